@@ -1,0 +1,193 @@
+// The one contract shared by the engine, the CLI, the Electron main process, the preload,
+// the web mode and the renderer. Everything here is plain data: it crosses IPC and
+// WebSockets as JSON, so no class instances, no functions, no Maps.
+
+/** "host:port", exactly as a user would type it to reach the node. */
+export type Address = string;
+
+export type NodeRole = 'master' | 'replica' | 'sentinel' | 'unknown';
+
+/** Codes the UI and the CLI can act on. Messages never contain credentials. */
+export type ErrorCode =
+  | 'AUTH_FAILED' // wrong password / user, or NOAUTH
+  | 'NOPERM' // ACL user lacks a needed command
+  | 'UNREACHABLE' // refused, no route, DNS failure, connection reset
+  | 'TIMEOUT' // connected (or not) but no answer in time: stalled process, firewall
+  | 'NOT_REDIS' // something answered, but not the Redis protocol
+  | 'SENTINEL' // a Sentinel where a data node was expected
+  | 'CLUSTER_MODE' // a Redis Cluster node: not managed by REPLICAOF
+  | 'LOADING' // the node is loading its dataset
+  | 'BAD_ARGUMENT' // invalid input from a caller
+  | 'NOT_CONNECTED' // an API call that needs a session before connect()
+  | 'INTERNAL'; // a bug of ours; the message says so without a stack
+
+export interface ApiError {
+  code: ErrorCode;
+  message: string;
+}
+
+export type LinkStatus = 'up' | 'down';
+
+/** One `slaveN:` line of a master's INFO replication (merged when Valkey lists one replica twice). */
+export interface ListedReplica {
+  /** The address the master lists (announce-ip/port, else the socket peer), as "ip:port". */
+  address: Address;
+  state: string; // wait_bgsave | send_bulk | online | bg_transfer | …
+  /** Last offset the replica ACKed (0 before the first ACK). */
+  ackOffset: number;
+  /** Seconds since the last ACK: a liveness signal, not replication delay. */
+  ackAgeSeconds: number;
+}
+
+export interface SyncProgress {
+  totalBytes: number | null;
+  readBytes: number | null;
+  /** 0–100, or null when the total is unknown (diskless sync). */
+  percent: number | null;
+  lastIoSecondsAgo: number | null;
+}
+
+export interface ReplicaLag {
+  /** Direct master's offset − this node's offset, time-aligned; null when not comparable. */
+  bytesBehindMaster: number | null;
+  /** Root master's offset − this node's offset, only inside one replication history. */
+  bytesBehindRoot: number | null;
+  /** slave_read_repl_offset − slave_repl_offset (6.2+), else null. */
+  unappliedBytes: number | null;
+  /** now − when the direct master had this node's offset (from the master's history). */
+  secondsBehind: number | null;
+  /** Seconds since this replica last ACKed, as its master lists it. */
+  lastAckSecondsAgo: number | null;
+  /** master_last_io_seconds_ago (−1 from Redis is reported as null). */
+  lastMasterIoSecondsAgo: number | null;
+}
+
+export interface NodeState {
+  /** The canonical address (first address it was reached by). */
+  address: Address;
+  /** Other addresses that led to the same run_id. */
+  aliases: Address[];
+  reachable: boolean;
+  error: ApiError | null;
+  role: NodeRole;
+  runId: string | null;
+  /** "redis 7.0.15" / "valkey 8.0.1" */
+  version: string | null;
+  uptimeSeconds: number | null;
+  /** Address of the master this node replicates from, resolved to a known node when possible. */
+  master: Address | null;
+  linkStatus: LinkStatus | null;
+  /** master_link_down_since_seconds when the link is down. */
+  linkDownSinceSeconds: number | null;
+  sync: SyncProgress | null;
+  /** master_repl_offset for a master, slave_repl_offset for a replica. */
+  offset: number | null;
+  replid: string | null;
+  replid2: string | null;
+  secondReplOffset: number | null;
+  backlog: { active: boolean; size: number; firstByteOffset: number; histlen: number } | null;
+  replicas: ListedReplica[];
+  /** replica-priority (0 = never promote); null on masters that don't report it. */
+  priority: number | null;
+  readOnly: boolean | null;
+  failoverState: string | null;
+  stats: { syncFull: number; syncPartialOk: number; syncPartialErr: number } | null;
+  lag: ReplicaLag | null;
+  /** Every field of INFO replication, verbatim, for the details panel. */
+  rawReplication: Record<string, string>;
+  /** When the last successful poll finished (ms since epoch), and how long it took. */
+  polledAt: number | null;
+  latencyMs: number | null;
+}
+
+export type EdgeHealth = 'up' | 'lagging' | 'down' | 'syncing';
+
+export interface TopologyEdge {
+  master: Address;
+  replica: Address;
+  health: EdgeHealth;
+}
+
+export type WarningCode =
+  | 'CYCLE'
+  | 'MULTIPLE_MASTERS'
+  | 'UNKNOWN_MASTER'
+  | 'NOT_POINTING_BACK'
+  | 'UNREACHABLE'
+  | 'ADDRESS_MISMATCH'
+  | 'SENTINEL_SEED'
+  | 'CLUSTER_MODE';
+
+export interface TopologyWarning {
+  code: WarningCode;
+  message: string;
+  nodes: Address[];
+}
+
+export interface TopologySnapshot {
+  /** Increases by one per tick. */
+  seq: number;
+  takenAt: number;
+  pollIntervalMs: number;
+  nodes: NodeState[];
+  edges: TopologyEdge[];
+  warnings: TopologyWarning[];
+}
+
+export type EventKind =
+  | 'role-change'
+  | 'link-down'
+  | 'link-up'
+  | 'full-resync'
+  | 'partial-resync'
+  | 'restart'
+  | 'node-appeared'
+  | 'node-vanished'
+  | 'unreachable'
+  | 'reachable';
+
+export interface ReplicationEvent {
+  id: number;
+  at: number;
+  node: Address;
+  kind: EventKind;
+  message: string;
+}
+
+/** One history sample of one node. */
+export interface HistoryPoint {
+  t: number;
+  offset: number | null;
+  lagBytes: number | null;
+  lagSeconds: number | null;
+}
+
+export interface ConnectOptions {
+  seeds: Address[];
+  user?: string;
+  password?: string;
+  /** Default 1000. */
+  pollIntervalMs?: number;
+  /** Listed address → address the console should dial instead (NAT, Docker). */
+  addressMap?: Record<Address, Address>;
+}
+
+export interface HistoryQuery {
+  node: Address;
+  /** Only points at or after this time (ms since epoch). */
+  since?: number;
+  /** Decimate to at most this many points (keeps min/max shape). */
+  maxPoints?: number;
+}
+
+export interface EventQuery {
+  node?: Address;
+  limit?: number;
+}
+
+/** What is pushed once per poll tick. */
+export interface TickUpdate {
+  snapshot: TopologySnapshot;
+  /** Events raised since the previous tick. */
+  events: ReplicationEvent[];
+}
