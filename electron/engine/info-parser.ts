@@ -1,0 +1,454 @@
+// Turns the text of INFO into typed values. Every function here is total: whatever a server,
+// a proxy or an attacker sends back, the result is a value (with nulls), never an exception.
+// Records are built with Object.create(null) so keys such as __proto__ are plain data.
+
+import type { ListedReplica, SyncProgress } from '../shared/types';
+
+type Fields = Record<string, string>;
+
+export interface ParsedInfo {
+  sections: Record<string, Record<string, string>>;
+  fields: Record<string, string>;
+}
+
+export interface ServerInfo {
+  runId: string | null;
+  product: 'redis' | 'valkey';
+  /** valkey_version on Valkey (its redis_version is frozen at 7.2.4), else redis_version. */
+  version: string | null;
+  mode: 'standalone' | 'sentinel' | 'cluster' | null;
+  tcpPort: number | null;
+  uptimeSeconds: number | null;
+  configFile: string | null;
+}
+
+export interface ReplicationInfo {
+  role: 'master' | 'replica' | 'unknown';
+  masterHost: string | null;
+  masterPort: number | null;
+  linkStatus: 'up' | 'down' | null;
+  lastIoSecondsAgo: number | null;
+  syncInProgress: boolean;
+  sync: SyncProgress | null;
+  linkDownSinceSeconds: number | null;
+  readReplOffset: number | null;
+  replicaReplOffset: number | null;
+  priority: number | null;
+  readOnly: boolean | null;
+  replicaAnnounced: boolean | null;
+  connectedReplicas: number | null;
+  replicas: ListedReplica[];
+  failoverState: string | null;
+  replid: string | null;
+  replid2: string | null;
+  masterReplOffset: number | null;
+  secondReplOffset: number | null;
+  backlog: { active: boolean; size: number; firstByteOffset: number; histlen: number } | null;
+  minReplicasGood: number | null;
+  raw: Record<string, string>;
+}
+
+export interface StatsInfo {
+  syncFull: number;
+  syncPartialOk: number;
+  syncPartialErr: number;
+}
+
+export interface SentinelMaster {
+  name: string;
+  status: string;
+  address: string | null;
+  replicas: number | null;
+  sentinels: number | null;
+}
+
+const SLAVE_LINE_KEY = /^slave(\d+)$/;
+const SENTINEL_MASTER_KEY = /^master(\d+)$/;
+const INTEGER = /^-?\d+$/;
+const DECIMAL = /^-?\d+(\.\d+)?$/;
+
+// INFO replies from parseInfo remember their sections, so parseReplication can return the
+// replication section exactly while every parser keeps the same fields-only signature.
+const sectionsByFields = new WeakMap<Fields, Record<string, Fields>>();
+
+/** INFO text → lower-cased sections plus one flat map of every field (last duplicate wins). */
+export function parseInfo(text: string): ParsedInfo {
+  const sections = emptyRecord<Fields>();
+  const fields = emptyRecord<string>();
+  let section: Fields | null = null;
+  const input = typeof text === 'string' ? text : '';
+  for (const line of input.split(/\r?\n/)) {
+    if (line.startsWith('#')) {
+      section = openSection(sections, line.slice(1).trim().toLowerCase());
+      continue;
+    }
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    const key = line.slice(0, colon);
+    const value = line.slice(colon + 1);
+    fields[key] = value;
+    if (section) section[key] = value;
+  }
+  sectionsByFields.set(fields, sections);
+  return { sections, fields };
+}
+
+/** Identity, product, version and mode from INFO server. */
+export function parseServer(fields: Record<string, string>): ServerInfo {
+  const valkeyVersion = nonEmpty(field(fields, 'valkey_version'));
+  const isValkey = field(fields, 'server_name') === 'valkey' || valkeyVersion !== null;
+  return {
+    runId: nonEmpty(field(fields, 'run_id')),
+    product: isValkey ? 'valkey' : 'redis',
+    // Valkey 7.2 says server_name:valkey but has no valkey_version yet: its redis_version is real.
+    version: valkeyVersion ?? nonEmpty(field(fields, 'redis_version')),
+    mode: serverMode(fields),
+    tcpPort: toPort(field(fields, 'tcp_port')),
+    uptimeSeconds: toNonNegative(field(fields, 'uptime_in_seconds')),
+    configFile: nonEmpty(field(fields, 'config_file')),
+  };
+}
+
+/** Role, link, offsets, listed replicas and backlog from INFO replication. */
+export function parseReplication(fields: Record<string, string>): ReplicationInfo {
+  const get = (key: string): string | undefined => field(fields, key);
+  const syncInProgress = get('master_sync_in_progress') === '1';
+  return {
+    role: toRole(get('role')),
+    masterHost: nonEmpty(get('master_host')),
+    masterPort: toPort(get('master_port')),
+    linkStatus: toLinkStatus(get('master_link_status')),
+    lastIoSecondsAgo: toNonNegative(get('master_last_io_seconds_ago')),
+    syncInProgress,
+    sync: syncInProgress ? parseSyncProgress(fields) : null,
+    linkDownSinceSeconds: linkDownSince(fields),
+    readReplOffset: toNonNegative(get('slave_read_repl_offset')),
+    replicaReplOffset: toNonNegative(get('slave_repl_offset')),
+    priority: toNonNegative(get('replica_priority') ?? get('slave_priority')),
+    readOnly: toFlag(get('replica_read_only') ?? get('slave_read_only')),
+    replicaAnnounced: toFlag(get('replica_announced')),
+    connectedReplicas: toNonNegative(get('connected_slaves')),
+    replicas: parseListedReplicas(fields),
+    failoverState: nonEmpty(get('master_failover_state')),
+    replid: nonEmpty(get('master_replid')),
+    replid2: toReplid2(get('master_replid2')),
+    masterReplOffset: toNonNegative(get('master_repl_offset')),
+    secondReplOffset: toNonNegative(get('second_repl_offset')),
+    backlog: parseBacklog(fields),
+    minReplicasGood: toNonNegative(get('min_slaves_good_slaves')),
+    raw: replicationSection(fields),
+  };
+}
+
+/** Full / partial resync counters from INFO stats; null unless all three are valid. */
+export function parseStats(fields: Record<string, string>): StatsInfo | null {
+  const syncFull = toNonNegative(field(fields, 'sync_full'));
+  const syncPartialOk = toNonNegative(field(fields, 'sync_partial_ok'));
+  const syncPartialErr = toNonNegative(field(fields, 'sync_partial_err'));
+  if (syncFull === null || syncPartialOk === null || syncPartialErr === null) return null;
+  return { syncFull, syncPartialOk, syncPartialErr };
+}
+
+/** The masters a Sentinel watches, from its `masterN:name=…,status=…` lines; nameless lines are skipped. */
+export function parseSentinelMasters(fields: Record<string, string>): SentinelMaster[] {
+  const masters: SentinelMaster[] = [];
+  for (const key of indexedKeys(fields, SENTINEL_MASTER_KEY)) {
+    const pairs = parsePairs(field(fields, key) ?? '');
+    const name = nonEmpty(pairs.get('name'));
+    if (name === null) continue;
+    masters.push({
+      name,
+      status: nonEmpty(pairs.get('status')) ?? 'unknown',
+      address: nonEmpty(pairs.get('address')),
+      replicas: toNonNegative(pairs.get('slaves')),
+      sentinels: toNonNegative(pairs.get('sentinels')),
+    });
+  }
+  return masters;
+}
+
+/** True for a Redis Cluster node, which REPLICAOF cannot manage. */
+export function isClusterEnabled(fields: Record<string, string>): boolean {
+  return field(fields, 'cluster_enabled') === '1' || serverMode(fields) === 'cluster';
+}
+
+// ---------------------------------------------------------------- sections and fields
+
+function emptyRecord<T>(): Record<string, T> {
+  return Object.create(null) as Record<string, T>;
+}
+
+function openSection(sections: Record<string, Fields>, name: string): Fields {
+  // A repeated header continues the section instead of dropping what came before.
+  const existing = sections[name];
+  if (existing) return existing;
+  const created = emptyRecord<string>();
+  sections[name] = created;
+  return created;
+}
+
+/** Own string values only: callers may hand in ordinary objects, whose prototype must not answer. */
+function field(fields: Fields, key: string): string | undefined {
+  if (!Object.hasOwn(fields, key)) return undefined;
+  const value = fields[key];
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** Keys like slave3 or master0, ordered by their number (which is only a position in the reply). */
+function indexedKeys(fields: Fields, pattern: RegExp): string[] {
+  const indexed: { key: string; index: number }[] = [];
+  for (const key of Object.keys(fields)) {
+    const match = pattern.exec(key);
+    if (match) indexed.push({ key, index: Number(match[1]) });
+  }
+  return indexed.sort((a, b) => a.index - b.index).map((entry) => entry.key);
+}
+
+/** `a=1,b=2` → Map; segments without '=' or with an empty key are dropped, last duplicate wins. */
+function parsePairs(text: string): Map<string, string> {
+  const pairs = new Map<string, string>();
+  for (const segment of text.split(',')) {
+    const equals = segment.indexOf('=');
+    if (equals <= 0) continue;
+    pairs.set(segment.slice(0, equals), segment.slice(equals + 1));
+  }
+  return pairs;
+}
+
+// ---------------------------------------------------------------- scalar conversions
+
+/** Strict integer: rejects '', '12abc', '1e3', '0x10', '+3', decimals and unsafe integers. */
+function toInt(value: string | undefined): number | null {
+  if (value === undefined || !INTEGER.test(value)) return null;
+  const n = Number(value);
+  return Number.isSafeInteger(n) ? n : null;
+}
+
+/** Integers where Redis uses -1 (or any negative) for "none". */
+function toNonNegative(value: string | undefined): number | null {
+  const n = toInt(value);
+  return n !== null && n >= 0 ? n : null;
+}
+
+function toPort(value: string | undefined): number | null {
+  const n = toInt(value);
+  return n !== null && n >= 0 && n <= 65535 ? n : null;
+}
+
+function toDecimal(value: string | undefined): number | null {
+  return value !== undefined && DECIMAL.test(value) ? Number(value) : null;
+}
+
+function toFlag(value: string | undefined): boolean | null {
+  if (value === '1') return true;
+  if (value === '0') return false;
+  return null;
+}
+
+function nonEmpty(value: string | undefined): string | null {
+  return value === undefined || value === '' ? null : value;
+}
+
+function toRole(value: string | undefined): ReplicationInfo['role'] {
+  if (value === 'master') return 'master';
+  if (value === 'slave') return 'replica';
+  return 'unknown';
+}
+
+function toLinkStatus(value: string | undefined): ReplicationInfo['linkStatus'] {
+  return value === 'up' || value === 'down' ? value : null;
+}
+
+function toMode(value: string | undefined): ServerInfo['mode'] {
+  return value === 'standalone' || value === 'sentinel' || value === 'cluster' ? value : null;
+}
+
+/** Redis says redis_mode; Valkey 8 may say server_mode instead. */
+function serverMode(fields: Fields): ServerInfo['mode'] {
+  return toMode(field(fields, 'redis_mode')) ?? toMode(field(fields, 'server_mode'));
+}
+
+/** An all-zero replid2 means "no previous history". */
+function toReplid2(value: string | undefined): string | null {
+  const id = nonEmpty(value);
+  return id === null || /^0+$/.test(id) ? null : id;
+}
+
+// ---------------------------------------------------------------- replication details
+
+function parseSyncProgress(fields: Fields): SyncProgress {
+  const total = toInt(field(fields, 'master_sync_total_bytes'));
+  const read = toNonNegative(field(fields, 'master_sync_read_bytes'));
+  return {
+    totalBytes: total !== null && total > 0 ? total : null,
+    readBytes: read,
+    percent: syncPercent(total, read, field(fields, 'master_sync_perc')),
+    lastIoSecondsAgo: toNonNegative(field(fields, 'master_sync_last_io_seconds_ago')),
+  };
+}
+
+function syncPercent(total: number | null, read: number | null, reported: string | undefined): number | null {
+  // A diskless transfer has no size (total 0, or -1 before the first byte): Redis then
+  // prints 0.00 or an estimate. Unknown is more honest than a progress bar stuck at 0 %.
+  if (total !== null && total <= 0) return null;
+  const perc = toDecimal(reported);
+  if (perc !== null) return clampPercent(perc);
+  if (total !== null && read !== null) return clampPercent((read / total) * 100);
+  return null;
+}
+
+function clampPercent(value: number): number {
+  return Math.min(100, Math.max(0, value));
+}
+
+function linkDownSince(fields: Fields): number | null {
+  const seconds = toNonNegative(field(fields, 'master_link_down_since_seconds'));
+  const uptime = toNonNegative(field(fields, 'uptime_in_seconds'));
+  // Before 6.2 a link that was never up reports "now − 0", i.e. the Unix time. A link cannot
+  // have been down for longer than the process has run, so that is 6.2's -1 in disguise.
+  if (seconds !== null && uptime !== null && seconds > uptime) return null;
+  return seconds;
+}
+
+function parseBacklog(fields: Fields): ReplicationInfo['backlog'] {
+  const active = toFlag(field(fields, 'repl_backlog_active'));
+  const size = toNonNegative(field(fields, 'repl_backlog_size'));
+  const firstByteOffset = toNonNegative(field(fields, 'repl_backlog_first_byte_offset'));
+  const histlen = toNonNegative(field(fields, 'repl_backlog_histlen'));
+  if (active === null || size === null || firstByteOffset === null || histlen === null) return null;
+  return { active, size, firstByteOffset, histlen };
+}
+
+const REPLICATION_KEYS = new Set([
+  'role',
+  'connected_slaves',
+  'min_slaves_good_slaves',
+  'second_repl_offset',
+  'slave_read_repl_offset',
+  'slave_repl_offset',
+  'slave_priority',
+  'slave_read_only',
+]);
+const REPLICATION_PREFIXES = ['master_', 'repl_backlog_', 'replica_', 'replicas_'];
+
+function isReplicationKey(key: string): boolean {
+  return REPLICATION_KEYS.has(key) || SLAVE_LINE_KEY.test(key) || REPLICATION_PREFIXES.some((p) => key.startsWith(p));
+}
+
+/** The replication section verbatim when known; for hand-built maps, the keys that belong to it by name. */
+function replicationSection(fields: Fields): Fields {
+  const section = sectionsByFields.get(fields)?.['replication'];
+  const source = section ?? fields;
+  const keep = section ? (): boolean => true : isReplicationKey;
+  const raw = emptyRecord<string>();
+  for (const key of Object.keys(source)) {
+    const value = field(source, key);
+    if (value !== undefined && keep(key)) raw[key] = value;
+  }
+  return raw;
+}
+
+// ---------------------------------------------------------------- slaveN lines
+
+interface ReplicaLine {
+  address: string;
+  state: string;
+  offset: number;
+  lag: number;
+  rdbChannel: boolean;
+}
+
+interface ReplicaEntry extends ListedReplica {
+  hasRdbChannel: boolean;
+  hasMainLine: boolean;
+}
+
+function parseListedReplicas(fields: Fields): ListedReplica[] {
+  const lines: ReplicaLine[] = [];
+  for (const key of indexedKeys(fields, SLAVE_LINE_KEY)) {
+    const line = parseReplicaLine(field(fields, key) ?? '');
+    if (line) lines.push(line);
+  }
+  return mergeDualChannel(lines).map(({ address, state, ackOffset, ackAgeSeconds }) => ({
+    address,
+    state,
+    ackOffset,
+    ackAgeSeconds,
+  }));
+}
+
+/** One `ip=…,port=…,state=…,offset=…,lag=…[,type=…]` line; null when any required part is unusable. */
+function parseReplicaLine(text: string): ReplicaLine | null {
+  const pairs = parsePairs(text);
+  const ip = nonEmpty(pairs.get('ip'));
+  const port = toPort(pairs.get('port'));
+  const state = nonEmpty(pairs.get('state'));
+  const offset = toNonNegative(pairs.get('offset'));
+  const lag = toInt(pairs.get('lag'));
+  if (ip === null || port === null || state === null || offset === null || lag === null) return null;
+  return {
+    address: formatAddress(ip, port),
+    state,
+    offset,
+    // lag is wall-clock now − last ACK: a clock stepped backwards makes it negative.
+    lag: Math.max(0, lag),
+    rdbChannel: pairs.get('type') === 'rdb-channel',
+  };
+}
+
+function formatAddress(ip: string, port: number): string {
+  return ip.includes(':') && !ip.startsWith('[') ? `[${ip}]:${port}` : `${ip}:${port}`;
+}
+
+// Valkey 8's dual-channel sync lists one replica twice (rdb-channel + main-channel) under one
+// address: fold each rdb-channel line into its partner. Other duplicates stay separate: two
+// replicas announcing the same address is a misconfiguration the console must show, not hide.
+function mergeDualChannel(lines: ReplicaLine[]): ReplicaEntry[] {
+  const entries: ReplicaEntry[] = [];
+  for (const line of lines) {
+    const partner = entries.find(
+      (e) =>
+        e.address === line.address &&
+        (line.rdbChannel ? e.hasMainLine && !e.hasRdbChannel : e.hasRdbChannel && !e.hasMainLine),
+    );
+    if (partner) foldInto(partner, line);
+    else entries.push(toEntry(line));
+  }
+  return entries;
+}
+
+function toEntry(line: ReplicaLine): ReplicaEntry {
+  return {
+    address: line.address,
+    state: line.state,
+    ackOffset: line.offset,
+    ackAgeSeconds: line.lag,
+    hasRdbChannel: line.rdbChannel,
+    hasMainLine: !line.rdbChannel,
+  };
+}
+
+function foldInto(entry: ReplicaEntry, line: ReplicaLine): void {
+  if (line.rdbChannel) {
+    entry.hasRdbChannel = true;
+    entry.state = furtherAlong(entry.state, line.state);
+    return;
+  }
+  // Only the main channel carries the replica's ACKs, so its offset and lag are the real ones.
+  entry.hasMainLine = true;
+  entry.ackOffset = line.offset;
+  entry.ackAgeSeconds = line.lag;
+  entry.state = furtherAlong(line.state, entry.state);
+}
+
+const STATE_PROGRESS = new Map([
+  ['wait_bgsave', 1],
+  ['send_bulk', 2],
+  ['bg_transfer', 3],
+  ['online', 4],
+]);
+
+/** The state further along a full sync; on a tie (or unknown states) the first one. */
+function furtherAlong(first: string, second: string): string {
+  return (STATE_PROGRESS.get(second) ?? 0) > (STATE_PROGRESS.get(first) ?? 0) ? second : first;
+}
