@@ -60,6 +60,11 @@ export interface ReplicaLag {
   lastAckSecondsAgo: number | null;
   /** master_last_io_seconds_ago (−1 from Redis is reported as null). */
   lastMasterIoSecondsAgo: number | null;
+  /**
+   * 'offsets': both nodes were read and compared time-aligned. 'ack': the replica could not
+   * be read, so the figures come from the master's view of its last ACK (up to ~1 s stale).
+   */
+  basis: 'offsets' | 'ack';
 }
 
 export interface NodeState {
@@ -98,6 +103,10 @@ export interface NodeState {
   /** When the last successful poll finished (ms since epoch), and how long it took. */
   polledAt: number | null;
   latencyMs: number | null;
+  /** Hops from the root master (0 for a master), null when not attached to a known master. */
+  depth: number | null;
+  /** Sentinel only: the masters it monitors. */
+  sentinelMasters: { name: string; status: string; address: string | null }[];
 }
 
 export type EdgeHealth = 'up' | 'lagging' | 'down' | 'syncing';

@@ -1,0 +1,146 @@
+// `replication-console <command>`: the scriptable front end over the engine.
+import { parseArgs } from 'node:util';
+import type { ConnectOptions, ErrorCode } from '../shared/types';
+import { ReplicationEngine } from '../engine/engine';
+import { EngineError, toApiError } from '../engine/errors';
+import { clean, toJson, toMermaid, toTable, toTree } from './output';
+import { runLab } from './lab-command';
+
+/** Exit codes a script can branch on. */
+const EXIT: Partial<Record<ErrorCode, number>> & { usage: number; other: number } = {
+  usage: 2,
+  other: 1,
+  UNREACHABLE: 3,
+  TIMEOUT: 3,
+  AUTH_FAILED: 4,
+  NOPERM: 4,
+  NOT_REDIS: 5,
+  SENTINEL: 5,
+  CLUSTER_MODE: 5,
+  BAD_ARGUMENT: 2,
+};
+
+const HELP = `replication-console: Redis and Valkey replication from the command line
+
+Commands:
+  topology --seed HOST:PORT [--seed …] [--format tree|json|mermaid]   print the topology once
+  watch    --seed HOST:PORT [--seed …] [--format table|json]          live table, one refresh per poll
+  lab                                     start master + 2 replicas + 1 cascaded replica on free ports
+
+Connection options (topology, watch):
+  --seed HOST:PORT    a node to start discovery from (repeatable)
+  --user USER         ACL user name
+  --password PASS     password (or set REDISCLI_AUTH, which keeps it out of \`ps\`)
+  --interval MS       poll interval for watch (default 1000)
+  --timeout MS        connect and command timeout (default 2000)
+  --map FROM=TO       dial TO wherever a node lists FROM (NAT, Docker); repeatable
+
+Exit codes: 0 ok, 2 bad usage, 3 unreachable or timed out, 4 authentication, 5 not a
+Redis data node (Sentinel, cluster mode, other protocol), 1 anything else.`;
+
+const OPTIONS = {
+  seed: { type: 'string', multiple: true },
+  user: { type: 'string' },
+  password: { type: 'string' },
+  format: { type: 'string' },
+  interval: { type: 'string' },
+  timeout: { type: 'string' },
+  map: { type: 'string', multiple: true },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+class UsageError extends Error {}
+
+async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (!command || command === '--help' || command === '-h' || command === 'help') {
+    console.log(HELP);
+    return command ? 0 : EXIT.usage;
+  }
+  if (command === 'lab') return runLab();
+  if (command !== 'topology' && command !== 'watch') throw new UsageError(`unknown command "${clean(command)}"`);
+
+  const { values } = parseArgs({ args: rest, options: OPTIONS, strict: true, allowPositionals: false });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const connect = connectOptions(values);
+  const timeout = number(values.timeout, 'timeout', 2000);
+  const engine = new ReplicationEngine({ connectTimeoutMs: timeout, commandTimeoutMs: timeout });
+  if (command === 'topology') return printTopology(engine, connect, values.format ?? 'tree');
+  return watch(engine, connect, values.format ?? 'table');
+}
+
+function connectOptions(values: { seed?: string[]; user?: string; password?: string; interval?: string; map?: string[] }): ConnectOptions {
+  if (!values.seed?.length) throw new UsageError('give at least one --seed HOST:PORT');
+  const addressMap: Record<string, string> = {};
+  for (const entry of values.map ?? []) {
+    const [from, to, extra] = entry.split('=');
+    if (!from || !to || extra !== undefined) throw new UsageError(`--map takes FROM=TO, not "${clean(entry)}"`);
+    addressMap[from] = to;
+  }
+  return {
+    seeds: values.seed,
+    user: values.user,
+    password: values.password ?? process.env.REDISCLI_AUTH ?? undefined,
+    pollIntervalMs: number(values.interval, 'interval', 1000),
+    addressMap,
+  };
+}
+
+function number(text: string | undefined, name: string, fallback: number): number {
+  if (text === undefined) return fallback;
+  const value = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!(value >= 100 && value <= 60_000)) throw new UsageError(`--${name} must be 100–60000 ms, not "${clean(text)}"`);
+  return value;
+}
+
+async function printTopology(engine: ReplicationEngine, options: ConnectOptions, format: string): Promise<number> {
+  if (!['tree', 'json', 'mermaid'].includes(format)) throw new UsageError(`--format must be tree, json or mermaid`);
+  try {
+    const snapshot = await engine.connect(options);
+    if (format === 'json') console.log(JSON.stringify(toJson(snapshot), null, 2));
+    else console.log(format === 'mermaid' ? toMermaid(snapshot) : toTree(snapshot));
+    return 0;
+  } finally {
+    await engine.disconnect();
+  }
+}
+
+async function watch(engine: ReplicationEngine, options: ConnectOptions, format: string): Promise<number> {
+  if (!['table', 'json'].includes(format)) throw new UsageError(`--format must be table or json`);
+  const live = process.stdout.isTTY && format === 'table';
+  engine.onTick(({ snapshot, events }) => {
+    if (format === 'json') {
+      console.log(JSON.stringify({ seq: snapshot.seq, ...toJson(snapshot), events }));
+      return;
+    }
+    const recent = events.map((e) => clean(`  ${new Date(e.at).toLocaleTimeString()}  ${e.message}`));
+    const text = toTable(snapshot) + (recent.length ? `\n\nEvents:\n${recent.join('\n')}` : '');
+    process.stdout.write(live ? `\x1b[H\x1b[2J${text}\n` : `${text}\n\n`);
+  });
+  await engine.connect(options);
+  return new Promise((resolve) => {
+    const stop = (): void => {
+      void engine.disconnect().then(() => resolve(0));
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}
+
+function fail(error: unknown): number {
+  if (error instanceof UsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
+    console.error(`replication-console: ${clean(error.message)}\nRun \`replication-console --help\` for usage.`);
+    return EXIT.usage;
+  }
+  const { code, message } = toApiError(error);
+  console.error(`replication-console: ${clean(message)}`);
+  return error instanceof EngineError ? (EXIT[code] ?? EXIT.other) : EXIT.other;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: unknown) => process.exit(fail(error)),
+);

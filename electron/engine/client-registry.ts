@@ -1,0 +1,191 @@
+import Redis from 'ioredis';
+import { parseAddress } from './address';
+import { EngineError, classifyError, redact } from './errors';
+
+export interface Credentials {
+  user?: string;
+  password?: string;
+}
+
+export interface RegistryOptions {
+  credentials?: Credentials;
+  connectTimeoutMs?: number;
+  commandTimeoutMs?: number;
+  /** Longest wait before a failed node is dialled again. */
+  maxBackoffMs?: number;
+}
+
+interface Entry {
+  client: Redis;
+  /** Resolves once connected (and authenticated); rejects with the reason it could not. */
+  ready: Promise<void>;
+  /** Bumps whenever a new connection replaces a lost one, so callers can re-read INFO server. */
+  generation: number;
+  lastError: unknown;
+}
+
+interface Backoff {
+  failures: number;
+  retryAt: number;
+  error: EngineError;
+}
+
+/**
+ * The one owner of every Redis connection. Each node gets one client, dialled on first use.
+ * Nothing is queued while a node is away: a call fails at once with the reason, and a node
+ * that failed is dialled again only after a bounded, growing backoff. Any failure drops the
+ * connection, so a stalled node never has more than one request of ours in flight.
+ */
+export class ClientRegistry {
+  readonly connectTimeoutMs: number;
+  readonly commandTimeoutMs: number;
+  private readonly maxBackoffMs: number;
+  private readonly credentials: Credentials;
+  private readonly entries = new Map<string, Entry>();
+  private readonly backoffs = new Map<string, Backoff>();
+  private generations = 0;
+  private closed = false;
+
+  constructor(options: RegistryOptions = {}) {
+    this.credentials = options.credentials ?? {};
+    this.connectTimeoutMs = options.connectTimeoutMs ?? 2000;
+    this.commandTimeoutMs = options.commandTimeoutMs ?? 1500;
+    this.maxBackoffMs = options.maxBackoffMs ?? 5000;
+  }
+
+  /**
+   * Run `work` against the node's client, connecting first if needed. The whole call is
+   * bounded by the connect and command timeouts; errors come back as EngineErrors.
+   */
+  async run<T>(address: string, work: (client: Redis, generation: number) => Promise<T>): Promise<T> {
+    if (this.closed) throw new EngineError('NOT_CONNECTED', 'the console was disconnected');
+    const backoff = this.backoffs.get(address);
+    if (backoff && Date.now() < backoff.retryAt) throw backoff.error;
+
+    const entry = this.entryFor(address);
+    try {
+      await withTimeout(entry.ready, this.connectTimeoutMs, () => entry.lastError);
+      const result = await withTimeout(
+        work(entry.client, entry.generation),
+        this.commandTimeoutMs,
+        () => undefined,
+      );
+      this.backoffs.delete(address);
+      return result;
+    } catch (error) {
+      // When ioredis gives up on a connection (failed AUTH, protocol garbage) the command
+      // only sees "Connection is closed"; the real reason is the last 'error' event.
+      const cause = isConnectionLoss(error) && entry.lastError ? entry.lastError : (error ?? entry.lastError);
+      const failure = this.describe(cause, address);
+      // A reply error (NOPERM, LOADING, …) leaves the connection usable; anything else
+      // (timeout, reset, protocol garbage) means this connection can't be trusted.
+      if (!isReplyError(error)) this.drop(address, failure);
+      throw failure;
+    }
+  }
+
+  /** Close one node's connection. */
+  disconnect(address: string): void {
+    const entry = this.entries.get(address);
+    if (!entry) return;
+    this.entries.delete(address);
+    entry.client.disconnect(false);
+  }
+
+  /** Close every connection; the registry refuses further work. */
+  disconnectAll(): void {
+    this.closed = true;
+    for (const address of [...this.entries.keys()]) this.disconnect(address);
+    this.backoffs.clear();
+  }
+
+  private entryFor(address: string): Entry {
+    const existing = this.entries.get(address);
+    if (existing && existing.client.status !== 'end' && existing.client.status !== 'close') return existing;
+    if (existing) this.entries.delete(address);
+
+    const { host, port } = parseAddress(address);
+    const client = new Redis({
+      host,
+      port,
+      lazyConnect: true,
+      connectTimeout: this.connectTimeoutMs,
+      commandTimeout: this.commandTimeoutMs,
+      enableOfflineQueue: false,
+      enableReadyCheck: false,
+      maxRetriesPerRequest: 0,
+      // Reconnection is ours (with backoff, per node), not ioredis's silent retry loop.
+      retryStrategy: () => null,
+      autoResubscribe: false,
+      autoResendUnfulfilledCommands: false,
+    });
+    const entry: Entry = { client, ready: Promise.resolve(), generation: ++this.generations, lastError: undefined };
+    // ioredis emits 'error' for every connection problem; without a listener Node would
+    // print it. We keep the last one to explain a connect that never completes.
+    client.on('error', (error: unknown) => {
+      entry.lastError = error;
+    });
+    entry.ready = this.handshake(client).catch((error: unknown) => {
+      throw entry.lastError ?? error;
+    });
+    // Avoid an unhandled rejection when nobody awaits a failed connect.
+    entry.ready.catch(() => undefined);
+    this.entries.set(address, entry);
+    return entry;
+  }
+
+  /**
+   * Connect, authenticate and name the connection. AUTH is ours rather than ioredis's so a
+   * password given for a topology where some nodes have none simply works there (as with
+   * redis-cli), instead of failing or printing warnings.
+   */
+  private async handshake(client: Redis): Promise<void> {
+    await client.connect();
+    const { user, password } = this.credentials;
+    if (password) {
+      try {
+        await (user ? client.auth(user, password) : client.auth(password));
+      } catch (error) {
+        if (!/without any password configured|no password is set/i.test(String((error as Error).message))) throw error;
+      }
+    }
+    // Operators see us in CLIENT LIST. Best effort: a renamed or forbidden command is fine.
+    await client.client('SETNAME', 'replication-console').catch((error: unknown) => {
+      if (/Protocol error|closed/i.test(String((error as Error).message))) throw error;
+    });
+  }
+
+  private drop(address: string, failure: EngineError): void {
+    this.disconnect(address);
+    const previous = this.backoffs.get(address);
+    const failures = (previous?.failures ?? 0) + 1;
+    const delay = Math.min(this.maxBackoffMs, 250 * 2 ** (failures - 1));
+    this.backoffs.set(address, { failures, retryAt: Date.now() + delay, error: failure });
+  }
+
+  private describe(error: unknown, address: string): EngineError {
+    const classified = error === undefined ? new EngineError('TIMEOUT', '') : classifyError(error, address);
+    const message =
+      classified.code === 'TIMEOUT'
+        ? `${address} did not answer within ${this.commandTimeoutMs} ms (the process may be stalled, overloaded, or not a Redis server)`
+        : classified.message;
+    return new EngineError(classified.code, redact(message, [this.credentials.password]));
+  }
+}
+
+function isConnectionLoss(error: unknown): boolean {
+  return error instanceof Error && /Connection is closed|Stream isn't writeable|ECONNRESET|EPIPE/.test(error.message);
+}
+
+function isReplyError(error: unknown): boolean {
+  return error instanceof Error && error.name === 'ReplyError' && !/NOAUTH|WRONGPASS/.test(error.message);
+}
+
+/** Resolve or reject like `promise`, or reject with `reason()` (or undefined = timeout) after `ms`. */
+function withTimeout<T>(promise: Promise<T>, ms: number, reason: () => unknown): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(reason() ?? new EngineError('TIMEOUT', 'timed out')), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

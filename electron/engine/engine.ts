@@ -1,0 +1,335 @@
+import type {
+  ConnectOptions,
+  EventQuery,
+  HistoryPoint,
+  HistoryQuery,
+  ReplicationEvent,
+  TickUpdate,
+  TopologySnapshot,
+} from '../shared/types';
+import { normalizeAddress } from './address';
+import { ClientRegistry } from './client-registry';
+import { EngineError } from './errors';
+import { diffSnapshots } from './events';
+import { neighboursOf, pollNode, type NodeRecord } from './node-record';
+import { NodeSet } from './node-set';
+import { buildSnapshot } from './snapshot';
+
+export { EngineError } from './errors';
+
+export interface EngineOptions {
+  connectTimeoutMs?: number;
+  commandTimeoutMs?: number;
+  /** How much history each node keeps, in poll ticks (default one hour at 1 Hz). */
+  historyPoints?: number;
+  /** An unreachable node that nobody lists any more is dropped after this long. */
+  forgetAfterMs?: number;
+  /** Events kept for queries. */
+  maxEvents?: number;
+}
+
+const DEFAULT_POLL_MS = 1000;
+/** Replicas are read a little after their masters so a master reading precedes theirs. */
+const PHASE_STEP_MS = 10;
+
+/**
+ * The replication engine: discovers a topology from seeds, polls every node on its own
+ * timer, and once per tick publishes a snapshot with lag, warnings and events. The CLI,
+ * the Electron main process and the web mode are thin adapters over this class.
+ */
+export class ReplicationEngine {
+  private session: Session | null = null;
+  private readonly listeners = new Set<(update: TickUpdate) => void>();
+
+  constructor(private readonly options: EngineOptions = {}) {}
+
+  /** Discover the topology behind the seeds and start polling it. Rejects when no seed can be used. */
+  async connect(options: ConnectOptions): Promise<TopologySnapshot> {
+    const seeds = validateSeeds(options.seeds);
+    const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_MS;
+    if (!(Number.isInteger(pollIntervalMs) && pollIntervalMs >= 100 && pollIntervalMs <= 60_000)) {
+      throw new EngineError('BAD_ARGUMENT', 'the poll interval must be a whole number of milliseconds from 100 to 60000');
+    }
+    await this.disconnect();
+    const session = new Session({ ...options, seeds, pollIntervalMs }, this.options, (update) => this.emit(update));
+    this.session = session;
+    try {
+      return await session.start();
+    } catch (error) {
+      session.stop();
+      if (this.session === session) this.session = null;
+      throw error;
+    }
+  }
+
+  /** Stop polling and close every connection. */
+  async disconnect(): Promise<void> {
+    this.session?.stop();
+    this.session = null;
+  }
+
+  get connected(): boolean {
+    return this.session !== null;
+  }
+
+  snapshot(): TopologySnapshot | null {
+    return this.session?.latest ?? null;
+  }
+
+  /** Called once per poll tick with the snapshot and the events since the last tick. */
+  onTick(listener: (update: TickUpdate) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  history(query: HistoryQuery): HistoryPoint[] {
+    return this.requireSession().history(query);
+  }
+
+  events(query: EventQuery = {}): ReplicationEvent[] {
+    return this.session?.eventsFor(query) ?? [];
+  }
+
+  private requireSession(): Session {
+    if (!this.session) throw new EngineError('NOT_CONNECTED', 'not connected to a topology: connect first');
+    return this.session;
+  }
+
+  private emit(update: TickUpdate): void {
+    for (const listener of this.listeners) {
+      try {
+        listener(update);
+      } catch {
+        // One broken subscriber must not stop the others or the polling.
+      }
+    }
+  }
+}
+
+function validateSeeds(seeds: readonly string[]): string[] {
+  if (!Array.isArray(seeds) || seeds.length === 0) {
+    throw new EngineError('BAD_ARGUMENT', 'give at least one seed address (host:port)');
+  }
+  return [...new Set(seeds.map((s) => normalizeAddress(String(s))))];
+}
+
+type Required<T> = { [K in keyof T]-?: T[K] };
+
+/** One connected topology: its nodes, timers, history and events. */
+class Session {
+  latest: TopologySnapshot | null = null;
+  private readonly nodes: NodeSet;
+  private readonly registry: ClientRegistry;
+  private readonly interval: number;
+  private readonly settings: Required<Pick<EngineOptions, 'forgetAfterMs' | 'maxEvents'>>;
+  private readonly eventLog: ReplicationEvent[] = [];
+  private nextEventId = 1;
+  private pendingEvents: ReplicationEvent[] = [];
+  private epoch = 0;
+  private seq = 0;
+  private tickTimer: NodeJS.Timeout | null = null;
+  private running = false;
+  private stopped = false;
+
+  constructor(
+    private readonly options: ConnectOptions & { seeds: string[]; pollIntervalMs: number },
+    engineOptions: EngineOptions,
+    private readonly publish: (update: TickUpdate) => void,
+  ) {
+    this.interval = options.pollIntervalMs;
+    this.nodes = new NodeSet(engineOptions.historyPoints ?? 3600, normalizeMap(options.addressMap));
+    this.registry = new ClientRegistry({
+      credentials: { user: options.user, password: options.password },
+      connectTimeoutMs: engineOptions.connectTimeoutMs,
+      commandTimeoutMs: engineOptions.commandTimeoutMs,
+      maxBackoffMs: Math.max(1000, Math.min(5000, this.interval * 3)),
+    });
+    this.settings = {
+      forgetAfterMs: engineOptions.forgetAfterMs ?? 10 * 60_000,
+      maxEvents: engineOptions.maxEvents ?? 2000,
+    };
+  }
+
+  async start(): Promise<TopologySnapshot> {
+    for (const seed of this.options.seeds) this.nodes.add(seed, true);
+    await this.discover();
+    this.checkSeeds();
+    this.running = true;
+    this.epoch = Date.now() + this.interval;
+    for (const record of this.nodes.all()) this.scheduleAligned(record);
+    this.scheduleTick();
+    return this.tick();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.running = false;
+    if (this.tickTimer) clearTimeout(this.tickTimer);
+    for (const record of this.nodes.all()) if (record.timer) clearTimeout(record.timer);
+    this.registry.disconnectAll();
+  }
+
+  history(query: HistoryQuery): HistoryPoint[] {
+    const record = this.nodes.resolve(query.node);
+    if (!record) throw new EngineError('BAD_ARGUMENT', `${query.node} is not a node of this topology`);
+    return record.history.query(query.since ?? 0, query.maxPoints ?? Infinity);
+  }
+
+  eventsFor(query: EventQuery): ReplicationEvent[] {
+    const node = query.node ? (this.nodes.resolve(query.node)?.address ?? query.node) : undefined;
+    const matching = node ? this.eventLog.filter((e) => e.node === node) : this.eventLog;
+    return matching.slice(-(query.limit ?? 200));
+  }
+
+  /** Poll every node not yet read, then whatever they point at, until nothing new turns up. */
+  private async discover(): Promise<void> {
+    for (;;) {
+      const pending = this.nodes.all().filter((r) => r.polls === 0 && r.error === null && !r.inFlight);
+      if (pending.length === 0 || this.stopped) return;
+      await Promise.all(pending.map((r) => this.pollOnce(r)));
+    }
+  }
+
+  private checkSeeds(): void {
+    const seeds = this.nodes.all().filter((r) => r.seed);
+    const usable = seeds.filter((r) => r.reachable && r.server?.mode !== 'sentinel' && !isCluster(r));
+    if (usable.length > 0) return;
+    const first = seeds[0];
+    if (!first) throw new EngineError('INTERNAL', 'no seed was recorded');
+    if (first.error) throw new EngineError(first.error.code, first.error.message);
+    if (first.server?.mode === 'sentinel') {
+      const monitored = first.sentinelMasters.map((m) => `${m.name} at ${m.address ?? '?'}`).join(', ');
+      throw new EngineError(
+        'SENTINEL',
+        `${first.address} is a Redis Sentinel, not a data node.` +
+          (monitored ? ` It monitors ${monitored}: give that address as the seed.` : ' Give a master or replica address.'),
+      );
+    }
+    throw new EngineError(
+      'CLUSTER_MODE',
+      `${first.address} runs in cluster mode: replication there is managed with CLUSTER REPLICATE, which this console does not handle`,
+    );
+  }
+
+  private async pollOnce(record: NodeRecord): Promise<void> {
+    record.inFlight = true;
+    try {
+      await pollNode(this.registry, record);
+    } finally {
+      record.inFlight = false;
+    }
+    if (this.stopped) return;
+    const before = this.nodes.all();
+    const survivor = this.nodes.mergeByRunId(record);
+    for (const gone of before) {
+      if (!this.nodes.resolve(gone.address) || this.nodes.resolve(gone.address) !== gone) {
+        if (gone.timer) clearTimeout(gone.timer);
+        gone.timer = null;
+        if (gone !== survivor) this.registry.disconnect(gone.dial);
+      }
+    }
+    this.addNeighbours(survivor);
+  }
+
+  /** Topology changes lead here: any address a node points at that we don't know is polled at once. */
+  private addNeighbours(record: NodeRecord): void {
+    for (const address of neighboursOf(record)) {
+      if (this.nodes.resolve(address)) continue;
+      const added = this.nodes.add(address, false);
+      if (this.running) void this.runPoll(added);
+    }
+  }
+
+  private async runPoll(record: NodeRecord): Promise<void> {
+    record.timer = null;
+    if (this.stopped || record.inFlight) return;
+    await this.pollOnce(record);
+    if (this.nodes.resolve(record.address) === record) this.scheduleNext(record);
+  }
+
+  private scheduleNext(record: NodeRecord): void {
+    if (this.stopped) return;
+    const now = Date.now();
+    record.dueAt += this.interval;
+    // Never pile up missed polls: a node that was slow simply rejoins the grid.
+    if (record.dueAt <= now) return this.scheduleAligned(record);
+    record.timer = setTimeout(() => void this.runPoll(record), record.dueAt - now);
+  }
+
+  private scheduleAligned(record: NodeRecord): void {
+    if (this.stopped) return;
+    const now = Date.now();
+    const depth = this.latest?.nodes.find((n) => n.address === record.address)?.depth ?? 0;
+    const phase = Math.min(depth, 5) * PHASE_STEP_MS;
+    const slots = Math.max(0, Math.ceil((now - this.epoch - phase) / this.interval));
+    record.dueAt = this.epoch + slots * this.interval + phase;
+    record.timer = setTimeout(() => void this.runPoll(record), Math.max(0, record.dueAt - now));
+  }
+
+  private scheduleTick(): void {
+    if (this.stopped) return;
+    const now = Date.now();
+    // Ticks fall half an interval after the polls, when this round's replies are in.
+    const slots = Math.max(0, Math.ceil((now - this.epoch - this.interval / 2) / this.interval));
+    const at = this.epoch + slots * this.interval + this.interval / 2;
+    this.tickTimer = setTimeout(() => {
+      this.tick();
+      this.scheduleTick();
+    }, Math.max(1, at - now));
+  }
+
+  private tick(): TopologySnapshot {
+    const now = Date.now();
+    this.forgetVanished(now);
+    const snapshot = buildSnapshot(this.nodes, ++this.seq, this.interval, now);
+    for (const node of snapshot.nodes) {
+      this.nodes.resolve(node.address)?.history.append({
+        t: now,
+        offset: node.offset,
+        lagBytes: node.lag?.bytesBehindMaster ?? null,
+        lagSeconds: node.lag?.secondsBehind ?? null,
+      });
+    }
+    for (const draft of diffSnapshots(this.latest, snapshot)) {
+      const event: ReplicationEvent = { id: this.nextEventId++, at: now, ...draft };
+      this.eventLog.push(event);
+      this.pendingEvents.push(event);
+    }
+    if (this.eventLog.length > this.settings.maxEvents) this.eventLog.splice(0, this.eventLog.length - this.settings.maxEvents);
+    this.latest = snapshot;
+    const events = this.pendingEvents;
+    this.pendingEvents = [];
+    this.publish({ snapshot, events });
+    return snapshot;
+  }
+
+  /** Drop nodes that have been unreachable for long and that no reachable node lists. */
+  private forgetVanished(now: number): void {
+    const referenced = new Set<NodeRecord>();
+    for (const record of this.nodes.all()) {
+      if (!record.reachable) continue;
+      for (const address of neighboursOf(record)) {
+        const r = this.nodes.resolve(address);
+        if (r) referenced.add(r);
+      }
+    }
+    for (const record of this.nodes.all()) {
+      const longGone = record.unreachableSince !== null && now - record.unreachableSince > this.settings.forgetAfterMs;
+      if (longGone && !record.seed && !referenced.has(record)) {
+        if (record.timer) clearTimeout(record.timer);
+        this.registry.disconnect(record.dial);
+        this.nodes.remove(record);
+      }
+    }
+  }
+}
+
+function isCluster(record: NodeRecord): boolean {
+  return record.clusterEnabled || record.server?.mode === 'cluster';
+}
+
+function normalizeMap(map: Record<string, string> | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [from, to] of Object.entries(map ?? {})) out[normalizeAddress(from)] = normalizeAddress(to);
+  return out;
+}

@@ -1,0 +1,126 @@
+import type { HistoryPoint } from '../shared/types';
+
+/**
+ * A fixed-capacity ring of numeric rows stored in Float64Arrays: memory is bounded by
+ * construction (capacity × columns × 8 bytes), and appending never allocates.
+ * NaN stands for "no value" (null).
+ */
+export class RingSeries {
+  readonly capacity: number;
+  private readonly columns: Float64Array[];
+  private start = 0;
+  private count = 0;
+
+  constructor(capacity: number, columnCount: number) {
+    if (!(capacity >= 1)) throw new RangeError('capacity must be at least 1');
+    this.capacity = capacity;
+    this.columns = Array.from({ length: columnCount }, () => new Float64Array(capacity));
+  }
+
+  get length(): number {
+    return this.count;
+  }
+
+  push(values: ReadonlyArray<number | null>): void {
+    const slot = (this.start + this.count) % this.capacity;
+    this.columns.forEach((column, i) => {
+      const v = values[i];
+      column[slot] = v === null || v === undefined ? NaN : v;
+    });
+    if (this.count < this.capacity) this.count++;
+    else this.start = (this.start + 1) % this.capacity;
+  }
+
+  /** Value of `column` at logical index `i` (0 = oldest), or null. */
+  get(i: number, column: number): number | null {
+    const v = this.columns[column]?.[(this.start + i) % this.capacity];
+    return v === undefined || Number.isNaN(v) ? null : v;
+  }
+
+  /** Logical index of the newest row whose `column` is ≤ value (column must be non-decreasing), or -1. */
+  lastAtOrBefore(column: number, value: number): number {
+    let lo = 0;
+    let hi = this.count - 1;
+    let found = -1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const v = this.get(mid, column);
+      if (v !== null && v <= value) {
+        found = mid;
+        lo = mid + 1;
+      } else {
+        hi = mid - 1;
+      }
+    }
+    return found;
+  }
+
+  clear(): void {
+    this.start = 0;
+    this.count = 0;
+  }
+}
+
+const T = 0;
+const OFFSET = 1;
+const LAG_BYTES = 2;
+const LAG_SECONDS = 3;
+
+/** One node's chartable history: one row per tick. */
+export class NodeHistory {
+  private readonly rows: RingSeries;
+
+  constructor(capacity: number) {
+    this.rows = new RingSeries(capacity, 4);
+  }
+
+  get length(): number {
+    return this.rows.length;
+  }
+
+  append(point: HistoryPoint): void {
+    this.rows.push([point.t, point.offset, point.lagBytes, point.lagSeconds]);
+  }
+
+  /** Points at or after `since`, decimated to at most `maxPoints` with min/max kept per bucket. */
+  query(since = 0, maxPoints = Infinity): HistoryPoint[] {
+    const first = this.rows.lastAtOrBefore(T, since - 1) + 1;
+    const points: HistoryPoint[] = [];
+    for (let i = first; i < this.rows.length; i++) points.push(this.point(i));
+    return maxPoints >= points.length ? points : decimate(points, maxPoints);
+  }
+
+  private point(i: number): HistoryPoint {
+    return {
+      t: this.rows.get(i, T) ?? 0,
+      offset: this.rows.get(i, OFFSET),
+      lagBytes: this.rows.get(i, LAG_BYTES),
+      lagSeconds: this.rows.get(i, LAG_SECONDS),
+    };
+  }
+}
+
+/**
+ * Keep the shape of a long series in few points: split into buckets and keep, per bucket,
+ * the point with the highest lag (spikes are what an operator looks for) and the last point.
+ */
+export function decimate(points: HistoryPoint[], maxPoints: number): HistoryPoint[] {
+  if (maxPoints < 2 || points.length <= maxPoints) return points.slice(0, Math.max(maxPoints, 0));
+  const buckets = Math.floor(maxPoints / 2);
+  const size = points.length / buckets;
+  const out: HistoryPoint[] = [];
+  for (let b = 0; b < buckets; b++) {
+    const from = Math.floor(b * size);
+    const to = Math.min(points.length, Math.floor((b + 1) * size));
+    let peak = from;
+    for (let i = from; i < to; i++) {
+      if ((points[i]?.lagBytes ?? -1) > (points[peak]?.lagBytes ?? -1)) peak = i;
+    }
+    const last = to - 1;
+    const peakPoint = points[peak];
+    const lastPoint = points[last];
+    if (peakPoint && peak !== last) out.push(peakPoint);
+    if (lastPoint) out.push(lastPoint);
+  }
+  return out;
+}

@@ -1,0 +1,107 @@
+// Replication lag, computed as ../shared/REDIS-REPLICATION.md says: offsets of two nodes
+// are compared only inside one replication history, and only with the master's offset as it
+// was at or before the instant the replica was read. That last rule is what keeps idle
+// topologies at zero: a master's PINGs move its offset between two INFO calls, but a master
+// offset read *before* the replica's can never be ahead of a caught-up replica.
+import { RingSeries } from './history';
+
+export interface OffsetSample {
+  /** When the INFO request was written (ms). The node's real reading time is after this… */
+  sentAt: number;
+  /** …and before this, when its reply arrived. */
+  receivedAt: number;
+  offset: number;
+}
+
+const SENT = 0;
+const RECEIVED = 1;
+const OFFSET = 2;
+
+/** A node's recent (time, offset) readings, bounded, for time-aligned lag and seconds-behind. */
+export class OffsetHistory {
+  private readonly rows: RingSeries;
+
+  constructor(capacity: number) {
+    this.rows = new RingSeries(capacity, 3);
+  }
+
+  get length(): number {
+    return this.rows.length;
+  }
+
+  push(sample: OffsetSample): void {
+    this.rows.push([sample.sentAt, sample.receivedAt, sample.offset]);
+  }
+
+  latest(): OffsetSample | null {
+    return this.rows.length === 0 ? null : this.at(this.rows.length - 1);
+  }
+
+  /** The newest reading whose reply had arrived by `time`: certainly taken before `time`. */
+  readBefore(time: number): OffsetSample | null {
+    const i = this.rows.lastAtOrBefore(RECEIVED, time);
+    return i < 0 ? null : this.at(i);
+  }
+
+  /**
+   * The oldest reading already past `offset`, and whether some reading was at or below it.
+   * Scans from the newest backwards: offsets only grow inside one history (the caller
+   * clears this on a new replid), and a lagging replica is usually close to the end.
+   */
+  firstPast(offset: number): { sample: OffsetSample | null; covered: boolean } {
+    let first: OffsetSample | null = null;
+    for (let i = this.rows.length - 1; i >= 0; i--) {
+      const s = this.at(i);
+      if (s.offset <= offset) return { sample: first, covered: true };
+      first = s;
+    }
+    return { sample: first, covered: false };
+  }
+
+  clear(): void {
+    this.rows.clear();
+  }
+
+  private at(i: number): OffsetSample {
+    return {
+      sentAt: this.rows.get(i, SENT) ?? 0,
+      receivedAt: this.rows.get(i, RECEIVED) ?? 0,
+      offset: this.rows.get(i, OFFSET) ?? 0,
+    };
+  }
+}
+
+export interface HistoryIdentity {
+  replid: string | null;
+  replid2: string | null;
+  /** Offsets up to this belong to replid2's history too (−1 from Redis arrives as null). */
+  secondReplOffset: number | null;
+}
+
+/** True when a node's offset can be compared with an upstream node's offsets. */
+export function sameHistory(node: { replid: string | null; offset: number }, upstream: HistoryIdentity): boolean {
+  if (!node.replid) return false;
+  if (node.replid === upstream.replid) return true;
+  return (
+    node.replid === upstream.replid2 && upstream.secondReplOffset !== null && node.offset <= upstream.secondReplOffset
+  );
+}
+
+/** Bytes the upstream node had that `sample` did not, using an upstream reading certainly taken earlier. */
+export function bytesBehind(sample: OffsetSample, upstream: OffsetHistory): number | null {
+  const before = upstream.readBefore(sample.sentAt);
+  if (!before) return null;
+  return Math.max(0, before.offset - sample.offset);
+}
+
+/**
+ * Seconds since the upstream node moved past the replica's offset: how old the replica's
+ * view is. A lower bound: the upstream passed it somewhere between two readings, and we
+ * take the later one. When the replica is older than all history, the bound is the
+ * history's age.
+ */
+export function secondsBehind(sample: OffsetSample, upstream: OffsetHistory): number | null {
+  const { sample: past } = upstream.firstPast(sample.offset);
+  if (!past) return upstream.length === 0 ? null : 0;
+  return Math.max(0, (sample.sentAt - past.receivedAt) / 1000);
+}

@@ -1,0 +1,208 @@
+import type { ApiError } from '../shared/types';
+import type { ClientRegistry } from './client-registry';
+import { formatAddress } from './address';
+import { EngineError, toApiError } from './errors';
+import {
+  isClusterEnabled,
+  parseInfo,
+  parseReplication,
+  parseSentinelMasters,
+  parseServer,
+  parseStats,
+  type ReplicationInfo,
+  type SentinelMaster,
+  type ServerInfo,
+  type StatsInfo,
+} from './info-parser';
+import { NodeHistory } from './history';
+import { OffsetHistory, type OffsetSample } from './lag';
+
+/** Re-read INFO server this often (in polls) even without a reconnect, for uptime and version. */
+const SERVER_EVERY = 30;
+/** Nodes without replicas still get INFO stats now and then, in case they gain some. */
+const STATS_EVERY = 10;
+
+/** Everything the engine knows about one node. Mutable; owned by the engine. */
+export interface NodeRecord {
+  address: string;
+  aliases: Set<string>;
+  /** The address actually dialled (after the user's address map). */
+  dial: string;
+  seed: boolean;
+  server: ServerInfo | null;
+  replication: ReplicationInfo | null;
+  stats: StatsInfo | null;
+  sentinelMasters: SentinelMaster[];
+  clusterEnabled: boolean;
+  reachable: boolean;
+  error: ApiError | null;
+  polls: number;
+  /** Client generation the server info was read on: a new connection means maybe a new process. */
+  serverGeneration: number;
+  lastSample: OffsetSample | null;
+  offsets: OffsetHistory;
+  history: NodeHistory;
+  latencyMs: number | null;
+  polledAt: number | null;
+  unreachableSince: number | null;
+  /** Scheduling state. */
+  timer: NodeJS.Timeout | null;
+  dueAt: number;
+  inFlight: boolean;
+}
+
+export function createRecord(address: string, dial: string, seed: boolean, capacity: number): NodeRecord {
+  return {
+    address,
+    aliases: new Set(),
+    dial,
+    seed,
+    server: null,
+    replication: null,
+    stats: null,
+    sentinelMasters: [],
+    clusterEnabled: false,
+    reachable: false,
+    error: null,
+    polls: 0,
+    serverGeneration: -1,
+    lastSample: null,
+    offsets: new OffsetHistory(capacity),
+    history: new NodeHistory(capacity),
+    latencyMs: null,
+    polledAt: null,
+    unreachableSince: null,
+    timer: null,
+    dueAt: 0,
+    inFlight: false,
+  };
+}
+
+interface PollReply {
+  sentAt: number;
+  receivedAt: number;
+  generation: number;
+  replication: string;
+  server: string | null;
+  stats: string | null;
+  sentinel: string | null;
+  cluster: string | null;
+}
+
+/**
+ * One poll of one node: a single pipelined round trip (INFO replication, plus INFO server
+ * on a new connection or now and then, INFO stats on nodes that serve replicas). This is
+ * where every INFO the console sends starts. Never throws: failures land in the record.
+ */
+export async function pollNode(registry: ClientRegistry, record: NodeRecord): Promise<void> {
+  try {
+    const reply = await registry.run(record.dial, async (client, generation) => {
+      const wantServer = generation !== record.serverGeneration || record.polls % SERVER_EVERY === 0;
+      const servesReplicas = (record.replication?.connectedReplicas ?? 0) > 0;
+      const wantStats = wantServer || servesReplicas || record.polls % STATS_EVERY === 0;
+      // INFO sentinel costs nothing on a data node (empty reply) and tells a Sentinel apart at once.
+      const wantSentinel = wantServer || record.server?.mode === 'sentinel';
+      const pipeline = client.pipeline();
+      pipeline.info('replication');
+      if (wantServer) pipeline.info('server');
+      if (wantStats) pipeline.info('stats');
+      if (wantSentinel) pipeline.info('sentinel');
+      if (wantServer) pipeline.info('cluster');
+      const sentAt = Date.now();
+      const results = (await pipeline.exec()) ?? [];
+      const receivedAt = Date.now();
+      const texts = results.map(([error, value]) => {
+        if (error) throw error;
+        return typeof value === 'string' ? value : '';
+      });
+      let i = 0;
+      const next = (): string => texts[i++] ?? '';
+      return {
+        sentAt,
+        receivedAt,
+        generation,
+        replication: next(),
+        server: wantServer ? next() : null,
+        stats: wantStats ? next() : null,
+        sentinel: wantSentinel ? next() : null,
+        cluster: wantServer ? next() : null,
+      } satisfies PollReply;
+    });
+    applyReply(record, reply);
+  } catch (error) {
+    markUnreachable(record, error);
+  }
+}
+
+function applyReply(record: NodeRecord, reply: PollReply): void {
+  if (reply.server !== null) {
+    const server = parseServer(parseInfo(reply.server).fields);
+    if (server.mode === null && server.runId === null && server.version === null) {
+      throw new EngineError('NOT_REDIS', `${record.address} answered INFO without any server fields: is it a Redis server?`);
+    }
+    // A new process starts its sync counters at zero: that is the baseline for its events.
+    if (record.server?.runId && server.runId && server.runId !== record.server.runId) {
+      record.stats = { syncFull: 0, syncPartialOk: 0, syncPartialErr: 0 };
+    }
+    record.server = server;
+    record.serverGeneration = reply.generation;
+  }
+  if (reply.cluster !== null) record.clusterEnabled = isClusterEnabled(parseInfo(reply.cluster).fields);
+  if (reply.stats !== null) record.stats = parseStats(parseInfo(reply.stats).fields) ?? record.stats;
+  if (reply.sentinel !== null) record.sentinelMasters = parseSentinelMasters(parseInfo(reply.sentinel).fields);
+
+  // Before 6.2 a never-up link reports a Unix time as "down since": uptime lets the parser tell.
+  const uptime = record.server?.uptimeSeconds;
+  const fields = parseInfo(reply.replication).fields;
+  const replication = parseReplication(uptime === null || uptime === undefined ? fields : { ...fields, uptime_in_seconds: String(uptime) });
+  const previousReplid = record.replication?.replid ?? null;
+  record.replication = record.server?.mode === 'sentinel' ? null : replication;
+  record.polls++;
+  record.reachable = true;
+  record.error = null;
+  record.unreachableSince = null;
+  record.latencyMs = reply.receivedAt - reply.sentAt;
+  record.polledAt = reply.receivedAt;
+
+  const offset = currentOffset(replication);
+  // A new replid means a new offset space (promotion, full sync): old readings no longer compare.
+  if (previousReplid !== null && replication.replid !== previousReplid) record.offsets.clear();
+  if (offset !== null && !replication.syncInProgress) {
+    record.lastSample = { sentAt: reply.sentAt, receivedAt: reply.receivedAt, offset };
+    record.offsets.push(record.lastSample);
+  } else {
+    record.lastSample = null;
+  }
+}
+
+function markUnreachable(record: NodeRecord, error: unknown): void {
+  record.error = toApiError(error);
+  // A reply error such as NOPERM or LOADING still proves a live server.
+  record.reachable = false;
+  record.unreachableSince ??= Date.now();
+  record.lastSample = null;
+  record.latencyMs = null;
+}
+
+/** The node's replication offset: master_repl_offset on a master, slave_repl_offset on a replica. */
+export function currentOffset(replication: ReplicationInfo): number | null {
+  return replication.role === 'replica'
+    ? (replication.replicaReplOffset ?? replication.masterReplOffset)
+    : replication.masterReplOffset;
+}
+
+/** The address this node says its master is at, as typed to REPLICAOF. */
+export function masterAddressOf(record: NodeRecord): string | null {
+  const r = record.replication;
+  if (!r || r.role !== 'replica' || !r.masterHost || r.masterPort === null) return null;
+  return formatAddress(r.masterHost, r.masterPort);
+}
+
+/** Every address this node points at: its master and the replicas it lists. */
+export function neighboursOf(record: NodeRecord): string[] {
+  const out: string[] = [];
+  const master = masterAddressOf(record);
+  if (master) out.push(master);
+  for (const replica of record.replication?.replicas ?? []) out.push(replica.address);
+  return out;
+}

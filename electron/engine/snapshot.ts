@@ -1,0 +1,159 @@
+import type { EdgeHealth, NodeRole, NodeState, ReplicaLag, TopologyEdge, TopologySnapshot } from '../shared/types';
+import { bytesBehind, sameHistory, secondsBehind, type OffsetHistory, type OffsetSample } from './lag';
+import { currentOffset, masterAddressOf, type NodeRecord } from './node-record';
+import type { NodeSet } from './node-set';
+import { findWarnings } from './warnings';
+
+/** An edge is "lagging" from this many seconds or bytes behind its master. */
+export const LAGGING_SECONDS = 1;
+export const LAGGING_BYTES = 1024 * 1024;
+
+const LISTED_SYNC_STATES = new Set(['wait_bgsave', 'send_bulk', 'bg_transfer']);
+
+/** Build the immutable, JSON-ready view of the topology as it stands now. */
+export function buildSnapshot(nodes: NodeSet, seq: number, pollIntervalMs: number, now: number): TopologySnapshot {
+  const records = orderForDisplay(nodes);
+  // A reading older than this is stale (the node is stalled or slow): lag then comes from the master's ACK view.
+  const freshSince = now - 2 * pollIntervalMs - 100;
+  const states = records.map((r) => nodeState(nodes, r, freshSince));
+  const byAddress = new Map(states.map((s) => [s.address, s]));
+  const edges: TopologyEdge[] = [];
+  for (const record of records) {
+    const master = nodes.masterOf(record);
+    const state = byAddress.get(record.address);
+    if (!master || !state || master === record) continue;
+    edges.push({ master: master.address, replica: record.address, health: edgeHealth(state, master, nodes, record) });
+  }
+  return { seq, takenAt: now, pollIntervalMs, nodes: states, edges, warnings: findWarnings(nodes) };
+}
+
+function nodeState(nodes: NodeSet, record: NodeRecord, freshSince: number): NodeState {
+  const r = record.replication;
+  const live = record.reachable ? r : null;
+  const server = record.server;
+  const master = nodes.masterOf(record);
+  const chain = nodes.chainOf(record);
+  const top = chain[chain.length - 1];
+  const attached = top !== undefined && top.replication?.role === 'master' && !nodes.masterOf(top);
+  return {
+    address: record.address,
+    aliases: [...record.aliases],
+    reachable: record.reachable,
+    error: record.error,
+    role: roleOf(record),
+    runId: server?.runId ?? null,
+    version: server?.version ? `${server.product} ${server.version}` : null,
+    uptimeSeconds: server?.uptimeSeconds ?? null,
+    master: master?.address ?? masterAddressOf(record),
+    linkStatus: live?.role === 'replica' ? live.linkStatus : null,
+    linkDownSinceSeconds: live?.linkDownSinceSeconds ?? null,
+    sync: live?.sync ?? null,
+    offset: live ? currentOffset(live) : null,
+    replid: live?.replid ?? null,
+    replid2: live?.replid2 ?? null,
+    secondReplOffset: live?.secondReplOffset ?? null,
+    backlog: live?.backlog ?? null,
+    replicas: live?.replicas ?? [],
+    priority: live?.priority ?? null,
+    readOnly: live?.readOnly ?? null,
+    failoverState: live?.failoverState ?? null,
+    stats: record.stats,
+    lag: r?.role === 'replica' && master ? lagOf(nodes, record, master, freshSince) : null,
+    rawReplication: live?.raw ?? {},
+    polledAt: record.polledAt,
+    latencyMs: record.latencyMs,
+    depth: attached ? chain.length - 1 : null,
+    sentinelMasters: record.sentinelMasters.map(({ name, status, address }) => ({ name, status, address })),
+  };
+}
+
+function roleOf(record: NodeRecord): NodeRole {
+  if (record.server?.mode === 'sentinel') return 'sentinel';
+  const role = record.replication?.role;
+  return role === 'master' || role === 'replica' ? role : 'unknown';
+}
+
+function lagOf(nodes: NodeSet, record: NodeRecord, master: NodeRecord, freshSince: number): ReplicaLag | null {
+  const r = record.replication;
+  if (!r) return null;
+  const listed = master.reachable ? master.replication?.replicas.find((l) => nodes.resolve(l.address) === record) : undefined;
+  const base = {
+    unappliedBytes:
+      record.reachable && r.readReplOffset !== null && r.replicaReplOffset !== null
+        ? Math.max(0, r.readReplOffset - r.replicaReplOffset)
+        : null,
+    lastAckSecondsAgo: listed?.ackAgeSeconds ?? null,
+    lastMasterIoSecondsAgo: record.reachable ? r.lastIoSecondsAgo : null,
+  };
+  const fresh = record.reachable && (record.polledAt ?? 0) >= freshSince;
+  if (fresh) {
+    if (r.syncInProgress) return { ...base, bytesBehindMaster: null, bytesBehindRoot: null, secondsBehind: null, basis: 'offsets' };
+    const sample = record.lastSample;
+    const toMaster = sample ? compare(sample, r.replid, master) : null;
+    const root = nodes.chainOf(record).at(-1);
+    const toRoot = sample && root && root !== master ? compare(sample, r.replid, root) : toMaster;
+    return {
+      ...base,
+      bytesBehindMaster: toMaster?.bytes ?? null,
+      bytesBehindRoot: toRoot?.bytes ?? null,
+      secondsBehind: toMaster?.seconds ?? null,
+      basis: 'offsets',
+    };
+  }
+  // The replica can't be read now (stalled, gone): its master's record of the last ACK is all we have.
+  const masterNow = master.offsets.latest();
+  if (!listed || !masterNow || listed.ackOffset <= 0) return null;
+  const ackSample: OffsetSample = { sentAt: masterNow.sentAt, receivedAt: masterNow.receivedAt, offset: listed.ackOffset };
+  return {
+    ...base,
+    bytesBehindMaster: Math.max(0, masterNow.offset - listed.ackOffset),
+    bytesBehindRoot: null,
+    secondsBehind: secondsBehind(ackSample, master.offsets),
+    basis: 'ack',
+  };
+}
+
+function compare(
+  sample: OffsetSample,
+  replid: string | null,
+  upstream: NodeRecord,
+): { bytes: number | null; seconds: number | null } | null {
+  const u = upstream.replication;
+  if (!u || !upstream.reachable) return null;
+  if (!sameHistory({ replid, offset: sample.offset }, u)) return null;
+  const history: OffsetHistory = upstream.offsets;
+  const bytes = bytesBehind(sample, history);
+  return { bytes, seconds: bytes === 0 ? 0 : bytes === null ? null : secondsBehind(sample, history) };
+}
+
+function edgeHealth(replica: NodeState, master: NodeRecord, nodes: NodeSet, record: NodeRecord): EdgeHealth {
+  const listed = master.replication?.replicas.find((l) => nodes.resolve(l.address) === record);
+  if (replica.sync || (listed && LISTED_SYNC_STATES.has(listed.state))) return 'syncing';
+  if (!replica.reachable || replica.linkStatus !== 'up') return 'down';
+  const lag = replica.lag;
+  if ((lag?.secondsBehind ?? 0) >= LAGGING_SECONDS || (lag?.bytesBehindMaster ?? 0) >= LAGGING_BYTES) return 'lagging';
+  return 'up';
+}
+
+/** Roots first, then each root's tree depth-first, then whatever is left (cycles, strays). */
+function orderForDisplay(nodes: NodeSet): NodeRecord[] {
+  const all = nodes.all().sort((a, b) => a.address.localeCompare(b.address, 'en', { numeric: true }));
+  const children = new Map<NodeRecord, NodeRecord[]>();
+  const roots: NodeRecord[] = [];
+  for (const record of all) {
+    const master = nodes.masterOf(record);
+    if (master && master !== record) children.set(master, [...(children.get(master) ?? []), record]);
+    else roots.push(record);
+  }
+  const out: NodeRecord[] = [];
+  const seen = new Set<NodeRecord>();
+  const visit = (record: NodeRecord): void => {
+    if (seen.has(record)) return;
+    seen.add(record);
+    out.push(record);
+    for (const child of children.get(record) ?? []) visit(child);
+  };
+  roots.forEach(visit);
+  all.forEach(visit);
+  return out;
+}

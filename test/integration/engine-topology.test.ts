@@ -1,0 +1,79 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { ReplicationEngine } from '../../electron/engine/engine';
+import { Lab, cascade, masterWithReplicas } from '../../electron/lab/lab';
+import { collectTicks, node, waitForTick } from '../helpers/engine';
+
+const POLL_MS = 250;
+let lab: Lab | undefined;
+let engine: ReplicationEngine | undefined;
+
+afterEach(async () => {
+  await engine?.disconnect();
+  await lab?.close();
+  engine = undefined;
+  lab = undefined;
+});
+
+describe('discovery and lag on healthy topologies', () => {
+  it('finds a master with two replicas from a replica seed, with every link up and no false lag', async () => {
+    lab = await Lab.start({ nodes: masterWithReplicas(2), extraArgs: ['--repl-ping-replica-period', '1'] });
+    engine = new ReplicationEngine();
+    const first = await engine.connect({ seeds: [lab.address('replica-2')], pollIntervalMs: POLL_MS });
+
+    expect(first.nodes.map((n) => n.address).sort()).toEqual(
+      ['master', 'replica-1', 'replica-2'].map((n) => lab!.address(n)).sort(),
+    );
+    expect(node(first, lab.address('master')).role).toBe('master');
+    for (const name of ['replica-1', 'replica-2']) {
+      const replica = node(first, lab.address(name));
+      expect(replica.role).toBe('replica');
+      expect(replica.master).toBe(lab.address('master'));
+      expect(replica.linkStatus).toBe('up');
+      expect(replica.runId).toMatch(/^[0-9a-f]{40}$/);
+    }
+    expect(first.edges).toHaveLength(2);
+    expect(first.warnings).toEqual([]);
+
+    // PINGs every second move the master's offset between reads: none of it may show as lag.
+    const ticks = await collectTicks(engine, 3000);
+    expect(ticks.length).toBeGreaterThanOrEqual(10);
+    const lags = ticks.flatMap((t) => t.snapshot.nodes.filter((n) => n.role === 'replica').map((n) => n.lag?.bytesBehindMaster));
+    expect(lags.filter((l) => l !== null && l !== undefined).length).toBeGreaterThan(10);
+    expect(lags.every((l) => l === 0 || l === null)).toBe(true);
+    expect(ticks.at(-1)?.snapshot.edges.every((e) => e.health === 'up')).toBe(true);
+  });
+
+  it('walks a three-level cascade and measures lag per hop and from the root in one offset space', async () => {
+    lab = await Lab.start({ nodes: cascade(3) });
+    engine = new ReplicationEngine();
+    await engine.connect({ seeds: [lab.address('level-1')], pollIntervalMs: POLL_MS });
+    const { snapshot } = await waitForTick(
+      engine,
+      (u) => u.snapshot.nodes.every((n) => n.role === 'master' || n.lag?.bytesBehindRoot !== null),
+      5000,
+      'lag on every replica',
+    );
+    const [l0, l1, l2] = ['level-0', 'level-1', 'level-2'].map((n) => node(snapshot, lab!.address(n)));
+    expect([l0?.depth, l1?.depth, l2?.depth]).toEqual([0, 1, 2]);
+    expect(l2?.master).toBe(lab.address('level-1'));
+    expect(l1?.replid).toBe(l0?.replid);
+    expect(l2?.replid).toBe(l0?.replid);
+    expect(l2?.lag?.bytesBehindRoot).toBe(0);
+    expect(snapshot.edges.map((e) => [e.master, e.replica])).toEqual([
+      [lab.address('level-0'), lab.address('level-1')],
+      [lab.address('level-1'), lab.address('level-2')],
+    ]);
+  });
+
+  it('merges two addresses of one node by run_id and keeps the one the user typed', async () => {
+    lab = await Lab.start({ nodes: masterWithReplicas(1) });
+    engine = new ReplicationEngine();
+    const typed = `localhost:${lab.port('master')}`;
+    const snapshot = await engine.connect({ seeds: [typed], pollIntervalMs: POLL_MS });
+    expect(snapshot.nodes).toHaveLength(2);
+    const master = node(snapshot, typed);
+    expect(master.address).toBe(typed);
+    expect(master.aliases).toContain(lab.address('master'));
+    expect(node(snapshot, lab.address('replica-1')).master).toBe(typed);
+  });
+});

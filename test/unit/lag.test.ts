@@ -1,0 +1,93 @@
+import { describe, expect, it } from 'vitest';
+import { OffsetHistory, bytesBehind, sameHistory, secondsBehind } from '../../electron/engine/lag';
+
+function history(samples: Array<[sentAt: number, receivedAt: number, offset: number]>): OffsetHistory {
+  const h = new OffsetHistory(100);
+  for (const [sentAt, receivedAt, offset] of samples) h.push({ sentAt, receivedAt, offset });
+  return h;
+}
+
+describe('bytesBehind', () => {
+  it('reports no lag on an idle link even when a PING moved the master after the replica was read', () => {
+    // The master pings at t=1500 (+14 bytes); the replica is read at 1200, before it got the PING.
+    const master = history([
+      [1000, 1001, 100],
+      [2000, 2001, 114],
+    ]);
+    expect(bytesBehind({ sentAt: 1200, receivedAt: 1201, offset: 100 }, master)).toBe(0);
+  });
+
+  it('uses only master readings whose reply had arrived before the replica was asked', () => {
+    const master = history([
+      [1000, 1001, 100],
+      [1199, 1210, 5000], // answered after the replica read at 1200 was sent: not usable
+    ]);
+    expect(bytesBehind({ sentAt: 1200, receivedAt: 1201, offset: 100 }, master)).toBe(0);
+    expect(bytesBehind({ sentAt: 1300, receivedAt: 1301, offset: 100 }, master)).toBe(4900);
+  });
+
+  it('is unknown when the master has no reading from before the replica', () => {
+    const master = history([[2000, 2001, 100]]);
+    expect(bytesBehind({ sentAt: 1000, receivedAt: 1001, offset: 50 }, master)).toBeNull();
+  });
+
+  it('never goes negative when the replica is read after it passed an older master reading', () => {
+    const master = history([[1000, 1001, 100]]);
+    expect(bytesBehind({ sentAt: 1500, receivedAt: 1501, offset: 180 }, master)).toBe(0);
+  });
+});
+
+describe('secondsBehind', () => {
+  const master = history([
+    [0, 1, 100],
+    [1000, 1001, 200],
+    [2000, 2001, 300],
+    [3000, 3001, 400],
+  ]);
+
+  it('is the time since the master moved past the replica offset', () => {
+    // The replica has 150: the master passed it by the reading at ~1000.
+    expect(secondsBehind({ sentAt: 3500, receivedAt: 3501, offset: 150 }, master)).toBeCloseTo(2.499, 3);
+  });
+
+  it('is zero for a caught-up replica', () => {
+    expect(secondsBehind({ sentAt: 3500, receivedAt: 3501, offset: 400 }, master)).toBe(0);
+  });
+
+  it('is bounded below by the age of the history when the replica is older than all of it', () => {
+    expect(secondsBehind({ sentAt: 3500, receivedAt: 3501, offset: 10 }, master)).toBeCloseTo(3.499, 3);
+  });
+
+  it('is unknown without master history', () => {
+    expect(secondsBehind({ sentAt: 1, receivedAt: 2, offset: 10 }, new OffsetHistory(4))).toBeNull();
+  });
+});
+
+describe('sameHistory', () => {
+  const master = { replid: 'b', replid2: 'a', secondReplOffset: 1000 };
+
+  it('compares nodes that share a replid', () => {
+    expect(sameHistory({ replid: 'b', offset: 5000 }, master)).toBe(true);
+  });
+
+  it('compares a node on the previous history only up to second_repl_offset', () => {
+    expect(sameHistory({ replid: 'a', offset: 900 }, master)).toBe(true);
+    expect(sameHistory({ replid: 'a', offset: 1001 }, master)).toBe(false);
+  });
+
+  it('refuses unrelated histories and unknown replids', () => {
+    expect(sameHistory({ replid: 'z', offset: 1 }, master)).toBe(false);
+    expect(sameHistory({ replid: null, offset: 1 }, master)).toBe(false);
+  });
+});
+
+describe('OffsetHistory', () => {
+  it('keeps only its capacity', () => {
+    const h = new OffsetHistory(3);
+    for (let i = 0; i < 10; i++) h.push({ sentAt: i, receivedAt: i, offset: i });
+    expect(h.length).toBe(3);
+    expect(h.latest()?.offset).toBe(9);
+    expect(h.readBefore(6.5)).toBeNull();
+    expect(h.readBefore(8)?.offset).toBe(8);
+  });
+});
