@@ -154,6 +154,7 @@ class Session {
     for (const seed of this.options.seeds) this.nodes.add(seed, true);
     await this.discover();
     this.checkSeeds();
+    await this.readMastersFirst();
     this.running = true;
     this.epoch = Date.now() + this.interval;
     for (const record of this.nodes.all()) this.scheduleAligned(record);
@@ -187,6 +188,23 @@ class Session {
       const pending = this.nodes.all().filter((r) => r.polls === 0 && r.error === null && !r.inFlight);
       if (pending.length === 0 || this.stopped) return;
       await Promise.all(pending.map((r) => this.pollOnce(r)));
+    }
+  }
+
+  /**
+   * Discovery reads nodes in the order it finds them, often replicas before masters, and
+   * lag needs a master reading from before the replica's. One more round, level by level
+   * from the roots, makes the first snapshot complete.
+   */
+  private async readMastersFirst(): Promise<void> {
+    const levels = new Map<number, NodeRecord[]>();
+    for (const record of this.nodes.all()) {
+      if (!record.reachable) continue;
+      const depth = this.nodes.chainOf(record).length;
+      levels.set(depth, [...(levels.get(depth) ?? []), record]);
+    }
+    for (const depth of [...levels.keys()].sort((a, b) => a - b)) {
+      await Promise.all((levels.get(depth) ?? []).map((r) => this.pollOnce(r)));
     }
   }
 
