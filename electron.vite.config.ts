@@ -1,0 +1,27 @@
+// `electron-vite build`: main (ESM), a CommonJS preload (a sandboxed preload cannot be an ES
+// module) and the renderer, whose config is shared with the web mode's build.
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'electron-vite';
+import { rendererConfig } from './vite.renderer.config';
+
+const projectRoot = fileURLToPath(new URL('.', import.meta.url));
+
+export default defineConfig({
+  main: {
+    build: {
+      outDir: resolve(projectRoot, 'out/main'),
+      rolldownOptions: { input: { index: resolve(projectRoot, 'electron/main/index.ts') } },
+    },
+  },
+  preload: {
+    build: {
+      outDir: resolve(projectRoot, 'out/preload'),
+      rolldownOptions: {
+        input: { index: resolve(projectRoot, 'electron/preload/index.ts') },
+        output: { format: 'cjs', entryFileNames: '[name].cjs' },
+      },
+    },
+  },
+  renderer: rendererConfig,
+});

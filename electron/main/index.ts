@@ -1,0 +1,141 @@
+// The Electron main process: one sandboxed window, one ConsoleService, and an IPC handler per
+// API channel that checks who is calling before it forwards anything.
+import { app, BrowserWindow, ipcMain, session, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Envelope } from '../shared/api';
+import { API_CHANNELS } from '../shared/schema';
+import { ConsoleService } from '../app/service';
+import { parseConsoleArgs, USAGE, UsageError, type ConsoleArgs } from '../app/cli-options';
+import { applyStartupArgs } from '../app/startup';
+import { toApiError } from '../engine/errors';
+import { openExternalSafely } from './external';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const PRELOAD = join(here, '../preload/index.cjs');
+const RENDERER_INDEX = resolve(here, '../renderer/index.html');
+// Set by `electron-vite dev` only; a packaged app always loads its own files.
+const DEV_SERVER_URL = !app.isPackaged ? process.env.ELECTRON_RENDERER_URL : undefined;
+
+function readArgs(): ConsoleArgs {
+  try {
+    // Chromium switches share argv with ours, so unknown options are skipped, not refused.
+    return parseConsoleArgs(process.argv.slice(app.isPackaged ? 1 : 2), { strict: false });
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`Replication Console: ${error.message}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
+const args = readArgs();
+const service = new ConsoleService();
+let mainWindow: BrowserWindow | null = null;
+
+// Every renderer is sandboxed, whatever a later BrowserWindow forgets to say.
+app.enableSandbox();
+
+/** True when the IPC comes from our page in the top frame of our window, nothing else. */
+function isTrustedSender(event: IpcMainInvokeEvent): boolean {
+  const frame = event.senderFrame;
+  if (!frame || frame.parent !== null || !mainWindow || event.sender !== mainWindow.webContents) return false;
+  let url: URL;
+  try {
+    url = new URL(frame.url);
+  } catch {
+    return false;
+  }
+  if (DEV_SERVER_URL) return url.origin === new URL(DEV_SERVER_URL).origin;
+  return url.protocol === 'file:' && resolve(fileURLToPath(url)) === RENDERER_INDEX;
+}
+
+function registerIpc(): void {
+  for (const channel of API_CHANNELS) {
+    ipcMain.handle(channel, async (event, ...rawArgs: unknown[]): Promise<Envelope<unknown>> => {
+      if (!isTrustedSender(event)) {
+        return { ok: false, error: { code: 'FORBIDDEN', message: `${channel}: refused, the call did not come from the console page` } };
+      }
+      return service.invoke(channel, rawArgs);
+    });
+  }
+  service.onTick((update) => {
+    const contents = mainWindow?.webContents;
+    if (contents && !contents.isDestroyed()) contents.send('topology:tick', update);
+  });
+}
+
+/** Lock down every web contents: no navigation away, no new windows, no webviews. */
+function hardenContents(contents: WebContents): void {
+  contents.on('will-navigate', (event) => {
+    if (event.url === contents.getURL()) return;
+    event.preventDefault();
+    openExternalSafely(event.url);
+  });
+  contents.on('will-redirect', (event) => {
+    if (event.url !== contents.getURL()) event.preventDefault();
+  });
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+  contents.setWindowOpenHandler(({ url }) => {
+    openExternalSafely(url);
+    return { action: 'deny' };
+  });
+}
+
+function createWindow(): BrowserWindow {
+  const win = new BrowserWindow({
+    width: 1360,
+    height: 860,
+    minWidth: 900,
+    minHeight: 600,
+    show: false,
+    title: 'Replication Console',
+    webPreferences: {
+      preload: PRELOAD,
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      webSecurity: true,
+      webviewTag: false,
+      spellcheck: false,
+    },
+  });
+  win.once('ready-to-show', () => win.show());
+  win.on('closed', () => {
+    if (mainWindow === win) mainWindow = null;
+  });
+  if (DEV_SERVER_URL) void win.loadURL(DEV_SERVER_URL);
+  else void win.loadFile(RENDERER_INDEX);
+  return win;
+}
+
+app.on('web-contents-created', (_event, contents) => hardenContents(contents));
+
+let cleanedUp = false;
+let cleaning = false;
+// The lab's redis-server processes and the engine's sockets must go before the app does.
+app.on('before-quit', (event) => {
+  if (cleanedUp) return;
+  event.preventDefault();
+  if (cleaning) return;
+  cleaning = true;
+  service
+    .close()
+    .catch((error: unknown) => console.error(`Replication Console: error while stopping: ${toApiError(error).message}`))
+    .finally(() => {
+      cleanedUp = true;
+      app.quit();
+    });
+});
+app.on('window-all-closed', () => app.quit());
+for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => app.quit());
+
+void app.whenReady().then(() => {
+  // The console needs no camera, notifications, clipboard reads or the like.
+  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  session.defaultSession.setPermissionCheckHandler(() => false);
+  registerIpc();
+  mainWindow = createWindow();
+  applyStartupArgs(service, args).catch((error: unknown) => {
+    console.error(`Replication Console: ${args.lab ? 'the lab failed' : 'cannot connect'}: ${toApiError(error).message}`);
+  });
+});

@@ -1,0 +1,162 @@
+// Runtime schemas for every argument that crosses the bridge (Electron IPC or the web mode's
+// WebSocket). The types in api.ts say what callers should send; these say what the main
+// process accepts, because a compromised or buggy renderer can send anything.
+import { z } from 'zod';
+import type { ApiChannel, ApiPushes, Envelope } from './api';
+
+const MAX_STRING = 512;
+const HOST_LABEL = /^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$/;
+const ipv4 = z.ipv4();
+const ipv6 = z.ipv6();
+
+function isHost(host: string): boolean {
+  if (host.startsWith('[') && host.endsWith(']')) return ipv6.safeParse(host.slice(1, -1)).success;
+  // All-numeric names are IPv4 or nothing: "999.1.1.1" must not slip through as a hostname.
+  if (/^[0-9.]+$/.test(host)) return ipv4.safeParse(host).success;
+  if (host.length > 253) return false;
+  return host.split('.').every((label) => HOST_LABEL.test(label));
+}
+
+/** True for "host:port" with host a hostname, an IPv4 address or a bracketed IPv6 address. */
+export function isAddress(value: string): boolean {
+  const colon = value.lastIndexOf(':');
+  if (colon <= 0) return false;
+  const host = value.slice(0, colon);
+  const port = value.slice(colon + 1);
+  if (!/^[0-9]{1,5}$/.test(port)) return false;
+  const portNumber = Number(port);
+  return portNumber >= 1 && portNumber <= 65535 && isHost(host);
+}
+
+export const addressSchema = z
+  .string()
+  .max(300)
+  .refine(isAddress, { message: 'must be host:port (hostname, IPv4 or [IPv6], port 1–65535)' });
+
+export const connectOptionsSchema = z.strictObject({
+  seeds: z.array(addressSchema).min(1, 'needs at least one seed').max(64, 'at most 64 seeds'),
+  user: z.string().max(MAX_STRING).optional(),
+  password: z.string().max(MAX_STRING).optional(),
+  pollIntervalMs: z.number().int().min(100).max(60_000).optional(),
+  addressMap: z
+    .record(addressSchema, addressSchema)
+    .refine((map) => Object.keys(map).length <= 256, { message: 'at most 256 entries' })
+    .optional(),
+});
+
+export const historyQuerySchema = z.strictObject({
+  node: addressSchema,
+  since: z.number().finite().optional(),
+  maxPoints: z.number().int().min(10).max(100_000).optional(),
+});
+
+export const eventQuerySchema = z.strictObject({
+  node: addressSchema.optional(),
+  limit: z.number().int().min(1).max(10_000).optional(),
+});
+
+const noArguments = z.tuple([]);
+
+/** The argument list each channel accepts, as a tuple. */
+export const channelArguments = {
+  'topology:connect': z.tuple([connectOptionsSchema]),
+  'topology:disconnect': noArguments,
+  'topology:get': noArguments,
+  'history:get': z.tuple([historyQuerySchema]),
+  // The query may be omitted: "all recent events".
+  'events:list': z.union([z.tuple([eventQuerySchema]), noArguments]),
+  'lab:start': noArguments,
+  'lab:stop': noArguments,
+  'lab:status': noArguments,
+} satisfies Record<ApiChannel, z.ZodType>;
+
+export const API_CHANNELS = Object.keys(channelArguments) as ApiChannel[];
+
+export function isApiChannel(channel: unknown): channel is ApiChannel {
+  return typeof channel === 'string' && Object.hasOwn(channelArguments, channel);
+}
+
+export type ParsedCall =
+  | { ok: true; channel: ApiChannel; args: unknown[] }
+  | { ok: false; error: { code: 'BAD_ARGUMENT'; message: string } };
+
+/**
+ * Checks a channel name and its raw argument list. The error message names the channel and
+ * the offending field but never echoes a value (it could be a password).
+ */
+export function parseCall(channel: unknown, rawArgs: unknown): ParsedCall {
+  if (!isApiChannel(channel)) {
+    const shown = typeof channel === 'string' ? `"${channel.slice(0, 64)}"` : typeof channel;
+    return { ok: false, error: { code: 'BAD_ARGUMENT', message: `Unknown channel ${shown}` } };
+  }
+  if (!Array.isArray(rawArgs)) {
+    return { ok: false, error: { code: 'BAD_ARGUMENT', message: `${channel}: arguments must be a list` } };
+  }
+  const result = channelArguments[channel].safeParse(rawArgs);
+  if (result.success) return { ok: true, channel, args: result.data };
+  return { ok: false, error: { code: 'BAD_ARGUMENT', message: `${channel}: ${describeIssues(result.error.issues)}` } };
+}
+
+function describeIssues(issues: z.core.$ZodIssue[]): string {
+  return issues
+    .slice(0, 3)
+    .map((issue) => describeIssue(issue))
+    .join('; ');
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  // A union of "one query" and "no arguments": report the branch that got furthest.
+  if (issue.code === 'invalid_union' && issue.errors.length > 0) {
+    const deepest = issue.errors.reduce((best, branch) => (depth(branch) > depth(best) ? branch : best));
+    return describeIssues(deepest);
+  }
+  if (issue.code === 'invalid_key' && issue.issues.length > 0) {
+    const key = String(issue.path.at(-1)).slice(0, 64);
+    return `${fieldName(issue.path.slice(0, -1))}: key "${key}" ${issue.issues[0]?.message ?? 'is invalid'}`;
+  }
+  const field = fieldName(issue.path);
+  if (issue.code === 'too_big' && issue.origin === 'array' && issue.path.length === 0) {
+    return 'too many arguments';
+  }
+  if (issue.code === 'too_small' && issue.origin === 'array' && issue.path.length === 0) {
+    return 'missing argument';
+  }
+  return field ? `${field}: ${issue.message}` : issue.message;
+}
+
+function depth(issues: z.core.$ZodIssue[]): number {
+  return Math.max(0, ...issues.map((issue) => issue.path.length));
+}
+
+/** ["0", "seeds", 2] → "seeds[2]"; the leading tuple index is the argument position, not a field. */
+function fieldName(path: PropertyKey[]): string {
+  const rest = path.slice(1);
+  if (path.length > 0 && rest.length === 0) return 'argument';
+  return rest
+    .map((part, index) => (typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`))
+    .join('');
+}
+
+// The web mode's wire protocol (one JSON object per WebSocket text message).
+
+/** Client → server: one call. */
+export interface WireRequest {
+  id: number;
+  channel: string;
+  args: unknown[];
+}
+
+/** Server → client: the answer to the request with the same id (null when the id was unreadable). */
+export interface WireResponse {
+  id: number | null;
+  result: Envelope<unknown>;
+}
+
+/** Server → every client: one message per poll tick. */
+export type WirePush = { [P in keyof ApiPushes]: { push: P; data: ApiPushes[P] } }[keyof ApiPushes];
+
+export const wireRequestSchema = z.strictObject({
+  id: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+  channel: z.string().max(100),
+  args: z.array(z.unknown()).max(16),
+});

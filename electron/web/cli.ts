@@ -1,0 +1,68 @@
+// Entry point of `npm run web -- [--port N] [--seed H:P …] [--user U] [--password P] [--lab] [--no-open]`.
+// Prints exactly one line with the URL (tests parse it); errors are one line on stderr.
+import { ConsoleService } from '../app/service';
+import { parseConsoleArgs, USAGE, UsageError, type ConsoleArgs } from '../app/cli-options';
+import { applyStartupArgs } from '../app/startup';
+import { toApiError } from '../engine/errors';
+import { openBrowser } from './open-browser';
+import { startWebServer, type WebServer } from './server';
+
+function parseArgs(): ConsoleArgs {
+  try {
+    return parseConsoleArgs(process.argv.slice(2));
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    console.error(`Replication Console: ${error.message}\n${USAGE}`);
+    process.exit(2);
+  }
+}
+
+const args = parseArgs();
+if (args.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+
+const service = new ConsoleService();
+let server: WebServer | null = null;
+let stopping = false;
+
+async function shutdown(exitCode: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    try {
+      await server?.close();
+      await service.close();
+    } catch (error) {
+      console.error(`Replication Console: error while stopping: ${toApiError(error).message}`);
+    }
+  }
+  process.exit(exitCode);
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    // A second Ctrl-C while the lab is still stopping means "now".
+    if (stopping) process.exit(130);
+    void shutdown(0);
+  });
+}
+
+try {
+  await applyStartupArgs(service, args);
+} catch (error) {
+  const what = args.lab ? 'the lab failed' : 'cannot connect';
+  console.error(`Replication Console: ${what}: ${toApiError(error).message}`);
+  await shutdown(1);
+}
+
+try {
+  const started = await startWebServer({ service, port: args.port });
+  server = started;
+  console.log(`Replication Console (web mode): ${started.url}`);
+  if (args.open) openBrowser(started.url);
+} catch (error) {
+  const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
+  console.error(`Replication Console: cannot listen on 127.0.0.1:${args.port}: ${reason}`);
+  await shutdown(1);
+}

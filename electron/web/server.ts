@@ -1,0 +1,191 @@
+// The web mode: the same ConsoleService the Electron app uses, served to a browser on
+// 127.0.0.1. Static files over HTTP, calls and tick pushes over one WebSocket at /api.
+// Any local process or web page can reach 127.0.0.1, so the socket demands a per-run token,
+// a loopback Host (against DNS rebinding) and, when a browser sends one, our own Origin.
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { setTimeout as delay } from 'node:timers/promises';
+import { fileURLToPath } from 'node:url';
+import { WebSocket, WebSocketServer, type RawData } from 'ws';
+import type { Envelope } from '../shared/api';
+import { wireRequestSchema, type WirePush, type WireResponse } from '../shared/schema';
+import { ConsoleService } from '../app/service';
+import { StaticFiles } from './static-files';
+
+export interface WebServerOptions {
+  /** The service to expose; when absent the server creates one and closes it on close(). */
+  service?: ConsoleService;
+  /** TCP port on 127.0.0.1; 0 (the default) picks a free one. */
+  port?: number;
+  /** Directory of the built renderer; default out/renderer of this checkout. */
+  rendererDir?: string;
+  /** Fixed token (tests); default 32 random bytes in hex. */
+  token?: string;
+}
+
+export interface WebServer {
+  /** http://127.0.0.1:PORT/?token=… */
+  url: string;
+  port: number;
+  token: string;
+  close(): Promise<void>;
+}
+
+const DEFAULT_RENDERER_DIR = fileURLToPath(new URL('../../out/renderer/', import.meta.url));
+const MAX_MESSAGE_BYTES = 1024 * 1024;
+// A client that can't keep up skips ticks rather than growing our memory without bound.
+const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
+const HEARTBEAT_MS = 30_000;
+
+export async function startWebServer(options: WebServerOptions = {}): Promise<WebServer> {
+  const ownsService = !options.service;
+  const service = options.service ?? new ConsoleService();
+  const token = options.token ?? randomBytes(32).toString('hex');
+  const files = new StaticFiles(options.rendererDir ?? DEFAULT_RENDERER_DIR);
+  let port = 0;
+
+  const allowedHosts = (): string[] => [`127.0.0.1:${port}`, `localhost:${port}`];
+  const allowedOrigins = (): string[] => allowedHosts().map((host) => `http://${host}`);
+  const hostAllowed = (req: IncomingMessage): boolean => allowedHosts().includes((req.headers.host ?? '').toLowerCase());
+
+  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
+    if (!hostAllowed(req)) {
+      res.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end('Forbidden\n');
+      return;
+    }
+    files.handle(req, res).catch(() => {
+      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end();
+    });
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  const alive = new WeakMap<WebSocket, boolean>();
+
+  server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on('error', () => socket.destroy());
+    if (!upgradeAllowed(req)) {
+      const body = 'Forbidden\n';
+      socket.end(
+        `HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+      );
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  });
+
+  function upgradeAllowed(req: IncomingMessage): boolean {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    if (url.pathname !== '/api') return false;
+    if (!hostAllowed(req)) return false;
+    const origin = req.headers.origin;
+    if (origin !== undefined && !allowedOrigins().includes(origin)) return false;
+    return tokenMatches(url.searchParams.get('token'), token);
+  }
+
+  wss.on('connection', (ws: WebSocket) => {
+    alive.set(ws, true);
+    ws.on('pong', () => alive.set(ws, true));
+    ws.on('error', () => ws.terminate());
+    ws.on('message', (data: RawData, isBinary: boolean) => {
+      void answer(ws, data, isBinary);
+    });
+  });
+
+  async function answer(ws: WebSocket, data: RawData, isBinary: boolean): Promise<void> {
+    const reply = (id: number | null, result: Envelope<unknown>): void => {
+      if (ws.readyState !== WebSocket.OPEN) return;
+      const message: WireResponse = { id, result };
+      ws.send(JSON.stringify(message));
+    };
+    const bad = (id: number | null, message: string): void =>
+      reply(id, { ok: false, error: { code: 'BAD_ARGUMENT', message } });
+
+    if (isBinary) return bad(null, 'Malformed message: expected a JSON text message');
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(rawText(data));
+    } catch {
+      return bad(null, 'Malformed message: not valid JSON');
+    }
+    const request = wireRequestSchema.safeParse(parsed);
+    if (!request.success) {
+      return bad(readableId(parsed), 'Malformed message: expected {id: number, channel: string, args: [...]}');
+    }
+    const { id, channel, args } = request.data;
+    reply(id, await service.invoke(channel, args));
+  }
+
+  const stopTicks = service.onTick((update) => {
+    const push: WirePush = { push: 'topology:tick', data: update };
+    const message = JSON.stringify(push);
+    for (const client of wss.clients) {
+      if (client.readyState === WebSocket.OPEN && client.bufferedAmount < MAX_BUFFERED_BYTES) client.send(message);
+    }
+  });
+
+  // Drop clients whose machine went away without closing the socket.
+  const heartbeat = setInterval(() => {
+    for (const client of wss.clients) {
+      if (alive.get(client) === false) {
+        client.terminate();
+        continue;
+      }
+      alive.set(client, false);
+      client.ping();
+    }
+  }, HEARTBEAT_MS);
+  heartbeat.unref();
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  port = (server.address() as AddressInfo).port;
+
+  let closing: Promise<void> | null = null;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      clearInterval(heartbeat);
+      stopTicks();
+      for (const client of wss.clients) client.close(1001, 'server shutting down');
+      // Give clients a moment for the closing handshake, then cut whoever is left.
+      const deadline = Date.now() + 1000;
+      while (wss.clients.size > 0 && Date.now() < deadline) await delay(25);
+      for (const client of wss.clients) client.terminate();
+      await new Promise<void>((resolve) => wss.close(() => resolve()));
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await closed;
+      if (ownsService) await service.close();
+    })();
+    return closing;
+  };
+
+  return { url: `http://127.0.0.1:${port}/?token=${token}`, port, token, close };
+}
+
+function tokenMatches(given: string | null, expected: string): boolean {
+  if (given === null) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function rawText(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
+  return Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8');
+}
+
+/** The id of a request that failed validation, if it had a usable one, so the caller can match the error. */
+function readableId(value: unknown): number | null {
+  if (typeof value !== 'object' || value === null || !('id' in value)) return null;
+  const id = (value as { id: unknown }).id;
+  return typeof id === 'number' && Number.isSafeInteger(id) && id >= 0 ? id : null;
+}

@@ -1,0 +1,201 @@
+// The web mode's side of the bridge: ReplicationConsoleApi over one WebSocket to the local
+// server. Reconnects with backoff when the socket drops; tick listeners survive reconnects.
+import type { ApiChannel, ApiMethods, Envelope, ReplicationConsoleApi } from '../../../electron/shared/api';
+import type { WirePush, WireRequest, WireResponse } from '../../../electron/shared/schema';
+import type { TickUpdate } from '../../../electron/shared/types';
+import { ApiCallError } from './errors';
+
+/**
+ * The part of a WebSocket this client uses: the browser's, or the `ws` package's in Node tests.
+ * Handlers take `never` because the client only assigns them, it never calls them.
+ */
+export interface SocketLike {
+  readonly readyState: number;
+  send(data: string): void;
+  close(): void;
+  onopen: ((event: never) => void) | null;
+  onmessage: ((event: never) => void) | null;
+  onclose: ((event: never) => void) | null;
+  onerror: ((event: never) => void) | null;
+}
+
+export type SocketFactory = new (url: string) => SocketLike;
+
+export interface WebSocketApiOptions {
+  /** Give up on a call after this long (default 30 s). */
+  requestTimeoutMs?: number;
+  /** Reconnect delays grow from min to max (defaults 250 ms and 10 s). */
+  minReconnectMs?: number;
+  maxReconnectMs?: number;
+  /** For tests outside a browser; default the global WebSocket. */
+  WebSocketImpl?: SocketFactory;
+}
+
+export interface WebSocketApi extends ReplicationConsoleApi {
+  /** Stop reconnecting and fail whatever is pending. */
+  close(): void;
+}
+
+interface Pending {
+  resolve: (value: unknown) => void;
+  reject: (error: ApiCallError) => void;
+  timer: ReturnType<typeof setTimeout>;
+  /** The encoded request, until it has been handed to an open socket. */
+  unsent: string | null;
+}
+
+/** The WebSocket URL of this page's server: ws(s)://host/api?token=… (token from the page URL). */
+export function webSocketUrlFor(location: { protocol: string; host: string; search: string }): string {
+  const token = new URLSearchParams(location.search).get('token') ?? '';
+  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return `${scheme}//${location.host}/api?token=${encodeURIComponent(token)}`;
+}
+
+export function createWebSocketApi(url: string, options: WebSocketApiOptions = {}): WebSocketApi {
+  const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
+  const minReconnectMs = options.minReconnectMs ?? 250;
+  const maxReconnectMs = options.maxReconnectMs ?? 10_000;
+  const WebSocketImpl = options.WebSocketImpl ?? (globalThis as unknown as { WebSocket: SocketFactory }).WebSocket;
+
+  const pending = new Map<number, Pending>();
+  const tickListeners = new Set<(update: TickUpdate) => void>();
+  let socket: SocketLike | null = null;
+  let open = false;
+  let nextId = 1;
+  let failures = 0;
+  let reconnectTimer: ReturnType<typeof setTimeout> | null = null;
+  let closed = false;
+
+  function ensureSocket(): void {
+    if (socket || closed || reconnectTimer) return;
+    const ws = new WebSocketImpl(url);
+    socket = ws;
+    ws.onopen = () => {
+      open = true;
+      failures = 0;
+      for (const call of pending.values()) {
+        if (call.unsent !== null) {
+          ws.send(call.unsent);
+          call.unsent = null;
+        }
+      }
+    };
+    ws.onmessage = (event: { data: unknown }) => {
+      if (typeof event.data === 'string') receive(event.data);
+    };
+    ws.onclose = () => {
+      socket = null;
+      open = false;
+      // A call already on the wire may or may not have run: fail it rather than run it twice.
+      for (const [id, call] of pending) {
+        if (call.unsent === null) {
+          settle(id, new ApiCallError('UNREACHABLE', 'Lost the connection to the console server before it answered'));
+        }
+      }
+      scheduleReconnect();
+    };
+    // onclose always follows onerror; nothing more to do here.
+    ws.onerror = () => undefined;
+  }
+
+  function scheduleReconnect(): void {
+    if (closed || reconnectTimer) return;
+    failures += 1;
+    const ceiling = Math.min(maxReconnectMs, minReconnectMs * 2 ** Math.min(failures - 1, 16));
+    const wait = ceiling / 2 + Math.random() * (ceiling / 2);
+    reconnectTimer = setTimeout(() => {
+      reconnectTimer = null;
+      ensureSocket();
+    }, wait);
+  }
+
+  function receive(text: string): void {
+    let message: unknown;
+    try {
+      message = JSON.parse(text);
+    } catch {
+      return;
+    }
+    if (typeof message !== 'object' || message === null) return;
+    if ('push' in message) {
+      const push = message as WirePush;
+      if (push.push === 'topology:tick') {
+        for (const listener of [...tickListeners]) {
+          try {
+            listener(push.data);
+          } catch (error) {
+            console.error('topology:tick listener failed', error);
+          }
+        }
+      }
+      return;
+    }
+    const { id, result } = message as Partial<WireResponse>;
+    if (typeof id !== 'number' || typeof result !== 'object' || result === null) return;
+    settle(id, result);
+  }
+
+  function settle(id: number, outcome: Envelope<unknown> | ApiCallError): void {
+    const call = pending.get(id);
+    if (!call) return;
+    pending.delete(id);
+    clearTimeout(call.timer);
+    if (outcome instanceof ApiCallError) call.reject(outcome);
+    else if (outcome.ok) call.resolve(outcome.value);
+    else call.reject(new ApiCallError(outcome.error.code, outcome.error.message));
+  }
+
+  function call<C extends ApiChannel>(channel: C, ...args: Parameters<ApiMethods[C]>): Promise<ReturnType<ApiMethods[C]>> {
+    if (closed) return Promise.reject(new ApiCallError('UNREACHABLE', 'The console connection was closed'));
+    const id = nextId++;
+    // JSON would turn a trailing undefined into null; the server wants it left out.
+    const request: WireRequest = { id, channel, args: args.filter((arg) => arg !== undefined) };
+    const encoded = JSON.stringify(request);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const sent = pending.get(id)?.unsent === null;
+        settle(
+          id,
+          sent
+            ? new ApiCallError('TIMEOUT', `The console server did not answer ${channel} within ${requestTimeoutMs / 1000} s`)
+            : new ApiCallError('UNREACHABLE', `The console server at ${new URL(url).host} cannot be reached`),
+        );
+      }, requestTimeoutMs);
+      pending.set(id, { resolve: resolve as (value: unknown) => void, reject, timer, unsent: encoded });
+      ensureSocket();
+      if (open && socket) {
+        socket.send(encoded);
+        const entry = pending.get(id);
+        if (entry) entry.unsent = null;
+      }
+    });
+  }
+
+  return {
+    connect: (options) => call('topology:connect', options),
+    disconnect: async () => {
+      await call('topology:disconnect');
+    },
+    getTopology: () => call('topology:get'),
+    getHistory: (query) => call('history:get', query),
+    listEvents: (query) => call('events:list', query),
+    startLab: () => call('lab:start'),
+    stopLab: () => call('lab:stop'),
+    labStatus: () => call('lab:status'),
+    onTick(listener) {
+      tickListeners.add(listener);
+      ensureSocket();
+      return () => {
+        tickListeners.delete(listener);
+      };
+    },
+    close() {
+      closed = true;
+      if (reconnectTimer) clearTimeout(reconnectTimer);
+      reconnectTimer = null;
+      for (const id of [...pending.keys()]) settle(id, new ApiCallError('UNREACHABLE', 'The console connection was closed'));
+      socket?.close();
+      socket = null;
+    },
+  };
+}

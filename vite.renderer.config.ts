@@ -1,0 +1,28 @@
+// The renderer build, shared by the web mode (`vite build --config vite.renderer.config.ts`)
+// and the Electron build (electron.vite.config.ts reuses rendererConfig).
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { defineConfig, type UserConfig } from 'vite';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
+
+const projectRoot = fileURLToPath(new URL('.', import.meta.url));
+// The Vite root is renderer/, but a svelte.config.js belongs at the project root, where the
+// vitest renderer project finds it too.
+const svelteConfig = resolve(projectRoot, 'svelte.config.js');
+
+export const rendererConfig = {
+  root: resolve(projectRoot, 'renderer'),
+  // Relative asset URLs work both from file:// (Electron) and http://127.0.0.1 (web mode).
+  base: './',
+  plugins: [svelte(existsSync(svelteConfig) ? { configFile: svelteConfig } : {})],
+  build: {
+    outDir: resolve(projectRoot, 'out/renderer'),
+    emptyOutDir: true,
+    target: 'es2022',
+    sourcemap: true,
+    rolldownOptions: { input: resolve(projectRoot, 'renderer/index.html') },
+  },
+} satisfies UserConfig;
+
+export default defineConfig(rendererConfig);
