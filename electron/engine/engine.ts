@@ -1,3 +1,4 @@
+import type Redis from 'ioredis';
 import type {
   ConnectOptions,
   EventQuery,
@@ -90,6 +91,24 @@ export class ReplicationEngine {
     return this.session?.eventsFor(query) ?? [];
   }
 
+  /**
+   * Run commands on one node of the connected topology over the engine's own connection
+   * (same credentials, timeouts and error classification). For the action engine.
+   */
+  run<T>(address: string, work: (client: Redis) => Promise<T>): Promise<T> {
+    return this.requireSession().run(address, work);
+  }
+
+  /** The credentials of the current session, for steps such as CONFIG SET masterauth. Never log them. */
+  credentials(): { user?: string; password?: string } {
+    return this.requireSession().credentials;
+  }
+
+  /** Poll every node now (or just one) and publish a tick, instead of waiting for the timers. */
+  refresh(address?: string): Promise<TopologySnapshot> {
+    return this.requireSession().refresh(address);
+  }
+
   private requireSession(): Session {
     if (!this.session) throw new EngineError('NOT_CONNECTED', 'not connected to a topology: connect first');
     return this.session;
@@ -168,6 +187,22 @@ class Session {
     if (this.tickTimer) clearTimeout(this.tickTimer);
     for (const record of this.nodes.all()) if (record.timer) clearTimeout(record.timer);
     this.registry.disconnectAll();
+  }
+
+  get credentials(): { user?: string; password?: string } {
+    return { user: this.options.user, password: this.options.password };
+  }
+
+  run<T>(address: string, work: (client: Redis) => Promise<T>): Promise<T> {
+    const record = this.nodes.resolve(address);
+    return this.registry.run(record?.dial ?? normalizeAddress(address), (client) => work(client));
+  }
+
+  async refresh(address?: string): Promise<TopologySnapshot> {
+    const one = address ? this.nodes.resolve(address) : undefined;
+    const targets = one ? [one] : this.nodes.all();
+    await Promise.all(targets.filter((r) => !r.inFlight).map((r) => this.pollOnce(r)));
+    return this.tick();
   }
 
   history(query: HistoryQuery): HistoryPoint[] {
