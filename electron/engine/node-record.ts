@@ -39,6 +39,8 @@ export interface NodeRecord {
   polls: number;
   /** Client generation the server info was read on: a new connection means maybe a new process. */
   serverGeneration: number;
+  /** When INFO server was last read: uptime is extrapolated from it between reads. */
+  serverReadAt: number | null;
   lastSample: OffsetSample | null;
   offsets: OffsetHistory;
   history: NodeHistory;
@@ -66,6 +68,7 @@ export function createRecord(address: string, dial: string, seed: boolean, capac
     error: null,
     polls: 0,
     serverGeneration: -1,
+    serverReadAt: null,
     lastSample: null,
     offsets: new OffsetHistory(capacity),
     history: new NodeHistory(capacity),
@@ -146,6 +149,7 @@ function applyReply(record: NodeRecord, reply: PollReply): void {
     }
     record.server = server;
     record.serverGeneration = reply.generation;
+    record.serverReadAt = reply.receivedAt;
   }
   if (reply.cluster !== null) record.clusterEnabled = isClusterEnabled(parseInfo(reply.cluster).fields);
   if (reply.stats !== null) record.stats = parseStats(parseInfo(reply.stats).fields) ?? record.stats;

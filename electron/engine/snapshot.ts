@@ -15,7 +15,7 @@ export function buildSnapshot(nodes: NodeSet, seq: number, pollIntervalMs: numbe
   const records = orderForDisplay(nodes);
   // A reading older than this is stale (the node is stalled or slow): lag then comes from the master's ACK view.
   const freshSince = now - 2 * pollIntervalMs - 100;
-  const states = records.map((r) => nodeState(nodes, r, freshSince));
+  const states = records.map((r) => nodeState(nodes, r, freshSince, now));
   const byAddress = new Map(states.map((s) => [s.address, s]));
   const edges: TopologyEdge[] = [];
   for (const record of records) {
@@ -27,7 +27,7 @@ export function buildSnapshot(nodes: NodeSet, seq: number, pollIntervalMs: numbe
   return { seq, takenAt: now, pollIntervalMs, nodes: states, edges, warnings: findWarnings(nodes) };
 }
 
-function nodeState(nodes: NodeSet, record: NodeRecord, freshSince: number): NodeState {
+function nodeState(nodes: NodeSet, record: NodeRecord, freshSince: number, now: number): NodeState {
   const r = record.replication;
   const live = record.reachable ? r : null;
   const server = record.server;
@@ -43,7 +43,7 @@ function nodeState(nodes: NodeSet, record: NodeRecord, freshSince: number): Node
     role: roleOf(record),
     runId: server?.runId ?? null,
     version: server?.version ? `${server.product} ${server.version}` : null,
-    uptimeSeconds: server?.uptimeSeconds ?? null,
+    uptimeSeconds: uptimeOf(record, now),
     master: master?.address ?? masterAddressOf(record),
     linkStatus: live?.role === 'replica' ? live.linkStatus : null,
     linkDownSinceSeconds: live?.linkDownSinceSeconds ?? null,
@@ -65,6 +65,13 @@ function nodeState(nodes: NodeSet, record: NodeRecord, freshSince: number): Node
     depth: attached ? chain.length - 1 : null,
     sentinelMasters: record.sentinelMasters.map(({ name, status, address }) => ({ name, status, address })),
   };
+}
+
+/** INFO server is read only now and then: count the time since on a live node. */
+function uptimeOf(record: NodeRecord, now: number): number | null {
+  const uptime = record.server?.uptimeSeconds;
+  if (uptime === null || uptime === undefined || record.serverReadAt === null) return null;
+  return record.reachable ? uptime + Math.max(0, Math.floor((now - record.serverReadAt) / 1000)) : uptime;
 }
 
 function roleOf(record: NodeRecord): NodeRole {
