@@ -40,6 +40,8 @@ describe('formatSeconds', () => {
     expect(formatSeconds(0.35)).toBe('350 ms');
     expect(formatSeconds(0.0001)).toBe('1 ms');
     expect(formatSeconds(4.24)).toBe('4.2 s');
+    expect(formatSeconds(3)).toBe('3 s');
+    expect(formatSeconds(2.98)).toBe('3 s');
     expect(formatSeconds(9.99)).toBe('10 s');
     expect(formatSeconds(42)).toBe('42 s');
     expect(formatSeconds(180)).toBe('3 min');

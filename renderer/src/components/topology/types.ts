@@ -1,0 +1,22 @@
+import type { Edge, Node } from '@xyflow/svelte';
+import type { Address } from '../../../../electron/shared/types';
+
+/** Card size used by the layout; the card's CSS uses the same width. */
+export const CARD_WIDTH = 240;
+export const CARD_HEIGHT = 128;
+
+/**
+ * Graph data carries identity only: cards and edges read live values from the session by
+ * address, so a tick never touches the arrays Svelte Flow owns.
+ */
+export type CardData = { address: Address };
+export type CardNode = Node<CardData, 'replicationNode'>;
+
+export type ReplicationEdgeData = { master: Address; replica: Address };
+export type ReplicationEdgeType = Edge<ReplicationEdgeData, 'replication'>;
+
+/** Room around the fitted graph for the legend above and the zoom buttons below. */
+export const FIT_OPTIONS = {
+  padding: { top: '52px', bottom: '44px', left: '28px', right: '28px' },
+  maxZoom: 1,
+} as const;

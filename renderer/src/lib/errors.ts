@@ -1,0 +1,101 @@
+// Turning whatever a failed API call threw into something the UI can show: a code it can act
+// on, a title and a hint per code, and the engine's own message without any stack trace.
+import type { ApiError, ErrorCode } from '../../../electron/shared/types';
+
+const KNOWN_CODES: readonly ErrorCode[] = [
+  'AUTH_FAILED',
+  'NOPERM',
+  'UNREACHABLE',
+  'TIMEOUT',
+  'NOT_REDIS',
+  'SENTINEL',
+  'CLUSTER_MODE',
+  'LOADING',
+  'BAD_ARGUMENT',
+  'NOT_CONNECTED',
+  'INTERNAL',
+];
+
+/** Cuts a message at the first stack frame: the UI never shows one. */
+export function withoutStack(message: string): string {
+  const lines = message.split('\n');
+  const kept: string[] = [];
+  for (const line of lines) {
+    if (/^\s+at\s/.test(line)) break;
+    kept.push(line);
+  }
+  return kept.join('\n').trim();
+}
+
+/**
+ * Normalises a thrown value to { code, message }. Checks the shape rather than
+ * `instanceof ApiCallError` so state classes stay independent of the bridge module.
+ */
+export function toApiError(thrown: unknown): ApiError {
+  if (typeof thrown === 'object' && thrown !== null) {
+    const { code, message } = thrown as { code?: unknown; message?: unknown };
+    const text = typeof message === 'string' && message.trim() !== '' ? withoutStack(message) : 'Unknown error';
+    if (typeof code === 'string' && (KNOWN_CODES as readonly string[]).includes(code)) {
+      return { code: code as ErrorCode, message: text };
+    }
+    return { code: 'INTERNAL', message: text };
+  }
+  return { code: 'INTERNAL', message: typeof thrown === 'string' ? withoutStack(thrown) : 'Unknown error' };
+}
+
+export interface ErrorExplanation {
+  title: string;
+  hint: string;
+}
+
+const EXPLANATIONS: Record<ErrorCode, ErrorExplanation> = {
+  AUTH_FAILED: {
+    title: 'Authentication failed',
+    hint: 'The node rejected the user name or password. Check both; leave the user empty for the default user.',
+  },
+  NOPERM: {
+    title: 'Permission denied',
+    hint: 'The ACL user lacks a command the console needs (INFO at least). Use a user with +info +ping.',
+  },
+  UNREACHABLE: {
+    title: 'Cannot reach the node',
+    hint: 'Nothing accepted the connection. Check host, port, firewall, and that redis-server is running.',
+  },
+  TIMEOUT: {
+    title: 'The node did not answer in time',
+    hint: 'A stalled process, an overloaded node or a firewall dropping packets. Try again, or check the host.',
+  },
+  NOT_REDIS: {
+    title: 'Not a Redis server',
+    hint: 'Something answered on that port, but it does not speak the Redis protocol. Check the port.',
+  },
+  SENTINEL: {
+    title: 'This is a Sentinel',
+    hint: 'Connect to a data node (master or replica) instead; Sentinel ports usually end in 26379.',
+  },
+  CLUSTER_MODE: {
+    title: 'Redis Cluster node',
+    hint: 'Cluster replication is managed by the cluster itself, not by REPLICAOF; this console does not handle it.',
+  },
+  LOADING: {
+    title: 'The node is loading its dataset',
+    hint: 'It will answer once loading finishes. Try again in a moment.',
+  },
+  BAD_ARGUMENT: {
+    title: 'Invalid input',
+    hint: 'Check the addresses: host:port, several separated by commas.',
+  },
+  NOT_CONNECTED: {
+    title: 'Not connected',
+    hint: 'Connect to a topology first.',
+  },
+  INTERNAL: {
+    title: 'Unexpected error',
+    hint: 'This is a bug in Replication Console. The message below says what failed.',
+  },
+};
+
+/** Title and hint for an error code. */
+export function explainError(code: ErrorCode): ErrorExplanation {
+  return EXPLANATIONS[code];
+}

@@ -1,0 +1,50 @@
+// Words, icons and tones for roles, link health, warnings and events. Every status the UI
+// colours also gets a word and an icon from here, so colour is never the only signal.
+import type { EdgeHealth, EventKind, NodeRole, WarningCode } from '../../../electron/shared/types';
+import type { IconName } from './icons';
+
+export type Tone = 'ok' | 'warn' | 'bad' | 'sync' | 'info' | 'accent' | 'neutral';
+
+export interface StatusLabel {
+  label: string;
+  icon: IconName;
+  tone: Tone;
+}
+
+export const ROLE_LABELS: Record<NodeRole, string> = {
+  master: 'Master',
+  replica: 'Replica',
+  sentinel: 'Sentinel',
+  unknown: 'Unknown',
+};
+
+export const HEALTH_LABELS: Record<EdgeHealth, StatusLabel> = {
+  up: { label: 'In sync', icon: 'check', tone: 'ok' },
+  lagging: { label: 'Lagging', icon: 'alert', tone: 'warn' },
+  down: { label: 'Link down', icon: 'x', tone: 'bad' },
+  syncing: { label: 'Full sync', icon: 'sync', tone: 'sync' },
+};
+
+export const WARNING_LABELS: Record<WarningCode, string> = {
+  CYCLE: 'Replication cycle',
+  MULTIPLE_MASTERS: 'Several masters',
+  UNKNOWN_MASTER: 'Unknown master',
+  NOT_POINTING_BACK: 'Not pointing back',
+  UNREACHABLE: 'Unreachable',
+  ADDRESS_MISMATCH: 'Address mismatch',
+  SENTINEL_SEED: 'Sentinel seed',
+  CLUSTER_MODE: 'Cluster mode',
+};
+
+export const EVENT_LABELS: Record<EventKind, StatusLabel> = {
+  'role-change': { label: 'Role change', icon: 'swap', tone: 'accent' },
+  'link-down': { label: 'Link down', icon: 'x', tone: 'bad' },
+  'link-up': { label: 'Link up', icon: 'check', tone: 'ok' },
+  'full-resync': { label: 'Full resync', icon: 'sync', tone: 'warn' },
+  'partial-resync': { label: 'Partial resync', icon: 'sync', tone: 'info' },
+  restart: { label: 'Restart', icon: 'restart', tone: 'warn' },
+  'node-appeared': { label: 'Appeared', icon: 'plus', tone: 'info' },
+  'node-vanished': { label: 'Vanished', icon: 'minus', tone: 'neutral' },
+  unreachable: { label: 'Unreachable', icon: 'off', tone: 'bad' },
+  reachable: { label: 'Reachable', icon: 'check', tone: 'ok' },
+};

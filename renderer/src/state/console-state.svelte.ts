@@ -1,0 +1,194 @@
+// The live view of one topology: connection status, the latest snapshot (replaced on every
+// tick, never mutated) and everything the screens derive from it.
+/* eslint-disable svelte/prefer-svelte-reactivity --
+   The Maps and Sets here are built whole inside $derived (or assigned whole to $state.raw) and never
+   mutated afterwards: each tick replaces them. SvelteMap/SvelteSet would add a signal per entry for nothing. */
+import type {
+  Address,
+  ApiError,
+  NodeState,
+  TopologyEdge,
+  TopologySnapshot,
+  TopologyWarning,
+} from '../../../electron/shared/types';
+import type { Clock } from './clock.svelte';
+
+export type ConnectionStatus = 'disconnected' | 'connecting' | 'connected';
+
+export interface ConnectionTarget {
+  seeds: Address[];
+  user: string | null;
+}
+
+/** Identity of a replication edge, as the graph and the lookups use it. */
+export function edgeKey(master: Address, replica: Address): string {
+  return `${master}>${replica}`;
+}
+
+/** A tick is late after this many poll intervals without one. */
+export const STALE_AFTER_INTERVALS = 3;
+
+export class ConsoleState {
+  status = $state<ConnectionStatus>('disconnected');
+  /** The last connect failure, shown on the connect screen. */
+  error = $state.raw<ApiError | null>(null);
+  target = $state.raw<ConnectionTarget | null>(null);
+  snapshot = $state.raw<TopologySnapshot | null>(null);
+  /** Local time when the current snapshot arrived. */
+  receivedAt = $state<number | null>(null);
+  selected = $state<Address | null>(null);
+  /** Nodes to emphasise while the pointer is over a warning. */
+  highlighted = $state.raw<ReadonlySet<Address>>(new Set());
+
+  readonly #clock: Clock;
+
+  constructor(clock: Clock) {
+    this.#clock = clock;
+  }
+
+  readonly nodes: NodeState[] = $derived(this.snapshot?.nodes ?? []);
+  readonly edges: TopologyEdge[] = $derived(this.snapshot?.edges ?? []);
+  readonly warnings: TopologyWarning[] = $derived(this.snapshot?.warnings ?? []);
+  readonly pollIntervalMs: number | null = $derived(this.snapshot?.pollIntervalMs ?? null);
+
+  /** Nodes by canonical address and by every alias. */
+  readonly nodeByAddress: ReadonlyMap<Address, NodeState> = $derived.by(() => {
+    const map = new Map<Address, NodeState>();
+    for (const node of this.nodes) {
+      map.set(node.address, node);
+      for (const alias of node.aliases) if (!map.has(alias)) map.set(alias, node);
+    }
+    return map;
+  });
+
+  readonly edgeByKey: ReadonlyMap<string, TopologyEdge> = $derived(
+    new Map(this.edges.map((edge) => [edgeKey(edge.master, edge.replica), edge])),
+  );
+
+  /** The edge that feeds each replica. */
+  readonly edgeByReplica: ReadonlyMap<Address, TopologyEdge> = $derived(
+    new Map(this.edges.map((edge) => [edge.replica, edge])),
+  );
+
+  /** Direct replicas of each master, as drawn in the graph. */
+  readonly replicasOf: ReadonlyMap<Address, Address[]> = $derived.by(() => {
+    const map = new Map<Address, Address[]>();
+    for (const edge of this.edges) {
+      const list = map.get(edge.master);
+      if (list) list.push(edge.replica);
+      else map.set(edge.master, [edge.replica]);
+    }
+    return map;
+  });
+
+  readonly warningsByNode: ReadonlyMap<Address, TopologyWarning[]> = $derived.by(() => {
+    const map = new Map<Address, TopologyWarning[]>();
+    for (const warning of this.warnings) {
+      for (const address of warning.nodes) {
+        const list = map.get(address);
+        if (list) list.push(warning);
+        else map.set(address, [warning]);
+      }
+    }
+    return map;
+  });
+
+  /** Reachable masters with no replica, in a topology that has other nodes. */
+  readonly loneMasters: ReadonlySet<Address> = $derived.by(() => {
+    const lone = new Set<Address>();
+    if (this.nodes.length < 2) return lone;
+    for (const node of this.nodes) {
+      if (node.role === 'master' && node.reachable && !this.replicasOf.has(node.address)) lone.add(node.address);
+    }
+    return lone;
+  });
+
+  readonly counts = $derived.by(() => {
+    let masters = 0;
+    let replicas = 0;
+    let unreachable = 0;
+    for (const node of this.nodes) {
+      if (!node.reachable) unreachable += 1;
+      if (node.role === 'master') masters += 1;
+      else if (node.role === 'replica') replicas += 1;
+    }
+    return { nodes: this.nodes.length, masters, replicas, unreachable };
+  });
+
+  /**
+   * Changes only when nodes or edges come or go: the graph lays itself out again on a change
+   * of this key and nowhere else, so live ticks never move a card.
+   */
+  readonly structureKey: string = $derived.by(() => {
+    const nodes = this.nodes.map((n) => n.address).sort();
+    const edges = this.edges.map((e) => edgeKey(e.master, e.replica)).sort();
+    return `${nodes.join(',')}|${edges.join(',')}`;
+  });
+
+  readonly selectedNode: NodeState | null = $derived(
+    this.selected === null ? null : (this.nodeByAddress.get(this.selected) ?? null),
+  );
+
+  /** Milliseconds since the current snapshot arrived, by the reactive clock. */
+  readonly sinceTickMs: number | null = $derived.by(() =>
+    this.receivedAt === null ? null : Math.max(0, this.#clock.now - this.receivedAt),
+  );
+
+  /** True when no tick arrived for STALE_AFTER_INTERVALS poll intervals. */
+  readonly stale: boolean = $derived(
+    this.status === 'connected' &&
+      this.sinceTickMs !== null &&
+      this.pollIntervalMs !== null &&
+      this.sinceTickMs > STALE_AFTER_INTERVALS * this.pollIntervalMs,
+  );
+
+  beginConnect(target: ConnectionTarget): void {
+    this.status = 'connecting';
+    this.error = null;
+    this.target = target;
+  }
+
+  /** The first snapshot of a session: replaces whatever was shown before. */
+  connected(snapshot: TopologySnapshot, receivedAt: number): void {
+    this.status = 'connected';
+    this.error = null;
+    this.snapshot = snapshot;
+    this.receivedAt = receivedAt;
+    if (this.selected !== null && !this.nodeByAddress.has(this.selected)) this.selected = null;
+  }
+
+  failed(error: ApiError): void {
+    this.status = 'disconnected';
+    this.error = error;
+    this.snapshot = null;
+    this.receivedAt = null;
+  }
+
+  /** A tick. Returns false when it was ignored (not connected, or older than what is shown). */
+  applySnapshot(snapshot: TopologySnapshot, receivedAt: number): boolean {
+    if (this.status !== 'connected') return false;
+    if (this.snapshot !== null && snapshot.seq <= this.snapshot.seq) return false;
+    this.snapshot = snapshot;
+    this.receivedAt = receivedAt;
+    // The banner that set the highlight is gone with its last warning: no pointer-leave will come.
+    if (snapshot.warnings.length === 0 && this.highlighted.size > 0) this.highlighted = new Set();
+    return true;
+  }
+
+  select(address: Address | null): void {
+    this.selected = address;
+  }
+
+  highlight(addresses: readonly Address[]): void {
+    this.highlighted = new Set(addresses);
+  }
+
+  reset(): void {
+    this.status = 'disconnected';
+    this.snapshot = null;
+    this.receivedAt = null;
+    this.selected = null;
+    this.highlighted = new Set();
+    this.target = null;
+  }
+}

@@ -1,0 +1,148 @@
+// Per-node time series for the charts: loaded once from the engine's history, then extended
+// by one point per node and tick. The arrays are plain (not reactive) and only grow at the
+// end; two counters tell the charts whether to append (`version`) or rebuild (`epoch`).
+/* eslint-disable svelte/prefer-svelte-reactivity --
+   The series map is deliberately not reactive: charts follow the `epoch`/`version` counters instead,
+   so thousands of points never become signals. */
+import type { Address, HistoryPoint, NodeState, TopologySnapshot } from '../../../electron/shared/types';
+import type { ReplicationConsoleApi } from '../../../electron/shared/api';
+
+/** The longest chart window; older points are dropped. */
+export const HISTORY_RETENTION_MS = 60 * 60_000;
+/** Points asked per node on the initial load (the engine decimates keeping min/max shape). */
+export const HISTORY_LOAD_MAX_POINTS = 1800;
+
+/** Index of the first point with t > after (binary search: points are sorted by t). */
+export function firstIndexAfter(points: readonly HistoryPoint[], after: number): number {
+  let lo = 0;
+  let hi = points.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((points[mid] as HistoryPoint).t <= after) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * The point a tick contributes for one of its nodes. An unreachable node has no offset (a gap)
+ * but may still have lag, estimated by the engine from its master's view of the last ACK.
+ */
+export function pointFromNode(node: NodeState, takenAt: number): HistoryPoint {
+  return {
+    // One t per tick for every node keeps the series of a topology aligned on the x axis.
+    t: takenAt,
+    offset: node.reachable ? node.offset : null,
+    lagBytes: node.lag?.bytesBehindMaster ?? null,
+    lagSeconds: node.lag?.secondsBehind ?? null,
+  };
+}
+
+export class HistoryState {
+  /** Bumped when series are replaced wholesale: charts rebuild their datasets. */
+  epoch = $state(0);
+  /** Bumped on every append: charts push the points they have not seen. */
+  version = $state(0);
+  /** Nodes that have a series, in first-seen order. */
+  addresses = $state.raw<Address[]>([]);
+  /** The newest t of any point. */
+  latest = $state<number | null>(null);
+
+  readonly retentionMs: number;
+  #series = new Map<Address, HistoryPoint[]>();
+
+  constructor(retentionMs: number = HISTORY_RETENTION_MS) {
+    this.retentionMs = retentionMs;
+  }
+
+  series(address: Address): readonly HistoryPoint[] {
+    return this.#series.get(address) ?? [];
+  }
+
+  /** Points of one node strictly newer than `after`. */
+  pointsAfter(address: Address, after: number): HistoryPoint[] {
+    const points = this.#series.get(address);
+    if (!points) return [];
+    return points.slice(firstIndexAfter(points, after));
+  }
+
+  /** Adds one point per node of a tick, and drops points older than the retention. */
+  appendSnapshot(snapshot: TopologySnapshot): void {
+    let added = false;
+    let newAddress = false;
+    for (const node of snapshot.nodes) {
+      const point = pointFromNode(node, snapshot.takenAt);
+      let points = this.#series.get(node.address);
+      if (!points) {
+        points = [];
+        this.#series.set(node.address, points);
+        newAddress = true;
+      }
+      const last = points[points.length - 1];
+      if (last && point.t <= last.t) continue;
+      points.push(point);
+      added = true;
+      if (this.latest === null || point.t > this.latest) this.latest = point.t;
+    }
+    if (newAddress) this.addresses = [...this.#series.keys()];
+    if (added) {
+      this.#trim();
+      this.version += 1;
+    }
+  }
+
+  /**
+   * Loads what the engine remembers for these nodes and puts it in front of the points that
+   * ticks have already added. Failures leave a node with tick data only.
+   */
+  async load(
+    api: Pick<ReplicationConsoleApi, 'getHistory'>,
+    addresses: readonly Address[],
+    now: number,
+  ): Promise<void> {
+    const since = now - this.retentionMs;
+    const results = await Promise.all(
+      addresses.map(async (address) => {
+        try {
+          return { address, points: await api.getHistory({ node: address, since, maxPoints: HISTORY_LOAD_MAX_POINTS }) };
+        } catch {
+          return { address, points: [] as HistoryPoint[] };
+        }
+      }),
+    );
+    let changed = false;
+    for (const { address, points } of results) {
+      if (points.length === 0) continue;
+      const current = this.#series.get(address) ?? [];
+      const firstLive = current[0]?.t ?? Number.POSITIVE_INFINITY;
+      const loaded = points.filter((p) => p.t < firstLive && Number.isFinite(p.t)).sort((a, b) => a.t - b.t);
+      if (loaded.length === 0) continue;
+      this.#series.set(address, [...loaded, ...current]);
+      const last = this.#series.get(address)?.at(-1);
+      if (last && (this.latest === null || last.t > this.latest)) this.latest = last.t;
+      changed = true;
+    }
+    if (changed) {
+      this.addresses = [...this.#series.keys()];
+      this.#trim();
+      this.epoch += 1;
+    }
+  }
+
+  reset(): void {
+    this.#series.clear();
+    this.addresses = [];
+    this.latest = null;
+    this.epoch += 1;
+  }
+
+  #trim(): void {
+    if (this.latest === null) return;
+    const cutoff = this.latest - this.retentionMs;
+    for (const points of this.#series.values()) {
+      const drop = firstIndexAfter(points, cutoff - 1);
+      // Splice in batches: dropping one point per tick from the front would be O(n) each time.
+      if (drop > 64 || (drop > 0 && drop === points.length)) points.splice(0, drop);
+    }
+  }
+}

@@ -1,0 +1,344 @@
+// The real renderer in real Chromium, through the web mode, against real redis-server labs:
+// the topology graph, a replica going away and coming back, lag under a write load, and a
+// wrong password. Screenshots land in test-artifacts/ for a human to look at.
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import Redis from 'ioredis';
+import { build } from 'vite';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Lab, docsLayout, masterWithReplicas } from '../../electron/lab/lab';
+import { startWebServer, type WebServer } from '../../electron/web/server';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+const ARTIFACTS = join(ROOT, 'test-artifacts');
+const POLL_MS = 1000;
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+
+let workDir: string;
+let rendererDir: string;
+let browser: Browser;
+
+beforeAll(async () => {
+  await mkdir(ARTIFACTS, { recursive: true });
+  workDir = await mkdtemp(join(tmpdir(), 'rc-e2e-'));
+  rendererDir = join(workDir, 'renderer');
+  // The production build, exactly what the web mode and Electron load.
+  await build({
+    configFile: join(ROOT, 'vite.renderer.config.ts'),
+    logLevel: 'warn',
+    build: { outDir: rendererDir, emptyOutDir: true, sourcemap: false, chunkSizeWarningLimit: 4096 },
+  });
+  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  if (workDir) await rm(workDir, { recursive: true, force: true });
+});
+
+/** A page that records every console error and uncaught exception. */
+async function openPage(
+  server: WebServer,
+  colorScheme: 'light' | 'dark' = 'light',
+): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  await page.goto(server.url);
+  return { context, page, problems };
+}
+
+async function connectThroughForm(page: Page, seeds: string, password?: string): Promise<void> {
+  await page.getByTestId('seeds-input').fill(seeds);
+  await page.getByTestId('user-input').fill('');
+  await page.getByTestId('password-input').fill(password ?? '');
+  await page.getByTestId('connect-button').click();
+}
+
+const card = (page: Page, address: string) => page.locator(`[data-testid="node-card-${address}"]`);
+
+async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
+}
+
+describe('topology in the web mode, against the docs lab', () => {
+  let lab: Lab;
+  let server: WebServer;
+  let context: BrowserContext;
+  let page: Page;
+  let problems: string[];
+
+  beforeAll(async () => {
+    lab = await Lab.start({ nodes: docsLayout() });
+    server = await startWebServer({ rendererDir });
+    ({ context, page, problems } = await openPage(server));
+    await connectThroughForm(page, lab.address('replica-2'));
+    await page.getByTestId('topology-graph').waitFor();
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    await server?.close();
+    await lab?.close();
+  });
+
+  it('draws all four nodes and the three replication edges', async () => {
+    const cards = page.locator('[data-testid^="node-card-"]');
+    await expect.poll(() => cards.count(), { timeout: 10_000 }).toBe(4);
+    await expect(card(page, lab.address('master')).getAttribute('data-role')).resolves.toBe('master');
+    for (const name of ['replica-1', 'replica-2', 'replica-1-1']) {
+      await expect(card(page, lab.address(name)).getAttribute('data-role')).resolves.toBe('replica');
+      await expect(card(page, lab.address(name)).getAttribute('data-reachable')).resolves.toBe('true');
+    }
+    const edges: [string, string][] = [
+      ['master', 'replica-1'],
+      ['master', 'replica-2'],
+      ['replica-1', 'replica-1-1'],
+    ];
+    await expect.poll(() => page.locator('[data-testid^="edge-"]').count(), { timeout: 10_000 }).toBe(3);
+    for (const [master, replica] of edges) {
+      const edge = page.locator(`[data-testid="edge-${lab.address(master)}-${lab.address(replica)}"]`);
+      await expect.poll(() => edge.getAttribute('data-health'), { timeout: 10_000 }).toBe('up');
+    }
+    // Masters sit above their replicas: the layout is top-down.
+    const masterBox = await card(page, lab.address('master')).boundingBox();
+    const replicaBox = await card(page, lab.address('replica-1')).boundingBox();
+    const subBox = await card(page, lab.address('replica-1-1')).boundingBox();
+    expect(masterBox && replicaBox && subBox).toBeTruthy();
+    expect(masterBox!.y).toBeLessThan(replicaBox!.y);
+    expect(replicaBox!.y).toBeLessThan(subBox!.y);
+    await shot(page, 'topology-light');
+  });
+
+  it('selects a node and shows every INFO replication field', async () => {
+    const address = lab.address('replica-1');
+    await card(page, address).click();
+    const details = page.getByTestId('node-details');
+    await expect.poll(() => details.textContent(), { timeout: 5000 }).toContain(address);
+    const raw = page.getByTestId('raw-replication');
+    await expect.poll(() => raw.textContent()).toContain('master_link_status');
+    await expect.poll(() => raw.textContent()).toContain('slave_repl_offset');
+    await shot(page, 'topology-selected');
+  });
+
+  it('greys out a stopped replica within three poll intervals, and brings it back', async () => {
+    const name = 'replica-2';
+    const address = lab.address(name);
+    // Positions must not move on live ticks: remember where the card is.
+    const before = await card(page, lab.address('replica-1')).boundingBox();
+    await lab.stop(name);
+    const stoppedAt = Date.now();
+    await card(page, address).and(page.locator('[data-reachable="false"]')).waitFor({ timeout: 3 * POLL_MS });
+    const elapsed = Date.now() - stoppedAt;
+    expect(elapsed).toBeLessThanOrEqual(3 * POLL_MS);
+    await expect.poll(() => card(page, address).textContent()).toContain('UNREACHABLE');
+    await expect
+      .poll(() => page.locator(`[data-testid="edge-${lab.address('master')}-${address}"]`).getAttribute('data-health'))
+      .toBe('down');
+    await shot(page, 'replica-stopped');
+
+    await lab.restart(name);
+    await card(page, address).and(page.locator('[data-reachable="true"]')).waitFor({ timeout: 15_000 });
+    await expect
+      .poll(() => page.locator(`[data-testid="edge-${lab.address('master')}-${address}"]`).getAttribute('data-health'), {
+        timeout: 20_000,
+      })
+      .toBe('up');
+    const after = await card(page, lab.address('replica-1')).boundingBox();
+    expect(after).toEqual(before);
+    const timeline = page.getByTestId('events-timeline');
+    await expect.poll(() => timeline.locator('li').count(), { timeout: 5000 }).toBeGreaterThan(0);
+    await shot(page, 'replica-restarted');
+  });
+
+  it('charts lag under a write load, then back to zero', async () => {
+    const chart = page.getByTestId('lag-chart');
+    const peak = async (): Promise<number> => Number((await chart.getAttribute('data-peak')) || 0);
+    const latest = async (): Promise<number> => Number((await chart.getAttribute('data-latest-max')) || 0);
+    await expect.poll(() => chart.getAttribute('data-points'), { timeout: 10_000 }).not.toBe('0');
+    expect(await peak()).toBe(0);
+
+    // Bounded in count and time: at most 600 batches of 16 × 128 KiB, at most 20 s, and it
+    // stops as soon as the chart shows lag. Keys cycle, so memory stays at a few MiB.
+    const client = new Redis({ host: '127.0.0.1', port: lab.port('master'), lazyConnect: true, maxRetriesPerRequest: 1 });
+    await client.connect();
+    const value = 'x'.repeat(128 * 1024);
+    const deadline = Date.now() + 20_000;
+    let batches = 0;
+    try {
+      while (batches < 600 && Date.now() < deadline && (await peak()) === 0) {
+        const pipeline = client.pipeline();
+        for (let i = 0; i < 16; i += 1) pipeline.set(`e2e:load:${i % 64}`, value);
+        await pipeline.exec();
+        batches += 1;
+      }
+    } finally {
+      await client.quit();
+    }
+    expect(await peak()).toBeGreaterThan(0);
+    await shot(page, 'lag-under-load');
+    await expect.poll(latest, { timeout: 15_000, interval: 250 }).toBe(0);
+    await shot(page, 'lag-recovered');
+
+    // Drag across the chart to zoom to that range; the view stops following new ticks.
+    const plot = await chart.locator('canvas').boundingBox();
+    expect(plot).toBeTruthy();
+    const y = plot!.y + plot!.height / 2;
+    await page.mouse.move(plot!.x + plot!.width * 0.45, y);
+    await page.mouse.down();
+    await page.mouse.move(plot!.x + plot!.width * 0.7, y, { steps: 5 });
+    await page.mouse.move(plot!.x + plot!.width * 0.95, y, { steps: 5 });
+    await page.mouse.up();
+    const reset = page.getByRole('button', { name: 'Reset zoom' });
+    await reset.waitFor({ timeout: 2000 });
+    await expect(page.getByTestId('charts-pause').getAttribute('aria-pressed')).resolves.toBe('true');
+    await shot(page, 'lag-zoomed');
+    await reset.click();
+    await expect(page.getByTestId('charts-pause').getAttribute('aria-pressed')).resolves.toBe('false');
+  });
+
+  it('follows the dark colour scheme', async () => {
+    const dark = await openPage(server, 'dark');
+    try {
+      // The engine already has a session: a fresh window picks it up without a new connect.
+      await dark.page.locator('[data-testid^="node-card-"]').first().waitFor({ timeout: 10_000 });
+      await expect.poll(() => dark.page.locator('html').getAttribute('data-theme')).toBe('dark');
+      await dark.page.waitForTimeout(1500);
+      await shot(dark.page, 'topology-dark');
+      expect(dark.problems).toEqual([]);
+    } finally {
+      await dark.context.close();
+    }
+  });
+
+  it('marks the view stale when ticks stop', async () => {
+    const status = page.getByTestId('connection-status');
+    await expect(status.getAttribute('data-stale')).resolves.toBe('false');
+    // Another window ends the engine's session: this one gets no more ticks, and must say so
+    // rather than keep showing old numbers as if they were live.
+    const other = await openPage(server);
+    try {
+      await other.page.getByTestId('disconnect').click();
+      await other.page.getByTestId('seeds-input').waitFor({ timeout: 10_000 });
+    } finally {
+      await other.context.close();
+    }
+    const stoppedAt = Date.now();
+    await expect.poll(() => status.getAttribute('data-stale'), { timeout: 6 * POLL_MS, interval: 100 }).toBe('true');
+    expect(Date.now() - stoppedAt).toBeGreaterThanOrEqual(2 * POLL_MS);
+    await expect.poll(() => status.textContent()).toContain('no update for');
+    await shot(page, 'stale');
+  });
+
+  it('logged no errors in the page', () => {
+    expect(problems).toEqual([]);
+  });
+});
+
+describe('connect errors', () => {
+  let lab: Lab;
+  let server: WebServer;
+
+  beforeAll(async () => {
+    lab = await Lab.start({ nodes: masterWithReplicas(1), password: 'e2e-right-password' });
+    server = await startWebServer({ rendererDir });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await lab?.close();
+  });
+
+  it('explains a wrong password, and connects with the right one', async () => {
+    const { context, page } = await openPage(server);
+    try {
+      await connectThroughForm(page, lab.address('master'), 'not-the-password');
+      const error = page.getByTestId('connect-error');
+      await error.waitFor({ timeout: 10_000 });
+      await expect(error.getAttribute('data-code')).resolves.toBe('AUTH_FAILED');
+      const text = (await error.textContent()) ?? '';
+      expect(text).toContain('Authentication failed');
+      expect(text).not.toMatch(/\s+at\s+\S+\s+\(/);
+      expect(text).not.toContain('not-the-password');
+      await shot(page, 'connect-wrong-password');
+
+      await connectThroughForm(page, lab.address('master'), 'e2e-right-password');
+      await expect.poll(() => page.locator('[data-testid^="node-card-"]').count(), { timeout: 10_000 }).toBe(2);
+      // Recent connections keep seeds and user only.
+      // A string expression: this file is type-checked without the DOM library.
+      const stored = String(await page.evaluate('JSON.stringify(localStorage)'));
+      expect(stored).toContain(lab.address('master'));
+      expect(stored).not.toContain('e2e-right-password');
+
+      // The engine keeps one session for every window: leave it, so the next page starts clean.
+      await page.getByTestId('disconnect').click();
+      await page.getByTestId('seeds-input').waitFor({ timeout: 10_000 });
+      // Back on the connect screen: the connection is listed as recent, the password is empty.
+      await expect(page.getByTestId('password-input').inputValue()).resolves.toBe('');
+      await expect.poll(() => page.locator('.recent').textContent()).toContain(lab.address('master'));
+      await shot(page, 'connect-recent');
+    } finally {
+      await context.close();
+    }
+  });
+
+  it('explains an unreachable seed', async () => {
+    const { context, page } = await openPage(server);
+    try {
+      // A port from the lab's range that nothing listens on once the replica is stopped.
+      await lab.stop('replica-1');
+      await connectThroughForm(page, lab.address('replica-1'), 'e2e-right-password');
+      const error = page.getByTestId('connect-error');
+      await error.waitFor({ timeout: 15_000 });
+      await expect(error.getAttribute('data-code')).resolves.toBe('UNREACHABLE');
+      await shot(page, 'connect-unreachable');
+    } finally {
+      await context.close();
+    }
+  });
+});
+
+describe('the local lab from the connect screen', () => {
+  let server: WebServer;
+
+  beforeAll(async () => {
+    server = await startWebServer({ rendererDir });
+  });
+
+  afterAll(async () => {
+    // The server owns its service here, and the service owns the lab it started.
+    await server?.close();
+  });
+
+  it('starts the lab and shows its topology', async () => {
+    const { context, page, problems } = await openPage(server, 'dark');
+    try {
+      await page.getByTestId('start-lab').click();
+      await expect.poll(() => page.locator('[data-testid^="node-card-"]').count(), { timeout: 60_000 }).toBe(4);
+      await expect.poll(() => page.locator('[data-testid^="edge-"][data-health="up"]').count(), { timeout: 20_000 }).toBe(3);
+      await page.getByTestId('disconnect').click();
+      await page.getByTestId('seeds-input').waitFor({ timeout: 10_000 });
+      // The lab keeps running: the button now offers to connect to it again.
+      await expect.poll(() => page.getByTestId('start-lab').textContent()).toContain('Connect to local lab');
+      await shot(page, 'connect-lab-running-dark');
+      expect(problems).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+});

@@ -1,0 +1,143 @@
+import { describe, expect, it } from 'vitest';
+import { Clock } from '../../../renderer/src/state/clock.svelte';
+import { ConsoleState } from '../../../renderer/src/state/console-state.svelte';
+import { labSnapshot, makeNode, makeReplica, makeSnapshot } from './fixtures';
+
+function connectedState(now = 1_000_000): { state: ConsoleState; clock: Clock } {
+  const clock = new Clock(now);
+  const state = new ConsoleState(clock);
+  state.beginConnect({ seeds: ['127.0.0.1:7000'], user: null });
+  state.connected(labSnapshot(1, now), now);
+  return { state, clock };
+}
+
+describe('ConsoleState', () => {
+  it('goes connecting → connected and derives nodes, edges and lookups', () => {
+    const clock = new Clock(0);
+    const state = new ConsoleState(clock);
+    expect(state.status).toBe('disconnected');
+    state.beginConnect({ seeds: ['127.0.0.1:7000'], user: 'ops' });
+    expect(state.status).toBe('connecting');
+    state.connected(labSnapshot(), 0);
+    expect(state.status).toBe('connected');
+    expect(state.nodes).toHaveLength(4);
+    expect(state.edges).toHaveLength(3);
+    expect(state.nodeByAddress.get('127.0.0.1:7002')?.role).toBe('replica');
+    expect(state.edgeByReplica.get('127.0.0.1:7003')?.master).toBe('127.0.0.1:7001');
+    expect(state.replicasOf.get('127.0.0.1:7000')).toEqual(['127.0.0.1:7001', '127.0.0.1:7002']);
+    expect(state.counts).toEqual({ nodes: 4, masters: 1, replicas: 3, unreachable: 0 });
+  });
+
+  it('finds nodes by alias', () => {
+    const clock = new Clock(0);
+    const state = new ConsoleState(clock);
+    state.beginConnect({ seeds: [], user: null });
+    state.connected(makeSnapshot({ nodes: [makeNode('10.0.0.1:6379', { aliases: ['redis-a:6379'] })] }), 0);
+    expect(state.nodeByAddress.get('redis-a:6379')?.address).toBe('10.0.0.1:6379');
+  });
+
+  it('replaces the snapshot on each tick and ignores ticks that are older', () => {
+    const { state } = connectedState();
+    const first = state.snapshot;
+    expect(state.applySnapshot(labSnapshot(2, 1_001_000), 1_001_000)).toBe(true);
+    expect(state.snapshot).not.toBe(first);
+    expect(state.snapshot?.seq).toBe(2);
+    expect(state.applySnapshot(labSnapshot(2, 1_001_000), 1_001_500)).toBe(false);
+    expect(state.applySnapshot(labSnapshot(1, 1_000_000), 1_001_500)).toBe(false);
+    expect(state.receivedAt).toBe(1_001_000);
+  });
+
+  it('ignores ticks while not connected', () => {
+    const state = new ConsoleState(new Clock(0));
+    expect(state.applySnapshot(labSnapshot(5), 0)).toBe(false);
+    expect(state.snapshot).toBeNull();
+  });
+
+  it('keeps the structure key when only live values change', () => {
+    const { state } = connectedState();
+    const key = state.structureKey;
+    state.applySnapshot(labSnapshot(2, 1_001_000, { '127.0.0.1:7002': { offset: 1, lag: null } }), 1_001_000);
+    expect(state.structureKey).toBe(key);
+    const changed = labSnapshot(3, 1_002_000);
+    changed.edges = changed.edges.filter((e) => e.replica !== '127.0.0.1:7003');
+    state.applySnapshot(changed, 1_002_000);
+    expect(state.structureKey).not.toBe(key);
+  });
+
+  it('is stale after three poll intervals without a tick', () => {
+    const { state, clock } = connectedState(1_000_000);
+    expect(state.stale).toBe(false);
+    clock.now = 1_003_000;
+    expect(state.stale).toBe(false);
+    clock.now = 1_003_001;
+    expect(state.stale).toBe(true);
+    expect(state.sinceTickMs).toBe(3001);
+    state.applySnapshot(labSnapshot(2, 1_003_001), 1_003_001);
+    expect(state.stale).toBe(false);
+  });
+
+  it('maps warnings to nodes and marks lone masters', () => {
+    const clock = new Clock(0);
+    const state = new ConsoleState(clock);
+    state.beginConnect({ seeds: [], user: null });
+    state.connected(
+      makeSnapshot({
+        nodes: [
+          makeNode('a:1'),
+          makeReplica('b:1', 'a:1'),
+          makeNode('c:1'),
+          makeNode('d:1', { reachable: false, role: 'unknown' }),
+        ],
+        edges: [{ master: 'a:1', replica: 'b:1', health: 'up' }],
+        warnings: [
+          { code: 'MULTIPLE_MASTERS', message: 'two masters', nodes: ['a:1', 'c:1'] },
+          { code: 'UNREACHABLE', message: 'd is down', nodes: ['d:1'] },
+        ],
+      }),
+      0,
+    );
+    expect(state.warningsByNode.get('a:1')?.map((w) => w.code)).toEqual(['MULTIPLE_MASTERS']);
+    expect(state.warningsByNode.get('b:1')).toBeUndefined();
+    expect([...state.loneMasters]).toEqual(['c:1']);
+    expect(state.counts.unreachable).toBe(1);
+  });
+
+  it('does not call a single standalone master lone', () => {
+    const state = new ConsoleState(new Clock(0));
+    state.beginConnect({ seeds: [], user: null });
+    state.connected(makeSnapshot({ nodes: [makeNode('a:1')] }), 0);
+    expect(state.loneMasters.size).toBe(0);
+  });
+
+  it('selects nodes and drops a selection that vanished on reconnect', () => {
+    const { state } = connectedState();
+    state.select('127.0.0.1:7001');
+    expect(state.selectedNode?.address).toBe('127.0.0.1:7001');
+    state.connected(makeSnapshot({ nodes: [makeNode('x:1')] }), 0);
+    expect(state.selected).toBeNull();
+  });
+
+  it('records a failure and resets', () => {
+    const { state } = connectedState();
+    state.failed({ code: 'AUTH_FAILED', message: 'WRONGPASS' });
+    expect(state.status).toBe('disconnected');
+    expect(state.error?.code).toBe('AUTH_FAILED');
+    expect(state.nodes).toEqual([]);
+    state.beginConnect({ seeds: ['a:1'], user: null });
+    expect(state.error).toBeNull();
+    state.reset();
+    expect(state.target).toBeNull();
+    expect(state.status).toBe('disconnected');
+  });
+
+  it('highlights the nodes of a warning', () => {
+    const { state } = connectedState();
+    state.highlight(['127.0.0.1:7000']);
+    expect(state.highlighted.has('127.0.0.1:7000')).toBe(true);
+    state.highlight([]);
+    expect(state.highlighted.size).toBe(0);
+    state.highlight(['127.0.0.1:7000']);
+    state.applySnapshot(labSnapshot(2, 1_001_000), 1_001_000);
+    expect(state.highlighted.size).toBe(0);
+  });
+});

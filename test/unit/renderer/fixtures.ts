@@ -1,0 +1,127 @@
+// Plain snapshot objects for the renderer's unit tests: shaped like what the engine sends.
+import type {
+  NodeState,
+  ReplicationEvent,
+  TopologyEdge,
+  TopologySnapshot,
+  TopologyWarning,
+} from '../../../electron/shared/types';
+
+export function makeNode(address: string, patch: Partial<NodeState> = {}): NodeState {
+  return {
+    address,
+    aliases: [],
+    reachable: true,
+    error: null,
+    role: 'master',
+    runId: `run-${address}`,
+    version: 'redis 7.0.15',
+    uptimeSeconds: 3600,
+    master: null,
+    linkStatus: null,
+    linkDownSinceSeconds: null,
+    sync: null,
+    offset: 1000,
+    replid: 'a'.repeat(40),
+    replid2: '0'.repeat(40),
+    secondReplOffset: -1,
+    backlog: { active: true, size: 1_048_576, firstByteOffset: 1, histlen: 1000 },
+    replicas: [],
+    priority: null,
+    readOnly: null,
+    failoverState: 'no-failover',
+    stats: { syncFull: 0, syncPartialOk: 0, syncPartialErr: 0 },
+    lag: null,
+    rawReplication: { role: 'master', connected_slaves: '0' },
+    polledAt: 1_000_000,
+    latencyMs: 1,
+    depth: 0,
+    sentinelMasters: [],
+    ...patch,
+  };
+}
+
+export function makeReplica(address: string, master: string, patch: Partial<NodeState> = {}): NodeState {
+  return makeNode(address, {
+    role: 'replica',
+    master,
+    depth: 1,
+    linkStatus: 'up',
+    priority: 100,
+    readOnly: true,
+    lag: {
+      bytesBehindMaster: 0,
+      bytesBehindRoot: 0,
+      unappliedBytes: 0,
+      secondsBehind: 0,
+      lastAckSecondsAgo: 0,
+      lastMasterIoSecondsAgo: 1,
+      basis: 'offsets',
+    },
+    rawReplication: { role: 'slave', master_host: master.split(':')[0] ?? '', master_link_status: 'up' },
+    ...patch,
+  });
+}
+
+export interface SnapshotParts {
+  seq?: number;
+  takenAt?: number;
+  pollIntervalMs?: number;
+  nodes: NodeState[];
+  edges?: TopologyEdge[];
+  warnings?: TopologyWarning[];
+}
+
+export function makeSnapshot(parts: SnapshotParts): TopologySnapshot {
+  return {
+    seq: parts.seq ?? 1,
+    takenAt: parts.takenAt ?? 1_000_000,
+    pollIntervalMs: parts.pollIntervalMs ?? 1000,
+    nodes: parts.nodes,
+    edges: parts.edges ?? [],
+    warnings: parts.warnings ?? [],
+  };
+}
+
+/** The lab's shape: one master, two replicas, one sub-replica under the first replica. */
+export function labSnapshot(seq = 1, takenAt = 1_000_000, patch: Partial<Record<string, Partial<NodeState>>> = {}): TopologySnapshot {
+  const m = '127.0.0.1:7000';
+  const r1 = '127.0.0.1:7001';
+  const r2 = '127.0.0.1:7002';
+  const r3 = '127.0.0.1:7003';
+  return makeSnapshot({
+    seq,
+    takenAt,
+    nodes: [
+      makeNode(m, { offset: 5000, ...patch[m] }),
+      makeReplica(r1, m, { offset: 5000, ...patch[r1] }),
+      makeReplica(r2, m, { offset: 4000, ...patch[r2] }),
+      makeReplica(r3, r1, { offset: 5000, ...patch[r3] }),
+    ],
+    edges: [
+      { master: m, replica: r1, health: 'up' },
+      { master: m, replica: r2, health: 'up' },
+      { master: r1, replica: r3, health: 'up' },
+    ],
+  });
+}
+
+export function makeEvent(id: number, at: number, node: string, kind: ReplicationEvent['kind'] = 'link-down'): ReplicationEvent {
+  return { id, at, node, kind, message: `${kind} on ${node}` };
+}
+
+/** An in-memory Storage stand-in that also records every write. */
+export class MemoryStorage {
+  readonly data = new Map<string, string>();
+  readonly writes: string[] = [];
+  getItem(key: string): string | null {
+    return this.data.get(key) ?? null;
+  }
+  setItem(key: string, value: string): void {
+    this.writes.push(value);
+    this.data.set(key, value);
+  }
+  removeItem(key: string): void {
+    this.data.delete(key);
+  }
+}

@@ -1,0 +1,160 @@
+import { describe, expect, it } from 'vitest';
+import type { ReplicationConsoleApi, LabInfo } from '../../../electron/shared/api';
+import type {
+  ConnectOptions,
+  HistoryPoint,
+  ReplicationEvent,
+  TickUpdate,
+  TopologySnapshot,
+} from '../../../electron/shared/types';
+import { Clock } from '../../../renderer/src/state/clock.svelte';
+import { Session } from '../../../renderer/src/state/session.svelte';
+import { labSnapshot, makeEvent } from './fixtures';
+
+class CodedError extends Error {
+  code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/** A scripted stand-in for the bridge: records calls, answers from fields. No Redis here. */
+class ScriptedApi implements ReplicationConsoleApi {
+  calls: string[] = [];
+  connectOptions: ConnectOptions[] = [];
+  connectResult: TopologySnapshot | Error = labSnapshot(1, 1000);
+  topology: TopologySnapshot | null = null;
+  lab: LabInfo = { running: false, seeds: [] };
+  events: ReplicationEvent[] = [makeEvent(1, 900, '127.0.0.1:7001')];
+  listeners = new Set<(u: TickUpdate) => void>();
+
+  async connect(options: ConnectOptions): Promise<TopologySnapshot> {
+    this.calls.push('connect');
+    this.connectOptions.push(options);
+    if (this.connectResult instanceof Error) throw this.connectResult;
+    return this.connectResult;
+  }
+  async disconnect(): Promise<void> {
+    this.calls.push('disconnect');
+  }
+  async getTopology(): Promise<TopologySnapshot | null> {
+    this.calls.push('getTopology');
+    return this.topology;
+  }
+  async getHistory(): Promise<HistoryPoint[]> {
+    this.calls.push('getHistory');
+    return [];
+  }
+  async listEvents(): Promise<ReplicationEvent[]> {
+    this.calls.push('listEvents');
+    return this.events;
+  }
+  async startLab(): Promise<LabInfo> {
+    this.calls.push('startLab');
+    this.lab = { running: true, seeds: ['127.0.0.1:7000', '127.0.0.1:7001'] };
+    return this.lab;
+  }
+  async stopLab(): Promise<LabInfo> {
+    return { running: false, seeds: [] };
+  }
+  async labStatus(): Promise<LabInfo> {
+    this.calls.push('labStatus');
+    return this.lab;
+  }
+  onTick(listener: (u: TickUpdate) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+  push(update: TickUpdate): void {
+    for (const l of this.listeners) l(update);
+  }
+}
+
+const flush = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+
+function makeSession(api: ScriptedApi): { session: Session; clock: Clock; time: { now: number } } {
+  const time = { now: 1000 };
+  const clock = new Clock(1000);
+  return { session: new Session(api, clock, () => time.now), clock, time };
+}
+
+describe('Session', () => {
+  it('connects, then feeds ticks to topology, history and events', async () => {
+    const api = new ScriptedApi();
+    const { session, time } = makeSession(api);
+    const stop = session.start();
+    expect(await session.connect({ seeds: ['127.0.0.1:7000'], password: 'pw' })).toBe(true);
+    await flush();
+    expect(session.console.status).toBe('connected');
+    expect(session.console.target).toEqual({ seeds: ['127.0.0.1:7000'], user: null });
+    expect(api.calls.filter((c) => c === 'getHistory')).toHaveLength(4);
+    expect(session.events.items).toHaveLength(1);
+
+    time.now = 2000;
+    api.push({ snapshot: labSnapshot(2, 2000), events: [makeEvent(2, 2000, '127.0.0.1:7002', 'link-up')] });
+    expect(session.console.snapshot?.seq).toBe(2);
+    expect(session.console.receivedAt).toBe(2000);
+    expect(session.history.series('127.0.0.1:7002')).toHaveLength(2);
+    expect(session.events.items.map((e) => e.id)).toEqual([2, 1]);
+    stop();
+    expect(api.listeners.size).toBe(0);
+  });
+
+  it('shows the error code and message of a failed connect', async () => {
+    const api = new ScriptedApi();
+    api.connectResult = new CodedError('AUTH_FAILED', 'WRONGPASS invalid username-password pair or user is disabled.');
+    const { session } = makeSession(api);
+    expect(await session.connect({ seeds: ['127.0.0.1:7000'], password: 'wrong' })).toBe(false);
+    expect(session.console.status).toBe('disconnected');
+    expect(session.console.error).toEqual({
+      code: 'AUTH_FAILED',
+      message: 'WRONGPASS invalid username-password pair or user is disabled.',
+    });
+    expect(session.busy).toBeNull();
+  });
+
+  it('ignores ticks before connecting and after disconnecting', async () => {
+    const api = new ScriptedApi();
+    const { session } = makeSession(api);
+    session.start();
+    await flush();
+    api.push({ snapshot: labSnapshot(7), events: [] });
+    expect(session.console.snapshot).toBeNull();
+    await session.connect({ seeds: ['127.0.0.1:7000'] });
+    await session.disconnect();
+    api.push({ snapshot: labSnapshot(8), events: [] });
+    expect(session.console.snapshot).toBeNull();
+    expect(session.history.addresses).toEqual([]);
+    expect(api.calls).toContain('disconnect');
+  });
+
+  it('starts the lab and connects to its seeds with the typed credentials', async () => {
+    const api = new ScriptedApi();
+    const { session } = makeSession(api);
+    expect(await session.startLabAndConnect({ user: 'ops', password: 'pw' })).toBe(true);
+    expect(api.connectOptions[0]).toEqual({ seeds: ['127.0.0.1:7000', '127.0.0.1:7001'], user: 'ops', password: 'pw' });
+    expect(session.lab?.running).toBe(true);
+  });
+
+  it('picks up a session the engine already has', async () => {
+    const api = new ScriptedApi();
+    api.topology = labSnapshot(40, 5000);
+    const { session } = makeSession(api);
+    session.start();
+    await flush();
+    await flush();
+    expect(session.console.status).toBe('connected');
+    expect(session.console.snapshot?.seq).toBe(40);
+  });
+
+  it('lets the newest connect attempt win', async () => {
+    const api = new ScriptedApi();
+    const { session } = makeSession(api);
+    const first = session.connect({ seeds: ['a:1'] });
+    const second = session.connect({ seeds: ['b:1'] });
+    expect(await first).toBe(false);
+    expect(await second).toBe(true);
+    expect(session.console.target?.seeds).toEqual(['b:1']);
+  });
+});
