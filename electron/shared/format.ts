@@ -38,8 +38,8 @@ export function formatSeconds(seconds: number | null | undefined): string {
   if (s === 0) return '0 s';
   if (s < 1) return `${sign}${Math.max(1, Math.round(s * 1000))} ms`;
   if (s < 10) {
-    const text = (Math.round(s * 10) / 10).toFixed(1);
-    return text === '10.0' ? `${sign}10 s` : `${sign}${text} s`;
+    const tenths = Math.round(s * 10) / 10;
+    return Number.isInteger(tenths) ? `${sign}${tenths} s` : `${sign}${tenths.toFixed(1)} s`;
   }
   const whole = Math.round(s);
   if (whole < 60) return `${sign}${whole} s`;
