@@ -5,6 +5,7 @@ import { ReplicationEngine } from '../engine/engine';
 import { EngineError, toApiError } from '../engine/errors';
 import { clean, toJson, toMermaid, toTable, toTree } from './output';
 import { runLab } from './lab-command';
+import { ACTION_HELP, ActionUsageError, isActionCommand, runActionCommand } from './action-commands';
 
 /** Exit codes a script can branch on. */
 const EXIT: Partial<Record<ErrorCode, number>> & { usage: number; other: number } = {
@@ -27,7 +28,9 @@ Commands:
   watch    --seed HOST:PORT [--seed …] [--format table|json]          live table, one refresh per poll
   lab                                     start master + 2 replicas + 1 cascaded replica on free ports
 
-Connection options (topology, watch):
+${ACTION_HELP}
+
+Connection options (topology, watch, and the topology changes):
   --seed HOST:PORT    a node to start discovery from (repeatable)
   --user USER         ACL user name
   --password PASS     password (or set REDISCLI_AUTH, which keeps it out of \`ps\`)
@@ -58,6 +61,7 @@ async function main(argv: string[]): Promise<number> {
     return command ? 0 : EXIT.usage;
   }
   if (command === 'lab') return runLab();
+  if (isActionCommand(command)) return runActionCommand(command, rest, HELP);
   if (command !== 'topology' && command !== 'watch') throw new UsageError(`unknown command "${clean(command)}"`);
 
   const { values } = parseArgs({ args: rest, options: OPTIONS, strict: true, allowPositionals: false });
@@ -131,7 +135,7 @@ async function watch(engine: ReplicationEngine, options: ConnectOptions, format:
 }
 
 function fail(error: unknown): number {
-  if (error instanceof UsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
+  if (error instanceof UsageError || error instanceof ActionUsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
     console.error(`replication-console: ${clean(error.message)}\nRun \`replication-console --help\` for usage.`);
     return EXIT.usage;
   }

@@ -1,0 +1,215 @@
+// `replicaof`, `promote`, `switchover`, `failover`, `detach`: plan, show, confirm, run, report.
+// The same ActionService the desktop app uses; this file only talks to the terminal.
+import { createInterface } from 'node:readline/promises';
+import { parseArgs } from 'node:util';
+import type { ActionOptions, ActionRequest, SwitchoverMethod } from '../shared/actions';
+import { EngineError, ReplicationEngine } from '../engine/engine';
+import { ActionService } from '../engine/actions/service';
+import { formatOutcome, formatPlan, ProgressPrinter, runnable, type Style } from './action-output';
+import { clean } from './output';
+
+export const ACTION_COMMANDS = ['replicaof', 'promote', 'switchover', 'failover', 'detach'] as const;
+export type ActionCommand = (typeof ACTION_COMMANDS)[number];
+
+export function isActionCommand(command: string): command is ActionCommand {
+  return (ACTION_COMMANDS as readonly string[]).includes(command);
+}
+
+export const ACTION_HELP = `Topology changes (each prints its plan and checks first):
+  replicaof  --node HOST:PORT --master HOST:PORT   make a node a replica of another (also re-attaches a lone master)
+  promote    --node HOST:PORT [--repoint-siblings] REPLICAOF NO ONE, optionally moving its siblings under it
+  switchover --to HOST:PORT [--method auto|failover|pause|fence]
+                                                   planned hand-over from a healthy master, no lost writes
+  failover   [--to HOST:PORT] --seed HOST:PORT     emergency: the master is down; promote the most up-to-date replica
+  detach     --node HOST:PORT                      REPLICAOF NO ONE on one replica
+
+Options for these commands (plus --seed, --user, --password, --timeout, --map below):
+  --dry-run           print the plan and stop (exit 0 when it could run, 1 when not)
+  --yes               run without asking (destructive steps are confirmed for you)
+  --persist           CONFIG REWRITE on every changed node afterwards
+  --set-masterauth    set masterauth (and masteruser) from --user/--password where a replica lacks it
+  --override CODE     run despite an overridable check (repeatable), e.g. --override REPLICA_BEHIND
+  --step-timeout MS   how long each step's verification may take (default 30000)
+  --json              print the plan and the outcome as JSON instead of text
+Exit codes: 0 done, 1 refused, failed or aborted (plus the connection codes above).`;
+
+const OPTIONS = {
+  node: { type: 'string' },
+  master: { type: 'string' },
+  to: { type: 'string' },
+  'repoint-siblings': { type: 'boolean' },
+  method: { type: 'string' },
+  seed: { type: 'string', multiple: true },
+  user: { type: 'string' },
+  password: { type: 'string' },
+  timeout: { type: 'string' },
+  map: { type: 'string', multiple: true },
+  'dry-run': { type: 'boolean' },
+  yes: { type: 'boolean' },
+  persist: { type: 'boolean' },
+  'set-masterauth': { type: 'boolean' },
+  override: { type: 'string', multiple: true },
+  'step-timeout': { type: 'string' },
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+/** A mistake in the command line: main() prints it with the usage hint and exits 2. */
+export class ActionUsageError extends Error {}
+
+type Values = ReturnType<typeof parseValues>;
+
+function parseValues(args: string[]) {
+  return parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: false }).values;
+}
+
+function required(values: Values, name: 'node' | 'master' | 'to', command: string): string {
+  const value = values[name];
+  if (!value) throw new ActionUsageError(`${command} needs --${name} HOST:PORT`);
+  return value;
+}
+
+function milliseconds(text: string | undefined, name: string, fallback: number, max: number): number {
+  if (text === undefined) return fallback;
+  const value = /^\d+$/.test(text) ? Number(text) : NaN;
+  if (!(value >= 100 && value <= max)) throw new ActionUsageError(`--${name} must be 100–${max} ms, not "${clean(text)}"`);
+  return value;
+}
+
+function buildRequest(command: ActionCommand, values: Values): ActionRequest {
+  const options: ActionOptions = {};
+  if (values.persist) options.persist = true;
+  if (values['set-masterauth']) options.setMasterauth = true;
+  if (values['step-timeout'] !== undefined) options.stepTimeoutMs = milliseconds(values['step-timeout'], 'step-timeout', 30_000, 600_000);
+  if (values.method !== undefined) {
+    if (command !== 'switchover') throw new ActionUsageError('--method only applies to switchover');
+    if (!['auto', 'failover', 'pause', 'fence'].includes(values.method)) throw new ActionUsageError('--method must be auto, failover, pause or fence');
+    options.switchoverMethod = values.method as SwitchoverMethod;
+  }
+  if (values['repoint-siblings'] && command !== 'promote') throw new ActionUsageError('--repoint-siblings only applies to promote');
+  switch (command) {
+    case 'replicaof':
+      return { kind: 'replicaof', node: required(values, 'node', command), master: required(values, 'master', command), options };
+    case 'promote':
+      return { kind: 'promote', node: required(values, 'node', command), repointSiblings: values['repoint-siblings'] === true, options };
+    case 'detach':
+      return { kind: 'detach', node: required(values, 'node', command), options };
+    case 'switchover':
+      return { kind: 'switchover', to: required(values, 'to', command), options };
+    case 'failover':
+      return values.to ? { kind: 'failover', to: values.to, options } : { kind: 'failover', options };
+  }
+}
+
+function seedsFor(request: ActionRequest, values: Values): string[] {
+  if (values.seed?.length) return values.seed;
+  switch (request.kind) {
+    case 'replicaof':
+      return [request.node, request.master];
+    case 'promote':
+    case 'detach':
+      return [request.node];
+    case 'switchover':
+      return [request.to];
+    case 'failover':
+      if (!request.to) throw new ActionUsageError('failover without --to needs --seed HOST:PORT (any reachable replica)');
+      return [request.to];
+  }
+}
+
+function addressMap(entries: string[] | undefined): Record<string, string> {
+  const map: Record<string, string> = {};
+  for (const entry of entries ?? []) {
+    const [from, to, extra] = entry.split('=');
+    if (!from || !to || extra !== undefined) throw new ActionUsageError(`--map takes FROM=TO, not "${clean(entry)}"`);
+    map[from] = to;
+  }
+  return map;
+}
+
+/** Ask on the terminal; resolves with the trimmed answer. */
+async function ask(question: string): Promise<string> {
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return (await rl.question(question)).trim();
+  } finally {
+    rl.close();
+  }
+}
+
+/** Run one action command; returns the exit code. Connection errors are thrown to main(). */
+export async function runActionCommand(command: ActionCommand, args: string[], help: string): Promise<number> {
+  const values = parseValues(args);
+  if (values.help) {
+    console.log(help);
+    return 0;
+  }
+  const request = buildRequest(command, values);
+  const seeds = seedsFor(request, values);
+  const timeout = milliseconds(values.timeout, 'timeout', 2000, 60_000);
+  const overrides = values.override ?? [];
+  const style: Style = { color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR };
+  const json = values.json === true;
+
+  const engine = new ReplicationEngine({ connectTimeoutMs: timeout, commandTimeoutMs: timeout });
+  try {
+    await engine.connect({
+      seeds,
+      user: values.user,
+      password: values.password ?? process.env.REDISCLI_AUTH ?? undefined,
+      pollIntervalMs: 1000,
+      addressMap: addressMap(values.map),
+    });
+    const service = new ActionService(engine, { interface: 'cli' });
+    const plan = await service.plan(request);
+    console.log(json ? JSON.stringify({ plan }) : formatPlan(plan, overrides, style));
+    const ok = runnable(plan, overrides);
+    if (values['dry-run'] || !ok) return ok ? 0 : 1;
+
+    let confirmAddress: string | undefined;
+    if (values.yes) {
+      confirmAddress = plan.confirmAddress ?? undefined;
+    } else if (!process.stdin.isTTY) {
+      console.error('replication-console: not running without confirmation: stdin is not a terminal. Pass --yes to run, or --dry-run to only plan.');
+      return 1;
+    } else if (plan.confirmAddress) {
+      const typed = await ask(`\nThis changes roles or flushes data. Type ${plan.confirmAddress} to run it: `);
+      if (typed !== plan.confirmAddress) {
+        console.error('replication-console: not confirmed; nothing was sent.');
+        return 1;
+      }
+      confirmAddress = typed;
+    } else {
+      const answer = await ask(`\nRun ${plan.steps.length} step${plan.steps.length === 1 ? '' : 's'}? [y/N] `);
+      if (!/^y(es)?$/i.test(answer)) {
+        console.error('replication-console: cancelled; nothing was sent.');
+        return 1;
+      }
+    }
+
+    if (!json) console.log('');
+    const printer = new ProgressPrinter(plan, style, (line) => console.log(line));
+    // Ctrl-C asks the running plan to stop where that is safe (see ActionService.abort).
+    const onInterrupt = (): void => {
+      void service.abort(plan.id).then((result) => console.error(clean(`\n${result.accepted ? 'Aborting' : 'Not aborting'}: ${result.message}`)));
+    };
+    process.on('SIGINT', onInterrupt);
+    let outcome;
+    try {
+      outcome = await service.execute(plan.id, { confirmAddress, overrides, onProgress: json ? undefined : (p) => printer.print(p) });
+    } catch (error) {
+      // Refused at the last moment (the topology moved since the plan was printed): nothing was sent.
+      if (error instanceof EngineError && error.code === 'BAD_ARGUMENT') {
+        console.error(`replication-console: ${clean(error.message)}`);
+        return 1;
+      }
+      throw error;
+    } finally {
+      process.off('SIGINT', onInterrupt);
+    }
+    console.log(json ? JSON.stringify({ outcome }) : formatOutcome(outcome, style));
+    return outcome.ok ? 0 : 1;
+  } finally {
+    await engine.disconnect();
+  }
+}

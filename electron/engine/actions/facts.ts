@@ -1,0 +1,116 @@
+// What the planner knows about each node, read fresh just before planning. Plain data, so
+// the planner stays a pure function that unit tests can feed by hand.
+import type { ErrorCode, ListedReplica, TopologySnapshot } from '../../shared/types';
+import { findNode, tryNormalize } from './graph';
+
+export interface NodeFacts {
+  /** The address it was read at (normalised). */
+  address: string;
+  reachable: boolean;
+  error: string | null;
+  errorCode: ErrorCode | null;
+  runId: string | null;
+  mode: 'standalone' | 'sentinel' | 'cluster' | null;
+  clusterEnabled: boolean;
+  /** "redis 7.0.15" */
+  version: string | null;
+  configFile: string | null;
+  role: 'master' | 'replica' | 'unknown';
+  /** master_host:master_port as the node reports it. */
+  masterAddress: string | null;
+  linkStatus: 'up' | 'down' | null;
+  syncInProgress: boolean;
+  offset: number | null;
+  replid: string | null;
+  replid2: string | null;
+  secondReplOffset: number | null;
+  backlog: { active: boolean; size: number; firstByteOffset: number; histlen: number } | null;
+  replicas: ListedReplica[];
+  priority: number | null;
+  failoverState: string | null;
+  /** Keys over every database (INFO keyspace), null when unknown. */
+  keys: number | null;
+  /** Compared with the console's password in memory; the value itself is never kept. */
+  masterauth: 'unset' | 'same' | 'different' | 'unknown';
+  masteruser: string | null;
+  /** Whether a replica must authenticate to this node; null when it could not be told. */
+  requiresAuth: boolean | null;
+  /** How requiresAuth was found out, in words. */
+  authBasis: string;
+  minReplicas: { toWrite: number; maxLag: number } | null;
+  /** Sentinel connections seen on this data node (CLIENT LIST names, hello subscribers). */
+  sentinelClients: number;
+  sentinelSubscribers: number;
+  /** When the node is itself a Sentinel: the masters it monitors. */
+  sentinelMasters: { name: string; address: string | null }[];
+}
+
+export interface SentinelFacts {
+  /** The name Sentinel knows the group by, when found (hello channel or a Sentinel in the topology). */
+  masterName: string | null;
+  /** Sentinel addresses (ip:port) seen. */
+  sentinels: string[];
+  /** Data nodes on which Sentinel connections were seen. */
+  managedNodes: string[];
+}
+
+export interface PreflightFacts {
+  snapshot: TopologySnapshot;
+  /** Keyed by normalised address; a node known under several addresses is stored under each. */
+  nodes: Record<string, NodeFacts>;
+  sentinel: SentinelFacts | null;
+  console: { user: string | null; hasPassword: boolean };
+  /** Last offset the engine saw on nodes that are unreachable now (emergency failover). */
+  lastKnownOffsets: Record<string, { offset: number; at: number }>;
+  readAt: number;
+}
+
+/** The facts for `address` (as typed, or through the snapshot's canonical address and aliases). */
+export function factsFor(facts: PreflightFacts, address: string): NodeFacts | undefined {
+  const wanted = tryNormalize(address);
+  const direct = facts.nodes[wanted];
+  if (direct) return direct;
+  const node = findNode(facts.snapshot, wanted);
+  if (!node) return undefined;
+  for (const a of [node.address, ...node.aliases]) {
+    const found = facts.nodes[a];
+    if (found) return found;
+  }
+  return undefined;
+}
+
+/** Facts for a node that could not be read. */
+export function unreachableFacts(address: string, error: string, errorCode: ErrorCode | null): NodeFacts {
+  return {
+    address,
+    reachable: false,
+    error,
+    errorCode,
+    runId: null,
+    mode: null,
+    clusterEnabled: false,
+    version: null,
+    configFile: null,
+    role: 'unknown',
+    masterAddress: null,
+    linkStatus: null,
+    syncInProgress: false,
+    offset: null,
+    replid: null,
+    replid2: null,
+    secondReplOffset: null,
+    backlog: null,
+    replicas: [],
+    priority: null,
+    failoverState: null,
+    keys: null,
+    masterauth: 'unknown',
+    masteruser: null,
+    requiresAuth: null,
+    authBasis: 'not read',
+    minReplicas: null,
+    sentinelClients: 0,
+    sentinelSubscribers: 0,
+    sentinelMasters: [],
+  };
+}

@@ -1,0 +1,124 @@
+// Pure questions about a snapshot's replication tree: who is whom, who hangs under whom, and
+// which address other servers should be given for a node. No network.
+import type { NodeState, TopologySnapshot } from '../../shared/types';
+import { normalizeAddress } from '../address';
+
+/** Normalise without throwing: an unparseable address simply matches nothing. */
+export function tryNormalize(address: string): string {
+  try {
+    return normalizeAddress(address);
+  } catch {
+    return address;
+  }
+}
+
+/** The node reached by `address` (canonical address or alias). */
+export function findNode(snapshot: TopologySnapshot, address: string): NodeState | undefined {
+  const wanted = tryNormalize(address);
+  return snapshot.nodes.find((n) => n.address === wanted || n.aliases.includes(wanted));
+}
+
+/** True when both addresses lead to the same node of the snapshot (or are the same text). */
+export function sameNode(snapshot: TopologySnapshot, a: string, b: string): boolean {
+  const na = tryNormalize(a);
+  const nb = tryNormalize(b);
+  if (na === nb) return true;
+  const node = findNode(snapshot, na);
+  return node !== undefined && node === findNode(snapshot, nb);
+}
+
+/** Direct replicas of `address`: nodes whose master resolves to it. */
+export function replicasOf(snapshot: TopologySnapshot, address: string): NodeState[] {
+  const master = findNode(snapshot, address);
+  if (!master) return [];
+  return snapshot.nodes.filter((n) => n !== master && n.master !== null && findNode(snapshot, n.master) === master);
+}
+
+/** Every node replicating from `address`, directly or through others (never includes itself). */
+export function descendantsOf(snapshot: TopologySnapshot, address: string): NodeState[] {
+  const root = findNode(snapshot, address);
+  if (!root) return [];
+  const out: NodeState[] = [];
+  const queue = [root];
+  const seen = new Set<NodeState>([root]);
+  for (let current = queue.shift(); current; current = queue.shift()) {
+    for (const child of replicasOf(snapshot, current.address)) {
+      if (seen.has(child)) continue;
+      seen.add(child);
+      out.push(child);
+      queue.push(child);
+    }
+  }
+  return out;
+}
+
+/** The master `address` replicates from (if known), and so on up to the top; stops on a cycle. */
+export function ancestorsOf(snapshot: TopologySnapshot, address: string): NodeState[] {
+  const out: NodeState[] = [];
+  let current = findNode(snapshot, address);
+  while (current?.master) {
+    const up = findNode(snapshot, current.master);
+    if (!up || out.includes(up) || up === findNode(snapshot, address)) break;
+    out.push(up);
+    current = up;
+  }
+  return out;
+}
+
+/** The top of the chain `address` belongs to (itself when it is a master). */
+export function rootOf(snapshot: TopologySnapshot, address: string): NodeState | undefined {
+  return ancestorsOf(snapshot, address).at(-1) ?? findNode(snapshot, address);
+}
+
+/**
+ * The address other servers should use to reach a node: how a master lists it (its
+ * replica-announce-ip/port, else the socket peer), else the console's canonical address.
+ * FAILOVER TO must be given exactly the listed form.
+ */
+export function serverAddressOf(snapshot: TopologySnapshot, address: string): string {
+  const node = findNode(snapshot, address);
+  if (!node) return tryNormalize(address);
+  for (const candidate of snapshot.nodes) {
+    if (!candidate.reachable) continue;
+    for (const listed of candidate.replicas) {
+      if (findNode(snapshot, listed.address) === node) return listed.address;
+    }
+  }
+  return node.address;
+}
+
+/** Nodes the snapshot's warnings place in cluster mode. */
+export function clusterNodes(snapshot: TopologySnapshot): Set<string> {
+  return new Set(snapshot.warnings.filter((w) => w.code === 'CLUSTER_MODE').flatMap((w) => w.nodes));
+}
+
+/** "redis 7.0.15" / "7.0.15" → [7, 0, 15]; null when there is no version. */
+export function versionParts(version: string | null): number[] | null {
+  if (!version) return null;
+  const match = /(\d+)\.(\d+)(?:\.(\d+))?/.exec(version);
+  if (!match) return null;
+  const parts = [Number(match[1]), Number(match[2]), Number(match[3] ?? 0)];
+  // Valkey speaks the replication protocol of Redis 7.2.4 (its frozen redis_version).
+  if (/valkey/i.test(version)) return [7, 2, 4];
+  return parts;
+}
+
+/** Negative when a < b, 0 when equal or unknown, positive when a > b. */
+export function compareVersions(a: string | null, b: string | null): number {
+  const pa = versionParts(a);
+  const pb = versionParts(b);
+  if (!pa || !pb) return 0;
+  for (let i = 0; i < 3; i++) {
+    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
+    if (d !== 0) return d;
+  }
+  return 0;
+}
+
+/** True for 6.2 and later (FAILOVER, CLIENT PAUSE WRITE, CLIENT UNPAUSE). */
+export function atLeast62(version: string | null): boolean {
+  const parts = versionParts(version);
+  if (!parts) return false;
+  const [major = 0, minor = 0] = parts;
+  return major > 6 || (major === 6 && minor >= 2);
+}

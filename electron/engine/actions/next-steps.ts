@@ -1,0 +1,124 @@
+// After a plan ran or stopped: where each node stands, read fresh, and what the operator
+// should do now, in the order it matters.
+import type { FinalNodeState } from '../../shared/actions';
+import type { TopologySnapshot } from '../../shared/types';
+import { parseAddress } from '../address';
+import type { ExecutionReport } from './executor';
+import { findNode, serverAddressOf } from './graph';
+import type { ExpectedNode, PlannedAction } from './plan-builder';
+
+/** The involved nodes as the snapshot shows them now. */
+export function finalStates(snapshot: TopologySnapshot | null, addresses: string[]): FinalNodeState[] {
+  return addresses.map((address) => {
+    const node = snapshot ? findNode(snapshot, address) : undefined;
+    if (!node) return { address, reachable: false, role: 'unknown', master: null, linkStatus: null, offset: null, error: 'not in the topology' };
+    return {
+      address: node.address,
+      reachable: node.reachable,
+      role: node.role,
+      master: node.master,
+      linkStatus: node.linkStatus,
+      offset: node.offset,
+      error: node.error?.message ?? null,
+    };
+  });
+}
+
+function replicaofCommand(snapshot: TopologySnapshot | null, master: string): string {
+  const { host, port } = parseAddress(snapshot ? serverAddressOf(snapshot, master) : master);
+  return `REPLICAOF ${host} ${port}`;
+}
+
+function describe(node: FinalNodeState): string {
+  if (!node.reachable) return `${node.address} cannot be reached${node.error ? ` (${node.error})` : ''}`;
+  if (node.role === 'master') return `${node.address} is a master`;
+  return `${node.address} replicates from ${node.master ?? '?'} (link ${node.linkStatus ?? '?'})`;
+}
+
+/** What to do next, given what was planned, what ran, and how the nodes stand now. */
+export function nextSteps(
+  planned: PlannedAction,
+  report: ExecutionReport,
+  finals: FinalNodeState[],
+  snapshot: TopologySnapshot | null,
+): string[] {
+  const out: string[] = [...report.cleanup];
+  const byAddress = new Map(finals.map((n) => [n.address, n]));
+  const { plan } = planned;
+  const persisted = plan.steps.some((s) => s.command === 'CONFIG REWRITE');
+
+  if (report.status !== 'ok' && !report.handedOver) {
+    const where = finals.filter((n) => planned.expected.some((e) => e.address === n.address) || plan.nodes.includes(n.address)).map(describe);
+    out.push(
+      `The plan ${report.status === 'aborted' ? 'was aborted' : 'stopped'} before its main change took effect: ${where.join('; ')}.` +
+        (report.failure ? ` Fix what stopped it, then plan again: ${report.failure.message}` : ''),
+    );
+    // A replicaof that was sent but never came up is still a change: say how to go back.
+    undo(planned, finals, snapshot, out);
+    return out;
+  }
+
+  for (const expected of planned.expected) {
+    const now = byAddress.get(expected.address);
+    if (!now) continue;
+    const advice = adviceFor(expected, now, snapshot);
+    if (advice) out.push(advice);
+  }
+  const masters = finals.filter((n) => n.reachable && n.role === 'master');
+  if (masters.length > 1) {
+    out.push(
+      `${masters.length} masters now: ${masters.map((m) => m.address).join(', ')}. Make sure clients write to only one of them; ` +
+        `their data diverges from here on`,
+    );
+  }
+  if (report.status === 'ok') {
+    if (plan.request.kind === 'failover') {
+      const dead = plan.checks.find((c) => c.code === 'OLD_MASTER_STAYS')?.nodes[0];
+      const promoted = planned.expected.find((e) => e.role === 'master')?.address;
+      if (dead && promoted) {
+        out.push(`When ${dead} comes back it is still a master: make it a replica of ${promoted} at once (${replicaofCommand(snapshot, promoted)} on ${dead}; a full sync replaces its data).`);
+      }
+    }
+    if (!persisted && planned.expected.length > 0) {
+      out.push(
+        `Not persisted: a restart of ${planned.expected.map((e) => e.address).join(', ')} brings back the role in its config file. ` +
+          `Run CONFIG REWRITE there (or plan with persist), or update your configuration management.`,
+      );
+    }
+  } else if (report.failure && out.length === report.cleanup.length) {
+    out.push(`Stopped at a step that failed: ${report.failure.message}`);
+  }
+  const rewriteFailures = report.steps.filter((s) => s.command === 'CONFIG REWRITE' && s.status === 'failed');
+  for (const step of rewriteFailures) {
+    const e = planned.expected.find((x) => x.address === step.node);
+    const role = e?.role === 'replica' && e.master ? `"replicaof ${replicaofCommand(snapshot, e.master).slice('REPLICAOF '.length)}"` : 'no replicaof line';
+    out.push(`The change is live on ${step.node} but not persisted (${step.message}): give it ${role} in its startup configuration.`);
+  }
+  return out;
+}
+
+function adviceFor(expected: ExpectedNode, now: FinalNodeState, snapshot: TopologySnapshot | null): string | null {
+  if (!now.reachable) return `${now.address} cannot be reached${now.error ? ` (${now.error})` : ''}: when it is back, it should be ${expected.role === 'master' ? 'a master' : `a replica of ${expected.master}`}; check its role then.`;
+  if (expected.role === 'master') {
+    if (now.role === 'master') return null;
+    return `${now.address} is still a replica of ${now.master ?? '?'}: it was not promoted.`;
+  }
+  const master = expected.master ?? '?';
+  if (now.role === 'master') return `${now.address} is a master, but should replicate from ${master}: run ${replicaofCommand(snapshot, master)} on it.`;
+  if (now.master !== master) return `${now.address} still replicates from ${now.master ?? '?'}: to finish, run ${replicaofCommand(snapshot, master)} on it.`;
+  if (now.linkStatus !== 'up') {
+    return `${now.address} replicates from ${master} but its link is down: check ${master}'s reachability and ${now.address}'s masterauth (a refused password only shows in ${now.address}'s log).`;
+  }
+  return null;
+}
+
+function undo(planned: PlannedAction, finals: FinalNodeState[], snapshot: TopologySnapshot | null, out: string[]): void {
+  for (const node of finals) {
+    const before = planned.before.find((b) => b.address === node.address);
+    if (!before || !node.reachable) continue;
+    const changed = before.role !== node.role || (node.role === 'replica' && before.master !== node.master);
+    if (!changed) continue;
+    const back = before.role === 'master' ? 'REPLICAOF NO ONE' : before.master ? replicaofCommand(snapshot, before.master) : null;
+    out.push(`${describe(node)}, instead of ${before.role === 'master' ? 'a master' : `a replica of ${before.master}`} before.${back ? ` To go back: ${back} on ${node.address}.` : ''}`);
+  }
+}

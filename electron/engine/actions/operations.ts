@@ -1,0 +1,49 @@
+// The operations a plan is made of: what the executor sends, and the exact text the operator
+// sees for it. Passwords are never part of an operation: set-masterauth takes the console's
+// own password from the engine at the moment it runs.
+
+/** Writes refused until restored: no replica count can reach this. */
+export const FENCE_REPLICAS = 2147483647;
+
+export type StepOp =
+  | { kind: 'set-masterauth'; node: string }
+  | { kind: 'set-masteruser'; node: string; user: string }
+  /** REPLICAOF host port; `master` is the console's address for the new master (to compare offsets). */
+  | { kind: 'replicaof'; node: string; host: string; port: number; master: string }
+  | { kind: 'promote'; node: string }
+  /** FAILOVER TO host port TIMEOUT ms on `node` (the old master); `target` is the console's address for it. */
+  | { kind: 'failover'; node: string; target: string; host: string; port: number; timeoutMs: number }
+  | { kind: 'pause-writes'; node: string; ms: number }
+  | { kind: 'unpause-writes'; node: string }
+  /** CONFIG SET of a plain (non-secret) parameter; `fence` marks the write fence and its removal. */
+  | { kind: 'set-config'; node: string; parameter: string; value: string; fence?: 'on' | 'off' }
+  /** Polls INFO replication until `node` (the replica) has every byte `master` had when writes stopped. */
+  | { kind: 'wait-caught-up'; node: string; master: string }
+  | { kind: 'config-rewrite'; node: string };
+
+/** The exact command text for the plan and the audit log. */
+export function commandText(op: StepOp): string {
+  switch (op.kind) {
+    case 'set-masterauth':
+      return 'CONFIG SET masterauth ***';
+    case 'set-masteruser':
+      return `CONFIG SET masteruser ${op.user}`;
+    case 'replicaof':
+      return `REPLICAOF ${op.host} ${op.port}`;
+    case 'promote':
+      return 'REPLICAOF NO ONE';
+    case 'failover':
+      return `FAILOVER TO ${op.host} ${op.port} TIMEOUT ${op.timeoutMs}`;
+    case 'pause-writes':
+      return `CLIENT PAUSE ${op.ms} WRITE`;
+    case 'unpause-writes':
+      return 'CLIENT UNPAUSE';
+    case 'set-config':
+      return `CONFIG SET ${op.parameter} ${op.value}`;
+    case 'wait-caught-up':
+      return 'INFO replication';
+    case 'config-rewrite':
+      return 'CONFIG REWRITE';
+  }
+}
+

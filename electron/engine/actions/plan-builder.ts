@@ -1,0 +1,364 @@
+// The pieces every plan is assembled from: checks, steps, resync predictions and the node
+// checks shared by all actions (reachable data node, auth, versions, Sentinel, persistence).
+// Pure: everything comes from the PreflightFacts handed in.
+import type {
+  ActionOptions,
+  ActionPlan,
+  ActionRequest,
+  CheckCode,
+  CheckVerdict,
+  LostBytes,
+  PlanCheck,
+  PlanStep,
+  ResyncPrediction,
+} from '../../shared/actions';
+import { factsFor, type NodeFacts, type PreflightFacts, type SentinelFacts } from './facts';
+import { compareVersions, findNode, serverAddressOf, tryNormalize } from './graph';
+import { commandText, type StepOp } from './operations';
+import { predictResync, type ReplState } from './resync';
+import { parseAddress } from '../address';
+
+export const DEFAULT_STEP_TIMEOUT_MS = 30_000;
+/** Longest write pause a switchover asks for (FAILOVER TIMEOUT, CLIENT PAUSE). */
+export const MAX_WRITE_PAUSE_MS = 10_000;
+
+/** The node state a plan aims for, to compare with what is there afterwards. */
+export interface ExpectedNode {
+  address: string;
+  role: 'master' | 'replica';
+  /** Console address of its master. */
+  master: string | null;
+}
+
+/** A plan with what the executor needs next to it (never sent over the bridge). */
+export interface PlannedAction {
+  plan: ActionPlan;
+  ops: StepOp[];
+  /** The state the plan aims for, node by node. */
+  expected: ExpectedNode[];
+  /** The same nodes as they were when planned (for "to go back" advice). */
+  before: ExpectedNode[];
+  /** What planning learnt about Sentinel, reused when the plan is re-checked before it runs. */
+  sentinel: SentinelFacts | null;
+}
+
+interface StepDraft {
+  op: StepOp;
+  purpose: string;
+  destructive: boolean;
+  verify: string;
+}
+
+export class PlanBuilder {
+  readonly checks: PlanCheck[] = [];
+  readonly steps: StepDraft[] = [];
+  readonly predictions: ResyncPrediction[] = [];
+  readonly lostBytes: LostBytes[] = [];
+  readonly expected = new Map<string, ExpectedNode>();
+  readonly involved = new Set<string>();
+  readonly options: Required<Pick<ActionOptions, 'persist' | 'setMasterauth' | 'stepTimeoutMs'>> & Pick<ActionOptions, 'switchoverMethod'>;
+  /** Nodes whose role or master the plan changes (for persistence). */
+  private readonly changed = new Set<string>();
+  private readonly masterauthPlanned = new Set<string>();
+
+  constructor(
+    readonly facts: PreflightFacts,
+    readonly request: ActionRequest,
+  ) {
+    const o = request.options ?? {};
+    this.options = {
+      persist: o.persist ?? false,
+      setMasterauth: o.setMasterauth ?? false,
+      stepTimeoutMs: o.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS,
+      switchoverMethod: o.switchoverMethod,
+    };
+  }
+
+  get snapshot(): PreflightFacts['snapshot'] {
+    return this.facts.snapshot;
+  }
+
+  /** The console's canonical address for a node (snapshot address when known). */
+  canon(address: string): string {
+    return findNode(this.snapshot, address)?.address ?? tryNormalize(address);
+  }
+
+  fact(address: string): NodeFacts | undefined {
+    return factsFor(this.facts, address);
+  }
+
+  /** True when both addresses reach one process (same address, alias, or run_id). */
+  same(a: string, b: string): boolean {
+    if (this.canon(a) === this.canon(b)) return true;
+    const fa = this.fact(a)?.runId;
+    return fa !== null && fa !== undefined && fa === this.fact(b)?.runId;
+  }
+
+  check(code: CheckCode, verdict: CheckVerdict, message: string, nodes: string[], overridable = false): void {
+    this.checks.push({ code, verdict, message, overridable: overridable && verdict !== 'ok', nodes: nodes.map((n) => this.canon(n)) });
+  }
+
+  has(code: CheckCode, verdict?: CheckVerdict): boolean {
+    return this.checks.some((c) => c.code === code && (verdict === undefined || c.verdict === verdict));
+  }
+
+  get refused(): boolean {
+    return this.checks.some((c) => c.verdict === 'refused' && !c.overridable);
+  }
+
+  step(op: StepOp, purpose: string, verify: string, destructive = false): void {
+    this.involved.add(this.canon(op.node));
+    this.steps.push({ op, purpose, destructive, verify });
+  }
+
+  expect(address: string, role: 'master' | 'replica', master: string | null): void {
+    const a = this.canon(address);
+    this.involved.add(a);
+    this.expected.set(a, { address: a, role, master: master === null ? null : this.canon(master) });
+  }
+
+  /** Show the node in the plan and in the outcome's final states. */
+  involve(...addresses: string[]): void {
+    for (const address of addresses) this.involved.add(this.canon(address));
+  }
+
+  markChanged(address: string): void {
+    this.changed.add(this.canon(address));
+  }
+
+  /**
+   * Refuse unless `address` is a reachable data node outside cluster mode. `what` names its
+   * part in the plan ("the new master"). Returns the facts when usable.
+   */
+  requireDataNode(address: string, what: string): NodeFacts | null {
+    const a = this.canon(address);
+    const f = this.fact(a);
+    const node = findNode(this.snapshot, a);
+    if (node?.role === 'sentinel' || f?.mode === 'sentinel') {
+      const watched = f?.sentinelMasters.map((m) => `"${m.name}" at ${m.address ?? '?'}`).join(', ') || node?.sentinelMasters.map((m) => `"${m.name}"`).join(', ');
+      this.check('SENTINEL_NODE', 'refused', `${a} (${what}) is a Redis Sentinel, not a data node${watched ? `: it monitors ${watched}` : ''}`, [a]);
+      return null;
+    }
+    if (!f || !f.reachable) {
+      this.check('UNREACHABLE_TARGET', 'refused', `${a} (${what}) cannot be reached: ${f?.error ?? 'not read'}`, [a]);
+      return null;
+    }
+    if (f.clusterEnabled || f.mode === 'cluster') {
+      this.check('CLUSTER_MODE', 'refused', `${a} (${what}) runs in cluster mode: use CLUSTER REPLICATE / CLUSTER FAILOVER there`, [a]);
+      return null;
+    }
+    return f;
+  }
+
+  /** Refuse while any reachable node of the plan is in the middle of a FAILOVER. */
+  failoverRunning(addresses: string[]): void {
+    const busy = addresses
+      .map((a) => this.fact(a))
+      .filter((f): f is NodeFacts => f !== undefined && f.reachable && f.failoverState !== null && f.failoverState !== 'no-failover');
+    if (busy.length > 0) {
+      this.check(
+        'FAILOVER_RUNNING',
+        'refused',
+        `a FAILOVER is in progress on ${busy.map((f) => `${f.address} (${f.failoverState})`).join(', ')}: wait for it to finish or abort it (FAILOVER ABORT) first`,
+        busy.map((f) => f.address),
+      );
+    } else {
+      this.check('FAILOVER_RUNNING', 'ok', 'no FAILOVER in progress', []);
+    }
+  }
+
+  /** Warn (overridably) when Sentinel watches the group, and offer SENTINEL FAILOVER instead. */
+  sentinel(alternative: 'failover' | 'self'): void {
+    const s = this.facts.sentinel;
+    if (!s) return;
+    const name = s.masterName ?? '<name>';
+    const where = s.sentinels.length > 0 ? ` on a Sentinel (${s.sentinels.join(', ')})` : '';
+    const known = s.masterName ? `as "${s.masterName}"` : '(its master name could not be read: SENTINEL MASTERS on a Sentinel lists it)';
+    const advice =
+      alternative === 'self'
+        ? `Sentinel fails the master over on its own; if it does not, run SENTINEL FAILOVER ${name}${where}`
+        : `it turns manual changes back within seconds. Run SENTINEL FAILOVER ${name}${where} instead`;
+    this.check(
+      'SENTINEL_MANAGED',
+      'warning',
+      `Sentinel manages this group ${known} (Sentinel connections on ${s.managedNodes.join(', ')}): ${advice}`,
+      s.managedNodes,
+      true,
+    );
+  }
+
+  /** Versions: a replica older than its new master may not load its RDB or understand its stream. */
+  version(replica: NodeFacts, master: NodeFacts): void {
+    if (compareVersions(replica.version, master.version) < 0) {
+      this.check(
+        'VERSION_OLDER',
+        'warning',
+        `${replica.address} runs ${replica.version}, older than its new master ${master.address} (${master.version}): an older replica may fail to load the newer RDB format`,
+        [replica.address, master.address],
+        true,
+      );
+    }
+  }
+
+  /**
+   * Auth: a replica without masterauth for a master that needs one never gets its link up,
+   * and only the replica's log says why. Plans CONFIG SET masterauth when asked to.
+   */
+  auth(replica: NodeFacts, master: NodeFacts): void {
+    const r = replica.address;
+    const m = master.address;
+    if (master.requiresAuth === false) return;
+    if (master.requiresAuth === null) {
+      this.check('AUTH_UNKNOWN', 'warning', `could not tell whether ${m} requires a password (${master.authBasis}); if it does, ${r} needs masterauth`, [r, m]);
+      return;
+    }
+    const consoleHasPassword = this.facts.console.hasPassword;
+    const aclUser = this.facts.console.user && this.facts.console.user !== 'default' ? this.facts.console.user : null;
+    const userPart = aclUser ? ` and masteruser ${aclUser}` : '';
+    // The console's password with another user name (or none) is not the console's credentials.
+    const wrongUser = replica.masterauth === 'same' && aclUser !== null && replica.masteruser !== aclUser;
+    if (replica.masterauth === 'unset' || ((replica.masterauth === 'different' || wrongUser) && this.options.setMasterauth)) {
+      if (this.options.setMasterauth && consoleHasPassword) {
+        this.planMasterauth(r);
+        this.check('MASTERAUTH_MISSING', 'ok', `${m} requires a password: masterauth${userPart} will be set on ${r} from the console's credentials`, [r, m]);
+        return;
+      }
+      if (replica.masterauth === 'unset') {
+        this.check(
+          'MASTERAUTH_MISSING',
+          'refused',
+          `${m} requires a password and ${r} has no masterauth: its link would stay down without any error the console can see. ` +
+            (consoleHasPassword ? `Plan again with "set masterauth" (--set-masterauth) to set it from the console's credentials` : `Set masterauth on ${r} first`),
+          [r, m],
+        );
+        return;
+      }
+    }
+    if (replica.masterauth === 'unknown') {
+      this.check('AUTH_UNKNOWN', 'warning', `${m} requires a password and ${r}'s masterauth could not be read (CONFIG GET denied): make sure it is set`, [r, m]);
+      return;
+    }
+    if (replica.masterauth === 'different' || wrongUser) {
+      this.check(
+        'MASTERAUTH_DIFFERS',
+        'warning',
+        wrongUser
+          ? `${r} authenticates as ${replica.masteruser ?? 'the default user'}, not as the console's user ${aclUser}: if ${m} does not accept that, the link stays down (plan with "set masterauth" to set masteruser too)`
+          : `${r} has a masterauth other than the console's password: if ${m} does not accept it, the link stays down (plan with "set masterauth" to replace it)`,
+        [r, m],
+      );
+      return;
+    }
+    this.check('MASTERAUTH_MISSING', 'ok', `${m} requires a password and ${r} has masterauth set`, [r, m]);
+  }
+
+  private planMasterauth(address: string): void {
+    if (this.masterauthPlanned.has(address)) return;
+    this.masterauthPlanned.add(address);
+    this.step({ kind: 'set-masterauth', node: address }, 'give the replica the password of its new master', 'CONFIG GET masterauth is set');
+    const user = this.facts.console.user;
+    if (user && user !== 'default') {
+      this.step({ kind: 'set-masteruser', node: address, user }, 'authenticate to the new master as the console\'s ACL user', `CONFIG GET masteruser is ${user}`);
+    }
+  }
+
+  /** Record the sync `replica` is expected to get from a master whose state will be `master`. */
+  predict(replica: NodeFacts, masterAddress: string, master: ReplState): ResyncPrediction {
+    const r = replica.address;
+    const m = this.canon(masterAddress);
+    const sync = predictResync(replica, master, { replica: r, master: m });
+    const flushesData = sync.expected !== 'partial';
+    const prediction: ResyncPrediction = { node: r, master: m, expected: sync.expected, why: sync.why, flushesData };
+    this.predictions.push(prediction);
+    if (flushesData) {
+      const keys = replica.keys === null ? 'its data' : `its ${replica.keys} key${replica.keys === 1 ? '' : 's'}`;
+      const children = replica.replicas.length > 0 ? `; its own ${replica.replicas.length} replica(s) must full-sync too` : '';
+      this.check(
+        'FULL_SYNC',
+        'warning',
+        `${r} will ${sync.expected === 'full' ? 'need a full sync' : 'probably need a full sync'} from ${m} (${sync.why}): ${keys} will be flushed and replaced by ${m}'s${children}`,
+        [r, m],
+      );
+    }
+    return prediction;
+  }
+
+  /**
+   * Re-point `replica` to `master` (whose future replication state is `masterState`): auth,
+   * version, prediction and the REPLICAOF step with its verification.
+   */
+  repoint(replica: NodeFacts, master: NodeFacts, masterState: ReplState, purpose: string): void {
+    this.auth(replica, master);
+    this.version(replica, master);
+    const prediction = this.predict(replica, master.address, masterState);
+    const { host, port } = parseAddress(serverAddressOf(this.snapshot, master.address));
+    const flushes = prediction.flushesData && replica.keys !== 0;
+    const demotes = replica.role === 'master';
+    this.step(
+      { kind: 'replicaof', node: replica.address, host, port, master: master.address },
+      purpose,
+      `${replica.address} reports role replica of ${host}:${port}, link up, and reaches ${master.address}'s offset`,
+      flushes || demotes,
+    );
+    this.expect(replica.address, 'replica', master.address);
+    this.markChanged(replica.address);
+  }
+
+  /** CONFIG REWRITE on every changed node, when asked; warns ahead about nodes without a config file. */
+  persist(): void {
+    if (!this.options.persist) return;
+    for (const address of this.changed) {
+      const f = this.fact(address);
+      if (f?.reachable && f.configFile === null) {
+        this.check(
+          'NO_CONFIG_FILE',
+          'warning',
+          `${address} runs without a config file: CONFIG REWRITE will fail there and the change will not survive a restart`,
+          [address],
+        );
+      }
+      this.step({ kind: 'config-rewrite', node: address }, 'persist the new role in the config file', 'CONFIG REWRITE answers OK');
+    }
+  }
+
+  lost(node: string, bytes: number, note: string): void {
+    this.lostBytes.push({ node: this.canon(node), bytes, note });
+  }
+
+  /** The finished plan. */
+  build(id: string, now: number, ttlMs: number, summary: string, confirmAddress: string): PlannedAction {
+    const steps: PlanStep[] = this.steps.map((s, i) => ({
+      id: `s${i + 1}`,
+      node: this.canon(s.op.node),
+      command: commandText(s.op),
+      purpose: s.purpose,
+      destructive: s.destructive,
+      verify: s.verify,
+    }));
+    const needsOverride = [...new Set(this.checks.filter((c) => c.overridable && c.verdict !== 'ok').map((c) => c.code))];
+    const refused = this.refused;
+    const plan: ActionPlan = {
+      id,
+      request: this.request,
+      createdAt: now,
+      expiresAt: now + ttlMs,
+      summary,
+      // Shown even when refused: the operator sees what would have been sent.
+      steps,
+      checks: this.checks,
+      predictions: this.predictions,
+      lostBytes: this.lostBytes,
+      canRun: !refused && steps.length > 0,
+      needsOverride,
+      confirmAddress: !refused && steps.some((s) => s.destructive) ? this.canon(confirmAddress) : null,
+      nodes: [...this.involved],
+    };
+    const before: ExpectedNode[] = [];
+    for (const address of plan.nodes) {
+      const f = this.fact(address);
+      if (!f?.reachable || f.role === 'unknown') continue;
+      before.push({ address, role: f.role, master: f.masterAddress === null ? null : this.canon(f.masterAddress) });
+    }
+    return { plan, ops: this.steps.map((s) => s.op), expected: [...this.expected.values()], before, sentinel: this.facts.sentinel };
+  }
+}

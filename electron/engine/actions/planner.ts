@@ -1,0 +1,448 @@
+// Request + fresh facts → plan: the steps with their exact commands, the checks an experienced
+// operator would run first, and what each replica's resync will cost. Pure: no network, so
+// every refusal and prediction is unit-testable from hand-written facts.
+import type { ActionRequest } from '../../shared/actions';
+import { parseAddress } from '../address';
+import type { NodeFacts, PreflightFacts } from './facts';
+import { ancestorsOf, atLeast62, descendantsOf, replicasOf, rootOf } from './graph';
+import { FENCE_REPLICAS } from './operations';
+import { MAX_WRITE_PAUSE_MS, PlanBuilder, type PlannedAction } from './plan-builder';
+import { afterPromotion, type ReplState } from './resync';
+import { failoverMaster } from './scope';
+
+export interface PlanMeta {
+  id: string;
+  now: number;
+  ttlMs: number;
+}
+
+/** Turn a request into a plan from facts read just before. */
+export function planAction(request: ActionRequest, facts: PreflightFacts, meta: PlanMeta): PlannedAction {
+  const b = new PlanBuilder(facts, request);
+  switch (request.kind) {
+    case 'replicaof':
+      return planReplicaof(b, request.node, request.master, meta);
+    case 'promote':
+      return planPromote(b, request.node, request.repointSiblings, meta, 'promote');
+    case 'detach':
+      return planPromote(b, request.node, false, meta, 'detach');
+    case 'switchover':
+      return planSwitchover(b, request.to, meta);
+    case 'failover':
+      return planFailover(b, request.to, meta);
+  }
+}
+
+function finish(b: PlanBuilder, meta: PlanMeta, summary: string, confirm: string): PlannedAction {
+  if (!b.refused) b.persist();
+  return b.build(meta.id, meta.now, meta.ttlMs, summary, confirm);
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function planReplicaof(b: PlanBuilder, nodeAddress: string, masterAddress: string, meta: PlanMeta): PlannedAction {
+  const node = b.canon(nodeAddress);
+  const master = b.canon(masterAddress);
+  const summary = `Make ${node} a replica of ${master}`;
+  b.involve(node, master);
+  if (b.same(node, master)) {
+    b.check('CYCLE', 'refused', `${node} cannot replicate from itself (Redis would accept it and the node would never get data)`, [node]);
+    return finish(b, meta, summary, node);
+  }
+  const nf = b.requireDataNode(node, 'the node to re-point');
+  const mf = b.requireDataNode(master, 'the new master');
+
+  const chain = [master, ...ancestorsOf(b.snapshot, master).map((n) => n.address)];
+  if (mf?.masterAddress) chain.push(b.canon(mf.masterAddress));
+  const loopAt = chain.findIndex((a) => b.same(a, node));
+  const below = descendantsOf(b.snapshot, node);
+  if (loopAt >= 0 || below.some((d) => b.same(d.address, master))) {
+    const path = loopAt >= 0 ? [...chain.slice(0, loopAt + 1)].reverse().join(' → ') : `${node} → … → ${master}`;
+    b.check(
+      'CYCLE',
+      'refused',
+      `${master} replicates from ${node} (${path}): making ${node} its replica would create a cycle in which no node takes writes`,
+      [node, master],
+    );
+    return finish(b, meta, summary, node);
+  }
+  b.check('CYCLE', 'ok', `${master} is not ${node} nor one of its replicas`, [node, master]);
+  if (!nf || !mf) return finish(b, meta, summary, node);
+
+  if (nf.role === 'replica' && nf.masterAddress && b.same(nf.masterAddress, master)) {
+    const link = nf.linkStatus === 'up' ? '' : ` (its link is ${nf.linkStatus ?? 'unknown'}: check ${master}'s log and ${node}'s masterauth)`;
+    b.check('NOTHING_TO_DO', 'refused', `${node} already replicates from ${master}${link}`, [node, master]);
+    return finish(b, meta, summary, node);
+  }
+  const group = [node, master, nf.masterAddress, rootOf(b.snapshot, node)?.address, rootOf(b.snapshot, master)?.address];
+  b.failoverRunning(group.filter((a): a is string => typeof a === 'string'));
+  b.sentinel('failover');
+  if (mf.role === 'replica' && (mf.linkStatus !== 'up' || mf.syncInProgress)) {
+    b.check('LINK_DOWN', 'warning', `${master} is itself a replica whose link is ${mf.syncInProgress ? 'syncing' : 'down'}: ${node} gets only what ${master} has`, [master]);
+  }
+  if (nf.role === 'master') {
+    b.check(
+      'MASTER_DEMOTED',
+      'warning',
+      `${node} is a master now: as a replica of ${master} it refuses writes (clients writing to it get READONLY)`,
+      [node],
+    );
+  }
+  if (below.length > 0) {
+    b.check(
+      'SUBTREE_MOVES',
+      'ok',
+      `${node}'s ${plural(below.length, 'replica')} (${below.map((d) => d.address).join(', ')}) ${below.length === 1 ? 'stays' : 'stay'} attached to it and ${below.length === 1 ? 'moves' : 'move'} with it`,
+      [node, ...below.map((d) => d.address)],
+    );
+  }
+  b.repoint(nf, mf, mf, `make ${node} a replica of ${master}`);
+  return finish(b, meta, summary, node);
+}
+
+function priorityZero(b: PlanBuilder, f: NodeFacts): void {
+  if (f.priority === 0) {
+    b.check(
+      'PRIORITY_ZERO',
+      'warning',
+      `${f.address} has replica-priority 0: someone marked it never to be promoted (a backup, a different data center, smaller hardware)`,
+      [f.address],
+      true,
+    );
+  }
+}
+
+/** Bytes `behind` has to catch up with `ahead` when both share a history, else null. */
+function bytesBehind(ahead: NodeFacts, behind: NodeFacts): number | null {
+  if (ahead.offset === null || behind.offset === null) return null;
+  const sameHistory = ahead.replid === behind.replid || (ahead.replid2 !== null && ahead.replid2 === behind.replid);
+  return sameHistory ? Math.max(0, ahead.offset - behind.offset) : null;
+}
+
+function planPromote(b: PlanBuilder, nodeAddress: string, repointSiblings: boolean, meta: PlanMeta, kind: 'promote' | 'detach'): PlannedAction {
+  const node = b.canon(nodeAddress);
+  const nf = b.requireDataNode(node, kind === 'promote' ? 'the replica to promote' : 'the replica to detach');
+  const siblingsOf = (master: string | null): NodeFacts[] =>
+    master === null
+      ? []
+      : replicasOf(b.snapshot, master)
+          .filter((r) => !b.same(r.address, node))
+          .map((r) => b.fact(r.address))
+          .filter((f): f is NodeFacts => f !== undefined);
+  const oldMaster = nf?.masterAddress ? b.canon(nf.masterAddress) : null;
+  const siblings = siblingsOf(oldMaster);
+  const summary =
+    kind === 'detach'
+      ? `Detach ${node} from ${oldMaster ?? 'its master'}: it becomes a lone master with a copy of the data as of now`
+      : `Promote ${node} to master${repointSiblings && siblings.length > 0 ? ` and re-point ${plural(siblings.length, 'former sibling')} to it` : ''}`;
+  b.involve(node);
+  if (!nf) return finish(b, meta, summary, node);
+  if (nf.role !== 'replica' || oldMaster === null) {
+    b.check('NOT_A_REPLICA', 'refused', `${node} is not a replica (role ${nf.role}): there is nothing to ${kind}`, [node]);
+    return finish(b, meta, summary, node);
+  }
+  const mf = b.fact(oldMaster);
+  b.involve(oldMaster, ...(kind === 'promote' ? siblings.map((s) => s.address) : []));
+  b.failoverRunning([node, oldMaster, ...siblings.map((s) => s.address)]);
+  b.sentinel('failover');
+  priorityZero(b, nf);
+
+  if (mf?.reachable) {
+    const behind = bytesBehind(mf, nf);
+    if (behind !== null && behind > 0) {
+      b.check(
+        'REPLICA_BEHIND',
+        'warning',
+        `${node} is ${behind} bytes behind its master ${oldMaster}${nf.linkStatus === 'up' ? '' : ' (its link is down)'}: writes ${oldMaster} has beyond that will not be on ${node}`,
+        [node, oldMaster],
+        true,
+      );
+      b.lost(node, behind, `behind its master ${oldMaster}`);
+    } else if (behind === 0) {
+      b.check('REPLICA_BEHIND', 'ok', `${node} has every byte its master had when read`, [node, oldMaster]);
+    }
+    b.check(
+      'OLD_MASTER_STAYS',
+      'warning',
+      `${oldMaster} stays a master and keeps taking writes: writes sent there after this are not on ${node} (two masters). For a planned hand-over with no lost writes, use switchover`,
+      [oldMaster, node],
+    );
+  } else {
+    b.check('MASTER_UNREACHABLE', 'warning', `${node}'s master ${oldMaster} cannot be reached${mf?.error ? ` (${mf.error})` : ''}: "failover" picks the most up-to-date replica for you`, [oldMaster]);
+    const best = siblings.filter((s) => s.reachable && s.offset !== null).sort((x, y) => (y.offset ?? 0) - (x.offset ?? 0))[0];
+    const behind = best ? bytesBehind(best, nf) : null;
+    if (best && behind !== null && behind > 0) {
+      b.check('REPLICA_BEHIND', 'warning', `${node} is ${behind} bytes behind ${best.address}, the most up-to-date replica: promoting ${node} loses those writes`, [node, best.address], true);
+      b.lost(node, behind, `behind ${best.address}`);
+    }
+  }
+
+  const below = descendantsOf(b.snapshot, node);
+  if (below.length > 0) {
+    b.check('SUBTREE_MOVES', 'ok', `${node}'s ${plural(below.length, 'replica')} ${below.length === 1 ? 'stays' : 'stay'} attached to it`, [node, ...below.map((d) => d.address)]);
+  }
+  b.step(
+    { kind: 'promote', node },
+    kind === 'detach' ? 'stop replicating: the node keeps its data and takes writes' : 'make it a master (it keeps its data and history as replid2)',
+    `${node} reports role master`,
+    true,
+  );
+  b.expect(node, 'master', null);
+  b.markChanged(node);
+
+  const promoted = afterPromotion(nf);
+  if (repointSiblings) {
+    for (const sibling of siblings) {
+      if (!sibling.reachable) {
+        b.check('UNREACHABLE_REPLICA', 'warning', `${sibling.address} cannot be reached and is not re-pointed: it still replicates from ${oldMaster} when it comes back`, [sibling.address]);
+        continue;
+      }
+      b.repoint(sibling, nf, promoted, `follow the promoted ${node}`);
+    }
+  }
+  return finish(b, meta, summary, node);
+}
+
+function planSwitchover(b: PlanBuilder, toAddress: string, meta: PlanMeta): PlannedAction {
+  const to = b.canon(toAddress);
+  const tf = b.requireDataNode(to, 'the new master');
+  const oldMaster = tf?.masterAddress ? b.canon(tf.masterAddress) : null;
+  const summary = `Switch over from ${oldMaster ?? 'its master'} to ${to}`;
+  b.involve(to, ...(oldMaster ? [oldMaster] : []));
+  if (!tf) return finish(b, meta, summary, to);
+  if (tf.role !== 'replica' || oldMaster === null) {
+    b.check('NOT_A_REPLICA', 'refused', `${to} is not a replica (role ${tf.role}): there is nothing to switch over`, [to]);
+    return finish(b, meta, summary, to);
+  }
+  if (!b.fact(oldMaster)?.reachable) {
+    b.check(
+      'MASTER_UNREACHABLE',
+      'refused',
+      `the master ${oldMaster} cannot be reached (${b.fact(oldMaster)?.error ?? 'not read'}): a switchover needs it. Use failover for an emergency promotion`,
+      [oldMaster],
+    );
+    return finish(b, meta, summary, to);
+  }
+  const mf = b.requireDataNode(oldMaster, 'the current master');
+  if (!mf) return finish(b, meta, summary, to);
+  if (mf.role !== 'master') {
+    b.check(
+      'NOT_DIRECT_REPLICA',
+      'refused',
+      `${to} replicates from ${oldMaster}, which is itself a replica: a switchover swaps a master with one of its direct replicas. Re-point ${to} under the top master first`,
+      [to, oldMaster],
+    );
+    return finish(b, meta, summary, to);
+  }
+  const listed = mf.replicas.find((l) => b.same(l.address, to));
+  if (tf.linkStatus !== 'up' || tf.syncInProgress) {
+    b.check('LINK_DOWN', 'refused', `${to}'s link to ${oldMaster} is ${tf.syncInProgress ? 'syncing' : 'down'}: it cannot take over without losing writes`, [to, oldMaster]);
+  } else if (!listed || listed.state !== 'online') {
+    b.check(
+      'NOT_LISTED',
+      'refused',
+      listed
+        ? `${oldMaster} lists ${to} in state ${listed.state}, not online`
+        : `${oldMaster} does not list ${to} among its replicas (it lists ${mf.replicas.map((l) => l.address).join(', ') || 'none'}): FAILOVER TO needs the address the master lists`,
+      [to, oldMaster],
+    );
+  }
+  const siblings = replicasOf(b.snapshot, oldMaster)
+    .filter((r) => !b.same(r.address, to))
+    .map((r) => b.fact(r.address))
+    .filter((f): f is NodeFacts => f !== undefined);
+  b.involve(...siblings.map((s) => s.address));
+  b.failoverRunning([oldMaster, to, ...siblings.map((s) => s.address)]);
+  b.sentinel('failover');
+  priorityZero(b, tf);
+
+  const requested = b.options.switchoverMethod ?? 'auto';
+  const modern = atLeast62(mf.version) && atLeast62(tf.version);
+  const method = requested === 'auto' ? (modern ? 'failover' : 'fence') : requested;
+  if ((method === 'failover' || method === 'pause') && !modern) {
+    b.check('MANUAL_SWITCHOVER', 'refused', `${method === 'failover' ? 'FAILOVER' : 'CLIENT PAUSE WRITE'} needs Redis 6.2 or later on both nodes (${oldMaster}: ${mf.version}, ${to}: ${tf.version})`, [oldMaster, to]);
+  } else if (method !== 'failover') {
+    b.check(
+      'MANUAL_SWITCHOVER',
+      'ok',
+      method === 'pause'
+        ? `manual sequence: writes on ${oldMaster} wait under CLIENT PAUSE WRITE while ${to} catches up and takes over`
+        : `manual sequence${modern ? '' : ' (FAILOVER needs 6.2)'}: writes on ${oldMaster} are refused (min-replicas-to-write) while ${to} catches up and takes over, then the setting is restored`,
+      [oldMaster, to],
+    );
+  }
+  const pauseMs = Math.min(b.options.stepTimeoutMs, MAX_WRITE_PAUSE_MS);
+  const behind = bytesBehind(mf, tf);
+  b.check(
+    'REPLICA_BEHIND',
+    'ok',
+    `${to} is ${behind ?? '?'} bytes behind: writes wait until it has every byte (at most ${pauseMs} ms, else the master resumes and nothing changes)`,
+    [to, oldMaster],
+  );
+
+  // At the hand-over the target has exactly the master's offset as writes stopped, which no
+  // replica can be past (the siblings, read after the master under load, may be past the
+  // master's reading); afterwards it is a new master with that history as replid2.
+  const handover = Math.max(mf.offset ?? 0, tf.offset ?? 0, ...siblings.map((s) => s.offset ?? 0));
+  const gap = Math.max(0, handover - (tf.offset ?? 0));
+  const caughtUp: ReplState = {
+    ...tf,
+    offset: mf.offset === null ? null : handover,
+    backlog: tf.backlog ? { ...tf.backlog, histlen: tf.backlog.histlen + gap } : null,
+  };
+  const promoted = afterPromotion(caughtUp);
+  const oldAtHandover: NodeFacts = { ...mf, offset: mf.offset === null ? null : handover };
+
+  if (method === 'failover') {
+    b.auth(mf, tf);
+    b.version(mf, tf);
+    b.predict(oldAtHandover, to, promoted);
+    const { host, port } = parseAddress(listed?.address ?? to);
+    b.step(
+      { kind: 'failover', node: oldMaster, target: to, host, port, timeoutMs: pauseMs },
+      `pause writes on ${oldMaster}, wait until ${to} has every byte, then swap roles`,
+      `master_failover_state goes back to no-failover with ${to} a master and ${oldMaster} its replica`,
+      true,
+    );
+    b.expect(to, 'master', null);
+    b.expect(oldMaster, 'replica', to);
+    b.markChanged(to);
+    b.markChanged(oldMaster);
+  } else {
+    if (method === 'pause') {
+      b.step({ kind: 'pause-writes', node: oldMaster, ms: pauseMs }, 'stop writes (they wait; reads go on)', 'CLIENT PAUSE answers OK');
+    } else {
+      if (mf.minReplicas?.maxLag === 0) {
+        b.step({ kind: 'set-config', node: oldMaster, parameter: 'min-replicas-max-lag', value: '10' }, 'min-replicas-to-write is ignored while max-lag is 0', 'OK');
+      }
+      b.step(
+        { kind: 'set-config', node: oldMaster, parameter: 'min-replicas-to-write', value: String(FENCE_REPLICAS), fence: 'on' },
+        'refuse writes (NOREPLICAS) without blocking the console or replication',
+        'CONFIG SET answers OK',
+      );
+    }
+    b.step({ kind: 'wait-caught-up', node: to, master: oldMaster }, `wait until ${to} has every byte ${oldMaster} accepted`, `${to}'s offset reaches ${oldMaster}'s offset after the write stop`);
+    b.step({ kind: 'promote', node: to }, 'make the caught-up replica the master', `${to} reports role master`, true);
+    b.expect(to, 'master', null);
+    b.markChanged(to);
+    b.repoint(oldAtHandover, tf, promoted, 'make the old master a replica of the new one');
+    if (method === 'pause') {
+      b.step({ kind: 'unpause-writes', node: oldMaster }, 'release paused clients: their writes now get READONLY and go to the new master', 'CLIENT UNPAUSE answers OK');
+    } else {
+      const original = mf.minReplicas ?? { toWrite: 0, maxLag: 10 };
+      b.step(
+        { kind: 'set-config', node: oldMaster, parameter: 'min-replicas-to-write', value: String(original.toWrite), fence: 'off' },
+        'restore the setting used as a write fence',
+        'CONFIG SET answers OK',
+      );
+      if (original.maxLag === 0) {
+        b.step({ kind: 'set-config', node: oldMaster, parameter: 'min-replicas-max-lag', value: '0' }, 'restore min-replicas-max-lag', 'OK');
+      }
+    }
+  }
+
+  for (const sibling of siblings) {
+    if (!sibling.reachable) {
+      b.check('UNREACHABLE_REPLICA', 'warning', `${sibling.address} cannot be reached and is not re-pointed: it will follow ${oldMaster} (then a replica) when it comes back`, [sibling.address]);
+      continue;
+    }
+    b.repoint(sibling, tf, promoted, `follow the new master ${to} (it would otherwise stay under ${oldMaster})`);
+  }
+  return finish(b, meta, `${summary}${method === 'failover' ? ' with FAILOVER TO' : ` (manual: ${method})`}${siblings.length > 0 ? `, then re-point ${plural(siblings.length, 'replica')}` : ''}`, to);
+}
+
+function rank(candidates: NodeFacts[]): NodeFacts[] {
+  // Highest offset first; among equals, Sentinel's rule: lowest non-zero priority, then address.
+  return [...candidates].sort(
+    (x, y) =>
+      (y.offset ?? -1) - (x.offset ?? -1) ||
+      Number(x.priority === 0) - Number(y.priority === 0) ||
+      (x.priority ?? 100) - (y.priority ?? 100) ||
+      x.address.localeCompare(y.address, 'en', { numeric: true }),
+  );
+}
+
+function planFailover(b: PlanBuilder, toAddress: string | undefined, meta: PlanMeta): PlannedAction {
+  const dead = b.canon(failoverMaster(b.snapshot, toAddress));
+  const df = b.fact(dead);
+  const replicas = replicasOf(b.snapshot, dead)
+    .map((r) => b.fact(r.address))
+    .filter((f): f is NodeFacts => f !== undefined);
+  const usable = replicas.filter((f) => f.reachable && f.role === 'replica' && f.mode !== 'sentinel' && !f.clusterEnabled);
+  const ranked = rank(usable.filter((f) => f.priority !== 0).length > 0 ? usable.filter((f) => f.priority !== 0) : usable);
+  const best = rank(usable)[0];
+  const chosenAddress = toAddress !== undefined ? b.canon(toAddress) : ranked[0]?.address;
+  const summary = `Emergency failover: ${dead} is down; promote ${chosenAddress ?? '(no candidate)'}${toAddress === undefined ? ' (highest offset)' : ''}` +
+    `${replicas.length > 1 ? ` and re-point ${plural(replicas.length - 1, 'other replica')}` : ''}`;
+  b.involve(dead, ...replicas.map((r) => r.address));
+
+  if (df?.reachable) {
+    b.check(
+      'MASTER_REACHABLE',
+      'refused',
+      `${dead} answers: an emergency failover now would leave two masters and lose the writes it keeps taking. Use switchover for a planned hand-over with no lost writes; override only if clients can no longer reach ${dead}`,
+      [dead],
+      true,
+    );
+  } else {
+    b.check('MASTER_REACHABLE', 'ok', `${dead} cannot be reached${df?.error ? ` (${df.error})` : ''}`, [dead]);
+  }
+  if (!chosenAddress) {
+    b.check('NO_CANDIDATE', 'refused', `no replica of ${dead} can be reached to be promoted`, [dead, ...replicas.map((r) => r.address)]);
+    return finish(b, meta, summary, dead);
+  }
+  const cf = b.requireDataNode(chosenAddress, 'the replica to promote');
+  if (!cf) return finish(b, meta, summary, chosenAddress);
+  if (cf.role !== 'replica' || !replicas.includes(cf)) {
+    b.check('NOT_A_REPLICA', 'refused', `${chosenAddress} is not a replica of ${dead}`, [chosenAddress, dead]);
+    return finish(b, meta, summary, chosenAddress);
+  }
+  b.failoverRunning(usable.map((f) => f.address));
+  b.sentinel('self');
+  priorityZero(b, cf);
+
+  const behindBest = best && best !== cf ? bytesBehind(best, cf) : 0;
+  if (best && behindBest !== null && behindBest > 0) {
+    b.check(
+      'REPLICA_BEHIND',
+      'warning',
+      `${chosenAddress} is ${behindBest} bytes behind ${best.address}, the most up-to-date reachable replica: promoting it loses those writes and ${best.address} needs a full sync`,
+      [chosenAddress, best.address],
+      true,
+    );
+    b.lost(chosenAddress, behindBest, `behind ${best.address}, the most up-to-date reachable replica`);
+  } else {
+    b.check('REPLICA_BEHIND', 'ok', `${chosenAddress} has the highest offset of the reachable replicas (${cf.offset ?? '?'})`, [chosenAddress]);
+  }
+  const lastSeen = b.facts.lastKnownOffsets[dead];
+  if (lastSeen && cf.offset !== null && lastSeen.offset > cf.offset) {
+    b.lost(chosenAddress, lastSeen.offset - cf.offset, `at least this much behind ${dead}'s last offset seen by the console (${new Date(lastSeen.at).toISOString()}); writes after that are unknown`);
+  }
+  for (const other of usable) {
+    if (other === cf) continue;
+    const gap = bytesBehind(cf, other);
+    if (gap !== null && gap > 0) b.lost(other.address, gap, `behind the proposed ${chosenAddress}: promoting ${other.address} instead would lose these`);
+  }
+
+  b.step({ kind: 'promote', node: chosenAddress }, `make it the master in place of ${dead}`, `${chosenAddress} reports role master`, true);
+  b.expect(chosenAddress, 'master', null);
+  b.markChanged(chosenAddress);
+  const promoted = afterPromotion(cf);
+  for (const other of replicas) {
+    if (other === cf) continue;
+    if (!other.reachable) {
+      b.check('UNREACHABLE_REPLICA', 'warning', `${other.address} cannot be reached and is not re-pointed: it still follows ${dead} when it comes back`, [other.address]);
+      continue;
+    }
+    b.repoint(other, cf, promoted, `follow the new master ${chosenAddress}`);
+  }
+  b.check(
+    'OLD_MASTER_STAYS',
+    'warning',
+    `when ${dead} comes back it is still a master, with any writes it took that ${chosenAddress} never got: make it a replica of ${chosenAddress} at once (a full sync replaces its data)`,
+    [dead, chosenAddress],
+  );
+  return finish(b, meta, summary, chosenAddress);
+}

@@ -1,0 +1,37 @@
+// Runtime schemas for the action calls, for the bridge (to merge into channelArguments) and
+// for the action service itself, so the CLI, IPC and the web mode accept exactly the same input.
+import { z } from 'zod';
+import { addressSchema } from './schema';
+import type { ActionRequest, ExecuteRequest } from './actions';
+
+const checkCode = z.string().regex(/^[A-Z_]{2,40}$/, 'must be a check code such as REPLICA_BEHIND');
+
+export const actionOptionsSchema = z.strictObject({
+  persist: z.boolean().optional(),
+  setMasterauth: z.boolean().optional(),
+  switchoverMethod: z.enum(['auto', 'failover', 'pause', 'fence']).optional(),
+  stepTimeoutMs: z.number().int().min(500).max(600_000).optional(),
+});
+
+export const actionRequestSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('replicaof'), node: addressSchema, master: addressSchema, options: actionOptionsSchema.optional() }),
+  z.strictObject({ kind: z.literal('promote'), node: addressSchema, repointSiblings: z.boolean(), options: actionOptionsSchema.optional() }),
+  z.strictObject({ kind: z.literal('switchover'), to: addressSchema, options: actionOptionsSchema.optional() }),
+  z.strictObject({ kind: z.literal('failover'), to: addressSchema.optional(), options: actionOptionsSchema.optional() }),
+  z.strictObject({ kind: z.literal('detach'), node: addressSchema, options: actionOptionsSchema.optional() }),
+]) satisfies z.ZodType<ActionRequest>;
+
+export const executeRequestSchema = z.strictObject({
+  planId: z.uuid(),
+  confirmAddress: z.string().max(300).optional(),
+  overrides: z.array(checkCode).max(32).optional(),
+}) satisfies z.ZodType<ExecuteRequest>;
+
+/** Argument tuples per action channel, in the shape of channelArguments in schema.ts. */
+export const actionChannelArguments = {
+  'action:plan': z.tuple([actionRequestSchema]),
+  'action:execute': z.tuple([executeRequestSchema]),
+  'action:abort': z.tuple([z.uuid()]),
+  'action:candidates': z.tuple([addressSchema]),
+  'audit:list': z.union([z.tuple([z.number().int().min(1).max(10_000)]), z.tuple([])]),
+};

@@ -1,0 +1,238 @@
+// Topology changes (re-point, promote, switchover, failover, detach): the plain-JSON contract
+// between the action engine, the CLI, the bridge and the renderer. A request becomes a plan
+// (steps, exact commands, checks, predictions) before anything is sent; executing a plan
+// yields progress events and one outcome, and appends one audit line.
+import type { Address, LinkStatus, NodeRole } from './types';
+
+/**
+ * How a switchover hands over. 'auto': FAILOVER TO on 6.2+, else the fenced manual sequence.
+ * 'failover': FAILOVER TO. 'pause': CLIENT PAUSE WRITE, wait, REPLICAOF NO ONE, re-point,
+ * CLIENT UNPAUSE (6.2+). 'fence': the pre-6.2 sequence, with writes refused through
+ * min-replicas-to-write instead of an unbounded CLIENT PAUSE (which would also stall the console).
+ */
+export type SwitchoverMethod = 'auto' | 'failover' | 'pause' | 'fence';
+
+export interface ActionOptions {
+  /** CONFIG REWRITE on every node whose role or master changes, once the change is verified. */
+  persist?: boolean;
+  /** Where a replica lacks masterauth for a master that needs one, set it from the console's own credentials. */
+  setMasterauth?: boolean;
+  /** Switchover only. Default 'auto'. */
+  switchoverMethod?: SwitchoverMethod;
+  /** How long each step's verification may take, in ms (default 30 000). Also the FAILOVER TIMEOUT. */
+  stepTimeoutMs?: number;
+}
+
+export type ActionRequest =
+  /** Make `node` a replica of `master` (REPLICAOF). Also re-attaches a lone master. */
+  | { kind: 'replicaof'; node: Address; master: Address; options?: ActionOptions }
+  /** REPLICAOF NO ONE on a replica; optionally re-point its former siblings to it. */
+  | { kind: 'promote'; node: Address; repointSiblings: boolean; options?: ActionOptions }
+  /** Planned hand-over from a healthy master to one of its replicas, with no lost writes. */
+  | { kind: 'switchover'; to: Address; options?: ActionOptions }
+  /** Emergency: the master is down. `to` omitted = the reachable replica with the highest offset. */
+  | { kind: 'failover'; to?: Address; options?: ActionOptions }
+  /** REPLICAOF NO ONE on a replica, leaving its siblings where they are. */
+  | { kind: 'detach'; node: Address; options?: ActionOptions };
+
+export type ActionKind = ActionRequest['kind'];
+
+export type CheckVerdict = 'ok' | 'warning' | 'refused';
+
+/** Stable codes for checks: the UI and scripts key on these, never on the message. */
+export type CheckCode =
+  | 'CYCLE' // the move would put a node under itself or its own descendant
+  | 'UNREACHABLE_TARGET' // a node that must receive a command (or be replicated from) cannot be reached
+  | 'UNREACHABLE_REPLICA' // a replica that should be re-pointed cannot be reached: it is left behind
+  | 'SENTINEL_NODE' // a Sentinel was given where a data node is needed
+  | 'CLUSTER_MODE' // cluster nodes are managed with CLUSTER REPLICATE / CLUSTER FAILOVER
+  | 'FAILOVER_RUNNING' // a FAILOVER is already in progress in the group
+  | 'SENTINEL_MANAGED' // Sentinel watches the group and will undo manual changes
+  | 'REPLICA_BEHIND' // the node to promote lacks writes another node has
+  | 'PRIORITY_ZERO' // replica-priority 0: the operator marked it "never promote"
+  | 'VERSION_OLDER' // a replica would run an older version than its new master
+  | 'MASTERAUTH_MISSING' // the new master needs a password the replica does not have
+  | 'MASTERAUTH_DIFFERS' // the replica's masterauth is not the password the console uses
+  | 'AUTH_UNKNOWN' // could not tell whether the new master needs a password
+  | 'FULL_SYNC' // a full resynchronisation is expected: the replica's data is flushed
+  | 'MASTER_REACHABLE' // emergency failover asked while the master answers
+  | 'MASTER_UNREACHABLE' // the master of the group cannot be reached
+  | 'OLD_MASTER_STAYS' // promote leaves the old master taking writes (two masters)
+  | 'MASTER_DEMOTED' // a node that is a master now becomes a read-only replica
+  | 'NOT_A_REPLICA' // promote/switchover/detach on a node that is not a replica
+  | 'NOT_DIRECT_REPLICA' // switchover target replicates through another replica
+  | 'NOT_LISTED' // the master does not list the switchover target as an online replica
+  | 'LINK_DOWN' // a replica's link to its master is down or syncing
+  | 'NOTHING_TO_DO' // already in the requested state
+  | 'NO_CANDIDATE' // no reachable replica can be promoted
+  | 'NO_CONFIG_FILE' // persistence asked, but the server runs without a config file
+  | 'SUBTREE_MOVES' // the node's own replicas move with it
+  | 'MANUAL_SWITCHOVER'; // the switchover uses the manual sequence (pre-6.2 or asked for)
+
+export interface PlanCheck {
+  code: CheckCode;
+  verdict: CheckVerdict;
+  message: string;
+  /** True when the operator may run anyway by passing this code as an override. */
+  overridable: boolean;
+  nodes: Address[];
+}
+
+export interface PlanStep {
+  id: string;
+  /** Where the command is sent. */
+  node: Address;
+  /** The exact command text as sent; any password appears as ***. */
+  command: string;
+  purpose: string;
+  /** Changes roles or may flush data: the plan then asks for the typed node address. */
+  destructive: boolean;
+  /** What is checked after the command, in words. */
+  verify: string;
+}
+
+export interface ResyncPrediction {
+  node: Address;
+  /** The master it will sync from. */
+  master: Address;
+  expected: 'partial' | 'full' | 'unknown';
+  why: string;
+  /** A full (or unknown) sync replaces the replica's whole dataset. */
+  flushesData: boolean;
+}
+
+export interface LostBytes {
+  node: Address;
+  bytes: number;
+  /** Relative to what: "behind master 10.0.0.1:6379", "behind the proposed 10.0.0.2:6379". */
+  note: string;
+}
+
+export interface ActionPlan {
+  id: string;
+  request: ActionRequest;
+  createdAt: number;
+  /** execute() refuses the plan after this (ms since epoch): plan again. */
+  expiresAt: number;
+  summary: string;
+  steps: PlanStep[];
+  checks: PlanCheck[];
+  predictions: ResyncPrediction[];
+  lostBytes: LostBytes[];
+  /** False when any check is refused and not overridable. True may still need overrides. */
+  canRun: boolean;
+  /** Codes of the non-ok overridable checks: execute() needs each of them in `overrides`. */
+  needsOverride: CheckCode[];
+  /** When any step is destructive, the address the operator must type to confirm. */
+  confirmAddress: Address | null;
+  /** Every node the plan reads, changes or re-points. */
+  nodes: Address[];
+}
+
+export type StepStatus = 'running' | 'ok' | 'failed' | 'skipped' | 'aborted';
+
+export interface StepProgress {
+  planId: string;
+  stepId: string;
+  status: StepStatus;
+  message: string;
+  at: number;
+  /** Live figures while a step runs, e.g. { master_failover_state: 'waiting-for-sync' } or sync progress. */
+  detail?: Record<string, string | number>;
+}
+
+export interface StepResult extends PlanStep {
+  status: StepStatus | 'pending';
+  startedAt: number | null;
+  finishedAt: number | null;
+  message: string;
+}
+
+/** A node as read fresh after the plan ran (or stopped). */
+export interface FinalNodeState {
+  address: Address;
+  reachable: boolean;
+  role: NodeRole;
+  master: Address | null;
+  linkStatus: LinkStatus | null;
+  offset: number | null;
+  error: string | null;
+}
+
+export interface ActionOutcome {
+  planId: string;
+  ok: boolean;
+  status: 'ok' | 'failed' | 'aborted';
+  startedAt: number;
+  finishedAt: number;
+  steps: StepResult[];
+  nodes: FinalNodeState[];
+  /** What to do now, most important first; empty when all went as planned. */
+  nextSteps: string[];
+  auditFile: string;
+}
+
+export interface AbortResult {
+  /** False when aborting now would be unsafe (the message says why and what happens instead). */
+  accepted: boolean;
+  message: string;
+}
+
+/** A drop target while dragging `node`: can it become node's new master, and if not, why. */
+export interface MoveCandidate {
+  address: Address;
+  valid: boolean;
+  /** Why not, when invalid. */
+  reason: string | null;
+  /** A caveat for a valid target (full sync expected, older version, …). */
+  warning: string | null;
+}
+
+export type ActionInterface = 'cli' | 'desktop' | 'web';
+
+/** One line of the audit log (JSON Lines). Passwords never appear. */
+export interface AuditEntry {
+  v: 1;
+  planId: string;
+  startedAt: string;
+  finishedAt: string;
+  durationMs: number;
+  who: { user: string; host: string; interface: ActionInterface };
+  request: ActionRequest;
+  summary: string;
+  nodes: Address[];
+  overrides: string[];
+  checks: { code: CheckCode; verdict: CheckVerdict; message: string }[];
+  steps: {
+    id: string;
+    node: Address;
+    command: string;
+    status: StepResult['status'];
+    startedAt: string | null;
+    durationMs: number | null;
+    message: string;
+  }[];
+  outcome: ActionOutcome['status'];
+  finalNodes: FinalNodeState[];
+  nextSteps: string[];
+}
+
+/** What the bridge sends to run a plan (the progress callback travels as pushes). */
+export interface ExecuteRequest {
+  planId: string;
+  confirmAddress?: Address;
+  overrides?: string[];
+}
+
+/** Channels for the bridge to merge into ApiMethods / ApiPushes when the UI is wired up. */
+export interface ActionApiMethods {
+  'action:plan': (request: ActionRequest) => ActionPlan;
+  'action:execute': (request: ExecuteRequest) => ActionOutcome;
+  'action:abort': (planId: string) => AbortResult;
+  'action:candidates': (node: Address) => MoveCandidate[];
+  'audit:list': (limit?: number) => AuditEntry[];
+}
+
+export interface ActionApiPushes {
+  'action:progress': StepProgress;
+}

@@ -1,0 +1,101 @@
+// Emergency failover on real servers: the master is killed; the reachable replica with the
+// highest offset is proposed, what the others lack is shown, the rest are re-pointed.
+import { afterEach, describe, expect, it } from 'vitest';
+import { Lab, masterWithReplicas } from '../../electron/lab/lab';
+import { check, direct, harness, planAndRun, replication, sleep, type Harness } from '../helpers/actions';
+
+const PASSWORD = 'failover-secret-9';
+let lab: Lab | undefined;
+let h: Harness | undefined;
+
+afterEach(async () => {
+  await h?.close();
+  await lab?.close();
+  h = undefined;
+  lab = undefined;
+});
+
+/** replica-1 loses its link (wrong masterauth) and misses ~50 KB of writes that replica-2 and -3 get. */
+async function lagReplica1(l: Lab): Promise<void> {
+  const r1 = direct(l, 'replica-1', PASSWORD);
+  const master = direct(l, 'master', PASSWORD);
+  try {
+    await r1.config('SET', 'masterauth', 'not-the-password');
+    await master.client('KILL', 'TYPE', 'replica');
+    for (let i = 0; i < 100 && (await replication(l, 'replica-1', PASSWORD)).master_link_status !== 'down'; i++) await sleep(20);
+    for (let i = 0; i < 50; i++) await master.set(`lag:${i}`, 'x'.repeat(1000));
+    for (let i = 0; i < 200; i++) {
+      const target = Number((await replication(l, 'master', PASSWORD)).master_repl_offset);
+      const others = await Promise.all(['replica-2', 'replica-3'].map((n) => replication(l, n, PASSWORD)));
+      if (others.every((o) => o.master_link_status === 'up' && Number(o.slave_repl_offset) >= target)) break;
+      await sleep(20);
+    }
+  } finally {
+    r1.disconnect();
+    master.disconnect();
+  }
+}
+
+describe('emergency failover', () => {
+  it('promotes the most up-to-date reachable replica, shows what the others lack, and re-points them', async () => {
+    lab = await Lab.start({ nodes: masterWithReplicas(3), password: PASSWORD });
+    await lagReplica1(lab);
+    h = await harness(lab, 'master', PASSWORD, [lab.address('replica-1')]);
+    const [master, r1, r2, r3] = ['master', 'replica-1', 'replica-2', 'replica-3'].map((n) => lab!.address(n)) as [string, string, string, string];
+    await lab.kill('master');
+
+    const plan = await h.actions.plan({ kind: 'failover', options: { setMasterauth: true } });
+    const chosen = plan.steps[0]?.node;
+    expect([r2, r3]).toContain(chosen);
+    expect(plan.steps[0]).toMatchObject({ command: 'REPLICAOF NO ONE', destructive: true });
+    expect(plan.confirmAddress).toBe(chosen);
+    expect(check(plan, 'MASTER_REACHABLE')).toMatchObject({ verdict: 'ok' });
+    expect(check(plan, 'REPLICA_BEHIND')).toMatchObject({ verdict: 'ok', message: expect.stringMatching(/highest offset/) });
+    expect(check(plan, 'OLD_MASTER_STAYS').message).toContain(`when ${master} comes back`);
+    // replica-1 lacks ~50 KB: that is what promoting it instead would have lost.
+    const lack = plan.lostBytes.find((l) => l.node === r1);
+    expect(lack?.bytes).toBeGreaterThan(50_000);
+    expect(lack?.note).toMatch(/promoting .* instead would lose/);
+    // Its wrong masterauth is replaced from the console's credentials before it is re-pointed.
+    expect(plan.steps.filter((s) => s.node === r1).map((s) => s.command)).toEqual(['CONFIG SET masterauth ***', `REPLICAOF 127.0.0.1 ${lab.port(chosen === r2 ? 'replica-2' : 'replica-3')}`]);
+    expect(plan.predictions.every((p) => p.expected === 'partial')).toBe(true);
+    expect(plan.needsOverride).toEqual([]);
+
+    const outcome = await h.actions.execute(plan.id, { confirmAddress: chosen });
+    expect(outcome.ok).toBe(true);
+    const byAddress = new Map(outcome.nodes.map((n) => [n.address, n]));
+    expect(byAddress.get(chosen!)).toMatchObject({ role: 'master' });
+    for (const other of [r1, r2, r3].filter((a) => a !== chosen)) expect(byAddress.get(other)).toMatchObject({ role: 'replica', master: chosen, linkStatus: 'up' });
+    expect(byAddress.get(master)).toMatchObject({ reachable: false });
+    expect(outcome.nextSteps.join('\n')).toContain(`When ${master} comes back it is still a master`);
+    const promoted = direct(lab, chosen === r2 ? 'replica-2' : 'replica-3', PASSWORD);
+    expect(await promoted.get('lag:49')).toBe('x'.repeat(1000));
+    promoted.disconnect();
+  });
+
+  it('refuses while the master answers (MASTER_REACHABLE, overridable) and suggests switchover', async () => {
+    lab = await Lab.start({ nodes: masterWithReplicas(2) });
+    h = await harness(lab, 'master');
+    const plan = await h.actions.plan({ kind: 'failover' });
+    expect(check(plan, 'MASTER_REACHABLE')).toMatchObject({ verdict: 'refused', overridable: true, message: expect.stringMatching(/Use switchover/) });
+    expect(plan.needsOverride).toContain('MASTER_REACHABLE');
+    await expect(h.actions.execute(plan.id, { confirmAddress: plan.confirmAddress ?? undefined })).rejects.toThrow(/override for MASTER_REACHABLE/);
+    expect((await replication(lab, 'master')).role).toBe('master');
+  });
+
+  it('warns when the chosen replica is behind another one, which would then need a full sync', async () => {
+    lab = await Lab.start({ nodes: masterWithReplicas(3), password: PASSWORD });
+    await lagReplica1(lab);
+    h = await harness(lab, 'master', PASSWORD, [lab.address('replica-1')]);
+    const [r1, r2] = [lab.address('replica-1'), lab.address('replica-2')];
+    await lab.kill('master');
+
+    const plan = await h.actions.plan({ kind: 'failover', to: r1, options: { setMasterauth: true } });
+    expect(check(plan, 'REPLICA_BEHIND')).toMatchObject({ verdict: 'warning', overridable: true, message: expect.stringMatching(/full sync/) });
+    expect(plan.lostBytes.find((l) => l.node === r1)?.bytes).toBeGreaterThan(50_000);
+    expect(plan.predictions.find((p) => p.node === r2)).toMatchObject({ expected: 'full', flushesData: true });
+    const { outcome } = await planAndRun(h, { kind: 'failover', to: r1, options: { setMasterauth: true } }, { overrides: ['REPLICA_BEHIND'] });
+    expect(outcome.ok).toBe(true);
+    expect(outcome.steps.find((s) => s.node === r2 && s.command.startsWith('REPLICAOF'))?.message).toMatch(/full sync/);
+  });
+});

@@ -1,0 +1,147 @@
+// Promote and detach on real servers: sibling re-pointing with partial resyncs, a lagging
+// replica (bytes that would be lost), replica-priority 0, and a Sentinel-managed group.
+import { afterEach, describe, expect, it } from 'vitest';
+import { Lab, docsLayout, masterWithReplicas } from '../../electron/lab/lab';
+import { caughtUp, check, codes, direct, harness, planAndRun, replication, sleep, type Harness } from '../helpers/actions';
+
+const PASSWORD = 'promote-secret-7';
+let lab: Lab | undefined;
+let h: Harness | undefined;
+
+afterEach(async () => {
+  await h?.close();
+  await lab?.close();
+  h = undefined;
+  lab = undefined;
+});
+
+/** Stops replica-1's link for good (wrong masterauth) and writes on: it falls behind. */
+async function makeReplicaLag(l: Lab): Promise<void> {
+  const r1 = direct(l, 'replica-1', PASSWORD);
+  const master = direct(l, 'master', PASSWORD);
+  try {
+    await r1.config('SET', 'masterauth', 'not-the-password');
+    await master.client('KILL', 'TYPE', 'replica');
+    for (let i = 0; i < 100 && (await replication(l, 'replica-1', PASSWORD)).master_link_status !== 'down'; i++) await sleep(20);
+    const value = 'x'.repeat(1000);
+    for (let i = 0; i < 50; i++) await master.set(`lag:${i}`, value);
+    for (let i = 0; i < 100; i++) {
+      const others = await Promise.all(['replica-2', 'replica-3'].map((n) => replication(l, n, PASSWORD)));
+      const masterOffset = Number((await replication(l, 'master', PASSWORD)).master_repl_offset);
+      if (others.every((o) => o.master_link_status === 'up' && Number(o.slave_repl_offset) >= masterOffset)) break;
+      await sleep(20);
+    }
+  } finally {
+    r1.disconnect();
+    master.disconnect();
+  }
+}
+
+describe('promote', () => {
+  it('promotes a replica and re-points its siblings with partial resyncs; the old master stays a master', async () => {
+    lab = await Lab.start({ nodes: masterWithReplicas(3) });
+    const writer = direct(lab, 'master');
+    for (let i = 0; i < 100; i++) await writer.set(`k:${i}`, String(i));
+    writer.disconnect();
+    await caughtUp(lab, 'master', ['replica-1', 'replica-2', 'replica-3']);
+    h = await harness(lab, 'master');
+    const [master, r1, r2, r3] = ['master', 'replica-1', 'replica-2', 'replica-3'].map((n) => lab!.address(n)) as [string, string, string, string];
+
+    const { plan, outcome } = await planAndRun(h, { kind: 'promote', node: r1, repointSiblings: true });
+    expect(plan.steps[0]).toMatchObject({ node: r1, command: 'REPLICAOF NO ONE', destructive: true });
+    expect(plan.steps.slice(1).map((s) => [s.node, s.command, s.destructive]).sort()).toEqual([
+      [r2, `REPLICAOF 127.0.0.1 ${lab.port('replica-1')}`, false],
+      [r3, `REPLICAOF 127.0.0.1 ${lab.port('replica-1')}`, false],
+    ].sort());
+    expect(plan.confirmAddress).toBe(r1);
+    expect(plan.predictions.map((p) => [p.node, p.expected]).sort()).toEqual([
+      [r2, 'partial'],
+      [r3, 'partial'],
+    ].sort());
+    expect(check(plan, 'OLD_MASTER_STAYS').verdict).toBe('warning');
+    expect(check(plan, 'REPLICA_BEHIND')).toMatchObject({ verdict: 'ok' });
+    expect(plan.needsOverride).toEqual([]);
+
+    expect(outcome.ok).toBe(true);
+    expect(outcome.steps.slice(1).map((s) => s.message)).toEqual([expect.stringMatching(/partial resync/), expect.stringMatching(/partial resync/)]);
+    const byAddress = new Map(outcome.nodes.map((n) => [n.address, n]));
+    expect(byAddress.get(r1)).toMatchObject({ role: 'master' });
+    expect(byAddress.get(r2)).toMatchObject({ role: 'replica', master: r1, linkStatus: 'up' });
+    expect(byAddress.get(r3)).toMatchObject({ role: 'replica', master: r1, linkStatus: 'up' });
+    expect(byAddress.get(master)).toMatchObject({ role: 'master' });
+    expect(outcome.nextSteps.join('\n')).toMatch(/2 masters now/);
+    expect(Number((await replication(lab, 'replica-1')).connected_slaves)).toBe(2);
+  });
+
+  it('warns that a lagging replica lacks bytes, needs an override, and predicts a full sync for a sibling that is ahead', async () => {
+    lab = await Lab.start({ nodes: masterWithReplicas(3), password: PASSWORD });
+    await makeReplicaLag(lab);
+    h = await harness(lab, 'master', PASSWORD);
+    const [master, r1, r2] = ['master', 'replica-1', 'replica-2'].map((n) => lab!.address(n)) as [string, string, string];
+
+    const plan = await h.actions.plan({ kind: 'promote', node: r1, repointSiblings: true });
+    const behind = check(plan, 'REPLICA_BEHIND');
+    expect(behind).toMatchObject({ verdict: 'warning', overridable: true });
+    expect(behind.message).toMatch(new RegExp(`${r1} is \\d+ bytes behind its master ${master}`));
+    expect(plan.needsOverride).toEqual(['REPLICA_BEHIND']);
+    expect(plan.canRun).toBe(true);
+    expect(plan.lostBytes).toEqual([{ node: r1, bytes: expect.any(Number), note: `behind its master ${master}` }]);
+    expect(plan.lostBytes[0]!.bytes).toBeGreaterThan(50_000);
+    // Siblings have bytes the promoted node lacks: Redis must full-sync them.
+    expect(plan.predictions.find((p) => p.node === r2)).toMatchObject({ expected: 'full', flushesData: true, why: expect.stringMatching(/AHEAD/) });
+    expect(plan.steps.find((s) => s.node === r2)?.destructive).toBe(true);
+
+    await expect(h.actions.execute(plan.id, { confirmAddress: r1 })).rejects.toThrow(/override for REPLICA_BEHIND/);
+    const outcome = await h.actions.execute(plan.id, { confirmAddress: r1, overrides: ['REPLICA_BEHIND'] });
+    expect(outcome.ok).toBe(true);
+    expect(outcome.steps.find((s) => s.node === r2)?.message).toMatch(/full sync/);
+    const audit = await h.actions.audit(1);
+    expect(audit[0]?.overrides).toEqual(['REPLICA_BEHIND']);
+  });
+
+  it('asks for an override to promote a replica with replica-priority 0', async () => {
+    lab = await Lab.start({ nodes: masterWithReplicas(2) });
+    const r1client = direct(lab, 'replica-1');
+    await r1client.config('SET', 'replica-priority', '0');
+    r1client.disconnect();
+    h = await harness(lab, 'master');
+    const r1 = lab.address('replica-1');
+
+    const plan = await h.actions.plan({ kind: 'promote', node: r1, repointSiblings: false });
+    expect(check(plan, 'PRIORITY_ZERO')).toMatchObject({ verdict: 'warning', overridable: true, nodes: [r1] });
+    expect(plan.needsOverride).toEqual(['PRIORITY_ZERO']);
+    await expect(h.actions.execute(plan.id, { confirmAddress: r1 })).rejects.toThrow(/PRIORITY_ZERO/);
+    expect((await replication(lab, 'replica-1')).role).toBe('slave');
+  });
+
+  it('detaches a replica: it becomes a lone master and keeps its own replica', async () => {
+    lab = await Lab.start({ nodes: docsLayout() });
+    h = await harness(lab, 'master');
+    const [r1, r11] = [lab.address('replica-1'), lab.address('replica-1-1')];
+
+    const { plan, outcome } = await planAndRun(h, { kind: 'detach', node: r1 });
+    expect(plan.steps.map((s) => s.command)).toEqual(['REPLICAOF NO ONE']);
+    expect(check(plan, 'SUBTREE_MOVES').message).toContain('1 replica stays attached');
+    expect(outcome.ok).toBe(true);
+    expect(outcome.nodes.find((n) => n.address === r1)).toMatchObject({ role: 'master' });
+    const after = await h.engine.refresh();
+    expect(after.nodes.find((n) => n.address === r11)).toMatchObject({ role: 'replica', master: r1, linkStatus: 'up' });
+  });
+
+  it('on a Sentinel-managed group, warns and offers SENTINEL FAILOVER with the group name', async () => {
+    lab = await Lab.start({ nodes: masterWithReplicas(2) });
+    const sentinel = await lab.startSentinel({ masterName: 'orders', master: 'master' });
+    h = await harness(lab, 'master');
+    const r1 = lab.address('replica-1');
+
+    const plan = await h.actions.plan({ kind: 'promote', node: r1, repointSiblings: true });
+    const managed = check(plan, 'SENTINEL_MANAGED');
+    expect(managed).toMatchObject({ verdict: 'warning', overridable: true });
+    expect(managed.message).toContain('SENTINEL FAILOVER orders');
+    expect(managed.message).toContain(sentinel);
+    expect(managed.nodes).toContain(lab.address('master'));
+    expect(plan.needsOverride).toContain('SENTINEL_MANAGED');
+    expect(codes(plan, 'refused')).toEqual([]);
+    await expect(h.actions.execute(plan.id, { confirmAddress: r1 })).rejects.toThrow(/SENTINEL_MANAGED/);
+  });
+});

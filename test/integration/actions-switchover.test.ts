@@ -1,0 +1,168 @@
+// Planned switchover on real servers under a steady write load: FAILOVER TO, the manual
+// CLIENT PAUSE sequence and the pre-6.2 fenced sequence all lose no acknowledged write;
+// a target killed mid-way and an abort leave the old master writable and say so.
+import { afterEach, describe, expect, it } from 'vitest';
+import { Lab, docsLayout, masterWithReplicas } from '../../electron/lab/lab';
+import type { StepProgress, SwitchoverMethod } from '../../electron/shared/actions';
+import { caughtUp, check, direct, harness, planAndRun, replication, sleep, WriteLoad, type Harness } from '../helpers/actions';
+
+let lab: Lab | undefined;
+let h: Harness | undefined;
+let load: WriteLoad | undefined;
+
+afterEach(async () => {
+  await load?.stop();
+  await h?.close();
+  await lab?.close();
+  load = undefined;
+  h = undefined;
+  lab = undefined;
+});
+
+const NAMES = ['master', 'replica-1', 'replica-2', 'replica-3'];
+
+async function switchoverUnderLoad(method: SwitchoverMethod): Promise<void> {
+  lab = await Lab.start({ nodes: masterWithReplicas(3) });
+  h = await harness(lab, 'master');
+  const [master, r1, r2, r3] = NAMES.map((n) => lab!.address(n)) as [string, string, string, string];
+  load = new WriteLoad(lab, NAMES).start();
+  await sleep(400);
+  const before = load.acked.length;
+
+  const { plan, outcome } = await planAndRun(h, { kind: 'switchover', to: r1, options: { switchoverMethod: method, stepTimeoutMs: 8000 } });
+  await sleep(300);
+  await load.stop();
+
+  expect(outcome.steps.map((s) => [s.command, s.status])).toEqual(plan.steps.map((s) => [s.command, 'ok']));
+  expect(outcome.ok).toBe(true);
+  const byAddress = new Map(outcome.nodes.map((n) => [n.address, n]));
+  expect(byAddress.get(r1)).toMatchObject({ role: 'master' });
+  for (const replica of [master, r2, r3]) expect(byAddress.get(replica)).toMatchObject({ role: 'replica', master: r1, linkStatus: 'up' });
+
+  // Writes went on before and after, and every acknowledged one is on the new master.
+  const counts = load.countsByNode();
+  expect(before).toBeGreaterThan(100);
+  expect(counts['master']).toBeGreaterThan(100);
+  expect(counts['replica-1']).toBeGreaterThan(10);
+  expect(await load.missingOn('replica-1')).toEqual([]);
+  await caughtUp(lab, 'replica-1', ['master', 'replica-2', 'replica-3']);
+  for (const name of ['master', 'replica-2', 'replica-3']) expect(await load.missingOn(name)).toEqual([]);
+  for (const prediction of plan.predictions) expect(prediction, prediction.why).toMatchObject({ expected: "partial" });
+}
+
+describe('switchover', () => {
+  it('with FAILOVER TO under a write load: zero lost writes, every replica re-pointed, live failover states', async () => {
+    await switchoverUnderLoad('auto');
+  });
+
+  it('with the manual CLIENT PAUSE WRITE sequence under a write load: zero lost writes', async () => {
+    await switchoverUnderLoad('pause');
+  });
+
+  it('with the pre-6.2 fenced sequence (min-replicas-to-write) under a write load: zero lost writes, setting restored', async () => {
+    await switchoverUnderLoad('fence');
+    const old = direct(lab!, 'master');
+    expect(await old.config('GET', 'min-replicas-to-write')).toEqual(['min-replicas-to-write', '0']);
+    old.disconnect();
+  });
+
+  it('shows FAILOVER TO and the live master_failover_state in order', async () => {
+    lab = await Lab.start({ nodes: masterWithReplicas(2) });
+    h = await harness(lab, 'master');
+    const r2 = lab.address('replica-2');
+    const { plan, outcome, progress } = await planAndRun(h, { kind: 'switchover', to: r2, options: { stepTimeoutMs: 5000 } });
+    expect(plan.steps[0]).toMatchObject({ node: lab.address('master'), command: `FAILOVER TO 127.0.0.1 ${lab.port('replica-2')} TIMEOUT 5000`, destructive: true });
+    expect(plan.confirmAddress).toBe(r2);
+    const states = progress.filter((p) => p.stepId === 's1').map((p) => p.detail?.master_failover_state).filter(Boolean);
+    expect(states[0]).toBe('waiting-for-sync');
+    expect(states.at(-1)).toBe('no-failover');
+    expect(outcome.ok).toBe(true);
+  });
+
+  it('stops with an accurate state when the target is killed mid-switchover; the old master takes writes again', async () => {
+    lab = await Lab.start({ nodes: masterWithReplicas(2) });
+    h = await harness(lab, 'master');
+    const [master, r1, r2] = ['master', 'replica-1', 'replica-2'].map((n) => lab!.address(n)) as [string, string, string];
+    load = new WriteLoad(lab, ['master', 'replica-2']).start();
+    await sleep(300);
+
+    let killed: Promise<void> | null = null;
+    const seen: StepProgress[] = [];
+    const { outcome } = await planAndRun(
+      h,
+      { kind: 'switchover', to: r1, options: { stepTimeoutMs: 2000 } },
+      {
+        onProgress: (p) => {
+          seen.push(p);
+          // Stall the target as FAILOVER starts (so it cannot catch up), then kill it while the master waits.
+          if (p.stepId === 's1' && p.status === 'running' && p.message.startsWith('sending')) lab!.pause('replica-1');
+          if (p.detail?.master_failover_state === 'waiting-for-sync' && !killed) killed = lab!.kill('replica-1');
+        },
+      },
+    );
+    await killed;
+    expect(seen.some((p) => p.detail?.master_failover_state === 'waiting-for-sync')).toBe(true);
+    expect(outcome.ok).toBe(false);
+    expect(outcome.status).toBe('failed');
+    expect(outcome.steps[0]).toMatchObject({ status: 'failed', message: expect.stringMatching(/still the master and takes writes again/) });
+    expect(outcome.steps[1]).toMatchObject({ status: 'skipped' });
+    const byAddress = new Map(outcome.nodes.map((n) => [n.address, n]));
+    expect(byAddress.get(master)).toMatchObject({ reachable: true, role: 'master' });
+    expect(byAddress.get(r1)).toMatchObject({ reachable: false });
+    expect(byAddress.get(r2)).toMatchObject({ role: 'replica', master });
+    expect(outcome.nextSteps[0]).toMatch(/stopped before its main change took effect/);
+    expect(outcome.nextSteps[0]).toContain(`${master} is a master`);
+    expect(outcome.nextSteps[0]).toContain(`${r1} cannot be reached`);
+
+    const writesBefore = load.countsByNode()['master'] ?? 0;
+    await sleep(300);
+    await load.stop();
+    expect(load.countsByNode()['master']).toBeGreaterThan(writesBefore);
+    expect(await load.missingOn('master')).toEqual([]);
+    const audit = await h.actions.audit(1);
+    expect(audit[0]).toMatchObject({ outcome: 'failed', steps: [expect.objectContaining({ status: 'failed' }), expect.objectContaining({ status: 'skipped' })] });
+  });
+
+  it('aborts safely while FAILOVER waits for sync: the old master stays master', async () => {
+    lab = await Lab.start({ nodes: masterWithReplicas(2) });
+    h = await harness(lab, 'master');
+    const [master, r1] = [lab.address('master'), lab.address('replica-1')];
+    load = new WriteLoad(lab, ['master']).start();
+    await sleep(200);
+
+    let abort: Promise<{ accepted: boolean; message: string }> | null = null;
+    const plan = await h.actions.plan({ kind: 'switchover', to: r1, options: { stepTimeoutMs: 8000 } });
+    try {
+      const outcome = await h.actions.execute(plan.id, {
+        confirmAddress: r1,
+        onProgress: (p) => {
+          if (p.stepId === 's1' && p.status === 'running' && p.message.startsWith('sending')) lab!.pause('replica-1');
+          if (p.detail?.master_failover_state === 'waiting-for-sync' && !abort) abort = h!.actions.abort(plan.id);
+        },
+      });
+      expect(await abort).toMatchObject({ accepted: true, message: expect.stringMatching(/FAILOVER ABORT sent/) });
+      expect(outcome.status).toBe('aborted');
+      expect(outcome.steps[0]).toMatchObject({ status: 'aborted' });
+      expect(outcome.nodes.find((n) => n.address === master)).toMatchObject({ role: 'master' });
+      expect(outcome.finishedAt - outcome.startedAt).toBeLessThan(4000);
+    } finally {
+      lab.resume('replica-1');
+    }
+    expect((await replication(lab, 'master')).master_failover_state).toBe('no-failover');
+    const acked = load.acked.length;
+    await sleep(200);
+    expect(load.acked.length).toBeGreaterThan(acked);
+    expect(await h.actions.abort(plan.id)).toMatchObject({ accepted: false });
+  });
+
+  it('refuses when the master is down (use failover) or the target is a cascaded replica', async () => {
+    lab = await Lab.start({ nodes: docsLayout() });
+    h = await harness(lab, 'master');
+    const cascaded = await h.actions.plan({ kind: 'switchover', to: lab.address('replica-1-1') });
+    expect(check(cascaded, 'NOT_DIRECT_REPLICA')).toMatchObject({ verdict: 'refused' });
+    await lab.kill('master');
+    const down = await h.actions.plan({ kind: 'switchover', to: lab.address('replica-2') });
+    expect(check(down, 'MASTER_UNREACHABLE')).toMatchObject({ verdict: 'refused', message: expect.stringMatching(/Use failover/) });
+    expect(down.canRun).toBe(false);
+  });
+});

@@ -1,0 +1,154 @@
+// The planner and the resync predictor from hand-written facts: what no single local Redis
+// 7.0 can show (older versions, pre-6.2 switchover, denied CONFIG reads, Sentinel names).
+import { describe, expect, it } from 'vitest';
+import { planAction } from '../../electron/engine/actions/planner';
+import { afterPromotion, predictResync } from '../../electron/engine/actions/resync';
+import type { ActionPlan } from '../../electron/shared/actions';
+import { META, factsFor, nodeState, replicaState, snapshotOf } from '../helpers/action-fixtures';
+
+const M = '10.0.0.1:6379';
+const A = '10.0.0.2:6379';
+const B = '10.0.0.3:6379';
+const C = '10.0.0.4:6379';
+
+function check(plan: ActionPlan, code: string): ActionPlan['checks'][number] | undefined {
+  return plan.checks.find((c) => c.code === code && c.verdict !== 'ok') ?? plan.checks.find((c) => c.code === code);
+}
+
+describe('predictResync', () => {
+  const master = { replid: 'r1', replid2: null, offset: 5000, secondReplOffset: null, backlog: { active: true, size: 4096, firstByteOffset: 1001, histlen: 4000 } };
+
+  it('expects a partial sync inside the backlog of the same history', () => {
+    expect(predictResync({ ...master, offset: 4000 }, master)).toMatchObject({ expected: 'partial', why: expect.stringContaining('1000 bytes to catch up') });
+    expect(predictResync({ ...master, offset: 1000 }, master).expected).toBe('partial');
+  });
+
+  it('expects a full sync before the backlog, ahead of the master, or in another history', () => {
+    expect(predictResync({ ...master, offset: 999 }, master)).toMatchObject({ expected: 'full', why: expect.stringContaining('older than') });
+    expect(predictResync({ ...master, offset: 5100 }, master)).toMatchObject({ expected: 'full', why: expect.stringContaining('100 bytes AHEAD') });
+    expect(predictResync({ ...master, replid: 'other' }, master)).toMatchObject({ expected: 'full', why: expect.stringContaining('different replication history') });
+    expect(predictResync({ ...master, offset: 4000 }, { ...master, backlog: null })).toMatchObject({ expected: 'full', why: expect.stringContaining('no replication backlog') });
+  });
+
+  it('follows replid2 up to second_repl_offset after a promotion', () => {
+    const promoted = afterPromotion(master);
+    expect(promoted).toMatchObject({ replid2: 'r1', secondReplOffset: 5001 });
+    expect(predictResync({ ...master, offset: 4500 }, promoted)).toMatchObject({ expected: 'partial', why: expect.stringContaining('replid2') });
+    expect(predictResync({ ...master, offset: 5000 }, promoted).expected).toBe('partial');
+    expect(predictResync({ ...master, offset: 5010 }, promoted)).toMatchObject({ expected: 'full', why: expect.stringContaining('10 bytes AHEAD') });
+  });
+
+  it('says unknown when offsets could not be read', () => {
+    expect(predictResync({ ...master, offset: null }, master).expected).toBe('unknown');
+  });
+});
+
+describe('planAction', () => {
+  it('warns (overridably) when a replica would run an older version than its new master', () => {
+    const snapshot = snapshotOf([nodeState(M), replicaState(A, M, { version: 'redis 6.2.14' }), replicaState(B, M)]);
+    const plan = planAction({ kind: 'replicaof', node: A, master: B }, factsFor(snapshot), META).plan;
+    expect(check(plan, 'VERSION_OLDER')).toMatchObject({ verdict: 'warning', overridable: true, message: expect.stringContaining('redis 6.2.14, older than') });
+    expect(plan.needsOverride).toEqual(['VERSION_OLDER']);
+    const newer = planAction({ kind: 'replicaof', node: B, master: A }, factsFor(snapshot), META).plan;
+    expect(check(newer, 'VERSION_OLDER')).toBeUndefined();
+  });
+
+  it('refuses a cycle through the snapshot, before any other check matters', () => {
+    const snapshot = snapshotOf([nodeState(M), replicaState(A, M), replicaState(B, A, { depth: 2 })]);
+    const plan = planAction({ kind: 'replicaof', node: M, master: B }, factsFor(snapshot), META).plan;
+    expect(plan.canRun).toBe(false);
+    expect(check(plan, 'CYCLE')?.message).toContain(`${M} → ${A} → ${B}`);
+    expect(plan.confirmAddress).toBeNull();
+  });
+
+  it('switches over a pre-6.2 master with the fenced manual sequence, and refuses FAILOVER there', () => {
+    const old = { version: 'redis 6.0.20' };
+    const snapshot = snapshotOf([nodeState(M, old), replicaState(A, M, old), replicaState(B, M, old)]);
+    const facts = factsFor(snapshot, { [M]: { minReplicas: { toWrite: 0, maxLag: 0 } } });
+    const plan = planAction({ kind: 'switchover', to: A }, facts, META).plan;
+    expect(plan.steps.map((s) => `${s.node} ${s.command}`)).toEqual([
+      `${M} CONFIG SET min-replicas-max-lag 10`,
+      `${M} CONFIG SET min-replicas-to-write 2147483647`,
+      `${A} INFO replication`,
+      `${A} REPLICAOF NO ONE`,
+      `${M} REPLICAOF 10.0.0.2 6379`,
+      `${M} CONFIG SET min-replicas-to-write 0`,
+      `${M} CONFIG SET min-replicas-max-lag 0`,
+      `${B} REPLICAOF 10.0.0.2 6379`,
+    ]);
+    expect(check(plan, 'MANUAL_SWITCHOVER')).toMatchObject({ verdict: 'ok', message: expect.stringContaining('FAILOVER needs 6.2') });
+    expect(plan.confirmAddress).toBe(A);
+    const forced = planAction({ kind: 'switchover', to: A, options: { switchoverMethod: 'failover' } }, facts, META).plan;
+    expect(check(forced, 'MANUAL_SWITCHOVER')).toMatchObject({ verdict: 'refused' });
+  });
+
+  it('uses the address the master lists for FAILOVER TO (announce-ip), not the one the console dials', () => {
+    const snapshot = snapshotOf([nodeState(M), replicaState(A, M, { aliases: ['192.168.5.2:7000'] })]);
+    snapshot.nodes[0]!.replicas = [{ address: '192.168.5.2:7000', state: 'online', ackOffset: 1000, ackAgeSeconds: 0 }];
+    const facts = factsFor(snapshot);
+    facts.nodes[M]!.replicas = snapshot.nodes[0]!.replicas;
+    const plan = planAction({ kind: 'switchover', to: A, options: { stepTimeoutMs: 4000 } }, facts, META).plan;
+    expect(plan.steps[0]).toMatchObject({ node: M, command: 'FAILOVER TO 192.168.5.2 7000 TIMEOUT 4000' });
+  });
+
+  it('handles auth it cannot see: unknown requirement, unreadable masterauth, a different masterauth, an ACL user', () => {
+    const snapshot = snapshotOf([nodeState(M), replicaState(A, M), replicaState(B, M)]);
+    const unknown = planAction({ kind: 'replicaof', node: A, master: B }, factsFor(snapshot, { [B]: { requiresAuth: null, authBasis: 'denied' } }), META).plan;
+    expect(check(unknown, 'AUTH_UNKNOWN')).toMatchObject({ verdict: 'warning', overridable: false });
+    const unreadable = planAction({ kind: 'replicaof', node: A, master: B }, factsFor(snapshot, { [B]: { requiresAuth: true }, [A]: { masterauth: 'unknown' } }), META).plan;
+    expect(check(unreadable, 'AUTH_UNKNOWN')?.message).toContain('could not be read');
+    const differs = factsFor(snapshot, { [B]: { requiresAuth: true }, [A]: { masterauth: 'different' } }, { console: { user: 'ops', hasPassword: true } });
+    expect(check(planAction({ kind: 'replicaof', node: A, master: B }, differs, META).plan, 'MASTERAUTH_DIFFERS')?.verdict).toBe('warning');
+    const replaced = planAction({ kind: 'replicaof', node: A, master: B, options: { setMasterauth: true } }, differs, META).plan;
+    expect(replaced.steps.map((s) => s.command)).toEqual(['CONFIG SET masterauth ***', 'CONFIG SET masteruser ops', 'REPLICAOF 10.0.0.3 6379']);
+    const wrongUser = factsFor(snapshot, { [B]: { requiresAuth: true }, [A]: { masterauth: 'same', masteruser: null } }, { console: { user: 'ops', hasPassword: true } });
+    expect(check(planAction({ kind: 'replicaof', node: A, master: B }, wrongUser, META).plan, 'MASTERAUTH_DIFFERS')?.message).toContain(
+      "authenticates as the default user, not as the console's user ops",
+    );
+    const noPassword = factsFor(snapshot, { [B]: { requiresAuth: true }, [A]: { masterauth: 'unset' } }, { console: { user: null, hasPassword: false } });
+    expect(check(planAction({ kind: 'replicaof', node: A, master: B, options: { setMasterauth: true } }, noPassword, META).plan, 'MASTERAUTH_MISSING')).toMatchObject({
+      verdict: 'refused',
+      message: expect.stringContaining(`Set masterauth on ${A} first`),
+    });
+  });
+
+  it('names the Sentinel group when known, and says how to find it when not', () => {
+    const snapshot = snapshotOf([nodeState(M), replicaState(A, M)]);
+    const named = factsFor(snapshot, {}, { sentinel: { masterName: 'cache', sentinels: ['10.0.0.9:26379'], managedNodes: [M] } });
+    const plan = planAction({ kind: 'promote', node: A, repointSiblings: false }, named, META).plan;
+    expect(check(plan, 'SENTINEL_MANAGED')?.message).toContain('SENTINEL FAILOVER cache on a Sentinel (10.0.0.9:26379)');
+    const anonymous = factsFor(snapshot, {}, { sentinel: { masterName: null, sentinels: [], managedNodes: [M] } });
+    expect(check(planAction({ kind: 'promote', node: A, repointSiblings: false }, anonymous, META).plan, 'SENTINEL_MANAGED')?.message).toMatch(
+      /SENTINEL MASTERS on a Sentinel lists it.*SENTINEL FAILOVER <name>/,
+    );
+  });
+
+  it('proposes the highest offset for an emergency failover, skipping replica-priority 0, with what is known lost', () => {
+    const down = { reachable: false, error: { code: 'UNREACHABLE' as const, message: 'connection refused' }, offset: null };
+    const snapshot = snapshotOf([nodeState(M, down), replicaState(A, M, { offset: 900 }), replicaState(B, M, { offset: 990, priority: 0 }), replicaState(C, M, { offset: 950 })]);
+    const facts = factsFor(snapshot, {}, { lastKnownOffsets: { [M]: { offset: 1000, at: 0 } } });
+    const plan = planAction({ kind: 'failover' }, facts, META).plan;
+    expect(plan.steps[0]).toMatchObject({ node: C, command: 'REPLICAOF NO ONE' });
+    expect(plan.confirmAddress).toBe(C);
+    expect(plan.lostBytes).toEqual(
+      expect.arrayContaining([
+        { node: C, bytes: 50, note: expect.stringContaining(`at least this much behind ${M}'s last offset`) },
+        { node: A, bytes: 50, note: expect.stringContaining('instead would lose') },
+      ]),
+    );
+    // B (priority 0) is ahead of C: it needs a full sync from C, and the plan says why.
+    expect(plan.predictions.find((p) => p.node === B)).toMatchObject({ expected: 'full', why: expect.stringContaining('AHEAD') });
+    expect(check(plan, 'REPLICA_BEHIND')).toMatchObject({ verdict: 'warning', overridable: true });
+  });
+
+  it('asks for no confirmation when nothing is destructive, and for the node address when something is', () => {
+    const snapshot = snapshotOf([nodeState(M), replicaState(A, M), replicaState(B, M)]);
+    expect(planAction({ kind: 'replicaof', node: A, master: B }, factsFor(snapshot), META).plan.confirmAddress).toBeNull();
+    const empty = planAction({ kind: 'replicaof', node: A, master: B }, factsFor(snapshot, { [A]: { replid: 'other', keys: 0 } }), META).plan;
+    expect(empty.predictions[0]?.expected).toBe('full');
+    expect(empty.confirmAddress).toBeNull();
+    const full = planAction({ kind: 'replicaof', node: A, master: B }, factsFor(snapshot, { [A]: { replid: 'other', keys: 5 } }), META).plan;
+    expect(full.confirmAddress).toBe(A);
+    expect(check(full, 'FULL_SYNC')?.message).toContain('its 5 keys will be flushed');
+  });
+});
