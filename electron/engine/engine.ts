@@ -147,6 +147,7 @@ class Session {
   private epoch = 0;
   private seq = 0;
   private tickTimer: NodeJS.Timeout | null = null;
+  private lastTickSlot = -1;
   private running = false;
   private stopped = false;
 
@@ -322,9 +323,12 @@ class Session {
   private scheduleTick(): void {
     if (this.stopped) return;
     const now = Date.now();
-    // Ticks fall half an interval after the polls, when this round's replies are in.
-    const slots = Math.max(0, Math.ceil((now - this.epoch - this.interval / 2) / this.interval));
-    const at = this.epoch + slots * this.interval + this.interval / 2;
+    // Ticks fall half an interval after the polls, when this round's replies are in. A timer
+    // can fire a millisecond early by the wall clock: never schedule the same slot twice.
+    const due = Math.max(0, Math.ceil((now - this.epoch - this.interval / 2) / this.interval));
+    const slot = Math.max(due, this.lastTickSlot + 1);
+    this.lastTickSlot = slot;
+    const at = this.epoch + slot * this.interval + this.interval / 2;
     this.tickTimer = setTimeout(() => {
       this.tick();
       this.scheduleTick();

@@ -77,3 +77,17 @@ describe('discovery and lag on healthy topologies', () => {
     expect(node(snapshot, lab.address('replica-1')).master).toBe(typed);
   });
 });
+
+describe('tick cadence', () => {
+  it('publishes exactly one tick per poll interval', async () => {
+    lab = await Lab.start({ nodes: masterWithReplicas(1) });
+    engine = new ReplicationEngine();
+    await engine.connect({ seeds: [lab.address('master')], pollIntervalMs: 200 });
+    const ticks = await collectTicks(engine, 4000);
+    const gaps = ticks.slice(1).map((t, i) => t.snapshot.takenAt - ticks[i]!.snapshot.takenAt);
+    // 4 s at 200 ms: 20 ticks, give or take the edges of the window.
+    expect(ticks.length).toBeGreaterThanOrEqual(18);
+    expect(ticks.length).toBeLessThanOrEqual(21);
+    expect(Math.min(...gaps)).toBeGreaterThan(100);
+  });
+});
