@@ -7,10 +7,10 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
 import { replication } from '../helpers/actions';
+import { disposeAfterEach } from '../helpers/dispose';
 
 const BIN = 'bin/replication-console.js';
 const PASSWORD = 'cli-action-secret';
-let lab: Lab | undefined;
 let dataDir: string;
 
 interface Run {
@@ -36,15 +36,14 @@ function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
 beforeEach(async () => {
   dataDir = await mkdtemp(path.join(os.tmpdir(), 'rc-cli-data-'));
 });
+const own = disposeAfterEach();
 afterEach(async () => {
-  await lab?.close();
-  lab = undefined;
   await rm(dataDir, { recursive: true, force: true });
 });
 
 describe('action commands', () => {
   it('replicaof --dry-run prints the plan with the exact command and verdicts, and changes nothing', async () => {
-    lab = await Lab.start({ nodes: masterWithReplicas(2), password: PASSWORD });
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(2), password: PASSWORD }));
     const run = await cli(['replicaof', '--node', lab.address('replica-2'), '--master', lab.address('replica-1'), '--dry-run'], { REDISCLI_AUTH: PASSWORD });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
@@ -58,7 +57,7 @@ describe('action commands', () => {
   });
 
   it('exits 1 on a refused plan (a cycle), 2 on bad usage, and never shows a stack trace', async () => {
-    lab = await Lab.start({ nodes: masterWithReplicas(1) });
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(1) }));
     const cycle = await cli(['replicaof', '--node', lab.address('master'), '--master', lab.address('replica-1'), '--yes']);
     expect(cycle.code).toBe(1);
     expect(cycle.stdout).toMatch(/✗ CYCLE/);
@@ -72,7 +71,7 @@ describe('action commands', () => {
   });
 
   it('does not run without confirmation when stdin is not a terminal; an override is required by name', async () => {
-    lab = await Lab.start({ nodes: masterWithReplicas(2) });
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(2) }));
     const noYes = await cli(['promote', '--node', lab.address('replica-1')]);
     expect(noYes.code).toBe(1);
     expect(noYes.stderr).toMatch(/stdin is not a terminal.*--yes/);
@@ -86,7 +85,7 @@ describe('action commands', () => {
   });
 
   it('switchover --yes runs with live progress, exits 0, and audits without the password', async () => {
-    lab = await Lab.start({ nodes: masterWithReplicas(2), password: PASSWORD });
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(2), password: PASSWORD }));
     const run = await cli(['switchover', '--to', lab.address('replica-1'), '--password', PASSWORD, '--yes', '--step-timeout', '5000']);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
@@ -104,7 +103,7 @@ describe('action commands', () => {
   });
 
   it('--json prints the plan and the outcome as JSON lines', async () => {
-    lab = await Lab.start({ nodes: masterWithReplicas(2) });
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(2) }));
     const run = await cli(['promote', '--node', lab.address('replica-2'), '--yes', '--json']);
     expect(run.code).toBe(0);
     const [plan, outcome] = run.stdout.trim().split('\n').map((line) => JSON.parse(line) as Record<string, { steps: unknown[]; ok?: boolean }>);

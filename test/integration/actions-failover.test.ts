@@ -1,19 +1,13 @@
 // Emergency failover on real servers: the master is killed; the reachable replica with the
 // highest offset is proposed, what the others lack is shown, the rest are re-pointed.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
-import { check, direct, harness, planAndRun, replication, sleep, type Harness } from '../helpers/actions';
+import { check, direct, harness, planAndRun, replication, sleep } from '../helpers/actions';
+import { disposeAfterEach } from '../helpers/dispose';
 
 const PASSWORD = 'failover-secret-9';
-let lab: Lab | undefined;
-let h: Harness | undefined;
 
-afterEach(async () => {
-  await h?.close();
-  await lab?.close();
-  h = undefined;
-  lab = undefined;
-});
+const own = disposeAfterEach();
 
 /** replica-1 loses its link (wrong masterauth) and misses ~50 KB of writes that replica-2 and -3 get. */
 async function lagReplica1(l: Lab): Promise<void> {
@@ -38,10 +32,10 @@ async function lagReplica1(l: Lab): Promise<void> {
 
 describe('emergency failover', () => {
   it('promotes the most up-to-date reachable replica, shows what the others lack, and re-points them', async () => {
-    lab = await Lab.start({ nodes: masterWithReplicas(3), password: PASSWORD });
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(3), password: PASSWORD }));
     await lagReplica1(lab);
-    h = await harness(lab, 'master', PASSWORD, [lab.address('replica-1')]);
-    const [master, r1, r2, r3] = ['master', 'replica-1', 'replica-2', 'replica-3'].map((n) => lab!.address(n)) as [string, string, string, string];
+    const h = own(await harness(lab, 'master', PASSWORD, [lab.address('replica-1')]));
+    const [master, r1, r2, r3] = ['master', 'replica-1', 'replica-2', 'replica-3'].map((n) => lab.address(n)) as [string, string, string, string];
     await lab.kill('master');
 
     const plan = await h.actions.plan({ kind: 'failover', options: { setMasterauth: true } });
@@ -74,8 +68,8 @@ describe('emergency failover', () => {
   });
 
   it('refuses while the master answers (MASTER_REACHABLE, overridable) and suggests switchover', async () => {
-    lab = await Lab.start({ nodes: masterWithReplicas(2) });
-    h = await harness(lab, 'master');
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(2) }));
+    const h = own(await harness(lab, 'master'));
     const plan = await h.actions.plan({ kind: 'failover' });
     expect(check(plan, 'MASTER_REACHABLE')).toMatchObject({ verdict: 'refused', overridable: true, message: expect.stringMatching(/Use switchover/) });
     expect(plan.needsOverride).toContain('MASTER_REACHABLE');
@@ -84,9 +78,9 @@ describe('emergency failover', () => {
   });
 
   it('warns when the chosen replica is behind another one, which would then need a full sync', async () => {
-    lab = await Lab.start({ nodes: masterWithReplicas(3), password: PASSWORD });
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(3), password: PASSWORD }));
     await lagReplica1(lab);
-    h = await harness(lab, 'master', PASSWORD, [lab.address('replica-1')]);
+    const h = own(await harness(lab, 'master', PASSWORD, [lab.address('replica-1')]));
     const [r1, r2] = [lab.address('replica-1'), lab.address('replica-2')];
     await lab.kill('master');
 

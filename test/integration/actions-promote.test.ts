@@ -1,19 +1,13 @@
 // Promote and detach on real servers: sibling re-pointing with partial resyncs, a lagging
 // replica (bytes that would be lost), replica-priority 0, and a Sentinel-managed group.
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { Lab, docsLayout, masterWithReplicas } from '../../electron/lab/lab';
-import { caughtUp, check, codes, direct, harness, planAndRun, replication, sleep, type Harness } from '../helpers/actions';
+import { caughtUp, check, codes, direct, harness, planAndRun, replication, sleep } from '../helpers/actions';
+import { disposeAfterEach } from '../helpers/dispose';
 
 const PASSWORD = 'promote-secret-7';
-let lab: Lab | undefined;
-let h: Harness | undefined;
 
-afterEach(async () => {
-  await h?.close();
-  await lab?.close();
-  h = undefined;
-  lab = undefined;
-});
+const own = disposeAfterEach();
 
 /** Stops replica-1's link for good (wrong masterauth) and writes on: it falls behind. */
 async function makeReplicaLag(l: Lab): Promise<void> {
@@ -39,13 +33,13 @@ async function makeReplicaLag(l: Lab): Promise<void> {
 
 describe('promote', () => {
   it('promotes a replica and re-points its siblings with partial resyncs; the old master stays a master', async () => {
-    lab = await Lab.start({ nodes: masterWithReplicas(3) });
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(3) }));
     const writer = direct(lab, 'master');
     for (let i = 0; i < 100; i++) await writer.set(`k:${i}`, String(i));
     writer.disconnect();
     await caughtUp(lab, 'master', ['replica-1', 'replica-2', 'replica-3']);
-    h = await harness(lab, 'master');
-    const [master, r1, r2, r3] = ['master', 'replica-1', 'replica-2', 'replica-3'].map((n) => lab!.address(n)) as [string, string, string, string];
+    const h = own(await harness(lab, 'master'));
+    const [master, r1, r2, r3] = ['master', 'replica-1', 'replica-2', 'replica-3'].map((n) => lab.address(n)) as [string, string, string, string];
 
     const { plan, outcome } = await planAndRun(h, { kind: 'promote', node: r1, repointSiblings: true });
     expect(plan.steps[0]).toMatchObject({ node: r1, command: 'REPLICAOF NO ONE', destructive: true });
@@ -74,10 +68,10 @@ describe('promote', () => {
   });
 
   it('warns that a lagging replica lacks bytes, needs an override, and predicts a full sync for a sibling that is ahead', async () => {
-    lab = await Lab.start({ nodes: masterWithReplicas(3), password: PASSWORD });
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(3), password: PASSWORD }));
     await makeReplicaLag(lab);
-    h = await harness(lab, 'master', PASSWORD);
-    const [master, r1, r2] = ['master', 'replica-1', 'replica-2'].map((n) => lab!.address(n)) as [string, string, string];
+    const h = own(await harness(lab, 'master', PASSWORD));
+    const [master, r1, r2] = ['master', 'replica-1', 'replica-2'].map((n) => lab.address(n)) as [string, string, string];
 
     const plan = await h.actions.plan({ kind: 'promote', node: r1, repointSiblings: true });
     const behind = check(plan, 'REPLICA_BEHIND');
@@ -100,11 +94,11 @@ describe('promote', () => {
   });
 
   it('asks for an override to promote a replica with replica-priority 0', async () => {
-    lab = await Lab.start({ nodes: masterWithReplicas(2) });
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(2) }));
     const r1client = direct(lab, 'replica-1');
     await r1client.config('SET', 'replica-priority', '0');
     r1client.disconnect();
-    h = await harness(lab, 'master');
+    const h = own(await harness(lab, 'master'));
     const r1 = lab.address('replica-1');
 
     const plan = await h.actions.plan({ kind: 'promote', node: r1, repointSiblings: false });
@@ -115,8 +109,8 @@ describe('promote', () => {
   });
 
   it('detaches a replica: it becomes a lone master and keeps its own replica', async () => {
-    lab = await Lab.start({ nodes: docsLayout() });
-    h = await harness(lab, 'master');
+    const lab = own(await Lab.start({ nodes: docsLayout() }));
+    const h = own(await harness(lab, 'master'));
     const [r1, r11] = [lab.address('replica-1'), lab.address('replica-1-1')];
 
     const { plan, outcome } = await planAndRun(h, { kind: 'detach', node: r1 });
@@ -129,9 +123,9 @@ describe('promote', () => {
   });
 
   it('on a Sentinel-managed group, warns and offers SENTINEL FAILOVER with the group name', async () => {
-    lab = await Lab.start({ nodes: masterWithReplicas(2) });
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(2) }));
     const sentinel = await lab.startSentinel({ masterName: 'orders', master: 'master' });
-    h = await harness(lab, 'master');
+    const h = own(await harness(lab, 'master'));
     const r1 = lab.address('replica-1');
 
     const plan = await h.actions.plan({ kind: 'promote', node: r1, repointSiblings: true });

@@ -8,25 +8,21 @@ import Redis from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Lab, docsLayout, masterWithReplicas } from '../../electron/lab/lab';
 import { freePort } from '../../electron/lab/free-port';
-import { check, codes, direct, harness, planAndRun, replication, sleep, type Harness } from '../helpers/actions';
+import { check, codes, direct, harness, planAndRun, replication, sleep } from '../helpers/actions';
+import { disposeAfterEach } from '../helpers/dispose';
 
 const PASSWORD = 'repoint-secret-42';
-let lab: Lab | undefined;
-let h: Harness | undefined;
 const cleanups: (() => Promise<void>)[] = [];
 
+const own = disposeAfterEach();
 afterEach(async () => {
-  await h?.close();
-  await lab?.close();
   for (const cleanup of cleanups.splice(0)) await cleanup();
-  h = undefined;
-  lab = undefined;
 });
 
 describe('replicaof', () => {
   it('moves a replica under a sibling: plan, verified run, drag candidates and one audit line', async () => {
-    lab = await Lab.start({ nodes: masterWithReplicas(2) });
-    h = await harness(lab, 'master');
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(2) }));
+    const h = own(await harness(lab, 'master'));
     const [master, r1, r2] = [lab.address('master'), lab.address('replica-1'), lab.address('replica-2')];
     const writer = direct(lab, 'master');
     await writer.set('before', '1');
@@ -64,8 +60,8 @@ describe('replicaof', () => {
   });
 
   it('refuses a cycle: a node under its own descendant, or under itself', async () => {
-    lab = await Lab.start({ nodes: docsLayout() });
-    h = await harness(lab, 'master');
+    const lab = own(await Lab.start({ nodes: docsLayout() }));
+    const h = own(await harness(lab, 'master'));
     const [master, r1, r11] = [lab.address('master'), lab.address('replica-1'), lab.address('replica-1-1')];
 
     const underDescendant = await h.actions.plan({ kind: 'replicaof', node: master, master: r11 });
@@ -81,11 +77,11 @@ describe('replicaof', () => {
   });
 
   it('refuses a replica without masterauth for a password-protected master, and sets it when asked', async () => {
-    lab = await Lab.start({ nodes: masterWithReplicas(2), password: PASSWORD });
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(2), password: PASSWORD }));
     const client = direct(lab, 'replica-2', PASSWORD);
     await client.config('SET', 'masterauth', '');
     client.disconnect();
-    h = await harness(lab, 'master', PASSWORD);
+    const h = own(await harness(lab, 'master', PASSWORD));
     const [r1, r2] = [lab.address('replica-1'), lab.address('replica-2')];
 
     const refused = await h.actions.plan({ kind: 'replicaof', node: r2, master: r1 });
@@ -102,7 +98,7 @@ describe('replicaof', () => {
   });
 
   it('re-attaches a lone master: full sync predicted, typed confirmation required, data replaced', async () => {
-    lab = await Lab.start({ nodes: masterWithReplicas(2) });
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(2) }));
     const writer = direct(lab, 'master');
     await writer.set('shared', 'from-master');
     await lab.stop('replica-2');
@@ -110,7 +106,7 @@ describe('replicaof', () => {
     const lone = direct(lab, 'replica-2');
     await lone.set('stray', 'written-while-alone');
     lone.disconnect();
-    h = await harness(lab, 'master', undefined, [lab.address('replica-2')]);
+    const h = own(await harness(lab, 'master', undefined, [lab.address('replica-2')]));
     const [master, r2] = [lab.address('master'), lab.address('replica-2')];
 
     const plan = await h.actions.plan({ kind: 'replicaof', node: r2, master });
@@ -134,11 +130,11 @@ describe('replicaof', () => {
   });
 
   it('refuses an unreachable target, a Sentinel as a data node, a cluster-mode node and a running FAILOVER', async () => {
-    lab = await Lab.start({ nodes: masterWithReplicas(3) });
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(3) }));
     const sentinel = await lab.startSentinel({ masterName: 'grp', master: 'master' });
     const cluster = await Lab.start({ nodes: [{ name: 'c' }], extraArgs: ['--cluster-enabled', 'yes'] });
     cleanups.push(() => cluster.close());
-    h = await harness(lab, 'master');
+    const h = own(await harness(lab, 'master'));
     const [r1, r3] = [lab.address('replica-1'), lab.address('replica-3')];
 
     // A FAILOVER stuck waiting for a stalled replica: nothing else may move meanwhile.
@@ -172,7 +168,7 @@ describe('replicaof', () => {
   });
 
   it('persists with CONFIG REWRITE: shows the real error without a config file, rewrites one that exists', async () => {
-    lab = await Lab.start({ nodes: masterWithReplicas(1) });
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(1) }));
     // A server started from a config file, as in production.
     const dir = await mkdtemp(path.join(os.tmpdir(), 'rc-conf-'));
     const port = await freePort('127.0.0.1');
@@ -190,7 +186,7 @@ describe('replicaof', () => {
       await sleep(50);
     }
     probe.disconnect();
-    h = await harness(lab, 'master', undefined, [`127.0.0.1:${port}`]);
+    const h = own(await harness(lab, 'master', undefined, [`127.0.0.1:${port}`]));
     const [master, r1] = [lab.address('master'), lab.address('replica-1')];
 
     const withoutFile = await planAndRun(h, { kind: 'replicaof', node: r1, master: `127.0.0.1:${port}`, options: { persist: true } });

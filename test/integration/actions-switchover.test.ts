@@ -4,27 +4,23 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Lab, docsLayout, masterWithReplicas } from '../../electron/lab/lab';
 import type { StepProgress, SwitchoverMethod } from '../../electron/shared/actions';
-import { caughtUp, check, direct, harness, planAndRun, replication, sleep, WriteLoad, type Harness } from '../helpers/actions';
+import { caughtUp, check, direct, harness, planAndRun, replication, sleep, WriteLoad } from '../helpers/actions';
+import { disposeAfterEach } from '../helpers/dispose';
 
-let lab: Lab | undefined;
-let h: Harness | undefined;
 let load: WriteLoad | undefined;
 
+const own = disposeAfterEach();
 afterEach(async () => {
   await load?.stop();
-  await h?.close();
-  await lab?.close();
   load = undefined;
-  h = undefined;
-  lab = undefined;
 });
 
 const NAMES = ['master', 'replica-1', 'replica-2', 'replica-3'];
 
-async function switchoverUnderLoad(method: SwitchoverMethod): Promise<void> {
-  lab = await Lab.start({ nodes: masterWithReplicas(3) });
-  h = await harness(lab, 'master');
-  const [master, r1, r2, r3] = NAMES.map((n) => lab!.address(n)) as [string, string, string, string];
+async function switchoverUnderLoad(method: SwitchoverMethod): Promise<Lab> {
+  const lab = own(await Lab.start({ nodes: masterWithReplicas(3) }));
+  const h = own(await harness(lab, 'master'));
+  const [master, r1, r2, r3] = NAMES.map((n) => lab.address(n)) as [string, string, string, string];
   load = new WriteLoad(lab, NAMES).start();
   await sleep(400);
   const before = load.acked.length;
@@ -47,7 +43,8 @@ async function switchoverUnderLoad(method: SwitchoverMethod): Promise<void> {
   expect(await load.missingOn('replica-1')).toEqual([]);
   await caughtUp(lab, 'replica-1', ['master', 'replica-2', 'replica-3']);
   for (const name of ['master', 'replica-2', 'replica-3']) expect(await load.missingOn(name)).toEqual([]);
-  for (const prediction of plan.predictions) expect(prediction, prediction.why).toMatchObject({ expected: "partial" });
+  for (const prediction of plan.predictions) expect(prediction, prediction.why).toMatchObject({ expected: 'partial' });
+  return lab;
 }
 
 describe('switchover', () => {
@@ -60,15 +57,15 @@ describe('switchover', () => {
   });
 
   it('with the pre-6.2 fenced sequence (min-replicas-to-write) under a write load: zero lost writes, setting restored', async () => {
-    await switchoverUnderLoad('fence');
-    const old = direct(lab!, 'master');
+    const lab = await switchoverUnderLoad('fence');
+    const old = direct(lab, 'master');
     expect(await old.config('GET', 'min-replicas-to-write')).toEqual(['min-replicas-to-write', '0']);
     old.disconnect();
   });
 
   it('shows FAILOVER TO and the live master_failover_state in order', async () => {
-    lab = await Lab.start({ nodes: masterWithReplicas(2) });
-    h = await harness(lab, 'master');
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(2) }));
+    const h = own(await harness(lab, 'master'));
     const r2 = lab.address('replica-2');
     const { plan, outcome, progress } = await planAndRun(h, { kind: 'switchover', to: r2, options: { stepTimeoutMs: 5000 } });
     expect(plan.steps[0]).toMatchObject({ node: lab.address('master'), command: `FAILOVER TO 127.0.0.1 ${lab.port('replica-2')} TIMEOUT 5000`, destructive: true });
@@ -80,9 +77,9 @@ describe('switchover', () => {
   });
 
   it('stops with an accurate state when the target is killed mid-switchover; the old master takes writes again', async () => {
-    lab = await Lab.start({ nodes: masterWithReplicas(2) });
-    h = await harness(lab, 'master');
-    const [master, r1, r2] = ['master', 'replica-1', 'replica-2'].map((n) => lab!.address(n)) as [string, string, string];
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(2) }));
+    const h = own(await harness(lab, 'master'));
+    const [master, r1, r2] = ['master', 'replica-1', 'replica-2'].map((n) => lab.address(n)) as [string, string, string];
     load = new WriteLoad(lab, ['master', 'replica-2']).start();
     await sleep(300);
 
@@ -95,8 +92,8 @@ describe('switchover', () => {
         onProgress: (p) => {
           seen.push(p);
           // Stall the target as FAILOVER starts (so it cannot catch up), then kill it while the master waits.
-          if (p.stepId === 's1' && p.status === 'running' && p.message.startsWith('sending')) lab!.pause('replica-1');
-          if (p.detail?.master_failover_state === 'waiting-for-sync' && !killed) killed = lab!.kill('replica-1');
+          if (p.stepId === 's1' && p.status === 'running' && p.message.startsWith('sending')) lab.pause('replica-1');
+          if (p.detail?.master_failover_state === 'waiting-for-sync' && !killed) killed = lab.kill('replica-1');
         },
       },
     );
@@ -124,8 +121,8 @@ describe('switchover', () => {
   });
 
   it('aborts safely while FAILOVER waits for sync: the old master stays master', async () => {
-    lab = await Lab.start({ nodes: masterWithReplicas(2) });
-    h = await harness(lab, 'master');
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(2) }));
+    const h = own(await harness(lab, 'master'));
     const [master, r1] = [lab.address('master'), lab.address('replica-1')];
     load = new WriteLoad(lab, ['master']).start();
     await sleep(200);
@@ -136,8 +133,8 @@ describe('switchover', () => {
       const outcome = await h.actions.execute(plan.id, {
         confirmAddress: r1,
         onProgress: (p) => {
-          if (p.stepId === 's1' && p.status === 'running' && p.message.startsWith('sending')) lab!.pause('replica-1');
-          if (p.detail?.master_failover_state === 'waiting-for-sync' && !abort) abort = h!.actions.abort(plan.id);
+          if (p.stepId === 's1' && p.status === 'running' && p.message.startsWith('sending')) lab.pause('replica-1');
+          if (p.detail?.master_failover_state === 'waiting-for-sync' && !abort) abort = h.actions.abort(plan.id);
         },
       });
       expect(await abort).toMatchObject({ accepted: true, message: expect.stringMatching(/FAILOVER ABORT sent/) });
@@ -156,8 +153,8 @@ describe('switchover', () => {
   });
 
   it('refuses when the master is down (use failover) or the target is a cascaded replica', async () => {
-    lab = await Lab.start({ nodes: docsLayout() });
-    h = await harness(lab, 'master');
+    const lab = own(await Lab.start({ nodes: docsLayout() }));
+    const h = own(await harness(lab, 'master'));
     const cascaded = await h.actions.plan({ kind: 'switchover', to: lab.address('replica-1-1') });
     expect(check(cascaded, 'NOT_DIRECT_REPLICA')).toMatchObject({ verdict: 'refused' });
     await lab.kill('master');

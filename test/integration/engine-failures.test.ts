@@ -1,24 +1,18 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import Redis from 'ioredis';
 import { ReplicationEngine } from '../../electron/engine/engine';
 import { Lab, docsLayout, masterWithReplicas } from '../../electron/lab/lab';
 import { collectTicks, node, waitForEvent, waitForTick } from '../helpers/engine';
+import { disposeAfterEach } from '../helpers/dispose';
 
 const POLL_MS = 250;
-let lab: Lab | undefined;
-let engine: ReplicationEngine | undefined;
 
-afterEach(async () => {
-  await engine?.disconnect();
-  await lab?.close();
-  engine = undefined;
-  lab = undefined;
-});
+const own = disposeAfterEach();
 
 describe('failures inside a running topology', () => {
   it('reports a stopped master as unreachable with its replicas still replicas and links down, then recovers', async () => {
-    lab = await Lab.start({ nodes: masterWithReplicas(2) });
-    engine = new ReplicationEngine();
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(2) }));
+    const engine = own(new ReplicationEngine());
     await engine.connect({ seeds: [lab.address('master')], pollIntervalMs: POLL_MS });
     const master = lab.address('master');
 
@@ -53,8 +47,8 @@ describe('failures inside a running topology', () => {
   });
 
   it('reports a replica restarted without its replicaof setting as a lone master', async () => {
-    lab = await Lab.start({ nodes: masterWithReplicas(2) });
-    engine = new ReplicationEngine();
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(2) }));
+    const engine = own(new ReplicationEngine());
     await engine.connect({ seeds: [lab.address('master')], pollIntervalMs: POLL_MS });
     const replica = lab.address('replica-2');
 
@@ -76,8 +70,8 @@ describe('failures inside a running topology', () => {
   });
 
   it('keeps polling the others on time while one node is stalled with SIGSTOP', async () => {
-    lab = await Lab.start({ nodes: docsLayout() });
-    engine = new ReplicationEngine({ commandTimeoutMs: 1000, connectTimeoutMs: 1000 });
+    const lab = own(await Lab.start({ nodes: docsLayout() }));
+    const engine = own(new ReplicationEngine({ commandTimeoutMs: 1000, connectTimeoutMs: 1000 }));
     await engine.connect({ seeds: [lab.address('master')], pollIntervalMs: POLL_MS });
     const stalled = lab.address('replica-1');
 
@@ -105,8 +99,8 @@ describe('failures inside a running topology', () => {
   });
 
   it('shows lag under a write load and drains it to zero afterwards', async () => {
-    lab = await Lab.start({ nodes: masterWithReplicas(1) });
-    engine = new ReplicationEngine();
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(1) }));
+    const engine = own(new ReplicationEngine());
     await engine.connect({ seeds: [lab.address('master')], pollIntervalMs: POLL_MS });
     const replica = lab.address('replica-1');
     const writer = new Redis(lab.port('master'), '127.0.0.1');
@@ -141,8 +135,8 @@ describe('failures inside a running topology', () => {
 
 describe('password-protected topology', () => {
   it('discovers it with the password and refuses wrong or missing ones with AUTH_FAILED', async () => {
-    lab = await Lab.start({ nodes: docsLayout(), password: 'lab-secret-123' });
-    engine = new ReplicationEngine();
+    const lab = own(await Lab.start({ nodes: docsLayout(), password: 'lab-secret-123' }));
+    const engine = own(new ReplicationEngine());
     const ok = await engine.connect({ seeds: [lab.address('master')], password: 'lab-secret-123', pollIntervalMs: POLL_MS });
     expect(ok.nodes).toHaveLength(4);
     expect(ok.nodes.every((n) => n.reachable)).toBe(true);

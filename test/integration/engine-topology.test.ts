@@ -1,27 +1,21 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { ReplicationEngine } from '../../electron/engine/engine';
 import { Lab, cascade, masterWithReplicas } from '../../electron/lab/lab';
 import { collectTicks, node, waitForTick } from '../helpers/engine';
+import { disposeAfterEach } from '../helpers/dispose';
 
 const POLL_MS = 250;
-let lab: Lab | undefined;
-let engine: ReplicationEngine | undefined;
 
-afterEach(async () => {
-  await engine?.disconnect();
-  await lab?.close();
-  engine = undefined;
-  lab = undefined;
-});
+const own = disposeAfterEach();
 
 describe('discovery and lag on healthy topologies', () => {
   it('finds a master with two replicas from a replica seed, with every link up and no false lag', async () => {
-    lab = await Lab.start({ nodes: masterWithReplicas(2), extraArgs: ['--repl-ping-replica-period', '1'] });
-    engine = new ReplicationEngine();
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(2), extraArgs: ['--repl-ping-replica-period', '1'] }));
+    const engine = own(new ReplicationEngine());
     const first = await engine.connect({ seeds: [lab.address('replica-2')], pollIntervalMs: POLL_MS });
 
     expect(first.nodes.map((n) => n.address).sort()).toEqual(
-      ['master', 'replica-1', 'replica-2'].map((n) => lab!.address(n)).sort(),
+      ['master', 'replica-1', 'replica-2'].map((n) => lab.address(n)).sort(),
     );
     expect(node(first, lab.address('master')).role).toBe('master');
     for (const name of ['replica-1', 'replica-2']) {
@@ -44,8 +38,8 @@ describe('discovery and lag on healthy topologies', () => {
   });
 
   it('walks a three-level cascade and measures lag per hop and from the root in one offset space', async () => {
-    lab = await Lab.start({ nodes: cascade(3) });
-    engine = new ReplicationEngine();
+    const lab = own(await Lab.start({ nodes: cascade(3) }));
+    const engine = own(new ReplicationEngine());
     await engine.connect({ seeds: [lab.address('level-1')], pollIntervalMs: POLL_MS });
     const { snapshot } = await waitForTick(
       engine,
@@ -53,7 +47,7 @@ describe('discovery and lag on healthy topologies', () => {
       5000,
       'lag on every replica',
     );
-    const [l0, l1, l2] = ['level-0', 'level-1', 'level-2'].map((n) => node(snapshot, lab!.address(n)));
+    const [l0, l1, l2] = ['level-0', 'level-1', 'level-2'].map((n) => node(snapshot, lab.address(n)));
     expect([l0?.depth, l1?.depth, l2?.depth]).toEqual([0, 1, 2]);
     expect(l2?.master).toBe(lab.address('level-1'));
     expect(l1?.replid).toBe(l0?.replid);
@@ -66,8 +60,8 @@ describe('discovery and lag on healthy topologies', () => {
   });
 
   it('merges two addresses of one node by run_id and keeps the one the user typed', async () => {
-    lab = await Lab.start({ nodes: masterWithReplicas(1) });
-    engine = new ReplicationEngine();
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(1) }));
+    const engine = own(new ReplicationEngine());
     const typed = `localhost:${lab.port('master')}`;
     const snapshot = await engine.connect({ seeds: [typed], pollIntervalMs: POLL_MS });
     expect(snapshot.nodes).toHaveLength(2);
@@ -80,8 +74,8 @@ describe('discovery and lag on healthy topologies', () => {
 
 describe('tick cadence', () => {
   it('publishes exactly one tick per poll interval', async () => {
-    lab = await Lab.start({ nodes: masterWithReplicas(1) });
-    engine = new ReplicationEngine();
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(1) }));
+    const engine = own(new ReplicationEngine());
     await engine.connect({ seeds: [lab.address('master')], pollIntervalMs: 200 });
     const ticks = await collectTicks(engine, 4000);
     const gaps = ticks.slice(1).map((t, i) => t.snapshot.takenAt - ticks[i]!.snapshot.takenAt);

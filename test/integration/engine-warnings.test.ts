@@ -1,18 +1,12 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import Redis from 'ioredis';
 import { ReplicationEngine } from '../../electron/engine/engine';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
 import { waitForTick } from '../helpers/engine';
+import { disposeAfterEach } from '../helpers/dispose';
 
-let lab: Lab | undefined;
-let engine: ReplicationEngine | undefined;
 
-afterEach(async () => {
-  await engine?.disconnect();
-  await lab?.close();
-  engine = undefined;
-  lab = undefined;
-});
+const own = disposeAfterEach();
 
 async function on(port: number, work: (client: Redis) => Promise<unknown>): Promise<void> {
   const client = new Redis(port, '127.0.0.1');
@@ -25,10 +19,10 @@ async function on(port: number, work: (client: Redis) => Promise<unknown>): Prom
 
 describe('topology warnings from real servers', () => {
   it('detects a replication cycle (Redis itself accepts one)', async () => {
-    lab = await Lab.start({ nodes: [{ name: 'a' }, { name: 'b' }] });
-    await on(lab.port('a'), (c) => c.replicaof('127.0.0.1', lab!.port('b')));
-    await on(lab.port('b'), (c) => c.replicaof('127.0.0.1', lab!.port('a')));
-    engine = new ReplicationEngine();
+    const lab = own(await Lab.start({ nodes: [{ name: 'a' }, { name: 'b' }] }));
+    await on(lab.port('a'), (c) => c.replicaof('127.0.0.1', lab.port('b')));
+    await on(lab.port('b'), (c) => c.replicaof('127.0.0.1', lab.port('a')));
+    const engine = own(new ReplicationEngine());
     await engine.connect({ seeds: [lab.address('a')], pollIntervalMs: 250 });
     const { snapshot } = await waitForTick(engine, (u) => u.snapshot.warnings.some((w) => w.code === 'CYCLE'), 5000, 'CYCLE');
     const cycle = snapshot.warnings.find((w) => w.code === 'CYCLE');
@@ -38,14 +32,14 @@ describe('topology warnings from real servers', () => {
   });
 
   it('flags a master listing a replica that does not point back at it', async () => {
-    lab = await Lab.start({ nodes: [...masterWithReplicas(1), { name: 'loner' }] });
+    const lab = own(await Lab.start({ nodes: [...masterWithReplicas(1), { name: 'loner' }] }));
     // The replica announces the loner's port: the master lists the loner, which is a master itself.
     await on(lab.port('replica-1'), async (c) => {
-      await c.config('SET', 'replica-announce-port', String(lab!.port('loner')));
+      await c.config('SET', 'replica-announce-port', String(lab.port('loner')));
       await c.replicaof('NO', 'ONE');
-      await c.replicaof('127.0.0.1', lab!.port('master'));
+      await c.replicaof('127.0.0.1', lab.port('master'));
     });
-    engine = new ReplicationEngine();
+    const engine = own(new ReplicationEngine());
     await engine.connect({ seeds: [lab.address('master'), lab.address('loner')], pollIntervalMs: 250 });
     const { snapshot } = await waitForTick(
       engine,
