@@ -1,39 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { diffSnapshots } from '../../electron/engine/events';
 import type { NodeState, TopologySnapshot } from '../../electron/shared/types';
+import { replicaState } from '../helpers/action-fixtures';
 
+/** A replica of m:1 with sync counters, the shape the diff reads. */
 function state(address: string, over: Partial<NodeState> = {}): NodeState {
-  return {
-    address,
-    aliases: [],
-    reachable: true,
-    error: null,
-    role: 'replica',
-    runId: 'run-1',
-    version: 'redis 7.0.15',
-    uptimeSeconds: 10,
-    master: 'm:1',
-    linkStatus: 'up',
-    linkDownSinceSeconds: null,
-    sync: null,
-    offset: 100,
-    replid: 'r',
-    replid2: null,
-    secondReplOffset: null,
-    backlog: null,
-    replicas: [],
-    priority: 100,
-    readOnly: true,
-    failoverState: null,
-    stats: { syncFull: 1, syncPartialOk: 0, syncPartialErr: 1 },
-    lag: null,
-    rawReplication: {},
-    polledAt: 1,
-    latencyMs: 1,
-    depth: 1,
-    sentinelMasters: [],
-    ...over,
-  };
+  return replicaState(address, 'm:1', { runId: 'run-1', stats: { syncFull: 1, syncPartialOk: 0, syncPartialErr: 1 }, ...over });
 }
 
 function snap(nodes: NodeState[]): TopologySnapshot {
