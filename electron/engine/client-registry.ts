@@ -19,6 +19,8 @@ interface Entry {
   client: Redis;
   /** Resolves once connected (and authenticated); rejects with the reason it could not. */
   ready: Promise<void>;
+  /** Set once `ready` has resolved: the hot path then skips the connect timeout. */
+  isReady: boolean;
   /** Bumps whenever a new connection replaces a lost one, so callers can re-read INFO server. */
   generation: number;
   lastError: unknown;
@@ -64,7 +66,7 @@ export class ClientRegistry {
 
     const entry = this.entryFor(address);
     try {
-      await withTimeout(entry.ready, this.connectTimeoutMs, () => entry.lastError);
+      if (!entry.isReady) await withTimeout(entry.ready, this.connectTimeoutMs, () => entry.lastError);
       const result = await withTimeout(
         work(entry.client, entry.generation),
         this.commandTimeoutMs,
@@ -110,7 +112,6 @@ export class ClientRegistry {
       port,
       lazyConnect: true,
       connectTimeout: this.connectTimeoutMs,
-      commandTimeout: this.commandTimeoutMs,
       enableOfflineQueue: false,
       enableReadyCheck: false,
       maxRetriesPerRequest: 0,
@@ -119,15 +120,21 @@ export class ClientRegistry {
       autoResubscribe: false,
       autoResendUnfulfilledCommands: false,
     });
-    const entry: Entry = { client, ready: Promise.resolve(), generation: ++this.generations, lastError: undefined };
+    const entry: Entry = { client, ready: Promise.resolve(), isReady: false, generation: ++this.generations, lastError: undefined };
     // ioredis emits 'error' for every connection problem; without a listener Node would
     // print it. We keep the last one to explain a connect that never completes.
     client.on('error', (error: unknown) => {
       entry.lastError = error;
     });
-    entry.ready = this.handshake(client).catch((error: unknown) => {
-      throw entry.lastError ?? error;
-    });
+    // Commands are bounded by withTimeout in run(), so ioredis needs no timer of its own per command.
+    entry.ready = this.handshake(client).then(
+      () => {
+        entry.isReady = true;
+      },
+      (error: unknown) => {
+        throw entry.lastError ?? error;
+      },
+    );
     // Avoid an unhandled rejection when nobody awaits a failed connect.
     entry.ready.catch(() => undefined);
     this.entries.set(address, entry);

@@ -229,13 +229,15 @@ class Session {
 
   /**
    * Discovery reads nodes in the order it finds them, often replicas before masters, and
-   * lag needs a master reading from before the replica's. One more round, level by level
-   * from the roots, makes the first snapshot complete.
+   * lag needs a master reading from before the replica's. Re-reading those replicas, level
+   * by level from the roots, makes the first snapshot complete.
    */
   private async readMastersFirst(): Promise<void> {
     const levels = new Map<number, NodeRecord[]>();
     for (const record of this.nodes.all()) {
-      if (!record.reachable) continue;
+      const master = this.nodes.masterOf(record);
+      const sample = record.lastSample;
+      if (!record.reachable || !master?.reachable || !sample || master.offsets.readBefore(sample.sentAt)) continue;
       const depth = this.nodes.chainOf(record).length;
       levels.set(depth, [...(levels.get(depth) ?? []), record]);
     }
@@ -273,10 +275,13 @@ class Session {
       record.inFlight = false;
     }
     if (this.stopped) return;
+    const sizeBefore = this.nodes.size;
     const before = this.nodes.all();
     const survivor = this.nodes.mergeByRunId(record);
-    for (const gone of before) {
-      if (!this.nodes.resolve(gone.address) || this.nodes.resolve(gone.address) !== gone) {
+    // A merge folds one node into another: stop the one that is gone (rare, so the scan is fine).
+    if (this.nodes.size !== sizeBefore) {
+      for (const gone of before) {
+        if (this.nodes.resolve(gone.address) === gone) continue;
         if (gone.timer) clearTimeout(gone.timer);
         gone.timer = null;
         if (gone !== survivor) this.registry.disconnect(gone.dial);

@@ -1,39 +1,50 @@
 import type { HistoryPoint } from '../shared/types';
 
+/** Rows a ring starts with; it doubles up to its capacity as rows arrive. */
+const INITIAL_ROWS = 64;
+
 /**
- * A fixed-capacity ring of numeric rows stored in Float64Arrays: memory is bounded by
- * construction (capacity × columns × 8 bytes), and appending never allocates.
+ * A bounded ring of numeric rows stored in Float64Arrays: memory never exceeds
+ * capacity × columns × 8 bytes, and a young node's ring starts small and doubles as it
+ * fills (a 100-node topology does not reserve an hour of history for each node up front).
  * NaN stands for "no value" (null).
  */
 export class RingSeries {
   readonly capacity: number;
-  private readonly columns: Float64Array[];
+  private columns: Float64Array[];
   private start = 0;
   private count = 0;
 
   constructor(capacity: number, columnCount: number) {
     if (!(capacity >= 1)) throw new RangeError('capacity must be at least 1');
     this.capacity = capacity;
-    this.columns = Array.from({ length: columnCount }, () => new Float64Array(capacity));
+    const rows = Math.min(capacity, INITIAL_ROWS);
+    this.columns = Array.from({ length: columnCount }, () => new Float64Array(rows));
   }
 
   get length(): number {
     return this.count;
   }
 
+  private get allocated(): number {
+    return this.columns[0]?.length ?? 0;
+  }
+
   push(values: ReadonlyArray<number | null>): void {
-    const slot = (this.start + this.count) % this.capacity;
+    if (this.count === this.allocated && this.allocated < this.capacity) this.grow();
+    const size = this.allocated;
+    const slot = (this.start + this.count) % size;
     this.columns.forEach((column, i) => {
       const v = values[i];
       column[slot] = v === null || v === undefined ? NaN : v;
     });
-    if (this.count < this.capacity) this.count++;
-    else this.start = (this.start + 1) % this.capacity;
+    if (this.count < size) this.count++;
+    else this.start = (this.start + 1) % size;
   }
 
   /** Value of `column` at logical index `i` (0 = oldest), or null. */
   get(i: number, column: number): number | null {
-    const v = this.columns[column]?.[(this.start + i) % this.capacity];
+    const v = this.columns[column]?.[(this.start + i) % this.allocated];
     return v === undefined || Number.isNaN(v) ? null : v;
   }
 
@@ -58,6 +69,17 @@ export class RingSeries {
   clear(): void {
     this.start = 0;
     this.count = 0;
+  }
+
+  /** Double the storage (up to capacity), unrolling the ring so the oldest row is first. */
+  private grow(): void {
+    const size = Math.min(this.capacity, this.allocated * 2);
+    this.columns = this.columns.map((column) => {
+      const next = new Float64Array(size);
+      for (let i = 0; i < this.count; i++) next[i] = column[(this.start + i) % column.length] ?? NaN;
+      return next;
+    });
+    this.start = 0;
   }
 }
 

@@ -17,10 +17,11 @@ import {
 import { NodeHistory } from './history';
 import { OffsetHistory, type OffsetSample } from './lag';
 
-/** Re-read INFO server this often (in polls) even without a reconnect, for uptime and version. */
-const SERVER_EVERY = 30;
-/** Nodes without replicas still get INFO stats now and then, in case they gain some. */
-const STATS_EVERY = 10;
+/**
+ * Re-read INFO server (and stats, cluster, sentinel) this often, in polls, even without a
+ * reconnect: a restart drops the connection anyway, and uptime is extrapolated in between.
+ */
+const SERVER_EVERY = 60;
 
 /** Everything the engine knows about one node. Mutable; owned by the engine. */
 export interface NodeRecord {
@@ -102,7 +103,8 @@ export async function pollNode(registry: ClientRegistry, record: NodeRecord): Pr
     const reply = await registry.run(record.dial, async (client, generation) => {
       const wantServer = generation !== record.serverGeneration || record.polls % SERVER_EVERY === 0;
       const servesReplicas = (record.replication?.connectedReplicas ?? 0) > 0;
-      const wantStats = wantServer || servesReplicas || record.polls % STATS_EVERY === 0;
+      // Sync counters matter on nodes that serve replicas (resync events); others only now and then.
+      const wantStats = wantServer || servesReplicas;
       // INFO sentinel costs nothing on a data node (empty reply) and tells a Sentinel apart at once.
       const wantSentinel = wantServer || record.server?.mode === 'sentinel';
       const pipeline = client.pipeline();
@@ -158,7 +160,9 @@ function applyReply(record: NodeRecord, reply: PollReply): void {
   // Before 6.2 a never-up link reports a Unix time as "down since": uptime lets the parser tell.
   const uptime = record.server?.uptimeSeconds;
   const fields = parseInfo(reply.replication).fields;
-  const replication = parseReplication(uptime === null || uptime === undefined ? fields : { ...fields, uptime_in_seconds: String(uptime) });
+  // The flat field map only (the parser keeps the replication section apart for `raw`).
+  if (uptime !== null && uptime !== undefined) fields.uptime_in_seconds ??= String(uptime);
+  const replication = parseReplication(fields);
   const previousReplid = record.replication?.replid ?? null;
   record.replication = record.server?.mode === 'sentinel' ? null : replication;
   record.polls++;

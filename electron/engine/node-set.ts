@@ -25,7 +25,8 @@ export class NodeSet {
 
   /** The node behind an address (canonical or alias), if known. */
   resolve(address: string): NodeRecord | undefined {
-    return this.byAddress.get(safeNormalize(address));
+    // Addresses from INFO are already in normal form: skip the parse on the hot path.
+    return this.byAddress.get(address) ?? this.byAddress.get(safeNormalize(address));
   }
 
   /** Add a node for an address not yet known; returns the existing one otherwise. */

@@ -1,4 +1,4 @@
-import type { EdgeHealth, NodeRole, NodeState, ReplicaLag, TopologyEdge, TopologySnapshot } from '../shared/types';
+import type { EdgeHealth, ListedReplica, NodeRole, NodeState, ReplicaLag, TopologyEdge, TopologySnapshot } from '../shared/types';
 import { bytesBehind, sameHistory, secondsBehind, type OffsetHistory, type OffsetSample } from './lag';
 import { currentOffset, masterAddressOf, type NodeRecord } from './node-record';
 import type { NodeSet } from './node-set';
@@ -9,25 +9,55 @@ export const LAGGING_SECONDS = 1;
 export const LAGGING_BYTES = 1024 * 1024;
 
 const LISTED_SYNC_STATES = new Set(['wait_bgsave', 'send_bulk', 'bg_transfer']);
+// One collator for every tick: localeCompare with options builds a new one per call.
+const ADDRESS_ORDER = new Intl.Collator('en', { numeric: true });
+
+/** What one tick computes once and every node's view reads. */
+interface TickContext {
+  nodes: NodeSet;
+  /** Each replica as its own master lists it (its ACK offset and state), if listed. */
+  listed: Map<NodeRecord, ListedReplica>;
+  freshSince: number;
+  now: number;
+}
 
 /** Build the immutable, JSON-ready view of the topology as it stands now. */
 export function buildSnapshot(nodes: NodeSet, seq: number, pollIntervalMs: number, now: number): TopologySnapshot {
   const records = orderForDisplay(nodes);
-  // A reading older than this is stale (the node is stalled or slow): lag then comes from the master's ACK view.
-  const freshSince = now - 2 * pollIntervalMs - 100;
-  const states = records.map((r) => nodeState(nodes, r, freshSince, now));
+  const context: TickContext = {
+    nodes,
+    listed: listedReplicas(nodes),
+    // A reading older than this is stale (the node is stalled or slow): lag then comes from the master's ACK view.
+    freshSince: now - 2 * pollIntervalMs - 100,
+    now,
+  };
+  const states = records.map((r) => nodeState(context, r));
   const byAddress = new Map(states.map((s) => [s.address, s]));
   const edges: TopologyEdge[] = [];
   for (const record of records) {
     const master = nodes.masterOf(record);
     const state = byAddress.get(record.address);
     if (!master || !state || master === record) continue;
-    edges.push({ master: master.address, replica: record.address, health: edgeHealth(state, master, nodes, record) });
+    edges.push({ master: master.address, replica: record.address, health: edgeHealth(state, context.listed.get(record)) });
   }
   return { seq, takenAt: now, pollIntervalMs, nodes: states, edges, warnings: findWarnings(nodes) };
 }
 
-function nodeState(nodes: NodeSet, record: NodeRecord, freshSince: number, now: number): NodeState {
+/** Index every master's slaveN lines by the node they resolve to, once per tick. */
+function listedReplicas(nodes: NodeSet): Map<NodeRecord, ListedReplica> {
+  const listed = new Map<NodeRecord, ListedReplica>();
+  for (const master of nodes.all()) {
+    if (!master.reachable) continue;
+    for (const line of master.replication?.replicas ?? []) {
+      const replica = nodes.resolve(line.address);
+      if (replica && nodes.masterOf(replica) === master) listed.set(replica, line);
+    }
+  }
+  return listed;
+}
+
+function nodeState(context: TickContext, record: NodeRecord): NodeState {
+  const { nodes, now } = context;
   const r = record.replication;
   const live = record.reachable ? r : null;
   const server = record.server;
@@ -58,7 +88,7 @@ function nodeState(nodes: NodeSet, record: NodeRecord, freshSince: number, now: 
     readOnly: live?.readOnly ?? null,
     failoverState: live?.failoverState ?? null,
     stats: record.stats,
-    lag: r?.role === 'replica' && master ? lagOf(nodes, record, master, freshSince) : null,
+    lag: r?.role === 'replica' && master ? lagOf(context, record, master, top) : null,
     rawReplication: live?.raw ?? {},
     polledAt: record.polledAt,
     latencyMs: record.latencyMs,
@@ -80,10 +110,10 @@ function roleOf(record: NodeRecord): NodeRole {
   return role === 'master' || role === 'replica' ? role : 'unknown';
 }
 
-function lagOf(nodes: NodeSet, record: NodeRecord, master: NodeRecord, freshSince: number): ReplicaLag | null {
+function lagOf(context: TickContext, record: NodeRecord, master: NodeRecord, root: NodeRecord | undefined): ReplicaLag | null {
   const r = record.replication;
   if (!r) return null;
-  const listed = master.reachable ? master.replication?.replicas.find((l) => nodes.resolve(l.address) === record) : undefined;
+  const listed = context.listed.get(record);
   const base = {
     unappliedBytes:
       record.reachable && r.readReplOffset !== null && r.replicaReplOffset !== null
@@ -92,12 +122,11 @@ function lagOf(nodes: NodeSet, record: NodeRecord, master: NodeRecord, freshSinc
     lastAckSecondsAgo: listed?.ackAgeSeconds ?? null,
     lastMasterIoSecondsAgo: record.reachable ? r.lastIoSecondsAgo : null,
   };
-  const fresh = record.reachable && (record.polledAt ?? 0) >= freshSince;
+  const fresh = record.reachable && (record.polledAt ?? 0) >= context.freshSince;
   if (fresh) {
     if (r.syncInProgress) return { ...base, bytesBehindMaster: null, bytesBehindRoot: null, secondsBehind: null, basis: 'offsets' };
     const sample = record.lastSample;
     const toMaster = sample ? compare(sample, r.replid, master) : null;
-    const root = nodes.chainOf(record).at(-1);
     const toRoot = sample && root && root !== master ? compare(sample, r.replid, root) : toMaster;
     return {
       ...base,
@@ -133,8 +162,7 @@ function compare(
   return { bytes, seconds: bytes === 0 ? 0 : bytes === null ? null : secondsBehind(sample, history) };
 }
 
-function edgeHealth(replica: NodeState, master: NodeRecord, nodes: NodeSet, record: NodeRecord): EdgeHealth {
-  const listed = master.replication?.replicas.find((l) => nodes.resolve(l.address) === record);
+function edgeHealth(replica: NodeState, listed: ListedReplica | undefined): EdgeHealth {
   if (replica.sync || (listed && LISTED_SYNC_STATES.has(listed.state))) return 'syncing';
   if (!replica.reachable || replica.linkStatus !== 'up') return 'down';
   const lag = replica.lag;
@@ -144,7 +172,7 @@ function edgeHealth(replica: NodeState, master: NodeRecord, nodes: NodeSet, reco
 
 /** Roots first, then each root's tree depth-first, then whatever is left (cycles, strays). */
 function orderForDisplay(nodes: NodeSet): NodeRecord[] {
-  const all = nodes.all().sort((a, b) => a.address.localeCompare(b.address, 'en', { numeric: true }));
+  const all = nodes.all().sort((a, b) => ADDRESS_ORDER.compare(a.address, b.address));
   const children = new Map<NodeRecord, NodeRecord[]>();
   const roots: NodeRecord[] = [];
   for (const record of all) {

@@ -50,3 +50,14 @@ describe('decimate', () => {
     expect(decimate(points, 10)).toEqual(points);
   });
 });
+
+describe('RingSeries growth', () => {
+  it('grows from a small start to its capacity, keeping order across the wrap', () => {
+    const ring = new RingSeries(200, 1);
+    for (let i = 0; i < 500; i++) ring.push([i]);
+    expect(ring.length).toBe(200);
+    expect(ring.get(0, 0)).toBe(300);
+    expect(ring.get(199, 0)).toBe(499);
+    expect(ring.lastAtOrBefore(0, 350)).toBe(50);
+  });
+});
