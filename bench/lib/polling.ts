@@ -1,0 +1,55 @@
+// Shared by the polling benchmarks: a 50-node lab and one measured run of one side in its own process.
+import { Lab, masterWithReplicas } from '../../electron/lab/lab';
+import type { Layer, PollingInput, PollingOutput } from '../workers/protocol';
+import { runWorker } from './worker';
+
+export const REPLICAS = 49;
+
+/** The engine, or one of the layers of workers/poll-layers.ts ('info' is the baseline). */
+export type Side = 'engine' | Layer;
+
+export interface PollRun extends PollingOutput {
+  side: Side;
+  cpuMsPerPoll: number;
+}
+
+export type PollSettings = Omit<PollingInput, 'layer' | 'addresses' | 'seed'>;
+
+/** A master with REPLICAS replicas: wide enough that its INFO replication lists them all. */
+export function startFlatLab(): Promise<Lab> {
+  return Lab.start({ nodes: masterWithReplicas(REPLICAS) });
+}
+
+/** Run one side in a fresh process against the lab and return its figures. */
+export async function measureSide(lab: Lab, side: Side, settings: PollSettings): Promise<PollRun> {
+  const input: PollingInput = {
+    ...settings,
+    addresses: lab.nodeNames.map((name) => lab.address(name)),
+    seed: lab.address('master'),
+    ...(side === 'engine' ? {} : { layer: side }),
+  };
+  const script = side === 'engine' ? 'bench/workers/poll-engine.ts' : 'bench/workers/poll-layers.ts';
+  const timeoutMs = (settings.warmupRounds + settings.rounds) * settings.pollIntervalMs + 30_000;
+  const output = await runWorker<PollingInput, PollingOutput>(script, input, timeoutMs);
+  if (output.nodePolls === 0) throw new Error(`${side}: no polls inside the measured window`);
+  return { side, ...output, cpuMsPerPoll: (output.cpuUserMs + output.cpuSystemMs) / output.nodePolls };
+}
+
+/** Warnings about runs that did not poll what they should have. */
+export function sanityNotes(runs: PollRun[], expectedPolls: number): string[] {
+  const notes: string[] = [];
+  const failed = runs.filter((r) => r.failedPolls > 0);
+  if (failed.length > 0) notes.push(`polls failed inside the measured window (${failed.map((r) => `${r.side}: ${r.failedPolls}`).join(', ')}): figures suspect.`);
+  const off = runs.filter((r) => Math.abs(r.nodePolls - expectedPolls) > expectedPolls * 0.02);
+  if (off.length > 0) {
+    notes.push(`expected ${expectedPolls} polls per run, got ${off.map((r) => `${r.side}: ${r.nodePolls}`).join(', ')} (a loaded machine?).`);
+  }
+  const extraTicks = runs.reduce((sum, r) => sum + (r.extraTicks ?? 0), 0);
+  if (extraTicks > 0) {
+    notes.push(
+      `the engine published ${extraTicks} extra ticks, each 1–2 ms after a regular one (${runs.filter((r) => r.side === 'engine').length} runs); ` +
+        'their cost is in the engine figures.',
+    );
+  }
+  return notes;
+}

@@ -1,0 +1,546 @@
+// The renderer in real Chromium, through the web mode, against a lab of 100 real redis-server
+// nodes (a master, 9 replicas, 10 replicas under each) with one hour of history: time to the
+// first full render, time to switch the charts to 1 h, and frame timing while 1 Hz ticks
+// arrive. The baseline, measured in the same run with the same build, browser, viewport and
+// one hour of history, is the 4-node docs layout: the ratios say what the 96 extra nodes cost.
+//
+// Alone: `node bin/run-ts.js bench/renderer.ts`; add `--profile` for a CPU profile of the page
+// during the ticks (from an unminified build) with the functions that take the time, `--trace`
+// to keep the Chromium traces. Both land in bench-results/.
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
+import { build } from 'vite';
+import { Lab, docsLayout, type LabNodeSpec } from '../electron/lab/lab';
+import type { TopologySnapshot } from '../electron/shared/types';
+import { startWebServer, type WebServer } from '../electron/web/server';
+import { BackfilledService } from './renderer/backfilled-service';
+import { TRACE_CATEGORIES, analyzeFrames, percentile, type Frame, type TraceEvent } from './renderer/frames';
+import { topFunctions, type CpuProfile } from './renderer/profile';
+import type { BenchResult, Figure } from './types';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const PROBE = fileURLToPath(new URL('./renderer/probe.js', import.meta.url));
+const RESULTS_DIR = join(ROOT, 'bench-results');
+const CHROMIUM_ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
+const VIEWPORT = { width: 1440, height: 900 };
+const HISTORY_SECONDS = 3600;
+const TICK_SECONDS = 20;
+const FRAME_BUDGET_MS = 16;
+/** A rAF gap this long means at least one frame was missed (60 Hz frames are 16.7 ms apart). */
+const MISSED_FRAME_GAP_MS = 25;
+/** The renderer asks for 1800 points per node per hour; these are safely below what a chart then shows. */
+const FIRST_POINTS_PER_SERIES = 100; // of ~150 in the default 5 min window
+const HOUR_POINTS_PER_SERIES = 1400; // of ~1800 in the 1 h window
+const STEP_TIMEOUT_MS = 60_000;
+/** Measured page loads per topology (after one warm-up load), and switches to 1 h. */
+const LOADS = 3;
+const SWITCHES = 3;
+
+/** 'master' → 'r1'…'r9' → 'r1-1'…'r9-10': 100 nodes, 99 edges, two levels of replicas. */
+export function hundredNodeTree(): LabNodeSpec[] {
+  const nodes: LabNodeSpec[] = [{ name: 'master' }];
+  for (let i = 1; i <= 9; i++) {
+    nodes.push({ name: `r${i}`, replicaOf: 'master' });
+    for (let j = 1; j <= 10; j++) nodes.push({ name: `r${i}-${j}`, replicaOf: `r${i}` });
+  }
+  return nodes;
+}
+
+interface FirstRender {
+  firstCard: number;
+  allCards: number;
+  allEdges: number;
+  chartsDrawn: number;
+  done: number;
+}
+
+interface Switch {
+  ms: number;
+  pressed: string | null;
+  points: { offset: number; lag: number; lagSeconds: number };
+}
+
+interface Loaf {
+  duration: number;
+  blockingDuration: number;
+  renderMs: number;
+  styleAndLayoutMs: number;
+  scripts: { invoker: string; sourceFunctionName: string; sourceURL: string; duration: number; forcedStyleAndLayoutDuration: number }[];
+}
+
+interface Recording {
+  seconds: number;
+  gaps: number[];
+  loafs: Loaf[];
+  longTasks: number[];
+  ticks: number;
+  tickIntervals: number[];
+  points: { offset: number; lag: number; lagSeconds: number };
+  cards: number;
+  edges: number;
+}
+
+interface ScenarioResult {
+  nodes: number;
+  edges: number;
+  /** Every measured load, and the one with the median time to the full render. */
+  loads: FirstRender[];
+  firstRender: FirstRender;
+  /** Every 5 min → 1 h switch, and the median one. */
+  switches: Switch[];
+  switchToHour: Switch;
+  recording: Recording;
+  frames: Frame[];
+  busyFraction: number;
+  tickBytes: number;
+  /** history:get calls the service answered (one per node per page load). */
+  historyQueries: number;
+  problems: string[];
+  profile?: ReturnType<typeof topFunctions>;
+}
+
+export interface RendererMeasurements {
+  big: ScenarioResult;
+  baseline: ScenarioResult;
+}
+
+/** The figures as a flat record (what `node bin/run-ts.js bench/renderer.ts` prints). */
+export async function rendererBench(): Promise<Record<string, number | string>> {
+  return flatFigures(await measureRenderer());
+}
+
+/** The same run in bench/run.ts's shape: `{ name: 'renderer 100 nodes', run: rendererBenchmark }`. */
+export async function rendererBenchmark(): Promise<BenchResult> {
+  const measured = await measureRenderer();
+  const figures: Figure[] = Object.entries(flatFigures(measured))
+    .filter((entry): entry is [string, number] => typeof entry[1] === 'number')
+    .map(([name, value]) => {
+      const [label, unit] = splitUnit(name);
+      return label === 'longest frame, 100 nodes' ? { name: label, value, unit, goal: { max: FRAME_BUDGET_MS } } : { name: label, value, unit };
+    });
+  return { figures, details: detailsOf(measured), notes: notesOf(measured) };
+}
+
+/** Builds the renderer, starts both labs and the browser, measures both topologies, cleans up. */
+export async function measureRenderer(options: { profile?: boolean; saveTrace?: boolean } = {}): Promise<RendererMeasurements> {
+  const workDir = await mkdtemp(join(tmpdir(), 'rc-bench-renderer-'));
+  let browser: Browser | undefined;
+  const labs: Lab[] = [];
+  try {
+    const rendererDir = join(workDir, 'renderer');
+    const started = await Promise.allSettled([
+      buildRenderer(rendererDir, options.profile === true),
+      Lab.start({ nodes: docsLayout() }),
+      Lab.start({ nodes: hundredNodeTree() }),
+    ]);
+    for (const outcome of started.slice(1)) if (outcome.status === 'fulfilled') labs.push(outcome.value as Lab);
+    const failed = started.find((outcome) => outcome.status === 'rejected');
+    if (failed) throw (failed as PromiseRejectedResult).reason;
+    const [small, large] = labs as [Lab, Lab];
+    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    const probe = await readFile(PROBE, 'utf8');
+    const saveTrace = options.saveTrace === true;
+    const baseline = await runScenario(browser, rendererDir, probe, small, { profile: false, saveTrace });
+    const big = await runScenario(browser, rendererDir, probe, large, { profile: options.profile === true, saveTrace });
+    return { big, baseline };
+  } finally {
+    await browser?.close();
+    await Promise.allSettled(labs.map((lab) => lab.close()));
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+async function buildRenderer(outDir: string, forProfile: boolean): Promise<void> {
+  await build({
+    configFile: join(ROOT, 'vite.renderer.config.ts'),
+    logLevel: 'warn',
+    build: { outDir, emptyOutDir: true, sourcemap: false, minify: !forProfile, chunkSizeWarningLimit: 4096 },
+  });
+}
+
+/** One topology: connect the engine, open the page, wait for the full render, switch to 1 h, record ticks. */
+async function runScenario(
+  browser: Browser,
+  rendererDir: string,
+  probe: string,
+  lab: Lab,
+  options: { profile: boolean; saveTrace: boolean },
+): Promise<ScenarioResult> {
+  const service = new BackfilledService();
+  let server: WebServer | undefined;
+  let context: BrowserContext | undefined;
+  let tracing = false;
+  try {
+    server = await startWebServer({ service, rendererDir });
+    const snapshot = await service.connect({ seeds: [lab.address(lab.nodeNames[0] as string)] });
+    checkSnapshot(snapshot, lab.nodeNames.length);
+    service.backfill(snapshot, HISTORY_SECONDS);
+    const nodes = snapshot.nodes.length;
+    const replicas = snapshot.nodes.filter((n) => n.role === 'replica').length;
+    const charts = (perSeries: number): Record<string, number> => ({
+      'offset-chart': nodes * perSeries,
+      'lag-chart': replicas * perSeries,
+      'lag-seconds-chart': replicas * perSeries,
+    });
+
+    context = await browser.newContext({ viewport: VIEWPORT });
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('console', (message) => {
+      if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+    });
+    page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+    const config = { nodes, edges: nodes - 1, firstCharts: charts(FIRST_POINTS_PER_SERIES) };
+    await page.addInitScript({ content: `window.__rendererBenchConfig = ${JSON.stringify(config)};` });
+    await page.addInitScript({ content: probe });
+
+    // The engine already has the session: each load picks it up (topology:get), then asks for
+    // every node's history, as a reloaded window does. The first load warms the browser's
+    // caches and is not counted.
+    const loads: FirstRender[] = [];
+    for (let load = 0; load <= LOADS; load++) {
+      await page.goto(server.url, { waitUntil: 'commit' });
+      const drawn = await step(page, 'first full render', page.evaluate<FirstRender>('window.__rendererBench.firstRender'));
+      if (load > 0) loads.push(drawn);
+    }
+    await page.waitForTimeout(1000);
+    const switches: Switch[] = [];
+    for (let round = 0; round < SWITCHES; round++) {
+      if (round > 0) {
+        await step(page, 'switch to 5 min', page.evaluate('window.__rendererBench.switchWindow(\'5 min\', {})'));
+        await page.waitForTimeout(300);
+      }
+      const hour = `window.__rendererBench.switchWindow('1 h', ${JSON.stringify(charts(HOUR_POINTS_PER_SERIES))})`;
+      switches.push(await step(page, 'switch to 1 h', page.evaluate<Switch>(hour)));
+      await page.waitForTimeout(300);
+    }
+    const hourPressed = switches.every((w) => w.pressed === 'true');
+    if (!hourPressed || service.asked.longestSpanMs < (HISTORY_SECONDS - 10) * 1000) {
+      throw new Error(
+        `the charts are not on 1 h of history (1 h button pressed: ${hourPressed}, ` +
+          `longest history asked: ${Math.round(service.asked.longestSpanMs / 1000)} s)`,
+      );
+    }
+    await page.waitForTimeout(1500);
+
+    let tickBytes = 0;
+    const stopSizing = service.onTick((update) => {
+      tickBytes = Buffer.byteLength(JSON.stringify({ push: 'topology:tick', data: update }));
+      stopSizing();
+    });
+    await browser.startTracing(page, { categories: TRACE_CATEGORIES });
+    tracing = true;
+    const cdp = options.profile ? await startProfiler(context, page) : null;
+    await page.evaluate('window.__rendererBench.startRecording()');
+    await page.waitForTimeout(TICK_SECONDS * 1000);
+    const recording = await page.evaluate<Recording>('window.__rendererBench.stopRecording()');
+    const profile = cdp ? await stopProfiler(cdp) : undefined;
+    tracing = false;
+    const traceText = (await browser.stopTracing()).toString('utf8');
+    if (options.saveTrace) await saveResult(`renderer-ticks-${nodes}.trace.json`, traceText, 'trace of the ticks (DevTools › Performance › Load profile)');
+    const trace = JSON.parse(traceText) as { traceEvents: TraceEvent[] };
+    const { frames, busyFraction } = analyzeFrames(trace.traceEvents);
+    const hour = charts(HOUR_POINTS_PER_SERIES);
+    const stillHour = recording.points.offset >= (hour['offset-chart'] ?? 0) && recording.points.lag >= (hour['lag-chart'] ?? 0);
+    if (recording.cards !== nodes || recording.edges !== nodes - 1 || !stillHour) {
+      throw new Error(
+        `after the ticks the page shows ${recording.cards} cards, ${recording.edges} edges and ` +
+          `${JSON.stringify(recording.points)} chart points; expected ${nodes}, ${nodes - 1} and ${JSON.stringify(hour)}`,
+      );
+    }
+    return {
+      nodes,
+      edges: nodes - 1,
+      loads,
+      firstRender: middle(loads, (l) => l.done),
+      switches,
+      switchToHour: middle(switches, (w) => w.ms),
+      recording,
+      frames,
+      busyFraction,
+      tickBytes,
+      historyQueries: service.asked.queries,
+      problems,
+      profile: profile && topFunctions(profile, 25),
+    };
+  } finally {
+    if (tracing) await browser.stopTracing().catch(() => undefined);
+    await context?.close();
+    await server?.close();
+    await service.close();
+  }
+}
+
+/** The element with the median key (the upper middle one for an even count). */
+function middle<T>(items: T[], key: (item: T) => number): T {
+  const sorted = [...items].sort((a, b) => key(a) - key(b));
+  const pick = sorted[Math.floor(sorted.length / 2)];
+  if (pick === undefined) throw new Error('nothing measured');
+  return pick;
+}
+
+function checkSnapshot(snapshot: TopologySnapshot, expected: number): void {
+  const reachable = snapshot.nodes.filter((n) => n.reachable).length;
+  const up = snapshot.edges.filter((e) => e.health === 'up').length;
+  if (snapshot.nodes.length !== expected || reachable !== expected || up !== expected - 1) {
+    throw new Error(
+      `the engine found ${snapshot.nodes.length} nodes (${reachable} reachable) and ${up} healthy edges; the lab has ${expected} nodes`,
+    );
+  }
+}
+
+/** Awaits a step in the page, or fails after STEP_TIMEOUT_MS saying what the page shows. */
+async function step<T>(page: Page, what: string, work: Promise<T>): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      void page
+        .evaluate('JSON.stringify(window.__rendererBench.status())')
+        .catch(() => 'unavailable')
+        .then((status) => reject(new Error(`${what}: not done after ${STEP_TIMEOUT_MS / 1000} s; page: ${String(status)}`)));
+    }, STEP_TIMEOUT_MS);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function startProfiler(context: BrowserContext, page: Page): Promise<CDPSession> {
+  const cdp = await context.newCDPSession(page);
+  await cdp.send('Profiler.enable');
+  await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+  await cdp.send('Profiler.start');
+  return cdp;
+}
+
+async function stopProfiler(cdp: CDPSession): Promise<CpuProfile> {
+  const { profile } = await cdp.send('Profiler.stop');
+  await saveResult('renderer-ticks.cpuprofile', JSON.stringify(profile), 'CPU profile of the page during the ticks (DevTools › Performance)');
+  return profile;
+}
+
+async function saveResult(name: string, text: string, what: string): Promise<void> {
+  await mkdir(RESULTS_DIR, { recursive: true });
+  const file = join(RESULTS_DIR, name);
+  await writeFile(file, text);
+  console.log(`${what}: ${file}`);
+}
+
+// ── Figures ──────────────────────────────────────────────────────────────────────────────
+
+interface Summary {
+  firstRenderMs: number;
+  switchMs: number;
+  longestFrameMs: number;
+  p99FrameMs: number;
+  p95FrameMs: number;
+  framesOverBudget: number;
+  frames: number;
+  longestSpanMs: number;
+  longestGapMs: number;
+  p99GapMs: number;
+  missedFrameGaps: number;
+  longTasks: number;
+  longestTaskMs: number;
+  loafs: number;
+  busyPercent: number;
+  ticks: number;
+}
+
+function summarize(result: ScenarioResult): Summary {
+  const work = result.frames.map((f) => f.workMs);
+  const gaps = result.recording.gaps;
+  return {
+    firstRenderMs: result.firstRender.done,
+    switchMs: result.switchToHour.ms,
+    longestFrameMs: Math.max(0, ...work),
+    p99FrameMs: percentile(work, 99),
+    p95FrameMs: percentile(work, 95),
+    framesOverBudget: work.filter((ms) => ms > FRAME_BUDGET_MS).length,
+    frames: work.length,
+    longestSpanMs: Math.max(0, ...result.frames.map((f) => f.spanMs)),
+    longestGapMs: Math.max(0, ...gaps),
+    p99GapMs: percentile(gaps, 99),
+    missedFrameGaps: gaps.filter((g) => g > MISSED_FRAME_GAP_MS).length,
+    longTasks: result.recording.longTasks.length,
+    longestTaskMs: Math.max(0, ...result.recording.longTasks),
+    loafs: result.recording.loafs.length,
+    busyPercent: result.busyFraction * 100,
+    ticks: result.recording.ticks,
+  };
+}
+
+const r1 = (v: number): number => Math.round(v * 10) / 10;
+const r2 = (v: number): number => Math.round(v * 100) / 100;
+
+/** Keys end with their unit in brackets: "first render, 100 nodes [ms]". */
+function flatFigures({ big, baseline }: RendererMeasurements): Record<string, number | string> {
+  const b = summarize(big);
+  const s = summarize(baseline);
+  return {
+    'first render, 100 nodes [ms]': r1(b.firstRenderMs),
+    'first render, 4 nodes [ms]': r1(s.firstRenderMs),
+    'first render, 100 / 4 nodes [×]': r2(b.firstRenderMs / s.firstRenderMs),
+    'switch to 1 h, 100 nodes [ms]': r1(b.switchMs),
+    'switch to 1 h, 4 nodes [ms]': r1(s.switchMs),
+    'switch to 1 h, 100 / 4 nodes [×]': r2(b.switchMs / s.switchMs),
+    'longest frame, 100 nodes [ms]': r1(b.longestFrameMs),
+    'longest frame, 4 nodes [ms]': r1(s.longestFrameMs),
+    'longest frame, 100 / 4 nodes [×]': r2(b.longestFrameMs / s.longestFrameMs),
+    'frame p99, 100 nodes [ms]': r1(b.p99FrameMs),
+    'frame p95, 100 nodes [ms]': r1(b.p95FrameMs),
+    'frames over 16 ms, 100 nodes [frames]': b.framesOverBudget,
+    'frames over 16 ms, 4 nodes [frames]': s.framesOverBudget,
+    'long tasks over 50 ms, 100 nodes [tasks]': b.longTasks,
+    'long tasks over 50 ms, 4 nodes [tasks]': s.longTasks,
+    'longest rAF gap, 100 nodes [ms]': r1(b.longestGapMs),
+    'longest rAF gap, 4 nodes [ms]': r1(s.longestGapMs),
+    'main thread busy, 100 nodes [%]': r1(b.busyPercent),
+    'main thread busy, 4 nodes [%]': r1(s.busyPercent),
+    'main thread busy, 100 / 4 nodes [×]': r2(b.busyPercent / s.busyPercent),
+    baseline:
+      '4-node docs layout, same build, browser, viewport and 1 h of history, measured in the same run; ' +
+      `frames are traced over ${TICK_SECONDS} s of 1 Hz ticks with the charts on 1 h`,
+  };
+}
+
+function splitUnit(key: string): [string, string] {
+  const match = /^(.*) \[(.*)\]$/.exec(key);
+  return match ? [match[1] as string, match[2] as string] : [key, ''];
+}
+
+function detailsOf({ big, baseline }: RendererMeasurements): Record<string, unknown> {
+  const detail = (r: ScenarioResult): Record<string, unknown> => ({
+    nodes: r.nodes,
+    loads: r.loads,
+    switches: r.switches,
+    summary: summarize(r),
+    ticks: r.recording.ticks,
+    tickIntervals: r.recording.tickIntervals.map(r1),
+    tickBytes: r.tickBytes,
+    historyQueries: r.historyQueries,
+    worstFrames: worstFrames(r.frames, 8),
+    loafs: r.recording.loafs,
+    longTasks: r.recording.longTasks.map(r1),
+    problems: r.problems,
+    profile: r.profile,
+  });
+  return { bigTopology: detail(big), baseline: detail(baseline) };
+}
+
+function worstFrames(frames: Frame[], count: number): Frame[] {
+  return [...frames]
+    .sort((a, b) => b.workMs - a.workMs)
+    .slice(0, count)
+    .map((f) => ({
+      ...f,
+      workMs: r1(f.workMs),
+      spanMs: r1(f.spanMs),
+      renderMs: r1(f.renderMs),
+      styleAndLayoutMs: r1(f.styleAndLayoutMs),
+      at: r1(f.at),
+      scripts: f.scripts.slice(0, 4).map((s) => ({ what: s.what, ms: r1(s.ms) })),
+    }));
+}
+
+function notesOf({ big, baseline }: RendererMeasurements): string[] {
+  const b = summarize(big);
+  const notes = [
+    'Renderer: baseline = the 4-node docs layout, same build, browser, viewport and 1 h of history, measured in the same run.',
+    'Renderer: a frame\'s work is the main-thread task time between two rendered frames (scripts, style, layout, paint), ' +
+      'from a Chromium trace; "longest rAF gap" is the longest time between two requestAnimationFrame callbacks ' +
+      `(16.7 ms when no frame is missed). History: ${HISTORY_SECONDS} synthesized 1 Hz points per node before the session, ` +
+      'then the real engine\'s; snapshots and ticks are real.',
+    `Renderer: ${b.ticks} ticks in ${TICK_SECONDS} s (100 nodes), tick message ${Math.round(big.tickBytes / 1024)} KiB ` +
+      `(4 nodes: ${Math.round(baseline.tickBytes / 1024)} KiB).`,
+  ];
+  const worst = worstFrames(big.frames, 1)[0];
+  if (worst) {
+    const scripts = worst.scripts.map((s) => `${s.what} ${s.ms} ms`).join(', ') || 'no script';
+    notes.push(
+      `Renderer: worst frame (100 nodes) ${worst.workMs} ms of work: rendering ${worst.renderMs} ms ` +
+        `(style and layout ${worst.styleAndLayoutMs} ms), scripts: ${scripts}.`,
+    );
+  }
+  for (const [label, r] of [['100 nodes', big], ['4 nodes', baseline]] as const) {
+    if (r.problems.length > 0) notes.push(`Renderer: the page logged errors (${label}): ${r.problems.slice(0, 3).join(' | ')}`);
+  }
+  return notes;
+}
+
+function table(measured: RendererMeasurements): string {
+  const b = summarize(measured.big);
+  const s = summarize(measured.baseline);
+  const ratio = (x: number, y: number): string => (y > 0 ? `${r2(x / y)}×` : '—');
+  const ms = (v: number): string => `${r1(v)} ms`;
+  const span = (values: number[]): string => `${Math.round(Math.min(...values))}–${Math.round(Math.max(...values))} ms`;
+  const rows: string[][] = [
+    ['figure', '100 nodes', '4 nodes', '100 / 4', 'goal'],
+    [`first full render, median of ${LOADS} loads`, ms(b.firstRenderMs), ms(s.firstRenderMs), ratio(b.firstRenderMs, s.firstRenderMs), ''],
+    ['  range of the loads', span(measured.big.loads.map((l) => l.done)), span(measured.baseline.loads.map((l) => l.done)), '', ''],
+    ['  all cards in the DOM', ms(measured.big.firstRender.allCards), ms(measured.baseline.firstRender.allCards), '', ''],
+    ['  all edges in the DOM', ms(measured.big.firstRender.allEdges), ms(measured.baseline.firstRender.allEdges), '', ''],
+    ['  charts drew the history', ms(measured.big.firstRender.chartsDrawn), ms(measured.baseline.firstRender.chartsDrawn), '', ''],
+    [`switch charts 5 min → 1 h, median of ${SWITCHES}`, ms(b.switchMs), ms(s.switchMs), ratio(b.switchMs, s.switchMs), ''],
+    ['  range of the switches', span(measured.big.switches.map((w) => w.ms)), span(measured.baseline.switches.map((w) => w.ms)), '', ''],
+    ['longest frame (main-thread work)', ms(b.longestFrameMs), ms(s.longestFrameMs), ratio(b.longestFrameMs, s.longestFrameMs), `≤ ${FRAME_BUDGET_MS} ms ${b.longestFrameMs <= FRAME_BUDGET_MS ? 'ok' : 'MISSED'}`],
+    ['frame work p99', ms(b.p99FrameMs), ms(s.p99FrameMs), ratio(b.p99FrameMs, s.p99FrameMs), ''],
+    ['frame work p95', ms(b.p95FrameMs), ms(s.p95FrameMs), ratio(b.p95FrameMs, s.p95FrameMs), ''],
+    ['frames over 16 ms / frames', `${b.framesOverBudget} / ${b.frames}`, `${s.framesOverBudget} / ${s.frames}`, '', ''],
+    ['longest frame span (LoAF duration)', ms(b.longestSpanMs), ms(s.longestSpanMs), ratio(b.longestSpanMs, s.longestSpanMs), ''],
+    ['longest rAF gap', ms(b.longestGapMs), ms(s.longestGapMs), ratio(b.longestGapMs, s.longestGapMs), ''],
+    [`rAF gaps over ${MISSED_FRAME_GAP_MS} ms`, String(b.missedFrameGaps), String(s.missedFrameGaps), '', ''],
+    ['long tasks > 50 ms (longest)', `${b.longTasks} (${r1(b.longestTaskMs)} ms)`, `${s.longTasks} (${r1(s.longestTaskMs)} ms)`, '', ''],
+    ['long animation frames (LoAF ≥ 50 ms)', String(b.loafs), String(s.loafs), '', ''],
+    ['main thread busy during ticks', `${r1(b.busyPercent)} %`, `${r1(s.busyPercent)} %`, ratio(b.busyPercent, s.busyPercent), ''],
+    ['ticks received', String(b.ticks), String(s.ticks), '', ''],
+  ];
+  const widths = rows[0]!.map((_, col) => Math.max(...rows.map((row) => row[col]!.length)));
+  const line = (row: string[]): string =>
+    row.map((cell, col) => (col === 0 || col === 4 ? cell.padEnd(widths[col]!) : cell.padStart(widths[col]!))).join('  ').trimEnd();
+  return [line(rows[0]!), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
+}
+
+function printWorstFrames(result: ScenarioResult, count: number): void {
+  console.log(`\nWorst frames, ${result.nodes} nodes (work = all main-thread tasks of the frame):`);
+  for (const f of worstFrames(result.frames, count)) {
+    const scripts = f.scripts.map((s) => `${s.what} ${s.ms} ms`).join('; ') || '—';
+    console.log(`  t+${(f.at / 1000).toFixed(1)} s  work ${f.workMs} ms  render ${f.renderMs} ms (style+layout ${f.styleAndLayoutMs} ms)  scripts: ${scripts}`);
+  }
+  if (result.profile) {
+    console.log(`\nCPU profile during the ticks: ${result.profile.busyMs} ms busy. Most self time:`);
+    for (const line of result.profile.self.slice(0, 15)) console.log(`  ${String(line.ms).padStart(8)} ms  ${line.fn}`);
+    console.log('Most total time (self + callees):');
+    for (const line of result.profile.total.slice(0, 25)) console.log(`  ${String(line.ms).padStart(8)} ms  ${line.fn}`);
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const profile = process.argv.includes('--profile');
+  const started = performance.now();
+  const measured = await measureRenderer({ profile, saveTrace: process.argv.includes('--trace') });
+  console.log(`\nRenderer in Chromium, ${TICK_SECONDS} s of 1 Hz ticks, charts on 1 h${profile ? ' (unminified build, profiler on)' : ''}:\n`);
+  console.log(table(measured));
+  printWorstFrames(measured.big, 5);
+  printWorstFrames(measured.baseline, 3);
+  for (const note of notesOf(measured)) console.log(`• ${note}`);
+  console.log(`\n${JSON.stringify(flatFigures(measured), null, 2)}`);
+  await mkdir(RESULTS_DIR, { recursive: true });
+  const file = join(RESULTS_DIR, 'renderer.json');
+  await writeFile(file, `${JSON.stringify({ figures: flatFigures(measured), details: detailsOf(measured) }, null, 2)}\n`);
+  console.log(`details in ${file}`);
+  console.log(`\ndone in ${((performance.now() - started) / 1000).toFixed(0)} s`);
+}

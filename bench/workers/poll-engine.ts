@@ -1,0 +1,59 @@
+// Polls the topology with the real ReplicationEngine and measures this process's CPU time
+// over a whole number of poll rounds, from one tick to a later one.
+import Redis from 'ioredis';
+import { ReplicationEngine } from '../../electron/engine/engine';
+import { Window, memory, serveWorker, type PollingInput, type PollingOutput } from './protocol';
+
+// Every engine poll of a node is one pipeline (node-record.ts pollNode): counting pipelines
+// counts polls exactly, even when a late tick would see two readings of a node as one.
+let pipelines = 0;
+const pipeline = Redis.prototype.pipeline;
+Redis.prototype.pipeline = function (this: Redis, ...args: Parameters<Redis['pipeline']>) {
+  pipelines++;
+  return pipeline.apply(this, args);
+};
+
+serveWorker<PollingInput, PollingOutput>(async (input) => {
+  const engine = new ReplicationEngine();
+  try {
+    const first = await engine.connect({ seeds: [input.seed], pollIntervalMs: input.pollIntervalMs });
+    const missing = input.addresses.filter((a) => !first.nodes.some((n) => n.address === a || n.aliases.includes(a)));
+    if (missing.length > 0) throw new Error(`the engine did not discover ${missing.join(', ')}`);
+    return await measure(engine, input);
+  } finally {
+    await engine.disconnect();
+  }
+});
+
+function measure(engine: ReplicationEngine, input: PollingInput): Promise<PollingOutput> {
+  const window = new Window(input.profileFile);
+  let ticks = 0;
+  let extraTicks = 0;
+  let lastTickAt = 0;
+  let pipelinesBefore = 0;
+  let failedPolls = 0;
+  return new Promise((resolve, reject) => {
+    const dispose = engine.onTick(({ snapshot }) => {
+      // A tick right after another is not a new round (but its cost is the engine's, and counted).
+      const extra = snapshot.takenAt - lastTickAt < input.pollIntervalMs / 2;
+      lastTickAt = snapshot.takenAt;
+      if (extra) {
+        if (window.isOpen) extraTicks++;
+        return;
+      }
+      ticks++;
+      if (ticks > input.warmupRounds) failedPolls += snapshot.nodes.filter((n) => !n.reachable).length;
+      if (ticks === input.warmupRounds) {
+        pipelinesBefore = pipelines;
+        window.open().catch(reject);
+      } else if (ticks === input.warmupRounds + input.rounds) {
+        dispose();
+        const nodePolls = pipelines - pipelinesBefore;
+        window.close().then(
+          (usage) => resolve({ ...usage, rounds: input.rounds, nodePolls, failedPolls, extraTicks, ...memory() }),
+          reject,
+        );
+      }
+    });
+  });
+}
