@@ -136,15 +136,21 @@ function lagOf(context: TickContext, record: NodeRecord, master: NodeRecord, roo
       basis: 'offsets',
     };
   }
-  // The replica can't be read now (stalled, gone): its master's record of the last ACK is all we have.
+  // The replica can't be read now (stalled, gone): compare the master's current offset with
+  // the most the replica is known to have, its last ACK or its own last reading, whichever
+  // is further (a freshly synced replica may not have ACKed yet: offset=0 in the master's list).
   const masterNow = master.offsets.latest();
-  if (!listed || !masterNow || listed.ackOffset <= 0) return null;
-  const ackSample: OffsetSample = { sentAt: masterNow.sentAt, receivedAt: masterNow.receivedAt, offset: listed.ackOffset };
+  const lastReading = record.offsets.latest();
+  const readingCounts = lastReading !== null && sameHistory({ replid: r.replid, offset: lastReading.offset }, master.replication ?? r);
+  const ackCounts = listed !== undefined && listed.ackOffset > 0;
+  if (!masterNow || (!readingCounts && !ackCounts)) return null;
+  const known = Math.max(ackCounts ? (listed?.ackOffset ?? 0) : 0, readingCounts ? (lastReading?.offset ?? 0) : 0);
+  const knownSample: OffsetSample = { sentAt: masterNow.sentAt, receivedAt: masterNow.receivedAt, offset: known };
   return {
     ...base,
-    bytesBehindMaster: Math.max(0, masterNow.offset - listed.ackOffset),
+    bytesBehindMaster: Math.max(0, masterNow.offset - known),
     bytesBehindRoot: null,
-    secondsBehind: secondsBehind(ackSample, master.offsets),
+    secondsBehind: secondsBehind(knownSample, master.offsets),
     basis: 'ack',
   };
 }

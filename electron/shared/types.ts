@@ -62,7 +62,8 @@ export interface ReplicaLag {
   lastMasterIoSecondsAgo: number | null;
   /**
    * 'offsets': both nodes were read and compared time-aligned. 'ack': the replica could not
-   * be read, so the figures come from the master's view of its last ACK (up to ~1 s stale).
+   * be read just now (stalled, gone), so the master's current offset is compared with the most
+   * the replica is known to have: its last ACK to the master or its own last reading. A lower bound.
    */
   basis: 'offsets' | 'ack';
 }

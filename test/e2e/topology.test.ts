@@ -173,21 +173,28 @@ describe('topology in the web mode, against the docs lab', () => {
     await expect.poll(() => chart.getAttribute('data-points'), { timeout: 10_000 }).not.toBe('0');
     expect(await peak()).toBe(0);
 
-    // Bounded in count and time: at most 600 batches of 16 × 128 KiB, at most 20 s, and it
-    // stops as soon as the chart shows lag. Keys cycle, so memory stays at a few MiB.
+    // On loopback a healthy replica applies writes within milliseconds, so a poll may never
+    // catch it behind. A replica stalled (SIGSTOP) while the writes go on is behind for sure,
+    // as a replica on a congested link would be: the chart must show it, then the catch-up.
+    // Bounded in count and time: at most 600 batches of 16 × 4 KiB, 50 ms apart, at most 20 s,
+    // stopping as soon as the chart shows lag. Paced so the stalled replica's output buffer on
+    // the master (client-output-buffer-limit replica) never overflows and drops it.
     const client = new Redis({ host: '127.0.0.1', port: lab.port('master'), lazyConnect: true, maxRetriesPerRequest: 1 });
     await client.connect();
-    const value = 'x'.repeat(128 * 1024);
+    const value = 'x'.repeat(4 * 1024);
     const deadline = Date.now() + 20_000;
     let batches = 0;
+    lab.pause('replica-2');
     try {
       while (batches < 600 && Date.now() < deadline && (await peak()) === 0) {
         const pipeline = client.pipeline();
         for (let i = 0; i < 16; i += 1) pipeline.set(`e2e:load:${i % 64}`, value);
         await pipeline.exec();
         batches += 1;
+        await page.waitForTimeout(50);
       }
     } finally {
+      lab.resume('replica-2');
       await client.quit();
     }
     expect(await peak()).toBeGreaterThan(0);

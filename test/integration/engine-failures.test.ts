@@ -108,8 +108,11 @@ describe('failures inside a running topology', () => {
       // Stall the replica while writes keep coming: its master's ACK view shows the backlog.
       const value = 'x'.repeat(4096);
       let peak = 0;
+      const whileStalled: number[] = [];
       const dispose = engine.onTick((u) => {
-        peak = Math.max(peak, node(u.snapshot, replica).lag?.bytesBehindMaster ?? 0);
+        const state = node(u.snapshot, replica);
+        peak = Math.max(peak, state.lag?.bytesBehindMaster ?? 0);
+        if (!state.reachable) whileStalled.push(state.lag?.basis === 'ack' ? (state.lag.bytesBehindMaster ?? -1) : -1);
       });
       lab.pause('replica-1');
       const until = Date.now() + 2000;
@@ -123,6 +126,9 @@ describe('failures inside a running topology', () => {
       );
       dispose();
       expect(peak).toBeGreaterThan(100_000);
+      // While it could not be read, lag came from what the replica was last known to have, and grew.
+      expect(whileStalled.length).toBeGreaterThanOrEqual(1);
+      expect(whileStalled.every((bytes) => bytes > 0)).toBe(true);
       expect(node(drained.snapshot, replica).lag?.secondsBehind).toBe(0);
       const history = engine.history({ node: replica });
       expect(history.some((p) => (p.lagBytes ?? 0) > 100_000)).toBe(true);
