@@ -1,22 +1,30 @@
 // The one object both adapters (Electron IPC and the web mode's WebSocket) talk to. It owns
-// the engine and the optional lab, checks every call against the schema, and answers with
-// envelopes so nothing thrown here crosses the bridge as a raw exception.
+// the engine, the action service on that engine and the optional lab, checks every call
+// against the schema, and answers with envelopes so nothing thrown here crosses the bridge as
+// a raw exception.
 import type { ApiChannel, ApiMethods, Envelope, LabInfo } from '../shared/api';
+import type { ActionInterface, StepProgress } from '../shared/actions';
 import type { ConnectOptions, EventQuery, HistoryPoint, HistoryQuery, ReplicationEvent, TickUpdate, TopologySnapshot } from '../shared/types';
 import { parseCall } from '../shared/schema';
 import { ReplicationEngine } from '../engine/engine';
+import { ActionService } from '../engine/actions/service';
 import { EngineError, toApiError } from '../engine/errors';
 import { Lab, docsLayout } from '../lab/lab';
 
 export interface ConsoleServiceOptions {
   /** An engine to use instead of a new one (tests, benchmarks). */
   engine?: ReplicationEngine;
+  /** Which front end runs the actions, as the audit log records it. Default 'desktop'. */
+  interface?: ActionInterface;
+  /** Directory of the audit log. Default: ActionService's (the app's data directory). */
+  auditDir?: string;
 }
 
 type Handlers = { [C in ApiChannel]: (...args: Parameters<ApiMethods[C]>) => Promise<ReturnType<ApiMethods[C]>> };
 
 export class ConsoleService {
   readonly #engine: ReplicationEngine;
+  readonly #actions: ActionService;
   #lab: Lab | null = null;
   #connected = false;
   #connectedSeeds: string[] = [];
@@ -34,10 +42,25 @@ export class ConsoleService {
     'lab:start': () => this.startLab(),
     'lab:stop': () => this.stopLab(),
     'lab:status': async () => this.labStatus(),
+    'action:plan': (request) => this.#actions.plan(request),
+    // The progress callback travels as 'action:progress' pushes (see onActionProgress).
+    'action:execute': ({ planId, confirmAddress, overrides }) => this.#actions.execute(planId, { confirmAddress, overrides }),
+    'action:abort': (planId) => this.#actions.abort(planId),
+    'action:candidates': async (node) => this.#actions.candidates(node),
+    'audit:list': (limit) => this.#actions.audit(limit),
   };
 
   constructor(options: ConsoleServiceOptions = {}) {
     this.#engine = options.engine ?? new ReplicationEngine();
+    this.#actions = new ActionService(this.#engine, {
+      interface: options.interface ?? 'desktop',
+      ...(options.auditDir === undefined ? {} : { auditDir: options.auditDir }),
+    });
+  }
+
+  /** Where executed plans are logged. */
+  get auditFile(): string {
+    return this.#actions.auditFile;
   }
 
   /** Validate a call from the bridge, run it, and wrap the outcome in an envelope. Never throws. */
@@ -62,6 +85,17 @@ export class ConsoleService {
       } catch (error) {
         // A broken listener (a closed socket, a destroyed window) must not stop the others.
         console.error(`tick listener failed: ${toApiError(error).message}`);
+      }
+    });
+  }
+
+  /** One call per step progress of any running plan; returns a disposer. */
+  onActionProgress(listener: (progress: StepProgress) => void): () => void {
+    return this.#actions.onProgress((progress) => {
+      try {
+        listener(progress);
+      } catch (error) {
+        console.error(`action progress listener failed: ${toApiError(error).message}`);
       }
     });
   }

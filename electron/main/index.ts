@@ -1,9 +1,10 @@
-// The Electron main process: one sandboxed window, one ConsoleService, and an IPC handler per
-// API channel that checks who is calling before it forwards anything.
+// The Electron main process: one sandboxed window, one ConsoleService, an IPC handler per API
+// channel that checks who is calling before it forwards anything, and the pushes (ticks,
+// action progress) sent to that window only.
 import { app, BrowserWindow, ipcMain, session, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { Envelope } from '../shared/api';
+import type { ApiPushes, Envelope, PushChannel } from '../shared/api';
 import { API_CHANNELS } from '../shared/schema';
 import { ConsoleService } from '../app/service';
 import { parseConsoleArgs, USAGE, UsageError, type ConsoleArgs } from '../app/cli-options';
@@ -29,7 +30,8 @@ function readArgs(): ConsoleArgs {
 }
 
 const args = readArgs();
-const service = new ConsoleService();
+// The audit log goes where Electron keeps this app's data (the CLI writes the same file).
+const service = new ConsoleService({ interface: 'desktop', auditDir: app.getPath('userData') });
 let mainWindow: BrowserWindow | null = null;
 
 // Every renderer is sandboxed, whatever a later BrowserWindow forgets to say.
@@ -58,10 +60,13 @@ function registerIpc(): void {
       return service.invoke(channel, rawArgs);
     });
   }
-  service.onTick((update) => {
-    const contents = mainWindow?.webContents;
-    if (contents && !contents.isDestroyed()) contents.send('topology:tick', update);
-  });
+  service.onTick((update) => push('topology:tick', update));
+  service.onActionProgress((progress) => push('action:progress', progress));
+}
+
+function push<P extends PushChannel>(channel: P, data: ApiPushes[P]): void {
+  const contents = mainWindow?.webContents;
+  if (contents && !contents.isDestroyed()) contents.send(channel, data);
 }
 
 /** Lock down every web contents: no navigation away, no new windows, no webviews. */
@@ -130,9 +135,10 @@ app.on('window-all-closed', () => app.quit());
 for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => app.quit());
 
 void app.whenReady().then(() => {
-  // The console needs no camera, notifications, clipboard reads or the like.
-  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
-  session.defaultSession.setPermissionCheckHandler(() => false);
+  // The console needs no camera, notifications, clipboard reads or the like. It may write to
+  // the clipboard (the plan dialog's "copy command" buttons, always on a click), nothing more.
+  session.defaultSession.setPermissionRequestHandler((_contents, permission, callback) => callback(permission === 'clipboard-sanitized-write'));
+  session.defaultSession.setPermissionCheckHandler((_contents, permission) => permission === 'clipboard-sanitized-write');
   registerIpc();
   mainWindow = createWindow();
   applyStartupArgs(service, args).catch((error: unknown) => {

@@ -1,8 +1,8 @@
 // The sandboxed preload: exposes ReplicationConsoleApi as named functions, never ipcRenderer.
-// Sandboxed preloads can only require 'electron'; everything else here is types.
+// Sandboxed preloads can only require 'electron': the shared binder is bundled in at build time.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import type { ApiChannel, ApiMethods, Envelope, ReplicationConsoleApi } from '../shared/api';
-import type { TickUpdate } from '../shared/types';
+import type { ApiChannel, ApiMethods, ApiPushes, Envelope, PushChannel, ReplicationConsoleApi } from '../shared/api';
+import { bindApi } from '../shared/bind-api';
 
 async function call<C extends ApiChannel>(channel: C, ...args: Parameters<ApiMethods[C]>): Promise<ReturnType<ApiMethods[C]>> {
   // An omitted optional argument is left out rather than sent as undefined.
@@ -16,24 +16,15 @@ async function call<C extends ApiChannel>(channel: C, ...args: Parameters<ApiMet
   throw Object.assign(new Error(`[${code}] ${message}`), { code });
 }
 
-const api: ReplicationConsoleApi = {
-  connect: (options) => call('topology:connect', options),
-  disconnect: async () => {
-    await call('topology:disconnect');
-  },
-  getTopology: () => call('topology:get'),
-  getHistory: (query) => call('history:get', query),
-  listEvents: (query) => call('events:list', query),
-  startLab: () => call('lab:start'),
-  stopLab: () => call('lab:stop'),
-  labStatus: () => call('lab:status'),
-  onTick(listener) {
-    const relay = (_event: IpcRendererEvent, update: TickUpdate): void => listener(update);
-    ipcRenderer.on('topology:tick', relay);
-    return () => {
-      ipcRenderer.removeListener('topology:tick', relay);
-    };
-  },
-};
+/** Relay one pushed channel to a listener; returns the disposer. */
+function subscribe<P extends PushChannel>(channel: P, listener: (data: ApiPushes[P]) => void): () => void {
+  const relay = (_event: IpcRendererEvent, data: ApiPushes[P]): void => listener(data);
+  ipcRenderer.on(channel, relay);
+  return () => {
+    ipcRenderer.removeListener(channel, relay);
+  };
+}
+
+const api: ReplicationConsoleApi = bindApi(call, subscribe);
 
 contextBridge.exposeInMainWorld('replicationConsole', api);

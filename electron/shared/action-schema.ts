@@ -1,7 +1,7 @@
 // Runtime schemas for the action calls, for the bridge (to merge into channelArguments) and
 // for the action service itself, so the CLI, IPC and the web mode accept exactly the same input.
 import { z } from 'zod';
-import { addressSchema } from './schema';
+import { addressSchema } from './address-schema';
 import type { ActionRequest, ExecuteRequest } from './actions';
 
 const checkCode = z.string().regex(/^[A-Z_]{2,40}$/, 'must be a check code such as REPLICA_BEHIND');

@@ -1,6 +1,19 @@
 // The typed API the renderer sees, whatever carries it (Electron IPC or the web mode's
 // WebSocket). Channel names read `domain:verb`.
 import type {
+  AbortResult,
+  ActionApiMethods,
+  ActionApiPushes,
+  ActionOutcome,
+  ActionPlan,
+  ActionRequest,
+  AuditEntry,
+  ExecuteRequest,
+  MoveCandidate,
+  StepProgress,
+} from './actions';
+import type {
+  Address,
   ConnectOptions,
   EventQuery,
   HistoryPoint,
@@ -15,8 +28,8 @@ export interface LabInfo {
   seeds: string[];
 }
 
-/** Request/response methods: one channel each. */
-export interface ApiMethods {
+/** Request/response methods: one channel each. The topology changes come from actions.ts. */
+export interface ApiMethods extends ActionApiMethods {
   'topology:connect': (options: ConnectOptions) => TopologySnapshot;
   'topology:disconnect': () => void;
   'topology:get': () => TopologySnapshot | null;
@@ -29,10 +42,12 @@ export interface ApiMethods {
 
 export type ApiChannel = keyof ApiMethods;
 
-/** Pushed messages: one per poll tick. */
-export interface ApiPushes {
+/** Pushed messages: one tick per poll, one progress per step change of a running plan. */
+export interface ApiPushes extends ActionApiPushes {
   'topology:tick': TickUpdate;
 }
+
+export type PushChannel = keyof ApiPushes;
 
 export type Envelope<T> =
   | { ok: true; value: T }
@@ -48,6 +63,17 @@ export interface ReplicationConsoleApi {
   startLab(): Promise<LabInfo>;
   stopLab(): Promise<LabInfo>;
   labStatus(): Promise<LabInfo>;
+  /** Reads the nodes involved fresh and returns the plan; changes nothing. */
+  planAction(request: ActionRequest): Promise<ActionPlan>;
+  /** Runs a plan made by planAction; progress arrives through onActionProgress meanwhile. */
+  executeAction(request: ExecuteRequest): Promise<ActionOutcome>;
+  abortAction(planId: string): Promise<AbortResult>;
+  /** For drag-and-drop: every other node as a new master for `node`, from the last snapshot. */
+  moveCandidates(node: Address): Promise<MoveCandidate[]>;
+  /** The most recent audit entries, newest last. */
+  listAudit(limit?: number): Promise<AuditEntry[]>;
   /** Returns a disposer. */
   onTick(listener: (update: TickUpdate) => void): () => void;
+  /** Every step progress of every running plan; returns a disposer. */
+  onActionProgress(listener: (progress: StepProgress) => void): () => void;
 }

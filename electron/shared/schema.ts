@@ -3,35 +3,12 @@
 // process accepts, because a compromised or buggy renderer can send anything.
 import { z } from 'zod';
 import type { ApiChannel, ApiPushes, Envelope } from './api';
+import { actionChannelArguments } from './action-schema';
+import { addressSchema } from './address-schema';
+
+export { addressSchema, isAddress } from './address-schema';
 
 const MAX_STRING = 512;
-const HOST_LABEL = /^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$/;
-const ipv4 = z.ipv4();
-const ipv6 = z.ipv6();
-
-function isHost(host: string): boolean {
-  if (host.startsWith('[') && host.endsWith(']')) return ipv6.safeParse(host.slice(1, -1)).success;
-  // All-numeric names are IPv4 or nothing: "999.1.1.1" must not slip through as a hostname.
-  if (/^[0-9.]+$/.test(host)) return ipv4.safeParse(host).success;
-  if (host.length > 253) return false;
-  return host.split('.').every((label) => HOST_LABEL.test(label));
-}
-
-/** True for "host:port" with host a hostname, an IPv4 address or a bracketed IPv6 address. */
-export function isAddress(value: string): boolean {
-  const colon = value.lastIndexOf(':');
-  if (colon <= 0) return false;
-  const host = value.slice(0, colon);
-  const port = value.slice(colon + 1);
-  if (!/^[0-9]{1,5}$/.test(port)) return false;
-  const portNumber = Number(port);
-  return portNumber >= 1 && portNumber <= 65535 && isHost(host);
-}
-
-export const addressSchema = z
-  .string()
-  .max(300)
-  .refine(isAddress, { message: 'must be host:port (hostname, IPv4 or [IPv6], port 1–65535)' });
 
 export const connectOptionsSchema = z.strictObject({
   seeds: z.array(addressSchema).min(1, 'needs at least one seed').max(64, 'at most 64 seeds'),
@@ -68,6 +45,7 @@ export const channelArguments = {
   'lab:start': noArguments,
   'lab:stop': noArguments,
   'lab:status': noArguments,
+  ...actionChannelArguments,
 } satisfies Record<ApiChannel, z.ZodType>;
 
 export const API_CHANNELS = Object.keys(channelArguments) as ApiChannel[];
@@ -152,7 +130,7 @@ export interface WireResponse {
   result: Envelope<unknown>;
 }
 
-/** Server → every client: one message per poll tick. */
+/** Server → every client: one message per poll tick, or one per step progress of a running plan. */
 export type WirePush = { [P in keyof ApiPushes]: { push: P; data: ApiPushes[P] } }[keyof ApiPushes];
 
 export const wireRequestSchema = z.strictObject({

@@ -23,7 +23,7 @@ if (args.help) {
   process.exit(0);
 }
 
-const service = new ConsoleService();
+const service = new ConsoleService({ interface: 'web' });
 let server: WebServer | null = null;
 let stopping = false;
 

@@ -1,5 +1,6 @@
 // The web mode: the same ConsoleService the Electron app uses, served to a browser on
-// 127.0.0.1. Static files over HTTP, calls and tick pushes over one WebSocket at /api.
+// 127.0.0.1. Static files over HTTP, calls and pushes (ticks, action progress) over one
+// WebSocket at /api.
 // Any local process or web page can reach 127.0.0.1, so the socket demands a per-run token,
 // a loopback Host (against DNS rebinding) and, when a browser sends one, our own Origin.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
@@ -15,7 +16,7 @@ import { ConsoleService } from '../app/service';
 import { StaticFiles } from './static-files';
 
 export interface WebServerOptions {
-  /** The service to expose; when absent the server creates one and closes it on close(). */
+  /** The service to expose; when absent the server creates one (actions audited as 'web') and closes it on close(). */
   service?: ConsoleService;
   /** TCP port on 127.0.0.1; 0 (the default) picks a free one. */
   port?: number;
@@ -41,7 +42,7 @@ const HEARTBEAT_MS = 30_000;
 
 export async function startWebServer(options: WebServerOptions = {}): Promise<WebServer> {
   const ownsService = !options.service;
-  const service = options.service ?? new ConsoleService();
+  const service = options.service ?? new ConsoleService({ interface: 'web' });
   const token = options.token ?? randomBytes(32).toString('hex');
   const files = new StaticFiles(options.rendererDir ?? DEFAULT_RENDERER_DIR);
   let port = 0;
@@ -119,13 +120,16 @@ export async function startWebServer(options: WebServerOptions = {}): Promise<We
     reply(id, await service.invoke(channel, args));
   }
 
-  const stopTicks = service.onTick((update) => {
-    const push: WirePush = { push: 'topology:tick', data: update };
+  function broadcast(push: WirePush): void {
     const message = JSON.stringify(push);
     for (const client of wss.clients) {
       if (client.readyState === WebSocket.OPEN && client.bufferedAmount < MAX_BUFFERED_BYTES) client.send(message);
     }
-  });
+  }
+
+  const stopTicks = service.onTick((update) => broadcast({ push: 'topology:tick', data: update }));
+  // Every window sees a running plan's progress; each one shows only the plan it started.
+  const stopProgress = service.onActionProgress((progress) => broadcast({ push: 'action:progress', data: progress }));
 
   // Drop clients whose machine went away without closing the socket.
   const heartbeat = setInterval(() => {
@@ -154,6 +158,7 @@ export async function startWebServer(options: WebServerOptions = {}): Promise<We
     closing ??= (async () => {
       clearInterval(heartbeat);
       stopTicks();
+      stopProgress();
       for (const client of wss.clients) client.close(1001, 'server shutting down');
       // Give clients a moment for the closing handshake, then cut whoever is left.
       const deadline = Date.now() + 1000;

@@ -1,10 +1,15 @@
 // The renderer's WebSocket client (renderer/src/api/ws-client.ts) against the real web server
-// and a real lab: calls, ApiCallError codes, tick pushes, and reconnection after a restart.
+// and a real lab: calls, ApiCallError codes, tick pushes, reconnection after a restart, and a
+// topology change with its progress pushes and audit entry.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { ConsoleService } from '../../electron/app/service';
 import { Lab, docsLayout } from '../../electron/lab/lab';
 import { startWebServer, type WebServer } from '../../electron/web/server';
+import type { StepProgress } from '../../electron/shared/actions';
 import type { TickUpdate } from '../../electron/shared/types';
 import { ApiCallError } from '../../renderer/src/api/errors';
 import { createWebSocketApi, webSocketUrlFor, type WebSocketApi } from '../../renderer/src/api/ws-client';
@@ -13,6 +18,7 @@ let lab: Lab;
 let service: ConsoleService;
 let server: WebServer;
 let api: WebSocketApi;
+let auditDir: string;
 
 function waitFor<T>(find: () => T | undefined, timeoutMs = 10_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
@@ -29,7 +35,8 @@ function waitFor<T>(find: () => T | undefined, timeoutMs = 10_000): Promise<T> {
 
 beforeAll(async () => {
   lab = await Lab.start({ nodes: docsLayout() });
-  service = new ConsoleService();
+  auditDir = await mkdtemp(join(tmpdir(), 'rc-web-audit-'));
+  service = new ConsoleService({ interface: 'web', auditDir });
   server = await startWebServer({ service });
   const { protocol, host, search } = new URL(server.url);
   api = createWebSocketApi(webSocketUrlFor({ protocol, host, search }), {
@@ -45,6 +52,7 @@ afterAll(async () => {
   await server?.close();
   await service?.close();
   await lab?.close();
+  if (auditDir) await rm(auditDir, { recursive: true, force: true });
 });
 
 describe('WebSocket client', () => {
@@ -85,6 +93,47 @@ describe('WebSocket client', () => {
     const after = ticks.length;
     await new Promise((resolve) => setTimeout(resolve, 600));
     expect(ticks.length).toBe(after);
+    await api.disconnect();
+  });
+
+  it('re-points a replica: candidates, plan, execute with progress pushes, audit', async () => {
+    const [master, r1, r2, r11] = ['master', 'replica-1', 'replica-2', 'replica-1-1'].map((n) => lab.address(n)) as [string, string, string, string];
+    await api.connect({ seeds: [master], pollIntervalMs: 200 });
+    const candidates = new Map((await api.moveCandidates(r2)).map((c) => [c.address, c]));
+    expect(candidates.get(master)).toMatchObject({ valid: false, reason: 'already its master' });
+    expect(candidates.get(r11)).toMatchObject({ valid: true });
+    const cycle = new Map((await api.moveCandidates(r1)).map((c) => [c.address, c]));
+    expect(cycle.get(r11)).toMatchObject({ valid: false, reason: expect.stringMatching(/cycle/) });
+
+    const plan = await api.planAction({ kind: 'replicaof', node: r2, master: r11 });
+    expect(plan.canRun).toBe(true);
+    expect(plan.steps.map((s) => [s.node, s.command])).toEqual([[r2, `REPLICAOF 127.0.0.1 ${lab.port('replica-1-1')}`]]);
+
+    const progress: StepProgress[] = [];
+    const stop = api.onActionProgress((p) => progress.push(p));
+    // A client whose calls time out after 50 ms: a plan runs longer than that, and must not be cut off.
+    const { protocol, host, search } = new URL(server.url);
+    const impatient = createWebSocketApi(webSocketUrlFor({ protocol, host, search }), { WebSocketImpl: WebSocket, requestTimeoutMs: 50 });
+    try {
+      const outcome = await impatient.executeAction({
+        planId: plan.id,
+        ...(plan.confirmAddress ? { confirmAddress: plan.confirmAddress } : {}),
+        overrides: plan.needsOverride,
+      });
+      expect(outcome.ok).toBe(true);
+      expect(outcome.finishedAt - outcome.startedAt).toBeGreaterThan(50);
+      expect(outcome.nodes.find((n) => n.address === r2)).toMatchObject({ role: 'replica', master: r11, linkStatus: 'up' });
+    } finally {
+      impatient.close();
+      stop();
+    }
+    expect(progress.filter((p) => p.planId === plan.id).map((p) => p.status)).toEqual(expect.arrayContaining(['running', 'ok']));
+    expect(progress.at(-1)).toMatchObject({ planId: plan.id, stepId: plan.steps[0]?.id, status: 'ok' });
+
+    const audit = await api.listAudit(10);
+    expect(audit.at(-1)).toMatchObject({ planId: plan.id, outcome: 'ok', who: { interface: 'web' } });
+    const again = await api.executeAction({ planId: plan.id }).catch((e: unknown) => e);
+    expect((again as ApiCallError).code).toBe('BAD_ARGUMENT');
     await api.disconnect();
   });
 

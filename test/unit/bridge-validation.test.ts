@@ -1,6 +1,10 @@
 // Every argument that crosses the bridge is checked by the schema before the engine sees it.
 // These calls never reach Redis: a rejected call fails before the engine, and the accepted
-// ones used here (topology:get, events:list, lab:status) only read state.
+// ones used here (topology:get, events:list, lab:status, the action calls before any connect,
+// audit:list on an empty directory) only read state.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConsoleService } from '../../electron/app/service';
 import { parseCall, isAddress } from '../../electron/shared/schema';
@@ -189,5 +193,139 @@ describe('channels', () => {
   it('refuses arguments that are not a list', async () => {
     expect(await rejected('topology:get', { 0: 'x' })).toMatch(/arguments must be a list/);
     expect(await rejected('topology:get', 'x')).toMatch(/arguments must be a list/);
+  });
+});
+
+describe('action:plan', () => {
+  const node = '127.0.0.1:7001';
+  const master = '127.0.0.1:7000';
+
+  it('accepts every kind of request, with and without options', () => {
+    accepted('action:plan', [{ kind: 'replicaof', node, master }]);
+    accepted('action:plan', [{ kind: 'replicaof', node, master, options: { persist: true, setMasterauth: true, stepTimeoutMs: 500 } }]);
+    accepted('action:plan', [{ kind: 'promote', node, repointSiblings: false }]);
+    accepted('action:plan', [{ kind: 'switchover', to: node, options: { switchoverMethod: 'fence', stepTimeoutMs: 600_000 } }]);
+    accepted('action:plan', [{ kind: 'failover' }]);
+    accepted('action:plan', [{ kind: 'failover', to: '[::1]:7002' }]);
+    accepted('action:plan', [{ kind: 'detach', node }]);
+  });
+
+  it.each<[string, unknown[], RegExp]>([
+    ['no request', [], /missing argument/],
+    ['two requests', [{ kind: 'detach', node }, { kind: 'detach', node }], /too many arguments/],
+    ['a string', ['promote'], /argument/],
+    ['an unknown kind', [{ kind: 'reboot', node }], /kind/],
+    ['no kind', [{ node, master }], /kind/],
+    ['a bad node address', [{ kind: 'replicaof', node: 'localhost', master }], /node: must be host:port/],
+    ['a bad master address', [{ kind: 'replicaof', node, master: '127.0.0.1:0' }], /master/],
+    ['no master', [{ kind: 'replicaof', node }], /master/],
+    ['promote without repointSiblings', [{ kind: 'promote', node }], /repointSiblings/],
+    ['repointSiblings as a string', [{ kind: 'promote', node, repointSiblings: 'yes' }], /repointSiblings/],
+    ['an unknown key', [{ kind: 'detach', node, force: true }], /Unrecognized key: "force"/],
+    ['an unknown option', [{ kind: 'detach', node, options: { yes: true } }], /options: Unrecognized key: "yes"/],
+    ['a step timeout of 499 ms', [{ kind: 'detach', node, options: { stepTimeoutMs: 499 } }], /options.stepTimeoutMs/],
+    ['a fractional step timeout', [{ kind: 'detach', node, options: { stepTimeoutMs: 1000.5 } }], /options.stepTimeoutMs/],
+    ['an unknown switchover method', [{ kind: 'switchover', to: node, options: { switchoverMethod: 'force' } }], /switchoverMethod/],
+    ['persist as a number', [{ kind: 'detach', node, options: { persist: 1 } }], /options.persist/],
+  ])('refuses %s', async (_what, args, message) => {
+    expect(await rejected('action:plan', args)).toMatch(message);
+  });
+
+  it('reaches the engine only with a valid request: NOT_CONNECTED before any connect', async () => {
+    expect(await service.invoke('action:plan', [{ kind: 'detach', node }])).toMatchObject({ ok: false, error: { code: 'NOT_CONNECTED' } });
+  });
+});
+
+describe('action:execute', () => {
+  const planId = '0f8b3c2e-5d7a-4c1b-9e6f-2a3b4c5d6e7f';
+
+  it('accepts a plan id alone, and with a confirmation and overrides', () => {
+    accepted('action:execute', [{ planId }]);
+    accepted('action:execute', [{ planId, confirmAddress: '127.0.0.1:7001', overrides: ['REPLICA_BEHIND', 'FULL_SYNC'] }]);
+  });
+
+  it.each<[string, unknown[], RegExp]>([
+    ['no request', [], /missing argument/],
+    ['a bare plan id', [planId], /argument/],
+    ['no plan id', [{ confirmAddress: '127.0.0.1:7001' }], /planId/],
+    ['a plan id that is not a UUID', [{ planId: 'plan-1' }], /planId/],
+    ['a numeric confirmation', [{ planId, confirmAddress: 7001 }], /confirmAddress/],
+    ['a 301-character confirmation', [{ planId, confirmAddress: 'a'.repeat(301) }], /confirmAddress/],
+    ['overrides as a string', [{ planId, overrides: 'REPLICA_BEHIND' }], /overrides/],
+    ['a lower-case override', [{ planId, overrides: ['replica_behind'] }], /overrides\[0\]/],
+    ['an override with spaces', [{ planId, overrides: ['RUN ANYWAY'] }], /overrides\[0\]/],
+    ['33 overrides', [{ planId, overrides: Array.from({ length: 33 }, () => 'FULL_SYNC') }], /overrides/],
+    ['an onProgress key', [{ planId, onProgress: 'x' }], /Unrecognized key: "onProgress"/],
+  ])('refuses %s', async (_what, args, message) => {
+    expect(await rejected('action:execute', args)).toMatch(message);
+  });
+
+  it('refuses a plan it does not know, before anything is sent', async () => {
+    const result = await service.invoke('action:execute', [{ planId }]);
+    expect(result).toMatchObject({ ok: false, error: { code: 'BAD_ARGUMENT', message: expect.stringMatching(/unknown or expired plan/) } });
+  });
+});
+
+describe('action:abort', () => {
+  it.each<[string, unknown[], RegExp]>([
+    ['no plan id', [], /missing argument/],
+    ['a plan id that is not a UUID', ['abc'], /argument/],
+    ['a number', [42], /argument/],
+    ['an object', [{ planId: '0f8b3c2e-5d7a-4c1b-9e6f-2a3b4c5d6e7f' }], /argument/],
+    ['two plan ids', ['0f8b3c2e-5d7a-4c1b-9e6f-2a3b4c5d6e7f', '0f8b3c2e-5d7a-4c1b-9e6f-2a3b4c5d6e7f'], /too many arguments/],
+  ])('refuses %s', async (_what, args, message) => {
+    expect(await rejected('action:abort', args)).toMatch(message);
+  });
+
+  it('answers that a plan which is not running cannot be aborted', async () => {
+    expect(await service.invoke('action:abort', ['0f8b3c2e-5d7a-4c1b-9e6f-2a3b4c5d6e7f'])).toEqual({
+      ok: true,
+      value: { accepted: false, message: 'this plan is not running' },
+    });
+  });
+});
+
+describe('action:candidates', () => {
+  it.each<[string, unknown[], RegExp]>([
+    ['no node', [], /missing argument/],
+    ['a node without port', ['127.0.0.1'], /must be host:port/],
+    ['a node as an object', [{ node: '127.0.0.1:7001' }], /argument/],
+    ['two nodes', ['127.0.0.1:7001', '127.0.0.1:7002'], /too many arguments/],
+  ])('refuses %s', async (_what, args, message) => {
+    expect(await rejected('action:candidates', args)).toMatch(message);
+  });
+
+  it('answers NOT_CONNECTED for a valid node before any connect', async () => {
+    expect(await service.invoke('action:candidates', ['127.0.0.1:7001'])).toMatchObject({ ok: false, error: { code: 'NOT_CONNECTED' } });
+  });
+});
+
+describe('audit:list', () => {
+  it('accepts an omitted and a given limit', () => {
+    accepted('audit:list', []);
+    accepted('audit:list', [1]);
+    accepted('audit:list', [10_000]);
+  });
+
+  it.each<[string, unknown[], RegExp]>([
+    ['a limit of 0', [0], /argument/],
+    ['a limit of 10001', [10_001], /argument/],
+    ['a fractional limit', [2.5], /argument/],
+    ['a limit as a string', ['10'], /argument/],
+    ['two limits', [1, 2], /too many arguments/],
+  ])('refuses %s', async (_what, args, message) => {
+    expect(await rejected('audit:list', args)).toMatch(message);
+  });
+
+  it('reads the audit log of the directory it was given', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rc-audit-bridge-'));
+    const own = new ConsoleService({ interface: 'web', auditDir: dir });
+    try {
+      expect(own.auditFile).toBe(join(dir, 'audit.jsonl'));
+      expect(await own.invoke('audit:list', [])).toEqual({ ok: true, value: [] });
+    } finally {
+      await own.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -41,6 +41,12 @@ function withBridgeErrors(bridge: ReplicationConsoleApi): ReplicationConsoleApi 
     startLab: guard(bridge.startLab),
     stopLab: guard(bridge.stopLab),
     labStatus: guard(bridge.labStatus),
+    planAction: guard(bridge.planAction),
+    executeAction: guard(bridge.executeAction),
+    abortAction: guard(bridge.abortAction),
+    moveCandidates: guard(bridge.moveCandidates),
+    listAudit: guard(bridge.listAudit),
     onTick: (listener) => bridge.onTick(listener),
+    onActionProgress: (listener) => bridge.onActionProgress(listener),
   };
 }

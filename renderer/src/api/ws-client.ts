@@ -1,9 +1,25 @@
 // The web mode's side of the bridge: ReplicationConsoleApi over one WebSocket to the local
-// server. Reconnects with backoff when the socket drops; tick listeners survive reconnects.
-import type { ApiChannel, ApiMethods, Envelope, ReplicationConsoleApi } from '../../../electron/shared/api';
+// server. Reconnects with backoff when the socket drops; push listeners survive reconnects.
+import type {
+  ApiChannel,
+  ApiMethods,
+  ApiPushes,
+  Envelope,
+  PushChannel,
+  ReplicationConsoleApi,
+} from '../../../electron/shared/api';
 import type { WirePush, WireRequest, WireResponse } from '../../../electron/shared/schema';
-import type { TickUpdate } from '../../../electron/shared/types';
 import { ApiCallError } from './errors';
+import { bindApi } from '../../../electron/shared/bind-api';
+
+/**
+ * Calls that legitimately run longer than any fixed timeout: a plan's steps each wait up to
+ * their own deadline (a full sync, a FAILOVER). Progress pushes show they are alive; a lost
+ * socket still fails them.
+ */
+const UNTIMED_CHANNELS: ReadonlySet<ApiChannel> = new Set<ApiChannel>(['action:execute']);
+
+type PushListeners = { [P in PushChannel]: Set<(data: ApiPushes[P]) => void> };
 
 /**
  * The part of a WebSocket this client uses: the browser's, or the `ws` package's in Node tests.
@@ -22,7 +38,7 @@ export interface SocketLike {
 export type SocketFactory = new (url: string) => SocketLike;
 
 export interface WebSocketApiOptions {
-  /** Give up on a call after this long (default 30 s). */
+  /** Give up on a call after this long (default 30 s); 'action:execute' waits as long as the socket lives. */
   requestTimeoutMs?: number;
   /** Reconnect delays grow from min to max (defaults 250 ms and 10 s). */
   minReconnectMs?: number;
@@ -37,6 +53,7 @@ export interface WebSocketApi extends ReplicationConsoleApi {
 }
 
 interface Pending {
+  channel: ApiChannel;
   resolve: (value: unknown) => void;
   reject: (error: ApiCallError) => void;
   timer: ReturnType<typeof setTimeout>;
@@ -58,7 +75,7 @@ export function createWebSocketApi(url: string, options: WebSocketApiOptions = {
   const WebSocketImpl = options.WebSocketImpl ?? (globalThis as unknown as { WebSocket: SocketFactory }).WebSocket;
 
   const pending = new Map<number, Pending>();
-  const tickListeners = new Set<(update: TickUpdate) => void>();
+  const listeners: PushListeners = { 'topology:tick': new Set(), 'action:progress': new Set() };
   let socket: SocketLike | null = null;
   let open = false;
   let nextId = 1;
@@ -89,7 +106,11 @@ export function createWebSocketApi(url: string, options: WebSocketApiOptions = {
       // A call already on the wire may or may not have run: fail it rather than run it twice.
       for (const [id, call] of pending) {
         if (call.unsent === null) {
-          settle(id, new ApiCallError('UNREACHABLE', 'Lost the connection to the console server before it answered'));
+          const message =
+            call.channel === 'action:execute'
+              ? 'Lost the connection to the console server while the plan ran: it may have finished or still be running. Check the topology and the audit log before trying again'
+              : 'Lost the connection to the console server before it answered';
+          settle(id, new ApiCallError('UNREACHABLE', message));
         }
       }
       scheduleReconnect();
@@ -118,21 +139,33 @@ export function createWebSocketApi(url: string, options: WebSocketApiOptions = {
     }
     if (typeof message !== 'object' || message === null) return;
     if ('push' in message) {
-      const push = message as WirePush;
-      if (push.push === 'topology:tick') {
-        for (const listener of [...tickListeners]) {
-          try {
-            listener(push.data);
-          } catch (error) {
-            console.error('topology:tick listener failed', error);
-          }
-        }
-      }
+      deliver(message as WirePush);
       return;
     }
     const { id, result } = message as Partial<WireResponse>;
     if (typeof id !== 'number' || typeof result !== 'object' || result === null) return;
     settle(id, result);
+  }
+
+  function deliver<P extends PushChannel>(push: { push: P; data: ApiPushes[P] }): void {
+    const set = (listeners as Partial<PushListeners>)[push.push] as Set<(data: ApiPushes[P]) => void> | undefined;
+    if (!set) return;
+    for (const listener of [...set]) {
+      try {
+        listener(push.data);
+      } catch (error) {
+        console.error(`${push.push} listener failed`, error);
+      }
+    }
+  }
+
+  function subscribe<P extends PushChannel>(channel: P, listener: (data: ApiPushes[P]) => void): () => void {
+    const set = listeners[channel] as Set<(data: ApiPushes[P]) => void>;
+    set.add(listener);
+    ensureSocket();
+    return () => {
+      set.delete(listener);
+    };
   }
 
   function settle(id: number, outcome: Envelope<unknown> | ApiCallError): void {
@@ -151,9 +184,12 @@ export function createWebSocketApi(url: string, options: WebSocketApiOptions = {
     // JSON would turn a trailing undefined into null; the server wants it left out.
     const request: WireRequest = { id, channel, args: args.filter((arg) => arg !== undefined) };
     const encoded = JSON.stringify(request);
+    const untimed = UNTIMED_CHANNELS.has(channel);
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         const sent = pending.get(id)?.unsent === null;
+        // On the wire, an untimed call waits for its answer or for the socket to drop.
+        if (sent && untimed) return;
         settle(
           id,
           sent
@@ -161,7 +197,7 @@ export function createWebSocketApi(url: string, options: WebSocketApiOptions = {
             : new ApiCallError('UNREACHABLE', `The console server at ${new URL(url).host} cannot be reached`),
         );
       }, requestTimeoutMs);
-      pending.set(id, { resolve: resolve as (value: unknown) => void, reject, timer, unsent: encoded });
+      pending.set(id, { channel, resolve: resolve as (value: unknown) => void, reject, timer, unsent: encoded });
       ensureSocket();
       if (open && socket) {
         socket.send(encoded);
@@ -172,23 +208,7 @@ export function createWebSocketApi(url: string, options: WebSocketApiOptions = {
   }
 
   return {
-    connect: (options) => call('topology:connect', options),
-    disconnect: async () => {
-      await call('topology:disconnect');
-    },
-    getTopology: () => call('topology:get'),
-    getHistory: (query) => call('history:get', query),
-    listEvents: (query) => call('events:list', query),
-    startLab: () => call('lab:start'),
-    stopLab: () => call('lab:stop'),
-    labStatus: () => call('lab:status'),
-    onTick(listener) {
-      tickListeners.add(listener);
-      ensureSocket();
-      return () => {
-        tickListeners.delete(listener);
-      };
-    },
+    ...bindApi(call, subscribe),
     close() {
       closed = true;
       if (reconnectTimer) clearTimeout(reconnectTimer);

@@ -1,13 +1,19 @@
-// Wires the API to the state classes: connect and disconnect, the lab, and one listener that
-// feeds every tick to the topology, the history and the events. The only place that calls
-// the API besides the charts' history load.
-import type { ConnectOptions, TickUpdate } from '../../../electron/shared/types';
+// Wires the API to the state classes: connect and disconnect, the lab, one listener that
+// feeds every tick to the topology, the history and the events, and the topology changes
+// (drag candidates, plan, run, abort, progress, audit). The only place that calls the API
+// besides the charts' history load.
+import type { ActionRequest } from '../../../electron/shared/actions';
+import type { Address, ConnectOptions, TickUpdate } from '../../../electron/shared/types';
 import type { LabInfo, ReplicationConsoleApi } from '../../../electron/shared/api';
 import { toApiError } from '../lib/errors';
+import { AUDIT_SHOWN, AuditState } from './audit-state.svelte';
 import { Clock } from './clock.svelte';
 import { ConsoleState } from './console-state.svelte';
 import { EventsState } from './events-state.svelte';
 import { HistoryState } from './history-state.svelte';
+import { MoveState, type DropResult } from './move-state.svelte';
+import { NodeMenuState, type MenuAnchor } from './node-menu.svelte';
+import { PlanDialogState, type PlanOption } from './plan-dialog.svelte';
 
 export type BusyWith = 'connect' | 'lab' | 'disconnect' | null;
 
@@ -16,6 +22,10 @@ export class Session {
   readonly console: ConsoleState;
   readonly history: HistoryState;
   readonly events: EventsState;
+  readonly moves = new MoveState();
+  readonly menu = new NodeMenuState();
+  readonly planDialog = new PlanDialogState();
+  readonly audit = new AuditState();
 
   busy = $state<BusyWith>(null);
   lab = $state.raw<LabInfo | null>(null);
@@ -23,6 +33,7 @@ export class Session {
   readonly #api: ReplicationConsoleApi;
   readonly #now: () => number;
   #attempt = 0;
+  #candidates: Promise<void> | null = null;
 
   constructor(api: ReplicationConsoleApi, clock: Clock = new Clock(), now: () => number = Date.now) {
     this.#api = api;
@@ -39,10 +50,12 @@ export class Session {
    */
   start(): () => void {
     const stopTicks = this.#api.onTick((update) => this.handleTick(update));
+    const stopProgress = this.#api.onActionProgress((progress) => this.planDialog.applyProgress(progress));
     const stopClock = this.clock.start();
     void this.#resume();
     return () => {
       stopTicks();
+      stopProgress();
       stopClock();
     };
   }
@@ -97,7 +110,112 @@ export class Session {
       this.console.reset();
       this.history.reset();
       this.events.reset();
+      this.moves.reset();
+      this.menu.close();
+      this.planDialog.close();
+      this.audit.reset();
       this.busy = null;
+    }
+  }
+
+  /** A card is picked up: ask the engine (instantly, from its snapshot) where it may go. */
+  async startMove(node: Address): Promise<void> {
+    this.menu.close();
+    const token = this.moves.begin(node);
+    const pending = this.#api.moveCandidates(node).then(
+      (candidates) => this.moves.loaded(token, candidates),
+      (thrown: unknown) => this.moves.failed(token, toApiError(thrown)),
+    );
+    this.#candidates = pending;
+    await pending;
+  }
+
+  /** The card is dropped on `target` (null: on nothing). A valid target opens the plan dialog. */
+  async endMove(target: Address | null): Promise<DropResult> {
+    const moves = this.moves;
+    // A very quick drop: decide with the engine's answer, not without it.
+    if (moves.dragging !== null && target !== null && moves.candidates === null && moves.error === null) await this.#candidates;
+    const result = moves.drop(target);
+    if (result.kind === 'plan') void this.openPlan({ kind: 'replicaof', node: result.node, master: result.master });
+    return result;
+  }
+
+  /** Opens the node menu and reads (instantly, from the engine's snapshot) where the node could move. */
+  async openMenu(address: Address, anchor: MenuAnchor): Promise<void> {
+    const token = this.menu.show(address, anchor);
+    if (!this.console.nodeByAddress.get(address)?.reachable) return;
+    try {
+      this.menu.loaded(token, await this.#api.moveCandidates(address));
+    } catch (thrown) {
+      this.menu.failed(token, toApiError(thrown));
+    }
+  }
+
+  /** Opens the plan dialog and asks the engine for the plan (it reads the nodes fresh first). */
+  async openPlan(request: ActionRequest): Promise<void> {
+    this.menu.close();
+    await this.#plan(this.planDialog.begin(request), request);
+  }
+
+  /** An option changes the steps: plan again with it, keeping what the operator ticked and typed. */
+  async setPlanOption(option: PlanOption, value: boolean): Promise<void> {
+    await this.#replan(this.planDialog.withOption(option, value), true);
+  }
+
+  async setRepointSiblings(value: boolean): Promise<void> {
+    await this.#replan(this.planDialog.withRepointSiblings(value), true);
+  }
+
+  /** After a refusal (the topology changed, the plan expired): a fresh plan, reviewed from scratch. */
+  async planAgain(): Promise<void> {
+    await this.#replan(this.planDialog.request, false);
+  }
+
+  /** Runs the reviewed plan; progress arrives as pushes meanwhile. The audit view is read again after. */
+  async runPlan(): Promise<void> {
+    const dialog = this.planDialog;
+    const request = dialog.executeRequest();
+    if (!request) return;
+    dialog.beginRun(request.planId);
+    try {
+      dialog.finished(await this.#api.executeAction(request));
+    } catch (thrown) {
+      dialog.runFailed(request.planId, toApiError(thrown));
+    }
+    await this.loadAudit();
+  }
+
+  async abortPlan(): Promise<void> {
+    const dialog = this.planDialog;
+    const planId = dialog.plan?.id;
+    if (!planId || dialog.phase !== 'running') return;
+    dialog.abortRequested();
+    try {
+      dialog.abortAnswered(planId, await this.#api.abortAction(planId));
+    } catch (thrown) {
+      dialog.abortFailed(planId, toApiError(thrown));
+    }
+  }
+
+  async loadAudit(): Promise<void> {
+    this.audit.beginLoad();
+    try {
+      this.audit.loadedEntries(await this.#api.listAudit(AUDIT_SHOWN));
+    } catch (thrown) {
+      this.audit.failed(toApiError(thrown));
+    }
+  }
+
+  async #replan(request: ActionRequest | null, keep: boolean): Promise<void> {
+    const token = this.planDialog.replan(request, keep);
+    if (token !== null && request) await this.#plan(token, request);
+  }
+
+  async #plan(token: number, request: ActionRequest): Promise<void> {
+    try {
+      this.planDialog.planned(token, await this.#api.planAction(request));
+    } catch (thrown) {
+      this.planDialog.planFailed(token, toApiError(thrown));
     }
   }
 

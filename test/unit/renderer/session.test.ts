@@ -1,75 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import type { ReplicationConsoleApi, LabInfo } from '../../../electron/shared/api';
-import type {
-  ConnectOptions,
-  HistoryPoint,
-  ReplicationEvent,
-  TickUpdate,
-  TopologySnapshot,
-} from '../../../electron/shared/types';
 import { Clock } from '../../../renderer/src/state/clock.svelte';
 import { Session } from '../../../renderer/src/state/session.svelte';
 import { labSnapshot, makeEvent } from './fixtures';
-
-class CodedError extends Error {
-  code: string;
-  constructor(code: string, message: string) {
-    super(message);
-    this.code = code;
-  }
-}
-
-/** A scripted stand-in for the bridge: records calls, answers from fields. No Redis here. */
-class ScriptedApi implements ReplicationConsoleApi {
-  calls: string[] = [];
-  connectOptions: ConnectOptions[] = [];
-  connectResult: TopologySnapshot | Error = labSnapshot(1, 1000);
-  topology: TopologySnapshot | null = null;
-  lab: LabInfo = { running: false, seeds: [] };
-  events: ReplicationEvent[] = [makeEvent(1, 900, '127.0.0.1:7001')];
-  listeners = new Set<(u: TickUpdate) => void>();
-
-  async connect(options: ConnectOptions): Promise<TopologySnapshot> {
-    this.calls.push('connect');
-    this.connectOptions.push(options);
-    if (this.connectResult instanceof Error) throw this.connectResult;
-    return this.connectResult;
-  }
-  async disconnect(): Promise<void> {
-    this.calls.push('disconnect');
-  }
-  async getTopology(): Promise<TopologySnapshot | null> {
-    this.calls.push('getTopology');
-    return this.topology;
-  }
-  async getHistory(): Promise<HistoryPoint[]> {
-    this.calls.push('getHistory');
-    return [];
-  }
-  async listEvents(): Promise<ReplicationEvent[]> {
-    this.calls.push('listEvents');
-    return this.events;
-  }
-  async startLab(): Promise<LabInfo> {
-    this.calls.push('startLab');
-    this.lab = { running: true, seeds: ['127.0.0.1:7000', '127.0.0.1:7001'] };
-    return this.lab;
-  }
-  async stopLab(): Promise<LabInfo> {
-    return { running: false, seeds: [] };
-  }
-  async labStatus(): Promise<LabInfo> {
-    this.calls.push('labStatus');
-    return this.lab;
-  }
-  onTick(listener: (u: TickUpdate) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-  push(update: TickUpdate): void {
-    for (const l of this.listeners) l(update);
-  }
-}
+import { CodedError, ScriptedApi } from './scripted-api';
 
 const flush = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
 

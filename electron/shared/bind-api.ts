@@ -1,0 +1,31 @@
+// The one table of which API method goes to which channel, shared by every transport: the
+// Electron preload (IPC) and the web mode's WebSocket client differ only in how they carry a call.
+import type { ApiChannel, ApiMethods, ApiPushes, PushChannel, ReplicationConsoleApi } from './api';
+
+/** Send one call on a channel and resolve with its value (or throw the error it carried). */
+export type ApiCall = <C extends ApiChannel>(channel: C, ...args: Parameters<ApiMethods[C]>) => Promise<ReturnType<ApiMethods[C]>>;
+/** Listen to one pushed channel; returns the disposer. */
+export type ApiSubscribe = <P extends PushChannel>(channel: P, listener: (data: ApiPushes[P]) => void) => () => void;
+
+/** Build the named-function API over a transport's call and subscribe. */
+export function bindApi(call: ApiCall, subscribe: ApiSubscribe): ReplicationConsoleApi {
+  return {
+    connect: (options) => call('topology:connect', options),
+    disconnect: async () => {
+      await call('topology:disconnect');
+    },
+    getTopology: () => call('topology:get'),
+    getHistory: (query) => call('history:get', query),
+    listEvents: (query) => call('events:list', query),
+    startLab: () => call('lab:start'),
+    stopLab: () => call('lab:stop'),
+    labStatus: () => call('lab:status'),
+    planAction: (request) => call('action:plan', request),
+    executeAction: (request) => call('action:execute', request),
+    abortAction: (planId) => call('action:abort', planId),
+    moveCandidates: (node) => call('action:candidates', node),
+    listAudit: (limit) => call('audit:list', limit),
+    onTick: (listener) => subscribe('topology:tick', listener),
+    onActionProgress: (listener) => subscribe('action:progress', listener),
+  };
+}

@@ -1,0 +1,54 @@
+// Words, symbols and tones for topology changes: check verdicts, step states, outcomes and a
+// one-line title per request. The symbols (✓ ! ✗) are the CLI's, so both read the same.
+import type { ActionKind, ActionOutcome, ActionRequest, CheckVerdict, StepResult } from '../../../electron/shared/actions';
+import type { IconName } from './icons';
+import type { StatusLabel } from './labels';
+
+export interface VerdictLabel extends StatusLabel {
+  symbol: string;
+}
+
+export const VERDICT_LABELS: Record<CheckVerdict, VerdictLabel> = {
+  ok: { symbol: '✓', label: 'OK', icon: 'check', tone: 'ok' },
+  warning: { symbol: '!', label: 'Warning', icon: 'alert', tone: 'warn' },
+  refused: { symbol: '✗', label: 'Refused', icon: 'x', tone: 'bad' },
+};
+
+export const STEP_STATUS_LABELS: Record<StepResult['status'], StatusLabel> = {
+  pending: { label: 'Pending', icon: 'circle', tone: 'neutral' },
+  running: { label: 'Running', icon: 'sync', tone: 'accent' },
+  ok: { label: 'Done', icon: 'check', tone: 'ok' },
+  failed: { label: 'Failed', icon: 'x', tone: 'bad' },
+  skipped: { label: 'Skipped', icon: 'minus', tone: 'neutral' },
+  aborted: { label: 'Aborted', icon: 'stop', tone: 'warn' },
+};
+
+export const OUTCOME_LABELS: Record<ActionOutcome['status'], StatusLabel> = {
+  ok: { label: 'Done', icon: 'check', tone: 'ok' },
+  failed: { label: 'Failed', icon: 'x', tone: 'bad' },
+  aborted: { label: 'Aborted', icon: 'stop', tone: 'warn' },
+};
+
+export const KIND_LABELS: Record<ActionKind, { label: string; icon: IconName }> = {
+  replicaof: { label: 'Re-point', icon: 'link' },
+  promote: { label: 'Promote', icon: 'promote' },
+  switchover: { label: 'Switchover', icon: 'swap' },
+  failover: { label: 'Emergency failover', icon: 'alert' },
+  detach: { label: 'Detach', icon: 'lone' },
+};
+
+/** One line naming what the request does, for the dialog title and the audit list. */
+export function actionTitle(request: ActionRequest): string {
+  switch (request.kind) {
+    case 'replicaof':
+      return `Make ${request.node} replicate from ${request.master}`;
+    case 'promote':
+      return `Promote ${request.node}${request.repointSiblings ? ' and re-point its siblings' : ''}`;
+    case 'switchover':
+      return `Switch over to ${request.to}`;
+    case 'failover':
+      return request.to ? `Emergency failover to ${request.to}` : 'Emergency failover to the most up-to-date replica';
+    case 'detach':
+      return `Detach ${request.node}`;
+  }
+}

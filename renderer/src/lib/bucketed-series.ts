@@ -1,0 +1,338 @@
+// A chart never needs more points than it has pixels. A series is cut into time buckets about
+// a pixel wide (aligned on absolute time, so the buckets stay put as the window slides) and
+// each bucket is drawn as its lowest and highest value in time order: a lag spike survives
+// any reduction, and a growing offset keeps its shape. The newest bucket also keeps its last
+// value, so a line ends where the data ends. Gaps (null values) still break the line.
+import type { HistoryPoint } from '../../../electron/shared/types';
+
+/** A point as Chart.js takes it with `parsing: false`; null breaks the line. */
+export type XY = { x: number; y: number | null };
+
+/** The value of a history point for one chart (offset, lag bytes or lag seconds). */
+export type ValueOf = (p: HistoryPoint) => number | null;
+
+export interface Bucket {
+  /** floor(t / width): the bucket's place on the time axis. */
+  readonly index: number;
+  /** Time of the first and last raw point in the bucket (values and gaps). */
+  first: number;
+  last: number;
+  /** Raw points with a value. */
+  count: number;
+  minT: number;
+  minY: number;
+  maxT: number;
+  maxY: number;
+  /** The last point with a value. */
+  lastT: number;
+  lastY: number;
+  /** Time of the first gap (null value) in the bucket, if any. */
+  gapT: number | null;
+  /** How many points this bucket contributes to `points`. */
+  drawn: number;
+}
+
+/** What a range of a series holds: a count of raw values, their extremes and the newest one. */
+export interface RangeStats {
+  count: number;
+  low: number | null;
+  high: number | null;
+  latest: number | null;
+  latestT: number;
+}
+
+/**
+ * Bucket width for a span drawn across `pixels`: a power of two in ms, at least one pixel's
+ * worth, so a window that grows by a tick keeps its buckets until it has doubled.
+ */
+export function bucketWidth(spanMs: number, pixels: number): number {
+  const perPixel = spanMs / Math.max(1, pixels);
+  if (!(perPixel > 1)) return 1;
+  return 2 ** Math.ceil(Math.log2(perPixel));
+}
+
+/** Index of the first point with t >= at (points are sorted by t). */
+export function firstIndexAtOrAfter(points: readonly HistoryPoint[], at: number): number {
+  let lo = 0;
+  let hi = points.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if ((points[mid] as HistoryPoint).t < at) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * One node's series for one chart, reduced to at most two points per bucket. It reads the
+ * history's (append-only, front-trimmed) array of raw points and takes in what is new on
+ * each `sync()`.
+ */
+export class BucketedSeries {
+  /** The reduced points, in time order. Handed to Chart.js as a copy: this one keeps changing. */
+  readonly points: XY[] = [];
+  readonly buckets: Bucket[] = [];
+  readonly raw: readonly HistoryPoint[];
+  readonly width: number;
+  readonly #value: ValueOf;
+  #lastT = Number.NEGATIVE_INFINITY;
+
+  /** Starts with the bucket just before `from`, so that the line enters from the left edge. */
+  constructor(raw: readonly HistoryPoint[], value: ValueOf, width: number, from: number) {
+    this.raw = raw;
+    this.#value = (p) => {
+      const y = value(p);
+      return y === null || !Number.isFinite(y) ? null : y;
+    };
+    this.width = width;
+    const before = firstIndexAtOrAfter(raw, from) - 1;
+    const start = before < 0 ? 0 : firstIndexAtOrAfter(raw, this.#bucketStart((raw[before] as HistoryPoint).t));
+    for (let i = start; i < raw.length; i += 1) this.#add(raw[i] as HistoryPoint);
+    this.#emitNewest();
+  }
+
+  /** Takes in the raw points added since the last call; returns whether there were any. */
+  sync(): boolean {
+    const raw = this.raw;
+    const last = raw[raw.length - 1];
+    if (!last || last.t <= this.#lastT) return false;
+    // The newest bucket is drawn again once its new points are in.
+    const newest = this.buckets[this.buckets.length - 1];
+    if (newest) {
+      this.points.length -= newest.drawn;
+      newest.drawn = 0;
+    }
+    for (let i = firstIndexAtOrAfter(raw, this.#lastT); i < raw.length; i += 1) {
+      const p = raw[i] as HistoryPoint;
+      if (p.t > this.#lastT) this.#add(p);
+    }
+    this.#emitNewest();
+    return true;
+  }
+
+  /** Drops the buckets before `from`, except the last one (the line still enters from the left). */
+  dropBefore(from: number): void {
+    let keep = 0;
+    while (keep + 1 < this.buckets.length && (this.buckets[keep + 1] as Bucket).last < from) keep += 1;
+    if (keep === 0) return;
+    let drawn = 0;
+    for (let i = 0; i < keep; i += 1) drawn += (this.buckets[i] as Bucket).drawn;
+    this.buckets.splice(0, keep);
+    this.points.splice(0, drawn);
+  }
+
+  /** The bucket at `index`, looked up from the newest end (where updates happen). */
+  bucketAt(index: number): Bucket | undefined {
+    for (let i = this.buckets.length - 1; i >= 0; i -= 1) {
+      const b = this.buckets[i] as Bucket;
+      if (b.index === index) return b;
+      if (b.index < index) return undefined;
+    }
+    return undefined;
+  }
+
+  /** Count, extremes and newest value of the raw points in [min, max]: exact, edges included. */
+  stats(min: number, max: number): RangeStats {
+    const out: RangeStats = { count: 0, low: null, high: null, latest: null, latestT: Number.NEGATIVE_INFINITY };
+    for (const b of this.buckets) {
+      if (b.last < min) continue;
+      if (b.first > max) break;
+      if (b.first >= min && b.last <= max) {
+        if (b.count === 0) continue;
+        out.count += b.count;
+        if (out.low === null || b.minY < out.low) out.low = b.minY;
+        if (out.high === null || b.maxY > out.high) out.high = b.maxY;
+        out.latest = b.lastY;
+        out.latestT = b.lastT;
+      } else {
+        // A bucket cut by an edge of the range: its raw points say what lies inside.
+        const to = Math.min(max, b.last);
+        for (let i = firstIndexAtOrAfter(this.raw, Math.max(min, b.first)); i < this.raw.length; i += 1) {
+          const p = this.raw[i] as HistoryPoint;
+          if (p.t > to) break;
+          const y = this.#value(p);
+          if (y === null) continue;
+          out.count += 1;
+          if (out.low === null || y < out.low) out.low = y;
+          if (out.high === null || y > out.high) out.high = y;
+          out.latest = y;
+          out.latestT = p.t;
+        }
+      }
+    }
+    return out;
+  }
+
+  #bucketStart(t: number): number {
+    return Math.floor(t / this.width) * this.width;
+  }
+
+  #add(p: HistoryPoint): void {
+    this.#lastT = p.t;
+    const y = this.#value(p);
+    const index = Math.floor(p.t / this.width);
+    let b = this.buckets[this.buckets.length - 1];
+    if (!b || b.index !== index) {
+      // The newest bucket is closed: from now on only its extremes are drawn.
+      if (b) this.#emit(b, false);
+      b = {
+        index,
+        first: p.t,
+        last: p.t,
+        count: 0,
+        minT: p.t,
+        minY: 0,
+        maxT: p.t,
+        maxY: 0,
+        lastT: p.t,
+        lastY: 0,
+        gapT: null,
+        drawn: 0,
+      };
+      this.buckets.push(b);
+    }
+    b.last = p.t;
+    if (y === null) {
+      if (b.gapT === null) b.gapT = p.t;
+    } else {
+      if (b.count === 0 || y < b.minY) {
+        b.minY = y;
+        b.minT = p.t;
+      }
+      if (b.count === 0 || y > b.maxY) {
+        b.maxY = y;
+        b.maxT = p.t;
+      }
+      b.lastY = y;
+      b.lastT = p.t;
+      b.count += 1;
+    }
+  }
+
+  #emitNewest(): void {
+    const newest = this.buckets[this.buckets.length - 1];
+    if (newest) this.#emit(newest, true);
+  }
+
+  /** Appends the bucket's points: min and max in time order, the gap, and when open its last value. */
+  #emit(b: Bucket, open: boolean): void {
+    const start = this.points.length;
+    if (b.count > 0) {
+      this.#insert(start, b.minT, b.minY);
+      if (b.maxT !== b.minT) this.#insert(start, b.maxT, b.maxY);
+      if (open && b.lastT !== b.minT && b.lastT !== b.maxT) this.#insert(start, b.lastT, b.lastY);
+    }
+    if (b.gapT !== null) this.#insert(start, b.gapT, null);
+    b.drawn = this.points.length - start;
+  }
+
+  /** Inserts a point keeping time order among the bucket's points (at most four). */
+  #insert(start: number, x: number, y: number | null): void {
+    const points = this.points;
+    const point = { x, y };
+    let i = points.length;
+    points.push(point);
+    while (i > start && (points[i - 1] as XY).x > x) {
+      points[i] = points[i - 1] as XY;
+      i -= 1;
+    }
+    points[i] = point;
+  }
+}
+
+/**
+ * The range of several series drawn as one band: per bucket, the lowest and the highest value
+ * of any of them. Stands for the nodes not drawn on their own.
+ */
+export class SeriesBand {
+  readonly upper: XY[] = [];
+  readonly lower: XY[] = [];
+  /** Bucket index of each band point. */
+  readonly #indices: number[] = [];
+  #members: readonly BucketedSeries[] = [];
+
+  get members(): readonly BucketedSeries[] {
+    return this.#members;
+  }
+
+  /** Recomputes the whole band for these series (all with the same bucket width). */
+  reset(members: readonly BucketedSeries[]): void {
+    this.#members = members;
+    this.upper.length = 0;
+    this.lower.length = 0;
+    this.#indices.length = 0;
+    let from = Number.POSITIVE_INFINITY;
+    for (const s of members) {
+      const first = s.buckets[0];
+      if (first && first.index < from) from = first.index;
+    }
+    if (Number.isFinite(from)) this.#recompute(from);
+  }
+
+  /**
+   * Recomputes the band from bucket index `from` (the oldest bucket new points may have gone
+   * into) or from its own newest bucket, whichever is older.
+   */
+  update(from: number = Number.POSITIVE_INFINITY): void {
+    from = Math.min(from, this.#indices[this.#indices.length - 1] ?? Number.POSITIVE_INFINITY);
+    if (!Number.isFinite(from)) {
+      for (const s of this.#members) {
+        const first = s.buckets[0];
+        if (first && first.index < from) from = first.index;
+      }
+      if (!Number.isFinite(from)) return;
+    }
+    let keep = this.#indices.length;
+    while (keep > 0 && (this.#indices[keep - 1] as number) >= from) keep -= 1;
+    this.upper.length = keep;
+    this.lower.length = keep;
+    this.#indices.length = keep;
+    this.#recompute(from);
+  }
+
+  /** Drops band points before the first bucket any member still has. */
+  dropBefore(): void {
+    let from = Number.POSITIVE_INFINITY;
+    for (const s of this.#members) {
+      const first = s.buckets[0];
+      if (first && first.index < from) from = first.index;
+    }
+    let drop = 0;
+    while (drop < this.#indices.length && (this.#indices[drop] as number) < from) drop += 1;
+    if (drop === 0) return;
+    this.upper.splice(0, drop);
+    this.lower.splice(0, drop);
+    this.#indices.splice(0, drop);
+  }
+
+  /** Appends band points for every bucket index >= from that some member has. */
+  #recompute(from: number): void {
+    // Lowest/highest per bucket index, from each member's newest buckets backwards.
+    const merged = new Map<number, { low: number; high: number; values: boolean }>();
+    let width = 1;
+    for (const s of this.#members) {
+      width = s.width;
+      for (let i = s.buckets.length - 1; i >= 0; i -= 1) {
+        const b = s.buckets[i] as Bucket;
+        if (b.index < from) break;
+        const m = merged.get(b.index);
+        if (b.count === 0) {
+          if (!m) merged.set(b.index, { low: 0, high: 0, values: false });
+        } else if (!m || !m.values) {
+          merged.set(b.index, { low: b.minY, high: b.maxY, values: true });
+        } else {
+          if (b.minY < m.low) m.low = b.minY;
+          if (b.maxY > m.high) m.high = b.maxY;
+        }
+      }
+    }
+    const indices = [...merged.keys()].sort((a, b) => a - b);
+    for (const index of indices) {
+      const m = merged.get(index) as { low: number; high: number; values: boolean };
+      const x = (index + 0.5) * width;
+      this.upper.push({ x, y: m.values ? m.high : null });
+      this.lower.push({ x, y: m.values ? m.low : null });
+      this.#indices.push(index);
+    }
+  }
+}

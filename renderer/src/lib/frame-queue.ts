@@ -1,0 +1,82 @@
+// Chart redraws at scale cost a few milliseconds each. Run back to back in the task that
+// delivered a tick, they would share one frame with the node cards' own updates and blow its
+// budget; run here, they get a task of their own right after a frame was presented, so the
+// tick's frame and the redraws land in different frames. Cheap jobs (a few nodes) share a task
+// while they fit a small budget; an expensive one ends the task and the rest wait a frame. A
+// caller that knows its job is cheap and answers a click can run it at once instead.
+
+type Schedule = (run: () => void) => void;
+
+/** After the next frame is rendered: rAF runs before that frame, a posted message after it. */
+function afterNextFrame(run: () => void): void {
+  requestAnimationFrame(() => {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      channel.port1.close();
+      run();
+    };
+    channel.port2.postMessage(null);
+  });
+}
+
+/** A task after a frame starts no further job once this much of it is spent. */
+export const FRAME_BUDGET_MS = 4;
+
+/**
+ * Runs queued jobs after frames, as many per frame as fit FRAME_BUDGET_MS (at least one). A
+ * job queued again before it ran keeps its place and runs once.
+ */
+export class FrameQueue {
+  readonly #jobs = new Map<object, () => void>();
+  readonly #schedule: Schedule;
+  readonly #now: () => number;
+  #scheduled = false;
+
+  constructor(schedule: Schedule = afterNextFrame, now: () => number = () => performance.now()) {
+    this.#schedule = schedule;
+    this.#now = now;
+  }
+
+  get pending(): number {
+    return this.#jobs.size;
+  }
+
+  /** Queues `job` for `owner`, replacing a job it queued before; with `now`, runs it at once instead. */
+  request(owner: object, job: () => void, now = false): void {
+    if (now) {
+      this.#jobs.delete(owner);
+      job();
+      return;
+    }
+    this.#jobs.set(owner, job);
+    this.#pump();
+  }
+
+  cancel(owner: object): void {
+    this.#jobs.delete(owner);
+  }
+
+  #pump(): void {
+    if (this.#scheduled || this.#jobs.size === 0) return;
+    this.#scheduled = true;
+    this.#schedule(() => this.#run());
+  }
+
+  #run(): void {
+    this.#scheduled = false;
+    const started = this.#now();
+    try {
+      for (let next = this.#jobs.entries().next(); !next.done; next = this.#jobs.entries().next()) {
+        const [owner, job] = next.value;
+        this.#jobs.delete(owner);
+        job();
+        if (this.#now() - started >= FRAME_BUDGET_MS) break;
+      }
+    } finally {
+      this.#pump();
+    }
+  }
+}
+
+/** The queue the charts share, so that their redraws never pile into one frame. */
+export const chartFrames = new FrameQueue();

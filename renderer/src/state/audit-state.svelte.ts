@@ -1,0 +1,68 @@
+// The audit log as the console shows it: the most recent executed plans, newest first, read
+// with listAudit when the view opens and again after every execution.
+import type { AuditEntry } from '../../../electron/shared/actions';
+import type { ApiError } from '../../../electron/shared/types';
+
+/** How many entries the view asks for. */
+export const AUDIT_SHOWN = 200;
+
+export interface AuditRow {
+  key: string;
+  planId: string;
+  /** ms since epoch. */
+  at: number;
+  who: string;
+  via: AuditEntry['who']['interface'];
+  entry: AuditEntry;
+  durationMs: number;
+  outcome: AuditEntry['outcome'];
+  /** Steps that did not end ok or pending, for the "what went wrong" line. */
+  problems: AuditEntry['steps'];
+}
+
+export class AuditState {
+  /** Newest first. */
+  entries = $state.raw<AuditEntry[]>([]);
+  loading = $state(false);
+  error = $state.raw<ApiError | null>(null);
+  /** Whether the log was read at least once. */
+  loaded = $state(false);
+
+  readonly rows: AuditRow[] = $derived(
+    this.entries.map((entry, i) => ({
+      key: `${entry.planId}:${i}`,
+      planId: entry.planId,
+      at: Date.parse(entry.startedAt),
+      who: `${entry.who.user}@${entry.who.host}`,
+      via: entry.who.interface,
+      entry,
+      durationMs: entry.durationMs,
+      outcome: entry.outcome,
+      problems: entry.steps.filter((s) => s.status === 'failed' || s.status === 'aborted'),
+    })),
+  );
+
+  beginLoad(): void {
+    this.loading = true;
+  }
+
+  /** The log as listAudit returns it (newest last). */
+  loadedEntries(entries: readonly AuditEntry[]): void {
+    this.entries = [...entries].reverse();
+    this.loading = false;
+    this.loaded = true;
+    this.error = null;
+  }
+
+  failed(error: ApiError): void {
+    this.loading = false;
+    this.error = error;
+  }
+
+  reset(): void {
+    this.entries = [];
+    this.loading = false;
+    this.loaded = false;
+    this.error = null;
+  }
+}

@@ -1,0 +1,299 @@
+// The plan dialog from request to outcome: planning, review (checks, overrides, options, the
+// typed confirmation), running (live progress per step, abort) and done (the outcome).
+// Answers that belong to an earlier plan (a re-plan, a closed dialog) are ignored by token
+// or plan id, so a late reply can never show under the wrong plan.
+/* eslint-disable svelte/prefer-svelte-reactivity --
+   Maps and Sets here are built whole and assigned to $state.raw; they are never mutated. */
+import type {
+  AbortResult,
+  ActionOptions,
+  ActionOutcome,
+  ActionPlan,
+  ActionRequest,
+  CheckCode,
+  ExecuteRequest,
+  PlanCheck,
+  PlanStep,
+  ResyncPrediction,
+  StepProgress,
+  StepResult,
+} from '../../../electron/shared/actions';
+import type { ApiError } from '../../../electron/shared/types';
+
+export type PlanPhase = 'closed' | 'planning' | 'review' | 'running' | 'done';
+
+/** One step as the dialog shows it: the plan's step plus where it stands. */
+export interface StepRow extends PlanStep {
+  index: number;
+  status: StepResult['status'];
+  message: string;
+  /** Live figures from the last progress (master_failover_state, link status, sync percent). */
+  detail: Record<string, string | number> | null;
+  startedAt: number | null;
+  finishedAt: number | null;
+}
+
+export type PlanOption = 'persist' | 'setMasterauth';
+
+export interface AbortState {
+  pending: boolean;
+  result: AbortResult | null;
+  error: ApiError | null;
+}
+
+/** True when `typed` is the address to confirm (spaces around and letter case do not matter). */
+export function confirms(typed: string, address: string): boolean {
+  return typed.trim().toLowerCase() === address.toLowerCase();
+}
+
+export class PlanDialogState {
+  phase = $state<PlanPhase>('closed');
+  request = $state.raw<ActionRequest | null>(null);
+  plan = $state.raw<ActionPlan | null>(null);
+  /** planAction failed: nothing to review. */
+  planError = $state.raw<ApiError | null>(null);
+  /** executeAction refused or failed before an outcome (e.g. the topology changed: plan again). */
+  runError = $state.raw<ApiError | null>(null);
+  overrides = $state.raw<ReadonlySet<CheckCode>>(new Set());
+  confirmText = $state('');
+  /** The latest progress of each step of the running plan, by step id. */
+  progress = $state.raw<ReadonlyMap<string, StepProgress>>(new Map());
+  /** When each step was first seen running (progress time). */
+  stepStartedAt = $state.raw<ReadonlyMap<string, number>>(new Map());
+  outcome = $state.raw<ActionOutcome | null>(null);
+  abort = $state.raw<AbortState>({ pending: false, result: null, error: null });
+
+  #token = 0;
+
+  readonly open: boolean = $derived(this.phase !== 'closed');
+  readonly options: ActionOptions = $derived(this.request?.options ?? {});
+
+  /** Non-ok checks the operator may accept: each gets a "run anyway" checkbox. */
+  readonly overridable: PlanCheck[] = $derived(
+    this.plan ? this.plan.checks.filter((c) => c.overridable && c.verdict !== 'ok') : [],
+  );
+
+  readonly missingOverrides: CheckCode[] = $derived(
+    this.plan ? this.plan.needsOverride.filter((code) => !this.overrides.has(code)) : [],
+  );
+
+  readonly confirmed: boolean = $derived(
+    this.plan !== null && (this.plan.confirmAddress === null || confirms(this.confirmText, this.plan.confirmAddress)),
+  );
+
+  /** Full (or unknown) syncs: the replica's data is replaced. Shown first and loud. */
+  readonly flushes: ResyncPrediction[] = $derived(this.plan ? this.plan.predictions.filter((p) => p.flushesData) : []);
+
+  /** Why Run is disabled, in the order the operator should deal with them; empty when it can run. */
+  readonly blockers: string[] = $derived.by(() => {
+    const plan = this.plan;
+    if (this.phase !== 'review' || plan === null) return ['no plan to run'];
+    const out: string[] = [];
+    if (!plan.canRun) {
+      const refused = plan.checks.filter((c) => c.verdict === 'refused' && !c.overridable).map((c) => c.code);
+      out.push(refused.length > 0 ? `refused by ${refused.join(', ')}` : 'refused: nothing to run');
+      return out;
+    }
+    if (plan.steps.length === 0) out.push('nothing to run');
+    if (this.missingOverrides.length > 0) out.push(`tick "run anyway" for ${this.missingOverrides.join(', ')}`);
+    if (!this.confirmed && plan.confirmAddress !== null) out.push(`type ${plan.confirmAddress} to confirm`);
+    return out;
+  });
+
+  readonly canRun: boolean = $derived(this.blockers.length === 0);
+
+  readonly rows: StepRow[] = $derived.by(() => {
+    const plan = this.plan;
+    if (!plan) return [];
+    const results = new Map((this.outcome?.steps ?? []).map((s) => [s.id, s]));
+    return plan.steps.map((step, index) => {
+      const result = results.get(step.id);
+      const live = this.progress.get(step.id);
+      if (result) {
+        return {
+          ...step,
+          index,
+          status: result.status,
+          message: result.message,
+          detail: live?.detail ?? null,
+          startedAt: result.startedAt,
+          finishedAt: result.finishedAt,
+        };
+      }
+      const ended = live && live.status !== 'running';
+      return {
+        ...step,
+        index,
+        status: live?.status ?? 'pending',
+        message: live?.message ?? '',
+        detail: live?.detail ?? null,
+        startedAt: this.stepStartedAt.get(step.id) ?? null,
+        finishedAt: ended ? live.at : null,
+      };
+    });
+  });
+
+  readonly runningStep: StepRow | null = $derived(this.rows.find((r) => r.status === 'running') ?? null);
+
+  /** Abort is offered for switchovers, where writes are stopped and a hand-over can be called off. */
+  readonly canAbort: boolean = $derived(
+    this.phase === 'running' && this.request?.kind === 'switchover' && this.abort.result?.accepted !== true,
+  );
+
+  /** Opens the dialog for a request; returns the token planned()/planFailed() must present. */
+  begin(request: ActionRequest): number {
+    this.#token += 1;
+    this.phase = 'planning';
+    this.request = request;
+    this.plan = null;
+    this.planError = null;
+    this.runError = null;
+    this.outcome = null;
+    this.overrides = new Set();
+    this.confirmText = '';
+    this.#clearRun();
+    return this.#token;
+  }
+
+  planned(token: number, plan: ActionPlan): void {
+    if (token !== this.#token || this.phase !== 'planning') return;
+    this.plan = plan;
+    this.phase = 'review';
+    // Overrides ticked for the previous plan carry over only where the new plan still asks for them.
+    this.overrides = new Set([...this.overrides].filter((code) => plan.needsOverride.includes(code)));
+  }
+
+  planFailed(token: number, error: ApiError): void {
+    if (token !== this.#token || this.phase !== 'planning') return;
+    this.planError = error;
+    this.phase = 'review';
+  }
+
+  /**
+   * The same request with one option changed, to plan again (options change the steps).
+   * Returns null when there is nothing to re-plan.
+   */
+  withOption(option: PlanOption, value: boolean): ActionRequest | null {
+    const request = this.request;
+    if (!request || this.phase === 'running') return null;
+    const options: ActionOptions = { ...request.options };
+    if (value) options[option] = true;
+    else delete options[option];
+    return { ...request, options } as ActionRequest;
+  }
+
+  /** Promote only: the same request with siblings re-pointed or not. */
+  withRepointSiblings(value: boolean): ActionRequest | null {
+    const request = this.request;
+    if (!request || request.kind !== 'promote' || this.phase === 'running') return null;
+    return { ...request, repointSiblings: value };
+  }
+
+  /**
+   * Plan again. After an option change the ticked overrides and the typed confirmation stay
+   * (planned() drops overrides the new plan no longer asks for); after "the topology changed"
+   * (keep false) the operator reviews the new plan from scratch.
+   */
+  replan(request: ActionRequest | null, keep: boolean): number | null {
+    if (!request || this.phase === 'running' || this.phase === 'closed') return null;
+    const overrides = this.overrides;
+    const confirmText = this.confirmText;
+    const token = this.begin(request);
+    if (keep) {
+      this.overrides = overrides;
+      this.confirmText = confirmText;
+    }
+    return token;
+  }
+
+  setOverride(code: CheckCode, on: boolean): void {
+    const next = new Set(this.overrides);
+    if (on) next.add(code);
+    else next.delete(code);
+    this.overrides = next;
+  }
+
+  setConfirmText(text: string): void {
+    this.confirmText = text;
+  }
+
+  /** What to send to executeAction, or null when Run must stay disabled. */
+  executeRequest(): ExecuteRequest | null {
+    const plan = this.plan;
+    if (!plan || !this.canRun) return null;
+    const overrides = plan.needsOverride.filter((code) => this.overrides.has(code));
+    return {
+      planId: plan.id,
+      ...(plan.confirmAddress !== null ? { confirmAddress: this.confirmText.trim() } : {}),
+      ...(overrides.length > 0 ? { overrides } : {}),
+    };
+  }
+
+  /** Run pressed: progress for this plan is shown from now on. */
+  beginRun(planId: string): void {
+    if (this.plan?.id !== planId) return;
+    this.phase = 'running';
+    this.runError = null;
+    this.outcome = null;
+    this.#clearRun();
+  }
+
+  applyProgress(progress: StepProgress): void {
+    if (this.phase !== 'running' || this.plan?.id !== progress.planId) return;
+    const next = new Map(this.progress);
+    next.set(progress.stepId, progress);
+    this.progress = next;
+    if (progress.status === 'running' && !this.stepStartedAt.has(progress.stepId)) {
+      this.stepStartedAt = new Map(this.stepStartedAt).set(progress.stepId, progress.at);
+    }
+  }
+
+  finished(outcome: ActionOutcome): void {
+    if (this.plan?.id !== outcome.planId || this.phase !== 'running') return;
+    this.outcome = outcome;
+    this.phase = 'done';
+  }
+
+  /** executeAction rejected: nothing ran (a refusal) or the answer was lost. Back to review. */
+  runFailed(planId: string, error: ApiError): void {
+    if (this.plan?.id !== planId || this.phase !== 'running') return;
+    this.runError = error;
+    this.phase = 'review';
+  }
+
+  abortRequested(): void {
+    this.abort = { pending: true, result: null, error: null };
+  }
+
+  abortAnswered(planId: string, result: AbortResult): void {
+    if (this.plan?.id !== planId) return;
+    this.abort = { pending: false, result, error: null };
+  }
+
+  abortFailed(planId: string, error: ApiError): void {
+    if (this.plan?.id !== planId) return;
+    this.abort = { pending: false, result: null, error };
+  }
+
+  /** Closing while a plan runs is refused: the outcome must be seen. Returns whether it closed. */
+  close(): boolean {
+    if (this.phase === 'running') return false;
+    this.#token += 1;
+    this.phase = 'closed';
+    this.request = null;
+    this.plan = null;
+    this.planError = null;
+    this.runError = null;
+    this.outcome = null;
+    this.overrides = new Set();
+    this.confirmText = '';
+    this.#clearRun();
+    return true;
+  }
+
+  #clearRun(): void {
+    this.progress = new Map();
+    this.stepStartedAt = new Map();
+    this.abort = { pending: false, result: null, error: null };
+  }
+}

@@ -1,0 +1,199 @@
+import { describe, expect, it } from 'vitest';
+import type { HistoryPoint } from '../../../electron/shared/types';
+import { BucketedSeries, SeriesBand, bucketWidth, type XY } from '../../../renderer/src/lib/bucketed-series';
+
+const lag = (p: HistoryPoint): number | null => p.lagBytes;
+
+function point(t: number, lagBytes: number | null): HistoryPoint {
+  return { t, offset: lagBytes === null ? null : 1000 + t, lagBytes, lagSeconds: null };
+}
+
+/** A deterministic series: mostly zero, with spikes and the odd gap. */
+function noisy(count: number, seed: number, stepMs = 1000, start = 1_000_000): HistoryPoint[] {
+  let s = seed;
+  const rand = (): number => {
+    s = (s * 1103515245 + 12345) % 2 ** 31;
+    return s / 2 ** 31;
+  };
+  return Array.from({ length: count }, (_, i) => {
+    const r = rand();
+    return point(start + i * stepMs, r < 0.03 ? null : r > 0.9 ? Math.round(rand() * 100_000) : 0);
+  });
+}
+
+/** What the stats must say, straight from the raw points. */
+function bruteStats(points: readonly HistoryPoint[], min: number, max: number) {
+  const inside = points.filter((p) => p.t >= min && p.t <= max && p.lagBytes !== null);
+  const values = inside.map((p) => p.lagBytes as number);
+  return {
+    count: values.length,
+    low: values.length ? Math.min(...values) : null,
+    high: values.length ? Math.max(...values) : null,
+    latest: values.length ? (values.at(-1) as number) : null,
+  };
+}
+
+describe('bucketWidth', () => {
+  it('is a power of two in ms, at least a pixel wide', () => {
+    expect(bucketWidth(3_600_000, 440)).toBe(8192);
+    expect(bucketWidth(300_000, 440)).toBe(1024);
+    expect(bucketWidth(900_000, 440)).toBe(2048);
+    expect(bucketWidth(1000, 440)).toBe(4);
+    expect(bucketWidth(100, 440)).toBe(1);
+    // A window growing by a tick keeps its width until it has doubled.
+    expect(bucketWidth(3_000_000, 440)).toBe(bucketWidth(3_001_000, 440));
+  });
+});
+
+describe('BucketedSeries', () => {
+  it('draws each bucket as its low and high in time order, and the newest value at the end', () => {
+    const raw = [point(0, 5), point(10, 90), point(20, 1), point(30, 7), point(100, 3), point(110, 4), point(120, 2), point(130, 3)];
+    const s = new BucketedSeries(raw, lag, 100, 0);
+    expect(s.points).toEqual([
+      { x: 10, y: 90 },
+      { x: 20, y: 1 },
+      { x: 110, y: 4 },
+      { x: 120, y: 2 },
+      // The newest bucket also ends on its last value…
+      { x: 130, y: 3 },
+    ]);
+    // …which it no longer needs once closed.
+    raw.push(point(200, 1));
+    s.sync();
+    expect(s.points.slice(2)).toEqual([
+      { x: 110, y: 4 },
+      { x: 120, y: 2 },
+      { x: 200, y: 1 },
+    ]);
+    expect(s.buckets.map((b) => b.count)).toEqual([4, 4, 1]);
+  });
+
+  it('keeps a lag spike however coarse the buckets', () => {
+    const raw = Array.from({ length: 3600 }, (_, i) => point(i * 1000, i === 1234 ? 123_456 : 0));
+    const s = new BucketedSeries(raw, lag, bucketWidth(3_600_000, 440), 0);
+    expect(s.points.length).toBeLessThanOrEqual(2 * s.buckets.length + 1);
+    expect(s.points.length).toBeLessThan(1000);
+    expect(Math.max(...s.points.map((p) => p.y ?? 0))).toBe(123_456);
+    expect(s.points.find((p) => p.y === 123_456)?.x).toBe(1_234_000);
+  });
+
+  it('breaks the line where a value is missing', () => {
+    const raw = [point(0, 1), point(1000, null), point(2000, 2), point(3000, 3)];
+    const s = new BucketedSeries(raw, lag, 1, 0);
+    expect(s.points).toEqual([
+      { x: 0, y: 1 },
+      { x: 1000, y: null },
+      { x: 2000, y: 2 },
+      { x: 3000, y: 3 },
+    ]);
+    // A coarse bucket with a gap still carries it, between its values.
+    const coarse = new BucketedSeries([point(0, 1), point(10, null), point(20, 5), point(100, 1)], lag, 100, 0);
+    expect(coarse.points.slice(0, 3)).toEqual([
+      { x: 0, y: 1 },
+      { x: 10, y: null },
+      { x: 20, y: 5 },
+    ]);
+  });
+
+  it('extended tick by tick, equals the same series reduced in one go', () => {
+    const all = noisy(2000, 7);
+    for (const width of [1, 1000, 4096, 16_384]) {
+      const raw: HistoryPoint[] = all.slice(0, 500);
+      const s = new BucketedSeries(raw, lag, width, 0);
+      for (const p of all.slice(500)) {
+        raw.push(p);
+        s.sync();
+      }
+      expect(s.points).toEqual(new BucketedSeries(all, lag, width, 0).points);
+    }
+  });
+
+  it('starts with the whole bucket before the window and drops what slid out, one bucket excepted', () => {
+    const raw = noisy(600, 3);
+    const width = 4096;
+    const from = raw[300]!.t;
+    const s = new BucketedSeries(raw, lag, width, from);
+    const first = s.buckets[0]!;
+    expect(first.first).toBeLessThan(from);
+    expect(s.buckets[1]!.first).toBeGreaterThanOrEqual(from - width);
+    // Its first bucket is complete: the same as in a series reduced from the start.
+    expect(new BucketedSeries(raw, lag, width, 0).bucketAt(first.index)).toEqual(first);
+
+    const later = raw[450]!.t;
+    s.dropBefore(later);
+    expect(s.buckets[0]!.last).toBeLessThan(later);
+    expect(s.buckets[1]!.last).toBeGreaterThanOrEqual(later);
+    expect(s.points).toEqual(new BucketedSeries(raw, lag, width, later).points);
+  });
+
+  it('counts, finds the extremes and the newest value of any range exactly, edges included', () => {
+    const raw = noisy(1500, 11);
+    const s = new BucketedSeries(raw, lag, 8192, 0);
+    const t0 = raw[0]!.t;
+    for (const [a, b] of [
+      [0, 1499],
+      [17, 1003],
+      [250, 251],
+      [600, 600],
+      [1400, 1499],
+    ] as const) {
+      const min = t0 + a * 1000 + 1;
+      const max = t0 + b * 1000;
+      const stats = s.stats(min, max);
+      expect({ count: stats.count, low: stats.low, high: stats.high, latest: stats.latest }).toEqual(bruteStats(raw, min, max));
+    }
+    expect(s.stats(t0 - 10_000, t0 - 1).count).toBe(0);
+  });
+
+  it('takes in nothing when no point is newer', () => {
+    const raw = noisy(10, 1);
+    const s = new BucketedSeries(raw, lag, 1000, 0);
+    const before = [...s.points];
+    expect(s.sync()).toBe(false);
+    expect(s.points).toEqual(before);
+  });
+});
+
+describe('SeriesBand', () => {
+  const width = 4096;
+  const series = (seed: number, raw = noisy(800, seed)): BucketedSeries => new BucketedSeries(raw, lag, width, 0);
+
+  it('spans the lowest and highest value of its members per bucket', () => {
+    const members = [series(1), series(2), series(3)];
+    const band = new SeriesBand();
+    band.reset(members);
+    expect(band.upper.length).toBe(band.lower.length);
+    const index = members[0]!.buckets[40]!.index;
+    const at = band.upper.findIndex((p) => p.x === (index + 0.5) * width);
+    const buckets = members.map((m) => m.bucketAt(index)!).filter((b) => b.count > 0);
+    expect(band.upper[at]!.y).toBe(Math.max(...buckets.map((b) => b.maxY)));
+    expect(band.lower[at]!.y).toBe(Math.min(...buckets.map((b) => b.minY)));
+  });
+
+  it('updated tick by tick, equals the band computed in one go', () => {
+    const all = [noisy(900, 4), noisy(900, 5), noisy(900, 6)];
+    const raws = all.map((points) => points.slice(0, 300));
+    const members = raws.map((raw) => new BucketedSeries(raw, lag, width, 0));
+    const band = new SeriesBand();
+    band.reset(members);
+    for (let i = 300; i < 900; i += 1) {
+      const from = Math.min(...members.map((m) => m.buckets.at(-1)!.index));
+      raws.forEach((raw, k) => raw.push(all[k]![i]!));
+      members.forEach((m) => m.sync());
+      band.update(from);
+    }
+    const fresh = new SeriesBand();
+    fresh.reset(all.map((raw) => new BucketedSeries(raw, lag, width, 0)));
+    expect(band.upper).toEqual(fresh.upper);
+    expect(band.lower).toEqual(fresh.lower);
+  });
+
+  it('breaks where none of its members has a value', () => {
+    const a = new BucketedSeries([point(0, 1), point(5000, null), point(10_000, 2)], lag, width, 0);
+    const b = new BucketedSeries([point(0, 3), point(5000, null), point(10_000, 1)], lag, width, 0);
+    const band = new SeriesBand();
+    band.reset([a, b]);
+    expect(band.upper.map((p: XY) => p.y)).toEqual([3, null, 2]);
+    expect(band.lower.map((p: XY) => p.y)).toEqual([1, null, 1]);
+  });
+});

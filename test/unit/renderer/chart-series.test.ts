@@ -1,0 +1,145 @@
+import { describe, expect, it } from 'vitest';
+import type { HistoryPoint } from '../../../electron/shared/types';
+import { ChartSeries } from '../../../renderer/src/lib/chart-series';
+import { FrameQueue } from '../../../renderer/src/lib/frame-queue';
+import { colorSlots, seriesStyles } from '../../../renderer/src/lib/series-colors';
+
+const lag = (p: HistoryPoint): number | null => p.lagBytes;
+
+function series(count: number, lagAt: (i: number) => number | null, start = 0): HistoryPoint[] {
+  return Array.from({ length: count }, (_, i) => ({ t: start + i * 1000, offset: i, lagBytes: lagAt(i), lagSeconds: null }));
+}
+
+describe('ChartSeries', () => {
+  const raws = new Map<string, HistoryPoint[]>([
+    ['a', series(300, (i) => (i === 100 ? 7000 : 0))],
+    ['b', series(300, (i) => (i === 299 ? 50 : 0))],
+    ['c', series(300, (i) => (i % 50 === 0 ? null : 1))],
+  ]);
+  const rawOf = (address: string): HistoryPoint[] => raws.get(address) ?? [];
+
+  it('reports over every node, drawn or folded into the band', () => {
+    const chart = new ChartSeries(lag);
+    chart.rebuild(['a', 'b', 'c'], rawOf, 0, 4096);
+    chart.setShown(new Set(['b']));
+    expect(chart.individual().map(([address]) => address)).toEqual(['b']);
+    expect(chart.band.members).toHaveLength(2);
+    const stats = chart.stats(0, 299_000);
+    expect(stats.peak).toBe(7000);
+    expect(stats.latestMax).toBe(50);
+    expect(stats.count).toBe(300 + 300 + 294);
+    expect(stats.latest.get('c')).toBe(1);
+  });
+
+  it('draws everything, and no band, when every node is shown', () => {
+    const chart = new ChartSeries(lag);
+    chart.rebuild(['a', 'b', 'c'], rawOf, 0, 4096);
+    chart.setShown(null);
+    expect(chart.individual()).toHaveLength(3);
+    expect(chart.band.members).toHaveLength(0);
+    expect(chart.band.upper).toEqual([]);
+  });
+
+  it('extends with new ticks, and starts a node over when its history is replaced', () => {
+    const live = new Map<string, HistoryPoint[]>([
+      ['a', series(100, () => 0)],
+      ['b', series(100, () => 0)],
+    ]);
+    const chart = new ChartSeries(lag);
+    chart.rebuild(['a', 'b'], (a) => live.get(a) ?? [], 0, 1);
+    chart.setShown(new Set(['a']));
+    live.get('a')!.push({ t: 100_000, offset: 0, lagBytes: 3, lagSeconds: null });
+    live.get('b')!.push({ t: 100_000, offset: 0, lagBytes: 4, lagSeconds: null });
+    chart.sync((a) => live.get(a) ?? [], 0);
+    expect(chart.individual()[0]![1].points.at(-1)).toEqual({ x: 100_000, y: 3 });
+    expect(chart.band.upper.at(-1)?.y).toBe(4);
+
+    live.set('b', series(101, () => 9));
+    chart.sync((a) => live.get(a) ?? [], 0);
+    expect(chart.band.upper.at(-1)?.y).toBe(9);
+    expect(chart.stats(0, 100_000).peak).toBe(9);
+  });
+});
+
+describe('series colours', () => {
+  it('colours a first set in address order, then keeps colours and fills free ones', () => {
+    const first = colorSlots(['c', 'a', 'b']);
+    expect([...first]).toEqual([
+      ['a', 0],
+      ['b', 1],
+      ['c', 2],
+    ]);
+    const next = colorSlots(['a', 'c', 'd', 'aa'], first);
+    expect(next.get('a')).toBe(0);
+    expect(next.get('c')).toBe(2);
+    expect(next.get('aa')).toBe(1);
+    expect(next.get('d')).toBe(3);
+    const light = seriesStyles(next, 'light');
+    const dark = seriesStyles(next, 'dark');
+    expect(light.get('a')?.color).not.toBe(dark.get('a')?.color);
+    expect(new Set([...light.values()].map((s) => s.color)).size).toBe(4);
+  });
+
+  it('gives a node drawn again its old colour when it is free', () => {
+    const first = colorSlots(['a', 'b', 'c', 'd']);
+    const without = colorSlots(['a', 'd'], first, first);
+    const back = colorSlots(['a', 'c', 'd', 'e'], without, first);
+    expect(back.get('c')).toBe(first.get('c'));
+    expect(back.get('e')).toBe(1);
+  });
+});
+
+describe('FrameQueue', () => {
+  function harness(costMs: number) {
+    const frames: (() => void)[] = [];
+    let clock = 0;
+    const queue = new FrameQueue(
+      (run) => frames.push(run),
+      () => clock,
+    );
+    const ran: string[] = [];
+    const job = (name: string) => () => {
+      clock += costMs;
+      ran.push(name);
+    };
+    const frame = (): void => frames.shift()?.();
+    return { queue, ran, job, frame, frames };
+  }
+
+  it('runs expensive jobs one per frame, none before the first frame', () => {
+    const { queue, ran, job, frame } = harness(6);
+    const a = {};
+    const b = {};
+    queue.request(a, job('a'));
+    queue.request(b, job('b'));
+    queue.request(a, job('a2'));
+    expect(ran).toEqual([]);
+    frame();
+    expect(ran).toEqual(['a2']);
+    frame();
+    expect(ran).toEqual(['a2', 'b']);
+    frame();
+    expect(ran).toEqual(['a2', 'b']);
+    expect(queue.pending).toBe(0);
+  });
+
+  it('runs cheap jobs together, and drops cancelled ones', () => {
+    const { queue, ran, job, frame, frames } = harness(0.5);
+    const owners = [{}, {}, {}];
+    owners.forEach((o, i) => queue.request(o, job(String(i))));
+    queue.cancel(owners[1]!);
+    frame();
+    expect(ran).toEqual(['0', '2']);
+    expect(frames).toHaveLength(0);
+  });
+
+  it('runs a job at once when asked to, instead of the one it had queued', () => {
+    const { queue, ran, job, frame } = harness(1);
+    const owner = {};
+    queue.request(owner, job('queued'));
+    queue.request(owner, job('now'), true);
+    expect(ran).toEqual(['now']);
+    frame();
+    expect(ran).toEqual(['now']);
+  });
+});

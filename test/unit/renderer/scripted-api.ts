@@ -1,0 +1,126 @@
+// A scripted stand-in for the bridge: records calls, answers from fields. No Redis here.
+import type { LabInfo, ReplicationConsoleApi } from '../../../electron/shared/api';
+import type {
+  AbortResult,
+  ActionOutcome,
+  ActionPlan,
+  ActionRequest,
+  AuditEntry,
+  ExecuteRequest,
+  MoveCandidate,
+  StepProgress,
+} from '../../../electron/shared/actions';
+import type {
+  ConnectOptions,
+  HistoryPoint,
+  ReplicationEvent,
+  TickUpdate,
+  TopologySnapshot,
+} from '../../../electron/shared/types';
+import { labSnapshot, makeEvent } from './fixtures';
+
+export class CodedError extends Error {
+  code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.code = code;
+  }
+}
+
+/** An answer, or an error to throw, or a function that gives either. */
+type Scripted<A, R> = R | Error | ((arg: A) => R | Promise<R>);
+
+async function answer<A, R>(script: Scripted<A, R>, arg: A): Promise<R> {
+  if (script instanceof Error) throw script;
+  if (typeof script === 'function') return (script as (arg: A) => R | Promise<R>)(arg);
+  return script;
+}
+
+export class ScriptedApi implements ReplicationConsoleApi {
+  calls: string[] = [];
+  connectOptions: ConnectOptions[] = [];
+  connectResult: TopologySnapshot | Error = labSnapshot(1, 1000);
+  topology: TopologySnapshot | null = null;
+  lab: LabInfo = { running: false, seeds: [] };
+  events: ReplicationEvent[] = [makeEvent(1, 900, '127.0.0.1:7001')];
+  listeners = new Set<(u: TickUpdate) => void>();
+  progressListeners = new Set<(p: StepProgress) => void>();
+
+  candidates: Scripted<string, MoveCandidate[]> = [];
+  plans: Scripted<ActionRequest, ActionPlan> = new Error('no plan scripted');
+  outcome: Scripted<ExecuteRequest, ActionOutcome> = new Error('no outcome scripted');
+  abortResult: Scripted<string, AbortResult> = { accepted: true, message: 'stopping before the next step' };
+  audit: Scripted<number | undefined, AuditEntry[]> = [];
+  planRequests: ActionRequest[] = [];
+  executeRequests: ExecuteRequest[] = [];
+
+  async connect(options: ConnectOptions): Promise<TopologySnapshot> {
+    this.calls.push('connect');
+    this.connectOptions.push(options);
+    if (this.connectResult instanceof Error) throw this.connectResult;
+    return this.connectResult;
+  }
+  async disconnect(): Promise<void> {
+    this.calls.push('disconnect');
+  }
+  async getTopology(): Promise<TopologySnapshot | null> {
+    this.calls.push('getTopology');
+    return this.topology;
+  }
+  async getHistory(): Promise<HistoryPoint[]> {
+    this.calls.push('getHistory');
+    return [];
+  }
+  async listEvents(): Promise<ReplicationEvent[]> {
+    this.calls.push('listEvents');
+    return this.events;
+  }
+  async startLab(): Promise<LabInfo> {
+    this.calls.push('startLab');
+    this.lab = { running: true, seeds: ['127.0.0.1:7000', '127.0.0.1:7001'] };
+    return this.lab;
+  }
+  async stopLab(): Promise<LabInfo> {
+    return { running: false, seeds: [] };
+  }
+  async labStatus(): Promise<LabInfo> {
+    this.calls.push('labStatus');
+    return this.lab;
+  }
+  async planAction(request: ActionRequest): Promise<ActionPlan> {
+    this.calls.push('planAction');
+    this.planRequests.push(request);
+    return answer(this.plans, request);
+  }
+  async executeAction(request: ExecuteRequest): Promise<ActionOutcome> {
+    this.calls.push('executeAction');
+    this.executeRequests.push(request);
+    return answer(this.outcome, request);
+  }
+  async abortAction(planId: string): Promise<AbortResult> {
+    this.calls.push('abortAction');
+    return answer(this.abortResult, planId);
+  }
+  async moveCandidates(node: string): Promise<MoveCandidate[]> {
+    this.calls.push('moveCandidates');
+    return answer(this.candidates, node);
+  }
+  async listAudit(limit?: number): Promise<AuditEntry[]> {
+    this.calls.push('listAudit');
+    return answer(this.audit, limit);
+  }
+  onTick(listener: (u: TickUpdate) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+  onActionProgress(listener: (p: StepProgress) => void): () => void {
+    this.progressListeners.add(listener);
+    return () => this.progressListeners.delete(listener);
+  }
+  push(update: TickUpdate): void {
+    for (const l of this.listeners) l(update);
+  }
+  progress(progress: StepProgress): void {
+    for (const l of this.progressListeners) l(progress);
+  }
+}
