@@ -11,7 +11,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, CDPSession, Page } from 'playwright-core';
 import { build } from 'vite';
 import { Lab, docsLayout, type LabNodeSpec } from '../electron/lab/lab';
 import type { TopologySnapshot } from '../electron/shared/types';
@@ -20,19 +20,11 @@ import { BackfilledService } from './renderer/backfilled-service';
 import { TRACE_CATEGORIES, analyzeFrames, percentile, type Frame, type TraceEvent } from './renderer/frames';
 import { topFunctions, type CpuProfile } from './renderer/profile';
 import type { BenchResult, Figure } from './types';
+import { launchChromium } from '../test/helpers/browser';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const PROBE = fileURLToPath(new URL('./renderer/probe.js', import.meta.url));
 const RESULTS_DIR = join(ROOT, 'bench-results');
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 const VIEWPORT = { width: 1440, height: 900 };
 const HISTORY_SECONDS = 3600;
 const TICK_SECONDS = 20;
@@ -148,7 +140,7 @@ export async function measureRenderer(options: { profile?: boolean; saveTrace?: 
     const failed = started.find((outcome) => outcome.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
     const [small, large] = labs as [Lab, Lab];
-    browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+    browser = await launchChromium();
     const probe = await readFile(PROBE, 'utf8');
     const saveTrace = options.saveTrace === true;
     const baseline = await runScenario(browser, rendererDir, probe, small, { profile: false, saveTrace });

@@ -6,46 +6,32 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import Redis from 'ioredis';
-import { build } from 'vite';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConsoleService } from '../../electron/app/service';
 import { Lab, docsLayout } from '../../electron/lab/lab';
 import { startWebServer, type WebServer } from '../../electron/web/server';
+import { buildRendererTo, launchChromium, type BuiltRenderer } from '../helpers/browser';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ARTIFACTS = join(ROOT, 'test-artifacts');
 const POLL_MS = 1000;
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
-let workDir: string;
+let renderer: BuiltRenderer;
 let rendererDir: string;
 let browser: Browser;
 
 beforeAll(async () => {
   await mkdir(ARTIFACTS, { recursive: true });
-  workDir = await mkdtemp(join(tmpdir(), 'rc-e2e-actions-'));
-  rendererDir = join(workDir, 'renderer');
-  await build({
-    configFile: join(ROOT, 'vite.renderer.config.ts'),
-    logLevel: 'warn',
-    build: { outDir: rendererDir, emptyOutDir: true, sourcemap: false, chunkSizeWarningLimit: 4096 },
-  });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  renderer = await buildRendererTo('rc-e2e-actions-');
+  rendererDir = renderer.dir;
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
   await browser?.close();
-  if (workDir) await rm(workDir, { recursive: true, force: true });
+  await renderer?.remove();
 });
 
 async function openPage(server: WebServer, colorScheme: 'light' | 'dark'): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {

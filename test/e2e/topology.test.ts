@@ -1,50 +1,34 @@
 // The real renderer in real Chromium, through the web mode, against real redis-server labs:
 // the topology graph, a replica going away and coming back, lag under a write load, and a
 // wrong password. Screenshots land in test-artifacts/ for a human to look at.
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import Redis from 'ioredis';
-import { build } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Lab, docsLayout, masterWithReplicas } from '../../electron/lab/lab';
 import { startWebServer, type WebServer } from '../../electron/web/server';
+import { buildRendererTo, launchChromium, type BuiltRenderer } from '../helpers/browser';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ARTIFACTS = join(ROOT, 'test-artifacts');
 const POLL_MS = 1000;
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
 
-let workDir: string;
+let renderer: BuiltRenderer;
 let rendererDir: string;
 let browser: Browser;
 
 beforeAll(async () => {
   await mkdir(ARTIFACTS, { recursive: true });
-  workDir = await mkdtemp(join(tmpdir(), 'rc-e2e-'));
-  rendererDir = join(workDir, 'renderer');
-  // The production build, exactly what the web mode and Electron load.
-  await build({
-    configFile: join(ROOT, 'vite.renderer.config.ts'),
-    logLevel: 'warn',
-    build: { outDir: rendererDir, emptyOutDir: true, sourcemap: false, chunkSizeWarningLimit: 4096 },
-  });
-  browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  renderer = await buildRendererTo('rc-e2e-');
+  rendererDir = renderer.dir;
+  browser = await launchChromium();
 });
 
 afterAll(async () => {
   await browser?.close();
-  if (workDir) await rm(workDir, { recursive: true, force: true });
+  await renderer?.remove();
 });
 
 /** A page that records every console error and uncaught exception. */
