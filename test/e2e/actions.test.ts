@@ -2,56 +2,25 @@
 // real lab: drag-and-drop re-pointing (a valid and an invalid drop), promote from the node
 // menu, re-attaching a lone master (a full sync, slow enough to watch its progress), the
 // audit view, and the same screens in dark. Screenshots land in test-artifacts/.
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import Redis from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConsoleService } from '../../electron/app/service';
 import { Lab, docsLayout } from '../../electron/lab/lab';
 import { startWebServer, type WebServer } from '../../electron/web/server';
-import { buildRendererTo, launchChromium, type BuiltRenderer } from '../helpers/browser';
+import { openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const ARTIFACTS = join(ROOT, 'test-artifacts');
 const POLL_MS = 1000;
 
-let renderer: BuiltRenderer;
-let rendererDir: string;
-let browser: Browser;
+const e2e = useBrowserAndRenderer('rc-e2e-actions-');
 
-beforeAll(async () => {
-  await mkdir(ARTIFACTS, { recursive: true });
-  renderer = await buildRendererTo('rc-e2e-actions-');
-  rendererDir = renderer.dir;
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await renderer?.remove();
-});
-
-async function openPage(server: WebServer, colorScheme: 'light' | 'dark'): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme });
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-  await page.goto(server.url);
-  return { context, page, problems };
-}
 
 const card = (page: Page, address: string) => page.locator(`[data-testid="node-card-${address}"]`);
 const edge = (page: Page, master: string, replica: string) => page.locator(`[data-testid="edge-${master}-${replica}"]`);
 
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
-}
 
 type Box = { x: number; y: number; width: number; height: number };
 
@@ -136,8 +105,8 @@ describe('topology changes in the web mode, against the docs lab', () => {
     auditDir = await mkdtemp(join(tmpdir(), 'rc-e2e-audit-'));
     service = new ConsoleService({ interface: 'web', auditDir });
     await service.connect({ seeds: [m], pollIntervalMs: POLL_MS });
-    server = await startWebServer({ rendererDir, service });
-    ({ context, page, problems } = await openPage(server, 'light'));
+    server = await startWebServer({ rendererDir: e2e.rendererDir, service });
+    ({ context, page, problems } = await openPage(e2e.browser, server.url, 'light'));
     // The page picks up the engine's session by itself.
     await page.locator('[data-testid^="edge-"][data-health="up"]').nth(2).waitFor({ timeout: 15_000 });
   });
@@ -313,7 +282,7 @@ describe('topology changes in the web mode, against the docs lab', () => {
   });
 
   it('looks right in dark: drag, plan dialog, outcome and audit', async () => {
-    const dark = await openPage(server, 'dark');
+    const dark = await openPage(e2e.browser, server.url, 'dark');
     try {
       const p = dark.page;
       await expect.poll(() => p.locator('[data-testid^="node-card-"]').count(), { timeout: 15_000 }).toBe(4);
@@ -373,7 +342,7 @@ describe('an overridable check', () => {
     service = new ConsoleService({ interface: 'web', auditDir });
     // The master no longer lists replica-1: it is a seed of its own.
     await service.connect({ seeds: [lab.address('master'), lab.address('replica-1')], password: PASSWORD, pollIntervalMs: POLL_MS });
-    server = await startWebServer({ rendererDir, service });
+    server = await startWebServer({ rendererDir: e2e.rendererDir, service });
   });
 
   afterAll(async () => {
@@ -384,7 +353,7 @@ describe('an overridable check', () => {
   });
 
   it('keeps Run disabled until "run anyway" is ticked for a replica that lacks writes', async () => {
-    const { context, page, problems } = await openPage(server, 'light');
+    const { context, page, problems } = await openPage(e2e.browser, server.url, 'light');
     try {
       const r1 = lab.address('replica-1');
       await card(page, r1).waitFor({ timeout: 15_000 });

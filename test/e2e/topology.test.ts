@@ -1,51 +1,17 @@
 // The real renderer in real Chromium, through the web mode, against real redis-server labs:
 // the topology graph, a replica going away and coming back, lag under a write load, and a
 // wrong password. Screenshots land in test-artifacts/ for a human to look at.
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Lab, docsLayout, masterWithReplicas } from '../../electron/lab/lab';
 import { startWebServer, type WebServer } from '../../electron/web/server';
-import { buildRendererTo, launchChromium, type BuiltRenderer } from '../helpers/browser';
+import { openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-const ARTIFACTS = join(ROOT, 'test-artifacts');
 const POLL_MS = 1000;
 
-let renderer: BuiltRenderer;
-let rendererDir: string;
-let browser: Browser;
+const e2e = useBrowserAndRenderer('rc-e2e-');
 
-beforeAll(async () => {
-  await mkdir(ARTIFACTS, { recursive: true });
-  renderer = await buildRendererTo('rc-e2e-');
-  rendererDir = renderer.dir;
-  browser = await launchChromium();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await renderer?.remove();
-});
-
-/** A page that records every console error and uncaught exception. */
-async function openPage(
-  server: WebServer,
-  colorScheme: 'light' | 'dark' = 'light',
-): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
-  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme });
-  const page = await context.newPage();
-  const problems: string[] = [];
-  page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
-  await page.goto(server.url);
-  return { context, page, problems };
-}
 
 async function connectThroughForm(page: Page, seeds: string, password?: string): Promise<void> {
   await page.getByTestId('seeds-input').fill(seeds);
@@ -56,9 +22,6 @@ async function connectThroughForm(page: Page, seeds: string, password?: string):
 
 const card = (page: Page, address: string) => page.locator(`[data-testid="node-card-${address}"]`);
 
-async function shot(page: Page, name: string): Promise<void> {
-  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
-}
 
 describe('topology in the web mode, against the docs lab', () => {
   let lab: Lab;
@@ -69,8 +32,8 @@ describe('topology in the web mode, against the docs lab', () => {
 
   beforeAll(async () => {
     lab = await Lab.start({ nodes: docsLayout() });
-    server = await startWebServer({ rendererDir });
-    ({ context, page, problems } = await openPage(server));
+    server = await startWebServer({ rendererDir: e2e.rendererDir });
+    ({ context, page, problems } = await openPage(e2e.browser, server.url));
     await connectThroughForm(page, lab.address('replica-2'));
     await page.getByTestId('topology-graph').waitFor();
   });
@@ -204,7 +167,7 @@ describe('topology in the web mode, against the docs lab', () => {
   });
 
   it('follows the dark colour scheme', async () => {
-    const dark = await openPage(server, 'dark');
+    const dark = await openPage(e2e.browser, server.url, 'dark');
     try {
       // The engine already has a session: a fresh window picks it up without a new connect.
       await dark.page.locator('[data-testid^="node-card-"]').first().waitFor({ timeout: 10_000 });
@@ -222,7 +185,7 @@ describe('topology in the web mode, against the docs lab', () => {
     await expect(status.getAttribute('data-stale')).resolves.toBe('false');
     // Another window ends the engine's session: this one gets no more ticks, and must say so
     // rather than keep showing old numbers as if they were live.
-    const other = await openPage(server);
+    const other = await openPage(e2e.browser, server.url);
     try {
       await other.page.getByTestId('disconnect').click();
       await other.page.getByTestId('seeds-input').waitFor({ timeout: 10_000 });
@@ -247,7 +210,7 @@ describe('connect errors', () => {
 
   beforeAll(async () => {
     lab = await Lab.start({ nodes: masterWithReplicas(1), password: 'e2e-right-password' });
-    server = await startWebServer({ rendererDir });
+    server = await startWebServer({ rendererDir: e2e.rendererDir });
   });
 
   afterAll(async () => {
@@ -256,7 +219,7 @@ describe('connect errors', () => {
   });
 
   it('explains a wrong password, and connects with the right one', async () => {
-    const { context, page } = await openPage(server);
+    const { context, page } = await openPage(e2e.browser, server.url);
     try {
       await connectThroughForm(page, lab.address('master'), 'not-the-password');
       const error = page.getByTestId('connect-error');
@@ -289,7 +252,7 @@ describe('connect errors', () => {
   });
 
   it('explains an unreachable seed', async () => {
-    const { context, page } = await openPage(server);
+    const { context, page } = await openPage(e2e.browser, server.url);
     try {
       // A port from the lab's range that nothing listens on once the replica is stopped.
       await lab.stop('replica-1');
@@ -308,7 +271,7 @@ describe('the local lab from the connect screen', () => {
   let server: WebServer;
 
   beforeAll(async () => {
-    server = await startWebServer({ rendererDir });
+    server = await startWebServer({ rendererDir: e2e.rendererDir });
   });
 
   afterAll(async () => {
@@ -317,7 +280,7 @@ describe('the local lab from the connect screen', () => {
   });
 
   it('starts the lab and shows its topology', async () => {
-    const { context, page, problems } = await openPage(server, 'dark');
+    const { context, page, problems } = await openPage(e2e.browser, server.url, 'dark');
     try {
       await page.getByTestId('start-lab').click();
       await expect.poll(() => page.locator('[data-testid^="node-card-"]').count(), { timeout: 60_000 }).toBe(4);

@@ -1,13 +1,16 @@
 // Real Chromium for the e2e tests and the renderer benchmark: Debian's binary (never a
 // downloaded one), with the flags this closed network needs, and the production renderer build.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { build } from 'vite';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+/** Screenshots for a human to look at (git-ignored). */
+export const ARTIFACTS = join(ROOT, 'test-artifacts');
 
 // Without the background-networking flags Chromium keeps dialling Google's hosts, which this
 // machine refuses; --no-sandbox because tests run as root.
@@ -41,4 +44,55 @@ export async function buildRendererTo(prefix: string): Promise<BuiltRenderer> {
     build: { outDir: dir, emptyOutDir: true, sourcemap: false },
   });
   return { dir, remove: () => rm(workDir, { recursive: true, force: true }) };
+}
+
+export interface E2eSetup {
+  readonly browser: Browser;
+  readonly rendererDir: string;
+}
+
+/** For an e2e file: build the renderer and launch Chromium before its tests, clean up after. */
+export function useBrowserAndRenderer(prefix: string): E2eSetup {
+  let browser: Browser | undefined;
+  let renderer: BuiltRenderer | undefined;
+  beforeAll(async () => {
+    await mkdir(ARTIFACTS, { recursive: true });
+    renderer = await buildRendererTo(prefix);
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await renderer?.remove();
+  });
+  return {
+    get browser(): Browser {
+      if (!browser) throw new Error('Chromium is not running (beforeAll failed?)');
+      return browser;
+    },
+    get rendererDir(): string {
+      if (!renderer) throw new Error('the renderer was not built (beforeAll failed?)');
+      return renderer.dir;
+    },
+  };
+}
+
+/** A page at `url` that records every console error and uncaught exception. */
+export async function openPage(
+  browser: Browser,
+  url: string,
+  colorScheme: 'light' | 'dark' = 'light',
+): Promise<{ context: BrowserContext; page: Page; problems: string[] }> {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme });
+  const page = await context.newPage();
+  const problems: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  await page.goto(url);
+  return { context, page, problems };
+}
+
+export async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
 }
