@@ -142,16 +142,7 @@ export class PlanDialogState {
 
   /** Opens the dialog for a request; returns the token planned()/planFailed() must present. */
   begin(request: ActionRequest): number {
-    this.#token += 1;
-    this.phase = 'planning';
-    this.request = request;
-    this.plan = null;
-    this.planError = null;
-    this.runError = null;
-    this.outcome = null;
-    this.overrides = new Set();
-    this.confirmText = '';
-    this.#clearRun();
+    this.#reset('planning', request);
     return this.#token;
   }
 
@@ -278,9 +269,15 @@ export class PlanDialogState {
   /** Closing while a plan runs is refused: the outcome must be seen. Returns whether it closed. */
   close(): boolean {
     if (this.phase === 'running') return false;
+    this.#reset('closed', null);
+    return true;
+  }
+
+  /** A fresh dialog: a new token makes answers to any earlier plan or run stale. */
+  #reset(phase: 'planning' | 'closed', request: ActionRequest | null): void {
     this.#token += 1;
-    this.phase = 'closed';
-    this.request = null;
+    this.phase = phase;
+    this.request = request;
     this.plan = null;
     this.planError = null;
     this.runError = null;
@@ -288,7 +285,6 @@ export class PlanDialogState {
     this.overrides = new Set();
     this.confirmText = '';
     this.#clearRun();
-    return true;
   }
 
   #clearRun(): void {
