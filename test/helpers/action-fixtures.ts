@@ -2,42 +2,9 @@
 // states no local server can produce (6.0, 6.2, Valkey, ACL-denied reads, Sentinel names).
 import type { NodeFacts, PreflightFacts } from '../../electron/engine/actions/facts';
 import type { NodeState, TopologySnapshot, TopologyWarning } from '../../electron/shared/types';
+import { nodeState } from './node-state';
 
-const REPLID = 'a'.repeat(40);
-
-export function nodeState(address: string, overrides: Partial<NodeState> = {}): NodeState {
-  return {
-    address,
-    aliases: [],
-    reachable: true,
-    error: null,
-    role: 'master',
-    runId: `run-${address}`,
-    version: 'redis 7.0.15',
-    uptimeSeconds: 100,
-    master: null,
-    linkStatus: null,
-    linkDownSinceSeconds: null,
-    sync: null,
-    offset: 1000,
-    replid: REPLID,
-    replid2: null,
-    secondReplOffset: null,
-    backlog: { active: true, size: 1 << 20, firstByteOffset: 1, histlen: 1000 },
-    replicas: [],
-    priority: 100,
-    readOnly: null,
-    failoverState: 'no-failover',
-    stats: null,
-    lag: null,
-    rawReplication: {},
-    polledAt: 1,
-    latencyMs: 1,
-    depth: 0,
-    sentinelMasters: [],
-    ...overrides,
-  };
-}
+export { nodeState };
 
 /** A replica of `master` with the same history. */
 export function replicaState(address: string, master: string, overrides: Partial<NodeState> = {}): NodeState {

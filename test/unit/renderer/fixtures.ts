@@ -6,39 +6,20 @@ import type {
   TopologySnapshot,
   TopologyWarning,
 } from '../../../electron/shared/types';
+import { nodeState } from '../../helpers/node-state';
 
+/** The shared NodeState fixture, with the values the renderer tests were written against. */
 export function makeNode(address: string, patch: Partial<NodeState> = {}): NodeState {
-  return {
-    address,
-    aliases: [],
-    reachable: true,
-    error: null,
-    role: 'master',
-    runId: `run-${address}`,
-    version: 'redis 7.0.15',
+  return nodeState(address, {
     uptimeSeconds: 3600,
-    master: null,
-    linkStatus: null,
-    linkDownSinceSeconds: null,
-    sync: null,
-    offset: 1000,
-    replid: 'a'.repeat(40),
     replid2: '0'.repeat(40),
     secondReplOffset: -1,
-    backlog: { active: true, size: 1_048_576, firstByteOffset: 1, histlen: 1000 },
-    replicas: [],
     priority: null,
-    readOnly: null,
-    failoverState: 'no-failover',
     stats: { syncFull: 0, syncPartialOk: 0, syncPartialErr: 0 },
-    lag: null,
     rawReplication: { role: 'master', connected_slaves: '0' },
     polledAt: 1_000_000,
-    latencyMs: 1,
-    depth: 0,
-    sentinelMasters: [],
     ...patch,
-  };
+  });
 }
 
 export function makeReplica(address: string, master: string, patch: Partial<NodeState> = {}): NodeState {

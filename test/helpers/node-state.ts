@@ -1,0 +1,40 @@
+// One NodeState with every field set, for unit tests of code that reads snapshots (engine
+// events, action planner, renderer state): plain data shaped like what the engine sends.
+import type { NodeState } from '../../electron/shared/types';
+
+export const REPLID = 'a'.repeat(40);
+
+/** A reachable master with defaults for every field; `overrides` sets the rest. */
+export function nodeState(address: string, overrides: Partial<NodeState> = {}): NodeState {
+  return {
+    address,
+    aliases: [],
+    reachable: true,
+    error: null,
+    role: 'master',
+    runId: `run-${address}`,
+    version: 'redis 7.0.15',
+    uptimeSeconds: 100,
+    master: null,
+    linkStatus: null,
+    linkDownSinceSeconds: null,
+    sync: null,
+    offset: 1000,
+    replid: REPLID,
+    replid2: null,
+    secondReplOffset: null,
+    backlog: { active: true, size: 1 << 20, firstByteOffset: 1, histlen: 1000 },
+    replicas: [],
+    priority: 100,
+    readOnly: null,
+    failoverState: 'no-failover',
+    stats: null,
+    lag: null,
+    rawReplication: {},
+    polledAt: 1,
+    latencyMs: 1,
+    depth: 0,
+    sentinelMasters: [],
+    ...overrides,
+  };
+}
