@@ -2,7 +2,7 @@
 // a proxy or an attacker sends back, the result is a value (with nulls), never an exception.
 // Records are built with Object.create(null) so keys such as __proto__ are plain data.
 
-import type { ListedReplica, SyncProgress } from '../shared/types';
+import type { ListedReplica, ReplicationBacklog, SyncProgress } from '../shared/types';
 
 type Fields = Record<string, string>;
 
@@ -43,7 +43,7 @@ export interface ReplicationInfo {
   replid2: string | null;
   masterReplOffset: number | null;
   secondReplOffset: number | null;
-  backlog: { active: boolean; size: number; firstByteOffset: number; histlen: number } | null;
+  backlog: ReplicationBacklog | null;
   minReplicasGood: number | null;
   raw: Record<string, string>;
 }

@@ -39,6 +39,14 @@ export interface ListedReplica {
   ackAgeSeconds: number;
 }
 
+/** The replication backlog a node keeps: partial resyncs are possible inside its window. */
+export interface ReplicationBacklog {
+  active: boolean;
+  size: number;
+  firstByteOffset: number;
+  histlen: number;
+}
+
 export interface SyncProgress {
   totalBytes: number | null;
   readBytes: number | null;
@@ -91,7 +99,7 @@ export interface NodeState {
   replid: string | null;
   replid2: string | null;
   secondReplOffset: number | null;
-  backlog: { active: boolean; size: number; firstByteOffset: number; histlen: number } | null;
+  backlog: ReplicationBacklog | null;
   replicas: ListedReplica[];
   /** replica-priority (0 = never promote); null on masters that don't report it. */
   priority: number | null;

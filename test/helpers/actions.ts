@@ -205,3 +205,28 @@ export class WriteLoad {
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/**
+ * Cut replica-1 off for good (wrong masterauth) and write ~50 KB that replica-2 and
+ * replica-3 receive: replica-1 is then measurably behind its siblings.
+ */
+export async function lagReplica1(lab: Lab, password: string): Promise<void> {
+  const r1 = direct(lab, 'replica-1', password);
+  const master = direct(lab, 'master', password);
+  try {
+    await r1.config('SET', 'masterauth', 'not-the-password');
+    await master.client('KILL', 'TYPE', 'replica');
+    for (let i = 0; i < 100 && (await replication(lab, 'replica-1', password)).master_link_status !== 'down'; i++) await sleep(20);
+    const value = 'x'.repeat(1000);
+    for (let i = 0; i < 50; i++) await master.set(`lag:${i}`, value);
+    for (let i = 0; i < 200; i++) {
+      const target = Number((await replication(lab, 'master', password)).master_repl_offset);
+      const others = await Promise.all(['replica-2', 'replica-3'].map((n) => replication(lab, n, password)));
+      if (others.every((o) => o.master_link_status === 'up' && Number(o.slave_repl_offset) >= target)) break;
+      await sleep(20);
+    }
+  } finally {
+    r1.disconnect();
+    master.disconnect();
+  }
+}

@@ -2,38 +2,18 @@
 // highest offset is proposed, what the others lack is shown, the rest are re-pointed.
 import { describe, expect, it } from 'vitest';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
-import { check, direct, harness, planAndRun, replication, sleep } from '../helpers/actions';
+import { check, direct, harness, lagReplica1, planAndRun, replication } from '../helpers/actions';
 import { disposeAfterEach } from '../helpers/dispose';
 
 const PASSWORD = 'failover-secret-9';
 
 const own = disposeAfterEach();
 
-/** replica-1 loses its link (wrong masterauth) and misses ~50 KB of writes that replica-2 and -3 get. */
-async function lagReplica1(l: Lab): Promise<void> {
-  const r1 = direct(l, 'replica-1', PASSWORD);
-  const master = direct(l, 'master', PASSWORD);
-  try {
-    await r1.config('SET', 'masterauth', 'not-the-password');
-    await master.client('KILL', 'TYPE', 'replica');
-    for (let i = 0; i < 100 && (await replication(l, 'replica-1', PASSWORD)).master_link_status !== 'down'; i++) await sleep(20);
-    for (let i = 0; i < 50; i++) await master.set(`lag:${i}`, 'x'.repeat(1000));
-    for (let i = 0; i < 200; i++) {
-      const target = Number((await replication(l, 'master', PASSWORD)).master_repl_offset);
-      const others = await Promise.all(['replica-2', 'replica-3'].map((n) => replication(l, n, PASSWORD)));
-      if (others.every((o) => o.master_link_status === 'up' && Number(o.slave_repl_offset) >= target)) break;
-      await sleep(20);
-    }
-  } finally {
-    r1.disconnect();
-    master.disconnect();
-  }
-}
 
 describe('emergency failover', () => {
   it('promotes the most up-to-date reachable replica, shows what the others lack, and re-points them', async () => {
     const lab = own(await Lab.start({ nodes: masterWithReplicas(3), password: PASSWORD }));
-    await lagReplica1(lab);
+    await lagReplica1(lab, PASSWORD);
     const h = own(await harness(lab, 'master', PASSWORD, [lab.address('replica-1')]));
     const [master, r1, r2, r3] = ['master', 'replica-1', 'replica-2', 'replica-3'].map((n) => lab.address(n)) as [string, string, string, string];
     await lab.kill('master');
@@ -79,7 +59,7 @@ describe('emergency failover', () => {
 
   it('warns when the chosen replica is behind another one, which would then need a full sync', async () => {
     const lab = own(await Lab.start({ nodes: masterWithReplicas(3), password: PASSWORD }));
-    await lagReplica1(lab);
+    await lagReplica1(lab, PASSWORD);
     const h = own(await harness(lab, 'master', PASSWORD, [lab.address('replica-1')]));
     const [r1, r2] = [lab.address('replica-1'), lab.address('replica-2')];
     await lab.kill('master');

@@ -2,34 +2,13 @@
 // replica (bytes that would be lost), replica-priority 0, and a Sentinel-managed group.
 import { describe, expect, it } from 'vitest';
 import { Lab, docsLayout, masterWithReplicas } from '../../electron/lab/lab';
-import { caughtUp, check, codes, direct, harness, planAndRun, replication, sleep } from '../helpers/actions';
+import { caughtUp, check, codes, direct, harness, lagReplica1, planAndRun, replication } from '../helpers/actions';
 import { disposeAfterEach } from '../helpers/dispose';
 
 const PASSWORD = 'promote-secret-7';
 
 const own = disposeAfterEach();
 
-/** Stops replica-1's link for good (wrong masterauth) and writes on: it falls behind. */
-async function makeReplicaLag(l: Lab): Promise<void> {
-  const r1 = direct(l, 'replica-1', PASSWORD);
-  const master = direct(l, 'master', PASSWORD);
-  try {
-    await r1.config('SET', 'masterauth', 'not-the-password');
-    await master.client('KILL', 'TYPE', 'replica');
-    for (let i = 0; i < 100 && (await replication(l, 'replica-1', PASSWORD)).master_link_status !== 'down'; i++) await sleep(20);
-    const value = 'x'.repeat(1000);
-    for (let i = 0; i < 50; i++) await master.set(`lag:${i}`, value);
-    for (let i = 0; i < 100; i++) {
-      const others = await Promise.all(['replica-2', 'replica-3'].map((n) => replication(l, n, PASSWORD)));
-      const masterOffset = Number((await replication(l, 'master', PASSWORD)).master_repl_offset);
-      if (others.every((o) => o.master_link_status === 'up' && Number(o.slave_repl_offset) >= masterOffset)) break;
-      await sleep(20);
-    }
-  } finally {
-    r1.disconnect();
-    master.disconnect();
-  }
-}
 
 describe('promote', () => {
   it('promotes a replica and re-points its siblings with partial resyncs; the old master stays a master', async () => {
@@ -69,7 +48,7 @@ describe('promote', () => {
 
   it('warns that a lagging replica lacks bytes, needs an override, and predicts a full sync for a sibling that is ahead', async () => {
     const lab = own(await Lab.start({ nodes: masterWithReplicas(3), password: PASSWORD }));
-    await makeReplicaLag(lab);
+    await lagReplica1(lab, PASSWORD);
     const h = own(await harness(lab, 'master', PASSWORD));
     const [master, r1, r2] = ['master', 'replica-1', 'replica-2'].map((n) => lab.address(n)) as [string, string, string];
 

@@ -1,6 +1,6 @@
 // What the planner knows about each node, read fresh just before planning. Plain data, so
 // the planner stays a pure function that unit tests can feed by hand.
-import type { ErrorCode, ListedReplica, TopologySnapshot } from '../../shared/types';
+import type { ErrorCode, ListedReplica, ReplicationBacklog, TopologySnapshot } from '../../shared/types';
 import { findNode, tryNormalize } from './graph';
 
 export interface NodeFacts {
@@ -24,7 +24,7 @@ export interface NodeFacts {
   replid: string | null;
   replid2: string | null;
   secondReplOffset: number | null;
-  backlog: { active: boolean; size: number; firstByteOffset: number; histlen: number } | null;
+  backlog: ReplicationBacklog | null;
   replicas: ListedReplica[];
   priority: number | null;
   failoverState: string | null;

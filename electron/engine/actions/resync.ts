@@ -3,6 +3,7 @@
 // the master accepts when that replid is its own, or its previous one (replid2) up to
 // second_repl_offset, and the offset lies inside its backlog.
 import type { ResyncPrediction } from '../../shared/actions';
+import type { ReplicationBacklog } from '../../shared/types';
 
 /** The replication state the prediction needs; NodeState and NodeFacts both have it. */
 export interface ReplState {
@@ -10,7 +11,7 @@ export interface ReplState {
   replid2: string | null;
   offset: number | null;
   secondReplOffset: number | null;
-  backlog: { active: boolean; size: number; firstByteOffset: number; histlen: number } | null;
+  backlog: ReplicationBacklog | null;
 }
 
 export type Resync = Pick<ResyncPrediction, 'expected' | 'why'>;
