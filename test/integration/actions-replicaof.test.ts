@@ -8,7 +8,7 @@ import Redis from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Lab, docsLayout, masterWithReplicas } from '../../electron/lab/lab';
 import { freePort } from '../../electron/lab/free-port';
-import { check, codes, direct, harness, planAndRun, replication, sleep } from '../helpers/actions';
+import { caughtUp, check, codes, direct, harness, planAndRun, replication, sleep } from '../helpers/actions';
 import { disposeAfterEach } from '../helpers/dispose';
 
 const PASSWORD = 'repoint-secret-42';
@@ -27,6 +27,8 @@ describe('replicaof', () => {
     const writer = direct(lab, 'master');
     await writer.set('before', '1');
     writer.disconnect();
+    // Both replicas must have the write: a sibling ahead of its new master needs a full sync.
+    await caughtUp(lab, 'master', ['replica-1', 'replica-2']);
 
     // Drag r2: r1 is a valid new master, its current master is not, nor is r2 itself.
     await h.engine.refresh();
