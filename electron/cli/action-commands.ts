@@ -83,7 +83,7 @@ function buildRequest(command: ActionCommand, values: Values): ActionRequest {
   if (values['step-timeout'] !== undefined) options.stepTimeoutMs = milliseconds(values['step-timeout'], 'step-timeout', 30_000, 600_000);
   if (values.method !== undefined) {
     if (command !== 'switchover') throw new ActionUsageError('--method only applies to switchover');
-    if (!['auto', 'failover', 'pause', 'fence'].includes(values.method)) throw new ActionUsageError('--method must be auto, failover, pause or fence');
+    if (!['auto', 'paused-failover', 'failover', 'pause', 'fence'].includes(values.method)) throw new ActionUsageError('--method must be auto, paused-failover, failover, pause or fence');
     options.switchoverMethod = values.method as SwitchoverMethod;
   }
   if (values['repoint-siblings'] && command !== 'promote') throw new ActionUsageError('--repoint-siblings only applies to promote');

@@ -8,6 +8,9 @@ import { findWarnings } from './warnings';
 export const LAGGING_SECONDS = 1;
 export const LAGGING_BYTES = 1024 * 1024;
 
+/** A reachable node not read for this many poll intervals is stale. */
+export const STALE_AFTER_INTERVALS = 3;
+
 const LISTED_SYNC_STATES = new Set(['wait_bgsave', 'send_bulk', 'bg_transfer']);
 // One collator for every tick: localeCompare with options builds a new one per call.
 const ADDRESS_ORDER = new Intl.Collator('en', { numeric: true });
@@ -18,6 +21,8 @@ interface TickContext {
   /** Each replica as its own master lists it (its ACK offset and state), if listed. */
   listed: Map<NodeRecord, ListedReplica>;
   freshSince: number;
+  /** A reachable node last read before this is stale: 3 poll intervals without a reading. */
+  staleBefore: number;
   now: number;
 }
 
@@ -29,6 +34,7 @@ export function buildSnapshot(nodes: NodeSet, seq: number, pollIntervalMs: numbe
     listed: listedReplicas(nodes),
     // A reading older than this is stale (the node is stalled or slow): lag then comes from the master's ACK view.
     freshSince: now - 2 * pollIntervalMs - 100,
+    staleBefore: now - STALE_AFTER_INTERVALS * pollIntervalMs,
     now,
   };
   const states = records.map((r) => nodeState(context, r));
@@ -91,10 +97,15 @@ function nodeState(context: TickContext, record: NodeRecord): NodeState {
     lag: r?.role === 'replica' && master ? lagOf(context, record, master, top) : null,
     rawReplication: live?.raw ?? {},
     polledAt: record.polledAt,
+    stale: isStale(record, context),
     latencyMs: record.latencyMs,
     depth: attached ? chain.length - 1 : null,
     sentinelMasters: record.sentinelMasters.map(({ name, status, address }) => ({ name, status, address })),
   };
+}
+
+function isStale(record: NodeRecord, context: TickContext): boolean {
+  return record.reachable && record.polledAt !== null && record.polledAt < context.staleBefore;
 }
 
 /** INFO server is read only now and then: count the time since on a live node. */

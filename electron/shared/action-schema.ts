@@ -9,7 +9,7 @@ const checkCode = z.string().regex(/^[A-Z_]{2,40}$/, 'must be a check code such 
 export const actionOptionsSchema = z.strictObject({
   persist: z.boolean().optional(),
   setMasterauth: z.boolean().optional(),
-  switchoverMethod: z.enum(['auto', 'failover', 'pause', 'fence']).optional(),
+  switchoverMethod: z.enum(['auto', 'paused-failover', 'failover', 'pause', 'fence']).optional(),
   stepTimeoutMs: z.number().int().min(500).max(600_000).optional(),
 });
 

@@ -5,12 +5,16 @@
 import type { Address, LinkStatus, NodeRole } from './types';
 
 /**
- * How a switchover hands over. 'auto': FAILOVER TO on 6.2+, else the fenced manual sequence.
- * 'failover': FAILOVER TO. 'pause': CLIENT PAUSE WRITE, wait, REPLICAOF NO ONE, re-point,
- * CLIENT UNPAUSE (6.2+). 'fence': the pre-6.2 sequence, with writes refused through
- * min-replicas-to-write instead of an unbounded CLIENT PAUSE (which would also stall the console).
+ * How a switchover hands over. 'auto': 'paused-failover' on 6.2+, else the fenced manual sequence.
+ * 'paused-failover' (6.2+): CLIENT PAUSE ms WRITE on the master, wait until the target has
+ * every byte, then FAILOVER TO host port FORCE TIMEOUT: fast, and the server finishes the
+ * hand-over (and the pause ends by itself) even if the console dies.
+ * 'failover': a bare FAILOVER TO (waits for the target's once-a-second ACK).
+ * 'pause': CLIENT PAUSE WRITE, wait, REPLICAOF NO ONE, re-point, CLIENT UNPAUSE (6.2+).
+ * 'fence': the pre-6.2 sequence, with writes refused through min-replicas-to-write (journaled,
+ * so an interrupted plan can restore it) instead of a CLIENT PAUSE that would also stall the console.
  */
-export type SwitchoverMethod = 'auto' | 'failover' | 'pause' | 'fence';
+export type SwitchoverMethod = 'auto' | 'paused-failover' | 'failover' | 'pause' | 'fence';
 
 export interface ActionOptions {
   /** CONFIG REWRITE on every node whose role or master changes, once the change is verified. */
@@ -67,7 +71,9 @@ export type CheckCode =
   | 'NO_CANDIDATE' // no reachable replica can be promoted
   | 'NO_CONFIG_FILE' // persistence asked, but the server runs without a config file
   | 'SUBTREE_MOVES' // the node's own replicas move with it
-  | 'MANUAL_SWITCHOVER'; // the switchover uses the manual sequence (pre-6.2 or asked for)
+  | 'MANUAL_SWITCHOVER' // the switchover uses the manual sequence (pre-6.2 or asked for)
+  | 'FENCED_MASTER' // a master still holds a write fence of an earlier plan: never taken as the value to restore
+  | 'INTERRUPTED_PLAN'; // an earlier plan stopped half-way in this topology: finish or roll it back first
 
 export interface PlanCheck {
   code: CheckCode;

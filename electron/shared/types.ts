@@ -111,6 +111,12 @@ export interface NodeState {
   rawReplication: Record<string, string>;
   /** When the last successful poll finished (ms since epoch), and how long it took. */
   polledAt: number | null;
+  /**
+   * Reachable, but not read for 3 poll intervals or more (a poll scheduled but not answered,
+   * a slow node, a busy console): what is shown is `now − polledAt` old. A state of its own,
+   * not unreachable. The header says LIVE only while no node is stale.
+   */
+  stale: boolean;
   latencyMs: number | null;
   /** Hops from the root master (0 for a master), null when not attached to a known master. */
   depth: number | null;
@@ -134,7 +140,21 @@ export type WarningCode =
   | 'UNREACHABLE'
   | 'ADDRESS_MISMATCH'
   | 'SENTINEL_SEED'
-  | 'CLUSTER_MODE';
+  | 'CLUSTER_MODE'
+  /** More nodes than the per-topology cap: the rest are not dialled. */
+  | 'TOO_MANY_NODES'
+  /** Two nodes listed at one address (two replicas announcing the same address, a master listing itself). */
+  | 'DUPLICATE_ADDRESS'
+  /** An INFO reply or field over the size cap: cut, and flagged here. */
+  | 'INFO_TRUNCATED'
+  /** A master lists more replica lines than the console reads. */
+  | 'REPLICA_LIST_TRUNCATED'
+  /** A master's replica list changes every poll: addresses only seen there are dropped quickly. */
+  | 'CHURNING_REPLICAS'
+  /** A plan of the console stopped half-way (crash, kill, forced quit): what ran, where nodes stand, how to finish or roll back. */
+  | 'INTERRUPTED_PLAN'
+  /** A master whose min-replicas-to-write still holds the console's write fence: it refuses every write. */
+  | 'FENCED_MASTER';
 
 export interface TopologyWarning {
   code: WarningCode;

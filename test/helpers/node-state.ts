@@ -32,6 +32,7 @@ export function nodeState(address: string, overrides: Partial<NodeState> = {}): 
     lag: null,
     rawReplication: {},
     polledAt: 1,
+    stale: false,
     latencyMs: 1,
     depth: 0,
     sentinelMasters: [],
