@@ -7,6 +7,7 @@ import type {
   ReplicationEvent,
   TickUpdate,
   TopologySnapshot,
+  TopologyWarning,
 } from '../shared/types';
 import { normalizeAddress } from './address';
 import { ClientRegistry } from './client-registry';
@@ -104,6 +105,15 @@ export class ReplicationEngine {
     return this.requireSession().credentials;
   }
 
+  /**
+   * Warnings that come from outside the polls (an interrupted plan in the journal, a fenced
+   * master found on connect), shown in every snapshot until replaced: `source` names the
+   * producer, and setting [] clears its warnings.
+   */
+  setWarnings(source: string, warnings: TopologyWarning[]): void {
+    this.session?.setWarnings(source, warnings);
+  }
+
   /** Poll every node now (or just one) and publish a tick, instead of waiting for the timers. */
   refresh(address?: string): Promise<TopologySnapshot> {
     return this.requireSession().refresh(address);
@@ -150,6 +160,7 @@ class Session {
   private lastTickSlot = -1;
   private running = false;
   private stopped = false;
+  private readonly externalWarnings = new Map<string, TopologyWarning[]>();
 
   constructor(
     private readonly options: ConnectOptions & { seeds: string[]; pollIntervalMs: number },
@@ -204,6 +215,11 @@ class Session {
     const targets = one ? [one] : this.nodes.all();
     await Promise.all(targets.filter((r) => !r.inFlight).map((r) => this.pollOnce(r)));
     return this.tick();
+  }
+
+  setWarnings(source: string, warnings: TopologyWarning[]): void {
+    if (warnings.length === 0) this.externalWarnings.delete(source);
+    else this.externalWarnings.set(source, warnings);
   }
 
   history(query: HistoryQuery): HistoryPoint[] {
@@ -344,6 +360,7 @@ class Session {
     const now = Date.now();
     this.forgetVanished(now);
     const snapshot = buildSnapshot(this.nodes, ++this.seq, this.interval, now);
+    for (const warnings of this.externalWarnings.values()) snapshot.warnings.unshift(...warnings);
     for (const node of snapshot.nodes) {
       this.nodes.resolve(node.address)?.history.append({
         t: now,
