@@ -11,10 +11,12 @@ import type {
 } from '../shared/types';
 import { normalizeAddress } from './address';
 import { ClientRegistry } from './client-registry';
+import { systemClock, type Clock } from './clock';
 import { EngineError } from './errors';
 import { diffSnapshots } from './events';
 import { neighboursOf, pollNode, type NodeRecord } from './node-record';
 import { NodeSet } from './node-set';
+import { PollScheduler, type SlotTiming } from './poll-scheduler';
 import { buildSnapshot } from './snapshot';
 
 export { EngineError } from './errors';
@@ -28,11 +30,17 @@ export interface EngineOptions {
   forgetAfterMs?: number;
   /** Events kept for queries. */
   maxEvents?: number;
+  /** Time for the poll schedule, ticks and staleness (tests run hours of it in milliseconds). */
+  clock?: Clock;
+  /** Told of every scheduled poll as it starts (or joins a reading under way): to measure lateness. */
+  onPollSlot?: (address: string, slot: SlotTiming) => void;
 }
 
 const DEFAULT_POLL_MS = 1000;
 /** Replicas are read a little after their masters so a master reading precedes theirs. */
 const PHASE_STEP_MS = 10;
+/** Levels below the top that still get a later phase; deeper ones share the last. */
+const MAX_PHASE_DEPTH = 5;
 
 /**
  * The replication engine: discovers a topology from seeds, polls every node on its own
@@ -154,10 +162,9 @@ class Session {
   private readonly eventLog: ReplicationEvent[] = [];
   private nextEventId = 1;
   private pendingEvents: ReplicationEvent[] = [];
-  private epoch = 0;
   private seq = 0;
-  private tickTimer: NodeJS.Timeout | null = null;
-  private lastTickSlot = -1;
+  private readonly clock: Clock;
+  private readonly scheduler: PollScheduler<NodeRecord>;
   private running = false;
   private stopped = false;
   private readonly externalWarnings = new Map<string, TopologyWarning[]>();
@@ -179,6 +186,18 @@ class Session {
       forgetAfterMs: engineOptions.forgetAfterMs ?? 10 * 60_000,
       maxEvents: engineOptions.maxEvents ?? 2000,
     };
+    this.clock = engineOptions.clock ?? systemClock;
+    const onPollSlot = engineOptions.onPollSlot;
+    // Every reading of a node goes through the scheduler, which keeps one in flight per node.
+    this.scheduler = new PollScheduler<NodeRecord>({
+      clock: this.clock,
+      intervalMs: this.interval,
+      poll: (record) => this.pollOnce(record),
+      phaseOf: (record) => this.phaseOf(record),
+      tick: () => void this.tick(),
+      onSlot: onPollSlot && ((record, slot) => onPollSlot(record.address, slot)),
+      onError: (error) => process.emitWarning(`poll schedule: ${error instanceof Error ? error.message : String(error)}`),
+    });
   }
 
   async start(): Promise<TopologySnapshot> {
@@ -187,17 +206,15 @@ class Session {
     this.checkSeeds();
     await this.readMastersFirst();
     this.running = true;
-    this.epoch = Date.now() + this.interval;
-    for (const record of this.nodes.all()) this.scheduleAligned(record);
-    this.scheduleTick();
+    this.scheduler.track(this.nodes.all());
+    this.scheduler.start();
     return this.tick();
   }
 
   stop(): void {
     this.stopped = true;
     this.running = false;
-    if (this.tickTimer) clearTimeout(this.tickTimer);
-    for (const record of this.nodes.all()) if (record.timer) clearTimeout(record.timer);
+    this.scheduler.stop();
     this.registry.disconnectAll();
   }
 
@@ -213,7 +230,8 @@ class Session {
   async refresh(address?: string): Promise<TopologySnapshot> {
     const one = address ? this.nodes.resolve(address) : undefined;
     const targets = one ? [one] : this.nodes.all();
-    await Promise.all(targets.filter((r) => !r.inFlight).map((r) => this.pollOnce(r)));
+    // A node being read already (its slot, discovery) is waited for, not skipped: every node is fresh after this.
+    await Promise.all(targets.map((r) => this.scheduler.read(r)));
     return this.tick();
   }
 
@@ -237,9 +255,9 @@ class Session {
   /** Poll every node not yet read, then whatever they point at, until nothing new turns up. */
   private async discover(): Promise<void> {
     for (;;) {
-      const pending = this.nodes.all().filter((r) => r.polls === 0 && r.error === null && !r.inFlight);
+      const pending = this.nodes.all().filter((r) => r.polls === 0 && r.error === null);
       if (pending.length === 0 || this.stopped) return;
-      await Promise.all(pending.map((r) => this.pollOnce(r)));
+      await Promise.all(pending.map((r) => this.scheduler.read(r)));
     }
   }
 
@@ -258,7 +276,7 @@ class Session {
       levels.set(depth, [...(levels.get(depth) ?? []), record]);
     }
     for (const depth of [...levels.keys()].sort((a, b) => a - b)) {
-      await Promise.all((levels.get(depth) ?? []).map((r) => this.pollOnce(r)));
+      await Promise.all((levels.get(depth) ?? []).map((r) => this.scheduler.read(r)));
     }
   }
 
@@ -283,13 +301,9 @@ class Session {
     );
   }
 
+  /** One reading of one node and what follows from it; only ever called by the scheduler. */
   private async pollOnce(record: NodeRecord): Promise<void> {
-    record.inFlight = true;
-    try {
-      await pollNode(this.registry, record);
-    } finally {
-      record.inFlight = false;
-    }
+    await pollNode(this.registry, record, this.clock.now);
     if (this.stopped) return;
     const sizeBefore = this.nodes.size;
     const before = this.nodes.all();
@@ -298,8 +312,7 @@ class Session {
     if (this.nodes.size !== sizeBefore) {
       for (const gone of before) {
         if (this.nodes.resolve(gone.address) === gone) continue;
-        if (gone.timer) clearTimeout(gone.timer);
-        gone.timer = null;
+        this.scheduler.remove(gone);
         if (gone !== survivor) this.registry.disconnect(gone.dial);
       }
     }
@@ -311,54 +324,24 @@ class Session {
     for (const address of neighboursOf(record)) {
       if (this.nodes.resolve(address)) continue;
       const added = this.nodes.add(address, false);
-      if (this.running) void this.runPoll(added);
+      this.scheduler.add(added);
+      // Discovery reads it in its own loop; once running, read it now rather than at its first slot.
+      if (this.running) void this.scheduler.read(added);
     }
   }
 
-  private async runPoll(record: NodeRecord): Promise<void> {
-    record.timer = null;
-    if (this.stopped || record.inFlight) return;
-    await this.pollOnce(record);
-    if (this.nodes.resolve(record.address) === record) this.scheduleNext(record);
-  }
-
-  private scheduleNext(record: NodeRecord): void {
-    if (this.stopped) return;
-    const now = Date.now();
-    record.dueAt += this.interval;
-    // Never pile up missed polls: a node that was slow simply rejoins the grid.
-    if (record.dueAt <= now) return this.scheduleAligned(record);
-    record.timer = setTimeout(() => void this.runPoll(record), record.dueAt - now);
-  }
-
-  private scheduleAligned(record: NodeRecord): void {
-    if (this.stopped) return;
-    const now = Date.now();
-    const depth = this.latest?.nodes.find((n) => n.address === record.address)?.depth ?? 0;
-    const phase = Math.min(depth, 5) * PHASE_STEP_MS;
-    const slots = Math.max(0, Math.ceil((now - this.epoch - phase) / this.interval));
-    record.dueAt = this.epoch + slots * this.interval + phase;
-    record.timer = setTimeout(() => void this.runPoll(record), Math.max(0, record.dueAt - now));
-  }
-
-  private scheduleTick(): void {
-    if (this.stopped) return;
-    const now = Date.now();
-    // Ticks fall half an interval after the polls, when this round's replies are in. A timer
-    // can fire a millisecond early by the wall clock: never schedule the same slot twice.
-    const due = Math.max(0, Math.ceil((now - this.epoch - this.interval / 2) / this.interval));
-    const slot = Math.max(due, this.lastTickSlot + 1);
-    this.lastTickSlot = slot;
-    const at = this.epoch + slot * this.interval + this.interval / 2;
-    this.tickTimer = setTimeout(() => {
-      this.tick();
-      this.scheduleTick();
-    }, Math.max(1, at - now));
+  /** How far after the grid slot a node is read: its depth below the top, so masters are read first. */
+  private phaseOf(record: NodeRecord): number {
+    let depth = 0;
+    for (let m = this.nodes.masterOf(record); m && m !== record && depth < MAX_PHASE_DEPTH; m = this.nodes.masterOf(m)) depth++;
+    return depth * PHASE_STEP_MS;
   }
 
   private tick(): TopologySnapshot {
-    const now = Date.now();
+    const now = this.clock.now();
     this.forgetVanished(now);
+    // A safety net under the adds and removes: every node has a schedule, and nothing else has one.
+    this.scheduler.track(this.nodes.all());
     const snapshot = buildSnapshot(this.nodes, ++this.seq, this.interval, now);
     for (const warnings of this.externalWarnings.values()) snapshot.warnings.unshift(...warnings);
     for (const node of snapshot.nodes) {
@@ -395,7 +378,7 @@ class Session {
     for (const record of this.nodes.all()) {
       const longGone = record.unreachableSince !== null && now - record.unreachableSince > this.settings.forgetAfterMs;
       if (longGone && !record.seed && !referenced.has(record)) {
-        if (record.timer) clearTimeout(record.timer);
+        this.scheduler.remove(record);
         this.registry.disconnect(record.dial);
         this.nodes.remove(record);
       }

@@ -48,10 +48,6 @@ export interface NodeRecord {
   latencyMs: number | null;
   polledAt: number | null;
   unreachableSince: number | null;
-  /** Scheduling state. */
-  timer: NodeJS.Timeout | null;
-  dueAt: number;
-  inFlight: boolean;
 }
 
 export function createRecord(address: string, dial: string, seed: boolean, capacity: number): NodeRecord {
@@ -76,9 +72,6 @@ export function createRecord(address: string, dial: string, seed: boolean, capac
     latencyMs: null,
     polledAt: null,
     unreachableSince: null,
-    timer: null,
-    dueAt: 0,
-    inFlight: false,
   };
 }
 
@@ -97,8 +90,9 @@ interface PollReply {
  * One poll of one node: a single pipelined round trip (INFO replication, plus INFO server
  * on a new connection or now and then, INFO stats on nodes that serve replicas). This is
  * where every INFO the console sends starts. Never throws: failures land in the record.
+ * `now` is the engine's clock: reading times are compared with its ticks (staleness, lag).
  */
-export async function pollNode(registry: ClientRegistry, record: NodeRecord): Promise<void> {
+export async function pollNode(registry: ClientRegistry, record: NodeRecord, now: () => number = Date.now): Promise<void> {
   try {
     const reply = await registry.run(record.dial, async (client, generation) => {
       const wantServer = generation !== record.serverGeneration || record.polls % SERVER_EVERY === 0;
@@ -113,9 +107,9 @@ export async function pollNode(registry: ClientRegistry, record: NodeRecord): Pr
       if (wantStats) pipeline.info('stats');
       if (wantSentinel) pipeline.info('sentinel');
       if (wantServer) pipeline.info('cluster');
-      const sentAt = Date.now();
+      const sentAt = now();
       const results = (await pipeline.exec()) ?? [];
-      const receivedAt = Date.now();
+      const receivedAt = now();
       const texts = results.map(([error, value]) => {
         if (error) throw error;
         return typeof value === 'string' ? value : '';
@@ -135,7 +129,7 @@ export async function pollNode(registry: ClientRegistry, record: NodeRecord): Pr
     });
     applyReply(record, reply);
   } catch (error) {
-    markUnreachable(record, error);
+    markUnreachable(record, error, now());
   }
 }
 
@@ -183,11 +177,11 @@ function applyReply(record: NodeRecord, reply: PollReply): void {
   }
 }
 
-function markUnreachable(record: NodeRecord, error: unknown): void {
+function markUnreachable(record: NodeRecord, error: unknown, at: number): void {
   record.error = toApiError(error);
   // A reply error such as NOPERM or LOADING still proves a live server.
   record.reachable = false;
-  record.unreachableSince ??= Date.now();
+  record.unreachableSince ??= at;
   record.lastSample = null;
   record.latencyMs = null;
 }
