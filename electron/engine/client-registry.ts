@@ -45,6 +45,8 @@ export class ClientRegistry {
   private readonly credentials: Credentials;
   private readonly entries = new Map<string, Entry>();
   private readonly backoffs = new Map<string, Backoff>();
+  /** Short-lived subscriber connections (listen()), closed with the rest on disconnectAll. */
+  private readonly listeners = new Set<Redis>();
   private generations = 0;
   private closed = false;
 
@@ -86,6 +88,34 @@ export class ClientRegistry {
     }
   }
 
+  /**
+   * The first message published on `channel` at `address` within `ms`, or null (also when
+   * the node cannot be reached). A subscribed connection answers nothing else, so this takes
+   * a short-lived connection of its own, with the same credentials, closed before returning.
+   */
+  async listen(address: string, channel: string, ms: number): Promise<string | null> {
+    if (this.closed) throw new EngineError('NOT_CONNECTED', 'the console was disconnected');
+    const subscriber = this.createClient(address, Math.min(ms, this.connectTimeoutMs));
+    subscriber.on('error', () => undefined);
+    this.listeners.add(subscriber);
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const message = new Promise<string | null>((resolve) => {
+        timer = setTimeout(() => resolve(null), ms);
+        subscriber.on('message', (_channel: string, text: string) => resolve(text));
+      });
+      await this.handshake(subscriber);
+      await subscriber.subscribe(channel);
+      return await message;
+    } catch {
+      return null;
+    } finally {
+      clearTimeout(timer);
+      this.listeners.delete(subscriber);
+      subscriber.disconnect(false);
+    }
+  }
+
   /** Close one node's connection. */
   disconnect(address: string): void {
     const entry = this.entries.get(address);
@@ -98,6 +128,8 @@ export class ClientRegistry {
   disconnectAll(): void {
     this.closed = true;
     for (const address of [...this.entries.keys()]) this.disconnect(address);
+    for (const subscriber of this.listeners) subscriber.disconnect(false);
+    this.listeners.clear();
     this.backoffs.clear();
   }
 
@@ -106,20 +138,7 @@ export class ClientRegistry {
     if (existing && existing.client.status !== 'end' && existing.client.status !== 'close') return existing;
     if (existing) this.entries.delete(address);
 
-    const { host, port } = parseAddress(address);
-    const client = new Redis({
-      host,
-      port,
-      lazyConnect: true,
-      connectTimeout: this.connectTimeoutMs,
-      enableOfflineQueue: false,
-      enableReadyCheck: false,
-      maxRetriesPerRequest: 0,
-      // Reconnection is ours (with backoff, per node), not ioredis's silent retry loop.
-      retryStrategy: () => null,
-      autoResubscribe: false,
-      autoResendUnfulfilledCommands: false,
-    });
+    const client = this.createClient(address, this.connectTimeoutMs);
     const entry: Entry = { client, ready: Promise.resolve(), isReady: false, generation: ++this.generations, lastError: undefined };
     // ioredis emits 'error' for every connection problem; without a listener Node would
     // print it. We keep the last one to explain a connect that never completes.
@@ -139,6 +158,24 @@ export class ClientRegistry {
     entry.ready.catch(() => undefined);
     this.entries.set(address, entry);
     return entry;
+  }
+
+  /** The only place a Redis client is created. */
+  private createClient(address: string, connectTimeoutMs: number): Redis {
+    const { host, port } = parseAddress(address);
+    return new Redis({
+      host,
+      port,
+      lazyConnect: true,
+      connectTimeout: connectTimeoutMs,
+      enableOfflineQueue: false,
+      enableReadyCheck: false,
+      maxRetriesPerRequest: 0,
+      // Reconnection is ours (with backoff, per node), not ioredis's silent retry loop.
+      retryStrategy: () => null,
+      autoResubscribe: false,
+      autoResendUnfulfilledCommands: false,
+    });
   }
 
   /**

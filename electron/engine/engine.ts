@@ -12,6 +12,7 @@ import type {
 import { normalizeAddress } from './address';
 import { ClientRegistry } from './client-registry';
 import { systemClock, type Clock } from './clock';
+import { EngineCommands, type NodeCommands } from './node-commands';
 import { EngineError } from './errors';
 import { diffSnapshots } from './events';
 import { neighboursOf, pollNode, type NodeRecord } from './node-record';
@@ -106,6 +107,18 @@ export class ReplicationEngine {
    */
   run<T>(address: string, work: (client: Redis) => Promise<T>): Promise<T> {
     return this.requireSession().run(address, work);
+  }
+
+  /**
+   * The one layer the action engine sends every command through (see node-commands.ts).
+   * Each command goes to the session current at the moment it is sent.
+   */
+  commands(): NodeCommands {
+    return new EngineCommands(
+      (address, work) => this.run(address, work),
+      (address, channel, ms) => this.requireSession().listen(address, channel, ms),
+      () => this.session?.credentials.password,
+    );
   }
 
   /** The credentials of the current session, for steps such as CONFIG SET masterauth. Never log them. */
@@ -225,6 +238,11 @@ class Session {
   run<T>(address: string, work: (client: Redis) => Promise<T>): Promise<T> {
     const record = this.nodes.resolve(address);
     return this.registry.run(record?.dial ?? normalizeAddress(address), (client) => work(client));
+  }
+
+  listen(address: string, channel: string, ms: number): Promise<string | null> {
+    const record = this.nodes.resolve(address);
+    return this.registry.listen(record?.dial ?? normalizeAddress(address), channel, ms);
   }
 
   async refresh(address?: string): Promise<TopologySnapshot> {

@@ -87,8 +87,81 @@ describe('planAction', () => {
     snapshot.nodes[0]!.replicas = [{ address: '192.168.5.2:7000', state: 'online', ackOffset: 1000, ackAgeSeconds: 0 }];
     const facts = factsFor(snapshot);
     facts.nodes[M]!.replicas = snapshot.nodes[0]!.replicas;
-    const plan = planAction({ kind: 'switchover', to: A, options: { stepTimeoutMs: 4000 } }, facts, META).plan;
+    const plan = planAction({ kind: 'switchover', to: A, options: { stepTimeoutMs: 4000, switchoverMethod: 'failover' } }, facts, META).plan;
     expect(plan.steps[0]).toMatchObject({ node: M, command: 'FAILOVER TO 192.168.5.2 7000 TIMEOUT 4000' });
+    const paused = planAction({ kind: 'switchover', to: A, options: { stepTimeoutMs: 4000 } }, facts, META).plan;
+    expect(paused.steps.find((s) => s.command.startsWith('FAILOVER'))).toMatchObject({ node: M, command: 'FAILOVER TO 192.168.5.2 7000 FORCE TIMEOUT 1' });
+  });
+
+  it('switches over 6.2+ by default with a self-ending write pause, then FAILOVER TO … FORCE TIMEOUT 1', () => {
+    const snapshot = snapshotOf([nodeState(M), replicaState(A, M), replicaState(B, M)]);
+    const planned = planAction({ kind: 'switchover', to: A, options: { stepTimeoutMs: 6000 } }, factsFor(snapshot), META);
+    expect(planned.plan.steps.map((s) => `${s.node} ${s.command}`)).toEqual([
+      `${M} CLIENT PAUSE 6000 WRITE`,
+      `${A} INFO replication`,
+      `${M} FAILOVER TO 10.0.0.2 6379 FORCE TIMEOUT 1`,
+      `${M} CLIENT UNPAUSE`,
+      `${B} REPLICAOF 10.0.0.2 6379`,
+    ]);
+    expect(planned.plan.summary).toContain('FORCE');
+    expect(planned.plan.steps[2]).toMatchObject({ destructive: true });
+    expect(planned.ops[2]).toMatchObject({ kind: 'failover', force: true, timeoutMs: 1 });
+    expect(check(planned.plan, 'MANUAL_SWITCHOVER')).toBeUndefined();
+    expect(planned.expected).toEqual(
+      expect.arrayContaining([
+        { address: A, role: 'master', master: null },
+        { address: M, role: 'replica', master: A },
+        { address: B, role: 'replica', master: A },
+      ]),
+    );
+    // The same plan asked for by name, and refused where the server lacks CLIENT PAUSE WRITE and FAILOVER.
+    const named = planAction({ kind: 'switchover', to: A, options: { stepTimeoutMs: 6000, switchoverMethod: 'paused-failover' } }, factsFor(snapshot), META).plan;
+    expect(named.steps.map((s) => s.command)).toEqual(planned.plan.steps.map((s) => s.command));
+    const old = { version: 'redis 6.0.20' };
+    const older = snapshotOf([nodeState(M, old), replicaState(A, M, old)]);
+    const refused = planAction({ kind: 'switchover', to: A, options: { switchoverMethod: 'paused-failover' } }, factsFor(older), META).plan;
+    expect(check(refused, 'MANUAL_SWITCHOVER')).toMatchObject({ verdict: 'refused', message: expect.stringContaining('CLIENT PAUSE WRITE and FAILOVER needs Redis 6.2') });
+  });
+
+  it('warns that the pause method leaves two masters if the console dies between its two REPLICAOFs', () => {
+    const snapshot = snapshotOf([nodeState(M), replicaState(A, M)]);
+    const plan = planAction({ kind: 'switchover', to: A, options: { switchoverMethod: 'pause' } }, factsFor(snapshot), META).plan;
+    expect(check(plan, 'MANUAL_SWITCHOVER')).toMatchObject({
+      verdict: 'warning',
+      overridable: false,
+      message: expect.stringMatching(/console dies between REPLICAOF NO ONE on 10\.0\.0\.2:6379 and REPLICAOF on 10\.0\.0\.1:6379.*two masters/),
+    });
+    expect(plan.canRun).toBe(true);
+  });
+
+  it('reports a master still holding a write fence, and never takes the fence as the value to restore', () => {
+    const old = { version: 'redis 6.0.20' };
+    const snapshot = snapshotOf([nodeState(M, old), replicaState(A, M, old)]);
+    const fenced = factsFor(snapshot, { [M]: { minReplicas: { toWrite: 2147483647, maxLag: 10 } } });
+    const plan = planAction({ kind: 'switchover', to: A }, fenced, META).plan;
+    expect(plan.canRun).toBe(false);
+    const found = plan.checks.filter((c) => c.code === 'FENCED_MASTER');
+    expect(found).toEqual([
+      expect.objectContaining({
+        verdict: 'refused',
+        overridable: false,
+        nodes: [M],
+        message: expect.stringMatching(/min-replicas-to-write 2147483647: a write fence an interrupted plan left.*refuses every write.*CONFIG SET min-replicas-to-write <original>.*INTERRUPTED_PLAN/),
+      }),
+    ]);
+    expect(plan.steps.some((s) => s.command.includes('min-replicas-to-write 2147483647'))).toBe(false);
+    // Any absurdly high value is a fence too; a real setting is restored as it was.
+    const odd = planAction({ kind: 'switchover', to: A }, factsFor(snapshot, { [M]: { minReplicas: { toWrite: 5_000_000, maxLag: 10 } } }), META).plan;
+    expect(check(odd, 'FENCED_MASTER')).toMatchObject({ verdict: 'refused' });
+    const real = planAction({ kind: 'switchover', to: A }, factsFor(snapshot, { [M]: { minReplicas: { toWrite: 1, maxLag: 10 } } }), META).plan;
+    expect(check(real, 'FENCED_MASTER')).toBeUndefined();
+    expect(real.steps.map((s) => s.command)).toContain('CONFIG SET min-replicas-to-write 1');
+    // Other plans on a fenced master run, and say so.
+    const modern = snapshotOf([nodeState(M), replicaState(A, M), replicaState(B, M)]);
+    const promote = planAction({ kind: 'promote', node: A, repointSiblings: false }, factsFor(modern, { [M]: { minReplicas: { toWrite: 2147483647, maxLag: 10 } } }), META).plan;
+    expect(check(promote, 'FENCED_MASTER')).toMatchObject({ verdict: 'warning', nodes: [M] });
+    const replicaFenced = planAction({ kind: 'promote', node: A, repointSiblings: false }, factsFor(modern, { [B]: { minReplicas: { toWrite: 2147483647, maxLag: 10 } } }), META).plan;
+    expect(check(replicaFenced, 'FENCED_MASTER')).toBeUndefined();
   });
 
   it('handles auth it cannot see: unknown requirement, unreadable masterauth, a different masterauth, an ACL user', () => {

@@ -1,20 +1,24 @@
-// Runs a plan's steps in order over the engine's connections. Each step is verified before
-// the next one starts (roles, links, offsets) within a deadline; the first failure stops the
-// plan. A switchover's write stop (CLIENT PAUSE or the min-replicas fence) is always released
-// when the hand-over did not happen, and deliberately kept when releasing it would let two
-// masters take writes.
+// Runs a plan's steps in order through NodeCommands. Each step is verified before the next one
+// starts (roles, links, offsets) within a deadline; the first failure stops the plan. A
+// switchover's write stop (CLIENT PAUSE or the min-replicas fence) is always released when the
+// hand-over did not happen, and deliberately kept when releasing it would let two masters take
+// writes. Every step start and end, and every change that needs undoing, is written to the
+// plan journal before the command goes out, so a console that dies leaves a trace.
 import type { AbortResult, StepProgress, StepResult } from '../../shared/actions';
-import type { ReplicationEngine } from '../engine';
 import { toApiError } from '../errors';
 import { formatAddress } from '../address';
+import type { NodeCommands } from '../node-commands';
 import type { PlannedAction } from './plan-builder';
 import { commandText, type StepOp } from './operations';
 import { masterOf, offsetOf, pollUntil, readReplication, readStats } from './probe';
+import { NO_JOURNAL, type StepJournal } from './step-journal';
 
 export interface ExecutorOptions {
   pollMs: number;
   stepTimeoutMs: number;
   onProgress: (progress: StepProgress) => void;
+  /** Where step starts, ends and undo records go before the commands (default: nowhere). */
+  journal?: StepJournal;
 }
 
 export interface ExecutionReport {
@@ -29,28 +33,38 @@ export interface ExecutionReport {
 
 type ReleaseOp = Extract<StepOp, { kind: 'set-config' | 'unpause-writes' }>;
 
+/**
+ * A paused master must still be paused when the hand-over command reaches it: the pause is
+ * timed from before it was sent, and this much is kept in hand for the last commands.
+ */
+const PAUSE_MARGIN_MS = 1000;
+
 class StepFailure extends Error {}
 class StepAborted extends Error {}
 
 /** One running plan; abort() may be called while run() is in progress. */
 export class Execution {
   private readonly steps: StepResult[];
+  private readonly journal: StepJournal;
   private current = -1;
   private abortRequested = false;
   private finished = false;
   /** Writes stopped on the old master, and how to release them. */
   private writeStop: { node: string; release: ReleaseOp[]; until: number | null } | null = null;
   private readonly promoted = new Set<string>();
+  /** Old masters that now replicate from the new one: releasing their writes is safe (they answer READONLY). */
+  private readonly demoted = new Set<string>();
   /** Manual switchover: from the promotion until the old master follows, stopping would leave two masters. */
   private readonly critical: { from: number; to: number } | null;
 
   constructor(
-    private readonly engine: ReplicationEngine,
+    private readonly commands: NodeCommands,
     private readonly planned: PlannedAction,
     private readonly options: ExecutorOptions,
   ) {
     this.steps = planned.plan.steps.map((step) => ({ ...step, status: 'pending', startedAt: null, finishedAt: null, message: '' }));
     this.critical = criticalWindow(planned.ops);
+    this.journal = options.journal ?? NO_JOURNAL;
   }
 
   async run(): Promise<ExecutionReport> {
@@ -63,34 +77,57 @@ export class Execution {
       if (!op || !step) continue;
       if (this.abortRequested && !this.inCritical(i)) {
         status = 'aborted';
-        this.skipFrom(i, 'skipped: the plan was aborted');
+        await this.skipFrom(i, 'skipped: the plan was aborted');
         break;
       }
       if (failure && op.kind !== 'config-rewrite') {
-        this.skipFrom(i, 'skipped: an earlier step failed');
+        await this.skipFrom(i, 'skipped: an earlier step failed');
         break;
       }
       this.current = i;
       step.status = 'running';
       step.startedAt = Date.now();
-      this.emit(step, 'running', `sending ${step.command} to ${step.node}`);
       try {
-        const message = await this.runOp(op, i);
-        this.complete(step, 'ok', message);
+        await this.journal.step(i, step);
       } catch (error) {
-        if (error instanceof StepAborted) {
-          this.complete(step, 'aborted', error.message);
-          status = 'aborted';
-          this.skipFrom(i + 1, 'skipped: the plan was aborted');
-          break;
-        }
-        const message = error instanceof StepFailure ? error.message : toApiError(error).message;
-        this.complete(step, 'failed', message);
-        // Persistence steps are independent of each other: try the others, then report.
+        // Nothing of this step was sent: a plan that cannot leave a trace does not go on.
+        const message = `the plan journal could not be written, so ${step.command} was not sent: ${toApiError(error).message}`;
         failure ??= { stepIndex: i, message };
         status = 'failed';
+        await this.complete(i, 'failed', message).catch(() => undefined);
+        await this.skipFrom(i + 1, 'skipped: an earlier step failed');
+        break;
+      }
+      this.emit(step, 'running', `sending ${step.command} to ${step.node}`);
+      let outcome: { status: 'ok' | 'failed' | 'aborted'; message: string };
+      try {
+        outcome = { status: 'ok', message: await this.runOp(op, i) };
+      } catch (error) {
+        outcome =
+          error instanceof StepAborted
+            ? { status: 'aborted', message: error.message }
+            : { status: 'failed', message: error instanceof StepFailure ? error.message : toApiError(error).message };
+      }
+      try {
+        await this.complete(i, outcome.status, outcome.message);
+      } catch (error) {
+        // The step ran; its end could not be recorded. Stop here rather than go on untraced.
+        failure ??= { stepIndex: i, message: `the plan journal could not be written after ${step.command} on ${step.node}: ${toApiError(error).message}` };
+        status = outcome.status === 'aborted' ? 'aborted' : 'failed';
+        await this.skipFrom(i + 1, 'skipped: the plan journal could not be written');
+        break;
+      }
+      if (outcome.status === 'aborted') {
+        status = 'aborted';
+        await this.skipFrom(i + 1, 'skipped: the plan was aborted');
+        break;
+      }
+      if (outcome.status === 'failed') {
+        // Persistence steps are independent of each other: try the others, then report.
+        failure ??= { stepIndex: i, message: outcome.message };
+        status = 'failed';
         if (op.kind !== 'config-rewrite') {
-          this.skipFrom(i + 1, 'skipped: an earlier step failed');
+          await this.skipFrom(i + 1, 'skipped: an earlier step failed');
           break;
         }
       }
@@ -105,16 +142,16 @@ export class Execution {
   async abort(): Promise<AbortResult> {
     if (this.finished) return { accepted: false, message: 'the plan has already finished' };
     const op = this.planned.ops[this.current];
-    if (op?.kind === 'failover') {
+    if (op?.kind === 'failover' && this.steps[this.current]?.status === 'running') {
       let state: string | null = null;
       try {
-        state = (await readReplication(this.engine, op.node)).failoverState;
+        state = (await readReplication(this.commands, op.node)).failoverState;
       } catch (error) {
         return { accepted: false, message: `could not read ${op.node}'s failover state (${toApiError(error).message}): not aborting blind` };
       }
       if (state === 'waiting-for-sync') {
         try {
-          await this.engine.run(op.node, (client) => client.call('FAILOVER', 'ABORT'));
+          await this.commands.failoverAbort(op.node);
         } catch (error) {
           return { accepted: false, message: `FAILOVER ABORT failed on ${op.node}: ${toApiError(error).message}` };
         }
@@ -150,25 +187,27 @@ export class Execution {
     this.options.onProgress({ planId: this.planned.plan.id, stepId: step.id, status, message, at: Date.now(), ...(detail ? { detail } : {}) });
   }
 
-  private complete(step: StepResult, status: 'ok' | 'failed' | 'aborted', message: string): void {
+  /** End a step: recorded in the journal (awaited, may throw), then reported. */
+  private async complete(index: number, status: 'ok' | 'failed' | 'aborted', message: string): Promise<void> {
+    const step = this.steps[index];
+    if (!step) return;
     step.status = status;
     step.finishedAt = Date.now();
     step.message = message;
     this.emit(step, status, message);
+    await this.journal.step(index, step);
   }
 
-  private skipFrom(index: number, message: string): void {
-    for (const step of this.steps.slice(index)) {
-      if (step.status !== 'pending') continue;
+  private async skipFrom(index: number, message: string): Promise<void> {
+    for (let i = index; i < this.steps.length; i++) {
+      const step = this.steps[i];
+      if (!step || step.status !== 'pending') continue;
       step.status = 'skipped';
       step.message = message;
       this.emit(step, 'skipped', message);
+      // Best effort: the plan is stopping anyway, and a skipped step sent nothing.
+      await this.journal.step(i, step).catch(() => undefined);
     }
-  }
-
-  private send(address: string, ...args: string[]): Promise<unknown> {
-    const [command, ...rest] = args;
-    return this.engine.run(address, (client) => client.call(command ?? '', ...rest));
   }
 
   /** Poll fast while writes are stopped: every millisecond there is a millisecond of unavailability. */
@@ -183,47 +222,39 @@ export class Execution {
     if (!step) throw new StepFailure('internal: no such step');
     const progress = (message: string, detail?: StepProgress['detail']): void => this.emit(step, 'running', message, detail);
     switch (op.kind) {
-      case 'set-masterauth': {
-        const password = this.engine.credentials().password;
-        if (!password) throw new StepFailure('the console has no password to give as masterauth');
-        await this.send(op.node, 'CONFIG', 'SET', 'masterauth', password);
-        const reply = (await this.engine.run(op.node, (client) => client.call('CONFIG', 'GET', 'masterauth'))) as unknown[];
-        if (reply[1] !== password) throw new StepFailure(`${op.node}: masterauth did not take the new value`);
+      case 'set-masterauth':
+        await this.commands.setMasterauth(op.node);
         return 'masterauth set';
-      }
-      case 'set-masteruser': {
-        await this.send(op.node, 'CONFIG', 'SET', 'masteruser', op.user);
+      case 'set-masteruser':
+        await this.commands.configSet(op.node, 'masteruser', op.user);
         return `masteruser set to ${op.user}`;
-      }
-      case 'set-config': {
-        await this.send(op.node, 'CONFIG', 'SET', op.parameter, op.value);
-        if (op.fence === 'on') {
-          const release = this.planned.ops.filter((o): o is ReleaseOp => o.kind === 'set-config' && o.node === op.node && o.fence === 'off');
-          const lagFix = this.planned.ops.find((o, i) => i < index && o.kind === 'set-config' && o.parameter === 'min-replicas-max-lag');
-          const restoreLag: ReleaseOp[] = lagFix ? [{ kind: 'set-config', node: op.node, parameter: 'min-replicas-max-lag', value: '0' }] : [];
-          this.writeStop = { node: op.node, release: [...release, ...restoreLag], until: null };
-          return `writes on ${op.node} are now refused (NOREPLICAS)`;
-        }
-        if (op.fence === 'off' && this.writeStop?.node === op.node) this.writeStop = null;
-        return `${op.parameter} = ${op.value}`;
-      }
+      case 'set-config':
+        return this.setConfig(op, index);
       case 'pause-writes': {
+        // Journaled first: a console that dies now leaves the time writes come back on their own.
+        await this.journal.undo({ kind: 'pause-ends', node: op.node, until: Date.now() + op.ms });
+        // Timed from before the send: the server's pause ends no earlier than this.
         const sentAt = Date.now();
-        await this.send(op.node, 'CLIENT', 'PAUSE', String(op.ms), 'WRITE');
         this.writeStop = { node: op.node, release: [{ kind: 'unpause-writes', node: op.node }], until: sentAt + op.ms };
+        try {
+          await this.commands.clientPause(op.node, op.ms, 'WRITE');
+        } catch (error) {
+          // No reply is no proof the pause did not take: keep it to be released in clean-up.
+          throw new StepFailure(`CLIENT PAUSE on ${op.node} failed: ${toApiError(error).message}`);
+        }
         return `writes on ${op.node} wait (for at most ${op.ms} ms)`;
       }
       case 'unpause-writes': {
-        await this.send(op.node, 'CLIENT', 'UNPAUSE');
+        await this.commands.clientUnpause(op.node);
         if (this.writeStop?.node === op.node) this.writeStop = null;
-        return 'paused clients released';
+        return this.demoted.has(op.node) ? 'paused clients released: their writes now get READONLY' : 'paused clients released';
       }
       case 'wait-caught-up':
         return this.waitCaughtUp(op, progress);
       case 'promote': {
-        await this.send(op.node, 'REPLICAOF', 'NO', 'ONE');
+        await this.commands.replicaofNoOne(op.node);
         this.promoted.add(op.node);
-        const result = await pollUntil(() => readReplication(this.engine, op.node), (r) => r.role === 'master', {
+        const result = await pollUntil(() => readReplication(this.commands, op.node), (r) => r.role === 'master', {
           timeoutMs: this.options.stepTimeoutMs,
           intervalMs: this.interval(),
         });
@@ -234,45 +265,75 @@ export class Execution {
         return this.replicaof(op, progress);
       case 'failover':
         return this.failover(op, progress);
-      case 'config-rewrite': {
-        await this.send(op.node, 'CONFIG', 'REWRITE');
+      case 'config-rewrite':
+        await this.commands.configRewrite(op.node);
         return 'config file rewritten';
+    }
+  }
+
+  private async setConfig(op: Extract<StepOp, { kind: 'set-config' }>, index: number): Promise<string> {
+    // A later step of the plan puts this setting back: that value is the original, and it is
+    // journaled before the change so an interrupted plan can still be rolled back.
+    const restore = this.planned.ops.find(
+      (o, i): o is Extract<StepOp, { kind: 'set-config' }> => i > index && o.kind === 'set-config' && o.node === op.node && o.parameter === op.parameter,
+    );
+    if (restore && op.fence !== 'off') await this.journal.undo({ kind: 'restore-config', node: op.node, parameter: op.parameter, value: restore.value });
+    if (op.fence === 'on') {
+      const release = this.planned.ops.filter((o): o is ReleaseOp => o.kind === 'set-config' && o.node === op.node && o.fence === 'off');
+      const lagFix = this.planned.ops.find((o, i) => i < index && o.kind === 'set-config' && o.parameter === 'min-replicas-max-lag');
+      const restoreLag: ReleaseOp[] = lagFix ? [{ kind: 'set-config', node: op.node, parameter: 'min-replicas-max-lag', value: '0' }] : [];
+      // Set before sending: a CONFIG SET that times out may still have taken.
+      this.writeStop = { node: op.node, release: [...release, ...restoreLag], until: null };
+      await this.commands.configSet(op.node, op.parameter, op.value);
+      return `writes on ${op.node} are now refused (NOREPLICAS)`;
+    }
+    await this.commands.configSet(op.node, op.parameter, op.value);
+    if (op.fence === 'off' && this.writeStop?.node === op.node) this.writeStop = null;
+    return `${op.parameter} = ${op.value}`;
+  }
+
+  private async waitCaughtUp(op: Extract<StepOp, { kind: 'wait-caught-up' }>, progress: (m: string, d?: StepProgress['detail']) => void): Promise<string> {
+    const until = this.writeStop?.until;
+    // Leave time for the hand-over before a pause runs out.
+    const budget = until ? Math.min(this.options.stepTimeoutMs, until - Date.now() - PAUSE_MARGIN_MS) : this.options.stepTimeoutMs;
+    const deadline = Date.now() + Math.max(0, budget);
+    let target = -1;
+    // Read after the write stop: every acknowledged write is at or below the master's offset.
+    // The master's own PINGs to its replicas still move it, so it is read again once the
+    // replica got there, until the two agree.
+    for (;;) {
+      const master = await readReplication(this.commands, op.master);
+      const offset = offsetOf(master);
+      if (offset === null) throw new StepFailure(`${op.master} reports no replication offset`);
+      if (offset <= target) return `${op.node} has every byte up to offset ${target}`;
+      target = offset;
+      const goal = target;
+      const result = await pollUntil(
+        () => readReplication(this.commands, op.node),
+        (r) => (offsetOf(r) ?? -1) >= goal,
+        {
+          timeoutMs: Math.max(0, deadline - Date.now()),
+          intervalMs: Math.min(this.interval(), 50),
+          onValue: (r) => progress(`${op.node} at offset ${offsetOf(r) ?? '?'} of ${goal}`, { offset: offsetOf(r) ?? -1, target: goal }),
+          stop: this.stopWanted,
+        },
+      );
+      if (result.status === 'stopped') throw new StepAborted(`stopped while waiting for ${op.node} to catch up`);
+      if (result.status === 'timeout') {
+        const at = result.value ? offsetOf(result.value) : null;
+        throw new StepFailure(`${op.node} did not catch up in time: offset ${at ?? '?'} of ${goal}${result.error ? ` (${result.error})` : ''}`);
       }
     }
   }
 
-  private async waitCaughtUp(op: Extract<StepOp, { kind: 'wait-caught-up' }>, progress: (m: string, d?: StepProgress['detail']) => void): Promise<string> {
-    // Read after the write stop: every acknowledged write is at or below this offset.
-    const master = await readReplication(this.engine, op.master);
-    const target = offsetOf(master);
-    if (target === null) throw new StepFailure(`${op.master} reports no replication offset`);
-    const until = this.writeStop?.until;
-    // Leave time for the promotion and the old master's REPLICAOF before a pause runs out.
-    const budget = until ? Math.min(this.options.stepTimeoutMs, until - Date.now() - 1500) : this.options.stepTimeoutMs;
-    const result = await pollUntil(
-      () => readReplication(this.engine, op.node),
-      (r) => (offsetOf(r) ?? -1) >= target,
-      {
-        timeoutMs: Math.max(0, budget),
-        intervalMs: Math.min(this.interval(), 50),
-        onValue: (r) => progress(`${op.node} at offset ${offsetOf(r) ?? '?'} of ${target}`, { offset: offsetOf(r) ?? -1, target }),
-        stop: this.stopWanted,
-      },
-    );
-    if (result.status === 'stopped') throw new StepAborted(`stopped while waiting for ${op.node} to catch up`);
-    if (result.status === 'timeout') {
-      const at = result.value ? offsetOf(result.value) : null;
-      throw new StepFailure(`${op.node} did not catch up in time: offset ${at ?? '?'} of ${target}${result.error ? ` (${result.error})` : ''}`);
-    }
-    return `${op.node} has every byte up to offset ${target}`;
-  }
-
   private async replicaof(op: Extract<StepOp, { kind: 'replicaof' }>, progress: (m: string, d?: StepProgress['detail']) => void): Promise<string> {
-    const before = await readStats(this.engine, op.master);
-    const reply = await this.send(op.node, 'REPLICAOF', op.host, String(op.port));
+    const before = await readStats(this.commands, op.master);
+    const reply = await this.commands.replicaof(op.node, op.host, op.port);
+    // The old master of a manual switchover now refuses writes (READONLY): releasing its stop is safe.
+    if (this.writeStop?.node === op.node && this.promoted.size > 0) this.demoted.add(op.node);
     const wanted = formatAddress(op.host, op.port);
     const linked = await pollUntil(
-      () => readReplication(this.engine, op.node),
+      () => readReplication(this.commands, op.node),
       (r) => r.role === 'replica' && masterOf(r) === wanted && r.linkStatus === 'up' && !r.syncInProgress,
       {
         timeoutMs: this.options.stepTimeoutMs,
@@ -300,14 +361,14 @@ export class Execution {
     // Offsets: read the master now; the replica must reach it.
     let goal: number | null = null;
     try {
-      goal = offsetOf(await readReplication(this.engine, op.master));
+      goal = offsetOf(await readReplication(this.commands, op.master));
     } catch {
       goal = null;
     }
     let reached = offsetOf(linked.value);
     if (goal !== null) {
       const converged = await pollUntil(
-        () => readReplication(this.engine, op.node),
+        () => readReplication(this.commands, op.node),
         (r) => (offsetOf(r) ?? -1) >= (goal ?? 0),
         { timeoutMs: this.options.stepTimeoutMs, intervalMs: this.interval(), stop: this.stopWanted },
       );
@@ -317,24 +378,29 @@ export class Execution {
       }
       reached = offsetOf(converged.value);
     }
-    const after = await readStats(this.engine, op.master);
+    const after = await readStats(this.commands, op.master);
     const kind =
       before && after
         ? after.syncFull > before.syncFull
           ? 'full sync'
           : after.syncPartialOk > before.syncPartialOk
             ? 'partial resync'
-            : String(reply).includes('Already') ? 'already connected' : 'resync'
+            : reply.includes('Already') ? 'already connected' : 'resync'
         : 'resync';
     return `link up (${kind}), offset ${reached ?? '?'}${goal !== null ? ` ≥ ${op.master}'s ${goal}` : ''}`;
   }
 
   private async failover(op: Extract<StepOp, { kind: 'failover' }>, progress: (m: string, d?: StepProgress['detail']) => void): Promise<string> {
-    await this.send(op.node, 'FAILOVER', 'TO', op.host, String(op.port), 'TIMEOUT', String(op.timeoutMs));
+    const until = this.writeStop?.node === op.node ? this.writeStop.until : null;
+    if (op.force && until !== null && until - Date.now() < PAUSE_MARGIN_MS) {
+      // FORCE hands over whatever the target has: writes resumed in between would be lost.
+      throw new StepFailure(`the write pause on ${op.node} runs out in ${Math.max(0, until - Date.now())} ms: not handing over with FORCE`);
+    }
+    await this.commands.failover(op.node, { to: { host: op.host, port: op.port }, force: op.force, timeoutMs: op.timeoutMs });
     let lastState = 'waiting-for-sync';
     progress(`${op.node}: ${lastState}`, { master_failover_state: lastState });
     const ended = await pollUntil(
-      () => readReplication(this.engine, op.node),
+      () => readReplication(this.commands, op.node),
       (r) => r.failoverState === 'no-failover' || r.failoverState === null,
       {
         // Redis gives up by itself after TIMEOUT while waiting for sync; the hand-over itself is quick.
@@ -366,16 +432,18 @@ export class Execution {
       );
     }
     this.promoted.add(op.target);
+    // A replica now: its paused writes, once released, get READONLY instead of landing on a second master.
+    this.demoted.add(op.node);
     progress(`${op.node} is now a replica of ${masterOf(oldInfo) ?? '?'}`, { master_failover_state: 'no-failover' });
     let targetRole: string;
     try {
-      targetRole = (await readReplication(this.engine, op.target)).role;
+      targetRole = (await readReplication(this.commands, op.target)).role;
     } catch (error) {
       throw new StepFailure(`${op.node} handed over, but ${op.target} cannot be read: ${toApiError(error).message}`);
     }
     if (targetRole !== 'master') throw new StepFailure(`${op.node} became a replica, but ${op.target} reports role ${targetRole}`);
     const linked = await pollUntil(
-      () => readReplication(this.engine, op.node),
+      () => readReplication(this.commands, op.node),
       (r) => r.linkStatus === 'up' && !r.syncInProgress,
       { timeoutMs: this.options.stepTimeoutMs, intervalMs: this.interval() },
     );
@@ -383,11 +451,11 @@ export class Execution {
     return `${op.target} is the master; ${op.node} replicates from it (link up, offset ${offsetOf(linked.value) ?? '?'})`;
   }
 
-  /** After a failure or abort: release a write stop when no other node took over. */
+  /** After a failure or abort: release a write stop unless that would leave two masters taking writes. */
   private async cleanUp(): Promise<string[]> {
     const stop = this.writeStop;
     if (!stop) return [];
-    if (this.promoted.size > 0) {
+    if (this.promoted.size > 0 && !this.demoted.has(stop.node)) {
       return [
         `Writes on ${stop.node} are still stopped ON PURPOSE: ${[...this.promoted].join(', ')} was promoted, and releasing ${stop.node} now would let two masters take writes. ` +
           `Make ${stop.node} a replica of ${[...this.promoted][0]} first, then release it (${stop.release.map(commandText).join(', ')})` +
@@ -395,13 +463,17 @@ export class Execution {
       ];
     }
     const done: string[] = [];
+    const outcome = this.demoted.has(stop.node) ? 'its held writes now get READONLY' : 'it takes writes again';
     for (const op of stop.release) {
       try {
-        if (op.kind === 'unpause-writes') await this.send(op.node, 'CLIENT', 'UNPAUSE');
-        else await this.send(op.node, 'CONFIG', 'SET', op.parameter, op.value);
-        done.push(`Done for you: ${commandText(op)} on ${op.node}: it takes writes again`);
+        if (op.kind === 'unpause-writes') await this.commands.clientUnpause(op.node);
+        else await this.commands.configSet(op.node, op.parameter, op.value);
+        done.push(`Done for you: ${commandText(op)} on ${op.node}: ${outcome}`);
       } catch (error) {
-        done.push(`Could not release writes on ${op.node} (${toApiError(error).message}): run ${commandText(op)} there yourself`);
+        done.push(
+          `Could not release writes on ${op.node} (${toApiError(error).message}): run ${commandText(op)} there yourself` +
+            (stop.until ? ` (the pause runs out by itself at ${new Date(stop.until).toISOString()})` : ''),
+        );
       }
     }
     this.writeStop = null;

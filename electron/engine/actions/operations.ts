@@ -1,9 +1,21 @@
 // The operations a plan is made of: what the executor sends, and the exact text the operator
 // sees for it. Passwords are never part of an operation: set-masterauth takes the console's
 // own password from the engine at the moment it runs.
+import { failoverArgs } from '../node-commands';
 
 /** Writes refused until restored: no replica count can reach this. */
 export const FENCE_REPLICAS = 2147483647;
+
+/**
+ * A min-replicas-to-write this high can only be a write fence (ours, or another tool's): no
+ * deployment has a million replicas. Such a value is never taken as the one to restore.
+ */
+export const FENCE_THRESHOLD = 1_000_000;
+
+/** True when `toWrite` (min-replicas-to-write) holds a write fence rather than a real setting. */
+export function isFenceValue(toWrite: number | null | undefined): boolean {
+  return typeof toWrite === 'number' && toWrite >= FENCE_THRESHOLD;
+}
 
 export type StepOp =
   | { kind: 'set-masterauth'; node: string }
@@ -11,8 +23,12 @@ export type StepOp =
   /** REPLICAOF host port; `master` is the console's address for the new master (to compare offsets). */
   | { kind: 'replicaof'; node: string; host: string; port: number; master: string }
   | { kind: 'promote'; node: string }
-  /** FAILOVER TO host port TIMEOUT ms on `node` (the old master); `target` is the console's address for it. */
-  | { kind: 'failover'; node: string; target: string; host: string; port: number; timeoutMs: number }
+  /**
+   * FAILOVER TO host port [FORCE] TIMEOUT ms on `node` (the old master); `target` is the
+   * console's address for it. FORCE hands over once the timeout passes without waiting for
+   * the target's ACK: only sent once the console has seen the target reach every byte.
+   */
+  | { kind: 'failover'; node: string; target: string; host: string; port: number; timeoutMs: number; force: boolean }
   | { kind: 'pause-writes'; node: string; ms: number }
   | { kind: 'unpause-writes'; node: string }
   /** CONFIG SET of a plain (non-secret) parameter; `fence` marks the write fence and its removal. */
@@ -33,7 +49,7 @@ export function commandText(op: StepOp): string {
     case 'promote':
       return 'REPLICAOF NO ONE';
     case 'failover':
-      return `FAILOVER TO ${op.host} ${op.port} TIMEOUT ${op.timeoutMs}`;
+      return `FAILOVER ${failoverArgs({ to: { host: op.host, port: op.port }, force: op.force, timeoutMs: op.timeoutMs }).join(' ')}`;
     case 'pause-writes':
       return `CLIENT PAUSE ${op.ms} WRITE`;
     case 'unpause-writes':

@@ -5,7 +5,7 @@ import type { ActionRequest } from '../../shared/actions';
 import { parseAddress } from '../address';
 import type { NodeFacts, PreflightFacts } from './facts';
 import { ancestorsOf, atLeast62, descendantsOf, replicasOf, rootOf } from './graph';
-import { FENCE_REPLICAS } from './operations';
+import { FENCE_REPLICAS, isFenceValue } from './operations';
 import { MAX_WRITE_PAUSE_MS, PlanBuilder, type PlannedAction } from './plan-builder';
 import { afterPromotion, type ReplState } from './resync';
 import { failoverMaster } from './scope';
@@ -34,8 +34,28 @@ export function planAction(request: ActionRequest, facts: PreflightFacts, meta: 
 }
 
 function finish(b: PlanBuilder, meta: PlanMeta, summary: string, confirm: string): PlannedAction {
+  fencedMasters(b);
   if (!b.refused) b.persist();
   return b.build(meta.id, meta.now, meta.ttlMs, summary, confirm);
+}
+
+function fencedMessage(address: string, toWrite: number): string {
+  return (
+    `${address} has min-replicas-to-write ${toWrite}: a write fence an interrupted plan left behind, and it refuses every write now. ` +
+    `Restore it with CONFIG SET min-replicas-to-write <original> on ${address} (the INTERRUPTED_PLAN report names the original; 0 unless you had set one)`
+  );
+}
+
+/** Every master the plan involves, or makes, that still holds a write fence is reported (once). */
+function fencedMasters(b: PlanBuilder): void {
+  const becomesMaster = new Set([...b.expected.values()].filter((e) => e.role === 'master').map((e) => e.address));
+  for (const address of b.involved) {
+    const f = b.fact(address);
+    if (!f?.reachable || !isFenceValue(f.minReplicas?.toWrite)) continue;
+    if (f.role !== 'master' && !becomesMaster.has(address)) continue;
+    if (b.checks.some((c) => c.code === 'FENCED_MASTER' && c.nodes.includes(address))) continue;
+    b.check('FENCED_MASTER', 'warning', fencedMessage(address, f.minReplicas?.toWrite ?? 0), [address]);
+  }
 }
 
 function plural(n: number, word: string): string {
@@ -260,18 +280,31 @@ function planSwitchover(b: PlanBuilder, toAddress: string, meta: PlanMeta): Plan
 
   const requested = b.options.switchoverMethod ?? 'auto';
   const modern = atLeast62(mf.version) && atLeast62(tf.version);
-  const method = requested === 'auto' ? (modern ? 'failover' : 'fence') : requested;
-  if ((method === 'failover' || method === 'pause') && !modern) {
-    b.check('MANUAL_SWITCHOVER', 'refused', `${method === 'failover' ? 'FAILOVER' : 'CLIENT PAUSE WRITE'} needs Redis 6.2 or later on both nodes (${oldMaster}: ${mf.version}, ${to}: ${tf.version})`, [oldMaster, to]);
-  } else if (method !== 'failover') {
+  const method = requested === 'auto' ? (modern ? 'paused-failover' : 'fence') : requested;
+  if (method !== 'fence' && !modern) {
+    const needs = method === 'pause' ? 'CLIENT PAUSE WRITE' : method === 'failover' ? 'FAILOVER' : 'CLIENT PAUSE WRITE and FAILOVER';
+    b.check('MANUAL_SWITCHOVER', 'refused', `${needs} needs Redis 6.2 or later on both nodes (${oldMaster}: ${mf.version}, ${to}: ${tf.version})`, [oldMaster, to]);
+  } else if (method === 'pause') {
+    b.check(
+      'MANUAL_SWITCHOVER',
+      'warning',
+      `manual sequence: writes on ${oldMaster} wait under CLIENT PAUSE WRITE while ${to} catches up and takes over. ` +
+        `If the console dies between REPLICAOF NO ONE on ${to} and REPLICAOF on ${oldMaster}, the pause runs out and both take writes (two masters); ` +
+        `the default paused-failover has no such window`,
+      [oldMaster, to],
+    );
+  } else if (method === 'fence') {
     b.check(
       'MANUAL_SWITCHOVER',
       'ok',
-      method === 'pause'
-        ? `manual sequence: writes on ${oldMaster} wait under CLIENT PAUSE WRITE while ${to} catches up and takes over`
-        : `manual sequence${modern ? '' : ' (FAILOVER needs 6.2)'}: writes on ${oldMaster} are refused (min-replicas-to-write) while ${to} catches up and takes over, then the setting is restored`,
+      `manual sequence${modern ? '' : ' (FAILOVER needs 6.2)'}: writes on ${oldMaster} are refused (min-replicas-to-write) while ${to} catches up and takes over, then the setting is restored`,
       [oldMaster, to],
     );
+    const toWrite = mf.minReplicas?.toWrite;
+    if (isFenceValue(toWrite)) {
+      b.check('FENCED_MASTER', 'refused', `${fencedMessage(oldMaster, toWrite ?? 0)}; a fence plan would take that as the value to restore`, [oldMaster]);
+      return finish(b, meta, summary, to);
+    }
   }
   const pauseMs = Math.min(b.options.stepTimeoutMs, MAX_WRITE_PAUSE_MS);
   const behind = bytesBehind(mf, tf);
@@ -295,17 +328,35 @@ function planSwitchover(b: PlanBuilder, toAddress: string, meta: PlanMeta): Plan
   const promoted = afterPromotion(caughtUp);
   const oldAtHandover: NodeFacts = { ...mf, offset: mf.offset === null ? null : handover };
 
-  if (method === 'failover') {
+  if (method === 'failover' || method === 'paused-failover') {
     b.auth(mf, tf);
     b.version(mf, tf);
     b.predict(oldAtHandover, to, promoted);
     const { host, port } = parseAddress(listed?.address ?? to);
-    b.step(
-      { kind: 'failover', node: oldMaster, target: to, host, port, timeoutMs: pauseMs },
-      `pause writes on ${oldMaster}, wait until ${to} has every byte, then swap roles`,
-      `master_failover_state goes back to no-failover with ${to} a master and ${oldMaster} its replica`,
-      true,
-    );
+    const verify = `master_failover_state goes back to no-failover with ${to} a master and ${oldMaster} its replica`;
+    if (method === 'failover') {
+      b.step(
+        { kind: 'failover', node: oldMaster, target: to, host, port, timeoutMs: pauseMs, force: false },
+        `pause writes on ${oldMaster}, wait until ${to} has every byte, then swap roles`,
+        verify,
+        true,
+      );
+    } else {
+      b.step(
+        { kind: 'pause-writes', node: oldMaster, ms: pauseMs },
+        'stop writes (they wait; reads and replication go on); the pause ends by itself if the console goes away',
+        'CLIENT PAUSE answers OK',
+      );
+      b.step({ kind: 'wait-caught-up', node: to, master: oldMaster }, `wait until ${to} has every byte ${oldMaster} accepted`, `${to}'s offset reaches ${oldMaster}'s offset after the pause`);
+      b.step(
+        // TIMEOUT 1 with FORCE: the console has just seen every byte on the target, so nobody waits for its next ACK.
+        { kind: 'failover', node: oldMaster, target: to, host, port, timeoutMs: 1, force: true },
+        `swap roles at once; from here the server finishes the hand-over even if the console goes away`,
+        verify,
+        true,
+      );
+      b.step({ kind: 'unpause-writes', node: oldMaster }, 'release the held writes: as a replica it answers them READONLY, and clients go to the new master', 'CLIENT UNPAUSE answers OK');
+    }
     b.expect(to, 'master', null);
     b.expect(oldMaster, 'replica', to);
     b.markChanged(to);
@@ -350,7 +401,8 @@ function planSwitchover(b: PlanBuilder, toAddress: string, meta: PlanMeta): Plan
     }
     b.repoint(sibling, tf, promoted, `follow the new master ${to} (it would otherwise stay under ${oldMaster})`);
   }
-  return finish(b, meta, `${summary}${method === 'failover' ? ' with FAILOVER TO' : ` (manual: ${method})`}${siblings.length > 0 ? `, then re-point ${plural(siblings.length, 'replica')}` : ''}`, to);
+  const how = method === 'failover' ? ' with FAILOVER TO' : method === 'paused-failover' ? ' with CLIENT PAUSE WRITE, then FAILOVER TO … FORCE' : ` (manual: ${method})`;
+  return finish(b, meta, `${summary}${how}${siblings.length > 0 ? `, then re-point ${plural(siblings.length, 'replica')}` : ''}`, to);
 }
 
 function rank(candidates: NodeFacts[]): NodeFacts[] {

@@ -2,8 +2,8 @@
 // connection (INFO, CONFIG GET, ACL, CLIENT LIST, PUBSUB), plus a short listen on the
 // Sentinel hello channel when Sentinel connections are seen. Never throws for a node:
 // what could not be read is recorded as such and the planner decides what it means.
-import Redis from 'ioredis';
 import type { ReplicationEngine } from '../engine';
+import type { NodeCommands, PreflightReplies } from '../node-commands';
 import { toApiError } from '../errors';
 import { isClusterEnabled, parseInfo, parseReplication, parseSentinelMasters, parseServer } from '../info-parser';
 import { formatAddress } from '../address';
@@ -11,7 +11,6 @@ import type { TopologySnapshot } from '../../shared/types';
 import { unreachableFacts, type NodeFacts, type PreflightFacts, type SentinelFacts } from './facts';
 import { findNode, replicasOf } from './graph';
 
-const HELLO_CHANNEL = '__sentinel__:hello';
 const SENTINEL_CLIENT = /\bname=sentinel-[0-9a-f]+-(cmd|pubsub)\b/;
 
 export interface PreflightOptions {
@@ -29,6 +28,7 @@ export async function gatherFacts(
   options: PreflightOptions = {},
 ): Promise<PreflightFacts> {
   const credentials = engine.credentials();
+  const commands = engine.commands();
   // A node the topology does not know (a replica whose master no longer lists it, a lone
   // master given by address) brings its master into the plan: ask it who that is first.
   const mastersOfStrangers = new Map<string, string>();
@@ -37,7 +37,7 @@ export async function gatherFacts(
       .filter((address) => !findNode(snapshot, address))
       .map(async (address) => {
         try {
-          const text = await engine.run(address, (client) => client.info('replication'));
+          const text = await commands.info(address, 'replication');
           const r = parseReplication(parseInfo(text).fields);
           if (r.role === 'replica' && r.masterHost && r.masterPort !== null) {
             const master = formatAddress(r.masterHost, r.masterPort);
@@ -65,7 +65,7 @@ export async function gatherFacts(
   }
   const read: NodeFacts[] = [];
   for (const depth of [...levels.keys()].sort((a, b) => a - b)) {
-    read.push(...(await Promise.all((levels.get(depth) ?? []).map((address) => readNode(engine, address, credentials.password)))));
+    read.push(...(await Promise.all((levels.get(depth) ?? []).map((address) => readNode(commands, address, credentials.password, Boolean(credentials.password))))));
   }
   const nodes: Record<string, NodeFacts> = {};
   for (const facts of read) {
@@ -85,64 +85,30 @@ export async function gatherFacts(
   return {
     snapshot,
     nodes,
-    sentinel: await sentinelFacts(engine, snapshot, read, options.helloMs ?? 2500, options.knownSentinel ?? null),
+    sentinel: await sentinelFacts(commands, snapshot, read, options.helloMs ?? 2500, options.knownSentinel ?? null),
     console: { user: credentials.user ?? null, hasPassword: Boolean(credentials.password) },
     lastKnownOffsets,
     readAt: Date.now(),
   };
 }
 
-type Reply = [Error | null, unknown];
-
-async function readNode(engine: ReplicationEngine, address: string, password: string | undefined): Promise<NodeFacts> {
+async function readNode(commands: NodeCommands, address: string, password: string | undefined, consoleHasPassword: boolean): Promise<NodeFacts> {
   try {
-    return await engine.run(address, async (client) => {
-      const results = ((await client
-        .pipeline()
-        .info('server')
-        .info('replication')
-        .info('cluster')
-        .info('keyspace')
-        .info('sentinel')
-        .call('CONFIG', 'GET', 'masterauth')
-        .call('CONFIG', 'GET', 'masteruser')
-        .call('ACL', 'GETUSER', 'default')
-        .call('CONFIG', 'GET', 'requirepass')
-        .call('CONFIG', 'GET', 'min-replicas-to-write')
-        .call('CONFIG', 'GET', 'min-replicas-max-lag')
-        .call('PUBSUB', 'NUMSUB', HELLO_CHANNEL)
-        .call('CLIENT', 'LIST')
-        .exec()) ?? []) as Reply[];
-      return toFacts(address, results, password, Boolean(engine.credentials().password));
-    });
+    return toFacts(address, await commands.preflight(address), password, consoleHasPassword);
   } catch (error) {
     const { code, message } = toApiError(error);
     return unreachableFacts(address, message, code);
   }
 }
 
-function text(reply: Reply | undefined): string | null {
-  if (!reply || reply[0]) return null;
-  return typeof reply[1] === 'string' ? reply[1] : null;
-}
-
-/** The value of a `CONFIG GET name` reply, or null when it failed. */
-function configValue(reply: Reply | undefined): string | null {
-  if (!reply || reply[0] || !Array.isArray(reply[1])) return null;
-  const value: unknown = reply[1][1];
-  return typeof value === 'string' ? value : null;
-}
-
-function toFacts(address: string, results: Reply[], password: string | undefined, consoleHasPassword: boolean): NodeFacts {
-  const [server, replication, cluster, keyspace, sentinel, masterauth, masteruser, aclDefault, requirepass, minToWrite, minMaxLag, numsub, clientList] =
-    results;
-  const serverInfo = parseServer(parseInfo(text(server) ?? '').fields);
-  const repl = parseReplication(parseInfo(text(replication) ?? '').fields);
+function toFacts(address: string, replies: PreflightReplies, password: string | undefined, consoleHasPassword: boolean): NodeFacts {
+  const { info, config } = replies;
+  const serverInfo = parseServer(parseInfo(info.server ?? '').fields);
+  const repl = parseReplication(parseInfo(info.replication ?? '').fields);
   const isSentinel = serverInfo.mode === 'sentinel';
-  const auth = requiresAuth(aclDefault, requirepass, consoleHasPassword);
-  const masterauthValue = configValue(masterauth);
-  const toWrite = configValue(minToWrite);
-  const maxLag = configValue(minMaxLag);
+  const auth = requiresAuth(replies.aclDefault, config.requirepass, consoleHasPassword);
+  const toWrite = config.minReplicasToWrite;
+  const maxLag = config.minReplicasMaxLag;
   const offset = repl.role === 'replica' ? (repl.replicaReplOffset ?? repl.masterReplOffset) : repl.masterReplOffset;
   return {
     address,
@@ -151,7 +117,7 @@ function toFacts(address: string, results: Reply[], password: string | undefined
     errorCode: null,
     runId: serverInfo.runId,
     mode: serverInfo.mode,
-    clusterEnabled: isClusterEnabled(parseInfo(text(cluster) ?? '').fields),
+    clusterEnabled: isClusterEnabled(parseInfo(info.cluster ?? '').fields),
     version: serverInfo.version ? `${serverInfo.product} ${serverInfo.version}` : null,
     configFile: serverInfo.configFile,
     role: isSentinel ? 'unknown' : repl.role,
@@ -166,16 +132,16 @@ function toFacts(address: string, results: Reply[], password: string | undefined
     replicas: repl.replicas,
     priority: repl.priority,
     failoverState: repl.failoverState,
-    keys: keyCount(text(keyspace)),
-    masterauth: masterauthValue === null ? 'unknown' : masterauthValue === '' ? 'unset' : masterauthValue === password ? 'same' : 'different',
-    masteruser: nonEmpty(configValue(masteruser)),
+    keys: keyCount(info.keyspace),
+    masterauth: config.masterauth === null ? 'unknown' : config.masterauth === '' ? 'unset' : config.masterauth === password ? 'same' : 'different',
+    masteruser: nonEmpty(config.masteruser),
     requiresAuth: auth.value,
     authBasis: auth.basis,
     minReplicas: toWrite !== null && maxLag !== null ? { toWrite: Number(toWrite), maxLag: Number(maxLag) } : null,
-    sentinelClients: (text(clientList) ?? '').split('\n').filter((line) => SENTINEL_CLIENT.test(line)).length,
-    sentinelSubscribers: numsubCount(numsub),
+    sentinelClients: (replies.clientList ?? '').split('\n').filter((line) => SENTINEL_CLIENT.test(line)).length,
+    sentinelSubscribers: replies.helloSubscribers,
     sentinelMasters: isSentinel
-      ? parseSentinelMasters(parseInfo(text(sentinel) ?? '').fields).map(({ name, address: a }) => ({ name, address: a }))
+      ? parseSentinelMasters(parseInfo(info.sentinel ?? '').fields).map(({ name, address: a }) => ({ name, address: a }))
       : [],
   };
 }
@@ -185,16 +151,14 @@ function toFacts(address: string, results: Reply[], password: string | undefined
  * (6.0+); requirepass is the pre-6.0 answer; when both are denied, the console's own
  * connection is the only hint.
  */
-function requiresAuth(acl: Reply | undefined, requirepass: Reply | undefined, consoleHasPassword: boolean): { value: boolean | null; basis: string } {
-  if (acl && !acl[0] && Array.isArray(acl[1])) {
-    const fields = acl[1] as unknown[];
-    const flagsAt = fields.indexOf('flags');
-    const flags = flagsAt >= 0 && Array.isArray(fields[flagsAt + 1]) ? (fields[flagsAt + 1] as unknown[]) : [];
+function requiresAuth(acl: unknown[] | null, requirepass: string | null, consoleHasPassword: boolean): { value: boolean | null; basis: string } {
+  if (acl) {
+    const flagsAt = acl.indexOf('flags');
+    const flags = flagsAt >= 0 && Array.isArray(acl[flagsAt + 1]) ? (acl[flagsAt + 1] as unknown[]) : [];
     const open = flags.includes('on') && flags.includes('nopass');
     return { value: !open, basis: 'ACL GETUSER default' };
   }
-  const pass = configValue(requirepass);
-  if (pass !== null) return { value: pass !== '', basis: 'CONFIG GET requirepass' };
+  if (requirepass !== null) return { value: requirepass !== '', basis: 'CONFIG GET requirepass' };
   if (!consoleHasPassword) return { value: false, basis: 'the console reaches it without a password' };
   return { value: null, basis: 'ACL GETUSER and CONFIG GET were denied' };
 }
@@ -204,12 +168,6 @@ function keyCount(info: string | null): number | null {
   let total = 0;
   for (const match of info.matchAll(/^db\d+:keys=(\d+)/gm)) total += Number(match[1]);
   return total;
-}
-
-function numsubCount(reply: Reply | undefined): number {
-  if (!reply || reply[0] || !Array.isArray(reply[1])) return 0;
-  const count: unknown = reply[1][1];
-  return typeof count === 'number' ? count : Number(count) || 0;
 }
 
 function nonEmpty(value: string | null): string | null {
@@ -222,7 +180,7 @@ function nonEmpty(value: string | null): string | null {
  * 2 s on every monitored node: "ip,port,runid,epoch,name,master-ip,master-port,epoch").
  */
 async function sentinelFacts(
-  engine: ReplicationEngine,
+  commands: NodeCommands,
   snapshot: TopologySnapshot,
   read: NodeFacts[],
   helloMs: number,
@@ -239,7 +197,7 @@ async function sentinelFacts(
   }
   // Listen on a few nodes at once: a master whose writes are paused holds Sentinel's PUBLISH back.
   const listeners = [...managed].sort((a, b) => b.sentinelSubscribers - a.sentinelSubscribers).slice(0, 3);
-  const hello = await firstOf(listeners.map((f) => listenForHello(engine, f.address, helloMs)));
+  const hello = await firstOf(listeners.map((f) => listenForHello(commands, f.address, helloMs)));
   return {
     masterName: hello?.name ?? null,
     sentinels: hello ? [hello.sentinel] : [],
@@ -262,48 +220,10 @@ function firstOf<T>(promises: Promise<T | null>[]): Promise<T | null> {
   });
 }
 
-/**
- * One hello message from the node's Sentinel channel, or null after `ms`. Subscribing takes
- * a connection of its own (a subscribed connection answers nothing else), closed at once.
- */
-async function listenForHello(engine: ReplicationEngine, address: string, ms: number): Promise<{ name: string; sentinel: string } | null> {
-  let dial: { host: string; port: number };
-  try {
-    dial = await engine.run(address, async (client) => ({ host: client.options.host ?? address, port: client.options.port ?? 6379 }));
-  } catch {
-    return null;
-  }
-  const { user, password } = engine.credentials();
-  const subscriber = new Redis({
-    host: dial.host,
-    port: dial.port,
-    username: user,
-    password,
-    lazyConnect: true,
-    connectTimeout: Math.min(ms, 2000),
-    enableOfflineQueue: false,
-    maxRetriesPerRequest: 0,
-    retryStrategy: () => null,
-    autoResubscribe: false,
-  });
-  subscriber.on('error', () => undefined);
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    const message = new Promise<string | null>((resolve) => {
-      timer = setTimeout(() => resolve(null), ms);
-      subscriber.on('message', (_channel: string, text: string) => resolve(text));
-    });
-    await subscriber.connect();
-    await subscriber.subscribe(HELLO_CHANNEL);
-    const hello = await message;
-    const parts = hello?.split(',') ?? [];
-    const [ip, port, , , name] = parts;
-    if (!ip || !port || !name) return null;
-    return { name, sentinel: formatAddress(ip, Number(port)) };
-  } catch {
-    return null;
-  } finally {
-    clearTimeout(timer);
-    subscriber.disconnect();
-  }
+/** One hello message from the node's Sentinel channel, or null after `ms`. */
+async function listenForHello(commands: NodeCommands, address: string, ms: number): Promise<{ name: string; sentinel: string } | null> {
+  const hello = await commands.sentinelHello(address, ms).catch(() => null);
+  const [ip, port, , , name] = hello?.split(',') ?? [];
+  if (!ip || !port || !name) return null;
+  return { name, sentinel: formatAddress(ip, Number(port)) };
 }

@@ -1,17 +1,17 @@
 // Small fresh reads the executor verifies with, and a bounded poll loop around them.
-import type { ReplicationEngine } from '../engine';
+import type { NodeCommands } from '../node-commands';
 import { toApiError } from '../errors';
 import { parseInfo, parseReplication, parseStats, type ReplicationInfo, type StatsInfo } from '../info-parser';
 import { formatAddress } from '../address';
 
-export async function readReplication(engine: ReplicationEngine, address: string): Promise<ReplicationInfo> {
-  const text = await engine.run(address, (client) => client.info('replication'));
+export async function readReplication(commands: NodeCommands, address: string): Promise<ReplicationInfo> {
+  const text = await commands.info(address, 'replication');
   return parseReplication(parseInfo(text).fields);
 }
 
-export async function readStats(engine: ReplicationEngine, address: string): Promise<StatsInfo | null> {
+export async function readStats(commands: NodeCommands, address: string): Promise<StatsInfo | null> {
   try {
-    const text = await engine.run(address, (client) => client.info('stats'));
+    const text = await commands.info(address, 'stats');
     return parseStats(parseInfo(text).fields);
   } catch {
     return null;

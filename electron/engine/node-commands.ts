@@ -1,0 +1,210 @@
+// Every command the action engine sends goes through this one layer: the executor, the probe
+// and the preflight know only the NodeCommands interface, so unit tests can drive their abort
+// and clean-up paths with a scripted fake, and there is exactly one place where a REPLICAOF,
+// a FAILOVER or a CLIENT PAUSE leaves the console. The engine's own polling reads INFO through
+// the client registry directly (node-record.ts).
+import type Redis from 'ioredis';
+import { EngineError } from './errors';
+
+/** Run `work` on the connection to one node (ReplicationEngine.run). */
+export type RunOn = <T>(address: string, work: (client: Redis) => Promise<T>) => Promise<T>;
+/** The first message on `channel` at `address` within `ms`, or null (ClientRegistry.listen). */
+export type ListenOn = (address: string, channel: string, ms: number) => Promise<string | null>;
+
+/** WRITE (6.2+) lets reads, INFO and replication go on; ALL also stops the console's own reads. */
+export type PauseMode = 'WRITE' | 'ALL';
+
+export interface FailoverOptions {
+  /** The address the master itself lists for the target. */
+  to: { host: string; port: number };
+  /** Hand over after the timeout even if the target has not ACKed every byte (needs a timeout). */
+  force: boolean;
+  timeoutMs: number;
+}
+
+/** The preflight's one round trip: a null stands for a reply the server refused (NOPERM, unknown command). */
+export interface PreflightReplies {
+  info: { server: string | null; replication: string | null; cluster: string | null; keyspace: string | null; sentinel: string | null };
+  config: {
+    masterauth: string | null;
+    masteruser: string | null;
+    requirepass: string | null;
+    minReplicasToWrite: string | null;
+    minReplicasMaxLag: string | null;
+  };
+  /** ACL GETUSER default as the flat list Redis returns. */
+  aclDefault: unknown[] | null;
+  /** PUBSUB NUMSUB of the Sentinel hello channel. */
+  helloSubscribers: number;
+  clientList: string | null;
+}
+
+export const SENTINEL_HELLO_CHANNEL = '__sentinel__:hello';
+
+export interface NodeCommands {
+  /** INFO of one or more sections, pipelined in one round trip, as one text. */
+  info(address: string, ...sections: string[]): Promise<string>;
+  /** CONFIG GET of one parameter; null when the server has no such parameter. */
+  configGet(address: string, parameter: string): Promise<string | null>;
+  configSet(address: string, parameter: string, value: string): Promise<void>;
+  /** CONFIG SET masterauth to the console's own password (it never passes through the caller), then checks it took. */
+  setMasterauth(address: string): Promise<void>;
+  /** REPLICAOF host port; resolves with the server's reply ("OK", "OK Already connected…"). */
+  replicaof(address: string, host: string, port: number): Promise<string>;
+  replicaofNoOne(address: string): Promise<void>;
+  failover(address: string, options: FailoverOptions): Promise<void>;
+  failoverAbort(address: string): Promise<void>;
+  /** CLIENT PAUSE ms [WRITE]: ends by itself after `ms`. */
+  clientPause(address: string, ms: number, mode: PauseMode): Promise<void>;
+  clientUnpause(address: string): Promise<void>;
+  configRewrite(address: string): Promise<void>;
+  /** Everything the preflight reads from one node, in one pipelined round trip. */
+  preflight(address: string): Promise<PreflightReplies>;
+  /** One message from the node's Sentinel hello channel, or null after `ms`. */
+  sentinelHello(address: string, ms: number): Promise<string | null>;
+}
+
+/** The exact argument list of a FAILOVER (FORCE needs a TIMEOUT; Redis refuses it otherwise). */
+export function failoverArgs(options: FailoverOptions): string[] {
+  return ['TO', options.to.host, String(options.to.port), ...(options.force ? ['FORCE'] : []), 'TIMEOUT', String(options.timeoutMs)];
+}
+
+type Reply = [Error | null, unknown];
+
+/** NodeCommands over the engine's connections (same credentials, timeouts and error classification). */
+export class EngineCommands implements NodeCommands {
+  constructor(
+    private readonly runOn: RunOn,
+    private readonly listenOn: ListenOn,
+    private readonly password: () => string | undefined,
+  ) {}
+
+  async info(address: string, ...sections: string[]): Promise<string> {
+    if (sections.length === 1) return this.runOn(address, (client) => client.info(sections[0] ?? ''));
+    return this.runOn(address, async (client) => {
+      const pipeline = client.pipeline();
+      for (const section of sections) pipeline.info(section);
+      const replies = ((await pipeline.exec()) ?? []) as Reply[];
+      return replies
+        .map(([error, value]) => {
+          if (error) throw error;
+          return typeof value === 'string' ? value : '';
+        })
+        .join('\r\n');
+    });
+  }
+
+  async configGet(address: string, parameter: string): Promise<string | null> {
+    const reply = await this.call(address, 'CONFIG', 'GET', parameter);
+    return configValue(reply);
+  }
+
+  async configSet(address: string, parameter: string, value: string): Promise<void> {
+    await this.call(address, 'CONFIG', 'SET', parameter, value);
+  }
+
+  async setMasterauth(address: string): Promise<void> {
+    const password = this.password();
+    if (!password) throw new EngineError('BAD_ARGUMENT', 'the console has no password to give as masterauth');
+    await this.configSet(address, 'masterauth', password);
+    if ((await this.configGet(address, 'masterauth')) !== password) throw new EngineError('INTERNAL', `${address}: masterauth did not take the new value`);
+  }
+
+  replicaof(address: string, host: string, port: number): Promise<string> {
+    return this.sendReplicaof(address, host, String(port));
+  }
+
+  async replicaofNoOne(address: string): Promise<void> {
+    await this.sendReplicaof(address, 'NO', 'ONE');
+  }
+
+  async failover(address: string, options: FailoverOptions): Promise<void> {
+    await this.call(address, 'FAILOVER', ...failoverArgs(options));
+  }
+
+  async failoverAbort(address: string): Promise<void> {
+    await this.call(address, 'FAILOVER', 'ABORT');
+  }
+
+  async clientPause(address: string, ms: number, mode: PauseMode): Promise<void> {
+    await this.call(address, 'CLIENT', 'PAUSE', String(ms), ...(mode === 'WRITE' ? ['WRITE'] : []));
+  }
+
+  async clientUnpause(address: string): Promise<void> {
+    await this.call(address, 'CLIENT', 'UNPAUSE');
+  }
+
+  async configRewrite(address: string): Promise<void> {
+    await this.call(address, 'CONFIG', 'REWRITE');
+  }
+
+  preflight(address: string): Promise<PreflightReplies> {
+    return this.runOn(address, async (client) => {
+      const replies = ((await client
+        .pipeline()
+        .info('server')
+        .info('replication')
+        .info('cluster')
+        .info('keyspace')
+        .info('sentinel')
+        .call('CONFIG', 'GET', 'masterauth')
+        .call('CONFIG', 'GET', 'masteruser')
+        .call('CONFIG', 'GET', 'requirepass')
+        .call('CONFIG', 'GET', 'min-replicas-to-write')
+        .call('CONFIG', 'GET', 'min-replicas-max-lag')
+        .call('ACL', 'GETUSER', 'default')
+        .call('PUBSUB', 'NUMSUB', SENTINEL_HELLO_CHANNEL)
+        .call('CLIENT', 'LIST')
+        .exec()) ?? []) as Reply[];
+      const [server, replication, cluster, keyspace, sentinel, masterauth, masteruser, requirepass, toWrite, maxLag, acl, numsub, clients] = replies;
+      return {
+        info: { server: text(server), replication: text(replication), cluster: text(cluster), keyspace: text(keyspace), sentinel: text(sentinel) },
+        config: {
+          masterauth: configValue(ok(masterauth)),
+          masteruser: configValue(ok(masteruser)),
+          requirepass: configValue(ok(requirepass)),
+          minReplicasToWrite: configValue(ok(toWrite)),
+          minReplicasMaxLag: configValue(ok(maxLag)),
+        },
+        aclDefault: Array.isArray(ok(acl)) ? (ok(acl) as unknown[]) : null,
+        helloSubscribers: numsubCount(ok(numsub)),
+        clientList: text(clients),
+      };
+    });
+  }
+
+  sentinelHello(address: string, ms: number): Promise<string | null> {
+    return this.listenOn(address, SENTINEL_HELLO_CHANNEL, ms);
+  }
+
+  /** The one place a REPLICAOF is sent. */
+  private async sendReplicaof(address: string, ...args: [string, string]): Promise<string> {
+    return String(await this.call(address, 'REPLICAOF', ...args));
+  }
+
+  private call(address: string, command: string, ...args: string[]): Promise<unknown> {
+    return this.runOn(address, (client) => client.call(command, ...args));
+  }
+}
+
+function ok(reply: Reply | undefined): unknown {
+  return !reply || reply[0] ? undefined : reply[1];
+}
+
+function text(reply: Reply | undefined): string | null {
+  const value = ok(reply);
+  return typeof value === 'string' ? value : null;
+}
+
+/** The value of a `CONFIG GET name` reply, or null when there is none. */
+function configValue(reply: unknown): string | null {
+  if (!Array.isArray(reply)) return null;
+  const value: unknown = reply[1];
+  return typeof value === 'string' ? value : null;
+}
+
+function numsubCount(reply: unknown): number {
+  if (!Array.isArray(reply)) return 0;
+  const count: unknown = reply[1];
+  return typeof count === 'number' ? count : Number(count) || 0;
+}
