@@ -34,6 +34,13 @@ export const WARNING_LABELS: Record<WarningCode, string> = {
   ADDRESS_MISMATCH: 'Address mismatch',
   SENTINEL_SEED: 'Sentinel seed',
   CLUSTER_MODE: 'Cluster mode',
+  TOO_MANY_NODES: 'Too many nodes',
+  DUPLICATE_ADDRESS: 'Duplicate address',
+  INFO_TRUNCATED: 'INFO truncated',
+  REPLICA_LIST_TRUNCATED: 'Replica list cut',
+  CHURNING_REPLICAS: 'Churning replicas',
+  INTERRUPTED_PLAN: 'Interrupted plan',
+  FENCED_MASTER: 'Fenced master',
 };
 
 export const EVENT_LABELS: Record<EventKind, StatusLabel> = {

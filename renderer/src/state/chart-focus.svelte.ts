@@ -3,6 +3,7 @@
 // charts draw the masters, the selected node and the replicas with the most lag in the window,
 // and a grey band for the rest (lib/series-focus.ts says who wins).
 import type { Address } from '../../../electron/shared/types';
+import { fromListKey, listKey, uniqueBy } from '../lib/keys';
 import { colorSlots, seriesStyles, type SeriesStyle } from '../lib/series-colors';
 import { FOCUS_LIMIT, LagWindow, TOP_LAGGING, chooseShown } from '../lib/series-focus';
 import type { ChartView } from './chart-view.svelte';
@@ -30,10 +31,11 @@ export class ChartFocus {
   readonly #remembered = new Map<Address, number>();
 
   // Joined into a string: a tick that changes nobody's rank leaves everything below untouched.
-  readonly #key: string = $derived.by(() => this.#choose().join(' '));
+  // (JSON, not a separator: an address from a server may hold any character.)
+  readonly #key: string = $derived.by(() => listKey(this.#choose()));
 
   /** The nodes drawn as lines, sorted by address. */
-  readonly shown: Address[] = $derived(this.#key === '' ? [] : this.#key.split(' '));
+  readonly shown: Address[] = $derived(fromListKey(this.#key));
   /** Replicas drawn on their own at most, by lag. */
   readonly top = TOP_LAGGING;
 
@@ -57,7 +59,7 @@ export class ChartFocus {
   #choose(): Address[] {
     const { addresses, masters, selected } = this.#input();
     // Few enough to draw them all: no need to look at the history on every tick.
-    if (addresses.length <= FOCUS_LIMIT) return [...addresses].sort();
+    if (addresses.length <= FOCUS_LIMIT) return [...uniqueBy(addresses, (a) => a)].sort();
     void this.#history.version;
     void this.#history.epoch;
     const range = this.#view.range(this.#history.latest ?? 0);

@@ -11,6 +11,8 @@ import type {
   TopologySnapshot,
   TopologyWarning,
 } from '../../../electron/shared/types';
+import { isStale, nodeAgeMs, type FreshnessState } from '../lib/freshness';
+import { listKey, tupleKey, uniqueBy } from '../lib/keys';
 import type { Clock } from './clock.svelte';
 
 export type ConnectionStatus = 'disconnected' | 'connecting' | 'connected';
@@ -20,9 +22,26 @@ export interface ConnectionTarget {
   user: string | null;
 }
 
-/** Identity of a replication edge, as the graph and the lookups use it. */
+/** Identity of a replication edge, as the graph and the lookups use it (unambiguous whatever the addresses hold). */
 export function edgeKey(master: Address, replica: Address): string {
-  return `${master}>${replica}`;
+  return tupleKey(master, replica);
+}
+
+/** Identity of a warning: two warnings with this key say exactly the same thing. */
+export function warningKey(warning: TopologyWarning): string {
+  return tupleKey(warning.code, warning.message, ...warning.nodes);
+}
+
+/**
+ * The warnings to show: each once, each naming a node once. A master that lists itself
+ * yields a warning about [itself, itself]; the same finding can arrive twice.
+ */
+export function distinctWarnings(warnings: readonly TopologyWarning[]): TopologyWarning[] {
+  const normalised = warnings.map((w) => {
+    const nodes = uniqueBy(w.nodes, (a) => a);
+    return nodes === w.nodes ? w : { ...w, nodes };
+  });
+  return uniqueBy(normalised, warningKey);
 }
 
 /** A tick is late after this many poll intervals without one. */
@@ -46,9 +65,11 @@ export class ConsoleState {
     this.#clock = clock;
   }
 
-  readonly nodes: NodeState[] = $derived(this.snapshot?.nodes ?? []);
-  readonly edges: TopologyEdge[] = $derived(this.snapshot?.edges ?? []);
-  readonly warnings: TopologyWarning[] = $derived(this.snapshot?.warnings ?? []);
+  // Each node, edge and warning once, whatever the snapshot holds: every list, lookup and
+  // graph id below is keyed by them, and a repeated key stops Svelte from rendering.
+  readonly nodes: NodeState[] = $derived(uniqueBy(this.snapshot?.nodes ?? [], (n) => n.address));
+  readonly edges: TopologyEdge[] = $derived(uniqueBy(this.snapshot?.edges ?? [], (e) => edgeKey(e.master, e.replica)));
+  readonly warnings: TopologyWarning[] = $derived(distinctWarnings(this.snapshot?.warnings ?? []));
   readonly pollIntervalMs: number | null = $derived(this.snapshot?.pollIntervalMs ?? null);
 
   /** Nodes by canonical address and by every alias. */
@@ -122,7 +143,7 @@ export class ConsoleState {
   readonly structureKey: string = $derived.by(() => {
     const nodes = this.nodes.map((n) => n.address).sort();
     const edges = this.edges.map((e) => edgeKey(e.master, e.replica)).sort();
-    return `${nodes.join(',')}|${edges.join(',')}`;
+    return listKey([listKey(nodes), listKey(edges)]);
   });
 
   readonly selectedNode: NodeState | null = $derived(
@@ -141,6 +162,31 @@ export class ConsoleState {
       this.pollIntervalMs !== null &&
       this.sinceTickMs > STALE_AFTER_INTERVALS * this.pollIntervalMs,
   );
+
+  /** Reachable nodes the engine has not read for 3 poll intervals, as the last tick says. */
+  readonly staleNodes: NodeState[] = $derived(this.nodes.filter(isStale));
+
+  /** Milliseconds since the least recently read stale node was read, by the reactive clock. */
+  readonly oldestStaleAgeMs: number | null = $derived.by(() => {
+    // Read the clock only while something is stale: a fresh topology does not re-derive every second.
+    if (this.staleNodes.length === 0) return null;
+    let oldest: number | null = null;
+    for (const node of this.staleNodes) {
+      const age = nodeAgeMs(node, this.#clock.now);
+      if (age !== null && (oldest === null || age > oldest)) oldest = age;
+    }
+    return oldest;
+  });
+
+  /** LIVE only while ticks arrive and every node is fresh; otherwise what is out of date. */
+  readonly freshness: FreshnessState = $derived(
+    this.stale ? 'no-ticks' : this.staleNodes.length > 0 ? 'nodes-stale' : 'live',
+  );
+
+  /** Milliseconds since `node` was last read, by the reactive clock. */
+  ageOf(node: Pick<NodeState, 'polledAt'>): number | null {
+    return nodeAgeMs(node, this.#clock.now);
+  }
 
   beginConnect(target: ConnectionTarget): void {
     this.status = 'connecting';

@@ -34,7 +34,12 @@ export class EventsState {
   add(events: readonly ReplicationEvent[]): void {
     if (events.length === 0) return;
     const seen = new Set(this.items.map((e) => e.id));
-    const fresh = events.filter((e) => !seen.has(e.id));
+    // Within one batch too: the list is keyed by id, and a repeated id would stop it rendering.
+    const fresh = events.filter((e) => {
+      if (seen.has(e.id)) return false;
+      seen.add(e.id);
+      return true;
+    });
     if (fresh.length === 0) return;
     const merged = [...fresh, ...this.items];
     merged.sort((a, b) => b.at - a.at || b.id - a.id);
