@@ -25,14 +25,15 @@ export function firstIndexAfter(points: readonly HistoryPoint[], after: number):
 }
 
 /**
- * The point a tick contributes for one of its nodes. An unreachable node has no offset (a gap)
- * but may still have lag, estimated by the engine from its master's view of the last ACK.
+ * The point a tick contributes for one of its nodes. An unreachable or stale node has no
+ * offset (a gap: its last reading is old, drawing it again would show it as current) but may
+ * still have lag, estimated by the engine from its master's view of the last ACK.
  */
 export function pointFromNode(node: NodeState, takenAt: number): HistoryPoint {
   return {
     // One t per tick for every node keeps the series of a topology aligned on the x axis.
     t: takenAt,
-    offset: node.reachable ? node.offset : null,
+    offset: node.reachable && !node.stale ? node.offset : null,
     lagBytes: node.lag?.bytesBehindMaster ?? null,
     lagSeconds: node.lag?.secondsBehind ?? null,
   };

@@ -1,0 +1,30 @@
+// How old what the screen shows is. A node is stale when the engine says so (reachable, but
+// not read for 3 poll intervals); its age is counted from its last successful poll by the
+// renderer's clock, so it keeps growing between ticks, and stops growing the moment a fresh
+// reading arrives.
+import { formatSeconds } from '../../../electron/shared/format';
+import type { NodeState } from '../../../electron/shared/types';
+
+/** What the header says: LIVE only while ticks arrive and no node is stale. */
+export type FreshnessState = 'live' | 'nodes-stale' | 'no-ticks';
+
+/** Milliseconds since the node's last successful poll, never negative; null if it was never read. */
+export function nodeAgeMs(node: Pick<NodeState, 'polledAt'>, now: number): number | null {
+  return node.polledAt === null ? null : Math.max(0, now - node.polledAt);
+}
+
+/** "7 s", "2 min 5 s"; under a second as milliseconds, so a short interval never reads "0 s". */
+export function formatAge(ms: number | null): string {
+  if (ms === null) return 'never read';
+  return ms < 1000 ? formatSeconds(ms / 1000) : formatSeconds(Math.floor(ms / 1000));
+}
+
+/** The words a stale node carries everywhere it is shown: "stale · 7 s". */
+export function staleLabel(ms: number | null): string {
+  return `stale · ${formatAge(ms)}`;
+}
+
+/** Is this node's reading out of date (the engine flags only reachable nodes)? */
+export function isStale(node: Pick<NodeState, 'stale' | 'reachable'>): boolean {
+  return node.stale && node.reachable;
+}

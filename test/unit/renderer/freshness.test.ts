@@ -1,0 +1,98 @@
+// The header says LIVE only while ticks arrive and every node is fresh; a stale node is
+// shown with the age of its last reading, by the renderer's clock, and its old offset is
+// never charted as if it were current.
+import { describe, expect, it } from 'vitest';
+import { formatAge, nodeAgeMs, staleLabel } from '../../../renderer/src/lib/freshness';
+import { Clock } from '../../../renderer/src/state/clock.svelte';
+import { ConsoleState } from '../../../renderer/src/state/console-state.svelte';
+import { pointFromNode } from '../../../renderer/src/state/history-state.svelte';
+import { labSnapshot, makeReplica } from './fixtures';
+
+const NOW = 1_000_000;
+const R1 = '127.0.0.1:7001';
+const R2 = '127.0.0.1:7002';
+
+function connected(): { state: ConsoleState; clock: Clock } {
+  const clock = new Clock(NOW);
+  const state = new ConsoleState(clock);
+  state.beginConnect({ seeds: [R1], user: null });
+  state.connected(labSnapshot(1, NOW), NOW);
+  return { state, clock };
+}
+
+describe('ages', () => {
+  it('counts from the last successful poll, never below zero, and reads "stale · 7 s"', () => {
+    expect(nodeAgeMs({ polledAt: NOW - 7_400 }, NOW)).toBe(7_400);
+    expect(nodeAgeMs({ polledAt: NOW + 50 }, NOW)).toBe(0);
+    expect(nodeAgeMs({ polledAt: null }, NOW)).toBeNull();
+    expect(staleLabel(7_400)).toBe('stale · 7 s');
+    expect(formatAge(125_000)).toBe('2 min 5 s');
+    // A short poll interval is stale within a second: never "0 s".
+    expect(formatAge(300)).toBe('300 ms');
+    expect(formatAge(null)).toBe('never read');
+  });
+});
+
+describe('freshness of the view', () => {
+  it('is live while ticks arrive and every node is fresh', () => {
+    const { state } = connected();
+    expect(state.freshness).toBe('live');
+    expect(state.staleNodes).toEqual([]);
+    expect(state.oldestStaleAgeMs).toBeNull();
+  });
+
+  it('names the stale nodes and the oldest age, which grows with the clock until a fresh reading', () => {
+    const { state, clock } = connected();
+    const tick = labSnapshot(2, NOW + 1000, {
+      [R1]: { stale: true, polledAt: NOW - 3_000 },
+      [R2]: { stale: true, polledAt: NOW - 6_000 },
+    });
+    state.applySnapshot(tick, NOW + 1000);
+    clock.now = NOW + 1000;
+    expect(state.freshness).toBe('nodes-stale');
+    expect(state.staleNodes.map((n) => n.address)).toEqual([R1, R2]);
+    expect(state.oldestStaleAgeMs).toBe(7_000);
+    clock.now = NOW + 2000;
+    expect(state.oldestStaleAgeMs).toBe(8_000);
+    expect(state.ageOf(state.staleNodes[0]!)).toBe(5_000);
+
+    state.applySnapshot(labSnapshot(3, NOW + 2000), NOW + 2000);
+    expect(state.freshness).toBe('live');
+    expect(state.oldestStaleAgeMs).toBeNull();
+  });
+
+  it('does not count an unreachable node as stale: it is shown as unreachable', () => {
+    const { state } = connected();
+    state.applySnapshot(labSnapshot(2, NOW + 1000, { [R1]: { stale: true, reachable: false } }), NOW + 1000);
+    expect(state.staleNodes).toEqual([]);
+    expect(state.freshness).toBe('live');
+  });
+
+  it('says ticks stopped before anything else', () => {
+    const { state, clock } = connected();
+    state.applySnapshot(labSnapshot(2, NOW + 1000, { [R1]: { stale: true, polledAt: NOW - 3_000 } }), NOW + 1000);
+    clock.now = NOW + 1000 + 3 * 1000 + 1;
+    expect(state.stale).toBe(true);
+    expect(state.freshness).toBe('no-ticks');
+  });
+});
+
+describe('chart points of a stale node', () => {
+  it('leave a gap for its old offset but keep the lag estimated from its master', () => {
+    const stale = makeReplica(R1, '127.0.0.1:7000', {
+      stale: true,
+      offset: 4242,
+      lag: {
+        bytesBehindMaster: 512,
+        bytesBehindRoot: null,
+        unappliedBytes: null,
+        secondsBehind: 2,
+        lastAckSecondsAgo: 4,
+        lastMasterIoSecondsAgo: null,
+        basis: 'ack',
+      },
+    });
+    expect(pointFromNode(stale, NOW)).toEqual({ t: NOW, offset: null, lagBytes: 512, lagSeconds: 2 });
+    expect(pointFromNode({ ...stale, stale: false }, NOW).offset).toBe(4242);
+  });
+});
