@@ -1,14 +1,40 @@
 // Turns the text of INFO into typed values. Every function here is total: whatever a server,
 // a proxy or an attacker sends back, the result is a value (with nulls), never an exception.
 // Records are built with Object.create(null) so keys such as __proto__ are plain data.
+// Every result is bounded too: a reply, a field and a replica list are read up to a cap, and
+// whatever was cut is reported (ParsedInfo.cuts, ReplicationInfo.listedLines) so the engine
+// can say so instead of carrying megabytes into every tick.
 
 import type { ListedReplica, ReplicationBacklog, SyncProgress } from '../shared/types';
 
 type Fields = Record<string, string>;
 
+/** At most this much of an INFO reply is read, each field counted at its cut length (so one huge field hides nothing after it). */
+export const MAX_INFO_CHARS = 1024 * 1024;
+/** Field values (and keys, and section names) longer than this are cut to it. */
+export const MAX_FIELD_CHARS = 1024;
+/** A master's `slaveN` lines read per reply; the others are counted in `listedLines`, never parsed. */
+export const MAX_REPLICA_LINES = 1000;
+/** Cut fields named in InfoCuts.fields; the others are only counted. */
+const MAX_CUTS_NAMED = 10;
+
+/** What parseInfo had to leave out of one reply. */
+export interface InfoCuts {
+  /** The reply's length in characters. */
+  replyChars: number;
+  /** Lines not read at all because the reply went past MAX_INFO_CHARS. */
+  linesSkipped: number;
+  /** How many fields were cut (or dropped, for a key longer than MAX_FIELD_CHARS). */
+  fieldsCut: number;
+  /** The first few of them: key (itself cut to 64 characters) and the value's length in characters. */
+  fields: { key: string; chars: number }[];
+}
+
 export interface ParsedInfo {
   sections: Record<string, Record<string, string>>;
   fields: Record<string, string>;
+  /** Null when the whole reply was read as sent. */
+  cuts: InfoCuts | null;
 }
 
 export interface ServerInfo {
@@ -37,7 +63,10 @@ export interface ReplicationInfo {
   readOnly: boolean | null;
   replicaAnnounced: boolean | null;
   connectedReplicas: number | null;
+  /** At most MAX_REPLICA_LINES lines' worth, dual-channel pairs merged. */
   replicas: ListedReplica[];
+  /** How many `slaveN` lines the reply had, read or not: more than MAX_REPLICA_LINES means `replicas` is cut. */
+  listedLines: number;
   failoverState: string | null;
   replid: string | null;
   replid2: string | null;
@@ -71,26 +100,63 @@ const DECIMAL = /^-?\d+(\.\d+)?$/;
 // replication section exactly while every parser keeps the same fields-only signature.
 const sectionsByFields = new WeakMap<Fields, Record<string, Fields>>();
 
-/** INFO text → lower-cased sections plus one flat map of every field (last duplicate wins). */
+/**
+ * INFO text → lower-cased sections plus one flat map of every field (last duplicate wins).
+ * Reads at most MAX_INFO_CHARS, cuts longer values to MAX_FIELD_CHARS (marking them), and
+ * never copies a whole long line: the cost is one scan of the text, whatever its size.
+ */
 export function parseInfo(text: string): ParsedInfo {
   const sections = emptyRecord<Fields>();
   const fields = emptyRecord<string>();
   let section: Fields | null = null;
   const input = typeof text === 'string' ? text : '';
-  for (const line of input.split(/\r?\n/)) {
+  const cuts: InfoCuts = { replyChars: input.length, linesSkipped: 0, fieldsCut: 0, fields: [] };
+  let kept = 0;
+  for (let start = 0; start < input.length; ) {
+    const newline = input.indexOf('\n', start);
+    const next = newline < 0 ? input.length : newline + 1;
+    let end = newline < 0 ? input.length : newline;
+    if (newline >= 0 && end > start && input.charCodeAt(end - 1) === 13 /* \r */) end--;
+    if (kept > MAX_INFO_CHARS) {
+      if (end > start) cuts.linesSkipped++;
+      start = next;
+      continue;
+    }
+    // Only the head of a line is ever copied: a key, a colon and one field's worth of value.
+    const line = input.slice(start, Math.min(end, start + 2 * MAX_FIELD_CHARS + 1));
+    const length = end - start;
+    start = next;
     if (line.startsWith('#')) {
-      section = openSection(sections, line.slice(1).trim().toLowerCase());
+      section = openSection(sections, line.slice(1).trim().slice(0, MAX_FIELD_CHARS).toLowerCase());
+      kept += Math.min(length, MAX_FIELD_CHARS);
       continue;
     }
     const colon = line.indexOf(':');
-    if (colon <= 0) continue;
+    if (colon === 0 || (colon < 0 && length <= line.length)) continue;
+    if (colon < 0 || colon > MAX_FIELD_CHARS) {
+      noteCut(cuts, line, length);
+      continue;
+    }
     const key = line.slice(0, colon);
-    const value = line.slice(colon + 1);
+    const valueChars = length - colon - 1;
+    const value = valueChars > MAX_FIELD_CHARS ? cutValue(line.slice(colon + 1, colon + 1 + MAX_FIELD_CHARS), valueChars) : line.slice(colon + 1);
+    if (valueChars > MAX_FIELD_CHARS) noteCut(cuts, key, valueChars);
+    kept += key.length + value.length + 2;
     fields[key] = value;
     if (section) section[key] = value;
   }
   sectionsByFields.set(fields, sections);
-  return { sections, fields };
+  return { sections, fields, cuts: cuts.fieldsCut > 0 || cuts.linesSkipped > 0 ? cuts : null };
+}
+
+/** A cut value says so itself, so the details panel shows what happened wherever it is displayed. */
+function cutValue(head: string, chars: number): string {
+  return `${head}… [cut: ${chars} characters]`;
+}
+
+function noteCut(cuts: InfoCuts, key: string, chars: number): void {
+  cuts.fieldsCut++;
+  if (cuts.fields.length < MAX_CUTS_NAMED) cuts.fields.push({ key: key.slice(0, 64), chars });
 }
 
 /** Identity, product, version and mode from INFO server. */
@@ -128,7 +194,7 @@ export function parseReplication(fields: Record<string, string>): ReplicationInf
     readOnly: toFlag(get('replica_read_only') ?? get('slave_read_only')),
     replicaAnnounced: toFlag(get('replica_announced')),
     connectedReplicas: toNonNegative(get('connected_slaves')),
-    replicas: parseListedReplicas(fields),
+    ...parseListedReplicas(fields),
     failoverState: nonEmpty(get('master_failover_state')),
     replid: nonEmpty(get('master_replid')),
     replid2: toReplid2(get('master_replid2')),
@@ -202,6 +268,12 @@ function indexedKeys(fields: Fields, pattern: RegExp): string[] {
     if (match) indexed.push({ key, index: Number(match[1]) });
   }
   return indexed.sort((a, b) => a.index - b.index).map((entry) => entry.key);
+}
+
+/** The slaveN keys read: the first MAX_REPLICA_LINES by number, and how many there were. */
+function replicaLineKeys(fields: Fields): { read: string[]; total: number } {
+  const all = indexedKeys(fields, SLAVE_LINE_KEY);
+  return { read: all.length > MAX_REPLICA_LINES ? all.slice(0, MAX_REPLICA_LINES) : all, total: all.length };
 }
 
 /** `a=1,b=2` → Map; segments without '=' or with an empty key are dropped, last duplicate wins. */
@@ -335,15 +407,21 @@ function isReplicationKey(key: string): boolean {
   return REPLICATION_KEYS.has(key) || SLAVE_LINE_KEY.test(key) || REPLICATION_PREFIXES.some((p) => key.startsWith(p));
 }
 
-/** The replication section verbatim when known; for hand-built maps, the keys that belong to it by name. */
+/**
+ * The replication section verbatim when known; for hand-built maps, the keys that belong to it
+ * by name. Replica lines past MAX_REPLICA_LINES are left out here too: raw goes into every tick.
+ */
 function replicationSection(fields: Fields): Fields {
   const section = sectionsByFields.get(fields)?.['replication'];
   const source = section ?? fields;
   const keep = section ? (): boolean => true : isReplicationKey;
+  const { read, total } = replicaLineKeys(source);
+  const unread = total > read.length ? new Set(Object.keys(source).filter((k) => SLAVE_LINE_KEY.test(k))) : null;
+  if (unread) for (const key of read) unread.delete(key);
   const raw = emptyRecord<string>();
   for (const key of Object.keys(source)) {
     const value = field(source, key);
-    if (value !== undefined && keep(key)) raw[key] = value;
+    if (value !== undefined && keep(key) && !unread?.has(key)) raw[key] = value;
   }
   return raw;
 }
@@ -363,18 +441,20 @@ interface ReplicaEntry extends ListedReplica {
   hasMainLine: boolean;
 }
 
-function parseListedReplicas(fields: Fields): ListedReplica[] {
+function parseListedReplicas(fields: Fields): { replicas: ListedReplica[]; listedLines: number } {
   const lines: ReplicaLine[] = [];
-  for (const key of indexedKeys(fields, SLAVE_LINE_KEY)) {
+  const { read, total } = replicaLineKeys(fields);
+  for (const key of read) {
     const line = parseReplicaLine(field(fields, key) ?? '');
     if (line) lines.push(line);
   }
-  return mergeDualChannel(lines).map(({ address, state, ackOffset, ackAgeSeconds }) => ({
+  const replicas = mergeDualChannel(lines).map(({ address, state, ackOffset, ackAgeSeconds }) => ({
     address,
     state,
     ackOffset,
     ackAgeSeconds,
   }));
+  return { replicas, listedLines: total };
 }
 
 /** One `ip=…,port=…,state=…,offset=…,lag=…[,type=…]` line; null when any required part is unusable. */
@@ -403,16 +483,25 @@ function formatAddress(ip: string, port: number): string {
 // Valkey 8's dual-channel sync lists one replica twice (rdb-channel + main-channel) under one
 // address: fold each rdb-channel line into its partner. Other duplicates stay separate: two
 // replicas announcing the same address is a misconfiguration the console must show, not hide.
+// Each address keeps two queues of entries still waiting for a partner (a main line waiting
+// for its rdb-channel line, and the reverse), oldest first: linear however many lines share it.
 function mergeDualChannel(lines: ReplicaLine[]): ReplicaEntry[] {
   const entries: ReplicaEntry[] = [];
+  const waiting = new Map<string, { mainOnly: ReplicaEntry[]; rdbOnly: ReplicaEntry[] }>();
   for (const line of lines) {
-    const partner = entries.find(
-      (e) =>
-        e.address === line.address &&
-        (line.rdbChannel ? e.hasMainLine && !e.hasRdbChannel : e.hasRdbChannel && !e.hasMainLine),
-    );
-    if (partner) foldInto(partner, line);
-    else entries.push(toEntry(line));
+    let queues = waiting.get(line.address);
+    if (!queues) {
+      queues = { mainOnly: [], rdbOnly: [] };
+      waiting.set(line.address, queues);
+    }
+    const partner = (line.rdbChannel ? queues.mainOnly : queues.rdbOnly).shift();
+    if (partner) {
+      foldInto(partner, line);
+      continue;
+    }
+    const entry = toEntry(line);
+    entries.push(entry);
+    (line.rdbChannel ? queues.rdbOnly : queues.mainOnly).push(entry);
   }
   return entries;
 }

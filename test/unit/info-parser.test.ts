@@ -2,6 +2,9 @@ import { readFileSync } from 'node:fs';
 import { describe, it, expect } from 'vitest';
 import {
   isClusterEnabled,
+  MAX_FIELD_CHARS,
+  MAX_INFO_CHARS,
+  MAX_REPLICA_LINES,
   parseInfo,
   parseReplication,
   parseSentinelMasters,
@@ -27,9 +30,9 @@ function load(name: string) {
   };
 }
 
-/** Everything but `raw`, which each test checks on its own. */
-function withoutRaw(repl: ReplicationInfo): Omit<ReplicationInfo, 'raw'> {
-  const { raw: _raw, ...rest } = repl;
+/** Everything but `raw` and `listedLines`, which tests check on their own. */
+function withoutRaw(repl: ReplicationInfo): Omit<ReplicationInfo, 'raw' | 'listedLines'> {
+  const { raw: _raw, listedLines: _listedLines, ...rest } = repl;
   return rest;
 }
 
@@ -88,9 +91,9 @@ describe('parseInfo', () => {
   });
 
   it('returns empty maps for empty or non-string input', () => {
-    expect(parseInfo('')).toEqual({ sections: {}, fields: {} });
-    expect(parseInfo(undefined as unknown as string)).toEqual({ sections: {}, fields: {} });
-    expect(parseInfo(42 as unknown as string)).toEqual({ sections: {}, fields: {} });
+    expect(parseInfo('')).toEqual({ sections: {}, fields: {}, cuts: null });
+    expect(parseInfo(undefined as unknown as string)).toEqual({ sections: {}, fields: {}, cuts: null });
+    expect(parseInfo(42 as unknown as string)).toEqual({ sections: {}, fields: {}, cuts: null });
   });
 
   it('never throws on random input', () => {
@@ -521,7 +524,9 @@ describe('hostile input', () => {
     expect(info.fields['early_key']).toBe('before-any-header');
     expect(info.fields['']).toBeUndefined();
     expect(Object.keys(info.fields).some((key) => key.includes('no colon'))).toBe(false);
-    expect(info.fields['huge_field']).toHaveLength(70000);
+    // 70,000 characters: cut to the field cap, and saying so.
+    expect(info.fields['huge_field']).toBe(`${'A'.repeat(MAX_FIELD_CHARS)}… [cut: 70000 characters]`);
+    expect(info.cuts).toEqual({ replyChars: text.length, linesSkipped: 0, fieldsCut: 1, fields: [{ key: 'huge_field', chars: 70000 }] });
   });
 
   it('keeps control characters and escapes verbatim', () => {
@@ -767,5 +772,92 @@ describe('parseStats and parseSentinelMasters', () => {
       { name: 'a', status: 'unknown', address: '10.0.0.1:6379', replicas: 2, sentinels: 3 },
       { name: 'b', status: 'sdown', address: '10.0.0.2:6379', replicas: 0, sentinels: 3 },
     ]);
+  });
+});
+
+describe('caps: whatever a server sends, the result stays small', () => {
+  const replicaLine = (i: number, ip = `10.1.${i >> 8}.${i & 255}`) => `slave${i}:ip=${ip},port=6379,state=online,offset=5,lag=0`;
+
+  it('cuts a 20 MB field to the field cap, says so in the value, and still reads the fields after it', () => {
+    const huge = 'B'.repeat(20 * 1024 * 1024);
+    const info = parseInfo(`# Replication\r\nrole:master\r\nx_proxy_note:${huge}\r\nmaster_repl_offset:77\r\n`);
+    const repl = parseReplication(info.fields);
+    expect(repl.raw['x_proxy_note']).toBe(`${'B'.repeat(MAX_FIELD_CHARS)}… [cut: ${huge.length} characters]`);
+    expect(repl.masterReplOffset).toBe(77);
+    expect(info.cuts).toEqual({ replyChars: expect.any(Number), linesSkipped: 0, fieldsCut: 1, fields: [{ key: 'x_proxy_note', chars: huge.length }] });
+    expect(JSON.stringify(repl).length).toBeLessThan(4 * MAX_FIELD_CHARS);
+  });
+
+  it('turns a cut numeric or id field into nothing usable rather than a wrong value', () => {
+    const info = parseInfo(`# Replication\nrole:master\nmaster_repl_offset:${'9'.repeat(5000)}\nmaster_replid:${'a'.repeat(5000)}\n`);
+    const repl = parseReplication(info.fields);
+    expect(repl.masterReplOffset).toBeNull();
+    expect(repl.replid?.length).toBeLessThan(MAX_FIELD_CHARS + 40);
+    expect(info.cuts?.fieldsCut).toBe(2);
+  });
+
+  it('reads at most the reply cap and counts the lines it skipped', () => {
+    const lines = Array.from({ length: 40_000 }, (_, i) => `key_${i}:${'v'.repeat(40)}`);
+    const info = parseInfo(`# Stats\n${lines.join('\n')}\n`);
+    const read = Object.keys(info.fields).length;
+    expect(read).toBeGreaterThan(MAX_INFO_CHARS / 60);
+    expect(read).toBeLessThan(MAX_INFO_CHARS / 40);
+    expect(info.fields['key_0']).toBe('v'.repeat(40));
+    expect(info.fields['key_39999']).toBeUndefined();
+    expect(info.cuts?.linesSkipped).toBe(40_000 - read);
+    expect(info.cuts?.fieldsCut).toBe(0);
+  });
+
+  it('drops a line whose key is longer than the field cap, and one long line without any colon', () => {
+    const info = parseInfo(`# Server\n${'k'.repeat(3000)}:1\n${'z'.repeat(5000)}\nrun_id:abc\n`);
+    expect(Object.keys(info.fields)).toEqual(['run_id']);
+    expect(info.cuts?.fieldsCut).toBe(2);
+    expect(info.cuts?.fields.map((f) => f.key)).toEqual(['k'.repeat(64), 'z'.repeat(64)]);
+  });
+
+  it('cuts a section header as long as a field', () => {
+    const info = parseInfo(`# ${'S'.repeat(5000)}\nkey:value\n`);
+    expect(Object.keys(info.sections)[0]).toHaveLength(MAX_FIELD_CHARS);
+  });
+
+  it('names only the first few cut fields, and counts all of them', () => {
+    const lines = Array.from({ length: 30 }, (_, i) => `f${i}:${'x'.repeat(MAX_FIELD_CHARS + 1)}`);
+    const info = parseInfo(lines.join('\n'));
+    expect(info.cuts?.fieldsCut).toBe(30);
+    expect(info.cuts?.fields).toHaveLength(10);
+  });
+
+  it('reads the first replica lines of 10,000 by number, counts them all, and keeps only those in raw', () => {
+    // Written out of order: the cap keeps the lowest numbers, not the first lines.
+    const lines = Array.from({ length: 10_000 }, (_, i) => replicaLine(9_999 - i));
+    const repl = parseReplication(parseInfo(`# Replication\nrole:master\nconnected_slaves:10000\n${lines.join('\n')}\n`).fields);
+    expect(repl.listedLines).toBe(10_000);
+    expect(repl.replicas).toHaveLength(MAX_REPLICA_LINES);
+    expect(repl.replicas[0]?.address).toBe('10.1.0.0:6379');
+    expect(repl.replicas[MAX_REPLICA_LINES - 1]?.address).toBe(`10.1.${(MAX_REPLICA_LINES - 1) >> 8}.${(MAX_REPLICA_LINES - 1) & 255}:6379`);
+    const rawLines = Object.keys(repl.raw).filter((k) => /^slave\d+$/.test(k));
+    expect(rawLines).toHaveLength(MAX_REPLICA_LINES);
+    expect(repl.raw['slave9999']).toBeUndefined();
+    expect(repl.raw['connected_slaves']).toBe('10000');
+  });
+
+  it('counts the replica lines of an ordinary reply', () => {
+    expect(load('redis-7.0-master-diskless-sync.txt').repl.listedLines).toBe(2);
+    // Three lines, two of them one replica's dual-channel pair.
+    expect(load('valkey-8.0-master-dual-channel.txt').repl.listedLines).toBe(3);
+    expect(load('redis-7.0-replica.txt').repl.listedLines).toBe(0);
+  });
+
+  it('merges dual-channel pairs among a thousand lines of one address, and keeps plain duplicates apart', () => {
+    const rdb = 'ip=10.0.0.9,port=6379,state=send_bulk,offset=0,lag=0,type=rdb-channel';
+    const main = (i: number) => `ip=10.0.0.9,port=6379,state=bg_transfer,offset=${i},lag=0,type=main-channel`;
+    const lines: string[] = [];
+    for (let i = 0; i < 500; i++) lines.push(main(i), rdb);
+    const fields = parseInfo(`# Replication\n${lines.map((l, i) => `slave${i}:${l}`).join('\n')}`).fields;
+    const replicas = parseReplication(fields).replicas;
+    expect(replicas).toHaveLength(500);
+    expect(replicas.map((r) => r.ackOffset)).toEqual(Array.from({ length: 500 }, (_, i) => i));
+    const plain = Array.from({ length: 1000 }, (_, i) => `slave${i}:ip=10.0.0.9,port=6379,state=online,offset=1,lag=0`);
+    expect(parseReplication(parseInfo(plain.join('\n')).fields).replicas).toHaveLength(1000);
   });
 });
