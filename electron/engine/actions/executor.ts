@@ -48,6 +48,8 @@ export class Execution {
   private readonly journal: StepJournal;
   private current = -1;
   private abortRequested = false;
+  /** A FAILOVER ABORT is on its way: a master that stays one is the abort, not a failure. */
+  private failoverAborting = false;
   private finished = false;
   /** Writes stopped on the old master, and how to release them. */
   private writeStop: { node: string; release: ReleaseOp[]; until: number | null } | null = null;
@@ -150,9 +152,12 @@ export class Execution {
         return { accepted: false, message: `could not read ${op.node}'s failover state (${toApiError(error).message}): not aborting blind` };
       }
       if (state === 'waiting-for-sync') {
+        // Set first: the step's own poll may see the master again before this call returns.
+        this.failoverAborting = true;
         try {
           await this.commands.failoverAbort(op.node);
         } catch (error) {
+          this.failoverAborting = false;
           return { accepted: false, message: `FAILOVER ABORT failed on ${op.node}: ${toApiError(error).message}` };
         }
         this.abortRequested = true;
@@ -425,7 +430,7 @@ export class Execution {
     }
     const oldInfo = ended.value;
     if (oldInfo.role !== 'replica') {
-      if (this.abortRequested) throw new StepAborted(`FAILOVER aborted: ${op.node} is still the master and takes writes again`);
+      if (this.abortRequested || this.failoverAborting) throw new StepAborted(`FAILOVER aborted: ${op.node} is still the master and takes writes again`);
       throw new StepFailure(
         `FAILOVER did not complete: ${op.node} is still the master and takes writes again (Redis aborted it: ${op.target} ` +
           `did not catch up within ${op.timeoutMs} ms, went away, or refused the hand-over)`,

@@ -1,0 +1,261 @@
+// The executor's abort and clean-up paths over a scripted fake of NodeCommands: what is sent,
+// in which order, what is released and what is kept on purpose, and what the plan journal is
+// told before each command. The same paths against real servers are in the integration tests.
+import { describe, expect, it } from 'vitest';
+import { Execution, type ExecutionReport } from '../../electron/engine/actions/executor';
+import { EngineError } from '../../electron/engine/errors';
+import type { PlannedAction } from '../../electron/engine/actions/plan-builder';
+import { planAction } from '../../electron/engine/actions/planner';
+import type { StepProgress, SwitchoverMethod } from '../../electron/shared/actions';
+import { META, factsFor, nodeState, replicaState, snapshotOf } from '../helpers/action-fixtures';
+import { FakeNodeCommands, RecordingJournal } from '../helpers/fake-node-commands';
+
+const M = '10.0.0.1:6379';
+const A = '10.0.0.2:6379';
+const B = '10.0.0.3:6379';
+
+function switchover(method: SwitchoverMethod, stepTimeoutMs = 3000): PlannedAction {
+  const snapshot = snapshotOf([nodeState(M, { offset: 1000 }), replicaState(A, M, { offset: 1000 }), replicaState(B, M, { offset: 1000 })]);
+  const facts = factsFor(snapshot, { [M]: { minReplicas: { toWrite: 1, maxLag: 10 } } });
+  const planned = planAction({ kind: 'switchover', to: A, options: { switchoverMethod: method, stepTimeoutMs } }, facts, META);
+  if (!planned.plan.canRun) throw new Error(`plan refused: ${planned.plan.checks.map((c) => c.message).join('; ')}`);
+  return planned;
+}
+
+interface Run {
+  execution: Execution;
+  fake: FakeNodeCommands;
+  journal: RecordingJournal;
+  progress: StepProgress[];
+  timeline: string[];
+}
+
+function setUp(planned: PlannedAction, onProgress?: (p: StepProgress, run: Run) => void, stepTimeoutMs = 3000): Run {
+  const timeline: string[] = [];
+  const fake = FakeNodeCommands.group(M, [A, B], 1000, timeline);
+  fake.node(M).config['min-replicas-to-write'] = '1';
+  const journal = new RecordingJournal(timeline);
+  const progress: StepProgress[] = [];
+  const run = { fake, journal, progress, timeline } as Run;
+  run.execution = new Execution(fake, planned, {
+    pollMs: 2,
+    stepTimeoutMs,
+    journal,
+    onProgress: (p) => {
+      progress.push(p);
+      onProgress?.(p, run);
+    },
+  });
+  return run;
+}
+
+function statuses(report: ExecutionReport): string[] {
+  return report.steps.map((s) => `${s.command}: ${s.status}`);
+}
+
+describe('Execution: paused-failover', () => {
+  it('pauses, waits for every byte, hands over with FORCE, releases the old master once it is a replica, journaling first', async () => {
+    const run = setUp(switchover('paused-failover'));
+    const report = await run.execution.run();
+    expect(report.status).toBe('ok');
+    expect(run.timeline).toEqual([
+      'journal step 0 running',
+      `journal undo pause-ends ${M}`,
+      `${M} CLIENT PAUSE 3000 WRITE`,
+      'journal step 0 ok',
+      'journal step 1 running',
+      'journal step 1 ok',
+      'journal step 2 running',
+      `${M} FAILOVER TO 10.0.0.2 6379 FORCE TIMEOUT 1`,
+      'journal step 2 ok',
+      'journal step 3 running',
+      `${M} CLIENT UNPAUSE`,
+      'journal step 3 ok',
+      'journal step 4 running',
+      `${B} REPLICAOF 10.0.0.2 6379`,
+      'journal step 4 ok',
+    ]);
+    expect(run.fake.node(M)).toMatchObject({ role: 'replica', master: A, pausedUntil: null });
+    expect(run.fake.node(A).role).toBe('master');
+    expect(report.steps[3]?.message).toContain('READONLY');
+  });
+
+  it('abort while waiting for the target: nothing handed over, the pause released, no FAILOVER sent', async () => {
+    let answer: Promise<{ accepted: boolean; message: string }> | null = null;
+    const run = setUp(switchover('paused-failover'), (p, r) => {
+      if (p.stepId === 's2' && p.detail?.target !== undefined && !answer) answer = r.execution.abort();
+    });
+    run.fake.node(A).follows = false;
+    run.fake.node(M).offset = 1500;
+    const report = await run.execution.run();
+    expect(await answer).toEqual({ accepted: true, message: 'stopping before the next step' });
+    expect(report.status).toBe('aborted');
+    expect(statuses(report)).toEqual([
+      `CLIENT PAUSE 3000 WRITE: ok`,
+      'INFO replication: aborted',
+      'FAILOVER TO 10.0.0.2 6379 FORCE TIMEOUT 1: skipped',
+      'CLIENT UNPAUSE: skipped',
+      'REPLICAOF 10.0.0.2 6379: skipped',
+    ]);
+    expect(run.fake.sent()).toEqual([`${M} CLIENT PAUSE 3000 WRITE`, `${M} CLIENT UNPAUSE`]);
+    expect(report.cleanup).toEqual([`Done for you: CLIENT UNPAUSE on ${M}: it takes writes again`]);
+    expect(report.handedOver).toBe(false);
+    expect(run.fake.node(M)).toMatchObject({ role: 'master', pausedUntil: null });
+    // Every skipped step reaches the journal too.
+    expect(run.timeline.filter((l) => l.endsWith('skipped'))).toEqual(['journal step 2 skipped', 'journal step 3 skipped', 'journal step 4 skipped']);
+  });
+
+  it('times out when the target never catches up, before the pause runs out: released, and says where it stopped', async () => {
+    // A 1.5 s pause leaves 0.5 s to wait: a second is kept for the hand-over.
+    const planned = switchover('paused-failover', 1500);
+    const run = setUp(planned, undefined, 1500);
+    run.fake.node(A).follows = false;
+    run.fake.node(M).offset = 1500;
+    const started = Date.now();
+    const report = await run.execution.run();
+    expect(Date.now() - started).toBeLessThan(1400);
+    expect(report.status).toBe('failed');
+    expect(report.failure).toEqual({ stepIndex: 1, message: `${A} did not catch up in time: offset 1000 of 1500` });
+    expect(run.fake.sent()).toEqual([`${M} CLIENT PAUSE 1500 WRITE`, `${M} CLIENT UNPAUSE`]);
+    expect(report.cleanup[0]).toMatch(/^Done for you: CLIENT UNPAUSE/);
+  });
+
+  it('refuses to send FAILOVER … FORCE when the pause would run out first, and releases it', async () => {
+    const run = setUp(switchover('paused-failover', 1500), undefined, 1500);
+    // The target catches up only after a long read: by then too little of the pause is left.
+    run.fake.on('INFO', async (address) => {
+      if (address === A && run.fake.sent().length === 1) await new Promise((resolve) => setTimeout(resolve, 700));
+    });
+    const report = await run.execution.run();
+    expect(report.status).toBe('failed');
+    expect(report.failure?.message).toMatch(/write pause on 10\.0\.0\.1:6379 runs out in \d+ ms: not handing over with FORCE/);
+    expect(run.fake.sent().some((c) => c.includes('FAILOVER'))).toBe(false);
+    expect(run.fake.sent().at(-1)).toBe(`${M} CLIENT UNPAUSE`);
+  });
+});
+
+describe('Execution: FAILOVER TO', () => {
+  it('abort while waiting for sync sends FAILOVER ABORT; the master stays', async () => {
+    let answer: Promise<{ accepted: boolean; message: string }> | null = null;
+    const run = setUp(switchover('failover'), (p, r) => {
+      if (p.detail?.master_failover_state === 'waiting-for-sync' && !answer) answer = r.execution.abort();
+    });
+    run.fake.on('FAILOVER', (address, args) => {
+      if (args[1] === 'TO') run.fake.node(address).failoverState = 'waiting-for-sync';
+    });
+    const report = await run.execution.run();
+    expect(await answer).toMatchObject({ accepted: true, message: expect.stringContaining('FAILOVER ABORT sent') });
+    expect(report.status).toBe('aborted');
+    expect(report.steps[0]).toMatchObject({ status: 'aborted', message: expect.stringContaining('still the master and takes writes again') });
+    expect(run.fake.sent()).toEqual([`${M} FAILOVER TO 10.0.0.2 6379 TIMEOUT 3000`, `${M} FAILOVER ABORT`]);
+    expect(run.fake.node(M).role).toBe('master');
+    expect(report.cleanup).toEqual([]);
+  });
+
+  it('refuses an abort that comes too late (failover-in-progress): the switchover goes on and completes', async () => {
+    let answer: Promise<{ accepted: boolean; message: string }> | null = null;
+    const run = setUp(switchover('failover'), (p, r) => {
+      if (p.detail?.master_failover_state === 'failover-in-progress' && !answer) {
+        answer = r.execution.abort().then((result) => {
+          r.fake.handOver(M, A);
+          return result;
+        });
+      }
+    });
+    run.fake.on('FAILOVER', (address, args) => {
+      if (args[1] === 'TO') run.fake.node(address).failoverState = 'failover-in-progress';
+    });
+    const report = await run.execution.run();
+    expect(await answer).toMatchObject({ accepted: false, message: expect.stringContaining('too late to abort safely') });
+    expect(report.status).toBe('ok');
+    expect(run.fake.sent()).not.toContain(`${M} FAILOVER ABORT`);
+    expect(run.fake.sent().at(-1)).toBe(`${B} REPLICAOF 10.0.0.2 6379`);
+  });
+
+  it('a FAILOVER stuck in progress times out with what to check, and touches nothing else', async () => {
+    const run = setUp(switchover('failover', 300), undefined, 300);
+    run.fake.on('FAILOVER', (address) => {
+      run.fake.node(address).failoverState = 'failover-in-progress';
+    });
+    const report = await run.execution.run();
+    expect(report.status).toBe('failed');
+    expect(report.failure?.message).toMatch(/FAILOVER did not finish: 10\.0\.0\.1:6379 is still failover-in-progress.*check before aborting/);
+    expect(run.fake.sent()).toEqual([`${M} FAILOVER TO 10.0.0.2 6379 TIMEOUT 300`]);
+  });
+});
+
+describe('Execution: fenced and paused manual sequences', () => {
+  it('journals the fence with the ORIGINAL value before setting it, and restores it when a step fails before the promotion', async () => {
+    const run = setUp(switchover('fence', 300), undefined, 300);
+    run.fake.node(A).follows = false;
+    run.fake.node(M).offset = 1200;
+    const report = await run.execution.run();
+    expect(report.status).toBe('failed');
+    expect(run.timeline.slice(0, 3)).toEqual([
+      'journal step 0 running',
+      `journal undo restore-config ${M} min-replicas-to-write 1`,
+      `${M} CONFIG SET min-replicas-to-write 2147483647`,
+    ]);
+    expect(run.fake.sent().at(-1)).toBe(`${M} CONFIG SET min-replicas-to-write 1`);
+    expect(run.fake.node(M).config['min-replicas-to-write']).toBe('1');
+    expect(report.cleanup).toEqual([`Done for you: CONFIG SET min-replicas-to-write 1 on ${M}: it takes writes again`]);
+  });
+
+  it('keeps the fence ON PURPOSE when the old master cannot follow the promoted replica', async () => {
+    const run = setUp(switchover('fence'));
+    run.fake.on('REPLICAOF', (address, args) => {
+      if (address === M && args[1] !== 'NO') throw new EngineError('UNREACHABLE', `${address}: connection reset`);
+    });
+    const report = await run.execution.run();
+    expect(report.status).toBe('failed');
+    expect(report.failure?.message).toContain('connection reset');
+    expect(run.fake.node(A).role).toBe('master');
+    expect(run.fake.node(M).config['min-replicas-to-write']).toBe('2147483647');
+    expect(run.fake.sent().filter((c) => c.includes('min-replicas-to-write'))).toEqual([`${M} CONFIG SET min-replicas-to-write 2147483647`]);
+    expect(report.cleanup).toHaveLength(1);
+    expect(report.cleanup[0]).toMatch(
+      /^Writes on 10\.0\.0\.1:6379 are still stopped ON PURPOSE: 10\.0\.0\.2:6379 was promoted.*two masters.*CONFIG SET min-replicas-to-write 1/,
+    );
+  });
+
+  it('pause method: an abort between the promotion and the old master\'s REPLICAOF waits for that REPLICAOF, then releases', async () => {
+    let answer: Promise<{ accepted: boolean; message: string }> | null = null;
+    const run = setUp(switchover('pause'), (p, r) => {
+      if (p.stepId === 's3' && p.status === 'ok' && !answer) answer = r.execution.abort();
+    });
+    const report = await run.execution.run();
+    expect(await answer).toMatchObject({ accepted: true, message: expect.stringContaining('would leave two masters') });
+    expect(report.status).toBe('aborted');
+    expect(statuses(report)).toEqual([
+      'CLIENT PAUSE 3000 WRITE: ok',
+      'INFO replication: ok',
+      'REPLICAOF NO ONE: ok',
+      'REPLICAOF 10.0.0.2 6379: ok',
+      'CLIENT UNPAUSE: skipped',
+      'REPLICAOF 10.0.0.2 6379: skipped',
+    ]);
+    // The old master follows the new one, so its held writes can go (they get READONLY).
+    expect(run.fake.sent().at(-1)).toBe(`${M} CLIENT UNPAUSE`);
+    expect(report.cleanup).toEqual([`Done for you: CLIENT UNPAUSE on ${M}: its held writes now get READONLY`]);
+  });
+});
+
+describe('Execution: the plan journal', () => {
+  it('a journal that cannot be written stops the plan before anything is sent', async () => {
+    const run = setUp(switchover('paused-failover'));
+    run.journal.failOn = (entry) => entry === 'journal step 0 running';
+    const report = await run.execution.run();
+    expect(report.status).toBe('failed');
+    expect(report.failure?.message).toMatch(/^the plan journal could not be written, so CLIENT PAUSE 3000 WRITE was not sent: /);
+    expect(run.fake.sent()).toEqual([]);
+    expect(report.steps.map((s) => s.status)).toEqual(['failed', 'skipped', 'skipped', 'skipped', 'skipped']);
+  });
+
+  it('an undo record that cannot be written keeps the pause from being sent', async () => {
+    const run = setUp(switchover('paused-failover'));
+    run.journal.failOn = (entry) => entry.startsWith('journal undo');
+    const report = await run.execution.run();
+    expect(report.status).toBe('failed');
+    expect(run.fake.sent().some((c) => c.includes('CLIENT PAUSE'))).toBe(false);
+  });
+});
