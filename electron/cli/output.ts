@@ -1,5 +1,5 @@
 // Text renderings of a snapshot for the terminal: tree, table, Mermaid and JSON.
-import type { NodeState, TopologySnapshot, TopologyWarning } from '../shared/types';
+import type { NodeState, TopologyEdge, TopologySnapshot, TopologyWarning } from '../shared/types';
 import { formatBytes, formatOffset, formatSeconds } from '../shared/format';
 
 /**
@@ -37,15 +37,42 @@ export function toJson(snapshot: TopologySnapshot): object {
       depth: n.depth,
       error: n.error?.message ?? null,
       errorCode: n.error?.code ?? null,
+      stale: n.stale,
+      polledAt: n.polledAt === null ? null : new Date(n.polledAt).toISOString(),
     })),
     edges: snapshot.edges,
     warnings: snapshot.warnings,
   };
 }
 
-function roleLabel(node: NodeState): string {
+/**
+ * Each node and each (master, replica) edge once, no edge from a node to itself: a server can
+ * list itself or one address twice, and the tree, table and chart must not repeat or loop on it.
+ */
+function distinct(snapshot: TopologySnapshot): { nodes: NodeState[]; edges: TopologyEdge[] } {
+  const byAddress = new Map<string, NodeState>();
+  for (const node of snapshot.nodes) if (!byAddress.has(node.address)) byAddress.set(node.address, node);
+  const seen = new Set<string>();
+  const edges = snapshot.edges.filter((e) => {
+    const key = JSON.stringify([e.master, e.replica]);
+    if (e.master === e.replica || seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  return { nodes: [...byAddress.values()], edges };
+}
+
+/** Reachable, but not read for 3 poll intervals: how old its figures are at the snapshot's time. */
+function staleAge(node: NodeState, takenAt: number): string | null {
+  if (!node.stale || !node.reachable) return null;
+  if (node.polledAt === null) return 'never read';
+  return formatSeconds(Math.max(0, Math.floor((takenAt - node.polledAt) / 1000)));
+}
+
+function roleLabel(node: NodeState, takenAt: number): string {
   if (!node.reachable) return node.role === 'unknown' ? 'UNREACHABLE' : `${node.role}, UNREACHABLE`;
-  return node.role;
+  const age = staleAge(node, takenAt);
+  return age === null ? node.role : `${node.role}, STALE ${age}`;
 }
 
 function lagLabel(node: NodeState): string {
@@ -57,26 +84,37 @@ function lagLabel(node: NodeState): string {
   return `lag ${formatBytes(lag.bytesBehindMaster)}${seconds}${basis}`;
 }
 
-function nodeLine(node: NodeState): string {
-  const parts = [node.address, roleLabel(node)];
+function nodeLine(node: NodeState, takenAt: number): string {
+  const parts = [node.address, roleLabel(node, takenAt)];
+  const age = staleAge(node, takenAt);
   if (node.version) parts.push(node.version);
-  if (node.role === 'replica' && node.reachable) parts.push(`link ${node.linkStatus ?? '?'}`);
-  const lag = lagLabel(node);
-  if (lag) parts.push(lag);
-  if (node.offset !== null) parts.push(`offset ${formatOffset(node.offset)}`);
+  const link = node.role === 'replica' && node.reachable ? `link ${node.linkStatus ?? '?'}` : '';
+  const offset = node.offset === null ? '' : `offset ${formatOffset(node.offset)}`;
+  if (age === null) {
+    parts.push(...[link, lagLabel(node), offset].filter(Boolean));
+  } else {
+    // A stale node's own readings are old and say so; lag from its master's ACK view is current.
+    if (node.lag?.basis === 'ack') parts.push(lagLabel(node));
+    const own = [link, offset].filter(Boolean);
+    if (own.length > 0) parts.push(`last read ${age} ago: ${own.join(', ')}`);
+  }
   if (node.error) parts.push(`— ${node.error.message}`);
   return clean(parts.join('  '));
 }
 
 /** An indented tree: each replica under its master, cascades as deeper levels. */
 export function toTree(snapshot: TopologySnapshot): string {
+  const { nodes, edges } = distinct(snapshot);
+  const byAddress = new Map(nodes.map((n) => [n.address, n]));
   const children = new Map<string, NodeState[]>();
-  const known = new Set(snapshot.nodes.map((n) => n.address));
-  for (const edge of snapshot.edges) {
-    const child = snapshot.nodes.find((n) => n.address === edge.replica);
-    if (child) children.set(edge.master, [...(children.get(edge.master) ?? []), child]);
+  for (const edge of edges) {
+    const child = byAddress.get(edge.replica);
+    if (!child || !byAddress.has(edge.master)) continue;
+    const list = children.get(edge.master);
+    if (list) list.push(child);
+    else children.set(edge.master, [child]);
   }
-  const hasParent = new Set(snapshot.edges.filter((e) => known.has(e.master)).map((e) => e.replica));
+  const hasParent = new Set(edges.filter((e) => byAddress.has(e.master)).map((e) => e.replica));
   const lines: string[] = [];
   const seen = new Set<string>();
   const walk = (node: NodeState, prefix: string, last: boolean, top: boolean): void => {
@@ -85,35 +123,42 @@ export function toTree(snapshot: TopologySnapshot): string {
       return;
     }
     seen.add(node.address);
-    lines.push(top ? nodeLine(node) : `${prefix}${last ? '└─ ' : '├─ '}${nodeLine(node)}`);
+    const line = nodeLine(node, snapshot.takenAt);
+    lines.push(top ? line : `${prefix}${last ? '└─ ' : '├─ '}${line}`);
     const kids = children.get(node.address) ?? [];
     const childPrefix = top ? '' : `${prefix}${last ? '   ' : '│  '}`;
     kids.forEach((kid, i) => walk(kid, childPrefix, i === kids.length - 1, false));
   };
-  for (const node of snapshot.nodes) if (!hasParent.has(node.address)) walk(node, '', true, true);
-  for (const node of snapshot.nodes) if (!seen.has(node.address)) walk(node, '', true, true);
+  for (const node of nodes) if (!hasParent.has(node.address)) walk(node, '', true, true);
+  for (const node of nodes) if (!seen.has(node.address)) walk(node, '', true, true);
   return [...lines, ...warningLines(snapshot.warnings)].join('\n');
 }
 
 export function warningLines(warnings: TopologyWarning[]): string[] {
   if (warnings.length === 0) return [];
-  return ['', 'Warnings:', ...warnings.map((w) => clean(`  ! ${w.code}: ${w.message}`))];
+  // The same finding reported twice is printed once.
+  const lines = [...new Set(warnings.map((w) => clean(`  ! ${w.code}: ${w.message}`)))];
+  return ['', 'Warnings:', ...lines];
 }
 
 /** A Mermaid flowchart, to paste into a runbook or an incident document. */
 export function toMermaid(snapshot: TopologySnapshot): string {
-  const ids = new Map(snapshot.nodes.map((n, i) => [n.address, `n${i}`]));
+  const { nodes, edges } = distinct(snapshot);
+  const ids = new Map(nodes.map((n, i) => [n.address, `n${i}`]));
   const esc = (text: string): string => clean(text).replace(/"/g, '#quot;').replace(/[<>]/g, '');
   const lines = ['graph TD'];
-  for (const node of snapshot.nodes) {
-    const parts = [node.address, roleLabel(node), node.version ?? '', lagLabel(node)].filter(Boolean);
+  for (const node of nodes) {
+    const parts = [node.address, roleLabel(node, snapshot.takenAt), node.version ?? '', lagLabel(node)].filter(Boolean);
     lines.push(`  ${ids.get(node.address)}["${parts.map(esc).join('<br/>')}"]`);
   }
-  for (const edge of snapshot.edges) {
+  for (const edge of edges) {
+    const from = ids.get(edge.master);
+    const to = ids.get(edge.replica);
+    if (from === undefined || to === undefined) continue;
     const arrow = edge.health === 'down' ? '-.->' : '-->';
-    lines.push(`  ${ids.get(edge.master)} ${arrow}|${edge.health}| ${ids.get(edge.replica)}`);
+    lines.push(`  ${from} ${arrow}|${edge.health}| ${to}`);
   }
-  const unreachable = snapshot.nodes.filter((n) => !n.reachable).map((n) => ids.get(n.address));
+  const unreachable = nodes.filter((n) => !n.reachable).map((n) => ids.get(n.address));
   if (unreachable.length > 0) {
     lines.push('  classDef unreachable stroke-dasharray: 5 5,opacity:0.6');
     lines.push(`  class ${unreachable.join(',')} unreachable`);
@@ -125,20 +170,30 @@ const COLUMNS = ['NODE', 'ROLE', 'LINK', 'OFFSET', 'LAG', 'LAG (s)', 'SYNC', 'NO
 
 /** The live table of `watch`. */
 export function toTable(snapshot: TopologySnapshot): string {
-  const rows = snapshot.nodes.map((n) => [
+  const { nodes } = distinct(snapshot);
+  const takenAt = snapshot.takenAt;
+  const stale = nodes.filter((n) => staleAge(n, takenAt) !== null);
+  // A stale node's own readings (link, offset, lag from offsets) are old: shown in brackets.
+  const old = (n: NodeState, text: string): string => (text !== '' && text !== '—' && staleAge(n, takenAt) !== null ? `(${text})` : text);
+  const rows = nodes.map((n) => [
     `${'  '.repeat(Math.min(n.depth ?? 0, 6))}${n.address}`,
-    roleLabel(n),
-    n.role === 'replica' && n.reachable ? (n.linkStatus ?? '?') : '',
-    n.offset === null ? '—' : formatOffset(n.offset),
-    n.lag ? formatBytes(n.lag.bytesBehindMaster) + (n.lag.basis === 'ack' ? '*' : '') : '',
-    n.lag ? formatSeconds(n.lag.secondsBehind) : '',
+    roleLabel(n, takenAt),
+    old(n, n.role === 'replica' && n.reachable ? (n.linkStatus ?? '?') : ''),
+    old(n, n.offset === null ? '—' : formatOffset(n.offset)),
+    n.lag ? (n.lag.basis === 'ack' ? `${formatBytes(n.lag.bytesBehindMaster)}*` : old(n, formatBytes(n.lag.bytesBehindMaster))) : '',
+    n.lag ? (n.lag.basis === 'ack' ? formatSeconds(n.lag.secondsBehind) : old(n, formatSeconds(n.lag.secondsBehind))) : '',
     n.sync ? `${n.sync.percent === null ? '…' : `${n.sync.percent.toFixed(0)}%`}` : '',
     n.error?.message ?? '',
   ]);
   const widths = COLUMNS.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const format = (cells: readonly string[]): string =>
     clean(cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd());
-  const header = `${new Date(snapshot.takenAt).toLocaleTimeString()}  ${snapshot.nodes.length} nodes, polled every ${snapshot.pollIntervalMs} ms`;
-  const footnote = rows.some((r) => (r[4] ?? '').endsWith('*')) ? ['* from the master\'s last ACK: the replica itself cannot be read'] : [];
-  return [header, '', format(COLUMNS), ...rows.map(format), ...footnote, ...warningLines(snapshot.warnings)].join('\n');
+  const oldest = stale.reduce((max, n) => Math.max(max, takenAt - (n.polledAt ?? takenAt)), 0);
+  const staleNote = stale.length === 0 ? '' : `, ${stale.length} STALE (oldest ${formatSeconds(Math.floor(oldest / 1000))})`;
+  const header = `${new Date(takenAt).toLocaleTimeString()}  ${nodes.length} nodes, polled every ${snapshot.pollIntervalMs} ms${staleNote}`;
+  const footnotes = [
+    ...(rows.some((r) => (r[4] ?? '').endsWith('*')) ? ['* from the master\'s last ACK: the replica itself cannot be read'] : []),
+    ...(stale.length > 0 ? ['(…) last reading of a STALE node: reachable, but not read for 3 poll intervals'] : []),
+  ];
+  return [header, '', format(COLUMNS), ...rows.map(format), ...footnotes, ...warningLines(snapshot.warnings)].join('\n');
 }

@@ -1,9 +1,128 @@
 import { describe, expect, it } from 'vitest';
-import { clean } from '../../electron/cli/output';
+import { clean, toJson, toMermaid, toTable, toTree } from '../../electron/cli/output';
+import type { ListedReplica, NodeState, TopologySnapshot } from '../../electron/shared/types';
+import { nodeState } from '../helpers/node-state';
+
+const NOW = 1_700_000_000_000;
+const M = '127.0.0.1:7000';
+const R1 = '127.0.0.1:7001';
+const R2 = '127.0.0.1:7002';
+
+function replica(address: string, master: string, overrides: Partial<NodeState> = {}): NodeState {
+  return nodeState(address, {
+    role: 'replica',
+    master,
+    linkStatus: 'up',
+    depth: 1,
+    offset: 5000,
+    polledAt: NOW - 200,
+    lag: {
+      bytesBehindMaster: 0,
+      bytesBehindRoot: 0,
+      unappliedBytes: 0,
+      secondsBehind: 0,
+      lastAckSecondsAgo: 0,
+      lastMasterIoSecondsAgo: 0,
+      basis: 'offsets',
+    },
+    ...overrides,
+  });
+}
+
+function snapshot(nodes: NodeState[], edges: TopologySnapshot['edges'], warnings: TopologySnapshot['warnings'] = []): TopologySnapshot {
+  return { seq: 1, takenAt: NOW, pollIntervalMs: 1000, nodes, edges, warnings };
+}
+
+const listed = (address: string): ListedReplica => ({ address, state: 'online', ackOffset: 5000, ackAgeSeconds: 0 });
 
 describe('clean', () => {
   it('neutralises terminal escapes from server-controlled strings', () => {
     expect(clean('evil\u001b[2J\u001b]0;title\u0007host\u009b')).toBe('evil?[2J?]0;title?host?');
     expect(clean('plain 127.0.0.1:6379')).toBe('plain 127.0.0.1:6379');
+  });
+});
+
+describe('a stale node (reachable, not read for 3 poll intervals)', () => {
+  const stale = replica(R2, M, { stale: true, polledAt: NOW - 7_400, offset: 4000 });
+  const snap = snapshot(
+    [nodeState(M, { polledAt: NOW - 200, offset: 5000 }), replica(R1, M), stale],
+    [
+      { master: M, replica: R1, health: 'up' },
+      { master: M, replica: R2, health: 'up' },
+    ],
+  );
+
+  it('says so with its age in its watch row and the header, its old readings in brackets', () => {
+    const lines = toTable(snap).split('\n');
+    expect(lines[0]).toContain('3 nodes, polled every 1000 ms, 1 STALE (oldest 7 s)');
+    const row = lines.find((l) => l.includes(R2)) ?? '';
+    expect(row).toContain('replica, STALE 7 s');
+    expect(row).toContain('(up)');
+    expect(row).toContain('(4,000)');
+    const fresh = lines.find((l) => l.includes(R1)) ?? '';
+    expect(fresh).not.toContain('STALE');
+    expect(fresh).not.toContain('(');
+    expect(lines).toContain('(…) last reading of a STALE node: reachable, but not read for 3 poll intervals');
+  });
+
+  it('says so in the tree, with the age of its offset, and keeps lag from the ACK view', () => {
+    const tree = toTree(snap);
+    expect(tree).toContain(`${R2}  replica, STALE 7 s`);
+    expect(tree).toContain('last read 7 s ago: link up, offset 4,000');
+    const fromAck = toTree(
+      snapshot([nodeState(M), replica(R2, M, { stale: true, polledAt: NOW - 4_000, lag: { ...stale.lag!, bytesBehindMaster: 2048, basis: 'ack' } })], [
+        { master: M, replica: R2, health: 'up' },
+      ]),
+    );
+    expect(fromAck).toContain('lag 2.0 KiB');
+    expect(fromAck).toContain('from last ACK');
+  });
+
+  it('is in the JSON with its last poll time', () => {
+    const json = toJson(snap) as { nodes: { address: string; stale: boolean; polledAt: string | null }[] };
+    expect(json.nodes.find((n) => n.address === R2)).toMatchObject({ stale: true, polledAt: new Date(NOW - 7_400).toISOString() });
+    expect(json.nodes.find((n) => n.address === R1)?.stale).toBe(false);
+  });
+
+  it('is not called stale once unreachable: that is what it is then', () => {
+    const table = toTable(snapshot([replica(R2, M, { stale: true, reachable: false })], []));
+    expect(table).toContain('replica, UNREACHABLE');
+    expect(table).not.toContain('STALE');
+  });
+});
+
+describe('servers that list one address twice', () => {
+  it('prints a master that lists itself once, with no loop, and its repeated warning once', () => {
+    const warning = { code: 'NOT_POINTING_BACK' as const, message: `${M} lists ${M} as its replica`, nodes: [M, M] };
+    const snap = snapshot(
+      [nodeState(M, { replicas: [listed(M), listed(R1)] }), replica(R1, M)],
+      [
+        { master: M, replica: M, health: 'up' },
+        { master: M, replica: R1, health: 'up' },
+      ],
+      [warning, warning],
+    );
+    const tree = toTree(snap);
+    expect(tree.split('\n').filter((l) => l.includes(M) && !l.startsWith('  !'))).toHaveLength(1);
+    expect(tree).not.toContain('(cycle)');
+    expect(tree.split('\n').filter((l) => l.includes('NOT_POINTING_BACK'))).toHaveLength(1);
+    expect(toMermaid(snap)).not.toMatch(/n0 -->\|up\| n0/);
+  });
+
+  it('prints a node and an edge the snapshot repeats once, in the tree, the table and the chart', () => {
+    const snap = snapshot(
+      [nodeState(M), replica(R1, M), replica(R1, M)],
+      [
+        { master: M, replica: R1, health: 'up' },
+        { master: M, replica: R1, health: 'up' },
+        { master: 'gone:1', replica: R1, health: 'down' },
+      ],
+    );
+    const count = (text: string): number => text.split('\n').filter((l) => l.includes(R1)).length;
+    expect(count(toTree(snap))).toBe(1);
+    expect(count(toTable(snap))).toBe(1);
+    const mermaid = toMermaid(snap);
+    expect(mermaid.split('\n').filter((l) => l.includes('-->'))).toEqual(['  n0 -->|up| n1']);
+    expect(mermaid).not.toContain('undefined');
   });
 });
