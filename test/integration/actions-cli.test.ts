@@ -89,7 +89,8 @@ describe('action commands', () => {
     const run = await cli(['switchover', '--to', lab.address('replica-1'), '--password', PASSWORD, '--yes', '--step-timeout', '5000']);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain(`[1/2] ${lab.address('master')}  FAILOVER TO 127.0.0.1 ${lab.port('replica-1')} TIMEOUT 5000`);
+    expect(run.stdout).toContain(`[1/5] ${lab.address('master')}  CLIENT PAUSE 5000 WRITE`);
+    expect(run.stdout).toContain(`[3/5] ${lab.address('master')}  FAILOVER TO 127.0.0.1 ${lab.port('replica-1')} FORCE TIMEOUT 1`);
     expect(run.stdout).toMatch(/… .*: waiting-for-sync/);
     expect(run.stdout).toMatch(/✓ Done in \d+ ms\./);
     expect(run.stdout).toContain(`${lab.address('replica-1')}  master`);

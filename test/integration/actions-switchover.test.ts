@@ -1,6 +1,7 @@
-// Planned switchover on real servers under a steady write load: FAILOVER TO, the manual
+// Planned switchover on real servers under a steady write load: the default paused FAILOVER
+// (CLIENT PAUSE WRITE, then FAILOVER TO … FORCE TIMEOUT 1), a bare FAILOVER TO, the manual
 // CLIENT PAUSE sequence and the pre-6.2 fenced sequence all lose no acknowledged write;
-// a target killed mid-way and an abort leave the old master writable and say so.
+// a target killed or stalled mid-way and an abort leave the old master writable and say so.
 import { afterEach, describe, expect, it } from 'vitest';
 import { Lab, docsLayout, masterWithReplicas } from '../../electron/lab/lab';
 import type { StepProgress, SwitchoverMethod } from '../../electron/shared/actions';
@@ -48,8 +49,17 @@ async function switchoverUnderLoad(method: SwitchoverMethod): Promise<Lab> {
 }
 
 describe('switchover', () => {
-  it('with FAILOVER TO under a write load: zero lost writes, every replica re-pointed, live failover states', async () => {
-    await switchoverUnderLoad('auto');
+  it('by default (paused FAILOVER … FORCE) under a write load: zero lost writes, every replica re-pointed, the old master released', async () => {
+    const lab = await switchoverUnderLoad('auto');
+    // Writes held by the pause were answered READONLY once the old master was a replica; none stayed paused.
+    const old = direct(lab, 'master');
+    expect(await old.call('ROLE').then((r) => (r as unknown[])[0])).toBe('slave');
+    expect(await old.set('after', '1').catch((e: Error) => e.message)).toMatch(/^READONLY/);
+    old.disconnect();
+  });
+
+  it('with a bare FAILOVER TO under a write load: zero lost writes', async () => {
+    await switchoverUnderLoad('failover');
   });
 
   it('with the manual CLIENT PAUSE WRITE sequence under a write load: zero lost writes', async () => {
@@ -67,7 +77,7 @@ describe('switchover', () => {
     const lab = own(await Lab.start({ nodes: masterWithReplicas(2) }));
     const h = own(await harness(lab, 'master'));
     const r2 = lab.address('replica-2');
-    const { plan, outcome, progress } = await planAndRun(h, { kind: 'switchover', to: r2, options: { stepTimeoutMs: 5000 } });
+    const { plan, outcome, progress } = await planAndRun(h, { kind: 'switchover', to: r2, options: { stepTimeoutMs: 5000, switchoverMethod: 'failover' } });
     expect(plan.steps[0]).toMatchObject({ node: lab.address('master'), command: `FAILOVER TO 127.0.0.1 ${lab.port('replica-2')} TIMEOUT 5000`, destructive: true });
     expect(plan.confirmAddress).toBe(r2);
     const states = progress.filter((p) => p.stepId === 's1').map((p) => p.detail?.master_failover_state).filter(Boolean);
@@ -87,7 +97,7 @@ describe('switchover', () => {
     const seen: StepProgress[] = [];
     const { outcome } = await planAndRun(
       h,
-      { kind: 'switchover', to: r1, options: { stepTimeoutMs: 2000 } },
+      { kind: 'switchover', to: r1, options: { stepTimeoutMs: 2000, switchoverMethod: 'failover' } },
       {
         onProgress: (p) => {
           seen.push(p);
@@ -128,7 +138,7 @@ describe('switchover', () => {
     await sleep(200);
 
     let abort: Promise<{ accepted: boolean; message: string }> | null = null;
-    const plan = await h.actions.plan({ kind: 'switchover', to: r1, options: { stepTimeoutMs: 8000 } });
+    const plan = await h.actions.plan({ kind: 'switchover', to: r1, options: { stepTimeoutMs: 8000, switchoverMethod: 'failover' } });
     try {
       const outcome = await h.actions.execute(plan.id, {
         confirmAddress: r1,
@@ -152,6 +162,78 @@ describe('switchover', () => {
     expect(await h.actions.abort(plan.id)).toMatchObject({ accepted: false });
   });
 
+  it('paused FAILOVER: a target that stalls while writes are paused times out before the pause ends; released, nothing handed over', async () => {
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(2) }));
+    const h = own(await harness(lab, 'master'));
+    const [master, r1] = [lab.address('master'), lab.address('replica-1')];
+    load = new WriteLoad(lab, ['master']).start();
+    await sleep(200);
+    try {
+      const started = Date.now();
+      const { outcome } = await planAndRun(
+        h,
+        { kind: 'switchover', to: r1, options: { stepTimeoutMs: 2500 } },
+        {
+          onProgress: (p) => {
+            if (p.stepId === 's2' && p.status === 'running' && p.message.startsWith('sending')) lab.pause('replica-1');
+          },
+        },
+      );
+      expect(outcome.status).toBe('failed');
+      expect(outcome.steps.map((s) => s.status)).toEqual(['ok', 'failed', 'skipped', 'skipped', 'skipped']);
+      expect(outcome.steps[1]?.message).toMatch(/did not catch up in time/);
+      expect(outcome.nextSteps[0]).toBe(`Done for you: CLIENT UNPAUSE on ${master}: it takes writes again`);
+      // Released before the 2.5 s pause would have ended by itself.
+      expect(outcome.finishedAt - started).toBeLessThan(2500 + 2000);
+      expect((await replication(lab, 'master')).role).toBe('master');
+      const acked = load.acked.length;
+      await waitFor(() => load !== undefined && load.acked.length > acked + 50, 2000);
+    } finally {
+      lab.resume('replica-1');
+    }
+    await load.stop();
+    expect(await load.missingOn('master')).toEqual([]);
+  });
+
+  it('paused FAILOVER: an abort while waiting for the target releases the pause at once and sends no FAILOVER', async () => {
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(2) }));
+    const h = own(await harness(lab, 'master'));
+    const [master, r1] = [lab.address('master'), lab.address('replica-1')];
+    load = new WriteLoad(lab, ['master']).start();
+    await sleep(200);
+    let abort: Promise<{ accepted: boolean; message: string }> | null = null;
+    const plan = await h.actions.plan({ kind: 'switchover', to: r1, options: { stepTimeoutMs: 8000 } });
+    expect(plan.steps.map((s) => s.command)).toEqual([
+      'CLIENT PAUSE 8000 WRITE',
+      'INFO replication',
+      `FAILOVER TO 127.0.0.1 ${lab.port('replica-1')} FORCE TIMEOUT 1`,
+      'CLIENT UNPAUSE',
+      `REPLICAOF 127.0.0.1 ${lab.port('replica-1')}`,
+    ]);
+    try {
+      const outcome = await h.actions.execute(plan.id, {
+        confirmAddress: r1,
+        onProgress: (p) => {
+          // The target stalls as the wait starts: it cannot catch up, and the operator aborts.
+          if (p.stepId === 's2' && p.status === 'running' && p.message.startsWith('sending') && !abort) {
+            lab.pause('replica-1');
+            abort = h.actions.abort(plan.id);
+          }
+        },
+      });
+      expect(await abort).toMatchObject({ accepted: true });
+      expect(outcome.status).toBe('aborted');
+      expect(outcome.steps.map((s) => s.status)).toEqual(['ok', 'aborted', 'skipped', 'skipped', 'skipped']);
+      expect(outcome.nextSteps).toContain(`Done for you: CLIENT UNPAUSE on ${master}: it takes writes again`);
+      expect(outcome.finishedAt - outcome.startedAt).toBeLessThan(4000);
+    } finally {
+      lab.resume('replica-1');
+    }
+    expect(await replication(lab, 'master')).toMatchObject({ role: 'master', master_failover_state: 'no-failover' });
+    const acked = load.acked.length;
+    await waitFor(() => load !== undefined && load.acked.length > acked + 50, 2000);
+  });
+
   it('refuses when the master is down (use failover) or the target is a cascaded replica', async () => {
     const lab = own(await Lab.start({ nodes: docsLayout() }));
     const h = own(await harness(lab, 'master'));
@@ -163,3 +245,11 @@ describe('switchover', () => {
     expect(down.canRun).toBe(false);
   });
 });
+
+async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await sleep(10);
+  }
+}
