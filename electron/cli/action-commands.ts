@@ -18,8 +18,15 @@ export function isActionCommand(command: string): command is ActionCommand {
 export const ACTION_HELP = `Topology changes (each prints its plan and checks first):
   replicaof  --node HOST:PORT --master HOST:PORT   make a node a replica of another (also re-attaches a lone master)
   promote    --node HOST:PORT [--repoint-siblings] REPLICAOF NO ONE, optionally moving its siblings under it
-  switchover --to HOST:PORT [--method auto|failover|pause|fence]
+  switchover --to HOST:PORT [--method auto|paused-failover|failover|pause|fence]
                                                    planned hand-over from a healthy master, no lost writes
+             methods: paused-failover  CLIENT PAUSE WRITE (ends by itself), wait for every byte, then
+                                       FAILOVER TO … FORCE TIMEOUT 1: fast, and safe if the console dies (6.2+)
+                      failover         a bare FAILOVER TO: waits for the replica's once-a-second ACK (6.2+)
+                      pause            CLIENT PAUSE WRITE, REPLICAOF NO ONE, REPLICAOF: fast, but two masters
+                                       if the console dies between the two REPLICAOFs (6.2+)
+                      fence            min-replicas-to-write refuses writes, restored afterwards (any version)
+                      auto (default)   paused-failover on 6.2+, else fence
   failover   [--to HOST:PORT] --seed HOST:PORT     emergency: the master is down; promote the most up-to-date replica
   detach     --node HOST:PORT                      REPLICAOF NO ONE on one replica
 
@@ -189,11 +196,19 @@ export async function runActionCommand(command: ActionCommand, args: string[], h
 
     if (!json) console.log('');
     const printer = new ProgressPrinter(plan, style, (line) => console.log(line));
-    // Ctrl-C asks the running plan to stop where that is safe (see ActionService.abort).
-    const onInterrupt = (): void => {
-      void service.abort(plan.id).then((result) => console.error(clean(`\n${result.accepted ? 'Aborting' : 'Not aborting'}: ${result.message}`)));
+    // Ctrl-C (or SIGTERM) stops the plan at its next safe point, bounded, and says so; a
+    // second one quits at once and leaves the plan in the journal for the next start.
+    let interrupts = 0;
+    const onInterrupt = (signal: NodeJS.Signals): void => {
+      if (++interrupts > 1) {
+        console.error('\nreplication-console: quitting now; the plan journal keeps the unfinished plan, reported at the next start.');
+        process.exit(130);
+      }
+      console.error(`\nreplication-console: ${signal}: stopping the plan at its next safe point (Ctrl-C again to quit at once)…`);
+      void service.stopRunning(`${signal} received`).then((result) => console.error(clean(`replication-console: ${result.message}`)));
     };
     process.on('SIGINT', onInterrupt);
+    process.on('SIGTERM', onInterrupt);
     let outcome;
     try {
       outcome = await service.execute(plan.id, { confirmAddress, overrides, onProgress: json ? undefined : (p) => printer.print(p) });
@@ -206,6 +221,7 @@ export async function runActionCommand(command: ActionCommand, args: string[], h
       throw error;
     } finally {
       process.off('SIGINT', onInterrupt);
+      process.off('SIGTERM', onInterrupt);
     }
     console.log(json ? JSON.stringify({ outcome }) : formatOutcome(outcome, style));
     return outcome.ok ? 0 : 1;
