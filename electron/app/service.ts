@@ -4,10 +4,12 @@
 // a raw exception.
 import type { ApiChannel, ApiMethods, Envelope, LabInfo } from '../shared/api';
 import type { ActionInterface, StepProgress } from '../shared/actions';
+import type { CheckResult } from '../engine/actions/interrupted';
+import { InterruptedPlans } from '../engine/actions/interrupted';
 import type { ConnectOptions, EventQuery, HistoryPoint, HistoryQuery, ReplicationEvent, TickUpdate, TopologySnapshot } from '../shared/types';
 import { parseCall } from '../shared/schema';
 import { ReplicationEngine } from '../engine/engine';
-import { ActionService } from '../engine/actions/service';
+import { ActionService, type StopResult } from '../engine/actions/service';
 import { EngineError, toApiError } from '../engine/errors';
 import { Lab, docsLayout } from '../lab/lab';
 
@@ -16,9 +18,14 @@ export interface ConsoleServiceOptions {
   engine?: ReplicationEngine;
   /** Which front end runs the actions, as the audit log records it. Default 'desktop'. */
   interface?: ActionInterface;
-  /** Directory of the audit log. Default: ActionService's (the app's data directory). */
+  /** Directory of the audit log and the plan journal. Default: ActionService's (the app's data directory). */
   auditDir?: string;
+  /** How long a disconnect or shutdown waits for a running plan to reach a safe point. */
+  stopWaitMs?: number;
 }
+
+/** While an interrupted plan is shown, its nodes are read again at most this often (ticks drive it). */
+const JOURNAL_RECHECK_MS = 5000;
 
 type Handlers = { [C in ApiChannel]: (...args: Parameters<ApiMethods[C]>) => Promise<ReturnType<ApiMethods[C]>> };
 
@@ -29,6 +36,9 @@ export class ConsoleService {
   #connected = false;
   #connectedSeeds: string[] = [];
   #closed = false;
+  readonly #stopWaitMs: number | undefined;
+  #journal: { shown: boolean; checkedAt: number; checking: boolean } = { shown: false, checkedAt: 0, checking: false };
+  readonly #stopListeners = new Set<(message: string) => void>();
   // Connect, disconnect and lab changes run one at a time, in call order: a second connect
   // clicked while the first is still discovering must not interleave with it.
   #queue: Promise<unknown> = Promise.resolve();
@@ -47,7 +57,7 @@ export class ConsoleService {
     'action:execute': ({ planId, confirmAddress, overrides }) => this.#actions.execute(planId, { confirmAddress, overrides }),
     'action:abort': (planId) => this.#actions.abort(planId),
     'action:candidates': async (node) => this.#actions.candidates(node),
-    'audit:list': (limit) => this.#actions.audit(limit),
+    'audit:list': (limit, scope) => this.#actions.auditList(limit, scope),
   };
 
   constructor(options: ConsoleServiceOptions = {}) {
@@ -56,6 +66,83 @@ export class ConsoleService {
       interface: options.interface ?? 'desktop',
       ...(options.auditDir === undefined ? {} : { auditDir: options.auditDir }),
     });
+    this.#stopWaitMs = options.stopWaitMs;
+    // While an interrupted plan is reported, read its nodes again now and then: the warning
+    // goes away once the operator has run the commands it gives.
+    this.#engine.onTick(() => {
+      const j = this.#journal;
+      if (j.shown && !j.checking && Date.now() - j.checkedAt >= JOURNAL_RECHECK_MS) void this.checkInterruptedPlans();
+    });
+  }
+
+  /** Plans a dead console or a shutdown left half-done (journal), with where their nodes stand. */
+  get interruptedPlans(): InterruptedPlans {
+    return this.#actions.interrupted;
+  }
+
+  /**
+   * Report the interrupted plans touching the connected topology as INTERRUPTED_PLAN and
+   * FENCED_MASTER warnings (and close the settled ones). Resolves with what was found.
+   */
+  async checkInterruptedPlans(): Promise<CheckResult> {
+    const snapshot = this.#engine.snapshot();
+    if (!snapshot) return { reports: [], problems: [] };
+    this.#journal.checking = true;
+    try {
+      const result = await this.#actions.interrupted.check(this.#engine.commands(), snapshot);
+      const warnings = InterruptedPlans.warnings(result);
+      this.#engine.setWarnings('journal', warnings);
+      this.#journal.shown = result.reports.some((r) => !r.settled);
+      return result;
+    } catch (error) {
+      this.#engine.setWarnings('journal', [
+        { code: 'INTERRUPTED_PLAN', message: `Could not check the plan journal for interrupted plans: ${toApiError(error).message}`, nodes: [] },
+      ]);
+      return { reports: [], problems: [] };
+    } finally {
+      this.#journal.checking = false;
+      this.#journal.checkedAt = Date.now();
+    }
+  }
+
+  /** The operator dealt with an interrupted plan: stop reporting it. */
+  async dismissInterruptedPlan(planId: string): Promise<boolean> {
+    const closed = await this.#actions.interrupted.dismiss(planId);
+    if (closed && this.#engine.connected) await this.checkInterruptedPlans();
+    return closed;
+  }
+
+  /** Called with a line to show whenever a disconnect or shutdown has to stop a running plan. */
+  onStopNotice(listener: (message: string) => void): () => void {
+    this.#stopListeners.add(listener);
+    return () => this.#stopListeners.delete(listener);
+  }
+
+  /** The plan running now (a shutdown has to wait for it), or null. */
+  get runningPlan(): { planId: string; summary: string } | null {
+    return this.#actions.runningPlan;
+  }
+
+  /**
+   * Ask a running plan to stop at its next safe point and wait for it (bounded); the plan
+   * stays in the journal for the next start. Said through onStopNotice.
+   */
+  async stopRunningPlan(reason: string): Promise<StopResult> {
+    if (!this.#actions.runningPlan) return { status: 'idle', message: 'no plan is running' };
+    this.#notice(`${reason} while "${this.#actions.runningPlan.summary}" runs: stopping it at a safe point first…`);
+    const result = await this.#actions.stopRunning(reason, this.#stopWaitMs);
+    this.#notice(result.message);
+    return result;
+  }
+
+  #notice(message: string): void {
+    for (const listener of this.#stopListeners) {
+      try {
+        listener(message);
+      } catch {
+        // A broken listener must not stop the shutdown.
+      }
+    }
   }
 
   /** Where executed plans are logged. */
@@ -102,16 +189,18 @@ export class ConsoleService {
 
   connect(options: ConnectOptions): Promise<TopologySnapshot> {
     return this.#serial(async () => {
-      if (this.#connected) await this.#disconnectNow();
+      if (this.#connected) await this.#disconnectNow('Connecting to another topology');
       const snapshot = await this.#engine.connect(options);
       this.#connected = true;
       this.#connectedSeeds = [...options.seeds];
-      return snapshot;
+      const { reports } = await this.checkInterruptedPlans();
+      // Publish the warnings now rather than at the next poll.
+      return reports.length > 0 ? this.#engine.refresh() : snapshot;
     });
   }
 
   disconnect(): Promise<void> {
-    return this.#serial(() => this.#disconnectNow());
+    return this.#serial(() => this.#disconnectNow('Disconnect was asked'));
   }
 
   history(query: HistoryQuery): HistoryPoint[] {
@@ -146,7 +235,7 @@ export class ConsoleService {
       if (lab) {
         const labAddresses = new Set(lab.nodeNames.map((name) => lab.address(name)));
         if (this.#connected && this.#connectedSeeds.some((seed) => labAddresses.has(seed))) {
-          await this.#disconnectNow();
+          await this.#disconnectNow('Stopping the lab');
         }
         this.#lab = null;
         await lab.close();
@@ -160,10 +249,11 @@ export class ConsoleService {
     return lab ? { running: true, seeds: [lab.address('master')] } : { running: false, seeds: [] };
   }
 
-  /** Disconnect the engine and stop the lab. Safe to call twice. */
+  /** Stop a running plan at a safe point (bounded), disconnect the engine and stop the lab. Safe to call twice. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await this.stopRunningPlan('The console is shutting down');
     await this.#queue.catch(() => undefined);
     try {
       await this.#engine.disconnect();
@@ -175,7 +265,10 @@ export class ConsoleService {
     }
   }
 
-  async #disconnectNow(): Promise<void> {
+  async #disconnectNow(reason: string): Promise<void> {
+    // A plan runs over this connection: cutting it mid-plan is what leaves a fenced master behind.
+    await this.stopRunningPlan(reason);
+    this.#journal = { shown: false, checkedAt: 0, checking: false };
     this.#connected = false;
     this.#connectedSeeds = [];
     await this.#engine.disconnect();

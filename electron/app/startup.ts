@@ -1,4 +1,5 @@
-// What --lab and --seed do at start, the same for the web mode and the Electron app.
+// What every front end does at start: report interrupted plans, then what --lab and --seed ask.
+import { checkFailed, InterruptedPlans, type CheckResult } from '../engine/actions/interrupted';
 import type { TopologySnapshot } from '../shared/types';
 import type { ConsoleArgs } from './cli-options';
 import type { ConsoleService } from './service';
@@ -18,4 +19,20 @@ export async function applyStartupArgs(service: ConsoleService, args: ConsoleArg
     ...(args.user === undefined ? {} : { user: args.user }),
     ...(args.password === undefined ? {} : { password: args.password }),
   });
+}
+
+/**
+ * At the start of a front end: print every plan a dead console (or a shutdown) left half-done,
+ * with where its nodes stand and the commands to finish or roll it back. Never throws: a
+ * journal that cannot be read is reported as such.
+ */
+export async function reportInterruptedPlans(plans: InterruptedPlans, credentials: { user?: string; password?: string }, write: (line: string) => void): Promise<CheckResult> {
+  try {
+    const result = await plans.checkAtStart(credentials);
+    for (const line of InterruptedPlans.text(result)) write(line);
+    return result;
+  } catch (error) {
+    write(checkFailed(error));
+    return { reports: [], problems: [] };
+  }
 }

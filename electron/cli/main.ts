@@ -6,6 +6,10 @@ import { EngineError, toApiError } from '../engine/errors';
 import { clean, toJson, toMermaid, toTable, toTree } from './output';
 import { runLab } from './lab-command';
 import { ACTION_HELP, ActionUsageError, isActionCommand, runActionCommand } from './action-commands';
+import { dataDir } from '../engine/actions/audit';
+import { InterruptedPlans } from '../engine/actions/interrupted';
+import { reportInterruptedPlans } from '../app/startup';
+import { INTERRUPTED_HELP, runInterrupted } from './interrupted-command';
 
 /** Exit codes a script can branch on. */
 const EXIT: Partial<Record<ErrorCode, number>> & { usage: number; other: number } = {
@@ -29,6 +33,8 @@ Commands:
   lab                                     start master + 2 replicas + 1 cascaded replica on free ports
 
 ${ACTION_HELP}
+
+${INTERRUPTED_HELP}
 
 Connection options (topology, watch, and the topology changes):
   --seed HOST:PORT    a node to start discovery from (repeatable)
@@ -61,8 +67,13 @@ async function main(argv: string[]): Promise<number> {
     return command ? 0 : EXIT.usage;
   }
   if (command === 'lab') return runLab();
+  if (command === 'interrupted') return runInterrupted(rest, HELP);
+  if (!isActionCommand(command) && command !== 'topology' && command !== 'watch') throw new UsageError(`unknown command "${clean(command)}"`);
+  // Before anything else: a plan a killed console left half-done may have left a master refusing writes.
+  if (!rest.some((a) => a === '--help' || a === '-h')) {
+    await reportInterruptedPlans(new InterruptedPlans(dataDir()), credentialsIn(rest), (line) => console.error(clean(line)));
+  }
   if (isActionCommand(command)) return runActionCommand(command, rest, HELP);
-  if (command !== 'topology' && command !== 'watch') throw new UsageError(`unknown command "${clean(command)}"`);
 
   const { values } = parseArgs({ args: rest, options: OPTIONS, strict: true, allowPositionals: false });
   if (values.help) {
@@ -74,6 +85,16 @@ async function main(argv: string[]): Promise<number> {
   const engine = new ReplicationEngine({ connectTimeoutMs: timeout, commandTimeoutMs: timeout });
   if (command === 'topology') return printTopology(engine, connect, values.format ?? 'tree');
   return watch(engine, connect, values.format ?? 'table');
+}
+
+/** --user and --password (or REDISCLI_AUTH) from any command's arguments, to read the nodes of an interrupted plan. */
+function credentialsIn(args: string[]): { user?: string; password?: string } {
+  const value = (name: string): string | undefined => {
+    const at = args.findIndex((a) => a === `--${name}`);
+    if (at >= 0) return args[at + 1];
+    return args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
+  };
+  return { user: value('user'), password: value('password') ?? process.env.REDISCLI_AUTH ?? undefined };
 }
 
 function connectOptions(values: { seed?: string[]; user?: string; password?: string; interval?: string; map?: string[] }): ConnectOptions {

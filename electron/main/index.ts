@@ -8,7 +8,7 @@ import type { ApiPushes, Envelope, PushChannel } from '../shared/api';
 import { API_CHANNELS } from '../shared/schema';
 import { ConsoleService } from '../app/service';
 import { parseConsoleArgs, USAGE, UsageError, type ConsoleArgs } from '../app/cli-options';
-import { applyStartupArgs } from '../app/startup';
+import { applyStartupArgs, reportInterruptedPlans } from '../app/startup';
 import { toApiError } from '../engine/errors';
 import { openExternalSafely } from './external';
 
@@ -117,7 +117,10 @@ app.on('web-contents-created', (_event, contents) => hardenContents(contents));
 
 let cleanedUp = false;
 let cleaning = false;
-// The lab's redis-server processes and the engine's sockets must go before the app does.
+service.onStopNotice((message) => console.error(`Replication Console: ${message}`));
+// The lab's redis-server processes and the engine's sockets must go before the app does, and
+// a running plan must reach a safe point first (service.close waits for it, bounded): quitting
+// mid-switchover is what leaves a master refusing writes.
 app.on('before-quit', (event) => {
   if (cleanedUp) return;
   event.preventDefault();
@@ -132,7 +135,17 @@ app.on('before-quit', (event) => {
     });
 });
 app.on('window-all-closed', () => app.quit());
-for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => app.quit());
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    // A second Ctrl-C while a plan is being stopped means "now"; the journal keeps the plan.
+    if (cleaning && !cleanedUp) {
+      console.error('Replication Console: quitting now; the plan journal keeps any unfinished plan for the next start.');
+      app.exit(130);
+      return;
+    }
+    app.quit();
+  });
+}
 
 void app.whenReady().then(() => {
   // The console needs no camera, notifications, clipboard reads or the like. It may write to
@@ -141,7 +154,9 @@ void app.whenReady().then(() => {
   session.defaultSession.setPermissionCheckHandler((_contents, permission) => permission === 'clipboard-sanitized-write');
   registerIpc();
   mainWindow = createWindow();
-  applyStartupArgs(service, args).catch((error: unknown) => {
-    console.error(`Replication Console: ${args.lab ? 'the lab failed' : 'cannot connect'}: ${toApiError(error).message}`);
-  });
+  void reportInterruptedPlans(service.interruptedPlans, { user: args.user, password: args.password }, (line) => console.error(line))
+    .then(() => applyStartupArgs(service, args))
+    .catch((error: unknown) => {
+      console.error(`Replication Console: ${args.lab ? 'the lab failed' : 'cannot connect'}: ${toApiError(error).message}`);
+    });
 });

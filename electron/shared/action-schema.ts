@@ -33,5 +33,9 @@ export const actionChannelArguments = {
   'action:execute': z.tuple([executeRequestSchema]),
   'action:abort': z.tuple([z.uuid()]),
   'action:candidates': z.tuple([addressSchema]),
-  'audit:list': z.union([z.tuple([z.number().int().min(1).max(10_000)]), z.tuple([])]),
+  'audit:list': z.union([
+    z.tuple([z.number().int().min(1).max(10_000), z.enum(['topology', 'all'])]),
+    z.tuple([z.number().int().min(1).max(10_000)]),
+    z.tuple([]),
+  ]),
 };

@@ -223,6 +223,20 @@ export interface AuditEntry {
   nextSteps: string[];
 }
 
+/** Which audit entries to show: those touching a node of the connected topology, or every one. */
+export type AuditScope = 'topology' | 'all';
+
+/** The audit log as read for the view; lines that are not a record are reported, never hidden. */
+export interface AuditList {
+  /** Newest last. */
+  entries: AuditEntry[];
+  scope: AuditScope;
+  /** Entries left out because they touch none of the connected topology's nodes. */
+  otherTopologies: number;
+  /** Lines that are not a record (torn by a crash mid-append): 1-based line number and its start. */
+  unreadable: { line: number; excerpt: string }[];
+}
+
 /** What the bridge sends to run a plan (the progress callback travels as pushes). */
 export interface ExecuteRequest {
   planId: string;
@@ -236,7 +250,8 @@ export interface ActionApiMethods {
   'action:execute': (request: ExecuteRequest) => ActionOutcome;
   'action:abort': (planId: string) => AbortResult;
   'action:candidates': (node: Address) => MoveCandidate[];
-  'audit:list': (limit?: number) => AuditEntry[];
+  /** Newest last; scope 'topology' (the default when connected) keeps the entries touching the connected topology. */
+  'audit:list': (limit?: number, scope?: AuditScope) => AuditList;
 }
 
 export interface ActionApiPushes {

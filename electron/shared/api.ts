@@ -7,7 +7,8 @@ import type {
   ActionOutcome,
   ActionPlan,
   ActionRequest,
-  AuditEntry,
+  AuditList,
+  AuditScope,
   ExecuteRequest,
   MoveCandidate,
   StepProgress,
@@ -70,8 +71,8 @@ export interface ReplicationConsoleApi {
   abortAction(planId: string): Promise<AbortResult>;
   /** For drag-and-drop: every other node as a new master for `node`, from the last snapshot. */
   moveCandidates(node: Address): Promise<MoveCandidate[]>;
-  /** The most recent audit entries, newest last. */
-  listAudit(limit?: number): Promise<AuditEntry[]>;
+  /** The most recent audit entries, newest last: this topology's by default, or 'all'. */
+  listAudit(limit?: number, scope?: AuditScope): Promise<AuditList>;
   /** Returns a disposer. */
   onTick(listener: (update: TickUpdate) => void): () => void;
   /** Every step progress of every running plan; returns a disposer. */

@@ -24,7 +24,7 @@ export function bindApi(call: ApiCall, subscribe: ApiSubscribe): ReplicationCons
     executeAction: (request) => call('action:execute', request),
     abortAction: (planId) => call('action:abort', planId),
     moveCandidates: (node) => call('action:candidates', node),
-    listAudit: (limit) => call('audit:list', limit),
+    listAudit: (limit, scope) => (scope === undefined ? call('audit:list', limit) : call('audit:list', limit ?? 200, scope)),
     onTick: (listener) => subscribe('topology:tick', listener),
     onActionProgress: (listener) => subscribe('action:progress', listener),
   };

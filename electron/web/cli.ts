@@ -2,7 +2,7 @@
 // Prints exactly one line with the URL (tests parse it); errors are one line on stderr.
 import { ConsoleService } from '../app/service';
 import { parseConsoleArgs, USAGE, UsageError, type ConsoleArgs } from '../app/cli-options';
-import { applyStartupArgs } from '../app/startup';
+import { applyStartupArgs, reportInterruptedPlans } from '../app/startup';
 import { toApiError } from '../engine/errors';
 import { openBrowser } from './open-browser';
 import { startWebServer, type WebServer } from './server';
@@ -26,11 +26,15 @@ if (args.help) {
 const service = new ConsoleService({ interface: 'web' });
 let server: WebServer | null = null;
 let stopping = false;
+service.onStopNotice((message) => console.error(`Replication Console: ${message}`));
 
-async function shutdown(exitCode: number): Promise<never> {
+async function shutdown(exitCode: number, reason: string): Promise<never> {
   if (!stopping) {
     stopping = true;
     try {
+      // A plan cut off half-way can leave a master refusing writes: let it reach a safe point first.
+      if (service.runningPlan) console.error('Replication Console: press Ctrl-C again to quit at once (the plan journal keeps the plan for the next start).');
+      await service.stopRunningPlan(reason);
       await server?.close();
       await service.close();
     } catch (error) {
@@ -42,18 +46,23 @@ async function shutdown(exitCode: number): Promise<never> {
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
-    // A second Ctrl-C while the lab is still stopping means "now".
-    if (stopping) process.exit(130);
-    void shutdown(0);
+    // A second Ctrl-C while a plan or the lab is still stopping means "now".
+    if (stopping) {
+      if (service.runningPlan) console.error('Replication Console: quitting now; the plan journal keeps the unfinished plan, reported at the next start.');
+      process.exit(130);
+    }
+    void shutdown(0, `${signal} received`);
   });
 }
+
+await reportInterruptedPlans(service.interruptedPlans, { user: args.user, password: args.password }, (line) => console.error(line));
 
 try {
   await applyStartupArgs(service, args);
 } catch (error) {
   const what = args.lab ? 'the lab failed' : 'cannot connect';
   console.error(`Replication Console: ${what}: ${toApiError(error).message}`);
-  await shutdown(1);
+  await shutdown(1, 'startup failed');
 }
 
 try {
@@ -64,5 +73,5 @@ try {
 } catch (error) {
   const reason = error instanceof Error ? error.message.split('\n')[0] : String(error);
   console.error(`Replication Console: cannot listen on 127.0.0.1:${args.port}: ${reason}`);
-  await shutdown(1);
+  await shutdown(1, 'startup failed');
 }

@@ -156,6 +156,8 @@ export async function startWebServer(options: WebServerOptions = {}): Promise<We
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> => {
     closing ??= (async () => {
+      // Let a running plan reach a safe point while its window can still see why.
+      await service.stopRunningPlan('The web server is shutting down');
       clearInterval(heartbeat);
       stopTicks();
       stopProgress();

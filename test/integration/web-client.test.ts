@@ -5,6 +5,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Redis from 'ioredis';
 import WebSocket from 'ws';
 import { ConsoleService } from '../../electron/app/service';
 import { Lab, docsLayout } from '../../electron/lab/lab';
@@ -112,25 +113,31 @@ describe('WebSocket client', () => {
     const progress: StepProgress[] = [];
     const stop = api.onActionProgress((p) => progress.push(p));
     // A client whose calls time out after 50 ms: a plan runs longer than that, and must not be cut off.
+    // The new master is paused (CLIENT PAUSE ALL) so the plan, which must read it, cannot end
+    // within 800 ms: the call outlives the client's timeout by construction, not by luck.
     const { protocol, host, search } = new URL(server.url);
     const impatient = createWebSocketApi(webSocketUrlFor({ protocol, host, search }), { WebSocketImpl: WebSocket, requestTimeoutMs: 50 });
+    const r11Client = new Redis({ host: '127.0.0.1', port: lab.port('replica-1-1'), maxRetriesPerRequest: 1 });
     try {
+      await r11Client.call('CLIENT', 'PAUSE', '800', 'ALL');
+      const sentAt = Date.now();
       const outcome = await impatient.executeAction({
         planId: plan.id,
         ...(plan.confirmAddress ? { confirmAddress: plan.confirmAddress } : {}),
         overrides: plan.needsOverride,
       });
       expect(outcome.ok).toBe(true);
-      expect(outcome.finishedAt - outcome.startedAt).toBeGreaterThan(50);
+      expect(Date.now() - sentAt).toBeGreaterThan(50);
       expect(outcome.nodes.find((n) => n.address === r2)).toMatchObject({ role: 'replica', master: r11, linkStatus: 'up' });
     } finally {
       impatient.close();
+      r11Client.disconnect();
       stop();
     }
     expect(progress.filter((p) => p.planId === plan.id).map((p) => p.status)).toEqual(expect.arrayContaining(['running', 'ok']));
     expect(progress.at(-1)).toMatchObject({ planId: plan.id, stepId: plan.steps[0]?.id, status: 'ok' });
 
-    const audit = await api.listAudit(10);
+    const audit = (await api.listAudit(10)).entries;
     expect(audit.at(-1)).toMatchObject({ planId: plan.id, outcome: 'ok', who: { interface: 'web' } });
     const again = await api.executeAction({ planId: plan.id }).catch((e: unknown) => e);
     expect((again as ApiCallError).code).toBe('BAD_ARGUMENT');

@@ -1,11 +1,13 @@
 // Where the audit log lives on each platform, and that a line never carries a password.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { AuditLog, auditEntry, dataDir } from '../../electron/engine/actions/audit';
+import { AuditLog, auditEntry, dataDir, topologyAddresses, touchesTopology } from '../../electron/engine/actions/audit';
 import type { PlannedAction } from '../../electron/engine/actions/plan-builder';
 import type { ActionOutcome } from '../../electron/shared/actions';
+import type { TopologySnapshot } from '../../electron/shared/types';
+import { nodeState } from '../helpers/node-state';
 
 describe('dataDir', () => {
   it('resolves like Electron userData for an app named replication-console, unless overridden', () => {
@@ -74,19 +76,32 @@ describe('audit entries', () => {
     expect(entry.steps[1]?.message).toBe('b:2: WRONGPASS for ***');
   });
 
-  it('appends JSON lines and reads the last ones back, skipping a torn line', async () => {
+  it('appends JSON lines and reads the last ones back; a torn line is reported and the next entry starts on a line of its own', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'rc-audit-unit-'));
     try {
       const log = new AuditLog(path.join(dir, 'nested'));
       const entry = auditEntry(planned, outcome, { user: 'ann', host: 'box', interface: 'cli' }, [], [secret]);
       await log.append(entry);
       await log.append({ ...entry, planId: 'p2' });
+      // A crash mid-append: the line is cut and has no newline.
       await writeFile(log.file, '{"torn":', { flag: 'a' });
-      expect((await log.read()).map((e) => e.planId)).toEqual(['p1', 'p2']);
-      expect((await log.read(1)).map((e) => e.planId)).toEqual(['p2']);
-      expect(await new AuditLog(path.join(dir, 'none')).read()).toEqual([]);
+      await log.append({ ...entry, planId: 'p3' });
+      const read = await log.read();
+      expect(read.entries.map((e) => e.planId)).toEqual(['p1', 'p2', 'p3']);
+      expect(read.unreadable).toEqual([{ line: 3, excerpt: '{"torn":' }]);
+      expect((await log.read(1)).entries.map((e) => e.planId)).toEqual(['p3']);
+      expect((await readFile(log.file, 'utf8')).split('\n')).toHaveLength(5);
+      expect(await new AuditLog(path.join(dir, 'none')).read()).toEqual({ entries: [], unreadable: [] });
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it('tells the entries of one topology (addresses and aliases) from the others', () => {
+    const entry = auditEntry(planned, outcome, { user: 'ann', host: 'box', interface: 'cli' }, [], [secret]);
+    const snapshot = { nodes: [nodeState('x:9', { aliases: ['a:1'] })] } as TopologySnapshot;
+    expect(touchesTopology(entry, topologyAddresses(snapshot))).toBe(true);
+    expect(touchesTopology(entry, new Set(['c:3']))).toBe(false);
+    expect(touchesTopology({ ...entry, nodes: [], finalNodes: [{ ...outcome.nodes[0]!, address: 'c:3' }] }, new Set(['c:3']))).toBe(true);
   });
 });

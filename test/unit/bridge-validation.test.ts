@@ -301,10 +301,12 @@ describe('action:candidates', () => {
 });
 
 describe('audit:list', () => {
-  it('accepts an omitted and a given limit', () => {
+  it('accepts an omitted and a given limit, and a scope after it', () => {
     accepted('audit:list', []);
     accepted('audit:list', [1]);
     accepted('audit:list', [10_000]);
+    accepted('audit:list', [10, 'topology']);
+    accepted('audit:list', [10, 'all']);
   });
 
   it.each<[string, unknown[], RegExp]>([
@@ -312,7 +314,9 @@ describe('audit:list', () => {
     ['a limit of 10001', [10_001], /argument/],
     ['a fractional limit', [2.5], /argument/],
     ['a limit as a string', ['10'], /argument/],
-    ['two limits', [1, 2], /too many arguments/],
+    ['two limits', [1, 2], /argument/],
+    ['an unknown scope', [1, 'everything'], /argument/],
+    ['a scope and more', [1, 'all', 3], /too many arguments/],
   ])('refuses %s', async (_what, args, message) => {
     expect(await rejected('audit:list', args)).toMatch(message);
   });
@@ -322,7 +326,8 @@ describe('audit:list', () => {
     const own = new ConsoleService({ interface: 'web', auditDir: dir });
     try {
       expect(own.auditFile).toBe(join(dir, 'audit.jsonl'));
-      expect(await own.invoke('audit:list', [])).toEqual({ ok: true, value: [] });
+      // Not connected: every topology's entries, whatever the scope asked.
+      expect(await own.invoke('audit:list', [])).toEqual({ ok: true, value: { entries: [], scope: 'all', otherTopologies: 0, unreadable: [] } });
     } finally {
       await own.close();
       await rm(dir, { recursive: true, force: true });

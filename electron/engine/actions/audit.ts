@@ -1,11 +1,13 @@
 // The audit log: one JSON line per executed plan (who, when, nodes, commands, outcome,
 // timings), appended to a file in the app's data directory. Commands already show passwords
 // as ***; every message is redacted once more with the session's password before writing.
-import { appendFile, mkdir, readFile } from 'node:fs/promises';
+// Each entry is a line of its own and reaches the disk before the plan's outcome is returned.
 import os from 'node:os';
 import path from 'node:path';
 import type { ActionInterface, ActionOutcome, AuditEntry, StepResult } from '../../shared/actions';
+import type { TopologySnapshot } from '../../shared/types';
 import { redact } from '../errors';
+import { appendRecord, readRecords, type UnreadableLine } from './jsonl';
 import type { PlannedAction } from './plan-builder';
 
 export const APP_NAME = 'replication-console';
@@ -73,6 +75,23 @@ export function auditEntry(
   };
 }
 
+/** The addresses (and aliases) of a snapshot's nodes, to tell which entries concern it. */
+export function topologyAddresses(snapshot: TopologySnapshot): Set<string> {
+  return new Set(snapshot.nodes.flatMap((n) => [n.address, ...n.aliases]));
+}
+
+/** True when the entry read, changed or re-pointed any of these addresses. */
+export function touchesTopology(entry: AuditEntry, addresses: ReadonlySet<string>): boolean {
+  return entry.nodes.some((a) => addresses.has(a)) || entry.finalNodes.some((n) => addresses.has(n.address));
+}
+
+export interface AuditRead {
+  /** Newest last. */
+  entries: AuditEntry[];
+  /** Lines that are not a record: reported to the reader, never hidden. */
+  unreadable: UnreadableLine[];
+}
+
 export class AuditLog {
   readonly file: string;
 
@@ -80,29 +99,15 @@ export class AuditLog {
     this.file = path.join(dir, AUDIT_FILE);
   }
 
-  async append(entry: AuditEntry): Promise<void> {
-    await mkdir(path.dirname(this.file), { recursive: true, mode: 0o700 });
-    await appendFile(this.file, `${JSON.stringify(entry)}\n`, { encoding: 'utf8', mode: 0o600 });
+  /** One line of its own (even after a torn line), fsynced before this resolves. */
+  append(entry: AuditEntry): Promise<void> {
+    return appendRecord(this.file, entry);
   }
 
-  /** The last `limit` entries, newest last; unreadable lines are skipped. */
-  async read(limit = 100): Promise<AuditEntry[]> {
-    let text: string;
-    try {
-      text = await readFile(this.file, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw error;
-    }
-    const out: AuditEntry[] = [];
-    for (const line of text.split('\n').slice(-(limit + 1))) {
-      if (!line.trim()) continue;
-      try {
-        out.push(JSON.parse(line) as AuditEntry);
-      } catch {
-        // A torn line (a crash mid-append) must not hide the others.
-      }
-    }
-    return out.slice(-limit);
+  /** The last `limit` entries that pass `keep`, newest last, and every unreadable line. */
+  async read(limit = 100, keep: (entry: AuditEntry) => boolean = () => true): Promise<AuditRead> {
+    const { records, unreadable } = await readRecords<AuditEntry>(this.file);
+    const entries = records.filter((e) => e.v === 1 && typeof e.planId === 'string' && keep(e));
+    return { entries: entries.slice(-limit), unreadable };
   }
 }

@@ -1,6 +1,8 @@
 // The one object the CLI, the Electron main process and the web mode call for topology
 // changes: plan (kept by id for a few minutes), execute (re-checked fresh first), abort,
-// drag-and-drop candidates, and the audit log.
+// drag-and-drop candidates, the audit log, and the plan journal: every run is journaled
+// before its first command, and a shutdown or disconnect stops a running plan at a safe point
+// (stopRunning) instead of cutting it off.
 import { randomUUID } from 'node:crypto';
 import type {
   AbortResult,
@@ -9,13 +11,17 @@ import type {
   ActionPlan,
   ActionRequest,
   AuditEntry,
+  AuditList,
+  AuditScope,
   MoveCandidate,
   StepProgress,
 } from '../../shared/actions';
 import { actionRequestSchema } from '../../shared/action-schema';
 import type { ReplicationEngine } from '../engine';
 import { EngineError, toApiError } from '../errors';
-import { AuditLog, auditEntry, dataDir, whoAmI } from './audit';
+import { AuditLog, auditEntry, dataDir, topologyAddresses, touchesTopology, whoAmI } from './audit';
+import { InterruptedPlans } from './interrupted';
+import { PlanJournal } from './journal';
 import { moveCandidates } from './candidates';
 import { Execution } from './executor';
 import type { SentinelFacts } from './facts';
@@ -31,7 +37,7 @@ const SENTINEL_NAME_TTL_MS = 60_000;
 export interface ActionServiceOptions {
   /** Recorded in the audit log. Default 'desktop'. */
   interface?: ActionInterface;
-  /** Directory of the audit log. Default: the app's data directory (see dataDir()). */
+  /** Directory of the audit log and the plan journal. Default: the app's data directory (see dataDir()). */
   auditDir?: string;
   /** How long a plan can be executed after it was made. Default 5 minutes. */
   planTtlMs?: number;
@@ -49,11 +55,35 @@ export interface ExecuteOptions {
   onProgress?: (progress: StepProgress) => void;
 }
 
+/** How long a shutdown or disconnect waits for a running plan to reach a safe point. */
+export const STOP_WAIT_MS = 15_000;
+
+interface RunningPlan {
+  planId: string;
+  summary: string;
+  execution: Execution | null;
+  /** Set when a shutdown or disconnect asked the plan to stop: the journal keeps it for the next start. */
+  interrupted: string | null;
+  /** The step running now (from the progress stream), for notices about the stop. */
+  currentStep: string | null;
+  done: Promise<unknown>;
+}
+
+/** What stopRunning did, in words the front end shows. */
+export interface StopResult {
+  /** 'idle': nothing ran; 'stopped': the plan ended (aborted at a safe point or finished); 'timeout': still running. */
+  status: 'idle' | 'stopped' | 'timeout';
+  message: string;
+}
+
 export class ActionService {
   private readonly plans = new Map<string, PlannedAction>();
-  private running: { planId: string; execution: Execution | null } | null = null;
+  private running: RunningPlan | null = null;
   private readonly listeners = new Set<(progress: StepProgress) => void>();
   private readonly log: AuditLog;
+  private readonly dir: string;
+  /** Plans a dead console (or a shutdown) left half-done, and how to settle them. */
+  readonly interrupted: InterruptedPlans;
   private readonly iface: ActionInterface;
   private readonly ttlMs: number;
   private readonly pollMs: number;
@@ -65,7 +95,9 @@ export class ActionService {
     private readonly engine: ReplicationEngine,
     options: ActionServiceOptions = {},
   ) {
-    this.log = new AuditLog(options.auditDir ?? dataDir());
+    this.dir = options.auditDir ?? dataDir();
+    this.log = new AuditLog(this.dir);
+    this.interrupted = new InterruptedPlans(this.dir);
     this.iface = options.interface ?? 'desktop';
     this.ttlMs = options.planTtlMs ?? 5 * 60_000;
     this.pollMs = options.pollMs ?? 100;
@@ -104,7 +136,8 @@ export class ActionService {
     // Read now: the audit must be redacted even if the session is gone by the end.
     const { password } = this.engine.credentials();
     // Taken before the re-check, so two calls cannot both pass the line above.
-    const slot: { planId: string; execution: Execution | null } = { planId, execution: null };
+    let settle: () => void = () => undefined;
+    const slot: RunningPlan = { planId, summary: shown.plan.summary, execution: null, interrupted: null, currentStep: null, done: new Promise<void>((resolve) => (settle = resolve)) };
     this.running = slot;
     let report;
     let fresh: PlannedAction;
@@ -113,15 +146,29 @@ export class ActionService {
       fresh = await this.compute(shown.plan.request, planId, shown);
       const gate = refusal(shown.plan, fresh.plan, options);
       if (gate) throw new EngineError('BAD_ARGUMENT', gate);
+      if (slot.interrupted) throw new EngineError('BAD_ARGUMENT', `not started: ${slot.interrupted}; nothing was sent`);
       this.plans.delete(planId);
-      slot.execution = new Execution(this.engine, fresh, {
+      // On disk before the first command: a console that dies from here on leaves a trace.
+      let journal: PlanJournal;
+      try {
+        journal = await PlanJournal.begin(this.dir, fresh, whoAmI(this.iface), [password]);
+      } catch (error) {
+        throw new EngineError('INTERNAL', `the plan journal could not be written (${toApiError(error).message}): nothing was sent`);
+      }
+      slot.execution = new Execution(this.engine.commands(), fresh, {
         pollMs: this.pollMs,
         stepTimeoutMs: fresh.plan.request.options?.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS,
-        onProgress: (progress) => this.publish(progress, options.onProgress),
+        onProgress: (progress) => {
+          if (progress.status === 'running') slot.currentStep = progress.stepId;
+          this.publish(progress, options.onProgress);
+        },
+        journal,
       });
       report = await slot.execution.run();
+      await journal.finish(report.status, slot.interrupted).catch(() => undefined);
     } finally {
       this.running = null;
+      settle();
     }
     const snapshot = await this.engine.refresh().catch(() => this.engine.snapshot());
     const addresses = [...new Set([...fresh.plan.nodes, ...fresh.expected.map((e) => e.address)])];
@@ -153,6 +200,40 @@ export class ActionService {
     return this.running.execution.abort();
   }
 
+  /**
+   * For a shutdown or a disconnect: ask the running plan (if any) to stop at its next safe
+   * point and wait for it, at most `waitMs`. The plan stays in the journal, reported at the
+   * next start. Says what happened, for the front end to show.
+   */
+  async stopRunning(reason: string, waitMs = STOP_WAIT_MS): Promise<StopResult> {
+    const slot = this.running;
+    if (!slot) return { status: 'idle', message: 'no plan is running' };
+    slot.interrupted ??= reason;
+    let asked = 'it had not sent anything yet and will not start';
+    if (slot.execution) {
+      const result = await slot.execution.abort().catch((error: unknown) => ({ accepted: false, message: toApiError(error).message }));
+      asked = result.accepted ? `stopping at the next safe point (${result.message})` : `it cannot stop safely right now, so it goes on to the end (${result.message})`;
+    }
+    this.publishNotice(slot, `${reason}: ${asked}`);
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = await Promise.race([
+      slot.done.then(() => false),
+      new Promise<boolean>((resolve) => {
+        timer = setTimeout(() => resolve(true), waitMs);
+      }),
+    ]);
+    clearTimeout(timer);
+    if (timedOut) {
+      return { status: 'timeout', message: `"${slot.summary}" did not reach a safe point within ${Math.round(waitMs / 1000)} s (${asked}); the journal keeps it for the next start` };
+    }
+    return { status: 'stopped', message: `"${slot.summary}" stopped: ${asked}; the journal keeps it, reported at the next start` };
+  }
+
+  /** The summary of the running plan, or null. */
+  get runningPlan(): { planId: string; summary: string } | null {
+    return this.running ? { planId: this.running.planId, summary: this.running.summary } : null;
+  }
+
   /** For drag-and-drop: every other node as a new master for `node`, from the current snapshot (no network). */
   candidates(node: string): MoveCandidate[] {
     const snapshot = this.engine.snapshot();
@@ -160,9 +241,29 @@ export class ActionService {
     return moveCandidates(snapshot, node);
   }
 
-  /** The most recent audit entries, newest last. */
-  audit(limit = 100): Promise<AuditEntry[]> {
-    return this.log.read(limit);
+  /** The most recent audit entries of every topology, newest last. */
+  async audit(limit = 100): Promise<AuditEntry[]> {
+    return (await this.log.read(limit)).entries;
+  }
+
+  /**
+   * The audit view: 'topology' (the default) keeps the entries touching the connected
+   * topology's nodes (all of them when not connected); unreadable lines are reported.
+   */
+  async auditList(limit = 100, scope: AuditScope = 'topology'): Promise<AuditList> {
+    const snapshot = scope === 'topology' ? this.engine.snapshot() : null;
+    if (!snapshot) {
+      const { entries, unreadable } = await this.log.read(limit);
+      return { entries, unreadable, scope: 'all', otherTopologies: 0 };
+    }
+    const addresses = topologyAddresses(snapshot);
+    let others = 0;
+    const { entries, unreadable } = await this.log.read(limit, (entry) => {
+      const mine = touchesTopology(entry, addresses);
+      if (!mine) others++;
+      return mine;
+    });
+    return { entries, unreadable, scope, otherTopologies: others };
   }
 
   /** Every step progress of every plan (for the bridge's pushes); returns a disposer. */
@@ -181,6 +282,13 @@ export class ActionService {
     const facts = await gatherFacts(this.engine, snapshot, scope, { helloMs: this.helloMs, knownSentinel: previous?.sentinel ?? recent });
     if (facts.sentinel?.masterName) this.sentinelSeen = { facts: facts.sentinel, at: Date.now() };
     return planAction(request, facts, { id, now: previous?.plan.createdAt ?? Date.now(), ttlMs: this.ttlMs });
+  }
+
+  /** Tell every window why the running plan is being stopped, as a progress line of its current step. */
+  private publishNotice(slot: RunningPlan, message: string): void {
+    const stepId = slot.currentStep;
+    if (stepId === null) return;
+    this.publish({ planId: slot.planId, stepId, status: 'running', message, at: Date.now() }, undefined);
   }
 
   private publish(progress: StepProgress, direct: ((p: StepProgress) => void) | undefined): void {

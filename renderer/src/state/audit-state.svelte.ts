@@ -1,6 +1,7 @@
 // The audit log as the console shows it: the most recent executed plans, newest first, read
-// with listAudit when the view opens and again after every execution.
-import type { AuditEntry } from '../../../electron/shared/actions';
+// with listAudit when the view opens and again after every execution. By default only the
+// connected topology's entries; a switch shows every topology's.
+import type { AuditEntry, AuditList, AuditScope } from '../../../electron/shared/actions';
 import type { ApiError } from '../../../electron/shared/types';
 
 /** How many entries the view asks for. */
@@ -27,6 +28,13 @@ export class AuditState {
   error = $state.raw<ApiError | null>(null);
   /** Whether the log was read at least once. */
   loaded = $state(false);
+  /** What to ask for: this topology's entries, or every one. */
+  scope = $state<AuditScope>('topology');
+  /** What the last read covered ('all' when not connected), and how many entries it left out. */
+  shownScope = $state<AuditScope>('topology');
+  otherTopologies = $state(0);
+  /** Lines of the log that are not a record (torn by a crash): shown, never hidden. */
+  unreadable = $state.raw<AuditList['unreadable']>([]);
 
   readonly rows: AuditRow[] = $derived(
     this.entries.map((entry, i) => ({
@@ -46,9 +54,17 @@ export class AuditState {
     this.loading = true;
   }
 
-  /** The log as listAudit returns it (newest last). */
-  loadedEntries(entries: readonly AuditEntry[]): void {
-    this.entries = [...entries].reverse();
+  /** Switch between this topology's entries and every one; the caller reads the log again. */
+  setScope(scope: AuditScope): void {
+    this.scope = scope;
+  }
+
+  /** The log as listAudit returns it (entries newest last). */
+  loadedEntries(list: AuditList): void {
+    this.entries = [...list.entries].reverse();
+    this.shownScope = list.scope;
+    this.otherTopologies = list.otherTopologies;
+    this.unreadable = list.unreadable;
     this.loading = false;
     this.loaded = true;
     this.error = null;
@@ -61,6 +77,8 @@ export class AuditState {
 
   reset(): void {
     this.entries = [];
+    this.unreadable = [];
+    this.otherTopologies = 0;
     this.loading = false;
     this.loaded = false;
     this.error = null;

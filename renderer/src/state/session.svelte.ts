@@ -200,7 +200,7 @@ export class Session {
   async loadAudit(): Promise<void> {
     this.audit.beginLoad();
     try {
-      this.audit.loadedEntries(await this.#api.listAudit(AUDIT_SHOWN));
+      this.audit.loadedEntries(await this.#api.listAudit(AUDIT_SHOWN, this.audit.scope));
     } catch (thrown) {
       this.audit.failed(toApiError(thrown));
     }

@@ -16,18 +16,20 @@ describe('AuditState', () => {
         { id: 's3', node: 'c:1', command: 'REPLICAOF a 1', status: 'skipped', startedAt: null, durationMs: null, message: 'skipped' },
       ],
     });
-    audit.loadedEntries([makeAuditEntry('a', '2026-01-01T10:00:00.000Z'), failed]);
+    audit.loadedEntries({ entries: [makeAuditEntry('a', '2026-01-01T10:00:00.000Z'), failed], scope: 'topology', otherTopologies: 3, unreadable: [{ line: 2, excerpt: '{"v":1,"pl' }] });
     expect(audit.loading).toBe(false);
     expect(audit.loaded).toBe(true);
     expect(audit.rows.map((r) => r.planId)).toEqual(['b', 'a']);
     expect(audit.rows[0]).toMatchObject({ who: 'alice@laptop', via: 'desktop', outcome: 'failed', at: Date.parse('2026-01-01T10:05:00.000Z') });
     expect(audit.rows[0]?.problems.map((s) => s.message)).toEqual(['link not up']);
     expect(audit.rows[1]?.problems).toEqual([]);
+    expect(audit.otherTopologies).toBe(3);
+    expect(audit.unreadable).toEqual([{ line: 2, excerpt: '{"v":1,"pl' }]);
   });
 
   it('keeps a read error, and forgets everything on reset', () => {
     const audit = new AuditState();
-    audit.loadedEntries([makeAuditEntry('a', '2026-01-01T10:00:00.000Z')]);
+    audit.loadedEntries({ entries: [makeAuditEntry('a', '2026-01-01T10:00:00.000Z')], scope: 'all', otherTopologies: 0, unreadable: [] });
     audit.beginLoad();
     audit.failed({ code: 'INTERNAL', message: 'EACCES' });
     expect(audit.loading).toBe(false);

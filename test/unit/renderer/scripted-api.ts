@@ -6,6 +6,8 @@ import type {
   ActionPlan,
   ActionRequest,
   AuditEntry,
+  AuditList,
+  AuditScope,
   ExecuteRequest,
   MoveCandidate,
   StepProgress,
@@ -105,9 +107,9 @@ export class ScriptedApi implements ReplicationConsoleApi {
     this.calls.push('moveCandidates');
     return answer(this.candidates, node);
   }
-  async listAudit(limit?: number): Promise<AuditEntry[]> {
+  async listAudit(limit?: number, scope?: AuditScope): Promise<AuditList> {
     this.calls.push('listAudit');
-    return answer(this.audit, limit);
+    return { entries: await answer(this.audit, limit), scope: scope ?? 'topology', otherTopologies: 0, unreadable: [] };
   }
   onTick(listener: (u: TickUpdate) => void): () => void {
     this.listeners.add(listener);

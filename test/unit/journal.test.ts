@@ -1,0 +1,288 @@
+// The plan journal (journal.ts) and what recovery.ts makes of it: records on disk before the
+// first command, a torn line tolerated and reported, which plans count as interrupted, and the
+// report's commands for a fenced master, a FAILOVER that left replicas behind, and a pause.
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { JournalStore, PlanJournal, originalValues, readJournal, type JournaledPlan, type StartedRecord } from '../../electron/engine/actions/journal';
+import { FENCE_REPLICAS, type StepOp } from '../../electron/engine/actions/operations';
+import type { PlannedAction } from '../../electron/engine/actions/plan-builder';
+import { assess, recoveryWarnings, reportText, type NodeNow } from '../../electron/engine/actions/recovery';
+import type { StepResult } from '../../electron/shared/actions';
+
+const M = '127.0.0.1:7000';
+const T = '127.0.0.1:7001';
+const S = '127.0.0.1:7002';
+const WHO = { user: 'ann', host: os.hostname(), interface: 'cli' as const };
+
+const fenceOps: StepOp[] = [
+  { kind: 'set-config', node: M, parameter: 'min-replicas-to-write', value: String(FENCE_REPLICAS), fence: 'on' },
+  { kind: 'wait-caught-up', node: T, master: M },
+  { kind: 'promote', node: T },
+  { kind: 'replicaof', node: M, host: '127.0.0.1', port: 7001, master: T },
+  { kind: 'set-config', node: M, parameter: 'min-replicas-to-write', value: '0', fence: 'off' },
+  { kind: 'replicaof', node: S, host: '127.0.0.1', port: 7001, master: T },
+];
+const failoverOps: StepOp[] = [
+  { kind: 'failover', node: M, target: T, host: '127.0.0.1', port: 7001, timeoutMs: 5000, force: false } as StepOp,
+  { kind: 'replicaof', node: S, host: '127.0.0.1', port: 7001, master: T },
+];
+const pauseOps: StepOp[] = [
+  { kind: 'pause-writes', node: M, ms: 10_000 },
+  { kind: 'wait-caught-up', node: T, master: M },
+  { kind: 'promote', node: T },
+  { kind: 'replicaof', node: M, host: '127.0.0.1', port: 7001, master: T },
+  { kind: 'unpause-writes', node: M },
+];
+
+function planned(id: string, ops: StepOp[]): PlannedAction {
+  return {
+    plan: {
+      id,
+      request: { kind: 'switchover', to: T },
+      createdAt: 0,
+      expiresAt: 1,
+      summary: `Switch over from ${M} to ${T}`,
+      steps: ops.map((op, i) => ({ id: `s${i + 1}`, node: op.node, command: `${op.kind} ${i + 1}`, purpose: '', destructive: false, verify: '' })),
+      checks: [],
+      predictions: [],
+      lostBytes: [],
+      canRun: true,
+      needsOverride: [],
+      confirmAddress: null,
+      nodes: [M, T, S],
+    },
+    ops,
+    expected: [
+      { address: T, role: 'master', master: null },
+      { address: M, role: 'replica', master: T },
+      { address: S, role: 'replica', master: T },
+    ],
+    before: [
+      { address: M, role: 'master', master: null },
+      { address: T, role: 'replica', master: M },
+      { address: S, role: 'replica', master: M },
+    ],
+    sentinel: null,
+  };
+}
+
+function step(p: PlannedAction, index: number, status: StepResult['status'], message = ''): StepResult {
+  const s = p.plan.steps[index];
+  if (!s) throw new Error(`no step ${index}`);
+  return { ...s, status, startedAt: 1, finishedAt: status === 'running' ? null : 2, message };
+}
+
+function node(address: string, role: 'master' | 'replica', master: string | null, settings: Record<string, string | null> = {}): NodeNow {
+  return { address, reachable: true, role, master, linkStatus: master ? 'up' : null, error: null, settings };
+}
+
+/** A pid no process has: a child that has already exited. */
+function deadPid(): number {
+  const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+  return Number(child.stdout);
+}
+
+/** Rewrite a journal's started record as if another process had written it. */
+async function ownedBy(file: string, pid: number, host = os.hostname()): Promise<void> {
+  const lines = (await readFile(file, 'utf8')).split('\n');
+  const started = JSON.parse(lines[0] ?? '{}') as StartedRecord;
+  lines[0] = JSON.stringify({ ...started, pid, host });
+  await writeFile(file, lines.join('\n'));
+}
+
+let dir = '';
+afterEach(async () => {
+  if (dir) await rm(dir, { recursive: true, force: true });
+  dir = '';
+});
+
+describe('plan journal', () => {
+  it('writes the started record (steps, before/after, original values) first, then steps, undos and the end', async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'rc-journal-'));
+    const p = planned('plan-a', fenceOps);
+    const journal = await PlanJournal.begin(dir, p, WHO, ['hunter2']);
+    const first = (await readFile(journal.file, 'utf8')).split('\n').filter(Boolean);
+    expect(first).toHaveLength(1);
+    expect(JSON.parse(first[0] ?? '{}')).toMatchObject({
+      type: 'started',
+      planId: 'plan-a',
+      pid: process.pid,
+      before: p.before,
+      expected: p.expected,
+      steps: [{ id: 's1', node: M }, { id: 's2' }, { id: 's3' }, { id: 's4' }, { id: 's5' }, { id: 's6' }],
+      original: [{ node: M, parameter: 'min-replicas-to-write', value: '0' }],
+    });
+    await journal.undo({ kind: 'restore-config', node: M, parameter: 'min-replicas-to-write', value: '0' });
+    await journal.step(0, step(p, 0, 'running'));
+    await journal.step(0, step(p, 0, 'ok', 'fence on; password hunter2 never shows'));
+    const read = await readJournal(journal.file);
+    if (read.started === null) throw new Error('no started record');
+    expect(read.steps.get(0)).toMatchObject({ status: 'ok', message: 'fence on; password *** never shows' });
+    expect(read.stepStarts.has(0)).toBe(true);
+    expect(read.undos).toEqual([{ kind: 'restore-config', node: M, parameter: 'min-replicas-to-write', value: '0' }]);
+    // Running in this process: busy, not interrupted.
+    const store = new JournalStore(dir);
+    expect((await store.interrupted()).plans).toEqual([]);
+    await journal.finish('ok', null);
+    // A normal end settles it: moved out of the active directory, still kept as a trace.
+    expect((await readdir(store.dir)).filter((n) => n.endsWith('.jsonl'))).toEqual([]);
+    expect(await readdir(path.join(store.dir, 'done'))).toEqual(['plan-a.jsonl']);
+    expect((await store.interrupted()).plans).toEqual([]);
+  });
+
+  it('takes a parameter a plan sets twice on one node as restored by the second set', () => {
+    expect(originalValues(fenceOps)).toEqual([{ node: M, parameter: 'min-replicas-to-write', value: '0' }]);
+    expect(originalValues(pauseOps)).toEqual([]);
+  });
+
+  it('lists a plan whose process died, or that a shutdown cut short, but not one a live process runs', async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'rc-journal-'));
+    const dead = await PlanJournal.begin(dir, planned('plan-dead', fenceOps), WHO, []);
+    await dead.step(0, step(planned('plan-dead', fenceOps), 0, 'running'));
+    await ownedBy(dead.file, deadPid());
+    const live = await PlanJournal.begin(dir, planned('plan-live', fenceOps), WHO, []);
+    await ownedBy(live.file, process.ppid);
+    const cut = await PlanJournal.begin(dir, planned('plan-cut', fenceOps), WHO, []);
+    await cut.finish('aborted', 'SIGINT received');
+    const store = new JournalStore(dir);
+    const { plans } = await store.interrupted();
+    expect(plans.map((p) => p.started.planId).sort()).toEqual(['plan-cut', 'plan-dead']);
+    expect(plans.find((p) => p.started.planId === 'plan-cut')?.finished).toMatchObject({ status: 'aborted', interrupted: 'SIGINT received' });
+    // Another host's pid says nothing about this machine: treated as interrupted.
+    await ownedBy(live.file, process.ppid, 'some-other-host');
+    expect((await store.interrupted()).plans.map((p) => p.started.planId)).toContain('plan-live');
+    expect(await store.close('plan-dead', 'dismissed by the operator')).toBe(true);
+    expect(await store.close('no-such-plan', 'x')).toBe(false);
+    expect(await store.close('../../etc/passwd', 'x')).toBe(false);
+    expect((await store.interrupted()).plans.map((p) => p.started.planId).sort()).toEqual(['plan-cut', 'plan-live']);
+  });
+
+  it('tolerates a torn last record and reports it; the next record starts on a fresh line', async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'rc-journal-'));
+    const p = planned('plan-torn', fenceOps);
+    const journal = await PlanJournal.begin(dir, p, WHO, []);
+    await journal.step(0, step(p, 0, 'running'));
+    await writeFile(journal.file, '{"type":"step","at":1,"ind', { flag: 'a' });
+    await journal.step(0, step(p, 0, 'ok'));
+    await ownedBy(journal.file, deadPid());
+    const read = await readJournal(journal.file);
+    if (read.started === null) throw new Error('no started record');
+    expect(read.unreadable).toEqual([{ line: 3, excerpt: '{"type":"step","at":1,"ind' }]);
+    expect(read.steps.get(0)?.status).toBe('ok');
+    // A file cut before its started record was complete is reported, not skipped.
+    await writeFile(path.join(dir, 'journal', 'plan-cut-early.jsonl'), '{"type":"started","v":1,"plan');
+    const { broken } = await new JournalStore(dir).interrupted();
+    expect(broken).toEqual([{ file: path.join(dir, 'journal', 'plan-cut-early.jsonl'), unreadable: [{ line: 1, excerpt: '{"type":"started","v":1,"plan' }] }]);
+  });
+});
+
+/** A journal as read back, with steps 0..n-1 ok and step n running (the console died there). */
+function diedAt(p: PlannedAction, running: number, at = 1000): JournaledPlan {
+  const started: StartedRecord = {
+    type: 'started',
+    v: 1,
+    planId: p.plan.id,
+    at,
+    pid: 1,
+    host: 'box',
+    user: 'ann',
+    interface: 'cli',
+    summary: p.plan.summary,
+    request: p.plan.request,
+    nodes: p.plan.nodes,
+    before: p.before,
+    expected: p.expected,
+    steps: p.plan.steps.map((s) => ({ id: s.id, node: s.node, command: s.command })),
+    ops: p.ops,
+    original: originalValues(p.ops),
+  };
+  const steps = new Map(
+    p.plan.steps.slice(0, running + 1).map((s, i) => [i, { type: 'step' as const, at: at + i, index: i, id: s.id, status: i < running ? ('ok' as const) : ('running' as const), message: '' }]),
+  );
+  const stepStarts = new Map(p.plan.steps.slice(0, running + 1).map((_, i) => [i, at + i]));
+  return { file: 'x', started, steps, stepStarts, undos: [], finished: null, unreadable: [] };
+}
+
+describe('interrupted plan report', () => {
+  const fence = { 'min-replicas-to-write': String(FENCE_REPLICAS) };
+
+  it('a fence switchover killed while waiting: FENCED_MASTER with the journaled value, and the roll back restores it', () => {
+    const p = planned('plan-fence', fenceOps);
+    const report = assess(diedAt(p, 1), new Map([
+      [M, node(M, 'master', null, fence)],
+      [T, node(T, 'replica', M)],
+      [S, node(S, 'replica', M)],
+    ]), 5000);
+    expect(report.direction).toBe('roll back');
+    expect(report.settled).toBe(false);
+    expect(report.fenced).toEqual([{ node: M, value: String(FENCE_REPLICAS), original: '0' }]);
+    expect(report.commands).toEqual([{ node: M, command: 'CONFIG SET min-replicas-to-write 0', why: expect.stringContaining('its value before the plan') }]);
+    expect(report.ran[0]).toMatch(/1\. .* ok/);
+    expect(report.ran[1]).toMatch(/started, no end recorded/);
+    expect(report.ran[2]).toMatch(/not started/);
+    const warnings = recoveryWarnings([report]);
+    expect(warnings.map((w) => w.code)).toEqual(['INTERRUPTED_PLAN', 'FENCED_MASTER']);
+    expect(warnings[1]?.message).toContain('CONFIG SET min-replicas-to-write 0');
+    expect(warnings[1]?.message).not.toMatch(/restores? .*2147483647/);
+    expect(reportText(report).join('\n')).toContain(`on ${M}: CONFIG SET min-replicas-to-write 0`);
+  });
+
+  it('a fence switchover killed after the promotion: the old master follows first, then its fence goes, then the sibling', () => {
+    const p = planned('plan-fence-2', fenceOps);
+    const report = assess(diedAt(p, 3), new Map([
+      [M, node(M, 'master', null, fence)],
+      [T, node(T, 'master', null)],
+      [S, node(S, 'replica', M)],
+    ]), 5000);
+    expect(report.direction).toBe('finish');
+    expect(report.commands.map((c) => `${c.node} ${c.command}`)).toEqual([
+      `${M} REPLICAOF 127.0.0.1 7001`,
+      `${S} REPLICAOF 127.0.0.1 7001`,
+      `${M} CONFIG SET min-replicas-to-write 0`,
+    ]);
+  });
+
+  it('a FAILOVER killed after the hand-over: re-point the replica it left under the old master', () => {
+    const p = planned('plan-failover', failoverOps);
+    const report = assess(diedAt(p, 0), new Map([
+      [M, node(M, 'replica', T)],
+      [T, node(T, 'master', null)],
+      [S, node(S, 'replica', M)],
+    ]), 5000);
+    expect(report).toMatchObject({ direction: 'finish', settled: false, fenced: [] });
+    expect(report.commands).toEqual([{ node: S, command: 'REPLICAOF 127.0.0.1 7001', why: expect.any(String) }]);
+  });
+
+  it('a pause switchover killed mid-way: CLIENT UNPAUSE while the pause runs, nothing once it has ended', () => {
+    const p = planned('plan-pause', pauseOps);
+    const nodes = new Map([
+      [M, node(M, 'master', null)],
+      [T, node(T, 'replica', M)],
+      [S, node(S, 'replica', M)],
+    ]);
+    const during = assess(diedAt(p, 1, 1000), nodes, 5000);
+    expect(during.pausedUntil).toEqual([{ node: M, until: 11_000 }]);
+    expect(during.commands).toEqual([{ node: M, command: 'CLIENT UNPAUSE', why: expect.any(String) }]);
+    expect(during.settled).toBe(false);
+    const after = assess(diedAt(p, 1, 1000), nodes, 12_000);
+    expect(after).toMatchObject({ settled: true, commands: [], direction: 'roll back' });
+    expect(reportText(after).join('\n')).toContain('Nothing is left to do');
+  });
+
+  it('is settled in the expected end state, and never while a node cannot be read', () => {
+    const p = planned('plan-done', fenceOps);
+    const end = new Map([
+      [M, node(M, 'replica', T, { 'min-replicas-to-write': '0' })],
+      [T, node(T, 'master', null)],
+      [S, node(S, 'replica', T)],
+    ]);
+    expect(assess(diedAt(p, 5), end, 5000).settled).toBe(true);
+    end.set(S, { ...node(S, 'replica', null), reachable: false, role: 'unknown', error: 'connect ECONNREFUSED' });
+    const report = assess(diedAt(p, 5), end, 5000);
+    expect(report.settled).toBe(false);
+    expect(report.now).toContain(`${S}: unreachable (connect ECONNREFUSED)`);
+  });
+});
