@@ -218,7 +218,8 @@ export function parseStats(fields: Record<string, string>): StatsInfo | null {
 /** The masters a Sentinel watches, from its `masterN:name=…,status=…` lines; nameless lines are skipped. */
 export function parseSentinelMasters(fields: Record<string, string>): SentinelMaster[] {
   const masters: SentinelMaster[] = [];
-  for (const key of indexedKeys(fields, SENTINEL_MASTER_KEY)) {
+  // A Sentinel watching thousands of masters is as hostile as a master listing thousands of replicas.
+  for (const key of indexedKeys(fields, SENTINEL_MASTER_KEY).slice(0, MAX_REPLICA_LINES)) {
     const pairs = parsePairs(field(fields, key) ?? '');
     const name = nonEmpty(pairs.get('name'));
     if (name === null) continue;

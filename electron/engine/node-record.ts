@@ -3,6 +3,7 @@ import type { ClientRegistry } from './client-registry';
 import { formatAddress } from './address';
 import { EngineError, toApiError } from './errors';
 import {
+  type InfoCuts,
   isClusterEnabled,
   parseInfo,
   parseReplication,
@@ -48,9 +49,20 @@ export interface NodeRecord {
   latencyMs: number | null;
   polledAt: number | null;
   unreachableSince: number | null;
+  /** What the last read of each INFO section had to cut (only sections that were cut). */
+  infoCuts: Partial<Record<InfoSection, InfoCuts>>;
+  /**
+   * The master whose replica list first named this node, if that is how it was found: an
+   * address never reached and no longer listed is then counted as that master's churn.
+   */
+  listedBy: string | null;
+  /** When a reachable node last pointed at this one (or when it was added). */
+  lastListedAt: number;
 }
 
-export function createRecord(address: string, dial: string, seed: boolean, capacity: number): NodeRecord {
+export type InfoSection = 'replication' | 'server' | 'stats' | 'sentinel' | 'cluster';
+
+export function createRecord(address: string, dial: string, seed: boolean, capacity: number, now = Date.now()): NodeRecord {
   return {
     address,
     aliases: new Set(),
@@ -72,6 +84,9 @@ export function createRecord(address: string, dial: string, seed: boolean, capac
     latencyMs: null,
     polledAt: null,
     unreachableSince: null,
+    infoCuts: {},
+    listedBy: null,
+    lastListedAt: now,
   };
 }
 
@@ -133,9 +148,17 @@ export async function pollNode(registry: ClientRegistry, record: NodeRecord, now
   }
 }
 
+/** Parse one section's reply and remember what had to be cut from it. */
+function readSection(record: NodeRecord, section: InfoSection, text: string): Record<string, string> {
+  const parsed = parseInfo(text);
+  if (parsed.cuts) record.infoCuts[section] = parsed.cuts;
+  else delete record.infoCuts[section];
+  return parsed.fields;
+}
+
 function applyReply(record: NodeRecord, reply: PollReply): void {
   if (reply.server !== null) {
-    const server = parseServer(parseInfo(reply.server).fields);
+    const server = parseServer(readSection(record, 'server', reply.server));
     if (server.mode === null && server.runId === null && server.version === null) {
       throw new EngineError('NOT_REDIS', `${record.address} answered INFO without any server fields: is it a Redis server?`);
     }
@@ -147,13 +170,13 @@ function applyReply(record: NodeRecord, reply: PollReply): void {
     record.serverGeneration = reply.generation;
     record.serverReadAt = reply.receivedAt;
   }
-  if (reply.cluster !== null) record.clusterEnabled = isClusterEnabled(parseInfo(reply.cluster).fields);
-  if (reply.stats !== null) record.stats = parseStats(parseInfo(reply.stats).fields) ?? record.stats;
-  if (reply.sentinel !== null) record.sentinelMasters = parseSentinelMasters(parseInfo(reply.sentinel).fields);
+  if (reply.cluster !== null) record.clusterEnabled = isClusterEnabled(readSection(record, 'cluster', reply.cluster));
+  if (reply.stats !== null) record.stats = parseStats(readSection(record, 'stats', reply.stats)) ?? record.stats;
+  if (reply.sentinel !== null) record.sentinelMasters = parseSentinelMasters(readSection(record, 'sentinel', reply.sentinel));
 
   // Before 6.2 a never-up link reports a Unix time as "down since": uptime lets the parser tell.
   const uptime = record.server?.uptimeSeconds;
-  const fields = parseInfo(reply.replication).fields;
+  const fields = readSection(record, 'replication', reply.replication);
   // The flat field map only (the parser keeps the replication section apart for `raw`).
   if (uptime !== null && uptime !== undefined) fields.uptime_in_seconds ??= String(uptime);
   const replication = parseReplication(fields);

@@ -1,26 +1,89 @@
 import { normalizeAddress } from './address';
-import { createRecord, masterAddressOf, type NodeRecord } from './node-record';
+import { createRecord, masterAddressOf, neighboursOf, type NodeRecord } from './node-record';
+
+/** Nodes one topology follows unless EngineOptions.maxNodes says otherwise. */
+export const DEFAULT_MAX_NODES = 1000;
+/** A node never reached and listed by nobody for this many poll intervals is dropped. */
+const NEVER_REACHED_GRACE_POLLS = 3;
+/** Drops are counted against the master that listed them over this many poll intervals… */
+const CHURN_WINDOW_POLLS = 60;
+/** …and a master with this many in that window is churning. */
+const CHURN_MIN_DROPS = 3;
+/** Drop times kept per master: enough to count past the threshold, bounded whatever the churn. */
+const CHURN_MAX_KEPT = 1000;
+
+export interface ForgetOptions {
+  now: number;
+  /** A node reached once, unreachable this long and listed by nobody, is forgotten. */
+  forgetAfterMs: number;
+  /** The poll interval: never-reached nodes and churn are measured in polls. */
+  intervalMs: number;
+}
+
+/** A master whose replica list keeps naming addresses that are never reached, then dropping them. */
+export interface ChurningMaster {
+  master: string;
+  /** Addresses only its list named, dropped within `windowMs`. */
+  dropped: number;
+  windowMs: number;
+}
+
+/** What a full NodeSet did not follow: addresses reachable nodes list that are not nodes. */
+export interface NotFollowed {
+  count: number;
+  /** The first few of them. */
+  sample: string[];
+  /** The nodes that list them. */
+  listedBy: string[];
+}
+
+export interface ChainInfo {
+  /** The last node of the chain: its root master, or where the chain stops (unknown master, cycle). */
+  top: NodeRecord;
+  /** Nodes in the chain, the node itself included. */
+  length: number;
+}
 
 /**
  * The nodes of one topology, reachable by any of their addresses. Two addresses that turn
  * out to reach the same process (same run_id) become one node: the address it was first
  * reached by stays canonical, the other becomes an alias.
+ *
+ * Bounded whatever servers say: at most `maxNodes` nodes are added from what nodes list
+ * (seeds always count), and an address never reached that nobody lists any more is dropped
+ * within a few polls. Every per-poll operation is O(1) or O(what one node lists); per-tick
+ * ones are linear in the nodes.
  */
 export class NodeSet {
   private readonly records = new Map<string, NodeRecord>();
   private readonly byAddress = new Map<string, NodeRecord>();
+  private readonly byRunId = new Map<string, NodeRecord>();
+  private readonly runIdOf = new Map<NodeRecord, string>();
+  /** The records as an array, rebuilt only when a node is added or removed. */
+  private list: readonly NodeRecord[] | null = null;
+  /** Per master address: when addresses only its list named were dropped. */
+  private readonly drops = new Map<string, number[]>();
+  private churn: ChurningMaster[] = [];
 
   constructor(
     private readonly capacity: number,
     private readonly addressMap: Readonly<Record<string, string>> = {},
+    readonly maxNodes = DEFAULT_MAX_NODES,
   ) {}
 
   get size(): number {
     return this.records.size;
   }
 
-  all(): NodeRecord[] {
-    return [...this.records.values()];
+  /** True once maxNodes are known: listed addresses are then no longer added. */
+  get full(): boolean {
+    return this.records.size >= this.maxNodes;
+  }
+
+  /** Every node, in the order they were added. The same array until a node is added or removed: never mutate it. */
+  all(): readonly NodeRecord[] {
+    this.list ??= [...this.records.values()];
+    return this.list;
   }
 
   /** The node behind an address (canonical or alias), if known. */
@@ -29,8 +92,8 @@ export class NodeSet {
     return this.byAddress.get(address) ?? this.byAddress.get(safeNormalize(address));
   }
 
-  /** Add a node for an address not yet known; returns the existing one otherwise. */
-  add(address: string, seed: boolean): NodeRecord {
+  /** Add a node for an address not yet known (seeds go here, whatever the cap); returns the existing one otherwise. */
+  add(address: string, seed: boolean, now = Date.now()): NodeRecord {
     const normalized = safeNormalize(address);
     const known = this.byAddress.get(normalized);
     if (known) {
@@ -38,29 +101,66 @@ export class NodeSet {
       return known;
     }
     const dial = this.addressMap[normalized] ?? normalized;
-    const record = createRecord(normalized, dial, seed, this.capacity);
+    const record = createRecord(normalized, dial, seed, this.capacity, now);
     this.records.set(normalized, record);
     this.byAddress.set(normalized, record);
+    this.list = null;
     return record;
   }
 
   /**
+   * Add the addresses `record` points at (its master, the replicas it lists) that are not
+   * known yet, while there is room; returns the nodes added, to be polled.
+   */
+  addNeighboursOf(record: NodeRecord, now = Date.now()): NodeRecord[] {
+    if (!this.contains(record)) return [];
+    const added: NodeRecord[] = [];
+    const master = masterAddressOf(record);
+    if (master) this.addListed(master, null, now, added);
+    for (const replica of record.replication?.replicas ?? []) this.addListed(replica.address, record.address, now, added);
+    return added;
+  }
+
+  private addListed(address: string, listedBy: string | null, now: number, added: NodeRecord[]): void {
+    if (this.full || this.resolve(address)) return;
+    const record = this.add(address, false, now);
+    record.listedBy = listedBy;
+    added.push(record);
+  }
+
+  /** True while `record` is one of this set's nodes (not removed, not merged into another). */
+  contains(record: NodeRecord): boolean {
+    return this.records.get(record.address) === record;
+  }
+
+  /**
    * If another node has the same run_id, fold `record` into it and return the survivor;
-   * otherwise return `record`.
+   * otherwise return `record`. O(1): nodes are indexed by the run_id they last reported.
    */
   mergeByRunId(record: NodeRecord): NodeRecord {
     const runId = record.server?.runId;
-    if (!runId) return record;
-    const twin = this.all().find((r) => r !== record && r.server?.runId === runId);
-    if (!twin) return record;
-    // Keep the seed, else the node known first (Map order is insertion order).
+    if (!runId || !this.contains(record)) return record;
+    const twin = this.byRunId.get(runId);
+    if (!twin || twin === record || !this.contains(twin) || twin.server?.runId !== runId) {
+      this.indexRunId(record, runId);
+      return record;
+    }
+    // Keep the seed, else the node known first.
     const [keep, drop] = record.seed && !twin.seed ? [record, twin] : [twin, record];
     keep.aliases.add(drop.address);
     for (const alias of drop.aliases) keep.aliases.add(alias);
     keep.seed ||= drop.seed;
     this.remove(drop);
     for (const address of [drop.address, ...drop.aliases]) this.byAddress.set(address, keep);
+    this.indexRunId(keep, runId);
     return keep;
+  }
+
+  private indexRunId(record: NodeRecord, runId: string): void {
+    const previous = this.runIdOf.get(record);
+    if (previous !== undefined && previous !== runId && this.byRunId.get(previous) === record) this.byRunId.delete(previous);
+    this.byRunId.set(runId, record);
+    this.runIdOf.set(record, runId);
   }
 
   /** The master a replica points at, resolved to a known node. */
@@ -72,17 +172,144 @@ export class NodeSet {
   /** The node and its masters up to the top of its chain; stops on a cycle or an unknown master. */
   chainOf(record: NodeRecord): NodeRecord[] {
     const chain = [record];
+    const seen = new Set(chain);
     let current = this.masterOf(record);
-    while (current && !chain.includes(current)) {
+    while (current && !seen.has(current)) {
       chain.push(current);
+      seen.add(current);
       current = this.masterOf(current);
     }
     return chain;
   }
 
+  /**
+   * chainOf's top and length for every node at once, in one pass over the nodes (chainOf
+   * per node costs the depth of each chain: quadratic on a long cascade).
+   */
+  chains(): Map<NodeRecord, ChainInfo> {
+    const out = new Map<NodeRecord, ChainInfo>();
+    for (const start of this.all()) {
+      if (out.has(start)) continue;
+      const path: NodeRecord[] = [];
+      const onPath = new Map<NodeRecord, number>();
+      let current: NodeRecord | undefined = start;
+      while (current && !out.has(current) && !onPath.has(current)) {
+        onPath.set(current, path.length);
+        path.push(current);
+        current = this.masterOf(current);
+      }
+      let end = path.length;
+      const loopStart = current ? onPath.get(current) : undefined;
+      if (loopStart !== undefined) {
+        // A cycle: from any member, chainOf walks the whole loop and stops at the member's own replica.
+        const loop = path.slice(loopStart);
+        loop.forEach((member, k) => out.set(member, { top: loop[(k + loop.length - 1) % loop.length] ?? member, length: loop.length }));
+        end = loopStart;
+      }
+      for (let k = end - 1; k >= 0; k--) {
+        const node = path[k];
+        if (!node) continue;
+        const next = k + 1 < path.length ? path[k + 1] : current;
+        const above = next ? out.get(next) : undefined;
+        out.set(node, above ? { top: above.top, length: above.length + 1 } : { top: node, length: 1 });
+      }
+    }
+    return out;
+  }
+
   remove(record: NodeRecord): void {
+    if (!this.contains(record)) return;
     this.records.delete(record.address);
-    for (const [address, r] of this.byAddress) if (r === record) this.byAddress.delete(address);
+    for (const address of [record.address, ...record.aliases]) {
+      if (this.byAddress.get(address) === record) this.byAddress.delete(address);
+    }
+    const runId = this.runIdOf.get(record);
+    if (runId !== undefined && this.byRunId.get(runId) === record) this.byRunId.delete(runId);
+    this.runIdOf.delete(record);
+    this.list = null;
+  }
+
+  /**
+   * Remove the nodes that are gone, and return them: a node reached once that has been
+   * unreachable for `forgetAfterMs`, or a node never reached that has not been listed for a
+   * few polls (a churning replica list must not grow the graph), provided no reachable node
+   * lists it now. Seeds stay. Each drop of an address only a master's list named counts as
+   * that master's churn (see `churning`).
+   */
+  forgetVanished({ now, forgetAfterMs, intervalMs }: ForgetOptions): NodeRecord[] {
+    const listed = new Set<NodeRecord>();
+    for (const record of this.all()) {
+      if (!record.reachable) continue;
+      for (const address of neighboursOf(record)) {
+        const r = this.resolve(address);
+        if (r) listed.add(r);
+      }
+    }
+    const gone: NodeRecord[] = [];
+    for (const record of this.all()) {
+      if (listed.has(record)) {
+        record.lastListedAt = now;
+        continue;
+      }
+      if (record.seed) continue;
+      const neverReached = record.polls === 0;
+      const vanished = neverReached
+        ? now - record.lastListedAt > NEVER_REACHED_GRACE_POLLS * intervalMs
+        : record.unreachableSince !== null && now - record.unreachableSince > forgetAfterMs;
+      if (vanished) gone.push(record);
+    }
+    for (const record of gone) {
+      this.remove(record);
+      if (record.polls === 0 && record.listedBy !== null) this.noteDrop(record.listedBy, now);
+    }
+    this.updateChurn(now, CHURN_WINDOW_POLLS * intervalMs);
+    return gone;
+  }
+
+  /** Masters whose replica lists churned, as of the last forgetVanished. */
+  get churning(): readonly ChurningMaster[] {
+    return this.churn;
+  }
+
+  /** Addresses that reachable nodes list but that are not nodes because the set is full. Linear in what nodes list. */
+  notFollowed(sampleSize = 5): NotFollowed {
+    const result: NotFollowed = { count: 0, sample: [], listedBy: [] };
+    if (!this.full) return result;
+    const missing = new Set<string>();
+    for (const record of this.all()) {
+      if (!record.reachable) continue;
+      let lists = false;
+      for (const address of neighboursOf(record)) {
+        if (this.resolve(address) || missing.has(address)) continue;
+        missing.add(address);
+        lists = true;
+        if (result.sample.length < sampleSize) result.sample.push(address);
+      }
+      if (lists) result.listedBy.push(record.address);
+    }
+    result.count = missing.size;
+    return result;
+  }
+
+  private noteDrop(master: string, now: number): void {
+    const times = this.drops.get(master) ?? [];
+    times.push(now);
+    if (times.length > CHURN_MAX_KEPT) times.splice(0, times.length - CHURN_MAX_KEPT);
+    this.drops.set(master, times);
+  }
+
+  private updateChurn(now: number, windowMs: number): void {
+    const churn: ChurningMaster[] = [];
+    for (const [master, times] of this.drops) {
+      const firstRecent = times.findIndex((t) => now - t <= windowMs);
+      if (firstRecent < 0) {
+        this.drops.delete(master);
+        continue;
+      }
+      if (firstRecent > 0) times.splice(0, firstRecent);
+      if (times.length >= CHURN_MIN_DROPS) churn.push({ master, dropped: times.length, windowMs });
+    }
+    this.churn = churn;
   }
 }
 

@@ -1,7 +1,7 @@
 import type { EdgeHealth, ListedReplica, NodeRole, NodeState, ReplicaLag, TopologyEdge, TopologySnapshot } from '../shared/types';
 import { bytesBehind, sameHistory, secondsBehind, type OffsetHistory, type OffsetSample } from './lag';
 import { currentOffset, masterAddressOf, type NodeRecord } from './node-record';
-import type { NodeSet } from './node-set';
+import type { ChainInfo, NodeSet } from './node-set';
 import { findWarnings } from './warnings';
 
 /** An edge is "lagging" from this many seconds or bytes behind its master. */
@@ -20,6 +20,8 @@ interface TickContext {
   nodes: NodeSet;
   /** Each replica as its own master lists it (its ACK offset and state), if listed. */
   listed: Map<NodeRecord, ListedReplica>;
+  /** Each node's chain top and length, computed once per tick (chainOf per node is quadratic on a cascade). */
+  chains: Map<NodeRecord, ChainInfo>;
   freshSince: number;
   /** A reachable node last read before this is stale: 3 poll intervals without a reading. */
   staleBefore: number;
@@ -32,6 +34,7 @@ export function buildSnapshot(nodes: NodeSet, seq: number, pollIntervalMs: numbe
   const context: TickContext = {
     nodes,
     listed: listedReplicas(nodes),
+    chains: nodes.chains(),
     // A reading older than this is stale (the node is stalled or slow): lag then comes from the master's ACK view.
     freshSince: now - 2 * pollIntervalMs - 100,
     staleBefore: now - STALE_AFTER_INTERVALS * pollIntervalMs,
@@ -68,9 +71,9 @@ function nodeState(context: TickContext, record: NodeRecord): NodeState {
   const live = record.reachable ? r : null;
   const server = record.server;
   const master = nodes.masterOf(record);
-  const chain = nodes.chainOf(record);
-  const top = chain[chain.length - 1];
-  const attached = top !== undefined && top.replication?.role === 'master' && !nodes.masterOf(top);
+  const chain = context.chains.get(record) ?? { top: record, length: 1 };
+  const top = chain.top;
+  const attached = top.replication?.role === 'master' && !nodes.masterOf(top);
   return {
     address: record.address,
     aliases: [...record.aliases],
@@ -189,12 +192,14 @@ function edgeHealth(replica: NodeState, listed: ListedReplica | undefined): Edge
 
 /** Roots first, then each root's tree depth-first, then whatever is left (cycles, strays). */
 function orderForDisplay(nodes: NodeSet): NodeRecord[] {
-  const all = nodes.all().sort((a, b) => ADDRESS_ORDER.compare(a.address, b.address));
+  const all = [...nodes.all()].sort((a, b) => ADDRESS_ORDER.compare(a.address, b.address));
   const children = new Map<NodeRecord, NodeRecord[]>();
   const roots: NodeRecord[] = [];
   for (const record of all) {
     const master = nodes.masterOf(record);
-    if (master && master !== record) children.set(master, [...(children.get(master) ?? []), record]);
+    const siblings = master && master !== record ? children.get(master) : undefined;
+    if (siblings) siblings.push(record);
+    else if (master && master !== record) children.set(master, [record]);
     else roots.push(record);
   }
   const out: NodeRecord[] = [];

@@ -1,8 +1,16 @@
 import type { TopologyWarning } from '../shared/types';
-import { masterAddressOf, type NodeRecord } from './node-record';
+import { MAX_FIELD_CHARS, MAX_INFO_CHARS, MAX_REPLICA_LINES, type InfoCuts } from './info-parser';
+import { masterAddressOf, type InfoSection, type NodeRecord } from './node-record';
 import type { NodeSet } from './node-set';
 
-/** Everything about the topology an operator should know is wrong or risky. */
+/** More never-reached addresses than this from one master's list become one warning, not one each. */
+const GROUP_UNREACHED_OVER = 5;
+/** Addresses a grouped warning names in its message (its `nodes` holds them all). */
+const NAMED_IN_MESSAGE = 5;
+
+const count = new Intl.NumberFormat('en');
+
+/** Everything about the topology an operator should know is wrong or risky. Linear in the nodes and what they list. */
 export function findWarnings(nodes: NodeSet): TopologyWarning[] {
   const records = nodes.all();
   return [
@@ -10,26 +18,34 @@ export function findWarnings(nodes: NodeSet): TopologyWarning[] {
     ...multipleMasters(nodes, records),
     ...unknownMasters(nodes, records),
     ...notPointingBack(nodes, records),
+    ...duplicateAddresses(nodes, records),
     ...unreachable(records),
     ...misplaced(records),
+    ...tooManyNodes(nodes),
+    ...truncatedReplicaLists(records),
+    ...churningReplicas(nodes),
+    ...truncatedInfo(records),
   ];
 }
 
-function cycles(nodes: NodeSet, records: NodeRecord[]): TopologyWarning[] {
-  const found = new Map<string, NodeRecord[]>();
+/** Each node is walked once: a walk stops at a node an earlier walk already settled. */
+function cycles(nodes: NodeSet, records: readonly NodeRecord[]): TopologyWarning[] {
+  const settled = new Set<NodeRecord>();
+  const loops: NodeRecord[][] = [];
   for (const start of records) {
     const path: NodeRecord[] = [];
+    const onPath = new Map<NodeRecord, number>();
     let current: NodeRecord | undefined = start;
-    while (current && !path.includes(current)) {
+    while (current && !settled.has(current) && !onPath.has(current)) {
+      onPath.set(current, path.length);
       path.push(current);
       current = nodes.masterOf(current);
     }
-    if (!current) continue;
-    const loop = path.slice(path.indexOf(current));
-    const key = loop.map((r) => r.address).sort().join(' ');
-    if (!found.has(key)) found.set(key, loop);
+    const loopStart = current ? onPath.get(current) : undefined;
+    if (loopStart !== undefined) loops.push(path.slice(loopStart));
+    for (const r of path) settled.add(r);
   }
-  return [...found.values()].map((loop) => ({
+  return loops.map((loop) => ({
     code: 'CYCLE',
     message:
       loop.length === 1
@@ -39,11 +55,16 @@ function cycles(nodes: NodeSet, records: NodeRecord[]): TopologyWarning[] {
   }));
 }
 
-function multipleMasters(nodes: NodeSet, records: NodeRecord[]): TopologyWarning[] {
+function multipleMasters(nodes: NodeSet, records: readonly NodeRecord[]): TopologyWarning[] {
   const masters = records.filter((r) => r.reachable && r.replication?.role === 'master');
   if (masters.length < 2) return [];
+  const replicaCount = new Map<NodeRecord, number>();
+  for (const r of records) {
+    const master = nodes.masterOf(r);
+    if (master) replicaCount.set(master, (replicaCount.get(master) ?? 0) + 1);
+  }
   const describe = (m: NodeRecord): string => {
-    const replicas = records.filter((r) => nodes.masterOf(r) === m).length;
+    const replicas = replicaCount.get(m) ?? 0;
     return `${m.address} (${replicas === 0 ? 'lone master, no replicas' : `${replicas} replica${replicas === 1 ? '' : 's'}`})`;
   };
   return [
@@ -55,7 +76,7 @@ function multipleMasters(nodes: NodeSet, records: NodeRecord[]): TopologyWarning
   ];
 }
 
-function unknownMasters(nodes: NodeSet, records: NodeRecord[]): TopologyWarning[] {
+function unknownMasters(nodes: NodeSet, records: readonly NodeRecord[]): TopologyWarning[] {
   const out: TopologyWarning[] = [];
   for (const record of records) {
     const pointsAt = masterAddressOf(record);
@@ -72,13 +93,14 @@ function unknownMasters(nodes: NodeSet, records: NodeRecord[]): TopologyWarning[
   return out;
 }
 
-function notPointingBack(nodes: NodeSet, records: NodeRecord[]): TopologyWarning[] {
+function notPointingBack(nodes: NodeSet, records: readonly NodeRecord[]): TopologyWarning[] {
   const out: TopologyWarning[] = [];
   for (const master of records) {
     if (!master.reachable) continue;
     for (const listed of master.replication?.replicas ?? []) {
       const replica = nodes.resolve(listed.address);
-      if (!replica?.reachable || !replica.replication) continue;
+      // A master listing itself is DUPLICATE_ADDRESS: saying it "replicates from no master" would mislead.
+      if (!replica?.reachable || !replica.replication || replica === master) continue;
       const itsMaster = nodes.masterOf(replica);
       if (itsMaster === master) continue;
       const actually = itsMaster?.address ?? masterAddressOf(replica) ?? 'no master (it is a master itself)';
@@ -92,20 +114,88 @@ function notPointingBack(nodes: NodeSet, records: NodeRecord[]): TopologyWarning
   return out;
 }
 
-function unreachable(records: NodeRecord[]): TopologyWarning[] {
-  return records
-    .filter((r) => !r.reachable && r.error)
-    .map((r) => ({
-      code: r.error?.code === 'UNREACHABLE' && !r.server ? 'ADDRESS_MISMATCH' : 'UNREACHABLE',
-      message:
-        r.error?.code === 'UNREACHABLE' && !r.server
-          ? `${r.error.message}. It was never reached: if this address is only valid inside another network (NAT, Docker), map it to one the console can dial`
-          : (r.error?.message ?? `${r.address} is unreachable`),
-      nodes: [r.address],
-    }));
+const ANNOUNCE_FIX =
+  'set replica-announce-ip and replica-announce-port on each replica to an address where that replica itself can be reached (CONFIG SET, and in its configuration file)';
+
+/** A master listing itself, or two replicas at one address: the console (and FAILOVER TO) cannot tell them apart. */
+function duplicateAddresses(nodes: NodeSet, records: readonly NodeRecord[]): TopologyWarning[] {
+  const out: TopologyWarning[] = [];
+  for (const master of records) {
+    const listed = master.reachable ? (master.replication?.replicas ?? []) : [];
+    if (listed.length === 0) continue;
+    const lines = new Map<string, number>();
+    for (const line of listed) lines.set(line.address, (lines.get(line.address) ?? 0) + 1);
+    for (const [address, n] of lines) {
+      if (nodes.resolve(address) === master) {
+        out.push({
+          code: 'DUPLICATE_ADDRESS',
+          message:
+            `${master.address} lists its own address ${address} as one of its replicas: a replica announces the master's address ` +
+            `(replica-announce-ip / replica-announce-port copied from the master's configuration, or a NAT or Docker mapping that gives both one address). ` +
+            `That replica cannot be shown or reached, and a switchover to it would be aimed at the master: ${ANNOUNCE_FIX}`,
+          nodes: [master.address],
+        });
+      } else if (n > 1) {
+        const replica = nodes.resolve(address);
+        out.push({
+          code: 'DUPLICATE_ADDRESS',
+          message:
+            `${master.address} lists ${n} replicas at one address, ${address}: they announce the same address ` +
+            `(replica-announce-ip / replica-announce-port copied between their configurations, or replicas behind one NAT address). ` +
+            `The console reaches at most one process there and cannot show the others: ${ANNOUNCE_FIX}`,
+          nodes: replica ? [master.address, replica.address] : [master.address],
+        });
+      }
+    }
+  }
+  return out;
 }
 
-function misplaced(records: NodeRecord[]): TopologyWarning[] {
+function unreachable(records: readonly NodeRecord[]): TopologyWarning[] {
+  // Addresses never reached, by the master whose list named them: many from one list become one warning.
+  const neverReached = new Map<string, NodeRecord[]>();
+  for (const r of records) {
+    if (r.listedBy === null || !isMismatch(r)) continue;
+    const group = neverReached.get(r.listedBy);
+    if (group) group.push(r);
+    else neverReached.set(r.listedBy, [r]);
+  }
+  const out: TopologyWarning[] = [];
+  for (const r of records) {
+    if (r.reachable || !r.error) continue;
+    const group = r.listedBy !== null && isMismatch(r) ? neverReached.get(r.listedBy) : undefined;
+    if (!group || group.length <= GROUP_UNREACHED_OVER) {
+      out.push(unreachableWarning(r, isMismatch(r)));
+    } else if (group[0] === r) {
+      const named = group.slice(0, NAMED_IN_MESSAGE).map((g) => g.address);
+      out.push({
+        code: 'ADDRESS_MISMATCH',
+        message:
+          `${r.listedBy} lists ${count.format(group.length)} replicas the console has never reached (${named.join(', ')} and ${count.format(group.length - named.length)} more). ` +
+          `If these addresses are only valid inside another network (NAT, Docker), map them to ones the console can dial; if they are not replicas at all, see the other warnings about ${r.listedBy}`,
+        nodes: group.map((g) => g.address),
+      });
+    }
+  }
+  return out;
+}
+
+/** Never reached, refused or not routable: often an address that is only valid inside another network. */
+function isMismatch(r: NodeRecord): boolean {
+  return !r.reachable && r.error?.code === 'UNREACHABLE' && !r.server;
+}
+
+function unreachableWarning(r: NodeRecord, mismatch: boolean): TopologyWarning {
+  return {
+    code: mismatch ? 'ADDRESS_MISMATCH' : 'UNREACHABLE',
+    message: mismatch
+      ? `${r.error?.message ?? `${r.address} is unreachable`}. It was never reached: if this address is only valid inside another network (NAT, Docker), map it to one the console can dial`
+      : (r.error?.message ?? `${r.address} is unreachable`),
+    nodes: [r.address],
+  };
+}
+
+function misplaced(records: readonly NodeRecord[]): TopologyWarning[] {
   const out: TopologyWarning[] = [];
   for (const r of records) {
     if (r.server?.mode === 'sentinel') {
@@ -124,4 +214,74 @@ function misplaced(records: NodeRecord[]): TopologyWarning[] {
     }
   }
   return out;
+}
+
+function tooManyNodes(nodes: NodeSet): TopologyWarning[] {
+  const missing = nodes.notFollowed();
+  if (missing.count === 0) return [];
+  return [
+    {
+      code: 'TOO_MANY_NODES',
+      message:
+        `This topology reached ${count.format(nodes.size)} nodes, the most the console follows (maxNodes ${count.format(nodes.maxNodes)}): ` +
+        `${count.format(missing.count)} more listed addresses are not dialled (${missing.sample.join(', ')}${missing.count > missing.sample.length ? ', …' : ''}). ` +
+        `A real replication topology is rarely this large: look for a master listing far more replicas than it has`,
+      nodes: missing.listedBy,
+    },
+  ];
+}
+
+function truncatedReplicaLists(records: readonly NodeRecord[]): TopologyWarning[] {
+  const out: TopologyWarning[] = [];
+  for (const r of records) {
+    const lines = r.reachable ? (r.replication?.listedLines ?? 0) : 0;
+    if (lines <= MAX_REPLICA_LINES) continue;
+    out.push({
+      code: 'REPLICA_LIST_TRUNCATED',
+      message:
+        `${r.address} lists ${count.format(lines)} replica lines; the console reads the first ${count.format(MAX_REPLICA_LINES)} and follows only those. ` +
+        `A master rarely has more than a few dozen replicas: check what answers at this address`,
+      nodes: [r.address],
+    });
+  }
+  return out;
+}
+
+function churningReplicas(nodes: NodeSet): TopologyWarning[] {
+  return nodes.churning.map(({ master, dropped, windowMs }) => ({
+    code: 'CHURNING_REPLICAS',
+    message:
+      `${master}'s replica list keeps changing: ${count.format(dropped)} addresses it listed in the last ${Math.round(windowMs / 1000)} s ` +
+      `were never reached and are no longer listed, so the console dropped them. Replicas that keep connecting and failing ` +
+      `(wrong masterauth, an RDB format they cannot load, a network that drops them) look like this, and so does a proxy or ` +
+      `a fake answering INFO: check the replicas' logs`,
+    nodes: [nodes.resolve(master)?.address ?? master],
+  }));
+}
+
+function truncatedInfo(records: readonly NodeRecord[]): TopologyWarning[] {
+  const out: TopologyWarning[] = [];
+  for (const r of records) {
+    const parts = Object.entries(r.infoCuts).map(([section, cuts]) => describeCuts(section as InfoSection, cuts));
+    if (parts.length === 0) continue;
+    out.push({
+      code: 'INFO_TRUNCATED',
+      message:
+        `${r.address} sent more INFO than the console reads (${count.format(MAX_INFO_CHARS)} characters of a reply, ${count.format(MAX_FIELD_CHARS)} of a field): ` +
+        `${parts.join('; ')}. Cut values end with "[cut: N characters]"`,
+      nodes: [r.address],
+    });
+  }
+  return out;
+}
+
+function describeCuts(section: InfoSection, cuts: InfoCuts): string {
+  const what: string[] = [];
+  if (cuts.fieldsCut > 0) {
+    const named = cuts.fields.map((f) => `${f.key} (${count.format(f.chars)} characters)`).join(', ');
+    const more = cuts.fieldsCut - cuts.fields.length;
+    what.push(`${count.format(cuts.fieldsCut)} field${cuts.fieldsCut === 1 ? '' : 's'} cut: ${named}${more > 0 ? ` and ${count.format(more)} more` : ''}`);
+  }
+  if (cuts.linesSkipped > 0) what.push(`${count.format(cuts.linesSkipped)} lines past the reply cap not read`);
+  return `INFO ${section} (${count.format(cuts.replyChars)} characters): ${what.join(', ')}`;
 }

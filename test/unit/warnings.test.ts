@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { MAX_REPLICA_LINES } from '../../electron/engine/info-parser';
+import type { NodeRecord } from '../../electron/engine/node-record';
+import { NodeSet } from '../../electron/engine/node-set';
+import { findWarnings } from '../../electron/engine/warnings';
+import type { TopologyWarning, WarningCode } from '../../electron/shared/types';
+import { read, refused } from '../helpers/node-record';
+
+const INTERVAL = 1000;
+
+function only(warnings: TopologyWarning[], code: WarningCode): TopologyWarning[] {
+  return warnings.filter((w) => w.code === code);
+}
+
+describe('DUPLICATE_ADDRESS', () => {
+  it('flags a master that lists itself, says why and what to set, and does not call it NOT_POINTING_BACK', () => {
+    const nodes = new NodeSet(10);
+    const master = read(nodes.add('10.0.0.1:6379', true), { replicas: ['10.0.0.1:6379', '10.0.0.2:6379'] });
+    read(nodes.add('10.0.0.2:6379', true), { master: '10.0.0.1:6379' });
+    nodes.addNeighboursOf(master);
+    const warnings = findWarnings(nodes);
+    const [duplicate, ...rest] = only(warnings, 'DUPLICATE_ADDRESS');
+    expect(rest).toEqual([]);
+    expect(duplicate?.nodes).toEqual(['10.0.0.1:6379']);
+    expect(duplicate?.message).toContain('lists its own address 10.0.0.1:6379');
+    expect(duplicate?.message).toContain('replica-announce-ip and replica-announce-port');
+    expect(only(warnings, 'NOT_POINTING_BACK')).toEqual([]);
+  });
+
+  it('flags a master that lists itself under an alias of its own (same run_id)', () => {
+    const nodes = new NodeSet(10);
+    const master = nodes.mergeByRunId(read(nodes.add('db.example:6379', true), { replicas: ['10.0.0.1:6379'], runId: 'm' }));
+    const [alias] = nodes.addNeighboursOf(master);
+    nodes.mergeByRunId(read(alias as NodeRecord, { replicas: ['10.0.0.1:6379'], runId: 'm' }));
+    expect(nodes.size).toBe(1);
+    expect(only(findWarnings(nodes), 'DUPLICATE_ADDRESS').map((w) => w.nodes)).toEqual([['db.example:6379']]);
+  });
+
+  it('flags two replicas announcing one address, once per address, naming the master and that node', () => {
+    const nodes = new NodeSet(10);
+    const master = read(nodes.add('10.0.0.1:6379', true), {
+      replicas: ['10.0.0.7:6379', '10.0.0.7:6379', '10.0.0.7:6379', '10.0.0.8:6379', '10.0.0.8:6379', '10.0.0.9:6379'],
+    });
+    nodes.addNeighboursOf(master);
+    const duplicates = only(findWarnings(nodes), 'DUPLICATE_ADDRESS');
+    expect(duplicates.map((w) => w.nodes)).toEqual([
+      ['10.0.0.1:6379', '10.0.0.7:6379'],
+      ['10.0.0.1:6379', '10.0.0.8:6379'],
+    ]);
+    expect(duplicates[0]?.message).toContain('lists 3 replicas at one address, 10.0.0.7:6379');
+    expect(duplicates[0]?.message).toContain('replica-announce-port');
+  });
+
+  it('says nothing of a Valkey dual-channel pair, which is one replica on two lines', () => {
+    const nodes = new NodeSet(10);
+    read(nodes.add('10.0.0.1:6379', true), {
+      extra: [
+        'slave0:ip=10.0.0.5,port=6379,state=wait_bgsave,offset=0,lag=0,type=rdb-channel',
+        'slave1:ip=10.0.0.5,port=6379,state=bg_transfer,offset=9,lag=0,type=main-channel',
+      ].join('\n'),
+    });
+    expect(only(findWarnings(nodes), 'DUPLICATE_ADDRESS')).toEqual([]);
+  });
+});
+
+describe('caps and churn', () => {
+  it('REPLICA_LIST_TRUNCATED names the master and both counts', () => {
+    const nodes = new NodeSet(10, {}, 5000);
+    read(nodes.add('10.0.0.1:6379', true), { replicas: Array.from({ length: 2500 }, (_, i) => `10.1.${i >> 8}.${i & 255}:6379`) });
+    const [warning, ...rest] = only(findWarnings(nodes), 'REPLICA_LIST_TRUNCATED');
+    expect(rest).toEqual([]);
+    expect(warning?.nodes).toEqual(['10.0.0.1:6379']);
+    expect(warning?.message).toContain('lists 2,500 replica lines; the console reads the first 1,000');
+    expect(nodes.all()[0]?.replication?.replicas).toHaveLength(MAX_REPLICA_LINES);
+  });
+
+  it('TOO_MANY_NODES once full, with how many addresses are not dialled and who lists them', () => {
+    const nodes = new NodeSet(10, {}, 4);
+    const master = read(nodes.add('10.0.0.1:6379', true), { replicas: Array.from({ length: 8 }, (_, i) => `10.1.0.${i}:6379`) });
+    nodes.addNeighboursOf(master);
+    const [warning] = only(findWarnings(nodes), 'TOO_MANY_NODES');
+    expect(warning?.nodes).toEqual(['10.0.0.1:6379']);
+    expect(warning?.message).toContain('reached 4 nodes, the most the console follows (maxNodes 4): 5 more listed addresses are not dialled');
+  });
+
+  it('INFO_TRUNCATED names the node, the section, the field and its size', () => {
+    const nodes = new NodeSet(10);
+    read(nodes.add('10.0.0.1:6379', true), { extra: `x_proxy_note:${'A'.repeat(20 * 1024 * 1024)}` });
+    const [warning] = only(findWarnings(nodes), 'INFO_TRUNCATED');
+    expect(warning?.nodes).toEqual(['10.0.0.1:6379']);
+    expect(warning?.message).toContain('INFO replication');
+    expect(warning?.message).toContain('x_proxy_note (20,971,520 characters)');
+    expect(warning?.message.length).toBeLessThan(1000);
+  });
+
+  it('CHURNING_REPLICAS names the master whose list keeps changing', () => {
+    const nodes = new NodeSet(10);
+    const master = read(nodes.add('10.0.0.1:6379', true), {});
+    for (let poll = 0; poll < 10; poll++) {
+      read(master, { replicas: [`10.2.0.${poll}:6379`, `10.3.0.${poll}:6379`] });
+      for (const added of nodes.addNeighboursOf(master, poll * INTERVAL)) refused(added);
+      nodes.forgetVanished({ now: poll * INTERVAL, forgetAfterMs: 600_000, intervalMs: INTERVAL });
+    }
+    const [warning, ...rest] = only(findWarnings(nodes), 'CHURNING_REPLICAS');
+    expect(rest).toEqual([]);
+    expect(warning?.nodes).toEqual(['10.0.0.1:6379']);
+    expect(warning?.message).toMatch(/^10\.0\.0\.1:6379's replica list keeps changing: \d+ addresses it listed in the last 60 s were never reached/);
+  });
+
+  it('groups many never-reached addresses from one list into one ADDRESS_MISMATCH, and keeps a few separate', () => {
+    const nodes = new NodeSet(10);
+    const big = read(nodes.add('10.0.0.1:6379', true), { replicas: Array.from({ length: 40 }, (_, i) => `10.4.0.${i}:6379`) });
+    const small = read(nodes.add('10.0.0.2:6379', true), { replicas: ['10.5.0.1:6379', '10.5.0.2:6379'] });
+    for (const added of [...nodes.addNeighboursOf(big), ...nodes.addNeighboursOf(small)]) refused(added);
+    const mismatches = only(findWarnings(nodes), 'ADDRESS_MISMATCH');
+    expect(mismatches).toHaveLength(3);
+    expect(mismatches[0]?.nodes).toHaveLength(40);
+    expect(mismatches[0]?.message).toContain('10.0.0.1:6379 lists 40 replicas the console has never reached (10.4.0.0:6379, 10.4.0.1:6379, 10.4.0.2:6379, 10.4.0.3:6379, 10.4.0.4:6379 and 35 more)');
+    expect(mismatches.slice(1).map((w) => w.nodes)).toEqual([['10.5.0.1:6379'], ['10.5.0.2:6379']]);
+  });
+});
+
+describe('cycles, walked once per node', () => {
+  it('finds each loop once, from the first node that reaches it, whatever hangs off it', () => {
+    const nodes = new NodeSet(10);
+    const add = (address: string, master: string) => read(nodes.add(address, true), { master });
+    add('10.0.0.9:1', '10.0.0.1:1'); // leads into the loop
+    add('10.0.0.1:1', '10.0.0.2:1');
+    add('10.0.0.2:1', '10.0.0.3:1');
+    add('10.0.0.3:1', '10.0.0.1:1');
+    add('10.0.0.8:1', '10.0.0.2:1'); // also hangs off it
+    add('10.0.1.1:1', '10.0.1.1:1'); // replicates from itself
+    const cycles = only(findWarnings(nodes), 'CYCLE');
+    expect(cycles.map((w) => w.nodes)).toEqual([['10.0.0.1:1', '10.0.0.2:1', '10.0.0.3:1'], ['10.0.1.1:1']]);
+    expect(cycles[0]?.message).toBe('Replication cycle: 10.0.0.1:1 → 10.0.0.2:1 → 10.0.0.3:1 → 10.0.0.1:1. None of these nodes has a master that takes writes');
+    expect(cycles[1]?.message).toBe('10.0.1.1:1 replicates from itself: it will never receive data');
+  });
+});
