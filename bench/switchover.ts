@@ -1,15 +1,17 @@
 // The write-unavailability window of a planned switchover under a steady write load: from the
 // first write that was paused or refused to the first write accepted by the new master. Our
-// switchover (plan, re-check, FAILOVER TO, re-point the other replica, verify) against a bare
-// FAILOVER TO typed by hand, alternated in the same run, each on a fresh lab. Our manual
-// CLIENT PAUSE WRITE sequence runs too: FAILOVER waits for the target's own once-a-second
-// REPLCONF ACK (Redis sends no GETACK while clients are paused), the manual sequence polls
-// the target's offset directly.
+// default switchover (paused-failover: CLIENT PAUSE WRITE, wait for every byte, FAILOVER TO …
+// FORCE TIMEOUT 1, release, re-point the other replica, verify) against a bare FAILOVER TO
+// typed by hand, alternated in the same run, each on a fresh lab. Our --method failover (a
+// FAILOVER TO with our checks around it) and the manual --method pause run too: FAILOVER waits
+// for the target's own once-a-second REPLCONF ACK (Redis sends no GETACK while clients are
+// paused); paused-failover and pause read the target's offset directly instead.
 import Redis from 'ioredis';
 import { ReplicationEngine } from '../electron/engine/engine';
 import { ActionService } from '../electron/engine/actions/service';
 import { Lab, masterWithReplicas } from '../electron/lab/lab';
 import { median, round, spread } from './lib/stats';
+import type { SwitchoverMethod } from '../electron/shared/actions';
 import type { BenchResult, Figure } from './types';
 
 /** Measured runs per variant (after one unmeasured run of each). */
@@ -37,14 +39,17 @@ interface Run {
   failed: number;
 }
 
-type Variant = 'ours' | 'bare' | 'pause';
+/** ours: the default (paused-failover); failover and pause: our other methods; bare: FAILOVER TO by hand. */
+type Variant = 'ours' | 'bare' | 'failover' | 'pause';
+
+const METHOD: Record<Exclude<Variant, 'bare'>, SwitchoverMethod> = { ours: 'auto', failover: 'failover', pause: 'pause' };
 
 export async function switchoverBench(): Promise<BenchResult> {
-  const runs: Record<Variant, Run[]> = { ours: [], bare: [], pause: [] };
-  const variants: Variant[] = ['ours', 'bare', 'pause'];
+  const runs: Record<Variant, Run[]> = { ours: [], bare: [], failover: [], pause: [] };
+  const variants: Variant[] = ['ours', 'bare', 'failover', 'pause'];
   for (let i = 0; i <= RUNS; i++) {
     // Rotate the order so no variant always runs on a warmer machine.
-    const order = [...variants.slice(i % 3), ...variants.slice(0, i % 3)];
+    const order = [...variants.slice(i % variants.length), ...variants.slice(0, i % variants.length)];
     for (const variant of order) {
       const run = await measure(variant);
       if (i > 0) runs[variant].push(run);
@@ -57,20 +62,24 @@ export async function switchoverBench(): Promise<BenchResult> {
     { name: 'switchover: write-unavailability window', value: round(ours, 1), unit: 'ms' },
     { name: 'bare FAILOVER TO: write-unavailability window', value: round(bare, 1), unit: 'ms' },
     { name: 'switchover window / bare window', value: round(ours / bare, 2), unit: '×' },
+    { name: 'switchover --method failover: write-unavailability window', value: round(median(runs.failover.map((r) => r.windowMs)), 1), unit: 'ms' },
     { name: 'switchover --method pause: write-unavailability window', value: round(median(runs.pause.map((r) => r.windowMs)), 1), unit: 'ms' },
     { name: 'switchover: whole execute (re-check, hand-over, re-point, verify)', value: round(median(runs.ours.map((r) => r.actionMs)), 1), unit: 'ms' },
     { name: 'switchover: acknowledged writes lost', value: lost(runs.ours), unit: 'writes', goal: { max: 0 } },
     { name: 'bare FAILOVER TO: acknowledged writes lost', value: lost(runs.bare), unit: 'writes' },
+    { name: 'switchover --method failover: acknowledged writes lost', value: lost(runs.failover), unit: 'writes', goal: { max: 0 } },
     { name: 'switchover --method pause: acknowledged writes lost', value: lost(runs.pause), unit: 'writes', goal: { max: 0 } },
   ];
   const notes = [
     `Median of ${RUNS} runs each after one unmeasured run; master + 2 replicas, one client doing sequential SETs, ` +
-      `a write counts as paused above ${PAUSED_MS} ms. Spread: ours ${pct(runs.ours)}, bare ${pct(runs.bare)}, pause ${pct(runs.pause)}. ` +
-      'The window ends at the first write the new master accepts; our extra steps (re-pointing the other replica, ' +
-      'verification) run after that, so they lengthen the whole operation but not the window.',
-    'FAILOVER TO (ours and bare) waits for the target\'s periodic ACK, so its window falls anywhere in 0–2 s ' +
-      'with the replication cron phase; --method pause polls the offset itself and hands over in tens of ms, ' +
-      'but relies on the console staying up between the promotion and the old master\'s REPLICAOF.',
+      `a write counts as paused above ${PAUSED_MS} ms. Spread: ours ${pct(runs.ours)}, bare ${pct(runs.bare)}, ` +
+      `failover ${pct(runs.failover)}, pause ${pct(runs.pause)}. "switchover" is the default method, paused-failover on this ` +
+      'Redis: the window ends when the old master, a replica by then, is released and the client\'s held write gets ' +
+      'READONLY and goes to the new master; re-pointing the other replica runs after that.',
+    'FAILOVER TO (bare and --method failover) waits for the target\'s periodic ACK, so its window falls anywhere in ' +
+      '0–2 s with the replication cron phase. paused-failover and pause read the target\'s offset themselves and hand ' +
+      'over in tens of ms; only paused-failover leaves the hand-over to the server once FAILOVER … FORCE is sent, ' +
+      'while pause relies on the console staying up between the promotion and the old master\'s REPLICAOF.',
   ];
   return { figures, details: runs, notes };
 }
@@ -110,7 +119,7 @@ async function measure(variant: Variant): Promise<Run> {
       const plan = await actions.plan({
         kind: 'switchover',
         to: lab.address('replica-1'),
-        options: { switchoverMethod: variant === 'pause' ? 'pause' : 'auto' },
+        options: { switchoverMethod: METHOD[variant] },
       });
       actionStart = performance.now();
       const outcome = await actions.execute(plan.id, { confirmAddress: plan.confirmAddress ?? undefined });
