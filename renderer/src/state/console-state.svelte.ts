@@ -163,8 +163,11 @@ export class ConsoleState {
       this.sinceTickMs > STALE_AFTER_INTERVALS * this.pollIntervalMs,
   );
 
-  /** Reachable nodes the engine has not read for 3 poll intervals, as the last tick says. */
-  readonly staleNodes: NodeState[] = $derived(this.nodes.filter(isStale));
+  /**
+   * Reachable nodes not read for 3 poll intervals: as the last tick says, or every one of
+   * them once ticks stop (nothing shown is being read then).
+   */
+  readonly staleNodes: NodeState[] = $derived(this.nodes.filter((n) => this.isNodeStale(n)));
 
   /** Milliseconds since the least recently read stale node was read, by the reactive clock. */
   readonly oldestStaleAgeMs: number | null = $derived.by(() => {
@@ -182,6 +185,11 @@ export class ConsoleState {
   readonly freshness: FreshnessState = $derived(
     this.stale ? 'no-ticks' : this.staleNodes.length > 0 ? 'nodes-stale' : 'live',
   );
+
+  /** Is what is shown of this node out of date (see staleNodes)? Reads the clock only through `stale`, which flips rarely. */
+  isNodeStale(node: Pick<NodeState, 'stale' | 'reachable'>): boolean {
+    return isStale(node) || (this.stale && node.reachable);
+  }
 
   /** Milliseconds since `node` was last read, by the reactive clock. */
   ageOf(node: Pick<NodeState, 'polledAt'>): number | null {

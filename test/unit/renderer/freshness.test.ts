@@ -74,6 +74,9 @@ describe('freshness of the view', () => {
     clock.now = NOW + 1000 + 3 * 1000 + 1;
     expect(state.stale).toBe(true);
     expect(state.freshness).toBe('no-ticks');
+    // Nothing shown is being read any more: every reachable node is out of date, with its age.
+    expect(state.staleNodes).toHaveLength(4);
+    expect(state.oldestStaleAgeMs).toBe(1000 + 3 * 1000 + 1 + 3_000);
   });
 });
 
