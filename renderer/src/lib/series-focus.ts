@@ -123,14 +123,16 @@ function worstBy(replicas: readonly FocusCandidate[], key: 'latestBytes' | 'late
 /**
  * The nodes drawn as lines, sorted by address. Up to `limit` candidates are all drawn. Beyond
  * that: the selected node, the replicas lagging most right now (bytes and seconds: the worst
- * lag is always visible), the masters, then replicas by their peak lag in the window, up to
- * `top` replicas and `limit` lines. Replicas that never lagged in the window stay in the band.
+ * lag is always visible), the masters, the stale nodes (their legend entry says how old their
+ * reading is: in the band, nothing would), then replicas by their peak lag in the window, up
+ * to `top` replicas and `limit` lines. Replicas that never lagged in the window stay in the band.
  */
 export function chooseShown(
   candidates: readonly FocusCandidate[],
   selected: Address | null,
   limit: number = FOCUS_LIMIT,
   top: number = TOP_LAGGING,
+  stale: readonly Address[] = [],
 ): Address[] {
   if (candidates.length <= limit) return candidates.map((c) => c.address).sort();
   const replicas = candidates.filter((c) => !c.master);
@@ -153,6 +155,8 @@ export function chooseShown(
     .map((c) => c.address)
     .sort();
   const chosen = candidates.some((c) => c.address === selected) ? [selected as Address] : [];
-  const order = [...chosen, ...forced, ...masters, ...lagging];
+  const known = new Set(candidates.map((c) => c.address));
+  const late = stale.filter((address) => known.has(address));
+  const order = [...chosen, ...forced, ...masters, ...late, ...lagging];
   return [...new Set(order)].slice(0, limit).sort();
 }

@@ -15,6 +15,8 @@ export interface FocusInput {
   addresses: readonly Address[];
   masters: ReadonlySet<Address>;
   selected: Address | null;
+  /** Nodes the engine reports stale: drawn as lines, so their legend entry can say so. */
+  stale: readonly Address[];
   theme: ResolvedTheme;
 }
 
@@ -57,7 +59,7 @@ export class ChartFocus {
   }
 
   #choose(): Address[] {
-    const { addresses, masters, selected } = this.#input();
+    const { addresses, masters, selected, stale } = this.#input();
     // Few enough to draw them all: no need to look at the history on every tick.
     if (addresses.length <= FOCUS_LIMIT) return [...uniqueBy(addresses, (a) => a)].sort();
     void this.#history.version;
@@ -69,6 +71,6 @@ export class ChartFocus {
       ...this.#lag.read(address, this.#history.series(address), range.min, range.max),
     }));
     this.#lag.retain(addresses);
-    return chooseShown(candidates, selected);
+    return chooseShown(candidates, selected, FOCUS_LIMIT, TOP_LAGGING, stale);
   }
 }

@@ -169,17 +169,20 @@ export class ConsoleState {
    */
   readonly staleNodes: NodeState[] = $derived(this.nodes.filter((n) => this.isNodeStale(n)));
 
-  /** Milliseconds since the least recently read stale node was read, by the reactive clock. */
-  readonly oldestStaleAgeMs: number | null = $derived.by(() => {
-    // Read the clock only while something is stale: a fresh topology does not re-derive every second.
-    if (this.staleNodes.length === 0) return null;
-    let oldest: number | null = null;
+  /** The stale node read least recently (one never read first), or null. */
+  readonly oldestStale: NodeState | null = $derived.by(() => {
+    let oldest: NodeState | null = null;
     for (const node of this.staleNodes) {
-      const age = nodeAgeMs(node, this.#clock.now);
-      if (age !== null && (oldest === null || age > oldest)) oldest = age;
+      if (oldest === null || (oldest.polledAt !== null && (node.polledAt === null || node.polledAt < oldest.polledAt))) oldest = node;
     }
     return oldest;
   });
+
+  /** Milliseconds since the least recently read stale node was read, by the reactive clock. */
+  readonly oldestStaleAgeMs: number | null = $derived.by(() =>
+    // Reads the clock only while something is stale: a fresh topology does not re-derive every second.
+    this.oldestStale === null ? null : nodeAgeMs(this.oldestStale, this.#clock.now),
+  );
 
   /** LIVE only while ticks arrive and every node is fresh; otherwise what is out of date. */
   readonly freshness: FreshnessState = $derived(

@@ -52,6 +52,7 @@ describe('freshness of the view', () => {
     expect(state.freshness).toBe('nodes-stale');
     expect(state.staleNodes.map((n) => n.address)).toEqual([R1, R2]);
     expect(state.oldestStaleAgeMs).toBe(7_000);
+    expect(state.oldestStale?.address).toBe(R2);
     clock.now = NOW + 2000;
     expect(state.oldestStaleAgeMs).toBe(8_000);
     expect(state.ageOf(state.staleNodes[0]!)).toBe(5_000);

@@ -48,6 +48,16 @@ describe('chooseShown', () => {
     expect(chooseShown(calm, null)).toEqual(['m:1', 'r:lag']);
   });
 
+  it('draws stale nodes as lines, so their legend entry can say how old they are; unknown ones are ignored', () => {
+    const calm = [master, ...Array.from({ length: 40 }, (_, i) => replica(name(i), 0)), replica('r:lag', 5)];
+    expect(chooseShown(calm, null, FOCUS_LIMIT, TOP_LAGGING, [name(7), 'gone:1'])).toEqual(['m:1', name(7), 'r:lag']);
+    // Many stale nodes never push the masters out, and the limit holds.
+    const many = Array.from({ length: 40 }, (_, i) => name(i));
+    const shown = chooseShown(calm, null, FOCUS_LIMIT, TOP_LAGGING, many);
+    expect(shown).toContain('m:1');
+    expect(shown).toHaveLength(FOCUS_LIMIT);
+  });
+
   it('never draws more than the limit, even with many masters', () => {
     const masters = Array.from({ length: 15 }, (_, i) => ({ ...master, address: `m:${String(i).padStart(2, '0')}` }));
     const shown = chooseShown([...masters, replica('r:worst', 100, 100)], null);
@@ -117,7 +127,7 @@ describe('ChartFocus', () => {
     let selected: string | null = null;
     const snapshot = hundredNodes(() => 0, 1_000_000);
     const addresses = snapshot.nodes.map((n) => n.address);
-    const focus = new ChartFocus(history, view, () => ({ addresses, masters: new Set(['10.0.0.1:6379']), selected, theme: 'light' }));
+    const focus = new ChartFocus(history, view, () => ({ addresses, masters: new Set(['10.0.0.1:6379']), selected, stale: [], theme: 'light' }));
 
     history.appendSnapshot(snapshot);
     expect(focus.shown).toEqual(['10.0.0.1:6379']);

@@ -1,0 +1,233 @@
+// Freshness you can trust, and no server data that can stop the screen, in real Chromium
+// against real redis-server labs:
+// - a replica stalled with SIGSTOP while the engine's command timeout is long is reachable
+//   but unread: its card says "stale · N s" (data-stale="true") and the header stops saying
+//   LIVE, until SIGCONT brings a fresh reading back;
+// - replicas whose replica-announce-ip/port make the master list its own address, and list
+//   one replica's address twice (a real misconfiguration), render the console and the
+//   details panel without a single page error.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Redis from 'ioredis';
+import type { BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConsoleService } from '../../electron/app/service';
+import { ReplicationEngine } from '../../electron/engine/engine';
+import { Lab, docsLayout, masterWithReplicas } from '../../electron/lab/lab';
+import { startWebServer, type WebServer } from '../../electron/web/server';
+import { openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
+
+const POLL_MS = 1000;
+/**
+ * Far longer than the test holds the replica stopped: its poll stays in flight (no reply, no
+ * timeout), so it is stale from 3 poll intervals on and never turns unreachable meanwhile.
+ */
+const COMMAND_TIMEOUT_MS = 60_000;
+
+const e2e = useBrowserAndRenderer('rc-e2e-fresh-');
+
+const card = (page: Page, address: string) => page.locator(`[data-testid="node-card-${address}"]`);
+
+async function connectThroughForm(page: Page, seeds: readonly string[]): Promise<void> {
+  await page.getByTestId('seeds-input').fill(seeds.join(', '));
+  await page.getByTestId('user-input').fill('');
+  await page.getByTestId('password-input').fill('');
+  await page.getByTestId('connect-button').click();
+}
+
+/** A web server over its own engine (long command timeout) and a throw-away audit directory. */
+async function startConsole(engine: ReplicationEngine): Promise<{ service: ConsoleService; server: WebServer; close(): Promise<void> }> {
+  const auditDir = await mkdtemp(join(tmpdir(), 'rc-e2e-fresh-audit-'));
+  const service = new ConsoleService({ engine, interface: 'web', auditDir });
+  const server = await startWebServer({ service, rendererDir: e2e.rendererDir });
+  return {
+    service,
+    server,
+    async close() {
+      await server.close();
+      await service.close();
+      await rm(auditDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The age a stale card shows, in seconds ("stale · 7 s" → 7). */
+async function shownAgeSeconds(page: Page, address: string): Promise<number | null> {
+  const text = (await card(page, address).getByTestId('stale-age').textContent({ timeout: 1000 }).catch(() => null)) ?? '';
+  const match = /stale · (\d+(?:\.\d+)?) (ms|s)\b/.exec(text);
+  if (!match) return null;
+  return match[2] === 'ms' ? Number(match[1]) / 1000 : Number(match[1]);
+}
+
+describe('a replica that is reachable but does not answer in time', () => {
+  let lab: Lab;
+  let app: Awaited<ReturnType<typeof startConsole>>;
+  let context: BrowserContext;
+  let page: Page;
+  let problems: string[];
+
+  beforeAll(async () => {
+    lab = await Lab.start({ nodes: docsLayout() });
+    app = await startConsole(new ReplicationEngine({ commandTimeoutMs: COMMAND_TIMEOUT_MS }));
+    ({ context, page, problems } = await openPage(e2e.browser, app.server.url));
+    await connectThroughForm(page, [lab.address('master')]);
+    await page.locator('[data-testid^="node-card-"]').nth(3).waitFor({ timeout: 15_000 });
+  });
+
+  afterAll(async () => {
+    // Never leave a stopped process behind, whatever failed.
+    if (lab) lab.resume('replica-2');
+    await context?.close();
+    await app?.close();
+    await lab?.close();
+  });
+
+  it('shows the stale card with its age, and the header stops saying LIVE, then both recover', async () => {
+    const address = lab.address('replica-2');
+    const status = page.getByTestId('connection-status');
+    await expect.poll(() => status.getAttribute('data-freshness'), { timeout: 10_000 }).toBe('live');
+    await expect(card(page, address).getAttribute('data-stale')).resolves.toBe('false');
+    await shot(page, 'fresh-live');
+
+    lab.pause('replica-2');
+    const stoppedAt = Date.now();
+    try {
+      // Stale from 3 poll intervals without a reading; a tick or two later on screen.
+      await expect.poll(() => card(page, address).getAttribute('data-stale'), { timeout: 8 * POLL_MS, interval: 100 }).toBe('true');
+      expect(Date.now() - stoppedAt).toBeGreaterThanOrEqual(2 * POLL_MS);
+      // Stale is not unreachable: the card keeps its figures, marked, with their age.
+      await expect(card(page, address).getAttribute('data-reachable')).resolves.toBe('true');
+      await expect.poll(() => card(page, address).textContent()).toMatch(/stale · \d+ s/);
+      await expect(status.getAttribute('data-freshness')).resolves.toBe('nodes-stale');
+      await expect(status.getAttribute('data-stale')).resolves.toBe('true');
+      const header = (await status.textContent()) ?? '';
+      expect(header).not.toContain('LIVE');
+      expect(header).toContain(`${address} not read for`);
+      // The other cards stay fresh: one late node does not make the whole view stale.
+      for (const name of ['master', 'replica-1', 'replica-1-1']) {
+        await expect(card(page, lab.address(name)).getAttribute('data-stale')).resolves.toBe('false');
+      }
+      // The age counts on between ticks, by the renderer's clock.
+      const first = await shownAgeSeconds(page, address);
+      expect(first).not.toBeNull();
+      await expect.poll(() => shownAgeSeconds(page, address), { timeout: 4000, interval: 200 }).toBeGreaterThan(first ?? 0);
+      // Its row in the node list and its chart legend entry say the same.
+      await expect.poll(() => page.locator(`[data-testid="node-details"] tr[data-stale="true"]`).textContent()).toMatch(/stale · \d+ s/);
+      await expect.poll(() => page.locator(`[data-series="${address}"]`).getAttribute('data-stale')).toBe('true');
+      await shot(page, 'fresh-stale-node');
+      // The header leads to the node that is behind (among a hundred cards, the way to find it).
+      await page.getByTestId('show-stale').click();
+      const details = page.getByTestId('node-details');
+      await expect.poll(() => details.locator('.panel-head .address').textContent(), { timeout: 5000 }).toBe(address);
+      await expect.poll(() => page.getByTestId('details-stale').textContent()).toMatch(/stale · \d+ s/);
+      await shot(page, 'fresh-stale-node-selected');
+    } finally {
+      lab.resume('replica-2');
+    }
+
+    // The reply that was in flight arrives: fresh again, LIVE again.
+    await expect.poll(() => card(page, address).getAttribute('data-stale'), { timeout: 5 * POLL_MS, interval: 100 }).toBe('false');
+    await expect(card(page, address).getAttribute('data-reachable')).resolves.toBe('true');
+    await expect.poll(() => status.getAttribute('data-freshness'), { timeout: 5 * POLL_MS }).toBe('live');
+    await expect.poll(() => status.textContent()).toContain('LIVE');
+    await shot(page, 'fresh-recovered');
+  });
+
+  it('logged no errors in the page', () => {
+    expect(problems).toEqual([]);
+  });
+});
+
+/** Until the master's INFO replication lists exactly these ports (in any order), or time runs out. */
+async function waitForListedPorts(master: Redis, ports: readonly number[], timeoutMs = 20_000): Promise<void> {
+  const want = [...ports].sort().join(',');
+  const deadline = Date.now() + timeoutMs;
+  let got = '';
+  while (Date.now() < deadline) {
+    const info = await master.info('replication');
+    got = [...info.matchAll(/^slave\d+:ip=[^,]*,port=(\d+),state=online/gm)].map((m) => m[1]).sort().join(',');
+    if (got === want) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`the master lists ports ${got || 'none'}, expected ${want}`);
+}
+
+describe('a master listing itself, and two replicas announcing one address (real servers)', () => {
+  let lab: Lab;
+  let app: Awaited<ReturnType<typeof startConsole>>;
+
+  beforeAll(async () => {
+    lab = await Lab.start({ nodes: masterWithReplicas(3) });
+    const master = new Redis({ host: '127.0.0.1', port: lab.port('master'), lazyConnect: true, maxRetriesPerRequest: 1 });
+    await master.connect();
+    try {
+      // replica-1 announces the master's own address; replica-2 and replica-3 both announce
+      // replica-2's. The announce is sent on the replication handshake: drop the links so
+      // the replicas reconnect with it.
+      const announce = async (name: string, port: number): Promise<void> => {
+        const client = new Redis({ host: '127.0.0.1', port: lab.port(name), lazyConnect: true, maxRetriesPerRequest: 1 });
+        await client.connect();
+        try {
+          await client.config('SET', 'replica-announce-ip', '127.0.0.1');
+          await client.config('SET', 'replica-announce-port', String(port));
+        } finally {
+          client.disconnect();
+        }
+      };
+      await announce('replica-1', lab.port('master'));
+      await announce('replica-2', lab.port('replica-2'));
+      await announce('replica-3', lab.port('replica-2'));
+      await master.client('KILL', 'TYPE', 'replica');
+      await waitForListedPorts(master, [lab.port('master'), lab.port('replica-2'), lab.port('replica-2')]);
+    } finally {
+      master.disconnect();
+    }
+    app = await startConsole(new ReplicationEngine());
+  });
+
+  afterAll(async () => {
+    await app?.close();
+    await lab?.close();
+  });
+
+  for (const scheme of ['light', 'dark'] as const) {
+    it(`renders the console and every details panel without a page error (${scheme})`, async () => {
+      const { context, page, problems } = await openPage(e2e.browser, app.server.url, scheme);
+      try {
+        // replica-1 and replica-3 are listed under other addresses: seed them, as an operator would.
+        if (scheme === 'light') await connectThroughForm(page, [lab.address('master'), lab.address('replica-1'), lab.address('replica-3')]);
+        await expect.poll(() => page.locator('[data-testid^="node-card-"]').count(), { timeout: 15_000 }).toBe(4);
+        // The master's listing of itself is reported as a warning naming it (once).
+        const warnings = page.getByTestId('warnings');
+        await warnings.waitFor({ timeout: 10_000 });
+        await expect.poll(() => warnings.textContent()).toContain(lab.address('master'));
+
+        const master = lab.address('master');
+        await card(page, master).click();
+        const details = page.getByTestId('node-details');
+        await expect.poll(() => details.locator('.panel-head .address').textContent(), { timeout: 5000 }).toBe(master);
+        // Every line the master gives is shown: itself once, replica-2's address twice.
+        const listed = details.locator('tr[data-listed]');
+        await expect.poll(() => listed.count(), { timeout: 5000 }).toBe(3);
+        await expect(details.locator(`tr[data-listed="${master}"]`).textContent()).resolves.toContain('itself');
+        await expect(details.locator(`tr[data-listed="${lab.address('replica-2')}"]`).count()).resolves.toBe(2);
+        await expect(details.locator(`tr[data-listed="${lab.address('replica-2')}"]`).first().textContent()).resolves.toContain('listed 2×');
+        await shot(page, `duplicate-addresses-master-${scheme}`);
+
+        for (const name of ['replica-1', 'replica-2', 'replica-3']) {
+          await card(page, lab.address(name)).click();
+          await expect.poll(() => details.locator('.panel-head .address').textContent(), { timeout: 5000 }).toBe(lab.address(name));
+        }
+        // A few more ticks through the same data: every one must render.
+        const seq = async (): Promise<string> => (await page.getByTestId('connection-status').textContent()) ?? '';
+        const before = await seq();
+        await expect.poll(seq, { timeout: 5000 }).not.toBe(before);
+        await shot(page, `duplicate-addresses-${scheme}`);
+        expect(problems).toEqual([]);
+      } finally {
+        await context.close();
+      }
+    });
+  }
+});
