@@ -228,6 +228,7 @@ describe('interrupted plan report', () => {
     expect(warnings[1]?.message).toContain('CONFIG SET min-replicas-to-write 0');
     expect(warnings[1]?.message).not.toMatch(/restores? .*2147483647/);
     expect(reportText(report).join('\n')).toContain(`on ${M}: CONFIG SET min-replicas-to-write 0`);
+    expect(reportText(report)).toContain(`FENCED_MASTER ${M}: min-replicas-to-write is ${FENCE_REPLICAS}, the write fence, so every write is refused; its value before the plan was 0.`);
   });
 
   it('a fence switchover killed after the promotion: the old master follows first, then its fence goes, then the sibling', () => {

@@ -223,6 +223,9 @@ export function reportText(r: InterruptedReport): string[] {
     'Where each node stands now:',
     ...r.now.map((l) => `  ${l}`),
   ];
+  for (const f of r.fenced) {
+    lines.push(`FENCED_MASTER ${f.node}: min-replicas-to-write is ${f.value}, the write fence, so every write is refused; its value before the plan was ${f.original}.`);
+  }
   if (r.settled) {
     lines.push('Nothing is left to do: the nodes are settled (no fence, no pause). This record is now closed.');
     return lines;
