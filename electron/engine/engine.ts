@@ -15,7 +15,7 @@ import { systemClock, type Clock } from './clock';
 import { EngineCommands, type NodeCommands } from './node-commands';
 import { EngineError } from './errors';
 import { diffSnapshots } from './events';
-import { neighboursOf, pollNode, type NodeRecord } from './node-record';
+import { pollNode, type NodeRecord } from './node-record';
 import { NodeSet } from './node-set';
 import { PollScheduler, type SlotTiming } from './poll-scheduler';
 import { buildSnapshot } from './snapshot';
@@ -31,6 +31,8 @@ export interface EngineOptions {
   forgetAfterMs?: number;
   /** Events kept for queries. */
   maxEvents?: number;
+  /** Most nodes one topology follows (default 1000): further listed addresses are not dialled (TOO_MANY_NODES). */
+  maxNodes?: number;
   /** Time for the poll schedule, ticks and staleness (tests run hours of it in milliseconds). */
   clock?: Clock;
   /** Told of every scheduled poll as it starts (or joins a reading under way): to measure lateness. */
@@ -188,7 +190,7 @@ class Session {
     private readonly publish: (update: TickUpdate) => void,
   ) {
     this.interval = options.pollIntervalMs;
-    this.nodes = new NodeSet(engineOptions.historyPoints ?? 3600, normalizeMap(options.addressMap));
+    this.nodes = new NodeSet(engineOptions.historyPoints ?? 3600, normalizeMap(options.addressMap), engineOptions.maxNodes);
     this.registry = new ClientRegistry({
       credentials: { user: options.user, password: options.password },
       connectTimeoutMs: engineOptions.connectTimeoutMs,
@@ -339,9 +341,8 @@ class Session {
 
   /** Topology changes lead here: any address a node points at that we don't know is polled at once. */
   private addNeighbours(record: NodeRecord): void {
-    for (const address of neighboursOf(record)) {
-      if (this.nodes.resolve(address)) continue;
-      const added = this.nodes.add(address, false);
+    // The node set keeps to the node cap and remembers which replica list named each address.
+    for (const added of this.nodes.addNeighboursOf(record, this.clock.now())) {
       this.scheduler.add(added);
       // Discovery reads it in its own loop; once running, read it now rather than at its first slot.
       if (this.running) void this.scheduler.read(added);
@@ -383,23 +384,15 @@ class Session {
     return snapshot;
   }
 
-  /** Drop nodes that have been unreachable for long and that no reachable node lists. */
+  /**
+   * Drop nodes nobody lists that are gone: unreachable for long, or never reached at all
+   * (within a few polls, so a churning replica list cannot grow the graph).
+   */
   private forgetVanished(now: number): void {
-    const referenced = new Set<NodeRecord>();
-    for (const record of this.nodes.all()) {
-      if (!record.reachable) continue;
-      for (const address of neighboursOf(record)) {
-        const r = this.nodes.resolve(address);
-        if (r) referenced.add(r);
-      }
-    }
-    for (const record of this.nodes.all()) {
-      const longGone = record.unreachableSince !== null && now - record.unreachableSince > this.settings.forgetAfterMs;
-      if (longGone && !record.seed && !referenced.has(record)) {
-        this.scheduler.remove(record);
-        this.registry.disconnect(record.dial);
-        this.nodes.remove(record);
-      }
+    const gone = this.nodes.forgetVanished({ now, forgetAfterMs: this.settings.forgetAfterMs, intervalMs: this.interval });
+    for (const record of gone) {
+      this.scheduler.remove(record);
+      this.registry.disconnect(record.dial);
     }
   }
 }

@@ -5,6 +5,7 @@ import { EngineError, toApiError } from './errors';
 import {
   type InfoCuts,
   isClusterEnabled,
+  MAX_INFO_CHARS,
   parseInfo,
   parseReplication,
   parseSentinelMasters,
@@ -23,6 +24,13 @@ import { OffsetHistory, type OffsetSample } from './lag';
  * reconnect: a restart drops the connection anyway, and uptime is extrapolated in between.
  */
 const SERVER_EVERY = 60;
+/**
+ * The most polls a node is left unread for when it costs more than it is worth: a reply of N
+ * times the INFO cap is read once every N polls, and a listed address never reached is dialled
+ * again after 1, 2, 4 … polls. So a 20 MB reply or a thousand dead addresses cannot crowd out
+ * the nodes that answer; such a node shows as stale, with its age, in between.
+ */
+const MAX_READ_EVERY = 30;
 
 /** Everything the engine knows about one node. Mutable; owned by the engine. */
 export interface NodeRecord {
@@ -58,6 +66,10 @@ export interface NodeRecord {
   listedBy: string | null;
   /** When a reachable node last pointed at this one (or when it was added). */
   lastListedAt: number;
+  /** Read once every this many polls (1 = every poll): see MAX_READ_EVERY. */
+  readEvery: number;
+  /** Polls left to skip before the next reading. */
+  skipPolls: number;
 }
 
 export type InfoSection = 'replication' | 'server' | 'stats' | 'sentinel' | 'cluster';
@@ -87,6 +99,8 @@ export function createRecord(address: string, dial: string, seed: boolean, capac
     infoCuts: {},
     listedBy: null,
     lastListedAt: now,
+    readEvery: 1,
+    skipPolls: 0,
   };
 }
 
@@ -108,6 +122,10 @@ interface PollReply {
  * `now` is the engine's clock: reading times are compared with its ticks (staleness, lag).
  */
 export async function pollNode(registry: ClientRegistry, record: NodeRecord, now: () => number = Date.now): Promise<void> {
+  if (record.skipPolls > 0) {
+    record.skipPolls--;
+    return;
+  }
   try {
     const reply = await registry.run(record.dial, async (client, generation) => {
       const wantServer = generation !== record.serverGeneration || record.polls % SERVER_EVERY === 0;
@@ -143,9 +161,18 @@ export async function pollNode(registry: ClientRegistry, record: NodeRecord, now
       } satisfies PollReply;
     });
     applyReply(record, reply);
+    const chars = [reply.replication, reply.server, reply.stats, reply.sentinel, reply.cluster].reduce((n, text) => n + (text?.length ?? 0), 0);
+    readEveryAfter(record, Math.floor(chars / MAX_INFO_CHARS));
   } catch (error) {
     markUnreachable(record, error, now());
+    // Only an address a replica list named and that never answered: a seed, a master or a node seen before is tried every poll.
+    if (record.polls === 0 && record.listedBy !== null) readEveryAfter(record, record.readEvery * 2);
   }
+}
+
+function readEveryAfter(record: NodeRecord, every: number): void {
+  record.readEvery = Math.max(1, Math.min(MAX_READ_EVERY, every));
+  record.skipPolls = record.readEvery - 1;
 }
 
 /** Parse one section's reply and remember what had to be cut from it. */

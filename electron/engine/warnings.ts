@@ -268,7 +268,8 @@ function truncatedInfo(records: readonly NodeRecord[]): TopologyWarning[] {
       code: 'INFO_TRUNCATED',
       message:
         `${r.address} sent more INFO than the console reads (${count.format(MAX_INFO_CHARS)} characters of a reply, ${count.format(MAX_FIELD_CHARS)} of a field): ` +
-        `${parts.join('; ')}. Cut values end with "[cut: N characters]"`,
+        `${parts.join('; ')}. Cut values end with "[cut: N characters]"` +
+        (r.readEvery > 1 ? `. A reply this large is read once every ${r.readEvery} polls, so the node shows as stale in between` : ''),
       nodes: [r.address],
     });
   }
