@@ -104,29 +104,44 @@ async function stepStarted(dataDir: string, index: number, timeoutMs = 20_000): 
   );
 }
 
+type Probe = { writable: string } | { fenced: string[] };
+
 /**
- * A master of the lab that accepts a write by `deadline`: a paused one answers when its pause
- * ends, a fenced one (NOREPLICAS) or a demoted one (READONLY) does not count.
+ * Started right after the cut: a master of the lab that accepts a write by `deadline` (a paused
+ * one answers when its pause ends; a demoted one says READONLY and does not count), or, when
+ * every master refuses with NOREPLICAS, the fenced ones: only the report's restore helps then.
  */
-async function writableMaster(lab: Lab, deadline: number): Promise<string> {
+async function probeWrites(lab: Lab, deadline: number): Promise<Probe> {
   return until(
     'a master that accepts writes',
-    async () => {
+    async (): Promise<Probe | undefined> => {
+      const fenced: string[] = [];
+      let masters = 0;
       for (const name of NAMES) {
         if ((await info(lab, name)).role !== 'master') continue;
+        masters++;
         const left = deadline - Date.now();
         if (left <= 0) return undefined;
-        const ok = await withClient(lab, name, (c) => c.set('interrupted-plans:probe', String(Date.now())), left).then(
-          () => true,
-          () => false,
+        const error = await withClient(lab, name, (c) => c.set('interrupted-plans:probe', String(Date.now())), left).then(
+          () => null,
+          (e: Error) => e.message,
         );
-        if (ok) return name;
+        if (error === null) return { writable: name };
+        if (error.startsWith('NOREPLICAS')) fenced.push(name);
       }
-      return undefined;
+      return masters > 0 && fenced.length === masters ? { fenced } : undefined;
     },
     Math.max(0, deadline - Date.now()),
     20,
   );
+}
+
+/** The write probe of a cut at `cutAt`: writes must come back within the pause timeout. */
+function afterCut(lab: Lab, cutAt: number): Promise<Probe> {
+  const probe = probeWrites(lab, cutAt + PAUSE_MS + WRITE_SLACK_MS);
+  // Awaited later; an early rejection must not count as unhandled meanwhile.
+  probe.catch(() => undefined);
+  return probe;
 }
 
 /** Run a report's commands in order, as an operator would paste them. */
@@ -147,18 +162,23 @@ async function nextStart(dataDir: string, planId: string): Promise<InterruptedRe
   return report;
 }
 
-/** After the cut: writes come back within the pause timeout, or (fence) once the report's restore ran. */
-async function expectWritesBack(lab: Lab, report: InterruptedReport, cutAt: number, where: string): Promise<void> {
+/**
+ * After the cut: a master took writes within the pause timeout, or every master is fenced, the
+ * report names each one with the restore, and running the report's commands brings writes back.
+ */
+async function expectWritesBack(lab: Lab, report: InterruptedReport | null, probe: Promise<Probe>, where: string): Promise<void> {
+  const result = await probe;
+  if ('writable' in result) return;
+  expect(report, `${where}: every master is fenced, yet no report`).not.toBeNull();
+  if (!report) return;
+  expect(report.fenced.map((f) => f.node).sort(), where).toEqual(result.fenced.map((n) => lab.address(n)).sort());
   const text = report.commands.map((c) => `${c.node}: ${c.command}`).join('\n');
-  if (report.fenced.length > 0) {
-    const fenced = report.fenced[0]!;
-    expect(fenced.original, where).toBe('0');
-    expect(text, where).toContain(`${fenced.node}: CONFIG SET min-replicas-to-write 0`);
-    await runCommands(lab, report);
-    expect(await writableMaster(lab, Date.now() + WRITE_SLACK_MS), where).toBeTruthy();
-    return;
+  for (const f of report.fenced) {
+    expect(f.original, where).toBe('0');
+    expect(text, where).toContain(`${f.node}: CONFIG SET min-replicas-to-write 0`);
   }
-  expect(await writableMaster(lab, cutAt + PAUSE_MS + WRITE_SLACK_MS), where).toBeTruthy();
+  await runCommands(lab, report);
+  expect(await probeWrites(lab, Date.now() + WRITE_SLACK_MS), where).toHaveProperty('writable');
 }
 
 function cli(args: string[], dataDir: string): ChildProcess {
@@ -206,7 +226,7 @@ for (const method of Object.keys(STEPS) as (keyof typeof STEPS)[]) {
     });
 
     /** `cut` returns the plan it cut, when, and the report a CLI printed at its next start (which closes a settled plan). */
-    async function eachStep(mode: Mode, cut: (step: number, dataDir: string) => Promise<{ planId: string; cutAt: number; printed?: string }>): Promise<void> {
+    async function eachStep(mode: Mode, cut: (step: number, dataDir: string) => Promise<{ planId: string; probe: Promise<Probe>; printed?: string }>): Promise<void> {
       const dataDir = await mkdtemp(path.join(os.tmpdir(), 'rc-interrupted-'));
       let connectedOnce = false;
       let dismissedByCli = false;
@@ -214,10 +234,10 @@ for (const method of Object.keys(STEPS) as (keyof typeof STEPS)[]) {
         for (let step = 0; step < steps; step++) {
           const where = `${mode}, ${method}, step ${step + 1} of ${steps}`;
           await reset(lab);
-          const { planId, cutAt, printed } = await cut(step, dataDir);
+          const { planId, probe, printed } = await cut(step, dataDir);
           if (printed?.includes('Nothing is left to do')) {
             // The CLI's start found it settled, reported it and closed it.
-            expect(await writableMaster(lab, cutAt + PAUSE_MS + WRITE_SLACK_MS), where).toBeTruthy();
+            await expectWritesBack(lab, null, probe, where);
             continue;
           }
           const report = await nextStart(dataDir, planId);
@@ -236,7 +256,7 @@ for (const method of Object.keys(STEPS) as (keyof typeof STEPS)[]) {
               await service.close();
             }
           }
-          await expectWritesBack(lab, report, cutAt, where);
+          await expectWritesBack(lab, report, probe, where);
           // Settled now (or dismissed): not reported again.
           if (!report.settled && mode === 'kill -9 of the CLI' && !dismissedByCli) {
             dismissedByCli = true;
@@ -267,7 +287,7 @@ for (const method of Object.keys(STEPS) as (keyof typeof STEPS)[]) {
         const exited = once(child, 'exit');
         const planId = await stepStarted(dataDir, step);
         child.kill('SIGKILL');
-        const cutAt = Date.now();
+        const probe = afterCut(lab, Date.now());
         await exited;
         let printed: string | undefined;
         if (!printedOnce) {
@@ -281,7 +301,7 @@ for (const method of Object.keys(STEPS) as (keyof typeof STEPS)[]) {
           expect(text.stdout()).toMatch(/^127\.0\.0\.1:\d+ {2}(master|replica)/);
           printed = text.stderr();
         }
-        return { planId, cutAt, printed };
+        return { planId, probe, printed };
       });
     });
 
@@ -301,14 +321,15 @@ for (const method of Object.keys(STEPS) as (keyof typeof STEPS)[]) {
           const running = execute(api, plan);
           const planId = await stepStarted(dataDir, step);
           child.kill('SIGINT');
-          const cutAt = Date.now();
+          // The server exits once the plan reached its safe point: the cut is complete then.
           const [code] = (await exited) as [number | null];
+          const probe = afterCut(lab, Date.now());
           await running;
           expect(code, text.stderr()).toBe(0);
           // It said what it did with the running plan.
           expect(text.stderr()).toMatch(/SIGINT received .*(stopping|cannot stop safely|had not sent)/);
           expect(planId).toBe(plan.id);
-          return { planId, cutAt };
+          return { planId, probe };
         } finally {
           api.close();
         }
@@ -338,7 +359,7 @@ for (const method of Object.keys(STEPS) as (keyof typeof STEPS)[]) {
           const running = execute(a, plan);
           await stepStarted(dataDir, step);
           await b.disconnect();
-          const cutAt = Date.now();
+          const probe = afterCut(lab, Date.now());
           const outcome = (await running) as { status?: string };
           stop();
           expect(outcome.status, where).toMatch(/^(ok|aborted|failed)$/);
@@ -349,12 +370,8 @@ for (const method of Object.keys(STEPS) as (keyof typeof STEPS)[]) {
           expect(warning, where).toBeDefined();
           // Settled plans were closed by that check; one still open names what to run.
           const open = (await new InterruptedPlans(dataDir).checkAtStart({ timeoutMs: 1000 })).reports.find((r) => r.planId === plan.id);
-          if (open) {
-            await expectWritesBack(lab, open, cutAt, where);
-            await new InterruptedPlans(dataDir).dismiss(plan.id);
-          } else {
-            expect(await writableMaster(lab, cutAt + PAUSE_MS + WRITE_SLACK_MS), where).toBeTruthy();
-          }
+          await expectWritesBack(lab, open ?? null, probe, where);
+          if (open) await new InterruptedPlans(dataDir).dismiss(plan.id);
           await b.disconnect();
         }
       } finally {
