@@ -124,6 +124,12 @@ export class ClientRegistry {
     entry.client.disconnect(false);
   }
 
+  /** Close one node's connection and forget its failures: for a node the topology dropped (a churning list must not grow the backoff table). */
+  forget(address: string): void {
+    this.disconnect(address);
+    this.backoffs.delete(address);
+  }
+
   /** Close every connection; the registry refuses further work. */
   disconnectAll(): void {
     this.closed = true;

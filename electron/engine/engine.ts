@@ -392,7 +392,7 @@ class Session {
     const gone = this.nodes.forgetVanished({ now, forgetAfterMs: this.settings.forgetAfterMs, intervalMs: this.interval });
     for (const record of gone) {
       this.scheduler.remove(record);
-      this.registry.disconnect(record.dial);
+      this.registry.forget(record.dial);
     }
   }
 }
