@@ -165,8 +165,10 @@ export async function pollNode(registry: ClientRegistry, record: NodeRecord, now
     readEveryAfter(record, Math.floor(chars / MAX_INFO_CHARS));
   } catch (error) {
     markUnreachable(record, error, now());
-    // Only an address a replica list named and that never answered: a seed, a master or a node seen before is tried every poll.
-    if (record.polls === 0 && record.listedBy !== null) readEveryAfter(record, record.readEvery * 2);
+    // Only an address a replica list named that never answered at all: a seed, a master, a node seen
+    // before, or a live server refusing us for now (LOADING, NOPERM) is tried every poll.
+    const noAnswer = record.error?.code === 'UNREACHABLE' || record.error?.code === 'TIMEOUT';
+    if (record.polls === 0 && record.listedBy !== null && noAnswer) readEveryAfter(record, record.readEvery * 2);
   }
 }
 

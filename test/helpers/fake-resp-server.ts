@@ -14,6 +14,7 @@
 //   const fake = await FakeRespServer.start({ info: { replication: scenario.manyReplicas(10_000) } });
 //   fake.address            // '127.0.0.1:PORT', a seed for engine.connect
 //   fake.setInfo('replication', scenario.churningReplicas(50));   // change replies at any time, per call
+//   fake.setError('INFO', 'LOADING Redis is loading the dataset in memory');   // or null to stop
 //   fake.infoCalls('replication')   // how often the engine asked
 //   await fake.close();     // also works with disposeAfterEach()
 import { randomBytes } from 'node:crypto';
@@ -50,6 +51,7 @@ export class FakeRespServer {
   private readonly calls = new Map<string, number>();
   private readonly sockets = new Set<net.Socket>();
   private readonly encoded = new Map<string, { text: string; bulk: Buffer }>();
+  private readonly failing = new Map<string, string>();
   private readonly config: Record<string, string>;
   private readonly password: string | undefined;
   private commandCount = 0;
@@ -89,6 +91,15 @@ export class FakeRespServer {
   /** Replace one INFO section's reply; takes effect at the next INFO. */
   setInfo(section: string, reply: SectionReply): void {
     this.sections.set(section.toLowerCase(), reply);
+  }
+
+  /**
+   * Answer `command` (any case) with this error from now on, e.g. `LOADING Redis is loading the
+   * dataset in memory`; null answers it normally again.
+   */
+  setError(command: string, message: string | null): void {
+    if (message === null) this.failing.delete(command.toUpperCase());
+    else this.failing.set(command.toUpperCase(), message);
   }
 
   /** How many times INFO returned `section` (INFO without a section counts for each one it returned). */
@@ -148,7 +159,8 @@ export class FakeRespServer {
           socket.end('+OK\r\n');
           return;
         }
-        socket.write(this.answer(name, args.slice(1)));
+        const failure = this.failing.get(name);
+        socket.write(failure === undefined ? this.answer(name, args.slice(1)) : simpleError(failure));
       }
     });
     // A client that goes away mid-reply is normal (the engine times out and drops): not a test failure.

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ClientRegistry } from '../../electron/engine/client-registry';
 import { createRecord, pollNode } from '../../electron/engine/node-record';
+import { FakeRespServer } from '../helpers/fake-resp-server';
 
 // 127.77.0.0/16 is loopback where nothing listens (the labs use 127.0.0.1): a dial is refused at once.
 const DEAD = '127.77.0.1:6379';
@@ -38,6 +39,30 @@ describe('pollNode: what costs more than it is worth is read less often', () => 
       }
     } finally {
       registry.disconnectAll();
+    }
+  });
+});
+
+describe('pollNode: a live server that refuses us for now is not backed off', () => {
+  it('reads a listed node answering LOADING on every poll', async () => {
+    // A real server says LOADING only while it loads a large dataset: too brief to test on.
+    const fake = await FakeRespServer.start();
+    fake.setError('INFO', 'LOADING Redis is loading the dataset in memory');
+    const registry = new ClientRegistry({ connectTimeoutMs: 500, maxBackoffMs: 1 });
+    try {
+      const record = createRecord(fake.address, fake.address, false, 10);
+      record.listedBy = '127.0.0.1:6379';
+      for (let poll = 0; poll < 4; poll++) {
+        await pollNode(registry, record);
+        expect(record.error?.code).toBe('LOADING');
+        expect(record.skipPolls).toBe(0);
+      }
+      fake.setError('INFO', null);
+      await pollNode(registry, record);
+      expect(record.reachable).toBe(true);
+    } finally {
+      registry.disconnectAll();
+      await fake.close();
     }
   });
 });
