@@ -841,6 +841,13 @@ describe('caps: whatever a server sends, the result stays small', () => {
     expect(repl.raw['connected_slaves']).toBe('10000');
   });
 
+  it('reads at most as many Sentinel masters as replica lines', () => {
+    const lines = Array.from({ length: 2000 }, (_, i) => `master${i}:name=m${i},status=ok,address=10.0.0.1:${i + 1},slaves=1,sentinels=3`);
+    const masters = parseSentinelMasters(parseInfo(`# Sentinel\n${lines.join('\n')}\n`).fields);
+    expect(masters).toHaveLength(MAX_REPLICA_LINES);
+    expect(masters[0]?.name).toBe('m0');
+  });
+
   it('counts the replica lines of an ordinary reply', () => {
     expect(load('redis-7.0-master-diskless-sync.txt').repl.listedLines).toBe(2);
     // Three lines, two of them one replica's dual-channel pair.
