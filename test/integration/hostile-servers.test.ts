@@ -124,6 +124,18 @@ describe('hostile servers beside a real node, in one engine session', () => {
     expect(codes(run.last)).toContain('TOO_MANY_NODES');
   });
 
+  it('EngineOptions.maxNodes caps the graph, and TOO_MANY_NODES says how many addresses are not dialled', async () => {
+    const fake = await fakeWith(scenario.manyReplicas(500));
+    const engine = own(new ReplicationEngine({ maxNodes: 20 }));
+    const first = await engine.connect({ seeds: [fake.address, real], pollIntervalMs: 250 });
+    expect(first.nodes).toHaveLength(20);
+    const { snapshot } = await waitForTick(engine, (u) => u.snapshot.seq >= first.seq + 4, 5000, 'four more ticks');
+    expect(snapshot.nodes).toHaveLength(20);
+    const warning = snapshot.warnings.find((w) => w.code === 'TOO_MANY_NODES');
+    expect(warning?.nodes).toEqual([fake.address]);
+    expect(warning?.message).toContain('reached 20 nodes, the most the console follows (maxNodes 20): 482 more listed addresses are not dialled');
+  });
+
   it('a replica list that changes on every poll: the graph stays small, CHURNING_REPLICAS names the master', async () => {
     const fake = await fakeWith(scenario.churningReplicas(20));
     const run = await runBeside(fake, real);
