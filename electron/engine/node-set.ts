@@ -1,4 +1,5 @@
 import { normalizeAddress } from './address';
+import { EngineError } from './errors';
 import { createRecord, masterAddressOf, neighboursOf, type NodeRecord } from './node-record';
 
 /** Nodes one topology follows unless EngineOptions.maxNodes says otherwise. */
@@ -69,7 +70,11 @@ export class NodeSet {
     private readonly capacity: number,
     private readonly addressMap: Readonly<Record<string, string>> = {},
     readonly maxNodes = DEFAULT_MAX_NODES,
-  ) {}
+  ) {
+    if (!(Number.isSafeInteger(maxNodes) && maxNodes >= 1)) {
+      throw new EngineError('BAD_ARGUMENT', `maxNodes must be a whole number of at least 1 (got ${String(maxNodes)})`);
+    }
+  }
 
   get size(): number {
     return this.records.size;

@@ -19,6 +19,12 @@ describe('NodeSet: bounded', () => {
     expect(nodes.notFollowed(3)).toEqual({ count: 6, sample: ['10.0.1.4:6379', '10.0.1.5:6379', '10.0.1.6:6379'], listedBy: ['10.0.0.1:6379'] });
   });
 
+  it('refuses a cap that is not a whole number of at least 1, with a clear error', () => {
+    for (const bad of [0, -1, 1.5, Number.NaN]) {
+      expect(() => new NodeSet(10, {}, bad)).toThrow(expect.objectContaining({ code: 'BAD_ARGUMENT', message: expect.stringContaining('maxNodes must be a whole number') }));
+    }
+  });
+
   it('follows nothing more and reports nothing while there is room', () => {
     const nodes = new NodeSet(10, {}, 100);
     const master = read(nodes.add('10.0.0.1:6379', true), { replicas: ['10.0.1.1:6379'] });
