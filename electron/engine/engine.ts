@@ -44,6 +44,11 @@ const DEFAULT_POLL_MS = 1000;
 const PHASE_STEP_MS = 10;
 /** Levels below the top that still get a later phase; deeper ones share the last. */
 const MAX_PHASE_DEPTH = 5;
+/**
+ * Nodes that could not be read last time are tried a quarter interval after the slot, apart
+ * from the healthy ones: a thousand dead addresses failing at once must not delay a live reading.
+ */
+const AWAY_PHASE_FRACTION = 0.25;
 
 /**
  * The replication engine: discovers a topology from seeds, polls every node on its own
@@ -349,8 +354,9 @@ class Session {
     }
   }
 
-  /** How far after the grid slot a node is read: its depth below the top, so masters are read first. */
+  /** How far after the grid slot a node is read: by its depth below the top, so masters are read first. */
   private phaseOf(record: NodeRecord): number {
+    if (!record.reachable) return this.interval * AWAY_PHASE_FRACTION;
     let depth = 0;
     for (let m = this.nodes.masterOf(record); m && m !== record && depth < MAX_PHASE_DEPTH; m = this.nodes.masterOf(m)) depth++;
     return depth * PHASE_STEP_MS;

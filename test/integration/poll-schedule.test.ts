@@ -3,12 +3,13 @@
 // the poll scheduler, a slot that came due during a plan's refresh ended that node's polling.
 import { describe, expect, it } from 'vitest';
 import { ReplicationEngine } from '../../electron/engine/engine';
+import type { SlotTiming } from '../../electron/engine/poll-scheduler';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
 import type { ActionRequest } from '../../electron/shared/actions';
 import type { TickUpdate, TopologySnapshot } from '../../electron/shared/types';
 import { caughtUp, harness, planAndRun, type Harness } from '../helpers/actions';
 import { disposeAfterEach } from '../helpers/dispose';
-import { describe as describeSnapshot } from '../helpers/engine';
+import { describe as describeSnapshot, waitForTick } from '../helpers/engine';
 import { FakeClock } from '../helpers/fake-clock';
 
 const own = disposeAfterEach();
@@ -122,6 +123,29 @@ describe('poll schedule', () => {
     }
     expect(refreshes).toBeGreaterThan(20);
     await expectPolledOnSchedule(h.engine, `after ${refreshes} refreshes`);
+  });
+
+  it('reads masters first, their replicas 10 ms later, and nodes it cannot reach a quarter interval after the slot', async () => {
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(2) }));
+    const slots = new Map<string, SlotTiming[]>();
+    const engine = own(
+      new ReplicationEngine({
+        connectTimeoutMs: 800,
+        commandTimeoutMs: 800,
+        onPollSlot: (address, slot) => slots.set(address, [...(slots.get(address) ?? []), slot]),
+      }),
+    );
+    await engine.connect({ seeds: [lab.address('master')], pollIntervalMs: INTERVAL });
+    await lab.kill('replica-2');
+    await waitForTick(engine, (u) => u.snapshot.nodes.some((n) => n.address === lab.address('replica-2') && !n.reachable), 5000, 'replica-2 unreachable');
+    // Each slot is set one interval ahead: the phase a node has now applies from the slot after next.
+    await nextTicks(engine, 1);
+    slots.clear();
+    await nextTicks(engine, 3);
+    const offsets = (name: string): number[] => [...new Set((slots.get(lab.address(name)) ?? []).map((s) => (s.scheduledAt - (slots.get(lab.address('master'))?.[0]?.scheduledAt ?? 0)) % INTERVAL))];
+    expect(offsets('master')).toEqual([0]);
+    expect(offsets('replica-1')).toEqual([10]);
+    expect(offsets('replica-2')).toEqual([INTERVAL / 4]);
   });
 
   it('marks nodes stale by the engine clock when reads fall behind, and a refresh waits for the reads under way', async () => {
