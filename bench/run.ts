@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { engineDiscovery } from './engine-discovery';
 import { enginePolling } from './engine-polling';
 import { enginePollingLayers } from './engine-polling-layers';
+import { pollLateness } from './poll-lateness';
 import { rendererBenchmark } from './renderer';
 import { switchoverBench } from './switchover';
 import type { BenchResult, Benchmark, Figure } from './types';
@@ -17,6 +18,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'engine discovery', run: engineDiscovery },
   { name: 'engine CPU by layer', run: enginePollingLayers, optional: true },
   { name: 'switchover write window', run: switchoverBench },
+  { name: 'poll lateness during plans', run: pollLateness },
   { name: 'renderer 100 nodes', run: rendererBenchmark },
 ];
 
