@@ -7,7 +7,7 @@ import type { SlotTiming } from '../../electron/engine/poll-scheduler';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
 import type { ActionRequest } from '../../electron/shared/actions';
 import type { TickUpdate, TopologySnapshot } from '../../electron/shared/types';
-import { caughtUp, harness, planAndRun, type Harness } from '../helpers/actions';
+import { caughtUp, direct, harness, planAndRun, type Harness } from '../helpers/actions';
 import { disposeAfterEach } from '../helpers/dispose';
 import { describe as describeSnapshot, waitForTick } from '../helpers/engine';
 import { FakeClock } from '../helpers/fake-clock';
@@ -146,6 +146,33 @@ describe('poll schedule', () => {
     expect(offsets('master')).toEqual([0]);
     expect(offsets('replica-1')).toEqual([10]);
     expect(offsets('replica-2')).toEqual([INTERVAL / 4]);
+  });
+
+  it('folds a second address of a node into it while running: one schedule left, polled every interval', async () => {
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(1) }));
+    const slots = new Map<string, number>();
+    const engine = own(new ReplicationEngine({ onPollSlot: (address) => slots.set(address, (slots.get(address) ?? 0) + 1) }));
+    await engine.connect({ seeds: [lab.address('master')], pollIntervalMs: INTERVAL });
+    // The replica now names its master by another address: the engine adds it, reads it, finds the same run_id.
+    const other = `localhost:${lab.port('master')}`;
+    const replica = direct(lab, 'replica-1');
+    try {
+      await replica.call('REPLICAOF', 'localhost', String(lab.port('master')));
+    } finally {
+      replica.disconnect();
+    }
+    const merged = await waitForTick(
+      engine,
+      (u) => u.snapshot.nodes.some((n) => n.address === lab.address('master') && n.aliases.includes(other)),
+      5000,
+      `${other} folded into the master`,
+    );
+    expect(merged.snapshot.nodes).toHaveLength(2);
+    slots.clear();
+    await expectPolledOnSchedule(engine, 'after the merge');
+    expect(slots.get(other)).toBeUndefined();
+    expect(slots.get(lab.address('master'))).toBeGreaterThanOrEqual(WATCH);
+    expect(slots.get(lab.address('replica-1'))).toBeGreaterThanOrEqual(WATCH);
   });
 
   it('marks nodes stale by the engine clock when reads fall behind, and a refresh waits for the reads under way', async () => {
