@@ -44,6 +44,8 @@ export function distinctWarnings(warnings: readonly TopologyWarning[]): Topology
   return uniqueBy(normalised, warningKey);
 }
 
+const NO_NODES: NodeState[] = [];
+
 /** A tick is late after this many poll intervals without one. */
 export const STALE_AFTER_INTERVALS = 3;
 
@@ -167,7 +169,11 @@ export class ConsoleState {
    * Reachable nodes not read for 3 poll intervals: as the last tick says, or every one of
    * them once ticks stop (nothing shown is being read then).
    */
-  readonly staleNodes: NodeState[] = $derived(this.nodes.filter((n) => this.isNodeStale(n)));
+  readonly staleNodes: NodeState[] = $derived.by(() => {
+    const stale = this.nodes.filter((n) => this.isNodeStale(n));
+    // The same empty list tick after tick: what reads it (header, legend) does not run again.
+    return stale.length === 0 ? NO_NODES : stale;
+  });
 
   /** The stale node read least recently (one never read first), or null. */
   readonly oldestStale: NodeState | null = $derived.by(() => {
