@@ -92,6 +92,14 @@ export async function pollLateness(): Promise<BenchResult> {
       `event-loop delay p99 ${s.loopDelayMs.p99} ms, max ${s.loopDelayMs.max} ms.`,
   );
   if (sides.some((s) => s.slots === 0)) notes.push('no slot timings: this engine has no onPollSlot (the figures from ticks still hold).');
+  // A poll can start no earlier than the event loop gets to its timer: when the two maxima meet,
+  // something else held the loop (a plan's computation, a tick over many nodes), not the schedule.
+  for (const s of sides) {
+    const max = Math.max(0, ...s.lateness);
+    if (max > POLL_MS / 10 && s.loopDelayMs.max >= 0.8 * max) {
+      notes.push(`${s.label}: the latest poll (${max} ms) is within the event loop's longest delay (${s.loopDelayMs.max} ms): the loop was busy.`);
+    }
+  }
   return { figures, details: { pollIntervalMs: POLL_MS, sides: sides.map(({ lateness, ...rest }) => ({ ...rest, lateness: summary(lateness) })) }, notes };
 }
 

@@ -209,6 +209,8 @@ describe('poll scheduler', () => {
     expect(during.filter((s) => !s.joined).length).toBeLessThan(during.length / 3 + 2);
     expect(during.every((s) => s.skipped === 0 && s.scheduledAt - s.startedAt <= 2.5 * I)).toBe(true);
     expect(after.every((s) => !s.joined && s.startedAt === s.scheduledAt)).toBe(true);
+    // The node's own record of its schedule agrees with what was observed.
+    expect(sim.scheduler.timing(slow)).toEqual({ last: slowSlots.at(-1), slots: slowSlots.length, joined: slowSlots.filter((s) => s.joined).length, skipped: 0 });
     // The fast nodes never noticed.
     for (const node of nodes.filter((n) => n !== slow)) {
       expect((sim.slots.get(node) ?? []).every((s) => !s.joined && s.startedAt === s.scheduledAt)).toBe(true);
