@@ -51,8 +51,9 @@ export interface ChainInfo {
  * reached by stays canonical, the other becomes an alias.
  *
  * Bounded whatever servers say: at most `maxNodes` nodes are added from what nodes list
- * (seeds always count), and an address never reached that nobody lists any more is dropped
- * within a few polls. Every per-poll operation is O(1) or O(what one node lists); per-tick
+ * (seeds always count); once full, a master's list can take the room of never-reached nodes
+ * of a master listing more of them (fair shares), and an address never reached that nobody
+ * lists any more is dropped within a few polls. Every per-poll operation is O(1) or O(what one node lists); per-tick
  * ones are linear in the nodes.
  */
 export class NodeSet {
@@ -65,6 +66,14 @@ export class NodeSet {
   /** Per master address: when addresses only its list named were dropped. */
   private readonly drops = new Map<string, number[]>();
   private churn: ChurningMaster[] = [];
+  /**
+   * Per listing master: the nodes its list added that have never been reached, oldest first
+   * (rebuilt every forgetVanished, appended to as lists add nodes). A full set takes room from
+   * the master holding the most of them, so one hostile list cannot crowd out a real topology.
+   */
+  private unreached = new Map<string, NodeRecord[]>();
+  /** Nodes given up to make room since the last forgetVanished, handed back by it. */
+  private evicted: NodeRecord[] = [];
 
   constructor(
     private readonly capacity: number,
@@ -121,16 +130,46 @@ export class NodeSet {
     if (!this.contains(record)) return [];
     const added: NodeRecord[] = [];
     const master = masterAddressOf(record);
-    if (master) this.addListed(master, null, now, added);
-    for (const replica of record.replication?.replicas ?? []) this.addListed(replica.address, record.address, now, added);
+    // A master found through master_host is not a list entry (no churn counts against it), but
+    // in a full set it takes room from a long list like anything `record` points at.
+    if (master) this.addListed(master, null, record.address, now, added);
+    for (const replica of record.replication?.replicas ?? []) this.addListed(replica.address, record.address, record.address, now, added);
     return added;
   }
 
-  private addListed(address: string, listedBy: string | null, now: number, added: NodeRecord[]): void {
-    if (this.full || this.resolve(address)) return;
+  private addListed(address: string, listedBy: string | null, share: string, now: number, added: NodeRecord[]): void {
+    if (this.resolve(address)) return;
+    if (this.full && !this.makeRoomFor(share)) return;
     const record = this.add(address, false, now);
     record.listedBy = listedBy;
+    if (listedBy !== null) this.unreachedOf(listedBy).push(record);
     added.push(record);
+  }
+
+  /**
+   * Fair shares of a full set: give up one never-reached node of the master whose list holds
+   * the most of them, if that is more than `lister` would then hold. O(listing masters).
+   */
+  private makeRoomFor(lister: string): boolean {
+    const mine = this.unreached.get(lister)?.length ?? 0;
+    let victims: NodeRecord[] | undefined;
+    for (const [master, list] of this.unreached) {
+      if (master !== lister && list.length > mine + 1 && list.length > (victims?.length ?? 0)) victims = list;
+    }
+    // The newest first: the oldest have had the longest to answer, and a list that churns adds at the end.
+    for (let victim = victims?.pop(); victim; victim = victims?.pop()) {
+      if (!this.contains(victim) || victim.polls > 0 || victim.seed) continue;
+      this.remove(victim);
+      this.evicted.push(victim);
+      return true;
+    }
+    return false;
+  }
+
+  private unreachedOf(master: string): NodeRecord[] {
+    let list = this.unreached.get(master);
+    if (!list) this.unreached.set(master, (list = []));
+    return list;
   }
 
   /** True while `record` is one of this set's nodes (not removed, not merged into another). */
@@ -239,7 +278,8 @@ export class NodeSet {
    * unreachable for `forgetAfterMs`, or a node never reached that has not been listed for a
    * few polls (a churning replica list must not grow the graph), provided no reachable node
    * lists it now. Seeds stay. Each drop of an address only a master's list named counts as
-   * that master's churn (see `churning`).
+   * that master's churn (see `churning`). Also returns the nodes given up since the last call
+   * to make room in a full set.
    */
   forgetVanished({ now, forgetAfterMs, intervalMs }: ForgetOptions): NodeRecord[] {
     const listed = new Set<NodeRecord>();
@@ -268,7 +308,13 @@ export class NodeSet {
       if (record.polls === 0 && record.listedBy !== null) this.noteDrop(record.listedBy, now);
     }
     this.updateChurn(now, CHURN_WINDOW_POLLS * intervalMs);
-    return gone;
+    this.unreached = new Map();
+    for (const record of this.all()) {
+      if (record.polls === 0 && !record.seed && record.listedBy !== null) this.unreachedOf(record.listedBy).push(record);
+    }
+    const evicted = this.evicted;
+    this.evicted = [];
+    return [...gone, ...evicted];
   }
 
   /** Masters whose replica lists churned, as of the last forgetVanished. */

@@ -124,6 +124,28 @@ describe('hostile servers beside a real node, in one engine session', () => {
     expect(codes(run.last)).toContain('TOO_MANY_NODES');
   });
 
+  it('10,000 replica lines read first fill the cap, and a real master\'s replicas still get their share of it', async () => {
+    const fake = await fakeWith(scenario.manyReplicas(10_000));
+    const group = own(await Lab.start({ nodes: masterWithReplicas(2) }));
+    const members = ['master', 'replica-1', 'replica-2'].map((name) => group.address(name));
+    const engine = own(new ReplicationEngine({ commandTimeoutMs: 500 }));
+    // The real master answers only once the fake's lines have taken every place.
+    group.pause('master');
+    const first = await engine.connect({ seeds: [fake.address, group.address('master')], pollIntervalMs: 250 });
+    expect(first.nodes.length).toBeGreaterThanOrEqual(1000);
+    expect(node(first, group.address('master')).reachable).toBe(false);
+    group.resume('master');
+    const { snapshot } = await waitForTick(
+      engine,
+      (u) => members.every((address) => u.snapshot.nodes.some((n) => n.address === address && n.reachable)),
+      10_000,
+      'the real master and both its replicas, reachable',
+    );
+    expect(snapshot.nodes.length).toBeLessThanOrEqual(1000 + 1);
+    expect(node(snapshot, group.address('replica-1')).master).toBe(group.address('master'));
+    expect(codes(snapshot)).toContain('TOO_MANY_NODES');
+  });
+
   it('EngineOptions.maxNodes caps the graph, and TOO_MANY_NODES says how many addresses are not dialled', async () => {
     const fake = await fakeWith(scenario.manyReplicas(500));
     const engine = own(new ReplicationEngine({ maxNodes: 20 }));

@@ -19,6 +19,24 @@ describe('NodeSet: bounded', () => {
     expect(nodes.notFollowed(3)).toEqual({ count: 6, sample: ['10.0.1.4:6379', '10.0.1.5:6379', '10.0.1.6:6379'], listedBy: ['10.0.0.1:6379'] });
   });
 
+  it('once full, shares the room fairly: a real master\'s replicas take the place of a hostile list\'s dead addresses', () => {
+    const nodes = new NodeSet(10, {}, 12);
+    const hostile = read(nodes.add('10.0.0.9:6379', true), { replicas: Array.from({ length: 20 }, (_, i) => `10.9.0.${i}:6379`) });
+    const dead = nodes.addNeighboursOf(hostile).map((r) => refused(r));
+    expect(dead).toHaveLength(11);
+    expect(nodes.full).toBe(true);
+    const real = read(nodes.add('10.0.0.1:6379', true), { replicas: ['10.0.1.1:6379', '10.0.1.2:6379', '10.0.1.3:6379'] });
+    expect(nodes.addNeighboursOf(real).map((r) => r.address)).toEqual(['10.0.1.1:6379', '10.0.1.2:6379', '10.0.1.3:6379']);
+    // The room came from the hostile list's newest dead addresses, handed back once for clean-up.
+    const given = nodes.forgetVanished({ now: 0, forgetAfterMs: 600_000, intervalMs: INTERVAL });
+    expect(given.map((r) => r.address)).toEqual(['10.9.0.10:6379', '10.9.0.9:6379', '10.9.0.8:6379']);
+    expect(nodes.forgetVanished({ now: 1, forgetAfterMs: 600_000, intervalMs: INTERVAL })).toEqual([]);
+    // The hostile list naming them again takes nothing back from the real master's share.
+    expect(nodes.addNeighboursOf(hostile)).toEqual([]);
+    for (const address of ['10.0.1.1:6379', '10.0.1.2:6379', '10.0.1.3:6379']) expect(nodes.resolve(address)).toBeDefined();
+    expect(nodes.size).toBe(13);
+  });
+
   it('refuses a cap that is not a whole number of at least 1, with a clear error', () => {
     for (const bad of [0, -1, 1.5, Number.NaN]) {
       expect(() => new NodeSet(10, {}, bad)).toThrow(expect.objectContaining({ code: 'BAD_ARGUMENT', message: expect.stringContaining('maxNodes must be a whole number') }));
