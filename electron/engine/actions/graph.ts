@@ -12,10 +12,53 @@ export function tryNormalize(address: string): string {
   }
 }
 
+/**
+ * A snapshot's lookups, built once per snapshot (snapshots are immutable): planning a move in
+ * a topology of a thousand nodes, or beside a master listing thousands of replica lines, must
+ * not scan every node for every address it resolves.
+ */
+interface SnapshotIndex {
+  byAddress: Map<string, NodeState>;
+  /** Direct replicas of each node, in snapshot order. */
+  children: Map<NodeState, NodeState[]>;
+  /** The address a reachable master first lists each node at. */
+  listedAs: Map<NodeState, string>;
+}
+
+const indexes = new WeakMap<TopologySnapshot, SnapshotIndex>();
+
+function indexOf(snapshot: TopologySnapshot): SnapshotIndex {
+  let index = indexes.get(snapshot);
+  if (index) return index;
+  const byAddress = new Map<string, NodeState>();
+  for (const node of snapshot.nodes) if (!byAddress.has(node.address)) byAddress.set(node.address, node);
+  for (const node of snapshot.nodes) for (const alias of node.aliases) if (!byAddress.has(alias)) byAddress.set(alias, node);
+  const resolve = (address: string): NodeState | undefined => byAddress.get(address) ?? byAddress.get(tryNormalize(address));
+  const children = new Map<NodeState, NodeState[]>();
+  for (const node of snapshot.nodes) {
+    const master = node.master === null ? undefined : resolve(node.master);
+    if (!master || master === node) continue;
+    const list = children.get(master);
+    if (list) list.push(node);
+    else children.set(master, [node]);
+  }
+  const listedAs = new Map<NodeState, string>();
+  for (const candidate of snapshot.nodes) {
+    if (!candidate.reachable) continue;
+    for (const listed of candidate.replicas) {
+      const node = resolve(listed.address);
+      if (node && !listedAs.has(node)) listedAs.set(node, listed.address);
+    }
+  }
+  index = { byAddress, children, listedAs };
+  indexes.set(snapshot, index);
+  return index;
+}
+
 /** The node reached by `address` (canonical address or alias). */
 export function findNode(snapshot: TopologySnapshot, address: string): NodeState | undefined {
-  const wanted = tryNormalize(address);
-  return snapshot.nodes.find((n) => n.address === wanted || n.aliases.includes(wanted));
+  const { byAddress } = indexOf(snapshot);
+  return byAddress.get(address) ?? byAddress.get(tryNormalize(address));
 }
 
 /** True when both addresses lead to the same node of the snapshot (or are the same text). */
@@ -31,7 +74,7 @@ export function sameNode(snapshot: TopologySnapshot, a: string, b: string): bool
 export function replicasOf(snapshot: TopologySnapshot, address: string): NodeState[] {
   const master = findNode(snapshot, address);
   if (!master) return [];
-  return snapshot.nodes.filter((n) => n !== master && n.master !== null && findNode(snapshot, n.master) === master);
+  return [...(indexOf(snapshot).children.get(master) ?? [])];
 }
 
 /** Every node replicating from `address`, directly or through others (never includes itself). */
@@ -42,7 +85,7 @@ export function descendantsOf(snapshot: TopologySnapshot, address: string): Node
   const queue = [root];
   const seen = new Set<NodeState>([root]);
   for (let current = queue.shift(); current; current = queue.shift()) {
-    for (const child of replicasOf(snapshot, current.address)) {
+    for (const child of indexOf(snapshot).children.get(current) ?? []) {
       if (seen.has(child)) continue;
       seen.add(child);
       out.push(child);
@@ -78,13 +121,7 @@ export function rootOf(snapshot: TopologySnapshot, address: string): NodeState |
 export function serverAddressOf(snapshot: TopologySnapshot, address: string): string {
   const node = findNode(snapshot, address);
   if (!node) return tryNormalize(address);
-  for (const candidate of snapshot.nodes) {
-    if (!candidate.reachable) continue;
-    for (const listed of candidate.replicas) {
-      if (findNode(snapshot, listed.address) === node) return listed.address;
-    }
-  }
-  return node.address;
+  return indexOf(snapshot).listedAs.get(node) ?? node.address;
 }
 
 /** Nodes the snapshot's warnings place in cluster mode. */
