@@ -1,8 +1,9 @@
-// Every command the action engine sends goes through this one layer: the executor, the probe
-// and the preflight know only the NodeCommands interface, so unit tests can drive their abort
-// and clean-up paths with a scripted fake, and there is exactly one place where a REPLICAOF,
-// a FAILOVER or a CLIENT PAUSE leaves the console. The engine's own polling reads INFO through
-// the client registry directly (node-record.ts).
+// Every command the console sends is written here: the executor, the probe, the preflight and
+// the interrupted-plan report know only the NodeCommands interface, so unit tests can drive
+// their abort and clean-up paths with a scripted fake, and there is exactly one place where a
+// REPLICAOF, a FAILOVER or a CLIENT PAUSE leaves the console. The engine's polling, which runs
+// on the registry's connection directly (it needs the connection's generation), sends its INFO
+// through readInfo below. Connection set-up (AUTH, CLIENT SETNAME) is the registry's.
 import type Redis from 'ioredis';
 import { EngineError } from './errors';
 
@@ -71,6 +72,27 @@ export function failoverArgs(options: FailoverOptions): string[] {
 
 type Reply = [Error | null, unknown];
 
+/** What one pipelined INFO round trip read, with the times the request left and the reply came back. */
+export interface InfoRead {
+  texts: string[];
+  sentAt: number;
+  receivedAt: number;
+}
+
+/** INFO of each section, pipelined in one round trip; a section's error rejects the whole read. */
+export async function readInfo(client: Redis, sections: readonly string[], now: () => number = Date.now): Promise<InfoRead> {
+  const pipeline = client.pipeline();
+  for (const section of sections) pipeline.info(section);
+  const sentAt = now();
+  const replies = ((await pipeline.exec()) ?? []) as Reply[];
+  const receivedAt = now();
+  const texts = replies.map(([error, value]) => {
+    if (error) throw error;
+    return typeof value === 'string' ? value : '';
+  });
+  return { texts, sentAt, receivedAt };
+}
+
 /** NodeCommands over the engine's connections (same credentials, timeouts and error classification). */
 export class EngineCommands implements NodeCommands {
   constructor(
@@ -81,17 +103,7 @@ export class EngineCommands implements NodeCommands {
 
   async info(address: string, ...sections: string[]): Promise<string> {
     if (sections.length === 1) return this.runOn(address, (client) => client.info(sections[0] ?? ''));
-    return this.runOn(address, async (client) => {
-      const pipeline = client.pipeline();
-      for (const section of sections) pipeline.info(section);
-      const replies = ((await pipeline.exec()) ?? []) as Reply[];
-      return replies
-        .map(([error, value]) => {
-          if (error) throw error;
-          return typeof value === 'string' ? value : '';
-        })
-        .join('\r\n');
-    });
+    return this.runOn(address, async (client) => (await readInfo(client, sections)).texts.join('\r\n'));
   }
 
   async configGet(address: string, parameter: string): Promise<string | null> {

@@ -1,5 +1,6 @@
 import type { ApiError } from '../shared/types';
 import type { ClientRegistry } from './client-registry';
+import { readInfo } from './node-commands';
 import { formatAddress } from './address';
 import { EngineError, toApiError } from './errors';
 import {
@@ -117,8 +118,8 @@ interface PollReply {
 
 /**
  * One poll of one node: a single pipelined round trip (INFO replication, plus INFO server
- * on a new connection or now and then, INFO stats on nodes that serve replicas). This is
- * where every INFO the console sends starts. Never throws: failures land in the record.
+ * on a new connection or now and then, INFO stats on nodes that serve replicas), sent by
+ * node-commands.ts's readInfo. Never throws: failures land in the record.
  * `now` is the engine's clock: reading times are compared with its ticks (staleness, lag).
  */
 export async function pollNode(registry: ClientRegistry, record: NodeRecord, now: () => number = Date.now): Promise<void> {
@@ -134,19 +135,12 @@ export async function pollNode(registry: ClientRegistry, record: NodeRecord, now
       const wantStats = wantServer || servesReplicas;
       // INFO sentinel costs nothing on a data node (empty reply) and tells a Sentinel apart at once.
       const wantSentinel = wantServer || record.server?.mode === 'sentinel';
-      const pipeline = client.pipeline();
-      pipeline.info('replication');
-      if (wantServer) pipeline.info('server');
-      if (wantStats) pipeline.info('stats');
-      if (wantSentinel) pipeline.info('sentinel');
-      if (wantServer) pipeline.info('cluster');
-      const sentAt = now();
-      const results = (await pipeline.exec()) ?? [];
-      const receivedAt = now();
-      const texts = results.map(([error, value]) => {
-        if (error) throw error;
-        return typeof value === 'string' ? value : '';
-      });
+      const sections = ['replication'];
+      if (wantServer) sections.push('server');
+      if (wantStats) sections.push('stats');
+      if (wantSentinel) sections.push('sentinel');
+      if (wantServer) sections.push('cluster');
+      const { texts, sentAt, receivedAt } = await readInfo(client, sections, now);
       let i = 0;
       const next = (): string => texts[i++] ?? '';
       return {
