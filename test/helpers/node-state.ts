@@ -1,6 +1,6 @@
 // One NodeState with every field set, for unit tests of code that reads snapshots (engine
 // events, action planner, renderer state): plain data shaped like what the engine sends.
-import type { NodeState } from '../../electron/shared/types';
+import type { NodeState, ReplicaLag } from '../../electron/shared/types';
 
 export const REPLID = 'a'.repeat(40);
 
@@ -36,6 +36,20 @@ export function nodeState(address: string, overrides: Partial<NodeState> = {}): 
     latencyMs: 1,
     depth: 0,
     sentinelMasters: [],
+    ...overrides,
+  };
+}
+
+/** The lag of a replica in sync with its master (both read, nothing behind). */
+export function inSyncLag(overrides: Partial<ReplicaLag> = {}): ReplicaLag {
+  return {
+    bytesBehindMaster: 0,
+    bytesBehindRoot: 0,
+    unappliedBytes: 0,
+    secondsBehind: 0,
+    lastAckSecondsAgo: 0,
+    lastMasterIoSecondsAgo: 0,
+    basis: 'offsets',
     ...overrides,
   };
 }

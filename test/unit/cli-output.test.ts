@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { clean, toJson, toMermaid, toTable, toTree } from '../../electron/cli/output';
 import type { ListedReplica, NodeState, TopologySnapshot } from '../../electron/shared/types';
-import { nodeState } from '../helpers/node-state';
+import { inSyncLag, nodeState } from '../helpers/node-state';
 
 const NOW = 1_700_000_000_000;
 const M = '127.0.0.1:7000';
@@ -16,15 +16,7 @@ function replica(address: string, master: string, overrides: Partial<NodeState> 
     depth: 1,
     offset: 5000,
     polledAt: NOW - 200,
-    lag: {
-      bytesBehindMaster: 0,
-      bytesBehindRoot: 0,
-      unappliedBytes: 0,
-      secondsBehind: 0,
-      lastAckSecondsAgo: 0,
-      lastMasterIoSecondsAgo: 0,
-      basis: 'offsets',
-    },
+    lag: inSyncLag(),
     ...overrides,
   });
 }

@@ -6,7 +6,7 @@ import type {
   TopologySnapshot,
   TopologyWarning,
 } from '../../../electron/shared/types';
-import { nodeState } from '../../helpers/node-state';
+import { inSyncLag, nodeState } from '../../helpers/node-state';
 
 /** The shared NodeState fixture, with the values the renderer tests were written against. */
 export function makeNode(address: string, patch: Partial<NodeState> = {}): NodeState {
@@ -30,15 +30,7 @@ export function makeReplica(address: string, master: string, patch: Partial<Node
     linkStatus: 'up',
     priority: 100,
     readOnly: true,
-    lag: {
-      bytesBehindMaster: 0,
-      bytesBehindRoot: 0,
-      unappliedBytes: 0,
-      secondsBehind: 0,
-      lastAckSecondsAgo: 0,
-      lastMasterIoSecondsAgo: 1,
-      basis: 'offsets',
-    },
+    lag: inSyncLag({ lastMasterIoSecondsAgo: 1 }),
     rawReplication: { role: 'slave', master_host: master.split(':')[0] ?? '', master_link_status: 'up' },
     ...patch,
   });
