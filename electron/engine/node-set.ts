@@ -228,9 +228,10 @@ export class NodeSet {
 
   /**
    * chainOf's top and length for every node at once, in one pass over the nodes (chainOf
-   * per node costs the depth of each chain: quadratic on a long cascade).
+   * per node costs the depth of each chain: quadratic on a long cascade). Every replication
+   * cycle met on the way is pushed to `loops`, once, in the order its nodes replicate.
    */
-  chains(): Map<NodeRecord, ChainInfo> {
+  chains(loops: NodeRecord[][] = []): Map<NodeRecord, ChainInfo> {
     const out = new Map<NodeRecord, ChainInfo>();
     for (const start of this.all()) {
       if (out.has(start)) continue;
@@ -247,6 +248,7 @@ export class NodeSet {
       if (loopStart !== undefined) {
         // A cycle: from any member, chainOf walks the whole loop and stops at the member's own replica.
         const loop = path.slice(loopStart);
+        loops.push(loop);
         loop.forEach((member, k) => out.set(member, { top: loop[(k + loop.length - 1) % loop.length] ?? member, length: loop.length }));
         end = loopStart;
       }

@@ -14,7 +14,7 @@ const count = new Intl.NumberFormat('en');
 export function findWarnings(nodes: NodeSet): TopologyWarning[] {
   const records = nodes.all();
   return [
-    ...cycles(nodes, records),
+    ...cycles(nodes),
     ...multipleMasters(nodes, records),
     ...unknownMasters(nodes, records),
     ...notPointingBack(nodes, records),
@@ -28,23 +28,9 @@ export function findWarnings(nodes: NodeSet): TopologyWarning[] {
   ];
 }
 
-/** Each node is walked once: a walk stops at a node an earlier walk already settled. */
-function cycles(nodes: NodeSet, records: readonly NodeRecord[]): TopologyWarning[] {
-  const settled = new Set<NodeRecord>();
+function cycles(nodes: NodeSet): TopologyWarning[] {
   const loops: NodeRecord[][] = [];
-  for (const start of records) {
-    const path: NodeRecord[] = [];
-    const onPath = new Map<NodeRecord, number>();
-    let current: NodeRecord | undefined = start;
-    while (current && !settled.has(current) && !onPath.has(current)) {
-      onPath.set(current, path.length);
-      path.push(current);
-      current = nodes.masterOf(current);
-    }
-    const loopStart = current ? onPath.get(current) : undefined;
-    if (loopStart !== undefined) loops.push(path.slice(loopStart));
-    for (const r of path) settled.add(r);
-  }
+  nodes.chains(loops);
   return loops.map((loop) => ({
     code: 'CYCLE',
     message:
