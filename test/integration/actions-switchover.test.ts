@@ -5,12 +5,22 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Lab, docsLayout, masterWithReplicas } from '../../electron/lab/lab';
 import type { StepProgress, SwitchoverMethod } from '../../electron/shared/actions';
-import { caughtUp, check, direct, harness, planAndRun, replication, sleep, WriteLoad } from '../helpers/actions';
+import { caughtUp, check, direct, harness, planAndRun, replication, sleep, WriteLoad, type Harness } from '../helpers/actions';
 import { disposeAfterEach } from '../helpers/dispose';
 
 let load: WriteLoad | undefined;
 
 const own = disposeAfterEach();
+
+/** A master with two replicas, the action harness on it, and writes flowing to the master. */
+async function twoReplicasUnderLoad(): Promise<{ lab: Lab; h: Harness; master: string; r1: string; writes: WriteLoad }> {
+  const lab = own(await Lab.start({ nodes: masterWithReplicas(2) }));
+  const h = own(await harness(lab, 'master'));
+  const writes = new WriteLoad(lab, ['master']).start();
+  load = writes;
+  await waitFor(() => writes.acked.length >= 50, 5000);
+  return { lab, h, master: lab.address('master'), r1: lab.address('replica-1'), writes };
+}
 afterEach(async () => {
   await load?.stop();
   load = undefined;
@@ -131,11 +141,7 @@ describe('switchover', () => {
   });
 
   it('aborts safely while FAILOVER waits for sync: the old master stays master', async () => {
-    const lab = own(await Lab.start({ nodes: masterWithReplicas(2) }));
-    const h = own(await harness(lab, 'master'));
-    const [master, r1] = [lab.address('master'), lab.address('replica-1')];
-    load = new WriteLoad(lab, ['master']).start();
-    await sleep(200);
+    const { lab, h, master, r1, writes } = await twoReplicasUnderLoad();
 
     let abort: Promise<{ accepted: boolean; message: string }> | null = null;
     const plan = await h.actions.plan({ kind: 'switchover', to: r1, options: { stepTimeoutMs: 8000, switchoverMethod: 'failover' } });
@@ -156,18 +162,14 @@ describe('switchover', () => {
       lab.resume('replica-1');
     }
     expect((await replication(lab, 'master')).master_failover_state).toBe('no-failover');
-    const acked = load.acked.length;
+    const acked = writes.acked.length;
     await sleep(200);
-    expect(load.acked.length).toBeGreaterThan(acked);
+    expect(writes.acked.length).toBeGreaterThan(acked);
     expect(await h.actions.abort(plan.id)).toMatchObject({ accepted: false });
   });
 
   it('paused FAILOVER: a target that stalls while writes are paused times out before the pause ends; released, nothing handed over', async () => {
-    const lab = own(await Lab.start({ nodes: masterWithReplicas(2) }));
-    const h = own(await harness(lab, 'master'));
-    const [master, r1] = [lab.address('master'), lab.address('replica-1')];
-    load = new WriteLoad(lab, ['master']).start();
-    await sleep(200);
+    const { lab, h, master, r1, writes } = await twoReplicasUnderLoad();
     try {
       const started = Date.now();
       const { outcome } = await planAndRun(
@@ -186,21 +188,17 @@ describe('switchover', () => {
       // Released before the 2.5 s pause would have ended by itself.
       expect(outcome.finishedAt - started).toBeLessThan(2500 + 2000);
       expect((await replication(lab, 'master')).role).toBe('master');
-      const acked = load.acked.length;
-      await waitFor(() => load !== undefined && load.acked.length > acked + 50, 2000);
+      const acked = writes.acked.length;
+      await waitFor(() => writes.acked.length > acked + 50, 2000);
     } finally {
       lab.resume('replica-1');
     }
-    await load.stop();
-    expect(await load.missingOn('master')).toEqual([]);
+    await writes.stop();
+    expect(await writes.missingOn('master')).toEqual([]);
   });
 
   it('paused FAILOVER: an abort while waiting for the target releases the pause at once and sends no FAILOVER', async () => {
-    const lab = own(await Lab.start({ nodes: masterWithReplicas(2) }));
-    const h = own(await harness(lab, 'master'));
-    const [master, r1] = [lab.address('master'), lab.address('replica-1')];
-    load = new WriteLoad(lab, ['master']).start();
-    await sleep(200);
+    const { lab, h, master, r1, writes } = await twoReplicasUnderLoad();
     let abort: Promise<{ accepted: boolean; message: string }> | null = null;
     const plan = await h.actions.plan({ kind: 'switchover', to: r1, options: { stepTimeoutMs: 8000 } });
     expect(plan.steps.map((s) => s.command)).toEqual([
@@ -230,8 +228,8 @@ describe('switchover', () => {
       lab.resume('replica-1');
     }
     expect(await replication(lab, 'master')).toMatchObject({ role: 'master', master_failover_state: 'no-failover' });
-    const acked = load.acked.length;
-    await waitFor(() => load !== undefined && load.acked.length > acked + 50, 2000);
+    const acked = writes.acked.length;
+    await waitFor(() => writes.acked.length > acked + 50, 2000);
   });
 
   it('refuses when the master is down (use failover) or the target is a cascaded replica', async () => {
