@@ -2,10 +2,11 @@
 // the engine, the action service on that engine and the optional lab, checks every call
 // against the schema, and answers with envelopes so nothing thrown here crosses the bridge as
 // a raw exception.
-import type { ApiChannel, ApiMethods, Envelope, LabInfo } from '../shared/api';
+import type { ApiChannel, ApiMethods, Envelope, InterruptedPlanList, InterruptedPlanReport, LabInfo } from '../shared/api';
 import type { ActionInterface, StepProgress } from '../shared/actions';
 import type { CheckResult } from '../engine/actions/interrupted';
 import { InterruptedPlans } from '../engine/actions/interrupted';
+import type { InterruptedReport } from '../engine/actions/recovery';
 import type { ConnectOptions, EventQuery, HistoryPoint, HistoryQuery, ReplicationEvent, TickUpdate, TopologySnapshot } from '../shared/types';
 import { parseCall } from '../shared/schema';
 import { ReplicationEngine } from '../engine/engine';
@@ -27,6 +28,8 @@ export interface ConsoleServiceOptions {
 /** While an interrupted plan is shown, its nodes are read again at most this often (ticks drive it). */
 const JOURNAL_RECHECK_MS = 5000;
 
+const NO_INTERRUPTED_PLANS: InterruptedPlanList = { reports: [], problems: [], checkedAt: 0 };
+
 type Handlers = { [C in ApiChannel]: (...args: Parameters<ApiMethods[C]>) => Promise<ReturnType<ApiMethods[C]>> };
 
 export class ConsoleService {
@@ -38,6 +41,8 @@ export class ConsoleService {
   #closed = false;
   readonly #stopWaitMs: number | undefined;
   #journal: { shown: boolean; checkedAt: number; checking: boolean } = { shown: false, checkedAt: 0, checking: false };
+  /** The last check's reports, for 'journal:interrupted' (the warnings carry them as text only). */
+  #interrupted: InterruptedPlanList = NO_INTERRUPTED_PLANS;
   readonly #stopListeners = new Set<(message: string) => void>();
   // Connect, disconnect and lab changes run one at a time, in call order: a second connect
   // clicked while the first is still discovering must not interleave with it.
@@ -58,6 +63,8 @@ export class ConsoleService {
     'action:abort': (planId) => this.#actions.abort(planId),
     'action:candidates': async (node) => this.#actions.candidates(node),
     'audit:list': (limit, scope) => this.#actions.auditList(limit, scope),
+    'journal:interrupted': async () => this.#interrupted,
+    'journal:dismiss': (planId) => this.dismissInterruptedPlan(planId),
   };
 
   constructor(options: ConsoleServiceOptions = {}) {
@@ -93,11 +100,13 @@ export class ConsoleService {
       const warnings = InterruptedPlans.warnings(result);
       this.#engine.setWarnings('journal', warnings);
       this.#journal.shown = result.reports.some((r) => !r.settled);
+      this.#interrupted = { reports: result.reports.map(planReport), problems: result.problems, checkedAt: Date.now() };
       return result;
     } catch (error) {
       this.#engine.setWarnings('journal', [
         { code: 'INTERRUPTED_PLAN', message: `Could not check the plan journal for interrupted plans: ${toApiError(error).message}`, nodes: [] },
       ]);
+      this.#interrupted = NO_INTERRUPTED_PLANS;
       return { reports: [], problems: [] };
     } finally {
       this.#journal.checking = false;
@@ -105,10 +114,18 @@ export class ConsoleService {
     }
   }
 
-  /** The operator dealt with an interrupted plan: stop reporting it. */
+  /**
+   * The operator dealt with an interrupted plan: stop reporting it, and tell every window now.
+   * False when the record was already closed (seen settled, or dismissed elsewhere): the check
+   * still runs, so a warning left from a settled report goes too.
+   */
   async dismissInterruptedPlan(planId: string): Promise<boolean> {
     const closed = await this.#actions.interrupted.dismiss(planId);
-    if (closed && this.#engine.connected) await this.checkInterruptedPlans();
+    if (this.#engine.connected) {
+      await this.checkInterruptedPlans();
+      // Publish the warnings without waiting for the next poll (every window and tab gets the tick).
+      await this.#engine.refresh().catch(() => undefined);
+    }
     return closed;
   }
 
@@ -269,6 +286,7 @@ export class ConsoleService {
     // A plan runs over this connection: cutting it mid-plan is what leaves a fenced master behind.
     await this.stopRunningPlan(reason);
     this.#journal = { shown: false, checkedAt: 0, checking: false };
+    this.#interrupted = NO_INTERRUPTED_PLANS;
     this.#connected = false;
     this.#connectedSeeds = [];
     await this.#engine.disconnect();
@@ -280,4 +298,23 @@ export class ConsoleService {
     this.#queue = run.catch(() => undefined);
     return run;
   }
+}
+
+/** The engine's report as the bridge carries it, field by field (nothing else rides along). */
+function planReport(r: InterruptedReport): InterruptedPlanReport {
+  return {
+    planId: r.planId,
+    summary: r.summary,
+    startedAt: r.startedAt,
+    who: r.who,
+    nodes: [...r.nodes],
+    cause: r.cause,
+    ran: [...r.ran],
+    now: [...r.now],
+    direction: r.direction,
+    commands: r.commands.map(({ node, command, why }) => ({ node, command, why })),
+    fenced: r.fenced.map(({ node, value, original }) => ({ node, value, original })),
+    pausedUntil: r.pausedUntil.map(({ node, until }) => ({ node, until })),
+    settled: r.settled,
+  };
 }

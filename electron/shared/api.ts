@@ -29,6 +29,46 @@ export interface LabInfo {
   seeds: string[];
 }
 
+/**
+ * A plan the console left half-done (its journal has no end), as the renderer shows it: the
+ * engine's InterruptedReport (electron/engine/actions/recovery.ts) field for field. No
+ * credentials: `who` is the operating-system user and host that ran it.
+ */
+export interface InterruptedPlanReport {
+  planId: string;
+  summary: string;
+  startedAt: number;
+  /** user@host via interface. */
+  who: string;
+  /** Every node the plan touched or aimed to. */
+  nodes: Address[];
+  /** Why the plan did not end. */
+  cause: string;
+  /** One line per step: what ran and how it ended. */
+  ran: string[];
+  /** One line per node, as read at the last check. */
+  now: string[];
+  /** 'finish' when the new master took over, 'roll back' when it did not. */
+  direction: 'finish' | 'roll back';
+  /** The commands to run, in order (empty when the nodes are settled). */
+  commands: { node: Address; command: string; why: string }[];
+  /** Masters still refusing writes with the fence, and the value to restore. */
+  fenced: { node: Address; value: string; original: string }[];
+  /** Write pauses still running, and when each ends by itself. */
+  pausedUntil: { node: Address; until: number }[];
+  /** Seen settled at the last check: the record is already closed. */
+  settled: boolean;
+}
+
+/** The interrupted plans touching the connected topology, as of the last check of the journal. */
+export interface InterruptedPlanList {
+  reports: InterruptedPlanReport[];
+  /** Journal files that could not be read, one line each. */
+  problems: string[];
+  /** When the journal was last checked (0: not yet). */
+  checkedAt: number;
+}
+
 /** Request/response methods: one channel each. The topology changes come from actions.ts. */
 export interface ApiMethods extends ActionApiMethods {
   'topology:connect': (options: ConnectOptions) => TopologySnapshot;
@@ -39,6 +79,9 @@ export interface ApiMethods extends ActionApiMethods {
   'lab:start': () => LabInfo;
   'lab:stop': () => LabInfo;
   'lab:status': () => LabInfo;
+  'journal:interrupted': () => InterruptedPlanList;
+  /** True when this call closed the record; false when it was already closed (settled, or dismissed elsewhere). */
+  'journal:dismiss': (planId: string) => boolean;
 }
 
 export type ApiChannel = keyof ApiMethods;
@@ -64,6 +107,10 @@ export interface ReplicationConsoleApi {
   startLab(): Promise<LabInfo>;
   stopLab(): Promise<LabInfo>;
   labStatus(): Promise<LabInfo>;
+  /** The interrupted plans touching the connected topology (INTERRUPTED_PLAN warnings), in full. */
+  interruptedPlans(): Promise<InterruptedPlanList>;
+  /** "I have dealt with it": the plan is no longer reported, in any window. */
+  dismissInterruptedPlan(planId: string): Promise<boolean>;
   /** Reads the nodes involved fresh and returns the plan; changes nothing. */
   planAction(request: ActionRequest): Promise<ActionPlan>;
   /** Runs a plan made by planAction; progress arrives through onActionProgress meanwhile. */

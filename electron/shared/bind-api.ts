@@ -20,6 +20,8 @@ export function bindApi(call: ApiCall, subscribe: ApiSubscribe): ReplicationCons
     startLab: () => call('lab:start'),
     stopLab: () => call('lab:stop'),
     labStatus: () => call('lab:status'),
+    interruptedPlans: () => call('journal:interrupted'),
+    dismissInterruptedPlan: (planId) => call('journal:dismiss', planId),
     planAction: (request) => call('action:plan', request),
     executeAction: (request) => call('action:execute', request),
     abortAction: (planId) => call('action:abort', planId),

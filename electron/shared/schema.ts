@@ -45,6 +45,9 @@ export const channelArguments = {
   'lab:start': noArguments,
   'lab:stop': noArguments,
   'lab:status': noArguments,
+  'journal:interrupted': noArguments,
+  // Plan ids are the UUIDs planAction gave.
+  'journal:dismiss': z.tuple([z.uuid()]),
   ...actionChannelArguments,
 } satisfies Record<ApiChannel, z.ZodType>;
 

@@ -2,7 +2,7 @@
 // These calls never reach Redis: a rejected call fails before the engine, and the accepted
 // ones used here (topology:get, events:list, lab:status, the action calls before any connect,
 // audit:list on an empty directory) only read state.
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -159,7 +159,7 @@ describe('events:list', () => {
 });
 
 describe('channels without arguments', () => {
-  it.each(['topology:disconnect', 'topology:get', 'lab:start', 'lab:stop', 'lab:status'])(
+  it.each(['topology:disconnect', 'topology:get', 'lab:start', 'lab:stop', 'lab:status', 'journal:interrupted'])(
     '%s refuses any argument',
     async (channel) => {
       expect(await rejected(channel, [{}])).toMatch(/too many arguments/);
@@ -170,6 +170,7 @@ describe('channels without arguments', () => {
   it('answers topology:get and lab:status before any connect', async () => {
     expect(await service.invoke('topology:get', [])).toEqual({ ok: true, value: null });
     expect(await service.invoke('lab:status', [])).toEqual({ ok: true, value: { running: false, seeds: [] } });
+    expect(await service.invoke('journal:interrupted', [])).toEqual({ ok: true, value: { reports: [], problems: [], checkedAt: 0 } });
   });
 });
 
@@ -328,6 +329,42 @@ describe('audit:list', () => {
       expect(own.auditFile).toBe(join(dir, 'audit.jsonl'));
       // Not connected: every topology's entries, whatever the scope asked.
       expect(await own.invoke('audit:list', [])).toEqual({ ok: true, value: { entries: [], scope: 'all', otherTopologies: 0, unreadable: [] } });
+    } finally {
+      await own.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('journal:dismiss', () => {
+  const planId = '0f8b3c2e-5d7a-4c1b-9e6f-2a3b4c5d6e7f';
+
+  it.each<[string, unknown[], RegExp]>([
+    ['no plan id', [], /missing argument/],
+    ['a plan id that is not a UUID', ['abc'], /argument/],
+    ['a path instead of an id', ['../../audit'], /argument/],
+    ['a number', [42], /argument/],
+    ['an object', [{ planId }], /argument/],
+    ['two plan ids', [planId, planId], /too many arguments/],
+  ])('refuses %s', async (_what, args, message) => {
+    expect(await rejected('journal:dismiss', args)).toMatch(message);
+  });
+
+  it('closes the journal of an interrupted plan once, in the directory it was given', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rc-journal-bridge-'));
+    const own = new ConsoleService({ interface: 'web', auditDir: dir });
+    try {
+      await mkdir(join(dir, 'journal'), { recursive: true });
+      // A plan started by a process on another host: nothing here can be running it.
+      const started = { type: 'started', v: 1, planId, at: 1, pid: 1, host: 'elsewhere', user: 'ops', interface: 'cli', summary: 'Switchover', nodes: [], before: [], expected: [], steps: [], ops: [], original: [] };
+      await writeFile(join(dir, 'journal', `${planId}.jsonl`), `${JSON.stringify(started)}\n`);
+      expect((await own.interruptedPlans.store.interrupted()).plans.map((p) => p.started.planId)).toEqual([planId]);
+
+      expect(await own.invoke('journal:dismiss', [planId])).toEqual({ ok: true, value: true });
+      expect((await own.interruptedPlans.store.interrupted()).plans).toEqual([]);
+      expect(await readdir(join(dir, 'journal', 'done'))).toEqual([`${planId}.jsonl`]);
+      // Already closed (here, or by another window): says so, and is no error.
+      expect(await own.invoke('journal:dismiss', [planId])).toEqual({ ok: true, value: false });
     } finally {
       await own.close();
       await rm(dir, { recursive: true, force: true });

@@ -41,6 +41,8 @@ function withBridgeErrors(bridge: ReplicationConsoleApi): ReplicationConsoleApi 
     startLab: guard(bridge.startLab),
     stopLab: guard(bridge.stopLab),
     labStatus: guard(bridge.labStatus),
+    interruptedPlans: guard(bridge.interruptedPlans),
+    dismissInterruptedPlan: guard(bridge.dismissInterruptedPlan),
     planAction: guard(bridge.planAction),
     executeAction: guard(bridge.executeAction),
     abortAction: guard(bridge.abortAction),

@@ -1,5 +1,5 @@
 // A scripted stand-in for the bridge: records calls, answers from fields. No Redis here.
-import type { LabInfo, ReplicationConsoleApi } from '../../../electron/shared/api';
+import type { InterruptedPlanList, LabInfo, ReplicationConsoleApi } from '../../../electron/shared/api';
 import type {
   AbortResult,
   ActionOutcome,
@@ -53,6 +53,9 @@ export class ScriptedApi implements ReplicationConsoleApi {
   outcome: Scripted<ExecuteRequest, ActionOutcome> = new Error('no outcome scripted');
   abortResult: Scripted<string, AbortResult> = { accepted: true, message: 'stopping before the next step' };
   audit: Scripted<number | undefined, AuditEntry[]> = [];
+  interrupted: Scripted<void, InterruptedPlanList> = { reports: [], problems: [], checkedAt: 0 };
+  dismissResult: Scripted<string, boolean> = true;
+  dismissed: string[] = [];
   planRequests: ActionRequest[] = [];
   executeRequests: ExecuteRequest[] = [];
 
@@ -88,6 +91,15 @@ export class ScriptedApi implements ReplicationConsoleApi {
   async labStatus(): Promise<LabInfo> {
     this.calls.push('labStatus');
     return this.lab;
+  }
+  async interruptedPlans(): Promise<InterruptedPlanList> {
+    this.calls.push('interruptedPlans');
+    return answer(this.interrupted, undefined);
+  }
+  async dismissInterruptedPlan(planId: string): Promise<boolean> {
+    this.calls.push('dismissInterruptedPlan');
+    this.dismissed.push(planId);
+    return answer(this.dismissResult, planId);
   }
   async planAction(request: ActionRequest): Promise<ActionPlan> {
     this.calls.push('planAction');
