@@ -73,7 +73,8 @@ export type CheckCode =
   | 'SUBTREE_MOVES' // the node's own replicas move with it
   | 'MANUAL_SWITCHOVER' // the switchover uses the manual sequence (pre-6.2 or asked for)
   | 'FENCED_MASTER' // a master still holds a write fence of an earlier plan: never taken as the value to restore
-  | 'INTERRUPTED_PLAN'; // an earlier plan stopped half-way in this topology: finish or roll it back first
+  | 'INTERRUPTED_PLAN' // an earlier plan stopped half-way in this topology: finish or roll it back first
+  | 'UNKNOWN_REPLICAS'; // the dead master's replica list cannot be known: other replicas, maybe ahead, may exist
 
 export interface PlanCheck {
   code: CheckCode;

@@ -154,7 +154,21 @@ export type WarningCode =
   /** A plan of the console stopped half-way (crash, kill, forced quit): what ran, where nodes stand, how to finish or roll back. */
   | 'INTERRUPTED_PLAN'
   /** A master whose min-replicas-to-write still holds the console's write fence: it refuses every write. */
-  | 'FENCED_MASTER';
+  | 'FENCED_MASTER'
+  /** The root master is down: one headline, with the per-node warnings folded under it. */
+  | 'MASTER_DOWN'
+  /** A master with replicas and neither RDB saves nor AOF: restarted empty, it wipes its replicas (a risk). */
+  | 'MASTER_NO_PERSISTENCE'
+  /** A replica's lag is past its master's backlog: its next resync is a full one. */
+  | 'BACKLOG_EXCEEDED'
+  /** A master's backlog covers under a minute of writes at the current rate. */
+  | 'BACKLOG_SHORT'
+  /** A replica keeps failing to sync (e.g. its master writes an RDB format it cannot read). */
+  | 'SYNC_FAILING'
+  /** A replica with replica-read-only no: writes there diverge and vanish at its next full sync. */
+  | 'WRITABLE_REPLICA'
+  /** Nodes below a stalled or unreachable node: behind because of it. */
+  | 'STALLED_UPSTREAM';
 
 export interface TopologyWarning {
   code: WarningCode;
@@ -182,7 +196,9 @@ export type EventKind =
   | 'node-appeared'
   | 'node-vanished'
   | 'unreachable'
-  | 'reachable';
+  | 'reachable'
+  /** A master stopped listing a replica that is still alive. */
+  | 'replica-dropped';
 
 export interface ReplicationEvent {
   id: number;

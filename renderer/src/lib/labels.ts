@@ -41,6 +41,13 @@ export const WARNING_LABELS: Record<WarningCode, string> = {
   CHURNING_REPLICAS: 'Churning replicas',
   INTERRUPTED_PLAN: 'Interrupted plan',
   FENCED_MASTER: 'Fenced master',
+  MASTER_DOWN: 'Master down',
+  MASTER_NO_PERSISTENCE: 'Master without persistence',
+  BACKLOG_EXCEEDED: 'Past the backlog',
+  BACKLOG_SHORT: 'Short backlog',
+  SYNC_FAILING: 'Sync failing',
+  WRITABLE_REPLICA: 'Writable replica',
+  STALLED_UPSTREAM: 'Stalled upstream',
 };
 
 export const EVENT_LABELS: Record<EventKind, StatusLabel> = {
@@ -54,4 +61,5 @@ export const EVENT_LABELS: Record<EventKind, StatusLabel> = {
   'node-vanished': { label: 'Vanished', icon: 'minus', tone: 'neutral' },
   unreachable: { label: 'Unreachable', icon: 'off', tone: 'bad' },
   reachable: { label: 'Reachable', icon: 'check', tone: 'ok' },
+  'replica-dropped': { label: 'Replica dropped', icon: 'minus', tone: 'warn' },
 };
