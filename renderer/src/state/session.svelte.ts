@@ -11,6 +11,7 @@ import { Clock } from './clock.svelte';
 import { ConsoleState } from './console-state.svelte';
 import { EventsState } from './events-state.svelte';
 import { HistoryState } from './history-state.svelte';
+import { InterruptedState } from './interrupted-state.svelte';
 import { MoveState, type DropResult } from './move-state.svelte';
 import { NodeMenuState, type MenuAnchor } from './node-menu.svelte';
 import { PlanDialogState, type PlanOption } from './plan-dialog.svelte';
@@ -26,6 +27,7 @@ export class Session {
   readonly menu = new NodeMenuState();
   readonly planDialog = new PlanDialogState();
   readonly audit = new AuditState();
+  readonly interrupted = new InterruptedState();
 
   busy = $state<BusyWith>(null);
   lab = $state.raw<LabInfo | null>(null);
@@ -64,6 +66,7 @@ export class Session {
     if (!this.console.applySnapshot(update.snapshot, this.#now())) return;
     this.history.appendSnapshot(update.snapshot);
     this.events.add(update.events);
+    if (this.interrupted.track(update.snapshot.warnings)) void this.loadInterrupted();
   }
 
   /** Connects; on failure the error is in console.error. Returns whether it worked. */
@@ -114,6 +117,7 @@ export class Session {
       this.menu.close();
       this.planDialog.close();
       this.audit.reset();
+      this.interrupted.reset();
       this.busy = null;
     }
   }
@@ -206,6 +210,27 @@ export class Session {
     }
   }
 
+  /** The interrupted plans in full, for the warnings banner. */
+  async loadInterrupted(): Promise<void> {
+    const token = this.interrupted.beginLoad();
+    try {
+      this.interrupted.loaded(token, await this.#api.interruptedPlans());
+    } catch (thrown) {
+      this.interrupted.failed(token, toApiError(thrown));
+    }
+  }
+
+  /** "I have dealt with it": the engine stops reporting the plan, in every window. */
+  async dismissInterrupted(planId: string): Promise<void> {
+    if (!this.interrupted.beginDismiss(planId)) return;
+    try {
+      await this.#api.dismissInterruptedPlan(planId);
+      this.interrupted.dismissDone(planId);
+    } catch (thrown) {
+      this.interrupted.dismissFailed(planId, toApiError(thrown));
+    }
+  }
+
   async #replan(request: ActionRequest | null, keep: boolean): Promise<void> {
     const token = this.planDialog.replan(request, keep);
     if (token !== null && request) await this.#plan(token, request);
@@ -242,6 +267,8 @@ export class Session {
     this.history.reset();
     this.history.appendSnapshot(snapshot);
     this.events.reset();
+    this.interrupted.reset();
+    if (this.interrupted.track(snapshot.warnings)) void this.loadInterrupted();
     const addresses = snapshot.nodes.map((n) => n.address);
     void this.history.load(this.#api, addresses, snapshot.takenAt);
     void this.events.load(this.#api);
