@@ -6,6 +6,8 @@ import type { Address } from '../../../electron/shared/types';
 export interface LayoutEdge {
   master: Address;
   replica: Address;
+  /** Ranks between the two (default 1): 2 leaves a card's height of room under a master taller than the box. */
+  minlen?: number;
 }
 
 export interface NodeBox {
@@ -37,7 +39,7 @@ export function layoutTopology(
   );
   for (const edge of sortedEdges) {
     if (known.has(edge.master) && known.has(edge.replica) && edge.master !== edge.replica) {
-      g.setEdge(edge.master, edge.replica);
+      g.setEdge(edge.master, edge.replica, { minlen: edge.minlen ?? 1 });
     }
   }
   layout(g);

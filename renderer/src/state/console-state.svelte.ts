@@ -13,6 +13,7 @@ import type {
 } from '../../../electron/shared/types';
 import { isStale, nodeAgeMs, type FreshnessState } from '../lib/freshness';
 import { listKey, tupleKey, uniqueBy } from '../lib/keys';
+import { foldUnreached, type FoldedNodes, type UnreachedGroup } from '../lib/unreached-fold';
 import type { Clock } from './clock.svelte';
 
 export type ConnectionStatus = 'disconnected' | 'connecting' | 'connected';
@@ -73,6 +74,12 @@ export class ConsoleState {
   readonly edges: TopologyEdge[] = $derived(uniqueBy(this.snapshot?.edges ?? [], (e) => edgeKey(e.master, e.replica)));
   readonly warnings: TopologyWarning[] = $derived(distinctWarnings(this.snapshot?.warnings ?? []));
   readonly pollIntervalMs: number | null = $derived(this.snapshot?.pollIntervalMs ?? null);
+
+  /** Never-reached addresses a master lists by the hundred, folded into one summary per master (see unreached-fold.ts). */
+  readonly #folded: FoldedNodes = $derived(foldUnreached(this.nodes));
+  /** The nodes drawn as cards and listed one by one: every node but the folded ones. */
+  readonly drawnNodes: NodeState[] = $derived(this.#folded.drawn);
+  readonly unreachedGroups: UnreachedGroup[] = $derived(this.#folded.groups);
 
   /** Nodes by canonical address and by every alias. */
   readonly nodeByAddress: ReadonlyMap<Address, NodeState> = $derived.by(() => {
@@ -143,9 +150,11 @@ export class ConsoleState {
    * of this key and nowhere else, so live ticks never move a card.
    */
   readonly structureKey: string = $derived.by(() => {
-    const nodes = this.nodes.map((n) => n.address).sort();
+    const nodes = this.drawnNodes.map((n) => n.address).sort();
     const edges = this.edges.map((e) => edgeKey(e.master, e.replica)).sort();
-    return listKey([listKey(nodes), listKey(edges)]);
+    // A group, not its members: a churning list that changes every poll moves no card.
+    const groups = this.unreachedGroups.map((g) => JSON.stringify(g.master)).sort();
+    return listKey([listKey(nodes), listKey(edges), listKey(groups)]);
   });
 
   readonly selectedNode: NodeState | null = $derived(

@@ -12,6 +12,11 @@ export const CARD_HEIGHT = 128;
 export type CardData = { address: Address };
 export type CardNode = Node<CardData, 'replicationNode'>;
 
+/** The one card standing for a master's never-reached listed addresses (null: addresses no node lists any more). */
+export type UnreachedData = { master: Address | null };
+export type UnreachedNode = Node<UnreachedData, 'unreachedSummary'>;
+export type GraphNode = CardNode | UnreachedNode;
+
 export type ReplicationEdgeData = { master: Address; replica: Address };
 export type ReplicationEdgeType = Edge<ReplicationEdgeData, 'replication'>;
 
