@@ -71,21 +71,9 @@ export class OffsetHistory {
   }
 }
 
-export interface HistoryIdentity {
-  replid: string | null;
-  replid2: string | null;
-  /** Offsets up to this belong to replid2's history too (−1 from Redis arrives as null). */
-  secondReplOffset: number | null;
-}
-
-/** True when a node's offset can be compared with an upstream node's offsets. */
-export function sameHistory(node: { replid: string | null; offset: number }, upstream: HistoryIdentity): boolean {
-  if (!node.replid) return false;
-  if (node.replid === upstream.replid) return true;
-  return (
-    node.replid === upstream.replid2 && upstream.secondReplOffset !== null && node.offset <= upstream.secondReplOffset
-  );
-}
+// Which offsets can be compared at all is one of the replication rules, shared with the
+// preflight, resync prediction and the planner.
+export { sameHistory, type HistoryIdentity } from './replication-rules';
 
 /** Bytes the upstream node had that `sample` did not, using an upstream reading certainly taken earlier. */
 export function bytesBehind(sample: OffsetSample, upstream: OffsetHistory): number | null {

@@ -12,6 +12,9 @@ import {
   syncServed,
   type PsyncOffer,
 } from '../../electron/engine/replication-rules';
+import { planAction } from '../../electron/engine/actions/planner';
+import type { ActionPlan } from '../../electron/shared/actions';
+import { META, factsFor, nodeState, replicaState, snapshotOf } from '../helpers/action-fixtures';
 
 // A node promoted at offset 999: new history 'b', the old one 'a' served up to offset 999.
 const promoted = { replid: 'b', replid2: 'a', secondReplOffset: 1000 };
@@ -147,5 +150,43 @@ describe('server versions and RDB formats', () => {
     expect(compareServers('redis 7.0.15', 'valkey 8.0.1')).toBeLessThan(0);
     expect(compareServers('redis 6.2.14', 'redis 7.0.15')).toBeLessThan(0);
     expect(compareServers('redis 7.0.15', null)).toBe(0);
+  });
+});
+
+describe('the planner asks the same rules', () => {
+  const M = '10.0.0.1:6379';
+  const A = '10.0.0.2:6379';
+  const B = '10.0.0.3:6379';
+  const versionOlder = (replica: string, master: string): ActionPlan['checks'][number] | undefined => {
+    const snapshot = snapshotOf([nodeState(M, { version: master }), replicaState(A, M, { version: replica })]);
+    const plan = planAction({ kind: 'replicaof', node: A, master: M }, factsFor(snapshot, { [A]: { role: 'replica', masterAddress: B } }), META).plan;
+    return plan.checks.find((c) => c.code === 'VERSION_OLDER');
+  };
+
+  it('VERSION_OLDER: Valkey 8 under Redis 7.2 is no older (both write RDB 11); Valkey under Redis 7.4 is', () => {
+    expect(versionOlder('valkey 8.0.1', 'redis 7.2.5')).toBeUndefined();
+    expect(versionOlder('valkey 8.0.1', 'redis 7.4.1')).toMatchObject({ verdict: 'warning', overridable: true });
+    expect(versionOlder('redis 7.0.15', 'valkey 8.0.1')).toMatchObject({ verdict: 'warning' });
+  });
+
+  it('VERSION_OLDER: Valkey against Valkey by valkey_version', () => {
+    expect(versionOlder('valkey 7.2.7', 'valkey 8.0.1')).toMatchObject({ verdict: 'warning' });
+    expect(versionOlder('valkey 8.0.1', 'valkey 7.2.7')).toBeUndefined();
+  });
+
+  it('promote: bytes behind count only on the master\'s history (replid2 up to second_repl_offset)', () => {
+    const snapshot = snapshotOf([
+      nodeState(M, { replid: 'new', replid2: 'old', secondReplOffset: 1000, offset: 5000 }),
+      replicaState(A, M, { replid: 'old', offset: 1200 }),
+    ]);
+    const plan = planAction({ kind: 'promote', node: A, repointSiblings: false }, factsFor(snapshot), META).plan;
+    // A has 200 bytes M never had: no "bytes behind" can be told, and none is invented.
+    expect(plan.checks.find((c) => c.code === 'REPLICA_BEHIND')).toBeUndefined();
+    const onHistory = snapshotOf([
+      nodeState(M, { replid: 'new', replid2: 'old', secondReplOffset: 1000, offset: 5000 }),
+      replicaState(A, M, { replid: 'old', offset: 900 }),
+    ]);
+    const behind = planAction({ kind: 'promote', node: A, repointSiblings: false }, factsFor(onHistory), META).plan;
+    expect(behind.checks.find((c) => c.code === 'REPLICA_BEHIND')).toMatchObject({ verdict: 'warning', message: expect.stringContaining('4100 bytes behind') });
   });
 });

@@ -2,6 +2,7 @@
 // which address other servers should be given for a node. No network.
 import type { NodeState, TopologySnapshot } from '../../shared/types';
 import { normalizeAddress } from '../address';
+import { compareServers, parseServerVersion } from '../replication-rules';
 
 /** Normalise without throwing: an unparseable address simply matches nothing. */
 export function tryNormalize(address: string): string {
@@ -129,27 +130,17 @@ export function clusterNodes(snapshot: TopologySnapshot): Set<string> {
   return new Set(snapshot.warnings.filter((w) => w.code === 'CLUSTER_MODE').flatMap((w) => w.nodes));
 }
 
-/** "redis 7.0.15" / "7.0.15" → [7, 0, 15]; null when there is no version. */
+/** "redis 7.0.15" / "valkey 8.0.1" / "7.0.15" → [7, 0, 15] (Valkey's own version); null when there is none. */
 export function versionParts(version: string | null): number[] | null {
-  if (!version) return null;
-  const match = /(\d+)\.(\d+)(?:\.(\d+))?/.exec(version);
-  if (!match) return null;
-  const parts = [Number(match[1]), Number(match[2]), Number(match[3] ?? 0)];
-  // Valkey speaks the replication protocol of Redis 7.2.4 (its frozen redis_version).
-  if (/valkey/i.test(version)) return [7, 2, 4];
-  return parts;
+  return parseServerVersion(version)?.parts ?? null;
 }
 
-/** Negative when a < b, 0 when equal or unknown, positive when a > b. */
+/**
+ * Negative when a is older than b for replication, 0 when equal or unknown, positive when
+ * newer: Valkey against Valkey by valkey_version, across products by RDB format.
+ */
 export function compareVersions(a: string | null, b: string | null): number {
-  const pa = versionParts(a);
-  const pb = versionParts(b);
-  if (!pa || !pb) return 0;
-  for (let i = 0; i < 3; i++) {
-    const d = (pa[i] ?? 0) - (pb[i] ?? 0);
-    if (d !== 0) return d;
-  }
-  return 0;
+  return compareServers(a, b);
 }
 
 /** True for 6.2 and later (FAILOVER, CLIENT PAUSE WRITE, CLIENT UNPAUSE). */

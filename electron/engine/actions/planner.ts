@@ -9,6 +9,7 @@ import { FENCE_REPLICAS, isFenceValue } from './operations';
 import { MAX_WRITE_PAUSE_MS, PlanBuilder, type PlannedAction } from './plan-builder';
 import { afterPromotion, type ReplState } from './resync';
 import { failoverMaster } from './scope';
+import { historyBytesBehind } from '../replication-rules';
 
 export interface PlanMeta {
   id: string;
@@ -134,11 +135,9 @@ function priorityZero(b: PlanBuilder, f: NodeFacts): void {
   }
 }
 
-/** Bytes `behind` has to catch up with `ahead` when both share a history, else null. */
+/** Bytes `behind` has to catch up with `ahead` when it lies on `ahead`'s history, else null. */
 function bytesBehind(ahead: NodeFacts, behind: NodeFacts): number | null {
-  if (ahead.offset === null || behind.offset === null) return null;
-  const sameHistory = ahead.replid === behind.replid || (ahead.replid2 !== null && ahead.replid2 === behind.replid);
-  return sameHistory ? Math.max(0, ahead.offset - behind.offset) : null;
+  return historyBytesBehind(ahead, behind);
 }
 
 function planPromote(b: PlanBuilder, nodeAddress: string, repointSiblings: boolean, meta: PlanMeta, kind: 'promote' | 'detach'): PlannedAction {

@@ -1,9 +1,9 @@
-// Will a replica pointed at a new master get a partial resync or a full one? The same test
-// Redis runs in masterTryPartialResynchronization: the replica asks for (replid, offset + 1);
-// the master accepts when that replid is its own, or its previous one (replid2) up to
-// second_repl_offset, and the offset lies inside its backlog.
+// Will a replica pointed at a new master get a partial resync or a full one? Redis's own
+// PSYNC test (replication-rules.ts psyncVerdict) applied to the facts, said in words. The
+// facts must be read in the right order: the replica before its new master (preflight.ts).
 import type { ResyncPrediction } from '../../shared/actions';
 import type { ReplicationBacklog } from '../../shared/types';
+import { psyncVerdict } from '../replication-rules';
 
 /** The replication state the prediction needs; NodeState and NodeFacts both have it. */
 export interface ReplState {
@@ -18,41 +18,44 @@ export type Resync = Pick<ResyncPrediction, 'expected' | 'why'>;
 
 const short = (id: string | null): string => (id ? `${id.slice(0, 8)}…` : '?');
 
-/** Predict the sync `replica` gets from `master` as both stand now. */
+/** Predict the sync `replica` gets from `master` as both stand now (the rules: replication-rules.ts psyncVerdict). */
 export function predictResync(replica: ReplState, master: ReplState, names = { replica: 'the replica', master: 'the new master' }): Resync {
   if (replica.replid === null || replica.offset === null || master.replid === null) {
     return { expected: 'unknown', why: `the replication ids or offsets could not be read` };
   }
-  const psync = replica.offset + 1;
-  const ownHistory = replica.replid === master.replid;
-  const previousHistory =
-    master.replid2 !== null && replica.replid === master.replid2 && master.secondReplOffset !== null && psync <= master.secondReplOffset;
-  if (!ownHistory && !previousHistory) {
-    const why =
-      master.replid2 !== null && replica.replid === master.replid2
-        ? `${names.replica} is ${psync - (master.secondReplOffset ?? 0)} bytes AHEAD of where ${names.master}'s history left theirs (offset ${(master.secondReplOffset ?? 1) - 1})`
-        : `different replication history (${names.replica} has replid ${short(replica.replid)}, ${names.master} ${short(master.replid)}` +
-          `${master.replid2 ? ` / ${short(master.replid2)}` : ''})`;
-    return { expected: 'full', why };
-  }
-  const backlog = master.backlog;
-  if (!backlog || !backlog.active) return { expected: 'full', why: `${names.master} has no replication backlog` };
-  const first = backlog.firstByteOffset;
-  const end = first + backlog.histlen;
-  if (psync < first) {
+  const verdict = psyncVerdict({ replid: replica.replid, offset: replica.offset }, master);
+  if (verdict.accepted) {
+    const { behind } = verdict;
     return {
-      expected: 'full',
-      why: `${names.replica} is ${first - psync} bytes older than ${names.master}'s backlog keeps (offset ${replica.offset}, backlog starts at ${first})`,
+      expected: 'partial',
+      why: `same history${verdict.via === 'replid2' ? ' (through replid2)' : ''}, ${behind === 0 ? 'no bytes' : `${behind} bytes`} to catch up, inside ${names.master}'s backlog`,
     };
   }
-  if (psync > end) {
-    return { expected: 'full', why: `${names.replica} is ${psync - end} bytes AHEAD of ${names.master} (offset ${replica.offset} > ${end - 1})` };
+  const first = master.backlog?.firstByteOffset ?? 0;
+  const end = first + (master.backlog?.histlen ?? 0);
+  switch (verdict.reason) {
+    case 'past-replid2':
+      return {
+        expected: 'full',
+        why: `${names.replica} is ${verdict.bytes} bytes AHEAD of where ${names.master}'s history left theirs (offset ${(master.secondReplOffset ?? 1) - 1})`,
+      };
+    case 'different-history':
+      return {
+        expected: 'full',
+        why:
+          `different replication history (${names.replica} has replid ${short(replica.replid)}, ${names.master} ${short(master.replid)}` +
+          `${master.replid2 ? ` / ${short(master.replid2)}` : ''})`,
+      };
+    case 'no-backlog':
+      return { expected: 'full', why: `${names.master} has no replication backlog` };
+    case 'before-backlog':
+      return {
+        expected: 'full',
+        why: `${names.replica} is ${verdict.bytes} bytes older than ${names.master}'s backlog keeps (offset ${replica.offset}, backlog starts at ${first})`,
+      };
+    case 'ahead':
+      return { expected: 'full', why: `${names.replica} is ${verdict.bytes} bytes AHEAD of ${names.master} (offset ${replica.offset} > ${end - 1})` };
   }
-  const behind = end - psync;
-  return {
-    expected: 'partial',
-    why: `same history${previousHistory ? ' (through replid2)' : ''}, ${behind === 0 ? 'no bytes' : `${behind} bytes`} to catch up, inside ${names.master}'s backlog`,
-  };
 }
 
 /** The state a node takes after REPLICAOF NO ONE: a new replid, the old one kept as replid2 up to offset + 1. */
