@@ -11,6 +11,7 @@ import type { ConnectOptions, EventQuery, HistoryPoint, HistoryQuery, Replicatio
 import { parseCall } from '../shared/schema';
 import { ReplicationEngine } from '../engine/engine';
 import { ActionService, type StopResult } from '../engine/actions/service';
+import { dataDir } from '../engine/actions/audit';
 import { EngineError, toApiError } from '../engine/errors';
 import { Lab, docsLayout } from '../lab/lab';
 
@@ -43,6 +44,9 @@ export class ConsoleService {
   #journal: { shown: boolean; checkedAt: number; checking: boolean } = { shown: false, checkedAt: 0, checking: false };
   /** The last check's reports, for 'journal:interrupted' (the warnings carry them as text only). */
   #interrupted: InterruptedPlanList = NO_INTERRUPTED_PLANS;
+  // Journal checks run one at a time: a check that read the journal before a dismiss must not
+  // publish its warnings after the dismiss's own check.
+  #journalChecks: Promise<unknown> = Promise.resolve();
   readonly #stopListeners = new Set<(message: string) => void>();
   // Connect, disconnect and lab changes run one at a time, in call order: a second connect
   // clicked while the first is still discovering must not interleave with it.
@@ -68,7 +72,8 @@ export class ConsoleService {
   };
 
   constructor(options: ConsoleServiceOptions = {}) {
-    this.#engine = options.engine ?? new ReplicationEngine();
+    // The engine remembers topologies in the same data directory as the audit log.
+    this.#engine = options.engine ?? new ReplicationEngine({ memoryDir: options.auditDir ?? dataDir() });
     this.#actions = new ActionService(this.#engine, {
       interface: options.interface ?? 'desktop',
       ...(options.auditDir === undefined ? {} : { auditDir: options.auditDir }),
@@ -91,12 +96,20 @@ export class ConsoleService {
    * Report the interrupted plans touching the connected topology as INTERRUPTED_PLAN and
    * FENCED_MASTER warnings (and close the settled ones). Resolves with what was found.
    */
-  async checkInterruptedPlans(): Promise<CheckResult> {
+  checkInterruptedPlans(): Promise<CheckResult> {
+    const run = this.#journalChecks.then(() => this.#checkInterruptedPlans());
+    this.#journalChecks = run.catch(() => undefined);
+    return run;
+  }
+
+  async #checkInterruptedPlans(): Promise<CheckResult> {
     const snapshot = this.#engine.snapshot();
     if (!snapshot) return { reports: [], problems: [] };
     this.#journal.checking = true;
     try {
       const result = await this.#actions.interrupted.check(this.#engine.commands(), snapshot);
+      // Disconnected meanwhile: nothing to show these on.
+      if (!this.#engine.connected) return result;
       const warnings = InterruptedPlans.warnings(result);
       this.#engine.setWarnings('journal', warnings);
       this.#journal.shown = result.reports.some((r) => !r.settled);
