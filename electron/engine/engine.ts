@@ -14,7 +14,7 @@ import { ClientRegistry } from './client-registry';
 import { systemClock, type Clock } from './clock';
 import { EngineCommands, type NodeCommands } from './node-commands';
 import { EngineError } from './errors';
-import { diffSnapshots } from './events';
+import { diffSnapshots, EventMemory } from './events';
 import { pollNode, type NodeRecord } from './node-record';
 import { NodeSet } from './node-set';
 import { PollScheduler, type SlotTiming } from './poll-scheduler';
@@ -180,6 +180,8 @@ class Session {
   private readonly interval: number;
   private readonly settings: Required<Pick<EngineOptions, 'forgetAfterMs' | 'maxEvents'>>;
   private readonly eventLog: ReplicationEvent[] = [];
+  /** What the event diff remembers between ticks (one full sync seen from both sides is one event). */
+  private readonly eventMemory = new EventMemory();
   private nextEventId = 1;
   private pendingEvents: ReplicationEvent[] = [];
   private seq = 0;
@@ -273,7 +275,7 @@ class Session {
 
   eventsFor(query: EventQuery): ReplicationEvent[] {
     const node = query.node ? (this.nodes.resolve(query.node)?.address ?? query.node) : undefined;
-    const matching = node ? this.eventLog.filter((e) => e.node === node) : this.eventLog;
+    const matching = node ? this.eventLog.filter((e) => e.node === node || e.peer === node) : this.eventLog;
     return matching.slice(-(query.limit ?? 200));
   }
 
@@ -377,7 +379,7 @@ class Session {
         lagSeconds: node.lag?.secondsBehind ?? null,
       });
     }
-    for (const draft of diffSnapshots(this.latest, snapshot)) {
+    for (const draft of diffSnapshots(this.latest, snapshot, this.eventMemory)) {
       const event: ReplicationEvent = { id: this.nextEventId++, at: now, ...draft };
       this.eventLog.push(event);
       this.pendingEvents.push(event);

@@ -1,14 +1,39 @@
 import type { EventKind, NodeState, ReplicationEvent, TopologySnapshot } from '../shared/types';
 
 type Draft = Omit<ReplicationEvent, 'id' | 'at'>;
+type Add = (node: string, kind: EventKind, message: string, peer?: string) => void;
+
+/** Ticks a replica-side full sync waits for its master's sync_full to count it (polls land on either side of it). */
+const MATCH_TICKS = 5;
+/** Ticks a replica already reported for a full sync is not reported again for the same one (unless it keeps syncing). */
+const REPORTED_TICKS = 5;
+
+/**
+ * What the diff remembers between ticks, so one full sync is one event although each side
+ * shows it at its own time (the master counts sync_full first, the replica shows
+ * master_sync_in_progress, then a new replid), and a node that restarts is compared with what
+ * it was before it went away. Owned by the engine session; a fresh one knows only the two snapshots.
+ */
+export class EventMemory {
+  tick = 0;
+  /** Per master: the ticks of replica-side full syncs its sync_full has not counted yet. */
+  readonly uncounted = new Map<string, number[]>();
+  /** Per replica: the tick it was last reported as fully resynced. */
+  readonly reported = new Map<string, number>();
+  /** Per node: its run_id and sync_full when last read (the baseline after a restart is 0). */
+  readonly counters = new Map<string, { runId: string | null; syncFull: number; syncPartialOk: number }>();
+  /** Per node: its replid and offset when last read, kept while it is unreachable. */
+  readonly histories = new Map<string, { replid: string; offset: number | null }>();
+}
 
 /** What changed between two consecutive snapshots, as events an operator cares about. */
-export function diffSnapshots(previous: TopologySnapshot | null, next: TopologySnapshot): Draft[] {
+export function diffSnapshots(previous: TopologySnapshot | null, next: TopologySnapshot, memory = new EventMemory()): Draft[] {
+  memory.tick++;
   const before = new Map((previous?.nodes ?? []).map((n) => [n.address, n]));
   const after = new Map(next.nodes.map((n) => [n.address, n]));
   const out: Draft[] = [];
-  const add = (node: string, kind: EventKind, message: string): void => {
-    out.push({ node, kind, message });
+  const add: Add = (node, kind, message, peer) => {
+    out.push(peer ? { node, kind, message, peer } : { node, kind, message });
   };
 
   for (const node of next.nodes) {
@@ -19,13 +44,20 @@ export function diffSnapshots(previous: TopologySnapshot | null, next: TopologyS
     }
     nodeChanges(old, node, add);
   }
+  // Replicas first: a master's sync_full increments are matched against what they show.
+  if (previous) {
+    for (const node of next.nodes) replicaFullSync(memory, before.get(node.address), node, add);
+    for (const node of next.nodes) masterSyncs(memory, before.get(node.address), node, next, before, add);
+    for (const old of before.values()) droppedReplicas(old, after.get(old.address), next, previous.nodes, add);
+  }
+  remember(memory, next);
   for (const old of before.values()) {
     if (!after.has(old.address)) add(old.address, 'node-vanished', `${old.address} left the topology`);
   }
   return out;
 }
 
-function nodeChanges(old: NodeState, node: NodeState, add: (node: string, kind: EventKind, message: string) => void): void {
+function nodeChanges(old: NodeState, node: NodeState, add: Add): void {
   const a = node.address;
   if (old.reachable && !node.reachable) {
     add(a, 'unreachable', `${a} became unreachable: ${node.error?.message ?? 'no answer'}`);
@@ -49,12 +81,118 @@ function nodeChanges(old: NodeState, node: NodeState, add: (node: string, kind: 
       add(a, 'link-up', `${a}: link to ${node.master ?? 'its master'} is up`);
     }
   }
-  // sync_full / sync_partial_ok count syncs a node served as a master; they reset on restart.
-  if (old.stats && node.stats && old.runId === node.runId) {
-    const full = node.stats.syncFull - old.stats.syncFull;
-    const partial = node.stats.syncPartialOk - old.stats.syncPartialOk;
-    if (full > 0) add(a, 'full-resync', `${a} served ${count(full, 'full resync')} (sync_full ${node.stats.syncFull}): the replica's data was replaced`);
-    if (partial > 0) add(a, 'partial-resync', `${a} served ${count(partial, 'partial resync')} (sync_partial_ok ${node.stats.syncPartialOk})`);
+}
+
+/**
+ * A replica's own signs that its data was replaced: a sync transfer started
+ * (master_sync_in_progress), or a new replid that is not a partial resync's switch (which
+ * keeps the old one as replid2), often with the offset reset. Compared with the last reading
+ * before an unreachable spell too, so a replica restarted empty is caught.
+ */
+function replicaFullSync(memory: EventMemory, old: NodeState | undefined, node: NodeState, add: Add): void {
+  if (!node.reachable || node.role !== 'replica') return;
+  const a = node.address;
+  const last = memory.histories.get(a) ?? (old?.replid ? { replid: old.replid, offset: old.offset } : null);
+  let why: string | null = null;
+  if (node.sync && old && !old.sync) why = 'master_sync_in_progress: a full sync transfer started';
+  else if (!node.sync && last && node.replid && node.replid !== last.replid && node.replid2 !== last.replid) {
+    const reset = last.offset !== null && node.offset !== null && node.offset < last.offset;
+    why = `new replication ID ${node.replid.slice(0, 8)}…${reset ? `, offset reset from ${last.offset ?? '?'} to ${node.offset ?? '?'}` : ''}`;
+  }
+  if (!why) return;
+  const reportedAt = memory.reported.get(a);
+  if (reportedAt !== undefined && memory.tick - reportedAt <= REPORTED_TICKS) return;
+  memory.reported.set(a, memory.tick);
+  const master = node.master ?? 'its master';
+  if (node.master) memory.uncounted.set(node.master, [...(memory.uncounted.get(node.master) ?? []), memory.tick]);
+  add(a, 'full-resync', `${a}'s data was replaced by a full resync from ${master} (${why})`, node.master ?? undefined);
+}
+
+/**
+ * A master's sync counters: sync_full against the last value of this run_id, or against 0
+ * after a restart (a master restarted empty resyncs every replica at once). Increments the
+ * replicas already reported are not reported again; the rest name the replicas this master
+ * lists as syncing, and only what no replica explains is reported on the master itself.
+ */
+function masterSyncs(
+  memory: EventMemory,
+  old: NodeState | undefined,
+  node: NodeState,
+  next: TopologySnapshot,
+  before: ReadonlyMap<string, NodeState>,
+  add: Add,
+): void {
+  if (!node.stats) return;
+  const a = node.address;
+  const last = memory.counters.get(a) ?? (old?.stats ? { runId: old.runId, syncFull: old.stats.syncFull, syncPartialOk: old.stats.syncPartialOk } : null);
+  if (!last) return;
+  const restarted = last.runId !== null && node.runId !== null && last.runId !== node.runId;
+  const full = node.stats.syncFull - (restarted ? 0 : last.syncFull);
+  let partial = node.stats.syncPartialOk - (restarted ? 0 : last.syncPartialOk);
+  if (full > 0) {
+    const fresh = (memory.uncounted.get(a) ?? []).filter((t) => memory.tick - t <= MATCH_TICKS);
+    const counted = Math.min(full, fresh.length);
+    memory.uncounted.set(a, fresh.slice(counted));
+    let left = full - counted;
+    for (const replica of syncingReplicasOf(node, next, before)) {
+      if (left === 0) break;
+      const reportedAt = memory.reported.get(replica);
+      if (reportedAt !== undefined && memory.tick - reportedAt <= REPORTED_TICKS) continue;
+      memory.reported.set(replica, memory.tick);
+      add(replica, 'full-resync', `${replica}'s data was replaced by a full resync from ${a} (sync_full ${node.stats.syncFull}${restarted ? ' since its restart' : ''})`, a);
+      left--;
+    }
+    if (left > 0) {
+      add(a, 'full-resync', `${a} served ${count(left, 'full resync')} (sync_full ${node.stats.syncFull}${restarted ? ' since its restart' : ''}): the replica's data was replaced`);
+    }
+    // Valkey 8's dual-channel sync loads the snapshot on one channel and PSYNCs the rest on the
+    // other: sync_partial_ok counts that second half of the same full sync.
+    if (node.version?.startsWith('valkey')) partial = Math.max(0, partial - full);
+  }
+  if (partial > 0) add(a, 'partial-resync', `${a} served ${count(partial, 'partial resync')} (sync_partial_ok ${node.stats.syncPartialOk})`);
+}
+
+/**
+ * The replicas of a master that may have been served its full syncs: first those it lists in
+ * a sync state or that show a sync in progress, then those that were away, restarted or
+ * linked again since the last tick (a small sync is over before the next poll).
+ */
+function syncingReplicasOf(master: NodeState, next: TopologySnapshot, before: ReadonlyMap<string, NodeState>): string[] {
+  const syncing: string[] = [];
+  const returning: string[] = [];
+  for (const node of next.nodes) {
+    if (node.master !== master.address) continue;
+    const line = master.replicas.find((r) => r.address === node.address || node.aliases.includes(r.address));
+    const old = before.get(node.address);
+    if (node.sync || (line && line.state !== 'online')) syncing.push(node.address);
+    else if (!old?.reachable || old.runId !== node.runId || old.linkStatus !== 'up' || old.master !== node.master) returning.push(node.address);
+  }
+  return [...syncing, ...returning];
+}
+
+/** A master that stops listing a replica which is alive and still points at it (dropped: timeout, output buffer). */
+function droppedReplicas(old: NodeState, node: NodeState | undefined, next: TopologySnapshot, previous: readonly NodeState[], add: Add): void {
+  if (!node?.reachable || !old.reachable || old.runId !== node.runId) return;
+  const listedNow = new Set(node.replicas.map((r) => r.address));
+  for (const line of old.replicas) {
+    if (listedNow.has(line.address)) continue;
+    const replica = next.nodes.find((n) => n.address === line.address || n.aliases.includes(line.address));
+    // A restarted replica is not listed until it reconnects: that is no drop.
+    const was = previous.find((n) => n.address === replica?.address);
+    if (!replica?.reachable || replica.master !== node.address || !was?.reachable || was.runId !== replica.runId) continue;
+    if (node.replicas.some((r) => r.address === replica.address || replica.aliases.includes(r.address))) continue;
+    add(node.address, 'replica-dropped', `${node.address} dropped its replica ${replica.address}, which is alive and still replicates from it (link ${replica.linkStatus ?? '?'}): a timeout or its output buffer limit`);
+  }
+}
+
+function remember(memory: EventMemory, next: TopologySnapshot): void {
+  for (const node of next.nodes) {
+    if (node.stats) memory.counters.set(node.address, { runId: node.runId, syncFull: node.stats.syncFull, syncPartialOk: node.stats.syncPartialOk });
+    if (node.reachable && node.replid && !node.sync) memory.histories.set(node.address, { replid: node.replid, offset: node.offset });
+  }
+  const present = new Set(next.nodes.map((n) => n.address));
+  for (const map of [memory.counters, memory.histories, memory.reported, memory.uncounted]) {
+    for (const address of map.keys()) if (!present.has(address)) map.delete(address);
   }
 }
 

@@ -206,6 +206,8 @@ export interface ReplicationEvent {
   node: Address;
   kind: EventKind;
   message: string;
+  /** The other node the event concerns (the master that served a full resync): its event list shows it too. */
+  peer?: Address;
 }
 
 /** One history sample of one node. */

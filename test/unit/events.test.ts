@@ -25,7 +25,8 @@ describe('diffSnapshots', () => {
     expect(kinds(state('a:1', { linkStatus: 'down' }), state('a:1'))).toEqual(['link-up']);
     expect(kinds(state('a:1'), state('a:1', { role: 'master', master: null, linkStatus: null }))).toEqual(['role-change']);
     expect(kinds(state('a:1'), state('a:1', { master: 'other:2' }))).toEqual(['role-change']);
-    expect(kinds(state('a:1'), state('a:1', { runId: 'run-2' }))).toEqual(['restart']);
+    // A restarted process counts its syncs from 0 again.
+    expect(kinds(state('a:1'), state('a:1', { runId: 'run-2', stats: { syncFull: 0, syncPartialOk: 0, syncPartialErr: 0 } }))).toEqual(['restart']);
     expect(kinds(state('a:1'), state('a:1', { reachable: false, error: { code: 'TIMEOUT', message: 'x' } }))).toEqual(['unreachable']);
   });
 

@@ -1,0 +1,112 @@
+import { describe, expect, it } from 'vitest';
+import Redis from 'ioredis';
+import { ReplicationEngine } from '../../electron/engine/engine';
+import { Lab, masterWithReplicas } from '../../electron/lab/lab';
+import { node, waitForTick } from '../helpers/engine';
+import { disposeAfterEach } from '../helpers/dispose';
+
+const POLL_MS = 250;
+const KEYS = 5000;
+
+const own = disposeAfterEach();
+
+async function fill(address: string, from = 0): Promise<void> {
+  const client = new Redis(`redis://${address}`, { lazyConnect: true });
+  await client.connect();
+  const pipeline = client.pipeline();
+  for (let i = from; i < from + KEYS; i++) pipeline.set(`k:${i}`, 'x'.repeat(64));
+  await pipeline.exec();
+  client.disconnect();
+}
+
+async function dbsize(address: string): Promise<number> {
+  const client = new Redis(`redis://${address}`, { lazyConnect: true });
+  await client.connect();
+  try {
+    return await client.dbsize();
+  } finally {
+    client.disconnect();
+  }
+}
+
+function fullResyncsOf(engine: ReplicationEngine, address: string): string[] {
+  return engine
+    .events({ limit: 10_000 })
+    .filter((e) => e.kind === 'full-resync' && e.node === address)
+    .map((e) => e.message);
+}
+
+describe('full resyncs reported from both sides, across restarts', () => {
+  it('a master without persistence restarted empty: one event per replica whose data it wiped, naming it', async () => {
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(2) }));
+    const master = lab.address('master');
+    const replicas = [lab.address('replica-1'), lab.address('replica-2')];
+    await fill(master);
+    const engine = own(new ReplicationEngine());
+    await engine.connect({ seeds: [master], pollIntervalMs: POLL_MS });
+    const caughtUp = await waitForTick(engine, (u) => replicas.every((r) => node(u.snapshot, r).offset === node(u.snapshot, master).offset), 10_000, 'replicas caught up');
+    const runId = node(caughtUp.snapshot, master).runId;
+    for (const r of replicas) expect(await dbsize(r)).toBe(KEYS);
+
+    await lab.restart('master');
+    // Each replica loads the empty master's data: its replid becomes the master's new one.
+    await waitForTick(
+      engine,
+      (u) =>
+        node(u.snapshot, master).runId !== runId &&
+        u.snapshot.edges.length === 2 &&
+        u.snapshot.edges.every((e) => e.health === 'up') &&
+        replicas.every((r) => node(u.snapshot, r).replid === node(u.snapshot, master).replid),
+      15_000,
+      'replicas resynced from the restarted master',
+    );
+    for (const r of replicas) expect(await dbsize(r)).toBe(0);
+    // A few more ticks: neither side of the same sync may add a second event.
+    const seq = engine.snapshot()?.seq ?? 0;
+    await waitForTick(engine, (u) => u.snapshot.seq >= seq + 8, 10_000, 'eight more ticks');
+    for (const r of replicas) {
+      const events = fullResyncsOf(engine, r);
+      expect(events, `full-resync events of ${r}`).toHaveLength(1);
+      expect(events[0]).toContain(`${r}'s data was replaced by a full resync from ${master}`);
+    }
+    // The master's own event list shows the syncs it served; none is left unexplained on it.
+    expect(engine.events({ node: master, limit: 10_000 }).filter((e) => e.kind === 'full-resync')).toHaveLength(2);
+    expect(fullResyncsOf(engine, master)).toEqual([]);
+    const kinds = engine.events({ limit: 10_000 }).map((e) => e.kind);
+    expect(kinds).toEqual(expect.arrayContaining(['restart', 'link-up', 'full-resync']));
+  });
+
+  it('a replica away past its master backlog resyncs fully: one event naming it', async () => {
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(1) }));
+    const master = lab.address('master');
+    const replica = lab.address('replica-1');
+    const admin = new Redis(`redis://${master}`);
+    try {
+      await admin.config('SET', 'repl-backlog-size', String(16 * 1024));
+    } finally {
+      admin.disconnect();
+    }
+    const engine = own(new ReplicationEngine());
+    await engine.connect({ seeds: [master], pollIntervalMs: POLL_MS });
+    await waitForTick(engine, (u) => node(u.snapshot, replica).offset === node(u.snapshot, master).offset, 10_000, 'replica caught up');
+
+    await lab.stop('replica-1');
+    await waitForTick(engine, (u) => !node(u.snapshot, replica).reachable, 5000, 'replica down');
+    await fill(master); // ~400 KB of writes: far past a 16 KB backlog
+    await lab.restart('replica-1');
+    await waitForTick(
+      engine,
+      (u) => node(u.snapshot, replica).reachable && node(u.snapshot, replica).offset === node(u.snapshot, master).offset,
+      15_000,
+      'replica back and caught up',
+    );
+    expect(await dbsize(replica)).toBe(KEYS);
+    const seq = engine.snapshot()?.seq ?? 0;
+    await waitForTick(engine, (u) => u.snapshot.seq >= seq + 8, 10_000, 'eight more ticks');
+    const events = fullResyncsOf(engine, replica);
+    expect(events).toHaveLength(1);
+    expect(events[0]).toContain(`${replica}'s data was replaced by a full resync from ${master}`);
+    expect(fullResyncsOf(engine, master)).toEqual([]);
+    expect(engine.events({ limit: 10_000 }).map((e) => e.kind)).not.toContain('replica-dropped');
+  });
+});

@@ -1,0 +1,122 @@
+import { describe, expect, it } from 'vitest';
+import { diffSnapshots, EventMemory } from '../../electron/engine/events';
+import type { NodeState, TopologySnapshot } from '../../electron/shared/types';
+import { nodeState, REPLID } from '../helpers/node-state';
+
+const NEW_REPLID = 'b'.repeat(40);
+
+function master(over: Partial<NodeState> = {}): NodeState {
+  return nodeState('m:1', { runId: 'run-m', stats: { syncFull: 2, syncPartialOk: 0, syncPartialErr: 0 }, ...over });
+}
+
+function replica(address: string, over: Partial<NodeState> = {}): NodeState {
+  return nodeState(address, { role: 'replica', master: 'm:1', linkStatus: 'up', depth: 1, offset: 5000, ...over });
+}
+
+function snap(nodes: NodeState[]): TopologySnapshot {
+  return { seq: 1, takenAt: 0, pollIntervalMs: 1000, nodes, edges: [], warnings: [] };
+}
+
+const SYNCING = { totalBytes: null, readBytes: null, percent: null, lastIoSecondsAgo: null };
+
+/** Feed snapshots through one memory, as the engine does; the events of each step. */
+function run(steps: NodeState[][]): ReturnType<typeof diffSnapshots>[] {
+  const memory = new EventMemory();
+  let previous: TopologySnapshot | null = null;
+  return steps.map((nodes) => {
+    const next = snap(nodes);
+    const events = diffSnapshots(previous, next, memory);
+    previous = next;
+    return events;
+  });
+}
+
+describe('full resyncs from both sides', () => {
+  it('a master restarted empty: sync_full counted from 0, each replica named once although both sides show it', () => {
+    const [, , restart, synced, settled] = run([
+      [master(), replica('a:1'), replica('b:2')],
+      [master({ reachable: false }), replica('a:1', { linkStatus: 'down' }), replica('b:2', { linkStatus: 'down' })],
+      // Back with a new run_id and 2 full syncs served, both replicas listed as syncing.
+      [
+        master({ runId: 'run-m2', replid: NEW_REPLID, offset: 14, stats: { syncFull: 2, syncPartialOk: 0, syncPartialErr: 0 }, replicas: [
+          { address: 'a:1', state: 'send_bulk', ackOffset: 0, ackAgeSeconds: 0 },
+          { address: 'b:2', state: 'wait_bgsave', ackOffset: 0, ackAgeSeconds: 0 },
+        ] }),
+        replica('a:1', { linkStatus: 'down', sync: SYNCING }),
+        replica('b:2', { linkStatus: 'down' }),
+      ],
+      // Both loaded the new master's data: new replid, offset reset.
+      [master({ runId: 'run-m2', replid: NEW_REPLID, offset: 14 }), replica('a:1', { replid: NEW_REPLID, offset: 14 }), replica('b:2', { replid: NEW_REPLID, offset: 14 })],
+      [master({ runId: 'run-m2', replid: NEW_REPLID, offset: 14 }), replica('a:1', { replid: NEW_REPLID, offset: 14 }), replica('b:2', { replid: NEW_REPLID, offset: 14 })],
+    ]);
+    const fulls = (events: ReturnType<typeof diffSnapshots> | undefined): [string, string | undefined][] =>
+      (events ?? []).filter((e) => e.kind === 'full-resync').map((e) => [e.node, e.peer]);
+    expect(fulls(restart)).toEqual([
+      ['a:1', 'm:1'],
+      ['b:2', 'm:1'],
+    ]);
+    expect(restart?.find((e) => e.node === 'a:1' && e.kind === 'full-resync')?.message).toContain("a:1's data was replaced");
+    expect(fulls(synced)).toEqual([]);
+    expect(fulls(settled)).toEqual([]);
+  });
+
+  it('a replica seen first: the master counting it later is not a second event', () => {
+    const [, first, counted] = run([
+      [master(), replica('a:1')],
+      [master(), replica('a:1', { sync: SYNCING })],
+      [master({ stats: { syncFull: 3, syncPartialOk: 0, syncPartialErr: 0 } }), replica('a:1', { replid: NEW_REPLID, offset: 10 })],
+    ]);
+    expect(first?.map((e) => [e.kind, e.node])).toEqual([['full-resync', 'a:1']]);
+    expect(first?.[0]?.message).toContain('master_sync_in_progress');
+    expect(counted).toEqual([]);
+  });
+
+  it('a replica restarted empty and resynced between two polls: caught by its new replid and the offset reset', () => {
+    const [, , back] = run([
+      [master(), replica('a:1')],
+      [master(), replica('a:1', { reachable: false, replid: null, offset: null })],
+      [master(), replica('a:1', { runId: 'run-a2', replid: NEW_REPLID, offset: 30 })],
+    ]);
+    const full = back?.find((e) => e.kind === 'full-resync');
+    expect(full?.node).toBe('a:1');
+    expect(full?.message).toContain('offset reset from 5000 to 30');
+  });
+
+  it('a partial resync that switches replid (after a failover) keeps the old one as replid2: no full resync', () => {
+    const [, after] = run([
+      [master(), replica('a:1')],
+      [master(), replica('a:1', { replid: NEW_REPLID, replid2: REPLID, secondReplOffset: 5001, offset: 5100 })],
+    ]);
+    expect(after?.filter((e) => e.kind === 'full-resync')).toEqual([]);
+  });
+
+  it('sync_full that no replica explains is reported on the master', () => {
+    const [, counted] = run([[master(), replica('a:1')], [master({ stats: { syncFull: 4, syncPartialOk: 0, syncPartialErr: 0 } }), replica('a:1')]]);
+    expect(counted?.map((e) => [e.kind, e.node])).toEqual([['full-resync', 'm:1']]);
+    expect(counted?.[0]?.message).toContain('2 full resyncs');
+  });
+
+  it('a Valkey dual-channel sync counts once: its PSYNC half is not a partial resync', () => {
+    const valkey = { version: 'valkey 8.0.1' };
+    const [, counted] = run([
+      [master(valkey), replica('a:1')],
+      [master({ ...valkey, stats: { syncFull: 3, syncPartialOk: 1, syncPartialErr: 0 } }), replica('a:1', { sync: SYNCING })],
+    ]);
+    expect(counted?.map((e) => e.kind)).toEqual(['full-resync']);
+  });
+
+  it('a master dropping a replica that is alive and still points at it', () => {
+    const listed = [{ address: 'a:1', state: 'online', ackOffset: 5000, ackAgeSeconds: 0 }];
+    const [, dropped] = run([
+      [master({ replicas: listed }), replica('a:1')],
+      [master({ replicas: [] }), replica('a:1', { linkStatus: 'down' })],
+    ]);
+    expect(dropped?.filter((e) => e.kind === 'replica-dropped').map((e) => e.node)).toEqual(['m:1']);
+    // Re-pointed elsewhere is a role change, not a drop.
+    const [, moved] = run([
+      [master({ replicas: listed }), replica('a:1')],
+      [master({ replicas: [] }), replica('a:1', { master: 'x:9' })],
+    ]);
+    expect(moved?.map((e) => e.kind)).not.toContain('replica-dropped');
+  });
+});
