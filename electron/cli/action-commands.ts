@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import type { ActionOptions, ActionRequest, SwitchoverMethod } from '../shared/actions';
 import { EngineError, ReplicationEngine } from '../engine/engine';
 import { ActionService } from '../engine/actions/service';
+import { dataDir } from '../engine/actions/audit';
 import { formatOutcome, formatPlan, ProgressPrinter, runnable, type Style } from './action-output';
 import { clean } from './output';
 
@@ -158,7 +159,7 @@ export async function runActionCommand(command: ActionCommand, args: string[], h
   const style: Style = { color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR };
   const json = values.json === true;
 
-  const engine = new ReplicationEngine({ connectTimeoutMs: timeout, commandTimeoutMs: timeout });
+  const engine = new ReplicationEngine({ connectTimeoutMs: timeout, commandTimeoutMs: timeout, memoryDir: dataDir() });
   try {
     await engine.connect({
       seeds,

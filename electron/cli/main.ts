@@ -2,6 +2,9 @@
 import { parseArgs } from 'node:util';
 import type { ConnectOptions, ErrorCode } from '../shared/types';
 import { ReplicationEngine } from '../engine/engine';
+import { normalizeAddress } from '../engine/address';
+import { DEFAULT_MAX_NODES } from '../engine/node-set';
+import { TopologyMemory } from '../engine/topology-memory';
 import { EngineError, toApiError } from '../engine/errors';
 import { clean, toJson, toMermaid, toTable, toTree } from './output';
 import { runLab } from './lab-command';
@@ -31,6 +34,7 @@ Commands:
   topology --seed HOST:PORT [--seed …] [--format tree|json|mermaid]   print the topology once
   watch    --seed HOST:PORT [--seed …] [--format table|json]          live table, one refresh per poll
   lab                                     start master + 2 replicas + 1 cascaded replica on free ports
+  forget   HOST:PORT [--json]             drop a node from the topology memory (nodes not seen for 7 days go by themselves)
 
 ${ACTION_HELP}
 
@@ -68,6 +72,7 @@ async function main(argv: string[]): Promise<number> {
   }
   if (command === 'lab') return runLab();
   if (command === 'interrupted') return runInterrupted(rest, HELP);
+  if (command === 'forget') return forget(rest);
   if (!isActionCommand(command) && command !== 'topology' && command !== 'watch') throw new UsageError(`unknown command "${clean(command)}"`);
   // Before anything else: a plan a killed console left half-done may have left a master refusing writes.
   if (!rest.some((a) => a === '--help' || a === '-h')) {
@@ -82,7 +87,7 @@ async function main(argv: string[]): Promise<number> {
   }
   const connect = connectOptions(values);
   const timeout = number(values.timeout, 'timeout', 2000);
-  const engine = new ReplicationEngine({ connectTimeoutMs: timeout, commandTimeoutMs: timeout });
+  const engine = new ReplicationEngine({ connectTimeoutMs: timeout, commandTimeoutMs: timeout, memoryDir: dataDir() });
   if (command === 'topology') return printTopology(engine, connect, values.format ?? 'tree');
   return watch(engine, connect, values.format ?? 'table');
 }
@@ -119,6 +124,36 @@ function number(text: string | undefined, name: string, fallback: number): numbe
   const value = /^\d+$/.test(text) ? Number(text) : NaN;
   if (!(value >= 100 && value <= 60_000)) throw new UsageError(`--${name} must be 100–60000 ms, not "${clean(text)}"`);
   return value;
+}
+
+/** `forget HOST:PORT`: the user's explicit act of dropping a remembered node (no connection needed). */
+function forget(args: string[]): number {
+  const { values, positionals } = parseArgs({ args, options: { json: { type: 'boolean' }, help: { type: 'boolean', short: 'h' } }, strict: true, allowPositionals: true });
+  if (values.help) {
+    console.log(HELP);
+    return 0;
+  }
+  const [address, extra] = positionals;
+  if (!address || extra !== undefined) throw new UsageError('forget takes one HOST:PORT');
+  let normalized: string;
+  try {
+    normalized = normalizeAddress(address);
+  } catch {
+    throw new UsageError(`"${clean(address)}" is not HOST:PORT`);
+  }
+  const memory = new TopologyMemory(dataDir(), { maxEntries: DEFAULT_MAX_NODES }).load();
+  if (memory.problem) console.error(clean(memory.problem));
+  const entry = memory.forget(normalized);
+  if (!entry) {
+    if (values.json) console.log(JSON.stringify({ forgotten: null }));
+    console.error(`${clean(normalized)} is not a remembered node`);
+    return EXIT.usage;
+  }
+  memory.save(Date.now(), true);
+  if (memory.problem) throw new Error(memory.problem);
+  if (values.json) console.log(JSON.stringify({ forgotten: entry.address, lastSeenAt: new Date(entry.lastSeenAt).toISOString() }));
+  else console.log(`forgot ${clean(entry.address)} (last seen ${new Date(entry.lastSeenAt).toISOString()})`);
+  return 0;
 }
 
 async function printTopology(engine: ReplicationEngine, options: ConnectOptions, format: string): Promise<number> {

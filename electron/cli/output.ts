@@ -21,6 +21,8 @@ export function toJson(snapshot: TopologySnapshot): object {
       aliases: n.aliases,
       role: n.role,
       reachable: n.reachable,
+      remembered: n.remembered,
+      lastSeenAt: n.lastSeenAt === null ? null : new Date(n.lastSeenAt).toISOString(),
       master: n.master,
       linkStatus: n.linkStatus,
       offset: n.offset,
@@ -98,6 +100,7 @@ function nodeLine(node: NodeState, takenAt: number): string {
     const own = [link, offset].filter(Boolean);
     if (own.length > 0) parts.push(`last read ${age} ago: ${own.join(', ')}`);
   }
+  if (node.remembered) parts.push(`remembered, last seen ${node.lastSeenAt === null ? '?' : new Date(node.lastSeenAt).toISOString()}`);
   if (node.error) parts.push(`— ${node.error.message}`);
   return clean(parts.join('  '));
 }

@@ -15,10 +15,11 @@ import { systemClock, type Clock } from './clock';
 import { EngineCommands, type NodeCommands } from './node-commands';
 import { EngineError } from './errors';
 import { diffSnapshots, EventMemory } from './events';
-import { pollNode, type NodeRecord } from './node-record';
-import { NodeSet } from './node-set';
+import { masterAddressOf, pollNode, type NodeRecord } from './node-record';
+import { DEFAULT_MAX_NODES, NodeSet } from './node-set';
 import { PollScheduler, type SlotTiming } from './poll-scheduler';
 import { buildSnapshot } from './snapshot';
+import { TopologyMemory } from './topology-memory';
 
 export { EngineError } from './errors';
 
@@ -37,6 +38,14 @@ export interface EngineOptions {
   clock?: Clock;
   /** Told of every scheduled poll as it starts (or joins a reading under way): to measure lateness. */
   onPollSlot?: (address: string, slot: SlotTiming) => void;
+  /**
+   * The data directory (dataDir()) whose topology memory this engine reads and writes: every
+   * node seen is remembered, and remembered nodes of a topology are dialled in later sessions.
+   * Unset (tests, one-off probes): nothing is remembered.
+   */
+  memoryDir?: string;
+  /** A remembered node not seen for this long is forgotten (default 7 days). */
+  memoryForgetAfterMs?: number;
 }
 
 const DEFAULT_POLL_MS = 1000;
@@ -147,6 +156,11 @@ export class ReplicationEngine {
     return this.requireSession().refresh(address);
   }
 
+  /** The user's explicit act: drop a node the console no longer sees from memory and from the graph. */
+  forget(address: string): TopologySnapshot {
+    return this.requireSession().forget(address);
+  }
+
   private requireSession(): Session {
     if (!this.session) throw new EngineError('NOT_CONNECTED', 'not connected to a topology: connect first');
     return this.session;
@@ -190,6 +204,7 @@ class Session {
   private running = false;
   private stopped = false;
   private readonly externalWarnings = new Map<string, TopologyWarning[]>();
+  private readonly memory: TopologyMemory | null;
 
   constructor(
     private readonly options: ConnectOptions & { seeds: string[]; pollIntervalMs: number },
@@ -209,6 +224,12 @@ class Session {
       maxEvents: engineOptions.maxEvents ?? 2000,
     };
     this.clock = engineOptions.clock ?? systemClock;
+    this.memory = engineOptions.memoryDir
+      ? new TopologyMemory(engineOptions.memoryDir, {
+          maxEntries: engineOptions.maxNodes ?? DEFAULT_MAX_NODES,
+          forgetAfterMs: engineOptions.memoryForgetAfterMs,
+        }).load(this.clock.now())
+      : null;
     const onPollSlot = engineOptions.onPollSlot;
     // Every reading of a node goes through the scheduler, which keeps one in flight per node.
     this.scheduler = new PollScheduler<NodeRecord>({
@@ -226,6 +247,8 @@ class Session {
     for (const seed of this.options.seeds) this.nodes.add(seed, true);
     await this.discover();
     this.checkSeeds();
+    // What this topology had before (a dead master's replicas, a replica restarted alone): dial it too.
+    while (this.recall().length > 0) await this.discover();
     await this.readMastersFirst();
     this.running = true;
     this.scheduler.track(this.nodes.all());
@@ -234,6 +257,7 @@ class Session {
   }
 
   stop(): void {
+    this.memory?.save(this.clock.now(), true);
     this.stopped = true;
     this.running = false;
     this.scheduler.stop();
@@ -259,6 +283,24 @@ class Session {
     const targets = one ? [one] : this.nodes.all();
     // A node being read already (its slot, discovery) is waited for, not skipped: every node is fresh after this.
     await Promise.all(targets.map((r) => this.scheduler.read(r)));
+    return this.tick();
+  }
+
+  forget(address: string): TopologySnapshot {
+    const record = this.nodes.resolve(address);
+    if (record?.reachable) {
+      throw new EngineError('BAD_ARGUMENT', `${record.address} answers now: only a node the console no longer sees can be forgotten`);
+    }
+    const entry = this.memory?.forget(record?.address ?? address);
+    for (const alias of record?.aliases ?? []) this.memory?.forget(alias);
+    if (!entry && !record) throw new EngineError('BAD_ARGUMENT', `${address} is not a node of this topology nor a remembered one`);
+    if (record && !record.seed) {
+      record.rememberedSeenAt = null;
+      this.nodes.remove(record);
+      this.scheduler.remove(record);
+      this.registry.forget(record.dial);
+    }
+    this.memory?.save(this.clock.now());
     return this.tick();
   }
 
@@ -356,6 +398,53 @@ class Session {
     }
   }
 
+  /**
+   * Add the remembered nodes that belong with this topology and are not nodes yet (within the
+   * node cap); returns them. Each is marked remembered, so it is kept and dialled each poll.
+   */
+  private recall(): NodeRecord[] {
+    const memory = this.memory;
+    if (!memory) return [];
+    const added: NodeRecord[] = [];
+    for (const entry of memory.relatedTo((address) => this.nodes.resolve(address) !== undefined)) {
+      if (this.nodes.full) break;
+      const record = this.nodes.add(entry.address, false, this.clock.now());
+      record.rememberedSeenAt = entry.lastSeenAt;
+      added.push(record);
+    }
+    return added;
+  }
+
+  /** Tell the memory what is seen now, mark the remembered nodes, and dial the remembered ones that belong here. */
+  private remember(now: number): void {
+    const memory = this.memory;
+    if (!memory) return;
+    for (const record of this.nodes.all()) {
+      const role = record.replication?.role;
+      if (record.reachable && (role === 'master' || role === 'replica') && record.server?.mode !== 'sentinel' && !record.clusterEnabled) {
+        const master = role === 'replica' ? (this.nodes.masterOf(record)?.address ?? masterAddressOf(record)) : null;
+        memory.observe({
+          address: record.address,
+          aliases: [...record.aliases],
+          role,
+          master,
+          runId: record.server?.runId ?? null,
+          replid: record.replication?.replid ?? null,
+          lastSeenAt: record.polledAt ?? now,
+        });
+      }
+    }
+    memory.expire(now);
+    for (const record of this.nodes.all()) record.rememberedSeenAt = memory.get(record.address)?.lastSeenAt ?? null;
+    for (const added of this.recall()) {
+      this.scheduler.add(added);
+      if (this.running) void this.scheduler.read(added);
+    }
+    memory.save(now);
+    const problem = memory.problem;
+    this.setWarnings('topology-memory', problem ? [{ code: 'MEMORY_UNREADABLE', message: problem, nodes: [] }] : []);
+  }
+
   /** How far after the grid slot a node is read: by its depth below the top, so masters are read first. */
   private phaseOf(record: NodeRecord): number {
     if (!record.reachable) return this.interval * AWAY_PHASE_FRACTION;
@@ -366,6 +455,7 @@ class Session {
 
   private tick(): TopologySnapshot {
     const now = this.clock.now();
+    this.remember(now);
     this.forgetVanished(now);
     // A safety net under the adds and removes: every node has a schedule, and nothing else has one.
     this.scheduler.track(this.nodes.all());

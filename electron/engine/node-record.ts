@@ -71,6 +71,8 @@ export interface NodeRecord {
   readEvery: number;
   /** Polls left to skip before the next reading. */
   skipPolls: number;
+  /** When topology memory last saw this node (null when it is not remembered): a remembered node is kept and dialled. */
+  rememberedSeenAt: number | null;
 }
 
 export type InfoSection = 'replication' | 'server' | 'stats' | 'sentinel' | 'cluster';
@@ -102,6 +104,7 @@ export function createRecord(address: string, dial: string, seed: boolean, capac
     lastListedAt: now,
     readEvery: 1,
     skipPolls: 0,
+    rememberedSeenAt: null,
   };
 }
 

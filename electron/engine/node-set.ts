@@ -298,7 +298,8 @@ export class NodeSet {
         record.lastListedAt = now;
         continue;
       }
-      if (record.seed) continue;
+      // Seeds stay, and so do remembered nodes: forgetting those is the user's act (or memory's expiry).
+      if (record.seed || record.rememberedSeenAt !== null) continue;
       const neverReached = record.polls === 0;
       const vanished = neverReached
         ? now - record.lastListedAt > NEVER_REACHED_GRACE_POLLS * intervalMs

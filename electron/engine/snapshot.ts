@@ -104,6 +104,8 @@ function nodeState(context: TickContext, record: NodeRecord): NodeState {
     latencyMs: record.latencyMs,
     depth: attached ? chain.length - 1 : null,
     sentinelMasters: record.sentinelMasters.map(({ name, status, address }) => ({ name, status, address })),
+    remembered: !record.reachable && record.rememberedSeenAt !== null,
+    lastSeenAt: Math.max(record.polledAt ?? 0, record.rememberedSeenAt ?? 0) || null,
   };
 }
 

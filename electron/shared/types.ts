@@ -122,6 +122,13 @@ export interface NodeState {
   depth: number | null;
   /** Sentinel only: the masters it monitors. */
   sentinelMasters: { name: string; status: string; address: string | null }[];
+  /**
+   * Known from topology memory and not reachable now: kept in the graph and dialled each poll,
+   * until it answers again or the user forgets it (or it is not seen for 7 days).
+   */
+  remembered: boolean;
+  /** When the console last read this node, in this session or an earlier one (ms since epoch); null if never. */
+  lastSeenAt: number | null;
 }
 
 export type EdgeHealth = 'up' | 'lagging' | 'down' | 'syncing';
@@ -168,7 +175,9 @@ export type WarningCode =
   /** A replica with replica-read-only no: writes there diverge and vanish at its next full sync. */
   | 'WRITABLE_REPLICA'
   /** Nodes below a stalled or unreachable node: behind because of it. */
-  | 'STALLED_UPSTREAM';
+  | 'STALLED_UPSTREAM'
+  /** The topology memory file could not be read (kept aside) or written: nodes seen before may be missing. */
+  | 'MEMORY_UNREADABLE';
 
 export interface TopologyWarning {
   code: WarningCode;

@@ -36,6 +36,8 @@ export function nodeState(address: string, overrides: Partial<NodeState> = {}): 
     latencyMs: 1,
     depth: 0,
     sentinelMasters: [],
+    remembered: false,
+    lastSeenAt: 1,
     ...overrides,
   };
 }

@@ -48,6 +48,7 @@ export const WARNING_LABELS: Record<WarningCode, string> = {
   SYNC_FAILING: 'Sync failing',
   WRITABLE_REPLICA: 'Writable replica',
   STALLED_UPSTREAM: 'Stalled upstream',
+  MEMORY_UNREADABLE: 'Memory unreadable',
 };
 
 export const EVENT_LABELS: Record<EventKind, StatusLabel> = {

@@ -1,0 +1,267 @@
+// Topology memory: every data node the console has seen in a topology, kept in the data
+// directory across sessions and front ends (CLI, web, desktop share the one file). A master's
+// replica list dies with the master; memory is how a later session still knows the replicas
+// of a dead master, and dials them.
+import fs from 'node:fs';
+import path from 'node:path';
+
+export const MEMORY_FILE = 'topology-memory.json';
+/** A remembered node not seen for this long is forgotten on its own (the README states it). */
+export const MEMORY_FORGET_AFTER_MS = 7 * 24 * 60 * 60 * 1000;
+/** Only `lastSeenAt` moved: written at most this often (a change of role, master or history is written at once). */
+const SEEN_SAVE_EVERY_MS = 60_000;
+
+export interface RememberedNode {
+  address: string;
+  aliases: string[];
+  role: 'master' | 'replica';
+  /** The master it replicated from when last seen, null for a master. */
+  master: string | null;
+  /** The master it replicated from before it last became a master: it still belongs to that group. */
+  formerMaster: string | null;
+  runId: string | null;
+  replid: string | null;
+  /** When the console last read it (ms since epoch). */
+  lastSeenAt: number;
+}
+
+export interface MemoryOptions {
+  /** Most nodes kept (the engine's node cap): the least recently seen go first. */
+  maxEntries: number;
+  forgetAfterMs?: number;
+}
+
+interface MemoryFileShape {
+  version: 1;
+  nodes: RememberedNode[];
+}
+
+/** The memory of one data directory. Loaded once; written atomically (temp file + rename). */
+export class TopologyMemory {
+  private readonly nodes = new Map<string, RememberedNode>();
+  /** Every address and alias → the canonical address of its entry. */
+  private readonly index = new Map<string, string>();
+  /** Why the file could not be read or written, if it could not (the file itself is kept aside). */
+  problem: string | null = null;
+  private changed = false;
+  private seenMoved = false;
+  private savedAt = 0;
+  private readonly forgetAfterMs: number;
+
+  constructor(
+    readonly dir: string,
+    private readonly options: MemoryOptions,
+  ) {
+    this.forgetAfterMs = options.forgetAfterMs ?? MEMORY_FORGET_AFTER_MS;
+  }
+
+  get file(): string {
+    return path.join(this.dir, MEMORY_FILE);
+  }
+
+  get size(): number {
+    return this.nodes.size;
+  }
+
+  /** Read the file (a missing file is an empty memory; an unreadable one is moved aside and reported). */
+  load(now = Date.now()): this {
+    let text: string;
+    try {
+      text = fs.readFileSync(this.file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.problem = `topology memory ${this.file} cannot be read: ${message(error)}`;
+      return this;
+    }
+    const nodes = parse(text);
+    if (!nodes) {
+      const aside = `${this.file}.corrupt-${now}`;
+      try {
+        fs.renameSync(this.file, aside);
+        this.problem = `topology memory ${this.file} was unreadable: kept aside as ${aside}; the console starts with an empty memory`;
+      } catch (error) {
+        this.problem = `topology memory ${this.file} is unreadable and could not be moved aside: ${message(error)}`;
+      }
+      return this;
+    }
+    for (const node of nodes) this.put(node);
+    this.expire(now);
+    this.changed = false;
+    return this;
+  }
+
+  /** Every remembered node. */
+  all(): RememberedNode[] {
+    return [...this.nodes.values()];
+  }
+
+  /** The entry behind an address or alias. */
+  get(address: string): RememberedNode | undefined {
+    const canonical = this.index.get(address);
+    return canonical === undefined ? undefined : this.nodes.get(canonical);
+  }
+
+  /** Record what the console sees now of one node. */
+  observe(seen: Omit<RememberedNode, 'formerMaster'>): void {
+    const known = this.get(seen.address) ?? seen.aliases.map((a) => this.get(a)).find((e) => e !== undefined);
+    const formerMaster = seen.master === null ? (known?.master ?? known?.formerMaster ?? null) : null;
+    const entry: RememberedNode = { ...seen, aliases: [...seen.aliases].sort(), formerMaster };
+    if (known && sameShape(known, entry) && known.address === entry.address) {
+      if (known.lastSeenAt !== entry.lastSeenAt) this.seenMoved = true;
+      known.lastSeenAt = entry.lastSeenAt;
+      return;
+    }
+    if (known) this.drop(known);
+    this.put(entry);
+    this.changed = true;
+    this.cap();
+  }
+
+  /** Remove a node (by any of its addresses); returns the entry removed, if any. */
+  forget(address: string): RememberedNode | undefined {
+    const entry = this.get(address);
+    if (!entry) return undefined;
+    this.drop(entry);
+    this.changed = true;
+    return entry;
+  }
+
+  /** Forget the nodes not seen for the stated time; returns them. */
+  expire(now = Date.now()): RememberedNode[] {
+    const old = this.all().filter((e) => now - e.lastSeenAt > this.forgetAfterMs);
+    for (const entry of old) this.drop(entry);
+    if (old.length > 0) this.changed = true;
+    return old;
+  }
+
+  /**
+   * Remembered nodes that belong with the nodes `isKnown` accepts: a replica of a known node
+   * (or one that was, before it became a master), or the master of a known node, and so on
+   * transitively. Linear in the memory per round; rounds stop when nothing new joins.
+   */
+  relatedTo(isKnown: (address: string) => boolean): RememberedNode[] {
+    const joined = new Set<RememberedNode>();
+    const inGroup = (entry: RememberedNode): boolean => joined.has(entry) || [entry.address, ...entry.aliases].some((a) => isKnown(a));
+    const known = (address: string | null): boolean => {
+      if (address === null) return false;
+      const entry = this.get(address);
+      return isKnown(address) || (entry !== undefined && inGroup(entry));
+    };
+    for (let grew = true; grew; ) {
+      grew = false;
+      for (const entry of this.nodes.values()) {
+        if (inGroup(entry)) {
+          // Its master belongs too.
+          const master = entry.master === null ? undefined : this.get(entry.master);
+          if (master && !inGroup(master)) {
+            joined.add(master);
+            grew = true;
+          }
+        } else if (known(entry.master) || known(entry.formerMaster)) {
+          joined.add(entry);
+          grew = true;
+        }
+      }
+    }
+    return [...joined];
+  }
+
+  /** Write the file if anything changed (a moved lastSeenAt only once a minute, or when `force`). */
+  save(now = Date.now(), force = false): void {
+    const due = this.changed || (this.seenMoved && (force || now - this.savedAt >= SEEN_SAVE_EVERY_MS));
+    if (!due) return;
+    const body: MemoryFileShape = { version: 1, nodes: this.all() };
+    const temp = `${this.file}.${process.pid}.tmp`;
+    try {
+      fs.mkdirSync(this.dir, { recursive: true });
+      fs.writeFileSync(temp, `${JSON.stringify(body, null, 1)}\n`, { mode: 0o600 });
+      fs.renameSync(temp, this.file);
+      this.changed = false;
+      this.seenMoved = false;
+      this.savedAt = now;
+    } catch (error) {
+      this.problem = `topology memory ${this.file} cannot be written: ${message(error)}`;
+      fs.rmSync(temp, { force: true });
+    }
+  }
+
+  private put(entry: RememberedNode): void {
+    for (const address of [entry.address, ...entry.aliases]) {
+      const other = this.get(address);
+      if (other && other !== entry) this.drop(other);
+    }
+    this.nodes.set(entry.address, entry);
+    for (const address of [entry.address, ...entry.aliases]) this.index.set(address, entry.address);
+  }
+
+  private drop(entry: RememberedNode): void {
+    if (this.nodes.get(entry.address) !== entry) return;
+    this.nodes.delete(entry.address);
+    for (const address of [entry.address, ...entry.aliases]) {
+      if (this.index.get(address) === entry.address) this.index.delete(address);
+    }
+  }
+
+  /** Keep to maxEntries: the least recently seen go. */
+  private cap(): void {
+    const over = this.nodes.size - this.options.maxEntries;
+    if (over <= 0) return;
+    const oldest = this.all()
+      .sort((a, b) => a.lastSeenAt - b.lastSeenAt)
+      .slice(0, over);
+    for (const entry of oldest) this.drop(entry);
+  }
+}
+
+function sameShape(a: RememberedNode, b: RememberedNode): boolean {
+  return (
+    a.role === b.role &&
+    a.master === b.master &&
+    a.formerMaster === b.formerMaster &&
+    a.runId === b.runId &&
+    a.replid === b.replid &&
+    a.aliases.join(',') === b.aliases.join(',')
+  );
+}
+
+/** The entries of a memory file, or null when it is not one. */
+function parse(text: string): RememberedNode[] | null {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch {
+    return null;
+  }
+  if (!isObject(data) || data.version !== 1 || !Array.isArray(data.nodes)) return null;
+  const nodes: RememberedNode[] = [];
+  for (const raw of data.nodes) {
+    if (!isEntry(raw)) return null;
+    nodes.push({ ...raw, aliases: [...raw.aliases] });
+  }
+  return nodes;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const orNull = (value: unknown): boolean => value === null || typeof value === 'string';
+
+function isEntry(value: unknown): value is RememberedNode {
+  return (
+    isObject(value) &&
+    typeof value.address === 'string' &&
+    Array.isArray(value.aliases) &&
+    value.aliases.every((a) => typeof a === 'string') &&
+    (value.role === 'master' || value.role === 'replica') &&
+    orNull(value.master) &&
+    orNull(value.formerMaster) &&
+    orNull(value.runId) &&
+    orNull(value.replid) &&
+    typeof value.lastSeenAt === 'number' &&
+    Number.isFinite(value.lastSeenAt)
+  );
+}
+
+function message(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

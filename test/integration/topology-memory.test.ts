@@ -1,0 +1,126 @@
+// Topology memory on real servers: a node seen once stays in the graph (remembered, with when
+// it was last seen) and is dialled until it answers; a replica restarted alone still shows;
+// forgetting is the user's act, from the engine (UI) or the CLI.
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ReplicationEngine } from '../../electron/engine/engine';
+import { MEMORY_FILE } from '../../electron/engine/topology-memory';
+import { Lab, masterWithReplicas } from '../../electron/lab/lab';
+import { disposeAfterEach } from '../helpers/dispose';
+import { node, waitForTick } from '../helpers/engine';
+
+const own = disposeAfterEach();
+
+function tempDir(): { dir: string; close(): Promise<void> } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rc-memory-it-'));
+  return { dir, close: async () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** One session of the console over the lab, remembering in `dir`; closed (memory written) before returning. */
+async function session(dir: string, seed: string): Promise<void> {
+  const engine = new ReplicationEngine({ memoryDir: dir, connectTimeoutMs: 800, commandTimeoutMs: 800 });
+  try {
+    await engine.connect({ seeds: [seed], pollIntervalMs: 200 });
+  } finally {
+    await engine.disconnect();
+  }
+}
+
+function cli(args: string[], dataDir: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, ['bin/replication-console.js', ...args], {
+      env: { ...process.env, REPLICATION_CONSOLE_DATA_DIR: dataDir, NO_COLOR: '1' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('topology memory', () => {
+  it('a fresh topology shows a remembered replica that came back as a lone master', async () => {
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(2) }));
+    const { dir } = own(tempDir());
+    await session(dir, lab.address('master'));
+    await lab.restart('replica-2', { asLoneMaster: true });
+
+    // Without memory, the master's list is all there is: replica-2 is missing.
+    const blind = own(new ReplicationEngine({ connectTimeoutMs: 800, commandTimeoutMs: 800 }));
+    const before = await blind.connect({ seeds: [lab.address('master')], pollIntervalMs: 200 });
+    expect(before.nodes.map((n) => n.address)).not.toContain(lab.address('replica-2'));
+
+    const engine = own(new ReplicationEngine({ memoryDir: dir, connectTimeoutMs: 800, commandTimeoutMs: 800 }));
+    const snapshot = await engine.connect({ seeds: [lab.address('master')], pollIntervalMs: 200 });
+    expect(node(snapshot, lab.address('replica-2'))).toMatchObject({ reachable: true, role: 'master', master: null, remembered: false });
+    expect(node(snapshot, lab.address('replica-1'))).toMatchObject({ role: 'replica', master: lab.address('master') });
+  });
+
+  it('keeps an unreachable node as remembered, dials it until it answers, and forgets it only when told', async () => {
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(2) }));
+    const { dir } = own(tempDir());
+    const seenFrom = Date.now();
+    await session(dir, lab.address('master'));
+    const seenUntil = Date.now();
+    expect(fs.existsSync(path.join(dir, MEMORY_FILE))).toBe(true);
+    const r1 = lab.address('replica-1');
+    await lab.kill('replica-1');
+
+    const engine = own(new ReplicationEngine({ memoryDir: dir, connectTimeoutMs: 800, commandTimeoutMs: 800 }));
+    const snapshot = await engine.connect({ seeds: [lab.address('master')], pollIntervalMs: 200 });
+    const remembered = node(snapshot, r1);
+    expect(remembered).toMatchObject({ reachable: false, remembered: true });
+    expect(remembered.lastSeenAt).toBeGreaterThanOrEqual(seenFrom);
+    expect(remembered.lastSeenAt).toBeLessThanOrEqual(seenUntil);
+
+    // Dialled each poll: it is back in the graph as a live replica once it runs again.
+    await lab.restart('replica-1');
+    await waitForTick(engine, ({ snapshot: s }) => s.nodes.some((n) => n.address === r1 && n.reachable && n.role === 'replica'), 15_000, 'replica-1 back');
+    expect(() => engine.forget(r1)).toThrow(/answers now/);
+
+    await lab.kill('replica-1');
+    await waitForTick(engine, ({ snapshot: s }) => s.nodes.some((n) => n.address === r1 && n.remembered), 15_000, 'replica-1 remembered again');
+    const after = engine.forget(r1);
+    expect(after.nodes.map((n) => n.address)).not.toContain(r1);
+    await engine.disconnect();
+
+    const fresh = own(new ReplicationEngine({ memoryDir: dir, connectTimeoutMs: 800, commandTimeoutMs: 800 }));
+    const later = await fresh.connect({ seeds: [lab.address('master')], pollIntervalMs: 200 });
+    expect(later.nodes.map((n) => n.address)).not.toContain(r1);
+  });
+
+  it('the CLI shows remembered nodes and forgets one on request', async () => {
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(2) }));
+    const { dir } = own(tempDir());
+    const r2 = lab.address('replica-2');
+    expect((await cli(['topology', '--seed', lab.address('master')], dir)).code).toBe(0);
+    await lab.kill('replica-2');
+
+    const json = await cli(['topology', '--seed', lab.address('master'), '--format', 'json'], dir);
+    expect(json.code).toBe(0);
+    const listed = (JSON.parse(json.stdout) as { nodes: { address: string; remembered: boolean; lastSeenAt: string | null }[] }).nodes;
+    expect(listed.find((n) => n.address === r2)).toMatchObject({ remembered: true, lastSeenAt: expect.stringMatching(/^\d{4}-/) });
+    const tree = await cli(['topology', '--seed', lab.address('master')], dir);
+    expect(tree.stdout).toMatch(new RegExp(`${r2}.*remembered, last seen`));
+
+    const forgot = await cli(['forget', r2], dir);
+    expect(forgot).toMatchObject({ code: 0, stdout: expect.stringContaining(`forgot ${r2}`) });
+    expect((await cli(['forget', r2], dir)).code).toBe(2);
+    const after = await cli(['topology', '--seed', lab.address('master'), '--format', 'json'], dir);
+    expect(after.stdout).not.toContain(r2);
+  });
+
+  it('an unreadable memory file is kept aside and reported as MEMORY_UNREADABLE', async () => {
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(1) }));
+    const { dir } = own(tempDir());
+    fs.writeFileSync(path.join(dir, MEMORY_FILE), 'not json');
+    const engine = own(new ReplicationEngine({ memoryDir: dir }));
+    const snapshot = await engine.connect({ seeds: [lab.address('master')], pollIntervalMs: 200 });
+    expect(snapshot.warnings.find((w) => w.code === 'MEMORY_UNREADABLE')?.message).toMatch(/kept aside as/);
+    expect(fs.readdirSync(dir).some((f) => f.startsWith(`${MEMORY_FILE}.corrupt-`))).toBe(true);
+  });
+});

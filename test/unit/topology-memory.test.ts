@@ -1,0 +1,103 @@
+// The topology memory store: what it keeps, how it writes, what it does with a broken file.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { MEMORY_FILE, MEMORY_FORGET_AFTER_MS, TopologyMemory, type RememberedNode } from '../../electron/engine/topology-memory';
+
+let dir: string;
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rc-memory-'));
+});
+afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+function seen(address: string, master: string | null, lastSeenAt = 1000): Omit<RememberedNode, 'formerMaster'> {
+  return { address, aliases: [], role: master ? 'replica' : 'master', master, runId: `run-${address}`, replid: 'r'.repeat(40), lastSeenAt };
+}
+
+const open = (options: Partial<{ maxEntries: number; forgetAfterMs: number }> = {}): TopologyMemory =>
+  new TopologyMemory(dir, { maxEntries: 100, ...options }).load(2000);
+
+describe('topology memory', () => {
+  it('keeps what it saw across instances, written atomically to the data directory', () => {
+    const memory = open();
+    memory.observe(seen('10.0.0.1:6379', null));
+    memory.observe(seen('10.0.0.2:6379', '10.0.0.1:6379'));
+    memory.save(1000);
+    expect(fs.readdirSync(dir)).toEqual([MEMORY_FILE]);
+    const again = open();
+    expect(again.get('10.0.0.2:6379')).toMatchObject({ role: 'replica', master: '10.0.0.1:6379', runId: 'run-10.0.0.2:6379', lastSeenAt: 1000 });
+    expect(again.size).toBe(2);
+  });
+
+  it('writes a moved last-seen time at most once a minute, a changed role at once', () => {
+    const memory = open();
+    memory.observe(seen('a:1', null, 1000));
+    memory.save(1000);
+    memory.observe(seen('a:1', null, 5000));
+    memory.save(5000);
+    expect(open().get('a:1')?.lastSeenAt).toBe(1000);
+    memory.observe(seen('a:1', null, 70_000));
+    memory.save(70_000);
+    expect(open().get('a:1')?.lastSeenAt).toBe(70_000);
+    memory.observe({ ...seen('a:1', 'b:2', 71_000) });
+    memory.save(71_000);
+    expect(open().get('a:1')).toMatchObject({ role: 'replica', master: 'b:2' });
+  });
+
+  it('keeps an unreadable file aside, reports it and starts empty', () => {
+    fs.writeFileSync(path.join(dir, MEMORY_FILE), '{"version":1,"nodes":[{"address":');
+    const memory = open();
+    expect(memory.size).toBe(0);
+    expect(memory.problem).toMatch(/unreadable: kept aside as .*topology-memory\.json\.corrupt-2000/);
+    expect(fs.readdirSync(dir)).toEqual([`${MEMORY_FILE}.corrupt-2000`]);
+    memory.observe(seen('a:1', null));
+    memory.save(3000);
+    expect(open().size).toBe(1);
+  });
+
+  it('refuses entries of the wrong shape as a corrupt file', () => {
+    fs.writeFileSync(path.join(dir, MEMORY_FILE), JSON.stringify({ version: 1, nodes: [{ address: 'a:1', role: 'primary' }] }));
+    expect(open().problem).toMatch(/kept aside/);
+  });
+
+  it('forgets on request, and by itself after the stated time', () => {
+    const memory = open({ forgetAfterMs: 10_000 });
+    memory.observe(seen('a:1', null, 1000));
+    memory.observe(seen('b:2', 'a:1', 9000));
+    expect(memory.forget('b:2')?.address).toBe('b:2');
+    expect(memory.forget('b:2')).toBeUndefined();
+    expect(memory.expire(11_001).map((e) => e.address)).toEqual(['a:1']);
+    expect(memory.size).toBe(0);
+    expect(MEMORY_FORGET_AFTER_MS).toBe(7 * 24 * 3600 * 1000);
+  });
+
+  it('is bounded: past maxEntries the least recently seen go', () => {
+    const memory = open({ maxEntries: 3 });
+    for (let i = 0; i < 10; i++) memory.observe(seen(`n:${i}`, null, 1000 + i));
+    expect(memory.all().map((e) => e.address).sort()).toEqual(['n:7', 'n:8', 'n:9']);
+  });
+
+  it('finds the remembered nodes of a topology: replicas of a known master, transitively, and a replica that became a lone master', () => {
+    const memory = open();
+    memory.observe(seen('m:1', null));
+    for (const r of ['a:1', 'b:1', 'c:1']) memory.observe(seen(r, 'm:1'));
+    memory.observe(seen('d:1', 'c:1'));
+    memory.observe(seen('other:1', null));
+    memory.observe(seen('x:1', 'other:1'));
+    // b restarted alone: a master now, still of m's group.
+    memory.observe(seen('b:1', null, 2000));
+    expect(memory.get('b:1')).toMatchObject({ role: 'master', master: null, formerMaster: 'm:1' });
+    const known = new Set(['a:1']);
+    const related = memory.relatedTo((address) => known.has(address)).map((e) => e.address).sort();
+    expect(related).toEqual(['b:1', 'c:1', 'd:1', 'm:1']);
+  });
+
+  it('one node under several addresses is one entry', () => {
+    const memory = open();
+    memory.observe(seen('a:1', null));
+    memory.observe({ ...seen('b:1', null), aliases: ['a:1'] });
+    expect(memory.size).toBe(1);
+    expect(memory.get('a:1')?.address).toBe('b:1');
+  });
+});
