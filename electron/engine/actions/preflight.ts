@@ -5,19 +5,35 @@
 import type { ReplicationEngine } from '../engine';
 import type { NodeCommands, PreflightReplies } from '../node-commands';
 import { toApiError } from '../errors';
-import { isClusterEnabled, parseInfo, parseReplication, parseSentinelMasters, parseServer } from '../info-parser';
+import { isClusterEnabled, parseInfo, parseReplication, parseSentinelMasters, parseServer, type ReplicationInfo } from '../info-parser';
 import { formatAddress } from '../address';
+import { nodeMaster, nodeOffset, sameHistory } from '../replication-rules';
 import type { TopologySnapshot } from '../../shared/types';
+import type { ActionRequest } from '../../shared/actions';
 import { unreachableFacts, type NodeFacts, type PreflightFacts, type SentinelFacts } from './facts';
-import { findNode, replicasOf } from './graph';
+import { findNode, replicasOf, tryNormalize } from './graph';
+import { sleep } from './probe';
 
 const SENTINEL_CLIENT = /\bname=sentinel-[0-9a-f]+-(cmd|pubsub)\b/;
+/** How long a node fed by a live link may take to pass an offset a node read before it had. */
+const CATCH_UP_MS = 1000;
+const CATCH_UP_POLL_MS = 10;
 
 export interface PreflightOptions {
   /** How long to listen for a Sentinel hello message when Sentinel is seen (it publishes every 2 s). */
   helloMs?: number;
   /** Sentinel facts from an earlier read of the same group: spares the hello wait. */
   knownSentinel?: SentinelFacts | null;
+  /**
+   * Nodes the plan compares, as replicas, with nodes other than their own masters (the node a
+   * replicaof moves): read before every other node, so none of those looks ahead of it.
+   */
+  readFirst?: string[];
+}
+
+/** The nodes a request compares, as replicas, with a node that is not their master: see PreflightOptions.readFirst. */
+export function comparedAsReplicas(request: ActionRequest): string[] {
+  return request.kind === 'replicaof' ? [request.node] : [];
 }
 
 /** Read every address fresh and put together what the planner needs. */
@@ -38,11 +54,8 @@ export async function gatherFacts(
       .map(async (address) => {
         try {
           const text = await commands.info(address, 'replication');
-          const r = parseReplication(parseInfo(text).fields);
-          if (r.role === 'replica' && r.masterHost && r.masterPort !== null) {
-            const master = formatAddress(r.masterHost, r.masterPort);
-            mastersOfStrangers.set(address, findNode(snapshot, master)?.address ?? master);
-          }
+          const master = nodeMaster(parseReplication(parseInfo(text).fields));
+          if (master !== null) mastersOfStrangers.set(address, findNode(snapshot, master)?.address ?? master);
         } catch {
           // Unreachable: the full read below records why.
         }
@@ -50,23 +63,29 @@ export async function gatherFacts(
   );
   const groups = [...mastersOfStrangers.values()].flatMap((master) => [master, ...replicasOf(snapshot, master).map((r) => r.address)]);
   const all = [...new Set([...addresses, ...groups])];
-  // Masters before their replicas, level by level: a master's offset read before its
-  // replica's can never be ahead of a caught-up replica, so "bytes behind" is never invented.
+  // Replicas before the masters they are compared with: a replica read after its master looks
+  // ahead of it under load, and a caught-up replica would be predicted a full sync. So the
+  // nodes compared with others than their masters come first, then level by level from the
+  // deepest up (a master read after its replica has at least the replica's offset).
   const depthOf = (address: string, hops = 0): number => {
     const known = findNode(snapshot, address)?.depth;
     if (known !== null && known !== undefined) return known;
     const master = mastersOfStrangers.get(address);
     return master !== undefined && hops < 8 ? depthOf(master, hops + 1) + 1 : 0;
   };
+  const first = new Set((options.readFirst ?? []).map((a) => findNode(snapshot, a)?.address ?? tryNormalize(a)).filter((a) => all.includes(a)));
   const levels = new Map<number, string[]>();
   for (const address of all) {
+    if (first.has(address)) continue;
     const depth = depthOf(address);
     levels.set(depth, [...(levels.get(depth) ?? []), address]);
   }
-  const read: NodeFacts[] = [];
-  for (const depth of [...levels.keys()].sort((a, b) => a - b)) {
-    read.push(...(await Promise.all((levels.get(depth) ?? []).map((address) => readNode(commands, address, credentials.password, Boolean(credentials.password))))));
-  }
+  const readAll = (addresses: string[]): Promise<NodeFacts[]> =>
+    Promise.all(addresses.map((address) => readNode(commands, address, credentials.password, Boolean(credentials.password))));
+  const firstRead = await readAll([...first]);
+  const read: NodeFacts[] = [...firstRead];
+  for (const depth of [...levels.keys()].sort((a, b) => b - a)) read.push(...(await readAll(levels.get(depth) ?? [])));
+  await catchUp(commands, firstRead, read);
   const nodes: Record<string, NodeFacts> = {};
   for (const facts of read) {
     nodes[facts.address] = facts;
@@ -92,6 +111,54 @@ export async function gatherFacts(
   };
 }
 
+/** The facts INFO replication decides, as the replication rules read them. */
+function replicationFacts(repl: ReplicationInfo): Pick<
+  NodeFacts,
+  'role' | 'masterAddress' | 'linkStatus' | 'syncInProgress' | 'offset' | 'replid' | 'replid2' | 'secondReplOffset' | 'backlog'
+> {
+  return {
+    role: repl.role,
+    masterAddress: nodeMaster(repl),
+    linkStatus: repl.role === 'replica' ? repl.linkStatus : null,
+    syncInProgress: repl.syncInProgress,
+    offset: nodeOffset(repl),
+    replid: repl.replid,
+    replid2: repl.replid2,
+    secondReplOffset: repl.secondReplOffset,
+    backlog: repl.backlog,
+  };
+}
+
+/**
+ * A node read after `first` but behind it on its history is, when a live link feeds it, only
+ * behind by when it was read (a sibling gets the same stream a moment later): read it again
+ * until it has passed every offset of `first`, for at most CATCH_UP_MS. One that does not
+ * get there is honestly behind, and stays so in the facts.
+ */
+async function catchUp(commands: NodeCommands, first: NodeFacts[], read: NodeFacts[]): Promise<void> {
+  const waits = read
+    .filter((f) => !first.includes(f) && f.reachable && f.role === 'replica' && f.linkStatus === 'up' && !f.syncInProgress)
+    .map(async (f) => {
+      const goal = Math.max(
+        -1,
+        ...first.filter((x) => x.reachable && x.offset !== null && sameHistory({ replid: x.replid, offset: x.offset }, f)).map((x) => x.offset ?? -1),
+      );
+      const deadline = Date.now() + CATCH_UP_MS;
+      while ((f.offset ?? -1) < goal && Date.now() < deadline) {
+        await sleep(CATCH_UP_POLL_MS);
+        try {
+          const repl = parseReplication(parseInfo(await commands.info(f.address, 'replication')).fields);
+          const fresh = replicationFacts(repl);
+          if (fresh.role !== 'replica' || fresh.replid !== f.replid) return;
+          Object.assign(f, fresh);
+        } catch {
+          return;
+        }
+      }
+    });
+  await Promise.all(waits);
+}
+
 async function readNode(commands: NodeCommands, address: string, password: string | undefined, consoleHasPassword: boolean): Promise<NodeFacts> {
   try {
     return toFacts(address, await commands.preflight(address), password, consoleHasPassword);
@@ -109,7 +176,6 @@ function toFacts(address: string, replies: PreflightReplies, password: string | 
   const auth = requiresAuth(replies.aclDefault, config.requirepass, consoleHasPassword);
   const toWrite = config.minReplicasToWrite;
   const maxLag = config.minReplicasMaxLag;
-  const offset = repl.role === 'replica' ? (repl.replicaReplOffset ?? repl.masterReplOffset) : repl.masterReplOffset;
   return {
     address,
     reachable: true,
@@ -120,15 +186,8 @@ function toFacts(address: string, replies: PreflightReplies, password: string | 
     clusterEnabled: isClusterEnabled(parseInfo(info.cluster ?? '').fields),
     version: serverInfo.version ? `${serverInfo.product} ${serverInfo.version}` : null,
     configFile: serverInfo.configFile,
+    ...replicationFacts(repl),
     role: isSentinel ? 'unknown' : repl.role,
-    masterAddress: repl.role === 'replica' && repl.masterHost && repl.masterPort !== null ? formatAddress(repl.masterHost, repl.masterPort) : null,
-    linkStatus: repl.role === 'replica' ? repl.linkStatus : null,
-    syncInProgress: repl.syncInProgress,
-    offset,
-    replid: repl.replid,
-    replid2: repl.replid2,
-    secondReplOffset: repl.secondReplOffset,
-    backlog: repl.backlog,
     replicas: repl.replicas,
     priority: repl.priority,
     failoverState: repl.failoverState,

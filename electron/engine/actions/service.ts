@@ -29,7 +29,7 @@ import { tryNormalize } from './graph';
 import { finalStates, nextSteps } from './next-steps';
 import { DEFAULT_STEP_TIMEOUT_MS, type PlannedAction } from './plan-builder';
 import { planAction } from './planner';
-import { gatherFacts } from './preflight';
+import { comparedAsReplicas, gatherFacts } from './preflight';
 import { scopeOf } from './scope';
 
 const SENTINEL_NAME_TTL_MS = 60_000;
@@ -279,7 +279,11 @@ export class ActionService {
     const scope = scopeOf(request, snapshot);
     const seen = this.sentinelSeen;
     const recent = seen && Date.now() - seen.at < SENTINEL_NAME_TTL_MS && seen.facts.managedNodes.some((a) => scope.includes(a)) ? seen.facts : null;
-    const facts = await gatherFacts(this.engine, snapshot, scope, { helloMs: this.helloMs, knownSentinel: previous?.sentinel ?? recent });
+    const facts = await gatherFacts(this.engine, snapshot, scope, {
+      helloMs: this.helloMs,
+      knownSentinel: previous?.sentinel ?? recent,
+      readFirst: comparedAsReplicas(request),
+    });
     if (facts.sentinel?.masterName) this.sentinelSeen = { facts: facts.sentinel, at: Date.now() };
     return planAction(request, facts, { id, now: previous?.plan.createdAt ?? Date.now(), ttlMs: this.ttlMs });
   }
