@@ -4,7 +4,7 @@
 import type { ActionRequest } from '../../shared/actions';
 import { parseAddress } from '../address';
 import type { NodeFacts, PreflightFacts } from './facts';
-import { ancestorsOf, atLeast62, descendantsOf, replicasOf, rootOf } from './graph';
+import { ancestorsOf, atLeast62, descendantsOf, findNode, replicasOf, rootOf } from './graph';
 import { FENCE_REPLICAS, isFenceValue } from './operations';
 import { MAX_WRITE_PAUSE_MS, PlanBuilder, type PlannedAction } from './plan-builder';
 import { afterPromotion, type ReplState } from './resync';
@@ -415,6 +415,43 @@ function rank(candidates: NodeFacts[]): NodeFacts[] {
   );
 }
 
+/**
+ * A dead master's replica list died with it: the replicas the console knows of it come from
+ * this session (the seeds, what they point at) and the topology memory. A master the console
+ * never saw may have more, ahead of the chosen one: with one known replica, refuse until the
+ * user names the others or overrides; with several named, say it.
+ */
+function unknownReplicas(b: PlanBuilder, dead: string, replicas: NodeFacts[], chosen: string): void {
+  const seen = findNode(b.snapshot, dead)?.lastSeenAt ?? null;
+  if (seen !== null) {
+    b.check(
+      'UNKNOWN_REPLICAS',
+      'ok',
+      `${dead}'s replicas are known: the console last read it at ${new Date(seen).toISOString()} and dials every replica it had (${replicas.map((r) => r.address).join(', ')})`,
+      [dead],
+    );
+    return;
+  }
+  const how = `name each of them with another --seed HOST:PORT (in the app: add node), then plan again`;
+  if (replicas.length <= 1) {
+    b.check(
+      'UNKNOWN_REPLICAS',
+      'refused',
+      `${dead} was never seen by this console and cannot be reached, so its replica list is unknown: other replicas of it may exist, ahead of ${chosen}, and promoting ${chosen} would then lose their writes and leave them following ${dead}. ` +
+        `If there are others, ${how}; override only if ${chosen} is ${dead}'s only replica`,
+      [dead, chosen],
+      true,
+    );
+    return;
+  }
+  b.check(
+    'UNKNOWN_REPLICAS',
+    'warning',
+    `${dead} was never seen by this console: only the ${plural(replicas.length, 'replica')} named (${replicas.map((r) => r.address).join(', ')}) are compared and re-pointed. If it had others, ${how}`,
+    [dead],
+  );
+}
+
 function planFailover(b: PlanBuilder, toAddress: string | undefined, meta: PlanMeta): PlannedAction {
   const dead = b.canon(failoverMaster(b.snapshot, toAddress));
   const df = b.fact(dead);
@@ -444,6 +481,7 @@ function planFailover(b: PlanBuilder, toAddress: string | undefined, meta: PlanM
     b.check('NO_CANDIDATE', 'refused', `no replica of ${dead} can be reached to be promoted`, [dead, ...replicas.map((r) => r.address)]);
     return finish(b, meta, summary, dead);
   }
+  unknownReplicas(b, dead, replicas, chosenAddress);
   const cf = b.requireDataNode(chosenAddress, 'the replica to promote');
   if (!cf) return finish(b, meta, summary, chosenAddress);
   if (cf.role !== 'replica' || !replicas.includes(cf)) {
@@ -465,7 +503,12 @@ function planFailover(b: PlanBuilder, toAddress: string | undefined, meta: PlanM
     );
     b.lost(chosenAddress, behindBest, `behind ${best.address}, the most up-to-date reachable replica`);
   } else {
-    b.check('REPLICA_BEHIND', 'ok', `${chosenAddress} has the highest offset of the reachable replicas (${cf.offset ?? '?'})`, [chosenAddress]);
+    b.check(
+      'REPLICA_BEHIND',
+      'ok',
+      `${chosenAddress} has the highest offset (${cf.offset ?? '?'}) of the ${plural(usable.length, 'known replica')} of ${dead} reachable now`,
+      [chosenAddress],
+    );
   }
   const lastSeen = b.facts.lastKnownOffsets[dead];
   if (lastSeen && cf.offset !== null && lastSeen.offset > cf.offset) {

@@ -1,0 +1,87 @@
+// The measured case, on real servers: master M with replicas A, B, C; A falls behind; M dies;
+// failover from A alone. With topology memory the console finds B and C, promotes the most
+// advanced and re-points the rest; without it, it refuses (UNKNOWN_REPLICAS) instead of
+// promoting A and leaving B and C on the dead master.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ReplicationEngine } from '../../electron/engine/engine';
+import { ActionService } from '../../electron/engine/actions/service';
+import { Lab, masterWithReplicas } from '../../electron/lab/lab';
+import { check, lagReplica1, replication } from '../helpers/actions';
+import { disposeAfterEach } from '../helpers/dispose';
+
+const PASSWORD = 'unknown-replicas-7';
+const own = disposeAfterEach();
+
+function tempDir(): { dir: string; close(): Promise<void> } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rc-failover-memory-'));
+  return { dir, close: async () => fs.rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** An engine seeded at `seed` alone (remembering in `memoryDir`, if given) and an action service over it. */
+async function console1(lab: Lab, seed: string, dir: string, memoryDir?: string): Promise<{ engine: ReplicationEngine; actions: ActionService; close(): Promise<void> }> {
+  const engine = new ReplicationEngine({ connectTimeoutMs: 800, commandTimeoutMs: 800, ...(memoryDir ? { memoryDir } : {}) });
+  await engine.connect({ seeds: [lab.address(seed)], password: PASSWORD, pollIntervalMs: 200 });
+  const actions = new ActionService(engine, { auditDir: dir, interface: 'cli', pollMs: 50, sentinelHelloMs: 2500 });
+  return { engine, actions, close: () => engine.disconnect() };
+}
+
+describe('failover with incomplete knowledge', () => {
+  it('with memory: finds the replicas the dead master had, promotes the most advanced and re-points every reachable one', async () => {
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(3), password: PASSWORD }));
+    const { dir } = own(tempDir());
+    // An earlier session saw the whole topology.
+    const earlier = await console1(lab, 'master', dir, dir);
+    await earlier.close();
+    await lagReplica1(lab, PASSWORD);
+    const [r1, r2, r3] = ['replica-1', 'replica-2', 'replica-3'].map((n) => lab.address(n)) as [string, string, string];
+    await lab.kill('master');
+
+    const h = own(await console1(lab, 'replica-1', dir, dir));
+    const plan = await h.actions.plan({ kind: 'failover', options: { setMasterauth: true } });
+    const chosen = plan.steps[0]?.node;
+    expect([r2, r3]).toContain(chosen);
+    expect(check(plan, 'UNKNOWN_REPLICAS')).toMatchObject({ verdict: 'ok' });
+    expect(check(plan, 'REPLICA_BEHIND').message).toMatch(/highest offset .* of the 3 known replicas/);
+    expect(plan.lostBytes.find((l) => l.node === r1)?.bytes).toBeGreaterThan(50_000);
+    const repointed = new Set(plan.steps.filter((s) => s.command.startsWith('REPLICAOF 127.0.0.1')).map((s) => s.node));
+    expect([...repointed].sort()).toEqual([r1, r2, r3].filter((a) => a !== chosen).sort());
+    expect(plan.needsOverride).toEqual([]);
+
+    const outcome = await h.actions.execute(plan.id, { confirmAddress: chosen });
+    expect(outcome.ok).toBe(true);
+    for (const name of ['replica-1', 'replica-2', 'replica-3'].filter((n) => lab.address(n) !== chosen)) {
+      const info = await replication(lab, name, PASSWORD);
+      expect(`${info.master_host}:${info.master_port}`).toBe(chosen);
+    }
+  });
+
+  it('without memory, from one seed: refuses with UNKNOWN_REPLICAS and says how to name the others', async () => {
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(3), password: PASSWORD }));
+    const { dir } = own(tempDir());
+    await lagReplica1(lab, PASSWORD);
+    const [master, r1] = [lab.address('master'), lab.address('replica-1')];
+    await lab.kill('master');
+
+    const h = own(await console1(lab, 'replica-1', dir));
+    const plan = await h.actions.plan({ kind: 'failover', options: { setMasterauth: true } });
+    const unknown = check(plan, 'UNKNOWN_REPLICAS');
+    expect(unknown).toMatchObject({ verdict: 'refused', overridable: true });
+    expect(unknown.message).toContain(`${master} was never seen`);
+    expect(unknown.message).toMatch(/other replicas of it may exist, ahead of/);
+    expect(unknown.message).toMatch(/--seed HOST:PORT.*add node/);
+    expect(plan.needsOverride).toContain('UNKNOWN_REPLICAS');
+    await expect(h.actions.execute(plan.id, { confirmAddress: r1 })).rejects.toThrow(/override for UNKNOWN_REPLICAS/);
+    expect((await replication(lab, 'replica-1', PASSWORD)).role).toBe('slave');
+
+    // Naming the others as seeds is the way out: the plan then compares all three.
+    await h.close();
+    const engine = own(new ReplicationEngine({ connectTimeoutMs: 800, commandTimeoutMs: 800 }));
+    await engine.connect({ seeds: ['replica-1', 'replica-2', 'replica-3'].map((n) => lab.address(n)), password: PASSWORD, pollIntervalMs: 200 });
+    const named = await new ActionService(engine, { auditDir: dir, interface: 'cli', pollMs: 50, sentinelHelloMs: 2500 }).plan({ kind: 'failover', options: { setMasterauth: true } });
+    expect(check(named, 'UNKNOWN_REPLICAS')).toMatchObject({ verdict: 'warning', overridable: false });
+    expect([lab.address('replica-2'), lab.address('replica-3')]).toContain(named.steps[0]?.node);
+  });
+});
