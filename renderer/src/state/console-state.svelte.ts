@@ -127,8 +127,10 @@ export class ConsoleState {
   readonly loneMasters: ReadonlySet<Address> = $derived.by(() => {
     const lone = new Set<Address>();
     if (this.nodes.length < 2) return lone;
+    // A master whose listed replicas are folded into a summary has them, drawn under it.
+    const listing = new Set(this.unreachedGroups.map((g) => g.master));
     for (const node of this.nodes) {
-      if (node.role === 'master' && node.reachable && !this.replicasOf.has(node.address)) lone.add(node.address);
+      if (node.role === 'master' && node.reachable && !this.replicasOf.has(node.address) && !listing.has(node.address)) lone.add(node.address);
     }
     return lone;
   });

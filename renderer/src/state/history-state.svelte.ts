@@ -6,6 +6,7 @@
    so thousands of points never become signals. */
 import type { Address, HistoryPoint, NodeState, TopologySnapshot } from '../../../electron/shared/types';
 import type { ReplicationConsoleApi } from '../../../electron/shared/api';
+import { isNeverReached } from '../lib/unreached-fold';
 
 /** The longest chart window; older points are dropped. */
 export const HISTORY_RETENTION_MS = 60 * 60_000;
@@ -72,6 +73,9 @@ export class HistoryState {
     let added = false;
     let newAddress = false;
     for (const node of snapshot.nodes) {
+      // A node never reached has nothing to chart; a churning list brings new ones every poll,
+      // and a series each would grow this map without end.
+      if (isNeverReached(node)) continue;
       const point = pointFromNode(node, snapshot.takenAt);
       let points = this.#series.get(node.address);
       if (!points) {
@@ -85,11 +89,11 @@ export class HistoryState {
       added = true;
       if (this.latest === null || point.t > this.latest) this.latest = point.t;
     }
-    if (newAddress) this.addresses = [...this.#series.keys()];
     if (added) {
-      this.#trim();
+      if (this.#trim()) newAddress = true;
       this.version += 1;
     }
+    if (newAddress) this.addresses = [...this.#series.keys()];
   }
 
   /**
@@ -124,8 +128,8 @@ export class HistoryState {
       changed = true;
     }
     if (changed) {
-      this.addresses = [...this.#series.keys()];
       this.#trim();
+      this.addresses = [...this.#series.keys()];
       this.epoch += 1;
     }
   }
@@ -137,13 +141,19 @@ export class HistoryState {
     this.epoch += 1;
   }
 
-  #trim(): void {
-    if (this.latest === null) return;
+  /** Drops points older than the retention, and the series left empty (nodes gone for that long). True when a series went. */
+  #trim(): boolean {
+    if (this.latest === null) return false;
     const cutoff = this.latest - this.retentionMs;
-    for (const points of this.#series.values()) {
+    let removed = false;
+    for (const [address, points] of this.#series) {
       const drop = firstIndexAfter(points, cutoff - 1);
       // Splice in batches: dropping one point per tick from the front would be O(n) each time.
-      if (drop > 64 || (drop > 0 && drop === points.length)) points.splice(0, drop);
+      if (drop > 0 && drop === points.length) {
+        this.#series.delete(address);
+        removed = true;
+      } else if (drop > 64) points.splice(0, drop);
     }
+    return removed;
   }
 }

@@ -4,6 +4,7 @@ import { GraphIds, summaryEdges, summaryLayoutKey, summaryNodes } from '../../..
 import { FOLD_UNREACHED_OVER, foldUnreached, isNeverReached } from '../../../renderer/src/lib/unreached-fold';
 import { Clock } from '../../../renderer/src/state/clock.svelte';
 import { ConsoleState } from '../../../renderer/src/state/console-state.svelte';
+import { HistoryState } from '../../../renderer/src/state/history-state.svelte';
 import { makeNode, makeReplica, makeSnapshot } from './fixtures';
 
 /** An address a master listed and the console never reached (what the engine sends for one). */
@@ -108,11 +109,28 @@ describe('ConsoleState with a master listing a thousand dead addresses', () => {
     expect(state.nodes).toHaveLength(22);
     expect(state.drawnNodes.map((n) => n.address)).toEqual(['10.0.0.1:6379', '10.0.0.2:6379']);
     expect(state.unreachedGroups.map((g) => [g.master, g.addresses.length])).toEqual([['10.0.0.1:6379', 20]]);
+    // Its replicas are drawn as the summary under it: not a lone master.
+    expect([...state.loneMasters]).toEqual(['10.0.0.2:6379']);
     const key = state.structureKey;
     state.applySnapshot(snapshotWith(2, addresses(20, 20)), 1000);
     expect(state.unreachedGroups[0]?.addresses[0]).toBe(addresses(1, 20)[0]);
     expect(state.structureKey).toBe(key);
     // Looked up by address all the same: a warning naming one still finds it.
     expect(state.nodeByAddress.get(addresses(1, 20)[0] ?? '')?.reachable).toBe(false);
+  });
+});
+
+describe('HistoryState beside a churning list', () => {
+  it('keeps no series for never-reached addresses, and forgets a node gone for longer than the retention', () => {
+    const history = new HistoryState(10_000);
+    const real = makeNode('10.0.0.2:6379', { offset: 5 });
+    for (let tick = 0; tick < 30; tick++) {
+      const dead = addresses(20, tick * 20).map(neverReached);
+      // The real node goes away after the first tick: its series outlives it by the retention only.
+      const nodes = tick === 0 ? [real, ...dead] : dead;
+      history.appendSnapshot(makeSnapshot({ seq: tick + 1, takenAt: 1_000_000 + tick * 1000, nodes: [listing('10.0.0.1:6379', []), ...nodes] }));
+    }
+    expect(history.addresses).toEqual(['10.0.0.1:6379']);
+    expect(history.series('10.0.0.2:6379')).toEqual([]);
   });
 });
