@@ -12,7 +12,7 @@ export interface NodeFacts {
   runId: string | null;
   mode: 'standalone' | 'sentinel' | 'cluster' | null;
   clusterEnabled: boolean;
-  /** "redis 7.0.15" */
+  /** "redis 7.0.15", "valkey 8.0.1" (valkey_version, not its frozen redis_version): see replication-rules.ts parseServerVersion. */
   version: string | null;
   configFile: string | null;
   role: 'master' | 'replica' | 'unknown';
