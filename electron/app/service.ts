@@ -56,6 +56,7 @@ export class ConsoleService {
     'topology:connect': (options) => this.connect(options),
     'topology:disconnect': () => this.disconnect(),
     'topology:get': async () => this.#engine.snapshot(),
+    'topology:forget': async (address) => this.#engine.forget(address),
     'history:get': async (query) => this.history(query),
     'events:list': async (query) => this.events(query),
     'lab:start': () => this.startLab(),

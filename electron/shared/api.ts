@@ -74,6 +74,8 @@ export interface ApiMethods extends ActionApiMethods {
   'topology:connect': (options: ConnectOptions) => TopologySnapshot;
   'topology:disconnect': () => void;
   'topology:get': () => TopologySnapshot | null;
+  /** Drop a node the console no longer sees from the graph and the topology memory (the user's explicit act). */
+  'topology:forget': (address: Address) => TopologySnapshot;
   'history:get': (query: HistoryQuery) => HistoryPoint[];
   'events:list': (query: EventQuery) => ReplicationEvent[];
   'lab:start': () => LabInfo;
@@ -102,6 +104,8 @@ export interface ReplicationConsoleApi {
   connect(options: ConnectOptions): Promise<TopologySnapshot>;
   disconnect(): Promise<void>;
   getTopology(): Promise<TopologySnapshot | null>;
+  /** Forget a remembered node: it leaves the graph and the memory, and is dialled no more. */
+  forgetNode(address: Address): Promise<TopologySnapshot>;
   getHistory(query: HistoryQuery): Promise<HistoryPoint[]>;
   listEvents(query: EventQuery): Promise<ReplicationEvent[]>;
   startLab(): Promise<LabInfo>;

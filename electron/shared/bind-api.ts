@@ -15,6 +15,7 @@ export function bindApi(call: ApiCall, subscribe: ApiSubscribe): ReplicationCons
       await call('topology:disconnect');
     },
     getTopology: () => call('topology:get'),
+    forgetNode: (address) => call('topology:forget', address),
     getHistory: (query) => call('history:get', query),
     listEvents: (query) => call('events:list', query),
     startLab: () => call('lab:start'),

@@ -39,6 +39,7 @@ export const channelArguments = {
   'topology:connect': z.tuple([connectOptionsSchema]),
   'topology:disconnect': noArguments,
   'topology:get': noArguments,
+  'topology:forget': z.tuple([addressSchema]),
   'history:get': z.tuple([historyQuerySchema]),
   // The query may be omitted: "all recent events".
   'events:list': z.union([z.tuple([eventQuerySchema]), noArguments]),

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ConsoleService } from '../../electron/app/service';
 import { ReplicationEngine } from '../../electron/engine/engine';
 import { MEMORY_FILE } from '../../electron/engine/topology-memory';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
@@ -112,6 +113,25 @@ describe('topology memory', () => {
     expect((await cli(['forget', r2], dir)).code).toBe(2);
     const after = await cli(['topology', '--seed', lab.address('master'), '--format', 'json'], dir);
     expect(after.stdout).not.toContain(r2);
+  });
+
+  it('the app forgets a remembered node through the topology:forget channel', async () => {
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(2) }));
+    const { dir } = own(tempDir());
+    await session(dir, lab.address('master'));
+    await lab.kill('replica-2');
+    const r2 = lab.address('replica-2');
+    // The desktop and web front ends remember in the data directory their audit log is in.
+    const service = own(new ConsoleService({ interface: 'web', auditDir: dir }));
+    const connected = await service.invoke('topology:connect', [{ seeds: [lab.address('master')], pollIntervalMs: 200 }]);
+    expect(connected.ok && (connected.value as { nodes: { address: string; remembered: boolean }[] }).nodes.find((n) => n.address === r2)).toMatchObject({ remembered: true });
+    expect(await service.invoke('topology:forget', ['not an address'])).toMatchObject({ ok: false, error: { code: 'BAD_ARGUMENT' } });
+    expect(await service.invoke('topology:forget', [lab.address('master')])).toMatchObject({ ok: false, error: { message: expect.stringMatching(/answers now/) } });
+    const forgotten = await service.invoke('topology:forget', [r2]);
+    expect(forgotten.ok).toBe(true);
+    expect(JSON.stringify(forgotten)).not.toContain(r2);
+    const memory = JSON.parse(fs.readFileSync(path.join(dir, MEMORY_FILE), 'utf8')) as { nodes: { address: string }[] };
+    expect(memory.nodes.map((n) => n.address)).not.toContain(r2);
   });
 
   it('an unreadable memory file is kept aside and reported as MEMORY_UNREADABLE', async () => {

@@ -36,6 +36,7 @@ function withBridgeErrors(bridge: ReplicationConsoleApi): ReplicationConsoleApi 
     connect: guard(bridge.connect),
     disconnect: guard(bridge.disconnect),
     getTopology: guard(bridge.getTopology),
+    forgetNode: guard(bridge.forgetNode),
     getHistory: guard(bridge.getHistory),
     listEvents: guard(bridge.listEvents),
     startLab: guard(bridge.startLab),

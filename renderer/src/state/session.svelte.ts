@@ -3,7 +3,7 @@
 // (drag candidates, plan, run, abort, progress, audit). The only place that calls the API
 // besides the charts' history load.
 import type { ActionRequest } from '../../../electron/shared/actions';
-import type { Address, ConnectOptions, TickUpdate } from '../../../electron/shared/types';
+import type { Address, ApiError, ConnectOptions, TickUpdate } from '../../../electron/shared/types';
 import type { LabInfo, ReplicationConsoleApi } from '../../../electron/shared/api';
 import { toApiError } from '../lib/errors';
 import { AUDIT_SHOWN, AuditState } from './audit-state.svelte';
@@ -152,6 +152,17 @@ export class Session {
       this.menu.loaded(token, await this.#api.moveCandidates(address));
     } catch (thrown) {
       this.menu.failed(token, toApiError(thrown));
+    }
+  }
+
+  /** The user's explicit act: drop a remembered node from the graph and the console's memory. Returns the error, if any. */
+  async forgetNode(address: Address): Promise<ApiError | null> {
+    try {
+      await this.#api.forgetNode(address);
+      this.menu.close();
+      return null;
+    } catch (thrown) {
+      return toApiError(thrown);
     }
   }
 

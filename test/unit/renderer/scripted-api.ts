@@ -72,6 +72,11 @@ export class ScriptedApi implements ReplicationConsoleApi {
     this.calls.push('getTopology');
     return this.topology;
   }
+  async forgetNode(address: string): Promise<TopologySnapshot> {
+    this.calls.push('forgetNode');
+    if (!this.topology) throw new CodedError('NOT_CONNECTED', 'not connected');
+    return { ...this.topology, nodes: this.topology.nodes.filter((n) => n.address !== address) };
+  }
   async getHistory(): Promise<HistoryPoint[]> {
     this.calls.push('getHistory');
     return [];
