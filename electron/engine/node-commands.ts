@@ -93,6 +93,22 @@ export async function readInfo(client: Redis, sections: readonly string[], now: 
   return { texts, sentAt, receivedAt };
 }
 
+/**
+ * CONFIG GET of each parameter, pipelined in one round trip. A refused one (NOPERM, CONFIG
+ * renamed) or one this server does not have is null: unknown, never an error of the poll.
+ */
+export async function readSettings<P extends string>(client: Redis, parameters: readonly P[]): Promise<Partial<Record<P, string | null>>> {
+  const pipeline = client.pipeline();
+  for (const parameter of parameters) pipeline.call('CONFIG', 'GET', parameter);
+  const replies = ((await pipeline.exec()) ?? []) as Reply[];
+  const out: Partial<Record<P, string | null>> = {};
+  parameters.forEach((parameter, i) => {
+    const reply = replies[i];
+    out[parameter] = reply && !reply[0] ? configValue(reply[1]) : null;
+  });
+  return out;
+}
+
 /** NodeCommands over the engine's connections (same credentials, timeouts and error classification). */
 export class EngineCommands implements NodeCommands {
   constructor(

@@ -1,6 +1,7 @@
-import type { ApiError } from '../shared/types';
+import type { ApiError, ReplicationSettings } from '../shared/types';
 import type { ClientRegistry } from './client-registry';
-import { readInfo } from './node-commands';
+import { readInfo, readSettings } from './node-commands';
+import { parseSettings, SETTINGS_PARAMETERS, type SettingsReplies } from './replication-settings';
 import { formatAddress } from './address';
 import { EngineError, toApiError } from './errors';
 import {
@@ -71,11 +72,13 @@ export interface NodeRecord {
   readEvery: number;
   /** Polls left to skip before the next reading. */
   skipPolls: number;
+  /** Replication settings (CONFIG GET, INFO persistence), read with INFO server. */
+  settings: ReplicationSettings | null;
   /** When topology memory last saw this node (null when it is not remembered): a remembered node is kept and dialled. */
   rememberedSeenAt: number | null;
 }
 
-export type InfoSection = 'replication' | 'server' | 'stats' | 'sentinel' | 'cluster';
+export type InfoSection = 'replication' | 'server' | 'stats' | 'sentinel' | 'cluster' | 'persistence';
 
 export function createRecord(address: string, dial: string, seed: boolean, capacity: number, now = Date.now()): NodeRecord {
   return {
@@ -104,6 +107,7 @@ export function createRecord(address: string, dial: string, seed: boolean, capac
     lastListedAt: now,
     readEvery: 1,
     skipPolls: 0,
+    settings: null,
     rememberedSeenAt: null,
   };
 }
@@ -117,6 +121,8 @@ interface PollReply {
   stats: string | null;
   sentinel: string | null;
   cluster: string | null;
+  persistence: string | null;
+  settings: SettingsReplies | null;
 }
 
 /**
@@ -142,7 +148,7 @@ export async function pollNode(registry: ClientRegistry, record: NodeRecord, now
       if (wantServer) sections.push('server');
       if (wantStats) sections.push('stats');
       if (wantSentinel) sections.push('sentinel');
-      if (wantServer) sections.push('cluster');
+      if (wantServer) sections.push('cluster', 'persistence');
       const { texts, sentAt, receivedAt } = await readInfo(client, sections, now);
       let i = 0;
       const next = (): string => texts[i++] ?? '';
@@ -155,6 +161,9 @@ export async function pollNode(registry: ClientRegistry, record: NodeRecord, now
         stats: wantStats ? next() : null,
         sentinel: wantSentinel ? next() : null,
         cluster: wantServer ? next() : null,
+        persistence: wantServer ? next() : null,
+        // A second round trip, once a minute: what decides the replication risks (persistence, backlog, limits).
+        settings: wantServer ? await readSettings(client, SETTINGS_PARAMETERS) : null,
       } satisfies PollReply;
     });
     applyReply(record, reply);
@@ -195,6 +204,9 @@ function applyReply(record: NodeRecord, reply: PollReply): void {
     record.server = server;
     record.serverGeneration = reply.generation;
     record.serverReadAt = reply.receivedAt;
+  }
+  if (reply.settings !== null) {
+    record.settings = parseSettings(reply.settings, reply.persistence === null ? null : readSection(record, 'persistence', reply.persistence));
   }
   if (reply.cluster !== null) record.clusterEnabled = isClusterEnabled(readSection(record, 'cluster', reply.cluster));
   if (reply.stats !== null) record.stats = parseStats(readSection(record, 'stats', reply.stats)) ?? record.stats;

@@ -1,8 +1,8 @@
-import type { EdgeHealth, ListedReplica, NodeRole, NodeState, ReplicaLag, TopologyEdge, TopologySnapshot } from '../shared/types';
+import type { BacklogWindow, EdgeHealth, ListedReplica, NodeRole, NodeState, ReplicaLag, TopologyEdge, TopologySnapshot } from '../shared/types';
 import { bytesBehind, sameHistory, secondsBehind, type OffsetHistory, type OffsetSample } from './lag';
 import { currentOffset, masterAddressOf, type NodeRecord } from './node-record';
 import type { ChainInfo, NodeSet } from './node-set';
-import { findWarnings } from './warnings';
+import { findWarnings, riskWarnings } from './warnings';
 
 /** An edge is "lagging" from this many seconds or bytes behind its master. */
 export const LAGGING_SECONDS = 1;
@@ -49,7 +49,7 @@ export function buildSnapshot(nodes: NodeSet, seq: number, pollIntervalMs: numbe
     if (!master || !state || master === record) continue;
     edges.push({ master: master.address, replica: record.address, health: edgeHealth(state, context.listed.get(record)) });
   }
-  return { seq, takenAt: now, pollIntervalMs, nodes: states, edges, warnings: findWarnings(nodes) };
+  return { seq, takenAt: now, pollIntervalMs, nodes: states, edges, warnings: [...findWarnings(nodes), ...riskWarnings(states)] };
 }
 
 /** Index every master's slaveN lines by the node they resolve to, once per tick. */
@@ -74,6 +74,7 @@ function nodeState(context: TickContext, record: NodeRecord): NodeState {
   const chain = context.chains.get(record) ?? { top: record, length: 1 };
   const top = chain.top;
   const attached = top.replication?.role === 'master' && !nodes.masterOf(top);
+  const lag = r?.role === 'replica' && master ? lagOf(context, record, master, top) : null;
   return {
     address: record.address,
     aliases: [...record.aliases],
@@ -97,7 +98,9 @@ function nodeState(context: TickContext, record: NodeRecord): NodeState {
     readOnly: live?.readOnly ?? null,
     failoverState: live?.failoverState ?? null,
     stats: record.stats,
-    lag: r?.role === 'replica' && master ? lagOf(context, record, master, top) : null,
+    lag,
+    settings: record.settings,
+    backlogWindow: backlogWindowOf(record, master, lag),
     rawReplication: live?.raw ?? {},
     polledAt: record.polledAt,
     stale: isStale(record, context),
@@ -107,6 +110,32 @@ function nodeState(context: TickContext, record: NodeRecord): NodeState {
     remembered: !record.reachable && record.rememberedSeenAt !== null,
     lastSeenAt: Math.max(record.polledAt ?? 0, record.rememberedSeenAt ?? 0) || null,
   };
+}
+
+/** The write rate is measured over this much of a master's offset history. */
+const WRITE_RATE_WINDOW_MS = 10_000;
+
+/** Bytes per second a node's offset grew over the last WRITE_RATE_WINDOW_MS (null until that much history). */
+function writeRate(record: NodeRecord): number | null {
+  const latest = record.offsets.latest();
+  const earlier = latest ? record.offsets.readBefore(latest.receivedAt - WRITE_RATE_WINDOW_MS) : null;
+  if (!latest || !earlier || latest.receivedAt <= earlier.receivedAt) return null;
+  return (Math.max(0, latest.offset - earlier.offset) * 1000) / (latest.receivedAt - earlier.receivedAt);
+}
+
+/**
+ * Backlog advisor: a master's backlog holds `size / rate` seconds of writes; a replica `lag`
+ * bytes behind can be away for what is left of its master's backlog before a partial resync
+ * is impossible. Null where nothing is written (no limit) or nothing is known.
+ */
+function backlogWindowOf(record: NodeRecord, master: NodeRecord | undefined, lag: ReplicaLag | null): BacklogWindow | null {
+  const source = record.replication?.role === 'replica' ? master : record;
+  const size = source?.replication?.backlog?.size ?? source?.settings?.replBacklogSize ?? null;
+  if (!source?.reachable || size === null || size === 0) return null;
+  const rate = writeRate(source);
+  const writing = rate !== null && rate > 0;
+  const away = record === source || !writing ? null : Math.max(0, size - (lag?.bytesBehindMaster ?? 0)) / rate;
+  return { writeBytesPerSecond: rate, coversSeconds: writing ? size / rate : null, awaySeconds: away };
 }
 
 function isStale(record: NodeRecord, context: TickContext): boolean {

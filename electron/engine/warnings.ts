@@ -1,4 +1,5 @@
-import type { TopologyWarning } from '../shared/types';
+import type { NodeState, TopologyWarning } from '../shared/types';
+import { persistenceOff } from './replication-settings';
 import { MAX_FIELD_CHARS, MAX_INFO_CHARS, MAX_REPLICA_LINES, type InfoCuts } from './info-parser';
 import { masterAddressOf, type InfoSection, type NodeRecord } from './node-record';
 import type { NodeSet } from './node-set';
@@ -26,6 +27,71 @@ export function findWarnings(nodes: NodeSet): TopologyWarning[] {
     ...churningReplicas(nodes),
     ...truncatedInfo(records),
   ];
+}
+
+/** A master's backlog holding less than this many seconds of writes is BACKLOG_SHORT. */
+export const BACKLOG_SHORT_SECONDS = 60;
+
+/**
+ * Risks read from the finished node states (settings, lag, the backlog advisor): hazards that
+ * have not struck yet, and a replica whose next resync is certain to be a full one.
+ */
+export function riskWarnings(states: readonly NodeState[]): TopologyWarning[] {
+  const byAddress = new Map(states.map((s) => [s.address, s]));
+  const hasReplicas = new Set(states.filter((s) => s.role === 'replica' && s.master).map((s) => s.master));
+  const out: TopologyWarning[] = [];
+  for (const s of states) {
+    if (!s.reachable) continue;
+    if (s.role === 'master' && (hasReplicas.has(s.address) || s.replicas.length > 0) && persistenceOff(s.settings) === true) {
+      out.push({
+        code: 'MASTER_NO_PERSISTENCE',
+        message:
+          `Risk (lower than a warning, nothing is wrong yet): ${s.address} has replicas but neither RDB saves (save "") nor AOF. ` +
+          `If it restarts, it comes back empty and its replicas, reconnecting on their own, replace their data with its empty dataset. ` +
+          `Turn on RDB saves or appendonly, or keep it from restarting on its own (fail over to a replica instead)`,
+        nodes: [s.address],
+      });
+    }
+    if (s.role === 'replica' && s.readOnly === false) {
+      out.push({
+        code: 'WRITABLE_REPLICA',
+        message:
+          `${s.address} is a writable replica (replica-read-only no): writes sent to it are not replicated anywhere, ` +
+          `make its data differ from its master's, and vanish at its next full resync. Set replica-read-only yes unless this is intended`,
+        nodes: [s.address],
+      });
+    }
+    const master = s.role === 'replica' && s.master ? byAddress.get(s.master) : undefined;
+    const behind = s.lag?.bytesBehindMaster ?? null;
+    const held = master?.backlog?.active ? master.backlog.histlen : null;
+    if (master?.reachable && behind !== null && held !== null && behind > held) {
+      out.push({
+        code: 'BACKLOG_EXCEEDED',
+        message:
+          `${s.address} is ${bytes(behind)} behind ${master.address}, past the ${bytes(held)} its backlog holds: ` +
+          `its next resync will be a full one (its data flushed and reloaded). Raise repl-backlog-size on ${master.address} to keep the next such gap partial`,
+        nodes: [s.address, master.address],
+      });
+    }
+    const covers = s.backlogWindow?.coversSeconds ?? null;
+    if (s.role === 'master' && hasReplicas.has(s.address) && covers !== null && covers < BACKLOG_SHORT_SECONDS) {
+      const rate = s.backlogWindow?.writeBytesPerSecond ?? 0;
+      out.push({
+        code: 'BACKLOG_SHORT',
+        message:
+          `${s.address}'s backlog (${bytes(s.backlog?.size ?? 0)}) holds ${covers.toFixed(0)} s of writes at the current ${bytes(rate)}/s: ` +
+          `a replica away longer (a restart, a network blip) needs a full resync. Raise repl-backlog-size to at least ${bytes(Math.ceil(rate * 300))} (5 minutes of writes)`,
+        nodes: [s.address],
+      });
+    }
+  }
+  return out;
+}
+
+function bytes(n: number): string {
+  if (n < 1024) return `${Math.round(n)} B`;
+  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
+  return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }
 
 function cycles(nodes: NodeSet): TopologyWarning[] {

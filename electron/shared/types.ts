@@ -76,6 +76,31 @@ export interface ReplicaLag {
   basis: 'offsets' | 'ack';
 }
 
+/** Settings that decide replication risks; each null when the server refused to say (NOPERM) or has none. */
+export interface ReplicationSettings {
+  /** CONFIG GET save: "" means no RDB snapshots. */
+  save: string | null;
+  /** aof_enabled from INFO persistence. */
+  aofEnabled: boolean | null;
+  replBacklogSize: number | null;
+  replTimeout: number | null;
+  /** The replica class of client-output-buffer-limit: "hard soft seconds". */
+  clientOutputBufferLimitReplica: string | null;
+  minReplicasToWrite: number | null;
+  minReplicasMaxLag: number | null;
+  replDisklessSync: boolean | null;
+  replDisklessLoad: string | null;
+}
+
+export interface BacklogWindow {
+  /** Bytes per second the master's offset grew over the last few seconds (its own master's, for a replica). */
+  writeBytesPerSecond: number | null;
+  /** Seconds of writes the master's backlog holds at that rate; null while nothing is written. */
+  coversSeconds: number | null;
+  /** A replica: seconds it could be away from now before its resync is a full one; null while nothing is written. */
+  awaySeconds: number | null;
+}
+
 export interface NodeState {
   /** The canonical address (first address it was reached by). */
   address: Address;
@@ -107,6 +132,10 @@ export interface NodeState {
   failoverState: string | null;
   stats: { syncFull: number; syncPartialOk: number; syncPartialErr: number } | null;
   lag: ReplicaLag | null;
+  /** The replication settings read with CONFIG GET now and then; null until first read. */
+  settings: ReplicationSettings | null;
+  /** Backlog advisor: how long the backlog lasts at the current write rate, and how long a replica may be away. */
+  backlogWindow: BacklogWindow | null;
   /** Every field of INFO replication, verbatim, for the details panel. */
   rawReplication: Record<string, string>;
   /** When the last successful poll finished (ms since epoch), and how long it took. */

@@ -36,6 +36,8 @@ export function nodeState(address: string, overrides: Partial<NodeState> = {}): 
     latencyMs: 1,
     depth: 0,
     sentinelMasters: [],
+    settings: null,
+    backlogWindow: null,
     remembered: false,
     lastSeenAt: 1,
     ...overrides,

@@ -1,0 +1,58 @@
+// The settings that decide replication risks, read with CONFIG GET now and then (INFO server's
+// cadence): whether a master keeps its data across a restart, how long a replica may be away
+// before its resync is a full one, what makes a master drop a replica.
+import type { ReplicationSettings } from '../shared/types';
+
+/** CONFIG GET parameters the poll reads, one command each (CONFIG GET a b c is 7.0+ only). */
+export const SETTINGS_PARAMETERS = [
+  'save',
+  'repl-backlog-size',
+  'repl-timeout',
+  'client-output-buffer-limit',
+  'min-replicas-to-write',
+  'min-replicas-max-lag',
+  'repl-diskless-sync',
+  'repl-diskless-load',
+] as const;
+
+export type SettingsParameter = (typeof SETTINGS_PARAMETERS)[number];
+
+/** A CONFIG GET reply per parameter: null when refused (NOPERM, renamed CONFIG) or not a parameter of this server. */
+export type SettingsReplies = Partial<Record<SettingsParameter, string | null>>;
+
+/** The settings from CONFIG GET replies and INFO persistence's aof_enabled; every unknown stays null, never a guess. */
+export function parseSettings(replies: SettingsReplies, persistence: Record<string, string> | null): ReplicationSettings {
+  const number = (name: SettingsParameter): number | null => {
+    const value = replies[name];
+    return value !== null && value !== undefined && /^\d+$/.test(value) ? Number(value) : null;
+  };
+  const flag = (name: SettingsParameter): boolean | null => {
+    const value = replies[name];
+    return value === 'yes' ? true : value === 'no' ? false : null;
+  };
+  const aof = persistence?.aof_enabled;
+  return {
+    save: replies.save ?? null,
+    aofEnabled: aof === '1' ? true : aof === '0' ? false : null,
+    replBacklogSize: number('repl-backlog-size'),
+    replTimeout: number('repl-timeout'),
+    clientOutputBufferLimitReplica: replicaBufferLimit(replies['client-output-buffer-limit'] ?? null),
+    minReplicasToWrite: number('min-replicas-to-write'),
+    minReplicasMaxLag: number('min-replicas-max-lag'),
+    replDisklessSync: flag('repl-diskless-sync'),
+    replDisklessLoad: replies['repl-diskless-load'] ?? null,
+  };
+}
+
+/** "normal 0 0 0 slave 268435456 67108864 60 pubsub …" → "268435456 67108864 60" (the replica class). */
+function replicaBufferLimit(value: string | null): string | null {
+  if (value === null) return null;
+  const match = /(?:^|\s)(?:slave|replica)\s+(\S+)\s+(\S+)\s+(\S+)/.exec(value);
+  return match ? `${match[1]} ${match[2]} ${match[3]}` : null;
+}
+
+/** True, false, or null when it cannot be known (a setting refused): persistence off is `save ""` and no AOF. */
+export function persistenceOff(settings: ReplicationSettings | null): boolean | null {
+  if (!settings || settings.save === null || settings.aofEnabled === null) return null;
+  return settings.save.trim() === '' && !settings.aofEnabled;
+}

@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { parseSettings, persistenceOff } from '../../electron/engine/replication-settings';
+import { riskWarnings } from '../../electron/engine/warnings';
+import type { NodeState, ReplicationSettings } from '../../electron/shared/types';
+import { inSyncLag, nodeState } from '../helpers/node-state';
+
+const OFF: ReplicationSettings = parseSettings({ save: '' }, { aof_enabled: '0' });
+
+function replica(address: string, over: Partial<NodeState> = {}): NodeState {
+  return nodeState(address, { role: 'replica', master: 'm:1', linkStatus: 'up', depth: 1, readOnly: true, lag: inSyncLag(), ...over });
+}
+
+const codes = (states: NodeState[]): string[] => riskWarnings(states).map((w) => w.code);
+
+describe('replication settings', () => {
+  it('reads CONFIG GET replies and aof_enabled; a refused one stays unknown', () => {
+    const s = parseSettings(
+      {
+        save: '3600 1 300 100',
+        'repl-backlog-size': '1048576',
+        'repl-timeout': '60',
+        'client-output-buffer-limit': 'normal 0 0 0 slave 268435456 67108864 60 pubsub 33554432 8388608 60',
+        'min-replicas-to-write': '0',
+        'repl-diskless-sync': 'yes',
+        'repl-diskless-load': null,
+      },
+      { aof_enabled: '1' },
+    );
+    expect(s).toEqual({
+      save: '3600 1 300 100',
+      aofEnabled: true,
+      replBacklogSize: 1048576,
+      replTimeout: 60,
+      clientOutputBufferLimitReplica: '268435456 67108864 60',
+      minReplicasToWrite: 0,
+      minReplicasMaxLag: null,
+      replDisklessSync: true,
+      replDisklessLoad: null,
+    });
+    expect(persistenceOff(OFF)).toBe(true);
+    expect(persistenceOff(parseSettings({ save: '' }, { aof_enabled: '1' }))).toBe(false);
+    expect(persistenceOff(parseSettings({ save: '3600 1' }, { aof_enabled: '0' }))).toBe(false);
+    // NOPERM on CONFIG GET: unknown, not "off".
+    expect(persistenceOff(parseSettings({ save: null }, { aof_enabled: '0' }))).toBeNull();
+  });
+});
+
+describe('riskWarnings', () => {
+  it('MASTER_NO_PERSISTENCE only for a master with replicas, persistence known to be off', () => {
+    expect(codes([nodeState('m:1', { settings: OFF }), replica('r:1')])).toEqual(['MASTER_NO_PERSISTENCE']);
+    expect(codes([nodeState('m:1', { settings: OFF })])).toEqual([]);
+    expect(codes([nodeState('m:1', { settings: { ...OFF, save: null } }), replica('r:1')])).toEqual([]);
+  });
+
+  it('WRITABLE_REPLICA for replica-read-only no', () => {
+    expect(codes([nodeState('m:1'), replica('r:1', { readOnly: false })])).toEqual(['WRITABLE_REPLICA']);
+  });
+
+  it('BACKLOG_EXCEEDED when the lag is past what the master backlog holds', () => {
+    const master = nodeState('m:1', { backlog: { active: true, size: 16384, firstByteOffset: 1, histlen: 16384 } });
+    expect(codes([master, replica('r:1', { lag: inSyncLag({ bytesBehindMaster: 16000 }) })])).toEqual([]);
+    const warnings = riskWarnings([master, replica('r:1', { lag: inSyncLag({ bytesBehindMaster: 20000 }) })]);
+    expect(warnings.map((w) => [w.code, w.nodes])).toEqual([['BACKLOG_EXCEEDED', ['r:1', 'm:1']]]);
+  });
+
+  it('BACKLOG_SHORT under a minute of writes, not while idle', () => {
+    const window = (coversSeconds: number | null): NodeState =>
+      nodeState('m:1', { backlogWindow: { writeBytesPerSecond: 1000, coversSeconds, awaySeconds: null } });
+    expect(codes([window(30), replica('r:1')])).toEqual(['BACKLOG_SHORT']);
+    expect(codes([window(90), replica('r:1')])).toEqual([]);
+    expect(codes([window(null), replica('r:1')])).toEqual([]);
+  });
+});
