@@ -6,6 +6,7 @@ import type { ActionOptions, ActionRequest, SwitchoverMethod } from '../shared/a
 import { EngineError, ReplicationEngine } from '../engine/engine';
 import { ActionService } from '../engine/actions/service';
 import { dataDir } from '../engine/actions/audit';
+import { parseMapEntries } from '../engine/address-map';
 import { formatOutcome, formatPlan, ProgressPrinter, runnable, type Style } from './action-output';
 import { clean } from './output';
 
@@ -126,13 +127,11 @@ function seedsFor(request: ActionRequest, values: Values): string[] {
 }
 
 function addressMap(entries: string[] | undefined): Record<string, string> {
-  const map: Record<string, string> = {};
-  for (const entry of entries ?? []) {
-    const [from, to, extra] = entry.split('=');
-    if (!from || !to || extra !== undefined) throw new ActionUsageError(`--map takes FROM=TO, not "${clean(entry)}"`);
-    map[from] = to;
+  try {
+    return parseMapEntries(entries ?? []);
+  } catch (error) {
+    throw new ActionUsageError(error instanceof Error ? error.message : String(error));
   }
-  return map;
 }
 
 /** Ask on the terminal; resolves with the trimmed answer. */

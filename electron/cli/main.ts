@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import type { ConnectOptions, ErrorCode } from '../shared/types';
 import { ReplicationEngine } from '../engine/engine';
 import { normalizeAddress } from '../engine/address';
+import { parseMapEntries } from '../engine/address-map';
 import { DEFAULT_MAX_NODES } from '../engine/node-set';
 import { TopologyMemory } from '../engine/topology-memory';
 import { EngineError, toApiError } from '../engine/errors';
@@ -46,7 +47,8 @@ Connection options (topology, watch, and the topology changes):
   --password PASS     password (or set REDISCLI_AUTH, which keeps it out of \`ps\`)
   --interval MS       poll interval for watch (default 1000)
   --timeout MS        connect and command timeout (default 2000)
-  --map FROM=TO       dial TO wherever a node lists FROM (NAT, Docker); repeatable
+  --map FROM=TO       dial TO wherever a node lists FROM (NAT, Docker); repeatable. HOST:PORT=HOST:PORT
+                      maps one address, HOST=HOST a host on every port
 
 Exit codes: 0 ok, 2 bad usage, 3 unreachable or timed out, 4 authentication, 5 not a
 Redis data node (Sentinel, cluster mode, other protocol), 1 anything else.`;
@@ -104,12 +106,7 @@ function credentialsIn(args: string[]): { user?: string; password?: string } {
 
 function connectOptions(values: { seed?: string[]; user?: string; password?: string; interval?: string; map?: string[] }): ConnectOptions {
   if (!values.seed?.length) throw new UsageError('give at least one --seed HOST:PORT');
-  const addressMap: Record<string, string> = {};
-  for (const entry of values.map ?? []) {
-    const [from, to, extra] = entry.split('=');
-    if (!from || !to || extra !== undefined) throw new UsageError(`--map takes FROM=TO, not "${clean(entry)}"`);
-    addressMap[from] = to;
-  }
+  const addressMap = parseMapEntries(values.map ?? []);
   return {
     seeds: values.seed,
     user: values.user,

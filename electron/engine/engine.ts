@@ -10,6 +10,7 @@ import type {
   TopologyWarning,
 } from '../shared/types';
 import { normalizeAddress } from './address';
+import { normalizeAddressMap } from './address-map';
 import { ClientRegistry } from './client-registry';
 import { systemClock, type Clock } from './clock';
 import { EngineCommands, type NodeCommands } from './node-commands';
@@ -500,7 +501,5 @@ function isCluster(record: NodeRecord): boolean {
 }
 
 function normalizeMap(map: Record<string, string> | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [from, to] of Object.entries(map ?? {})) out[normalizeAddress(from)] = normalizeAddress(to);
-  return out;
+  return normalizeAddressMap(map);
 }

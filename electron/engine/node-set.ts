@@ -1,4 +1,5 @@
 import { normalizeAddress } from './address';
+import { dialAddress } from './address-map';
 import { EngineError } from './errors';
 import { createRecord, masterAddressOf, neighboursOf, type NodeRecord } from './node-record';
 
@@ -114,7 +115,7 @@ export class NodeSet {
       known.seed ||= seed;
       return known;
     }
-    const dial = this.addressMap[normalized] ?? normalized;
+    const dial = dialAddress(this.addressMap, normalized);
     const record = createRecord(normalized, dial, seed, this.capacity, now);
     this.records.set(normalized, record);
     this.byAddress.set(normalized, record);
@@ -133,8 +134,52 @@ export class NodeSet {
     // A master found through master_host is not a list entry (no churn counts against it), but
     // in a full set it takes room from a long list like anything `record` points at.
     if (master) this.addListed(master, null, record.address, now, added);
-    for (const replica of record.replication?.replicas ?? []) this.addListed(replica.address, record.address, record.address, now, added);
+    const lines = record.replication?.replicas ?? [];
+    this.matchAnnounced(record, lines);
+    for (const replica of lines) this.addListed(replica.address, record.address, record.address, now, added);
     return added;
+  }
+
+  /**
+   * A replica announcing another address (replica-announce-ip/port, NAT) is listed by its master
+   * under that address, not the one it was reached by. A replica whose link is up is always in
+   * its master's list: so when exactly one listed address is unknown (or only a never-reached
+   * node this list added) and exactly one linked replica of `master` is missing from the list,
+   * they are one node and the listed address becomes its alias. O(what `master` lists), plus one
+   * pass over the nodes only when exactly one listed address is unknown.
+   */
+  private matchAnnounced(master: NodeRecord, lines: readonly { address: string }[], linked?: readonly NodeRecord[]): void {
+    // A list cut short (REPLICA_LIST_TRUNCATED) may leave the missing replica out: nothing can be told then.
+    if (master.infoCuts.replication) return;
+    let unknown: string | null = null;
+    let phantom: NodeRecord | undefined;
+    const listed = new Set<NodeRecord>();
+    for (const line of lines) {
+      const known = this.resolve(line.address);
+      const isPhantom = known !== undefined && known.polls === 0 && !known.seed && known.listedBy === master.address && known.rememberedSeenAt === null;
+      if (known && !isPhantom) {
+        listed.add(known);
+        continue;
+      }
+      if (unknown !== null) return;
+      unknown = line.address;
+      phantom = known;
+    }
+    if (unknown === null) return;
+    let missing: NodeRecord | undefined;
+    for (const record of linked ?? this.all()) {
+      if (record === master || !record.reachable || listed.has(record) || record.replication?.linkStatus !== 'up') continue;
+      if (this.masterOf(record) !== master) continue;
+      if (missing) return;
+      missing = record;
+    }
+    if (!missing) return;
+    if (phantom) {
+      this.remove(phantom);
+      this.evicted.push(phantom);
+    }
+    missing.aliases.add(unknown);
+    this.byAddress.set(unknown, missing);
   }
 
   private addListed(address: string, listedBy: string | null, share: string, now: number, added: NodeRecord[]): void {
@@ -284,6 +329,7 @@ export class NodeSet {
    * to make room in a full set.
    */
   forgetVanished({ now, forgetAfterMs, intervalMs }: ForgetOptions): NodeRecord[] {
+    this.matchAllAnnounced();
     const listed = new Set<NodeRecord>();
     for (const record of this.all()) {
       if (!record.reachable) continue;
@@ -318,6 +364,23 @@ export class NodeSet {
     const evicted = this.evicted;
     this.evicted = [];
     return [...gone, ...evicted];
+  }
+
+  /**
+   * matchAnnounced for every master, once per tick: a list read before all its replicas were
+   * known (several unknown addresses at once) is matched once they are. O(nodes + lines).
+   */
+  private matchAllAnnounced(): void {
+    const linked = new Map<NodeRecord, NodeRecord[]>();
+    for (const record of this.all()) {
+      if (!record.reachable || record.replication?.linkStatus !== 'up') continue;
+      const master = this.masterOf(record);
+      if (!master?.reachable) continue;
+      const list = linked.get(master);
+      if (list) list.push(record);
+      else linked.set(master, [record]);
+    }
+    for (const [master, replicas] of linked) this.matchAnnounced(master, master.replication?.replicas ?? [], replicas);
   }
 
   /** Masters whose replica lists churned, as of the last forgetVanished. */
