@@ -6,6 +6,7 @@ import type { ActionRequest } from '../../../electron/shared/actions';
 import type { Address, ApiError, ConnectOptions, TickUpdate } from '../../../electron/shared/types';
 import type { LabInfo, ReplicationConsoleApi } from '../../../electron/shared/api';
 import { toApiError } from '../lib/errors';
+import { isNeverReached } from '../lib/unreached-fold';
 import { AUDIT_SHOWN, AuditState } from './audit-state.svelte';
 import { Clock } from './clock.svelte';
 import { ConsoleState } from './console-state.svelte';
@@ -265,7 +266,9 @@ export class Session {
     try {
       const snapshot = await this.#api.getTopology();
       if (snapshot && attempt === this.#attempt && this.console.status === 'disconnected') {
-        this.console.beginConnect({ seeds: snapshot.nodes.map((n) => n.address), user: null });
+        // The session's own seeds are not known here: the nodes that answered stand in (not a
+        // thousand addresses a hostile master lists).
+        this.console.beginConnect({ seeds: snapshot.nodes.filter((n) => !isNeverReached(n)).map((n) => n.address), user: null });
         this.#adopt(snapshot);
       }
     } catch {
@@ -280,7 +283,8 @@ export class Session {
     this.events.reset();
     this.interrupted.reset();
     if (this.interrupted.track(snapshot.warnings)) void this.loadInterrupted();
-    const addresses = snapshot.nodes.map((n) => n.address);
+    // A node that never answered has no history: no request for each of a thousand of them.
+    const addresses = snapshot.nodes.filter((n) => !isNeverReached(n)).map((n) => n.address);
     void this.history.load(this.#api, addresses, snapshot.takenAt);
     void this.events.load(this.#api);
   }
