@@ -1,7 +1,7 @@
 // Pure questions about a snapshot's replication tree: who is whom, who hangs under whom, and
 // which address other servers should be given for a node. No network.
 import type { NodeState, TopologySnapshot } from '../../shared/types';
-import { normalizeAddress } from '../address';
+import { formatAddress, normalizeAddress } from '../address';
 import { compareServers, parseServerVersion } from '../replication-rules';
 
 /** Normalise without throwing: an unparseable address simply matches nothing. */
@@ -24,6 +24,8 @@ interface SnapshotIndex {
   children: Map<NodeState, NodeState[]>;
   /** The address a reachable master first lists each node at. */
   listedAs: Map<NodeState, string>;
+  /** Per master: the address its replicas dial it by (their master_host:master_port), as the first of them reports it. */
+  reachedAs: Map<NodeState, string>;
 }
 
 const indexes = new WeakMap<TopologySnapshot, SnapshotIndex>();
@@ -51,7 +53,17 @@ function indexOf(snapshot: TopologySnapshot): SnapshotIndex {
       if (node && !listedAs.has(node)) listedAs.set(node, listed.address);
     }
   }
-  index = { byAddress, children, listedAs };
+  const reachedAs = new Map<NodeState, string>();
+  for (const [master, replicas] of children) {
+    for (const replica of replicas) {
+      const host = replica.rawReplication.master_host;
+      const port = Number(replica.rawReplication.master_port);
+      if (!host || !Number.isInteger(port) || port <= 0) continue;
+      reachedAs.set(master, formatAddress(host, port));
+      break;
+    }
+  }
+  index = { byAddress, children, listedAs, reachedAs };
   indexes.set(snapshot, index);
   return index;
 }
@@ -116,13 +128,15 @@ export function rootOf(snapshot: TopologySnapshot, address: string): NodeState |
 
 /**
  * The address other servers should use to reach a node: how a master lists it (its
- * replica-announce-ip/port, else the socket peer), else the console's canonical address.
+ * replica-announce-ip/port, else the socket peer), else how its own replicas reach it, else
+ * the console's canonical address (behind NAT, the console's way in may not be theirs).
  * FAILOVER TO must be given exactly the listed form.
  */
 export function serverAddressOf(snapshot: TopologySnapshot, address: string): string {
   const node = findNode(snapshot, address);
   if (!node) return tryNormalize(address);
-  return indexOf(snapshot).listedAs.get(node) ?? node.address;
+  const index = indexOf(snapshot);
+  return index.listedAs.get(node) ?? index.reachedAs.get(node) ?? node.address;
 }
 
 /** Nodes the snapshot's warnings place in cluster mode. */
