@@ -72,10 +72,15 @@ export class ScriptedApi implements ReplicationConsoleApi {
     this.calls.push('getTopology');
     return this.topology;
   }
+  /** Addresses forgetNode was called with; set forgetError to make it fail. */
+  forgotten: string[] = [];
+  forgetError: CodedError | null = null;
   async forgetNode(address: string): Promise<TopologySnapshot> {
     this.calls.push('forgetNode');
-    if (!this.topology) throw new CodedError('NOT_CONNECTED', 'not connected');
-    return { ...this.topology, nodes: this.topology.nodes.filter((n) => n.address !== address) };
+    this.forgotten.push(address);
+    if (this.forgetError) throw this.forgetError;
+    const snapshot = this.topology ?? { seq: 1, takenAt: 1, pollIntervalMs: 1000, nodes: [], edges: [], warnings: [] };
+    return { ...snapshot, nodes: snapshot.nodes.filter((n) => n.address !== address) };
   }
   async getHistory(): Promise<HistoryPoint[]> {
     this.calls.push('getHistory');
