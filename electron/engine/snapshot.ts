@@ -49,7 +49,7 @@ export function buildSnapshot(nodes: NodeSet, seq: number, pollIntervalMs: numbe
     if (!master || !state || master === record) continue;
     edges.push({ master: master.address, replica: record.address, health: edgeHealth(state, context.listed.get(record)) });
   }
-  return { seq, takenAt: now, pollIntervalMs, nodes: states, edges, warnings: [...findWarnings(nodes), ...riskWarnings(states)] };
+  return { seq, takenAt: now, pollIntervalMs, nodes: states, edges, warnings: [...findWarnings(nodes), ...riskWarnings(states, now)] };
 }
 
 /** Index every master's slaveN lines by the node they resolve to, once per tick. */
@@ -74,7 +74,7 @@ function nodeState(context: TickContext, record: NodeRecord): NodeState {
   const chain = context.chains.get(record) ?? { top: record, length: 1 };
   const top = chain.top;
   const attached = top.replication?.role === 'master' && !nodes.masterOf(top);
-  const lag = r?.role === 'replica' && master ? lagOf(context, record, master, top) : null;
+  const lag = r?.role === 'replica' && master ? lagOf(context, record, master, top, stalledAbove(context, record)) : null;
   return {
     address: record.address,
     aliases: [...record.aliases],
@@ -155,7 +155,28 @@ function roleOf(record: NodeRecord): NodeRole {
   return role === 'master' || role === 'replica' ? role : 'unknown';
 }
 
-function lagOf(context: TickContext, record: NodeRecord, master: NodeRecord, root: NodeRecord | undefined): ReplicaLag | null {
+/** Read within the last 2 poll intervals (and reachable): its offsets are current. */
+function isFresh(record: NodeRecord, context: TickContext): boolean {
+  return record.reachable && (record.polledAt ?? 0) >= context.freshSince;
+}
+
+/** The nearest node above `record` that is stalled or unreachable: no data flows past it. */
+function stalledAbove(context: TickContext, record: NodeRecord): NodeRecord | null {
+  const seen = new Set<NodeRecord>([record]);
+  for (let m = context.nodes.masterOf(record); m && !seen.has(m); m = context.nodes.masterOf(m)) {
+    if (!isFresh(m, context)) return m;
+    seen.add(m);
+  }
+  return null;
+}
+
+function lagOf(
+  context: TickContext,
+  record: NodeRecord,
+  master: NodeRecord,
+  root: NodeRecord | undefined,
+  blocked: NodeRecord | null,
+): ReplicaLag | null {
   const r = record.replication;
   if (!r) return null;
   const listed = context.listed.get(record);
@@ -166,18 +187,21 @@ function lagOf(context: TickContext, record: NodeRecord, master: NodeRecord, roo
         : null,
     lastAckSecondsAgo: listed?.ackAgeSeconds ?? null,
     lastMasterIoSecondsAgo: record.reachable ? r.lastIoSecondsAgo : null,
+    behindBecauseOf: blocked?.address ?? null,
   };
-  const fresh = record.reachable && (record.polledAt ?? 0) >= context.freshSince;
+  const fresh = isFresh(record, context);
   if (fresh) {
-    if (r.syncInProgress) return { ...base, bytesBehindMaster: null, bytesBehindRoot: null, secondsBehind: null, basis: 'offsets' };
+    if (r.syncInProgress) return { ...base, bytesBehindMaster: null, bytesBehindRoot: null, secondsBehind: null, secondsBehindRoot: null, basis: 'offsets' };
     const sample = record.lastSample;
-    const toMaster = sample ? compare(sample, r.replid, master) : null;
+    // A stalled master's readings are old: "0 behind" what it last had says nothing. The root's say how far behind this is.
+    const toMaster = sample && blocked !== master ? compare(sample, r.replid, master) : null;
     const toRoot = sample && root && root !== master ? compare(sample, r.replid, root) : toMaster;
     return {
       ...base,
       bytesBehindMaster: toMaster?.bytes ?? null,
       bytesBehindRoot: toRoot?.bytes ?? null,
       secondsBehind: toMaster?.seconds ?? null,
+      secondsBehindRoot: toRoot?.seconds ?? null,
       basis: 'offsets',
     };
   }
@@ -196,6 +220,7 @@ function lagOf(context: TickContext, record: NodeRecord, master: NodeRecord, roo
     bytesBehindMaster: Math.max(0, masterNow.offset - known),
     bytesBehindRoot: null,
     secondsBehind: secondsBehind(knownSample, master.offsets),
+    secondsBehindRoot: null,
     basis: 'ack',
   };
 }
@@ -218,6 +243,8 @@ function edgeHealth(replica: NodeState, listed: ListedReplica | undefined): Edge
   if (!replica.reachable || replica.linkStatus !== 'up') return 'down';
   const lag = replica.lag;
   if ((lag?.secondsBehind ?? 0) >= LAGGING_SECONDS || (lag?.bytesBehindMaster ?? 0) >= LAGGING_BYTES) return 'lagging';
+  // Its own link is fine, but nothing flows past a stalled node above it.
+  if (lag?.behindBecauseOf) return 'lagging';
   return 'up';
 }
 

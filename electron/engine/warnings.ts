@@ -36,7 +36,7 @@ export const BACKLOG_SHORT_SECONDS = 60;
  * Risks read from the finished node states (settings, lag, the backlog advisor): hazards that
  * have not struck yet, and a replica whose next resync is certain to be a full one.
  */
-export function riskWarnings(states: readonly NodeState[]): TopologyWarning[] {
+export function riskWarnings(states: readonly NodeState[], now: number): TopologyWarning[] {
   const byAddress = new Map(states.map((s) => [s.address, s]));
   const hasReplicas = new Set(states.filter((s) => s.role === 'replica' && s.master).map((s) => s.master));
   const out: TopologyWarning[] = [];
@@ -85,7 +85,36 @@ export function riskWarnings(states: readonly NodeState[]): TopologyWarning[] {
       });
     }
   }
-  return out;
+  return [...out, ...stalledUpstream(states, byAddress, now)];
+}
+
+/**
+ * One warning per stalled or unreachable node in the middle of a chain, naming the nodes below
+ * it: their own links look fine, but nothing reaches them. A root that is down is MASTER_DOWN's.
+ */
+function stalledUpstream(states: readonly NodeState[], byAddress: ReadonlyMap<string, NodeState>, now: number): TopologyWarning[] {
+  const below = new Map<string, NodeState[]>();
+  for (const s of states) {
+    const blocker = s.lag?.behindBecauseOf;
+    if (!blocker || !byAddress.get(blocker)?.master) continue;
+    below.set(blocker, [...(below.get(blocker) ?? []), s]);
+  }
+  return [...below].map(([blocker, nodes]) => {
+    const b = byAddress.get(blocker);
+    const why = b?.reachable ? `stalled (not read for ${ageOf(b, now)})` : `unreachable (${b?.error?.message ?? 'no answer'})`;
+    const lags = nodes.map((n) => `${n.address}${n.lag?.bytesBehindRoot != null ? ` ${bytes(n.lag.bytesBehindRoot)}${n.lag.secondsBehindRoot != null ? ` / ${n.lag.secondsBehindRoot.toFixed(1)} s` : ''} behind the root` : ''}`);
+    return {
+      code: 'STALLED_UPSTREAM' as const,
+      message:
+        `${blocker} is ${why}: ${nodes.length === 1 ? 'the node' : `the ${nodes.length} nodes`} below it receive nothing, whatever their own links say: ${lags.join(', ')}. ` +
+        `Look at ${blocker} (a paused process, a long command, swapping, its network)`,
+      nodes: [blocker, ...nodes.map((n) => n.address)],
+    };
+  });
+}
+
+function ageOf(s: NodeState, now: number): string {
+  return s.polledAt === null ? 'a while' : `${Math.max(0, Math.round((now - s.polledAt) / 1000))} s`;
 }
 
 function bytes(n: number): string {

@@ -60,6 +60,13 @@ export interface ReplicaLag {
   bytesBehindMaster: number | null;
   /** Root master's offset − this node's offset, only inside one replication history. */
   bytesBehindRoot: number | null;
+  /** Seconds behind the root master (from the root's offset history), only inside one replication history. */
+  secondsBehindRoot: number | null;
+  /**
+   * The nearest node above this one that is stalled (not read for 2 poll intervals) or unreachable:
+   * this node is behind because of it, whatever its own link says (STALLED_UPSTREAM). Null when the chain is read.
+   */
+  behindBecauseOf: Address | null;
   /** slave_read_repl_offset − slave_repl_offset (6.2+), else null. */
   unappliedBytes: number | null;
   /** now − when the direct master had this node's offset (from the master's history). */

@@ -54,6 +54,8 @@ export function inSyncLag(overrides: Partial<ReplicaLag> = {}): ReplicaLag {
     lastAckSecondsAgo: 0,
     lastMasterIoSecondsAgo: 0,
     basis: 'offsets',
+    secondsBehindRoot: 0,
+    behindBecauseOf: null,
     ...overrides,
   };
 }

@@ -10,7 +10,7 @@ function replica(address: string, over: Partial<NodeState> = {}): NodeState {
   return nodeState(address, { role: 'replica', master: 'm:1', linkStatus: 'up', depth: 1, readOnly: true, lag: inSyncLag(), ...over });
 }
 
-const codes = (states: NodeState[]): string[] => riskWarnings(states).map((w) => w.code);
+const codes = (states: NodeState[]): string[] => riskWarnings(states, 0).map((w) => w.code);
 
 describe('replication settings', () => {
   it('reads CONFIG GET replies and aof_enabled; a refused one stays unknown', () => {
@@ -59,7 +59,7 @@ describe('riskWarnings', () => {
   it('BACKLOG_EXCEEDED when the lag is past what the master backlog holds', () => {
     const master = nodeState('m:1', { backlog: { active: true, size: 16384, firstByteOffset: 1, histlen: 16384 } });
     expect(codes([master, replica('r:1', { lag: inSyncLag({ bytesBehindMaster: 16000 }) })])).toEqual([]);
-    const warnings = riskWarnings([master, replica('r:1', { lag: inSyncLag({ bytesBehindMaster: 20000 }) })]);
+    const warnings = riskWarnings([master, replica('r:1', { lag: inSyncLag({ bytesBehindMaster: 20000 }) })], 0);
     expect(warnings.map((w) => [w.code, w.nodes])).toEqual([['BACKLOG_EXCEEDED', ['r:1', 'm:1']]]);
   });
 

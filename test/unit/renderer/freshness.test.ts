@@ -94,6 +94,8 @@ describe('chart points of a stale node', () => {
         lastAckSecondsAgo: 4,
         lastMasterIoSecondsAgo: null,
         basis: 'ack',
+        secondsBehindRoot: null,
+        behindBecauseOf: null,
       },
     });
     expect(pointFromNode(stale, NOW)).toEqual({ t: NOW, offset: null, lagBytes: 512, lagSeconds: 2 });

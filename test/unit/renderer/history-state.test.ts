@@ -13,7 +13,7 @@ describe('HistoryState', () => {
       labSnapshot(2, 2000, {
         [r2]: {
           offset: 4200,
-          lag: { bytesBehindMaster: 800, bytesBehindRoot: 800, unappliedBytes: 0, secondsBehind: 1.5, lastAckSecondsAgo: 0, lastMasterIoSecondsAgo: 0, basis: 'offsets' },
+          lag: { bytesBehindMaster: 800, bytesBehindRoot: 800, unappliedBytes: 0, secondsBehind: 1.5, lastAckSecondsAgo: 0, lastMasterIoSecondsAgo: 0, basis: 'offsets', secondsBehindRoot: 1.5, behindBecauseOf: null },
         },
       }),
     );
@@ -39,7 +39,7 @@ describe('HistoryState', () => {
       labSnapshot(3, 3000, {
         [r2]: {
           reachable: false,
-          lag: { bytesBehindMaster: 5000, bytesBehindRoot: 5000, unappliedBytes: null, secondsBehind: 2, lastAckSecondsAgo: 2, lastMasterIoSecondsAgo: null, basis: 'ack' },
+          lag: { bytesBehindMaster: 5000, bytesBehindRoot: 5000, unappliedBytes: null, secondsBehind: 2, lastAckSecondsAgo: 2, lastMasterIoSecondsAgo: null, basis: 'ack', secondsBehindRoot: null, behindBecauseOf: null },
         },
       }),
     );

@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import Redis from 'ioredis';
+import { ReplicationEngine } from '../../electron/engine/engine';
+import { Lab, cascade } from '../../electron/lab/lab';
+import { node, waitForTick } from '../helpers/engine';
+import { disposeAfterEach } from '../helpers/dispose';
+
+const POLL_MS = 250;
+
+const own = disposeAfterEach();
+
+describe('STALLED_UPSTREAM', () => {
+  it('a SIGSTOPped middle node: the nodes below it are behind because of it, with lag to the root in bytes and seconds', async () => {
+    const lab = own(await Lab.start({ nodes: cascade(4) }));
+    const [root, middle, below, bottom] = ['level-0', 'level-1', 'level-2', 'level-3'].map((n) => lab.address(n)) as [string, string, string, string];
+    const engine = own(new ReplicationEngine());
+    await engine.connect({ seeds: [root], pollIntervalMs: POLL_MS });
+    const calm = await waitForTick(engine, (u) => u.snapshot.edges.length === 3 && u.snapshot.edges.every((e) => e.health === 'up'), 10_000, 'chain up');
+    for (const address of [middle, below, bottom]) expect(node(calm.snapshot, address).lag).toMatchObject({ behindBecauseOf: null, secondsBehindRoot: 0 });
+
+    const writer = new Redis(`redis://${root}`);
+    let writing = true;
+    const load = (async () => {
+      for (let i = 0; writing; i++) {
+        await writer.set(`load:${i % 1000}`, 'x'.repeat(1024));
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    })();
+    lab.pause('level-1');
+    try {
+      const { snapshot } = await waitForTick(
+        engine,
+        (u) =>
+          (node(u.snapshot, below).lag?.bytesBehindRoot ?? 0) > 100 * 1024 &&
+          (node(u.snapshot, bottom).lag?.secondsBehindRoot ?? 0) >= 1 &&
+          u.snapshot.warnings.some((w) => w.code === 'STALLED_UPSTREAM'),
+        20_000,
+        'the nodes below the stalled one 100 KB and 1 s behind the root, STALLED_UPSTREAM',
+      );
+      for (const address of [below, bottom]) {
+        const lag = node(snapshot, address).lag;
+        expect(lag?.behindBecauseOf).toBe(middle);
+        expect(lag?.bytesBehindRoot).toBeGreaterThan(100 * 1024);
+        expect(lag?.secondsBehindRoot).toBeGreaterThan(0);
+        // Their own links are up: the edges say they are behind anyway, never green.
+        expect(snapshot.edges.find((e) => e.replica === address)?.health).not.toBe('up');
+      }
+      // Compared with the stalled node's old readings, "0 behind its master" would be a lie.
+      expect(node(snapshot, below).lag?.bytesBehindMaster).toBeNull();
+      const warning = snapshot.warnings.find((w) => w.code === 'STALLED_UPSTREAM');
+      expect(warning?.nodes).toEqual([middle, below, bottom]);
+      expect(warning?.message).toContain('behind the root');
+      expect(node(snapshot, middle).lag?.behindBecauseOf).toBeNull();
+    } finally {
+      lab.resume('level-1');
+      writing = false;
+      await load;
+      writer.disconnect();
+    }
+    await waitForTick(
+      engine,
+      (u) => !u.snapshot.warnings.some((w) => w.code === 'STALLED_UPSTREAM') && u.snapshot.edges.every((e) => e.health === 'up'),
+      20_000,
+      'the chain caught up again',
+    );
+  });
+});
