@@ -2,6 +2,7 @@
 // failover from A alone. With topology memory the console finds B and C, promotes the most
 // advanced and re-points the rest; without it, it refuses (UNKNOWN_REPLICAS) instead of
 // promoting A and leaving B and C on the dead master.
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -83,5 +84,42 @@ describe('failover with incomplete knowledge', () => {
     const named = await new ActionService(engine, { auditDir: dir, interface: 'cli', pollMs: 50, sentinelHelloMs: 2500 }).plan({ kind: 'failover', options: { setMasterauth: true } });
     expect(check(named, 'UNKNOWN_REPLICAS')).toMatchObject({ verdict: 'warning', overridable: false });
     expect([lab.address('replica-2'), lab.address('replica-3')]).toContain(named.steps[0]?.node);
+  });
+
+  it('the CLI, as measured: failover --seed A --yes refuses without memory, and with it promotes the most advanced', async () => {
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(3), password: PASSWORD }));
+    const blindDir = own(tempDir()).dir;
+    const dir = own(tempDir()).dir;
+    const run = (args: string[], dataDir: string): Promise<{ code: number | null; out: string }> =>
+      new Promise((resolve) => {
+        const child = spawn(process.execPath, ['bin/replication-console.js', ...args], {
+          env: { ...process.env, REPLICATION_CONSOLE_DATA_DIR: dataDir, REDISCLI_AUTH: PASSWORD, NO_COLOR: '1' },
+        });
+        let out = '';
+        child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+        child.stderr.on('data', (d: Buffer) => (out += d.toString()));
+        child.on('close', (code) => resolve({ code, out }));
+      });
+    expect((await run(['topology', '--seed', lab.address('master')], dir)).code).toBe(0);
+    await lagReplica1(lab, PASSWORD);
+    await lab.kill('master');
+    const r1 = lab.address('replica-1');
+
+    const blind = await run(['failover', '--seed', r1, '--yes', '--set-masterauth'], blindDir);
+    expect(blind.code).not.toBe(0);
+    expect(blind.out).toContain('UNKNOWN_REPLICAS');
+    expect((await replication(lab, 'replica-1', PASSWORD)).role).toBe('slave');
+
+    const known = await run(['failover', '--seed', r1, '--yes', '--set-masterauth'], dir);
+    expect(known.code).toBe(0);
+    const roles = await Promise.all(['replica-1', 'replica-2', 'replica-3'].map(async (n) => (await replication(lab, n, PASSWORD)).role));
+    expect(roles[0]).toBe('slave');
+    expect(roles.filter((r) => r === 'master')).toHaveLength(1);
+    // The most advanced (replica-2 or -3) was promoted and every other replica follows it, replica-1 included.
+    const promoted = roles[1] === 'master' ? 'replica-2' : 'replica-3';
+    expect(roles[0]).not.toBe('master');
+    for (const name of ['replica-1', 'replica-2', 'replica-3'].filter((n) => n !== promoted)) {
+      expect(Number((await replication(lab, name, PASSWORD)).master_port)).toBe(lab.port(promoted));
+    }
   });
 });
