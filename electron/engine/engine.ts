@@ -297,6 +297,7 @@ class Session {
     if (!entry && !record) throw new EngineError('BAD_ARGUMENT', `${address} is not a node of this topology nor a remembered one`);
     if (record && !record.seed) {
       record.rememberedSeenAt = null;
+      record.rememberedAs = null;
       this.nodes.remove(record);
       this.scheduler.remove(record);
       this.registry.forget(record.dial);
@@ -411,6 +412,7 @@ class Session {
       if (this.nodes.full) break;
       const record = this.nodes.add(entry.address, false, this.clock.now());
       record.rememberedSeenAt = entry.lastSeenAt;
+      record.rememberedAs = { role: entry.role, master: entry.master };
       added.push(record);
     }
     return added;
@@ -436,7 +438,11 @@ class Session {
       }
     }
     memory.expire(now);
-    for (const record of this.nodes.all()) record.rememberedSeenAt = memory.get(record.address)?.lastSeenAt ?? null;
+    for (const record of this.nodes.all()) {
+      const entry = memory.get(record.address);
+      record.rememberedSeenAt = entry?.lastSeenAt ?? null;
+      record.rememberedAs = entry ? { role: entry.role, master: entry.master } : null;
+    }
     for (const added of this.recall()) {
       this.scheduler.add(added);
       if (this.running) void this.scheduler.read(added);

@@ -76,6 +76,8 @@ export interface NodeRecord {
   settings: ReplicationSettings | null;
   /** When topology memory last saw this node (null when it is not remembered): a remembered node is kept and dialled. */
   rememberedSeenAt: number | null;
+  /** Its role and master as memory last saw them: what the graph shows while it cannot be read. */
+  rememberedAs: { role: 'master' | 'replica'; master: string | null } | null;
 }
 
 export type InfoSection = 'replication' | 'server' | 'stats' | 'sentinel' | 'cluster' | 'persistence';
@@ -109,6 +111,7 @@ export function createRecord(address: string, dial: string, seed: boolean, capac
     skipPolls: 0,
     settings: null,
     rememberedSeenAt: null,
+    rememberedAs: null,
   };
 }
 

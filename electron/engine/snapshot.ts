@@ -44,7 +44,7 @@ export function buildSnapshot(nodes: NodeSet, seq: number, pollIntervalMs: numbe
   const byAddress = new Map(states.map((s) => [s.address, s]));
   const edges: TopologyEdge[] = [];
   for (const record of records) {
-    const master = nodes.masterOf(record);
+    const master = nodes.masterOf(record) ?? rememberedMasterOf(nodes, record);
     const state = byAddress.get(record.address);
     if (!master || !state || master === record) continue;
     edges.push({ master: master.address, replica: record.address, health: edgeHealth(state, context.listed.get(record)) });
@@ -71,6 +71,7 @@ function nodeState(context: TickContext, record: NodeRecord): NodeState {
   const live = record.reachable ? r : null;
   const server = record.server;
   const master = nodes.masterOf(record);
+  const remembered = rememberedOnly(record);
   const chain = context.chains.get(record) ?? { top: record, length: 1 };
   const top = chain.top;
   const attached = top.replication?.role === 'master' && !nodes.masterOf(top);
@@ -80,11 +81,11 @@ function nodeState(context: TickContext, record: NodeRecord): NodeState {
     aliases: [...record.aliases],
     reachable: record.reachable,
     error: record.error,
-    role: roleOf(record),
+    role: remembered?.role ?? roleOf(record),
     runId: server?.runId ?? null,
     version: server?.version ? `${server.product} ${server.version}` : null,
     uptimeSeconds: uptimeOf(record, now),
-    master: master?.address ?? masterAddressOf(record),
+    master: master?.address ?? masterAddressOf(record) ?? (remembered ? (rememberedMasterOf(nodes, record)?.address ?? remembered.master) : null),
     linkStatus: live?.role === 'replica' ? live.linkStatus : null,
     linkDownSinceSeconds: live?.linkDownSinceSeconds ?? null,
     sync: live?.sync ?? null,
@@ -136,6 +137,17 @@ function backlogWindowOf(record: NodeRecord, master: NodeRecord | undefined, lag
   const writing = rate !== null && rate > 0;
   const away = record === source || !writing ? null : Math.max(0, size - (lag?.bytesBehindMaster ?? 0)) / rate;
   return { writeBytesPerSecond: rate, coversSeconds: writing ? size / rate : null, awaySeconds: away };
+}
+
+/** What memory says of a node that cannot be read now and has no reading of its own: its last known role and master. */
+function rememberedOnly(record: NodeRecord): NodeRecord['rememberedAs'] {
+  return !record.reachable && !record.replication ? record.rememberedAs : null;
+}
+
+function rememberedMasterOf(nodes: NodeSet, record: NodeRecord): NodeRecord | undefined {
+  const master = rememberedOnly(record)?.master;
+  const resolved = master ? nodes.resolve(master) : undefined;
+  return resolved === record ? undefined : resolved;
 }
 
 function isStale(record: NodeRecord, context: TickContext): boolean {

@@ -263,7 +263,8 @@ function unreachable(records: readonly NodeRecord[]): TopologyWarning[] {
 
 /** Never reached, refused or not routable: often an address that is only valid inside another network. */
 function isMismatch(r: NodeRecord): boolean {
-  return !r.reachable && r.error?.code === 'UNREACHABLE' && !r.server;
+  // A remembered node was reached in an earlier session: its address is right, the node is down.
+  return !r.reachable && r.error?.code === 'UNREACHABLE' && !r.server && r.rememberedSeenAt === null;
 }
 
 function unreachableWarning(r: NodeRecord, mismatch: boolean): TopologyWarning {
