@@ -7,6 +7,8 @@ import { EngineError, ReplicationEngine } from '../engine/engine';
 import { ActionService } from '../engine/actions/service';
 import { dataDir } from '../engine/actions/audit';
 import { parseMapEntries } from '../engine/address-map';
+import { normalizeAddress } from '../engine/address';
+import { isAddress } from '../shared/address-schema';
 import { formatOutcome, formatPlan, ProgressPrinter, runnable, type Style } from './action-output';
 import { clean } from './output';
 
@@ -39,6 +41,9 @@ Options for these commands (plus --seed, --user, --password, --timeout, --map be
   --set-masterauth    set masterauth (and masteruser) from --user/--password where a replica lacks it
   --override CODE     run despite an overridable check (repeatable), e.g. --override REPLICA_BEHIND
   --step-timeout MS   how long each step's verification may take (default 30000)
+  --master-address HOST:PORT
+                      the address the replicas are told to reach their new master by (REPLICAOF);
+                      default: how the servers already reach it (behind NAT, not the console's way in)
   --json              print the plan and the outcome as JSON instead of text
 Exit codes: 0 done, 1 refused, failed or aborted (plus the connection codes above).`;
 
@@ -57,6 +62,7 @@ const OPTIONS = {
   yes: { type: 'boolean' },
   persist: { type: 'boolean' },
   'set-masterauth': { type: 'boolean' },
+  'master-address': { type: 'string' },
   override: { type: 'string', multiple: true },
   'step-timeout': { type: 'string' },
   json: { type: 'boolean' },
@@ -85,10 +91,21 @@ function milliseconds(text: string | undefined, name: string, fallback: number, 
   return value;
 }
 
+function masterAddress(text: string): string {
+  try {
+    const address = normalizeAddress(text);
+    if (isAddress(address)) return address;
+  } catch {
+    // Reported below, with the flag's name.
+  }
+  throw new ActionUsageError(`--master-address must be HOST:PORT, not "${clean(text)}"`);
+}
+
 function buildRequest(command: ActionCommand, values: Values): ActionRequest {
   const options: ActionOptions = {};
   if (values.persist) options.persist = true;
   if (values['set-masterauth']) options.setMasterauth = true;
+  if (values['master-address'] !== undefined) options.masterAddress = masterAddress(values['master-address']);
   if (values['step-timeout'] !== undefined) options.stepTimeoutMs = milliseconds(values['step-timeout'], 'step-timeout', 30_000, 600_000);
   if (values.method !== undefined) {
     if (command !== 'switchover') throw new ActionUsageError('--method only applies to switchover');

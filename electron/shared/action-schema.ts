@@ -11,6 +11,7 @@ export const actionOptionsSchema = z.strictObject({
   setMasterauth: z.boolean().optional(),
   switchoverMethod: z.enum(['auto', 'paused-failover', 'failover', 'pause', 'fence']).optional(),
   stepTimeoutMs: z.number().int().min(500).max(600_000).optional(),
+  masterAddress: addressSchema.optional(),
 });
 
 export const actionRequestSchema = z.discriminatedUnion('kind', [

@@ -25,6 +25,12 @@ export interface ActionOptions {
   switchoverMethod?: SwitchoverMethod;
   /** How long each step's verification may take, in ms (default 30 000). Also the FAILOVER TIMEOUT. */
   stepTimeoutMs?: number;
+  /**
+   * The address replicas are told to reach their new master by (the REPLICAOF target). Default:
+   * how the servers already reach it (as its master lists it, else as its replicas dial it).
+   * Behind NAT, set the one the replicas can use.
+   */
+  masterAddress?: Address;
 }
 
 export type ActionRequest =

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ReplicationEngine } from '../../electron/engine/engine';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
-import { direct, replication } from '../helpers/actions';
+import { direct, harness, planAndRun, replication } from '../helpers/actions';
 import { disposeAfterEach } from '../helpers/dispose';
 import { node, waitForTick } from '../helpers/engine';
 
@@ -89,5 +89,18 @@ describe('NAT', () => {
     const mixed = await run(['topology', '--seed', lab.address('master'), '--map', `${ANNOUNCED_IP}=127.0.0.1:6379`]);
     expect(mixed.code).toBe(2);
     expect(mixed.stderr).toMatch(/both sides as HOST or both as HOST:PORT/);
+  });
+
+  it('a REPLICAOF target can be named: masterAddress is what the replica is told, shown in the plan', async () => {
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(2) }));
+    const h = own(await harness(lab, 'master'));
+    const [r1, r2] = [lab.address('replica-1'), lab.address('replica-2')];
+    // By default the target is the address the servers use; here the user names another form of it.
+    const named = `localhost:${lab.port('replica-2')}`;
+    const { plan, outcome } = await planAndRun(h, { kind: 'replicaof', node: r1, master: r2, options: { masterAddress: named } });
+    expect(plan.steps.map((s) => s.command)).toContain(`REPLICAOF localhost ${lab.port('replica-2')}`);
+    expect(outcome.ok).toBe(true);
+    expect((await replication(lab, 'replica-1')).master_host).toBe('localhost');
+    await expect(h.actions.plan({ kind: 'replicaof', node: r1, master: r2, options: { masterAddress: 'not an address' } })).rejects.toThrow(/masterAddress/);
   });
 });

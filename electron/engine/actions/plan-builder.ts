@@ -56,7 +56,7 @@ export class PlanBuilder {
   readonly lostBytes: LostBytes[] = [];
   readonly expected = new Map<string, ExpectedNode>();
   readonly involved = new Set<string>();
-  readonly options: Required<Pick<ActionOptions, 'persist' | 'setMasterauth' | 'stepTimeoutMs'>> & Pick<ActionOptions, 'switchoverMethod'>;
+  readonly options: Required<Pick<ActionOptions, 'persist' | 'setMasterauth' | 'stepTimeoutMs'>> & Pick<ActionOptions, 'switchoverMethod' | 'masterAddress'>;
   /** Nodes whose role or master the plan changes (for persistence). */
   private readonly changed = new Set<string>();
   private readonly masterauthPlanned = new Set<string>();
@@ -71,6 +71,7 @@ export class PlanBuilder {
       setMasterauth: o.setMasterauth ?? false,
       stepTimeoutMs: o.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS,
       switchoverMethod: o.switchoverMethod,
+      masterAddress: o.masterAddress,
     };
   }
 
@@ -291,7 +292,8 @@ export class PlanBuilder {
     this.auth(replica, master);
     this.version(replica, master);
     const prediction = this.predict(replica, master.address, masterState);
-    const { host, port } = parseAddress(serverAddressOf(this.snapshot, master.address));
+    // The address the replicas use for their master, not necessarily the console's way in (NAT); the user may name it.
+    const { host, port } = parseAddress(this.options.masterAddress ?? serverAddressOf(this.snapshot, master.address));
     const flushes = prediction.flushesData && replica.keys !== 0;
     const demotes = replica.role === 'master';
     this.step(
