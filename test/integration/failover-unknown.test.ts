@@ -72,7 +72,7 @@ describe('failover with incomplete knowledge', () => {
     expect(unknown).toMatchObject({ verdict: 'refused', overridable: true });
     expect(unknown.message).toContain(`${master} was never seen`);
     expect(unknown.message).toMatch(/other replicas of it may exist, ahead of/);
-    expect(unknown.message).toMatch(/--seed HOST:PORT.*add node/);
+    expect(unknown.message).toMatch(/--seed HOST:PORT.*add them to Seeds/);
     expect(plan.needsOverride).toContain('UNKNOWN_REPLICAS');
     await expect(h.actions.execute(plan.id, { confirmAddress: r1 })).rejects.toThrow(/override for UNKNOWN_REPLICAS/);
     expect((await replication(lab, 'replica-1', PASSWORD)).role).toBe('slave');

@@ -432,7 +432,7 @@ function unknownReplicas(b: PlanBuilder, dead: string, replicas: NodeFacts[], ch
     );
     return;
   }
-  const how = `name each of them with another --seed HOST:PORT (in the app: add node), then plan again`;
+  const how = `name each of them with another --seed HOST:PORT (in the app: add them to Seeds when connecting), then plan again`;
   if (replicas.length <= 1) {
     b.check(
       'UNKNOWN_REPLICAS',
