@@ -22,6 +22,11 @@ export class EventMemory {
   readonly reported = new Map<string, number>();
   /** Per node: its run_id and sync_full when last read (the baseline after a restart is 0). */
   readonly counters = new Map<string, { runId: string | null; syncFull: number; syncPartialOk: number }>();
+  /**
+   * Replicas reported as fully resynced whose sync has not finished yet (link not up since):
+   * a replica that keeps failing starts a sync every few seconds, which is SYNC_FAILING, not an event each time.
+   */
+  readonly unfinished = new Set<string>();
   /** Per node: its replid and offset when last read, kept while it is unreachable. */
   readonly histories = new Map<string, { replid: string; offset: number | null }>();
 }
@@ -94,15 +99,22 @@ function replicaFullSync(memory: EventMemory, old: NodeState | undefined, node: 
   const a = node.address;
   const last = memory.histories.get(a) ?? (old?.replid ? { replid: old.replid, offset: old.offset } : null);
   let why: string | null = null;
-  if (node.sync && old && !old.sync) why = 'master_sync_in_progress: a full sync transfer started';
+  if (node.sync && old && !old.sync) why = 'master_sync_in_progress: a full sync started, its data is replaced as it loads';
   else if (!node.sync && last && node.replid && node.replid !== last.replid && node.replid2 !== last.replid) {
     const reset = last.offset !== null && node.offset !== null && node.offset < last.offset;
     why = `new replication ID ${node.replid.slice(0, 8)}…${reset ? `, offset reset from ${last.offset ?? '?'} to ${node.offset ?? '?'}` : ''}`;
   }
+  if (node.linkStatus === 'up' && !node.sync) memory.unfinished.delete(a);
   if (!why) return;
+  if (memory.unfinished.has(a)) {
+    // Counted against its master's sync_full, but not reported again.
+    if (node.master) memory.uncounted.set(node.master, [...(memory.uncounted.get(node.master) ?? []), memory.tick]);
+    return;
+  }
   const reportedAt = memory.reported.get(a);
   if (reportedAt !== undefined && memory.tick - reportedAt <= REPORTED_TICKS) return;
   memory.reported.set(a, memory.tick);
+  if (node.sync) memory.unfinished.add(a);
   const master = node.master ?? 'its master';
   if (node.master) memory.uncounted.set(node.master, [...(memory.uncounted.get(node.master) ?? []), memory.tick]);
   add(a, 'full-resync', `${a}'s data was replaced by a full resync from ${master} (${why})`, node.master ?? undefined);
@@ -138,7 +150,12 @@ function masterSyncs(
       if (left === 0) break;
       const reportedAt = memory.reported.get(replica);
       if (reportedAt !== undefined && memory.tick - reportedAt <= REPORTED_TICKS) continue;
+      if (memory.unfinished.has(replica)) {
+        left--; // another attempt of a replica that keeps failing: SYNC_FAILING says so, once
+        continue;
+      }
       memory.reported.set(replica, memory.tick);
+      if (next.nodes.find((n) => n.address === replica)?.sync) memory.unfinished.add(replica);
       add(replica, 'full-resync', `${replica}'s data was replaced by a full resync from ${a} (sync_full ${node.stats.syncFull}${restarted ? ' since its restart' : ''})`, a);
       left--;
     }
@@ -194,6 +211,7 @@ function remember(memory: EventMemory, next: TopologySnapshot): void {
   for (const map of [memory.counters, memory.histories, memory.reported, memory.uncounted]) {
     for (const address of map.keys()) if (!present.has(address)) map.delete(address);
   }
+  for (const address of memory.unfinished) if (!present.has(address)) memory.unfinished.delete(address);
 }
 
 function describe(node: NodeState): string {

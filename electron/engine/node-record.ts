@@ -33,6 +33,8 @@ const SERVER_EVERY = 60;
  * the nodes that answer; such a node shows as stale, with its age, in between.
  */
 const MAX_READ_EVERY = 30;
+/** Sync starts remembered per node: enough to tell a replica retrying every few seconds. */
+const MAX_SYNC_STARTS = 10;
 
 /** Everything the engine knows about one node. Mutable; owned by the engine. */
 export interface NodeRecord {
@@ -74,6 +76,8 @@ export interface NodeRecord {
   skipPolls: number;
   /** Replication settings (CONFIG GET, INFO persistence), read with INFO server. */
   settings: ReplicationSettings | null;
+  /** When this replica started its recent full-sync transfers (the last few): a replica that keeps failing starts one every few seconds. */
+  syncStarts: number[];
   /** When topology memory last saw this node (null when it is not remembered): a remembered node is kept and dialled. */
   rememberedSeenAt: number | null;
   /** Its role and master as memory last saw them: what the graph shows while it cannot be read. */
@@ -110,6 +114,7 @@ export function createRecord(address: string, dial: string, seed: boolean, capac
     readEvery: 1,
     skipPolls: 0,
     settings: null,
+    syncStarts: [],
     rememberedSeenAt: null,
     rememberedAs: null,
   };
@@ -222,6 +227,9 @@ function applyReply(record: NodeRecord, reply: PollReply): void {
   if (uptime !== null && uptime !== undefined) fields.uptime_in_seconds ??= String(uptime);
   const replication = parseReplication(fields);
   const previousReplid = record.replication?.replid ?? null;
+  if (replication.syncInProgress && record.replication?.syncInProgress !== true) {
+    record.syncStarts = [...record.syncStarts.slice(-(MAX_SYNC_STARTS - 1)), reply.receivedAt];
+  }
   record.replication = record.server?.mode === 'sentinel' ? null : replication;
   record.polls++;
   record.reachable = true;

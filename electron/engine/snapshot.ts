@@ -102,6 +102,7 @@ function nodeState(context: TickContext, record: NodeRecord): NodeState {
     lag,
     settings: record.settings,
     backlogWindow: backlogWindowOf(record, master, lag),
+    syncAttempts: record.syncStarts.filter((t) => t >= now - SYNC_ATTEMPTS_WINDOW_MS).length,
     rawReplication: live?.raw ?? {},
     polledAt: record.polledAt,
     stale: isStale(record, context),
@@ -112,6 +113,9 @@ function nodeState(context: TickContext, record: NodeRecord): NodeState {
     lastSeenAt: Math.max(record.polledAt ?? 0, record.rememberedSeenAt ?? 0) || null,
   };
 }
+
+/** Sync attempts are counted over this window (NodeState.syncAttempts). */
+const SYNC_ATTEMPTS_WINDOW_MS = 120_000;
 
 /** The write rate is measured over this much of a master's offset history. */
 const WRITE_RATE_WINDOW_MS = 10_000;

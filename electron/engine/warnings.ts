@@ -1,5 +1,6 @@
 import type { NodeState, TopologyWarning } from '../shared/types';
 import { persistenceOff } from './replication-settings';
+import { canLoadRdb } from './replication-rules';
 import { MAX_FIELD_CHARS, MAX_INFO_CHARS, MAX_REPLICA_LINES, type InfoCuts } from './info-parser';
 import { masterAddressOf, type InfoSection, type NodeRecord } from './node-record';
 import type { NodeSet } from './node-set';
@@ -28,6 +29,11 @@ export function findWarnings(nodes: NodeSet): TopologyWarning[] {
     ...truncatedInfo(records),
   ];
 }
+
+/** A replica that started this many full syncs in 2 minutes without one finishing is SYNC_FAILING. */
+export const FAILING_SYNC_ATTEMPTS = 3;
+/** A replica whose link to a reachable master has been down this long is SYNC_FAILING. */
+export const FAILING_LINK_DOWN_SECONDS = 30;
 
 /** A master's backlog holding less than this many seconds of writes is BACKLOG_SHORT. */
 export const BACKLOG_SHORT_SECONDS = 60;
@@ -73,6 +79,8 @@ export function riskWarnings(states: readonly NodeState[], now: number): Topolog
         nodes: [s.address, master.address],
       });
     }
+    const failing = master?.reachable ? syncFailing(s, master) : null;
+    if (failing) out.push({ code: 'SYNC_FAILING', message: failing, nodes: [s.address, master?.address ?? ''] });
     const covers = s.backlogWindow?.coversSeconds ?? null;
     if (s.role === 'master' && hasReplicas.has(s.address) && covers !== null && covers < BACKLOG_SHORT_SECONDS) {
       const rate = s.backlogWindow?.writeBytesPerSecond ?? 0;
@@ -115,6 +123,38 @@ function stalledUpstream(states: readonly NodeState[], byAddress: ReadonlyMap<st
 
 function ageOf(s: NodeState, now: number): string {
   return s.polledAt === null ? 'a while' : `${Math.max(0, Math.round((now - s.polledAt) / 1000))} s`;
+}
+
+/** Why a replica keeps failing to sync with its reachable master, or null while it is fine. */
+function syncFailing(s: NodeState, master: NodeState): string | null {
+  const synced = s.linkStatus === 'up' && !s.sync;
+  const rdb = canLoadRdb(s.version, master.version);
+  if (rdb.loads === false && !synced) {
+    return (
+      `${s.address} (${s.version ?? '?'}) cannot load the snapshot ${master.address} (${master.version ?? '?'}) sends: RDB format ${rdb.masterWrites ?? '?'}, ` +
+      `newer than the ${rdb.replicaReads ?? '?'} it reads ("Can't handle RDB format version ${rdb.masterWrites ?? '?'}" in its log). ` +
+      `It retries forever and holds no data meanwhile: upgrade it, or point it at a master of its own version`
+    );
+  }
+  if (synced) return null;
+  const settings = master.settings;
+  if (s.syncAttempts >= FAILING_SYNC_ATTEMPTS) {
+    const limit = settings?.clientOutputBufferLimitReplica ? ` (client-output-buffer-limit replica ${settings.clientOutputBufferLimitReplica} on the master)` : '';
+    return (
+      `${s.address} started ${s.syncAttempts} full syncs from ${master.address} in 2 minutes and none finished: ` +
+      `the master refuses it (a wrong masterauth or masteruser), drops it during the transfer (its output buffer limit for replicas${limit}, ` +
+      `repl-timeout ${settings?.replTimeout ?? '?'} s), or it cannot load what it receives. It has lost its place in the master's history, ` +
+      `so its next sync replaces its data: check both logs`
+    );
+  }
+  const down = s.linkDownSinceSeconds;
+  if (s.linkStatus === 'down' && !s.sync && down !== null && down >= FAILING_LINK_DOWN_SECONDS) {
+    return (
+      `${s.address}'s link to ${master.address} has been down for ${down} s although the master answers the console: ` +
+      `wrong masterauth or masteruser, the master refusing it (ACL, maxclients, protected mode), or a network path only the console has. Check the replica's log`
+    );
+  }
+  return null;
 }
 
 function bytes(n: number): string {

@@ -141,6 +141,8 @@ export interface NodeState {
   lag: ReplicaLag | null;
   /** The replication settings read with CONFIG GET now and then; null until first read. */
   settings: ReplicationSettings | null;
+  /** Full-sync transfers this replica started in the last 2 minutes (master_sync_in_progress going to 1): 3 or more without a finished sync is SYNC_FAILING. */
+  syncAttempts: number;
   /** Backlog advisor: how long the backlog lasts at the current write rate, and how long a replica may be away. */
   backlogWindow: BacklogWindow | null;
   /** Every field of INFO replication, verbatim, for the details panel. */

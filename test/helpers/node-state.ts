@@ -38,6 +38,7 @@ export function nodeState(address: string, overrides: Partial<NodeState> = {}): 
     sentinelMasters: [],
     settings: null,
     backlogWindow: null,
+    syncAttempts: 0,
     remembered: false,
     lastSeenAt: 1,
     ...overrides,

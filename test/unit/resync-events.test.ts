@@ -119,4 +119,22 @@ describe('full resyncs from both sides', () => {
     ]);
     expect(moved?.map((e) => e.kind)).not.toContain('replica-dropped');
   });
+
+  it('a replica that keeps failing to sync is reported once, not at every attempt, nor on its master', () => {
+    const steps: NodeState[][] = [[master(), replica('a:1')]];
+    for (let i = 0; i < 6; i++) {
+      const stats = { syncFull: 3 + i, syncPartialOk: 0, syncPartialErr: 0 };
+      steps.push([master({ stats }), replica('a:1', { linkStatus: 'down', sync: SYNCING })]);
+      steps.push([master({ stats }), replica('a:1', { linkStatus: 'down' })]);
+    }
+    const events = run(steps).flat();
+    expect(events.filter((e) => e.kind === 'full-resync').map((e) => e.node)).toEqual(['a:1']);
+    // Once it syncs for real, its next full resync is news again.
+    const more = run([
+      ...steps,
+      ...Array.from({ length: 7 }, () => [master({ stats: { syncFull: 8, syncPartialOk: 0, syncPartialErr: 0 } }), replica('a:1')]),
+      [master({ stats: { syncFull: 9, syncPartialOk: 0, syncPartialErr: 0 } }), replica('a:1', { sync: SYNCING })],
+    ]).flat();
+    expect(more.filter((e) => e.kind === 'full-resync').map((e) => e.node)).toEqual(['a:1', 'a:1']);
+  });
 });

@@ -70,4 +70,20 @@ describe('riskWarnings', () => {
     expect(codes([window(90), replica('r:1')])).toEqual([]);
     expect(codes([window(null), replica('r:1')])).toEqual([]);
   });
+
+  it('SYNC_FAILING: an RDB format the replica cannot load, repeated attempts, a link down for long', () => {
+    const valkey = nodeState('m:1', { version: 'valkey 8.0.1' });
+    const rdb = riskWarnings([valkey, replica('r:1', { version: 'redis 7.0.15', linkStatus: 'down', sync: { totalBytes: null, readBytes: null, percent: null, lastIoSecondsAgo: 0 } })], 0);
+    expect(rdb.map((w) => [w.code, w.nodes])).toEqual([['SYNC_FAILING', ['r:1', 'm:1']]]);
+    expect(rdb[0]?.message).toContain('RDB format 11, newer than the 10 it reads');
+    // Valkey 8 under Redis 7.2 reads the same format: no warning.
+    expect(codes([valkey, replica('r:1', { version: 'redis 7.2.4', linkStatus: 'down' })])).toEqual([]);
+    const attempts = riskWarnings([nodeState('m:1'), replica('r:1', { linkStatus: 'down', syncAttempts: 4 })], 0);
+    expect(attempts[0]?.message).toContain('started 4 full syncs');
+    expect(codes([nodeState('m:1'), replica('r:1', { linkStatus: 'down', linkDownSinceSeconds: 45 })])).toEqual(['SYNC_FAILING']);
+    expect(codes([nodeState('m:1'), replica('r:1', { linkStatus: 'down', linkDownSinceSeconds: 5 })])).toEqual([]);
+    // Synced now: past attempts are history.
+    expect(codes([nodeState('m:1'), replica('r:1', { syncAttempts: 4 })])).toEqual([]);
+  });
 });
+

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import Redis from 'ioredis';
+import { ReplicationEngine } from '../../electron/engine/engine';
+import { Lab, masterWithReplicas } from '../../electron/lab/lab';
+import { node, waitForTick } from '../helpers/engine';
+import { disposeAfterEach } from '../helpers/dispose';
+import { FAILING_LINK_DOWN_SECONDS } from '../../electron/engine/warnings';
+
+const POLL_MS = 250;
+
+const own = disposeAfterEach();
+
+describe('SYNC_FAILING', () => {
+  it('replicas a master refuses (a rotated password) keep failing to sync: one warning each with the reason, one event each, not one per attempt', { timeout: 90_000 }, async () => {
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(2) }));
+    const master = lab.address('master');
+    const replica = lab.address('replica-1');
+    const engine = own(new ReplicationEngine());
+    await engine.connect({ seeds: [master], pollIntervalMs: POLL_MS });
+
+    // A password the replicas do not know, then their connections cut: they retry and are refused,
+    // while the console's own session stays authenticated and reads the master.
+    const admin = new Redis(`redis://${master}`);
+    try {
+      await admin.config('SET', 'requirepass', 'rotated-without-telling-replicas');
+      await admin.call('CLIENT', 'KILL', 'TYPE', 'replica');
+    } finally {
+      admin.disconnect();
+    }
+    const down = await waitForTick(engine, (u) => node(u.snapshot, replica).linkStatus === 'down', 5000, 'link down');
+    expect(down.snapshot.warnings.map((w) => w.code)).not.toContain('SYNC_FAILING');
+
+    // Refused, a Redis 7.0 replica falls back from PSYNC to SYNC and starts a full sync every second or so.
+    const { snapshot } = await waitForTick(
+      engine,
+      (u) => u.snapshot.warnings.filter((w) => w.code === 'SYNC_FAILING').length === 2,
+      (FAILING_LINK_DOWN_SECONDS + 15) * 1000,
+      'SYNC_FAILING for both replicas',
+    );
+    const warning = snapshot.warnings.find((w) => w.code === 'SYNC_FAILING' && w.nodes[0] === replica);
+    expect(warning?.nodes).toEqual([replica, master]);
+    expect(warning?.message).toMatch(/started \d+ full syncs from .* in 2 minutes and none finished: the master refuses it \(a wrong masterauth/);
+    expect(node(snapshot, replica).syncAttempts).toBeGreaterThanOrEqual(3);
+    expect(node(snapshot, master).reachable).toBe(true);
+    // Several attempts, one event per replica: not "its data was replaced" every second.
+    const seq = snapshot.seq;
+    await waitForTick(engine, (u) => u.snapshot.seq >= seq + 12, 10_000, 'twelve more ticks');
+    for (const address of [replica, lab.address('replica-2')]) {
+      expect(engine.events({ limit: 10_000 }).filter((e) => e.kind === 'full-resync' && e.node === address)).toHaveLength(1);
+    }
+    expect(engine.events({ limit: 10_000 }).filter((e) => e.kind === 'full-resync' && e.node === master)).toEqual([]);
+  });
+});
