@@ -2,7 +2,7 @@ import type { BacklogWindow, EdgeHealth, ListedReplica, NodeRole, NodeState, Rep
 import { bytesBehind, sameHistory, secondsBehind, type OffsetHistory, type OffsetSample } from './lag';
 import { currentOffset, masterAddressOf, type NodeRecord } from './node-record';
 import type { ChainInfo, NodeSet } from './node-set';
-import { findWarnings, riskWarnings } from './warnings';
+import { findWarnings, foldMasterDown, riskWarnings } from './warnings';
 
 /** An edge is "lagging" from this many seconds or bytes behind its master. */
 export const LAGGING_SECONDS = 1;
@@ -49,7 +49,9 @@ export function buildSnapshot(nodes: NodeSet, seq: number, pollIntervalMs: numbe
     if (!master || !state || master === record) continue;
     edges.push({ master: master.address, replica: record.address, health: edgeHealth(state, context.listed.get(record)) });
   }
-  return { seq, takenAt: now, pollIntervalMs, nodes: states, edges, warnings: [...findWarnings(nodes), ...riskWarnings(states, now)] };
+  const downSince = new Map(records.map((r) => [r.address, r.unreachableSince]));
+  const warnings = foldMasterDown([...findWarnings(nodes), ...riskWarnings(states, now)], states, downSince);
+  return { seq, takenAt: now, pollIntervalMs, nodes: states, edges, warnings };
 }
 
 /** Index every master's slaveN lines by the node they resolve to, once per tick. */

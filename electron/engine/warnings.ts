@@ -1,4 +1,4 @@
-import type { NodeState, TopologyWarning } from '../shared/types';
+import type { NodeState, TopologyWarning, WarningCode } from '../shared/types';
 import { persistenceOff } from './replication-settings';
 import { canLoadRdb } from './replication-rules';
 import { MAX_FIELD_CHARS, MAX_INFO_CHARS, MAX_REPLICA_LINES, type InfoCuts } from './info-parser';
@@ -155,6 +155,55 @@ function syncFailing(s: NodeState, master: NodeState): string | null {
     );
   }
   return null;
+}
+
+/** Codes a MASTER_DOWN headline explains when every node they name is the dead master or below it. */
+const FOLDED_UNDER_MASTER_DOWN = new Set<WarningCode>(['UNREACHABLE', 'UNKNOWN_MASTER', 'STALLED_UPSTREAM', 'SYNC_FAILING', 'BACKLOG_EXCEEDED']);
+
+/**
+ * A root master that is down with replicas still pointing at it: one headline ("M down since
+ * 06:58:22; 3 replicas orphaned → fail over") with the per-node warnings it explains folded
+ * under it, instead of an UNREACHABLE, an UNKNOWN_MASTER per replica and a chip on every card.
+ * `downSince` gives when each node stopped answering (ms).
+ */
+export function foldMasterDown(warnings: TopologyWarning[], states: readonly NodeState[], downSince: ReadonlyMap<string, number | null>): TopologyWarning[] {
+  const byAddress = new Map(states.map((s) => [s.address, s]));
+  const rootOf = (s: NodeState): NodeState => {
+    const seen = new Set<NodeState>();
+    let at = s;
+    for (let up = at.master ? byAddress.get(at.master) : undefined; up && !seen.has(up); up = at.master ? byAddress.get(at.master) : undefined) {
+      seen.add(at);
+      at = up;
+    }
+    return at;
+  };
+  const orphans = new Map<string, string[]>();
+  for (const s of states) {
+    if (!s.master) continue;
+    const root = rootOf(s);
+    if (root === s || root.reachable || root.master) continue;
+    orphans.set(root.address, [...(orphans.get(root.address) ?? []), s.address]);
+  }
+  if (orphans.size === 0) return warnings;
+  let rest = warnings;
+  const headlines: TopologyWarning[] = [];
+  for (const [master, below] of orphans) {
+    const family = new Set([master, ...below]);
+    const folded = rest.filter((w) => FOLDED_UNDER_MASTER_DOWN.has(w.code) && w.nodes.every((a) => family.has(a)));
+    rest = rest.filter((w) => !folded.includes(w));
+    const since = downSince.get(master);
+    const direct = below.filter((a) => byAddress.get(a)?.master === master).length;
+    headlines.push({
+      code: 'MASTER_DOWN',
+      message:
+        `${master} down${since ? ` since ${new Date(since).toISOString().slice(11, 19)} UTC` : ''}; ` +
+        `${direct} ${direct === 1 ? 'replica' : 'replicas'} orphaned${below.length > direct ? ` (${below.length} nodes below it)` : ''} → fail over ` +
+        `(promote the replica with the most data) or bring it back${folded.length > 0 ? `. ${folded.length} more ${folded.length === 1 ? 'warning follows' : 'warnings follow'} from this` : ''}`,
+      nodes: [master, ...below],
+      folded,
+    });
+  }
+  return [...headlines, ...rest];
 }
 
 function bytes(n: number): string {

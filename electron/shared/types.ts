@@ -221,6 +221,8 @@ export interface TopologyWarning {
   code: WarningCode;
   message: string;
   nodes: Address[];
+  /** Warnings this one explains (the per-node warnings under a MASTER_DOWN headline): shown under it, not beside it. */
+  folded?: TopologyWarning[];
 }
 
 export interface TopologySnapshot {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseSettings, persistenceOff } from '../../electron/engine/replication-settings';
-import { riskWarnings } from '../../electron/engine/warnings';
+import { foldMasterDown, riskWarnings } from '../../electron/engine/warnings';
 import type { NodeState, ReplicationSettings } from '../../electron/shared/types';
 import { inSyncLag, nodeState } from '../helpers/node-state';
 
@@ -84,6 +84,21 @@ describe('riskWarnings', () => {
     expect(codes([nodeState('m:1'), replica('r:1', { linkStatus: 'down', linkDownSinceSeconds: 5 })])).toEqual([]);
     // Synced now: past attempts are history.
     expect(codes([nodeState('m:1'), replica('r:1', { syncAttempts: 4 })])).toEqual([]);
+  });
+
+  it('MASTER_DOWN: one headline for a dead root master, the warnings it explains folded under it', () => {
+    const down = nodeState('m:1', { reachable: false, error: { code: 'UNREACHABLE', message: 'refused' } });
+    const states = [down, replica('a:1', { linkStatus: 'down' }), replica('b:1', { linkStatus: 'down' }), replica('c:1', { master: 'a:1', depth: 2 }), nodeState('x:1')];
+    const unknown = (a: string): { code: 'UNKNOWN_MASTER'; message: string; nodes: string[] } => ({ code: 'UNKNOWN_MASTER', message: `${a} → m:1`, nodes: [a, 'm:1'] });
+    const other = { code: 'WRITABLE_REPLICA' as const, message: 'x', nodes: ['x:1'] };
+    const out = foldMasterDown([{ code: 'UNREACHABLE', message: 'm:1 refused', nodes: ['m:1'] }, unknown('a:1'), unknown('b:1'), other], states, new Map([['m:1', Date.UTC(2026, 0, 1, 6, 58, 22)]]));
+    expect(out.map((w) => w.code)).toEqual(['MASTER_DOWN', 'WRITABLE_REPLICA']);
+    expect(out[0]?.message).toMatch(/^m:1 down since 06:58:22 UTC; 2 replicas orphaned \(3 nodes below it\) → fail over/);
+    expect(out[0]?.nodes).toEqual(['m:1', 'a:1', 'b:1', 'c:1']);
+    expect(out[0]?.folded?.map((w) => w.code)).toEqual(['UNREACHABLE', 'UNKNOWN_MASTER', 'UNKNOWN_MASTER']);
+    // A live root: nothing to fold.
+    const live = [nodeState('m:1'), replica('a:1')];
+    expect(foldMasterDown([other], live, new Map())).toEqual([other]);
   });
 });
 
