@@ -1,0 +1,78 @@
+// The risks and the backlog advisor in the real renderer: settings in the node details, and a
+// dead master as one headline with the warnings it explains folded under it.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConsoleService } from '../../electron/app/service';
+import { ReplicationEngine } from '../../electron/engine/engine';
+import { Lab, masterWithReplicas } from '../../electron/lab/lab';
+import { startWebServer, type WebServer } from '../../electron/web/server';
+import { openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
+
+const e2e = useBrowserAndRenderer('rc-e2e-risks-');
+
+const card = (page: Page, address: string) => page.locator(`[data-testid="node-card-${address}"]`);
+
+describe('risks in the UI (real servers)', () => {
+  let lab: Lab;
+  let server: WebServer;
+  let service: ConsoleService;
+  let auditDir: string;
+
+  beforeAll(async () => {
+    lab = await Lab.start({ nodes: masterWithReplicas(3) });
+    auditDir = await mkdtemp(join(tmpdir(), 'rc-e2e-risks-audit-'));
+    service = new ConsoleService({ engine: new ReplicationEngine(), interface: 'web', auditDir });
+    server = await startWebServer({ service, rendererDir: e2e.rendererDir });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await service?.close();
+    await lab?.close();
+    if (auditDir) await rm(auditDir, { recursive: true, force: true });
+  });
+
+  it('shows the replication settings and the no-persistence risk, then a dead master as one headline (light and dark)', async () => {
+    const master = lab.address('master');
+    for (const scheme of ['light', 'dark'] as const) {
+      const { context, page, problems } = await openPage(e2e.browser, server.url, scheme);
+      try {
+        if (scheme === 'light') {
+          await page.getByTestId('seeds-input').fill(master);
+          await page.getByTestId('connect-button').click();
+        }
+        await expect.poll(() => page.locator('[data-testid^="node-card-"]').count(), { timeout: 15_000 }).toBe(4);
+        const warnings = page.getByTestId('warnings');
+        await expect.poll(() => warnings.locator('li[data-code="MASTER_NO_PERSISTENCE"]').count(), { timeout: 10_000 }).toBe(1);
+        await card(page, master).click();
+        const settings = page.getByTestId('replication-settings');
+        await settings.waitFor({ timeout: 5000 });
+        await expect(settings.textContent()).resolves.toContain('off (save "")');
+        await expect(settings.textContent()).resolves.toContain('repl-backlog-size');
+        await shot(page, `risks-settings-${scheme}`);
+        expect(problems).toEqual([]);
+      } finally {
+        await context.close();
+      }
+    }
+
+    await lab.kill('master');
+    const { context, page, problems } = await openPage(e2e.browser, server.url, 'dark');
+    try {
+      const warnings = page.getByTestId('warnings');
+      await expect.poll(() => warnings.locator('li[data-code="MASTER_DOWN"]').count(), { timeout: 15_000 }).toBe(1);
+      // One headline: the replicas' UNKNOWN_MASTER rows are under it, not beside it.
+      await expect(warnings.locator(':scope > ul > li[data-code="UNKNOWN_MASTER"]').count()).resolves.toBe(0);
+      await expect(warnings.locator('li[data-code="MASTER_DOWN"]').textContent()).resolves.toMatch(/down since \d\d:\d\d:\d\d UTC; 3 replicas orphaned → fail over/);
+      await warnings.getByTestId('folded-warnings').locator('summary').click();
+      await expect.poll(() => warnings.locator('[data-testid="folded-warnings"] li[data-code="UNKNOWN_MASTER"]').count()).toBe(3);
+      await shot(page, 'risks-master-down-dark');
+      expect(problems).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  });
+});
