@@ -292,8 +292,9 @@ class Session {
     if (record?.reachable) {
       throw new EngineError('BAD_ARGUMENT', `${record.address} answers now: only a node the console no longer sees can be forgotten`);
     }
-    const entry = this.memory?.forget(record?.address ?? address);
-    for (const alias of record?.aliases ?? []) this.memory?.forget(alias);
+    const now = this.clock.now();
+    const entry = this.memory?.forget(record?.address ?? address, now);
+    for (const alias of record?.aliases ?? []) this.memory?.forget(alias, now);
     if (!entry && !record) throw new EngineError('BAD_ARGUMENT', `${address} is not a node of this topology nor a remembered one`);
     if (record && !record.seed) {
       record.rememberedSeenAt = null;

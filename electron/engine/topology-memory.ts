@@ -34,6 +34,13 @@ export interface MemoryOptions {
 interface MemoryFileShape {
   version: 1;
   nodes: RememberedNode[];
+  /** Addresses forgotten by the user, and when: another front end's older entry must not bring them back. */
+  forgotten?: Forgotten[];
+}
+
+interface Forgotten {
+  address: string;
+  at: number;
 }
 
 /** The memory of one data directory. Loaded once; written atomically (temp file + rename). */
@@ -41,6 +48,8 @@ export class TopologyMemory {
   private readonly nodes = new Map<string, RememberedNode>();
   /** Every address and alias → the canonical address of its entry. */
   private readonly index = new Map<string, string>();
+  /** Address → when the user forgot it (kept as long as entries are, so every front end learns of it). */
+  private readonly tombstones = new Map<string, number>();
   /** Why the file could not be read or written, if it could not (the file itself is kept aside). */
   problem: string | null = null;
   private changed = false;
@@ -72,8 +81,8 @@ export class TopologyMemory {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.problem = `topology memory ${this.file} cannot be read: ${message(error)}`;
       return this;
     }
-    const nodes = parse(text);
-    if (!nodes) {
+    const parsed = parse(text);
+    if (!parsed) {
       const aside = `${this.file}.corrupt-${now}`;
       try {
         fs.renameSync(this.file, aside);
@@ -83,10 +92,31 @@ export class TopologyMemory {
       }
       return this;
     }
-    for (const node of nodes) this.put(node);
+    this.merge(parsed);
     this.expire(now);
     this.changed = false;
     return this;
+  }
+
+  /**
+   * Take in what another front end wrote: entries seen more recently than ours, and the
+   * user's forgets (an entry not seen since it was forgotten goes).
+   */
+  private merge(file: { nodes: RememberedNode[]; forgotten: Forgotten[] }): void {
+    for (const { address, at } of file.forgotten) {
+      if (at > (this.tombstones.get(address) ?? -Infinity)) this.tombstones.set(address, at);
+    }
+    for (const entry of file.nodes) {
+      const known = this.get(entry.address);
+      if (this.isForgotten(entry) || (known && known.lastSeenAt >= entry.lastSeenAt)) continue;
+      if (known) this.drop(known);
+      this.put(entry);
+    }
+    for (const entry of this.all()) if (this.isForgotten(entry)) this.drop(entry);
+  }
+
+  private isForgotten(entry: RememberedNode): boolean {
+    return [entry.address, ...entry.aliases].some((a) => (this.tombstones.get(a) ?? -Infinity) >= entry.lastSeenAt);
   }
 
   /** Every remembered node. */
@@ -117,10 +147,11 @@ export class TopologyMemory {
   }
 
   /** Remove a node (by any of its addresses); returns the entry removed, if any. */
-  forget(address: string): RememberedNode | undefined {
+  forget(address: string, now = Date.now()): RememberedNode | undefined {
     const entry = this.get(address);
     if (!entry) return undefined;
     this.drop(entry);
+    for (const a of [entry.address, ...entry.aliases]) this.tombstones.set(a, Math.max(now, entry.lastSeenAt));
     this.changed = true;
     return entry;
   }
@@ -129,6 +160,7 @@ export class TopologyMemory {
   expire(now = Date.now()): RememberedNode[] {
     const old = this.all().filter((e) => now - e.lastSeenAt > this.forgetAfterMs);
     for (const entry of old) this.drop(entry);
+    for (const [address, at] of this.tombstones) if (now - at > this.forgetAfterMs) this.tombstones.delete(address);
     if (old.length > 0) this.changed = true;
     return old;
   }
@@ -169,7 +201,12 @@ export class TopologyMemory {
   save(now = Date.now(), force = false): void {
     const due = this.changed || (this.seenMoved && (force || now - this.savedAt >= SEEN_SAVE_EVERY_MS));
     if (!due) return;
-    const body: MemoryFileShape = { version: 1, nodes: this.all() };
+    // Another front end may have written since: keep what it saw and what the user forgot there.
+    const current = readQuietly(this.file);
+    if (current) this.merge(current);
+    this.capTombstones();
+    const forgotten = [...this.tombstones].map(([address, at]) => ({ address, at }));
+    const body: MemoryFileShape = { version: 1, nodes: this.all(), forgotten };
     const temp = `${this.file}.${process.pid}.tmp`;
     try {
       fs.mkdirSync(this.dir, { recursive: true });
@@ -201,6 +238,14 @@ export class TopologyMemory {
     }
   }
 
+  /** Tombstones are bounded like entries: the oldest go first. */
+  private capTombstones(): void {
+    const over = this.tombstones.size - this.options.maxEntries;
+    if (over <= 0) return;
+    const oldest = [...this.tombstones].sort((a, b) => a[1] - b[1]).slice(0, over);
+    for (const [address] of oldest) this.tombstones.delete(address);
+  }
+
   /** Keep to maxEntries: the least recently seen go. */
   private cap(): void {
     const over = this.nodes.size - this.options.maxEntries;
@@ -223,8 +268,17 @@ function sameShape(a: RememberedNode, b: RememberedNode): boolean {
   );
 }
 
-/** The entries of a memory file, or null when it is not one. */
-function parse(text: string): RememberedNode[] | null {
+/** The file's contents, or null when it is missing or unreadable (the load reports that, not the save). */
+function readQuietly(file: string): { nodes: RememberedNode[]; forgotten: Forgotten[] } | null {
+  try {
+    return parse(fs.readFileSync(file, 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+/** The entries and forgets of a memory file, or null when it is not one. */
+function parse(text: string): { nodes: RememberedNode[]; forgotten: Forgotten[] } | null {
   let data: unknown;
   try {
     data = JSON.parse(text);
@@ -237,7 +291,15 @@ function parse(text: string): RememberedNode[] | null {
     if (!isEntry(raw)) return null;
     nodes.push({ ...raw, aliases: [...raw.aliases] });
   }
-  return nodes;
+  const forgotten: Forgotten[] = [];
+  if (data.forgotten !== undefined) {
+    if (!Array.isArray(data.forgotten)) return null;
+    for (const raw of data.forgotten) {
+      if (!isObject(raw) || typeof raw.address !== 'string' || typeof raw.at !== 'number' || !Number.isFinite(raw.at)) return null;
+      forgotten.push({ address: raw.address, at: raw.at });
+    }
+  }
+  return { nodes, forgotten };
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

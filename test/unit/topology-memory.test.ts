@@ -100,4 +100,28 @@ describe('topology memory', () => {
     expect(memory.size).toBe(1);
     expect(memory.get('a:1')?.address).toBe('b:1');
   });
+
+  it('two front ends on one data directory: each keeps what the other saw, and a forget holds', () => {
+    const desktop = open();
+    const cli = open();
+    desktop.observe(seen('x:1', null, 1000));
+    desktop.save(1000);
+    cli.observe(seen('y:1', null, 1100));
+    cli.save(1100);
+    expect(open().all().map((e) => e.address).sort()).toEqual(['x:1', 'y:1']);
+
+    // The CLI forgets x; the desktop, which still holds x, must not write it back.
+    const cli2 = open();
+    expect(cli2.forget('x:1', 2000)?.address).toBe('x:1');
+    cli2.save(2000);
+    desktop.observe(seen('z:1', null, 2100));
+    desktop.save(2100);
+    expect(open().all().map((e) => e.address).sort()).toEqual(['y:1', 'z:1']);
+    expect(desktop.get('x:1')).toBeUndefined();
+
+    // Seen alive after the forget, it is remembered again.
+    desktop.observe(seen('x:1', null, 3000));
+    desktop.save(3000);
+    expect(open().get('x:1')?.lastSeenAt).toBe(3000);
+  });
 });
