@@ -97,14 +97,14 @@ export function riskWarnings(states: readonly NodeState[], now: number): Topolog
 }
 
 /**
- * One warning per stalled or unreachable node in the middle of a chain, naming the nodes below
- * it: their own links look fine, but nothing reaches them. A root that is down is MASTER_DOWN's.
+ * One warning per stalled or unreachable node above others, naming the nodes below it: their
+ * own links look fine, but nothing reaches them. Under a root that is down, it folds into MASTER_DOWN.
  */
 function stalledUpstream(states: readonly NodeState[], byAddress: ReadonlyMap<string, NodeState>, now: number): TopologyWarning[] {
   const below = new Map<string, NodeState[]>();
   for (const s of states) {
     const blocker = s.lag?.behindBecauseOf;
-    if (!blocker || !byAddress.get(blocker)?.master) continue;
+    if (!blocker) continue;
     below.set(blocker, [...(below.get(blocker) ?? []), s]);
   }
   return [...below].map(([blocker, nodes]) => {

@@ -100,5 +100,13 @@ describe('riskWarnings', () => {
     const live = [nodeState('m:1'), replica('a:1')];
     expect(foldMasterDown([other], live, new Map())).toEqual([other]);
   });
+
+  it('STALLED_UPSTREAM for a stalled root as well as a stalled middle node', () => {
+    const root = nodeState('m:1', { polledAt: 1000 });
+    const states = [root, replica('a:1', { lag: inSyncLag({ behindBecauseOf: 'm:1', bytesBehindRoot: null }) })];
+    const warnings = riskWarnings(states, 9000);
+    expect(warnings.map((w) => [w.code, w.nodes])).toEqual([['STALLED_UPSTREAM', ['m:1', 'a:1']]]);
+    expect(warnings[0]?.message).toContain('stalled (not read for 8 s)');
+  });
 });
 
