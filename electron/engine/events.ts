@@ -41,10 +41,17 @@ export function diffSnapshots(previous: TopologySnapshot | null, next: TopologyS
     out.push(peer ? { node, kind, message, peer } : { node, kind, message });
   };
 
+  // An address a replica list names that has never answered is no node yet: it "joins" at its
+  // first reading, and leaves without an event. A churning list cannot flood the timeline.
+  const appeared = (node: NodeState): void => add(node.address, 'node-appeared', `${node.address} joined the topology (${describe(node)})`);
   for (const node of next.nodes) {
     const old = before.get(node.address);
     if (!old) {
-      if (previous) add(node.address, 'node-appeared', `${node.address} joined the topology (${describe(node)})`);
+      if (previous && everRead(node)) appeared(node);
+      continue;
+    }
+    if (!everRead(old) && everRead(node)) {
+      appeared(node);
       continue;
     }
     nodeChanges(old, node, add);
@@ -57,9 +64,14 @@ export function diffSnapshots(previous: TopologySnapshot | null, next: TopologyS
   }
   remember(memory, next);
   for (const old of before.values()) {
-    if (!after.has(old.address)) add(old.address, 'node-vanished', `${old.address} left the topology`);
+    if (!after.has(old.address) && everRead(old)) add(old.address, 'node-vanished', `${old.address} left the topology`);
   }
   return out;
+}
+
+/** Whether the console has ever had an answer from this node (remembered nodes count). */
+function everRead(node: NodeState): boolean {
+  return node.polledAt !== null || node.runId !== null;
 }
 
 function nodeChanges(old: NodeState, node: NodeState, add: Add): void {

@@ -235,7 +235,11 @@ function multipleMasters(nodes: NodeSet, records: readonly NodeRecord[]): Topolo
   }
   const describe = (m: NodeRecord): string => {
     const replicas = replicaCount.get(m) ?? 0;
-    return `${m.address} (${replicas === 0 ? 'lone master, no replicas' : `${replicas} replica${replicas === 1 ? '' : 's'}`})`;
+    const listed = m.replication?.listedLines ?? 0;
+    const plural = (n: number): string => `${n.toLocaleString('en')} replica${n === 1 ? '' : 's'}`;
+    if (replicas > 0) return `${m.address} (${plural(replicas)})`;
+    // A master whose listed replicas never answer is not a lone master: it says it has replicas.
+    return `${m.address} (${listed > 0 ? `lists ${plural(listed)}, none reached` : 'lone master, no replicas'})`;
   };
   return [
     {

@@ -30,6 +30,16 @@ describe('diffSnapshots', () => {
     expect(kinds(state('a:1'), state('a:1', { reachable: false, error: { code: 'TIMEOUT', message: 'x' } }))).toEqual(['unreachable']);
   });
 
+  it('an address that never answered joins at its first reading and leaves without an event: a churning list cannot flood the timeline', () => {
+    const ghost = state('g:1', { reachable: false, runId: null, polledAt: null, role: 'unknown', error: { code: 'UNREACHABLE', message: 'refused' } });
+    const base = snap([state('a:1')]);
+    expect(diffSnapshots(base, snap([state('a:1'), ghost]))).toEqual([]);
+    expect(diffSnapshots(snap([state('a:1'), ghost]), base)).toEqual([]);
+    const answered = diffSnapshots(snap([state('a:1'), ghost]), snap([state('a:1'), state('g:1')]));
+    expect(answered.map((e) => [e.node, e.kind])).toEqual([['g:1', 'node-appeared']]);
+    expect(diffSnapshots(snap([state('a:1'), state('g:1')]), base).map((e) => e.kind)).toEqual(['node-vanished']);
+  });
+
   it('tells full from partial resyncs by the counters a master keeps', () => {
     const before = state('m:1', { role: 'master', master: null });
     const full = diffSnapshots(snap([before]), snap([{ ...before, stats: { syncFull: 2, syncPartialOk: 0, syncPartialErr: 2 } }]));

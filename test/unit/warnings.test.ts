@@ -136,3 +136,14 @@ describe('cycles, walked once per node', () => {
     expect(cycles[1]?.message).toBe('10.0.1.1:1 replicates from itself: it will never receive data');
   });
 });
+
+describe('MULTIPLE_MASTERS', () => {
+  it('does not call a master whose listed replicas never answer a lone master', () => {
+    const nodes = new NodeSet(10);
+    read(nodes.add('10.0.0.1:6379', true), { replicas: ['10.0.9.1:6379', '10.0.9.2:6379'] });
+    read(nodes.add('10.0.0.2:6379', true));
+    const [warning] = only(findWarnings(nodes), 'MULTIPLE_MASTERS');
+    expect(warning?.message).toContain('10.0.0.1:6379 (lists 2 replicas, none reached)');
+    expect(warning?.message).toContain('10.0.0.2:6379 (lone master, no replicas)');
+  });
+});
