@@ -19,6 +19,7 @@ import type {
   StepResult,
 } from '../../../electron/shared/actions';
 import type { ApiError } from '../../../electron/shared/types';
+import { parseSeed } from '../lib/seeds';
 
 export type PlanPhase = 'closed' | 'planning' | 'review' | 'running' | 'done';
 
@@ -46,6 +47,33 @@ export function confirms(typed: string, address: string): boolean {
   return typed.trim().toLowerCase() === address.toLowerCase();
 }
 
+/**
+ * The address replicas are told to dial: the first `REPLICAOF host port` of the steps, as
+ * host:port (IPv6 in brackets), or null when no step points a replica at a master.
+ */
+export function replicaofTargetOf(steps: readonly PlanStep[]): string | null {
+  for (const step of steps) {
+    const match = /^REPLICAOF (\S+) (\d+)$/.exec(step.command);
+    if (!match || match[1] === undefined) continue;
+    const host = match[1].includes(':') ? `[${match[1]}]` : match[1];
+    return `${host}:${match[2]}`;
+  }
+  return null;
+}
+
+/**
+ * Reads a typed REPLICAOF target: host:port with the port written out (no default port here:
+ * a guessed port would point replicas at the wrong server). Empty means the engine's default.
+ */
+export function parseMasterAddress(text: string): { address: string | null } | { error: string } {
+  const token = text.trim();
+  if (token === '') return { address: null };
+  const hasPort = token.startsWith('[') ? /\]:[^:]*$/.test(token) : token.includes(':');
+  if (!hasPort) return { error: `"${token}": give the port too, as host:port` };
+  const parsed = parseSeed(token);
+  return 'error' in parsed ? parsed : { address: parsed.address };
+}
+
 export class PlanDialogState {
   phase = $state<PlanPhase>('closed');
   request = $state.raw<ActionRequest | null>(null);
@@ -67,6 +95,8 @@ export class PlanDialogState {
 
   readonly open: boolean = $derived(this.phase !== 'closed');
   readonly options: ActionOptions = $derived(this.request?.options ?? {});
+  /** Where the plan's replicas will dial their new master (from its REPLICAOF step), or null. */
+  readonly replicaofTarget: string | null = $derived(this.plan ? replicaofTargetOf(this.plan.steps) : null);
 
   /** Non-ok checks the operator may accept: each gets a "run anyway" checkbox. */
   readonly overridable: PlanCheck[] = $derived(
@@ -170,6 +200,16 @@ export class PlanDialogState {
     const options: ActionOptions = { ...request.options };
     if (value) options[option] = true;
     else delete options[option];
+    return { ...request, options } as ActionRequest;
+  }
+
+  /** The same request with replicas told to dial `address` (null: the engine's default). */
+  withMasterAddress(address: string | null): ActionRequest | null {
+    const request = this.request;
+    if (!request || this.phase === 'running') return null;
+    const options: ActionOptions = { ...request.options };
+    if (address === null) delete options.masterAddress;
+    else options.masterAddress = address;
     return { ...request, options } as ActionRequest;
   }
 

@@ -15,7 +15,7 @@ import { HistoryState } from './history-state.svelte';
 import { InterruptedState } from './interrupted-state.svelte';
 import { MoveState, type DropResult } from './move-state.svelte';
 import { NodeMenuState, type MenuAnchor } from './node-menu.svelte';
-import { PlanDialogState, type PlanOption } from './plan-dialog.svelte';
+import { parseMasterAddress, PlanDialogState, type PlanOption } from './plan-dialog.svelte';
 
 export type BusyWith = 'connect' | 'lab' | 'disconnect' | null;
 
@@ -176,6 +176,17 @@ export class Session {
   /** An option changes the steps: plan again with it, keeping what the operator ticked and typed. */
   async setPlanOption(option: PlanOption, value: boolean): Promise<void> {
     await this.#replan(this.planDialog.withOption(option, value), true);
+  }
+
+  /**
+   * Re-plans with replicas told to dial `text` (empty: the default address). A malformed address
+   * is refused here, nothing sent: returns its message, or null when the re-plan went out.
+   */
+  async setMasterAddress(text: string): Promise<string | null> {
+    const parsed = parseMasterAddress(text);
+    if ('error' in parsed) return parsed.error;
+    await this.#replan(this.planDialog.withMasterAddress(parsed.address), true);
+    return null;
   }
 
   async setRepointSiblings(value: boolean): Promise<void> {
