@@ -378,3 +378,68 @@ describe('an overridable check', () => {
     }
   });
 });
+
+describe('the REPLICAOF target (behind NAT replicas may need another address for their master)', () => {
+  const SHOTS = '/tmp/rc-e2e-replicaof-target';
+  let lab: Lab;
+  let auditDir: string;
+  let service: ConsoleService;
+  let server: WebServer;
+
+  beforeAll(async () => {
+    lab = await Lab.start({ nodes: [{ name: 'master' }, { name: 'replica-1', replicaOf: 'master' }, { name: 'replica-2', replicaOf: 'master' }] });
+    auditDir = await mkdtemp(join(tmpdir(), 'rc-e2e-audit-'));
+    service = new ConsoleService({ interface: 'web', auditDir });
+    await service.connect({ seeds: [lab.address('master')], pollIntervalMs: POLL_MS });
+    server = await startWebServer({ rendererDir: e2e.rendererDir, service });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await service?.close();
+    await lab?.close();
+    if (auditDir) await rm(auditDir, { recursive: true, force: true });
+  });
+
+  it('shows where replicas will dial the new master, and re-plans with the name typed for it', async () => {
+    for (const scheme of ['light', 'dark'] as const) {
+      const { context, page, problems } = await openPage(e2e.browser, server.url, scheme);
+      try {
+        const r1 = lab.address('replica-1');
+        const port = lab.port('replica-1');
+        await card(page, r1).waitFor({ timeout: 15_000 });
+        await page.getByTestId(`node-menu-button-${r1}`).click();
+        await page.getByTestId('node-action-promote-repoint').click();
+        const dialog = page.getByTestId('plan-dialog');
+        await expect.poll(() => dialog.getAttribute('data-phase'), { timeout: 15_000 }).toBe('review');
+        const target = page.getByTestId('replicaof-target');
+        await expect(target.getAttribute('data-address')).resolves.toBe(`127.0.0.1:${port}`);
+        expect(await target.textContent()).toContain(`Replicas will dial the new master at 127.0.0.1:${port}`);
+
+        await page.getByTestId('replicaof-target-change').click();
+        const input = page.getByTestId('replicaof-target-input');
+        await expect(input.inputValue()).resolves.toBe(`127.0.0.1:${port}`);
+        // No port: refused in the page, nothing re-planned.
+        await input.fill('localhost');
+        await page.getByTestId('replicaof-target-apply').click();
+        await expect(page.getByTestId('replicaof-target-error').textContent()).resolves.toContain('give the port too');
+        await expect(dialog.getAttribute('data-phase')).resolves.toBe('review');
+        await page.screenshot({ path: `${SHOTS}-invalid-${scheme}.png` });
+
+        // The master's alias: the engine plans REPLICAOF with it.
+        await input.fill(`localhost:${port}`);
+        await page.getByTestId('replicaof-target-apply').click();
+        await expect.poll(() => target.getAttribute('data-address'), { timeout: 15_000 }).toBe(`localhost:${port}`);
+        await expect.poll(() => dialog.getAttribute('data-phase')).toBe('review');
+        await expect(page.getByTestId('plan-steps').textContent()).resolves.toContain(`REPLICAOF localhost ${port}`);
+        await expect(page.getByTestId('plan-steps').textContent()).resolves.not.toContain(`REPLICAOF 127.0.0.1 ${port}`);
+        await page.screenshot({ path: `${SHOTS}-${scheme}.png` });
+        await page.getByTestId('plan-cancel').click();
+        await expect.poll(() => dialog.getAttribute('data-phase')).toBe('closed');
+        expect(problems).toEqual([]);
+      } finally {
+        await context.close();
+      }
+    }
+  });
+});
