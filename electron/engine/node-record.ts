@@ -147,8 +147,10 @@ export async function pollNode(registry: ClientRegistry, record: NodeRecord, now
   try {
     const reply = await registry.run(record.dial, async (client, generation) => {
       const wantServer = generation !== record.serverGeneration || record.polls % SERVER_EVERY === 0;
-      const servesReplicas = (record.replication?.connectedReplicas ?? 0) > 0;
-      // Sync counters matter on nodes that serve replicas (resync events); others only now and then.
+      // Sync counters matter on masters and on nodes that serve replicas (resync events): a master
+      // whose only replica is away serves none, yet its sync_full must be read the moment the
+      // replica comes back, or the full sync cannot be matched to the replica it wiped.
+      const servesReplicas = (record.replication?.connectedReplicas ?? 0) > 0 || record.replication?.role === 'master';
       const wantStats = wantServer || servesReplicas;
       // INFO sentinel costs nothing on a data node (empty reply) and tells a Sentinel apart at once.
       const wantSentinel = wantServer || record.server?.mode === 'sentinel';
