@@ -82,6 +82,15 @@ export function formatRelativeTime(at: number | null | undefined, now: number = 
 }
 
 /** Wall-clock time of day, HH:MM:SS in local time. */
+/** A past moment for "last seen": the clock time within the last day, else the date and time. */
+export function formatWhen(at: number | null | undefined, now: number): string {
+  if (!isNumber(at)) return MISSING;
+  if (now - at < 86_400_000) return formatClock(at);
+  const d = new Date(at);
+  const pad = (n: number): string => n.toString().padStart(2, '0');
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${pad(d.getHours())}:${pad(d.getMinutes())}`;
+}
+
 export function formatClock(at: number | null | undefined): string {
   if (!isNumber(at)) return MISSING;
   const d = new Date(at);

@@ -42,6 +42,9 @@ describe('Forget a remembered node', () => {
 
     const card = page.getByTestId(`node-card-${r2}`);
     await card.waitFor({ timeout: 15_000 });
+    // The card itself says the node is only remembered, and when it was last seen.
+    await expect.poll(() => card.getAttribute('data-remembered'), { timeout: 10_000 }).toBe('true');
+    await expect(page.getByTestId(`remembered-${r2}`).textContent()).resolves.toMatch(/remembered · last seen \d\d:\d\d:\d\d/);
     await page.getByTestId(`node-menu-button-${r2}`).click();
     const forget = page.getByTestId('node-action-forget');
     await forget.waitFor();
