@@ -461,8 +461,16 @@ export class Lab {
         const replies = await query(proc.port, commands, 1000);
         const info = replies[replies.length - 1];
         const status = typeof info === 'string' ? infoField(info, 'master_link_status') : undefined;
-        if (status === 'up') return null;
-        state = typeof info === 'string' ? `master_link_status:${status ?? 'none'}` : String(info);
+        // The replica says up a moment before its master lists it online (wait_bgsave, send_bulk):
+        // a plan made in between is refused, so the master's view must agree too.
+        const listed = status === 'up' ? await this.listedState(proc) : null;
+        if (status === 'up' && (listed === null || listed === 'online')) return null;
+        state =
+          status === 'up'
+            ? `master_link_status:up, but its master lists it as ${listed ?? '?'}`
+            : typeof info === 'string'
+              ? `master_link_status:${status ?? 'none'}`
+              : String(info);
       } catch (error) {
         state = `no answer (${(error as Error).message})`;
       }
@@ -474,6 +482,26 @@ export class Lab {
         );
       }
       await sleep(100);
+    }
+  }
+
+  /**
+   * The state its master lists this replica in (`online`, `wait_bgsave`, …), found by its port;
+   * null when the master lists no line with that port (an announced address) or cannot be read.
+   */
+  private async listedState(proc: Proc): Promise<string | null> {
+    const master = proc.replicaOf === undefined ? undefined : this.procs.get(proc.replicaOf);
+    if (!master?.run || master.run.paused) return null;
+    const commands: string[][] = [['INFO', 'replication']];
+    if (this.password !== undefined) commands.unshift(['AUTH', this.password]);
+    try {
+      const replies = await query(master.port, commands, 1000);
+      const info = replies[replies.length - 1];
+      if (typeof info !== 'string') return null;
+      const line = info.split(/\r?\n/).find((l) => /^slave\d+:/.test(l) && l.includes(`,port=${proc.port},`));
+      return line ? (/state=([^,]+)/.exec(line)?.[1] ?? null) : null;
+    } catch {
+      return null;
     }
   }
 
