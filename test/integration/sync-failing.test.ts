@@ -5,6 +5,7 @@ import { Lab, masterWithReplicas } from '../../electron/lab/lab';
 import { node, waitForTick } from '../helpers/engine';
 import { disposeAfterEach } from '../helpers/dispose';
 import { FAILING_LINK_DOWN_SECONDS } from '../../electron/engine/warnings';
+import { FakeRespServer } from '../helpers/fake-resp-server';
 
 const POLL_MS = 250;
 
@@ -49,5 +50,36 @@ describe('SYNC_FAILING', () => {
       expect(engine.events({ limit: 10_000 }).filter((e) => e.kind === 'full-resync' && e.node === address)).toHaveLength(1);
     }
     expect(engine.events({ limit: 10_000 }).filter((e) => e.kind === 'full-resync' && e.node === master)).toEqual([]);
+  });
+});
+
+describe('SYNC_FAILING: an RDB format the replica cannot load', () => {
+  it('a real Redis 7.0 replica under a Valkey 8 master (a fake: no Valkey here) is told it cannot load RDB 11', async () => {
+    // No Valkey server runs on this machine: a fake answers as Valkey 8.0.1 (its INFO server,
+    // redis_version frozen at 7.2.4) and refuses the replica's PSYNC, as a master whose RDB it
+    // cannot read effectively does. The replica is a real redis-server 7.0.
+    const fake = own(
+      await FakeRespServer.start({
+        info: {
+          server: ['redis_version:7.2.4', 'server_name:valkey', 'valkey_version:8.0.1', 'redis_mode:standalone', 'run_id:' + 'f'.repeat(40), 'uptime_in_seconds:100'].join('\n'),
+        },
+      }),
+    );
+    const lab = own(await Lab.start({ nodes: [{ name: 'replica' }] }));
+    const replica = lab.address('replica');
+    const admin = new Redis(`redis://${replica}`);
+    try {
+      await admin.call('REPLICAOF', '127.0.0.1', String(fake.port));
+    } finally {
+      admin.disconnect();
+    }
+    const engine = own(new ReplicationEngine());
+    await engine.connect({ seeds: [replica], pollIntervalMs: POLL_MS });
+    const { snapshot } = await waitForTick(engine, (u) => u.snapshot.warnings.some((w) => w.code === 'SYNC_FAILING'), 10_000, 'SYNC_FAILING');
+    const warning = snapshot.warnings.find((w) => w.code === 'SYNC_FAILING');
+    expect(warning?.nodes[0]).toBe(replica);
+    expect(warning?.message).toContain('RDB format 11');
+    expect(warning?.message).toContain("Can't handle RDB format version 11");
+    expect(node(snapshot, fake.address).version).toBe('valkey 8.0.1');
   });
 });
