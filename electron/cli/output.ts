@@ -139,8 +139,10 @@ export function toTree(snapshot: TopologySnapshot): string {
 
 export function warningLines(warnings: TopologyWarning[]): string[] {
   if (warnings.length === 0) return [];
-  // The same finding reported twice is printed once.
-  const lines = [...new Set(warnings.map((w) => clean(`  ! ${w.code}: ${w.message}`)))];
+  // The same finding reported twice is printed once; what a headline explains is indented under it.
+  const lines = [
+    ...new Set(warnings.flatMap((w) => [clean(`  ! ${w.code}: ${w.message}`), ...(w.folded ?? []).map((f) => clean(`      ${f.code}: ${f.message}`))])),
+  ];
   return ['', 'Warnings:', ...lines];
 }
 

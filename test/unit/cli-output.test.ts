@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clean, toJson, toMermaid, toTable, toTree } from '../../electron/cli/output';
+import { clean, toJson, toMermaid, toTable, toTree, warningLines } from '../../electron/cli/output';
 import type { ListedReplica, NodeState, TopologySnapshot } from '../../electron/shared/types';
 import { inSyncLag, nodeState } from '../helpers/node-state';
 
@@ -116,5 +116,19 @@ describe('servers that list one address twice', () => {
     const mermaid = toMermaid(snap);
     expect(mermaid.split('\n').filter((l) => l.includes('-->'))).toEqual(['  n0 -->|up| n1']);
     expect(mermaid).not.toContain('undefined');
+  });
+});
+
+describe('warningLines', () => {
+  it('prints what a MASTER_DOWN headline explains indented under it', () => {
+    const lines = warningLines([
+      {
+        code: 'MASTER_DOWN',
+        message: `${M} down since 10:00:00; 2 replicas orphaned → fail over`,
+        nodes: [M, R1, R2],
+        folded: [{ code: 'UNKNOWN_MASTER', message: `${R1} replicates from ${M}, which cannot be reached`, nodes: [R1] }],
+      },
+    ]);
+    expect(lines).toEqual(['', 'Warnings:', `  ! MASTER_DOWN: ${M} down since 10:00:00; 2 replicas orphaned → fail over`, `      UNKNOWN_MASTER: ${R1} replicates from ${M}, which cannot be reached`]);
   });
 });
