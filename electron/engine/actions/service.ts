@@ -64,7 +64,7 @@ interface RunningPlan {
   execution: Execution | null;
   /** Set when a shutdown or disconnect asked the plan to stop: the journal keeps it for the next start. */
   interrupted: string | null;
-  /** The step running now (from the progress stream), for notices about the stop. */
+  /** The step running now (from the progress stream; the first step until one starts), for notices about the stop. */
   currentStep: string | null;
   done: Promise<unknown>;
 }
@@ -137,7 +137,7 @@ export class ActionService {
     const { password } = this.engine.credentials();
     // Taken before the re-check, so two calls cannot both pass the line above.
     let settle: () => void = () => undefined;
-    const slot: RunningPlan = { planId, summary: shown.plan.summary, execution: null, interrupted: null, currentStep: null, done: new Promise<void>((resolve) => (settle = resolve)) };
+    const slot: RunningPlan = { planId, summary: shown.plan.summary, execution: null, interrupted: null, currentStep: shown.plan.steps[0]?.id ?? null, done: new Promise<void>((resolve) => (settle = resolve)) };
     this.running = slot;
     let report;
     let fresh: PlannedAction;
@@ -209,6 +209,9 @@ export class ActionService {
     const slot = this.running;
     if (!slot) return { status: 'idle', message: 'no plan is running' };
     slot.interrupted ??= reason;
+    // Said at once, before the abort is even asked: the plan may end while it is, and every window
+    // following it must hear why before its outcome arrives.
+    this.publishNotice(slot, `${reason}: stopping the plan at its next safe point…`);
     let asked = 'it had not sent anything yet and will not start';
     if (slot.execution) {
       const result = await slot.execution.abort().catch((error: unknown) => ({ accepted: false, message: toApiError(error).message }));
