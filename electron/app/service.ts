@@ -70,6 +70,13 @@ export class ConsoleService {
     'audit:list': (limit, scope) => this.#actions.auditList(limit, scope),
     'journal:interrupted': async () => this.#interrupted,
     'journal:dismiss': (planId) => this.dismissInterruptedPlan(planId),
+    // Saved connections (issue 9): wired to the profile store as it lands.
+    'profile:list': () => notYet(),
+    'profile:save': () => notYet(),
+    'profile:delete': () => notYet(),
+    'profile:export': () => notYet(),
+    'profile:import': () => notYet(),
+    'profile:secret-storage': () => notYet(),
   };
 
   constructor(options: ConsoleServiceOptions = {}) {
@@ -312,6 +319,10 @@ export class ConsoleService {
     this.#queue = run.catch(() => undefined);
     return run;
   }
+}
+
+function notYet(): Promise<never> {
+  return Promise.reject(new EngineError('INTERNAL', 'saved connections are not available in this build'));
 }
 
 /** The engine's report as the bridge carries it, field by field (nothing else rides along). */

@@ -1,6 +1,9 @@
+import { isIP } from 'node:net';
+import { checkServerIdentity, type ConnectionOptions } from 'node:tls';
 import Redis from 'ioredis';
 import { parseAddress } from './address';
 import { EngineError, classifyError, redact } from './errors';
+import type { Transport } from './transport';
 
 export interface Credentials {
   user?: string;
@@ -13,10 +16,13 @@ export interface RegistryOptions {
   commandTimeoutMs?: number;
   /** Longest wait before a failed node is dialled again. */
   maxBackoffMs?: number;
+  /** TLS, an SSH tunnel, and which hosts may be sent the credentials. Default: plain TCP, every host trusted. */
+  transport?: Transport;
 }
 
 interface Entry {
-  client: Redis;
+  /** Null until the node's endpoint is known (an SSH forward is opened first). */
+  client: Redis | null;
   /** Resolves once connected (and authenticated); rejects with the reason it could not. */
   ready: Promise<void>;
   /** Set once `ready` has resolved: the hot path then skips the connect timeout. */
@@ -43,6 +49,7 @@ export class ClientRegistry {
   readonly commandTimeoutMs: number;
   private readonly maxBackoffMs: number;
   private readonly credentials: Credentials;
+  private readonly transport: Transport;
   private readonly entries = new Map<string, Entry>();
   private readonly backoffs = new Map<string, Backoff>();
   /** Short-lived subscriber connections (listen()), closed with the rest on disconnectAll. */
@@ -52,6 +59,7 @@ export class ClientRegistry {
 
   constructor(options: RegistryOptions = {}) {
     this.credentials = options.credentials ?? {};
+    this.transport = options.transport ?? {};
     this.connectTimeoutMs = options.connectTimeoutMs ?? 2000;
     this.commandTimeoutMs = options.commandTimeoutMs ?? 1500;
     this.maxBackoffMs = options.maxBackoffMs ?? 5000;
@@ -69,8 +77,10 @@ export class ClientRegistry {
     const entry = this.entryFor(address);
     try {
       if (!entry.isReady) await withTimeout(entry.ready, this.connectTimeoutMs, () => entry.lastError);
+      const client = entry.client;
+      if (!client) throw new EngineError('NOT_CONNECTED', `${address}: the connection was closed`);
       const result = await withTimeout(
-        work(entry.client, entry.generation),
+        work(client, entry.generation),
         this.commandTimeoutMs,
         () => undefined,
       );
@@ -95,7 +105,12 @@ export class ClientRegistry {
    */
   async listen(address: string, channel: string, ms: number): Promise<string | null> {
     if (this.closed) throw new EngineError('NOT_CONNECTED', 'the console was disconnected');
-    const subscriber = this.createClient(address, Math.min(ms, this.connectTimeoutMs));
+    let subscriber: Redis;
+    try {
+      subscriber = await this.createClient(address, Math.min(ms, this.connectTimeoutMs));
+    } catch {
+      return null;
+    }
     subscriber.on('error', () => undefined);
     this.listeners.add(subscriber);
     let timer: NodeJS.Timeout | undefined;
@@ -104,7 +119,7 @@ export class ClientRegistry {
         timer = setTimeout(() => resolve(null), ms);
         subscriber.on('message', (_channel: string, text: string) => resolve(text));
       });
-      await this.handshake(subscriber);
+      await this.handshake(subscriber, address);
       await subscriber.subscribe(channel);
       return await message;
     } catch {
@@ -121,7 +136,8 @@ export class ClientRegistry {
     const entry = this.entries.get(address);
     if (!entry) return;
     this.entries.delete(address);
-    entry.client.disconnect(false);
+    // Still opening (an SSH forward): the client is closed as soon as it exists (see entryFor).
+    entry.client?.disconnect(false);
   }
 
   /** Close one node's connection and forget its failures: for a node the topology dropped (a churning list must not grow the backoff table). */
@@ -137,41 +153,55 @@ export class ClientRegistry {
     for (const subscriber of this.listeners) subscriber.disconnect(false);
     this.listeners.clear();
     this.backoffs.clear();
+    this.transport.tunnel?.close();
   }
 
   private entryFor(address: string): Entry {
     const existing = this.entries.get(address);
-    if (existing && existing.client.status !== 'end' && existing.client.status !== 'close') return existing;
+    const status = existing?.client?.status;
+    if (existing && status !== 'end' && status !== 'close') return existing;
     if (existing) this.entries.delete(address);
 
-    const client = this.createClient(address, this.connectTimeoutMs);
-    const entry: Entry = { client, ready: Promise.resolve(), isReady: false, generation: ++this.generations, lastError: undefined };
-    // ioredis emits 'error' for every connection problem; without a listener Node would
-    // print it. We keep the last one to explain a connect that never completes.
-    client.on('error', (error: unknown) => {
-      entry.lastError = error;
-    });
+    const entry: Entry = { client: null, ready: Promise.resolve(), isReady: false, generation: ++this.generations, lastError: undefined };
     // Commands are bounded by withTimeout in run(), so ioredis needs no timer of its own per command.
-    entry.ready = this.handshake(client).then(
-      () => {
-        entry.isReady = true;
-      },
-      (error: unknown) => {
-        throw entry.lastError ?? error;
-      },
-    );
+    entry.ready = this.createClient(address, this.connectTimeoutMs)
+      .then(async (client) => {
+        // ioredis emits 'error' for every connection problem; without a listener Node would
+        // print it. We keep the last one to explain a connect that never completes.
+        client.on('error', (error: unknown) => {
+          entry.lastError = error;
+        });
+        entry.client = client;
+        // Disconnected while the endpoint was being opened: this client is not wanted.
+        if (this.entries.get(address) !== entry) {
+          client.disconnect(false);
+          throw new EngineError('NOT_CONNECTED', `${address}: the connection was closed`);
+        }
+        await this.handshake(client, address);
+      })
+      .then(
+        () => {
+          entry.isReady = true;
+        },
+        (error: unknown) => {
+          throw entry.lastError ?? error;
+        },
+      );
     // Avoid an unhandled rejection when nobody awaits a failed connect.
     entry.ready.catch(() => undefined);
     this.entries.set(address, entry);
     return entry;
   }
 
-  /** The only place a Redis client is created. */
-  private createClient(address: string, connectTimeoutMs: number): Redis {
+  /** The only place a Redis client is created: through the tunnel's local end and with TLS when the transport says so. */
+  private async createClient(address: string, connectTimeoutMs: number): Promise<Redis> {
     const { host, port } = parseAddress(address);
+    const endpoint = this.transport.tunnel ? await this.transport.tunnel.endpoint(host, port) : { host, port };
+    const tls = this.transport.tls && tlsFor(this.transport.tls, host, endpoint.host !== host);
     return new Redis({
-      host,
-      port,
+      host: endpoint.host,
+      port: endpoint.port,
+      ...(tls ? { tls } : {}),
       lazyConnect: true,
       connectTimeout: connectTimeoutMs,
       enableOfflineQueue: false,
@@ -189,10 +219,11 @@ export class ClientRegistry {
    * password given for a topology where some nodes have none simply works there (as with
    * redis-cli), instead of failing or printing warnings.
    */
-  private async handshake(client: Redis): Promise<void> {
+  private async handshake(client: Redis, address: string): Promise<void> {
     await client.connect();
     const { user, password } = this.credentials;
-    if (password) {
+    // An untrusted host is never sent the password (it shows as UNTRUSTED_HOST if it needs one).
+    if (password && this.trusts(address)) {
       try {
         await (user ? client.auth(user, password) : client.auth(password));
       } catch (error) {
@@ -203,6 +234,12 @@ export class ClientRegistry {
     await client.client('SETNAME', 'replication-console').catch((error: unknown) => {
       if (/Protocol error|closed/i.test(String((error as Error).message))) throw error;
     });
+  }
+
+  /** May this node (by the host it is listed as, not a tunnel's local end) be sent the credentials? */
+  trusts(address: string): boolean {
+    const trusts = this.transport.trusts;
+    return trusts ? trusts(parseAddress(address).host) : true;
   }
 
   private drop(address: string, failure: EngineError): void {
@@ -221,6 +258,20 @@ export class ClientRegistry {
         : classified.message;
     return new EngineError(classified.code, redact(message, [this.credentials.password]));
   }
+}
+
+/**
+ * TLS options for one node. Through a tunnel the socket goes to 127.0.0.1, so the certificate
+ * is checked against the node's own host name (and SNI carries it unless --sni says otherwise).
+ */
+function tlsFor(base: ConnectionOptions, host: string, tunnelled: boolean): ConnectionOptions {
+  if (!tunnelled) return base;
+  const servername = base.servername ?? (isIP(host) ? undefined : host);
+  return {
+    ...base,
+    ...(servername ? { servername } : {}),
+    checkServerIdentity: (_ignored, cert) => checkServerIdentity(base.servername ?? host, cert),
+  };
 }
 
 function isConnectionLoss(error: unknown): boolean {

@@ -1,5 +1,6 @@
 import type Redis from 'ioredis';
 import type {
+  ConnectionSummary,
   ConnectOptions,
   EventQuery,
   HistoryPoint,
@@ -12,6 +13,8 @@ import type {
 import { normalizeAddress } from './address';
 import { normalizeAddressMap } from './address-map';
 import { ClientRegistry } from './client-registry';
+import { connectionSummary, openTransport } from './connection';
+import type { Transport } from './transport';
 import { systemClock, type Clock } from './clock';
 import { EngineCommands, type NodeCommands } from './node-commands';
 import { EngineError } from './errors';
@@ -79,7 +82,8 @@ export class ReplicationEngine {
       throw new EngineError('BAD_ARGUMENT', 'the poll interval must be a whole number of milliseconds from 100 to 60000');
     }
     await this.disconnect();
-    const session = new Session({ ...options, seeds, pollIntervalMs }, this.options, (update) => this.emit(update));
+    const transport = await openTransport(options);
+    const session = new Session({ ...options, seeds, pollIntervalMs }, transport, this.options, (update) => this.emit(update));
     this.session = session;
     try {
       return await session.start();
@@ -207,8 +211,11 @@ class Session {
   private readonly externalWarnings = new Map<string, TopologyWarning[]>();
   private readonly memory: TopologyMemory | null;
 
+  private readonly connection: ConnectionSummary;
+
   constructor(
     private readonly options: ConnectOptions & { seeds: string[]; pollIntervalMs: number },
+    transport: Transport,
     engineOptions: EngineOptions,
     private readonly publish: (update: TickUpdate) => void,
   ) {
@@ -219,7 +226,9 @@ class Session {
       connectTimeoutMs: engineOptions.connectTimeoutMs,
       commandTimeoutMs: engineOptions.commandTimeoutMs,
       maxBackoffMs: Math.max(1000, Math.min(5000, this.interval * 3)),
+      transport,
     });
+    this.connection = connectionSummary(options);
     this.settings = {
       forgetAfterMs: engineOptions.forgetAfterMs ?? 10 * 60_000,
       maxEvents: engineOptions.maxEvents ?? 2000,
@@ -468,6 +477,7 @@ class Session {
     // A safety net under the adds and removes: every node has a schedule, and nothing else has one.
     this.scheduler.track(this.nodes.all());
     const snapshot = buildSnapshot(this.nodes, ++this.seq, this.interval, now);
+    snapshot.connection = this.connection;
     for (const warnings of this.externalWarnings.values()) snapshot.warnings.unshift(...warnings);
     for (const node of snapshot.nodes) {
       this.nodes.resolve(node.address)?.history.append({

@@ -13,6 +13,7 @@ import type {
   MoveCandidate,
   StepProgress,
 } from './actions';
+import type { ConnectionProfile, ProfileApiMethods, ProfileImportResult, ProfileInput, ProfileList, SecretStorage } from './profiles';
 import type {
   Address,
   ConnectOptions,
@@ -70,7 +71,7 @@ export interface InterruptedPlanList {
 }
 
 /** Request/response methods: one channel each. The topology changes come from actions.ts. */
-export interface ApiMethods extends ActionApiMethods {
+export interface ApiMethods extends ActionApiMethods, ProfileApiMethods {
   'topology:connect': (options: ConnectOptions) => TopologySnapshot;
   'topology:disconnect': () => void;
   'topology:get': () => TopologySnapshot | null;
@@ -124,6 +125,14 @@ export interface ReplicationConsoleApi {
   moveCandidates(node: Address): Promise<MoveCandidate[]>;
   /** The most recent audit entries, newest last: this topology's by default, or 'all'. */
   listAudit(limit?: number, scope?: AuditScope): Promise<AuditList>;
+  /** Saved connections (secrets are never returned, only whether each is stored). */
+  listProfiles(): Promise<ProfileList>;
+  saveProfile(profile: ProfileInput): Promise<ConnectionProfile>;
+  deleteProfile(id: string): Promise<boolean>;
+  /** JSON text without secrets. */
+  exportProfiles(ids?: string[]): Promise<string>;
+  importProfiles(text: string): Promise<ProfileImportResult>;
+  setSecretStorage(storage: 'memory' | 'file'): Promise<SecretStorage>;
   /** Returns a disposer. */
   onTick(listener: (update: TickUpdate) => void): () => void;
   /** Every step progress of every running plan; returns a disposer. */

@@ -28,6 +28,12 @@ export function bindApi(call: ApiCall, subscribe: ApiSubscribe): ReplicationCons
     abortAction: (planId) => call('action:abort', planId),
     moveCandidates: (node) => call('action:candidates', node),
     listAudit: (limit, scope) => (scope === undefined ? call('audit:list', limit) : call('audit:list', limit ?? 200, scope)),
+    listProfiles: () => call('profile:list'),
+    saveProfile: (profile) => call('profile:save', profile),
+    deleteProfile: (id) => call('profile:delete', id),
+    exportProfiles: (ids) => (ids === undefined ? call('profile:export') : call('profile:export', ids)),
+    importProfiles: (text) => call('profile:import', text),
+    setSecretStorage: (storage) => call('profile:secret-storage', storage),
     onTick: (listener) => subscribe('topology:tick', listener),
     onActionProgress: (listener) => subscribe('action:progress', listener),
   };

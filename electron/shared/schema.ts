@@ -5,21 +5,31 @@ import { z } from 'zod';
 import type { ApiChannel, ApiPushes, Envelope } from './api';
 import { actionChannelArguments } from './action-schema';
 import { addressSchema } from './address-schema';
+import { addressMapSchema, profileChannelArguments, profileIdSchema, sentinelOptionsSchema, sshOptionsSchema, tlsOptionsSchema, trustedHostSchema } from './profile-schema';
 
 export { addressSchema, isAddress } from './address-schema';
 
 const MAX_STRING = 512;
 
-export const connectOptionsSchema = z.strictObject({
-  seeds: z.array(addressSchema).min(1, 'needs at least one seed').max(64, 'at most 64 seeds'),
-  user: z.string().max(MAX_STRING).optional(),
-  password: z.string().max(MAX_STRING).optional(),
-  pollIntervalMs: z.number().int().min(100).max(60_000).optional(),
-  addressMap: z
-    .record(addressSchema, addressSchema)
-    .refine((map) => Object.keys(map).length <= 256, { message: 'at most 256 entries' })
-    .optional(),
-});
+export const connectOptionsSchema = z
+  .strictObject({
+    seeds: z.array(addressSchema).max(64, 'at most 64 seeds'),
+    user: z.string().max(MAX_STRING).optional(),
+    password: z.string().max(MAX_STRING).optional(),
+    pollIntervalMs: z.number().int().min(100).max(60_000).optional(),
+    addressMap: addressMapSchema.optional(),
+    tls: tlsOptionsSchema.optional(),
+    ssh: sshOptionsSchema.optional(),
+    sentinel: sentinelOptionsSchema.optional(),
+    trustedHosts: z.array(trustedHostSchema).max(64).optional(),
+    readOnly: z.boolean().optional(),
+    profileId: profileIdSchema.optional(),
+  })
+  // A profile brings its own seeds; otherwise a data node or a Sentinel is needed to start from.
+  .refine((o) => o.seeds.length > 0 || o.sentinel !== undefined || o.profileId !== undefined, {
+    message: 'needs at least one seed',
+    path: ['seeds'],
+  });
 
 export const historyQuerySchema = z.strictObject({
   node: addressSchema,
@@ -50,6 +60,7 @@ export const channelArguments = {
   // Plan ids are the UUIDs planAction gave.
   'journal:dismiss': z.tuple([z.uuid()]),
   ...actionChannelArguments,
+  ...profileChannelArguments,
 } satisfies Record<ApiChannel, z.ZodType>;
 
 export const API_CHANNELS = Object.keys(channelArguments) as ApiChannel[];

@@ -19,6 +19,12 @@ export type ErrorCode =
   | 'LOADING' // the node is loading its dataset
   | 'BAD_ARGUMENT' // invalid input from a caller
   | 'NOT_CONNECTED' // an API call that needs a session before connect()
+  | 'TLS' // TLS handshake or certificate failure, or TLS on one side only (plain client, TLS port or the reverse)
+  | 'SSH' // the SSH tunnel could not be opened (bastion unreachable, SSH authentication, forwarding refused)
+  | 'HOST_KEY_UNKNOWN' // the SSH host is not in known_hosts: the message carries its "SHA256:…" fingerprint to confirm
+  | 'HOST_KEY_CHANGED' // the SSH host key differs from known_hosts: refused, as OpenSSH does
+  | 'UNTRUSTED_HOST' // a discovered node outside the trusted hosts: it is not sent the credentials
+  | 'READ_ONLY' // an action on a read-only connection: refused by the service
   | 'INTERNAL'; // a bug of ours; the message says so without a stack
 
 export interface ApiError {
@@ -160,6 +166,8 @@ export interface NodeState {
   depth: number | null;
   /** Sentinel only: the masters it monitors. */
   sentinelMasters: { name: string; status: string; address: string | null }[];
+  /** Sentinel only: its view of each master it monitors (SENTINEL MASTER, CKQUORUM). Absent on data nodes. */
+  sentinel?: SentinelView;
   /**
    * Known from topology memory and not reachable now: kept in the graph and dialled each poll,
    * until it answers again or the user forgets it (or it is not seen for 7 days).
@@ -167,6 +175,28 @@ export interface NodeState {
   remembered: boolean;
   /** When the console last read this node, in this session or an earlier one (ms since epoch); null if never. */
   lastSeenAt: number | null;
+}
+
+/** One master as a Sentinel sees it. */
+export interface SentinelMasterView {
+  name: string;
+  /** Where the Sentinel says the master is (after address mapping), or null. */
+  address: Address | null;
+  /** SENTINEL MASTER's flags: master, s_down, o_down, failover_in_progress, … */
+  flags: string[];
+  quorum: number | null;
+  /** SENTINEL CKQUORUM: whether the Sentinels can authorise a failover, and its reply. */
+  ckquorum: { ok: boolean; message: string } | null;
+  replicas: number | null;
+  otherSentinels: number | null;
+  configEpoch: number | null;
+  failoverState: string | null;
+  /** The Sentinel elected to lead the current failover (from +elected-leader / +vote-for-leader), or null. */
+  leader: string | null;
+}
+
+export interface SentinelView {
+  masters: SentinelMasterView[];
 }
 
 export type EdgeHealth = 'up' | 'lagging' | 'down' | 'syncing';
@@ -215,7 +245,19 @@ export type WarningCode =
   /** Nodes below a stalled or unreachable node: behind because of it. */
   | 'STALLED_UPSTREAM'
   /** The topology memory file could not be read (kept aside) or written: nodes seen before may be missing. */
-  | 'MEMORY_UNREADABLE';
+  | 'MEMORY_UNREADABLE'
+  /** A discovered node outside the trusted hosts: it is not sent the password (the message says how to trust it). */
+  | 'UNTRUSTED_HOST'
+  /** TLS without certificate verification (--insecure): anyone on the path can read and change the traffic. */
+  | 'TLS_INSECURE'
+  /** A Sentinel that watches this topology cannot be reached. */
+  | 'SENTINEL_UNREACHABLE'
+  /** SENTINEL CKQUORUM fails: the Sentinels could not authorise a failover. */
+  | 'SENTINEL_NO_QUORUM'
+  /** A Sentinel's master for a group is not the node replication says is master (or Sentinels disagree). */
+  | 'SENTINEL_DISAGREES'
+  /** Sentinels flag a master subjectively or objectively down (s_down / o_down), or a failover is in progress. */
+  | 'SENTINEL_DOWN';
 
 export interface TopologyWarning {
   code: WarningCode;
@@ -233,6 +275,8 @@ export interface TopologySnapshot {
   nodes: NodeState[];
   edges: TopologyEdge[];
   warnings: TopologyWarning[];
+  /** How the console is connected (set by the engine; absent in hand-built snapshots). */
+  connection?: ConnectionSummary;
 }
 
 export type EventKind =
@@ -247,7 +291,9 @@ export type EventKind =
   | 'unreachable'
   | 'reachable'
   /** A master stopped listing a replica that is still alive. */
-  | 'replica-dropped';
+  | 'replica-dropped'
+  /** A message a Sentinel published (+sdown, +odown, +switch-master, +convert-to-slave, …). */
+  | 'sentinel';
 
 export interface ReplicationEvent {
   id: number;
@@ -257,6 +303,14 @@ export interface ReplicationEvent {
   message: string;
   /** The other node the event concerns (the master that served a full resync): its event list shows it too. */
   peer?: Address;
+  /** kind 'sentinel': the Sentinel's event name, the master name it concerns, and the incident it belongs to. */
+  sentinel?: {
+    /** "+sdown", "+odown", "+switch-master", … */
+    event: string;
+    masterName: string | null;
+    /** Events of one Sentinel failover (from +odown or +try-failover to +switch-master or -failover-abort-*) share an id. */
+    incident: number | null;
+  };
 }
 
 /** One history sample of one node. */
@@ -267,7 +321,48 @@ export interface HistoryPoint {
   lagSeconds: number | null;
 }
 
+/** TLS, with redis-cli's option names in mind (--tls, --cacert, --cert, --key, --sni, --insecure). */
+export interface TlsOptions {
+  enabled: boolean;
+  /** PEM files, read where the engine runs (the main process, the web server, the CLI). */
+  caFile?: string;
+  certFile?: string;
+  keyFile?: string;
+  /** Server name for SNI and the certificate check. */
+  sni?: string;
+  /** Skip certificate verification: shown as TLS_INSECURE. */
+  insecure?: boolean;
+}
+
+/** An SSH bastion every node is reached through (one SSH session serves all nodes). */
+export interface SshOptions {
+  host: string;
+  /** Default 22. */
+  port?: number;
+  user: string;
+  keyFile?: string;
+  /** Secret: the key file's passphrase. */
+  passphrase?: string;
+  /** Secret: password authentication. */
+  password?: string;
+  /** The "SHA256:…" fingerprint of a host key the user confirmed after HOST_KEY_UNKNOWN: accepted and added to known_hosts. */
+  acceptHostKey?: string;
+  /** Default ~/.ssh/known_hosts. */
+  knownHostsFile?: string;
+}
+
+/** Sentinels as the entry point: the console asks them for the master, its replicas and the other Sentinels. */
+export interface SentinelOptions {
+  addresses: Address[];
+  masterName: string;
+  /** Sentinel's own ACL user and password, when they differ from the data nodes'. */
+  user?: string;
+  /** Secret. */
+  password?: string;
+}
+
 export interface ConnectOptions {
+  /** Data nodes to start discovery from; may be empty when `sentinel` is given. */
   seeds: Address[];
   user?: string;
   password?: string;
@@ -275,6 +370,34 @@ export interface ConnectOptions {
   pollIntervalMs?: number;
   /** Listed address → address the console should dial instead (NAT, Docker). */
   addressMap?: Record<Address, Address>;
+  tls?: TlsOptions;
+  ssh?: SshOptions;
+  sentinel?: SentinelOptions;
+  /**
+   * Hosts that may receive the credentials besides the seeds' and the Sentinels' (exact names or
+   * IPs, wildcards such as *.db.internal, CIDRs such as 10.0.0.0/8). A discovered node elsewhere
+   * is UNTRUSTED_HOST and is never sent the password.
+   */
+  trustedHosts?: string[];
+  /** Monitoring only: every action is refused (READ_ONLY). */
+  readOnly?: boolean;
+  /** A saved profile: its stored secrets fill the ones these options leave out. */
+  profileId?: string;
+}
+
+/** How the console is connected, as every front end shows it. Never holds a secret. */
+export interface ConnectionSummary {
+  tls: boolean;
+  /** TLS without certificate verification. */
+  insecure: boolean;
+  /** "user@bastion:22" when tunnelled. */
+  ssh: string | null;
+  sentinel: { masterName: string; addresses: Address[] } | null;
+  user: string | null;
+  readOnly: boolean;
+  trustedHosts: string[];
+  /** The saved profile's name, when connected through one. */
+  profileName: string | null;
 }
 
 export interface HistoryQuery {

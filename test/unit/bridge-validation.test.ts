@@ -88,7 +88,7 @@ describe('topology:connect', () => {
     ['a seed without port', [{ seeds: ['127.0.0.1'] }], /seeds\[0\]: must be host:port/],
     ['a seed with port 0', [{ seeds: ['127.0.0.1:0'] }], /seeds\[0\]/],
     ['a number as seed', [{ seeds: [6379] }], /seeds\[0\]/],
-    ['an unknown key', [{ seeds, sentinel: true }], /Unrecognized key: "sentinel"/],
+    ['an unknown key', [{ seeds, sentinels: true }], /Unrecognized key: "sentinels"/],
     ['a numeric password', [{ seeds, password: 1234 }], /password/],
     ['a 513-character password', [{ seeds, password: 'p'.repeat(513) }], /password/],
     ['a 513-character user', [{ seeds, user: 'u'.repeat(513) }], /user/],

@@ -49,6 +49,12 @@ function withBridgeErrors(bridge: ReplicationConsoleApi): ReplicationConsoleApi 
     abortAction: guard(bridge.abortAction),
     moveCandidates: guard(bridge.moveCandidates),
     listAudit: guard(bridge.listAudit),
+    listProfiles: guard(bridge.listProfiles),
+    saveProfile: guard(bridge.saveProfile),
+    deleteProfile: guard(bridge.deleteProfile),
+    exportProfiles: guard(bridge.exportProfiles),
+    importProfiles: guard(bridge.importProfiles),
+    setSecretStorage: guard(bridge.setSecretStorage),
     onTick: (listener) => bridge.onTick(listener),
     onActionProgress: (listener) => bridge.onActionProgress(listener),
   };

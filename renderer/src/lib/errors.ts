@@ -89,6 +89,30 @@ const EXPLANATIONS: Record<ErrorCode, ErrorExplanation> = {
     title: 'Not connected',
     hint: 'Connect to a topology first.',
   },
+  TLS: {
+    title: 'TLS failed',
+    hint: 'The node and the console disagree about TLS: a TLS port needs TLS on, a plain port needs it off; or the certificate is not trusted (check the CA file and the server name).',
+  },
+  SSH: {
+    title: 'SSH tunnel failed',
+    hint: 'The bastion could not be reached, refused the login, or refused to forward to the node. Check the SSH host, user and key.',
+  },
+  HOST_KEY_UNKNOWN: {
+    title: 'Unknown SSH host key',
+    hint: 'This bastion is not in known_hosts yet. Compare the fingerprint with the one your administrator gave you before trusting it.',
+  },
+  HOST_KEY_CHANGED: {
+    title: 'SSH host key changed',
+    hint: 'The bastion presents a different key than known_hosts records: someone may be intercepting the connection. Refused; fix known_hosts only once you know why it changed.',
+  },
+  UNTRUSTED_HOST: {
+    title: 'Untrusted host',
+    hint: 'The node is outside the trusted hosts, so it is not sent the password. Add its host to the trusted hosts if it belongs to you.',
+  },
+  READ_ONLY: {
+    title: 'Read-only connection',
+    hint: 'This connection is for monitoring only: actions are refused. Connect without read-only to change the topology.',
+  },
   INTERNAL: {
     title: 'Unexpected error',
     hint: 'This is a bug in Replication Console. The message below says what failed.',

@@ -49,6 +49,12 @@ export const WARNING_LABELS: Record<WarningCode, string> = {
   WRITABLE_REPLICA: 'Writable replica',
   STALLED_UPSTREAM: 'Stalled upstream',
   MEMORY_UNREADABLE: 'Memory unreadable',
+  UNTRUSTED_HOST: 'Untrusted host',
+  TLS_INSECURE: 'TLS not verified',
+  SENTINEL_UNREACHABLE: 'Sentinel unreachable',
+  SENTINEL_NO_QUORUM: 'No Sentinel quorum',
+  SENTINEL_DISAGREES: 'Sentinel disagrees',
+  SENTINEL_DOWN: 'Sentinel: master down',
 };
 
 export const EVENT_LABELS: Record<EventKind, StatusLabel> = {
@@ -63,4 +69,5 @@ export const EVENT_LABELS: Record<EventKind, StatusLabel> = {
   unreachable: { label: 'Unreachable', icon: 'off', tone: 'bad' },
   reachable: { label: 'Reachable', icon: 'check', tone: 'ok' },
   'replica-dropped': { label: 'Replica dropped', icon: 'minus', tone: 'warn' },
+  sentinel: { label: 'Sentinel', icon: 'alert', tone: 'accent' },
 };

@@ -1,4 +1,5 @@
 // A scripted stand-in for the bridge: records calls, answers from fields. No Redis here.
+import type { ConnectionProfile, ProfileImportResult, ProfileInput, ProfileList, SecretStorage } from '../../../electron/shared/profiles';
 import type { InterruptedPlanList, LabInfo, ReplicationConsoleApi } from '../../../electron/shared/api';
 import type {
   AbortResult,
@@ -132,6 +133,41 @@ export class ScriptedApi implements ReplicationConsoleApi {
   async listAudit(limit?: number, scope?: AuditScope): Promise<AuditList> {
     this.calls.push('listAudit');
     return { entries: await answer(this.audit, limit), scope: scope ?? 'topology', otherTopologies: 0, unreadable: [] };
+  }
+  profiles: ProfileList = { profiles: [], secretStorage: 'memory', problems: [] };
+  async listProfiles(): Promise<ProfileList> {
+    this.calls.push('listProfiles');
+    return this.profiles;
+  }
+  async saveProfile(input: ProfileInput): Promise<ConnectionProfile> {
+    this.calls.push('saveProfile');
+    const { secrets, ...rest } = input;
+    const profile: ConnectionProfile = {
+      ...rest,
+      id: input.id ?? `p${this.profiles.profiles.length + 1}`,
+      savedAt: 1,
+      secrets: { password: Boolean(secrets?.password), sentinelPassword: Boolean(secrets?.sentinelPassword), sshPassword: Boolean(secrets?.sshPassword), sshPassphrase: Boolean(secrets?.sshPassphrase) },
+    };
+    this.profiles = { ...this.profiles, profiles: [...this.profiles.profiles.filter((p) => p.id !== profile.id), profile] };
+    return profile;
+  }
+  async deleteProfile(id: string): Promise<boolean> {
+    this.calls.push('deleteProfile');
+    const before = this.profiles.profiles.length;
+    this.profiles = { ...this.profiles, profiles: this.profiles.profiles.filter((p) => p.id !== id) };
+    return this.profiles.profiles.length < before;
+  }
+  async exportProfiles(): Promise<string> {
+    this.calls.push('exportProfiles');
+    return JSON.stringify({ profiles: this.profiles.profiles });
+  }
+  async importProfiles(): Promise<ProfileImportResult> {
+    this.calls.push('importProfiles');
+    return { imported: [], problems: [] };
+  }
+  async setSecretStorage(storage: 'memory' | 'file'): Promise<SecretStorage> {
+    this.calls.push('setSecretStorage');
+    return storage;
   }
   onTick(listener: (u: TickUpdate) => void): () => void {
     this.listeners.add(listener);
