@@ -13,7 +13,7 @@ import { ReplicationEngine } from '../engine/engine';
 import { ActionService, type StopResult } from '../engine/actions/service';
 import { dataDir } from '../engine/actions/audit';
 import { EngineError, toApiError } from '../engine/errors';
-import { Lab, docsLayout } from '../lab/lab';
+import { SharedLab } from './shared-lab';
 
 export interface ConsoleServiceOptions {
   /** An engine to use instead of a new one (tests, benchmarks). */
@@ -24,6 +24,8 @@ export interface ConsoleServiceOptions {
   auditDir?: string;
   /** How long a disconnect or shutdown waits for a running plan to reach a safe point. */
   stopWaitMs?: number;
+  /** The app's one lab, shared by every topology (see ConsoleHub); default: a lab of this service's own, stopped by close(). */
+  lab?: SharedLab;
 }
 
 /** While an interrupted plan is shown, its nodes are read again at most this often (ticks drive it). */
@@ -36,7 +38,9 @@ type Handlers = { [C in ApiChannel]: (...args: Parameters<ApiMethods[C]>) => Pro
 export class ConsoleService {
   readonly #engine: ReplicationEngine;
   readonly #actions: ActionService;
-  #lab: Lab | null = null;
+  readonly #lab: SharedLab;
+  readonly #ownsLab: boolean;
+  readonly #stopWatchingLab: () => void;
   #connected = false;
   #connectedSeeds: string[] = [];
   #closed = false;
@@ -87,6 +91,10 @@ export class ConsoleService {
       ...(options.auditDir === undefined ? {} : { auditDir: options.auditDir }),
     });
     this.#stopWaitMs = options.stopWaitMs;
+    this.#lab = options.lab ?? new SharedLab();
+    this.#ownsLab = options.lab === undefined;
+    // Stopping the lab from any topology disconnects this one first if it watches the lab.
+    this.#stopWatchingLab = this.#lab.onStopping((addresses) => this.#labStopping(addresses));
     // While an interrupted plan is reported, read its nodes again now and then: the warning
     // goes away once the operator has run the commands it gives.
     this.#engine.onTick(() => {
@@ -253,41 +261,34 @@ export class ConsoleService {
     return this.#engine.snapshot();
   }
 
-  /** Start the documentation lab (master, two replicas, one cascaded replica); idempotent. */
-  startLab(): Promise<LabInfo> {
-    return this.#serial(async () => {
-      try {
-        this.#lab ??= await Lab.start({ nodes: docsLayout() });
-      } catch (error) {
-        const reason = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
-        throw new EngineError('INTERNAL', `The lab could not start: ${reason}`);
-      }
-      return this.labStatus();
-    });
+  /** The lab this service starts and stops (shared with every topology when a ConsoleHub made it). */
+  get lab(): SharedLab {
+    return this.#lab;
   }
 
-  /** Stop the lab, first disconnecting the engine if it was watching the lab. */
+  /** Start the documentation lab (master, two replicas, one cascaded replica); idempotent. */
+  startLab(): Promise<LabInfo> {
+    return this.#serial(() => this.#lab.start());
+  }
+
+  /** Stop the lab, first disconnecting every topology (this one included) that was watching it. */
   stopLab(): Promise<LabInfo> {
-    return this.#serial(async () => {
-      const lab = this.#lab;
-      if (lab) {
-        const labAddresses = new Set(lab.nodeNames.map((name) => lab.address(name)));
-        if (this.#connected && this.#connectedSeeds.some((seed) => labAddresses.has(seed))) {
-          await this.#disconnectNow('Stopping the lab');
-        }
-        this.#lab = null;
-        await lab.close();
-      }
-      return this.labStatus();
-    });
+    if (this.#closed) return Promise.reject(new EngineError('NOT_CONNECTED', 'The console is shutting down'));
+    return this.#lab.stop();
   }
 
   labStatus(): LabInfo {
-    const lab = this.#lab;
-    return lab ? { running: true, seeds: [lab.address('master')] } : { running: false, seeds: [] };
+    return this.#lab.status();
   }
 
-  /** Stop a running plan at a safe point (bounded), disconnect the engine and stop the lab. Safe to call twice. */
+  #labStopping(addresses: ReadonlySet<string>): Promise<void> {
+    if (this.#closed) return Promise.resolve();
+    return this.#serial(async () => {
+      if (this.#connected && this.#connectedSeeds.some((seed) => addresses.has(seed))) await this.#disconnectNow('Stopping the lab');
+    });
+  }
+
+  /** Stop a running plan at a safe point (bounded), disconnect the engine and stop the lab if it is this service's own. Safe to call twice. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
@@ -297,9 +298,8 @@ export class ConsoleService {
       await this.#engine.disconnect();
     } finally {
       this.#connected = false;
-      const lab = this.#lab;
-      this.#lab = null;
-      await lab?.close();
+      this.#stopWatchingLab();
+      if (this.#ownsLab) await this.#lab.close();
     }
   }
 
