@@ -13,6 +13,12 @@ const KNOWN_CODES: readonly ErrorCode[] = [
   'LOADING',
   'BAD_ARGUMENT',
   'NOT_CONNECTED',
+  'TLS',
+  'SSH',
+  'HOST_KEY_UNKNOWN',
+  'HOST_KEY_CHANGED',
+  'UNTRUSTED_HOST',
+  'READ_ONLY',
   'INTERNAL',
 ];
 

@@ -70,6 +70,14 @@ export class Session {
     if (this.interrupted.track(update.snapshot.warnings)) void this.loadInterrupted();
   }
 
+  /** The saved-connection calls, for the connect screen's profile list (RENDERER, issue 9). */
+  get profileApi(): Pick<
+    ReplicationConsoleApi,
+    'listProfiles' | 'saveProfile' | 'deleteProfile' | 'exportProfiles' | 'importProfiles' | 'setSecretStorage'
+  > {
+    return this.#api;
+  }
+
   /** Connects; on failure the error is in console.error. Returns whether it worked. */
   async connect(options: ConnectOptions): Promise<boolean> {
     const attempt = ++this.#attempt;
