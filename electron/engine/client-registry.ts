@@ -3,6 +3,7 @@ import { checkServerIdentity, type ConnectionOptions } from 'node:tls';
 import Redis from 'ioredis';
 import { parseAddress } from './address';
 import { EngineError, classifyError, redact } from './errors';
+import { speaksPlainRedis, speaksTls } from './tls-diagnosis';
 import type { Transport } from './transport';
 
 export interface Credentials {
@@ -183,8 +184,8 @@ export class ClientRegistry {
         () => {
           entry.isReady = true;
         },
-        (error: unknown) => {
-          throw entry.lastError ?? error;
+        async (error: unknown) => {
+          throw await this.explainConnectFailure(address, entry.lastError ?? error);
         },
       );
     // Avoid an unhandled rejection when nobody awaits a failed connect.
@@ -203,7 +204,8 @@ export class ClientRegistry {
       port: endpoint.port,
       ...(tls ? { tls } : {}),
       lazyConnect: true,
-      connectTimeout: connectTimeoutMs,
+      // A TLS handshake a plain port never answers times out a little early, leaving time to probe why.
+      connectTimeout: tls ? Math.round(connectTimeoutMs * TLS_HANDSHAKE_SHARE) : connectTimeoutMs,
       enableOfflineQueue: false,
       enableReadyCheck: false,
       maxRetriesPerRequest: 0,
@@ -242,6 +244,35 @@ export class ClientRegistry {
     return trusts ? trusts(parseAddress(address).host) : true;
   }
 
+  /**
+   * TLS on one side only fails as a closed connection or a timeout. One probe of the other kind
+   * says which side to change; any other failure is returned as it came.
+   */
+  private async explainConnectFailure(address: string, cause: unknown): Promise<unknown> {
+    const raw = cause instanceof Error ? `${(cause as NodeJS.ErrnoException).code ?? ''} ${cause.message}` : '';
+    const tls = this.transport.tls !== undefined;
+    const suspicious = tls ? /ETIMEDOUT|ECONNRESET|EPIPE|wrong version number|packet length|Connection is closed/i : /ECONNRESET|EPIPE|Connection is closed/i;
+    if (!suspicious.test(raw) || this.closed) return cause;
+    let endpoint: { host: string; port: number };
+    try {
+      const { host, port } = parseAddress(address);
+      endpoint = this.transport.tunnel ? await this.transport.tunnel.endpoint(host, port) : { host, port };
+    } catch {
+      return cause;
+    }
+    const probeMs = Math.min(500, Math.round(this.connectTimeoutMs * 0.3));
+    if (tls) {
+      if (await speaksPlainRedis(endpoint.host, endpoint.port, probeMs)) {
+        return new EngineError('TLS', `${address} does not speak TLS: connect without --tls or use its TLS port`);
+      }
+      return cause;
+    }
+    if (await speaksTls(endpoint.host, endpoint.port, probeMs)) {
+      return new EngineError('TLS', `${address} closed the connection at once: this port uses TLS, connect with --tls (or a rediss:// seed)`);
+    }
+    return new EngineError('UNREACHABLE', `${address} closed the connection at once: if this port uses TLS, connect with --tls`);
+  }
+
   private drop(address: string, failure: EngineError): void {
     this.disconnect(address);
     const previous = this.backoffs.get(address);
@@ -251,7 +282,11 @@ export class ClientRegistry {
   }
 
   private describe(error: unknown, address: string): EngineError {
-    const classified = error === undefined ? new EngineError('TIMEOUT', '') : classifyError(error, address);
+    let classified = error === undefined ? new EngineError('TIMEOUT', '') : classifyError(error, address);
+    // We kept the password from this node (see handshake): NOAUTH means that, not a wrong password.
+    if (classified.code === 'AUTH_FAILED' && /NOAUTH/.test(String((error as Error | undefined)?.message)) && this.credentials.password && !this.trusts(address)) {
+      classified = new EngineError('UNTRUSTED_HOST', untrustedMessage(address));
+    }
     const message =
       classified.code === 'TIMEOUT'
         ? `${address} did not answer within ${this.commandTimeoutMs} ms (the process may be stalled, overloaded, or not a Redis server)`
@@ -272,6 +307,15 @@ function tlsFor(base: ConnectionOptions, host: string, tunnelled: boolean): Conn
     ...(servername ? { servername } : {}),
     checkServerIdentity: (_ignored, cert) => checkServerIdentity(base.servername ?? host, cert),
   };
+}
+
+/** A TLS connect may use this share of the connect timeout; the rest is for explaining a failure. */
+const TLS_HANDSHAKE_SHARE = 0.6;
+
+/** What an untrusted node that wants a password says, and how to trust it. */
+export function untrustedMessage(address: string): string {
+  const { host } = parseAddress(address);
+  return `${address} was not sent the password: it is outside the trusted hosts; trust it with --trust ${host} or add it to the connection's trusted hosts`;
 }
 
 function isConnectionLoss(error: unknown): boolean {

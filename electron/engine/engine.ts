@@ -10,7 +10,7 @@ import type {
   TopologySnapshot,
   TopologyWarning,
 } from '../shared/types';
-import { normalizeAddress } from './address';
+import { normalizeAddress, parseAddress } from './address';
 import { normalizeAddressMap } from './address-map';
 import { ClientRegistry } from './client-registry';
 import { connectionSummary, openTransport } from './connection';
@@ -229,6 +229,7 @@ class Session {
       transport,
     });
     this.connection = connectionSummary(options);
+    if (this.connection.insecure) this.setWarnings('tls', [insecureWarning()]);
     this.settings = {
       forgetAfterMs: engineOptions.forgetAfterMs ?? 10 * 60_000,
       maxEvents: engineOptions.maxEvents ?? 2000,
@@ -478,6 +479,7 @@ class Session {
     this.scheduler.track(this.nodes.all());
     const snapshot = buildSnapshot(this.nodes, ++this.seq, this.interval, now);
     snapshot.connection = this.connection;
+    this.setWarnings('trust', this.untrustedWarnings(snapshot));
     for (const warnings of this.externalWarnings.values()) snapshot.warnings.unshift(...warnings);
     for (const node of snapshot.nodes) {
       this.nodes.resolve(node.address)?.history.append({
@@ -500,6 +502,25 @@ class Session {
     return snapshot;
   }
 
+  /** UNTRUSTED_HOST: the nodes that are not sent the password (only while there is one). */
+  private untrustedWarnings(snapshot: TopologySnapshot): TopologyWarning[] {
+    if (!this.options.password) return [];
+    const nodes = snapshot.nodes
+      .filter((node) => node.role !== 'sentinel' && !this.registry.trusts(this.nodes.resolve(node.address)?.dial ?? node.address))
+      .map((node) => node.address);
+    if (nodes.length === 0) return [];
+    const hosts = [...new Set(nodes.map((address) => parseAddress(address).host))];
+    return [
+      {
+        code: 'UNTRUSTED_HOST',
+        message:
+          `${nodes.join(', ')} ${nodes.length === 1 ? 'is' : 'are'} outside the trusted hosts and not sent the password: ` +
+          `trust ${hosts.length === 1 ? 'it' : 'them'} with ${hosts.map((h) => `--trust ${h}`).join(' ')} or add ${hosts.length === 1 ? 'it' : 'them'} to the connection's trusted hosts`,
+        nodes,
+      },
+    ];
+  }
+
   /**
    * Drop nodes nobody lists that are gone: unreachable for long, or never reached at all
    * (within a few polls, so a churning replica list cannot grow the graph).
@@ -511,6 +532,14 @@ class Session {
       this.registry.forget(record.dial);
     }
   }
+}
+
+function insecureWarning(): TopologyWarning {
+  return {
+    code: 'TLS_INSECURE',
+    message: 'TLS without certificate verification (--insecure): anyone on the network path can read and change the traffic, the password included',
+    nodes: [],
+  };
 }
 
 function isCluster(record: NodeRecord): boolean {

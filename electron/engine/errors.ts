@@ -20,6 +20,54 @@ interface Rule {
 // Order matters: the first rule that matches wins. Each message says what happened in an
 // operator's words and, where there is one, what to do about it.
 const RULES: Rule[] = [
+  // TLS first: Node's TLS errors carry words (EPROTO, "unexpected") that later rules would misread.
+  {
+    test: /ERR_TLS_CERT_ALTNAME_INVALID|does not match certificate's altnames/i,
+    code: 'TLS',
+    explain: (a) => `${a}: the server's certificate is not issued for this host name or IP: connect with --sni NAME, NAME being a name the certificate lists`,
+  },
+  {
+    test: /CERT_HAS_EXPIRED|certificate has expired/i,
+    code: 'TLS',
+    explain: (a) => `${a}: the server's certificate has expired: renew it on the server (tls-cert-file); --insecure skips the check, at the price of anyone on the path reading the traffic`,
+  },
+  {
+    test: /CERT_NOT_YET_VALID|certificate is not yet valid/i,
+    code: 'TLS',
+    explain: (a) => `${a}: the server's certificate is not valid yet: check the clocks of the server and of this machine`,
+  },
+  {
+    test: /SELF_SIGNED_CERT|DEPTH_ZERO_SELF_SIGNED|UNABLE_TO_VERIFY_LEAF_SIGNATURE|UNABLE_TO_GET_ISSUER_CERT|self[- ]signed certificate|unable to verify the first certificate|unable to get (local )?issuer certificate/i,
+    code: 'TLS',
+    explain: (a) =>
+      `${a}: the server's certificate is not signed by a CA the console trusts: give that CA with --cacert FILE (or skip the check with --insecure, which lets anyone on the path read the traffic)`,
+  },
+  {
+    test: /ALERT_CERTIFICATE_REQUIRED|alert certificate required/i,
+    code: 'TLS',
+    explain: (a) => `${a} requires a client certificate (tls-auth-clients yes): give --cert FILE and --key FILE`,
+  },
+  {
+    test: /ALERT_UNKNOWN_CA|alert unknown ca|ALERT_BAD_CERTIFICATE|alert bad certificate|alert certificate unknown/i,
+    code: 'TLS',
+    explain: (a) => `${a} refused the client certificate (--cert): it is not signed by a CA the server trusts (its tls-ca-cert-file)`,
+  },
+  {
+    test: /wrong version number|packet length too long|WRONG_VERSION_NUMBER/i,
+    code: 'TLS',
+    explain: (a) => `${a} does not speak TLS: connect without --tls or use its TLS port`,
+  },
+  {
+    test: /alert handshake failure/i,
+    code: 'TLS',
+    explain: (a) =>
+      `${a} refused the TLS handshake: it may require a client certificate (--cert and --key) or a TLS version or cipher this client does not offer`,
+  },
+  {
+    test: /ERR_SSL_|SSL routines|EPROTO/,
+    code: 'TLS',
+    explain: (a, raw) => `${a}: the TLS handshake failed (${tlsReason(raw)})`,
+  },
   {
     test: /WRONGPASS|invalid password|invalid username-password/i,
     code: 'AUTH_FAILED',
@@ -38,7 +86,7 @@ const RULES: Rule[] = [
   {
     test: /NOPERM/,
     code: 'NOPERM',
-    explain: (a, raw) => `${a}: the ACL user lacks a permission (${firstLine(raw).replace(/^NOPERM\s*/, '')})`,
+    explain: (a, raw) => explainNoPerm(a, raw),
   },
   { test: /^LOADING/, code: 'LOADING', explain: (a) => `${a} is loading its dataset into memory; try again shortly` },
   {
@@ -97,6 +145,29 @@ export function redact(message: string, secrets: ReadonlyArray<string | undefine
     if (secret && secret.length > 0) out = out.split(secret).join('***');
   }
   return out;
+}
+
+/**
+ * "NOPERM User x has no permissions to run the 'config|set' command" (Redis 7) or "NOPERM this
+ * user has no permissions to run the 'config' command or its subcommand" (6.2) → the command, and
+ * the ACL rule that allows it.
+ */
+function explainNoPerm(address: string, raw: string): string {
+  const line = firstLine(raw);
+  const command = /permissions to run the '([^']+)' command/i.exec(line)?.[1];
+  if (!command) return `${address}: the ACL user lacks a permission (${line.replace(/^NOPERM\s*/, '')})`;
+  const named = /NOPERM User (\S+) has no permissions/i.exec(line)?.[1];
+  const user = named ?? '<user>';
+  const shown = command.replace('|', ' ').toUpperCase();
+  const who = named ? `ACL user ${named}` : 'the ACL user';
+  return `${address}: ${who} lacks permission for ${shown}: add it with ACL SETUSER ${user} +${command.toLowerCase()}`;
+}
+
+/** The OpenSSL reason of a TLS error, without the library's file and line ("…:tlsv13 alert …:../deps/…"). */
+function tlsReason(raw: string): string {
+  const line = firstLine(raw);
+  const reason = /SSL routines:[^:]*:([^:]+)/.exec(line)?.[1];
+  return (reason ?? line).trim().slice(0, 160);
 }
 
 function rawMessage(error: unknown): string {

@@ -1,0 +1,38 @@
+// TLS on one side only fails without a word: a TLS port closes the connection on a plain client,
+// and a plain Redis port answers a TLS ClientHello with nothing (or with an error that reads as
+// "wrong version number", depending on the bytes). One short probe of the other kind tells the
+// user which side to change, instead of "connection closed" or a timeout.
+import net from 'node:net';
+import tls from 'node:tls';
+
+/** True when a plain Redis answers PING at host:port within `ms` (+PONG, or an error such as -NOAUTH). */
+export function speaksPlainRedis(host: string, port: number, ms: number): Promise<boolean> {
+  return probe(net.connect({ host, port }), 'connect', ms, (socket, done) => {
+    socket.write('PING\r\n');
+    socket.once('data', (chunk: Buffer) => done(chunk[0] === 0x2b || chunk[0] === 0x2d));
+  });
+}
+
+/** True when host:port completes a TLS handshake within `ms` (no certificate check: only "is it TLS?"). */
+export function speaksTls(host: string, port: number, ms: number): Promise<boolean> {
+  const servername = net.isIP(host) === 0 ? host : undefined;
+  const socket = tls.connect({ host, port, rejectUnauthorized: false, ...(servername ? { servername } : {}) });
+  return probe(socket, 'secureConnect', ms, (_socket, done) => done(true));
+}
+
+function probe<S extends net.Socket>(socket: S, ready: string, ms: number, onReady: (socket: S, done: (answer: boolean) => void) => void): Promise<boolean> {
+  return new Promise((resolve) => {
+    let settled = false;
+    const done = (answer: boolean): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(answer);
+    };
+    const timer = setTimeout(() => done(false), ms);
+    socket.on('error', () => done(false));
+    socket.once('close', () => done(false));
+    socket.once(ready, () => onReady(socket, done));
+  });
+}
