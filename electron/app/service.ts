@@ -14,6 +14,7 @@ import { ActionService, type StopResult } from '../engine/actions/service';
 import { dataDir } from '../engine/actions/audit';
 import { EngineError, toApiError } from '../engine/errors';
 import { SharedLab } from './shared-lab';
+import { ProfileStore } from './profile-store';
 
 export interface ConsoleServiceOptions {
   /** An engine to use instead of a new one (tests, benchmarks). */
@@ -26,6 +27,11 @@ export interface ConsoleServiceOptions {
   stopWaitMs?: number;
   /** The app's one lab, shared by every topology (see ConsoleHub); default: a lab of this service's own, stopped by close(). */
   lab?: SharedLab;
+  /**
+   * Saved connections and their secrets, shared by every topology of the app (see ConsoleHub).
+   * Default: a store of this service's own on dataDir(), with the web mode's secret storage.
+   */
+  profiles?: ProfileStore;
 }
 
 /** While an interrupted plan is shown, its nodes are read again at most this often (ticks drive it). */
@@ -45,6 +51,7 @@ export class ConsoleService {
   #connectedSeeds: string[] = [];
   #closed = false;
   readonly #stopWaitMs: number | undefined;
+  readonly #profiles: ProfileStore;
   #journal: { shown: boolean; checkedAt: number; checking: boolean } = { shown: false, checkedAt: 0, checking: false };
   /** The last check's reports, for 'journal:interrupted' (the warnings carry them as text only). */
   #interrupted: InterruptedPlanList = NO_INTERRUPTED_PLANS;
@@ -74,13 +81,12 @@ export class ConsoleService {
     'audit:list': (limit, scope) => this.#actions.auditList(limit, scope),
     'journal:interrupted': async () => this.#interrupted,
     'journal:dismiss': (planId) => this.dismissInterruptedPlan(planId),
-    // Saved connections (issue 9): wired to the profile store as it lands.
-    'profile:list': () => notYet(),
-    'profile:save': () => notYet(),
-    'profile:delete': () => notYet(),
-    'profile:export': () => notYet(),
-    'profile:import': () => notYet(),
-    'profile:secret-storage': () => notYet(),
+    'profile:list': async () => this.#profiles.list(),
+    'profile:save': async (profile) => this.#profiles.save(profile),
+    'profile:delete': async (id) => this.#profiles.delete(id),
+    'profile:export': async (ids) => this.#profiles.export(ids),
+    'profile:import': async (text) => this.#profiles.import(text),
+    'profile:secret-storage': async (storage) => this.#profiles.setSecretStorage(storage),
   };
 
   constructor(options: ConsoleServiceOptions = {}) {
@@ -91,6 +97,7 @@ export class ConsoleService {
       ...(options.auditDir === undefined ? {} : { auditDir: options.auditDir }),
     });
     this.#stopWaitMs = options.stopWaitMs;
+    this.#profiles = options.profiles ?? new ProfileStore({ dir: options.auditDir ?? dataDir() });
     this.#lab = options.lab ?? new SharedLab();
     this.#ownsLab = options.lab === undefined;
     // Stopping the lab from any topology disconnects this one first if it watches the lab.
@@ -101,6 +108,11 @@ export class ConsoleService {
       const j = this.#journal;
       if (j.shown && !j.checking && Date.now() - j.checkedAt >= JOURNAL_RECHECK_MS) void this.checkInterruptedPlans();
     });
+  }
+
+  /** Saved connections and their secrets (shared when the hub gave one). */
+  get profiles(): ProfileStore {
+    return this.#profiles;
   }
 
   /** Plans a dead console or a shutdown left half-done (journal), with where their nodes stand. */
@@ -235,10 +247,12 @@ export class ConsoleService {
 
   connect(options: ConnectOptions): Promise<TopologySnapshot> {
     return this.#serial(async () => {
+      // Through a saved connection: its fields and stored secrets fill the options (a bad id changes nothing).
+      const { options: resolved, profileName } = options.profileId === undefined ? { options, profileName: null } : this.#profiles.connectOptions(options);
       if (this.#connected) await this.#disconnectNow('Connecting to another topology');
-      const snapshot = await this.#engine.connect(options);
+      const snapshot = await this.#engine.connect(resolved, { profileName });
       this.#connected = true;
-      this.#connectedSeeds = [...options.seeds];
+      this.#connectedSeeds = [...resolved.seeds];
       const { reports } = await this.checkInterruptedPlans();
       // Publish the warnings now rather than at the next poll.
       return reports.length > 0 ? this.#engine.refresh() : snapshot;
@@ -319,10 +333,6 @@ export class ConsoleService {
     this.#queue = run.catch(() => undefined);
     return run;
   }
-}
-
-function notYet(): Promise<never> {
-  return Promise.reject(new EngineError('INTERNAL', 'saved connections are not available in this build'));
 }
 
 /** The engine's report as the bridge carries it, field by field (nothing else rides along). */

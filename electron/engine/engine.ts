@@ -74,8 +74,11 @@ export class ReplicationEngine {
 
   constructor(private readonly options: EngineOptions = {}) {}
 
-  /** Discover the topology behind the seeds and start polling it. Rejects when no seed can be used. */
-  async connect(options: ConnectOptions): Promise<TopologySnapshot> {
+  /**
+   * Discover the topology behind the seeds and start polling it. Rejects when no seed can be used.
+   * `profileName`: the saved connection the options came from, shown in the snapshot's connection.
+   */
+  async connect(options: ConnectOptions, context: { profileName?: string | null } = {}): Promise<TopologySnapshot> {
     const seeds = validateSeeds(options.seeds);
     const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_MS;
     if (!(Number.isInteger(pollIntervalMs) && pollIntervalMs >= 100 && pollIntervalMs <= 60_000)) {
@@ -83,7 +86,7 @@ export class ReplicationEngine {
     }
     await this.disconnect();
     const transport = await openTransport(options);
-    const session = new Session({ ...options, seeds, pollIntervalMs }, transport, this.options, (update) => this.emit(update));
+    const session = new Session({ ...options, seeds, pollIntervalMs, profileName: context.profileName ?? null }, transport, this.options, (update) => this.emit(update));
     this.session = session;
     try {
       return await session.start();
@@ -102,6 +105,11 @@ export class ReplicationEngine {
 
   get connected(): boolean {
     return this.session !== null;
+  }
+
+  /** The session is monitoring only (--read-only, a read-only profile): nothing that changes a server is sent. */
+  get readOnly(): boolean {
+    return this.session?.readOnly ?? false;
   }
 
   snapshot(): TopologySnapshot | null {
@@ -139,6 +147,7 @@ export class ReplicationEngine {
       (address, work) => this.run(address, work),
       (address, channel, ms) => this.requireSession().listen(address, channel, ms),
       () => this.session?.credentials.password,
+      () => this.readOnly,
     );
   }
 
@@ -214,7 +223,7 @@ class Session {
   private readonly connection: ConnectionSummary;
 
   constructor(
-    private readonly options: ConnectOptions & { seeds: string[]; pollIntervalMs: number },
+    private readonly options: ConnectOptions & { seeds: string[]; pollIntervalMs: number; profileName: string | null },
     transport: Transport,
     engineOptions: EngineOptions,
     private readonly publish: (update: TickUpdate) => void,
@@ -228,7 +237,7 @@ class Session {
       maxBackoffMs: Math.max(1000, Math.min(5000, this.interval * 3)),
       transport,
     });
-    this.connection = connectionSummary(options);
+    this.connection = connectionSummary(options, options.profileName);
     if (this.connection.insecure) this.setWarnings('tls', [insecureWarning()]);
     this.settings = {
       forgetAfterMs: engineOptions.forgetAfterMs ?? 10 * 60_000,
@@ -277,6 +286,10 @@ class Session {
 
   get credentials(): { user?: string; password?: string } {
     return { user: this.options.user, password: this.options.password };
+  }
+
+  get readOnly(): boolean {
+    return this.options.readOnly === true;
   }
 
   run<T>(address: string, work: (client: Redis) => Promise<T>): Promise<T> {

@@ -115,6 +115,8 @@ export class EngineCommands implements NodeCommands {
     private readonly runOn: RunOn,
     private readonly listenOn: ListenOn,
     private readonly password: () => string | undefined,
+    /** A read-only (monitoring) session: every command that changes a server is refused here too, not only by the service. */
+    private readonly readOnly: () => boolean = () => false,
   ) {}
 
   async info(address: string, ...sections: string[]): Promise<string> {
@@ -211,8 +213,29 @@ export class EngineCommands implements NodeCommands {
   }
 
   private call(address: string, command: string, ...args: string[]): Promise<unknown> {
+    const write = this.readOnly() ? changesServer(command, args[0]) : null;
+    if (write) return Promise.reject(new EngineError('READ_ONLY', `This connection is read-only (monitoring only): ${write} was not sent to ${address}`));
     return this.runOn(address, (client) => client.call(command, ...args));
   }
+}
+
+/** Commands (and sub-commands) that change a server: never sent on a read-only session. */
+const WRITES: Record<string, ReadonlySet<string> | true> = {
+  REPLICAOF: true,
+  SLAVEOF: true,
+  FAILOVER: true,
+  CONFIG: new Set(['SET', 'REWRITE', 'RESETSTAT']),
+  CLIENT: new Set(['PAUSE', 'UNPAUSE', 'KILL']),
+  SENTINEL: new Set(['FAILOVER', 'SET', 'REMOVE', 'MONITOR', 'RESET', 'CONFIG', 'FLUSHCONFIG']),
+};
+
+/** The command as the refusal names it ("CONFIG SET") when it changes a server, else null. */
+function changesServer(command: string, subcommand: string | undefined): string | null {
+  const name = command.toUpperCase();
+  const sub = (subcommand ?? '').toUpperCase();
+  const rule = WRITES[name];
+  if (rule === true) return name;
+  return rule?.has(sub) ? `${name} ${sub}` : null;
 }
 
 function ok(reply: Reply | undefined): unknown {

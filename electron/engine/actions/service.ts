@@ -110,6 +110,7 @@ export class ActionService {
 
   /** Read the nodes involved fresh and compute the plan. Sends nothing that changes anything. */
   async plan(request: ActionRequest): Promise<ActionPlan> {
+    this.refuseReadOnly();
     const parsed = actionRequestSchema.safeParse(request);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
@@ -126,6 +127,7 @@ export class ActionService {
    * different, or a new check needs an override, nothing runs and the caller must re-plan.
    */
   async execute(planId: string, options: ExecuteOptions = {}): Promise<ActionOutcome> {
+    this.refuseReadOnly();
     const shown = this.plans.get(planId);
     if (!shown) throw new EngineError('BAD_ARGUMENT', 'unknown or expired plan: plan again');
     if (Date.now() > shown.plan.expiresAt) {
@@ -191,6 +193,19 @@ export class ActionService {
       outcome.nextSteps.push(`The audit log ${this.log.file} could not be written: ${toApiError(error).message}`);
     }
     return { ...outcome, auditFile: this.log.file };
+  }
+
+  /**
+   * A read-only connection (--read-only, a read-only profile) plans and runs nothing: every front
+   * end (app, web, CLI) is refused here, whatever its UI shows. Abort and reads keep working.
+   */
+  private refuseReadOnly(): void {
+    if (this.engine.readOnly) {
+      throw new EngineError(
+        'READ_ONLY',
+        'This connection is read-only (monitoring only): topology changes are refused. Connect without --read-only (or through a profile that is not read-only) to plan one.',
+      );
+    }
   }
 
   /** Ask a running plan to stop: safe at once, at the next safe point, or refused with the reason. */
