@@ -346,6 +346,22 @@ export class ProfileStore {
   }
 }
 
+const sharedStores = new Map<string, ProfileStore>();
+
+/**
+ * The web mode's store of one data directory, one per process: every ConsoleService (every
+ * topology tab) made without a store of its own sees the same profiles and in-memory secrets.
+ */
+export function sharedProfileStore(dir: string = dataDir()): ProfileStore {
+  const key = path.resolve(dir);
+  let store = sharedStores.get(key);
+  if (!store) {
+    store = new ProfileStore({ dir: key });
+    sharedStores.set(key, store);
+  }
+  return store;
+}
+
 /** What a connection through a profile changes of where its secrets would go (empty: nothing). */
 function targetChanges(profile: StoredProfile, options: ConnectOptions): string[] {
   const changes: string[] = [];

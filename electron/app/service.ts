@@ -14,7 +14,7 @@ import { ActionService, type StopResult } from '../engine/actions/service';
 import { dataDir } from '../engine/actions/audit';
 import { EngineError, toApiError } from '../engine/errors';
 import { SharedLab } from './shared-lab';
-import { ProfileStore } from './profile-store';
+import { sharedProfileStore, type ProfileStore } from './profile-store';
 
 export interface ConsoleServiceOptions {
   /** An engine to use instead of a new one (tests, benchmarks). */
@@ -29,7 +29,7 @@ export interface ConsoleServiceOptions {
   lab?: SharedLab;
   /**
    * Saved connections and their secrets, shared by every topology of the app (see ConsoleHub).
-   * Default: a store of this service's own on dataDir(), with the web mode's secret storage.
+   * Default: the process's store of the data directory (sharedProfileStore), with the web mode's secret storage.
    */
   profiles?: ProfileStore;
 }
@@ -97,7 +97,7 @@ export class ConsoleService {
       ...(options.auditDir === undefined ? {} : { auditDir: options.auditDir }),
     });
     this.#stopWaitMs = options.stopWaitMs;
-    this.#profiles = options.profiles ?? new ProfileStore({ dir: options.auditDir ?? dataDir() });
+    this.#profiles = options.profiles ?? sharedProfileStore(options.auditDir ?? dataDir());
     this.#lab = options.lab ?? new SharedLab();
     this.#ownsLab = options.lab === undefined;
     // Stopping the lab from any topology disconnects this one first if it watches the lab.

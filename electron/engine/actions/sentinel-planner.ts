@@ -1,0 +1,256 @@
+// The Sentinel action: SENTINEL FAILOVER on one of the group's Sentinels. SENTINEL FAILOVER takes
+// no target: the Sentinel picks the replica with the lowest non-zero replica-priority, then the
+// highest replication offset, then the lowest run id. To make `prefer` win, the plan lowers its
+// replica-priority (and raises any other replica's that ties with it) first, waits until the
+// Sentinel has read the new values (it reads replicas' INFO every 10 s), and restores them after.
+// The priority changes are journaled with their original values, so an interrupted plan's report
+// names what to put back. Pure, like the planner.
+import type { ActionRequest } from '../../shared/actions';
+import type { NodeFacts, SentinelReply } from './facts';
+import { replicasOf } from './graph';
+import type { PlanBuilder, PlannedAction } from './plan-builder';
+import { sentinelFigures } from './sentinel-facts';
+import { historyBytesBehind } from '../replication-rules';
+
+type SentinelFailoverRequest = Extract<ActionRequest, { kind: 'sentinel-failover' }>;
+
+/** Sentinel's default replica-priority. */
+const DEFAULT_PRIORITY = 100;
+/** Flags that keep Sentinel from picking a replica. */
+const UNPICKABLE = ['s_down', 'o_down', 'disconnected'];
+
+export interface PriorityChange {
+  node: string;
+  /** The replica as the Sentinel lists it. */
+  sentinelAddress: string;
+  from: number;
+  to: number;
+}
+
+/**
+ * The replica-priority changes that make `prefer` Sentinel's pick: none when it already has the
+ * lowest non-zero priority; else it goes to 1 and any other candidate at 1 to 2.
+ */
+export function steerPriorities(prefer: { node: string; sentinelAddress: string; priority: number }, others: { node: string; sentinelAddress: string; priority: number }[]): PriorityChange[] {
+  const rivals = others.filter((o) => o.priority !== 0);
+  if (prefer.priority !== 0 && rivals.every((o) => o.priority > prefer.priority)) return [];
+  const changes: PriorityChange[] = [];
+  if (prefer.priority !== 1) changes.push({ node: prefer.node, sentinelAddress: prefer.sentinelAddress, from: prefer.priority, to: 1 });
+  for (const o of rivals) if (o.priority <= 1) changes.push({ node: o.node, sentinelAddress: o.sentinelAddress, from: o.priority, to: 2 });
+  return changes;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** Plan a SENTINEL FAILOVER; `groupMaster` is the master the snapshot puts the group under, when known. */
+export function planSentinelFailover(b: PlanBuilder, request: SentinelFailoverRequest, groupMaster: string | null, finish: (summary: string, confirm: string) => PlannedAction): PlannedAction {
+  const s = b.facts.sentinel;
+  const name = s?.masterName ?? request.masterName ?? null;
+  const { answered, count, quorum } = s ? sentinelFigures(s) : { answered: [] as SentinelReply[], count: 0, quorum: null };
+  const told = request.master ?? answered.find((r) => r.masterAddress !== null)?.masterAddress ?? groupMaster;
+  const master = told ? b.canon(told) : null;
+  const prefer = request.prefer ? b.canon(request.prefer) : null;
+  const summary =
+    `Sentinel failover of "${name ?? '?'}"${master ? ` (master ${master})` : ''}: SENTINEL FAILOVER, Sentinel picks the new master` +
+    (prefer ? `, steered to ${prefer} with replica-priority` : '');
+  const confirm = prefer ?? master ?? '';
+  if (master) b.involve(master);
+  if (!s || !name || !master) {
+    b.check(
+      'SENTINEL_UNREACHABLE',
+      'refused',
+      `no Sentinel is known to monitor ${master ? `${master}'s group` : 'this group'}${name ? ` as "${name}"` : ''}: connect through its Sentinels (--sentinel HOST:PORT --master-name NAME), or give one as a --seed`,
+      master ? [master] : [],
+    );
+    return finish(summary, confirm);
+  }
+  const failed = (s.replies ?? []).filter((r) => r.error !== null);
+  if (answered.length === 0) {
+    b.check(
+      'SENTINEL_UNREACHABLE',
+      'refused',
+      `none of the Sentinels of "${name}" answers${failed.length > 0 ? ` (${failed.map((r) => `${r.sentinel}: ${r.error}`).join('; ')})` : ' (none is known by address)'}: SENTINEL FAILOVER needs one`,
+      failed.map((r) => r.sentinel),
+    );
+    return finish(summary, confirm);
+  }
+  b.check(
+    'SENTINEL_UNREACHABLE',
+    failed.length > 0 ? 'warning' : 'ok',
+    `${answered.length} of ${plural(count, 'Sentinel')} of "${name}" answer${quorum !== null ? ` (quorum ${quorum})` : ''}` +
+      (failed.length > 0 ? `; ${failed.map((r) => `${r.sentinel}: ${r.error}`).join('; ')} learns the new master when it is back` : ''),
+    failed.map((r) => r.sentinel),
+  );
+
+  const elsewhere = answered.filter((r) => r.masterAddress === null || !b.same(r.masterAddress, master));
+  if (elsewhere.length > 0) {
+    b.check(
+      'SENTINEL_DISAGREES',
+      'warning',
+      `${elsewhere.map((r) => `${r.sentinel} gives ${r.masterAddress ?? 'no address'}`).join(', ')} as the master of "${name}", not ${master}: SENTINEL FAILOVER fails over the master the Sentinel knows`,
+      [master, ...elsewhere.map((r) => r.sentinel)],
+      true,
+    );
+  }
+  const running = answered.filter((r) => r.flags.includes('failover_in_progress'));
+  if (running.length > 0) {
+    b.check(
+      'FAILOVER_RUNNING',
+      'refused',
+      `a Sentinel failover of "${name}" is in progress (${running.map((r) => r.sentinel).join(', ')} flag failover_in_progress): wait for +switch-master or for it to time out`,
+      running.map((r) => r.sentinel),
+    );
+  }
+  const noQuorum = answered.filter((r) => r.ckquorum !== null && !r.ckquorum.ok);
+  if (noQuorum.length > 0) {
+    b.check(
+      'SENTINEL_NO_QUORUM',
+      'warning',
+      `SENTINEL CKQUORUM ${name} fails (${noQuorum.map((r) => `${r.sentinel}: ${r.ckquorum?.message ?? '?'}`).join('; ')}): SENTINEL FAILOVER itself asks no vote, ` +
+        `but Sentinels that cannot be reached learn the new master only when they are back, and the group cannot fail over on its own afterwards`,
+      noQuorum.map((r) => r.sentinel),
+      true,
+    );
+  } else {
+    b.check('SENTINEL_NO_QUORUM', 'ok', `SENTINEL CKQUORUM ${name}: ${answered[0]?.ckquorum?.message ?? 'OK'}`, []);
+  }
+  const mf = b.fact(master);
+  const siblings = replicasOf(b.snapshot, master)
+    .map((r) => b.fact(r.address))
+    .filter((f): f is NodeFacts => f !== undefined);
+  b.involve(...siblings.map((f) => f.address));
+  b.failoverRunning([master, ...siblings.map((f) => f.address)]);
+
+  // The Sentinel that runs it: one that answers, knows this master and is not busy.
+  const via = answered.find((r) => r.masterAddress !== null && b.same(r.masterAddress, master) && !r.flags.includes('failover_in_progress')) ?? answered[0];
+  if (!via) return finish(summary, confirm);
+  const listed = (address: string): SentinelReply['replicas'][number] | undefined => via.replicas.find((r) => b.same(r.address, address));
+  const priorityOf = (f: NodeFacts): number => f.priority ?? listed(f.address)?.priority ?? DEFAULT_PRIORITY;
+  const pickable = siblings.filter((f) => f.reachable && f.role === 'replica' && !listed(f.address)?.flags.some((x) => UNPICKABLE.includes(x)));
+  const rule = 'SENTINEL FAILOVER takes no target: the Sentinel picks the replica with the lowest non-zero replica-priority, then the highest offset, then the lowest run id';
+
+  let changes: PriorityChange[] = [];
+  if (prefer) {
+    const pf = b.requireDataNode(prefer, 'the preferred new master');
+    if (!pf) return finish(summary, confirm);
+    const entry = listed(prefer);
+    if (pf.role !== 'replica' || pf.masterAddress === null || !b.same(pf.masterAddress, master)) {
+      b.check('NOT_A_REPLICA', 'refused', `${prefer} is not a replica of ${master} (role ${pf.role}${pf.masterAddress ? `, master ${pf.masterAddress}` : ''}): Sentinel picks only among the master's replicas`, [prefer, master]);
+      return finish(summary, confirm);
+    }
+    if (!entry) {
+      b.check('NOT_LISTED', 'refused', `${via.sentinel} does not list ${prefer} among the replicas of "${name}" (it lists ${via.replicas.map((r) => r.address).join(', ') || 'none'}): it cannot pick it`, [prefer, via.sentinel]);
+      return finish(summary, confirm);
+    }
+    const bad = entry.flags.filter((x) => UNPICKABLE.includes(x));
+    if (bad.length > 0) {
+      b.check('NOT_LISTED', 'refused', `${via.sentinel} flags ${prefer} ${bad.join(', ')}: it will not pick it`, [prefer, via.sentinel]);
+      return finish(summary, confirm);
+    }
+    const own = priorityOf(pf);
+    if (own === 0) {
+      b.check(
+        'PRIORITY_ZERO',
+        'warning',
+        `${prefer} has replica-priority 0: someone marked it never to be promoted (a backup, a different data center, smaller hardware). The plan sets it to 1 for the failover and puts 0 back afterwards`,
+        [prefer],
+        true,
+      );
+    }
+    const ahead = pickable.filter((f) => f !== pf).map((f) => ({ f, gap: historyBytesBehind(f, pf) })).filter((x): x is { f: NodeFacts; gap: number } => x.gap !== null && x.gap > 0);
+    const best = ahead.sort((x, y) => y.gap - x.gap)[0];
+    if (best) {
+      b.check(
+        'REPLICA_BEHIND',
+        'warning',
+        `${prefer} is ${best.gap} bytes behind ${best.f.address}: priority comes before offset in Sentinel's pick, so it wins anyway, and those writes are lost`,
+        [prefer, best.f.address],
+        true,
+      );
+      b.lost(prefer, best.gap, `behind ${best.f.address}, another replica of ${master}`);
+    } else {
+      b.check('REPLICA_BEHIND', 'ok', `no other replica of ${master} is ahead of ${prefer}`, [prefer]);
+    }
+    changes = steerPriorities(
+      { node: prefer, sentinelAddress: entry.address, priority: own },
+      pickable.filter((f) => f !== pf).map((f) => ({ node: f.address, sentinelAddress: listed(f.address)?.address ?? f.address, priority: priorityOf(f) })),
+    );
+    const how =
+      changes.length === 0
+        ? `${prefer} already has the lowest replica-priority (${own}): no change is needed`
+        : `to make ${prefer} its pick, the plan sets ${changes.map((c) => `${c.node} replica-priority ${c.from} → ${c.to}`).join(', ')} first, waits until ${via.sentinel} has read the new values (it reads replicas every 10 s), ` +
+          `and puts the original values back at the end (journaled first: if the console dies, the interrupted-plan report names them)`;
+    b.check('SENTINEL_STEER', 'ok', `${rule}; ${how}`, [prefer, ...changes.map((c) => c.node)]);
+  } else {
+    const ranked = [...pickable]
+      .filter((f) => priorityOf(f) !== 0)
+      .sort((x, y) => priorityOf(x) - priorityOf(y) || (y.offset ?? -1) - (x.offset ?? -1));
+    const pick = ranked[0];
+    if (!pick) {
+      b.check('NO_CANDIDATE', 'refused', `no replica of ${master} can be picked by Sentinel (reachable, not down, replica-priority above 0)`, [master, ...siblings.map((f) => f.address)]);
+      return finish(summary, confirm);
+    }
+    b.check('SENTINEL_STEER', 'ok', `${rule}. By today's figures that is ${pick.address} (replica-priority ${priorityOf(pick)}, offset ${pick.offset ?? '?'}); plan with --prefer HOST:PORT to steer it`, [pick.address]);
+  }
+  if (mf?.reachable) {
+    b.check(
+      'OLD_MASTER_STAYS',
+      'ok',
+      `${master} answers: Sentinel makes it a replica of the new master (+convert-to-slave, within seconds). Sentinel does not pause writes: a write it takes in the moment of the hand-over may be lost`,
+      [master],
+    );
+  }
+
+  const consoleAddress: Record<string, string> = {};
+  for (const r of via.replicas) consoleAddress[r.address] = b.canon(r.address);
+  if (via.masterAddress) consoleAddress[via.masterAddress] = b.canon(via.masterAddress);
+  for (const c of changes) {
+    b.step(
+      { kind: 'set-config', node: c.node, parameter: 'replica-priority', value: String(c.to), steer: 'on' },
+      `steer Sentinel's pick (original ${c.from}, restored at the end)`,
+      'CONFIG SET answers OK',
+    );
+  }
+  if (changes.length > 0) {
+    b.step(
+      { kind: 'sentinel-priorities', node: via.sentinel, masterName: name, priorities: changes.map((c) => ({ address: c.sentinelAddress, priority: c.to })) },
+      `wait until the Sentinel has read the new priorities (it reads each replica's INFO every 10 s)`,
+      `${via.sentinel} lists ${changes.map((c) => `${c.sentinelAddress} with priority ${c.to}`).join(', ')}`,
+    );
+  }
+  const answering = answered.map((r) => r.sentinel);
+  b.step(
+    {
+      kind: 'sentinel-failover',
+      node: via.sentinel,
+      masterName: name,
+      oldMaster: via.masterAddress ?? master,
+      prefer: prefer ? (listed(prefer)?.address ?? prefer) : null,
+      sentinels: answering,
+      consoleAddress,
+    },
+    `ask the Sentinel to fail "${name}" over: it picks the new master${prefer ? ` (${prefer}, steered)` : ''}, promotes it and reconfigures the others`,
+    `${answering.join(', ')} report a new master (GET-MASTER-ADDR-BY-NAME)${prefer ? `: ${prefer}` : ''}, and it reports role master`,
+    true,
+  );
+  const followers = [master, ...siblings.filter((f) => f.reachable).map((f) => f.address)];
+  b.step(
+    { kind: 'sentinel-followers', node: master, members: followers },
+    'wait until Sentinel has made the old master and the other replicas follow the new master',
+    `${followers.join(', ')} (all but the new master) replicate from it with their link up`,
+  );
+  for (const c of changes) {
+    b.step(
+      { kind: 'set-config', node: c.node, parameter: 'replica-priority', value: String(c.from), steer: 'off' },
+      'put the original replica-priority back (runs even if an earlier step failed)',
+      'CONFIG SET answers OK',
+    );
+  }
+  if (prefer) {
+    b.expect(prefer, 'master', null);
+    for (const f of followers) if (!b.same(f, prefer)) b.expect(f, 'replica', prefer);
+  }
+  return finish(summary, confirm);
+}
