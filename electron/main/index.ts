@@ -1,12 +1,14 @@
 // The Electron main process: one sandboxed window, one ConsoleService, an IPC handler per API
 // channel that checks who is calling before it forwards anything, and the pushes (ticks,
 // action progress) sent to that window only.
-import { app, BrowserWindow, ipcMain, session, type IpcMainInvokeEvent, type WebContents } from 'electron';
+import { app, BrowserWindow, ipcMain, safeStorage, session, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ApiPushes, Envelope, PushChannel } from '../shared/api';
 import { API_CHANNELS } from '../shared/schema';
 import { ConsoleService } from '../app/service';
+import { ProfileStore } from '../app/profile-store';
+import { SafeStorageSecretStore } from '../app/secret-store';
 import { parseConsoleArgs, USAGE, UsageError, type ConsoleArgs } from '../app/cli-options';
 import { applyStartupArgs, reportInterruptedPlans } from '../app/startup';
 import { toApiError } from '../engine/errors';
@@ -31,7 +33,9 @@ function readArgs(): ConsoleArgs {
 
 const args = readArgs();
 // The audit log goes where Electron keeps this app's data (the CLI writes the same file).
-const service = new ConsoleService({ interface: 'desktop', auditDir: app.getPath('userData') });
+// Saved connections; their secrets encrypted with the OS keychain (safeStorage), checked once the app is ready.
+const profiles = new ProfileStore({ dir: app.getPath('userData'), secrets: new SafeStorageSecretStore(safeStorage, app.getPath('userData')) });
+const service = new ConsoleService({ interface: 'desktop', auditDir: app.getPath('userData'), profiles });
 let mainWindow: BrowserWindow | null = null;
 
 // Every renderer is sandboxed, whatever a later BrowserWindow forgets to say.
