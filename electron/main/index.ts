@@ -1,18 +1,18 @@
-// The Electron main process: one sandboxed window, one ConsoleService, an IPC handler per API
-// channel that checks who is calling before it forwards anything, and the pushes (ticks,
-// action progress) sent to that window only.
+// The Electron main process: one sandboxed window, one ConsoleHub (a ConsoleService per open
+// topology tab), an IPC handler per channel that checks who is calling before it forwards
+// anything (ipc.ts), and the pushes (ticks, action progress) sent to that window only.
 import { app, BrowserWindow, ipcMain, safeStorage, session, type IpcMainInvokeEvent, type WebContents } from 'electron';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { ApiPushes, Envelope, PushChannel } from '../shared/api';
-import { API_CHANNELS } from '../shared/schema';
-import { ConsoleService } from '../app/service';
+import { MAIN_TOPOLOGY } from '../shared/api';
+import { ConsoleHub } from '../app/console-hub';
 import { ProfileStore } from '../app/profile-store';
 import { SafeStorageSecretStore } from '../app/secret-store';
 import { parseConsoleArgs, USAGE, UsageError, type ConsoleArgs } from '../app/cli-options';
 import { applyStartupArgs, reportInterruptedPlans } from '../app/startup';
 import { toApiError } from '../engine/errors';
 import { openExternalSafely } from './external';
+import { registerIpc } from './ipc';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const PRELOAD = join(here, '../preload/index.cjs');
@@ -33,9 +33,9 @@ function readArgs(): ConsoleArgs {
 
 const args = readArgs();
 // The audit log goes where Electron keeps this app's data (the CLI writes the same file).
-// Saved connections; their secrets encrypted with the OS keychain (safeStorage), checked once the app is ready.
+// Saved connections for every tab; their secrets encrypted with the OS keychain (safeStorage), checked once the app is ready.
 const profiles = new ProfileStore({ dir: app.getPath('userData'), secrets: new SafeStorageSecretStore(safeStorage, app.getPath('userData')) });
-const service = new ConsoleService({ interface: 'desktop', auditDir: app.getPath('userData'), profiles });
+const hub = new ConsoleHub({ service: { interface: 'desktop', auditDir: app.getPath('userData'), profiles } });
 let mainWindow: BrowserWindow | null = null;
 
 // Every renderer is sandboxed, whatever a later BrowserWindow forgets to say.
@@ -53,24 +53,6 @@ function isTrustedSender(event: IpcMainInvokeEvent): boolean {
   }
   if (DEV_SERVER_URL) return url.origin === new URL(DEV_SERVER_URL).origin;
   return url.protocol === 'file:' && resolve(fileURLToPath(url)) === RENDERER_INDEX;
-}
-
-function registerIpc(): void {
-  for (const channel of API_CHANNELS) {
-    ipcMain.handle(channel, async (event, ...rawArgs: unknown[]): Promise<Envelope<unknown>> => {
-      if (!isTrustedSender(event)) {
-        return { ok: false, error: { code: 'FORBIDDEN', message: `${channel}: refused, the call did not come from the console page` } };
-      }
-      return service.invoke(channel, rawArgs);
-    });
-  }
-  service.onTick((update) => push('topology:tick', update));
-  service.onActionProgress((progress) => push('action:progress', progress));
-}
-
-function push<P extends PushChannel>(channel: P, data: ApiPushes[P]): void {
-  const contents = mainWindow?.webContents;
-  if (contents && !contents.isDestroyed()) contents.send(channel, data);
 }
 
 /** Lock down every web contents: no navigation away, no new windows, no webviews. */
@@ -121,17 +103,17 @@ app.on('web-contents-created', (_event, contents) => hardenContents(contents));
 
 let cleanedUp = false;
 let cleaning = false;
-service.onStopNotice((message) => console.error(`Replication Console: ${message}`));
+hub.onStopNotice((_topology, message) => console.error(`Replication Console: ${message}`));
 // The lab's redis-server processes and the engine's sockets must go before the app does, and
-// a running plan must reach a safe point first (service.close waits for it, bounded): quitting
-// mid-switchover is what leaves a master refusing writes.
+// every tab's running plan must reach a safe point first (hub.closeAll waits for them, bounded):
+// quitting mid-switchover is what leaves a master refusing writes.
 app.on('before-quit', (event) => {
   if (cleanedUp) return;
   event.preventDefault();
   if (cleaning) return;
   cleaning = true;
-  service
-    .close()
+  hub
+    .closeAll()
     .catch((error: unknown) => console.error(`Replication Console: error while stopping: ${toApiError(error).message}`))
     .finally(() => {
       cleanedUp = true;
@@ -156,10 +138,10 @@ void app.whenReady().then(() => {
   // the clipboard (the plan dialog's "copy command" buttons, always on a click), nothing more.
   session.defaultSession.setPermissionRequestHandler((_contents, permission, callback) => callback(permission === 'clipboard-sanitized-write'));
   session.defaultSession.setPermissionCheckHandler((_contents, permission) => permission === 'clipboard-sanitized-write');
-  registerIpc();
+  registerIpc(ipcMain, hub, isTrustedSender, () => mainWindow?.webContents ?? null);
   mainWindow = createWindow();
-  void reportInterruptedPlans(service.interruptedPlans, { user: args.user, password: args.password }, (line) => console.error(line))
-    .then(() => applyStartupArgs(service, args))
+  void reportInterruptedPlans(hub.interruptedPlans, { user: args.user, password: args.password }, (line) => console.error(line))
+    .then(() => applyStartupArgs(hub.get(MAIN_TOPOLOGY), args))
     .catch((error: unknown) => {
       console.error(`Replication Console: ${args.lab ? 'the lab failed' : 'cannot connect'}: ${toApiError(error).message}`);
     });

@@ -1,13 +1,19 @@
-// The sandboxed preload: exposes ReplicationConsoleApi as named functions, never ipcRenderer.
+// The sandboxed preload: exposes the bridge as named functions, never ipcRenderer. Every call
+// and every push carries its topology (tab) id; `topology(id)` returns that topology's API
+// (contextBridge proxies the functions of a returned object too).
 // Sandboxed preloads can only require 'electron': the shared binder is bundled in at build time.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import type { ApiChannel, ApiMethods, ApiPushes, Envelope, PushChannel, ReplicationConsoleApi } from '../shared/api';
-import { bindApi } from '../shared/bind-api';
+import type { ApiPushes, BridgeChannel, BridgeMethods, Envelope, PushChannel, ReplicationConsoleBridge } from '../shared/api';
+import { bindBridge } from '../shared/bind-api';
 
-async function call<C extends ApiChannel>(channel: C, ...args: Parameters<ApiMethods[C]>): Promise<ReturnType<ApiMethods[C]>> {
+async function call<C extends BridgeChannel>(
+  topology: string,
+  channel: C,
+  ...args: Parameters<BridgeMethods[C]>
+): Promise<ReturnType<BridgeMethods[C]>> {
   // An omitted optional argument is left out rather than sent as undefined.
-  const envelope = (await ipcRenderer.invoke(channel, ...args.filter((arg) => arg !== undefined))) as Envelope<
-    ReturnType<ApiMethods[C]>
+  const envelope = (await ipcRenderer.invoke(channel, topology, ...args.filter((arg) => arg !== undefined))) as Envelope<
+    ReturnType<BridgeMethods[C]>
   >;
   if (envelope.ok) return envelope.value;
   // contextBridge keeps only an Error's message on its way to the page, so the code rides in
@@ -16,15 +22,38 @@ async function call<C extends ApiChannel>(channel: C, ...args: Parameters<ApiMet
   throw Object.assign(new Error(`[${code}] ${message}`), { code });
 }
 
-/** Relay one pushed channel to a listener; returns the disposer. */
-function subscribe<P extends PushChannel>(channel: P, listener: (data: ApiPushes[P]) => void): () => void {
-  const relay = (_event: IpcRendererEvent, data: ApiPushes[P]): void => listener(data);
-  ipcRenderer.on(channel, relay);
+type Relay = (topology: unknown, data: unknown) => void;
+// One ipcRenderer listener per channel, routing by topology: one per tab would pass the
+// EventEmitter's listener limit at the eleventh tab.
+const relays = new Map<PushChannel, Set<Relay>>();
+
+/** Relay one pushed channel's messages about one topology to a listener; returns the disposer. */
+function subscribe<P extends PushChannel>(topology: string, channel: P, listener: (data: ApiPushes[P]) => void): () => void {
+  let set = relays.get(channel);
+  if (!set) {
+    const created = new Set<Relay>();
+    relays.set(channel, created);
+    ipcRenderer.on(channel, (_event: IpcRendererEvent, from: unknown, data: unknown) => {
+      for (const relay of [...created]) {
+        try {
+          relay(from, data);
+        } catch (error) {
+          // One tab's failing listener must not starve the others.
+          console.error(`${channel} listener failed`, error);
+        }
+      }
+    });
+    set = created;
+  }
+  const relay: Relay = (from, data) => {
+    if (from === topology) listener(data as ApiPushes[P]);
+  };
+  set.add(relay);
   return () => {
-    ipcRenderer.removeListener(channel, relay);
+    set.delete(relay);
   };
 }
 
-const api: ReplicationConsoleApi = bindApi(call, subscribe);
+const bridge: ReplicationConsoleBridge = bindBridge(call, subscribe);
 
-contextBridge.exposeInMainWorld('replicationConsole', api);
+contextBridge.exposeInMainWorld('replicationConsole', bridge);

@@ -96,6 +96,30 @@ export interface ApiPushes extends ActionApiPushes {
 
 export type PushChannel = keyof ApiPushes;
 
+/**
+ * App-level calls, about the set of open topologies rather than one of them. They travel like
+ * the others, with a topology id: 'topology:close' closes that one; 'topology:list' ignores it.
+ */
+export interface HubMethods {
+  /** Stop this topology's polling (a running plan first reaches a safe point) and drop it: a closed tab. */
+  'topology:close': () => void;
+  /** The ids of the topologies open now, for a reloaded window to show their tabs again. */
+  'topology:list': () => string[];
+}
+
+export type HubChannel = keyof HubMethods;
+
+/** Every method the bridge carries: one topology's and the app's. */
+export type BridgeMethods = ApiMethods & HubMethods;
+export type BridgeChannel = keyof BridgeMethods;
+
+/** A topology (tab) id: made by the renderer, checked by the main process like any argument. */
+export const TOPOLOGY_ID_PATTERN = /^[A-Za-z0-9_-]{1,36}$/;
+/** Topologies open at once, at most: more is a leak or a runaway script, not a person watching them. */
+export const MAX_TOPOLOGIES = 16;
+/** The first tab's topology: the one --seed and --lab open, and the one a client naming none talks to. */
+export const MAIN_TOPOLOGY = 'main';
+
 export type Envelope<T> =
   | { ok: true; value: T }
   | { ok: false; error: { code: string; message: string } };
@@ -137,4 +161,17 @@ export interface ReplicationConsoleApi {
   onTick(listener: (update: TickUpdate) => void): () => void;
   /** Every step progress of every running plan; returns a disposer. */
   onActionProgress(listener: (progress: StepProgress) => void): () => void;
+}
+
+/**
+ * What the preload exposes as window.replicationConsole (and the web mode's client): one
+ * ReplicationConsoleApi per topology, each with its own engine and polling, plus the app's calls.
+ */
+export interface ReplicationConsoleBridge {
+  /** The API of one topology (created in the main process on its first call). */
+  topology(id: string): ReplicationConsoleApi;
+  /** Stop the topology's polling and drop it (its tab closed). */
+  closeTopology(id: string): Promise<void>;
+  /** The topologies open in the main process. */
+  openTopologies(): Promise<string[]>;
 }

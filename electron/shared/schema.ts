@@ -132,11 +132,12 @@ function fieldName(path: PropertyKey[]): string {
 
 // The web mode's wire protocol (one JSON object per WebSocket text message).
 
-/** Client → server: one call. */
+/** Client → server: one call, on one topology ('main' when absent, for clients that know one only). */
 export interface WireRequest {
   id: number;
   channel: string;
   args: unknown[];
+  topology?: string;
 }
 
 /** Server → client: the answer to the request with the same id (null when the id was unreadable). */
@@ -145,11 +146,13 @@ export interface WireResponse {
   result: Envelope<unknown>;
 }
 
-/** Server → every client: one message per poll tick, or one per step progress of a running plan. */
-export type WirePush = { [P in keyof ApiPushes]: { push: P; data: ApiPushes[P] } }[keyof ApiPushes];
+/** Server → every client: one message per poll tick, or one per step progress of a running plan, with the topology it is about. */
+export type WirePush = { [P in keyof ApiPushes]: { push: P; topology: string; data: ApiPushes[P] } }[keyof ApiPushes];
 
 export const wireRequestSchema = z.strictObject({
   id: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
   channel: z.string().max(100),
   args: z.array(z.unknown()).max(16),
+  // Checked by the hub like any argument, with its own message.
+  topology: z.unknown().optional(),
 });

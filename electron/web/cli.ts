@@ -1,6 +1,7 @@
 // Entry point of `npm run web -- [--port N] [--seed H:P …] [--user U] [--password P] [--lab] [--no-open]`.
 // Prints exactly one line with the URL (tests parse it); errors are one line on stderr.
-import { ConsoleService } from '../app/service';
+import { ConsoleHub } from '../app/console-hub';
+import { MAIN_TOPOLOGY } from '../shared/api';
 import { parseConsoleArgs, USAGE, UsageError, type ConsoleArgs } from '../app/cli-options';
 import { applyStartupArgs, reportInterruptedPlans } from '../app/startup';
 import { toApiError } from '../engine/errors';
@@ -23,20 +24,21 @@ if (args.help) {
   process.exit(0);
 }
 
-const service = new ConsoleService({ interface: 'web' });
+// One ConsoleService per open tab; --seed and --lab open the first tab's ('main').
+const hub = new ConsoleHub({ service: { interface: 'web' } });
 let server: WebServer | null = null;
 let stopping = false;
-service.onStopNotice((message) => console.error(`Replication Console: ${message}`));
+hub.onStopNotice((_topology, message) => console.error(`Replication Console: ${message}`));
 
 async function shutdown(exitCode: number, reason: string): Promise<never> {
   if (!stopping) {
     stopping = true;
     try {
       // A plan cut off half-way can leave a master refusing writes: let it reach a safe point first.
-      if (service.runningPlan) console.error('Replication Console: press Ctrl-C again to quit at once (the plan journal keeps the plan for the next start).');
-      await service.stopRunningPlan(reason);
+      if (hub.runningPlans.length > 0) console.error('Replication Console: press Ctrl-C again to quit at once (the plan journal keeps the plan for the next start).');
+      await hub.stopRunningPlans(reason);
       await server?.close();
-      await service.close();
+      await hub.closeAll();
     } catch (error) {
       console.error(`Replication Console: error while stopping: ${toApiError(error).message}`);
     }
@@ -48,17 +50,17 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.on(signal, () => {
     // A second Ctrl-C while a plan or the lab is still stopping means "now".
     if (stopping) {
-      if (service.runningPlan) console.error('Replication Console: quitting now; the plan journal keeps the unfinished plan, reported at the next start.');
+      if (hub.runningPlans.length > 0) console.error('Replication Console: quitting now; the plan journal keeps the unfinished plan, reported at the next start.');
       process.exit(130);
     }
     void shutdown(0, `${signal} received`);
   });
 }
 
-await reportInterruptedPlans(service.interruptedPlans, { user: args.user, password: args.password }, (line) => console.error(line));
+await reportInterruptedPlans(hub.interruptedPlans, { user: args.user, password: args.password }, (line) => console.error(line));
 
 try {
-  await applyStartupArgs(service, args);
+  await applyStartupArgs(hub.get(MAIN_TOPOLOGY), args);
 } catch (error) {
   const what = args.lab ? 'the lab failed' : 'cannot connect';
   console.error(`Replication Console: ${what}: ${toApiError(error).message}`);
@@ -66,7 +68,7 @@ try {
 }
 
 try {
-  const started = await startWebServer({ service, port: args.port });
+  const started = await startWebServer({ hub, port: args.port });
   server = started;
   console.log(`Replication Console (web mode): ${started.url}`);
   if (args.open) openBrowser(started.url);

@@ -1,6 +1,6 @@
-// The web mode: the same ConsoleService the Electron app uses, served to a browser on
-// 127.0.0.1. Static files over HTTP, calls and pushes (ticks, action progress) over one
-// WebSocket at /api.
+// The web mode: the same ConsoleHub (a ConsoleService per topology) the Electron app uses,
+// served to a browser on 127.0.0.1. Static files over HTTP, calls and pushes (ticks, action
+// progress) over one WebSocket at /api, each tagged with its topology id.
 // Any local process or web page can reach 127.0.0.1, so the socket demands a per-run token,
 // a loopback Host (against DNS rebinding) and, when a browser sends one, our own Origin.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
@@ -8,15 +8,23 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
+import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { Envelope } from '../shared/api';
 import { wireRequestSchema, type WirePush, type WireResponse } from '../shared/schema';
-import { ConsoleService } from '../app/service';
+import type { ConsoleService } from '../app/service';
+import { ConsoleHub } from '../app/console-hub';
 import { StaticFiles } from './static-files';
 
 export interface WebServerOptions {
-  /** The service to expose; when absent the server creates one (actions audited as 'web') and closes it on close(). */
+  /** The topologies to expose; whoever made the hub closes it. */
+  hub?: ConsoleHub;
+  /**
+   * Without a hub: this service as the 'main' topology (closed by its maker), with the tabs opened
+   * beside it closed by close(). With neither, the server makes its own hub (actions audited as
+   * 'web') and closes it on close().
+   */
   service?: ConsoleService;
   /** TCP port on 127.0.0.1; 0 (the default) picks a free one. */
   port?: number;
@@ -41,8 +49,8 @@ const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 const HEARTBEAT_MS = 30_000;
 
 export async function startWebServer(options: WebServerOptions = {}): Promise<WebServer> {
-  const ownsService = !options.service;
-  const service = options.service ?? new ConsoleService({ interface: 'web' });
+  const ownsHub = !options.hub;
+  const hub = options.hub ?? (options.service ? adoptingHub(options.service) : new ConsoleHub({ service: { interface: 'web' } }));
   const token = options.token ?? randomBytes(32).toString('hex');
   const files = new StaticFiles(options.rendererDir ?? DEFAULT_RENDERER_DIR);
   let port = 0;
@@ -116,8 +124,8 @@ export async function startWebServer(options: WebServerOptions = {}): Promise<We
     if (!request.success) {
       return bad(readableId(parsed), 'Malformed message: expected {id: number, channel: string, args: [...]}');
     }
-    const { id, channel, args } = request.data;
-    reply(id, await service.invoke(channel, args));
+    const { id, channel, args, topology } = request.data;
+    reply(id, await hub.invoke(topology, channel, args));
   }
 
   function broadcast(push: WirePush): void {
@@ -127,9 +135,10 @@ export async function startWebServer(options: WebServerOptions = {}): Promise<We
     }
   }
 
-  const stopTicks = service.onTick((update) => broadcast({ push: 'topology:tick', data: update }));
+  // Every window gets every topology's ticks: each routes them to the tab showing that topology.
+  const stopTicks = hub.onTick((topology, update) => broadcast({ push: 'topology:tick', topology, data: update }));
   // Every window sees a running plan's progress; each one shows only the plan it started.
-  const stopProgress = service.onActionProgress((progress) => broadcast({ push: 'action:progress', data: progress }));
+  const stopProgress = hub.onActionProgress((topology, progress) => broadcast({ push: 'action:progress', topology, data: progress }));
 
   // Drop clients whose machine went away without closing the socket.
   const heartbeat = setInterval(() => {
@@ -156,8 +165,8 @@ export async function startWebServer(options: WebServerOptions = {}): Promise<We
   let closing: Promise<void> | null = null;
   const close = (): Promise<void> => {
     closing ??= (async () => {
-      // Let a running plan reach a safe point while its window can still see why.
-      await service.stopRunningPlan('The web server is shutting down');
+      // Let running plans reach a safe point while their windows can still see why.
+      await hub.stopRunningPlans('The web server is shutting down');
       clearInterval(heartbeat);
       stopTicks();
       stopProgress();
@@ -170,12 +179,17 @@ export async function startWebServer(options: WebServerOptions = {}): Promise<We
       const closed = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await closed;
-      if (ownsService) await service.close();
+      if (ownsHub) await hub.closeAll();
     })();
     return closing;
   };
 
   return { url: `http://127.0.0.1:${port}/?token=${token}`, port, token, close };
+}
+
+/** A hub around a service made elsewhere: new tabs share its lab and its audit directory. */
+function adoptingHub(service: ConsoleService): ConsoleHub {
+  return new ConsoleHub({ main: service, service: { interface: 'web', auditDir: dirname(service.auditFile) } });
 }
 
 function tokenMatches(given: string | null, expected: string): boolean {

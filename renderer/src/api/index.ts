@@ -1,37 +1,49 @@
-// The renderer's only door to the main process: getApi() returns the preload's API inside
-// Electron, or a WebSocket client in the web mode. Every failure is an ApiCallError.
-import type { ReplicationConsoleApi } from '../../../electron/shared/api';
+// The renderer's only door to the main process: getBridge() returns the preload's bridge inside
+// Electron, or a WebSocket client in the web mode; bridge.topology(id) is one tab's API. Every
+// failure is an ApiCallError.
+import type { ReplicationConsoleApi, ReplicationConsoleBridge } from '../../../electron/shared/api';
 import { ApiCallError, fromBridgeError } from './errors';
-import { createWebSocketApi, webSocketUrlFor } from './ws-client';
+import { createWebSocketBridge, webSocketUrlFor } from './ws-client';
 
 export { ApiCallError };
 
 declare global {
   interface Window {
     /** Set by the Electron preload; absent in the web mode. */
-    replicationConsole?: ReplicationConsoleApi;
+    replicationConsole?: ReplicationConsoleBridge;
   }
 }
 
-let api: ReplicationConsoleApi | null = null;
+let bridge: ReplicationConsoleBridge | null = null;
 
-export function getApi(): ReplicationConsoleApi {
-  api ??= window.replicationConsole
-    ? withBridgeErrors(window.replicationConsole)
-    : createWebSocketApi(webSocketUrlFor(window.location));
-  return api;
+export function getBridge(): ReplicationConsoleBridge {
+  bridge ??= window.replicationConsole
+    ? withErrorsOnEveryTopology(window.replicationConsole)
+    : createWebSocketBridge(webSocketUrlFor(window.location));
+  return bridge;
+}
+
+/** The preload's bridge, every call of every topology rethrowing ApiCallError. */
+function withErrorsOnEveryTopology(preload: ReplicationConsoleBridge): ReplicationConsoleBridge {
+  return {
+    topology: (id) => withBridgeErrors(preload.topology(id)),
+    closeTopology: guard((id: string) => preload.closeTopology(id)),
+    openTopologies: guard(() => preload.openTopologies()),
+  };
+}
+
+function guard<A extends unknown[], R>(method: (...args: A) => Promise<R>) {
+  return async (...args: A): Promise<R> => {
+    try {
+      return await method(...args);
+    } catch (error) {
+      throw fromBridgeError(error);
+    }
+  };
 }
 
 /** Rethrow the preload's errors as ApiCallError (contextBridge drops everything but the message). */
 function withBridgeErrors(bridge: ReplicationConsoleApi): ReplicationConsoleApi {
-  const guard = <A extends unknown[], R>(method: (...args: A) => Promise<R>) =>
-    async (...args: A): Promise<R> => {
-      try {
-        return await method(...args);
-      } catch (error) {
-        throw fromBridgeError(error);
-      }
-    };
   return {
     connect: guard(bridge.connect),
     disconnect: guard(bridge.disconnect),

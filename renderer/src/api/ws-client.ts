@@ -1,25 +1,28 @@
-// The web mode's side of the bridge: ReplicationConsoleApi over one WebSocket to the local
-// server. Reconnects with backoff when the socket drops; push listeners survive reconnects.
+// The web mode's side of the bridge: every topology's ReplicationConsoleApi over one WebSocket
+// to the local server, each call and push tagged with its topology id. Reconnects with backoff
+// when the socket drops; push listeners survive reconnects.
 import type {
-  ApiChannel,
-  ApiMethods,
   ApiPushes,
+  BridgeChannel,
+  BridgeMethods,
   Envelope,
   PushChannel,
   ReplicationConsoleApi,
+  ReplicationConsoleBridge,
 } from '../../../electron/shared/api';
+import { MAIN_TOPOLOGY } from '../../../electron/shared/api';
 import type { WirePush, WireRequest, WireResponse } from '../../../electron/shared/schema';
 import { ApiCallError } from './errors';
-import { bindApi } from '../../../electron/shared/bind-api';
+import { bindBridge } from '../../../electron/shared/bind-api';
 
 /**
  * Calls that legitimately run longer than any fixed timeout: a plan's steps each wait up to
  * their own deadline (a full sync, a FAILOVER). Progress pushes show they are alive; a lost
  * socket still fails them.
  */
-const UNTIMED_CHANNELS: ReadonlySet<ApiChannel> = new Set<ApiChannel>(['action:execute']);
+const UNTIMED_CHANNELS: ReadonlySet<BridgeChannel> = new Set<BridgeChannel>(['action:execute']);
 
-type PushListeners = { [P in PushChannel]: Set<(data: ApiPushes[P]) => void> };
+type Listener = (data: unknown) => void;
 
 /**
  * The part of a WebSocket this client uses: the browser's, or the `ws` package's in Node tests.
@@ -52,8 +55,13 @@ export interface WebSocketApi extends ReplicationConsoleApi {
   close(): void;
 }
 
+export interface WebSocketBridge extends ReplicationConsoleBridge {
+  /** Stop reconnecting and fail whatever is pending, for every topology. */
+  close(): void;
+}
+
 interface Pending {
-  channel: ApiChannel;
+  channel: BridgeChannel;
   resolve: (value: unknown) => void;
   reject: (error: ApiCallError) => void;
   timer: ReturnType<typeof setTimeout>;
@@ -68,14 +76,22 @@ export function webSocketUrlFor(location: { protocol: string; host: string; sear
   return `${scheme}//${location.host}/api?token=${encodeURIComponent(token)}`;
 }
 
+/** The 'main' topology's API alone, for clients that know one topology only. */
 export function createWebSocketApi(url: string, options: WebSocketApiOptions = {}): WebSocketApi {
+  const bridge = createWebSocketBridge(url, options);
+  return { ...bridge.topology(MAIN_TOPOLOGY), close: () => bridge.close() };
+}
+
+/** Every topology over one socket: the web mode's window.replicationConsole. */
+export function createWebSocketBridge(url: string, options: WebSocketApiOptions = {}): WebSocketBridge {
   const requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
   const minReconnectMs = options.minReconnectMs ?? 250;
   const maxReconnectMs = options.maxReconnectMs ?? 10_000;
   const WebSocketImpl = options.WebSocketImpl ?? (globalThis as unknown as { WebSocket: SocketFactory }).WebSocket;
 
   const pending = new Map<number, Pending>();
-  const listeners: PushListeners = { 'topology:tick': new Set(), 'action:progress': new Set() };
+  // Keyed by channel, then topology: a push reaches only the tabs of its topology.
+  const listeners = new Map<PushChannel, Map<string, Set<Listener>>>();
   let socket: SocketLike | null = null;
   let open = false;
   let nextId = 1;
@@ -147,8 +163,8 @@ export function createWebSocketApi(url: string, options: WebSocketApiOptions = {
     settle(id, result);
   }
 
-  function deliver<P extends PushChannel>(push: { push: P; data: ApiPushes[P] }): void {
-    const set = (listeners as Partial<PushListeners>)[push.push] as Set<(data: ApiPushes[P]) => void> | undefined;
+  function deliver(push: WirePush): void {
+    const set = listeners.get(push.push)?.get(push.topology);
     if (!set) return;
     for (const listener of [...set]) {
       try {
@@ -159,12 +175,23 @@ export function createWebSocketApi(url: string, options: WebSocketApiOptions = {
     }
   }
 
-  function subscribe<P extends PushChannel>(channel: P, listener: (data: ApiPushes[P]) => void): () => void {
-    const set = listeners[channel] as Set<(data: ApiPushes[P]) => void>;
-    set.add(listener);
+  function subscribe<P extends PushChannel>(topology: string, channel: P, listener: (data: ApiPushes[P]) => void): () => void {
+    let byTopology = listeners.get(channel);
+    if (!byTopology) {
+      byTopology = new Map();
+      listeners.set(channel, byTopology);
+    }
+    let set = byTopology.get(topology);
+    if (!set) {
+      set = new Set();
+      byTopology.set(topology, set);
+    }
+    const entry = listener as Listener;
+    set.add(entry);
     ensureSocket();
     return () => {
-      set.delete(listener);
+      set.delete(entry);
+      if (set.size === 0 && byTopology.get(topology) === set) byTopology.delete(topology);
     };
   }
 
@@ -178,11 +205,15 @@ export function createWebSocketApi(url: string, options: WebSocketApiOptions = {
     else call.reject(new ApiCallError(outcome.error.code, outcome.error.message));
   }
 
-  function call<C extends ApiChannel>(channel: C, ...args: Parameters<ApiMethods[C]>): Promise<ReturnType<ApiMethods[C]>> {
+  function call<C extends BridgeChannel>(
+    topology: string,
+    channel: C,
+    ...args: Parameters<BridgeMethods[C]>
+  ): Promise<ReturnType<BridgeMethods[C]>> {
     if (closed) return Promise.reject(new ApiCallError('UNREACHABLE', 'The console connection was closed'));
     const id = nextId++;
     // JSON would turn a trailing undefined into null; the server wants it left out.
-    const request: WireRequest = { id, channel, args: args.filter((arg) => arg !== undefined) };
+    const request: WireRequest = { id, channel, topology, args: args.filter((arg) => arg !== undefined) };
     const encoded = JSON.stringify(request);
     const untimed = UNTIMED_CHANNELS.has(channel);
     return new Promise((resolve, reject) => {
@@ -208,7 +239,7 @@ export function createWebSocketApi(url: string, options: WebSocketApiOptions = {
   }
 
   return {
-    ...bindApi(call, subscribe),
+    ...bindBridge(call, subscribe),
     close() {
       closed = true;
       if (reconnectTimer) clearTimeout(reconnectTimer);

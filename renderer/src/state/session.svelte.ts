@@ -275,13 +275,18 @@ export class Session {
     }
   }
 
-  async #resume(): Promise<void> {
-    const attempt = this.#attempt;
+  /** Reads whether the lab runs: it is the app's, and another tab may have started or stopped it. */
+  async refreshLab(): Promise<void> {
     try {
       this.lab = await this.#api.labStatus();
     } catch {
       this.lab = null;
     }
+  }
+
+  async #resume(): Promise<void> {
+    const attempt = this.#attempt;
+    await this.refreshLab();
     try {
       const snapshot = await this.#api.getTopology();
       if (snapshot && attempt === this.#attempt && this.console.status === 'disconnected') {
