@@ -17,6 +17,9 @@ export interface NodeAction {
   disabledReason: string | null;
 }
 
+/** Why every action is disabled on a monitoring-only connection. */
+export const READ_ONLY_REASON = 'read-only connection';
+
 /** The lookups of ConsoleState the menu needs (plain data in tests). */
 export interface TopologyView {
   nodeByAddress: ReadonlyMap<Address, NodeState>;
@@ -24,11 +27,19 @@ export interface TopologyView {
   loneMasters: ReadonlySet<Address>;
 }
 
-/** The menu for one node; empty when nothing can be sent to it. */
-export function nodeActions(node: NodeState, view: TopologyView): NodeAction[] {
+/**
+ * The menu for one node; empty when nothing can be sent to it. On a read-only connection every
+ * item is still listed, disabled with the reason: visibly refused, not hidden.
+ */
+export function nodeActions(node: NodeState, view: TopologyView, readOnly = false): NodeAction[] {
   if (!node.reachable || (node.role !== 'replica' && node.role !== 'master')) return [];
-  if (node.role === 'master') return masterActions(node, view);
-  return replicaActions(node, view);
+  const items = node.role === 'master' ? masterActions(node, view) : replicaActions(node, view);
+  return readOnly ? items.map((item) => ({ ...item, disabledReason: READ_ONLY_REASON })) : items;
+}
+
+/** Whether the snapshot's connection is monitoring only. */
+export function isReadOnly(snapshot: { connection?: { readOnly: boolean } } | null): boolean {
+  return snapshot?.connection?.readOnly === true;
 }
 
 /** Why a node has no menu, when nodeActions() is empty. */

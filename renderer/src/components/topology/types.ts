@@ -15,7 +15,13 @@ export type CardNode = Node<CardData, 'replicationNode'>;
 /** The one card standing for a master's never-reached listed addresses (null: addresses no node lists any more). */
 export type UnreachedData = { master: Address | null };
 export type UnreachedNode = Node<UnreachedData, 'unreachedSummary'>;
-export type GraphNode = CardNode | UnreachedNode;
+/** A Sentinel: a compact card apart from the replication tree. */
+export type SentinelNode = Node<CardData, 'sentinelNode'>;
+export type GraphNode = CardNode | UnreachedNode | SentinelNode;
+
+/** The Sentinel card's size, used by its row's placement; its CSS uses the same width. */
+export const SENTINEL_WIDTH = 210;
+export const SENTINEL_HEIGHT = 76;
 
 export type ReplicationEdgeData = { master: Address; replica: Address };
 export type ReplicationEdgeType = Edge<ReplicationEdgeData, 'replication'>;
