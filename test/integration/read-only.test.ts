@@ -1,6 +1,7 @@
 // Read-only connections on a real lab: the service refuses to plan or run anything (READ_ONLY),
 // abort and every read keep working, the engine's command layer refuses a write even if a
 // caller got past the service, and a read-only profile stays read-only whatever the options say.
+import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -93,6 +94,23 @@ describe('read-only', () => {
     } finally {
       await engine.disconnect();
     }
+  });
+
+  it('the CLI refuses a topology change on --read-only with exit code 2, through the same check', async () => {
+    const child = spawn(process.execPath, ['bin/replication-console.js', 'switchover', '--to', lab.address('replica-1'), '--read-only', '--yes'], {
+      env: { ...process.env, REPLICATION_CONSOLE_DATA_DIR: dir, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+    expect(code, stderr).toBe(2);
+    expect(stderr.trim()).toMatch(/^replication-console: This connection is read-only \(monitoring only\): topology changes are refused\./);
+    expect(stdout).toBe('');
+    expect(await roleOf(lab.address('master'))).toBe('master');
+    expect(await roleOf(lab.address('replica-1'))).toBe('slave');
   });
 
   it('a read-only profile connects read-only, and the snapshot names the profile', async () => {
