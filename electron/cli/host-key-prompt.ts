@@ -62,8 +62,10 @@ async function confirm(io: PromptIo, fingerprint: string): Promise<boolean> {
   try {
     let question = 'Are you sure you want to continue connecting (yes/no/[fingerprint])? ';
     for (;;) {
+      // Listen first: an answer already waiting in the input is read as soon as the question is out.
+      const next = nextLine(lines);
       io.output.write(question);
-      const answer = await nextLine(lines);
+      const answer = await next;
       if (answer === null) return false;
       const text = answer.trim();
       if (text.toLowerCase() === 'yes' || text === fingerprint) return true;

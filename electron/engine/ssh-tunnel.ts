@@ -3,7 +3,7 @@
 // that address as the bastion sees it. The host key is checked against known_hosts first.
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
-import ssh2, { type AuthenticationType, type AnyAuthMethod, type ClientChannel, type ConnectConfig, type ServerHostKeyAlgorithm } from 'ssh2';
+import ssh2, { type AuthenticationType, type AnyAuthMethod, type ClientChannel, type ConnectConfig, type ParsedKey, type ServerHostKeyAlgorithm } from 'ssh2';
 import type { SshOptions } from '../shared/types';
 import { formatAddress } from './address';
 import { EngineError } from './errors';
@@ -183,7 +183,8 @@ class SshTunnel implements Tunnel {
     const known = readKnownHosts(knownHostsFile);
     const key = this.options.keyFile ? await readPrivateKey(this.options.keyFile, this.options.passphrase) : undefined;
     const methods: AnyAuthMethod[] = [];
-    if (key) methods.push({ type: 'publickey', username: user, key: key.data, ...(this.options.passphrase ? { passphrase: this.options.passphrase } : {}) });
+    // The key already decrypted: the passphrase's KDF (bcrypt, in JS) runs once, not twice.
+    if (key) methods.push({ type: 'publickey', username: user, key });
     if (this.options.password) methods.push({ type: 'password', username: user, password: this.options.password });
     if (methods.length === 0) {
       throw new EngineError('SSH', `SSH ${this.label}: no way to authenticate: give a key file (--ssh-key FILE) or a password`);
@@ -366,7 +367,7 @@ function verifyHostKey(blob: Buffer, hostName: string, file: string, acceptHostK
 }
 
 /** Read and decrypt the private key up front, so a missing file or a passphrase problem gets its own message. */
-async function readPrivateKey(file: string, passphrase: string | undefined): Promise<{ data: Buffer }> {
+async function readPrivateKey(file: string, passphrase: string | undefined): Promise<ParsedKey> {
   let data: Buffer;
   try {
     data = await readFile(file);
@@ -388,5 +389,5 @@ async function readPrivateKey(file: string, passphrase: string | undefined): Pro
   }
   const key = Array.isArray(parsed) ? parsed[0] : parsed;
   if (!key?.isPrivateKey()) throw new EngineError('SSH', `the SSH key file ${file} holds a public key: give the private key`);
-  return { data };
+  return key;
 }

@@ -1,0 +1,313 @@
+// SSH tunnels through a real OpenSSH server (Debian's sshd on a loopback port, started here):
+// a master and its replica reached only through the tunnel, over one SSH session; known_hosts
+// as OpenSSH keeps it; and each way the tunnel can fail, with its own message.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { createServer, connect as netConnect, type Server } from 'node:net';
+import { PassThrough } from 'node:stream';
+import { join } from 'node:path';
+import ssh2 from 'ssh2';
+import { describe, expect, it } from 'vitest';
+import { connectWithHostKeyPrompt } from '../../electron/cli/host-key-prompt';
+import { ReplicationEngine } from '../../electron/engine/engine';
+import type { EngineError } from '../../electron/engine/errors';
+import { openTunnel } from '../../electron/engine/ssh-tunnel';
+import { freePort } from '../../electron/lab/free-port';
+import { Lab, masterWithReplicas } from '../../electron/lab/lab';
+import type { SshOptions } from '../../electron/shared/types';
+import { disposeAfterEach } from '../helpers/dispose';
+import { keygenFingerprint, makeKey, PASSPHRASE, startSshd, type Sshd } from '../helpers/sshd';
+
+const own = disposeAfterEach();
+const FINGERPRINT = /SHA256:[A-Za-z0-9+/]{43}/;
+
+/** The options to reach `sshd` as root with its authorized key, checking `knownHosts`. */
+function sshTo(sshd: Sshd, knownHostsFile: string, extra: Partial<SshOptions> = {}): SshOptions {
+  return { host: '127.0.0.1', port: sshd.port, user: 'root', keyFile: sshd.key.file, knownHostsFile, ...extra };
+}
+
+/** A known_hosts file that lists the server's real host key. */
+function knownHostsFor(sshd: Sshd): string {
+  const file = join(sshd.dir, `known_hosts.${sshd.port}`);
+  writeFileSync(file, `[127.0.0.1]:${sshd.port} ${sshd.hostPublicKey}\n`);
+  return file;
+}
+
+async function failure(promise: Promise<unknown>): Promise<EngineError> {
+  try {
+    await promise;
+  } catch (error) {
+    return error as EngineError;
+  }
+  throw new Error('expected a failure');
+}
+
+/** A TCP echo server standing in for a node behind the bastion, where no Redis is needed. */
+async function echoServer(): Promise<{ port: number; close(): Promise<void> }> {
+  const server: Server = createServer((socket) => socket.pipe(socket));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  return {
+    port: typeof address === 'object' && address ? address.port : 0,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+/** Send a line through host:port and read it back. */
+function echo(port: number, text: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = netConnect(port, '127.0.0.1', () => socket.write(text));
+    socket.once('data', (data) => {
+      socket.destroy();
+      resolve(data.toString());
+    });
+    socket.once('error', reject);
+  });
+}
+
+describe('SSH tunnel to a real topology', () => {
+  it('reaches a master and its discovered replica only through the tunnel, over one SSH session', async () => {
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(1) }));
+    const sshd = own(await startSshd());
+    const engine = own(new ReplicationEngine({ connectTimeoutMs: 3000, commandTimeoutMs: 3000 }));
+
+    const snapshot = await engine.connect({ seeds: [lab.address('master')], pollIntervalMs: 300, ssh: sshTo(sshd, knownHostsFor(sshd)) });
+
+    expect(snapshot.nodes.map((n) => [n.address, n.role, n.reachable]).sort()).toEqual(
+      [
+        [lab.address('master'), 'master', true],
+        [lab.address('replica-1'), 'replica', true],
+      ].sort(),
+    );
+    expect(snapshot.connection?.ssh).toBe(`root@127.0.0.1:${sshd.port}`);
+    // Both nodes were dialled as the bastion sees them (sshd logs each direct-tcpip target) ...
+    for (const name of ['master', 'replica-1']) {
+      expect(sshd.log()).toContain(`target 127.0.0.1 port ${lab.port(name)}`);
+    }
+    // ... and one SSH session carried them all.
+    expect(sshd.sessions()).toBe(1);
+  });
+
+  it('a node the bastion cannot connect to is unreachable, named with the tunnel', async () => {
+    const sshd = own(await startSshd());
+    const tunnel = await openTunnel(sshTo(sshd, knownHostsFor(sshd)));
+    own({ close: async () => tunnel.close() });
+    const closedPort = await freePort();
+    const error = await failure(tunnel.endpoint('127.0.0.1', closedPort));
+    expect(error.code).toBe('UNREACHABLE');
+    expect(error.message).toContain(`127.0.0.1:${closedPort}: the SSH bastion root@127.0.0.1:${sshd.port} could not connect to it`);
+  });
+});
+
+describe('known_hosts', () => {
+  it('an unknown host: HOST_KEY_UNKNOWN with the fingerprint ssh-keygen -lf prints; accepting it adds it, and the next connect passes', async () => {
+    const sshd = own(await startSshd());
+    const knownHosts = join(sshd.dir, 'fresh', '.ssh', 'known_hosts');
+    const engine = own(new ReplicationEngine({ connectTimeoutMs: 3000, commandTimeoutMs: 3000 }));
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(0) }));
+    const options = { seeds: [lab.address('master')], pollIntervalMs: 300 };
+
+    const unknown = await failure(engine.connect({ ...options, ssh: sshTo(sshd, knownHosts) }));
+    expect(unknown.code).toBe('HOST_KEY_UNKNOWN');
+    expect(unknown.message).toContain('ED25519');
+    expect(FINGERPRINT.exec(unknown.message)?.[0]).toBe(sshd.hostFingerprint);
+    expect(sshd.hostFingerprint).toBe(keygenFingerprint(join(sshd.dir, 'host_ed25519.pub')));
+
+    // A fingerprint that is not this key's accepts nothing.
+    const wrong = await failure(engine.connect({ ...options, ssh: sshTo(sshd, knownHosts, { acceptHostKey: `SHA256:${'A'.repeat(43)}` }) }));
+    expect(wrong.code).toBe('HOST_KEY_UNKNOWN');
+    expect(wrong.message).toContain('is not this key');
+
+    await engine.connect({ ...options, ssh: sshTo(sshd, knownHosts, { acceptHostKey: sshd.hostFingerprint }) });
+    expect(readFileSync(knownHosts, 'utf8')).toBe(`[127.0.0.1]:${sshd.port} ${sshd.hostPublicKey}\n`);
+    await engine.disconnect();
+
+    const again = await engine.connect({ ...options, ssh: sshTo(sshd, knownHosts) });
+    expect(again.nodes[0]?.reachable).toBe(true);
+  });
+
+  it('a changed host key is refused with HOST_KEY_CHANGED, naming the file, the line and the new fingerprint', async () => {
+    const sshd = own(await startSshd());
+    const other = makeKey(join(sshd.dir, 'other_host_key'));
+    const knownHosts = join(sshd.dir, 'known_hosts_changed');
+    writeFileSync(knownHosts, `# an old entry\n[127.0.0.1]:${sshd.port} ${other.publicLine}\n`);
+
+    const error = await failure(openTunnel(sshTo(sshd, knownHosts, { acceptHostKey: sshd.hostFingerprint })));
+    expect(error.code).toBe('HOST_KEY_CHANGED');
+    expect(error.message).toContain(`${knownHosts}:2`);
+    expect(error.message).toContain(sshd.hostFingerprint);
+    expect(error.message).toContain(keygenFingerprint(`${other.file}.pub`));
+    // Even an accepted fingerprint does not override a changed key, as with ssh.
+    expect(readFileSync(knownHosts, 'utf8')).not.toContain(sshd.hostPublicKey);
+  });
+
+  it('a hashed entry made by ssh-keygen -H matches', async () => {
+    const sshd = own(await startSshd());
+    const knownHosts = knownHostsFor(sshd);
+    execFileSync('ssh-keygen', ['-H', '-f', knownHosts], { stdio: 'ignore' });
+    expect(readFileSync(knownHosts, 'utf8')).toMatch(/^\|1\|[^|]+\|[^ ]+ ssh-ed25519 /);
+
+    const tunnel = await openTunnel(sshTo(sshd, knownHosts));
+    tunnel.close();
+    expect(sshd.sessions()).toBe(1);
+  });
+
+  it('the CLI prompt: OpenSSH wording on a terminal, "yes" accepts; without a terminal, the flag to pass', async () => {
+    const sshd = own(await startSshd());
+    const knownHosts = join(sshd.dir, 'prompted_known_hosts');
+    const connect = async (options: { ssh?: SshOptions }) => {
+      const tunnel = await openTunnel(options.ssh as SshOptions);
+      tunnel.close();
+      return 'connected';
+    };
+
+    const noTerminal = await failure(
+      connectWithHostKeyPrompt({ seeds: [], ssh: sshTo(sshd, knownHosts) }, connect, { input: new PassThrough(), output: new PassThrough() }),
+    );
+    expect(noTerminal.code).toBe('HOST_KEY_UNKNOWN');
+    expect(noTerminal.message).toContain(`--ssh-accept-host-key ${sshd.hostFingerprint}`);
+
+    const input = Object.assign(new PassThrough(), { isTTY: true });
+    const output = Object.assign(new PassThrough(), { isTTY: true });
+    let shown = '';
+    output.on('data', (chunk: Buffer) => {
+      shown += chunk.toString();
+      if (shown.endsWith('(yes/no/[fingerprint])? ')) input.write('yes\n');
+    });
+    const result = await connectWithHostKeyPrompt({ seeds: [], ssh: sshTo(sshd, knownHosts) }, connect, { input, output });
+    expect(result).toBe('connected');
+    expect(shown).toContain(`The authenticity of host '[127.0.0.1]:${sshd.port}' can't be established.\nED25519 key fingerprint is ${sshd.hostFingerprint}.\n`);
+    expect(shown).toContain('Are you sure you want to continue connecting (yes/no/[fingerprint])? ');
+    expect(readFileSync(knownHosts, 'utf8')).toContain(sshd.hostPublicKey);
+  });
+});
+
+describe('each failure has its own message', () => {
+  it('a key the server does not accept: authentication failed, with the methods tried', async () => {
+    const sshd = own(await startSshd());
+    const error = await failure(openTunnel(sshTo(sshd, knownHostsFor(sshd), { keyFile: sshd.strangerKey.file })));
+    expect(error.code).toBe('SSH');
+    expect(error.message).toBe(
+      `SSH authentication failed for root@127.0.0.1:${sshd.port} (tried: publickey (${sshd.strangerKey.file}); the server accepts: publickey)`,
+    );
+  });
+
+  it('an encrypted key: without a passphrase, with a wrong one, and with the right one', async () => {
+    const sshd = own(await startSshd());
+    const knownHosts = knownHostsFor(sshd);
+    const missing = await failure(openTunnel(sshTo(sshd, knownHosts, { keyFile: sshd.encryptedKey.file })));
+    expect(missing.message).toBe(`the SSH key ${sshd.encryptedKey.file} is encrypted: give the passphrase (--ssh-askpass)`);
+    const wrong = await failure(openTunnel(sshTo(sshd, knownHosts, { keyFile: sshd.encryptedKey.file, passphrase: 'not the passphrase' })));
+    expect(wrong.message).toBe(`the SSH key ${sshd.encryptedKey.file}: wrong passphrase`);
+    expect(wrong.message).not.toContain('not the passphrase');
+    expect(sshd.sessions()).toBe(0);
+
+    const tunnel = await openTunnel(sshTo(sshd, knownHosts, { keyFile: sshd.encryptedKey.file, passphrase: PASSPHRASE }));
+    tunnel.close();
+    expect(sshd.sessions()).toBe(1);
+  });
+
+  it('a missing key file, and a closed bastion port', async () => {
+    const sshd = own(await startSshd());
+    const knownHosts = knownHostsFor(sshd);
+    const noFile = await failure(openTunnel(sshTo(sshd, knownHosts, { keyFile: join(sshd.dir, 'no_such_key') })));
+    expect(noFile).toMatchObject({ code: 'SSH', message: `the SSH key file ${join(sshd.dir, 'no_such_key')} does not exist` });
+
+    const closedPort = await freePort();
+    const refused = await failure(openTunnel({ ...sshTo(sshd, knownHosts), port: closedPort }));
+    expect(refused).toMatchObject({ code: 'SSH', message: `the SSH bastion 127.0.0.1:${closedPort} refused the connection (is sshd listening on that port?)` });
+  });
+
+  it('a bastion with AllowTcpForwarding no: the node fails with the forwarding refusal, through the engine too', async () => {
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(0) }));
+    const sshd = own(await startSshd({ allowTcpForwarding: false }));
+    const knownHosts = knownHostsFor(sshd);
+
+    const tunnel = await openTunnel(sshTo(sshd, knownHosts));
+    own({ close: async () => tunnel.close() });
+    const error = await failure(tunnel.endpoint('127.0.0.1', lab.port('master')));
+    expect(error.code).toBe('SSH');
+    expect(error.message).toBe(
+      `${lab.address('master')}: the SSH bastion root@127.0.0.1:${sshd.port} refused to forward to it (administratively prohibited: AllowTcpForwarding?)`,
+    );
+
+    const engine = own(new ReplicationEngine({ connectTimeoutMs: 3000, commandTimeoutMs: 3000 }));
+    const viaEngine = await failure(engine.connect({ seeds: [lab.address('master')], ssh: sshTo(sshd, knownHosts) }));
+    expect(viaEngine.message).toContain('administratively prohibited: AllowTcpForwarding?');
+  });
+
+  it('a dropped session: nodes fail naming the tunnel, and it is re-opened on the next use once the interval has passed', async () => {
+    const sshd = own(await startSshd());
+    const target = own(await echoServer());
+    let now = 1_000_000;
+    const tunnel = await openTunnel(sshTo(sshd, knownHostsFor(sshd)), { reopenIntervalMs: 60_000, now: () => now });
+    own({ close: async () => tunnel.close() });
+    const local = await tunnel.endpoint('127.0.0.1', target.port);
+    expect(await echo(local.port, 'before')).toBe('before');
+
+    sshd.dropSessions();
+    // Wait (bounded) until the tunnel has noticed: endpoint() then fails naming it.
+    let dropped: EngineError | null = null;
+    for (let attempt = 0; attempt < 100 && !dropped; attempt++) {
+      dropped = await tunnel.endpoint('127.0.0.1', target.port).then(
+        () => null,
+        (error: EngineError) => error,
+      );
+      if (!dropped) await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    expect(dropped?.code).toBe('SSH');
+    expect(dropped?.message).toMatch(new RegExp(`SSH tunnel root@127\\.0\\.0\\.1:${sshd.port} (dropped|failed)`));
+    // Within the interval it is not re-opened: the same failure, no new session.
+    const sessionsAfterDrop = sshd.sessions();
+    await expect(tunnel.endpoint('127.0.0.1', target.port)).rejects.toThrow(/SSH tunnel root@/);
+    expect(sshd.sessions()).toBe(sessionsAfterDrop);
+
+    now += 60_000;
+    const again = await tunnel.endpoint('127.0.0.1', target.port);
+    expect(again.port).toBe(local.port);
+    expect(await echo(again.port, 'after')).toBe('after');
+    expect(sshd.sessions()).toBe(2);
+  });
+});
+
+describe('password authentication', () => {
+  // The real sshd cannot be given a root password here (no PAM, no password set for root, and we
+  // do not change the machine's accounts), so password authentication is tested against an ssh2
+  // server in the test: what is checked is our client's side (the password sent, a refusal explained).
+  it('a right password opens the tunnel; a wrong one fails naming the method, never the password', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rc-ssh-password-'));
+    own({ close: async () => rmSync(dir, { recursive: true, force: true }) });
+    const hostKey = makeKey(join(dir, 'host_key'));
+    const server = new ssh2.Server({ hostKeys: [readFileSync(hostKey.file)] }, (client) => {
+      client.on('authentication', (context) => {
+        if (context.method === 'password' && context.username === 'ops' && context.password === 'bastion-secret') context.accept();
+        else context.reject(['password']);
+      });
+      client.on('ready', () => {
+        client.on('tcpip', (accept, _reject, info) => {
+          const channel = accept();
+          const socket = netConnect(info.destPort, info.destIP, () => socket.pipe(channel).pipe(socket));
+          socket.on('error', () => channel.close());
+        });
+      });
+      client.on('error', () => undefined);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    own({ close: () => new Promise<void>((resolve) => server.close(() => resolve())) });
+    const port = (server.address() as { port: number }).port;
+    const knownHosts = join(dir, 'known_hosts');
+    writeFileSync(knownHosts, `[127.0.0.1]:${port} ${hostKey.publicLine.split(' ').slice(0, 2).join(' ')}\n`);
+    const options: SshOptions = { host: '127.0.0.1', port, user: 'ops', password: 'bastion-secret', knownHostsFile: knownHosts };
+
+    const wrong = await failure(openTunnel({ ...options, password: 'not-it' }));
+    expect(wrong.message).toBe(`SSH authentication failed for ops@127.0.0.1:${port} (tried: password; the server accepts: password)`);
+    expect(wrong.message).not.toContain('not-it');
+
+    const target = own(await echoServer());
+    const tunnel = await openTunnel(options);
+    own({ close: async () => tunnel.close() });
+    const local = await tunnel.endpoint('127.0.0.1', target.port);
+    expect(await echo(local.port, 'through')).toBe('through');
+  });
+});
