@@ -55,6 +55,8 @@ export class ClientRegistry {
   private readonly backoffs = new Map<string, Backoff>();
   /** Short-lived subscriber connections (listen()), closed with the rest on disconnectAll. */
   private readonly listeners = new Set<Redis>();
+  /** Long-lived subscriptions (subscribe()): their disposers, called on disconnectAll. */
+  private readonly subscriptions = new Set<() => void>();
   private generations = 0;
   private closed = false;
 
@@ -132,6 +134,63 @@ export class ClientRegistry {
     }
   }
 
+  /**
+   * A long-lived PSUBSCRIBE to `patterns` at `address`, on a connection of its own (a subscribed
+   * connection answers nothing else), with the same credentials. A lost connection is dialled
+   * again after a growing delay and subscribed again, until the returned disposer is called or
+   * disconnectAll. Messages in between are lost: the caller re-reads state, not only messages.
+   */
+  subscribe(address: string, patterns: readonly string[], onMessage: (channel: string, text: string) => void): () => void {
+    let current: Redis | null = null;
+    let timer: NodeJS.Timeout | undefined;
+    let failures = 0;
+    let disposed = false;
+    const over = (): boolean => disposed || this.closed;
+    const retry = (): void => {
+      if (over()) return;
+      timer = setTimeout(() => void open(), Math.min(this.maxBackoffMs, 250 * 2 ** failures++));
+    };
+    const open = async (): Promise<void> => {
+      let client: Redis;
+      try {
+        client = await this.createClient(address, this.connectTimeoutMs);
+      } catch {
+        retry();
+        return;
+      }
+      if (over()) {
+        client.disconnect(false);
+        return;
+      }
+      current = client;
+      this.listeners.add(client);
+      client.on('error', () => undefined);
+      client.on('pmessage', (_pattern: string, channel: string, text: string) => onMessage(channel, text));
+      // retryStrategy is null: 'end' comes once per client, whether it never connected or was lost.
+      client.once('end', () => {
+        this.listeners.delete(client);
+        if (current === client) current = null;
+        retry();
+      });
+      try {
+        await withTimeout(this.handshake(client, address), this.connectTimeoutMs, () => undefined);
+        await client.psubscribe(...patterns);
+        failures = 0;
+      } catch {
+        client.disconnect(false);
+      }
+    };
+    const dispose = (): void => {
+      disposed = true;
+      clearTimeout(timer);
+      this.subscriptions.delete(dispose);
+      current?.disconnect(false);
+    };
+    this.subscriptions.add(dispose);
+    if (!this.closed) void open();
+    return dispose;
+  }
+
   /** Close one node's connection. */
   disconnect(address: string): void {
     const entry = this.entries.get(address);
@@ -150,6 +209,7 @@ export class ClientRegistry {
   /** Close every connection; the registry refuses further work. */
   disconnectAll(): void {
     this.closed = true;
+    for (const dispose of [...this.subscriptions]) dispose();
     for (const address of [...this.entries.keys()]) this.disconnect(address);
     for (const subscriber of this.listeners) subscriber.disconnect(false);
     this.listeners.clear();

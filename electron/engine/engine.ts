@@ -6,6 +6,7 @@ import type {
   HistoryPoint,
   HistoryQuery,
   ReplicationEvent,
+  SentinelOptions,
   TickUpdate,
   TopologySnapshot,
   TopologyWarning,
@@ -22,6 +23,8 @@ import { diffSnapshots, EventMemory } from './events';
 import { masterAddressOf, pollNode, type NodeRecord } from './node-record';
 import { DEFAULT_MAX_NODES, NodeSet } from './node-set';
 import { PollScheduler, type SlotTiming } from './poll-scheduler';
+import { askSentinels } from './sentinel-entry';
+import { SentinelWatch } from './sentinel-watch';
 import { buildSnapshot } from './snapshot';
 import { TopologyMemory } from './topology-memory';
 
@@ -79,7 +82,7 @@ export class ReplicationEngine {
    * `profileName`: the saved connection the options came from, shown in the snapshot's connection.
    */
   async connect(options: ConnectOptions, context: { profileName?: string | null } = {}): Promise<TopologySnapshot> {
-    const seeds = validateSeeds(options.seeds);
+    const seeds = validateSeeds(options.seeds, options.sentinel);
     const pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_MS;
     if (!(Number.isInteger(pollIntervalMs) && pollIntervalMs >= 100 && pollIntervalMs <= 60_000)) {
       throw new EngineError('BAD_ARGUMENT', 'the poll interval must be a whole number of milliseconds from 100 to 60000');
@@ -191,11 +194,23 @@ export class ReplicationEngine {
   }
 }
 
-function validateSeeds(seeds: readonly string[]): string[] {
-  if (!Array.isArray(seeds) || seeds.length === 0) {
-    throw new EngineError('BAD_ARGUMENT', 'give at least one seed address (host:port)');
+function validateSeeds(seeds: readonly string[], sentinel: SentinelOptions | undefined): string[] {
+  if (sentinel !== undefined) validateSentinel(sentinel);
+  // With Sentinels as the entry point, the data nodes come from them.
+  if (!Array.isArray(seeds) || (seeds.length === 0 && sentinel === undefined)) {
+    throw new EngineError('BAD_ARGUMENT', 'give at least one seed address (host:port), or Sentinel addresses and a master name');
   }
   return [...new Set(seeds.map((s) => normalizeAddress(String(s))))];
+}
+
+function validateSentinel(sentinel: SentinelOptions): void {
+  if (!Array.isArray(sentinel.addresses) || sentinel.addresses.length === 0) {
+    throw new EngineError('BAD_ARGUMENT', 'give at least one Sentinel address (host:port) with the master name');
+  }
+  for (const address of sentinel.addresses) normalizeAddress(String(address));
+  if (typeof sentinel.masterName !== 'string' || !/^[!-~]{1,200}$/.test(sentinel.masterName)) {
+    throw new EngineError('BAD_ARGUMENT', 'give the master name the Sentinels monitor (--master-name NAME: printable ASCII without spaces, at most 200 characters)');
+  }
 }
 
 type Required<T> = { [K in keyof T]-?: T[K] };
@@ -205,6 +220,11 @@ class Session {
   latest: TopologySnapshot | null = null;
   private readonly nodes: NodeSet;
   private readonly registry: ClientRegistry;
+  /** Sentinels have credentials of their own (or none): their connections are apart. */
+  private readonly sentinelRegistry: ClientRegistry;
+  private readonly sentinels: SentinelWatch;
+  /** A re-read of everything under way because a Sentinel moved a master (several Sentinels say so at once). */
+  private switching: Promise<unknown> | null = null;
   private readonly interval: number;
   private readonly settings: Required<Pick<EngineOptions, 'forgetAfterMs' | 'maxEvents'>>;
   private readonly eventLog: ReplicationEvent[] = [];
@@ -237,6 +257,13 @@ class Session {
       maxBackoffMs: Math.max(1000, Math.min(5000, this.interval * 3)),
       transport,
     });
+    this.sentinelRegistry = new ClientRegistry({
+      credentials: { user: options.sentinel?.user, password: options.sentinel?.password },
+      connectTimeoutMs: engineOptions.connectTimeoutMs,
+      commandTimeoutMs: engineOptions.commandTimeoutMs,
+      maxBackoffMs: Math.max(1000, Math.min(5000, this.interval * 3)),
+      transport,
+    });
     this.connection = connectionSummary(options, options.profileName);
     if (this.connection.insecure) this.setWarnings('tls', [insecureWarning()]);
     this.settings = {
@@ -261,9 +288,34 @@ class Session {
       onSlot: onPollSlot && ((record, slot) => onPollSlot(record.address, slot)),
       onError: (error) => process.emitWarning(`poll schedule: ${error instanceof Error ? error.message : String(error)}`),
     });
+    this.sentinels = new SentinelWatch({
+      nodes: this.nodes,
+      dataRegistry: this.registry,
+      sentinelRegistry: this.sentinelRegistry,
+      now: () => this.clock.now(),
+      entryName: options.sentinel?.masterName ?? null,
+      added: (records) => {
+        for (const record of records) {
+          this.scheduler.add(record);
+          if (this.running) void this.scheduler.read(record);
+        }
+      },
+      event: (draft) => {
+        const event: ReplicationEvent = { id: this.nextEventId++, at: this.clock.now(), ...draft };
+        this.eventLog.push(event);
+        this.pendingEvents.push(event);
+      },
+      refresh: () => {
+        if (!this.running || this.switching) return;
+        this.switching = this.refresh()
+          .catch(() => undefined)
+          .finally(() => (this.switching = null));
+      },
+    });
   }
 
   async start(): Promise<TopologySnapshot> {
+    if (this.options.sentinel) await this.enterThroughSentinels(this.options.sentinel);
     for (const seed of this.options.seeds) this.nodes.add(seed, true);
     await this.discover();
     this.checkSeeds();
@@ -281,7 +333,28 @@ class Session {
     this.stopped = true;
     this.running = false;
     this.scheduler.stop();
+    this.sentinels.stop();
     this.registry.disconnectAll();
+    this.sentinelRegistry.disconnectAll();
+  }
+
+  /** Ask the given Sentinels for the master, its replicas and the other Sentinels: discovery starts from them. */
+  private async enterThroughSentinels(sentinel: SentinelOptions): Promise<void> {
+    const addresses = [...new Set(sentinel.addresses.map((a) => normalizeAddress(String(a))))];
+    for (const address of addresses) {
+      const record = this.nodes.add(address, true);
+      record.asSentinel = true;
+      record.givenAsSentinel = true;
+    }
+    const dialOf = (address: string): string => this.nodes.resolve(address)?.dial ?? address;
+    const entry = await askSentinels(this.sentinelRegistry, addresses, sentinel.masterName, dialOf);
+    const now = this.clock.now();
+    for (const address of [entry.master, ...entry.replicas]) this.nodes.add(address, false, now);
+    for (const address of entry.sentinels) this.nodes.addSentinel(address, now);
+  }
+
+  private registryOf(record: NodeRecord | undefined): ClientRegistry {
+    return record?.asSentinel ? this.sentinelRegistry : this.registry;
   }
 
   get credentials(): { user?: string; password?: string } {
@@ -294,7 +367,7 @@ class Session {
 
   run<T>(address: string, work: (client: Redis) => Promise<T>): Promise<T> {
     const record = this.nodes.resolve(address);
-    return this.registry.run(record?.dial ?? normalizeAddress(address), (client) => work(client));
+    return this.registryOf(record).run(record?.dial ?? normalizeAddress(address), (client) => work(client));
   }
 
   listen(address: string, channel: string, ms: number): Promise<string | null> {
@@ -324,7 +397,7 @@ class Session {
       record.rememberedAs = null;
       this.nodes.remove(record);
       this.scheduler.remove(record);
-      this.registry.forget(record.dial);
+      this.registryOf(record).forget(record.dial);
     }
     this.memory?.save(this.clock.now());
     return this.tick();
@@ -376,9 +449,13 @@ class Session {
   }
 
   private checkSeeds(): void {
+    // The Sentinels answered for the master: a master down right now shows as such.
+    if (this.options.sentinel) return;
     const seeds = this.nodes.all().filter((r) => r.seed);
-    const usable = seeds.filter((r) => r.reachable && r.server?.mode !== 'sentinel' && !isCluster(r));
+    const usable = this.nodes.all().filter((r) => r.reachable && !r.asSentinel && r.server?.mode !== 'sentinel' && !isCluster(r));
     if (usable.length > 0) return;
+    // A Sentinel given as a seed: its one master is this topology (SENTINEL_SEED says so), even while that master is down.
+    if (seeds.some((r) => r.server?.mode === 'sentinel' && r.sentinelMasters.length === 1)) return;
     const first = seeds[0];
     if (!first) throw new EngineError('INTERNAL', 'no seed was recorded');
     if (first.error) throw new EngineError(first.error.code, first.error.message);
@@ -387,7 +464,9 @@ class Session {
       throw new EngineError(
         'SENTINEL',
         `${first.address} is a Redis Sentinel, not a data node.` +
-          (monitored ? ` It monitors ${monitored}: give that address as the seed.` : ' Give a master or replica address.'),
+          (monitored
+            ? ` It monitors ${monitored}: give --sentinel ${first.address} --master-name NAME, or a master or replica address as the seed.`
+            : ' Give a master or replica address.'),
       );
     }
     throw new EngineError(
@@ -398,7 +477,9 @@ class Session {
 
   /** One reading of one node and what follows from it; only ever called by the scheduler. */
   private async pollOnce(record: NodeRecord): Promise<void> {
-    await pollNode(this.registry, record, this.clock.now);
+    await pollNode(this.registryOf(record), record, this.clock.now);
+    if (this.stopped) return;
+    await this.sentinels.afterPoll(record);
     if (this.stopped) return;
     const sizeBefore = this.nodes.size;
     const before = this.nodes.all();
@@ -408,7 +489,7 @@ class Session {
       for (const gone of before) {
         if (this.nodes.resolve(gone.address) === gone) continue;
         this.scheduler.remove(gone);
-        if (gone !== survivor) this.registry.disconnect(gone.dial);
+        if (gone !== survivor) this.registryOf(gone).disconnect(gone.dial);
       }
     }
     this.addNeighbours(survivor);
@@ -437,6 +518,7 @@ class Session {
       const record = this.nodes.add(entry.address, false, this.clock.now());
       record.rememberedSeenAt = entry.lastSeenAt;
       record.rememberedAs = { role: entry.role, master: entry.master };
+      record.asSentinel = entry.role === 'sentinel';
       added.push(record);
     }
     return added;
@@ -459,6 +541,20 @@ class Session {
           replid: record.replication?.replid ?? null,
           lastSeenAt: record.polledAt ?? now,
         });
+      } else if (record.reachable && record.asSentinel) {
+        // A Sentinel is remembered with the master of ours it monitors, so a later session recalls it with that group.
+        const master = record.sentinel?.masters.find((m) => m.facts?.address)?.facts?.address ?? null;
+        if (master !== null) {
+          memory.observe({
+            address: record.address,
+            aliases: [...record.aliases],
+            role: 'sentinel',
+            master: this.nodes.resolve(master)?.address ?? master,
+            runId: record.server?.runId ?? null,
+            replid: null,
+            lastSeenAt: record.polledAt ?? now,
+          });
+        }
       }
     }
     memory.expire(now);
@@ -490,7 +586,8 @@ class Session {
     this.forgetVanished(now);
     // A safety net under the adds and removes: every node has a schedule, and nothing else has one.
     this.scheduler.track(this.nodes.all());
-    const snapshot = buildSnapshot(this.nodes, ++this.seq, this.interval, now);
+    this.sentinels.sync();
+    const snapshot = buildSnapshot(this.nodes, ++this.seq, this.interval, now, this.sentinels.context());
     snapshot.connection = this.connection;
     this.setWarnings('trust', this.untrustedWarnings(snapshot));
     for (const warnings of this.externalWarnings.values()) snapshot.warnings.unshift(...warnings);
@@ -542,7 +639,7 @@ class Session {
     const gone = this.nodes.forgetVanished({ now, forgetAfterMs: this.settings.forgetAfterMs, intervalMs: this.interval });
     for (const record of gone) {
       this.scheduler.remove(record);
-      this.registry.forget(record.dial);
+      this.registryOf(record).forget(record.dial);
     }
   }
 }

@@ -20,6 +20,8 @@ import {
 } from './info-parser';
 import { NodeHistory } from './history';
 import { OffsetHistory, type OffsetSample } from './lag';
+import { dataAddressesOf, sentinelAddressesOf, type SentinelReading } from './sentinel-poll';
+import type { RememberedNode } from './topology-memory';
 
 /**
  * Re-read INFO server (and stats, cluster, sentinel) this often, in polls, even without a
@@ -81,7 +83,13 @@ export interface NodeRecord {
   /** When topology memory last saw this node (null when it is not remembered): a remembered node is kept and dialled. */
   rememberedSeenAt: number | null;
   /** Its role and master as memory last saw them: what the graph shows while it cannot be read. */
-  rememberedAs: { role: 'master' | 'replica'; master: string | null } | null;
+  rememberedAs: { role: RememberedNode['role']; master: string | null } | null;
+  /** Dialled as a Sentinel, with the Sentinel credentials: given with --sentinel, or found as one. */
+  asSentinel: boolean;
+  /** Given by the user as a Sentinel (ConnectOptions.sentinel), not as a data seed. */
+  givenAsSentinel: boolean;
+  /** Sentinel only: its last view of the masters of this topology (SENTINEL MASTER, CKQUORUM, REPLICAS, SENTINELS). */
+  sentinel: SentinelReading | null;
 }
 
 export type InfoSection = 'replication' | 'server' | 'stats' | 'sentinel' | 'cluster' | 'persistence';
@@ -117,6 +125,9 @@ export function createRecord(address: string, dial: string, seed: boolean, capac
     syncStarts: [],
     rememberedSeenAt: null,
     rememberedAs: null,
+    asSentinel: false,
+    givenAsSentinel: false,
+    sentinel: null,
   };
 }
 
@@ -274,11 +285,12 @@ export function masterAddressOf(record: NodeRecord): string | null {
   return formatAddress(r.masterHost, r.masterPort);
 }
 
-/** Every address this node points at: its master and the replicas it lists. */
+/** Every address this node points at: its master and the replicas it lists (a Sentinel: the masters, replicas and Sentinels it names). */
 export function neighboursOf(record: NodeRecord): string[] {
   const out: string[] = [];
   const master = masterAddressOf(record);
   if (master) out.push(master);
   for (const replica of record.replication?.replicas ?? []) out.push(replica.address);
+  if (record.sentinel) out.push(...dataAddressesOf(record.sentinel), ...sentinelAddressesOf(record.sentinel));
   return out;
 }

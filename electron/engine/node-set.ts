@@ -2,6 +2,7 @@ import { normalizeAddress } from './address';
 import { dialAddress } from './address-map';
 import { EngineError } from './errors';
 import { createRecord, masterAddressOf, neighboursOf, type NodeRecord } from './node-record';
+import { dataAddressesOf, sentinelAddressesOf } from './sentinel-poll';
 
 /** Nodes one topology follows unless EngineOptions.maxNodes says otherwise. */
 export const DEFAULT_MAX_NODES = 1000;
@@ -137,7 +138,30 @@ export class NodeSet {
     const lines = record.replication?.replicas ?? [];
     this.matchAnnounced(record, lines);
     for (const replica of lines) this.addListed(replica.address, record.address, record.address, now, added);
+    // A Sentinel names the master, its replicas and the other Sentinels: discovery follows them too.
+    for (const address of dataAddressesOf(record.sentinel)) this.addListed(address, null, record.address, now, added);
+    for (const address of sentinelAddressesOf(record.sentinel)) {
+      const sentinel = this.addSentinel(address, now);
+      if (sentinel) added.push(sentinel);
+    }
     return added;
+  }
+
+  /**
+   * Add a Sentinel found by its address (a SENTINEL SENTINELS reply, a hello message, an event)
+   * while there is room; returns it when it is new. A known node found to be a Sentinel is marked one.
+   */
+  addSentinel(address: string, now = Date.now()): NodeRecord | null {
+    const known = this.resolve(address);
+    if (known) {
+      // A node that answered as a data node stays one, whatever a message claims.
+      if (!known.reachable || known.server?.mode === 'sentinel') known.asSentinel = true;
+      return null;
+    }
+    if (this.full) return null;
+    const record = this.add(address, false, now);
+    record.asSentinel = true;
+    return record;
   }
 
   /**

@@ -1,8 +1,27 @@
-import type { BacklogWindow, EdgeHealth, ListedReplica, NodeRole, NodeState, ReplicaLag, TopologyEdge, TopologySnapshot } from '../shared/types';
+import type {
+  BacklogWindow,
+  EdgeHealth,
+  ListedReplica,
+  NodeRole,
+  NodeState,
+  ReplicaLag,
+  SentinelView,
+  TopologyEdge,
+  TopologySnapshot,
+} from '../shared/types';
 import { bytesBehind, sameHistory, secondsBehind, type OffsetHistory, type OffsetSample } from './lag';
 import { currentOffset, masterAddressOf, type NodeRecord } from './node-record';
 import type { ChainInfo, NodeSet } from './node-set';
 import { findWarnings, foldMasterDown, riskWarnings } from './warnings';
+import { sentinelWarnings } from './sentinel-warnings';
+
+/** What the session knows of Sentinel failovers under way, for the Sentinels' views. */
+export interface SentinelContext {
+  /** The Sentinel leading the failover of this master name now, or null. */
+  leaderOf(masterName: string): string | null;
+}
+
+const NO_SENTINEL_CONTEXT: SentinelContext = { leaderOf: () => null };
 
 /** An edge is "lagging" from this many seconds or bytes behind its master. */
 export const LAGGING_SECONDS = 1;
@@ -26,10 +45,17 @@ interface TickContext {
   /** A reachable node last read before this is stale: 3 poll intervals without a reading. */
   staleBefore: number;
   now: number;
+  sentinels: SentinelContext;
 }
 
 /** Build the immutable, JSON-ready view of the topology as it stands now. */
-export function buildSnapshot(nodes: NodeSet, seq: number, pollIntervalMs: number, now: number): TopologySnapshot {
+export function buildSnapshot(
+  nodes: NodeSet,
+  seq: number,
+  pollIntervalMs: number,
+  now: number,
+  sentinels: SentinelContext = NO_SENTINEL_CONTEXT,
+): TopologySnapshot {
   const records = orderForDisplay(nodes);
   const context: TickContext = {
     nodes,
@@ -39,6 +65,7 @@ export function buildSnapshot(nodes: NodeSet, seq: number, pollIntervalMs: numbe
     freshSince: now - 2 * pollIntervalMs - 100,
     staleBefore: now - STALE_AFTER_INTERVALS * pollIntervalMs,
     now,
+    sentinels,
   };
   const states = records.map((r) => nodeState(context, r));
   const byAddress = new Map(states.map((s) => [s.address, s]));
@@ -46,11 +73,12 @@ export function buildSnapshot(nodes: NodeSet, seq: number, pollIntervalMs: numbe
   for (const record of records) {
     const master = nodes.masterOf(record) ?? rememberedMasterOf(nodes, record);
     const state = byAddress.get(record.address);
-    if (!master || !state || master === record) continue;
+    // Sentinels watch the tree; they are no part of it.
+    if (!master || !state || master === record || record.asSentinel) continue;
     edges.push({ master: master.address, replica: record.address, health: edgeHealth(state, context.listed.get(record)) });
   }
   const downSince = new Map(records.map((r) => [r.address, r.unreachableSince]));
-  const warnings = foldMasterDown([...findWarnings(nodes), ...riskWarnings(states, now)], states, downSince);
+  const warnings = foldMasterDown([...findWarnings(nodes), ...riskWarnings(states, now), ...sentinelWarnings(states)], states, downSince);
   return { seq, takenAt: now, pollIntervalMs, nodes: states, edges, warnings };
 }
 
@@ -87,7 +115,9 @@ function nodeState(context: TickContext, record: NodeRecord): NodeState {
     runId: server?.runId ?? null,
     version: server?.version ? `${server.product} ${server.version}` : null,
     uptimeSeconds: uptimeOf(record, now),
-    master: master?.address ?? masterAddressOf(record) ?? (remembered ? (rememberedMasterOf(nodes, record)?.address ?? remembered.master) : null),
+    master: record.asSentinel
+      ? null
+      : (master?.address ?? masterAddressOf(record) ?? (remembered ? (rememberedMasterOf(nodes, record)?.address ?? remembered.master) : null)),
     linkStatus: live?.role === 'replica' ? live.linkStatus : null,
     linkDownSinceSeconds: live?.linkDownSinceSeconds ?? null,
     sync: live?.sync ?? null,
@@ -111,6 +141,7 @@ function nodeState(context: TickContext, record: NodeRecord): NodeState {
     latencyMs: record.latencyMs,
     depth: attached ? chain.length - 1 : null,
     sentinelMasters: record.sentinelMasters.map(({ name, status, address }) => ({ name, status, address })),
+    ...(record.asSentinel ? { sentinel: sentinelViewOf(context, record) } : {}),
     remembered: !record.reachable && record.rememberedSeenAt !== null,
     lastSeenAt: Math.max(record.polledAt ?? 0, record.rememberedSeenAt ?? 0) || null,
   };
@@ -150,7 +181,27 @@ function rememberedOnly(record: NodeRecord): NodeRecord['rememberedAs'] {
   return !record.reachable && !record.replication ? record.rememberedAs : null;
 }
 
+/** A Sentinel's view of the masters of this topology, with addresses as the graph names the nodes. */
+function sentinelViewOf(context: TickContext, record: NodeRecord): SentinelView {
+  const canonical = (address: string | null): string | null => (address ? (context.nodes.resolve(address)?.address ?? address) : null);
+  return {
+    masters: (record.sentinel?.masters ?? []).map((m) => ({
+      name: m.name,
+      address: canonical(m.facts?.address ?? null),
+      flags: m.facts?.flags ?? [],
+      quorum: m.facts?.quorum ?? null,
+      ckquorum: m.ckquorum,
+      replicas: m.facts?.replicas ?? null,
+      otherSentinels: m.facts?.otherSentinels ?? null,
+      configEpoch: m.facts?.configEpoch ?? null,
+      failoverState: m.facts?.failoverState ?? null,
+      leader: context.sentinels.leaderOf(m.name),
+    })),
+  };
+}
+
 function rememberedMasterOf(nodes: NodeSet, record: NodeRecord): NodeRecord | undefined {
+  if (record.asSentinel) return undefined;
   const master = rememberedOnly(record)?.master;
   const resolved = master ? nodes.resolve(master) : undefined;
   return resolved === record ? undefined : resolved;
@@ -168,7 +219,7 @@ function uptimeOf(record: NodeRecord, now: number): number | null {
 }
 
 function roleOf(record: NodeRecord): NodeRole {
-  if (record.server?.mode === 'sentinel') return 'sentinel';
+  if (record.server?.mode === 'sentinel' || record.asSentinel) return 'sentinel';
   const role = record.replication?.role;
   return role === 'master' || role === 'replica' ? role : 'unknown';
 }
@@ -286,7 +337,9 @@ function orderForDisplay(nodes: NodeSet): NodeRecord[] {
     out.push(record);
     for (const child of children.get(record) ?? []) visit(child);
   };
-  roots.forEach(visit);
+  // The data nodes' trees first, the Sentinels after them.
+  roots.filter((r) => !r.asSentinel).forEach(visit);
+  all.filter((r) => !r.asSentinel).forEach(visit);
   all.forEach(visit);
   return out;
 }

@@ -14,8 +14,9 @@ const SEEN_SAVE_EVERY_MS = 60_000;
 export interface RememberedNode {
   address: string;
   aliases: string[];
-  role: 'master' | 'replica';
-  /** The master it replicated from when last seen, null for a master. */
+  /** A Sentinel is remembered with the master of this topology it monitors as its `master`, so it is recalled with that group. */
+  role: 'master' | 'replica' | 'sentinel';
+  /** The master it replicated from when last seen (a Sentinel: the master it monitors), null for a master. */
   master: string | null;
   /** The master it replicated from before it last became a master: it still belongs to that group. */
   formerMaster: string | null;
@@ -314,7 +315,7 @@ function isEntry(value: unknown): value is RememberedNode {
     typeof value.address === 'string' &&
     Array.isArray(value.aliases) &&
     value.aliases.every((a) => typeof a === 'string') &&
-    (value.role === 'master' || value.role === 'replica') &&
+    (value.role === 'master' || value.role === 'replica' || value.role === 'sentinel') &&
     orNull(value.master) &&
     orNull(value.formerMaster) &&
     orNull(value.runId) &&

@@ -336,7 +336,8 @@ function unreachable(records: readonly NodeRecord[]): TopologyWarning[] {
   }
   const out: TopologyWarning[] = [];
   for (const r of records) {
-    if (r.reachable || !r.error) continue;
+    // A Sentinel out of reach is SENTINEL_UNREACHABLE, with what that means for failovers.
+    if (r.reachable || !r.error || r.asSentinel) continue;
     const group = r.listedBy !== null && isMismatch(r) ? neverReached.get(r.listedBy) : undefined;
     if (!group || group.length <= GROUP_UNREACHED_OVER) {
       out.push(unreachableWarning(r, isMismatch(r)));
@@ -357,7 +358,7 @@ function unreachable(records: readonly NodeRecord[]): TopologyWarning[] {
 /** Never reached, refused or not routable: often an address that is only valid inside another network. */
 function isMismatch(r: NodeRecord): boolean {
   // A remembered node was reached in an earlier session: its address is right, the node is down.
-  return !r.reachable && r.error?.code === 'UNREACHABLE' && !r.server && r.rememberedSeenAt === null;
+  return !r.reachable && r.error?.code === 'UNREACHABLE' && !r.server && r.rememberedSeenAt === null && !r.asSentinel;
 }
 
 function unreachableWarning(r: NodeRecord, mismatch: boolean): TopologyWarning {
@@ -374,10 +375,18 @@ function misplaced(records: readonly NodeRecord[]): TopologyWarning[] {
   const out: TopologyWarning[] = [];
   for (const r of records) {
     if (r.server?.mode === 'sentinel') {
+      if (!r.seed || r.givenAsSentinel) continue;
       const monitored = r.sentinelMasters.map((m) => `${m.name} at ${m.address ?? '?'}`).join(', ');
+      const only = r.sentinelMasters.length === 1 ? r.sentinelMasters[0] : undefined;
       out.push({
         code: 'SENTINEL_SEED',
-        message: `${r.address} is a Redis Sentinel, not a data node${monitored ? ` (it monitors ${monitored})` : ''}`,
+        message:
+          `${r.address} is a Redis Sentinel, not a data node` +
+          (only
+            ? `: it joins as a Sentinel, and the topology of "${only.name}" it monitors (master at ${only.address ?? '?'}) is discovered from it. Next time give it as --sentinel ${r.address} --master-name ${only.name}`
+            : monitored
+              ? ` (it monitors ${monitored}): it joins as a Sentinel of the masters found here. Give --sentinel ${r.address} --master-name NAME to follow one of them`
+              : ' and monitors no master: give a master or replica address as the seed'),
         nodes: [r.address],
       });
     } else if (r.clusterEnabled || r.server?.mode === 'cluster') {

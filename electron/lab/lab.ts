@@ -28,6 +28,21 @@ export interface LabOptions {
   waitForLinks?: boolean;
 }
 
+/** A Sentinel of the lab: what it monitors and how quickly it acts. */
+export interface LabSentinelOptions {
+  masterName: string;
+  /** The lab node it monitors. */
+  master: string;
+  /** Sentinels that must agree the master is down (default 1). */
+  quorum?: number;
+  /** down-after-milliseconds (default 1000). */
+  downAfterMs?: number;
+  /** failover-timeout (default 5000). */
+  failoverTimeoutMs?: number;
+  /** requirepass of the Sentinel itself (its clients must AUTH), apart from the data nodes' password. */
+  password?: string;
+}
+
 export class LabError extends Error {
   override name = 'LabError';
 }
@@ -89,6 +104,8 @@ interface Proc {
   loneMaster: boolean;
   /** The command line for the current port (a sentinel writes its config file here). */
   args: () => Promise<string[]>;
+  /** The password its own clients send (a Sentinel's requirepass; the lab password for data nodes). */
+  auth: string | undefined;
   run: Running | null;
 }
 
@@ -152,6 +169,7 @@ export class Lab {
         port: 0,
         loneMaster: false,
         args: async () => this.redisArgs(proc),
+        auth: this.password,
         run: null,
       };
       this.procs.set(spec.name, proc);
@@ -251,10 +269,13 @@ export class Lab {
    * Starts a redis-sentinel monitoring `master` (a node name) and resolves with its address once it
    * answers. Its name for stop/kill/pause/pid is 'sentinel-1', 'sentinel-2', ….
    */
-  async startSentinel(options: { masterName: string; master: string; quorum?: number }): Promise<string> {
+  async startSentinel(options: LabSentinelOptions): Promise<string> {
     this.assertOpen();
     if (!NAME_PATTERN.test(options.masterName)) {
       throw new LabError(`invalid sentinel master name "${options.masterName}": use letters, digits, '.', '_' or '-'`);
+    }
+    if (options.password !== undefined && /[\r\n\0]/.test(options.password)) {
+      throw new LabError('the sentinel password must not contain CR, LF or NUL characters');
     }
     const master = this.proc(options.master);
     if (master.kind !== 'redis') throw new LabError(`"${options.master}" is not a redis node of the lab`);
@@ -277,6 +298,7 @@ export class Lab {
         if (!configured) await writeFile(configFile, this.sentinelConfig(proc, options), { mode: 0o600 });
         return [configFile, '--sentinel'];
       },
+      auth: options.password,
       run: null,
     };
     this.procs.set(name, proc);
@@ -357,7 +379,7 @@ export class Lab {
     return [...args, ...this.extraArgs];
   }
 
-  private sentinelConfig(proc: Proc, options: { masterName: string; master: string; quorum?: number }): string {
+  private sentinelConfig(proc: Proc, options: LabSentinelOptions): string {
     const name = options.masterName;
     const lines = [
       `port ${proc.port}`,
@@ -367,10 +389,11 @@ export class Lab {
       `dir ${quote(proc.dir)}`,
       `logfile ${quote(proc.logFile)}`,
       `sentinel monitor ${name} ${HOST} ${this.proc(options.master).port} ${options.quorum ?? 1}`,
-      `sentinel down-after-milliseconds ${name} 1000`,
-      `sentinel failover-timeout ${name} 5000`,
+      `sentinel down-after-milliseconds ${name} ${options.downAfterMs ?? 1000}`,
+      `sentinel failover-timeout ${name} ${options.failoverTimeoutMs ?? 5000}`,
     ];
     if (this.password !== undefined) lines.push(`sentinel auth-pass ${name} ${quote(this.password)}`);
+    if (options.password !== undefined) lines.push(`requirepass ${quote(options.password)}`);
     return `${lines.join('\n')}\n`;
   }
 
@@ -429,7 +452,7 @@ export class Lab {
     const what = `${proc.kind === 'sentinel' ? 'redis-sentinel' : 'redis-server'} for "${proc.name}" on ${HOST}:${proc.port}`;
     const deadline = Date.now() + READY_TIMEOUT_MS;
     const commands: string[][] = [['INFO', 'server']];
-    if (proc.kind === 'redis' && this.password !== undefined) commands.unshift(['AUTH', this.password]);
+    if (proc.auth !== undefined) commands.unshift(['AUTH', proc.auth]);
     while (run.exitDescription === null) {
       try {
         const replies = await query(proc.port, commands, 500);

@@ -96,13 +96,21 @@ describe('bad seeds get a clear, specific error within the timeout', () => {
     }
   });
 
-  it('a Sentinel given as a data node names the master it monitors', async () => {
+  it('a Sentinel of several masters given as a data node names them and how to choose one', async () => {
+    // A Sentinel of one master is followed as the entry point to it instead (test/integration/sentinel.test.ts).
     lab = await Lab.start({ nodes: masterWithReplicas(1) });
     const sentinel = await lab.startSentinel({ masterName: 'mymaster', master: 'master' });
+    const admin = new Redis(Number(sentinel.split(':')[1]), '127.0.0.1');
+    try {
+      await admin.call('SENTINEL', 'MONITOR', 'other', '127.0.0.1', String(await freePort()), '1');
+    } finally {
+      admin.disconnect();
+    }
     const f = await failure(sentinel);
     expect(f.code).toBe('SENTINEL');
     expect(f.message).toContain(`${sentinel} is a Redis Sentinel, not a data node`);
     expect(f.message).toContain(`mymaster at ${lab.address('master')}`);
+    expect(f.message).toContain(`--sentinel ${sentinel} --master-name NAME`);
   });
 
   it('a node in cluster mode', async () => {

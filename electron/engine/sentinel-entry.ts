@@ -1,0 +1,99 @@
+// Sentinels as the entry point: ask them, one after the other until one knows the master name,
+// where the master is, which replicas it has and which other Sentinels watch it. Discovery then
+// starts from those nodes as it would from seeds.
+import type { ClientRegistry } from './client-registry';
+import { EngineError } from './errors';
+import { parseInfo, parseServer } from './info-parser';
+import { instanceAddress, parseInstances, parseMasterAddr } from './sentinel-parser';
+
+export interface SentinelEntry {
+  /** The Sentinel that answered. */
+  answeredBy: string;
+  master: string;
+  replicas: string[];
+  sentinels: string[];
+}
+
+type Reply = [Error | null, unknown];
+
+type Answer =
+  | { kind: 'found'; entry: SentinelEntry }
+  | { kind: 'unknown-name'; monitors: string[] }
+  | { kind: 'data-node'; role: string }
+  | { kind: 'failed'; reason: string };
+
+/**
+ * Ask each Sentinel (by its address; `dialOf` applies the address map) for `masterName`. Rejects
+ * with an error naming what each one said: the names it monitors, that it is a data node, or why
+ * it could not be reached.
+ */
+export async function askSentinels(
+  registry: ClientRegistry,
+  addresses: readonly string[],
+  masterName: string,
+  dialOf: (address: string) => string,
+): Promise<SentinelEntry> {
+  const answers: [string, Answer][] = [];
+  for (const address of addresses) {
+    const answer = await askOne(registry, address, dialOf(address), masterName);
+    if (answer.kind === 'found') return answer.entry;
+    answers.push([address, answer]);
+  }
+  const unknown = answers.flatMap(([a, x]) => (x.kind === 'unknown-name' ? [`${a} monitors ${x.monitors.length > 0 ? x.monitors.join(', ') : 'no master at all'}`] : []));
+  const data = answers.flatMap(([a, x]) => (x.kind === 'data-node' ? [`${a} is a data node (${x.role}), not a Sentinel: give it as a seed, not with --sentinel`] : []));
+  // Connection errors name the address already ("127.0.0.1:26379: connection refused …").
+  const failed = answers.flatMap(([a, x]) => (x.kind === 'failed' ? [x.reason.startsWith(a) ? x.reason : `${a}: ${x.reason}`] : []));
+  if (unknown.length > 0) {
+    throw new EngineError(
+      'SENTINEL',
+      `No Sentinel monitors a master named "${masterName}": ${unknown.join('; ')}. Give one of those names with --master-name` +
+        (data.length + failed.length > 0 ? ` (and: ${[...data, ...failed].join('; ')})` : ''),
+    );
+  }
+  if (data.length > 0) throw new EngineError('SENTINEL', [...data, ...failed].join('; '));
+  throw new EngineError('UNREACHABLE', `No Sentinel could be reached: ${failed.join('; ')}`);
+}
+
+async function askOne(registry: ClientRegistry, address: string, dial: string, masterName: string): Promise<Answer> {
+  try {
+    return await registry.run(dial, async (client) => {
+      const replies = ((await client
+        .pipeline()
+        .call('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', masterName)
+        .call('SENTINEL', 'REPLICAS', masterName)
+        .call('SENTINEL', 'SENTINELS', masterName)
+        .call('SENTINEL', 'MASTERS')
+        .info('server')
+        .info('replication')
+        .exec()) ?? []) as Reply[];
+      const [addr, replicas, sentinels, masters, server, replication] = replies;
+      if (addr?.[0]) {
+        // "ERR unknown command 'SENTINEL'": a data node answered.
+        const mode = typeof server?.[1] === 'string' ? parseServer(parseInfo(server[1]).fields).mode : null;
+        if (mode !== 'sentinel') {
+          const role = typeof replication?.[1] === 'string' ? (/^role:(\w+)/m.exec(replication[1])?.[1] ?? 'unknown role') : 'unknown role';
+          return { kind: 'data-node', role: role === 'slave' ? 'a replica' : role === 'master' ? 'a master' : role };
+        }
+        return { kind: 'failed', reason: addr[0].message };
+      }
+      const master = parseMasterAddr(addr?.[1]);
+      if (!master) {
+        const names = Array.isArray(masters?.[1]) ? parseInstances(masters[1]).map((m) => m.name ?? '').filter((n) => n.length > 0) : [];
+        return { kind: 'unknown-name', monitors: names };
+      }
+      const listed = (reply: Reply | undefined): string[] => parseInstances(reply?.[1]).flatMap((f) => addressOrEmpty(f));
+      return {
+        kind: 'found',
+        entry: { answeredBy: address, master, replicas: listed(replicas), sentinels: listed(sentinels) },
+      };
+    });
+  } catch (error) {
+    return { kind: 'failed', reason: error instanceof Error ? error.message : String(error) };
+  }
+}
+
+function addressOrEmpty(fields: Record<string, string>): string[] {
+  const address = instanceAddress(fields);
+  return address ? [address] : [];
+}
+

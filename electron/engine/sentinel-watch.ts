@@ -1,0 +1,160 @@
+// The Sentinels of one session: which master names belong to this topology, each Sentinel's
+// view read after its INFO, the Sentinels found on the masters' hello channel, and every
+// Sentinel's events, subscribed to for as long as it is a node (re-subscribed after a lost
+// connection). On +switch-master the topology is re-read at once instead of at the next poll.
+import type { ClientRegistry } from './client-registry';
+import { SENTINEL_HELLO_CHANNEL } from './node-commands';
+import type { NodeRecord } from './node-record';
+import type { NodeSet } from './node-set';
+import type { SentinelContext } from './snapshot';
+import { SentinelIncidents, sentinelEvent, type SentinelEventDraft, type SentinelFeedContext } from './sentinel-events';
+import { parseHello, parseSentinelEvent } from './sentinel-parser';
+import { readSentinel } from './sentinel-poll';
+
+export interface SentinelWatchHost {
+  nodes: NodeSet;
+  /** Data nodes' connections (the hello channel is on the masters). */
+  dataRegistry: ClientRegistry;
+  /** Sentinels' connections, with the Sentinel credentials. */
+  sentinelRegistry: ClientRegistry;
+  now(): number;
+  /** The master name given with the Sentinel entry point, if any. */
+  entryName: string | null;
+  /** Nodes found outside a poll (hello, +sentinel): to be scheduled and read. */
+  added(records: NodeRecord[]): void;
+  event(draft: SentinelEventDraft): void;
+  /** The master moved: re-read the topology now. */
+  refresh(): void;
+}
+
+export class SentinelWatch {
+  private readonly incidents = new SentinelIncidents();
+  /** Sentinel ID (SENTINEL MYID, as hello and events name it) → address. */
+  private readonly ids = new Map<string, string>();
+  /** Event subscriptions by Sentinel record, and hello subscriptions by master record. */
+  private readonly eventSubs = new Map<NodeRecord, () => void>();
+  private readonly helloSubs = new Map<NodeRecord, () => void>();
+  private readonly feed: SentinelFeedContext;
+
+  constructor(private readonly host: SentinelWatchHost) {
+    this.feed = {
+      resolve: (address) => host.nodes.resolve(address)?.address ?? address,
+      mastersOf: (sentinel) => {
+        const names = this.masterNames();
+        return (host.nodes.resolve(sentinel)?.sentinelMasters ?? []).map((m) => m.name).filter((n) => names.has(n));
+      },
+      belongs: (name) => this.masterNames().has(name),
+      sentinelById: (id) => this.ids.get(id) ?? null,
+    };
+  }
+
+  /**
+   * The master names of this topology: the entry point's, and those a Sentinel monitors at an
+   * address that is a data node here (a Sentinel given as a data seed watching one master: that one).
+   */
+  masterNames(): Set<string> {
+    const names = new Set<string>();
+    if (this.host.entryName !== null) names.add(this.host.entryName);
+    for (const record of this.host.nodes.all()) {
+      if (!record.asSentinel) continue;
+      const seedOfOne = record.seed && !record.givenAsSentinel && record.sentinelMasters.length === 1;
+      for (const m of record.sentinelMasters) {
+        const node = m.address ? this.host.nodes.resolve(m.address) : undefined;
+        if (seedOfOne || (node && !node.asSentinel)) names.add(m.name);
+      }
+    }
+    return names;
+  }
+
+  /**
+   * After a node's INFO: a data seed that turned out a Sentinel moves to the Sentinel connection,
+   * and a Sentinel's view of this topology's masters is read.
+   */
+  async afterPoll(record: NodeRecord): Promise<void> {
+    const { dataRegistry, sentinelRegistry } = this.host;
+    if (!record.reachable) return;
+    const isSentinel = record.server?.mode === 'sentinel';
+    if (isSentinel && !record.asSentinel) {
+      record.asSentinel = true;
+      dataRegistry.forget(record.dial);
+    } else if (!isSentinel && record.asSentinel && record.server !== null) {
+      // Named as a Sentinel (a stale hello, memory) but a data node answered.
+      record.asSentinel = false;
+      record.sentinel = null;
+      sentinelRegistry.forget(record.dial);
+    }
+    if (!record.asSentinel) return;
+    const names = this.masterNames();
+    const mine = record.sentinelMasters.map((m) => m.name).filter((n) => names.has(n));
+    try {
+      record.sentinel = await readSentinel(sentinelRegistry, record.dial, mine);
+    } catch {
+      // INFO just answered: a refused SENTINEL command (ACL) leaves the last view, reachability stands.
+      return;
+    }
+    if (record.sentinel.id) this.ids.set(record.sentinel.id, record.address);
+    for (const m of record.sentinel.masters) for (const s of m.sentinels) if (s.id) this.ids.set(s.id, this.feed.resolve(s.address));
+  }
+
+  /** Once per tick: an event subscription per Sentinel, a hello subscription per reachable master; gone nodes' closed. */
+  sync(): void {
+    const { nodes, dataRegistry, sentinelRegistry } = this.host;
+    const sentinels = new Set<NodeRecord>();
+    const masters = new Set<NodeRecord>();
+    for (const record of nodes.all()) {
+      if (record.asSentinel) sentinels.add(record);
+      else if (record.reachable && record.replication?.role === 'master') masters.add(record);
+    }
+    reconcile(this.eventSubs, sentinels, (record) =>
+      sentinelRegistry.subscribe(record.dial, ['*'], (channel, text) => this.onEvent(record, channel, text)),
+    );
+    reconcile(this.helloSubs, masters, (record) => dataRegistry.subscribe(record.dial, [SENTINEL_HELLO_CHANNEL], (_channel, text) => this.onHello(text)));
+  }
+
+  /** For the snapshot: who leads each master's failover under way. */
+  context(): SentinelContext {
+    const now = this.host.now();
+    return { leaderOf: (name) => this.incidents.leaderOf(name, now, this.feed) };
+  }
+
+  stop(): void {
+    for (const dispose of [...this.eventSubs.values(), ...this.helloSubs.values()]) dispose();
+    this.eventSubs.clear();
+    this.helloSubs.clear();
+  }
+
+  private onHello(text: string): void {
+    const hello = parseHello(text);
+    if (!hello) return;
+    this.ids.set(hello.id, this.feed.resolve(hello.sentinel));
+    this.addSentinel(hello.sentinel);
+  }
+
+  private onEvent(reporter: NodeRecord, channel: string, text: string): void {
+    const message = parseSentinelEvent(channel, text);
+    if (!message) return;
+    const draft = sentinelEvent(message, reporter.address, this.host.now(), this.incidents, this.feed);
+    if (!draft) return;
+    this.host.event(draft);
+    if (message.event === '+sentinel' && message.subject) {
+      this.ids.set(message.subject.name, this.feed.resolve(message.subject.address));
+      this.addSentinel(message.subject.address);
+    }
+    if (message.event === '+switch-master') this.host.refresh();
+  }
+
+  private addSentinel(address: string): void {
+    const added = this.host.nodes.addSentinel(address, this.host.now());
+    if (added) this.host.added([added]);
+  }
+}
+
+/** Keep exactly one subscription per wanted record. */
+function reconcile(subs: Map<NodeRecord, () => void>, wanted: ReadonlySet<NodeRecord>, open: (record: NodeRecord) => () => void): void {
+  for (const [record, dispose] of subs) {
+    if (wanted.has(record)) continue;
+    dispose();
+    subs.delete(record);
+  }
+  for (const record of wanted) if (!subs.has(record)) subs.set(record, open(record));
+}

@@ -1,0 +1,232 @@
+// Sentinel against three real redis-sentinel processes (quorum 2, down-after 1 s): Sentinels as
+// the entry point and its errors, their view (quorum, CKQUORUM), Sentinels found from a data
+// seed through the hello channel, and Sentinel's events through a real SENTINEL FAILOVER and a
+// killed master, grouped as one incident each.
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import Redis from 'ioredis';
+import { ReplicationEngine } from '../../electron/engine/engine';
+import { freePort } from '../../electron/lab/free-port';
+import { Lab, masterWithReplicas } from '../../electron/lab/lab';
+import type { NodeState, ReplicationEvent, TickUpdate, TopologySnapshot } from '../../electron/shared/types';
+import { node, waitForTick } from '../helpers/engine';
+
+const GROUP = 'orders';
+let lab: Lab;
+let sentinels: string[];
+let engine: ReplicationEngine;
+
+beforeAll(async () => {
+  lab = await Lab.start({ nodes: masterWithReplicas(2) });
+  sentinels = [];
+  for (let i = 0; i < 3; i++) {
+    sentinels.push(await lab.startSentinel({ masterName: GROUP, master: 'master', quorum: 2, downAfterMs: 1000, failoverTimeoutMs: 4000 }));
+  }
+});
+
+afterEach(async () => {
+  await engine?.disconnect();
+});
+
+afterAll(async () => {
+  await lab?.close();
+});
+
+function newEngine(): ReplicationEngine {
+  engine = new ReplicationEngine({ connectTimeoutMs: 1000, commandTimeoutMs: 1000 });
+  return engine;
+}
+
+const sentinelNodes = (s: TopologySnapshot): NodeState[] => s.nodes.filter((n) => n.role === 'sentinel');
+const viewOf = (n: NodeState) => n.sentinel?.masters.find((m) => m.name === GROUP);
+
+/** Every Sentinel of the lab is a reachable node here, sees the other two, and has read its view of the group. */
+function allThreeSeen(snapshot: TopologySnapshot): boolean {
+  const seen = sentinelNodes(snapshot).filter((n) => sentinels.includes(n.address) && n.reachable);
+  return seen.length === 3 && seen.every((n) => viewOf(n)?.otherSentinels === 2 && viewOf(n)?.ckquorum?.ok === true);
+}
+
+function sentinelEvents(): ReplicationEvent[] {
+  return engine.events({ limit: 100_000 }).filter((e) => e.kind === 'sentinel');
+}
+
+/** The lab's name for the node at `address`. */
+function labName(address: string): string {
+  const name = [...lab.nodeNames].find((n) => lab.address(n) === address);
+  if (!name) throw new Error(`${address} is no data node of the lab`);
+  return name;
+}
+
+function currentMaster(snapshot: TopologySnapshot): NodeState | undefined {
+  return snapshot.nodes.find((n) => n.role === 'master' && n.reachable);
+}
+
+describe('Sentinel as the entry point', () => {
+  it('asks the Sentinels for the master, its replicas and the other Sentinels, past one that is down', async () => {
+    const dead = `127.0.0.1:${await freePort()}`;
+    const first = await newEngine().connect({ seeds: [], sentinel: { addresses: [dead, sentinels[0] ?? ''], masterName: GROUP } });
+    expect(node(first, lab.address('master')).role).toBe('master');
+    expect(node(first, lab.address('replica-1')).role).toBe('replica');
+    expect(node(first, lab.address('replica-2')).role).toBe('replica');
+    expect(first.connection?.sentinel).toEqual({ masterName: GROUP, addresses: [dead, sentinels[0]] });
+
+    const { snapshot } = await waitForTick(engine, ({ snapshot: s }) => allThreeSeen(s), 20_000, 'the three Sentinels and their views');
+    for (const s of sentinelNodes(snapshot).filter((n) => n.reachable)) {
+      const view = viewOf(s);
+      expect(view).toMatchObject({ address: lab.address('master'), quorum: 2, replicas: 2, otherSentinels: 2, failoverState: null });
+      expect(view?.flags).toContain('master');
+      expect(view?.ckquorum?.message).toMatch(/^OK 3 usable Sentinels/);
+      expect(s.sentinelMasters.map((m) => m.name)).toContain(GROUP);
+      // Not part of the replication tree.
+      expect(s.master).toBeNull();
+      expect(s.lag).toBeNull();
+    }
+    expect(snapshot.edges.every((e) => !sentinels.includes(e.master) && !sentinels.includes(e.replica))).toBe(true);
+    const codes = snapshot.warnings.map((w) => w.code);
+    expect(codes).not.toContain('MULTIPLE_MASTERS');
+    expect(codes).not.toContain('UNKNOWN_MASTER');
+    expect(codes).not.toContain('SENTINEL_SEED');
+    const unreachable = snapshot.warnings.filter((w) => w.code === 'SENTINEL_UNREACHABLE');
+    expect(unreachable.map((w) => w.nodes)).toEqual([[dead]]);
+    expect(unreachable[0]?.message).toContain('connection refused');
+    // The JSON keeps the Sentinels with their masters and view.
+    const json = JSON.parse(JSON.stringify(snapshot)) as TopologySnapshot;
+    expect(json.nodes.find((n) => n.address === sentinels[1])).toMatchObject({ role: 'sentinel', sentinel: { masters: [{ name: GROUP, quorum: 2 }] } });
+  });
+
+  it('says which names the Sentinels monitor, why each could not be reached, and that a data node is no Sentinel', async () => {
+    await expect(newEngine().connect({ seeds: [], sentinel: { addresses: sentinels, masterName: 'nope' } })).rejects.toMatchObject({
+      code: 'SENTINEL',
+      message: expect.stringMatching(new RegExp(`No Sentinel monitors a master named "nope": ${sentinels[0]} monitors ${GROUP};`)) as unknown,
+    });
+    const a = await freePort();
+    let b = await freePort();
+    while (b === a) b = await freePort();
+    const down = newEngine().connect({ seeds: [], sentinel: { addresses: [`127.0.0.1:${a}`, `127.0.0.1:${b}`], masterName: GROUP } });
+    await expect(down).rejects.toMatchObject({ code: 'UNREACHABLE' });
+    await expect(down).rejects.toThrow(
+      new RegExp(`No Sentinel could be reached: 127\\.0\\.0\\.1:${a}: connection refused.*; 127\\.0\\.0\\.1:${b}: connection refused`),
+    );
+    await expect(newEngine().connect({ seeds: [], sentinel: { addresses: [lab.address('replica-1')], masterName: GROUP } })).rejects.toMatchObject({
+      code: 'SENTINEL',
+      message: `${lab.address('replica-1')} is a data node (a replica), not a Sentinel: give it as a seed, not with --sentinel`,
+    });
+    await expect(newEngine().connect({ seeds: [], sentinel: { addresses: [], masterName: GROUP } })).rejects.toMatchObject({ code: 'BAD_ARGUMENT' });
+    await expect(newEngine().connect({ seeds: [], sentinel: { addresses: sentinels, masterName: 'two words' } })).rejects.toMatchObject({ code: 'BAD_ARGUMENT' });
+  });
+});
+
+describe('Sentinels found from data nodes', () => {
+  it('finds every Sentinel of the group through the master\'s hello channel, from a replica seed', async () => {
+    await newEngine().connect({ seeds: [lab.address('replica-2')] });
+    const { snapshot } = await waitForTick(engine, ({ snapshot: s }) => allThreeSeen(s), 20_000, 'the Sentinels, found through hello');
+    expect(snapshot.warnings.map((w) => w.code)).not.toContain('SENTINEL_SEED');
+    expect(snapshot.warnings.filter((w) => w.code.startsWith('SENTINEL'))).toEqual([]);
+  });
+
+  it('a Sentinel given as a data seed joins as a Sentinel and its master\'s topology is discovered from it', async () => {
+    const first = await newEngine().connect({ seeds: [sentinels[2] ?? ''] });
+    const seed = first.warnings.find((w) => w.code === 'SENTINEL_SEED');
+    expect(seed?.message).toContain(`the topology of "${GROUP}" it monitors (master at ${lab.address('master')}) is discovered from it`);
+    expect(seed?.message).toContain(`--sentinel ${sentinels[2]} --master-name ${GROUP}`);
+    const { snapshot } = await waitForTick(
+      engine,
+      ({ snapshot: s }) => allThreeSeen(s) && s.nodes.filter((n) => n.role === 'replica').length === 2,
+      20_000,
+      'the group behind the Sentinel seed',
+    );
+    expect(node(snapshot, lab.address('master')).role).toBe('master');
+  });
+});
+
+describe('Sentinel events', () => {
+  it('SENTINEL FAILOVER: one incident across the three Sentinels, and the new master in the next snapshot', async () => {
+    await newEngine().connect({ seeds: [], sentinel: { addresses: sentinels, masterName: GROUP } });
+    await waitForTick(engine, ({ snapshot: s }) => allThreeSeen(s), 20_000, 'the three Sentinels');
+    const oldMaster = lab.address('master');
+    const ticks: TickUpdate[] = [];
+    const stop = engine.onTick((u) => ticks.push(u));
+    const admin = new Redis(Number(sentinels[0]?.split(':')[1]), '127.0.0.1');
+    try {
+      expect(await admin.call('SENTINEL', 'FAILOVER', GROUP)).toBe('OK');
+    } finally {
+      admin.disconnect();
+    }
+    // Each Sentinel reports the switch (the leader, then the others as they learn of it).
+    await waitForTick(engine, () => sentinelEvents().filter((e) => e.sentinel?.event === '+switch-master').length >= 3, 20_000, 'three +switch-master');
+    stop();
+    const events = sentinelEvents();
+    const switched = events.filter((e) => e.sentinel?.event === '+switch-master');
+    const incident = switched[0]?.sentinel?.incident;
+    expect(incident).toEqual(expect.any(Number));
+    const steps = events.filter((e) => /^(\+try-failover|\+new-epoch|\+elected-leader|\+selected-slave|\+promoted-slave|\+failover-end|\+switch-master)$/.test(e.sentinel?.event ?? ''));
+    expect(new Set(steps.map((e) => e.sentinel?.incident))).toEqual(new Set([incident]));
+    expect(steps.map((e) => e.sentinel?.event)).toEqual(expect.arrayContaining(['+try-failover', '+selected-slave', '+promoted-slave', '+switch-master']));
+    expect(switched.every((e) => e.sentinel?.masterName === GROUP && e.peer !== undefined && sentinels.includes(e.peer))).toBe(true);
+    const newMaster = switched[0]?.node ?? '';
+    expect(newMaster).not.toBe(oldMaster);
+    expect([lab.address('replica-1'), lab.address('replica-2')]).toContain(newMaster);
+    // Re-read at once: the tick that brings the first +switch-master, or the one after, shows the new master.
+    const at = ticks.findIndex((u) => u.events.some((e) => e.sentinel?.event === '+switch-master'));
+    expect(at).toBeGreaterThanOrEqual(0);
+    const shown = ticks.slice(at, at + 2).some((u) => u.snapshot.nodes.find((n) => n.address === newMaster)?.role === 'master');
+    expect(shown).toBe(true);
+  });
+
+  it('a killed master: +sdown, +odown, SENTINEL_DOWN, a failover of its own incident, the new master', async () => {
+    await newEngine().connect({ seeds: [], sentinel: { addresses: sentinels, masterName: GROUP } });
+    const { snapshot } = await waitForTick(
+      engine,
+      ({ snapshot: s }) => allThreeSeen(s) && s.nodes.filter((n) => n.role === 'replica' && n.linkStatus === 'up').length === 2,
+      20_000,
+      'a settled group',
+    );
+    const doomed = currentMaster(snapshot)?.address ?? '';
+    const before = new Set(sentinelEvents().map((e) => e.sentinel?.incident));
+    const downSeen: string[] = [];
+    const stop = engine.onTick((u) => downSeen.push(...u.snapshot.warnings.filter((w) => w.code === 'SENTINEL_DOWN').map((w) => w.message)));
+    await lab.kill(labName(doomed));
+    const { snapshot: after } = await waitForTick(
+      engine,
+      ({ snapshot: s }) => {
+        const m = currentMaster(s);
+        return m !== undefined && m.address !== doomed && sentinelEvents().some((e) => e.sentinel?.event === '+switch-master' && e.node === m.address);
+      },
+      30_000,
+      'a new master after the kill',
+    );
+    stop();
+    const events = sentinelEvents().filter((e) => !before.has(e.sentinel?.incident) || e.sentinel?.incident === null);
+    const names = events.map((e) => e.sentinel?.event);
+    expect(names).toEqual(expect.arrayContaining(['+sdown', '+odown', '+switch-master']));
+    const odown = events.find((e) => e.sentinel?.event === '+odown');
+    expect(odown?.node).toBe(doomed);
+    expect(odown?.message).toContain('#quorum');
+    const incident = odown?.sentinel?.incident;
+    expect(incident).toEqual(expect.any(Number));
+    expect(before.has(incident)).toBe(false);
+    const switched = events.filter((e) => e.sentinel?.event === '+switch-master');
+    expect(new Set(switched.map((e) => e.sentinel?.incident))).toEqual(new Set([incident]));
+    expect(downSeen.some((m) => /objectively down|failover of "orders" in progress/.test(m))).toBe(true);
+    expect(node(after, doomed).reachable).toBe(false);
+    await lab.restart(labName(doomed));
+  });
+
+  it('two Sentinels killed: SENTINEL_UNREACHABLE for each, SENTINEL_NO_QUORUM from the last one', async () => {
+    await newEngine().connect({ seeds: [], sentinel: { addresses: sentinels, masterName: GROUP } });
+    await waitForTick(engine, ({ snapshot: s }) => allThreeSeen(s), 20_000, 'the three Sentinels');
+    const [s1, s2, s3] = sentinels as [string, string, string];
+    await Promise.all([lab.kill('sentinel-1'), lab.kill('sentinel-2')]);
+    const { snapshot } = await waitForTick(
+      engine,
+      ({ snapshot: s }) => s.warnings.some((w) => w.code === 'SENTINEL_NO_QUORUM') && s.warnings.filter((w) => w.code === 'SENTINEL_UNREACHABLE').length === 2,
+      20_000,
+      'SENTINEL_NO_QUORUM and two SENTINEL_UNREACHABLE',
+    );
+    const unreachable = snapshot.warnings.filter((w) => w.code === 'SENTINEL_UNREACHABLE').flatMap((w) => w.nodes);
+    expect(unreachable.sort()).toEqual([s1, s2].sort());
+    const quorum = snapshot.warnings.find((w) => w.code === 'SENTINEL_NO_QUORUM');
+    expect(quorum?.nodes).toEqual([s3]);
+    expect(quorum?.message).toMatch(/NOQUORUM 1 usable Sentinels/);
+    expect(quorum?.message).toContain(`SENTINEL SET ${GROUP} quorum`);
+  });
+});
