@@ -2,13 +2,14 @@
 // per topology id, made on first use. What the app has one of is shared: the lab (any tab can
 // start or stop it), the audit log and the plan journal (the same data directory), and the
 // startup report of interrupted plans (read once, through the 'main' topology).
-import type { ApiChannel, Envelope, HubChannel } from '../shared/api';
+import type { Envelope, HubChannel } from '../shared/api';
 import { MAIN_TOPOLOGY, MAX_TOPOLOGIES, TOPOLOGY_ID_PATTERN } from '../shared/api';
 
 export { MAX_TOPOLOGIES };
 import type { StepProgress } from '../shared/actions';
 import type { TickUpdate } from '../shared/types';
 import type { InterruptedPlans } from '../engine/actions/interrupted';
+import { parseCall } from '../shared/schema';
 import { EngineError, toApiError } from '../engine/errors';
 import { ConsoleService, type ConsoleServiceOptions } from './service';
 import { SharedLab } from './shared-lab';
@@ -125,13 +126,16 @@ export class ConsoleHub {
         return { ok: false, error: toApiError(error) };
       }
     }
+    // A malformed call must not make a topology: check it before get() (the service checks it again).
+    const call = parseCall(channel, rawArgs);
+    if (!call.ok) return { ok: false, error: call.error };
     let service: ConsoleService;
     try {
       service = this.get(id);
     } catch (error) {
       return { ok: false, error: toApiError(error) };
     }
-    return service.invoke(channel as ApiChannel, rawArgs);
+    return service.invoke(call.channel, rawArgs);
   }
 
   /**
