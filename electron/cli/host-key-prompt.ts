@@ -29,7 +29,7 @@ export async function connectWithHostKeyPrompt<T>(
     if (!io.input.isTTY || !io.output.isTTY) {
       throw new EngineError(
         'HOST_KEY_UNKNOWN',
-        `${unknown.message.replace(/\s*Check the fingerprint.*$/s, '')}. No terminal to ask on: check the fingerprint with the bastion's ` +
+        `${unknown.message.replace(/\s*Check the fingerprint.*$/s, '')} No terminal to ask on: check the fingerprint with the bastion's ` +
           `administrator, then pass --ssh-accept-host-key ${unknown.fingerprint}`,
       );
     }

@@ -1,7 +1,7 @@
 // SSH tunnels through a real OpenSSH server (Debian's sshd on a loopback port, started here):
 // a master and its replica reached only through the tunnel, over one SSH session; known_hosts
 // as OpenSSH keeps it; and each way the tunnel can fail, with its own message.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer, connect as netConnect, type Server } from 'node:net';
@@ -309,5 +309,49 @@ describe('password authentication', () => {
     own({ close: async () => tunnel.close() });
     const local = await tunnel.endpoint('127.0.0.1', target.port);
     expect(await echo(local.port, 'through')).toBe('through');
+  });
+});
+
+describe('the CLI through a bastion', () => {
+  /** Run the CLI as a script would: no terminal on stdin or stderr. */
+  function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    return new Promise((resolve) => {
+      const child = spawn(process.execPath, ['bin/replication-console.js', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.on('close', (code) => resolve({ code, stdout, stderr }));
+    });
+  }
+
+  it('topology --ssh: an unknown host key names the flag to pass; passed, the key is added and the topology printed', async () => {
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(1) }));
+    const sshd = own(await startSshd());
+    const knownHosts = join(sshd.dir, 'cli_known_hosts');
+    const args = ['topology', '--ssh', `root@127.0.0.1:${sshd.port}`, '--ssh-key', sshd.key.file, '--ssh-known-hosts', knownHosts, '--seed', lab.address('master')];
+
+    const unknown = await cli(args);
+    expect(unknown.code).not.toBe(0);
+    expect(unknown.stderr).toContain(`--ssh-accept-host-key ${sshd.hostFingerprint}`);
+    expect(unknown.stdout).toBe('');
+
+    const accepted = await cli([...args, '--ssh-accept-host-key', sshd.hostFingerprint, '--format', 'json']);
+    expect(accepted.stderr).toBe('');
+    expect(accepted.code).toBe(0);
+    const topology = JSON.parse(accepted.stdout) as { nodes: { address: string; reachable: boolean }[] };
+    expect(topology.nodes.map((n) => [n.address, n.reachable]).sort()).toEqual(
+      [
+        [lab.address('master'), true],
+        [lab.address('replica-1'), true],
+      ].sort(),
+    );
+    expect(readFileSync(knownHosts, 'utf8')).toBe(`[127.0.0.1]:${sshd.port} ${sshd.hostPublicKey}\n`);
+
+    const again = await cli(args);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain(`${lab.address('replica-1')}  replica`);
+    // One SSH session per run: the accepted run and the one after.
+    expect(sshd.sessions()).toBe(2);
   });
 });
