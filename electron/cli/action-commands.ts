@@ -12,7 +12,7 @@ import { isAddress } from '../shared/address-schema';
 import { formatOutcome, formatPlan, ProgressPrinter, runnable, type Style } from './action-output';
 import { clean } from './output';
 
-export const ACTION_COMMANDS = ['replicaof', 'promote', 'switchover', 'failover', 'detach'] as const;
+export const ACTION_COMMANDS = ['replicaof', 'promote', 'switchover', 'failover', 'detach', 'sentinel-failover'] as const;
 export type ActionCommand = (typeof ACTION_COMMANDS)[number];
 
 export function isActionCommand(command: string): command is ActionCommand {
@@ -33,6 +33,12 @@ export const ACTION_HELP = `Topology changes (each prints its plan and checks fi
                       auto (default)   paused-failover on 6.2+, else fence
   failover   [--to HOST:PORT] --seed HOST:PORT     emergency: the master is down; promote the most up-to-date replica
   detach     --node HOST:PORT                      REPLICAOF NO ONE on one replica
+  sentinel-failover [--master-name NAME] [--master HOST:PORT] [--prefer HOST:PORT]
+             (--seed HOST:PORT | --sentinel HOST:PORT --master-name NAME)
+                                                   on a Sentinel-managed group: SENTINEL FAILOVER NAME on one of
+                                                   its Sentinels. Sentinel picks the new master (lowest non-zero
+                                                   replica-priority, then highest offset): --prefer steers it by
+                                                   setting replica-priority first, put back at the end
 
 Options for these commands (plus --seed, --user, --password, --timeout, --map below):
   --dry-run           print the plan and stop (exit 0 when it could run, 1 when not)
@@ -51,6 +57,9 @@ const OPTIONS = {
   node: { type: 'string' },
   master: { type: 'string' },
   to: { type: 'string' },
+  prefer: { type: 'string' },
+  'master-name': { type: 'string' },
+  sentinel: { type: 'string', multiple: true },
   'repoint-siblings': { type: 'boolean' },
   method: { type: 'string' },
   seed: { type: 'string', multiple: true },
@@ -124,6 +133,14 @@ function buildRequest(command: ActionCommand, values: Values): ActionRequest {
       return { kind: 'switchover', to: required(values, 'to', command), options };
     case 'failover':
       return values.to ? { kind: 'failover', to: values.to, options } : { kind: 'failover', options };
+    case 'sentinel-failover':
+      return {
+        kind: 'sentinel-failover',
+        ...(values['master-name'] !== undefined ? { masterName: values['master-name'] } : {}),
+        ...(values.master !== undefined ? { master: values.master } : {}),
+        ...(values.prefer !== undefined ? { prefer: values.prefer } : {}),
+        options,
+      };
   }
 }
 
@@ -140,7 +157,21 @@ function seedsFor(request: ActionRequest, values: Values): string[] {
     case 'failover':
       if (!request.to) throw new ActionUsageError('failover without --to needs --seed HOST:PORT (any reachable replica)');
       return [request.to];
+    case 'sentinel-failover': {
+      const node = request.prefer ?? request.master;
+      if (node) return [node];
+      if (values.sentinel?.length) return [];
+      throw new ActionUsageError('sentinel-failover needs --seed HOST:PORT (a node of the group) or --sentinel HOST:PORT --master-name NAME');
+    }
   }
+}
+
+/** --sentinel HOST:PORT … --master-name NAME: the Sentinels are the entry point. */
+function sentinelEntry(values: Values): { sentinel?: { addresses: string[]; masterName: string } } {
+  if (!values.sentinel?.length) return {};
+  const masterName = values['master-name'];
+  if (!masterName) throw new ActionUsageError('--sentinel needs --master-name NAME (the name the Sentinels monitor the master by)');
+  return { sentinel: { addresses: values.sentinel, masterName } };
 }
 
 function addressMap(entries: string[] | undefined): Record<string, string> {
@@ -183,6 +214,7 @@ export async function runActionCommand(command: ActionCommand, args: string[], h
       password: values.password ?? process.env.REDISCLI_AUTH ?? undefined,
       pollIntervalMs: 1000,
       addressMap: addressMap(values.map),
+      ...sentinelEntry(values),
     });
     const service = new ActionService(engine, { interface: 'cli' });
     const plan = await service.plan(request);

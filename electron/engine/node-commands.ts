@@ -5,6 +5,7 @@
 // on the registry's connection directly (it needs the connection's generation), sends its INFO
 // through readInfo below. Connection set-up (AUTH, CLIENT SETNAME) is the registry's.
 import type Redis from 'ioredis';
+import { formatAddress } from './address';
 import { EngineError } from './errors';
 
 /** Run `work` on the connection to one node (ReplicationEngine.run). */
@@ -63,6 +64,18 @@ export interface NodeCommands {
   preflight(address: string): Promise<PreflightReplies>;
   /** One message from the node's Sentinel hello channel, or null after `ms`. */
   sentinelHello(address: string, ms: number): Promise<string | null>;
+  /** On a Sentinel: SENTINEL MASTER name as a field map (flags, quorum, num-other-sentinels, failover-timeout, …). */
+  sentinelMaster(address: string, name: string): Promise<Record<string, string>>;
+  /** On a Sentinel: SENTINEL REPLICAS name, one field map per replica (ip, port, flags, slave-priority, slave-repl-offset). */
+  sentinelReplicas(address: string, name: string): Promise<Record<string, string>[]>;
+  /** On a Sentinel: SENTINEL SENTINELS name, one field map per other Sentinel (ip, port, flags). */
+  sentinelSentinels(address: string, name: string): Promise<Record<string, string>[]>;
+  /** On a Sentinel: SENTINEL CKQUORUM name; a refusal (NOQUORUM) is `ok: false` with its text, not an error. */
+  sentinelCkquorum(address: string, name: string): Promise<{ ok: boolean; message: string }>;
+  /** On a Sentinel: SENTINEL GET-MASTER-ADDR-BY-NAME name as "host:port", or null when it has none. */
+  sentinelMasterAddress(address: string, name: string): Promise<string | null>;
+  /** On a Sentinel: SENTINEL FAILOVER name (no target: Sentinel picks by replica-priority, offset, run id). */
+  sentinelFailover(address: string, name: string): Promise<void>;
 }
 
 /** The exact argument list of a FAILOVER (FORCE needs a TIMEOUT; Redis refuses it otherwise). */
@@ -207,6 +220,42 @@ export class EngineCommands implements NodeCommands {
     return this.listenOn(address, SENTINEL_HELLO_CHANNEL, ms);
   }
 
+  async sentinelMaster(address: string, name: string): Promise<Record<string, string>> {
+    return fieldMap(await this.call(address, 'SENTINEL', 'MASTER', name));
+  }
+
+  async sentinelReplicas(address: string, name: string): Promise<Record<string, string>[]> {
+    const reply = await this.call(address, 'SENTINEL', 'REPLICAS', name);
+    return Array.isArray(reply) ? reply.map(fieldMap) : [];
+  }
+
+  async sentinelSentinels(address: string, name: string): Promise<Record<string, string>[]> {
+    const reply = await this.call(address, 'SENTINEL', 'SENTINELS', name);
+    return Array.isArray(reply) ? reply.map(fieldMap) : [];
+  }
+
+  async sentinelCkquorum(address: string, name: string): Promise<{ ok: boolean; message: string }> {
+    try {
+      return { ok: true, message: String(await this.call(address, 'SENTINEL', 'CKQUORUM', name)) };
+    } catch (error) {
+      // NOQUORUM is the answer, not a failure to ask; anything else (unreachable, no such master) is.
+      const message = error instanceof Error ? error.message : String(error);
+      if (/^NOQUORUM/.test(message)) return { ok: false, message };
+      throw error;
+    }
+  }
+
+  async sentinelMasterAddress(address: string, name: string): Promise<string | null> {
+    const reply = await this.call(address, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', name);
+    if (!Array.isArray(reply) || reply.length < 2) return null;
+    const [host, port] = reply as unknown[];
+    return typeof host === 'string' && port !== undefined ? formatAddress(host, Number(port)) : null;
+  }
+
+  async sentinelFailover(address: string, name: string): Promise<void> {
+    await this.call(address, 'SENTINEL', 'FAILOVER', name);
+  }
+
   /** The one place a REPLICAOF is sent. */
   private async sendReplicaof(address: string, ...args: [string, string]): Promise<string> {
     return String(await this.call(address, 'REPLICAOF', ...args));
@@ -217,6 +266,14 @@ export class EngineCommands implements NodeCommands {
     if (write) return Promise.reject(new EngineError('READ_ONLY', `This connection is read-only (monitoring only): ${write} was not sent to ${address}`));
     return this.runOn(address, (client) => client.call(command, ...args));
   }
+}
+
+/** A flat [key, value, key, value, …] reply (SENTINEL MASTER and friends) as a map. */
+function fieldMap(reply: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!Array.isArray(reply)) return out;
+  for (let i = 0; i + 1 < reply.length; i += 2) out[String(reply[i])] = String(reply[i + 1]);
+  return out;
 }
 
 /** Commands (and sub-commands) that change a server: never sent on a read-only session. */

@@ -20,6 +20,13 @@ export const actionRequestSchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('switchover'), to: addressSchema, options: actionOptionsSchema.optional() }),
   z.strictObject({ kind: z.literal('failover'), to: addressSchema.optional(), options: actionOptionsSchema.optional() }),
   z.strictObject({ kind: z.literal('detach'), node: addressSchema, options: actionOptionsSchema.optional() }),
+  z.strictObject({
+    kind: z.literal('sentinel-failover'),
+    masterName: z.string().regex(/^[^\s]{1,200}$/, 'must be a Sentinel master name (no spaces)').optional(),
+    master: addressSchema.optional(),
+    prefer: addressSchema.optional(),
+    options: actionOptionsSchema.optional(),
+  }),
 ]) satisfies z.ZodType<ActionRequest>;
 
 export const executeRequestSchema = z.strictObject({

@@ -43,7 +43,14 @@ export type ActionRequest =
   /** Emergency: the master is down. `to` omitted = the reachable replica with the highest offset. */
   | { kind: 'failover'; to?: Address; options?: ActionOptions }
   /** REPLICAOF NO ONE on a replica, leaving its siblings where they are. */
-  | { kind: 'detach'; node: Address; options?: ActionOptions };
+  | { kind: 'detach'; node: Address; options?: ActionOptions }
+  /**
+   * On a Sentinel-managed group: SENTINEL FAILOVER on one of its Sentinels. Sentinel picks the new
+   * master itself (lowest non-zero replica-priority, then highest offset, then run id): `prefer`
+   * steers it by lowering that replica's replica-priority first (restored afterwards). The group is
+   * named by `masterName` (Sentinel's name), `master` (its master's address), or the connection.
+   */
+  | { kind: 'sentinel-failover'; masterName?: string; master?: Address; prefer?: Address; options?: ActionOptions };
 
 export type ActionKind = ActionRequest['kind'];
 
@@ -58,6 +65,10 @@ export type CheckCode =
   | 'CLUSTER_MODE' // cluster nodes are managed with CLUSTER REPLICATE / CLUSTER FAILOVER
   | 'FAILOVER_RUNNING' // a FAILOVER is already in progress in the group
   | 'SENTINEL_MANAGED' // Sentinel watches the group and will undo manual changes
+  | 'SENTINEL_UNREACHABLE' // sentinel-failover: no Sentinel that monitors the group answers
+  | 'SENTINEL_NO_QUORUM' // sentinel-failover: SENTINEL CKQUORUM fails
+  | 'SENTINEL_DISAGREES' // sentinel-failover: a Sentinel's master is not the group's master (or Sentinels disagree)
+  | 'SENTINEL_STEER' // sentinel-failover: how Sentinel will pick the new master, and the replica-priority changes that steer it
   | 'REPLICA_BEHIND' // the node to promote lacks writes another node has
   | 'PRIORITY_ZERO' // replica-priority 0: the operator marked it "never promote"
   | 'VERSION_OLDER' // a replica would run an older version than its new master

@@ -32,6 +32,8 @@ export class FakeNodeCommands implements NodeCommands {
   readonly hooks = new Map<string, Hook>();
   /** Every INFO read, by address. */
   readonly reads: string[] = [];
+  /** Sentinels by address: the name and the master each monitors. */
+  readonly sentinels = new Map<string, { name: string; master: string }>();
 
   constructor(readonly timeline: string[] = []) {}
 
@@ -142,12 +144,70 @@ export class FakeNodeCommands implements NodeCommands {
     return Promise.resolve(null);
   }
 
+  /** Add a Sentinel at `address` that monitors `master` as `name` (it reads priorities at once, like a fresh INFO). */
+  sentinel(address: string, name: string, master: string): this {
+    this.sentinels.set(address, { name, master });
+    return this;
+  }
+
+  async sentinelMaster(address: string, name: string): Promise<Record<string, string>> {
+    await this.send(address, ['SENTINEL', 'MASTER', name]);
+    return { name, flags: 'master', quorum: '2', 'num-other-sentinels': String(this.sentinels.size - 1), 'failover-timeout': '5000' };
+  }
+
+  async sentinelReplicas(address: string, name: string): Promise<Record<string, string>[]> {
+    await this.send(address, ['SENTINEL', 'REPLICAS', name]);
+    const master = this.watched(address).master;
+    return [...this.nodes.entries()]
+      .filter(([, n]) => n.role === 'replica' && n.master === master)
+      .map(([a, n]) => {
+        const [ip, port] = splitAddress(a);
+        return { ip, port: String(port), flags: 'slave', 'slave-priority': n.config['replica-priority'] ?? '100', 'slave-repl-offset': String(n.offset) };
+      });
+  }
+
+  async sentinelSentinels(address: string, name: string): Promise<Record<string, string>[]> {
+    await this.send(address, ['SENTINEL', 'SENTINELS', name]);
+    return [...this.sentinels.keys()].filter((a) => a !== address).map((a) => ({ ip: splitAddress(a)[0], port: String(splitAddress(a)[1]), flags: 'sentinel' }));
+  }
+
+  async sentinelCkquorum(address: string, name: string): Promise<{ ok: boolean; message: string }> {
+    await this.send(address, ['SENTINEL', 'CKQUORUM', name]);
+    return { ok: true, message: `OK ${this.sentinels.size} usable Sentinels` };
+  }
+
+  async sentinelMasterAddress(address: string, name: string): Promise<string | null> {
+    await this.send(address, ['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', name]);
+    return this.watched(address).master;
+  }
+
+  /** Picks as Sentinel does (lowest non-zero replica-priority, then highest offset) and hands over at once. */
+  async sentinelFailover(address: string, name: string): Promise<void> {
+    await this.send(address, ['SENTINEL', 'FAILOVER', name]);
+    const old = this.watched(address).master;
+    const priority = (n: FakeNode): number => Number(n.config['replica-priority'] ?? '100');
+    const [chosen] = [...this.nodes.entries()]
+      .filter(([, n]) => n.role === 'replica' && n.master === old && priority(n) !== 0)
+      .sort(([, x], [, y]) => priority(x) - priority(y) || y.offset - x.offset);
+    if (!chosen) throw new Error('-NOGOODSLAVE No suitable replica to promote');
+    const [to] = chosen;
+    for (const [a, n] of this.nodes) if (a !== to && (a === old || n.master === old)) Object.assign(n, { role: 'replica', master: to, linkStatus: 'up' });
+    Object.assign(this.node(to), { role: 'master', master: null });
+    for (const s of this.sentinels.values()) s.master = to;
+  }
+
+  private watched(address: string): { name: string; master: string } {
+    const found = this.sentinels.get(address);
+    if (!found) throw new Error(`fake: no sentinel ${address}`);
+    return found;
+  }
+
   private async send(address: string, args: string[]): Promise<void> {
     this.timeline.push(`${address} ${args.join(' ')}`);
     const [first = '', second = ''] = args;
     await this.hook(`${first} ${second}`, address, args);
     await this.hook(first, address, args);
-    this.node(address);
+    if (!this.sentinels.has(address)) this.node(address);
   }
 
   private async hook(name: string, address: string, args: string[]): Promise<void> {

@@ -7,6 +7,8 @@
 import type { AbortResult, StepProgress, StepResult } from '../../shared/actions';
 import { toApiError } from '../errors';
 import { formatAddress } from '../address';
+import type { ReplicationInfo } from '../info-parser';
+import { tryNormalize as tryNormalizeAddress } from './graph';
 import type { NodeCommands } from '../node-commands';
 import type { PlannedAction } from './plan-builder';
 import { commandText, type StepOp } from './operations';
@@ -39,6 +41,18 @@ type ReleaseOp = Extract<StepOp, { kind: 'set-config' | 'unpause-writes' }>;
  */
 const PAUSE_MARGIN_MS = 1000;
 
+// Sentinel works at its own pace, whatever the step timeout: it reads a replica's INFO every 10 s,
+// elects a leader and promotes within seconds, and turns an old master into a replica once it
+// has seen it as one of the new master's replicas for a while.
+const SENTINEL_INFO_WAIT_MS = 15_000;
+const SENTINEL_FAILOVER_WAIT_MS = 30_000;
+const SENTINEL_RECONFIGURE_WAIT_MS = 60_000;
+
+/** Equal as addresses ("localhost:1" and "127.0.0.1:1" are not: only the spelling is normalised). */
+function sameAddress(a: string, b: string): boolean {
+  return tryNormalizeAddress(a) === tryNormalizeAddress(b);
+}
+
 class StepFailure extends Error {}
 class StepAborted extends Error {}
 
@@ -56,6 +70,8 @@ export class Execution {
   private readonly promoted = new Set<string>();
   /** Old masters that now replicate from the new one: releasing their writes is safe (they answer READONLY). */
   private readonly demoted = new Set<string>();
+  /** The master Sentinel chose, in its form and the console's. */
+  private sentinelMaster: { sentinel: string; console: string } | null = null;
   /** Manual switchover: from the promotion until the old master follows, stopping would leave two masters. */
   private readonly critical: { from: number; to: number } | null;
 
@@ -72,19 +88,22 @@ export class Execution {
   async run(): Promise<ExecutionReport> {
     let failure: ExecutionReport['failure'] = null;
     let status: ExecutionReport['status'] = 'ok';
+    // Set once the plan stops: later steps are skipped with this message, except the restores
+    // of a Sentinel steer, which must run whatever happened before them.
+    let stopped: string | null = null;
     const ops = this.planned.ops;
     for (let i = 0; i < ops.length; i++) {
       const op = ops[i];
       const step = this.steps[i];
       if (!op || !step) continue;
-      if (this.abortRequested && !this.inCritical(i)) {
+      if (stopped === null && this.abortRequested && !this.inCritical(i)) {
         status = 'aborted';
-        await this.skipFrom(i, 'skipped: the plan was aborted');
-        break;
+        stopped = 'skipped: the plan was aborted';
       }
-      if (failure && op.kind !== 'config-rewrite') {
-        await this.skipFrom(i, 'skipped: an earlier step failed');
-        break;
+      if (stopped === null && failure && op.kind !== 'config-rewrite') stopped = 'skipped: an earlier step failed';
+      if (stopped !== null && !this.restoreDue(i)) {
+        await this.skipFrom(i, stopped, i + 1);
+        continue;
       }
       this.current = i;
       step.status = 'running';
@@ -97,8 +116,8 @@ export class Execution {
         failure ??= { stepIndex: i, message };
         status = 'failed';
         await this.complete(i, 'failed', message).catch(() => undefined);
-        await this.skipFrom(i + 1, 'skipped: an earlier step failed');
-        break;
+        stopped ??= 'skipped: an earlier step failed';
+        continue;
       }
       this.emit(step, 'running', `sending ${step.command} to ${step.node}`);
       let outcome: { status: 'ok' | 'failed' | 'aborted'; message: string };
@@ -116,28 +135,34 @@ export class Execution {
         // The step ran; its end could not be recorded. Stop here rather than go on untraced.
         failure ??= { stepIndex: i, message: `the plan journal could not be written after ${step.command} on ${step.node}: ${toApiError(error).message}` };
         status = outcome.status === 'aborted' ? 'aborted' : 'failed';
-        await this.skipFrom(i + 1, 'skipped: the plan journal could not be written');
-        break;
+        stopped ??= 'skipped: the plan journal could not be written';
+        continue;
       }
       if (outcome.status === 'aborted') {
         status = 'aborted';
-        await this.skipFrom(i + 1, 'skipped: the plan was aborted');
-        break;
+        stopped ??= 'skipped: the plan was aborted';
+        continue;
       }
       if (outcome.status === 'failed') {
         // Persistence steps are independent of each other: try the others, then report.
         failure ??= { stepIndex: i, message: outcome.message };
         status = 'failed';
-        if (op.kind !== 'config-rewrite') {
-          await this.skipFrom(i + 1, 'skipped: an earlier step failed');
-          break;
-        }
+        if (op.kind !== 'config-rewrite') stopped ??= 'skipped: an earlier step failed';
       }
     }
     this.current = -1;
     const cleanup = status === 'ok' ? [] : await this.cleanUp();
     this.finished = true;
     return { status, steps: this.steps, cleanup, handedOver: this.handedOver(), failure };
+  }
+
+  /** A Sentinel steer's restore whose change was sent (or may have been): it runs even after a failure or an abort. */
+  private restoreDue(index: number): boolean {
+    const op = this.planned.ops[index];
+    if (op?.kind !== 'set-config' || op.steer !== 'off') return false;
+    return this.planned.ops.some(
+      (o, i) => i < index && o.kind === 'set-config' && o.steer === 'on' && o.node === op.node && o.parameter === op.parameter && !['pending', 'skipped'].includes(this.steps[i]?.status ?? 'pending'),
+    );
   }
 
   /** Ask the running plan to stop; says whether (and how) that can be done safely now. */
@@ -173,6 +198,9 @@ export class Execution {
       }
     }
     this.abortRequested = true;
+    if (op?.kind === 'sentinel-failover' && this.steps[this.current]?.status === 'running') {
+      return { accepted: true, message: `SENTINEL FAILOVER ${op.masterName} was sent: Sentinel finishes it on its own; the plan stops after this step and puts the replica priorities back` };
+    }
     if (this.inCritical(this.current)) {
       return { accepted: true, message: 'will stop once the old master replicates from the new one: stopping in between would leave two masters' };
     }
@@ -184,7 +212,7 @@ export class Execution {
   }
 
   private handedOver(): boolean {
-    const decisive = this.planned.ops.findIndex((op) => op.kind === 'promote' || op.kind === 'failover' || op.kind === 'replicaof');
+    const decisive = this.planned.ops.findIndex((op) => op.kind === 'promote' || op.kind === 'failover' || op.kind === 'replicaof' || op.kind === 'sentinel-failover');
     return decisive >= 0 && this.steps[decisive]?.status === 'ok';
   }
 
@@ -203,8 +231,8 @@ export class Execution {
     await this.journal.step(index, step);
   }
 
-  private async skipFrom(index: number, message: string): Promise<void> {
-    for (let i = index; i < this.steps.length; i++) {
+  private async skipFrom(index: number, message: string, end = this.steps.length): Promise<void> {
+    for (let i = index; i < end; i++) {
       const step = this.steps[i];
       if (!step || step.status !== 'pending') continue;
       step.status = 'skipped';
@@ -273,7 +301,96 @@ export class Execution {
       case 'config-rewrite':
         await this.commands.configRewrite(op.node);
         return 'config file rewritten';
+      case 'sentinel-priorities':
+        return this.sentinelPriorities(op, progress);
+      case 'sentinel-failover':
+        return this.sentinelFailover(op, progress);
+      case 'sentinel-followers':
+        return this.sentinelFollowers(op, progress);
     }
+  }
+
+  private async sentinelPriorities(op: Extract<StepOp, { kind: 'sentinel-priorities' }>, progress: (m: string, d?: StepProgress['detail']) => void): Promise<string> {
+    const wanted = (replicas: Record<string, string>[]): string[] =>
+      op.priorities
+        .filter((p) => {
+          const listed = replicas.find((r) => r.ip !== undefined && r.port !== undefined && sameAddress(formatAddress(r.ip, Number(r.port)), p.address));
+          return listed?.['slave-priority'] !== String(p.priority);
+        })
+        .map((p) => p.address);
+    const result = await pollUntil(() => this.commands.sentinelReplicas(op.node, op.masterName), (r) => wanted(r).length === 0, {
+      timeoutMs: Math.max(this.options.stepTimeoutMs, SENTINEL_INFO_WAIT_MS),
+      intervalMs: Math.max(this.options.pollMs, 200),
+      onValue: (r) => progress(`${op.node} still has the old priority of ${wanted(r).join(', ') || 'none'}`),
+      stop: this.stopWanted,
+    });
+    if (result.status === 'stopped') throw new StepAborted(`stopped before ${op.node} read the new priorities; SENTINEL FAILOVER was not sent`);
+    if (result.status === 'timeout') {
+      throw new StepFailure(`${op.node} did not report the new priorities in time (${result.error ?? `still old for ${wanted(result.value ?? []).join(', ')}`}): SENTINEL FAILOVER was not sent`);
+    }
+    return `${op.node} sees ${op.priorities.map((p) => `${p.address} at priority ${p.priority}`).join(', ')}`;
+  }
+
+  private async sentinelFailover(op: Extract<StepOp, { kind: 'sentinel-failover' }>, progress: (m: string, d?: StepProgress['detail']) => void): Promise<string> {
+    await this.commands.sentinelFailover(op.node, op.masterName);
+    progress(`${op.node} accepted SENTINEL FAILOVER ${op.masterName}: waiting for the Sentinels to report a new master`);
+    const others = op.sentinels.filter((s) => !sameAddress(s, op.node));
+    const read = async (): Promise<{ sentinel: string; master: string | null }[]> =>
+      Promise.all([op.node, ...others].map(async (sentinel) => ({ sentinel, master: await this.commands.sentinelMasterAddress(sentinel, op.masterName).catch(() => null) })));
+    const switched = await pollUntil(
+      read,
+      (answers) => {
+        const mine = answers[0]?.master ?? null;
+        if (mine === null || sameAddress(mine, op.oldMaster)) return false;
+        // The others learn it from the hello channel within seconds; one that does not answer is not waited for.
+        return answers.every((a) => a.master === null || sameAddress(a.master, mine));
+      },
+      {
+        timeoutMs: Math.max(this.options.stepTimeoutMs, SENTINEL_FAILOVER_WAIT_MS),
+        intervalMs: Math.max(this.options.pollMs, 100),
+        onValue: (answers) => progress(answers.map((a) => `${a.sentinel}: ${a.master ?? '?'}`).join(', ')),
+      },
+    );
+    if (switched.status !== 'done') {
+      const seen = switched.value?.map((a) => `${a.sentinel} gives ${a.master ?? 'no answer'}`).join(', ') ?? switched.error ?? 'no answer';
+      throw new StepFailure(`the Sentinels did not all report a new master of "${op.masterName}" in time (${seen}). Sentinel may still be working on it: check SENTINEL MASTER ${op.masterName} (failover-state) before doing anything by hand`);
+    }
+    const chosen = switched.value[0]?.master ?? '';
+    const target = op.consoleAddress[tryNormalizeAddress(chosen)] ?? chosen;
+    this.promoted.add(target);
+    if (op.prefer !== null && !sameAddress(chosen, op.prefer)) {
+      throw new StepFailure(`Sentinel chose ${chosen}, not ${op.prefer}: the steer did not hold (another replica's priority or state changed in between). ${chosen} is the master now; Sentinel owns that choice`);
+    }
+    const role = await pollUntil(() => readReplication(this.commands, target), (r) => r.role === 'master', { timeoutMs: this.options.stepTimeoutMs, intervalMs: this.interval() });
+    if (role.status !== 'done') throw new StepFailure(`the Sentinels report ${chosen} as the master, but it reports role ${role.value?.role ?? '?'}${role.error ? ` (${role.error})` : ''}`);
+    this.sentinelMaster = { sentinel: chosen, console: target };
+    return `the Sentinels report ${chosen} as the master of "${op.masterName}", and it reports role master`;
+  }
+
+  private async sentinelFollowers(op: Extract<StepOp, { kind: 'sentinel-followers' }>, progress: (m: string, d?: StepProgress['detail']) => void): Promise<string> {
+    const chosen = this.sentinelMaster;
+    if (!chosen) throw new StepFailure('internal: no new master was recorded');
+    const members = op.members.filter((m) => !sameAddress(m, chosen.console) && !sameAddress(m, chosen.sentinel));
+    const follows = (r: ReplicationInfo | null): boolean => {
+      const master = r ? masterOf(r) : null;
+      return r !== null && master !== null && (sameAddress(master, chosen.sentinel) || sameAddress(master, chosen.console)) && r.linkStatus === 'up' && !r.syncInProgress;
+    };
+    const result = await pollUntil(
+      () => Promise.all(members.map((m) => readReplication(this.commands, m).catch(() => null))),
+      (all) => all.every(follows),
+      {
+        timeoutMs: Math.max(this.options.stepTimeoutMs, SENTINEL_RECONFIGURE_WAIT_MS),
+        intervalMs: Math.max(this.options.pollMs, 200),
+        onValue: (all) => progress(`following ${chosen.sentinel}: ${members.filter((_, i) => follows(all[i] ?? null)).length} of ${members.length}`),
+      },
+    );
+    if (result.status !== 'done') {
+      const behind = members.filter((_, i) => !follows(result.value?.[i] ?? null));
+      throw new StepFailure(
+        `${behind.join(', ')} ${behind.length === 1 ? 'does' : 'do'} not follow ${chosen.sentinel} yet. Sentinel reconfigures them at its own pace (an old master within seconds of being seen); do not re-point them by hand: check SENTINEL REPLICAS`,
+      );
+    }
+    return `${members.join(', ')} replicate from ${chosen.sentinel}`;
   }
 
   private async setConfig(op: Extract<StepOp, { kind: 'set-config' }>, index: number): Promise<string> {

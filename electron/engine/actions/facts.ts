@@ -52,6 +52,27 @@ export interface SentinelFacts {
   sentinels: string[];
   /** Data nodes on which Sentinel connections were seen. */
   managedNodes: string[];
+  /** How the console knows Sentinel watches the group, in words ("Sentinel connections on …", "2 Sentinels in the topology"). */
+  evidence?: string[];
+  /** What each Sentinel asked said, read fresh for every plan (empty when none could be asked). */
+  replies?: SentinelReply[];
+}
+
+/** One Sentinel's answers about the group (SENTINEL MASTER, CKQUORUM, GET-MASTER-ADDR-BY-NAME, REPLICAS). */
+export interface SentinelReply {
+  sentinel: string;
+  /** Null when it answered; else why not. */
+  error: string | null;
+  /** The master as this Sentinel gives it to clients (GET-MASTER-ADDR-BY-NAME), "host:port". */
+  masterAddress: string | null;
+  flags: string[];
+  quorum: number | null;
+  /** num-other-sentinels + 1. */
+  sentinelCount: number | null;
+  failoverTimeoutMs: number | null;
+  ckquorum: { ok: boolean; message: string } | null;
+  /** The replicas as this Sentinel knows them: the ones it may pick from. */
+  replicas: { address: string; flags: string[]; priority: number | null; offset: number | null }[];
 }
 
 export interface PreflightFacts {

@@ -45,6 +45,7 @@ export function nextSteps(
   const out: string[] = [...report.cleanup];
   const byAddress = new Map(finals.map((n) => [n.address, n]));
   const { plan } = planned;
+  if (plan.request.kind === 'sentinel-failover') return sentinelNextSteps(planned, report, out);
   const persisted = plan.steps.some((s) => s.command === 'CONFIG REWRITE');
 
   if (report.status !== 'ok' && !report.handedOver) {
@@ -121,4 +122,24 @@ function undo(planned: PlannedAction, finals: FinalNodeState[], snapshot: Topolo
     const back = before.role === 'master' ? 'REPLICAOF NO ONE' : before.master ? replicaofCommand(snapshot, before.master) : null;
     out.push(`${describe(node)}, instead of ${before.role === 'master' ? 'a master' : `a replica of ${before.master}`} before.${back ? ` To go back: ${back} on ${node.address}.` : ''}`);
   }
+}
+
+/** After a Sentinel failover: roles are Sentinel's (never advise a REPLICAOF); priorities must be back. */
+function sentinelNextSteps(planned: PlannedAction, report: ExecutionReport, out: string[]): string[] {
+  const name = planned.ops.find((op) => op.kind === 'sentinel-failover')?.masterName ?? '<name>';
+  const lastOf = new Map<string, number>();
+  planned.ops.forEach((op, i) => {
+    if (op.kind === 'set-config' && op.steer === 'off') lastOf.set(op.node, i);
+  });
+  for (const [node, i] of lastOf) {
+    const step = report.steps[i];
+    if (step && step.status !== 'ok' && step.status !== 'skipped') out.push(`Put the replica priority back by hand: ${step.command} on ${node} (${step.message || step.status}).`);
+  }
+  if (report.status !== 'ok') {
+    out.push(
+      `Sentinel owns the roles in this group: do not re-point nodes by hand. SENTINEL GET-MASTER-ADDR-BY-NAME ${name} and SENTINEL REPLICAS ${name} on a Sentinel say where it stands` +
+        (report.failure ? `; what stopped the plan: ${report.failure.message}` : ''),
+    );
+  }
+  return out;
 }

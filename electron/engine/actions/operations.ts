@@ -31,8 +31,30 @@ export type StepOp =
   | { kind: 'failover'; node: string; target: string; host: string; port: number; timeoutMs: number; force: boolean }
   | { kind: 'pause-writes'; node: string; ms: number }
   | { kind: 'unpause-writes'; node: string }
-  /** CONFIG SET of a plain (non-secret) parameter; `fence` marks the write fence and its removal. */
-  | { kind: 'set-config'; node: string; parameter: string; value: string; fence?: 'on' | 'off' }
+  /**
+   * CONFIG SET of a plain (non-secret) parameter; `fence` marks the write fence and its removal,
+   * `steer` a replica-priority that steers Sentinel's pick and its restore (which runs even when
+   * the plan stops early: a priority left changed would steer every later failover).
+   */
+  | { kind: 'set-config'; node: string; parameter: string; value: string; fence?: 'on' | 'off'; steer?: 'on' | 'off' }
+  /** Polls SENTINEL REPLICAS on `node` (a Sentinel) until it reports each replica's new priority (it reads them every 10 s). */
+  | { kind: 'sentinel-priorities'; node: string; masterName: string; priorities: { address: string; priority: number }[] }
+  /**
+   * SENTINEL FAILOVER masterName on `node` (a Sentinel); then waits until `sentinels` report a new
+   * master (and `prefer`, when given). Addresses in Sentinel's own form; `consoleAddress` maps them
+   * to the console's way in where it differs.
+   */
+  | {
+      kind: 'sentinel-failover';
+      node: string;
+      masterName: string;
+      oldMaster: string;
+      prefer: string | null;
+      sentinels: string[];
+      consoleAddress: Record<string, string>;
+    }
+  /** Polls INFO replication on `members` (the old master first) until each follows the new master Sentinel chose. */
+  | { kind: 'sentinel-followers'; node: string; members: string[] }
   /** Polls INFO replication until `node` (the replica) has every byte `master` had when writes stopped. */
   | { kind: 'wait-caught-up'; node: string; master: string }
   | { kind: 'config-rewrite'; node: string };
@@ -60,6 +82,12 @@ export function commandText(op: StepOp): string {
       return 'INFO replication';
     case 'config-rewrite':
       return 'CONFIG REWRITE';
+    case 'sentinel-priorities':
+      return `SENTINEL REPLICAS ${op.masterName}`;
+    case 'sentinel-failover':
+      return `SENTINEL FAILOVER ${op.masterName}`;
+    case 'sentinel-followers':
+      return 'INFO replication';
   }
 }
 

@@ -16,6 +16,7 @@ import { factsFor, type NodeFacts, type PreflightFacts, type SentinelFacts } fro
 import { compareVersions, findNode, serverAddressOf, tryNormalize } from './graph';
 import { commandText, type StepOp } from './operations';
 import { predictResync, type ReplState } from './resync';
+import { sentinelFigures } from './sentinel-facts';
 import { parseAddress } from '../address';
 
 export const DEFAULT_STEP_TIMEOUT_MS = 30_000;
@@ -168,22 +169,42 @@ export class PlanBuilder {
     }
   }
 
-  /** Warn (overridably) when Sentinel watches the group, and offer SENTINEL FAILOVER instead. */
-  sentinel(alternative: 'failover' | 'self'): void {
+  /**
+   * Sentinel watches the group: it reconfigures replicas to the master it knows and fails over on
+   * its own, so a manual change is undone or raced (the issue's report: a console switchover undone
+   * by Sentinel's own failover 25 s later). Changing who is master (switchover, promote, failover)
+   * is refused unless overridden; re-pointing or detaching one replica is an overridable warning.
+   * Either way the check names the figures and the Sentinel action to use instead.
+   */
+  sentinel(): void {
     const s = this.facts.sentinel;
     if (!s) return;
+    const kind = this.request.kind;
+    const { count, quorum, answered } = sentinelFigures(s);
     const name = s.masterName ?? '<name>';
+    const figures = s.masterName
+      ? `${count} Sentinel${count === 1 ? '' : 's'}${quorum !== null ? `, quorum ${quorum}` : ''}, master name "${s.masterName}"`
+      : 'its master name could not be read: SENTINEL MASTERS on a Sentinel lists it';
+    const seen = s.evidence && s.evidence.length > 0 ? s.evidence.join('; ') : `Sentinel connections on ${s.managedNodes.join(', ')}`;
+    const timeout = answered.find((r) => r.failoverTimeoutMs !== null)?.failoverTimeoutMs ?? null;
+    const undo =
+      kind === 'replicaof'
+        ? `it re-points a replica it knows back to the master it knows${timeout !== null ? ` once failover-timeout (${timeout} ms) has passed` : ''}, and fails over on its own when that master is down`
+        : kind === 'detach'
+          ? 'it turns a replica that made itself a master back into a replica within seconds'
+          : kind === 'failover'
+            ? 'it fails a master that is down over on its own, to a replica of its choosing, and turns a master promoted behind its back back into a replica'
+            : 'it reconfigures the replicas to the master it knows and turns a replica promoted behind its back back into a replica, or fails over on its own to another node';
     const where = s.sentinels.length > 0 ? ` on a Sentinel (${s.sentinels.join(', ')})` : '';
-    const known = s.masterName ? `as "${s.masterName}"` : '(its master name could not be read: SENTINEL MASTERS on a Sentinel lists it)';
-    const advice =
-      alternative === 'self'
-        ? `Sentinel fails the master over on its own; if it does not, run SENTINEL FAILOVER ${name}${where}`
-        : `it turns manual changes back within seconds. Run SENTINEL FAILOVER ${name}${where} instead`;
+    const instead =
+      `Use the Sentinel action instead: sentinel-failover${s.masterName ? ` --master-name ${s.masterName}` : ''} [--prefer HOST:PORT], which runs SENTINEL FAILOVER ${name}${where}. ` +
+      `Sentinel picks the new master itself (SENTINEL FAILOVER takes no target); the plan steers it with replica-priority`;
+    const changesMaster = kind === 'switchover' || kind === 'promote' || kind === 'failover';
     this.check(
       'SENTINEL_MANAGED',
-      'warning',
-      `Sentinel manages this group ${known} (Sentinel connections on ${s.managedNodes.join(', ')}): ${advice}`,
-      s.managedNodes,
+      changesMaster ? 'refused' : 'warning',
+      `Sentinel manages this group (${figures}; seen from ${seen}): ${undo}. ${instead}`,
+      s.managedNodes.length > 0 ? s.managedNodes : [...this.involved],
       true,
     );
   }

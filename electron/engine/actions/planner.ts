@@ -8,7 +8,8 @@ import { ancestorsOf, atLeast62, descendantsOf, findNode, replicasOf, rootOf } f
 import { FENCE_REPLICAS, isFenceValue } from './operations';
 import { MAX_WRITE_PAUSE_MS, PlanBuilder, type PlannedAction } from './plan-builder';
 import { afterPromotion, type ReplState } from './resync';
-import { failoverMaster } from './scope';
+import { failoverMaster, sentinelGroupMaster } from './scope';
+import { planSentinelFailover } from './sentinel-planner';
 import { historyBytesBehind } from '../replication-rules';
 
 export interface PlanMeta {
@@ -31,6 +32,8 @@ export function planAction(request: ActionRequest, facts: PreflightFacts, meta: 
       return planSwitchover(b, request.to, meta);
     case 'failover':
       return planFailover(b, request.to, meta);
+    case 'sentinel-failover':
+      return planSentinelFailover(b, request, sentinelGroupMaster(facts.snapshot, request), (summary, confirm) => finish(b, meta, summary, confirm));
   }
 }
 
@@ -99,7 +102,7 @@ function planReplicaof(b: PlanBuilder, nodeAddress: string, masterAddress: strin
   }
   const group = [node, master, nf.masterAddress, rootOf(b.snapshot, node)?.address, rootOf(b.snapshot, master)?.address];
   b.failoverRunning(group.filter((a): a is string => typeof a === 'string'));
-  b.sentinel('failover');
+  b.sentinel();
   if (mf.role === 'replica' && (mf.linkStatus !== 'up' || mf.syncInProgress)) {
     b.check('LINK_DOWN', 'warning', `${master} is itself a replica whose link is ${mf.syncInProgress ? 'syncing' : 'down'}: ${node} gets only what ${master} has`, [master]);
   }
@@ -165,7 +168,7 @@ function planPromote(b: PlanBuilder, nodeAddress: string, repointSiblings: boole
   const mf = b.fact(oldMaster);
   b.involve(oldMaster, ...(kind === 'promote' ? siblings.map((s) => s.address) : []));
   b.failoverRunning([node, oldMaster, ...siblings.map((s) => s.address)]);
-  b.sentinel('failover');
+  b.sentinel();
   priorityZero(b, nf);
 
   if (mf?.reachable) {
@@ -274,7 +277,7 @@ function planSwitchover(b: PlanBuilder, toAddress: string, meta: PlanMeta): Plan
     .filter((f): f is NodeFacts => f !== undefined);
   b.involve(...siblings.map((s) => s.address));
   b.failoverRunning([oldMaster, to, ...siblings.map((s) => s.address)]);
-  b.sentinel('failover');
+  b.sentinel();
   priorityZero(b, tf);
 
   const requested = b.options.switchoverMethod ?? 'auto';
@@ -489,7 +492,7 @@ function planFailover(b: PlanBuilder, toAddress: string | undefined, meta: PlanM
     return finish(b, meta, summary, chosenAddress);
   }
   b.failoverRunning(usable.map((f) => f.address));
-  b.sentinel('self');
+  b.sentinel();
   priorityZero(b, cf);
 
   const behindBest = best && best !== cf ? bytesBehind(best, cf) : 0;

@@ -1,16 +1,16 @@
 // The fresh reads behind a plan: one pipelined round trip per node over the engine's own
-// connection (INFO, CONFIG GET, ACL, CLIENT LIST, PUBSUB), plus a short listen on the
-// Sentinel hello channel when Sentinel connections are seen. Never throws for a node:
+// connection (INFO, CONFIG GET, ACL, CLIENT LIST, PUBSUB), plus what the group's Sentinels
+// say (sentinel-facts.ts). Never throws for a node:
 // what could not be read is recorded as such and the planner decides what it means.
 import type { ReplicationEngine } from '../engine';
 import type { NodeCommands, PreflightReplies } from '../node-commands';
 import { toApiError } from '../errors';
 import { isClusterEnabled, parseInfo, parseReplication, parseSentinelMasters, parseServer, type ReplicationInfo } from '../info-parser';
-import { formatAddress } from '../address';
 import { nodeMaster, nodeOffset, sameHistory } from '../replication-rules';
 import type { TopologySnapshot } from '../../shared/types';
 import type { ActionRequest } from '../../shared/actions';
 import { unreachableFacts, type NodeFacts, type PreflightFacts, type SentinelFacts } from './facts';
+import { sentinelFacts } from './sentinel-facts';
 import { findNode, replicasOf, tryNormalize } from './graph';
 import { sleep } from './probe';
 
@@ -29,6 +29,8 @@ export interface PreflightOptions {
    * replicaof moves): read before every other node, so none of those looks ahead of it.
    */
   readFirst?: string[];
+  /** The Sentinel master name the request gives, when it gives one. */
+  masterName?: string;
 }
 
 /** The nodes a request compares, as replicas, with a node that is not their master: see PreflightOptions.readFirst. */
@@ -104,7 +106,11 @@ export async function gatherFacts(
   return {
     snapshot,
     nodes,
-    sentinel: await sentinelFacts(commands, snapshot, read, options.helloMs ?? 2500, options.knownSentinel ?? null),
+    sentinel: await sentinelFacts(commands, snapshot, read, {
+      helloMs: options.helloMs ?? 2500,
+      known: options.knownSentinel ?? null,
+      ...(options.masterName ? { masterName: options.masterName } : {}),
+    }),
     console: { user: credentials.user ?? null, hasPassword: Boolean(credentials.password) },
     lastKnownOffsets,
     readAt: Date.now(),
@@ -231,58 +237,4 @@ function keyCount(info: string | null): number | null {
 
 function nonEmpty(value: string | null): string | null {
   return value === null || value === '' ? null : value;
-}
-
-/**
- * Sentinel connections on any node make the group Sentinel-managed. Its name comes from a
- * Sentinel in the topology when there is one, else from one hello message (published every
- * 2 s on every monitored node: "ip,port,runid,epoch,name,master-ip,master-port,epoch").
- */
-async function sentinelFacts(
-  commands: NodeCommands,
-  snapshot: TopologySnapshot,
-  read: NodeFacts[],
-  helloMs: number,
-  known: SentinelFacts | null,
-): Promise<SentinelFacts | null> {
-  const managed = read.filter((f) => f.reachable && f.mode !== 'sentinel' && (f.sentinelClients > 0 || f.sentinelSubscribers > 0));
-  if (managed.length === 0) return null;
-  if (known?.masterName) return { ...known, managedNodes: managed.map((f) => f.address) };
-  const addresses = new Set(read.flatMap((f) => [f.address, ...(findNode(snapshot, f.address)?.aliases ?? [])]));
-  for (const node of snapshot.nodes) {
-    if (node.role !== 'sentinel' || !node.reachable) continue;
-    const watched = node.sentinelMasters.find((m) => m.address !== null && addresses.has(m.address));
-    if (watched) return { masterName: watched.name, sentinels: [node.address], managedNodes: managed.map((f) => f.address) };
-  }
-  // Listen on a few nodes at once: a master whose writes are paused holds Sentinel's PUBLISH back.
-  const listeners = [...managed].sort((a, b) => b.sentinelSubscribers - a.sentinelSubscribers).slice(0, 3);
-  const hello = await firstOf(listeners.map((f) => listenForHello(commands, f.address, helloMs)));
-  return {
-    masterName: hello?.name ?? null,
-    sentinels: hello ? [hello.sentinel] : [],
-    managedNodes: managed.map((f) => f.address),
-  };
-}
-
-/** The first promise to resolve with a value (not null), or null when none does. */
-function firstOf<T>(promises: Promise<T | null>[]): Promise<T | null> {
-  if (promises.length === 0) return Promise.resolve(null);
-  return new Promise((resolve) => {
-    let pending = promises.length;
-    for (const promise of promises) {
-      void promise.then((value) => {
-        pending--;
-        if (value !== null) resolve(value);
-        else if (pending === 0) resolve(null);
-      });
-    }
-  });
-}
-
-/** One hello message from the node's Sentinel channel, or null after `ms`. */
-async function listenForHello(commands: NodeCommands, address: string, ms: number): Promise<{ name: string; sentinel: string } | null> {
-  const hello = await commands.sentinelHello(address, ms).catch(() => null);
-  const [ip, port, , , name] = hello?.split(',') ?? [];
-  if (!ip || !port || !name) return null;
-  return { name, sentinel: formatAddress(ip, Number(port)) };
 }

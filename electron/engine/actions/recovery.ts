@@ -56,6 +56,8 @@ export interface InterruptedReport {
   pausedUntil: { node: string; until: number }[];
   /** In the expected end state or the original one, no fence, no pause: the record is closed. */
   settled: boolean;
+  /** A word on the plan's kind, printed with the report (a Sentinel failover: roles are Sentinel's). */
+  note?: string;
 }
 
 const FENCE_PARAMETER = 'min-replicas-to-write';
@@ -125,8 +127,11 @@ export function assess(plan: JournaledPlan, nodes: ReadonlyMap<string, NodeNow>,
   const direction: InterruptedReport['direction'] = tookOver ? 'finish' : 'roll back';
   const targets = tookOver ? started.expected : started.before;
 
+  // On a Sentinel-managed group the roles are Sentinel's: re-pointing by hand would fight it. Only
+  // the replica priorities the plan changed to steer it are put back.
+  const sentinelOwned = started.request.kind === 'sentinel-failover';
   const moves: RecoveryCommand[] = [];
-  for (const t of targets) {
+  for (const t of sentinelOwned ? [] : targets) {
     const n = nodes.get(t.address);
     if (!n) continue;
     if (t.role === 'master' && n.role !== 'master') {
@@ -146,7 +151,9 @@ export function assess(plan: JournaledPlan, nodes: ReadonlyMap<string, NodeNow>,
   }));
 
   const unreachable = planAddresses(plan).filter((a) => nodes.get(a)?.reachable === false);
-  const settled = unreachable.length === 0 && (matches(started.expected) || matches(started.before)) && restores.length === 0 && pausedUntil.length === 0;
+  const rolesSettled = sentinelOwned || matches(started.expected) || matches(started.before);
+  const settled = unreachable.length === 0 && rolesSettled && restores.length === 0 && pausedUntil.length === 0;
+  const masterName = started.request.kind === 'sentinel-failover' ? (started.request.masterName ?? started.ops.find((op) => op.kind === 'sentinel-failover')?.masterName) : undefined;
 
   return {
     planId: started.planId,
@@ -162,6 +169,13 @@ export function assess(plan: JournaledPlan, nodes: ReadonlyMap<string, NodeNow>,
     fenced,
     pausedUntil,
     settled,
+    ...(sentinelOwned
+      ? {
+          note:
+            `A Sentinel failover: the roles are Sentinel's (SENTINEL GET-MASTER-ADDR-BY-NAME ${masterName ?? '<name>'} on a Sentinel gives the master); do not re-point nodes by hand. ` +
+            `Only the replica-priority values the plan changed to steer Sentinel's pick need putting back`,
+        }
+      : {}),
   };
 }
 
@@ -223,6 +237,7 @@ export function reportText(r: InterruptedReport): string[] {
     'Where each node stands now:',
     ...r.now.map((l) => `  ${l}`),
   ];
+  if (r.note) lines.push(r.note);
   for (const f of r.fenced) {
     lines.push(`FENCED_MASTER ${f.node}: min-replicas-to-write is ${f.value}, the write fence, so every write is refused; its value before the plan was ${f.original}.`);
   }

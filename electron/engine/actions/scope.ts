@@ -24,6 +24,27 @@ export function failoverMaster(snapshot: TopologySnapshot, to: string | undefine
   throw new EngineError('BAD_ARGUMENT', 'no master of this topology is down: say which replica to promote, or use switchover');
 }
 
+/**
+ * The master of the group a sentinel-failover is about: the one given, the preferred replica's,
+ * the one a Sentinel in the topology (or the Sentinel entry point) names, or the only group there is.
+ */
+export function sentinelGroupMaster(snapshot: TopologySnapshot, request: Extract<ActionRequest, { kind: 'sentinel-failover' }>): string | null {
+  const canon = (address: string): string => findNode(snapshot, address)?.address ?? tryNormalize(address);
+  if (request.master) return canon(request.master);
+  const preferred = request.prefer ? findNode(snapshot, request.prefer) : undefined;
+  if (preferred?.master) return canon(preferred.master);
+  const name = request.masterName ?? snapshot.connection?.sentinel?.masterName;
+  if (name) {
+    for (const node of snapshot.nodes) {
+      if (node.role !== 'sentinel') continue;
+      const watched = [...(node.sentinel?.masters ?? []), ...(node.sentinelMasters ?? [])].find((m) => m.name === name && m.address);
+      if (watched?.address) return rootOf(snapshot, canon(watched.address))?.address ?? canon(watched.address);
+    }
+  }
+  const roots = snapshot.nodes.filter((n) => n.role === 'master' && !n.master && replicasOf(snapshot, n.address).length > 0);
+  return roots.length === 1 && roots[0] ? roots[0].address : null;
+}
+
 /** Addresses to read fresh for this request (normalised, each once). */
 export function scopeOf(request: ActionRequest, snapshot: TopologySnapshot): string[] {
   const out = new Set<string>();
@@ -59,6 +80,15 @@ export function scopeOf(request: ActionRequest, snapshot: TopologySnapshot): str
       add(request.to);
       addGroup(failoverMaster(snapshot, request.to));
       break;
+    case 'sentinel-failover': {
+      const master = sentinelGroupMaster(snapshot, request);
+      if (!master) {
+        throw new EngineError('BAD_ARGUMENT', 'say which group to fail over: its Sentinel master name (--master-name NAME) with a Sentinel in the topology, or its master (--master HOST:PORT)');
+      }
+      add(request.prefer);
+      addGroup(master);
+      break;
+    }
   }
   return [...out];
 }

@@ -77,7 +77,10 @@ export async function sentinelFacts(
   }
   const replies = await askSentinels(commands, name, [...(candidates.get(name) ?? [])]);
   // A Sentinel that monitors this name elsewhere (the entry point of another group) is not about this one.
-  const about = replies.filter((r) => r.error !== null || group.size === 0 || inGroup(r.masterAddress));
+  // In address order: the Sentinel a plan sends to must not change between the plan and its re-check.
+  const about = replies
+    .filter((r) => r.error !== null || group.size === 0 || inGroup(r.masterAddress))
+    .sort((a, b) => a.sentinel.localeCompare(b.sentinel, 'en', { numeric: true }));
   const answered = about.filter((r) => r.error === null);
   if (entry && entry.masterName === name && answered.length > 0) evidence.push(`the Sentinel entry point (${entry.addresses.join(', ')})`);
   if (managed.length === 0 && inTopology.size === 0 && answered.length === 0) return null;

@@ -301,6 +301,7 @@ export class ActionService {
       helloMs: this.helloMs,
       knownSentinel: previous?.sentinel ?? recent,
       readFirst: comparedAsReplicas(request),
+      ...(request.kind === 'sentinel-failover' && request.masterName ? { masterName: request.masterName } : {}),
     });
     if (facts.sentinel?.masterName) this.sentinelSeen = { facts: facts.sentinel, at: Date.now() };
     return planAction(request, facts, { id, now: previous?.plan.createdAt ?? Date.now(), ttlMs: this.ttlMs });

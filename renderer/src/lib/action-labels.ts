@@ -35,6 +35,7 @@ export const KIND_LABELS: Record<ActionKind, { label: string; icon: IconName }> 
   switchover: { label: 'Switchover', icon: 'swap' },
   failover: { label: 'Emergency failover', icon: 'alert' },
   detach: { label: 'Detach', icon: 'lone' },
+  'sentinel-failover': { label: 'Sentinel failover', icon: 'eye' },
 };
 
 /** One line naming what the request does, for the dialog title and the audit list. */
@@ -50,5 +51,7 @@ export function actionTitle(request: ActionRequest): string {
       return request.to ? `Emergency failover to ${request.to}` : 'Emergency failover to the most up-to-date replica';
     case 'detach':
       return `Detach ${request.node}`;
+    case 'sentinel-failover':
+      return `Sentinel failover of ${request.masterName ? `"${request.masterName}"` : (request.master ?? 'the group')}${request.prefer ? `, steered to ${request.prefer}` : ' (Sentinel picks the new master)'}`;
   }
 }

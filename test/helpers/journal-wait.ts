@@ -1,0 +1,32 @@
+// For tests that cut a plan off half-way: wait for the plan journal to record a step starting
+// (the cut is triggered by that, never by a sleep), then run the next start's check.
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { InterruptedPlans } from '../../electron/engine/actions/interrupted';
+import type { InterruptedReport } from '../../electron/engine/actions/recovery';
+import { sleep } from './actions';
+
+/** Resolves with the plan id once a journal in `dataDir` records step `index` (0-based) starting. */
+export async function stepStarted(dataDir: string, index: number, timeoutMs = 20_000): Promise<string> {
+  const dir = path.join(dataDir, 'journal');
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    for (const name of await readdir(dir).catch(() => [] as string[])) {
+      if (!name.endsWith('.jsonl')) continue;
+      const text = await readFile(path.join(dir, name), 'utf8').catch(() => '');
+      if (text.split('\n').some((line) => line.includes('"type":"step"') && line.includes(`"index":${index},`) && line.includes('"status":"running"'))) {
+        return name.replace(/\.jsonl$/, '');
+      }
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for the journal to record step ${index + 1} starting`);
+    await sleep(2);
+  }
+}
+
+/** The next start's check (the one every front end runs), for this plan. */
+export async function nextStart(dataDir: string, planId: string): Promise<InterruptedReport> {
+  const { reports } = await new InterruptedPlans(dataDir).checkAtStart({ timeoutMs: 1000 });
+  const report = reports.find((r) => r.planId === planId);
+  if (!report) throw new Error(`no INTERRUPTED_PLAN report for ${planId}; got ${reports.map((r) => r.planId).join(', ') || 'none'}`);
+  return report;
+}

@@ -1,0 +1,189 @@
+// Actions on a Sentinel-managed group, against a real master, two replicas and three real
+// redis-sentinel processes (quorum 2, down-after 1000 ms, failover-timeout 5000 ms): a manual
+// switchover is refused with Sentinel's figures and the Sentinel action to use; sentinel-failover
+// with --prefer makes that replica the master, the others follow it, the replica priorities it
+// changed to steer Sentinel are back, and the audit has it; a console killed between the
+// priority change and SENTINEL FAILOVER leaves an INTERRUPTED_PLAN report naming the priorities
+// to put back. Every wait is for a condition.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import Redis from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { InterruptedPlans } from '../../electron/engine/actions/interrupted';
+import { Lab, masterWithReplicas } from '../../electron/lab/lab';
+import { check, harness, planAndRun, replication, sleep, type Harness } from '../helpers/actions';
+import { nextStart, stepStarted } from '../helpers/journal-wait';
+
+const NAME = 'rc-main';
+const ROOT = path.resolve(import.meta.dirname, '../..');
+const NODES = ['master', 'replica-1', 'replica-2'] as const;
+
+let lab: Lab;
+let sentinels: string[] = [];
+
+async function onNode<T>(name: string, work: (c: Redis) => Promise<T>): Promise<T> {
+  const c = new Redis({ host: '127.0.0.1', port: lab.port(name), maxRetriesPerRequest: 0, retryStrategy: () => null, commandTimeout: 2000 });
+  try {
+    return await work(c);
+  } finally {
+    c.disconnect();
+  }
+}
+
+async function until<T>(what: string, read: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown = null;
+  for (;;) {
+    try {
+      const value = await read();
+      if (value !== undefined) return value;
+    } catch (error) {
+      last = error;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? ` (${String(last)})` : ''}`);
+    await sleep(50);
+  }
+}
+
+/** SENTINEL MASTER as a map, from one Sentinel. */
+async function sentinelMaster(sentinel: string): Promise<Record<string, string>> {
+  return onNode(sentinel, async (c) => {
+    const flat = (await c.call('SENTINEL', 'MASTER', NAME)) as string[];
+    const out: Record<string, string> = {};
+    for (let i = 0; i + 1 < flat.length; i += 2) out[flat[i] ?? ''] = flat[i + 1] ?? '';
+    return out;
+  });
+}
+
+const priority = (name: string): Promise<string> => onNode(name, async (c) => ((await c.config('GET', 'replica-priority')) as string[])[1] ?? '?');
+
+/** The lab node every Sentinel names as the master, once they agree and it says so itself. */
+async function sentinelsAgree(): Promise<string> {
+  return until('the Sentinels to agree on the master', async () => {
+    const masters = await Promise.all(sentinels.map(async (s) => (await sentinelMaster(s)).port));
+    const node = NODES.find((n) => String(lab.port(n)) === masters[0]);
+    if (!node || masters.some((m) => m !== masters[0])) return undefined;
+    return (await replication(lab, node)).role === 'master' ? node : undefined;
+  });
+}
+
+beforeAll(async () => {
+  lab = await Lab.start({ nodes: masterWithReplicas(2) });
+  for (let i = 0; i < 3; i++) await lab.startSentinel({ masterName: NAME, master: 'master', quorum: 2, downAfterMs: 1000, failoverTimeoutMs: 5000 });
+  sentinels = ['sentinel-1', 'sentinel-2', 'sentinel-3'];
+  // Each Sentinel has found both replicas (from the master's INFO) and the two other Sentinels (hello channel).
+  await until('the Sentinels to know each other and the replicas', async () => {
+    const views = await Promise.all(sentinels.map(sentinelMaster));
+    return views.every((v) => v['num-slaves'] === '2' && v['num-other-sentinels'] === '2') ? true : undefined;
+  });
+}, 60_000);
+
+afterAll(async () => {
+  await lab?.close();
+});
+
+describe('a Sentinel-managed group', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await harness(lab, 'master');
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('refuses a manual switchover with SENTINEL_MANAGED: the figures, and the Sentinel action instead', async () => {
+    const plan = await h.actions.plan({ kind: 'switchover', to: lab.address('replica-1') });
+    const managed = check(plan, 'SENTINEL_MANAGED');
+    expect(managed).toMatchObject({ verdict: 'refused', overridable: true });
+    expect(managed.message).toContain(`3 Sentinels, quorum 2, master name "${NAME}"`);
+    expect(managed.message).toContain(`sentinel-failover --master-name ${NAME}`);
+    expect(managed.message).toMatch(/reconfigures the replicas to the master it knows/);
+    expect(plan.needsOverride).toContain('SENTINEL_MANAGED');
+  });
+
+  it('sentinel-failover --prefer makes that replica the master; the others follow; the priorities are back; the audit has it', async () => {
+    // replica-1 at 1 would win as things are: the plan must lower replica-2 and raise replica-1.
+    await onNode('replica-1', (c) => c.config('SET', 'replica-priority', '1'));
+    await onNode('replica-2', (c) => c.config('SET', 'replica-priority', '80'));
+    const { plan, outcome } = await planAndRun(h, { kind: 'sentinel-failover', masterName: NAME, prefer: lab.address('replica-2') });
+    expect(plan.steps.map((s) => `${s.node} ${s.command}`)).toEqual([
+      `${lab.address('replica-2')} CONFIG SET replica-priority 1`,
+      `${lab.address('replica-1')} CONFIG SET replica-priority 2`,
+      expect.stringMatching(/SENTINEL REPLICAS rc-main$/),
+      expect.stringMatching(/SENTINEL FAILOVER rc-main$/),
+      `${lab.address('master')} INFO replication`,
+      `${lab.address('replica-2')} CONFIG SET replica-priority 80`,
+      `${lab.address('replica-1')} CONFIG SET replica-priority 1`,
+    ]);
+    expect(check(plan, 'SENTINEL_STEER').message).toMatch(/SENTINEL FAILOVER takes no target.*replica-2|takes no target/);
+    expect(outcome.status, JSON.stringify(outcome.steps.map((s) => [s.command, s.status, s.message]))).toBe('ok');
+
+    expect(await sentinelsAgree()).toBe('replica-2');
+    for (const name of ['master', 'replica-1']) {
+      const r = await replication(lab, name);
+      expect(r.role, name).toBe('slave');
+      expect(r.master_port, name).toBe(String(lab.port('replica-2')));
+    }
+    expect(await priority('replica-1')).toBe('1');
+    expect(await priority('replica-2')).toBe('80');
+
+    const audit = (await h.actions.audit(10)).at(-1);
+    expect(audit).toMatchObject({ request: { kind: 'sentinel-failover', prefer: lab.address('replica-2') }, outcome: 'ok' });
+    expect(audit?.steps.map((s) => s.command)).toContain(`SENTINEL FAILOVER ${NAME}`);
+  }, 90_000);
+
+  it('a console killed between the priority change and SENTINEL FAILOVER leaves a report naming the priorities to put back', async () => {
+    const current = await sentinelsAgree();
+    const prefer = NODES.find((n) => n !== current && n !== 'replica-1') ?? 'master';
+    // replica-1 at 1 ties with the steer: it is raised to 2 as well, so two priorities are changed.
+    await onNode('replica-1', (c) => c.config('SET', 'replica-priority', '1'));
+    const before = { prefer: await priority(prefer), r1: await priority('replica-1') };
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'rc-sentinel-cut-'));
+    try {
+      const child = spawn(
+        process.execPath,
+        [path.join(ROOT, 'bin/replication-console.js'), 'sentinel-failover', '--master-name', NAME, '--prefer', lab.address(prefer), '--seed', lab.address(current), '--yes'],
+        { cwd: ROOT, env: { ...process.env, REPLICATION_CONSOLE_DATA_DIR: dataDir, NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'] },
+      );
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      const exited = once(child, 'exit');
+      // Steps 1-2 set the priorities; step 3 waits for the Sentinel to read them, before SENTINEL FAILOVER.
+      const planId = await Promise.race([
+        stepStarted(dataDir, 2),
+        exited.then(() => {
+          throw new Error(`the CLI ended before the cut:\n${stdout}\n${stderr}`);
+        }),
+      ]);
+      child.kill('SIGKILL');
+      await exited;
+      expect(stdout).toContain('SENTINEL FAILOVER rc-main');
+      expect(await priority(prefer)).toBe('1');
+      expect(await priority('replica-1')).toBe('2');
+      // Sentinel was never asked: the master is where it was.
+      expect(await sentinelsAgree()).toBe(current);
+
+      const report = await nextStart(dataDir, planId);
+      expect(report.settled).toBe(false);
+      expect(report.commands.map((c) => `${c.node}: ${c.command}`).sort()).toEqual(
+        [`${lab.address(prefer)}: CONFIG SET replica-priority ${before.prefer}`, `${lab.address('replica-1')}: CONFIG SET replica-priority ${before.r1}`].sort(),
+      );
+      expect(report.note).toMatch(/roles are Sentinel's/);
+      for (const c of report.commands) {
+        const name = NODES.find((n) => lab.address(n) === c.node) ?? '';
+        await onNode(name, (r) => r.call(...(c.command.split(' ') as [string, ...string[]])));
+      }
+      // Put back: the next check finds it settled and closes it.
+      const after = await nextStart(dataDir, planId);
+      expect(after.settled).toBe(true);
+      expect((await new InterruptedPlans(dataDir).store.interrupted()).plans).toEqual([]);
+    } finally {
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
+});
