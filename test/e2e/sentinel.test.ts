@@ -1,0 +1,79 @@
+// The Sentinel view in real Chromium, against three real redis-sentinel processes: connected
+// through the Sentinel fields of the connect form, the Sentinels are drawn apart from the tree
+// (compact cards, dashed lines to the master), their view per master is in the details, and a
+// real SENTINEL FAILOVER shows in the events as one group. Screenshots land in test-artifacts/.
+import Redis from 'ioredis';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ConsoleHub } from '../../electron/app/console-hub';
+import { Lab, masterWithReplicas } from '../../electron/lab/lab';
+import { startWebServer } from '../../electron/web/server';
+import { openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
+
+const GROUP = 'mymaster';
+const e2e = useBrowserAndRenderer('rc-e2e-sentinel-');
+const cleanups: (() => Promise<unknown>)[] = [];
+afterAll(async () => {
+  for (const cleanup of cleanups.reverse()) await cleanup();
+});
+
+describe('Sentinel view', () => {
+  it('draws the Sentinels apart, shows their view, and groups a real failover as one incident', async () => {
+    const lab = await Lab.start({ nodes: masterWithReplicas(1) });
+    cleanups.push(() => lab.close());
+    const sentinels: string[] = [];
+    for (let i = 0; i < 3; i++) sentinels.push(await lab.startSentinel({ masterName: GROUP, master: 'master', quorum: 2, downAfterMs: 1000, failoverTimeoutMs: 4000 }));
+    const hub = new ConsoleHub({ service: { interface: 'web' } });
+    cleanups.push(() => hub.closeAll());
+    const server = await startWebServer({ hub, rendererDir: e2e.rendererDir });
+    cleanups.push(() => server.close());
+    const { context, page, problems } = await openPage(e2e.browser, server.url);
+    cleanups.push(() => context.close());
+
+    // The Sentinel fields of the form: a bad master name is caught before anything is sent.
+    await page.getByTestId('mode-sentinel').click();
+    await page.getByTestId('sentinels-input').fill(sentinels.join(', '));
+    await page.getByTestId('master-name-input').fill('my master');
+    await page.getByTestId('connect-button').click();
+    await expect(page.getByTestId('problem-masterName').textContent()).resolves.toMatch(/without spaces/);
+    await page.getByTestId('master-name-input').fill(GROUP);
+    await page.getByTestId('connect-button').click();
+
+    await expect(page.getByTestId('conn-sentinel').textContent({ timeout: 15_000 })).resolves.toBe(GROUP);
+    const cards = page.locator('[data-role="sentinel"]');
+    await expect.poll(() => cards.count(), { timeout: 15_000 }).toBe(3);
+    // One dashed line from each Sentinel to the master; the replication edge stays the only other one.
+    await expect.poll(() => page.locator('.svelte-flow__edge.sentinel-link').count(), { timeout: 15_000 }).toBe(3);
+    const master = page.getByTestId(`node-card-${lab.address('master')}`);
+    const sentinelBox = await page.getByTestId(`node-card-${sentinels[0]}`).boundingBox();
+    const masterBox = await master.boundingBox();
+    expect(sentinelBox && masterBox && sentinelBox.y + sentinelBox.height < masterBox.y).toBe(true);
+
+    // A Sentinel's view of the master: quorum and CKQUORUM, epoch, failover state.
+    await page.getByTestId(`node-card-${sentinels[0]}`).click();
+    const view = page.getByTestId(`sentinel-view-${GROUP}`);
+    await view.waitFor();
+    await expect.poll(() => page.getByTestId(`sentinel-quorum-${GROUP}`).textContent(), { timeout: 15_000 }).toMatch(/2 · CKQUORUM\s*OK 3 usable Sentinels/);
+    await expect(view.textContent()).resolves.toMatch(/Config epoch/);
+    await shot(page, 'sentinel-view-light');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await shot(page, 'sentinel-view-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
+
+    // A real failover, ordered from one Sentinel: its steps are one group in the timeline.
+    const admin = new Redis(Number(sentinels[0]?.split(':')[1]), '127.0.0.1');
+    try {
+      expect(await admin.call('SENTINEL', 'FAILOVER', GROUP)).toBe('OK');
+    } finally {
+      admin.disconnect();
+    }
+    const incident = page.locator('[data-testid="sentinel-incident"][data-outcome="switched"]');
+    await incident.first().waitFor({ timeout: 25_000 });
+    expect(await page.locator('[data-testid="sentinel-incident"]').count()).toBe(1);
+    await expect(incident.textContent()).resolves.toContain(`Sentinel failover of ${GROUP}`);
+    await expect(incident.getByTestId('incident-path').textContent()).resolves.toMatch(/\+try-failover.*\+switch-master/);
+    expect(await incident.locator('[data-sentinel-event="+switch-master"]').count()).toBeGreaterThanOrEqual(1);
+    await expect.poll(() => page.getByTestId(`node-card-${lab.address('replica-1')}`).getAttribute('data-role'), { timeout: 15_000 }).toBe('master');
+    await shot(page, 'sentinel-failover-light');
+    expect(problems).toEqual([]);
+  });
+});
