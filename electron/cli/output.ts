@@ -41,6 +41,8 @@ export function toJson(snapshot: TopologySnapshot): object {
       errorCode: n.error?.code ?? null,
       stale: n.stale,
       polledAt: n.polledAt === null ? null : new Date(n.polledAt).toISOString(),
+      // A Sentinel: the masters it monitors, and its view of those of this topology.
+      ...(n.role === 'sentinel' ? { sentinelMasters: n.sentinelMasters, sentinel: n.sentinel ?? null } : {}),
     })),
     edges: snapshot.edges,
     warnings: snapshot.warnings,
@@ -105,9 +107,33 @@ function nodeLine(node: NodeState, takenAt: number): string {
   return clean(parts.join('  '));
 }
 
-/** An indented tree: each replica under its master, cascades as deeper levels. */
+/** A Sentinel's view in one line per master: "orders → 127.0.0.1:6379, quorum 2, CKQUORUM OK, flags s_down, leader …". */
+export function sentinelSummary(node: NodeState): string {
+  const masters = node.sentinel?.masters ?? [];
+  if (masters.length === 0) return node.sentinelMasters.length > 0 ? `monitors ${node.sentinelMasters.map((m) => m.name).join(', ')}` : '';
+  return masters
+    .map((m) => {
+      const flags = m.flags.filter((f) => f !== 'master');
+      const parts = [`${m.name} → ${m.address ?? '?'}`, `quorum ${m.quorum ?? '?'}`];
+      if (m.ckquorum) parts.push(m.ckquorum.ok ? 'CKQUORUM OK' : 'NO QUORUM');
+      if (flags.length > 0) parts.push(`flags ${flags.join(',')}`);
+      if (m.failoverState) parts.push(`failover ${m.failoverState}`);
+      if (m.leader) parts.push(`leader ${m.leader}`);
+      return parts.join(', ');
+    })
+    .join('; ');
+}
+
+/** The "Sentinels" section under the tree: address, reachability, and its view of each master. */
+function sentinelLines(sentinels: readonly NodeState[], takenAt: number): string[] {
+  if (sentinels.length === 0) return [];
+  return ['', 'Sentinels:', ...sentinels.map((n) => clean(`  ${[n.address, roleLabel(n, takenAt), sentinelSummary(n), n.error ? `— ${n.error.message}` : ''].filter(Boolean).join('  ')}`))];
+}
+
+/** An indented tree: each replica under its master, cascades as deeper levels; the Sentinels apart, below it. */
 export function toTree(snapshot: TopologySnapshot): string {
-  const { nodes, edges } = distinct(snapshot);
+  const { nodes: all, edges } = distinct(snapshot);
+  const nodes = all.filter((n) => n.role !== 'sentinel');
   const byAddress = new Map(nodes.map((n) => [n.address, n]));
   const children = new Map<string, NodeState[]>();
   for (const edge of edges) {
@@ -134,7 +160,8 @@ export function toTree(snapshot: TopologySnapshot): string {
   };
   for (const node of nodes) if (!hasParent.has(node.address)) walk(node, '', true, true);
   for (const node of nodes) if (!seen.has(node.address)) walk(node, '', true, true);
-  return [...lines, ...warningLines(snapshot.warnings)].join('\n');
+  const sentinels = sentinelLines(all.filter((n) => n.role === 'sentinel'), snapshot.takenAt);
+  return [...lines, ...sentinels, ...warningLines(snapshot.warnings)].join('\n');
 }
 
 export function warningLines(warnings: TopologyWarning[]): string[] {
@@ -188,7 +215,7 @@ export function toTable(snapshot: TopologySnapshot): string {
     n.lag ? (n.lag.basis === 'ack' ? `${formatBytes(n.lag.bytesBehindMaster)}*` : old(n, formatBytes(n.lag.bytesBehindMaster))) : '',
     n.lag ? (n.lag.basis === 'ack' ? formatSeconds(n.lag.secondsBehind) : old(n, formatSeconds(n.lag.secondsBehind))) : '',
     n.sync ? `${n.sync.percent === null ? '…' : `${n.sync.percent.toFixed(0)}%`}` : '',
-    n.error?.message ?? '',
+    n.error?.message ?? (n.role === 'sentinel' ? sentinelSummary(n) : ''),
   ]);
   const widths = COLUMNS.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const format = (cells: readonly string[]): string =>
