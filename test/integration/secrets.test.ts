@@ -134,7 +134,8 @@ function occurrences(text: string): Record<string, number> {
 }
 
 describe('secrets', () => {
-  it('never reach the WebSocket, the output of any process, or any file the app writes (but the 0600 opt-in file)', async () => {
+  // Three CLI processes, the web server and two plans: well within this, even on a loaded machine.
+  it('never reach the WebSocket, the output of any process, or any file the app writes (but the 0600 opt-in file)', { timeout: 180_000 }, async () => {
     const master = lab.address('master');
     const replica1 = lab.address('replica-1');
     const replica2 = lab.address('replica-2');
