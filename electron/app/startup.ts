@@ -1,5 +1,5 @@
 // What every front end does at start: report interrupted plans, then what --lab and --seed ask.
-import { checkFailed, InterruptedPlans, type CheckResult } from '../engine/actions/interrupted';
+import { checkFailed, InterruptedPlans, type CheckResult, type StartupCheckOptions } from '../engine/actions/interrupted';
 import type { TopologySnapshot } from '../shared/types';
 import type { ConsoleArgs } from './cli-options';
 import type { ConsoleService } from './service';
@@ -9,16 +9,9 @@ import type { ConsoleService } from './service';
  * there was nothing to connect to); rejects with the engine's error when a seed can't be reached.
  */
 export async function applyStartupArgs(service: ConsoleService, args: ConsoleArgs): Promise<TopologySnapshot | null> {
-  let seeds = args.seeds;
-  if (args.lab) seeds = (await service.startLab()).seeds;
-  if (seeds.length === 0) return null;
-  // The lab runs without a password: credentials only apply to the user's own seeds.
-  if (args.lab) return service.connect({ seeds });
-  return service.connect({
-    seeds,
-    ...(args.user === undefined ? {} : { user: args.user }),
-    ...(args.password === undefined ? {} : { password: args.password }),
-  });
+  // The lab runs without a password or TLS: the connection options only apply to the user's own seeds.
+  if (args.lab) return service.connect({ seeds: (await service.startLab()).seeds });
+  return args.connect ? service.connect(args.connect) : null;
 }
 
 /**
@@ -26,9 +19,9 @@ export async function applyStartupArgs(service: ConsoleService, args: ConsoleArg
  * with where its nodes stand and the commands to finish or roll it back. Never throws: a
  * journal that cannot be read is reported as such.
  */
-export async function reportInterruptedPlans(plans: InterruptedPlans, credentials: { user?: string; password?: string }, write: (line: string) => void): Promise<CheckResult> {
+export async function reportInterruptedPlans(plans: InterruptedPlans, connection: StartupCheckOptions, write: (line: string) => void): Promise<CheckResult> {
   try {
-    const result = await plans.checkAtStart(credentials);
+    const result = await plans.checkAtStart(connection);
     for (const line of InterruptedPlans.text(result)) write(line);
     return result;
   } catch (error) {

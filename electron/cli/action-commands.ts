@@ -6,11 +6,13 @@ import type { ActionOptions, ActionRequest, SwitchoverMethod } from '../shared/a
 import { EngineError, ReplicationEngine } from '../engine/engine';
 import { ActionService } from '../engine/actions/service';
 import { dataDir } from '../engine/actions/audit';
-import { parseMapEntries } from '../engine/address-map';
 import { normalizeAddress } from '../engine/address';
 import { isAddress } from '../shared/address-schema';
 import { formatOutcome, formatPlan, ProgressPrinter, runnable, type Style } from './action-output';
 import { clean } from './output';
+import { CONNECTION_OPTIONS } from '../app/connection-args';
+import type { ConnectOptions } from '../shared/types';
+import { connectWithHostKeyPrompt } from './host-key-prompt';
 
 export const ACTION_COMMANDS = ['replicaof', 'promote', 'switchover', 'failover', 'detach', 'sentinel-failover'] as const;
 export type ActionCommand = (typeof ACTION_COMMANDS)[number];
@@ -40,7 +42,7 @@ export const ACTION_HELP = `Topology changes (each prints its plan and checks fi
                                                    replica-priority, then highest offset): --prefer steers it by
                                                    setting replica-priority first, put back at the end
 
-Options for these commands (plus --seed, --user, --password, --timeout, --map below):
+Options for these commands (plus the connection options below):
   --dry-run           print the plan and stop (exit 0 when it could run, 1 when not)
   --yes               run without asking (destructive steps are confirmed for you)
   --persist           CONFIG REWRITE on every changed node afterwards
@@ -53,20 +55,15 @@ Options for these commands (plus --seed, --user, --password, --timeout, --map be
   --json              print the plan and the outcome as JSON instead of text
 Exit codes: 0 done, 1 refused, failed or aborted (plus the connection codes above).`;
 
+// The connection options (--seed, --user, --tls, --ssh, --sentinel, --master-name, …) are the one parser's.
 const OPTIONS = {
+  ...CONNECTION_OPTIONS,
   node: { type: 'string' },
   master: { type: 'string' },
   to: { type: 'string' },
   prefer: { type: 'string' },
-  'master-name': { type: 'string' },
-  sentinel: { type: 'string', multiple: true },
   'repoint-siblings': { type: 'boolean' },
   method: { type: 'string' },
-  seed: { type: 'string', multiple: true },
-  user: { type: 'string' },
-  password: { type: 'string' },
-  timeout: { type: 'string' },
-  map: { type: 'string', multiple: true },
   'dry-run': { type: 'boolean' },
   yes: { type: 'boolean' },
   persist: { type: 'boolean' },
@@ -81,10 +78,15 @@ const OPTIONS = {
 /** A mistake in the command line: main() prints it with the usage hint and exits 2. */
 export class ActionUsageError extends Error {}
 
-type Values = ReturnType<typeof parseValues>;
+type Values = ReturnType<typeof parseActionArgs>;
 
-function parseValues(args: string[]) {
-  return parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: false }).values;
+/** The options of a topology change, its connection options included (main() parses them before it runs). */
+export function parseActionArgs(args: string[]) {
+  const values = parseArgs({ args, options: OPTIONS, strict: true, allowPositionals: false }).values;
+  // Without --sentinel, --master-name only names the group a sentinel-failover is about: no
+  // Sentinel entry point, so the connection options do not see it (buildRequest checks the rest).
+  const entry = (values.sentinel?.length ?? 0) > 0;
+  return { ...values, 'master-name': entry ? values['master-name'] : undefined, groupName: values['master-name'] };
 }
 
 function required(values: Values, name: 'node' | 'master' | 'to', command: string): string {
@@ -121,6 +123,7 @@ function buildRequest(command: ActionCommand, values: Values): ActionRequest {
     if (!['auto', 'paused-failover', 'failover', 'pause', 'fence'].includes(values.method)) throw new ActionUsageError('--method must be auto, paused-failover, failover, pause or fence');
     options.switchoverMethod = values.method as SwitchoverMethod;
   }
+  if (values.groupName !== undefined && values['master-name'] === undefined && command !== 'sentinel-failover') throw new ActionUsageError('--master-name needs --sentinel HOST:PORT');
   if (values['repoint-siblings'] && command !== 'promote') throw new ActionUsageError('--repoint-siblings only applies to promote');
   switch (command) {
     case 'replicaof':
@@ -136,7 +139,7 @@ function buildRequest(command: ActionCommand, values: Values): ActionRequest {
     case 'sentinel-failover':
       return {
         kind: 'sentinel-failover',
-        ...(values['master-name'] !== undefined ? { masterName: values['master-name'] } : {}),
+        ...(values.groupName !== undefined ? { masterName: values.groupName } : {}),
         ...(values.master !== undefined ? { master: values.master } : {}),
         ...(values.prefer !== undefined ? { prefer: values.prefer } : {}),
         options,
@@ -144,8 +147,8 @@ function buildRequest(command: ActionCommand, values: Values): ActionRequest {
   }
 }
 
-function seedsFor(request: ActionRequest, values: Values): string[] {
-  if (values.seed?.length) return values.seed;
+function seedsFor(request: ActionRequest, values: Values, connection: ConnectOptions): string[] {
+  if (connection.seeds.length) return connection.seeds;
   switch (request.kind) {
     case 'replicaof':
       return [request.node, request.master];
@@ -166,22 +169,6 @@ function seedsFor(request: ActionRequest, values: Values): string[] {
   }
 }
 
-/** --sentinel HOST:PORT … --master-name NAME: the Sentinels are the entry point. */
-function sentinelEntry(values: Values): { sentinel?: { addresses: string[]; masterName: string } } {
-  if (!values.sentinel?.length) return {};
-  const masterName = values['master-name'];
-  if (!masterName) throw new ActionUsageError('--sentinel needs --master-name NAME (the name the Sentinels monitor the master by)');
-  return { sentinel: { addresses: values.sentinel, masterName } };
-}
-
-function addressMap(entries: string[] | undefined): Record<string, string> {
-  try {
-    return parseMapEntries(entries ?? []);
-  } catch (error) {
-    throw new ActionUsageError(error instanceof Error ? error.message : String(error));
-  }
-}
-
 /** Ask on the terminal; resolves with the trimmed answer. */
 async function ask(question: string): Promise<string> {
   const rl = createInterface({ input: process.stdin, output: process.stdout });
@@ -192,30 +179,21 @@ async function ask(question: string): Promise<string> {
   }
 }
 
-/** Run one action command; returns the exit code. Connection errors are thrown to main(). */
-export async function runActionCommand(command: ActionCommand, args: string[], help: string): Promise<number> {
-  const values = parseValues(args);
-  if (values.help) {
-    console.log(help);
-    return 0;
-  }
+/**
+ * Run one action command with the options parseActionArgs read and the connection parseConnection
+ * made of them (secrets asked already); returns the exit code. Connection errors are thrown to main().
+ */
+export async function runActionCommand(command: ActionCommand, values: Values, connection: { options: ConnectOptions; timeoutMs: number }): Promise<number> {
   const request = buildRequest(command, values);
-  const seeds = seedsFor(request, values);
-  const timeout = milliseconds(values.timeout, 'timeout', 2000, 60_000);
+  const seeds = seedsFor(request, values, connection.options);
+  const timeout = connection.timeoutMs;
   const overrides = values.override ?? [];
   const style: Style = { color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR };
   const json = values.json === true;
 
   const engine = new ReplicationEngine({ connectTimeoutMs: timeout, commandTimeoutMs: timeout, memoryDir: dataDir() });
   try {
-    await engine.connect({
-      seeds,
-      user: values.user,
-      password: values.password ?? process.env.REDISCLI_AUTH ?? undefined,
-      pollIntervalMs: 1000,
-      addressMap: addressMap(values.map),
-      ...sentinelEntry(values),
-    });
+    await connectWithHostKeyPrompt({ ...connection.options, seeds, pollIntervalMs: 1000 }, (options) => engine.connect(options));
     const service = new ActionService(engine, { interface: 'cli' });
     const plan = await service.plan(request);
     console.log(json ? JSON.stringify({ plan }) : formatPlan(plan, overrides, style));

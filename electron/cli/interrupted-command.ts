@@ -5,17 +5,20 @@ import { parseArgs } from 'node:util';
 import { dataDir } from '../engine/actions/audit';
 import { InterruptedPlans } from '../engine/actions/interrupted';
 import { clean } from './output';
+import { askSecrets, CONNECTION_OPTIONS, parseConnection } from '../app/connection-args';
+import { readSecret } from './read-secret';
 
 export const INTERRUPTED_HELP = `Interrupted plans (a console killed mid-plan leaves them in the plan journal):
-  interrupted [--user U] [--password P] [--json]   report them: what ran, where each node stands, what to run
+  interrupted [--user U] [--askpass] [--tls …] [--json]
+                                                   report them: what ran, where each node stands, what to run
+                                                   (the connection options below reach the plans' nodes)
   interrupted --dismiss PLAN_ID                    stop reporting one (you have dealt with it)
   Every command also prints this report on stderr when it starts. A plan is closed by itself
   once its nodes are seen in its end state or its original one, with no fence and no pause.`;
 
 const OPTIONS = {
+  ...CONNECTION_OPTIONS,
   dismiss: { type: 'string' },
-  user: { type: 'string' },
-  password: { type: 'string' },
   json: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -34,7 +37,11 @@ export async function runInterrupted(args: string[], help: string): Promise<numb
     else console.error(clean(`replication-console: no interrupted plan ${values.dismiss} in ${plans.store.dir}`));
     return closed ? 0 : 1;
   }
-  const result = await plans.checkAtStart({ user: values.user, password: values.password ?? process.env.REDISCLI_AUTH ?? undefined });
+  // The plans name their own nodes: no --seed needed, only how to reach and authenticate to them.
+  const parsed = parseConnection(values, { requireEntry: false });
+  for (const notice of parsed.notices) console.error(notice);
+  const { user, password, tls, ssh, trustedHosts, addressMap } = await askSecrets(parsed, (prompt) => readSecret(prompt));
+  const result = await plans.checkAtStart({ user, password, connection: { tls, ssh, trustedHosts, addressMap }, timeoutMs: parsed.timeoutMs });
   if (values.json) console.log(JSON.stringify(result));
   else if (result.reports.length === 0 && result.problems.length === 0) console.log('No interrupted plan.');
   else for (const line of InterruptedPlans.text(result)) console.log(clean(line));

@@ -3,17 +3,19 @@ import { parseArgs } from 'node:util';
 import type { ConnectOptions, ErrorCode } from '../shared/types';
 import { ReplicationEngine } from '../engine/engine';
 import { normalizeAddress } from '../engine/address';
-import { parseMapEntries } from '../engine/address-map';
 import { DEFAULT_MAX_NODES } from '../engine/node-set';
 import { TopologyMemory } from '../engine/topology-memory';
 import { EngineError, toApiError } from '../engine/errors';
 import { clean, toJson, toMermaid, toTable, toTree } from './output';
 import { runLab } from './lab-command';
-import { ACTION_HELP, ActionUsageError, isActionCommand, runActionCommand } from './action-commands';
+import { ACTION_HELP, ActionUsageError, isActionCommand, parseActionArgs, runActionCommand } from './action-commands';
 import { dataDir } from '../engine/actions/audit';
 import { InterruptedPlans } from '../engine/actions/interrupted';
 import { reportInterruptedPlans } from '../app/startup';
 import { INTERRUPTED_HELP, runInterrupted } from './interrupted-command';
+import { askSecrets, CONNECTION_HELP, CONNECTION_OPTIONS, ConnectionUsageError, parseConnection, type ConnectionValues } from '../app/connection-args';
+import { connectWithHostKeyPrompt } from './host-key-prompt';
+import { readSecret, SecretCancelled } from './read-secret';
 
 /** Exit codes a script can branch on. */
 const EXIT: Partial<Record<ErrorCode, number>> & { usage: number; other: number } = {
@@ -27,6 +29,12 @@ const EXIT: Partial<Record<ErrorCode, number>> & { usage: number; other: number 
   SENTINEL: 5,
   CLUSTER_MODE: 5,
   BAD_ARGUMENT: 2,
+  READ_ONLY: 2,
+  TLS: 3,
+  SSH: 3,
+  HOST_KEY_UNKNOWN: 4,
+  HOST_KEY_CHANGED: 4,
+  UNTRUSTED_HOST: 4,
 };
 
 const HELP = `replication-console: Redis and Valkey replication from the command line
@@ -41,26 +49,16 @@ ${ACTION_HELP}
 
 ${INTERRUPTED_HELP}
 
-Connection options (topology, watch, and the topology changes):
-  --seed HOST:PORT    a node to start discovery from (repeatable)
-  --user USER         ACL user name
-  --password PASS     password (or set REDISCLI_AUTH, which keeps it out of \`ps\`)
-  --interval MS       poll interval for watch (default 1000)
-  --timeout MS        connect and command timeout (default 2000)
-  --map FROM=TO       dial TO wherever a node lists FROM (NAT, Docker); repeatable. HOST:PORT=HOST:PORT
-                      maps one address, HOST=HOST a host on every port
+${CONNECTION_HELP}
 
-Exit codes: 0 ok, 2 bad usage, 3 unreachable or timed out, 4 authentication, 5 not a
-Redis data node (Sentinel, cluster mode, other protocol), 1 anything else.`;
+Exit codes: 0 ok, 2 bad usage or refused on a --read-only connection, 3 unreachable, timed out,
+TLS or SSH failure, 4 authentication, ACL permission, SSH host key unknown or changed, or a node
+outside the trusted hosts, 5 not a Redis data node (Sentinel, cluster mode, other protocol),
+1 anything else.`;
 
 const OPTIONS = {
-  seed: { type: 'string', multiple: true },
-  user: { type: 'string' },
-  password: { type: 'string' },
+  ...CONNECTION_OPTIONS,
   format: { type: 'string' },
-  interval: { type: 'string' },
-  timeout: { type: 'string' },
-  map: { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -76,51 +74,42 @@ async function main(argv: string[]): Promise<number> {
   if (command === 'interrupted') return runInterrupted(rest, HELP);
   if (command === 'forget') return forget(rest);
   if (!isActionCommand(command) && command !== 'topology' && command !== 'watch') throw new UsageError(`unknown command "${clean(command)}"`);
-  // Before anything else: a plan a killed console left half-done may have left a master refusing writes.
-  if (!rest.some((a) => a === '--help' || a === '-h')) {
-    await reportInterruptedPlans(new InterruptedPlans(dataDir()), credentialsIn(rest), (line) => console.error(clean(line)));
+  if (isActionCommand(command)) {
+    const values = parseActionArgs(rest);
+    if (values.help) return help();
+    // The topology changes find their seeds in --node, --to or --master when no --seed is given.
+    const connection = await prepareConnection(values, false);
+    return runActionCommand(command, values, connection);
   }
-  if (isActionCommand(command)) return runActionCommand(command, rest, HELP);
-
   const { values } = parseArgs({ args: rest, options: OPTIONS, strict: true, allowPositionals: false });
-  if (values.help) {
-    console.log(HELP);
-    return 0;
-  }
-  const connect = connectOptions(values);
-  const timeout = number(values.timeout, 'timeout', 2000);
-  const engine = new ReplicationEngine({ connectTimeoutMs: timeout, commandTimeoutMs: timeout, memoryDir: dataDir() });
-  if (command === 'topology') return printTopology(engine, connect, values.format ?? 'tree');
-  return watch(engine, connect, values.format ?? 'table');
+  if (values.help) return help();
+  const { options, timeoutMs } = await prepareConnection(values, true);
+  const engine = new ReplicationEngine({ connectTimeoutMs: timeoutMs, commandTimeoutMs: timeoutMs, memoryDir: dataDir() });
+  if (command === 'topology') return printTopology(engine, options, values.format ?? 'tree');
+  return watch(engine, options, values.format ?? 'table');
 }
 
-/** --user and --password (or REDISCLI_AUTH) from any command's arguments, to read the nodes of an interrupted plan. */
-function credentialsIn(args: string[]): { user?: string; password?: string } {
-  const value = (name: string): string | undefined => {
-    const at = args.findIndex((a) => a === `--${name}`);
-    if (at >= 0) return args[at + 1];
-    return args.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
-  };
-  return { user: value('user'), password: value('password') ?? process.env.REDISCLI_AUTH ?? undefined };
+function help(): number {
+  console.log(HELP);
+  return 0;
 }
 
-function connectOptions(values: { seed?: string[]; user?: string; password?: string; interval?: string; map?: string[] }): ConnectOptions {
-  if (!values.seed?.length) throw new UsageError('give at least one --seed HOST:PORT');
-  const addressMap = parseMapEntries(values.map ?? []);
-  return {
-    seeds: values.seed,
-    user: values.user,
-    password: values.password ?? process.env.REDISCLI_AUTH ?? undefined,
-    pollIntervalMs: number(values.interval, 'interval', 1000),
-    addressMap,
-  };
+/**
+ * The connection options, the secrets --askpass and --ssh-askpass ask for, and, before anything
+ * else is sent, the report of plans a killed console left half-done (a master may refuse writes).
+ */
+async function prepareConnection(values: ConnectionValues, requireEntry: boolean): Promise<{ options: ConnectOptions; timeoutMs: number }> {
+  const parsed = parseConnection(values, { requireEntry });
+  for (const notice of parsed.notices) console.error(notice);
+  const options = await askSecrets(parsed, (prompt) => readSecret(prompt));
+  await reportInterruptedPlans(new InterruptedPlans(dataDir()), startupCheckOf(options), (line) => console.error(clean(line)));
+  return { options, timeoutMs: parsed.timeoutMs };
 }
 
-function number(text: string | undefined, name: string, fallback: number): number {
-  if (text === undefined) return fallback;
-  const value = /^\d+$/.test(text) ? Number(text) : NaN;
-  if (!(value >= 100 && value <= 60_000)) throw new UsageError(`--${name} must be 100–60000 ms, not "${clean(text)}"`);
-  return value;
+/** What reading an interrupted plan's nodes needs of the connection: its credentials and its way in. */
+function startupCheckOf(options: ConnectOptions): Parameters<typeof reportInterruptedPlans>[1] {
+  const { user, password, tls, ssh, trustedHosts, addressMap } = options;
+  return { user, password, connection: { tls, ssh, trustedHosts, addressMap } };
 }
 
 /** `forget HOST:PORT`: the user's explicit act of dropping a remembered node (no connection needed). */
@@ -156,7 +145,7 @@ function forget(args: string[]): number {
 async function printTopology(engine: ReplicationEngine, options: ConnectOptions, format: string): Promise<number> {
   if (!['tree', 'json', 'mermaid'].includes(format)) throw new UsageError(`--format must be tree, json or mermaid`);
   try {
-    const snapshot = await engine.connect(options);
+    const snapshot = await connectWithHostKeyPrompt(options, (o) => engine.connect(o));
     if (format === 'json') console.log(JSON.stringify(toJson(snapshot), null, 2));
     else console.log(format === 'mermaid' ? toMermaid(snapshot) : toTree(snapshot));
     return 0;
@@ -177,7 +166,7 @@ async function watch(engine: ReplicationEngine, options: ConnectOptions, format:
     const text = toTable(snapshot) + (recent.length ? `\n\nEvents:\n${recent.join('\n')}` : '');
     process.stdout.write(live ? `\x1b[H\x1b[2J${text}\n` : `${text}\n\n`);
   });
-  await engine.connect(options);
+  await connectWithHostKeyPrompt(options, (o) => engine.connect(o));
   return new Promise((resolve) => {
     const stop = (): void => {
       void engine.disconnect().then(() => resolve(0));
@@ -188,7 +177,11 @@ async function watch(engine: ReplicationEngine, options: ConnectOptions, format:
 }
 
 function fail(error: unknown): number {
-  if (error instanceof UsageError || error instanceof ActionUsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
+  if (error instanceof SecretCancelled) {
+    console.error(`replication-console: ${error.message}`);
+    return 130;
+  }
+  if (error instanceof UsageError || error instanceof ActionUsageError || error instanceof ConnectionUsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
     console.error(`replication-console: ${clean(error.message)}\nRun \`replication-console --help\` for usage.`);
     return EXIT.usage;
   }

@@ -35,7 +35,7 @@ afterAll(async () => lab?.close());
 
 describe('replication-console CLI', () => {
   it('topology --format json prints the documented shape', async () => {
-    const run = await cli(['topology', '--seed', lab.address('replica-1-1'), '--password', 'cli-secret', '--format', 'json']);
+    const run = await cli(['topology', '--seed', lab.address('replica-1-1'), '--format', 'json'], { env: { REDISCLI_AUTH: 'cli-secret' } });
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const out = JSON.parse(run.stdout) as { nodes: Array<Record<string, unknown>>; warnings: { code: string }[] };

@@ -1,7 +1,7 @@
 // Finding and reporting interrupted plans, for every front end: at start (nodes read through
 // a short-lived engine of their own) and on connecting to a topology (read through the
 // connected engine). Settled plans are closed here; the operator can dismiss one explicitly.
-import type { TopologySnapshot } from '../../shared/types';
+import type { ConnectOptions, TopologySnapshot } from '../../shared/types';
 import { ReplicationEngine } from '../engine';
 import { toApiError } from '../errors';
 import { JournalStore, type JournaledPlan } from './journal';
@@ -11,6 +11,8 @@ export interface StartupCheckOptions {
   /** Credentials for reading the nodes (never written anywhere). */
   user?: string;
   password?: string;
+  /** How the nodes are reached (TLS, an SSH bastion, the trusted hosts, the address map), as the front end was told. */
+  connection?: Pick<ConnectOptions, 'tls' | 'ssh' | 'trustedHosts' | 'addressMap'>;
   /** Connect and command timeout of the short-lived engine. Default 1500 ms. */
   timeoutMs?: number;
   now?: () => number;
@@ -53,7 +55,7 @@ export class InterruptedPlans {
       const timeout = options.timeoutMs ?? 1500;
       const engine = new ReplicationEngine({ connectTimeoutMs: timeout, commandTimeoutMs: timeout });
       try {
-        await engine.connect({ seeds: planAddresses(plan), user: options.user, password: options.password, pollIntervalMs: 60_000 }).catch(() => null);
+        await engine.connect({ ...options.connection, seeds: planAddresses(plan), user: options.user, password: options.password, pollIntervalMs: 60_000 }).catch(() => null);
         const reader: NodeReader = engine.connected ? engine.commands() : unreachableReader;
         reports.push(await this.assessAndClose(plan, await readPlanNodes(reader, plan), options.now?.() ?? Date.now()));
       } finally {
