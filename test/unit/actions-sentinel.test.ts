@@ -1,0 +1,250 @@
+// Actions on a Sentinel-managed group, from hand-written facts and a scripted fake of
+// NodeCommands: how the preflight knows a group is managed (connections, Sentinels in the
+// topology, the hello channel), SENTINEL_MANAGED's figures and verdicts, the sentinel-failover
+// plan's checks, steps and steer values, and the executor putting the priorities back whatever
+// happened. The same against three real Sentinels is in test/integration/actions-sentinel.test.ts.
+import { describe, expect, it } from 'vitest';
+import { Execution } from '../../electron/engine/actions/executor';
+import type { SentinelFacts, SentinelReply } from '../../electron/engine/actions/facts';
+import type { PlannedAction } from '../../electron/engine/actions/plan-builder';
+import { planAction } from '../../electron/engine/actions/planner';
+import { sentinelFacts } from '../../electron/engine/actions/sentinel-facts';
+import { steerPriorities } from '../../electron/engine/actions/sentinel-planner';
+import type { ActionPlan, ActionRequest } from '../../electron/shared/actions';
+import type { NodeState } from '../../electron/shared/types';
+import { META, factsFor, factsOf, nodeState, replicaState, snapshotOf } from '../helpers/action-fixtures';
+import { FakeNodeCommands, RecordingJournal } from '../helpers/fake-node-commands';
+
+const M = '10.0.0.1:6379';
+const A = '10.0.0.2:6379';
+const B = '10.0.0.3:6379';
+const S1 = '10.0.0.9:26379';
+const S2 = '10.0.0.10:26379';
+const S3 = '10.0.0.11:26379';
+
+function reply(sentinel: string, overrides: Partial<SentinelReply> = {}): SentinelReply {
+  return {
+    sentinel,
+    error: null,
+    masterAddress: M,
+    flags: ['master'],
+    quorum: 2,
+    sentinelCount: 3,
+    failoverTimeoutMs: 5000,
+    ckquorum: { ok: true, message: 'OK 3 usable Sentinels. Quorum and failover authorization can be reached' },
+    replicas: [
+      { address: A, flags: ['slave'], priority: 100, offset: 1000 },
+      { address: B, flags: ['slave'], priority: 100, offset: 1000 },
+    ],
+    ...overrides,
+  };
+}
+
+function managed(replies: SentinelReply[] = [reply(S1), reply(S2), reply(S3)]): SentinelFacts {
+  return { masterName: 'cache', sentinels: replies.map((r) => r.sentinel), managedNodes: [M, A, B], evidence: [`Sentinel connections on ${M}, ${A}, ${B}`], replies };
+}
+
+const group = (a: Partial<NodeState> = {}, b: Partial<NodeState> = {}) =>
+  snapshotOf([nodeState(M, { offset: 1000 }), replicaState(A, M, { offset: 1000, priority: 100, ...a }), replicaState(B, M, { offset: 1000, priority: 100, ...b })]);
+
+function plan(request: ActionRequest, sentinel: SentinelFacts | null = managed(), snapshot = group()): PlannedAction {
+  const overrides = Object.fromEntries(snapshot.nodes.map((n) => [n.address, { priority: n.priority }]));
+  return planAction(request, factsFor(snapshot, overrides, { sentinel }), META);
+}
+
+function check(p: ActionPlan, code: string): ActionPlan['checks'][number] {
+  const found = p.checks.find((c) => c.code === code && c.verdict !== 'ok') ?? p.checks.find((c) => c.code === code);
+  if (!found) throw new Error(`no ${code}: ${p.checks.map((c) => c.code).join(', ')}`);
+  return found;
+}
+
+describe('SENTINEL_MANAGED', () => {
+  it('refuses a switchover, promote or failover unless overridden, with the figures and the Sentinel action', () => {
+    for (const request of [{ kind: 'switchover', to: A }, { kind: 'promote', node: A, repointSiblings: true }] as ActionRequest[]) {
+      const p = plan(request).plan;
+      const c = check(p, 'SENTINEL_MANAGED');
+      expect(c).toMatchObject({ verdict: 'refused', overridable: true });
+      expect(c.message).toContain('3 Sentinels, quorum 2, master name "cache"');
+      expect(c.message).toContain(`seen from Sentinel connections on ${M}`);
+      expect(c.message).toContain('sentinel-failover --master-name cache [--prefer HOST:PORT]');
+      expect(c.message).toContain('SENTINEL FAILOVER takes no target');
+      expect(p.canRun).toBe(true);
+      expect(p.needsOverride).toContain('SENTINEL_MANAGED');
+    }
+  });
+
+  it('warns (overridably) on re-pointing or detaching one replica, saying when Sentinel undoes it', () => {
+    const repoint = check(plan({ kind: 'replicaof', node: B, master: A }).plan, 'SENTINEL_MANAGED');
+    expect(repoint).toMatchObject({ verdict: 'warning', overridable: true });
+    expect(repoint.message).toContain('once failover-timeout (5000 ms) has passed');
+    const detach = check(plan({ kind: 'detach', node: B }).plan, 'SENTINEL_MANAGED');
+    expect(detach).toMatchObject({ verdict: 'warning', overridable: true });
+    expect(detach.message).toContain('back into a replica within seconds');
+  });
+
+  it('is absent when nothing says Sentinel watches the group', () => {
+    expect(plan({ kind: 'switchover', to: A }, null).plan.checks.map((c) => c.code)).not.toContain('SENTINEL_MANAGED');
+  });
+});
+
+describe('sentinelFacts: every source', () => {
+  const snapshotWith = (extra: NodeState[]) => snapshotOf([nodeState(M), replicaState(A, M), ...extra]);
+
+  it('knows a group from a Sentinel in the topology alone (no connections seen), and finds the other Sentinels', async () => {
+    const sentinelNode = nodeState(S1, { role: 'sentinel', sentinelMasters: [{ name: 'cache', status: 'ok', address: M }] });
+    const snapshot = snapshotWith([sentinelNode]);
+    const fake = FakeNodeCommands.group(M, [A]).sentinel(S1, 'cache', M).sentinel(S2, 'cache', M);
+    const facts = await sentinelFacts(fake, snapshot, [factsOf(snapshot.nodes[0] as NodeState), factsOf(snapshot.nodes[1] as NodeState)], { helloMs: 10, known: null });
+    expect(facts).toMatchObject({ masterName: 'cache', sentinels: [S1, S2], managedNodes: [] });
+    expect(facts?.evidence).toEqual([`a Sentinel in the topology (${S1})`]);
+    expect(facts?.replies?.map((r) => [r.sentinel, r.quorum, r.sentinelCount, r.masterAddress])).toEqual([
+      [S1, 2, 2, M],
+      [S2, 2, 2, M],
+    ]);
+  });
+
+  it('reads NodeState.sentinel when the engine gives it, and ignores a Sentinel that monitors another group', async () => {
+    const view = { masters: [{ name: 'cache', address: M, flags: ['master'], quorum: 2, ckquorum: null, replicas: 1, otherSentinels: 0, configEpoch: 0, failoverState: null, leader: null }] };
+    const snapshot = snapshotWith([nodeState(S1, { role: 'sentinel', sentinelMasters: [], sentinel: view }), nodeState(S2, { role: 'sentinel', sentinelMasters: [{ name: 'other', status: 'ok', address: '10.9.9.9:6379' }] })]);
+    const fake = FakeNodeCommands.group(M, [A]).sentinel(S1, 'cache', M);
+    const facts = await sentinelFacts(fake, snapshot, [factsOf(snapshot.nodes[0] as NodeState)], { helloMs: 10, known: null });
+    expect(facts?.masterName).toBe('cache');
+    expect(facts?.sentinels).toEqual([S1]);
+  });
+
+  it('listens on the hello channel when only connections are seen; null when nothing is', async () => {
+    const snapshot = snapshotWith([]);
+    const fake = FakeNodeCommands.group(M, [A]).sentinel(S1, 'cache', M);
+    fake.sentinelHello = async () => `10.0.0.9,26379,abc,0,cache,10.0.0.1,6379,0`;
+    const read = [factsOf(snapshot.nodes[0] as NodeState, { sentinelSubscribers: 1 })];
+    expect(await sentinelFacts(fake, snapshot, read, { helloMs: 10, known: null })).toMatchObject({ masterName: 'cache', sentinels: [S1], managedNodes: [M] });
+    expect(await sentinelFacts(fake, snapshot, [factsOf(snapshot.nodes[0] as NodeState)], { helloMs: 10, known: null })).toBeNull();
+  });
+});
+
+describe('steerPriorities', () => {
+  const p = (node: string, priority: number) => ({ node, sentinelAddress: node, priority });
+  it('changes nothing when the preferred replica already has the lowest non-zero priority', () => {
+    expect(steerPriorities(p(A, 10), [p(B, 100), p(M, 0)])).toEqual([]);
+  });
+  it('lowers the preferred one to 1 and raises a rival at 1 to 2', () => {
+    expect(steerPriorities(p(A, 100), [p(B, 1), p(M, 50)])).toEqual([
+      { node: A, sentinelAddress: A, from: 100, to: 1 },
+      { node: B, sentinelAddress: B, from: 1, to: 2 },
+    ]);
+  });
+  it('lifts a priority 0 (never promote) when that replica is preferred', () => {
+    expect(steerPriorities(p(A, 0), [p(B, 100)])).toEqual([{ node: A, sentinelAddress: A, from: 0, to: 1 }]);
+  });
+});
+
+describe('the sentinel-failover plan', () => {
+  it('says Sentinel picks, steers with replica-priority, restores at the end, and asks for the new master', () => {
+    const { plan: p, ops, expected } = plan({ kind: 'sentinel-failover', masterName: 'cache', prefer: B }, managed(), group({ priority: 1 }, { priority: 80 }));
+    expect(p.summary).toContain('Sentinel picks the new master, steered to 10.0.0.3:6379 with replica-priority');
+    expect(p.steps.map((s) => `${s.node} ${s.command}`)).toEqual([
+      `${B} CONFIG SET replica-priority 1`,
+      `${A} CONFIG SET replica-priority 2`,
+      `${S1} SENTINEL REPLICAS cache`,
+      `${S1} SENTINEL FAILOVER cache`,
+      `${M} INFO replication`,
+      `${B} CONFIG SET replica-priority 80`,
+      `${A} CONFIG SET replica-priority 1`,
+    ]);
+    expect(check(p, 'SENTINEL_STEER').message).toMatch(/SENTINEL FAILOVER takes no target: the Sentinel picks the replica with the lowest non-zero replica-priority.*10\.0\.0\.3:6379 replica-priority 80 → 1, 10\.0\.0\.2:6379 replica-priority 1 → 2/);
+    expect(p.confirmAddress).toBe(B);
+    expect(p.canRun).toBe(true);
+    expect(ops.filter((o) => o.kind === 'set-config').map((o) => (o.kind === 'set-config' ? o.steer : null))).toEqual(['on', 'on', 'off', 'off']);
+    expect(expected).toEqual(expect.arrayContaining([{ address: B, role: 'master', master: null }, { address: M, role: 'replica', master: B }]));
+  });
+
+  it('without --prefer names the replica Sentinel will pick by today\'s figures and changes no priority', () => {
+    const { plan: p } = plan({ kind: 'sentinel-failover', masterName: 'cache' }, managed(), group({ priority: 100, offset: 900 }, { priority: 100, offset: 1000 }));
+    expect(p.steps.map((s) => s.command)).toEqual(['SENTINEL FAILOVER cache', 'INFO replication']);
+    expect(check(p, 'SENTINEL_STEER').message).toContain(`By today's figures that is ${B}`);
+  });
+
+  it('refuses with no Sentinel, none answering, a Sentinel failover in progress, or a preferred node that cannot win', () => {
+    expect(check(plan({ kind: 'sentinel-failover', master: M }, null).plan, 'SENTINEL_UNREACHABLE').verdict).toBe('refused');
+    const silent = plan({ kind: 'sentinel-failover', masterName: 'cache' }, managed([reply(S1, { error: 'connection refused' })])).plan;
+    expect(check(silent, 'SENTINEL_UNREACHABLE')).toMatchObject({ verdict: 'refused', message: expect.stringContaining(`${S1}: connection refused`) });
+    const busy = plan({ kind: 'sentinel-failover', masterName: 'cache' }, managed([reply(S1, { flags: ['master', 'failover_in_progress'] })])).plan;
+    expect(check(busy, 'FAILOVER_RUNNING')).toMatchObject({ verdict: 'refused', overridable: false });
+    expect(busy.canRun).toBe(false);
+    expect(check(plan({ kind: 'sentinel-failover', prefer: M }).plan, 'NOT_A_REPLICA').verdict).toBe('refused');
+    const unlisted = managed([reply(S1, { replicas: [{ address: A, flags: ['slave'], priority: 100, offset: 1000 }] })]);
+    expect(check(plan({ kind: 'sentinel-failover', prefer: B }, unlisted).plan, 'NOT_LISTED').message).toContain(`does not list ${B}`);
+    const down = managed([reply(S1, { replicas: [{ address: B, flags: ['slave', 's_down'], priority: 100, offset: 1000 }] })]);
+    expect(check(plan({ kind: 'sentinel-failover', prefer: B }, down).plan, 'NOT_LISTED').message).toContain('s_down');
+  });
+
+  it('warns overridably on no quorum, priority 0 and a preferred replica behind another', () => {
+    const noQuorum = managed([reply(S1, { ckquorum: { ok: false, message: 'NOQUORUM 1 usable Sentinels' } })]);
+    expect(check(plan({ kind: 'sentinel-failover', prefer: B }, noQuorum).plan, 'SENTINEL_NO_QUORUM')).toMatchObject({ verdict: 'warning', overridable: true });
+    const zero = plan({ kind: 'sentinel-failover', prefer: B }, managed(), group({}, { priority: 0 })).plan;
+    expect(check(zero, 'PRIORITY_ZERO')).toMatchObject({ verdict: 'warning', overridable: true, message: expect.stringContaining('puts 0 back afterwards') });
+    expect(zero.steps[0]?.command).toBe('CONFIG SET replica-priority 1');
+    const behind = plan({ kind: 'sentinel-failover', prefer: B }, managed(), group({ offset: 1000 }, { offset: 900 })).plan;
+    expect(check(behind, 'REPLICA_BEHIND')).toMatchObject({ verdict: 'warning', overridable: true, message: expect.stringContaining('100 bytes behind') });
+    expect(behind.lostBytes).toEqual([{ node: B, bytes: 100, note: expect.stringContaining(A) }]);
+  });
+});
+
+describe('Execution of a sentinel-failover', () => {
+  function setUp(hook?: (fake: FakeNodeCommands) => void): { fake: FakeNodeCommands; timeline: string[]; execution: Execution } {
+    const planned = plan({ kind: 'sentinel-failover', masterName: 'cache', prefer: B }, managed([reply(S1)]), group({ priority: 1 }, { priority: 80 }));
+    const timeline: string[] = [];
+    const fake = FakeNodeCommands.group(M, [A, B], 1000, timeline).sentinel(S1, 'cache', M);
+    fake.node(A).config['replica-priority'] = '1';
+    fake.node(B).config['replica-priority'] = '80';
+    hook?.(fake);
+    const execution = new Execution(fake, planned, { pollMs: 2, stepTimeoutMs: 500, journal: new RecordingJournal(timeline), onProgress: () => undefined });
+    return { fake, timeline, execution };
+  }
+  const changes = (timeline: string[]): string[] => timeline.filter((l) => /CONFIG SET|SENTINEL FAILOVER|journal undo/.test(l));
+
+  it('journals each original priority before the change, fails over to the preferred replica, and restores them', async () => {
+    const { fake, timeline, execution } = setUp();
+    const report = await execution.run();
+    expect(report.status, JSON.stringify(report.steps.map((s) => s.message))).toBe('ok');
+    expect(changes(timeline)).toEqual([
+      `journal undo restore-config ${B} replica-priority 80`,
+      `${B} CONFIG SET replica-priority 1`,
+      `journal undo restore-config ${A} replica-priority 1`,
+      `${A} CONFIG SET replica-priority 2`,
+      `${S1} SENTINEL FAILOVER cache`,
+      `${B} CONFIG SET replica-priority 80`,
+      `${A} CONFIG SET replica-priority 1`,
+    ]);
+    expect(fake.node(B).role).toBe('master');
+    expect(fake.node(M)).toMatchObject({ role: 'replica', master: B });
+    expect(report.handedOver).toBe(true);
+  });
+
+  it('puts the priorities back when SENTINEL FAILOVER fails, and skips only the verification', async () => {
+    const { fake, timeline, execution } = setUp((f) => f.on('SENTINEL FAILOVER', () => Promise.reject(new Error('INPROG Failover already in progress'))));
+    const report = await execution.run();
+    expect(report.status).toBe('failed');
+    expect(report.steps.map((s) => s.status)).toEqual(['ok', 'ok', 'ok', 'failed', 'skipped', 'ok', 'ok']);
+    expect(changes(timeline).slice(-2)).toEqual([`${B} CONFIG SET replica-priority 80`, `${A} CONFIG SET replica-priority 1`]);
+    expect(fake.node(M).role).toBe('master');
+    expect(report.handedOver).toBe(false);
+  });
+
+  it('fails, and still restores, when Sentinel picks another replica than the preferred one', async () => {
+    // Someone lowers A's priority between the steer and the failover: Sentinel takes A.
+    const { fake, execution } = setUp((f) => f.on('SENTINEL FAILOVER', () => void (f.node(A).config['replica-priority'] = '1')));
+    const report = await execution.run();
+    expect(report.status).toBe('failed');
+    expect(report.failure?.message).toContain(`Sentinel chose ${A}, not ${B}`);
+    expect(fake.node(A).role).toBe('master');
+    expect([fake.node(A).config['replica-priority'], fake.node(B).config['replica-priority']]).toEqual(['1', '80']);
+  });
+
+  it('skips a restore whose change was never sent', async () => {
+    const { fake, execution } = setUp((f) => f.on('CONFIG SET', () => Promise.reject(new Error('ERR CONFIG SET failed'))));
+    const report = await execution.run();
+    expect(report.steps.map((s) => s.status)).toEqual(['failed', 'skipped', 'skipped', 'skipped', 'skipped', 'failed', 'skipped']);
+    expect(fake.node(M).role).toBe('master');
+  });
+});
