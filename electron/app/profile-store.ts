@@ -178,7 +178,7 @@ export class ProfileStore {
    */
   setSecretStorage(storage: 'memory' | 'file'): SecretStorage {
     if (this.#fixedSecrets) {
-      throw new EngineError('BAD_ARGUMENT', 'the desktop app keeps secrets encrypted with the system keychain; this choice is for the web mode');
+      throw new EngineError('BAD_ARGUMENT', 'the desktop app keeps secrets with the system keychain (in memory where it has none); the secrets file is for the web mode only');
     }
     const current = this.#secrets;
     if (storage === 'file' && !(current instanceof FileSecretStore)) {

@@ -71,7 +71,7 @@ describe('SafeStorageSecretStore', () => {
     expect(profiles.list().secretStorage).toBe('encrypted');
     expect(saved.secrets.password).toBe(true);
     expect(profiles.connectOptions({ seeds: [], profileId: saved.id }).options.password).toBe(PASSWORD);
-    expect(() => profiles.setSecretStorage('file')).toThrow(/the desktop app keeps secrets encrypted/);
+    expect(() => profiles.setSecretStorage('file')).toThrow(/the desktop app keeps secrets with the system keychain .*the secrets file is for the web mode only/);
     for (const name of fs.readdirSync(dir)) expect(fs.readFileSync(path.join(dir, name), 'utf8')).not.toContain(PASSWORD);
     expect(profiles.delete(saved.id)).toBe(true);
     expect(JSON.parse(fs.readFileSync(path.join(dir, ENCRYPTED_SECRETS_FILE), 'utf8'))).toEqual({ version: 1, profiles: {} });
