@@ -1,0 +1,150 @@
+// The web mode with several topologies: two topologies over one WebSocket, every push tagged
+// with its topology, a request naming none going to 'main', a bad id refused clearly; and the
+// renderer's WebSocket bridge routing each tab's ticks to that tab only.
+import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import WebSocket from 'ws';
+import { ConsoleHub } from '../../electron/app/console-hub';
+import { Lab } from '../../electron/lab/lab';
+import { startWebServer, type WebServer } from '../../electron/web/server';
+import type { WirePush, WireResponse } from '../../electron/shared/schema';
+import type { TickUpdate, TopologySnapshot } from '../../electron/shared/types';
+import { createWebSocketBridge, webSocketUrlFor, type WebSocketBridge } from '../../renderer/src/api/ws-client';
+
+let lab: Lab;
+let hub: ConsoleHub;
+let server: WebServer;
+let dir: string;
+let a: string;
+let b: string;
+
+beforeAll(async () => {
+  lab = await Lab.start({ nodes: [{ name: 'a' }, { name: 'a-replica', replicaOf: 'a' }, { name: 'b' }] });
+  [a, b] = [lab.address('a'), lab.address('b')];
+  dir = await mkdtemp(join(tmpdir(), 'rc-web-tabs-'));
+  hub = new ConsoleHub({ service: { interface: 'web', auditDir: dir } });
+  server = await startWebServer({ hub });
+});
+
+afterAll(async () => {
+  await server?.close();
+  await hub?.closeAll();
+  await lab?.close();
+  if (dir) await rm(dir, { recursive: true, force: true });
+});
+
+/** One raw socket speaking the wire protocol, keeping every push and answer. */
+class Client {
+  readonly ws: WebSocket;
+  readonly pushes: WirePush[] = [];
+  readonly responses: WireResponse[] = [];
+  #nextId = 1;
+
+  constructor() {
+    const { protocol, host, search } = new URL(server.url);
+    this.ws = new WebSocket(webSocketUrlFor({ protocol, host, search }), { headers: { Origin: `http://127.0.0.1:${server.port}` } });
+    this.ws.on('message', (data) => {
+      const message = JSON.parse(String(data)) as WirePush | WireResponse;
+      if ('push' in message) this.pushes.push(message);
+      else this.responses.push(message);
+    });
+  }
+
+  async opened(): Promise<void> {
+    if (this.ws.readyState !== WebSocket.OPEN) await once(this.ws, 'open');
+  }
+
+  async call(request: { channel: string; args: unknown[]; topology?: unknown }): Promise<WireResponse['result']> {
+    const id = this.#nextId++;
+    this.ws.send(JSON.stringify({ id, ...request }));
+    await expect.poll(() => this.responses.some((r) => r.id === id), { timeout: 15_000 }).toBe(true);
+    const response = this.responses.find((r) => r.id === id);
+    if (!response) throw new Error('unreachable');
+    return response.result;
+  }
+
+  ticksOf(topology: string): TickUpdate[] {
+    return this.pushes.flatMap((p) => (p.push === 'topology:tick' && p.topology === topology ? [p.data] : []));
+  }
+}
+
+const nodesOf = (update: TickUpdate): string[] => update.snapshot.nodes.map((n) => n.address).sort();
+
+describe('web mode, several topologies', () => {
+  it('carries two topologies over one WebSocket, each push tagged with its own', async () => {
+    const client = new Client();
+    await client.opened();
+    try {
+      const one = await client.call({ channel: 'topology:connect', topology: 'one', args: [{ seeds: [a], pollIntervalMs: 200 }] });
+      const two = await client.call({ channel: 'topology:connect', topology: 'two', args: [{ seeds: [b], pollIntervalMs: 200 }] });
+      expect(one.ok && (one.value as TopologySnapshot).nodes.length).toBe(2);
+      expect(two.ok && (two.value as TopologySnapshot).nodes.map((n) => n.address)).toEqual([b]);
+
+      await expect.poll(() => client.ticksOf('one').length, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+      await expect.poll(() => client.ticksOf('two').length, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+      expect(client.pushes.every((p) => p.topology === 'one' || p.topology === 'two')).toBe(true);
+      for (const update of client.ticksOf('one')) expect(nodesOf(update)).toContain(a);
+      for (const update of client.ticksOf('two')) expect(nodesOf(update)).toEqual([b]);
+
+      // A request naming no topology is the first tab's ('main'): old clients keep working.
+      expect(await client.call({ channel: 'topology:get', args: [] })).toEqual({ ok: true, value: null });
+      expect(await client.call({ channel: 'topology:list', args: [] })).toEqual({ ok: true, value: ['one', 'two', 'main'] });
+
+      // Closing one: its ticks stop, the other's go on.
+      expect(await client.call({ channel: 'topology:close', topology: 'one', args: [] })).toEqual({ ok: true, value: null });
+      const oneAtClose = client.ticksOf('one').length;
+      const twoAtClose = client.ticksOf('two').length;
+      await expect.poll(() => client.ticksOf('two').length, { timeout: 10_000 }).toBeGreaterThanOrEqual(twoAtClose + 3);
+      expect(client.ticksOf('one').length).toBe(oneAtClose);
+      expect(await client.call({ channel: 'topology:close', topology: 'two', args: [] })).toEqual({ ok: true, value: null });
+    } finally {
+      client.ws.close();
+    }
+  });
+
+  it('refuses a bad topology id with a clear message, answering the request by its id', async () => {
+    const client = new Client();
+    await client.opened();
+    try {
+      for (const topology of ['', 'no spaces', 'x'.repeat(37), 5, { id: 'main' }]) {
+        const result = await client.call({ channel: 'topology:get', topology, args: [] });
+        expect(result).toMatchObject({ ok: false, error: { code: 'BAD_ARGUMENT', message: expect.stringMatching(/^Invalid topology id .*: 1 to 36 letters, digits, "_" or "-"$/) } });
+      }
+    } finally {
+      client.ws.close();
+    }
+  });
+
+  it("routes each tab's ticks to that tab in the renderer's WebSocket bridge", async () => {
+    const { protocol, host, search } = new URL(server.url);
+    const bridge: WebSocketBridge = createWebSocketBridge(webSocketUrlFor({ protocol, host, search }), {
+      WebSocketImpl: WebSocket,
+      requestTimeoutMs: 10_000,
+    });
+    try {
+      const left = bridge.topology('left');
+      const right = bridge.topology('right');
+      const got: Record<'left' | 'right', string[][]> = { left: [], right: [] };
+      const stopLeft = left.onTick((u) => got.left.push(nodesOf(u)));
+      const stopRight = right.onTick((u) => got.right.push(nodesOf(u)));
+      await left.connect({ seeds: [a], pollIntervalMs: 200 });
+      await right.connect({ seeds: [b], pollIntervalMs: 200 });
+      await expect.poll(() => Math.min(got.left.length, got.right.length), { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+      expect(got.left.every((nodes) => nodes.includes(a) && !nodes.includes(b))).toBe(true);
+      expect(got.right.every((nodes) => nodes.length === 1 && nodes[0] === b)).toBe(true);
+      await expect(bridge.openTopologies()).resolves.toEqual(expect.arrayContaining(['left', 'right']));
+
+      await bridge.closeTopology('left');
+      expect(hub.has('left')).toBe(false);
+      await expect(right.getTopology()).resolves.toMatchObject({ nodes: [expect.objectContaining({ address: b })] });
+      stopLeft();
+      stopRight();
+      await bridge.closeTopology('right');
+    } finally {
+      bridge.close();
+    }
+  });
+});
