@@ -4,7 +4,7 @@
 import type { ActionRequest } from '../../../electron/shared/actions';
 import type { Address, NodeState } from '../../../electron/shared/types';
 
-export type NodeActionId = 'promote-repoint' | 'promote' | 'detach' | 'switchover' | 'failover' | 'reattach' | 'move';
+export type NodeActionId = 'promote-repoint' | 'promote' | 'detach' | 'switchover' | 'failover' | 'reattach' | 'move' | 'sentinel-failover';
 
 export interface NodeAction {
   id: NodeActionId | `switchover:${Address}`;
@@ -27,14 +27,62 @@ export interface TopologyView {
   loneMasters: ReadonlySet<Address>;
 }
 
+export interface MenuContext {
+  /** A monitoring-only connection. */
+  readOnly?: boolean;
+  /** Sentinel-managed masters: address → the name Sentinel knows the group by (see sentinelGroups). */
+  sentinelGroups?: ReadonlyMap<Address, string>;
+}
+
 /**
- * The menu for one node; empty when nothing can be sent to it. On a read-only connection every
- * item is still listed, disabled with the reason: visibly refused, not hidden.
+ * The menu for one node; empty when nothing can be sent to it. On a Sentinel-managed group,
+ * SENTINEL FAILOVER comes first: a manual change there is undone by Sentinel. On a read-only
+ * connection every item is still listed, disabled with the reason: visibly refused, not hidden.
  */
-export function nodeActions(node: NodeState, view: TopologyView, readOnly = false): NodeAction[] {
+export function nodeActions(node: NodeState, view: TopologyView, context: MenuContext = {}): NodeAction[] {
   if (!node.reachable || (node.role !== 'replica' && node.role !== 'master')) return [];
   const items = node.role === 'master' ? masterActions(node, view) : replicaActions(node, view);
-  return readOnly ? items.map((item) => ({ ...item, disabledReason: READ_ONLY_REASON })) : items;
+  const sentinel = sentinelAction(node, context.sentinelGroups);
+  if (sentinel) items.unshift(sentinel);
+  return context.readOnly ? items.map((item) => ({ ...item, disabledReason: READ_ONLY_REASON })) : items;
+}
+
+/** Masters the drawn Sentinels monitor, by canonical address, with their group name. */
+export function sentinelGroups(nodes: readonly NodeState[], resolve: (address: Address) => Address | null): Map<Address, string> {
+  const groups = new Map<Address, string>();
+  for (const node of nodes) {
+    if (node.role !== 'sentinel' || !node.reachable) continue;
+    const masters = node.sentinel?.masters ?? node.sentinelMasters;
+    for (const m of masters) {
+      const address = m.address === null ? null : resolve(m.address);
+      if (address !== null && !groups.has(address)) groups.set(address, m.name);
+    }
+  }
+  return groups;
+}
+
+function sentinelAction(node: NodeState, groups: ReadonlyMap<Address, string> | undefined): NodeAction | null {
+  if (!groups || groups.size === 0) return null;
+  if (node.role === 'master') {
+    const name = groups.get(node.address);
+    if (name === undefined) return null;
+    return {
+      id: 'sentinel-failover',
+      label: 'Sentinel failover',
+      detail: `SENTINEL FAILOVER ${name}: Sentinel picks the new master (it cannot be told which)`,
+      request: { kind: 'sentinel-failover', masterName: name },
+      disabledReason: null,
+    };
+  }
+  const name = node.master === null ? undefined : groups.get(node.master);
+  if (name === undefined) return null;
+  return {
+    id: 'sentinel-failover',
+    label: 'Sentinel failover to this replica',
+    detail: `SENTINEL FAILOVER ${name}, steered here by lowering its replica-priority first`,
+    request: { kind: 'sentinel-failover', masterName: name, prefer: node.address },
+    disabledReason: null,
+  };
 }
 
 /** Whether the snapshot's connection is monitoring only. */
@@ -45,7 +93,7 @@ export function isReadOnly(snapshot: { connection?: { readOnly: boolean } } | nu
 /** Why a node has no menu, when nodeActions() is empty. */
 export function noActionsReason(node: NodeState): string {
   if (!node.reachable) return `${node.address} is unreachable: no command can be sent to it`;
-  if (node.role === 'sentinel') return 'a Sentinel is not a data node: use SENTINEL FAILOVER on it';
+  if (node.role === 'sentinel') return 'a Sentinel is not a data node: its master’s menu offers SENTINEL FAILOVER';
   return `the role of ${node.address} is not known yet`;
 }
 

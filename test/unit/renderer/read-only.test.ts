@@ -21,7 +21,7 @@ describe('read-only connection', () => {
   it('lists the same actions, each disabled with "read-only connection"', () => {
     for (const node of nodes) {
       const normal = nodeActions(node, v);
-      const readOnly = nodeActions(node, v, true);
+      const readOnly = nodeActions(node, v, { readOnly: true });
       expect(readOnly.map((a) => a.id)).toEqual(normal.map((a) => a.id));
       expect(readOnly.length).toBeGreaterThan(0);
       expect(readOnly.every((a) => a.disabledReason === READ_ONLY_REASON)).toBe(true);

@@ -6,6 +6,7 @@ import { incidentOutcome, timelineRows } from '../../../renderer/src/lib/event-g
 import { GraphIds, graphEdges } from '../../../renderer/src/lib/graph-elements';
 import { layoutTopology } from '../../../renderer/src/lib/graph-layout';
 import { monitoredAddresses, placeSentinels, sentinelEdges, sentinelNodes } from '../../../renderer/src/lib/graph-sentinels';
+import { nodeActions, READ_ONLY_REASON, sentinelGroups } from '../../../renderer/src/lib/node-actions';
 import { sentinelEventTone, sentinelMasterState } from '../../../renderer/src/lib/sentinel-view';
 import { makeEvent, makeNode, makeReplica } from './fixtures';
 
@@ -102,5 +103,24 @@ describe('Sentinel incidents in the events timeline', () => {
     expect(group?.kind === 'incident' && incidentOutcome(group.events)).toBe('switched');
     expect(incidentOutcome([sentinelEvent(1, '+odown', 1)])).toBe('running');
     expect(incidentOutcome([sentinelEvent(2, '-failover-abort-no-good-slave', 1)])).toBe('aborted');
+  });
+});
+
+describe('Sentinel failover in the node menu', () => {
+  const nodes = [makeNode(M, { aliases: ['db-1:6379'] }), makeReplica(R, M), sentinel(S1, [view({ address: 'db-1:6379' })])];
+  const byAddress = new Map<string, NodeState>();
+  for (const n of nodes) for (const a of [n.address, ...n.aliases]) byAddress.set(a, n);
+  const v = { nodeByAddress: byAddress, replicasOf: new Map([[M, [R]]]), loneMasters: new Set<string>() };
+  const groups = sentinelGroups(nodes, (a) => byAddress.get(a)?.address ?? null);
+
+  it('offers SENTINEL FAILOVER first on a managed group: plain on the master, steered on a replica', () => {
+    expect([...groups]).toEqual([[M, 'mymaster']]);
+    const [onMaster] = nodeActions(nodes[0] as NodeState, v, { sentinelGroups: groups });
+    expect(onMaster).toMatchObject({ id: 'sentinel-failover', request: { kind: 'sentinel-failover', masterName: 'mymaster' }, disabledReason: null });
+    expect(onMaster?.detail).toMatch(/cannot be told which/);
+    const [onReplica] = nodeActions(nodes[1] as NodeState, v, { sentinelGroups: groups });
+    expect(onReplica?.request).toEqual({ kind: 'sentinel-failover', masterName: 'mymaster', prefer: R });
+    expect(nodeActions(nodes[1] as NodeState, v).some((a) => a.id === 'sentinel-failover')).toBe(false);
+    expect(nodeActions(nodes[1] as NodeState, v, { sentinelGroups: groups, readOnly: true })[0]?.disabledReason).toBe(READ_ONLY_REASON);
   });
 });
