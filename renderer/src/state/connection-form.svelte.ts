@@ -111,7 +111,19 @@ function withoutPassword(token: string): { shown: string; seed: Partial<Seed> } 
   return { shown: `${scheme}${user === '' ? '' : `${user}@`}${rest.slice(at + 1)}`, seed };
 }
 
+/** One form per tab (keyed by its session): after a disconnect, TLS, SSH and the rest are still filled in. */
+const FORMS = new WeakMap<object, ConnectionForm>();
+
 export class ConnectionForm {
+  /** The form of `owner` (a tab's session), made on first use; `created` says whether it is new. */
+  static for(owner: object): { form: ConnectionForm; created: boolean } {
+    const existing = FORMS.get(owner);
+    if (existing) return { form: existing, created: false };
+    const form = new ConnectionForm();
+    FORMS.set(owner, form);
+    return { form, created: true };
+  }
+
   mode = $state<EntryMode>('seeds');
   #seedsText = $state('');
   user = $state('');

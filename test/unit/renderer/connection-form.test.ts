@@ -223,3 +223,13 @@ it('finds the fingerprint in a HOST_KEY_UNKNOWN message', () => {
   expect(hostKeyFingerprint(`bastion:22 is not in known_hosts; its ED25519 key is ${FINGERPRINT}.`)).toBe(FINGERPRINT);
   expect(hostKeyFingerprint('no key here')).toBeNull();
 });
+
+it('keeps one form per tab session, so a disconnect finds TLS and SSH still filled in', () => {
+  const session = {};
+  const first = ConnectionForm.for(session);
+  expect(first.created).toBe(true);
+  first.form.tlsEnabled = true;
+  const again = ConnectionForm.for(session);
+  expect(again).toEqual({ form: first.form, created: false });
+  expect(ConnectionForm.for({}).form).not.toBe(first.form);
+});
