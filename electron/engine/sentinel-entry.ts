@@ -2,7 +2,8 @@
 // where the master is, which replicas it has and which other Sentinels watch it. Discovery then
 // starts from those nodes as it would from seeds.
 import type { ClientRegistry } from './client-registry';
-import { EngineError } from './errors';
+import type { ErrorCode } from '../shared/types';
+import { classifyError, EngineError } from './errors';
 import { parseInfo, parseServer } from './info-parser';
 import { instanceAddress, parseInstances, parseMasterAddr } from './sentinel-parser';
 
@@ -20,7 +21,7 @@ type Answer =
   | { kind: 'found'; entry: SentinelEntry }
   | { kind: 'unknown-name'; monitors: string[] }
   | { kind: 'data-node'; role: string }
-  | { kind: 'failed'; reason: string };
+  | { kind: 'failed'; reason: string; code: ErrorCode };
 
 /**
  * Ask each Sentinel (by its address; `dialOf` applies the address map) for `masterName`. Rejects
@@ -43,6 +44,7 @@ export async function askSentinels(
   const data = answers.flatMap(([a, x]) => (x.kind === 'data-node' ? [`${a} is a data node (${x.role}), not a Sentinel: give it as a seed, not with --sentinel`] : []));
   // Connection errors name the address already ("127.0.0.1:26379: connection refused …").
   const failed = answers.flatMap(([a, x]) => (x.kind === 'failed' ? [x.reason.startsWith(a) ? x.reason : `${a}: ${x.reason}`] : []));
+  const codes = new Set(answers.flatMap(([, x]) => (x.kind === 'failed' ? [x.code] : [])));
   if (unknown.length > 0) {
     throw new EngineError(
       'SENTINEL',
@@ -51,7 +53,10 @@ export async function askSentinels(
     );
   }
   if (data.length > 0) throw new EngineError('SENTINEL', [...data, ...failed].join('; '));
-  throw new EngineError('UNREACHABLE', `No Sentinel could be reached: ${failed.join('; ')}`);
+  // Every Sentinel refused the credentials (or timed out, …): that is the error, not "unreachable".
+  const [only] = codes;
+  const code = codes.size === 1 && only !== undefined ? only : 'UNREACHABLE';
+  throw new EngineError(code, `No Sentinel could be reached: ${failed.join('; ')}`);
 }
 
 async function askOne(registry: ClientRegistry, address: string, dial: string, masterName: string): Promise<Answer> {
@@ -67,6 +72,10 @@ async function askOne(registry: ClientRegistry, address: string, dial: string, m
         .info('replication')
         .exec()) ?? []) as Reply[];
       const [addr, replicas, sentinels, masters, server, replication] = replies;
+      if (addr?.[0] && !/unknown command/i.test(addr[0].message)) {
+        // NOAUTH, WRONGPASS, NOPERM: said in the console's words, with the address.
+        return failure(classifyError(addr[0], address), address);
+      }
       if (addr?.[0]) {
         // "ERR unknown command 'SENTINEL'": a data node answered.
         const mode = typeof server?.[1] === 'string' ? parseServer(parseInfo(server[1]).fields).mode : null;
@@ -74,7 +83,7 @@ async function askOne(registry: ClientRegistry, address: string, dial: string, m
           const role = typeof replication?.[1] === 'string' ? (/^role:(\w+)/m.exec(replication[1])?.[1] ?? 'unknown role') : 'unknown role';
           return { kind: 'data-node', role: role === 'slave' ? 'a replica' : role === 'master' ? 'a master' : role };
         }
-        return { kind: 'failed', reason: addr[0].message };
+        return failure(classifyError(addr[0], address), address);
       }
       const master = parseMasterAddr(addr?.[1]);
       if (!master) {
@@ -88,8 +97,22 @@ async function askOne(registry: ClientRegistry, address: string, dial: string, m
       };
     });
   } catch (error) {
-    return { kind: 'failed', reason: error instanceof Error ? error.message : String(error) };
+    return failure(classifyError(error, address), address);
   }
+}
+
+/** A Sentinel's refusal, with the Sentinel's own credential options named (not the data nodes'). */
+function failure(error: EngineError, address: string): Answer {
+  if (error.code !== 'AUTH_FAILED') return { kind: 'failed', reason: error.message, code: error.code };
+  return { kind: 'failed', reason: sentinelAuthMessage(error.message, address), code: error.code };
+}
+
+/** An AUTH failure of a Sentinel explained with --sentinel-password / --sentinel-user. */
+export function sentinelAuthMessage(message: string, address: string): string {
+  if (/requires a password|NOAUTH/i.test(message)) {
+    return `${address} (a Sentinel) requires a password of its own: give --sentinel-password (and --sentinel-user for an ACL user)`;
+  }
+  return `${address} (a Sentinel) refused the Sentinel credentials (wrong --sentinel-user or --sentinel-password)`;
 }
 
 function addressOrEmpty(fields: Record<string, string>): string[] {

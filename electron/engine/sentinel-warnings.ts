@@ -3,6 +3,7 @@
 // whose master is not the one replication says, and a master Sentinel holds down (a failover
 // follows, or is under way). One warning per master name, naming the Sentinels that say so.
 import type { NodeState, SentinelMasterView, TopologyWarning } from '../shared/types';
+import { sentinelAuthMessage } from './sentinel-entry';
 
 interface Said {
   sentinel: NodeState;
@@ -19,7 +20,7 @@ export function sentinelWarnings(states: readonly NodeState[]): TopologyWarning[
     out.push({
       code: 'SENTINEL_UNREACHABLE',
       message:
-        `Sentinel ${s.address} cannot be reached (${s.error?.message ?? 'no answer'}): the console misses its view and its events. ` +
+        `Sentinel ${s.address} cannot be reached (${s.error?.code === 'AUTH_FAILED' ? sentinelAuthMessage(s.error.message, s.address) : (s.error?.message ?? 'no answer')}): the console misses its view and its events. ` +
         `If it is down, fewer Sentinels are left to agree that a master failed and to elect a failover leader: start it again, or remove it with SENTINEL RESET on the others`,
       nodes: [s.address],
     });

@@ -3,6 +3,9 @@
 // seed through the hello channel, and Sentinel's events through a real SENTINEL FAILOVER and a
 // killed master, grouped as one incident each.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import Redis from 'ioredis';
 import { ReplicationEngine } from '../../electron/engine/engine';
 import { freePort } from '../../electron/lab/free-port';
@@ -137,6 +140,54 @@ describe('Sentinels found from data nodes', () => {
     expect(node(snapshot, lab.address('master')).role).toBe('master');
   });
 });
+
+describe('Sentinels remembered', () => {
+  it('a later session from a data seed dials the remembered Sentinels at once, before any hello', async () => {
+    const memoryDir = await mkdtemp(path.join(os.tmpdir(), 'sentinel-memory-'));
+    try {
+      engine = new ReplicationEngine({ connectTimeoutMs: 1000, commandTimeoutMs: 1000, memoryDir });
+      await engine.connect({ seeds: [], sentinel: { addresses: sentinels, masterName: GROUP } });
+      await waitForTick(engine, ({ snapshot: s }) => allThreeSeen(s), 20_000, 'the three Sentinels');
+      await engine.disconnect();
+      engine = new ReplicationEngine({ connectTimeoutMs: 1000, commandTimeoutMs: 1000, memoryDir });
+      const first = await engine.connect({ seeds: [lab.address('replica-1')] });
+      expect(sentinelNodes(first).map((n) => n.address).sort()).toEqual([...sentinels].sort());
+      expect(sentinelNodes(first).every((n) => n.reachable && viewOf(n)?.quorum === 2)).toBe(true);
+    } finally {
+      await engine.disconnect();
+      await rm(memoryDir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('Sentinel credentials', () => {
+  it('a Sentinel with its own password: reached with --sentinel-password, refused without, never echoing it', async () => {
+    const secret = 'sentinel-secret-7f3a';
+    const own = await Lab.start({ nodes: [{ name: 'm' }] });
+    try {
+      const guarded = await own.startSentinel({ masterName: 'guarded', master: 'm', password: secret });
+      const refused = newEngine().connect({ seeds: [], sentinel: { addresses: [guarded], masterName: 'guarded' } });
+      await expect(refused).rejects.toMatchObject({
+        code: 'AUTH_FAILED',
+        message: `No Sentinel could be reached: ${guarded} (a Sentinel) requires a password of its own: give --sentinel-password (and --sentinel-user for an ACL user)`,
+      });
+      const wrong = newEngine().connect({ seeds: [], sentinel: { addresses: [guarded], masterName: 'guarded', password: 'not-it' } });
+      await expect(wrong).rejects.toMatchObject({
+        code: 'AUTH_FAILED',
+        message: `No Sentinel could be reached: ${guarded} (a Sentinel) refused the Sentinel credentials (wrong --sentinel-user or --sentinel-password)`,
+      });
+      const first = await newEngine().connect({ seeds: [], sentinel: { addresses: [guarded], masterName: 'guarded', password: secret } });
+      expect(node(first, own.address('m')).role).toBe('master');
+      const { snapshot } = await waitForTick(engine, ({ snapshot: s }) => viewOf2(s, guarded)?.ckquorum?.ok === true, 10_000, 'the guarded view');
+      expect(JSON.stringify(snapshot)).not.toContain(secret);
+    } finally {
+      await engine.disconnect();
+      await own.close();
+    }
+  });
+});
+
+const viewOf2 = (s: TopologySnapshot, address: string) => s.nodes.find((n) => n.address === address)?.sentinel?.masters[0];
 
 describe('Sentinel events', () => {
   it('SENTINEL FAILOVER: one incident across the three Sentinels, and the new master in the next snapshot', async () => {
