@@ -101,7 +101,7 @@ describe('promote', () => {
     expect(after.nodes.find((n) => n.address === r11)).toMatchObject({ role: 'replica', master: r1, linkStatus: 'up' });
   });
 
-  it('on a Sentinel-managed group, warns and offers SENTINEL FAILOVER with the group name', async () => {
+  it('on a Sentinel-managed group, refuses unless overridden and offers SENTINEL FAILOVER with the group name', async () => {
     const lab = own(await Lab.start({ nodes: masterWithReplicas(2) }));
     const sentinel = await lab.startSentinel({ masterName: 'orders', master: 'master' });
     const h = own(await harness(lab, 'master'));
@@ -109,12 +109,14 @@ describe('promote', () => {
 
     const plan = await h.actions.plan({ kind: 'promote', node: r1, repointSiblings: true });
     const managed = check(plan, 'SENTINEL_MANAGED');
-    expect(managed).toMatchObject({ verdict: 'warning', overridable: true });
+    expect(managed).toMatchObject({ verdict: 'refused', overridable: true });
     expect(managed.message).toContain('SENTINEL FAILOVER orders');
+    expect(managed.message).toContain('1 Sentinel, quorum 1, master name "orders"');
     expect(managed.message).toContain(sentinel);
     expect(managed.nodes).toContain(lab.address('master'));
     expect(plan.needsOverride).toContain('SENTINEL_MANAGED');
-    expect(codes(plan, 'refused')).toEqual([]);
+    expect(codes(plan, 'refused')).toEqual(['SENTINEL_MANAGED']);
+    expect(plan.canRun).toBe(true);
     await expect(h.actions.execute(plan.id, { confirmAddress: r1 })).rejects.toThrow(/SENTINEL_MANAGED/);
   });
 });
