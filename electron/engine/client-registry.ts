@@ -3,7 +3,7 @@ import { checkServerIdentity, type ConnectionOptions } from 'node:tls';
 import Redis from 'ioredis';
 import { parseAddress } from './address';
 import { EngineError, classifyError, redact } from './errors';
-import { speaksPlainRedis, speaksTls } from './tls-diagnosis';
+import { speaksPlainRedis, speaksTls, tlsAlert } from './tls-diagnosis';
 import type { Transport } from './transport';
 
 export interface Credentials {
@@ -310,8 +310,7 @@ export class ClientRegistry {
    */
   private async explainConnectFailure(address: string, cause: unknown): Promise<unknown> {
     const raw = cause instanceof Error ? `${(cause as NodeJS.ErrnoException).code ?? ''} ${cause.message}` : '';
-    const tls = this.transport.tls !== undefined;
-    const suspicious = tls ? /ETIMEDOUT|ECONNRESET|EPIPE|wrong version number|packet length|Connection is closed/i : /ECONNRESET|EPIPE|Connection is closed/i;
+    const suspicious = this.transport.tls ? /ETIMEDOUT|ECONNRESET|EPIPE|wrong version number|packet length|Connection is closed/i : /ECONNRESET|EPIPE|Connection is closed/i;
     if (!suspicious.test(raw) || this.closed) return cause;
     let endpoint: { host: string; port: number };
     try {
@@ -321,11 +320,14 @@ export class ClientRegistry {
       return cause;
     }
     const probeMs = Math.min(500, Math.round(this.connectTimeoutMs * 0.3));
-    if (tls) {
+    const transportTls = this.transport.tls;
+    if (transportTls) {
       if (await speaksPlainRedis(endpoint.host, endpoint.port, probeMs)) {
         return new EngineError('TLS', `${address} does not speak TLS: connect without --tls or use its TLS port`);
       }
-      return cause;
+      if (/ETIMEDOUT/.test(raw)) return cause;
+      const host = parseAddress(address).host;
+      return (await tlsAlert(endpoint.host, endpoint.port, tlsFor(transportTls, host, endpoint.host !== host), probeMs)) ?? cause;
     }
     if (await speaksTls(endpoint.host, endpoint.port, probeMs)) {
       return new EngineError('TLS', `${address} closed the connection at once: this port uses TLS, connect with --tls (or a rediss:// seed)`);

@@ -36,3 +36,25 @@ function probe<S extends net.Socket>(socket: S, ready: string, ms: number, onRea
     socket.once(ready, () => onReady(socket, done));
   });
 }
+
+/**
+ * A TLS 1.3 server checks the client's certificate after the handshake, so its "certificate
+ * required" alert can lose the race with a reset once the client has written. This handshake
+ * writes nothing and waits for the alert: the error the server sends, or null within `ms`.
+ */
+export function tlsAlert(host: string, port: number, options: tls.ConnectionOptions, ms: number): Promise<Error | null> {
+  return new Promise((resolve) => {
+    const socket = tls.connect({ ...options, host, port });
+    let settled = false;
+    const done = (error: Error | null): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(error);
+    };
+    const timer = setTimeout(() => done(null), ms);
+    socket.on('error', (error) => done(error));
+    socket.once('close', () => done(null));
+  });
+}

@@ -6,6 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import net from 'node:net';
+import tls from 'node:tls';
 import os from 'node:os';
 import path from 'node:path';
 import { freePort } from './free-port';
@@ -26,6 +27,17 @@ export interface LabOptions {
   extraArgs?: string[];
   /** Default true: start() resolves only once every replica reports master_link_status:up. */
   waitForLinks?: boolean;
+  /** TLS only: the nodes listen on a TLS port (no plain port) and replicate over TLS. */
+  tls?: LabTlsOptions;
+}
+
+/** PEM files for a TLS-only lab. The server certificate is also each replica's client certificate. */
+export interface LabTlsOptions {
+  certFile: string;
+  keyFile: string;
+  caFile: string;
+  /** tls-auth-clients: 'no' (default) lets clients connect without a certificate. */
+  authClients?: 'yes' | 'no' | 'optional';
 }
 
 /** A Sentinel of the lab: what it monitors and how quickly it acts. */
@@ -148,6 +160,9 @@ export class Lab {
   private readonly binary: string;
   private readonly password: string | undefined;
   private readonly extraArgs: string[];
+  private readonly tls: LabTlsOptions | undefined;
+  /** How the lab itself connects to its TLS nodes (null: plain TCP). */
+  private readonly tlsClient: tls.ConnectionOptions | null;
   private readonly usedPorts = new Set<number>();
   private sentinelCount = 0;
   private closing: Promise<void> | null = null;
@@ -157,6 +172,8 @@ export class Lab {
     this.binary = binary;
     this.password = options.password || undefined;
     this.extraArgs = options.extraArgs ?? [];
+    this.tls = options.tls;
+    this.tlsClient = options.tls ? labTlsClient(options.tls) : null;
     this.nodeNames = options.nodes.map((node) => node.name);
     for (const spec of options.nodes) {
       const nodeDir = path.join(dir, spec.name);
@@ -359,7 +376,8 @@ export class Lab {
 
   private redisArgs(proc: Proc): string[] {
     const args = [
-      '--port', String(proc.port),
+      // A TLS lab has no plain port at all: its port is the TLS one.
+      '--port', this.tls ? '0' : String(proc.port),
       '--bind', HOST,
       '--dir', proc.dir,
       '--save', '',
@@ -376,6 +394,16 @@ export class Lab {
       args.push('--replicaof', HOST, String(this.proc(proc.replicaOf).port));
     }
     if (this.password !== undefined) args.push('--requirepass', this.password, '--masterauth', this.password);
+    if (this.tls) {
+      args.push(
+        '--tls-port', String(proc.port),
+        '--tls-cert-file', this.tls.certFile,
+        '--tls-key-file', this.tls.keyFile,
+        '--tls-ca-cert-file', this.tls.caFile,
+        '--tls-replication', 'yes',
+        '--tls-auth-clients', this.tls.authClients ?? 'no',
+      );
+    }
     return [...args, ...this.extraArgs];
   }
 
@@ -455,7 +483,7 @@ export class Lab {
     if (proc.auth !== undefined) commands.unshift(['AUTH', proc.auth]);
     while (run.exitDescription === null) {
       try {
-        const replies = await query(proc.port, commands, 500);
+        const replies = await query(proc.port, commands, 500, this.clientTls(proc));
         // Another process may own the port (a lost race): only our own pid counts.
         const info = replies[replies.length - 1];
         if (typeof info === 'string' && infoField(info, 'process_id') === String(run.pid)) return null;
@@ -481,7 +509,7 @@ export class Lab {
       const run = proc.run;
       if (!run) return `${proc.name} (${HOST}:${proc.port}) stopped`;
       try {
-        const replies = await query(proc.port, commands, 1000);
+        const replies = await query(proc.port, commands, 1000, this.clientTls(proc));
         const info = replies[replies.length - 1];
         const status = typeof info === 'string' ? infoField(info, 'master_link_status') : undefined;
         // The replica says up a moment before its master lists it online (wait_bgsave, send_bulk):
@@ -518,7 +546,7 @@ export class Lab {
     const commands: string[][] = [['INFO', 'replication']];
     if (this.password !== undefined) commands.unshift(['AUTH', this.password]);
     try {
-      const replies = await query(master.port, commands, 1000);
+      const replies = await query(master.port, commands, 1000, this.clientTls(master));
       const info = replies[replies.length - 1];
       if (typeof info !== 'string') return null;
       const line = info.split(/\r?\n/).find((l) => /^slave\d+:/.test(l) && l.includes(`,port=${proc.port},`));
@@ -553,9 +581,26 @@ export class Lab {
     }
   }
 
+  /** TLS for the lab's own connections to a data node of a TLS lab (Sentinels stay plain). */
+  private clientTls(proc: Proc): tls.ConnectionOptions | null {
+    return proc.kind === 'redis' ? this.tlsClient : null;
+  }
+
   private redact(text: string): string {
     return this.password ? text.split(this.password).join('***') : text;
   }
+}
+
+/** The lab's client side of TLS: its CA, and the server certificate as client certificate (tls-auth-clients yes). */
+function labTlsClient(options: LabTlsOptions): tls.ConnectionOptions {
+  const read = (file: string): string => {
+    try {
+      return fs.readFileSync(file, 'utf8');
+    } catch (error) {
+      throw new LabError(`the lab's TLS file ${file} cannot be read: ${(error as Error).message}`);
+    }
+  };
+  return { ca: read(options.caFile), cert: read(options.certFile), key: read(options.keyFile) };
 }
 
 function validateNodes(nodes: LabNodeSpec[]): void {
@@ -664,9 +709,9 @@ type Reply = string | number | null | ReplyError;
  * Sends commands on one short-lived connection and resolves with one reply per command. Only the
  * reply types the lab needs (simple, error, integer, bulk) are understood.
  */
-function query(port: number, commands: string[][], timeoutMs: number): Promise<Reply[]> {
+function query(port: number, commands: string[][], timeoutMs: number, secure: tls.ConnectionOptions | null = null): Promise<Reply[]> {
   return new Promise((resolve, reject) => {
-    const socket = net.connect({ host: HOST, port });
+    const socket = secure ? tls.connect({ ...secure, host: HOST, port }) : net.connect({ host: HOST, port });
     const replies: Reply[] = [];
     let buffer = Buffer.alloc(0);
     const fail = (error: Error): void => {
@@ -676,7 +721,7 @@ function query(port: number, commands: string[][], timeoutMs: number): Promise<R
     socket.setTimeout(timeoutMs, () => fail(new Error(`no reply within ${timeoutMs} ms`)));
     socket.on('error', fail);
     socket.once('close', () => reject(new Error('connection closed')));
-    socket.once('connect', () => socket.write(commands.map(encodeCommand).join('')));
+    socket.once(secure ? 'secureConnect' : 'connect', () => socket.write(commands.map(encodeCommand).join('')));
     socket.on('data', (chunk: Buffer) => {
       buffer = Buffer.concat([buffer, chunk]);
       try {
