@@ -14,6 +14,7 @@ import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InterruptedPlans } from '../../electron/engine/actions/interrupted';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
+import type { ActionPlan } from '../../electron/shared/actions';
 import { check, harness, planAndRun, replication, sleep, type Harness } from '../helpers/actions';
 import { nextStart, stepStarted } from '../helpers/journal-wait';
 
@@ -45,6 +46,26 @@ async function until<T>(what: string, read: () => Promise<T | undefined>, timeou
     }
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? ` (${String(last)})` : ''}`);
     await sleep(50);
+  }
+}
+
+/** The CLI as a user runs it, with a data directory of its own. */
+async function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'rc-sentinel-cli-'));
+  try {
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin/replication-console.js'), ...args], {
+      cwd: ROOT,
+      env: { ...process.env, REPLICATION_CONSOLE_DATA_DIR: dataDir, NO_COLOR: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const [code] = (await once(child, 'close')) as [number | null];
+    return { code, stdout, stderr };
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
   }
 }
 
@@ -103,6 +124,25 @@ describe('a Sentinel-managed group', () => {
     expect(managed.message).toMatch(/reconfigures the replicas to the master it knows/);
     expect(plan.needsOverride).toContain('SENTINEL_MANAGED');
   });
+
+  it('sentinel-failover on the command line: through the Sentinel entry point with --dry-run --json; usage errors exit 2', async () => {
+    const dry = await cli(['sentinel-failover', '--sentinel', lab.address('sentinel-2'), '--master-name', NAME, '--dry-run', '--json']);
+    expect(dry.code, dry.stderr).toBe(0);
+    const { plan } = JSON.parse(dry.stdout.split('\n')[0] ?? '') as { plan: ActionPlan };
+    expect(plan.request).toMatchObject({ kind: 'sentinel-failover', masterName: NAME });
+    expect(plan.canRun).toBe(true);
+    expect(plan.steps.map((s) => s.command)).toEqual([`SENTINEL FAILOVER ${NAME}`, 'INFO replication']);
+    expect(plan.summary).toContain('Sentinel picks the new master');
+    expect((await replication(lab, 'master')).role).toBe('master');
+
+    const stray = await cli(['switchover', '--to', lab.address('replica-1'), '--master-name', NAME, '--dry-run']);
+    expect(stray.code).toBe(2);
+    expect(stray.stderr).toContain('--master-name needs --sentinel HOST:PORT');
+    const nowhere = await cli(['sentinel-failover', '--master-name', NAME, '--dry-run']);
+    expect(nowhere.code).toBe(2);
+    expect(nowhere.stderr).toContain('sentinel-failover needs --seed HOST:PORT');
+    expect(`${stray.stderr}${nowhere.stderr}`).not.toMatch(/\n\s+at /);
+  }, 60_000);
 
   it('sentinel-failover --prefer makes that replica the master; the others follow; the priorities are back; the audit has it', async () => {
     // replica-1 at 1 would win as things are: the plan must lower replica-2 and raise replica-1.
