@@ -1,0 +1,172 @@
+// Topology tabs in the renderer over a scripted bridge (one ScriptedApi per topology id): each
+// tab its own Session, inactive tabs still fed their ticks, names and status dots, "+", close,
+// the 16-tab limit and a reloaded window finding its tabs again. No Redis here.
+import { describe, expect, it } from 'vitest';
+import type { ReplicationConsoleBridge } from '../../../electron/shared/api';
+import { MAX_TOPOLOGIES } from '../../../electron/shared/api';
+import type { ConnectionSummary } from '../../../electron/shared/types';
+import { tabName, tabStatus } from '../../../renderer/src/lib/tab-label';
+import { TabsState } from '../../../renderer/src/state/tabs.svelte';
+import { labSnapshot, makeNode, makeSnapshot } from './fixtures';
+import { ScriptedApi } from './scripted-api';
+
+const flush = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
+
+class ScriptedBridge implements ReplicationConsoleBridge {
+  readonly apis = new Map<string, ScriptedApi>();
+  readonly closed: string[] = [];
+  open: string[] = [];
+
+  topology(id: string): ScriptedApi {
+    let api = this.apis.get(id);
+    if (!api) {
+      api = new ScriptedApi();
+      this.apis.set(id, api);
+    }
+    return api;
+  }
+
+  async closeTopology(id: string): Promise<void> {
+    this.closed.push(id);
+  }
+
+  async openTopologies(): Promise<string[]> {
+    return this.open;
+  }
+}
+
+function counter(): () => string {
+  let n = 0;
+  return () => `t-${++n}`;
+}
+
+const connection = (patch: Partial<ConnectionSummary>): ConnectionSummary => ({
+  tls: false,
+  insecure: false,
+  ssh: null,
+  sentinel: null,
+  user: null,
+  readOnly: false,
+  trustedHosts: [],
+  profileName: null,
+  ...patch,
+});
+
+describe('tab names and status', () => {
+  it('names a tab by profile, else Sentinel master name, else root master, else the seed being dialled', () => {
+    const snapshot = labSnapshot();
+    expect(tabName({ ...snapshot, connection: connection({ profileName: 'prod-eu', sentinel: { masterName: 'mymaster', addresses: [] } }) })).toBe('prod-eu');
+    expect(tabName({ ...snapshot, connection: connection({ sentinel: { masterName: 'mymaster', addresses: [] } }) })).toBe('mymaster');
+    expect(tabName(snapshot)).toBe('127.0.0.1:7000');
+    // Two masters (a lone one, and one with replicas): the one with replicas is the root.
+    const two = makeSnapshot({ nodes: [makeNode('127.0.0.1:9000'), ...labSnapshot().nodes], edges: labSnapshot().edges });
+    expect(tabName(two)).toBe('127.0.0.1:7000');
+    expect(tabName(null, ['10.0.0.5:6379'])).toBe('10.0.0.5:6379');
+    expect(tabName(null)).toBe('New topology');
+  });
+
+  it('live only while connected and fresh; connecting while busy', () => {
+    expect(tabStatus('connected', 'live', false)).toBe('live');
+    expect(tabStatus('connected', 'nodes-stale', false)).toBe('stale');
+    expect(tabStatus('connected', 'no-ticks', false)).toBe('stale');
+    expect(tabStatus('disconnected', 'live', false)).toBe('disconnected');
+    expect(tabStatus('connecting', 'live', false)).toBe('connecting');
+    expect(tabStatus('disconnected', 'live', true)).toBe('connecting');
+  });
+});
+
+describe('TabsState', () => {
+  it("starts with one tab, 'main', the only one until + is pressed", async () => {
+    const bridge = new ScriptedBridge();
+    const tabs = new TabsState(bridge, counter());
+    const stop = tabs.start();
+    await flush();
+    expect(tabs.tabs.map((t) => t.id)).toEqual(['main']);
+    expect(tabs.active.id).toBe('main');
+    expect(tabs.active.status).toBe('disconnected');
+    expect(tabs.active.name).toBe('New topology');
+    expect(bridge.topology('main').listeners.size).toBe(1);
+    stop();
+    expect(bridge.topology('main').listeners.size).toBe(0);
+  });
+
+  it('gives each tab its own session over its own topology, and feeds a hidden tab its ticks', async () => {
+    const bridge = new ScriptedBridge();
+    const tabs = new TabsState(bridge, counter());
+    const stop = tabs.start();
+    const main = tabs.active;
+    expect(await main.session.connect({ seeds: ['127.0.0.1:7000'] })).toBe(true);
+
+    const second = tabs.open();
+    expect(second?.id).toBe('t-1');
+    expect(tabs.active).toBe(second);
+    expect(second?.session).not.toBe(main.session);
+    expect(second?.chartView).not.toBe(main.chartView);
+    bridge.topology('t-1').connectResult = makeSnapshot({ seq: 1, takenAt: Date.now(), nodes: [makeNode('127.0.0.1:9000')], edges: [] });
+    expect(await second?.session.connect({ seeds: ['127.0.0.1:9000'] })).toBe(true);
+    expect(bridge.topology('t-1').connectOptions).toEqual([{ seeds: ['127.0.0.1:9000'] }]);
+    expect(bridge.topology('main').connectOptions).toEqual([{ seeds: ['127.0.0.1:7000'] }]);
+    expect(second?.name).toBe('127.0.0.1:9000');
+
+    // 'main' is hidden; its ticks still reach its session, and only its.
+    bridge.topology('main').push({ snapshot: labSnapshot(7, Date.now()), events: [] });
+    expect(main.session.console.snapshot?.seq).toBe(7);
+    expect(second?.session.console.snapshot?.seq).toBe(1);
+    expect(main.name).toBe('127.0.0.1:7000');
+
+    tabs.select('main');
+    expect(tabs.active).toBe(main);
+    // The lab is the app's: a tab shown again asks whether it runs now.
+    await flush();
+    expect(bridge.topology('main').calls.filter((c) => c === 'labStatus').length).toBeGreaterThanOrEqual(2);
+    stop();
+  });
+
+  it('closing a tab stops its listening, closes its topology and shows a neighbour; the last one is replaced', async () => {
+    const bridge = new ScriptedBridge();
+    const tabs = new TabsState(bridge, counter());
+    const stop = tabs.start();
+    tabs.open();
+    tabs.open();
+    expect(tabs.tabs.map((t) => t.id)).toEqual(['main', 't-1', 't-2']);
+    tabs.select('t-1');
+
+    await tabs.close('t-1');
+    expect(bridge.closed).toEqual(['t-1']);
+    expect(bridge.topology('t-1').listeners.size).toBe(0);
+    expect(tabs.tabs.map((t) => t.id)).toEqual(['main', 't-2']);
+    expect(tabs.active.id).toBe('t-2');
+
+    await tabs.close('t-2');
+    await tabs.close('main');
+    expect(bridge.closed).toEqual(['t-1', 't-2', 'main']);
+    // Never no tab: a fresh one on the connect screen.
+    expect(tabs.tabs.map((t) => t.id)).toEqual(['t-3']);
+    expect(tabs.active.id).toBe('t-3');
+    expect(bridge.topology('t-3').listeners.size).toBe(1);
+    stop();
+  });
+
+  it(`opens at most ${MAX_TOPOLOGIES} tabs`, () => {
+    const tabs = new TabsState(new ScriptedBridge(), counter());
+    for (let i = 1; i < MAX_TOPOLOGIES; i++) expect(tabs.open()).not.toBeNull();
+    expect(tabs.tabs).toHaveLength(MAX_TOPOLOGIES);
+    expect(tabs.full).toBe(true);
+    expect(tabs.open()).toBeNull();
+    expect(tabs.tabs).toHaveLength(MAX_TOPOLOGIES);
+  });
+
+  it('a reloaded window shows again the topologies still open in the main process', async () => {
+    const bridge = new ScriptedBridge();
+    bridge.open = ['main', 't-9', 'other'];
+    bridge.topology('t-9').topology = labSnapshot(3, Date.now());
+    const tabs = new TabsState(bridge, counter());
+    const stop = tabs.start();
+    await expect.poll(() => tabs.tabs.map((t) => t.id)).toEqual(['main', 't-9', 'other']);
+    expect(tabs.active.id).toBe('main');
+    const restored = tabs.tabs[1];
+    await expect.poll(() => restored?.status).toBe('live');
+    expect(restored?.name).toBe('127.0.0.1:7000');
+    stop();
+  });
+});
