@@ -96,7 +96,10 @@ class SshTunnel implements Tunnel {
 
   async endpoint(host: string, port: number): Promise<{ host: string; port: number }> {
     const address = formatAddress(host, port);
-    const client = await this.session();
+    const client = await this.session().catch((error: unknown) => {
+      // The node's own error (as the registry reports it) names the node as well as the tunnel.
+      throw error instanceof EngineError && error.code === 'SSH' ? new EngineError('SSH', `${address}: ${error.message}`) : error;
+    });
     const channel = await this.forwardOut(client, host, port);
     let forward = this.forwards.get(address);
     if (!forward) {
@@ -281,7 +284,7 @@ class SshTunnel implements Tunnel {
         }
         // The session went away under us (no channel reply): the node fails naming the tunnel.
         if (this.client === client) this.client = null;
-        reject(this.dropped ?? new EngineError('SSH', `${address}: the SSH tunnel ${this.label} failed (${error.message})`));
+        reject(new EngineError('SSH', `${address}: ${this.dropped?.message ?? `the SSH tunnel ${this.label} failed (${error.message})`}`));
       });
     });
   }

@@ -15,6 +15,8 @@ export interface SshdOptions {
   allowTcpForwarding?: boolean;
   /** Reuse another server's directory (same host key and user keys), e.g. to restart it. */
   dir?: string;
+  /** Listen on this port (a restart where the last one listened); default a free one. */
+  port?: number;
 }
 
 /** A user key made with ssh-keygen: the private key file and its public line. */
@@ -38,8 +40,14 @@ export interface Sshd {
   strangerKey: UserKey;
   /** Everything sshd logged so far. */
   log(): string;
+  /** Stop sshd and its sessions, keeping its directory (for a restart on the same port). */
+  stop(): Promise<void>;
   /** How many SSH sessions have authenticated so far (sshd's "Accepted …" lines). */
   sessions(): number;
+  /** How many SSH sessions have ended so far (sshd's "Disconnected from user …" lines). */
+  closedSessions(): number;
+  /** Resolve once sshd's log satisfies `done` (checked on each line it writes); fail after `ms`. */
+  waitForLog(done: (log: string) => boolean, ms: number, what: string): Promise<void>;
   /** End the open SSH sessions (the processes sshd forked for them, by pid), as a network drop would. */
   dropSessions(): void;
   close(): Promise<void>;
@@ -70,7 +78,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
   // unit makes at boot; a container that never started the service lacks it.
   if (process.getuid?.() === 0 && !existsSync('/run/sshd')) mkdirSync('/run/sshd', { mode: 0o755 });
 
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const config = join(dir, `sshd_config.${port}`);
   writeFileSync(
     config,
@@ -92,8 +100,7 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
     ].join('\n'),
   );
 
-  // Its own process group, so stopping it also ends the session processes it forked.
-  const child = spawn(SSHD, ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'], detached: true });
+  const child = spawn(SSHD, ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   child.stderr?.setEncoding('utf8');
   await new Promise<void>((resolve, reject) => {
@@ -123,9 +130,24 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
     strangerKey: { file: join(dir, 'id_stranger'), publicLine: publicLine(join(dir, 'id_stranger')) },
     log: () => log,
     sessions: () => log.split('\n').filter((line) => /^Accepted \S+ for /.test(line)).length,
-    dropSessions: () => {
-      for (const pid of childPids(child.pid ?? 0)) process.kill(pid, 'SIGKILL');
-    },
+    closedSessions: () => log.split('\n').filter((line) => /^Disconnected from user /.test(line)).length,
+    waitForLog: (done, ms, what) =>
+      new Promise<void>((resolve, reject) => {
+        if (done(log)) return resolve();
+        const check = () => {
+          if (!done(log)) return;
+          clearTimeout(timer);
+          child.stderr?.off('data', check);
+          resolve();
+        };
+        const timer = setTimeout(() => {
+          child.stderr?.off('data', check);
+          reject(new Error(`sshd's log did not show ${what} within ${ms} ms:\n${log}`));
+        }, ms);
+        child.stderr?.on('data', check);
+      }),
+    dropSessions: () => killSessions(child, 'SIGKILL'),
+    stop: () => stop(child),
     close: async () => {
       await stop(child);
       if (!options.dir) rmSync(dir, { recursive: true, force: true });
@@ -133,21 +155,35 @@ export async function startSshd(options: SshdOptions = {}): Promise<Sshd> {
   };
 }
 
-function childPids(pid: number): number[] {
+/** The processes sshd forked for its sessions, and theirs (each session calls setsid(), so a group kill misses them). */
+function descendants(pid: number): number[] {
+  let children: number[] = [];
   try {
-    return readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(/\s+/).filter(Boolean).map(Number);
+    children = readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').split(/\s+/).filter(Boolean).map(Number);
   } catch {
-    return [];
+    // Gone already.
+  }
+  return children.flatMap((child) => [child, ...descendants(child)]);
+}
+
+function killSessions(child: ChildProcess, signal: NodeJS.Signals): void {
+  for (const pid of descendants(child.pid ?? 0)) {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      // Exited with its parent.
+    }
   }
 }
 
-/** SIGTERM to sshd's process group (by its pid), then wait for it to exit. */
+/** End sshd's sessions and then sshd itself (SIGTERM by pid), and wait for it to exit. */
 function stop(child: ChildProcess): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null || child.pid === undefined) return resolve();
     child.once('exit', () => resolve());
+    killSessions(child, 'SIGTERM');
     try {
-      process.kill(-child.pid, 'SIGTERM');
+      process.kill(child.pid, 'SIGTERM');
     } catch {
       resolve();
     }

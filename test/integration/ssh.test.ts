@@ -17,6 +17,7 @@ import { freePort } from '../../electron/lab/free-port';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
 import type { SshOptions } from '../../electron/shared/types';
 import { disposeAfterEach } from '../helpers/dispose';
+import { node, waitForTick } from '../helpers/engine';
 import { keygenFingerprint, makeKey, PASSPHRASE, startSshd, type Sshd } from '../helpers/sshd';
 
 const own = disposeAfterEach();
@@ -87,6 +88,39 @@ describe('SSH tunnel to a real topology', () => {
     }
     // ... and one SSH session carried them all.
     expect(sshd.sessions()).toBe(1);
+    // Disconnecting ends it.
+    await engine.disconnect();
+    await sshd.waitForLog(() => sshd.closedSessions() === 1, 5000, 'the SSH session ending');
+  });
+
+  it('the bastion going away: every node fails naming the tunnel, and all come back over one new session once it is back', async () => {
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(1) }));
+    const sshd = own(await startSshd());
+    const engine = own(new ReplicationEngine({ connectTimeoutMs: 2000, commandTimeoutMs: 2000 }));
+    await engine.connect({ seeds: [lab.address('master')], pollIntervalMs: 200, ssh: sshTo(sshd, knownHostsFor(sshd)) });
+
+    await sshd.stop();
+    const down = await waitForTick(
+      engine,
+      (u) => u.snapshot.nodes.length === 2 && u.snapshot.nodes.every((n) => !n.reachable && /the SSH tunnel root@/.test(n.error?.message ?? '')),
+      20_000,
+      'every node failing through the dropped tunnel',
+    );
+    expect(node(down.snapshot, lab.address('replica-1')).error).toMatchObject({
+      code: 'SSH',
+      message: expect.stringContaining(`${lab.address('replica-1')}: the SSH tunnel root@127.0.0.1:${sshd.port} dropped`),
+    });
+    // Re-opened on use (at most every 2 s): the nodes then also say why that failed.
+    await waitForTick(
+      engine,
+      (u) => u.snapshot.nodes.some((n) => (n.error?.message ?? '').includes(`re-opening it failed: the SSH bastion 127.0.0.1:${sshd.port} refused the connection`)),
+      20_000,
+      'a failed re-open named on a node',
+    );
+
+    const restarted = own(await startSshd({ dir: sshd.dir, port: sshd.port }));
+    await waitForTick(engine, (u) => u.snapshot.nodes.length === 2 && u.snapshot.nodes.every((n) => n.reachable), 20_000, 'the nodes back through the tunnel');
+    expect(restarted.sessions()).toBe(1);
   });
 
   it('a node the bastion cannot connect to is unreachable, named with the tunnel', async () => {
@@ -232,9 +266,14 @@ describe('each failure has its own message', () => {
       `${lab.address('master')}: the SSH bastion root@127.0.0.1:${sshd.port} refused to forward to it (administratively prohibited: AllowTcpForwarding?)`,
     );
 
+    tunnel.close();
+
     const engine = own(new ReplicationEngine({ connectTimeoutMs: 3000, commandTimeoutMs: 3000 }));
     const viaEngine = await failure(engine.connect({ seeds: [lab.address('master')], ssh: sshTo(sshd, knownHosts) }));
     expect(viaEngine.message).toContain('administratively prohibited: AllowTcpForwarding?');
+    // The failed connect closed its SSH session: both sessions end.
+    expect(sshd.sessions()).toBe(2);
+    await sshd.waitForLog(() => sshd.closedSessions() === 2, 5000, 'both SSH sessions ending');
   });
 
   it('a dropped session: nodes fail naming the tunnel, and it is re-opened on the next use once the interval has passed', async () => {
@@ -257,7 +296,7 @@ describe('each failure has its own message', () => {
       if (!dropped) await new Promise((resolve) => setTimeout(resolve, 50));
     }
     expect(dropped?.code).toBe('SSH');
-    expect(dropped?.message).toMatch(new RegExp(`SSH tunnel root@127\\.0\\.0\\.1:${sshd.port} (dropped|failed)`));
+    expect(dropped?.message).toMatch(new RegExp(`^127\\.0\\.0\\.1:${target.port}: the SSH tunnel root@127\\.0\\.0\\.1:${sshd.port} (dropped|failed)`));
     // Within the interval it is not re-opened: the same failure, no new session.
     const sessionsAfterDrop = sshd.sessions();
     await expect(tunnel.endpoint('127.0.0.1', target.port)).rejects.toThrow(/SSH tunnel root@/);
