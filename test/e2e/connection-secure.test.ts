@@ -1,7 +1,7 @@
 // A TLS-only lab reached through a real sshd, read-only, typed into the connect form in real
 // Chromium: the unknown host key is shown with its fingerprint and trusted with one button,
 // the header then says TLS, via SSH and READ ONLY; a host key that changed afterwards is refused
-// plainly, with no button. Screenshots of the header land in test-artifacts/.
+// plainly, with no button; TLS without verification stays a warning in the header once connected. Screenshots of the header land in test-artifacts/.
 import fs from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -83,6 +83,16 @@ describe('TLS through an SSH bastion, read-only', () => {
     await expect.poll(() => error.getAttribute('data-code'), { timeout: 15_000 }).toBe('HOST_KEY_CHANGED');
     await page.getByTestId('host-key-changed').waitFor();
     expect(await page.getByTestId('trust-host-key').count()).toBe(0);
+
+    // known_hosts put right, and TLS without verification: the header and the banner keep saying so.
+    fs.writeFileSync(join(home, '.ssh', 'known_hosts'), `[127.0.0.1]:${sshd.port} ${sshd.hostPublicKey}\n`);
+    await page.getByTestId('tls-insecure').check();
+    await page.getByTestId('tls-insecure-warning').waitFor();
+    await page.getByTestId('connect-button').click();
+    await expect(page.getByTestId('conn-tls-insecure').textContent({ timeout: 20_000 })).resolves.toContain('TLS not verified');
+    expect(await page.getByTestId('conn-tls').count()).toBe(0);
+    await page.locator('[data-testid="warnings"] [data-code="TLS_INSECURE"]').waitFor({ timeout: 10_000 });
+    await header.screenshot({ path: join(ARTIFACTS, 'header-tls-insecure-light.png') });
     expect(problems).toEqual([]);
   });
 });
