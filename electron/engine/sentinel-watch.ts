@@ -92,8 +92,8 @@ export class SentinelWatch {
       // INFO just answered: a refused SENTINEL command (ACL) leaves the last view, reachability stands.
       return;
     }
-    if (record.sentinel.id) this.ids.set(record.sentinel.id, record.address);
-    for (const m of record.sentinel.masters) for (const s of m.sentinels) if (s.id) this.ids.set(s.id, this.feed.resolve(s.address));
+    if (record.sentinel.id) this.rememberId(record.sentinel.id, record.address);
+    for (const m of record.sentinel.masters) for (const s of m.sentinels) if (s.id) this.rememberId(s.id, s.address);
   }
 
   /** Once per tick: an event subscription per Sentinel, a hello subscription per reachable master; gone nodes' closed. */
@@ -126,8 +126,8 @@ export class SentinelWatch {
   private onHello(text: string): void {
     const hello = parseHello(text);
     if (!hello) return;
-    this.ids.set(hello.id, this.feed.resolve(hello.sentinel));
     this.addSentinel(hello.sentinel);
+    this.rememberId(hello.id, hello.sentinel);
   }
 
   private onEvent(reporter: NodeRecord, channel: string, text: string): void {
@@ -137,10 +137,19 @@ export class SentinelWatch {
     if (!draft) return;
     this.host.event(draft);
     if (message.event === '+sentinel' && message.subject) {
-      this.ids.set(message.subject.name, this.feed.resolve(message.subject.address));
       this.addSentinel(message.subject.address);
+      this.rememberId(message.subject.name, message.subject.address);
     }
     if (message.event === '+switch-master') this.host.refresh();
+  }
+
+  /** Name a Sentinel ID's address, for Sentinels that are nodes only: a flood of made-up hellos cannot grow the map past the node cap. */
+  private rememberId(id: string, address: string): void {
+    const record = this.host.nodes.resolve(address);
+    if (!record?.asSentinel) return;
+    // Many IDs for one address (restarts, or made up): start over rather than grow.
+    if (this.ids.size >= 4 * this.host.nodes.maxNodes) this.ids.clear();
+    this.ids.set(id, record.address);
   }
 
   private addSentinel(address: string): void {
