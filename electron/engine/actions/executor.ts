@@ -44,7 +44,7 @@ const PAUSE_MARGIN_MS = 1000;
 // Sentinel works at its own pace, whatever the step timeout: it reads a replica's INFO every 10 s,
 // elects a leader and promotes within seconds, and turns an old master into a replica once it
 // has seen it as one of the new master's replicas for a while.
-const SENTINEL_INFO_WAIT_MS = 15_000;
+const SENTINEL_INFO_WAIT_MS = 25_000;
 const SENTINEL_FAILOVER_WAIT_MS = 30_000;
 const SENTINEL_RECONFIGURE_WAIT_MS = 60_000;
 
