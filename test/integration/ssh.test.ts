@@ -242,7 +242,7 @@ describe('each failure has its own message', () => {
     expect(sshd.sessions()).toBe(1);
   });
 
-  it('a missing key file, and a closed bastion port', async () => {
+  it('a missing key file, a closed bastion port, and one that never answers', async () => {
     const sshd = own(await startSshd());
     const knownHosts = knownHostsFor(sshd);
     const noFile = await failure(openTunnel(sshTo(sshd, knownHosts, { keyFile: join(sshd.dir, 'no_such_key') })));
@@ -251,6 +251,17 @@ describe('each failure has its own message', () => {
     const closedPort = await freePort();
     const refused = await failure(openTunnel({ ...sshTo(sshd, knownHosts), port: closedPort }));
     expect(refused).toMatchObject({ code: 'SSH', message: `the SSH bastion 127.0.0.1:${closedPort} refused the connection (is sshd listening on that port?)` });
+
+    // A port that accepts and never speaks SSH (a firewall black hole, a wrong service) hits the ready timeout.
+    const silent = createServer((socket) => socket.resume());
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    own({ close: () => new Promise<void>((resolve) => silent.close(() => resolve())) });
+    const silentPort = (silent.address() as { port: number }).port;
+    const timedOut = await failure(openTunnel({ ...sshTo(sshd, knownHosts), port: silentPort }, { readyTimeoutMs: 500 }));
+    expect(timedOut).toMatchObject({
+      code: 'SSH',
+      message: `the SSH bastion 127.0.0.1:${silentPort} did not complete the SSH handshake in time (unreachable, or not an SSH server)`,
+    });
   });
 
   it('a bastion with AllowTcpForwarding no: the node fails with the forwarding refusal, through the engine too', async () => {
