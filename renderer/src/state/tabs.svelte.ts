@@ -1,6 +1,7 @@
 // The open topology tabs: each its own Session over its own topology's API (its own engine and
 // polling in the main process) and its own chart view. Every tab keeps listening while
 // another is shown, so switching back finds its history and events complete.
+import { untrack } from 'svelte';
 import type { ReplicationConsoleBridge } from '../../../electron/shared/api';
 import { MAIN_TOPOLOGY, MAX_TOPOLOGIES } from '../../../electron/shared/api';
 import { tabName, tabStatus, type TabStatus } from '../lib/tab-label';
@@ -63,14 +64,20 @@ export class TabsState {
     this.tabs = [this.#make(MAIN_TOPOLOGY)];
   }
 
-  /** Start every tab's session, and show again the tabs a reloaded window had open. Returns a disposer. */
+  /**
+   * Start every tab's session, and show again the tabs a reloaded window had open. Returns a
+   * disposer. Reads the tab list untracked: run from an $effect, opening or closing a tab must
+   * not restart every session.
+   */
   start(): () => void {
-    this.#started = true;
-    for (const tab of this.tabs) tab.start();
+    untrack(() => {
+      this.#started = true;
+      for (const tab of this.tabs) tab.start();
+    });
     void this.#restore();
     return () => {
       this.#started = false;
-      for (const tab of this.tabs) tab.stop();
+      for (const tab of untrack(() => this.tabs)) tab.stop();
     };
   }
 
