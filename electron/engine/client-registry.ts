@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import { checkServerIdentity, type ConnectionOptions } from 'node:tls';
 import Redis from 'ioredis';
 import { parseAddress } from './address';
-import { EngineError, classifyError, redact } from './errors';
+import { EngineError, classifyError, redact, withAclUser } from './errors';
 import { speaksPlainRedis, speaksTls, tlsAlert } from './tls-diagnosis';
 import type { Transport } from './transport';
 
@@ -344,7 +344,7 @@ export class ClientRegistry {
   }
 
   private describe(error: unknown, address: string): EngineError {
-    let classified = error === undefined ? new EngineError('TIMEOUT', '') : classifyError(error, address);
+    let classified = error === undefined ? new EngineError('TIMEOUT', '') : withAclUser(classifyError(error, address), this.credentials.user);
     // We kept the password from this node (see handshake): NOAUTH means that, not a wrong password.
     if (classified.code === 'AUTH_FAILED' && /NOAUTH/.test(String((error as Error | undefined)?.message)) && this.credentials.password && !this.trusts(address)) {
       classified = new EngineError('UNTRUSTED_HOST', untrustedMessage(address));

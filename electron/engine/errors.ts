@@ -138,6 +138,13 @@ export function toApiError(error: unknown): ApiError {
   return { code: 'INTERNAL', message: `Internal error: ${raw || 'unknown'}` };
 }
 
+/** A NOPERM message that could not name the ACL user (Redis before 7.2 does not say it), with the user named. */
+export function withAclUser(error: EngineError, user: string | undefined): EngineError {
+  if (error.code !== 'NOPERM' || !error.message.includes('ACL SETUSER <user>')) return error;
+  const name = user ?? 'default';
+  return new EngineError('NOPERM', error.message.replace('the ACL user lacks', `ACL user ${name} lacks`).replace('ACL SETUSER <user>', `ACL SETUSER ${name}`));
+}
+
 /** Remove secrets from a message before it is shown or logged. */
 export function redact(message: string, secrets: ReadonlyArray<string | undefined>): string {
   let out = message;

@@ -35,6 +35,8 @@ export interface FakeRespServerOptions {
   config?: Record<string, string>;
   /** When set, every command but AUTH and PING answers NOAUTH until AUTH gives this password. */
   password?: string;
+  /** Loopback address to listen on (default 127.0.0.1): another one is another host to the engine. */
+  host?: string;
 }
 
 const HOST = '127.0.0.1';
@@ -54,7 +56,9 @@ export class FakeRespServer {
   private readonly failing = new Map<string, string>();
   private readonly config: Record<string, string>;
   private readonly password: string | undefined;
+  private readonly host: string;
   private commandCount = 0;
+  private readonly commandsByName = new Map<string, number>();
 
   private constructor(
     private readonly server: net.Server,
@@ -64,6 +68,7 @@ export class FakeRespServer {
     this.port = typeof address === 'object' && address !== null ? address.port : 0;
     this.config = { ...options.config };
     this.password = options.password;
+    this.host = options.host ?? HOST;
     this.sections.set('server', defaultServerSection(this.port, this.runId));
     this.sections.set('replication', MASTER_WITHOUT_REPLICAS);
     for (const [name, reply] of Object.entries(options.info ?? {})) this.sections.set(name.toLowerCase(), reply);
@@ -74,7 +79,7 @@ export class FakeRespServer {
     return new Promise((resolve, reject) => {
       const server = net.createServer();
       server.once('error', reject);
-      server.listen({ host: HOST, port: 0, exclusive: true }, () => {
+      server.listen({ host: options.host ?? HOST, port: 0, exclusive: true }, () => {
         server.off('error', reject);
         const fake = new FakeRespServer(server, options);
         server.on('connection', (socket) => fake.serve(socket));
@@ -83,9 +88,14 @@ export class FakeRespServer {
     });
   }
 
-  /** '127.0.0.1:PORT', as the engine takes a seed. */
+  /** 'HOST:PORT' (127.0.0.1 unless another host was asked), as the engine takes a seed. */
   get address(): string {
-    return `${HOST}:${this.port}`;
+    return `${this.host}:${this.port}`;
+  }
+
+  /** How many times a command (any case) was received, e.g. received('AUTH'). */
+  received(command: string): number {
+    return this.commandsByName.get(command.toUpperCase()) ?? 0;
   }
 
   /** Replace one INFO section's reply; takes effect at the next INFO. */
@@ -139,6 +149,7 @@ export class FakeRespServer {
       for (const args of commands) {
         this.commandCount++;
         const name = (args[0] ?? '').toUpperCase();
+        this.commandsByName.set(name, (this.commandsByName.get(name) ?? 0) + 1);
         if (name === 'AUTH') {
           const given = args[args.length - 1];
           authenticated = this.password === undefined || given === this.password;

@@ -3,7 +3,7 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { classifyError, EngineError } from '../../electron/engine/errors';
+import { classifyError, EngineError, withAclUser } from '../../electron/engine/errors';
 import { loadTlsOptions } from '../../electron/engine/tls-options';
 import { makeTestCertificates, type TestCertificates } from '../helpers/tls-certs';
 
@@ -96,5 +96,13 @@ describe('TLS error messages', () => {
     expect(error.message).toMatch(message);
     expect(error.message.startsWith(at)).toBe(true);
     expect(error.message).not.toContain('deps/openssl');
+  });
+
+  it('names the connection\'s user when Redis (before 7.2) does not', () => {
+    const error = classifyError(new Error("NOPERM this user has no permissions to run the 'config|set' command"), at);
+    expect(withAclUser(error, 'monitor').message).toBe(`${at}: ACL user monitor lacks permission for CONFIG SET: add it with ACL SETUSER monitor +config|set`);
+    expect(withAclUser(error, undefined).message).toMatch(/ACL SETUSER default \+config\|set$/);
+    const other = classifyError(new Error('WRONGPASS invalid username-password pair'), at);
+    expect(withAclUser(other, 'monitor')).toBe(other);
   });
 });
