@@ -79,7 +79,7 @@ export class ConsoleHub {
     if (this.#adopted) this.#add(MAIN_TOPOLOGY, this.#adopted, false);
   }
 
-  /** The ids open now, 'main' first when open. */
+  /** The ids open now, in the order they were opened. */
   get ids(): string[] {
     return [...this.#entries.keys()];
   }
@@ -115,9 +115,8 @@ export class ConsoleHub {
     if (!parsed.ok) return { ok: false, error: parsed.error };
     const id = parsed.id;
     if (HUB_CHANNELS.has(channel)) {
-      if (!Array.isArray(rawArgs) || rawArgs.length > 0) {
-        return { ok: false, error: { code: 'BAD_ARGUMENT', message: `${channel}: too many arguments` } };
-      }
+      if (!Array.isArray(rawArgs)) return { ok: false, error: { code: 'BAD_ARGUMENT', message: `${channel}: arguments must be a list` } };
+      if (rawArgs.length > 0) return { ok: false, error: { code: 'BAD_ARGUMENT', message: `${channel}: too many arguments` } };
       if (channel === 'topology:list') return { ok: true, value: this.ids };
       try {
         await this.close(id);
