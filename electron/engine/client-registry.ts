@@ -332,7 +332,8 @@ export class ClientRegistry {
     if (await speaksTls(endpoint.host, endpoint.port, probeMs)) {
       return new EngineError('TLS', `${address} closed the connection at once: this port uses TLS, connect with --tls (or a rediss:// seed)`);
     }
-    return new EngineError('UNREACHABLE', `${address} closed the connection at once: if this port uses TLS, connect with --tls`);
+    // Not TLS either (or too slow to tell): the plain reason stands.
+    return cause;
   }
 
   private drop(address: string, failure: EngineError): void {
