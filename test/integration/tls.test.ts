@@ -73,7 +73,7 @@ describe('a TLS-only master and replica', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const out = JSON.parse(run.stdout) as { nodes: Array<{ address: string; role: string }> };
-    expect(out.nodes.map((n) => `${n.address} ${n.role}`).sort()).toEqual([`${lab.address('master')} master`, `${lab.address('replica-1')} replica`]);
+    expect(out.nodes.map((n) => `${n.address} ${n.role}`).sort()).toEqual([`${lab.address('master')} master`, `${lab.address('replica-1')} replica`].sort());
   });
 
   it('a plain client on the TLS port is told to connect with --tls', async () => {
