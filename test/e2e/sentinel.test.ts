@@ -1,8 +1,7 @@
 // The Sentinel view in real Chromium, against three real redis-sentinel processes: connected
 // through the Sentinel fields of the connect form, the Sentinels are drawn apart from the tree
 // (compact cards, dashed lines to the master), their view per master is in the details, and a
-// real SENTINEL FAILOVER shows in the events as one group. Screenshots land in test-artifacts/.
-import Redis from 'ioredis';
+// SENTINEL FAILOVER offered in the master's menu, planned and run, shows in the events as one group. Screenshots land in test-artifacts/.
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConsoleHub } from '../../electron/app/console-hub';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
@@ -59,13 +58,23 @@ describe('Sentinel view', () => {
     await shot(page, 'sentinel-view-dark');
     await page.emulateMedia({ colorScheme: 'light' });
 
-    // A real failover, ordered from one Sentinel: its steps are one group in the timeline.
-    const admin = new Redis(Number(sentinels[0]?.split(':')[1]), '127.0.0.1');
-    try {
-      expect(await admin.call('SENTINEL', 'FAILOVER', GROUP)).toBe('OK');
-    } finally {
-      admin.disconnect();
-    }
+    // A real failover from the master's menu: Sentinel failover comes first there, planned and run.
+    await page.getByTestId(`node-menu-button-${lab.address('master')}`).click();
+    const offer = page.getByTestId('node-action-sentinel-failover');
+    await expect(offer.textContent()).resolves.toContain(`SENTINEL FAILOVER ${GROUP}`);
+    await offer.click();
+    const dialog = page.getByTestId('plan-dialog');
+    await expect.poll(() => dialog.getAttribute('data-phase'), { timeout: 15_000 }).toBe('review');
+    const confirm = page.getByTestId('plan-confirm-input');
+    if (await confirm.isVisible()) await confirm.fill((await confirm.getAttribute('data-confirm-address')) ?? '');
+    const run = page.getByTestId('plan-run');
+    await expect.poll(() => run.isEnabled()).toBe(true);
+    await shot(page, 'sentinel-failover-plan-light');
+    await run.click();
+    const outcome = page.getByTestId('plan-outcome');
+    await outcome.waitFor({ timeout: 40_000 });
+    await expect(outcome.getAttribute('data-status')).resolves.toBe('ok');
+    await page.getByTestId('plan-close').click();
     const incident = page.locator('[data-testid="sentinel-incident"][data-outcome="switched"]');
     await incident.first().waitFor({ timeout: 25_000 });
     expect(await page.locator('[data-testid="sentinel-incident"]').count()).toBe(1);
