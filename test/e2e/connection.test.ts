@@ -102,6 +102,9 @@ describe('connect form and saved connections', () => {
     const card = page.getByTestId(`node-card-${replica}`);
     await card.waitFor();
     expect(await card.getAttribute('data-read-only')).toBe('true');
+    // Not draggable (a drag that starts on .nodrag is ignored), and it says why.
+    expect(await card.getAttribute('class')).toContain('nodrag');
+    expect(await card.getAttribute('title')).toBe('Cannot be moved: read-only connection');
     await page.getByTestId(`node-menu-button-${replica}`).click();
     await page.getByTestId('node-menu-read-only').waitFor();
     const items = page.locator('[data-testid^="node-action-"]');
