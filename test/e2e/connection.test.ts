@@ -87,6 +87,7 @@ describe('connect form and saved connections', () => {
     await page.getByTestId('profiles-import-file').setInputFiles(file);
     await expect(page.getByTestId('profiles-import-report').textContent()).resolves.toMatch(/Imported 1 connection/);
     await expect.poll(() => page.locator('li[data-name="lab ro"]').count()).toBe(2);
+    await shot(page, 'profiles-light');
     const imported = page.locator('li[data-name="lab ro"]').filter({ hasNotText: 'password saved' });
     await imported.locator('[data-testid^="profile-delete-"]').click();
     await imported.locator('[data-testid^="profile-delete-confirm-"]').click();
