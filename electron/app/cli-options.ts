@@ -10,12 +10,8 @@ export interface ConsoleArgs {
   port: number;
   /** The connection the options describe (null without --seed or --sentinel). */
   connect: ConnectOptions | null;
-  /** --timeout: connect and command timeout, ms. */
+  /** --timeout: connect and command timeout, ms (the console services keep their own for now). */
   timeoutMs: number;
-  /** The seeds and credentials alone, for the interrupted-plan report at start. */
-  seeds: string[];
-  user?: string;
-  password?: string;
   /** Lines for stderr (a password on the command line is visible to other users). */
   notices: string[];
   lab: boolean;
@@ -79,9 +75,6 @@ export function parseConsoleArgs(
     port,
     connect,
     timeoutMs: parsed.timeoutMs,
-    seeds: connect?.seeds ?? [],
-    ...(connect?.user === undefined ? {} : { user: connect.user }),
-    ...(connect?.password === undefined ? {} : { password: connect.password }),
     notices: parsed.notices,
     lab,
     open: known['no-open'] !== true,

@@ -7,6 +7,7 @@ import { formatAddress, parseAddress } from '../engine/address';
 import { EngineError } from '../engine/errors';
 import { checkTrustPattern } from '../engine/trusted-hosts';
 import { parseSeed, SeedError, type Seed } from '../shared/seed-url';
+import type { StartupCheckOptions } from '../engine/actions/interrupted';
 import type { ConnectOptions, SentinelOptions, SshOptions, TlsOptions } from '../shared/types';
 
 /** For node:util parseArgs: spread into each command's own options. */
@@ -173,6 +174,13 @@ export async function askSecrets(parsed: ParsedConnection, readSecret: SecretRea
   if (ssh && parsed.ask.ssh === 'passphrase') options.ssh = { ...ssh, passphrase: await readSecret(`Enter passphrase for key '${ssh.keyFile ?? ''}': `) };
   if (ssh && parsed.ask.ssh === 'password') options.ssh = { ...ssh, password: await readSecret(`${ssh.user}@${ssh.host}'s password: `) };
   return options;
+}
+
+/** What reading an interrupted plan's nodes at start needs of a connection: its credentials and its way in. */
+export function startupCheckFor(options: ConnectOptions | null): StartupCheckOptions {
+  if (!options) return {};
+  const { user, password, tls, ssh, trustedHosts, addressMap } = options;
+  return { user, password, connection: { tls, ssh, trustedHosts, addressMap } };
 }
 
 function seedOf(text: string): Seed {

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { dataDir } from '../engine/actions/audit';
 import { InterruptedPlans } from '../engine/actions/interrupted';
 import { clean } from './output';
-import { askSecrets, CONNECTION_OPTIONS, parseConnection } from '../app/connection-args';
+import { askSecrets, CONNECTION_OPTIONS, parseConnection, startupCheckFor } from '../app/connection-args';
 import { readSecret } from './read-secret';
 
 export const INTERRUPTED_HELP = `Interrupted plans (a console killed mid-plan leaves them in the plan journal):
@@ -40,8 +40,8 @@ export async function runInterrupted(args: string[], help: string): Promise<numb
   // The plans name their own nodes: no --seed needed, only how to reach and authenticate to them.
   const parsed = parseConnection(values, { requireEntry: false });
   for (const notice of parsed.notices) console.error(notice);
-  const { user, password, tls, ssh, trustedHosts, addressMap } = await askSecrets(parsed, (prompt) => readSecret(prompt));
-  const result = await plans.checkAtStart({ user, password, connection: { tls, ssh, trustedHosts, addressMap }, timeoutMs: parsed.timeoutMs });
+  const options = await askSecrets(parsed, (prompt) => readSecret(prompt));
+  const result = await plans.checkAtStart({ ...startupCheckFor(options), timeoutMs: parsed.timeoutMs });
   if (values.json) console.log(JSON.stringify(result));
   else if (result.reports.length === 0 && result.problems.length === 0) console.log('No interrupted plan.');
   else for (const line of InterruptedPlans.text(result)) console.log(clean(line));

@@ -13,7 +13,7 @@ import { dataDir } from '../engine/actions/audit';
 import { InterruptedPlans } from '../engine/actions/interrupted';
 import { reportInterruptedPlans } from '../app/startup';
 import { INTERRUPTED_HELP, runInterrupted } from './interrupted-command';
-import { askSecrets, CONNECTION_HELP, CONNECTION_OPTIONS, ConnectionUsageError, parseConnection, type ConnectionValues } from '../app/connection-args';
+import { askSecrets, CONNECTION_HELP, CONNECTION_OPTIONS, ConnectionUsageError, parseConnection, startupCheckFor, type ConnectionValues } from '../app/connection-args';
 import { connectWithHostKeyPrompt } from './host-key-prompt';
 import { readSecret, SecretCancelled } from './read-secret';
 
@@ -102,14 +102,8 @@ async function prepareConnection(values: ConnectionValues, requireEntry: boolean
   const parsed = parseConnection(values, { requireEntry });
   for (const notice of parsed.notices) console.error(notice);
   const options = await askSecrets(parsed, (prompt) => readSecret(prompt));
-  await reportInterruptedPlans(new InterruptedPlans(dataDir()), startupCheckOf(options), (line) => console.error(clean(line)));
+  await reportInterruptedPlans(new InterruptedPlans(dataDir()), startupCheckFor(options), (line) => console.error(clean(line)));
   return { options, timeoutMs: parsed.timeoutMs };
-}
-
-/** What reading an interrupted plan's nodes needs of the connection: its credentials and its way in. */
-function startupCheckOf(options: ConnectOptions): Parameters<typeof reportInterruptedPlans>[1] {
-  const { user, password, tls, ssh, trustedHosts, addressMap } = options;
-  return { user, password, connection: { tls, ssh, trustedHosts, addressMap } };
 }
 
 /** `forget HOST:PORT`: the user's explicit act of dropping a remembered node (no connection needed). */

@@ -10,6 +10,7 @@ import { ProfileStore } from '../app/profile-store';
 import { SafeStorageSecretStore } from '../app/secret-store';
 import { parseConsoleArgs, USAGE, UsageError, type ConsoleArgs } from '../app/cli-options';
 import { applyStartupArgs, reportInterruptedPlans } from '../app/startup';
+import { startupCheckFor } from '../app/connection-args';
 import { toApiError } from '../engine/errors';
 import { openExternalSafely } from './external';
 import { registerIpc } from './ipc';
@@ -32,6 +33,7 @@ function readArgs(): ConsoleArgs {
 }
 
 const args = readArgs();
+for (const notice of args.notices) console.error(notice);
 // The audit log goes where Electron keeps this app's data (the CLI writes the same file).
 // Saved connections for every tab; their secrets encrypted with the OS keychain (safeStorage), checked once the app is ready.
 const profiles = new ProfileStore({ dir: app.getPath('userData'), secrets: new SafeStorageSecretStore(safeStorage, app.getPath('userData')) });
@@ -140,7 +142,7 @@ void app.whenReady().then(() => {
   session.defaultSession.setPermissionCheckHandler((_contents, permission) => permission === 'clipboard-sanitized-write');
   registerIpc(ipcMain, hub, isTrustedSender, () => mainWindow?.webContents ?? null);
   mainWindow = createWindow();
-  void reportInterruptedPlans(hub.interruptedPlans, { user: args.user, password: args.password }, (line) => console.error(line))
+  void reportInterruptedPlans(hub.interruptedPlans, startupCheckFor(args.connect), (line) => console.error(line))
     .then(() => applyStartupArgs(hub.get(MAIN_TOPOLOGY), args))
     .catch((error: unknown) => {
       console.error(`Replication Console: ${args.lab ? 'the lab failed' : 'cannot connect'}: ${toApiError(error).message}`);

@@ -4,6 +4,7 @@ import { ConsoleHub } from '../app/console-hub';
 import { MAIN_TOPOLOGY } from '../shared/api';
 import { parseConsoleArgs, USAGE, UsageError, type ConsoleArgs } from '../app/cli-options';
 import { applyStartupArgs, reportInterruptedPlans } from '../app/startup';
+import { startupCheckFor } from '../app/connection-args';
 import { toApiError } from '../engine/errors';
 import { openBrowser } from './open-browser';
 import { startWebServer, type WebServer } from './server';
@@ -19,6 +20,7 @@ function parseArgs(): ConsoleArgs {
 }
 
 const args = parseArgs();
+for (const notice of args.notices) console.error(notice);
 if (args.help) {
   console.log(USAGE);
   process.exit(0);
@@ -57,7 +59,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   });
 }
 
-await reportInterruptedPlans(hub.interruptedPlans, { user: args.user, password: args.password }, (line) => console.error(line));
+await reportInterruptedPlans(hub.interruptedPlans, startupCheckFor(args.connect), (line) => console.error(line));
 
 try {
   await applyStartupArgs(hub.get(MAIN_TOPOLOGY), args);
