@@ -31,6 +31,18 @@ describe('ProfilesState', () => {
     expect(api.calls).toEqual(['listProfiles', 'saveProfile', 'saveProfile', 'deleteProfile', 'setSecretStorage']);
   });
 
+  it('reports the files the main process kept aside, and an import’s skipped entries', async () => {
+    const api = new ScriptedApi();
+    api.profiles = { profiles: [], secretStorage: 'encrypted', problems: ['profiles.json could not be read: kept aside as profiles.json.corrupt-1'] };
+    api.importProfiles = () => Promise.resolve({ imported: [], problems: ['entry 1 ("x"): skipped: it carries a secret'] });
+    const profiles = new ProfilesState(api);
+    await profiles.load();
+    expect(profiles.problems).toEqual(['profiles.json could not be read: kept aside as profiles.json.corrupt-1']);
+    expect(SECRET_STORAGE_TEXT[profiles.secretStorage ?? 'memory']).toMatch(/encrypted by the operating system/);
+    await profiles.importText('{}');
+    expect(profiles.importReport).toEqual({ imported: 0, problems: ['entry 1 ("x"): skipped: it carries a secret'] });
+  });
+
   it('shows the main process’s refusal instead of the list', async () => {
     const api = new ScriptedApi();
     api.listProfiles = () => Promise.reject(new CodedError('INTERNAL', 'saved connections are not available in this build'));
