@@ -4,9 +4,8 @@
 import { lookup } from 'node:dns/promises';
 import { isIP } from 'node:net';
 import type { ConnectionSummary, ConnectOptions } from '../shared/types';
-import { parseAddress } from './address';
 import { openTunnel } from './ssh-tunnel';
-import { compileTrustedHosts } from './trusted-hosts';
+import { compileTrustedHosts, hostsOf, type TrustedHosts } from './trusted-hosts';
 import { loadTlsOptions } from './tls-options';
 import type { Transport } from './transport';
 
@@ -18,7 +17,9 @@ export async function openTransport(options: ConnectOptions): Promise<Transport>
   const transport: Transport = {};
   // Checked before the tunnel opens: a wrong file path is the user's to fix, not worth an SSH session.
   if (options.tls?.enabled) transport.tls = await loadTlsOptions(options.tls);
-  transport.trusts = (await trustedHostsOf(options)).trusts;
+  const trusted = await trustedHostsOf(options);
+  transport.trusts = trusted.trusts;
+  transport.trustAlso = trusted.add;
   // SSH last: nothing after it can fail and leave the session open; the registry closes it on disconnect.
   if (options.ssh) transport.tunnel = await openTunnel(options.ssh);
   return transport;
@@ -29,20 +30,11 @@ export async function openTransport(options: ConnectOptions): Promise<Transport>
  * to, so a seed "db1.internal" trusts the IP its master lists it by), the Sentinels', the address
  * map's targets, and the user's own patterns.
  */
-async function trustedHostsOf(options: ConnectOptions): Promise<{ trusts: (host: string) => boolean }> {
-  const entryHosts = [...options.seeds, ...(options.sentinel?.addresses ?? [])].flatMap(hostOf);
-  const mapTargets = Object.values(options.addressMap ?? {}).flatMap(hostOf);
+async function trustedHostsOf(options: ConnectOptions): Promise<TrustedHosts> {
+  const entryHosts = hostsOf([...options.seeds, ...(options.sentinel?.addresses ?? [])]);
+  const mapTargets = hostsOf(Object.values(options.addressMap ?? {}));
   const resolved = await Promise.all(entryHosts.filter((host) => isIP(host) === 0).map(resolve));
   return compileTrustedHosts([...entryHosts, ...mapTargets, ...resolved.flat(), ...(options.trustedHosts ?? [])]);
-}
-
-function hostOf(text: string): string[] {
-  try {
-    return [parseAddress(text).host];
-  } catch {
-    // Validated elsewhere (seeds, the map): a bad entry trusts nothing.
-    return [];
-  }
 }
 
 async function resolve(host: string): Promise<string[]> {

@@ -16,6 +16,7 @@ import { normalizeAddressMap } from './address-map';
 import { ClientRegistry } from './client-registry';
 import { connectionSummary, openTransport } from './connection';
 import type { Transport } from './transport';
+import { hostsOf } from './trusted-hosts';
 import { systemClock, type Clock } from './clock';
 import { EngineCommands, type NodeCommands } from './node-commands';
 import { EngineError } from './errors';
@@ -244,7 +245,7 @@ class Session {
 
   constructor(
     private readonly options: ConnectOptions & { seeds: string[]; pollIntervalMs: number; profileName: string | null },
-    transport: Transport,
+    private readonly transport: Transport,
     engineOptions: EngineOptions,
     private readonly publish: (update: TickUpdate) => void,
   ) {
@@ -349,6 +350,8 @@ class Session {
     const dialOf = (address: string): string => this.nodes.resolve(address)?.dial ?? address;
     const entry = await askSentinels(this.sentinelRegistry, addresses, sentinel.masterName, dialOf);
     const now = this.clock.now();
+    // A Sentinel client authenticates to the master its Sentinels name: so does the console (trusted hosts).
+    this.transport.trustAlso?.(hostsOf([entry.master, ...entry.replicas]));
     for (const address of [entry.master, ...entry.replicas]) this.nodes.add(address, false, now);
     for (const address of entry.sentinels) this.nodes.addSentinel(address, now);
   }

@@ -16,4 +16,9 @@ export interface Transport {
   tunnel?: Tunnel;
   /** May `host` (as listed, before any tunnel) receive the credentials? Absent: every host may. */
   trusts?: (host: string) => boolean;
+  /**
+   * Trust these hosts too: the master and replicas the user's own Sentinels name for the asked
+   * master, which a Sentinel client authenticates to as well.
+   */
+  trustAlso?: (hosts: readonly string[]) => void;
 }

@@ -3,11 +3,14 @@
 // credentials where the user pointed it (the seeds, the Sentinels, the address map's targets)
 // and where the user said it may (patterns: exact names or IPs, *.wildcards, CIDRs).
 import { BlockList, isIP } from 'node:net';
+import { parseAddress } from './address';
 import { EngineError } from './errors';
 
 /** A compiled list of trust patterns: `trusts(host)` answers for one host as a node is listed. */
 export interface TrustedHosts {
   trusts(host: string): boolean;
+  /** Trust more exact hosts from now on (bad ones are ignored: they come from servers, not the user). */
+  add(hosts: readonly string[]): void;
 }
 
 /** Throws BAD_ARGUMENT naming the pattern when it is not a host, an IP, a *.wildcard or a CIDR. */
@@ -18,7 +21,27 @@ export function checkTrustPattern(pattern: string): void {
 /** Compile patterns (exact host or IP, `*.db.internal`, `10.0.0.0/8`, `fd00::/8`); throws BAD_ARGUMENT on a bad one. */
 export function compileTrustedHosts(patterns: readonly string[]): TrustedHosts {
   const tests = patterns.map(compilePattern);
-  return { trusts: (host) => tests.some((test) => test(normalizeHost(host))) };
+  const extra = new Set<string>();
+  return {
+    trusts: (host) => {
+      const normalized = normalizeHost(host);
+      return extra.has(normalized) || tests.some((test) => test(normalized));
+    },
+    add: (hosts) => {
+      for (const host of hosts) extra.add(normalizeHost(host));
+    },
+  };
+}
+
+/** The hosts of "host:port" addresses, skipping any that do not parse. */
+export function hostsOf(addresses: readonly string[]): string[] {
+  return addresses.flatMap((address) => {
+    try {
+      return [parseAddress(address).host];
+    } catch {
+      return [];
+    }
+  });
 }
 
 type HostTest = (host: string) => boolean;

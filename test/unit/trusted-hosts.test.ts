@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EngineError } from '../../electron/engine/errors';
-import { checkTrustPattern, compileTrustedHosts } from '../../electron/engine/trusted-hosts';
+import { checkTrustPattern, compileTrustedHosts, hostsOf } from '../../electron/engine/trusted-hosts';
 import { openTransport } from '../../electron/engine/connection';
 
 describe('trusted hosts', () => {
@@ -20,6 +20,15 @@ describe('trusted hosts', () => {
     expect(trusted.trusts('10.9.9.9')).toBe(true);
     expect(compileTrustedHosts(['*.internal']).trusts('10.0.0.1')).toBe(false);
     expect(compileTrustedHosts(['10.0.0.0/8']).trusts('ten.example')).toBe(false);
+  });
+
+  it('trusts more hosts once the user\'s Sentinels name them (the master and replicas of the asked group)', async () => {
+    const transport = await openTransport({ seeds: [], sentinel: { addresses: ['10.0.0.9:26379'], masterName: 'm' } });
+    expect(transport.trusts?.('10.0.0.20')).toBe(false);
+    transport.trustAlso?.(hostsOf(['10.0.0.20:6379', '[fd00::5]:6379', 'not an address:x']));
+    expect(transport.trusts?.('10.0.0.20')).toBe(true);
+    expect(transport.trusts?.('fd00::5')).toBe(true);
+    expect(transport.trusts?.('10.0.0.21')).toBe(false);
   });
 
   it('refuses bad patterns with BAD_ARGUMENT naming them', () => {
