@@ -44,16 +44,17 @@ export const CONNECTION_HELP = `Connection options (topology, watch, the topolog
   --user USER         ACL user name (see "ACL users" in the README for the rules the console needs)
   --password PASS     password; visible to other users in \`ps\`: prefer --askpass or REDISCLI_AUTH
   --askpass           prompt for the password without echo (reads a line from stdin when it is a pipe)
-  --tls               TLS to every node, discovered ones too (redis-cli's options:)
+  --tls               TLS to every node, discovered ones too (these five options are redis-cli's)
   --cacert FILE       CA certificate(s) to check the servers' certificates (default: the system's CAs)
   --cert FILE         client certificate, for servers with tls-auth-clients yes (with --key)
   --key FILE          the client certificate's private key (unencrypted, as redis-cli reads it)
   --sni NAME          server name sent and checked, when the certificate is not for the address dialled
   --insecure          do not check the servers' certificates (shown as the warning TLS_INSECURE)
-  --ssh USER@HOST[:PORT]   reach every node through this SSH bastion (one session for all)
-  --ssh-key FILE      private key for the bastion   --ssh-askpass  prompt for its passphrase (or the
-                      SSH password when there is no key)   --ssh-known-hosts FILE  (default ~/.ssh/known_hosts)
-  --ssh-accept-host-key SHA256:…   accept this host key fingerprint (after checking it out of band)
+  --ssh USER@HOST[:PORT]  reach every node through this SSH bastion (one session for all)
+  --ssh-key FILE      private key for the bastion
+  --ssh-askpass       prompt for the key's passphrase (or the SSH password when there is no key)
+  --ssh-known-hosts FILE  where host keys are checked (default ~/.ssh/known_hosts)
+  --ssh-accept-host-key SHA256:…  accept this host key fingerprint (checked with its administrator)
   --sentinel HOST:PORT  start from Sentinel (repeatable) with --master-name NAME; Sentinel's own ACL
                       user and password: --sentinel-user, --sentinel-password
   --trust PATTERN     another host that may receive the password (repeatable): a name, an IP,
