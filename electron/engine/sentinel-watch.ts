@@ -27,6 +27,9 @@ export interface SentinelWatchHost {
   refresh(): void;
 }
 
+/** Sentinels announce themselves every 2 s: a first hello arrives within this. */
+const HELLO_WAIT_MS = 2500;
+
 export class SentinelWatch {
   private readonly incidents = new SentinelIncidents();
   /** Sentinel ID (SENTINEL MYID, as hello and events name it) → address. */
@@ -96,6 +99,37 @@ export class SentinelWatch {
     for (const m of record.sentinel.masters) for (const s of m.sentinels) if (s.id) this.rememberId(s.id, s.address);
   }
 
+  /**
+   * On connect, when no Sentinel is known yet: a master with subscribers on the hello channel is
+   * monitored, and its first hello names one Sentinel (which names the others). So a one-shot
+   * `topology --seed` shows the Sentinels too, at the cost of up to 2.5 s on monitored groups only.
+   * Returns true when a Sentinel was added (discovery then reads it).
+   */
+  async findFromHello(): Promise<boolean> {
+    const { nodes, dataRegistry } = this.host;
+    if (nodes.all().some((r) => r.asSentinel)) return false;
+    const masters = nodes.all().filter((r) => r.reachable && r.replication?.role === 'master');
+    const heard = await Promise.all(
+      masters.map(async (master) => {
+        try {
+          const reply = await dataRegistry.run(master.dial, (client) => client.call('PUBSUB', 'NUMSUB', SENTINEL_HELLO_CHANNEL));
+          if (!Array.isArray(reply) || Number(reply[1]) === 0) return null;
+          return await dataRegistry.listen(master.dial, SENTINEL_HELLO_CHANNEL, HELLO_WAIT_MS);
+        } catch {
+          return null;
+        }
+      }),
+    );
+    let added = false;
+    for (const text of heard) {
+      const hello = text === null ? null : parseHello(text);
+      if (!hello) continue;
+      added = this.addSentinel(hello.sentinel) || added;
+      this.rememberId(hello.id, hello.sentinel);
+    }
+    return added;
+  }
+
   /** Once per tick: an event subscription per Sentinel, a hello subscription per reachable master; gone nodes' closed. */
   sync(): void {
     const { nodes, dataRegistry, sentinelRegistry } = this.host;
@@ -152,9 +186,10 @@ export class SentinelWatch {
     this.ids.set(id, record.address);
   }
 
-  private addSentinel(address: string): void {
+  private addSentinel(address: string): boolean {
     const added = this.host.nodes.addSentinel(address, this.host.now());
     if (added) this.host.added([added]);
+    return added !== null;
   }
 }
 

@@ -120,7 +120,9 @@ describe('Sentinel as the entry point', () => {
 
 describe('Sentinels found from data nodes', () => {
   it('finds every Sentinel of the group through the master\'s hello channel, from a replica seed', async () => {
-    await newEngine().connect({ seeds: [lab.address('replica-2')] });
+    // Already on connect (a one-shot `topology` shows them): one hello names a Sentinel, SENTINEL SENTINELS the others.
+    const first = await newEngine().connect({ seeds: [lab.address('replica-2')] });
+    expect(sentinelNodes(first).map((n) => n.address).sort()).toEqual([...sentinels].sort());
     const { snapshot } = await waitForTick(engine, ({ snapshot: s }) => allThreeSeen(s), 20_000, 'the Sentinels, found through hello');
     expect(snapshot.warnings.map((w) => w.code)).not.toContain('SENTINEL_SEED');
     expect(snapshot.warnings.filter((w) => w.code.startsWith('SENTINEL'))).toEqual([]);
@@ -142,20 +144,26 @@ describe('Sentinels found from data nodes', () => {
 });
 
 describe('Sentinels remembered', () => {
-  it('a later session from a data seed dials the remembered Sentinels at once, before any hello', async () => {
+  it('a later session from a data seed dials the remembered Sentinels, a dead one shown as remembered and unreachable', async () => {
     const memoryDir = await mkdtemp(path.join(os.tmpdir(), 'sentinel-memory-'));
     try {
       engine = new ReplicationEngine({ connectTimeoutMs: 1000, commandTimeoutMs: 1000, memoryDir });
       await engine.connect({ seeds: [], sentinel: { addresses: sentinels, masterName: GROUP } });
       await waitForTick(engine, ({ snapshot: s }) => allThreeSeen(s), 20_000, 'the three Sentinels');
       await engine.disconnect();
+      // A Sentinel that is down now is known only from memory: shown as remembered, and as unreachable.
+      await lab.kill('sentinel-3');
       engine = new ReplicationEngine({ connectTimeoutMs: 1000, commandTimeoutMs: 1000, memoryDir });
       const first = await engine.connect({ seeds: [lab.address('replica-1')] });
       expect(sentinelNodes(first).map((n) => n.address).sort()).toEqual([...sentinels].sort());
-      expect(sentinelNodes(first).every((n) => n.reachable && viewOf(n)?.quorum === 2)).toBe(true);
+      const gone = node(first, sentinels[2] ?? '');
+      expect(gone).toMatchObject({ role: 'sentinel', reachable: false, remembered: true });
+      expect(first.warnings.filter((w) => w.code === 'SENTINEL_UNREACHABLE').map((w) => w.nodes)).toEqual([[sentinels[2]]]);
+      expect(sentinelNodes(first).filter((n) => n.reachable).every((n) => viewOf(n)?.quorum === 2)).toBe(true);
     } finally {
       await engine.disconnect();
       await rm(memoryDir, { recursive: true, force: true });
+      await lab.restart('sentinel-3');
     }
   });
 });
