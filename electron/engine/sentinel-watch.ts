@@ -29,6 +29,11 @@ export interface SentinelWatchHost {
 
 /** Sentinels announce themselves every 2 s: a first hello arrives within this. */
 const HELLO_WAIT_MS = 2500;
+/**
+ * Sentinel messages taken per tick (a failover is a few dozen): a flood from something posing
+ * as a Sentinel costs the poll loop nothing beyond this, and the rest of the tick's are dropped.
+ */
+export const MAX_SENTINEL_MESSAGES_PER_TICK = 500;
 
 export class SentinelWatch {
   private readonly incidents = new SentinelIncidents();
@@ -38,6 +43,8 @@ export class SentinelWatch {
   private readonly eventSubs = new Map<NodeRecord, () => void>();
   private readonly helloSubs = new Map<NodeRecord, () => void>();
   private readonly feed: SentinelFeedContext;
+  /** Messages still taken before the next tick. */
+  private budget = MAX_SENTINEL_MESSAGES_PER_TICK;
 
   constructor(private readonly host: SentinelWatchHost) {
     this.feed = {
@@ -133,6 +140,7 @@ export class SentinelWatch {
   /** Once per tick: an event subscription per Sentinel, a hello subscription per reachable master; gone nodes' closed. */
   sync(): void {
     const { nodes, dataRegistry, sentinelRegistry } = this.host;
+    this.budget = MAX_SENTINEL_MESSAGES_PER_TICK;
     const sentinels = new Set<NodeRecord>();
     const masters = new Set<NodeRecord>();
     for (const record of nodes.all()) {
@@ -158,6 +166,7 @@ export class SentinelWatch {
   }
 
   private onHello(text: string): void {
+    if (--this.budget < 0) return;
     const hello = parseHello(text);
     if (!hello) return;
     this.addSentinel(hello.sentinel);
@@ -165,6 +174,7 @@ export class SentinelWatch {
   }
 
   private onEvent(reporter: NodeRecord, channel: string, text: string): void {
+    if (--this.budget < 0) return;
     const message = parseSentinelEvent(channel, text);
     if (!message) return;
     const draft = sentinelEvent(message, reporter.address, this.host.now(), this.incidents, this.feed);

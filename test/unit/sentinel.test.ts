@@ -13,6 +13,9 @@ import {
 import { sentinelReading } from '../../electron/engine/sentinel-poll';
 import { sentinelWarnings } from '../../electron/engine/sentinel-warnings';
 import { toJson, toTable, toTree } from '../../electron/cli/output';
+import type { ClientRegistry } from '../../electron/engine/client-registry';
+import { NodeSet } from '../../electron/engine/node-set';
+import { MAX_SENTINEL_MESSAGES_PER_TICK, SentinelWatch } from '../../electron/engine/sentinel-watch';
 import type { NodeState, SentinelMasterView } from '../../electron/shared/types';
 import { nodeState } from '../helpers/node-state';
 
@@ -314,5 +317,44 @@ describe('CLI output', () => {
     expect(json.nodes[1]).toMatchObject({ role: 'sentinel', sentinelMasters: [{ name: 'orders' }], sentinel: { masters: [{ name: 'orders', quorum: 2 }] } });
     expect(json.nodes[0]).not.toHaveProperty('sentinel');
     expect(toTable(snapshot)).toContain('orders → 127.0.0.1:6379, quorum 2, NO QUORUM, flags s_down');
+  });
+});
+
+describe('SentinelWatch', () => {
+  it('takes a bounded number of messages per tick from a Sentinel that floods them', () => {
+    const nodes = new NodeSet(10);
+    nodes.add(S1, true).asSentinel = true;
+    const handlers: ((channel: string, text: string) => void)[] = [];
+    const registry = {
+      subscribe: (_address: string, _patterns: readonly string[], onMessage: (channel: string, text: string) => void) => {
+        handlers.push(onMessage);
+        return () => undefined;
+      },
+    } as unknown as ClientRegistry;
+    let events = 0;
+    const watch = new SentinelWatch({
+      nodes,
+      dataRegistry: registry,
+      sentinelRegistry: registry,
+      now: () => 0,
+      entryName: 'orders',
+      added: () => undefined,
+      event: () => events++,
+      refresh: () => undefined,
+    });
+    watch.sync();
+    expect(handlers).toHaveLength(1);
+    const flood = (): void => {
+      for (let i = 0; i < 3 * MAX_SENTINEL_MESSAGES_PER_TICK; i++) handlers[0]?.('+sdown', 'master orders 127.0.0.1 6379');
+    };
+    flood();
+    expect(events).toBe(MAX_SENTINEL_MESSAGES_PER_TICK);
+    watch.sync();
+    flood();
+    expect(events).toBe(2 * MAX_SENTINEL_MESSAGES_PER_TICK);
+    // Another master's messages are no event of this topology.
+    watch.sync();
+    handlers[0]?.('+sdown', 'master payments 127.0.0.1 7000');
+    expect(events).toBe(2 * MAX_SENTINEL_MESSAGES_PER_TICK);
   });
 });
