@@ -172,4 +172,32 @@ describe('the README admin rules', () => {
     }
     expect(await deniedFor('admin')).toEqual([]);
   });
+  // Last: a Sentinel watching the group makes the switchover above refuse (SENTINEL_MANAGED).
+  it('on a Sentinel: allow what the Sentinel view and events send, and SENTINEL FAILOVER for the admin only', async () => {
+    const sentinel = await lab.startSentinel({ masterName: 'acl-group', master: 'master' });
+    const client = new Redis({ host: '127.0.0.1', port: Number(sentinel.split(':')[1]), lazyConnect: true, maxRetriesPerRequest: 0 });
+    try {
+      await client.call('ACL', 'SETUSER', 'sentinel-monitor', ...readmeRules('sentinel-monitor'));
+      await client.call('ACL', 'SETUSER', 'sentinel-admin', ...readmeRules('sentinel-admin'));
+      const viewing = [
+        ['INFO', 'server'],
+        ['CLIENT', 'SETNAME', 'replication-console'],
+        ['PSUBSCRIBE', '*'],
+        ['SENTINEL', 'MASTERS'],
+        ['SENTINEL', 'MASTER', 'acl-group'],
+        ['SENTINEL', 'REPLICAS', 'acl-group'],
+        ['SENTINEL', 'SENTINELS', 'acl-group'],
+        ['SENTINEL', 'CKQUORUM', 'acl-group'],
+        ['SENTINEL', 'MYID'],
+        ['SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'acl-group'],
+      ];
+      for (const user of ['sentinel-monitor', 'sentinel-admin']) {
+        for (const command of viewing) expect(await client.call('ACL', 'DRYRUN', user, ...command), `${user} ${command.join(' ')}`).toBe('OK');
+      }
+      expect(await client.call('ACL', 'DRYRUN', 'sentinel-admin', 'SENTINEL', 'FAILOVER', 'acl-group')).toBe('OK');
+      expect(String(await client.call('ACL', 'DRYRUN', 'sentinel-monitor', 'SENTINEL', 'FAILOVER', 'acl-group'))).toMatch(/no permissions/);
+    } finally {
+      client.disconnect();
+    }
+  });
 });
