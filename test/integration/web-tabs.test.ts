@@ -1,10 +1,14 @@
 // The web mode with several topologies: two topologies over one WebSocket, every push tagged
-// with its topology, a request naming none going to 'main', a bad id refused clearly; and the
-// renderer's WebSocket bridge routing each tab's ticks to that tab only.
+// with its topology, a request naming none going to 'main', a bad id refused clearly; the
+// renderer's WebSocket bridge routing each tab's ticks to that tab only; and a SIGTERM stopping
+// a plan that runs in a second tab at a safe point.
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { ConsoleHub } from '../../electron/app/console-hub';
@@ -43,9 +47,9 @@ class Client {
   readonly responses: WireResponse[] = [];
   #nextId = 1;
 
-  constructor() {
-    const { protocol, host, search } = new URL(server.url);
-    this.ws = new WebSocket(webSocketUrlFor({ protocol, host, search }), { headers: { Origin: `http://127.0.0.1:${server.port}` } });
+  constructor(url = server.url) {
+    const { protocol, host, search } = new URL(url);
+    this.ws = new WebSocket(webSocketUrlFor({ protocol, host, search }), { headers: { Origin: `${protocol}//${host}` } });
     this.ws.on('message', (data) => {
       const message = JSON.parse(String(data)) as WirePush | WireResponse;
       if ('push' in message) this.pushes.push(message);
@@ -145,6 +149,58 @@ describe('web mode, several topologies', () => {
       await bridge.closeTopology('right');
     } finally {
       bridge.close();
+    }
+  });
+
+  it("SIGTERM of the web mode stops a plan running in a second tab at a safe point, with the usual words, and exits", async () => {
+    const root = fileURLToPath(new URL('../..', import.meta.url));
+    const dataDir = await mkdtemp(join(tmpdir(), 'rc-web-tabs-sigterm-'));
+    // The first tab watches a; the second one, a and b, where it makes b a replica of a.
+    const child = spawn(process.execPath, [join(root, 'bin/run-ts.js'), join(root, 'electron/web/cli.ts'), '--no-open', '--seed', a], {
+      cwd: root,
+      env: { ...process.env, REPLICATION_CONSOLE_DATA_DIR: dataDir },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = once(child, 'exit');
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const urlLine = (): string | undefined => /\(web mode\): (http\S+)/.exec(stdout)?.[1];
+    let client: Client | null = null;
+    // a holds every full sync back for 30 s: the plan's step waits for b's link, so the plan is
+    // still running when the signal comes.
+    const master = new Redis(lab.port('a'), '127.0.0.1');
+    try {
+      await master.config('SET', 'repl-diskless-sync-delay', '30');
+      await expect.poll(urlLine, { timeout: 30_000 }).toBeDefined();
+      client = new Client(urlLine());
+      await client.opened();
+      expect(await client.call({ channel: 'topology:connect', topology: 'second', args: [{ seeds: [a, b], pollIntervalMs: 500 }] })).toMatchObject({ ok: true });
+      const planned = await client.call({ channel: 'action:plan', topology: 'second', args: [{ kind: 'replicaof', node: b, master: a, options: { stepTimeoutMs: 20_000 } }] });
+      if (!planned.ok) throw new Error(planned.error.message);
+      const plan = planned.value as { id: string; summary: string; confirmAddress: string | null; needsOverride: string[] };
+      const running = client.call({
+        channel: 'action:execute',
+        topology: 'second',
+        args: [{ planId: plan.id, ...(plan.confirmAddress ? { confirmAddress: plan.confirmAddress } : {}), overrides: plan.needsOverride }],
+      });
+      void running.catch(() => undefined);
+      await expect.poll(() => client?.pushes.some((p) => p.push === 'action:progress' && p.topology === 'second'), { timeout: 10_000 }).toBe(true);
+
+      child.kill('SIGTERM');
+      const [code] = (await exited) as [number | null];
+      expect(code).toBe(0);
+      expect(stderr).toContain('press Ctrl-C again to quit at once');
+      expect(stderr).toContain(`SIGTERM received while "${plan.summary}" runs: stopping it at a safe point first…`);
+      expect(stderr).toContain(`"${plan.summary}" stopped: stopping at the next safe point`);
+      expect(stderr).toContain('the journal keeps it, reported at the next start');
+    } finally {
+      await master.config('SET', 'repl-diskless-sync-delay', '0');
+      master.disconnect();
+      client?.ws.close();
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await rm(dataDir, { recursive: true, force: true });
     }
   });
 });
