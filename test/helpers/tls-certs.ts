@@ -19,6 +19,9 @@ export interface TestCertificates {
   /** Signed by the CA, for "db.example.test" only (no IP): a host name mismatch on 127.0.0.1. */
   otherNameCert: string;
   otherNameKey: string;
+  /** Signed by the CA for 127.0.0.1, valid only on 1 January 2020. */
+  expiredCert: string;
+  expiredKey: string;
   remove(): void;
 }
 
@@ -32,6 +35,16 @@ function signed(dir: string, name: string, subject: string, extensions: string):
   openssl(dir, ['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '2', '-sha256', '-extfile', `${name}.ext`, '-out', `${name}.crt`]);
 }
 
+/** A certificate valid in the past only: `openssl x509` cannot backdate, `openssl ca` can. */
+function expired(dir: string): void {
+  openssl(dir, ['req', '-new', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'expired.key', '-out', 'expired.csr', '-subj', '/CN=127.0.0.1']);
+  writeFileSync(path.join(dir, 'expired.ext'), 'subjectAltName=IP:127.0.0.1\n');
+  writeFileSync(path.join(dir, 'ca.cnf'), '[ca]\ndefault_ca=d\n[d]\ndatabase=index.txt\nnew_certs_dir=.\nserial=serial\ndefault_md=sha256\npolicy=p\n[p]\ncommonName=supplied\n');
+  writeFileSync(path.join(dir, 'index.txt'), '');
+  writeFileSync(path.join(dir, 'serial'), '1000\n');
+  openssl(dir, ['ca', '-batch', '-config', 'ca.cnf', '-cert', 'ca.crt', '-keyfile', 'ca.key', '-in', 'expired.csr', '-out', 'expired.crt', '-startdate', '20200101000000Z', '-enddate', '20200102000000Z', '-extfile', 'expired.ext']);
+}
+
 /** Make the certificates (about a second of openssl); call remove() when done. */
 export function makeTestCertificates(): TestCertificates {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'rc-tls-'));
@@ -42,6 +55,7 @@ export function makeTestCertificates(): TestCertificates {
   signed(dir, 'server', '/CN=127.0.0.1', 'subjectAltName=IP:127.0.0.1,DNS:localhost\nextendedKeyUsage=serverAuth,clientAuth\n');
   signed(dir, 'client', '/CN=console', 'extendedKeyUsage=clientAuth\n');
   signed(dir, 'other-name', '/CN=db.example.test', 'subjectAltName=DNS:db.example.test\nextendedKeyUsage=serverAuth,clientAuth\n');
+  expired(dir);
   const file = (name: string): string => path.join(dir, name);
   return {
     dir,
@@ -53,6 +67,8 @@ export function makeTestCertificates(): TestCertificates {
     otherCaFile: file('other-ca.crt'),
     otherNameCert: file('other-name.crt'),
     otherNameKey: file('other-name.key'),
+    expiredCert: file('expired.crt'),
+    expiredKey: file('expired.key'),
     remove: () => rmSync(dir, { recursive: true, force: true }),
   };
 }

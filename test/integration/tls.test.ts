@@ -1,10 +1,12 @@
 // TLS against real redis-server 7.0: a TLS-only master and replica (no plain port, tls-replication
 // yes) with certificates made by openssl in the test; each way TLS goes wrong has its own message.
 import { spawn } from 'node:child_process';
+import { connect as connectTls } from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReplicationEngine } from '../../electron/engine/engine';
 import { EngineError } from '../../electron/engine/errors';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
+import { freePort } from '../../electron/lab/free-port';
 import type { ConnectOptions, TlsOptions } from '../../electron/shared/types';
 import { disposeAfterEach } from '../helpers/dispose';
 import { makeTestCertificates, type TestCertificates } from '../helpers/tls-certs';
@@ -35,6 +37,25 @@ async function failure(options: ConnectOptions): Promise<EngineError> {
     return error as EngineError;
   }
   throw new Error('expected the connection to fail');
+}
+
+/** Until something completes a TLS handshake on the port (certificate not checked), or 10 s. */
+async function untilTlsAnswers(port: number): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const up = await new Promise<boolean>((resolve) => {
+      const socket = connectTls({ host: '127.0.0.1', port, rejectUnauthorized: false });
+      const done = (answer: boolean): void => {
+        socket.destroy();
+        resolve(answer);
+      };
+      socket.once('secureConnect', () => done(true));
+      socket.once('error', () => done(false));
+    });
+    if (up) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`nothing speaks TLS on port ${port}`);
 }
 
 function tls(extra: Partial<TlsOptions> = {}): TlsOptions {
@@ -109,6 +130,22 @@ describe('a TLS-only master and replica', () => {
     expect(error.message).toMatch(/not issued for this host name or IP: connect with --sni NAME/);
     const snapshot = await engine().connect({ seeds: [lab.address('master')], tls: tls({ sni: 'localhost' }) });
     expect(snapshot.nodes.filter((n) => n.reachable)).toHaveLength(2);
+  });
+
+  it('an expired certificate says so', async () => {
+    // The lab checks its nodes' certificates, so this one server is started by hand.
+    const port = await freePort();
+    const server = spawn('setpriv', ['--pdeathsig', 'KILL', '--', 'redis-server', '--port', '0', '--tls-port', String(port), '--bind', '127.0.0.1', '--save', '', '--tls-cert-file', certs.expiredCert, '--tls-key-file', certs.expiredKey, '--tls-ca-cert-file', certs.caFile, '--tls-auth-clients', 'no'], { stdio: 'ignore' });
+    try {
+      await untilTlsAnswers(port);
+      const error = await failure({ seeds: [`127.0.0.1:${port}`], tls: tls() });
+      expect(error.code).toBe('TLS');
+      expect(error.message).toMatch(/the server's certificate has expired: renew it on the server \(tls-cert-file\)/);
+    } finally {
+      const exited = new Promise((resolve) => server.once('exit', resolve));
+      server.kill('SIGTERM');
+      await exited;
+    }
   });
 
   it('the CLI exits 3 on a TLS failure, with the message and no stack', async () => {
