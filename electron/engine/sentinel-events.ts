@@ -17,10 +17,13 @@ export const INCIDENT_IDLE_MS = 5 * 60_000;
 
 /** Events that start a failover incident when none is under way. */
 const OPENING = new Set(['+odown', '+try-failover', '+new-epoch', '+vote-for-leader', '+elected-leader']);
-/** Events that end one (they join the incident under way, or open-and-close one that started unseen). */
-const CLOSING = /^(\+switch-master|\+failover-end|\+failover-end-for-timeout|-failover-abort-.*)$/;
+/**
+ * Events that end one (they join the incident under way, or open-and-close one that started unseen).
+ * A Sentinel that was not elected gives up its own attempt only: the elected one carries on.
+ */
+const CLOSING = /^(\+switch-master|\+failover-end|\+failover-end-for-timeout|-failover-abort-(?!not-elected).*)$/;
 /** Steps only a failover takes. */
-const STEP = /^(\+failover-state-.*|\+selected-slave|\+promoted-slave|\+slave-reconf-.*|\+config-update-from)$/;
+const STEP = /^(\+failover-state-.*|\+selected-slave|\+promoted-slave|\+slave-reconf-.*|\+config-update-from|-failover-abort-not-elected)$/;
 
 interface Incident {
   id: number;
@@ -55,7 +58,7 @@ export class SentinelIncidents {
     const event = message.event;
     let incident = this.byMaster.get(masterName) ?? null;
     if (incident && now - incident.lastAt > INCIDENT_IDLE_MS) incident = null;
-    if (incident?.closedAt != null) {
+    if (incident !== null && incident.closedAt !== null) {
       const lingering = now - incident.closedAt <= INCIDENT_LINGER_MS;
       // A new attempt after the end is a new incident; an echo of the old one's epoch is not.
       const newAttempt = event === '+try-failover' || (event === '+new-epoch' && (message.epoch ?? 0) > (incident.epoch ?? 0));

@@ -177,20 +177,27 @@ describe('incidents', () => {
     expect(events.slice(18).map(([, id]) => id)).toEqual([2, 2]);
   });
 
-  it('a new attempt after an abort is a new incident; a replica\'s +odown opens none; other masters are not ours', () => {
+  it('a new attempt after an abort is a new incident; a Sentinel not elected ends nothing; a replica\'s +odown opens none; other masters are not ours', () => {
     const incidents = new SentinelIncidents();
     const m = 'master orders 127.0.0.1 6379';
     const events = feed(incidents, [
       [S1, '+try-failover', m, 0],
-      [S1, '-failover-abort-not-elected', m, 100],
-      [S1, '+try-failover', m, 200],
-      [S2, '+odown', 'slave 127.0.0.1:6381 127.0.0.1 6381 @ payments 127.0.0.1 7000', 300],
+      [S2, '+try-failover', m, 10],
+      [S2, '-failover-abort-not-elected', m, 100],
+      [S1, '+elected-leader', m, 110],
+      [S1, '-failover-abort-no-good-slave', m, 200],
+      [S1, '+try-failover', m, 300],
+      [S2, '+odown', 'slave 127.0.0.1:6381 127.0.0.1 6381 @ payments 127.0.0.1 7000', 400],
     ]);
     expect(events).toEqual([
       ['+try-failover', 1],
+      ['+try-failover', 1],
       ['-failover-abort-not-elected', 1],
+      ['+elected-leader', 1],
+      ['-failover-abort-no-good-slave', 1],
       ['+try-failover', 2],
     ]);
+    expect(incidents.leaderOf('orders', 310, context)).toBeNull();
   });
 
   it('the leader: voted for by ID, then the elected Sentinel; none once the failover ended', () => {
