@@ -146,6 +146,38 @@ describe('askSecrets and readSecret', () => {
   });
 });
 
+describe('readSecret on a terminal', () => {
+  /** A stand-in terminal: raw mode is recorded, keys are written to it. */
+  function terminal(): PassThrough & { isTTY: boolean; setRawMode: (on: boolean) => void; raw: boolean[] } {
+    const stream = new PassThrough() as PassThrough & { isTTY: boolean; setRawMode: (on: boolean) => void; raw: boolean[] };
+    stream.isTTY = true;
+    stream.raw = [];
+    stream.setRawMode = (on) => void stream.raw.push(on);
+    return stream;
+  }
+
+  it('reads keys in raw mode without echo, with backspace, until Enter', async () => {
+    const input = terminal();
+    const output = new PassThrough();
+    let shown = '';
+    output.on('data', (chunk: Buffer) => (shown += chunk.toString()));
+    const secret = readSecret('Please input password: ', input, output);
+    input.write('ab');
+    input.write('\u007fcd\r');
+    expect(await secret).toBe('acd');
+    expect(input.raw).toEqual([true, false]);
+    expect(shown).toBe('Please input password: \n');
+  });
+
+  it('Ctrl-C cancels and leaves raw mode', async () => {
+    const input = terminal();
+    const secret = readSecret('Please input password: ', input, new PassThrough());
+    input.write('ab\u0003');
+    await expect(secret).rejects.toBeInstanceOf(SecretCancelled);
+    expect(input.raw).toEqual([true, false]);
+  });
+});
+
 describe('parseConsoleArgs (web mode and the desktop app)', () => {
   it('takes the same connection options, plus --port, --lab and --no-open', () => {
     const args = parseConsoleArgs(['--port', '8080', '--seed', 'rediss://:pw@db:6390', '--trust', '10.0.0.0/8', '--read-only', '--no-open'], { env: {} });
