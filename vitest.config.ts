@@ -29,6 +29,8 @@ export default defineConfig({
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
           setupFiles: ['test/helpers/isolated-data-dir.ts'],
+          // The renderer is built once for every e2e file.
+          globalSetup: ['test/helpers/e2e-global-setup.ts'],
           fileParallelism: false,
           testTimeout: 120_000,
           hookTimeout: 120_000,

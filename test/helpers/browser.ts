@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import { build } from 'vite';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -51,13 +51,18 @@ export interface E2eSetup {
   readonly rendererDir: string;
 }
 
-/** For an e2e file: build the renderer and launch Chromium before its tests, clean up after. */
+/**
+ * For an e2e file: launch Chromium before its tests and close it after. The renderer is the one
+ * the e2e project's global setup built for the whole run (test/helpers/e2e-global-setup.ts);
+ * only a file run some other way builds its own.
+ */
 export function useBrowserAndRenderer(prefix: string): E2eSetup {
   let browser: Browser | undefined;
   let renderer: BuiltRenderer | undefined;
   beforeAll(async () => {
     await mkdir(ARTIFACTS, { recursive: true });
-    renderer = await buildRendererTo(prefix);
+    const shared = inject('rendererDir');
+    renderer = shared ? { dir: shared, remove: async () => undefined } : await buildRendererTo(prefix);
     browser = await launchChromium();
   });
   afterAll(async () => {
