@@ -89,6 +89,7 @@ export class ProfileStore {
     return {
       profiles,
       secretStorage: this.#secrets.kind,
+      fileOptIn: !this.#fixedSecrets,
       problems: [...this.#problems, ...this.#settings.problems, ...this.#secrets.problems()],
     };
   }

@@ -41,6 +41,8 @@ export type SecretStorage = 'encrypted' | 'memory' | 'file';
 export interface ProfileList {
   profiles: ConnectionProfile[];
   secretStorage: SecretStorage;
+  /** The web mode: the user may choose between memory and a file ('profile:secret-storage'). False in the desktop app. */
+  fileOptIn: boolean;
   /** Files that could not be read (kept aside as *.corrupt-<time>), one line each: reported, never silently replaced. */
   problems: string[];
 }

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { EXPORT_FORMAT, PROFILES_FILE, ProfileStore } from '../../electron/app/profile-store';
-import { SECRETS_FILE } from '../../electron/app/secret-store';
+import { MemorySecretStore, SECRETS_FILE } from '../../electron/app/secret-store';
 import { SETTINGS_FILE } from '../../electron/app/settings';
 import type { ProfileInput } from '../../electron/shared/profiles';
 
@@ -194,6 +194,11 @@ describe('ProfileStore', () => {
 
   it('web mode: secrets stay in memory by default, and move to a 0600 file when the user opts in, remembered in settings', () => {
     const store = new ProfileStore({ dir });
+    expect(store.list().fileOptIn).toBe(true);
+    // The desktop app gives its own (keychain) store: no choice is offered, and none is taken.
+    const desktop = new ProfileStore({ dir, secrets: new MemorySecretStore() });
+    expect(desktop.list().fileOptIn).toBe(false);
+    expect(() => desktop.setSecretStorage('file')).toThrow(/web mode only/);
     const saved = store.save(prod);
     expect(fs.existsSync(path.join(dir, SECRETS_FILE))).toBe(false);
     // A new store (a restart) has lost the in-memory secrets.

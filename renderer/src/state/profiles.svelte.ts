@@ -21,6 +21,8 @@ export const SECRET_STORAGE_TEXT: Record<SecretStorage, string> = {
 export class ProfilesState {
   profiles = $state.raw<ConnectionProfile[]>([]);
   secretStorage = $state<SecretStorage | null>(null);
+  /** Whether the user may choose where secrets go (the web mode); the desktop app uses the keychain. */
+  fileOptIn = $state(false);
   /** Files the main process could not read (kept aside), one line each. */
   problems = $state.raw<string[]>([]);
   /** The last failed call, shown above the list. */
@@ -81,6 +83,7 @@ export class ProfilesState {
   #adopt(list: ProfileList): void {
     this.profiles = list.profiles;
     this.secretStorage = list.secretStorage;
+    this.fileOptIn = list.fileOptIn;
     this.problems = list.problems;
   }
 

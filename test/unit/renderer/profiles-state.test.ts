@@ -33,12 +33,14 @@ describe('ProfilesState', () => {
 
   it('reports the files the main process kept aside, and an import’s skipped entries', async () => {
     const api = new ScriptedApi();
-    api.profiles = { profiles: [], secretStorage: 'encrypted', problems: ['profiles.json could not be read: kept aside as profiles.json.corrupt-1'] };
+    api.profiles = { profiles: [], secretStorage: 'encrypted', fileOptIn: false, problems: ['profiles.json could not be read: kept aside as profiles.json.corrupt-1'] };
     api.importProfiles = () => Promise.resolve({ imported: [], problems: ['entry 1 ("x"): skipped: it carries a secret'] });
     const profiles = new ProfilesState(api);
     await profiles.load();
     expect(profiles.problems).toEqual(['profiles.json could not be read: kept aside as profiles.json.corrupt-1']);
     expect(SECRET_STORAGE_TEXT[profiles.secretStorage ?? 'memory']).toMatch(/encrypted by the operating system/);
+    // The desktop app: the file opt-in is not offered.
+    expect(profiles.fileOptIn).toBe(false);
     await profiles.importText('{}');
     expect(profiles.importReport).toEqual({ imported: 0, problems: ['entry 1 ("x"): skipped: it carries a secret'] });
   });

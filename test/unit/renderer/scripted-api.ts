@@ -134,7 +134,7 @@ export class ScriptedApi implements ReplicationConsoleApi {
     this.calls.push('listAudit');
     return { entries: await answer(this.audit, limit), scope: scope ?? 'topology', otherTopologies: 0, unreadable: [] };
   }
-  profiles: ProfileList = { profiles: [], secretStorage: 'memory', problems: [] };
+  profiles: ProfileList = { profiles: [], secretStorage: 'memory', fileOptIn: true, problems: [] };
   async listProfiles(): Promise<ProfileList> {
     this.calls.push('listProfiles');
     return this.profiles;
