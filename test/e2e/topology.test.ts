@@ -2,6 +2,9 @@
 // the topology graph, a replica going away and coming back, lag under a write load, and a
 // wrong password. Screenshots land in test-artifacts/ for a human to look at.
 import type { BrowserContext, Page } from 'playwright-core';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Lab, docsLayout, masterWithReplicas } from '../../electron/lab/lab';
@@ -269,14 +272,22 @@ describe('connect errors', () => {
 
 describe('the local lab from the connect screen', () => {
   let server: WebServer;
+  let dataDir: string;
+  const fileDataDir = process.env.REPLICATION_CONSOLE_DATA_DIR;
 
   beforeAll(async () => {
+    // A data directory of its own: the labs of the tests above ran on free ports this lab may
+    // get again, and the topology memory would rightly recall their dead nodes at those addresses.
+    dataDir = await mkdtemp(join(tmpdir(), 'rc-e2e-lab-data-'));
+    process.env.REPLICATION_CONSOLE_DATA_DIR = dataDir;
     server = await startWebServer({ rendererDir: e2e.rendererDir });
   });
 
   afterAll(async () => {
     // The server owns its service here, and the service owns the lab it started.
     await server?.close();
+    process.env.REPLICATION_CONSOLE_DATA_DIR = fileDataDir;
+    await rm(dataDir, { recursive: true, force: true });
   });
 
   it('starts the lab and shows its topology', async () => {
