@@ -160,14 +160,17 @@ async function watch(engine: ReplicationEngine, options: ConnectOptions, format:
     const text = toTable(snapshot) + (recent.length ? `\n\nEvents:\n${recent.join('\n')}` : '');
     process.stdout.write(live ? `\x1b[H\x1b[2J${text}\n` : `${text}\n\n`);
   });
-  await connectWithHostKeyPrompt(options, (o) => engine.connect(o));
-  return new Promise((resolve) => {
+  // Ctrl-C is ours from the first instant, discovery included: a slow or hung seed must not
+  // make the first Ctrl-C kill the process half-way instead of stopping cleanly.
+  const stopped = new Promise<number>((resolve) => {
     const stop = (): void => {
-      void engine.disconnect().then(() => resolve(0));
+      void engine.disconnect().finally(() => resolve(0));
     };
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  const watching = connectWithHostKeyPrompt(options, (o) => engine.connect(o)).then(() => stopped);
+  return Promise.race([stopped, watching]);
 }
 
 function fail(error: unknown): number {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
+import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { Lab, docsLayout } from '../../electron/lab/lab';
 import { freePort } from '../../electron/lab/free-port';
 
@@ -12,19 +13,25 @@ interface Run {
   stderr: string;
 }
 
-/** Run the CLI like a user would; `stopAfterMs` sends SIGINT (for watch). */
-function cli(args: string[], { stopAfterMs, env }: { stopAfterMs?: number; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
+/**
+ * Run the CLI like a user would. `stopWhen` (for watch) sends Ctrl-C (SIGINT) once the output
+ * so far satisfies it: a condition, never a fixed time, so a busy machine cannot make it early.
+ */
+function cli(args: string[], { stopWhen, env }: { stopWhen?: (stdout: string) => boolean; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
   return new Promise((resolve) => {
     const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = stopAfterMs ? setTimeout(() => child.kill('SIGINT'), stopAfterMs) : undefined;
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
+    let stopped = false;
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      if (stopWhen && !stopped && stopWhen(stdout)) {
+        stopped = true;
+        child.kill('SIGINT');
+      }
     });
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
 
@@ -71,8 +78,9 @@ describe('replication-console CLI', () => {
   });
 
   it('watch --format json prints one line per tick and stops cleanly on Ctrl-C', async () => {
-    const run = await cli(['watch', '--seed', lab.address('master'), '--password', 'cli-secret', '--interval', '200', '--format', 'json'], {
-      stopAfterMs: 2500,
+    const run = await cli(['watch', '--seed', lab.address('master'), '--interval', '200', '--format', 'json'], {
+      env: { REDISCLI_AUTH: 'cli-secret' },
+      stopWhen: (out) => out.split('\n').length > 5,
     });
     expect(run.code).toBe(0);
     const ticks = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as { seq: number; nodes: unknown[] });
@@ -82,10 +90,42 @@ describe('replication-console CLI', () => {
   });
 
   it('watch --format table shows every node', async () => {
-    const run = await cli(['watch', '--seed', lab.address('master'), '--password', 'cli-secret', '--interval', '200'], { stopAfterMs: 1500 });
+    const run = await cli(['watch', '--seed', lab.address('master'), '--interval', '200'], {
+      env: { REDISCLI_AUTH: 'cli-secret' },
+      stopWhen: (out) => lab.nodeNames.every((name) => out.includes(lab.address(name))),
+    });
     expect(run.code).toBe(0);
     expect(run.stdout).toMatch(/NODE\s+ROLE\s+LINK\s+OFFSET\s+LAG/);
     for (const name of lab.nodeNames) expect(run.stdout).toContain(lab.address(name));
+  });
+
+  it('watch stops cleanly on a Ctrl-C that arrives while a silent seed is still being dialled', async () => {
+    // A port that accepts and never answers: discovery waits (up to --timeout) for its INFO.
+    const sockets = new Set<Socket>();
+    const dialled = new Promise<void>((resolve) => {
+      const silent = createServer((socket) => {
+        sockets.add(socket);
+        resolve();
+      });
+      silent.listen(0, '127.0.0.1', () => {
+        const { port } = silent.address() as AddressInfo;
+        const child = spawn(process.execPath, [BIN, 'watch', '--seed', `127.0.0.1:${port}`, '--timeout', '60000']);
+        running = { child, silent };
+      });
+    });
+    let running: { child: ReturnType<typeof spawn>; silent: ReturnType<typeof createServer> } | undefined;
+    await dialled;
+    const { child, silent } = running ?? expect.unreachable('the CLI did not start');
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.on('close', (code, signal) => resolve({ code, signal })),
+    );
+    // The CLI is connecting now: its handler is in place, so Ctrl-C stops it rather than killing it.
+    child.kill('SIGINT');
+    const started = Date.now();
+    expect(await exited).toEqual({ code: 0, signal: null });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    for (const socket of sockets) socket.destroy();
+    silent.close();
   });
 
   const failures: Array<[string, () => Promise<string[]>, number, RegExp]> = [
