@@ -15,6 +15,7 @@ import { reportInterruptedPlans } from '../app/startup';
 import { INTERRUPTED_HELP, runInterrupted } from './interrupted-command';
 import { askSecrets, CONNECTION_HELP, CONNECTION_OPTIONS, ConnectionUsageError, parseConnection, startupCheckFor, type ConnectionValues } from '../app/connection-args';
 import { connectWithHostKeyPrompt } from './host-key-prompt';
+import { commandHelp } from './help';
 import { readSecret, SecretCancelled } from './read-secret';
 
 /** Exit codes a script can branch on. */
@@ -70,7 +71,17 @@ async function main(argv: string[]): Promise<number> {
     console.log(HELP);
     return command ? 0 : EXIT.usage;
   }
-  if (command === 'lab') return runLab();
+  // COMMAND --help: that command's usage, before anything connects or starts (a lab, say).
+  if (rest.some((a) => a === '--help' || a === '-h')) {
+    const usage = commandHelp(command);
+    if (usage === null) throw new UsageError(`unknown command "${clean(command)}"`);
+    console.log(usage);
+    return 0;
+  }
+  if (command === 'lab') {
+    if (rest.length > 0) throw new UsageError(`lab takes no options, not "${clean(rest[0] ?? '')}"`);
+    return runLab();
+  }
   if (command === 'interrupted') return runInterrupted(rest, HELP);
   if (command === 'forget') return forget(rest);
   if (!isActionCommand(command) && command !== 'topology' && command !== 'watch') throw new UsageError(`unknown command "${clean(command)}"`);

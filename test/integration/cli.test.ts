@@ -99,6 +99,30 @@ describe('replication-console CLI', () => {
     for (const name of lab.nodeNames) expect(run.stdout).toContain(lab.address(name));
   });
 
+  it('COMMAND --help prints that command\'s own usage and exits 0, connecting to and starting nothing', async () => {
+    const lab = await cli(['lab', '--help']);
+    expect(lab.code).toBe(0);
+    expect(lab.stdout).toMatch(/^usage: replication-console lab\n/);
+    // The usage, not a lab: `lab` itself prints its nodes' addresses and waits for Ctrl-C.
+    expect(lab.stdout).not.toContain('Local replication lab');
+    const topology = await cli(['topology', '--help']);
+    expect(topology.code).toBe(0);
+    expect(topology.stdout).toMatch(/^usage: replication-console topology /);
+    expect(topology.stdout).toContain('--sentinel HOST:PORT');
+    expect(topology.stdout).not.toContain('Commands:');
+    const switchover = await cli(['switchover', '-h']);
+    expect(switchover.code).toBe(0);
+    expect(switchover.stdout).toMatch(/^usage: replication-console switchover --to HOST:PORT/);
+    expect(switchover.stdout).toContain('paused-failover');
+    expect(switchover.stdout).not.toMatch(/^ {2}replicaof /m);
+    const unknown = await cli(['frobnicate', '--help']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/unknown command "frobnicate"/);
+    const labWithOption = await cli(['lab', '--seed', '127.0.0.1:1']);
+    expect(labWithOption.code).toBe(2);
+    expect(labWithOption.stderr).toMatch(/lab takes no options/);
+  });
+
   it('watch stops cleanly on a Ctrl-C that arrives while a silent seed is still being dialled', async () => {
     // A port that accepts and never answers: discovery waits (up to --timeout) for its INFO.
     const sockets = new Set<Socket>();
