@@ -25,6 +25,8 @@ export interface ConsoleServiceOptions {
   auditDir?: string;
   /** How long a disconnect or shutdown waits for a running plan to reach a safe point. */
   stopWaitMs?: number;
+  /** Connect and command timeout of every node (--timeout); default the engine's. */
+  timeoutMs?: number;
   /** The app's one lab, shared by every topology (see ConsoleHub); default: a lab of this service's own, stopped by close(). */
   lab?: SharedLab;
   /**
@@ -91,7 +93,8 @@ export class ConsoleService {
 
   constructor(options: ConsoleServiceOptions = {}) {
     // The engine remembers topologies in the same data directory as the audit log.
-    this.#engine = options.engine ?? new ReplicationEngine({ memoryDir: options.auditDir ?? dataDir() });
+    const timeouts = options.timeoutMs === undefined ? {} : { connectTimeoutMs: options.timeoutMs, commandTimeoutMs: options.timeoutMs };
+    this.#engine = options.engine ?? new ReplicationEngine({ memoryDir: options.auditDir ?? dataDir(), ...timeouts });
     this.#actions = new ActionService(this.#engine, {
       interface: options.interface ?? 'desktop',
       ...(options.auditDir === undefined ? {} : { auditDir: options.auditDir }),

@@ -37,7 +37,7 @@ for (const notice of args.notices) console.error(notice);
 // The audit log goes where Electron keeps this app's data (the CLI writes the same file).
 // Saved connections for every tab; their secrets encrypted with the OS keychain (safeStorage), checked once the app is ready.
 const profiles = new ProfileStore({ dir: app.getPath('userData'), secrets: new SafeStorageSecretStore(safeStorage, app.getPath('userData')) });
-const hub = new ConsoleHub({ service: { interface: 'desktop', auditDir: app.getPath('userData'), profiles } });
+const hub = new ConsoleHub({ service: { interface: 'desktop', auditDir: app.getPath('userData'), profiles, timeoutMs: args.timeoutMs } });
 let mainWindow: BrowserWindow | null = null;
 
 // Every renderer is sandboxed, whatever a later BrowserWindow forgets to say.

@@ -27,7 +27,7 @@ if (args.help) {
 }
 
 // One ConsoleService per open tab; --seed and --lab open the first tab's ('main').
-const hub = new ConsoleHub({ service: { interface: 'web' } });
+const hub = new ConsoleHub({ service: { interface: 'web', timeoutMs: args.timeoutMs } });
 let server: WebServer | null = null;
 let stopping = false;
 hub.onStopNotice((_topology, message) => console.error(`Replication Console: ${message}`));
