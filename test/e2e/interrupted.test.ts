@@ -6,7 +6,7 @@
 // The cut is triggered by the journal, as in test/integration/interrupted-plans.test.ts.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import Redis from 'ioredis';
@@ -16,8 +16,8 @@ import { ConsoleService } from '../../electron/app/service';
 import { InterruptedPlans } from '../../electron/engine/actions/interrupted';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
 import { startWebServer, type WebServer } from '../../electron/web/server';
-import { sleep } from '../helpers/actions';
 import { useBrowserAndRenderer } from '../helpers/browser';
+import { stepStarted } from '../helpers/journal-wait';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 /** The fence switchover's steps: fence, wait-caught-up, promote, re-point, restore, re-point. */
@@ -26,29 +26,6 @@ const WAIT_STEP = 1;
 const SHOTS = '/tmp/rc-e2e-interrupted';
 
 const e2e = useBrowserAndRenderer('rc-e2e-interrupted-');
-
-async function until<T>(what: string, read: () => Promise<T | undefined>, timeoutMs = 20_000, everyMs = 2): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read().catch(() => undefined);
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
-
-/** Resolves with the plan id when a journal in `dataDir` records step `index` (0-based) starting. */
-function stepStarted(dataDir: string, index: number): Promise<string> {
-  const dir = join(dataDir, 'journal');
-  return until(`the journal to record step ${index + 1} starting`, async () => {
-    for (const name of await readdir(dir).catch(() => [] as string[])) {
-      if (!name.endsWith('.jsonl')) continue;
-      const text = await readFile(join(dir, name), 'utf8');
-      if (text.split('\n').some((line) => line.includes('"type":"step"') && line.includes(`"index":${index},`) && line.includes('"status":"running"'))) return name.replace(/\.jsonl$/, '');
-    }
-    return undefined;
-  });
-}
 
 /** Run a fence switchover with the CLI and kill it (-9) once its wait step starts: the master stays fenced. */
 async function cutFenceSwitchover(lab: Lab, dataDir: string): Promise<string> {

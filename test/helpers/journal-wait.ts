@@ -4,23 +4,26 @@ import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InterruptedPlans } from '../../electron/engine/actions/interrupted';
 import type { InterruptedReport } from '../../electron/engine/actions/recovery';
-import { sleep } from './actions';
+import { until } from './until';
 
 /** Resolves with the plan id once a journal in `dataDir` records step `index` (0-based) starting. */
-export async function stepStarted(dataDir: string, index: number, timeoutMs = 20_000): Promise<string> {
+export function stepStarted(dataDir: string, index: number, timeoutMs = 20_000): Promise<string> {
   const dir = path.join(dataDir, 'journal');
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    for (const name of await readdir(dir).catch(() => [] as string[])) {
-      if (!name.endsWith('.jsonl')) continue;
-      const text = await readFile(path.join(dir, name), 'utf8').catch(() => '');
-      if (text.split('\n').some((line) => line.includes('"type":"step"') && line.includes(`"index":${index},`) && line.includes('"status":"running"'))) {
-        return name.replace(/\.jsonl$/, '');
+  return until(
+    `the journal to record step ${index + 1} starting`,
+    async () => {
+      for (const name of await readdir(dir).catch(() => [] as string[])) {
+        if (!name.endsWith('.jsonl')) continue;
+        const text = await readFile(path.join(dir, name), 'utf8').catch(() => '');
+        if (text.split('\n').some((line) => line.includes('"type":"step"') && line.includes(`"index":${index},`) && line.includes('"status":"running"'))) {
+          return name.replace(/\.jsonl$/, '');
+        }
       }
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for the journal to record step ${index + 1} starting`);
-    await sleep(2);
-  }
+      return undefined;
+    },
+    timeoutMs,
+    2,
+  );
 }
 
 /** The next start's check (the one every front end runs), for this plan. */

@@ -15,8 +15,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InterruptedPlans } from '../../electron/engine/actions/interrupted';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
 import type { ActionPlan } from '../../electron/shared/actions';
-import { check, harness, planAndRun, replication, sleep, type Harness } from '../helpers/actions';
+import { check, harness, planAndRun, replication, type Harness } from '../helpers/actions';
 import { nextStart, stepStarted } from '../helpers/journal-wait';
+import { until } from '../helpers/until';
 
 const NAME = 'rc-main';
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -31,21 +32,6 @@ async function onNode<T>(name: string, work: (c: Redis) => Promise<T>): Promise<
     return await work(c);
   } finally {
     c.disconnect();
-  }
-}
-
-async function until<T>(what: string, read: () => Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown = null;
-  for (;;) {
-    try {
-      const value = await read();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? ` (${String(last)})` : ''}`);
-    await sleep(50);
   }
 }
 
@@ -88,7 +74,7 @@ async function sentinelsAgree(): Promise<string> {
     const node = NODES.find((n) => String(lab.port(n)) === masters[0]);
     if (!node || masters.some((m) => m !== masters[0])) return undefined;
     return (await replication(lab, node)).role === 'master' ? node : undefined;
-  });
+  }, 30_000);
 }
 
 beforeAll(async () => {
@@ -99,7 +85,7 @@ beforeAll(async () => {
   await until('the Sentinels to know each other and the replicas', async () => {
     const views = await Promise.all(sentinels.map(sentinelMaster));
     return views.every((v) => v['num-slaves'] === '2' && v['num-other-sentinels'] === '2') ? true : undefined;
-  });
+  }, 30_000);
 }, 60_000);
 
 afterAll(async () => {

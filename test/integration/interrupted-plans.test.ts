@@ -6,7 +6,7 @@
 // a sleep. One lab per method, reset between cases; a temporary data directory per test.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import Redis from 'ioredis';
@@ -19,7 +19,8 @@ import { Lab, masterWithReplicas } from '../../electron/lab/lab';
 import type { ActionPlan, SwitchoverMethod } from '../../electron/shared/actions';
 import { startWebServer, type WebServer } from '../../electron/web/server';
 import { createWebSocketApi, webSocketUrlFor, type WebSocketApi } from '../../renderer/src/api/ws-client';
-import { sleep } from '../helpers/actions';
+import { nextStart, stepStarted } from '../helpers/journal-wait';
+import { until } from '../helpers/until';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const NAMES = ['master', 'replica-1', 'replica-2'] as const;
@@ -50,21 +51,6 @@ async function info(lab: Lab, name: string): Promise<Record<string, string>> {
   return Object.fromEntries(text.split('\r\n').filter((l) => l.includes(':')).map((l) => [l.slice(0, l.indexOf(':')), l.slice(l.indexOf(':') + 1)]));
 }
 
-async function until<T>(what: string, read: () => Promise<T | undefined>, timeoutMs = 15_000, everyMs = 20): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown = null;
-  for (;;) {
-    try {
-      const value = await read();
-      if (value !== undefined) return value;
-    } catch (error) {
-      last = error;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? ` (${String(last)})` : ''}`);
-    await sleep(everyMs);
-  }
-}
-
 /** Back to master ← replica-1, replica-2: no pause, no fence, no FAILOVER running, every link up and caught up. */
 async function reset(lab: Lab): Promise<void> {
   await until('no FAILOVER running', async () => {
@@ -84,24 +70,6 @@ async function reset(lab: Lab): Promise<void> {
       r?.role === 'slave' && r.master_port === String(lab.port('master')) && r.master_link_status === 'up' && r.master_sync_in_progress === '0' && Number(r.slave_repl_offset) >= Number(m?.master_repl_offset);
     return m?.role === 'master' && linked(r1) && linked(r2) ? true : undefined;
   });
-}
-
-/** Resolves when a journal in `dataDir` records step `index` (0-based) starting. */
-async function stepStarted(dataDir: string, index: number, timeoutMs = 20_000): Promise<string> {
-  const dir = path.join(dataDir, 'journal');
-  return until(
-    `the journal to record step ${index + 1} starting`,
-    async () => {
-      for (const name of await readdir(dir).catch(() => [] as string[])) {
-        if (!name.endsWith('.jsonl')) continue;
-        const text = await readFile(path.join(dir, name), 'utf8');
-        if (text.split('\n').some((line) => line.includes('"type":"step"') && line.includes(`"index":${index},`) && line.includes('"status":"running"'))) return name.replace(/\.jsonl$/, '');
-      }
-      return undefined;
-    },
-    timeoutMs,
-    2,
-  );
 }
 
 type Probe = { writable: string } | { fenced: string[] };
@@ -152,14 +120,6 @@ async function runCommands(lab: Lab, report: InterruptedReport): Promise<void> {
     if (!name) throw new Error(`the report names a node outside the lab: ${node}`);
     await withClient(lab, name, (c) => c.call(...(command.split(' ') as [string, ...string[]])));
   }
-}
-
-/** The next start's check (the one every front end runs), for this plan. */
-async function nextStart(dataDir: string, planId: string): Promise<InterruptedReport> {
-  const { reports } = await new InterruptedPlans(dataDir).checkAtStart({ timeoutMs: 1000 });
-  const report = reports.find((r) => r.planId === planId);
-  if (!report) throw new Error(`no INTERRUPTED_PLAN report for ${planId}; got ${reports.map((r) => r.planId).join(', ') || 'none'}`);
-  return report;
 }
 
 /**
