@@ -3,7 +3,7 @@
 // Flow puts ids in CSS selectors and SVG marker references. Each node and edge appears once
 // whatever the snapshot holds: a repeated id breaks the graph.
 import type { Address, TopologyEdge } from '../../../electron/shared/types';
-import type { Edge } from '@xyflow/svelte';
+import type { Edge, Node } from '@xyflow/svelte';
 import type { CardNode, ReplicationEdgeType, UnreachedNode } from '../components/topology/types';
 import type { UnreachedGroup } from './unreached-fold';
 import type { Point } from './graph-layout';
@@ -28,26 +28,32 @@ export class GraphIds {
   }
 }
 
+/**
+ * A node drawn where the layout put `key` (the origin until it has run). The graph is read-only:
+ * nothing connects to a node or deletes it; only `draggable` varies.
+ */
+export function placedNode<D extends Record<string, unknown>, T extends string>(
+  type: T,
+  key: string,
+  data: D,
+  layout: ReadonlyMap<string, Point>,
+  ids: GraphIds,
+  { draggable, ariaLabel }: { draggable: boolean; ariaLabel: string },
+): Node<D, T> {
+  return { id: ids.of(key), type, position: layout.get(key) ?? { x: 0, y: 0 }, data, draggable, connectable: false, deletable: false, ariaLabel };
+}
+
+/** The first edge of each id (a repeated id breaks the graph), none selectable, deletable or focusable. */
+export function readOnlyEdges<E extends Edge>(edges: Iterable<E>): E[] {
+  const byId = new Map<string, E>();
+  for (const e of edges) if (!byId.has(e.id)) byId.set(e.id, { ...e, selectable: false, deletable: false, focusable: false });
+  return [...byId.values()];
+}
+
 /** One card per distinct address, placed where the layout put it. */
 export function graphNodes(addresses: readonly Address[], layout: ReadonlyMap<Address, Point>, ids: GraphIds): CardNode[] {
-  const out: CardNode[] = [];
-  const seen = new Set<Address>();
-  for (const address of addresses) {
-    if (seen.has(address)) continue;
-    seen.add(address);
-    out.push({
-      id: ids.of(address),
-      type: 'replicationNode',
-      position: layout.get(address) ?? { x: 0, y: 0 },
-      data: { address },
-      // Which cards may move is decided by NodeCard (a .nodrag card cannot be picked up).
-      draggable: true,
-      connectable: false,
-      deletable: false,
-      ariaLabel: `Node ${address}`,
-    });
-  }
-  return out;
+  // Which cards may move is decided by NodeCard (a .nodrag card cannot be picked up).
+  return [...new Set(addresses)].map((address) => placedNode('replicationNode', address, { address }, layout, ids, { draggable: true, ariaLabel: `Node ${address}` }));
 }
 
 /**
@@ -55,27 +61,15 @@ export function graphNodes(addresses: readonly Address[], layout: ReadonlyMap<Ad
  * from itself gets no edge (the CYCLE warning says so); it would be drawn through its own card.
  */
 export function graphEdges(edges: readonly TopologyEdge[], drawn: ReadonlySet<Address>, ids: GraphIds): ReplicationEdgeType[] {
-  const out: ReplicationEdgeType[] = [];
-  const seen = new Set<string>();
-  for (const e of edges) {
-    if (e.master === e.replica || !drawn.has(e.master) || !drawn.has(e.replica)) continue;
-    const source = ids.of(e.master);
-    const target = ids.of(e.replica);
-    const id = `e-${source}-${target}`;
-    if (seen.has(id)) continue;
-    seen.add(id);
-    out.push({
-      id,
-      source,
-      target,
-      type: 'replication',
-      data: { master: e.master, replica: e.replica },
-      selectable: false,
-      deletable: false,
-      focusable: false,
-    });
-  }
-  return out;
+  return readOnlyEdges(
+    edges
+      .filter((e) => e.master !== e.replica && drawn.has(e.master) && drawn.has(e.replica))
+      .map((e): ReplicationEdgeType => {
+        const source = ids.of(e.master);
+        const target = ids.of(e.replica);
+        return { id: `e-${source}-${target}`, source, target, type: 'replication', data: { master: e.master, replica: e.replica } };
+      }),
+  );
 }
 
 /**
@@ -89,37 +83,22 @@ export function summaryLayoutKey(master: Address | null): string {
 
 /** One summary card per group of never-reached addresses. */
 export function summaryNodes(groups: readonly UnreachedGroup[], layout: ReadonlyMap<string, Point>, ids: GraphIds): UnreachedNode[] {
-  return groups.map(({ master }) => {
-    const key = summaryLayoutKey(master);
-    return {
-      id: ids.of(key),
-      type: 'unreachedSummary',
-      position: layout.get(key) ?? { x: 0, y: 0 },
-      data: { master },
+  return groups.map(({ master }) =>
+    placedNode('unreachedSummary', summaryLayoutKey(master), { master }, layout, ids, {
       draggable: false,
-      connectable: false,
-      deletable: false,
       ariaLabel: master === null ? 'Addresses no longer listed, never reached' : `Addresses listed by ${master}, never reached`,
-    };
-  });
+    }),
+  );
 }
 
 /** A dashed line from each drawn master to the summary of the addresses it lists but nobody reached. */
 export function summaryEdges(groups: readonly UnreachedGroup[], drawn: ReadonlySet<Address>, ids: GraphIds, summaryIds: GraphIds): Edge[] {
-  const out: Edge[] = [];
-  for (const { master } of groups) {
-    if (master === null || !drawn.has(master)) continue;
-    const source = ids.of(master);
-    const target = summaryIds.of(summaryLayoutKey(master));
-    out.push({
-      id: `e-${source}-${target}`,
-      source,
-      target,
-      class: 'unreached-link',
-      selectable: false,
-      deletable: false,
-      focusable: false,
-    });
-  }
-  return out;
+  return readOnlyEdges(
+    groups.flatMap(({ master }): Edge[] => {
+      if (master === null || !drawn.has(master)) return [];
+      const source = ids.of(master);
+      const target = summaryIds.of(summaryLayoutKey(master));
+      return [{ id: `e-${source}-${target}`, source, target, class: 'unreached-link' }];
+    }),
+  );
 }

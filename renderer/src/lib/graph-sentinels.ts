@@ -4,7 +4,7 @@
 import type { Edge } from '@xyflow/svelte';
 import type { Address, NodeState } from '../../../electron/shared/types';
 import type { SentinelNode } from '../components/topology/types';
-import type { GraphIds } from './graph-elements';
+import { placedNode, readOnlyEdges, type GraphIds } from './graph-elements';
 import type { NodeBox, Point } from './graph-layout';
 
 /** The masters a Sentinel watches, by the address it gives: its full view when read, else its INFO list. */
@@ -39,17 +39,8 @@ export function placeSentinels(sentinels: readonly Address[], tree: ReadonlyMap<
 }
 
 export function sentinelNodes(sentinels: readonly Address[], layout: ReadonlyMap<string, Point>, ids: GraphIds): SentinelNode[] {
-  return [...new Set(sentinels)].map((address) => ({
-    id: ids.of(address),
-    type: 'sentinelNode',
-    position: layout.get(address) ?? { x: 0, y: 0 },
-    data: { address },
-    // A Sentinel is not a data node: nothing can be dragged onto it or it onto anything.
-    draggable: false,
-    connectable: false,
-    deletable: false,
-    ariaLabel: `Sentinel ${address}`,
-  }));
+  // A Sentinel is not a data node: nothing can be dragged onto it or it onto anything.
+  return [...new Set(sentinels)].map((address) => placedNode('sentinelNode', address, { address }, layout, ids, { draggable: false, ariaLabel: `Sentinel ${address}` }));
 }
 
 /**
@@ -62,28 +53,15 @@ export function sentinelEdges(
   drawn: ReadonlySet<Address>,
   ids: GraphIds,
 ): Edge[] {
-  const out: Edge[] = [];
-  const seen = new Set<string>();
-  for (const sentinel of sentinels) {
-    for (const listed of monitoredAddresses(sentinel)) {
-      const master = resolve(listed);
-      if (master === null || master === sentinel.address || !drawn.has(master)) continue;
-      const source = ids.of(sentinel.address);
-      const target = ids.of(master);
-      const id = `s-${source}-${target}`;
-      if (seen.has(id)) continue;
-      seen.add(id);
-      out.push({
-        id,
-        source,
-        target,
-        class: 'sentinel-link',
-        data: { sentinel: sentinel.address, monitors: master },
-        selectable: false,
-        deletable: false,
-        focusable: false,
-      });
-    }
-  }
-  return out;
+  return readOnlyEdges(
+    sentinels.flatMap((sentinel) =>
+      monitoredAddresses(sentinel).flatMap((listed): Edge[] => {
+        const master = resolve(listed);
+        if (master === null || master === sentinel.address || !drawn.has(master)) return [];
+        const source = ids.of(sentinel.address);
+        const target = ids.of(master);
+        return [{ id: `s-${source}-${target}`, source, target, class: 'sentinel-link', data: { sentinel: sentinel.address, monitors: master } }];
+      }),
+    ),
+  );
 }
