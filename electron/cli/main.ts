@@ -187,7 +187,7 @@ async function watch(engine: ReplicationEngine, options: ConnectOptions, format:
 function fail(error: unknown): number {
   if (error instanceof SecretCancelled) {
     console.error(`replication-console: ${error.message}`);
-    return 130;
+    return error.interrupted ? 130 : EXIT.usage;
   }
   if (error instanceof UsageError || error instanceof ActionUsageError || error instanceof ConnectionUsageError || (error instanceof TypeError && 'code' in error && String(error.code).startsWith('ERR_PARSE_ARGS'))) {
     console.error(`replication-console: ${clean(error.message)}\nRun \`replication-console --help\` for usage.`);

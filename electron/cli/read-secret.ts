@@ -6,6 +6,14 @@ import type { ReadStream } from 'node:tty';
 /** Thrown when the user presses Ctrl-C or Ctrl-D at the prompt, or stdin ends before a line. */
 export class SecretCancelled extends Error {
   override name = 'SecretCancelled';
+
+  /** True for Ctrl-C (exit 130, as for any interrupt); false when no secret came (Ctrl-D, an empty pipe: a usage error). */
+  constructor(
+    message: string,
+    readonly interrupted: boolean,
+  ) {
+    super(message);
+  }
 }
 
 /** Prompt on `output` (stderr: stdout stays the command's own output) and read one secret from `input`. */
@@ -29,7 +37,8 @@ function readFromTerminal(input: ReadStream, output: Writable): Promise<string> 
     const onData = (chunk: Buffer): void => {
       for (const char of chunk.toString('utf8')) {
         if (char === '\r' || char === '\n') return finish(null);
-        if (char === '\u0003' || char === '\u0004') return finish(new SecretCancelled('cancelled at the password prompt'));
+        if (char === '\u0003') return finish(new SecretCancelled('cancelled at the password prompt', true));
+        if (char === '\u0004') return finish(new SecretCancelled('no password given (Ctrl-D at the prompt)', false));
         if (char === '\u007f' || char === '\b') secret = [...secret].slice(0, -1).join('');
         else if (char >= ' ') secret += char;
       }
@@ -62,7 +71,7 @@ function readLine(input: Readable, output: Writable): Promise<string> {
     };
     const onEnd = (): void => {
       if (buffered.length > 0) done(null, buffered.replace(/\r$/, ''));
-      else done(new SecretCancelled('stdin ended before a password was given'));
+      else done(new SecretCancelled('stdin ended before a password was given', false));
     };
     input.on('data', onData);
     input.once('end', onEnd);

@@ -352,8 +352,10 @@ class Session {
     const dialOf = (address: string): string => this.nodes.resolve(address)?.dial ?? address;
     const entry = await askSentinels(this.sentinelRegistry, addresses, sentinel.masterName, dialOf);
     const now = this.clock.now();
-    // A Sentinel client authenticates to the master its Sentinels name: so does the console (trusted hosts).
-    this.transport.trustAlso?.(hostsOf([entry.master, ...entry.replicas]));
+    // A Sentinel client authenticates to the master its Sentinels name: so does the console (trusted
+    // hosts). Not to the replicas they list: Sentinel copies those from the master's INFO, where any
+    // replica announces whatever address it likes.
+    this.transport.trustAlso?.(hostsOf([entry.master]));
     for (const address of [entry.master, ...entry.replicas]) this.nodes.add(address, false, now);
     for (const address of entry.sentinels) this.nodes.addSentinel(address, now);
   }

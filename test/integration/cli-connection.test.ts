@@ -1,25 +1,12 @@
 // The CLI's connection options on real servers: --askpass from a pipe, a redis:// seed's password
 // taken out and never shown, redis-cli's warning for a password on the command line, and
 // --read-only refusing a topology change with exit code 2.
-import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
+import { runCli } from '../helpers/cli';
 
 const PASSWORD = 'cli-connection-secret';
 let lab: Lab;
-
-function cli(args: string[], stdin?: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['bin/replication-console.js', ...args], { env: { ...process.env, REDISCLI_AUTH: '' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    if (stdin === undefined) child.stdin.end();
-    else child.stdin.end(stdin);
-  });
-}
 
 function nodesOf(stdout: string): Array<{ address: string; reachable: boolean }> {
   return (JSON.parse(stdout) as { nodes: Array<{ address: string; reachable: boolean }> }).nodes;
@@ -32,31 +19,35 @@ afterAll(async () => lab?.close());
 
 describe('CLI connection options', () => {
   it('--askpass reads the password from a pipe, prompts as redis-cli does, and echoes nothing', async () => {
-    const run = await cli(['topology', '--seed', lab.address('master'), '--askpass', '--format', 'json'], `${PASSWORD}\n`);
+    const run = await runCli(['topology', '--seed', lab.address('master'), '--askpass', '--format', 'json'], { stdin: `${PASSWORD}\n` });
     expect(run.code).toBe(0);
     expect(run.stderr).toBe('Please input password: \n');
     expect(nodesOf(run.stdout).every((n) => n.reachable)).toBe(true);
     expect(run.stdout + run.stderr).not.toContain(PASSWORD);
+    // An empty pipe gives no password: a usage error (2), not an interrupt (130), and nothing is dialled.
+    const empty = await runCli(['topology', '--seed', lab.address('master'), '--askpass'], { stdin: '' });
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toMatch(/stdin ended before a password was given/);
   });
 
   it('a redis:// seed gives its password to every node, warns that it is visible, and never shows it', async () => {
-    const run = await cli(['topology', '--seed', `redis://:${PASSWORD}@${lab.address('replica-1')}`, '--format', 'json']);
+    const run = await runCli(['topology', '--seed', `redis://:${PASSWORD}@${lab.address('replica-1')}`, '--format', 'json']);
     expect(run.code).toBe(0);
     expect(run.stderr).toMatch(/^Warning: a password on the command line is visible to other users/);
     expect(nodesOf(run.stdout).map((n) => n.reachable)).toEqual([true, true]);
     expect(run.stdout + run.stderr).not.toContain(PASSWORD);
     // A wrong one fails without showing it either.
-    const wrong = await cli(['topology', '--seed', `redis://:not-${PASSWORD}@${lab.address('master')}`]);
+    const wrong = await runCli(['topology', '--seed', `redis://:not-${PASSWORD}@${lab.address('master')}`]);
     expect(wrong.code).toBe(4);
     expect(wrong.stderr).toMatch(/authentication failed/);
     expect(wrong.stdout + wrong.stderr).not.toContain(`not-${PASSWORD}`);
   });
 
   it('--read-only refuses a topology change with exit code 2 and changes nothing', async () => {
-    const run = await cli(['detach', '--node', lab.address('replica-1'), '--askpass', '--read-only', '--yes'], `${PASSWORD}\n`);
+    const run = await runCli(['detach', '--node', lab.address('replica-1'), '--askpass', '--read-only', '--yes'], { stdin: `${PASSWORD}\n` });
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/read-only/);
-    const after = await cli(['topology', '--seed', lab.address('replica-1'), '--askpass', '--format', 'json'], `${PASSWORD}\n`);
+    const after = await runCli(['topology', '--seed', lab.address('replica-1'), '--askpass', '--format', 'json'], { stdin: `${PASSWORD}\n` });
     const replica = (JSON.parse(after.stdout) as { nodes: Array<{ address: string; role: string }> }).nodes.find((n) => n.address === lab.address('replica-1'));
     expect(replica?.role).toBe('replica');
   });

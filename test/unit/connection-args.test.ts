@@ -142,7 +142,8 @@ describe('askSecrets and readSecret', () => {
     expect(shown).not.toContain('secret');
     const empty = new PassThrough();
     empty.end();
-    await expect(readSecret('Please input password: ', empty, output)).rejects.toBeInstanceOf(SecretCancelled);
+    // An empty pipe gave no password: a usage error, not an interrupt.
+    await expect(readSecret('Please input password: ', empty, output)).rejects.toMatchObject({ name: 'SecretCancelled', interrupted: false });
   });
 });
 
@@ -174,6 +175,15 @@ describe('readSecret on a terminal', () => {
     const secret = readSecret('Please input password: ', input, new PassThrough());
     input.write('ab\u0003');
     await expect(secret).rejects.toBeInstanceOf(SecretCancelled);
+    await expect(secret).rejects.toMatchObject({ interrupted: true });
+    expect(input.raw).toEqual([true, false]);
+  });
+
+  it('Ctrl-D gives no password: not an interrupt', async () => {
+    const input = terminal();
+    const secret = readSecret('Please input password: ', input, new PassThrough());
+    input.write('\u0004');
+    await expect(secret).rejects.toMatchObject({ name: 'SecretCancelled', interrupted: false });
     expect(input.raw).toEqual([true, false]);
   });
 });
