@@ -89,4 +89,14 @@ describe('a replica outside the trusted hosts', () => {
     expect(out.nodes.find((n) => n.address === replicaAddress)).toMatchObject({ role: 'replica', reachable: true });
     expect(out.warnings.map((w) => w.code)).not.toContain('UNTRUSTED_HOST');
   });
+
+  it('entered through Sentinel, still not sent the password: Sentinel names the master, but its replica list is what replicas announce', async () => {
+    const sentinel = await lab.startSentinel({ masterName: 'trusted', master: 'master' });
+    const engine = own(new ReplicationEngine({ connectTimeoutMs: 2000, commandTimeoutMs: 2000 }));
+    const snapshot = await engine.connect({ seeds: [], sentinel: { addresses: [sentinel], masterName: 'trusted' }, password: PASSWORD });
+    expect(snapshot.nodes.find((n) => n.address === lab.address('master'))).toMatchObject({ role: 'master', reachable: true });
+    const node = snapshot.nodes.find((n) => n.address === replicaAddress);
+    expect(node?.error?.code).toBe('UNTRUSTED_HOST');
+    expect(snapshot.warnings.find((w) => w.code === 'UNTRUSTED_HOST')?.nodes).toEqual([replicaAddress]);
+  });
 });
