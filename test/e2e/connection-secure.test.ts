@@ -6,19 +6,15 @@ import fs from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { ConsoleHub } from '../../electron/app/console-hub';
+import { describe, expect, it } from 'vitest';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
-import { startWebServer } from '../../electron/web/server';
-import { ARTIFACTS, openPage, useBrowserAndRenderer } from '../helpers/browser';
+import { ARTIFACTS, useBrowserAndRenderer } from '../helpers/browser';
+import { openWebConsole, useCleanups } from '../helpers/web-e2e';
 import { startSshd } from '../helpers/sshd';
 import { makeTestCertificates } from '../helpers/tls-certs';
 
 const e2e = useBrowserAndRenderer('rc-e2e-secure-');
-const cleanups: (() => Promise<unknown> | void)[] = [];
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-});
+const cleanups = useCleanups();
 
 describe('TLS through an SSH bastion, read-only', () => {
   it('confirms the unknown host key, shows how it is connected, and refuses a changed key', async () => {
@@ -36,12 +32,7 @@ describe('TLS through an SSH bastion, read-only', () => {
     cleanups.push(() => lab.close());
     const sshd = await startSshd();
     cleanups.push(() => sshd.close());
-    const hub = new ConsoleHub({ service: { interface: 'web' } });
-    cleanups.push(() => hub.closeAll());
-    const server = await startWebServer({ hub, rendererDir: e2e.rendererDir });
-    cleanups.push(() => server.close());
-    const { context, page, problems } = await openPage(e2e.browser, server.url);
-    cleanups.push(() => context.close());
+    const { page, problems } = await openWebConsole(e2e, cleanups);
 
     await page.getByTestId('seeds-input').fill(`rediss://${lab.address('master')}`);
     await page.getByTestId('section-tls-toggle').click();

@@ -7,30 +7,21 @@ import fs from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { ConsoleHub } from '../../electron/app/console-hub';
+import { describe, expect, it } from 'vitest';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
-import { startWebServer } from '../../electron/web/server';
-import { openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
+import { shot, useBrowserAndRenderer } from '../helpers/browser';
+import { openWebConsole, useCleanups } from '../helpers/web-e2e';
 
 const PASSWORD = 'e2e-form-secret-7731';
 const e2e = useBrowserAndRenderer('rc-e2e-connection-');
-const cleanups: (() => Promise<unknown>)[] = [];
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-});
+const cleanups = useCleanups();
 
 describe('connect form and saved connections', () => {
   it('checks fields, takes the URL password out, saves, exports, imports and connects read-only through a profile', async () => {
     const lab = await Lab.start({ nodes: masterWithReplicas(1), password: PASSWORD });
     cleanups.push(() => lab.close());
     const [master, replica] = [lab.address('master'), lab.address('replica-1')];
-    const hub = new ConsoleHub({ service: { interface: 'web' } });
-    cleanups.push(() => hub.closeAll());
-    const server = await startWebServer({ hub, rendererDir: e2e.rendererDir });
-    cleanups.push(() => server.close());
-    const { context, page, problems } = await openPage(e2e.browser, server.url);
-    cleanups.push(() => context.close());
+    const { hub, page, problems } = await openWebConsole(e2e, cleanups);
     const dir = await mkdtemp(join(tmpdir(), 'rc-e2e-connection-'));
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
 

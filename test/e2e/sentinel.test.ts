@@ -2,18 +2,14 @@
 // through the Sentinel fields of the connect form, the Sentinels are drawn apart from the tree
 // (compact cards, dashed lines to the master), their view per master is in the details, and a
 // SENTINEL FAILOVER offered in the master's menu, planned and run, shows in the events as one group. Screenshots land in test-artifacts/.
-import { afterAll, describe, expect, it } from 'vitest';
-import { ConsoleHub } from '../../electron/app/console-hub';
+import { describe, expect, it } from 'vitest';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
-import { startWebServer } from '../../electron/web/server';
-import { openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
+import { shot, useBrowserAndRenderer } from '../helpers/browser';
+import { openWebConsole, useCleanups } from '../helpers/web-e2e';
 
 const GROUP = 'mymaster';
 const e2e = useBrowserAndRenderer('rc-e2e-sentinel-');
-const cleanups: (() => Promise<unknown>)[] = [];
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-});
+const cleanups = useCleanups();
 
 describe('Sentinel view', () => {
   it('draws the Sentinels apart, shows their view, and groups a real failover as one incident', async () => {
@@ -21,12 +17,7 @@ describe('Sentinel view', () => {
     cleanups.push(() => lab.close());
     const sentinels: string[] = [];
     for (let i = 0; i < 3; i++) sentinels.push(await lab.startSentinel({ masterName: GROUP, master: 'master', quorum: 2, downAfterMs: 1000, failoverTimeoutMs: 4000 }));
-    const hub = new ConsoleHub({ service: { interface: 'web' } });
-    cleanups.push(() => hub.closeAll());
-    const server = await startWebServer({ hub, rendererDir: e2e.rendererDir });
-    cleanups.push(() => server.close());
-    const { context, page, problems } = await openPage(e2e.browser, server.url);
-    cleanups.push(() => context.close());
+    const { page, problems } = await openWebConsole(e2e, cleanups);
 
     // The Sentinel fields of the form: a bad master name is caught before anything is sent.
     await page.getByTestId('mode-sentinel').click();

@@ -6,17 +6,13 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, describe, expect, it } from 'vitest';
-import { ConsoleHub } from '../../electron/app/console-hub';
+import { describe, expect, it } from 'vitest';
 import { Lab } from '../../electron/lab/lab';
-import { startWebServer } from '../../electron/web/server';
 import { openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
+import { openWebConsole, useCleanups } from '../helpers/web-e2e';
 
 const e2e = useBrowserAndRenderer('rc-e2e-tabs-');
-const cleanups: (() => Promise<unknown>)[] = [];
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-});
+const cleanups = useCleanups();
 
 const tabs = (page: Page) => page.locator('[data-tab]');
 const tab = (page: Page, id: string) => page.locator(`[data-tab="${id}"]`);
@@ -30,13 +26,7 @@ describe('topology tabs', () => {
     const second = await Lab.start({ nodes: [{ name: 'second' }] });
     cleanups.push(() => second.close());
     const secondMaster = second.address('second');
-    const hub = new ConsoleHub({ service: { interface: 'web', auditDir: dir } });
-    cleanups.push(() => hub.closeAll());
-    const server = await startWebServer({ hub, rendererDir: e2e.rendererDir });
-    cleanups.push(() => server.close());
-
-    const { context, page, problems } = await openPage(e2e.browser, server.url, 'light');
-    cleanups.push(() => context.close());
+    const { hub, server, page, problems } = await openWebConsole(e2e, cleanups, { interface: 'web', auditDir: dir });
 
     // One tab, as the app always was, on the connect screen.
     await tab(page, 'main').waitFor();
