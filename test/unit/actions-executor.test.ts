@@ -120,6 +120,29 @@ describe('Execution: paused-failover', () => {
     expect(report.cleanup[0]).toMatch(/^Done for you: CLIENT UNPAUSE/);
   });
 
+  it('a CLIENT PAUSE the server refuses (NOPERM) paused nothing: no release is tried or advised', async () => {
+    const run = setUp(switchover('paused-failover'));
+    run.fake.on('CLIENT PAUSE', async () => {
+      throw new EngineError('NOPERM', 'ACL user monitor lacks permission for CLIENT PAUSE: add it with ACL SETUSER monitor +client|pause');
+    });
+    const report = await run.execution.run();
+    expect(report.status).toBe('failed');
+    expect(report.failure?.message).toMatch(/CLIENT PAUSE on 10\.0\.0\.1:6379 failed: ACL user monitor lacks permission/);
+    expect(run.fake.sent()).toEqual([`${M} CLIENT PAUSE 3000 WRITE`]);
+    expect(report.cleanup).toEqual([]);
+  });
+
+  it('a CLIENT PAUSE that got no answer may have paused: it is released in clean-up', async () => {
+    const run = setUp(switchover('paused-failover'));
+    run.fake.on('CLIENT PAUSE', async () => {
+      throw new EngineError('TIMEOUT', `${M} did not answer within 1500 ms`);
+    });
+    const report = await run.execution.run();
+    expect(report.status).toBe('failed');
+    expect(run.fake.sent()).toEqual([`${M} CLIENT PAUSE 3000 WRITE`, `${M} CLIENT UNPAUSE`]);
+    expect(report.cleanup[0]).toMatch(/^Done for you: CLIENT UNPAUSE/);
+  });
+
   it('refuses to send FAILOVER … FORCE when the pause would run out first, and releases it', async () => {
     const run = setUp(switchover('paused-failover', 1500), undefined, 1500);
     // The target catches up only after a long read: by then too little of the pause is left.

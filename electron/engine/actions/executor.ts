@@ -5,6 +5,7 @@
 // writes. Every step start and end, and every change that needs undoing, is written to the
 // plan journal before the command goes out, so a console that dies leaves a trace.
 import type { AbortResult, StepProgress, StepResult } from '../../shared/actions';
+import type { ErrorCode } from '../../shared/types';
 import { toApiError } from '../errors';
 import { formatAddress } from '../address';
 import type { ReplicationInfo } from '../info-parser';
@@ -34,6 +35,9 @@ export interface ExecutionReport {
 }
 
 type ReleaseOp = Extract<StepOp, { kind: 'set-config' | 'unpause-writes' }>;
+
+/** Failures where the node may have run the command without our hearing it. */
+const NO_ANSWER: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['TIMEOUT', 'UNREACHABLE', 'NOT_REDIS', 'NOT_CONNECTED', 'INTERNAL']);
 
 /**
  * A paused master must still be paused when the hand-over command reaches it: the pause is
@@ -272,8 +276,11 @@ export class Execution {
         try {
           await this.commands.clientPause(op.node, op.ms, 'WRITE');
         } catch (error) {
-          // No reply is no proof the pause did not take: keep it to be released in clean-up.
-          throw new StepFailure(`CLIENT PAUSE on ${op.node} failed: ${toApiError(error).message}`);
+          const failure = toApiError(error);
+          // The server answered with an error (NOPERM, …): no pause took, so there is nothing to
+          // release. No reply is no proof the pause did not take: then it is released in clean-up.
+          if (!NO_ANSWER.has(failure.code)) this.writeStop = null;
+          throw new StepFailure(`CLIENT PAUSE on ${op.node} failed: ${failure.message}`);
         }
         return `writes on ${op.node} wait (for at most ${op.ms} ms)`;
       }
