@@ -19,6 +19,8 @@ export interface RegistryOptions {
   maxBackoffMs?: number;
   /** TLS, an SSH tunnel, and which hosts may be sent the credentials. Default: plain TCP, every host trusted. */
   transport?: Transport;
+  /** Words an authentication failure in these connections (a Sentinel's names --sentinel-password, not --password). */
+  explainAuth?: (message: string, address: string) => string;
 }
 
 interface Entry {
@@ -51,6 +53,7 @@ export class ClientRegistry {
   private readonly maxBackoffMs: number;
   private readonly credentials: Credentials;
   private readonly transport: Transport;
+  private readonly explainAuth: ((message: string, address: string) => string) | undefined;
   private readonly entries = new Map<string, Entry>();
   private readonly backoffs = new Map<string, Backoff>();
   /** Short-lived subscriber connections (listen()), closed with the rest on disconnectAll. */
@@ -63,6 +66,7 @@ export class ClientRegistry {
   constructor(options: RegistryOptions = {}) {
     this.credentials = options.credentials ?? {};
     this.transport = options.transport ?? {};
+    this.explainAuth = options.explainAuth;
     this.connectTimeoutMs = options.connectTimeoutMs ?? 2000;
     this.commandTimeoutMs = options.commandTimeoutMs ?? 1500;
     this.maxBackoffMs = options.maxBackoffMs ?? 5000;
@@ -353,7 +357,9 @@ export class ClientRegistry {
     const message =
       classified.code === 'TIMEOUT'
         ? `${address} did not answer within ${this.commandTimeoutMs} ms (the process may be stalled, overloaded, or not a Redis server)`
-        : classified.message;
+        : classified.code === 'AUTH_FAILED' && this.explainAuth
+          ? this.explainAuth(classified.message, address)
+          : classified.message;
     return new EngineError(classified.code, redact(message, [this.credentials.password]));
   }
 }

@@ -24,7 +24,7 @@ import { diffSnapshots, EventMemory } from './events';
 import { masterAddressOf, pollNode, type NodeRecord } from './node-record';
 import { DEFAULT_MAX_NODES, NodeSet } from './node-set';
 import { PollScheduler, type SlotTiming } from './poll-scheduler';
-import { askSentinels } from './sentinel-entry';
+import { askSentinels, sentinelAuthMessage } from './sentinel-entry';
 import { SentinelWatch } from './sentinel-watch';
 import { buildSnapshot } from './snapshot';
 import { TopologyMemory } from './topology-memory';
@@ -264,6 +264,7 @@ class Session {
       commandTimeoutMs: engineOptions.commandTimeoutMs,
       maxBackoffMs: Math.max(1000, Math.min(5000, this.interval * 3)),
       transport,
+      explainAuth: sentinelAuthMessage,
     });
     this.connection = connectionSummary(options, options.profileName);
     if (this.connection.insecure) this.setWarnings('tls', [insecureWarning()]);

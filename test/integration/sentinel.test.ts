@@ -188,6 +188,12 @@ describe('Sentinel credentials', () => {
       expect(node(first, own.address('m')).role).toBe('master');
       const { snapshot } = await waitForTick(engine, ({ snapshot: s }) => viewOf2(s, guarded)?.ckquorum?.ok === true, 10_000, 'the guarded view');
       expect(JSON.stringify(snapshot)).not.toContain(secret);
+      // Found from the data node (hello) without its password: the node says which option it needs.
+      await newEngine().connect({ seeds: [own.address('m')] });
+      const { snapshot: seen } = await waitForTick(engine, ({ snapshot: s }) => s.nodes.some((n) => n.address === guarded && n.error !== null), 10_000, 'the guarded Sentinel refusing');
+      expect(seen.nodes.find((n) => n.address === guarded)?.error?.message).toBe(
+        `${guarded} (a Sentinel) requires a password of its own: give --sentinel-password (and --sentinel-user for an ACL user)`,
+      );
     } finally {
       await engine.disconnect();
       await own.close();
