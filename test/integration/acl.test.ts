@@ -2,7 +2,6 @@
 // (so the test fails when the README drifts): topology and watch work with exactly the
 // monitoring rules, the admin rules allow every command the actions send (and a real
 // switchover), and a refused command names the rule to add.
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -10,6 +9,7 @@ import { ReplicationEngine } from '../../electron/engine/engine';
 import { EngineError } from '../../electron/engine/errors';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
 import { disposeAfterEach } from '../helpers/dispose';
+import { runCli, type CliRun } from '../helpers/cli';
 
 const own = disposeAfterEach();
 const ADMIN_PASSWORD = 'acl-default-secret';
@@ -59,22 +59,9 @@ async function deniedFor(user: string): Promise<string[]> {
   return denied;
 }
 
-function cli(args: string[], stopWhen?: (stdout: string) => boolean): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['bin/replication-console.js', ...args], { env: { ...process.env, REDISCLI_AUTH: USER_PASSWORD } });
-    let stdout = '';
-    let stderr = '';
-    let stopped = false;
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-      if (!stopped && stopWhen?.(stdout)) {
-        stopped = true;
-        child.kill('SIGINT');
-      }
-    });
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+/** The CLI as the ACL user of the test (REDISCLI_AUTH). */
+function cli(args: string[], stopWhen?: (stdout: string) => boolean): Promise<CliRun> {
+  return runCli(args, { env: { REDISCLI_AUTH: USER_PASSWORD }, stopWhen });
 }
 
 beforeAll(async () => {

@@ -18,6 +18,7 @@ import type { ActionPlan } from '../../electron/shared/actions';
 import { check, harness, planAndRun, replication, type Harness } from '../helpers/actions';
 import { nextStart, stepStarted } from '../helpers/journal-wait';
 import { until } from '../helpers/until';
+import { runCli, type CliRun } from '../helpers/cli';
 
 const NAME = 'rc-main';
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -36,20 +37,10 @@ async function onNode<T>(name: string, work: (c: Redis) => Promise<T>): Promise<
 }
 
 /** The CLI as a user runs it, with a data directory of its own. */
-async function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+async function cli(args: string[]): Promise<CliRun> {
   const dataDir = await mkdtemp(path.join(os.tmpdir(), 'rc-sentinel-cli-'));
   try {
-    const child = spawn(process.execPath, [path.join(ROOT, 'bin/replication-console.js'), ...args], {
-      cwd: ROOT,
-      env: { ...process.env, REPLICATION_CONSOLE_DATA_DIR: dataDir, NO_COLOR: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const [code] = (await once(child, 'close')) as [number | null];
-    return { code, stdout, stderr };
+    return await runCli(args, { env: { REPLICATION_CONSOLE_DATA_DIR: dataDir, NO_COLOR: '1' } });
   } finally {
     await rm(dataDir, { recursive: true, force: true });
   }

@@ -1,7 +1,7 @@
 // SSH tunnels through a real OpenSSH server (Debian's sshd on a loopback port, started here):
 // a master and its replica reached only through the tunnel, over one SSH session; known_hosts
 // as OpenSSH keeps it; and each way the tunnel can fail, with its own message.
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { createServer, connect as netConnect, type Server } from 'node:net';
@@ -19,6 +19,7 @@ import type { SshOptions } from '../../electron/shared/types';
 import { disposeAfterEach } from '../helpers/dispose';
 import { node, waitForTick } from '../helpers/engine';
 import { keygenFingerprint, makeKey, PASSPHRASE, startSshd, type Sshd } from '../helpers/sshd';
+import { runCli } from '../helpers/cli';
 
 const own = disposeAfterEach();
 const FINGERPRINT = /SHA256:[A-Za-z0-9+/]{43}/;
@@ -363,30 +364,18 @@ describe('password authentication', () => {
 });
 
 describe('the CLI through a bastion', () => {
-  /** Run the CLI as a script would: no terminal on stdin or stderr. */
-  function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-    return new Promise((resolve) => {
-      const child = spawn(process.execPath, ['bin/replication-console.js', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
-  }
-
   it('topology --ssh: an unknown host key names the flag to pass; passed, the key is added and the topology printed', async () => {
     const lab = own(await Lab.start({ nodes: masterWithReplicas(1) }));
     const sshd = own(await startSshd());
     const knownHosts = join(sshd.dir, 'cli_known_hosts');
     const args = ['topology', '--ssh', `root@127.0.0.1:${sshd.port}`, '--ssh-key', sshd.key.file, '--ssh-known-hosts', knownHosts, '--seed', lab.address('master')];
 
-    const unknown = await cli(args);
+    const unknown = await runCli(args);
     expect(unknown.code).not.toBe(0);
     expect(unknown.stderr).toContain(`--ssh-accept-host-key ${sshd.hostFingerprint}`);
     expect(unknown.stdout).toBe('');
 
-    const accepted = await cli([...args, '--ssh-accept-host-key', sshd.hostFingerprint, '--format', 'json']);
+    const accepted = await runCli([...args, '--ssh-accept-host-key', sshd.hostFingerprint, '--format', 'json']);
     expect(accepted.stderr).toBe('');
     expect(accepted.code).toBe(0);
     const topology = JSON.parse(accepted.stdout) as { nodes: { address: string; reachable: boolean }[] };
@@ -398,7 +387,7 @@ describe('the CLI through a bastion', () => {
     );
     expect(readFileSync(knownHosts, 'utf8')).toBe(`[127.0.0.1]:${sshd.port} ${sshd.hostPublicKey}\n`);
 
-    const again = await cli(args);
+    const again = await runCli(args);
     expect(again.code).toBe(0);
     expect(again.stdout).toContain(`${lab.address('replica-1')}  replica`);
     // One SSH session per run: the accepted run and the one after.

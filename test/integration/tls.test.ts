@@ -10,6 +10,7 @@ import { freePort } from '../../electron/lab/free-port';
 import type { ConnectOptions, TlsOptions } from '../../electron/shared/types';
 import { disposeAfterEach } from '../helpers/dispose';
 import { makeTestCertificates, type TestCertificates } from '../helpers/tls-certs';
+import { runCli } from '../helpers/cli';
 
 const own = disposeAfterEach();
 let certs: TestCertificates;
@@ -62,17 +63,6 @@ function tls(extra: Partial<TlsOptions> = {}): TlsOptions {
   return { enabled: true, caFile: certs.caFile, ...extra };
 }
 
-function cli(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['bin/replication-console.js', ...args], { env: { ...process.env, REDISCLI_AUTH: '' } });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
-
 describe('a TLS-only master and replica', () => {
   it('are both found through TLS, from either one, with the same settings for the discovered node', async () => {
     for (const seed of ['master', 'replica-1']) {
@@ -90,7 +80,7 @@ describe('a TLS-only master and replica', () => {
   });
 
   it('are found by the CLI from a rediss:// seed', async () => {
-    const run = await cli(['topology', '--seed', `rediss://${lab.address('replica-1')}`, '--cacert', certs.caFile, '--format', 'json']);
+    const run = await runCli(['topology', '--seed', `rediss://${lab.address('replica-1')}`, '--cacert', certs.caFile, '--format', 'json']);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     const out = JSON.parse(run.stdout) as { nodes: Array<{ address: string; role: string }> };
@@ -149,7 +139,7 @@ describe('a TLS-only master and replica', () => {
   });
 
   it('the CLI exits 3 on a TLS failure, with the message and no stack', async () => {
-    const run = await cli(['topology', '--seed', lab.address('master'), '--tls', '--cacert', certs.otherCaFile]);
+    const run = await runCli(['topology', '--seed', lab.address('master'), '--tls', '--cacert', certs.otherCaFile]);
     expect(run.code).toBe(3);
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
     expect(run.stderr).toMatch(/not signed by a CA the console trusts/);

@@ -1,7 +1,6 @@
 // Topology memory on real servers: a node seen once stays in the graph (remembered, with when
 // it was last seen) and is dialled until it answers; a replica restarted alone still shows;
 // forgetting is the user's act, from the engine (UI) or the CLI.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -12,6 +11,7 @@ import { MEMORY_FILE } from '../../electron/engine/topology-memory';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
 import { disposeAfterEach } from '../helpers/dispose';
 import { node, waitForTick } from '../helpers/engine';
+import { runCli, type CliRun } from '../helpers/cli';
 
 const own = disposeAfterEach();
 
@@ -30,17 +30,9 @@ async function session(dir: string, seed: string): Promise<void> {
   }
 }
 
-function cli(args: string[], dataDir: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['bin/replication-console.js', ...args], {
-      env: { ...process.env, REPLICATION_CONSOLE_DATA_DIR: dataDir, NO_COLOR: '1' },
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+/** The CLI with a data directory of the test's choosing. */
+function cli(args: string[], dataDir: string): Promise<CliRun> {
+  return runCli(args, { env: { REPLICATION_CONSOLE_DATA_DIR: dataDir, NO_COLOR: '1' } });
 }
 
 describe('topology memory', () => {
