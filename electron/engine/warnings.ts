@@ -336,8 +336,9 @@ function unreachable(records: readonly NodeRecord[]): TopologyWarning[] {
   }
   const out: TopologyWarning[] = [];
   for (const r of records) {
-    // A Sentinel out of reach is SENTINEL_UNREACHABLE, with what that means for failovers.
-    if (r.reachable || !r.error || r.asSentinel) continue;
+    // A Sentinel out of reach is SENTINEL_UNREACHABLE, with what that means for failovers; a node
+    // kept from the password answers, and is UNTRUSTED_HOST (the session's warning), not unreachable.
+    if (r.reachable || !r.error || r.asSentinel || r.error.code === 'UNTRUSTED_HOST') continue;
     const group = r.listedBy !== null && isMismatch(r) ? neverReached.get(r.listedBy) : undefined;
     if (!group || group.length <= GROUP_UNREACHED_OVER) {
       out.push(unreachableWarning(r, isMismatch(r)));

@@ -70,6 +70,8 @@ describe('a replica outside the trusted hosts', () => {
     const warning = snapshot.warnings.find((w) => w.code === 'UNTRUSTED_HOST');
     expect(warning?.nodes).toEqual([replicaAddress]);
     expect(warning?.message).toContain('--trust 127.0.0.2');
+    // It answered: it is untrusted, not unreachable (one warning, not two).
+    expect(snapshot.warnings.filter((w) => w.nodes.includes(replicaAddress)).map((w) => w.code)).toEqual(['UNTRUSTED_HOST']);
   });
 
   it('is read once trusted with --trust (the CLI), and the warning is gone', async () => {
