@@ -6,34 +6,40 @@ import { ConnectionForm, hostKeyFingerprint, trustedHostProblem } from '../../..
 
 const FINGERPRINT = 'SHA256:' + 'A'.repeat(20) + 'b+/9' + 'c'.repeat(19);
 
+/** A form with these fields typed in, in this order (a URL seed gives up its password as it is typed). */
+function formWith(fields: Partial<ConnectionForm>): ConnectionForm {
+  return Object.assign(new ConnectionForm(), fields);
+}
+
+/** SSH through host b as user u with key file k. */
+const SSH_BY_KEY = { sshEnabled: true, sshHost: 'b', sshUser: 'u', sshKeyFile: 'k' };
+
 describe('ConnectionForm: what is sent', () => {
   it('sends exactly the seeds, user and password for the plain form', () => {
-    const form = new ConnectionForm();
-    form.seedsText = '10.0.0.5, 10.0.0.6:6380 10.0.0.5:6379';
-    form.user = ' ops ';
-    form.password = 'pw';
+    const form = formWith({ seedsText: '10.0.0.5, 10.0.0.6:6380 10.0.0.5:6379', user: ' ops ', password: 'pw' });
     expect(form.toOptions()).toEqual({ seeds: ['10.0.0.5:6379', '10.0.0.6:6380'], user: 'ops', password: 'pw' });
   });
 
   it('sends every section, each field by its contract name', () => {
-    const form = new ConnectionForm();
-    form.seedsText = 'db-1.internal:6379';
-    form.tlsEnabled = true;
-    form.caFile = '/etc/tls/ca.crt';
-    form.certFile = 'c.crt';
-    form.keyFile = 'c.key';
-    form.sni = 'redis.example.com';
-    form.insecure = true;
-    form.sshEnabled = true;
-    form.sshHost = 'bastion.example.com';
-    form.sshPort = '2222';
-    form.sshUser = 'ops';
-    form.sshKeyFile = '~/.ssh/id_ed25519';
-    form.sshPassphrase = 'kp';
-    form.trustedHostsText = 'db-9.example.com\n\n*.db.internal\n10.0.0.0/8\n';
-    form.addressMapText = '10.0.0.5:6379=127.0.0.1:16379';
-    form.pollText = '0.5';
-    form.readOnly = true;
+    const form = formWith({
+      seedsText: 'db-1.internal:6379',
+      tlsEnabled: true,
+      caFile: '/etc/tls/ca.crt',
+      certFile: 'c.crt',
+      keyFile: 'c.key',
+      sni: 'redis.example.com',
+      insecure: true,
+      sshEnabled: true,
+      sshHost: 'bastion.example.com',
+      sshPort: '2222',
+      sshUser: 'ops',
+      sshKeyFile: '~/.ssh/id_ed25519',
+      sshPassphrase: 'kp',
+      trustedHostsText: 'db-9.example.com\n\n*.db.internal\n10.0.0.0/8\n',
+      addressMapText: '10.0.0.5:6379=127.0.0.1:16379',
+      pollText: '0.5',
+      readOnly: true,
+    });
     expect(form.canSubmit).toBe(true);
     expect(form.toOptions()).toEqual({
       seeds: ['db-1.internal:6379'],
@@ -47,14 +53,15 @@ describe('ConnectionForm: what is sent', () => {
   });
 
   it('sends Sentinels and the master name instead of seeds in Sentinel mode', () => {
-    const form = new ConnectionForm();
-    form.seedsText = '10.0.0.5:6379';
-    form.mode = 'sentinel';
-    form.sentinelsText = '10.0.0.7:26379,10.0.0.8:26379';
-    form.masterName = 'mymaster';
-    form.sentinelUser = 'sent';
-    form.sentinelPassword = 'spw';
-    form.password = 'pw';
+    const form = formWith({
+      seedsText: '10.0.0.5:6379',
+      mode: 'sentinel',
+      sentinelsText: '10.0.0.7:26379,10.0.0.8:26379',
+      masterName: 'mymaster',
+      sentinelUser: 'sent',
+      sentinelPassword: 'spw',
+      password: 'pw',
+    });
     expect(form.toOptions()).toEqual({
       seeds: [],
       password: 'pw',
@@ -63,24 +70,20 @@ describe('ConnectionForm: what is sent', () => {
   });
 
   it('sends the SSH password, not a key, when password authentication is chosen', () => {
-    const form = new ConnectionForm();
-    form.seedsText = 'a:1';
-    form.sshEnabled = true;
-    form.sshHost = '10.1.1.1';
-    form.sshUser = 'ops';
-    form.sshKeyFile = 'left-over';
-    form.sshAuth = 'password';
-    form.sshPassword = 'sshpw';
+    const form = formWith({
+      seedsText: 'a:1',
+      sshEnabled: true,
+      sshHost: '10.1.1.1',
+      sshUser: 'ops',
+      sshKeyFile: 'left-over',
+      sshAuth: 'password',
+      sshPassword: 'sshpw',
+    });
     expect(form.toOptions().ssh).toEqual({ host: '10.1.1.1', user: 'ops', password: 'sshpw' });
   });
 
   it('adds the confirmed host key to the SSH options, and only when asked', () => {
-    const form = new ConnectionForm();
-    form.seedsText = 'a:1';
-    form.sshEnabled = true;
-    form.sshHost = 'b';
-    form.sshUser = 'u';
-    form.sshKeyFile = 'k';
+    const form = formWith({ seedsText: 'a:1', ...SSH_BY_KEY });
     expect(form.toOptions().ssh?.acceptHostKey).toBeUndefined();
     expect(form.toOptions(FINGERPRINT).ssh).toEqual({ host: 'b', user: 'u', keyFile: 'k', acceptHostKey: FINGERPRINT });
   });
@@ -88,8 +91,7 @@ describe('ConnectionForm: what is sent', () => {
 
 describe('ConnectionForm: URL seeds', () => {
   it('moves a URL password into the password field at once and shows the URL without it', () => {
-    const form = new ConnectionForm();
-    form.seedsText = 'redis://ops:s3cr%40t@db-1.internal:6380/0, 10.0.0.6';
+    const form = formWith({ seedsText: 'redis://ops:s3cr%40t@db-1.internal:6380/0, 10.0.0.6' });
     expect(form.password).toBe('s3cr@t');
     expect(form.user).toBe('ops');
     expect(form.seedsText).toBe('redis://ops@db-1.internal:6380/0, 10.0.0.6');
@@ -98,23 +100,20 @@ describe('ConnectionForm: URL seeds', () => {
   });
 
   it('takes the password out even before the host is typed', () => {
-    const form = new ConnectionForm();
-    form.seedsText = 'redis://:hunter2@';
+    const form = formWith({ seedsText: 'redis://:hunter2@' });
     expect(form.password).toBe('hunter2');
     expect(form.seedsText).toBe('redis://');
   });
 
   it('turns TLS on for rediss://', () => {
-    const form = new ConnectionForm();
-    form.seedsText = 'rediss://db.example.com:6380';
+    const form = formWith({ seedsText: 'rediss://db.example.com:6380' });
     expect(form.tlsEnabled).toBe(true);
     expect(form.password).toBe('');
     expect(form.toOptions()).toEqual({ seeds: ['db.example.com:6380'], tls: { enabled: true } });
   });
 
   it('refuses another scheme with parseSeed’s message, and sends nothing', () => {
-    const form = new ConnectionForm();
-    form.seedsText = 'http://db:80';
+    const form = formWith({ seedsText: 'http://db:80' });
     expect(form.canSubmit).toBe(false);
     expect(form.problems.seeds).toMatch(/unsupported scheme "http:\/\/"/);
   });
@@ -148,9 +147,7 @@ describe('ConnectionForm: field problems before anything is sent', () => {
   });
 
   it('needs Sentinels and a master name without spaces in Sentinel mode', () => {
-    const form = new ConnectionForm();
-    form.mode = 'sentinel';
-    form.masterName = 'my master';
+    const form = formWith({ mode: 'sentinel', masterName: 'my master' });
     expect(Object.keys(form.problems)).toEqual(['sentinels', 'masterName']);
     form.sentinelsText = '10.0.0.7:26379';
     form.masterName = 'mymaster';
@@ -182,8 +179,7 @@ const profile: ConnectionProfile = {
 
 describe('ConnectionForm: profiles', () => {
   it('fills from a profile without a secret, and connects with its id', () => {
-    const form = new ConnectionForm();
-    form.password = 'typed-before';
+    const form = formWith({ password: 'typed-before' });
     form.fillFromProfile(profile);
     expect(form.password).toBe('');
     expect(form.storedSecrets.password).toBe(true);
@@ -199,14 +195,7 @@ describe('ConnectionForm: profiles', () => {
   });
 
   it('saves secrets only when asked to remember them, and never in the profile fields', () => {
-    const form = new ConnectionForm();
-    form.seedsText = 'a:1';
-    form.password = 'pw';
-    form.sshEnabled = true;
-    form.sshHost = 'b';
-    form.sshUser = 'u';
-    form.sshKeyFile = 'k';
-    form.sshPassphrase = 'kp';
+    const form = formWith({ seedsText: 'a:1', password: 'pw', ...SSH_BY_KEY, sshPassphrase: 'kp' });
     expect(form.toProfile(' mine ', false)).toEqual({ name: 'mine', seeds: ['a:1'], ssh: { host: 'b', user: 'u', keyFile: 'k' } });
     expect(form.toProfile('mine', true).secrets).toEqual({ password: 'pw', sshPassphrase: 'kp' });
   });
