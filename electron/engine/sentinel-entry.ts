@@ -24,9 +24,10 @@ type Answer =
   | { kind: 'failed'; reason: string; code: ErrorCode };
 
 /**
- * Ask each Sentinel (by its address; `dialOf` applies the address map) for `masterName`. Rejects
- * with an error naming what each one said: the names it monitors, that it is a data node, or why
- * it could not be reached.
+ * Ask every Sentinel at once (by its address; `dialOf` applies the address map) for `masterName`:
+ * the first that knows it answers, so a stalled Sentinel costs nothing while another answers.
+ * Rejects with an error naming what each one said: the names it monitors, that it is a data
+ * node, or why it could not be reached.
  */
 export async function askSentinels(
   registry: ClientRegistry,
@@ -34,29 +35,43 @@ export async function askSentinels(
   masterName: string,
   dialOf: (address: string) => string,
 ): Promise<SentinelEntry> {
-  const answers: [string, Answer][] = [];
-  for (const address of addresses) {
-    const answer = await askOne(registry, address, dialOf(address), masterName);
-    if (answer.kind === 'found') return answer.entry;
-    answers.push([address, answer]);
-  }
+  const asked = await firstFound(addresses.map((address) => askOne(registry, address, dialOf(address), masterName)));
+  if (!Array.isArray(asked)) return asked;
+  const answers = addresses.map((address, i): [string, Answer] => [address, asked[i] as Answer]);
   const unknown = answers.flatMap(([a, x]) => (x.kind === 'unknown-name' ? [`${a} monitors ${x.monitors.length > 0 ? x.monitors.join(', ') : 'no master at all'}`] : []));
   const data = answers.flatMap(([a, x]) => (x.kind === 'data-node' ? [`${a} is a data node (${x.role}), not a Sentinel: give it as a seed, not with --sentinel`] : []));
   // Connection errors name the address already ("127.0.0.1:26379: connection refused …").
   const failed = answers.flatMap(([a, x]) => (x.kind === 'failed' ? [x.reason.startsWith(a) ? x.reason : `${a}: ${x.reason}`] : []));
   const codes = new Set(answers.flatMap(([, x]) => (x.kind === 'failed' ? [x.code] : [])));
+  // A name or an address the user got wrong: bad input (exit 2), not "not a data node".
   if (unknown.length > 0) {
     throw new EngineError(
-      'SENTINEL',
+      'BAD_ARGUMENT',
       `No Sentinel monitors a master named "${masterName}": ${unknown.join('; ')}. Give one of those names with --master-name` +
         (data.length + failed.length > 0 ? ` (and: ${[...data, ...failed].join('; ')})` : ''),
     );
   }
-  if (data.length > 0) throw new EngineError('SENTINEL', [...data, ...failed].join('; '));
+  if (data.length > 0) throw new EngineError('BAD_ARGUMENT', [...data, ...failed].join('; '));
   // Every Sentinel refused the credentials (or timed out, …): that is the error, not "unreachable".
   const [only] = codes;
   const code = codes.size === 1 && only !== undefined ? only : 'UNREACHABLE';
   throw new EngineError(code, `No Sentinel could be reached: ${failed.join('; ')}`);
+}
+
+/** The first answer that found the master, or every answer (in order) when none did. */
+function firstFound(asking: Promise<Answer>[]): Promise<SentinelEntry | Answer[]> {
+  return new Promise((resolve) => {
+    const answers: Answer[] = new Array<Answer>(asking.length);
+    let left = asking.length;
+    if (left === 0) resolve([]);
+    asking.forEach((ask, i) => {
+      void ask.then((answer) => {
+        if (answer.kind === 'found') resolve(answer.entry);
+        answers[i] = answer;
+        if (--left === 0) resolve(answers);
+      });
+    });
+  });
 }
 
 async function askOne(registry: ClientRegistry, address: string, dial: string, masterName: string): Promise<Answer> {

@@ -96,9 +96,22 @@ describe('Sentinel as the entry point', () => {
     expect(json.nodes.find((n) => n.address === sentinels[1])).toMatchObject({ role: 'sentinel', sentinel: { masters: [{ name: GROUP, quorum: 2 }] } });
   });
 
+  it('asks the Sentinels at once: with every one stalled (SIGSTOP), the answer takes one timeout, not one each', async () => {
+    for (const name of ['sentinel-1', 'sentinel-2', 'sentinel-3']) lab.pause(name);
+    try {
+      const started = Date.now();
+      const stalled = newEngine().connect({ seeds: [], sentinel: { addresses: sentinels, masterName: GROUP } });
+      await expect(stalled).rejects.toMatchObject({ code: 'TIMEOUT', message: expect.stringMatching(/^No Sentinel could be reached: /) as unknown });
+      // One after another, three stalled Sentinels cost three 1000 ms timeouts.
+      expect(Date.now() - started).toBeLessThan(2000);
+    } finally {
+      for (const name of ['sentinel-1', 'sentinel-2', 'sentinel-3']) lab.resume(name);
+    }
+  });
+
   it('says which names the Sentinels monitor, why each could not be reached, and that a data node is no Sentinel', async () => {
     await expect(newEngine().connect({ seeds: [], sentinel: { addresses: sentinels, masterName: 'nope' } })).rejects.toMatchObject({
-      code: 'SENTINEL',
+      code: 'BAD_ARGUMENT',
       message: expect.stringMatching(new RegExp(`No Sentinel monitors a master named "nope": ${sentinels[0]} monitors ${GROUP};`)) as unknown,
     });
     const a = await freePort();
@@ -110,7 +123,7 @@ describe('Sentinel as the entry point', () => {
       new RegExp(`No Sentinel could be reached: 127\\.0\\.0\\.1:${a}: connection refused.*; 127\\.0\\.0\\.1:${b}: connection refused`),
     );
     await expect(newEngine().connect({ seeds: [], sentinel: { addresses: [lab.address('replica-1')], masterName: GROUP } })).rejects.toMatchObject({
-      code: 'SENTINEL',
+      code: 'BAD_ARGUMENT',
       message: `${lab.address('replica-1')} is a data node (a replica), not a Sentinel: give it as a seed, not with --sentinel`,
     });
     await expect(newEngine().connect({ seeds: [], sentinel: { addresses: [], masterName: GROUP } })).rejects.toMatchObject({ code: 'BAD_ARGUMENT' });
