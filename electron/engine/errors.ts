@@ -24,7 +24,7 @@ const RULES: Rule[] = [
   {
     test: /ERR_TLS_CERT_ALTNAME_INVALID|does not match certificate's altnames/i,
     code: 'TLS',
-    explain: (a) => `${a}: the server's certificate is not issued for this host name or IP: connect with --sni NAME, NAME being a name the certificate lists`,
+    explain: (a, raw) => `${a}: the server's certificate is not issued for this host name or IP: connect with --sni NAME, NAME being a name the certificate lists${altnames(raw)}`,
   },
   {
     test: /CERT_HAS_EXPIRED|certificate has expired/i,
@@ -120,6 +120,17 @@ const RULES: Rule[] = [
     explain: (a) => `${a}: the connection was closed by the other side`,
   },
 ];
+
+/**
+ * What Node's check says the certificate lists and which name was checked ("Host: x. is not in
+ * the cert's altnames: DNS:a, IP Address:b"), so the operator can pick the --sni at once.
+ */
+function altnames(raw: string): string {
+  const match = /(?:Host|IP): (\S+?)\.? is not in the cert's (?:altnames|list): ?([^\n]*)/.exec(raw);
+  if (!match) return '';
+  const listed = (match[2] ?? '').trim().slice(0, 300);
+  return ` (${listed ? `it lists ${listed}` : 'it lists no name'}; checked: ${(match[1] ?? '').slice(0, 253)})`;
+}
 
 /** Turn anything ioredis or Node throws into an EngineError about one node. */
 export function classifyError(error: unknown, address: string): EngineError {

@@ -118,6 +118,8 @@ describe('a TLS-only master and replica', () => {
     const error = await failure({ seeds: [lab.address('master')], tls: tls({ sni: 'db.example.test' }) });
     expect(error.code).toBe('TLS');
     expect(error.message).toMatch(/not issued for this host name or IP: connect with --sni NAME/);
+    // The names the certificate lists, and the one checked: the right --sni is in the message.
+    expect(error.message).toMatch(/\(it lists [^)]*DNS:localhost[^)]*; checked: db\.example\.test\)$/);
     const snapshot = await engine().connect({ seeds: [lab.address('master')], tls: tls({ sni: 'localhost' }) });
     expect(snapshot.nodes.filter((n) => n.reachable)).toHaveLength(2);
   });

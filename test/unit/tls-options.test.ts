@@ -76,7 +76,8 @@ describe('loadTlsOptions', () => {
 describe('TLS error messages', () => {
   const at = '10.0.0.1:6380';
   const cases: Array<[string, string, RegExp]> = [
-    ['ERR_TLS_CERT_ALTNAME_INVALID Hostname/IP does not match certificate\'s altnames: IP: 10.0.0.1 is not in the cert\'s list: ', 'TLS', /not issued for this host name.*--sni/],
+    ['ERR_TLS_CERT_ALTNAME_INVALID Hostname/IP does not match certificate\'s altnames: IP: 10.0.0.1 is not in the cert\'s list: ', 'TLS', /not issued for this host name.*--sni NAME, NAME being a name the certificate lists \(it lists no name; checked: 10\.0\.0\.1\)$/],
+    ["ERR_TLS_CERT_ALTNAME_INVALID Hostname/IP does not match certificate's altnames: Host: wrong.example. is not in the cert's altnames: DNS:localhost, IP Address:127.0.0.1", 'TLS', /--sni NAME, NAME being a name the certificate lists \(it lists DNS:localhost, IP Address:127\.0\.0\.1; checked: wrong\.example\)$/],
     ['CERT_HAS_EXPIRED certificate has expired', 'TLS', /has expired/],
     ['SELF_SIGNED_CERT_IN_CHAIN self-signed certificate in certificate chain', 'TLS', /not signed by a CA the console trusts: give that CA with --cacert/],
     ['UNABLE_TO_VERIFY_LEAF_SIGNATURE unable to verify the first certificate', 'TLS', /--cacert/],
