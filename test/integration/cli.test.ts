@@ -2,38 +2,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { Lab, docsLayout } from '../../electron/lab/lab';
+import { runCli as cli } from '../helpers/cli';
 import { freePort } from '../../electron/lab/free-port';
 
 const BIN = 'bin/replication-console.js';
 let lab: Lab;
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/**
- * Run the CLI like a user would. `stopWhen` (for watch) sends Ctrl-C (SIGINT) once the output
- * so far satisfies it: a condition, never a fixed time, so a busy machine cannot make it early.
- */
-function cli(args: string[], { stopWhen, env }: { stopWhen?: (stdout: string) => boolean; env?: NodeJS.ProcessEnv } = {}): Promise<Run> {
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env } });
-    let stdout = '';
-    let stderr = '';
-    let stopped = false;
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-      if (stopWhen && !stopped && stopWhen(stdout)) {
-        stopped = true;
-        child.kill('SIGINT');
-      }
-    });
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 beforeAll(async () => {
   lab = await Lab.start({ nodes: docsLayout(), password: 'cli-secret' });
