@@ -12,8 +12,10 @@ const USAGE: Record<string, string> = {
     '  Print the topology once: every node found from the seeds, its role, link, lag and offset, and the warnings.' +
     COMMON,
   watch:
-    'usage: replication-console watch (--seed HOST:PORT … | --sentinel HOST:PORT … --master-name NAME) [--format table|json] [--interval MS]\n' +
+    'usage: replication-console watch (--seed HOST:PORT … | --sentinel HOST:PORT … --master-name NAME) [--format table|json] [--problems] [--interval MS]\n' +
     '  A live table (or one JSON object per line), refreshed every poll, with the events since the last one.\n' +
+    '  --problems: a one-line summary, then only the nodes that are not healthy (unreachable, stale, link down,\n' +
+    '  full sync, lagging, or named by a warning) and the warnings.\n' +
     '  Ctrl-C stops it.' +
     COMMON,
   lab:

@@ -6,7 +6,7 @@ import { normalizeAddress } from '../engine/address';
 import { DEFAULT_MAX_NODES } from '../engine/node-set';
 import { TopologyMemory } from '../engine/topology-memory';
 import { EngineError, toApiError } from '../engine/errors';
-import { clean, toJson, toMermaid, toTable, toTree } from './output';
+import { clean, toJson, toMermaid, toProblems, toTable, toTree } from './output';
 import { runLab } from './lab-command';
 import { ACTION_HELP, ActionUsageError, isActionCommand, parseActionArgs, runActionCommand } from './action-commands';
 import { dataDir } from '../engine/actions/audit';
@@ -42,7 +42,9 @@ const HELP = `replication-console: Redis and Valkey replication from the command
 
 Commands:
   topology --seed HOST:PORT [--seed …] [--format tree|json|mermaid]   print the topology once
-  watch    --seed HOST:PORT [--seed …] [--format table|json]          live table, one refresh per poll
+  watch    --seed HOST:PORT [--seed …] [--format table|json] [--problems]
+                                          live table, one refresh per poll; --problems: only the nodes
+                                          that are not healthy, after a one-line summary
   lab                                     start master + 2 replicas + 1 cascaded replica on free ports
   forget   HOST:PORT [--json]             drop a node from the topology memory (nodes not seen for 7 days go by themselves)
 
@@ -60,10 +62,17 @@ outside the trusted hosts, 5 not a Redis data node (Sentinel, cluster mode, othe
 const OPTIONS = {
   ...CONNECTION_OPTIONS,
   format: { type: 'string' },
+  problems: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
 class UsageError extends Error {}
+
+// `watch … | head` closes our stdout: that is the reader being done, not an error to print.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
 
 async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
@@ -96,8 +105,9 @@ async function main(argv: string[]): Promise<number> {
   if (values.help) return help();
   const { options, timeoutMs } = await prepareConnection(values, true);
   const engine = new ReplicationEngine({ connectTimeoutMs: timeoutMs, commandTimeoutMs: timeoutMs, memoryDir: dataDir() });
+  if (values.problems && (command !== 'watch' || (values.format ?? 'table') !== 'table')) throw new UsageError('--problems is for watch, in the table format');
   if (command === 'topology') return printTopology(engine, options, values.format ?? 'tree');
-  return watch(engine, options, values.format ?? 'table');
+  return watch(engine, options, values.format ?? 'table', values.problems === true);
 }
 
 function help(): number {
@@ -159,7 +169,7 @@ async function printTopology(engine: ReplicationEngine, options: ConnectOptions,
   }
 }
 
-async function watch(engine: ReplicationEngine, options: ConnectOptions, format: string): Promise<number> {
+async function watch(engine: ReplicationEngine, options: ConnectOptions, format: string, problemsOnly: boolean): Promise<number> {
   if (!['table', 'json'].includes(format)) throw new UsageError(`--format must be table or json`);
   const live = process.stdout.isTTY && format === 'table';
   engine.onTick(({ snapshot, events }) => {
@@ -168,7 +178,7 @@ async function watch(engine: ReplicationEngine, options: ConnectOptions, format:
       return;
     }
     const recent = events.map((e) => clean(`  ${new Date(e.at).toLocaleTimeString()}  ${e.message}`));
-    const text = toTable(snapshot) + (recent.length ? `\n\nEvents:\n${recent.join('\n')}` : '');
+    const text = (problemsOnly ? toProblems(snapshot) : toTable(snapshot)) + (recent.length ? `\n\nEvents:\n${recent.join('\n')}` : '');
     process.stdout.write(live ? `\x1b[H\x1b[2J${text}\n` : `${text}\n\n`);
   });
   // Ctrl-C is ours from the first instant, discovery included: a slow or hung seed must not

@@ -1,5 +1,5 @@
 // Text renderings of a snapshot for the terminal: tree, table, Mermaid and JSON.
-import type { NodeState, TopologyEdge, TopologySnapshot, TopologyWarning } from '../shared/types';
+import type { NodeState, TopologyEdge, TopologySnapshot, TopologyWarning, WarningCode } from '../shared/types';
 import { formatBytes, formatOffset, formatSeconds } from '../shared/format';
 
 /**
@@ -201,6 +201,44 @@ export function toMermaid(snapshot: TopologySnapshot): string {
 const COLUMNS = ['NODE', 'ROLE', 'LINK', 'OFFSET', 'LAG', 'LAG (s)', 'SYNC', 'NOTE'] as const;
 
 /** The live table of `watch`. */
+/**
+ * What is wrong with a node, in a few words, or null when it is healthy: unreachable, stale,
+ * link down, syncing, lagging, or named by a warning (not by a mere risk).
+ */
+export function problemOf(node: NodeState, snapshot: TopologySnapshot): string | null {
+  if (!node.reachable) return 'unreachable';
+  if (staleAge(node, snapshot.takenAt) !== null) return 'stale';
+  if (node.role === 'replica' && node.linkStatus === 'down') return 'link down';
+  if (node.sync) return 'full sync';
+  if (snapshot.edges.some((e) => e.replica === node.address && e.health === 'lagging')) return 'lagging';
+  const warned = snapshot.warnings.find((w) => !RISKS.has(w.code) && w.nodes.includes(node.address));
+  return warned ? warned.code : null;
+}
+
+/** Warnings that name a risk, not a fault ("nothing is wrong yet"): listed, but the node counts as healthy. */
+const RISKS: ReadonlySet<WarningCode> = new Set<WarningCode>(['MASTER_NO_PERSISTENCE']);
+
+/**
+ * `watch --problems`: one summary line, then only the nodes that are not healthy (as the table
+ * shows them) and the warnings. On a healthy topology, the summary line alone.
+ */
+export function toProblems(snapshot: TopologySnapshot): string {
+  const { nodes } = distinct(snapshot);
+  const problems = nodes.flatMap((n) => {
+    const problem = problemOf(n, snapshot);
+    return problem ? [{ node: n, problem }] : [];
+  });
+  const warnings = snapshot.warnings.length;
+  const summary = clean(
+    `${new Date(snapshot.takenAt).toLocaleTimeString()}  ${nodes.length} nodes: ${nodes.length - problems.length} healthy` +
+      (problems.length > 0 ? `, ${problems.length} not (${problems.map((p) => `${p.node.address} ${p.problem}`).join(', ')})` : '') +
+      (warnings > 0 ? `; ${warnings} warning${warnings === 1 ? '' : 's'}` : ''),
+  );
+  if (problems.length === 0 && warnings === 0) return summary;
+  const table = toTable({ ...snapshot, nodes: problems.map((p) => p.node) }).split('\n').slice(1);
+  return [summary, ...(problems.length > 0 ? table : table.slice(table.indexOf('Warnings:') - 1))].join('\n');
+}
+
 export function toTable(snapshot: TopologySnapshot): string {
   const { nodes } = distinct(snapshot);
   const takenAt = snapshot.takenAt;

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn } from 'node:child_process';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
-import { Lab, docsLayout } from '../../electron/lab/lab';
+import { Lab, docsLayout, masterWithReplicas } from '../../electron/lab/lab';
 import { runCli as cli } from '../helpers/cli';
 import { freePort } from '../../electron/lab/free-port';
 
@@ -94,6 +94,49 @@ describe('replication-console CLI', () => {
     const labWithOption = await cli(['lab', '--seed', '127.0.0.1:1']);
     expect(labWithOption.code).toBe(2);
     expect(labWithOption.stderr).toMatch(/lab takes no options/);
+  });
+
+  it('watch --problems: a summary line while healthy; a replica that goes away is the only row', async () => {
+    const own = await Lab.start({ nodes: masterWithReplicas(2) });
+    try {
+      const gone = own.address('replica-2');
+      let stopping: Promise<void> | null = null;
+      const run = await cli(['watch', '--seed', own.address('master'), '--interval', '200', '--problems'], {
+        stopWhen: (out) => {
+          // Once a healthy summary is out, stop a replica; stop watching once it is reported.
+          if (!stopping && / 3 nodes: 3 healthy/.test(out)) stopping = own.stop('replica-2');
+          return stopping !== null && out.includes(`1 not (${gone} unreachable)`);
+        },
+      });
+      await stopping;
+      expect(run.code).toBe(0);
+      const healthy = run.stdout.split('\n').find((l) => / 3 nodes: 3 healthy/.test(l));
+      expect(healthy).toBeDefined();
+      const report = run.stdout.slice(run.stdout.lastIndexOf('3 nodes: 2 healthy'));
+      expect(report).toContain(`2 healthy, 1 not (${gone} unreachable)`);
+      // Only the unhealthy node has a row: the master and the other replica are in the summary only.
+      const rows = report.split('\n').filter((l) => /^\s*127\.0\.0\.1:\d+\s/.test(l));
+      expect(rows.map((l) => l.trim().split(/\s+/)[0])).toEqual([gone]);
+      const usage = await cli(['topology', '--seed', own.address('master'), '--problems']);
+      expect(usage.code).toBe(2);
+      expect(usage.stderr).toMatch(/--problems is for watch, in the table format/);
+    } finally {
+      await own.close();
+    }
+  });
+
+  it('watch piped into a reader that stops (| head): exits 0 at the next line, no stack trace', async () => {
+    const child = spawn(process.execPath, [BIN, 'watch', '--seed', lab.address('master'), '--interval', '200'], {
+      env: { ...process.env, REDISCLI_AUTH: 'cli-secret' },
+    });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
+    // The reader takes the first tick, then goes away, as `head` does.
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    child.stdout.destroy();
+    expect(await exited).toEqual({ code: 0, signal: null });
+    expect(stderr).toBe('');
   });
 
   it('watch stops cleanly on a Ctrl-C that arrives while a silent seed is still being dialled', async () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clean, toJson, toMermaid, toTable, toTree, warningLines } from '../../electron/cli/output';
+import { clean, toJson, toMermaid, toProblems, toTable, toTree, warningLines } from '../../electron/cli/output';
 import type { ListedReplica, NodeState, TopologySnapshot } from '../../electron/shared/types';
 import { inSyncLag, nodeState } from '../helpers/node-state';
 
@@ -130,5 +130,43 @@ describe('warningLines', () => {
       },
     ]);
     expect(lines).toEqual(['', 'Warnings:', `  ! MASTER_DOWN: ${M} down since 10:00:00; 2 replicas orphaned → fail over`, `      UNKNOWN_MASTER: ${R1} replicates from ${M}, which cannot be reached`]);
+  });
+});
+
+describe('watch --problems', () => {
+  const master = nodeState(M, { polledAt: NOW - 200, offset: 5000 });
+  const edges: TopologySnapshot['edges'] = [
+    { master: M, replica: R1, health: 'up' },
+    { master: M, replica: R2, health: 'up' },
+  ];
+
+  it('a healthy topology is one summary line', () => {
+    const text = toProblems(snapshot([master, replica(R1, M), replica(R2, M)], edges));
+    expect(text.split('\n')).toHaveLength(1);
+    expect(text).toMatch(/ {2}3 nodes: 3 healthy$/);
+  });
+
+  it('lists only the nodes that are not healthy, after the summary, and the warnings', () => {
+    const down = replica(R2, M, { linkStatus: 'down' });
+    const warning = { code: 'UNREACHABLE' as const, message: `${R1}: connection refused`, nodes: [R1] };
+    const gone = replica(R1, M, { reachable: false, error: { code: 'UNREACHABLE', message: `${R1}: connection refused` } });
+    const text = toProblems(snapshot([master, gone, down], edges, [warning]));
+    const lines = text.split('\n');
+    expect(lines[0]).toMatch(new RegExp(`3 nodes: 1 healthy, 2 not \\(${R1} unreachable, ${R2} link down\\); 1 warning$`));
+    expect(lines.filter((l) => l.includes(M) && !l.startsWith('  !'))).toEqual([]);
+    expect(lines.some((l) => l.trim().startsWith(R1))).toBe(true);
+    expect(lines.some((l) => l.trim().startsWith(R2))).toBe(true);
+    expect(text).toContain(`! UNREACHABLE: ${R1}: connection refused`);
+  });
+
+  it('a lagging edge and a warning on a node count as problems; a risk is listed but leaves the node healthy', () => {
+    const writable = { code: 'WRITABLE_REPLICA' as const, message: `${R1} accepts writes`, nodes: [R1] };
+    const risk = { code: 'MASTER_NO_PERSISTENCE' as const, message: `Risk (lower than a warning, nothing is wrong yet): ${M} has no persistence`, nodes: [M] };
+    const lagging = [{ master: M, replica: R1, health: 'up' as const }, { master: M, replica: R2, health: 'lagging' as const }];
+    const text = toProblems(snapshot([master, replica(R1, M), replica(R2, M)], lagging, [writable, risk]));
+    expect(text.split('\n')[0]).toMatch(new RegExp(`3 nodes: 1 healthy, 2 not \\(${R1} WRITABLE_REPLICA, ${R2} lagging\\); 2 warnings$`));
+    expect(text).toContain('! MASTER_NO_PERSISTENCE: Risk');
+    const riskOnly = toProblems(snapshot([master, replica(R1, M), replica(R2, M)], edges, [risk]));
+    expect(riskOnly.split('\n')[0]).toMatch(/3 nodes: 3 healthy; 1 warning$/);
   });
 });
