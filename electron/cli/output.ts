@@ -234,15 +234,22 @@ export function toProblems(snapshot: TopologySnapshot): string {
       (problems.length > 0 ? `, ${problems.length} not (${problems.map((p) => `${p.node.address} ${p.problem}`).join(', ')})` : '') +
       (warnings > 0 ? `; ${warnings} warning${warnings === 1 ? '' : 's'}` : ''),
   );
-  if (problems.length === 0 && warnings === 0) return summary;
-  const table = toTable({ ...snapshot, nodes: problems.map((p) => p.node) }).split('\n').slice(1);
-  return [summary, ...(problems.length > 0 ? table : table.slice(table.indexOf('Warnings:') - 1))].join('\n');
+  const rows = problems.length > 0 ? ['', ...nodeRows(problems.map((p) => p.node), snapshot.takenAt)] : [];
+  return [summary, ...rows, ...warningLines(snapshot.warnings)].join('\n');
 }
 
 export function toTable(snapshot: TopologySnapshot): string {
   const { nodes } = distinct(snapshot);
   const takenAt = snapshot.takenAt;
   const stale = nodes.filter((n) => staleAge(n, takenAt) !== null);
+  const oldest = stale.reduce((max, n) => Math.max(max, takenAt - (n.polledAt ?? takenAt)), 0);
+  const staleNote = stale.length === 0 ? '' : `, ${stale.length} STALE (oldest ${formatSeconds(Math.floor(oldest / 1000))})`;
+  const header = `${new Date(takenAt).toLocaleTimeString()}  ${nodes.length} nodes, polled every ${snapshot.pollIntervalMs} ms${staleNote}`;
+  return [header, '', ...nodeRows(nodes, takenAt), ...warningLines(snapshot.warnings)].join('\n');
+}
+
+/** The watch table's column header, one row per node, and the footnotes those rows need. */
+function nodeRows(nodes: readonly NodeState[], takenAt: number): string[] {
   // A stale node's own readings (link, offset, lag from offsets) are old: shown in brackets.
   const old = (n: NodeState, text: string): string => (text !== '' && text !== '—' && staleAge(n, takenAt) !== null ? `(${text})` : text);
   const rows = nodes.map((n) => [
@@ -258,12 +265,9 @@ export function toTable(snapshot: TopologySnapshot): string {
   const widths = COLUMNS.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const format = (cells: readonly string[]): string =>
     clean(cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd());
-  const oldest = stale.reduce((max, n) => Math.max(max, takenAt - (n.polledAt ?? takenAt)), 0);
-  const staleNote = stale.length === 0 ? '' : `, ${stale.length} STALE (oldest ${formatSeconds(Math.floor(oldest / 1000))})`;
-  const header = `${new Date(takenAt).toLocaleTimeString()}  ${nodes.length} nodes, polled every ${snapshot.pollIntervalMs} ms${staleNote}`;
   const footnotes = [
     ...(rows.some((r) => (r[4] ?? '').endsWith('*')) ? ['* from the master\'s last ACK: the replica itself cannot be read'] : []),
-    ...(stale.length > 0 ? ['(…) last reading of a STALE node: reachable, but not read for 3 poll intervals'] : []),
+    ...(nodes.some((n) => staleAge(n, takenAt) !== null) ? ['(…) last reading of a STALE node: reachable, but not read for 3 poll intervals'] : []),
   ];
-  return [header, '', format(COLUMNS), ...rows.map(format), ...footnotes, ...warningLines(snapshot.warnings)].join('\n');
+  return [format(COLUMNS), ...rows.map(format), ...footnotes];
 }
