@@ -68,13 +68,9 @@ const OPTIONS = {
 
 class UsageError extends Error {}
 
-// `watch … | head` closes our stdout: that is the reader being done, not an error to print.
-process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EPIPE') process.exit(0);
-  throw error;
-});
 
-async function main(argv: string[]): Promise<number> {
+/** Run one command line (without `node` and the script); resolves with the exit code. */
+export async function main(argv: string[]): Promise<number> {
   const [command, ...rest] = argv;
   if (!command || command === '--help' || command === '-h' || command === 'help') {
     console.log(HELP);
@@ -194,7 +190,8 @@ async function watch(engine: ReplicationEngine, options: ConnectOptions, format:
   return Promise.race([stopped, watching]);
 }
 
-function fail(error: unknown): number {
+/** The message and exit code for anything a command threw. */
+export function fail(error: unknown): number {
   if (error instanceof SecretCancelled) {
     console.error(`replication-console: ${error.message}`);
     return error.interrupted ? 130 : EXIT.usage;
@@ -207,8 +204,3 @@ function fail(error: unknown): number {
   console.error(`replication-console: ${clean(message)}`);
   return error instanceof EngineError ? (EXIT[code] ?? EXIT.other) : EXIT.other;
 }
-
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => process.exit(fail(error)),
-);
