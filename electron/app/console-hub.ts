@@ -2,14 +2,14 @@
 // per topology id, made on first use. What the app has one of is shared: the lab (any tab can
 // start or stop it), the audit log and the plan journal (the same data directory), and the
 // startup report of interrupted plans (read once, through the 'main' topology).
-import type { Envelope, HubChannel } from '../shared/api';
+import type { Envelope } from '../shared/api';
 import { MAIN_TOPOLOGY, MAX_TOPOLOGIES, TOPOLOGY_ID_PATTERN } from '../shared/api';
 
 export { MAX_TOPOLOGIES };
 import type { StepProgress } from '../shared/actions';
 import type { TickUpdate } from '../shared/types';
 import type { InterruptedPlans } from '../engine/actions/interrupted';
-import { parseCall } from '../shared/schema';
+import { isHubChannel, parseCall } from '../shared/channels';
 import { EngineError, toApiError } from '../engine/errors';
 import { ConsoleService, type ConsoleServiceOptions } from './service';
 import { SharedLab } from './shared-lab';
@@ -52,8 +52,6 @@ export function parseTopologyId(value: unknown): { ok: true; id: string } | { ok
     error: { code: 'BAD_ARGUMENT', message: `Invalid topology id ${shown}: 1 to 36 letters, digits, "_" or "-"` },
   };
 }
-
-const HUB_CHANNELS: ReadonlySet<string> = new Set<HubChannel>(['topology:close', 'topology:list']);
 
 export class ConsoleHub {
   /** The app's one lab. */
@@ -114,7 +112,7 @@ export class ConsoleHub {
     const parsed = parseTopologyId(topology);
     if (!parsed.ok) return { ok: false, error: parsed.error };
     const id = parsed.id;
-    if (HUB_CHANNELS.has(channel)) {
+    if (isHubChannel(channel)) {
       if (!Array.isArray(rawArgs)) return { ok: false, error: { code: 'BAD_ARGUMENT', message: `${channel}: arguments must be a list` } };
       if (rawArgs.length > 0) return { ok: false, error: { code: 'BAD_ARGUMENT', message: `${channel}: too many arguments` } };
       if (channel === 'topology:list') return { ok: true, value: this.ids };

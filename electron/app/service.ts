@@ -8,7 +8,7 @@ import type { CheckResult } from '../engine/actions/interrupted';
 import { InterruptedPlans } from '../engine/actions/interrupted';
 import type { InterruptedReport } from '../engine/actions/recovery';
 import type { ConnectOptions, EventQuery, HistoryPoint, HistoryQuery, ReplicationEvent, TickUpdate, TopologySnapshot } from '../shared/types';
-import { parseCall } from '../shared/schema';
+import { isApiChannel, parseCall } from '../shared/channels';
 import { ReplicationEngine } from '../engine/engine';
 import { ActionService, type StopResult } from '../engine/actions/service';
 import { dataDir } from '../engine/actions/audit';
@@ -71,7 +71,7 @@ export class ConsoleService {
     'topology:get': async () => this.#engine.snapshot(),
     'topology:forget': async (address) => this.#engine.forget(address),
     'history:get': async (query) => this.history(query),
-    'events:list': async (query) => this.events(query),
+    'events:list': async (query?) => this.events(query),
     'lab:start': () => this.startLab(),
     'lab:stop': () => this.stopLab(),
     'lab:status': async () => this.labStatus(),
@@ -80,13 +80,13 @@ export class ConsoleService {
     'action:execute': ({ planId, confirmAddress, overrides }) => this.#actions.execute(planId, { confirmAddress, overrides }),
     'action:abort': (planId) => this.#actions.abort(planId),
     'action:candidates': async (node) => this.#actions.candidates(node),
-    'audit:list': (limit, scope) => this.#actions.auditList(limit, scope),
+    'audit:list': (limit?, scope?) => this.#actions.auditList(limit, scope),
     'journal:interrupted': async () => this.#interrupted,
     'journal:dismiss': (planId) => this.dismissInterruptedPlan(planId),
     'profile:list': async () => this.#profiles.list(),
     'profile:save': async (profile) => this.#profiles.save(profile),
     'profile:delete': async (id) => this.#profiles.delete(id),
-    'profile:export': async (ids) => this.#profiles.export(ids),
+    'profile:export': async (ids?) => this.#profiles.export(ids),
     'profile:import': async (text) => this.#profiles.import(text),
     'profile:secret-storage': async (storage) => this.#profiles.setSecretStorage(storage),
   };
@@ -215,6 +215,7 @@ export class ConsoleService {
   async invoke(channel: string, rawArgs: unknown): Promise<Envelope<unknown>> {
     const call = parseCall(channel, rawArgs);
     if (!call.ok) return { ok: false, error: call.error };
+    if (!isApiChannel(call.channel)) return { ok: false, error: { code: 'BAD_ARGUMENT', message: `${call.channel}: an app call, not one topology's` } };
     try {
       const handler = this.#handlers[call.channel] as (...args: unknown[]) => Promise<unknown>;
       const value = await handler(...call.args);

@@ -1,13 +1,15 @@
-import type { ApiError, ErrorCode } from '../shared/types';
+import type { ApiError, ErrorCode, ErrorDetails } from '../shared/types';
 
-/** An error with a code the UI and the CLI can act on, and a message fit to show a person. */
+/** An error with a code the UI and the CLI can act on, a message fit to show a person, and what else is known. */
 export class EngineError extends Error {
   readonly code: ErrorCode;
+  readonly details: ErrorDetails | undefined;
 
-  constructor(code: ErrorCode, message: string) {
+  constructor(code: ErrorCode, message: string, details?: ErrorDetails) {
     super(message);
     this.name = 'EngineError';
     this.code = code;
+    this.details = details;
   }
 }
 
@@ -144,7 +146,7 @@ export function classifyError(error: unknown, address: string): EngineError {
 
 /** Any thrown value → `{ code, message }`, never a stack trace. */
 export function toApiError(error: unknown): ApiError {
-  if (error instanceof EngineError) return { code: error.code, message: error.message };
+  if (error instanceof EngineError) return error.details ? { code: error.code, message: error.message, details: error.details } : { code: error.code, message: error.message };
   const raw = firstLine(rawMessage(error));
   return { code: 'INTERNAL', message: `Internal error: ${raw || 'unknown'}` };
 }

@@ -3,8 +3,8 @@
 // topology id first (invoke(channel, topologyId, ...args)), every push too (send(channel,
 // topologyId, data)); the hub checks the id like any other argument.
 import type { IpcMainInvokeEvent } from 'electron';
-import type { ApiPushes, BridgeChannel, Envelope, PushChannel } from '../shared/api';
-import { API_CHANNELS } from '../shared/schema';
+import type { ApiPushes, Envelope, PushChannel } from '../shared/channels';
+import { BRIDGE_CHANNELS } from '../shared/channels';
 import type { ConsoleHub } from '../app/console-hub';
 
 /** The part of ipcMain this needs (a stand-in in tests). */
@@ -18,9 +18,6 @@ export interface PushTarget {
   isDestroyed(): boolean;
   send(channel: string, ...args: unknown[]): void;
 }
-
-/** Every channel the preload may invoke: each topology's and the app's. */
-export const BRIDGE_CHANNELS: readonly BridgeChannel[] = [...API_CHANNELS, 'topology:close', 'topology:list'];
 
 /**
  * Register a handler per channel and forward the hub's pushes to `target()`. Returns a disposer

@@ -1,25 +1,25 @@
 // The sandboxed preload: exposes the bridge as named functions, never ipcRenderer. Every call
 // and every push carries its topology (tab) id; `topology(id)` returns that topology's API
-// (contextBridge proxies the functions of a returned object too).
+// (contextBridge proxies the functions of a returned object too). Calls resolve with envelopes;
+// renderer/src/api turns them into values and typed errors.
 // Sandboxed preloads can only require 'electron': the shared binder is bundled in at build time.
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import type { ApiPushes, BridgeChannel, BridgeMethods, Envelope, PushChannel, ReplicationConsoleBridge } from '../shared/api';
-import { bindBridge } from '../shared/bind-api';
+import type { EnvelopeBridge } from '../shared/api';
+import type { BridgeChannel, Envelope, PushChannel } from '../shared/channels';
+import { bindEnvelopeBridge } from '../shared/bind-api';
 
-async function call<C extends BridgeChannel>(
-  topology: string,
-  channel: C,
-  ...args: Parameters<BridgeMethods[C]>
-): Promise<ReturnType<BridgeMethods[C]>> {
-  // An omitted optional argument is left out rather than sent as undefined.
-  const envelope = (await ipcRenderer.invoke(channel, topology, ...args.filter((arg) => arg !== undefined))) as Envelope<
-    ReturnType<BridgeMethods[C]>
-  >;
-  if (envelope.ok) return envelope.value;
-  // contextBridge keeps only an Error's message on its way to the page, so the code rides in
-  // front of it; renderer/src/api turns it back into ApiCallError.code.
-  const { code, message } = envelope.error;
-  throw Object.assign(new Error(`[${code}] ${message}`), { code });
+/**
+ * One call: the main process always answers with an envelope. It is handed to the page as it is,
+ * because contextBridge keeps only an Error's message: a thrown code or details would be lost.
+ */
+async function call(topology: string, channel: BridgeChannel, args: unknown[]): Promise<Envelope<unknown>> {
+  try {
+    return (await ipcRenderer.invoke(channel, topology, ...args)) as Envelope<unknown>;
+  } catch (error) {
+    // Only when IPC itself failed (no handler: the main process is shutting down).
+    const message = error instanceof Error ? error.message : String(error);
+    return { ok: false, error: { code: 'INTERNAL', message: `The console's main process did not answer ${channel}: ${message.split('\n')[0] ?? ''}` } };
+  }
 }
 
 type Relay = (topology: unknown, data: unknown) => void;
@@ -28,7 +28,7 @@ type Relay = (topology: unknown, data: unknown) => void;
 const relays = new Map<PushChannel, Set<Relay>>();
 
 /** Relay one pushed channel's messages about one topology to a listener; returns the disposer. */
-function subscribe<P extends PushChannel>(topology: string, channel: P, listener: (data: ApiPushes[P]) => void): () => void {
+function subscribe(topology: string, channel: PushChannel, listener: (data: never) => void): () => void {
   let set = relays.get(channel);
   if (!set) {
     const created = new Set<Relay>();
@@ -46,7 +46,7 @@ function subscribe<P extends PushChannel>(topology: string, channel: P, listener
     set = created;
   }
   const relay: Relay = (from, data) => {
-    if (from === topology) listener(data as ApiPushes[P]);
+    if (from === topology) listener(data as never);
   };
   set.add(relay);
   return () => {
@@ -54,6 +54,6 @@ function subscribe<P extends PushChannel>(topology: string, channel: P, listener
   };
 }
 
-const bridge: ReplicationConsoleBridge = bindBridge(call, subscribe);
+const bridge: EnvelopeBridge = bindEnvelopeBridge(call, subscribe);
 
 contextBridge.exposeInMainWorld('replicationConsole', bridge);

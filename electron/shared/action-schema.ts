@@ -1,4 +1,4 @@
-// Runtime schemas for the action calls, for the bridge (to merge into channelArguments) and
+// Runtime schemas for the action calls, for the bridge (the channel table in channels.ts) and
 // for the action service itself, so the CLI, IPC and the web mode accept exactly the same input.
 import { z } from 'zod';
 import { addressSchema } from './address-schema';
@@ -34,16 +34,3 @@ export const executeRequestSchema = z.strictObject({
   confirmAddress: z.string().max(300).optional(),
   overrides: z.array(checkCode).max(32).optional(),
 }) satisfies z.ZodType<ExecuteRequest>;
-
-/** Argument tuples per action channel, in the shape of channelArguments in schema.ts. */
-export const actionChannelArguments = {
-  'action:plan': z.tuple([actionRequestSchema]),
-  'action:execute': z.tuple([executeRequestSchema]),
-  'action:abort': z.tuple([z.uuid()]),
-  'action:candidates': z.tuple([addressSchema]),
-  'audit:list': z.union([
-    z.tuple([z.number().int().min(1).max(10_000), z.enum(['topology', 'all'])]),
-    z.tuple([z.number().int().min(1).max(10_000)]),
-    z.tuple([]),
-  ]),
-};

@@ -261,17 +261,3 @@ export interface ExecuteRequest {
   confirmAddress?: Address;
   overrides?: string[];
 }
-
-/** Channels for the bridge to merge into ApiMethods / ApiPushes when the UI is wired up. */
-export interface ActionApiMethods {
-  'action:plan': (request: ActionRequest) => ActionPlan;
-  'action:execute': (request: ExecuteRequest) => ActionOutcome;
-  'action:abort': (planId: string) => AbortResult;
-  'action:candidates': (node: Address) => MoveCandidate[];
-  /** Newest last; scope 'topology' (the default when connected) keeps the entries touching the connected topology. */
-  'audit:list': (limit?: number, scope?: AuditScope) => AuditList;
-}
-
-export interface ActionApiPushes {
-  'action:progress': StepProgress;
-}

@@ -2,7 +2,7 @@
 // hold, so a profile file, an import and a bridge call are checked by the same rules.
 import { z } from 'zod';
 import { addressSchema } from './address-schema';
-import type { ProfileApiMethods, ProfileInput } from './profiles';
+import type { ProfileInput } from './profiles';
 import type { SentinelOptions, SshOptions, TlsOptions } from './types';
 
 const MAX_STRING = 512;
@@ -67,13 +67,3 @@ export const profileInputSchema = z.strictObject({
   readOnly: z.boolean().optional(),
   secrets: secretsSchema.optional(),
 }) satisfies z.ZodType<ProfileInput>;
-
-/** Argument tuples per profile channel, in the shape of channelArguments in schema.ts. */
-export const profileChannelArguments = {
-  'profile:list': z.tuple([]),
-  'profile:save': z.tuple([profileInputSchema]),
-  'profile:delete': z.tuple([profileIdSchema]),
-  'profile:export': z.union([z.tuple([z.array(profileIdSchema).max(1000)]), z.tuple([])]),
-  'profile:import': z.tuple([z.string().max(1_000_000)]),
-  'profile:secret-storage': z.tuple([z.enum(['memory', 'file'])]),
-} satisfies Record<keyof ProfileApiMethods, z.ZodType>;

@@ -53,14 +53,3 @@ export interface ProfileImportResult {
   problems: string[];
 }
 
-export interface ProfileApiMethods {
-  'profile:list': () => ProfileList;
-  'profile:save': (profile: ProfileInput) => ConnectionProfile;
-  'profile:delete': (id: string) => boolean;
-  /** JSON text of the given profiles (all when omitted), without secrets. */
-  'profile:export': (ids?: string[]) => string;
-  /** Profiles from exported JSON text, added as new ones (secrets are never imported). */
-  'profile:import': (text: string) => ProfileImportResult;
-  /** Web mode: keep secrets in memory only, or opt in to a file readable only by this user. */
-  'profile:secret-storage': (storage: 'memory' | 'file') => SecretStorage;
-}

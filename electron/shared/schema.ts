@@ -1,11 +1,10 @@
-// Runtime schemas for every argument that crosses the bridge (Electron IPC or the web mode's
-// WebSocket). The types in api.ts say what callers should send; these say what the main
-// process accepts, because a compromised or buggy renderer can send anything.
+// Runtime schemas for the arguments that cross the bridge (Electron IPC or the web mode's
+// WebSocket), used by the channel table (channels.ts): they say what the main process accepts,
+// because a compromised or buggy renderer can send anything.
 import { z } from 'zod';
-import type { ApiChannel, ApiPushes, Envelope } from './api';
-import { actionChannelArguments } from './action-schema';
+import type { ApiPushes, Envelope } from './channels';
 import { addressSchema } from './address-schema';
-import { addressMapSchema, profileChannelArguments, profileIdSchema, sentinelOptionsSchema, sshOptionsSchema, tlsOptionsSchema, trustedHostSchema } from './profile-schema';
+import { addressMapSchema, profileIdSchema, sentinelOptionsSchema, sshOptionsSchema, tlsOptionsSchema, trustedHostSchema } from './profile-schema';
 
 export { addressSchema, isAddress } from './address-schema';
 
@@ -41,94 +40,6 @@ export const eventQuerySchema = z.strictObject({
   node: addressSchema.optional(),
   limit: z.number().int().min(1).max(10_000).optional(),
 });
-
-const noArguments = z.tuple([]);
-
-/** The argument list each channel accepts, as a tuple. */
-export const channelArguments = {
-  'topology:connect': z.tuple([connectOptionsSchema]),
-  'topology:disconnect': noArguments,
-  'topology:get': noArguments,
-  'topology:forget': z.tuple([addressSchema]),
-  'history:get': z.tuple([historyQuerySchema]),
-  // The query may be omitted: "all recent events".
-  'events:list': z.union([z.tuple([eventQuerySchema]), noArguments]),
-  'lab:start': noArguments,
-  'lab:stop': noArguments,
-  'lab:status': noArguments,
-  'journal:interrupted': noArguments,
-  // Plan ids are the UUIDs planAction gave.
-  'journal:dismiss': z.tuple([z.uuid()]),
-  ...actionChannelArguments,
-  ...profileChannelArguments,
-} satisfies Record<ApiChannel, z.ZodType>;
-
-export const API_CHANNELS = Object.keys(channelArguments) as ApiChannel[];
-
-export function isApiChannel(channel: unknown): channel is ApiChannel {
-  return typeof channel === 'string' && Object.hasOwn(channelArguments, channel);
-}
-
-export type ParsedCall =
-  | { ok: true; channel: ApiChannel; args: unknown[] }
-  | { ok: false; error: { code: 'BAD_ARGUMENT'; message: string } };
-
-/**
- * Checks a channel name and its raw argument list. The error message names the channel and
- * the offending field but never echoes a value (it could be a password).
- */
-export function parseCall(channel: unknown, rawArgs: unknown): ParsedCall {
-  if (!isApiChannel(channel)) {
-    const shown = typeof channel === 'string' ? `"${channel.slice(0, 64)}"` : typeof channel;
-    return { ok: false, error: { code: 'BAD_ARGUMENT', message: `Unknown channel ${shown}` } };
-  }
-  if (!Array.isArray(rawArgs)) {
-    return { ok: false, error: { code: 'BAD_ARGUMENT', message: `${channel}: arguments must be a list` } };
-  }
-  const result = channelArguments[channel].safeParse(rawArgs);
-  if (result.success) return { ok: true, channel, args: result.data };
-  return { ok: false, error: { code: 'BAD_ARGUMENT', message: `${channel}: ${describeIssues(result.error.issues)}` } };
-}
-
-function describeIssues(issues: z.core.$ZodIssue[]): string {
-  return issues
-    .slice(0, 3)
-    .map((issue) => describeIssue(issue))
-    .join('; ');
-}
-
-function describeIssue(issue: z.core.$ZodIssue): string {
-  // A union of "one query" and "no arguments": report the branch that got furthest.
-  if (issue.code === 'invalid_union' && issue.errors.length > 0) {
-    const deepest = issue.errors.reduce((best, branch) => (depth(branch) > depth(best) ? branch : best));
-    return describeIssues(deepest);
-  }
-  if (issue.code === 'invalid_key' && issue.issues.length > 0) {
-    const key = String(issue.path.at(-1)).slice(0, 64);
-    return `${fieldName(issue.path.slice(0, -1))}: key "${key}" ${issue.issues[0]?.message ?? 'is invalid'}`;
-  }
-  const field = fieldName(issue.path);
-  if (issue.code === 'too_big' && issue.origin === 'array' && issue.path.length === 0) {
-    return 'too many arguments';
-  }
-  if (issue.code === 'too_small' && issue.origin === 'array' && issue.path.length === 0) {
-    return 'missing argument';
-  }
-  return field ? `${field}: ${issue.message}` : issue.message;
-}
-
-function depth(issues: z.core.$ZodIssue[]): number {
-  return Math.max(0, ...issues.map((issue) => issue.path.length));
-}
-
-/** ["0", "seeds", 2] → "seeds[2]"; the leading tuple index is the argument position, not a field. */
-function fieldName(path: PropertyKey[]): string {
-  const rest = path.slice(1);
-  if (path.length > 0 && rest.length === 0) return 'argument';
-  return rest
-    .map((part, index) => (typeof part === 'number' ? `[${part}]` : `${index === 0 ? '' : '.'}${String(part)}`))
-    .join('');
-}
 
 // The web mode's wire protocol (one JSON object per WebSocket text message).
 

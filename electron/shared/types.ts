@@ -7,29 +7,57 @@ export type Address = string;
 
 export type NodeRole = 'master' | 'replica' | 'sentinel' | 'unknown';
 
-/** Codes the UI and the CLI can act on. Messages never contain credentials. */
-export type ErrorCode =
-  | 'AUTH_FAILED' // wrong password / user, or NOAUTH
-  | 'NOPERM' // ACL user lacks a needed command
-  | 'UNREACHABLE' // refused, no route, DNS failure, connection reset
-  | 'TIMEOUT' // connected (or not) but no answer in time: stalled process, firewall
-  | 'NOT_REDIS' // something answered, but not the Redis protocol
-  | 'SENTINEL' // a Sentinel where a data node was expected
-  | 'CLUSTER_MODE' // a Redis Cluster node: not managed by REPLICAOF
-  | 'LOADING' // the node is loading its dataset
-  | 'BAD_ARGUMENT' // invalid input from a caller
-  | 'NOT_CONNECTED' // an API call that needs a session before connect()
-  | 'TLS' // TLS handshake or certificate failure, or TLS on one side only (plain client, TLS port or the reverse)
-  | 'SSH' // the SSH tunnel could not be opened (bastion unreachable, SSH authentication, forwarding refused)
-  | 'HOST_KEY_UNKNOWN' // the SSH host is not in known_hosts: the message carries its "SHA256:…" fingerprint to confirm
-  | 'HOST_KEY_CHANGED' // the SSH host key differs from known_hosts: refused, as OpenSSH does
-  | 'UNTRUSTED_HOST' // a discovered node outside the trusted hosts: it is not sent the credentials
-  | 'READ_ONLY' // an action on a read-only connection: refused by the service
-  | 'INTERNAL'; // a bug of ours; the message says so without a stack
+/** Every error code, one meaning each: the UI, the CLI's exit codes and the tests branch on these. Messages never contain credentials. */
+export const ERROR_CODES = [
+  'AUTH_FAILED', // wrong password / user, or NOAUTH
+  'NOPERM', // ACL user lacks a needed command
+  'UNREACHABLE', // refused, no route, DNS failure, connection reset
+  'TIMEOUT', // connected (or not) but no answer in time: stalled process, firewall
+  'NOT_REDIS', // something answered, but not the Redis protocol
+  'SENTINEL', // a Sentinel where a data node was expected
+  'CLUSTER_MODE', // a Redis Cluster node: not managed by REPLICAOF
+  'LOADING', // the node is loading its dataset
+  'BAD_ARGUMENT', // invalid input from a caller
+  'NOT_CONNECTED', // an API call that needs a session before connect()
+  'TLS', // TLS handshake or certificate failure, or TLS on one side only (plain client, TLS port or the reverse)
+  'SSH', // the SSH tunnel could not be opened (bastion unreachable, SSH authentication, forwarding refused)
+  'HOST_KEY_UNKNOWN', // the SSH host is not in known_hosts: the message carries its "SHA256:…" fingerprint to confirm
+  'HOST_KEY_CHANGED', // the SSH host key differs from known_hosts: refused, as OpenSSH does
+  'UNTRUSTED_HOST', // a discovered node outside the trusted hosts: it is not sent the credentials
+  'READ_ONLY', // an action on a read-only connection: refused by the service
+  'PLAN_EXPIRED', // execute of a plan id that is unknown, already run, or older than its time to live: plan again
+  'PLAN_STALE', // the nodes changed since the plan was shown: the steps would differ, so nothing ran; plan again
+  'BUSY', // another plan of this topology is running: wait for it or abort it
+  'NEEDS_OVERRIDE', // a check refuses the plan unless the caller overrides it (details.overrides names the codes)
+  'NEEDS_CONFIRMATION', // a destructive step needs the target's address typed back (details.confirm names it)
+  'FORBIDDEN', // an IPC call that did not come from the console's own page
+  'INTERNAL', // a bug of ours; the message says so without a stack
+] as const;
+
+export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/** What else is known about an error, in fields rather than words inside the message. */
+export interface ErrorDetails {
+  /**
+   * True only when it is known that no command that changes anything was sent to any node (a
+   * refused plan, a bad argument); false when some were sent; absent when it is not known (a
+   * lost connection to the console mid-call).
+   */
+  nothingSent?: boolean;
+  /** NEEDS_OVERRIDE: the check codes to override. */
+  overrides?: string[];
+  /** NEEDS_CONFIRMATION: the address to type back. */
+  confirm?: string;
+  /** BUSY: the plan that is running. */
+  runningPlanId?: string;
+  /** The node the error is about. */
+  node?: Address;
+}
 
 export interface ApiError {
   code: ErrorCode;
   message: string;
+  details?: ErrorDetails;
 }
 
 export type LinkStatus = 'up' | 'down';

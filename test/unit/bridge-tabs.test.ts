@@ -9,10 +9,11 @@ import { join } from 'node:path';
 import type { IpcMainInvokeEvent } from 'electron';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ConsoleHub } from '../../electron/app/console-hub';
-import type { Envelope, ReplicationConsoleBridge } from '../../electron/shared/api';
+import type { Envelope, EnvelopeBridge } from '../../electron/shared/api';
+import { ApiCallError, unwrapBridge } from '../../electron/shared/bind-api';
 import type { TickUpdate } from '../../electron/shared/types';
-import { BRIDGE_CHANNELS, registerIpc, type IpcMainLike, type PushTarget } from '../../electron/main/ipc';
-import { API_CHANNELS } from '../../electron/shared/schema';
+import { registerIpc, type IpcMainLike, type PushTarget } from '../../electron/main/ipc';
+import { API_CHANNELS, BRIDGE_CHANNELS } from '../../electron/shared/channels';
 import { Lab } from '../../electron/lab/lab';
 
 // The preload's view of electron: what it exposes, and an ipcRenderer whose invoke answers
@@ -40,13 +41,13 @@ function tick(takenAt: number): TickUpdate {
 }
 
 describe('preload', () => {
-  let bridge: ReplicationConsoleBridge;
+  let bridge: EnvelopeBridge;
   let ipcRenderer: EventEmitter;
 
   beforeAll(async () => {
     ipcRenderer = (await import('electron')).ipcRenderer as unknown as EventEmitter;
     await import('../../electron/preload/index');
-    bridge = electron.exposed.get('replicationConsole') as ReplicationConsoleBridge;
+    bridge = electron.exposed.get('replicationConsole') as EnvelopeBridge;
   });
 
   beforeEach(() => {
@@ -69,7 +70,7 @@ describe('preload', () => {
     await two.listEvents({ limit: 3 });
     await bridge.closeTopology('t-two');
     electron.answer.current = () => ({ ok: true, value: ['main', 't-one'] });
-    await expect(bridge.openTopologies()).resolves.toEqual(['main', 't-one']);
+    await expect(bridge.openTopologies()).resolves.toEqual({ ok: true, value: ['main', 't-one'] });
     expect(electron.invoked).toEqual([
       ['topology:get', 't-one'],
       ['topology:connect', 't-two', { seeds: ['127.0.0.1:6379'] }],
@@ -80,9 +81,23 @@ describe('preload', () => {
     ]);
   });
 
-  it("rethrows an error envelope with its code in front of the message (contextBridge keeps only the message)", async () => {
-    electron.answer.current = (): Envelope<unknown> => ({ ok: false, error: { code: 'BAD_ARGUMENT', message: 'At most 16 topologies can be open at once: close a tab first' } });
-    await expect(bridge.topology('t-17').getTopology()).rejects.toThrow('[BAD_ARGUMENT] At most 16 topologies can be open at once: close a tab first');
+  it('hands an error envelope to the page as it is (a thrown error would lose its code and details), and the renderer rebuilds the typed error from its fields', async () => {
+    const refused: Envelope<unknown> = {
+      ok: false,
+      error: { code: 'NEEDS_OVERRIDE', message: 'replica is behind: override REPLICA_BEHIND to run anyway', details: { nothingSent: true, overrides: ['REPLICA_BEHIND'] } },
+    };
+    electron.answer.current = () => refused;
+    await expect(bridge.topology('t-17').getTopology()).resolves.toEqual(refused);
+    const error = await unwrapBridge(bridge).topology('t-17').getTopology().catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ApiCallError);
+    expect(error).toMatchObject({ code: 'NEEDS_OVERRIDE', message: 'replica is behind: override REPLICA_BEHIND to run anyway', details: { nothingSent: true, overrides: ['REPLICA_BEHIND'] } });
+  });
+
+  it('turns a failed IPC (no handler while the main process quits) into an error envelope, never a rejection', async () => {
+    electron.answer.current = () => {
+      throw new Error("No handler registered for 'topology:get'");
+    };
+    await expect(bridge.topology('t-1').getTopology()).resolves.toMatchObject({ ok: false, error: { code: 'INTERNAL' } });
   });
 
   it("routes each push to its topology's listeners only, through one ipcRenderer listener per channel", () => {

@@ -7,7 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ConsoleService } from '../../electron/app/service';
-import { parseCall, isAddress } from '../../electron/shared/schema';
+import { isAddress } from '../../electron/shared/schema';
+import { parseCall } from '../../electron/shared/channels';
 import type { Envelope } from '../../electron/shared/api';
 
 const service = new ConsoleService();

@@ -4,7 +4,6 @@
 import type {
   ApiPushes,
   BridgeChannel,
-  BridgeMethods,
   Envelope,
   PushChannel,
   ReplicationConsoleApi,
@@ -12,8 +11,13 @@ import type {
 } from '../../../electron/shared/api';
 import { MAIN_TOPOLOGY } from '../../../electron/shared/api';
 import type { WirePush, WireRequest, WireResponse } from '../../../electron/shared/schema';
-import { ApiCallError } from './errors';
-import { bindBridge } from '../../../electron/shared/bind-api';
+import type { ErrorCode, ErrorDetails } from '../../../electron/shared/types';
+import { bindEnvelopeBridge, unwrapBridge, type TopologySubscribe } from '../../../electron/shared/bind-api';
+
+/** A call that failed on this side of the socket, as the envelope the server would have sent. */
+function failure(code: ErrorCode, message: string, details: ErrorDetails = {}): Envelope<never> {
+  return { ok: false, error: Object.keys(details).length > 0 ? { code, message, details } : { code, message } };
+}
 
 /**
  * Calls that legitimately run longer than any fixed timeout: a plan's steps each wait up to
@@ -62,8 +66,7 @@ export interface WebSocketBridge extends ReplicationConsoleBridge {
 
 interface Pending {
   channel: BridgeChannel;
-  resolve: (value: unknown) => void;
-  reject: (error: ApiCallError) => void;
+  resolve: (envelope: Envelope<unknown>) => void;
   timer: ReturnType<typeof setTimeout>;
   /** The encoded request, until it has been handed to an open socket. */
   unsent: string | null;
@@ -126,7 +129,7 @@ export function createWebSocketBridge(url: string, options: WebSocketApiOptions 
             call.channel === 'action:execute'
               ? 'Lost the connection to the console server while the plan ran: it may have finished or still be running. Check the topology and the audit log before trying again'
               : 'Lost the connection to the console server before it answered';
-          settle(id, new ApiCallError('UNREACHABLE', message));
+          settle(id, failure('UNREACHABLE', message));
         }
       }
       scheduleReconnect();
@@ -195,28 +198,21 @@ export function createWebSocketBridge(url: string, options: WebSocketApiOptions 
     };
   }
 
-  function settle(id: number, outcome: Envelope<unknown> | ApiCallError): void {
+  function settle(id: number, outcome: Envelope<unknown>): void {
     const call = pending.get(id);
     if (!call) return;
     pending.delete(id);
     clearTimeout(call.timer);
-    if (outcome instanceof ApiCallError) call.reject(outcome);
-    else if (outcome.ok) call.resolve(outcome.value);
-    else call.reject(new ApiCallError(outcome.error.code, outcome.error.message));
+    call.resolve(outcome);
   }
 
-  function call<C extends BridgeChannel>(
-    topology: string,
-    channel: C,
-    ...args: Parameters<BridgeMethods[C]>
-  ): Promise<ReturnType<BridgeMethods[C]>> {
-    if (closed) return Promise.reject(new ApiCallError('UNREACHABLE', 'The console connection was closed'));
+  function call(topology: string, channel: BridgeChannel, args: unknown[]): Promise<Envelope<unknown>> {
+    if (closed) return Promise.resolve(failure('UNREACHABLE', 'The console connection was closed', { nothingSent: true }));
     const id = nextId++;
-    // JSON would turn a trailing undefined into null; the server wants it left out.
-    const request: WireRequest = { id, channel, topology, args: args.filter((arg) => arg !== undefined) };
+    const request: WireRequest = { id, channel, topology, args };
     const encoded = JSON.stringify(request);
     const untimed = UNTIMED_CHANNELS.has(channel);
-    return new Promise((resolve, reject) => {
+    return new Promise((resolve) => {
       const timer = setTimeout(() => {
         const sent = pending.get(id)?.unsent === null;
         // On the wire, an untimed call waits for its answer or for the socket to drop.
@@ -224,11 +220,11 @@ export function createWebSocketBridge(url: string, options: WebSocketApiOptions 
         settle(
           id,
           sent
-            ? new ApiCallError('TIMEOUT', `The console server did not answer ${channel} within ${requestTimeoutMs / 1000} s`)
-            : new ApiCallError('UNREACHABLE', `The console server at ${new URL(url).host} cannot be reached`),
+            ? failure('TIMEOUT', `The console server did not answer ${channel} within ${requestTimeoutMs / 1000} s`)
+            : failure('UNREACHABLE', `The console server at ${new URL(url).host} cannot be reached`, { nothingSent: true }),
         );
       }, requestTimeoutMs);
-      pending.set(id, { channel, resolve: resolve as (value: unknown) => void, reject, timer, unsent: encoded });
+      pending.set(id, { channel, resolve, timer, unsent: encoded });
       ensureSocket();
       if (open && socket) {
         socket.send(encoded);
@@ -239,12 +235,14 @@ export function createWebSocketBridge(url: string, options: WebSocketApiOptions 
   }
 
   return {
-    ...bindBridge(call, subscribe),
+    ...unwrapBridge(bindEnvelopeBridge(call, subscribe as TopologySubscribe)),
     close() {
       closed = true;
       if (reconnectTimer) clearTimeout(reconnectTimer);
       reconnectTimer = null;
-      for (const id of [...pending.keys()]) settle(id, new ApiCallError('UNREACHABLE', 'The console connection was closed'));
+      for (const [id, call] of [...pending]) {
+        settle(id, failure('UNREACHABLE', 'The console connection was closed', call.unsent === null ? {} : { nothingSent: true }));
+      }
       socket?.close();
       socket = null;
     },

@@ -1,26 +1,9 @@
 // Turning whatever a failed API call threw into something the UI can show: a code it can act
 // on, a title and a hint per code, and the engine's own message without any stack trace.
 import type { ApiError, ErrorCode } from '../../../electron/shared/types';
+import { ERROR_CODES } from '../../../electron/shared/types';
 
-const KNOWN_CODES: readonly ErrorCode[] = [
-  'AUTH_FAILED',
-  'NOPERM',
-  'UNREACHABLE',
-  'TIMEOUT',
-  'NOT_REDIS',
-  'SENTINEL',
-  'CLUSTER_MODE',
-  'LOADING',
-  'BAD_ARGUMENT',
-  'NOT_CONNECTED',
-  'TLS',
-  'SSH',
-  'HOST_KEY_UNKNOWN',
-  'HOST_KEY_CHANGED',
-  'UNTRUSTED_HOST',
-  'READ_ONLY',
-  'INTERNAL',
-];
+const KNOWN_CODES: readonly ErrorCode[] = ERROR_CODES;
 
 /** Cuts a message at the first stack frame: the UI never shows one. */
 export function withoutStack(message: string): string {
@@ -118,6 +101,30 @@ const EXPLANATIONS: Record<ErrorCode, ErrorExplanation> = {
   READ_ONLY: {
     title: 'Read-only connection',
     hint: 'This connection is for monitoring only: actions are refused. Connect without read-only to change the topology.',
+  },
+  PLAN_EXPIRED: {
+    title: 'The plan has expired',
+    hint: 'Plans are kept a few minutes so their checks stay current. Plan again.',
+  },
+  PLAN_STALE: {
+    title: 'The topology changed since the plan was made',
+    hint: 'Nothing ran. Plan again to see the steps as they are now.',
+  },
+  BUSY: {
+    title: 'Another plan is running',
+    hint: 'Wait for it to finish or abort it, then try again.',
+  },
+  NEEDS_OVERRIDE: {
+    title: 'A check refuses this plan',
+    hint: 'Read the check; run it anyway only by overriding that check.',
+  },
+  NEEDS_CONFIRMATION: {
+    title: 'Confirmation needed',
+    hint: 'Type the address of the node the plan changes to confirm it.',
+  },
+  FORBIDDEN: {
+    title: 'Refused',
+    hint: 'The call did not come from the console page.',
   },
   INTERNAL: {
     title: 'Unexpected error',

@@ -24,8 +24,8 @@ describe('EventsState', () => {
     events.add([makeEvent(9, 900, 'a:1')]);
     const asked: EventQuery[] = [];
     await events.load({
-      async listEvents(query: EventQuery): Promise<ReplicationEvent[]> {
-        asked.push(query);
+      async listEvents(query?: EventQuery): Promise<ReplicationEvent[]> {
+        asked.push(query ?? {});
         return [makeEvent(8, 800, 'a:1'), makeEvent(9, 900, 'a:1')];
       },
     });
