@@ -1,5 +1,8 @@
 // `electron-vite build`: main (ESM), a CommonJS preload (a sandboxed preload cannot be an ES
-// module) and the renderer, whose config is shared with the web mode's build.
+// module) and the renderer, whose config is shared with the web mode's build. Vite writes
+// import.meta.env.DEV into main as a literal: true under `electron-vite dev`, false under
+// `electron-vite build` whatever --mode says; electron/main/build-mode.ts reads it to decide
+// whether ELECTRON_RENDERER_URL and the developer menu items count.
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'electron-vite';
