@@ -30,7 +30,10 @@ export const ERROR_CODES = [
   'BUSY', // another plan of this topology is running: wait for it or abort it
   'NEEDS_OVERRIDE', // a check refuses the plan unless the caller overrides it (details.overrides names the codes)
   'NEEDS_CONFIRMATION', // a destructive step needs the target's address typed back (details.confirm names it)
-  'FORBIDDEN', // an IPC call that did not come from the console's own page
+  'PLAN_REFUSED', // a check that cannot be overridden refuses the plan now (details.checks names them), or it has nothing to run
+  'STOPPING', // the console (or this topology's tab) is shutting down or disconnecting: the plan was not started
+  'JOURNAL_UNWRITABLE', // the plan journal could not be written before the first command, so the plan was not started
+  'FORBIDDEN', // a call that did not come from the console's own page (IPC sender, or the web mode's token or Origin)
   'INTERNAL', // a bug of ours; the message says so without a stack
 ] as const;
 
@@ -48,6 +51,8 @@ export interface ErrorDetails {
   overrides?: string[];
   /** NEEDS_CONFIRMATION: the address to type back. */
   confirm?: string;
+  /** PLAN_REFUSED: the codes of the checks that refuse the plan (empty: nothing to run). */
+  checks?: string[];
   /** BUSY: the plan that is running. */
   runningPlanId?: string;
   /** The node the error is about. */
