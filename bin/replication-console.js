@@ -1,7 +1,6 @@
 #!/usr/bin/env node
-// The CLI runs the TypeScript sources directly through tsx, so it works right after
-// `npm install` with no build step.
-import { register } from 'tsx/esm/api';
+// The CLI runs the JavaScript bundle built at install (out/cli/entry.js, by scripts/build-node.mjs),
+// rebuilt first if a source is newer: no TypeScript compiler at run time.
+import { bundle } from './bundle.js';
 
-register();
-await import('../electron/cli/entry.ts');
+await import(bundle('cli'));

@@ -1,24 +1,27 @@
 #!/usr/bin/env node
-// `npm start [-- --lab | --seed H:P …]`: build and launch the Electron app. Where Electron
-// cannot start (no binary, or Linux without a display) serve the web mode instead, with the
-// same arguments.
-import { spawn } from 'node:child_process';
+// `npm start [-- --lab | --seed H:P …]`: build and launch the Electron app. Where Electron cannot
+// start (no binary, or Linux without a display), or with --web (`npm run web`), serve the web mode
+// instead, with the same arguments: vite builds the renderer in a child process when its sources
+// changed, then this process runs the web server's bundle (out/web/cli.js), holding no bundler.
+import { spawn, spawnSync } from 'node:child_process';
+import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import path from 'node:path';
+import { bundle, modified, ROOT } from './bundle.js';
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const args = process.argv.slice(2);
-process.chdir(root);
+const require = createRequire(import.meta.url);
+const web = process.argv.includes('--web');
+const args = process.argv.slice(2).filter((arg) => arg !== '--web');
+process.chdir(ROOT);
 
 /** Why Electron cannot run here, or null when it can. */
 function whyNoElectron() {
   let binary;
   try {
     // The electron package exports the path of its binary, and throws when it was never downloaded.
-    binary = createRequire(import.meta.url)('electron');
+    binary = require('electron');
   } catch {
-    return { reason: 'the Electron binary is not installed' };
+    return { reason: "Electron's binary is not installed", fix: 'for the desktop app: npm run get-electron, then npm start' };
   }
   if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
     return { reason: 'there is no display (neither DISPLAY nor WAYLAND_DISPLAY is set)' };
@@ -26,35 +29,63 @@ function whyNoElectron() {
   return { binary };
 }
 
-/** Run a build step; on failure show the bundler's message, not our stack. */
-async function step(what, run) {
-  try {
-    await run();
-  } catch (error) {
-    console.error(error instanceof Error ? error.message : String(error));
-    console.error(`Replication Console: ${what} failed.`);
-    process.exit(1);
+/** Newest modification time of the files under dir (ms), -1 if none. */
+function newest(dir) {
+  let time = -1;
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) time = Math.max(time, modified(path.join(entry.parentPath ?? entry.path, entry.name)));
   }
+  return time;
 }
 
-const electron = whyNoElectron();
+/** The renderer needs building when out/renderer is missing or older than what it is built from. */
+function rendererStale() {
+  const built = modified(path.join(ROOT, 'out/renderer/index.html'));
+  if (built < 0) return true;
+  const files = ['vite.renderer.config.ts', 'svelte.config.js', 'package-lock.json'].map((file) => modified(path.join(ROOT, file)));
+  return Math.max(newest(path.join(ROOT, 'renderer')), newest(path.join(ROOT, 'electron/shared')), ...files) > built;
+}
 
-if (electron.binary) {
+async function electronApp(binary) {
   const { build } = await import('electron-vite');
-  await step('the Electron build', () => build({ configFile: resolve(root, 'electron.vite.config.ts'), logLevel: 'warn' }));
-  const child = spawn(electron.binary, ['.', ...args], { stdio: 'inherit', cwd: root });
-  for (const signal of ['SIGINT', 'SIGTERM']) {
+  try {
+    await build({ configFile: path.join(ROOT, 'electron.vite.config.ts'), logLevel: 'warn' });
+  } catch (error) {
+    // The bundler's message, not our stack.
+    console.error(error instanceof Error ? error.message : String(error));
+    console.error('Replication Console: the Electron build failed.');
+    process.exit(1);
+  }
+  const child = spawn(binary, ['.', ...args], { stdio: 'inherit', cwd: ROOT });
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
     process.on(signal, () => {
       if (child.exitCode === null) child.kill(signal);
     });
   }
-  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 + (signal === 'SIGINT' ? 2 : 15) : 0)));
+}
+
+async function webMode() {
+  if (rendererStale()) {
+    const vite = path.join(path.dirname(require.resolve('vite/package.json')), 'bin/vite.js');
+    const built = spawnSync(process.execPath, [vite, 'build', '--config', 'vite.renderer.config.ts', '--logLevel', 'warn'], { stdio: 'inherit', cwd: ROOT });
+    if (built.status !== 0) {
+      console.error('Replication Console: the renderer build failed.');
+      process.exit(1);
+    }
+  }
+  const server = bundle('web');
+  // The server reads its options from process.argv, as when run on its own.
+  process.argv = [process.argv[0] ?? 'node', path.join(ROOT, 'out/web/cli.js'), ...args];
+  await import(server);
+}
+
+const electron = web ? { reason: null } : whyNoElectron();
+if (electron.binary) {
+  await electronApp(electron.binary);
 } else {
-  console.log(`Electron cannot start here: ${electron.reason}; serving the web mode instead.`);
-  const { build } = await import('vite');
-  await step('the renderer build', () => build({ configFile: resolve(root, 'vite.renderer.config.ts'), logLevel: 'warn' }));
-  const { register } = await import('tsx/esm/api');
-  register();
-  process.argv = [process.argv[0] ?? 'node', resolve(root, 'electron/web/cli.ts'), ...args];
-  await import(pathToFileURL(resolve(root, 'electron/web/cli.ts')).href);
+  if (electron.reason) {
+    console.error(`Replication Console: ${electron.reason}: serving the web mode instead${electron.fix ? ` (${electron.fix})` : ''}.`);
+  }
+  await webMode();
 }

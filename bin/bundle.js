@@ -1,0 +1,55 @@
+// The bundles scripts/build-node.mjs makes at install (out/cli, out/web): their path, rebuilt first
+// when missing or older than a source they were built from (a developer's edit, or an install with
+// --ignore-scripts). The build runs in a child process, so no bundler stays loaded in ours.
+import { spawnSync } from 'node:child_process';
+import { readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+const BUNDLES = {
+  cli: 'out/cli/entry.js',
+  web: 'out/web/cli.js',
+};
+
+/** Modification time in ms, or -1 when the file is missing. */
+export function modified(file) {
+  try {
+    return statSync(file).mtimeMs;
+  } catch {
+    return -1;
+  }
+}
+
+function stale(main) {
+  const built = modified(main);
+  if (built < 0) return true;
+  let sources;
+  try {
+    sources = JSON.parse(readFileSync(path.join(path.dirname(main), 'sources.json'), 'utf8'));
+  } catch {
+    return true;
+  }
+  // A source deleted since is newer news than the bundle too.
+  return sources.some((source) => {
+    const time = modified(path.join(ROOT, source));
+    return time < 0 || time > built;
+  });
+}
+
+/** The file URL of the bundle `name`, built first if needed; on a failed build, one line on stderr and exit 1. */
+export function bundle(name) {
+  const main = path.join(ROOT, BUNDLES[name]);
+  if (stale(main)) {
+    const result = spawnSync(process.execPath, [path.join(ROOT, 'scripts/build-node.mjs'), name, '--quiet'], {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    if (result.status !== 0) {
+      if (result.error) console.error(`Replication Console: cannot run the Node build: ${result.error.message}`);
+      process.exit(1);
+    }
+  }
+  return pathToFileURL(main).href;
+}
