@@ -1,8 +1,9 @@
 // The app's one local lab. Every topology (tab) can start it, stop it or ask about it; stopping
 // it first lets each topology watching it disconnect, so none is left polling dead ports.
+// The lab's module is loaded when the lab is first started, not with the app: most never use it.
 import type { LabInfo } from '../shared/api';
 import { EngineError } from '../engine/errors';
-import { Lab, docsLayout } from '../lab/lab';
+import type { Lab } from '../lab/lab';
 
 /** Told the lab's addresses before it stops; resolves once it no longer watches them. */
 export type LabStopWatcher = (addresses: ReadonlySet<string>) => Promise<void>;
@@ -17,7 +18,10 @@ export class SharedLab {
   start(): Promise<LabInfo> {
     return this.#serial(async () => {
       try {
-        this.#lab ??= await Lab.start({ nodes: docsLayout() });
+        if (!this.#lab) {
+          const { Lab, docsLayout } = await import('../lab/lab');
+          this.#lab = await Lab.start({ nodes: docsLayout() });
+        }
       } catch (error) {
         const reason = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
         throw new EngineError('INTERNAL', `The lab could not start: ${reason}`);

@@ -5,10 +5,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import net from 'node:net';
-import tls from 'node:tls';
+import type tls from 'node:tls';
 import os from 'node:os';
 import path from 'node:path';
+import Redis from 'ioredis';
 import { freePort } from './free-port';
 
 export interface LabNodeSpec {
@@ -703,67 +703,39 @@ class ReplyError {
   }
 }
 
-type Reply = string | number | null | ReplyError;
+type Reply = unknown;
 
 /**
- * Sends commands on one short-lived connection and resolves with one reply per command. Only the
- * reply types the lab needs (simple, error, integer, bulk) are understood.
+ * Sends commands on one short-lived connection and resolves with one reply per command (an error
+ * reply as a ReplyError). ioredis, not a RESP parser of our own: the lab asks little, but a parser
+ * is one more thing to get right and it already has to speak TLS.
  */
-function query(port: number, commands: string[][], timeoutMs: number, secure: tls.ConnectionOptions | null = null): Promise<Reply[]> {
-  return new Promise((resolve, reject) => {
-    const socket = secure ? tls.connect({ ...secure, host: HOST, port }) : net.connect({ host: HOST, port });
-    const replies: Reply[] = [];
-    let buffer = Buffer.alloc(0);
-    const fail = (error: Error): void => {
-      socket.destroy();
-      reject(error);
-    };
-    socket.setTimeout(timeoutMs, () => fail(new Error(`no reply within ${timeoutMs} ms`)));
-    socket.on('error', fail);
-    socket.once('close', () => reject(new Error('connection closed')));
-    socket.once(secure ? 'secureConnect' : 'connect', () => socket.write(commands.map(encodeCommand).join('')));
-    socket.on('data', (chunk: Buffer) => {
-      buffer = Buffer.concat([buffer, chunk]);
-      try {
-        for (let parsed = parseReply(buffer); parsed; parsed = parseReply(buffer)) {
-          replies.push(parsed.value);
-          buffer = buffer.subarray(parsed.end);
-        }
-      } catch (error) {
-        fail(error as Error);
-        return;
-      }
-      if (replies.length >= commands.length) {
-        socket.destroy();
-        resolve(replies);
-      }
-    });
+async function query(port: number, commands: string[][], timeoutMs: number, secure: tls.ConnectionOptions | null = null): Promise<Reply[]> {
+  const client = new Redis({
+    host: HOST,
+    port,
+    ...(secure ? { tls: secure } : {}),
+    lazyConnect: true,
+    connectTimeout: timeoutMs,
+    commandTimeout: timeoutMs,
+    enableOfflineQueue: false,
+    enableReadyCheck: false,
+    maxRetriesPerRequest: 0,
+    // One try: the callers poll, and a node that is not up yet is an answer too.
+    retryStrategy: () => null,
+    // No CLIENT SETINFO round trips: nobody reads the lab's own connections in CLIENT LIST.
+    disableClientInfo: true,
   });
-}
-
-function encodeCommand(args: string[]): string {
-  return `*${args.length}\r\n${args.map((arg) => `$${Buffer.byteLength(arg)}\r\n${arg}\r\n`).join('')}`;
-}
-
-function parseReply(buffer: Buffer): { value: Reply; end: number } | undefined {
-  const lineEnd = buffer.indexOf('\r\n');
-  if (lineEnd < 0) return undefined;
-  const line = buffer.toString('utf8', 1, lineEnd);
-  switch (String.fromCharCode(buffer[0] ?? 0)) {
-    case '+':
-      return { value: line, end: lineEnd + 2 };
-    case '-':
-      return { value: new ReplyError(line), end: lineEnd + 2 };
-    case ':':
-      return { value: Number(line), end: lineEnd + 2 };
-    case '$': {
-      const length = Number(line);
-      if (length < 0) return { value: null, end: lineEnd + 2 };
-      const end = lineEnd + 2 + length + 2;
-      if (buffer.length < end) return undefined;
-      return { value: buffer.toString('utf8', lineEnd + 2, lineEnd + 2 + length), end };
-    }
-    default:
-      throw new Error('unexpected reply from redis');
+  // Failures reach the caller through connect() and the replies; ioredis also emits them.
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+    const pipeline = client.pipeline();
+    for (const [name, ...args] of commands) pipeline.call(name ?? '', ...args);
+    const replies = await pipeline.exec();
+    if (!replies) throw new Error('connection closed');
+    return replies.map(([error, value]) => (error ? new ReplyError(error.message) : value));
+  } finally {
+    client.disconnect();
   }
 }
