@@ -3,7 +3,7 @@
 // that address as the bastion sees it. The host key is checked against known_hosts first.
 import { readFile } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
-import ssh2, { type AuthenticationType, type AnyAuthMethod, type ClientChannel, type ConnectConfig, type ParsedKey, type ServerHostKeyAlgorithm } from 'ssh2';
+import type { AuthenticationType, AnyAuthMethod, ClientChannel, ConnectConfig, ParsedKey, ServerHostKeyAlgorithm } from 'ssh2';
 import type { SshOptions } from '../shared/types';
 import { formatAddress } from './address';
 import { EngineError } from './errors';
@@ -20,9 +20,18 @@ import {
 } from './known-hosts';
 import type { Tunnel } from './transport';
 
-// ssh2 is CommonJS and Node's ESM loader does not see its `utils` as a named export: take both from the default.
-const { Client, utils } = ssh2;
-type Client = InstanceType<typeof Client>;
+type Client = import('ssh2').Client;
+let ssh2Module: Promise<typeof import('ssh2')> | null = null;
+
+/**
+ * ssh2 and its crypto are loaded by the first tunnel, not with the engine: a CLI topology without
+ * SSH starts without parsing them. ssh2 is CommonJS and Node's ESM loader does not see its `utils`
+ * as a named export: take both from the default.
+ */
+function ssh2(): Promise<typeof import('ssh2')> {
+  ssh2Module ??= import('ssh2').then((module) => module.default);
+  return ssh2Module;
+}
 
 export interface TunnelSettings {
   /** Longest wait for the bastion's TCP connect, handshake and authentication. Default 10 s. */
@@ -221,6 +230,7 @@ class SshTunnel implements Tunnel {
       },
     };
 
+    const { Client } = await ssh2();
     const client = new Client();
     return new Promise<Client>((resolve, reject) => {
       let ready = false;
@@ -380,6 +390,7 @@ async function readPrivateKey(file: string, passphrase: string | undefined): Pro
     if (code === 'EACCES') throw new EngineError('SSH', `the SSH key file ${file} cannot be read (permission denied)`);
     throw new EngineError('SSH', `the SSH key file ${file} cannot be read (${code ?? 'error'})`);
   }
+  const { utils } = await ssh2();
   const parsed = utils.parseKey(data, passphrase);
   if (parsed instanceof Error) {
     if (/no passphrase given/i.test(parsed.message)) {
