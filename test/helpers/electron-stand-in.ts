@@ -205,6 +205,8 @@ export interface ElectronStandIn {
   handlers: Map<string, (event: unknown, ...args: unknown[]) => unknown>;
   /** contextBridge.exposeInMainWorld's values by key. */
   exposed: Map<string, unknown>;
+  /** Who ipcRenderer.invoke calls as (the event ipcMain's handler gets); null: nobody set it. */
+  ipcSender: { sender: unknown; senderFrame: StandInFrame | null } | null;
   /** Resolve app.whenReady(), as Electron does once it is ready. */
   ready(): void;
 }
@@ -249,6 +251,7 @@ export function createElectronStandIn(options: StandInOptions): ElectronStandIn 
     calls,
     handlers,
     exposed,
+    ipcSender: null,
     ready: () => resolveReady(),
   };
   class BrowserWindow extends StandInWindow {
@@ -296,7 +299,18 @@ export function createElectronStandIn(options: StandInOptions): ElectronStandIn 
       removeHandler: (channel: string) => handlers.delete(channel),
     },
     contextBridge: { exposeInMainWorld: (key: string, value: unknown) => exposed.set(key, value) },
-    ipcRenderer: new EventEmitter(),
+    // invoke reaches ipcMain's handler as Electron's IPC does: arguments and answer structured-cloned
+    // (no functions, no prototypes: an Error arrives as a plain Error without its own fields), and
+    // a channel nobody handles rejects.
+    ipcRenderer: Object.assign(new EventEmitter(), {
+      invoke: async (channel: string, ...args: unknown[]) => {
+        const handler = handlers.get(channel);
+        if (!handler) throw new Error(`Error invoking remote method '${channel}': Error: No handler registered for '${channel}'`);
+        if (!standIn.ipcSender) throw new Error('the stand-in does not know who calls: set ipcSender');
+        const answer = await handler({ ...standIn.ipcSender }, ...structuredClone(args));
+        return structuredClone(answer);
+      },
+    }),
   };
   return standIn;
 }
