@@ -13,6 +13,15 @@ export class EngineError extends Error {
   }
 }
 
+/**
+ * The same error with more known about it (nothingSent, say): an EngineError keeps its code and
+ * message; anything else becomes INTERNAL, as toApiError would make it.
+ */
+export function withDetails(error: unknown, details: ErrorDetails): EngineError {
+  const { code, message, details: known } = toApiError(error);
+  return new EngineError(code, message, { ...known, ...details });
+}
+
 interface Rule {
   test: RegExp;
   code: ErrorCode;

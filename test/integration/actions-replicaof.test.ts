@@ -70,7 +70,10 @@ describe('replicaof', () => {
     expect(underDescendant.canRun).toBe(false);
     expect(check(underDescendant, 'CYCLE')).toMatchObject({ verdict: 'refused', overridable: false });
     expect(check(underDescendant, 'CYCLE').message).toContain(`${master} → ${r1} → ${r11}`);
-    await expect(h.actions.execute(underDescendant.id, { confirmAddress: master, overrides: ['CYCLE'] })).rejects.toMatchObject({ code: 'BAD_ARGUMENT' });
+    await expect(h.actions.execute(underDescendant.id, { confirmAddress: master, overrides: ['CYCLE'] })).rejects.toMatchObject({
+      code: 'PLAN_REFUSED',
+      details: { nothingSent: true, checks: ['CYCLE'] },
+    });
 
     const underItself = await h.actions.plan({ kind: 'replicaof', node: r1, master: `localhost:${lab.port('replica-1')}` });
     expect(check(underItself, 'CYCLE')).toMatchObject({ verdict: 'refused' });
@@ -118,8 +121,8 @@ describe('replicaof', () => {
     expect(check(plan, 'MASTER_DEMOTED').verdict).toBe('warning');
     expect(plan.steps[0]?.destructive).toBe(true);
     expect(plan.confirmAddress).toBe(r2);
-    await expect(h.actions.execute(plan.id, {})).rejects.toThrow(`type ${r2} to confirm`);
-    await expect(h.actions.execute(plan.id, { confirmAddress: master })).rejects.toThrow(/to confirm/);
+    await expect(h.actions.execute(plan.id, {})).rejects.toMatchObject({ code: 'NEEDS_CONFIRMATION', message: expect.stringContaining(`type ${r2} to confirm`), details: { nothingSent: true, confirm: r2 } });
+    await expect(h.actions.execute(plan.id, { confirmAddress: master })).rejects.toMatchObject({ code: 'NEEDS_CONFIRMATION', details: { confirm: r2 } });
 
     const outcome = await h.actions.execute(plan.id, { confirmAddress: r2 });
     expect(outcome.ok).toBe(true);

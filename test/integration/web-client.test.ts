@@ -140,7 +140,8 @@ describe('WebSocket client', () => {
     const audit = (await api.listAudit(10)).entries;
     expect(audit.at(-1)).toMatchObject({ planId: plan.id, outcome: 'ok', who: { interface: 'web' } });
     const again = await api.executeAction({ planId: plan.id }).catch((e: unknown) => e);
-    expect((again as ApiCallError).code).toBe('BAD_ARGUMENT');
+    // A plan runs once: the second try is refused before anything is sent.
+    expect(again).toMatchObject({ code: 'PLAN_EXPIRED', details: { nothingSent: true } });
     await api.disconnect();
   });
 

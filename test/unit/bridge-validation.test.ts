@@ -264,7 +264,7 @@ describe('action:execute', () => {
 
   it('refuses a plan it does not know, before anything is sent', async () => {
     const result = await service.invoke('action:execute', [{ planId }]);
-    expect(result).toMatchObject({ ok: false, error: { code: 'BAD_ARGUMENT', message: expect.stringMatching(/unknown or expired plan/) } });
+    expect(result).toMatchObject({ ok: false, error: { code: 'PLAN_EXPIRED', message: expect.stringMatching(/unknown or expired plan/), details: { nothingSent: true } } });
   });
 });
 

@@ -18,7 +18,7 @@ import type {
 } from '../../shared/actions';
 import { actionRequestSchema } from '../../shared/action-schema';
 import type { ReplicationEngine } from '../engine';
-import { EngineError, toApiError } from '../errors';
+import { EngineError, toApiError, withDetails } from '../errors';
 import { AuditLog, auditEntry, dataDir, topologyAddresses, touchesTopology, whoAmI } from './audit';
 import { InterruptedPlans } from './interrupted';
 import { PlanJournal } from './journal';
@@ -33,6 +33,9 @@ import { comparedAsReplicas, gatherFacts } from './preflight';
 import { scopeOf } from './scope';
 
 const SENTINEL_NAME_TTL_MS = 60_000;
+
+/** Said of every refusal before the journal is written: only reads went out. */
+const NOTHING_SENT = { nothingSent: true } as const;
 
 export interface ActionServiceOptions {
   /** Recorded in the audit log. Default 'desktop'. */
@@ -114,9 +117,15 @@ export class ActionService {
     const parsed = actionRequestSchema.safeParse(request);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
-      throw new EngineError('BAD_ARGUMENT', `invalid action request: ${issue ? `${issue.path.join('.') || 'request'}: ${issue.message}` : 'malformed'}`);
+      throw new EngineError('BAD_ARGUMENT', `invalid action request: ${issue ? `${issue.path.join('.') || 'request'}: ${issue.message}` : 'malformed'}`, NOTHING_SENT);
     }
-    const planned = await this.compute(parsed.data, randomUUID(), null);
+    let planned: PlannedAction;
+    try {
+      planned = await this.compute(parsed.data, randomUUID(), null);
+    } catch (error) {
+      // Planning only reads: whatever failed, nothing was changed.
+      throw withDetails(error, NOTHING_SENT);
+    }
     this.prune();
     this.plans.set(planned.plan.id, planned);
     return planned.plan;
@@ -129,34 +138,47 @@ export class ActionService {
   async execute(planId: string, options: ExecuteOptions = {}): Promise<ActionOutcome> {
     this.refuseReadOnly();
     const shown = this.plans.get(planId);
-    if (!shown) throw new EngineError('BAD_ARGUMENT', 'unknown or expired plan: plan again');
+    if (!shown) throw new EngineError('PLAN_EXPIRED', 'unknown or expired plan: plan again', NOTHING_SENT);
     if (Date.now() > shown.plan.expiresAt) {
       this.plans.delete(planId);
-      throw new EngineError('BAD_ARGUMENT', 'this plan has expired: plan again so the checks are current');
+      throw new EngineError('PLAN_EXPIRED', 'this plan has expired: plan again so the checks are current', NOTHING_SENT);
     }
-    if (this.running) throw new EngineError('BAD_ARGUMENT', `another plan is running (${this.running.planId}): wait for it or abort it`);
+    if (this.running) {
+      throw new EngineError('BUSY', `another plan is running (${this.running.planId}): wait for it or abort it`, { nothingSent: true, runningPlanId: this.running.planId });
+    }
     // Read now: the audit must be redacted even if the session is gone by the end.
     const { password } = this.engine.credentials();
     // Taken before the re-check, so two calls cannot both pass the line above.
     let settle: () => void = () => undefined;
     const slot: RunningPlan = { planId, summary: shown.plan.summary, execution: null, interrupted: null, currentStep: shown.plan.steps[0]?.id ?? null, done: new Promise<void>((resolve) => (settle = resolve)) };
     this.running = slot;
-    let report;
+    const release = (): void => {
+      this.running = null;
+      settle();
+    };
     let fresh: PlannedAction;
-    const startedAt = Date.now();
+    let journal: PlanJournal;
     try {
       fresh = await this.compute(shown.plan.request, planId, shown);
+      if (slot.interrupted) throw notStarted(slot.interrupted);
       const gate = refusal(shown.plan, fresh.plan, options);
-      if (gate) throw new EngineError('BAD_ARGUMENT', gate);
-      if (slot.interrupted) throw new EngineError('BAD_ARGUMENT', `not started: ${slot.interrupted}; nothing was sent`);
+      if (gate) throw gate;
       this.plans.delete(planId);
       // On disk before the first command: a console that dies from here on leaves a trace.
-      let journal: PlanJournal;
       try {
         journal = await PlanJournal.begin(this.dir, fresh, whoAmI(this.iface), [password]);
       } catch (error) {
-        throw new EngineError('INTERNAL', `the plan journal could not be written (${toApiError(error).message}): nothing was sent`);
+        throw new EngineError('JOURNAL_UNWRITABLE', `the plan journal could not be written (${toApiError(error).message}): not started, nothing was sent`);
       }
+    } catch (error) {
+      release();
+      // Up to here only reads went out. A re-check cut short by a stop is the stop's doing.
+      const cause = slot.interrupted && !(error instanceof EngineError && error.code === 'JOURNAL_UNWRITABLE') ? notStarted(slot.interrupted) : error;
+      throw withDetails(cause, NOTHING_SENT);
+    }
+    let report;
+    const startedAt = Date.now();
+    try {
       slot.execution = new Execution(this.engine.commands(), fresh, {
         pollMs: this.pollMs,
         stepTimeoutMs: fresh.plan.request.options?.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS,
@@ -168,9 +190,11 @@ export class ActionService {
       });
       report = await slot.execution.run();
       await journal.finish(report.status, slot.interrupted).catch(() => undefined);
+    } catch (error) {
+      // The run started: what reached the nodes is not known here, so nothing is claimed.
+      throw withoutNothingSent(error);
     } finally {
-      this.running = null;
-      settle();
+      release();
     }
     const snapshot = await this.engine.refresh().catch(() => this.engine.snapshot());
     const addresses = [...new Set([...fresh.plan.nodes, ...fresh.expected.map((e) => e.address)])];
@@ -204,6 +228,7 @@ export class ActionService {
       throw new EngineError(
         'READ_ONLY',
         'This connection is read-only (monitoring only): topology changes are refused. Connect without --read-only (or through a profile that is not read-only) to plan one.',
+        NOTHING_SENT,
       );
     }
   }
@@ -255,8 +280,12 @@ export class ActionService {
   /** For drag-and-drop: every other node as a new master for `node`, from the current snapshot (no network). */
   candidates(node: string): MoveCandidate[] {
     const snapshot = this.engine.snapshot();
-    if (!snapshot) throw new EngineError('NOT_CONNECTED', 'not connected to a topology: connect first');
-    return moveCandidates(snapshot, node);
+    if (!snapshot) throw new EngineError('NOT_CONNECTED', 'not connected to a topology: connect first', NOTHING_SENT);
+    try {
+      return moveCandidates(snapshot, node);
+    } catch (error) {
+      throw withDetails(error, NOTHING_SENT);
+    }
   }
 
   /** The most recent audit entries of every topology, newest last. */
@@ -330,24 +359,43 @@ export class ActionService {
   }
 }
 
-/** Why a plan may not run now, or null. */
-function refusal(shown: ActionPlan, fresh: ActionPlan, options: ExecuteOptions): string | null {
+/** A plan not started because the console (or its tab) is stopping. */
+function notStarted(reason: string): EngineError {
+  return new EngineError('STOPPING', `not started: ${reason}; nothing was sent`, NOTHING_SENT);
+}
+
+/** The error without a nothingSent claim: once the run has begun, only its report can say what was sent. */
+function withoutNothingSent(error: unknown): EngineError {
+  const { code, message, details } = toApiError(error);
+  if (!details) return new EngineError(code, message);
+  const { nothingSent: _dropped, ...rest } = details;
+  return new EngineError(code, message, Object.keys(rest).length > 0 ? rest : undefined);
+}
+
+/** Why a plan may not run now (each reason its own code; nothing is sent), or null. */
+function refusal(shown: ActionPlan, fresh: ActionPlan, options: ExecuteOptions): EngineError | null {
   const sig = (plan: ActionPlan): string => plan.steps.map((s) => `${s.node} ${s.command}`).join('\n');
   if (sig(shown) !== sig(fresh)) {
-    return 'the topology changed since this plan was made and the steps would now be different: plan again and review the new plan';
+    return new EngineError('PLAN_STALE', 'the topology changed since this plan was made and the steps would now be different: plan again and review the new plan', NOTHING_SENT);
   }
   if (!fresh.canRun) {
     const refused = fresh.checks.filter((c) => c.verdict === 'refused' && !c.overridable);
-    return `refused: ${refused.map((c) => `${c.code}: ${c.message}`).join('; ') || 'nothing to run'}`;
+    return new EngineError('PLAN_REFUSED', `refused: ${refused.map((c) => `${c.code}: ${c.message}`).join('; ') || 'nothing to run'}`, {
+      nothingSent: true,
+      checks: refused.map((c) => c.code),
+    });
   }
   const given = new Set(options.overrides ?? []);
   const missing = fresh.needsOverride.filter((code) => !given.has(code));
   if (missing.length > 0) {
     const why = fresh.checks.filter((c) => missing.includes(c.code) && c.verdict !== 'ok').map((c) => `${c.code}: ${c.message}`);
-    return `needs an explicit override for ${missing.join(', ')} (${why.join('; ')})`;
+    return new EngineError('NEEDS_OVERRIDE', `needs an explicit override for ${missing.join(', ')} (${why.join('; ')})`, { nothingSent: true, overrides: [...missing] });
   }
   if (fresh.confirmAddress !== null && tryNormalize(options.confirmAddress ?? '') !== fresh.confirmAddress) {
-    return `this plan changes roles or flushes data: type ${fresh.confirmAddress} to confirm`;
+    return new EngineError('NEEDS_CONFIRMATION', `this plan changes roles or flushes data: type ${fresh.confirmAddress} to confirm`, {
+      nothingSent: true,
+      confirm: fresh.confirmAddress,
+    });
   }
   return null;
 }

@@ -1,0 +1,249 @@
+// Every refusal of ActionService has its own code and says, in details, what is known: a
+// refusal before the journal is written sent nothing (details.nothingSent), a run that started
+// claims nothing. The engine is a stand-in, the facts are hand-written (preflight is replaced),
+// the planner and the executor are the real ones over scripted nodes.
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { NodeFacts, PreflightFacts } from '../../electron/engine/actions/facts';
+import { JOURNAL_DIR } from '../../electron/engine/actions/journal';
+import { ActionService } from '../../electron/engine/actions/service';
+import type { ReplicationEngine } from '../../electron/engine/engine';
+import { EngineError } from '../../electron/engine/errors';
+import type { ActionRequest } from '../../electron/shared/actions';
+import type { TopologySnapshot } from '../../electron/shared/types';
+import { factsFor, nodeState, replicaState, snapshotOf } from '../helpers/action-fixtures';
+import { FakeNodeCommands } from '../helpers/fake-node-commands';
+
+const M = '10.0.0.1:6379';
+const A = '10.0.0.2:6379';
+const B = '10.0.0.3:6379';
+
+/** What the (replaced) preflight reads next; a test changes it between plan and execute. */
+const world: {
+  snapshot: TopologySnapshot;
+  facts: Record<string, Partial<NodeFacts>>;
+  /** Holds the next read until released (a re-check in flight). */
+  gate: Promise<void> | null;
+} = { snapshot: snapshotOf([]), facts: {}, gate: null };
+
+vi.mock('../../electron/engine/actions/preflight', async (original) => {
+  const real = await original<typeof import('../../electron/engine/actions/preflight')>();
+  return {
+    ...real,
+    gatherFacts: async (): Promise<PreflightFacts> => {
+      const gate = world.gate;
+      world.gate = null;
+      if (gate) await gate;
+      return factsFor(world.snapshot, world.facts);
+    },
+  };
+});
+
+class StandInEngine {
+  readOnly = false;
+  connected = true;
+  fake = FakeNodeCommands.group(M, [A, B]);
+  commandsFail: Error | null = null;
+  async refresh(): Promise<TopologySnapshot> {
+    return world.snapshot;
+  }
+  snapshot(): TopologySnapshot {
+    return world.snapshot;
+  }
+  credentials(): { password: string | undefined; user: string | undefined } {
+    return { password: undefined, user: undefined };
+  }
+  commands(): FakeNodeCommands {
+    if (this.commandsFail) throw this.commandsFail;
+    return this.fake;
+  }
+  history(): [] {
+    return [];
+  }
+}
+
+/** A move of A under B: one REPLICAOF, partial resync, no confirmation. */
+const MOVE: ActionRequest = { kind: 'replicaof', node: A, master: B };
+
+let dir: string;
+let engine: StandInEngine;
+let service: ActionService;
+
+beforeEach(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), 'rc-service-errors-'));
+  engine = new StandInEngine();
+  service = new ActionService(engine as unknown as ReplicationEngine, { auditDir: dir, pollMs: 5, sentinelHelloMs: 0 });
+  world.snapshot = snapshotOf([nodeState(M), replicaState(A, M), replicaState(B, M)]);
+  world.facts = {};
+  world.gate = null;
+});
+
+afterEach(async () => {
+  vi.useRealTimers();
+  await rm(dir, { recursive: true, force: true });
+});
+
+async function refusal(pending: Promise<unknown>): Promise<EngineError> {
+  const error = await pending.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof EngineError)) throw new Error(`expected an EngineError, got ${String(error)}`);
+  return error;
+}
+
+/** Commands that change something (INFO and CONFIG GET are reads). */
+function changes(): string[] {
+  return engine.fake.sent().filter((line) => !/ (INFO|CONFIG GET)\b/.test(line));
+}
+
+describe('ActionService refusals: one code each, nothing sent', () => {
+  it('READ_ONLY for plan and execute on a read-only connection', async () => {
+    const plan = await service.plan(MOVE);
+    engine.readOnly = true;
+    for (const refused of [await refusal(service.plan(MOVE)), await refusal(service.execute(plan.id))]) {
+      expect(refused).toMatchObject({ code: 'READ_ONLY', details: { nothingSent: true } });
+    }
+    expect(changes()).toEqual([]);
+  });
+
+  it('BAD_ARGUMENT for an invalid request or a node outside the topology', async () => {
+    const invalid = await refusal(service.plan({ kind: 'replicaof', node: 'no port' } as unknown as ActionRequest));
+    expect(invalid).toMatchObject({ code: 'BAD_ARGUMENT', message: expect.stringMatching(/^invalid action request: /), details: { nothingSent: true } });
+    const stranger = await refusal(service.plan({ kind: 'failover', to: '10.9.9.9:6379' }));
+    expect(stranger).toMatchObject({ code: 'BAD_ARGUMENT', message: '10.9.9.9:6379 is not a node of this topology', details: { nothingSent: true } });
+    expect(changes()).toEqual([]);
+  });
+
+  it('PLAN_EXPIRED for an unknown plan id and for a plan past its time to live', async () => {
+    const unknown = await refusal(service.execute('6f1c1d52-4c1e-4bb5-9d44-0d2c9a3d8f11'));
+    expect(unknown).toMatchObject({ code: 'PLAN_EXPIRED', message: 'unknown or expired plan: plan again', details: { nothingSent: true } });
+
+    vi.useFakeTimers({ toFake: ['Date'] });
+    const plan = await service.plan(MOVE);
+    vi.setSystemTime(plan.expiresAt + 1);
+    const expired = await refusal(service.execute(plan.id));
+    expect(expired).toMatchObject({ code: 'PLAN_EXPIRED', message: expect.stringMatching(/has expired: plan again/), details: { nothingSent: true } });
+    // Gone for good: the next try is "unknown", still PLAN_EXPIRED.
+    expect(await refusal(service.execute(plan.id))).toMatchObject({ code: 'PLAN_EXPIRED' });
+    expect(changes()).toEqual([]);
+  });
+
+  it('PLAN_STALE when the steps would now differ', async () => {
+    const plan = await service.plan(MOVE);
+    // Someone moved A under B by hand: the REPLICAOF the operator reviewed is no longer the plan.
+    world.snapshot = snapshotOf([nodeState(M), replicaState(A, B, { depth: 2 }), replicaState(B, M)]);
+    const stale = await refusal(service.execute(plan.id));
+    expect(stale).toMatchObject({ code: 'PLAN_STALE', message: expect.stringMatching(/steps would now be different: plan again/), details: { nothingSent: true } });
+    expect(changes()).toEqual([]);
+  });
+
+  it('PLAN_REFUSED, naming the checks, when a check that cannot be overridden refuses the same steps now', async () => {
+    const plan = await service.plan(MOVE);
+    expect(plan.canRun).toBe(true);
+    // A FAILOVER started on the master meanwhile: the same REPLICAOF, refused outright now.
+    world.facts = { [M]: { failoverState: 'failover-in-progress' } };
+    const refused = await refusal(service.execute(plan.id));
+    expect(refused.code).toBe('PLAN_REFUSED');
+    expect(refused.message).toMatch(/^refused: /);
+    expect(refused.details?.nothingSent).toBe(true);
+    expect(refused.details?.checks).toEqual(['FAILOVER_RUNNING']);
+    expect(refused.message).toContain('FAILOVER_RUNNING: ');
+    expect(changes()).toEqual([]);
+  });
+
+  it('NEEDS_OVERRIDE with the codes to override, then runs once they are given', async () => {
+    world.snapshot = snapshotOf([nodeState(M), replicaState(A, M, { version: 'redis 6.2.14' }), replicaState(B, M)]);
+    const plan = await service.plan(MOVE);
+    expect(plan.needsOverride).toEqual(['VERSION_OLDER']);
+    const refused = await refusal(service.execute(plan.id));
+    expect(refused).toMatchObject({ code: 'NEEDS_OVERRIDE', details: { nothingSent: true, overrides: ['VERSION_OLDER'] } });
+    expect(refused.message).toMatch(/override for VERSION_OLDER/);
+    expect(changes()).toEqual([]);
+    // The plan stays valid: the same id runs with the override.
+    const outcome = await service.execute(plan.id, { overrides: ['VERSION_OLDER'] });
+    expect(outcome.ok).toBe(true);
+  });
+
+  it('NEEDS_CONFIRMATION with the address to type, for a missing or a wrong one', async () => {
+    // A in another history: a full sync flushes it, so its address must be typed back.
+    world.snapshot = snapshotOf([nodeState(M), replicaState(A, M, { replid: 'elsewhere', replid2: null }), replicaState(B, M)]);
+    const plan = await service.plan(MOVE);
+    expect(plan.confirmAddress).toBe(A);
+    for (const confirmAddress of [undefined, B]) {
+      const refused = await refusal(service.execute(plan.id, { confirmAddress }));
+      expect(refused).toMatchObject({ code: 'NEEDS_CONFIRMATION', message: `this plan changes roles or flushes data: type ${A} to confirm`, details: { nothingSent: true, confirm: A } });
+    }
+    expect(changes()).toEqual([]);
+  });
+
+  it('BUSY with the running plan id while another plan runs', async () => {
+    let release: () => void = () => undefined;
+    engine.fake.on('REPLICAOF', () => new Promise<void>((resolve) => (release = resolve)));
+    const first = await service.plan(MOVE);
+    const second = await service.plan({ kind: 'replicaof', node: B, master: A });
+    const running = service.execute(first.id);
+    await vi.waitUntil(() => engine.fake.sent().some((line) => line.includes('REPLICAOF')));
+    const busy = await refusal(service.execute(second.id));
+    expect(busy).toMatchObject({ code: 'BUSY', message: expect.stringContaining(first.id), details: { nothingSent: true, runningPlanId: first.id } });
+    release();
+    expect((await running).ok).toBe(true);
+    // Nothing of the second plan went out: B got no command.
+    expect(changes().filter((line) => line.startsWith(`${B} `))).toEqual([]);
+  });
+
+  it('STOPPING when the console stops while the plan is being re-checked', async () => {
+    const plan = await service.plan(MOVE);
+    let release: () => void = () => undefined;
+    world.gate = new Promise<void>((resolve) => (release = resolve));
+    const pending = service.execute(plan.id);
+    await vi.waitUntil(() => service.runningPlan !== null);
+    const stopping = service.stopRunning('the console is shutting down', 5000);
+    release();
+    const refused = await refusal(pending);
+    expect(refused).toMatchObject({ code: 'STOPPING', message: 'not started: the console is shutting down; nothing was sent', details: { nothingSent: true } });
+    expect((await stopping).status).toBe('stopped');
+    expect(changes()).toEqual([]);
+  });
+
+  it('JOURNAL_UNWRITABLE when the plan journal cannot be written before the first command', async () => {
+    await writeFile(path.join(dir, JOURNAL_DIR), 'a file where the journal directory should be');
+    const plan = await service.plan(MOVE);
+    const refused = await refusal(service.execute(plan.id));
+    expect(refused).toMatchObject({ code: 'JOURNAL_UNWRITABLE', message: expect.stringMatching(/plan journal could not be written .*not started/), details: { nothingSent: true } });
+    expect(changes()).toEqual([]);
+  });
+
+  it('keeps the code of a failed re-check (a node gone) and says nothing was sent', async () => {
+    const plan = await service.plan(MOVE);
+    engine.connected = false;
+    const refused = await refusal(service.execute(plan.id));
+    expect(refused).toMatchObject({ code: 'NOT_CONNECTED', details: { nothingSent: true } });
+    // The slot is free again: a later run is not BUSY.
+    engine.connected = true;
+    expect((await service.execute(plan.id)).ok).toBe(true);
+  });
+});
+
+describe('ActionService after the run started: no claim that nothing was sent', () => {
+  it('reports a failed step in the outcome, not as a refusal', async () => {
+    engine.fake.on('REPLICAOF', () => {
+      throw new Error('READONLY You can\'t write against a read only replica.');
+    });
+    const plan = await service.plan(MOVE);
+    const outcome = await service.execute(plan.id);
+    expect(outcome).toMatchObject({ ok: false, status: 'failed' });
+    expect(changes()).toEqual([`${A} REPLICAOF 10.0.0.3 6379`]);
+  });
+
+  it('drops a nothingSent claim from an error thrown once the journal is written', async () => {
+    const plan = await service.plan(MOVE);
+    engine.commandsFail = new EngineError('NOT_CONNECTED', 'the session closed under the plan', { nothingSent: true, node: A });
+    const error = await refusal(service.execute(plan.id));
+    expect(error.code).toBe('NOT_CONNECTED');
+    expect(error.details).toEqual({ node: A });
+    expect(error.details?.nothingSent).toBeUndefined();
+  });
+});
