@@ -120,6 +120,24 @@ describe('first instance', () => {
     expect(await call(ipcEventFrom(other.webContents, other.webContents.mainFrame))).toEqual(forbidden);
   });
 
+  it('every web contents is locked down: navigation away opens the browser (http(s) only), new windows are denied', async () => {
+    const { StandInWebContents } = await import('../helpers/electron-stand-in');
+    const contents = new StandInWebContents();
+    contents.mainFrame.url = win.webContents.mainFrame.url;
+    standIn.app.emit('web-contents-created', {}, contents);
+    const navigate = (url: string) => {
+      let prevented = false;
+      contents.emit('will-navigate', { url, preventDefault: () => (prevented = true) });
+      return prevented;
+    };
+    expect(navigate('https://redis.io/docs/')).toBe(true);
+    expect(navigate('file:///etc/passwd')).toBe(true);
+    expect(navigate(contents.getURL())).toBe(false); // a reload of our own page
+    expect(contents.windowOpenHandler?.({ url: 'https://valkey.io/' })).toEqual({ action: 'deny' });
+    expect(contents.windowOpenHandler?.({ url: 'javascript:alert(1)' })).toEqual({ action: 'deny' });
+    expect(standIn.calls.opened).toEqual(['https://redis.io/docs/', 'https://valkey.io/']);
+  });
+
   it('saves its place when closed, for the next start', () => {
     win.unmaximize();
     win.setBounds({ x: 200, y: 120, width: 1200, height: 800 });
