@@ -9,6 +9,8 @@ import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { ipcEventFrom, type ElectronStandIn, type StandInWindow } from '../helpers/electron-stand-in';
 import { until } from '../helpers/until';
 
+// Loading the whole main process (hub, stores) takes seconds on a busy two-core machine.
+const HOOK_TIMEOUT_MS = 30_000;
 const electron = vi.hoisted(() => ({ current: null as ElectronStandIn | null }));
 const userData = mkdtempSync(join(tmpdir(), 'rc-main-index-dev-'));
 
@@ -34,7 +36,7 @@ beforeAll(async () => {
   standIn = electron.current;
   standIn.ready();
   win = await until('the window', async () => standIn.windows[0]);
-});
+}, HOOK_TIMEOUT_MS);
 
 afterAll(async () => {
   if (standIn) {
@@ -48,7 +50,7 @@ afterAll(async () => {
   if (restore.rendererUrl === undefined) delete process.env.ELECTRON_RENDERER_URL;
   else process.env.ELECTRON_RENDERER_URL = restore.rendererUrl;
   rmSync(userData, { recursive: true, force: true });
-});
+}, HOOK_TIMEOUT_MS);
 
 it('loads the dev server, not the bundled index.html', () => {
   expect(win.loaded).toEqual({ url: 'http://localhost:5173/' });

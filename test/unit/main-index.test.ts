@@ -11,6 +11,8 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { ipcEventFrom, type ElectronStandIn, type StandInWindow } from '../helpers/electron-stand-in';
 import { until } from '../helpers/until';
 
+// Loading the whole main process (hub, stores) takes seconds on a busy two-core machine.
+const HOOK_TIMEOUT_MS = 30_000;
 const electron = vi.hoisted(() => ({ current: null as ElectronStandIn | null }));
 const userData = mkdtempSync(join(tmpdir(), 'rc-main-index-'));
 const LAPTOP = { x: 0, y: 0, width: 1440, height: 875 };
@@ -44,7 +46,7 @@ beforeAll(async () => {
   standIn = electron.current;
   standIn.ready();
   win = await until('the window', async () => standIn.windows[0]);
-});
+}, HOOK_TIMEOUT_MS);
 
 afterAll(async () => {
   // Quitting lets the hub close every tab first, then quits for real.
@@ -59,7 +61,7 @@ afterAll(async () => {
   if (restore.rendererUrl === undefined) delete process.env.ELECTRON_RENDERER_URL;
   else process.env.ELECTRON_RENDERER_URL = restore.rendererUrl;
   rmSync(userData, { recursive: true, force: true });
-});
+}, HOOK_TIMEOUT_MS);
 
 describe('first instance', () => {
   it('takes the single-instance lock and keeps running', () => {

@@ -65,14 +65,14 @@ beforeAll(async () => {
   vi.stubGlobal('window', { replicationConsole: exposed, location: new URL(`file://${INDEX}`) });
   const { getBridge } = await import('../../renderer/src/api/index');
   api = getBridge();
-});
+}, 30_000);
 
 afterAll(async () => {
   vi.unstubAllGlobals();
   dispose?.();
   await hub?.closeAll();
   rmSync(userData, { recursive: true, force: true });
-});
+}, 30_000);
 
 describe('what the preload exposes', () => {
   it("exactly the bridge's functions, once, under one name", () => {

@@ -58,4 +58,4 @@ it('quits at once: no hub, no profile store, no window, no IPC, no data director
   } finally {
     errors.mockRestore();
   }
-});
+}, 30_000); // loading main's modules takes seconds on a busy machine
