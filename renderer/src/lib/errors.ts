@@ -1,6 +1,6 @@
 // Turning whatever a failed API call threw into something the UI can show: a code it can act
 // on, a title and a hint per code, and the engine's own message without any stack trace.
-import type { ApiError, ErrorCode } from '../../../electron/shared/types';
+import type { ApiError, ErrorCode, ErrorDetails } from '../../../electron/shared/types';
 import { ERROR_CODES } from '../../../electron/shared/types';
 
 const KNOWN_CODES: readonly ErrorCode[] = ERROR_CODES;
@@ -17,19 +17,43 @@ export function withoutStack(message: string): string {
 }
 
 /**
- * Normalises a thrown value to { code, message }. Checks the shape rather than
+ * Normalises a thrown value to { code, message, details }. Checks the shape rather than
  * `instanceof ApiCallError` so state classes stay independent of the bridge module.
  */
 export function toApiError(thrown: unknown): ApiError {
   if (typeof thrown === 'object' && thrown !== null) {
-    const { code, message } = thrown as { code?: unknown; message?: unknown };
+    const { code, message, details } = thrown as { code?: unknown; message?: unknown; details?: unknown };
     const text = typeof message === 'string' && message.trim() !== '' ? withoutStack(message) : 'Unknown error';
     if (typeof code === 'string' && (KNOWN_CODES as readonly string[]).includes(code)) {
-      return { code: code as ErrorCode, message: text };
+      const known = detailsOf(details);
+      return known ? { code: code as ErrorCode, message: text, details: known } : { code: code as ErrorCode, message: text };
     }
     return { code: 'INTERNAL', message: text };
   }
   return { code: 'INTERNAL', message: typeof thrown === 'string' ? withoutStack(thrown) : 'Unknown error' };
+}
+
+/** The details worth keeping, each field checked: they decide what the UI claims (nothing was sent). */
+function detailsOf(value: unknown): ErrorDetails | null {
+  if (typeof value !== 'object' || value === null) return null;
+  const raw = value as Record<string, unknown>;
+  const out: ErrorDetails = {};
+  if (typeof raw.nothingSent === 'boolean') out.nothingSent = raw.nothingSent;
+  if (isStrings(raw.overrides)) out.overrides = raw.overrides;
+  if (isStrings(raw.checks)) out.checks = raw.checks;
+  if (typeof raw.confirm === 'string') out.confirm = raw.confirm;
+  if (typeof raw.runningPlanId === 'string') out.runningPlanId = raw.runningPlanId;
+  if (typeof raw.node === 'string') out.node = raw.node;
+  return Object.keys(out).length > 0 ? out : null;
+}
+
+function isStrings(value: unknown): value is string[] {
+  return Array.isArray(value) && value.every((item) => typeof item === 'string');
+}
+
+/** Whether a failed call is known to have changed nothing: only an explicit nothingSent says so. */
+export function nothingSent(error: ApiError): boolean {
+  return error.details?.nothingSent === true;
 }
 
 export interface ErrorExplanation {
@@ -104,27 +128,39 @@ const EXPLANATIONS: Record<ErrorCode, ErrorExplanation> = {
   },
   PLAN_EXPIRED: {
     title: 'The plan has expired',
-    hint: 'Plans are kept a few minutes so their checks stay current. Plan again.',
+    hint: 'A plan can be run once, within a few minutes of being made, so its checks are current. Plan again and review it.',
   },
   PLAN_STALE: {
     title: 'The topology changed since the plan was made',
-    hint: 'Nothing ran. Plan again to see the steps as they are now.',
+    hint: 'Read fresh just before running, the nodes no longer fit the steps you reviewed. Plan again and review the new steps.',
   },
   BUSY: {
     title: 'Another plan is running',
-    hint: 'Wait for it to finish or abort it, then try again.',
+    hint: 'One plan runs at a time on a topology. Wait for it to finish, or abort it, then run this one again.',
   },
   NEEDS_OVERRIDE: {
-    title: 'A check refuses this plan',
-    hint: 'Read the check; run it anyway only by overriding that check.',
+    title: 'A check must be overridden',
+    hint: 'Read what the check says; tick "Run anyway" for it only if you accept the risk, then run again.',
   },
   NEEDS_CONFIRMATION: {
     title: 'Confirmation needed',
-    hint: 'Type the address of the node the plan changes to confirm it.',
+    hint: 'This plan changes roles or throws data away: type the address it names in the confirm field, then run again.',
+  },
+  PLAN_REFUSED: {
+    title: 'The plan is refused',
+    hint: 'A check that cannot be overridden refuses it now (the checks list says why). Fix the cause, then plan again.',
+  },
+  STOPPING: {
+    title: 'The console is stopping',
+    hint: 'The plan was not started because the console, or this tab, is shutting down or disconnecting. Reconnect and plan again.',
+  },
+  JOURNAL_UNWRITABLE: {
+    title: 'The plan journal cannot be written',
+    hint: 'A plan is recorded on disk before its first command, and that failed (disk full, permissions). Free the console\'s data directory, then run again.',
   },
   FORBIDDEN: {
     title: 'Refused',
-    hint: 'The call did not come from the console page.',
+    hint: 'The call did not come from the console page. In the web mode, open the address the server printed, with its token.',
   },
   INTERNAL: {
     title: 'Unexpected error',

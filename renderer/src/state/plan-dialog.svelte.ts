@@ -103,12 +103,35 @@ export class PlanDialogState {
     this.plan ? this.plan.checks.filter((c) => c.overridable && c.verdict !== 'ok') : [],
   );
 
-  readonly missingOverrides: CheckCode[] = $derived(
-    this.plan ? this.plan.needsOverride.filter((code) => !this.overrides.has(code)) : [],
+  /**
+   * Overrides the last run's refusal asked for that the reviewed plan did not (a check that only
+   * the fresh read before running found): each gets a "run anyway" checkbox beside the refusal.
+   */
+  readonly refusalOverrides: CheckCode[] = $derived.by(() => {
+    const error = this.runError;
+    if (error?.code !== 'NEEDS_OVERRIDE' || !this.plan) return [];
+    const known: readonly string[] = this.plan.needsOverride;
+    return ((error.details?.overrides ?? []) as CheckCode[]).filter((code) => !known.includes(code));
+  });
+
+  /** Every override the next run needs: the plan's and the last refusal's. */
+  readonly neededOverrides: CheckCode[] = $derived(this.plan ? [...this.plan.needsOverride, ...this.refusalOverrides] : []);
+
+  readonly missingOverrides: CheckCode[] = $derived(this.neededOverrides.filter((code) => !this.overrides.has(code)));
+
+  /** The address to type back: the plan's, or the one the last refusal asked for (the fresh read made the plan destructive). */
+  readonly confirmAddress: string | null = $derived(
+    this.plan?.confirmAddress ?? (this.runError?.code === 'NEEDS_CONFIRMATION' ? (this.runError.details?.confirm ?? null) : null),
   );
 
-  readonly confirmed: boolean = $derived(
-    this.plan !== null && (this.plan.confirmAddress === null || confirms(this.confirmText, this.plan.confirmAddress)),
+  readonly confirmed: boolean = $derived(this.plan !== null && (this.confirmAddress === null || confirms(this.confirmText, this.confirmAddress)));
+
+  /**
+   * After a refusal that the same plan can get past (wait, override, confirm), Run stays offered;
+   * after any other run error the way on is to plan again, or to look first.
+   */
+  readonly retryable: boolean = $derived(
+    this.runError !== null && this.runError.details?.nothingSent === true && ['BUSY', 'NEEDS_OVERRIDE', 'NEEDS_CONFIRMATION'].includes(this.runError.code),
   );
 
   /** Full (or unknown) syncs: the replica's data is replaced. Shown first and loud. */
@@ -126,7 +149,7 @@ export class PlanDialogState {
     }
     if (plan.steps.length === 0) out.push('nothing to run');
     if (this.missingOverrides.length > 0) out.push(`tick "run anyway" for ${this.missingOverrides.join(', ')}`);
-    if (!this.confirmed && plan.confirmAddress !== null) out.push(`type ${plan.confirmAddress} to confirm`);
+    if (!this.confirmed && this.confirmAddress !== null) out.push(`type ${this.confirmAddress} to confirm`);
     return out;
   });
 
@@ -252,10 +275,10 @@ export class PlanDialogState {
   executeRequest(): ExecuteRequest | null {
     const plan = this.plan;
     if (!plan || !this.canRun) return null;
-    const overrides = plan.needsOverride.filter((code) => this.overrides.has(code));
+    const overrides = this.neededOverrides.filter((code) => this.overrides.has(code));
     return {
       planId: plan.id,
-      ...(plan.confirmAddress !== null ? { confirmAddress: this.confirmText.trim() } : {}),
+      ...(this.confirmAddress !== null ? { confirmAddress: this.confirmText.trim() } : {}),
       ...(overrides.length > 0 ? { overrides } : {}),
     };
   }
@@ -285,7 +308,7 @@ export class PlanDialogState {
     this.phase = 'done';
   }
 
-  /** executeAction rejected: nothing ran (a refusal) or the answer was lost. Back to review. */
+  /** executeAction rejected: refused with nothing sent, or the answer was lost (details say which). Back to review. */
   runFailed(planId: string, error: ApiError): void {
     if (this.plan?.id !== planId || this.phase !== 'running') return;
     this.runError = error;
@@ -296,13 +319,19 @@ export class PlanDialogState {
     this.abort = { pending: true, result: null, error: null };
   }
 
+  /** The plan an Abort button stops: this dialog's while it runs, or the one a BUSY refusal named. */
+  get abortTarget(): string | null {
+    if (this.phase === 'running') return this.plan?.id ?? null;
+    return this.runError?.code === 'BUSY' ? (this.runError.details?.runningPlanId ?? null) : null;
+  }
+
   abortAnswered(planId: string, result: AbortResult): void {
-    if (this.plan?.id !== planId) return;
+    if (this.plan?.id !== planId && this.abortTarget !== planId) return;
     this.abort = { pending: false, result, error: null };
   }
 
   abortFailed(planId: string, error: ApiError): void {
-    if (this.plan?.id !== planId) return;
+    if (this.plan?.id !== planId && this.abortTarget !== planId) return;
     this.abort = { pending: false, result: null, error };
   }
 

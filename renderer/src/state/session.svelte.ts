@@ -220,10 +220,11 @@ export class Session {
     await this.loadAudit();
   }
 
+  /** Aborts the dialog's running plan, or the other plan a BUSY refusal named. */
   async abortPlan(): Promise<void> {
     const dialog = this.planDialog;
-    const planId = dialog.plan?.id;
-    if (!planId || dialog.phase !== 'running') return;
+    const planId = dialog.abortTarget;
+    if (!planId) return;
     dialog.abortRequested();
     try {
       dialog.abortAnswered(planId, await this.#api.abortAction(planId));

@@ -129,9 +129,11 @@ describe('PlanDialogState', () => {
   it('goes back to review with the error when the run is refused', () => {
     const dialog = reviewing();
     dialog.beginRun(PLAN_ID);
-    dialog.runFailed(PLAN_ID, { code: 'BAD_ARGUMENT', message: 'the topology changed since this plan was made: plan again' });
+    dialog.runFailed(PLAN_ID, { code: 'PLAN_STALE', message: 'the topology changed since this plan was made: plan again', details: { nothingSent: true } });
     expect(dialog.phase).toBe('review');
     expect(dialog.runError?.message).toMatch(/plan again/);
+    // A stale plan is not run again as it is.
+    expect(dialog.retryable).toBe(false);
   });
 
   it('offers Abort for a running switchover only, and keeps the answer', () => {

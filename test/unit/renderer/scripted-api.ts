@@ -15,6 +15,7 @@ import type {
 } from '../../../electron/shared/actions';
 import type {
   ConnectOptions,
+  ErrorDetails,
   HistoryPoint,
   ReplicationEvent,
   TickUpdate,
@@ -24,9 +25,11 @@ import { labSnapshot, makeEvent } from './fixtures';
 
 export class CodedError extends Error {
   code: string;
-  constructor(code: string, message: string) {
+  details: ErrorDetails | undefined;
+  constructor(code: string, message: string, details?: ErrorDetails) {
     super(message);
     this.code = code;
+    this.details = details;
   }
 }
 

@@ -92,12 +92,12 @@ describe('Session actions', () => {
   it('shows a refused run and plans again from scratch', async () => {
     const api = new ScriptedApi();
     api.plans = makePlan();
-    api.outcome = new CodedError('BAD_ARGUMENT', 'the topology changed since this plan was made: plan again');
+    api.outcome = new CodedError('PLAN_STALE', 'the topology changed since this plan was made: plan again', { nothingSent: true });
     const session = await connected(api);
     await session.openPlan(makePlan().request);
     await session.runPlan();
     expect(session.planDialog.phase).toBe('review');
-    expect(session.planDialog.runError).toEqual({ code: 'BAD_ARGUMENT', message: 'the topology changed since this plan was made: plan again' });
+    expect(session.planDialog.runError).toEqual({ code: 'PLAN_STALE', message: 'the topology changed since this plan was made: plan again', details: { nothingSent: true } });
     await session.planAgain();
     expect(api.calls.filter((c) => c === 'planAction')).toHaveLength(2);
     expect(session.planDialog.runError).toBeNull();
