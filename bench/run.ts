@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdir, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { cliBench } from './cli';
 import { engineDiscovery } from './engine-discovery';
 import { enginePolling } from './engine-polling';
 import { enginePollingLayers } from './engine-polling-layers';
@@ -20,6 +21,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'switchover write window', run: switchoverBench },
   { name: 'poll lateness during plans', run: pollLateness },
   { name: 'renderer 100 nodes', run: rendererBenchmark },
+  { name: 'cli start, topology and web memory', run: cliBench },
 ];
 
 const RESULTS_DIR = fileURLToPath(new URL('../bench-results/', import.meta.url));
