@@ -161,9 +161,18 @@ export function isHubChannel(channel: unknown): channel is HubChannel {
   return typeof channel === 'string' && (HUB_CHANNELS as readonly string[]).includes(channel);
 }
 
-export type ParsedCall<C extends string = BridgeChannel> =
-  | { ok: true; channel: C; args: unknown[] }
-  | { ok: false; error: { code: 'BAD_ARGUMENT'; message: string } };
+/** A call refused before it reached a handler: nothing was sent to any node. */
+export interface CallRefusal {
+  code: 'BAD_ARGUMENT';
+  message: string;
+  details: { nothingSent: true };
+}
+
+export type ParsedCall<C extends string = BridgeChannel> = { ok: true; channel: C; args: unknown[] } | { ok: false; error: CallRefusal };
+
+export function refuseCall(message: string): CallRefusal {
+  return { code: 'BAD_ARGUMENT', message, details: { nothingSent: true } };
+}
 
 /**
  * Checks a channel name and its raw argument list. The error message names the channel and
@@ -173,15 +182,15 @@ export function parseCall(channel: unknown, rawArgs: unknown): ParsedCall {
   const known = typeof channel === 'string' ? CHANNEL_METHODS.get(channel) : undefined;
   if (!known) {
     const shown = typeof channel === 'string' ? `"${channel.slice(0, 64)}"` : typeof channel;
-    return { ok: false, error: { code: 'BAD_ARGUMENT', message: `Unknown channel ${shown}` } };
+    return { ok: false, error: refuseCall(`Unknown channel ${shown}`) };
   }
   const name = channel as BridgeChannel;
   if (!Array.isArray(rawArgs)) {
-    return { ok: false, error: { code: 'BAD_ARGUMENT', message: `${name}: arguments must be a list` } };
+    return { ok: false, error: refuseCall(`${name}: arguments must be a list`) };
   }
   const result = known.args.safeParse(rawArgs);
   if (result.success) return { ok: true, channel: name, args: [...result.data] };
-  return { ok: false, error: { code: 'BAD_ARGUMENT', message: `${name}: ${describeIssues(result.error.issues)}` } };
+  return { ok: false, error: refuseCall(`${name}: ${describeIssues(result.error.issues)}`) };
 }
 
 function describeIssues(issues: z.core.$ZodIssue[]): string {
