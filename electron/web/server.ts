@@ -44,6 +44,9 @@ export interface WebServer {
 
 const DEFAULT_RENDERER_DIR = fileURLToPath(new URL('../../out/renderer/', import.meta.url));
 const MAX_MESSAGE_BYTES = 1024 * 1024;
+// Up to this a too-big message is read and answered under its id (nothing done); beyond it the
+// socket is closed (1009) before we hold more of it in memory.
+const HARD_MAX_MESSAGE_BYTES = 4 * MAX_MESSAGE_BYTES;
 // A client that can't keep up skips ticks rather than growing our memory without bound.
 const MAX_BUFFERED_BYTES = 8 * 1024 * 1024;
 const HEARTBEAT_MS = 30_000;
@@ -71,7 +74,7 @@ export async function startWebServer(options: WebServerOptions = {}): Promise<We
     });
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
+  const wss = new WebSocketServer({ noServer: true, maxPayload: HARD_MAX_MESSAGE_BYTES });
   const alive = new WeakMap<WebSocket, boolean>();
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
@@ -110,13 +113,19 @@ export async function startWebServer(options: WebServerOptions = {}): Promise<We
       const message: WireResponse = { id, result };
       ws.send(JSON.stringify(message));
     };
+    // Refused before any call was made: the caller may say nothing was sent.
     const bad = (id: number | null, message: string): void =>
-      reply(id, { ok: false, error: { code: 'BAD_ARGUMENT', message } });
+      reply(id, { ok: false, error: { code: 'BAD_ARGUMENT', message, details: { nothingSent: true } } });
 
     if (isBinary) return bad(null, 'Malformed message: expected a JSON text message');
+    const text = rawText(data);
+    const size = Buffer.byteLength(text);
+    if (size > MAX_MESSAGE_BYTES) {
+      return bad(leadingId(text), `Message too big: ${size} bytes, at most ${MAX_MESSAGE_BYTES}`);
+    }
     let parsed: unknown;
     try {
-      parsed = JSON.parse(rawText(data));
+      parsed = JSON.parse(text);
     } catch {
       return bad(null, 'Malformed message: not valid JSON');
     }
@@ -202,6 +211,12 @@ function tokenMatches(given: string | null, expected: string): boolean {
 function rawText(data: RawData): string {
   if (Array.isArray(data)) return Buffer.concat(data).toString('utf8');
   return Buffer.isBuffer(data) ? data.toString('utf8') : Buffer.from(data).toString('utf8');
+}
+
+/** The id of a request too big to parse, read from its head ({"id":N,… as the clients write it}), or null. */
+function leadingId(text: string): number | null {
+  const match = /^\s*\{\s*"id"\s*:\s*(\d{1,15})\s*,/.exec(text.slice(0, 64));
+  return match ? readableId({ id: Number(match[1]) }) : null;
 }
 
 /** The id of a request that failed validation, if it had a usable one, so the caller can match the error. */

@@ -274,12 +274,45 @@ describe('calls and pushes', () => {
       for (const message of malformed) client.ws.send(message);
       await client.until(() => (client.responses.length >= malformed.length ? true : undefined));
       for (const response of client.responses) {
-        expect(response.result).toMatchObject({ ok: false, error: { code: 'BAD_ARGUMENT' } });
+        // Refused before any call was made: the client may say nothing was sent.
+        expect(response.result).toMatchObject({ ok: false, error: { code: 'BAD_ARGUMENT', details: { nothingSent: true } } });
       }
       // A request whose only fault is its shape still gets its id back.
       expect(client.responses.map((r) => r.id)).toEqual(expect.arrayContaining([7, 8]));
       expect(client.ws.readyState).toBe(WebSocket.OPEN);
       expect(await client.call('lab:status', [])).toEqual({ ok: true, value: { running: false, seeds: [] } });
+    } finally {
+      client.close();
+    }
+  });
+});
+
+describe('message size', () => {
+  it('answers a message over 1 MiB under its id, nothing done, and keeps the socket open', async () => {
+    const client = new Client(apiUrl());
+    try {
+      await client.opened();
+      const big = JSON.stringify({ id: 41, channel: 'profile:import', topology: 'main', args: ['x'.repeat(1024 * 1024)] });
+      client.ws.send(big);
+      const response = await client.until(() => client.responses.find((r) => r.id === 41));
+      expect(response.result).toEqual({
+        ok: false,
+        error: { code: 'BAD_ARGUMENT', message: `Message too big: ${Buffer.byteLength(big)} bytes, at most 1048576`, details: { nothingSent: true } },
+      });
+      expect(client.ws.readyState).toBe(WebSocket.OPEN);
+      expect(await client.call('profile:list', [])).toMatchObject({ ok: true });
+    } finally {
+      client.close();
+    }
+  });
+
+  it('closes the socket (1009) on a message over 4 MiB instead of holding it', async () => {
+    const client = new Client(apiUrl());
+    try {
+      await client.opened();
+      const closed = new Promise<number>((resolve) => client.ws.once('close', (code: number) => resolve(code)));
+      client.ws.send(JSON.stringify({ id: 42, channel: 'profile:import', topology: 'main', args: ['x'.repeat(4 * 1024 * 1024)] }));
+      expect(await closed).toBe(1009);
     } finally {
       client.close();
     }

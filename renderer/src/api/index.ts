@@ -15,9 +15,16 @@ declare global {
   }
 }
 
+/** The parts of the page's window read here: typed without the DOM library, so main-process tests can load this file. */
+interface Page {
+  replicationConsole?: EnvelopeBridge;
+  location: { protocol: string; host: string; search: string };
+}
+
 let bridge: ReplicationConsoleBridge | null = null;
 
 export function getBridge(): ReplicationConsoleBridge {
-  bridge ??= window.replicationConsole ? unwrapBridge(window.replicationConsole) : createWebSocketBridge(webSocketUrlFor(window.location));
+  const page = (globalThis as unknown as { window: Page }).window;
+  bridge ??= page.replicationConsole ? unwrapBridge(page.replicationConsole) : createWebSocketBridge(webSocketUrlFor(page.location));
   return bridge;
 }

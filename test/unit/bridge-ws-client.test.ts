@@ -1,0 +1,111 @@
+// The web mode's client says "nothing was sent" only for a call that never left the page: one
+// still queued when the server cannot be reached or the bridge is closed. A call already on the
+// wire when the socket drops may have run, so its error claims nothing.
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { ApiCallError } from '../../electron/shared/bind-api';
+import { createWebSocketBridge, type SocketLike } from '../../renderer/src/api/ws-client';
+
+const PLAN_ID = '11111111-1111-4111-8111-111111111111';
+
+/** A socket the test opens and drops by hand; it records what was sent. */
+class HandSocket implements SocketLike {
+  static made: HandSocket[] = [];
+  readyState = 0;
+  sent: string[] = [];
+  onopen: ((event: never) => void) | null = null;
+  onmessage: ((event: never) => void) | null = null;
+  onclose: ((event: never) => void) | null = null;
+  onerror: ((event: never) => void) | null = null;
+  constructor(readonly url: string) {
+    HandSocket.made.push(this);
+  }
+  send(data: string): void {
+    this.sent.push(data);
+  }
+  close(): void {
+    this.drop();
+  }
+  open(): void {
+    this.readyState = 1;
+    (this.onopen as ((event: unknown) => void) | null)?.({});
+  }
+  drop(): void {
+    this.readyState = 3;
+    (this.onclose as ((event: unknown) => void) | null)?.({});
+  }
+}
+
+function bridge(requestTimeoutMs = 1000) {
+  HandSocket.made = [];
+  return createWebSocketBridge('ws://127.0.0.1:1/api?token=t', { WebSocketImpl: HandSocket, requestTimeoutMs, minReconnectMs: 60_000, maxReconnectMs: 60_000 });
+}
+
+/** The socket the first call made, opened. */
+function opened(): HandSocket {
+  const socket = HandSocket.made[0];
+  if (!socket) throw new Error('no socket was made');
+  socket.open();
+  return socket;
+}
+
+async function failure(pending: Promise<unknown>): Promise<ApiCallError> {
+  const error = await pending.then(
+    () => null,
+    (e: unknown) => e,
+  );
+  if (!(error instanceof ApiCallError)) throw new Error(`expected an ApiCallError, got ${String(error)}`);
+  return error;
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('ws-client: what a failed call says about what was sent', () => {
+  it('a call never handed to a socket (server unreachable): UNREACHABLE, nothing sent', async () => {
+    vi.useFakeTimers();
+    const web = bridge();
+    const pending = failure(web.topology('main').executeAction({ planId: PLAN_ID }));
+    HandSocket.made[0]?.drop();
+    await vi.advanceTimersByTimeAsync(1000);
+    const error = await pending;
+    expect(error).toMatchObject({ code: 'UNREACHABLE', details: { nothingSent: true } });
+    expect(HandSocket.made[0]?.sent).toEqual([]);
+    web.close();
+  });
+
+  it('an execute on the wire when the socket drops: UNREACHABLE, outcome unknown, check the topology and the audit log', async () => {
+    const web = bridge();
+    const pending = failure(web.topology('main').executeAction({ planId: PLAN_ID }));
+    const socket = opened();
+    expect(socket.sent).toHaveLength(1);
+    socket.drop();
+    const error = await pending;
+    expect(error.code).toBe('UNREACHABLE');
+    expect(error.details.nothingSent).toBeUndefined();
+    expect(error.message).toMatch(/may have finished or still be running\. Check the topology and the audit log/);
+    web.close();
+  });
+
+  it('close(): a call still queued (socket down, waiting to reconnect) was not sent', async () => {
+    const web = bridge();
+    const api = web.topology('main');
+    const onWire = failure(api.labStatus());
+    const socket = opened();
+    socket.drop();
+    expect((await onWire).details.nothingSent).toBeUndefined();
+    // Down, and the next try is a minute away: this call waits in the page.
+    const queued = failure(api.executeAction({ planId: PLAN_ID }));
+    web.close();
+    expect(await queued).toMatchObject({ code: 'UNREACHABLE', message: 'The console connection was closed', details: { nothingSent: true } });
+    expect(socket.sent).toHaveLength(1);
+    expect(HandSocket.made).toHaveLength(1);
+  });
+
+  it('a call after close(): nothing sent', async () => {
+    const web = bridge();
+    web.close();
+    const error = await failure(web.topology('main').labStatus());
+    expect(error).toMatchObject({ code: 'UNREACHABLE', details: { nothingSent: true } });
+  });
+});
