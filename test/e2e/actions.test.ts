@@ -249,8 +249,11 @@ describe('topology changes in the web mode, against the docs lab', () => {
       await page.getByTestId('plan-run').click();
       const error = page.getByTestId('run-error');
       await error.waitFor({ timeout: 15_000 });
-      await expect(error.getAttribute('data-code')).resolves.toBe('BAD_ARGUMENT');
-      expect(await error.textContent()).toMatch(/nothing was sent[\s\S]*plan again/i);
+      await expect(error.getAttribute('data-code')).resolves.toBe('PLAN_STALE');
+      await expect(error.getAttribute('data-sent')).resolves.toBe('nothing');
+      expect(await error.textContent()).toMatch(/Not run: nothing was sent[\s\S]*no longer fit\. Plan again/);
+      // A stale plan is not offered to run as it is.
+      await expect(page.getByTestId('plan-run').count()).resolves.toBe(0);
       await shot(page, 'actions-run-refused');
 
       // Put it back, and plan again: a fresh plan to review from scratch.
