@@ -53,7 +53,7 @@ describe('emergency failover', () => {
     const plan = await h.actions.plan({ kind: 'failover' });
     expect(check(plan, 'MASTER_REACHABLE')).toMatchObject({ verdict: 'refused', overridable: true, message: expect.stringMatching(/Use switchover/) });
     expect(plan.needsOverride).toContain('MASTER_REACHABLE');
-    await expect(h.actions.execute(plan.id, { confirmAddress: plan.confirmAddress ?? undefined })).rejects.toThrow(/override for MASTER_REACHABLE/);
+    await expect(h.actions.execute(plan.id, { confirmAddress: plan.confirmAddress ?? undefined })).rejects.toMatchObject({ code: 'NEEDS_OVERRIDE', message: expect.stringMatching(/override for MASTER_REACHABLE/), details: { nothingSent: true, overrides: expect.arrayContaining(['MASTER_REACHABLE']) } });
     expect((await replication(lab, 'master')).role).toBe('master');
   });
 

@@ -64,7 +64,7 @@ describe('promote', () => {
     expect(plan.predictions.find((p) => p.node === r2)).toMatchObject({ expected: 'full', flushesData: true, why: expect.stringMatching(/AHEAD/) });
     expect(plan.steps.find((s) => s.node === r2)?.destructive).toBe(true);
 
-    await expect(h.actions.execute(plan.id, { confirmAddress: r1 })).rejects.toThrow(/override for REPLICA_BEHIND/);
+    await expect(h.actions.execute(plan.id, { confirmAddress: r1 })).rejects.toMatchObject({ code: 'NEEDS_OVERRIDE', message: expect.stringMatching(/override for REPLICA_BEHIND/), details: { nothingSent: true, overrides: expect.arrayContaining(['REPLICA_BEHIND']) } });
     const outcome = await h.actions.execute(plan.id, { confirmAddress: r1, overrides: ['REPLICA_BEHIND'] });
     expect(outcome.ok).toBe(true);
     expect(outcome.steps.find((s) => s.node === r2)?.message).toMatch(/full sync/);
@@ -83,7 +83,7 @@ describe('promote', () => {
     const plan = await h.actions.plan({ kind: 'promote', node: r1, repointSiblings: false });
     expect(check(plan, 'PRIORITY_ZERO')).toMatchObject({ verdict: 'warning', overridable: true, nodes: [r1] });
     expect(plan.needsOverride).toEqual(['PRIORITY_ZERO']);
-    await expect(h.actions.execute(plan.id, { confirmAddress: r1 })).rejects.toThrow(/PRIORITY_ZERO/);
+    await expect(h.actions.execute(plan.id, { confirmAddress: r1 })).rejects.toMatchObject({ code: 'NEEDS_OVERRIDE', message: expect.stringMatching(/PRIORITY_ZERO/), details: { nothingSent: true, overrides: expect.arrayContaining(['PRIORITY_ZERO']) } });
     expect((await replication(lab, 'replica-1')).role).toBe('slave');
   });
 
@@ -117,6 +117,6 @@ describe('promote', () => {
     expect(plan.needsOverride).toContain('SENTINEL_MANAGED');
     expect(codes(plan, 'refused')).toEqual(['SENTINEL_MANAGED']);
     expect(plan.canRun).toBe(true);
-    await expect(h.actions.execute(plan.id, { confirmAddress: r1 })).rejects.toThrow(/SENTINEL_MANAGED/);
+    await expect(h.actions.execute(plan.id, { confirmAddress: r1 })).rejects.toMatchObject({ code: 'NEEDS_OVERRIDE', message: expect.stringMatching(/SENTINEL_MANAGED/), details: { nothingSent: true, overrides: expect.arrayContaining(['SENTINEL_MANAGED']) } });
   });
 });

@@ -74,7 +74,7 @@ describe('failover with incomplete knowledge', () => {
     expect(unknown.message).toMatch(/other replicas of it may exist, ahead of/);
     expect(unknown.message).toMatch(/--seed HOST:PORT.*add them to Seeds/);
     expect(plan.needsOverride).toContain('UNKNOWN_REPLICAS');
-    await expect(h.actions.execute(plan.id, { confirmAddress: r1 })).rejects.toThrow(/override for UNKNOWN_REPLICAS/);
+    await expect(h.actions.execute(plan.id, { confirmAddress: r1 })).rejects.toMatchObject({ code: 'NEEDS_OVERRIDE', message: expect.stringMatching(/override for UNKNOWN_REPLICAS/), details: { nothingSent: true, overrides: expect.arrayContaining(['UNKNOWN_REPLICAS']) } });
     expect((await replication(lab, 'replica-1', PASSWORD)).role).toBe('slave');
 
     // Naming the others as seeds is the way out: the plan then compares all three.

@@ -54,10 +54,11 @@ describe('read-only', () => {
         error: {
           code: 'READ_ONLY',
           message: expect.stringMatching(/^This connection is read-only \(monitoring only\): topology changes are refused\./) as unknown as string,
+          details: { nothingSent: true },
         },
       });
       const execute = await service.invoke('action:execute', [{ planId: '6f1c2e0a-9a7e-4a53-9a0e-3a8f0d4b5c6d' }]);
-      expect(execute.ok === false && execute.error.code).toBe('READ_ONLY');
+      expect(execute).toMatchObject({ ok: false, error: { code: 'READ_ONLY', details: { nothingSent: true } } });
       expect(await service.invoke('action:abort', ['6f1c2e0a-9a7e-4a53-9a0e-3a8f0d4b5c6d'])).toEqual({
         ok: true,
         value: { accepted: false, message: 'this plan is not running' },
