@@ -156,7 +156,7 @@ const EXPLANATIONS: Record<ErrorCode, ErrorExplanation> = {
   },
   JOURNAL_UNWRITABLE: {
     title: 'The plan journal cannot be written',
-    hint: 'A plan is recorded on disk before its first command, and that failed (disk full, permissions). Free the console\'s data directory, then run again.',
+    hint: 'A plan is recorded on disk before its first command, and that failed (disk full, permissions). Make room in the console\'s data directory (or fix its permissions), then plan again.',
   },
   FORBIDDEN: {
     title: 'Refused',
