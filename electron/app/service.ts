@@ -14,7 +14,7 @@ import { ActionService, type StopResult } from '../engine/actions/service';
 import { dataDir } from '../engine/actions/audit';
 import { EngineError, toApiError } from '../engine/errors';
 import { SharedLab } from './shared-lab';
-import { sharedProfileStore, type ProfileStore } from './profile-store';
+import type { ProfileStore } from './profile-store';
 
 export interface ConsoleServiceOptions {
   /** An engine to use instead of a new one (tests, benchmarks). */
@@ -31,7 +31,8 @@ export interface ConsoleServiceOptions {
   lab?: SharedLab;
   /**
    * Saved connections and their secrets, shared by every topology of the app (see ConsoleHub).
-   * Default: the process's store of the data directory (sharedProfileStore), with the web mode's secret storage.
+   * Default: the process's store of the data directory (sharedProfileStore), with the web mode's secret
+   * storage, loaded on the first call that needs it: a CLI command reads no profile and no secret.
    */
   profiles?: ProfileStore;
 }
@@ -53,7 +54,8 @@ export class ConsoleService {
   #connectedSeeds: string[] = [];
   #closed = false;
   readonly #stopWaitMs: number | undefined;
-  readonly #profiles: ProfileStore;
+  #profiles: ProfileStore | Promise<ProfileStore> | null;
+  readonly #dataDir: string;
   #journal: { shown: boolean; checkedAt: number; checking: boolean } = { shown: false, checkedAt: 0, checking: false };
   /** The last check's reports, for 'journal:interrupted' (the warnings carry them as text only). */
   #interrupted: InterruptedPlanList = NO_INTERRUPTED_PLANS;
@@ -83,12 +85,12 @@ export class ConsoleService {
     'audit:list': (limit?, scope?) => this.#actions.auditList(limit, scope),
     'journal:interrupted': async () => this.#interrupted,
     'journal:dismiss': (planId) => this.dismissInterruptedPlan(planId),
-    'profile:list': async () => this.#profiles.list(),
-    'profile:save': async (profile) => this.#profiles.save(profile),
-    'profile:delete': async (id) => this.#profiles.delete(id),
-    'profile:export': async (ids?) => this.#profiles.export(ids),
-    'profile:import': async (text) => this.#profiles.import(text),
-    'profile:secret-storage': async (storage) => this.#profiles.setSecretStorage(storage),
+    'profile:list': async () => (await this.profiles()).list(),
+    'profile:save': async (profile) => (await this.profiles()).save(profile),
+    'profile:delete': async (id) => (await this.profiles()).delete(id),
+    'profile:export': async (ids?) => (await this.profiles()).export(ids),
+    'profile:import': async (text) => (await this.profiles()).import(text),
+    'profile:secret-storage': async (storage) => (await this.profiles()).setSecretStorage(storage),
   };
 
   constructor(options: ConsoleServiceOptions = {}) {
@@ -100,7 +102,8 @@ export class ConsoleService {
       ...(options.auditDir === undefined ? {} : { auditDir: options.auditDir }),
     });
     this.#stopWaitMs = options.stopWaitMs;
-    this.#profiles = options.profiles ?? sharedProfileStore(options.auditDir ?? dataDir());
+    this.#profiles = options.profiles ?? null;
+    this.#dataDir = options.auditDir ?? dataDir();
     this.#lab = options.lab ?? new SharedLab();
     this.#ownsLab = options.lab === undefined;
     // Stopping the lab from any topology disconnects this one first if it watches the lab.
@@ -113,9 +116,10 @@ export class ConsoleService {
     });
   }
 
-  /** Saved connections and their secrets (shared when the hub gave one). */
-  get profiles(): ProfileStore {
-    return this.#profiles;
+  /** Saved connections and their secrets (shared when the hub gave one), loaded on first use. */
+  profiles(): Promise<ProfileStore> {
+    this.#profiles ??= import('./profile-store').then(({ sharedProfileStore }) => (this.#profiles = sharedProfileStore(this.#dataDir)));
+    return Promise.resolve(this.#profiles);
   }
 
   /** Plans a dead console or a shutdown left half-done (journal), with where their nodes stand. */
@@ -252,7 +256,7 @@ export class ConsoleService {
   connect(options: ConnectOptions): Promise<TopologySnapshot> {
     return this.#serial(async () => {
       // Through a saved connection: its fields and stored secrets fill the options (a bad id changes nothing).
-      const { options: resolved, profileName } = options.profileId === undefined ? { options, profileName: null } : this.#profiles.connectOptions(options);
+      const { options: resolved, profileName } = options.profileId === undefined ? { options, profileName: null } : (await this.profiles()).connectOptions(options);
       if (this.#connected) await this.#disconnectNow('Connecting to another topology');
       const snapshot = await this.#engine.connect(resolved, { profileName });
       this.#connected = true;
@@ -311,6 +315,8 @@ export class ConsoleService {
     if (this.#closed) return;
     this.#closed = true;
     await this.stopRunningPlan('The console is shutting down');
+    // A connect still discovering (a silent seed, a Ctrl-C during watch's first poll) is cut short, not waited for.
+    await this.#engine.disconnect();
     await this.#queue.catch(() => undefined);
     try {
       await this.#engine.disconnect();
