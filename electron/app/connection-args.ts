@@ -1,5 +1,6 @@
-// The one parser of connection options, for every command line: the CLI's topology, watch,
-// topology changes and interrupted report, and the web mode's and the desktop app's arguments.
+// What the connection options mean, for every command line: the CLI's topology, watch, topology
+// changes and interrupted report, and the web mode's and the desktop app's arguments (the options
+// themselves, their parser and their help are options.ts's table).
 // The flag names are redis-cli's where it has one (--tls, --cacert, --cert, --key, --sni,
 // --insecure, --askpass, --user, REDISCLI_AUTH), so runbooks carry over.
 import { parseMapEntries } from '../engine/address-map';
@@ -9,93 +10,15 @@ import { checkTrustPattern } from '../engine/trusted-hosts';
 import { parseSeed, SeedError, type Seed } from '../shared/seed-url';
 import type { StartupCheckOptions } from '../engine/actions/interrupted';
 import type { ConnectOptions, SentinelOptions, SshOptions, TlsOptions } from '../shared/types';
+import { CONNECTION_HELP, UsageError, type ConnectionOptionName, type OptionValues } from './options';
 
-/** For node:util parseArgs: spread into each command's own options. */
-export const CONNECTION_OPTIONS = {
-  seed: { type: 'string', multiple: true },
-  user: { type: 'string' },
-  password: { type: 'string' },
-  askpass: { type: 'boolean' },
-  tls: { type: 'boolean' },
-  cacert: { type: 'string' },
-  cert: { type: 'string' },
-  key: { type: 'string' },
-  sni: { type: 'string' },
-  insecure: { type: 'boolean' },
-  ssh: { type: 'string' },
-  'ssh-key': { type: 'string' },
-  'ssh-askpass': { type: 'boolean' },
-  'ssh-known-hosts': { type: 'string' },
-  'ssh-accept-host-key': { type: 'string' },
-  sentinel: { type: 'string', multiple: true },
-  'master-name': { type: 'string' },
-  'sentinel-user': { type: 'string' },
-  'sentinel-password': { type: 'string' },
-  trust: { type: 'string', multiple: true },
-  'read-only': { type: 'boolean' },
-  map: { type: 'string', multiple: true },
-  interval: { type: 'string' },
-  timeout: { type: 'string' },
-} as const;
+export { CONNECTION_HELP };
 
-export const CONNECTION_HELP = `Connection options (topology, watch, the topology changes; the web mode and the app take them too):
-  --seed HOST:PORT | URL  a node to start discovery from (repeatable); redis://[USER[:PASSWORD]@]HOST[:PORT]
-                      and rediss://… (TLS) URLs work too: the password is taken out at once, never shown
-  --user USER         ACL user name (see "ACL users" in the README for the rules the console needs)
-  --password PASS     password; visible to other users in \`ps\`: prefer --askpass or REDISCLI_AUTH
-  --askpass           prompt for the password without echo (reads a line from stdin when it is a pipe)
-  --tls               TLS to every node, discovered ones too (these five options are redis-cli's)
-  --cacert FILE       CA certificate(s) to check the servers' certificates (default: the system's CAs)
-  --cert FILE         client certificate, for servers with tls-auth-clients yes (with --key)
-  --key FILE          the client certificate's private key (unencrypted, as redis-cli reads it)
-  --sni NAME          server name sent and checked, when the certificate is not for the address dialled
-  --insecure          do not check the servers' certificates (shown as the warning TLS_INSECURE)
-  --ssh USER@HOST[:PORT]  reach every node through this SSH bastion (one session for all)
-  --ssh-key FILE      private key for the bastion
-  --ssh-askpass       prompt for the key's passphrase (or the SSH password when there is no key)
-  --ssh-known-hosts FILE  where host keys are checked (default ~/.ssh/known_hosts)
-  --ssh-accept-host-key SHA256:…  accept this host key fingerprint (checked with its administrator)
-  --sentinel HOST:PORT  start from Sentinel (repeatable) with --master-name NAME; Sentinel's own ACL
-                      user and password: --sentinel-user, --sentinel-password
-  --trust PATTERN     another host that may receive the password (repeatable): a name, an IP,
-                      *.db.internal or a CIDR such as 10.0.0.0/8. The seeds', the Sentinels' and the
-                      --map targets' hosts are trusted; a node elsewhere is UNTRUSTED_HOST, sent no password
-  --read-only         monitoring only: every topology change is refused (exit 2)
-  --interval MS       poll interval for watch (default 1000)
-  --timeout MS        connect and command timeout (default 2000)
-  --map FROM=TO       dial TO wherever a node lists FROM (NAT, Docker); repeatable. HOST:PORT=HOST:PORT
-                      maps one address, HOST=HOST a host on every port`;
-
-/** The values parseArgs returns for CONNECTION_OPTIONS. */
-export interface ConnectionValues {
-  seed?: string[];
-  user?: string;
-  password?: string;
-  askpass?: boolean;
-  tls?: boolean;
-  cacert?: string;
-  cert?: string;
-  key?: string;
-  sni?: string;
-  insecure?: boolean;
-  ssh?: string;
-  'ssh-key'?: string;
-  'ssh-askpass'?: boolean;
-  'ssh-known-hosts'?: string;
-  'ssh-accept-host-key'?: string;
-  sentinel?: string[];
-  'master-name'?: string;
-  'sentinel-user'?: string;
-  'sentinel-password'?: string;
-  trust?: string[];
-  'read-only'?: boolean;
-  map?: string[];
-  interval?: string;
-  timeout?: string;
-}
+/** The values parseOptions returns for the connection options (options.ts). */
+export type ConnectionValues = OptionValues<ConnectionOptionName>;
 
 /** A mistake in the connection options: the front end prints it with its usage and exits 2. */
-export class ConnectionUsageError extends Error {
+export class ConnectionUsageError extends UsageError {
   override name = 'ConnectionUsageError';
 }
 

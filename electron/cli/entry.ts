@@ -1,6 +1,8 @@
 // The CLI's entry point (bundled to out/cli/entry.js by the install-time build): runs one command
-// line and exits with its code. Kept apart from main.ts so a bundle can load the rest lazily.
-import { fail, main } from './main';
+// line and exits with its code. Help is answered from the help texts alone; the commands (the
+// engine, ioredis, zod) are loaded only for a command that runs, so `--help` starts about as fast
+// as node itself.
+import { answerHelp } from './help';
 
 // `watch … | head` closes our stdout: that is the reader being done, not an error to print.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
@@ -8,7 +10,15 @@ process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   throw error;
 });
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => process.exit(fail(error)),
-);
+const argv = process.argv.slice(2);
+const helped = answerHelp(argv);
+if (helped !== null) {
+  process.exitCode = helped;
+} else {
+  void import('./main').then(({ fail, main }) =>
+    main(argv).then(
+      (code) => process.exit(code),
+      (error: unknown) => process.exit(fail(error)),
+    ),
+  );
+}

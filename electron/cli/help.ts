@@ -1,12 +1,68 @@
-// `replication-console COMMAND --help`: that command's own usage, printed without connecting to
-// or starting anything.
-import { ACTION_COMMANDS, ACTION_HELP } from './action-commands';
-import { INTERRUPTED_HELP } from './interrupted-command';
-import { CONNECTION_HELP } from '../app/connection-args';
+// The CLI's help texts: `replication-console --help` and each `COMMAND --help`, printed without
+// connecting to or starting anything. The option lines come from the one option table
+// (app/options.ts), so the help lists exactly what the parser takes. This module loads nothing
+// else: entry.ts answers --help from it before the commands themselves are loaded.
+import { ACTION_COMMANDS, CONNECTION_HELP, isActionCommand, optionLines, type Command } from '../app/options';
+import { clean } from './output';
+
+export const ACTION_HELP = `Topology changes (each prints its plan and checks first):
+  replicaof  --node HOST:PORT --master HOST:PORT   make a node a replica of another (also re-attaches a lone master)
+  promote    --node HOST:PORT [--repoint-siblings] REPLICAOF NO ONE, optionally moving its siblings under it
+  switchover --to HOST:PORT [--method auto|paused-failover|failover|pause|fence]
+                                                   planned hand-over from a healthy master, no lost writes
+             methods: paused-failover  CLIENT PAUSE WRITE (ends by itself), wait for every byte, then
+                                       FAILOVER TO … FORCE TIMEOUT 1: fast, and safe if the console dies (6.2+)
+                      failover         a bare FAILOVER TO: waits for the replica's once-a-second ACK (6.2+)
+                      pause            CLIENT PAUSE WRITE, REPLICAOF NO ONE, REPLICAOF: fast, but two masters
+                                       if the console dies between the two REPLICAOFs (6.2+)
+                      fence            min-replicas-to-write refuses writes, restored afterwards (any version)
+                      auto (default)   paused-failover on 6.2+, else fence
+  failover   [--to HOST:PORT] --seed HOST:PORT     emergency: the master is down; promote the most up-to-date replica
+  detach     --node HOST:PORT                      REPLICAOF NO ONE on one replica
+  sentinel-failover [--master-name NAME] [--master HOST:PORT] [--prefer HOST:PORT]
+             (--seed HOST:PORT | --sentinel HOST:PORT --master-name NAME)
+                                                   on a Sentinel-managed group: SENTINEL FAILOVER NAME on one of
+                                                   its Sentinels. Sentinel picks the new master (lowest non-zero
+                                                   replica-priority, then highest offset): --prefer steers it by
+                                                   setting replica-priority first, put back at the end
+
+Options for these commands (plus the connection options below):
+${optionLines(['dry-run', 'yes', 'persist', 'set-masterauth', 'override', 'step-timeout', 'master-address', 'json'])}
+Exit codes: 0 done, 1 refused, failed or aborted (plus the connection codes above).`;
+
+export const INTERRUPTED_HELP = `Interrupted plans (a console killed mid-plan leaves them in the plan journal):
+  interrupted [--user U] [--askpass] [--tls …] [--json]
+                                                   report them: what ran, where each node stands, what to run
+                                                   (the connection options below reach the plans' nodes)
+  interrupted --dismiss PLAN_ID                    stop reporting one (you have dealt with it)
+  Every command also prints this report on stderr when it starts. A plan is closed by itself
+  once its nodes are seen in its end state or its original one, with no fence and no pause.`;
+
+export const HELP = `replication-console: Redis and Valkey replication from the command line
+
+Commands:
+  topology --seed HOST:PORT [--seed …] [--format tree|json|mermaid]   print the topology once
+  watch    --seed HOST:PORT [--seed …] [--format table|json] [--problems]
+                                          live table, one refresh per poll; --problems: only the nodes
+                                          that are not healthy, after a one-line summary
+  lab                                     start master + 2 replicas + 1 cascaded replica on free ports
+  forget   HOST:PORT [--json]             drop a node from the topology memory (nodes not seen for 7 days go by themselves)
+  COMMAND --help                          that command's own usage
+
+${ACTION_HELP}
+
+${INTERRUPTED_HELP}
+
+${CONNECTION_HELP}
+
+Exit codes: 0 ok, 2 bad usage or refused on a --read-only connection, 3 unreachable, timed out,
+TLS or SSH failure, 4 authentication, ACL permission, SSH host key unknown or changed, or a node
+outside the trusted hosts, 5 not a Redis data node (Sentinel, cluster mode, other protocol),
+1 anything else.`;
 
 const COMMON = `\n\n${CONNECTION_HELP}\n\nRun \`replication-console --help\` for every command and the exit codes.`;
 
-const USAGE: Record<string, string> = {
+const USAGE: Record<Exclude<Command, 'console' | (typeof ACTION_COMMANDS)[number]>, string> = {
   topology:
     'usage: replication-console topology (--seed HOST:PORT … | --sentinel HOST:PORT … --master-name NAME) [--format tree|json|mermaid]\n' +
     '  Print the topology once: every node found from the seeds, its role, link, lag and offset, and the warnings.' +
@@ -30,8 +86,8 @@ const USAGE: Record<string, string> = {
 
 /** The usage of one command, or null for a command that does not exist. */
 export function commandHelp(command: string): string | null {
-  if (Object.hasOwn(USAGE, command)) return USAGE[command] ?? null;
-  if ((ACTION_COMMANDS as readonly string[]).includes(command)) return actionUsage(command);
+  if (Object.hasOwn(USAGE, command)) return USAGE[command as keyof typeof USAGE];
+  if (isActionCommand(command)) return actionUsage(command);
   return null;
 }
 
@@ -47,4 +103,33 @@ function actionUsage(command: string): string {
   }
   const options = lines.slice(lines.findIndex((line) => line.startsWith('Options for these commands'))).join('\n');
   return `usage: replication-console ${own.join('\n').trimStart()}\n\n${options}${COMMON}`;
+}
+
+/** The one-line usage error every command prints, with the hint; returns exit code 2. */
+export function usageFailure(message: string): number {
+  console.error(`replication-console: ${clean(message)}\nRun \`replication-console --help\` for usage.`);
+  return 2;
+}
+
+/**
+ * Answer a command line that asks for help (`--help`, `-h`, `help [COMMAND]`, `COMMAND --help`,
+ * or nothing at all) and return its exit code; null when the command line asks for something else.
+ */
+export function answerHelp(argv: readonly string[]): number | null {
+  const [command, ...rest] = argv;
+  if (command === undefined) {
+    // No command: the help, as a usage error (a script that forgot its command must not pass).
+    console.log(HELP);
+    return 2;
+  }
+  if (command === '--help' || command === '-h' || (command === 'help' && rest.length === 0)) {
+    console.log(HELP);
+    return 0;
+  }
+  const topic = command === 'help' ? rest[0] : rest.some((a) => a === '--help' || a === '-h') ? command : undefined;
+  if (topic === undefined) return null;
+  const usage = commandHelp(topic);
+  if (usage === null) return usageFailure(`unknown command "${topic}"`);
+  console.log(usage);
+  return 0;
 }

@@ -1,15 +1,15 @@
 import { PassThrough } from 'node:stream';
-import { parseArgs } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { askSecrets, CONNECTION_OPTIONS, ConnectionUsageError, parseConnection } from '../../electron/app/connection-args';
+import { askSecrets, ConnectionUsageError, parseConnection } from '../../electron/app/connection-args';
+import { parseOptions } from '../../electron/app/options';
 import { parseConsoleArgs, UsageError } from '../../electron/app/cli-options';
 import { readSecret, SecretCancelled } from '../../electron/cli/read-secret';
 
 const FINGERPRINT = 'SHA256:' + 'A'.repeat(43);
 
-/** Parse a command line as the CLI does: node:util parseArgs over the shared options, then the mapping. */
+/** Parse a command line as the CLI's topology does: the one option table, then the mapping. */
 function parse(args: string[], env: NodeJS.ProcessEnv = {}, requireEntry = true) {
-  const { values } = parseArgs({ args, options: CONNECTION_OPTIONS, strict: true, allowPositionals: false });
+  const { values } = parseOptions('topology', args);
   return parseConnection(values, { env, requireEntry });
 }
 
