@@ -2,6 +2,7 @@
 import { createInterface } from 'node:readline';
 import { EngineError } from '../engine/errors';
 import { HostKeyUnknownError } from '../engine/ssh-tunnel';
+import { ApiCallError } from '../shared/bind-api';
 import type { ConnectOptions } from '../shared/types';
 
 /** Where the question is asked: a terminal on both, or no question at all. */
@@ -48,7 +49,7 @@ export async function connectWithHostKeyPrompt<T>(
 /** The host, key type and fingerprint of a HOST_KEY_UNKNOWN, from the error itself or its message (across a bridge). */
 function unknownHostKey(error: unknown): { hostName: string; keyType: string; fingerprint: string; message: string } | null {
   if (error instanceof HostKeyUnknownError) return error;
-  if (!(error instanceof EngineError) || error.code !== 'HOST_KEY_UNKNOWN') return null;
+  if (!(error instanceof EngineError || error instanceof ApiCallError) || error.code !== 'HOST_KEY_UNKNOWN') return null;
   const fingerprint = FINGERPRINT.exec(error.message)?.[0];
   if (!fingerprint) return null;
   const hostName = /host '([^']+)'/.exec(error.message)?.[1] ?? 'the SSH bastion';
