@@ -33,7 +33,7 @@ export const ERROR_CODES = [
   'PLAN_REFUSED', // a check that cannot be overridden refuses the plan now (details.checks names them), or it has nothing to run
   'STOPPING', // the console (or this topology's tab) is shutting down or disconnecting: the plan was not started
   'JOURNAL_UNWRITABLE', // the plan journal could not be written before the first command, so the plan was not started
-  'FORBIDDEN', // a call that did not come from the console's own page (IPC sender, or the web mode's token or Origin)
+  'FORBIDDEN', // an IPC call that did not come from the console's own page (the web mode refuses a bad token or Origin with HTTP 403 before any call)
   'INTERNAL', // a bug of ours; the message says so without a stack
 ] as const;
 
