@@ -160,7 +160,7 @@ const EXPLANATIONS: Record<ErrorCode, ErrorExplanation> = {
   },
   FORBIDDEN: {
     title: 'Refused',
-    hint: 'The call did not come from the console page. In the web mode, open the address the server printed, with its token.',
+    hint: 'The call did not come from the console\'s own page, so the app refused it. Reload the window.',
   },
   INTERNAL: {
     title: 'Unexpected error',
