@@ -267,7 +267,7 @@ for (const method of Object.keys(STEPS) as (keyof typeof STEPS)[]) {
 
     it('SIGINT of the web server', async () => {
       await eachStep('SIGINT of the web server', async (step, dataDir) => {
-        const child = spawn(process.execPath, [path.join(ROOT, 'bin/run-ts.js'), path.join(ROOT, 'electron/web/cli.ts'), '--no-open', '--seed', lab.address('master')], {
+        const child = spawn(process.execPath, [path.join(ROOT, 'bin/web-server.js'), '--no-open', '--seed', lab.address('master')], {
           cwd: ROOT,
           env: { ...process.env, REPLICATION_CONSOLE_DATA_DIR: dataDir },
           stdio: ['ignore', 'pipe', 'pipe'],

@@ -141,7 +141,7 @@ describe('secrets', () => {
     const replica2 = lab.address('replica-2');
 
     // The real web server, in its own process, on the test's data directory.
-    const web = start(['bin/run-ts.js', 'electron/web/cli.ts', '--no-open']);
+    const web = start(['bin/web-server.js', '--no-open']);
     const url = await until(() => /^Replication Console \(web mode\): (http:\/\/\S+)$/m.exec(web.output.stdout)?.[1], 'the web server URL', 60_000);
     const { host, searchParams } = new URL(url);
     const client = new Client(`ws://${host}/api?token=${searchParams.get('token') ?? ''}`);

@@ -344,7 +344,7 @@ describe('lab channels', () => {
 describe('web CLI', () => {
   const root = resolve(import.meta.dirname, '../..');
   const runCli = (args: string[]) =>
-    spawn(process.execPath, [join(root, 'bin/run-ts.js'), join(root, 'electron/web/cli.ts'), '--no-open', ...args], {
+    spawn(process.execPath, [join(root, 'bin/web-server.js'), '--no-open', ...args], {
       cwd: root,
       stdio: ['ignore', 'pipe', 'pipe'],
     });

@@ -156,7 +156,7 @@ describe('web mode, several topologies', () => {
     const root = fileURLToPath(new URL('../..', import.meta.url));
     const dataDir = await mkdtemp(join(tmpdir(), 'rc-web-tabs-sigterm-'));
     // The first tab watches a; the second one, a and b, where it makes b a replica of a.
-    const child = spawn(process.execPath, [join(root, 'bin/run-ts.js'), join(root, 'electron/web/cli.ts'), '--no-open', '--seed', a], {
+    const child = spawn(process.execPath, [join(root, 'bin/web-server.js'), '--no-open', '--seed', a], {
       cwd: root,
       env: { ...process.env, REPLICATION_CONSOLE_DATA_DIR: dataDir },
       stdio: ['ignore', 'pipe', 'pipe'],
