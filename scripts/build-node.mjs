@@ -3,7 +3,7 @@
 //   electron/cli/entry.ts → out/cli/entry.js    electron/web/cli.ts → out/web/cli.js
 // Code splitting keeps the CLI's entry chunk small: a command's code loads when it runs.
 // The renderer is vite's job (bin/start.js), not this script's.
-import { mkdir, readFile, readdir, rename, rm, utimes, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, readdir, rename, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,6 +16,8 @@ export const BUNDLES = {
 
 /** Lists the source files a bundle was built from (bin/bundle.js compares their times with the bundle's). */
 export const SOURCES_FILE = 'sources.json';
+
+const STALE_CHUNK_MS = 60 * 60_000;
 
 // ioredis, zod and ws are bundled: measured on `node out/cli/entry.js topology`, loading ioredis
 // from one file costs about half the CPU of resolving and compiling its ~100 files one by one.
@@ -47,7 +49,8 @@ const commonJsDirname = {
 /**
  * Builds the named bundles. Each file is written to a temporary name and renamed into place, the
  * entry last, and old chunks are kept: a CLI started during a rebuild loads either the old
- * bundle or the new one whole. `prune` (the install-time build) removes chunks no longer used.
+ * bundle or the new one whole. Files the new build does not use are removed once an hour old (a
+ * CLI started before may still load a chunk late), or at once with `prune` (the install-time build).
  */
 export async function buildNode({ names = Object.keys(BUNDLES), prune = false } = {}) {
   const esbuild = await import('esbuild');
@@ -90,11 +93,13 @@ async function buildOne(esbuild, name, prune) {
   ];
   for (const file of files) await writeAtomically(file.path, file.contents);
   await utimes(mainFile, startedAt, startedAt);
-  if (prune) {
-    const keep = new Set(files.map((file) => path.basename(file.path)));
-    for (const entry of await readdir(outdir)) {
-      if (!keep.has(entry)) await rm(path.join(outdir, entry), { recursive: true, force: true });
-    }
+  const keep = new Set(files.map((file) => path.basename(file.path)));
+  const oldEnough = startedAt.getTime() - (prune ? 0 : STALE_CHUNK_MS);
+  for (const entry of await readdir(outdir)) {
+    if (keep.has(entry)) continue;
+    const file = path.join(outdir, entry);
+    const modified = await stat(file).then((info) => info.mtimeMs, () => Number.POSITIVE_INFINITY);
+    if (modified <= oldEnough) await rm(file, { recursive: true, force: true });
   }
 }
 
