@@ -1,7 +1,10 @@
 // Layered, top-down placement of the topology with dagre: masters on top, replicas below
-// their master, sub-replicas below them. Pure, and only called when nodes or edges change.
+// their master, sub-replicas below them. A master's many leaf replicas go in one grid block
+// (graph-grid.ts) that dagre places like a big card. Pure, and only called when nodes, edges,
+// collapsed subtrees or the set of problem nodes change.
 import { Graph, layout } from '@dagrejs/dagre';
 import type { Address } from '../../../electron/shared/types';
+import { GRID_FROM, GRID_GAP, gridColumns, gridOrder, packGrid } from './graph-grid';
 
 export interface LayoutEdge {
   master: Address;
@@ -20,6 +23,32 @@ export interface Point {
   y: number;
 }
 
+/** How a line reaches a card in a grid: along the gutter left of its column, then the gap above its row. */
+export interface GridLane {
+  /** x of the gutter to run down (null in the first row: straight across the gap above it). */
+  gutterX: number | null;
+  /** y of the horizontal run into the card: the middle of the gap above its row. */
+  gapY: number;
+  /** y of the run along the top of the grid, where every line of the block leaves the master's. */
+  busY: number;
+}
+
+export interface TreeLayout {
+  positions: Map<string, Point>;
+  /** Cards placed in a grid, by key. */
+  lanes: Map<string, GridLane>;
+}
+
+export interface TreeOptions {
+  spacing?: { nodesep: number; ranksep: number };
+  /** Width / height the grids aim for (the panel's, so the fitted view fills it). */
+  aspect?: number;
+  /** 0: a problem (first in its grid), 1: the rest, 2: last (a summary card). Default 1. */
+  rank?: (key: string) => number;
+  /** Leaf replicas of one master that make a grid (default GRID_FROM). */
+  gridFrom?: number;
+}
+
 /** Top-left position of every node (what @xyflow/svelte expects with the default origin). */
 export function layoutTopology(
   nodes: readonly Address[],
@@ -27,28 +56,100 @@ export function layoutTopology(
   box: NodeBox,
   spacing: { nodesep: number; ranksep: number } = { nodesep: 36, ranksep: 56 },
 ): Map<Address, Point> {
+  return layoutTree(nodes, edges, box, { spacing }).positions;
+}
+
+/** The grid block that stands for `master`'s leaves in dagre's graph (never an address: it holds a line break). */
+function blockKey(master: string): string {
+  return `${master}\ngrid`;
+}
+
+/** Like layoutTopology, plus the lanes of the lines into grid cards. */
+export function layoutTree(nodes: readonly string[], edges: readonly LayoutEdge[], box: NodeBox, options: TreeOptions = {}): TreeLayout {
+  const spacing = options.spacing ?? { nodesep: 36, ranksep: 56 };
+  const rank = options.rank ?? (() => 1);
+  const gridFrom = options.gridFrom ?? GRID_FROM;
   const g = new Graph();
   g.setGraph({ rankdir: 'TB', nodesep: spacing.nodesep, ranksep: spacing.ranksep, marginx: 0, marginy: 0 });
   g.setDefaultEdgeLabel(() => ({}));
   // Sorted input gives the same picture for the same topology, whatever order the engine used.
   const sortedNodes = [...nodes].sort();
   const known = new Set(sortedNodes);
-  for (const address of sortedNodes) g.setNode(address, { width: box.width, height: box.height });
-  const sortedEdges = [...edges].sort((a, b) =>
-    a.master === b.master ? a.replica.localeCompare(b.replica) : a.master.localeCompare(b.master),
-  );
+  const sortedEdges = [...edges]
+    .filter((e) => known.has(e.master) && known.has(e.replica) && e.master !== e.replica)
+    .sort((a, b) => (a.master === b.master ? a.replica.localeCompare(b.replica) : a.master.localeCompare(b.master)));
+
+  // A leaf: fed by one edge of one rank, feeding nothing. A master's leaves go in its grid.
+  const outs = new Map<string, number>();
+  const ins = new Map<string, LayoutEdge[]>();
+  for (const e of sortedEdges) {
+    outs.set(e.master, (outs.get(e.master) ?? 0) + 1);
+    ins.set(e.replica, [...(ins.get(e.replica) ?? []), e]);
+  }
+  const leavesOf = new Map<string, string[]>();
+  for (const address of sortedNodes) {
+    const feeding = ins.get(address) ?? [];
+    const only = feeding[0];
+    if (feeding.length !== 1 || !only || (only.minlen ?? 1) !== 1 || outs.has(address)) continue;
+    leavesOf.set(only.master, [...(leavesOf.get(only.master) ?? []), address]);
+  }
+  const grids = new Map<string, ReturnType<typeof packGrid>>();
+  const inGrid = new Set<string>();
+  for (const [master, leaves] of leavesOf) {
+    if (leaves.length < gridFrom) continue;
+    const ordered = gridOrder(leaves, rank);
+    const block = packGrid(ordered, gridColumns(ordered.length, box, options.aspect ?? 1), box, GRID_GAP);
+    grids.set(master, block);
+    for (const leaf of leaves) inGrid.add(leaf);
+  }
+
+  for (const address of sortedNodes) if (!inGrid.has(address)) g.setNode(address, { width: box.width, height: box.height });
+  for (const [master, block] of grids) g.setNode(blockKey(master), { width: block.width, height: block.height });
   for (const edge of sortedEdges) {
-    if (known.has(edge.master) && known.has(edge.replica) && edge.master !== edge.replica) {
-      g.setEdge(edge.master, edge.replica, { minlen: edge.minlen ?? 1 });
+    if (inGrid.has(edge.replica)) continue;
+    g.setEdge(edge.master, edge.replica, { minlen: edge.minlen ?? 1 });
+  }
+  for (const master of grids.keys()) g.setEdge(master, blockKey(master), { minlen: 1 });
+  layout(g);
+
+  const centre = (key: string): Point => {
+    const placed = g.node(key) as { x?: number; y?: number } | undefined;
+    return { x: placed?.x ?? 0, y: placed?.y ?? 0 };
+  };
+  const positions = new Map<string, Point>();
+  const lanes = new Map<string, GridLane>();
+  for (const address of sortedNodes) {
+    if (inGrid.has(address)) continue;
+    const c = centre(address);
+    positions.set(address, { x: Math.round(c.x - box.width / 2), y: Math.round(c.y - box.height / 2) });
+  }
+  for (const [master, block] of grids) {
+    const c = centre(blockKey(master));
+    const left = Math.round(c.x - block.width / 2);
+    const top = Math.round(c.y - block.height / 2);
+    for (const [key, cell] of block.cells) {
+      const at = { x: left + cell.at.x, y: top + cell.at.y };
+      positions.set(key, at);
+      const busY = top - Math.round(spacing.ranksep * 0.6);
+      lanes.set(key, {
+        busY,
+        gutterX: cell.row === 0 ? null : at.x - GRID_GAP.x / 2,
+        gapY: cell.row === 0 ? busY : at.y - GRID_GAP.y / 2,
+      });
     }
   }
-  layout(g);
-  const positions = new Map<Address, Point>();
-  for (const address of sortedNodes) {
-    const placed = g.node(address) as { x?: number; y?: number } | undefined;
-    const x = placed?.x ?? 0;
-    const y = placed?.y ?? 0;
-    positions.set(address, { x: Math.round(x - box.width / 2), y: Math.round(y - box.height / 2) });
-  }
-  return positions;
+  return { positions, lanes };
+}
+
+/**
+ * The line from a master (sx, sy: the bottom of its card) to a grid card (tx, ty: its top), with
+ * right angles: down to the bus above the grid, across to the gutter left of the card's column,
+ * down the gutter to the gap above its row, across to the card. Returns the SVG path and where
+ * its label goes (in the gap just above the card, clear of the other lines).
+ */
+export function lanePath(sx: number, sy: number, tx: number, ty: number, lane: GridLane): [string, number, number] {
+  // A master card taller than the layout's box (a stack of warning chips) ends below the bus: start there.
+  const bus = Math.max(lane.busY, sy + 8);
+  if (lane.gutterX === null) return [`M ${sx} ${sy} V ${bus} H ${tx} V ${ty}`, tx, Math.round((bus + ty) / 2)];
+  return [`M ${sx} ${sy} V ${bus} H ${lane.gutterX} V ${lane.gapY} H ${tx} V ${ty}`, tx, lane.gapY];
 }

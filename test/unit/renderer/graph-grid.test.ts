@@ -1,0 +1,116 @@
+import { describe, expect, it } from 'vitest';
+import { GRID_FROM, gridColumns, gridOrder, packGrid } from '../../../renderer/src/lib/graph-grid';
+import { layoutTree, type LayoutEdge } from '../../../renderer/src/lib/graph-layout';
+
+const box = { width: 240, height: 128 };
+
+/** A master with `n` direct replicas: m, r001…rNNN. */
+function fan(n: number): { nodes: string[]; edges: LayoutEdge[] } {
+  const replicas = Array.from({ length: n }, (_, i) => `10.0.0.${i + 2}:6379`);
+  return { nodes: ['10.0.0.1:6379', ...replicas], edges: replicas.map((r) => ({ master: '10.0.0.1:6379', replica: r })) };
+}
+
+function overlaps(a: { x: number; y: number }, b: { x: number; y: number }): boolean {
+  return a.x < b.x + box.width && b.x < a.x + box.width && a.y < b.y + box.height && b.y < a.y + box.height;
+}
+
+function expectNoOverlap(positions: Map<string, { x: number; y: number }>): void {
+  const all = [...positions.entries()];
+  for (let i = 0; i < all.length; i += 1) {
+    for (let j = i + 1; j < all.length; j += 1) {
+      const [ka, a] = all[i]!;
+      const [kb, b] = all[j]!;
+      if (overlaps(a, b)) throw new Error(`${ka} overlaps ${kb}`);
+    }
+  }
+}
+
+function extent(positions: Map<string, { x: number; y: number }>): { width: number; height: number } {
+  const xs = [...positions.values()].map((p) => p.x);
+  const ys = [...positions.values()].map((p) => p.y);
+  return { width: Math.max(...xs) - Math.min(...xs) + box.width, height: Math.max(...ys) - Math.min(...ys) + box.height };
+}
+
+describe('sibling grid', () => {
+  it('chooses columns so the block is about as wide as tall, or as the aspect asked', () => {
+    expect(gridColumns(1, box)).toBe(1);
+    const square = packGrid(Array.from({ length: 50 }, (_, i) => `k${i}`), gridColumns(50, box), box);
+    expect(square.width / square.height).toBeGreaterThan(0.7);
+    expect(square.width / square.height).toBeLessThan(1.4);
+    const wide = packGrid(Array.from({ length: 50 }, (_, i) => `k${i}`), gridColumns(50, box, 2.5), box);
+    expect(wide.width / wide.height).toBeGreaterThan(1.8);
+  });
+
+  it('puts problems first, then by address, summaries last', () => {
+    const rank = (k: string): number => (k === 'c' ? 0 : k === 'zz-summary' ? 2 : 1);
+    expect(gridOrder(['d', 'zz-summary', 'a', 'c', 'b'], rank)).toEqual(['c', 'a', 'b', 'd', 'zz-summary']);
+  });
+});
+
+describe('layoutTree at 1, 4, 60 and 200 nodes', () => {
+  for (const total of [1, 4, 60, 200]) {
+    it(`places every one of ${total} nodes, none overlapping`, () => {
+      const { nodes, edges } = fan(total - 1);
+      const { positions } = layoutTree(nodes, edges, box, { aspect: 2 });
+      expect(positions.size).toBe(total);
+      for (const p of positions.values()) expect(Number.isFinite(p.x) && Number.isFinite(p.y)).toBe(true);
+      expectNoOverlap(positions);
+      // Masters above replicas, whatever the count.
+      const master = positions.get('10.0.0.1:6379')!;
+      for (const [key, p] of positions) if (key !== '10.0.0.1:6379') expect(p.y).toBeGreaterThan(master.y + box.height);
+    });
+  }
+
+  it('packs 50 direct replicas in a grid about the panel shape, not one row', () => {
+    const { nodes, edges } = fan(50);
+    const { positions, lanes } = layoutTree(nodes, edges, box, { aspect: 2 });
+    const size = extent(positions);
+    expect(size.width / size.height).toBeGreaterThan(1.2);
+    expect(size.width / size.height).toBeLessThan(3.5);
+    expect(new Set([...positions.values()].map((p) => p.y)).size).toBeGreaterThan(3);
+    expect(lanes.size).toBe(50);
+    // Lines into lower rows run in the gutters, never across a card.
+    for (const [key, lane] of lanes) {
+      if (lane.gutterX === null) continue;
+      // Every card the run down the gutter passes (from the bus to the gap above the row).
+      const passed = [...positions.values()].filter((p) => p.y + box.height > lane.busY && p.y < lane.gapY);
+      expect(passed.length).toBeGreaterThan(0);
+      for (const p of passed) expect(lane.gutterX > p.x && lane.gutterX < p.x + box.width).toBe(false);
+      expect(lane.gapY).toBeLessThan(positions.get(key)!.y);
+    }
+  });
+
+  it('keeps 3 siblings in one row (the small topologies look as before)', () => {
+    const { nodes, edges } = fan(GRID_FROM - 1);
+    const { positions, lanes } = layoutTree(nodes, edges, box);
+    expect(lanes.size).toBe(0);
+    expect(new Set(nodes.slice(1).map((n) => positions.get(n)!.y)).size).toBe(1);
+  });
+
+  it('keeps every card where it was when only lag changes, and moves a node that turns into a problem to the front', () => {
+    const { nodes, edges } = fan(30);
+    const one = layoutTree(nodes, edges, box, { aspect: 2 }).positions;
+    const two = layoutTree([...nodes].reverse(), [...edges].reverse(), box, { aspect: 2 }).positions;
+    expect([...two.entries()].sort()).toEqual([...one.entries()].sort());
+    const stalled = '10.0.0.20:6379';
+    const withProblem = layoutTree(nodes, edges, box, { aspect: 2, rank: (k) => (k === stalled ? 0 : 1) }).positions;
+    const firstCell = [...withProblem.entries()]
+      .filter(([k]) => k !== '10.0.0.1:6379')
+      .sort(([, a], [, b]) => a.y - b.y || a.x - b.x)[0]![0];
+    expect(firstCell).toBe(stalled);
+    expectNoOverlap(withProblem);
+  });
+
+  it('keeps cascades top-down: a sub-master below the master, its grid below it', () => {
+    const { nodes, edges } = fan(8);
+    const sub = '10.0.0.2:6379';
+    const subs = Array.from({ length: 6 }, (_, i) => `10.0.1.${i + 1}:6379`);
+    const all = [...nodes, ...subs];
+    const links = [...edges, ...subs.map((r) => ({ master: sub, replica: r }))];
+    const { positions } = layoutTree(all, links, box, { aspect: 2 });
+    expect(positions.size).toBe(all.length);
+    expectNoOverlap(positions);
+    for (const s of subs) expect(positions.get(s)!.y).toBeGreaterThan(positions.get(sub)!.y + box.height);
+    expect(positions.get(sub)!.y).toBeGreaterThan(positions.get('10.0.0.1:6379')!.y + box.height);
+  });
+});
