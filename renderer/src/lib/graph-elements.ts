@@ -4,9 +4,9 @@
 // whatever the snapshot holds: a repeated id breaks the graph.
 import type { Address, TopologyEdge } from '../../../electron/shared/types';
 import type { Edge, Node } from '@xyflow/svelte';
-import type { CardNode, ReplicationEdgeType, UnreachedNode } from '../components/topology/types';
+import type { CardNode, ReplicationEdgeType, SubtreeNode, UnreachedNode } from '../components/topology/types';
 import type { UnreachedGroup } from './unreached-fold';
-import type { Point } from './graph-layout';
+import type { GridLane, Point } from './graph-layout';
 
 /** One opaque id per address, stable for as long as this object lives. */
 export class GraphIds {
@@ -60,15 +60,45 @@ export function graphNodes(addresses: readonly Address[], layout: ReadonlyMap<Ad
  * One edge per distinct (master, replica) between two drawn nodes. A node that replicates
  * from itself gets no edge (the CYCLE warning says so); it would be drawn through its own card.
  */
-export function graphEdges(edges: readonly TopologyEdge[], drawn: ReadonlySet<Address>, ids: GraphIds): ReplicationEdgeType[] {
+export function graphEdges(
+  edges: readonly TopologyEdge[],
+  drawn: ReadonlySet<Address>,
+  ids: GraphIds,
+  lanes: ReadonlyMap<string, GridLane> = new Map(),
+): ReplicationEdgeType[] {
   return readOnlyEdges(
     edges
       .filter((e) => e.master !== e.replica && drawn.has(e.master) && drawn.has(e.replica))
       .map((e): ReplicationEdgeType => {
         const source = ids.of(e.master);
         const target = ids.of(e.replica);
-        return { id: `e-${source}-${target}`, source, target, type: 'replication', data: { master: e.master, replica: e.replica } };
+        const lane = lanes.get(e.replica);
+        return { id: `e-${source}-${target}`, source, target, type: 'replication', data: lane ? { master: e.master, replica: e.replica, lane } : { master: e.master, replica: e.replica } };
       }),
+  );
+}
+
+/** Where the layout keeps a collapsed subtree's summary: in its master's grid, last (never an address: it holds a line break). */
+export function subtreeLayoutKey(master: Address): string {
+  return `${master}\ncollapsed`;
+}
+
+/** One summary card per collapsed master. */
+export function subtreeNodes(masters: readonly Address[], layout: ReadonlyMap<string, Point>, ids: GraphIds): SubtreeNode[] {
+  return masters.map((master) =>
+    placedNode('subtreeSummary', subtreeLayoutKey(master), { master }, layout, ids, { draggable: false, ariaLabel: `Collapsed replicas of ${master}` }),
+  );
+}
+
+/** A dashed line from each collapsed master to its summary, routed like the grid's other lines. */
+export function subtreeEdges(masters: readonly Address[], ids: GraphIds, summaryIds: GraphIds, lanes: ReadonlyMap<string, GridLane>): Edge[] {
+  return readOnlyEdges(
+    masters.map((master): Edge => {
+      const source = ids.of(master);
+      const target = summaryIds.of(subtreeLayoutKey(master));
+      const lane = lanes.get(subtreeLayoutKey(master));
+      return { id: `e-${source}-${target}`, source, target, type: 'fold', class: 'collapsed-link', data: lane ? { lane } : {} };
+    }),
   );
 }
 

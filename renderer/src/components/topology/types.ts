@@ -1,5 +1,6 @@
 import type { Edge, Node } from '@xyflow/svelte';
 import type { Address } from '../../../../electron/shared/types';
+import type { GridLane } from '../../lib/graph-layout';
 
 /** Card size used by the layout; the card's CSS uses the same width. */
 export const CARD_WIDTH = 240;
@@ -17,13 +18,17 @@ export type UnreachedData = { master: Address | null };
 export type UnreachedNode = Node<UnreachedData, 'unreachedSummary'>;
 /** A Sentinel: a compact card apart from the replication tree. */
 export type SentinelNode = Node<CardData, 'sentinelNode'>;
-export type GraphNode = CardNode | UnreachedNode | SentinelNode;
+/** A collapsed subtree: one card for every node below `master` that is not drawn. */
+export type SubtreeData = { master: Address };
+export type SubtreeNode = Node<SubtreeData, 'subtreeSummary'>;
+export type GraphNode = CardNode | UnreachedNode | SentinelNode | SubtreeNode;
 
 /** The Sentinel card's size, used by its row's placement; its CSS uses the same width. */
 export const SENTINEL_WIDTH = 210;
 export const SENTINEL_HEIGHT = 76;
 
-export type ReplicationEdgeData = { master: Address; replica: Address };
+/** `lane`: the card is in a grid of siblings, and its line runs along the gutters (graph-layout.ts). */
+export type ReplicationEdgeData = { master: Address; replica: Address; lane?: GridLane };
 export type ReplicationEdgeType = Edge<ReplicationEdgeData, 'replication'>;
 
 /** Room around the fitted graph for the legend above and the zoom buttons below. */

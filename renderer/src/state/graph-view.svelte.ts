@@ -1,0 +1,112 @@
+// How the graph of one topology is folded and where it looks: which subtrees are collapsed
+// (the defaults, and what the user chose on each card), the node table's rows, and the node a
+// search or a table row asked to bring into view. One per ConsoleState, so per topology tab,
+// kept across ticks (not across restarts: a fresh start folds by the defaults again).
+/* eslint-disable svelte/prefer-svelte-reactivity --
+   Every Map and Set here is built whole inside $derived (or assigned whole to $state.raw) and never mutated. */
+import { untrack } from 'svelte';
+import type { Address } from '../../../electron/shared/types';
+import { childrenOf, collapsedAbove, collapsedMasters, defaultCollapsed, foldSubtrees, type Folded, type Link } from '../lib/graph-collapse';
+import { fromListKey, listKey } from '../lib/keys';
+import { isProblem, nodeStatus, topologyOrder, type NodeRow } from '../lib/node-table';
+import type { ConsoleState } from './console-state.svelte';
+
+export class GraphView {
+  /** What the user chose per master (true: collapsed); a master not in here follows the default. */
+  choices = $state.raw<ReadonlyMap<Address, boolean>>(new Map());
+  /** The node a search or the table asked to show; `seq` tells two asks for one node apart. */
+  focusRequest = $state.raw<{ address: Address; seq: number } | null>(null);
+  /** The node a search found, outlined until the search is cleared. */
+  found = $state<Address | null>(null);
+
+  readonly #cs: ConsoleState;
+  #seq = 0;
+
+  constructor(cs: ConsoleState) {
+    this.#cs = cs;
+  }
+
+  /** One row per drawn node, in topology order, with live figures (rebuilt each tick: cheap at 200). */
+  readonly rows: NodeRow[] = $derived.by(() => {
+    const cs = this.#cs;
+    const order = topologyOrder(
+      cs.drawnNodes.map((n) => n.address),
+      cs.edges,
+    );
+    const byAddress = new Map(cs.drawnNodes.map((n) => [n.address, n]));
+    return order.flatMap(({ address, depth }, i) => {
+      const node = byAddress.get(address);
+      if (!node) return [];
+      const warnings = (cs.warningsByNode.get(address) ?? []).filter((w) => w.code !== 'UNREACHABLE').length;
+      return [
+        {
+          address,
+          role: node.role,
+          status: nodeStatus(node, cs.edgeByReplica.get(address)?.health ?? null, cs.isNodeStale(node)),
+          lagBytes: node.lag?.bytesBehindMaster ?? null,
+          lagSeconds: node.lag?.secondsBehind ?? null,
+          offset: node.offset,
+          master: node.master,
+          warnings,
+          runId: node.runId,
+          depth,
+          order: i,
+        },
+      ];
+    });
+  });
+
+  readonly rowByAddress: ReadonlyMap<Address, NodeRow> = $derived(new Map(this.rows.map((r) => [r.address, r])));
+
+  /** The problem nodes, as a key: equal from tick to tick while the same nodes are in trouble. */
+  readonly problemKey: string = $derived(listKey(this.rows.filter((r) => isProblem(r.status, r.warnings)).map((r) => r.address).sort()));
+  readonly problems: ReadonlySet<Address> = $derived(new Set(fromListKey(this.problemKey)));
+
+  /** The replication links, rebuilt only when the structure changes (a tick brings new edge objects every time). */
+  readonly links: Link[] = $derived.by(() => {
+    void this.#cs.structureKey;
+    return untrack(() => this.#cs.edges.map((e) => ({ master: e.master, replica: e.replica })));
+  });
+
+  readonly collapsed: ReadonlySet<Address> = $derived(collapsedMasters(defaultCollapsed(childrenOf(this.links)), this.choices));
+  readonly collapsedKey: string = $derived(listKey([...this.collapsed].sort()));
+  readonly folded: Folded = $derived(foldSubtrees(this.links, this.collapsed, this.problems));
+
+  /** The graph lays itself out again when this changes, and only then. */
+  readonly layoutKey: string = $derived.by(() => listKey([this.#cs.structureKey, this.problemKey, this.collapsedKey]));
+
+  isCollapsed(master: Address): boolean {
+    return this.collapsed.has(master);
+  }
+
+  toggle(master: Address): void {
+    const next = new Map(this.choices);
+    next.set(master, !this.collapsed.has(master));
+    this.choices = next;
+  }
+
+  /** Expands every collapsed subtree `address` sits in, selects it and asks the graph to centre it. */
+  focus(address: Address): void {
+    const above = collapsedAbove(address, this.links, this.collapsed);
+    if (above.length > 0 && this.folded.hidden.has(address)) {
+      const next = new Map(this.choices);
+      for (const master of above) next.set(master, false);
+      this.choices = next;
+    }
+    this.#cs.select(address);
+    this.#seq += 1;
+    this.focusRequest = { address, seq: this.#seq };
+  }
+}
+
+const views = new WeakMap<ConsoleState, GraphView>();
+
+/** The graph view of a topology (its ConsoleState), made on first use. */
+export function graphViewOf(cs: ConsoleState): GraphView {
+  let view = views.get(cs);
+  if (!view) {
+    view = new GraphView(cs);
+    views.set(cs, view);
+  }
+  return view;
+}
