@@ -124,8 +124,7 @@ function alive(pid: number): boolean {
 describe.runIf(process.platform === 'linux')('npm start without Electron', () => {
   it('serves the console with the lab from built JavaScript, in ≤ 150 MB, and stops on SIGTERM', { timeout: 180_000 }, async () => {
     // No display: the web mode even on a machine that has Electron's binary.
-    const env = { ...process.env, DISPLAY: '', WAYLAND_DISPLAY: '' };
-    delete env.npm_config_loglevel;
+    const env: NodeJS.ProcessEnv = { ...process.env, DISPLAY: '', WAYLAND_DISPLAY: '' };
     const npm = spawn('npm', ['start', '--', '--lab', '--no-open'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
