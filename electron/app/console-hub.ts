@@ -123,7 +123,7 @@ export class ConsoleHub {
         return { ok: false, error: toApiError(error) };
       }
     }
-    // A malformed call must not make a topology: check it before get() (the service checks it again).
+    // A malformed call must not make a topology: check it before get(), once (the service runs it as checked).
     const call = parseCall(channel, rawArgs);
     if (!call.ok) return { ok: false, error: call.error };
     let service: ConsoleService;
@@ -132,7 +132,7 @@ export class ConsoleHub {
     } catch (error) {
       return { ok: false, error: toApiError(error) };
     }
-    return service.invoke(call.channel, rawArgs);
+    return service.invokeChecked(call.channel, call.args);
   }
 
   /**

@@ -219,10 +219,15 @@ export class ConsoleService {
   async invoke(channel: string, rawArgs: unknown): Promise<Envelope<unknown>> {
     const call = parseCall(channel, rawArgs);
     if (!call.ok) return { ok: false, error: call.error };
-    if (!isApiChannel(call.channel)) return { ok: false, error: { code: 'BAD_ARGUMENT', message: `${call.channel}: an app call, not one topology's` } };
+    return this.invokeChecked(call.channel, call.args);
+  }
+
+  /** Run a call parseCall has checked already (the hub checks every call before it picks the topology); an envelope, never a throw. */
+  async invokeChecked(channel: string, args: unknown[]): Promise<Envelope<unknown>> {
+    if (!isApiChannel(channel)) return { ok: false, error: { code: 'BAD_ARGUMENT', message: `${channel}: an app call, not one topology's` } };
     try {
-      const handler = this.#handlers[call.channel] as (...args: unknown[]) => Promise<unknown>;
-      const value = await handler(...call.args);
+      const handler = this.#handlers[channel] as (...args: unknown[]) => Promise<unknown>;
+      const value = await handler(...args);
       // IPC can carry undefined, JSON cannot: void results travel as null.
       return { ok: true, value: value ?? null };
     } catch (error) {

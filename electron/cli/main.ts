@@ -10,10 +10,8 @@ import { DEFAULT_MAX_NODES } from '../engine/node-set';
 import { TopologyMemory } from '../engine/topology-memory';
 import { EngineError, toApiError } from '../engine/errors';
 import { clean, toJson, toMermaid, toProblems, toTable, toTree } from './output';
-import { runActionCommand } from './action-commands';
 import { dataDir } from '../engine/actions/audit';
 import { reportInterruptedPlans } from '../app/startup';
-import { runInterrupted } from './interrupted-command';
 import { askSecrets, parseConnection, startupCheckFor, type ConnectionValues } from '../app/connection-args';
 import { isActionCommand, parseOptions, UsageError } from '../app/options';
 import { ConsoleHub } from '../app/console-hub';
@@ -80,10 +78,12 @@ export async function main(argv: string[]): Promise<number> {
     const { runLab } = await import('./lab-command');
     return runLab();
   }
-  if (command === 'interrupted') return runInterrupted(rest);
+  // Each command's own code loads when it runs (topology and watch are this file's).
+  if (command === 'interrupted') return (await import('./interrupted-command')).runInterrupted(rest);
   if (command === 'forget') return forget(rest);
   if (isActionCommand(command)) {
     const { values } = parseOptions(command, rest);
+    const { runActionCommand } = await import('./action-commands');
     // The topology changes find their seeds in --node, --to or --master when no --seed is given.
     return withSession(entryOptions(values), false, (session) => runActionCommand(command, values, session));
   }
