@@ -59,9 +59,14 @@ export function layoutTopology(
   return layoutTree(nodes, edges, box, { spacing }).positions;
 }
 
-/** The grid block that stands for `master`'s leaves in dagre's graph (never an address: it holds a line break). */
-function blockKey(master: string): string {
-  return `${master}\ngrid`;
+/**
+ * Row `row` of `master`'s grid in dagre's graph (never an address: it holds a line break). Each
+ * row is a node of its own, chained under the one above, so a sibling subtree beside the grid
+ * hangs beside its upper rows instead of below the whole block (one tall node made its rank as
+ * tall as the grid).
+ */
+function rowKey(master: string, row: number): string {
+  return `${master}\ngrid\n${row}`;
 }
 
 /** Like layoutTopology, plus the lanes of the lines into grid cards. */
@@ -103,13 +108,19 @@ export function layoutTree(nodes: readonly string[], edges: readonly LayoutEdge[
     for (const leaf of leaves) inGrid.add(leaf);
   }
 
+  const rowsOf = (block: ReturnType<typeof packGrid>): number => Math.ceil(block.cells.size / block.columns);
   for (const address of sortedNodes) if (!inGrid.has(address)) g.setNode(address, { width: box.width, height: box.height });
-  for (const [master, block] of grids) g.setNode(blockKey(master), { width: block.width, height: block.height });
+  // Every row as wide as the block, so the chain lines up and the gutters run straight down.
+  for (const [master, block] of grids) for (let r = 0; r < rowsOf(block); r += 1) g.setNode(rowKey(master, r), { width: block.width, height: box.height });
   for (const edge of sortedEdges) {
     if (inGrid.has(edge.replica)) continue;
     g.setEdge(edge.master, edge.replica, { minlen: edge.minlen ?? 1 });
   }
-  for (const master of grids.keys()) g.setEdge(master, blockKey(master), { minlen: 1 });
+  for (const [master, block] of grids) {
+    g.setEdge(master, rowKey(master, 0), { minlen: 1 });
+    // Heavy: dagre keeps a chain of heavy edges straight, so the rows stay one above the other.
+    for (let r = 1; r < rowsOf(block); r += 1) g.setEdge(rowKey(master, r - 1), rowKey(master, r), { minlen: 1, weight: 100 });
+  }
   layout(g);
 
   const centre = (key: string): Point => {
@@ -124,17 +135,19 @@ export function layoutTree(nodes: readonly string[], edges: readonly LayoutEdge[
     positions.set(address, { x: Math.round(c.x - box.width / 2), y: Math.round(c.y - box.height / 2) });
   }
   for (const [master, block] of grids) {
-    const c = centre(blockKey(master));
-    const left = Math.round(c.x - block.width / 2);
-    const top = Math.round(c.y - block.height / 2);
+    const topLeft = (row: number): Point => {
+      const c = centre(rowKey(master, row));
+      return { x: Math.round(c.x - block.width / 2), y: Math.round(c.y - box.height / 2) };
+    };
+    const busY = topLeft(0).y - Math.round(spacing.ranksep * 0.6);
     for (const [key, cell] of block.cells) {
-      const at = { x: left + cell.at.x, y: top + cell.at.y };
+      const row = topLeft(cell.row);
+      const at = { x: row.x + cell.at.x, y: row.y };
       positions.set(key, at);
-      const busY = top - Math.round(spacing.ranksep * 0.6);
       lanes.set(key, {
         busY,
         gutterX: cell.row === 0 ? null : at.x - GRID_GAP.x / 2,
-        gapY: cell.row === 0 ? busY : at.y - GRID_GAP.y / 2,
+        gapY: cell.row === 0 ? busY : at.y - Math.round(spacing.ranksep / 2),
       });
     }
   }

@@ -107,9 +107,20 @@ describe('layoutTree at 1, 4, 60 and 200 nodes', () => {
     const subs = Array.from({ length: 6 }, (_, i) => `10.0.1.${i + 1}:6379`);
     const all = [...nodes, ...subs];
     const links = [...edges, ...subs.map((r) => ({ master: sub, replica: r }))];
-    const { positions } = layoutTree(all, links, box, { aspect: 2 });
+    const { positions, lanes } = layoutTree(all, links, box, { aspect: 2 });
     expect(positions.size).toBe(all.length);
     expectNoOverlap(positions);
+    // Beside the master's grid, not below the whole of it: the grid's rows are nodes of their own.
+    const gridBottom = Math.max(...edges.filter((e) => e.replica !== sub).map((e) => positions.get(e.replica)!.y));
+    const { positions: wide } = layoutTree([...fan(40).nodes, ...subs], [...fan(40).edges, ...subs.map((r) => ({ master: sub, replica: r }))], box, { aspect: 2 });
+    const wideBottom = Math.max(...fan(40).nodes.slice(2).map((n) => wide.get(n)!.y));
+    expect(Math.min(...subs.map((s) => wide.get(s)!.y))).toBeLessThan(wideBottom);
+    expect(gridBottom).toBeGreaterThan(0);
+    for (const [, lane] of lanes) {
+      if (lane.gutterX === null) continue;
+      const passed = [...positions.values()].filter((p) => p.y + box.height > lane.busY && p.y < lane.gapY);
+      for (const p of passed) expect(lane.gutterX > p.x && lane.gutterX < p.x + box.width).toBe(false);
+    }
     for (const s of subs) expect(positions.get(s)!.y).toBeGreaterThan(positions.get(sub)!.y + box.height);
     expect(positions.get(sub)!.y).toBeGreaterThan(positions.get('10.0.0.1:6379')!.y + box.height);
   });

@@ -1,0 +1,271 @@
+// A big topology in real Chromium, through the web mode, against real redis-servers: 50 direct
+// replicas of one master, one of them with 6 replicas of its own (57 nodes). The graph must stay
+// readable at fit view (collapsed by default, a grid when expanded), a stalled replica must come
+// first (in its grid, beside the summary, in the table sorted by state), and the search must
+// find a node. Screenshots land in test-artifacts/ for a human to look at, light and dark.
+import type { BrowserContext, Locator, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Lab, docsLayout, masterWithReplicas, type LabNodeSpec } from '../../electron/lab/lab';
+import { startWebServer, type WebServer } from '../../electron/web/server';
+import { openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
+
+const e2e = useBrowserAndRenderer('rc-e2e-big-');
+
+/** Card width on screen at fit view below which an address no longer reads. */
+const READABLE_PX = 150;
+
+function bigLayout(): LabNodeSpec[] {
+  const subs = Array.from({ length: 6 }, (_, i) => ({ name: `sub-${i + 1}`, replicaOf: 'replica-1' }));
+  return [...masterWithReplicas(50), ...subs];
+}
+
+async function connectThroughForm(page: Page, seeds: string): Promise<void> {
+  await page.getByTestId('seeds-input').fill(seeds);
+  await page.getByTestId('user-input').fill('');
+  await page.getByTestId('password-input').fill('');
+  await page.getByTestId('connect-button').click();
+}
+
+const card = (page: Page, address: string): Locator => page.locator(`[data-testid="node-card-${address}"]`);
+const cards = (page: Page): Locator => page.locator('[data-testid^="node-card-"]');
+
+async function box(locator: Locator): Promise<{ x: number; y: number; width: number; height: number }> {
+  const b = await locator.boundingBox();
+  if (!b) throw new Error('not on screen');
+  return b;
+}
+
+async function fit(page: Page): Promise<void> {
+  await page.getByTestId('fit-view').click();
+  // The fit animates for 250 ms: wait until the viewport stops moving.
+  const viewport = page.locator('.svelte-flow__viewport');
+  let last = '';
+  await expect
+    .poll(
+      async () => {
+        const now = (await viewport.getAttribute('style')) ?? '';
+        const still = now === last;
+        last = now;
+        return still;
+      },
+      { interval: 150, timeout: 5000 },
+    )
+    .toBe(true);
+}
+
+describe('a topology of 57 nodes', () => {
+  let lab: Lab;
+  let server: WebServer;
+  let context: BrowserContext;
+  let page: Page;
+  let problems: string[];
+  let master: string;
+  let connectedAt = 0;
+
+  beforeAll(async () => {
+    lab = await Lab.start({ nodes: bigLayout() });
+    master = lab.address('master');
+    server = await startWebServer({ rendererDir: e2e.rendererDir });
+    ({ context, page, problems } = await openPage(e2e.browser, server.url));
+    connectedAt = Date.now();
+    await connectThroughForm(page, master);
+    await page.getByTestId('topology-graph').waitFor();
+  }, 120_000);
+
+  afterAll(async () => {
+    await context?.close();
+    await server?.close();
+    await lab?.close();
+  });
+
+  it('starts with the 50-replica fan-out collapsed into one summary, readable at fit view', async () => {
+    const summary = page.getByTestId(`subtree-summary-${master}`);
+    await summary.waitFor({ timeout: 20_000 });
+    console.log(`first render, connect to summary card: ${Date.now() - connectedAt} ms`);
+    await expect.poll(() => summary.getAttribute('data-count'), { timeout: 20_000 }).toBe('56');
+    await expect.poll(() => summary.getAttribute('data-problems'), { timeout: 20_000 }).toBe('0');
+    await expect.poll(() => cards(page).count()).toBe(1);
+    await fit(page);
+    expect((await box(card(page, master))).width).toBeGreaterThanOrEqual(READABLE_PX);
+    expect((await box(summary)).width).toBeGreaterThanOrEqual(READABLE_PX);
+    await shot(page, 'big-collapsed-light');
+  });
+
+  it('expands into grids: every card drawn, none overlapping, far wider than one row of 50 would be', async () => {
+    await page.getByTestId(`collapse-${master}`).click();
+    await expect.poll(() => cards(page).count(), { timeout: 10_000 }).toBe(57);
+    await expect(page.getByTestId(`subtree-summary-${master}`).count()).resolves.toBe(0);
+    await fit(page);
+    const boxes = await Promise.all((await cards(page).all()).map(box));
+    for (let i = 0; i < boxes.length; i += 1) {
+      for (let j = i + 1; j < boxes.length; j += 1) {
+        const a = boxes[i]!;
+        const b = boxes[j]!;
+        const overlap = a.x < b.x + b.width - 1 && b.x < a.x + a.width - 1 && a.y < b.y + b.height - 1 && b.y < a.y + a.height - 1;
+        expect(overlap, `cards ${i} and ${j} overlap`).toBe(false);
+      }
+    }
+    const width = Math.min(...boxes.map((b) => b.width));
+    console.log(`expanded, card width at fit view: ${width.toFixed(0)} px`);
+    // One row of 50 in a ~1000 px panel: under 20 px a card. The grid keeps several times that.
+    expect(width).toBeGreaterThanOrEqual(60);
+    // Several rows of replicas: a grid, not a row.
+    expect(new Set(boxes.map((b) => Math.round(b.y))).size).toBeGreaterThanOrEqual(4);
+    // The sub-replicas hang below their own master.
+    expect((await box(card(page, lab.address('sub-1')))).y).toBeGreaterThan((await box(card(page, lab.address('replica-1')))).y);
+    await shot(page, 'big-expanded-light');
+  });
+
+  it('puts a stalled replica first in its grid, first in the table by state, and beside the summary when collapsed', async () => {
+    const stalled = lab.address('replica-37');
+    const first = lab.address('replica-10');
+    lab.pause('replica-37');
+    try {
+      const stalledCard = card(page, stalled);
+      // Not answering: stale first, unreachable once its polls keep timing out.
+      await expect
+        .poll(async () => (await stalledCard.getAttribute('data-stale')) === 'true' || (await stalledCard.getAttribute('data-reachable')) === 'false', { timeout: 15_000 })
+        .toBe(true);
+      // The grid is laid out again with the problem first: top-left of the replicas.
+      await expect
+        .poll(
+          async () => {
+            const s = await box(stalledCard);
+            const f = await box(card(page, first));
+            return s.y < f.y || (s.y === f.y && s.x < f.x);
+          },
+          { timeout: 5000 },
+        )
+        .toBe(true);
+      await shot(page, 'big-stalled-light');
+
+      await page.getByTestId('tab-nodes').click();
+      const table = page.getByTestId('node-table');
+      await expect.poll(() => table.locator('tbody tr[data-node]').count()).toBe(57);
+      // Unsorted: topology order, the master first.
+      await expect(table.locator('tbody tr').first().getAttribute('data-node')).resolves.toBe(master);
+      await page.getByTestId('sort-status').click();
+      await expect(page.locator('th[aria-sort="ascending"]').textContent()).resolves.toContain('State');
+      await expect.poll(() => table.locator('tbody tr').first().getAttribute('data-node')).toBe(stalled);
+      await page.getByTestId('node-filter-state').selectOption('problems');
+      await expect.poll(() => table.locator('tbody tr[data-node]').count()).toBeLessThan(57);
+      await expect(table.locator(`tbody tr[data-node="${stalled}"]`).count()).resolves.toBe(1);
+      await shot(page, 'big-table-light');
+      await page.getByTestId('node-filter-state').selectOption('all');
+
+      // Collapsed again: the summary counts the problem, and the stalled card stays drawn beside it.
+      await page.getByTestId(`collapse-${master}`).click();
+      const summary = page.getByTestId(`subtree-summary-${master}`);
+      await summary.waitFor();
+      await expect.poll(() => summary.getAttribute('data-problems')).not.toBe('0');
+      await expect(stalledCard.count()).resolves.toBe(1);
+      await fit(page);
+      expect((await box(stalledCard)).width).toBeGreaterThanOrEqual(READABLE_PX);
+      await shot(page, 'big-collapsed-stalled-light');
+    } finally {
+      lab.resume('replica-37');
+    }
+    await expect.poll(() => card(page, stalled).count(), { timeout: 20_000 }).toBe(0);
+  });
+
+  it('a table row selects its node and brings it into view, expanding its subtree', async () => {
+    const target = lab.address('replica-44');
+    await page.getByTestId('sort-status').click();
+    await page.locator(`[data-testid="node-table"] tr[data-node="${target}"]`).click();
+    await card(page, target).waitFor({ timeout: 5000 });
+    await expect.poll(() => page.getByTestId('node-details').textContent(), { timeout: 5000 }).toContain(target);
+    const graph = await box(page.getByTestId('topology-graph'));
+    await expect
+      .poll(async () => {
+        const b = await box(card(page, target));
+        return Math.abs(b.x + b.width / 2 - (graph.x + graph.width / 2)) < 60 && Math.abs(b.y + b.height / 2 - (graph.y + graph.height / 2)) < 60;
+      }, { timeout: 5000 })
+      .toBe(true);
+  });
+
+  it('the search finds a node by part of its address, centres and outlines it; says no match; Escape clears', async () => {
+    // Collapse first: the search must expand to reach it. The last test centred a replica: fit to reach the master.
+    await fit(page);
+    await page.getByTestId(`collapse-${master}`).click();
+    await page.getByTestId(`subtree-summary-${master}`).waitFor();
+    const target = lab.address('replica-23');
+    await expect(card(page, target).count()).resolves.toBe(0);
+    const search = page.getByTestId('graph-search');
+    await search.fill('zz-nothing');
+    await expect.poll(() => page.getByTestId('graph-search-result').textContent()).toBe('no match');
+    await search.fill(String(lab.port('replica-23')));
+    await expect.poll(() => page.getByTestId('graph-search-result').textContent()).toContain('1 match');
+    await search.press('Enter');
+    await card(page, target).waitFor({ timeout: 5000 });
+    await expect.poll(() => card(page, target).getAttribute('class')).toContain('found');
+    const graph = await box(page.getByTestId('topology-graph'));
+    await expect
+      .poll(async () => {
+        const b = await box(card(page, target));
+        return Math.abs(b.x + b.width / 2 - (graph.x + graph.width / 2)) < 60 && b.width >= READABLE_PX;
+      }, { timeout: 5000 })
+      .toBe(true);
+    await shot(page, 'big-search-light');
+    await search.press('Escape');
+    await expect(search.inputValue()).resolves.toBe('');
+    await expect.poll(() => card(page, target).getAttribute('class')).not.toContain('found');
+  });
+
+  it('looks right in dark, collapsed and expanded', async () => {
+    const dark = await openPage(e2e.browser, server.url, 'dark');
+    try {
+      const p = dark.page;
+      await expect.poll(() => p.locator('html').getAttribute('data-theme')).toBe('dark');
+      await p.getByTestId(`subtree-summary-${master}`).waitFor({ timeout: 15_000 });
+      await fit(p);
+      await shot(p, 'big-collapsed-dark');
+      await p.getByTestId(`collapse-${master}`).click();
+      await expect.poll(() => cards(p).count(), { timeout: 10_000 }).toBe(57);
+      await fit(p);
+      await shot(p, 'big-expanded-dark');
+      await p.getByTestId('tab-nodes').click();
+      await p.getByTestId('node-table').waitFor();
+      await shot(p, 'big-table-dark');
+      expect(dark.problems).toEqual([]);
+    } finally {
+      await dark.context.close();
+    }
+  });
+
+  it('logged no errors in the page', () => {
+    expect(problems).toEqual([]);
+  });
+});
+
+describe('the 4-node docs topology keeps its picture', () => {
+  let lab: Lab;
+  let server: WebServer;
+
+  beforeAll(async () => {
+    lab = await Lab.start({ nodes: docsLayout() });
+    server = await startWebServer({ rendererDir: e2e.rendererDir });
+  });
+
+  afterAll(async () => {
+    await server?.close();
+    await lab?.close();
+  });
+
+  for (const scheme of ['light', 'dark'] as const) {
+    it(`draws 4 readable cards, no grid and no collapse control (${scheme})`, async () => {
+      const { context, page, problems } = await openPage(e2e.browser, server.url, scheme);
+      try {
+        if (scheme === 'light') await connectThroughForm(page, lab.address('master'));
+        await expect.poll(() => cards(page).count(), { timeout: 15_000 }).toBe(4);
+        await expect.poll(() => page.locator('[data-testid^="edge-"][data-health="up"]').count(), { timeout: 15_000 }).toBe(3);
+        await expect(page.locator('[data-testid^="collapse-"]').count()).resolves.toBe(0);
+        await fit(page);
+        for (const name of ['master', 'replica-1', 'replica-2', 'replica-1-1']) expect((await box(card(page, lab.address(name)))).width).toBeGreaterThanOrEqual(READABLE_PX);
+        await shot(page, `big-four-${scheme}`);
+        expect(problems).toEqual([]);
+      } finally {
+        await context.close();
+      }
+    });
+  }
+});
