@@ -37,19 +37,22 @@ type TickListener = (topology: string, update: TickUpdate) => void;
 type ProgressListener = (topology: string, progress: StepProgress) => void;
 type NoticeListener = (topology: string, message: string) => void;
 
+/** A call refused before any handler ran: no node was sent anything (as parseCall says of its own refusals). */
+const NOTHING_SENT = { nothingSent: true } as const;
+
 /** Is this a topology id the bridge accepts? */
 export function isTopologyId(value: unknown): value is string {
   return typeof value === 'string' && TOPOLOGY_ID_PATTERN.test(value);
 }
 
 /** The id a call names, or the clear error that refuses it (never echoing more than a short prefix). */
-export function parseTopologyId(value: unknown): { ok: true; id: string } | { ok: false; error: { code: 'BAD_ARGUMENT'; message: string } } {
+export function parseTopologyId(value: unknown): { ok: true; id: string } | { ok: false; error: { code: 'BAD_ARGUMENT'; message: string; details: { nothingSent: true } } } {
   if (value === undefined) return { ok: true, id: MAIN_TOPOLOGY };
   if (isTopologyId(value)) return { ok: true, id: value };
   const shown = typeof value === 'string' ? `"${value.slice(0, 40)}"` : typeof value;
   return {
     ok: false,
-    error: { code: 'BAD_ARGUMENT', message: `Invalid topology id ${shown}: 1 to 36 letters, digits, "_" or "-"` },
+    error: { code: 'BAD_ARGUMENT', message: `Invalid topology id ${shown}: 1 to 36 letters, digits, "_" or "-"`, details: NOTHING_SENT },
   };
 }
 
@@ -113,8 +116,8 @@ export class ConsoleHub {
     if (!parsed.ok) return { ok: false, error: parsed.error };
     const id = parsed.id;
     if (isHubChannel(channel)) {
-      if (!Array.isArray(rawArgs)) return { ok: false, error: { code: 'BAD_ARGUMENT', message: `${channel}: arguments must be a list` } };
-      if (rawArgs.length > 0) return { ok: false, error: { code: 'BAD_ARGUMENT', message: `${channel}: too many arguments` } };
+      if (!Array.isArray(rawArgs)) return { ok: false, error: { code: 'BAD_ARGUMENT', message: `${channel}: arguments must be a list`, details: NOTHING_SENT } };
+      if (rawArgs.length > 0) return { ok: false, error: { code: 'BAD_ARGUMENT', message: `${channel}: too many arguments`, details: NOTHING_SENT } };
       if (channel === 'topology:list') return { ok: true, value: this.ids };
       try {
         await this.close(id);

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConsoleHub, MAX_TOPOLOGIES, parseTopologyId } from '../../electron/app/console-hub';
-import type { Envelope } from '../../electron/shared/api';
+import type { Envelope, WireError } from '../../electron/shared/api';
 
 let dir: string;
 let hub: ConsoleHub;
@@ -21,7 +21,7 @@ afterAll(async () => {
   if (dir) await rm(dir, { recursive: true, force: true });
 });
 
-function error(envelope: Envelope<unknown>): { code: string; message: string } {
+function error(envelope: Envelope<unknown>): WireError {
   if (envelope.ok) throw new Error(`expected a refusal, got ${JSON.stringify(envelope.value)}`);
   return envelope.error;
 }
@@ -56,7 +56,9 @@ describe('topology ids', () => {
   });
 
   it('checks the channel and its arguments after the id, as for one topology', async () => {
-    expect(error(await hub.invoke('main', 'topology:explode', []))).toEqual({ code: 'BAD_ARGUMENT', message: 'Unknown channel "topology:explode"' });
+    expect(error(await hub.invoke('main', 'topology:explode', []))).toEqual({ code: 'BAD_ARGUMENT', message: 'Unknown channel "topology:explode"', details: { nothingSent: true } });
+    // The hub's own refusals say so too: no handler ran.
+    expect(error(await hub.invoke('main', 'topology:close', ['extra'])).details).toEqual({ nothingSent: true });
     expect(error(await hub.invoke('main', 'topology:close', ['extra'])).message).toBe('topology:close: too many arguments');
     expect(error(await hub.invoke('main', 'topology:list', 'nope')).message).toBe('topology:list: arguments must be a list');
   });
