@@ -1,7 +1,7 @@
 // The node table: one row per drawn node, its state in one word, sorted and filtered. Pure, so
 // the sort and filter are tested without a browser; the figures are formatted where they are
 // shown, by the same helpers as the cards (electron/shared/format.ts).
-import type { Address, EdgeHealth, NodeRole, NodeState } from '../../../electron/shared/types';
+import type { Address, EdgeHealth, NodeRole, NodeState, WarningCode } from '../../../electron/shared/types';
 
 /** One word per node for "what is wrong with it", worst first (the order a sort by state uses). */
 export type NodeStatus = 'unreachable' | 'link-down' | 'stale' | 'syncing' | 'live';
@@ -25,9 +25,19 @@ export function nodeStatus(node: Pick<NodeState, 'reachable' | 'linkStatus' | 's
   return 'live';
 }
 
-/** A node the operator must look at: any state but live, or a warning naming it. */
-export function isProblem(status: NodeStatus, warnings: number): boolean {
-  return status !== 'live' || warnings > 0;
+/**
+ * Warnings that are a risk to know about, not a problem (as `watch --problems` counts them, in
+ * electron/cli/output.ts): a lab master without persistence would otherwise be "in trouble" forever.
+ */
+export const RISK_CODES: ReadonlySet<WarningCode> = new Set<WarningCode>(['MASTER_NO_PERSISTENCE']);
+
+/**
+ * A node the operator must look at: any state but live, or a warning (not a mere risk) naming
+ * it. Lagging is not one on its own: lag comes and goes tick to tick, and problems go first in
+ * their grid, so cards would jump with it (the lag column sorts it instead).
+ */
+export function isProblem(status: NodeStatus, problemWarnings: number): boolean {
+  return status !== 'live' || problemWarnings > 0;
 }
 
 export interface NodeRow {
@@ -39,6 +49,8 @@ export interface NodeRow {
   offset: number | null;
   master: Address | null;
   warnings: number;
+  /** Of those, the ones that make it a problem (not RISK_CODES). */
+  problemWarnings: number;
   runId: string | null;
   /** Hops from its root in the drawn tree (0 for a root). */
   depth: number;
@@ -132,7 +144,7 @@ export function filterRows(rows: readonly NodeRow[], filter: RowFilter): NodeRow
   return rows.filter(
     (row) =>
       (filter.role === 'all' || row.role === filter.role) &&
-      (filter.status === 'all' || (filter.status === 'problems' ? isProblem(row.status, row.warnings) : row.status === filter.status)) &&
+      (filter.status === 'all' || (filter.status === 'problems' ? isProblem(row.status, row.problemWarnings) : row.status === filter.status)) &&
       matchesText(row, filter.text),
   );
 }

@@ -8,7 +8,7 @@ import { untrack } from 'svelte';
 import type { Address } from '../../../electron/shared/types';
 import { childrenOf, collapsedAbove, collapsedMasters, defaultCollapsed, foldSubtrees, type Folded, type Link } from '../lib/graph-collapse';
 import { fromListKey, listKey } from '../lib/keys';
-import { isProblem, nodeStatus, topologyOrder, type NodeRow } from '../lib/node-table';
+import { isProblem, nodeStatus, RISK_CODES, topologyOrder, type NodeRow } from '../lib/node-table';
 import type { ConsoleState } from './console-state.svelte';
 
 export class GraphView {
@@ -37,7 +37,8 @@ export class GraphView {
     return order.flatMap(({ address, depth }, i) => {
       const node = byAddress.get(address);
       if (!node) return [];
-      const warnings = (cs.warningsByNode.get(address) ?? []).filter((w) => w.code !== 'UNREACHABLE').length;
+      // As the card counts them: it says UNREACHABLE in words already.
+      const shown = (cs.warningsByNode.get(address) ?? []).filter((w) => w.code !== 'UNREACHABLE');
       return [
         {
           address,
@@ -47,7 +48,8 @@ export class GraphView {
           lagSeconds: node.lag?.secondsBehind ?? null,
           offset: node.offset,
           master: node.master,
-          warnings,
+          warnings: shown.length,
+          problemWarnings: shown.filter((w) => !RISK_CODES.has(w.code)).length,
           runId: node.runId,
           depth,
           order: i,
@@ -59,7 +61,7 @@ export class GraphView {
   readonly rowByAddress: ReadonlyMap<Address, NodeRow> = $derived(new Map(this.rows.map((r) => [r.address, r])));
 
   /** The problem nodes, as a key: equal from tick to tick while the same nodes are in trouble. */
-  readonly problemKey: string = $derived(listKey(this.rows.filter((r) => isProblem(r.status, r.warnings)).map((r) => r.address).sort()));
+  readonly problemKey: string = $derived(listKey(this.rows.filter((r) => isProblem(r.status, r.problemWarnings)).map((r) => r.address).sort()));
   readonly problems: ReadonlySet<Address> = $derived(new Set(fromListKey(this.problemKey)));
 
   /** The replication links, rebuilt only when the structure changes (a tick brings new edge objects every time). */

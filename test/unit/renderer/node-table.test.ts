@@ -11,11 +11,13 @@ import {
 } from '../../../renderer/src/lib/node-table';
 
 function row(address: string, over: Partial<NodeRow> = {}): NodeRow {
-  return { address, role: 'replica', status: 'live', lagBytes: 0, lagSeconds: 0, offset: 100, master: 'm:1', warnings: 0, runId: null, depth: 1, order: 0, ...over };
+  const r = { address, role: 'replica' as const, status: 'live' as const, lagBytes: 0, lagSeconds: 0, offset: 100, master: 'm:1', warnings: 0, runId: null, depth: 1, order: 0, ...over };
+  return { problemWarnings: r.warnings, ...r };
 }
 
 const rows: NodeRow[] = [
-  row('m:1', { role: 'master', master: null, depth: 0, order: 0, lagBytes: null, lagSeconds: null, offset: 500 }),
+  // A master with a mere risk (no persistence): counted in warnings, not a problem.
+  row('m:1', { role: 'master', master: null, depth: 0, order: 0, lagBytes: null, lagSeconds: null, offset: 500, warnings: 1, problemWarnings: 0 }),
   row('r:3', { order: 1, lagBytes: 2048, lagSeconds: 3, status: 'stale' }),
   row('r:1', { order: 2, lagBytes: 10, lagSeconds: 0.2 }),
   row('r:2', { order: 3, lagBytes: null, lagSeconds: null, status: 'unreachable' }),
