@@ -3,6 +3,7 @@
 // readable at fit view (collapsed by default, a grid when expanded), a stalled replica must come
 // first (in its grid, beside the summary, in the table sorted by state), and the search must
 // find a node. Screenshots land in test-artifacts/ for a human to look at, light and dark.
+import { readFile } from 'node:fs/promises';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Lab, docsLayout, masterWithReplicas, type LabNodeSpec } from '../../electron/lab/lab';
@@ -209,6 +210,16 @@ describe('a topology of 57 nodes', () => {
     await search.press('Escape');
     await expect(search.inputValue()).resolves.toBe('');
     await expect.poll(() => card(page, target).getAttribute('class')).not.toContain('found');
+  });
+
+  it('exports the snapshot as JSON: every node, edge and warning', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-json').click()]);
+    expect(download.suggestedFilename()).toMatch(/^replication-127\.0\.0\.1_\d+-.+\.json$/);
+    const path = await download.path();
+    const snapshot = JSON.parse(await readFile(path, 'utf8')) as { nodes: { address: string }[]; edges: unknown[] };
+    expect(snapshot.nodes).toHaveLength(57);
+    expect(snapshot.edges).toHaveLength(56);
+    expect(snapshot.nodes.map((n) => n.address)).toContain(lab.address('replica-50'));
   });
 
   it('looks right in dark, collapsed and expanded', async () => {
