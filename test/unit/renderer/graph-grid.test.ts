@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { GRID_FROM, gridColumns, gridOrder, packGrid } from '../../../renderer/src/lib/graph-grid';
-import { layoutTree, type LayoutEdge } from '../../../renderer/src/lib/graph-layout';
+import { lanePath, layoutTree, type LayoutEdge } from '../../../renderer/src/lib/graph-layout';
 
 const box = { width: 240, height: 128 };
 
@@ -123,5 +123,18 @@ describe('layoutTree at 1, 4, 60 and 200 nodes', () => {
     }
     for (const s of subs) expect(positions.get(s)!.y).toBeGreaterThan(positions.get(sub)!.y + box.height);
     expect(positions.get(sub)!.y).toBeGreaterThan(positions.get('10.0.0.1:6379')!.y + box.height);
+  });
+});
+
+describe('lanePath', () => {
+  it('runs a first-row line along the bus, a lower one down the gutter, and puts the label above the card', () => {
+    const [first, fx, fy] = lanePath(100, 128, 300, 184, { busY: 150, gutterX: null, gapY: 150 });
+    expect(first).toBe('M 100 128 V 150 H 300 V 184');
+    expect([fx, fy]).toEqual([300, 167]);
+    const [lower, lx, ly] = lanePath(100, 128, 300, 400, { busY: 150, gutterX: 156, gapY: 372 });
+    expect(lower).toBe('M 100 128 V 150 H 156 V 372 H 300 V 400');
+    expect([lx, ly]).toEqual([300, 372]);
+    // A master card taller than the box ends below the bus: the line starts under it.
+    expect(lanePath(100, 170, 300, 400, { busY: 150, gutterX: 156, gapY: 372 })[0]).toBe('M 100 170 V 178 H 156 V 372 H 300 V 400');
   });
 });
