@@ -20,13 +20,15 @@ const FINGERPRINT = /SHA256:[A-Za-z0-9+/]{43}/;
 export async function connectWithHostKeyPrompt<T>(
   options: ConnectOptions,
   connect: (options: ConnectOptions) => Promise<T>,
-  io: PromptIo = { input: process.stdin, output: process.stderr },
+  given?: PromptIo,
 ): Promise<T> {
   try {
     return await connect(options);
   } catch (error) {
     const unknown = unknownHostKey(error);
     if (!unknown || !options.ssh) throw error;
+    // Only now: opening stdin costs a handle (and time) that a connection without a question never needs.
+    const io = given ?? { input: process.stdin, output: process.stderr };
     if (!io.input.isTTY || !io.output.isTTY) {
       throw new EngineError(
         'HOST_KEY_UNKNOWN',
