@@ -110,6 +110,11 @@ describe('a topology of 57 nodes', () => {
     console.log(`expanded, card width at fit view: ${width.toFixed(0)} px`);
     // One row of 50 in a ~1000 px panel: under 20 px a card. The grid keeps several times that.
     expect(width).toBeGreaterThanOrEqual(60);
+    // Zoomed out this far, a card says its address and state large (the 12 px text would be specks).
+    await expect(page.locator('.svelte-flow.far').count()).resolves.toBe(1);
+    const far = card(page, lab.address('replica-2')).locator('.far-address');
+    expect(Number.parseFloat(await far.evaluate((el) => getComputedStyle(el).fontSize)) * (width / 240)).toBeGreaterThanOrEqual(6);
+    await expect(card(page, lab.address('replica-2')).locator('.far-state').textContent()).resolves.toContain('Live');
     // Several rows of replicas: a grid, not a row.
     expect(new Set(boxes.map((b) => Math.round(b.y))).size).toBeGreaterThanOrEqual(4);
     // The sub-replicas hang below their own master.
