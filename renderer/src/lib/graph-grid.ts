@@ -25,7 +25,30 @@ export function gridColumns(count: number, box: NodeBox, aspect = 1, gap: { x: n
  * that changes only figures never moves a card.
  */
 export function gridOrder(keys: readonly string[], rank: (key: string) => number): string[] {
-  return [...keys].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
+  return [...keys].sort((a, b) => rank(a) - rank(b) || naturalCompare(a, b));
+}
+
+const DIGITS = /(\d+)/;
+
+/**
+ * Addresses in the order a person reads them: 10.0.0.9 before 10.0.0.10, :6379 before :16379.
+ * Runs of digits compare as numbers, the rest as plain strings (no locale: the same everywhere).
+ */
+export function naturalCompare(a: string, b: string): number {
+  const pa = a.split(DIGITS);
+  const pb = b.split(DIGITS);
+  for (let i = 0; i < Math.min(pa.length, pb.length); i += 1) {
+    const x = pa[i]!;
+    const y = pb[i]!;
+    if (x === y) continue;
+    // Odd parts are the digit runs (split with a capture group).
+    if (i % 2 === 1) {
+      const d = Number(x) - Number(y);
+      if (d !== 0) return d;
+    }
+    return x < y ? -1 : 1;
+  }
+  return pa.length - pb.length || (a < b ? -1 : a > b ? 1 : 0);
 }
 
 export interface GridCell {

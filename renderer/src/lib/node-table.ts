@@ -2,6 +2,7 @@
 // the sort and filter are tested without a browser; the figures are formatted where they are
 // shown, by the same helpers as the cards (electron/shared/format.ts).
 import type { Address, EdgeHealth, NodeRole, NodeState, WarningCode } from '../../../electron/shared/types';
+import { naturalCompare } from './graph-grid';
 
 /** One word per node for "what is wrong with it", worst first (the order a sort by state uses). */
 export type NodeStatus = 'unreachable' | 'link-down' | 'stale' | 'syncing' | 'live';
@@ -77,9 +78,9 @@ export function topologyOrder(addresses: readonly Address[], edges: readonly { m
     if (seen.has(address)) return;
     seen.add(address);
     out.push({ address, depth });
-    for (const child of [...(children.get(address) ?? [])].sort()) visit(child, depth + 1);
+    for (const child of [...(children.get(address) ?? [])].sort(naturalCompare)) visit(child, depth + 1);
   };
-  const sorted = [...known].sort();
+  const sorted = [...known].sort(naturalCompare);
   for (const address of sorted) if (!fed.has(address)) visit(address, 0);
   for (const address of sorted) visit(address, 0);
   return out;
@@ -99,7 +100,7 @@ export function nextSort(current: SortSpec | null, key: SortKey): SortSpec | nul
 
 function compareValues(a: string | number | null, b: string | number | null): number {
   if (typeof a === 'number' && typeof b === 'number') return a - b;
-  return String(a).localeCompare(String(b));
+  return naturalCompare(String(a), String(b));
 }
 
 function valueOf(row: NodeRow, key: SortKey): string | number | null {
@@ -120,7 +121,7 @@ export function sortRows(rows: readonly NodeRow[], sort: SortSpec | null): NodeR
     if (va === null && vb !== null) return 1;
     if (vb === null && va !== null) return -1;
     const c = va === null || vb === null ? 0 : compareValues(va, vb) * sign;
-    return c || a.address.localeCompare(b.address);
+    return c || naturalCompare(a.address, b.address);
   });
 }
 
@@ -164,6 +165,6 @@ export function searchNodes(nodes: readonly Pick<NodeState, 'address' | 'runId'>
   return nodes
     .map((n) => ({ address: n.address, s: score(n) }))
     .filter((m) => m.s >= 0)
-    .sort((a, b) => a.s - b.s || a.address.localeCompare(b.address))
+    .sort((a, b) => a.s - b.s || naturalCompare(a.address, b.address))
     .map((m) => m.address);
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GRID_FROM, gridColumns, gridOrder, packGrid } from '../../../renderer/src/lib/graph-grid';
+import { GRID_FROM, gridColumns, gridOrder, naturalCompare, packGrid } from '../../../renderer/src/lib/graph-grid';
 import { lanePath, layoutTree, type LayoutEdge } from '../../../renderer/src/lib/graph-layout';
 
 const box = { width: 240, height: 128 };
@@ -44,6 +44,14 @@ describe('sibling grid', () => {
   it('puts problems first, then by address, summaries last', () => {
     const rank = (k: string): number => (k === 'c' ? 0 : k === 'zz-summary' ? 2 : 1);
     expect(gridOrder(['d', 'zz-summary', 'a', 'c', 'b'], rank)).toEqual(['c', 'a', 'b', 'd', 'zz-summary']);
+    // As a person reads addresses: .9 before .10, :6379 before :16379.
+    expect(['10.0.0.10:6379', '10.0.0.9:6379', '10.0.0.9:16379', 'host-b:1', 'host-a:2'].sort(naturalCompare)).toEqual([
+      '10.0.0.9:6379',
+      '10.0.0.9:16379',
+      '10.0.0.10:6379',
+      'host-a:2',
+      'host-b:1',
+    ]);
   });
 });
 
