@@ -7,7 +7,8 @@ const HOST_LABEL = /^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$/;
 const ipv4 = z.ipv4();
 const ipv6 = z.ipv6();
 
-function isHost(host: string): boolean {
+/** True for a hostname, an IPv4 address or a bracketed IPv6 address (no port). */
+export function isHost(host: string): boolean {
   if (host.startsWith('[') && host.endsWith(']')) return ipv6.safeParse(host.slice(1, -1)).success;
   // All-numeric names are IPv4 or nothing: "999.1.1.1" must not slip through as a hostname.
   if (/^[0-9.]+$/.test(host)) return ipv4.safeParse(host).success;
@@ -30,3 +31,9 @@ export const addressSchema = z
   .string()
   .max(300)
   .refine(isAddress, { message: 'must be host:port (hostname, IPv4 or [IPv6], port 1–65535)' });
+
+/** A host without a port: hostname, IPv4 or [IPv6]. */
+export const hostSchema = z
+  .string()
+  .max(300)
+  .refine(isHost, { message: 'must be a host (hostname, IPv4 or [IPv6])' });

@@ -1,7 +1,7 @@
 // Runtime schemas for saved connections (the profile channels) and the connection options they
 // hold, so a profile file, an import and a bridge call are checked by the same rules.
 import { z } from 'zod';
-import { addressSchema } from './address-schema';
+import { addressSchema, hostSchema, isAddress } from './address-schema';
 import type { ProfileInput } from './profiles';
 import type { SentinelOptions, SshOptions, TlsOptions } from './types';
 
@@ -40,9 +40,15 @@ export const sentinelOptionsSchema = z.strictObject({
 /** One trusted-host pattern: a host name, an IP, a wildcard (*.db.internal) or a CIDR (10.0.0.0/8). */
 export const trustedHostSchema = z.string().min(1).max(300).regex(/^[A-Za-z0-9*._:\-[\]/]+$/, 'must be a host, a wildcard or a CIDR');
 
+const mapSide = z.union([addressSchema, hostSchema], { error: 'must be host:port or a host (hostname, IPv4 or [IPv6])' });
+
+/** --map: HOST:PORT=HOST:PORT maps one address, HOST=HOST a host on every port; never one form to the other. */
 export const addressMapSchema = z
-  .record(addressSchema, addressSchema)
-  .refine((map) => Object.keys(map).length <= 256, { message: 'at most 256 entries' });
+  .record(mapSide, mapSide)
+  .refine((map) => Object.keys(map).length <= 256, { message: 'at most 256 entries' })
+  .refine((map) => Object.entries(map).every(([from, to]) => isAddress(from) === isAddress(to)), {
+    message: 'each entry maps HOST:PORT to HOST:PORT or HOST to HOST, not one form to the other',
+  });
 
 const secretsSchema = z.strictObject({
   password: text.optional(),

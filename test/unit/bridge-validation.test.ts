@@ -97,11 +97,16 @@ describe('topology:connect', () => {
     ['a poll interval of 60001 ms', [{ seeds, pollIntervalMs: 60_001 }], /pollIntervalMs/],
     ['a fractional poll interval', [{ seeds, pollIntervalMs: 1000.5 }], /pollIntervalMs/],
     ['a poll interval as a string', [{ seeds, pollIntervalMs: '1000' }], /pollIntervalMs/],
-    ['a bad address-map key', [{ seeds, addressMap: { nowhere: '127.0.0.1:1' } }], /addressMap: key "nowhere"/],
+    ['a bad address-map key', [{ seeds, addressMap: { 'no where': '127.0.0.1:1' } }], /addressMap: key "no where"/],
+    ['a host mapped to an address (--map HOST=HOST:PORT)', [{ seeds, addressMap: { nowhere: '127.0.0.1:1' } }], /addressMap: each entry maps HOST:PORT to HOST:PORT or HOST to HOST/],
     ['a bad address-map value', [{ seeds, addressMap: { '10.0.0.1:6379': 'x' } }], /addressMap/],
     ['an address map as an array', [{ seeds, addressMap: [] }], /addressMap/],
   ])('refuses %s', async (_what, args, message) => {
     expect(await rejected('topology:connect', args)).toMatch(message);
+  });
+
+  it('accepts an address map of hosts (--map HOST=HOST: a host on every port) as well as of addresses', async () => {
+    expect(parseCall('topology:connect', [{ seeds, addressMap: { '10.0.0.5': '127.0.0.1', '10.0.0.6:6379': '127.0.0.1:7000' } }])).toMatchObject({ ok: true });
   });
 
   it('refuses an address map with more than 256 entries', async () => {
