@@ -113,7 +113,7 @@ describe('a topology of 57 nodes', () => {
     // Zoomed out this far, a card says its address and state large (the 12 px text would be specks).
     await expect(page.locator('.svelte-flow.far').count()).resolves.toBe(1);
     const far = card(page, lab.address('replica-2')).locator('.far-address');
-    expect(Number.parseFloat(await far.evaluate((el) => getComputedStyle(el).fontSize)) * (width / 240)).toBeGreaterThanOrEqual(6);
+    expect(Number.parseFloat(await far.evaluate((el) => (el.ownerDocument.defaultView as unknown as { getComputedStyle(e: unknown): { fontSize: string } }).getComputedStyle(el).fontSize)) * (width / 240)).toBeGreaterThanOrEqual(6);
     await expect(card(page, lab.address('replica-2')).locator('.far-state').textContent()).resolves.toContain('Live');
     // Several rows of replicas: a grid, not a row.
     expect(new Set(boxes.map((b) => Math.round(b.y))).size).toBeGreaterThanOrEqual(4);
