@@ -10,6 +10,7 @@
 //     return electron.current.module;
 //   });
 import { EventEmitter } from 'node:events';
+import { until } from './until';
 import { readFileSync } from 'node:fs';
 import type { AboutPanelOptionsOptions, MenuItemConstructorOptions } from 'electron';
 
@@ -322,4 +323,42 @@ function packageVersion(): string {
 /** An IPC event as Electron builds it for a call from `frame` of `contents`. */
 export function ipcEventFrom(contents: unknown, frame: StandInFrame | null): { sender: never; senderFrame: never } {
   return { sender: contents as never, senderFrame: frame as never };
+}
+
+/** electron/main/index.ts started on a stand-in, and how to quit it and put the process back. */
+export interface StartedMain {
+  standIn: ElectronStandIn;
+  win: StandInWindow;
+  stop(): Promise<void>;
+}
+
+/**
+ * Start the main process as `electron .` would, with ELECTRON_RENDERER_URL set as in a developer's
+ * shell: `load` imports electron/main/index.ts (from the test file, where its vi.mock of 'electron'
+ * applies), `current` returns the stand-in that mock made. stop() quits the app the way the user
+ * does (the hub closes every tab first), then restores argv, the variable and the signal handlers.
+ */
+export async function startMainProcess(load: () => Promise<unknown>, current: () => ElectronStandIn | null, rendererUrl: string): Promise<StartedMain> {
+  const restore = { argv: process.argv, rendererUrl: process.env.ELECTRON_RENDERER_URL, sigint: process.listeners('SIGINT'), sigterm: process.listeners('SIGTERM') };
+  process.env.ELECTRON_RENDERER_URL = rendererUrl;
+  process.argv = ['/usr/bin/electron', '.'];
+  await load();
+  const standIn = current();
+  if (!standIn) throw new Error('electron was never imported');
+  standIn.ready();
+  const win = await until('the window', async () => standIn.windows[0]);
+  return {
+    standIn,
+    win,
+    async stop() {
+      const quits = standIn.calls.quit;
+      standIn.app.emit('before-quit', { preventDefault: () => undefined });
+      await until('the app to quit', async () => (standIn.calls.quit > quits ? true : undefined));
+      for (const listener of process.listeners('SIGINT')) if (!restore.sigint.includes(listener)) process.removeListener('SIGINT', listener);
+      for (const listener of process.listeners('SIGTERM')) if (!restore.sigterm.includes(listener)) process.removeListener('SIGTERM', listener);
+      process.argv = restore.argv;
+      if (restore.rendererUrl === undefined) delete process.env.ELECTRON_RENDERER_URL;
+      else process.env.ELECTRON_RENDERER_URL = restore.rendererUrl;
+    },
+  };
 }

@@ -6,8 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import { ipcEventFrom, type ElectronStandIn, type StandInWindow } from '../helpers/electron-stand-in';
-import { until } from '../helpers/until';
+import { ipcEventFrom, startMainProcess, type ElectronStandIn, type StandInWindow, type StartedMain } from '../helpers/electron-stand-in';
 
 // Loading the whole main process (hub, stores) takes seconds on a busy two-core machine.
 const HOOK_TIMEOUT_MS = 30_000;
@@ -26,29 +25,15 @@ vi.mock('../../electron/main/build-mode', async (importOriginal) => ({
 
 let standIn: ElectronStandIn;
 let win: StandInWindow;
-const restore = { argv: process.argv, rendererUrl: process.env.ELECTRON_RENDERER_URL, sigint: process.listeners('SIGINT'), sigterm: process.listeners('SIGTERM') };
+let main: StartedMain | null = null;
 
 beforeAll(async () => {
-  process.env.ELECTRON_RENDERER_URL = 'http://localhost:5173';
-  process.argv = ['/usr/bin/electron', '.'];
-  await import('../../electron/main/index');
-  if (!electron.current) throw new Error('electron was never imported');
-  standIn = electron.current;
-  standIn.ready();
-  win = await until('the window', async () => standIn.windows[0]);
+  main = await startMainProcess(() => import('../../electron/main/index'), () => electron.current, 'http://localhost:5173');
+  ({ standIn, win } = main);
 }, HOOK_TIMEOUT_MS);
 
 afterAll(async () => {
-  if (standIn) {
-    const quits = standIn.calls.quit;
-    standIn.app.emit('before-quit', { preventDefault: () => undefined });
-    await until('the app to quit', async () => (standIn.calls.quit > quits ? true : undefined));
-  }
-  for (const listener of process.listeners('SIGINT')) if (!restore.sigint.includes(listener)) process.removeListener('SIGINT', listener);
-  for (const listener of process.listeners('SIGTERM')) if (!restore.sigterm.includes(listener)) process.removeListener('SIGTERM', listener);
-  process.argv = restore.argv;
-  if (restore.rendererUrl === undefined) delete process.env.ELECTRON_RENDERER_URL;
-  else process.env.ELECTRON_RENDERER_URL = restore.rendererUrl;
+  await main?.stop();
   rmSync(userData, { recursive: true, force: true });
 }, HOOK_TIMEOUT_MS);
 
