@@ -1,5 +1,6 @@
 // Text renderings of a snapshot for the terminal: tree, table, Mermaid and JSON.
-import type { NodeState, TopologyEdge, TopologySnapshot, TopologyWarning, WarningCode } from '../shared/types';
+import type { NodeState, TopologyEdge, TopologySnapshot, TopologyWarning } from '../shared/types';
+import { RISK_WARNINGS } from '../shared/types';
 import { formatBytes, formatOffset, formatSeconds } from '../shared/format';
 
 /**
@@ -211,12 +212,9 @@ export function problemOf(node: NodeState, snapshot: TopologySnapshot): string |
   if (node.role === 'replica' && node.linkStatus === 'down') return 'link down';
   if (node.sync) return 'full sync';
   if (snapshot.edges.some((e) => e.replica === node.address && e.health === 'lagging')) return 'lagging';
-  const warned = snapshot.warnings.find((w) => !RISKS.has(w.code) && w.nodes.includes(node.address));
+  const warned = snapshot.warnings.find((w) => !RISK_WARNINGS.has(w.code) && w.nodes.includes(node.address));
   return warned ? warned.code : null;
 }
-
-/** Warnings that name a risk, not a fault ("nothing is wrong yet"): listed, but the node counts as healthy. */
-const RISKS: ReadonlySet<WarningCode> = new Set<WarningCode>(['MASTER_NO_PERSISTENCE']);
 
 /**
  * `watch --problems`: one summary line, then only the nodes that are not healthy (as the table

@@ -292,6 +292,13 @@ export type WarningCode =
   /** Sentinels flag a master subjectively or objectively down (s_down / o_down), or a failover is in progress. */
   | 'SENTINEL_DOWN';
 
+/**
+ * Warnings that are a risk to know about, not a problem with the node they name: `watch
+ * --problems`, the node table and the graph's problems-first order leave them out (a lab master
+ * without persistence would otherwise be "in trouble" forever).
+ */
+export const RISK_WARNINGS: ReadonlySet<WarningCode> = new Set<WarningCode>(['MASTER_NO_PERSISTENCE']);
+
 export interface TopologyWarning {
   code: WarningCode;
   message: string;

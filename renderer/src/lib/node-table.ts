@@ -1,7 +1,7 @@
 // The node table: one row per drawn node, its state in one word, sorted and filtered. Pure, so
 // the sort and filter are tested without a browser; the figures are formatted where they are
 // shown, by the same helpers as the cards (electron/shared/format.ts).
-import type { Address, EdgeHealth, NodeRole, NodeState, WarningCode } from '../../../electron/shared/types';
+import type { Address, EdgeHealth, NodeRole, NodeState } from '../../../electron/shared/types';
 import { naturalCompare } from './graph-grid';
 
 /** One word per node for "what is wrong with it", worst first (the order a sort by state uses). */
@@ -27,12 +27,6 @@ export function nodeStatus(node: Pick<NodeState, 'reachable' | 'linkStatus' | 's
 }
 
 /**
- * Warnings that are a risk to know about, not a problem (as `watch --problems` counts them, in
- * electron/cli/output.ts): a lab master without persistence would otherwise be "in trouble" forever.
- */
-export const RISK_CODES: ReadonlySet<WarningCode> = new Set<WarningCode>(['MASTER_NO_PERSISTENCE']);
-
-/**
  * A node the operator must look at: any state but live, or a warning (not a mere risk) naming
  * it. Lagging is not one on its own: lag comes and goes tick to tick, and problems go first in
  * their grid, so cards would jump with it (the lag column sorts it instead).
@@ -50,7 +44,7 @@ export interface NodeRow {
   offset: number | null;
   master: Address | null;
   warnings: number;
-  /** Of those, the ones that make it a problem (not RISK_CODES). */
+  /** Of those, the ones that make it a problem (not RISK_WARNINGS). */
   problemWarnings: number;
   runId: string | null;
   /** Hops from its root in the drawn tree (0 for a root). */

@@ -8,7 +8,8 @@ import { untrack } from 'svelte';
 import type { Address } from '../../../electron/shared/types';
 import { childrenOf, collapsedAbove, collapsedMasters, defaultCollapsed, foldSubtrees, type Folded, type Link } from '../lib/graph-collapse';
 import { fromListKey, listKey } from '../lib/keys';
-import { isProblem, nodeStatus, RISK_CODES, topologyOrder, type NodeRow } from '../lib/node-table';
+import { isProblem, nodeStatus, topologyOrder, type NodeRow } from '../lib/node-table';
+import { RISK_WARNINGS } from '../../../electron/shared/types';
 import type { ConsoleState } from './console-state.svelte';
 
 export class GraphView {
@@ -49,7 +50,7 @@ export class GraphView {
           offset: node.offset,
           master: node.master,
           warnings: shown.length,
-          problemWarnings: shown.filter((w) => !RISK_CODES.has(w.code)).length,
+          problemWarnings: shown.filter((w) => !RISK_WARNINGS.has(w.code)).length,
           runId: node.runId,
           depth,
           order: i,
