@@ -19,6 +19,9 @@ export default defineConfig({
   },
   preload: {
     build: {
+      // A sandboxed preload can require only 'electron' (and a few of Node's modules): every
+      // dependency (zod, through the channel table) must be bundled in, not left to require().
+      externalizeDeps: false,
       outDir: resolve(projectRoot, 'out/preload'),
       rolldownOptions: {
         input: { index: resolve(projectRoot, 'electron/preload/index.ts') },

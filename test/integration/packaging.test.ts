@@ -10,6 +10,7 @@ import { isBuiltin } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
 import { promisify } from 'node:util';
+import { runInNewContext } from 'node:vm';
 import { extractAll, extractFile, listPackage, statFile } from '@electron/asar';
 import { FuseV1Options, getCurrentFuseWire } from '@electron/fuses';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -197,5 +198,28 @@ describe('npm run dist, packed offline', () => {
     expect(packed).toContain(manifest.main);
     expect(manifest.desktopName).toBe('replication-console.desktop');
     expect(manifest.scripts).toBeUndefined();
+  });
+
+  it("packs a preload that runs in Electron's sandbox: it requires nothing but electron, and exposes the bridge", () => {
+    const source = extractFile(asarPath, 'out/preload/index.cjs').toString('utf8');
+    const exposed = new Map<string, unknown>();
+    // What a sandboxed preload's require() gives (Electron's sandbox docs): these and nothing else.
+    const sandboxModules: Record<string, unknown> = {
+      electron: { contextBridge: { exposeInMainWorld: (key: string, value: unknown) => exposed.set(key, value) }, ipcRenderer: { invoke: async () => null, on: () => undefined } },
+      events: {},
+      timers: {},
+      url: {},
+    };
+    const refused: string[] = [];
+    const sandboxRequire = (id: string): unknown => {
+      if (Object.hasOwn(sandboxModules, id)) return sandboxModules[id];
+      refused.push(id);
+      throw new Error(`module not found: ${id}`);
+    };
+    const module = { exports: {} };
+    runInNewContext(source, { require: sandboxRequire, module, exports: module.exports, console });
+    expect(refused).toEqual([]);
+    expect([...exposed.keys()]).toEqual(['replicationConsole']);
+    expect(Object.keys(exposed.get('replicationConsole') as object).sort()).toEqual(['closeTopology', 'openTopologies', 'topology']);
   });
 });
