@@ -97,7 +97,7 @@ export class ConsoleHub {
     if (entry) return entry.service;
     if (this.#closed) throw new EngineError('NOT_CONNECTED', 'The console is shutting down');
     if (this.#entries.size >= this.#max) {
-      throw new EngineError('BAD_ARGUMENT', `At most ${this.#max} topologies can be open at once: close a tab first`);
+      throw new EngineError('BAD_ARGUMENT', `At most ${this.#max} topologies can be open at once: close a tab first`, { nothingSent: true });
     }
     const adoptedBack = id === MAIN_TOPOLOGY && this.#adopted !== null;
     const service = adoptedBack && this.#adopted ? this.#adopted : new ConsoleService({ ...this.#options, lab: this.lab });

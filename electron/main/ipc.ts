@@ -32,7 +32,7 @@ export function registerIpc(
   for (const channel of BRIDGE_CHANNELS) {
     ipcMain.handle(channel, async (event, topology, ...rawArgs): Promise<Envelope<unknown>> => {
       if (!isTrustedSender(event)) {
-        return { ok: false, error: { code: 'FORBIDDEN', message: `${channel}: refused, the call did not come from the console page` } };
+        return { ok: false, error: { code: 'FORBIDDEN', message: `${channel}: refused, the call did not come from the console page`, details: { nothingSent: true } } };
       }
       return hub.invoke(topology, channel, rawArgs);
     });

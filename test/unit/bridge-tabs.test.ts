@@ -206,7 +206,7 @@ describe("main's IPC handlers", () => {
     try {
       expect(await handle('topology:get', 't-new')).toEqual({
         ok: false,
-        error: { code: 'FORBIDDEN', message: 'topology:get: refused, the call did not come from the console page' },
+        error: { code: 'FORBIDDEN', message: 'topology:get: refused, the call did not come from the console page', details: { nothingSent: true } },
       });
       expect(hub.has('t-new')).toBe(false);
     } finally {

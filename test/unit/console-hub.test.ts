@@ -74,7 +74,7 @@ describe('at most 16 topologies', () => {
     expect(await hub.invoke('main', 'topology:list', [])).toEqual({ ok: true, value: ids });
 
     const refused = error(await hub.invoke('tab-16', 'topology:get', []));
-    expect(refused).toEqual({ code: 'BAD_ARGUMENT', message: 'At most 16 topologies can be open at once: close a tab first' });
+    expect(refused).toEqual({ code: 'BAD_ARGUMENT', message: 'At most 16 topologies can be open at once: close a tab first', details: { nothingSent: true } });
     // The refused one was not made, and the open ones still answer.
     expect(hub.has('tab-16')).toBe(false);
     expect(await hub.invoke('tab-15', 'lab:status', [])).toEqual({ ok: true, value: { running: false, seeds: [] } });
