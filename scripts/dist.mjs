@@ -4,7 +4,7 @@
 // macOS, an NSIS installer on Windows, all under dist/. Needs Electron's binary, so on a machine
 // without it this says so in one line before building anything.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -48,6 +48,15 @@ try {
   fail(`cannot render the icons from assets/icon.svg: ${error instanceof Error ? error.message : String(error)}`);
 }
 run('electron-vite', ['build']);
+const builderArgs = process.argv.slice(2);
+// A deb names the project's home page (fpm's --url) and electron-builder refuses one without it.
+// Until package.json has a homepage, a plain `npm run dist` on Linux makes the AppImage and says
+// why the deb is left out, instead of failing after the AppImage was built.
+const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8'));
+if (process.platform === 'linux' && !manifest.homepage && !builderArgs.some((arg) => /^--(linux|mac|win|[mwl])$|^-[mwl]/.test(arg))) {
+  console.error('Replication Console: the deb is left out: it needs a "homepage" in package.json (electron-builder asks for the project\'s URL); building the AppImage.');
+  builderArgs.push('--linux', 'AppImage');
+}
 // electron-builder fetches the Electron zip for the target through @electron/get, whose cache
 // the binary's own download filled: no second download for this platform.
-run('electron-builder', process.argv.slice(2));
+run('electron-builder', builderArgs);
