@@ -2,11 +2,13 @@
 // refusal before the journal is written sent nothing (details.nothingSent), a run that started
 // claims nothing. The engine is a stand-in, the facts are hand-written (preflight is replaced),
 // the planner and the executor are the real ones over scripted nodes.
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
+import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { NodeFacts, PreflightFacts } from '../../electron/engine/actions/facts';
+import { NodeClaims, type ClaimOwner } from '../../electron/engine/actions/claims';
 import { JOURNAL_DIR } from '../../electron/engine/actions/journal';
 import { ActionService } from '../../electron/engine/actions/service';
 import type { ReplicationEngine } from '../../electron/engine/engine';
@@ -26,7 +28,9 @@ const world: {
   facts: Record<string, Partial<NodeFacts>>;
   /** Holds the next read until released (a re-check in flight). */
   gate: Promise<void> | null;
-} = { snapshot: snapshotOf([]), facts: {}, gate: null };
+  /** Reads return the snapshot as set, whatever the fake nodes did (a change the console does not see). */
+  frozen: boolean;
+} = { snapshot: snapshotOf([]), facts: {}, gate: null, frozen: false };
 
 vi.mock('../../electron/engine/actions/preflight', async (original) => {
   const real = await original<typeof import('../../electron/engine/actions/preflight')>();
@@ -46,7 +50,15 @@ class StandInEngine {
   connected = true;
   fake = FakeNodeCommands.group(M, [A, B]);
   commandsFail: Error | null = null;
+  /** The snapshot with each node's role and master as the fake nodes have them now (as a real poll would read). */
   async refresh(): Promise<TopologySnapshot> {
+    if (world.frozen) return world.snapshot;
+    const nodes = world.snapshot.nodes.map((n) => {
+      const now = this.fake.nodes.get(n.address);
+      if (!now || (now.role === n.role && now.master === n.master)) return n;
+      return now.role === 'master' ? nodeState(n.address, { version: n.version }) : replicaState(n.address, now.master ?? '?', { version: n.version });
+    });
+    world.snapshot = snapshotOf(nodes);
     return world.snapshot;
   }
   snapshot(): TopologySnapshot {
@@ -78,6 +90,7 @@ beforeEach(async () => {
   world.snapshot = snapshotOf([nodeState(M), replicaState(A, M), replicaState(B, M)]);
   world.facts = {};
   world.gate = null;
+  world.frozen = false;
 });
 
 afterEach(async () => {
@@ -134,6 +147,7 @@ describe('ActionService refusals: one code each, nothing sent', () => {
   it('PLAN_STALE when the steps would now differ', async () => {
     const plan = await service.plan(MOVE);
     // Someone moved A under B by hand: the REPLICAOF the operator reviewed is no longer the plan.
+    world.frozen = true;
     world.snapshot = snapshotOf([nodeState(M), replicaState(A, B, { depth: 2 }), replicaState(B, M)]);
     const stale = await refusal(service.execute(plan.id));
     expect(stale).toMatchObject({ code: 'PLAN_STALE', message: expect.stringMatching(/steps would now be different: plan again/), details: { nothingSent: true } });
@@ -245,5 +259,92 @@ describe('ActionService after the run started: no claim that nothing was sent', 
     expect(error.code).toBe('NOT_CONNECTED');
     expect(error.details).toEqual({ node: A });
     expect(error.details?.nothingSent).toBeUndefined();
+  });
+});
+
+/** Another console's claim on `address`: pid is the test runner's parent (alive) unless given. */
+async function claimedElsewhere(address: string, pid = process.ppid): Promise<ClaimOwner> {
+  const owner: ClaimOwner = { planId: 'other-console-plan', summary: 'Switch over to 10.0.0.3:6379', pid, host: os.hostname(), user: 'ops', interface: 'cli', at: Date.UTC(2026, 0, 2, 3, 4, 5) };
+  const claims = new NodeClaims(dir);
+  await mkdir(claims.dir, { recursive: true });
+  await writeFile(claims.fileOf(address), JSON.stringify(owner));
+  return owner;
+}
+
+function deadPid(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['-e', '']);
+    child.on('error', reject);
+    child.on('exit', () => resolve(child.pid ?? 0));
+  });
+}
+
+describe('ActionService beside a console in another process', () => {
+  const BUSY_MESSAGE =
+    'another console is running a plan on these nodes: "Switch over to 10.0.0.3:6379" (plan other-console-plan, by ops@' +
+    `${os.hostname()}, cli, pid ${process.ppid}, since 2026-01-02 03:04:05 UTC). Wait for it to finish, then plan again; nothing was sent.`;
+
+  it('BUSY, naming the other plan, when a live process holds one of the nodes; nothing is sent', async () => {
+    const plan = await service.plan(MOVE);
+    await claimedElsewhere(B);
+    const busy = await refusal(service.execute(plan.id));
+    expect(busy).toMatchObject({ code: 'BUSY', message: BUSY_MESSAGE, details: { nothingSent: true, runningPlanId: 'other-console-plan' } });
+    expect(changes()).toEqual([]);
+    // Planning again is refused as well: what it would read is mid-change.
+    expect(await refusal(service.plan(MOVE))).toMatchObject({ code: 'BUSY', details: { nothingSent: true, runningPlanId: 'other-console-plan' } });
+    // Our own claim on A was given back: only the other console's is left.
+    expect(await readdir(new NodeClaims(dir).dir)).toEqual([path.basename(new NodeClaims(dir).fileOf(B))]);
+  });
+
+  it('BUSY for an open plan in the journal whose process lives, even without a claim', async () => {
+    const plan = await service.plan(MOVE);
+    const started = { type: 'started', v: 1, planId: 'older-console-plan', at: Date.now(), pid: process.ppid, host: os.hostname(), user: 'ops', interface: 'web', summary: 'Promote 10.0.0.3:6379', nodes: [B], steps: [] };
+    await mkdir(path.join(dir, JOURNAL_DIR), { recursive: true });
+    await writeFile(path.join(dir, JOURNAL_DIR, 'older-console-plan.jsonl'), `${JSON.stringify(started)}\n`);
+    const busy = await refusal(service.execute(plan.id));
+    expect(busy).toMatchObject({ code: 'BUSY', message: expect.stringContaining('"Promote 10.0.0.3:6379" (plan older-console-plan, by ops@'), details: { nothingSent: true, runningPlanId: 'older-console-plan' } });
+    expect(changes()).toEqual([]);
+  });
+
+  it('a claim left by a console that died (kill -9) does not block: the plan runs and gives its claims back', async () => {
+    await claimedElsewhere(A, await deadPid());
+    const plan = await service.plan(MOVE);
+    const outcome = await service.execute(plan.id);
+    expect(outcome).toMatchObject({ ok: true, status: 'ok' });
+    expect(changes()).toEqual([`${A} REPLICAOF 10.0.0.3 6379`]);
+    expect(await readdir(new NodeClaims(dir).dir)).toEqual([]);
+  });
+});
+
+describe('ActionService: the fresh read after the run decides the outcome', () => {
+  it('every step passed but the nodes do not show the planned end state: failed, no advice to finish or undo', async () => {
+    const plan = await service.plan(MOVE);
+    // The console's reads stop following the nodes: the final read shows A still under M.
+    world.frozen = true;
+    const outcome = await service.execute(plan.id);
+    expect(outcome.steps.map((s) => s.status)).toEqual(['ok']);
+    expect(outcome).toMatchObject({ ok: false, status: 'failed' });
+    expect(outcome.nextSteps[0]).toBe(
+      `Every step passed, but the fresh read afterwards does not show the planned end state: ${A} replicates from ${M} (link up) (planned: a replica of ${B}).`,
+    );
+    expect(outcome.nextSteps.join('\n')).toMatch(/Another change happened meanwhile .*look at the topology .* before acting/);
+    expect(outcome.nextSteps.join('\n')).not.toMatch(/REPLICAOF|To go back|to finish/);
+  });
+
+  it('a switchover that failed while another change happened: no advice to undo what this plan did not do', async () => {
+    const switchover: ActionRequest = { kind: 'switchover', to: A, options: { switchoverMethod: 'failover' } };
+    const plan = await service.plan(switchover);
+    // Another console made B the master meanwhile; this plan's FAILOVER is refused.
+    engine.fake.on('FAILOVER', () => {
+      world.frozen = true;
+      world.snapshot = snapshotOf([replicaState(M, B), replicaState(A, B), nodeState(B)]);
+      throw new Error('ERR FAILOVER target HOST and PORT is not a replica.');
+    });
+    const outcome = await service.execute(plan.id, { confirmAddress: A, overrides: plan.needsOverride });
+    expect(outcome).toMatchObject({ ok: false, status: 'failed' });
+    const advice = outcome.nextSteps.join('\n');
+    expect(advice).toContain(`${M} replicates from ${B} (link up), instead of a master before: this plan did not make that change.`);
+    expect(advice).toMatch(/Another change happened meanwhile/);
+    expect(advice).not.toMatch(/To go back|REPLICAOF NO ONE/);
   });
 });

@@ -244,6 +244,28 @@ export class JournalStore {
     return { plans, broken };
   }
 
+  /**
+   * An open plan (no `finished` record) that another live process on this host runs on any of
+   * these nodes, or null: such a plan is busy, not interrupted.
+   */
+  async openElsewhere(nodes: readonly string[]): Promise<StartedRecord | null> {
+    const wanted = new Set(nodes);
+    let names: string[];
+    try {
+      names = (await readdir(this.dir)).filter((n) => n.endsWith('.jsonl')).sort();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      throw error;
+    }
+    for (const name of names) {
+      const read = await readJournal(path.join(this.dir, name)).catch(() => null);
+      if (!read?.started || read.finished !== null) continue;
+      if (!read.started.nodes.some((n) => wanted.has(n))) continue;
+      if (runningElsewhere(read.started)) return read.started;
+    }
+    return null;
+  }
+
   /** Close an interrupted plan (settled, or dismissed by the operator): it is no longer reported. */
   async close(planId: string, reason: string): Promise<boolean> {
     if (!/^[\w-]{1,100}$/.test(planId)) return false;

@@ -18,15 +18,16 @@ import type {
 } from '../../shared/actions';
 import { actionRequestSchema } from '../../shared/action-schema';
 import type { ReplicationEngine } from '../engine';
-import { EngineError, toApiError, withDetails } from '../errors';
+import { EngineError, redact, toApiError, withDetails } from '../errors';
 import { AuditLog, auditEntry, dataDir, topologyAddresses, touchesTopology, whoAmI } from './audit';
 import { InterruptedPlans } from './interrupted';
-import { PlanJournal } from './journal';
+import { JournalStore, PlanJournal } from './journal';
+import { NodeClaims, type ClaimOwner, type HeldClaims } from './claims';
 import { moveCandidates } from './candidates';
 import { Execution } from './executor';
 import type { SentinelFacts } from './facts';
 import { tryNormalize } from './graph';
-import { finalStates, nextSteps } from './next-steps';
+import { finalStates, nextSteps, unverified } from './next-steps';
 import { DEFAULT_STEP_TIMEOUT_MS, type PlannedAction } from './plan-builder';
 import { planAction } from './planner';
 import { comparedAsReplicas, gatherFacts } from './preflight';
@@ -85,6 +86,8 @@ export class ActionService {
   private readonly listeners = new Set<(progress: StepProgress) => void>();
   private readonly log: AuditLog;
   private readonly dir: string;
+  /** Per-node claims, so a console in another process cannot run a plan on the same nodes at once. */
+  private readonly claims: NodeClaims;
   /** Plans a dead console (or a shutdown) left half-done, and how to settle them. */
   readonly interrupted: InterruptedPlans;
   private readonly iface: ActionInterface;
@@ -100,6 +103,7 @@ export class ActionService {
   ) {
     this.dir = options.auditDir ?? dataDir();
     this.log = new AuditLog(this.dir);
+    this.claims = new NodeClaims(this.dir);
     this.interrupted = new InterruptedPlans(this.dir);
     this.iface = options.interface ?? 'desktop';
     this.ttlMs = options.planTtlMs ?? 5 * 60_000;
@@ -126,6 +130,9 @@ export class ActionService {
       // Planning only reads: whatever failed, nothing was changed.
       throw withDetails(error, NOTHING_SENT);
     }
+    // Another console on this machine is changing these nodes: what was just read is mid-change.
+    const other = await this.claims.holder(claimedNodes(planned), process.pid).catch(() => null);
+    if (other) throw busyElsewhere(other);
     this.prune();
     this.plans.set(planned.plan.id, planned);
     return planned.plan;
@@ -152,13 +159,18 @@ export class ActionService {
     let settle: () => void = () => undefined;
     const slot: RunningPlan = { planId, summary: shown.plan.summary, execution: null, interrupted: null, currentStep: shown.plan.steps[0]?.id ?? null, done: new Promise<void>((resolve) => (settle = resolve)) };
     this.running = slot;
-    const release = (): void => {
+    let held: HeldClaims | null = null;
+    const release = async (): Promise<void> => {
+      await held?.release().catch(() => undefined);
       this.running = null;
       settle();
     };
     let fresh: PlannedAction;
     let journal: PlanJournal;
     try {
+      // Claimed before the re-check: a console in another process that changes these nodes
+      // either holds them now (busy) or is done, and then the re-check reads its result.
+      held = await this.claim(shown);
       fresh = await this.compute(shown.plan.request, planId, shown);
       if (slot.interrupted) throw notStarted(slot.interrupted);
       const gate = refusal(shown.plan, fresh.plan, options);
@@ -171,7 +183,7 @@ export class ActionService {
         throw new EngineError('JOURNAL_UNWRITABLE', `the plan journal could not be written (${toApiError(error).message}): not started, nothing was sent`);
       }
     } catch (error) {
-      release();
+      await release();
       // Up to here only reads went out. A re-check cut short by a stop is the stop's doing.
       const cause = slot.interrupted && !(error instanceof EngineError && error.code === 'JOURNAL_UNWRITABLE') ? notStarted(slot.interrupted) : error;
       throw withDetails(cause, NOTHING_SENT);
@@ -194,20 +206,24 @@ export class ActionService {
       // The run started: what reached the nodes is not known here, so nothing is claimed.
       throw withoutNothingSent(error);
     } finally {
-      release();
+      await release();
     }
     const snapshot = await this.engine.refresh().catch(() => this.engine.snapshot());
     const addresses = [...new Set([...fresh.plan.nodes, ...fresh.expected.map((e) => e.address)])];
     const nodes = finalStates(snapshot, addresses);
+    // Every step passed, but the fresh read afterwards is what counts: a plan whose end state
+    // is not there is not done (another change may have happened meanwhile).
+    const contradicted = report.status === 'ok' ? unverified(fresh, nodes) : [];
+    const status = contradicted.length > 0 ? 'failed' : report.status;
     const outcome: Omit<ActionOutcome, 'auditFile'> = {
       planId,
-      ok: report.status === 'ok',
-      status: report.status,
+      ok: status === 'ok',
+      status,
       startedAt,
       finishedAt: Date.now(),
       steps: report.steps,
       nodes,
-      nextSteps: nextSteps(fresh, report, nodes, snapshot),
+      nextSteps: nextSteps(fresh, report, nodes, snapshot, contradicted),
     };
     const needed: readonly string[] = fresh.plan.needsOverride;
     const overrides = (options.overrides ?? []).filter((code) => needed.includes(code));
@@ -217,6 +233,31 @@ export class ActionService {
       outcome.nextSteps.push(`The audit log ${this.log.file} could not be written: ${toApiError(error).message}`);
     }
     return { ...outcome, auditFile: this.log.file };
+  }
+
+  /**
+   * Claim the plan's nodes against consoles in other processes on this machine; BUSY (nothing
+   * sent) when one runs a plan on any of them, named with its summary, who and since when.
+   */
+  private async claim(shown: PlannedAction): Promise<HeldClaims> {
+    const nodes = claimedNodes(shown);
+    const who = whoAmI(this.iface);
+    const summary = redact(shown.plan.summary, [this.engine.credentials().password]);
+    const owner: ClaimOwner = { planId: shown.plan.id, summary, pid: process.pid, host: who.host, user: who.user, interface: who.interface, at: Date.now() };
+    let result;
+    try {
+      result = await this.claims.take(nodes, owner);
+    } catch (error) {
+      throw new EngineError('JOURNAL_UNWRITABLE', `the plan journal could not be written (its node claims in ${this.claims.dir}: ${toApiError(error).message}): not started, nothing was sent`);
+    }
+    if (result.busy) throw busyElsewhere(result.busy);
+    // A console of an older version (or one whose claims were removed) still shows in the journal.
+    const open = await new JournalStore(this.dir).openElsewhere(nodes).catch(() => null);
+    if (open) {
+      await result.held.release();
+      throw busyElsewhere({ ...open, at: open.at });
+    }
+    return result.held;
   }
 
   /**
@@ -357,6 +398,22 @@ export class ActionService {
     const now = Date.now();
     for (const [id, planned] of this.plans) if (planned.plan.expiresAt < now) this.plans.delete(id);
   }
+}
+
+/** Every node a plan changes or expects something of. */
+function claimedNodes(planned: PlannedAction): string[] {
+  return [...new Set([...planned.plan.nodes, ...planned.expected.map((e) => e.address)])];
+}
+
+/** Refused because a console in another process runs a plan on some of the same nodes. */
+function busyElsewhere(other: Pick<ClaimOwner, 'planId' | 'summary' | 'user' | 'host' | 'pid' | 'interface' | 'at'>): EngineError {
+  const since = new Date(other.at).toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' UTC');
+  return new EngineError(
+    'BUSY',
+    `another console is running a plan on these nodes: "${other.summary}" (plan ${other.planId}, by ${other.user}@${other.host}, ${other.interface}, pid ${other.pid}, since ${since}). ` +
+      'Wait for it to finish, then plan again; nothing was sent.',
+    { nothingSent: true, runningPlanId: other.planId },
+  );
 }
 
 /** A plan not started because the console (or its tab) is stopping. */
