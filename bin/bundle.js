@@ -2,7 +2,7 @@
 // when missing or older than a source they were built from (a developer's edit, or an install with
 // --ignore-scripts). The build runs in a child process, so no bundler stays loaded in ours.
 import { spawnSync } from 'node:child_process';
-import { readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -19,6 +19,18 @@ export function modified(file) {
     return statSync(file).mtimeMs;
   } catch {
     return -1;
+  }
+}
+
+/** The error code (EACCES, EROFS, …) when the bundle's directory, or the nearest one that exists, cannot be written; null when it can. */
+function unwritable(dir) {
+  for (let at = dir; ; at = path.dirname(at)) {
+    try {
+      accessSync(at, constants.W_OK);
+      return null;
+    } catch (error) {
+      if (error?.code !== 'ENOENT' || path.dirname(at) === at) return error?.code ?? 'EACCES';
+    }
   }
 }
 
@@ -42,6 +54,13 @@ function stale(main) {
 export function bundle(name) {
   const main = path.join(ROOT, BUNDLES[name]);
   if (stale(main)) {
+    // A checkout the user cannot write to (installed by root, run by another user): a bundle that
+    // is older than the sources still works, so run it rather than fail on the rebuild.
+    const cannotWrite = unwritable(path.dirname(main));
+    if (cannotWrite && modified(main) >= 0) {
+      console.error(`Replication Console: the bundle in ${path.dirname(BUNDLES[name])} is older than the sources and cannot be rebuilt here (${cannotWrite}): running it as it is.`);
+      return pathToFileURL(main).href;
+    }
     const result = spawnSync(process.execPath, [path.join(ROOT, 'scripts/build-node.mjs'), name, '--quiet'], {
       cwd: ROOT,
       stdio: ['ignore', 'ignore', 'inherit'],

@@ -3,7 +3,7 @@
 // process small enough to leave running (≤ 150 MB with the lab).
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -70,6 +70,34 @@ describe('the CLI after install', () => {
     expect(run.stdout).toMatch(/topology/);
     expect(run.stdout).not.toMatch(/^Commands:/m);
     expect(run.modules.filter((url) => /\/tsx\/|\.ts$/.test(url))).toEqual([]);
+  });
+
+  it('runs a stale bundle it cannot rebuild (out/ not writable) with one line on stderr', async () => {
+    // A checkout owned by someone else: bin/ and the bundle, but no sources, so the bundle is
+    // older than every one of them. As root, the CLI runs as nobody (root writes anywhere).
+    const checkout = mkdtempSync(path.join(tmpdir(), 'rc-readonly-checkout-'));
+    try {
+      cpSync(path.join(ROOT, 'bin'), path.join(checkout, 'bin'), { recursive: true });
+      mkdirSync(path.join(checkout, 'out'));
+      cpSync(path.join(ROOT, 'out/cli'), path.join(checkout, 'out/cli'), { recursive: true });
+      writeFileSync(path.join(checkout, 'package.json'), readFileSync(path.join(ROOT, 'package.json')));
+      for (const dir of [checkout, path.join(checkout, 'out'), path.join(checkout, 'out/cli')]) chmodSync(dir, 0o555);
+      const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+      const child = spawn(process.execPath, [path.join(checkout, 'bin/replication-console.js'), '--help'], { stdio: ['ignore', 'pipe', 'pipe'], ...asNobody });
+      let stdout = '';
+      let stderr = '';
+      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
+      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+      const [code] = (await once(child, 'close')) as [number | null];
+      expect(stderr).toMatch(/^Replication Console: the bundle in out\/cli is older than the sources and cannot be rebuilt here \((EACCES|EROFS|EPERM)\): running it as it is\.\n$/);
+      expect(code).toBe(0);
+      expect(stdout).toMatch(/^replication-console: /);
+    } finally {
+      chmodSync(checkout, 0o755);
+      chmodSync(path.join(checkout, 'out'), 0o755);
+      chmodSync(path.join(checkout, 'out/cli'), 0o755);
+      rmSync(checkout, { recursive: true, force: true });
+    }
   });
 });
 
