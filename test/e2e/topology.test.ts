@@ -2,14 +2,14 @@
 // the topology graph, a replica going away and coming back, lag under a write load, and a
 // wrong password. Screenshots land in test-artifacts/ for a human to look at.
 import type { BrowserContext, Page } from 'playwright-core';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Lab, docsLayout, masterWithReplicas } from '../../electron/lab/lab';
 import { startWebServer, type WebServer } from '../../electron/web/server';
-import { openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
+import { ARTIFACTS, openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
 
 const POLL_MS = 1000;
 
@@ -184,6 +184,27 @@ describe('topology in the web mode, against the docs lab', () => {
     } finally {
       await dark.context.close();
     }
+  });
+
+  it('exports the whole graph as PNG and SVG pictures, in the theme it is shown in', async () => {
+    const [png] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-png').click()]);
+    expect(png.suggestedFilename()).toMatch(/^replication-127\.0\.0\.1_\d+-.+\.png$/);
+    const picture = await readFile(await png.path());
+    // A PNG: its signature, then the IHDR chunk's width and height (big-endian, bytes 16–23).
+    expect(picture.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    const [width, height] = [picture.readUInt32BE(16), picture.readUInt32BE(20)];
+    // Four cards at one CSS pixel per pixel: wider than two cards, taller than two ranks.
+    expect(width).toBeGreaterThan(400);
+    expect(height).toBeGreaterThan(250);
+    await writeFile(join(ARTIFACTS, 'export-graph.png'), picture);
+
+    const [svg] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-svg').click()]);
+    expect(svg.suggestedFilename()).toMatch(/\.svg$/);
+    const dataUrl = await readFile(await svg.path(), 'utf8');
+    const text = dataUrl.startsWith('data:') ? decodeURIComponent(dataUrl.slice(dataUrl.indexOf(',') + 1)) : dataUrl;
+    expect(text).toContain('<svg');
+    for (const name of ['master', 'replica-1', 'replica-2', 'replica-1-1']) expect(text).toContain(lab.address(name));
+    await expect(page.getByTestId('export-problem').count()).resolves.toBe(0);
   });
 
   it('marks the view stale when ticks stop', async () => {
