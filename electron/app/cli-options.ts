@@ -7,6 +7,9 @@ import { CONNECTION_HELP, optionLines, parseOptions, UsageError } from './option
 
 export { UsageError };
 
+/** The one-line hint under a usage error of the web mode or the app (the usage itself is 40 lines). */
+export const USAGE_HINT = 'Run `npm start -- --help` for the options.';
+
 export interface ConsoleArgs {
   /** Web mode only; 0 picks a free port. */
   port: number;
@@ -22,7 +25,8 @@ export interface ConsoleArgs {
   help: boolean;
 }
 
-export const USAGE = `usage: [--port N] [--lab] [--no-open] [connection options]
+export const USAGE = `usage: npm start -- [--port N] [--lab] [--no-open] [connection options]
+  npm start opens the desktop app, or serves the web mode where Electron cannot run; \`npm run web -- …\` serves it.
 ${optionLines(['port', 'lab', 'no-open'])}
   The password can also come from the REDISCLI_AUTH environment variable, which keeps it out of \`ps\`.
 

@@ -1,6 +1,6 @@
 // A lab of real redis-server (and redis-sentinel) processes on free loopback ports, for the
 // integration and e2e tests, the app's "start local lab" button and `replication-console lab`.
-// Every process is tracked and killed on close(), on process exit and on SIGINT/SIGTERM; on
+// Every process is tracked and killed on close(), on process exit and on SIGINT/SIGTERM/SIGHUP; on
 // Linux each one also gets a parent-death signal, so even a SIGKILLed owner leaves nothing behind.
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -121,6 +121,9 @@ interface Proc {
   run: Running | null;
 }
 
+// SIGHUP too: a dropped SSH session must not leave the temp dir behind (a signal's death skips 'exit').
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
 // Every open lab, so that process exit and signals can clean up labs nobody closed.
 const openLabs = new Map<Lab, { killNow: () => void; close: () => Promise<void> }>();
 let hooksInstalled = false;
@@ -141,16 +144,14 @@ function installHooks(): void {
   if (hooksInstalled) return;
   hooksInstalled = true;
   process.on('exit', onProcessExit);
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
+  for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
 }
 
 function removeHooks(): void {
   if (!hooksInstalled || openLabs.size > 0) return;
   hooksInstalled = false;
   process.off('exit', onProcessExit);
-  process.off('SIGINT', onSignal);
-  process.off('SIGTERM', onSignal);
+  for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
 }
 
 export class Lab {
@@ -646,7 +647,7 @@ function resolveBinary(binary: string): string {
     const candidate = path.join(dir || '.', binary);
     if (isExecutable(candidate)) return candidate;
   }
-  throw new LabError(`${binary} was not found on PATH: install it (apt-get install redis-server)`);
+  throw new LabError(`${binary} was not found on PATH: the lab needs Redis installed (apt-get install redis-server, or brew install redis on macOS)`);
 }
 
 function isExecutable(file: string): boolean {

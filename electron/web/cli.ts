@@ -2,7 +2,7 @@
 // Prints exactly one line with the URL (tests parse it); errors are one line on stderr.
 import { ConsoleHub } from '../app/console-hub';
 import { MAIN_TOPOLOGY } from '../shared/api';
-import { parseConsoleArgs, USAGE, UsageError, type ConsoleArgs } from '../app/cli-options';
+import { parseConsoleArgs, USAGE, USAGE_HINT, UsageError, type ConsoleArgs } from '../app/cli-options';
 import { applyStartupArgs, reportInterruptedPlans } from '../app/startup';
 import { startupCheckFor } from '../app/connection-args';
 import { toApiError } from '../engine/errors';
@@ -14,7 +14,7 @@ function parseArgs(): ConsoleArgs {
     return parseConsoleArgs(process.argv.slice(2));
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    console.error(`Replication Console: ${error.message}\n${USAGE}`);
+    console.error(`Replication Console: ${error.message}\n${USAGE_HINT}`);
     process.exit(2);
   }
 }
@@ -48,7 +48,8 @@ async function shutdown(exitCode: number, reason: string): Promise<never> {
   process.exit(exitCode);
 }
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+// SIGHUP (a dropped SSH session) as SIGTERM: plans stop at a safe point, the lab is removed.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(signal, () => {
     // A second Ctrl-C while a plan or the lab is still stopping means "now".
     if (stopping) {
