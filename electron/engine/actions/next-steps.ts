@@ -4,7 +4,7 @@ import type { FinalNodeState } from '../../shared/actions';
 import type { TopologySnapshot } from '../../shared/types';
 import { parseAddress } from '../address';
 import type { ExecutionReport } from './executor';
-import { findNode, serverAddressOf } from './graph';
+import { findNode, serverAddressOf, tryNormalize } from './graph';
 import type { ExpectedNode, PlannedAction } from './plan-builder';
 
 /** The involved nodes as the snapshot shows them now. */
@@ -35,17 +35,63 @@ function describe(node: FinalNodeState): string {
   return `${node.address} replicates from ${node.master ?? '?'} (link ${node.linkStatus ?? '?'})`;
 }
 
+function same(a: string | null, b: string | null): boolean {
+  return a === b || (a !== null && b !== null && tryNormalize(a) === tryNormalize(b));
+}
+
+function isAs(node: FinalNodeState, state: ExpectedNode): boolean {
+  return node.role === state.role && (state.role === 'master' || same(node.master, state.master));
+}
+
+function plannedAs(state: ExpectedNode): string {
+  return state.role === 'master' ? 'a master' : `a replica of ${state.master ?? '?'}`;
+}
+
+/**
+ * Where the fresh read after a plan whose steps all passed contradicts its planned end state
+ * (a node that cannot be reached says nothing either way). Sentinel picks its own roles: none.
+ */
+export function unverified(planned: PlannedAction, finals: FinalNodeState[]): string[] {
+  if (planned.plan.request.kind === 'sentinel-failover') return [];
+  const out: string[] = [];
+  for (const expected of planned.expected) {
+    const now = finals.find((n) => same(n.address, expected.address));
+    if (!now || !now.reachable || isAs(now, expected)) continue;
+    out.push(`${describe(now)} (planned: ${plannedAs(expected)})`);
+  }
+  return out;
+}
+
+/** Reachable, changed since the plan was made, and not to what this plan does: someone else's change. */
+function foreign(planned: PlannedAction, node: FinalNodeState): boolean {
+  const before = planned.before.find((b) => same(b.address, node.address));
+  const expected = planned.expected.find((e) => same(e.address, node.address));
+  return node.reachable && !!before && !isAs(node, before) && !(expected && isAs(node, expected));
+}
+
+const LOOK_FIRST =
+  'Another change happened meanwhile (another console, Sentinel, an operator or a restart): look at the topology and find out who changed what before acting; do not undo or redo anything for this plan until then.';
+
 /** What to do next, given what was planned, what ran, and how the nodes stand now. */
 export function nextSteps(
   planned: PlannedAction,
   report: ExecutionReport,
   finals: FinalNodeState[],
   snapshot: TopologySnapshot | null,
+  contradicted: readonly string[] = [],
 ): string[] {
   const out: string[] = [...report.cleanup];
   const byAddress = new Map(finals.map((n) => [n.address, n]));
   const { plan } = planned;
   if (plan.request.kind === 'sentinel-failover') return sentinelNextSteps(planned, report, out);
+  if (contradicted.length > 0) {
+    // Every step passed, yet the end state is not there: advice to finish or undo would act on
+    // someone else's change.
+    out.push(`Every step passed, but the fresh read afterwards does not show the planned end state: ${contradicted.join('; ')}.`, LOOK_FIRST);
+    const masters = finals.filter((n) => n.reachable && n.role === 'master');
+    if (masters.length !== 1) out.push(masters.length === 0 ? 'No reachable master now: nothing takes writes.' : `${masters.length} masters now: ${masters.map((m) => m.address).join(', ')}.`);
+    return out;
+  }
   const persisted = plan.steps.some((s) => s.command === 'CONFIG REWRITE');
 
   if (report.status !== 'ok' && !report.handedOver) {
@@ -59,12 +105,19 @@ export function nextSteps(
     return out;
   }
 
+  let others = false;
   for (const expected of planned.expected) {
     const now = byAddress.get(expected.address);
     if (!now) continue;
+    if (report.status !== 'ok' && foreign(planned, now)) {
+      others = true;
+      out.push(`${describe(now)}: this plan did not make that change.`);
+      continue;
+    }
     const advice = adviceFor(expected, now, snapshot);
     if (advice) out.push(advice);
   }
+  if (others) out.push(LOOK_FIRST);
   const masters = finals.filter((n) => n.reachable && n.role === 'master');
   if (masters.length > 1) {
     out.push(
@@ -114,14 +167,22 @@ function adviceFor(expected: ExpectedNode, now: FinalNodeState, snapshot: Topolo
 }
 
 function undo(planned: PlannedAction, finals: FinalNodeState[], snapshot: TopologySnapshot | null, out: string[]): void {
+  let others = false;
   for (const node of finals) {
     const before = planned.before.find((b) => b.address === node.address);
     if (!before || !node.reachable) continue;
     const changed = before.role !== node.role || (node.role === 'replica' && before.master !== node.master);
     if (!changed) continue;
+    // Only a change this plan makes is undone: anything else is someone else's doing.
+    if (foreign(planned, node)) {
+      others = true;
+      out.push(`${describe(node)}, instead of ${before.role === 'master' ? 'a master' : `a replica of ${before.master}`} before: this plan did not make that change.`);
+      continue;
+    }
     const back = before.role === 'master' ? 'REPLICAOF NO ONE' : before.master ? replicaofCommand(snapshot, before.master) : null;
     out.push(`${describe(node)}, instead of ${before.role === 'master' ? 'a master' : `a replica of ${before.master}`} before.${back ? ` To go back: ${back} on ${node.address}.` : ''}`);
   }
+  if (others) out.push(LOOK_FIRST);
 }
 
 /** After a Sentinel failover: roles are Sentinel's (never advise a REPLICAOF); priorities must be back. */
