@@ -186,7 +186,7 @@ describe('topology in the web mode, against the docs lab', () => {
     }
   });
 
-  it('exports the whole graph as PNG and SVG pictures, in the theme it is shown in', async () => {
+  it('exports the whole graph as PNG and SVG pictures, in the theme it is shown in, and as a Mermaid flowchart', async () => {
     const [png] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-png').click()]);
     expect(png.suggestedFilename()).toMatch(/^replication-127\.0\.0\.1_\d+-.+\.png$/);
     const picture = await readFile(await png.path());
@@ -205,6 +205,14 @@ describe('topology in the web mode, against the docs lab', () => {
     expect(text).toContain('<svg');
     for (const name of ['master', 'replica-1', 'replica-2', 'replica-1-1']) expect(text).toContain(lab.address(name));
     await expect(page.getByTestId('export-problem').count()).resolves.toBe(0);
+
+    const [mermaid] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-mermaid').click()]);
+    expect(mermaid.suggestedFilename()).toMatch(/\.mmd$/);
+    const flowchart = await readFile(await mermaid.path(), 'utf8');
+    expect(flowchart.split('\n')[0]).toBe('graph TD');
+    // Three replication links, each drawn as an arrow labelled with its health.
+    expect(flowchart.match(/ --> ?\|up\| /g)).toHaveLength(3);
+    for (const name of ['master', 'replica-1', 'replica-2', 'replica-1-1']) expect(flowchart).toContain(lab.address(name));
   });
 
   it('marks the view stale when ticks stop', async () => {

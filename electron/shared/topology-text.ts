@@ -1,0 +1,77 @@
+// A snapshot as plain text that does not depend on where it is shown: the CLI's tree and table,
+// and the Mermaid flowchart that both the CLI (`topology --format mermaid`) and the UI's export
+// make. Server-given strings are cleaned of control characters before they are written anywhere.
+import type { NodeState, TopologyEdge, TopologySnapshot } from './types';
+import { formatBytes, formatSeconds } from './format';
+
+/**
+ * Strip control characters (ANSI escapes, C1 controls) from text that came from a server:
+ * INFO fields are attacker-controlled strings and must not drive the user's terminal.
+ */
+export function clean(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/[\u0000-\u001f\u007f-\u009f]/g, '?');
+}
+
+/** Each node once and each edge once (a replica listed twice, a self-edge: drawn once, or not at all). */
+export function distinct(snapshot: TopologySnapshot): { nodes: NodeState[]; edges: TopologyEdge[] } {
+  const byAddress = new Map<string, NodeState>();
+  for (const node of snapshot.nodes) if (!byAddress.has(node.address)) byAddress.set(node.address, node);
+  const seen = new Set<string>();
+  const edges = snapshot.edges.filter((e) => {
+    const key = JSON.stringify([e.master, e.replica]);
+    if (e.master === e.replica || seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+  return { nodes: [...byAddress.values()], edges };
+}
+
+/** Reachable, but not read for 3 poll intervals: how old its figures are at the snapshot's time. */
+export function staleAge(node: NodeState, takenAt: number): string | null {
+  if (!node.stale || !node.reachable) return null;
+  if (node.polledAt === null) return 'never read';
+  return formatSeconds(Math.max(0, Math.floor((takenAt - node.polledAt) / 1000)));
+}
+
+/** The role, or why its figures cannot be trusted (unreachable, stale). */
+export function roleLabel(node: NodeState, takenAt: number): string {
+  if (!node.reachable) return node.role === 'unknown' ? 'UNREACHABLE' : `${node.role}, UNREACHABLE`;
+  const age = staleAge(node, takenAt);
+  return age === null ? node.role : `${node.role}, STALE ${age}`;
+}
+
+/** Lag as one phrase: "lag 1.2 KB (3 s)", or the full sync's progress. */
+export function lagLabel(node: NodeState): string {
+  const lag = node.lag;
+  if (node.sync) return `full sync ${node.sync.percent === null ? '' : `${node.sync.percent.toFixed(0)}%`}`.trim();
+  if (!lag) return '';
+  const seconds = lag.secondsBehind === null ? '' : ` (${formatSeconds(lag.secondsBehind)})`;
+  const basis = lag.basis === 'ack' ? ' from last ACK' : '';
+  return `lag ${formatBytes(lag.bytesBehindMaster)}${seconds}${basis}`;
+}
+
+/** A Mermaid flowchart, to paste into a runbook or an incident document. */
+export function toMermaid(snapshot: TopologySnapshot): string {
+  const { nodes, edges } = distinct(snapshot);
+  const ids = new Map(nodes.map((n, i) => [n.address, `n${i}`]));
+  const esc = (text: string): string => clean(text).replace(/"/g, '#quot;').replace(/[<>]/g, '');
+  const lines = ['graph TD'];
+  for (const node of nodes) {
+    const parts = [node.address, roleLabel(node, snapshot.takenAt), node.version ?? '', lagLabel(node)].filter(Boolean);
+    lines.push(`  ${ids.get(node.address)}["${parts.map(esc).join('<br/>')}"]`);
+  }
+  for (const edge of edges) {
+    const from = ids.get(edge.master);
+    const to = ids.get(edge.replica);
+    if (from === undefined || to === undefined) continue;
+    const arrow = edge.health === 'down' ? '-.->' : '-->';
+    lines.push(`  ${from} ${arrow}|${edge.health}| ${to}`);
+  }
+  const unreachable = nodes.filter((n) => !n.reachable).map((n) => ids.get(n.address));
+  if (unreachable.length > 0) {
+    lines.push('  classDef unreachable stroke-dasharray: 5 5,opacity:0.6');
+    lines.push(`  class ${unreachable.join(',')} unreachable`);
+  }
+  return lines.join('\n');
+}
