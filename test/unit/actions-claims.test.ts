@@ -6,6 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NodeClaims, ownerAlive, type ClaimOwner } from '../../electron/engine/actions/claims';
+import { JournalStore } from '../../electron/engine/actions/journal';
 
 const M = '10.0.0.1:6379';
 const A = '10.0.0.2:6379';
@@ -96,5 +97,25 @@ describe('node claims', () => {
     await leftBy(A, owner('other-plan', process.ppid));
     await mine.held?.release();
     expect(await claims.holder([A])).toMatchObject({ planId: 'other-plan' });
+  });
+});
+
+describe('open plans in the journal', () => {
+  async function journaled(planId: string, pid: number, nodes: string[], finished: boolean): Promise<void> {
+    const store = new JournalStore(dir);
+    await mkdir(store.dir, { recursive: true });
+    const lines = [{ type: 'started', v: 1, planId, at: 1, pid, host: os.hostname(), user: 'ops', interface: 'cli', summary: planId, nodes, steps: [] }];
+    if (finished) lines.push({ type: 'finished', at: 2, status: 'ok', interrupted: null } as never);
+    await writeFile(path.join(store.dir, `${planId}.jsonl`), lines.map((l) => `${JSON.stringify(l)}\n`).join(''));
+  }
+
+  it('count only when unfinished, on an overlapping node, and run by a live process other than this one', async () => {
+    const store = new JournalStore(dir);
+    await journaled('finished-plan', process.ppid, [A], true);
+    await journaled('dead-plan', await deadPid(), [A], false);
+    await journaled('own-plan', process.pid, [A], false);
+    await journaled('elsewhere-plan', process.ppid, [B], false);
+    expect(await store.openElsewhere([M, A])).toBeNull();
+    expect(await store.openElsewhere([A, B])).toMatchObject({ planId: 'elsewhere-plan', pid: process.ppid });
   });
 });
