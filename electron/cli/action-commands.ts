@@ -2,18 +2,22 @@
 // confirm, run, report, through the same API the desktop app calls (ConsoleService's action
 // channels, in process); this file only talks to the terminal.
 import { createInterface } from 'node:readline/promises';
-import type { ActionOptions, ActionRequest, SwitchoverMethod } from '../shared/actions';
+import type { ActionOptions, ActionRequest, CheckCode, SwitchoverMethod } from '../shared/actions';
 import { MAIN_TOPOLOGY } from '../shared/api';
 import { normalizeAddress } from '../engine/address';
 import { isAddress } from '../shared/address-schema';
 import { formatOutcome, formatPlan, ProgressPrinter, runnable, type Style } from './action-output';
 import { clean } from './output';
 import type { ConnectOptions } from '../shared/types';
+import { ApiCallError } from '../shared/bind-api';
+import { toApiError } from '../engine/errors';
 import { UsageError, type ActionCommand, type OptionsOf, type OptionValues } from '../app/options';
 import { connectWithHostKeyPrompt } from './host-key-prompt';
 import type { CliSession } from './main';
 
 export { ACTION_COMMANDS, isActionCommand, type ActionCommand } from '../app/options';
+
+const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
 
 /** A topology change's options, its connection options included, as parseOptions read them. */
 type Values = OptionValues<OptionsOf<ActionCommand>>;
@@ -45,6 +49,60 @@ function masterAddress(text: string): string {
     // Reported below, with the flag's name.
   }
   throw new UsageError(`--master-address must be HOST:PORT, not "${clean(text)}"`);
+}
+
+/**
+ * Every check code the planner knows (shared/actions.ts's CheckCode): a Record over the type, so a
+ * code added there does not compile until it is listed here. --override takes only these: a typo
+ * must not pass silently and leave the check it meant standing.
+ */
+const CHECK_CODES: Record<CheckCode, true> = {
+  CYCLE: true,
+  UNREACHABLE_TARGET: true,
+  UNREACHABLE_REPLICA: true,
+  SENTINEL_NODE: true,
+  CLUSTER_MODE: true,
+  FAILOVER_RUNNING: true,
+  SENTINEL_MANAGED: true,
+  SENTINEL_UNREACHABLE: true,
+  SENTINEL_NO_QUORUM: true,
+  SENTINEL_DISAGREES: true,
+  SENTINEL_STEER: true,
+  REPLICA_BEHIND: true,
+  PRIORITY_ZERO: true,
+  VERSION_OLDER: true,
+  MASTERAUTH_MISSING: true,
+  MASTERAUTH_DIFFERS: true,
+  AUTH_UNKNOWN: true,
+  FULL_SYNC: true,
+  MASTER_REACHABLE: true,
+  MASTER_UNREACHABLE: true,
+  OLD_MASTER_STAYS: true,
+  MASTER_DEMOTED: true,
+  NOT_A_REPLICA: true,
+  NOT_DIRECT_REPLICA: true,
+  NOT_LISTED: true,
+  LINK_DOWN: true,
+  NOTHING_TO_DO: true,
+  NO_CANDIDATE: true,
+  NO_CONFIG_FILE: true,
+  SUBTREE_MOVES: true,
+  MANUAL_SWITCHOVER: true,
+  FENCED_MASTER: true,
+  INTERRUPTED_PLAN: true,
+  UNKNOWN_REPLICAS: true,
+};
+
+/** The --override codes, each one a check code the planner knows. */
+export function overrideCodes(values: readonly string[] | undefined): string[] {
+  for (const code of values ?? []) {
+    if (!Object.hasOwn(CHECK_CODES, code)) {
+      throw new UsageError(
+        `--override ${clean(code.slice(0, 60))} is not a check code (the plan prints the ones it needs); the codes: ${Object.keys(CHECK_CODES).join(' ')}`,
+      );
+    }
+  }
+  return [...(values ?? [])];
 }
 
 function buildRequest(command: ActionCommand, values: Values): ActionRequest {
@@ -102,12 +160,38 @@ function seedsFor(request: ActionRequest, values: Values, connection: ConnectOpt
   }
 }
 
-/** Ask on the terminal; resolves with the trimmed answer. */
-async function ask(question: string): Promise<string> {
-  const rl = createInterface({ input: process.stdin, output: process.stdout });
+/** Ctrl-C (interrupted) or Ctrl-D / end of input at a confirmation prompt: nothing was sent. */
+export class PromptCancelled extends Error {
+  override name = 'PromptCancelled';
+  constructor(readonly interrupted: boolean) {
+    super('cancelled; nothing was sent.');
+  }
+}
+
+/**
+ * Ask on the terminal; resolves with the trimmed answer, rejects with PromptCancelled on Ctrl-C
+ * or Ctrl-D (readline's own AbortError would read as an internal error).
+ */
+export async function ask(
+  question: string,
+  { input = process.stdin, output = process.stdout, terminal }: { input?: NodeJS.ReadableStream; output?: NodeJS.WritableStream; terminal?: boolean } = {},
+): Promise<string> {
+  const rl = createInterface({ input, output, ...(terminal === undefined ? {} : { terminal }) });
+  // readline leaves a pending question unsettled when the input closes (Ctrl-D, end of a pipe),
+  // and rejects it with an AbortError on Ctrl-C: both are answered here, as a cancel.
+  const cancelled = new Promise<never>((_resolve, reject) => {
+    // With a listener of its own, readline reports Ctrl-C here instead of raising SIGINT.
+    rl.once('SIGINT', () => reject(new PromptCancelled(true)));
+    rl.once('close', () => reject(new PromptCancelled(false)));
+  });
   try {
-    return (await rl.question(question)).trim();
+    return (await Promise.race([rl.question(question), cancelled])).trim();
+  } catch (error) {
+    // An AbortError of readline's own is its Ctrl-C.
+    if ((error as { code?: unknown } | null)?.code === 'ABORT_ERR') throw new PromptCancelled(true);
+    throw error;
   } finally {
+    cancelled.catch(() => undefined);
     rl.close();
   }
 }
@@ -118,13 +202,28 @@ async function ask(question: string): Promise<string> {
  * refusals) are thrown to main() as ApiCallErrors, whose code gives the exit code.
  */
 export async function runActionCommand(command: ActionCommand, values: Values, session: CliSession): Promise<number> {
-  const { api, hub } = session;
   const request = buildRequest(command, values);
   const seeds = seedsFor(request, values, session.options);
-  const overrides = values.override ?? [];
+  const overrides = overrideCodes(values.override);
   const style: Style = { color: Boolean(process.stdout.isTTY) && !process.env.NO_COLOR };
   const json = values.json === true;
+  try {
+    return await planAndRun(values, session, request, seeds, overrides, style, json);
+  } catch (error) {
+    // A script reading --json branches on the error's code, as on a plan's or an outcome's fields.
+    if (json && !(error instanceof UsageError) && !(error instanceof PromptCancelled)) {
+      const { code, message, details } = error instanceof ApiCallError ? error : toApiError(error);
+      console.log(JSON.stringify({ error: { code, message, ...(details && Object.keys(details).length > 0 ? { details } : {}) } }));
+    }
+    if (!(error instanceof PromptCancelled)) throw error;
+    console.error(`replication-console: ${error.message}`);
+    // Ctrl-C is the shell's 130; end of input is a refusal like "not confirmed" (1).
+    return error.interrupted ? 130 : 1;
+  }
+}
 
+async function planAndRun(values: Values, session: CliSession, request: ActionRequest, seeds: string[], overrides: string[], style: Style, json: boolean): Promise<number> {
+  const { api, hub } = session;
   await connectWithHostKeyPrompt({ ...session.options, seeds, pollIntervalMs: 1000 }, (options) => api.connect(options));
   const plan = await api.planAction(request);
   console.log(json ? JSON.stringify({ plan }) : formatPlan(plan, overrides, style));
@@ -155,8 +254,8 @@ export async function runActionCommand(command: ActionCommand, values: Values, s
   if (!json) console.log('');
   const printer = new ProgressPrinter(plan, style, (line) => console.log(line));
   const stopPrinting = json ? () => undefined : api.onActionProgress((progress) => printer.print(progress));
-  // Ctrl-C (or SIGTERM) stops the plan at its next safe point, bounded, and says so; a
-  // second one quits at once and leaves the plan in the journal for the next start.
+  // Ctrl-C (or SIGTERM, or SIGHUP: a dropped SSH session) stops the plan at its next safe point,
+  // bounded, and says so; a second one quits at once and leaves the plan in the journal for the next start.
   let interrupts = 0;
   const onInterrupt = (signal: NodeJS.Signals): void => {
     if (++interrupts > 1) {
@@ -169,8 +268,7 @@ export async function runActionCommand(command: ActionCommand, values: Values, s
       .stopRunningPlan(`${signal} received`)
       .then((result) => console.error(clean(`replication-console: ${result.message}`)));
   };
-  process.on('SIGINT', onInterrupt);
-  process.on('SIGTERM', onInterrupt);
+  for (const signal of STOP_SIGNALS) process.on(signal, onInterrupt);
   try {
     // Refused at the last moment (the topology moved since the plan was printed: PLAN_STALE, …) is
     // thrown to main(), which says so and exits 1; nothing was sent.
@@ -179,7 +277,6 @@ export async function runActionCommand(command: ActionCommand, values: Values, s
     return outcome.ok ? 0 : 1;
   } finally {
     stopPrinting();
-    process.off('SIGINT', onInterrupt);
-    process.off('SIGTERM', onInterrupt);
+    for (const signal of STOP_SIGNALS) process.off(signal, onInterrupt);
   }
 }

@@ -18,7 +18,7 @@ if (helped !== null) {
   void import('./main').then(({ fail, main }) =>
     main(argv).then(
       (code) => process.exit(code),
-      (error: unknown) => process.exit(fail(error)),
+      (error: unknown) => process.exit(fail(error, argv[0])),
     ),
   );
 }

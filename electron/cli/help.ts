@@ -4,6 +4,7 @@
 // else: entry.ts answers --help from it before the commands themselves are loaded.
 import { ACTION_COMMANDS, CONNECTION_HELP, isActionCommand, optionLines, type Command } from '../app/options';
 import { clean } from './output';
+import packageJson from '../../package.json';
 
 export const ACTION_HELP = `Topology changes (each prints its plan and checks first):
   replicaof  --node HOST:PORT --master HOST:PORT   make a node a replica of another (also re-attaches a lone master)
@@ -28,7 +29,10 @@ export const ACTION_HELP = `Topology changes (each prints its plan and checks fi
 
 Options for these commands (plus the connection options below):
 ${optionLines(['dry-run', 'yes', 'persist', 'set-masterauth', 'override', 'step-timeout', 'master-address', 'json'])}
-Exit codes: 0 done, 1 refused, failed or aborted (plus the connection codes above).`;
+With --json, a refusal or failure is one line too: {"error":{"code","message","details"}}, where
+details.nothingSent true means no node was sent anything (the same as "nothing was sent." on stderr).
+Exit codes: 0 done, 1 refused, failed or aborted, or the confirmation prompt closed (Ctrl-D, end of
+input), 130 the prompt cancelled with Ctrl-C; nothing is sent in either case (plus the connection codes above).`;
 
 export const INTERRUPTED_HELP = `Interrupted plans (a console killed mid-plan leaves them in the plan journal):
   interrupted [--user U] [--askpass] [--tls …] [--json]
@@ -48,6 +52,7 @@ Commands:
   lab                                     start master + 2 replicas + 1 cascaded replica on free ports
   forget   HOST:PORT [--json]             drop a node from the topology memory (nodes not seen for 7 days go by themselves)
   COMMAND --help                          that command's own usage
+  --version                               the version of replication-console
 
 ${ACTION_HELP}
 
@@ -62,7 +67,7 @@ outside the trusted hosts, 5 not a Redis data node (Sentinel, cluster mode, othe
 
 const COMMON = `\n\n${CONNECTION_HELP}\n\nRun \`replication-console --help\` for every command and the exit codes.`;
 
-const USAGE: Record<Exclude<Command, 'console' | (typeof ACTION_COMMANDS)[number]>, string> = {
+const USAGE: Record<Exclude<Command, 'console' | (typeof ACTION_COMMANDS)[number]> | 'help', string> = {
   topology:
     'usage: replication-console topology (--seed HOST:PORT … | --sentinel HOST:PORT … --master-name NAME) [--format tree|json|mermaid]\n' +
     '  Print the topology once: every node found from the seeds, its role, link, lag and offset, and the warnings.' +
@@ -81,7 +86,11 @@ const USAGE: Record<Exclude<Command, 'console' | (typeof ACTION_COMMANDS)[number
   forget:
     'usage: replication-console forget HOST:PORT [--json]\n' +
     '  Drop a node from the topology memory (nodes not seen for 7 days go by themselves). Connects to nothing.',
-  interrupted: `usage:\n${INTERRUPTED_HELP}${COMMON}`,
+  interrupted:
+    'usage: replication-console interrupted [--dismiss PLAN_ID] [connection options] [--json]\n' +
+    INTERRUPTED_HELP.split('\n').slice(1).join('\n') +
+    COMMON,
+  help: 'usage: replication-console help [COMMAND]\n  The help of every command, or of one (the same as `replication-console COMMAND --help`).',
 };
 
 /** The usage of one command, or null for a command that does not exist. */
@@ -105,9 +114,13 @@ function actionUsage(command: string): string {
   return `usage: replication-console ${own.join('\n').trimStart()}\n\n${options}${COMMON}`;
 }
 
-/** The one-line usage error every command prints, with the hint; returns exit code 2. */
-export function usageFailure(message: string): number {
-  console.error(`replication-console: ${clean(message)}\nRun \`replication-console --help\` for usage.`);
+/**
+ * The one-line usage error every command prints, with the hint; returns exit code 2. A mistake in
+ * a command's own options points to that command's usage, the rest to the whole help.
+ */
+export function usageFailure(message: string, command?: string): number {
+  const help = command !== undefined && command !== 'help' && commandHelp(command) !== null ? `replication-console ${command} --help` : 'replication-console --help';
+  console.error(`replication-console: ${clean(message)}\nRun \`${help}\` for usage.`);
   return 2;
 }
 
@@ -122,7 +135,12 @@ export function answerHelp(argv: readonly string[]): number | null {
     console.log(HELP);
     return 2;
   }
-  if (command === '--help' || command === '-h' || (command === 'help' && rest.length === 0)) {
+  // The version from package.json, bundled in: nothing else loads.
+  if (command === '--version' || command === '-V') {
+    console.log(packageJson.version);
+    return 0;
+  }
+  if (command === '--help' || command === '-h' || (command === 'help' && (rest.length === 0 || rest[0] === '--help' || rest[0] === '-h'))) {
     console.log(HELP);
     return 0;
   }

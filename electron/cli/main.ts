@@ -177,19 +177,26 @@ async function watch({ api, options }: CliSession, format: string, problemsOnly:
     const stop = (): void => resolve(0);
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
+    // A dropped SSH session (SIGHUP) stops it the same way.
+    process.once('SIGHUP', stop);
   });
   const watching = connectWithHostKeyPrompt(options, (o) => api.connect(o)).then(() => stopped);
   return Promise.race([stopped, watching]);
 }
 
-/** The message and exit code for anything a command threw. */
-export function fail(error: unknown): number {
+/**
+ * The message and exit code for anything a command threw; `command`, the command line's first
+ * word, points a usage error's hint at that command's own help.
+ */
+export function fail(error: unknown, command?: string): number {
   if (error instanceof SecretCancelled) {
     console.error(`replication-console: ${error.message}`);
     return error.interrupted ? 130 : 2;
   }
-  if (error instanceof UsageError) return usageFailure(error.message);
-  const { code, message } = error instanceof ApiCallError ? error : toApiError(error);
-  console.error(`replication-console: ${clean(message)}`);
+  if (error instanceof UsageError) return usageFailure(error.message, command);
+  const { code, message, details } = error instanceof ApiCallError ? error : toApiError(error);
+  // Said exactly when the console knows it: a refusal before the first command (stale, busy, …).
+  const said = details?.nothingSent === true && !/nothing was sent/i.test(message) ? `${clean(message).replace(/\.$/, '')}; nothing was sent.` : clean(message);
+  console.error(`replication-console: ${said}`);
   return error instanceof ApiCallError || error instanceof EngineError ? exitCodeOf(code) : 1;
 }
