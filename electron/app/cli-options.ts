@@ -3,7 +3,7 @@
 // so a runbook's flags work in all of them.
 import type { ConnectOptions } from '../shared/types';
 import { parseConnection } from './connection-args';
-import { CONNECTION_HELP, optionLines, parseOptions, UsageError } from './options';
+import { CONNECTION_HELP, OPTIONS, optionLines, optionsOf, parseOptions, UsageError } from './options';
 
 export { UsageError };
 
@@ -64,4 +64,55 @@ export function parseConsoleArgs(
     open: known['no-open'] !== true,
     help: known.help === true,
   };
+}
+
+// Chromium's and Electron's own switches that share the desktop app's argv: passed through without
+// a word. Anything else that is not ours gets a one-line warning (it is still skipped, not refused).
+const CHROMIUM_SWITCHES = new Set([
+  'allow-file-access-from-files', 'auth-negotiate-delegate-whitelist', 'auth-server-whitelist', 'autoplay-policy', 'class',
+  'disk-cache-size', 'force-color-profile', 'force-device-scale-factor', 'force-fieldtrials', 'force-renderer-accessibility',
+  'gtk-version', 'high-dpi-support', 'host-resolver-rules', 'host-rules', 'ignore-certificate-errors', 'ignore-gpu-blocklist',
+  'in-process-gpu', 'inspect', 'inspect-brk', 'inspect-port', 'js-flags', 'lang', 'log-file', 'log-level', 'name',
+  'ozone-platform', 'ozone-platform-hint', 'password-store', 'proxy-bypass-list', 'proxy-pac-url', 'proxy-server',
+  'remote-debugging-pipe', 'remote-debugging-port', 'trace-deprecation', 'trace-warnings', 'throw-deprecation',
+  'use-angle', 'use-gl', 'user-data-dir', 'v', 'vmodule', 'wm-class',
+]);
+
+/** Edit distance counting a swap of two neighbours as one (--lba → --lab), for "did you mean"; a handful of short names, no library needed. */
+function distance(a: string, b: string): number {
+  const d: number[][] = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
+  const at = (i: number, j: number): number => d[i]?.[j] ?? 0;
+  for (let i = 1; i <= a.length; i++) {
+    for (let j = 1; j <= b.length; j++) {
+      let best = Math.min(at(i - 1, j) + 1, at(i, j - 1) + 1, at(i - 1, j - 1) + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, at(i - 2, j - 2) + 1);
+      (d[i] ??= [])[j] = best;
+    }
+  }
+  return at(a.length, b.length);
+}
+
+/**
+ * The desktop app skips unknown options (Chromium's switches share its argv): one line for each
+ * `--option` that is neither ours nor a Chromium/Electron switch, with the option it was probably
+ * meant to be (--sed → --seed). Switches of Chromium's usual shapes (--enable-…, --disable-…, --no-…)
+ * pass without a word unless they are close to one of ours.
+ */
+export function unknownOptionWarnings(argv: readonly string[]): string[] {
+  const ours = optionsOf('console') as string[];
+  const warnings: string[] = [];
+  for (const arg of argv) {
+    if (!arg.startsWith('--') || arg === '--') continue;
+    const name = arg.slice(2).split('=')[0] ?? '';
+    if (ours.includes(name) || CHROMIUM_SWITCHES.has(name)) continue;
+    const shown = `--${name.slice(0, 60)}`;
+    if (Object.hasOwn(OPTIONS, name)) {
+      warnings.push(`Replication Console: the app does not take ${shown} (an option of the command-line tool): ignored`);
+      continue;
+    }
+    const near = ours.find((option) => distance(name, option) <= (option.length <= 4 ? 1 : 2));
+    if (near) warnings.push(`Replication Console: unknown option ${shown} (did you mean --${near}?): ignored`);
+    else if (!/^(enable|disable|no|force|use)-/.test(name)) warnings.push(`Replication Console: unknown option ${shown}: ignored (not an option of the app, nor a Chromium switch it knows)`);
+  }
+  return warnings;
 }

@@ -10,7 +10,7 @@ import { MAIN_TOPOLOGY } from '../shared/api';
 import { ConsoleHub } from '../app/console-hub';
 import { ProfileStore } from '../app/profile-store';
 import { SafeStorageSecretStore } from '../app/secret-store';
-import { parseConsoleArgs, USAGE, UsageError, type ConsoleArgs } from '../app/cli-options';
+import { parseConsoleArgs, unknownOptionWarnings, USAGE, USAGE_HINT, UsageError, type ConsoleArgs } from '../app/cli-options';
 import { applyStartupArgs, reportInterruptedPlans } from '../app/startup';
 import { startupCheckFor } from '../app/connection-args';
 import { toApiError } from '../engine/errors';
@@ -35,10 +35,17 @@ const WINDOW_SIZE = { width: 1360, height: 860, minWidth: 900, minHeight: 600 };
 
 let mainWindow: BrowserWindow | null = null;
 
-// A second launch brings the running console to the front and quits here, before it reads its
-// arguments, the profiles or the plan journal, and before it opens a window.
-if (claimSingleInstance(app, () => mainWindow)) {
-  start();
+const argv = process.argv.slice(app.isPackaged ? 1 : 2);
+const args = readArgs();
+// --help is answered before the single-instance lock: with a console already running, the lock
+// would hand the launch to its window and quit, and the usage asked for would never be printed.
+if (args.help) {
+  console.log(USAGE);
+  app.exit(0);
+} else if (claimSingleInstance(app, () => mainWindow)) {
+  // A second launch brings the running console to the front and quits here, before it reads the
+  // profiles or the plan journal, and before it opens a window.
+  start(args);
 } else {
   console.error('Replication Console is already running: its window is brought to the front (nothing given here is applied).');
   app.quit();
@@ -46,11 +53,13 @@ if (claimSingleInstance(app, () => mainWindow)) {
 
 function readArgs(): ConsoleArgs {
   try {
-    // Chromium switches share argv with ours, so unknown options are skipped, not refused.
-    return parseConsoleArgs(process.argv.slice(app.isPackaged ? 1 : 2), { strict: false });
+    // Chromium switches share argv with ours, so unknown options are skipped, not refused: a
+    // misspelt one of ours is named in one line, Chromium's pass without a word.
+    for (const warning of unknownOptionWarnings(argv)) console.error(warning);
+    return parseConsoleArgs(argv, { strict: false });
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
-    console.error(`Replication Console: ${error.message}\n${USAGE}`);
+    console.error(`Replication Console: ${error.message}\n${USAGE_HINT}`);
     process.exit(2);
   }
 }
@@ -111,8 +120,7 @@ function createWindow(): BrowserWindow {
   return win;
 }
 
-function start(): void {
-  const args = readArgs();
+function start(args: ConsoleArgs): void {
   for (const notice of args.notices) console.error(notice);
   // The audit log goes where Electron keeps this app's data (the CLI writes the same file).
   // Saved connections for every tab; their secrets encrypted with the OS keychain (safeStorage), checked once the app is ready.
