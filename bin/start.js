@@ -6,6 +6,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { constants } from 'node:os';
 import path from 'node:path';
 import { bundle, modified, ROOT } from './bundle.js';
 
@@ -62,7 +63,8 @@ async function electronApp(binary) {
       if (child.exitCode === null) child.kill(signal);
     });
   }
-  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 + (signal === 'SIGINT' ? 2 : 15) : 0)));
+  // Killed by a signal: the shell's 128 + its number (SIGHUP 129, SIGINT 130, SIGTERM 143).
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 + (constants.signals[signal] ?? 15) : 0)));
 }
 
 async function webMode() {
