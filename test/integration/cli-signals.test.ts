@@ -70,6 +70,11 @@ describe('SIGHUP', () => {
     expect(exit.stderr).toContain('SIGHUP: stopping the plan at its next safe point');
     expect(exit.code).toBe(1);
     expect(exit.stdout).toMatch(/✗ Aborted after \d+ ms\./);
+    expect(exit.stderr).toMatch(/" stopped: .*the journal keeps it/);
+    // The journal names the signal and finds the nodes settled: rolled back, nothing fenced.
+    const journal = await start(CLI, ['interrupted', '--json'], { REPLICATION_CONSOLE_DATA_DIR: path.join(scratch, 'data') }).exit;
+    const { reports } = JSON.parse(journal.stdout) as { reports: { cause: string; fenced: unknown[]; settled: boolean }[] };
+    expect(reports).toEqual([expect.objectContaining({ cause: 'SIGHUP received', fenced: [], settled: true })]);
     const roles = await Promise.all(lab.nodeNames.map(async (name) => (await replication(lab, name)).role));
     expect(roles.filter((role) => role === 'master')).toHaveLength(1);
     for (const name of lab.nodeNames) {
