@@ -151,7 +151,8 @@ function start(args: ConsoleArgs): void {
       });
   });
   app.on('window-all-closed', () => app.quit());
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  // SIGHUP too: the terminal that started the app closed (a dropped SSH session with X forwarding).
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.on(signal, () => {
       // A second Ctrl-C while a plan is being stopped means "now"; the journal keeps the plan.
       if (cleaning && !cleanedUp) {

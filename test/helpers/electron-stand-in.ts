@@ -339,7 +339,8 @@ export interface StartedMain {
  * does (the hub closes every tab first), then restores argv, the variable and the signal handlers.
  */
 export async function startMainProcess(load: () => Promise<unknown>, current: () => ElectronStandIn | null, rendererUrl: string): Promise<StartedMain> {
-  const restore = { argv: process.argv, rendererUrl: process.env.ELECTRON_RENDERER_URL, sigint: process.listeners('SIGINT'), sigterm: process.listeners('SIGTERM') };
+  const signals = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+  const restore = { argv: process.argv, rendererUrl: process.env.ELECTRON_RENDERER_URL, listeners: new Map(signals.map((signal) => [signal, process.listeners(signal)])) };
   process.env.ELECTRON_RENDERER_URL = rendererUrl;
   process.argv = ['/usr/bin/electron', '.'];
   await load();
@@ -354,8 +355,10 @@ export async function startMainProcess(load: () => Promise<unknown>, current: ()
       const quits = standIn.calls.quit;
       standIn.app.emit('before-quit', { preventDefault: () => undefined });
       await until('the app to quit', async () => (standIn.calls.quit > quits ? true : undefined));
-      for (const listener of process.listeners('SIGINT')) if (!restore.sigint.includes(listener)) process.removeListener('SIGINT', listener);
-      for (const listener of process.listeners('SIGTERM')) if (!restore.sigterm.includes(listener)) process.removeListener('SIGTERM', listener);
+      for (const signal of signals) {
+        const before = restore.listeners.get(signal) ?? [];
+        for (const listener of process.listeners(signal)) if (!before.includes(listener)) process.removeListener(signal, listener);
+      }
       process.argv = restore.argv;
       if (restore.rendererUrl === undefined) delete process.env.ELECTRON_RENDERER_URL;
       else process.env.ELECTRON_RENDERER_URL = restore.rendererUrl;

@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { MenuItemConstructorOptions } from 'electron';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { until } from '../helpers/until';
 import { ipcEventFrom, startMainProcess, type ElectronStandIn, type StandInWindow, type StartedMain } from '../helpers/electron-stand-in';
 
 // Loading the whole main process (hub, stores) takes seconds on a busy two-core machine.
@@ -134,5 +135,11 @@ describe('first instance', () => {
       maximized: false,
       fullScreen: false,
     });
+  });
+
+  it('quits on SIGHUP as on SIGTERM (the terminal that started it closed): the hub stops every tab first', async () => {
+    const quits = standIn.calls.quit;
+    process.emit('SIGHUP', 'SIGHUP');
+    await until('the app to quit', async () => (standIn.calls.quit > quits ? true : undefined));
   });
 });
