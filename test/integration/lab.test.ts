@@ -169,7 +169,7 @@ describe('lab with a password', () => {
 describe('lab errors', () => {
   it('names a missing binary', async () => {
     await expect(Lab.start({ nodes: docsLayout(), redisServer: 'no-such-redis-server-binary' })).rejects.toThrow(
-      'no-such-redis-server-binary was not found on PATH: install it (apt-get install redis-server)',
+      'no-such-redis-server-binary was not found on PATH: the lab needs Redis installed (apt-get install redis-server, or brew install redis on macOS)',
     );
     await expect(Lab.start({ nodes: docsLayout(), redisServer: '/nonexistent/redis-server' })).rejects.toThrow(
       LabError,

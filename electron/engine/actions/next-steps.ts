@@ -16,7 +16,9 @@ export function finalStates(snapshot: TopologySnapshot | null, addresses: string
       address: node.address,
       reachable: node.reachable,
       role: node.role,
-      master: node.master,
+      // As the topology knows it: a master the replica names by another address (an alias, the
+      // masterAddress it was told) is reported as that node.
+      master: node.master === null || !snapshot ? node.master : (findNode(snapshot, node.master)?.address ?? node.master),
       linkStatus: node.linkStatus,
       offset: node.offset,
       error: node.error?.message ?? null,
@@ -52,11 +54,16 @@ function plannedAs(state: ExpectedNode): string {
  * (a node that cannot be reached says nothing either way). Sentinel picks its own roles: none.
  */
 export function unverified(planned: PlannedAction, finals: FinalNodeState[]): string[] {
-  if (planned.plan.request.kind === 'sentinel-failover') return [];
+  const { request } = planned.plan;
+  if (request.kind === 'sentinel-failover') return [];
+  // The address the replicas were told to reach their new master by (--master-address), when the
+  // fresh read has not matched it to that node yet.
+  const told = request.options?.masterAddress ?? null;
   const out: string[] = [];
   for (const expected of planned.expected) {
     const now = finals.find((n) => same(n.address, expected.address));
     if (!now || !now.reachable || isAs(now, expected)) continue;
+    if (told !== null && now.role === 'replica' && expected.role === 'replica' && same(now.master, told)) continue;
     out.push(`${describe(now)} (planned: ${plannedAs(expected)})`);
   }
   return out;
