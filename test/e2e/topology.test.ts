@@ -16,6 +16,25 @@ const POLL_MS = 1000;
 const e2e = useBrowserAndRenderer('rc-e2e-');
 
 
+/**
+ * A data directory of its own for one describe: the labs of the tests before it ran on free ports
+ * its lab may get again, and the topology memory would rightly recall their dead nodes there.
+ */
+function ownDataDir(): { enter: () => Promise<void>; leave: () => Promise<void> } {
+  const fileDataDir = process.env.REPLICATION_CONSOLE_DATA_DIR;
+  let dataDir = '';
+  return {
+    enter: async () => {
+      dataDir = await mkdtemp(join(tmpdir(), 'rc-e2e-data-'));
+      process.env.REPLICATION_CONSOLE_DATA_DIR = dataDir;
+    },
+    leave: async () => {
+      process.env.REPLICATION_CONSOLE_DATA_DIR = fileDataDir;
+      if (dataDir) await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
 async function connectThroughForm(page: Page, seeds: string, password?: string): Promise<void> {
   await page.getByTestId('seeds-input').fill(seeds);
   await page.getByTestId('user-input').fill('');
@@ -242,8 +261,10 @@ describe('topology in the web mode, against the docs lab', () => {
 describe('connect errors', () => {
   let lab: Lab;
   let server: WebServer;
+  const data = ownDataDir();
 
   beforeAll(async () => {
+    await data.enter();
     lab = await Lab.start({ nodes: masterWithReplicas(1), password: 'e2e-right-password' });
     server = await startWebServer({ rendererDir: e2e.rendererDir });
   });
@@ -251,6 +272,7 @@ describe('connect errors', () => {
   afterAll(async () => {
     await server?.close();
     await lab?.close();
+    await data.leave();
   });
 
   it('explains a wrong password, and connects with the right one', async () => {
@@ -304,22 +326,17 @@ describe('connect errors', () => {
 
 describe('the local lab from the connect screen', () => {
   let server: WebServer;
-  let dataDir: string;
-  const fileDataDir = process.env.REPLICATION_CONSOLE_DATA_DIR;
+  const data = ownDataDir();
 
   beforeAll(async () => {
-    // A data directory of its own: the labs of the tests above ran on free ports this lab may
-    // get again, and the topology memory would rightly recall their dead nodes at those addresses.
-    dataDir = await mkdtemp(join(tmpdir(), 'rc-e2e-lab-data-'));
-    process.env.REPLICATION_CONSOLE_DATA_DIR = dataDir;
+    await data.enter();
     server = await startWebServer({ rendererDir: e2e.rendererDir });
   });
 
   afterAll(async () => {
     // The server owns its service here, and the service owns the lab it started.
     await server?.close();
-    process.env.REPLICATION_CONSOLE_DATA_DIR = fileDataDir;
-    await rm(dataDir, { recursive: true, force: true });
+    await data.leave();
   });
 
   it('starts the lab and shows its topology', async () => {
