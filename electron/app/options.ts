@@ -9,7 +9,7 @@ export const ACTION_COMMANDS = ['replicaof', 'promote', 'switchover', 'failover'
 export type ActionCommand = (typeof ACTION_COMMANDS)[number];
 
 /** Every command that reads options; 'console' is the web mode and the desktop app. */
-export const COMMANDS = ['topology', 'watch', ...ACTION_COMMANDS, 'interrupted', 'forget', 'lab', 'console'] as const;
+export const COMMANDS = ['topology', 'watch', ...ACTION_COMMANDS, 'interrupted', 'forget', 'lab', 'serve', 'console'] as const;
 export type Command = (typeof COMMANDS)[number];
 
 export function isActionCommand(command: string): command is ActionCommand {
@@ -17,7 +17,7 @@ export function isActionCommand(command: string): command is ActionCommand {
 }
 
 /** The commands that connect: they take the connection options. */
-const CONNECTING = ['topology', 'watch', ...ACTION_COMMANDS, 'interrupted', 'console'] as const;
+const CONNECTING = ['topology', 'watch', ...ACTION_COMMANDS, 'interrupted', 'serve', 'console'] as const;
 
 interface OptionSpec {
   type: 'string' | 'boolean';
@@ -125,6 +125,47 @@ export const OPTIONS = {
     help: 'a one-line summary, then only the nodes that are not healthy (unreachable, stale, link down,\nfull sync, lagging, or named by a warning) and the warnings',
     for: ['watch'],
   },
+  alerts: {
+    type: 'boolean',
+    usage: '--alerts',
+    help: 'print each alert as it fires and resolves; exit 6 as soon as one fires (not muted)',
+    for: ['watch'],
+  },
+  duration: {
+    type: 'string',
+    usage: '--duration SECONDS',
+    help: 'stop watching after this long (with --alerts: exit 0 when nothing fired)',
+    for: ['watch'],
+  },
+  alert: {
+    type: 'string',
+    multiple: true,
+    usage: '--alert NAME=VALUE',
+    help: 'an alert threshold (repeatable): lag-bytes, lag-seconds, link-down-seconds,\nunreachable-seconds, stale-seconds, backlog-short-seconds, for-seconds',
+    for: ['watch', 'serve'],
+  },
+
+  listen: {
+    type: 'string',
+    usage: '--listen HOST:PORT',
+    help: 'serve: where to serve the web console, its API and /metrics (default 127.0.0.1:9121);\nanything but loopback needs --auth-token-file or --basic-auth-file',
+    for: ['serve'],
+  },
+  config: { type: 'string', usage: '--config FILE', help: 'serve: the topologies to watch, with their connections and alert thresholds (JSON)', for: ['serve'] },
+  'auth-token-file': {
+    type: 'string',
+    usage: '--auth-token-file FILE',
+    help: 'serve: a file holding the bearer token every request must carry (Authorization: Bearer …)',
+    for: ['serve'],
+  },
+  'basic-auth-file': {
+    type: 'string',
+    usage: '--basic-auth-file FILE',
+    help: 'serve: a file of USER:PASSWORD lines for HTTP basic authentication',
+    for: ['serve'],
+  },
+  'listen-cert': { type: 'string', usage: '--listen-cert FILE', help: 'serve: HTTPS with this certificate (PEM) and --listen-key', for: ['serve'] },
+  'listen-key': { type: 'string', usage: '--listen-key FILE', help: "serve: the certificate's private key (PEM)", for: ['serve'] },
 
   node: { type: 'string', usage: '--node HOST:PORT', help: 'the node to change', for: ['replicaof', 'promote', 'detach'] },
   master: { type: 'string', usage: '--master HOST:PORT', help: "its new master (replicaof); the group's master (sentinel-failover)", for: ['replicaof', 'sentinel-failover'] },

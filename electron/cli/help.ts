@@ -46,9 +46,13 @@ export const HELP = `replication-console: Redis and Valkey replication from the 
 
 Commands:
   topology --seed HOST:PORT [--seed …] [--format tree|json|mermaid]   print the topology once
-  watch    --seed HOST:PORT [--seed …] [--format table|json] [--problems]
+  watch    --seed HOST:PORT [--seed …] [--format table|json] [--problems] [--alerts]
                                           live table, one refresh per poll; --problems: only the nodes
-                                          that are not healthy, after a one-line summary
+                                          that are not healthy, after a one-line summary; --alerts:
+                                          alerts as they fire and resolve, exit 6 once one fires
+  serve    --listen HOST:PORT (--config FILE | --seed HOST:PORT …)
+                                          a long-lived service: the web console, its API and
+                                          Prometheus /metrics for one topology or many
   lab                                     start master + 2 replicas + 1 cascaded replica on free ports
   forget   HOST:PORT [--json]             drop a node from the topology memory (nodes not seen for 7 days go by themselves)
   COMMAND --help                          that command's own usage
@@ -63,7 +67,7 @@ ${CONNECTION_HELP}
 Exit codes: 0 ok, 2 bad usage or refused on a --read-only connection, 3 unreachable, timed out,
 TLS or SSH failure, 4 authentication, ACL permission, SSH host key unknown or changed, or a node
 outside the trusted hosts, 5 not a Redis data node (Sentinel, cluster mode, other protocol),
-1 anything else.`;
+6 an alert fired (watch --alerts), 1 anything else.`;
 
 const COMMON = `\n\n${CONNECTION_HELP}\n\nRun \`replication-console --help\` for every command and the exit codes.`;
 
@@ -74,10 +78,19 @@ const USAGE: Record<Exclude<Command, 'console' | (typeof ACTION_COMMANDS)[number
     COMMON,
   watch:
     'usage: replication-console watch (--seed HOST:PORT … | --sentinel HOST:PORT … --master-name NAME) [--format table|json] [--problems] [--interval MS]\n' +
+    '       [--alerts [--alert NAME=VALUE …]] [--duration SECONDS]\n' +
     '  A live table (or one JSON object per line), refreshed every poll, with the events since the last one.\n' +
     '  --problems: a one-line summary, then only the nodes that are not healthy (unreachable, stale, link down,\n' +
     '  full sync, lagging, or named by a warning) and the warnings.\n' +
-    '  Ctrl-C stops it.' +
+    '  --alerts: each alert as it fires and resolves; exits 6 as soon as one fires (not muted), 0 when\n' +
+    '  --duration ends with none firing. Ctrl-C stops it.' +
+    COMMON,
+  serve:
+    'usage: replication-console serve --listen HOST:PORT (--config FILE | --seed HOST:PORT … [connection options])\n' +
+    '       [--auth-token-file FILE | --basic-auth-file FILE] [--listen-cert FILE --listen-key FILE] [--alert NAME=VALUE …]\n' +
+    '  A long-lived service for a VM or a container: the engine and the web console for many topologies\n' +
+    '  (--config) or one (--seed), the Prometheus metrics at /metrics. Anything but a loopback --listen\n' +
+    '  needs a token or basic authentication; /metrics is open to scraping on loopback only.' +
     COMMON,
   lab:
     'usage: replication-console lab\n' +

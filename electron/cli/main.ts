@@ -81,6 +81,7 @@ export async function main(argv: string[]): Promise<number> {
   // Each command's own code loads when it runs (topology and watch are this file's).
   if (command === 'interrupted') return (await import('./interrupted-command')).runInterrupted(rest);
   if (command === 'forget') return forget(rest);
+  if (command === 'serve') return (await import('../serve/serve-command')).runServe(rest);
   if (isActionCommand(command)) {
     const { values } = parseOptions(command, rest);
     const { runActionCommand } = await import('./action-commands');

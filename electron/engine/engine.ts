@@ -3,6 +3,9 @@ import type {
   ConnectionSummary,
   ConnectOptions,
   EventQuery,
+  AlertsView,
+  AlertThresholds,
+  HistoriesQuery,
   HistoryPoint,
   HistoryQuery,
   ReplicationEvent,
@@ -27,6 +30,7 @@ import { PollScheduler, type SlotTiming } from './poll-scheduler';
 import { askSentinels, sentinelAuthMessage } from './sentinel-entry';
 import { SentinelWatch } from './sentinel-watch';
 import { buildSnapshot } from './snapshot';
+import { AlertBook } from './alerts';
 import { TopologyMemory } from './topology-memory';
 
 export { EngineError } from './errors';
@@ -75,6 +79,8 @@ const AWAY_PHASE_FRACTION = 0.25;
 export class ReplicationEngine {
   private session: Session | null = null;
   private readonly listeners = new Set<(update: TickUpdate) => void>();
+  /** Alerts of the connected topology: evaluated on every tick, with their acknowledgements and mutes. */
+  private readonly alertBook = new AlertBook();
 
   constructor(private readonly options: EngineOptions = {}) {}
 
@@ -130,8 +136,47 @@ export class ReplicationEngine {
     return this.requireSession().history(query);
   }
 
+  /** Every node's history (or the listed nodes'), in one call. */
+  histories(query: HistoriesQuery): Record<string, HistoryPoint[]> {
+    const session = this.requireSession();
+    const nodes = query.nodes ?? (session.latest?.nodes.map((node) => node.address) ?? []);
+    const out: Record<string, HistoryPoint[]> = {};
+    for (const node of nodes) {
+      try {
+        out[node] = session.history({ node, since: query.since, maxPoints: query.maxPoints });
+      } catch {
+        // A node that left the topology since the caller listed it: no history, not an error.
+      }
+    }
+    return out;
+  }
+
   events(query: EventQuery = {}): ReplicationEvent[] {
     return this.session?.eventsFor(query) ?? [];
+  }
+
+  alerts(): AlertsView {
+    return this.alertBook.view(this.now());
+  }
+
+  acknowledgeAlert(id: string): AlertsView {
+    return this.alertBook.acknowledge(id, this.now());
+  }
+
+  muteAlerts(node: string | null, minutes: number, reason: string | null = null): AlertsView {
+    return this.alertBook.mute(node, minutes, reason, this.now());
+  }
+
+  unmuteAlerts(node: string | null): AlertsView {
+    return this.alertBook.unmute(node, this.now());
+  }
+
+  setAlertThresholds(change: Partial<AlertThresholds>): AlertsView {
+    return this.alertBook.setThresholds(change, this.now());
+  }
+
+  private now(): number {
+    return (this.options.clock ?? systemClock).now();
   }
 
   /**
@@ -185,6 +230,7 @@ export class ReplicationEngine {
   }
 
   private emit(update: TickUpdate): void {
+    update.alerts = this.alertBook.evaluate(update.snapshot, update.snapshot.takenAt);
     for (const listener of this.listeners) {
       try {
         listener(update);
@@ -605,6 +651,10 @@ class Session {
         offset: node.offset,
         lagBytes: node.lag?.bytesBehindMaster ?? null,
         lagSeconds: node.lag?.secondsBehind ?? null,
+        opsPerSecond: node.load?.opsPerSecond ?? null,
+        netInputBytesPerSecond: node.load?.netInputBytesPerSecond ?? null,
+        netOutputBytesPerSecond: node.load?.netOutputBytesPerSecond ?? null,
+        usedMemoryBytes: node.load?.usedMemoryBytes ?? null,
       });
     }
     for (const draft of diffSnapshots(this.latest, snapshot, this.eventMemory)) {

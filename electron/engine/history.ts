@@ -87,13 +87,18 @@ const T = 0;
 const OFFSET = 1;
 const LAG_BYTES = 2;
 const LAG_SECONDS = 3;
+const OPS = 4;
+const NET_IN = 5;
+const NET_OUT = 6;
+const MEMORY = 7;
+const COLUMNS = 8;
 
 /** One node's chartable history: one row per tick. */
 export class NodeHistory {
   private readonly rows: RingSeries;
 
   constructor(capacity: number) {
-    this.rows = new RingSeries(capacity, 4);
+    this.rows = new RingSeries(capacity, COLUMNS);
   }
 
   get length(): number {
@@ -101,7 +106,16 @@ export class NodeHistory {
   }
 
   append(point: HistoryPoint): void {
-    this.rows.push([point.t, point.offset, point.lagBytes, point.lagSeconds]);
+    this.rows.push([
+      point.t,
+      point.offset,
+      point.lagBytes,
+      point.lagSeconds,
+      point.opsPerSecond ?? null,
+      point.netInputBytesPerSecond ?? null,
+      point.netOutputBytesPerSecond ?? null,
+      point.usedMemoryBytes ?? null,
+    ]);
   }
 
   /** Points at or after `since`, decimated to at most `maxPoints` with min/max kept per bucket. */
@@ -118,6 +132,10 @@ export class NodeHistory {
       offset: this.rows.get(i, OFFSET),
       lagBytes: this.rows.get(i, LAG_BYTES),
       lagSeconds: this.rows.get(i, LAG_SECONDS),
+      opsPerSecond: this.rows.get(i, OPS),
+      netInputBytesPerSecond: this.rows.get(i, NET_IN),
+      netOutputBytesPerSecond: this.rows.get(i, NET_OUT),
+      usedMemoryBytes: this.rows.get(i, MEMORY),
     };
   }
 }

@@ -1,4 +1,4 @@
-import type { ApiError, ReplicationSettings } from '../shared/types';
+import type { ApiError, NodeLoad, ReplicationSettings } from '../shared/types';
 import type { ClientRegistry } from './client-registry';
 import { readInfo, readSettings } from './node-commands';
 import { parseSettings, SETTINGS_PARAMETERS, type SettingsReplies } from './replication-settings';
@@ -90,6 +90,8 @@ export interface NodeRecord {
   givenAsSentinel: boolean;
   /** Sentinel only: its last view of the masters of this topology (SENTINEL MASTER, CKQUORUM, REPLICAS, SENTINELS). */
   sentinel: SentinelReading | null;
+  /** Throughput, memory, clients and persistence (NodeState.load), read every few polls. */
+  load: NodeLoad | null;
 }
 
 export type InfoSection = 'replication' | 'server' | 'stats' | 'sentinel' | 'cluster' | 'persistence';
@@ -128,6 +130,7 @@ export function createRecord(address: string, dial: string, seed: boolean, capac
     asSentinel: false,
     givenAsSentinel: false,
     sentinel: null,
+    load: null,
   };
 }
 

@@ -144,6 +144,7 @@ function nodeState(context: TickContext, record: NodeRecord): NodeState {
     ...(record.asSentinel ? { sentinel: sentinelViewOf(context, record) } : {}),
     remembered: !record.reachable && record.rememberedSeenAt !== null,
     lastSeenAt: Math.max(record.polledAt ?? 0, record.rememberedSeenAt ?? 0) || null,
+    load: record.load,
   };
 }
 

@@ -9,8 +9,8 @@ import { actionRequestSchema, executeRequestSchema } from './action-schema';
 import { addressSchema } from './address-schema';
 import type { ConnectionProfile, ProfileImportResult, ProfileList } from './profiles';
 import { profileIdSchema, profileInputSchema } from './profile-schema';
-import { connectOptionsSchema, eventQuerySchema, historyQuerySchema } from './schema';
-import type { HistoryPoint, ReplicationEvent, TickUpdate, TopologySnapshot } from './types';
+import { alertMuteSchema, alertThresholdsSchema, connectOptionsSchema, eventQuerySchema, historiesQuerySchema, historyQuerySchema } from './schema';
+import type { AlertsView, HistoryPoint, ReplicationEvent, TickUpdate, TopologySnapshot } from './types';
 import type { InterruptedPlanList } from './api';
 
 /** An argument list: a tuple, or a union of tuples for optional trailing arguments. */
@@ -52,6 +52,18 @@ export const API_METHODS = {
   /** Drop a node the console no longer sees from the graph and the topology memory (the user's explicit act). */
   forgetNode: method('topology:forget', z.tuple([addressSchema]), built<TopologySnapshot>('object')),
   getHistory: method('history:get', z.tuple([historyQuerySchema]), built<HistoryPoint[]>('array')),
+  /** Every node's history (or the listed nodes') in one call: address → points. */
+  getHistories: method('history:all', z.tuple([historiesQuerySchema]), built<Record<string, HistoryPoint[]>>('object')),
+  /** The alerts as last evaluated (the same view every tick carries). */
+  getAlerts: method('alerts:get', noArguments, built<AlertsView>('object')),
+  /** "I have seen it": no more notifications for this incident; it stays listed until it resolves. */
+  acknowledgeAlert: method('alerts:acknowledge', z.tuple([z.string().min(1).max(100)]), built<AlertsView>('object')),
+  /** Maintenance: mute a node (or the whole topology) for a while; alerts are still shown, not notified. */
+  muteAlerts: method('alerts:mute', z.tuple([alertMuteSchema]), built<AlertsView>('object')),
+  /** End a mute early: a node's, or the topology's (null). */
+  unmuteAlerts: method('alerts:unmute', z.tuple([addressSchema.nullable()]), built<AlertsView>('object')),
+  /** Change some thresholds; the others keep their values. */
+  setAlertThresholds: method('alerts:thresholds', z.tuple([alertThresholdsSchema]), built<AlertsView>('object')),
   // The query may be omitted: "all recent events".
   listEvents: method('events:list', z.union([z.tuple([eventQuerySchema]), noArguments]), built<ReplicationEvent[]>('array')),
   startLab: method('lab:start', noArguments, labInfoSchema),

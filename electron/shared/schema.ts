@@ -36,6 +36,30 @@ export const historyQuerySchema = z.strictObject({
   maxPoints: z.number().int().min(10).max(100_000).optional(),
 });
 
+export const historiesQuerySchema = z.strictObject({
+  nodes: z.array(addressSchema).max(5000).optional(),
+  since: z.number().finite().optional(),
+  maxPoints: z.number().int().min(10).max(100_000).optional(),
+});
+
+export const alertMuteSchema = z.strictObject({
+  /** null: the whole topology. */
+  node: addressSchema.nullable(),
+  /** From one minute to a week. */
+  minutes: z.number().int().min(1).max(7 * 24 * 60),
+  reason: z.string().max(200).optional(),
+});
+
+export const alertThresholdsSchema = z.strictObject({
+  lagBytes: z.number().int().min(0).optional(),
+  lagSeconds: z.number().min(0).optional(),
+  linkDownSeconds: z.number().min(0).optional(),
+  unreachableSeconds: z.number().min(0).optional(),
+  staleSeconds: z.number().min(0).optional(),
+  backlogShortSeconds: z.number().min(0).optional(),
+  forSeconds: z.number().min(0).max(3600).optional(),
+});
+
 export const eventQuerySchema = z.strictObject({
   node: addressSchema.optional(),
   limit: z.number().int().min(1).max(10_000).optional(),

@@ -208,6 +208,39 @@ export interface NodeState {
   remembered: boolean;
   /** When the console last read this node, in this session or an earlier one (ms since epoch); null if never. */
   lastSeenAt: number | null;
+  /** Throughput, memory, clients and persistence next to lag (read every few polls); null until first read, and on Sentinels. */
+  load: NodeLoad | null;
+}
+
+/** What a node is doing besides replicating: INFO stats, memory, clients and persistence. */
+export interface NodeLoad {
+  /** When these figures were read (ms since epoch). */
+  readAt: number;
+  /** instantaneous_ops_per_sec. */
+  opsPerSecond: number | null;
+  /** instantaneous_input_kbps / output_kbps, in bytes per second. */
+  netInputBytesPerSecond: number | null;
+  netOutputBytesPerSecond: number | null;
+  usedMemoryBytes: number | null;
+  /** maxmemory; null when unlimited (0). */
+  maxMemoryBytes: number | null;
+  connectedClients: number | null;
+  persistence: NodePersistence | null;
+}
+
+export interface NodePersistence {
+  /** rdb_bgsave_in_progress. */
+  rdbSaveInProgress: boolean;
+  /** aof_rewrite_in_progress. */
+  aofRewriteInProgress: boolean;
+  /** rdb_last_bgsave_status: 'err' means the last RDB save failed. */
+  lastSaveStatus: 'ok' | 'err' | null;
+  /** rdb_last_save_time, in ms since epoch. */
+  lastSaveAt: number | null;
+  /** rdb_changes_since_last_save. */
+  changesSinceLastSave: number | null;
+  /** aof_last_write_status when AOF is on, else null. */
+  aofLastWriteStatus: 'ok' | 'err' | null;
 }
 
 /** One master as a Sentinel sees it. */
@@ -353,12 +386,17 @@ export interface ReplicationEvent {
   };
 }
 
-/** One history sample of one node. */
+/** One history sample of one node: the one point type the engine stores and the renderer charts. */
 export interface HistoryPoint {
   t: number;
   offset: number | null;
   lagBytes: number | null;
   lagSeconds: number | null;
+  /** NodeLoad's figures at that time (null or absent when not read). */
+  opsPerSecond?: number | null;
+  netInputBytesPerSecond?: number | null;
+  netOutputBytesPerSecond?: number | null;
+  usedMemoryBytes?: number | null;
 }
 
 /** TLS, with redis-cli's option names in mind (--tls, --cacert, --cert, --key, --sni, --insecure). */
@@ -448,6 +486,14 @@ export interface HistoryQuery {
   maxPoints?: number;
 }
 
+/** Every node's history in one call (the renderer's first load, a reconnect). */
+export interface HistoriesQuery {
+  /** Default: every node of the topology. */
+  nodes?: Address[];
+  since?: number;
+  maxPoints?: number;
+}
+
 export interface EventQuery {
   node?: Address;
   limit?: number;
@@ -458,4 +504,72 @@ export interface TickUpdate {
   snapshot: TopologySnapshot;
   /** Events raised since the previous tick. */
   events: ReplicationEvent[];
+  /** The alerts as evaluated on this tick (absent from hand-built updates). */
+  alerts?: AlertsView;
+}
+
+/**
+ * Alert rules, evaluated in the engine on every tick so the desktop, the web mode, `serve`
+ * and `watch --alerts` agree. Each has a threshold in AlertThresholds where it needs one.
+ */
+export const ALERT_RULES = [
+  'LAG_BYTES', // a replica more than lagBytes behind its master
+  'LAG_SECONDS', // a replica more than lagSeconds behind its master
+  'LINK_DOWN', // a replica's link to its master down for linkDownSeconds or more
+  'UNREACHABLE', // a node not reachable for unreachableSeconds or more
+  'STALE', // a node not read for staleSeconds or more (stalled process, slow network)
+  'BACKLOG_EXCEEDED', // a replica's lag is past its master's backlog (next resync is full)
+  'BACKLOG_SHORT', // a master's backlog covers under backlogShortSeconds of writes
+  'MULTIPLE_MASTERS', // more than one master in one topology (split brain)
+  'SYNC_FAILING', // a replica keeps failing to sync
+  'INTERRUPTED_PLAN', // a plan of the console stopped half-way
+] as const;
+
+export type AlertRule = (typeof ALERT_RULES)[number];
+
+export interface AlertThresholds {
+  lagBytes: number;
+  lagSeconds: number;
+  linkDownSeconds: number;
+  unreachableSeconds: number;
+  staleSeconds: number;
+  backlogShortSeconds: number;
+  /** A condition must hold this long before it fires (0: at once); it resolves at once. */
+  forSeconds: number;
+}
+
+export type AlertState = 'firing' | 'resolved' | 'acknowledged';
+
+/** One incident: a rule on a node (or the topology) from when it started firing to when it resolved. */
+export interface Alert {
+  /** Stable for the incident: the same id on every tick until it resolves; a new incident gets a new id. */
+  id: string;
+  rule: AlertRule;
+  /** The node it is about; null for a topology-wide alert (MULTIPLE_MASTERS, INTERRUPTED_PLAN). */
+  node: Address | null;
+  /** 'acknowledged': still firing, someone has seen it (no more notifications). */
+  state: AlertState;
+  message: string;
+  /** The measured value against the threshold (bytes, seconds), when there is one. */
+  value: number | null;
+  threshold: number | null;
+  startedAt: number;
+  resolvedAt: number | null;
+  acknowledgedAt: number | null;
+  /** Firing during a mute of its node or topology: shown, never notified. */
+  muted: boolean;
+}
+
+/** Maintenance: a node (or the whole topology, node null) whose alerts are not notified until `until`. */
+export interface AlertMute {
+  node: Address | null;
+  until: number;
+  reason: string | null;
+}
+
+export interface AlertsView {
+  /** Firing and acknowledged alerts first, then recently resolved ones (newest first). */
+  alerts: Alert[];
+  mutes: AlertMute[];
+  thresholds: AlertThresholds;
 }

@@ -41,6 +41,7 @@ export function nodeState(address: string, overrides: Partial<NodeState> = {}): 
     syncAttempts: 0,
     remembered: false,
     lastSeenAt: 1,
+    load: null,
     ...overrides,
   };
 }

@@ -43,11 +43,12 @@ describe('the option table', () => {
   it('gives every command its options', () => {
     const expected: Record<Command, string[]> = {
       topology: [...CONNECTION, 'format', 'help'],
-      watch: [...CONNECTION, 'format', 'problems', 'help'],
+      watch: [...CONNECTION, 'format', 'problems', 'alerts', 'duration', 'alert', 'help'],
       ...Object.fromEntries(ACTION_COMMANDS.map((command) => [command, [...CONNECTION, ...TARGETS[command], ...ACTION, 'help']])),
       interrupted: [...CONNECTION, 'json', 'dismiss', 'help'],
       forget: ['json', 'help'],
       lab: ['help'],
+      serve: [...CONNECTION, 'alert', 'listen', 'config', 'auth-token-file', 'basic-auth-file', 'listen-cert', 'listen-key', 'help'],
       console: [...CONNECTION, 'port', 'lab', 'no-open', 'help'],
     } as Record<Command, string[]>;
     for (const command of COMMANDS) expect(optionsOf(command).sort(), command).toEqual([...expected[command]].sort());

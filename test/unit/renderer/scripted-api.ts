@@ -14,6 +14,7 @@ import type {
   StepProgress,
 } from '../../../electron/shared/actions';
 import type {
+  AlertsView,
   ConnectOptions,
   ErrorDetails,
   HistoryPoint,
@@ -89,6 +90,35 @@ export class ScriptedApi implements ReplicationConsoleApi {
   async getHistory(): Promise<HistoryPoint[]> {
     this.calls.push('getHistory');
     return [];
+  }
+  async getHistories(): Promise<Record<string, HistoryPoint[]>> {
+    this.calls.push('getHistories');
+    return {};
+  }
+  alertsView: AlertsView = {
+    alerts: [],
+    mutes: [],
+    thresholds: { lagBytes: 1, lagSeconds: 1, linkDownSeconds: 1, unreachableSeconds: 1, staleSeconds: 1, backlogShortSeconds: 1, forSeconds: 0 },
+  };
+  async getAlerts(): Promise<AlertsView> {
+    this.calls.push('getAlerts');
+    return this.alertsView;
+  }
+  async acknowledgeAlert(): Promise<AlertsView> {
+    this.calls.push('acknowledgeAlert');
+    return this.alertsView;
+  }
+  async muteAlerts(): Promise<AlertsView> {
+    this.calls.push('muteAlerts');
+    return this.alertsView;
+  }
+  async unmuteAlerts(): Promise<AlertsView> {
+    this.calls.push('unmuteAlerts');
+    return this.alertsView;
+  }
+  async setAlertThresholds(): Promise<AlertsView> {
+    this.calls.push('setAlertThresholds');
+    return this.alertsView;
   }
   async listEvents(): Promise<ReplicationEvent[]> {
     this.calls.push('listEvents');
