@@ -7,7 +7,7 @@ import type { ActionInterface, StepProgress } from '../shared/actions';
 import type { CheckResult } from '../engine/actions/interrupted';
 import { InterruptedPlans } from '../engine/actions/interrupted';
 import type { InterruptedReport } from '../engine/actions/recovery';
-import type { ConnectOptions, EventQuery, HistoryPoint, HistoryQuery, ReplicationEvent, TickUpdate, TopologySnapshot } from '../shared/types';
+import type { ConnectOptions, EventQuery, HistoriesQuery, HistoryPoint, HistoryQuery, ReplicationEvent, TickUpdate, TopologySnapshot } from '../shared/types';
 import { isApiChannel, parseCall } from '../shared/channels';
 import { ReplicationEngine } from '../engine/engine';
 import { ActionService, type StopResult } from '../engine/actions/service';
@@ -73,7 +73,7 @@ export class ConsoleService {
     'topology:get': async () => this.#engine.snapshot(),
     'topology:forget': async (address) => this.#engine.forget(address),
     'history:get': async (query) => this.history(query),
-    'history:all': async (query) => this.#engine.histories(query),
+    'history:all': async (query) => this.histories(query),
     'alerts:get': async () => this.#engine.alerts(),
     'alerts:acknowledge': async (id) => this.#engine.acknowledgeAlert(id),
     'alerts:mute': async ({ node, minutes, reason }) => this.#engine.muteAlerts(node, minutes, reason ?? null),
@@ -284,6 +284,10 @@ export class ConsoleService {
 
   history(query: HistoryQuery): HistoryPoint[] {
     return this.#engine.history(query);
+  }
+
+  histories(query: HistoriesQuery): Record<string, HistoryPoint[]> {
+    return this.#engine.histories(query);
   }
 
   events(query: EventQuery = {}): ReplicationEvent[] {
