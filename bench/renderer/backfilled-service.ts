@@ -1,12 +1,12 @@
 // The real ConsoleService (real engine, real snapshots and ticks), except that 'history:get'
-// also answers for the hour before the session began. The engine keeps history only from its
+// and 'history:all' also answer for the hour before the session began. The engine keeps history only from its
 // own polls and has no way to take more in, and a benchmark cannot wait an hour; so the hour
 // is synthesized, ending at the real offsets of the first snapshot, and put in front of the
 // engine's own points. The renderer asks and decimates exactly as it would against an engine
 // that had been polling for an hour.
 import { ConsoleService } from '../../electron/app/service';
-import { decimate } from '../../electron/engine/history';
-import type { Address, HistoryPoint, HistoryQuery, TopologySnapshot } from '../../electron/shared/types';
+import { decimateHistory } from '../../electron/shared/history-decimate';
+import type { Address, HistoriesQuery, HistoryPoint, HistoryQuery, TopologySnapshot } from '../../electron/shared/types';
 
 export class BackfilledService extends ConsoleService {
   #before = new Map<Address, HistoryPoint[]>();
@@ -20,6 +20,19 @@ export class BackfilledService extends ConsoleService {
 
   override history(query: HistoryQuery): HistoryPoint[] {
     this.asked.queries += 1;
+    return this.#withBefore(query);
+  }
+
+  override histories(query: HistoriesQuery): Record<string, HistoryPoint[]> {
+    this.asked.queries += 1;
+    const out: Record<string, HistoryPoint[]> = {};
+    for (const node of query.nodes ?? [...this.#before.keys()]) {
+      out[node] = this.#withBefore({ node, since: query.since, maxPoints: query.maxPoints });
+    }
+    return out;
+  }
+
+  #withBefore(query: HistoryQuery): HistoryPoint[] {
     if (query.since !== undefined) this.asked.longestSpanMs = Math.max(this.asked.longestSpanMs, Date.now() - query.since);
     const live = super.history({ node: query.node, since: query.since });
     const firstLive = live[0]?.t ?? Number.POSITIVE_INFINITY;
@@ -27,7 +40,7 @@ export class BackfilledService extends ConsoleService {
     const before = (this.#before.get(query.node) ?? []).filter((p) => p.t >= since && p.t < firstLive);
     const points = [...before, ...live];
     // The same decimation the engine applies to its own history.
-    return query.maxPoints === undefined ? points : decimate(points, query.maxPoints);
+    return query.maxPoints === undefined ? points : decimateHistory(points, query.maxPoints);
   }
 }
 

@@ -30,6 +30,7 @@ import { PollScheduler, type SlotTiming } from './poll-scheduler';
 import { askSentinels, sentinelAuthMessage } from './sentinel-entry';
 import { SentinelWatch } from './sentinel-watch';
 import { buildSnapshot } from './snapshot';
+import { historyPointOf } from '../shared/history-point';
 import { AlertBook } from './alerts';
 import { TopologyMemory } from './topology-memory';
 
@@ -646,16 +647,7 @@ class Session {
     this.setWarnings('trust', this.untrustedWarnings(snapshot));
     for (const warnings of this.externalWarnings.values()) snapshot.warnings.unshift(...warnings);
     for (const node of snapshot.nodes) {
-      this.nodes.resolve(node.address)?.history.append({
-        t: now,
-        offset: node.offset,
-        lagBytes: node.lag?.bytesBehindMaster ?? null,
-        lagSeconds: node.lag?.secondsBehind ?? null,
-        opsPerSecond: node.load?.opsPerSecond ?? null,
-        netInputBytesPerSecond: node.load?.netInputBytesPerSecond ?? null,
-        netOutputBytesPerSecond: node.load?.netOutputBytesPerSecond ?? null,
-        usedMemoryBytes: node.load?.usedMemoryBytes ?? null,
-      });
+      this.nodes.resolve(node.address)?.history.append(historyPointOf(node, now));
     }
     for (const draft of diffSnapshots(this.latest, snapshot, this.eventMemory)) {
       const event: ReplicationEvent = { id: this.nextEventId++, at: now, ...draft };

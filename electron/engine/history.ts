@@ -1,3 +1,4 @@
+import { decimateHistory } from '../shared/history-decimate';
 import type { HistoryPoint } from '../shared/types';
 
 /** Rows a ring starts with; it doubles up to its capacity as rows arrive. */
@@ -118,12 +119,12 @@ export class NodeHistory {
     ]);
   }
 
-  /** Points at or after `since`, decimated to at most `maxPoints` with min/max kept per bucket. */
+  /** Points at or after `since`, decimated to at most `maxPoints` with every series' min/max kept per bucket. */
   query(since = 0, maxPoints = Infinity): HistoryPoint[] {
     const first = this.rows.lastAtOrBefore(T, since - 1) + 1;
     const points: HistoryPoint[] = [];
     for (let i = first; i < this.rows.length; i++) points.push(this.point(i));
-    return maxPoints >= points.length ? points : decimate(points, maxPoints);
+    return maxPoints >= points.length ? points : decimateHistory(points, maxPoints);
   }
 
   private point(i: number): HistoryPoint {
@@ -138,29 +139,4 @@ export class NodeHistory {
       usedMemoryBytes: this.rows.get(i, MEMORY),
     };
   }
-}
-
-/**
- * Keep the shape of a long series in few points: split into buckets and keep, per bucket,
- * the point with the highest lag (spikes are what an operator looks for) and the last point.
- */
-export function decimate(points: HistoryPoint[], maxPoints: number): HistoryPoint[] {
-  if (maxPoints < 2 || points.length <= maxPoints) return points.slice(0, Math.max(maxPoints, 0));
-  const buckets = Math.floor(maxPoints / 2);
-  const size = points.length / buckets;
-  const out: HistoryPoint[] = [];
-  for (let b = 0; b < buckets; b++) {
-    const from = Math.floor(b * size);
-    const to = Math.min(points.length, Math.floor((b + 1) * size));
-    let peak = from;
-    for (let i = from; i < to; i++) {
-      if ((points[i]?.lagBytes ?? -1) > (points[peak]?.lagBytes ?? -1)) peak = i;
-    }
-    const last = to - 1;
-    const peakPoint = points[peak];
-    const lastPoint = points[last];
-    if (peakPoint && peak !== last) out.push(peakPoint);
-    if (lastPoint) out.push(lastPoint);
-  }
-  return out;
 }

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { NodeHistory, RingSeries, decimate } from '../../electron/engine/history';
+import { NodeHistory, RingSeries } from '../../electron/engine/history';
+import { decimateHistory } from '../../electron/shared/history-decimate';
+import { historyPointOf } from '../../electron/shared/history-point';
+import { nodeState } from '../helpers/node-state';
 import type { HistoryPoint } from '../../electron/shared/types';
 
 describe('RingSeries', () => {
@@ -34,20 +37,69 @@ describe('NodeHistory', () => {
     expect(recent.map((p) => p.t)).toEqual([4990, 4991, 4992, 4993, 4994, 4995, 4996, 4997, 4998, 4999]);
   });
 
-  it('decimates without losing a lag spike', () => {
+  it('decimates without losing a lag spike, in bytes or in seconds, and keeps the load fields', () => {
     const h = new NodeHistory(3600);
-    for (let t = 0; t < 3600; t++) h.append({ t, offset: t, lagBytes: t === 1234 ? 999_999 : 0, lagSeconds: 0 });
+    for (let t = 0; t < 3600; t++) {
+      h.append({ t: t * 1000, offset: t, lagBytes: t === 1234 ? 999_999 : 0, lagSeconds: t === 2345 ? 61 : 0, opsPerSecond: t === 99 ? 5000 : 1, usedMemoryBytes: 1000 });
+    }
     const points = h.query(0, 100);
     expect(points.length).toBeLessThanOrEqual(100);
     expect(points.some((p) => p.lagBytes === 999_999)).toBe(true);
-    expect(points.at(-1)?.t).toBe(3599);
+    expect(points.some((p) => p.lagSeconds === 61)).toBe(true);
+    expect(points.some((p) => p.opsPerSecond === 5000)).toBe(true);
+    expect(points.every((p) => p.usedMemoryBytes === 1000)).toBe(true);
+    expect(points.at(-1)?.t).toBe(3_599_000);
   });
 });
 
-describe('decimate', () => {
+describe('decimateHistory', () => {
   it('returns short series untouched', () => {
     const points: HistoryPoint[] = [{ t: 1, offset: 1, lagBytes: 1, lagSeconds: 1 }];
-    expect(decimate(points, 10)).toEqual(points);
+    expect(decimateHistory(points, 10)).toEqual(points);
+  });
+
+  const hour = (at: (k: number) => Partial<HistoryPoint>): HistoryPoint[] =>
+    Array.from({ length: 3600 }, (_, k) => ({ t: 1_700_000_000_000 + k * 1000, offset: 5000 + k * 10, lagBytes: 0, lagSeconds: 0, opsPerSecond: 100, usedMemoryBytes: 1e6, ...at(k) }));
+
+  it('keeps every series\' spikes and dips, not only lag bytes, within maxPoints', () => {
+    const points = hour((k) => ({
+      lagSeconds: k === 2001 ? 37 : 0, // a lag-seconds spike with no lag-bytes spike
+      lagBytes: k === 100 ? 9999 : 0,
+      opsPerSecond: k === 3000 ? 5 : 100, // a dip
+      usedMemoryBytes: k === 50 ? 2e6 : 1e6,
+    }));
+    for (const maxPoints of [10, 100, 1800]) {
+      const out = decimateHistory(points, maxPoints);
+      expect(out.length).toBeLessThanOrEqual(maxPoints);
+      expect(Math.max(...out.map((p) => p.lagSeconds ?? 0))).toBe(37);
+      expect(Math.max(...out.map((p) => p.lagBytes ?? 0))).toBe(9999);
+      expect(Math.min(...out.map((p) => p.opsPerSecond ?? Infinity))).toBe(5);
+      expect(Math.max(...out.map((p) => p.usedMemoryBytes ?? 0))).toBe(2e6);
+      expect(out.at(-1)).toEqual(points.at(-1));
+      // In time order, and a growing offset still grows.
+      for (let i = 1; i < out.length; i++) {
+        expect(out[i]!.t).toBeGreaterThanOrEqual(out[i - 1]!.t);
+        expect(out[i]!.offset!).toBeGreaterThanOrEqual(out[i - 1]!.offset!);
+      }
+    }
+  });
+
+  it('keeps a gap as null when a whole bucket has no value, and a value when some points have one', () => {
+    const points = hour((k) => ({ lagBytes: k < 1800 ? null : k === 1800 ? 7 : 0 }));
+    const out = decimateHistory(points, 20);
+    expect(out[0]!.lagBytes).toBeNull();
+    expect(out.some((p) => p.lagBytes === 7)).toBe(true);
+  });
+});
+
+describe('historyPointOf', () => {
+  it('is the one point a tick makes: lag, load, and no offset for a stale or unreachable node', () => {
+    const node = nodeState('127.0.0.1:7001', { offset: 1234, lag: null });
+    expect(historyPointOf(node, 5)).toMatchObject({ t: 5, offset: 1234, lagBytes: null, lagSeconds: null });
+    expect(historyPointOf({ ...node, stale: true }, 5).offset).toBeNull();
+    expect(historyPointOf({ ...node, reachable: false }, 5).offset).toBeNull();
+    const load = { readAt: 1, opsPerSecond: 10, netInputBytesPerSecond: 20, netOutputBytesPerSecond: 30, usedMemoryBytes: 40, maxMemoryBytes: null, connectedClients: 2, persistence: null };
+    expect(historyPointOf({ ...node, load }, 5)).toMatchObject({ opsPerSecond: 10, netInputBytesPerSecond: 20, netOutputBytesPerSecond: 30, usedMemoryBytes: 40 });
   });
 });
 

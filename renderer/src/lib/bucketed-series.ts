@@ -2,7 +2,10 @@
 // a pixel wide (aligned on absolute time, so the buckets stay put as the window slides) and
 // each bucket is drawn as its lowest and highest value in time order: a lag spike survives
 // any reduction, and a growing offset keeps its shape. The newest bucket also keeps its last
-// value, so a line ends where the data ends. Gaps (null values) still break the line.
+// value, so a line ends where the data ends. Gaps (null values) still break the line. The
+// buckets and their min/max are the engine's decimator's (electron/shared/history-decimate.ts),
+// kept incrementally here so a tick adds to the newest bucket instead of reducing again.
+import { addToMinMax, bucketWidth, emptyMinMax, type MinMax } from '../../../electron/shared/history-decimate';
 import type { HistoryPoint } from '../../../electron/shared/types';
 
 /** A point as Chart.js takes it with `parsing: false`; null breaks the line. */
@@ -11,23 +14,10 @@ export type XY = { x: number; y: number | null };
 /** The value of a history point for one chart (offset, lag bytes or lag seconds). */
 export type ValueOf = (p: HistoryPoint) => number | null;
 
-export interface Bucket {
+/** One series' extremes in one time bucket (the shared decimator's MinMax), placed on the axis. */
+export interface Bucket extends MinMax {
   /** floor(t / width): the bucket's place on the time axis. */
   readonly index: number;
-  /** Time of the first and last raw point in the bucket (values and gaps). */
-  first: number;
-  last: number;
-  /** Raw points with a value. */
-  count: number;
-  minT: number;
-  minY: number;
-  maxT: number;
-  maxY: number;
-  /** The last point with a value. */
-  lastT: number;
-  lastY: number;
-  /** Time of the first gap (null value) in the bucket, if any. */
-  gapT: number | null;
   /** How many points this bucket contributes to `points`. */
   drawn: number;
 }
@@ -41,15 +31,7 @@ export interface RangeStats {
   latestT: number;
 }
 
-/**
- * Bucket width for a span drawn across `pixels`: a power of two in ms, at least one pixel's
- * worth, so a window that grows by a tick keeps its buckets until it has doubled.
- */
-export function bucketWidth(spanMs: number, pixels: number): number {
-  const perPixel = spanMs / Math.max(1, pixels);
-  if (!(perPixel > 1)) return 1;
-  return 2 ** Math.ceil(Math.log2(perPixel));
-}
+export { bucketWidth };
 
 /** Index of the first point with t >= at (points are sorted by t). */
 export function firstIndexAtOrAfter(points: readonly HistoryPoint[], at: number): number {
@@ -169,44 +151,15 @@ export class BucketedSeries {
 
   #add(p: HistoryPoint): void {
     this.#lastT = p.t;
-    const y = this.#value(p);
     const index = Math.floor(p.t / this.width);
     let b = this.buckets[this.buckets.length - 1];
     if (!b || b.index !== index) {
       // The newest bucket is closed: from now on only its extremes are drawn.
       if (b) this.#emit(b, false);
-      b = {
-        index,
-        first: p.t,
-        last: p.t,
-        count: 0,
-        minT: p.t,
-        minY: 0,
-        maxT: p.t,
-        maxY: 0,
-        lastT: p.t,
-        lastY: 0,
-        gapT: null,
-        drawn: 0,
-      };
+      b = { ...emptyMinMax(p.t), index, drawn: 0 };
       this.buckets.push(b);
     }
-    b.last = p.t;
-    if (y === null) {
-      if (b.gapT === null) b.gapT = p.t;
-    } else {
-      if (b.count === 0 || y < b.minY) {
-        b.minY = y;
-        b.minT = p.t;
-      }
-      if (b.count === 0 || y > b.maxY) {
-        b.maxY = y;
-        b.maxT = p.t;
-      }
-      b.lastY = y;
-      b.lastT = p.t;
-      b.count += 1;
-    }
+    addToMinMax(b, p.t, this.#value(p));
   }
 
   #emitNewest(): void {

@@ -4,8 +4,9 @@
 /* eslint-disable svelte/prefer-svelte-reactivity --
    The series map is deliberately not reactive: charts follow the `epoch`/`version` counters instead,
    so thousands of points never become signals. */
-import type { Address, HistoryPoint, NodeState, TopologySnapshot } from '../../../electron/shared/types';
+import type { Address, HistoryPoint, TopologySnapshot } from '../../../electron/shared/types';
 import type { ReplicationConsoleApi } from '../../../electron/shared/api';
+import { historyPointOf } from '../../../electron/shared/history-point';
 import { isNeverReached } from '../lib/unreached-fold';
 
 /** The longest chart window; older points are dropped. */
@@ -25,20 +26,8 @@ export function firstIndexAfter(points: readonly HistoryPoint[], after: number):
   return lo;
 }
 
-/**
- * The point a tick contributes for one of its nodes. An unreachable or stale node has no
- * offset (a gap: its last reading is old, drawing it again would show it as current) but may
- * still have lag, estimated by the engine from its master's view of the last ACK.
- */
-export function pointFromNode(node: NodeState, takenAt: number): HistoryPoint {
-  return {
-    // One t per tick for every node keeps the series of a topology aligned on the x axis.
-    t: takenAt,
-    offset: node.reachable && !node.stale ? node.offset : null,
-    lagBytes: node.lag?.bytesBehindMaster ?? null,
-    lagSeconds: node.lag?.secondsBehind ?? null,
-  };
-}
+/** The point a tick contributes for one of its nodes: the engine's own rule (shared). */
+export const pointFromNode = historyPointOf;
 
 export class HistoryState {
   /** Bumped when series are replaced wholesale: charts rebuild their datasets. */
@@ -97,24 +86,24 @@ export class HistoryState {
   }
 
   /**
-   * Loads what the engine remembers for these nodes and puts it in front of the points that
-   * ticks have already added. Failures leave a node with tick data only.
+   * Loads what the engine remembers for these nodes, in one call for all of them, and puts it
+   * in front of the points that ticks have already added. A failure leaves every node with
+   * tick data only.
    */
   async load(
-    api: Pick<ReplicationConsoleApi, 'getHistory'>,
+    api: Pick<ReplicationConsoleApi, 'getHistories'>,
     addresses: readonly Address[],
     now: number,
   ): Promise<void> {
+    if (addresses.length === 0) return;
     const since = now - this.retentionMs;
-    const results = await Promise.all(
-      addresses.map(async (address) => {
-        try {
-          return { address, points: await api.getHistory({ node: address, since, maxPoints: HISTORY_LOAD_MAX_POINTS }) };
-        } catch {
-          return { address, points: [] as HistoryPoint[] };
-        }
-      }),
-    );
+    let answer: Record<string, HistoryPoint[]>;
+    try {
+      answer = await api.getHistories({ nodes: [...addresses], since, maxPoints: HISTORY_LOAD_MAX_POINTS });
+    } catch {
+      return;
+    }
+    const results = addresses.map((address) => ({ address, points: Object.hasOwn(answer, address) ? (answer[address] ?? []) : [] }));
     let changed = false;
     for (const { address, points } of results) {
       if (points.length === 0) continue;

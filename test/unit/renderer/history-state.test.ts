@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import type { HistoryPoint, HistoryQuery } from '../../../electron/shared/types';
-import { HistoryState, firstIndexAfter } from '../../../renderer/src/state/history-state.svelte';
+import { NodeHistory } from '../../../electron/engine/history';
+import type { HistoriesQuery, HistoryPoint } from '../../../electron/shared/types';
+import { BucketedSeries, bucketWidth } from '../../../renderer/src/lib/bucketed-series';
+import { HISTORY_LOAD_MAX_POINTS, HistoryState, firstIndexAfter } from '../../../renderer/src/state/history-state.svelte';
+import type { ReplicationConsoleApi } from '../../../electron/shared/api';
+
+type HistoryApi = Pick<ReplicationConsoleApi, 'getHistory' | 'getHistories'>;
 import { labSnapshot } from './fixtures';
 
 const r2 = '127.0.0.1:7002';
@@ -19,7 +24,7 @@ describe('HistoryState', () => {
     );
     expect(history.addresses).toHaveLength(4);
     expect(history.version).toBe(2);
-    expect(history.series(r2)).toEqual([
+    expect(history.series(r2)).toMatchObject([
       { t: 1000, offset: 4000, lagBytes: 0, lagSeconds: 0 },
       { t: 2000, offset: 4200, lagBytes: 800, lagSeconds: 1.5 },
     ]);
@@ -33,7 +38,7 @@ describe('HistoryState', () => {
     history.appendSnapshot(labSnapshot(1, 1000));
     expect(history.version).toBe(1);
     history.appendSnapshot(labSnapshot(2, 2000, { [r2]: { reachable: false, lag: null } }));
-    expect(history.series(r2)[1]).toEqual({ t: 2000, offset: null, lagBytes: null, lagSeconds: null });
+    expect(history.series(r2)[1]).toMatchObject({ t: 2000, offset: null, lagBytes: null, lagSeconds: null });
     // A stalled replica: no offset of its own, but lag from the master's view of its ACKs.
     history.appendSnapshot(
       labSnapshot(3, 3000, {
@@ -43,7 +48,7 @@ describe('HistoryState', () => {
         },
       }),
     );
-    expect(history.series(r2)[2]).toEqual({ t: 3000, offset: null, lagBytes: 5000, lagSeconds: 2 });
+    expect(history.series(r2)[2]).toMatchObject({ t: 3000, offset: null, lagBytes: 5000, lagSeconds: 2 });
   });
 
   it('returns the points after a time', () => {
@@ -64,30 +69,76 @@ describe('HistoryState', () => {
     expect(series[0]?.t).toBeGreaterThanOrEqual(200_000 - 75_000);
   });
 
-  it('loads engine history in front of live points and bumps the epoch', async () => {
+  it('loads every node\'s engine history in one batched call, in front of live points, and bumps the epoch', async () => {
     const history = new HistoryState();
     history.appendSnapshot(labSnapshot(10, 10_000));
-    const queries: HistoryQuery[] = [];
-    const api = {
-      async getHistory(query: HistoryQuery): Promise<HistoryPoint[]> {
-        queries.push(query);
-        if (query.node === r2) {
-          return [
-            { t: 9000, offset: 3900, lagBytes: 100, lagSeconds: 0.2 },
-            { t: 8000, offset: 3800, lagBytes: 200, lagSeconds: 0.4 },
-            { t: 10_000, offset: 4000, lagBytes: 0, lagSeconds: 0 },
-          ];
-        }
-        if (query.node === '127.0.0.1:7003') throw new Error('not there');
+    const calls: string[] = [];
+    const queries: HistoriesQuery[] = [];
+    const api: HistoryApi = {
+      async getHistory() {
+        calls.push('getHistory');
         return [];
+      },
+      async getHistories(query) {
+        calls.push('getHistories');
+        queries.push(query);
+      return {
+        [r2]: [
+          { t: 9000, offset: 3900, lagBytes: 100, lagSeconds: 0.2 },
+          { t: 8000, offset: 3800, lagBytes: 200, lagSeconds: 0.4 },
+          { t: 10_000, offset: 4000, lagBytes: 0, lagSeconds: 0 },
+        ],
+        '127.0.0.1:7000': [],
+      };
       },
     };
     const epoch = history.epoch;
     await history.load(api, [r2, '127.0.0.1:7003', '127.0.0.1:7000'], 10_000);
-    expect(queries[0]).toMatchObject({ node: r2, since: 10_000 - history.retentionMs });
+    expect(calls).toEqual(['getHistories']);
+    expect(queries).toEqual([{ nodes: [r2, '127.0.0.1:7003', '127.0.0.1:7000'], since: 10_000 - history.retentionMs, maxPoints: HISTORY_LOAD_MAX_POINTS }]);
     expect(history.series(r2).map((p) => p.t)).toEqual([8000, 9000, 10_000]);
     expect(history.series('127.0.0.1:7003')).toHaveLength(1);
     expect(history.epoch).toBe(epoch + 1);
+  });
+
+  it('keeps tick data when the batched call fails', async () => {
+    const history = new HistoryState();
+    history.appendSnapshot(labSnapshot(10, 10_000));
+    const api: HistoryApi = {
+      getHistory: async () => [],
+      getHistories: async () => {
+        throw new Error('gone');
+      },
+    };
+    const epoch = history.epoch;
+    await history.load(api, [r2], 10_000);
+    expect(history.series(r2)).toHaveLength(1);
+    expect(history.epoch).toBe(epoch);
+  });
+
+  it('a lag-seconds spike in the engine history survives the decimated load and the chart buckets', async () => {
+    // An hour at 1 Hz where lag bytes stay flat and only lag seconds spike once, for one second.
+    const hour: HistoryPoint[] = Array.from({ length: 3600 }, (_, k) => ({
+      t: 1_000_000 + k * 1000,
+      offset: 10_000 + k,
+      lagBytes: 0,
+      lagSeconds: k === 1777 ? 42 : 0,
+    }));
+    const node = new NodeHistory(3600);
+    for (const p of hour) node.append(p);
+    const history = new HistoryState();
+    // The engine's own query answers, as the service does for 'history:all'.
+    const api: HistoryApi = { getHistory: async () => [], getHistories: async (query) => ({ [r2]: node.query(query.since, query.maxPoints) }) };
+    await history.load(api, [r2], 1_000_000 + 3600 * 1000);
+    const loaded = history.series(r2);
+    expect(loaded.length).toBeLessThanOrEqual(HISTORY_LOAD_MAX_POINTS);
+    expect(loaded.length).toBeLessThan(hour.length);
+    expect(Math.max(...loaded.map((p) => p.lagSeconds ?? 0))).toBe(42);
+    // And again when a chart reduces the loaded series to ~300 px.
+    const span = (loaded.at(-1)?.t ?? 0) - (loaded[0]?.t ?? 0);
+    const chart = new BucketedSeries(loaded, (p) => p.lagSeconds, bucketWidth(span, 300), loaded[0]?.t ?? 0);
+    expect(chart.points.length).toBeLessThanOrEqual(2 * 302);
+    expect(Math.max(...chart.points.map((p) => p.y ?? 0))).toBe(42);
   });
 
   it('resets everything', () => {
