@@ -21,7 +21,9 @@ describe('Session', () => {
     await flush();
     expect(session.console.status).toBe('connected');
     expect(session.console.target).toEqual({ seeds: ['127.0.0.1:7000'], user: null });
-    expect(api.calls.filter((c) => c === 'getHistory')).toHaveLength(4);
+    // One batched history call for every node, not one per node.
+    expect(api.calls.filter((c) => c === 'getHistories')).toHaveLength(1);
+    expect(api.calls).not.toContain('getHistory');
     expect(session.events.items).toHaveLength(1);
 
     time.now = 2000;
