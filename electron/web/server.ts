@@ -3,8 +3,12 @@
 // progress) over one WebSocket at /api, each tagged with its topology id.
 // Any local process or web page can reach 127.0.0.1, so the socket demands a per-run token,
 // a loopback Host (against DNS rebinding) and, when a browser sends one, our own Origin.
+// `serve` runs the same server as a service: any listen address, HTTPS, bearer or basic
+// authentication on every route (off loopback the Host check is moot: auth is what protects),
+// and /metrics for Prometheus.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
@@ -14,7 +18,9 @@ import { WebSocket, WebSocketServer, type RawData } from 'ws';
 import type { Envelope } from '../shared/api';
 import { wireRequestSchema, type WirePush, type WireResponse } from '../shared/schema';
 import type { ConsoleService } from '../app/service';
-import { ConsoleHub } from '../app/console-hub';
+import { ConsoleHub, parseTopologyId } from '../app/console-hub';
+import type { AuthResult, HttpAuth } from '../serve/http-auth';
+import { isLoopbackHost, urlHost } from '../serve/listen';
 import { StaticFiles } from './static-files';
 
 export interface WebServerOptions {
@@ -26,8 +32,21 @@ export interface WebServerOptions {
    * 'web') and closes it on close().
    */
   service?: ConsoleService;
-  /** TCP port on 127.0.0.1; 0 (the default) picks a free one. */
+  /** TCP port; 0 (the default) picks a free one. */
   port?: number;
+  /** The address to listen on (default 127.0.0.1). Anything but loopback needs `auth`. */
+  host?: string;
+  /**
+   * serve: bearer tokens and/or basic users, required on every route but /healthz (and /metrics
+   * when it is open). Absent: the per-run token of the desktop web mode, on the socket only.
+   */
+  auth?: HttpAuth;
+  /** HTTPS with this certificate and its key (PEM). */
+  tls?: { cert: Buffer; key: Buffer };
+  /** serve: GET /metrics answers with this; `open`: without auth (serve opens it on loopback only). */
+  metrics?: { open: boolean; contentType: string; render(): Promise<string> };
+  /** serve: a reason to refuse a call before it reaches the hub (its configured topologies stay connected), or null. */
+  refuse?: (topology: string, channel: string) => string | null;
   /** Directory of the built renderer; default out/renderer of this checkout. */
   rendererDir?: string;
   /** Fixed token (tests); default 32 random bytes in hex. */
@@ -35,9 +54,10 @@ export interface WebServerOptions {
 }
 
 export interface WebServer {
-  /** http://127.0.0.1:PORT/?token=… */
+  /** http://127.0.0.1:PORT/?token=… (with `auth`: no token in it; https with `tls`) */
   url: string;
   port: number;
+  /** The per-run token; '' with `auth`. */
   token: string;
   close(): Promise<void>;
 }
@@ -54,48 +74,95 @@ const HEARTBEAT_MS = 30_000;
 export async function startWebServer(options: WebServerOptions = {}): Promise<WebServer> {
   const ownsHub = !options.hub;
   const hub = options.hub ?? (options.service ? adoptingHub(options.service) : new ConsoleHub({ service: { interface: 'web' } }));
-  const token = options.token ?? randomBytes(32).toString('hex');
+  const auth = options.auth ?? null;
+  const host = options.host ?? '127.0.0.1';
+  if (!auth && !isLoopbackHost(host)) throw new Error(`refusing to serve on ${host} without authentication`);
+  // With auth the per-run token is not used: every route asks for the credentials instead.
+  const token = auth ? '' : (options.token ?? randomBytes(32).toString('hex'));
+  const scheme = options.tls ? 'https' : 'http';
   const files = new StaticFiles(options.rendererDir ?? DEFAULT_RENDERER_DIR);
   let port = 0;
 
-  const allowedHosts = (): string[] => [`127.0.0.1:${port}`, `localhost:${port}`];
-  const allowedOrigins = (): string[] => allowedHosts().map((host) => `http://${host}`);
-  const hostAllowed = (req: IncomingMessage): boolean => allowedHosts().includes((req.headers.host ?? '').toLowerCase());
+  // On loopback, a page of another site must not reach us by a name that resolves to 127.0.0.1
+  // (DNS rebinding): only our own names pass. Elsewhere any Host does, and auth is what protects.
+  const loopback = isLoopbackHost(host);
+  const allowedHosts = (): string[] => [...new Set([`127.0.0.1:${port}`, `localhost:${port}`, `${urlHost(host)}:${port}`.toLowerCase()])];
+  const hostAllowed = (req: IncomingMessage): boolean => !loopback || allowedHosts().includes((req.headers.host ?? '').toLowerCase());
+  // A page may open our socket only from our own origin: one of our loopback names, or elsewhere the Host it reached us by.
+  const originAllowed = (req: IncomingMessage, origin: string): boolean => {
+    const shown = origin.toLowerCase();
+    if (loopback) return allowedHosts().some((h) => shown === `${scheme}://${h}`);
+    return shown === `${scheme}://${(req.headers.host ?? '').toLowerCase()}`;
+  };
 
-  const server = createServer((req: IncomingMessage, res: ServerResponse) => {
-    if (!hostAllowed(req)) {
-      res.writeHead(403, { 'Content-Type': 'text/plain; charset=utf-8' });
-      res.end('Forbidden\n');
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    if (!hostAllowed(req)) return plain(res, 403, 'Forbidden\n');
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    // A liveness probe (a container's health check) needs no credentials, and learns nothing.
+    if (options.metrics && url.pathname === '/healthz') return plain(res, 200, 'ok\n');
+    let authorized: AuthResult | null = null;
+    if (auth) {
+      authorized = auth.check(req, url);
+      const openMetrics = options.metrics?.open === true && url.pathname === '/metrics';
+      if (!authorized.ok && !openMetrics) {
+        res.setHeader('WWW-Authenticate', auth.challenges());
+        return plain(res, 401, auth.hint());
+      }
+    }
+    if (options.metrics && url.pathname === '/metrics') {
+      if (req.method !== 'GET' && req.method !== 'HEAD') return plain(res, 405, 'Method Not Allowed\n', { Allow: 'GET, HEAD' });
+      const body = await options.metrics.render();
+      res.writeHead(200, { 'Content-Type': options.metrics.contentType, 'Cache-Control': 'no-store' });
+      res.end(req.method === 'HEAD' ? undefined : body);
       return;
     }
-    files.handle(req, res).catch(() => {
+    // The page opened with ?token=…: from now on the browser sends the cookie instead.
+    if (auth && authorized?.ok && authorized.via === 'query') {
+      const cookie = auth.sessionCookie(url, scheme === 'https');
+      if (cookie) res.setHeader('Set-Cookie', cookie);
+    }
+    await files.handle(req, res);
+  };
+
+  const onRequest = (req: IncomingMessage, res: ServerResponse): void => {
+    handle(req, res).catch(() => {
       if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
       res.end();
     });
-  });
+  };
+  const server: Server = options.tls ? createHttpsServer({ cert: options.tls.cert, key: options.tls.key }, onRequest) : createServer(onRequest);
+  // A client that opens TLS and says nothing must not hold a socket for ever.
+  server.on('tlsClientError', (_error: Error, socket: Duplex) => socket.destroy());
 
   const wss = new WebSocketServer({ noServer: true, maxPayload: HARD_MAX_MESSAGE_BYTES });
   const alive = new WeakMap<WebSocket, boolean>();
 
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on('error', () => socket.destroy());
-    if (!upgradeAllowed(req)) {
-      const body = 'Forbidden\n';
+    const refusal = upgradeRefusal(req);
+    if (refusal) {
+      const [status, body, extra] = refusal;
       socket.end(
-        `HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Type: text/plain\r\nContent-Length: ${body.length}\r\n\r\n${body}`,
+        `HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Type: text/plain\r\n${extra}Content-Length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
       );
       return;
     }
     wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
 
-  function upgradeAllowed(req: IncomingMessage): boolean {
+  /** Why the socket is refused (status line, body, extra header lines), or null when it may open. */
+  function upgradeRefusal(req: IncomingMessage): [string, string, string] | null {
+    const forbidden: [string, string, string] = ['403 Forbidden', 'Forbidden\n', ''];
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (url.pathname !== '/api') return false;
-    if (!hostAllowed(req)) return false;
+    if (url.pathname !== '/api') return forbidden;
+    if (!hostAllowed(req)) return forbidden;
     const origin = req.headers.origin;
-    if (origin !== undefined && !allowedOrigins().includes(origin)) return false;
-    return tokenMatches(url.searchParams.get('token'), token);
+    if (origin !== undefined && !originAllowed(req, origin)) return forbidden;
+    if (auth) {
+      if (auth.check(req, url).ok) return null;
+      return ['401 Unauthorized', auth.hint(), auth.challenges().map((c) => `WWW-Authenticate: ${c}\r\n`).join('')];
+    }
+    return tokenMatches(url.searchParams.get('token'), token) ? null : forbidden;
   }
 
   wss.on('connection', (ws: WebSocket) => {
@@ -134,6 +201,9 @@ export async function startWebServer(options: WebServerOptions = {}): Promise<We
       return bad(readableId(parsed), 'Malformed message: expected {id: number, channel: string, args: [...]}');
     }
     const { id, channel, args, topology } = request.data;
+    const named = parseTopologyId(topology);
+    const refusal = named.ok ? (options.refuse?.(named.id, channel) ?? null) : null;
+    if (refusal !== null) return bad(id, refusal);
     reply(id, await hub.invoke(topology, channel, args));
   }
 
@@ -164,7 +234,7 @@ export async function startWebServer(options: WebServerOptions = {}): Promise<We
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
+    server.listen(options.port ?? 0, host, () => {
       server.off('error', reject);
       resolve();
     });
@@ -193,12 +263,18 @@ export async function startWebServer(options: WebServerOptions = {}): Promise<We
     return closing;
   };
 
-  return { url: `http://127.0.0.1:${port}/?token=${token}`, port, token, close };
+  const url = `${scheme}://${urlHost(host)}:${port}/${auth ? '' : `?token=${token}`}`;
+  return { url, port, token, close };
 }
 
 /** A hub around a service made elsewhere: new tabs share its lab and its audit directory. */
 function adoptingHub(service: ConsoleService): ConsoleHub {
   return new ConsoleHub({ main: service, service: { interface: 'web', auditDir: dirname(service.auditFile) } });
+}
+
+function plain(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', ...headers });
+  res.end(body);
 }
 
 function tokenMatches(given: string | null, expected: string): boolean {

@@ -1,0 +1,258 @@
+// serve's /metrics: every topology's latest snapshot as Prometheus metrics, built when scraped
+// (not per tick) through prom-client. Names follow Prometheus's conventions: the unit in the
+// name, _total on counters, _info for labels of value 1. A node with no value for a metric gets
+// no sample rather than 0 (a lag unknown is not a lag of 0). Labels are topology ids, node
+// addresses, roles, versions, warning codes and rule names: never a credential.
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { AlertsView, NodeState, TickUpdate, TopologySnapshot } from '../shared/types';
+
+export const METRIC_PREFIX = 'replication_console_';
+
+/** What the metrics read of one topology at scrape time. */
+export interface TopologyMetricsState {
+  id: string;
+  /** Connected (the engine watches it) or still retrying its first connect. */
+  up: boolean;
+  /** Failed connect attempts since the start. */
+  connectFailures: number;
+  snapshot: TopologySnapshot | null;
+  alerts: AlertsView | null;
+}
+
+export interface ServeMetricsOptions {
+  /** The topologies as they are now (called once per scrape). */
+  topologies: () => TopologyMetricsState[];
+  /** The service's version, for replication_console_build_info. */
+  version: string;
+  /** process_* and nodejs_* (CPU, memory, event loop) of the serve process itself; default true. */
+  processMetrics?: boolean;
+}
+
+type Labels = Record<string, string>;
+type Emit = (labels: Labels, value: number) => void;
+
+/** Resync counts that only go up while the process runs, kept per topology and node. */
+class ResyncCounts {
+  /** Per "topology node": the last sync_full / sync_partial_ok read, and the totals so far. */
+  readonly served = new Map<string, { runId: string | null; full: number; partial: number; fullTotal: number; partialTotal: number }>();
+  /** Per "topology node": full resyncs of that replica, as the engine's events say. */
+  readonly replicaFull = new Map<string, number>();
+
+  observe(topology: string, { snapshot, events }: TickUpdate): void {
+    for (const node of snapshot.nodes) {
+      if (!node.stats || !node.reachable) continue;
+      const key = `${topology} ${node.address}`;
+      const { syncFull, syncPartialOk } = node.stats;
+      const before = this.served.get(key);
+      if (!before) {
+        // What the master served before we watched it is not ours to count: start from here.
+        this.served.set(key, { runId: node.runId, full: syncFull, partial: syncPartialOk, fullTotal: 0, partialTotal: 0 });
+        continue;
+      }
+      // A restart (new run_id, or counters that went down) starts its counters at 0 again.
+      const restarted = before.runId !== node.runId || syncFull < before.full || syncPartialOk < before.partial;
+      const full = restarted ? syncFull : syncFull - before.full;
+      let partial = restarted ? syncPartialOk : syncPartialOk - before.partial;
+      // Valkey 8's dual-channel full sync also counts a partial one (as the engine's events say).
+      if (node.version?.startsWith('valkey')) partial = Math.max(0, partial - full);
+      before.fullTotal += full;
+      before.partialTotal += partial;
+      before.runId = node.runId;
+      before.full = syncFull;
+      before.partial = syncPartialOk;
+    }
+    for (const event of events) {
+      // Attributed to the replica (peer: the master that served it); unattributed ones stay the master's count.
+      if (event.kind === 'full-resync' && event.peer !== undefined) {
+        const key = `${topology} ${event.node}`;
+        this.replicaFull.set(key, (this.replicaFull.get(key) ?? 0) + 1);
+      }
+    }
+  }
+}
+
+export class ServeMetrics {
+  readonly registry = new Registry();
+  readonly #options: ServeMetricsOptions;
+  readonly #resyncs = new ResyncCounts();
+  /** The topologies read once at the start of a scrape, so every metric of it sees the same state. */
+  #current: TopologyMetricsState[] = [];
+
+  constructor(options: ServeMetricsOptions) {
+    this.#options = options;
+    if (options.processMetrics ?? true) {
+      collectDefaultMetrics({ register: this.registry });
+      // Gauges named like counters (promtool check metrics refuses them), and of little use here.
+      for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) this.registry.removeSingleMetric(name);
+    }
+    this.#define();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+
+  /** Every tick of every topology (the hub's onTick): only the resync counters are kept per tick. */
+  observe(topology: string, update: TickUpdate): void {
+    this.#resyncs.observe(topology, update);
+  }
+
+  /** The exposition text of a scrape. */
+  async render(): Promise<string> {
+    this.#current = this.#options.topologies();
+    try {
+      return await this.registry.metrics();
+    } finally {
+      this.#current = [];
+    }
+  }
+
+  #gauge(name: string, help: string, labelNames: string[], produce: (emit: Emit) => void): void {
+    new Gauge({
+      name: METRIC_PREFIX + name,
+      help,
+      labelNames,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        produce((labels, value) => this.set(labels, value));
+      },
+    });
+  }
+
+  #counter(name: string, help: string, labelNames: string[], produce: (emit: Emit) => void): void {
+    new Counter({
+      name: METRIC_PREFIX + name,
+      help,
+      labelNames,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        produce((labels, value) => this.inc(labels, value));
+      },
+    });
+  }
+
+  /** Each node of each connected topology (Sentinels included only where asked). */
+  #nodes(emit: (topology: string, node: NodeState, snapshot: TopologySnapshot) => void, { sentinels = false } = {}): void {
+    for (const t of this.#current) {
+      if (!t.snapshot) continue;
+      for (const node of t.snapshot.nodes) {
+        if (!sentinels && node.role === 'sentinel') continue;
+        emit(t.id, node, t.snapshot);
+      }
+    }
+  }
+
+  /** A gauge of each data node with a value; `withMaster`: labelled with the replica's master too. */
+  #nodeGauge(name: string, help: string, value: (node: NodeState) => number | boolean | null | undefined, { withMaster = false } = {}): void {
+    this.#gauge(name, help, withMaster ? ['topology', 'node', 'master'] : ['topology', 'node'], (emit) =>
+      this.#nodes((topology, node) => {
+        const v = value(node);
+        if (v === null || v === undefined || (typeof v === 'number' && !Number.isFinite(v))) return;
+        emit({ topology, node: node.address, ...(withMaster ? { master: node.master ?? '' } : {}) }, typeof v === 'boolean' ? Number(v) : v);
+      }),
+    );
+  }
+
+  #define(): void {
+    const version = this.#options.version;
+    this.#gauge('build_info', 'The version of Replication Console serving these metrics.', ['version'], (emit) => emit({ version }, 1));
+
+    // The topologies.
+    this.#gauge('topology_up', '1 while the console watches the topology, 0 while it retries its first connect.', ['topology'], (emit) => {
+      for (const t of this.#current) emit({ topology: t.id }, t.up ? 1 : 0);
+    });
+    this.#counter('topology_connect_failures_total', 'Failed attempts to connect to the topology (retried with backoff).', ['topology'], (emit) => {
+      for (const t of this.#current) emit({ topology: t.id }, t.connectFailures);
+    });
+    this.#gauge('topology_nodes', 'Nodes the console knows in the topology (Sentinels included).', ['topology'], (emit) => {
+      for (const t of this.#current) if (t.snapshot) emit({ topology: t.id }, t.snapshot.nodes.length);
+    });
+    this.#gauge('warnings', "The topology's warnings, by code (a code with none has no sample).", ['topology', 'code'], (emit) => {
+      for (const t of this.#current) {
+        const counts = new Map<string, number>();
+        for (const w of t.snapshot?.warnings ?? []) counts.set(w.code, (counts.get(w.code) ?? 0) + 1);
+        for (const [code, count] of counts) emit({ topology: t.id, code }, count);
+      }
+    });
+    this.#gauge(
+      'alerts_firing',
+      "The console's own alerts firing now (acknowledged ones too, muted ones not), by rule.",
+      ['topology', 'rule'],
+      (emit) => {
+        for (const t of this.#current) {
+          const counts = new Map<string, number>();
+          for (const a of t.alerts?.alerts ?? []) if (a.state !== 'resolved' && !a.muted) counts.set(a.rule, (counts.get(a.rule) ?? 0) + 1);
+          for (const [rule, count] of counts) emit({ topology: t.id, rule }, count);
+        }
+      },
+    );
+
+    // Every node.
+    this.#gauge('node_info', "A node's role and version (value 1).", ['topology', 'node', 'role', 'version'], (emit) =>
+      this.#nodes((topology, node) => emit({ topology, node: node.address, role: node.role, version: node.version ?? '' }, 1), { sentinels: true }),
+    );
+    this.#gauge('node_reachable', '1 when the console reaches the node, 0 when it does not.', ['topology', 'node'], (emit) =>
+      this.#nodes((topology, node) => emit({ topology, node: node.address }, node.reachable ? 1 : 0), { sentinels: true }),
+    );
+    this.#nodeGauge('node_stale', '1 when the node is reachable but not read for 3 poll intervals or more.', (n) => n.stale);
+    this.#nodeGauge('node_offset_bytes', "The node's replication offset (master_repl_offset, or slave_repl_offset on a replica).", (n) => n.offset);
+    this.#nodeGauge('node_poll_duration_seconds', "How long the node's last poll took.", (n) => (n.latencyMs === null ? null : n.latencyMs / 1000));
+    this.#nodeGauge('node_last_poll_timestamp_seconds', 'When the node was last read (Unix time).', (n) => (n.polledAt === null ? null : n.polledAt / 1000));
+    this.#nodeGauge('node_depth', 'Hops from the root master (0 for a master).', (n) => n.depth);
+    this.#nodeGauge('backlog_seconds', "Seconds of writes the node's replication backlog holds at the current write rate.", (n) => n.backlogWindow?.coversSeconds);
+    this.#nodeGauge('backlog_size_bytes', 'repl-backlog-size of the node, while its backlog is active.', (n) => (n.backlog?.active ? n.backlog.size : null));
+    this.#nodeGauge('write_bytes_per_second', "How fast the node's master offset grows (its own master's, for a replica).", (n) => n.backlogWindow?.writeBytesPerSecond);
+
+    // Replicas, to their master and to the root.
+    const toMaster = { withMaster: true };
+    this.#nodeGauge('link_up', "1 when a replica's link to its master is up, 0 when down.", (n) => (n.linkStatus === null ? null : n.linkStatus === 'up'), toMaster);
+    this.#nodeGauge('replica_lag_bytes', 'Bytes a replica is behind its direct master (offsets read time-aligned).', (n) => n.lag?.bytesBehindMaster, toMaster);
+    this.#nodeGauge('replica_lag_seconds', 'Seconds a replica is behind its direct master (from the master\'s offset history).', (n) => n.lag?.secondsBehind, toMaster);
+    this.#nodeGauge('replica_root_lag_bytes', 'Bytes a replica is behind the root master of its replication history.', (n) => n.lag?.bytesBehindRoot);
+    this.#nodeGauge('replica_root_lag_seconds', 'Seconds a replica is behind the root master of its replication history.', (n) => n.lag?.secondsBehindRoot);
+    this.#nodeGauge('replica_link_down_seconds', "How long a replica's link to its master has been down.", (n) => (n.linkStatus === 'down' ? n.linkDownSinceSeconds : null));
+    this.#nodeGauge('replica_backlog_margin_seconds', 'How long a replica could be away from now before its resync is a full one.', (n) => n.backlogWindow?.awaySeconds);
+    this.#nodeGauge('sync_in_progress', '1 while a replica loads a full sync from its master, else 0.', (n) => (n.role === 'replica' ? n.sync !== null : null));
+    this.#nodeGauge('sync_attempts', 'Full syncs a replica started in the last 2 minutes (3 or more without one finishing: failing).', (n) => (n.role === 'replica' ? n.syncAttempts : null));
+
+    // Resyncs: counters that only go up while serve runs.
+    this.#counter('full_resyncs_total', 'Full resyncs the node served to its replicas (from its sync_full, counted while the console watches).', ['topology', 'node'], (emit) =>
+      this.#nodes((topology, node) => {
+        const served = this.#resyncs.served.get(`${topology} ${node.address}`);
+        if (served) emit({ topology, node: node.address }, served.fullTotal);
+      }),
+    );
+    this.#counter('partial_resyncs_total', 'Partial resyncs the node served to its replicas (from its sync_partial_ok).', ['topology', 'node'], (emit) =>
+      this.#nodes((topology, node) => {
+        const served = this.#resyncs.served.get(`${topology} ${node.address}`);
+        if (served) emit({ topology, node: node.address }, served.partialTotal);
+      }),
+    );
+    this.#counter('replica_full_resyncs_total', "Full resyncs that replaced a replica's data, as the console saw them.", ['topology', 'node'], (emit) =>
+      this.#nodes((topology, node) => {
+        if (node.role !== 'replica') return;
+        emit({ topology, node: node.address }, this.#resyncs.replicaFull.get(`${topology} ${node.address}`) ?? 0);
+      }),
+    );
+
+    // Load, next to lag (read every few polls; absent until read).
+    this.#nodeGauge('node_ops_per_second', 'Commands per second the node processes (instantaneous_ops_per_sec).', (n) => n.load?.opsPerSecond);
+    this.#nodeGauge('node_network_input_bytes_per_second', 'Network input of the node (instantaneous_input_kbps).', (n) => n.load?.netInputBytesPerSecond);
+    this.#nodeGauge('node_network_output_bytes_per_second', 'Network output of the node (instantaneous_output_kbps).', (n) => n.load?.netOutputBytesPerSecond);
+    this.#nodeGauge('node_memory_used_bytes', 'Memory the node uses (used_memory).', (n) => n.load?.usedMemoryBytes);
+    this.#nodeGauge('node_memory_max_bytes', "The node's maxmemory (no sample when unlimited).", (n) => n.load?.maxMemoryBytes);
+    this.#nodeGauge('node_connected_clients', 'Clients connected to the node.', (n) => n.load?.connectedClients);
+    this.#nodeGauge('node_rdb_save_in_progress', '1 while the node writes an RDB snapshot.', (n) => n.load?.persistence?.rdbSaveInProgress);
+    this.#nodeGauge('node_aof_rewrite_in_progress', '1 while the node rewrites its AOF.', (n) => n.load?.persistence?.aofRewriteInProgress);
+    this.#nodeGauge('node_last_save_ok', "1 when the node's last RDB save succeeded, 0 when it failed.", (n) => {
+      const status = n.load?.persistence?.lastSaveStatus;
+      return status === 'ok' ? 1 : status === 'err' ? 0 : null;
+    });
+    this.#nodeGauge('node_last_save_timestamp_seconds', "When the node's last RDB save finished (Unix time).", (n) => {
+      const at = n.load?.persistence?.lastSaveAt;
+      return at === null || at === undefined ? null : at / 1000;
+    });
+  }
+}
