@@ -38,14 +38,23 @@ export interface NodeTiming {
   skipped: number;
 }
 
-interface Entry {
+interface Entry<N> {
+  node: N;
   /** Index on the grid of the slot the timer is set for. */
   slot: number;
   dueAt: number;
-  timer: TimerHandle | null;
+  /** The wave (nodes due at the same time, one timer) it waits in; null when not armed. */
+  wave: Wave<N> | null;
   /** Slots passed over when the timer was last set. */
   skipped: number;
   timing: NodeTiming;
+}
+
+/** Every node due at one time: one timer for all of them (a topology has a few phases, not one per node). */
+interface Wave<N> {
+  dueAt: number;
+  timer: TimerHandle | null;
+  entries: Set<Entry<N>>;
 }
 
 interface Reading {
@@ -59,12 +68,14 @@ interface Reading {
  * nothing a reading does (hang, throw, fold the node into another) touches the timers: the
  * schedule of a tracked node cannot stop. Every reading of a node, scheduled or not, goes
  * through read(), so there is never more than one in flight per node: a slot that comes due
- * while the node is being read joins that reading.
+ * while the node is being read joins that reading. Nodes due at the same time (the same phase)
+ * share one timer, a wave: a few timers per interval instead of one per node.
  */
 export class PollScheduler<N extends object> {
   private readonly clock: Clock;
   private readonly interval: number;
-  private readonly entries = new Map<N, Entry>();
+  private readonly entries = new Map<N, Entry<N>>();
+  private readonly waves = new Map<number, Wave<N>>();
   private readonly readings = new Map<N, Reading>();
   private epoch = 0;
   private running = false;
@@ -110,7 +121,7 @@ export class PollScheduler<N extends object> {
   /** Give a node a schedule (no-op if it has one): from the next slot of the grid once started. */
   add(node: N): void {
     if (this.stopped || this.entries.has(node)) return;
-    const entry: Entry = { slot: -1, dueAt: 0, timer: null, skipped: 0, timing: { last: null, slots: 0, joined: 0, skipped: 0 } };
+    const entry: Entry<N> = { node, slot: -1, dueAt: 0, wave: null, skipped: 0, timing: { last: null, slots: 0, joined: 0, skipped: 0 } };
     this.entries.set(node, entry);
     if (this.running) this.arm(node, entry, 0);
   }
@@ -175,7 +186,7 @@ export class PollScheduler<N extends object> {
   }
 
   /** Set the node's timer for the first slot from `minSlot` on whose time has not passed. */
-  private arm(node: N, entry: Entry, minSlot: number): void {
+  private arm(node: N, entry: Entry<N>, minSlot: number): void {
     const now = this.clock.now();
     const phase = this.phaseOf(node);
     // A node whose timer fired late rejoins the grid instead of catching up: no pile-up of missed polls.
@@ -183,16 +194,42 @@ export class PollScheduler<N extends object> {
     entry.skipped = entry.slot < 0 ? 0 : slot - minSlot;
     entry.slot = slot;
     entry.dueAt = this.epoch + slot * this.interval + phase;
-    entry.timer = this.clock.setTimeout(() => this.fire(node, entry), Math.max(0, entry.dueAt - now));
+    let wave = this.waves.get(entry.dueAt);
+    if (!wave) {
+      const created: Wave<N> = { dueAt: entry.dueAt, timer: null, entries: new Set() };
+      created.timer = this.clock.setTimeout(() => this.fireWave(created), Math.max(0, entry.dueAt - now));
+      this.waves.set(entry.dueAt, created);
+      wave = created;
+    }
+    wave.entries.add(entry);
+    entry.wave = wave;
   }
 
-  private disarm(entry: Entry): void {
-    if (entry.timer !== null) this.clock.clearTimeout(entry.timer);
-    entry.timer = null;
+  private disarm(entry: Entry<N>): void {
+    const wave = entry.wave;
+    entry.wave = null;
+    if (!wave) return;
+    wave.entries.delete(entry);
+    if (wave.entries.size > 0) return;
+    if (wave.timer !== null) this.clock.clearTimeout(wave.timer);
+    wave.timer = null;
+    if (this.waves.get(wave.dueAt) === wave) this.waves.delete(wave.dueAt);
   }
 
-  private fire(node: N, entry: Entry): void {
-    entry.timer = null;
+  /** Serve every node of the wave, in the order they joined it (each arms its next slot first). */
+  private fireWave(wave: Wave<N>): void {
+    wave.timer = null;
+    if (this.waves.get(wave.dueAt) === wave) this.waves.delete(wave.dueAt);
+    for (const entry of [...wave.entries]) {
+      // A node removed by an earlier one's reading or observer has left the wave already.
+      if (entry.wave !== wave) continue;
+      entry.wave = null;
+      this.fire(entry.node, entry);
+    }
+    wave.entries.clear();
+  }
+
+  private fire(node: N, entry: Entry<N>): void {
     if (!this.running || this.entries.get(node) !== entry) return;
     const scheduledAt = entry.dueAt;
     const skipped = entry.skipped;

@@ -22,6 +22,11 @@ interface Reading {
 }
 
 /** A scheduler over fake nodes whose readings take `latency` fake ms, recording everything. */
+/** Timers a scheduler of these nodes keeps: one per distinct phase (a wave), plus the tick's. */
+function timersFor(nodes: readonly FakeNode[]): number {
+  return new Set(nodes.map((n) => Math.min(n.depth, 5))).size + 1;
+}
+
 class Sim {
   readonly clock = new FakeClock();
   readonly readings: Reading[] = [];
@@ -255,8 +260,8 @@ describe('poll scheduler', () => {
     expect(dropped).toHaveLength(600);
     expect(sim.scheduler.has(drop)).toBe(false);
     expect(sim.scheduler.size).toBe(2);
-    // Two node timers, one tick timer: nothing left behind for the folded node.
-    expect(sim.clock.pending).toBe(3);
+    // One timer per phase of the nodes left (depth 0 and 1), one tick timer: nothing left behind for the folded node.
+    expect(sim.clock.pending).toBe(timersFor([keep, nodes[2] as FakeNode]));
   }, LONG);
 
   it('gives nodes that appear a schedule from the next slot and ends it when they vanish; track() reconciles both ways', async () => {
@@ -299,7 +304,8 @@ describe('poll scheduler', () => {
     expect(sim.scheduler.size).toBe(4);
     expect(sim.scheduler.has(nodes[0] as FakeNode)).toBe(false);
     expect(sim.scheduler.has(stray)).toBe(true);
-    expect(sim.clock.pending).toBe(5);
+    // Nodes due at the same time share one timer: one per phase of the tracked nodes, and the tick's.
+    expect(sim.clock.pending).toBe(timersFor([...nodes.slice(1), stray]));
   }, LONG);
 
   it('after a blocked event loop, polls each node once and ticks once, then is back on the grid', async () => {
@@ -332,6 +338,19 @@ describe('poll scheduler', () => {
     const ticks = sim.ticks.slice(ticksBefore + 1);
     expect(ticks.every((t) => (t - sim.startedAt - I - I / 2) % I === 0)).toBe(true);
     expect(new Set(sim.ticks).size).toBe(sim.ticks.length);
+  });
+
+  it('nodes due at the same time share one timer; a wave emptied by removals leaves no timer behind', async () => {
+    const sim = new Sim(() => 5);
+    const nodes = topology(9); // depths 0, 1 ×5, 2 ×3: three waves
+    sim.start(nodes);
+    expect(sim.clock.pending).toBe(4);
+    await sim.clock.advance(3 * I + I / 2);
+    for (const node of nodes.filter((n) => n.depth === 2)) sim.scheduler.remove(node);
+    expect(sim.clock.pending).toBe(3);
+    await sim.clock.advance(3 * I);
+    // Every remaining node still has every slot, each read once per slot.
+    for (const node of nodes.filter((n) => n.depth < 2)) expectEverySlot(sim, node, 0, 5);
   });
 
   it('stop() leaves no timer; readings under way finish and schedule nothing', async () => {
