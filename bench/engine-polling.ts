@@ -16,7 +16,8 @@ const SETTINGS: PollSettings = {
 };
 /** Engine/bare pairs, run alternately (E B E B …). */
 const PAIRS = 3;
-const GOAL_RATIO = 1.2;
+// Issue 11: ≤ 1.5× bare at 50 nodes (the goal beyond it: 1.2×).
+const GOAL_RATIO = 1.5;
 
 /** BENCH_CPU_PROF=dir writes a CPU profile of each measured window there (it slows the runs). */
 export async function enginePolling(): Promise<BenchResult> {

@@ -1,5 +1,5 @@
-// The renderer in real Chromium, through the web mode, against a lab of 100 real redis-server
-// nodes (a master, 9 replicas, 10 replicas under each) with one hour of history: time to the
+// The renderer in real Chromium, through the web mode, against labs of 100 and 200 real
+// redis-server nodes (a master, 9 replicas, the rest under those) with one hour of history: time to the
 // first full render, time to switch the charts to 1 h, and frame timing while 1 Hz ticks
 // arrive. The baseline, measured in the same run with the same build, browser, viewport and
 // one hour of history, is the 4-node docs layout: the ratios say what the 96 extra nodes cost.
@@ -29,6 +29,8 @@ const VIEWPORT = { width: 1440, height: 900 };
 const HISTORY_SECONDS = 3600;
 const TICK_SECONDS = 20;
 const FRAME_BUDGET_MS = 16;
+/** Issue 11's goals: a frame within budget at 100 nodes while ticks arrive; the first render at most 1.5× the 4-node one. */
+const GOALS: Record<string, number> = { 'longest frame, 100 nodes': FRAME_BUDGET_MS, 'first render, 100 / 4 nodes': 1.5 };
 /** A rAF gap this long means at least one frame was missed (60 Hz frames are 16.7 ms apart). */
 const MISSED_FRAME_GAP_MS = 25;
 /** The renderer asks for 1800 points per node per hour; these are safely below what a chart then shows. */
@@ -41,10 +43,16 @@ const SWITCHES = 3;
 
 /** 'master' → 'r1'…'r9' → 'r1-1'…'r9-10': 100 nodes, 99 edges, two levels of replicas. */
 export function hundredNodeTree(): LabNodeSpec[] {
+  return twoLevelTree(100);
+}
+
+/** 'master' → 'r1'…'r9' → the other nodes spread evenly under them ('r1-1', 'r2-1', …, 'r1-2', …). */
+export function twoLevelTree(total: number, middle = 9): LabNodeSpec[] {
   const nodes: LabNodeSpec[] = [{ name: 'master' }];
-  for (let i = 1; i <= 9; i++) {
-    nodes.push({ name: `r${i}`, replicaOf: 'master' });
-    for (let j = 1; j <= 10; j++) nodes.push({ name: `r${i}-${j}`, replicaOf: `r${i}` });
+  for (let i = 1; i <= middle; i++) nodes.push({ name: `r${i}`, replicaOf: 'master' });
+  for (let k = 0; nodes.length < total; k++) {
+    const i = (k % middle) + 1;
+    nodes.push({ name: `r${i}-${Math.floor(k / middle) + 1}`, replicaOf: `r${i}` });
   }
   return nodes;
 }
@@ -103,7 +111,10 @@ interface ScenarioResult {
 }
 
 export interface RendererMeasurements {
+  /** 100 nodes. */
   big: ScenarioResult;
+  /** 200 nodes. */
+  bigger: ScenarioResult;
   baseline: ScenarioResult;
 }
 
@@ -112,14 +123,15 @@ export async function rendererBench(): Promise<Record<string, number | string>> 
   return flatFigures(await measureRenderer());
 }
 
-/** The same run in bench/run.ts's shape: `{ name: 'renderer 100 nodes', run: rendererBenchmark }`. */
+/** The same run in bench/run.ts's shape: `{ name: 'renderer 100 and 200 nodes', run: rendererBenchmark }`. */
 export async function rendererBenchmark(): Promise<BenchResult> {
   const measured = await measureRenderer();
   const figures: Figure[] = Object.entries(flatFigures(measured))
     .filter((entry): entry is [string, number] => typeof entry[1] === 'number')
     .map(([name, value]) => {
       const [label, unit] = splitUnit(name);
-      return label === 'longest frame, 100 nodes' ? { name: label, value, unit, goal: { max: FRAME_BUDGET_MS } } : { name: label, value, unit };
+      const goal = GOALS[label];
+      return goal === undefined ? { name: label, value, unit } : { name: label, value, unit, goal: { max: goal } };
     });
   return { figures, details: detailsOf(measured), notes: notesOf(measured) };
 }
@@ -135,17 +147,19 @@ export async function measureRenderer(options: { profile?: boolean; saveTrace?: 
       buildRenderer(rendererDir, options.profile === true),
       Lab.start({ nodes: docsLayout() }),
       Lab.start({ nodes: hundredNodeTree() }),
+      Lab.start({ nodes: twoLevelTree(200) }),
     ]);
     for (const outcome of started.slice(1)) if (outcome.status === 'fulfilled') labs.push(outcome.value as Lab);
     const failed = started.find((outcome) => outcome.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
-    const [small, large] = labs as [Lab, Lab];
+    const [small, large, larger] = labs as [Lab, Lab, Lab];
     browser = await launchChromium();
     const probe = await readFile(PROBE, 'utf8');
     const saveTrace = options.saveTrace === true;
     const baseline = await runScenario(browser, rendererDir, probe, small, { profile: false, saveTrace });
     const big = await runScenario(browser, rendererDir, probe, large, { profile: options.profile === true, saveTrace });
-    return { big, baseline };
+    const bigger = await runScenario(browser, rendererDir, probe, larger, { profile: false, saveTrace });
+    return { big, bigger, baseline };
   } finally {
     await browser?.close();
     await Promise.allSettled(labs.map((lab) => lab.close()));
@@ -169,7 +183,10 @@ async function runScenario(
   lab: Lab,
   options: { profile: boolean; saveTrace: boolean },
 ): Promise<ScenarioResult> {
-  const service = new BackfilledService();
+  // A data directory of its own: the topology memory would otherwise recall nodes of earlier
+  // labs (this bench's or a test's) that used the same ports, and add them to the graph.
+  const dataDir = await mkdtemp(join(tmpdir(), 'rc-bench-renderer-data-'));
+  const service = new BackfilledService({ auditDir: dataDir });
   let server: WebServer | undefined;
   let context: BrowserContext | undefined;
   let tracing = false;
@@ -271,6 +288,7 @@ async function runScenario(
     await context?.close();
     await server?.close();
     await service.close();
+    await rm(dataDir, { recursive: true, force: true });
   }
 }
 
@@ -379,9 +397,10 @@ const r1 = (v: number): number => Math.round(v * 10) / 10;
 const r2 = (v: number): number => Math.round(v * 100) / 100;
 
 /** Keys end with their unit in brackets: "first render, 100 nodes [ms]". */
-function flatFigures({ big, baseline }: RendererMeasurements): Record<string, number | string> {
+function flatFigures({ big, bigger, baseline }: RendererMeasurements): Record<string, number | string> {
   const b = summarize(big);
   const s = summarize(baseline);
+  const g = summarize(bigger);
   return {
     'first render, 100 nodes [ms]': r1(b.firstRenderMs),
     'first render, 4 nodes [ms]': r1(s.firstRenderMs),
@@ -403,6 +422,12 @@ function flatFigures({ big, baseline }: RendererMeasurements): Record<string, nu
     'main thread busy, 100 nodes [%]': r1(b.busyPercent),
     'main thread busy, 4 nodes [%]': r1(s.busyPercent),
     'main thread busy, 100 / 4 nodes [×]': r2(b.busyPercent / s.busyPercent),
+    'first render, 200 nodes [ms]': r1(g.firstRenderMs),
+    'first render, 200 / 4 nodes [×]': r2(g.firstRenderMs / s.firstRenderMs),
+    'longest frame, 200 nodes [ms]': r1(g.longestFrameMs),
+    'frame p99, 200 nodes [ms]': r1(g.p99FrameMs),
+    'frames over 16 ms, 200 nodes [frames]': g.framesOverBudget,
+    'main thread busy, 200 nodes [%]': r1(g.busyPercent),
     baseline:
       '4-node docs layout, same build, browser, viewport and 1 h of history, measured in the same run; ' +
       `frames are traced over ${TICK_SECONDS} s of 1 Hz ticks with the charts on 1 h`,
@@ -414,7 +439,7 @@ function splitUnit(key: string): [string, string] {
   return match ? [match[1] as string, match[2] as string] : [key, ''];
 }
 
-function detailsOf({ big, baseline }: RendererMeasurements): Record<string, unknown> {
+function detailsOf({ big, bigger, baseline }: RendererMeasurements): Record<string, unknown> {
   const detail = (r: ScenarioResult): Record<string, unknown> => ({
     nodes: r.nodes,
     loads: r.loads,
@@ -430,7 +455,7 @@ function detailsOf({ big, baseline }: RendererMeasurements): Record<string, unkn
     problems: r.problems,
     profile: r.profile,
   });
-  return { bigTopology: detail(big), baseline: detail(baseline) };
+  return { bigTopology: detail(big), biggerTopology: detail(bigger), baseline: detail(baseline) };
 }
 
 function worstFrames(frames: Frame[], count: number): Frame[] {
@@ -448,7 +473,7 @@ function worstFrames(frames: Frame[], count: number): Frame[] {
     }));
 }
 
-function notesOf({ big, baseline }: RendererMeasurements): string[] {
+function notesOf({ big, bigger, baseline }: RendererMeasurements): string[] {
   const b = summarize(big);
   const notes = [
     'Renderer: baseline = the 4-node docs layout, same build, browser, viewport and 1 h of history, measured in the same run.',
@@ -467,7 +492,7 @@ function notesOf({ big, baseline }: RendererMeasurements): string[] {
         `(style and layout ${worst.styleAndLayoutMs} ms), scripts: ${scripts}.`,
     );
   }
-  for (const [label, r] of [['100 nodes', big], ['4 nodes', baseline]] as const) {
+  for (const [label, r] of [['100 nodes', big], ['200 nodes', bigger], ['4 nodes', baseline]] as const) {
     if (r.problems.length > 0) notes.push(`Renderer: the page logged errors (${label}): ${r.problems.slice(0, 3).join(' | ')}`);
   }
   return notes;
@@ -527,6 +552,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   console.log(`\nRenderer in Chromium, ${TICK_SECONDS} s of 1 Hz ticks, charts on 1 h${profile ? ' (unminified build, profiler on)' : ''}:\n`);
   console.log(table(measured));
   printWorstFrames(measured.big, 5);
+  printWorstFrames(measured.bigger, 3);
   printWorstFrames(measured.baseline, 3);
   for (const note of notesOf(measured)) console.log(`• ${note}`);
   console.log(`\n${JSON.stringify(flatFigures(measured), null, 2)}`);

@@ -9,6 +9,7 @@ import { cliBench } from './cli';
 import { engineDiscovery } from './engine-discovery';
 import { enginePolling } from './engine-polling';
 import { enginePollingLayers } from './engine-polling-layers';
+import { enginePollingScale } from './engine-polling-scale';
 import { pollLateness } from './poll-lateness';
 import { rendererBenchmark } from './renderer';
 import { switchoverBench } from './switchover';
@@ -16,11 +17,12 @@ import type { BenchResult, Benchmark, Figure } from './types';
 
 const BENCHMARKS: Benchmark[] = [
   { name: 'engine polling CPU', run: enginePolling },
+  { name: 'engine polling 50 and 500 nodes', run: enginePollingScale },
   { name: 'engine discovery', run: engineDiscovery },
   { name: 'engine CPU by layer', run: enginePollingLayers, optional: true },
   { name: 'switchover write window', run: switchoverBench },
   { name: 'poll lateness during plans', run: pollLateness },
-  { name: 'renderer 100 nodes', run: rendererBenchmark },
+  { name: 'renderer 100 and 200 nodes', run: rendererBenchmark },
   { name: 'cli start, topology and web memory', run: cliBench },
 ];
 

@@ -21,7 +21,7 @@ export function startFlatLab(): Promise<Lab> {
 }
 
 /** Run one side in a fresh process against the lab and return its figures. */
-export async function measureSide(lab: Lab, side: Side, settings: PollSettings): Promise<PollRun> {
+export async function measureSide(lab: Pick<Lab, 'nodeNames' | 'address'>, side: Side, settings: PollSettings): Promise<PollRun> {
   const input: PollingInput = {
     ...settings,
     addresses: lab.nodeNames.map((name) => lab.address(name)),
