@@ -212,7 +212,7 @@ export class ServeMetrics {
     this.#nodeGauge('replica_lag_seconds', 'Seconds a replica is behind its direct master (from the master\'s offset history).', (n) => n.lag?.secondsBehind, toMaster);
     this.#nodeGauge('replica_root_lag_bytes', 'Bytes a replica is behind the root master of its replication history.', (n) => n.lag?.bytesBehindRoot);
     this.#nodeGauge('replica_root_lag_seconds', 'Seconds a replica is behind the root master of its replication history.', (n) => n.lag?.secondsBehindRoot);
-    this.#nodeGauge('replica_link_down_seconds', "How long a replica's link to its master has been down.", (n) => (n.linkStatus === 'down' ? n.linkDownSinceSeconds : null));
+    this.#nodeGauge('replica_link_down_seconds', "How long a replica's link to its master has been down.", (n) => (n.linkStatus === 'down' ? n.linkDownSinceSeconds : null), toMaster);
     this.#nodeGauge('replica_backlog_margin_seconds', 'How long a replica could be away from now before its resync is a full one.', (n) => n.backlogWindow?.awaySeconds);
     this.#nodeGauge('sync_in_progress', '1 while a replica loads a full sync from its master, else 0.', (n) => (n.role === 'replica' ? n.sync !== null : null));
     this.#nodeGauge('sync_attempts', 'Full syncs a replica started in the last 2 minutes (3 or more without one finishing: failing).', (n) => (n.role === 'replica' ? n.syncAttempts : null));

@@ -1,0 +1,175 @@
+// serve's /metrics from hand-built snapshots: the names and labels, no sample where a node has
+// no value, the resync counters only going up (a master's restart included), and the text
+// passing `promtool check metrics` (Prometheus's own linter).
+import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { ServeMetrics, type TopologyMetricsState } from '../../electron/serve/metrics';
+import type { Alert, AlertsView, NodeState, TickUpdate, TopologySnapshot } from '../../electron/shared/types';
+import { DEFAULT_ALERT_THRESHOLDS } from '../../electron/engine/alerts';
+import { inSyncLag, nodeState } from '../helpers/node-state';
+
+const MASTER = '10.0.0.1:6379';
+const REPLICA = '10.0.0.2:6379';
+const CASCADED = '10.0.0.3:6379';
+
+function snapshot(nodes: NodeState[], overrides: Partial<TopologySnapshot> = {}): TopologySnapshot {
+  return { seq: 1, takenAt: 1_700_000_000_000, pollIntervalMs: 1000, nodes, edges: [], warnings: [], ...overrides };
+}
+
+function topology(): TopologySnapshot {
+  return snapshot(
+    [
+      nodeState(MASTER, {
+        offset: 5000,
+        stats: { syncFull: 3, syncPartialOk: 1, syncPartialErr: 0 },
+        backlogWindow: { writeBytesPerSecond: 100, coversSeconds: 42.5, awaySeconds: null },
+        load: {
+          readAt: 1,
+          opsPerSecond: 250,
+          netInputBytesPerSecond: 2048,
+          netOutputBytesPerSecond: 4096,
+          usedMemoryBytes: 1_000_000,
+          maxMemoryBytes: null,
+          connectedClients: 7,
+          persistence: { rdbSaveInProgress: false, aofRewriteInProgress: true, lastSaveStatus: 'ok', lastSaveAt: 1_700_000_000_000, changesSinceLastSave: 3, aofLastWriteStatus: null },
+        },
+      }),
+      nodeState(REPLICA, {
+        role: 'replica',
+        master: MASTER,
+        linkStatus: 'up',
+        offset: 4000,
+        depth: 1,
+        lag: inSyncLag({ bytesBehindMaster: 1000, secondsBehind: 1.5, bytesBehindRoot: 1000, secondsBehindRoot: 1.5 }),
+        stats: { syncFull: 0, syncPartialOk: 0, syncPartialErr: 0 },
+      }),
+      // Unreachable: a lag unknown is no sample, not 0.
+      nodeState(CASCADED, {
+        role: 'replica',
+        reachable: false,
+        master: REPLICA,
+        linkStatus: 'down',
+        linkDownSinceSeconds: 12,
+        offset: null,
+        depth: 2,
+        lag: inSyncLag({ bytesBehindMaster: null, secondsBehind: null, bytesBehindRoot: null, secondsBehindRoot: null }),
+        latencyMs: null,
+        polledAt: null,
+      }),
+      nodeState('10.0.0.9:26379', { role: 'sentinel', offset: null, version: 'redis 7.0.15', depth: null }),
+    ],
+    { warnings: [{ code: 'BACKLOG_SHORT', message: 'short', nodes: [MASTER] }, { code: 'UNREACHABLE', message: 'x', nodes: [CASCADED] }, { code: 'UNREACHABLE', message: 'y', nodes: [] }] },
+  );
+}
+
+function alert(rule: Alert['rule'], overrides: Partial<Alert> = {}): Alert {
+  return { id: `${rule}-1`, rule, node: MASTER, state: 'firing', message: '', value: null, threshold: null, startedAt: 1, resolvedAt: null, acknowledgedAt: null, muted: false, ...overrides };
+}
+
+const ALERTS: AlertsView = {
+  alerts: [alert('LAG_SECONDS'), alert('LAG_SECONDS', { id: 'b', state: 'acknowledged' }), alert('STALE', { muted: true }), alert('LINK_DOWN', { state: 'resolved', resolvedAt: 2 })],
+  mutes: [],
+  thresholds: DEFAULT_ALERT_THRESHOLDS,
+};
+
+function metricsOf(states: () => TopologyMetricsState[]): ServeMetrics {
+  return new ServeMetrics({ version: '9.9.9', processMetrics: false, topologies: states });
+}
+
+/** name{labels} → value, for the lines of one scrape. */
+function samples(text: string): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const at = line.lastIndexOf(' ');
+    out.set(line.slice(0, at), Number(line.slice(at + 1)));
+  }
+  return out;
+}
+
+describe('serve metrics', () => {
+  const state = (snap: TopologySnapshot | null, up = true): TopologyMetricsState[] => [
+    { id: 'orders', up, connectFailures: up ? 0 : 4, snapshot: snap, alerts: snap ? ALERTS : null },
+  ];
+
+  it('exports each node with the topology, node and master labels, and nothing where a value is unknown', async () => {
+    const metrics = metricsOf(() => state(topology()));
+    const text = await metrics.render();
+    const s = samples(text);
+    const node = (n: string) => `topology="orders",node="${n}"`;
+    expect(s.get('replication_console_build_info{version="9.9.9"}')).toBe(1);
+    expect(s.get('replication_console_topology_up{topology="orders"}')).toBe(1);
+    expect(s.get('replication_console_topology_nodes{topology="orders"}')).toBe(4);
+    expect(s.get(`replication_console_node_info{${node(MASTER)},role="master",version="redis 7.0.15"}`)).toBe(1);
+    expect(s.get(`replication_console_node_info{${node('10.0.0.9:26379')},role="sentinel",version="redis 7.0.15"}`)).toBe(1);
+    expect(s.get(`replication_console_node_reachable{${node(CASCADED)}}`)).toBe(0);
+    expect(s.get(`replication_console_node_offset_bytes{${node(MASTER)}}`)).toBe(5000);
+    expect(s.get(`replication_console_replica_lag_bytes{${node(REPLICA)},master="${MASTER}"}`)).toBe(1000);
+    expect(s.get(`replication_console_replica_lag_seconds{${node(REPLICA)},master="${MASTER}"}`)).toBe(1.5);
+    expect(s.get(`replication_console_replica_root_lag_seconds{${node(REPLICA)}}`)).toBe(1.5);
+    expect(s.get(`replication_console_link_up{${node(REPLICA)},master="${MASTER}"}`)).toBe(1);
+    expect(s.get(`replication_console_link_up{${node(CASCADED)},master="${REPLICA}"}`)).toBe(0);
+    expect(s.get(`replication_console_replica_link_down_seconds{${node(CASCADED)},master="${REPLICA}"}`)).toBe(12);
+    expect(s.get(`replication_console_sync_in_progress{${node(REPLICA)}}`)).toBe(0);
+    expect(s.get(`replication_console_backlog_seconds{${node(MASTER)}}`)).toBe(42.5);
+    expect(s.get(`replication_console_node_ops_per_second{${node(MASTER)}}`)).toBe(250);
+    expect(s.get(`replication_console_node_aof_rewrite_in_progress{${node(MASTER)}}`)).toBe(1);
+    expect(s.get(`replication_console_node_last_save_ok{${node(MASTER)}}`)).toBe(1);
+    expect(s.get('replication_console_warnings{topology="orders",code="UNREACHABLE"}')).toBe(2);
+    expect(s.get('replication_console_warnings{topology="orders",code="BACKLOG_SHORT"}')).toBe(1);
+    // Firing and acknowledged count; muted and resolved do not.
+    expect(s.get('replication_console_alerts_firing{topology="orders",rule="LAG_SECONDS"}')).toBe(2);
+    expect([...s.keys()].some((k) => k.includes('rule="STALE"') || k.includes('rule="LINK_DOWN"'))).toBe(false);
+    // No value, no sample: the unreachable replica's lag and offset, a master's link, the master's maxmemory (unlimited), a Sentinel's offset.
+    expect([...s.keys()].filter((k) => k.includes(CASCADED) && /lag_(bytes|seconds)|offset_bytes|poll_duration/.test(k))).toEqual([]);
+    expect([...s.keys()].filter((k) => k.startsWith('replication_console_link_up') && k.includes(`node="${MASTER}"`))).toEqual([]);
+    expect([...s.keys()].filter((k) => k.startsWith('replication_console_node_memory_max_bytes'))).toEqual([]);
+    expect([...s.keys()].filter((k) => k.includes('26379') && !/node_info|node_reachable/.test(k))).toEqual([]);
+    // The replica's own load was never read: no zero stands in for it.
+    expect([...s.keys()].filter((k) => k.startsWith('replication_console_node_ops_per_second') && k.includes(REPLICA))).toEqual([]);
+  });
+
+  it('says a topology that is not connected yet is down, with its failures, and no nodes', async () => {
+    const s = samples(await metricsOf(() => state(null, false)).render());
+    expect(s.get('replication_console_topology_up{topology="orders"}')).toBe(0);
+    expect(s.get('replication_console_topology_connect_failures_total{topology="orders"}')).toBe(4);
+    expect([...s.keys()].filter((k) => k.startsWith('replication_console_node_'))).toEqual([]);
+  });
+
+  it('counts resyncs from the first tick on, and only up: across a master restart too', async () => {
+    let current = topology();
+    const metrics = metricsOf(() => state(current));
+    const tick = (snap: TopologySnapshot, events: TickUpdate['events'] = []): void => metrics.observe('orders', { snapshot: snap, events });
+    const master = (overrides: Partial<NodeState>): TopologySnapshot => ({ ...current, nodes: current.nodes.map((n) => (n.address === MASTER ? { ...n, ...overrides } : n)) });
+    const counters = async (): Promise<[number | undefined, number | undefined, number | undefined]> => {
+      const s = samples(await metrics.render());
+      return [
+        s.get(`replication_console_full_resyncs_total{topology="orders",node="${MASTER}"}`),
+        s.get(`replication_console_partial_resyncs_total{topology="orders",node="${MASTER}"}`),
+        s.get(`replication_console_replica_full_resyncs_total{topology="orders",node="${REPLICA}"}`),
+      ];
+    };
+    // What the master served before the console watched it is not counted.
+    tick(current);
+    expect(await counters()).toEqual([0, 0, 0]);
+    current = master({ stats: { syncFull: 5, syncPartialOk: 2, syncPartialErr: 0 } });
+    tick(current, [{ id: 1, at: 1, node: REPLICA, kind: 'full-resync', message: 'x', peer: MASTER }, { id: 2, at: 1, node: MASTER, kind: 'partial-resync', message: 'y' }]);
+    expect(await counters()).toEqual([2, 1, 1]);
+    // Restarted (a new run_id, counters from 0): its new counts are added, never subtracted.
+    current = master({ runId: 'after-restart', stats: { syncFull: 1, syncPartialOk: 0, syncPartialErr: 0 } });
+    tick(current);
+    expect(await counters()).toEqual([3, 1, 1]);
+    // Unreachable for a while: the counter stays as it was.
+    tick(master({ reachable: false, stats: null }));
+    expect(await counters()).toEqual([3, 1, 1]);
+  });
+
+  it("passes promtool check metrics, Prometheus's own linter, process metrics included", async () => {
+    const metrics = new ServeMetrics({ version: '1.0.0', topologies: () => [{ id: 'orders', up: true, connectFailures: 0, snapshot: topology(), alerts: ALERTS }] });
+    const text = await metrics.render();
+    expect(text).toMatch(/^process_cpu_user_seconds_total /m);
+    // promtool exits 0 and prints nothing for a clean exposition; it lists each problem otherwise.
+    const out = execFileSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
+    expect(out).toBe('');
+  });
+});
