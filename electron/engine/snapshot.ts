@@ -46,6 +46,8 @@ interface TickContext {
   staleBefore: number;
   now: number;
   sentinels: SentinelContext;
+  /** Each master's write rate, computed once per tick (every replica's backlog window reads its master's). */
+  writeRates: Map<NodeRecord, number | null>;
 }
 
 /** Build the immutable, JSON-ready view of the topology as it stands now. */
@@ -66,6 +68,7 @@ export function buildSnapshot(
     staleBefore: now - STALE_AFTER_INTERVALS * pollIntervalMs,
     now,
     sentinels,
+    writeRates: new Map(),
   };
   const states = records.map((r) => nodeState(context, r));
   const byAddress = new Map(states.map((s) => [s.address, s]));
@@ -133,7 +136,7 @@ function nodeState(context: TickContext, record: NodeRecord): NodeState {
     stats: record.stats,
     lag,
     settings: record.settings,
-    backlogWindow: backlogWindowOf(record, master, lag),
+    backlogWindow: backlogWindowOf(context, record, master, lag),
     syncAttempts: record.syncStarts.filter((t) => t >= now - SYNC_ATTEMPTS_WINDOW_MS).length,
     rawReplication: live?.raw ?? {},
     polledAt: record.polledAt,
@@ -167,11 +170,16 @@ function writeRate(record: NodeRecord): number | null {
  * bytes behind can be away for what is left of its master's backlog before a partial resync
  * is impossible. Null where nothing is written (no limit) or nothing is known.
  */
-function backlogWindowOf(record: NodeRecord, master: NodeRecord | undefined, lag: ReplicaLag | null): BacklogWindow | null {
+function backlogWindowOf(context: TickContext, record: NodeRecord, master: NodeRecord | undefined, lag: ReplicaLag | null): BacklogWindow | null {
   const source = record.replication?.role === 'replica' ? master : record;
   const size = source?.replication?.backlog?.size ?? source?.settings?.replBacklogSize ?? null;
   if (!source?.reachable || size === null || size === 0) return null;
-  const rate = writeRate(source);
+  let known = context.writeRates.get(source);
+  if (known === undefined) {
+    known = writeRate(source);
+    context.writeRates.set(source, known);
+  }
+  const rate = known;
   const writing = rate !== null && rate > 0;
   const away = record === source || !writing ? null : Math.max(0, size - (lag?.bytesBehindMaster ?? 0)) / rate;
   return { writeBytesPerSecond: rate, coversSeconds: writing ? size / rate : null, awaySeconds: away };
