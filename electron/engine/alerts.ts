@@ -1,7 +1,17 @@
 // Alerts: rules with thresholds evaluated on every tick's snapshot, with incidents that keep
 // their id from firing to resolved, acknowledgements and mutes (maintenance). One evaluator in
 // the engine, so the desktop, the web mode, `serve` and `watch --alerts` agree.
-import type { AlertMute, AlertsView, AlertThresholds, TopologySnapshot } from '../shared/types';
+//
+// The verdicts follow the console's warnings (warnings.ts): BACKLOG_EXCEEDED, SYNC_FAILING,
+// MULTIPLE_MASTERS and INTERRUPTED_PLAN fire exactly while the snapshot carries that warning
+// (folded under a MASTER_DOWN headline included); the threshold rules read the node states.
+// A node whose figures are old (unreachable, stale) gets that alert and no other: its lag and
+// link are what they were. A replica below a stalled or unreachable node (STALLED_UPSTREAM), or
+// whose own master is down or stale, gets no LINK_DOWN or LAG alert: the node above it has one.
+import { alertThresholdsSchema } from '../shared/schema';
+import { formatBytes, formatSeconds } from '../shared/format';
+import type { Alert, AlertMute, AlertRule, AlertsView, AlertThresholds, NodeState, TopologySnapshot, TopologyWarning, WarningCode } from '../shared/types';
+import { EngineError } from './errors';
 
 export const DEFAULT_ALERT_THRESHOLDS: AlertThresholds = {
   lagBytes: 10 * 1024 * 1024,
@@ -13,26 +23,124 @@ export const DEFAULT_ALERT_THRESHOLDS: AlertThresholds = {
   forSeconds: 0,
 };
 
+/** Resolved incidents kept for the panel: at most this many, and none older than RESOLVED_KEEP_MS. */
+export const RESOLVED_KEEP = 50;
+export const RESOLVED_KEEP_MS = 60 * 60_000;
+/** Longest mute: a week (the channel's schema says the same). */
+const MAX_MUTE_MINUTES = 7 * 24 * 60;
+
+/** What one rule found true on one node (or the topology) on this tick. */
+interface Finding {
+  rule: AlertRule;
+  node: string | null;
+  message: string;
+  value: number | null;
+  threshold: number | null;
+}
+
+/** What the book keeps across a restart (a future store): mutes and acknowledged incidents. */
+export interface AlertBookState {
+  mutes: AlertMute[];
+  acknowledged: { rule: AlertRule; node: string | null; id: string; startedAt: number; acknowledgedAt: number }[];
+}
+
+const keyOf = (rule: AlertRule, node: string | null): string => `${rule}\u0000${node ?? ''}`;
+
 /** One topology's alerts (the engine keeps one across reconnects of the same session). */
 export class AlertBook {
   #thresholds: AlertThresholds = { ...DEFAULT_ALERT_THRESHOLDS };
   #mutes: AlertMute[] = [];
+  /** Firing and acknowledged incidents, by rule and node. */
+  #active = new Map<string, Alert>();
+  /** When each finding was first true (forSeconds counts from here); dropped as soon as it is not. */
+  #pending = new Map<string, number>();
+  /** When a fact with no clock of its own (a link down for an unknown time, a node down) was first seen. */
+  #since = new Map<string, number>();
+  /** Newest first. */
+  #resolved: Alert[] = [];
+  #last: TopologySnapshot | null = null;
+  #sequence = 0;
+  /** Acknowledgements restored from an earlier run: taken up by the first finding of the same rule and node. */
+  #restored = new Map<string, AlertBookState['acknowledged'][number]>();
 
   /** Evaluate the rules on this tick's snapshot; `now` is the engine's clock. */
-  evaluate(_snapshot: TopologySnapshot, now: number): AlertsView {
+  evaluate(snapshot: TopologySnapshot, now: number): AlertsView {
+    this.#last = snapshot;
+    const findings = new Map<string, Finding>();
+    for (const finding of this.#find(snapshot, now)) findings.set(keyOf(finding.rule, finding.node), finding);
+
+    for (const [key, alert] of this.#active) {
+      if (findings.has(key)) continue;
+      this.#active.delete(key);
+      this.#resolved.unshift({ ...alert, state: 'resolved', resolvedAt: now, muted: this.#isMuted(alert.node, now) });
+    }
+    for (const key of this.#pending.keys()) if (!findings.has(key)) this.#pending.delete(key);
+
+    const forMs = this.#thresholds.forSeconds * 1000;
+    for (const [key, finding] of findings) {
+      const active = this.#active.get(key);
+      if (active) {
+        this.#active.set(key, { ...active, message: finding.message, value: finding.value, threshold: finding.threshold });
+        continue;
+      }
+      const since = this.#pending.get(key) ?? now;
+      this.#pending.set(key, since);
+      if (now - since < forMs) continue;
+      this.#pending.delete(key);
+      const restored = this.#restored.get(key);
+      this.#restored.delete(key);
+      this.#active.set(key, {
+        id: restored?.id ?? `${now.toString(36)}-${(this.#sequence += 1)}`,
+        rule: finding.rule,
+        node: finding.node,
+        state: restored ? 'acknowledged' : 'firing',
+        message: finding.message,
+        value: finding.value,
+        threshold: finding.threshold,
+        startedAt: restored?.startedAt ?? now,
+        resolvedAt: null,
+        acknowledgedAt: restored?.acknowledgedAt ?? null,
+        muted: false,
+      });
+    }
+    // Restored acknowledgements are for incidents still going at the first evaluation only.
+    this.#restored.clear();
     return this.view(now);
   }
 
   view(now: number): AlertsView {
-    return { alerts: [], mutes: this.#mutes.filter((m) => m.until > now), thresholds: { ...this.#thresholds } };
+    this.#mutes = this.#mutes.filter((m) => m.until > now);
+    this.#resolved = this.#resolved.filter((a, i) => i < RESOLVED_KEEP && (a.resolvedAt ?? now) > now - RESOLVED_KEEP_MS);
+    const rank = (a: Alert): number => (a.state === 'firing' ? 0 : 1);
+    const active = [...this.#active.values()]
+      .map((a) => ({ ...a, muted: this.#isMuted(a.node, now) }))
+      .sort((a, b) => rank(a) - rank(b) || b.startedAt - a.startedAt);
+    return {
+      alerts: [...active, ...this.#resolved.map((a) => ({ ...a }))],
+      mutes: this.#mutes.map((m) => ({ ...m })),
+      thresholds: { ...this.#thresholds },
+    };
   }
 
-  acknowledge(_id: string, now: number): AlertsView {
+  /** "Seen": no more notifications for this incident; it stays listed (acknowledged) until it resolves. */
+  acknowledge(id: string, now: number): AlertsView {
+    const entry = [...this.#active].find(([, a]) => a.id === id);
+    if (entry) {
+      const [key, alert] = entry;
+      if (alert.state === 'firing') this.#active.set(key, { ...alert, state: 'acknowledged', acknowledgedAt: now });
+    } else if (!this.#resolved.some((a) => a.id === id)) {
+      // A resolved incident needs no acknowledgement (a click racing the resolution is fine).
+      throw new EngineError('BAD_ARGUMENT', `no alert with the id "${id}": it may have resolved more than an hour ago`);
+    }
     return this.view(now);
   }
 
+  /** Maintenance: a node's (or the whole topology's, null) alerts are shown muted, never notified, until the mute ends. */
   mute(node: string | null, minutes: number, reason: string | null, now: number): AlertsView {
-    this.#mutes = [...this.#mutes.filter((m) => m.node !== node), { node, until: now + minutes * 60_000, reason }];
+    if (!(Number.isFinite(minutes) && minutes >= 1 && minutes <= MAX_MUTE_MINUTES)) {
+      throw new EngineError('BAD_ARGUMENT', `a mute lasts from 1 minute to a week (${MAX_MUTE_MINUTES} minutes), not ${String(minutes)}`);
+    }
+    this.#mutes = [...this.#mutes.filter((m) => m.node !== node), { node, until: now + minutes * 60_000, reason: reason?.trim() ? reason.trim().slice(0, 200) : null }];
     return this.view(now);
   }
 
@@ -41,8 +149,234 @@ export class AlertBook {
     return this.view(now);
   }
 
+  /** Change some thresholds (the others keep their values); the alerts are evaluated again at once. */
   setThresholds(change: Partial<AlertThresholds>, now: number): AlertsView {
-    this.#thresholds = { ...this.#thresholds, ...change };
-    return this.view(now);
+    const parsed = alertThresholdsSchema.safeParse(change);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new EngineError('BAD_ARGUMENT', `bad alert threshold ${issue?.path.join('.') || ''}: ${issue?.message ?? 'invalid'}`.replace('  ', ' '));
+    }
+    const defined = Object.fromEntries(Object.entries(parsed.data).filter(([, v]) => v !== undefined)) as Partial<AlertThresholds>;
+    this.#thresholds = { ...this.#thresholds, ...defined };
+    return this.#last ? this.evaluate(this.#last, now) : this.view(now);
   }
+
+  /** Another topology: its incidents and mutes are not this one's; the thresholds stay (the user's or the command line's). */
+  reset(): void {
+    this.#mutes = [];
+    this.#active.clear();
+    this.#pending.clear();
+    this.#since.clear();
+    this.#resolved = [];
+    this.#restored.clear();
+    this.#last = null;
+  }
+
+  /** The mutes and acknowledged incidents, for a store that keeps them across a restart. */
+  state(now: number): AlertBookState {
+    return {
+      mutes: this.#mutes.filter((m) => m.until > now).map((m) => ({ ...m })),
+      acknowledged: [...this.#active.values()]
+        .filter((a) => a.state === 'acknowledged' && a.acknowledgedAt !== null)
+        .map((a) => ({ rule: a.rule, node: a.node, id: a.id, startedAt: a.startedAt, acknowledgedAt: a.acknowledgedAt ?? a.startedAt })),
+    };
+  }
+
+  /** Take up a stored state: mutes still running, and acknowledgements of incidents still going at the next evaluation. */
+  restore(state: AlertBookState, now: number): void {
+    this.#mutes = state.mutes.filter((m) => m.until > now);
+    this.#restored = new Map(state.acknowledged.map((a) => [keyOf(a.rule, a.node), a]));
+  }
+
+  #isMuted(node: string | null, now: number): boolean {
+    return this.#mutes.some((m) => m.until > now && (m.node === null || m.node === node));
+  }
+
+  /** How long (s) a fact has held: from its own clock when it has one, else from when the book first saw it. */
+  #heldFor(fact: string, address: string, now: number, since: number | null, seen: Set<string>): number {
+    const key = `${fact}\u0000${address}`;
+    seen.add(key);
+    const first = this.#since.get(key) ?? now;
+    this.#since.set(key, first);
+    return (now - Math.min(first, since !== null && Number.isFinite(since) ? since : first)) / 1000;
+  }
+
+  #find(snapshot: TopologySnapshot, now: number): Finding[] {
+    const t = this.#thresholds;
+    const out: Finding[] = [];
+    const seen = new Set<string>();
+    const byAddress = new Map(snapshot.nodes.map((n) => [n.address, n]));
+    const warnings = flatten(snapshot.warnings);
+    const named = (code: WarningCode): Map<string, TopologyWarning> => {
+      const map = new Map<string, TopologyWarning>();
+      for (const w of warnings) if (w.code === code && w.nodes[0] && !map.has(w.nodes[0])) map.set(w.nodes[0], w);
+      return map;
+    };
+    const unreachableWarned = new Set(warnings.filter((w) => w.code === 'UNREACHABLE').flatMap((w) => w.nodes));
+    const backlogExceeded = named('BACKLOG_EXCEEDED');
+    const syncFailing = named('SYNC_FAILING');
+    const hasReplicas = new Set(snapshot.nodes.filter((n) => n.role === 'replica' && n.master).map((n) => n.master));
+    const below = (address: string): number => snapshot.nodes.filter((n) => n.master === address).length;
+
+    for (const node of snapshot.nodes) {
+      const a = node.address;
+      if (!node.reachable) {
+        // Kept from the password (UNTRUSTED_HOST) is not down; never reached at all is an address
+        // the console cannot dial (ADDRESS_MISMATCH), not an outage. A remembered node is down.
+        const wasSeen = node.lastSeenAt !== null || node.remembered || unreachableWarned.has(a);
+        if (node.error?.code === 'UNTRUSTED_HOST' || !wasSeen) continue;
+        const down = this.#heldFor('down', a, now, node.lastSeenAt, seen);
+        if (down >= t.unreachableSeconds) {
+          const replicas = below(a);
+          out.push({
+            rule: 'UNREACHABLE',
+            node: a,
+            value: round(down),
+            threshold: t.unreachableSeconds,
+            message:
+              `${a} has not answered for ${formatSeconds(down)} (threshold ${formatSeconds(t.unreachableSeconds)})` +
+              `${node.error?.message ? `: ${oneLine(node.error.message)}` : ''}` +
+              `${replicas > 0 ? `; ${replicas} ${replicas === 1 ? 'replica' : 'replicas'} below it` : ''}`,
+          });
+        }
+        continue;
+      }
+      if (node.stale) {
+        const stale = this.#heldFor('stale', a, now, node.polledAt, seen);
+        if (stale >= t.staleSeconds) {
+          out.push({
+            rule: 'STALE',
+            node: a,
+            value: round(stale),
+            threshold: t.staleSeconds,
+            message: `${a} has not been read for ${formatSeconds(stale)} (threshold ${formatSeconds(t.staleSeconds)}): a paused process, a long command, swapping or a slow network`,
+          });
+        }
+        continue;
+      }
+      if (node.role === 'sentinel') continue;
+
+      if (node.role === 'replica' && node.master) out.push(...this.#replicaFindings(node, byAddress.get(node.master), now, seen));
+      const exceeded = backlogExceeded.get(a);
+      if (exceeded) {
+        const master = byAddress.get(exceeded.nodes[1] ?? node.master ?? '');
+        const behind = finite(node.lag?.bytesBehindMaster);
+        const held = master?.backlog?.active ? finite(master.backlog.histlen) : null;
+        out.push({
+          rule: 'BACKLOG_EXCEEDED',
+          node: a,
+          value: behind,
+          threshold: held,
+          message:
+            behind !== null && held !== null && master
+              ? `${a} is ${formatBytes(behind)} behind ${master.address}, past the ${formatBytes(held)} its backlog holds: its next resync will be a full one`
+              : firstPart(exceeded.message),
+        });
+      }
+      const failing = syncFailing.get(a);
+      if (failing) out.push({ rule: 'SYNC_FAILING', node: a, value: node.syncAttempts, threshold: null, message: firstPart(failing.message) });
+      const covers = finite(node.backlogWindow?.coversSeconds);
+      if (node.role === 'master' && (hasReplicas.has(a) || node.replicas.length > 0) && covers !== null && covers >= 0 && covers < t.backlogShortSeconds) {
+        const rate = finite(node.backlogWindow?.writeBytesPerSecond);
+        out.push({
+          rule: 'BACKLOG_SHORT',
+          node: a,
+          value: round(covers),
+          threshold: t.backlogShortSeconds,
+          message:
+            `${a}'s backlog (${formatBytes(node.backlog?.size ?? null)}) holds ${formatSeconds(covers)} of writes` +
+            `${rate !== null ? ` at ${formatBytes(rate)}/s` : ''} (threshold ${formatSeconds(t.backlogShortSeconds)}): a replica away longer needs a full resync`,
+        });
+      }
+    }
+
+    const masters = warnings.find((w) => w.code === 'MULTIPLE_MASTERS');
+    if (masters) out.push({ rule: 'MULTIPLE_MASTERS', node: null, value: masters.nodes.length, threshold: 1, message: firstPart(masters.message, 'sentence') });
+    const plans = warnings.filter((w) => w.code === 'INTERRUPTED_PLAN');
+    const [plan] = plans;
+    if (plan) {
+      out.push({
+        rule: 'INTERRUPTED_PLAN',
+        node: null,
+        value: plans.length,
+        threshold: null,
+        message: plans.length === 1 ? firstPart(plan.message, 'line') : `${plans.length} plans of the console stopped half-way; the first: ${firstPart(plan.message, 'line')}`,
+      });
+    }
+    for (const key of this.#since.keys()) if (!seen.has(key)) this.#since.delete(key);
+    return out;
+  }
+
+  #replicaFindings(node: NodeState, master: NodeState | undefined, now: number, seen: Set<string>): Finding[] {
+    const t = this.#thresholds;
+    const a = node.address;
+    // The node above is down, stale or stalls the chain: its own alert says so, not one per replica.
+    if (node.lag?.behindBecauseOf || (master && (!master.reachable || master.stale))) return [];
+    const m = master?.address ?? node.master ?? '?';
+    const out: Finding[] = [];
+    // During a (full) sync the link reads down: that is a resync, not an outage (SYNC_FAILING covers one that keeps failing).
+    if (node.linkStatus === 'down' && !node.sync) {
+      const reported = finite(node.linkDownSinceSeconds);
+      const down = reported !== null && reported >= 0 ? reported : this.#heldFor('link', a, now, null, seen);
+      if (down >= t.linkDownSeconds) {
+        out.push({
+          rule: 'LINK_DOWN',
+          node: a,
+          value: round(down),
+          threshold: t.linkDownSeconds,
+          message: `${a}'s link to ${m} has been down for ${formatSeconds(down)} (threshold ${formatSeconds(t.linkDownSeconds)})`,
+        });
+      }
+    }
+    const bytes = finite(node.lag?.bytesBehindMaster);
+    if (bytes !== null && bytes > t.lagBytes) {
+      out.push({
+        rule: 'LAG_BYTES',
+        node: a,
+        value: bytes,
+        threshold: t.lagBytes,
+        message: `${a} is ${formatBytes(bytes)} behind ${m} (threshold ${formatBytes(t.lagBytes)})`,
+      });
+    }
+    const seconds = finite(node.lag?.secondsBehind);
+    if (seconds !== null && seconds > t.lagSeconds) {
+      out.push({
+        rule: 'LAG_SECONDS',
+        node: a,
+        value: round(seconds),
+        threshold: t.lagSeconds,
+        message: `${a} is ${formatSeconds(seconds)} behind ${m} (threshold ${formatSeconds(t.lagSeconds)})`,
+      });
+    }
+    return out;
+  }
+}
+
+/** Each warning and those folded under it (a MASTER_DOWN headline carries the per-node ones). */
+function flatten(warnings: readonly TopologyWarning[]): TopologyWarning[] {
+  return warnings.flatMap((w) => [w, ...flatten(w.folded ?? [])]);
+}
+
+/** A finite, non-negative number, or null (NaN, null, negative and infinite values never fire). */
+function finite(value: number | null | undefined): number | null {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : null;
+}
+
+function round(seconds: number): number {
+  return Math.round(seconds * 10) / 10;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s+/g, ' ').trim();
+}
+
+/**
+ * A warning's headline, on one line: up to its first ": " or ". " ('clause'; the explanation
+ * follows), its first sentence ('sentence'), or its first line ('line').
+ */
+function firstPart(message: string, upTo: 'clause' | 'sentence' | 'line' = 'clause'): string {
+  const text = upTo === 'line' ? (message.split('\n')[0] ?? message) : message;
+  const line = oneLine(text);
+  const cut = upTo === 'line' ? -1 : line.search(upTo === 'clause' ? /: |\. / : /\. /);
+  return (cut > 0 ? line.slice(0, cut) : line).replace(/\.$/, '');
 }
