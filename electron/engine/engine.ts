@@ -82,6 +82,8 @@ export class ReplicationEngine {
   private readonly listeners = new Set<(update: TickUpdate) => void>();
   /** Alerts of the connected topology: evaluated on every tick, with their acknowledgements and mutes. */
   private readonly alertBook = new AlertBook();
+  /** The topology the alert book is about (its seeds): a reconnect to it keeps the incidents and mutes, another one starts afresh. */
+  private alertTopology: string | null = null;
 
   constructor(private readonly options: EngineOptions = {}) {}
 
@@ -96,6 +98,9 @@ export class ReplicationEngine {
       throw new EngineError('BAD_ARGUMENT', 'the poll interval must be a whole number of milliseconds from 100 to 60000');
     }
     await this.disconnect();
+    const topology = JSON.stringify([[...seeds].sort(), options.sentinel?.masterName ?? null, [...(options.sentinel?.addresses ?? [])].sort()]);
+    if (topology !== this.alertTopology) this.alertBook.reset();
+    this.alertTopology = topology;
     const transport = await openTransport(options);
     const session = new Session({ ...options, seeds, pollIntervalMs, profileName: context.profileName ?? null }, transport, this.options, (update) => this.emit(update));
     this.session = session;
