@@ -1,0 +1,307 @@
+// The alert book on hand-built snapshots and a clock the test moves: each rule fires and
+// resolves, one id per incident, forSeconds, acknowledgements, mutes with expiry, pruning of
+// resolved incidents, thresholds, and values that must never fire.
+import { describe, expect, it } from 'vitest';
+import { AlertBook, DEFAULT_ALERT_THRESHOLDS, RESOLVED_KEEP } from '../../electron/engine/alerts';
+import { alertTransitions } from '../../electron/shared/alert-transitions';
+import type { Alert, AlertsView, NodeState, TopologySnapshot, TopologyWarning } from '../../electron/shared/types';
+import { FakeClock } from '../helpers/fake-clock';
+import { inSyncLag, nodeState } from '../helpers/node-state';
+
+const M = '127.0.0.1:6379';
+const R = '127.0.0.1:6380';
+const R2 = '127.0.0.1:6381';
+const MB = 1024 * 1024;
+
+function snapshot(nodes: NodeState[], warnings: TopologyWarning[] = []): TopologySnapshot {
+  return { seq: 1, takenAt: 0, pollIntervalMs: 1000, nodes, edges: [], warnings };
+}
+
+function pair(replica: Partial<NodeState> = {}, master: Partial<NodeState> = {}): NodeState[] {
+  return [
+    nodeState(M, { replicas: [{ address: R, state: 'online', ackOffset: 1000, ackAgeSeconds: 0 }], ...master }),
+    nodeState(R, { role: 'replica', master: M, linkStatus: 'up', depth: 1, lag: inSyncLag(), ...replica }),
+  ];
+}
+
+function firing(view: AlertsView): Alert[] {
+  return view.alerts.filter((a) => a.state !== 'resolved');
+}
+
+function only(view: AlertsView): Alert {
+  const active = firing(view);
+  expect(active).toHaveLength(1);
+  return active[0] as Alert;
+}
+
+describe('alert rules', () => {
+  it('LAG_BYTES fires past the threshold with a specific message, and resolves', () => {
+    const clock = new FakeClock();
+    const book = new AlertBook();
+    expect(firing(book.evaluate(snapshot(pair()), clock.now()))).toEqual([]);
+    const behind = 12.3 * MB;
+    const alert = only(book.evaluate(snapshot(pair({ lag: inSyncLag({ bytesBehindMaster: behind }) })), clock.now()));
+    expect(alert).toMatchObject({ rule: 'LAG_BYTES', node: R, state: 'firing', value: behind, threshold: 10 * MB, muted: false, resolvedAt: null });
+    expect(alert.message).toBe(`${R} is 12.3 MiB behind ${M} (threshold 10.0 MiB)`);
+    const view = book.evaluate(snapshot(pair()), clock.now() + 1000);
+    expect(firing(view)).toEqual([]);
+    expect(view.alerts[0]).toMatchObject({ id: alert.id, state: 'resolved', resolvedAt: clock.now() + 1000 });
+  });
+
+  it('LAG_SECONDS, LINK_DOWN (from the node or the book\'s own clock), BACKLOG_SHORT', () => {
+    const clock = new FakeClock();
+    const book = new AlertBook();
+    expect(only(book.evaluate(snapshot(pair({ lag: inSyncLag({ secondsBehind: 12.5 }) })), clock.now()))).toMatchObject({ rule: 'LAG_SECONDS', value: 12.5, threshold: 10 });
+
+    const book2 = new AlertBook();
+    expect(only(book2.evaluate(snapshot(pair({ linkStatus: 'down', linkDownSinceSeconds: 11 })), clock.now())).message).toBe(`${R}'s link to ${M} has been down for 11 s (threshold 10 s)`);
+
+    // Down for an unknown time (never up: -1, read as null): the book counts from when it saw it.
+    const book3 = new AlertBook();
+    const down = snapshot(pair({ linkStatus: 'down', linkDownSinceSeconds: null }));
+    expect(firing(book3.evaluate(down, clock.now()))).toEqual([]);
+    expect(firing(book3.evaluate(down, clock.now() + 9_000))).toEqual([]);
+    expect(only(book3.evaluate(down, clock.now() + 10_000))).toMatchObject({ rule: 'LINK_DOWN', value: 10 });
+    // A link down while a sync runs is a resync, not an outage.
+    const book4 = new AlertBook();
+    const syncing = snapshot(pair({ linkStatus: 'down', linkDownSinceSeconds: 60, sync: { totalBytes: null, readBytes: 10, percent: null, lastIoSecondsAgo: 0 } }));
+    expect(firing(book4.evaluate(syncing, clock.now()))).toEqual([]);
+
+    const book5 = new AlertBook();
+    const short = snapshot(pair({}, { backlogWindow: { coversSeconds: 20, writeBytesPerSecond: 50_000, awaySeconds: null } }));
+    const alert = only(book5.evaluate(short, clock.now()));
+    expect(alert).toMatchObject({ rule: 'BACKLOG_SHORT', node: M, value: 20, threshold: 60 });
+    expect(alert.message).toContain('holds 20 s of writes at 48.8 KiB/s (threshold 1 min)');
+  });
+
+  it('UNREACHABLE from when the node was last seen; never-reached and untrusted nodes do not fire; nothing else fires on a node down', () => {
+    const clock = new FakeClock();
+    const book = new AlertBook();
+    const down = (lastSeenAt: number | null, extra: Partial<NodeState> = {}): TopologySnapshot =>
+      snapshot(
+        pair({
+          reachable: false,
+          lastSeenAt,
+          error: { code: 'UNREACHABLE', message: `${R} refused the connection` },
+          lag: inSyncLag({ bytesBehindMaster: 100 * MB }),
+          linkStatus: 'down',
+          linkDownSinceSeconds: 500,
+          ...extra,
+        }),
+      );
+    expect(firing(book.evaluate(down(clock.now() - 5_000), clock.now()))).toEqual([]);
+    const alert = only(book.evaluate(down(clock.now() - 5_000), clock.now() + 5_000));
+    expect(alert).toMatchObject({ rule: 'UNREACHABLE', node: R, value: 10, threshold: 10 });
+    expect(alert.message).toBe(`${R} has not answered for 10 s (threshold 10 s): ${R} refused the connection`);
+    // Remembered from an earlier session: down for days, fires at once.
+    expect(only(new AlertBook().evaluate(down(clock.now() - 3 * 86_400_000, { remembered: true }), clock.now()))).toMatchObject({ rule: 'UNREACHABLE' });
+    // Never reached (an address only valid elsewhere): not an outage. Kept from the password: not down.
+    const never = new AlertBook();
+    expect(firing(never.evaluate(down(null), clock.now()))).toEqual([]);
+    expect(firing(never.evaluate(down(null), clock.now() + 3_600_000))).toEqual([]);
+    const untrusted = down(clock.now() - 60_000, { error: { code: 'UNTRUSTED_HOST', message: 'not trusted' } });
+    expect(firing(new AlertBook().evaluate(untrusted, clock.now()))).toEqual([]);
+  });
+
+  it('STALE after staleSeconds without a reading; a replica below a stale or down master gets no LINK_DOWN or LAG', () => {
+    const clock = new FakeClock();
+    const book = new AlertBook();
+    const nodes = pair(
+      { linkStatus: 'down', linkDownSinceSeconds: 30, lag: inSyncLag({ bytesBehindMaster: 50 * MB, secondsBehind: 40 }) },
+      { stale: true, polledAt: clock.now() - 12_000 },
+    );
+    const alert = only(book.evaluate(snapshot(nodes), clock.now()));
+    expect(alert).toMatchObject({ rule: 'STALE', node: M, value: 12, threshold: 10 });
+    // STALLED_UPSTREAM: a replica behind because of a node above gets nothing of its own.
+    const chain = [
+      nodeState(M),
+      nodeState(R, { role: 'replica', master: M, linkStatus: 'up', stale: true, polledAt: clock.now() - 3_000 }),
+      nodeState(R2, { role: 'replica', master: R, linkStatus: 'up', lag: inSyncLag({ secondsBehind: 30, behindBecauseOf: R }) }),
+    ];
+    expect(firing(new AlertBook().evaluate(snapshot(chain), clock.now()))).toEqual([]);
+  });
+
+  it('Sentinels: UNREACHABLE and STALE only', () => {
+    const clock = new FakeClock();
+    const s = '127.0.0.1:26379';
+    const sentinel = (extra: Partial<NodeState>): TopologySnapshot =>
+      snapshot([nodeState(s, { role: 'sentinel', linkStatus: 'down', linkDownSinceSeconds: 100, backlogWindow: { coversSeconds: 1, writeBytesPerSecond: 1, awaySeconds: null }, replicas: [{ address: R, state: 'online', ackOffset: 0, ackAgeSeconds: 0 }], ...extra })]);
+    expect(firing(new AlertBook().evaluate(sentinel({}), clock.now()))).toEqual([]);
+    expect(only(new AlertBook().evaluate(sentinel({ reachable: false, lastSeenAt: clock.now() - 20_000 }), clock.now())).rule).toBe('UNREACHABLE');
+    expect(only(new AlertBook().evaluate(sentinel({ stale: true, polledAt: clock.now() - 20_000 }), clock.now())).rule).toBe('STALE');
+  });
+
+  it('BACKLOG_EXCEEDED, SYNC_FAILING, MULTIPLE_MASTERS and INTERRUPTED_PLAN while the snapshot carries the warning (folded ones too)', () => {
+    const clock = new FakeClock();
+    const book = new AlertBook();
+    const nodes = pair({ lag: inSyncLag({ bytesBehindMaster: 5000 }), syncAttempts: 3 }, { backlog: { active: true, size: 4096, firstByteOffset: 1, histlen: 4000 } });
+    const warnings: TopologyWarning[] = [
+      { code: 'BACKLOG_EXCEEDED', message: 'long text', nodes: [R, M] },
+      { code: 'MASTER_DOWN', message: 'headline', nodes: [M], folded: [{ code: 'SYNC_FAILING', message: `${R} started 3 full syncs from ${M} in 2 minutes and none finished: the master refuses it`, nodes: [R, M] }] },
+      { code: 'MULTIPLE_MASTERS', message: `2 masters in one topology: ${M} (1 replica), ${R2} (lone master, no replicas). If more than one takes writes`, nodes: [M, R2] },
+      { code: 'INTERRUPTED_PLAN', message: 'INTERRUPTED_PLAN p1: "switchover", started x, did not finish: killed.\nWhat ran:', nodes: [] },
+    ];
+    const view = book.evaluate(snapshot(nodes, warnings), clock.now());
+    const byRule = new Map(firing(view).map((a) => [a.rule, a]));
+    expect([...byRule.keys()].sort()).toEqual(['BACKLOG_EXCEEDED', 'INTERRUPTED_PLAN', 'MULTIPLE_MASTERS', 'SYNC_FAILING']);
+    expect(byRule.get('BACKLOG_EXCEEDED')).toMatchObject({ node: R, value: 5000, threshold: 4000, message: `${R} is 4.9 KiB behind ${M}, past the 3.9 KiB its backlog holds: its next resync will be a full one` });
+    expect(byRule.get('SYNC_FAILING')?.message).toBe(`${R} started 3 full syncs from ${M} in 2 minutes and none finished`);
+    expect(byRule.get('MULTIPLE_MASTERS')).toMatchObject({ node: null, value: 2, message: `2 masters in one topology: ${M} (1 replica), ${R2} (lone master, no replicas)` });
+    expect(byRule.get('INTERRUPTED_PLAN')).toMatchObject({ node: null, message: 'INTERRUPTED_PLAN p1: "switchover", started x, did not finish: killed' });
+    const after = book.evaluate(snapshot(nodes, []), clock.now() + 1000);
+    expect(firing(after)).toEqual([]);
+    expect(alertTransitions(view, after).resolved).toHaveLength(4);
+  });
+
+  it('hostile values never fire: NaN, null, negative and infinite lag, unknown lag', () => {
+    const clock = new FakeClock();
+    const book = new AlertBook();
+    for (const v of [Number.NaN, null, -5 * MB, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]) {
+      const nodes = pair({ lag: inSyncLag({ bytesBehindMaster: v, secondsBehind: v }), linkDownSinceSeconds: v });
+      expect(firing(book.evaluate(snapshot(nodes), clock.now()))).toEqual([]);
+    }
+    expect(firing(book.evaluate(snapshot(pair({ lag: null })), clock.now()))).toEqual([]);
+    const shortNaN = pair({}, { backlogWindow: { coversSeconds: Number.NaN, writeBytesPerSecond: 1, awaySeconds: null } });
+    expect(firing(book.evaluate(snapshot(shortNaN), clock.now()))).toEqual([]);
+  });
+});
+
+describe('incidents', () => {
+  const lagging = snapshot(pair({ lag: inSyncLag({ bytesBehindMaster: 20 * MB }) }));
+  const healthy = snapshot(pair());
+
+  it('keep their id from firing to resolved; the next incident gets a new id; transitions say fired once', () => {
+    const clock = new FakeClock();
+    const book = new AlertBook();
+    const first = book.evaluate(lagging, clock.now());
+    const id = only(first).id;
+    let previous = first;
+    for (let i = 1; i <= 5; i += 1) {
+      const next = book.evaluate(lagging, clock.now() + i * 1000);
+      expect(only(next).id).toBe(id);
+      expect(only(next).startedAt).toBe(clock.now());
+      expect(alertTransitions(previous, next)).toEqual({ fired: [], resolved: [] });
+      previous = next;
+    }
+    expect(alertTransitions(null, first).fired.map((a) => a.id)).toEqual([id]);
+    const resolved = book.evaluate(healthy, clock.now() + 10_000);
+    expect(alertTransitions(previous, resolved).resolved.map((a) => a.id)).toEqual([id]);
+    const again = book.evaluate(lagging, clock.now() + 11_000);
+    expect(only(again).id).not.toBe(id);
+    expect(alertTransitions(resolved, again).fired).toHaveLength(1);
+    // Firing first, then resolved (newest first).
+    expect(again.alerts.map((a) => a.state)).toEqual(['firing', 'resolved']);
+  });
+
+  it('forSeconds: the condition must hold that long; a break restarts the count; it resolves at once', () => {
+    const clock = new FakeClock();
+    const book = new AlertBook();
+    book.setThresholds({ forSeconds: 30 }, clock.now());
+    expect(firing(book.evaluate(lagging, clock.now()))).toEqual([]);
+    expect(firing(book.evaluate(lagging, clock.now() + 29_000))).toEqual([]);
+    expect(firing(book.evaluate(healthy, clock.now() + 30_000))).toEqual([]);
+    expect(firing(book.evaluate(lagging, clock.now() + 31_000))).toEqual([]);
+    expect(firing(book.evaluate(lagging, clock.now() + 60_000))).toEqual([]);
+    const alert = only(book.evaluate(lagging, clock.now() + 61_000));
+    expect(alert.startedAt).toBe(clock.now() + 61_000);
+    expect(firing(book.evaluate(healthy, clock.now() + 62_000))).toEqual([]);
+    // A pending condition never shows: the view holds nothing before it fires.
+    expect(book.evaluate(lagging, clock.now() + 63_000).alerts.filter((a) => a.state !== 'resolved')).toEqual([]);
+  });
+
+  it('acknowledged stays until resolved and is not fired again; an unknown id is a clear error', () => {
+    const clock = new FakeClock();
+    const book = new AlertBook();
+    const first = book.evaluate(lagging, clock.now());
+    const id = only(first).id;
+    const acked = book.acknowledge(id, clock.now() + 500);
+    expect(only(acked)).toMatchObject({ id, state: 'acknowledged', acknowledgedAt: clock.now() + 500 });
+    const next = book.evaluate(lagging, clock.now() + 1000);
+    expect(only(next).state).toBe('acknowledged');
+    expect(alertTransitions(acked, next).fired).toEqual([]);
+    const resolved = book.evaluate(healthy, clock.now() + 2000);
+    expect(resolved.alerts[0]).toMatchObject({ id, state: 'resolved', acknowledgedAt: clock.now() + 500 });
+    expect(alertTransitions(next, resolved).resolved.map((a) => a.id)).toEqual([id]);
+    // A click racing the resolution is fine; an id never known is not.
+    expect(() => book.acknowledge(id, clock.now() + 3000)).not.toThrow();
+    expect(() => book.acknowledge('nope', clock.now() + 3000)).toThrow(/no alert with the id "nope"/);
+  });
+
+  it('mutes a node or the topology until they expire: shown muted, never fired; unmute ends them early', async () => {
+    const clock = new FakeClock();
+    const book = new AlertBook();
+    const masters: TopologyWarning = { code: 'MULTIPLE_MASTERS', message: '2 masters in one topology: a, b. x', nodes: [M, R2] };
+    const both = snapshot(pair({ lag: inSyncLag({ bytesBehindMaster: 20 * MB }) }), [masters]);
+    book.mute(R, 10, 'maintenance', clock.now());
+    const view = book.evaluate(both, clock.now());
+    expect(view.mutes).toEqual([{ node: R, until: clock.now() + 600_000, reason: 'maintenance' }]);
+    const lag = view.alerts.find((a) => a.rule === 'LAG_BYTES');
+    expect(lag).toMatchObject({ muted: true, state: 'firing' });
+    expect(view.alerts.find((a) => a.rule === 'MULTIPLE_MASTERS')?.muted).toBe(false);
+    expect(alertTransitions(null, view).fired.map((a) => a.rule)).toEqual(['MULTIPLE_MASTERS']);
+    // The mute expires: the same incident (same id) is now fired.
+    await clock.advance(600_000);
+    const later = book.evaluate(both, clock.now());
+    expect(later.mutes).toEqual([]);
+    expect(alertTransitions(view, later).fired.map((a) => a.id)).toEqual([lag?.id]);
+    // The whole topology: every alert muted, node ones and topology ones.
+    const whole = book.mute(null, 5, null, clock.now());
+    expect(firing(whole).every((a) => a.muted)).toBe(true);
+    expect(alertTransitions(later, book.evaluate(both, clock.now() + 1000)).fired).toEqual([]);
+    const unmuted = book.unmute(null, clock.now() + 2000);
+    expect(firing(unmuted).some((a) => a.muted)).toBe(false);
+    expect(() => book.mute(R, 0, null, clock.now())).toThrow(/1 minute to a week/);
+    expect(() => book.mute(R, Number.NaN, null, clock.now())).toThrow(/1 minute to a week/);
+  });
+
+  it('resolved incidents are kept an hour, at most RESOLVED_KEEP of them', () => {
+    const clock = new FakeClock();
+    const book = new AlertBook();
+    for (let i = 0; i < RESOLVED_KEEP + 10; i += 1) {
+      book.evaluate(lagging, clock.now() + i * 2000);
+      book.evaluate(healthy, clock.now() + i * 2000 + 1000);
+    }
+    const at = clock.now() + (RESOLVED_KEEP + 10) * 2000;
+    const view = book.view(at);
+    expect(view.alerts).toHaveLength(RESOLVED_KEEP);
+    expect(view.alerts.every((a) => a.state === 'resolved')).toBe(true);
+    const resolvedAt = view.alerts.map((a) => a.resolvedAt ?? 0);
+    expect(resolvedAt).toEqual([...resolvedAt].sort((a, b) => b - a));
+    expect(book.view(at + 3_600_000).alerts).toEqual([]);
+  });
+
+  it('thresholds: validated, changed in part, applied at once', () => {
+    const clock = new FakeClock();
+    const book = new AlertBook();
+    expect(book.view(clock.now()).thresholds).toEqual(DEFAULT_ALERT_THRESHOLDS);
+    book.evaluate(snapshot(pair({ lag: inSyncLag({ bytesBehindMaster: 5 * MB }) })), clock.now());
+    const view = book.setThresholds({ lagBytes: 1 * MB }, clock.now());
+    expect(view.thresholds).toEqual({ ...DEFAULT_ALERT_THRESHOLDS, lagBytes: MB });
+    expect(only(view)).toMatchObject({ rule: 'LAG_BYTES', threshold: MB });
+    expect(firing(book.setThresholds({ lagBytes: 6 * MB }, clock.now()))).toEqual([]);
+    expect(() => book.setThresholds({ lagBytes: -1 }, clock.now())).toThrow(/lagBytes/);
+    expect(() => book.setThresholds({ forSeconds: 99_999 }, clock.now())).toThrow(/forSeconds/);
+    expect(() => book.setThresholds({ nope: 1 } as never, clock.now())).toThrow(/bad alert threshold/);
+    expect(book.view(clock.now()).thresholds.lagBytes).toBe(6 * MB);
+  });
+
+  it('another topology starts afresh (reset) but keeps the thresholds; state() and restore() carry mutes and acknowledgements', () => {
+    const clock = new FakeClock();
+    const book = new AlertBook();
+    book.setThresholds({ lagSeconds: 3 }, clock.now());
+    const id = only(book.evaluate(lagging, clock.now())).id;
+    book.acknowledge(id, clock.now());
+    book.mute(M, 60, null, clock.now());
+    const saved = book.state(clock.now());
+    book.reset();
+    const fresh = book.view(clock.now());
+    expect(fresh).toMatchObject({ alerts: [], mutes: [] });
+    expect(fresh.thresholds.lagSeconds).toBe(3);
+
+    const restarted = new AlertBook();
+    restarted.restore(saved, clock.now() + 1000);
+    const view = restarted.evaluate(lagging, clock.now() + 1000);
+    expect(only(view)).toMatchObject({ id, state: 'acknowledged', startedAt: clock.now() });
+    expect(view.mutes.map((m) => m.node)).toEqual([M]);
+  });
+});
