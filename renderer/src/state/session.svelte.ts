@@ -1,12 +1,13 @@
 // Wires the API to the state classes: connect and disconnect, the lab, one listener that
 // feeds every tick to the topology, the history and the events, and the topology changes
 // (drag candidates, plan, run, abort, progress, audit). The only place that calls the API
-// besides the charts' history load.
+// besides the charts' history load and the alerts' own calls (alerts-state.svelte.ts).
 import type { ActionRequest } from '../../../electron/shared/actions';
 import type { Address, ApiError, ConnectOptions, TickUpdate } from '../../../electron/shared/types';
 import type { LabInfo, ReplicationConsoleApi } from '../../../electron/shared/api';
 import { toApiError } from '../lib/errors';
 import { isNeverReached } from '../lib/unreached-fold';
+import { AlertsState, type AlertNotifier } from './alerts-state.svelte';
 import { AUDIT_SHOWN, AuditState } from './audit-state.svelte';
 import { Clock } from './clock.svelte';
 import { ConsoleState } from './console-state.svelte';
@@ -16,6 +17,7 @@ import { InterruptedState } from './interrupted-state.svelte';
 import { MoveState, type DropResult } from './move-state.svelte';
 import { NodeMenuState, type MenuAnchor } from './node-menu.svelte';
 import { parseMasterAddress, PlanDialogState, type PlanOption } from './plan-dialog.svelte';
+import { windowNotifications } from './web-notifications.svelte';
 
 export type BusyWith = 'connect' | 'lab' | 'disconnect' | null;
 
@@ -29,6 +31,7 @@ export class Session {
   readonly planDialog = new PlanDialogState();
   readonly audit = new AuditState();
   readonly interrupted = new InterruptedState();
+  readonly alerts: AlertsState;
 
   busy = $state<BusyWith>(null);
   lab = $state.raw<LabInfo | null>(null);
@@ -38,8 +41,14 @@ export class Session {
   #attempt = 0;
   #candidates: Promise<void> | null = null;
 
-  constructor(api: ReplicationConsoleApi, clock: Clock = new Clock(), now: () => number = Date.now) {
+  constructor(
+    api: ReplicationConsoleApi,
+    clock: Clock = new Clock(),
+    now: () => number = Date.now,
+    notifier: AlertNotifier | null = windowNotifications(),
+  ) {
     this.#api = api;
+    this.alerts = new AlertsState(api, notifier);
     this.#now = now;
     this.clock = clock;
     this.console = new ConsoleState(clock);
@@ -67,6 +76,7 @@ export class Session {
     if (!this.console.applySnapshot(update.snapshot, this.#now())) return;
     this.history.appendSnapshot(update.snapshot);
     this.events.add(update.events);
+    if (update.alerts) this.alerts.applyTick(update.alerts);
     if (this.interrupted.track(update.snapshot.warnings)) void this.loadInterrupted();
   }
 
@@ -127,6 +137,7 @@ export class Session {
       this.planDialog.close();
       this.audit.reset();
       this.interrupted.reset();
+      this.alerts.reset();
       this.busy = null;
     }
   }
@@ -312,5 +323,7 @@ export class Session {
     const addresses = snapshot.nodes.filter((n) => !isNeverReached(n)).map((n) => n.address);
     void this.history.load(this.#api, addresses, snapshot.takenAt);
     void this.events.load(this.#api);
+    this.alerts.reset();
+    void this.alerts.load();
   }
 }

@@ -1,0 +1,53 @@
+// The thresholds form of the alerts panel: each field as the user types it (lag in MiB, times in
+// seconds), checked here before anything is sent, with a message per field that is wrong.
+import type { AlertThresholds } from '../../../electron/shared/types';
+
+export type ThresholdKey = keyof AlertThresholds;
+export type ThresholdFields = Record<ThresholdKey, string>;
+
+const MIB = 1024 * 1024;
+
+export const THRESHOLD_FIELDS: readonly { key: ThresholdKey; label: string; unit: string; title: string; max?: number }[] = [
+  { key: 'lagBytes', label: 'Lag', unit: 'MiB', title: 'A replica more than this far behind its master' },
+  { key: 'lagSeconds', label: 'Lag', unit: 's', title: 'A replica more than this many seconds behind its master' },
+  { key: 'linkDownSeconds', label: 'Link down', unit: 's', title: "A replica's link to its master down this long" },
+  { key: 'unreachableSeconds', label: 'Unreachable', unit: 's', title: 'A node not answering this long' },
+  { key: 'staleSeconds', label: 'Stale', unit: 's', title: 'A reachable node not read this long' },
+  { key: 'backlogShortSeconds', label: 'Backlog short', unit: 's', title: "A master's backlog covering fewer seconds of writes than this" },
+  { key: 'forSeconds', label: 'For', unit: 's', title: 'A condition must hold this long before it fires (0: at once)', max: 3600 },
+];
+
+/** The form's text for the engine's thresholds. */
+export function thresholdFields(t: AlertThresholds): ThresholdFields {
+  const text = (n: number): string => String(Math.round(n * 100) / 100);
+  return {
+    lagBytes: text(t.lagBytes / MIB),
+    lagSeconds: text(t.lagSeconds),
+    linkDownSeconds: text(t.linkDownSeconds),
+    unreachableSeconds: text(t.unreachableSeconds),
+    staleSeconds: text(t.staleSeconds),
+    backlogShortSeconds: text(t.backlogShortSeconds),
+    forSeconds: text(t.forSeconds),
+  };
+}
+
+export type ThresholdParse = { ok: true; change: Partial<AlertThresholds> } | { ok: false; errors: Partial<Record<ThresholdKey, string>> };
+
+/** What to send: only the fields that differ from `current`; or a message for each field that is not a valid number. */
+export function parseThresholds(fields: ThresholdFields, current: AlertThresholds): ThresholdParse {
+  const errors: Partial<Record<ThresholdKey, string>> = {};
+  const change: Partial<AlertThresholds> = {};
+  for (const { key, unit, max } of THRESHOLD_FIELDS) {
+    const raw = fields[key].trim();
+    const value = Number(raw);
+    if (raw === '') errors[key] = 'Required';
+    else if (!Number.isFinite(value)) errors[key] = 'Not a number';
+    else if (value < 0) errors[key] = 'Must be 0 or more';
+    else if (max !== undefined && value > max) errors[key] = `At most ${max} ${unit}`;
+    else {
+      const next = key === 'lagBytes' ? Math.round(value * MIB) : value;
+      if (next !== current[key]) change[key] = next;
+    }
+  }
+  return Object.keys(errors).length > 0 ? { ok: false, errors } : { ok: true, change };
+}
