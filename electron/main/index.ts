@@ -2,7 +2,7 @@
 // topology tab), an IPC handler per channel that checks who is calling before it forwards
 // anything (ipc.ts, sender.ts), and the pushes (ticks, action progress) sent to that window only.
 // This file only wires; each piece is a module of its own, tested with a stand-in for Electron.
-import { app, BrowserWindow, ipcMain, Menu, safeStorage, screen, session, type WebContents } from 'electron';
+import { app, BrowserWindow, ipcMain, Menu, Notification, safeStorage, screen, session, type WebContents } from 'electron';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import packageJson from '../../package.json';
@@ -19,6 +19,7 @@ import { DEV_BUILD, rendererDevUrl } from './build-mode';
 import { openExternalSafely } from './external';
 import { registerIpc } from './ipc';
 import { installMenu, menuTemplate } from './menu';
+import { notifyAlerts } from './notifications';
 import { isTrustedSender } from './sender';
 import { claimSingleInstance } from './single-instance';
 import { placeWindow, readWindowState, trackWindowState, WINDOW_STATE_FILE } from './window-state';
@@ -179,6 +180,14 @@ function start(args: ConsoleArgs): void {
     );
     registerIpc(ipcMain, hub, (event) => isTrustedSender(event, mainWindow, RENDERER_INDEX, DEV_SERVER_URL), () => mainWindow?.webContents ?? null);
     mainWindow = createWindow();
+    // Alerts that start firing, on any tab's topology: one desktop notification per incident.
+    notifyAlerts(hub, Notification, () => {
+      const win = mainWindow;
+      if (!win || win.isDestroyed()) return;
+      if (win.isMinimized()) win.restore();
+      win.show();
+      win.focus();
+    });
     void reportInterruptedPlans(hub.interruptedPlans, startupCheckFor(args.connect), (line) => console.error(line))
       .then(() => applyStartupArgs(hub.get(MAIN_TOPOLOGY), args))
       .catch((error: unknown) => {

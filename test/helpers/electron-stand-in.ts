@@ -180,6 +180,26 @@ export class StandInWindow extends EventEmitter {
   }
 }
 
+/** A desktop notification the code under test made; click() plays the user clicking it. */
+export class StandInNotification extends EventEmitter {
+  readonly options: { title?: string; body?: string };
+  shown = false;
+
+  constructor(options: { title?: string; body?: string }, standIn: ElectronStandIn) {
+    super();
+    this.options = options;
+    standIn.notifications.push(this);
+  }
+
+  show(): void {
+    this.shown = true;
+  }
+
+  click(): void {
+    this.emit('click');
+  }
+}
+
 /** The stand-in's app: Electron's events are emitted by the test (app.emit('second-instance', …)). */
 export interface StandInApp extends EventEmitter {
   isPackaged: boolean;
@@ -206,6 +226,8 @@ export interface ElectronStandIn {
   handlers: Map<string, (event: unknown, ...args: unknown[]) => unknown>;
   /** contextBridge.exposeInMainWorld's values by key. */
   exposed: Map<string, unknown>;
+  /** Every Notification made, in order (shown or not). */
+  notifications: StandInNotification[];
   /** Who ipcRenderer.invoke calls as (the event ipcMain's handler gets); null: nobody set it. */
   ipcSender: { sender: unknown; senderFrame: StandInFrame | null } | null;
   /** Resolve app.whenReady(), as Electron does once it is ready. */
@@ -252,6 +274,7 @@ export function createElectronStandIn(options: StandInOptions): ElectronStandIn 
     calls,
     handlers,
     exposed,
+    notifications: [],
     ipcSender: null,
     ready: () => resolveReady(),
   };
@@ -260,12 +283,21 @@ export function createElectronStandIn(options: StandInOptions): ElectronStandIn 
       super(windowOptions, standIn);
     }
   }
+  class Notification extends StandInNotification {
+    constructor(notificationOptions: { title?: string; body?: string }) {
+      super(notificationOptions, standIn);
+    }
+    static isSupported(): boolean {
+      return true;
+    }
+  }
   const session = {
     defaultSession: { setPermissionRequestHandler: () => undefined, setPermissionCheckHandler: () => undefined },
   };
   standIn.module = {
     app,
     BrowserWindow,
+    Notification,
     Menu: {
       buildFromTemplate: (template: MenuItemConstructorOptions[]) => ({ template }),
       setApplicationMenu: (menu: { template: MenuItemConstructorOptions[] } | null) => {
