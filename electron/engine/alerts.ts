@@ -221,10 +221,7 @@ export class AlertBook {
     for (const node of snapshot.nodes) {
       const a = node.address;
       if (!node.reachable) {
-        // Kept from the password (UNTRUSTED_HOST) is not down; never reached at all is an address
-        // the console cannot dial (ADDRESS_MISMATCH), not an outage. A remembered node is down.
-        const wasSeen = node.lastSeenAt !== null || node.remembered || unreachableWarned.has(a);
-        if (node.error?.code === 'UNTRUSTED_HOST' || !wasSeen) continue;
+        if (!alertsWhenDown(node) && !unreachableWarned.has(a)) continue;
         const down = this.#heldFor('down', a, now, node.lastSeenAt, seen);
         if (down >= t.unreachableSeconds) {
           const replicas = below(a);
@@ -311,7 +308,8 @@ export class AlertBook {
     const t = this.#thresholds;
     const a = node.address;
     // The node above is down, stale or stalls the chain: its own alert says so, not one per replica.
-    if (node.lag?.behindBecauseOf || (master && (!master.reachable || master.stale))) return [];
+    // A master never reached (a wrong address) has no alert of its own: the replica's link says it.
+    if (node.lag?.behindBecauseOf || (master && (master.stale || (!master.reachable && alertsWhenDown(master))))) return [];
     const m = master?.address ?? node.master ?? '?';
     const out: Finding[] = [];
     // During a (full) sync the link reads down: that is a resync, not an outage (SYNC_FAILING covers one that keeps failing).
@@ -350,6 +348,15 @@ export class AlertBook {
     }
     return out;
   }
+}
+
+/**
+ * A node down counts as UNREACHABLE once it has been read (in this session or, remembered, an
+ * earlier one). Kept from the password (UNTRUSTED_HOST) is not down; never reached at all is an
+ * address the console cannot dial (ADDRESS_MISMATCH), not an outage.
+ */
+function alertsWhenDown(node: NodeState): boolean {
+  return node.error?.code !== 'UNTRUSTED_HOST' && (node.lastSeenAt !== null || node.remembered);
 }
 
 /** Each warning and those folded under it (a MASTER_DOWN headline carries the per-node ones). */

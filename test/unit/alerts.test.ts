@@ -121,6 +121,16 @@ describe('alert rules', () => {
     expect(firing(new AlertBook().evaluate(snapshot(chain), clock.now()))).toEqual([]);
   });
 
+  it('a replica whose master is down (seen before) gets no LINK_DOWN, the master is UNREACHABLE; one pointed at an address never reached does', () => {
+    const clock = new FakeClock();
+    const downMaster = { reachable: false, lastSeenAt: clock.now() - 60_000, error: { code: 'UNREACHABLE' as const, message: 'refused' } };
+    const view = new AlertBook().evaluate(snapshot(pair({ linkStatus: 'down', linkDownSinceSeconds: 60 }, downMaster)), clock.now());
+    expect(only(view)).toMatchObject({ rule: 'UNREACHABLE', node: M });
+    expect(only(view).message).toContain('; 1 replica below it');
+    const wrong = new AlertBook().evaluate(snapshot(pair({ linkStatus: 'down', linkDownSinceSeconds: 60 }, { ...downMaster, lastSeenAt: null })), clock.now());
+    expect(only(wrong)).toMatchObject({ rule: 'LINK_DOWN', node: R, value: 60 });
+  });
+
   it('Sentinels: UNREACHABLE and STALE only', () => {
     const clock = new FakeClock();
     const s = '127.0.0.1:26379';
