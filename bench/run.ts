@@ -12,6 +12,7 @@ import { enginePollingLayers } from './engine-polling-layers';
 import { enginePollingScale } from './engine-polling-scale';
 import { pollLateness } from './poll-lateness';
 import { rendererBenchmark } from './renderer';
+import { serveBench } from './serve';
 import { switchoverBench } from './switchover';
 import type { BenchResult, Benchmark, Figure } from './types';
 
@@ -24,6 +25,7 @@ const BENCHMARKS: Benchmark[] = [
   { name: 'poll lateness during plans', run: pollLateness },
   { name: 'renderer 100 and 200 nodes', run: rendererBenchmark },
   { name: 'cli start, topology and web memory', run: cliBench },
+  { name: 'serve 10 topologies of 50 nodes', run: serveBench },
 ];
 
 const RESULTS_DIR = fileURLToPath(new URL('../bench-results/', import.meta.url));
