@@ -27,36 +27,56 @@ export class GraphView {
     this.#cs = cs;
   }
 
-  /** One row per drawn node, in topology order, with live figures (rebuilt each tick: cheap at 200). */
+  /** Topology order and depth: follows the structure only, not every tick's new node objects. */
+  readonly #order: { address: Address; depth: number }[] = $derived.by(() => {
+    void this.#cs.structureKey;
+    return untrack(() =>
+      topologyOrder(
+        this.#cs.drawnNodes.map((n) => n.address),
+        this.#cs.edges,
+      ),
+    );
+  });
+
+  /** Last tick's rows: a row whose figures did not change is the same object again. */
+  #previousRows = new Map<Address, NodeRow>();
+
+  /**
+   * One row per drawn node, in topology order, with live figures. Rebuilt each tick, but a row
+   * equal to the previous tick's keeps its identity, so the table and the cards reading it skip
+   * the nodes that did not change (structural sharing, as xyflow's store does for its nodes).
+   */
   readonly rows: NodeRow[] = $derived.by(() => {
     const cs = this.#cs;
-    const order = topologyOrder(
-      cs.drawnNodes.map((n) => n.address),
-      cs.edges,
-    );
     const byAddress = new Map(cs.drawnNodes.map((n) => [n.address, n]));
-    return order.flatMap(({ address, depth }, i) => {
+    const previous = this.#previousRows;
+    const next = new Map<Address, NodeRow>();
+    const rows = this.#order.flatMap(({ address, depth }, i) => {
       const node = byAddress.get(address);
       if (!node) return [];
       // As the card counts them: it says UNREACHABLE in words already.
       const shown = (cs.warningsByNode.get(address) ?? []).filter((w) => w.code !== 'UNREACHABLE');
-      return [
-        {
-          address,
-          role: node.role,
-          status: nodeStatus(node, cs.edgeByReplica.get(address)?.health ?? null, cs.isNodeStale(node)),
-          lagBytes: node.lag?.bytesBehindMaster ?? null,
-          lagSeconds: node.lag?.secondsBehind ?? null,
-          offset: node.offset,
-          master: node.master,
-          warnings: shown.length,
-          problemWarnings: shown.filter((w) => !RISK_WARNINGS.has(w.code)).length,
-          runId: node.runId,
-          depth,
-          order: i,
-        },
-      ];
+      const row: NodeRow = {
+        address,
+        role: node.role,
+        status: nodeStatus(node, cs.edgeByReplica.get(address)?.health ?? null, cs.isNodeStale(node)),
+        lagBytes: node.lag?.bytesBehindMaster ?? null,
+        lagSeconds: node.lag?.secondsBehind ?? null,
+        offset: node.offset,
+        master: node.master,
+        warnings: shown.length,
+        problemWarnings: shown.filter((w) => !RISK_WARNINGS.has(w.code)).length,
+        runId: node.runId,
+        depth,
+        order: i,
+      };
+      const before = previous.get(address);
+      const kept = before && sameRow(before, row) ? before : row;
+      next.set(address, kept);
+      return [kept];
     });
+    this.#previousRows = next;
+    return rows;
   });
 
   readonly rowByAddress: ReadonlyMap<Address, NodeRow> = $derived(new Map(this.rows.map((r) => [r.address, r])));
@@ -100,6 +120,11 @@ export class GraphView {
     this.#seq += 1;
     this.focusRequest = { address, seq: this.#seq };
   }
+}
+
+function sameRow(a: NodeRow, b: NodeRow): boolean {
+  for (const key of Object.keys(b) as (keyof NodeRow)[]) if (a[key] !== b[key]) return false;
+  return true;
 }
 
 const views = new WeakMap<ConsoleState, GraphView>();

@@ -75,4 +75,21 @@ describe('GraphView of one topology', () => {
     expect(view.rows[1]).toMatchObject({ address: replicas[0], depth: 1, status: 'unreachable' });
     expect(view.rows).toHaveLength(replicas.length + 1);
   });
+
+  it('keeps a row the same object across ticks while its figures are unchanged (structural sharing), and renews a changed one', () => {
+    const cs = connected();
+    const view = graphViewOf(cs);
+    const before = view.rows;
+    cs.applySnapshot(snapshot(2), 1_001_000);
+    const after = view.rows;
+    expect(after).not.toBe(before);
+    expect(after.every((row, i) => row === before[i])).toBe(true);
+    const lagging = replicas[3]!;
+    cs.applySnapshot(snapshot(3, { [lagging]: { offset: 1 } }), 1_002_000);
+    const third = view.rows;
+    const changed = third.find((r) => r.address === lagging);
+    expect(changed).not.toBe(after.find((r) => r.address === lagging));
+    expect(changed?.offset).toBe(1);
+    expect(third.filter((r) => r.address !== lagging).every((row) => after.includes(row))).toBe(true);
+  });
 });
