@@ -159,9 +159,10 @@ describe('the thresholds form', () => {
 });
 
 describe('mute time left', () => {
-  it('rounds up to the minute and grows units', () => {
-    expect(muteLeft(60_000 * 58 + 1, 0)).toBe('59 min');
-    expect(muteLeft(60_000 * 60, 0)).toBe('1 h');
+  it('rounds to the minute (a clock a second behind does not add one), grows units', () => {
+    expect(muteLeft(60_000 * 60 + 1500, 0)).toBe('1 h');
+    expect(muteLeft(60_000 * 15 + 900, 0)).toBe('15 min');
+    expect(muteLeft(20_000, 0)).toBe('1 min');
     expect(muteLeft(60_000 * 75, 0)).toBe('1 h 15 min');
     expect(muteLeft(60_000 * 60 * 26, 0)).toBe('1 d 2 h');
     expect(muteLeft(0, 5000)).toBe('0 min');
