@@ -253,7 +253,7 @@ export class AlertBook {
       }
       if (node.role === 'sentinel') continue;
 
-      if (node.role === 'replica' && node.master) out.push(...this.#replicaFindings(node, byAddress.get(node.master), now, seen));
+      if (node.role === 'replica' && node.master) out.push(...this.#replicaFindings(node, byAddress, now, seen));
       const exceeded = backlogExceeded.get(a);
       if (exceeded) {
         const master = byAddress.get(exceeded.nodes[1] ?? node.master ?? '');
@@ -304,12 +304,15 @@ export class AlertBook {
     return out;
   }
 
-  #replicaFindings(node: NodeState, master: NodeState | undefined, now: number, seen: Set<string>): Finding[] {
+  #replicaFindings(node: NodeState, byAddress: ReadonlyMap<string, NodeState>, now: number, seen: Set<string>): Finding[] {
+    const master = node.master ? byAddress.get(node.master) : undefined;
     const t = this.#thresholds;
     const a = node.address;
-    // The node above is down, stale or stalls the chain: its own alert says so, not one per replica.
-    // A master never reached (a wrong address) has no alert of its own: the replica's link says it.
-    if (node.lag?.behindBecauseOf || (master && (master.stale || (!master.reachable && alertsWhenDown(master))))) return [];
+    // The node above is down, stale or stalls the chain (STALLED_UPSTREAM): its own alert says so,
+    // not one per replica. A master never reached (a wrong address) has no alert of its own: the
+    // replica's link says it.
+    const hasOwnAlert = (above: NodeState | undefined): boolean => above !== undefined && (above.stale || (!above.reachable && alertsWhenDown(above)));
+    if (hasOwnAlert(master) || hasOwnAlert(node.lag?.behindBecauseOf ? byAddress.get(node.lag.behindBecauseOf) : undefined)) return [];
     const m = master?.address ?? node.master ?? '?';
     const out: Finding[] = [];
     // During a (full) sync the link reads down: that is a resync, not an outage (SYNC_FAILING covers one that keeps failing).

@@ -127,7 +127,7 @@ describe('alert rules', () => {
     const view = new AlertBook().evaluate(snapshot(pair({ linkStatus: 'down', linkDownSinceSeconds: 60 }, downMaster)), clock.now());
     expect(only(view)).toMatchObject({ rule: 'UNREACHABLE', node: M });
     expect(only(view).message).toContain('; 1 replica below it');
-    const wrong = new AlertBook().evaluate(snapshot(pair({ linkStatus: 'down', linkDownSinceSeconds: 60 }, { ...downMaster, lastSeenAt: null })), clock.now());
+    const wrong = new AlertBook().evaluate(snapshot(pair({ linkStatus: 'down', linkDownSinceSeconds: 60, lag: inSyncLag({ behindBecauseOf: M }) }, { ...downMaster, lastSeenAt: null })), clock.now());
     expect(only(wrong)).toMatchObject({ rule: 'LINK_DOWN', node: R, value: 60 });
   });
 
