@@ -145,13 +145,11 @@ export async function measureRenderer(options: { profile?: boolean; saveTrace?: 
   const labs: Lab[] = [];
   try {
     const rendererDir = join(workDir, 'renderer');
-    // The labs one after another: 200 redis-servers started at once miss the lab's ready
-    // timeout on a small, busy machine. The 200 nodes are the 100-node lab with a second one
+    // The labs one after another, after the build: 200 redis-servers started at once miss the
+    // lab's ready timeout on a small, busy machine. The 200 nodes are the 100-node lab with a second one
     // joined under its master (REPLICAOF), after the 100-node scenario.
-    const built = buildRenderer(rendererDir, options.profile === true);
-    built.catch(() => undefined);
-    for (const nodes of [docsLayout(), hundredNodeTree(), hundredNodeTree()]) labs.push(await Lab.start({ nodes }));
-    await built;
+    await buildRenderer(rendererDir, options.profile === true);
+    for (const nodes of [docsLayout(), hundredNodeTree(), hundredNodeTree()]) labs.push(await startLab(nodes));
     const [small, large, second] = labs as [Lab, Lab, Lab];
     browser = await launchChromium();
     const probe = await readFile(PROBE, 'utf8');
@@ -169,6 +167,18 @@ export async function measureRenderer(options: { profile?: boolean; saveTrace?: 
 }
 
 type LabView = Pick<Lab, 'nodeNames' | 'address'>;
+
+/** A lab, tried again (up to three times) when a server misses the ready timeout on a loaded machine. */
+async function startLab(nodes: LabNodeSpec[]): Promise<Lab> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await Lab.start({ nodes });
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      console.log(`  a ${nodes.length}-node lab did not start (attempt ${attempt}): ${String(error).split('\n')[0]}; trying again`);
+    }
+  }
+}
 
 /** `lower`'s master becomes a replica of `upper`'s: one topology of both labs' nodes, seeded at upper's master. */
 async function joinUnder(upper: Lab, lower: Lab): Promise<LabView> {
