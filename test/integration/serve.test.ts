@@ -256,6 +256,17 @@ describe('serve refuses', () => {
     expect(run.stdout).toBe('');
   });
 
+  it('a config file with a mistake, naming the field, and connection options beside --config', async () => {
+    const broken = path.join(work, 'broken.json');
+    await writeFile(broken, JSON.stringify({ topologies: [{ name: 'orders', seeds: ['10.0.0.1:6379'], passwordFile: 'nope.pass' }] }));
+    const missing = await runCli(['serve', '--config', broken]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr.trim()).toBe(`replication-console: ${broken}: topologies[0] ("orders").passwordFile: cannot read ${path.join(work, 'nope.pass')}: no such file`);
+    const both = await runCli(['serve', '--config', broken, '--user', 'ops']);
+    expect(both.code).toBe(2);
+    expect(both.stderr).toMatch(/^replication-console: with --config the connections are the config file's: --user is not taken \(put it in the file\)$/m);
+  });
+
   it('/metrics without credentials off loopback, and answers it with them', async () => {
     const running = await startServe(['--listen', '0.0.0.0:0', '--seed', lab.address('master'), '--auth-token-file', path.join(work, 'token')], { REDISCLI_AUTH: LAB_PASSWORD });
     try {
