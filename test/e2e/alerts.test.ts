@@ -98,7 +98,7 @@ describe('alerts, mutes and notifications', () => {
 
     // Mute the replica for an hour from its menu: the card says so.
     await page.getByTestId(`node-menu-button-${replica}`).click();
-    await page.getByTestId('node-action-mute').click();
+    await page.getByTestId('node-mute-alerts').click();
     await page.getByTestId('mute-for-60').waitFor();
     await shot(page, 'alerts-node-menu-mute-light');
     await page.getByTestId('mute-for-60').click();
