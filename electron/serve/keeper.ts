@@ -62,7 +62,8 @@ export class TopologyKeeper {
       this.#status.set(t.id, { up: false, connectFailures: 0, lastError: null });
       let attempted!: () => void;
       const first = new Promise<void>((resolve) => (attempted = resolve));
-      this.#running.push(this.#keep(t, attempted));
+      // Never an unhandled rejection (a hub closing under a retry): said in the log instead.
+      this.#running.push(this.#keep(t, attempted).catch((error: unknown) => this.#options.log(`${t.id}: stopped retrying: ${error instanceof Error ? error.message : String(error)}`)));
       return first;
     });
     await Promise.all(firstAttempts);
