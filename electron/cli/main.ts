@@ -2,14 +2,16 @@
 // (with the desktop app's IPC and the web mode's WebSocket). topology, watch and the topology
 // changes call the same typed API the renderer calls, in process (app/local-bridge.ts); this file
 // and its neighbours only read the command line and talk to the terminal.
-import type { ConnectOptions, ErrorCode } from '../shared/types';
+import type { AlertsView, AlertThresholds, ConnectOptions, ErrorCode } from '../shared/types';
+import { alertTransitions } from '../shared/alert-transitions';
+import { describeAlertThresholds, parseAlertThresholdArgs } from '../app/alert-args';
 import type { ReplicationConsoleApi } from '../shared/api';
 import { ApiCallError } from '../shared/bind-api';
 import { normalizeAddress } from '../engine/address';
 import { DEFAULT_MAX_NODES } from '../engine/node-set';
 import { TopologyMemory } from '../engine/topology-memory';
 import { EngineError, toApiError } from '../engine/errors';
-import { clean, toJson, toMermaid, toProblems, toTable, toTree } from './output';
+import { alertJson, alertLine, clean, toJson, toMermaid, toProblems, toTable, toTree } from './output';
 import { dataDir } from '../engine/actions/audit';
 import { reportInterruptedPlans } from '../app/startup';
 import { askSecrets, parseConnection, startupCheckFor, type ConnectionValues } from '../app/connection-args';
@@ -95,7 +97,35 @@ export async function main(argv: string[]): Promise<number> {
   if (command === 'watch' && !['table', 'json'].includes(format)) throw new UsageError('--format must be table or json');
   if ('problems' in values && values.problems && format !== 'table') throw new UsageError('--problems is for watch, in the table format');
   if (command === 'topology') return withSession(values, true, (session) => printTopology(session, format));
-  return withSession(values, true, (session) => watch(session, format, 'problems' in values && values.problems === true));
+  // The command is watch here: its values hold only the options given.
+  const how = watchOptions(values as Parameters<typeof watchOptions>[0], format);
+  return withSession(values, true, (session) => watch(session, how));
+}
+
+/** `watch --alerts` exits with this as soon as an alert fires that is not muted (the help's "6 an alert fired"). */
+export const ALERT_FIRED_EXIT_CODE = 6;
+
+interface WatchOptions {
+  format: string;
+  problemsOnly: boolean;
+  /** --alerts: only the alerts as they fire and resolve, with these threshold changes. */
+  alerts: Partial<AlertThresholds> | null;
+  /** --duration, in ms. */
+  durationMs: number | null;
+}
+
+/** watch's own options, checked before anything connects. */
+export function watchOptions(values: { problems?: boolean; alerts?: boolean; alert?: string[]; duration?: string }, format: string): WatchOptions {
+  const alerts = values.alerts === true;
+  if (values.alert?.length && !alerts) throw new UsageError('--alert NAME=VALUE sets a threshold of --alerts: add --alerts');
+  if (alerts && values.problems) throw new UsageError('--alerts prints only the alerts; --problems is for the table: give one of them');
+  let durationMs: number | null = null;
+  if (values.duration !== undefined) {
+    const seconds = /^\d+(\.\d+)?$/.test(values.duration.trim()) ? Number(values.duration) : Number.NaN;
+    if (!(seconds > 0 && seconds <= 366 * 86_400)) throw new UsageError(`--duration takes a number of seconds (more than 0, at most a year), not "${values.duration.slice(0, 40)}"`);
+    durationMs = Math.round(seconds * 1000);
+  }
+  return { format, problemsOnly: values.problems === true, alerts: alerts ? parseAlertThresholdArgs(values.alert ?? []) : null, durationMs };
 }
 
 /**
@@ -160,9 +190,23 @@ async function printTopology({ api, options }: CliSession, format: string): Prom
   return 0;
 }
 
-async function watch({ api, options }: CliSession, format: string, problemsOnly: boolean): Promise<number> {
-  const live = process.stdout.isTTY && format === 'table';
-  api.onTick(({ snapshot, events }) => {
+async function watch({ api, options }: CliSession, { format, problemsOnly, alerts, durationMs }: WatchOptions): Promise<number> {
+  const live = process.stdout.isTTY && format === 'table' && alerts === null;
+  let finish: (code: number) => void = () => undefined;
+  const stopped = new Promise<number>((resolve) => (finish = resolve));
+  let previous: AlertsView | null = null;
+  let connected = false;
+  api.onTick(({ snapshot, events, alerts: view }) => {
+    if (alerts !== null) {
+      // Until the header is out (connect resolves after the first tick) the first transitions wait.
+      if (!connected || view === undefined) return;
+      const { fired, resolved } = alertTransitions(previous, view);
+      previous = view;
+      for (const alert of resolved) console.log(format === 'json' ? alertJson(alert, 'resolved') : alertLine(alert, 'resolved'));
+      for (const alert of fired) console.log(format === 'json' ? alertJson(alert, 'fired') : alertLine(alert, 'fired'));
+      if (fired.length > 0) finish(ALERT_FIRED_EXIT_CODE);
+      return;
+    }
     if (format === 'json') {
       console.log(JSON.stringify({ seq: snapshot.seq, ...toJson(snapshot), events }));
       return;
@@ -174,15 +218,42 @@ async function watch({ api, options }: CliSession, format: string, problemsOnly:
   // Ctrl-C is ours from the first instant, discovery included: a slow or hung seed must not
   // make the first Ctrl-C kill the process half-way instead of stopping cleanly (withSession
   // closes the hub, which disconnects).
-  const stopped = new Promise<number>((resolve) => {
-    const stop = (): void => resolve(0);
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
-    // A dropped SSH session (SIGHUP) stops it the same way.
-    process.once('SIGHUP', stop);
-  });
-  const watching = connectWithHostKeyPrompt(options, (o) => api.connect(o)).then(() => stopped);
-  return Promise.race([stopped, watching]);
+  const stop = (): void => finish(0);
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  // A dropped SSH session (SIGHUP) stops it the same way.
+  process.once('SIGHUP', stop);
+  // --duration: the end of the watch, with nothing fired (a fired alert has already ended it with 6).
+  const timer = durationMs === null ? null : setTimeout(() => finish(0), durationMs);
+  try {
+    if (alerts !== null) await api.setAlertThresholds(alerts);
+    const watching = connectWithHostKeyPrompt(options, (o) => api.connect(o)).then(async (snapshot) => {
+      if (alerts === null) return stopped;
+      const view = await api.getAlerts();
+      const header = {
+        watching: snapshot.nodes.map((n) => n.address),
+        thresholds: view.thresholds,
+      };
+      console.log(
+        format === 'json'
+          ? JSON.stringify({ type: 'watching', ...header })
+          : clean(`Watching alerts on ${snapshot.nodes.length} ${snapshot.nodes.length === 1 ? 'node' : 'nodes'} (${header.watching.slice(0, 5).join(', ')}${snapshot.nodes.length > 5 ? ', …' : ''}); thresholds: ${describeAlertThresholds(view.thresholds)}`),
+      );
+      connected = true;
+      // What is already firing fires now: the first evaluation's alerts are all new.
+      const { fired } = alertTransitions(null, view);
+      previous = view;
+      for (const alert of fired) console.log(format === 'json' ? alertJson(alert, 'fired') : alertLine(alert, 'fired'));
+      if (fired.length > 0) finish(ALERT_FIRED_EXIT_CODE);
+      return stopped;
+    });
+    return await Promise.race([stopped, watching]);
+  } finally {
+    if (timer) clearTimeout(timer);
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+    process.off('SIGHUP', stop);
+  }
 }
 
 /**

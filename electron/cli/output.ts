@@ -1,6 +1,6 @@
 // Text renderings of a snapshot for the terminal: tree, table and JSON (Mermaid and the labels
 // they share with it are electron/shared/topology-text.ts's, since the UI exports Mermaid too).
-import type { NodeState, TopologySnapshot, TopologyWarning } from '../shared/types';
+import type { Alert, NodeState, TopologySnapshot, TopologyWarning } from '../shared/types';
 import { RISK_WARNINGS } from '../shared/types';
 import { formatBytes, formatOffset, formatSeconds } from '../shared/format';
 import { clean, distinct, lagLabel, roleLabel, staleAge } from '../shared/topology-text';
@@ -209,4 +209,28 @@ function nodeRows(nodes: readonly NodeState[], takenAt: number): string[] {
     ...(nodes.some((n) => staleAge(n, takenAt) !== null) ? ['(…) last reading of a STALE node: reachable, but not read for 3 poll intervals'] : []),
   ];
   return [format(COLUMNS), ...rows.map(format), ...footnotes];
+}
+
+/** When an alert line happened: the incident's start when it fired, its end when it resolved (UTC, to the second). */
+function alertTime(at: number): string {
+  return `${new Date(at).toISOString().slice(0, 19).replace('T', ' ')}Z`;
+}
+
+/** `watch --alerts`, table format: one line per alert that fired or resolved. */
+export function alertLine(alert: Alert, change: 'fired' | 'resolved'): string {
+  const at = change === 'fired' ? alert.startedAt : (alert.resolvedAt ?? alert.startedAt);
+  const what = change === 'fired' ? 'FIRING  ' : 'RESOLVED';
+  return clean(`${alertTime(at)}  ${what}  ${alert.rule.padEnd(16)}  ${(alert.node ?? 'topology').padEnd(21)}  ${alert.message}${alert.muted ? '  (muted)' : ''}`);
+}
+
+/** `watch --alerts --format json`: one object per line, the alert as the API gives it with its change. */
+export function alertJson(alert: Alert, change: 'fired' | 'resolved'): string {
+  return JSON.stringify({
+    type: change,
+    at: new Date(change === 'fired' ? alert.startedAt : (alert.resolvedAt ?? alert.startedAt)).toISOString(),
+    ...alert,
+    startedAt: new Date(alert.startedAt).toISOString(),
+    resolvedAt: alert.resolvedAt === null ? null : new Date(alert.resolvedAt).toISOString(),
+    acknowledgedAt: alert.acknowledgedAt === null ? null : new Date(alert.acknowledgedAt).toISOString(),
+  });
 }

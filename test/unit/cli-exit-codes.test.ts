@@ -4,7 +4,8 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ERROR_CODES, type ErrorCode } from '../../electron/shared/types';
 import { ApiCallError } from '../../electron/shared/bind-api';
 import { UsageError } from '../../electron/app/options';
-import { fail } from '../../electron/cli/main';
+import { ALERT_FIRED_EXIT_CODE, fail } from '../../electron/cli/main';
+import { HELP } from '../../electron/cli/help';
 
 const DOCUMENTED: Partial<Record<ErrorCode, number>> = {
   BAD_ARGUMENT: 2,
@@ -39,5 +40,12 @@ describe('exit codes', () => {
     expect(lines.at(-1)).toBe('replication-console: bad flag\nRun `replication-console --help` for usage.');
     expect(fail(new Error('boom\n    at somewhere'))).toBe(1);
     expect(lines.at(-1)).toBe('replication-console: Internal error: boom');
+  });
+
+  it('6: an alert fired (watch --alerts), a code of its own that no error code has, as the help says', () => {
+    vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    expect(ALERT_FIRED_EXIT_CODE).toBe(6);
+    expect(ERROR_CODES.map((code) => fail(new ApiCallError(code, 'x')))).not.toContain(6);
+    expect(HELP).toContain('6 an alert fired (watch --alerts)');
   });
 });

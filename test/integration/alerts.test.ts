@@ -1,0 +1,87 @@
+// `watch --alerts` as a script runs it, on real redis-servers: a healthy pair watched for 2 s
+// exits 0 with only the header; a replica whose link goes down exits 6 with the alert's line.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import Redis from 'ioredis';
+import { Lab, masterWithReplicas } from '../../electron/lab/lab';
+import { freePort } from '../../electron/lab/free-port';
+import { runCli } from '../helpers/cli';
+
+let lab: Lab;
+
+beforeAll(async () => {
+  lab = await Lab.start({ nodes: masterWithReplicas(1) });
+});
+afterAll(async () => lab?.close());
+
+describe('watch --alerts', () => {
+  it('a healthy pair for --duration 2: the header with the thresholds, no alert, exit 0', async () => {
+    const started = Date.now();
+    const run = await runCli(['watch', '--seed', lab.address('master'), '--interval', '200', '--alerts', '--alert', 'lag-bytes=1mb', '--duration', '2']);
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    const lines = run.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^Watching alerts on 2 nodes \(.*\); thresholds: lag-bytes 1\.0 MiB, lag-seconds 10 s, link-down-seconds 10 s,/);
+    // It stopped at --duration, not before (and not much after: the hub closes at once).
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
+  });
+
+  it("a replica's link down for 1 s: the FIRING line, then exit 6 (JSON lines too)", async () => {
+    const replica = lab.address('replica-1');
+    const admin = new Redis(lab.port('replica-1'), '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 1 });
+    try {
+      await admin.connect();
+      const dead = await freePort();
+      let broken = false;
+      const run = await runCli(
+        ['watch', '--seed', lab.address('master'), '--seed', replica, '--interval', '200', '--alerts', '--alert', 'link-down-seconds=1', '--duration', '20', '--format', 'json'],
+        {
+          // Once the header is out (watching, nothing firing), point the replica at a port where nothing listens.
+          stopWhen: (out) => {
+            if (!broken && out.includes('"type":"watching"')) {
+              broken = true;
+              void admin.replicaof('127.0.0.1', dead);
+            }
+            return false;
+          },
+        },
+      );
+      expect(run.stderr).toBe('');
+      expect(run.code).toBe(6);
+      const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(lines[0]).toMatchObject({ type: 'watching', thresholds: { linkDownSeconds: 1 } });
+      expect(lines.at(-1)).toMatchObject({ type: 'fired', rule: 'LINK_DOWN', node: replica, state: 'firing', threshold: 1, muted: false });
+      expect(String(lines.at(-1)?.message)).toMatch(new RegExp(`^${replica}'s link to 127\\.0\\.0\\.1:${dead} has been down for .* \\(threshold 1 s\\)$`));
+    } finally {
+      await admin.replicaof('127.0.0.1', lab.port('master')).catch(() => undefined);
+      admin.disconnect();
+    }
+  });
+
+  it('the table format prints one line per alert: time, FIRING, rule, node, message', async () => {
+    // Already down when the watch starts: it fires on the first evaluation (link-down-seconds=0).
+    const replica = lab.address('replica-1');
+    const admin = new Redis(lab.port('replica-1'), '127.0.0.1', { maxRetriesPerRequest: 1 });
+    try {
+      const dead = await freePort();
+      await admin.replicaof('127.0.0.1', dead);
+      const run = await runCli(['watch', '--seed', lab.address('master'), '--seed', replica, '--interval', '200', '--alerts', '--alert', 'link-down-seconds=0', '--duration', '20']);
+      expect(run.code).toBe(6);
+      const lines = run.stdout.trim().split('\n');
+      expect(lines[0]).toMatch(/^Watching alerts on \d+ nodes/);
+      expect(lines.at(-1)).toMatch(new RegExp(`^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\dZ  FIRING    LINK_DOWN         ${replica.replace(/\./g, '\\.')}\\s+${replica.replace(/\./g, '\\.')}'s link to`));
+    } finally {
+      await admin.replicaof('127.0.0.1', lab.port('master')).catch(() => undefined);
+      admin.disconnect();
+    }
+  });
+
+  it('usage errors: an unknown threshold lists the names, a bad number says what it takes', async () => {
+    const unknown = await runCli(['watch', '--seed', lab.address('master'), '--alerts', '--alert', 'lag=5']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain('--alert: unknown threshold "lag"; the names are lag-bytes, lag-seconds, link-down-seconds, unreachable-seconds, stale-seconds, backlog-short-seconds, for-seconds');
+    const bad = await runCli(['watch', '--seed', lab.address('master'), '--alerts', '--alert', 'lag-seconds=soon']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('"soon" is not a duration');
+  });
+});
