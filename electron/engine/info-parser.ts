@@ -5,7 +5,7 @@
 // whatever was cut is reported (ParsedInfo.cuts, ReplicationInfo.listedLines) so the engine
 // can say so instead of carrying megabytes into every tick.
 
-import type { ListedReplica, ReplicationBacklog, SyncProgress } from '../shared/types';
+import type { ListedReplica, NodeLoad, NodePersistence, ReplicationBacklog, SyncProgress } from '../shared/types';
 
 type Fields = Record<string, string>;
 
@@ -95,6 +95,9 @@ const SLAVE_LINE_KEY = /^slave(\d+)$/;
 const SENTINEL_MASTER_KEY = /^master(\d+)$/;
 const INTEGER = /^-?\d+$/;
 const DECIMAL = /^-?\d+(\.\d+)?$/;
+/** A Unix time in seconds whose milliseconds are still a safe integer. */
+const MAX_UNIX_SECONDS = Math.floor(Number.MAX_SAFE_INTEGER / 1000);
+const EMPTY: Fields = Object.freeze(Object.create(null) as Fields);
 
 // INFO replies from parseInfo remember their sections, so parseReplication can return the
 // replication section exactly while every parser keeps the same fields-only signature.
@@ -213,6 +216,66 @@ export function parseStats(fields: Record<string, string>): StatsInfo | null {
   const syncPartialErr = toNonNegative(field(fields, 'sync_partial_err'));
   if (syncFull === null || syncPartialOk === null || syncPartialErr === null) return null;
   return { syncFull, syncPartialOk, syncPartialErr };
+}
+
+/** The INFO sections a load reading is made of (each may be missing: null or an empty map). */
+export interface LoadSections {
+  stats: Record<string, string> | null;
+  memory: Record<string, string> | null;
+  clients: Record<string, string> | null;
+  persistence: Record<string, string> | null;
+}
+
+/**
+ * Throughput, memory, clients and persistence from INFO stats, memory, clients and persistence,
+ * reading only the fields shown. Hostile values (not a number, negative, past a safe integer)
+ * are null: the snapshot never carries NaN or Infinity.
+ */
+export function parseLoad(sections: LoadSections, readAt: number): NodeLoad {
+  const stats = sections.stats ?? EMPTY;
+  const memory = sections.memory ?? EMPTY;
+  const maxMemory = toNonNegative(field(memory, 'maxmemory'));
+  return {
+    readAt,
+    opsPerSecond: toNonNegative(field(stats, 'instantaneous_ops_per_sec')),
+    netInputBytesPerSecond: kbpsToBytes(field(stats, 'instantaneous_input_kbps')),
+    netOutputBytesPerSecond: kbpsToBytes(field(stats, 'instantaneous_output_kbps')),
+    usedMemoryBytes: toNonNegative(field(memory, 'used_memory')),
+    // 0 means no limit.
+    maxMemoryBytes: maxMemory === 0 ? null : maxMemory,
+    connectedClients: toNonNegative(field(sections.clients ?? EMPTY, 'connected_clients')),
+    persistence: sections.persistence === null ? null : parsePersistence(sections.persistence),
+  };
+}
+
+/** Null when the reply has neither in-progress flag (no persistence section, or not a Redis one). */
+function parsePersistence(fields: Fields): NodePersistence | null {
+  const rdb = toFlag(field(fields, 'rdb_bgsave_in_progress'));
+  const aof = toFlag(field(fields, 'aof_rewrite_in_progress'));
+  if (rdb === null && aof === null) return null;
+  const lastSave = toNonNegative(field(fields, 'rdb_last_save_time'));
+  const aofOn = field(fields, 'aof_enabled') === '1';
+  return {
+    rdbSaveInProgress: rdb === true,
+    aofRewriteInProgress: aof === true,
+    lastSaveStatus: toStatus(field(fields, 'rdb_last_bgsave_status')),
+    // Seconds since the epoch; 0 (never saved) and values past a ms-safe integer are unknown.
+    lastSaveAt: lastSave !== null && lastSave > 0 && lastSave <= MAX_UNIX_SECONDS ? lastSave * 1000 : null,
+    changesSinceLastSave: toNonNegative(field(fields, 'rdb_changes_since_last_save')),
+    aofLastWriteStatus: aofOn ? toStatus(field(fields, 'aof_last_write_status')) : null,
+  };
+}
+
+/** instantaneous_*_kbps is bytes/1024 with two decimals (e.g. 0.02): back to bytes per second. */
+function kbpsToBytes(value: string | undefined): number | null {
+  const kbps = toDecimal(value);
+  if (kbps === null || kbps < 0) return null;
+  const bytes = Math.round(kbps * 1024);
+  return Number.isSafeInteger(bytes) ? bytes : null;
+}
+
+function toStatus(value: string | undefined): 'ok' | 'err' | null {
+  return value === 'ok' || value === 'err' ? value : null;
 }
 
 /** The masters a Sentinel watches, from its `masterN:name=…,status=…` lines; nameless lines are skipped. */

@@ -9,6 +9,7 @@ import {
   isClusterEnabled,
   MAX_INFO_CHARS,
   parseInfo,
+  parseLoad,
   parseReplication,
   parseSentinelMasters,
   parseServer,
@@ -35,6 +36,14 @@ const SERVER_EVERY = 60;
  * the nodes that answer; such a node shows as stale, with its age, in between.
  */
 const MAX_READ_EVERY = 30;
+/**
+ * Read the load (INFO stats, memory, clients, persistence: NodeLoad) on the first poll and then
+ * every this many polls: every 5 s at the default 1 s interval. Redis's instantaneous_* figures
+ * are themselves an average over the last 1.6 s, so a faster reading adds little but three more
+ * INFO replies to parse on every poll of every node; once every 5 polls keeps that to a fifth,
+ * and the INFO stats a master already reads for its sync counters is reused, not asked twice.
+ */
+export const LOAD_EVERY = 5;
 /** Sync starts remembered per node: enough to tell a replica retrying every few seconds. */
 const MAX_SYNC_STARTS = 10;
 
@@ -94,7 +103,7 @@ export interface NodeRecord {
   load: NodeLoad | null;
 }
 
-export type InfoSection = 'replication' | 'server' | 'stats' | 'sentinel' | 'cluster' | 'persistence';
+export type InfoSection = 'replication' | 'server' | 'stats' | 'sentinel' | 'cluster' | 'persistence' | 'memory' | 'clients';
 
 export function createRecord(address: string, dial: string, seed: boolean, capacity: number, now = Date.now()): NodeRecord {
   return {
@@ -144,6 +153,11 @@ interface PollReply {
   sentinel: string | null;
   cluster: string | null;
   persistence: string | null;
+  /** INFO memory and clients: only on the polls that read the load. */
+  memory: string | null;
+  clients: string | null;
+  /** This poll reads the load (stats, memory, clients and persistence are all in the reply). */
+  load: boolean;
   settings: SettingsReplies | null;
 }
 
@@ -165,14 +179,21 @@ export async function pollNode(registry: ClientRegistry, record: NodeRecord, now
       // whose only replica is away serves none, yet its sync_full must be read the moment the
       // replica comes back, or the full sync cannot be matched to the replica it wiped.
       const servesReplicas = (record.replication?.connectedReplicas ?? 0) > 0 || record.replication?.role === 'master';
-      const wantStats = wantServer || servesReplicas;
+      // A Sentinel has no data to load (and no memory or persistence section worth reading).
+      const isSentinel = record.asSentinel || record.server?.mode === 'sentinel';
+      const wantLoad = !isSentinel && record.polls % LOAD_EVERY === 0;
+      const wantStats = wantServer || servesReplicas || wantLoad;
       // INFO sentinel costs nothing on a data node (empty reply) and tells a Sentinel apart at once.
       const wantSentinel = wantServer || record.server?.mode === 'sentinel';
+      const wantPersistence = wantServer || wantLoad;
+      // One INFO per section, pipelined: Redis 6.0 and 6.2 take a single section per call.
       const sections = ['replication'];
       if (wantServer) sections.push('server');
       if (wantStats) sections.push('stats');
       if (wantSentinel) sections.push('sentinel');
-      if (wantServer) sections.push('cluster', 'persistence');
+      if (wantServer) sections.push('cluster');
+      if (wantPersistence) sections.push('persistence');
+      if (wantLoad) sections.push('memory', 'clients');
       const { texts, sentAt, receivedAt } = await readInfo(client, sections, now);
       let i = 0;
       const next = (): string => texts[i++] ?? '';
@@ -185,13 +206,16 @@ export async function pollNode(registry: ClientRegistry, record: NodeRecord, now
         stats: wantStats ? next() : null,
         sentinel: wantSentinel ? next() : null,
         cluster: wantServer ? next() : null,
-        persistence: wantServer ? next() : null,
+        persistence: wantPersistence ? next() : null,
+        memory: wantLoad ? next() : null,
+        clients: wantLoad ? next() : null,
+        load: wantLoad,
         // A second round trip, once a minute: what decides the replication risks (persistence, backlog, limits).
         settings: wantServer ? await readSettings(client, SETTINGS_PARAMETERS) : null,
       } satisfies PollReply;
     });
     applyReply(record, reply);
-    const chars = [reply.replication, reply.server, reply.stats, reply.sentinel, reply.cluster].reduce((n, text) => n + (text?.length ?? 0), 0);
+    const chars = [reply.replication, reply.server, reply.stats, reply.sentinel, reply.cluster, reply.memory, reply.clients].reduce((n, text) => n + (text?.length ?? 0), 0);
     readEveryAfter(record, Math.floor(chars / MAX_INFO_CHARS));
   } catch (error) {
     markUnreachable(record, error, now());
@@ -229,12 +253,20 @@ function applyReply(record: NodeRecord, reply: PollReply): void {
     record.serverGeneration = reply.generation;
     record.serverReadAt = reply.receivedAt;
   }
-  if (reply.settings !== null) {
-    record.settings = parseSettings(reply.settings, reply.persistence === null ? null : readSection(record, 'persistence', reply.persistence));
-  }
+  const persistence = reply.persistence === null ? null : readSection(record, 'persistence', reply.persistence);
+  if (reply.settings !== null) record.settings = parseSettings(reply.settings, persistence);
   if (reply.cluster !== null) record.clusterEnabled = isClusterEnabled(readSection(record, 'cluster', reply.cluster));
-  if (reply.stats !== null) record.stats = parseStats(readSection(record, 'stats', reply.stats)) ?? record.stats;
+  // Parsed once: the sync counters and, on a load poll, the throughput read the same fields.
+  const stats = reply.stats === null ? null : readSection(record, 'stats', reply.stats);
+  if (stats !== null) record.stats = parseStats(stats) ?? record.stats;
   if (reply.sentinel !== null) record.sentinelMasters = parseSentinelMasters(readSection(record, 'sentinel', reply.sentinel));
+  if (record.server?.mode === 'sentinel') {
+    record.load = null;
+  } else if (reply.load) {
+    const memory = reply.memory === null ? null : readSection(record, 'memory', reply.memory);
+    const clients = reply.clients === null ? null : readSection(record, 'clients', reply.clients);
+    record.load = parseLoad({ stats, memory, clients, persistence }, reply.receivedAt);
+  }
 
   // Before 6.2 a never-up link reports a Unix time as "down since": uptime lets the parser tell.
   const uptime = record.server?.uptimeSeconds;

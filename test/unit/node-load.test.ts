@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { parseInfo, parseLoad } from '../../electron/engine/info-parser';
+
+const fields = (text: string): Record<string, string> => parseInfo(text).fields;
+
+const STATS = fields('# Stats\r\ntotal_connections_received:12\r\ninstantaneous_ops_per_sec:1532\r\ninstantaneous_input_kbps:61.25\r\ninstantaneous_output_kbps:0.02\r\nsync_full:1\r\n');
+const MEMORY = fields('# Memory\r\nused_memory:2035488\r\nused_memory_human:1.94M\r\nmaxmemory:104857600\r\nmaxmemory_policy:noeviction\r\n');
+const CLIENTS = fields('# Clients\r\nconnected_clients:7\r\nblocked_clients:0\r\n');
+const PERSISTENCE = fields(
+  [
+    '# Persistence',
+    'loading:0',
+    'rdb_changes_since_last_save:42',
+    'rdb_bgsave_in_progress:1',
+    'rdb_last_save_time:1764745200',
+    'rdb_last_bgsave_status:ok',
+    'aof_enabled:1',
+    'aof_rewrite_in_progress:0',
+    'aof_last_write_status:err',
+  ].join('\r\n'),
+);
+
+describe('parseLoad', () => {
+  it('reads ops/s, network in bytes/s, memory, maxmemory, clients and persistence', () => {
+    expect(parseLoad({ stats: STATS, memory: MEMORY, clients: CLIENTS, persistence: PERSISTENCE }, 5000)).toEqual({
+      readAt: 5000,
+      opsPerSecond: 1532,
+      netInputBytesPerSecond: 62_720,
+      netOutputBytesPerSecond: 20,
+      usedMemoryBytes: 2_035_488,
+      maxMemoryBytes: 104_857_600,
+      connectedClients: 7,
+      persistence: {
+        rdbSaveInProgress: true,
+        aofRewriteInProgress: false,
+        lastSaveStatus: 'ok',
+        lastSaveAt: 1_764_745_200_000,
+        changesSinceLastSave: 42,
+        aofLastWriteStatus: 'err',
+      },
+    });
+  });
+
+  it('maxmemory 0 is no limit; AOF off has no AOF write status; missing sections are null', () => {
+    const load = parseLoad(
+      {
+        stats: null,
+        memory: fields('used_memory:10\nmaxmemory:0'),
+        clients: null,
+        persistence: fields('rdb_bgsave_in_progress:0\naof_rewrite_in_progress:1\naof_enabled:0\naof_last_write_status:ok\nrdb_last_save_time:0'),
+      },
+      1,
+    );
+    expect(load.maxMemoryBytes).toBeNull();
+    expect(load.opsPerSecond).toBeNull();
+    expect(load.connectedClients).toBeNull();
+    expect(load.persistence).toMatchObject({ rdbSaveInProgress: false, aofRewriteInProgress: true, aofLastWriteStatus: null, lastSaveAt: null });
+    expect(parseLoad({ stats: null, memory: null, clients: null, persistence: null }, 1).persistence).toBeNull();
+    expect(parseLoad({ stats: null, memory: null, clients: null, persistence: fields('loading:0') }, 1).persistence).toBeNull();
+  });
+
+  it('turns hostile values (not numbers, negative, huge, exponents) into null, never NaN or Infinity', () => {
+    const huge = '9'.repeat(400);
+    const load = parseLoad(
+      {
+        stats: fields(`instantaneous_ops_per_sec:abc\ninstantaneous_input_kbps:${huge}.5\ninstantaneous_output_kbps:-3.5`),
+        memory: fields(`used_memory:${huge}\nmaxmemory:-1`),
+        clients: fields('connected_clients:1e3'),
+        persistence: fields(`rdb_bgsave_in_progress:yes\naof_rewrite_in_progress:2\nrdb_last_bgsave_status:OK\nrdb_last_save_time:${Number.MAX_SAFE_INTEGER}\nrdb_changes_since_last_save:-5`),
+      },
+      1,
+    );
+    expect(load).toEqual({
+      readAt: 1,
+      opsPerSecond: null,
+      netInputBytesPerSecond: null,
+      netOutputBytesPerSecond: null,
+      usedMemoryBytes: null,
+      maxMemoryBytes: null,
+      connectedClients: null,
+      persistence: null,
+    });
+    const json = JSON.stringify(load);
+    expect(json).not.toMatch(/NaN|Infinity/);
+    const flagsOnly = parseLoad({ stats: null, memory: null, clients: null, persistence: fields(`rdb_bgsave_in_progress:1\nrdb_last_save_time:${Number.MAX_SAFE_INTEGER}\nrdb_changes_since_last_save:-5\nrdb_last_bgsave_status:OK`) }, 1);
+    expect(flagsOnly.persistence).toEqual({
+      rdbSaveInProgress: true,
+      aofRewriteInProgress: false,
+      lastSaveStatus: null,
+      lastSaveAt: null,
+      changesSinceLastSave: null,
+      aofLastWriteStatus: null,
+    });
+  });
+
+  it('does not read a field from the prototype of a hand-built map', () => {
+    const proto = { instantaneous_ops_per_sec: '5' };
+    const stats = Object.create(proto) as Record<string, string>;
+    expect(parseLoad({ stats, memory: null, clients: null, persistence: null }, 1).opsPerSecond).toBeNull();
+  });
+});
