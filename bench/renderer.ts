@@ -149,8 +149,10 @@ export async function measureRenderer(options: { profile?: boolean; saveTrace?: 
     // lab's ready timeout on a small, busy machine. The 200 nodes are the 100-node lab with a second one
     // joined under its master (REPLICAOF), after the 100-node scenario.
     await buildRenderer(rendererDir, options.profile === true);
-    for (const nodes of [docsLayout(), hundredNodeTree(), hundredNodeTree()]) labs.push(await startLab(nodes));
-    const [small, large, second] = labs as [Lab, Lab, Lab];
+    const small = await startLab(docsLayout());
+    labs.push(small);
+    const large = await startTree(labs);
+    const second = await startTree(labs);
     browser = await launchChromium();
     const probe = await readFile(PROBE, 'utf8');
     const saveTrace = options.saveTrace === true;
@@ -180,22 +182,49 @@ async function startLab(nodes: LabNodeSpec[]): Promise<Lab> {
   }
 }
 
-/** `lower`'s master becomes a replica of `upper`'s: one topology of both labs' nodes, seeded at upper's master. */
-async function joinUnder(upper: Lab, lower: Lab): Promise<LabView> {
-  const [host, port] = splitAddress(upper.address('master'));
-  const [lowerHost, lowerPort] = splitAddress(lower.address('master'));
-  const client = new Redis({ host: lowerHost, port: lowerPort, lazyConnect: true, maxRetriesPerRequest: 0 });
+/**
+ * hundredNodeTree() built from small labs: a master with r1…r9, then for each r_i a lab of 10
+ * lone masters made its replicas (REPLICAOF). A lab starts each level of its tree at once, and
+ * 90 redis-servers started together kept missing the lab's 10 s ready timeout on this machine.
+ */
+async function startTree(labs: Lab[]): Promise<LabView> {
+  const top = await startLab(hundredNodeTree().filter((n) => !/-/.test(n.name)));
+  labs.push(top);
+  const names = new Map<string, string>(top.nodeNames.map((name) => [name, top.address(name)]));
+  const joins: Promise<void>[] = [];
+  for (let i = 1; i <= 9; i++) {
+    const leaves = await startLab(Array.from({ length: 10 }, (_, j) => ({ name: `r${i}-${j + 1}` })));
+    labs.push(leaves);
+    for (const name of leaves.nodeNames) {
+      names.set(name, leaves.address(name));
+      joins.push(replicate(leaves.address(name), top.address(`r${i}`)));
+    }
+  }
+  await Promise.all(joins);
+  return { nodeNames: [...names.keys()], address: (name: string) => names.get(name) ?? top.address(name) };
+}
+
+/** REPLICAOF `upstream` on `address`, and wait until its link is up. */
+async function replicate(address: string, upstream: string): Promise<void> {
+  const [host, port] = splitAddress(upstream);
+  const [ownHost, ownPort] = splitAddress(address);
+  const client = new Redis({ host: ownHost, port: ownPort, lazyConnect: true, maxRetriesPerRequest: 0 });
   try {
     await client.connect();
     await client.call('REPLICAOF', host, String(port));
-    const deadline = Date.now() + 30_000;
+    const deadline = Date.now() + 60_000;
     while (!/master_link_status:up/.test(await client.info('replication'))) {
-      if (Date.now() > deadline) throw new Error(`${lower.address('master')} did not link to ${upper.address('master')} within 30 s`);
-      await new Promise((resolve) => setTimeout(resolve, 100));
+      if (Date.now() > deadline) throw new Error(`${address} did not link to ${upstream} within 60 s`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
     }
   } finally {
     client.disconnect();
   }
+}
+
+/** `lower`'s master becomes a replica of `upper`'s: one topology of both, seeded at upper's master. */
+async function joinUnder(upper: LabView, lower: LabView): Promise<LabView> {
+  await replicate(lower.address('master'), upper.address('master'));
   const names = new Map<string, string>();
   for (const name of upper.nodeNames) names.set(name, upper.address(name));
   for (const name of lower.nodeNames) names.set(`lower/${name}`, lower.address(name));
