@@ -5,6 +5,7 @@
 // One line on stdout says where it serves; the log (connects, retries, shutdown) is stderr.
 import { readFile } from 'node:fs/promises';
 import packageJson from '../../package.json';
+import { parseAlertThresholdArgs } from '../app/alert-args';
 import { ConsoleHub, MAX_TOPOLOGIES } from '../app/console-hub';
 import { askSecrets, parseConnection, startupCheckFor, type ConnectionValues } from '../app/connection-args';
 import { CONNECTION_OPTION_NAMES, parseOptions, UsageError } from '../app/options';
@@ -191,9 +192,7 @@ export async function runServe(args: string[], hooks: ServeHooks = {}): Promise<
 
 /** --alert NAME=VALUE, through the shared parser (watch --alerts reads them the same way). */
 function alertThresholds(values: string[]): Partial<AlertThresholds> {
-  if (values.length === 0) return {};
-  // Wired to app/alert-args.ts's parser once it lands.
-  throw new UsageError('--alert is not wired into serve yet: give the thresholds in the config file ("alerts")');
+  return values.length === 0 ? {} : parseAlertThresholdArgs(values);
 }
 
 async function pem(file: string, option: string): Promise<Buffer> {

@@ -117,8 +117,9 @@ beforeAll(async () => {
   await writeFile(
     path.join(work, 'serve.json'),
     JSON.stringify({
+      alerts: { lagSeconds: 5, staleSeconds: 7 },
       topologies: [
-        { name: 'cache', seeds: [lab.address('master')], passwordFile: 'lab.pass', pollIntervalMs: 500 },
+        { name: 'cache', seeds: [lab.address('master')], passwordFile: 'lab.pass', pollIntervalMs: 500, alerts: { lagBytes: 1234 } },
         { name: 'offline', seeds: [`127.0.0.1:${nothingThere}`] },
       ],
     }),
@@ -130,6 +131,8 @@ beforeAll(async () => {
     '--basic-auth-file', path.join(work, 'users'),
     '--listen-cert', certs.serverCert,
     '--listen-key', certs.serverKey,
+    '--alert', 'lag-seconds=42',
+    '--alert', 'stale-seconds=9',
   ]);
 });
 
@@ -174,6 +177,13 @@ describe('serve', () => {
     // The configured topologies stay connected whatever a browser asks.
     const disconnect = await callOverSocket(base, { Authorization: `Bearer ${TOKEN}` }, 'topology:disconnect', 'cache');
     expect(disconnect).toMatchObject({ reply: { result: { ok: false, error: { code: 'BAD_ARGUMENT', message: expect.stringContaining('"cache" is watched by serve') } } } });
+  });
+
+  it("gives each topology's engine its thresholds: the file's, then --alert, then the topology's own", async () => {
+    const answer = await callOverSocket(serve!.url, { Authorization: `Bearer ${TOKEN}` }, 'alerts:get', 'cache');
+    expect(answer).toMatchObject({ reply: { result: { ok: true, value: { thresholds: { lagSeconds: 42, staleSeconds: 9, lagBytes: 1234, linkDownSeconds: 10 } } } } });
+    const offline = await callOverSocket(serve!.url, { Authorization: `Bearer ${TOKEN}` }, 'alerts:get', 'offline');
+    expect(offline).toMatchObject({ reply: { result: { ok: true, value: { thresholds: { lagSeconds: 42, staleSeconds: 9, lagBytes: 10 * 1024 * 1024 } } } } });
   });
 
   it('keeps running with a topology that cannot connect, saying so in its log and its metrics', async () => {
