@@ -28,7 +28,7 @@ const MB_PER_SERVER = 12;
 async function startFannedTopology(labs: Lab[], groups = 10): Promise<Lab[]> {
   const mine: Lab[] = [];
   for (let g = 0; g < groups; g++) {
-    const lab = await Lab.start({ nodes: masterWithReplicas(49) });
+    const lab = await startLab();
     labs.push(lab);
     mine.push(lab);
   }
@@ -53,6 +53,18 @@ async function startFannedTopology(labs: Lab[], groups = 10): Promise<Lab[]> {
   return mine;
 }
 
+/** A master with 49 replicas, tried again (up to three times) when a server misses the ready timeout on a loaded machine. */
+async function startLab(): Promise<Lab> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await Lab.start({ nodes: masterWithReplicas(49) });
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      console.log(`  a 50-node lab did not start (attempt ${attempt}): ${String(error).split('\n')[0]}; trying again`);
+    }
+  }
+}
+
 function parseHostPort(address: string): { host: string; port: number } {
   const colon = address.lastIndexOf(':');
   return { host: address.slice(0, colon), port: Number(address.slice(colon + 1)) };
@@ -64,7 +76,7 @@ export async function enginePollingScale(): Promise<BenchResult> {
   if (freeMb < needMb) throw new Error(`550 redis-servers need about ${needMb} MB; ${Math.round(freeMb)} MB free`);
   const labs: Lab[] = [];
   try {
-    const small = await Lab.start({ nodes: masterWithReplicas(49) });
+    const small = await startLab();
     labs.push(small);
     const fanned = await startFannedTopology(labs);
     const large = new FannedLab(fanned);
