@@ -278,15 +278,21 @@ describe('serve refuses', () => {
   });
 
   it('/metrics without credentials off loopback, and answers it with them', async () => {
-    const running = await startServe(['--listen', '0.0.0.0:0', '--seed', lab.address('master'), '--auth-token-file', path.join(work, 'token')], { REDISCLI_AUTH: LAB_PASSWORD });
+    const running = await startServe(
+      ['--listen', '0.0.0.0:0', '--seed', lab.address('master'), '--auth-token-file', path.join(work, 'token'), '--basic-auth-file', path.join(work, 'users')],
+      { REDISCLI_AUTH: LAB_PASSWORD },
+    );
     try {
       const local = new URL(`http://127.0.0.1:${running.url.port}/metrics`);
       const refused = await get(local);
       expect(refused.status).toBe(401);
-      expect(refused.headers['www-authenticate']).toBe('Bearer realm="Replication Console"');
+      // Node joins the two WWW-Authenticate headers into one value.
+      expect(refused.headers['www-authenticate']).toBe('Basic realm="Replication Console", charset="UTF-8", Bearer realm="Replication Console"');
+      expect((await get(local, { Authorization: `Basic ${Buffer.from('ops:wrong').toString('base64')}` })).status).toBe(401);
       const scraped = await get(local, { Authorization: `Bearer ${TOKEN}` });
       expect(scraped.status).toBe(200);
       expect(scraped.body).toMatch(/^replication_console_topology_up\{topology="main"\} [01]$/m);
+      expect((await get(local, { Authorization: `Basic ${Buffer.from('ops:basic-pass-1').toString('base64')}` })).status).toBe(200);
     } finally {
       expect(await stopServe(running)).toBe(0);
     }
