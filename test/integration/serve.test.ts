@@ -209,6 +209,8 @@ describe('serve', () => {
     });
     expect(text).toMatch(new RegExp(`^replication_console_link_up\\{topology="cache",node="${replica}",master="${lab.address('master')}"\\} 1$`, 'm'));
     expect(text).toMatch(new RegExp(`^replication_console_node_info\\{topology="cache",node="${lab.address('master')}",role="master",version="redis [0-9.]+"\\} 1$`, 'm'));
+    // The node's load, read with its first poll.
+    expect(text).toMatch(new RegExp(`^replication_console_node_memory_used_bytes\\{topology="cache",node="${lab.address('master')}"\\} [1-9]\\d*$`, 'm'));
     expect(text).not.toContain(LAB_PASSWORD);
     expect(serve!.stderr()).not.toContain(LAB_PASSWORD);
     expect(execFileSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' })).toBe('');
