@@ -12,6 +12,7 @@ import { alertThresholdsSchema } from '../shared/schema';
 import { formatBytes, formatSeconds } from '../shared/format';
 import type { Alert, AlertMute, AlertRule, AlertsView, AlertThresholds, NodeState, TopologySnapshot, TopologyWarning, WarningCode } from '../shared/types';
 import { EngineError } from './errors';
+import type { AlertStore } from './alert-store';
 
 export const DEFAULT_ALERT_THRESHOLDS: AlertThresholds = {
   lagBytes: 10 * 1024 * 1024,
@@ -60,6 +61,8 @@ export class AlertBook {
   #resolved: Alert[] = [];
   #last: TopologySnapshot | null = null;
   #sequence = 0;
+  /** Where mutes and acknowledgements are kept across a restart, and under which topology. */
+  #store: { store: AlertStore; topology: string } | null = null;
   /** Acknowledgements restored from an earlier run: taken up by the first finding of the same rule and node. */
   #restored = new Map<string, AlertBookState['acknowledged'][number]>();
 
@@ -69,9 +72,11 @@ export class AlertBook {
     const findings = new Map<string, Finding>();
     for (const finding of this.#find(snapshot, now)) findings.set(keyOf(finding.rule, finding.node), finding);
 
+    let forgetAcknowledged = false;
     for (const [key, alert] of this.#active) {
       if (findings.has(key)) continue;
       this.#active.delete(key);
+      forgetAcknowledged ||= alert.state === 'acknowledged';
       this.#resolved.unshift({ ...alert, state: 'resolved', resolvedAt: now, muted: this.#isMuted(alert.node, now) });
     }
     for (const key of this.#pending.keys()) if (!findings.has(key)) this.#pending.delete(key);
@@ -103,8 +108,11 @@ export class AlertBook {
         muted: false,
       });
     }
-    // Restored acknowledgements are for incidents still going at the first evaluation only.
+    // Restored acknowledgements are for incidents still going at the first evaluation only:
+    // one whose incident ended while the console was away is dropped from the store too.
+    if (this.#restored.size > 0) forgetAcknowledged = true;
     this.#restored.clear();
+    if (forgetAcknowledged) this.#save(now);
     return this.view(now);
   }
 
@@ -127,7 +135,10 @@ export class AlertBook {
     const entry = [...this.#active].find(([, a]) => a.id === id);
     if (entry) {
       const [key, alert] = entry;
-      if (alert.state === 'firing') this.#active.set(key, { ...alert, state: 'acknowledged', acknowledgedAt: now });
+      if (alert.state === 'firing') {
+        this.#active.set(key, { ...alert, state: 'acknowledged', acknowledgedAt: now });
+        this.#save(now);
+      }
     } else if (!this.#resolved.some((a) => a.id === id)) {
       // A resolved incident needs no acknowledgement (a click racing the resolution is fine).
       throw new EngineError('BAD_ARGUMENT', `no alert with the id "${id}": it may have resolved more than an hour ago`);
@@ -141,11 +152,13 @@ export class AlertBook {
       throw new EngineError('BAD_ARGUMENT', `a mute lasts from 1 minute to a week (${MAX_MUTE_MINUTES} minutes), not ${String(minutes)}`);
     }
     this.#mutes = [...this.#mutes.filter((m) => m.node !== node), { node, until: now + minutes * 60_000, reason: reason?.trim() ? reason.trim().slice(0, 200) : null }];
+    this.#save(now);
     return this.view(now);
   }
 
   unmute(node: string | null, now: number): AlertsView {
     this.#mutes = this.#mutes.filter((m) => m.node !== node);
+    this.#save(now);
     return this.view(now);
   }
 
@@ -170,6 +183,7 @@ export class AlertBook {
     this.#resolved = [];
     this.#restored.clear();
     this.#last = null;
+    this.#store = null;
   }
 
   /** The mutes and acknowledged incidents, for a store that keeps them across a restart. */
@@ -186,6 +200,20 @@ export class AlertBook {
   restore(state: AlertBookState, now: number): void {
     this.#mutes = state.mutes.filter((m) => m.until > now);
     this.#restored = new Map(state.acknowledged.map((a) => [keyOf(a.rule, a.node), a]));
+  }
+
+  /**
+   * Keep the mutes and acknowledgements in `store` under `topology` from now on, and take up what
+   * it holds (a console restarted on the same topology keeps its maintenance mutes).
+   */
+  persistTo(store: AlertStore, topology: string, now: number): void {
+    this.#store = { store, topology };
+    const saved = store.load(topology, now);
+    if (saved) this.restore(saved, now);
+  }
+
+  #save(now: number): void {
+    this.#store?.store.save(this.#store.topology, this.state(now), now);
   }
 
   #isMuted(node: string | null, now: number): boolean {

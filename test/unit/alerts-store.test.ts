@@ -1,0 +1,86 @@
+// Mutes and acknowledgements kept across a restart, per topology, in the data directory.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { AlertBook } from '../../electron/engine/alerts';
+import { ALERTS_FILE, AlertStore } from '../../electron/engine/alert-store';
+import type { NodeState, TopologySnapshot } from '../../electron/shared/types';
+import { FakeClock } from '../helpers/fake-clock';
+import { inSyncLag, nodeState } from '../helpers/node-state';
+
+const M = '127.0.0.1:6379';
+const R = '127.0.0.1:6380';
+const dirs: string[] = [];
+
+function tempDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'alerts-store-'));
+  dirs.push(dir);
+  return dir;
+}
+
+afterEach(() => {
+  for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function lagging(bytes: number): TopologySnapshot {
+  const nodes: NodeState[] = [nodeState(M), nodeState(R, { role: 'replica', master: M, linkStatus: 'up', lag: inSyncLag({ bytesBehindMaster: bytes }) })];
+  return { seq: 1, takenAt: 0, pollIntervalMs: 1000, nodes, edges: [], warnings: [] };
+}
+
+describe('alert store', () => {
+  it('a restarted console keeps its mutes and the acknowledgement of an incident still going, for the same topology only', async () => {
+    const clock = new FakeClock();
+    const dir = tempDir();
+    const before = new AlertBook();
+    before.persistTo(new AlertStore(dir), 'T1', clock.now());
+    const id = before.evaluate(lagging(50 << 20), clock.now()).alerts[0]?.id ?? '';
+    before.acknowledge(id, clock.now());
+    before.mute(M, 30, 'upgrade', clock.now());
+    before.mute(null, 10, null, clock.now());
+    expect(fs.statSync(path.join(dir, ALERTS_FILE)).mode & 0o777).toBe(0o600);
+
+    await clock.advance(60_000);
+    const after = new AlertBook();
+    after.persistTo(new AlertStore(dir), 'T1', clock.now());
+    const view = after.evaluate(lagging(50 << 20), clock.now());
+    expect(view.alerts[0]).toMatchObject({ id, state: 'acknowledged', rule: 'LAG_BYTES', node: R });
+    expect(view.mutes.map((m) => [m.node, m.reason])).toEqual([
+      [M, 'upgrade'],
+      [null, null],
+    ]);
+    // Another topology sees none of it.
+    const other = new AlertBook();
+    other.persistTo(new AlertStore(dir), 'T2', clock.now());
+    const otherView = other.evaluate(lagging(50 << 20), clock.now());
+    expect(otherView.mutes).toEqual([]);
+    expect(otherView.alerts[0]?.state).toBe('firing');
+
+    // Resolved while the console was down: the acknowledgement is not given to a later incident.
+    const third = new AlertBook();
+    third.persistTo(new AlertStore(dir), 'T1', clock.now());
+    third.evaluate(lagging(0), clock.now());
+    expect(new AlertStore(dir).load('T1', clock.now())?.acknowledged).toEqual([]);
+    after.evaluate(lagging(0), clock.now() + 1000); // resolves the acknowledged incident: forgotten in the file
+    const fourth = new AlertBook();
+    fourth.persistTo(new AlertStore(dir), 'T1', clock.now() + 2000);
+    expect(fourth.evaluate(lagging(50 << 20), clock.now() + 2000).alerts[0]?.state).toBe('firing');
+    // Expired mutes are not restored.
+    const late = new AlertBook();
+    late.persistTo(new AlertStore(dir), 'T1', clock.now() + 3_600_000);
+    expect(late.view(clock.now() + 3_600_000).mutes).toEqual([]);
+  });
+
+  it('an unreadable file is moved aside, not overwritten, and the alerts work in memory', () => {
+    const clock = new FakeClock();
+    const dir = tempDir();
+    fs.writeFileSync(path.join(dir, ALERTS_FILE), '{ not json');
+    const store = new AlertStore(dir);
+    const book = new AlertBook();
+    book.persistTo(store, 'T1', clock.now());
+    expect(store.problem).toMatch(/kept aside as .*alerts\.json\.unreadable-/);
+    expect(fs.readdirSync(dir).filter((f) => f.startsWith(`${ALERTS_FILE}.unreadable-`))).toHaveLength(1);
+    expect(book.mute(R, 5, null, clock.now()).mutes).toHaveLength(1);
+    expect(new AlertStore(dir).load('T1', clock.now())?.mutes.map((m) => m.node)).toEqual([R]);
+  });
+});
