@@ -32,6 +32,7 @@ import { SentinelWatch } from './sentinel-watch';
 import { buildSnapshot } from './snapshot';
 import { historyPointOf } from '../shared/history-point';
 import { AlertBook } from './alerts';
+import { AlertStore } from './alert-store';
 import { TopologyMemory } from './topology-memory';
 
 export { EngineError } from './errors';
@@ -99,7 +100,11 @@ export class ReplicationEngine {
     }
     await this.disconnect();
     const topology = JSON.stringify([[...seeds].sort(), options.sentinel?.masterName ?? null, [...(options.sentinel?.addresses ?? [])].sort()]);
-    if (topology !== this.alertTopology) this.alertBook.reset();
+    if (topology !== this.alertTopology) {
+      this.alertBook.reset();
+      // With a data directory, a restarted console keeps this topology's mutes and acknowledgements.
+      if (this.options.memoryDir) this.alertBook.persistTo(new AlertStore(this.options.memoryDir), topology, this.now());
+    }
     this.alertTopology = topology;
     const transport = await openTransport(options);
     const session = new Session({ ...options, seeds, pollIntervalMs, profileName: context.profileName ?? null }, transport, this.options, (update) => this.emit(update));
