@@ -5,6 +5,8 @@ import Redis from 'ioredis';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
 import { freePort } from '../../electron/lab/free-port';
 import { runCli } from '../helpers/cli';
+import { ReplicationEngine } from '../../electron/engine/engine';
+import { waitForTick } from '../helpers/engine';
 
 let lab: Lab;
 
@@ -83,5 +85,35 @@ describe('watch --alerts', () => {
     const bad = await runCli(['watch', '--seed', lab.address('master'), '--alerts', '--alert', 'lag-seconds=soon']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('"soon" is not a duration');
+  });
+
+  it('one engine: a reconnect to the same seeds keeps the incident (same id) and the mutes; other seeds start afresh', async () => {
+    const replica = lab.address('replica-1');
+    const admin = new Redis(lab.port('replica-1'), '127.0.0.1', { maxRetriesPerRequest: 1 });
+    const engine = new ReplicationEngine();
+    try {
+      await admin.replicaof('127.0.0.1', await freePort());
+      engine.setAlertThresholds({ linkDownSeconds: 0 });
+      const seeds = [lab.address('master'), replica];
+      await engine.connect({ seeds, pollIntervalMs: 200 });
+      const first = await waitForTick(engine, (u) => u.alerts?.alerts.some((a) => a.rule === 'LINK_DOWN' && a.state === 'firing') === true, 10_000, 'LINK_DOWN fires');
+      const id = first.alerts?.alerts.find((a) => a.rule === 'LINK_DOWN')?.id;
+      engine.muteAlerts(replica, 15, 'test');
+      await engine.disconnect();
+      await engine.connect({ seeds: [...seeds].reverse(), pollIntervalMs: 200 });
+      const again = await waitForTick(engine, (u) => u.alerts?.alerts.some((a) => a.rule === 'LINK_DOWN') === true, 10_000, 'LINK_DOWN after the reconnect');
+      expect(again.alerts?.alerts.find((a) => a.rule === 'LINK_DOWN')).toMatchObject({ id, state: 'firing', muted: true });
+      expect(engine.alerts().mutes.map((m) => m.node)).toEqual([replica]);
+      await engine.connect({ seeds: [replica], pollIntervalMs: 200 });
+      expect(engine.alerts().mutes).toEqual([]);
+      const fresh = await waitForTick(engine, (u) => u.alerts?.alerts.some((a) => a.rule === 'LINK_DOWN') === true, 10_000, 'LINK_DOWN on the other topology');
+      expect(fresh.alerts?.alerts.find((a) => a.rule === 'LINK_DOWN')).toMatchObject({ state: 'firing', muted: false });
+      expect(fresh.alerts?.alerts.find((a) => a.rule === 'LINK_DOWN')?.id).not.toBe(id);
+      expect(engine.alerts().thresholds.linkDownSeconds).toBe(0);
+    } finally {
+      await engine.disconnect();
+      await admin.replicaof('127.0.0.1', lab.port('master')).catch(() => undefined);
+      admin.disconnect();
+    }
   });
 });
