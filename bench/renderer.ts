@@ -225,6 +225,14 @@ async function replicate(address: string, upstream: string): Promise<void> {
 /** `lower`'s master becomes a replica of `upper`'s: one topology of both, seeded at upper's master. */
 async function joinUnder(upper: LabView, lower: LabView): Promise<LabView> {
   await replicate(lower.address('master'), upper.address('master'));
+  // Its replicas resync with it (a partial resync, on the new replication id): wait until every
+  // link is up and settled, twice a second apart, or the first snapshot shows edges syncing.
+  for (let settled = 0, deadline = Date.now() + 60_000; settled < 2; ) {
+    if (Date.now() > deadline) throw new Error('the joined lab\'s replicas did not settle within 60 s');
+    const states = await Promise.all(lower.nodeNames.filter((name) => name !== 'master').map((name) => linkSettled(lower.address(name))));
+    settled = states.every(Boolean) ? settled + 1 : 0;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
   const names = new Map<string, string>();
   for (const name of upper.nodeNames) names.set(name, upper.address(name));
   for (const name of lower.nodeNames) names.set(`lower/${name}`, lower.address(name));
@@ -232,6 +240,19 @@ async function joinUnder(upper: LabView, lower: LabView): Promise<LabView> {
     nodeNames: [...names.keys()],
     address: (name: string) => names.get(name) ?? upper.address(name),
   };
+}
+
+/** A replica whose link is up and not syncing. */
+async function linkSettled(address: string): Promise<boolean> {
+  const [host, port] = splitAddress(address);
+  const client = new Redis({ host, port, lazyConnect: true, maxRetriesPerRequest: 0 });
+  try {
+    await client.connect();
+    const info = await client.info('replication');
+    return /master_link_status:up/.test(info) && /master_sync_in_progress:0/.test(info);
+  } finally {
+    client.disconnect();
+  }
 }
 
 function splitAddress(address: string): [string, number] {
