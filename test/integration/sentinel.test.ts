@@ -217,39 +217,8 @@ describe('Sentinel credentials', () => {
 const viewOf2 = (s: TopologySnapshot, address: string) => s.nodes.find((n) => n.address === address)?.sentinel?.masters[0];
 
 describe('Sentinel events', () => {
-  it('SENTINEL FAILOVER: one incident across the three Sentinels, and the new master in the next snapshot', async () => {
-    await newEngine().connect({ seeds: [], sentinel: { addresses: sentinels, masterName: GROUP } });
-    await waitForTick(engine, ({ snapshot: s }) => allThreeSeen(s), 20_000, 'the three Sentinels');
-    const oldMaster = lab.address('master');
-    const ticks: TickUpdate[] = [];
-    const stop = engine.onTick((u) => ticks.push(u));
-    const admin = new Redis(Number(sentinels[0]?.split(':')[1]), '127.0.0.1');
-    try {
-      expect(await admin.call('SENTINEL', 'FAILOVER', GROUP)).toBe('OK');
-    } finally {
-      admin.disconnect();
-    }
-    // Each Sentinel reports the switch (the leader, then the others as they learn of it).
-    await waitForTick(engine, () => sentinelEvents().filter((e) => e.sentinel?.event === '+switch-master').length >= 3, 20_000, 'three +switch-master');
-    stop();
-    const events = sentinelEvents();
-    const switched = events.filter((e) => e.sentinel?.event === '+switch-master');
-    const incident = switched[0]?.sentinel?.incident;
-    expect(incident).toEqual(expect.any(Number));
-    const steps = events.filter((e) => /^(\+try-failover|\+new-epoch|\+elected-leader|\+selected-slave|\+promoted-slave|\+failover-end|\+switch-master)$/.test(e.sentinel?.event ?? ''));
-    expect(new Set(steps.map((e) => e.sentinel?.incident))).toEqual(new Set([incident]));
-    expect(steps.map((e) => e.sentinel?.event)).toEqual(expect.arrayContaining(['+try-failover', '+selected-slave', '+promoted-slave', '+switch-master']));
-    expect(switched.every((e) => e.sentinel?.masterName === GROUP && e.peer !== undefined && sentinels.includes(e.peer))).toBe(true);
-    const newMaster = switched[0]?.node ?? '';
-    expect(newMaster).not.toBe(oldMaster);
-    expect([lab.address('replica-1'), lab.address('replica-2')]).toContain(newMaster);
-    // Re-read at once: the tick that brings the first +switch-master, or the one after, shows the new master.
-    const at = ticks.findIndex((u) => u.events.some((e) => e.sentinel?.event === '+switch-master'));
-    expect(at).toBeGreaterThanOrEqual(0);
-    const shown = ticks.slice(at, at + 2).some((u) => u.snapshot.nodes.find((n) => n.address === newMaster)?.role === 'master');
-    expect(shown).toBe(true);
-  });
-
+  // The killed master goes first: Sentinel starts no failover of its own within twice the
+  // failover-timeout (8 s here) of the previous one, while SENTINEL FAILOVER is forced at once.
   it('a killed master: +sdown, +odown, SENTINEL_DOWN, a failover of its own incident, the new master', async () => {
     await newEngine().connect({ seeds: [], sentinel: { addresses: sentinels, masterName: GROUP } });
     const { snapshot } = await waitForTick(
@@ -286,7 +255,60 @@ describe('Sentinel events', () => {
     expect(new Set(switched.map((e) => e.sentinel?.incident))).toEqual(new Set([incident]));
     expect(downSeen.some((m) => /objectively down|failover of "orders" in progress/.test(m))).toBe(true);
     expect(node(after, doomed).reachable).toBe(false);
+    // Every Sentinel has switched to the new master and none is still failing over: the next case
+    // starts from a quiet group (no late +switch-master of this incident reaches its engine).
+    const promoted = currentMaster(after)?.address;
+    await waitForTick(
+      engine,
+      ({ snapshot: s }) => {
+        const views = sentinelNodes(s).filter((n) => sentinels.includes(n.address) && n.reachable).map(viewOf);
+        return views.length === 3 && views.every((v) => v?.address === promoted && !v.flags.includes('failover_in_progress'));
+      },
+      20_000,
+      'every Sentinel on the new master, none failing over',
+    );
     await lab.restart(labName(doomed));
+  });
+
+  it('SENTINEL FAILOVER: one incident across the three Sentinels, and the new master in the next snapshot', async () => {
+    await newEngine().connect({ seeds: [], sentinel: { addresses: sentinels, masterName: GROUP } });
+    // Runs after the killed master: the master is whichever node that failover chose.
+    const { snapshot: before } = await waitForTick(
+      engine,
+      ({ snapshot: s }) => allThreeSeen(s) && currentMaster(s) !== undefined && s.nodes.some((n) => n.role === 'replica' && n.linkStatus === 'up'),
+      20_000,
+      'the three Sentinels, a master and a replica linked to it',
+    );
+    const oldMaster = currentMaster(before)?.address ?? '';
+    const formerReplicas = [...lab.nodeNames].map((n) => lab.address(n)).filter((a) => a !== oldMaster && !sentinels.includes(a));
+    expect(formerReplicas).toHaveLength(2);
+    const ticks: TickUpdate[] = [];
+    const stop = engine.onTick((u) => ticks.push(u));
+    const admin = new Redis(Number(sentinels[0]?.split(':')[1]), '127.0.0.1');
+    try {
+      expect(await admin.call('SENTINEL', 'FAILOVER', GROUP)).toBe('OK');
+    } finally {
+      admin.disconnect();
+    }
+    // Each Sentinel reports the switch (the leader, then the others as they learn of it).
+    await waitForTick(engine, () => sentinelEvents().filter((e) => e.sentinel?.event === '+switch-master').length >= 3, 20_000, 'three +switch-master');
+    stop();
+    const events = sentinelEvents();
+    const switched = events.filter((e) => e.sentinel?.event === '+switch-master');
+    const incident = switched[0]?.sentinel?.incident;
+    expect(incident).toEqual(expect.any(Number));
+    const steps = events.filter((e) => /^(\+try-failover|\+new-epoch|\+elected-leader|\+selected-slave|\+promoted-slave|\+failover-end|\+switch-master)$/.test(e.sentinel?.event ?? ''));
+    expect(new Set(steps.map((e) => e.sentinel?.incident))).toEqual(new Set([incident]));
+    expect(steps.map((e) => e.sentinel?.event)).toEqual(expect.arrayContaining(['+try-failover', '+selected-slave', '+promoted-slave', '+switch-master']));
+    expect(switched.every((e) => e.sentinel?.masterName === GROUP && e.peer !== undefined && sentinels.includes(e.peer))).toBe(true);
+    const newMaster = switched[0]?.node ?? '';
+    expect(newMaster).not.toBe(oldMaster);
+    expect(formerReplicas).toContain(newMaster);
+    // Re-read at once: the tick that brings the first +switch-master, or the one after, shows the new master.
+    const at = ticks.findIndex((u) => u.events.some((e) => e.sentinel?.event === '+switch-master'));
+    expect(at).toBeGreaterThanOrEqual(0);
+    const shown = ticks.slice(at, at + 2).some((u) => u.snapshot.nodes.find((n) => n.address === newMaster)?.role === 'master');
+    expect(shown).toBe(true);
   });
 
   it('two Sentinels killed: SENTINEL_UNREACHABLE for each, SENTINEL_NO_QUORUM from the last one', async () => {
