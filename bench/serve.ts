@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import type { Lab } from '../electron/lab/lab';
 import { startFlatLab } from './lib/polling';
 import { median, round } from './lib/stats';
 import type { BenchResult, Figure } from './types';
@@ -40,7 +41,7 @@ interface ServeRun {
 export async function serveBench(): Promise<BenchResult> {
   // Build the CLI bundle now if a source changed, not inside a measured run.
   spawnSync(process.execPath, [BIN, '--version'], { stdio: 'ignore' });
-  const lab = await startFlatLab();
+  const lab = await startLab();
   const dir = await mkdtemp(path.join(os.tmpdir(), 'rc-bench-serve-'));
   try {
     const seed = lab.address('master');
@@ -85,6 +86,18 @@ export async function serveBench(): Promise<BenchResult> {
   } finally {
     await lab.close();
     await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/** The flat 50-node lab, tried again (up to three times) when a server misses the lab's ready timeout on a loaded machine. */
+async function startLab(): Promise<Lab> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startFlatLab();
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      console.log(`  the 50-node lab did not start (attempt ${attempt}): ${String(error).split('\n')[0]}; trying again`);
+    }
   }
 }
 
