@@ -244,7 +244,8 @@ export class AlertBook {
     const backlogExceeded = named('BACKLOG_EXCEEDED');
     const syncFailing = named('SYNC_FAILING');
     const hasReplicas = new Set(snapshot.nodes.filter((n) => n.role === 'replica' && n.master).map((n) => n.master));
-    const below = (address: string): number => snapshot.nodes.filter((n) => n.master === address).length;
+    const replicaCount = new Map<string, number>();
+    for (const n of snapshot.nodes) if (n.master) replicaCount.set(n.master, (replicaCount.get(n.master) ?? 0) + 1);
 
     for (const node of snapshot.nodes) {
       const a = node.address;
@@ -252,7 +253,7 @@ export class AlertBook {
         if (!alertsWhenDown(node) && !unreachableWarned.has(a)) continue;
         const down = this.#heldFor('down', a, now, node.lastSeenAt, seen);
         if (down >= t.unreachableSeconds) {
-          const replicas = below(a);
+          const replicas = replicaCount.get(a) ?? 0;
           out.push({
             rule: 'UNREACHABLE',
             node: a,
