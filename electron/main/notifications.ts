@@ -8,7 +8,7 @@ import type { AlertsView, TickUpdate } from '../shared/types';
 
 /** The part of Electron's Notification used here (a stand-in in tests). */
 export interface NotificationLike {
-  on(event: 'click', listener: () => void): unknown;
+  on(event: 'click' | 'close', listener: () => void): unknown;
   show(): void;
 }
 export interface NotificationClass {
@@ -23,6 +23,8 @@ export interface TickSource {
 
 /** How many notified incident ids a topology remembers (ids are never reused; the oldest are dropped). */
 const REMEMBERED = 1000;
+/** Notifications kept referenced until closed: one Electron has garbage-collected no longer reports its click. */
+const KEPT = 50;
 
 /**
  * Notify each incident that starts firing on any topology's tick. `focus` brings the window to
@@ -32,6 +34,7 @@ export function notifyAlerts(hub: TickSource, Notification: NotificationClass, f
   if (!Notification.isSupported()) return () => undefined;
   const previous = new Map<string, AlertsView>();
   const notified = new Map<string, Set<string>>();
+  const kept = new Set<NotificationLike>();
   const stop = hub.onTick((topology, update) => {
     const view = update.alerts;
     if (!view) return;
@@ -47,6 +50,9 @@ export function notifyAlerts(hub: TickSource, Notification: NotificationClass, f
       if (seen.size > REMEMBERED) seen.delete(seen.values().next().value as string);
       const notification = new Notification({ title: alertTitle(alert), body: alert.message });
       notification.on('click', focus);
+      notification.on('close', () => kept.delete(notification));
+      kept.add(notification);
+      if (kept.size > KEPT) kept.delete(kept.values().next().value as NotificationLike);
       notification.show();
     }
   });
@@ -54,5 +60,6 @@ export function notifyAlerts(hub: TickSource, Notification: NotificationClass, f
     stop();
     previous.clear();
     notified.clear();
+    kept.clear();
   };
 }

@@ -30,7 +30,7 @@ const RECORD_NOTIFICATIONS = `(() => {
 })();`;
 
 const shownNotifications = (page: Page): Promise<{ title: string; tag: string }[]> =>
-  page.evaluate(() => (window as unknown as { __notifications: { title: string; tag: string }[] }).__notifications);
+  page.evaluate(() => (globalThis as unknown as { __notifications: { title: string; tag: string }[] }).__notifications);
 
 const row = (page: Page, rule: string, node: string, state?: string) =>
   page.locator(`[data-alert-rule="${rule}"][data-alert-node="${node}"]${state ? `[data-alert-state="${state}"]` : ''}`);
