@@ -224,11 +224,24 @@ async function watch({ api, options }: CliSession, { format, problemsOnly, alert
   // A dropped SSH session (SIGHUP) stops it the same way.
   process.once('SIGHUP', stop);
   // --duration: the end of the watch, with nothing fired (a fired alert has already ended it with 6).
-  const timer = durationMs === null ? null : setTimeout(() => finish(0), durationMs);
+  // Never before the topology is connected and evaluated once: "nothing fired" must mean it was
+  // watched, not that the seeds were still being dialled (a failed connection exits 3 as ever).
+  let over = false;
+  const timer =
+    durationMs === null
+      ? null
+      : setTimeout(() => {
+          over = true;
+          if (connected) finish(0);
+        }, durationMs);
   try {
     if (alerts !== null) await api.setAlertThresholds(alerts);
     const watching = connectWithHostKeyPrompt(options, (o) => api.connect(o)).then(async (snapshot) => {
-      if (alerts === null) return stopped;
+      if (alerts === null) {
+        connected = true;
+        if (over) finish(0);
+        return stopped;
+      }
       const view = await api.getAlerts();
       const header = {
         watching: snapshot.nodes.map((n) => n.address),
@@ -245,6 +258,7 @@ async function watch({ api, options }: CliSession, { format, problemsOnly, alert
       previous = view;
       for (const alert of fired) console.log(format === 'json' ? alertJson(alert, 'fired') : alertLine(alert, 'fired'));
       if (fired.length > 0) finish(ALERT_FIRED_EXIT_CODE);
+      if (over) finish(0);
       return stopped;
     });
     return await Promise.race([stopped, watching]);

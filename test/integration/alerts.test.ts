@@ -78,13 +78,10 @@ describe('watch --alerts', () => {
     }
   });
 
-  it('usage errors: an unknown threshold lists the names, a bad number says what it takes', async () => {
+  it('a usage error (the unit tests have the others): an unknown threshold lists the names, exit 2', async () => {
     const unknown = await runCli(['watch', '--seed', lab.address('master'), '--alerts', '--alert', 'lag=5']);
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('--alert: unknown threshold "lag"; the names are lag-bytes, lag-seconds, link-down-seconds, unreachable-seconds, stale-seconds, backlog-short-seconds, for-seconds');
-    const bad = await runCli(['watch', '--seed', lab.address('master'), '--alerts', '--alert', 'lag-seconds=soon']);
-    expect(bad.code).toBe(2);
-    expect(bad.stderr).toContain('"soon" is not a duration');
   });
 
   it('one engine: a reconnect to the same seeds keeps the incident (same id) and the mutes; other seeds start afresh', async () => {
