@@ -191,6 +191,46 @@ describe('topology in the web mode, against the docs lab', () => {
     await expect(page.getByTestId('charts-pause').getAttribute('aria-pressed')).resolves.toBe('false');
   });
 
+  it('shows the master\'s load next to lag, and charts its ops/s when chosen, light and dark', async () => {
+    const master = lab.address('master');
+    const showLoad = async (p: Page): Promise<void> => {
+      await card(p, master).click();
+      const load = p.getByTestId('node-load');
+      await load.waitFor({ timeout: 10_000 });
+      // The console's own polls are commands too: a master is never at 0 ops/s while watched, and
+      // the console is one of its clients (replicas are not counted in connected_clients).
+      await expect.poll(async () => Number((await load.locator('[data-field="ops"]').textContent())?.replace(/,/g, '')), { timeout: 15_000 }).toBeGreaterThan(0);
+      await expect.poll(async () => Number(await load.locator('[data-field="clients"]').textContent())).toBeGreaterThanOrEqual(1);
+      await expect(load.locator('[data-field="memory"]').textContent()).resolves.toMatch(/\d(\.\d)? (B|KiB|MiB)/);
+      await expect(load.locator('[data-field="net-in"]').textContent()).resolves.toMatch(/\/s$/);
+      await expect(load.locator('[data-field="last-save"]').getAttribute('data-status')).resolves.toBe('ok');
+      // Off by default; once chosen, a fourth chart of every data node's ops/s.
+      await expect(p.getByTestId('load-chart').count()).resolves.toBe(0);
+      await p.getByTestId('load-chart-select').selectOption('opsPerSecond');
+      const chart = p.getByTestId('load-chart');
+      await expect.poll(() => chart.getAttribute('data-metric'), { timeout: 5000 }).toBe('opsPerSecond');
+      await expect.poll(async () => Number((await chart.getAttribute('data-latest-max')) || 0), { timeout: 10_000 }).toBeGreaterThan(0);
+    };
+    await showLoad(page);
+    await page.getByTestId('node-load').scrollIntoViewIfNeeded();
+    await shot(page, 'node-load-light');
+    // Remembered for the next window of this browser profile, then put back to nothing.
+    await page.reload();
+    await expect.poll(() => page.getByTestId('load-chart-select').inputValue(), { timeout: 10_000 }).toBe('opsPerSecond');
+    await page.getByTestId('load-chart-select').selectOption('');
+    await expect(page.getByTestId('load-chart').count()).resolves.toBe(0);
+    const dark = await openPage(e2e.browser, server.url, 'dark');
+    try {
+      await showLoad(dark.page);
+      await dark.page.getByTestId('node-load').scrollIntoViewIfNeeded();
+      await shot(dark.page, 'node-load-dark');
+      expect(dark.problems).toEqual([]);
+    } finally {
+      await dark.context.close();
+    }
+    await card(page, lab.address('replica-1')).click();
+  });
+
   it('follows the dark colour scheme', async () => {
     const dark = await openPage(e2e.browser, server.url, 'dark');
     try {
