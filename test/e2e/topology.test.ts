@@ -214,9 +214,7 @@ describe('topology in the web mode, against the docs lab', () => {
     await showLoad(page);
     await page.getByTestId('node-load').scrollIntoViewIfNeeded();
     await shot(page, 'node-load-light');
-    // Remembered for the next window of this browser profile, then put back to nothing.
-    await page.reload();
-    await expect.poll(() => page.getByTestId('load-chart-select').inputValue(), { timeout: 10_000 }).toBe('opsPerSecond');
+    // Put back to nothing for the tests after this one (remembering it is unit-tested).
     await page.getByTestId('load-chart-select').selectOption('');
     await expect(page.getByTestId('load-chart').count()).resolves.toBe(0);
     const dark = await openPage(e2e.browser, server.url, 'dark');
