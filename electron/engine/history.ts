@@ -128,15 +128,21 @@ export class NodeHistory {
   }
 
   private point(i: number): HistoryPoint {
-    return {
+    const point: HistoryPoint = {
       t: this.rows.get(i, T) ?? 0,
       offset: this.rows.get(i, OFFSET),
       lagBytes: this.rows.get(i, LAG_BYTES),
       lagSeconds: this.rows.get(i, LAG_SECONDS),
-      opsPerSecond: this.rows.get(i, OPS),
-      netInputBytesPerSecond: this.rows.get(i, NET_IN),
-      netOutputBytesPerSecond: this.rows.get(i, NET_OUT),
-      usedMemoryBytes: this.rows.get(i, MEMORY),
     };
+    // The load fields only when read: absent rather than null keeps a batched history small.
+    const ops = this.rows.get(i, OPS);
+    const netIn = this.rows.get(i, NET_IN);
+    const netOut = this.rows.get(i, NET_OUT);
+    const memory = this.rows.get(i, MEMORY);
+    if (ops !== null) point.opsPerSecond = ops;
+    if (netIn !== null) point.netInputBytesPerSecond = netIn;
+    if (netOut !== null) point.netOutputBytesPerSecond = netOut;
+    if (memory !== null) point.usedMemoryBytes = memory;
+    return point;
   }
 }

@@ -18,6 +18,9 @@ export const HISTORY_SERIES = [
 
 export type HistorySeries = (typeof HISTORY_SERIES)[number];
 
+/** The series every HistoryPoint carries (null when unknown); the load fields may be absent. */
+const REQUIRED: ReadonlySet<HistorySeries> = new Set(['offset', 'lagBytes', 'lagSeconds']);
+
 /**
  * Bucket width for a span drawn across `pixels` (or kept in `pixels` buckets): a power of two
  * in ms, at least the span / pixels, so a window that grows by a tick keeps its buckets until
@@ -107,6 +110,8 @@ export function decimateHistory(points: readonly HistoryPoint[], maxPoints: numb
       HISTORY_SERIES.forEach((key, i) => {
         const s = stats[i] as MinMax;
         if (s.count === 0) {
+          // The load fields are optional: absent rather than null keeps an hour of 100 nodes' JSON small.
+          if (!REQUIRED.has(key)) return;
           early[key] = null;
           late[key] = null;
         } else if (s.minT <= s.maxT) {

@@ -58,6 +58,14 @@ describe('decimateHistory', () => {
     expect(decimateHistory(points, 10)).toEqual(points);
   });
 
+  it('leaves the load fields out where nothing was read (a batched hour of 100 nodes stays small)', () => {
+    const h = new NodeHistory(3600);
+    for (let t = 0; t < 3600; t++) h.append({ t: t * 1000, offset: t, lagBytes: 0, lagSeconds: 0, opsPerSecond: null });
+    for (const p of [...h.query(0, 100), ...h.query(3_590_000)]) {
+      expect(Object.keys(p).sort()).toEqual(['lagBytes', 'lagSeconds', 'offset', 't']);
+    }
+  });
+
   const hour = (at: (k: number) => Partial<HistoryPoint>): HistoryPoint[] =>
     Array.from({ length: 3600 }, (_, k) => ({ t: 1_700_000_000_000 + k * 1000, offset: 5000 + k * 10, lagBytes: 0, lagSeconds: 0, opsPerSecond: 100, usedMemoryBytes: 1e6, ...at(k) }));
 
