@@ -9,8 +9,10 @@ import {
   isClusterEnabled,
   MAX_INFO_CHARS,
   parseInfo,
+  LOAD_FIELDS,
   parseLoad,
   parseReplication,
+  pickFields,
   parseSentinelMasters,
   parseServer,
   parseStats,
@@ -103,7 +105,7 @@ export interface NodeRecord {
   load: NodeLoad | null;
 }
 
-export type InfoSection = 'replication' | 'server' | 'stats' | 'sentinel' | 'cluster' | 'persistence' | 'memory' | 'clients';
+export type InfoSection = 'replication' | 'server' | 'stats' | 'sentinel' | 'cluster' | 'persistence';
 
 export function createRecord(address: string, dial: string, seed: boolean, capacity: number, now = Date.now()): NodeRecord {
   return {
@@ -175,14 +177,10 @@ export async function pollNode(registry: ClientRegistry, record: NodeRecord, now
   try {
     const reply = await registry.run(record.dial, async (client, generation) => {
       const wantServer = generation !== record.serverGeneration || record.polls % SERVER_EVERY === 0;
-      // Sync counters matter on masters and on nodes that serve replicas (resync events): a master
-      // whose only replica is away serves none, yet its sync_full must be read the moment the
-      // replica comes back, or the full sync cannot be matched to the replica it wiped.
-      const servesReplicas = (record.replication?.connectedReplicas ?? 0) > 0 || record.replication?.role === 'master';
       // A Sentinel has no data to load (and no memory or persistence section worth reading).
       const isSentinel = record.asSentinel || record.server?.mode === 'sentinel';
       const wantLoad = !isSentinel && record.polls % LOAD_EVERY === 0;
-      const wantStats = wantServer || servesReplicas || wantLoad;
+      const wantStats = wantServer || servesReplicas(record) || wantLoad;
       // INFO sentinel costs nothing on a data node (empty reply) and tells a Sentinel apart at once.
       const wantSentinel = wantServer || record.server?.mode === 'sentinel';
       const wantPersistence = wantServer || wantLoad;
@@ -226,6 +224,16 @@ export async function pollNode(registry: ClientRegistry, record: NodeRecord, now
   }
 }
 
+/**
+ * A master, or a node with replicas: its sync counters (INFO stats) are read every poll. They
+ * matter on masters and on nodes that serve replicas (resync events): a master whose only replica
+ * is away serves none, yet its sync_full must be read the moment the replica comes back, or the
+ * full sync cannot be matched to the replica it wiped.
+ */
+function servesReplicas(record: NodeRecord): boolean {
+  return (record.replication?.connectedReplicas ?? 0) > 0 || record.replication?.role === 'master';
+}
+
 function readEveryAfter(record: NodeRecord, every: number): void {
   record.readEvery = Math.max(1, Math.min(MAX_READ_EVERY, every));
   record.skipPolls = record.readEvery - 1;
@@ -253,18 +261,23 @@ function applyReply(record: NodeRecord, reply: PollReply): void {
     record.serverGeneration = reply.generation;
     record.serverReadAt = reply.receivedAt;
   }
-  const persistence = reply.persistence === null ? null : readSection(record, 'persistence', reply.persistence);
+  // A section read only for the load: its few fields picked out (see pickFields), not parsed whole.
+  const loadOnly = (text: string | null, keys: readonly string[]): Record<string, string> | null => (text === null ? null : pickFields(text, keys));
+  const persistence =
+    reply.persistence === null ? null : reply.settings !== null ? readSection(record, 'persistence', reply.persistence) : loadOnly(reply.persistence, LOAD_FIELDS.persistence);
   if (reply.settings !== null) record.settings = parseSettings(reply.settings, persistence);
   if (reply.cluster !== null) record.clusterEnabled = isClusterEnabled(readSection(record, 'cluster', reply.cluster));
-  // Parsed once: the sync counters and, on a load poll, the throughput read the same fields.
-  const stats = reply.stats === null ? null : readSection(record, 'stats', reply.stats);
-  if (stats !== null) record.stats = parseStats(stats) ?? record.stats;
+  // Parsed once: the sync counters and, on a load poll, the throughput read the same fields. A
+  // replica's stats asked only for the load: just the three figures.
+  const statsForCounters = reply.stats !== null && (reply.server !== null || servesReplicas(record));
+  const stats = reply.stats === null ? null : statsForCounters ? readSection(record, 'stats', reply.stats) : loadOnly(reply.stats, LOAD_FIELDS.stats);
+  if (stats !== null && statsForCounters) record.stats = parseStats(stats) ?? record.stats;
   if (reply.sentinel !== null) record.sentinelMasters = parseSentinelMasters(readSection(record, 'sentinel', reply.sentinel));
   if (record.server?.mode === 'sentinel') {
     record.load = null;
   } else if (reply.load) {
-    const memory = reply.memory === null ? null : readSection(record, 'memory', reply.memory);
-    const clients = reply.clients === null ? null : readSection(record, 'clients', reply.clients);
+    const memory = loadOnly(reply.memory, LOAD_FIELDS.memory);
+    const clients = loadOnly(reply.clients, LOAD_FIELDS.clients);
     record.load = parseLoad({ stats, memory, clients, persistence }, reply.receivedAt);
   }
 

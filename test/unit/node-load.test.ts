@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { parseInfo, parseLoad } from '../../electron/engine/info-parser';
+import { LOAD_FIELDS, parseInfo, parseLoad, pickFields } from '../../electron/engine/info-parser';
 
 const fields = (text: string): Record<string, string> => parseInfo(text).fields;
 
-const STATS = fields('# Stats\r\ntotal_connections_received:12\r\ninstantaneous_ops_per_sec:1532\r\ninstantaneous_input_kbps:61.25\r\ninstantaneous_output_kbps:0.02\r\nsync_full:1\r\n');
+const STATS_TEXT = '# Stats\r\ntotal_connections_received:12\r\ninstantaneous_ops_per_sec:1532\r\ninstantaneous_input_kbps:61.25\r\ninstantaneous_output_kbps:0.02\r\nsync_full:1\r\n';
+const STATS = fields(STATS_TEXT);
 const MEMORY = fields('# Memory\r\nused_memory:2035488\r\nused_memory_human:1.94M\r\nmaxmemory:104857600\r\nmaxmemory_policy:noeviction\r\n');
 const CLIENTS = fields('# Clients\r\nconnected_clients:7\r\nblocked_clients:0\r\n');
 const PERSISTENCE = fields(
@@ -97,5 +98,21 @@ describe('parseLoad', () => {
     const proto = { instantaneous_ops_per_sec: '5' };
     const stats = Object.create(proto) as Record<string, string>;
     expect(parseLoad({ stats, memory: null, clients: null, persistence: null }, 1).opsPerSecond).toBeNull();
+  });
+});
+
+describe('pickFields', () => {
+  it('reads only the keys asked, as parseInfo would: last duplicate wins, CRLF or LF, values cut', () => {
+    const text = `# Memory\r\nused_memory_human:1M\r\nused_memory:10\r\nmaxmemory:0\r\nused_memory:20\r\nx:used_memory:5\nconnected_clients:${'9'.repeat(2000)}`;
+    const picked = pickFields(text, ['used_memory', 'maxmemory', 'connected_clients', 'missing']);
+    expect(picked.used_memory).toBe('20');
+    expect(picked.maxmemory).toBe('0');
+    expect(Object.hasOwn(picked, 'missing')).toBe(false);
+    expect(picked.connected_clients).toContain('[cut: 2000 characters]');
+    expect(pickFields('used_memory:7', ['used_memory']).used_memory).toBe('7');
+    expect(pickFields('', ['used_memory'])).toEqual({});
+    // The same figures as through parseInfo.
+    const sections = { stats: pickFields(STATS_TEXT, LOAD_FIELDS.stats), memory: null, clients: null, persistence: null };
+    expect(parseLoad(sections, 1)).toEqual(parseLoad({ ...sections, stats: fields(STATS_TEXT) }, 1));
   });
 });
