@@ -8,7 +8,7 @@ import type { CheckResult } from '../engine/actions/interrupted';
 import { InterruptedPlans } from '../engine/actions/interrupted';
 import type { InterruptedReport } from '../engine/actions/recovery';
 import type { ConnectOptions, EventQuery, HistoriesQuery, HistoryPoint, HistoryQuery, ReplicationEvent, TickUpdate, TopologySnapshot } from '../shared/types';
-import { isApiChannel, parseCall } from '../shared/channels';
+import { isApiChannel, parseCall, type TopologyInfo } from '../shared/channels';
 import { ReplicationEngine } from '../engine/engine';
 import { ActionService, type StopResult } from '../engine/actions/service';
 import { dataDir } from '../engine/actions/audit';
@@ -71,6 +71,7 @@ export class ConsoleService {
     'topology:connect': (options) => this.connect(options),
     'topology:disconnect': () => this.disconnect(),
     'topology:get': async () => this.#engine.snapshot(),
+    'topology:info': async () => this.info(),
     'topology:forget': async (address) => this.#engine.forget(address),
     'history:get': async (query) => this.history(query),
     'history:all': async (query) => this.histories(query),
@@ -292,6 +293,19 @@ export class ConsoleService {
 
   events(query: EventQuery = {}): ReplicationEvent[] {
     return this.#engine.events(query);
+  }
+
+  #describe: (() => TopologyInfo) | null = null;
+
+  /** serve: the service, not a window, keeps this topology connected; what its tab says about it. */
+  describeWith(describe: () => TopologyInfo): void {
+    this.#describe = describe;
+  }
+
+  /** 'topology:info': a window's own topology unless serve said otherwise. */
+  info(): TopologyInfo {
+    if (this.#describe) return this.#describe();
+    return { label: null, managed: false, status: this.#engine.snapshot() ? 'connected' : 'idle', lastError: null };
   }
 
   snapshot(): TopologySnapshot | null {

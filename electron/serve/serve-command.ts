@@ -117,6 +117,15 @@ export async function runServe(args: string[], hooks: ServeHooks = {}): Promise<
     if (update.alerts) alerts.set(id, update.alerts);
   });
   hub.onStopNotice((id, message) => log(`${id}: ${message}`));
+  // Each configured tab is named by its config name (--seed's 'main' keeps the master's address)
+  // and, while the keeper retries its first connect, says so instead of offering a connect form.
+  for (const { id } of topologies) {
+    hub.get(id).describeWith(() => {
+      const status = keeper.status(id);
+      const up = status?.up ?? false;
+      return { label: values.config === undefined ? null : id, managed: true, status: up ? 'connected' : 'connecting', lastError: up ? null : (status?.lastError ?? null) };
+    });
+  }
 
   let server: WebServer | null = null;
   const stop = new AbortController();

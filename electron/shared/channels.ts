@@ -43,12 +43,26 @@ const auditLimit = z.number().int().min(1).max(10_000);
 
 const abortResultSchema = z.strictObject({ accepted: z.boolean(), message: z.string() });
 export const labInfoSchema = z.strictObject({ running: z.boolean(), seeds: z.array(addressSchema) });
+/**
+ * Who keeps a topology connected: the window (managed false: its connect screen is for a person)
+ * or the service (serve's configured topologies: a label, and while it retries its first
+ * connect, 'connecting' with the last failure's reason).
+ */
+export const topologyInfoSchema = z.strictObject({
+  label: z.string().nullable(),
+  managed: z.boolean(),
+  status: z.enum(['connected', 'connecting', 'idle']),
+  lastError: z.string().nullable(),
+});
+export type TopologyInfo = z.output<typeof topologyInfoSchema>;
 
 /** One topology's methods (each call names its topology; see HUB_METHODS for the app's own). */
 export const API_METHODS = {
   connect: method('topology:connect', z.tuple([connectOptionsSchema]), built<TopologySnapshot>('object')),
   disconnect: method('topology:disconnect', noArguments, nothing),
   getTopology: method('topology:get', noArguments, built<TopologySnapshot>('object').nullable()),
+  /** Who keeps this topology connected (serve's configured ones: their label and retry state). */
+  getInfo: method('topology:info', noArguments, topologyInfoSchema),
   /** Drop a node the console no longer sees from the graph and the topology memory (the user's explicit act). */
   forgetNode: method('topology:forget', z.tuple([addressSchema]), built<TopologySnapshot>('object')),
   getHistory: method('history:get', z.tuple([historyQuerySchema]), built<HistoryPoint[]>('array')),

@@ -186,6 +186,17 @@ describe('serve', () => {
     expect(offline).toMatchObject({ reply: { result: { ok: true, value: { thresholds: { lagSeconds: 42, staleSeconds: 9, lagBytes: 10 * 1024 * 1024 } } } } });
   });
 
+  it('tells a tab its config name and, for a topology still retrying, that serve is connecting and why', async () => {
+    const auth = { Authorization: `Bearer ${TOKEN}` };
+    const cache = await callOverSocket(serve!.url, auth, 'topology:info', 'cache');
+    expect(cache).toMatchObject({ reply: { result: { ok: true, value: { label: 'cache', managed: true, status: 'connected', lastError: null } } } });
+    const offline = await until('the offline topology to have failed once', async () => {
+      const answer = await callOverSocket(serve!.url, auth, 'topology:info', 'offline');
+      return JSON.stringify(answer).includes('"lastError":"') ? answer : undefined;
+    });
+    expect(offline).toMatchObject({ reply: { result: { ok: true, value: { label: 'offline', managed: true, status: 'connecting', lastError: expect.any(String) } } } });
+  });
+
   it('keeps running with a topology that cannot connect, saying so in its log and its metrics', async () => {
     const base = serve!.url;
     expect((await get(new URL('/healthz', base))).body).toBe('ok\n');

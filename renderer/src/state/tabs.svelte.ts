@@ -2,31 +2,55 @@
 // polling in the main process) and its own chart view. Every tab keeps listening while
 // another is shown, so switching back finds its history and events complete.
 import { untrack } from 'svelte';
-import type { ReplicationConsoleBridge } from '../../../electron/shared/api';
+import type { ReplicationConsoleApi, ReplicationConsoleBridge } from '../../../electron/shared/api';
+import type { TopologyInfo } from '../../../electron/shared/channels';
 import { MAIN_TOPOLOGY, MAX_TOPOLOGIES } from '../../../electron/shared/api';
 import { tabName, tabStatus, type TabStatus } from '../lib/tab-label';
 import { ChartView } from './chart-view.svelte';
 import { Session } from './session.svelte';
 
+/** Each session's tab, for the screens below it (they get the session from the context). */
+const tabsBySession = new WeakMap<Session, Tab>();
+
+/** The tab showing this session, or null (a session made outside TabsState). */
+export function tabOf(session: Session): Tab | null {
+  return tabsBySession.get(session) ?? null;
+}
+
+/** While serve retries a configured topology's first connect, its tab asks again this often. */
+export const INFO_POLL_MS = 2000;
+
 export class Tab {
   readonly id: string;
   readonly session: Session;
   readonly chartView = new ChartView();
+  /** Who keeps the topology connected (null until asked, or when the main process cannot say): see 'topology:info'. */
+  info = $state.raw<TopologyInfo | null>(null);
+  readonly #api: Pick<ReplicationConsoleApi, 'getInfo'> | null;
   #stop: (() => void) | null = null;
+  #infoTimer: ReturnType<typeof setTimeout> | null = null;
 
-  constructor(id: string, session: Session) {
+  constructor(id: string, session: Session, api: Pick<ReplicationConsoleApi, 'getInfo'> | null = null) {
     this.id = id;
     this.session = session;
+    this.#api = api;
+    tabsBySession.set(session, this);
   }
 
-  /** What the tab is called (see tabName); reactive through the session's state. */
+  /** What the tab is called: serve's config name, else tabName's; reactive through the session's state. */
   get name(): string {
+    if (this.info?.label) return this.info.label;
     const cs = this.session.console;
     return tabName(cs.snapshot, cs.target?.seeds);
   }
 
+  /** The service (serve) keeps this topology and is still trying to connect to it: nothing for a person to fill in. */
+  get serviceConnecting(): boolean {
+    return this.info?.managed === true && this.info.status === 'connecting' && this.session.console.status !== 'connected';
+  }
+
   get status(): TabStatus {
-    const busy = this.session.busy === 'connect' || this.session.busy === 'lab';
+    const busy = this.session.busy === 'connect' || this.session.busy === 'lab' || this.serviceConnecting;
     return tabStatus(this.session.console.status, this.session.console.freshness, busy);
   }
 
@@ -38,6 +62,24 @@ export class Tab {
   stop(): void {
     this.#stop?.();
     this.#stop = null;
+    if (this.#infoTimer !== null) clearTimeout(this.#infoTimer);
+    this.#infoTimer = null;
+  }
+
+  /** Ask who keeps the topology; while serve is still connecting, ask again every pollMs (for its last reason). */
+  async refreshInfo(pollMs: number = INFO_POLL_MS): Promise<void> {
+    if (!this.#api) return;
+    try {
+      this.info = await this.#api.getInfo();
+    } catch {
+      // A main process that cannot say: the tab stays a window's own, as before.
+      return;
+    }
+    if (this.#stop === null || this.#infoTimer !== null || !this.serviceConnecting) return;
+    this.#infoTimer = setTimeout(() => {
+      this.#infoTimer = null;
+      if (this.#stop !== null && this.serviceConnecting) void this.refreshInfo(pollMs);
+    }, pollMs);
   }
 }
 
@@ -55,11 +97,13 @@ export class TabsState {
 
   readonly #bridge: ReplicationConsoleBridge;
   readonly #newId: () => string;
+  readonly #infoPollMs: number;
   #started = false;
 
-  constructor(bridge: ReplicationConsoleBridge, newId: () => string = newTabId) {
+  constructor(bridge: ReplicationConsoleBridge, newId: () => string = newTabId, options: { infoPollMs?: number } = {}) {
     this.#bridge = bridge;
     this.#newId = newId;
+    this.#infoPollMs = options.infoPollMs ?? INFO_POLL_MS;
     // The first tab is the one --seed and --lab open: with no "+" pressed, the app is as it always was.
     this.tabs = [this.#make(MAIN_TOPOLOGY)];
   }
@@ -116,7 +160,8 @@ export class TabsState {
   }
 
   #make(id: string): Tab {
-    const tab = new Tab(id, new Session(this.#bridge.topology(id)));
+    const api = this.#bridge.topology(id);
+    const tab = new Tab(id, new Session(api), api);
     if (this.#started) tab.start();
     return tab;
   }
@@ -136,6 +181,36 @@ export class TabsState {
     }
     const known = this.tabs.map((t) => t.id);
     const missing = ids.filter((id) => !known.includes(id)).slice(0, Math.max(0, MAX_TOPOLOGIES - this.tabs.length));
-    if (missing.length > 0 && this.#started) this.tabs = [...this.tabs, ...missing.map((id) => this.#make(id))];
+    if (!this.#started) return;
+    if (missing.length > 0) this.tabs = [...this.tabs, ...missing.map((id) => this.#make(id))];
+    await this.#arrangeServed(ids);
   }
+
+  /**
+   * serve: the topologies it keeps come first, in its order, and the first is shown; the idle
+   * 'main' tab every window starts with goes (a 'main' with a session stays). The desktop app
+   * and the web mode keep none: nothing changes for them.
+   */
+  async #arrangeServed(ids: string[]): Promise<void> {
+    const listed = this.tabs.filter((t) => ids.includes(t.id));
+    await Promise.all(listed.map((t) => t.refreshInfo(this.#infoPollMs)));
+    if (!this.#started) return;
+    const managed = this.tabs.filter((t) => t.info?.managed === true);
+    const first = managed[0];
+    if (!first) return;
+    const main = this.tabs.find((t) => t.id === MAIN_TOPOLOGY && t.info?.managed !== true);
+    const dropMain = main !== undefined && idle(main);
+    const rest = this.tabs.filter((t) => t.info?.managed !== true && !(dropMain && t === main));
+    // Unless the person already picked another tab, serve's first topology is the one shown.
+    const showFirst = this.activeId === MAIN_TOPOLOGY;
+    this.tabs = [...managed, ...rest];
+    if (dropMain) main.stop();
+    if (showFirst) this.select(first.id);
+  }
+}
+
+/** Nothing in it: not connected, not connecting, nothing typed into by a running call. */
+function idle(tab: Tab): boolean {
+  const { console: cs, busy } = tab.session;
+  return cs.status === 'disconnected' && cs.snapshot === null && busy === null && (tab.info === null || tab.info.status === 'idle');
 }

@@ -1,6 +1,7 @@
 // A scripted stand-in for the bridge: records calls, answers from fields. No Redis here.
 import type { ConnectionProfile, ProfileImportResult, ProfileInput, ProfileList, SecretStorage } from '../../../electron/shared/profiles';
 import type { InterruptedPlanList, LabInfo, ReplicationConsoleApi } from '../../../electron/shared/api';
+import type { TopologyInfo } from '../../../electron/shared/channels';
 import type {
   AbortResult,
   ActionOutcome,
@@ -76,6 +77,12 @@ export class ScriptedApi implements ReplicationConsoleApi {
   async getTopology(): Promise<TopologySnapshot | null> {
     this.calls.push('getTopology');
     return this.topology;
+  }
+  /** What 'topology:info' answers: a window's own topology unless a test makes it serve's. */
+  info: Scripted<void, TopologyInfo> = { label: null, managed: false, status: 'idle', lastError: null };
+  async getInfo(): Promise<TopologyInfo> {
+    this.calls.push('getInfo');
+    return answer(this.info, undefined);
   }
   /** Addresses forgetNode was called with; set forgetError to make it fail. */
   forgotten: string[] = [];

@@ -169,4 +169,76 @@ describe('TabsState', () => {
     expect(restored?.name).toBe('127.0.0.1:7000');
     stop();
   });
+
+  it("serve --config: its topologies first, named by config, the first shown; the idle 'main' goes; a retrying one says so", async () => {
+    const bridge = new ScriptedBridge();
+    bridge.open = ['orders', 'sessions', 'main'];
+    bridge.topology('orders').info = { label: 'orders', managed: true, status: 'connected', lastError: null };
+    bridge.topology('orders').topology = labSnapshot(3, Date.now());
+    bridge.topology('sessions').info = { label: 'sessions', managed: true, status: 'connecting', lastError: 'CONNECTION_REFUSED: 127.0.0.1:1 refused' };
+    const tabs = new TabsState(bridge, counter(), { infoPollMs: 5 });
+    const stop = tabs.start();
+    await expect.poll(() => tabs.tabs.map((t) => t.id)).toEqual(['orders', 'sessions']);
+    expect(tabs.active.id).toBe('orders');
+    const [orders, sessions] = tabs.tabs;
+    expect(orders?.name).toBe('orders');
+    expect(orders?.serviceConnecting).toBe(false);
+    expect(sessions?.name).toBe('sessions');
+    expect(sessions?.serviceConnecting).toBe(true);
+    expect(sessions?.status).toBe('connecting');
+    expect(sessions?.info?.lastError).toBe('CONNECTION_REFUSED: 127.0.0.1:1 refused');
+    expect(bridge.topology('main').listeners.size).toBe(0);
+
+    // While serve retries, the tab asks again: a new reason shows; once connected, it stops asking.
+    bridge.topology('sessions').info = { label: 'sessions', managed: true, status: 'connecting', lastError: 'TIMEOUT: no answer' };
+    await expect.poll(() => sessions?.info?.lastError).toBe('TIMEOUT: no answer');
+    bridge.topology('sessions').info = { label: 'sessions', managed: true, status: 'connected', lastError: null };
+    bridge.topology('sessions').push({ snapshot: labSnapshot(4, Date.now()), events: [] });
+    await expect.poll(() => sessions?.serviceConnecting).toBe(false);
+    const asked = bridge.topology('sessions').calls.filter((c) => c === 'getInfo').length;
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    expect(bridge.topology('sessions').calls.filter((c) => c === 'getInfo').length).toBeLessThanOrEqual(asked + 1);
+    expect(sessions?.name).toBe('sessions');
+    stop();
+  });
+
+  it("serve: a 'main' with a session stays after the configured tabs; --seed's own 'main' is named by its master", async () => {
+    const bridge = new ScriptedBridge();
+    bridge.open = ['main', 'orders'];
+    bridge.topology('orders').info = { label: 'orders', managed: true, status: 'connecting', lastError: null };
+    bridge.topology('main').info = { label: null, managed: false, status: 'connected', lastError: null };
+    bridge.topology('main').topology = labSnapshot(3, Date.now());
+    const tabs = new TabsState(bridge, counter());
+    const stop = tabs.start();
+    await expect.poll(() => tabs.tabs.map((t) => t.id)).toEqual(['orders', 'main']);
+    expect(tabs.active.id).toBe('orders');
+    expect(tabs.active.serviceConnecting).toBe(true);
+    expect(tabs.active.info?.lastError).toBeNull();
+    stop();
+
+    const seeded = new ScriptedBridge();
+    seeded.open = ['main'];
+    seeded.topology('main').info = { label: null, managed: true, status: 'connected', lastError: null };
+    seeded.topology('main').topology = labSnapshot(3, Date.now());
+    const one = new TabsState(seeded, counter());
+    const stopOne = one.start();
+    await expect.poll(() => one.active.info?.managed).toBe(true);
+    expect(one.tabs.map((t) => t.id)).toEqual(['main']);
+    await expect.poll(() => one.active.name).toBe('127.0.0.1:7000');
+    stopOne();
+  });
+
+  it('the desktop app and the web mode: every topology a window\'s own, the tabs as they were', async () => {
+    const bridge = new ScriptedBridge();
+    bridge.open = ['main', 't-9'];
+    bridge.topology('t-9').info = new Error('no such channel');
+    const tabs = new TabsState(bridge, counter());
+    const stop = tabs.start();
+    await expect.poll(() => bridge.topology('main').calls.includes('getInfo')).toBe(true);
+    await expect.poll(() => tabs.tabs.map((t) => t.id)).toEqual(['main', 't-9']);
+    expect(tabs.active.id).toBe('main');
+    expect(tabs.active.name).toBe('New topology');
+    expect(tabs.tabs.some((t) => t.serviceConnecting)).toBe(false);
+    stop();
+  });
 });
