@@ -262,7 +262,7 @@ describe('Sentinel events', () => {
       engine,
       ({ snapshot: s }) => {
         const views = sentinelNodes(s).filter((n) => sentinels.includes(n.address) && n.reachable).map(viewOf);
-        return views.length === 3 && views.every((v) => v?.address === promoted && !v.flags.includes('failover_in_progress'));
+        return views.length === 3 && views.every((v) => v !== undefined && v.address === promoted && !v.flags.includes('failover_in_progress'));
       },
       20_000,
       'every Sentinel on the new master, none failing over',
