@@ -1,6 +1,6 @@
 // Text renderings of a snapshot for the terminal: tree, table and JSON (Mermaid and the labels
 // they share with it are electron/shared/topology-text.ts's, since the UI exports Mermaid too).
-import type { Alert, NodeState, TopologySnapshot, TopologyWarning } from '../shared/types';
+import type { Alert, NodeLoad, NodeState, TopologySnapshot, TopologyWarning } from '../shared/types';
 import { RISK_WARNINGS } from '../shared/types';
 import { formatBytes, formatOffset, formatSeconds } from '../shared/format';
 import { clean, distinct, lagLabel, roleLabel, staleAge } from '../shared/topology-text';
@@ -38,11 +38,23 @@ export function toJson(snapshot: TopologySnapshot): object {
       errorCode: n.error?.code ?? null,
       stale: n.stale,
       polledAt: n.polledAt === null ? null : new Date(n.polledAt).toISOString(),
+      load: loadJson(n.load),
       // A Sentinel: the masters it monitors, and its view of those of this topology.
       ...(n.role === 'sentinel' ? { sentinelMasters: n.sentinelMasters, sentinel: n.sentinel ?? null } : {}),
     })),
     edges: snapshot.edges,
     warnings: snapshot.warnings,
+  };
+}
+
+/** A node's load with its times as ISO strings, like polledAt (null until read, and on Sentinels). */
+function loadJson(load: NodeLoad | null): unknown {
+  if (load === null) return null;
+  const { persistence } = load;
+  return {
+    ...load,
+    readAt: new Date(load.readAt).toISOString(),
+    persistence: persistence === null ? null : { ...persistence, lastSaveAt: persistence.lastSaveAt === null ? null : new Date(persistence.lastSaveAt).toISOString() },
   };
 }
 
