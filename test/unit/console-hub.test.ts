@@ -64,6 +64,21 @@ describe('topology ids', () => {
   });
 });
 
+describe('topology:info', () => {
+  it("answers a window's own topology by default, and what serve says of one it keeps", async () => {
+    expect(await hub.invoke('t-own', 'topology:info', [])).toEqual({ ok: true, value: { label: null, managed: false, status: 'idle', lastError: null } });
+    hub.get('orders').describeWith(() => ({ label: 'orders', managed: true, status: 'connecting', lastError: 'UNREACHABLE: 127.0.0.1:1: connection refused' }));
+    expect(await hub.invoke('orders', 'topology:info', [])).toEqual({
+      ok: true,
+      value: { label: 'orders', managed: true, status: 'connecting', lastError: 'UNREACHABLE: 127.0.0.1:1: connection refused' },
+    });
+    expect(error(await hub.invoke('orders', 'topology:info', ['extra'])).details).toEqual({ nothingSent: true });
+    // The hub is shared by this file's tests: leave it with the topologies it had.
+    await hub.close('t-own');
+    await hub.close('orders');
+  });
+});
+
 describe('at most 16 topologies', () => {
   it('makes each on first use, refuses the 17th, and takes one again once a tab is closed', async () => {
     // Nothing above made a topology: every call there was refused before one was made.
