@@ -117,13 +117,16 @@ export async function runServe(args: string[], hooks: ServeHooks = {}): Promise<
     if (update.alerts) alerts.set(id, update.alerts);
   });
   hub.onStopNotice((id, message) => log(`${id}: ${message}`));
-  // Each configured tab is named by its config name (--seed's 'main' keeps the master's address)
-  // and, while the keeper retries its first connect, says so instead of offering a connect form.
-  for (const { id } of topologies) {
+  // Each configured tab is named by its config name (--seed's 'main' by what it dials until
+  // connected, then by its master as in the web mode) and, while the keeper retries its first
+  // connect, says so instead of offering a connect form.
+  for (const { id, connect } of topologies) {
+    const dialled = connect.sentinel?.masterName ?? connect.seeds[0] ?? null;
     hub.get(id).describeWith(() => {
       const status = keeper.status(id);
       const up = status?.up ?? false;
-      return { label: values.config === undefined ? null : id, managed: true, status: up ? 'connected' : 'connecting', lastError: up ? null : (status?.lastError ?? null) };
+      const label = values.config !== undefined ? id : up ? null : dialled;
+      return { label, managed: true, status: up ? 'connected' : 'connecting', lastError: up ? null : (status?.lastError ?? null) };
     });
   }
 

@@ -1,7 +1,9 @@
 // serve --config in real Chromium: the configured topologies are the tabs (named by config, the
-// first one shown, no idle 'main' tab), and the tab of one serve is still retrying says that it
-// is connecting, with its last reason, instead of offering a connect form. Screenshots light
-// and dark land in test-artifacts/.
+// first one shown, no idle 'main' tab), the tab of one serve is still retrying says that it is
+// connecting, with its last reason, instead of offering a connect form, and shows the topology
+// once serve connects it. Screenshots light and dark land in test-artifacts/.
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -75,6 +77,19 @@ describe('serve --config in the browser', () => {
       await expect.poll(() => page.getByTestId('service-last-error').textContent(), { timeout: 10_000 }).toContain(`127.0.0.1:${deadPort}`);
       await expect(tab(page, 'offline').getAttribute('data-tab-status')).resolves.toBe('connecting');
       await shot(page, `serve-tabs-connecting-${scheme}`);
+      if (scheme === 'dark') {
+        // The server comes up: serve's next retry connects it, and the open tab shows it live, still named by config.
+        const redis = spawn('redis-server', ['--port', String(deadPort), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir]);
+        cleanups.push(async () => {
+          if (redis.exitCode !== null || redis.signalCode !== null) return;
+          const exited = once(redis, 'exit');
+          redis.kill('SIGTERM');
+          await exited;
+        });
+        await page.getByTestId(`node-card-127.0.0.1:${deadPort}`).waitFor({ timeout: 10_000 });
+        await expect.poll(() => tab(page, 'offline').getAttribute('data-tab-status'), { timeout: 10_000 }).toBe('live');
+        await expect(tab(page, 'offline').textContent()).resolves.toContain('offline');
+      }
       expect(problems).toEqual([]);
       await context.close();
     }

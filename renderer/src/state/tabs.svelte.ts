@@ -49,6 +49,10 @@ export class Tab {
     return this.info?.managed === true && this.info.status === 'connecting' && this.session.console.status !== 'connected';
   }
 
+  get #serveConnecting(): boolean {
+    return this.info?.managed === true && this.info.status === 'connecting';
+  }
+
   get status(): TabStatus {
     const busy = this.session.busy === 'connect' || this.session.busy === 'lab' || this.serviceConnecting;
     return tabStatus(this.session.console.status, this.session.console.freshness, busy);
@@ -66,19 +70,27 @@ export class Tab {
     this.#infoTimer = null;
   }
 
-  /** Ask who keeps the topology; while serve is still connecting, ask again every pollMs (for its last reason). */
+  /** Ask who keeps the topology; while serve is still connecting, ask again every pollMs (for its last reason, then its name once connected). */
   async refreshInfo(pollMs: number = INFO_POLL_MS): Promise<void> {
     if (!this.#api) return;
+    const wasConnecting = this.#serveConnecting;
     try {
       this.info = await this.#api.getInfo();
     } catch {
       // A main process that cannot say: the tab stays a window's own, as before.
       return;
     }
-    if (this.#stop === null || this.#infoTimer !== null || !this.serviceConnecting) return;
+    // serve has just connected it: a session takes up a connection it did not make only when it
+    // starts (as for a reloaded window), so start it again to show the topology.
+    if (wasConnecting && this.info.status === 'connected' && this.#stop !== null && this.session.console.status === 'disconnected') {
+      this.#stop();
+      this.#stop = this.session.start();
+    }
+    // Until serve itself says connected: its answer then also has the tab's name once connected.
+    if (this.#stop === null || this.#infoTimer !== null || !this.#serveConnecting) return;
     this.#infoTimer = setTimeout(() => {
       this.#infoTimer = null;
-      if (this.#stop !== null && this.serviceConnecting) void this.refreshInfo(pollMs);
+      if (this.#stop !== null && this.#serveConnecting) void this.refreshInfo(pollMs);
     }, pollMs);
   }
 }
