@@ -98,7 +98,17 @@ describe('chart points of a stale node', () => {
         behindBecauseOf: null,
       },
     });
-    expect(pointFromNode(stale, NOW)).toEqual({ t: NOW, offset: null, lagBytes: 512, lagSeconds: 2 });
+    // No load read yet: its figures are null, not zero.
+    expect(pointFromNode(stale, NOW)).toEqual({
+      t: NOW,
+      offset: null,
+      lagBytes: 512,
+      lagSeconds: 2,
+      opsPerSecond: null,
+      netInputBytesPerSecond: null,
+      netOutputBytesPerSecond: null,
+      usedMemoryBytes: null,
+    });
     expect(pointFromNode({ ...stale, stale: false }, NOW).offset).toBe(4242);
   });
 });
