@@ -6,25 +6,11 @@ import { describe, expect, it } from 'vitest';
 import type { Alert, AlertsView, TickUpdate } from '../../electron/shared/types';
 import { notifyAlerts, type NotificationClass, type TickSource } from '../../electron/main/notifications';
 import { createElectronStandIn, type StandInWindow } from '../helpers/electron-stand-in';
-import { labSnapshot } from './renderer/fixtures';
+import { ALERT_THRESHOLDS, labSnapshot, makeAlert } from './renderer/fixtures';
 
-const THRESHOLDS = { lagBytes: 1024, lagSeconds: 1, linkDownSeconds: 1, unreachableSeconds: 1, staleSeconds: 1, backlogShortSeconds: 1, forSeconds: 0 };
-
+/** A LINK_DOWN incident with the message the engine would write. */
 function alert(id: string, state: Alert['state'], extra: Partial<Alert> = {}): Alert {
-  return {
-    id,
-    rule: 'LINK_DOWN',
-    node: '127.0.0.1:7001',
-    state,
-    message: `link to its master down for 3 s (threshold 1 s)`,
-    value: 3,
-    threshold: 1,
-    startedAt: 1000,
-    resolvedAt: state === 'resolved' ? 2000 : null,
-    acknowledgedAt: state === 'acknowledged' ? 1500 : null,
-    muted: false,
-    ...extra,
-  };
+  return makeAlert(id, state, { message: 'link to its master down for 3 s (threshold 1 s)', ...extra });
 }
 
 /** The hub's onTick, driven by the test. */
@@ -38,7 +24,7 @@ class Ticks implements TickSource {
   push(topology: string, alerts: Alert[] | undefined, mutes: AlertsView['mutes'] = []): void {
     this.#seq += 1;
     const update: TickUpdate = { snapshot: labSnapshot(this.#seq, 1000 * this.#seq), events: [] };
-    if (alerts) update.alerts = { alerts, mutes, thresholds: THRESHOLDS };
+    if (alerts) update.alerts = { alerts, mutes, thresholds: ALERT_THRESHOLDS };
     for (const listener of this.listeners) listener(topology, update);
   }
 }

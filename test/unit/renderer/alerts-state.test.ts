@@ -1,36 +1,16 @@
 import { describe, expect, it } from 'vitest';
-import type { Alert, AlertsView } from '../../../electron/shared/types';
+import type { Alert } from '../../../electron/shared/types';
 import { AlertsState, sortAlerts } from '../../../renderer/src/state/alerts-state.svelte';
 import { Clock } from '../../../renderer/src/state/clock.svelte';
 import { Session } from '../../../renderer/src/state/session.svelte';
 import { parseThresholds, thresholdFields } from '../../../renderer/src/lib/alert-thresholds';
 import { muteLeft } from '../../../renderer/src/lib/mute-time';
 import { WebNotifications, NOTIFICATIONS_STORAGE_KEY, type NotificationApi, type Permission } from '../../../renderer/src/state/web-notifications.svelte';
-import { labSnapshot } from './fixtures';
+import { ALERT_THRESHOLDS, alertsView, labSnapshot, makeAlert } from './fixtures';
 import { CodedError, ScriptedApi } from './scripted-api';
 
-const THRESHOLDS = { lagBytes: 1024, lagSeconds: 1, linkDownSeconds: 1, unreachableSeconds: 1, staleSeconds: 1, backlogShortSeconds: 1, forSeconds: 0 };
-
-function alert(id: string, state: Alert['state'], extra: Partial<Alert> = {}): Alert {
-  return {
-    id,
-    rule: 'LINK_DOWN',
-    node: '127.0.0.1:7001',
-    state,
-    message: `link down (${id})`,
-    value: 5,
-    threshold: 1,
-    startedAt: 1000,
-    resolvedAt: state === 'resolved' ? 2000 : null,
-    acknowledgedAt: state === 'acknowledged' ? 1500 : null,
-    muted: false,
-    ...extra,
-  };
-}
-
-function view(alerts: Alert[], mutes: AlertsView['mutes'] = []): AlertsView {
-  return { alerts, mutes, thresholds: { ...THRESHOLDS } };
-}
+const alert = makeAlert;
+const view = alertsView;
 
 class Recorder {
   shown: string[] = [];
@@ -144,7 +124,7 @@ describe('Session and alerts', () => {
 });
 
 describe('the thresholds form', () => {
-  const current = { ...THRESHOLDS, lagBytes: 10 * 1024 * 1024, linkDownSeconds: 10 };
+  const current = { ...ALERT_THRESHOLDS, lagBytes: 10 * 1024 * 1024, linkDownSeconds: 10 };
   it('sends only what changed, lag in MiB', () => {
     const fields = { ...thresholdFields(current), lagBytes: '2.5', linkDownSeconds: '1' };
     expect(parseThresholds(fields, current)).toEqual({ ok: true, change: { lagBytes: 2.5 * 1024 * 1024, linkDownSeconds: 1 } });

@@ -1,5 +1,8 @@
 // Plain snapshot objects for the renderer's unit tests: shaped like what the engine sends.
 import type {
+  Alert,
+  AlertsView,
+  AlertThresholds,
   NodeState,
   ReplicationEvent,
   TopologyEdge,
@@ -97,4 +100,28 @@ export class MemoryStorage {
   removeItem(key: string): void {
     this.data.delete(key);
   }
+}
+
+export const ALERT_THRESHOLDS: AlertThresholds = { lagBytes: 1024, lagSeconds: 1, linkDownSeconds: 1, unreachableSeconds: 1, staleSeconds: 1, backlogShortSeconds: 1, forSeconds: 0 };
+
+/** One LINK_DOWN incident on 127.0.0.1:7001 in the given state; `extra` sets the rest. */
+export function makeAlert(id: string, state: Alert['state'], extra: Partial<Alert> = {}): Alert {
+  return {
+    id,
+    rule: 'LINK_DOWN',
+    node: '127.0.0.1:7001',
+    state,
+    message: `link down (${id})`,
+    value: 5,
+    threshold: 1,
+    startedAt: 1000,
+    resolvedAt: state === 'resolved' ? 2000 : null,
+    acknowledgedAt: state === 'acknowledged' ? 1500 : null,
+    muted: false,
+    ...extra,
+  };
+}
+
+export function alertsView(alerts: Alert[], mutes: AlertsView['mutes'] = []): AlertsView {
+  return { alerts, mutes, thresholds: { ...ALERT_THRESHOLDS } };
 }
