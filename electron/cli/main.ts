@@ -252,6 +252,8 @@ async function watch({ api, options }: CliSession, { format, problemsOnly, alert
           ? JSON.stringify({ type: 'watching', ...header })
           : clean(`Watching alerts on ${snapshot.nodes.length} ${snapshot.nodes.length === 1 ? 'node' : 'nodes'} (${header.watching.slice(0, 5).join(', ')}${snapshot.nodes.length > 5 ? ', …' : ''}); thresholds: ${describeAlertThresholds(view.thresholds)}`),
       );
+      // A mutes file that could not be read: the alerts below may include muted nodes' ones.
+      for (const warning of snapshot.warnings) if (warning.code === 'MEMORY_UNREADABLE') console.error(clean(`replication-console: ${warning.message}`));
       connected = true;
       // What is already firing fires now: the first evaluation's alerts are all new.
       const { fired } = alertTransitions(null, view);

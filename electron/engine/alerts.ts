@@ -66,6 +66,11 @@ export class AlertBook {
   /** Acknowledgements restored from an earlier run: taken up by the first finding of the same rule and node. */
   #restored = new Map<string, AlertBookState['acknowledged'][number]>();
 
+  /** Why the mutes and acknowledgements could not be read or saved (the store's problem), or null. */
+  get storeProblem(): string | null {
+    return this.#store?.store.problem ?? null;
+  }
+
   /** Evaluate the rules on this tick's snapshot; `now` is the engine's clock. */
   evaluate(snapshot: TopologySnapshot, now: number): AlertsView {
     this.#last = snapshot;

@@ -241,6 +241,11 @@ export class ReplicationEngine {
   }
 
   private emit(update: TickUpdate): void {
+    // Mutes that could not be read or saved must not vanish without a word: alerts would fire in a maintenance window.
+    const storeProblem = this.alertBook.storeProblem;
+    if (storeProblem !== null) {
+      update.snapshot.warnings.push({ code: 'MEMORY_UNREADABLE', message: `${storeProblem}: alert mutes and acknowledgements kept there are not in effect`, nodes: [] });
+    }
     update.alerts = this.alertBook.evaluate(update.snapshot, update.snapshot.takenAt);
     for (const listener of this.listeners) {
       try {

@@ -310,7 +310,7 @@ export type WarningCode =
   | 'WRITABLE_REPLICA'
   /** Nodes below a stalled or unreachable node: behind because of it. */
   | 'STALLED_UPSTREAM'
-  /** The topology memory file could not be read (kept aside) or written: nodes seen before may be missing. */
+  /** The topology memory file (nodes seen before may be missing) or the alert mutes file (mutes not in effect) could not be read (kept aside) or written. */
   | 'MEMORY_UNREADABLE'
   /** A discovered node outside the trusted hosts: it is not sent the password (the message says how to trust it). */
   | 'UNTRUSTED_HOST'

@@ -2,6 +2,9 @@
 // exits 0 with only the header; a replica whose link goes down exits 6 with the alert's line.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import Redis from 'ioredis';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
 import { freePort } from '../../electron/lab/free-port';
 import { runCli } from '../helpers/cli';
@@ -26,6 +29,21 @@ describe('watch --alerts', () => {
     expect(lines[0]).toMatch(/^Watching alerts on 2 nodes \(.*\); thresholds: lag-bytes 1\.0 MiB, lag-seconds 10 s, link-down-seconds 10 s,/);
     // It stopped at --duration, not before (and not much after: the hub closes at once).
     expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
+  });
+
+  it('a mutes file it cannot read: kept aside, and said on stderr (the mutes in it are not in effect), exit 0', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'rc-alerts-unreadable-'));
+    try {
+      writeFileSync(join(dataDir, 'alerts.json'), 'garbage{{{');
+      const run = await runCli(['watch', '--seed', lab.address('master'), '--interval', '200', '--alerts', '--duration', '1'], {
+        env: { REPLICATION_CONSOLE_DATA_DIR: dataDir },
+      });
+      expect(run.code).toBe(0);
+      expect(run.stderr).toMatch(/alerts\.json was not a file of alert mutes the console can read: kept aside as .*alerts\.json\.unreadable-.*: alert mutes and acknowledgements kept there are not in effect/);
+      expect(readdirSync(dataDir).some((f) => f.startsWith('alerts.json.unreadable-'))).toBe(true);
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it("a replica's link down for 1 s: the FIRING line, then exit 6 (JSON lines too)", async () => {
