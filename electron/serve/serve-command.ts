@@ -4,6 +4,7 @@
 // web mode (a per-run token in the printed URL) and /metrics is open to a local scraper.
 // One line on stdout says where it serves; the log (connects, retries, shutdown) is stderr.
 import { readFile } from 'node:fs/promises';
+import { createSecureContext } from 'node:tls';
 import packageJson from '../../package.json';
 import { parseAlertThresholdArgs } from '../app/alert-args';
 import { ConsoleHub, MAX_TOPOLOGIES } from '../app/console-hub';
@@ -62,6 +63,7 @@ export async function runServe(args: string[], hooks: ServeHooks = {}): Promise<
     const users = values['basic-auth-file'] === undefined ? [] : await readBasicAuthFile(values['basic-auth-file'], notices);
     auth = tokens.length + users.length > 0 ? new HttpAuth({ tokens, users }) : null;
     tls = values['listen-cert'] === undefined ? undefined : { cert: await pem(values['listen-cert'], '--listen-cert'), key: await pem(values['listen-key'] ?? '', '--listen-key') };
+    if (tls) checkKeyPair(tls);
   } catch (error) {
     if (!(error instanceof AuthFileError)) throw error;
     console.error(`${PREFIX}: ${error.message}`);
@@ -205,6 +207,17 @@ export async function runServe(args: string[], hooks: ServeHooks = {}): Promise<
 /** --alert NAME=VALUE, through the shared parser (watch --alerts reads them the same way). */
 function alertThresholds(values: string[]): Partial<AlertThresholds> {
   return values.length === 0 ? {} : parseAlertThresholdArgs(values);
+}
+
+/** A certificate and key that node:tls cannot use together are a mistake in the options (exit 2), not a failure to listen. */
+function checkKeyPair(pair: { cert: Buffer; key: Buffer }): void {
+  try {
+    createSecureContext(pair);
+  } catch (error) {
+    const reason = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
+    const said = /mismatch/i.test(reason) ? '--listen-key is not the key of --listen-cert' : `--listen-cert and --listen-key cannot be used: ${reason}`;
+    throw new AuthFileError(said);
+  }
 }
 
 async function pem(file: string, option: string): Promise<Buffer> {

@@ -88,11 +88,17 @@ export async function startWebServer(options: WebServerOptions = {}): Promise<We
   const loopback = isLoopbackHost(host);
   const allowedHosts = (): string[] => [...new Set([`127.0.0.1:${port}`, `localhost:${port}`, `${urlHost(host)}:${port}`.toLowerCase()])];
   const hostAllowed = (req: IncomingMessage): boolean => !loopback || allowedHosts().includes((req.headers.host ?? '').toLowerCase());
-  // A page may open our socket only from our own origin: one of our loopback names, or elsewhere the Host it reached us by.
+  // A page may open our socket only from our own origin: one of our loopback names, or elsewhere the
+  // host it reached us by. Off loopback the scheme is not compared and default ports are left out: a
+  // TLS-terminating proxy serves the page as https://console.example and speaks plain HTTP to us,
+  // passing the name it was reached by in Host or X-Forwarded-Host.
   const originAllowed = (req: IncomingMessage, origin: string): boolean => {
     const shown = origin.toLowerCase();
     if (loopback) return allowedHosts().some((h) => shown === `${scheme}://${h}`);
-    return shown === `${scheme}://${(req.headers.host ?? '').toLowerCase()}`;
+    const seen = hostOfOrigin(shown);
+    if (seen === null) return false;
+    const forwarded = String(req.headers['x-forwarded-host'] ?? '').split(',')[0] ?? '';
+    return [req.headers.host ?? '', forwarded].some((name) => name !== '' && withoutDefaultPort(name) === seen);
   };
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -275,6 +281,21 @@ function adoptingHub(service: ConsoleService): ConsoleHub {
 function plain(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
   res.writeHead(status, { 'Content-Type': 'text/plain; charset=utf-8', 'Cache-Control': 'no-store', ...headers });
   res.end(body);
+}
+
+/** "host[:port]" of an http(s) Origin, without its scheme's default port; null for anything else ("null", a file: page). */
+function hostOfOrigin(origin: string): string | null {
+  try {
+    const url = new URL(origin);
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.host : null;
+  } catch {
+    return null;
+  }
+}
+
+/** A Host header's name, lower case, with :80 or :443 left out (an Origin never carries them). */
+function withoutDefaultPort(host: string): string {
+  return host.trim().toLowerCase().replace(/:(80|443)$/, '');
 }
 
 function tokenMatches(given: string | null, expected: string): boolean {

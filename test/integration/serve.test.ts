@@ -5,6 +5,7 @@
 // scraping it, loading the shipped rules, and answering a PromQL query with the replica's lag.
 import { spawn, execFileSync, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
@@ -80,6 +81,28 @@ function get(url: URL | string, headers: Record<string, string> = {}): Promise<R
 }
 
 /** Open the console's socket with these headers and make one call; the HTTP status when the upgrade is refused. */
+/** The status of a plain-HTTP WebSocket upgrade to /api with these headers: 101 when it opens. */
+function plainUpgradeStatus(port: number, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest({
+      host: '127.0.0.1',
+      port,
+      path: '/api',
+      headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': randomBytes(16).toString('base64'), ...headers },
+    });
+    req.on('upgrade', (_res, socket) => {
+      socket.destroy();
+      resolve(101);
+    });
+    req.on('response', (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 function callOverSocket(base: URL, headers: Record<string, string>, channel: string, topology: string, query = ''): Promise<{ status: number } | { reply: WireResponse }> {
   return new Promise((resolve, reject) => {
     const ws = new WebSocket(`wss://${base.host}/api${query}`, { headers, ca: readFileSync(certs.caFile) });
@@ -276,6 +299,10 @@ describe('serve refuses', () => {
     const run = await runCli(['serve', '--listen', '0.0.0.0:0', '--seed', '127.0.0.1:1']);
     expect(run.code).toBe(2);
     expect(run.stderr.trim().split('\n')).toEqual(['replication-console: refusing to serve on 0.0.0.0 (not loopback) without authentication: give --auth-token-file FILE or --basic-auth-file FILE']);
+    // A certificate with another's key: a mistake in the options, said as such, not a failure to listen.
+    const mismatched = await runCli(['serve', '--listen', '127.0.0.1:0', '--seed', '127.0.0.1:1', '--listen-cert', certs.serverCert, '--listen-key', certs.clientKey]);
+    expect(mismatched.code).toBe(2);
+    expect(mismatched.stderr.trim()).toBe('replication-console: --listen-key is not the key of --listen-cert');
     expect(run.stdout).toBe('');
   });
 
@@ -306,6 +333,14 @@ describe('serve refuses', () => {
       expect(scraped.status).toBe(200);
       expect(scraped.body).toMatch(/^replication_console_topology_up\{topology="main"\} [01]$/m);
       expect((await get(local, { Authorization: `Basic ${Buffer.from('ops:basic-pass-1').toString('base64')}` })).status).toBe(200);
+      // Behind a TLS-terminating proxy the page is https://console.example and the proxy speaks plain HTTP to serve.
+      const bearer = { Authorization: `Bearer ${TOKEN}` };
+      const upgrade = (headers: Record<string, string>): Promise<number> => plainUpgradeStatus(Number(running.url.port), { ...bearer, ...headers });
+      expect(await upgrade({ Host: 'console.example', Origin: 'https://console.example' })).toBe(101);
+      expect(await upgrade({ Host: 'console.example:80', Origin: 'http://console.example' })).toBe(101);
+      expect(await upgrade({ Host: `127.0.0.1:${running.url.port}`, 'X-Forwarded-Host': 'console.example', Origin: 'https://console.example' })).toBe(101);
+      expect(await upgrade({ Host: 'console.example', Origin: 'https://evil.example' })).toBe(403);
+      expect(await upgrade({ Host: 'console.example', Origin: 'null' })).toBe(403);
     } finally {
       expect(await stopServe(running)).toBe(0);
     }
