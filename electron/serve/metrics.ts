@@ -5,6 +5,7 @@
 // addresses, roles, versions, warning codes and rule names: never a credential.
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { AlertsView, NodeState, TickUpdate, TopologySnapshot } from '../shared/types';
+import { ALERT_RULES } from '../shared/types';
 
 export const METRIC_PREFIX = 'replication_console_';
 
@@ -178,12 +179,15 @@ export class ServeMetrics {
     });
     this.#gauge(
       'alerts_firing',
-      "The console's own alerts firing now (acknowledged ones too, muted ones not), by rule.",
+      "The console's own alerts firing now (acknowledged ones too, muted ones not), by rule (0 for a rule that does not fire).",
       ['topology', 'rule'],
       (emit) => {
         for (const t of this.#current) {
-          const counts = new Map<string, number>();
-          for (const a of t.alerts?.alerts ?? []) if (a.state !== 'resolved' && !a.muted) counts.set(a.rule, (counts.get(a.rule) ?? 0) + 1);
+          // Every rule has a sample once the alerts are evaluated, 0 when it does not fire: sum() and
+          // a dashboard then read 0 rather than "no data" on a quiet topology.
+          if (!t.alerts) continue;
+          const counts = new Map<string, number>(ALERT_RULES.map((rule) => [rule, 0]));
+          for (const a of t.alerts.alerts) if (a.state !== 'resolved' && !a.muted) counts.set(a.rule, (counts.get(a.rule) ?? 0) + 1);
           for (const [rule, count] of counts) emit({ topology: t.id, rule }, count);
         }
       },
