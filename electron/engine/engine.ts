@@ -109,6 +109,7 @@ export class ReplicationEngine {
     const transport = await openTransport(options);
     const session = new Session({ ...options, seeds, pollIntervalMs, profileName: context.profileName ?? null }, transport, this.options, (update) => this.emit(update));
     this.session = session;
+    this.showAlertStoreProblem();
     try {
       return await session.start();
     } catch (error) {
@@ -191,6 +192,15 @@ export class ReplicationEngine {
   }
 
   /**
+   * Mutes that could not be read or saved must not vanish without a word (alerts would fire in a
+   * maintenance window): the store's problem is a warning of the session's, like the topology memory's.
+   */
+  private showAlertStoreProblem(): void {
+    const problem = this.alertBook.storeProblem;
+    this.setWarnings('alert-store', problem === null ? [] : [{ code: 'MEMORY_UNREADABLE', message: `${problem}: alert mutes and acknowledgements kept there are not in effect`, nodes: [] }]);
+  }
+
+  /**
    * Run commands on one node of the connected topology over the engine's own connection
    * (same credentials, timeouts and error classification). For the action engine.
    */
@@ -241,12 +251,9 @@ export class ReplicationEngine {
   }
 
   private emit(update: TickUpdate): void {
-    // Mutes that could not be read or saved must not vanish without a word: alerts would fire in a maintenance window.
-    const storeProblem = this.alertBook.storeProblem;
-    if (storeProblem !== null) {
-      update.snapshot.warnings.push({ code: 'MEMORY_UNREADABLE', message: `${storeProblem}: alert mutes and acknowledgements kept there are not in effect`, nodes: [] });
-    }
     update.alerts = this.alertBook.evaluate(update.snapshot, update.snapshot.takenAt);
+    // A save that failed while evaluating (or on a mute) is shown from the next tick on.
+    this.showAlertStoreProblem();
     for (const listener of this.listeners) {
       try {
         listener(update);
