@@ -35,8 +35,3 @@ export function isLoopbackHost(host: string): boolean {
   // ::ffff:127.0.0.1, the IPv4-mapped form.
   return /^::ffff:127\./.test(h);
 }
-
-/** How a URL writes the host: IPv6 in brackets. */
-export function urlHost(host: string): string {
-  return host.includes(':') ? `[${host}]` : host;
-}

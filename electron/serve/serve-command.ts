@@ -18,7 +18,8 @@ import { startWebServer, type WebServer } from '../web/server';
 import { ConfigError, loadServeConfig, type ServedTopology } from './config';
 import { AuthFileError, HttpAuth, readBasicAuthFile, readTokenFile } from './http-auth';
 import { TopologyKeeper } from './keeper';
-import { DEFAULT_LISTEN, parseListen, urlHost } from './listen';
+import { DEFAULT_LISTEN, parseListen } from './listen';
+import { formatAddress } from '../engine/address';
 import { ServeMetrics } from './metrics';
 
 export interface ServeHooks {
@@ -176,7 +177,7 @@ export async function runServe(args: string[], hooks: ServeHooks = {}): Promise<
       });
     } catch (error) {
       const reason = error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error);
-      console.error(`${PREFIX}: cannot listen on ${urlHost(listen.host)}:${listen.port}: ${reason}`);
+      console.error(`${PREFIX}: cannot listen on ${formatAddress(listen.host, listen.port)}: ${reason}`);
       code = 1;
       return code;
     }

@@ -20,7 +20,8 @@ import { wireRequestSchema, type WirePush, type WireResponse } from '../shared/s
 import type { ConsoleService } from '../app/service';
 import { ConsoleHub, parseTopologyId } from '../app/console-hub';
 import type { AuthResult, HttpAuth } from '../serve/http-auth';
-import { isLoopbackHost, urlHost } from '../serve/listen';
+import { isLoopbackHost } from '../serve/listen';
+import { formatAddress } from '../engine/address';
 import { StaticFiles } from './static-files';
 
 export interface WebServerOptions {
@@ -86,7 +87,7 @@ export async function startWebServer(options: WebServerOptions = {}): Promise<We
   // On loopback, a page of another site must not reach us by a name that resolves to 127.0.0.1
   // (DNS rebinding): only our own names pass. Elsewhere any Host does, and auth is what protects.
   const loopback = isLoopbackHost(host);
-  const allowedHosts = (): string[] => [...new Set([`127.0.0.1:${port}`, `localhost:${port}`, `${urlHost(host)}:${port}`.toLowerCase()])];
+  const allowedHosts = (): string[] => [...new Set([`127.0.0.1:${port}`, `localhost:${port}`, formatAddress(host, port).toLowerCase()])];
   const hostAllowed = (req: IncomingMessage): boolean => !loopback || allowedHosts().includes((req.headers.host ?? '').toLowerCase());
   // A page may open our socket only from our own origin: one of our loopback names, or elsewhere the
   // host it reached us by. Off loopback the scheme is not compared and default ports are left out: a
@@ -269,7 +270,7 @@ export async function startWebServer(options: WebServerOptions = {}): Promise<We
     return closing;
   };
 
-  const url = `${scheme}://${urlHost(host)}:${port}/${auth ? '' : `?token=${token}`}`;
+  const url = `${scheme}://${formatAddress(host, port)}/${auth ? '' : `?token=${token}`}`;
   return { url, port, token, close };
 }
 
