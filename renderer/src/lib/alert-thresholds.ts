@@ -17,18 +17,10 @@ export const THRESHOLD_FIELDS: readonly { key: ThresholdKey; label: string; unit
   { key: 'forSeconds', label: 'For', unit: 's', title: 'A condition must hold this long before it fires (0: at once)', max: 3600 },
 ];
 
-/** The form's text for the engine's thresholds. */
+/** The form's text for the engine's thresholds (lag in MiB, the rest as they are). */
 export function thresholdFields(t: AlertThresholds): ThresholdFields {
   const text = (n: number): string => String(Math.round(n * 100) / 100);
-  return {
-    lagBytes: text(t.lagBytes / MIB),
-    lagSeconds: text(t.lagSeconds),
-    linkDownSeconds: text(t.linkDownSeconds),
-    unreachableSeconds: text(t.unreachableSeconds),
-    staleSeconds: text(t.staleSeconds),
-    backlogShortSeconds: text(t.backlogShortSeconds),
-    forSeconds: text(t.forSeconds),
-  };
+  return Object.fromEntries(THRESHOLD_FIELDS.map(({ key }) => [key, text(key === 'lagBytes' ? t[key] / MIB : t[key])])) as ThresholdFields;
 }
 
 export type ThresholdParse = { ok: true; change: Partial<AlertThresholds> } | { ok: false; errors: Partial<Record<ThresholdKey, string>> };
