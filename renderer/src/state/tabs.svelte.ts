@@ -46,7 +46,7 @@ export class Tab {
 
   /** The service (serve) keeps this topology and is still trying to connect to it: nothing for a person to fill in. */
   get serviceConnecting(): boolean {
-    return this.info?.managed === true && this.info.status === 'connecting' && this.session.console.status !== 'connected';
+    return this.#serveConnecting && this.session.console.status !== 'connected';
   }
 
   get #serveConnecting(): boolean {
