@@ -110,6 +110,8 @@ interface ScenarioResult {
   historyQueries: number;
   problems: string[];
   profile?: ReturnType<typeof topFunctions>;
+  /** With --profile: the page's CPU profile during its last measured load. */
+  loadProfile?: ReturnType<typeof topFunctions>;
 }
 
 export interface RendererMeasurements {
@@ -311,11 +313,16 @@ async function runScenario(
     // every node's history, as a reloaded window does. The first load warms the browser's
     // caches and is not counted.
     const loads: FirstRender[] = [];
+    let loadProfile: CpuProfile | undefined;
     for (let load = 0; load <= LOADS; load++) {
+      // --profile: the last load is profiled from before navigation to the full render.
+      const loadCdp = options.profile && load === LOADS ? await startProfiler(context, page) : null;
       await page.goto(server.url, { waitUntil: 'commit' });
       const drawn = await step(page, 'first full render', page.evaluate<FirstRender>('window.__rendererBench.firstRender'));
+      if (loadCdp) loadProfile = await stopProfiler(loadCdp, 'renderer-load.cpuprofile', 'CPU profile of the page during its last measured load');
       if (load > 0) loads.push(drawn);
     }
+    console.log(`  ${nodes} nodes: the last history:all took the service ${Math.round(service.asked.lastAllMs)} ms`);
     await page.waitForTimeout(1000);
     const switches: Switch[] = [];
     for (let round = 0; round < SWITCHES; round++) {
@@ -347,7 +354,7 @@ async function runScenario(
     await page.evaluate('window.__rendererBench.startRecording()');
     await page.waitForTimeout(TICK_SECONDS * 1000);
     const recording = await page.evaluate<Recording>('window.__rendererBench.stopRecording()');
-    const profile = cdp ? await stopProfiler(cdp) : undefined;
+    const profile = cdp ? await stopProfiler(cdp, 'renderer-ticks.cpuprofile', 'CPU profile of the page during the ticks (DevTools › Performance)') : undefined;
     tracing = false;
     const traceText = (await browser.stopTracing()).toString('utf8');
     if (options.saveTrace) await saveResult(`renderer-ticks-${nodes}.trace.json`, traceText, 'trace of the ticks (DevTools › Performance › Load profile)');
@@ -375,6 +382,7 @@ async function runScenario(
       historyQueries: service.asked.queries,
       problems,
       profile: profile && topFunctions(profile, 25),
+      loadProfile: loadProfile && topFunctions(loadProfile, 25),
     };
   } finally {
     if (tracing) await browser.stopTracing().catch(() => undefined);
@@ -429,9 +437,10 @@ async function startProfiler(context: BrowserContext, page: Page): Promise<CDPSe
   return cdp;
 }
 
-async function stopProfiler(cdp: CDPSession): Promise<CpuProfile> {
+async function stopProfiler(cdp: CDPSession, name: string, what: string): Promise<CpuProfile> {
   const { profile } = await cdp.send('Profiler.stop');
-  await saveResult('renderer-ticks.cpuprofile', JSON.stringify(profile), 'CPU profile of the page during the ticks (DevTools › Performance)');
+  await cdp.detach();
+  await saveResult(name, JSON.stringify(profile), what);
   return profile;
 }
 
@@ -629,6 +638,12 @@ function printWorstFrames(result: ScenarioResult, count: number): void {
   for (const f of worstFrames(result.frames, count)) {
     const scripts = f.scripts.map((s) => `${s.what} ${s.ms} ms`).join('; ') || '—';
     console.log(`  t+${(f.at / 1000).toFixed(1)} s  work ${f.workMs} ms  render ${f.renderMs} ms (style+layout ${f.styleAndLayoutMs} ms)  scripts: ${scripts}`);
+  }
+  if (result.loadProfile) {
+    console.log(`\nCPU profile of the last load: ${result.loadProfile.busyMs} ms busy. Most self time:`);
+    for (const line of result.loadProfile.self.slice(0, 15)) console.log(`  ${String(line.ms).padStart(8)} ms  ${line.fn}`);
+    console.log('Most total time (self + callees):');
+    for (const line of result.loadProfile.total.slice(0, 25)) console.log(`  ${String(line.ms).padStart(8)} ms  ${line.fn}`);
   }
   if (result.profile) {
     console.log(`\nCPU profile during the ticks: ${result.profile.busyMs} ms busy. Most self time:`);

@@ -11,7 +11,7 @@ import type { Address, HistoriesQuery, HistoryPoint, HistoryQuery, TopologySnaps
 export class BackfilledService extends ConsoleService {
   #before = new Map<Address, HistoryPoint[]>();
   /** How many history queries came in, and the longest span one asked for (ms before it came). */
-  readonly asked = { queries: 0, longestSpanMs: 0 };
+  readonly asked = { queries: 0, longestSpanMs: 0, lastAllMs: 0 };
 
   /** Synthesizes `seconds` of 1 Hz history for every node of the snapshot, ending just before it. */
   backfill(snapshot: TopologySnapshot, seconds: number): void {
@@ -25,10 +25,12 @@ export class BackfilledService extends ConsoleService {
 
   override histories(query: HistoriesQuery): Record<string, HistoryPoint[]> {
     this.asked.queries += 1;
+    const started = performance.now();
     const out: Record<string, HistoryPoint[]> = {};
     for (const node of query.nodes ?? [...this.#before.keys()]) {
       out[node] = this.#withBefore({ node, since: query.since, maxPoints: query.maxPoints });
     }
+    this.asked.lastAllMs = performance.now() - started;
     return out;
   }
 
