@@ -322,7 +322,7 @@ async function runScenario(
       if (loadCdp) loadProfile = await stopProfiler(loadCdp, 'renderer-load.cpuprofile', 'CPU profile of the page during its last measured load');
       if (load > 0) loads.push(drawn);
     }
-    console.log(`  ${nodes} nodes: the last history:all took the service ${Math.round(service.asked.lastAllMs)} ms`);
+    console.log(`  ${nodes} nodes: the engine took for the last history:all ${Math.round(service.asked.lastAllMs)} ms`);
     await page.waitForTimeout(1000);
     const switches: Switch[] = [];
     for (let round = 0; round < SWITCHES; round++) {

@@ -6,11 +6,15 @@
 // that had been polling for an hour.
 import { ConsoleService } from '../../electron/app/service';
 import { decimateHistory } from '../../electron/shared/history-decimate';
-import type { Address, HistoriesQuery, HistoryPoint, HistoryQuery, TopologySnapshot } from '../../electron/shared/types';
+import { NodeHistory } from '../../electron/engine/history';
+import type { Address, HistoriesQuery, HistoryColumns, HistoryPoint, HistoryQuery, TopologySnapshot } from '../../electron/shared/types';
+
+/** Rows a node's history holds in the engine (an hour at 1 Hz). */
+const HOUR_POINTS = 3600;
 
 export class BackfilledService extends ConsoleService {
   #before = new Map<Address, HistoryPoint[]>();
-  /** How many history queries came in, and the longest span one asked for (ms before it came). */
+  /** How many history queries came in, the longest span one asked for (ms before it came), and the engine's time on the last history:all. */
   readonly asked = { queries: 0, longestSpanMs: 0, lastAllMs: 0 };
 
   /** Synthesizes `seconds` of 1 Hz history for every node of the snapshot, ending just before it. */
@@ -20,29 +24,39 @@ export class BackfilledService extends ConsoleService {
 
   override history(query: HistoryQuery): HistoryPoint[] {
     this.asked.queries += 1;
-    return this.#withBefore(query);
+    this.#noteSpan(query.since);
+    const points = this.#points(query.node, query.since);
+    // The same decimation the engine applies to its own history.
+    return query.maxPoints === undefined ? points : decimateHistory(points, query.maxPoints);
   }
 
-  override histories(query: HistoriesQuery): Record<string, HistoryPoint[]> {
+  override histories(query: HistoriesQuery): Record<string, HistoryColumns> {
     this.asked.queries += 1;
-    const started = performance.now();
-    const out: Record<string, HistoryPoint[]> = {};
+    this.#noteSpan(query.since);
+    const out: Record<string, HistoryColumns> = {};
+    this.asked.lastAllMs = 0;
     for (const node of query.nodes ?? [...this.#before.keys()]) {
-      out[node] = this.#withBefore({ node, since: query.since, maxPoints: query.maxPoints });
+      // The engine's own columns and decimation, over the synthesized hour and the live points.
+      const history = new NodeHistory(2 * HOUR_POINTS);
+      for (const point of this.#points(node, query.since)) history.append(point);
+      const started = performance.now();
+      out[node] = history.columns(query.since, query.maxPoints, query.series);
+      this.asked.lastAllMs += performance.now() - started;
     }
-    this.asked.lastAllMs = performance.now() - started;
     return out;
   }
 
-  #withBefore(query: HistoryQuery): HistoryPoint[] {
-    if (query.since !== undefined) this.asked.longestSpanMs = Math.max(this.asked.longestSpanMs, Date.now() - query.since);
-    const live = super.history({ node: query.node, since: query.since });
+  #noteSpan(since: number | undefined): void {
+    if (since !== undefined) this.asked.longestSpanMs = Math.max(this.asked.longestSpanMs, Date.now() - since);
+  }
+
+  /** The synthesized points before the engine's first, then the engine's. */
+  #points(node: Address, sinceOrUndefined: number | undefined): HistoryPoint[] {
+    const live = super.history({ node, since: sinceOrUndefined });
     const firstLive = live[0]?.t ?? Number.POSITIVE_INFINITY;
-    const since = query.since ?? 0;
-    const before = (this.#before.get(query.node) ?? []).filter((p) => p.t >= since && p.t < firstLive);
-    const points = [...before, ...live];
-    // The same decimation the engine applies to its own history.
-    return query.maxPoints === undefined ? points : decimateHistory(points, query.maxPoints);
+    const since = sinceOrUndefined ?? 0;
+    const before = (this.#before.get(node) ?? []).filter((p) => p.t >= since && p.t < firstLive);
+    return [...before, ...live];
   }
 }
 

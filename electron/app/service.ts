@@ -7,7 +7,7 @@ import type { ActionInterface, StepProgress } from '../shared/actions';
 import type { CheckResult } from '../engine/actions/interrupted';
 import { InterruptedPlans } from '../engine/actions/interrupted';
 import type { InterruptedReport } from '../engine/actions/recovery';
-import type { ConnectOptions, EventQuery, HistoriesQuery, HistoryPoint, HistoryQuery, ReplicationEvent, TickUpdate, TopologySnapshot } from '../shared/types';
+import type { ConnectOptions, EventQuery, HistoriesQuery, HistoryColumns, HistoryPoint, HistoryQuery, ReplicationEvent, TickUpdate, TopologySnapshot } from '../shared/types';
 import { isApiChannel, parseCall, type TopologyInfo } from '../shared/channels';
 import { ReplicationEngine } from '../engine/engine';
 import { ActionService, type StopResult } from '../engine/actions/service';
@@ -287,7 +287,7 @@ export class ConsoleService {
     return this.#engine.history(query);
   }
 
-  histories(query: HistoriesQuery): Record<string, HistoryPoint[]> {
+  histories(query: HistoriesQuery): Record<string, HistoryColumns> {
     return this.#engine.histories(query);
   }
 

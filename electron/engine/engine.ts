@@ -6,6 +6,7 @@ import type {
   AlertsView,
   AlertThresholds,
   HistoriesQuery,
+  HistoryColumns,
   HistoryPoint,
   HistoryQuery,
   ReplicationEvent,
@@ -31,6 +32,7 @@ import { askSentinels, sentinelAuthMessage } from './sentinel-entry';
 import { SentinelWatch } from './sentinel-watch';
 import { buildSnapshot } from './snapshot';
 import { historyPointOf } from '../shared/history-point';
+import type { NodeHistory } from './history';
 import { AlertBook } from './alerts';
 import { AlertStore } from './alert-store';
 import { TopologyMemory } from './topology-memory';
@@ -148,17 +150,15 @@ export class ReplicationEngine {
     return this.requireSession().history(query);
   }
 
-  /** Every node's history (or the listed nodes'), in one call. */
-  histories(query: HistoriesQuery): Record<string, HistoryPoint[]> {
+  /** Every node's history (or the listed nodes'), as columns of the asked series, in one call. */
+  histories(query: HistoriesQuery): Record<string, HistoryColumns> {
     const session = this.requireSession();
     const nodes = query.nodes ?? (session.latest?.nodes.map((node) => node.address) ?? []);
-    const out: Record<string, HistoryPoint[]> = {};
+    const out: Record<string, HistoryColumns> = {};
     for (const node of nodes) {
-      try {
-        out[node] = session.history({ node, since: query.since, maxPoints: query.maxPoints });
-      } catch {
-        // A node that left the topology since the caller listed it: no history, not an error.
-      }
+      // A node that left the topology since the caller listed it: no history, not an error.
+      const history = session.historyOf(node);
+      if (history) out[node] = history.columns(query.since, query.maxPoints, query.series);
     }
     return out;
   }
@@ -483,6 +483,11 @@ class Session {
   setWarnings(source: string, warnings: TopologyWarning[]): void {
     if (warnings.length === 0) this.externalWarnings.delete(source);
     else this.externalWarnings.set(source, warnings);
+  }
+
+  /** A node's history by any of its addresses; undefined for a node not in the topology. */
+  historyOf(node: string): NodeHistory | undefined {
+    return this.nodes.resolve(node)?.history;
   }
 
   history(query: HistoryQuery): HistoryPoint[] {

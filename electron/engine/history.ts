@@ -1,5 +1,5 @@
-import { decimateHistory } from '../shared/history-decimate';
-import type { HistoryPoint } from '../shared/types';
+import { HISTORY_SERIES, decimateColumns, historyColumns, pointsOfColumns } from '../shared/history-decimate';
+import type { HistoryColumns, HistoryPoint, HistorySeries } from '../shared/types';
 
 /** Rows a ring starts with; it doubles up to its capacity as rows arrive. */
 const INITIAL_ROWS = 64;
@@ -67,6 +67,21 @@ export class RingSeries {
     return found;
   }
 
+  /** The rows from logical index `from` (0 = oldest) to the newest, of one column, in order (NaN: no value). */
+  slice(column: number, from: number): Float64Array {
+    const data = this.columns[column];
+    if (!data) throw new RangeError(`no column ${column}`);
+    const size = this.allocated;
+    const begin = Math.max(0, from);
+    const out = new Float64Array(Math.max(0, this.count - begin));
+    const head = (this.start + begin) % size;
+    // Two stretches at most: to the end of the storage, then from its start.
+    const first = Math.min(out.length, size - head);
+    out.set(data.subarray(head, head + first), 0);
+    if (first < out.length) out.set(data.subarray(0, out.length - first), first);
+    return out;
+  }
+
   clear(): void {
     this.start = 0;
     this.count = 0;
@@ -85,14 +100,9 @@ export class RingSeries {
 }
 
 const T = 0;
-const OFFSET = 1;
-const LAG_BYTES = 2;
-const LAG_SECONDS = 3;
-const OPS = 4;
-const NET_IN = 5;
-const NET_OUT = 6;
-const MEMORY = 7;
-const COLUMNS = 8;
+/** Column of each series in the ring: after the time, in HISTORY_SERIES order. */
+const COLUMN_OF: Readonly<Record<HistorySeries, number>> = Object.fromEntries(HISTORY_SERIES.map((key, i) => [key, i + 1])) as Record<HistorySeries, number>;
+const COLUMNS = HISTORY_SERIES.length + 1;
 
 /** One node's chartable history: one row per tick. */
 export class NodeHistory {
@@ -107,42 +117,22 @@ export class NodeHistory {
   }
 
   append(point: HistoryPoint): void {
-    this.rows.push([
-      point.t,
-      point.offset,
-      point.lagBytes,
-      point.lagSeconds,
-      point.opsPerSecond ?? null,
-      point.netInputBytesPerSecond ?? null,
-      point.netOutputBytesPerSecond ?? null,
-      point.usedMemoryBytes ?? null,
-    ]);
+    this.rows.push([point.t, ...HISTORY_SERIES.map((key) => point[key] ?? null)]);
   }
 
-  /** Points at or after `since`, decimated to at most `maxPoints` with every series' min/max kept per bucket. */
-  query(since = 0, maxPoints = Infinity): HistoryPoint[] {
+  /**
+   * The asked series of the rows at or after `since`, decimated to at most `maxPoints` rows with
+   * every series' min/max kept per bucket, straight from the stored columns.
+   */
+  columns(since = 0, maxPoints = Infinity, series: readonly HistorySeries[] = HISTORY_SERIES): HistoryColumns {
     const first = this.rows.lastAtOrBefore(T, since - 1) + 1;
-    const points: HistoryPoint[] = [];
-    for (let i = first; i < this.rows.length; i++) points.push(this.point(i));
-    return maxPoints >= points.length ? points : decimateHistory(points, maxPoints);
+    const times = this.rows.slice(T, first);
+    const values = series.map((key) => this.rows.slice(COLUMN_OF[key], first));
+    return historyColumns(decimateColumns(times, values, maxPoints), series);
   }
 
-  private point(i: number): HistoryPoint {
-    const point: HistoryPoint = {
-      t: this.rows.get(i, T) ?? 0,
-      offset: this.rows.get(i, OFFSET),
-      lagBytes: this.rows.get(i, LAG_BYTES),
-      lagSeconds: this.rows.get(i, LAG_SECONDS),
-    };
-    // The load fields only when read: absent rather than null keeps a batched history small.
-    const ops = this.rows.get(i, OPS);
-    const netIn = this.rows.get(i, NET_IN);
-    const netOut = this.rows.get(i, NET_OUT);
-    const memory = this.rows.get(i, MEMORY);
-    if (ops !== null) point.opsPerSecond = ops;
-    if (netIn !== null) point.netInputBytesPerSecond = netIn;
-    if (netOut !== null) point.netOutputBytesPerSecond = netOut;
-    if (memory !== null) point.usedMemoryBytes = memory;
-    return point;
+  /** The same as points (one object each), for 'history:get'. */
+  query(since = 0, maxPoints = Infinity): HistoryPoint[] {
+    return pointsOfColumns(this.columns(since, maxPoints));
   }
 }

@@ -10,7 +10,7 @@ import { addressSchema } from './address-schema';
 import type { ConnectionProfile, ProfileImportResult, ProfileList } from './profiles';
 import { profileIdSchema, profileInputSchema } from './profile-schema';
 import { alertMuteSchema, alertThresholdsSchema, connectOptionsSchema, eventQuerySchema, historiesQuerySchema, historyQuerySchema } from './schema';
-import type { AlertsView, HistoryPoint, ReplicationEvent, TickUpdate, TopologySnapshot } from './types';
+import type { AlertsView, HistoryColumns, HistoryPoint, ReplicationEvent, TickUpdate, TopologySnapshot } from './types';
 import type { InterruptedPlanList } from './api';
 
 /** An argument list: a tuple, or a union of tuples for optional trailing arguments. */
@@ -67,7 +67,7 @@ export const API_METHODS = {
   forgetNode: method('topology:forget', z.tuple([addressSchema]), built<TopologySnapshot>('object')),
   getHistory: method('history:get', z.tuple([historyQuerySchema]), built<HistoryPoint[]>('array')),
   /** Every node's history (or the listed nodes') in one call: address → points. */
-  getHistories: method('history:all', z.tuple([historiesQuerySchema]), built<Record<string, HistoryPoint[]>>('object')),
+  getHistories: method('history:all', z.tuple([historiesQuerySchema]), built<Record<string, HistoryColumns>>('object')),
   /** The alerts as last evaluated (the same view every tick carries). */
   getAlerts: method('alerts:get', noArguments, built<AlertsView>('object')),
   /** "I have seen it": no more notifications for this incident; it stays listed until it resolves. */

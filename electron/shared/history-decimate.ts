@@ -3,9 +3,11 @@
 // Buckets are aligned on absolute time (floor(t / width)), so the engine's buckets and the
 // renderer's line up, and a bucket keeps the lowest and highest value of every charted series:
 // a spike of lag bytes, lag seconds or load survives any reduction.
-import type { HistoryPoint } from './types';
+import type { HistoryColumns, HistoryPoint, HistorySeries } from './types';
 
-/** The numeric series of a history point that charts draw. */
+export type { HistorySeries };
+
+/** The numeric series of a history point that charts draw, in the order columns are kept. */
 export const HISTORY_SERIES = [
   'offset',
   'lagBytes',
@@ -14,9 +16,7 @@ export const HISTORY_SERIES = [
   'netInputBytesPerSecond',
   'netOutputBytesPerSecond',
   'usedMemoryBytes',
-] as const satisfies readonly (keyof HistoryPoint)[];
-
-export type HistorySeries = (typeof HISTORY_SERIES)[number];
+] as const satisfies readonly HistorySeries[];
 
 /** The series every HistoryPoint carries (null when unknown); the load fields may be absent. */
 const REQUIRED: ReadonlySet<HistorySeries> = new Set(['offset', 'lagBytes', 'lagSeconds']);
@@ -74,58 +74,125 @@ export function addToMinMax(b: MinMax, t: number, y: number | null | undefined):
   b.count += 1;
 }
 
+/** Resets a bucket's extremes to none, starting at t (no allocation: the decimator reuses them). */
+function resetMinMax(b: MinMax, t: number): void {
+  b.first = t;
+  b.last = t;
+  b.count = 0;
+  b.minT = t;
+  b.minY = 0;
+  b.maxT = t;
+  b.maxY = 0;
+  b.lastT = t;
+  b.lastY = 0;
+  b.gapT = null;
+}
+
+/** A column's value at i, null for none (null, undefined, NaN or another non-finite number). */
+function valueAt(column: ArrayLike<number | null | undefined>, i: number): number | null {
+  const v = column[i];
+  return v === null || v === undefined || !Number.isFinite(v) ? null : v;
+}
+
+/** Decimated columns: the kept times, and per input column its values at them. */
+export interface DecimatedColumns {
+  t: number[];
+  values: (number | null)[][];
+}
+
 /**
- * At most `maxPoints` points (maxPoints ≥ 4) with, per time bucket, two points: at the
- * bucket's first and last time, carrying each series' min and max in the order they came
- * (a series that peaked then fell has its max first). A series with no value in a bucket is
- * null there (a gap). The newest raw point is kept as it is, so a line ends where the data ends.
+ * The decimator itself, on columns (the engine's history is stored as columns, and building an
+ * object per stored point first cost more than the reduction). At most `maxPoints` rows
+ * (maxPoints ≥ 4) with, per time bucket, two rows: at the bucket's first and last time, carrying
+ * each column's min and max in the order they came (a series that peaked then fell has its max
+ * first). A column with no value in a bucket is null there (a gap). A bucket of one row, and the
+ * newest row, are kept as they are, so a line ends where the data ends.
  */
-export function decimateHistory(points: readonly HistoryPoint[], maxPoints: number): HistoryPoint[] {
-  if (points.length <= maxPoints) return points.slice();
-  if (maxPoints < 4) return points.slice(points.length - Math.max(maxPoints, 0));
-  const newest = points[points.length - 1] as HistoryPoint;
-  const span = newest.t - (points[0] as HistoryPoint).t;
+export function decimateColumns(
+  t: ArrayLike<number>,
+  values: readonly ArrayLike<number | null | undefined>[],
+  maxPoints: number,
+): DecimatedColumns {
+  const n = t.length;
+  const out: DecimatedColumns = { t: [], values: values.map(() => []) };
+  const keep = (i: number): void => {
+    out.t.push(t[i] as number);
+    for (let k = 0; k < values.length; k++) (out.values[k] as (number | null)[]).push(valueAt(values[k] as ArrayLike<number>, i));
+  };
+  if (n <= maxPoints || maxPoints < 4) {
+    for (let i = n <= maxPoints ? 0 : n - Math.max(maxPoints, 0); i < n; i++) keep(i);
+    return out;
+  }
   // (maxPoints - 1) / 2 - 1 buckets' worth of width: alignment may add one bucket, the newest point one more.
-  const width = bucketWidth(span, Math.max(1, Math.floor((maxPoints - 1) / 2) - 1));
-  const out: HistoryPoint[] = [];
-  const stats = HISTORY_SERIES.map(() => emptyMinMax(0));
+  const width = bucketWidth((t[n - 1] as number) - (t[0] as number), Math.max(1, Math.floor((maxPoints - 1) / 2) - 1));
+  const stats = emptyMinMax(0);
   let from = 0;
-  while (from < points.length - 1) {
-    const index = Math.floor((points[from] as HistoryPoint).t / width);
-    let to = from;
-    const first = (points[from] as HistoryPoint).t;
-    for (const s of stats) Object.assign(s, emptyMinMax(first));
-    // The newest point goes out on its own below.
-    while (to < points.length - 1 && Math.floor((points[to] as HistoryPoint).t / width) === index) {
-      const p = points[to] as HistoryPoint;
-      HISTORY_SERIES.forEach((key, i) => addToMinMax(stats[i] as MinMax, p.t, p[key]));
-      to += 1;
-    }
-    const last = (points[to - 1] as HistoryPoint).t;
+  while (from < n - 1) {
+    const index = Math.floor((t[from] as number) / width);
+    let to = from + 1;
+    // The newest row goes out on its own below.
+    while (to < n - 1 && Math.floor((t[to] as number) / width) === index) to += 1;
     if (to - from === 1) {
-      out.push(points[from] as HistoryPoint);
+      keep(from);
     } else {
-      const early: HistoryPoint = { t: first, offset: null, lagBytes: null, lagSeconds: null };
-      const late: HistoryPoint = { t: last, offset: null, lagBytes: null, lagSeconds: null };
-      HISTORY_SERIES.forEach((key, i) => {
-        const s = stats[i] as MinMax;
-        if (s.count === 0) {
-          // The load fields are optional: absent rather than null keeps an hour of 100 nodes' JSON small.
-          if (!REQUIRED.has(key)) return;
-          early[key] = null;
-          late[key] = null;
-        } else if (s.minT <= s.maxT) {
-          early[key] = s.minY;
-          late[key] = s.maxY;
-        } else {
-          early[key] = s.maxY;
-          late[key] = s.minY;
-        }
-      });
-      out.push(early, late);
+      out.t.push(t[from] as number, t[to - 1] as number);
+      for (let k = 0; k < values.length; k++) {
+        const column = values[k] as ArrayLike<number | null | undefined>;
+        const kept = out.values[k] as (number | null)[];
+        resetMinMax(stats, t[from] as number);
+        for (let i = from; i < to; i++) addToMinMax(stats, t[i] as number, column[i]);
+        if (stats.count === 0) kept.push(null, null);
+        else if (stats.minT <= stats.maxT) kept.push(stats.minY, stats.maxY);
+        else kept.push(stats.maxY, stats.minY);
+      }
     }
     from = to;
   }
-  out.push(newest);
+  keep(n - 1);
   return out;
+}
+
+/** Points as one column per series (null where a point has no value), for decimateColumns. */
+function columnsOfPoints(points: readonly HistoryPoint[], series: readonly HistorySeries[]): { t: number[]; values: (number | null)[][] } {
+  return {
+    t: points.map((p) => p.t),
+    values: series.map((key) => points.map((p) => p[key] ?? null)),
+  };
+}
+
+/** Columns back to points: the offset and lag series null when missing, a load series only where it has a value. */
+export function pointsOfColumns(columns: HistoryColumns): HistoryPoint[] {
+  const { t, values } = columns;
+  const present = HISTORY_SERIES.filter((key) => values[key] !== undefined && !REQUIRED.has(key));
+  const { offset, lagBytes, lagSeconds } = values;
+  const points: HistoryPoint[] = new Array<HistoryPoint>(t.length);
+  for (let i = 0; i < t.length; i++) {
+    const point: HistoryPoint = { t: t[i] as number, offset: offset?.[i] ?? null, lagBytes: lagBytes?.[i] ?? null, lagSeconds: lagSeconds?.[i] ?? null };
+    for (const key of present) {
+      const v = values[key]?.[i];
+      if (v !== null && v !== undefined) point[key] = v;
+    }
+    points[i] = point;
+  }
+  return points;
+}
+
+/** Decimated columns as 'history:all' sends them: a series with no value at all is left out. */
+export function historyColumns(decimated: DecimatedColumns, series: readonly HistorySeries[]): HistoryColumns {
+  const values: HistoryColumns['values'] = {};
+  series.forEach((key, k) => {
+    const column = decimated.values[k] as (number | null)[];
+    if (column.some((v) => v !== null)) values[key] = column;
+  });
+  return { t: decimated.t, values };
+}
+
+/**
+ * At most `maxPoints` points (maxPoints ≥ 4), reduced by decimateColumns: per time bucket, each
+ * series' min and max in the order they came. A load series with no value is left out of a point.
+ */
+export function decimateHistory(points: readonly HistoryPoint[], maxPoints: number): HistoryPoint[] {
+  if (points.length <= maxPoints) return points.slice();
+  const columns = columnsOfPoints(points, HISTORY_SERIES);
+  return pointsOfColumns(historyColumns(decimateColumns(columns.t, columns.values, maxPoints), HISTORY_SERIES));
 }

@@ -4,6 +4,7 @@
 import { z } from 'zod';
 import type { ApiPushes, Envelope } from './channels';
 import { addressSchema } from './address-schema';
+import { HISTORY_SERIES } from './history-decimate';
 import { addressMapSchema, profileIdSchema, sentinelOptionsSchema, sshOptionsSchema, tlsOptionsSchema, trustedHostSchema } from './profile-schema';
 
 export { addressSchema, isAddress } from './address-schema';
@@ -40,6 +41,7 @@ export const historiesQuerySchema = z.strictObject({
   nodes: z.array(addressSchema).max(5000).optional(),
   since: z.number().finite().optional(),
   maxPoints: z.number().int().min(10).max(100_000).optional(),
+  series: z.array(z.enum(HISTORY_SERIES)).max(HISTORY_SERIES.length).optional(),
 });
 
 export const alertMuteSchema = z.strictObject({

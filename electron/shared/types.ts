@@ -399,6 +399,21 @@ export interface HistoryPoint {
   usedMemoryBytes?: number | null;
 }
 
+/** The numeric series of a history point that charts draw (the HistoryPoint fields but t). */
+export type HistorySeries = Exclude<keyof HistoryPoint, 't'>;
+
+/**
+ * One node's history as 'history:all' sends it: columns rather than an object per point (an
+ * hour of 100 nodes as objects with every series was 30 MB of JSON; the renderer asks only
+ * for the series it charts, and a series it asked for with no value at all is left out).
+ */
+export interface HistoryColumns {
+  /** Times (ms since epoch), ascending. */
+  t: number[];
+  /** Per asked series with any value: one entry per time, null where it has none. */
+  values: Partial<Record<HistorySeries, (number | null)[]>>;
+}
+
 /** TLS, with redis-cli's option names in mind (--tls, --cacert, --cert, --key, --sni, --insecure). */
 export interface TlsOptions {
   enabled: boolean;
@@ -492,6 +507,8 @@ export interface HistoriesQuery {
   nodes?: Address[];
   since?: number;
   maxPoints?: number;
+  /** The series to send. Default: all of them. */
+  series?: HistorySeries[];
 }
 
 export interface EventQuery {

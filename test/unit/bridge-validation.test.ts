@@ -143,6 +143,21 @@ describe('history:get', () => {
   });
 });
 
+describe('history:all', () => {
+  it('accepts no option, and every option with series', () => {
+    accepted('history:all', [{}]);
+    accepted('history:all', [{ nodes: ['127.0.0.1:6379'], since: 0, maxPoints: 1800, series: ['offset', 'lagBytes', 'lagSeconds', 'opsPerSecond'] }]);
+  });
+
+  it.each<[string, unknown[], RegExp]>([
+    ['an unknown series', [{ series: ['offset', 'password'] }], /series/],
+    ['series as a string', [{ series: 'offset' }], /series/],
+    ['more series than there are', [{ series: Array.from({ length: 8 }, () => 'offset') }], /series/],
+  ])('refuses %s', async (_what, args, message) => {
+    expect(await rejected('history:all', args)).toMatch(message);
+  });
+});
+
 describe('events:list', () => {
   it('accepts an empty, a full, and an omitted query', async () => {
     accepted('events:list', [{}]);

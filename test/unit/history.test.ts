@@ -19,6 +19,15 @@ describe('RingSeries', () => {
     expect(ring.get(0, 1)).toBeNull();
   });
 
+  it('slices a column from a logical row to the newest, across the wrap-around', () => {
+    const ring = new RingSeries(4, 2);
+    for (let i = 1; i <= 6; i++) ring.push([i, i % 2 === 0 ? i * 10 : null]);
+    expect([...ring.slice(0, 0)]).toEqual([3, 4, 5, 6]);
+    expect([...ring.slice(0, 2)]).toEqual([5, 6]);
+    expect([...ring.slice(1, 1)]).toEqual([40, Number.NaN, 60]);
+    expect(ring.slice(0, 4)).toHaveLength(0);
+  });
+
   it('finds the last row at or before a value', () => {
     const ring = new RingSeries(8, 1);
     [10, 20, 30, 40].forEach((v) => ring.push([v]));
@@ -49,6 +58,32 @@ describe('NodeHistory', () => {
     expect(points.some((p) => p.opsPerSecond === 5000)).toBe(true);
     expect(points.every((p) => p.usedMemoryBytes === 1000)).toBe(true);
     expect(points.at(-1)?.t).toBe(3_599_000);
+  });
+});
+
+describe('NodeHistory.columns (what history:all sends)', () => {
+  it('sends only the asked series, and leaves out one that never had a value', () => {
+    const h = new NodeHistory(10);
+    for (let t = 1; t <= 3; t++) h.append({ t, offset: t * 10, lagBytes: t === 2 ? null : 0, lagSeconds: 0, opsPerSecond: null });
+    expect(h.columns(0, Infinity, ['offset', 'lagBytes', 'opsPerSecond'])).toEqual({ t: [1, 2, 3], values: { offset: [10, 20, 30], lagBytes: [0, null, 0] } });
+    expect(h.columns(2, Infinity, ['offset'])).toEqual({ t: [2, 3], values: { offset: [20, 30] } });
+  });
+
+  it('decimates the columns as decimateHistory does the points, and far smaller on the wire', () => {
+    const h = new NodeHistory(3600);
+    const points: HistoryPoint[] = [];
+    for (let k = 0; k < 3600; k++) {
+      const p = { t: 1_700_000_000_000 + k * 1000, offset: 10_000 + k * 7, lagBytes: k === 999 ? 12_345 : 0, lagSeconds: k % 600 === 0 ? 2 : 0, opsPerSecond: 50 + (k % 9), netInputBytesPerSecond: 1000, netOutputBytesPerSecond: 2000, usedMemoryBytes: 3e6 };
+      points.push(p);
+      h.append(p);
+    }
+    const columns = h.columns(0, 1800, ['offset', 'lagBytes', 'lagSeconds']);
+    const reference = decimateHistory(points, 1800);
+    expect(columns.t).toEqual(reference.map((p) => p.t));
+    expect(columns.values.lagBytes).toEqual(reference.map((p) => p.lagBytes));
+    expect(columns.values.lagSeconds).toEqual(reference.map((p) => p.lagSeconds));
+    expect(Math.max(...(columns.values.lagBytes as number[]))).toBe(12_345);
+    expect(JSON.stringify(columns).length).toBeLessThan(JSON.stringify(reference).length / 3);
   });
 });
 

@@ -4,8 +4,9 @@
 /* eslint-disable svelte/prefer-svelte-reactivity --
    The series map is deliberately not reactive: charts follow the `epoch`/`version` counters instead,
    so thousands of points never become signals. */
-import type { Address, HistoryPoint, TopologySnapshot } from '../../../electron/shared/types';
+import type { Address, HistoryColumns, HistoryPoint, HistorySeries, TopologySnapshot } from '../../../electron/shared/types';
 import type { ReplicationConsoleApi } from '../../../electron/shared/api';
+import { pointsOfColumns } from '../../../electron/shared/history-decimate';
 import { historyPointOf } from '../../../electron/shared/history-point';
 import { isNeverReached } from '../lib/unreached-fold';
 
@@ -29,6 +30,11 @@ export function firstIndexAfter(points: readonly HistoryPoint[], after: number):
 /** The point a tick contributes for one of its nodes: the engine's own rule (shared). */
 export const pointFromNode = historyPointOf;
 
+/** The series every chart set draws; a load figure is added while its chart is shown. */
+export const ALWAYS_CHARTED: readonly HistorySeries[] = ['offset', 'lagBytes', 'lagSeconds'];
+
+type HistoryApi = Pick<ReplicationConsoleApi, 'getHistories'>;
+
 export class HistoryState {
   /** Bumped when series are replaced wholesale: charts rebuild their datasets. */
   epoch = $state(0);
@@ -41,6 +47,15 @@ export class HistoryState {
 
   readonly retentionMs: number;
   #series = new Map<Address, HistoryPoint[]>();
+  /** Time of each node's first point that a tick brought (with every series). */
+  #liveFrom = new Map<Address, number>();
+  /** Where the engine's history comes from, once a load has been asked for. */
+  #source: HistoryApi | null = null;
+  /** The series the last load brought, and the load figure charted besides the offset and lag. */
+  #loaded: ReadonlySet<HistorySeries> = new Set();
+  #extra: HistorySeries | null = null;
+  /** Bumped by every load and reset: an answer to an older one is dropped. */
+  #generation = 0;
 
   constructor(retentionMs: number = HISTORY_RETENTION_MS) {
     this.retentionMs = retentionMs;
@@ -74,6 +89,7 @@ export class HistoryState {
       }
       const last = points[points.length - 1];
       if (last && point.t <= last.t) continue;
+      if (!this.#liveFrom.has(node.address)) this.#liveFrom.set(node.address, point.t);
       points.push(point);
       added = true;
       if (this.latest === null || point.t > this.latest) this.latest = point.t;
@@ -87,31 +103,51 @@ export class HistoryState {
 
   /**
    * Loads what the engine remembers for these nodes, in one call for all of them, and puts it
-   * in front of the points that ticks have already added. A failure leaves every node with
-   * tick data only.
+   * in front of the points that ticks have already added. Only the charted series are asked
+   * for (see chart()). A failure leaves every node with tick data only.
    */
-  async load(
-    api: Pick<ReplicationConsoleApi, 'getHistories'>,
-    addresses: readonly Address[],
-    now: number,
-  ): Promise<void> {
-    if (addresses.length === 0) return;
-    const since = now - this.retentionMs;
-    let answer: Record<string, HistoryPoint[]>;
+  async load(api: HistoryApi, addresses: readonly Address[], now: number): Promise<void> {
+    this.#source = api;
+    await this.#fetch(addresses, now);
+  }
+
+  /**
+   * A chart of this load figure is shown (null: none): its series is asked for from now on,
+   * and loaded again for what the ticks did not bring (the first load asked only for what was
+   * charted then, so an hour of memory reads arrives at once, not an hour later).
+   */
+  chart(series: HistorySeries | null): void {
+    this.#extra = series;
+    if (series === null || this.#loaded.has(series) || this.#source === null) return;
+    void this.#fetch(this.addresses, this.latest ?? Date.now());
+  }
+
+  async #fetch(addresses: readonly Address[], now: number): Promise<void> {
+    const api = this.#source;
+    if (addresses.length === 0 || api === null) return;
+    const series = this.#extra === null ? [...ALWAYS_CHARTED] : [...ALWAYS_CHARTED, this.#extra];
+    const generation = ++this.#generation;
+    let answer: Record<string, HistoryColumns>;
     try {
-      answer = await api.getHistories({ nodes: [...addresses], since, maxPoints: HISTORY_LOAD_MAX_POINTS });
+      answer = await api.getHistories({ nodes: [...addresses], since: now - this.retentionMs, maxPoints: HISTORY_LOAD_MAX_POINTS, series });
     } catch {
       return;
     }
-    const results = addresses.map((address) => ({ address, points: Object.hasOwn(answer, address) ? (answer[address] ?? []) : [] }));
+    // A reset, or a newer load, since this one was asked: it is out of date.
+    if (generation !== this.#generation) return;
+    this.#loaded = new Set(series);
     let changed = false;
-    for (const { address, points } of results) {
-      if (points.length === 0) continue;
+    for (const address of addresses) {
+      const columns = Object.hasOwn(answer, address) ? answer[address] : undefined;
+      if (!columns || !Array.isArray(columns.t) || columns.t.length === 0) continue;
       const current = this.#series.get(address) ?? [];
-      const firstLive = current[0]?.t ?? Number.POSITIVE_INFINITY;
-      const loaded = points.filter((p) => p.t < firstLive && Number.isFinite(p.t)).sort((a, b) => a.t - b.t);
+      // What ticks brought stays; what an earlier load brought is replaced.
+      const liveFrom = this.#liveFrom.get(address) ?? Number.POSITIVE_INFINITY;
+      const live = current.slice(firstIndexAfter(current, liveFrom - 1));
+      const before = live[0]?.t ?? Number.POSITIVE_INFINITY;
+      const loaded = pointsOfColumns(columns).filter((p) => p.t < before && Number.isFinite(p.t));
       if (loaded.length === 0) continue;
-      this.#series.set(address, [...loaded, ...current]);
+      this.#series.set(address, [...loaded, ...live]);
       const last = this.#series.get(address)?.at(-1);
       if (last && (this.latest === null || last.t > this.latest)) this.latest = last.t;
       changed = true;
@@ -124,6 +160,10 @@ export class HistoryState {
   }
 
   reset(): void {
+    this.#generation += 1;
+    this.#source = null;
+    this.#loaded = new Set();
+    this.#liveFrom.clear();
     this.#series.clear();
     this.addresses = [];
     this.latest = null;
@@ -140,6 +180,7 @@ export class HistoryState {
       // Splice in batches: dropping one point per tick from the front would be O(n) each time.
       if (drop > 0 && drop === points.length) {
         this.#series.delete(address);
+        this.#liveFrom.delete(address);
         removed = true;
       } else if (drop > 64) points.splice(0, drop);
     }

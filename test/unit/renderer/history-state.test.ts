@@ -1,11 +1,18 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { NodeHistory } from '../../../electron/engine/history';
-import type { HistoriesQuery, HistoryPoint } from '../../../electron/shared/types';
+import type { HistoriesQuery, HistoryColumns, HistoryPoint } from '../../../electron/shared/types';
 import { BucketedSeries, bucketWidth } from '../../../renderer/src/lib/bucketed-series';
-import { HISTORY_LOAD_MAX_POINTS, HistoryState, firstIndexAfter } from '../../../renderer/src/state/history-state.svelte';
+import { ALWAYS_CHARTED, HISTORY_LOAD_MAX_POINTS, HistoryState, firstIndexAfter } from '../../../renderer/src/state/history-state.svelte';
 import type { ReplicationConsoleApi } from '../../../electron/shared/api';
 
-type HistoryApi = Pick<ReplicationConsoleApi, 'getHistory' | 'getHistories'>;
+type HistoryApi = Pick<ReplicationConsoleApi, 'getHistories'>;
+
+/** Points as the engine sends them: columns, a series with no value left out. */
+function columnsOf(points: HistoryPoint[]): HistoryColumns {
+  const node = new NodeHistory(10_000);
+  for (const p of [...points].sort((a, b) => a.t - b.t)) node.append(p);
+  return node.columns();
+}
 import { labSnapshot } from './fixtures';
 
 const r2 = '127.0.0.1:7002';
@@ -72,40 +79,73 @@ describe('HistoryState', () => {
   it('loads every node\'s engine history in one batched call, in front of live points, and bumps the epoch', async () => {
     const history = new HistoryState();
     history.appendSnapshot(labSnapshot(10, 10_000));
-    const calls: string[] = [];
     const queries: HistoriesQuery[] = [];
     const api: HistoryApi = {
-      async getHistory() {
-        calls.push('getHistory');
-        return [];
-      },
       async getHistories(query) {
-        calls.push('getHistories');
         queries.push(query);
-      return {
-        [r2]: [
-          { t: 9000, offset: 3900, lagBytes: 100, lagSeconds: 0.2 },
-          { t: 8000, offset: 3800, lagBytes: 200, lagSeconds: 0.4 },
-          { t: 10_000, offset: 4000, lagBytes: 0, lagSeconds: 0 },
-        ],
-        '127.0.0.1:7000': [],
-      };
+        return {
+          [r2]: columnsOf([
+            { t: 9000, offset: 3900, lagBytes: 100, lagSeconds: 0.2 },
+            { t: 8000, offset: 3800, lagBytes: 200, lagSeconds: 0.4 },
+            { t: 10_000, offset: 4000, lagBytes: 0, lagSeconds: 0 },
+          ]),
+          '127.0.0.1:7000': { t: [], values: {} },
+        };
       },
     };
     const epoch = history.epoch;
     await history.load(api, [r2, '127.0.0.1:7003', '127.0.0.1:7000'], 10_000);
-    expect(calls).toEqual(['getHistories']);
-    expect(queries).toEqual([{ nodes: [r2, '127.0.0.1:7003', '127.0.0.1:7000'], since: 10_000 - history.retentionMs, maxPoints: HISTORY_LOAD_MAX_POINTS }]);
+    // Only the series the charts draw: an hour of every load figure of 100 nodes was 30 MB.
+    expect(queries).toEqual([
+      { nodes: [r2, '127.0.0.1:7003', '127.0.0.1:7000'], since: 10_000 - history.retentionMs, maxPoints: HISTORY_LOAD_MAX_POINTS, series: [...ALWAYS_CHARTED] },
+    ]);
     expect(history.series(r2).map((p) => p.t)).toEqual([8000, 9000, 10_000]);
+    expect(history.series(r2)[0]).toEqual({ t: 8000, offset: 3800, lagBytes: 200, lagSeconds: 0.4 });
     expect(history.series('127.0.0.1:7003')).toHaveLength(1);
     expect(history.epoch).toBe(epoch + 1);
+  });
+
+  it('loads a load figure\'s history when its chart is shown, replacing what was loaded and keeping what ticks brought', async () => {
+    const engine = new NodeHistory(100);
+    for (let t = 1000; t <= 9000; t += 1000) engine.append({ t, offset: t, lagBytes: 0, lagSeconds: 0, opsPerSecond: t / 100 });
+    const queries: HistoriesQuery[] = [];
+    const api: HistoryApi = {
+      async getHistories(query) {
+        queries.push(query);
+        return { [r2]: engine.columns(query.since, query.maxPoints, query.series) };
+      },
+    };
+    const history = new HistoryState();
+    history.appendSnapshot(labSnapshot(10, 10_000));
+    await history.load(api, [r2], 10_000);
+    expect(history.series(r2).filter((p) => p.opsPerSecond !== undefined && p.opsPerSecond !== null)).toEqual([]);
+    history.chart('opsPerSecond');
+    await vi.waitFor(() => expect(history.series(r2)[0]?.opsPerSecond).toBe(10));
+    expect(queries.at(-1)?.series).toEqual([...ALWAYS_CHARTED, 'opsPerSecond']);
+    // Nine loaded points again (not eighteen), then the tick's own.
+    expect(history.series(r2).map((p) => p.t)).toEqual([1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 9000, 10_000]);
+    // Already loaded: no second call. Hidden again: nothing to load.
+    history.chart('opsPerSecond');
+    history.chart(null);
+    expect(queries).toHaveLength(2);
+  });
+
+  it('drops an answer that comes after a reset', async () => {
+    let answer: (value: Record<string, HistoryColumns>) => void = () => undefined;
+    const api: HistoryApi = { getHistories: () => new Promise((resolve) => (answer = resolve)) };
+    const history = new HistoryState();
+    history.appendSnapshot(labSnapshot(10, 10_000));
+    const loading = history.load(api, [r2], 10_000);
+    history.reset();
+    answer({ [r2]: columnsOf([{ t: 9000, offset: 1, lagBytes: 0, lagSeconds: 0 }]) });
+    await loading;
+    expect(history.series(r2)).toEqual([]);
   });
 
   it('keeps tick data when the batched call fails', async () => {
     const history = new HistoryState();
     history.appendSnapshot(labSnapshot(10, 10_000));
     const api: HistoryApi = {
-      getHistory: async () => [],
       getHistories: async () => {
         throw new Error('gone');
       },
@@ -128,7 +168,7 @@ describe('HistoryState', () => {
     for (const p of hour) node.append(p);
     const history = new HistoryState();
     // The engine's own query answers, as the service does for 'history:all'.
-    const api: HistoryApi = { getHistory: async () => [], getHistories: async (query) => ({ [r2]: node.query(query.since, query.maxPoints) }) };
+    const api: HistoryApi = { getHistories: async (query) => ({ [r2]: node.columns(query.since, query.maxPoints, query.series) }) };
     await history.load(api, [r2], 1_000_000 + 3600 * 1000);
     const loaded = history.series(r2);
     expect(loaded.length).toBeLessThanOrEqual(HISTORY_LOAD_MAX_POINTS);

@@ -18,7 +18,7 @@ import type {
   AlertsView,
   ConnectOptions,
   ErrorDetails,
-  HistoryPoint,
+  HistoryColumns, HistoryPoint,
   ReplicationEvent,
   TickUpdate,
   TopologySnapshot,
@@ -98,7 +98,7 @@ export class ScriptedApi implements ReplicationConsoleApi {
     this.calls.push('getHistory');
     return [];
   }
-  async getHistories(): Promise<Record<string, HistoryPoint[]>> {
+  async getHistories(): Promise<Record<string, HistoryColumns>> {
     this.calls.push('getHistories');
     return {};
   }
