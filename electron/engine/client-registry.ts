@@ -2,6 +2,8 @@ import { isIP } from 'node:net';
 import { checkServerIdentity, type ConnectionOptions } from 'node:tls';
 import Redis from 'ioredis';
 import { parseAddress } from './address';
+import type { Clock } from './clock';
+import { Deadlines } from './deadlines';
 import { EngineError, classifyError, redact, withAclUser } from './errors';
 import { speaksPlainRedis, speaksTls, tlsAlert } from './tls-diagnosis';
 import type { Transport } from './transport';
@@ -21,6 +23,8 @@ export interface RegistryOptions {
   transport?: Transport;
   /** Words an authentication failure in these connections (a Sentinel's names --sentinel-password, not --password). */
   explainAuth?: (message: string, address: string) => string;
+  /** Time for the command timeouts (tests); default a monotonic clock, not the engine's. */
+  timeoutClock?: Clock;
 }
 
 interface Entry {
@@ -62,6 +66,8 @@ export class ClientRegistry {
   private readonly subscriptions = new Set<() => void>();
   private generations = 0;
   private closed = false;
+  /** Every command's timeout: one timer for all the calls under way, not one per call. */
+  private readonly deadlines: Deadlines;
 
   constructor(options: RegistryOptions = {}) {
     this.credentials = options.credentials ?? {};
@@ -70,6 +76,7 @@ export class ClientRegistry {
     this.connectTimeoutMs = options.connectTimeoutMs ?? 2000;
     this.commandTimeoutMs = options.commandTimeoutMs ?? 1500;
     this.maxBackoffMs = options.maxBackoffMs ?? 5000;
+    this.deadlines = new Deadlines(this.commandTimeoutMs, options.timeoutClock);
   }
 
   /**
@@ -86,11 +93,7 @@ export class ClientRegistry {
       if (!entry.isReady) await withTimeout(entry.ready, this.connectTimeoutMs, () => entry.lastError);
       const client = entry.client;
       if (!client) throw new EngineError('NOT_CONNECTED', `${address}: the connection was closed`);
-      const result = await withTimeout(
-        work(client, entry.generation),
-        this.commandTimeoutMs,
-        () => undefined,
-      );
+      const result = await this.deadlines.bound(work(client, entry.generation), commandTimedOut);
       this.backoffs.delete(address);
       return result;
     } catch (error) {
@@ -393,6 +396,10 @@ function isConnectionLoss(error: unknown): boolean {
 
 function isReplyError(error: unknown): boolean {
   return error instanceof Error && error.name === 'ReplyError' && !/NOAUTH|WRONGPASS/.test(error.message);
+}
+
+function commandTimedOut(): EngineError {
+  return new EngineError('TIMEOUT', 'timed out');
 }
 
 /** Resolve or reject like `promise`, or reject with `reason()` (or undefined = timeout) after `ms`. */
