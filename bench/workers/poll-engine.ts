@@ -4,13 +4,15 @@ import Redis from 'ioredis';
 import { ReplicationEngine } from '../../electron/engine/engine';
 import { Window, memory, serveWorker, type PollingInput, type PollingOutput } from './protocol';
 
-// Every engine poll of a node is one pipeline (node-record.ts pollNode): counting pipelines
-// counts polls exactly, even when a late tick would see two readings of a node as one.
-let pipelines = 0;
-const pipeline = Redis.prototype.pipeline;
-Redis.prototype.pipeline = function (this: Redis, ...args: Parameters<Redis['pipeline']>) {
-  pipelines++;
-  return pipeline.apply(this, args);
+// Every engine poll of a node sends one INFO replication (node-record.ts pollNode), alone or in a
+// pipeline with other sections: counting those counts polls exactly, even when a late tick would
+// see two readings of a node as one. A pipeline hands each of its commands to sendCommand too.
+let infoReplications = 0;
+const sendCommand = Redis.prototype.sendCommand;
+Redis.prototype.sendCommand = function (this: Redis, ...args: Parameters<Redis['sendCommand']>) {
+  const [command] = args;
+  if (command.name === 'info' && String(command.args[0]).toLowerCase() === 'replication') infoReplications++;
+  return sendCommand.apply(this, args);
 };
 
 serveWorker<PollingInput, PollingOutput>(async (input) => {
@@ -30,7 +32,7 @@ function measure(engine: ReplicationEngine, input: PollingInput): Promise<Pollin
   let ticks = 0;
   let extraTicks = 0;
   let lastTickAt = 0;
-  let pipelinesBefore = 0;
+  let infoReplicationsBefore = 0;
   let failedPolls = 0;
   return new Promise((resolve, reject) => {
     const dispose = engine.onTick(({ snapshot }) => {
@@ -44,11 +46,11 @@ function measure(engine: ReplicationEngine, input: PollingInput): Promise<Pollin
       ticks++;
       if (ticks > input.warmupRounds) failedPolls += snapshot.nodes.filter((n) => !n.reachable).length;
       if (ticks === input.warmupRounds) {
-        pipelinesBefore = pipelines;
+        infoReplicationsBefore = infoReplications;
         window.open().catch(reject);
       } else if (ticks === input.warmupRounds + input.rounds) {
         dispose();
-        const nodePolls = pipelines - pipelinesBefore;
+        const nodePolls = infoReplications - infoReplicationsBefore;
         window.close().then(
           (usage) => resolve({ ...usage, rounds: input.rounds, nodePolls, failedPolls, extraTicks, ...memory() }),
           reject,

@@ -94,6 +94,12 @@ export interface InfoRead {
 
 /** INFO of each section, pipelined in one round trip; a section's error rejects the whole read. */
 export async function readInfo(client: Redis, sections: readonly string[], now: () => number = Date.now): Promise<InfoRead> {
+  if (sections.length === 1) {
+    // Most polls read INFO replication alone: one command, without a Pipeline's bookkeeping.
+    const sentAt = now();
+    const value: unknown = await client.info(sections[0] ?? '');
+    return { texts: [typeof value === 'string' ? value : ''], sentAt, receivedAt: now() };
+  }
   const pipeline = client.pipeline();
   for (const section of sections) pipeline.info(section);
   const sentAt = now();
