@@ -326,11 +326,23 @@ export function currentOffset(replication: ReplicationInfo): number | null {
     : replication.masterReplOffset;
 }
 
+/**
+ * Each reading's master address, formatted once: masterOf runs several times per node and tick
+ * (chains, order, lag, edges, phases), and building the string each time was a visible share of
+ * a tick. A reading is never changed once parsed (a poll replaces it), so its identity is the key.
+ */
+const masterAddresses = new WeakMap<ReplicationInfo, string | null>();
+
 /** The address this node says its master is at, as typed to REPLICAOF. */
 export function masterAddressOf(record: NodeRecord): string | null {
   const r = record.replication;
-  if (!r || r.role !== 'replica' || !r.masterHost || r.masterPort === null) return null;
-  return formatAddress(r.masterHost, r.masterPort);
+  if (!r || r.role !== 'replica') return null;
+  let address = masterAddresses.get(r);
+  if (address === undefined) {
+    address = !r.masterHost || r.masterPort === null ? null : formatAddress(r.masterHost, r.masterPort);
+    masterAddresses.set(r, address);
+  }
+  return address;
 }
 
 /** Every address this node points at: its master and the replicas it lists (a Sentinel: the masters, replicas and Sentinels it names). */
