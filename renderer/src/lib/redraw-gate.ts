@@ -1,0 +1,63 @@
+// A chart is redrawn on a tick only when the picture would change by at least a pixel. On the
+// 1 h window a pixel is about 8 s: a tick moves the axis an eighth of a pixel, and steady
+// offsets or a lag of zero change nothing visible, so most ticks would redraw the same image
+// (each redraw of a 100-node chart costs Chart.js several milliseconds of a frame). What is
+// compared: the x range and every drawn line's newest points and length, in whole pixels, and
+// the data's extent against the y axis as last drawn. Anything else (a rebuild, a resize, a
+// new window, styles or selection) draws unconditionally.
+import type { XY } from './bucketed-series';
+
+/** What a chart would draw, as much as decides its pixels. */
+export interface ChartPicture {
+  /** The x range (ms) and the plot's size in pixels. */
+  xMin: number;
+  xMax: number;
+  widthPx: number;
+  heightPx: number;
+  /** The y axis as Chart.js last drew it (null before the first draw). */
+  axis: { min: number; max: number } | null;
+  /** Lowest and highest value in range over all series (null: none). */
+  low: number | null;
+  peak: number | null;
+  /** The drawn datasets' points, in drawing order. */
+  lines: readonly (readonly XY[])[];
+}
+
+/** The newest points of a line that a tick can change (a bucket draws at most four). */
+const NEWEST = 4;
+
+/** A string that differs when the picture differs by a pixel or more; null when it must be drawn anyway. */
+export function pictureKey(p: ChartPicture): string | null {
+  const msPerPx = (p.xMax - p.xMin) / Math.max(1, p.widthPx);
+  const axis = p.axis;
+  // Before the first draw, or data outside the axis (it would grow).
+  if (axis === null || !(msPerPx > 0) || (p.low !== null && p.low < axis.min) || (p.peak !== null && p.peak > axis.max)) return null;
+  const unitsPerPx = (axis.max - axis.min) / Math.max(1, p.heightPx) || 1;
+  const col = (x: number): number => Math.round(x / msPerPx);
+  const row = (y: number | null): string => (y === null ? 'gap' : String(Math.round((y - axis.min) / unitsPerPx)));
+  const parts = [col(p.xMin), col(p.xMax), p.widthPx, p.heightPx, row(p.low), row(p.peak)].map(String);
+  for (const line of p.lines) {
+    parts.push(`|${line.length}`);
+    for (let i = Math.max(0, line.length - NEWEST); i < line.length; i++) {
+      const point = line[i] as XY;
+      parts.push(`${col(point.x)}:${row(point.y)}`);
+    }
+  }
+  return parts.join(',');
+}
+
+/** Remembers the last picture drawn and says whether a new one differs from it. */
+export class RedrawGate {
+  #drawn: string | null = null;
+
+  /** True when `picture` differs from the last one drawn by a pixel or more. */
+  changed(picture: ChartPicture): boolean {
+    const key = pictureKey(picture);
+    return key === null || key !== this.#drawn;
+  }
+
+  /** Call after drawing, with the picture as drawn (the axis now known). */
+  drawn(picture: ChartPicture): void {
+    this.#drawn = pictureKey(picture);
+  }
+}
