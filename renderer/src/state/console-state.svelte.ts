@@ -47,6 +47,26 @@ export function distinctWarnings(warnings: readonly TopologyWarning[]): Topology
 
 const NO_NODES: NodeState[] = [];
 
+function sameEdges(a: readonly TopologyEdge[], b: readonly TopologyEdge[]): boolean {
+  return a.length === b.length && a.every((e, i) => e.master === b[i]!.master && e.replica === b[i]!.replica && e.health === b[i]!.health);
+}
+
+function sameWarningList(a: readonly TopologyWarning[], b: readonly TopologyWarning[]): boolean {
+  return a.length === b.length && a.every((w, i) => w.code === b[i]!.code && w.message === b[i]!.message && w.nodes.length === b[i]!.nodes.length && w.nodes.every((n, j) => n === b[i]!.nodes[j]));
+}
+
+/**
+ * `next`, with the edge and warning lists of `shown` when they say the same (structural
+ * sharing): most ticks change neither, and everything derived from them (the edge maps, the
+ * structure key, the warnings by node) then stays as it is instead of being rebuilt and
+ * compared again. The nodes change every tick (when each was read) and are taken as they come.
+ */
+function sharedWith(shown: TopologySnapshot, next: TopologySnapshot): TopologySnapshot {
+  const edges = sameEdges(shown.edges, next.edges) ? shown.edges : next.edges;
+  const warnings = sameWarningList(shown.warnings, next.warnings) ? shown.warnings : next.warnings;
+  return edges === next.edges && warnings === next.warnings ? next : { ...next, edges, warnings };
+}
+
 /** A tick is late after this many poll intervals without one. */
 export const STALE_AFTER_INTERVALS = 3;
 
@@ -242,7 +262,7 @@ export class ConsoleState {
   applySnapshot(snapshot: TopologySnapshot, receivedAt: number): boolean {
     if (this.status !== 'connected') return false;
     if (this.snapshot !== null && snapshot.seq <= this.snapshot.seq) return false;
-    this.snapshot = snapshot;
+    this.snapshot = this.snapshot === null ? snapshot : sharedWith(this.snapshot, snapshot);
     this.receivedAt = receivedAt;
     // The banner that set the highlight is gone with its last warning: no pointer-leave will come.
     if (snapshot.warnings.length === 0 && this.highlighted.size > 0) this.highlighted = new Set();

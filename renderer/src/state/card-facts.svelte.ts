@@ -1,0 +1,197 @@
+// What each node card and replication edge of the graph shows, one reactive field per figure,
+// written only when the figure changes. Every tick brings a whole new snapshot: were the cards to
+// read it (or the maps derived from it), every tick would mark and re-run every card's ~40 derived
+// values and effects in a hundred cards (10-20 ms a tick at 100 nodes) although few figures moved.
+// Here one pass per tick compares each card's figures with the ones shown and writes the few that
+// changed: Svelte's $state skips a write of an equal value, so a card whose node did not change is
+// not even visited, and one whose offset moved re-runs the one text that shows it.
+//
+// What ages with the clock (a stale card's age) stays in the card: it reads `polledAt` only while
+// it is stale, so fresh cards do not depend on the field that changes every tick.
+/* eslint-disable svelte/prefer-svelte-reactivity --
+   The Maps here hold one facts object per address, added and dropped by this class only; nothing
+   reads them reactively (the fields of each facts object are the reactive part). */
+import { untrack } from 'svelte';
+import type { Address, EdgeHealth, NodeRole, NodeState, SyncProgress, TopologyEdge, TopologyWarning } from '../../../electron/shared/types';
+import { formatBytes, formatSeconds } from '../../../electron/shared/format';
+import { isReadOnly } from '../lib/node-actions';
+import { isStale } from '../lib/freshness';
+import { edgeKey, type ConsoleState } from './console-state.svelte';
+import { graphViewOf, type GraphView } from './graph-view.svelte';
+
+const NO_WARNINGS: readonly TopologyWarning[] = [];
+
+/** Same warnings, in the same order (what a card shows of them: code and message). */
+function sameWarnings(a: readonly TopologyWarning[], b: readonly TopologyWarning[]): boolean {
+  if (a === b) return true;
+  if (a.length !== b.length) return false;
+  return a.every((w, i) => w.code === b[i]?.code && w.message === b[i]?.message);
+}
+
+function sameSync(a: SyncProgress | null, b: SyncProgress | null): boolean {
+  if (a === b) return true;
+  if (a === null || b === null) return false;
+  return a.totalBytes === b.totalBytes && a.readBytes === b.readBytes && a.percent === b.percent && a.lastIoSecondsAgo === b.lastIoSecondsAgo;
+}
+
+/** One node's figures as its card and the edge into it show them. */
+export class NodeFacts {
+  readonly address: Address;
+  /** The snapshot holds this node. */
+  known = $state(false);
+  reachable = $state(false);
+  role = $state<NodeRole>('unknown');
+  /** Reachable and flagged stale by the engine (the card adds the no-ticks staleness, which ages with the clock). */
+  nodeStale = $state(false);
+  /** Read only while the card is stale: it changes on every tick. */
+  polledAt = $state<number | null>(null);
+  remembered = $state(false);
+  lastSeenAt = $state<number | null>(null);
+  errorCode = $state<string | null>(null);
+  errorMessage = $state<string | undefined>(undefined);
+  lagBasis = $state<'offsets' | 'ack' | null>(null);
+  lagBytes = $state<number | null>(null);
+  lagSeconds = $state<number | null>(null);
+  offset = $state<number | null>(null);
+  version = $state<string | null>(null);
+  uptime = $state<number | null>(null);
+  linkStatus = $state<'up' | 'down' | null>(null);
+  linkDownSince = $state<number | null>(null);
+  sync = $state.raw<SyncProgress | null>(null);
+  replicaCount = $state(0);
+  online = $state(0);
+  /** The health of the edge that feeds this node. */
+  edgeHealth = $state<EdgeHealth | null>(null);
+  lone = $state(false);
+  /** Its warnings but UNREACHABLE (the card says that in words). */
+  warnings = $state.raw<readonly TopologyWarning[]>(NO_WARNINGS);
+  /** Direct replicas drawn under it. */
+  replicasBelow = $state(0);
+  collapsed = $state(false);
+  /** Collapsed: how many nodes its summary holds. */
+  folded = $state(0);
+
+  constructor(address: Address) {
+    this.address = address;
+  }
+
+  /** "12 KiB · 0.3 s", or '—' when neither figure is known. */
+  get lagText(): string {
+    if (this.lagBytes === null && this.lagSeconds === null) return '—';
+    return `${formatBytes(this.lagBytes)} · ${formatSeconds(this.lagSeconds)}`;
+  }
+}
+
+/** One edge's own figure: its health. */
+export class EdgeFacts {
+  health = $state<EdgeHealth | null>(null);
+}
+
+export class CardFacts {
+  /** The connection is read-only: no card can be moved. */
+  readOnly = $state(false);
+  /** No tick for 3 poll intervals (ConsoleState.stale), copied so cards do not depend on the clock. */
+  late = $state(false);
+
+  readonly #cs: ConsoleState;
+  readonly #view: GraphView;
+  readonly #nodes = new Map<Address, NodeFacts>();
+  readonly #edges = new Map<string, EdgeFacts>();
+
+  constructor(cs: ConsoleState) {
+    this.#cs = cs;
+    this.#view = graphViewOf(cs);
+  }
+
+  /** The facts of one node's card, brought up to date with what is shown now. */
+  node(address: Address): NodeFacts {
+    let facts = this.#nodes.get(address);
+    if (!facts) {
+      const made = new NodeFacts(address);
+      this.#nodes.set(address, made);
+      // A card asks as it is made: what it reads here is not its dependency (its fields are).
+      untrack(() => this.#fillNode(made));
+      facts = made;
+    }
+    return facts;
+  }
+
+  edge(master: Address, replica: Address): EdgeFacts {
+    const key = edgeKey(master, replica);
+    let facts = this.#edges.get(key);
+    if (!facts) {
+      const made = new EdgeFacts();
+      this.#edges.set(key, made);
+      made.health = untrack(() => this.#cs.edgeByKey.get(key)?.health ?? null);
+      facts = made;
+    }
+    return facts;
+  }
+
+  /**
+   * Brings every card's and edge's facts up to date. Run in an effect: it reads the snapshot
+   * and what is derived from it, so it runs again on each tick (and when the clock makes the
+   * whole view late, or a subtree is collapsed), and writes only the figures that changed.
+   */
+  sync(): void {
+    this.readOnly = isReadOnly(this.#cs.snapshot);
+    this.late = this.#cs.stale;
+    for (const facts of this.#nodes.values()) this.#fillNode(facts);
+    const edgeByKey: ReadonlyMap<string, TopologyEdge> = this.#cs.edgeByKey;
+    for (const [key, facts] of this.#edges) facts.health = edgeByKey.get(key)?.health ?? null;
+  }
+
+  #fillNode(facts: NodeFacts): void {
+    const cs = this.#cs;
+    const view = this.#view;
+    const address = facts.address;
+    const node: NodeState | undefined = cs.nodeByAddress.get(address);
+    facts.known = node !== undefined;
+    facts.reachable = node?.reachable ?? false;
+    facts.role = node?.role ?? 'unknown';
+    facts.nodeStale = node !== undefined && isStale(node);
+    facts.polledAt = node?.polledAt ?? null;
+    facts.remembered = node?.remembered === true;
+    facts.lastSeenAt = node?.lastSeenAt ?? null;
+    facts.errorCode = node?.error?.code ?? null;
+    facts.errorMessage = node?.error?.message;
+    const lag = node?.lag ?? null;
+    facts.lagBasis = lag?.basis ?? null;
+    facts.lagBytes = lag?.bytesBehindMaster ?? null;
+    facts.lagSeconds = lag?.secondsBehind ?? null;
+    facts.offset = node?.offset ?? null;
+    facts.version = node?.version ?? null;
+    facts.uptime = node?.uptimeSeconds ?? null;
+    facts.linkStatus = node?.linkStatus ?? null;
+    facts.linkDownSince = node?.linkDownSinceSeconds ?? null;
+    const sync = node?.sync ?? null;
+    // Compared by value, read without depending on it (this runs in the effect that writes it).
+    if (!sameSync(untrack(() => facts.sync), sync)) facts.sync = sync;
+    facts.replicaCount = node?.replicas.length ?? 0;
+    let online = 0;
+    if (node) for (const r of node.replicas) if (r.state === 'online') online += 1;
+    facts.online = online;
+    facts.edgeHealth = cs.edgeByReplica.get(address)?.health ?? null;
+    facts.lone = cs.loneMasters.has(address);
+    const all = cs.warningsByNode.get(address);
+    const warnings = all ? all.filter((w) => w.code !== 'UNREACHABLE') : NO_WARNINGS;
+    if (!sameWarnings(untrack(() => facts.warnings), warnings)) facts.warnings = warnings.length === 0 ? NO_WARNINGS : warnings;
+    const below = cs.replicasOf.get(address)?.length ?? 0;
+    facts.replicasBelow = below;
+    const collapsed = below > 0 && view.collapsed.has(address);
+    facts.collapsed = collapsed;
+    facts.folded = collapsed ? (view.folded.summaries.get(address)?.length ?? below) : below;
+  }
+}
+
+const facts = new WeakMap<ConsoleState, CardFacts>();
+
+/** The card facts of a topology (its ConsoleState), made on first use. */
+export function cardFactsOf(cs: ConsoleState): CardFacts {
+  let found = facts.get(cs);
+  if (!found) {
+    found = new CardFacts(cs);
+    facts.set(cs, found);
+  }
+  return found;
+}

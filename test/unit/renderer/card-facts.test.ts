@@ -1,0 +1,86 @@
+import { describe, expect, it } from 'vitest';
+import type { NodeState } from '../../../electron/shared/types';
+import { cardFactsOf } from '../../../renderer/src/state/card-facts.svelte';
+import { Clock } from '../../../renderer/src/state/clock.svelte';
+import { ConsoleState } from '../../../renderer/src/state/console-state.svelte';
+import { makeNode, makeReplica, makeSnapshot } from './fixtures';
+
+const M = '10.0.0.1:6379';
+const R1 = '10.0.0.2:6379';
+const R2 = '10.0.0.3:6379';
+
+/** A master and two replicas, read at `seq` seconds; `patch` changes some of them. */
+function snapshot(seq: number, patch: Record<string, Partial<NodeState>> = {}) {
+  const polledAt = 1_000_000 + seq * 1000;
+  return makeSnapshot({
+    seq,
+    takenAt: polledAt,
+    nodes: [makeNode(M, { polledAt, ...patch[M] }), makeReplica(R1, M, { polledAt, ...patch[R1] }), makeReplica(R2, M, { polledAt, ...patch[R2] })],
+    edges: [
+      { master: M, replica: R1, health: 'up' },
+      { master: M, replica: R2, health: patch[R2]?.reachable === false ? 'down' : 'up' },
+    ],
+  });
+}
+
+function connected(clock = new Clock(1_000_000)): ConsoleState {
+  const cs = new ConsoleState(clock);
+  cs.beginConnect({ seeds: [M], user: null });
+  cs.connected(snapshot(1), 1_000_000);
+  return cs;
+}
+
+// The graph runs sync() in an effect, so each tick brings the facts up to date; the renderer's
+// unit tests compile runes for the server (no effects), so these call it themselves.
+
+describe('card facts', () => {
+  it('hold what a card shows, and follow the ticks', () => {
+    const cs = connected();
+    const cards = cardFactsOf(cs);
+    const r1 = cards.node(R1);
+    expect(cardFactsOf(cs)).toBe(cards);
+    expect(cards.node(R1)).toBe(r1);
+    expect([r1.known, r1.reachable, r1.role, r1.edgeHealth, r1.nodeStale, r1.polledAt]).toEqual([true, true, 'replica', 'up', false, 1_001_000]);
+    expect(cards.node(M).replicasBelow).toBe(2);
+    expect(cards.edge(M, R2).health).toBe('up');
+
+    const lag = { ...makeReplica(R1, M).lag!, bytesBehindMaster: 2048, secondsBehind: 1.5 };
+    cs.applySnapshot(snapshot(2, { [R1]: { offset: 999_999, lag }, [R2]: { reachable: false, error: { code: 'TIMEOUT', message: 'no answer' } } }), 1_001_000);
+    cards.sync();
+    expect([r1.offset, r1.lagText, r1.polledAt]).toEqual([999_999, '2.0 KiB · 1.5 s', 1_002_000]);
+    const r2 = cards.node(R2);
+    expect([r2.reachable, r2.errorCode, r2.errorMessage]).toEqual([false, 'TIMEOUT', 'no answer']);
+    expect(cards.edge(M, R2).health).toBe('down');
+    expect(cards.node(M).online).toBe(cs.nodeByAddress.get(M)!.replicas.filter((r) => r.state === 'online').length);
+  });
+
+  it('keep the objects a card shows while they are equal (a warning list, a sync), and forget a node that is gone', () => {
+    const cs = connected();
+    const cards = cardFactsOf(cs);
+    const warning = { code: 'WRITABLE_REPLICA' as const, message: 'writable', nodes: [R1] };
+    const sync = { totalBytes: 100, readBytes: 50, percent: 50, lastIoSecondsAgo: 0 };
+    cs.applySnapshot({ ...snapshot(2, { [R1]: { sync } }), warnings: [warning] }, 1_001_000);
+    cards.sync();
+    const r1 = cards.node(R1);
+    const [warnings, shownSync] = [r1.warnings, r1.sync];
+    expect(warnings).toHaveLength(1);
+    cs.applySnapshot({ ...snapshot(3, { [R1]: { sync: { ...sync } } }), warnings: [{ ...warning, nodes: [R1] }] }, 1_002_000);
+    cards.sync();
+    expect(r1.warnings).toBe(warnings);
+    expect(r1.sync).toBe(shownSync);
+    cs.applySnapshot(makeSnapshot({ seq: 4, takenAt: 1_004_000, nodes: [makeNode(M)], edges: [] }), 1_003_000);
+    cards.sync();
+    expect([r1.known, r1.reachable, r1.sync, r1.warnings.length]).toEqual([false, false, null, 0]);
+  });
+
+  it('say late once no tick came for 3 poll intervals, by the clock', () => {
+    const clock = new Clock(1_000_000);
+    const cs = connected(clock);
+    const cards = cardFactsOf(cs);
+    cards.sync();
+    expect(cards.late).toBe(false);
+    clock.now = 1_000_000 + 3 * (cs.pollIntervalMs ?? 1000) + 1;
+    cards.sync();
+    expect(cards.late).toBe(true);
+  });
+});
