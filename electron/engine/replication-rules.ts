@@ -143,6 +143,19 @@ export interface ServerVersion {
  */
 export function parseServerVersion(version: string | null): ServerVersion | null {
   if (!version) return null;
+  // The rules ask for every replica and master on every tick, and a topology runs a few versions: parse each once.
+  const known = parsedVersions.get(version);
+  if (known !== undefined) return known;
+  const parsed = parseVersionText(version);
+  if (parsedVersions.size >= MAX_PARSED_VERSIONS) parsedVersions.clear();
+  parsedVersions.set(version, parsed);
+  return parsed;
+}
+
+const parsedVersions = new Map<string, ServerVersion | null>();
+const MAX_PARSED_VERSIONS = 256;
+
+function parseVersionText(version: string): ServerVersion | null {
   const match = /(\d+)\.(\d+)(?:\.(\d+))?/.exec(version);
   if (!match) return null;
   return {

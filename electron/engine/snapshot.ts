@@ -137,7 +137,7 @@ function nodeState(context: TickContext, record: NodeRecord): NodeState {
     lag,
     settings: record.settings,
     backlogWindow: backlogWindowOf(context, record, master, lag),
-    syncAttempts: record.syncStarts.filter((t) => t >= now - SYNC_ATTEMPTS_WINDOW_MS).length,
+    syncAttempts: syncAttemptsOf(record, now),
     rawReplication: live?.raw ?? {},
     polledAt: record.polledAt,
     stale: isStale(record, context),
@@ -153,6 +153,12 @@ function nodeState(context: TickContext, record: NodeRecord): NodeState {
 
 /** Sync attempts are counted over this window (NodeState.syncAttempts). */
 const SYNC_ATTEMPTS_WINDOW_MS = 120_000;
+
+function syncAttemptsOf(record: NodeRecord, now: number): number {
+  let count = 0;
+  for (const t of record.syncStarts) if (t >= now - SYNC_ATTEMPTS_WINDOW_MS) count++;
+  return count;
+}
 
 /** The write rate is measured over this much of a master's offset history. */
 const WRITE_RATE_WINDOW_MS = 10_000;
@@ -240,10 +246,10 @@ function isFresh(record: NodeRecord, context: TickContext): boolean {
 
 /** The nearest node above `record` that is stalled or unreachable: no data flows past it. */
 function stalledAbove(context: TickContext, record: NodeRecord): NodeRecord | null {
-  const seen = new Set<NodeRecord>([record]);
-  for (let m = context.nodes.masterOf(record); m && !seen.has(m); m = context.nodes.masterOf(m)) {
+  // Its chain (record included) has at most `length` nodes before it stops or loops back: no set of seen nodes needed.
+  let steps = (context.chains.get(record)?.length ?? context.nodes.size) - 1;
+  for (let m = context.nodes.masterOf(record); m && m !== record && steps > 0; m = context.nodes.masterOf(m), steps--) {
     if (!isFresh(m, context)) return m;
-    seen.add(m);
   }
   return null;
 }
@@ -258,24 +264,25 @@ function lagOf(
   const r = record.replication;
   if (!r) return null;
   const listed = context.listed.get(record);
-  const base = {
-    unappliedBytes:
-      record.reachable && r.readReplOffset !== null && r.replicaReplOffset !== null
-        ? Math.max(0, r.readReplOffset - r.replicaReplOffset)
-        : null,
-    lastAckSecondsAgo: listed?.ackAgeSeconds ?? null,
-    lastMasterIoSecondsAgo: record.reachable ? r.lastIoSecondsAgo : null,
-    behindBecauseOf: blocked?.address ?? null,
-  };
+  const unappliedBytes =
+    record.reachable && r.readReplOffset !== null && r.replicaReplOffset !== null ? Math.max(0, r.readReplOffset - r.replicaReplOffset) : null;
+  const lastAckSecondsAgo = listed?.ackAgeSeconds ?? null;
+  const lastMasterIoSecondsAgo = record.reachable ? r.lastIoSecondsAgo : null;
+  const behindBecauseOf = blocked?.address ?? null;
   const fresh = isFresh(record, context);
   if (fresh) {
-    if (r.syncInProgress) return { ...base, bytesBehindMaster: null, bytesBehindRoot: null, secondsBehind: null, secondsBehindRoot: null, basis: 'offsets' };
+    if (r.syncInProgress) {
+      return { unappliedBytes, lastAckSecondsAgo, lastMasterIoSecondsAgo, behindBecauseOf, bytesBehindMaster: null, bytesBehindRoot: null, secondsBehind: null, secondsBehindRoot: null, basis: 'offsets' };
+    }
     const sample = record.lastSample;
     // A stalled master's readings are old: "0 behind" what it last had says nothing. The root's say how far behind this is.
     const toMaster = sample && blocked !== master ? compare(sample, r.replid, master) : null;
     const toRoot = sample && root && root !== master ? compare(sample, r.replid, root) : toMaster;
     return {
-      ...base,
+      unappliedBytes,
+      lastAckSecondsAgo,
+      lastMasterIoSecondsAgo,
+      behindBecauseOf,
       bytesBehindMaster: toMaster?.bytes ?? null,
       bytesBehindRoot: toRoot?.bytes ?? null,
       secondsBehind: toMaster?.seconds ?? null,
@@ -294,7 +301,10 @@ function lagOf(
   const known = Math.max(ackCounts ? (listed?.ackOffset ?? 0) : 0, readingCounts ? (lastReading?.offset ?? 0) : 0);
   const knownSample: OffsetSample = { sentAt: masterNow.sentAt, receivedAt: masterNow.receivedAt, offset: known };
   return {
-    ...base,
+    unappliedBytes,
+    lastAckSecondsAgo,
+    lastMasterIoSecondsAgo,
+    behindBecauseOf,
     bytesBehindMaster: Math.max(0, masterNow.offset - known),
     bytesBehindRoot: null,
     secondsBehind: secondsBehind(knownSample, master.offsets),

@@ -146,7 +146,9 @@ export function clusterNodes(snapshot: TopologySnapshot): Set<string> {
 
 /** "redis 7.0.15" / "valkey 8.0.1" / "7.0.15" → [7, 0, 15] (Valkey's own version); null when there is none. */
 export function versionParts(version: string | null): number[] | null {
-  return parseServerVersion(version)?.parts ?? null;
+  // A copy: parseServerVersion hands out one parsed value per version text to every caller.
+  const parts = parseServerVersion(version)?.parts;
+  return parts ? [...parts] : null;
 }
 
 /**
