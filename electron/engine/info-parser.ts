@@ -93,6 +93,11 @@ export interface SentinelMaster {
 
 const SLAVE_LINE_KEY = /^slave(\d+)$/;
 const SENTINEL_MASTER_KEY = /^master(\d+)$/;
+/** The literal start of each indexed-key pattern: keys without it cannot match. */
+const INDEXED_PREFIX = new Map<RegExp, string>([
+  [SLAVE_LINE_KEY, 'slave'],
+  [SENTINEL_MASTER_KEY, 'master'],
+]);
 const INTEGER = /^-?\d+$/;
 const DECIMAL = /^-?\d+(\.\d+)?$/;
 /** A Unix time in seconds whose milliseconds are still a safe integer. */
@@ -182,6 +187,7 @@ export function parseServer(fields: Record<string, string>): ServerInfo {
 export function parseReplication(fields: Record<string, string>): ReplicationInfo {
   const get = (key: string): string | undefined => field(fields, key);
   const syncInProgress = get('master_sync_in_progress') === '1';
+  const lineKeys = replicaLineKeys(fields);
   return {
     role: toRole(get('role')),
     masterHost: nonEmpty(get('master_host')),
@@ -197,7 +203,7 @@ export function parseReplication(fields: Record<string, string>): ReplicationInf
     readOnly: toFlag(get('replica_read_only') ?? get('slave_read_only')),
     replicaAnnounced: toFlag(get('replica_announced')),
     connectedReplicas: toNonNegative(get('connected_slaves')),
-    ...parseListedReplicas(fields),
+    ...parseListedReplicas(fields, lineKeys),
     failoverState: nonEmpty(get('master_failover_state')),
     replid: nonEmpty(get('master_replid')),
     replid2: toReplid2(get('master_replid2')),
@@ -205,7 +211,7 @@ export function parseReplication(fields: Record<string, string>): ReplicationInf
     secondReplOffset: toNonNegative(get('second_repl_offset')),
     backlog: parseBacklog(fields),
     minReplicasGood: toNonNegative(get('min_slaves_good_slaves')),
-    raw: replicationSection(fields),
+    raw: replicationSection(fields, lineKeys.total),
   };
 }
 
@@ -244,8 +250,9 @@ export function pickFields(text: string, keys: readonly string[]): Record<string
   const out = emptyRecord<string>();
   const input = typeof text === 'string' ? text : '';
   for (const key of keys) {
-    let at = input.startsWith(`${key}:`) ? 0 : -1;
-    const found = input.lastIndexOf(`\n${key}:`, MAX_INFO_CHARS);
+    const [head, inside] = needlesOf(key);
+    let at = input.startsWith(head) ? 0 : -1;
+    const found = input.lastIndexOf(inside, MAX_INFO_CHARS);
     if (found >= 0) at = found + 1;
     if (at < 0) continue;
     const start = at + key.length + 1;
@@ -255,6 +262,17 @@ export function pickFields(text: string, keys: readonly string[]): Record<string
     out[key] = end - start > MAX_FIELD_CHARS ? cutValue(input.slice(start, start + MAX_FIELD_CHARS), end - start) : input.slice(start, end);
   }
   return out;
+}
+
+/** `key:` and `\nkey:` for each key pickFields looks for, built once (the keys are a few constants). */
+const needles = new Map<string, readonly [string, string]>();
+function needlesOf(key: string): readonly [string, string] {
+  let pair = needles.get(key);
+  if (!pair) {
+    pair = [`${key}:`, `\n${key}:`];
+    if (needles.size < 256) needles.set(key, pair);
+  }
+  return pair;
 }
 
 /** The INFO sections a load reading is made of (each may be missing: null or an empty map). */
@@ -366,7 +384,10 @@ function field(fields: Fields, key: string): string | undefined {
 /** Keys like slave3 or master0, ordered by their number (which is only a position in the reply). */
 function indexedKeys(fields: Fields, pattern: RegExp): string[] {
   const indexed: { key: string; index: number }[] = [];
+  const prefix = INDEXED_PREFIX.get(pattern);
   for (const key of Object.keys(fields)) {
+    // Most keys are not indexed ones: a prefix test is much cheaper than the pattern.
+    if (prefix !== undefined && !key.startsWith(prefix)) continue;
     const match = pattern.exec(key);
     if (match) indexed.push({ key, index: Number(match[1]) });
   }
@@ -446,7 +467,13 @@ function serverMode(fields: Fields): ServerInfo['mode'] {
 /** An all-zero replid2 means "no previous history". */
 function toReplid2(value: string | undefined): string | null {
   const id = nonEmpty(value);
-  return id === null || /^0+$/.test(id) ? null : id;
+  return id === null || allZeros(id) ? null : id;
+}
+
+/** /^0+$/ without a regular expression (every poll of every node reads a replid2). */
+function allZeros(text: string): boolean {
+  for (let i = 0; i < text.length; i++) if (text.charCodeAt(i) !== 48 /* 0 */) return false;
+  return text.length > 0;
 }
 
 // ---------------------------------------------------------------- replication details
@@ -514,8 +541,12 @@ function isReplicationKey(key: string): boolean {
  * The replication section verbatim when known; for hand-built maps, the keys that belong to it
  * by name. Replica lines past MAX_REPLICA_LINES are left out here too: raw goes into every tick.
  */
-function replicationSection(fields: Fields): Fields {
+function replicationSection(fields: Fields, listedInFields: number): Fields {
   const section = sectionsByFields.get(fields)?.['replication'];
+  // The section as parsed, when it lists no more replica lines than are read (it has no more
+  // than the flat map of all sections): nothing to leave out, so no copy (a parsed section is
+  // never changed afterwards; only the flat map is).
+  if (section && listedInFields <= MAX_REPLICA_LINES) return section;
   const source = section ?? fields;
   const keep = section ? (): boolean => true : isReplicationKey;
   const { read, total } = replicaLineKeys(source);
@@ -544,30 +575,63 @@ interface ReplicaEntry extends ListedReplica {
   hasMainLine: boolean;
 }
 
-function parseListedReplicas(fields: Fields): { replicas: ListedReplica[]; listedLines: number } {
+function parseListedReplicas(fields: Fields, { read, total }: { read: string[]; total: number }): { replicas: ListedReplica[]; listedLines: number } {
   const lines: ReplicaLine[] = [];
-  const { read, total } = replicaLineKeys(fields);
   for (const key of read) {
     const line = parseReplicaLine(field(fields, key) ?? '');
     if (line) lines.push(line);
   }
-  const replicas = mergeDualChannel(lines).map(({ address, state, ackOffset, ackAgeSeconds }) => ({
-    address,
-    state,
-    ackOffset,
-    ackAgeSeconds,
-  }));
+  // Without an rdb-channel line there is nothing to fold: each line is one replica.
+  const replicas = lines.some((line) => line.rdbChannel)
+    ? mergeDualChannel(lines).map(({ address, state, ackOffset, ackAgeSeconds }) => ({ address, state, ackOffset, ackAgeSeconds }))
+    : lines.map((line) => ({ address: line.address, state: line.state, ackOffset: line.offset, ackAgeSeconds: line.lag }));
   return { replicas, listedLines: total };
 }
 
 /** One `ip=…,port=…,state=…,offset=…,lag=…[,type=…]` line; null when any required part is unusable. */
 function parseReplicaLine(text: string): ReplicaLine | null {
-  const pairs = parsePairs(text);
-  const ip = nonEmpty(pairs.get('ip'));
-  const port = toPort(pairs.get('port'));
-  const state = nonEmpty(pairs.get('state'));
-  const offset = toNonNegative(pairs.get('offset'));
-  const lag = toInt(pairs.get('lag'));
+  // parsePairs' rules (segments without '=' or with an empty key dropped, the last duplicate
+  // wins), reading only the six keys used: no array of segments, no map, on every master's poll.
+  let ipText: string | undefined;
+  let portText: string | undefined;
+  let stateText: string | undefined;
+  let offsetText: string | undefined;
+  let lagText: string | undefined;
+  let typeText: string | undefined;
+  for (let start = 0; start <= text.length; ) {
+    let end = text.indexOf(',', start);
+    if (end < 0) end = text.length;
+    const equals = text.indexOf('=', start);
+    if (equals > start && equals < end) {
+      const value = text.slice(equals + 1, end);
+      switch (text.slice(start, equals)) {
+        case 'ip':
+          ipText = value;
+          break;
+        case 'port':
+          portText = value;
+          break;
+        case 'state':
+          stateText = value;
+          break;
+        case 'offset':
+          offsetText = value;
+          break;
+        case 'lag':
+          lagText = value;
+          break;
+        case 'type':
+          typeText = value;
+          break;
+      }
+    }
+    start = end + 1;
+  }
+  const ip = nonEmpty(ipText);
+  const port = toPort(portText);
+  const state = nonEmpty(stateText);
+  const offset = toNonNegative(offsetText);
+  const lag = toInt(lagText);
   if (ip === null || port === null || state === null || offset === null || lag === null) return null;
   return {
     address: formatAddress(ip, port),
@@ -575,7 +639,7 @@ function parseReplicaLine(text: string): ReplicaLine | null {
     offset,
     // lag is wall-clock now − last ACK: a clock stepped backwards makes it negative.
     lag: Math.max(0, lag),
-    rdbChannel: pairs.get('type') === 'rdb-channel',
+    rdbChannel: typeText === 'rdb-channel',
   };
 }
 
