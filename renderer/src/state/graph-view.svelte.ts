@@ -19,6 +19,11 @@ export class GraphView {
   focusRequest = $state.raw<{ address: Address; seq: number } | null>(null);
   /** The node a search found, outlined until the search is cleared. */
   found = $state<Address | null>(null);
+  /**
+   * The graph is zoomed out past reading (set by the canvas): cards show their address and state
+   * large, and leave the rest of their content out instead of hiding it.
+   */
+  far = $state(false);
 
   readonly #cs: ConsoleState;
   #seq = 0;
