@@ -561,8 +561,11 @@ class Session {
   private async pollOnce(record: NodeRecord): Promise<void> {
     await pollNode(this.registryOf(record), record, this.clock.now);
     if (this.stopped) return;
-    await this.sentinels.afterPoll(record);
-    if (this.stopped) return;
+    // Only a Sentinel (or a node that answers as one) has anything to do there: a data node's poll skips the extra await.
+    if (record.reachable && (record.asSentinel || record.server?.mode === 'sentinel')) {
+      await this.sentinels.afterPoll(record);
+      if (this.stopped) return;
+    }
     const sizeBefore = this.nodes.size;
     const before = this.nodes.all();
     const survivor = this.nodes.mergeByRunId(record);

@@ -92,6 +92,46 @@ export interface InfoRead {
   receivedAt: number;
 }
 
+/**
+ * INFO of several sections as one command (Redis and Valkey 7.0+ take a list of sections): one
+ * reply, split back into each section's text (header line included, as a single-section INFO
+ * answers), in the order asked. A section the reply does not have is '' (as INFO of an unknown
+ * section answers). Text before the first header belongs to no section and is left out.
+ */
+export async function readInfoSections(client: Redis, sections: readonly string[], now: () => number = Date.now): Promise<InfoRead> {
+  const sentAt = now();
+  const value: unknown = await (client.info as (...sections: string[]) => Promise<string>)(...sections);
+  const receivedAt = now();
+  return { texts: splitInfoSections(typeof value === 'string' ? value : '', sections), sentAt, receivedAt };
+}
+
+/** The text of each asked section in a multi-section INFO reply (see readInfoSections). */
+export function splitInfoSections(text: string, sections: readonly string[]): string[] {
+  const found = new Map<string, string>();
+  let name: string | null = null;
+  let from = 0;
+  const close = (to: number): void => {
+    if (name === null) return;
+    let body = text.slice(from, to);
+    // The blank line a server puts between two sections is not part of either (a single-section reply has none).
+    if (to < text.length) body = body.endsWith('\r\n\r\n') ? body.slice(0, -2) : body.endsWith('\n\n') ? body.slice(0, -1) : body;
+    // A repeated header continues its section, as parseInfo reads it.
+    found.set(name, (found.get(name) ?? '') + body);
+  };
+  for (let start = 0; start < text.length; ) {
+    const newline = text.indexOf('\n', start);
+    const next = newline < 0 ? text.length : newline + 1;
+    if (text.charCodeAt(start) === 35 /* # */) {
+      close(start);
+      name = text.slice(start + 1, newline < 0 ? text.length : newline).trim().toLowerCase();
+      from = start;
+    }
+    start = next;
+  }
+  close(text.length);
+  return sections.map((section) => found.get(section.toLowerCase()) ?? '');
+}
+
 /** INFO of each section, pipelined in one round trip; a section's error rejects the whole read. */
 export async function readInfo(client: Redis, sections: readonly string[], now: () => number = Date.now): Promise<InfoRead> {
   if (sections.length === 1) {

@@ -1,6 +1,8 @@
 import type { ApiError, NodeLoad, ReplicationSettings } from '../shared/types';
 import type { ClientRegistry } from './client-registry';
-import { readInfo, readSettings } from './node-commands';
+import type Redis from 'ioredis';
+import { readInfo, readInfoSections, readSettings, type InfoRead } from './node-commands';
+import { parseServerVersion } from './replication-rules';
 import { parseSettings, SETTINGS_PARAMETERS, type SettingsReplies } from './replication-settings';
 import { formatAddress } from './address';
 import { EngineError, toApiError } from './errors';
@@ -103,6 +105,8 @@ export interface NodeRecord {
   sentinel: SentinelReading | null;
   /** Throughput, memory, clients and persistence (NodeState.load), read every few polls. */
   load: NodeLoad | null;
+  /** It refused INFO with several sections although its version takes them (a proxy, a look-alike): one INFO per section from then on. */
+  oneSectionPerInfo: boolean;
 }
 
 export type InfoSection = 'replication' | 'server' | 'stats' | 'sentinel' | 'cluster' | 'persistence';
@@ -142,6 +146,7 @@ export function createRecord(address: string, dial: string, seed: boolean, capac
     givenAsSentinel: false,
     sentinel: null,
     load: null,
+    oneSectionPerInfo: false,
   };
 }
 
@@ -192,7 +197,7 @@ export async function pollNode(registry: ClientRegistry, record: NodeRecord, now
       if (wantServer) sections.push('cluster');
       if (wantPersistence) sections.push('persistence');
       if (wantLoad) sections.push('memory', 'clients');
-      const { texts, sentAt, receivedAt } = await readInfo(client, sections, now);
+      const { texts, sentAt, receivedAt } = await readSections(client, record, sections, wantServer, now);
       let i = 0;
       const next = (): string => texts[i++] ?? '';
       return {
@@ -221,6 +226,27 @@ export async function pollNode(registry: ClientRegistry, record: NodeRecord, now
     // before, or a live server refusing us for now (LOADING, NOPERM) is tried every poll.
     const noAnswer = record.error?.code === 'UNREACHABLE' || record.error?.code === 'TIMEOUT';
     if (record.polls === 0 && record.listedBy !== null && noAnswer) readEveryAfter(record, record.readEvery * 2);
+  }
+}
+
+/**
+ * Several sections as one INFO command where the server takes it (a data node of Redis or Valkey
+ * 7.0+, as its last INFO server said on this connection): one reply instead of one per section.
+ * Otherwise, or once a server refused it, one INFO per section, pipelined (Redis 6.0 and 6.2 take
+ * one section per call). A poll that reads INFO server (a new connection: maybe a new process,
+ * maybe another version) pipelines them.
+ */
+export async function readSections(client: Redis, record: NodeRecord, sections: string[], wantServer: boolean, now: () => number): Promise<InfoRead> {
+  const server = record.server;
+  const several = sections.length > 1 && !wantServer && !record.oneSectionPerInfo && !record.asSentinel && server?.mode === 'standalone';
+  if (!several || (parseServerVersion(server.version)?.parts[0] ?? 0) < 7) return readInfo(client, sections, now);
+  try {
+    return await readInfoSections(client, sections, now);
+  } catch (error) {
+    if (!(error instanceof Error) || error.name !== 'ReplyError') throw error;
+    // Refused (a syntax error from a server that takes one section): ask the old way, now and from now on.
+    record.oneSectionPerInfo = true;
+    return readInfo(client, sections, now);
   }
 }
 
