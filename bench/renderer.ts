@@ -87,6 +87,8 @@ interface Recording {
   loafs: Loaf[];
   longTasks: number[];
   ticks: number;
+  /** Chart.js draws per chart while the ticks arrived. */
+  chartRedraws: Record<string, number>;
   tickIntervals: number[];
   points: { offset: number; lag: number; lagSeconds: number };
   cards: number;
@@ -626,11 +628,18 @@ function table(measured: RendererMeasurements): string {
     ['long animation frames (LoAF ≥ 50 ms)', String(b.loafs), String(s.loafs), '', ''],
     ['main thread busy during ticks', `${r1(b.busyPercent)} %`, `${r1(s.busyPercent)} %`, ratio(b.busyPercent, s.busyPercent), ''],
     ['ticks received', String(b.ticks), String(s.ticks), '', ''],
+    ['chart redraws during the ticks', redrawText(measured.big.recording.chartRedraws), redrawText(measured.baseline.recording.chartRedraws), '', ''],
   ];
   const widths = rows[0]!.map((_, col) => Math.max(...rows.map((row) => row[col]!.length)));
   const line = (row: string[]): string =>
     row.map((cell, col) => (col === 0 || col === 4 ? cell.padEnd(widths[col]!) : cell.padStart(widths[col]!))).join('  ').trimEnd();
   return [line(rows[0]!), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.slice(1).map(line)].join('\n');
+}
+
+/** "19 (offset 7, lag 6, lag-seconds 6)": Chart.js draws in all and per chart. */
+function redrawText(redraws: Record<string, number>): string {
+  const total = Object.values(redraws).reduce((sum, n) => sum + n, 0);
+  return `${total} (${Object.entries(redraws).map(([chart, n]) => `${chart.replace(/-chart$/, '')} ${n}`).join(', ')})`;
 }
 
 function printWorstFrames(result: ScenarioResult, count: number): void {

@@ -81,6 +81,10 @@
     return { ms: end - start, pressed: button.getAttribute('aria-pressed'), points: pointsNow() };
   };
 
+  /** Chart.js draws so far, per chart (a tick that changes no pixel draws nothing). */
+  const redrawsNow = () =>
+    Object.fromEntries([...document.querySelectorAll('[data-redraws]')].map((element) => [element.getAttribute('data-testid'), Number(element.getAttribute('data-redraws') || 0)]));
+
   const pointsNow = () => ({
     offset: chartPoints('offset-chart'),
     lag: chartPoints('lag-chart'),
@@ -91,7 +95,7 @@
   let recording = null;
 
   const startRecording = () => {
-    const rec = { gaps: [], loafs: [], longTasks: [], ticksAtStart: state.ticks, startedAt: performance.now(), running: true };
+    const rec = { gaps: [], loafs: [], longTasks: [], ticksAtStart: state.ticks, redrawsAtStart: redrawsNow(), startedAt: performance.now(), running: true };
     let last = null;
     const frame = (now) => {
       if (!rec.running) return;
@@ -141,6 +145,7 @@
       loafs: rec.loafs,
       longTasks: rec.longTasks,
       ticks: state.ticks - rec.ticksAtStart,
+      chartRedraws: Object.fromEntries(Object.entries(redrawsNow()).map(([chart, n]) => [chart, n - (rec.redrawsAtStart[chart] ?? 0)])),
       tickIntervals: tickTimes.slice(1).map((t, i) => t - tickTimes[i]),
       points: pointsNow(),
       cards: count(CARDS),
