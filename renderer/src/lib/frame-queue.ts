@@ -22,12 +22,19 @@ function afterNextFrame(run: () => void): void {
 /** A task after a frame starts no further job once this much of it is spent. */
 export const FRAME_BUDGET_MS = 4;
 
+/** A frame at 60 Hz: a job that ended less than this ago ran in the frame being made now. */
+export const FRAME_MS = 16.7;
+
 /**
  * Runs queued jobs after frames, as many per frame as fit FRAME_BUDGET_MS (at least one). A
  * job queued again before it ran keeps its place and runs once.
  */
 export class FrameQueue {
   readonly #jobs = new Map<object, () => void>();
+  /** Work that must not share a frame with a job (runApart), in the order it came. */
+  readonly #apart: (() => void)[] = [];
+  /** When the last queued job ended, by `now`. */
+  #lastJobEnd = -Infinity;
   readonly #schedule: Schedule;
   readonly #now: () => number;
   #scheduled = false;
@@ -38,7 +45,7 @@ export class FrameQueue {
   }
 
   get pending(): number {
-    return this.#jobs.size;
+    return this.#jobs.size + this.#apart.length;
   }
 
   /** Queues `job` for `owner`, replacing a job it queued before; with `now`, runs it at once instead. */
@@ -52,18 +59,42 @@ export class FrameQueue {
     this.#pump();
   }
 
+  /**
+   * Runs `work` (a tick's: applying it and Svelte's flush) now, unless a queued job ran in the
+   * frame being made: then right after that frame, first and alone, the other jobs waiting one
+   * more frame. A tick and a chart redraw never add up in one frame; a tick waits one at most.
+   * Work deferred so keeps its order, and runs before any later `runApart` work.
+   */
+  runApart(work: () => void): void {
+    if (this.#apart.length === 0 && this.#now() - this.#lastJobEnd >= FRAME_MS) {
+      work();
+      return;
+    }
+    this.#apart.push(work);
+    this.#pump();
+  }
+
   cancel(owner: object): void {
     this.#jobs.delete(owner);
   }
 
   #pump(): void {
-    if (this.#scheduled || this.#jobs.size === 0) return;
+    if (this.#scheduled || this.pending === 0) return;
     this.#scheduled = true;
     this.#schedule(() => this.#run());
   }
 
   #run(): void {
     this.#scheduled = false;
+    if (this.#apart.length > 0) {
+      const apart = this.#apart.splice(0);
+      try {
+        for (const work of apart) work();
+      } finally {
+        this.#pump();
+      }
+      return;
+    }
     const started = this.#now();
     try {
       for (let next = this.#jobs.entries().next(); !next.done; next = this.#jobs.entries().next()) {
@@ -73,10 +104,11 @@ export class FrameQueue {
         if (this.#now() - started >= FRAME_BUDGET_MS) break;
       }
     } finally {
+      this.#lastJobEnd = this.#now();
       this.#pump();
     }
   }
 }
 
-/** The queue the charts share, so that their redraws never pile into one frame. */
+/** The queue the charts share, so that their redraws never pile into one frame (nor into a tick's: runApart). */
 export const chartFrames = new FrameQueue();

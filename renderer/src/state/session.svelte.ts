@@ -6,6 +6,7 @@ import type { ActionRequest } from '../../../electron/shared/actions';
 import type { Address, ApiError, ConnectOptions, TickUpdate } from '../../../electron/shared/types';
 import type { LabInfo, ReplicationConsoleApi } from '../../../electron/shared/api';
 import { toApiError } from '../lib/errors';
+import { chartFrames } from '../lib/frame-queue';
 import { isNeverReached } from '../lib/unreached-fold';
 import { AlertsState, type AlertNotifier } from './alerts-state.svelte';
 import { AUDIT_SHOWN, AuditState } from './audit-state.svelte';
@@ -61,7 +62,9 @@ export class Session {
    * web mode started with --lab). Returns a disposer.
    */
   start(): () => void {
-    const stopTicks = this.#api.onTick((update) => this.handleTick(update));
+    // A tick is applied at once unless a chart redraw ran in the frame being made: then right
+    // after that frame, so the two never add up in one frame (lib/frame-queue.ts).
+    const stopTicks = this.#api.onTick((update) => chartFrames.runApart(() => this.handleTick(update)));
     const stopProgress = this.#api.onActionProgress((progress) => this.planDialog.applyProgress(progress));
     const stopClock = this.clock.start();
     void this.#resume();
