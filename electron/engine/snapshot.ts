@@ -336,9 +336,24 @@ function edgeHealth(replica: NodeState, listed: ListedReplica | undefined): Edge
   return 'up';
 }
 
+/**
+ * The nodes sorted by address, sorted again only when the node set changes: NodeSet.all() is
+ * one array until a node is added or removed, and a node's address never changes. The collator
+ * compare was a visible share of every tick.
+ */
+const sortedByAddress = new WeakMap<readonly NodeRecord[], readonly NodeRecord[]>();
+function byAddress(list: readonly NodeRecord[]): readonly NodeRecord[] {
+  let sorted = sortedByAddress.get(list);
+  if (!sorted) {
+    sorted = [...list].sort((a, b) => ADDRESS_ORDER.compare(a.address, b.address));
+    sortedByAddress.set(list, sorted);
+  }
+  return sorted;
+}
+
 /** Roots first, then each root's tree depth-first, then whatever is left (cycles, strays). */
 function orderForDisplay(nodes: NodeSet): NodeRecord[] {
-  const all = [...nodes.all()].sort((a, b) => ADDRESS_ORDER.compare(a.address, b.address));
+  const all = byAddress(nodes.all());
   const children = new Map<NodeRecord, NodeRecord[]>();
   const roots: NodeRecord[] = [];
   for (const record of all) {
