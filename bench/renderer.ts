@@ -63,6 +63,8 @@ interface FirstRender {
   firstCard: number;
   allCards: number;
   allEdges: number;
+  /** When the answer to history:all reached the page (null if it never did). */
+  historyArrived: number | null;
   chartsDrawn: number;
   done: number;
 }
@@ -614,6 +616,7 @@ function table(measured: RendererMeasurements): string {
     ['  range of the loads', span(measured.big.loads.map((l) => l.done)), span(measured.baseline.loads.map((l) => l.done)), '', ''],
     ['  all cards in the DOM', ms(measured.big.firstRender.allCards), ms(measured.baseline.firstRender.allCards), '', ''],
     ['  all edges in the DOM', ms(measured.big.firstRender.allEdges), ms(measured.baseline.firstRender.allEdges), '', ''],
+    ['  history reached the page', ms(measured.big.firstRender.historyArrived ?? Number.NaN), ms(measured.baseline.firstRender.historyArrived ?? Number.NaN), '', ''],
     ['  charts drew the history', ms(measured.big.firstRender.chartsDrawn), ms(measured.baseline.firstRender.chartsDrawn), '', ''],
     [`switch charts 5 min → 1 h, median of ${SWITCHES}`, ms(b.switchMs), ms(s.switchMs), ratio(b.switchMs, s.switchMs), ''],
     ['  range of the switches', span(measured.big.switches.map((w) => w.ms)), span(measured.baseline.switches.map((w) => w.ms)), '', ''],

@@ -18,6 +18,9 @@
         if (typeof event.data === 'string' && event.data.startsWith('{"push":"topology:tick"')) {
           state.ticks += 1;
           state.tickTimes.push(performance.now());
+        } else if (typeof event.data === 'string' && event.data.includes('"t":[')) {
+          // The answer to history:all (columns of times): when it reached the page.
+          mark('historyArrived', true);
         }
       });
     }
@@ -55,7 +58,7 @@
 
   // From navigation start (performance.now() counts from it) until the whole topology and the
   // charts' history are on screen, with the time each part first appeared.
-  const milestones = { firstCard: null, allCards: null, allEdges: null, chartsDrawn: null, done: null };
+  const milestones = { firstCard: null, allCards: null, allEdges: null, historyArrived: null, chartsDrawn: null, done: null };
   const mark = (key, holds) => {
     if (milestones[key] === null && holds) milestones[key] = performance.now();
   };
