@@ -117,7 +117,17 @@ export class NodeHistory {
   }
 
   append(point: HistoryPoint): void {
-    this.rows.push([point.t, ...HISTORY_SERIES.map((key) => point[key] ?? null)]);
+    // Written out in COLUMN_OF's order (time, then HISTORY_SERIES): this runs per node and tick.
+    this.rows.push([
+      point.t,
+      point.offset,
+      point.lagBytes,
+      point.lagSeconds,
+      point.opsPerSecond ?? null,
+      point.netInputBytesPerSecond ?? null,
+      point.netOutputBytesPerSecond ?? null,
+      point.usedMemoryBytes ?? null,
+    ]);
   }
 
   /**

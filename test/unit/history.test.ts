@@ -69,6 +69,13 @@ describe('NodeHistory.columns (what history:all sends)', () => {
     expect(h.columns(2, Infinity, ['offset'])).toEqual({ t: [2, 3], values: { offset: [20, 30] } });
   });
 
+  it('keeps every series in its own column', () => {
+    const h = new NodeHistory(10);
+    const point = { t: 1, offset: 2, lagBytes: 3, lagSeconds: 4, opsPerSecond: 5, netInputBytesPerSecond: 6, netOutputBytesPerSecond: 7, usedMemoryBytes: 8 };
+    h.append(point);
+    expect(h.query()).toEqual([point]);
+  });
+
   it('decimates the columns as decimateHistory does the points, and far smaller on the wire', () => {
     const h = new NodeHistory(3600);
     const points: HistoryPoint[] = [];
