@@ -218,7 +218,14 @@ export async function pollNode(registry: ClientRegistry, record: NodeRecord, now
       } satisfies PollReply;
     });
     applyReply(record, reply);
-    const chars = [reply.replication, reply.server, reply.stats, reply.sentinel, reply.cluster, reply.memory, reply.clients].reduce((n, text) => n + (text?.length ?? 0), 0);
+    const chars =
+      reply.replication.length +
+      (reply.server?.length ?? 0) +
+      (reply.stats?.length ?? 0) +
+      (reply.sentinel?.length ?? 0) +
+      (reply.cluster?.length ?? 0) +
+      (reply.memory?.length ?? 0) +
+      (reply.clients?.length ?? 0);
     readEveryAfter(record, Math.floor(chars / MAX_INFO_CHARS));
   } catch (error) {
     markUnreachable(record, error, now());
