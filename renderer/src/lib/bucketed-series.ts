@@ -66,6 +66,14 @@ export class BucketedSeries {
   readonly width: number;
   readonly #value: ValueOf;
   #lastT = Number.NEGATIVE_INFINITY;
+  /**
+   * The closed buckets after the first (which the window's left edge may cut): their count, and
+   * deques of rising minima and falling maxima. A live chart asks for the stats of its window on
+   * every tick; these answer for all but the edge buckets without walking every bucket.
+   */
+  #closedCount = 0;
+  readonly #lows: Bucket[] = [];
+  readonly #highs: Bucket[] = [];
 
   /** Starts with the bucket just before `from`, so that the line enters from the left edge. */
   constructor(raw: readonly HistoryPoint[], value: ValueOf, width: number, from: number) {
@@ -107,8 +115,13 @@ export class BucketedSeries {
     if (keep === 0) return;
     let drawn = 0;
     for (let i = 0; i < keep; i += 1) drawn += (this.buckets[i] as Bucket).drawn;
+    // Buckets 1…keep leave the closed summary: all but the new first one are gone, and it is now the first.
+    for (let i = 1; i <= keep; i += 1) this.#closedCount -= (this.buckets[i] as Bucket).count;
     this.buckets.splice(0, keep);
     this.points.splice(0, drawn);
+    const firstIndex = (this.buckets[0] as Bucket).index;
+    while (this.#lows.length > 0 && (this.#lows[0] as Bucket).index <= firstIndex) this.#lows.shift();
+    while (this.#highs.length > 0 && (this.#highs[0] as Bucket).index <= firstIndex) this.#highs.shift();
   }
 
   /** The bucket at `index`, looked up from the newest end (where updates happen). */
@@ -124,33 +137,74 @@ export class BucketedSeries {
   /** Count, extremes and newest value of the raw points in [min, max]: exact, edges included. */
   stats(min: number, max: number): RangeStats {
     const out: RangeStats = { count: 0, low: null, high: null, latest: null, latestT: Number.NEGATIVE_INFINITY };
-    for (const b of this.buckets) {
-      if (b.last < min) continue;
-      if (b.first > max) break;
-      if (b.first >= min && b.last <= max) {
+    const buckets = this.buckets;
+    const n = buckets.length;
+    const second = buckets[1];
+    const newest = buckets[n - 1];
+    if (second === undefined || newest === undefined || second.first < min || newest.last > max) {
+      // A zoomed or paused range: bucket by bucket.
+      for (const b of buckets) {
+        if (b.first > max) break;
+        this.#include(out, b, min, max);
+      }
+      return out;
+    }
+    // The live window: everything after the first bucket lies inside it.
+    this.#include(out, buckets[0] as Bucket, min, max);
+    if (this.#closedCount > 0) {
+      out.count += this.#closedCount;
+      const low = (this.#lows[0] as Bucket).minY;
+      const high = (this.#highs[0] as Bucket).maxY;
+      if (out.low === null || low < out.low) out.low = low;
+      if (out.high === null || high > out.high) out.high = high;
+      // The newest closed bucket with a value (the newest below may have none).
+      for (let i = n - 2; i >= 1; i -= 1) {
+        const b = buckets[i] as Bucket;
         if (b.count === 0) continue;
-        out.count += b.count;
-        if (out.low === null || b.minY < out.low) out.low = b.minY;
-        if (out.high === null || b.maxY > out.high) out.high = b.maxY;
         out.latest = b.lastY;
         out.latestT = b.lastT;
-      } else {
-        // A bucket cut by an edge of the range: its raw points say what lies inside.
-        const to = Math.min(max, b.last);
-        for (let i = firstIndexAtOrAfter(this.raw, Math.max(min, b.first)); i < this.raw.length; i += 1) {
-          const p = this.raw[i] as HistoryPoint;
-          if (p.t > to) break;
-          const y = this.#value(p);
-          if (y === null) continue;
-          out.count += 1;
-          if (out.low === null || y < out.low) out.low = y;
-          if (out.high === null || y > out.high) out.high = y;
-          out.latest = y;
-          out.latestT = p.t;
-        }
+        break;
       }
     }
+    if (n > 1) this.#include(out, newest, min, max);
     return out;
+  }
+
+  /** Takes what bucket `b` holds inside [min, max] into `out` (b comes after what `out` holds). */
+  #include(out: RangeStats, b: Bucket, min: number, max: number): void {
+    if (b.last < min || b.first > max) return;
+    if (b.first >= min && b.last <= max) {
+      if (b.count === 0) return;
+      out.count += b.count;
+      if (out.low === null || b.minY < out.low) out.low = b.minY;
+      if (out.high === null || b.maxY > out.high) out.high = b.maxY;
+      out.latest = b.lastY;
+      out.latestT = b.lastT;
+      return;
+    }
+    // A bucket cut by an edge of the range: its raw points say what lies inside.
+    const to = Math.min(max, b.last);
+    for (let i = firstIndexAtOrAfter(this.raw, Math.max(min, b.first)); i < this.raw.length; i += 1) {
+      const p = this.raw[i] as HistoryPoint;
+      if (p.t > to) break;
+      const y = this.#value(p);
+      if (y === null) continue;
+      out.count += 1;
+      if (out.low === null || y < out.low) out.low = y;
+      if (out.high === null || y > out.high) out.high = y;
+      out.latest = y;
+      out.latestT = p.t;
+    }
+  }
+
+  /** A bucket no point goes into any more (a newer one began): into the closed summary, unless it is the first. */
+  #close(b: Bucket): void {
+    if (b === this.buckets[0] || b.count === 0) return;
+    this.#closedCount += b.count;
+    while (this.#lows.length > 0 && (this.#lows[this.#lows.length - 1] as Bucket).minY >= b.minY) this.#lows.pop();
+    this.#lows.push(b);
+    while (this.#highs.length > 0 && (this.#highs[this.#highs.length - 1] as Bucket).maxY <= b.maxY) this.#highs.pop();
+    this.#highs.push(b);
   }
 
   #bucketStart(t: number): number {
@@ -163,7 +217,10 @@ export class BucketedSeries {
     let b = this.buckets[this.buckets.length - 1];
     if (!b || b.index !== index) {
       // The newest bucket is closed: from now on only its extremes are drawn.
-      if (b) this.#emit(b, false);
+      if (b) {
+        this.#emit(b, false);
+        this.#close(b);
+      }
       b = newBucket(p.t, index);
       this.buckets.push(b);
     }

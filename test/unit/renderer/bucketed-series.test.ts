@@ -145,6 +145,29 @@ describe('BucketedSeries', () => {
     expect(s.stats(t0 - 10_000, t0 - 1).count).toBe(0);
   });
 
+  it('answers a sliding live window exactly, tick after tick (the closed buckets\' running summary)', () => {
+    // Raw points arrive a second apart; the window is the last 10 minutes; buckets of 8 s. The
+    // values rise with noise, spikes and gaps, so the window's low moves as it slides.
+    const all = noisy(3000, 5).map((p, i) => point(p.t, p.lagBytes === null ? null : i * 10 + ((i * 37) % 101) + p.lagBytes));
+    const raw: HistoryPoint[] = all.slice(0, 600);
+    const windowMs = 600_000;
+    let end = raw.at(-1)!.t;
+    const s = new BucketedSeries(raw, lag, 8192, end - windowMs);
+    for (let k = 600; k < all.length; k += 1) {
+      raw.push(all[k]!);
+      end = all[k]!.t;
+      s.sync();
+      s.dropBefore(end - windowMs);
+      const stats = s.stats(end - windowMs, end);
+      expect({ count: stats.count, low: stats.low, high: stats.high, latest: stats.latest }).toEqual(bruteStats(raw, end - windowMs, end));
+    }
+    // And ranges that are not the live window (zoomed, paused), bucket by bucket.
+    for (const [from, to] of [[end - 300_000, end - 100_000], [end - 599_000, end - 1], [end - 1000, end + 5000]] as const) {
+      const stats = s.stats(from, to);
+      expect({ count: stats.count, low: stats.low, high: stats.high, latest: stats.latest }).toEqual(bruteStats(raw, from, to));
+    }
+  });
+
   it('takes in nothing when no point is newer', () => {
     const raw = noisy(10, 1);
     const s = new BucketedSeries(raw, lag, 1000, 0);
