@@ -14,6 +14,16 @@ import { isNeverReached } from '../lib/unreached-fold';
 export const HISTORY_RETENTION_MS = 60 * 60_000;
 /** Points asked per node on the initial load (the engine decimates keeping min/max shape). */
 export const HISTORY_LOAD_MAX_POINTS = 1800;
+/** What a page loads first: the shortest chart window (the one a page opens on). */
+export const FIRST_LOAD_MS = 5 * 60_000;
+
+/** Resolves once the page is idle (or soon after, when it never is), or at once where there is no page. */
+function whenIdle(): Promise<void> {
+  return new Promise((resolve) => {
+    if (typeof requestIdleCallback === 'function') requestIdleCallback(() => resolve(), { timeout: 1000 });
+    else setTimeout(resolve, 0);
+  });
+}
 
 /** Index of the first point with t > after (binary search: points are sorted by t). */
 export function firstIndexAfter(points: readonly HistoryPoint[], after: number): number {
@@ -103,12 +113,20 @@ export class HistoryState {
 
   /**
    * Loads what the engine remembers for these nodes, in one call for all of them, and puts it
-   * in front of the points that ticks have already added. Only the charted series are asked
-   * for (see chart()). A failure leaves every node with tick data only.
+   * in front of the points that ticks have already added: first the last FIRST_LOAD_MS (what a
+   * chart shows on a page's first render), then, once the page is idle, the rest of the
+   * retention. An hour of 100 nodes is ~180,000 points: building them all at once held the
+   * first render, and collecting them after it, for a few hundred milliseconds. Only the
+   * charted series are asked for (see chart()). A failure leaves every node with what it had.
    */
   async load(api: HistoryApi, addresses: readonly Address[], now: number): Promise<void> {
     this.#source = api;
-    await this.#fetch(addresses, now);
+    const generation = this.#generation + 1;
+    if (!(await this.#fetch(addresses, now - FIRST_LOAD_MS, 'replace'))) return;
+    await whenIdle();
+    // A reset, a reload or another load since: theirs is the newer answer.
+    if (this.#generation !== generation) return;
+    await this.#fetch(addresses, now - this.retentionMs, 'prepend');
   }
 
   /**
@@ -119,35 +137,40 @@ export class HistoryState {
   chart(series: HistorySeries | null): void {
     this.#extra = series;
     if (series === null || this.#loaded.has(series) || this.#source === null) return;
-    void this.#fetch(this.addresses, this.latest ?? Date.now());
+    const now = this.latest ?? Date.now();
+    void this.#fetch(this.addresses, now - this.retentionMs, 'replace');
   }
 
-  async #fetch(addresses: readonly Address[], now: number): Promise<void> {
+  /**
+   * Asks the engine for the charted series since `since`. 'replace': the answer replaces what
+   * earlier loads brought (what ticks brought stays); 'prepend': it only goes in front of what
+   * is there. True when the answer was taken in (not failed, nor out of date).
+   */
+  async #fetch(addresses: readonly Address[], since: number, mode: 'replace' | 'prepend'): Promise<boolean> {
     const api = this.#source;
-    if (addresses.length === 0 || api === null) return;
+    if (addresses.length === 0 || api === null) return false;
     const series = this.#extra === null ? [...ALWAYS_CHARTED] : [...ALWAYS_CHARTED, this.#extra];
     const generation = ++this.#generation;
     let answer: Record<string, HistoryColumns>;
     try {
-      answer = await api.getHistories({ nodes: [...addresses], since: now - this.retentionMs, maxPoints: HISTORY_LOAD_MAX_POINTS, series });
+      answer = await api.getHistories({ nodes: [...addresses], since, maxPoints: HISTORY_LOAD_MAX_POINTS, series });
     } catch {
-      return;
+      return false;
     }
     // A reset, or a newer load, since this one was asked: it is out of date.
-    if (generation !== this.#generation) return;
+    if (generation !== this.#generation) return false;
     this.#loaded = new Set(series);
     let changed = false;
     for (const address of addresses) {
       const columns = Object.hasOwn(answer, address) ? answer[address] : undefined;
       if (!columns || !Array.isArray(columns.t) || columns.t.length === 0) continue;
       const current = this.#series.get(address) ?? [];
-      // What ticks brought stays; what an earlier load brought is replaced.
-      const liveFrom = this.#liveFrom.get(address) ?? Number.POSITIVE_INFINITY;
-      const live = current.slice(firstIndexAfter(current, liveFrom - 1));
-      const before = live[0]?.t ?? Number.POSITIVE_INFINITY;
+      const keepFrom = mode === 'prepend' ? (current[0]?.t ?? Number.POSITIVE_INFINITY) : (this.#liveFrom.get(address) ?? Number.POSITIVE_INFINITY);
+      const kept = current.slice(firstIndexAfter(current, keepFrom - 1));
+      const before = kept[0]?.t ?? Number.POSITIVE_INFINITY;
       const loaded = pointsOfColumns(columns).filter((p) => p.t < before && Number.isFinite(p.t));
       if (loaded.length === 0) continue;
-      this.#series.set(address, [...loaded, ...live]);
+      this.#series.set(address, loaded.concat(kept));
       const last = this.#series.get(address)?.at(-1);
       if (last && (this.latest === null || last.t > this.latest)) this.latest = last.t;
       changed = true;
@@ -157,6 +180,7 @@ export class HistoryState {
       this.addresses = [...this.#series.keys()];
       this.epoch += 1;
     }
+    return true;
   }
 
   reset(): void {

@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { NodeHistory } from '../../../electron/engine/history';
 import type { HistoriesQuery, HistoryColumns, HistoryPoint } from '../../../electron/shared/types';
 import { BucketedSeries, bucketWidth } from '../../../renderer/src/lib/bucketed-series';
-import { ALWAYS_CHARTED, HISTORY_LOAD_MAX_POINTS, HistoryState, firstIndexAfter } from '../../../renderer/src/state/history-state.svelte';
+import { ALWAYS_CHARTED, FIRST_LOAD_MS, HISTORY_LOAD_MAX_POINTS, HistoryState, firstIndexAfter } from '../../../renderer/src/state/history-state.svelte';
 import type { ReplicationConsoleApi } from '../../../electron/shared/api';
 
 type HistoryApi = Pick<ReplicationConsoleApi, 'getHistories'>;
@@ -95,9 +95,12 @@ describe('HistoryState', () => {
     };
     const epoch = history.epoch;
     await history.load(api, [r2, '127.0.0.1:7003', '127.0.0.1:7000'], 10_000);
-    // Only the series the charts draw: an hour of every load figure of 100 nodes was 30 MB.
+    // Only the series the charts draw (an hour of every load figure of 100 nodes was 30 MB):
+    // the first window, then, once idle, the rest of the retention.
+    const nodes = [r2, '127.0.0.1:7003', '127.0.0.1:7000'];
     expect(queries).toEqual([
-      { nodes: [r2, '127.0.0.1:7003', '127.0.0.1:7000'], since: 10_000 - history.retentionMs, maxPoints: HISTORY_LOAD_MAX_POINTS, series: [...ALWAYS_CHARTED] },
+      { nodes, since: 10_000 - FIRST_LOAD_MS, maxPoints: HISTORY_LOAD_MAX_POINTS, series: [...ALWAYS_CHARTED] },
+      { nodes, since: 10_000 - history.retentionMs, maxPoints: HISTORY_LOAD_MAX_POINTS, series: [...ALWAYS_CHARTED] },
     ]);
     expect(history.series(r2).map((p) => p.t)).toEqual([8000, 9000, 10_000]);
     expect(history.series(r2)[0]).toEqual({ t: 8000, offset: 3800, lagBytes: 200, lagSeconds: 0.4 });
@@ -124,10 +127,32 @@ describe('HistoryState', () => {
     expect(queries.at(-1)?.series).toEqual([...ALWAYS_CHARTED, 'opsPerSecond']);
     // Nine loaded points again (not eighteen), then the tick's own.
     expect(history.series(r2).map((p) => p.t)).toEqual([1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 9000, 10_000]);
-    // Already loaded: no second call. Hidden again: nothing to load.
+    // Already loaded: no other call. Hidden again: nothing to load.
     history.chart('opsPerSecond');
     history.chart(null);
-    expect(queries).toHaveLength(2);
+    expect(queries).toHaveLength(3);
+  });
+
+  it('loads the first window first, and the rest of the hour in front of it once idle', async () => {
+    const engine = new NodeHistory(3600);
+    for (let k = 0; k < 3600; k++) engine.append({ t: 1_000_000 + k * 1000, offset: k, lagBytes: 0, lagSeconds: 0 });
+    const now = 1_000_000 + 3600 * 1000;
+    const epochs: number[] = [];
+    const history = new HistoryState();
+    const api: HistoryApi = {
+      async getHistories(query) {
+        epochs.push(history.epoch);
+        return { [r2]: engine.columns(query.since, query.maxPoints, query.series) };
+      },
+    };
+    await history.load(api, [r2], now);
+    // The first answer was in (epoch bumped) before the second was asked.
+    expect(epochs).toEqual([0, 1]);
+    expect(history.epoch).toBe(2);
+    const series = history.series(r2);
+    expect(series[0]?.t).toBe(1_000_000);
+    expect(series.at(-1)?.t).toBe(now - 1000);
+    for (let i = 1; i < series.length; i++) expect(series[i]!.t).toBeGreaterThan(series[i - 1]!.t);
   });
 
   it('drops an answer that comes after a reset', async () => {
@@ -171,8 +196,10 @@ describe('HistoryState', () => {
     const api: HistoryApi = { getHistories: async (query) => ({ [r2]: node.columns(query.since, query.maxPoints, query.series) }) };
     await history.load(api, [r2], 1_000_000 + 3600 * 1000);
     const loaded = history.series(r2);
-    expect(loaded.length).toBeLessThanOrEqual(HISTORY_LOAD_MAX_POINTS);
+    // Decimated, but for the first window (every point: it came first, and stays).
+    expect(loaded.length).toBeLessThanOrEqual(HISTORY_LOAD_MAX_POINTS + FIRST_LOAD_MS / 1000);
     expect(loaded.length).toBeLessThan(hour.length);
+    expect(loaded.slice(-FIRST_LOAD_MS / 1000).map((p) => p.t)).toEqual(hour.slice(-FIRST_LOAD_MS / 1000).map((p) => p.t));
     expect(Math.max(...loaded.map((p) => p.lagSeconds ?? 0))).toBe(42);
     // And again when a chart reduces the loaded series to ~300 px.
     const span = (loaded.at(-1)?.t ?? 0) - (loaded[0]?.t ?? 0);
