@@ -197,7 +197,8 @@ export class ConsoleService {
 
   /**
    * Ask a running plan to stop at its next safe point and wait for it (bounded); the plan
-   * stays in the journal for the next start. Said through onStopNotice.
+   * stays in the journal for the next start, unless it ended before the stop reached it (the
+   * message says which). Said through onStopNotice.
    */
   async stopRunningPlan(reason: string): Promise<StopResult> {
     if (!this.#actions.runningPlan) return { status: 'idle', message: 'no plan is running' };

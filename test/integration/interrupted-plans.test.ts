@@ -122,6 +122,15 @@ async function runCommands(lab: Lab, report: InterruptedReport): Promise<void> {
   }
 }
 
+/** What the console says of a plan that ended before the stop reached it (nothing kept for the next start). */
+const ENDED_FIRST = /had ended \((ok|failed|aborted)\) before the stop reached it: nothing is left for the next start/;
+
+/** The next start's check reports nothing for this plan: it ended before the stop. */
+async function expectNoReport(dataDir: string, planId: string, where: string): Promise<void> {
+  const { reports } = await new InterruptedPlans(dataDir).checkAtStart({ timeoutMs: 1000 });
+  expect(reports.map((r) => r.planId), where).not.toContain(planId);
+}
+
 /**
  * After the cut: a master took writes within the pause timeout, or every master is fenced, the
  * report names each one with the restore, and running the report's commands brings writes back.
@@ -163,8 +172,18 @@ function wsApi(url: string): WebSocketApi {
 }
 
 async function planOver(api: WebSocketApi, lab: Lab, method: SwitchoverMethod): Promise<ActionPlan> {
-  const plan = await api.planAction({ kind: 'switchover', to: lab.address('replica-1'), options: { switchoverMethod: method, stepTimeoutMs: STEP_TIMEOUT_MS } });
-  expect(plan.canRun).toBe(true);
+  // The first snapshot may predate the reset's last effects on a loaded machine: plan again
+  // until the console sees the lab runnable, and name what it refused if it never does.
+  const plan = await until(
+    `a runnable ${method} switchover`,
+    async () => {
+      const p = await api.planAction({ kind: 'switchover', to: lab.address('replica-1'), options: { switchoverMethod: method, stepTimeoutMs: STEP_TIMEOUT_MS } });
+      if (p.canRun) return p;
+      throw new Error(p.checks.filter((c) => c.verdict === 'refused').map((c) => `${c.code}: ${c.message}`).join(' | '));
+    },
+    10_000,
+    250,
+  );
   expect(plan.steps).toHaveLength(STEPS[method as keyof typeof STEPS]);
   return plan;
 }
@@ -185,8 +204,12 @@ for (const method of Object.keys(STEPS) as (keyof typeof STEPS)[]) {
       await lab?.close();
     });
 
-    /** `cut` returns the plan it cut, when, and the report a CLI printed at its next start (which closes a settled plan). */
-    async function eachStep(mode: Mode, cut: (step: number, dataDir: string) => Promise<{ planId: string; probe: Promise<Probe>; printed?: string }>): Promise<void> {
+    /**
+     * `cut` returns the plan it cut, when, the report a CLI printed at its next start (which
+     * closes a settled plan), and whether the console said the plan had ended before the stop
+     * reached it (a signal delivered late on a loaded machine).
+     */
+    async function eachStep(mode: Mode, cut: (step: number, dataDir: string) => Promise<{ planId: string; probe: Promise<Probe>; printed?: string; ended?: boolean }>): Promise<void> {
       const dataDir = await mkdtemp(path.join(os.tmpdir(), 'rc-interrupted-'));
       let connectedOnce = false;
       let dismissedByCli = false;
@@ -194,9 +217,15 @@ for (const method of Object.keys(STEPS) as (keyof typeof STEPS)[]) {
         for (let step = 0; step < steps; step++) {
           const where = `${mode}, ${method}, step ${step + 1} of ${steps}`;
           await reset(lab);
-          const { planId, probe, printed } = await cut(step, dataDir);
+          const { planId, probe, printed, ended } = await cut(step, dataDir);
           if (printed?.includes('Nothing is left to do')) {
             // The CLI's start found it settled, reported it and closed it.
+            await expectWritesBack(lab, null, probe, where);
+            continue;
+          }
+          if (ended) {
+            // Not cut at all: it finished first, and then nothing may be reported at the next start.
+            await expectNoReport(dataDir, planId, where);
             await expectWritesBack(lab, null, probe, where);
             continue;
           }
@@ -287,9 +316,9 @@ for (const method of Object.keys(STEPS) as (keyof typeof STEPS)[]) {
           await running;
           expect(code, text.stderr()).toBe(0);
           // It said what it did with the running plan.
-          expect(text.stderr()).toMatch(/SIGINT received .*(stopping|cannot stop safely|had not sent)/);
+          expect(text.stderr()).toMatch(/SIGINT received .*(stopping|cannot stop safely|had not sent|had already ended)/);
           expect(planId).toBe(plan.id);
-          return { planId, probe };
+          return { planId, probe, ended: ENDED_FIRST.test(text.stderr()) };
         } finally {
           api.close();
         }
@@ -313,17 +342,28 @@ for (const method of Object.keys(STEPS) as (keyof typeof STEPS)[]) {
           await a.connect({ seeds: [lab.address('master')], pollIntervalMs: 500 });
           const plan = await planOver(a, lab, method);
           const notices: string[] = [];
-          const stop = a.onActionProgress((p) => {
-            if (p.planId === plan.id) notices.push(p.message);
-          });
+          const stopNotices: string[] = [];
+          const stops = [
+            a.onActionProgress((p) => {
+              if (p.planId === plan.id) notices.push(p.message);
+            }),
+            service.onStopNotice((m) => stopNotices.push(m)),
+          ];
           const running = execute(a, plan);
           await stepStarted(dataDir, step);
           await b.disconnect();
           const probe = afterCut(lab, Date.now());
           const outcome = (await running) as { status?: string };
-          stop();
+          for (const stop of stops) stop();
           expect(outcome.status, where).toMatch(/^(ok|aborted|failed)$/);
           expect(notices.some((m) => /Disconnect was asked/.test(m)), `${where}: ${notices.join(' | ')}`).toBe(true);
+          if (stopNotices.some((m) => ENDED_FIRST.test(m))) {
+            // Not cut at all: it finished before the Disconnect reached it; nothing is reported.
+            await expectNoReport(dataDir, plan.id, where);
+            await expectWritesBack(lab, null, probe, where);
+            await b.disconnect();
+            continue;
+          }
           // The next start: connecting to the topology again reports it.
           const snapshot = await b.connect({ seeds: [lab.address('replica-2')], pollIntervalMs: 500 });
           const warning = snapshot.warnings.find((w) => w.code === 'INTERRUPTED_PLAN' && w.message.includes(plan.id));

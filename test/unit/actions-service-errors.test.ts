@@ -8,7 +8,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { NodeFacts, PreflightFacts } from '../../electron/engine/actions/facts';
-import { NodeClaims, type ClaimOwner } from '../../electron/engine/actions/claims';
+import { HeldClaims, NodeClaims, type ClaimOwner } from '../../electron/engine/actions/claims';
+import { InterruptedPlans } from '../../electron/engine/actions/interrupted';
 import { JOURNAL_DIR } from '../../electron/engine/actions/journal';
 import { ActionService } from '../../electron/engine/actions/service';
 import type { ReplicationEngine } from '../../electron/engine/engine';
@@ -259,6 +260,33 @@ describe('ActionService after the run started: no claim that nothing was sent', 
     expect(error.code).toBe('NOT_CONNECTED');
     expect(error.details).toEqual({ node: A });
     expect(error.details?.nothingSent).toBeUndefined();
+  });
+
+  it('a stop that reaches a plan after its end says it ended and leaves nothing for the next start', async () => {
+    // Held where the run has ended and its journal is closed, but the slot is not free yet (a
+    // signal delivered late on a loaded machine lands here).
+    let ended: () => void = () => undefined;
+    const atEnd = new Promise<void>((resolve) => (ended = resolve));
+    let go: () => void = () => undefined;
+    const held = new Promise<void>((resolve) => (go = resolve));
+    const realRelease = HeldClaims.prototype.release;
+    const release = vi.spyOn(HeldClaims.prototype, 'release').mockImplementation(async function (this: HeldClaims) {
+      ended();
+      await held;
+      return realRelease.call(this);
+    });
+    try {
+      const plan = await service.plan(MOVE);
+      const outcome = service.execute(plan.id);
+      await atEnd;
+      const stopping = service.stopRunning('SIGINT received', 5000);
+      go();
+      expect(await stopping).toEqual({ status: 'stopped', message: `"${plan.summary}" had ended (ok) before the stop reached it: nothing is left for the next start` });
+      expect(await outcome).toMatchObject({ ok: true, status: 'ok' });
+      expect((await new InterruptedPlans(dir).store.interrupted()).plans).toEqual([]);
+    } finally {
+      release.mockRestore();
+    }
   });
 });
 

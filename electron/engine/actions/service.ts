@@ -71,6 +71,8 @@ interface RunningPlan {
   /** The step running now (from the progress stream; the first step until one starts), for notices about the stop. */
   currentStep: string | null;
   done: Promise<unknown>;
+  /** How the run ended, once its journal is closed: `kept` when a stop had come first (reported at the next start). */
+  ended?: { status: string; kept: boolean };
 }
 
 /** What stopRunning did, in words the front end shows. */
@@ -201,7 +203,10 @@ export class ActionService {
         journal,
       });
       report = await slot.execution.run();
-      await journal.finish(report.status, slot.interrupted).catch(() => undefined);
+      // Read once: a stop that comes after this line finds the plan ended, not kept for the next start.
+      const interrupted = slot.interrupted;
+      await journal.finish(report.status, interrupted).catch(() => undefined);
+      slot.ended = { status: report.status, kept: interrupted !== null };
     } catch (error) {
       // The run started: what reached the nodes is not known here, so nothing is claimed.
       throw withoutNothingSent(error);
@@ -294,7 +299,9 @@ export class ActionService {
     // following it must hear why before its outcome arrives.
     this.publishNotice(slot, `${reason}: stopping the plan at its next safe point…`);
     let asked = 'it had not sent anything yet and will not start';
-    if (slot.execution) {
+    if (slot.ended) {
+      asked = `it had already ended (${slot.ended.status})`;
+    } else if (slot.execution) {
       const result = await slot.execution.abort().catch((error: unknown) => ({ accepted: false, message: toApiError(error).message }));
       asked = result.accepted ? `stopping at the next safe point (${result.message})` : `it cannot stop safely right now, so it goes on to the end (${result.message})`;
     }
@@ -310,6 +317,8 @@ export class ActionService {
     if (timedOut) {
       return { status: 'timeout', message: `"${slot.summary}" did not reach a safe point within ${Math.round(waitMs / 1000)} s (${asked}); the journal keeps it for the next start` };
     }
+    // A plan that ended before the stop reached it has nothing left for the next start: say so.
+    if (slot.ended && !slot.ended.kept) return { status: 'stopped', message: `"${slot.summary}" had ended (${slot.ended.status}) before the stop reached it: nothing is left for the next start` };
     return { status: 'stopped', message: `"${slot.summary}" stopped: ${asked}; the journal keeps it, reported at the next start` };
   }
 
