@@ -115,6 +115,8 @@ describe('a topology of 57 nodes', () => {
     const far = card(page, lab.address('replica-2')).locator('.far-address');
     expect(Number.parseFloat(await far.evaluate((el) => (el.ownerDocument.defaultView as unknown as { getComputedStyle(e: unknown): { fontSize: string } }).getComputedStyle(el).fontSize)) * (width / 240)).toBeGreaterThanOrEqual(6);
     await expect(card(page, lab.address('replica-2')).locator('.far-state').textContent()).resolves.toContain('Live');
+    // An edge's label leaves its figures out this far (the cards carry the lag): none to work out per tick.
+    await expect(page.getByTestId(`edge-${master}-${lab.address('replica-2')}`).evaluate((el) => el.textContent?.trim())).resolves.toBe('');
     // Several rows of replicas: a grid, not a row.
     expect(new Set(boxes.map((b) => Math.round(b.y))).size).toBeGreaterThanOrEqual(4);
     // The sub-replicas hang below their own master.
@@ -187,6 +189,8 @@ describe('a topology of 57 nodes', () => {
         return Math.abs(b.x + b.width / 2 - (graph.x + graph.width / 2)) < 60 && Math.abs(b.y + b.height / 2 - (graph.y + graph.height / 2)) < 60;
       }, { timeout: 5000 })
       .toBe(true);
+    // Zoomed in to read it: its edge's label has its lag figures again.
+    await expect.poll(() => page.getByTestId(`edge-${master}-${target}`).textContent(), { timeout: 5000 }).toMatch(/\d+(\.\d+)? ?[KMG]?i?B · /);
   });
 
   it('the search finds a node by part of its address, centres and outlines it; says no match; Escape clears', async () => {
