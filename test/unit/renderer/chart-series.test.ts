@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { HistoryPoint } from '../../../electron/shared/types';
 import { ChartSeries } from '../../../renderer/src/lib/chart-series';
-import { FrameQueue } from '../../../renderer/src/lib/frame-queue';
 import { colorSlots, seriesStyles } from '../../../renderer/src/lib/series-colors';
 
 const lag = (p: HistoryPoint): number | null => p.lagBytes;
@@ -89,57 +88,3 @@ describe('series colours', () => {
   });
 });
 
-describe('FrameQueue', () => {
-  function harness(costMs: number) {
-    const frames: (() => void)[] = [];
-    let clock = 0;
-    const queue = new FrameQueue(
-      (run) => frames.push(run),
-      () => clock,
-    );
-    const ran: string[] = [];
-    const job = (name: string) => () => {
-      clock += costMs;
-      ran.push(name);
-    };
-    const frame = (): void => frames.shift()?.();
-    return { queue, ran, job, frame, frames };
-  }
-
-  it('runs expensive jobs one per frame, none before the first frame', () => {
-    const { queue, ran, job, frame } = harness(6);
-    const a = {};
-    const b = {};
-    queue.request(a, job('a'));
-    queue.request(b, job('b'));
-    queue.request(a, job('a2'));
-    expect(ran).toEqual([]);
-    frame();
-    expect(ran).toEqual(['a2']);
-    frame();
-    expect(ran).toEqual(['a2', 'b']);
-    frame();
-    expect(ran).toEqual(['a2', 'b']);
-    expect(queue.pending).toBe(0);
-  });
-
-  it('runs cheap jobs together, and drops cancelled ones', () => {
-    const { queue, ran, job, frame, frames } = harness(0.5);
-    const owners = [{}, {}, {}];
-    owners.forEach((o, i) => queue.request(o, job(String(i))));
-    queue.cancel(owners[1]!);
-    frame();
-    expect(ran).toEqual(['0', '2']);
-    expect(frames).toHaveLength(0);
-  });
-
-  it('runs a job at once when asked to, instead of the one it had queued', () => {
-    const { queue, ran, job, frame } = harness(1);
-    const owner = {};
-    queue.request(owner, job('queued'));
-    queue.request(owner, job('now'), true);
-    expect(ran).toEqual(['now']);
-    frame();
-    expect(ran).toEqual(['now']);
-  });
-});

@@ -26,6 +26,45 @@ function harness(costMs: number) {
   };
 }
 
+describe('FrameQueue.request (a chart redraw)', () => {
+  it('runs expensive jobs one per frame, none before the first frame', () => {
+    const { queue, ran, job, frame } = harness(6);
+    const a = {};
+    const b = {};
+    queue.request(a, job('a'));
+    queue.request(b, job('b'));
+    queue.request(a, job('a2'));
+    expect(ran).toEqual([]);
+    frame();
+    expect(ran).toEqual(['a2']);
+    frame();
+    expect(ran).toEqual(['a2', 'b']);
+    frame();
+    expect(ran).toEqual(['a2', 'b']);
+    expect(queue.pending).toBe(0);
+  });
+
+  it('runs cheap jobs together, and drops cancelled ones', () => {
+    const { queue, ran, job, frame, frames } = harness(0.5);
+    const owners = [{}, {}, {}];
+    owners.forEach((o, i) => queue.request(o, job(String(i))));
+    queue.cancel(owners[1]!);
+    frame();
+    expect(ran).toEqual(['0', '2']);
+    expect(frames).toHaveLength(0);
+  });
+
+  it('runs a job at once when asked to, instead of the one it had queued', () => {
+    const { queue, ran, job, frame } = harness(1);
+    const owner = {};
+    queue.request(owner, job('queued'));
+    queue.request(owner, job('now'), true);
+    expect(ran).toEqual(['now']);
+    frame();
+    expect(ran).toEqual(['now']);
+  });
+});
+
 describe('FrameQueue.runApart (a tick)', () => {
   it('runs at once when no job ran in this frame', () => {
     const { queue, ran, job } = harness(6);
