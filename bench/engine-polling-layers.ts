@@ -1,6 +1,6 @@
 // Where the engine's polling CPU goes: the same 50-node polling measured layer by layer, from
 // bare ioredis up to the full engine (see workers/poll-layers.ts). Run it by name:
-// `npm run bench -- layers`.
+// `npm run bench -- layer`.
 import path from 'node:path';
 import { mkdir } from 'node:fs/promises';
 import { measureSide, sanityNotes, startFlatLab, type PollRun, type PollSettings, type Side } from './lib/polling';
