@@ -30,15 +30,18 @@ async function connectThroughForm(page: Page, seeds: string): Promise<void> {
 const card = (page: Page, address: string): Locator => page.locator(`[data-testid="node-card-${address}"]`);
 const cards = (page: Page): Locator => page.locator('[data-testid^="node-card-"]');
 
+/** Where the layout put a card: its Svelte Flow node's style (position). */
+const placed = (page: Page, address: string): Promise<string | null> =>
+  card(page, address).locator('xpath=ancestor::div[contains(@class, "svelte-flow__node")][1]').getAttribute('style');
+
 async function box(locator: Locator): Promise<{ x: number; y: number; width: number; height: number }> {
   const b = await locator.boundingBox();
   if (!b) throw new Error('not on screen');
   return b;
 }
 
-async function fit(page: Page): Promise<void> {
-  await page.getByTestId('fit-view').click();
-  // The fit animates for 250 ms: wait until the viewport stops moving.
+/** Waits until the viewport stops moving (a fit or a centring animates) and returns where it rests. */
+async function settled(page: Page): Promise<string> {
   const viewport = page.locator('.svelte-flow__viewport');
   let last = '';
   await expect
@@ -52,6 +55,12 @@ async function fit(page: Page): Promise<void> {
       { interval: 150, timeout: 5000 },
     )
     .toBe(true);
+  return last;
+}
+
+async function fit(page: Page): Promise<void> {
+  await page.getByTestId('fit-view').click();
+  await settled(page);
 }
 
 describe('a topology of 57 nodes', () => {
@@ -78,6 +87,9 @@ describe('a topology of 57 nodes', () => {
     await server?.close();
     await lab?.close();
   });
+
+  /** The grid's replicas in their slots' order: replica-1 feeds sub-replicas, and addresses sort as numbers. */
+  const gridOrder = (): string[] => Array.from({ length: 49 }, (_, i) => `replica-${i + 2}`).sort((a, b) => lab.port(a) - lab.port(b));
 
   it('starts with the 50-replica fan-out collapsed into one summary, readable at fit view', async () => {
     const summary = page.getByTestId(`subtree-summary-${master}`);
@@ -198,12 +210,15 @@ describe('a topology of 57 nodes', () => {
     await fit(page);
     await page.getByTestId(`collapse-${master}`).click();
     await page.getByTestId(`subtree-summary-${master}`).waitFor();
-    const target = lab.address('replica-23');
+    // The first card of the grid, and the last, which will stall below.
+    const grid = gridOrder();
+    const [found, last] = [grid[0]!, grid.at(-1)!];
+    const target = lab.address(found);
     await expect(card(page, target).count()).resolves.toBe(0);
     const search = page.getByTestId('graph-search');
     await search.fill('zz-nothing');
     await expect.poll(() => page.getByTestId('graph-search-result').textContent()).toBe('no match');
-    await search.fill(String(lab.port('replica-23')));
+    await search.fill(String(lab.port(found)));
     await expect.poll(() => page.getByTestId('graph-search-result').textContent()).toContain('1 match');
     await search.press('Enter');
     await card(page, target).waitFor({ timeout: 5000 });
@@ -216,9 +231,57 @@ describe('a topology of 57 nodes', () => {
       }, { timeout: 5000 })
       .toBe(true);
     await shot(page, 'big-search-light');
+    // A relayout that moves it centres it again, the found node stays in view: the grid's last
+    // replica stalls and is sorted first, and every card before its slot moves on by one.
+    const before = await placed(page, target);
+    lab.pause(last);
+    try {
+      const stalled = card(page, lab.address(last));
+      await expect
+        .poll(async () => (await stalled.getAttribute('data-stale')) === 'true' || (await stalled.getAttribute('data-reachable')) === 'false', { timeout: 15_000 })
+        .toBe(true);
+      await expect.poll(() => placed(page, target), { timeout: 10_000 }).not.toBe(before);
+      await expect
+        .poll(async () => {
+          const b = await box(card(page, target));
+          return Math.abs(b.x + b.width / 2 - (graph.x + graph.width / 2)) < 60;
+        }, { timeout: 5000 })
+        .toBe(true);
+    } finally {
+      lab.resume(last);
+    }
+    await expect.poll(() => card(page, lab.address(last)).getAttribute('data-reachable'), { timeout: 15_000 }).toBe('true');
+    await expect.poll(() => card(page, lab.address(last)).getAttribute('data-stale'), { timeout: 15_000 }).toBe('false');
     await search.press('Escape');
     await expect(search.inputValue()).resolves.toBe('');
     await expect.poll(() => card(page, target).getAttribute('class')).not.toContain('found');
+  });
+
+  it('keeps a view the user zoomed while a fit ran: a later relayout does not fit it away', async () => {
+    const graph = await box(page.getByTestId('topology-graph'));
+    // Wheel-zoom inside the fit's 250 ms animation: the fit is cut short.
+    await page.mouse.move(graph.x + graph.width / 2, graph.y + graph.height / 2);
+    await page.getByTestId('fit-view').click();
+    await page.mouse.move(graph.x + graph.width / 2, graph.y + graph.height / 2);
+    await page.mouse.wheel(0, -400);
+    const zoomed = await settled(page);
+    // The grid's last replica stalls: its card changes, and the grid is laid out again with it first.
+    const name = gridOrder().at(-1)!;
+    const stalled = lab.address(name);
+    const slot = await placed(page, stalled);
+    lab.pause(name);
+    try {
+      await expect
+        .poll(() => placed(page, stalled), { timeout: 15_000 })
+        .not.toBe(slot);
+      // A fit would start within a few frames of the relayout and animate for 250 ms.
+      await page.evaluate(() => new Promise((resolve) => setTimeout(resolve, 600)));
+      expect(await page.locator('.svelte-flow__viewport').getAttribute('style')).toBe(zoomed);
+    } finally {
+      lab.resume(name);
+    }
+    await expect.poll(() => card(page, stalled).getAttribute('data-reachable'), { timeout: 15_000 }).toBe('true');
+    await expect.poll(() => card(page, stalled).getAttribute('data-stale'), { timeout: 15_000 }).toBe('false');
   });
 
   it('exports the snapshot as JSON: every node, edge and warning', async () => {

@@ -1,0 +1,48 @@
+// Moving the graph's view: fit it, centre a card. Both wait until every card is measured (a
+// relayout's new cards have no size for a frame or two, and a view computed without them is
+// wrong), then set the viewport directly.
+//
+// Svelte Flow's own fitView() is not used after the first fit: it queues the fit in its store and
+// clears the queue only when the fit's animation ends. An animated fit cut short (by a centring,
+// a wheel zoom, another fit) never ends, so the queue stays set and every later card measurement
+// (a card turning stale, far or near) fits the whole graph again: the view the user or a search
+// set moved away on its own. A viewport set directly and cut short is simply cut short.
+import { getViewportForBounds, type useSvelteFlow } from '@xyflow/svelte';
+import type { Point } from './graph-layout';
+
+type Flow = ReturnType<typeof useSvelteFlow>;
+
+/** Frames to wait for every card's size before going on without it: about a second. */
+const MEASURE_FRAMES = 60;
+
+/** Runs `then` on the first frame where every node has a measured size (bounded: ~1 s of frames). */
+export function whenMeasured(flow: Flow, then: () => void, frames = MEASURE_FRAMES): void {
+  requestAnimationFrame(() => {
+    if (frames > 0 && !flow.getNodes().every((node) => node.hidden || node.measured?.width)) whenMeasured(flow, then, frames - 1);
+    else then();
+  });
+}
+
+export interface FitOptions {
+  padding: Parameters<typeof getViewportForBounds>[5];
+  minZoom: number;
+  maxZoom: number;
+  duration: number;
+}
+
+/** Fits every shown node into a `width` × `height` pane, once they are measured. */
+export function fitGraph(flow: Flow, width: number, height: number, options: FitOptions): void {
+  whenMeasured(flow, () => {
+    const shown = flow.getNodes().filter((node) => !node.hidden);
+    if (shown.length === 0 || width <= 0 || height <= 0) return;
+    const viewport = getViewportForBounds(flow.getNodesBounds(shown), width, height, options.minZoom, options.maxZoom, options.padding);
+    void flow.setViewport(viewport, { duration: options.duration });
+  });
+}
+
+/** Centres the point `at` (a card's top-left) with a card of `size` around it, at `zoom`, once every node is measured. */
+export function centreCard(flow: Flow, at: Point, size: { width: number; height: number }, zoom: number, duration: number): void {
+  whenMeasured(flow, () => {
+    void flow.setCenter(at.x + size.width / 2, at.y + size.height / 2, { zoom, duration });
+  });
+}
