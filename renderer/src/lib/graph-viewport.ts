@@ -7,7 +7,7 @@
 // a wheel zoom, another fit) never ends, so the queue stays set and every later card measurement
 // (a card turning stale, far or near) fits the whole graph again: the view the user or a search
 // set moved away on its own. A viewport set directly and cut short is simply cut short.
-import { getViewportForBounds, type useSvelteFlow } from '@xyflow/svelte';
+import type { Rect, Viewport, useSvelteFlow } from '@xyflow/svelte';
 import type { Point } from './graph-layout';
 
 type Flow = ReturnType<typeof useSvelteFlow>;
@@ -16,27 +16,18 @@ type Flow = ReturnType<typeof useSvelteFlow>;
 const MEASURE_FRAMES = 60;
 
 /** Runs `then` on the first frame where every node has a measured size (bounded: ~1 s of frames). */
-export function whenMeasured(flow: Flow, then: () => void, frames = MEASURE_FRAMES): void {
+function whenMeasured(flow: Flow, then: () => void, frames = MEASURE_FRAMES): void {
   requestAnimationFrame(() => {
     if (frames > 0 && !flow.getNodes().every((node) => node.hidden || node.measured?.width)) whenMeasured(flow, then, frames - 1);
     else then();
   });
 }
 
-export interface FitOptions {
-  padding: Parameters<typeof getViewportForBounds>[5];
-  minZoom: number;
-  maxZoom: number;
-  duration: number;
-}
-
-/** Fits every shown node into a `width` × `height` pane, once they are measured. */
-export function fitGraph(flow: Flow, width: number, height: number, options: FitOptions): void {
+/** Fits every shown node in view, once they are measured: `viewportFor` says where a box of nodes fits. */
+export function fitGraph(flow: Flow, viewportFor: (bounds: Rect) => Viewport, duration: number): void {
   whenMeasured(flow, () => {
     const shown = flow.getNodes().filter((node) => !node.hidden);
-    if (shown.length === 0 || width <= 0 || height <= 0) return;
-    const viewport = getViewportForBounds(flow.getNodesBounds(shown), width, height, options.minZoom, options.maxZoom, options.padding);
-    void flow.setViewport(viewport, { duration: options.duration });
+    if (shown.length > 0) void flow.setViewport(viewportFor(flow.getNodesBounds(shown)), { duration });
   });
 }
 
