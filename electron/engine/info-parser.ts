@@ -30,11 +30,35 @@ export interface InfoCuts {
   fields: { key: string; chars: number }[];
 }
 
-export interface ParsedInfo {
-  sections: Record<string, Record<string, string>>;
-  fields: Record<string, string>;
-  /** Null when the whole reply was read as sent. */
-  cuts: InfoCuts | null;
+/** A slaveN key and its N. */
+interface ReplicaKey {
+  key: string;
+  index: number;
+}
+
+/**
+ * One parsed INFO reply. It also knows its slaveN keys (found while parsing, cheaper than a test
+ * of every key later), so parseReplication given the whole reply lists the replica lines without
+ * a scan, and returns the replication section exactly. Kept in a private field: the reply's
+ * visible parts are its sections, fields and cuts alone.
+ */
+export class ParsedInfo {
+  readonly #replicaKeys: readonly ReplicaKey[];
+
+  constructor(
+    readonly sections: Record<string, Record<string, string>>,
+    readonly fields: Record<string, string>,
+    /** Null when the whole reply was read as sent. */
+    readonly cuts: InfoCuts | null,
+    replicaKeys: readonly ReplicaKey[],
+  ) {
+    this.#replicaKeys = replicaKeys;
+  }
+
+  /** The slaveN keys of the flat map, in the order read. */
+  static replicaKeysOf(info: ParsedInfo): readonly ReplicaKey[] {
+    return info.#replicaKeys;
+  }
 }
 
 export interface ServerInfo {
@@ -104,57 +128,93 @@ const DECIMAL = /^-?\d+(\.\d+)?$/;
 const MAX_UNIX_SECONDS = Math.floor(Number.MAX_SAFE_INTEGER / 1000);
 const EMPTY: Fields = Object.freeze(Object.create(null) as Fields);
 
-// INFO replies from parseInfo remember their sections, so parseReplication can return the
-// replication section exactly while every parser keeps the same fields-only signature.
-const sectionsByFields = new WeakMap<Fields, Record<string, Fields>>();
-
 /**
  * INFO text → lower-cased sections plus one flat map of every field (last duplicate wins).
  * Reads at most MAX_INFO_CHARS, cuts longer values to MAX_FIELD_CHARS (marking them), and
  * never copies a whole long line: the cost is one scan of the text, whatever its size.
+ * A reply of one section (most polls read INFO replication alone) has one map: the flat map
+ * is that section (callers never change either).
  */
 export function parseInfo(text: string): ParsedInfo {
   const sections = emptyRecord<Fields>();
-  const fields = emptyRecord<string>();
+  let fields = emptyRecord<string>();
   let section: Fields | null = null;
+  // True while every field read so far is in `section`, the only section: then the flat map is it.
+  let shared = true;
+  const replicaKeys: ReplicaKey[] = [];
   const input = typeof text === 'string' ? text : '';
   const cuts: InfoCuts = { replyChars: input.length, linesSkipped: 0, fieldsCut: 0, fields: [] };
   let kept = 0;
+  // The first colon at or after the current line's start, found once for however many lines lie
+  // before it (a search per line could rescan a long colon-free stretch once per line).
+  let nextColon = -1;
   for (let start = 0; start < input.length; ) {
     const newline = input.indexOf('\n', start);
     const next = newline < 0 ? input.length : newline + 1;
     let end = newline < 0 ? input.length : newline;
     if (newline >= 0 && end > start && input.charCodeAt(end - 1) === 13 /* \r */) end--;
+    const lineStart = start;
+    start = next;
     if (kept > MAX_INFO_CHARS) {
-      if (end > start) cuts.linesSkipped++;
-      start = next;
+      if (end > lineStart) cuts.linesSkipped++;
       continue;
     }
-    // Only the head of a line is ever copied: a key, a colon and one field's worth of value.
-    const line = input.slice(start, Math.min(end, start + 2 * MAX_FIELD_CHARS + 1));
-    const length = end - start;
-    start = next;
-    if (line.startsWith('#')) {
-      section = openSection(sections, line.slice(1).trim().slice(0, MAX_FIELD_CHARS).toLowerCase());
+    if (end === lineStart) continue;
+    const length = end - lineStart;
+    // Only the head of a line is ever read: a key, a colon and one field's worth of value.
+    const headEnd = Math.min(end, lineStart + 2 * MAX_FIELD_CHARS + 1);
+    if (input.charCodeAt(lineStart) === 35 /* # */) {
+      const opened = openSection(sections, input.slice(lineStart + 1, headEnd).trim().slice(0, MAX_FIELD_CHARS).toLowerCase());
+      if (shared && section !== null && opened !== section) {
+        // A second section: from here on the flat map is a map of its own.
+        shared = false;
+        for (const key in section) fields[key] = section[key]!;
+      }
+      section = opened;
       kept += Math.min(length, MAX_FIELD_CHARS);
       continue;
     }
-    const colon = line.indexOf(':');
-    if (colon === 0 || (colon < 0 && length <= line.length)) continue;
+    if (nextColon >= 0 && nextColon < lineStart) nextColon = -1;
+    if (nextColon < 0) {
+      nextColon = input.indexOf(':', lineStart);
+      if (nextColon < 0) nextColon = input.length;
+    }
+    const colon = nextColon < headEnd ? nextColon - lineStart : -1;
+    if (colon === 0 || (colon < 0 && end === headEnd)) continue;
     if (colon < 0 || colon > MAX_FIELD_CHARS) {
-      noteCut(cuts, line, length);
+      noteCut(cuts, input.slice(lineStart, headEnd), length);
       continue;
     }
-    const key = line.slice(0, colon);
+    const key = input.slice(lineStart, lineStart + colon);
     const valueChars = length - colon - 1;
-    const value = valueChars > MAX_FIELD_CHARS ? cutValue(line.slice(colon + 1, colon + 1 + MAX_FIELD_CHARS), valueChars) : line.slice(colon + 1);
+    const valueStart = lineStart + colon + 1;
+    const value = valueChars > MAX_FIELD_CHARS ? cutValue(input.slice(valueStart, valueStart + MAX_FIELD_CHARS), valueChars) : input.slice(valueStart, end);
     if (valueChars > MAX_FIELD_CHARS) noteCut(cuts, key, valueChars);
     kept += key.length + value.length + 2;
-    fields[key] = value;
-    if (section) section[key] = value;
+    const index = replicaLineIndex(key);
+    // A repeated key is one field (its last value): listed once.
+    if (index >= 0 && !(key in (shared && section !== null ? section : fields))) replicaKeys.push({ key, index });
+    if (section === null) {
+      // A field before any section header is in the flat map only.
+      shared = false;
+      fields[key] = value;
+      continue;
+    }
+    section[key] = value;
+    if (!shared) fields[key] = value;
   }
-  sectionsByFields.set(fields, sections);
-  return { sections, fields, cuts: cuts.fieldsCut > 0 || cuts.linesSkipped > 0 ? cuts : null };
+  if (shared && section !== null) fields = section;
+  return new ParsedInfo(sections, fields, cuts.fieldsCut > 0 || cuts.linesSkipped > 0 ? cuts : null, replicaKeys);
+}
+
+/** N of a `slaveN` key (N decimal digits, as SLAVE_LINE_KEY), else -1. */
+function replicaLineIndex(key: string): number {
+  if (key.length < 6 || key.charCodeAt(0) !== 115 /* s */ || !key.startsWith('slave')) return -1;
+  for (let i = 5; i < key.length; i++) {
+    const c = key.charCodeAt(i);
+    if (c < 48 || c > 57) return -1;
+  }
+  return Number(key.slice(5));
 }
 
 /** A cut value says so itself, so the details panel shows what happened wherever it is displayed. */
@@ -183,11 +243,16 @@ export function parseServer(fields: Record<string, string>): ServerInfo {
   };
 }
 
-/** Role, link, offsets, listed replicas and backlog from INFO replication. */
-export function parseReplication(fields: Record<string, string>): ReplicationInfo {
+/**
+ * Role, link, offsets, listed replicas and backlog from INFO replication. `uptimeSeconds`: the
+ * server's uptime from an earlier INFO server, when the reply has none (see linkDownSince).
+ */
+export function parseReplication(info: ParsedInfo | Record<string, string>, uptimeSeconds: number | null = null): ReplicationInfo {
+  const parsed = info instanceof ParsedInfo ? info : null;
+  const fields = parsed ? parsed.fields : (info as Fields);
   const get = (key: string): string | undefined => field(fields, key);
   const syncInProgress = get('master_sync_in_progress') === '1';
-  const lineKeys = replicaLineKeys(fields);
+  const lineKeys = replicaLineKeys(fields, parsed);
   return {
     role: toRole(get('role')),
     masterHost: nonEmpty(get('master_host')),
@@ -196,7 +261,7 @@ export function parseReplication(fields: Record<string, string>): ReplicationInf
     lastIoSecondsAgo: toNonNegative(get('master_last_io_seconds_ago')),
     syncInProgress,
     sync: syncInProgress ? parseSyncProgress(fields) : null,
-    linkDownSinceSeconds: linkDownSince(fields),
+    linkDownSinceSeconds: linkDownSince(fields, uptimeSeconds),
     readReplOffset: toNonNegative(get('slave_read_repl_offset')),
     replicaReplOffset: toNonNegative(get('slave_repl_offset')),
     priority: toNonNegative(get('replica_priority') ?? get('slave_priority')),
@@ -211,7 +276,7 @@ export function parseReplication(fields: Record<string, string>): ReplicationInf
     secondReplOffset: toNonNegative(get('second_repl_offset')),
     backlog: parseBacklog(fields),
     minReplicasGood: toNonNegative(get('min_slaves_good_slaves')),
-    raw: replicationSection(fields, lineKeys.total),
+    raw: replicationSection(fields, parsed?.sections['replication'], lineKeys.total),
   };
 }
 
@@ -394,9 +459,9 @@ function indexedKeys(fields: Fields, pattern: RegExp): string[] {
   return indexed.sort((a, b) => a.index - b.index).map((entry) => entry.key);
 }
 
-/** The slaveN keys read: the first MAX_REPLICA_LINES by number, and how many there were. */
-function replicaLineKeys(fields: Fields): { read: string[]; total: number } {
-  const all = indexedKeys(fields, SLAVE_LINE_KEY);
+/** The slaveN keys read: the first MAX_REPLICA_LINES by number, and how many there were. `parsed`: the reply `fields` came from, if known. */
+function replicaLineKeys(fields: Fields, parsed: ParsedInfo | null): { read: string[]; total: number } {
+  const all = parsed ? [...ParsedInfo.replicaKeysOf(parsed)].sort((a, b) => a.index - b.index).map((entry) => entry.key) : indexedKeys(fields, SLAVE_LINE_KEY);
   return { read: all.length > MAX_REPLICA_LINES ? all.slice(0, MAX_REPLICA_LINES) : all, total: all.length };
 }
 
@@ -503,9 +568,9 @@ function clampPercent(value: number): number {
   return Math.min(100, Math.max(0, value));
 }
 
-function linkDownSince(fields: Fields): number | null {
+function linkDownSince(fields: Fields, uptimeSeconds: number | null): number | null {
   const seconds = toNonNegative(field(fields, 'master_link_down_since_seconds'));
-  const uptime = toNonNegative(field(fields, 'uptime_in_seconds'));
+  const uptime = toNonNegative(field(fields, 'uptime_in_seconds')) ?? uptimeSeconds;
   // Before 6.2 a link that was never up reports "now − 0", i.e. the Unix time. A link cannot
   // have been down for longer than the process has run, so that is 6.2's -1 in disguise.
   if (seconds !== null && uptime !== null && seconds > uptime) return null;
@@ -541,15 +606,14 @@ function isReplicationKey(key: string): boolean {
  * The replication section verbatim when known; for hand-built maps, the keys that belong to it
  * by name. Replica lines past MAX_REPLICA_LINES are left out here too: raw goes into every tick.
  */
-function replicationSection(fields: Fields, listedInFields: number): Fields {
-  const section = sectionsByFields.get(fields)?.['replication'];
+function replicationSection(fields: Fields, section: Fields | undefined, listedInFields: number): Fields {
   // The section as parsed, when it lists no more replica lines than are read (it has no more
-  // than the flat map of all sections): nothing to leave out, so no copy (a parsed section is
-  // never changed afterwards; only the flat map is).
+  // than the flat map of all sections): nothing to leave out, so no copy (a parsed reply is
+  // never changed afterwards).
   if (section && listedInFields <= MAX_REPLICA_LINES) return section;
   const source = section ?? fields;
   const keep = section ? (): boolean => true : isReplicationKey;
-  const { read, total } = replicaLineKeys(source);
+  const { read, total } = replicaLineKeys(source, null);
   const unread = total > read.length ? new Set(Object.keys(source).filter((k) => SLAVE_LINE_KEY.test(k))) : null;
   if (unread) for (const key of read) unread.delete(key);
   const raw = emptyRecord<string>();

@@ -11,6 +11,7 @@ import {
   isClusterEnabled,
   MAX_INFO_CHARS,
   parseInfo,
+  type ParsedInfo,
   LOAD_FIELDS,
   parseLoad,
   parseReplication,
@@ -107,6 +108,9 @@ export interface NodeRecord {
   load: NodeLoad | null;
   /** It refused INFO with several sections although its version takes them (a proxy, a look-alike): one INFO per section from then on. */
   oneSectionPerInfo: boolean;
+  /** masterAddressOf's answer for the reading `masterAddressReading` (null: none computed yet). */
+  masterAddress: string | null;
+  masterAddressReading: ReplicationInfo | null;
 }
 
 export type InfoSection = 'replication' | 'server' | 'stats' | 'sentinel' | 'cluster' | 'persistence';
@@ -147,6 +151,8 @@ export function createRecord(address: string, dial: string, seed: boolean, capac
     sentinel: null,
     load: null,
     oneSectionPerInfo: false,
+    masterAddress: null,
+    masterAddressReading: null,
   };
 }
 
@@ -274,10 +280,15 @@ function readEveryAfter(record: NodeRecord, every: number): void {
 
 /** Parse one section's reply and remember what had to be cut from it. */
 function readSection(record: NodeRecord, section: InfoSection, text: string): Record<string, string> {
+  return parseSection(record, section, text).fields;
+}
+
+/** The whole parsed reply (parseReplication reads its replica lines and section from it), its cuts noted on the record. */
+function parseSection(record: NodeRecord, section: InfoSection, text: string): ParsedInfo {
   const parsed = parseInfo(text);
   if (parsed.cuts) record.infoCuts[section] = parsed.cuts;
-  else delete record.infoCuts[section];
-  return parsed.fields;
+  else if (record.infoCuts[section]) delete record.infoCuts[section];
+  return parsed;
 }
 
 function applyReply(record: NodeRecord, reply: PollReply): void {
@@ -315,11 +326,7 @@ function applyReply(record: NodeRecord, reply: PollReply): void {
   }
 
   // Before 6.2 a never-up link reports a Unix time as "down since": uptime lets the parser tell.
-  const uptime = record.server?.uptimeSeconds;
-  const fields = readSection(record, 'replication', reply.replication);
-  // The flat field map only (the parser keeps the replication section apart for `raw`).
-  if (uptime !== null && uptime !== undefined) fields.uptime_in_seconds ??= String(uptime);
-  const replication = parseReplication(fields);
+  const replication = parseReplication(parseSection(record, 'replication', reply.replication), record.server?.uptimeSeconds ?? null);
   const previousReplid = record.replication?.replid ?? null;
   if (replication.syncInProgress && record.replication?.syncInProgress !== true) {
     record.syncStarts = [...record.syncStarts.slice(-(MAX_SYNC_STARTS - 1)), reply.receivedAt];
@@ -360,22 +367,21 @@ export function currentOffset(replication: ReplicationInfo): number | null {
 }
 
 /**
- * Each reading's master address, formatted once: masterOf runs several times per node and tick
- * (chains, order, lag, edges, phases), and building the string each time was a visible share of
- * a tick. A reading is never changed once parsed (a poll replaces it), so its identity is the key.
+ * The address this node says its master is at, as typed to REPLICAOF. Formatted once per reading
+ * and kept on the record: masterOf runs several times per node and tick (chains, order, lag,
+ * edges, phases), and building the string each time was a visible share of a tick. A reading is
+ * never changed once parsed (a poll replaces it), so its identity says whether the answer holds.
+ * (On the record rather than in a WeakMap by reading: an entry per poll made the collector's
+ * weak-table work cost more than the formatting it saved.)
  */
-const masterAddresses = new WeakMap<ReplicationInfo, string | null>();
-
-/** The address this node says its master is at, as typed to REPLICAOF. */
 export function masterAddressOf(record: NodeRecord): string | null {
   const r = record.replication;
   if (!r || r.role !== 'replica') return null;
-  let address = masterAddresses.get(r);
-  if (address === undefined) {
-    address = !r.masterHost || r.masterPort === null ? null : formatAddress(r.masterHost, r.masterPort);
-    masterAddresses.set(r, address);
+  if (record.masterAddressReading !== r) {
+    record.masterAddress = !r.masterHost || r.masterPort === null ? null : formatAddress(r.masterHost, r.masterPort);
+    record.masterAddressReading = r;
   }
-  return address;
+  return record.masterAddress;
 }
 
 /** Every address this node points at: its master and the replicas it lists (a Sentinel: the masters, replicas and Sentinels it names). */

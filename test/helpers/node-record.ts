@@ -29,7 +29,7 @@ export function read(record: NodeRecord, as: ReadAs = {}): NodeRecord {
     ? `role:slave\nmaster_host:${as.master.slice(0, as.master.lastIndexOf(':'))}\nmaster_port:${as.master.slice(as.master.lastIndexOf(':') + 1)}\nmaster_link_status:up`
     : `role:master\n${replicaLines(as.replicas ?? [])}`;
   const parsed = parseInfo(`# Replication\n${role}\n${as.extra ?? ''}\n`);
-  record.replication = parseReplication(parsed.fields);
+  record.replication = parseReplication(parsed);
   if (parsed.cuts) record.infoCuts.replication = parsed.cuts;
   record.server = parseServer(parseInfo(`run_id:${as.runId ?? `run-${record.address}`}\nredis_version:7.0.15`).fields);
   record.reachable = true;

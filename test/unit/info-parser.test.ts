@@ -25,7 +25,7 @@ function load(name: string) {
   return {
     info,
     server: parseServer(info.fields),
-    repl: parseReplication(info.fields),
+    repl: parseReplication(info),
     stats: parseStats(info.fields),
   };
 }
@@ -85,6 +85,21 @@ describe('parseInfo', () => {
     expect(Object.keys(sections)).toEqual([]);
   });
 
+  it('reads each line by its own colon, after however many lines without one', () => {
+    const { fields } = parseInfo(`# Server\n${'no colon here\n'.repeat(5000)}a\nb:2\nc\nd:4:5\n`);
+    expect(fields).toEqual({ b: '2', d: '4:5' });
+  });
+
+  it('gives a one-section reply the same flat map and section, and a later section its own', () => {
+    const one = parseInfo('# Replication\nrole:master\nrole:slave\n');
+    expect(one.fields).toEqual({ role: 'slave' });
+    expect(one.sections['replication']).toEqual({ role: 'slave' });
+    const two = parseInfo('# Replication\nrole:master\n# Server\nrun_id:x\n');
+    expect(two.fields).toEqual({ role: 'master', run_id: 'x' });
+    expect(two.sections['replication']).toEqual({ role: 'master' });
+    expect(two.sections['server']).toEqual({ run_id: 'x' });
+  });
+
   it('continues a section whose header repeats', () => {
     const { sections } = parseInfo('# Stats\na:1\n# CPU\nb:2\n# stats\nc:3\n');
     expect(sections['stats']).toEqual({ a: '1', c: '3' });
@@ -109,7 +124,7 @@ describe('parseInfo', () => {
       const info = parseInfo(text);
       expect(() => {
         parseServer(info.fields);
-        parseReplication(info.fields);
+        parseReplication(info);
         parseStats(info.fields);
         parseSentinelMasters(info.fields);
         isClusterEnabled(info.fields);
@@ -748,6 +763,15 @@ describe('listed replicas', () => {
     expect(parseReplication(fields).replicas.map((r) => r.address)).toEqual(['a:1', 'b:2']);
   });
 
+  it('lists a repeated slaveN line once, with its last value, from the reply as from its flat map', () => {
+    const info = parseInfo(
+      '# Replication\nslave0:ip=a,port=1,state=online,offset=0,lag=0\nslave1:ip=b,port=2,state=online,offset=0,lag=0\nslave0:ip=c,port=3,state=online,offset=0,lag=0\n',
+    );
+    expect(parseReplication(info).replicas.map((r) => r.address)).toEqual(['c:3', 'b:2']);
+    expect(parseReplication(info.fields).replicas).toEqual(parseReplication(info).replicas);
+    expect(parseReplication(info).listedLines).toBe(2);
+  });
+
   it('brackets IPv6 addresses once and accepts port 0 (a replica that did not announce a port)', () => {
     expect(replicas(['ip=::1,port=6380,state=online,offset=1,lag=0'])[0]?.address).toBe('[::1]:6380');
     expect(replicas(['ip=[::1],port=6380,state=online,offset=1,lag=0'])[0]?.address).toBe('[::1]:6380');
@@ -781,7 +805,7 @@ describe('caps: whatever a server sends, the result stays small', () => {
   it('cuts a 20 MB field to the field cap, says so in the value, and still reads the fields after it', () => {
     const huge = 'B'.repeat(20 * 1024 * 1024);
     const info = parseInfo(`# Replication\r\nrole:master\r\nx_proxy_note:${huge}\r\nmaster_repl_offset:77\r\n`);
-    const repl = parseReplication(info.fields);
+    const repl = parseReplication(info);
     expect(repl.raw['x_proxy_note']).toBe(`${'B'.repeat(MAX_FIELD_CHARS)}… [cut: ${huge.length} characters]`);
     expect(repl.masterReplOffset).toBe(77);
     expect(info.cuts).toEqual({ replyChars: expect.any(Number), linesSkipped: 0, fieldsCut: 1, fields: [{ key: 'x_proxy_note', chars: huge.length }] });
@@ -790,7 +814,7 @@ describe('caps: whatever a server sends, the result stays small', () => {
 
   it('turns a cut numeric or id field into nothing usable rather than a wrong value', () => {
     const info = parseInfo(`# Replication\nrole:master\nmaster_repl_offset:${'9'.repeat(5000)}\nmaster_replid:${'a'.repeat(5000)}\n`);
-    const repl = parseReplication(info.fields);
+    const repl = parseReplication(info);
     expect(repl.masterReplOffset).toBeNull();
     expect(repl.replid?.length).toBeLessThan(MAX_FIELD_CHARS + 40);
     expect(info.cuts?.fieldsCut).toBe(2);

@@ -56,7 +56,7 @@ export async function gatherFacts(
       .map(async (address) => {
         try {
           const text = await commands.info(address, 'replication');
-          const master = nodeMaster(parseReplication(parseInfo(text).fields));
+          const master = nodeMaster(parseReplication(parseInfo(text)));
           if (master !== null) mastersOfStrangers.set(address, findNode(snapshot, master)?.address ?? master);
         } catch {
           // Unreachable: the full read below records why.
@@ -153,7 +153,7 @@ async function catchUp(commands: NodeCommands, first: NodeFacts[], read: NodeFac
       while ((f.offset ?? -1) < goal && Date.now() < deadline) {
         await sleep(CATCH_UP_POLL_MS);
         try {
-          const repl = parseReplication(parseInfo(await commands.info(f.address, 'replication')).fields);
+          const repl = parseReplication(parseInfo(await commands.info(f.address, 'replication')));
           const fresh = replicationFacts(repl);
           if (fresh.role !== 'replica' || fresh.replid !== f.replid) return;
           Object.assign(f, fresh);
@@ -177,7 +177,7 @@ async function readNode(commands: NodeCommands, address: string, password: strin
 function toFacts(address: string, replies: PreflightReplies, password: string | undefined, consoleHasPassword: boolean): NodeFacts {
   const { info, config } = replies;
   const serverInfo = parseServer(parseInfo(info.server ?? '').fields);
-  const repl = parseReplication(parseInfo(info.replication ?? '').fields);
+  const repl = parseReplication(parseInfo(info.replication ?? ''));
   const isSentinel = serverInfo.mode === 'sentinel';
   const auth = requiresAuth(replies.aclDefault, config.requirepass, consoleHasPassword);
   const toWrite = config.minReplicasToWrite;

@@ -6,7 +6,7 @@ import { formatAddress } from '../address';
 
 export async function readReplication(commands: NodeCommands, address: string): Promise<ReplicationInfo> {
   const text = await commands.info(address, 'replication');
-  return parseReplication(parseInfo(text).fields);
+  return parseReplication(parseInfo(text));
 }
 
 export async function readStats(commands: NodeCommands, address: string): Promise<StatsInfo | null> {

@@ -71,7 +71,7 @@ export async function readPlanNodes(reader: NodeReader, plan: JournaledPlan): Pr
   const entries = await Promise.all(
     addresses.map(async (address): Promise<[string, NodeNow]> => {
       try {
-        const info = parseReplication(parseInfo(await reader.info(address, 'replication')).fields);
+        const info = parseReplication(parseInfo(await reader.info(address, 'replication')));
         const settings: Record<string, string | null> = {};
         for (const parameter of settingsOf(address)) settings[parameter] = await reader.configGet(address, parameter).catch(() => null);
         const master = info.role === 'replica' && info.masterHost && info.masterPort !== null ? formatAddress(info.masterHost, info.masterPort) : null;
