@@ -35,10 +35,10 @@ export class RingSeries {
     if (this.count === this.allocated && this.allocated < this.capacity) this.grow();
     const size = this.allocated;
     const slot = (this.start + this.count) % size;
-    this.columns.forEach((column, i) => {
+    for (let i = 0; i < this.columns.length; i++) {
       const v = values[i];
-      column[slot] = v === null || v === undefined ? NaN : v;
-    });
+      this.columns[i]![slot] = v === null || v === undefined ? NaN : v;
+    }
     if (this.count < size) this.count++;
     else this.start = (this.start + 1) % size;
   }
@@ -92,7 +92,10 @@ export class RingSeries {
     const size = Math.min(this.capacity, this.allocated * 2);
     this.columns = this.columns.map((column) => {
       const next = new Float64Array(size);
-      for (let i = 0; i < this.count; i++) next[i] = column[(this.start + i) % column.length] ?? NaN;
+      // Two block copies: the oldest rows (from start to the end), then the wrapped ones.
+      const head = column.subarray(this.start, Math.min(column.length, this.start + this.count));
+      next.set(head);
+      next.set(column.subarray(0, this.count - head.length), head.length);
       return next;
     });
     this.start = 0;
