@@ -15,6 +15,7 @@ import { rendererBenchmark } from './renderer';
 import { serveBench } from './serve';
 import { switchoverBench } from './switchover';
 import type { BenchResult, Benchmark, Figure } from './types';
+import { removeWorkerBundles } from './lib/worker';
 
 const BENCHMARKS: Benchmark[] = [
   { name: 'engine polling CPU', run: enginePolling },
@@ -66,6 +67,7 @@ for (const bench of selected) {
   }
 }
 
+await removeWorkerBundles();
 console.log(`\n${table(outcomes)}`);
 for (const outcome of outcomes) {
   for (const note of outcome.result?.notes ?? []) console.log(`• ${outcome.name}: ${note}`);
