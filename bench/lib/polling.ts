@@ -1,6 +1,7 @@
+import path from 'node:path';
 // Shared by the polling benchmarks: a 50-node lab and one measured run of one side in its own process.
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
-import type { Layer, PollingInput, PollingOutput } from '../workers/protocol';
+import type { Layer, PollingInput, PollingOutput, WindowFigures } from '../workers/protocol';
 import { runWorker } from './worker';
 
 export const REPLICAS = 49;
@@ -21,7 +22,12 @@ export function startFlatLab(): Promise<Lab> {
 }
 
 /** Run one side in a fresh process against the lab and return its figures. */
-export async function measureSide(lab: Pick<Lab, 'nodeNames' | 'address'>, side: Side, settings: PollSettings): Promise<PollRun> {
+export async function measureSide(
+  lab: Pick<Lab, 'nodeNames' | 'address'>,
+  side: Side,
+  settings: PollSettings,
+  timeoutMs = (settings.warmupRounds + settings.rounds * (settings.windows ?? 1)) * settings.pollIntervalMs + 30_000,
+): Promise<PollRun> {
   const input: PollingInput = {
     ...settings,
     addresses: lab.nodeNames.map((name) => lab.address(name)),
@@ -29,10 +35,38 @@ export async function measureSide(lab: Pick<Lab, 'nodeNames' | 'address'>, side:
     ...(side === 'engine' ? {} : { layer: side }),
   };
   const script = side === 'engine' ? 'bench/workers/poll-engine.ts' : 'bench/workers/poll-layers.ts';
-  const timeoutMs = (settings.warmupRounds + settings.rounds) * settings.pollIntervalMs + 30_000;
   const output = await runWorker<PollingInput, PollingOutput>(script, input, timeoutMs);
   if (output.nodePolls === 0) throw new Error(`${side}: no polls inside the measured window`);
   return { side, ...output, cpuMsPerPoll: (output.cpuUserMs + output.cpuSystemMs) / output.nodePolls };
+}
+
+/**
+ * Run every side at once against the lab, each in a process of its own, and measure them over
+ * the same seconds: `windows` consecutive windows of `rounds` rounds, the first opening once
+ * `warmupMs` have passed. Side by side, whatever the machine does meanwhile (a busy neighbour,
+ * a slower core, the servers' own timers) weighs on every side alike, so their ratio holds
+ * still where runs one after the other vary by half; and a long warm-up measures what a console
+ * that runs for hours spends, not its JIT compiling the first ticks.
+ */
+export async function measureTogether(
+  lab: Pick<Lab, 'nodeNames' | 'address'>,
+  sides: Side[],
+  settings: Omit<PollSettings, 'openAt' | 'warmupRounds' | 'profileFile'> & { warmupMs: number; profileDir?: string },
+): Promise<PollRun[]> {
+  const { warmupMs, profileDir, ...rest } = settings;
+  const openAt = Date.now() + warmupMs;
+  const timeoutMs = warmupMs + (rest.windows ?? 1) * rest.rounds * rest.pollIntervalMs + 60_000;
+  return Promise.all(
+    sides.map((side) => {
+      const profileFile = profileDir && path.join(profileDir, `${side}.cpuprofile`);
+      return measureSide(lab, side, { ...rest, warmupRounds: 1, openAt, ...(profileFile ? { profileFile } : {}) }, timeoutMs);
+    }),
+  );
+}
+
+/** CPU per node-poll of one window. */
+export function cpuPerPoll(window: WindowFigures): number {
+  return window.nodePolls === 0 ? Number.NaN : (window.cpuUserMs + window.cpuSystemMs) / window.nodePolls;
 }
 
 /** Warnings about runs that did not poll what they should have. */

@@ -2,7 +2,7 @@
 // over a whole number of poll rounds, from one tick to a later one.
 import Redis from 'ioredis';
 import { ReplicationEngine } from '../../electron/engine/engine';
-import { Window, memory, serveWorker, type PollingInput, type PollingOutput } from './protocol';
+import { WindowSequence, serveWorker, type PollingInput, type PollingOutput } from './protocol';
 
 // Every engine poll of a node sends one INFO replication (node-record.ts pollNode), alone or in a
 // pipeline with other sections: counting those counts polls exactly, even when a late tick would
@@ -28,34 +28,27 @@ serveWorker<PollingInput, PollingOutput>(async (input) => {
 });
 
 function measure(engine: ReplicationEngine, input: PollingInput): Promise<PollingOutput> {
-  const window = new Window(input.profileFile);
   let ticks = 0;
   let extraTicks = 0;
   let lastTickAt = 0;
-  let infoReplicationsBefore = 0;
   let failedPolls = 0;
+  const windows = new WindowSequence(input, () => ({ polls: infoReplications, failed: failedPolls }));
   return new Promise((resolve, reject) => {
     const dispose = engine.onTick(({ snapshot }) => {
       // A tick right after another is not a new round (but its cost is the engine's, and counted).
       const extra = snapshot.takenAt - lastTickAt < input.pollIntervalMs / 2;
       lastTickAt = snapshot.takenAt;
       if (extra) {
-        if (window.isOpen) extraTicks++;
+        if (windows.isOpen) extraTicks++;
         return;
       }
       ticks++;
-      if (ticks > input.warmupRounds) failedPolls += snapshot.nodes.filter((n) => !n.reachable).length;
-      if (ticks === input.warmupRounds) {
-        infoReplicationsBefore = infoReplications;
-        window.open().catch(reject);
-      } else if (ticks === input.warmupRounds + input.rounds) {
+      if (windows.isOpen) failedPolls += snapshot.nodes.filter((n) => !n.reachable).length;
+      windows.roundEnded(ticks).then((done) => {
+        if (!done) return;
         dispose();
-        const nodePolls = infoReplications - infoReplicationsBefore;
-        window.close().then(
-          (usage) => resolve({ ...usage, rounds: input.rounds, nodePolls, failedPolls, extraTicks, ...memory() }),
-          reject,
-        );
-      }
+        resolve(windows.output({ extraTicks }));
+      }, reject);
     });
   });
 }

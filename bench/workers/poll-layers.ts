@@ -9,7 +9,7 @@ import type Redis from 'ioredis';
 import { ClientRegistry } from '../../electron/engine/client-registry';
 import { createRecord, pollNode } from '../../electron/engine/node-record';
 import { bareClient } from '../lib/bare-client';
-import { Window, memory, serveWorker, type PollingInput, type PollingOutput } from './protocol';
+import { WindowSequence, serveWorker, type PollingInput, type PollingOutput } from './protocol';
 
 type PollOne = (index: number) => Promise<boolean>;
 
@@ -58,28 +58,23 @@ async function prepare(input: PollingInput, cleanup: (() => void)[]): Promise<Po
 }
 
 function measure(poll: PollOne, input: PollingInput): Promise<PollingOutput> {
-  const window = new Window(input.profileFile);
   const indexes = input.addresses.map((_, i) => i);
   let round = 0;
   let nodePolls = 0;
   let failedPolls = 0;
+  const windows = new WindowSequence(input, () => ({ polls: nodePolls, failed: failedPolls }));
   return new Promise((resolve, reject) => {
     const pollRound = async (): Promise<void> => {
       const replies = await Promise.allSettled(indexes.map(poll));
       round++;
-      if (round > input.warmupRounds) {
-        for (const reply of replies) {
-          if (reply.status === 'fulfilled' && reply.value) nodePolls++;
-          else failedPolls++;
-        }
+      for (const reply of replies) {
+        if (reply.status === 'fulfilled' && reply.value) nodePolls++;
+        else failedPolls++;
       }
-      // The window spans whole rounds: from the end of one round to the end of a later one.
-      if (round === input.warmupRounds) {
-        await window.open();
-      } else if (round === input.warmupRounds + input.rounds) {
+      // The windows span whole rounds: from the end of one round to the end of a later one.
+      if (await windows.roundEnded(round)) {
         clearInterval(timer);
-        const usage = await window.close();
-        resolve({ ...usage, rounds: input.rounds, nodePolls, failedPolls, ...memory() });
+        resolve(windows.output());
       }
     };
     const timer = setInterval(() => pollRound().catch(reject), input.pollIntervalMs);

@@ -22,8 +22,27 @@ export interface PollingInput {
   warmupRounds: number;
   /** Rounds inside the measured window. */
   rounds: number;
-  /** When set, a V8 CPU profile of the measured window only is written here. */
+  /** When set, a V8 CPU profile of the (first) measured window only is written here. */
   profileFile?: string;
+  /**
+   * A time (Date.now()) before which no window opens: the first opens at the end of the first
+   * round at or after it, once the warm-up rounds are done. Sides measured side by side are given
+   * the same one, so their windows cover the same seconds (whichever side started faster).
+   */
+  openAt?: number;
+  /** Consecutive windows of `rounds` rounds each (default 1). */
+  windows?: number;
+}
+
+/** One measured window. */
+export interface WindowFigures {
+  cpuUserMs: number;
+  cpuSystemMs: number;
+  wallMs: number;
+  nodePolls: number;
+  failedPolls: number;
+  /** Date.now() when it opened: windows of two sides measured side by side are paired by it. */
+  openedAt: number;
 }
 
 export interface PollingOutput {
@@ -39,6 +58,8 @@ export interface PollingOutput {
   extraTicks?: number;
   rssMb: number;
   heapUsedMb: number;
+  /** Each window's own figures (the fields above sum them). */
+  windows: WindowFigures[];
 }
 
 /**
@@ -89,6 +110,74 @@ export class Window {
       this.session.disconnect();
     }
     return usage;
+  }
+}
+
+/**
+ * The measured windows of a polling worker, driven by its rounds: the first opens after the
+ * warm-up (warmupRounds rounds, and not before openAt), each closes after `rounds` rounds and
+ * the next opens at once. `counts` gives the polls sent and failed so far.
+ */
+export class WindowSequence {
+  readonly figures: WindowFigures[] = [];
+  private window: Window | null = null;
+  private openedRound = 0;
+  private openedAt = 0;
+  private countsAtOpen = { polls: 0, failed: 0 };
+
+  constructor(
+    private readonly input: PollingInput,
+    private readonly counts: () => { polls: number; failed: number },
+  ) {}
+
+  get isOpen(): boolean {
+    return this.window !== null;
+  }
+
+  get done(): boolean {
+    return this.figures.length >= (this.input.windows ?? 1);
+  }
+
+  /** Call at the end of every round (1-based); resolves true once the last window has closed. */
+  async roundEnded(round: number): Promise<boolean> {
+    if (this.done) return true;
+    if (this.window && round - this.openedRound >= this.input.rounds) {
+      const usage = await this.window.close();
+      const counts = this.counts();
+      this.figures.push({
+        ...usage,
+        nodePolls: counts.polls - this.countsAtOpen.polls,
+        failedPolls: counts.failed - this.countsAtOpen.failed,
+        openedAt: this.openedAt,
+      });
+      this.window = null;
+      if (this.done) return true;
+    }
+    if (!this.window && round >= this.input.warmupRounds && Date.now() >= (this.input.openAt ?? 0)) {
+      // Only the first window is profiled.
+      this.window = new Window(this.figures.length === 0 ? this.input.profileFile : undefined);
+      await this.window.open();
+      this.openedRound = round;
+      this.openedAt = Date.now();
+      this.countsAtOpen = this.counts();
+    }
+    return false;
+  }
+
+  /** The windows summed, with the per-window figures, the process's memory and the rounds. */
+  output(extra: Partial<PollingOutput> = {}): PollingOutput {
+    const sum = (key: 'cpuUserMs' | 'cpuSystemMs' | 'wallMs' | 'nodePolls' | 'failedPolls'): number => this.figures.reduce((total, w) => total + w[key], 0);
+    return {
+      cpuUserMs: sum('cpuUserMs'),
+      cpuSystemMs: sum('cpuSystemMs'),
+      wallMs: sum('wallMs'),
+      nodePolls: sum('nodePolls'),
+      failedPolls: sum('failedPolls'),
+      rounds: this.input.rounds * this.figures.length,
+      ...memory(),
+      ...extra,
+      windows: this.figures,
+    };
   }
 }
 
