@@ -19,8 +19,16 @@ export class RingSeries {
   constructor(capacity: number, columnCount: number) {
     if (!(capacity >= 1)) throw new RangeError('capacity must be at least 1');
     this.capacity = capacity;
-    const rows = Math.min(capacity, INITIAL_ROWS);
-    this.columns = Array.from({ length: columnCount }, () => new Float64Array(rows));
+    this.columns = RingSeries.storage(columnCount, Math.min(capacity, INITIAL_ROWS));
+  }
+
+  /**
+   * `columnCount` columns of `rows` rows, views into one buffer: one allocation per ring and
+   * growth rather than one per column (each typed-array buffer is a native allocation).
+   */
+  private static storage(columnCount: number, rows: number): Float64Array[] {
+    const buffer = new Float64Array(columnCount * rows);
+    return Array.from({ length: columnCount }, (_, i) => buffer.subarray(i * rows, (i + 1) * rows));
   }
 
   get length(): number {
@@ -90,14 +98,15 @@ export class RingSeries {
   /** Double the storage (up to capacity), unrolling the ring so the oldest row is first. */
   private grow(): void {
     const size = Math.min(this.capacity, this.allocated * 2);
-    this.columns = this.columns.map((column) => {
-      const next = new Float64Array(size);
+    const columns = RingSeries.storage(this.columns.length, size);
+    this.columns.forEach((column, i) => {
+      const next = columns[i]!;
       // Two block copies: the oldest rows (from start to the end), then the wrapped ones.
       const head = column.subarray(this.start, Math.min(column.length, this.start + this.count));
       next.set(head);
       next.set(column.subarray(0, this.count - head.length), head.length);
-      return next;
     });
+    this.columns = columns;
     this.start = 0;
   }
 }
