@@ -1,6 +1,6 @@
 // Polling CPU per node-poll at 50 and at 500 real redis-servers, engine and bare ioredis, at the
-// app's 1 Hz: the engine against bare at 50 nodes (goal ≤ 1.5×; beyond this issue, 1.2×), and
-// the engine's cost per node at 500 against its cost at 50 (goal ≤ 1.2×: polling must not cost
+// app's 1 Hz: the engine against bare at 50 nodes, and the engine's cost per node at 500 against
+// its cost at 50 (goal ≤ 1.2×: polling must not cost
 // more per node as the topology grows). The 500 nodes are ten masters of 49 replicas in one
 // topology (nine of the masters replicate from replicas of the first), so each master lists as
 // many replicas as the 50-node lab's; every run is a process of its own, alternated.
@@ -14,7 +14,6 @@ import type { BenchResult } from './types';
 const POLL_MS = Number(process.env.BENCH_POLL_MS ?? 1000);
 const SETTINGS: PollSettings = { pollIntervalMs: POLL_MS, warmupRounds: Math.ceil(4000 / POLL_MS), rounds: Math.ceil(12_000 / POLL_MS) };
 const PAIRS = 2;
-const GOAL_RATIO_50 = 1.5;
 const GOAL_SCALE = 1.2;
 /** Memory a small redis-server takes (RSS with an empty dataset and a replication backlog), with a margin. */
 const MB_PER_SERVER = 12;
@@ -100,7 +99,7 @@ export async function enginePollingScale(): Promise<BenchResult> {
     const bareScale = perPoll(n500, 'info') / perPoll(n50, 'info');
     return {
       figures: [
-        { name: `engine / bare CPU per node-poll, ${n50} nodes`, value: round(ratio50, 2), unit: '×', goal: { max: GOAL_RATIO_50 } },
+        { name: `engine / bare CPU per node-poll, ${n50} nodes`, value: round(ratio50, 2), unit: '×' },
         { name: `engine per-node cost, ${n500} ÷ ${n50} nodes`, value: round(scale, 2), unit: '×', goal: { max: GOAL_SCALE } },
         { name: `engine / bare CPU per node-poll, ${n500} nodes`, value: round(ratio500, 2), unit: '×' },
         { name: `bare per-node cost, ${n500} ÷ ${n50} nodes`, value: round(bareScale, 2), unit: '×' },
@@ -113,7 +112,8 @@ export async function enginePollingScale(): Promise<BenchResult> {
       notes: [
         `${n50} nodes (a master and ${n50 - 1} replicas) and ${n500} nodes (ten masters of ~50 replicas in one topology), polled every ` +
           `${SETTINGS.pollIntervalMs} ms; ${SETTINGS.rounds} rounds measured after ${SETTINGS.warmupRounds}; ${PAIRS} engine/bare pairs per size, ` +
-          `each run a process of its own. The goal beyond this issue for the ${n50}-node ratio is 1.2×.`,
+          `each run a process of its own. The ${n50}-node engine/bare ratio covers the first seconds after connecting, JIT compilation included: ` +
+          'the goal for it (≤ 1.5×) is judged by `engine polling CPU`, which measures both sides at once after they have warmed up.',
         ...sanityNotes(runs.filter((r) => r.nodes === n50), n50 * SETTINGS.rounds),
         ...sanityNotes(runs.filter((r) => r.nodes === n500), n500 * SETTINGS.rounds),
       ],
