@@ -1,16 +1,19 @@
 // Where the engine's polling CPU goes: the same 50-node polling measured layer by layer, from
-// bare ioredis up to the full engine (see workers/poll-layers.ts). Run it by name:
-// `npm run bench -- layer`.
+// bare ioredis up to the full engine (see workers/poll-layers.ts), every layer at once and over
+// the same seconds after a warm-up, as `engine polling CPU` measures (lib/polling.ts
+// measureTogether). Run it by name: `npm run bench -- layer`.
 import path from 'node:path';
 import { mkdir } from 'node:fs/promises';
-import { measureSide, sanityNotes, startFlatLab, type PollRun, type PollSettings, type Side } from './lib/polling';
+import { cpuPerPoll, measureTogether, sanityNotes, startFlatLab, type Side } from './lib/polling';
 import { median, round } from './lib/stats';
 import type { BenchResult, Figure } from './types';
 
-const SETTINGS: PollSettings = { pollIntervalMs: 250, warmupRounds: 12, rounds: 40 };
-const CYCLES = 2;
+const POLL_MS = 250;
+const ROUNDS = 40;
+const WINDOWS = 3;
+const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 60_000);
 const ALL_SIDES: Side[] = ['info', 'pipeline', 'registry', 'pollNode', 'engine'];
-/** BENCH_LAYERS=info,pollNode measures only those layers (the first is the baseline); BENCH_CPU_PROF=dir profiles each run. */
+/** BENCH_LAYERS=info,pollNode measures only those layers (the first is the baseline); BENCH_CPU_PROF=dir profiles each one's first window. */
 const SIDES: Side[] = process.env.BENCH_LAYERS ? ALL_SIDES.filter((side) => process.env.BENCH_LAYERS!.split(',').includes(side)) : ALL_SIDES;
 const LABELS: Record<Side, string> = {
   info: 'bare client.info()',
@@ -22,35 +25,40 @@ const LABELS: Record<Side, string> = {
 
 export async function enginePollingLayers(): Promise<BenchResult> {
   if (SIDES.length === 0) throw new Error(`BENCH_LAYERS names none of ${ALL_SIDES.join(', ')}`);
+  if (!(Number.isInteger(WARMUP_MS) && WARMUP_MS >= POLL_MS)) throw new Error('BENCH_WARMUP_MS must be a whole number of ms, at least one poll interval');
   const profileDir = process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : undefined;
   if (profileDir) await mkdir(profileDir, { recursive: true });
   const lab = await startFlatLab();
   try {
-    const runs: PollRun[] = [];
-    for (let cycle = 1; cycle <= CYCLES; cycle++) {
-      for (const side of SIDES) {
-        const profileFile = profileDir && path.join(profileDir, `${side}-${cycle}.cpuprofile`);
-        const run = await measureSide(lab, side, { ...SETTINGS, profileFile });
-        runs.push(run);
-        console.log(`  ${side.padEnd(8)} run ${cycle}: ${run.cpuMsPerPoll.toFixed(4)} ms CPU per node-poll`);
-      }
+    const runs = await measureTogether(lab, SIDES, {
+      pollIntervalMs: POLL_MS,
+      warmupMs: WARMUP_MS,
+      rounds: ROUNDS,
+      windows: WINDOWS,
+      ...(profileDir ? { profileDir } : {}),
+    });
+    // Each layer's CPU per poll, window by window, as a multiple of the baseline's in the same window.
+    const relative = (i: number): number[] => runs[i]!.windows.map((w, k) => cpuPerPoll(w) / cpuPerPoll(runs[0]!.windows[k]!));
+    for (const [i, run] of runs.entries()) {
+      console.log(`  ${SIDES[i]!.padEnd(8)}: ${run.windows.map((w) => cpuPerPoll(w).toFixed(4)).join(', ')} ms CPU per node-poll`);
     }
-    const perPoll = (side: Side): number => median(runs.filter((r) => r.side === side).map((r) => r.cpuMsPerPoll));
-    const base = perPoll(SIDES[0]!);
+    const base = median(runs[0]!.windows.map(cpuPerPoll));
     const figures: Figure[] = SIDES.map((side, i) => {
-      const previous = i === 0 ? 0 : perPoll(SIDES[i - 1]!);
+      const times = median(relative(i));
+      const previous = i === 0 ? 0 : median(relative(i - 1));
       return {
-        name: `${LABELS[side]}: ${round(perPoll(side) / base, 2)} × bare`,
-        value: round((perPoll(side) - previous) * 1000, 1),
+        name: `${LABELS[side]}: ${round(times, 2)} × bare`,
+        value: round((times - previous) * base * 1000, 1),
         unit: 'µs/poll',
       };
     });
     return {
       figures,
-      details: { nodes: lab.nodeNames.length, ...SETTINGS, runs },
+      details: { nodes: lab.nodeNames.length, pollIntervalMs: POLL_MS, warmupMs: WARMUP_MS, rounds: ROUNDS, windows: WINDOWS, runs },
       notes: [
-        'Each layer figure is the CPU per node-poll it adds over the layer above it (µs); its name says the running total as a multiple of bare.',
-        ...sanityNotes(runs, lab.nodeNames.length * SETTINGS.rounds),
+        `Every layer polled the ${lab.nodeNames.length} nodes at once, each in a process of its own; ${WINDOWS} windows of ${ROUNDS} rounds after ${WARMUP_MS / 1000} s of warm-up.`,
+        "Each layer figure is the CPU per node-poll it adds over the layer above it (µs, from the median of its per-window ratios to the baseline's); its name says the running total as a multiple of bare.",
+        ...sanityNotes(runs, lab.nodeNames.length * ROUNDS * WINDOWS),
       ],
     };
   } finally {
