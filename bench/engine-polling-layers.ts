@@ -2,9 +2,7 @@
 // bare ioredis up to the full engine (see workers/poll-layers.ts), every layer at once and over
 // the same seconds after a warm-up, as `engine polling CPU` measures (lib/polling.ts
 // measureTogether). Run it by name: `npm run bench -- layer`.
-import path from 'node:path';
-import { mkdir } from 'node:fs/promises';
-import { cpuPerPoll, measureTogether, sanityNotes, startFlatLab, type Side } from './lib/polling';
+import { cpuPerPoll, measureTogether, PROFILE_DIR, sanityNotes, startFlatLab, type Side } from './lib/polling';
 import { median, round } from './lib/stats';
 import type { BenchResult, Figure } from './types';
 
@@ -26,8 +24,7 @@ const LABELS: Record<Side, string> = {
 export async function enginePollingLayers(): Promise<BenchResult> {
   if (SIDES.length === 0) throw new Error(`BENCH_LAYERS names none of ${ALL_SIDES.join(', ')}`);
   if (!(Number.isInteger(WARMUP_MS) && WARMUP_MS >= POLL_MS)) throw new Error('BENCH_WARMUP_MS must be a whole number of ms, at least one poll interval');
-  const profileDir = process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : undefined;
-  if (profileDir) await mkdir(profileDir, { recursive: true });
+  const profileDir = PROFILE_DIR;
   const lab = await startFlatLab();
   try {
     const runs = await measureTogether(lab, SIDES, {

@@ -1,7 +1,7 @@
 // Polling CPU per node-poll at 50 and at 500 real redis-servers, engine and bare ioredis, at the
 // app's 1 Hz: the engine against bare at 50 nodes, and the engine's cost per node at 500 against
-// its cost at 50 (goal ≤ 1.2×: polling must not cost
-// more per node as the topology grows). The 500 nodes are ten masters of 49 replicas in one
+// its cost at 50 (goal ≤ 1.2×: polling must not cost more per node as the topology grows).
+// The 500 nodes are ten masters of 49 replicas in one
 // topology (nine of the masters replicate from replicas of the first), so each master lists as
 // many replicas as the 50-node lab's; every run is a process of its own, alternated.
 import os from 'node:os';

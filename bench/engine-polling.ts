@@ -1,9 +1,7 @@
 // CPU cost of polling a 50-node topology with the engine, as a ratio to bare ioredis clients
 // sending INFO replication at the same rate. Each side runs in a process of its own, both at
 // once, measured over the same seconds after a warm-up (see lib/polling.ts measureTogether).
-import path from 'node:path';
-import { mkdir } from 'node:fs/promises';
-import { cpuPerPoll, measureTogether, sanityNotes, startFlatLab, type PollRun } from './lib/polling';
+import { cpuPerPoll, measureTogether, PROFILE_DIR, sanityNotes, startFlatLab, type PollRun } from './lib/polling';
 import { median, round, spread } from './lib/stats';
 import type { BenchResult } from './types';
 
@@ -25,7 +23,7 @@ const GOAL_RATIO = 1.5;
 export async function enginePolling(): Promise<BenchResult> {
   if (!(Number.isInteger(POLL_MS) && POLL_MS >= 100)) throw new Error('BENCH_POLL_MS must be a whole number of ms, at least 100');
   if (!(Number.isInteger(WARMUP_MS) && WARMUP_MS >= POLL_MS)) throw new Error('BENCH_WARMUP_MS must be a whole number of ms, at least one poll interval');
-  const profileDir = await profileDirectory();
+  const profileDir = PROFILE_DIR;
   const lab = await startFlatLab();
   try {
     const [engine, bare] = (await measureTogether(lab, ['engine', 'info'], {
@@ -64,11 +62,4 @@ export async function enginePolling(): Promise<BenchResult> {
   } finally {
     await lab.close();
   }
-}
-
-async function profileDirectory(): Promise<string | undefined> {
-  if (!process.env.BENCH_CPU_PROF) return undefined;
-  const dir = path.resolve(process.env.BENCH_CPU_PROF);
-  await mkdir(dir, { recursive: true });
-  return dir;
 }

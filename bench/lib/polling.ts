@@ -1,10 +1,14 @@
-import path from 'node:path';
 // Shared by the polling benchmarks: a 50-node lab and one measured run of one side in its own process.
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
 import type { Layer, PollingInput, PollingOutput, WindowFigures } from '../workers/protocol';
 import { runWorker } from './worker';
 
 export const REPLICAS = 49;
+
+/** BENCH_CPU_PROF=dir: where the polling benchmarks write CPU profiles (they slow the runs). */
+export const PROFILE_DIR = process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : undefined;
 
 /** The engine, or one of the layers of workers/poll-layers.ts ('info' is the baseline). */
 export type Side = 'engine' | Layer;
@@ -37,13 +41,14 @@ export async function measureSide(
   const script = side === 'engine' ? 'bench/workers/poll-engine.ts' : 'bench/workers/poll-layers.ts';
   const output = await runWorker<PollingInput, PollingOutput>(script, input, timeoutMs);
   if (output.nodePolls === 0) throw new Error(`${side}: no polls inside the measured window`);
-  return { side, ...output, cpuMsPerPoll: (output.cpuUserMs + output.cpuSystemMs) / output.nodePolls };
+  return { side, ...output, cpuMsPerPoll: cpuPerPoll(output) };
 }
 
 /**
  * Run every side at once against the lab, each in a process of its own, and measure them over
  * the same seconds: `windows` consecutive windows of `rounds` rounds, the first opening once
- * `warmupMs` have passed. Side by side, whatever the machine does meanwhile (a busy neighbour,
+ * `warmupMs` have passed (with `profileDir`, a CPU profile of each side's first window is written
+ * there). Side by side, whatever the machine does meanwhile (a busy neighbour,
  * a slower core, the servers' own timers) weighs on every side alike, so their ratio holds
  * still where runs one after the other vary by half; and a long warm-up measures what a console
  * that runs for hours spends, not its JIT compiling the first ticks.
@@ -54,6 +59,7 @@ export async function measureTogether(
   settings: Omit<PollSettings, 'openAt' | 'warmupRounds' | 'profileFile'> & { warmupMs: number; profileDir?: string },
 ): Promise<PollRun[]> {
   const { warmupMs, profileDir, ...rest } = settings;
+  if (profileDir) await mkdir(profileDir, { recursive: true });
   const openAt = Date.now() + warmupMs;
   const timeoutMs = warmupMs + (rest.windows ?? 1) * rest.rounds * rest.pollIntervalMs + 60_000;
   return Promise.all(
@@ -64,8 +70,8 @@ export async function measureTogether(
   );
 }
 
-/** CPU per node-poll of one window. */
-export function cpuPerPoll(window: WindowFigures): number {
+/** CPU per node-poll of one window, or of a run's windows summed. */
+export function cpuPerPoll(window: Pick<WindowFigures, 'cpuUserMs' | 'cpuSystemMs' | 'nodePolls'>): number {
   return window.nodePolls === 0 ? Number.NaN : (window.cpuUserMs + window.cpuSystemMs) / window.nodePolls;
 }
 

@@ -30,8 +30,8 @@ export interface InfoCuts {
   fields: { key: string; chars: number }[];
 }
 
-/** A slaveN key and its N. */
-interface ReplicaKey {
+/** An indexed key (slaveN, masterN) and its N. */
+interface IndexedKey {
   key: string;
   index: number;
 }
@@ -43,20 +43,20 @@ interface ReplicaKey {
  * visible parts are its sections, fields and cuts alone.
  */
 export class ParsedInfo {
-  readonly #replicaKeys: readonly ReplicaKey[];
+  readonly #replicaKeys: readonly IndexedKey[];
 
   constructor(
     readonly sections: Record<string, Record<string, string>>,
     readonly fields: Record<string, string>,
     /** Null when the whole reply was read as sent. */
     readonly cuts: InfoCuts | null,
-    replicaKeys: readonly ReplicaKey[],
+    replicaKeys: readonly IndexedKey[],
   ) {
     this.#replicaKeys = replicaKeys;
   }
 
   /** The slaveN keys of the flat map, in the order read. */
-  static replicaKeysOf(info: ParsedInfo): readonly ReplicaKey[] {
+  static replicaKeysOf(info: ParsedInfo): readonly IndexedKey[] {
     return info.#replicaKeys;
   }
 }
@@ -141,7 +141,7 @@ export function parseInfo(text: string): ParsedInfo {
   let section: Fields | null = null;
   // True while every field read so far is in `section`, the only section: then the flat map is it.
   let shared = true;
-  const replicaKeys: ReplicaKey[] = [];
+  const replicaKeys: IndexedKey[] = [];
   const input = typeof text === 'string' ? text : '';
   const cuts: InfoCuts = { replyChars: input.length, linesSkipped: 0, fieldsCut: 0, fields: [] };
   let kept = 0;
@@ -191,7 +191,7 @@ export function parseInfo(text: string): ParsedInfo {
     const value = valueChars > MAX_FIELD_CHARS ? cutValue(input.slice(valueStart, valueStart + MAX_FIELD_CHARS), valueChars) : input.slice(valueStart, end);
     if (valueChars > MAX_FIELD_CHARS) noteCut(cuts, key, valueChars);
     kept += key.length + value.length + 2;
-    const index = replicaLineIndex(key);
+    const index = keyIndex(key, SLAVE_LINE_KEY);
     // A repeated key is one field (its last value): listed once.
     if (index >= 0 && !(key in (shared && section !== null ? section : fields))) replicaKeys.push({ key, index });
     if (section === null) {
@@ -205,16 +205,6 @@ export function parseInfo(text: string): ParsedInfo {
   }
   if (shared && section !== null) fields = section;
   return new ParsedInfo(sections, fields, cuts.fieldsCut > 0 || cuts.linesSkipped > 0 ? cuts : null, replicaKeys);
-}
-
-/** N of a `slaveN` key (N decimal digits, as SLAVE_LINE_KEY), else -1. */
-function replicaLineIndex(key: string): number {
-  if (key.length < 6 || key.charCodeAt(0) !== 115 /* s */ || !key.startsWith('slave')) return -1;
-  for (let i = 5; i < key.length; i++) {
-    const c = key.charCodeAt(i);
-    if (c < 48 || c > 57) return -1;
-  }
-  return Number(key.slice(5));
 }
 
 /** A cut value says so itself, so the details panel shows what happened wherever it is displayed. */
@@ -446,22 +436,33 @@ function field(fields: Fields, key: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-/** Keys like slave3 or master0, ordered by their number (which is only a position in the reply). */
-function indexedKeys(fields: Fields, pattern: RegExp): string[] {
-  const indexed: { key: string; index: number }[] = [];
+/** N of a key like slave3 or master0 that `pattern` (an indexed-key pattern) matches, else -1. */
+function keyIndex(key: string, pattern: RegExp): number {
+  // Most keys are not indexed ones: a prefix test is much cheaper than the pattern.
   const prefix = INDEXED_PREFIX.get(pattern);
+  if (prefix !== undefined && !key.startsWith(prefix)) return -1;
+  const match = pattern.exec(key);
+  return match ? Number(match[1]) : -1;
+}
+
+/** Indexed keys ordered by their number (which is only a position in the reply). */
+function byIndex(indexed: readonly IndexedKey[]): string[] {
+  return [...indexed].sort((a, b) => a.index - b.index).map((entry) => entry.key);
+}
+
+/** Keys like slave3 or master0, ordered by their number. */
+function indexedKeys(fields: Fields, pattern: RegExp): string[] {
+  const indexed: IndexedKey[] = [];
   for (const key of Object.keys(fields)) {
-    // Most keys are not indexed ones: a prefix test is much cheaper than the pattern.
-    if (prefix !== undefined && !key.startsWith(prefix)) continue;
-    const match = pattern.exec(key);
-    if (match) indexed.push({ key, index: Number(match[1]) });
+    const index = keyIndex(key, pattern);
+    if (index >= 0) indexed.push({ key, index });
   }
-  return indexed.sort((a, b) => a.index - b.index).map((entry) => entry.key);
+  return byIndex(indexed);
 }
 
 /** The slaveN keys read: the first MAX_REPLICA_LINES by number, and how many there were. `parsed`: the reply `fields` came from, if known. */
 function replicaLineKeys(fields: Fields, parsed: ParsedInfo | null): { read: string[]; total: number } {
-  const all = parsed ? [...ParsedInfo.replicaKeysOf(parsed)].sort((a, b) => a.index - b.index).map((entry) => entry.key) : indexedKeys(fields, SLAVE_LINE_KEY);
+  const all = parsed ? byIndex(ParsedInfo.replicaKeysOf(parsed)) : indexedKeys(fields, SLAVE_LINE_KEY);
   return { read: all.length > MAX_REPLICA_LINES ? all.slice(0, MAX_REPLICA_LINES) : all, total: all.length };
 }
 
