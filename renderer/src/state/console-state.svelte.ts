@@ -183,6 +183,16 @@ export class ConsoleState {
     this.selected === null ? null : (this.nodeByAddress.get(this.selected) ?? null),
   );
 
+  /**
+   * "Now" for every age shown: the reactive clock, which ticks once a second, but never before
+   * the current snapshot arrived. A tick that marks a node stale (not read for 3 intervals, by
+   * the engine's time) can arrive up to a second after the clock last ticked; aged by the clock
+   * alone, the card said "stale · 2 s" for a node the rule had found 3 s old.
+   */
+  get #now(): number {
+    return Math.max(this.#clock.now, this.receivedAt ?? 0);
+  }
+
   /** Milliseconds since the current snapshot arrived, by the reactive clock. */
   readonly sinceTickMs: number | null = $derived.by(() =>
     this.receivedAt === null ? null : Math.max(0, this.#clock.now - this.receivedAt),
@@ -215,10 +225,10 @@ export class ConsoleState {
     return oldest;
   });
 
-  /** Milliseconds since the least recently read stale node was read, by the reactive clock. */
+  /** Milliseconds since the least recently read stale node was read, by the reactive clock (see #now). */
   readonly oldestStaleAgeMs: number | null = $derived.by(() =>
     // Reads the clock only while something is stale: a fresh topology does not re-derive every second.
-    this.oldestStale === null ? null : nodeAgeMs(this.oldestStale, this.#clock.now),
+    this.oldestStale === null ? null : nodeAgeMs(this.oldestStale, this.#now),
   );
 
   /** LIVE only while ticks arrive and every node is fresh; otherwise what is out of date. */
@@ -231,9 +241,9 @@ export class ConsoleState {
     return isStale(node) || (this.stale && node.reachable);
   }
 
-  /** Milliseconds since `node` was last read, by the reactive clock. */
+  /** Milliseconds since `node` was last read, by the reactive clock (see #now). */
   ageOf(node: Pick<NodeState, 'polledAt'>): number | null {
-    return nodeAgeMs(node, this.#clock.now);
+    return nodeAgeMs(node, this.#now);
   }
 
   beginConnect(target: ConnectionTarget): void {

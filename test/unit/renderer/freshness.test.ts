@@ -62,6 +62,17 @@ describe('freshness of the view', () => {
     expect(state.oldestStaleAgeMs).toBeNull();
   });
 
+  it('ages a node from no earlier than the tick that brought it, when the clock last ticked before', () => {
+    const { state, clock } = connected();
+    // The clock ticked at NOW; the tick marking R1 stale (3 s unread) arrives 900 ms later.
+    state.applySnapshot(labSnapshot(2, NOW + 900, { [R1]: { stale: true, polledAt: NOW + 900 - 3_000 } }), NOW + 900);
+    expect(clock.now).toBe(NOW);
+    expect(state.ageOf(state.staleNodes[0]!)).toBe(3_000);
+    expect(state.oldestStaleAgeMs).toBe(3_000);
+    clock.now = NOW + 1000;
+    expect(state.oldestStaleAgeMs).toBe(3_100);
+  });
+
   it('does not count an unreachable node as stale: it is shown as unreachable', () => {
     const { state } = connected();
     state.applySnapshot(labSnapshot(2, NOW + 1000, { [R1]: { stale: true, reachable: false } }), NOW + 1000);
