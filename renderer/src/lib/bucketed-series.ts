@@ -5,7 +5,7 @@
 // value, so a line ends where the data ends. Gaps (null values) still break the line. The
 // buckets and their min/max are the engine's decimator's (electron/shared/history-decimate.ts),
 // kept incrementally here so a tick adds to the newest bucket instead of reducing again.
-import { addToMinMax, bucketWidth, emptyMinMax, type MinMax } from '../../../electron/shared/history-decimate';
+import { addToMinMax, bucketWidth, type MinMax } from '../../../electron/shared/history-decimate';
 import type { HistoryPoint } from '../../../electron/shared/types';
 
 /** A point as Chart.js takes it with `parsing: false`; null breaks the line. */
@@ -33,12 +33,12 @@ export interface RangeStats {
 
 export { bucketWidth };
 
-/** An empty bucket at `index` starting at t, without the copy a spread makes (a chart makes thousands). */
+/**
+ * An empty bucket at `index` starting at t: emptyMinMax's fields and the bucket's own, made in one
+ * literal (a chart makes thousands; adding the two fields afterwards cost a shape change each).
+ */
 function newBucket(t: number, index: number): Bucket {
-  const bucket = emptyMinMax(t) as MinMax & { index: number; drawn: number };
-  bucket.index = index;
-  bucket.drawn = 0;
-  return bucket;
+  return { first: t, last: t, count: 0, minT: t, minY: 0, maxT: t, maxY: 0, lastT: t, lastY: 0, gapT: null, index, drawn: 0 };
 }
 
 /** Index of the first point with t >= at (points are sorted by t). */
@@ -59,8 +59,6 @@ export function firstIndexAtOrAfter(points: readonly HistoryPoint[], at: number)
  * each `sync()`.
  */
 export class BucketedSeries {
-  /** The reduced points, in time order. Handed to Chart.js as a copy: this one keeps changing. */
-  readonly points: XY[] = [];
   readonly buckets: Bucket[] = [];
   readonly raw: readonly HistoryPoint[];
   readonly width: number;
@@ -74,6 +72,12 @@ export class BucketedSeries {
   #closedCount = 0;
   readonly #lows: Bucket[] = [];
   readonly #highs: Bucket[] = [];
+  /**
+   * The reduced points once asked for, kept up to date from then on. A series in a chart's grey
+   * band is never drawn on its own: at 100 nodes most are, and making their points was most of
+   * what a chart's rebuild made (and left for the collector).
+   */
+  #points: XY[] | null = null;
 
   /** Starts with the bucket just before `from`, so that the line enters from the left edge. */
   constructor(raw: readonly HistoryPoint[], value: ValueOf, width: number, from: number) {
@@ -89,6 +93,17 @@ export class BucketedSeries {
     this.#emitNewest();
   }
 
+  /** The reduced points, in time order. Handed to Chart.js as a copy: this one keeps changing. */
+  get points(): readonly XY[] {
+    if (this.#points === null) {
+      // What the buckets emitted one by one: each closed bucket's extremes, then the newest, open.
+      this.#points = [];
+      const n = this.buckets.length;
+      for (let i = 0; i < n; i += 1) this.#emit(this.buckets[i] as Bucket, i === n - 1);
+    }
+    return this.#points;
+  }
+
   /** Takes in the raw points added since the last call; returns whether there were any. */
   sync(): boolean {
     const raw = this.raw;
@@ -97,7 +112,7 @@ export class BucketedSeries {
     // The newest bucket is drawn again once its new points are in.
     const newest = this.buckets[this.buckets.length - 1];
     if (newest) {
-      this.points.length -= newest.drawn;
+      if (this.#points !== null) this.#points.length -= newest.drawn;
       newest.drawn = 0;
     }
     for (let i = firstIndexAtOrAfter(raw, this.#lastT); i < raw.length; i += 1) {
@@ -118,7 +133,7 @@ export class BucketedSeries {
     // Buckets 1…keep leave the closed summary: all but the new first one are gone, and it is now the first.
     for (let i = 1; i <= keep; i += 1) this.#closedCount -= (this.buckets[i] as Bucket).count;
     this.buckets.splice(0, keep);
-    this.points.splice(0, drawn);
+    this.#points?.splice(0, drawn);
     const firstIndex = (this.buckets[0] as Bucket).index;
     while (this.#lows.length > 0 && (this.#lows[0] as Bucket).index <= firstIndex) this.#lows.shift();
     while (this.#highs.length > 0 && (this.#highs[0] as Bucket).index <= firstIndex) this.#highs.shift();
@@ -232,30 +247,31 @@ export class BucketedSeries {
     if (newest) this.#emit(newest, true);
   }
 
-  /** Appends the bucket's points: min and max in time order, the gap, and when open its last value. */
+  /** Appends the bucket's points (once the points are asked for): min and max in time order, the gap, and when open its last value. */
   #emit(b: Bucket, open: boolean): void {
-    const start = this.points.length;
+    const points = this.#points;
+    if (points === null) return;
+    const start = points.length;
     if (b.count > 0) {
-      this.#insert(start, b.minT, b.minY);
-      if (b.maxT !== b.minT) this.#insert(start, b.maxT, b.maxY);
-      if (open && b.lastT !== b.minT && b.lastT !== b.maxT) this.#insert(start, b.lastT, b.lastY);
+      insertInOrder(points, start, b.minT, b.minY);
+      if (b.maxT !== b.minT) insertInOrder(points, start, b.maxT, b.maxY);
+      if (open && b.lastT !== b.minT && b.lastT !== b.maxT) insertInOrder(points, start, b.lastT, b.lastY);
     }
-    if (b.gapT !== null) this.#insert(start, b.gapT, null);
-    b.drawn = this.points.length - start;
+    if (b.gapT !== null) insertInOrder(points, start, b.gapT, null);
+    b.drawn = points.length - start;
   }
+}
 
-  /** Inserts a point keeping time order among the bucket's points (at most four). */
-  #insert(start: number, x: number, y: number | null): void {
-    const points = this.points;
-    const point = { x, y };
-    let i = points.length;
-    points.push(point);
-    while (i > start && (points[i - 1] as XY).x > x) {
-      points[i] = points[i - 1] as XY;
-      i -= 1;
-    }
-    points[i] = point;
+/** Appends a point to `points`, keeping time order among those from `start` on (a bucket's, at most four). */
+function insertInOrder(points: XY[], start: number, x: number, y: number | null): void {
+  const point = { x, y };
+  let i = points.length;
+  points.push(point);
+  while (i > start && (points[i - 1] as XY).x > x) {
+    points[i] = points[i - 1] as XY;
+    i -= 1;
   }
+  points[i] = point;
 }
 
 /**

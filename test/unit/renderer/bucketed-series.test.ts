@@ -108,6 +108,28 @@ describe('BucketedSeries', () => {
     }
   });
 
+  it('keeps the points it was asked for up to date as ticks come and the window slides, as if made at the end', () => {
+    const all = noisy(2000, 5);
+    for (const width of [1, 1000, 4096]) {
+      const raw: HistoryPoint[] = all.slice(0, 500);
+      const drawn = new BucketedSeries(raw, lag, width, 0);
+      const banded = new BucketedSeries(raw, lag, width, 0);
+      expect(drawn.points.length).toBeGreaterThan(0);
+      for (const [i, p] of all.slice(500).entries()) {
+        raw.push(p);
+        drawn.sync();
+        banded.sync();
+        if (i % 97 === 0) {
+          drawn.dropBefore(p.t - 600_000);
+          banded.dropBefore(p.t - 600_000);
+        }
+      }
+      // `banded` never made its points until now (a series in the grey band never does).
+      expect(drawn.points).toEqual(banded.points);
+      expect(drawn.buckets).toEqual(banded.buckets);
+    }
+  });
+
   it('starts with the whole bucket before the window and drops what slid out, one bucket excepted', () => {
     const raw = noisy(600, 3);
     const width = 4096;
