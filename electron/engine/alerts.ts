@@ -13,6 +13,7 @@ import { formatBytes, formatSeconds } from '../shared/format';
 import type { Alert, AlertMute, AlertRule, AlertsView, AlertThresholds, NodeState, TopologySnapshot, TopologyWarning, WarningCode } from '../shared/types';
 import { EngineError } from './errors';
 import type { AlertStore } from './alert-store';
+import { mastersWithReplicas, nodesByAddress } from '../shared/node-index';
 
 export const DEFAULT_ALERT_THRESHOLDS: AlertThresholds = {
   lagBytes: 10 * 1024 * 1024,
@@ -238,7 +239,7 @@ export class AlertBook {
     const t = this.#thresholds;
     const out: Finding[] = [];
     const seen = new Set<string>();
-    const byAddress = new Map(snapshot.nodes.map((n) => [n.address, n]));
+    const byAddress = nodesByAddress(snapshot.nodes);
     const warnings = flatten(snapshot.warnings);
     const named = (code: WarningCode): Map<string, TopologyWarning> => {
       const map = new Map<string, TopologyWarning>();
@@ -248,7 +249,7 @@ export class AlertBook {
     const unreachableWarned = new Set(warnings.filter((w) => w.code === 'UNREACHABLE').flatMap((w) => w.nodes));
     const backlogExceeded = named('BACKLOG_EXCEEDED');
     const syncFailing = named('SYNC_FAILING');
-    const hasReplicas = new Set(snapshot.nodes.filter((n) => n.role === 'replica' && n.master).map((n) => n.master));
+    const hasReplicas = mastersWithReplicas(snapshot.nodes);
     const replicaCount = new Map<string, number>();
     for (const n of snapshot.nodes) if (n.master) replicaCount.set(n.master, (replicaCount.get(n.master) ?? 0) + 1);
 

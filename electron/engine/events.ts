@@ -1,4 +1,5 @@
 import type { EventKind, NodeState, ReplicationEvent, TopologySnapshot } from '../shared/types';
+import { nodesByAddress } from '../shared/node-index';
 
 type Draft = Omit<ReplicationEvent, 'id' | 'at'>;
 type Add = (node: string, kind: EventKind, message: string, peer?: string) => void;
@@ -34,8 +35,8 @@ export class EventMemory {
 /** What changed between two consecutive snapshots, as events an operator cares about. */
 export function diffSnapshots(previous: TopologySnapshot | null, next: TopologySnapshot, memory = new EventMemory()): Draft[] {
   memory.tick++;
-  const before = new Map((previous?.nodes ?? []).map((n) => [n.address, n]));
-  const after = new Map(next.nodes.map((n) => [n.address, n]));
+  const before = nodesByAddress(previous?.nodes ?? []);
+  const after = nodesByAddress(next.nodes);
   const out: Draft[] = [];
   const add: Add = (node, kind, message, peer) => {
     out.push(peer ? { node, kind, message, peer } : { node, kind, message });
@@ -215,11 +216,29 @@ function droppedReplicas(old: NodeState, node: NodeState | undefined, next: Topo
 }
 
 function remember(memory: EventMemory, next: TopologySnapshot): void {
+  // Updated in place: every node has an entry on every tick.
   for (const node of next.nodes) {
-    if (node.stats) memory.counters.set(node.address, { runId: node.runId, syncFull: node.stats.syncFull, syncPartialOk: node.stats.syncPartialOk });
-    if (node.reachable && node.replid && !node.sync) memory.histories.set(node.address, { replid: node.replid, offset: node.offset });
+    if (node.stats) {
+      const counters = memory.counters.get(node.address);
+      if (counters) {
+        counters.runId = node.runId;
+        counters.syncFull = node.stats.syncFull;
+        counters.syncPartialOk = node.stats.syncPartialOk;
+      } else {
+        memory.counters.set(node.address, { runId: node.runId, syncFull: node.stats.syncFull, syncPartialOk: node.stats.syncPartialOk });
+      }
+    }
+    if (node.reachable && node.replid && !node.sync) {
+      const history = memory.histories.get(node.address);
+      if (history) {
+        history.replid = node.replid;
+        history.offset = node.offset;
+      } else {
+        memory.histories.set(node.address, { replid: node.replid, offset: node.offset });
+      }
+    }
   }
-  const present = new Set(next.nodes.map((n) => n.address));
+  const present = nodesByAddress(next.nodes);
   for (const map of [memory.counters, memory.histories, memory.reported, memory.uncounted]) {
     for (const address of map.keys()) if (!present.has(address)) map.delete(address);
   }

@@ -119,6 +119,8 @@ const COLUMNS = HISTORY_SERIES.length + 1;
 /** One node's chartable history: one row per tick. */
 export class NodeHistory {
   private readonly rows: RingSeries;
+  /** The row append() fills and hands to the ring (which copies it): one array for every tick. */
+  private readonly row: (number | null)[] = new Array<number | null>(COLUMNS).fill(null);
 
   constructor(capacity: number) {
     this.rows = new RingSeries(capacity, COLUMNS);
@@ -130,16 +132,16 @@ export class NodeHistory {
 
   append(point: HistoryPoint): void {
     // Written out in COLUMN_OF's order (time, then HISTORY_SERIES): this runs per node and tick.
-    this.rows.push([
-      point.t,
-      point.offset,
-      point.lagBytes,
-      point.lagSeconds,
-      point.opsPerSecond ?? null,
-      point.netInputBytesPerSecond ?? null,
-      point.netOutputBytesPerSecond ?? null,
-      point.usedMemoryBytes ?? null,
-    ]);
+    const row = this.row;
+    row[0] = point.t;
+    row[1] = point.offset;
+    row[2] = point.lagBytes;
+    row[3] = point.lagSeconds;
+    row[4] = point.opsPerSecond ?? null;
+    row[5] = point.netInputBytesPerSecond ?? null;
+    row[6] = point.netOutputBytesPerSecond ?? null;
+    row[7] = point.usedMemoryBytes ?? null;
+    this.rows.push(row);
   }
 
   /**

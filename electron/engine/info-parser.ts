@@ -66,6 +66,8 @@ export interface ServerInfo {
   product: 'redis' | 'valkey';
   /** valkey_version on Valkey (its redis_version is frozen at 7.2.4), else redis_version. */
   version: string | null;
+  /** Product and version as the console shows them ("redis 7.0.15", "valkey 8.0.1"), or null: one string per reading, compared and looked up on every tick. */
+  versionLabel: string | null;
   mode: 'standalone' | 'sentinel' | 'cluster' | null;
   tcpPort: number | null;
   uptimeSeconds: number | null;
@@ -221,11 +223,14 @@ function noteCut(cuts: InfoCuts, key: string, chars: number): void {
 export function parseServer(fields: Record<string, string>): ServerInfo {
   const valkeyVersion = nonEmpty(field(fields, 'valkey_version'));
   const isValkey = field(fields, 'server_name') === 'valkey' || valkeyVersion !== null;
+  const product = isValkey ? 'valkey' : 'redis';
+  // Valkey 7.2 says server_name:valkey but has no valkey_version yet: its redis_version is real.
+  const version = valkeyVersion ?? nonEmpty(field(fields, 'redis_version'));
   return {
     runId: nonEmpty(field(fields, 'run_id')),
-    product: isValkey ? 'valkey' : 'redis',
-    // Valkey 7.2 says server_name:valkey but has no valkey_version yet: its redis_version is real.
-    version: valkeyVersion ?? nonEmpty(field(fields, 'redis_version')),
+    product,
+    version,
+    versionLabel: version === null ? null : `${product} ${version}`,
     mode: serverMode(fields),
     tcpPort: toPort(field(fields, 'tcp_port')),
     uptimeSeconds: toNonNegative(field(fields, 'uptime_in_seconds')),
@@ -240,32 +245,31 @@ export function parseServer(fields: Record<string, string>): ServerInfo {
 export function parseReplication(info: ParsedInfo | Record<string, string>, uptimeSeconds: number | null = null): ReplicationInfo {
   const parsed = info instanceof ParsedInfo ? info : null;
   const fields = parsed ? parsed.fields : (info as Fields);
-  const get = (key: string): string | undefined => field(fields, key);
-  const syncInProgress = get('master_sync_in_progress') === '1';
+  const syncInProgress = field(fields, 'master_sync_in_progress') === '1';
   const lineKeys = replicaLineKeys(fields, parsed);
   return {
-    role: toRole(get('role')),
-    masterHost: nonEmpty(get('master_host')),
-    masterPort: toPort(get('master_port')),
-    linkStatus: toLinkStatus(get('master_link_status')),
-    lastIoSecondsAgo: toNonNegative(get('master_last_io_seconds_ago')),
+    role: toRole(field(fields, 'role')),
+    masterHost: nonEmpty(field(fields, 'master_host')),
+    masterPort: toPort(field(fields, 'master_port')),
+    linkStatus: toLinkStatus(field(fields, 'master_link_status')),
+    lastIoSecondsAgo: toNonNegative(field(fields, 'master_last_io_seconds_ago')),
     syncInProgress,
     sync: syncInProgress ? parseSyncProgress(fields) : null,
     linkDownSinceSeconds: linkDownSince(fields, uptimeSeconds),
-    readReplOffset: toNonNegative(get('slave_read_repl_offset')),
-    replicaReplOffset: toNonNegative(get('slave_repl_offset')),
-    priority: toNonNegative(get('replica_priority') ?? get('slave_priority')),
-    readOnly: toFlag(get('replica_read_only') ?? get('slave_read_only')),
-    replicaAnnounced: toFlag(get('replica_announced')),
-    connectedReplicas: toNonNegative(get('connected_slaves')),
+    readReplOffset: toNonNegative(field(fields, 'slave_read_repl_offset')),
+    replicaReplOffset: toNonNegative(field(fields, 'slave_repl_offset')),
+    priority: toNonNegative(field(fields, 'replica_priority') ?? field(fields, 'slave_priority')),
+    readOnly: toFlag(field(fields, 'replica_read_only') ?? field(fields, 'slave_read_only')),
+    replicaAnnounced: toFlag(field(fields, 'replica_announced')),
+    connectedReplicas: toNonNegative(field(fields, 'connected_slaves')),
     ...parseListedReplicas(fields, lineKeys),
-    failoverState: nonEmpty(get('master_failover_state')),
-    replid: nonEmpty(get('master_replid')),
-    replid2: toReplid2(get('master_replid2')),
-    masterReplOffset: toNonNegative(get('master_repl_offset')),
-    secondReplOffset: toNonNegative(get('second_repl_offset')),
+    failoverState: nonEmpty(field(fields, 'master_failover_state')),
+    replid: nonEmpty(field(fields, 'master_replid')),
+    replid2: toReplid2(field(fields, 'master_replid2')),
+    masterReplOffset: toNonNegative(field(fields, 'master_repl_offset')),
+    secondReplOffset: toNonNegative(field(fields, 'second_repl_offset')),
     backlog: parseBacklog(fields),
-    minReplicasGood: toNonNegative(get('min_slaves_good_slaves')),
+    minReplicasGood: toNonNegative(field(fields, 'min_slaves_good_slaves')),
     raw: replicationSection(fields, parsed?.sections['replication'], lineKeys.total),
   };
 }
@@ -447,7 +451,16 @@ function keyIndex(key: string, pattern: RegExp): number {
 
 /** Indexed keys ordered by their number (which is only a position in the reply). */
 function byIndex(indexed: readonly IndexedKey[]): string[] {
-  return [...indexed].sort((a, b) => a.index - b.index).map((entry) => entry.key);
+  const sorted = [...indexed].sort(ascendingIndex);
+  const keys: string[] = [];
+  for (const entry of sorted) keys.push(entry.key);
+  return keys;
+}
+
+// Module-level rather than an arrow made on every master's poll: nothing holds such an arrow's
+// optimized code between polls, so each full garbage collection drops it and it is compiled again.
+function ascendingIndex(a: IndexedKey, b: IndexedKey): number {
+  return a.index - b.index;
 }
 
 /** Keys like slave3 or master0, ordered by their number. */
@@ -646,10 +659,16 @@ function parseListedReplicas(fields: Fields, { read, total }: { read: string[]; 
     const line = parseReplicaLine(field(fields, key) ?? '');
     if (line) lines.push(line);
   }
-  // Without an rdb-channel line there is nothing to fold: each line is one replica.
-  const replicas = lines.some((line) => line.rdbChannel)
-    ? mergeDualChannel(lines).map(({ address, state, ackOffset, ackAgeSeconds }) => ({ address, state, ackOffset, ackAgeSeconds }))
-    : lines.map((line) => ({ address: line.address, state: line.state, ackOffset: line.offset, ackAgeSeconds: line.lag }));
+  let dualChannel = false;
+  for (const line of lines) dualChannel ||= line.rdbChannel;
+  // Without an rdb-channel line there is nothing to fold: each line is one replica. (Loops rather
+  // than callbacks made on every master's poll, whose optimized code each full collection drops.)
+  const replicas: ListedReplica[] = [];
+  if (dualChannel) {
+    for (const { address, state, ackOffset, ackAgeSeconds } of mergeDualChannel(lines)) replicas.push({ address, state, ackOffset, ackAgeSeconds });
+  } else {
+    for (const line of lines) replicas.push({ address: line.address, state: line.state, ackOffset: line.offset, ackAgeSeconds: line.lag });
+  }
   return { replicas, listedLines: total };
 }
 

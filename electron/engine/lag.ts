@@ -20,6 +20,8 @@ const OFFSET = 2;
 /** A node's recent (time, offset) readings, bounded, for time-aligned lag and seconds-behind. */
 export class OffsetHistory {
   private readonly rows: RingSeries;
+  /** The row push() fills and hands to the ring (which copies it): one array for every poll. */
+  private readonly row: [number, number, number] = [0, 0, 0];
 
   constructor(capacity: number) {
     this.rows = new RingSeries(capacity, 3);
@@ -30,7 +32,11 @@ export class OffsetHistory {
   }
 
   push(sample: OffsetSample): void {
-    this.rows.push([sample.sentAt, sample.receivedAt, sample.offset]);
+    const row = this.row;
+    row[SENT] = sample.sentAt;
+    row[RECEIVED] = sample.receivedAt;
+    row[OFFSET] = sample.offset;
+    this.rows.push(row);
   }
 
   latest(): OffsetSample | null {
@@ -41,6 +47,12 @@ export class OffsetHistory {
   readBefore(time: number): OffsetSample | null {
     const i = this.rows.lastAtOrBefore(RECEIVED, time);
     return i < 0 ? null : this.at(i);
+  }
+
+  /** readBefore's offset alone (lag asks it for every replica and tick: no sample object to build). */
+  offsetReadBefore(time: number): number | null {
+    const i = this.rows.lastAtOrBefore(RECEIVED, time);
+    return i < 0 ? null : (this.rows.get(i, OFFSET) ?? 0);
   }
 
   /**
@@ -77,9 +89,8 @@ export { sameHistory, type HistoryIdentity } from './replication-rules';
 
 /** Bytes the upstream node had that `sample` did not, using an upstream reading certainly taken earlier. */
 export function bytesBehind(sample: OffsetSample, upstream: OffsetHistory): number | null {
-  const before = upstream.readBefore(sample.sentAt);
-  if (!before) return null;
-  return Math.max(0, before.offset - sample.offset);
+  const before = upstream.offsetReadBefore(sample.sentAt);
+  return before === null ? null : Math.max(0, before - sample.offset);
 }
 
 /**

@@ -161,10 +161,10 @@ export async function readSettings<P extends string>(client: Redis, parameters: 
   for (const parameter of parameters) pipeline.call('CONFIG', 'GET', parameter);
   const replies = ((await pipeline.exec()) ?? []) as Reply[];
   const out: Partial<Record<P, string | null>> = {};
-  parameters.forEach((parameter, i) => {
+  for (let i = 0; i < parameters.length; i++) {
     const reply = replies[i];
-    out[parameter] = reply && !reply[0] ? configValue(reply[1]) : null;
-  });
+    out[parameters[i]!] = reply && !reply[0] ? configValue(reply[1]) : null;
+  }
   return out;
 }
 

@@ -111,6 +111,8 @@ export interface NodeRecord {
   /** masterAddressOf's answer for the reading `masterAddressReading` (null: none computed yet). */
   masterAddress: string | null;
   masterAddressReading: ReplicationInfo | null;
+  /** NodeSet.masterOf's answer, for this reading and this version of the set's addresses (version -1: none yet). */
+  masterOf: { master: NodeRecord | undefined; reading: ReplicationInfo | null; version: number };
 }
 
 export type InfoSection = 'replication' | 'server' | 'stats' | 'sentinel' | 'cluster' | 'persistence';
@@ -153,6 +155,7 @@ export function createRecord(address: string, dial: string, seed: boolean, capac
     oneSectionPerInfo: false,
     masterAddress: null,
     masterAddressReading: null,
+    masterOf: { master: undefined, reading: null, version: -1 },
   };
 }
 
@@ -186,43 +189,7 @@ export async function pollNode(registry: ClientRegistry, record: NodeRecord, now
     return;
   }
   try {
-    const reply = await registry.run(record.dial, async (client, generation) => {
-      const wantServer = generation !== record.serverGeneration || record.polls % SERVER_EVERY === 0;
-      // A Sentinel has no data to load (and no memory or persistence section worth reading).
-      const isSentinel = record.asSentinel || record.server?.mode === 'sentinel';
-      const wantLoad = !isSentinel && record.polls % LOAD_EVERY === 0;
-      const wantStats = wantServer || servesReplicas(record) || wantLoad;
-      // INFO sentinel costs nothing on a data node (empty reply) and tells a Sentinel apart at once.
-      const wantSentinel = wantServer || record.server?.mode === 'sentinel';
-      const wantPersistence = wantServer || wantLoad;
-      // One INFO per section, pipelined: Redis 6.0 and 6.2 take a single section per call.
-      const sections = ['replication'];
-      if (wantServer) sections.push('server');
-      if (wantStats) sections.push('stats');
-      if (wantSentinel) sections.push('sentinel');
-      if (wantServer) sections.push('cluster');
-      if (wantPersistence) sections.push('persistence');
-      if (wantLoad) sections.push('memory', 'clients');
-      const { texts, sentAt, receivedAt } = await readSections(client, record, sections, wantServer, now);
-      let i = 0;
-      const next = (): string => texts[i++] ?? '';
-      return {
-        sentAt,
-        receivedAt,
-        generation,
-        replication: next(),
-        server: wantServer ? next() : null,
-        stats: wantStats ? next() : null,
-        sentinel: wantSentinel ? next() : null,
-        cluster: wantServer ? next() : null,
-        persistence: wantPersistence ? next() : null,
-        memory: wantLoad ? next() : null,
-        clients: wantLoad ? next() : null,
-        load: wantLoad,
-        // A second round trip, once a minute: what decides the replication risks (persistence, backlog, limits).
-        settings: wantServer ? await readSettings(client, SETTINGS_PARAMETERS) : null,
-      } satisfies PollReply;
-    });
+    const reply = await registry.run(record.dial, (client, generation) => readReply(client, generation, record, now));
     applyReply(record, reply);
     const chars =
       reply.replication.length +
@@ -240,6 +207,56 @@ export async function pollNode(registry: ClientRegistry, record: NodeRecord, now
     const noAnswer = record.error?.code === 'UNREACHABLE' || record.error?.code === 'TIMEOUT';
     if (record.polls === 0 && record.listedBy !== null && noAnswer) readEveryAfter(record, record.readEvery * 2);
   }
+}
+
+/**
+ * One round trip to a node: INFO replication, with the sections this poll also reads.
+ * Module-level rather than an arrow made on every poll: nothing holds such an arrow's optimized
+ * code between polls, so each full garbage collection drops it and it is compiled again.
+ */
+async function readReply(client: Redis, generation: number, record: NodeRecord, now: () => number): Promise<PollReply> {
+  const wantServer = generation !== record.serverGeneration || record.polls % SERVER_EVERY === 0;
+  // A Sentinel has no data to load (and no memory or persistence section worth reading).
+  const isSentinel = record.asSentinel || record.server?.mode === 'sentinel';
+  const wantLoad = !isSentinel && record.polls % LOAD_EVERY === 0;
+  const wantStats = wantServer || servesReplicas(record) || wantLoad;
+  // INFO sentinel costs nothing on a data node (empty reply) and tells a Sentinel apart at once.
+  const wantSentinel = wantServer || record.server?.mode === 'sentinel';
+  const wantPersistence = wantServer || wantLoad;
+  // One INFO per section, pipelined: Redis 6.0 and 6.2 take a single section per call.
+  const sections = ['replication'];
+  if (wantServer) sections.push('server');
+  if (wantStats) sections.push('stats');
+  if (wantSentinel) sections.push('sentinel');
+  if (wantServer) sections.push('cluster');
+  if (wantPersistence) sections.push('persistence');
+  if (wantLoad) sections.push('memory', 'clients');
+  const { texts, sentAt, receivedAt } = await readSections(client, record, sections, wantServer, now);
+  // The texts come in the order the sections were asked.
+  let i = 1;
+  const server = wantServer ? (texts[i++] ?? '') : null;
+  const stats = wantStats ? (texts[i++] ?? '') : null;
+  const sentinel = wantSentinel ? (texts[i++] ?? '') : null;
+  const cluster = wantServer ? (texts[i++] ?? '') : null;
+  const persistence = wantPersistence ? (texts[i++] ?? '') : null;
+  const memory = wantLoad ? (texts[i++] ?? '') : null;
+  const clients = wantLoad ? (texts[i++] ?? '') : null;
+  return {
+    sentAt,
+    receivedAt,
+    generation,
+    replication: texts[0] ?? '',
+    server,
+    stats,
+    sentinel,
+    cluster,
+    persistence,
+    memory,
+    clients,
+    load: wantLoad,
+    // A second round trip, once a minute: what decides the replication risks (persistence, backlog, limits).
+    settings: wantServer ? await readSettings(client, SETTINGS_PARAMETERS) : null,
+  };
 }
 
 /**
@@ -291,6 +308,11 @@ function parseSection(record: NodeRecord, section: InfoSection, text: string): P
   return parsed;
 }
 
+/** A section read only for the load: its few fields picked out (see pickFields), not parsed whole. */
+function loadOnly(text: string | null, keys: readonly string[]): Record<string, string> | null {
+  return text === null ? null : pickFields(text, keys);
+}
+
 function applyReply(record: NodeRecord, reply: PollReply): void {
   if (reply.server !== null) {
     const server = parseServer(readSection(record, 'server', reply.server));
@@ -305,8 +327,6 @@ function applyReply(record: NodeRecord, reply: PollReply): void {
     record.serverGeneration = reply.generation;
     record.serverReadAt = reply.receivedAt;
   }
-  // A section read only for the load: its few fields picked out (see pickFields), not parsed whole.
-  const loadOnly = (text: string | null, keys: readonly string[]): Record<string, string> | null => (text === null ? null : pickFields(text, keys));
   const persistence =
     reply.persistence === null ? null : reply.settings !== null ? readSection(record, 'persistence', reply.persistence) : loadOnly(reply.persistence, LOAD_FIELDS.persistence);
   if (reply.settings !== null) record.settings = parseSettings(reply.settings, persistence);
@@ -377,8 +397,11 @@ export function currentOffset(replication: ReplicationInfo): number | null {
 export function masterAddressOf(record: NodeRecord): string | null {
   const r = record.replication;
   if (!r || r.role !== 'replica') return null;
-  if (record.masterAddressReading !== r) {
-    record.masterAddress = !r.masterHost || r.masterPort === null ? null : formatAddress(r.masterHost, r.masterPort);
+  const previous = record.masterAddressReading;
+  if (previous !== r) {
+    // The same master as the last reading's keeps the same string: no new one to build and hash on every poll.
+    const same = previous !== null && previous.masterHost === r.masterHost && previous.masterPort === r.masterPort;
+    if (!same) record.masterAddress = !r.masterHost || r.masterPort === null ? null : formatAddress(r.masterHost, r.masterPort);
     record.masterAddressReading = r;
   }
   return record.masterAddress;

@@ -61,6 +61,8 @@ export interface ChainInfo {
 export class NodeSet {
   private readonly records = new Map<string, NodeRecord>();
   private readonly byAddress = new Map<string, NodeRecord>();
+  /** Changes whenever an address starts or stops resolving to a node: masterOf's answers hold until then. */
+  private addressesVersion = 0;
   private readonly byRunId = new Map<string, NodeRecord>();
   private readonly runIdOf = new Map<NodeRecord, string>();
   /** The records as an array, rebuilt only when a node is added or removed. */
@@ -119,7 +121,7 @@ export class NodeSet {
     const dial = dialAddress(this.addressMap, normalized);
     const record = createRecord(normalized, dial, seed, this.capacity, now);
     this.records.set(normalized, record);
-    this.byAddress.set(normalized, record);
+    this.index(normalized, record);
     this.list = null;
     return record;
   }
@@ -203,7 +205,7 @@ export class NodeSet {
       this.evicted.push(phantom);
     }
     missing.aliases.add(unknown);
-    this.byAddress.set(unknown, missing);
+    this.index(unknown, missing);
   }
 
   private addListed(address: string, listedBy: string | null, share: string, now: number, added: NodeRecord[]): void {
@@ -254,7 +256,9 @@ export class NodeSet {
     const runId = record.server?.runId;
     if (!runId || !this.contains(record)) return record;
     const twin = this.byRunId.get(runId);
-    if (!twin || twin === record || !this.contains(twin) || twin.server?.runId !== runId) {
+    // Indexed under this run_id already (every poll of a node that has not restarted).
+    if (twin === record) return record;
+    if (!twin || !this.contains(twin) || twin.server?.runId !== runId) {
       this.indexRunId(record, runId);
       return record;
     }
@@ -264,7 +268,7 @@ export class NodeSet {
     for (const alias of drop.aliases) keep.aliases.add(alias);
     keep.seed ||= drop.seed;
     this.remove(drop);
-    for (const address of [drop.address, ...drop.aliases]) this.byAddress.set(address, keep);
+    for (const address of [drop.address, ...drop.aliases]) this.index(address, keep);
     this.indexRunId(keep, runId);
     return keep;
   }
@@ -276,10 +280,24 @@ export class NodeSet {
     this.runIdOf.set(record, runId);
   }
 
-  /** The master a replica points at, resolved to a known node. */
+  private index(address: string, record: NodeRecord): void {
+    this.byAddress.set(address, record);
+    this.addressesVersion++;
+  }
+
+  /**
+   * The master a replica points at, resolved to a known node. Asked several times per node and
+   * tick (chains, order, lag, edges, warnings, phases): the answer is kept on the record until
+   * the node is read again or an address of the set changes.
+   */
   masterOf(record: NodeRecord): NodeRecord | undefined {
+    const cached = record.masterOf;
+    if (cached.reading === record.replication && cached.version === this.addressesVersion) return cached.master;
     const address = masterAddressOf(record);
-    return address ? this.resolve(address) : undefined;
+    cached.master = address ? this.resolve(address) : undefined;
+    cached.reading = record.replication;
+    cached.version = this.addressesVersion;
+    return cached.master;
   }
 
   /** The node and its masters up to the top of its chain; stops on a cycle or an unknown master. */
@@ -302,10 +320,13 @@ export class NodeSet {
    */
   chains(loops: NodeRecord[][] = []): Map<NodeRecord, ChainInfo> {
     const out = new Map<NodeRecord, ChainInfo>();
+    // One path and its index for every walk (most walks are one or two nodes long).
+    const path: NodeRecord[] = [];
+    const onPath = new Map<NodeRecord, number>();
     for (const start of this.all()) {
       if (out.has(start)) continue;
-      const path: NodeRecord[] = [];
-      const onPath = new Map<NodeRecord, number>();
+      path.length = 0;
+      onPath.clear();
       let current: NodeRecord | undefined = start;
       while (current && !out.has(current) && !onPath.has(current)) {
         onPath.set(current, path.length);
@@ -336,7 +357,10 @@ export class NodeSet {
     if (!this.contains(record)) return;
     this.records.delete(record.address);
     for (const address of [record.address, ...record.aliases]) {
-      if (this.byAddress.get(address) === record) this.byAddress.delete(address);
+      if (this.byAddress.get(address) === record) {
+        this.byAddress.delete(address);
+        this.addressesVersion++;
+      }
     }
     const runId = this.runIdOf.get(record);
     if (runId !== undefined && this.byRunId.get(runId) === record) this.byRunId.delete(runId);

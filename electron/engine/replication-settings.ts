@@ -22,26 +22,26 @@ export type SettingsReplies = Partial<Record<SettingsParameter, string | null>>;
 
 /** The settings from CONFIG GET replies and INFO persistence's aof_enabled; every unknown stays null, never a guess. */
 export function parseSettings(replies: SettingsReplies, persistence: Record<string, string> | null): ReplicationSettings {
-  const number = (name: SettingsParameter): number | null => {
-    const value = replies[name];
-    return value !== null && value !== undefined && /^\d+$/.test(value) ? Number(value) : null;
-  };
-  const flag = (name: SettingsParameter): boolean | null => {
-    const value = replies[name];
-    return value === 'yes' ? true : value === 'no' ? false : null;
-  };
   const aof = persistence?.aof_enabled;
   return {
     save: replies.save ?? null,
     aofEnabled: aof === '1' ? true : aof === '0' ? false : null,
-    replBacklogSize: number('repl-backlog-size'),
-    replTimeout: number('repl-timeout'),
+    replBacklogSize: wholeNumber(replies['repl-backlog-size']),
+    replTimeout: wholeNumber(replies['repl-timeout']),
     clientOutputBufferLimitReplica: replicaBufferLimit(replies['client-output-buffer-limit'] ?? null),
-    minReplicasToWrite: number('min-replicas-to-write'),
-    minReplicasMaxLag: number('min-replicas-max-lag'),
-    replDisklessSync: flag('repl-diskless-sync'),
+    minReplicasToWrite: wholeNumber(replies['min-replicas-to-write']),
+    minReplicasMaxLag: wholeNumber(replies['min-replicas-max-lag']),
+    replDisklessSync: yesNo(replies['repl-diskless-sync']),
     replDisklessLoad: replies['repl-diskless-load'] ?? null,
   };
+}
+
+function wholeNumber(value: string | null | undefined): number | null {
+  return value !== null && value !== undefined && /^\d+$/.test(value) ? Number(value) : null;
+}
+
+function yesNo(value: string | null | undefined): boolean | null {
+  return value === 'yes' ? true : value === 'no' ? false : null;
 }
 
 /** "normal 0 0 0 slave 268435456 67108864 60 pubsub …" → "268435456 67108864 60" (the replica class). */

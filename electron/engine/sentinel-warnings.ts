@@ -4,6 +4,7 @@
 // follows, or is under way). One warning per master name, naming the Sentinels that say so.
 import type { NodeState, SentinelMasterView, TopologyWarning } from '../shared/types';
 import { sentinelAuthMessage } from './sentinel-entry';
+import { nodesByAddress } from '../shared/node-index';
 
 interface Said {
   sentinel: NodeState;
@@ -11,9 +12,10 @@ interface Said {
 }
 
 export function sentinelWarnings(states: readonly NodeState[]): TopologyWarning[] {
-  const sentinels = states.filter((s) => s.role === 'sentinel');
+  const sentinels: NodeState[] = [];
+  for (const s of states) if (s.role === 'sentinel') sentinels.push(s);
   if (sentinels.length === 0) return [];
-  const byAddress = new Map(states.map((s) => [s.address, s]));
+  const byAddress = nodesByAddress(states);
   const out: TopologyWarning[] = [];
   const down = sentinels.filter((s) => !s.reachable);
   for (const s of down) {

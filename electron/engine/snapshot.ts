@@ -14,6 +14,7 @@ import { currentOffset, masterAddressOf, type NodeRecord } from './node-record';
 import type { ChainInfo, NodeSet } from './node-set';
 import { findWarnings, foldMasterDown, riskWarnings } from './warnings';
 import { sentinelWarnings } from './sentinel-warnings';
+import { nodesByAddress } from '../shared/node-index';
 
 /** What the session knows of Sentinel failovers under way, for the Sentinels' views. */
 export interface SentinelContext {
@@ -59,10 +60,12 @@ export function buildSnapshot(
   sentinels: SentinelContext = NO_SENTINEL_CONTEXT,
 ): TopologySnapshot {
   const records = orderForDisplay(nodes);
+  // The chains' walk finds the cycles too: one walk a tick serves the states and the warnings.
+  const loops: NodeRecord[][] = [];
   const context: TickContext = {
     nodes,
     listed: listedReplicas(nodes),
-    chains: nodes.chains(),
+    chains: nodes.chains(loops),
     // A reading older than this is stale (the node is stalled or slow): lag then comes from the master's ACK view.
     freshSince: now - 2 * pollIntervalMs - 100,
     staleBefore: now - STALE_AFTER_INTERVALS * pollIntervalMs,
@@ -70,8 +73,10 @@ export function buildSnapshot(
     sentinels,
     writeRates: new Map(),
   };
-  const states = records.map((r) => nodeState(context, r));
-  const byAddress = new Map(states.map((s) => [s.address, s]));
+  // Loops rather than callbacks made on every tick (nothing holds their optimized code between ticks).
+  const states: NodeState[] = [];
+  for (const record of records) states.push(nodeState(context, record));
+  const byAddress = nodesByAddress(states);
   const edges: TopologyEdge[] = [];
   for (const record of records) {
     const master = nodes.masterOf(record) ?? rememberedMasterOf(nodes, record);
@@ -80,8 +85,9 @@ export function buildSnapshot(
     if (!master || !state || master === record || record.asSentinel) continue;
     edges.push({ master: master.address, replica: record.address, health: edgeHealth(state, context.listed.get(record)) });
   }
-  const downSince = new Map(records.map((r) => [r.address, r.unreachableSince]));
-  const warnings = foldMasterDown([...findWarnings(nodes), ...riskWarnings(states, now), ...sentinelWarnings(states)], states, downSince);
+  const downSince = new Map<string, number | null>();
+  for (const record of records) downSince.set(record.address, record.unreachableSince);
+  const warnings = foldMasterDown([...findWarnings(nodes, loops), ...riskWarnings(states, now), ...sentinelWarnings(states)], states, downSince);
   return { seq, takenAt: now, pollIntervalMs, nodes: states, edges, warnings };
 }
 
@@ -116,7 +122,7 @@ function nodeState(context: TickContext, record: NodeRecord): NodeState {
     error: record.error,
     role: remembered?.role ?? roleOf(record),
     runId: server?.runId ?? null,
-    version: server?.version ? `${server.product} ${server.version}` : null,
+    version: server?.versionLabel ?? null,
     uptimeSeconds: uptimeOf(record, now),
     master: record.asSentinel
       ? null
@@ -365,17 +371,26 @@ function orderForDisplay(nodes: NodeSet): NodeRecord[] {
     else if (master && master !== record) children.set(master, [record]);
     else roots.push(record);
   }
-  const out: NodeRecord[] = [];
-  const seen = new Set<NodeRecord>();
-  const visit = (record: NodeRecord): void => {
-    if (seen.has(record)) return;
-    seen.add(record);
-    out.push(record);
-    for (const child of children.get(record) ?? []) visit(child);
-  };
+  const walk: TreeWalk = { children, seen: new Set(), out: [] };
   // The data nodes' trees first, the Sentinels after them.
-  roots.filter((r) => !r.asSentinel).forEach(visit);
-  all.filter((r) => !r.asSentinel).forEach(visit);
-  all.forEach(visit);
-  return out;
+  for (const root of roots) if (!root.asSentinel) visit(walk, root);
+  for (const record of all) if (!record.asSentinel) visit(walk, record);
+  for (const record of all) visit(walk, record);
+  return walk.out;
+}
+
+interface TreeWalk {
+  children: ReadonlyMap<NodeRecord, NodeRecord[]>;
+  seen: Set<NodeRecord>;
+  out: NodeRecord[];
+}
+
+// Module-level rather than a closure made on every tick: nothing holds such a closure's
+// optimized code between ticks, so each full garbage collection drops it and it is compiled again.
+function visit(walk: TreeWalk, record: NodeRecord): void {
+  if (walk.seen.has(record)) return;
+  walk.seen.add(record);
+  walk.out.push(record);
+  const children = walk.children.get(record);
+  if (children) for (const child of children) visit(walk, child);
 }

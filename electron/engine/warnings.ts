@@ -4,6 +4,7 @@ import { canLoadRdb } from './replication-rules';
 import { MAX_FIELD_CHARS, MAX_INFO_CHARS, MAX_REPLICA_LINES, type InfoCuts } from './info-parser';
 import { masterAddressOf, type InfoSection, type NodeRecord } from './node-record';
 import type { NodeSet } from './node-set';
+import { mastersWithReplicas, nodesByAddress } from '../shared/node-index';
 
 /** More never-reached addresses than this from one master's list become one warning, not one each. */
 const GROUP_UNREACHED_OVER = 5;
@@ -13,10 +14,10 @@ const NAMED_IN_MESSAGE = 5;
 const count = new Intl.NumberFormat('en');
 
 /** Everything about the topology an operator should know is wrong or risky. Linear in the nodes and what they list. */
-export function findWarnings(nodes: NodeSet): TopologyWarning[] {
+export function findWarnings(nodes: NodeSet, loops: readonly NodeRecord[][] = cyclesOf(nodes)): TopologyWarning[] {
   const records = nodes.all();
   return [
-    ...cycles(nodes),
+    ...cycles(loops),
     ...multipleMasters(nodes, records),
     ...unknownMasters(nodes, records),
     ...notPointingBack(nodes, records),
@@ -43,8 +44,8 @@ export const BACKLOG_SHORT_SECONDS = 60;
  * have not struck yet, and a replica whose next resync is certain to be a full one.
  */
 export function riskWarnings(states: readonly NodeState[], now: number): TopologyWarning[] {
-  const byAddress = new Map(states.map((s) => [s.address, s]));
-  const hasReplicas = new Set(states.filter((s) => s.role === 'replica' && s.master).map((s) => s.master));
+  const byAddress = nodesByAddress(states);
+  const hasReplicas = mastersWithReplicas(states);
   const out: TopologyWarning[] = [];
   for (const s of states) {
     if (!s.reachable) continue;
@@ -127,16 +128,15 @@ function ageOf(s: NodeState, now: number): string {
 
 /** Why a replica keeps failing to sync with its reachable master, or null while it is fine. */
 function syncFailing(s: NodeState, master: NodeState): string | null {
-  const synced = s.linkStatus === 'up' && !s.sync;
+  if (s.linkStatus === 'up' && !s.sync) return null;
   const rdb = canLoadRdb(s.version, master.version);
-  if (rdb.loads === false && !synced) {
+  if (rdb.loads === false) {
     return (
       `${s.address} (${s.version ?? '?'}) cannot load the snapshot ${master.address} (${master.version ?? '?'}) sends: RDB format ${rdb.masterWrites ?? '?'}, ` +
       `newer than the ${rdb.replicaReads ?? '?'} it reads ("Can't handle RDB format version ${rdb.masterWrites ?? '?'}" in its log). ` +
       `It retries forever and holds no data meanwhile: upgrade it, or point it at a master of its own version`
     );
   }
-  if (synced) return null;
   const settings = master.settings;
   if (s.syncAttempts >= FAILING_SYNC_ATTEMPTS) {
     const limit = settings?.clientOutputBufferLimitReplica ? ` (client-output-buffer-limit replica ${settings.clientOutputBufferLimitReplica} on the master)` : '';
@@ -167,7 +167,7 @@ const FOLDED_UNDER_MASTER_DOWN = new Set<WarningCode>(['UNREACHABLE', 'UNKNOWN_M
  * `downSince` gives when each node stopped answering (ms).
  */
 export function foldMasterDown(warnings: TopologyWarning[], states: readonly NodeState[], downSince: ReadonlyMap<string, number | null>): TopologyWarning[] {
-  const byAddress = new Map(states.map((s) => [s.address, s]));
+  const byAddress = nodesByAddress(states);
   const rootOf = (s: NodeState): NodeState => {
     const seen = new Set<NodeState>();
     let at = s;
@@ -212,9 +212,19 @@ function bytes(n: number): string {
   return `${(n / 1024 / 1024).toFixed(1)} MB`;
 }
 
-function cycles(nodes: NodeSet): TopologyWarning[] {
+// Module-level rather than an arrow made on every tick: nothing holds such an arrow's optimized
+// code between ticks, so each full garbage collection drops it and it is compiled again.
+function answersAsMaster(record: NodeRecord): boolean {
+  return record.reachable && record.replication?.role === 'master';
+}
+
+function cyclesOf(nodes: NodeSet): NodeRecord[][] {
   const loops: NodeRecord[][] = [];
   nodes.chains(loops);
+  return loops;
+}
+
+function cycles(loops: readonly NodeRecord[][]): TopologyWarning[] {
   return loops.map((loop) => ({
     code: 'CYCLE',
     message:
@@ -226,7 +236,7 @@ function cycles(nodes: NodeSet): TopologyWarning[] {
 }
 
 function multipleMasters(nodes: NodeSet, records: readonly NodeRecord[]): TopologyWarning[] {
-  const masters = records.filter((r) => r.reachable && r.replication?.role === 'master');
+  const masters = records.filter(answersAsMaster);
   if (masters.length < 2) return [];
   const replicaCount = new Map<NodeRecord, number>();
   for (const r of records) {

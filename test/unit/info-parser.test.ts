@@ -147,6 +147,7 @@ describe('redis 5.0 master with two replicas', () => {
       runId: '28145ec0aa66555fdbc71dc0c0f44b1df5f754cb',
       product: 'redis',
       version: '5.0.14',
+      versionLabel: 'redis 5.0.14',
       mode: 'standalone',
       tcpPort: 6379,
       uptimeSeconds: 1296042,
@@ -194,6 +195,7 @@ describe('redis 6.0 replica in the middle of a chain', () => {
       runId: 'e97f92ff89760a4258a9c120d42ef184d576a0fc',
       product: 'redis',
       version: '6.0.20',
+      versionLabel: 'redis 6.0.20',
       mode: 'standalone',
       tcpPort: 6379,
       uptimeSeconds: 86417,
@@ -243,6 +245,7 @@ describe('redis 6.2 replica during a disk-based full sync', () => {
       runId: '8cd775075b6e3fd408f76abe3debdaa32be61fb8',
       product: 'redis',
       version: '6.2.14',
+      versionLabel: 'redis 6.2.14',
       mode: 'standalone',
       tcpPort: 6380,
       uptimeSeconds: 604811,
@@ -296,6 +299,7 @@ describe('redis 7.0, captured from real servers', () => {
       runId: '5c79f9b43577a0e0f274f1094f2e2eeb08a33a55',
       product: 'redis',
       version: '7.0.15',
+      versionLabel: 'redis 7.0.15',
       mode: 'standalone',
       tcpPort: 17301,
       uptimeSeconds: 20,
@@ -430,6 +434,7 @@ describe('redis 7.0, captured from real servers', () => {
       runId: '54eea0eae142158cd54c6c5e0a22d1ff074a52a8',
       product: 'redis',
       version: '7.0.15',
+      versionLabel: 'redis 7.0.15',
       mode: 'sentinel',
       tcpPort: 17304,
       uptimeSeconds: 19,
@@ -456,6 +461,7 @@ describe('valkey 8.0 during a dual-channel full sync', () => {
       runId: 'cfb8d3fab005230466df4aa37351248b90be2544',
       product: 'valkey',
       version: '8.0.1',
+      versionLabel: 'valkey 8.0.1',
       mode: 'standalone',
       tcpPort: 6379,
       uptimeSeconds: 264019,
@@ -557,6 +563,7 @@ describe('hostile input', () => {
       // An escaped "valkey" is not valkey.
       product: 'redis',
       version: '7.0.15',
+      versionLabel: 'redis 7.0.15',
       mode: null,
       // tcp_port appears twice: '6379abc', then '63790', which wins.
       tcpPort: 63790,
@@ -624,6 +631,7 @@ describe('parseServer', () => {
     expect(parseServer({ server_name: 'valkey', redis_version: '7.2.5', redis_mode: 'standalone' })).toMatchObject({
       product: 'valkey',
       version: '7.2.5',
+      versionLabel: 'valkey 7.2.5',
       mode: 'standalone',
     });
   });
@@ -632,6 +640,7 @@ describe('parseServer', () => {
     expect(parseServer({ valkey_version: '8.0.1', server_mode: 'cluster' })).toMatchObject({
       product: 'valkey',
       version: '8.0.1',
+      versionLabel: 'valkey 8.0.1',
       mode: 'cluster',
     });
     expect(isClusterEnabled({ server_mode: 'cluster', cluster_enabled: '0' })).toBe(true);
@@ -642,6 +651,7 @@ describe('parseServer', () => {
       runId: null,
       product: 'redis',
       version: null,
+      versionLabel: null,
       mode: null,
       tcpPort: null,
       uptimeSeconds: null,

@@ -165,6 +165,26 @@ describe('NodeSet: linear per poll', () => {
     expect(nodes.mergeByRunId(c)).toBe(a);
   });
 
+  it('answers masterOf from the last reading and the addresses known now: a master added later, a merge, a removal, a new master', () => {
+    const nodes = new NodeSet(10);
+    const replica = read(nodes.add('10.0.0.2:6379', true), { master: '10.0.0.1:6379' });
+    expect(nodes.masterOf(replica)).toBeUndefined();
+    const master = read(nodes.add('10.0.0.1:6379', false), { runId: 'm' });
+    nodes.mergeByRunId(master);
+    expect(nodes.masterOf(replica)).toBe(master);
+    // The master's seed address turns out to be the same process: the replica's master is the node kept.
+    const seed = read(nodes.add('db.example:6379', true), { runId: 'm' });
+    nodes.mergeByRunId(seed);
+    expect(nodes.masterOf(replica)).toBe(seed);
+    nodes.remove(seed);
+    expect(nodes.masterOf(replica)).toBeUndefined();
+    const other = nodes.add('10.0.0.3:6379', true);
+    read(replica, { master: '10.0.0.3:6379' });
+    expect(nodes.masterOf(replica)).toBe(other);
+    read(replica, {});
+    expect(nodes.masterOf(replica)).toBeUndefined();
+  });
+
   it('gives every node its chain top and length as chainOf does: cascades, cycles, self-loops, unknown masters', () => {
     const nodes = new NodeSet(10);
     const add = (address: string, info: { master?: string; replicas?: string[] }) => read(nodes.add(address, true), info);

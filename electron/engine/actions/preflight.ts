@@ -190,7 +190,7 @@ function toFacts(address: string, replies: PreflightReplies, password: string | 
     runId: serverInfo.runId,
     mode: serverInfo.mode,
     clusterEnabled: isClusterEnabled(parseInfo(info.cluster ?? '').fields),
-    version: serverInfo.version ? `${serverInfo.product} ${serverInfo.version}` : null,
+    version: serverInfo.versionLabel,
     configFile: serverInfo.configFile,
     ...replicationFacts(repl),
     role: isSentinel ? 'unknown' : repl.role,
