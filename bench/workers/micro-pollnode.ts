@@ -81,7 +81,7 @@ const usage = process.cpuUsage(start);
 const polls = rounds * records.length;
 console.log(`${(((usage.user + usage.system) / polls)).toFixed(2)} µs CPU per poll (${((performance.now() - t0) * 1000 / polls).toFixed(2)} µs wall), ${polls} polls; reachable ${records.filter((r) => r.reachable).length}`);
 
-// The tick: what Session.tick does once per interval over the same 50 nodes (snapshot, history, events, alerts).
+// The tick: what Session.tick does once per interval over the same 50 nodes (bookkeeping, snapshot, history, events, alerts).
 const memory = new EventMemory();
 const alerts = new AlertBook();
 let previous: TopologySnapshot | null = null;
@@ -90,6 +90,7 @@ let now = Date.now();
 function tick(): void {
   now += 250;
   for (const r of records) r.polledAt = now - 5;
+  nodes.forgetVanished({ now, forgetAfterMs: 600_000, intervalMs: 250 });
   const snapshot = buildSnapshot(nodes, ++seq, 250, now);
   for (const node of snapshot.nodes) nodes.resolve(node.address)?.history.append(historyPointOf(node, now));
   diffSnapshots(previous, snapshot, memory);
