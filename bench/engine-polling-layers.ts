@@ -2,14 +2,13 @@
 // bare ioredis up to the full engine (see workers/poll-layers.ts), every layer at once and over
 // the same seconds after a warm-up, as `engine polling CPU` measures (lib/polling.ts
 // measureTogether). Run it by name: `npm run bench -- layer`.
-import { cpuPerPoll, measureTogether, PROFILE_DIR, sanityNotes, startFlatLab, type Side } from './lib/polling';
+import { cpuPerPoll, measureTogether, PROFILE_DIR, sanityNotes, startFlatLab, warmupMs, type Side } from './lib/polling';
 import { median, round } from './lib/stats';
 import type { BenchResult, Figure } from './types';
 
 const POLL_MS = 250;
 const ROUNDS = 40;
 const WINDOWS = 3;
-const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 60_000);
 const ALL_SIDES: Side[] = ['info', 'pipeline', 'registry', 'pollNode', 'engine'];
 /** BENCH_LAYERS=info,pollNode measures only those layers (the first is the baseline); BENCH_CPU_PROF=dir profiles each one's first window. */
 const SIDES: Side[] = process.env.BENCH_LAYERS ? ALL_SIDES.filter((side) => process.env.BENCH_LAYERS!.split(',').includes(side)) : ALL_SIDES;
@@ -23,13 +22,13 @@ const LABELS: Record<Side, string> = {
 
 export async function enginePollingLayers(): Promise<BenchResult> {
   if (SIDES.length === 0) throw new Error(`BENCH_LAYERS names none of ${ALL_SIDES.join(', ')}`);
-  if (!(Number.isInteger(WARMUP_MS) && WARMUP_MS >= POLL_MS)) throw new Error('BENCH_WARMUP_MS must be a whole number of ms, at least one poll interval');
+  const warmup = warmupMs(POLL_MS);
   const profileDir = PROFILE_DIR;
   const lab = await startFlatLab();
   try {
     const runs = await measureTogether(lab, SIDES, {
       pollIntervalMs: POLL_MS,
-      warmupMs: WARMUP_MS,
+      warmupMs: warmup,
       rounds: ROUNDS,
       windows: WINDOWS,
       ...(profileDir ? { profileDir } : {}),
@@ -51,9 +50,9 @@ export async function enginePollingLayers(): Promise<BenchResult> {
     });
     return {
       figures,
-      details: { nodes: lab.nodeNames.length, pollIntervalMs: POLL_MS, warmupMs: WARMUP_MS, rounds: ROUNDS, windows: WINDOWS, runs },
+      details: { nodes: lab.nodeNames.length, pollIntervalMs: POLL_MS, warmupMs: warmup, rounds: ROUNDS, windows: WINDOWS, runs },
       notes: [
-        `Every layer polled the ${lab.nodeNames.length} nodes at once, each in a process of its own; ${WINDOWS} windows of ${ROUNDS} rounds after ${WARMUP_MS / 1000} s of warm-up.`,
+        `Every layer polled the ${lab.nodeNames.length} nodes at once, each in a process of its own; ${WINDOWS} windows of ${ROUNDS} rounds after ${warmup / 1000} s of warm-up.`,
         "Each layer figure is the CPU per node-poll it adds over the layer above it (µs, from the median of its per-window ratios to the baseline's); its name says the running total as a multiple of bare.",
         ...sanityNotes(runs, lab.nodeNames.length * ROUNDS * WINDOWS),
       ],

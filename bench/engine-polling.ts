@@ -1,18 +1,13 @@
 // CPU cost of polling a 50-node topology with the engine, as a ratio to bare ioredis clients
 // sending INFO replication at the same rate. Each side runs in a process of its own, both at
 // once, measured over the same seconds after a warm-up (see lib/polling.ts measureTogether).
-import { cpuPerPoll, measureTogether, PROFILE_DIR, sanityNotes, startFlatLab, type PollRun } from './lib/polling';
+import { cpuPerPoll, measureTogether, PROFILE_DIR, sanityNotes, startFlatLab, warmupMs, type PollRun } from './lib/polling';
 import { median, round, spread } from './lib/stats';
 import type { BenchResult } from './types';
 
 // 4 Hz rather than the app's 1 Hz: four times the polls in the same time, so steadier figures.
 // BENCH_POLL_MS=1000 measures at 1 Hz instead.
 const POLL_MS = Number(process.env.BENCH_POLL_MS ?? 250);
-// A console runs for hours: its CPU per poll is what its code costs once the JIT has compiled it.
-// Measured here, the engine's CPU per poll falls for about 50 s after it connects (0.40 ms in the
-// first 10 s, 0.11-0.14 ms from 60 s on, at 4 Hz: its per-tick code runs once a tick and is
-// compiled late), and bare ioredis's for about 30 s. BENCH_WARMUP_MS=3000 measures the start instead.
-const WARMUP_MS = Number(process.env.BENCH_WARMUP_MS ?? 60_000);
 /** Consecutive 10 s windows; each gives an engine/bare ratio, and the figure is their median. */
 const WINDOWS = 4;
 const ROUNDS = Math.ceil(10_000 / POLL_MS);
@@ -22,13 +17,14 @@ const GOAL_RATIO = 1.5;
 /** BENCH_CPU_PROF=dir writes a CPU profile of each side's first window there (it slows the runs). */
 export async function enginePolling(): Promise<BenchResult> {
   if (!(Number.isInteger(POLL_MS) && POLL_MS >= 100)) throw new Error('BENCH_POLL_MS must be a whole number of ms, at least 100');
-  if (!(Number.isInteger(WARMUP_MS) && WARMUP_MS >= POLL_MS)) throw new Error('BENCH_WARMUP_MS must be a whole number of ms, at least one poll interval');
+  // A console runs for hours: measured once its code is compiled and its heap has settled (see warmupMs).
+  const warmup = warmupMs(POLL_MS);
   const profileDir = PROFILE_DIR;
   const lab = await startFlatLab();
   try {
     const [engine, bare] = (await measureTogether(lab, ['engine', 'info'], {
       pollIntervalMs: POLL_MS,
-      warmupMs: WARMUP_MS,
+      warmupMs: warmup,
       rounds: ROUNDS,
       windows: WINDOWS,
       ...(profileDir ? { profileDir } : {}),
@@ -43,7 +39,7 @@ export async function enginePolling(): Promise<BenchResult> {
     const nodes = lab.nodeNames.length;
     const notes = [
       `${nodes} nodes (a master and ${nodes - 1} replicas) polled every ${POLL_MS} ms by the engine and by bare ioredis at once, ` +
-        `each in a process of its own; ${WINDOWS} windows of ${ROUNDS} rounds after ${WARMUP_MS / 1000} s of warm-up ` +
+        `each in a process of its own; ${WINDOWS} windows of ${ROUNDS} rounds after ${warmup / 1000} s of warm-up ` +
         `(the two sides' windows opened at most ${apart} ms apart). Ratios per window: ${ratios.map((r) => r.toFixed(2)).join(', ')} (spread ${(spread(ratios) * 100).toFixed(0)} %).`,
       ...sanityNotes([engine, bare], nodes * ROUNDS * WINDOWS),
     ];
@@ -56,7 +52,7 @@ export async function enginePolling(): Promise<BenchResult> {
         { name: 'engine worker RSS', value: round(engine.rssMb, 1), unit: 'MB' },
         { name: 'bare worker RSS', value: round(bare.rssMb, 1), unit: 'MB' },
       ],
-      details: { nodes, pollIntervalMs: POLL_MS, warmupMs: WARMUP_MS, rounds: ROUNDS, windows: WINDOWS, ratios, runs: [engine, bare] },
+      details: { nodes, pollIntervalMs: POLL_MS, warmupMs: warmup, rounds: ROUNDS, windows: WINDOWS, ratios, runs: [engine, bare] },
       notes,
     };
   } finally {

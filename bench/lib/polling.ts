@@ -10,6 +10,21 @@ export const REPLICAS = 49;
 /** BENCH_CPU_PROF=dir: where the polling benchmarks write CPU profiles (they slow the runs). */
 export const PROFILE_DIR = process.env.BENCH_CPU_PROF ? path.resolve(process.env.BENCH_CPU_PROF) : undefined;
 
+/**
+ * How long the polling benches poll before they measure, for a figure of what a console that
+ * runs for hours spends (BENCH_WARMUP_MS overrides it: 3000 measures the start). Timelines of one
+ * engine at 4 Hz, CPU per 5 s over 200 s: 0.13-0.16 ms per poll from 60 to 110 s, 0.09-0.10 ms
+ * from 150 s on. Its per-tick code runs four times a second and reaches its optimized form late,
+ * and V8's memory reducer shrinks the heap once within the first two minutes (at 75 s or 115 s in
+ * those runs), after which frequent scavenges and code compiled again cost 100-200 ms of CPU over
+ * 10-15 s. Bare ioredis settles within 30 s.
+ */
+export function warmupMs(pollIntervalMs: number): number {
+  const ms = Number(process.env.BENCH_WARMUP_MS ?? 150_000);
+  if (!(Number.isInteger(ms) && ms >= pollIntervalMs)) throw new Error('BENCH_WARMUP_MS must be a whole number of ms, at least one poll interval');
+  return ms;
+}
+
 /** The engine, or one of the layers of workers/poll-layers.ts ('info' is the baseline). */
 export type Side = 'engine' | Layer;
 
