@@ -711,6 +711,12 @@ describe('parseReplication edge cases', () => {
     expect(parseReplication(line('master_repl_offset:9007199254740993')).masterReplOffset).toBeNull();
     expect(parseReplication(line('master_repl_offset:12abc')).masterReplOffset).toBeNull();
     expect(parseReplication(line('master_repl_offset:')).masterReplOffset).toBeNull();
+    // Only an optional minus and ASCII digits are a number: no sign alone, exponent, space, plus or other digits.
+    for (const text of ['-', '1e3', ' 12', '12 ', '+12', '0x1f', '١٢', '1.5', '--1']) {
+      expect(parseReplication(line(`master_repl_offset:${text}`)).masterReplOffset, text).toBeNull();
+    }
+    expect(parseReplication(line('role:slave\nslave_priority:-1\nmaster_last_io_seconds_ago:-1')).priority).toBeNull();
+    expect(parseReplication(line('role:slave\nmaster_link_down_since_seconds:-1\nmaster_last_io_seconds_ago:007')).lastIoSecondsAgo).toBe(7);
   });
 
   it('takes raw from the section when given the section, and by key name from a hand-built map', () => {
