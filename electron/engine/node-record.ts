@@ -266,10 +266,15 @@ async function readReply(client: Redis, generation: number, record: NodeRecord, 
  * one section per call). A poll that reads INFO server (a new connection: maybe a new process,
  * maybe another version) pipelines them.
  */
-export async function readSections(client: Redis, record: NodeRecord, sections: string[], wantServer: boolean, now: () => number): Promise<InfoRead> {
+export function readSections(client: Redis, record: NodeRecord, sections: string[], wantServer: boolean, now: () => number): Promise<InfoRead> {
   const server = record.server;
   const several = sections.length > 1 && !wantServer && !record.oneSectionPerInfo && !record.asSentinel && server?.mode === 'standalone';
+  // Not an async function: most polls take this path, and an async layer costs a promise and turns of the microtask queue.
   if (!several || (parseServerVersion(server.version)?.parts[0] ?? 0) < 7) return readInfo(client, sections, now);
+  return readInOne(client, record, sections, now);
+}
+
+async function readInOne(client: Redis, record: NodeRecord, sections: string[], now: () => number): Promise<InfoRead> {
   try {
     return await readInfoSections(client, sections, now);
   } catch (error) {
