@@ -173,6 +173,12 @@ export const OPTIONS = {
   prefer: { type: 'string', usage: '--prefer HOST:PORT', help: 'the replica Sentinel should pick', for: ['sentinel-failover'] },
   'repoint-siblings': { type: 'boolean', usage: '--repoint-siblings', help: "move the promoted replica's siblings under it", for: ['promote'] },
   method: { type: 'string', usage: '--method METHOD', help: 'how a switchover stops the writes', for: ['switchover'] },
+  'no-write-pause': {
+    type: 'boolean',
+    usage: '--no-write-pause',
+    help: "replicaof under a sibling or cousin: do not hold writes on the root for the move\n(risk: a full sync if the node is a write ahead of its new master as it asks)",
+    for: ['replicaof'],
+  },
   'dry-run': { type: 'boolean', usage: '--dry-run', help: 'print the plan and stop (exit 0 when it could run, 1 when not)', for: ACTION_COMMANDS },
   yes: { type: 'boolean', usage: '--yes', help: 'run without asking (destructive steps are confirmed for you)', for: ACTION_COMMANDS },
   persist: { type: 'boolean', usage: '--persist', help: 'CONFIG REWRITE on every changed node afterwards', for: ACTION_COMMANDS },

@@ -91,6 +91,7 @@ const CHECK_CODES: Record<CheckCode, true> = {
   FENCED_MASTER: true,
   INTERRUPTED_PLAN: true,
   UNKNOWN_REPLICAS: true,
+  RESYNC_RACE: true,
 };
 
 /** The --override codes, each one a check code the planner knows. */
@@ -109,6 +110,7 @@ function buildRequest(command: ActionCommand, values: Values): ActionRequest {
   const options: ActionOptions = {};
   if (values.persist) options.persist = true;
   if (values['set-masterauth']) options.setMasterauth = true;
+  if (values['no-write-pause']) options.skipWritePause = true;
   if (values['master-address'] !== undefined) options.masterAddress = masterAddress(values['master-address']);
   if (values['step-timeout'] !== undefined) options.stepTimeoutMs = milliseconds(values['step-timeout'], 'step-timeout', 30_000, 600_000);
   if (values.method !== undefined) {

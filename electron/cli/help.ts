@@ -7,7 +7,11 @@ import { clean } from './output';
 import packageJson from '../../package.json';
 
 export const ACTION_HELP = `Topology changes (each prints its plan and checks first):
-  replicaof  --node HOST:PORT --master HOST:PORT   make a node a replica of another (also re-attaches a lone master)
+  replicaof  --node HOST:PORT --master HOST:PORT [--no-write-pause]
+                                                   make a node a replica of another (also re-attaches a lone master).
+                                                   Under a sibling or cousin, writes wait on the root for the moment
+                                                   of the move (CLIENT PAUSE WRITE, 6.2+), so the node cannot be a
+                                                   write ahead of its new master when it asks for PSYNC (full sync)
   promote    --node HOST:PORT [--repoint-siblings] REPLICAOF NO ONE, optionally moving its siblings under it
   switchover --to HOST:PORT [--method auto|paused-failover|failover|pause|fence]
                                                    planned hand-over from a healthy master, no lost writes

@@ -12,6 +12,7 @@ export const actionOptionsSchema = z.strictObject({
   switchoverMethod: z.enum(['auto', 'paused-failover', 'failover', 'pause', 'fence']).optional(),
   stepTimeoutMs: z.number().int().min(500).max(600_000).optional(),
   masterAddress: addressSchema.optional(),
+  skipWritePause: z.boolean().optional(),
 });
 
 export const actionRequestSchema = z.discriminatedUnion('kind', [

@@ -31,6 +31,13 @@ export interface ActionOptions {
    * Behind NAT, set the one the replicas can use.
    */
   masterAddress?: Address;
+  /**
+   * Replicaof only. A replica moved under a node that takes the same live stream (a sibling, a
+   * cousin) is moved while writes wait on the stream's root for a moment, so it cannot be a write
+   * ahead of its new master when it asks for PSYNC (that would be a full sync). True: no pause,
+   * and the plan warns (RESYNC_RACE) instead.
+   */
+  skipWritePause?: boolean;
 }
 
 export type ActionRequest =
@@ -91,7 +98,8 @@ export type CheckCode =
   | 'MANUAL_SWITCHOVER' // the switchover uses the manual sequence (pre-6.2 or asked for)
   | 'FENCED_MASTER' // a master still holds a write fence of an earlier plan: never taken as the value to restore
   | 'INTERRUPTED_PLAN' // an earlier plan stopped half-way in this topology: finish or roll it back first
-  | 'UNKNOWN_REPLICAS'; // the dead master's replica list cannot be known: other replicas, maybe ahead, may exist
+  | 'UNKNOWN_REPLICAS' // the dead master's replica list cannot be known: other replicas, maybe ahead, may exist
+  | 'RESYNC_RACE'; // replicaof: the node and its new master take one live stream; one write ahead at PSYNC is a full sync
 
 export interface PlanCheck {
   code: CheckCode;

@@ -162,6 +162,8 @@ describe('topology changes in the web mode, against the docs lab', () => {
     await expect(steps.count()).resolves.toBe(1);
     expect(await steps.first().textContent()).toContain(`REPLICAOF 127.0.0.1 ${lab.port('master')}`);
     await expect(page.getByTestId('plan-checks').textContent()).resolves.toMatch(/✓/);
+    // Upwards the new master is ahead by construction: no write pause to offer.
+    await expect(page.getByTestId('option-write-pause').count()).resolves.toBe(0);
     await shot(page, 'actions-plan-dialog');
 
     const doneAt = await confirmAndRun(page);
@@ -298,7 +300,19 @@ describe('topology changes in the web mode, against the docs lab', () => {
       await shot(p, 'actions-drag-dark');
       await p.mouse.up();
       await expect.poll(() => p.getByTestId('plan-dialog').getAttribute('data-phase'), { timeout: 15_000 }).toBe('review');
+      // Siblings take one stream: the move is held inside a short write pause on the master, which can be declined.
+      const pause = p.getByTestId('option-write-pause');
+      const race = p.locator('[data-testid="plan-checks"] [data-code="RESYNC_RACE"]');
+      await expect(pause.isChecked()).resolves.toBe(true);
+      await expect(p.getByTestId('plan-steps').textContent()).resolves.toMatch(/CLIENT PAUSE 2000 WRITE[\s\S]*REPLICAOF[\s\S]*CLIENT UNPAUSE/);
+      await expect(race.getAttribute('data-verdict')).resolves.toBe('ok');
       await shot(p, 'actions-plan-dialog-dark');
+      await pause.uncheck();
+      await expect.poll(() => race.getAttribute('data-verdict'), { timeout: 15_000 }).toBe('warning');
+      await expect(p.getByTestId('plan-steps').textContent()).resolves.not.toContain('CLIENT PAUSE');
+      await shot(p, 'actions-plan-no-pause-dark');
+      await pause.check();
+      await expect.poll(() => race.getAttribute('data-verdict'), { timeout: 15_000 }).toBe('ok');
       await confirmAndRun(p);
       await expect.poll(() => edge(p, r11, r2).count(), { timeout: 2 * POLL_MS, interval: 50 }).toBe(1);
       await shot(p, 'actions-outcome-dark');

@@ -32,7 +32,9 @@ describe('action commands', () => {
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
     expect(run.stdout).toContain(`Plan: Make ${lab.address('replica-2')} a replica of ${lab.address('replica-1')}`);
-    expect(run.stdout).toContain(`1. ${lab.address('replica-2')}  REPLICAOF 127.0.0.1 ${lab.port('replica-1')}`);
+    expect(run.stdout).toContain(`1. ${lab.address('master')}  CLIENT PAUSE 2000 WRITE`);
+    expect(run.stdout).toContain(`3. ${lab.address('replica-2')}  REPLICAOF 127.0.0.1 ${lab.port('replica-1')}`);
+    expect(run.stdout).toMatch(/✓ RESYNC_RACE +writes on 127\.0\.0\.1:\d+ wait/);
     expect(run.stdout).toMatch(/✓ CYCLE +127\.0\.0\.1/);
     expect(run.stdout).toMatch(/: partial: same history/);
     expect(run.stdout).toContain('✓ Ready to run.');

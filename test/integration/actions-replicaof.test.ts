@@ -40,12 +40,20 @@ describe('replicaof', () => {
     expect(h.actions.candidates(master).every((c) => !c.valid && /cycle/.test(c.reason ?? ''))).toBe(true);
 
     const { plan, outcome } = await planAndRun(h, { kind: 'replicaof', node: r2, master: r1 });
-    expect(plan.steps.map((s) => [s.node, s.command])).toEqual([[r2, `REPLICAOF 127.0.0.1 ${lab.port('replica-1')}`]]);
+    // Siblings take one stream: the move is held inside a write pause on the master (RESYNC_RACE).
+    expect(plan.steps.map((s) => [s.node, s.command])).toEqual([
+      [master, 'CLIENT PAUSE 2000 WRITE'],
+      [r1, 'INFO replication'],
+      [r2, `REPLICAOF 127.0.0.1 ${lab.port('replica-1')}`],
+      [master, 'CLIENT UNPAUSE'],
+    ]);
+    expect(check(plan, 'RESYNC_RACE').verdict).toBe('ok');
     expect(plan.predictions).toEqual([expect.objectContaining({ node: r2, master: r1, expected: 'partial', flushesData: false })]);
     expect(plan.confirmAddress).toBeNull();
     expect(codes(plan, 'refused')).toEqual([]);
     expect(outcome.ok).toBe(true);
-    expect(outcome.steps[0]).toMatchObject({ status: 'ok', message: expect.stringMatching(/link up \(partial resync\)/) });
+    expect(outcome.steps.map((s) => s.status)).toEqual(['ok', 'ok', 'ok', 'ok']);
+    expect(outcome.steps[2]).toMatchObject({ message: expect.stringMatching(/link up \(partial resync\)/) });
     expect(outcome.nodes.find((n) => n.address === r2)).toMatchObject({ role: 'replica', master: r1, linkStatus: 'up' });
     expect((await replication(lab, 'replica-2')).master_port).toBe(String(lab.port('replica-1')));
 
@@ -56,7 +64,7 @@ describe('replicaof', () => {
       planId: plan.id,
       outcome: 'ok',
       who: { interface: 'cli', user: expect.any(String), host: expect.any(String) },
-      steps: [expect.objectContaining({ node: r2, command: plan.steps[0]?.command, status: 'ok', durationMs: expect.any(Number) })],
+      steps: plan.steps.map((s) => expect.objectContaining({ node: s.node, command: s.command, status: 'ok', durationMs: expect.any(Number) })),
     });
     expect(outcome.auditFile).toBe(path.join(h.auditDir, 'audit.jsonl'));
   });
@@ -95,7 +103,7 @@ describe('replicaof', () => {
     expect(check(refused, 'MASTERAUTH_MISSING').message).toMatch(/link would stay down.*set masterauth/);
 
     const { plan, outcome } = await planAndRun(h, { kind: 'replicaof', node: r2, master: r1, options: { setMasterauth: true } });
-    expect(plan.steps.map((s) => s.command)).toEqual(['CONFIG SET masterauth ***', `REPLICAOF 127.0.0.1 ${lab.port('replica-1')}`]);
+    expect(plan.steps.map((s) => s.command)).toEqual(['CONFIG SET masterauth ***', 'CLIENT PAUSE 2000 WRITE', 'INFO replication', `REPLICAOF 127.0.0.1 ${lab.port('replica-1')}`, 'CLIENT UNPAUSE']);
     expect(outcome.ok).toBe(true);
     expect((await replication(lab, 'replica-2', PASSWORD)).master_link_status).toBe('up');
     const everything = JSON.stringify({ refused, plan, outcome }) + (await readFile(outcome.auditFile, 'utf8'));

@@ -1,9 +1,10 @@
 // The issue's "done when" for plans cut off half-way: kill -9 of the CLI, SIGINT of the web
-// server, and Disconnect from a second tab, each at every step of every switchover method,
+// server, and Disconnect from a second tab, each at every step of every switchover method and of
+// a replicaof under a sibling (held inside a write pause on the master),
 // leave a master that accepts writes within the pause timeout (for the fence, once the
 // report's restore has run: the report names it) and an INTERRUPTED_PLAN report at the next
 // start. Each cut is triggered by the journal gaining the record of step N starting, never by
-// a sleep. One lab per method, reset between cases; a temporary data directory per test.
+// a sleep. One lab per plan, reset between cases; a temporary data directory per test.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -16,7 +17,7 @@ import { ConsoleService } from '../../electron/app/service';
 import { InterruptedPlans } from '../../electron/engine/actions/interrupted';
 import type { InterruptedReport } from '../../electron/engine/actions/recovery';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
-import type { ActionPlan, SwitchoverMethod } from '../../electron/shared/actions';
+import type { ActionPlan, ActionRequest, SwitchoverMethod } from '../../electron/shared/actions';
 import { startWebServer, type WebServer } from '../../electron/web/server';
 import { createWebSocketApi, webSocketUrlFor, type WebSocketApi } from '../../renderer/src/api/ws-client';
 import { nextStart, stepStarted } from '../helpers/journal-wait';
@@ -30,6 +31,30 @@ const PAUSE_MS = STEP_TIMEOUT_MS;
 /** Slack on top of the pause for "accepts writes within the pause timeout" (process start-up, a loaded machine). */
 const WRITE_SLACK_MS = 1500;
 const STEPS: Record<Exclude<SwitchoverMethod, 'auto'>, number> = { 'paused-failover': 5, failover: 2, pause: 6, fence: 6 };
+
+/** A plan to cut off: as the web mode asks for it, as the CLI is told it, and how many steps it has. */
+interface Cut {
+  name: string;
+  steps: number;
+  request: (lab: Lab) => ActionRequest;
+  cli: (lab: Lab) => string[];
+}
+
+const CUTS: Cut[] = [
+  ...(Object.keys(STEPS) as (keyof typeof STEPS)[]).map((method) => ({
+    name: `${method} switchover`,
+    steps: STEPS[method],
+    request: (lab: Lab): ActionRequest => ({ kind: 'switchover', to: lab.address('replica-1'), options: { switchoverMethod: method, stepTimeoutMs: STEP_TIMEOUT_MS } }),
+    cli: (lab: Lab) => ['switchover', '--to', lab.address('replica-1'), '--method', method],
+  })),
+  {
+    // CLIENT PAUSE WRITE on the master, wait for replica-1, REPLICAOF on replica-2, CLIENT UNPAUSE.
+    name: 'replicaof under a sibling',
+    steps: 4,
+    request: (lab: Lab): ActionRequest => ({ kind: 'replicaof', node: lab.address('replica-2'), master: lab.address('replica-1'), options: { stepTimeoutMs: STEP_TIMEOUT_MS } }),
+    cli: (lab: Lab) => ['replicaof', '--node', lab.address('replica-2'), '--master', lab.address('replica-1')],
+  },
+];
 
 type Mode = 'kill -9 of the CLI' | 'SIGINT of the web server' | 'Disconnect from a second tab';
 
@@ -171,20 +196,20 @@ function wsApi(url: string): WebSocketApi {
   return createWebSocketApi(webSocketUrlFor({ protocol, host, search }), { WebSocketImpl: WebSocket, requestTimeoutMs: 30_000, minReconnectMs: 50, maxReconnectMs: 200 });
 }
 
-async function planOver(api: WebSocketApi, lab: Lab, method: SwitchoverMethod): Promise<ActionPlan> {
+async function planOver(api: WebSocketApi, lab: Lab, cut: Cut): Promise<ActionPlan> {
   // The first snapshot may predate the reset's last effects on a loaded machine: plan again
   // until the console sees the lab runnable, and name what it refused if it never does.
   const plan = await until(
-    `a runnable ${method} switchover`,
+    `a runnable ${cut.name}`,
     async () => {
-      const p = await api.planAction({ kind: 'switchover', to: lab.address('replica-1'), options: { switchoverMethod: method, stepTimeoutMs: STEP_TIMEOUT_MS } });
+      const p = await api.planAction(cut.request(lab));
       if (p.canRun) return p;
       throw new Error(p.checks.filter((c) => c.verdict === 'refused').map((c) => `${c.code}: ${c.message}`).join(' | '));
     },
     10_000,
     250,
   );
-  expect(plan.steps).toHaveLength(STEPS[method as keyof typeof STEPS]);
+  expect(plan.steps).toHaveLength(cut.steps);
   return plan;
 }
 
@@ -192,10 +217,10 @@ function execute(api: WebSocketApi, plan: ActionPlan): Promise<unknown> {
   return api.executeAction({ planId: plan.id, ...(plan.confirmAddress ? { confirmAddress: plan.confirmAddress } : {}), overrides: plan.needsOverride }).catch((e: unknown) => e);
 }
 
-for (const method of Object.keys(STEPS) as (keyof typeof STEPS)[]) {
-  describe(`${method} switchover cut off at every step`, () => {
+for (const subject of CUTS) {
+  describe(`${subject.name} cut off at every step`, () => {
     let lab: Lab;
-    const steps = STEPS[method];
+    const steps = subject.steps;
 
     beforeAll(async () => {
       lab = await Lab.start({ nodes: masterWithReplicas(2) });
@@ -215,7 +240,7 @@ for (const method of Object.keys(STEPS) as (keyof typeof STEPS)[]) {
       let dismissedByCli = false;
       try {
         for (let step = 0; step < steps; step++) {
-          const where = `${mode}, ${method}, step ${step + 1} of ${steps}`;
+          const where = `${mode}, ${subject.name}, step ${step + 1} of ${steps}`;
           await reset(lab);
           const { planId, probe, printed, ended } = await cut(step, dataDir);
           if (printed?.includes('Nothing is left to do')) {
@@ -260,7 +285,7 @@ for (const method of Object.keys(STEPS) as (keyof typeof STEPS)[]) {
           expect((await new InterruptedPlans(dataDir).store.interrupted()).plans, where).toEqual([]);
         }
         // A kill at steps 2 to 4 of the fence method always leaves the fence on: that case was seen.
-        if (method === 'fence' && mode === 'kill -9 of the CLI') expect(connectedOnce).toBe(true);
+        if (subject.name === 'fence switchover' && mode === 'kill -9 of the CLI') expect(connectedOnce).toBe(true);
       } finally {
         await rm(dataDir, { recursive: true, force: true });
       }
@@ -270,7 +295,7 @@ for (const method of Object.keys(STEPS) as (keyof typeof STEPS)[]) {
       let printedOnce = false;
       await eachStep('kill -9 of the CLI', async (step, dataDir) => {
         const child = cli(
-          ['switchover', '--to', lab.address('replica-1'), '--seed', lab.address('master'), '--method', method, '--step-timeout', String(STEP_TIMEOUT_MS), '--yes'],
+          [...subject.cli(lab), '--seed', lab.address('master'), '--step-timeout', String(STEP_TIMEOUT_MS), '--yes'],
           dataDir,
         );
         const exited = once(child, 'exit');
@@ -306,7 +331,7 @@ for (const method of Object.keys(STEPS) as (keyof typeof STEPS)[]) {
         const url = await until('the web server URL', async () => /^Replication Console \(web mode\): (\S+)$/m.exec(text.stdout())?.[1], 30_000);
         const api = wsApi(url);
         try {
-          const plan = await planOver(api, lab, method);
+          const plan = await planOver(api, lab, subject);
           const running = execute(api, plan);
           const planId = await stepStarted(dataDir, step);
           child.kill('SIGINT');
@@ -337,10 +362,10 @@ for (const method of Object.keys(STEPS) as (keyof typeof STEPS)[]) {
         const a = tabA!.api;
         const b = tabB!.api;
         for (let step = 0; step < steps; step++) {
-          const where = `Disconnect from a second tab, ${method}, step ${step + 1} of ${steps}`;
+          const where = `Disconnect from a second tab, ${subject.name}, step ${step + 1} of ${steps}`;
           await reset(lab);
           await a.connect({ seeds: [lab.address('master')], pollIntervalMs: 500 });
-          const plan = await planOver(a, lab, method);
+          const plan = await planOver(a, lab, subject);
           const notices: string[] = [];
           const stopNotices: string[] = [];
           const stops = [

@@ -173,7 +173,8 @@ describe('planAction', () => {
     const differs = factsFor(snapshot, { [B]: { requiresAuth: true }, [A]: { masterauth: 'different' } }, { console: { user: 'ops', hasPassword: true } });
     expect(check(planAction({ kind: 'replicaof', node: A, master: B }, differs, META).plan, 'MASTERAUTH_DIFFERS')?.verdict).toBe('warning');
     const replaced = planAction({ kind: 'replicaof', node: A, master: B, options: { setMasterauth: true } }, differs, META).plan;
-    expect(replaced.steps.map((s) => s.command)).toEqual(['CONFIG SET masterauth ***', 'CONFIG SET masteruser ops', 'REPLICAOF 10.0.0.3 6379']);
+    // The password first: the write pause holds only the move itself.
+    expect(replaced.steps.map((s) => s.command)).toEqual(['CONFIG SET masterauth ***', 'CONFIG SET masteruser ops', 'CLIENT PAUSE 2000 WRITE', 'INFO replication', 'REPLICAOF 10.0.0.3 6379', 'CLIENT UNPAUSE']);
     const wrongUser = factsFor(snapshot, { [B]: { requiresAuth: true }, [A]: { masterauth: 'same', masteruser: null } }, { console: { user: 'ops', hasPassword: true } });
     expect(check(planAction({ kind: 'replicaof', node: A, master: B }, wrongUser, META).plan, 'MASTERAUTH_DIFFERS')?.message).toContain(
       "authenticates as the default user, not as the console's user ops",
@@ -212,6 +213,58 @@ describe('planAction', () => {
     // B (priority 0) is ahead of C: it needs a full sync from C, and the plan says why.
     expect(plan.predictions.find((p) => p.node === B)).toMatchObject({ expected: 'full', why: expect.stringContaining('AHEAD') });
     expect(check(plan, 'REPLICA_BEHIND')).toMatchObject({ verdict: 'warning', overridable: true });
+  });
+
+  it('moves a replica under a sibling or cousin with the root\'s writes held for the moment, never one moving upwards', () => {
+    // M ← A, M ← B ← C: A and C both take M's live stream.
+    const snapshot = snapshotOf([nodeState(M), replicaState(A, M), replicaState(B, M), replicaState(C, B, { depth: 2 })]);
+    const commands = (plan: ActionPlan): string[] => plan.steps.map((s) => `${s.node} ${s.command}`);
+    for (const [node, master] of [
+      [A, B],
+      [A, C],
+      [C, A],
+    ] as const) {
+      const planned = planAction({ kind: 'replicaof', node, master, options: { stepTimeoutMs: 30_000 } }, factsFor(snapshot), META);
+      const [host, port] = master.split(':');
+      expect(commands(planned.plan), `${node} → ${master}`).toEqual([`${M} CLIENT PAUSE 2000 WRITE`, `${master} INFO replication`, `${node} REPLICAOF ${host} ${port}`, `${M} CLIENT UNPAUSE`]);
+      expect(planned.ops[1]).toEqual({ kind: 'wait-caught-up', node: master, master: M });
+      expect(check(planned.plan, 'RESYNC_RACE')).toMatchObject({ verdict: 'ok', message: expect.stringContaining(`writes on ${M} wait (CLIENT PAUSE WRITE)`) });
+      expect(planned.plan.summary).toContain(`writes on ${M} held for the moment of the move`);
+      expect(planned.plan.predictions[0]?.expected).toBe('partial');
+      expect(planned.plan.confirmAddress).toBeNull();
+    }
+    // A shorter step timeout shortens the pause.
+    expect(planAction({ kind: 'replicaof', node: A, master: B, options: { stepTimeoutMs: 1500 } }, factsFor(snapshot), META).plan.steps[0]?.command).toBe('CLIENT PAUSE 1500 WRITE');
+    // Upwards (to the master, to a grandparent) the new master is ahead by construction: no pause.
+    const upwards = planAction({ kind: 'replicaof', node: C, master: M }, factsFor(snapshot), META).plan;
+    expect(commands(upwards)).toEqual([`${C} REPLICAOF 10.0.0.1 6379`]);
+    expect(check(upwards, 'RESYNC_RACE')).toBeUndefined();
+    const deeper = snapshotOf([nodeState(M), replicaState(A, M), replicaState(B, A, { depth: 2 }), replicaState(C, B, { depth: 3 })]);
+    expect(commands(planAction({ kind: 'replicaof', node: C, master: A }, factsFor(deeper), META).plan)).toEqual([`${C} REPLICAOF 10.0.0.2 6379`]);
+  });
+
+  it('warns of the race instead where the pause is declined, cannot be had before 6.2, or nothing flows', () => {
+    const snapshot = snapshotOf([nodeState(M), replicaState(A, M), replicaState(B, M)]);
+    const declined = planAction({ kind: 'replicaof', node: A, master: B, options: { skipWritePause: true } }, factsFor(snapshot), META).plan;
+    expect(declined.steps.map((s) => s.command)).toEqual(['REPLICAOF 10.0.0.3 6379']);
+    expect(check(declined, 'RESYNC_RACE')).toMatchObject({ verdict: 'warning', overridable: false, message: expect.stringContaining('no write pause was asked for') });
+    expect(declined.canRun).toBe(true);
+    const old = snapshotOf([nodeState(M, { version: 'redis 6.0.20' }), replicaState(A, M), replicaState(B, M)]);
+    const oldPlan = planAction({ kind: 'replicaof', node: A, master: B }, factsFor(old), META).plan;
+    expect(oldPlan.steps.map((s) => s.command)).toEqual(['REPLICAOF 10.0.0.3 6379']);
+    expect(check(oldPlan, 'RESYNC_RACE')?.message).toContain(`CLIENT PAUSE WRITE needs Redis 6.2 on ${M} (it runs redis 6.0.20)`);
+    // A stream that stands still has no race: the new master's link is down, the root is down, or it is another history.
+    const still = [
+      factsFor(snapshotOf([nodeState(M), replicaState(A, M), replicaState(B, M, { linkStatus: 'down' })])),
+      factsFor(snapshot, { [M]: { reachable: false } }),
+      factsFor(snapshot, { [A]: { replid: 'other', keys: 0 } }),
+      factsFor(snapshotOf([nodeState(M), replicaState(A, M), replicaState(C, M), replicaState(B, C, { depth: 2 })]), { [C]: { linkStatus: 'down' } }),
+    ];
+    for (const [i, facts] of still.entries()) {
+      const plan = planAction({ kind: 'replicaof', node: A, master: B }, facts, META).plan;
+      expect(plan.steps.map((s) => s.command), `case ${i}`).toEqual(['REPLICAOF 10.0.0.3 6379']);
+      expect(check(plan, 'RESYNC_RACE'), `case ${i}`).toBeUndefined();
+    }
   });
 
   it('asks for no confirmation when nothing is destructive, and for the node address when something is', () => {

@@ -250,7 +250,8 @@ describe('ActionService after the run started: no claim that nothing was sent', 
     const plan = await service.plan(MOVE);
     const outcome = await service.execute(plan.id);
     expect(outcome).toMatchObject({ ok: false, status: 'failed' });
-    expect(changes()).toEqual([`${A} REPLICAOF 10.0.0.3 6379`]);
+    // A and B are siblings: the move is held inside a write pause on M, which the failure releases.
+    expect(changes()).toEqual([`${M} CLIENT PAUSE 2000 WRITE`, `${A} REPLICAOF 10.0.0.3 6379`, `${M} CLIENT UNPAUSE`]);
   });
 
   it('drops a nothingSent claim from an error thrown once the journal is written', async () => {
@@ -339,7 +340,7 @@ describe('ActionService beside a console in another process', () => {
     const plan = await service.plan(MOVE);
     const outcome = await service.execute(plan.id);
     expect(outcome).toMatchObject({ ok: true, status: 'ok' });
-    expect(changes()).toEqual([`${A} REPLICAOF 10.0.0.3 6379`]);
+    expect(changes()).toEqual([`${M} CLIENT PAUSE 2000 WRITE`, `${A} REPLICAOF 10.0.0.3 6379`, `${M} CLIENT UNPAUSE`]);
     expect(await readdir(new NodeClaims(dir).dir)).toEqual([]);
   });
 });
@@ -350,7 +351,7 @@ describe('ActionService: the fresh read after the run decides the outcome', () =
     // The console's reads stop following the nodes: the final read shows A still under M.
     world.frozen = true;
     const outcome = await service.execute(plan.id);
-    expect(outcome.steps.map((s) => s.status)).toEqual(['ok']);
+    expect(outcome.steps.map((s) => s.status)).toEqual(['ok', 'ok', 'ok', 'ok']);
     expect(outcome).toMatchObject({ ok: false, status: 'failed' });
     expect(outcome.nextSteps[0]).toBe(
       `Every step passed, but the fresh read afterwards does not show the planned end state: ${A} replicates from ${M} (link up) (planned: a replica of ${B}).`,

@@ -12,7 +12,7 @@ const ROOT = path.resolve(import.meta.dirname, '../..');
 const CONNECTION = [...CONNECTION_OPTION_NAMES];
 const ACTION = ['dry-run', 'yes', 'persist', 'set-masterauth', 'override', 'step-timeout', 'master-address', 'json'];
 const TARGETS: Record<(typeof ACTION_COMMANDS)[number], string[]> = {
-  replicaof: ['node', 'master'],
+  replicaof: ['node', 'master', 'no-write-pause'],
   promote: ['node', 'repoint-siblings'],
   switchover: ['to', 'method'],
   failover: ['to'],

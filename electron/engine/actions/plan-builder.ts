@@ -57,7 +57,7 @@ export class PlanBuilder {
   readonly lostBytes: LostBytes[] = [];
   readonly expected = new Map<string, ExpectedNode>();
   readonly involved = new Set<string>();
-  readonly options: Required<Pick<ActionOptions, 'persist' | 'setMasterauth' | 'stepTimeoutMs'>> & Pick<ActionOptions, 'switchoverMethod' | 'masterAddress'>;
+  readonly options: Required<Pick<ActionOptions, 'persist' | 'setMasterauth' | 'stepTimeoutMs' | 'skipWritePause'>> & Pick<ActionOptions, 'switchoverMethod' | 'masterAddress'>;
   /** Nodes whose role or master the plan changes (for persistence). */
   private readonly changed = new Set<string>();
   private readonly masterauthPlanned = new Set<string>();
@@ -73,6 +73,7 @@ export class PlanBuilder {
       stepTimeoutMs: o.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS,
       switchoverMethod: o.switchoverMethod,
       masterAddress: o.masterAddress,
+      skipWritePause: o.skipWritePause ?? false,
     };
   }
 
@@ -307,9 +308,11 @@ export class PlanBuilder {
 
   /**
    * Re-point `replica` to `master` (whose future replication state is `masterState`): auth,
-   * version, prediction and the REPLICAOF step with its verification.
+   * version, prediction and the REPLICAOF step with its verification. With `hold`, the REPLICAOF
+   * is sent while writes wait on the root of the stream both take, once `master` has every byte
+   * of it (see planReplicaof): the replica cannot be ahead of its new master when it asks.
    */
-  repoint(replica: NodeFacts, master: NodeFacts, masterState: ReplState, purpose: string): void {
+  repoint(replica: NodeFacts, master: NodeFacts, masterState: ReplState, purpose: string, hold?: { root: string; ms: number }): void {
     this.auth(replica, master);
     this.version(replica, master);
     const prediction = this.predict(replica, master.address, masterState);
@@ -317,12 +320,25 @@ export class PlanBuilder {
     const { host, port } = parseAddress(this.options.masterAddress ?? serverAddressOf(this.snapshot, master.address));
     const flushes = prediction.flushesData && replica.keys !== 0;
     const demotes = replica.role === 'master';
+    if (hold) {
+      this.step(
+        { kind: 'pause-writes', node: hold.root, ms: hold.ms },
+        `hold writes for the moment of the move (they wait; reads and replication go on); the pause ends by itself if the console goes away`,
+        'CLIENT PAUSE answers OK',
+      );
+      this.step(
+        { kind: 'wait-caught-up', node: master.address, master: hold.root },
+        `wait until ${master.address} has every byte ${hold.root} accepted: ${replica.address} cannot be past that`,
+        `${master.address}'s offset reaches ${hold.root}'s offset after the pause`,
+      );
+    }
     this.step(
       { kind: 'replicaof', node: replica.address, host, port, master: master.address },
       purpose,
       `${replica.address} reports role replica of ${host}:${port}, link up, and reaches ${master.address}'s offset`,
       flushes || demotes,
     );
+    if (hold) this.step({ kind: 'unpause-writes', node: hold.root }, 'release the held writes', 'CLIENT UNPAUSE answers OK');
     this.expect(replica.address, 'replica', master.address);
     this.markChanged(replica.address);
   }

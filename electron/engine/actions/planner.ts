@@ -7,10 +7,13 @@ import type { NodeFacts, PreflightFacts } from './facts';
 import { ancestorsOf, atLeast62, descendantsOf, findNode, replicasOf, rootOf } from './graph';
 import { FENCE_REPLICAS, isFenceValue } from './operations';
 import { MAX_WRITE_PAUSE_MS, PlanBuilder, type PlannedAction } from './plan-builder';
-import { afterPromotion, type ReplState } from './resync';
+import { afterPromotion, predictResync, type ReplState } from './resync';
 import { failoverMaster, sentinelGroupMaster } from './scope';
 import { planSentinelFailover } from './sentinel-planner';
 import { historyBytesBehind } from '../replication-rules';
+
+/** Longest write pause a replicaof under a sibling asks for: enough for a replica that keeps up, short enough that one that does not fails fast with nothing changed. */
+const RACE_PAUSE_MS = 2000;
 
 export interface PlanMeta {
   id: string;
@@ -122,8 +125,47 @@ function planReplicaof(b: PlanBuilder, nodeAddress: string, masterAddress: strin
       [node, ...below.map((d) => d.address)],
     );
   }
-  b.repoint(nf, mf, mf, `make ${node} a replica of ${master}`);
-  return finish(b, meta, summary, node);
+  const race = streamRace(b, nf, mf);
+  let hold: { root: string; ms: number } | undefined;
+  if (race) {
+    const { root, rootFacts } = race;
+    const risk = `${node} and ${master} both take ${root}'s live stream, and ${node} would get a full sync if it were one write ahead of ${master} the instant it asks for PSYNC`;
+    if (!b.options.skipWritePause && atLeast62(rootFacts.version)) {
+      hold = { root, ms: Math.min(b.options.stepTimeoutMs, RACE_PAUSE_MS) };
+      b.check(
+        'RESYNC_RACE',
+        'ok',
+        `writes on ${root} wait (CLIENT PAUSE WRITE) from just before the move until ${node}'s link is up, a few milliseconds when ${master} keeps up, at most ${hold.ms} ms: ${risk}. The pause can be declined; the plan then warns of the race`,
+        [node, master, root],
+      );
+    } else {
+      const why = b.options.skipWritePause ? 'no write pause was asked for' : `CLIENT PAUSE WRITE needs Redis 6.2 on ${root} (it runs ${rootFacts.version ?? 'an unknown version'})`;
+      b.check('RESYNC_RACE', 'warning', `${risk}; ${why}`, [node, master, root]);
+    }
+  }
+  b.repoint(nf, mf, mf, `make ${node} a replica of ${master}`, hold);
+  return finish(b, meta, hold ? `${summary}, with writes on ${hold.root} held for the moment of the move` : summary, node);
+}
+
+/**
+ * A replica moved under a node that is not one of its ancestors while both take one live stream
+ * (a sibling, a cousin, with the root taking writes): whichever is ahead the instant the moved
+ * one sends PSYNC decides, and one write ahead of its new master is a full sync. Catching up the
+ * new master with the root while the root's writes wait rules that out. Null when there is no
+ * such race: a move upwards, a frozen stream, another history.
+ */
+function streamRace(b: PlanBuilder, nf: NodeFacts, mf: NodeFacts): { root: string; rootFacts: NodeFacts } | null {
+  const live = (f: NodeFacts): boolean => f.role === 'replica' && f.linkStatus === 'up' && !f.syncInProgress;
+  if (!live(nf) || !live(mf)) return null;
+  if (ancestorsOf(b.snapshot, nf.address).some((a) => b.same(a.address, mf.address))) return null;
+  const root = rootOf(b.snapshot, nf.address);
+  const rootFacts = root ? b.fact(root.address) : undefined;
+  if (!root || !rootFacts?.reachable || rootFacts.role !== 'master' || !b.same(rootOf(b.snapshot, mf.address)?.address ?? '', root.address)) return null;
+  // Both chains flow from the root: a node under a broken link stands still (and a new master that stands still cannot catch up).
+  const flows = (address: string): boolean =>
+    ancestorsOf(b.snapshot, address).every((a) => b.same(a.address, root.address) || (b.fact(a.address)?.linkStatus ?? a.linkStatus) === 'up');
+  if (!flows(nf.address) || !flows(mf.address)) return null;
+  return predictResync(nf, mf).expected === 'partial' ? { root: b.canon(root.address), rootFacts } : null;
 }
 
 function priorityZero(b: PlanBuilder, f: NodeFacts): void {

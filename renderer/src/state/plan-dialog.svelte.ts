@@ -34,7 +34,7 @@ export interface StepRow extends PlanStep {
   finishedAt: number | null;
 }
 
-export type PlanOption = 'persist' | 'setMasterauth';
+export type PlanOption = 'persist' | 'setMasterauth' | 'skipWritePause';
 
 export interface AbortState {
   pending: boolean;
