@@ -155,6 +155,20 @@ describe('ActionService refusals: one code each, nothing sent', () => {
     expect(changes()).toEqual([]);
   });
 
+  it('PLAN_STALE, not a confirmation never asked for, when the same steps now flush data', async () => {
+    // A reviewed in another history while empty: nothing to flush, nothing to confirm.
+    world.snapshot = snapshotOf([nodeState(M), replicaState(A, M, { replid: 'elsewhere', replid2: null }), replicaState(B, M)]);
+    world.facts = { [A]: { keys: 0 } };
+    const plan = await service.plan(MOVE);
+    expect(plan.confirmAddress).toBeNull();
+    // Keys arrived meanwhile: the full sync would now flush them.
+    world.facts = { [A]: { keys: 3 } };
+    const stale = await refusal(service.execute(plan.id, { confirmAddress: A }));
+    expect(stale).toMatchObject({ code: 'PLAN_STALE', details: { nothingSent: true } });
+    expect(stale.message).toMatch(/now flushes data or changes roles \(.*its 3 keys will be flushed.*\): plan again, review the new plan and confirm it$/);
+    expect(changes()).toEqual([]);
+  });
+
   it('PLAN_REFUSED, naming the checks, when a check that cannot be overridden refuses the same steps now', async () => {
     const plan = await service.plan(MOVE);
     expect(plan.canRun).toBe(true);

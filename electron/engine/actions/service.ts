@@ -457,6 +457,16 @@ function refusal(shown: ActionPlan, fresh: ActionPlan, options: ExecuteOptions):
     const why = fresh.checks.filter((c) => missing.includes(c.code) && c.verdict !== 'ok').map((c) => `${c.code}: ${c.message}`);
     return new EngineError('NEEDS_OVERRIDE', `needs an explicit override for ${missing.join(', ')} (${why.join('; ')})`, { nothingSent: true, overrides: [...missing] });
   }
+  if (shown.confirmAddress === null && fresh.confirmAddress !== null) {
+    // Reviewed as harmless, harmful now (a replica that got keys meanwhile would be flushed): the
+    // operator was never asked to confirm, so "type the address" would answer a question never put.
+    const why = fresh.checks.filter((c) => (c.code === 'FULL_SYNC' || c.code === 'MASTER_DEMOTED') && c.verdict !== 'ok').map((c) => c.message);
+    return new EngineError(
+      'PLAN_STALE',
+      `the nodes changed since this plan was made and it now flushes data or changes roles (${why.join('; ') || 'a step became destructive'}): plan again, review the new plan and confirm it`,
+      NOTHING_SENT,
+    );
+  }
   if (fresh.confirmAddress !== null && tryNormalize(options.confirmAddress ?? '') !== fresh.confirmAddress) {
     return new EngineError('NEEDS_CONFIRMATION', `this plan changes roles or flushes data: type ${fresh.confirmAddress} to confirm`, {
       nothingSent: true,
