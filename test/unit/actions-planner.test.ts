@@ -228,6 +228,8 @@ describe('planAction', () => {
       const [host, port] = master.split(':');
       expect(commands(planned.plan), `${node} → ${master}`).toEqual([`${M} CLIENT PAUSE 2000 WRITE`, `${master} INFO replication`, `${node} REPLICAOF ${host} ${port}`, `${M} CLIENT UNPAUSE`]);
       expect(planned.ops[1]).toEqual({ kind: 'wait-caught-up', node: master, master: M });
+      // The root is one of the plan's nodes: claimed against other consoles, shown in a cut-off report.
+      expect(planned.plan.nodes).toContain(M);
       expect(check(planned.plan, 'RESYNC_RACE')).toMatchObject({ verdict: 'ok', message: expect.stringContaining(`writes on ${M} wait (CLIENT PAUSE WRITE)`) });
       expect(planned.plan.summary).toContain(`writes on ${M} held for the moment of the move`);
       expect(planned.plan.predictions[0]?.expected).toBe('partial');

@@ -321,6 +321,8 @@ export class PlanBuilder {
     const flushes = prediction.flushesData && replica.keys !== 0;
     const demotes = replica.role === 'master';
     if (hold) {
+      // Claimed and reported with the plan: a plan elsewhere on the root must wait, and a cut-off report shows its pause.
+      this.involve(hold.root);
       this.step(
         { kind: 'pause-writes', node: hold.root, ms: hold.ms },
         `hold writes for the moment of the move (they wait; reads and replication go on); the pause ends by itself if the console goes away`,
