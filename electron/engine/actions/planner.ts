@@ -159,8 +159,10 @@ function streamRace(b: PlanBuilder, nf: NodeFacts, mf: NodeFacts): { root: strin
   if (!live(nf) || !live(mf)) return null;
   if (ancestorsOf(b.snapshot, nf.address).some((a) => b.same(a.address, mf.address))) return null;
   const root = rootOf(b.snapshot, nf.address);
-  const rootFacts = root ? b.fact(root.address) : undefined;
-  if (!root || !rootFacts?.reachable || rootFacts.role !== 'master' || !b.same(rootOf(b.snapshot, mf.address)?.address ?? '', root.address)) return null;
+  const masterRoot = rootOf(b.snapshot, mf.address);
+  if (!root || !masterRoot || !b.same(masterRoot.address, root.address)) return null;
+  const rootFacts = b.fact(root.address);
+  if (!rootFacts?.reachable || rootFacts.role !== 'master') return null;
   // Both chains flow from the root: a node under a broken link stands still (and a new master that stands still cannot catch up).
   const flows = (address: string): boolean =>
     ancestorsOf(b.snapshot, address).every((a) => b.same(a.address, root.address) || (b.fact(a.address)?.linkStatus ?? a.linkStatus) === 'up');
