@@ -35,6 +35,12 @@ describe('action commands', () => {
     expect(run.stdout).toContain(`1. ${lab.address('master')}  CLIENT PAUSE 2000 WRITE`);
     expect(run.stdout).toContain(`3. ${lab.address('replica-2')}  REPLICAOF 127.0.0.1 ${lab.port('replica-1')}`);
     expect(run.stdout).toMatch(/✓ RESYNC_RACE +writes on 127\.0\.0\.1:\d+ wait/);
+    // Declined: the REPLICAOF alone, and the race is a warning.
+    const bare = await cli(['replicaof', '--node', lab.address('replica-2'), '--master', lab.address('replica-1'), '--no-write-pause', '--dry-run'], { REDISCLI_AUTH: PASSWORD });
+    expect(bare.code, bare.stderr).toBe(0);
+    expect(bare.stdout).toContain(`1. ${lab.address('replica-2')}  REPLICAOF 127.0.0.1 ${lab.port('replica-1')}`);
+    expect(bare.stdout).not.toContain('CLIENT PAUSE');
+    expect(bare.stdout).toMatch(/! RESYNC_RACE +.*no write pause was asked for/);
     expect(run.stdout).toMatch(/✓ CYCLE +127\.0\.0\.1/);
     expect(run.stdout).toMatch(/: partial: same history/);
     expect(run.stdout).toContain('✓ Ready to run.');
