@@ -245,6 +245,32 @@ describe('planAction', () => {
     expect(commands(planAction({ kind: 'replicaof', node: C, master: A }, factsFor(deeper), META).plan)).toEqual([`${C} REPLICAOF 10.0.0.2 6379`]);
   });
 
+  it('warns ahead when the new master trails the root by more than the pause leaves it to catch up', () => {
+    const lag = (secondsBehindRoot: number) => ({
+      bytesBehindMaster: 0,
+      bytesBehindRoot: 0,
+      secondsBehindRoot,
+      behindBecauseOf: null,
+      unappliedBytes: 0,
+      secondsBehind: secondsBehindRoot,
+      lastAckSecondsAgo: 0,
+      lastMasterIoSecondsAgo: 0,
+      basis: 'offsets' as const,
+    });
+    const slow = snapshotOf([nodeState(M), replicaState(A, M), replicaState(B, M, { lag: lag(3) })]);
+    const plan = planAction({ kind: 'replicaof', node: A, master: B }, factsFor(slow), META).plan;
+    // Still held (the pause is what keeps it partial), but the operator is told it may stop for nothing.
+    expect(plan.steps.map((s) => s.command)).toEqual(['CLIENT PAUSE 2000 WRITE', 'INFO replication', 'REPLICAOF 10.0.0.3 6379', 'CLIENT UNPAUSE']);
+    expect(check(plan, 'RESYNC_RACE')).toMatchObject({
+      verdict: 'warning',
+      overridable: false,
+      message: expect.stringContaining(`${B} is 3 s behind ${M}, and it has 1000 ms to catch up once writes wait`),
+    });
+    expect(plan.canRun).toBe(true);
+    const keepsUp = snapshotOf([nodeState(M), replicaState(A, M), replicaState(B, M, { lag: lag(0) })]);
+    expect(check(planAction({ kind: 'replicaof', node: A, master: B }, factsFor(keepsUp), META).plan, 'RESYNC_RACE')?.verdict).toBe('ok');
+  });
+
   it('warns of the race instead where the pause is declined, cannot be had before 6.2, or nothing flows', () => {
     const snapshot = snapshotOf([nodeState(M), replicaState(A, M), replicaState(B, M)]);
     const declined = planAction({ kind: 'replicaof', node: A, master: B, options: { skipWritePause: true } }, factsFor(snapshot), META).plan;

@@ -11,7 +11,7 @@ import { formatAddress } from '../address';
 import type { ReplicationInfo } from '../info-parser';
 import { tryNormalize as tryNormalizeAddress } from './graph';
 import type { NodeCommands } from '../node-commands';
-import type { PlannedAction } from './plan-builder';
+import { PAUSE_MARGIN_MS, type PlannedAction } from './plan-builder';
 import { commandText, type StepOp } from './operations';
 import { masterOf, offsetOf, pollUntil, readReplication, readStats } from './probe';
 import { NO_JOURNAL, type StepJournal } from './step-journal';
@@ -39,11 +39,6 @@ type ReleaseOp = Extract<StepOp, { kind: 'set-config' | 'unpause-writes' }>;
 /** Failures where the node may have run the command without our hearing it. */
 const NO_ANSWER: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['TIMEOUT', 'UNREACHABLE', 'NOT_REDIS', 'NOT_CONNECTED', 'INTERNAL']);
 
-/**
- * A paused master must still be paused when the hand-over command reaches it: the pause is
- * timed from before it was sent, and this much is kept in hand for the last commands.
- */
-const PAUSE_MARGIN_MS = 1000;
 
 // Sentinel works at its own pace, whatever the step timeout: it reads a replica's INFO every 10 s,
 // elects a leader and promotes within seconds, and turns an old master into a replica once it

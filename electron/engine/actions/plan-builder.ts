@@ -22,6 +22,12 @@ import { parseAddress } from '../address';
 export const DEFAULT_STEP_TIMEOUT_MS = 30_000;
 /** Longest write pause a switchover asks for (FAILOVER TIMEOUT, CLIENT PAUSE). */
 export const MAX_WRITE_PAUSE_MS = 10_000;
+/**
+ * A paused master must still be paused when the hand-over command reaches it: the pause is
+ * timed from before it was sent, and this much is kept in hand for the last commands (the wait
+ * for a replica to catch up has the rest).
+ */
+export const PAUSE_MARGIN_MS = 1000;
 
 /** The node state a plan aims for, to compare with what is there afterwards. */
 export interface ExpectedNode {

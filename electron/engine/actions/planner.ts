@@ -6,7 +6,7 @@ import { parseAddress } from '../address';
 import type { NodeFacts, PreflightFacts } from './facts';
 import { ancestorsOf, atLeast62, descendantsOf, findNode, replicasOf, rootOf } from './graph';
 import { FENCE_REPLICAS, isFenceValue } from './operations';
-import { MAX_WRITE_PAUSE_MS, PlanBuilder, type PlannedAction } from './plan-builder';
+import { MAX_WRITE_PAUSE_MS, PAUSE_MARGIN_MS, PlanBuilder, type PlannedAction } from './plan-builder';
 import { afterPromotion, predictResync, type ReplState } from './resync';
 import { failoverMaster, sentinelGroupMaster } from './scope';
 import { planSentinelFailover } from './sentinel-planner';
@@ -132,12 +132,20 @@ function planReplicaof(b: PlanBuilder, nodeAddress: string, masterAddress: strin
     const risk = `${node} and ${master} both take ${root}'s live stream, and ${node} would get a full sync if it were one write ahead of ${master} the instant it asks for PSYNC`;
     if (!b.options.skipWritePause && atLeast62(rootFacts.version)) {
       hold = { root, ms: Math.min(b.options.stepTimeoutMs, RACE_PAUSE_MS) };
-      b.check(
-        'RESYNC_RACE',
-        'ok',
-        `writes on ${root} wait (CLIENT PAUSE WRITE) from just before the move until ${node}'s link is up, a few milliseconds when ${master} keeps up, at most ${hold.ms} ms: ${risk}. The pause can be declined; the plan then warns of the race`,
-        [node, master, root],
-      );
+      const paused = `writes on ${root} wait (CLIENT PAUSE WRITE) from just before the move until ${node}'s link is up, a few milliseconds when ${master} keeps up, at most ${hold.ms} ms: ${risk}`;
+      // A new master that trails the root by more than the wait allows holds the writes for nothing, then stops the plan.
+      const behind = findNode(b.snapshot, master)?.lag?.secondsBehindRoot ?? null;
+      const waitMs = Math.max(0, hold.ms - PAUSE_MARGIN_MS);
+      if (behind !== null && behind * 1000 >= waitMs) {
+        b.check(
+          'RESYNC_RACE',
+          'warning',
+          `${paused}. But ${master} is ${behind} s behind ${root}, and it has ${waitMs} ms to catch up once writes wait: if it does not, the plan stops before REPLICAOF with nothing moved, writes released. Move ${node} when ${master} keeps up, or decline the pause`,
+          [node, master, root],
+        );
+      } else {
+        b.check('RESYNC_RACE', 'ok', `${paused}. The pause can be declined; the plan then warns of the race`, [node, master, root]);
+      }
     } else {
       const why = b.options.skipWritePause ? 'no write pause was asked for' : `CLIENT PAUSE WRITE needs Redis 6.2 on ${root} (it runs ${rootFacts.version ?? 'an unknown version'})`;
       b.check('RESYNC_RACE', 'warning', `${risk}; ${why}`, [node, master, root]);
