@@ -63,7 +63,7 @@ export function diffSnapshots(previous: TopologySnapshot | null, next: TopologyS
     for (const node of next.nodes) masterSyncs(memory, before.get(node.address), node, next, before, add);
     for (const old of before.values()) droppedReplicas(old, after.get(old.address), next, previous.nodes, add);
   }
-  remember(memory, next);
+  remember(memory, next, after);
   for (const old of before.values()) {
     if (!after.has(old.address) && everRead(old)) add(old.address, 'node-vanished', `${old.address} left the topology`);
   }
@@ -215,7 +215,7 @@ function droppedReplicas(old: NodeState, node: NodeState | undefined, next: Topo
   }
 }
 
-function remember(memory: EventMemory, next: TopologySnapshot): void {
+function remember(memory: EventMemory, next: TopologySnapshot, present: ReadonlyMap<string, NodeState>): void {
   // Updated in place: every node has an entry on every tick.
   for (const node of next.nodes) {
     if (node.stats) {
@@ -238,7 +238,6 @@ function remember(memory: EventMemory, next: TopologySnapshot): void {
       }
     }
   }
-  const present = nodesByAddress(next.nodes);
   for (const map of [memory.counters, memory.histories, memory.reported, memory.uncounted]) {
     for (const address of map.keys()) if (!present.has(address)) map.delete(address);
   }

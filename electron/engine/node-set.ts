@@ -280,8 +280,15 @@ export class NodeSet {
     this.runIdOf.set(record, runId);
   }
 
+  /** Every change to which node an address resolves to goes through index() or unindex(): masterOf's answers depend on it. */
   private index(address: string, record: NodeRecord): void {
     this.byAddress.set(address, record);
+    this.addressesVersion++;
+  }
+
+  private unindex(address: string, record: NodeRecord): void {
+    if (this.byAddress.get(address) !== record) return;
+    this.byAddress.delete(address);
     this.addressesVersion++;
   }
 
@@ -356,12 +363,7 @@ export class NodeSet {
   remove(record: NodeRecord): void {
     if (!this.contains(record)) return;
     this.records.delete(record.address);
-    for (const address of [record.address, ...record.aliases]) {
-      if (this.byAddress.get(address) === record) {
-        this.byAddress.delete(address);
-        this.addressesVersion++;
-      }
-    }
+    for (const address of [record.address, ...record.aliases]) this.unindex(address, record);
     const runId = this.runIdOf.get(record);
     if (runId !== undefined && this.byRunId.get(runId) === record) this.byRunId.delete(runId);
     this.runIdOf.delete(record);
