@@ -73,6 +73,7 @@ export class ConsoleService {
     'topology:get': async () => this.#engine.snapshot(),
     'topology:info': async () => this.info(),
     'topology:forget': async (address) => this.#engine.forget(address),
+    'node:raw-replication': async (address) => this.#engine.rawReplication(address),
     'history:get': async (query) => this.history(query),
     'history:all': async (query) => this.histories(query),
     'alerts:get': async () => this.#engine.alerts(),

@@ -9,6 +9,7 @@ import type {
   HistoryColumns,
   HistoryPoint,
   HistoryQuery,
+  RawReplication,
   ReplicationEvent,
   SentinelOptions,
   TickUpdate,
@@ -243,6 +244,11 @@ export class ReplicationEngine {
   /** The user's explicit act: drop a node the console no longer sees from memory and from the graph. */
   forget(address: string): TopologySnapshot {
     return this.requireSession().forget(address);
+  }
+
+  /** A node's INFO replication as last read, verbatim (the details panel's table). */
+  rawReplication(address: string): RawReplication {
+    return this.requireSession().rawReplication(address);
   }
 
   private requireSession(): Session {
@@ -494,6 +500,12 @@ class Session {
     const record = this.nodes.resolve(query.node);
     if (!record) throw new EngineError('BAD_ARGUMENT', `${query.node} is not a node of this topology`);
     return record.history.query(query.since ?? 0, query.maxPoints ?? Infinity);
+  }
+
+  rawReplication(address: string): RawReplication {
+    const record = this.nodes.resolve(address);
+    if (!record) throw new EngineError('BAD_ARGUMENT', `${address} is not a node of this topology`);
+    return { address: record.address, readAt: record.polledAt, fields: record.reachable ? (record.replication?.raw ?? null) : null };
   }
 
   eventsFor(query: EventQuery): ReplicationEvent[] {

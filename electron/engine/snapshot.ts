@@ -127,6 +127,7 @@ function nodeState(context: TickContext, record: NodeRecord): NodeState {
     master: record.asSentinel
       ? null
       : (master?.address ?? masterAddressOf(record) ?? (remembered ? (rememberedMasterOf(nodes, record)?.address ?? remembered.master) : null)),
+    masterAsReported: live ? masterAddressOf(record) : null,
     linkStatus: live?.role === 'replica' ? live.linkStatus : null,
     linkDownSinceSeconds: live?.linkDownSinceSeconds ?? null,
     sync: live?.sync ?? null,
@@ -136,6 +137,7 @@ function nodeState(context: TickContext, record: NodeRecord): NodeState {
     secondReplOffset: live?.secondReplOffset ?? null,
     backlog: live?.backlog ?? null,
     replicas: live?.replicas ?? [],
+    connectedReplicas: live?.connectedReplicas ?? null,
     priority: live?.priority ?? null,
     readOnly: live?.readOnly ?? null,
     failoverState: live?.failoverState ?? null,
@@ -144,7 +146,6 @@ function nodeState(context: TickContext, record: NodeRecord): NodeState {
     settings: record.settings,
     backlogWindow: backlogWindowOf(context, record, master, lag),
     syncAttempts: syncAttemptsOf(record, now),
-    rawReplication: live?.raw ?? {},
     polledAt: record.polledAt,
     stale: isStale(record, context),
     latencyMs: record.latencyMs,

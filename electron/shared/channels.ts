@@ -10,7 +10,7 @@ import { addressSchema } from './address-schema';
 import type { ConnectionProfile, ProfileImportResult, ProfileList } from './profiles';
 import { profileIdSchema, profileInputSchema } from './profile-schema';
 import { alertMuteSchema, alertThresholdsSchema, connectOptionsSchema, eventQuerySchema, historiesQuerySchema, historyQuerySchema } from './schema';
-import type { AlertsView, HistoryColumns, HistoryPoint, ReplicationEvent, TickUpdate, TopologySnapshot } from './types';
+import type { AlertsView, HistoryColumns, HistoryPoint, RawReplication, ReplicationEvent, TickUpdate, TopologySnapshot } from './types';
 import type { InterruptedPlanList } from './api';
 
 /** An argument list: a tuple, or a union of tuples for optional trailing arguments. */
@@ -65,6 +65,8 @@ export const API_METHODS = {
   getInfo: method('topology:info', noArguments, topologyInfoSchema),
   /** Drop a node the console no longer sees from the graph and the topology memory (the user's explicit act). */
   forgetNode: method('topology:forget', z.tuple([addressSchema]), built<TopologySnapshot>('object')),
+  /** A node's INFO replication as last read, every field verbatim (ticks leave it out). */
+  getRawReplication: method('node:raw-replication', z.tuple([addressSchema]), built<RawReplication>('object')),
   getHistory: method('history:get', z.tuple([historyQuerySchema]), built<HistoryPoint[]>('array')),
   /** Every node's history (or the listed nodes') in one call: address → points. */
   getHistories: method('history:all', z.tuple([historiesQuerySchema]), built<Record<string, HistoryColumns>>('object')),

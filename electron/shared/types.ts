@@ -161,6 +161,11 @@ export interface NodeState {
   uptimeSeconds: number | null;
   /** Address of the master this node replicates from, resolved to a known node when possible. */
   master: Address | null;
+  /**
+   * A reachable replica: master_host:master_port as it reports them, the address it dials (what
+   * REPLICAOF was given), before `master` resolves it to a known node. Null otherwise.
+   */
+  masterAsReported: Address | null;
   linkStatus: LinkStatus | null;
   /** master_link_down_since_seconds when the link is down. */
   linkDownSinceSeconds: number | null;
@@ -172,6 +177,8 @@ export interface NodeState {
   secondReplOffset: number | null;
   backlog: ReplicationBacklog | null;
   replicas: ListedReplica[];
+  /** connected_slaves: how many replicas the master says are connected (more than `replicas` lists when its list was cut); null when not reachable. */
+  connectedReplicas: number | null;
   /** replica-priority (0 = never promote); null on masters that don't report it. */
   priority: number | null;
   readOnly: boolean | null;
@@ -184,8 +191,6 @@ export interface NodeState {
   syncAttempts: number;
   /** Backlog advisor: how long the backlog lasts at the current write rate, and how long a replica may be away. */
   backlogWindow: BacklogWindow | null;
-  /** Every field of INFO replication, verbatim, for the details panel. */
-  rawReplication: Record<string, string>;
   /** When the last successful poll finished (ms since epoch), and how long it took. */
   polledAt: number | null;
   /**
@@ -210,6 +215,19 @@ export interface NodeState {
   lastSeenAt: number | null;
   /** Throughput, memory, clients and persistence next to lag (read every few polls); null until first read, and on Sentinels. */
   load: NodeLoad | null;
+}
+
+/**
+ * A node's INFO replication as last read, every field verbatim. Asked for by the details panel of
+ * the node it shows rather than carried by every tick for every node: it was a quarter of a tick.
+ */
+export interface RawReplication {
+  /** The node's canonical address. */
+  address: Address;
+  /** When it was read (ms since epoch); null when it never was. */
+  readAt: number | null;
+  /** Null while the node does not answer. */
+  fields: Record<string, string> | null;
 }
 
 /** What a node is doing besides replicating: INFO stats, memory, clients and persistence. */

@@ -103,6 +103,18 @@ describe('topology in the web mode, against the docs lab', () => {
     await expect.poll(() => raw.textContent()).toContain('master_link_status');
     await expect.poll(() => raw.textContent()).toContain('slave_repl_offset');
     await shot(page, 'topology-selected');
+    // The fields are asked for again each time the node is read: a write shows in its offset.
+    const offsetOf = async (): Promise<number> => Number(/slave_repl_offset(\d+)/.exec((await raw.textContent()) ?? '')?.[1] ?? -1);
+    const before = await offsetOf();
+    const client = new Redis({ host: '127.0.0.1', port: lab.port('master'), lazyConnect: true, maxRetriesPerRequest: 1 });
+    try {
+      await client.set('raw-fields', 'x');
+    } finally {
+      client.disconnect();
+    }
+    await expect.poll(offsetOf, { timeout: 5000 }).toBeGreaterThan(before);
+    await raw.scrollIntoViewIfNeeded();
+    await shot(page, 'topology-selected-raw');
   });
 
   it('greys out a stopped replica within three poll intervals, and brings it back', async () => {

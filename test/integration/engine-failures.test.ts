@@ -24,6 +24,8 @@ describe('failures inside a running topology', () => {
       'master unreachable, links down',
     );
     expect(node(down.snapshot, master).error?.code).toBe('UNREACHABLE');
+    // Its INFO fields are not shown as if read now: there are none while it does not answer.
+    expect(engine.rawReplication(master)).toMatchObject({ address: master, fields: null });
     for (const name of ['replica-1', 'replica-2']) {
       const replica = node(down.snapshot, lab.address(name));
       expect(replica.role).toBe('replica');

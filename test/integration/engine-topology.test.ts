@@ -24,7 +24,17 @@ describe('discovery and lag on healthy topologies', () => {
       expect(replica.master).toBe(lab.address('master'));
       expect(replica.linkStatus).toBe('up');
       expect(replica.runId).toMatch(/^[0-9a-f]{40}$/);
+      expect(replica.masterAsReported).toBe(lab.address('master'));
     }
+    expect(node(first, lab.address('master')).connectedReplicas).toBe(2);
+    // INFO replication verbatim is asked for by address (the details panel), not carried by every tick.
+    expect(JSON.stringify(first)).not.toContain('master_link_status');
+    const raw = engine.rawReplication(lab.address('replica-1'));
+    expect(raw.address).toBe(lab.address('replica-1'));
+    expect(raw.fields).toMatchObject({ role: 'slave', master_link_status: 'up', master_port: String(lab.port('master')) });
+    expect(raw.readAt).toBeGreaterThanOrEqual(node(first, lab.address('replica-1')).polledAt ?? Infinity);
+    expect(engine.rawReplication(lab.address('master')).fields?.['connected_slaves']).toBe('2');
+    expect(() => engine.rawReplication('127.0.0.1:1')).toThrow('127.0.0.1:1 is not a node of this topology');
     expect(first.edges).toHaveLength(2);
     // The lab runs without persistence on purpose (restart tests): that risk is the only warning.
     expect(first.warnings.filter((w) => w.code !== 'MASTER_NO_PERSISTENCE')).toEqual([]);

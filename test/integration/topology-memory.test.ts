@@ -118,6 +118,10 @@ describe('topology memory', () => {
     const connected = await service.invoke('topology:connect', [{ seeds: [lab.address('master')], pollIntervalMs: 200 }]);
     expect(connected.ok && (connected.value as { nodes: { address: string; remembered: boolean }[] }).nodes.find((n) => n.address === r2)).toMatchObject({ remembered: true });
     expect(await service.invoke('topology:forget', ['not an address'])).toMatchObject({ ok: false, error: { code: 'BAD_ARGUMENT' } });
+    // Its INFO fields, as the details panel asks for them: none for a node remembered but not answering.
+    expect(await service.invoke('node:raw-replication', [r2])).toMatchObject({ ok: true, value: { address: r2, fields: null } });
+    expect(await service.invoke('node:raw-replication', [lab.address('master')])).toMatchObject({ ok: true, value: { fields: { role: 'master' } } });
+    expect(await service.invoke('node:raw-replication', ['not an address'])).toMatchObject({ ok: false, error: { code: 'BAD_ARGUMENT' } });
     expect(await service.invoke('topology:forget', [lab.address('master')])).toMatchObject({ ok: false, error: { message: expect.stringMatching(/answers now/) } });
     const forgotten = await service.invoke('topology:forget', [r2]);
     expect(forgotten.ok).toBe(true);

@@ -13,7 +13,7 @@ describe('serverAddressOf', () => {
     // The console reaches the master through a NAT mapping (public:7000); its replicas use 10.0.0.1:6379.
     const s = snapshot([
       nodeState('public:7000'),
-      nodeState('public:7001', { role: 'replica', master: 'public:7000', rawReplication: { master_host: '10.0.0.1', master_port: '6379' } }),
+      nodeState('public:7001', { role: 'replica', master: 'public:7000', masterAsReported: '10.0.0.1:6379' }),
     ]);
     expect(serverAddressOf(s, 'public:7000')).toBe('10.0.0.1:6379');
   });
@@ -21,7 +21,7 @@ describe('serverAddressOf', () => {
   it('a listed node: how its master lists it comes first; a node nothing tells about: its own address', () => {
     const s = snapshot([
       nodeState('m:1', { replicas: [{ address: '10.0.0.2:6379', state: 'online', ackOffset: 1, ackAgeSeconds: 0 }] }),
-      nodeState('r:1', { role: 'replica', master: 'm:1', aliases: ['10.0.0.2:6379'], rawReplication: { master_host: '10.0.0.1', master_port: '6379' } }),
+      nodeState('r:1', { role: 'replica', master: 'm:1', aliases: ['10.0.0.2:6379'], masterAsReported: '10.0.0.1:6379' }),
       nodeState('lone:1'),
     ]);
     expect(serverAddressOf(s, 'r:1')).toBe('10.0.0.2:6379');

@@ -1,7 +1,7 @@
 // Pure questions about a snapshot's replication tree: who is whom, who hangs under whom, and
 // which address other servers should be given for a node. No network.
 import type { NodeState, TopologySnapshot } from '../../shared/types';
-import { formatAddress, normalizeAddress } from '../address';
+import { normalizeAddress } from '../address';
 import { compareServers, parseServerVersion } from '../replication-rules';
 
 /** Normalise without throwing: an unparseable address simply matches nothing. */
@@ -55,13 +55,8 @@ function indexOf(snapshot: TopologySnapshot): SnapshotIndex {
   }
   const reachedAs = new Map<NodeState, string>();
   for (const [master, replicas] of children) {
-    for (const replica of replicas) {
-      const host = replica.rawReplication.master_host;
-      const port = Number(replica.rawReplication.master_port);
-      if (!host || !Number.isInteger(port) || port <= 0) continue;
-      reachedAs.set(master, formatAddress(host, port));
-      break;
-    }
+    const dialled = replicas.find((replica) => replica.masterAsReported !== null)?.masterAsReported;
+    if (dialled) reachedAs.set(master, dialled);
   }
   index = { byAddress, children, listedAs, reachedAs };
   indexes.set(snapshot, index);

@@ -1,9 +1,9 @@
 // Wires the API to the state classes: connect and disconnect, the lab, one listener that
-// feeds every tick to the topology, the history and the events, and the topology changes
-// (drag candidates, plan, run, abort, progress, audit). The only place that calls the API
-// besides the charts' history load and the alerts' own calls (alerts-state.svelte.ts).
+// feeds every tick to the topology, the history and the events, the topology changes (drag
+// candidates, plan, run, abort, progress, audit) and a node's raw INFO. The only place that
+// calls the API besides the charts' history load and the alerts' own calls (alerts-state.svelte.ts).
 import type { ActionRequest } from '../../../electron/shared/actions';
-import type { Address, ApiError, ConnectOptions, TickUpdate } from '../../../electron/shared/types';
+import type { Address, ApiError, ConnectOptions, RawReplication, TickUpdate } from '../../../electron/shared/types';
 import type { LabInfo, ReplicationConsoleApi } from '../../../electron/shared/api';
 import { toApiError } from '../lib/errors';
 import { chartFrames } from '../lib/frame-queue';
@@ -175,6 +175,18 @@ export class Session {
       this.menu.loaded(token, await this.#api.moveCandidates(address));
     } catch (thrown) {
       this.menu.failed(token, toApiError(thrown));
+    }
+  }
+
+  /**
+   * A node's INFO replication as last read, for the details panel (ticks leave it out), or the
+   * error that kept it away (the node was forgotten, the console disconnected).
+   */
+  async rawReplication(address: Address): Promise<RawReplication | { address: Address; error: ApiError }> {
+    try {
+      return await this.#api.getRawReplication(address);
+    } catch (thrown) {
+      return { address, error: toApiError(thrown) };
     }
   }
 

@@ -19,7 +19,6 @@ export function makeNode(address: string, patch: Partial<NodeState> = {}): NodeS
     secondReplOffset: -1,
     priority: null,
     stats: { syncFull: 0, syncPartialOk: 0, syncPartialErr: 0 },
-    rawReplication: { role: 'master', connected_slaves: '0' },
     polledAt: 1_000_000,
     ...patch,
   });
@@ -34,7 +33,7 @@ export function makeReplica(address: string, master: string, patch: Partial<Node
     priority: 100,
     readOnly: true,
     lag: inSyncLag({ lastMasterIoSecondsAgo: 1 }),
-    rawReplication: { role: 'slave', master_host: master.split(':')[0] ?? '', master_link_status: 'up' },
+    masterAsReported: master,
     ...patch,
   });
 }

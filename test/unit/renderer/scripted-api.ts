@@ -19,6 +19,7 @@ import type {
   ConnectOptions,
   ErrorDetails,
   HistoryColumns, HistoryPoint,
+  RawReplication,
   ReplicationEvent,
   TickUpdate,
   TopologySnapshot,
@@ -93,6 +94,12 @@ export class ScriptedApi implements ReplicationConsoleApi {
     if (this.forgetError) throw this.forgetError;
     const snapshot = this.topology ?? { seq: 1, takenAt: 1, pollIntervalMs: 1000, nodes: [], edges: [], warnings: [] };
     return { ...snapshot, nodes: snapshot.nodes.filter((n) => n.address !== address) };
+  }
+  /** What 'node:raw-replication' answers for an address; an Error makes it fail. */
+  raw: Scripted<string, RawReplication> = (address) => ({ address, readAt: 1, fields: { role: 'master' } });
+  async getRawReplication(address: string): Promise<RawReplication> {
+    this.calls.push('getRawReplication');
+    return answer(this.raw, address);
   }
   async getHistory(): Promise<HistoryPoint[]> {
     this.calls.push('getHistory');

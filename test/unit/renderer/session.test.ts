@@ -36,6 +36,18 @@ describe('Session', () => {
     expect(api.listeners.size).toBe(0);
   });
 
+  it('asks for a node\'s raw INFO on its own (ticks leave it out), and gives the error that kept it away', async () => {
+    const api = new ScriptedApi();
+    const { session } = makeSession(api);
+    api.raw = (address) => ({ address, readAt: 5, fields: { role: 'slave', master_link_status: 'up' } });
+    await expect(session.rawReplication('127.0.0.1:7001')).resolves.toEqual({ address: '127.0.0.1:7001', readAt: 5, fields: { role: 'slave', master_link_status: 'up' } });
+    api.raw = new CodedError('BAD_ARGUMENT', '127.0.0.1:7009 is not a node of this topology');
+    await expect(session.rawReplication('127.0.0.1:7009')).resolves.toEqual({
+      address: '127.0.0.1:7009',
+      error: { code: 'BAD_ARGUMENT', message: '127.0.0.1:7009 is not a node of this topology' },
+    });
+  });
+
   it('shows the error code and message of a failed connect', async () => {
     const api = new ScriptedApi();
     api.connectResult = new CodedError('AUTH_FAILED', 'WRONGPASS invalid username-password pair or user is disabled.');

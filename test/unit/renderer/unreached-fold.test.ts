@@ -16,14 +16,14 @@ function neverReached(address: string): NodeState {
     version: null,
     polledAt: null,
     error: { code: 'UNREACHABLE', message: `${address}: connection refused` },
-    rawReplication: {},
+    connectedReplicas: null,
   });
 }
 
 function listing(address: string, listed: readonly string[]): NodeState {
   return makeNode(address, {
     replicas: listed.map((a) => ({ address: a, state: 'online', ackOffset: 0, ackAgeSeconds: 0 })),
-    rawReplication: { role: 'master', connected_slaves: String(listed.length) },
+    connectedReplicas: listed.length,
   });
 }
 
