@@ -13,6 +13,7 @@ import type {
 } from '../../../electron/shared/types';
 import { isStale, nodeAgeMs, type FreshnessState } from '../lib/freshness';
 import { listKey, tupleKey, uniqueBy } from '../lib/keys';
+import { shareEqual } from '../lib/structural-sharing';
 import { foldUnreached, type FoldedNodes, type UnreachedGroup } from '../lib/unreached-fold';
 import type { Clock } from './clock.svelte';
 
@@ -47,24 +48,22 @@ export function distinctWarnings(warnings: readonly TopologyWarning[]): Topology
 
 const NO_NODES: NodeState[] = [];
 
-function sameEdges(a: readonly TopologyEdge[], b: readonly TopologyEdge[]): boolean {
-  return a.length === b.length && a.every((e, i) => e.master === b[i]!.master && e.replica === b[i]!.replica && e.health === b[i]!.health);
-}
-
-function sameWarningList(a: readonly TopologyWarning[], b: readonly TopologyWarning[]): boolean {
-  return a.length === b.length && a.every((w, i) => w.code === b[i]!.code && w.message === b[i]!.message && w.nodes.length === b[i]!.nodes.length && w.nodes.every((n, j) => n === b[i]!.nodes[j]));
-}
-
 /**
- * `next`, with the edge and warning lists of `shown` when they say the same (structural
- * sharing): most ticks change neither, and everything derived from them (the edge maps, the
- * structure key, the warnings by node) then stays as it is instead of being rebuilt and
- * compared again. The nodes change every tick (when each was read) and are taken as they come.
+ * `next`, sharing every part that equals `shown`'s (structural-sharing.ts): most ticks change
+ * neither the edges nor the warnings, and what is derived from them (the edge maps, the
+ * structure key, the warnings by node) then stays as it is; every node is read again each
+ * tick, but most of what it holds repeats. Nodes are matched by address.
  */
 function sharedWith(shown: TopologySnapshot, next: TopologySnapshot): TopologySnapshot {
-  const edges = sameEdges(shown.edges, next.edges) ? shown.edges : next.edges;
-  const warnings = sameWarningList(shown.warnings, next.warnings) ? shown.warnings : next.warnings;
-  return edges === next.edges && warnings === next.warnings ? next : { ...next, edges, warnings };
+  const before = new Map(shown.nodes.map((node) => [node.address, node]));
+  const nodes = next.nodes;
+  for (let i = 0; i < nodes.length; i++) {
+    const earlier = before.get(nodes[i]!.address);
+    if (earlier) nodes[i] = shareEqual(earlier, nodes[i]!);
+  }
+  next.edges = shareEqual(shown.edges, next.edges);
+  next.warnings = shareEqual(shown.warnings, next.warnings);
+  return next;
 }
 
 /** A tick is late after this many poll intervals without one. */

@@ -47,6 +47,29 @@ describe('ConsoleState', () => {
     expect(state.receivedAt).toBe(1_001_000);
   });
 
+  it('shares what a tick repeats with the snapshot shown, node by node, and keeps what changed', () => {
+    const { state } = connectedState();
+    const shown = state.snapshot!;
+    const next = labSnapshot(2, 1_001_000, { '127.0.0.1:7002': { offset: 1, lag: null } });
+    state.applySnapshot(JSON.parse(JSON.stringify(next)) as typeof next, 1_001_000);
+    const now = state.snapshot!;
+    expect(now).toEqual(next);
+    // The lists no tick changed, and each node's unchanged parts, are the ones shown before.
+    expect(now.edges).toBe(shown.edges);
+    expect(now.warnings).toBe(shown.warnings);
+    const before = (address: string) => shown.nodes.find((n) => n.address === address)!;
+    const changed = now.nodes.find((n) => n.address === '127.0.0.1:7002')!;
+    expect(changed).not.toBe(before(changed.address));
+    expect(changed.offset).toBe(1);
+    expect(changed.stats).toBe(before(changed.address).stats);
+    expect(changed.aliases).toBe(before(changed.address).aliases);
+    // A node the shown snapshot did not have comes as it is.
+    const added = labSnapshot(3, 1_002_000);
+    added.nodes.push(makeNode('127.0.0.1:7009'));
+    state.applySnapshot(added, 1_002_000);
+    expect(state.nodeByAddress.get('127.0.0.1:7009')).toBe(added.nodes.at(-1));
+  });
+
   it('ignores ticks while not connected', () => {
     const state = new ConsoleState(new Clock(0));
     expect(state.applySnapshot(labSnapshot(5), 0)).toBe(false);
