@@ -6,7 +6,7 @@
 // that had been polling for an hour.
 import { ConsoleService } from '../../electron/app/service';
 import { decimateHistory } from '../../electron/shared/history-decimate';
-import { NodeHistory } from '../../electron/engine/history';
+import { NodeHistory } from '../../electron/shared/node-history';
 import type { Address, HistoriesQuery, HistoryColumns, HistoryPoint, HistoryQuery, TopologySnapshot } from '../../electron/shared/types';
 
 /** Rows a node's history holds in the engine (an hour at 1 Hz). */

@@ -33,7 +33,7 @@ import { askSentinels, sentinelAuthMessage } from './sentinel-entry';
 import { SentinelWatch } from './sentinel-watch';
 import { buildSnapshot } from './snapshot';
 import { historyPointOf } from '../shared/history-point';
-import type { NodeHistory } from './history';
+import type { NodeHistory } from '../shared/node-history';
 import { AlertBook } from './alerts';
 import { AlertStore } from './alert-store';
 import { TopologyMemory } from './topology-memory';

@@ -3,7 +3,7 @@
 // was at or before the instant the replica was read. That last rule is what keeps idle
 // topologies at zero: a master's PINGs move its offset between two INFO calls, but a master
 // offset read *before* the replica's can never be ahead of a caught-up replica.
-import { RingSeries } from './history';
+import { RingSeries } from '../shared/node-history';
 
 export interface OffsetSample {
   /** When the INFO request was written (ms). The node's real reading time is after this… */

@@ -24,7 +24,7 @@ import {
   type ServerInfo,
   type StatsInfo,
 } from './info-parser';
-import { NodeHistory } from './history';
+import { NodeHistory } from '../shared/node-history';
 import { OffsetHistory, type OffsetSample } from './lag';
 import { dataAddressesOf, sentinelAddressesOf, type SentinelReading } from './sentinel-poll';
 import type { RememberedNode } from './topology-memory';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NodeHistory, RingSeries } from '../../electron/engine/history';
+import { NodeHistory, RingSeries } from '../../electron/shared/node-history';
 import { decimateHistory } from '../../electron/shared/history-decimate';
 import { historyPointOf } from '../../electron/shared/history-point';
 import { nodeState } from '../helpers/node-state';
@@ -26,6 +26,19 @@ describe('RingSeries', () => {
     expect([...ring.slice(0, 2)]).toEqual([5, 6]);
     expect([...ring.slice(1, 1)]).toEqual([40, Number.NaN, 60]);
     expect(ring.slice(0, 4)).toHaveLength(0);
+  });
+
+  it('forgets its oldest rows, across the wrap-around, and fills again in order', () => {
+    const ring = new RingSeries(4, 1);
+    for (let i = 1; i <= 6; i++) ring.push([i]);
+    ring.dropOldest(3);
+    expect(ring.length).toBe(1);
+    expect(ring.get(0, 0)).toBe(6);
+    ring.push([7]);
+    ring.push([8]);
+    expect([...ring.slice(0, 0)]).toEqual([6, 7, 8]);
+    ring.dropOldest(10);
+    expect(ring.length).toBe(0);
   });
 
   it('finds the last row at or before a value', () => {
@@ -58,6 +71,38 @@ describe('NodeHistory', () => {
     expect(points.some((p) => p.opsPerSecond === 5000)).toBe(true);
     expect(points.every((p) => p.usedMemoryBytes === 1000)).toBe(true);
     expect(points.at(-1)?.t).toBe(3_599_000);
+  });
+});
+
+describe('NodeHistory as the renderer keeps it', () => {
+  const at = (t: number, extra: Partial<HistoryPoint> = {}): HistoryPoint => ({ t, offset: t, lagBytes: t % 3 === 0 ? null : 1, lagSeconds: 0, ...extra });
+
+  it('reads rows by index, as points with the load figures it has, and finds a time', () => {
+    const h = new NodeHistory(100);
+    [1000, 2000, 3000].forEach((t) => h.append(at(t, t === 2000 ? { opsPerSecond: 5 } : {})));
+    expect([h.t(0), h.value('offset', 1), h.value('lagBytes', 2), h.value('opsPerSecond', 0)]).toEqual([1000, 2000, null, null]);
+    expect(h.points()).toEqual([at(1000), at(2000, { opsPerSecond: 5 }), at(3000)]);
+    expect([0, 1000, 1500, 3000, 3001].map((t) => h.firstAtOrAfter(t))).toEqual([0, 0, 1, 2, 3]);
+  });
+
+  it('is cut at the front by time', () => {
+    const h = new NodeHistory(100);
+    for (let t = 1000; t <= 10_000; t += 1000) h.append(at(t));
+    h.dropBefore(7500);
+    expect(h.points().map((p) => p.t)).toEqual([8000, 9000, 10_000]);
+    h.dropBefore(0);
+    expect(h.length).toBe(3);
+  });
+
+  it('is made from loaded columns older than a time, then takes the rows ticks brought', () => {
+    const engine = new NodeHistory(100);
+    for (let t = 1000; t <= 5000; t += 1000) engine.append(at(t, { opsPerSecond: t / 1000 }));
+    const live = new NodeHistory(100);
+    [4000, 5000, 6000].forEach((t) => live.append(at(t)));
+    const loaded = NodeHistory.fromColumns(engine.columns(0, Infinity, ['offset', 'lagBytes', 'lagSeconds', 'opsPerSecond']), 100, live.t(0));
+    expect(loaded.points().map((p) => p.t)).toEqual([1000, 2000, 3000]);
+    loaded.appendFrom(live, 0);
+    expect(loaded.points()).toEqual([1, 2, 3].map((k) => at(k * 1000, { opsPerSecond: k })).concat([at(4000), at(5000), at(6000)]));
   });
 });
 

@@ -6,13 +6,12 @@
 // buckets and their min/max are the engine's decimator's (electron/shared/history-decimate.ts),
 // kept incrementally here so a tick adds to the newest bucket instead of reducing again.
 import { addToMinMax, bucketWidth, type MinMax } from '../../../electron/shared/history-decimate';
-import type { HistoryPoint } from '../../../electron/shared/types';
+import type { NodeHistory } from '../../../electron/shared/node-history';
+import type { HistorySeries } from '../../../electron/shared/types';
 
 /** A point as Chart.js takes it with `parsing: false`; null breaks the line. */
 export type XY = { x: number; y: number | null };
 
-/** The value of a history point for one chart (offset, lag bytes or lag seconds). */
-export type ValueOf = (p: HistoryPoint) => number | null;
 
 /** One series' extremes in one time bucket (the shared decimator's MinMax), placed on the axis. */
 export interface Bucket extends MinMax {
@@ -41,18 +40,6 @@ function newBucket(t: number, index: number): Bucket {
   return { first: t, last: t, count: 0, minT: t, minY: 0, maxT: t, maxY: 0, lastT: t, lastY: 0, gapT: null, index, drawn: 0 };
 }
 
-/** Index of the first point with t >= at (points are sorted by t). */
-export function firstIndexAtOrAfter(points: readonly HistoryPoint[], at: number): number {
-  let lo = 0;
-  let hi = points.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((points[mid] as HistoryPoint).t < at) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 /**
  * One node's series for one chart, reduced to at most two points per bucket. It reads the
  * history's (append-only, front-trimmed) array of raw points and takes in what is new on
@@ -60,9 +47,9 @@ export function firstIndexAtOrAfter(points: readonly HistoryPoint[], at: number)
  */
 export class BucketedSeries {
   readonly buckets: Bucket[] = [];
-  readonly raw: readonly HistoryPoint[];
+  readonly raw: NodeHistory;
   readonly width: number;
-  readonly #value: ValueOf;
+  readonly #series: HistorySeries;
   #lastT = Number.NEGATIVE_INFINITY;
   /**
    * The closed buckets after the first (which the window's left edge may cut): their count, and
@@ -80,16 +67,13 @@ export class BucketedSeries {
   #points: XY[] | null = null;
 
   /** Starts with the bucket just before `from`, so that the line enters from the left edge. */
-  constructor(raw: readonly HistoryPoint[], value: ValueOf, width: number, from: number) {
+  constructor(raw: NodeHistory, series: HistorySeries, width: number, from: number) {
     this.raw = raw;
-    this.#value = (p) => {
-      const y = value(p);
-      return y === null || !Number.isFinite(y) ? null : y;
-    };
+    this.#series = series;
     this.width = width;
-    const before = firstIndexAtOrAfter(raw, from) - 1;
-    const start = before < 0 ? 0 : firstIndexAtOrAfter(raw, this.#bucketStart((raw[before] as HistoryPoint).t));
-    for (let i = start; i < raw.length; i += 1) this.#add(raw[i] as HistoryPoint);
+    const before = raw.firstAtOrAfter(from) - 1;
+    const start = before < 0 ? 0 : raw.firstAtOrAfter(this.#bucketStart(raw.t(before)));
+    for (let i = start; i < raw.length; i += 1) this.#add(i);
     this.#emitNewest();
   }
 
@@ -107,17 +91,15 @@ export class BucketedSeries {
   /** Takes in the raw points added since the last call; returns whether there were any. */
   sync(): boolean {
     const raw = this.raw;
-    const last = raw[raw.length - 1];
-    if (!last || last.t <= this.#lastT) return false;
+    if (raw.length === 0 || raw.t(raw.length - 1) <= this.#lastT) return false;
     // The newest bucket is drawn again once its new points are in.
     const newest = this.buckets[this.buckets.length - 1];
     if (newest) {
       if (this.#points !== null) this.#points.length -= newest.drawn;
       newest.drawn = 0;
     }
-    for (let i = firstIndexAtOrAfter(raw, this.#lastT); i < raw.length; i += 1) {
-      const p = raw[i] as HistoryPoint;
-      if (p.t > this.#lastT) this.#add(p);
+    for (let i = raw.firstAtOrAfter(this.#lastT); i < raw.length; i += 1) {
+      if (raw.t(i) > this.#lastT) this.#add(i);
     }
     this.#emitNewest();
     return true;
@@ -199,16 +181,17 @@ export class BucketedSeries {
     }
     // A bucket cut by an edge of the range: its raw points say what lies inside.
     const to = Math.min(max, b.last);
-    for (let i = firstIndexAtOrAfter(this.raw, Math.max(min, b.first)); i < this.raw.length; i += 1) {
-      const p = this.raw[i] as HistoryPoint;
-      if (p.t > to) break;
-      const y = this.#value(p);
+    const raw = this.raw;
+    for (let i = raw.firstAtOrAfter(Math.max(min, b.first)); i < raw.length; i += 1) {
+      const t = raw.t(i);
+      if (t > to) break;
+      const y = this.#value(i);
       if (y === null) continue;
       out.count += 1;
       if (out.low === null || y < out.low) out.low = y;
       if (out.high === null || y > out.high) out.high = y;
       out.latest = y;
-      out.latestT = p.t;
+      out.latestT = t;
     }
   }
 
@@ -226,9 +209,16 @@ export class BucketedSeries {
     return Math.floor(t / this.width) * this.width;
   }
 
-  #add(p: HistoryPoint): void {
-    this.#lastT = p.t;
-    const index = Math.floor(p.t / this.width);
+  /** Row `i`'s value of this chart's series, or null (a gap). */
+  #value(i: number): number | null {
+    const y = this.raw.value(this.#series, i);
+    return y === null || !Number.isFinite(y) ? null : y;
+  }
+
+  #add(i: number): void {
+    const t = this.raw.t(i);
+    this.#lastT = t;
+    const index = Math.floor(t / this.width);
     let b = this.buckets[this.buckets.length - 1];
     if (!b || b.index !== index) {
       // The newest bucket is closed: from now on only its extremes are drawn.
@@ -236,10 +226,10 @@ export class BucketedSeries {
         this.#emit(b, false);
         this.#close(b);
       }
-      b = newBucket(p.t, index);
+      b = newBucket(t, index);
       this.buckets.push(b);
     }
-    addToMinMax(b, p.t, this.#value(p));
+    addToMinMax(b, t, this.#value(i));
   }
 
   #emitNewest(): void {

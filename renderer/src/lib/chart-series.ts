@@ -1,8 +1,9 @@
 // What one chart draws, independent of Chart.js: a bucketed series per node, the band that
 // stands for the nodes not drawn on their own, and the figures the chart reports (peak,
 // newest values, how many history points its window covers).
-import type { Address, HistoryPoint } from '../../../electron/shared/types';
-import { BucketedSeries, SeriesBand, type ValueOf } from './bucketed-series';
+import type { NodeHistory } from '../../../electron/shared/node-history';
+import type { Address, HistorySeries } from '../../../electron/shared/types';
+import { BucketedSeries, SeriesBand } from './bucketed-series';
 
 export interface ChartStats {
   /** History points with a value inside the range, over all series (drawn or in the band). */
@@ -17,13 +18,13 @@ export interface ChartStats {
 
 export class ChartSeries {
   readonly band = new SeriesBand();
-  readonly #value: ValueOf;
+  readonly #metric: HistorySeries;
   #series = new Map<Address, BucketedSeries>();
   #shown: ReadonlySet<Address> | null = null;
   #width = 0;
 
-  constructor(value: ValueOf) {
-    this.#value = value;
+  constructor(metric: HistorySeries) {
+    this.#metric = metric;
   }
 
   /** Bucket width in ms (0 before the first rebuild). */
@@ -36,9 +37,9 @@ export class ChartSeries {
   }
 
   /** From scratch: new window or bucket width, another node list, or history reloaded. */
-  rebuild(addresses: readonly Address[], rawOf: (address: Address) => readonly HistoryPoint[], from: number, width: number): void {
+  rebuild(addresses: readonly Address[], rawOf: (address: Address) => NodeHistory, from: number, width: number): void {
     this.#width = width;
-    this.#series = new Map(addresses.map((a) => [a, new BucketedSeries(rawOf(a), this.#value, width, from)]));
+    this.#series = new Map(addresses.map((a) => [a, new BucketedSeries(rawOf(a), this.#metric, width, from)]));
     this.#resetBand();
   }
 
@@ -46,7 +47,7 @@ export class ChartSeries {
    * Takes in new points and drops what left the window (`from` is its start). A series whose
    * history array was replaced starts over.
    */
-  sync(rawOf: (address: Address) => readonly HistoryPoint[], from: number): void {
+  sync(rawOf: (address: Address) => NodeHistory, from: number): void {
     let bandFrom = Number.POSITIVE_INFINITY;
     for (const s of this.band.members) bandFrom = Math.min(bandFrom, s.buckets[s.buckets.length - 1]?.index ?? bandFrom);
     let replaced = false;
@@ -56,7 +57,7 @@ export class ChartSeries {
         s.sync();
         s.dropBefore(from);
       } else {
-        this.#series.set(address, new BucketedSeries(raw, this.#value, this.#width, from));
+        this.#series.set(address, new BucketedSeries(raw, this.#metric, this.#width, from));
         replaced = true;
       }
     }

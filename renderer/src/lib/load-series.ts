@@ -1,7 +1,6 @@
 // The optional load chart beside the lag charts: which figure of the history points it draws
 // (ops/s, network in or out, used memory), off by default, the choice kept in the renderer's storage.
 import { formatBytes } from '../../../electron/shared/format';
-import type { HistoryPoint } from '../../../electron/shared/types';
 import type { StorageLike } from '../state/recent-connections.svelte';
 
 export type LoadMetric = 'opsPerSecond' | 'netInputBytesPerSecond' | 'netOutputBytesPerSecond' | 'usedMemoryBytes';
@@ -34,12 +33,6 @@ export function loadMetricInfo(metric: LoadMetric): LoadMetricInfo {
 
 function isLoadMetric(value: unknown): value is LoadMetric {
   return LOAD_METRICS.some((m) => m.metric === value);
-}
-
-/** A point's value for a load metric: null when not read (or not a finite number). */
-export function loadValue(point: HistoryPoint, metric: LoadMetric): number | null {
-  const value = point[metric];
-  return typeof value === 'number' && Number.isFinite(value) ? value : null;
 }
 
 /** The load figure the charts panel was left drawing (null: none, the default). */

@@ -1,7 +1,7 @@
 // Which nodes the charts draw as lines of their own once there are too many to read: the
 // masters, the selected node and the replicas with the most lag; the rest share a grey band.
-import type { Address, HistoryPoint } from '../../../electron/shared/types';
-import { firstIndexAtOrAfter } from './bucketed-series';
+import type { NodeHistory } from '../../../electron/shared/node-history';
+import type { Address } from '../../../electron/shared/types';
 
 /** At most this many lines per chart: one colour each, no dashes needed. */
 export const FOCUS_LIMIT = 10;
@@ -21,7 +21,7 @@ export interface FocusCandidate {
 export type LagFigures = Pick<FocusCandidate, 'peakBytes' | 'peakSeconds' | 'latestBytes' | 'latestSeconds'>;
 
 /** Lag figures of one node's history inside [min, max]. */
-export function lagInRange(points: readonly HistoryPoint[], min: number, max: number): LagFigures {
+export function lagInRange(points: NodeHistory, min: number, max: number): LagFigures {
   return scanLag(points, min, max, Number.NEGATIVE_INFINITY).figures;
 }
 
@@ -34,7 +34,7 @@ interface Scan {
 }
 
 /** Folds the points in [min, max] newer than `after` into `scan` (a new one when not given). */
-function scanLag(points: readonly HistoryPoint[], min: number, max: number, after: number, scan?: Scan): Scan {
+function scanLag(points: NodeHistory, min: number, max: number, after: number, scan?: Scan): Scan {
   const out: Scan = scan ?? {
     figures: { peakBytes: null, peakSeconds: null, latestBytes: null, latestSeconds: null },
     taken: { peakBytes: Number.NaN, peakSeconds: Number.NaN, latestBytes: Number.NaN, latestSeconds: Number.NaN },
@@ -42,25 +42,27 @@ function scanLag(points: readonly HistoryPoint[], min: number, max: number, afte
   };
   const { figures, taken } = out;
   // Ties go to the newest point: a peak slides out of the window as late as possible.
-  for (let i = firstIndexAtOrAfter(points, Math.max(min, after)); i < points.length; i += 1) {
-    const p = points[i] as HistoryPoint;
-    if (p.t <= after) continue;
-    if (p.t > max) break;
-    out.lastT = p.t;
-    if (p.lagBytes !== null) {
-      figures.latestBytes = p.lagBytes;
-      taken.latestBytes = p.t;
-      if (figures.peakBytes === null || p.lagBytes >= figures.peakBytes) {
-        figures.peakBytes = p.lagBytes;
-        taken.peakBytes = p.t;
+  for (let i = points.firstAtOrAfter(Math.max(min, after)); i < points.length; i += 1) {
+    const t = points.t(i);
+    if (t <= after) continue;
+    if (t > max) break;
+    out.lastT = t;
+    const bytes = points.value('lagBytes', i);
+    if (bytes !== null) {
+      figures.latestBytes = bytes;
+      taken.latestBytes = t;
+      if (figures.peakBytes === null || bytes >= figures.peakBytes) {
+        figures.peakBytes = bytes;
+        taken.peakBytes = t;
       }
     }
-    if (p.lagSeconds !== null) {
-      figures.latestSeconds = p.lagSeconds;
-      taken.latestSeconds = p.t;
-      if (figures.peakSeconds === null || p.lagSeconds >= figures.peakSeconds) {
-        figures.peakSeconds = p.lagSeconds;
-        taken.peakSeconds = p.t;
+    const seconds = points.value('lagSeconds', i);
+    if (seconds !== null) {
+      figures.latestSeconds = seconds;
+      taken.latestSeconds = t;
+      if (figures.peakSeconds === null || seconds >= figures.peakSeconds) {
+        figures.peakSeconds = seconds;
+        taken.peakSeconds = t;
       }
     }
   }
@@ -73,7 +75,7 @@ function scanLag(points: readonly HistoryPoint[], min: number, max: number, afte
  * the window moved back, or one of its figures slid out of the window.
  */
 export class LagWindow {
-  readonly #scans = new Map<Address, { points: readonly HistoryPoint[]; min: number; max: number; scan: Scan }>();
+  readonly #scans = new Map<Address, { points: NodeHistory; min: number; max: number; scan: Scan }>();
   #fullScans = 0;
 
   /** How many times a node's whole window was read (the rest were reads of new points only). */
@@ -81,7 +83,7 @@ export class LagWindow {
     return this.#fullScans;
   }
 
-  read(address: Address, points: readonly HistoryPoint[], min: number, max: number): LagFigures {
+  read(address: Address, points: NodeHistory, min: number, max: number): LagFigures {
     const cached = this.#scans.get(address);
     if (cached && cached.points === points && min >= cached.min && max >= cached.max) {
       const { scan } = cached;

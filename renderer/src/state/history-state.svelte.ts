@@ -1,13 +1,14 @@
 // Per-node time series for the charts: loaded once from the engine's history, then extended
-// by one point per node and tick. The arrays are plain (not reactive) and only grow at the
-// end; two counters tell the charts whether to append (`version`) or rebuild (`epoch`).
+// by one point per node and tick. Each node's is a NodeHistory, typed-array columns as the
+// engine keeps them (not reactive), that only grows at the end and is cut at the front; two
+// counters tell the charts whether to append (`version`) or rebuild (`epoch`).
 /* eslint-disable svelte/prefer-svelte-reactivity --
    The series map is deliberately not reactive: charts follow the `epoch`/`version` counters instead,
    so thousands of points never become signals. */
-import type { Address, HistoryColumns, HistoryPoint, HistorySeries, TopologySnapshot } from '../../../electron/shared/types';
+import type { Address, HistoryColumns, HistorySeries, TopologySnapshot } from '../../../electron/shared/types';
 import type { ReplicationConsoleApi } from '../../../electron/shared/api';
-import { pointsOfColumns } from '../../../electron/shared/history-decimate';
 import { historyPointOf } from '../../../electron/shared/history-point';
+import { NodeHistory } from '../../../electron/shared/node-history';
 import { isNeverReached } from '../lib/unreached-fold';
 
 /** The longest chart window; older points are dropped. */
@@ -25,17 +26,14 @@ function whenIdle(): Promise<void> {
   });
 }
 
-/** Index of the first point with t > after (binary search: points are sorted by t). */
-export function firstIndexAfter(points: readonly HistoryPoint[], after: number): number {
-  let lo = 0;
-  let hi = points.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if ((points[mid] as HistoryPoint).t <= after) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
+/**
+ * Rows a node's history holds at most: an hour at the fastest poll interval (100 ms) and a
+ * loaded hour besides. The time retention cuts it long before.
+ */
+const HISTORY_ROWS = 1 << 16;
+
+/** The history of a node that has none: never appended to. */
+const NO_HISTORY = new NodeHistory(1);
 
 /** The point a tick contributes for one of its nodes: the engine's own rule (shared). */
 export const pointFromNode = historyPointOf;
@@ -56,7 +54,7 @@ export class HistoryState {
   latest = $state<number | null>(null);
 
   readonly retentionMs: number;
-  #series = new Map<Address, HistoryPoint[]>();
+  #series = new Map<Address, NodeHistory>();
   /** Time of each node's first point that a tick brought (with every series). */
   #liveFrom = new Map<Address, number>();
   /** Where the engine's history comes from, once a load has been asked for. */
@@ -71,15 +69,8 @@ export class HistoryState {
     this.retentionMs = retentionMs;
   }
 
-  series(address: Address): readonly HistoryPoint[] {
-    return this.#series.get(address) ?? [];
-  }
-
-  /** Points of one node strictly newer than `after`. */
-  pointsAfter(address: Address, after: number): HistoryPoint[] {
-    const points = this.#series.get(address);
-    if (!points) return [];
-    return points.slice(firstIndexAfter(points, after));
+  series(address: Address): NodeHistory {
+    return this.#series.get(address) ?? NO_HISTORY;
   }
 
   /** Adds one point per node of a tick, and drops points older than the retention. */
@@ -91,16 +82,15 @@ export class HistoryState {
       // and a series each would grow this map without end.
       if (isNeverReached(node)) continue;
       const point = pointFromNode(node, snapshot.takenAt);
-      let points = this.#series.get(node.address);
-      if (!points) {
-        points = [];
-        this.#series.set(node.address, points);
+      let rows = this.#series.get(node.address);
+      if (!rows) {
+        rows = new NodeHistory(HISTORY_ROWS);
+        this.#series.set(node.address, rows);
         newAddress = true;
       }
-      const last = points[points.length - 1];
-      if (last && point.t <= last.t) continue;
+      if (rows.length > 0 && point.t <= rows.t(rows.length - 1)) continue;
       if (!this.#liveFrom.has(node.address)) this.#liveFrom.set(node.address, point.t);
-      points.push(point);
+      rows.append(point);
       added = true;
       if (this.latest === null || point.t > this.latest) this.latest = point.t;
     }
@@ -164,15 +154,17 @@ export class HistoryState {
     for (const address of addresses) {
       const columns = Object.hasOwn(answer, address) ? answer[address] : undefined;
       if (!columns || !Array.isArray(columns.t) || columns.t.length === 0) continue;
-      const current = this.#series.get(address) ?? [];
-      const keepFrom = mode === 'prepend' ? (current[0]?.t ?? Number.POSITIVE_INFINITY) : (this.#liveFrom.get(address) ?? Number.POSITIVE_INFINITY);
-      const kept = current.slice(firstIndexAfter(current, keepFrom - 1));
-      const before = kept[0]?.t ?? Number.POSITIVE_INFINITY;
-      const loaded = pointsOfColumns(columns).filter((p) => p.t < before && Number.isFinite(p.t));
-      if (loaded.length === 0) continue;
-      this.#series.set(address, loaded.concat(kept));
-      const last = this.#series.get(address)?.at(-1);
-      if (last && (this.latest === null || last.t > this.latest)) this.latest = last.t;
+      const current = this.#series.get(address) ?? NO_HISTORY;
+      const keepFrom = mode === 'prepend' ? (current.length > 0 ? current.t(0) : Number.POSITIVE_INFINITY) : (this.#liveFrom.get(address) ?? Number.POSITIVE_INFINITY);
+      const kept = current.firstAtOrAfter(keepFrom);
+      const before = kept < current.length ? current.t(kept) : Number.POSITIVE_INFINITY;
+      // A history of its own: the charts see by its identity that it was replaced.
+      const rows = NodeHistory.fromColumns(columns, HISTORY_ROWS, before);
+      if (rows.length === 0) continue;
+      rows.appendFrom(current, kept);
+      this.#series.set(address, rows);
+      const last = rows.t(rows.length - 1);
+      if (this.latest === null || last > this.latest) this.latest = last;
       changed = true;
     }
     if (changed) {
@@ -199,14 +191,13 @@ export class HistoryState {
     if (this.latest === null) return false;
     const cutoff = this.latest - this.retentionMs;
     let removed = false;
-    for (const [address, points] of this.#series) {
-      const drop = firstIndexAfter(points, cutoff - 1);
-      // Splice in batches: dropping one point per tick from the front would be O(n) each time.
-      if (drop > 0 && drop === points.length) {
+    for (const [address, rows] of this.#series) {
+      const drop = rows.firstAtOrAfter(cutoff);
+      if (drop > 0 && drop === rows.length) {
         this.#series.delete(address);
         this.#liveFrom.delete(address);
         removed = true;
-      } else if (drop > 64) points.splice(0, drop);
+      } else if (drop > 0) rows.dropBefore(cutoff);
     }
     return removed;
   }

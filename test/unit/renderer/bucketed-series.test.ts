@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import type { HistoryPoint } from '../../../electron/shared/types';
 import { BucketedSeries, SeriesBand, bucketWidth, type XY } from '../../../renderer/src/lib/bucketed-series';
+import { historyRows as rows } from './fixtures';
 
-const lag = (p: HistoryPoint): number | null => p.lagBytes;
+const lag = 'lagBytes';
 
 function point(t: number, lagBytes: number | null): HistoryPoint {
   return { t, offset: lagBytes === null ? null : 1000 + t, lagBytes, lagSeconds: null };
@@ -47,7 +48,7 @@ describe('bucketWidth', () => {
 
 describe('BucketedSeries', () => {
   it('draws each bucket as its low and high in time order, and the newest value at the end', () => {
-    const raw = [point(0, 5), point(10, 90), point(20, 1), point(30, 7), point(100, 3), point(110, 4), point(120, 2), point(130, 3)];
+    const raw = rows([point(0, 5), point(10, 90), point(20, 1), point(30, 7), point(100, 3), point(110, 4), point(120, 2), point(130, 3)]);
     const s = new BucketedSeries(raw, lag, 100, 0);
     expect(s.points).toEqual([
       { x: 10, y: 90 },
@@ -58,7 +59,7 @@ describe('BucketedSeries', () => {
       { x: 130, y: 3 },
     ]);
     // …which it no longer needs once closed.
-    raw.push(point(200, 1));
+    raw.append(point(200, 1));
     s.sync();
     expect(s.points.slice(2)).toEqual([
       { x: 110, y: 4 },
@@ -70,7 +71,7 @@ describe('BucketedSeries', () => {
 
   it('keeps a lag spike however coarse the buckets', () => {
     const raw = Array.from({ length: 3600 }, (_, i) => point(i * 1000, i === 1234 ? 123_456 : 0));
-    const s = new BucketedSeries(raw, lag, bucketWidth(3_600_000, 440), 0);
+    const s = new BucketedSeries(rows(raw), lag, bucketWidth(3_600_000, 440), 0);
     expect(s.points.length).toBeLessThanOrEqual(2 * s.buckets.length + 1);
     expect(s.points.length).toBeLessThan(1000);
     expect(Math.max(...s.points.map((p) => p.y ?? 0))).toBe(123_456);
@@ -79,7 +80,7 @@ describe('BucketedSeries', () => {
 
   it('breaks the line where a value is missing', () => {
     const raw = [point(0, 1), point(1000, null), point(2000, 2), point(3000, 3)];
-    const s = new BucketedSeries(raw, lag, 1, 0);
+    const s = new BucketedSeries(rows(raw), lag, 1, 0);
     expect(s.points).toEqual([
       { x: 0, y: 1 },
       { x: 1000, y: null },
@@ -87,7 +88,7 @@ describe('BucketedSeries', () => {
       { x: 3000, y: 3 },
     ]);
     // A coarse bucket with a gap still carries it, between its values.
-    const coarse = new BucketedSeries([point(0, 1), point(10, null), point(20, 5), point(100, 1)], lag, 100, 0);
+    const coarse = new BucketedSeries(rows([point(0, 1), point(10, null), point(20, 5), point(100, 1)]), lag, 100, 0);
     expect(coarse.points.slice(0, 3)).toEqual([
       { x: 0, y: 1 },
       { x: 10, y: null },
@@ -98,25 +99,25 @@ describe('BucketedSeries', () => {
   it('extended tick by tick, equals the same series reduced in one go', () => {
     const all = noisy(2000, 7);
     for (const width of [1, 1000, 4096, 16_384]) {
-      const raw: HistoryPoint[] = all.slice(0, 500);
+      const raw = rows(all.slice(0, 500));
       const s = new BucketedSeries(raw, lag, width, 0);
       for (const p of all.slice(500)) {
-        raw.push(p);
+        raw.append(p);
         s.sync();
       }
-      expect(s.points).toEqual(new BucketedSeries(all, lag, width, 0).points);
+      expect(s.points).toEqual(new BucketedSeries(rows(all), lag, width, 0).points);
     }
   });
 
   it('keeps the points it was asked for up to date as ticks come and the window slides, as if made at the end', () => {
     const all = noisy(2000, 5);
     for (const width of [1, 1000, 4096]) {
-      const raw: HistoryPoint[] = all.slice(0, 500);
+      const raw = rows(all.slice(0, 500));
       const drawn = new BucketedSeries(raw, lag, width, 0);
       const banded = new BucketedSeries(raw, lag, width, 0);
       expect(drawn.points.length).toBeGreaterThan(0);
       for (const [i, p] of all.slice(500).entries()) {
-        raw.push(p);
+        raw.append(p);
         drawn.sync();
         banded.sync();
         if (i % 97 === 0) {
@@ -131,9 +132,9 @@ describe('BucketedSeries', () => {
   });
 
   it('starts with the whole bucket before the window and drops what slid out, one bucket excepted', () => {
-    const raw = noisy(600, 3);
+    const raw = rows(noisy(600, 3));
     const width = 4096;
-    const from = raw[300]!.t;
+    const from = raw.t(300);
     const s = new BucketedSeries(raw, lag, width, from);
     const first = s.buckets[0]!;
     expect(first.first).toBeLessThan(from);
@@ -141,7 +142,7 @@ describe('BucketedSeries', () => {
     // Its first bucket is complete: the same as in a series reduced from the start.
     expect(new BucketedSeries(raw, lag, width, 0).bucketAt(first.index)).toEqual(first);
 
-    const later = raw[450]!.t;
+    const later = raw.t(450);
     s.dropBefore(later);
     expect(s.buckets[0]!.last).toBeLessThan(later);
     expect(s.buckets[1]!.last).toBeGreaterThanOrEqual(later);
@@ -149,9 +150,9 @@ describe('BucketedSeries', () => {
   });
 
   it('counts, finds the extremes and the newest value of any range exactly, edges included', () => {
-    const raw = noisy(1500, 11);
-    const s = new BucketedSeries(raw, lag, 8192, 0);
-    const t0 = raw[0]!.t;
+    const points = noisy(1500, 11);
+    const s = new BucketedSeries(rows(points), lag, 8192, 0);
+    const t0 = points[0]!.t;
     for (const [a, b] of [
       [0, 1499],
       [17, 1003],
@@ -162,7 +163,7 @@ describe('BucketedSeries', () => {
       const min = t0 + a * 1000 + 1;
       const max = t0 + b * 1000;
       const stats = s.stats(min, max);
-      expect({ count: stats.count, low: stats.low, high: stats.high, latest: stats.latest }).toEqual(bruteStats(raw, min, max));
+      expect({ count: stats.count, low: stats.low, high: stats.high, latest: stats.latest }).toEqual(bruteStats(points, min, max));
     }
     expect(s.stats(t0 - 10_000, t0 - 1).count).toBe(0);
   });
@@ -171,28 +172,29 @@ describe('BucketedSeries', () => {
     // Raw points arrive a second apart; the window is the last 10 minutes; buckets of 8 s. The
     // values rise with noise, spikes and gaps, so the window's low moves as it slides.
     const all = noisy(3000, 5).map((p, i) => point(p.t, p.lagBytes === null ? null : i * 10 + ((i * 37) % 101) + p.lagBytes));
-    const raw: HistoryPoint[] = all.slice(0, 600);
+    const raw = rows(all.slice(0, 600));
     const windowMs = 600_000;
-    let end = raw.at(-1)!.t;
+    let end = all[599]!.t;
     const s = new BucketedSeries(raw, lag, 8192, end - windowMs);
     for (let k = 600; k < all.length; k += 1) {
-      raw.push(all[k]!);
+      raw.append(all[k]!);
       end = all[k]!.t;
       s.sync();
       s.dropBefore(end - windowMs);
+      // The history is cut at the front as the window slides, as HistoryState cuts it.
+      raw.dropBefore(end - 2 * windowMs);
       const stats = s.stats(end - windowMs, end);
-      expect({ count: stats.count, low: stats.low, high: stats.high, latest: stats.latest }).toEqual(bruteStats(raw, end - windowMs, end));
+      expect({ count: stats.count, low: stats.low, high: stats.high, latest: stats.latest }).toEqual(bruteStats(all.slice(0, k + 1), end - windowMs, end));
     }
     // And ranges that are not the live window (zoomed, paused), bucket by bucket.
     for (const [from, to] of [[end - 300_000, end - 100_000], [end - 599_000, end - 1], [end - 1000, end + 5000]] as const) {
       const stats = s.stats(from, to);
-      expect({ count: stats.count, low: stats.low, high: stats.high, latest: stats.latest }).toEqual(bruteStats(raw, from, to));
+      expect({ count: stats.count, low: stats.low, high: stats.high, latest: stats.latest }).toEqual(bruteStats(all, from, to));
     }
   });
 
   it('takes in nothing when no point is newer', () => {
-    const raw = noisy(10, 1);
-    const s = new BucketedSeries(raw, lag, 1000, 0);
+    const s = new BucketedSeries(rows(noisy(10, 1)), lag, 1000, 0);
     const before = [...s.points];
     expect(s.sync()).toBe(false);
     expect(s.points).toEqual(before);
@@ -201,7 +203,7 @@ describe('BucketedSeries', () => {
 
 describe('SeriesBand', () => {
   const width = 4096;
-  const series = (seed: number, raw = noisy(800, seed)): BucketedSeries => new BucketedSeries(raw, lag, width, 0);
+  const series = (seed: number): BucketedSeries => new BucketedSeries(rows(noisy(800, seed)), lag, width, 0);
 
   it('spans the lowest and highest value of its members per bucket', () => {
     const members = [series(1), series(2), series(3)];
@@ -217,25 +219,25 @@ describe('SeriesBand', () => {
 
   it('updated tick by tick, equals the band computed in one go', () => {
     const all = [noisy(900, 4), noisy(900, 5), noisy(900, 6)];
-    const raws = all.map((points) => points.slice(0, 300));
+    const raws = all.map((points) => rows(points.slice(0, 300)));
     const members = raws.map((raw) => new BucketedSeries(raw, lag, width, 0));
     const band = new SeriesBand();
     band.reset(members);
     for (let i = 300; i < 900; i += 1) {
       const from = Math.min(...members.map((m) => m.buckets.at(-1)!.index));
-      raws.forEach((raw, k) => raw.push(all[k]![i]!));
+      raws.forEach((raw, k) => raw.append(all[k]![i]!));
       members.forEach((m) => m.sync());
       band.update(from);
     }
     const fresh = new SeriesBand();
-    fresh.reset(all.map((raw) => new BucketedSeries(raw, lag, width, 0)));
+    fresh.reset(all.map((points) => new BucketedSeries(rows(points), lag, width, 0)));
     expect(band.upper).toEqual(fresh.upper);
     expect(band.lower).toEqual(fresh.lower);
   });
 
   it('breaks where none of its members has a value', () => {
-    const a = new BucketedSeries([point(0, 1), point(5000, null), point(10_000, 2)], lag, width, 0);
-    const b = new BucketedSeries([point(0, 3), point(5000, null), point(10_000, 1)], lag, width, 0);
+    const a = new BucketedSeries(rows([point(0, 1), point(5000, null), point(10_000, 2)]), lag, width, 0);
+    const b = new BucketedSeries(rows([point(0, 3), point(5000, null), point(10_000, 1)]), lag, width, 0);
     const band = new SeriesBand();
     band.reset([a, b]);
     expect(band.upper.map((p: XY) => p.y)).toEqual([3, null, 2]);

@@ -1,21 +1,23 @@
 import { describe, expect, it } from 'vitest';
-import type { HistoryPoint } from '../../../electron/shared/types';
+import type { NodeHistory } from '../../../electron/shared/node-history';
 import { ChartSeries } from '../../../renderer/src/lib/chart-series';
 import { colorSlots, seriesStyles } from '../../../renderer/src/lib/series-colors';
+import { historyRows } from './fixtures';
 
-const lag = (p: HistoryPoint): number | null => p.lagBytes;
+const lag = 'lagBytes';
+const none = historyRows([]);
 
-function series(count: number, lagAt: (i: number) => number | null, start = 0): HistoryPoint[] {
-  return Array.from({ length: count }, (_, i) => ({ t: start + i * 1000, offset: i, lagBytes: lagAt(i), lagSeconds: null }));
+function series(count: number, lagAt: (i: number) => number | null, start = 0): NodeHistory {
+  return historyRows(Array.from({ length: count }, (_, i) => ({ t: start + i * 1000, offset: i, lagBytes: lagAt(i), lagSeconds: null })));
 }
 
 describe('ChartSeries', () => {
-  const raws = new Map<string, HistoryPoint[]>([
+  const raws = new Map<string, NodeHistory>([
     ['a', series(300, (i) => (i === 100 ? 7000 : 0))],
     ['b', series(300, (i) => (i === 299 ? 50 : 0))],
     ['c', series(300, (i) => (i % 50 === 0 ? null : 1))],
   ]);
-  const rawOf = (address: string): HistoryPoint[] => raws.get(address) ?? [];
+  const rawOf = (address: string): NodeHistory => raws.get(address) ?? none;
 
   it('reports over every node, drawn or folded into the band', () => {
     const chart = new ChartSeries(lag);
@@ -40,21 +42,21 @@ describe('ChartSeries', () => {
   });
 
   it('extends with new ticks, and starts a node over when its history is replaced', () => {
-    const live = new Map<string, HistoryPoint[]>([
+    const live = new Map<string, NodeHistory>([
       ['a', series(100, () => 0)],
       ['b', series(100, () => 0)],
     ]);
     const chart = new ChartSeries(lag);
-    chart.rebuild(['a', 'b'], (a) => live.get(a) ?? [], 0, 1);
+    chart.rebuild(['a', 'b'], (a) => live.get(a) ?? none, 0, 1);
     chart.setShown(new Set(['a']));
-    live.get('a')!.push({ t: 100_000, offset: 0, lagBytes: 3, lagSeconds: null });
-    live.get('b')!.push({ t: 100_000, offset: 0, lagBytes: 4, lagSeconds: null });
-    chart.sync((a) => live.get(a) ?? [], 0);
+    live.get('a')!.append({ t: 100_000, offset: 0, lagBytes: 3, lagSeconds: null });
+    live.get('b')!.append({ t: 100_000, offset: 0, lagBytes: 4, lagSeconds: null });
+    chart.sync((a) => live.get(a) ?? none, 0);
     expect(chart.individual()[0]![1].points.at(-1)).toEqual({ x: 100_000, y: 3 });
     expect(chart.band.upper.at(-1)?.y).toBe(4);
 
     live.set('b', series(101, () => 9));
-    chart.sync((a) => live.get(a) ?? [], 0);
+    chart.sync((a) => live.get(a) ?? none, 0);
     expect(chart.band.upper.at(-1)?.y).toBe(9);
     expect(chart.stats(0, 100_000).peak).toBe(9);
   });

@@ -1,8 +1,10 @@
 // Plain snapshot objects for the renderer's unit tests: shaped like what the engine sends.
+import { NodeHistory } from '../../../electron/shared/node-history';
 import type {
   Alert,
   AlertsView,
   AlertThresholds,
+  HistoryPoint,
   NodeState,
   ReplicationEvent,
   TopologyEdge,
@@ -10,6 +12,13 @@ import type {
   TopologyWarning,
 } from '../../../electron/shared/types';
 import { inSyncLag, nodeState } from '../../helpers/node-state';
+
+/** Points as the history keeps them (typed-array columns), to append to or cut as ticks would. */
+export function historyRows(points: readonly HistoryPoint[]): NodeHistory {
+  const history = new NodeHistory(1 << 16);
+  for (const p of points) history.append(p);
+  return history;
+}
 
 /** The shared NodeState fixture, with the values the renderer tests were written against. */
 export function makeNode(address: string, patch: Partial<NodeState> = {}): NodeState {

@@ -1,8 +1,8 @@
 import { describe, expect, it, vi } from 'vitest';
-import { NodeHistory } from '../../../electron/engine/history';
+import { NodeHistory } from '../../../electron/shared/node-history';
 import type { HistoriesQuery, HistoryColumns, HistoryPoint } from '../../../electron/shared/types';
 import { BucketedSeries, bucketWidth } from '../../../renderer/src/lib/bucketed-series';
-import { ALWAYS_CHARTED, FIRST_LOAD_MS, HISTORY_LOAD_MAX_POINTS, HistoryState, firstIndexAfter } from '../../../renderer/src/state/history-state.svelte';
+import { ALWAYS_CHARTED, FIRST_LOAD_MS, HISTORY_LOAD_MAX_POINTS, HistoryState } from '../../../renderer/src/state/history-state.svelte';
 import type { ReplicationConsoleApi } from '../../../electron/shared/api';
 
 type HistoryApi = Pick<ReplicationConsoleApi, 'getHistories'>;
@@ -31,11 +31,11 @@ describe('HistoryState', () => {
     );
     expect(history.addresses).toHaveLength(4);
     expect(history.version).toBe(2);
-    expect(history.series(r2)).toMatchObject([
+    expect(history.series(r2).points()).toMatchObject([
       { t: 1000, offset: 4000, lagBytes: 0, lagSeconds: 0 },
       { t: 2000, offset: 4200, lagBytes: 800, lagSeconds: 1.5 },
     ]);
-    expect(history.series('127.0.0.1:7000')[0]?.lagBytes).toBeNull();
+    expect(history.series('127.0.0.1:7000').points()[0]?.lagBytes).toBeNull();
     expect(history.latest).toBe(2000);
   });
 
@@ -45,7 +45,7 @@ describe('HistoryState', () => {
     history.appendSnapshot(labSnapshot(1, 1000));
     expect(history.version).toBe(1);
     history.appendSnapshot(labSnapshot(2, 2000, { [r2]: { reachable: false, lag: null } }));
-    expect(history.series(r2)[1]).toMatchObject({ t: 2000, offset: null, lagBytes: null, lagSeconds: null });
+    expect(history.series(r2).points()[1]).toMatchObject({ t: 2000, offset: null, lagBytes: null, lagSeconds: null });
     // A stalled replica: no offset of its own, but lag from the master's view of its ACKs.
     history.appendSnapshot(
       labSnapshot(3, 3000, {
@@ -55,25 +55,15 @@ describe('HistoryState', () => {
         },
       }),
     );
-    expect(history.series(r2)[2]).toMatchObject({ t: 3000, offset: null, lagBytes: 5000, lagSeconds: 2 });
-  });
-
-  it('returns the points after a time', () => {
-    const history = new HistoryState();
-    for (let i = 1; i <= 5; i += 1) history.appendSnapshot(labSnapshot(i, i * 1000));
-    expect(history.pointsAfter(r2, 3000).map((p) => p.t)).toEqual([4000, 5000]);
-    expect(history.pointsAfter(r2, 0)).toHaveLength(5);
-    expect(history.pointsAfter('nobody:1', 0)).toEqual([]);
+    expect(history.series(r2).points()[2]).toMatchObject({ t: 3000, offset: null, lagBytes: 5000, lagSeconds: 2 });
   });
 
   it('drops points older than the retention', () => {
     const history = new HistoryState(10_000);
     for (let i = 1; i <= 200; i += 1) history.appendSnapshot(labSnapshot(i, i * 1000));
-    const series = history.series(r2);
-    // Trimming happens in batches, so a little more than the retention may remain.
+    const series = history.series(r2).points();
     expect(series.at(-1)?.t).toBe(200_000);
-    expect(series.length).toBeLessThanOrEqual(11 + 64);
-    expect(series[0]?.t).toBeGreaterThanOrEqual(200_000 - 75_000);
+    expect(series.map((p) => p.t)).toEqual(Array.from({ length: 11 }, (_, i) => 190_000 + i * 1000));
   });
 
   it('loads every node\'s engine history in one batched call, in front of live points, and bumps the epoch', async () => {
@@ -102,9 +92,9 @@ describe('HistoryState', () => {
       { nodes, since: 10_000 - FIRST_LOAD_MS, maxPoints: HISTORY_LOAD_MAX_POINTS, series: [...ALWAYS_CHARTED] },
       { nodes, since: 10_000 - history.retentionMs, maxPoints: HISTORY_LOAD_MAX_POINTS, series: [...ALWAYS_CHARTED] },
     ]);
-    expect(history.series(r2).map((p) => p.t)).toEqual([8000, 9000, 10_000]);
-    expect(history.series(r2)[0]).toEqual({ t: 8000, offset: 3800, lagBytes: 200, lagSeconds: 0.4 });
-    expect(history.series('127.0.0.1:7003')).toHaveLength(1);
+    expect(history.series(r2).points().map((p) => p.t)).toEqual([8000, 9000, 10_000]);
+    expect(history.series(r2).points()[0]).toEqual({ t: 8000, offset: 3800, lagBytes: 200, lagSeconds: 0.4 });
+    expect(history.series('127.0.0.1:7003').points()).toHaveLength(1);
     expect(history.epoch).toBe(epoch + 1);
   });
 
@@ -121,12 +111,12 @@ describe('HistoryState', () => {
     const history = new HistoryState();
     history.appendSnapshot(labSnapshot(10, 10_000));
     await history.load(api, [r2], 10_000);
-    expect(history.series(r2).filter((p) => p.opsPerSecond !== undefined && p.opsPerSecond !== null)).toEqual([]);
+    expect(history.series(r2).points().filter((p) => p.opsPerSecond !== undefined && p.opsPerSecond !== null)).toEqual([]);
     history.chart('opsPerSecond');
-    await vi.waitFor(() => expect(history.series(r2)[0]?.opsPerSecond).toBe(10));
+    await vi.waitFor(() => expect(history.series(r2).points()[0]?.opsPerSecond).toBe(10));
     expect(queries.at(-1)?.series).toEqual([...ALWAYS_CHARTED, 'opsPerSecond']);
     // Nine loaded points again (not eighteen), then the tick's own.
-    expect(history.series(r2).map((p) => p.t)).toEqual([1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 9000, 10_000]);
+    expect(history.series(r2).points().map((p) => p.t)).toEqual([1000, 2000, 3000, 4000, 5000, 6000, 7000, 8000, 9000, 10_000]);
     // Already loaded: no other call. Hidden again: nothing to load.
     history.chart('opsPerSecond');
     history.chart(null);
@@ -149,7 +139,7 @@ describe('HistoryState', () => {
     // The first answer was in (epoch bumped) before the second was asked.
     expect(epochs).toEqual([0, 1]);
     expect(history.epoch).toBe(2);
-    const series = history.series(r2);
+    const series = history.series(r2).points();
     expect(series[0]?.t).toBe(1_000_000);
     expect(series.at(-1)?.t).toBe(now - 1000);
     for (let i = 1; i < series.length; i++) expect(series[i]!.t).toBeGreaterThan(series[i - 1]!.t);
@@ -164,7 +154,7 @@ describe('HistoryState', () => {
     history.reset();
     answer({ [r2]: columnsOf([{ t: 9000, offset: 1, lagBytes: 0, lagSeconds: 0 }]) });
     await loading;
-    expect(history.series(r2)).toEqual([]);
+    expect(history.series(r2).points()).toEqual([]);
   });
 
   it('keeps tick data when the batched call fails', async () => {
@@ -177,7 +167,7 @@ describe('HistoryState', () => {
     };
     const epoch = history.epoch;
     await history.load(api, [r2], 10_000);
-    expect(history.series(r2)).toHaveLength(1);
+    expect(history.series(r2).points()).toHaveLength(1);
     expect(history.epoch).toBe(epoch);
   });
 
@@ -195,7 +185,8 @@ describe('HistoryState', () => {
     // The engine's own query answers, as the service does for 'history:all'.
     const api: HistoryApi = { getHistories: async (query) => ({ [r2]: node.columns(query.since, query.maxPoints, query.series) }) };
     await history.load(api, [r2], 1_000_000 + 3600 * 1000);
-    const loaded = history.series(r2);
+    const rows = history.series(r2);
+    const loaded = rows.points();
     // Decimated, but for the first window (every point: it came first, and stays).
     expect(loaded.length).toBeLessThanOrEqual(HISTORY_LOAD_MAX_POINTS + FIRST_LOAD_MS / 1000);
     expect(loaded.length).toBeLessThan(hour.length);
@@ -203,7 +194,7 @@ describe('HistoryState', () => {
     expect(Math.max(...loaded.map((p) => p.lagSeconds ?? 0))).toBe(42);
     // And again when a chart reduces the loaded series to ~300 px.
     const span = (loaded.at(-1)?.t ?? 0) - (loaded[0]?.t ?? 0);
-    const chart = new BucketedSeries(loaded, (p) => p.lagSeconds, bucketWidth(span, 300), loaded[0]?.t ?? 0);
+    const chart = new BucketedSeries(rows, 'lagSeconds', bucketWidth(span, 300), loaded[0]?.t ?? 0);
     expect(chart.points.length).toBeLessThanOrEqual(2 * 302);
     expect(Math.max(...chart.points.map((p) => p.y ?? 0))).toBe(42);
   });
@@ -213,14 +204,7 @@ describe('HistoryState', () => {
     history.appendSnapshot(labSnapshot(1, 1000));
     history.reset();
     expect(history.addresses).toEqual([]);
-    expect(history.series(r2)).toEqual([]);
+    expect(history.series(r2).points()).toEqual([]);
     expect(history.latest).toBeNull();
-  });
-
-  it('binary-searches sorted points', () => {
-    const pts = [1, 2, 2, 3].map((t) => ({ t, offset: null, lagBytes: null, lagSeconds: null }));
-    expect(firstIndexAfter(pts, 0)).toBe(0);
-    expect(firstIndexAfter(pts, 2)).toBe(3);
-    expect(firstIndexAfter(pts, 3)).toBe(4);
   });
 });

@@ -4,7 +4,7 @@ import { FOCUS_LIMIT, LagWindow, TOP_LAGGING, chooseShown, lagInRange, type Focu
 import { ChartFocus } from '../../../renderer/src/state/chart-focus.svelte';
 import { ChartView } from '../../../renderer/src/state/chart-view.svelte';
 import { HistoryState } from '../../../renderer/src/state/history-state.svelte';
-import { makeNode, makeReplica, makeSnapshot } from './fixtures';
+import { historyRows, makeNode, makeReplica, makeSnapshot } from './fixtures';
 
 function replica(address: string, peakBytes: number, latestBytes = 0, peakSeconds = 0, latestSeconds = 0): FocusCandidate {
   return { address, master: false, peakBytes, peakSeconds, latestBytes, latestSeconds };
@@ -75,22 +75,22 @@ describe('LagWindow', () => {
     const all = Array.from({ length: 600 }, (_, i) =>
       lagPoint(i * 1000, i % 97 === 0 ? 5000 + i : i % 13 === 0 ? null : i % 7, i % 89 === 0 ? i / 10 : 0),
     );
-    const points: HistoryPoint[] = all.slice(0, 120);
+    const points = historyRows(all.slice(0, 120));
     const window = new LagWindow();
     const span = 100_000;
     for (let i = 120; i < 600; i += 1) {
-      points.push(all[i]!);
-      if (i % 50 === 0) points.splice(0, 20); // the history trims its front in place
+      points.append(all[i]!);
+      if (i % 50 === 0) points.dropBefore(points.t(20)); // the history trims its front in place
       const max = all[i]!.t;
       expect(window.read('a', points, max - span, max)).toEqual(lagInRange(points, max - span, max));
     }
   });
 
   it('reads a calm window once, then only the new points', () => {
-    const points = Array.from({ length: 300 }, (_, i) => lagPoint(i * 1000, 0, 0));
+    const points = historyRows(Array.from({ length: 300 }, (_, i) => lagPoint(i * 1000, 0, 0)));
     const window = new LagWindow();
     for (let i = 300; i < 400; i += 1) {
-      points.push(lagPoint(i * 1000, 0, 0));
+      points.append(lagPoint(i * 1000, 0, 0));
       expect(window.read('a', points, (i - 200) * 1000, i * 1000).peakBytes).toBe(0);
     }
     expect(window.fullScans).toBe(1);
@@ -98,9 +98,9 @@ describe('LagWindow', () => {
 
   it('rescans a replaced history and a window moved back', () => {
     const window = new LagWindow();
-    const a = [lagPoint(0, 1), lagPoint(1000, 9), lagPoint(2000, 3)];
+    const a = historyRows([lagPoint(0, 1), lagPoint(1000, 9), lagPoint(2000, 3)]);
     expect(window.read('a', a, 0, 2000).peakBytes).toBe(9);
-    const b = [lagPoint(0, 1), lagPoint(1000, 2), lagPoint(2000, 3)];
+    const b = historyRows([lagPoint(0, 1), lagPoint(1000, 2), lagPoint(2000, 3)]);
     expect(window.read('a', b, 0, 2000).peakBytes).toBe(3);
     expect(window.read('a', b, 0, 1000)).toEqual({ peakBytes: 2, latestBytes: 2, peakSeconds: null, latestSeconds: null });
   });

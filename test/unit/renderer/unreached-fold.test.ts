@@ -131,6 +131,6 @@ describe('HistoryState beside a churning list', () => {
       history.appendSnapshot(makeSnapshot({ seq: tick + 1, takenAt: 1_000_000 + tick * 1000, nodes: [listing('10.0.0.1:6379', []), ...nodes] }));
     }
     expect(history.addresses).toEqual(['10.0.0.1:6379']);
-    expect(history.series('10.0.0.2:6379')).toEqual([]);
+    expect(history.series('10.0.0.2:6379').points()).toEqual([]);
   });
 });

@@ -1,5 +1,9 @@
-import { HISTORY_SERIES, decimateColumns, historyColumns, pointsOfColumns } from '../shared/history-decimate';
-import type { HistoryColumns, HistoryPoint, HistorySeries } from '../shared/types';
+// A node's history as numbers in typed arrays, one column per series: the engine keeps an hour
+// of it per node, and the renderer keeps what it charts the same way. As objects, a 100-node
+// page held 190,000 points and twice as many boxed numbers, which every full collection of the
+// page's heap had to walk and move.
+import { HISTORY_SERIES, decimateColumns, historyColumns, pointsOfColumns } from './history-decimate';
+import type { HistoryColumns, HistoryPoint, HistorySeries } from './types';
 
 /** Rows a ring starts with; it doubles up to its capacity as rows arrive. */
 const INITIAL_ROWS = 64;
@@ -95,6 +99,14 @@ export class RingSeries {
     this.count = 0;
   }
 
+  /** Forgets the `n` oldest rows. */
+  dropOldest(n: number): void {
+    const drop = Math.min(Math.max(0, n), this.count);
+    if (drop === 0) return;
+    this.start = (this.start + drop) % this.allocated;
+    this.count -= drop;
+  }
+
   /** Double the storage (up to capacity), unrolling the ring so the oldest row is first. */
   private grow(): void {
     const size = Math.min(this.capacity, this.allocated * 2);
@@ -115,15 +127,34 @@ const T = 0;
 /** Column of each series in the ring: after the time, in HISTORY_SERIES order. */
 const COLUMN_OF: Readonly<Record<HistorySeries, number>> = Object.fromEntries(HISTORY_SERIES.map((key, i) => [key, i + 1])) as Record<HistorySeries, number>;
 const COLUMNS = HISTORY_SERIES.length + 1;
+/** The series a point carries only when it has a value (see pointsOfColumns). */
+const LOAD_SERIES = HISTORY_SERIES.filter((key) => key !== 'offset' && key !== 'lagBytes' && key !== 'lagSeconds');
 
-/** One node's chartable history: one row per tick. */
+/** One node's chartable history: one row per tick, in time order. */
 export class NodeHistory {
   private readonly rows: RingSeries;
   /** The row append() fills and hands to the ring (which copies it): one array for every tick. */
   private readonly row: (number | null)[] = new Array<number | null>(COLUMNS).fill(null);
 
+  /** At most `capacity` rows: appending to a full history drops its oldest row. */
   constructor(capacity: number) {
     this.rows = new RingSeries(capacity, COLUMNS);
+  }
+
+  /** The rows of decimated columns ('history:all''s answer) older than `until`, in a history of their own. */
+  static fromColumns(columns: HistoryColumns, capacity: number, until = Number.POSITIVE_INFINITY): NodeHistory {
+    const history = new NodeHistory(capacity);
+    const { t, values } = columns;
+    const row = history.row;
+    const series = HISTORY_SERIES.map((key) => values[key]);
+    for (let i = 0; i < t.length; i++) {
+      const time = t[i] as number;
+      if (!Number.isFinite(time) || time >= until) continue;
+      row[T] = time;
+      for (let k = 0; k < series.length; k++) row[k + 1] = series[k]?.[i] ?? null;
+      history.rows.push(row);
+    }
+    return history;
   }
 
   get length(): number {
@@ -142,6 +173,57 @@ export class NodeHistory {
     row[6] = point.netOutputBytesPerSecond ?? null;
     row[7] = point.usedMemoryBytes ?? null;
     this.rows.push(row);
+  }
+
+  /** Appends `other`'s rows from index `from` on (both histories hold the same columns). */
+  appendFrom(other: NodeHistory, from: number): void {
+    const row = this.row;
+    for (let i = Math.max(0, from); i < other.length; i++) {
+      for (let c = 0; c < COLUMNS; c++) row[c] = other.rows.get(i, c);
+      this.rows.push(row);
+    }
+  }
+
+  /** Time of row `i` (0 = oldest). */
+  t(i: number): number {
+    return this.rows.get(i, T) ?? Number.NaN;
+  }
+
+  /** Value of `series` at row `i`, or null. */
+  value(series: HistorySeries, i: number): number | null {
+    return this.rows.get(i, COLUMN_OF[series]);
+  }
+
+  /** Row `i` as a point (a load figure only when it has one, as pointsOfColumns gives it). */
+  point(i: number): HistoryPoint {
+    const point: HistoryPoint = { t: this.t(i), offset: this.value('offset', i), lagBytes: this.value('lagBytes', i), lagSeconds: this.value('lagSeconds', i) };
+    for (const key of LOAD_SERIES) {
+      const v = this.value(key, i);
+      if (v !== null) point[key] = v;
+    }
+    return point;
+  }
+
+  /** Every row as a point, oldest first (for tests and exports: charts read the columns). */
+  points(): HistoryPoint[] {
+    return Array.from({ length: this.length }, (_, i) => this.point(i));
+  }
+
+  /** Index of the first row with t ≥ `at` (the length when none). */
+  firstAtOrAfter(at: number): number {
+    let lo = 0;
+    let hi = this.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.t(mid) < at) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Forgets the rows older than `t`. */
+  dropBefore(t: number): void {
+    this.rows.dropOldest(this.firstAtOrAfter(t));
   }
 
   /**
