@@ -132,6 +132,12 @@ describe('topology in the web mode, against the docs lab', () => {
       .poll(() => page.locator(`[data-testid="edge-${lab.address('master')}-${address}"]`).getAttribute('data-health'))
       .toBe('down');
     await shot(page, 'replica-stopped');
+    // Its details have no INFO fields to show, and say why; then back to the replica shown before.
+    await card(page, address).click();
+    await expect.poll(() => page.getByTestId('raw-note').textContent()).toBe('not read: the node does not answer');
+    await page.getByTestId('raw-replication').scrollIntoViewIfNeeded();
+    await shot(page, 'replica-stopped-details');
+    await card(page, lab.address('replica-1')).click();
 
     await lab.restart(name);
     await card(page, address).and(page.locator('[data-reachable="true"]')).waitFor({ timeout: 15_000 });
@@ -249,6 +255,12 @@ describe('topology in the web mode, against the docs lab', () => {
       await expect.poll(() => dark.page.locator('html').getAttribute('data-theme')).toBe('dark');
       await dark.page.waitForTimeout(1500);
       await shot(dark.page, 'topology-dark');
+      const replica = lab.address('replica-1');
+      await card(dark.page, replica).click();
+      const raw = dark.page.getByTestId('raw-replication');
+      await expect.poll(() => raw.textContent()).toContain('master_link_status');
+      await raw.scrollIntoViewIfNeeded();
+      await shot(dark.page, 'topology-selected-raw-dark');
       expect(dark.problems).toEqual([]);
     } finally {
       await dark.context.close();
