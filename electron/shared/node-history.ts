@@ -231,7 +231,7 @@ export class NodeHistory {
    * every series' min/max kept per bucket, straight from the stored columns.
    */
   columns(since = 0, maxPoints = Infinity, series: readonly HistorySeries[] = HISTORY_SERIES): HistoryColumns {
-    const first = this.rows.lastAtOrBefore(T, since - 1) + 1;
+    const first = this.firstAtOrAfter(since);
     const times = this.rows.slice(T, first);
     const values = series.map((key) => this.rows.slice(COLUMN_OF[key], first));
     return historyColumns(decimateColumns(times, values, maxPoints), series);
