@@ -40,33 +40,29 @@ function scanLag(points: NodeHistory, min: number, max: number, after: number, s
     taken: { peakBytes: Number.NaN, peakSeconds: Number.NaN, latestBytes: Number.NaN, latestSeconds: Number.NaN },
     lastT: Number.NEGATIVE_INFINITY,
   };
-  const { figures, taken } = out;
   // Ties go to the newest point: a peak slides out of the window as late as possible.
   for (let i = points.firstAtOrAfter(Math.max(min, after)); i < points.length; i += 1) {
     const t = points.t(i);
     if (t <= after) continue;
     if (t > max) break;
     out.lastT = t;
-    const bytes = points.value('lagBytes', i);
-    if (bytes !== null) {
-      figures.latestBytes = bytes;
-      taken.latestBytes = t;
-      if (figures.peakBytes === null || bytes >= figures.peakBytes) {
-        figures.peakBytes = bytes;
-        taken.peakBytes = t;
-      }
-    }
-    const seconds = points.value('lagSeconds', i);
-    if (seconds !== null) {
-      figures.latestSeconds = seconds;
-      taken.latestSeconds = t;
-      if (figures.peakSeconds === null || seconds >= figures.peakSeconds) {
-        figures.peakSeconds = seconds;
-        taken.peakSeconds = t;
-      }
-    }
+    fold(out, 'latestBytes', 'peakBytes', points.value('lagBytes', i), t);
+    fold(out, 'latestSeconds', 'peakSeconds', points.value('lagSeconds', i), t);
   }
   return out;
+}
+
+/** Takes a value read at `t` as the latest of its figure, and as its peak when it is at least as high. */
+function fold(scan: Scan, latest: 'latestBytes' | 'latestSeconds', peak: 'peakBytes' | 'peakSeconds', value: number | null, t: number): void {
+  if (value === null) return;
+  const { figures, taken } = scan;
+  figures[latest] = value;
+  taken[latest] = t;
+  const high = figures[peak];
+  if (high === null || value >= high) {
+    figures[peak] = value;
+    taken[peak] = t;
+  }
 }
 
 /**
