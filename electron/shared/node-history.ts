@@ -57,8 +57,40 @@ export class RingSeries {
 
   /** Value of `column` at logical index `i` (0 = oldest), or null. */
   get(i: number, column: number): number | null {
-    const v = this.columns[column]?.[(this.start + i) % this.allocated];
-    return v === undefined || Number.isNaN(v) ? null : v;
+    const v = this.at(i, column);
+    return Number.isNaN(v) ? null : v;
+  }
+
+  /** The same as get, NaN for no value (or a row or column it does not have): the charts' inner loops read this way. */
+  at(i: number, column: number): number {
+    return this.columns[column]?.[(this.start + i) % this.allocated] ?? Number.NaN;
+  }
+
+  /**
+   * Appends rows `from` to `to` (exclusive) of `source`, given column by column (an absent
+   * column or value is no value): one pass per column, for a load of thousands of rows.
+   */
+  pushColumns(source: readonly (ArrayLike<number | null> | undefined)[], from: number, to: number): void {
+    const rows = Math.max(0, to - from);
+    if (this.count + rows > this.allocated && this.allocated < this.capacity) this.grow(this.count + rows);
+    const size = this.allocated;
+    // Past the capacity the oldest rows give way, as push would do one at a time.
+    const kept = Math.min(rows, size);
+    const skip = rows - kept;
+    const overflow = Math.max(0, this.count + kept - size);
+    this.start = (this.start + overflow) % size;
+    this.count -= overflow;
+    for (let c = 0; c < this.columns.length; c++) {
+      const data = this.columns[c] as Float64Array;
+      const values = source[c];
+      let slot = (this.start + this.count) % size;
+      for (let r = from + skip; r < to; r++) {
+        const v = values?.[r];
+        data[slot] = v === null || v === undefined ? Number.NaN : v;
+        slot = slot + 1 === size ? 0 : slot + 1;
+      }
+    }
+    this.count += kept;
   }
 
   /** Logical index of the newest row whose `column` is ≤ value (column must be non-decreasing), or -1. */
@@ -107,9 +139,11 @@ export class RingSeries {
     this.count -= drop;
   }
 
-  /** Double the storage (up to capacity), unrolling the ring so the oldest row is first. */
-  private grow(): void {
-    const size = Math.min(this.capacity, this.allocated * 2);
+  /** Double the storage (or more, to hold `rows`; up to capacity), unrolling the ring so the oldest row is first. */
+  private grow(rows = 0): void {
+    let size = this.allocated * 2;
+    while (size < rows) size *= 2;
+    size = Math.min(this.capacity, size);
     const columns = RingSeries.storage(this.columns.length, size);
     this.columns.forEach((column, i) => {
       const next = columns[i]!;
@@ -145,15 +179,10 @@ export class NodeHistory {
   static fromColumns(columns: HistoryColumns, capacity: number, until = Number.POSITIVE_INFINITY): NodeHistory {
     const history = new NodeHistory(capacity);
     const { t, values } = columns;
-    const row = history.row;
-    const series = HISTORY_SERIES.map((key) => values[key]);
-    for (let i = 0; i < t.length; i++) {
-      const time = t[i] as number;
-      if (!Number.isFinite(time) || time >= until) continue;
-      row[T] = time;
-      for (let k = 0; k < series.length; k++) row[k + 1] = series[k]?.[i] ?? null;
-      history.rows.push(row);
-    }
+    // Times ascend: the rows kept are those before the first that is not older (nor a number).
+    let end = 0;
+    while (end < t.length && (t[end] as number) < until) end++;
+    history.rows.pushColumns([t, ...HISTORY_SERIES.map((key) => values[key])], 0, end);
     return history;
   }
 
@@ -186,12 +215,17 @@ export class NodeHistory {
 
   /** Time of row `i` (0 = oldest). */
   t(i: number): number {
-    return this.rows.get(i, T) ?? Number.NaN;
+    return this.rows.at(i, T);
   }
 
   /** Value of `series` at row `i`, or null. */
   value(series: HistorySeries, i: number): number | null {
     return this.rows.get(i, COLUMN_OF[series]);
+  }
+
+  /** The same as value, NaN for none (the charts' inner loops). */
+  valueOrNaN(series: HistorySeries, i: number): number {
+    return this.rows.at(i, COLUMN_OF[series]);
   }
 
   /** Row `i` as a point (a load figure only when it has one, as pointsOfColumns gives it). */

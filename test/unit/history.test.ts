@@ -41,6 +41,22 @@ describe('RingSeries', () => {
     expect(ring.length).toBe(0);
   });
 
+  it('takes rows column by column as it takes them one by one, past its capacity and across the wrap-around', () => {
+    const columns = [[1, 2, 3, 4, 5, 6, 7], [10, null, 30, 40, 50, 60, 70]];
+    for (const [before, from, to] of [[0, 0, 7], [2, 0, 3], [3, 1, 6], [6, 2, 4], [1, 0, 0]] as const) {
+      const one = new RingSeries(4, 2);
+      const bulk = new RingSeries(4, 2);
+      for (let i = 0; i < before; i++) {
+        one.push([-i, -i]);
+        bulk.push([-i, -i]);
+      }
+      for (let r = from; r < to; r++) one.push([columns[0]![r]!, columns[1]![r]!]);
+      bulk.pushColumns(columns, from, to);
+      expect([...bulk.slice(0, 0)]).toEqual([...one.slice(0, 0)]);
+      expect([...bulk.slice(1, 0)]).toEqual([...one.slice(1, 0)]);
+    }
+  });
+
   it('finds the last row at or before a value', () => {
     const ring = new RingSeries(8, 1);
     [10, 20, 30, 40].forEach((v) => ring.push([v]));

@@ -211,8 +211,8 @@ export class BucketedSeries {
 
   /** Row `i`'s value of this chart's series, or null (a gap). */
   #value(i: number): number | null {
-    const y = this.raw.value(this.#series, i);
-    return y === null || !Number.isFinite(y) ? null : y;
+    const y = this.raw.valueOrNaN(this.#series, i);
+    return Number.isFinite(y) ? y : null;
   }
 
   #add(i: number): void {
