@@ -630,7 +630,8 @@ function isReplicationKey(key: string): boolean {
 
 /**
  * The replication section verbatim when known; for hand-built maps, the keys that belong to it
- * by name. Replica lines past MAX_REPLICA_LINES are left out here too: raw goes into every tick.
+ * by name. Replica lines past MAX_REPLICA_LINES are left out here too: raw is what the details
+ * panel asks for, and a hostile list must not make it megabytes.
  */
 function replicationSection(fields: Fields, section: Fields | undefined, listedInFields: number): Fields {
   // The section as parsed, when it lists no more replica lines than are read (it has no more

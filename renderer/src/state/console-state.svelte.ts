@@ -54,12 +54,13 @@ const NO_NODES: NodeState[] = [];
  * structure key, the warnings by node) then stays as it is; every node is read again each
  * tick, but most of what it holds repeats. Nodes are matched by address.
  */
-function sharedWith(shown: TopologySnapshot, next: TopologySnapshot): TopologySnapshot {
-  const before = new Map(shown.nodes.map((node) => [node.address, node]));
+function sharedWith(shown: TopologySnapshot, next: TopologySnapshot, shownByAddress: ReadonlyMap<Address, NodeState>): TopologySnapshot {
   const nodes = next.nodes;
   for (let i = 0; i < nodes.length; i++) {
-    const earlier = before.get(nodes[i]!.address);
-    if (earlier) nodes[i] = shareEqual(earlier, nodes[i]!);
+    const address = nodes[i]!.address;
+    const earlier = shownByAddress.get(address);
+    // The map also leads from aliases: only the node shown at this very address is this one.
+    if (earlier?.address === address) nodes[i] = shareEqual(earlier, nodes[i]!);
   }
   next.edges = shareEqual(shown.edges, next.edges);
   next.warnings = shareEqual(shown.warnings, next.warnings);
@@ -271,7 +272,7 @@ export class ConsoleState {
   applySnapshot(snapshot: TopologySnapshot, receivedAt: number): boolean {
     if (this.status !== 'connected') return false;
     if (this.snapshot !== null && snapshot.seq <= this.snapshot.seq) return false;
-    this.snapshot = this.snapshot === null ? snapshot : sharedWith(this.snapshot, snapshot);
+    this.snapshot = this.snapshot === null ? snapshot : sharedWith(this.snapshot, snapshot, this.nodeByAddress);
     this.receivedAt = receivedAt;
     // The banner that set the highlight is gone with its last warning: no pointer-leave will come.
     if (snapshot.warnings.length === 0 && this.highlighted.size > 0) this.highlighted = new Set();
