@@ -17,13 +17,21 @@ const INITIAL_ROWS = 64;
 export class RingSeries {
   readonly capacity: number;
   private columns: Float64Array[];
+  /** Rows the storage holds (every column's length). */
+  private allocated: number;
   private start = 0;
   private count = 0;
 
-  constructor(capacity: number, columnCount: number) {
+  /**
+   * `rows`: what to make room for at first, when the caller knows (on this machine, memory the
+   * page has not touched before costs more than filling it: growing 64 → 128 → 256 touches
+   * twice what 256 does).
+   */
+  constructor(capacity: number, columnCount: number, rows = INITIAL_ROWS) {
     if (!(capacity >= 1)) throw new RangeError('capacity must be at least 1');
     this.capacity = capacity;
-    this.columns = RingSeries.storage(columnCount, Math.min(capacity, INITIAL_ROWS));
+    this.allocated = Math.max(1, Math.min(capacity, rows));
+    this.columns = RingSeries.storage(columnCount, this.allocated);
   }
 
   /**
@@ -37,10 +45,6 @@ export class RingSeries {
 
   get length(): number {
     return this.count;
-  }
-
-  private get allocated(): number {
-    return this.columns[0]?.length ?? 0;
   }
 
   push(values: ReadonlyArray<number | null>): void {
@@ -63,7 +67,18 @@ export class RingSeries {
 
   /** The same as get, NaN for no value (or a row or column it does not have): the charts' inner loops read this way. */
   at(i: number, column: number): number {
-    return this.columns[column]?.[(this.start + i) % this.allocated] ?? Number.NaN;
+    // start + i stays below twice the storage for a row it has: one subtraction, not a division.
+    let slot = this.start + i;
+    const size = this.allocated;
+    if (slot >= size) slot -= size;
+    return this.columns[column]?.[slot] ?? Number.NaN;
+  }
+
+  /** Overwrites `column` of the row at logical index `i` (0 = oldest; NaN: no value). */
+  set(i: number, column: number, value: number): void {
+    const data = this.columns[column];
+    if (!data || !(i >= 0 && i < this.count)) throw new RangeError(`no row ${i} in column ${column}`);
+    data[(this.start + i) % this.allocated] = value;
   }
 
   /**
@@ -153,6 +168,7 @@ export class RingSeries {
       next.set(column.subarray(0, this.count - head.length), head.length);
     });
     this.columns = columns;
+    this.allocated = size;
     this.start = 0;
   }
 }

@@ -57,6 +57,25 @@ describe('RingSeries', () => {
     }
   });
 
+  it('overwrites a row in place, across the wrap-around, and refuses a row it does not have', () => {
+    const ring = new RingSeries(4, 2);
+    for (let i = 1; i <= 6; i++) ring.push([i, i]);
+    ring.set(3, 1, 99);
+    ring.set(0, 0, Number.NaN);
+    expect([...ring.slice(0, 0)]).toEqual([Number.NaN, 4, 5, 6]);
+    expect([...ring.slice(1, 0)]).toEqual([3, 4, 5, 99]);
+    expect(() => ring.set(4, 0, 1)).toThrow(RangeError);
+    expect(() => ring.set(0, 2, 1)).toThrow(RangeError);
+  });
+
+  it('grows without bound when its capacity is infinite', () => {
+    const ring = new RingSeries(Number.POSITIVE_INFINITY, 1);
+    for (let i = 0; i < 1000; i++) ring.push([i]);
+    expect(ring.length).toBe(1000);
+    expect(ring.get(0, 0)).toBe(0);
+    expect(ring.get(999, 0)).toBe(999);
+  });
+
   it('finds the last row at or before a value', () => {
     const ring = new RingSeries(8, 1);
     [10, 20, 30, 40].forEach((v) => ring.push([v]));
