@@ -74,8 +74,8 @@ export function addToMinMax(b: MinMax, t: number, y: number | null | undefined):
   b.count += 1;
 }
 
-/** Resets a bucket's extremes to none, starting at t (no allocation: the decimator reuses them). */
-function resetMinMax(b: MinMax, t: number): void {
+/** Resets a bucket's extremes to none, starting at t (no allocation: the decimators reuse them). */
+export function resetMinMax(b: MinMax, t: number): void {
   b.first = t;
   b.last = t;
   b.count = 0;

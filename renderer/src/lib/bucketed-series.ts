@@ -5,13 +5,12 @@
 // value, so a line ends where the data ends. Gaps (null values) still break the line. The
 // buckets and their min/max are the engine's decimator's (electron/shared/history-decimate.ts),
 // kept incrementally here so a tick adds to the newest bucket instead of reducing again.
-import { addToMinMax, bucketWidth, type MinMax } from '../../../electron/shared/history-decimate';
-import type { NodeHistory } from '../../../electron/shared/node-history';
+import { addToMinMax, bucketWidth, emptyMinMax, resetMinMax, type MinMax } from '../../../electron/shared/history-decimate';
+import { RingSeries, type NodeHistory } from '../../../electron/shared/node-history';
 import type { HistorySeries } from '../../../electron/shared/types';
 
 /** A point as Chart.js takes it with `parsing: false`; null breaks the line. */
 export type XY = { x: number; y: number | null };
-
 
 /** One series' extremes in one time bucket (the shared decimator's MinMax), placed on the axis. */
 export interface Bucket extends MinMax {
@@ -20,6 +19,9 @@ export interface Bucket extends MinMax {
   /** How many points this bucket contributes to `points`. */
   drawn: number;
 }
+
+/** A bucket's stored fields: the shared decimator's. */
+export type BucketField = keyof MinMax;
 
 /** What a range of a series holds: a count of raw values, their extremes and the newest one. */
 export interface RangeStats {
@@ -32,39 +34,51 @@ export interface RangeStats {
 
 export { bucketWidth };
 
-/**
- * An empty bucket at `index` starting at t: emptyMinMax's fields and the bucket's own, made in one
- * literal (a chart makes thousands; adding the two fields afterwards cost a shape change each).
- */
-function newBucket(t: number, index: number): Bucket {
-  return { first: t, last: t, count: 0, minT: t, minY: 0, maxT: t, maxY: 0, lastT: t, lastY: 0, gapT: null, index, drawn: 0 };
-}
+/** A bucket's fields as the columns of its row (gapT NaN for none); its index is floor(first / width). */
+const FIELDS = ['first', 'last', 'count', 'minT', 'minY', 'maxT', 'maxY', 'lastT', 'lastY', 'gapT'] as const satisfies readonly BucketField[];
+const COLUMN_OF = Object.fromEntries(FIELDS.map((field, column) => [field, column])) as Record<BucketField, number>;
+const { first: FIRST, last: LAST, count: COUNT, minT: MIN_T, minY: MIN_Y, maxT: MAX_T, maxY: MAX_Y, lastT: LAST_T, lastY: LAST_Y, gapT: GAP_T } = COLUMN_OF;
+/** Room for buckets beyond those of the history at hand: a live window drops one as a tick adds one. */
+const SPARE_BUCKETS = 8;
+/** A new bucket's row until its first point is stored. */
+const EMPTY_ROW: readonly number[] = FIELDS.map(() => 0);
 
 /**
  * One node's series for one chart, reduced to at most two points per bucket. It reads the
- * history's (append-only, front-trimmed) array of raw points and takes in what is new on
- * each `sync()`.
+ * history's (append-only, front-trimmed) rows and takes in what is new on each `sync()`.
+ *
+ * The buckets are rows of typed-array columns, not an object each: at 100 nodes the charts held
+ * 66,000 buckets and eight boxed numbers each, most of what the page's collector walked. The
+ * newest bucket is filled in `#open` (by the shared decimator's rule) and written to its row
+ * once a batch of points is in.
  */
 export class BucketedSeries {
-  readonly buckets: Bucket[] = [];
   readonly raw: NodeHistory;
   readonly width: number;
   readonly #series: HistorySeries;
+  readonly #rows: RingSeries;
+  readonly #open: MinMax = emptyMinMax(0);
+  #openIndex = Number.NaN;
+  /** Buckets dropped at the front so far: a bucket's sequence number less this is its row. */
+  #dropped = 0;
   #lastT = Number.NEGATIVE_INFINITY;
   /**
    * The closed buckets after the first (which the window's left edge may cut): their count, and
-   * deques of rising minima and falling maxima. A live chart asks for the stats of its window on
-   * every tick; these answer for all but the edge buckets without walking every bucket.
+   * deques (by sequence number) of rising minima and falling maxima, each ending with the newest
+   * of them that has a value. A live chart asks for the stats of its window on every tick; these
+   * answer for all but the edge buckets without walking every bucket.
    */
   #closedCount = 0;
-  readonly #lows: Bucket[] = [];
-  readonly #highs: Bucket[] = [];
+  readonly #lows: number[] = [];
+  readonly #highs: number[] = [];
   /**
    * The reduced points once asked for, kept up to date from then on. A series in a chart's grey
    * band is never drawn on its own: at 100 nodes most are, and making their points was most of
    * what a chart's rebuild made (and left for the collector).
    */
   #points: XY[] | null = null;
+  /** With the points: how many each bucket contributes to them, by row. */
+  #drawn: number[] = [];
 
   /** Starts with the bucket just before `from`, so that the line enters from the left edge. */
   constructor(raw: NodeHistory, series: HistorySeries, width: number, from: number) {
@@ -73,8 +87,48 @@ export class BucketedSeries {
     this.width = width;
     const before = raw.firstAtOrAfter(from) - 1;
     const start = before < 0 ? 0 : raw.firstAtOrAfter(this.#bucketStart(raw.t(before)));
+    const span = start < raw.length ? this.#indexOf(raw.t(raw.length - 1)) - this.#indexOf(raw.t(start)) + 1 : 0;
+    this.#rows = new RingSeries(Number.POSITIVE_INFINITY, FIELDS.length, span + SPARE_BUCKETS);
     for (let i = start; i < raw.length; i += 1) this.#add(i);
+    this.#storeNewest();
     this.#emitNewest();
+  }
+
+  get bucketCount(): number {
+    return this.#rows.length;
+  }
+
+  /** Field of bucket `i` (0 = oldest); gapT is NaN for none. */
+  at(i: number, field: BucketField): number {
+    return this.#rows.at(i, COLUMN_OF[field]);
+  }
+
+  /** Bucket `i`'s place on the time axis. */
+  indexAt(i: number): number {
+    return this.#indexOf(this.#rows.at(i, FIRST));
+  }
+
+  /** The oldest bucket's index (+Infinity when there is none). */
+  get firstIndex(): number {
+    return this.#rows.length === 0 ? Number.POSITIVE_INFINITY : this.indexAt(0);
+  }
+
+  /** The newest bucket's index (+Infinity when there is none). */
+  get newestIndex(): number {
+    const n = this.#rows.length;
+    return n === 0 ? Number.POSITIVE_INFINITY : this.indexAt(n - 1);
+  }
+
+  /** Bucket `i` as an object (for tests and inspection: the chart reads the columns). */
+  bucket(i: number): Bucket {
+    const fields = Object.fromEntries(FIELDS.map((field, column) => [field, this.#rows.at(i, column)])) as unknown as MinMax;
+    if (Number.isNaN(fields.gapT)) fields.gapT = null;
+    return { ...fields, index: this.indexAt(i), drawn: this.#drawn[i] ?? 0 };
+  }
+
+  /** Every bucket as an object, oldest first (for tests and inspection). */
+  buckets(): Bucket[] {
+    return Array.from({ length: this.bucketCount }, (_, i) => this.bucket(i));
   }
 
   /** The reduced points, in time order. Handed to Chart.js as a copy: this one keeps changing. */
@@ -82,8 +136,9 @@ export class BucketedSeries {
     if (this.#points === null) {
       // What the buckets emitted one by one: each closed bucket's extremes, then the newest, open.
       this.#points = [];
-      const n = this.buckets.length;
-      for (let i = 0; i < n; i += 1) this.#emit(this.buckets[i] as Bucket, i === n - 1);
+      this.#drawn = [];
+      const n = this.#rows.length;
+      for (let i = 0; i < n; i += 1) this.#emit(i, i === n - 1);
     }
     return this.#points;
   }
@@ -93,40 +148,43 @@ export class BucketedSeries {
     const raw = this.raw;
     if (raw.length === 0 || raw.t(raw.length - 1) <= this.#lastT) return false;
     // The newest bucket is drawn again once its new points are in.
-    const newest = this.buckets[this.buckets.length - 1];
-    if (newest) {
-      if (this.#points !== null) this.#points.length -= newest.drawn;
-      newest.drawn = 0;
+    const newest = this.#rows.length - 1;
+    if (newest >= 0 && this.#points !== null) {
+      this.#points.length -= this.#drawn[newest] as number;
+      this.#drawn[newest] = 0;
     }
     for (let i = raw.firstAtOrAfter(this.#lastT); i < raw.length; i += 1) {
       if (raw.t(i) > this.#lastT) this.#add(i);
     }
+    this.#storeNewest();
     this.#emitNewest();
     return true;
   }
 
   /** Drops the buckets before `from`, except the last one (the line still enters from the left). */
   dropBefore(from: number): void {
+    const rows = this.#rows;
     let keep = 0;
-    while (keep + 1 < this.buckets.length && (this.buckets[keep + 1] as Bucket).last < from) keep += 1;
+    while (keep + 1 < rows.length && rows.at(keep + 1, LAST) < from) keep += 1;
     if (keep === 0) return;
     let drawn = 0;
-    for (let i = 0; i < keep; i += 1) drawn += (this.buckets[i] as Bucket).drawn;
+    for (let i = 0; i < keep; i += 1) drawn += this.#drawn[i] ?? 0;
     // Buckets 1…keep leave the closed summary: all but the new first one are gone, and it is now the first.
-    for (let i = 1; i <= keep; i += 1) this.#closedCount -= (this.buckets[i] as Bucket).count;
-    this.buckets.splice(0, keep);
+    for (let i = 1; i <= keep; i += 1) this.#closedCount -= rows.at(i, COUNT);
+    rows.dropOldest(keep);
+    this.#dropped += keep;
     this.#points?.splice(0, drawn);
-    const firstIndex = (this.buckets[0] as Bucket).index;
-    while (this.#lows.length > 0 && (this.#lows[0] as Bucket).index <= firstIndex) this.#lows.shift();
-    while (this.#highs.length > 0 && (this.#highs[0] as Bucket).index <= firstIndex) this.#highs.shift();
+    this.#drawn.splice(0, keep);
+    while (this.#lows.length > 0 && (this.#lows[0] as number) <= this.#dropped) this.#lows.shift();
+    while (this.#highs.length > 0 && (this.#highs[0] as number) <= this.#dropped) this.#highs.shift();
   }
 
-  /** The bucket at `index`, looked up from the newest end (where updates happen). */
+  /** The bucket at `index`, looked up from the newest end (where updates happen); for tests and inspection. */
   bucketAt(index: number): Bucket | undefined {
-    for (let i = this.buckets.length - 1; i >= 0; i -= 1) {
-      const b = this.buckets[i] as Bucket;
-      if (b.index === index) return b;
-      if (b.index < index) return undefined;
+    for (let i = this.#rows.length - 1; i >= 0; i -= 1) {
+      const at = this.indexAt(i);
+      if (at === index) return this.bucket(i);
+      if (at < index) return undefined;
     }
     return undefined;
   }
@@ -134,59 +192,59 @@ export class BucketedSeries {
   /** Count, extremes and newest value of the raw points in [min, max]: exact, edges included. */
   stats(min: number, max: number): RangeStats {
     const out: RangeStats = { count: 0, low: null, high: null, latest: null, latestT: Number.NEGATIVE_INFINITY };
-    const buckets = this.buckets;
-    const n = buckets.length;
-    const second = buckets[1];
-    const newest = buckets[n - 1];
-    if (second === undefined || newest === undefined || second.first < min || newest.last > max) {
+    const rows = this.#rows;
+    const n = rows.length;
+    if (n < 2 || rows.at(1, FIRST) < min || rows.at(n - 1, LAST) > max) {
       // A zoomed or paused range: bucket by bucket.
-      for (const b of buckets) {
-        if (b.first > max) break;
-        this.#include(out, b, min, max);
+      for (let i = 0; i < n; i += 1) {
+        if (rows.at(i, FIRST) > max) break;
+        this.#include(out, i, min, max);
       }
       return out;
     }
     // The live window: everything after the first bucket lies inside it.
-    this.#include(out, buckets[0] as Bucket, min, max);
+    this.#include(out, 0, min, max);
     if (this.#closedCount > 0) {
       out.count += this.#closedCount;
-      const low = (this.#lows[0] as Bucket).minY;
-      const high = (this.#highs[0] as Bucket).maxY;
+      const low = rows.at((this.#lows[0] as number) - this.#dropped, MIN_Y);
+      const high = rows.at((this.#highs[0] as number) - this.#dropped, MAX_Y);
       if (out.low === null || low < out.low) out.low = low;
       if (out.high === null || high > out.high) out.high = high;
-      // The newest closed bucket with a value (the newest below may have none).
-      for (let i = n - 2; i >= 1; i -= 1) {
-        const b = buckets[i] as Bucket;
-        if (b.count === 0) continue;
-        out.latest = b.lastY;
-        out.latestT = b.lastT;
-        break;
-      }
+      // The newest closed bucket with a value: the last one the deques took in.
+      const latest = (this.#lows[this.#lows.length - 1] as number) - this.#dropped;
+      out.latest = rows.at(latest, LAST_Y);
+      out.latestT = rows.at(latest, LAST_T);
     }
-    if (n > 1) this.#include(out, newest, min, max);
+    this.#include(out, n - 1, min, max);
     return out;
   }
 
-  /** Takes what bucket `b` holds inside [min, max] into `out` (b comes after what `out` holds). */
-  #include(out: RangeStats, b: Bucket, min: number, max: number): void {
-    if (b.last < min || b.first > max) return;
-    if (b.first >= min && b.last <= max) {
-      if (b.count === 0) return;
-      out.count += b.count;
-      if (out.low === null || b.minY < out.low) out.low = b.minY;
-      if (out.high === null || b.maxY > out.high) out.high = b.maxY;
-      out.latest = b.lastY;
-      out.latestT = b.lastT;
+  /** Takes what bucket `i` holds inside [min, max] into `out` (it comes after what `out` holds). */
+  #include(out: RangeStats, i: number, min: number, max: number): void {
+    const rows = this.#rows;
+    const first = rows.at(i, FIRST);
+    const last = rows.at(i, LAST);
+    if (last < min || first > max) return;
+    if (first >= min && last <= max) {
+      const count = rows.at(i, COUNT);
+      if (count === 0) return;
+      out.count += count;
+      const low = rows.at(i, MIN_Y);
+      const high = rows.at(i, MAX_Y);
+      if (out.low === null || low < out.low) out.low = low;
+      if (out.high === null || high > out.high) out.high = high;
+      out.latest = rows.at(i, LAST_Y);
+      out.latestT = rows.at(i, LAST_T);
       return;
     }
     // A bucket cut by an edge of the range: its raw points say what lies inside.
-    const to = Math.min(max, b.last);
+    const to = Math.min(max, last);
     const raw = this.raw;
-    for (let i = raw.firstAtOrAfter(Math.max(min, b.first)); i < raw.length; i += 1) {
-      const t = raw.t(i);
+    for (let r = raw.firstAtOrAfter(Math.max(min, first)); r < raw.length; r += 1) {
+      const t = raw.t(r);
       if (t > to) break;
-      const y = this.#value(i);
-      if (y === null) continue;
+      const y = raw.valueOrNaN(this.#series, r);
+      if (!Number.isFinite(y)) continue;
       out.count += 1;
       if (out.low === null || y < out.low) out.low = y;
       if (out.high === null || y > out.high) out.high = y;
@@ -195,60 +253,91 @@ export class BucketedSeries {
     }
   }
 
-  /** A bucket no point goes into any more (a newer one began): into the closed summary, unless it is the first. */
-  #close(b: Bucket): void {
-    if (b === this.buckets[0] || b.count === 0) return;
-    this.#closedCount += b.count;
-    while (this.#lows.length > 0 && (this.#lows[this.#lows.length - 1] as Bucket).minY >= b.minY) this.#lows.pop();
-    this.#lows.push(b);
-    while (this.#highs.length > 0 && (this.#highs[this.#highs.length - 1] as Bucket).maxY <= b.maxY) this.#highs.pop();
-    this.#highs.push(b);
+  /** Bucket `i`, which no point goes into any more (a newer one began), into the closed summary unless it is the first. */
+  #close(i: number): void {
+    const rows = this.#rows;
+    const count = rows.at(i, COUNT);
+    if (i === 0 || count === 0) return;
+    this.#closedCount += count;
+    const seq = this.#dropped + i;
+    const low = rows.at(i, MIN_Y);
+    const high = rows.at(i, MAX_Y);
+    const lows = this.#lows;
+    const highs = this.#highs;
+    while (lows.length > 0 && rows.at((lows[lows.length - 1] as number) - this.#dropped, MIN_Y) >= low) lows.pop();
+    lows.push(seq);
+    while (highs.length > 0 && rows.at((highs[highs.length - 1] as number) - this.#dropped, MAX_Y) <= high) highs.pop();
+    highs.push(seq);
   }
 
   #bucketStart(t: number): number {
     return Math.floor(t / this.width) * this.width;
   }
 
-  /** Row `i`'s value of this chart's series, or null (a gap). */
-  #value(i: number): number | null {
-    const y = this.raw.valueOrNaN(this.#series, i);
-    return Number.isFinite(y) ? y : null;
+  #indexOf(t: number): number {
+    return Math.floor(t / this.width);
   }
 
   #add(i: number): void {
     const t = this.raw.t(i);
     this.#lastT = t;
-    const index = Math.floor(t / this.width);
-    let b = this.buckets[this.buckets.length - 1];
-    if (!b || b.index !== index) {
+    const index = this.#indexOf(t);
+    const rows = this.#rows;
+    const newest = rows.length - 1;
+    if (newest < 0 || this.#openIndex !== index) {
       // The newest bucket is closed: from now on only its extremes are drawn.
-      if (b) {
-        this.#emit(b, false);
-        this.#close(b);
+      if (newest >= 0) {
+        this.#storeNewest();
+        this.#emit(newest, false);
+        this.#close(newest);
       }
-      b = newBucket(t, index);
-      this.buckets.push(b);
+      resetMinMax(this.#open, t);
+      this.#openIndex = index;
+      rows.push(EMPTY_ROW);
     }
-    addToMinMax(b, t, this.#value(i));
+    addToMinMax(this.#open, t, this.raw.valueOrNaN(this.#series, i));
+  }
+
+  /** Writes the open bucket's extremes to the newest row. */
+  #storeNewest(): void {
+    const rows = this.#rows;
+    const i = rows.length - 1;
+    if (i < 0) return;
+    const b = this.#open;
+    rows.set(i, FIRST, b.first);
+    rows.set(i, LAST, b.last);
+    rows.set(i, COUNT, b.count);
+    rows.set(i, MIN_T, b.minT);
+    rows.set(i, MIN_Y, b.minY);
+    rows.set(i, MAX_T, b.maxT);
+    rows.set(i, MAX_Y, b.maxY);
+    rows.set(i, LAST_T, b.lastT);
+    rows.set(i, LAST_Y, b.lastY);
+    rows.set(i, GAP_T, b.gapT ?? Number.NaN);
   }
 
   #emitNewest(): void {
-    const newest = this.buckets[this.buckets.length - 1];
-    if (newest) this.#emit(newest, true);
+    const newest = this.#rows.length - 1;
+    if (newest >= 0) this.#emit(newest, true);
   }
 
-  /** Appends the bucket's points (once the points are asked for): min and max in time order, the gap, and when open its last value. */
-  #emit(b: Bucket, open: boolean): void {
+  /** Appends bucket `i`'s points (once the points are asked for): min and max in time order, the gap, and when open its last value. */
+  #emit(i: number, open: boolean): void {
     const points = this.#points;
     if (points === null) return;
+    const rows = this.#rows;
     const start = points.length;
-    if (b.count > 0) {
-      insertInOrder(points, start, b.minT, b.minY);
-      if (b.maxT !== b.minT) insertInOrder(points, start, b.maxT, b.maxY);
-      if (open && b.lastT !== b.minT && b.lastT !== b.maxT) insertInOrder(points, start, b.lastT, b.lastY);
+    if (rows.at(i, COUNT) > 0) {
+      const minT = rows.at(i, MIN_T);
+      const maxT = rows.at(i, MAX_T);
+      const lastT = rows.at(i, LAST_T);
+      insertInOrder(points, start, minT, rows.at(i, MIN_Y));
+      if (maxT !== minT) insertInOrder(points, start, maxT, rows.at(i, MAX_Y));
+      if (open && lastT !== minT && lastT !== maxT) insertInOrder(points, start, lastT, rows.at(i, LAST_Y));
     }
-    if (b.gapT !== null) insertInOrder(points, start, b.gapT, null);
-    b.drawn = points.length - start;
+    const gapT = rows.at(i, GAP_T);
+    if (!Number.isNaN(gapT)) insertInOrder(points, start, gapT, null);
+    this.#drawn[i] = points.length - start;
   }
 }
 
@@ -285,11 +374,7 @@ export class SeriesBand {
     this.upper.length = 0;
     this.lower.length = 0;
     this.#indices.length = 0;
-    let from = Number.POSITIVE_INFINITY;
-    for (const s of members) {
-      const first = s.buckets[0];
-      if (first && first.index < from) from = first.index;
-    }
+    const from = this.#firstIndex();
     if (Number.isFinite(from)) this.#recompute(from);
   }
 
@@ -300,10 +385,7 @@ export class SeriesBand {
   update(from: number = Number.POSITIVE_INFINITY): void {
     from = Math.min(from, this.#indices[this.#indices.length - 1] ?? Number.POSITIVE_INFINITY);
     if (!Number.isFinite(from)) {
-      for (const s of this.#members) {
-        const first = s.buckets[0];
-        if (first && first.index < from) from = first.index;
-      }
+      from = this.#firstIndex();
       if (!Number.isFinite(from)) return;
     }
     let keep = this.#indices.length;
@@ -316,17 +398,20 @@ export class SeriesBand {
 
   /** Drops band points before the first bucket any member still has. */
   dropBefore(): void {
-    let from = Number.POSITIVE_INFINITY;
-    for (const s of this.#members) {
-      const first = s.buckets[0];
-      if (first && first.index < from) from = first.index;
-    }
+    const from = this.#firstIndex();
     let drop = 0;
     while (drop < this.#indices.length && (this.#indices[drop] as number) < from) drop += 1;
     if (drop === 0) return;
     this.upper.splice(0, drop);
     this.lower.splice(0, drop);
     this.#indices.splice(0, drop);
+  }
+
+  /** The oldest bucket index any member has (+Infinity when none has a bucket). */
+  #firstIndex(): number {
+    let from = Number.POSITIVE_INFINITY;
+    for (const s of this.#members) from = Math.min(from, s.firstIndex);
+    return from;
   }
 
   /** Appends band points for every bucket index >= from that some member has. */
@@ -336,17 +421,21 @@ export class SeriesBand {
     let width = 1;
     for (const s of this.#members) {
       width = s.width;
-      for (let i = s.buckets.length - 1; i >= 0; i -= 1) {
-        const b = s.buckets[i] as Bucket;
-        if (b.index < from) break;
-        const m = merged.get(b.index);
-        if (b.count === 0) {
-          if (!m) merged.set(b.index, { low: 0, high: 0, values: false });
-        } else if (!m || !m.values) {
-          merged.set(b.index, { low: b.minY, high: b.maxY, values: true });
+      for (let i = s.bucketCount - 1; i >= 0; i -= 1) {
+        const index = s.indexAt(i);
+        if (index < from) break;
+        const m = merged.get(index);
+        if (s.at(i, 'count') === 0) {
+          if (!m) merged.set(index, { low: 0, high: 0, values: false });
+          continue;
+        }
+        const low = s.at(i, 'minY');
+        const high = s.at(i, 'maxY');
+        if (!m || !m.values) {
+          merged.set(index, { low, high, values: true });
         } else {
-          if (b.minY < m.low) m.low = b.minY;
-          if (b.maxY > m.high) m.high = b.maxY;
+          if (low < m.low) m.low = low;
+          if (high > m.high) m.high = high;
         }
       }
     }

@@ -49,7 +49,7 @@ export class ChartSeries {
    */
   sync(rawOf: (address: Address) => NodeHistory, from: number): void {
     let bandFrom = Number.POSITIVE_INFINITY;
-    for (const s of this.band.members) bandFrom = Math.min(bandFrom, s.buckets[s.buckets.length - 1]?.index ?? bandFrom);
+    for (const s of this.band.members) bandFrom = Math.min(bandFrom, s.newestIndex);
     let replaced = false;
     for (const [address, s] of this.#series) {
       const raw = rawOf(address);
