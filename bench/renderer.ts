@@ -5,8 +5,9 @@
 // arrive. The baseline, measured in the same run with the same build, browser, viewport and
 // one hour of history, is the 4-node docs layout: the ratios say what the 96 extra nodes cost.
 //
-// Alone: `node bin/run-ts.js bench/renderer.ts`; add `--profile` for a CPU profile of the page
-// during the ticks (from an unminified build) with the functions that take the time, `--trace`
+// Alone: `node bin/run-ts.js bench/renderer.ts`; add `--profile` for CPU profiles of the page
+// (from an unminified build) during its last load, its last switch to 1 h and the ticks, with
+// the functions that take the time, `--trace`
 // to keep the Chromium traces. Both land in bench-results/.
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -335,7 +336,10 @@ async function runScenario(
         await page.waitForTimeout(300);
       }
       const hour = `window.__rendererBench.switchWindow('1 h', ${JSON.stringify(charts(HOUR_POINTS_PER_SERIES))})`;
+      // --profile: the last switch is profiled too.
+      const switchCdp = options.profile && round === SWITCHES - 1 ? await startProfiler(context, page) : null;
       switches.push(await step(page, 'switch to 1 h', page.evaluate<Switch>(hour)));
+      if (switchCdp) await stopProfiler(switchCdp, `renderer-switch-${nodes}.cpuprofile`, 'CPU profile of the page during its last switch to 1 h');
       await page.waitForTimeout(300);
     }
     const hourPressed = switches.every((w) => w.pressed === 'true');
