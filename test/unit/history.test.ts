@@ -69,11 +69,53 @@ describe('RingSeries', () => {
   });
 
   it('grows without bound when its capacity is infinite', () => {
-    const ring = new RingSeries(Number.POSITIVE_INFINITY, 1);
+    const ring = new RingSeries(Number.POSITIVE_INFINITY, 1, 16);
     for (let i = 0; i < 1000; i++) ring.push([i]);
     expect(ring.length).toBe(1000);
     expect(ring.get(0, 0)).toBe(0);
     expect(ring.get(999, 0)).toBe(999);
+  });
+
+  it('keeps its rows in chunks as one array would, through pushes, bulk loads, drops and edits across chunk boundaries', () => {
+    // A deterministic mix of operations on rings of 4-row chunks, checked against a plain array.
+    let seed = 7;
+    const rand = (n: number): number => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return seed % n;
+    };
+    for (const capacity of [10, 16, Number.POSITIVE_INFINITY]) {
+      const ring = new RingSeries(capacity, 2, 4);
+      let model: [number, number][] = [];
+      let next = 0;
+      for (let step = 0; step < 400; step++) {
+        const op = rand(10);
+        if (op < 5) {
+          ring.push([next, -next]);
+          model.push([next, -next]);
+          next++;
+        } else if (op < 7) {
+          const rows = rand(12);
+          const column = Array.from({ length: rows }, (_, r) => next + r);
+          ring.pushColumns([column, column.map((v) => -v)], 0, rows);
+          model.push(...column.map((v): [number, number] => [v, -v]));
+          next += rows;
+        } else if (op < 9) {
+          const n = rand(7);
+          ring.dropOldest(n);
+          model = model.slice(n);
+        } else if (model.length > 0) {
+          const i = rand(model.length);
+          ring.set(i, 1, 1000 + step);
+          model[i]![1] = 1000 + step;
+        }
+        model = model.slice(Math.max(0, model.length - capacity));
+        expect(ring.length).toBe(model.length);
+        expect([...ring.slice(0, 0)]).toEqual(model.map(([t]) => t));
+        expect([...ring.slice(1, 0)]).toEqual(model.map(([, v]) => v));
+        const i = rand(Math.max(1, model.length));
+        expect(ring.get(i, 1)).toBe(model[i]?.[1] ?? null);
+      }
+    }
   });
 
   it('finds the last row at or before a value', () => {

@@ -38,8 +38,11 @@ export { bucketWidth };
 const FIELDS = ['first', 'last', 'count', 'minT', 'minY', 'maxT', 'maxY', 'lastT', 'lastY', 'gapT'] as const satisfies readonly BucketField[];
 const COLUMN_OF = Object.fromEntries(FIELDS.map((field, column) => [field, column])) as Record<BucketField, number>;
 const { first: FIRST, last: LAST, count: COUNT, minT: MIN_T, minY: MIN_Y, maxT: MAX_T, maxY: MAX_Y, lastT: LAST_T, lastY: LAST_Y, gapT: GAP_T } = COLUMN_OF;
-/** Room for buckets beyond those of the history at hand: a live window drops one as a tick adds one. */
-const SPARE_BUCKETS = 8;
+/**
+ * Rows per chunk of a series' buckets: about a quarter of those it starts with (at most a quarter
+ * of the memory unused, four allocations), at least this many.
+ */
+const MIN_CHUNK_BUCKETS = 16;
 /** A new bucket's row until its first point is stored. */
 const EMPTY_ROW: readonly number[] = FIELDS.map(() => 0);
 
@@ -88,7 +91,7 @@ export class BucketedSeries {
     const before = raw.firstAtOrAfter(from) - 1;
     const start = before < 0 ? 0 : raw.firstAtOrAfter(this.#bucketStart(raw.t(before)));
     const span = start < raw.length ? this.#indexOf(raw.t(raw.length - 1)) - this.#indexOf(raw.t(start)) + 1 : 0;
-    this.#rows = new RingSeries(Number.POSITIVE_INFINITY, FIELDS.length, span + SPARE_BUCKETS);
+    this.#rows = new RingSeries(Number.POSITIVE_INFINITY, FIELDS.length, Math.max(MIN_CHUNK_BUCKETS, Math.ceil(span / 4)));
     for (let i = start; i < raw.length; i += 1) this.#add(i);
     this.#storeNewest();
     this.#emitNewest();
