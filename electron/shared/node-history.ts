@@ -17,7 +17,7 @@ const MAX_CHUNK_ROWS = 2 ** 16;
  *
  * Chunks, not one array that doubles: a doubling copies the whole ring into memory the page has
  * not touched, and the 100 histories of a page loaded together doubled together, in one tick
- * (72–134 ms in Chromium on a two-core VM, for 100 rings of 2,048 rows).
+ * (60–139 ms in Chromium on a two-core VM, for 100 rings of 2,048 rows).
  */
 export class RingSeries {
   readonly capacity: number;
