@@ -75,11 +75,13 @@ export class RingSeries {
     return (this.chunks[row >> this.shift] as Float64Array)[(column << this.shift) | (row & this.mask)] as number;
   }
 
-  /** Overwrites `column` of the row at logical index `i` (0 = oldest; NaN: no value). */
-  set(i: number, column: number, value: number): void {
-    if (!(i >= 0 && i < this.count) || !(column >= 0 && column < this.columnCount)) throw new RangeError(`no row ${i} in column ${column}`);
+  /** Overwrites the row at logical index `i` with `values`, column by column (NaN: no value). */
+  setRow(i: number, values: ArrayLike<number>): void {
+    if (!(i >= 0 && i < this.count)) throw new RangeError(`no row ${i}`);
     const row = this.head + i;
-    (this.chunks[row >> this.shift] as Float64Array)[(column << this.shift) | (row & this.mask)] = value;
+    const chunk = this.chunks[row >> this.shift] as Float64Array;
+    const slot = row & this.mask;
+    for (let c = 0; c < this.columnCount; c++) chunk[(c << this.shift) | slot] = values[c] ?? Number.NaN;
   }
 
   /**

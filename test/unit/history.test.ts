@@ -60,12 +60,12 @@ describe('RingSeries', () => {
   it('overwrites a row in place, across the wrap-around, and refuses a row it does not have', () => {
     const ring = new RingSeries(4, 2);
     for (let i = 1; i <= 6; i++) ring.push([i, i]);
-    ring.set(3, 1, 99);
-    ring.set(0, 0, Number.NaN);
-    expect([...ring.slice(0, 0)]).toEqual([Number.NaN, 4, 5, 6]);
+    ring.setRow(3, [60, 99]);
+    ring.setRow(0, [Number.NaN, 3]);
+    expect([...ring.slice(0, 0)]).toEqual([Number.NaN, 4, 5, 60]);
     expect([...ring.slice(1, 0)]).toEqual([3, 4, 5, 99]);
-    expect(() => ring.set(4, 0, 1)).toThrow(RangeError);
-    expect(() => ring.set(0, 2, 1)).toThrow(RangeError);
+    expect(() => ring.setRow(4, [1, 1])).toThrow(RangeError);
+    expect(() => ring.setRow(-1, [1, 1])).toThrow(RangeError);
   });
 
   it('grows without bound when its capacity is infinite', () => {
@@ -76,7 +76,7 @@ describe('RingSeries', () => {
     expect(ring.get(999, 0)).toBe(999);
   });
 
-  it('keeps its rows in chunks as one array would, through pushes, bulk loads, drops and edits across chunk boundaries', () => {
+  it('keeps its rows in chunks as one array would, through pushes, bulk loads, drops and rows overwritten across chunk boundaries', () => {
     // A deterministic mix of operations on rings of 4-row chunks, checked against a plain array.
     let seed = 7;
     const rand = (n: number): number => {
@@ -105,8 +105,8 @@ describe('RingSeries', () => {
           model = model.slice(n);
         } else if (model.length > 0) {
           const i = rand(model.length);
-          ring.set(i, 1, 1000 + step);
-          model[i]![1] = 1000 + step;
+          ring.setRow(i, [2000 + step, -2000 - step]);
+          model[i] = [2000 + step, -2000 - step];
         }
         model = model.slice(Math.max(0, model.length - capacity));
         expect(ring.length).toBe(model.length);

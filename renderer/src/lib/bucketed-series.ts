@@ -62,6 +62,8 @@ export class BucketedSeries {
   readonly #rows: RingSeries;
   readonly #open: MinMax = emptyMinMax(0);
   #openIndex = Number.NaN;
+  /** The open bucket as a row, for #storeNewest (one array for every store). */
+  readonly #row: number[] = FIELDS.map(() => 0);
   /** Buckets dropped at the front so far: a bucket's sequence number less this is its row. */
   #dropped = 0;
   #lastT = Number.NEGATIVE_INFINITY;
@@ -303,20 +305,21 @@ export class BucketedSeries {
 
   /** Writes the open bucket's extremes to the newest row. */
   #storeNewest(): void {
-    const rows = this.#rows;
-    const i = rows.length - 1;
+    const i = this.#rows.length - 1;
     if (i < 0) return;
     const b = this.#open;
-    rows.set(i, FIRST, b.first);
-    rows.set(i, LAST, b.last);
-    rows.set(i, COUNT, b.count);
-    rows.set(i, MIN_T, b.minT);
-    rows.set(i, MIN_Y, b.minY);
-    rows.set(i, MAX_T, b.maxT);
-    rows.set(i, MAX_Y, b.maxY);
-    rows.set(i, LAST_T, b.lastT);
-    rows.set(i, LAST_Y, b.lastY);
-    rows.set(i, GAP_T, b.gapT ?? Number.NaN);
+    const row = this.#row;
+    row[FIRST] = b.first;
+    row[LAST] = b.last;
+    row[COUNT] = b.count;
+    row[MIN_T] = b.minT;
+    row[MIN_Y] = b.minY;
+    row[MAX_T] = b.maxT;
+    row[MAX_Y] = b.maxY;
+    row[LAST_T] = b.lastT;
+    row[LAST_Y] = b.lastY;
+    row[GAP_T] = b.gapT ?? Number.NaN;
+    this.#rows.setRow(i, row);
   }
 
   #emitNewest(): void {
