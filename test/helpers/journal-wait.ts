@@ -3,12 +3,13 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { InterruptedPlans } from '../../electron/engine/actions/interrupted';
+import { JOURNAL_DIR, readJournal } from '../../electron/engine/actions/journal';
 import type { InterruptedReport } from '../../electron/engine/actions/recovery';
 import { until } from './until';
 
 /** Resolves with the plan id once a journal in `dataDir` records step `index` (0-based) starting. */
 export function stepStarted(dataDir: string, index: number, timeoutMs = 20_000): Promise<string> {
-  const dir = path.join(dataDir, 'journal');
+  const dir = path.join(dataDir, JOURNAL_DIR);
   return until(
     `the journal to record step ${index + 1} starting`,
     async () => {
@@ -32,4 +33,17 @@ export async function nextStart(dataDir: string, planId: string): Promise<Interr
   const report = reports.find((r) => r.planId === planId);
   if (!report) throw new Error(`no INTERRUPTED_PLAN report for ${planId}; got ${reports.map((r) => r.planId).join(', ') || 'none'}`);
   return report;
+}
+
+/**
+ * True when the plan's journal records a normal end: it ran to its end before a cut reached it
+ * (a kill lands a few milliseconds after the step it was aimed at started, and a last step can
+ * finish in that time). A settled journal has moved to `done/`.
+ */
+export async function endedBeforeCut(dataDir: string, planId: string): Promise<boolean> {
+  for (const dir of [path.join(dataDir, JOURNAL_DIR), path.join(dataDir, JOURNAL_DIR, 'done')]) {
+    const read = await readJournal(path.join(dir, `${planId}.jsonl`)).catch(() => null);
+    if (read?.started) return read.finished !== null && read.finished.interrupted === null;
+  }
+  return false;
 }
