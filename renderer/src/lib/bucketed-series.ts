@@ -43,8 +43,6 @@ const { first: FIRST, last: LAST, count: COUNT, minT: MIN_T, minY: MIN_Y, maxT: 
  * of the memory unused, four allocations), at least this many.
  */
 const MIN_CHUNK_BUCKETS = 16;
-/** A new bucket's row until its first point is stored. */
-const EMPTY_ROW: readonly number[] = FIELDS.map(() => 0);
 
 /**
  * One node's series for one chart, reduced to at most two points per bucket. It reads the
@@ -62,7 +60,7 @@ export class BucketedSeries {
   readonly #rows: RingSeries;
   readonly #open: MinMax = emptyMinMax(0);
   #openIndex = Number.NaN;
-  /** The open bucket as a row, for #storeNewest (one array for every store). */
+  /** The open bucket as a row, for #openRow (one array for every store). */
   readonly #row: number[] = FIELDS.map(() => 0);
   /** Buckets dropped at the front so far: a bucket's sequence number less this is its row. */
   #dropped = 0;
@@ -276,7 +274,7 @@ export class BucketedSeries {
   }
 
   #bucketStart(t: number): number {
-    return Math.floor(t / this.width) * this.width;
+    return this.#indexOf(t) * this.width;
   }
 
   #indexOf(t: number): number {
@@ -298,7 +296,9 @@ export class BucketedSeries {
       }
       resetMinMax(this.#open, t);
       this.#openIndex = index;
-      rows.push(EMPTY_ROW);
+      addToMinMax(this.#open, t, this.raw.valueOrNaN(this.#series, i));
+      rows.push(this.#openRow());
+      return;
     }
     addToMinMax(this.#open, t, this.raw.valueOrNaN(this.#series, i));
   }
@@ -306,7 +306,11 @@ export class BucketedSeries {
   /** Writes the open bucket's extremes to the newest row. */
   #storeNewest(): void {
     const i = this.#rows.length - 1;
-    if (i < 0) return;
+    if (i >= 0) this.#rows.setRow(i, this.#openRow());
+  }
+
+  /** The open bucket's extremes as a row (the same array every time). */
+  #openRow(): readonly number[] {
     const b = this.#open;
     const row = this.#row;
     row[FIRST] = b.first;
@@ -319,7 +323,7 @@ export class BucketedSeries {
     row[LAST_T] = b.lastT;
     row[LAST_Y] = b.lastY;
     row[GAP_T] = b.gapT ?? Number.NaN;
-    this.#rows.setRow(i, row);
+    return row;
   }
 
   #emitNewest(): void {
