@@ -49,6 +49,11 @@ export class RingSeries {
     return this.count;
   }
 
+  /** Rows the ring has memory for, in chunks in use and the spare. */
+  get allocatedRows(): number {
+    return (this.chunks.length + (this.spare === null ? 0 : 1)) << this.shift;
+  }
+
   push(values: ReadonlyArray<number | null>): void {
     if (this.count >= this.capacity) this.dropOldest(1);
     this.reserve(this.count + 1);

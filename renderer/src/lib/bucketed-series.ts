@@ -90,8 +90,11 @@ export class BucketedSeries {
     this.width = width;
     const before = raw.firstAtOrAfter(from) - 1;
     const start = before < 0 ? 0 : raw.firstAtOrAfter(this.#bucketStart(raw.t(before)));
+    // Buckets it starts with: one per index spanned, at most one per point (buckets narrower than
+    // the ticks, as on the 5 min window, leave most indexes without one).
     const span = start < raw.length ? this.#indexOf(raw.t(raw.length - 1)) - this.#indexOf(raw.t(start)) + 1 : 0;
-    this.#rows = new RingSeries(Number.POSITIVE_INFINITY, FIELDS.length, Math.max(MIN_CHUNK_BUCKETS, Math.ceil(span / 4)));
+    const buckets = Math.min(span, raw.length - start);
+    this.#rows = new RingSeries(Number.POSITIVE_INFINITY, FIELDS.length, Math.max(MIN_CHUNK_BUCKETS, Math.ceil(buckets / 4)));
     for (let i = start; i < raw.length; i += 1) this.#add(i);
     this.#storeNewest();
     this.#emitNewest();
@@ -99,6 +102,11 @@ export class BucketedSeries {
 
   get bucketCount(): number {
     return this.#rows.length;
+  }
+
+  /** Buckets the series has memory for. */
+  get allocatedBuckets(): number {
+    return this.#rows.allocatedRows;
   }
 
   /** Field of bucket `i` (0 = oldest); gapT is NaN for none. */

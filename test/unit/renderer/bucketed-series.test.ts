@@ -193,6 +193,20 @@ describe('BucketedSeries', () => {
     }
   });
 
+  it('takes memory for the buckets it starts with, not for every bucket index its span covers', () => {
+    // The 5 min window: 1 s ticks into 512 ms buckets leave every other index without a bucket.
+    const raw = rows(noisy(600, 7));
+    const from = 1_000_000 + 300_000;
+    const s = new BucketedSeries(raw, lag, 512, from);
+    expect(s.bucketCount).toBe(301);
+    // About a quarter of them per chunk, rounded up to a power of two: three chunks of 128.
+    expect(s.allocatedBuckets).toBe(384);
+    // Wider buckets than ticks: one per index.
+    const hour = new BucketedSeries(rows(noisy(3600, 7)), lag, 8192, 1_000_000);
+    expect(hour.allocatedBuckets).toBeLessThan(hour.bucketCount * 1.5);
+    expect(hour.allocatedBuckets).toBeGreaterThanOrEqual(hour.bucketCount);
+  });
+
   it('takes in nothing when no point is newer', () => {
     const s = new BucketedSeries(rows(noisy(10, 1)), lag, 1000, 0);
     const before = [...s.points];
