@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NodeHistory, RingSeries } from '../../electron/shared/node-history';
+import { ChunkPool, NodeHistory, RingSeries } from '../../electron/shared/node-history';
 import { decimateHistory } from '../../electron/shared/history-decimate';
 import { historyPointOf } from '../../electron/shared/history-point';
 import { nodeState } from '../helpers/node-state';
@@ -116,6 +116,31 @@ describe('RingSeries', () => {
         expect(ring.get(i, 1)).toBe(model[i]?.[1] ?? null);
       }
     }
+  });
+
+  it('gives its chunks to its pool when released, and a ring that takes them shows none of their old rows', () => {
+    const pool = new ChunkPool();
+    const old = new RingSeries(Number.POSITIVE_INFINITY, 2, 4, pool);
+    for (let i = 0; i < 10; i++) old.push([i, -i]);
+    // Three chunks of four rows; the first left for the spare by a drop.
+    old.dropOldest(5);
+    old.release();
+    expect(old.length).toBe(0);
+    expect(old.at(0, 0)).toBeNaN();
+    expect(pool.size).toBe(3);
+    // Another shape takes nothing.
+    new RingSeries(Number.POSITIVE_INFINITY, 3, 4, pool).push([1, 2, 3]);
+    expect(pool.size).toBe(3);
+    const taker = new RingSeries(Number.POSITIVE_INFINITY, 2, 4, pool);
+    taker.pushColumns([[100, 101, 102, 103, 104, 105], [null, 1, null, 3, null, 5]], 0, 6);
+    taker.push([106, null]);
+    expect(pool.size).toBe(1);
+    expect([...taker.slice(0, 0)]).toEqual([100, 101, 102, 103, 104, 105, 106]);
+    expect([0, 1, 2, 3, 4, 5, 6].map((i) => taker.get(i, 1))).toEqual([null, 1, null, 3, null, 5, null]);
+    // Rows past the newest read as nothing, whatever the chunk held before.
+    expect(taker.at(7, 0)).toBeNaN();
+    pool.clear();
+    expect(pool.size).toBe(0);
   });
 
   it('finds the last row at or before a value', () => {

@@ -6,7 +6,7 @@
 // buckets and their min/max are the engine's decimator's (electron/shared/history-decimate.ts),
 // kept incrementally here so a tick adds to the newest bucket instead of reducing again.
 import { addToMinMax, bucketWidth, emptyMinMax, resetMinMax, type MinMax } from '../../../electron/shared/history-decimate';
-import { RingSeries, type NodeHistory } from '../../../electron/shared/node-history';
+import { RingSeries, type ChunkPool, type NodeHistory } from '../../../electron/shared/node-history';
 import type { HistorySeries } from '../../../electron/shared/types';
 
 /** A point as Chart.js takes it with `parsing: false`; null breaks the line. */
@@ -83,8 +83,11 @@ export class BucketedSeries {
   /** With the points: how many each bucket contributes to them, by row. */
   #drawn: number[] = [];
 
-  /** Starts with the bucket just before `from`, so that the line enters from the left edge. */
-  constructor(raw: NodeHistory, series: HistorySeries, width: number, from: number) {
+  /**
+   * Starts with the bucket just before `from`, so that the line enters from the left edge. Its
+   * memory comes from `pool` first (what series released before it).
+   */
+  constructor(raw: NodeHistory, series: HistorySeries, width: number, from: number, pool: ChunkPool | null = null) {
     this.raw = raw;
     this.#series = series;
     this.width = width;
@@ -94,7 +97,7 @@ export class BucketedSeries {
     // the ticks, as on the 5 min window, leave most indexes without one).
     const span = start < raw.length ? this.#indexOf(raw.t(raw.length - 1)) - this.#indexOf(raw.t(start)) + 1 : 0;
     const buckets = Math.min(span, raw.length - start);
-    this.#rows = new RingSeries(Number.POSITIVE_INFINITY, FIELDS.length, Math.max(MIN_CHUNK_BUCKETS, Math.ceil(buckets / 4)));
+    this.#rows = new RingSeries(Number.POSITIVE_INFINITY, FIELDS.length, Math.max(MIN_CHUNK_BUCKETS, Math.ceil(buckets / 4)), pool);
     for (let i = start; i < raw.length; i += 1) this.#add(i);
     this.#storeNewest();
     this.#emitNewest();
@@ -170,6 +173,16 @@ export class BucketedSeries {
     this.#storeNewest();
     this.#emitNewest();
     return true;
+  }
+
+  /** Gives its buckets' memory to its pool and holds nothing from then on: a series replaced, never used again. */
+  release(): void {
+    this.#rows.release();
+    this.#points = null;
+    this.#drawn = [];
+    this.#lows.length = 0;
+    this.#highs.length = 0;
+    this.#closedCount = 0;
   }
 
   /** Drops the buckets before `from`, except the last one (the line still enters from the left). */

@@ -1,7 +1,7 @@
 // What one chart draws, independent of Chart.js: a bucketed series per node, the band that
 // stands for the nodes not drawn on their own, and the figures the chart reports (peak,
 // newest values, how many history points its window covers).
-import type { NodeHistory } from '../../../electron/shared/node-history';
+import { ChunkPool, type NodeHistory } from '../../../electron/shared/node-history';
 import type { Address, HistorySeries } from '../../../electron/shared/types';
 import { BucketedSeries, SeriesBand } from './bucketed-series';
 
@@ -22,6 +22,8 @@ export class ChartSeries {
   #series = new Map<Address, BucketedSeries>();
   #shown: ReadonlySet<Address> | null = null;
   #width = 0;
+  /** Where a replaced series' memory goes for the series that replace it (then let go). */
+  readonly #pool = new ChunkPool();
 
   constructor(metric: HistorySeries) {
     this.#metric = metric;
@@ -39,7 +41,9 @@ export class ChartSeries {
   /** From scratch: new window or bucket width, another node list, or history reloaded. */
   rebuild(addresses: readonly Address[], rawOf: (address: Address) => NodeHistory, from: number, width: number): void {
     this.#width = width;
-    this.#series = new Map(addresses.map((a) => [a, new BucketedSeries(rawOf(a), this.#metric, width, from)]));
+    for (const s of this.#series.values()) s.release();
+    this.#series = new Map(addresses.map((a) => [a, new BucketedSeries(rawOf(a), this.#metric, width, from, this.#pool)]));
+    this.#pool.clear();
     this.#resetBand();
   }
 
@@ -57,11 +61,13 @@ export class ChartSeries {
         s.sync();
         s.dropBefore(from);
       } else {
-        this.#series.set(address, new BucketedSeries(raw, this.#metric, this.#width, from));
+        s.release();
+        this.#series.set(address, new BucketedSeries(raw, this.#metric, this.#width, from, this.#pool));
         replaced = true;
       }
     }
     if (replaced) {
+      this.#pool.clear();
       this.#resetBand();
     } else {
       this.band.update(bandFrom);

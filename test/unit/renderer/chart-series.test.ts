@@ -63,6 +63,31 @@ describe('ChartSeries', () => {
 });
 
 describe('series colours', () => {
+  it('rebuilt for another window on the memory of the series it replaces, draws and reports as if built afresh', () => {
+    const busy = new Map<string, NodeHistory>(
+      ['a', 'b', 'c', 'd'].map((address, k) => [address, series(3600, (i) => (i % (7 + k) === 0 ? null : ((i * (k + 3)) % 97) * 100))]),
+    );
+    const busyOf = (address: string): NodeHistory => busy.get(address) ?? none;
+    const addresses = [...busy.keys()];
+    const reused = new ChartSeries(lag);
+    reused.setShown(new Set(['a', 'c']));
+    // 5 min, then 1 h, then 15 min: each rebuild hands the chunks on.
+    for (const [from, width] of [
+      [3_300_000, 1024],
+      [0, 8192],
+      [2_700_000, 2048],
+    ] as const) {
+      reused.rebuild(addresses, busyOf, from, width);
+      const fresh = new ChartSeries(lag);
+      fresh.setShown(new Set(['a', 'c']));
+      fresh.rebuild(addresses, busyOf, from, width);
+      expect(reused.individual().map(([a, s]) => [a, s.points])).toEqual(fresh.individual().map(([a, s]) => [a, s.points]));
+      expect([reused.band.upper, reused.band.lower]).toEqual([fresh.band.upper, fresh.band.lower]);
+      expect(reused.band.upper.length).toBeGreaterThan(0);
+      expect(reused.stats(from, 3_599_000)).toEqual(fresh.stats(from, 3_599_000));
+    }
+  });
+
   it('colours a first set in address order, then keeps colours and fills free ones', () => {
     const first = colorSlots(['c', 'a', 'b']);
     expect([...first]).toEqual([
