@@ -31,6 +31,11 @@ const RESULTS_DIR = join(ROOT, 'bench-results');
 const VIEWPORT = { width: 1440, height: 900 };
 const HISTORY_SECONDS = 3600;
 const TICK_SECONDS = 20;
+/**
+ * The longest frames came in the first seconds of ticks, right after the switch to 1 h (in 4 runs
+ * out of 4): the longest frame is also given from this far into the ticks, to tell those apart.
+ */
+const SETTLED_MS = 5000;
 const FRAME_BUDGET_MS = 16;
 /** Issue 11's goals: a frame within budget at 100 nodes while ticks arrive; the first render at most 1.5× the 4-node one. */
 const GOALS: Record<string, number> = { 'longest frame, 100 nodes': FRAME_BUDGET_MS, 'first render, 100 / 4 nodes': 1.5 };
@@ -465,6 +470,8 @@ interface Summary {
   firstRenderMs: number;
   switchMs: number;
   longestFrameMs: number;
+  /** The same from SETTLED_MS into the ticks: apart from what follows the switch to 1 h at once. */
+  settledLongestFrameMs: number;
   p99FrameMs: number;
   p95FrameMs: number;
   framesOverBudget: number;
@@ -487,6 +494,7 @@ function summarize(result: ScenarioResult): Summary {
     firstRenderMs: result.firstRender.done,
     switchMs: result.switchToHour.ms,
     longestFrameMs: Math.max(0, ...work),
+    settledLongestFrameMs: Math.max(0, ...result.frames.filter((f) => f.at >= SETTLED_MS).map((f) => f.workMs)),
     p99FrameMs: percentile(work, 99),
     p95FrameMs: percentile(work, 95),
     framesOverBudget: work.filter((ms) => ms > FRAME_BUDGET_MS).length,
@@ -521,6 +529,8 @@ function flatFigures({ big, bigger, baseline }: RendererMeasurements): Record<st
     'longest frame, 100 nodes [ms]': r1(b.longestFrameMs),
     'longest frame, 4 nodes [ms]': r1(s.longestFrameMs),
     'longest frame, 100 / 4 nodes [×]': r2(b.longestFrameMs / s.longestFrameMs),
+    [`longest frame after ${SETTLED_MS / 1000} s, 100 nodes [ms]`]: r1(b.settledLongestFrameMs),
+    [`longest frame after ${SETTLED_MS / 1000} s, 4 nodes [ms]`]: r1(s.settledLongestFrameMs),
     'frame p99, 100 nodes [ms]': r1(b.p99FrameMs),
     'frame p95, 100 nodes [ms]': r1(b.p95FrameMs),
     'frames over 16 ms, 100 nodes [frames]': b.framesOverBudget,
@@ -625,6 +635,7 @@ function table(measured: RendererMeasurements): string {
     [`switch charts 5 min → 1 h, median of ${SWITCHES}`, ms(b.switchMs), ms(s.switchMs), ratio(b.switchMs, s.switchMs), ''],
     ['  range of the switches', span(measured.big.switches.map((w) => w.ms)), span(measured.baseline.switches.map((w) => w.ms)), '', ''],
     ['longest frame (main-thread work)', ms(b.longestFrameMs), ms(s.longestFrameMs), ratio(b.longestFrameMs, s.longestFrameMs), `≤ ${FRAME_BUDGET_MS} ms ${b.longestFrameMs <= FRAME_BUDGET_MS ? 'ok' : 'MISSED'}`],
+    [`  after the first ${SETTLED_MS / 1000} s of ticks`, ms(b.settledLongestFrameMs), ms(s.settledLongestFrameMs), ratio(b.settledLongestFrameMs, s.settledLongestFrameMs), ''],
     ['frame work p99', ms(b.p99FrameMs), ms(s.p99FrameMs), ratio(b.p99FrameMs, s.p99FrameMs), ''],
     ['frame work p95', ms(b.p95FrameMs), ms(s.p95FrameMs), ratio(b.p95FrameMs, s.p95FrameMs), ''],
     ['frames over 16 ms / frames', `${b.framesOverBudget} / ${b.frames}`, `${s.framesOverBudget} / ${s.frames}`, '', ''],
