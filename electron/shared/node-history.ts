@@ -10,7 +10,7 @@ const CHUNK_ROWS = 128;
 const MAX_CHUNK_ROWS = 2 ** 16;
 
 /**
- * Chunks that rings gave back (`RingSeries.release`), by length, for the next rings to take
+ * Chunks that rings gave back (`RingSeries.clear`), by length, for the next rings to take
  * instead of new memory. A chart that rebuilds its series for another window hands the old
  * series' chunks to the new ones: on a two-core VM, memory the page has not touched before cost
  * 5–6 ms per MB, and a 100-node chart's buckets are megabytes.
@@ -192,16 +192,12 @@ export class RingSeries {
     return out;
   }
 
-  /** Empties the ring and gives its chunks to its pool: the rows they held are the pool's taker's to overwrite. */
-  release(): void {
+  /** Empties the ring; its chunks go to its pool, if it has one (the rows they held are the taker's to overwrite). */
+  clear(): void {
     if (this.pool) {
       for (const chunk of this.chunks) this.pool.give(chunk);
       if (this.spare) this.pool.give(this.spare);
     }
-    this.clear();
-  }
-
-  clear(): void {
     this.chunks = [];
     this.spare = null;
     this.head = 0;

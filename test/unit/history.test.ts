@@ -118,13 +118,13 @@ describe('RingSeries', () => {
     }
   });
 
-  it('gives its chunks to its pool when released, and a ring that takes them shows none of their old rows', () => {
+  it('gives its chunks to its pool when cleared, and a ring that takes them shows none of their old rows', () => {
     const pool = new ChunkPool();
     const old = new RingSeries(Number.POSITIVE_INFINITY, 2, 4, pool);
     for (let i = 0; i < 10; i++) old.push([i, -i]);
     // Three chunks of four rows; the first left for the spare by a drop.
     old.dropOldest(5);
-    old.release();
+    old.clear();
     expect(old.length).toBe(0);
     expect(old.at(0, 0)).toBeNaN();
     expect(pool.size).toBe(3);

@@ -177,7 +177,7 @@ export class BucketedSeries {
 
   /** Gives its buckets' memory to its pool and holds nothing from then on: a series replaced, never used again. */
   release(): void {
-    this.#rows.release();
+    this.#rows.clear();
     this.#points = null;
     this.#drawn = [];
     this.#lows.length = 0;
@@ -308,7 +308,8 @@ export class BucketedSeries {
     const index = this.#indexOf(t);
     const rows = this.#rows;
     const newest = rows.length - 1;
-    if (newest < 0 || this.#openIndex !== index) {
+    const opens = newest < 0 || this.#openIndex !== index;
+    if (opens) {
       // The newest bucket is closed: from now on only its extremes are drawn.
       if (newest >= 0) {
         this.#storeNewest();
@@ -317,11 +318,10 @@ export class BucketedSeries {
       }
       resetMinMax(this.#open, t);
       this.#openIndex = index;
-      addToMinMax(this.#open, t, this.raw.valueOrNaN(this.#series, i));
-      rows.push(this.#openRow());
-      return;
     }
     addToMinMax(this.#open, t, this.raw.valueOrNaN(this.#series, i));
+    // A new bucket's row goes in with its first point.
+    if (opens) rows.push(this.#openRow());
   }
 
   /** Writes the open bucket's extremes to the newest row. */
