@@ -185,11 +185,15 @@ export class BucketedSeries {
     this.#closedCount = 0;
   }
 
-  /** Drops the buckets before `from`, except the last one (the line still enters from the left). */
+  /**
+   * Drops the buckets before `from`, except the last one that starts before it (the line still
+   * enters from the left): the first bucket is then the one the window's edge may cut, as when
+   * the series is made at `from`, and every later one lies inside, which the stats rely on.
+   */
   dropBefore(from: number): void {
     const rows = this.#rows;
     let keep = 0;
-    while (keep + 1 < rows.length && rows.at(keep + 1, LAST) < from) keep += 1;
+    while (keep + 1 < rows.length && rows.at(keep + 1, FIRST) < from) keep += 1;
     if (keep === 0) return;
     let drawn = 0;
     for (let i = 0; i < keep; i += 1) drawn += this.#drawn[i] ?? 0;

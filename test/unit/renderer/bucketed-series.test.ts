@@ -142,11 +142,19 @@ describe('BucketedSeries', () => {
     // Its first bucket is complete: the same as in a series reduced from the start.
     expect(new BucketedSeries(raw, lag, width, 0).bucketAt(first.index)).toEqual(first);
 
-    const later = raw.t(450);
-    s.dropBefore(later);
-    expect(s.bucket(0).last).toBeLessThan(later);
-    expect(s.bucket(1).last).toBeGreaterThanOrEqual(later);
-    expect(s.points).toEqual(new BucketedSeries(raw, lag, width, later).points);
+    // Slid to every point of a few buckets: to a bucket's first point, and into one, so that the
+    // bucket the edge cuts is kept whole as the first (the one the stats take apart), as a series
+    // made at that point starts; every later bucket lies inside the window.
+    for (let k = 440; k <= 460; k += 1) {
+      const slid = new BucketedSeries(raw, lag, width, from);
+      const later = raw.t(k);
+      slid.dropBefore(later);
+      expect(slid.bucket(0).first).toBeLessThan(later);
+      expect(slid.bucket(1).first).toBeGreaterThanOrEqual(later);
+      const made = new BucketedSeries(raw, lag, width, later);
+      expect(slid.points).toEqual(made.points);
+      expect(slid.buckets()).toEqual(made.buckets());
+    }
   });
 
   it('counts, finds the extremes and the newest value of any range exactly, edges included', () => {
