@@ -2,9 +2,12 @@
 // 1 h window a pixel is about 8 s: a tick moves the axis an eighth of a pixel, and steady
 // offsets or a lag of zero change nothing visible, so most ticks would redraw the same image
 // (each redraw of a 100-node chart costs Chart.js several milliseconds of a frame). What is
-// compared: the x range and every drawn line's newest points and length, in whole pixels, and
-// the data's extent against the y axis as last drawn. Anything else (a rebuild, a resize, a
-// new window, styles or selection) draws unconditionally.
+// compared: the x range and every drawn line's newest points, in whole pixels (a point that
+// lands on its predecessor's pixel draws nothing new), and the data's extent against the y axis
+// as last drawn. A tick changes a line only at its newest end: closed buckets never change, and
+// what drops off the front lies left of the window (the line enters past the edge). Anything
+// else (a rebuild, a history load, a resize, a new window, styles or selection) draws
+// unconditionally.
 import type { XY } from './bucketed-series';
 
 /** What a chart would draw, as much as decides its pixels. */
@@ -23,8 +26,10 @@ export interface ChartPicture {
   lines: readonly (readonly XY[])[];
 }
 
-/** The newest points of a line that a tick can change (a bucket draws at most four). */
+/** The newest pixels of a line that a tick can change (a bucket draws at most four points). */
 const NEWEST = 4;
+/** Points read back from a line's end to find them (a pixel holds a bucket's few points at most). */
+const NEWEST_SCAN = 64;
 
 /** A string that differs when the picture differs by a pixel or more; null when it must be drawn anyway. */
 export function pictureKey(p: ChartPicture): string | null {
@@ -37,10 +42,16 @@ export function pictureKey(p: ChartPicture): string | null {
   const row = (y: number | null): string => (y === null ? 'gap' : String(Math.round((y - axis.min) / unitsPerPx)));
   const parts = [col(p.xMin), col(p.xMax), p.widthPx, p.heightPx, row(p.low), row(p.peak)].map(String);
   for (const line of p.lines) {
-    parts.push(`|${line.length}`);
-    for (let i = Math.max(0, line.length - NEWEST); i < line.length; i++) {
+    parts.push('|');
+    let previous = '';
+    let found = 0;
+    for (let i = line.length - 1; i >= Math.max(0, line.length - NEWEST_SCAN) && found < NEWEST; i--) {
       const point = line[i] as XY;
-      parts.push(`${col(point.x)}:${row(point.y)}`);
+      const pixel = `${col(point.x)}:${row(point.y)}`;
+      if (pixel === previous) continue;
+      parts.push(pixel);
+      previous = pixel;
+      found++;
     }
   }
   return parts.join(',');

@@ -47,12 +47,18 @@ describe('RedrawGate', () => {
     expect(gate.changed(picture(end, [line(end, (k) => (k === 9 ? null : 500))]))).toBe(true);
   });
 
-  it('draws when a line gains or loses points, or a line comes or goes', () => {
+  it('draws when a line gains or loses a pixel at its newest end, or a line comes or goes; not for a point on its newest pixel', () => {
     const gate = new RedrawGate();
     const end = 1_700_000_000_000;
     gate.drawn(picture(end, [line(end, () => 500)]));
-    expect(gate.changed(picture(end, [line(end, () => 500).slice(1)]))).toBe(true);
+    // A tick's point a second after the newest, at its value: the same pixel, nothing new drawn
+    // (the 1 h window's buckets take several ticks, and each used to redraw every chart).
+    expect(gate.changed(picture(end, [[...line(end, () => 500), { x: end + 1000, y: 500 }]]))).toBe(false);
+    expect(gate.changed(picture(end, [[...line(end, () => 500), { x: end + 1000, y: 560 }]]))).toBe(true);
+    expect(gate.changed(picture(end, [[...line(end, () => 500), { x: end + 1000, y: null }]]))).toBe(true);
+    expect(gate.changed(picture(end, [line(end, () => 500).slice(0, -1)]))).toBe(true);
     expect(gate.changed(picture(end, [line(end, () => 500), line(end, () => 100)]))).toBe(true);
+    expect(gate.changed(picture(end, []))).toBe(true);
   });
 
   it('always draws before the axis is known, and when the data leaves the axis', () => {
