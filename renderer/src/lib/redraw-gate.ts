@@ -33,14 +33,19 @@ const NEWEST_SCAN = 64;
 
 /** A string that differs when the picture differs by a pixel or more; null when it must be drawn anyway. */
 export function pictureKey(p: ChartPicture): string | null {
-  const msPerPx = (p.xMax - p.xMin) / Math.max(1, p.widthPx);
+  // In whole pixels: Chart.js moves the plot's edges by fractions of a pixel as the axis slides
+  // (its outermost time labels set the padding), and a width a tenth of a pixel off changes the
+  // scale enough to move every column of a time ~1.7e12 ms from zero.
+  const widthPx = Math.max(1, Math.round(p.widthPx));
+  const heightPx = Math.max(1, Math.round(p.heightPx));
+  const msPerPx = (p.xMax - p.xMin) / widthPx;
   const axis = p.axis;
   // Before the first draw, or data outside the axis (it would grow).
   if (axis === null || !(msPerPx > 0) || (p.low !== null && p.low < axis.min) || (p.peak !== null && p.peak > axis.max)) return null;
-  const unitsPerPx = (axis.max - axis.min) / Math.max(1, p.heightPx) || 1;
+  const unitsPerPx = (axis.max - axis.min) / heightPx || 1;
   const col = (x: number): number => Math.round(x / msPerPx);
   const row = (y: number | null): string => (y === null ? 'gap' : String(Math.round((y - axis.min) / unitsPerPx)));
-  const parts = [col(p.xMin), col(p.xMax), p.widthPx, p.heightPx, row(p.low), row(p.peak)].map(String);
+  const parts = [col(p.xMin), col(p.xMax), widthPx, heightPx, row(p.low), row(p.peak)].map(String);
   for (const line of p.lines) {
     parts.push('|');
     let previous = '';

@@ -35,6 +35,15 @@ describe('RedrawGate', () => {
     expect(gate.changed(picture(end + 8192, [line(end, () => 500)]))).toBe(true);
   });
 
+  it('skips a plot a fraction of a pixel wider or taller (Chart.js pads for the sliding time labels), and draws for a whole one', () => {
+    const gate = new RedrawGate();
+    const end = 1_700_000_000_000;
+    gate.drawn(picture(end, [line(end, () => 500)], { widthPx: 450.31 }));
+    expect(gate.changed(picture(end + 1000, [line(end, () => 500)], { widthPx: 450.39 }))).toBe(false);
+    expect(gate.changed(picture(end + 1000, [line(end, () => 500)], { widthPx: 450.39, heightPx: 200.2 }))).toBe(false);
+    expect(gate.changed(picture(end + 1000, [line(end, () => 500)], { widthPx: 451.4 }))).toBe(true);
+  });
+
   it('draws when a newest value moves a pixel or more, not for less', () => {
     const gate = new RedrawGate();
     const end = 1_700_000_000_000;
