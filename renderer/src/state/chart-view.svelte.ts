@@ -10,6 +10,12 @@ export const CHART_WINDOWS = [
 /** Ranges shorter than this are treated as a click, not a zoom. */
 export const MIN_ZOOM_MS = 2_000;
 
+/** Shortest span drawn while the history is still shorter than the window. */
+export const MIN_SPAN_MS = 60_000;
+
+/** While the history is shorter than the window, the span drawn grows by this share of the window at a time. */
+const SPAN_STEPS = 32;
+
 export interface TimeRange {
   min: number;
   max: number;
@@ -56,10 +62,21 @@ export class ChartView {
     this.zoom = null;
   }
 
-  /** The x range to draw at `now`. */
-  range(now: number): TimeRange {
+  /**
+   * The x range to draw at `now`, for a history whose oldest point is at `earliest`. A window
+   * longer than the history so far starts about where the data starts (within a 32nd of the
+   * window), so that a fresh session is not squeezed into the right edge. That span grows a 32nd
+   * at a time, the range sliding with `now` in between: grown with every tick, it rescaled every
+   * chart by a hair and redrew it, and that was every tick of every session on the 1 h window,
+   * the history being cut at 1 h (its oldest point always a second or so inside).
+   */
+  range(now: number, earliest = Number.NEGATIVE_INFINITY): TimeRange {
     if (this.zoom) return this.zoom;
     const end = this.pausedAt ?? now;
-    return { min: end - this.windowMs, max: end };
+    const windowMs = this.windowMs;
+    if (!Number.isFinite(earliest) || earliest <= end - windowMs) return { min: end - windowMs, max: end };
+    const step = windowMs / SPAN_STEPS;
+    const span = Math.min(windowMs, Math.max(MIN_SPAN_MS, Math.ceil((end - earliest) / step) * step));
+    return { min: end - span, max: end };
   }
 }

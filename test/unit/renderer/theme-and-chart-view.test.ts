@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { THEME_STORAGE_KEY, ThemeState } from '../../../renderer/src/state/theme.svelte';
-import { CHART_WINDOWS, ChartView } from '../../../renderer/src/state/chart-view.svelte';
+import { CHART_WINDOWS, ChartView, MIN_SPAN_MS } from '../../../renderer/src/state/chart-view.svelte';
 import { MemoryStorage } from './fixtures';
 
 class FakeMedia {
@@ -53,6 +53,30 @@ describe('ChartView', () => {
     expect(view.range(1_000_000)).toEqual({ min: 1_000_000 - CHART_WINDOWS[0].ms, max: 1_000_000 });
     view.setWindow(CHART_WINDOWS[2].ms);
     expect(view.range(5_000_000).min).toBe(5_000_000 - 3_600_000);
+  });
+
+  it('starts about where a history shorter than the window starts, its span growing a 32nd of the window at a time', () => {
+    const view = new ChartView();
+    view.setWindow(CHART_WINDOWS[2].ms);
+    const hour = 3_600_000;
+    const end = 1_700_000_000_000;
+    // The history is cut at 1 h: its oldest point is always a second or so inside the window.
+    // The whole window, tick after tick (a span a hair shorter redrew every chart on every tick).
+    for (let k = 0; k < 5; k += 1) expect(view.range(end + k * 1000, end + k * 1000 - hour + 800 - k * 100)).toEqual({ min: end + k * 1000 - hour, max: end + k * 1000 });
+    // Ten minutes of history: from the 32nd of the window at or before its start, sliding with the ticks.
+    const step = hour / 32;
+    const earliest = end - 600_000;
+    const young = view.range(end, earliest);
+    expect(young.max - young.min).toBe(6 * step);
+    expect(young.min).toBeLessThanOrEqual(earliest);
+    expect(earliest - young.min).toBeLessThan(step);
+    expect(view.range(end + 1000, earliest)).toEqual({ min: young.min + 1000, max: end + 1000 });
+    // None at all, or older than the window: the window. A few seconds: a step (1 h), a minute at least (5 min).
+    expect(view.range(end, Number.POSITIVE_INFINITY)).toEqual({ min: end - hour, max: end });
+    expect(view.range(end, end - 2 * hour)).toEqual({ min: end - hour, max: end });
+    expect(view.range(end, end - 5000)).toEqual({ min: end - step, max: end });
+    view.setWindow(CHART_WINDOWS[0].ms);
+    expect(view.range(end, end - 5000)).toEqual({ min: end - MIN_SPAN_MS, max: end });
   });
 
   it('freezes on pause and on zoom, and resumes live', () => {
