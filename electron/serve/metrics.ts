@@ -1,8 +1,12 @@
 // serve's /metrics: every topology's latest snapshot as Prometheus metrics, built when scraped
 // (not per tick) through prom-client. Names follow Prometheus's conventions: the unit in the
 // name, _total on counters, _info for labels of value 1. A node with no value for a metric gets
-// no sample rather than 0 (a lag unknown is not a lag of 0). Labels are topology ids, node
-// addresses, roles, versions, warning codes and rule names: never a credential.
+// no sample rather than 0 (a lag unknown is not a lag of 0). A node the console cannot read now
+// (unreachable, stale) has no current value either: only that it is down or stale, and when it
+// was last read. Its last readings are not exported as if they were new, as the engine's alerts
+// give such a node that alert and no other (a dead replica's lag, still growing, paged a lag
+// alert next to the one saying it was down). Labels are topology ids, node addresses, roles,
+// versions, warning codes and rule names: never a credential.
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { AlertsView, NodeState, TickUpdate, TopologySnapshot } from '../shared/types';
 import { ALERT_RULES } from '../shared/types';
@@ -145,14 +149,27 @@ export class ServeMetrics {
     }
   }
 
-  /** A gauge of each data node with a value; `withMaster`: labelled with the replica's master too. */
-  #nodeGauge(name: string, help: string, value: (node: NodeState) => number | boolean | null | undefined, { withMaster = false } = {}): void {
+  /**
+   * A gauge of each data node read now (reachable, not stale) with a value. `withMaster`: labelled
+   * with the replica's master too. `ofLastRead`: the figure is about the node's last read itself
+   * (when, how long), so it stands for a node down or stale too, Sentinels included.
+   */
+  #nodeGauge(
+    name: string,
+    help: string,
+    value: (node: NodeState) => number | boolean | null | undefined,
+    { withMaster = false, ofLastRead = false } = {},
+  ): void {
     this.#gauge(name, help, withMaster ? ['topology', 'node', 'master'] : ['topology', 'node'], (emit) =>
-      this.#nodes((topology, node) => {
-        const v = value(node);
-        if (v === null || v === undefined || (typeof v === 'number' && !Number.isFinite(v))) return;
-        emit({ topology, node: node.address, ...(withMaster ? { master: node.master ?? '' } : {}) }, typeof v === 'boolean' ? Number(v) : v);
-      }),
+      this.#nodes(
+        (topology, node) => {
+          if (!ofLastRead && (!node.reachable || node.stale)) return;
+          const v = value(node);
+          if (v === null || v === undefined || (typeof v === 'number' && !Number.isFinite(v))) return;
+          emit({ topology, node: node.address, ...(withMaster ? { master: node.master ?? '' } : {}) }, typeof v === 'boolean' ? Number(v) : v);
+        },
+        { sentinels: ofLastRead },
+      ),
     );
   }
 
@@ -200,10 +217,11 @@ export class ServeMetrics {
     this.#gauge('node_reachable', '1 when the console reaches the node, 0 when it does not.', ['topology', 'node'], (emit) =>
       this.#nodes((topology, node) => emit({ topology, node: node.address }, node.reachable ? 1 : 0), { sentinels: true }),
     );
-    this.#nodeGauge('node_stale', '1 when the node is reachable but not read for 3 poll intervals or more.', (n) => n.stale);
+    const lastRead = { ofLastRead: true };
+    this.#nodeGauge('node_stale', '1 when the node is reachable but not read for 3 poll intervals or more.', (n) => (n.reachable ? n.stale : null), lastRead);
     this.#nodeGauge('node_offset_bytes', "The node's replication offset (master_repl_offset, or slave_repl_offset on a replica).", (n) => n.offset);
-    this.#nodeGauge('node_poll_duration_seconds', "How long the node's last poll took.", (n) => (n.latencyMs === null ? null : n.latencyMs / 1000));
-    this.#nodeGauge('node_last_poll_timestamp_seconds', 'When the node was last read (Unix time).', (n) => (n.polledAt === null ? null : n.polledAt / 1000));
+    this.#nodeGauge('node_poll_duration_seconds', "How long the node's last poll took.", (n) => (n.latencyMs === null ? null : n.latencyMs / 1000), lastRead);
+    this.#nodeGauge('node_last_poll_timestamp_seconds', 'When the node was last read (Unix time).', (n) => (n.polledAt === null ? null : n.polledAt / 1000), lastRead);
     this.#nodeGauge('node_depth', 'Hops from the root master (0 for a master).', (n) => n.depth);
     this.#nodeGauge('backlog_seconds', "Seconds of writes the node's replication backlog holds at the current write rate.", (n) => n.backlogWindow?.coversSeconds);
     this.#nodeGauge('backlog_size_bytes', 'repl-backlog-size of the node, while its backlog is active.', (n) => (n.backlog?.active ? n.backlog.size : null));

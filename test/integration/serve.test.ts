@@ -292,6 +292,27 @@ describe('serve', () => {
       return current.every((r) => r.health === 'ok') ? true : undefined;
     }, 10_000, 250);
   });
+
+  it("exports none of a replica's last readings while it cannot be read (SIGSTOP), only that it is stale or down and when it was last read, and its readings again once it answers", async () => {
+    const sample = (text: string, name: string): string | undefined =>
+      new RegExp(`^replication_console_${name}\\{topology="cache",node="${replica}"[^}]*\\} (\\S+)$`, 'm').exec(text)?.[1];
+    const scrape = async (): Promise<string> => (await get(new URL('/metrics', serve!.url))).body;
+    lab.pause('replica-1');
+    try {
+      const text = await until('the stopped replica to be stale or down in a scrape', async () => {
+        const body = await scrape();
+        return sample(body, 'node_stale') === '1' || sample(body, 'node_reachable') === '0' ? body : undefined;
+      }, 20_000, 250);
+      // Its lag went on growing in the snapshot: exported, it paged a lag alert for a stopped replica.
+      for (const name of ['replica_lag_bytes', 'replica_lag_seconds', 'link_up', 'node_offset_bytes', 'node_memory_used_bytes', 'node_connected_clients']) {
+        expect({ name, value: sample(text, name) }).toEqual({ name, value: undefined });
+      }
+      expect(Number(sample(text, 'node_last_poll_timestamp_seconds'))).toBeGreaterThan(0);
+    } finally {
+      lab.resume('replica-1');
+    }
+    await until('the replica lag back in a scrape', async () => sample(await scrape(), 'replica_lag_bytes'), 20_000, 250);
+  });
 });
 
 describe('serve refuses', () => {

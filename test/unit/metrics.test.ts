@@ -11,10 +11,23 @@ import { inSyncLag, nodeState } from '../helpers/node-state';
 const MASTER = '10.0.0.1:6379';
 const REPLICA = '10.0.0.2:6379';
 const CASCADED = '10.0.0.3:6379';
+const STALE = '10.0.0.4:6379';
+const LINK_DOWN = '10.0.0.5:6379';
 
 function snapshot(nodes: NodeState[], overrides: Partial<TopologySnapshot> = {}): TopologySnapshot {
   return { seq: 1, takenAt: 1_700_000_000_000, pollIntervalMs: 1000, nodes, edges: [], warnings: [], ...overrides };
 }
+
+const LOAD: NonNullable<NodeState['load']> = {
+  readAt: 1,
+  opsPerSecond: 250,
+  netInputBytesPerSecond: 2048,
+  netOutputBytesPerSecond: 4096,
+  usedMemoryBytes: 1_000_000,
+  maxMemoryBytes: null,
+  connectedClients: 7,
+  persistence: { rdbSaveInProgress: false, aofRewriteInProgress: true, lastSaveStatus: 'ok', lastSaveAt: 1_700_000_000_000, changesSinceLastSave: 3, aofLastWriteStatus: null },
+};
 
 function topology(): TopologySnapshot {
   return snapshot(
@@ -23,16 +36,7 @@ function topology(): TopologySnapshot {
         offset: 5000,
         stats: { syncFull: 3, syncPartialOk: 1, syncPartialErr: 0 },
         backlogWindow: { writeBytesPerSecond: 100, coversSeconds: 42.5, awaySeconds: null },
-        load: {
-          readAt: 1,
-          opsPerSecond: 250,
-          netInputBytesPerSecond: 2048,
-          netOutputBytesPerSecond: 4096,
-          usedMemoryBytes: 1_000_000,
-          maxMemoryBytes: null,
-          connectedClients: 7,
-          persistence: { rdbSaveInProgress: false, aofRewriteInProgress: true, lastSaveStatus: 'ok', lastSaveAt: 1_700_000_000_000, changesSinceLastSave: 3, aofLastWriteStatus: null },
-        },
+        load: LOAD,
       }),
       nodeState(REPLICA, {
         role: 'replica',
@@ -43,19 +47,36 @@ function topology(): TopologySnapshot {
         lag: inSyncLag({ bytesBehindMaster: 1000, secondsBehind: 1.5, bytesBehindRoot: 1000, secondsBehindRoot: 1.5 }),
         stats: { syncFull: 0, syncPartialOk: 0, syncPartialErr: 0 },
       }),
-      // Unreachable: a lag unknown is no sample, not 0.
+      // Unreachable, its last readings still in the snapshot (the lag growing with the master's
+      // offset): none is exported, only that it is down and when it was last read.
       nodeState(CASCADED, {
         role: 'replica',
         reachable: false,
         master: REPLICA,
-        linkStatus: 'down',
-        linkDownSinceSeconds: 12,
-        offset: null,
+        linkStatus: 'up',
+        offset: 3000,
         depth: 2,
-        lag: inSyncLag({ bytesBehindMaster: null, secondsBehind: null, bytesBehindRoot: null, secondsBehindRoot: null }),
-        latencyMs: null,
-        polledAt: null,
+        lag: inSyncLag({ bytesBehindMaster: 1000, secondsBehind: 79, bytesBehindRoot: 2000, secondsBehindRoot: 80 }),
+        stats: { syncFull: 0, syncPartialOk: 0, syncPartialErr: 0 },
+        load: { ...LOAD, usedMemoryBytes: 138_472_696 },
+        syncAttempts: 0,
+        latencyMs: 2,
+        polledAt: 1_699_999_921_000,
       }),
+      // Stale (read 30 s ago): the same.
+      nodeState(STALE, {
+        role: 'replica',
+        master: MASTER,
+        stale: true,
+        linkStatus: 'up',
+        offset: 3500,
+        depth: 1,
+        lag: inSyncLag({ bytesBehindMaster: 1500, secondsBehind: 30, bytesBehindRoot: 1500, secondsBehindRoot: 30 }),
+        load: LOAD,
+        polledAt: 1_699_999_970_000,
+      }),
+      // Reachable, its link down.
+      nodeState(LINK_DOWN, { role: 'replica', master: MASTER, linkStatus: 'down', linkDownSinceSeconds: 12, offset: 2000, depth: 1 }),
       nodeState('10.0.0.9:26379', { role: 'sentinel', offset: null, version: 'redis 7.0.15', depth: null }),
     ],
     { warnings: [{ code: 'BACKLOG_SHORT', message: 'short', nodes: [MASTER] }, { code: 'UNREACHABLE', message: 'x', nodes: [CASCADED] }, { code: 'UNREACHABLE', message: 'y', nodes: [] }] },
@@ -99,7 +120,7 @@ describe('serve metrics', () => {
     const node = (n: string) => `topology="orders",node="${n}"`;
     expect(s.get('replication_console_build_info{version="9.9.9"}')).toBe(1);
     expect(s.get('replication_console_topology_up{topology="orders"}')).toBe(1);
-    expect(s.get('replication_console_topology_nodes{topology="orders"}')).toBe(4);
+    expect(s.get('replication_console_topology_nodes{topology="orders"}')).toBe(6);
     expect(s.get(`replication_console_node_info{${node(MASTER)},role="master",version="redis 7.0.15"}`)).toBe(1);
     expect(s.get(`replication_console_node_info{${node('10.0.0.9:26379')},role="sentinel",version="redis 7.0.15"}`)).toBe(1);
     expect(s.get(`replication_console_node_reachable{${node(CASCADED)}}`)).toBe(0);
@@ -108,8 +129,8 @@ describe('serve metrics', () => {
     expect(s.get(`replication_console_replica_lag_seconds{${node(REPLICA)},master="${MASTER}"}`)).toBe(1.5);
     expect(s.get(`replication_console_replica_root_lag_seconds{${node(REPLICA)}}`)).toBe(1.5);
     expect(s.get(`replication_console_link_up{${node(REPLICA)},master="${MASTER}"}`)).toBe(1);
-    expect(s.get(`replication_console_link_up{${node(CASCADED)},master="${REPLICA}"}`)).toBe(0);
-    expect(s.get(`replication_console_replica_link_down_seconds{${node(CASCADED)},master="${REPLICA}"}`)).toBe(12);
+    expect(s.get(`replication_console_link_up{${node(LINK_DOWN)},master="${MASTER}"}`)).toBe(0);
+    expect(s.get(`replication_console_replica_link_down_seconds{${node(LINK_DOWN)},master="${MASTER}"}`)).toBe(12);
     expect(s.get(`replication_console_sync_in_progress{${node(REPLICA)}}`)).toBe(0);
     expect(s.get(`replication_console_backlog_seconds{${node(MASTER)}}`)).toBe(42.5);
     expect(s.get(`replication_console_node_ops_per_second{${node(MASTER)}}`)).toBe(250);
@@ -122,11 +143,22 @@ describe('serve metrics', () => {
     // A rule that does not fire reads 0, not "no data".
     expect(s.get('replication_console_alerts_firing{topology="orders",rule="STALE"}')).toBe(0);
     expect(s.get('replication_console_alerts_firing{topology="orders",rule="LINK_DOWN"}')).toBe(0);
-    // No value, no sample: the unreachable replica's lag and offset, a master's link, the master's maxmemory (unlimited), a Sentinel's offset.
-    expect([...s.keys()].filter((k) => k.includes(CASCADED) && /lag_(bytes|seconds)|offset_bytes|poll_duration/.test(k))).toEqual([]);
+    // A node not read now: that it is down or stale, and its last read; none of its last readings
+    // (its resync counters go on: they count what happened while it was watched).
+    const readings = (n: string) =>
+      [...s.keys()]
+        .filter((k) => k.includes(`node="${n}"`) && !k.includes('_total{'))
+        .map((k) => k.slice('replication_console_'.length, k.indexOf('{')))
+        .sort();
+    expect(readings(CASCADED)).toEqual(['node_info', 'node_last_poll_timestamp_seconds', 'node_poll_duration_seconds', 'node_reachable']);
+    expect(s.get(`replication_console_node_last_poll_timestamp_seconds{${node(CASCADED)}}`)).toBe(1_699_999_921);
+    expect(readings(STALE)).toEqual(['node_info', 'node_last_poll_timestamp_seconds', 'node_poll_duration_seconds', 'node_reachable', 'node_stale']);
+    expect(s.get(`replication_console_node_stale{${node(STALE)}}`)).toBe(1);
+    expect(s.get(`replication_console_node_stale{${node(REPLICA)}}`)).toBe(0);
+    // No value, no sample: a master's link, the master's maxmemory (unlimited); a Sentinel has its last read and staleness only.
     expect([...s.keys()].filter((k) => k.startsWith('replication_console_link_up') && k.includes(`node="${MASTER}"`))).toEqual([]);
     expect([...s.keys()].filter((k) => k.startsWith('replication_console_node_memory_max_bytes'))).toEqual([]);
-    expect([...s.keys()].filter((k) => k.includes('26379') && !/node_info|node_reachable/.test(k))).toEqual([]);
+    expect(readings('10.0.0.9:26379')).toEqual(['node_info', 'node_last_poll_timestamp_seconds', 'node_poll_duration_seconds', 'node_reachable', 'node_stale']);
     // The replica's own load was never read: no zero stands in for it.
     expect([...s.keys()].filter((k) => k.startsWith('replication_console_node_ops_per_second') && k.includes(REPLICA))).toEqual([]);
   });
