@@ -25,9 +25,12 @@ export class EventMemory {
   readonly counters = new Map<string, { runId: string | null; syncFull: number; syncPartialOk: number }>();
   /**
    * Replicas reported as fully resynced whose sync has not finished yet (link not up since):
-   * a replica that keeps failing starts a sync every few seconds, which is SYNC_FAILING, not an event each time.
+   * 'waiting' when its master counted it before the replica showed the transfer (a big dataset's
+   * snapshot takes a while), 'loading' once it did. The transfer starting, or the new replication
+   * ID it ends with, is then the same sync; a replica that keeps failing starts a sync every few
+   * seconds, which is SYNC_FAILING, not an event each time.
    */
-  readonly unfinished = new Set<string>();
+  readonly unfinished = new Map<string, 'waiting' | 'loading'>();
   /** Per node: its replid and offset when last read, kept while it is unreachable. */
   readonly histories = new Map<string, { replid: string; offset: number | null }>();
 }
@@ -112,22 +115,28 @@ function replicaFullSync(memory: EventMemory, old: NodeState | undefined, node: 
   const a = node.address;
   const last = memory.histories.get(a) ?? (old?.replid ? { replid: old.replid, offset: old.offset } : null);
   let why: string | null = null;
-  if (node.sync && old && !old.sync) why = 'master_sync_in_progress: a full sync started, its data is replaced as it loads';
+  const started = node.sync !== null && old !== undefined && !old.sync;
+  if (started) why = 'master_sync_in_progress: a full sync started, its data is replaced as it loads';
   else if (!node.sync && last && node.replid && node.replid !== last.replid && node.replid2 !== last.replid) {
     const reset = last.offset !== null && node.offset !== null && node.offset < last.offset;
     why = `new replication ID ${node.replid.slice(0, 8)}…${reset ? `, offset reset from ${last.offset ?? '?'} to ${node.offset ?? '?'}` : ''}`;
   }
-  if (node.linkStatus === 'up' && !node.sync) memory.unfinished.delete(a);
+  const finished = node.linkStatus === 'up' && !node.sync;
+  const pending = memory.unfinished.get(a);
+  if (finished) memory.unfinished.delete(a);
   if (!why) return;
-  if (memory.unfinished.has(a)) {
-    // Counted against its master's sync_full, but not reported again.
-    if (node.master) memory.uncounted.set(node.master, [...(memory.uncounted.get(node.master) ?? []), memory.tick]);
+  if (pending !== undefined) {
+    // A sync already reported: its transfer starting after its master counted it, or the new
+    // replication ID it ends with, is that sync. A transfer after one that broke off is another
+    // attempt: counted against its master's sync_full, not reported again.
+    if (started && pending === 'loading' && node.master) memory.uncounted.set(node.master, [...(memory.uncounted.get(node.master) ?? []), memory.tick]);
+    if (started) memory.unfinished.set(a, 'loading');
     return;
   }
   const reportedAt = memory.reported.get(a);
   if (reportedAt !== undefined && memory.tick - reportedAt <= REPORTED_TICKS) return;
   memory.reported.set(a, memory.tick);
-  if (node.sync) memory.unfinished.add(a);
+  if (!finished) memory.unfinished.set(a, node.sync ? 'loading' : 'waiting');
   const master = node.master ?? 'its master';
   if (node.master) memory.uncounted.set(node.master, [...(memory.uncounted.get(node.master) ?? []), memory.tick]);
   add(a, 'full-resync', `${a}'s data was replaced by a full resync from ${master} (${why})`, node.master ?? undefined);
@@ -168,7 +177,10 @@ function masterSyncs(
         continue;
       }
       memory.reported.set(replica, memory.tick);
-      if (next.nodes.find((n) => n.address === replica)?.sync) memory.unfinished.add(replica);
+      // Until it is seen linked up again: a big snapshot is made, sent and loaded over many polls,
+      // and the new replication ID the replica ends with is this sync, not another one.
+      const seen = next.nodes.find((n) => n.address === replica);
+      if (!(seen?.linkStatus === 'up' && !seen.sync)) memory.unfinished.set(replica, seen?.sync ? 'loading' : 'waiting');
       add(replica, 'full-resync', `${replica}'s data was replaced by a full resync from ${a} (sync_full ${node.stats.syncFull}${restarted ? ' since its restart' : ''})`, a);
       left--;
     }
@@ -241,7 +253,7 @@ function remember(memory: EventMemory, next: TopologySnapshot, present: Readonly
   for (const map of [memory.counters, memory.histories, memory.reported, memory.uncounted]) {
     for (const address of map.keys()) if (!present.has(address)) map.delete(address);
   }
-  for (const address of memory.unfinished) if (!present.has(address)) memory.unfinished.delete(address);
+  for (const address of memory.unfinished.keys()) if (!present.has(address)) memory.unfinished.delete(address);
 }
 
 function describe(node: NodeState): string {

@@ -120,6 +120,28 @@ describe('full resyncs from both sides', () => {
     expect(moved?.map((e) => e.kind)).not.toContain('replica-dropped');
   });
 
+  it('a full sync longer than a few polls is one event: counted by its master while the replica waits for the snapshot, then loaded, then ended with the new replid', () => {
+    const waiting = { address: 'a:1', state: 'wait_bgsave', ackOffset: 0, ackAgeSeconds: 0 };
+    const counted = { stats: { syncFull: 3, syncPartialOk: 0, syncPartialErr: 0 } };
+    const events = run([
+      [master(), replica('a:1')],
+      // The master counts it as its BGSAVE starts; the replica shows no transfer yet.
+      [master({ ...counted, replicas: [waiting] }), replica('a:1', { linkStatus: 'down' })],
+      [master({ ...counted, replicas: [waiting] }), replica('a:1', { linkStatus: 'down' })],
+      // Then loads it for seven polls (330k keys took that long with a real server)…
+      ...Array.from({ length: 7 }, () => [master({ ...counted, replicas: [{ ...waiting, state: 'send_bulk' }] }), replica('a:1', { linkStatus: 'down', sync: SYNCING })]),
+      // …and ends with its master's replid.
+      [master(counted), replica('a:1', { replid: NEW_REPLID, offset: 10 })],
+      [master(counted), replica('a:1', { replid: NEW_REPLID, offset: 20 })],
+      // A later full sync of another replica, within a few polls: its own event, not swallowed.
+      [master({ stats: { syncFull: 4, syncPartialOk: 0, syncPartialErr: 0 } }), replica('a:1', { replid: NEW_REPLID, offset: 30 }), replica('b:2', { sync: SYNCING })],
+    ]).flat();
+    expect(events.filter((e) => e.kind === 'full-resync').map((e) => [e.node, e.peer])).toEqual([
+      ['a:1', 'm:1'],
+      ['b:2', 'm:1'],
+    ]);
+  });
+
   it('a replica that keeps failing to sync is reported once, not at every attempt, nor on its master', () => {
     const steps: NodeState[][] = [[master(), replica('a:1')]];
     for (let i = 0; i < 6; i++) {
