@@ -28,6 +28,12 @@ export const DEFAULT_ALERT_THRESHOLDS: AlertThresholds = {
 /** Resolved incidents kept for the panel: at most this many, and none older than RESOLVED_KEEP_MS. */
 export const RESOLVED_KEEP = 50;
 export const RESOLVED_KEEP_MS = 60 * 60_000;
+/**
+ * How long a replica's lag must stay past its master's backlog before BACKLOG_EXCEEDED fires: a
+ * connected replica a write burst puts past a small backlog for a poll or two catches up by
+ * itself (BACKLOG_SHORT says the backlog is small); one that stays past it is the risk.
+ */
+export const BACKLOG_EXCEEDED_HOLD_SECONDS = 10;
 /** Longest mute: a week (the channel's schema says the same). */
 const MAX_MUTE_MINUTES = 7 * 24 * 60;
 
@@ -290,7 +296,7 @@ export class AlertBook {
 
       if (node.role === 'replica' && node.master) out.push(...this.#replicaFindings(node, byAddress, now, seen));
       const exceeded = backlogExceeded.get(a);
-      if (exceeded) {
+      if (exceeded && this.#heldFor('backlog', a, now, null, seen) >= BACKLOG_EXCEEDED_HOLD_SECONDS) {
         const master = byAddress.get(exceeded.nodes[1] ?? node.master ?? '');
         const behind = finite(node.lag?.bytesBehindMaster);
         const held = master?.backlog?.active ? finite(master.backlog.histlen) : null;
