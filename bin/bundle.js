@@ -2,7 +2,8 @@
 // when missing or older than a source they were built from (a developer's edit, or an install with
 // --ignore-scripts). The build runs in a child process, so no bundler stays loaded in ours.
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, readFileSync, statSync } from 'node:fs';
+import { accessSync, constants, readdirSync, readFileSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -71,4 +72,48 @@ export function bundle(name) {
     }
   }
   return pathToFileURL(main).href;
+}
+
+/** Newest modification time of the files under dir (ms), -1 if none (or no such directory). */
+function newest(dir) {
+  let time = -1;
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true, recursive: true });
+  } catch {
+    return -1;
+  }
+  for (const entry of entries) {
+    if (entry.isFile()) time = Math.max(time, modified(path.join(entry.parentPath ?? entry.path, entry.name)));
+  }
+  return time;
+}
+
+/** The renderer needs building when out/renderer is missing or older than what it is built from. */
+function rendererStale() {
+  const built = modified(path.join(ROOT, 'out/renderer/index.html'));
+  if (built < 0) return true;
+  const files = ['vite.renderer.config.ts', 'svelte.config.js', 'package-lock.json'].map((file) => modified(path.join(ROOT, file)));
+  return Math.max(newest(path.join(ROOT, 'renderer')), newest(path.join(ROOT, 'electron/shared')), ...files) > built;
+}
+
+/**
+ * Builds the renderer (out/renderer, what the web mode and serve hand to the browser) with Vite
+ * in a child process when it is missing or older than its sources; on a failed build, one line on
+ * stderr and exit 1. Where Vite is not installed (an install without the dev tools) the renderer
+ * shipped is used as it is.
+ */
+export function ensureRenderer() {
+  if (!rendererStale()) return;
+  let vite;
+  try {
+    vite = path.join(path.dirname(createRequire(import.meta.url).resolve('vite/package.json')), 'bin/vite.js');
+  } catch {
+    return;
+  }
+  const built = spawnSync(process.execPath, [vite, 'build', '--config', 'vite.renderer.config.ts', '--logLevel', 'warn'], { stdio: ['ignore', 'ignore', 'inherit'], cwd: ROOT });
+  if (built.status !== 0) {
+    console.error('Replication Console: the renderer build failed.');
+    process.exit(1);
+  }
 }

@@ -3,12 +3,11 @@
 // start (no binary, or Linux without a display), or with --web (`npm run web`), serve the web mode
 // instead, with the same arguments: vite builds the renderer in a child process when its sources
 // changed, then this process runs the web server's bundle (out/web/cli.js), holding no bundler.
-import { spawn, spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { createRequire } from 'node:module';
 import { constants } from 'node:os';
 import path from 'node:path';
-import { bundle, modified, ROOT } from './bundle.js';
+import { bundle, ensureRenderer, ROOT } from './bundle.js';
 
 const require = createRequire(import.meta.url);
 const web = process.argv.includes('--web');
@@ -28,23 +27,6 @@ function whyNoElectron() {
     return { reason: 'there is no display (neither DISPLAY nor WAYLAND_DISPLAY is set)' };
   }
   return { binary };
-}
-
-/** Newest modification time of the files under dir (ms), -1 if none. */
-function newest(dir) {
-  let time = -1;
-  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) time = Math.max(time, modified(path.join(entry.parentPath ?? entry.path, entry.name)));
-  }
-  return time;
-}
-
-/** The renderer needs building when out/renderer is missing or older than what it is built from. */
-function rendererStale() {
-  const built = modified(path.join(ROOT, 'out/renderer/index.html'));
-  if (built < 0) return true;
-  const files = ['vite.renderer.config.ts', 'svelte.config.js', 'package-lock.json'].map((file) => modified(path.join(ROOT, file)));
-  return Math.max(newest(path.join(ROOT, 'renderer')), newest(path.join(ROOT, 'electron/shared')), ...files) > built;
 }
 
 async function electronApp(binary) {
@@ -68,14 +50,7 @@ async function electronApp(binary) {
 }
 
 async function webMode() {
-  if (rendererStale()) {
-    const vite = path.join(path.dirname(require.resolve('vite/package.json')), 'bin/vite.js');
-    const built = spawnSync(process.execPath, [vite, 'build', '--config', 'vite.renderer.config.ts', '--logLevel', 'warn'], { stdio: 'inherit', cwd: ROOT });
-    if (built.status !== 0) {
-      console.error('Replication Console: the renderer build failed.');
-      process.exit(1);
-    }
-  }
+  ensureRenderer();
   const server = bundle('web');
   // The server reads its options from process.argv, as when run on its own.
   process.argv = [process.argv[0] ?? 'node', path.join(ROOT, 'out/web/cli.js'), ...args];

@@ -96,7 +96,7 @@ export class StaticFiles {
     if (file === null) {
       const built = await isFile(join(this.#root, 'index.html'));
       if (built) fail(404, 'Not found');
-      else fail(503, 'The renderer has not been built yet: run `npm run web` (it builds first).');
+      else fail(503, 'The web console has not been built: start it with `npm run web` or `replication-console serve` in a checkout with its build tools (`npm ci`); both build it first.');
       return;
     }
     const info = await stat(file);

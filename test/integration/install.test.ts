@@ -3,10 +3,11 @@
 // process small enough to leave running (≤ 150 MB with the lab).
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../electron/lab/free-port';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const BIN = path.join(ROOT, 'bin/replication-console.js');
@@ -97,6 +98,47 @@ describe('the CLI after install', () => {
       chmodSync(path.join(checkout, 'out'), 0o755);
       chmodSync(path.join(checkout, 'out/cli'), 0o755);
       rmSync(checkout, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('serve after install', () => {
+  it('builds the web console before serving it, where the install built only the Node bundles', { timeout: 240_000 }, async () => {
+    // A checkout as `npm ci` leaves it: sources, node_modules and the CLI's bundle (timestamps kept,
+    // so it is not rebuilt), no out/renderer. serve answered every page with 503 until something
+    // else built it.
+    const checkout = mkdtempSync(path.join(tmpdir(), 'rc-serve-checkout-'));
+    const data = mkdtempSync(path.join(tmpdir(), 'rc-serve-data-'));
+    const items = ['bin', 'electron', 'renderer', 'scripts', 'out/cli', 'package.json', 'package-lock.json', 'vite.renderer.config.ts', 'tsconfig.json', 'tsconfig.base.json', 'tsconfig.web.json', 'tsconfig.node.json'];
+    for (const item of items) cpSync(path.join(ROOT, item), path.join(checkout, item), { recursive: true, preserveTimestamps: true });
+    symlinkSync(path.join(ROOT, 'node_modules'), path.join(checkout, 'node_modules'));
+    const closed = await freePort();
+    const child = spawn(process.execPath, [path.join(checkout, 'bin/replication-console.js'), 'serve', '--listen', '127.0.0.1:0', '--seed', `127.0.0.1:${closed}`], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, REPLICATION_CONSOLE_DATA_DIR: data },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    try {
+      const url = await new Promise<string>((resolve, reject) => {
+        child.stdout.on('data', (chunk: Buffer) => {
+          stdout += chunk.toString();
+          const match = /^Replication Console \(serve\): (http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]+)$/m.exec(stdout);
+          if (match?.[1]) resolve(match[1]);
+        });
+        child.once('exit', (code) => reject(new Error(`serve exited (${code}) before its URL line: ${stdout}${stderr}`)));
+      });
+      const page = await fetch(url);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toMatch(/<script[^>]+src="\.\/assets\/[^"]+\.js"/);
+      child.kill('SIGTERM');
+      const [code] = (await once(child, 'exit')) as [number | null];
+      expect(code).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      rmSync(checkout, { recursive: true, force: true });
+      rmSync(data, { recursive: true, force: true });
     }
   });
 });
