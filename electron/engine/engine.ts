@@ -475,15 +475,19 @@ class Session {
     const entry = this.memory?.forget(record?.address ?? address, now);
     for (const alias of record?.aliases ?? []) this.memory?.forget(alias, now);
     if (!entry && !record) throw new EngineError('BAD_ARGUMENT', `${address} is not a node of this topology nor a remembered one`);
-    if (record && !record.seed) {
-      record.rememberedSeenAt = null;
-      record.rememberedAs = null;
-      this.nodes.remove(record);
-      this.scheduler.remove(record);
-      this.registryOf(record).forget(record.dial);
-    }
+    if (record) this.drop(record);
     this.memory?.save(this.clock.now());
     return this.tick();
+  }
+
+  /** A node the user forgot leaves the session (a seed stays: it is what the session was asked to watch). */
+  private drop(record: NodeRecord): void {
+    if (record.seed) return;
+    record.rememberedSeenAt = null;
+    record.rememberedAs = null;
+    this.nodes.remove(record);
+    this.scheduler.remove(record);
+    this.registryOf(record).forget(record.dial);
   }
 
   setWarnings(source: string, warnings: TopologyWarning[]): void {
@@ -625,6 +629,12 @@ class Session {
   private remember(now: number): void {
     const memory = this.memory;
     if (!memory) return;
+    // Forgotten by another front end on this data directory (the CLI's `forget` beside serve):
+    // gone from here too, unless it answers (then it is seen again, and remembered again).
+    for (const address of memory.pickUp()) {
+      const record = this.nodes.resolve(address);
+      if (record && !record.reachable) this.drop(record);
+    }
     for (const record of this.nodes.all()) {
       const role = record.replication?.role;
       if (record.reachable && (role === 'master' || role === 'replica') && record.server?.mode !== 'sentinel' && !record.clusterEnabled) {

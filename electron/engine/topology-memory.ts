@@ -56,6 +56,8 @@ export class TopologyMemory {
   private changed = false;
   private seenMoved = false;
   private savedAt = 0;
+  /** The file's modification time when this memory last read or wrote it (-1: none yet). */
+  private fileTime = -1;
   private readonly forgetAfterMs: number;
 
   constructor(
@@ -82,6 +84,7 @@ export class TopologyMemory {
       if ((error as NodeJS.ErrnoException).code !== 'ENOENT') this.problem = `topology memory ${this.file} cannot be read: ${message(error)}`;
       return this;
     }
+    this.fileTime = mtimeOf(this.file);
     const parsed = parse(text);
     if (!parsed) {
       const aside = `${this.file}.corrupt-${now}`;
@@ -114,6 +117,22 @@ export class TopologyMemory {
       this.put(entry);
     }
     for (const entry of this.all()) if (this.isForgotten(entry)) this.drop(entry);
+  }
+
+  /**
+   * Takes in what another front end wrote since this memory last read or wrote the file (the
+   * CLI's `forget` beside a running serve or desktop app): returns the addresses forgotten there
+   * since, for the session that still shows them to drop. One stat when nothing changed.
+   */
+  pickUp(): string[] {
+    const time = mtimeOf(this.file);
+    if (time === this.fileTime) return [];
+    this.fileTime = time;
+    const current = readQuietly(this.file);
+    if (!current) return [];
+    const before = new Map(this.tombstones);
+    this.merge(current);
+    return [...this.tombstones].filter(([address, at]) => at > (before.get(address) ?? -Infinity)).map(([address]) => address);
   }
 
   private isForgotten(entry: RememberedNode): boolean {
@@ -213,6 +232,7 @@ export class TopologyMemory {
       fs.mkdirSync(this.dir, { recursive: true });
       fs.writeFileSync(temp, `${JSON.stringify(body, null, 1)}\n`, { mode: 0o600 });
       fs.renameSync(temp, this.file);
+      this.fileTime = mtimeOf(this.file);
       this.changed = false;
       this.seenMoved = false;
       this.savedAt = now;
@@ -270,6 +290,15 @@ function sameShape(a: RememberedNode, b: RememberedNode): boolean {
 }
 
 /** The file's contents, or null when it is missing or unreadable (the load reports that, not the save). */
+/** The file's modification time in ms, -1 when it is missing. */
+function mtimeOf(file: string): number {
+  try {
+    return fs.statSync(file).mtimeMs;
+  } catch {
+    return -1;
+  }
+}
+
 function readQuietly(file: string): { nodes: RememberedNode[]; forgotten: Forgotten[] } | null {
   try {
     return parse(fs.readFileSync(file, 'utf8'));

@@ -107,6 +107,27 @@ describe('topology memory', () => {
     expect(after.stdout).not.toContain(r2);
   });
 
+  it('a node forgotten with the CLI beside a running console leaves that console too, and is not written back', async () => {
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(2) }));
+    const { dir } = own(tempDir());
+    const r2 = lab.address('replica-2');
+    const engine = own(new ReplicationEngine({ memoryDir: dir, connectTimeoutMs: 800, commandTimeoutMs: 800 }));
+    await engine.connect({ seeds: [lab.address('master')], pollIntervalMs: 200 });
+    await lab.kill('replica-2');
+    await waitForTick(engine, ({ snapshot: s }) => s.nodes.some((n) => n.address === r2 && !n.reachable), 15_000, 'replica-2 down');
+
+    // serve (or the desktop app) keeps running; the operator decommissions the node from a shell.
+    expect(await cli(['forget', r2], dir)).toMatchObject({ code: 0, stdout: expect.stringContaining(`forgot ${r2}`) });
+    await waitForTick(engine, ({ snapshot: s }) => !s.nodes.some((n) => n.address === r2), 15_000, 'replica-2 gone from the running console');
+    // Ticks later, the running console has not put it back in the file.
+    await waitForTick(engine, ({ snapshot: s }) => s.seq >= 5, 15_000, 'a few more ticks');
+    await engine.refresh();
+    const file = JSON.parse(fs.readFileSync(path.join(dir, MEMORY_FILE), 'utf8')) as { nodes: { address: string }[]; forgotten: { address: string }[] };
+    expect(file.nodes.map((n) => n.address)).not.toContain(r2);
+    expect(file.forgotten.map((f) => f.address)).toContain(r2);
+    expect((await engine.refresh()).nodes.map((n) => n.address)).not.toContain(r2);
+  });
+
   it('the app forgets a remembered node through the topology:forget channel', async () => {
     const lab = own(await Lab.start({ nodes: masterWithReplicas(2) }));
     const { dir } = own(tempDir());

@@ -110,10 +110,15 @@ describe('topology memory', () => {
     cli.save(1100);
     expect(open().all().map((e) => e.address).sort()).toEqual(['x:1', 'y:1']);
 
-    // The CLI forgets x; the desktop, which still holds x, must not write it back.
+    // The CLI forgets x; the desktop, which still holds x, must not write it back, and learns of
+    // the forget at its next look at the file (its session drops the node), once.
+    expect(desktop.pickUp()).toEqual([]);
     const cli2 = open();
     expect(cli2.forget('x:1', 2000)?.address).toBe('x:1');
     cli2.save(2000);
+    expect(desktop.pickUp()).toEqual(['x:1']);
+    expect(desktop.get('x:1')).toBeUndefined();
+    expect(desktop.pickUp()).toEqual([]);
     desktop.observe(seen('z:1', null, 2100));
     desktop.save(2100);
     expect(open().all().map((e) => e.address).sort()).toEqual(['y:1', 'z:1']);
