@@ -176,12 +176,21 @@ export class ReplicationEngine {
     return this.alertBook.acknowledge(id, this.now());
   }
 
+  /**
+   * Mutes a node by the address its alerts carry (an alias, localhost for 127.0.0.1, resolves to
+   * it); a node the topology does not have is refused, so that a typo does not look like a mute.
+   */
   muteAlerts(node: string | null, minutes: number, reason: string | null = null): AlertsView {
-    return this.alertBook.mute(node, minutes, reason, this.now());
+    let target = node;
+    if (node !== null && this.session) {
+      target = this.session.addressOf(node) ?? null;
+      if (target === null) throw new EngineError('BAD_ARGUMENT', `${node} is not a node of this topology: nothing to mute`);
+    }
+    return this.alertBook.mute(target, minutes, reason, this.now());
   }
 
   unmuteAlerts(node: string | null): AlertsView {
-    return this.alertBook.unmute(node, this.now());
+    return this.alertBook.unmute(node === null ? null : (this.session?.addressOf(node) ?? node), this.now());
   }
 
   setAlertThresholds(change: Partial<AlertThresholds>): AlertsView {
@@ -493,6 +502,11 @@ class Session {
   setWarnings(source: string, warnings: TopologyWarning[]): void {
     if (warnings.length === 0) this.externalWarnings.delete(source);
     else this.externalWarnings.set(source, warnings);
+  }
+
+  /** A node's address in snapshots and alerts, by any of its addresses; undefined for a node not in the topology. */
+  addressOf(node: string): string | undefined {
+    return this.nodes.resolve(node)?.address;
   }
 
   /** A node's history by any of its addresses; undefined for a node not in the topology. */
