@@ -200,10 +200,11 @@ async function watch({ api, options }: CliSession, { format, problemsOnly, alert
     if (alerts !== null) {
       // Until the header is out (connect resolves after the first tick) the first transitions wait.
       if (!connected || view === undefined) return;
-      const { fired, resolved } = alertTransitions(previous, view);
+      const { fired, resolved, mutedFired } = alertTransitions(previous, view);
       previous = view;
       for (const alert of resolved) console.log(format === 'json' ? alertJson(alert, 'resolved') : alertLine(alert, 'resolved'));
-      for (const alert of fired) console.log(format === 'json' ? alertJson(alert, 'fired') : alertLine(alert, 'fired'));
+      // Muted ones are listed (marked muted), as the README says, and do not end the watch.
+      for (const alert of [...fired, ...mutedFired]) console.log(format === 'json' ? alertJson(alert, 'fired') : alertLine(alert, 'fired'));
       if (fired.length > 0) finish(ALERT_FIRED_EXIT_CODE);
       return;
     }
@@ -256,9 +257,9 @@ async function watch({ api, options }: CliSession, { format, problemsOnly, alert
       for (const warning of snapshot.warnings) if (warning.code === 'MEMORY_UNREADABLE') console.error(clean(`replication-console: ${warning.message}`));
       connected = true;
       // What is already firing fires now: the first evaluation's alerts are all new.
-      const { fired } = alertTransitions(null, view);
+      const { fired, mutedFired } = alertTransitions(null, view);
       previous = view;
-      for (const alert of fired) console.log(format === 'json' ? alertJson(alert, 'fired') : alertLine(alert, 'fired'));
+      for (const alert of [...fired, ...mutedFired]) console.log(format === 'json' ? alertJson(alert, 'fired') : alertLine(alert, 'fired'));
       if (fired.length > 0) finish(ALERT_FIRED_EXIT_CODE);
       if (over) finish(0);
       return stopped;

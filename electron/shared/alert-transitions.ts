@@ -7,6 +7,8 @@ export interface AlertTransitions {
   fired: Alert[];
   /** Incidents that were firing or acknowledged before and are resolved now. */
   resolved: Alert[];
+  /** Incidents that began firing while muted (maintenance): listed as muted, never notified. */
+  mutedFired: Alert[];
 }
 
 const ACTIVE = new Set(['firing', 'acknowledged']);
@@ -15,10 +17,13 @@ export function alertTransitions(previous: AlertsView | null | undefined, next: 
   const before = new Map((previous?.alerts ?? []).map((alert) => [alert.id, alert]));
   const fired: Alert[] = [];
   const resolved: Alert[] = [];
+  const mutedFired: Alert[] = [];
   for (const alert of next.alerts) {
     const was = before.get(alert.id);
-    if (alert.state === 'firing' && !alert.muted && (was === undefined || was.state === 'resolved' || was.muted)) fired.push(alert);
+    const began = was === undefined || was.state === 'resolved';
+    if (alert.state === 'firing' && !alert.muted && (began || was.muted)) fired.push(alert);
+    if (alert.state === 'firing' && alert.muted && began) mutedFired.push(alert);
     if (alert.state === 'resolved' && was !== undefined && ACTIVE.has(was.state)) resolved.push(alert);
   }
-  return { fired, resolved };
+  return { fired, resolved, mutedFired };
 }

@@ -78,6 +78,34 @@ describe('watch --alerts', () => {
     }
   });
 
+  it('lists an alert of a node muted in the app (marked muted) and does not exit on it', async () => {
+    const replica = lab.address('replica-1');
+    const dataDir = mkdtempSync(join(tmpdir(), 'rc-alerts-muted-'));
+    const admin = new Redis(lab.port('replica-1'), '127.0.0.1', { maxRetriesPerRequest: 1 });
+    const seeds = [lab.address('master'), replica];
+    try {
+      // The app, on the same data directory and seeds, mutes the replica for maintenance.
+      const engine = new ReplicationEngine({ memoryDir: dataDir });
+      try {
+        await engine.connect({ seeds, pollIntervalMs: 200 });
+        engine.muteAlerts(replica, 15, 'maintenance');
+      } finally {
+        await engine.disconnect();
+      }
+      await admin.replicaof('127.0.0.1', await freePort());
+      const run = await runCli(['watch', ...seeds.flatMap((seed) => ['--seed', seed]), '--interval', '200', '--alerts', '--alert', 'link-down-seconds=0', '--duration', '3', '--format', 'json'], {
+        env: { REPLICATION_CONSOLE_DATA_DIR: dataDir },
+      });
+      expect(run.code).toBe(0);
+      const lines = run.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+      expect(lines.filter((l) => l.type === 'fired')).toEqual([expect.objectContaining({ rule: 'LINK_DOWN', node: replica, muted: true })]);
+    } finally {
+      await admin.replicaof('127.0.0.1', lab.port('master')).catch(() => undefined);
+      admin.disconnect();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('the table format prints one line per alert: time, FIRING, rule, node, message', async () => {
     // Already down when the watch starts: it fires on the first evaluation (link-down-seconds=0).
     const replica = lab.address('replica-1');
@@ -113,6 +141,9 @@ describe('watch --alerts', () => {
       await engine.connect({ seeds, pollIntervalMs: 200 });
       const first = await waitForTick(engine, (u) => u.alerts?.alerts.some((a) => a.rule === 'LINK_DOWN' && a.state === 'firing') === true, 10_000, 'LINK_DOWN fires');
       const id = first.alerts?.alerts.find((a) => a.rule === 'LINK_DOWN')?.id;
+      // A node the topology does not have: refused, not a mute that silences nothing.
+      expect(() => engine.muteAlerts('10.9.9.9:6379', 15, 'typo')).toThrow(/10\.9\.9\.9:6379 is not a node of this topology: nothing to mute/);
+      expect(engine.alerts().mutes).toEqual([]);
       engine.muteAlerts(replica, 15, 'test');
       await engine.disconnect();
       await engine.connect({ seeds: [...seeds].reverse(), pollIntervalMs: 200 });

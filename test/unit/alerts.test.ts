@@ -195,7 +195,7 @@ describe('incidents', () => {
       const next = book.evaluate(lagging, clock.now() + i * 1000);
       expect(only(next).id).toBe(id);
       expect(only(next).startedAt).toBe(clock.now());
-      expect(alertTransitions(previous, next)).toEqual({ fired: [], resolved: [] });
+      expect(alertTransitions(previous, next)).toEqual({ fired: [], resolved: [], mutedFired: [] });
       previous = next;
     }
     expect(alertTransitions(null, first).fired.map((a) => a.id)).toEqual([id]);
@@ -254,6 +254,9 @@ describe('incidents', () => {
     expect(lag).toMatchObject({ muted: true, state: 'firing' });
     expect(view.alerts.find((a) => a.rule === 'MULTIPLE_MASTERS')?.muted).toBe(false);
     expect(alertTransitions(null, view).fired.map((a) => a.rule)).toEqual(['MULTIPLE_MASTERS']);
+    // Listed as muted once (watch --alerts prints it), never notified.
+    expect(alertTransitions(null, view).mutedFired.map((a) => a.rule)).toEqual(['LAG_BYTES']);
+    expect(alertTransitions(view, book.evaluate(both, clock.now() + 1000)).mutedFired).toEqual([]);
     // The mute expires: the same incident (same id) is now fired.
     await clock.advance(600_000);
     const later = book.evaluate(both, clock.now());
