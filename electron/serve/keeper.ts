@@ -120,6 +120,8 @@ export class TopologyKeeper {
   #delay(attempt: number): number {
     const { minDelayMs, maxDelayMs } = this.#options;
     const base = Math.min(maxDelayMs, minDelayMs * 2 ** Math.min(attempt - 1, 30));
-    return Math.round(base * (0.8 + 0.4 * Math.random()));
+    // ±20 % so that topologies down together do not retry in step; never past the cap (the log
+    // said "retrying in 71 s" where the README promises at most 60).
+    return Math.min(maxDelayMs, Math.round(base * (0.8 + 0.4 * Math.random())));
   }
 }
