@@ -58,11 +58,15 @@ export function parseAlertThresholdArgs(values: readonly string[]): Partial<Aler
   }
   const checked = alertThresholdsSchema.safeParse(change);
   if (!checked.success) {
+    // Out of range (for-seconds past an hour): the value as given, and the limit in its unit.
     const issue = checked.error.issues[0];
     const field = String(issue?.path[0] ?? '');
     const name = NAMES.find((n) => ALERT_ARG_NAMES[n].field === field) ?? field;
-    const limit = name === 'for-seconds' ? ' (at most 3600 s)' : '';
-    throw new UsageError(`--alert ${name}: ${issue?.message ?? 'out of range'}${limit}`);
+    const given = values.find((raw) => raw.slice(0, raw.indexOf('=')).trim().toLowerCase() === name)?.slice(0, 80) ?? name;
+    const max = issue?.code === 'too_big' ? Number(issue.maximum) : null;
+    const bytes = (ALERT_ARG_NAMES[name as AlertArgName]?.kind ?? 'seconds') === 'bytes';
+    const limit = max === null ? (issue?.message ?? 'out of range') : bytes ? `at most ${formatBytes(max)}` : `at most ${formatSeconds(max)} (${max} s)`;
+    throw new UsageError(`--alert ${given}: ${limit}`);
   }
   return change;
 }
