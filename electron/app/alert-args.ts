@@ -80,7 +80,8 @@ export function describeAlertThresholds(thresholds: AlertThresholds): string {
   }).join(', ');
 }
 
-function parseSize(text: string): number | null {
+/** "10mb", "512kb", "1048576": bytes (Redis's units), or null when it is not a size. */
+export function parseSize(text: string): number | null {
   const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text);
   const unit = SIZE_UNITS[match?.[2]?.toLowerCase() ?? 'x'];
   if (!match || unit === undefined) return null;
@@ -88,7 +89,8 @@ function parseSize(text: string): number | null {
   return Number.isSafeInteger(Math.round(bytes)) && Math.abs(bytes - Math.round(bytes)) < 1e-6 ? Math.round(bytes) : null;
 }
 
-function parseDuration(text: string): number | null {
+/** "30s", "500ms", "5min", "1h", "10": seconds, or null when it is not a duration. */
+export function parseDuration(text: string): number | null {
   const match = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i.exec(text);
   const unit = TIME_UNITS[match?.[2]?.toLowerCase() ?? 'x'];
   if (!match || unit === undefined) return null;

@@ -9,6 +9,7 @@ import { TOPOLOGY_ID_PATTERN } from '../shared/api';
 import { addressSchema } from '../shared/address-schema';
 import { addressMapSchema, tlsOptionsSchema, trustedHostSchema } from '../shared/profile-schema';
 import { alertThresholdsSchema } from '../shared/schema';
+import { parseDuration, parseSize } from '../app/alert-args';
 import type { AlertThresholds, ConnectOptions, SentinelOptions, SshOptions, TlsOptions } from '../shared/types';
 
 /** Topologies one serve watches, at most (each is an engine polling its nodes). */
@@ -64,6 +65,33 @@ const sshSchema = z.strictObject({
   passphraseEnv: envName.optional(),
 });
 
+/** A threshold in the file: a number (bytes, seconds), or with the units `--alert` takes ("10mb", "30s", "5min"). */
+function withUnits(parse: (text: string) => number | null, what: string) {
+  return z.unknown().transform((value, ctx) => {
+    if (typeof value === 'number') return value;
+    const parsed = typeof value === 'string' ? parse(value.trim()) : null;
+    if (parsed !== null) return parsed;
+    ctx.addIssue({ code: 'custom', message: typeof value === 'string' ? `"${value.slice(0, 40)}" is not ${what}` : `must be ${what}` });
+    return z.NEVER;
+  });
+}
+
+const size = withUnits(parseSize, 'a size: bytes, or with a unit (512kb, 10mb, 1gb)');
+const duration = withUnits(parseDuration, 'a duration: seconds, or with a unit (500ms, 30s, 5min, 1h)');
+
+/** The file's alert thresholds, by AlertThresholds' names, then checked as the API checks them (ranges). */
+const fileThresholdsSchema = z
+  .strictObject({
+    lagBytes: size.optional(),
+    lagSeconds: duration.optional(),
+    linkDownSeconds: duration.optional(),
+    unreachableSeconds: duration.optional(),
+    staleSeconds: duration.optional(),
+    backlogShortSeconds: duration.optional(),
+    forSeconds: duration.optional(),
+  })
+  .pipe(alertThresholdsSchema);
+
 const topologySchema = z
   .strictObject({
     name: z.string().regex(TOPOLOGY_ID_PATTERN, 'must be 1 to 36 letters, digits, "_" or "-" (it names the topology in the URL and the metrics)'),
@@ -79,13 +107,13 @@ const topologySchema = z
     addressMap: addressMapSchema.optional(),
     pollIntervalMs: z.number().int().min(100).max(60_000).optional(),
     readOnly: z.boolean().optional(),
-    alerts: alertThresholdsSchema.optional(),
+    alerts: fileThresholdsSchema.optional(),
   })
   .refine((t) => t.seeds.length > 0 || t.sentinel !== undefined, { message: 'needs seeds or a sentinel', path: ['seeds'] });
 
 const configSchema = z.strictObject({
   topologies: z.array(topologySchema).min(1, 'needs at least one topology').max(MAX_SERVED_TOPOLOGIES, `at most ${MAX_SERVED_TOPOLOGIES} topologies`),
-  alerts: alertThresholdsSchema.optional(),
+  alerts: fileThresholdsSchema.optional(),
   timeoutMs: z.number().int().min(100).max(60_000).optional(),
 });
 

@@ -47,7 +47,7 @@ describe('serve config', () => {
             addressMap: { '172.17.0.2:6379': '10.0.0.1:6379' },
             pollIntervalMs: 2000,
             readOnly: true,
-            alerts: { lagBytes: 1048576, forSeconds: 30 },
+            alerts: { lagBytes: '1mb', linkDownSeconds: '1min', forSeconds: 30 },
           },
           {
             name: 'sessions',
@@ -65,7 +65,7 @@ describe('serve config', () => {
     const [orders, sessions, tunnel] = config.topologies;
     expect(orders).toEqual({
       id: 'orders',
-      thresholds: { lagBytes: 1048576, forSeconds: 30 },
+      thresholds: { lagBytes: 1048576, linkDownSeconds: 60, forSeconds: 30 },
       connect: {
         seeds: ['10.0.0.1:6379', 'redis-b.internal:6380'],
         user: 'console',
@@ -96,6 +96,10 @@ describe('serve config', () => {
     expect(await refusal({ topologies: [{ name: 'orders', seeds: ['a:1'], sentinel: { addresses: ['s:26379'], masterName: 'a b' } }] })).toMatch(/\.sentinel\.masterName: must not contain spaces/);
     expect(await refusal({ topologies: [{ name: 'orders', seeds: ['a:1'], colour: 'red' }] })).toBe(`${configFile}: topologies[0] ("orders"): unknown field "colour"`);
     expect(await refusal({ topologies: [{ name: 'orders', seeds: ['a:1'], alerts: { lagBytez: 1 } }] })).toMatch(/\.alerts: unknown field "lagBytez"/);
+    expect(await refusal({ topologies: [{ name: 'orders', seeds: ['a:1'], alerts: { lagBytes: 'ten' } }] })).toBe(
+      `${configFile}: topologies[0] ("orders").alerts.lagBytes: "ten" is not a size: bytes, or with a unit (512kb, 10mb, 1gb)`,
+    );
+    expect(await refusal({ alerts: { forSeconds: '2h' }, topologies: [{ name: 'orders', seeds: ['a:1'] }] })).toMatch(/^.*: alerts\.forSeconds: .*3600/);
     expect(await refusal({ topologies: [{ name: 'a', seeds: ['a:1'] }, { name: 'a', seeds: ['b:1'] }] })).toBe(`${configFile}: topologies[1].name: "a" is the name of an earlier topology too`);
   });
 
