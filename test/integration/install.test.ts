@@ -1,7 +1,8 @@
 // What a user gets after `npm install`: the CLI runs its install-time bundle, not TypeScript through
 // tsx, and `npm start` without Electron's binary serves the web mode from built JavaScript, in a
 // process small enough to leave running (≤ 150 MB with the lab).
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcessByStdio } from 'node:child_process';
+import type { Readable } from 'node:stream';
 import { once } from 'node:events';
 import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -102,6 +103,30 @@ describe('the CLI after install', () => {
   });
 });
 
+interface Output {
+  stdout: string;
+  stderr: string;
+}
+
+/** What a child prints, as it prints it. */
+function collected(child: ChildProcessByStdio<null, Readable, Readable>): Output {
+  const output = { stdout: '', stderr: '' };
+  child.stdout.on('data', (chunk: Buffer) => (output.stdout += chunk.toString()));
+  child.stderr.on('data', (chunk: Buffer) => (output.stderr += chunk.toString()));
+  return output;
+}
+
+/** The URL a child prints on the line `pattern` finds (its first group); what it printed if it exits first. */
+function printedUrl(child: ChildProcessByStdio<null, Readable, Readable>, pattern: RegExp, what: string, output = collected(child)): Promise<string> {
+  return new Promise((resolve, reject) => {
+    child.stdout.on('data', () => {
+      const url = pattern.exec(output.stdout)?.[1];
+      if (url) resolve(url);
+    });
+    child.once('exit', (code) => reject(new Error(`${what} exited (${code}) before its URL line: ${output.stdout}${output.stderr}`)));
+  });
+}
+
 describe('serve after install', () => {
   it('builds the web console before serving it, where the install built only the Node bundles', { timeout: 240_000 }, async () => {
     // A checkout as `npm ci` leaves it: sources, node_modules and the CLI's bundle (timestamps kept,
@@ -117,18 +142,8 @@ describe('serve after install', () => {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, REPLICATION_CONSOLE_DATA_DIR: data },
     });
-    let stdout = '';
-    let stderr = '';
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        child.stdout.on('data', (chunk: Buffer) => {
-          stdout += chunk.toString();
-          const match = /^Replication Console \(serve\): (http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]+)$/m.exec(stdout);
-          if (match?.[1]) resolve(match[1]);
-        });
-        child.once('exit', (code) => reject(new Error(`serve exited (${code}) before its URL line: ${stdout}${stderr}`)));
-      });
+      const url = await printedUrl(child, /^Replication Console \(serve\): (http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]+)$/m, 'serve');
       const page = await fetch(url);
       expect(page.status).toBe(200);
       expect(await page.text()).toMatch(/<script[^>]+src="\.\/assets\/[^"]+\.js"/);
@@ -196,19 +211,10 @@ describe.runIf(process.platform === 'linux')('npm start without Electron', () =>
     // No display: the web mode even on a machine that has Electron's binary.
     const env: NodeJS.ProcessEnv = { ...process.env, DISPLAY: '', WAYLAND_DISPLAY: '' };
     const npm = spawn('npm', ['start', '--', '--lab', '--no-open'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    npm.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const output = collected(npm);
     try {
-      const url = await new Promise<string>((resolve, reject) => {
-        npm.stdout.on('data', (chunk: Buffer) => {
-          stdout += chunk.toString();
-          const match = /^Replication Console \(web mode\): (http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{64})$/m.exec(stdout);
-          if (match?.[1]) resolve(match[1]);
-        });
-        npm.once('exit', (code) => reject(new Error(`npm start exited (${code}) before the URL line: ${stdout}${stderr}`)));
-      });
-      expect(stderr).toMatch(/serving the web mode/);
+      const url = await printedUrl(npm, /^Replication Console \(web mode\): (http:\/\/127\.0\.0\.1:\d+\/\?token=[0-9a-f]{64})$/m, 'npm start', output);
+      expect(output.stderr).toMatch(/serving the web mode/);
 
       const page = await fetch(url);
       expect(page.status).toBe(200);
