@@ -115,7 +115,7 @@ function replicaFullSync(memory: EventMemory, old: NodeState | undefined, node: 
   const a = node.address;
   const last = memory.histories.get(a) ?? (old?.replid ? { replid: old.replid, offset: old.offset } : null);
   let why: string | null = null;
-  const started = node.sync !== null && old !== undefined && !old.sync;
+  const started = Boolean(node.sync) && old !== undefined && !old.sync;
   if (started) why = 'master_sync_in_progress: a full sync started, its data is replaced as it loads';
   else if (!node.sync && last && node.replid && node.replid !== last.replid && node.replid2 !== last.replid) {
     const reset = last.offset !== null && node.offset !== null && node.offset < last.offset;
