@@ -177,7 +177,7 @@ export class ReplicationEngine {
   }
 
   /**
-   * Mutes a node by the address its alerts carry (an alias, localhost for 127.0.0.1, resolves to
+   * Mutes a node by the address its alerts carry (any address the node was reached by resolves to
    * it); a node the topology does not have is refused, so that a typo does not look like a mute.
    */
   muteAlerts(node: string | null, minutes: number, reason: string | null = null): AlertsView {

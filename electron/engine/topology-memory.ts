@@ -289,7 +289,6 @@ function sameShape(a: RememberedNode, b: RememberedNode): boolean {
   );
 }
 
-/** The file's contents, or null when it is missing or unreadable (the load reports that, not the save). */
 /** The file's modification time in ms, -1 when it is missing. */
 function mtimeOf(file: string): number {
   try {
@@ -299,6 +298,7 @@ function mtimeOf(file: string): number {
   }
 }
 
+/** The file's contents, or null when it is missing or unreadable (the load reports that, not the save). */
 function readQuietly(file: string): { nodes: RememberedNode[]; forgotten: Forgotten[] } | null {
   try {
     return parse(fs.readFileSync(file, 'utf8'));
