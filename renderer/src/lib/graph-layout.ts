@@ -69,6 +69,27 @@ function rowKey(master: string, row: number): string {
   return `${master}\ngrid\n${row}`;
 }
 
+/**
+ * Columns for `beside` grids of `count` cards side by side in one rank, under the replicas of one
+ * master: the most a fitted view can enlarge that row of grids with the two ranks above it, in a
+ * panel `aspect` times as wide as tall.
+ */
+function sideBySideColumns(count: number, beside: number, box: NodeBox, aspect: number, spacing: { nodesep: number; ranksep: number }): number {
+  let best = 1;
+  let bestScale = 0;
+  for (let columns = 1; columns <= count; columns += 1) {
+    const rows = Math.ceil(count / columns);
+    const width = beside * (columns * box.width + (columns - 1) * GRID_GAP.x) + (beside - 1) * spacing.nodesep;
+    const height = 2 * (box.height + spacing.ranksep) + rows * box.height + (rows - 1) * GRID_GAP.y;
+    const scale = Math.min(aspect / width, 1 / height);
+    if (scale > bestScale) {
+      bestScale = scale;
+      best = columns;
+    }
+  }
+  return best;
+}
+
 /** Like layoutTopology, plus the lanes of the lines into grid cards. */
 export function layoutTree(nodes: readonly string[], edges: readonly LayoutEdge[], box: NodeBox, options: TreeOptions = {}): TreeLayout {
   const spacing = options.spacing ?? { nodesep: 36, ranksep: 56 };
@@ -98,12 +119,23 @@ export function layoutTree(nodes: readonly string[], edges: readonly LayoutEdge[
     if (feeding.length !== 1 || !only || (only.minlen ?? 1) !== 1 || outs.has(address)) continue;
     leavesOf.set(only.master, [...(leavesOf.get(only.master) ?? []), address]);
   }
+  // Grids under replicas of one master sit side by side in one rank: together, not each, they
+  // take the panel's shape. Each shaped like the panel, the nine grids of a master → 9 → 90 tree
+  // made a row ten times as wide as tall, which Fit view could not show whole at its least zoom.
+  const gridded = [...leavesOf].filter(([, leaves]) => leaves.length >= gridFrom).map(([master]) => master);
+  const sideBySide = new Map<string, number>();
+  for (const master of gridded) {
+    const above = ins.get(master)?.[0]?.master ?? master;
+    sideBySide.set(above, (sideBySide.get(above) ?? 0) + 1);
+  }
   const grids = new Map<string, ReturnType<typeof packGrid>>();
   const inGrid = new Set<string>();
   for (const [master, leaves] of leavesOf) {
     if (leaves.length < gridFrom) continue;
     const ordered = gridOrder(leaves, rank);
-    const block = packGrid(ordered, gridColumns(ordered.length, box, options.aspect ?? 1), box, GRID_GAP);
+    const beside = sideBySide.get(ins.get(master)?.[0]?.master ?? master) ?? 1;
+    const columns = beside > 1 ? sideBySideColumns(ordered.length, beside, box, options.aspect ?? 1, spacing) : gridColumns(ordered.length, box, options.aspect ?? 1);
+    const block = packGrid(ordered, columns, box, GRID_GAP);
     grids.set(master, block);
     for (const leaf of leaves) inGrid.add(leaf);
   }

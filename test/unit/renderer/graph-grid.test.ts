@@ -88,6 +88,27 @@ describe('layoutTree at 1, 4, 60 and 200 nodes', () => {
     }
   });
 
+  it('shapes the grids of sibling sub-masters together like the panel: a master → 9 → 90 tree fits a 1020×460 panel whole', () => {
+    const master = '10.0.0.1:6379';
+    const middle = Array.from({ length: 9 }, (_, i) => `10.0.1.${i + 1}:6379`);
+    const nodes = [master, ...middle];
+    const edges: LayoutEdge[] = middle.map((m) => ({ master, replica: m }));
+    middle.forEach((m, i) => {
+      for (let k = 1; k <= 10; k += 1) {
+        nodes.push(`10.0.${i + 2}.${k}:6379`);
+        edges.push({ master: m, replica: `10.0.${i + 2}.${k}:6379` });
+      }
+    });
+    const panel = { width: 1020, height: 460 };
+    const { positions } = layoutTree(nodes, edges, box, { aspect: panel.width / panel.height });
+    expect(positions.size).toBe(100);
+    expectNoOverlap(positions);
+    const size = extent(positions);
+    // Nine grids each shaped like the panel made a row 9 × 4 cards wide (zoom 0.14 to fit).
+    expect(size.width / size.height).toBeLessThan(4);
+    expect(Math.min(panel.width / size.width, panel.height / size.height)).toBeGreaterThanOrEqual(0.2);
+  });
+
   it('keeps 3 siblings in one row (the small topologies look as before)', () => {
     const { nodes, edges } = fan(GRID_FROM - 1);
     const { positions, lanes } = layoutTree(nodes, edges, box);

@@ -31,8 +31,10 @@ export const SENTINEL_HEIGHT = 76;
 export type ReplicationEdgeData = { master: Address; replica: Address; lane?: GridLane };
 export type ReplicationEdgeType = Edge<ReplicationEdgeData, 'replication'>;
 
-/** Room around the fitted graph for the legend above and the zoom buttons below. */
+/** Room around the fitted graph for the legend above and the zoom buttons below (px). */
+export const FIT_PADDING = { top: 52, bottom: 44, left: 28, right: 28 } as const;
+
 export const FIT_OPTIONS = {
-  padding: { top: '52px', bottom: '44px', left: '28px', right: '28px' },
+  padding: { top: `${FIT_PADDING.top}px`, bottom: `${FIT_PADDING.bottom}px`, left: `${FIT_PADDING.left}px`, right: `${FIT_PADDING.right}px` },
   maxZoom: 1,
 } as const;
