@@ -6,7 +6,7 @@ export type TabStatus = 'live' | 'stale' | 'disconnected' | 'connecting';
 
 /**
  * The saved profile's name, else the Sentinel master name, else the root master's address (the
- * master with the most replicas), else the first seed being dialled.
+ * master with the most nodes below it, through its cascades), else the first seed being dialled.
  */
 export function tabName(snapshot: TopologySnapshot | null, seeds: readonly string[] = []): string {
   const connection = snapshot?.connection;
@@ -16,14 +16,30 @@ export function tabName(snapshot: TopologySnapshot | null, seeds: readonly strin
   return root ?? seeds[0] ?? 'New topology';
 }
 
+/**
+ * Counted through the cascades, not direct replicas: in a split brain a replica promoted by hand
+ * takes its own few replicas along, and by direct replicas alone (10 against the real master's 8
+ * in a master → 9 → 90 tree) it renamed the tab in the middle of the incident.
+ */
 function rootMaster(snapshot: TopologySnapshot): string | null {
-  const replicas = new Map<string, number>();
-  for (const edge of snapshot.edges) replicas.set(edge.master, (replicas.get(edge.master) ?? 0) + 1);
+  const below = new Map<string, string[]>();
+  for (const edge of snapshot.edges) below.set(edge.master, [...(below.get(edge.master) ?? []), edge.replica]);
+  const subtree = (root: string): number => {
+    const seen = new Set([root]);
+    for (const queue = [root]; queue.length > 0; ) {
+      for (const replica of below.get(queue.pop() as string) ?? []) {
+        if (seen.has(replica)) continue;
+        seen.add(replica);
+        queue.push(replica);
+      }
+    }
+    return seen.size - 1;
+  };
   let best: string | null = null;
   let most = -1;
   for (const node of snapshot.nodes) {
     if (node.role !== 'master') continue;
-    const count = replicas.get(node.address) ?? 0;
+    const count = subtree(node.address);
     if (count > most) {
       best = node.address;
       most = count;

@@ -61,6 +61,18 @@ describe('tab names and status', () => {
     // Two masters (a lone one, and one with replicas): the one with replicas is the root.
     const two = makeSnapshot({ nodes: [makeNode('127.0.0.1:9000'), ...labSnapshot().nodes], edges: labSnapshot().edges });
     expect(tabName(two)).toBe('127.0.0.1:7000');
+    // A split brain: a replica promoted by hand keeps its 3 replicas, the master has 2 direct
+    // replicas with 2 each below them. The tab keeps the master's name (6 nodes below, not 2).
+    const m = '10.0.0.1:6379';
+    const rogue = '10.0.0.9:6379';
+    const tree = [
+      { master: m, replica: '10.0.1.1:6379' },
+      { master: m, replica: '10.0.1.2:6379' },
+      ...['10.0.1.1:6379', '10.0.1.2:6379'].flatMap((r, i) => [1, 2].map((k) => ({ master: r, replica: `10.0.${i + 2}.${k}:6379` }))),
+      ...[1, 2, 3].map((k) => ({ master: rogue, replica: `10.0.9.${k}:6379` })),
+    ];
+    const split = makeSnapshot({ nodes: [makeNode(rogue), makeNode(m)], edges: tree.map((e) => ({ ...labSnapshot().edges[0]!, ...e })) });
+    expect(tabName(split)).toBe(m);
     expect(tabName(null, ['10.0.0.5:6379'])).toBe('10.0.0.5:6379');
     expect(tabName(null)).toBe('New topology');
   });
