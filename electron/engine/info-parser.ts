@@ -293,6 +293,7 @@ export const LOAD_FIELDS = {
     'rdb_last_bgsave_status',
     'rdb_last_save_time',
     'rdb_changes_since_last_save',
+    'rdb_saves',
     'aof_enabled',
     'aof_last_write_status',
   ],
@@ -370,12 +371,16 @@ function parsePersistence(fields: Fields): NodePersistence | null {
   if (rdb === null && aof === null) return null;
   const lastSave = toNonNegative(field(fields, 'rdb_last_save_time'));
   const aofOn = field(fields, 'aof_enabled') === '1';
+  // Redis counts its own start as a save (rdb_last_save_time = start, status ok): with no RDB save
+  // since (rdb_saves:0, 7.0+) neither says anything, and a node started with save "" showed
+  // "LAST SAVE OK, saved 52 min ago" without a snapshot ever written.
+  const saved = toNonNegative(field(fields, 'rdb_saves')) !== 0;
   return {
     rdbSaveInProgress: rdb === true,
     aofRewriteInProgress: aof === true,
-    lastSaveStatus: toStatus(field(fields, 'rdb_last_bgsave_status')),
+    lastSaveStatus: saved ? toStatus(field(fields, 'rdb_last_bgsave_status')) : null,
     // Seconds since the epoch; 0 (never saved) and values past a ms-safe integer are unknown.
-    lastSaveAt: lastSave !== null && lastSave > 0 && lastSave <= MAX_UNIX_SECONDS ? lastSave * 1000 : null,
+    lastSaveAt: saved && lastSave !== null && lastSave > 0 && lastSave <= MAX_UNIX_SECONDS ? lastSave * 1000 : null,
     changesSinceLastSave: toNonNegative(field(fields, 'rdb_changes_since_last_save')),
     aofLastWriteStatus: aofOn ? toStatus(field(fields, 'aof_last_write_status')) : null,
   };

@@ -57,6 +57,12 @@ describe('parseLoad', () => {
     expect(load.connectedClients).toBeNull();
     expect(load.persistence).toMatchObject({ rdbSaveInProgress: false, aofRewriteInProgress: true, aofLastWriteStatus: null, lastSaveAt: null });
     expect(parseLoad({ stats: null, memory: null, clients: null, persistence: null }, 1).persistence).toBeNull();
+    // No RDB save since start (7.0+ says rdb_saves:0): the start time Redis reports as its last
+    // save, and its default "ok", are no save at all.
+    const unsaved = fields('rdb_bgsave_in_progress:0\naof_rewrite_in_progress:0\nrdb_last_save_time:1764745200\nrdb_last_bgsave_status:ok\nrdb_saves:0');
+    expect(parseLoad({ stats: null, memory: null, clients: null, persistence: unsaved }, 1).persistence).toMatchObject({ lastSaveStatus: null, lastSaveAt: null });
+    const savedOnce = fields('rdb_bgsave_in_progress:0\naof_rewrite_in_progress:0\nrdb_last_save_time:1764745200\nrdb_last_bgsave_status:ok\nrdb_saves:1');
+    expect(parseLoad({ stats: null, memory: null, clients: null, persistence: savedOnce }, 1).persistence).toMatchObject({ lastSaveStatus: 'ok', lastSaveAt: 1_764_745_200_000 });
     expect(parseLoad({ stats: null, memory: null, clients: null, persistence: fields('loading:0') }, 1).persistence).toBeNull();
   });
 
