@@ -158,6 +158,8 @@ describe('a topology of 57 nodes', () => {
         )
         .toBe(true);
       await shot(page, 'big-stalled-light');
+      // The side panel's list (no node selected) puts it first too, not below the fold.
+      await expect.poll(() => page.locator('table.overview tbody tr[data-node]').first().getAttribute('data-node')).toBe(stalled);
 
       await page.getByTestId('tab-nodes').click();
       const table = page.getByTestId('node-table');

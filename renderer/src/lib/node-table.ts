@@ -35,6 +35,15 @@ export function isProblem(status: NodeStatus, problemWarnings: number): boolean 
   return status !== 'live' || problemWarnings > 0;
 }
 
+/**
+ * `items` with the problem nodes first, each part in its own order (the side panel's list when no
+ * node is selected: at 100 nodes an unreachable one sat below the fold, among rows saying 0 B).
+ */
+export function problemsFirst<T extends { address: Address }>(items: readonly T[], problems: ReadonlySet<Address>): T[] {
+  if (problems.size === 0) return [...items];
+  return [...items.filter((item) => problems.has(item.address)), ...items.filter((item) => !problems.has(item.address))];
+}
+
 export interface NodeRow {
   address: Address;
   role: NodeRole;

@@ -4,6 +4,7 @@ import {
   NO_FILTER,
   nextSort,
   nodeStatus,
+  problemsFirst,
   searchNodes,
   sortRows,
   topologyOrder,
@@ -107,5 +108,13 @@ describe('topology order and search', () => {
     expect(searchNodes(nodes, 'bbbb')).toEqual(['10.0.0.2:6379']);
     expect(searchNodes(nodes, 'bb')).toEqual([]);
     expect(searchNodes(nodes, '   ')).toEqual([]);
+  });
+});
+
+describe('problemsFirst', () => {
+  it('puts the problem nodes first, each part in its own order', () => {
+    const items = ['a:1', 'b:1', 'c:1', 'd:1', 'e:1'].map((address) => ({ address }));
+    expect(problemsFirst(items, new Set(['d:1', 'b:1'])).map((i) => i.address)).toEqual(['b:1', 'd:1', 'a:1', 'c:1', 'e:1']);
+    expect(problemsFirst(items, new Set()).map((i) => i.address)).toEqual(['a:1', 'b:1', 'c:1', 'd:1', 'e:1']);
   });
 });
