@@ -33,7 +33,8 @@ const TIME_UNITS: Record<string, number> = { '': 1, s: 1, ms: 0.001, min: 60, h:
  */
 export function parseAlertThresholdArgs(values: readonly string[]): Partial<AlertThresholds> {
   const change: Partial<Record<keyof AlertThresholds, number>> = {};
-  const given = new Set<string>();
+  /** Each name given, as it was given (for a range error to quote). */
+  const given = new Map<string, string>();
   for (const raw of values) {
     const shown = raw.slice(0, 80);
     const at = raw.indexOf('=');
@@ -45,7 +46,7 @@ export function parseAlertThresholdArgs(values: readonly string[]): Partial<Aler
     }
     const { field, kind } = ALERT_ARG_NAMES[name as AlertArgName];
     if (given.has(name)) throw new UsageError(`--alert ${name} is given twice`);
-    given.add(name);
+    given.set(name, shown);
     const value = kind === 'bytes' ? parseSize(text) : parseDuration(text);
     if (value === null) {
       throw new UsageError(
@@ -62,11 +63,10 @@ export function parseAlertThresholdArgs(values: readonly string[]): Partial<Aler
     const issue = checked.error.issues[0];
     const field = String(issue?.path[0] ?? '');
     const name = NAMES.find((n) => ALERT_ARG_NAMES[n].field === field) ?? field;
-    const given = values.find((raw) => raw.slice(0, raw.indexOf('=')).trim().toLowerCase() === name)?.slice(0, 80) ?? name;
     const max = issue?.code === 'too_big' ? Number(issue.maximum) : null;
     const bytes = (ALERT_ARG_NAMES[name as AlertArgName]?.kind ?? 'seconds') === 'bytes';
     const limit = max === null ? (issue?.message ?? 'out of range') : bytes ? `at most ${formatBytes(max)}` : `at most ${formatSeconds(max)} (${max} s)`;
-    throw new UsageError(`--alert ${given}: ${limit}`);
+    throw new UsageError(`--alert ${given.get(name) ?? name}: ${limit}`);
   }
   return change;
 }

@@ -9,7 +9,7 @@ import { TOPOLOGY_ID_PATTERN } from '../shared/api';
 import { addressSchema } from '../shared/address-schema';
 import { addressMapSchema, tlsOptionsSchema, trustedHostSchema } from '../shared/profile-schema';
 import { alertThresholdsSchema } from '../shared/schema';
-import { parseDuration, parseSize } from '../app/alert-args';
+import { ALERT_ARG_NAMES, parseDuration, parseSize } from '../app/alert-args';
 import type { AlertThresholds, ConnectOptions, SentinelOptions, SshOptions, TlsOptions } from '../shared/types';
 
 /** Topologies one serve watches, at most (each is an engine polling its nodes). */
@@ -79,17 +79,9 @@ function withUnits(parse: (text: string) => number | null, what: string) {
 const size = withUnits(parseSize, 'a size: bytes, or with a unit (512kb, 10mb, 1gb)');
 const duration = withUnits(parseDuration, 'a duration: seconds, or with a unit (500ms, 30s, 5min, 1h)');
 
-/** The file's alert thresholds, by AlertThresholds' names, then checked as the API checks them (ranges). */
+/** The file's alert thresholds, by AlertThresholds' names (each with `--alert`'s unit), then checked as the API checks them (ranges). */
 const fileThresholdsSchema = z
-  .strictObject({
-    lagBytes: size.optional(),
-    lagSeconds: duration.optional(),
-    linkDownSeconds: duration.optional(),
-    unreachableSeconds: duration.optional(),
-    staleSeconds: duration.optional(),
-    backlogShortSeconds: duration.optional(),
-    forSeconds: duration.optional(),
-  })
+  .strictObject(Object.fromEntries(Object.values(ALERT_ARG_NAMES).map(({ field, kind }) => [field, (kind === 'bytes' ? size : duration).optional()])))
   .pipe(alertThresholdsSchema);
 
 const topologySchema = z

@@ -122,18 +122,15 @@ export function layoutTree(nodes: readonly string[], edges: readonly LayoutEdge[
   // Grids under replicas of one master sit side by side in one rank: together, not each, they
   // take the panel's shape. Each shaped like the panel, the nine grids of a master → 9 → 90 tree
   // made a row ten times as wide as tall, which Fit view could not show whole at its least zoom.
-  const gridded = [...leavesOf].filter(([, leaves]) => leaves.length >= gridFrom).map(([master]) => master);
+  const above = (master: string): string => ins.get(master)?.[0]?.master ?? master;
   const sideBySide = new Map<string, number>();
-  for (const master of gridded) {
-    const above = ins.get(master)?.[0]?.master ?? master;
-    sideBySide.set(above, (sideBySide.get(above) ?? 0) + 1);
-  }
+  for (const [master, leaves] of leavesOf) if (leaves.length >= gridFrom) sideBySide.set(above(master), (sideBySide.get(above(master)) ?? 0) + 1);
   const grids = new Map<string, ReturnType<typeof packGrid>>();
   const inGrid = new Set<string>();
   for (const [master, leaves] of leavesOf) {
     if (leaves.length < gridFrom) continue;
     const ordered = gridOrder(leaves, rank);
-    const beside = sideBySide.get(ins.get(master)?.[0]?.master ?? master) ?? 1;
+    const beside = sideBySide.get(above(master)) ?? 1;
     const columns = beside > 1 ? sideBySideColumns(ordered.length, beside, box, options.aspect ?? 1, spacing) : gridColumns(ordered.length, box, options.aspect ?? 1);
     const block = packGrid(ordered, columns, box, GRID_GAP);
     grids.set(master, block);

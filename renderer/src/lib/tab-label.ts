@@ -1,6 +1,7 @@
 // What a topology tab shows: a name a person recognises and one word for how it is doing.
 import type { TopologySnapshot } from '../../../electron/shared/types';
 import type { FreshnessState } from './freshness';
+import { childrenOf, descendantsOf } from './graph-collapse';
 
 export type TabStatus = 'live' | 'stale' | 'disconnected' | 'connecting';
 
@@ -22,24 +23,12 @@ export function tabName(snapshot: TopologySnapshot | null, seeds: readonly strin
  * in a master → 9 → 90 tree) it renamed the tab in the middle of the incident.
  */
 function rootMaster(snapshot: TopologySnapshot): string | null {
-  const below = new Map<string, string[]>();
-  for (const edge of snapshot.edges) below.set(edge.master, [...(below.get(edge.master) ?? []), edge.replica]);
-  const subtree = (root: string): number => {
-    const seen = new Set([root]);
-    for (const queue = [root]; queue.length > 0; ) {
-      for (const replica of below.get(queue.pop() as string) ?? []) {
-        if (seen.has(replica)) continue;
-        seen.add(replica);
-        queue.push(replica);
-      }
-    }
-    return seen.size - 1;
-  };
+  const children = childrenOf(snapshot.edges);
   let best: string | null = null;
   let most = -1;
   for (const node of snapshot.nodes) {
     if (node.role !== 'master') continue;
-    const count = subtree(node.address);
+    const count = descendantsOf(node.address, children).length;
     if (count > most) {
       best = node.address;
       most = count;
