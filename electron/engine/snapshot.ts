@@ -27,6 +27,12 @@ const NO_SENTINEL_CONTEXT: SentinelContext = { leaderOf: () => null };
 /** An edge is "lagging" from this many seconds or bytes behind its master. */
 export const LAGGING_SECONDS = 1;
 export const LAGGING_BYTES = 1024 * 1024;
+/**
+ * A replica ACKs its master once a second. One the console cannot read now whose master has
+ * heard nothing from it for longer than this is not replicating, whatever "online" says (the
+ * master keeps listing it until repl-timeout, 60 s by default).
+ */
+export const ACK_SILENT_SECONDS = 3;
 
 /** A reachable node not read for this many poll intervals is stale. */
 export const STALE_AFTER_INTERVALS = 3;
@@ -83,7 +89,7 @@ export function buildSnapshot(
     const state = byAddress.get(record.address);
     // Sentinels watch the tree; they are no part of it.
     if (!master || !state || master === record || record.asSentinel) continue;
-    edges.push({ master: master.address, replica: record.address, health: edgeHealth(state, context.listed.get(record)) });
+    edges.push({ master: master.address, replica: record.address, health: edgeHealth(context, record, master, state) });
   }
   const downSince = new Map<string, number | null>();
   for (const record of records) downSince.set(record.address, record.unreachableSince);
@@ -98,7 +104,8 @@ function listedReplicas(nodes: NodeSet): Map<NodeRecord, ListedReplica> {
     if (!master.reachable) continue;
     for (const line of master.replication?.replicas ?? []) {
       const replica = nodes.resolve(line.address);
-      if (replica && nodes.masterOf(replica) === master) listed.set(replica, line);
+      // A node not read this session is listed under the master memory gives it.
+      if (replica && (nodes.masterOf(replica) ?? rememberedMasterOf(nodes, replica)) === master) listed.set(replica, line);
     }
   }
   return listed;
@@ -335,9 +342,22 @@ function compare(
   return { bytes, seconds: bytes === 0 ? 0 : bytes === null ? null : secondsBehind(sample, history) };
 }
 
-function edgeHealth(replica: NodeState, listed: ListedReplica | undefined): EdgeHealth {
+/**
+ * The link as the freshest reading says it is: the replica's own when it was read now; else
+ * its master's list (a listed replica ACKs every second); else nothing current ('unknown').
+ */
+function edgeHealth(context: TickContext, record: NodeRecord, master: NodeRecord, replica: NodeState): EdgeHealth {
+  const listed = context.listed.get(record);
   if (replica.sync || (listed && LISTED_SYNC_STATES.has(listed.state))) return 'syncing';
-  if (!replica.reachable || replica.linkStatus !== 'up') return 'down';
+  if (isFresh(record, context)) {
+    if (replica.linkStatus !== 'up') return 'down';
+  } else if (!isFresh(master, context)) {
+    // Neither end read now (both stalled or cut off from the console): the link may be fine.
+    return 'unknown';
+  } else if (!listed || listed.state !== 'online' || listed.ackAgeSeconds > ACK_SILENT_SECONDS) {
+    // Its master, read now, does not have it connected, or has not heard from it for seconds.
+    return 'down';
+  }
   const lag = replica.lag;
   if ((lag?.secondsBehind ?? 0) >= LAGGING_SECONDS || (lag?.bytesBehindMaster ?? 0) >= LAGGING_BYTES) return 'lagging';
   // Its own link is fine, but nothing flows past a stalled node above it.

@@ -65,7 +65,7 @@ export function toMermaid(snapshot: TopologySnapshot): string {
     const from = ids.get(edge.master);
     const to = ids.get(edge.replica);
     if (from === undefined || to === undefined) continue;
-    const arrow = edge.health === 'down' ? '-.->' : '-->';
+    const arrow = edge.health === 'down' || edge.health === 'unknown' ? '-.->' : '-->';
     lines.push(`  ${from} ${arrow}|${edge.health}| ${to}`);
   }
   const unreachable = nodes.filter((n) => !n.reachable).map((n) => ids.get(n.address));

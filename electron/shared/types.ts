@@ -283,7 +283,8 @@ export interface SentinelView {
   masters: SentinelMasterView[];
 }
 
-export type EdgeHealth = 'up' | 'lagging' | 'down' | 'syncing';
+/** 'unknown': neither end was read now, so nothing current says how the link is. */
+export type EdgeHealth = 'up' | 'lagging' | 'down' | 'syncing' | 'unknown';
 
 export interface TopologyEdge {
   master: Address;

@@ -153,6 +153,20 @@ describe('topology in the web mode, against the docs lab', () => {
     await shot(page, 'replica-restarted');
   });
 
+  it("says a stopped replica's master has had no ACK from it, not that its link is down", async () => {
+    const edge = page.getByTestId(`edge-${lab.address('master')}-${lab.address('replica-2')}`);
+    lab.pause('replica-2');
+    try {
+      // Its master keeps listing it as online (until repl-timeout); what it says is that the ACKs stopped.
+      await expect.poll(() => edge.getAttribute('data-health'), { timeout: 15_000 }).toBe('down');
+      await expect.poll(() => edge.textContent(), { timeout: 5000 }).toMatch(/no ACK \d+(\.\d+)? s/);
+      await shot(page, 'replica-paused-no-ack');
+    } finally {
+      lab.resume('replica-2');
+    }
+    await expect.poll(() => edge.getAttribute('data-health'), { timeout: 20_000 }).toBe('up');
+  });
+
   it('charts lag under a write load, then back to zero', async () => {
     const chart = page.getByTestId('lag-chart');
     const peak = async (): Promise<number> => Number((await chart.getAttribute('data-peak')) || 0);

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import Redis from 'ioredis';
 import { ReplicationEngine } from '../../electron/engine/engine';
+import { ACK_SILENT_SECONDS } from '../../electron/engine/snapshot';
+import type { TickUpdate } from '../../electron/shared/types';
 import { Lab, cascade } from '../../electron/lab/lab';
 import { node, waitForTick } from '../helpers/engine';
 import { disposeAfterEach } from '../helpers/dispose';
@@ -63,5 +65,34 @@ describe('STALLED_UPSTREAM', () => {
       20_000,
       'the chain caught up again',
     );
+  });
+
+  it("a link the console cannot read from the replica's side is judged by its master's ACKs, and one it cannot read from either side is unknown", async () => {
+    const lab = own(await Lab.start({ nodes: cascade(3) }));
+    const [root, middle, bottom] = ['level-0', 'level-1', 'level-2'].map((n) => lab.address(n)) as [string, string, string];
+    // A short timeout: the stopped replica is unreachable while its last ACK is still recent.
+    const engine = own(new ReplicationEngine({ connectTimeoutMs: 1000, commandTimeoutMs: 1000 }));
+    await engine.connect({ seeds: [root], pollIntervalMs: POLL_MS });
+    await waitForTick(engine, (u) => u.snapshot.edges.length === 2 && u.snapshot.edges.every((e) => e.health === 'up'), 10_000, 'chain up');
+    const healthOf = (u: TickUpdate, replica: string) => u.snapshot.edges.find((e) => e.replica === replica)?.health;
+    const ticks: TickUpdate[] = [];
+    engine.onTick((u) => ticks.push(u));
+
+    lab.pause('level-2');
+    const silent = await waitForTick(engine, (u) => healthOf(u, bottom) === 'down', 15_000, 'the stopped replica silent to its master');
+    expect(node(silent.snapshot, bottom).reachable).toBe(false);
+    expect(node(silent.snapshot, bottom).lag?.lastAckSecondsAgo).toBeGreaterThan(ACK_SILENT_SECONDS);
+    // Not answering the console, but its master heard from it a moment ago: not "link down" yet.
+    const unheard = ticks.filter((u) => !node(u.snapshot, bottom).reachable && (node(u.snapshot, bottom).lag?.lastAckSecondsAgo ?? Infinity) <= ACK_SILENT_SECONDS);
+    expect(unheard.length).toBeGreaterThan(0);
+    for (const u of unheard) expect(healthOf(u, bottom)).not.toBe('down');
+
+    // Its master stopped too: nothing current says how the link between them is.
+    lab.pause('level-1');
+    const blind = await waitForTick(engine, (u) => healthOf(u, bottom) === 'unknown' && healthOf(u, middle) === 'down', 15_000, 'both ends stopped');
+    expect(node(blind.snapshot, middle).lag?.lastAckSecondsAgo).toBeGreaterThan(ACK_SILENT_SECONDS);
+    lab.resume('level-1');
+    lab.resume('level-2');
+    await waitForTick(engine, (u) => u.snapshot.edges.every((e) => e.health === 'up'), 20_000, 'both back');
   });
 });

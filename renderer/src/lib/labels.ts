@@ -23,6 +23,7 @@ export const HEALTH_LABELS: Record<EdgeHealth, StatusLabel> = {
   lagging: { label: 'Lagging', icon: 'alert', tone: 'warn' },
   down: { label: 'Link down', icon: 'x', tone: 'bad' },
   syncing: { label: 'Full sync', icon: 'sync', tone: 'sync' },
+  unknown: { label: 'Link unknown', icon: 'info', tone: 'neutral' },
 };
 
 export const WARNING_LABELS: Record<WarningCode, string> = {

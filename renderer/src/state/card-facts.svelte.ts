@@ -57,6 +57,11 @@ export class NodeFacts {
   uptime = $state<number | null>(null);
   linkStatus = $state<'up' | 'down' | null>(null);
   linkDownSince = $state<number | null>(null);
+  /** Seconds since it last ACKed, as its master lists it (changes every tick: read only where it is shown). */
+  lastAck = $state<number | null>(null);
+  /** The stalled or unreachable node above it that it is behind because of, and its lag to the root. */
+  stalledAbove = $state<Address | null>(null);
+  lagBytesFromRoot = $state<number | null>(null);
   sync = $state.raw<SyncProgress | null>(null);
   replicaCount = $state(0);
   online = $state(0);
@@ -164,6 +169,9 @@ export class CardFacts {
     facts.uptime = node?.uptimeSeconds ?? null;
     facts.linkStatus = node?.linkStatus ?? null;
     facts.linkDownSince = node?.linkDownSinceSeconds ?? null;
+    facts.lastAck = lag?.lastAckSecondsAgo ?? null;
+    facts.stalledAbove = lag?.behindBecauseOf ?? null;
+    facts.lagBytesFromRoot = lag?.bytesBehindRoot ?? null;
     const sync = node?.sync ?? null;
     // Compared by value, read without depending on it (this runs in the effect that writes it).
     if (!sameSync(untrack(() => facts.sync), sync)) facts.sync = sync;
