@@ -47,6 +47,8 @@ export interface TreeOptions {
   rank?: (key: string) => number;
   /** Leaf replicas of one master that make a grid (default GRID_FROM). */
   gridFrom?: number;
+  /** A card's height where it is taller than the box (a problem card: its state, link and warning chips). */
+  height?: (key: string) => number;
 }
 
 /** Top-left position of every node (what @xyflow/svelte expects with the default origin). */
@@ -138,9 +140,23 @@ export function layoutTree(nodes: readonly string[], edges: readonly LayoutEdge[
   }
 
   const rowsOf = (block: ReturnType<typeof packGrid>): number => Math.ceil(block.cells.size / block.columns);
-  for (const address of sortedNodes) if (!inGrid.has(address)) g.setNode(address, { width: box.width, height: box.height });
-  // Every row as wide as the block, so the chain lines up and the gutters run straight down.
-  for (const [master, block] of grids) for (let r = 0; r < rowsOf(block); r += 1) g.setNode(rowKey(master, r), { width: block.width, height: box.height });
+  const heightOf = options.height ?? (() => box.height);
+  const heights = new Map<string, number>();
+  for (const address of sortedNodes) {
+    if (inGrid.has(address)) continue;
+    heights.set(address, heightOf(address));
+    g.setNode(address, { width: box.width, height: heights.get(address) });
+  }
+  // Every row as wide as the block, so the chain lines up and the gutters run straight down; as
+  // tall as its tallest card.
+  for (const [master, block] of grids) {
+    const rows: number[] = Array.from({ length: rowsOf(block) }, () => box.height);
+    for (const [key, cell] of block.cells) rows[cell.row] = Math.max(rows[cell.row] ?? box.height, heightOf(key));
+    rows.forEach((height, r) => {
+      heights.set(rowKey(master, r), height);
+      g.setNode(rowKey(master, r), { width: block.width, height });
+    });
+  }
   for (const edge of sortedEdges) {
     if (inGrid.has(edge.replica)) continue;
     g.setEdge(edge.master, edge.replica, { minlen: edge.minlen ?? 1 });
@@ -156,17 +172,24 @@ export function layoutTree(nodes: readonly string[], edges: readonly LayoutEdge[
     const placed = g.node(key) as { x?: number; y?: number } | undefined;
     return { x: placed?.x ?? 0, y: placed?.y ?? 0 };
   };
+  // dagre centres the nodes of a rank on one line; the cards of a rank line up at the top of its tallest.
+  const halfOfRank = new Map<number, number>();
+  for (const [key, height] of heights) {
+    const y = centre(key).y;
+    halfOfRank.set(y, Math.max(halfOfRank.get(y) ?? 0, height / 2));
+  }
+  const top = (c: Point): number => Math.round(c.y - (halfOfRank.get(c.y) ?? box.height / 2));
   const positions = new Map<string, Point>();
   const lanes = new Map<string, GridLane>();
   for (const address of sortedNodes) {
     if (inGrid.has(address)) continue;
     const c = centre(address);
-    positions.set(address, { x: Math.round(c.x - box.width / 2), y: Math.round(c.y - box.height / 2) });
+    positions.set(address, { x: Math.round(c.x - box.width / 2), y: top(c) });
   }
   for (const [master, block] of grids) {
     const topLeft = (row: number): Point => {
       const c = centre(rowKey(master, row));
-      return { x: Math.round(c.x - block.width / 2), y: Math.round(c.y - box.height / 2) };
+      return { x: Math.round(c.x - block.width / 2), y: top(c) };
     };
     const busY = topLeft(0).y - Math.round(spacing.ranksep * 0.6);
     for (const [key, cell] of block.cells) {

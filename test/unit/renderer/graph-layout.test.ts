@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { layoutTopology } from '../../../renderer/src/lib/graph-layout';
+import { layoutTopology, layoutTree, type LayoutEdge } from '../../../renderer/src/lib/graph-layout';
 
 const box = { width: 200, height: 100 };
 
@@ -42,5 +42,36 @@ describe('layoutTopology', () => {
     );
     expect(pos.size).toBe(2);
     for (const p of pos.values()) expect(Number.isFinite(p.x) && Number.isFinite(p.y)).toBe(true);
+  });
+});
+
+describe('layoutTree with taller cards', () => {
+  // m -> r1 -> s1 and m -> r2, plus a grid of 8 leaves under r2; the stalled r1 and one grid leaf are tall.
+  const leaves = Array.from({ length: 8 }, (_, i) => `leaf-${i}`);
+  const nodes = ['m', 'r1', 'r2', 's1', ...leaves];
+  const edges: LayoutEdge[] = [
+    { master: 'm', replica: 'r1' },
+    { master: 'm', replica: 'r2' },
+    { master: 'r1', replica: 's1' },
+    ...leaves.map((leaf) => ({ master: 'r2', replica: leaf })),
+  ];
+  const tall = new Set(['r1', 'leaf-0']);
+  const height = (key: string): number => (tall.has(key) ? 180 : box.height);
+  const { positions } = layoutTree(nodes, edges, box, { aspect: 1, gridFrom: 4, height, rank: (key) => (tall.has(key) ? 0 : 1) });
+  const at = (key: string) => positions.get(key) ?? { x: Number.NaN, y: Number.NaN };
+
+  it("leaves the rank's gap below a tall card, not below the box (a stalled replica's card reached its replica's)", () => {
+    expect(at('s1').y - (at('r1').y + 180)).toBeGreaterThanOrEqual(56);
+  });
+
+  it('lines the cards of a rank up at the top', () => {
+    expect(at('r1').y).toBe(at('r2').y);
+  });
+
+  it('gives a grid row the height of its tallest card', () => {
+    const rows = [...new Set(leaves.map((leaf) => at(leaf).y))].sort((a, b) => a - b);
+    expect(rows.length).toBeGreaterThan(1);
+    expect(at('leaf-0').y).toBe(rows[0]);
+    expect((rows[1] ?? 0) - ((rows[0] ?? 0) + 180)).toBeGreaterThan(0);
   });
 });

@@ -5,6 +5,8 @@ import type { GridLane } from '../../lib/graph-layout';
 /** Card size used by the layout; the card's CSS uses the same width. */
 export const CARD_WIDTH = 240;
 export const CARD_HEIGHT = 128;
+/** A problem card's room in the layout: its state, link chip and warning chips (measured up to 179 px). */
+export const PROBLEM_CARD_HEIGHT = 184;
 
 /**
  * Graph data carries identity only: cards and edges read live values from the session by
