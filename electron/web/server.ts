@@ -12,6 +12,7 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
+import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
@@ -270,9 +271,13 @@ export async function startWebServer(options: WebServerOptions = {}): Promise<We
     return closing;
   };
 
-  const url = `${scheme}://${formatAddress(host, port)}/${auth ? '' : `?token=${token}`}`;
+  // Every address (0.0.0.0, ::): http://0.0.0.0:PORT opens nothing from another machine; the machine's name does.
+  const shownHost = WILDCARD_HOSTS.has(host) ? hostname() : host;
+  const url = `${scheme}://${formatAddress(shownHost, port)}/${auth ? '' : `?token=${token}`}`;
   return { url, port, token, close };
 }
+
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '']);
 
 /** A hub around a service made elsewhere: new tabs share its lab and its audit directory. */
 function adoptingHub(service: ConsoleService): ConsoleHub {

@@ -344,6 +344,8 @@ describe('serve refuses', () => {
       { REDISCLI_AUTH: LAB_PASSWORD },
     );
     try {
+      // Listening on every address, it prints the URL by the machine's name (http://0.0.0.0:PORT opens nothing elsewhere).
+      expect(running.url.hostname).toBe(os.hostname().toLowerCase());
       const local = new URL(`http://127.0.0.1:${running.url.port}/metrics`);
       const refused = await get(local);
       expect(refused.status).toBe(401);
