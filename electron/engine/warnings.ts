@@ -184,7 +184,7 @@ export function foldMasterDown(warnings: TopologyWarning[], states: readonly Nod
     if (root === s || root.reachable || root.master) continue;
     orphans.set(root.address, [...(orphans.get(root.address) ?? []), s.address]);
   }
-  if (orphans.size === 0) return warnings;
+  if (orphans.size === 0) return foldUnderUnreachable(warnings, states);
   let rest = warnings;
   const headlines: TopologyWarning[] = [];
   for (const [master, below] of orphans) {
@@ -203,7 +203,37 @@ export function foldMasterDown(warnings: TopologyWarning[], states: readonly Nod
       folded,
     });
   }
-  return [...headlines, ...rest];
+  return [...headlines, ...foldUnderUnreachable(rest, states)];
+}
+
+/**
+ * A replica that does not answer with nodes below it (a middle node; a dead root is MASTER_DOWN):
+ * its UNREACHABLE warning heads the warnings of the nodes below that follow from it (their
+ * UNKNOWN_MASTER, STALLED_UPSTREAM…), folded under it. At 100 nodes one stalled middle node
+ * put ten "Unknown master" lines in the banner above the one that said what happened.
+ */
+function foldUnderUnreachable(warnings: TopologyWarning[], states: readonly NodeState[]): TopologyWarning[] {
+  const below = new Map<string, string[]>();
+  for (const s of states) if (s.master) below.set(s.master, [...(below.get(s.master) ?? []), s.address]);
+  let rest = warnings;
+  for (const s of states) {
+    if (s.reachable || !s.master || !below.has(s.address)) continue;
+    const headline = rest.find((w) => w.code === 'UNREACHABLE' && w.nodes.length === 1 && w.nodes[0] === s.address);
+    if (!headline) continue;
+    const family = new Set([s.address]);
+    for (const address of family) for (const child of below.get(address) ?? []) family.add(child);
+    // Each node's own UNREACHABLE stays beside it: the console losing a node below is news of its own.
+    const folded = rest.filter((w) => w !== headline && w.code !== 'UNREACHABLE' && FOLDED_UNDER_MASTER_DOWN.has(w.code) && w.nodes.every((a) => family.has(a)));
+    if (folded.length === 0) continue;
+    const cut = family.size - 1;
+    const merged: TopologyWarning = {
+      ...headline,
+      message: `${headline.message}; ${cut} ${cut === 1 ? 'node' : 'nodes'} below it. ${folded.length} more ${folded.length === 1 ? 'warning follows' : 'warnings follow'} from this`,
+      folded: [...(headline.folded ?? []), ...folded],
+    };
+    rest = rest.filter((w) => !folded.includes(w)).map((w) => (w === headline ? merged : w));
+  }
+  return rest;
 }
 
 function bytes(n: number): string {

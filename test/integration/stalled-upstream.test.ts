@@ -2,12 +2,15 @@ import { describe, expect, it } from 'vitest';
 import Redis from 'ioredis';
 import { ReplicationEngine } from '../../electron/engine/engine';
 import { ACK_SILENT_SECONDS } from '../../electron/engine/snapshot';
-import type { TickUpdate } from '../../electron/shared/types';
+import type { TickUpdate, TopologySnapshot, TopologyWarning } from '../../electron/shared/types';
 import { Lab, cascade } from '../../electron/lab/lab';
 import { node, waitForTick } from '../helpers/engine';
 import { disposeAfterEach } from '../helpers/dispose';
 
 const POLL_MS = 250;
+
+/** Every warning, those folded under a headline included. */
+const allWarnings = (snapshot: TopologySnapshot): TopologyWarning[] => snapshot.warnings.flatMap((w) => [w, ...(w.folded ?? [])]);
 
 const own = disposeAfterEach();
 
@@ -35,7 +38,7 @@ describe('STALLED_UPSTREAM', () => {
         (u) =>
           (node(u.snapshot, below).lag?.bytesBehindRoot ?? 0) > 100 * 1024 &&
           (node(u.snapshot, bottom).lag?.secondsBehindRoot ?? 0) >= 1 &&
-          u.snapshot.warnings.some((w) => w.code === 'STALLED_UPSTREAM'),
+          allWarnings(u.snapshot).some((w) => w.code === 'STALLED_UPSTREAM'),
         20_000,
         'the nodes below the stalled one 100 KB and 1 s behind the root, STALLED_UPSTREAM',
       );
@@ -49,10 +52,16 @@ describe('STALLED_UPSTREAM', () => {
       }
       // Compared with the stalled node's old readings, "0 behind its master" would be a lie.
       expect(node(snapshot, below).lag?.bytesBehindMaster).toBeNull();
-      const warning = snapshot.warnings.find((w) => w.code === 'STALLED_UPSTREAM');
+      const warning = allWarnings(snapshot).find((w) => w.code === 'STALLED_UPSTREAM');
       expect(warning?.nodes).toEqual([middle, below, bottom]);
       expect(warning?.message).toContain('behind the root');
       expect(node(snapshot, middle).lag?.behindBecauseOf).toBeNull();
+      // Once it does not answer at all, its UNREACHABLE heads what follows from it: one line, not one per node below.
+      const cut = await waitForTick(engine, (u) => !node(u.snapshot, middle).reachable, 15_000, 'the stalled node unreachable');
+      const headline = cut.snapshot.warnings.find((w) => w.code === 'UNREACHABLE' && w.nodes[0] === middle);
+      expect(headline?.folded?.map((w) => w.code)).toContain('STALLED_UPSTREAM');
+      expect(headline?.message).toMatch(/2 nodes below it\. \d+ more warnings? follows? from this$/);
+      expect(cut.snapshot.warnings.map((w) => w.code)).not.toContain('STALLED_UPSTREAM');
     } finally {
       lab.resume('level-1');
       writing = false;
@@ -61,7 +70,7 @@ describe('STALLED_UPSTREAM', () => {
     }
     await waitForTick(
       engine,
-      (u) => !u.snapshot.warnings.some((w) => w.code === 'STALLED_UPSTREAM') && u.snapshot.edges.every((e) => e.health === 'up'),
+      (u) => !allWarnings(u.snapshot).some((w) => w.code === 'STALLED_UPSTREAM') && u.snapshot.edges.every((e) => e.health === 'up'),
       20_000,
       'the chain caught up again',
     );

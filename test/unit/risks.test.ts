@@ -101,6 +101,30 @@ describe('riskWarnings', () => {
     expect(foldMasterDown([other], live, new Map())).toEqual([other]);
   });
 
+  it("an unreachable middle node heads the warnings of the nodes below it; their own UNREACHABLE stays beside it", () => {
+    const states = [
+      nodeState('m:1'),
+      replica('a:1', { reachable: false, error: { code: 'UNREACHABLE', message: 'timeout' } }),
+      replica('b:1', { master: 'a:1', depth: 2 }),
+      replica('c:1', { master: 'b:1', depth: 3, reachable: false }),
+      replica('d:1'),
+    ];
+    const unknown = (a: string, m: string) => ({ code: 'UNKNOWN_MASTER' as const, message: `${a} → ${m}`, nodes: [a, m] });
+    const stalled = { code: 'STALLED_UPSTREAM' as const, message: 'behind a:1', nodes: ['a:1', 'b:1', 'c:1'] };
+    const elsewhere = { code: 'WRITABLE_REPLICA' as const, message: 'd', nodes: ['d:1'] };
+    const lost = { code: 'UNREACHABLE' as const, message: 'c:1 refused', nodes: ['c:1'] };
+    const out = foldMasterDown([unknown('b:1', 'a:1'), stalled, { code: 'UNREACHABLE', message: 'a:1 timeout', nodes: ['a:1'] }, lost, elsewhere], states, new Map());
+    expect(out.map((w) => w.code)).toEqual(['UNREACHABLE', 'UNREACHABLE', 'WRITABLE_REPLICA']);
+    expect(out[0]?.message).toBe('a:1 timeout; 2 nodes below it. 2 more warnings follow from this');
+    expect(out[0]?.nodes).toEqual(['a:1']);
+    expect(out[0]?.folded?.map((w) => w.code)).toEqual(['UNKNOWN_MASTER', 'STALLED_UPSTREAM']);
+    expect(out[1]).toBe(lost);
+    // A leaf that does not answer has nothing below it to fold.
+    const leaf = { code: 'UNREACHABLE' as const, message: 'd:1 timeout', nodes: ['d:1'] };
+    const alone = [nodeState('m:1'), replica('d:1', { reachable: false })];
+    expect(foldMasterDown([leaf], alone, new Map())).toEqual([leaf]);
+  });
+
   it('STALLED_UPSTREAM for a stalled root as well as a stalled middle node', () => {
     const root = nodeState('m:1', { polledAt: 1000 });
     const states = [root, replica('a:1', { lag: inSyncLag({ behindBecauseOf: 'm:1', bytesBehindRoot: null }) })];
