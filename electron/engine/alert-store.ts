@@ -1,16 +1,21 @@
-// The alerts' mutes and acknowledgements kept across a restart of the console, per topology, in
-// the data directory next to the topology memory. Small: the incidents themselves are not kept
-// (they are evaluated again from the first tick); an acknowledgement is taken up again only by
-// the same rule on the same node still firing at the first evaluation.
+// The alerts' mutes and acknowledgements kept across a restart of the console, in the data
+// directory next to the topology memory. A node's mute is the node's, whichever seeds a console
+// names its topology by (the desktop's maintenance mute holds for a cron `watch --alerts` and a
+// `serve` too); a whole topology's mute and the acknowledgements are kept per topology. Small:
+// the incidents themselves are not kept (they are evaluated again from the first tick); an
+// acknowledgement is taken up again only by the same rule on the same node still firing at the
+// first evaluation.
 import fs from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { ALERT_RULES } from '../shared/types';
+import { ALERT_RULES, type AlertMute } from '../shared/types';
 import type { AlertBookState } from './alerts';
+import { mtimeOf } from './topology-memory';
 
 export const ALERTS_FILE = 'alerts.json';
-/** Topologies kept at most (the ones saved last). */
+/** Topologies kept at most (the ones saved last), and node mutes (the longest). */
 const MAX_TOPOLOGIES = 200;
+const MAX_NODE_MUTES = 5000;
 
 const stateSchema = z.object({
   mutes: z.array(z.object({ node: z.string().max(300).nullable(), until: z.number().finite(), reason: z.string().max(200).nullable() })).max(5000),
@@ -27,39 +32,94 @@ const stateSchema = z.object({
     .max(5000),
 });
 
-const fileSchema = z.object({ version: z.literal(1), topologies: z.record(z.string(), stateSchema.extend({ savedAt: z.number().finite() })) });
+const nodeMuteSchema = z.object({ until: z.number().finite(), reason: z.string().max(200).nullable() });
+const fileSchema = z.object({
+  version: z.literal(1),
+  topologies: z.record(z.string(), stateSchema.extend({ savedAt: z.number().finite() })),
+  /** Node mutes by node address, for every topology (a file of an earlier version kept them in its topologies). */
+  nodes: z.record(z.string().max(300), nodeMuteSchema).optional(),
+});
 type AlertsFile = z.infer<typeof fileSchema>;
+
+/** A node's mute set (or, null, lifted) here since the last save: the file's other nodes are left as another console wrote them. */
+export type NodeMuteChanges = ReadonlyMap<string, AlertMute | null>;
+
+/** Every running node mute in the file, the longest one per node. */
+function nodeMutesOf(body: AlertsFile, now: number): AlertMute[] {
+  const byNode = new Map<string, AlertMute>();
+  const take = (mute: AlertMute): void => {
+    if (mute.node === null || mute.until <= now) return;
+    const known = byNode.get(mute.node);
+    if (!known || known.until < mute.until) byNode.set(mute.node, mute);
+  };
+  for (const [node, mute] of Object.entries(body.nodes ?? {})) take({ node, ...mute });
+  for (const topology of Object.values(body.topologies)) for (const mute of topology.mutes) take(mute);
+  return [...byNode.values()];
+}
 
 export class AlertStore {
   readonly file: string;
   /** Why the last read or write failed (shown nowhere else: the alerts still work, in memory). */
   problem: string | null = null;
+  /** The file's modification time when this store last read or wrote it (-1: missing). */
+  #fileTime = -2;
 
   constructor(dir: string) {
     this.file = path.join(dir, ALERTS_FILE);
   }
 
+  /** This topology's mutes and acknowledgements, with every node's mute (set from any topology). */
   load(topology: string, now: number): AlertBookState | null {
-    const state = this.#read()?.topologies[topology];
-    if (!state) return null;
-    return { mutes: state.mutes.filter((m) => m.until > now), acknowledged: state.acknowledged };
+    const body = this.#read();
+    if (!body) return null;
+    const state = body.topologies[topology];
+    const mutes = [...(state?.mutes.filter((m) => m.node === null && m.until > now) ?? []), ...nodeMutesOf(body, now)];
+    if (!state && mutes.length === 0) return null;
+    return { mutes, acknowledged: state?.acknowledged ?? [] };
   }
 
-  /** Read the file again and replace only this topology's entry: another console may have saved its own. */
-  save(topology: string, state: AlertBookState, now: number): void {
+  /**
+   * The node mutes now in the file when another console wrote it since this store last read or
+   * wrote it (a mute set on the desktop reaches a running `serve`), else null. One stat when nothing changed.
+   */
+  nodeMutesIfChanged(now: number): AlertMute[] | null {
+    const time = mtimeOf(this.file);
+    if (time === this.#fileTime) return null;
+    const body = this.#read();
+    return body ? nodeMutesOf(body, now) : null;
+  }
+
+  /**
+   * Read the file again and replace only this topology's entry (its whole-topology mutes and
+   * acknowledgements) and the node mutes `changes` names: another console may have saved its own.
+   */
+  save(topology: string, state: AlertBookState, now: number, changes: NodeMuteChanges = new Map()): void {
     const body: AlertsFile = this.#read() ?? { version: 1, topologies: {} };
-    const live = { mutes: state.mutes.filter((m) => m.until > now), acknowledged: state.acknowledged };
+    const nodes = new Map(nodeMutesOf(body, now).map((m) => [m.node as string, m]));
+    for (const [node, mute] of changes) {
+      if (mute && mute.until > now) nodes.set(node, mute);
+      else nodes.delete(node);
+    }
+    // Node mutes kept in a topology's entry (an earlier version) move to `nodes`, where every topology reads them.
+    for (const entry of Object.values(body.topologies)) entry.mutes = entry.mutes.filter((m) => m.node === null);
+    const live = { mutes: state.mutes.filter((m) => m.node === null && m.until > now), acknowledged: state.acknowledged };
     if (live.mutes.length === 0 && live.acknowledged.length === 0) delete body.topologies[topology];
     else body.topologies[topology] = { ...live, savedAt: now };
     const kept = Object.entries(body.topologies)
       .filter(([, t]) => t.mutes.some((m) => m.until > now) || t.acknowledged.length > 0)
       .sort(([, a], [, b]) => b.savedAt - a.savedAt)
       .slice(0, MAX_TOPOLOGIES);
+    const out: AlertsFile = {
+      version: 1,
+      topologies: Object.fromEntries(kept),
+      nodes: Object.fromEntries([...nodes.values()].sort((a, b) => b.until - a.until).slice(0, MAX_NODE_MUTES).map((m) => [m.node, { until: m.until, reason: m.reason }])),
+    };
     const temp = `${this.file}.${process.pid}.tmp`;
     try {
       fs.mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
-      fs.writeFileSync(temp, `${JSON.stringify({ version: 1, topologies: Object.fromEntries(kept) }, null, 1)}\n`, { mode: 0o600 });
+      fs.writeFileSync(temp, `${JSON.stringify(out, null, 1)}\n`, { mode: 0o600 });
       fs.renameSync(temp, this.file);
+      this.#fileTime = mtimeOf(this.file);
       this.problem = null;
     } catch (error) {
       fs.rmSync(temp, { force: true });
@@ -68,6 +128,7 @@ export class AlertStore {
   }
 
   #read(): AlertsFile | null {
+    this.#fileTime = mtimeOf(this.file);
     let text: string;
     try {
       text = fs.readFileSync(this.file, 'utf8');
@@ -92,3 +153,4 @@ export class AlertStore {
     return null;
   }
 }
+

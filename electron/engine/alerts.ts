@@ -70,6 +70,8 @@ export class AlertBook {
   #sequence = 0;
   /** Where mutes and acknowledgements are kept across a restart, and under which topology. */
   #store: { store: AlertStore; topology: string } | null = null;
+  /** Node mutes set or lifted here since the last save (a node's mute is kept for every topology). */
+  #nodeChanges = new Map<string, AlertMute | null>();
   /** Acknowledgements restored from an earlier run: taken up by the first finding of the same rule and node. */
   #restored = new Map<string, AlertBookState['acknowledged'][number]>();
 
@@ -81,6 +83,7 @@ export class AlertBook {
   /** Evaluate the rules on this tick's snapshot; `now` is the engine's clock. */
   evaluate(snapshot: TopologySnapshot, now: number): AlertsView {
     this.#last = snapshot;
+    this.#pickUpNodeMutes(now);
     const findings = new Map<string, Finding>();
     for (const finding of this.#find(snapshot, now)) findings.set(keyOf(finding.rule, finding.node), finding);
 
@@ -135,9 +138,11 @@ export class AlertBook {
     const active = [...this.#active.values()]
       .map((a) => ({ ...a, muted: this.#isMuted(a.node, now) }))
       .sort((a, b) => rank(a) - rank(b) || b.startedAt - a.startedAt);
+    // A node's mute is kept for every topology: listed only in the one that has the node.
+    const here = this.#last ? new Set(this.#last.nodes.flatMap((n) => [n.address, ...n.aliases])) : null;
     return {
       alerts: [...active, ...this.#resolved.map((a) => ({ ...a }))],
-      mutes: this.#mutes.map((m) => ({ ...m })),
+      mutes: this.#mutes.filter((m) => m.node === null || !here || here.has(m.node)).map((m) => ({ ...m })),
       thresholds: { ...this.#thresholds },
     };
   }
@@ -163,13 +168,16 @@ export class AlertBook {
     if (!(Number.isFinite(minutes) && minutes >= 1 && minutes <= MAX_MUTE_MINUTES)) {
       throw new EngineError('BAD_ARGUMENT', `a mute lasts from 1 minute to a week (${MAX_MUTE_MINUTES} minutes), not ${String(minutes)}`);
     }
-    this.#mutes = [...this.#mutes.filter((m) => m.node !== node), { node, until: now + minutes * 60_000, reason: reason?.trim() ? reason.trim().slice(0, 200) : null }];
+    const mute: AlertMute = { node, until: now + minutes * 60_000, reason: reason?.trim() ? reason.trim().slice(0, 200) : null };
+    this.#mutes = [...this.#mutes.filter((m) => m.node !== node), mute];
+    if (node !== null) this.#nodeChanges.set(node, mute);
     this.#save(now);
     return this.view(now);
   }
 
   unmute(node: string | null, now: number): AlertsView {
     this.#mutes = this.#mutes.filter((m) => m.node !== node);
+    if (node !== null) this.#nodeChanges.set(node, null);
     this.#save(now);
     return this.view(now);
   }
@@ -186,9 +194,11 @@ export class AlertBook {
     return this.#last ? this.evaluate(this.#last, now) : this.view(now);
   }
 
-  /** Another topology: its incidents and mutes are not this one's; the thresholds stay (the user's or the command line's). */
+  /** Another topology: its incidents and whole-topology mute are not this one's; node mutes and the thresholds stay (the user's or the command line's). */
   reset(): void {
-    this.#mutes = [];
+    // A node's mute is the node's, whichever seeds name it: only the whole topology's goes.
+    this.#mutes = this.#mutes.filter((m) => m.node !== null);
+    this.#nodeChanges.clear();
     this.#active.clear();
     this.#pending.clear();
     this.#since.clear();
@@ -225,7 +235,16 @@ export class AlertBook {
   }
 
   #save(now: number): void {
-    this.#store?.store.save(this.#store.topology, this.state(now), now);
+    if (!this.#store) return;
+    this.#store.store.save(this.#store.topology, this.state(now), now, this.#nodeChanges);
+    this.#nodeChanges.clear();
+  }
+
+  /** Node mutes another console set or lifted in the store since it was last read: taken up here. */
+  #pickUpNodeMutes(now: number): void {
+    const current = this.#store?.store.nodeMutesIfChanged(now);
+    if (!current) return;
+    this.#mutes = [...this.#mutes.filter((m) => m.node === null), ...current];
   }
 
   #isMuted(node: string | null, now: number): boolean {

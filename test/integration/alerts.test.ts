@@ -78,16 +78,16 @@ describe('watch --alerts', () => {
     }
   });
 
-  it('lists an alert of a node muted in the app (marked muted) and does not exit on it', async () => {
+  it('lists an alert of a node muted in the app (marked muted), whatever seeds either names the topology by, and does not exit on it', async () => {
     const replica = lab.address('replica-1');
     const dataDir = mkdtempSync(join(tmpdir(), 'rc-alerts-muted-'));
     const admin = new Redis(lab.port('replica-1'), '127.0.0.1', { maxRetriesPerRequest: 1 });
     const seeds = [lab.address('master'), replica];
     try {
-      // The app, on the same data directory and seeds, mutes the replica for maintenance.
+      // The app, on the same data directory, mutes the replica for maintenance; it names the topology by its master alone.
       const engine = new ReplicationEngine({ memoryDir: dataDir });
       try {
-        await engine.connect({ seeds, pollIntervalMs: 200 });
+        await engine.connect({ seeds: [lab.address('master')], pollIntervalMs: 200 });
         engine.muteAlerts(replica, 15, 'maintenance');
       } finally {
         await engine.disconnect();
@@ -130,7 +130,7 @@ describe('watch --alerts', () => {
     expect(unknown.stderr).toContain('--alert: unknown threshold "lag"; the names are lag-bytes, lag-seconds, link-down-seconds, unreachable-seconds, stale-seconds, backlog-short-seconds, for-seconds');
   });
 
-  it('one engine: a reconnect to the same seeds keeps the incident (same id) and the mutes; other seeds start afresh', async () => {
+  it("one engine: a reconnect to the same seeds keeps the incident (same id) and the mutes; other seeds start afresh but for the node's mute", async () => {
     const replica = lab.address('replica-1');
     const admin = new Redis(lab.port('replica-1'), '127.0.0.1', { maxRetriesPerRequest: 1 });
     const engine = new ReplicationEngine();
@@ -150,10 +150,14 @@ describe('watch --alerts', () => {
       const again = await waitForTick(engine, (u) => u.alerts?.alerts.some((a) => a.rule === 'LINK_DOWN') === true, 10_000, 'LINK_DOWN after the reconnect');
       expect(again.alerts?.alerts.find((a) => a.rule === 'LINK_DOWN')).toMatchObject({ id, state: 'firing', muted: true });
       expect(engine.alerts().mutes.map((m) => m.node)).toEqual([replica]);
+      engine.muteAlerts(null, 15, 'this topology');
       await engine.connect({ seeds: [replica], pollIntervalMs: 200 });
-      expect(engine.alerts().mutes).toEqual([]);
+      // Other seeds: a new incident and no whole-topology mute, but the node's own mute holds.
       const fresh = await waitForTick(engine, (u) => u.alerts?.alerts.some((a) => a.rule === 'LINK_DOWN') === true, 10_000, 'LINK_DOWN on the other topology');
-      expect(fresh.alerts?.alerts.find((a) => a.rule === 'LINK_DOWN')).toMatchObject({ state: 'firing', muted: false });
+      expect(engine.alerts().mutes.map((m) => m.node)).toEqual([replica]);
+      expect(fresh.alerts?.alerts.find((a) => a.rule === 'LINK_DOWN')).toMatchObject({ state: 'firing', muted: true });
+      engine.unmuteAlerts(replica);
+      expect(engine.alerts().alerts.find((a) => a.rule === 'LINK_DOWN')).toMatchObject({ state: 'firing', muted: false });
       expect(fresh.alerts?.alerts.find((a) => a.rule === 'LINK_DOWN')?.id).not.toBe(id);
       expect(engine.alerts().thresholds.linkDownSeconds).toBe(0);
     } finally {

@@ -29,7 +29,7 @@ function lagging(bytes: number): TopologySnapshot {
 }
 
 describe('alert store', () => {
-  it('a restarted console keeps its mutes and the acknowledgement of an incident still going, for the same topology only', async () => {
+  it("a restarted console keeps its mutes and the acknowledgement of an incident still going; a whole-topology mute and acknowledgements stay with their topology", async () => {
     const clock = new FakeClock();
     const dir = tempDir();
     const before = new AlertBook();
@@ -45,15 +45,18 @@ describe('alert store', () => {
     after.persistTo(new AlertStore(dir), 'T1', clock.now());
     const view = after.evaluate(lagging(50 << 20), clock.now());
     expect(view.alerts[0]).toMatchObject({ id, state: 'acknowledged', rule: 'LAG_BYTES', node: R });
-    expect(view.mutes.map((m) => [m.node, m.reason])).toEqual([
-      [M, 'upgrade'],
-      [null, null],
-    ]);
-    // Another topology sees none of it.
+    expect(view.mutes.map((m) => [m.node, m.reason])).toEqual(
+      expect.arrayContaining([
+        [M, 'upgrade'],
+        [null, null],
+      ]),
+    );
+    expect(view.mutes).toHaveLength(2);
+    // Another topology (other seeds) has the node's mute, not the first one's whole-topology mute or acknowledgement.
     const other = new AlertBook();
     other.persistTo(new AlertStore(dir), 'T2', clock.now());
     const otherView = other.evaluate(lagging(50 << 20), clock.now());
-    expect(otherView.mutes).toEqual([]);
+    expect(otherView.mutes.map((m) => [m.node, m.reason])).toEqual([[M, 'upgrade']]);
     expect(otherView.alerts[0]?.state).toBe('firing');
 
     // Resolved while the console was down: the acknowledgement is not given to a later incident.
@@ -82,5 +85,53 @@ describe('alert store', () => {
     expect(fs.readdirSync(dir).filter((f) => f.startsWith(`${ALERTS_FILE}.unreadable-`))).toHaveLength(1);
     expect(book.mute(R, 5, null, clock.now()).mutes).toHaveLength(1);
     expect(new AlertStore(dir).load('T1', clock.now())?.mutes.map((m) => m.node)).toEqual([R]);
+  });
+
+  it("a node's mute holds in every topology that has the node, and reaches a console already running", async () => {
+    const clock = new FakeClock();
+    const dir = tempDir();
+    // A serve (seeds M) and a desktop app (seeds R) on one data directory, both running.
+    const serve = new AlertBook();
+    serve.persistTo(new AlertStore(dir), 'seeds M', clock.now());
+    expect(serve.evaluate(lagging(50 << 20), clock.now()).alerts[0]).toMatchObject({ node: R, muted: false });
+    const desktop = new AlertBook();
+    desktop.persistTo(new AlertStore(dir), 'seeds R', clock.now());
+    desktop.evaluate(lagging(50 << 20), clock.now());
+    desktop.mute(R, 60, 'disk swap', clock.now());
+    desktop.mute(null, 60, 'the desktop only', clock.now());
+
+    await clock.advance(1000);
+    const picked = serve.evaluate(lagging(50 << 20), clock.now());
+    expect(picked.alerts[0]).toMatchObject({ node: R, muted: true });
+    expect(picked.mutes.map((m) => [m.node, m.reason])).toEqual([[R, 'disk swap']]);
+    // A node of neither topology is kept, not listed.
+    desktop.mute('10.9.9.9:6379', 60, null, clock.now());
+    await clock.advance(1000);
+    expect(serve.evaluate(lagging(50 << 20), clock.now()).mutes.map((m) => m.node)).toEqual([R]);
+
+    // Lifted by the serve's own web console: lifted on the desktop too, and in the file.
+    serve.unmute(R, clock.now());
+    await clock.advance(1000);
+    expect(desktop.evaluate(lagging(50 << 20), clock.now()).alerts[0]).toMatchObject({ node: R, muted: true }); // its whole-topology mute
+    desktop.unmute(null, clock.now());
+    expect(desktop.evaluate(lagging(50 << 20), clock.now()).alerts[0]).toMatchObject({ node: R, muted: false });
+    const file = JSON.parse(fs.readFileSync(path.join(dir, ALERTS_FILE), 'utf8')) as { nodes: Record<string, unknown> };
+    expect(Object.keys(file.nodes)).toEqual(['10.9.9.9:6379']);
+  });
+
+  it("takes up the node mutes an earlier version kept in one topology's entry, for every topology, and moves them on its next save", () => {
+    const clock = new FakeClock();
+    const dir = tempDir();
+    const until = clock.now() + 3_600_000;
+    const old = { version: 1, topologies: { T1: { mutes: [{ node: R, until, reason: 'old' }, { node: null, until, reason: null }], acknowledged: [], savedAt: clock.now() } } };
+    fs.writeFileSync(path.join(dir, ALERTS_FILE), JSON.stringify(old));
+    const other = new AlertBook();
+    other.persistTo(new AlertStore(dir), 'T2', clock.now());
+    expect(other.evaluate(lagging(50 << 20), clock.now()).alerts[0]).toMatchObject({ node: R, muted: true });
+    other.mute(M, 10, null, clock.now());
+    const file = JSON.parse(fs.readFileSync(path.join(dir, ALERTS_FILE), 'utf8')) as { topologies: { T1: { mutes: unknown[] } }; nodes: Record<string, { reason: string | null }> };
+    expect(file.nodes[R]?.reason).toBe('old');
+    expect(Object.keys(file.nodes).sort()).toEqual([M, R].sort());
+    expect(file.topologies.T1.mutes).toEqual([{ node: null, until, reason: null }]);
   });
 });

@@ -303,23 +303,25 @@ describe('incidents', () => {
     expect(book.view(clock.now()).thresholds.lagBytes).toBe(6 * MB);
   });
 
-  it('another topology starts afresh (reset) but keeps the thresholds; state() and restore() carry mutes and acknowledgements', () => {
+  it("another topology starts afresh (reset) but keeps the thresholds and the nodes' mutes; state() and restore() carry mutes and acknowledgements", () => {
     const clock = new FakeClock();
     const book = new AlertBook();
     book.setThresholds({ lagSeconds: 3 }, clock.now());
     const id = only(book.evaluate(lagging, clock.now())).id;
     book.acknowledge(id, clock.now());
     book.mute(M, 60, null, clock.now());
+    book.mute(null, 60, null, clock.now());
     const saved = book.state(clock.now());
     book.reset();
     const fresh = book.view(clock.now());
-    expect(fresh).toMatchObject({ alerts: [], mutes: [] });
+    // The node's mute is the node's, whichever topology names it; the whole topology's is not the next one's.
+    expect(fresh).toMatchObject({ alerts: [], mutes: [{ node: M }] });
     expect(fresh.thresholds.lagSeconds).toBe(3);
 
     const restarted = new AlertBook();
     restarted.restore(saved, clock.now() + 1000);
     const view = restarted.evaluate(lagging, clock.now() + 1000);
     expect(only(view)).toMatchObject({ id, state: 'acknowledged', startedAt: clock.now() });
-    expect(view.mutes.map((m) => m.node)).toEqual([M]);
+    expect(view.mutes.map((m) => m.node)).toEqual([M, null]);
   });
 });
