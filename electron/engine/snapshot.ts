@@ -9,6 +9,7 @@ import type {
   TopologyEdge,
   TopologySnapshot,
 } from '../shared/types';
+import { ACK_SILENT_SECONDS } from '../shared/types';
 import { bytesBehind, sameHistory, secondsBehind, type OffsetHistory, type OffsetSample } from './lag';
 import { currentOffset, masterAddressOf, type NodeRecord } from './node-record';
 import type { ChainInfo, NodeSet } from './node-set';
@@ -27,12 +28,6 @@ const NO_SENTINEL_CONTEXT: SentinelContext = { leaderOf: () => null };
 /** An edge is "lagging" from this many seconds or bytes behind its master. */
 export const LAGGING_SECONDS = 1;
 export const LAGGING_BYTES = 1024 * 1024;
-/**
- * A replica ACKs its master once a second. One the console cannot read now whose master has
- * heard nothing from it for longer than this is not replicating, whatever "online" says (the
- * master keeps listing it until repl-timeout, 60 s by default).
- */
-export const ACK_SILENT_SECONDS = 3;
 
 /** A reachable node not read for this many poll intervals is stale. */
 export const STALE_AFTER_INTERVALS = 3;

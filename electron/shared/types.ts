@@ -68,6 +68,13 @@ export interface ApiError {
 export type LinkStatus = 'up' | 'down';
 
 /** One `slaveN:` line of a master's INFO replication (merged when Valkey lists one replica twice). */
+/**
+ * A replica ACKs its master once a second. One whose master has heard nothing from it for longer
+ * than this is not replicating, whatever "online" says (the master keeps listing it until
+ * repl-timeout, 60 s by default): the console judges the link of a replica it cannot read by it.
+ */
+export const ACK_SILENT_SECONDS = 3;
+
 export interface ListedReplica {
   /** The address the master lists (announce-ip/port, else the socket peer), as "ip:port". */
   address: Address;

@@ -160,6 +160,8 @@ describe('topology in the web mode, against the docs lab', () => {
       // Its master keeps listing it as online (until repl-timeout); what it says is that the ACKs stopped.
       await expect.poll(() => edge.getAttribute('data-health'), { timeout: 15_000 }).toBe('down');
       await expect.poll(() => edge.textContent(), { timeout: 5000 }).toMatch(/no ACK \d+(\.\d+)? s/);
+      // The master's card counts it apart from the replicas it hears from.
+      await expect.poll(() => card(page, lab.address('master')).textContent()).toMatch(/1 online, 1 silent/);
       await shot(page, 'replica-paused-no-ack');
     } finally {
       lab.resume('replica-2');

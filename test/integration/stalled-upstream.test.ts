@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import Redis from 'ioredis';
 import { ReplicationEngine } from '../../electron/engine/engine';
-import { ACK_SILENT_SECONDS } from '../../electron/engine/snapshot';
-import type { TickUpdate, TopologySnapshot, TopologyWarning } from '../../electron/shared/types';
+import { ACK_SILENT_SECONDS, type TickUpdate, type TopologySnapshot, type TopologyWarning } from '../../electron/shared/types';
 import { Lab, cascade } from '../../electron/lab/lab';
 import { node, waitForTick } from '../helpers/engine';
 import { disposeAfterEach } from '../helpers/dispose';

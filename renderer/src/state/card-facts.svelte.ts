@@ -12,7 +12,7 @@
    The Maps here hold one facts object per address, added and dropped by this class only; nothing
    reads them reactively (the fields of each facts object are the reactive part). */
 import { untrack } from 'svelte';
-import type { Address, EdgeHealth, NodeRole, NodeState, SyncProgress, TopologyEdge, TopologyWarning } from '../../../electron/shared/types';
+import { ACK_SILENT_SECONDS, type Address, type EdgeHealth, type NodeRole, type NodeState, type SyncProgress, type TopologyEdge, type TopologyWarning } from '../../../electron/shared/types';
 import { formatBytes, formatSeconds } from '../../../electron/shared/format';
 import { isReadOnly } from '../lib/node-actions';
 import { isStale } from '../lib/freshness';
@@ -64,7 +64,9 @@ export class NodeFacts {
   lagBytesFromRoot = $state<number | null>(null);
   sync = $state.raw<SyncProgress | null>(null);
   replicaCount = $state(0);
+  /** Listed online and ACKing; listed online but not heard from for ACK_SILENT_SECONDS (stopped, cut off). */
   online = $state(0);
+  silent = $state(0);
   /** The health of the edge that feeds this node. */
   edgeHealth = $state<EdgeHealth | null>(null);
   lone = $state(false);
@@ -177,8 +179,14 @@ export class CardFacts {
     if (!sameSync(untrack(() => facts.sync), sync)) facts.sync = sync;
     facts.replicaCount = node?.replicas.length ?? 0;
     let online = 0;
-    if (node) for (const r of node.replicas) if (r.state === 'online') online += 1;
+    let silent = 0;
+    for (const r of node?.replicas ?? []) {
+      if (r.state !== 'online') continue;
+      if (r.ackAgeSeconds > ACK_SILENT_SECONDS) silent += 1;
+      else online += 1;
+    }
     facts.online = online;
+    facts.silent = silent;
     facts.edgeHealth = cs.edgeByReplica.get(address)?.health ?? null;
     facts.lone = cs.loneMasters.has(address);
     const all = cs.warningsByNode.get(address);
