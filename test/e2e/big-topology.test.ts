@@ -158,6 +158,9 @@ describe('a topology of 57 nodes', () => {
         )
         .toBe(true);
       await shot(page, 'big-stalled-light');
+      // Zoomed out, its card says so in one word: no lag figures cut off beside it.
+      await stalledCard.and(page.locator('[data-reachable="false"]')).waitFor({ timeout: 15_000 });
+      await expect.poll(() => stalledCard.locator('.far-state').textContent()).toBe('Unreachable');
       // The side panel's list (no node selected) puts it first too, not below the fold.
       await expect.poll(() => page.locator('table.overview tbody tr[data-node]').first().getAttribute('data-node')).toBe(stalled);
 
