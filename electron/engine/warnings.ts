@@ -198,12 +198,17 @@ export function foldMasterDown(warnings: TopologyWarning[], states: readonly Nod
       message:
         `${master} down${since ? ` since ${new Date(since).toISOString().slice(11, 19)} UTC` : ''}; ` +
         `${direct} ${direct === 1 ? 'replica' : 'replicas'} orphaned${below.length > direct ? ` (${below.length} nodes below it)` : ''} → fail over ` +
-        `(promote the replica with the most data) or bring it back${folded.length > 0 ? `. ${folded.length} more ${folded.length === 1 ? 'warning follows' : 'warnings follow'} from this` : ''}`,
+        `(promote the replica with the most data) or bring it back${followFrom(folded)}`,
       nodes: [master, ...below],
       folded,
     });
   }
   return [...headlines, ...foldUnderUnreachable(rest, states)];
+}
+
+/** The end of a headline's message: how many warnings are folded under it. */
+function followFrom(folded: readonly TopologyWarning[]): string {
+  return folded.length === 0 ? '' : `. ${folded.length} more ${folded.length === 1 ? 'warning follows' : 'warnings follow'} from this`;
 }
 
 /**
@@ -228,7 +233,7 @@ function foldUnderUnreachable(warnings: TopologyWarning[], states: readonly Node
     const cut = family.size - 1;
     const merged: TopologyWarning = {
       ...headline,
-      message: `${headline.message}; ${cut} ${cut === 1 ? 'node' : 'nodes'} below it. ${folded.length} more ${folded.length === 1 ? 'warning follows' : 'warnings follow'} from this`,
+      message: `${headline.message}; ${cut} ${cut === 1 ? 'node' : 'nodes'} below it${followFrom(folded)}`,
       folded: [...(headline.folded ?? []), ...folded],
     };
     rest = rest.filter((w) => !folded.includes(w)).map((w) => (w === headline ? merged : w));
