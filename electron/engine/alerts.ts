@@ -139,7 +139,8 @@ export class AlertBook {
       .map((a) => ({ ...a, muted: this.#isMuted(a.node, now) }))
       .sort((a, b) => rank(a) - rank(b) || b.startedAt - a.startedAt);
     // A node's mute is kept for every topology: listed only in the one that has the node.
-    const here = this.#last ? new Set(this.#last.nodes.flatMap((n) => [n.address, ...n.aliases])) : null;
+    // (The set only when there is a node mute to check: this runs on every tick.)
+    const here = this.#last && this.#mutes.some((m) => m.node !== null) ? new Set(this.#last.nodes.flatMap((n) => [n.address, ...n.aliases])) : null;
     return {
       alerts: [...active, ...this.#resolved.map((a) => ({ ...a }))],
       mutes: this.#mutes.filter((m) => m.node === null || !here || here.has(m.node)).map((m) => ({ ...m })),

@@ -1,15 +1,15 @@
-import type {
-  BacklogWindow,
-  EdgeHealth,
-  ListedReplica,
-  NodeRole,
-  NodeState,
-  ReplicaLag,
-  SentinelView,
-  TopologyEdge,
-  TopologySnapshot,
+import {
+  ACK_SILENT_SECONDS,
+  type BacklogWindow,
+  type EdgeHealth,
+  type ListedReplica,
+  type NodeRole,
+  type NodeState,
+  type ReplicaLag,
+  type SentinelView,
+  type TopologyEdge,
+  type TopologySnapshot,
 } from '../shared/types';
-import { ACK_SILENT_SECONDS } from '../shared/types';
 import { bytesBehind, sameHistory, secondsBehind, type OffsetHistory, type OffsetSample } from './lag';
 import { currentOffset, masterAddressOf, type NodeRecord } from './node-record';
 import type { ChainInfo, NodeSet } from './node-set';

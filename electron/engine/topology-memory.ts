@@ -289,7 +289,6 @@ function sameShape(a: RememberedNode, b: RememberedNode): boolean {
   );
 }
 
-/** The file's modification time in ms, -1 when it is missing. */
 /** A file's modification time (ms), or -1 when it cannot be read: one stat, to see whether another process wrote it. */
 export function mtimeOf(file: string): number {
   try {

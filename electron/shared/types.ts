@@ -67,7 +67,6 @@ export interface ApiError {
 
 export type LinkStatus = 'up' | 'down';
 
-/** One `slaveN:` line of a master's INFO replication (merged when Valkey lists one replica twice). */
 /**
  * A replica ACKs its master once a second. One whose master has heard nothing from it for longer
  * than this is not replicating, whatever "online" says (the master keeps listing it until
@@ -75,6 +74,7 @@ export type LinkStatus = 'up' | 'down';
  */
 export const ACK_SILENT_SECONDS = 3;
 
+/** One `slaveN:` line of a master's INFO replication (merged when Valkey lists one replica twice). */
 export interface ListedReplica {
   /** The address the master lists (announce-ip/port, else the socket peer), as "ip:port". */
   address: Address;
