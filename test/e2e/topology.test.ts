@@ -6,6 +6,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
+import { Resvg } from '@resvg/resvg-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Lab, docsLayout, masterWithReplicas } from '../../electron/lab/lab';
 import { startWebServer, type WebServer } from '../../electron/web/server';
@@ -327,7 +328,17 @@ describe('topology in the web mode, against the docs lab', () => {
     const dataUrl = await readFile(await svg.path(), 'utf8');
     const text = dataUrl.startsWith('data:') ? decodeURIComponent(dataUrl.slice(dataUrl.indexOf(',') + 1)) : dataUrl;
     expect(text).toContain('<svg');
-    for (const name of ['master', 'replica-1', 'replica-2', 'replica-1-1']) expect(text).toContain(lab.address(name));
+    // SVG shapes and text, not the page's HTML in a <foreignObject> (which only browsers draw).
+    expect(text).not.toContain('foreignObject');
+    // Colours and links in forms other tools read (resvg skipped the links' color(srgb …) strokes).
+    expect(text).not.toMatch(/color\(srgb|url\(&quot;/);
+    for (const name of ['master', 'replica-1', 'replica-2', 'replica-1-1']) expect(text).toMatch(new RegExp(`<text[^>]*>(?:(?!</text>).)*${lab.address(name).replaceAll('.', '\\.')}`, 's'));
+    await writeFile(join(ARTIFACTS, 'export-graph.svg'), text);
+    // Drawn by resvg, as a tool that is not a browser would: the cards and links are there.
+    const drawn = new Resvg(text).render();
+    await writeFile(join(ARTIFACTS, 'export-graph-resvg.png'), drawn.asPng());
+    expect(drawn.width).toBeGreaterThan(400);
+    expect(inkShare(drawn.pixels)).toBeGreaterThan(0.02);
     await expect(page.getByTestId('export-problem').count()).resolves.toBe(0);
 
     const [mermaid] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-mermaid').click()]);
@@ -462,3 +473,12 @@ describe('the local lab from the connect screen', () => {
     }
   });
 });
+
+/** The share of RGBA pixels that differ from the first one (the picture's background). */
+function inkShare(pixels: Buffer): number {
+  let ink = 0;
+  for (let i = 0; i < pixels.length; i += 4) {
+    if (pixels[i] !== pixels[0] || pixels[i + 1] !== pixels[1] || pixels[i + 2] !== pixels[2] || pixels[i + 3] !== pixels[3]) ink += 1;
+  }
+  return ink / (pixels.length / 4);
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { exportFileName, pictureScale } from '../../../renderer/src/lib/graph-export';
+import { exportFileName, pictureScale, svgColor } from '../../../renderer/src/lib/graph-export';
 
 describe('pictureScale', () => {
   it('draws a 100-node tree (about 6,000 × 2,600) at one CSS pixel per unit, as sharp as the screen allows within the pixel budget', () => {
@@ -26,5 +26,21 @@ describe('pictureScale', () => {
 describe('exportFileName', () => {
   it('names the file after the seed and the snapshot time, safe on any file system', () => {
     expect(exportFileName('10.0.0.5:6379', Date.UTC(2026, 11, 2, 16, 40), 'png')).toBe('replication-10.0.0.5_6379-2026-12-02T16-40-00-000Z.png');
+  });
+});
+
+describe('svgColor', () => {
+  it('writes a color-mix() result (Chromium computes it as color(srgb …)) as rgb()', () => {
+    expect(svgColor('color(srgb 0.180392 0.517647 0.319216)')).toEqual({ color: 'rgb(46, 132, 81)', alpha: 1 });
+  });
+
+  it('takes the alpha apart, for the -opacity attribute', () => {
+    expect(svgColor('color(srgb 1 0 0.5 / 0.25)')).toEqual({ color: 'rgb(255, 0, 128)', alpha: 0.25 });
+    expect(svgColor('rgba(23, 128, 61, 0.4)')).toEqual({ color: 'rgb(23, 128, 61)', alpha: 0.4 });
+    expect(svgColor('rgb(23 128 61 / 40%)')).toEqual({ color: 'rgb(23, 128, 61)', alpha: 0.4 });
+  });
+
+  it('leaves what SVG 1.1 already reads', () => {
+    for (const value of ['rgb(23, 128, 61)', 'none', 'currentColor', '#ffffff', 'url(#m1)']) expect(svgColor(value)).toBeNull();
   });
 });
