@@ -21,8 +21,10 @@ export const rendererConfig = {
     emptyOutDir: true,
     target: 'es2022',
     sourcemap: true,
-    // One ~550 kB bundle (Svelte Flow + Chart.js) loaded from disk or loopback: splitting it
-    // would add requests and buy nothing, so the default 500 kB warning is only noise here.
+    // One ~900 kB bundle (Svelte Flow, Chart.js, html-to-image) loaded from disk or loopback:
+    // splitting it would add requests and buy nothing, so the default 500 kB warning is only noise
+    // here. The SVG export's dom-to-svg (with postcss, ~95 kB) is a chunk of its own, loaded when
+    // asked for (graph-export.ts).
     chunkSizeWarningLimit: 1024,
     rolldownOptions: { input: resolve(projectRoot, 'renderer/index.html') },
   },
