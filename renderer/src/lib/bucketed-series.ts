@@ -12,6 +12,20 @@ import type { HistorySeries } from '../../../electron/shared/types';
 /** A point as Chart.js takes it with `parsing: false`; null breaks the line. */
 export type XY = { x: number; y: number | null };
 
+/** A bucket as the band takes it in: its index, whether it holds a value, and its lowest and highest. */
+export type BucketVisitor = (index: number, values: boolean, low: number, high: number) => void;
+
+/** A series the band stands for: a BucketedSeries, or a RawSeries that keeps no buckets of its own. */
+export interface BandMember {
+  readonly raw: NodeHistory;
+  readonly width: number;
+  /** Index of its oldest and newest bucket (+Infinity when it has none). */
+  readonly firstIndex: number;
+  readonly newestIndex: number;
+  /** Visits its buckets from index `from` on, in any order. */
+  eachBucketFrom(from: number, visit: BucketVisitor): void;
+}
+
 /** One series' extremes in one time bucket (the shared decimator's MinMax), placed on the axis. */
 export interface Bucket extends MinMax {
   /** floor(t / width): the bucket's place on the time axis. */
@@ -43,6 +57,9 @@ const { first: FIRST, last: LAST, count: COUNT, minT: MIN_T, minY: MIN_Y, maxT: 
  * of the memory unused, four allocations), at least this many.
  */
 const MIN_CHUNK_BUCKETS = 16;
+
+/** Bucket indexes a band is worked out over in arrays at most (a chart's window spans a few hundred). */
+const MAX_DENSE_BAND = 100_000;
 
 /**
  * One node's series for one chart, reduced to at most two points per bucket. It reads the
@@ -281,6 +298,17 @@ export class BucketedSeries {
     }
   }
 
+  /** Its buckets from index `from` on, newest first: what each puts in the band (see BandMember). */
+  eachBucketFrom(from: number, visit: BucketVisitor): void {
+    const rows = this.#rows;
+    for (let i = rows.length - 1; i >= 0; i -= 1) {
+      const index = this.indexAt(i);
+      if (index < from) break;
+      if (rows.at(i, COUNT) === 0) visit(index, false, 0, 0);
+      else visit(index, true, rows.at(i, MIN_Y), rows.at(i, MAX_Y));
+    }
+  }
+
   /** Bucket `i`, which no point goes into any more (a newer one began), into the closed summary unless it is the first. */
   #close(i: number): void {
     const rows = this.#rows;
@@ -389,6 +417,178 @@ function insertInOrder(points: XY[], start: number, x: number, y: number | null)
 }
 
 /**
+ * A node's series while it is in a chart's grey band: the same buckets as a BucketedSeries would
+ * hold (aligned on absolute time, from the one the window's left edge cuts, up to the points
+ * taken in), worked out from the history's rows where they are needed instead of kept. At 100
+ * nodes nine series in ten of each chart are in the band: their bucket rows were most of the
+ * memory, and of the time, of a chart's first build from the history. What the band and the
+ * chart's figures need from it is read from the rows: its buckets from an index on (the band's
+ * newest after a tick), the count and newest value in a range (two binary searches and the
+ * gaps it keeps), and values in the buckets a range's edges cut.
+ */
+export class RawSeries implements BandMember {
+  readonly raw: NodeHistory;
+  readonly width: number;
+  readonly #series: HistorySeries;
+  /** Points from this time on make up its buckets (the start of its oldest bucket). */
+  #startT = Number.NEGATIVE_INFINITY;
+  /** Points up to this time are taken in (sync). */
+  #lastT = Number.NEGATIVE_INFINITY;
+  /** Times of the points taken in without a value (gaps), oldest first. */
+  readonly #gaps: number[] = [];
+
+  /** Starts with the bucket just before `from`, as a BucketedSeries does. */
+  constructor(raw: NodeHistory, series: HistorySeries, width: number, from: number) {
+    this.raw = raw;
+    this.#series = series;
+    this.width = width;
+    const before = raw.firstAtOrAfter(from) - 1;
+    if (before >= 0) this.#startT = Math.floor(raw.t(before) / width) * width;
+    this.#takeIn(before < 0 ? 0 : raw.firstAtOrAfter(this.#startT));
+  }
+
+  get firstIndex(): number {
+    const i = this.raw.firstAtOrAfter(this.#startT);
+    return i < this.raw.length && this.raw.t(i) <= this.#lastT ? Math.floor(this.raw.t(i) / this.width) : Number.POSITIVE_INFINITY;
+  }
+
+  get newestIndex(): number {
+    return this.#lastT >= this.#startT && Number.isFinite(this.#lastT) ? Math.floor(this.#lastT / this.width) : Number.POSITIVE_INFINITY;
+  }
+
+  /** Takes in the points added since the last call; returns whether there were any. */
+  sync(): boolean {
+    const raw = this.raw;
+    if (raw.length === 0 || raw.t(raw.length - 1) <= this.#lastT) return false;
+    this.#takeIn(raw.firstAtOrAfter(this.#lastT));
+    return true;
+  }
+
+  /** Drops the buckets before `from` except the last one that starts before it, as BucketedSeries.dropBefore does. */
+  dropBefore(from: number): void {
+    // The newest point taken in before `from`: its bucket is the one kept.
+    const j = Math.min(this.raw.firstAtOrAfter(from), this.#afterLast()) - 1;
+    if (j < 0) return;
+    const t = this.raw.t(j);
+    if (t < this.#startT) return;
+    const start = Math.floor(t / this.width) * this.width;
+    if (start <= this.#startT) return;
+    this.#startT = start;
+    let drop = 0;
+    while (drop < this.#gaps.length && (this.#gaps[drop] as number) < start) drop += 1;
+    if (drop > 0) this.#gaps.splice(0, drop);
+  }
+
+  /** Nothing to give back: it holds no buckets. */
+  release(): void {}
+
+  eachBucketFrom(from: number, visit: BucketVisitor): void {
+    const raw = this.raw;
+    const width = this.width;
+    const series = this.#series;
+    const end = this.#afterLast();
+    let index = Number.NaN;
+    let values = false;
+    let low = 0;
+    let high = 0;
+    for (let i = raw.firstAtOrAfter(Math.max(this.#startT, from * width)); i < end; i += 1) {
+      const t = raw.t(i);
+      const at = Math.floor(t / width);
+      if (at !== index) {
+        if (!Number.isNaN(index)) visit(index, values, low, high);
+        index = at;
+        values = false;
+      }
+      const y = raw.valueOrNaN(series, i);
+      if (!Number.isFinite(y)) continue;
+      if (!values) {
+        low = y;
+        high = y;
+        values = true;
+      } else {
+        if (y < low) low = y;
+        if (y > high) high = y;
+      }
+    }
+    if (!Number.isNaN(index)) visit(index, values, low, high);
+  }
+
+  /** How many points with a value it has in [min, max], and the newest of them. */
+  countAndLatest(min: number, max: number): { count: number; latest: number | null; latestT: number } {
+    const raw = this.raw;
+    const from = raw.firstAtOrAfter(Math.max(min, this.#startT));
+    const to = Math.min(this.#afterLast(), this.#firstAfter(max));
+    if (to <= from) return { count: 0, latest: null, latestT: Number.NEGATIVE_INFINITY };
+    const gaps = this.#gaps;
+    const lo = Math.max(min, this.#startT);
+    const hi = raw.t(to - 1);
+    let count = to - from;
+    // The gaps kept are few (a node that stopped answering): counted off one by one.
+    for (let g = gaps.length - 1; g >= 0; g -= 1) {
+      const t = gaps[g] as number;
+      if (t < lo) break;
+      if (t <= hi) count -= 1;
+    }
+    for (let i = to - 1; i >= from; i -= 1) {
+      const y = raw.valueOrNaN(this.#series, i);
+      if (Number.isFinite(y)) return { count, latest: y, latestT: raw.t(i) };
+    }
+    return { count, latest: null, latestT: Number.NEGATIVE_INFINITY };
+  }
+
+  /** Lowest and highest value of its points in [min, max] (a range a few buckets wide: the edges of a chart's window). */
+  extremes(min: number, max: number): { low: number | null; high: number | null } {
+    const raw = this.raw;
+    const end = Math.min(this.#afterLast(), this.#firstAfter(max));
+    let low: number | null = null;
+    let high: number | null = null;
+    for (let i = raw.firstAtOrAfter(Math.max(min, this.#startT)); i < end; i += 1) {
+      const y = raw.valueOrNaN(this.#series, i);
+      if (!Number.isFinite(y)) continue;
+      if (low === null || y < low) low = y;
+      if (high === null || y > high) high = y;
+    }
+    return { low, high };
+  }
+
+  /** Count, extremes and newest value of the points in [min, max], as BucketedSeries.stats gives them. */
+  stats(min: number, max: number): RangeStats {
+    const { count, latest, latestT } = this.countAndLatest(min, max);
+    const { low, high } = this.extremes(min, max);
+    return { count, low, high, latest, latestT };
+  }
+
+  /** Index of the first row after the points taken in. */
+  #afterLast(): number {
+    return this.#firstAfter(this.#lastT);
+  }
+
+  /** Index of the first row with t > `t`. */
+  #firstAfter(t: number): number {
+    const raw = this.raw;
+    let lo = 0;
+    let hi = raw.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (raw.t(mid) <= t) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Takes in rows `from`… (those after #lastT): their gaps noted, #lastT moved on. */
+  #takeIn(from: number): void {
+    const raw = this.raw;
+    for (let i = from; i < raw.length; i += 1) {
+      const t = raw.t(i);
+      if (t <= this.#lastT) continue;
+      if (!Number.isFinite(raw.valueOrNaN(this.#series, i))) this.#gaps.push(t);
+      this.#lastT = t;
+    }
+  }
+}
+
+/**
  * The range of several series drawn as one band: per bucket, the lowest and the highest value
  * of any of them. Stands for the nodes not drawn on their own.
  */
@@ -397,14 +597,14 @@ export class SeriesBand {
   readonly lower: XY[] = [];
   /** Bucket index of each band point. */
   readonly #indices: number[] = [];
-  #members: readonly BucketedSeries[] = [];
+  #members: readonly BandMember[] = [];
 
-  get members(): readonly BucketedSeries[] {
+  get members(): readonly BandMember[] {
     return this.#members;
   }
 
   /** Recomputes the whole band for these series (all with the same bucket width). */
-  reset(members: readonly BucketedSeries[]): void {
+  reset(members: readonly BandMember[]): void {
     this.#members = members;
     this.upper.length = 0;
     this.lower.length = 0;
@@ -442,6 +642,23 @@ export class SeriesBand {
     this.#indices.splice(0, drop);
   }
 
+  /** Lowest and highest value of the band's buckets with an index in [from, to] (null: none with a value). */
+  extremes(from: number, to: number): { low: number | null; high: number | null } {
+    let low: number | null = null;
+    let high: number | null = null;
+    const indices = this.#indices;
+    for (let k = 0; k < indices.length; k += 1) {
+      const index = indices[k] as number;
+      if (index < from) continue;
+      if (index > to) break;
+      const lo = (this.lower[k] as XY).y;
+      const hi = (this.upper[k] as XY).y;
+      if (lo !== null && (low === null || lo < low)) low = lo;
+      if (hi !== null && (high === null || hi > high)) high = hi;
+    }
+    return { low, high };
+  }
+
   /** The oldest bucket index any member has (+Infinity when none has a bucket). */
   #firstIndex(): number {
     let from = Number.POSITIVE_INFINITY;
@@ -451,28 +668,67 @@ export class SeriesBand {
 
   /** Appends band points for every bucket index >= from that some member has. */
   #recompute(from: number): void {
-    // Lowest/highest per bucket index, from each member's newest buckets backwards.
-    const merged = new Map<number, { low: number; high: number; values: boolean }>();
+    // The members share a width and their buckets lie in a window a few hundred indexes wide:
+    // lowest/highest per index in arrays over that span (a Map entry and an object per index
+    // cost a 100-node chart's rebuild tens of milliseconds). A span too wide for that (never on
+    // a chart's window) falls back to a map.
     let width = 1;
+    let to = Number.NEGATIVE_INFINITY;
     for (const s of this.#members) {
       width = s.width;
-      for (let i = s.bucketCount - 1; i >= 0; i -= 1) {
-        const index = s.indexAt(i);
-        if (index < from) break;
+      const newest = s.newestIndex;
+      if (Number.isFinite(newest)) to = Math.max(to, newest);
+    }
+    if (!(to >= from)) return;
+    const span = to - from + 1;
+    if (span > MAX_DENSE_BAND) {
+      this.#recomputeSparse(from, width);
+      return;
+    }
+    const low = new Float64Array(span);
+    const high = new Float64Array(span);
+    // 0: no member has this index; 1: buckets without a value only; 2: values.
+    const state = new Uint8Array(span);
+    const visit: BucketVisitor = (index, values, lo, hi) => {
+      const k = index - from;
+      if (!values) {
+        if (state[k] === 0) state[k] = 1;
+      } else if (state[k] !== 2) {
+        low[k] = lo;
+        high[k] = hi;
+        state[k] = 2;
+      } else {
+        if (lo < (low[k] as number)) low[k] = lo;
+        if (hi > (high[k] as number)) high[k] = hi;
+      }
+    };
+    for (const s of this.#members) s.eachBucketFrom(from, visit);
+    for (let k = 0; k < span; k += 1) {
+      const seen = state[k] as number;
+      if (seen === 0) continue;
+      const index = from + k;
+      const x = (index + 0.5) * width;
+      this.upper.push({ x, y: seen === 2 ? (high[k] as number) : null });
+      this.lower.push({ x, y: seen === 2 ? (low[k] as number) : null });
+      this.#indices.push(index);
+    }
+  }
+
+  /** The same as #recompute, per index in a map. */
+  #recomputeSparse(from: number, width: number): void {
+    const merged = new Map<number, { low: number; high: number; values: boolean }>();
+    for (const s of this.#members) {
+      s.eachBucketFrom(from, (index, values, low, high) => {
         const m = merged.get(index);
-        if (s.at(i, 'count') === 0) {
+        if (!values) {
           if (!m) merged.set(index, { low: 0, high: 0, values: false });
-          continue;
-        }
-        const low = s.at(i, 'minY');
-        const high = s.at(i, 'maxY');
-        if (!m || !m.values) {
+        } else if (!m || !m.values) {
           merged.set(index, { low, high, values: true });
         } else {
           if (low < m.low) m.low = low;
           if (high > m.high) m.high = high;
         }
-      }
+      });
     }
     const indices = [...merged.keys()].sort((a, b) => a - b);
     for (const index of indices) {

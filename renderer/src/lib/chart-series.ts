@@ -1,9 +1,9 @@
-// What one chart draws, independent of Chart.js: a bucketed series per node, the band that
-// stands for the nodes not drawn on their own, and the figures the chart reports (peak,
-// newest values, how many history points its window covers).
+// What one chart draws, independent of Chart.js: a bucketed series per node drawn on its own, the
+// band that stands for the nodes not drawn on their own, and the figures the chart reports
+// (peak, newest values, how many history points its window covers).
 import { ChunkPool, type NodeHistory } from '../../../electron/shared/node-history';
 import type { Address, HistorySeries } from '../../../electron/shared/types';
-import { BucketedSeries, SeriesBand } from './bucketed-series';
+import { BucketedSeries, RawSeries, SeriesBand } from './bucketed-series';
 
 export interface ChartStats {
   /** History points with a value inside the range, over all series (drawn or in the band). */
@@ -16,12 +16,25 @@ export interface ChartStats {
   latest: Map<Address, number | null>;
 }
 
+/**
+ * A node drawn on its own has its buckets (BucketedSeries); a node in the band keeps none
+ * (RawSeries): at 100 nodes nine in ten are in the band, and building their buckets was most of a
+ * chart's first build from the history. A node that comes out of the band (selected, or lagging
+ * most) gets its buckets then. While the view is frozen (paused or zoomed) every node keeps its
+ * buckets: the history's retention trims the rows of a frozen range's left side while it is
+ * looked at, and a band worked out from the rows again (after a click) would lose that side.
+ */
+type NodeSeries = BucketedSeries | RawSeries;
+
 export class ChartSeries {
   readonly band = new SeriesBand();
   readonly #metric: HistorySeries;
-  #series = new Map<Address, BucketedSeries>();
+  #series = new Map<Address, NodeSeries>();
   #shown: ReadonlySet<Address> | null = null;
+  #frozen = false;
   #width = 0;
+  /** The window's start as last given (rebuild, sync): where a series made afresh starts. */
+  #from = 0;
   /** Where a replaced series' memory goes for the series that replace it (then let go). */
   readonly #pool = new ChunkPool();
 
@@ -38,11 +51,34 @@ export class ChartSeries {
     return this.#series.size;
   }
 
+  /**
+   * Which nodes are drawn on their own (null: all of them; the others make up the band), and
+   * whether the view is frozen. Given before rebuild() or sync(), so that a rebuild makes each
+   * series in the form it is drawn in; a node that changes form is made again from its history.
+   */
+  setView(shown: ReadonlySet<Address> | null, frozen: boolean): void {
+    this.#shown = shown;
+    this.#frozen = frozen;
+    let changed = false;
+    for (const [address, s] of this.#series) {
+      if (this.#keepsBuckets(address) === s instanceof BucketedSeries) continue;
+      s.release();
+      this.#series.set(address, this.#make(address, s.raw));
+      changed = true;
+    }
+    if (changed) this.#pool.clear();
+    const members = this.#hidden();
+    const current = this.band.members;
+    if (!changed && members.length === current.length && members.every((s, i) => s === current[i])) return;
+    this.band.reset(members);
+  }
+
   /** From scratch: new window or bucket width, another node list, or history reloaded. */
   rebuild(addresses: readonly Address[], rawOf: (address: Address) => NodeHistory, from: number, width: number): void {
     this.#width = width;
+    this.#from = from;
     for (const s of this.#series.values()) s.release();
-    this.#series = new Map(addresses.map((a) => [a, new BucketedSeries(rawOf(a), this.#metric, width, from, this.#pool)]));
+    this.#series = new Map(addresses.map((a) => [a, this.#make(a, rawOf(a))]));
     this.#pool.clear();
     this.#resetBand();
   }
@@ -52,6 +88,7 @@ export class ChartSeries {
    * history array was replaced starts over.
    */
   sync(rawOf: (address: Address) => NodeHistory, from: number): void {
+    this.#from = from;
     let bandFrom = Number.POSITIVE_INFINITY;
     for (const s of this.band.members) bandFrom = Math.min(bandFrom, s.newestIndex);
     let replaced = false;
@@ -62,7 +99,7 @@ export class ChartSeries {
         s.dropBefore(from);
       } else {
         s.release();
-        this.#series.set(address, new BucketedSeries(raw, this.#metric, this.#width, from, this.#pool));
+        this.#series.set(address, this.#make(address, raw));
         replaced = true;
       }
     }
@@ -75,39 +112,82 @@ export class ChartSeries {
     }
   }
 
-  /** Which nodes are drawn on their own (null: all of them); the others make up the band. */
-  setShown(shown: ReadonlySet<Address> | null): void {
-    this.#shown = shown;
-    const members = this.#hidden();
-    const current = this.band.members;
-    if (members.length === current.length && members.every((s, i) => s === current[i])) return;
-    this.band.reset(members);
-  }
-
   /** The series drawn on their own, in node order. */
   individual(): [Address, BucketedSeries][] {
-    const shown = this.#shown;
-    return [...this.#series].filter(([address]) => shown === null || shown.has(address));
+    const out: [Address, BucketedSeries][] = [];
+    for (const [address, s] of this.#series) if (this.#isShown(address) && s instanceof BucketedSeries) out.push([address, s]);
+    return out;
   }
 
   /** Counts, extremes and newest values of the raw points in [min, max], over every series. */
   stats(min: number, max: number): ChartStats {
     const out: ChartStats = { count: 0, low: null, peak: null, latestMax: null, latest: new Map() };
+    const take = (low: number | null, high: number | null): void => {
+      if (low !== null && (out.low === null || low < out.low)) out.low = low;
+      if (high !== null && (out.peak === null || high > out.peak)) out.peak = high;
+    };
+    let banded = false;
     for (const [address, s] of this.#series) {
-      const r = s.stats(min, max);
+      let r: { count: number; latest: number | null };
+      if (s instanceof BucketedSeries) {
+        const full = s.stats(min, max);
+        take(full.low, full.high);
+        r = full;
+      } else {
+        r = s.countAndLatest(min, max);
+        banded = true;
+      }
       out.count += r.count;
-      if (r.low !== null && (out.low === null || r.low < out.low)) out.low = r.low;
-      if (r.high !== null && (out.peak === null || r.high > out.peak)) out.peak = r.high;
       if (r.latest !== null && (out.latestMax === null || r.latest > out.latestMax)) out.latestMax = r.latest;
       out.latest.set(address, r.latest);
+    }
+    if (banded && this.#width > 0) {
+      // The band's nodes: their extremes in the buckets wholly inside the range are the band's
+      // there; the (at most two) buckets the range's edges cut are read from their points (a
+      // point read twice where the two meet changes no extreme).
+      const width = this.#width;
+      // Band buckets from the one after the window's start on hold only what the nodes hold now
+      // (one before may still carry a bucket a node has dropped since).
+      const first = Math.max(Math.floor(min / width), Math.floor(this.#from / width)) + 1;
+      const last = Math.floor(max / width) - 1;
+      if (first <= last) {
+        const inside = this.band.extremes(first, last);
+        take(inside.low, inside.high);
+      }
+      for (const s of this.#series.values()) {
+        if (s instanceof BucketedSeries) continue;
+        if (first > last) {
+          const all = s.extremes(min, max);
+          take(all.low, all.high);
+          continue;
+        }
+        const left = s.extremes(min, Math.min(max, first * width));
+        const right = s.extremes(Math.max(min, (last + 1) * width), max);
+        take(left.low, left.high);
+        take(right.low, right.high);
+      }
     }
     return out;
   }
 
-  #hidden(): BucketedSeries[] {
-    const shown = this.#shown;
-    if (shown === null) return [];
-    return [...this.#series].filter(([address]) => !shown.has(address)).map(([, s]) => s);
+  #isShown(address: Address): boolean {
+    return this.#shown === null || this.#shown.has(address);
+  }
+
+  #keepsBuckets(address: Address): boolean {
+    return this.#frozen || this.#isShown(address);
+  }
+
+  #make(address: Address, raw: NodeHistory): NodeSeries {
+    return this.#keepsBuckets(address)
+      ? new BucketedSeries(raw, this.#metric, this.#width, this.#from, this.#pool)
+      : new RawSeries(raw, this.#metric, this.#width, this.#from);
+  }
+
+  #hidden(): NodeSeries[] {
+    const out: NodeSeries[] = [];
+    for (const [address, s] of this.#series) if (!this.#isShown(address)) out.push(s);
+    return out;
   }
 
   #resetBand(): void {
