@@ -4,6 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import { PollScheduler, type SlotTiming } from '../../electron/engine/poll-scheduler';
 import { FakeClock } from '../helpers/fake-clock';
+import { seededRandom } from '../helpers/seeded-random';
 
 const I = 1000;
 const HOUR = 3_600_000;
@@ -105,18 +106,6 @@ class Sim {
   }
 }
 
-/** A small seeded generator, so a failure can be replayed. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function topology(count: number): FakeNode[] {
   return Array.from({ length: count }, (_, i) => ({ name: `n${i}`, depth: i === 0 ? 0 : i < 6 ? 1 : i < 9 ? 2 : 7 }));
 }
@@ -139,7 +128,7 @@ function expectOneTickPerInterval(sim: Sim, intervals: number): void {
 
 describe('poll scheduler', () => {
   it('polls every node in every interval through two hours of overlapping refreshes, with one tick per interval', async () => {
-    const rand = random(7);
+    const rand = seededRandom(7);
     const sim = new Sim(() => 1 + Math.floor(rand() * 40));
     const nodes = topology(12);
     sim.start(nodes);

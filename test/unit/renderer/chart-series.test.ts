@@ -3,6 +3,7 @@ import type { NodeHistory } from '../../../electron/shared/node-history';
 import { ChartSeries } from '../../../renderer/src/lib/chart-series';
 import { colorSlots, seriesStyles } from '../../../renderer/src/lib/series-colors';
 import { historyRows } from './fixtures';
+import { seededRandom } from '../../helpers/seeded-random';
 
 const lag = 'lagBytes';
 const none = historyRows([]);
@@ -63,18 +64,6 @@ describe('ChartSeries', () => {
 });
 
 describe('ChartSeries: the band\'s nodes without buckets of their own', () => {
-  /** A small seeded generator (mulberry32): the same runs every time. */
-  function random(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
-
   /**
    * What the chart draws from `edge` on, and its figures for [min, max]. Before `edge` (the first
    * bucket wholly in the window) lie the buckets the line enters the plot from: one whose rows
@@ -93,7 +82,7 @@ describe('ChartSeries: the band\'s nodes without buckets of their own', () => {
   it('draws and reports as when every node kept its buckets, over ticks, gaps, trims, selections and rebuilds', () => {
     const addresses = ['a', 'b', 'c', 'd', 'e'];
     for (let seed = 1; seed <= 150; seed += 1) {
-      const next = random(seed);
+      const next = seededRandom(seed);
       const pick = (n: number): number => Math.floor(next() * n);
       const raws = new Map(addresses.map((address) => [address, historyRows([])]));
       const rawOf = (address: string): NodeHistory => raws.get(address) ?? none;
