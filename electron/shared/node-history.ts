@@ -332,6 +332,18 @@ export class NodeHistory {
     return lo;
   }
 
+  /** Index of the first row with t > `at` (the length when none). */
+  firstAfter(at: number): number {
+    let lo = 0;
+    let hi = this.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.t(mid) <= at) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
   /** Forgets the rows older than `t`. */
   dropBefore(t: number): void {
     this.rows.dropOldest(this.firstAtOrAfter(t));

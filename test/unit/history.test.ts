@@ -185,6 +185,7 @@ describe('NodeHistory as the renderer keeps it', () => {
     expect([h.t(0), h.value('offset', 1), h.value('lagBytes', 2), h.value('opsPerSecond', 0)]).toEqual([1000, 2000, null, null]);
     expect(h.points()).toEqual([at(1000), at(2000, { opsPerSecond: 5 }), at(3000)]);
     expect([0, 1000, 1500, 3000, 3001].map((t) => h.firstAtOrAfter(t))).toEqual([0, 0, 1, 2, 3]);
+    expect([0, 1000, 1500, 3000, 3001].map((t) => h.firstAfter(t))).toEqual([0, 1, 1, 3, 3]);
   });
 
   it('is cut at the front by time', () => {

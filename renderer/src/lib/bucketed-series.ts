@@ -514,11 +514,11 @@ export class RawSeries implements BandMember {
   }
 
   /** How many points with a value it has in [min, max], and the newest of them. */
-  countAndLatest(min: number, max: number): { count: number; latest: number | null; latestT: number } {
+  countAndLatest(min: number, max: number): { count: number; latest: number | null } {
     const raw = this.raw;
     const from = raw.firstAtOrAfter(Math.max(min, this.#startT));
-    const to = Math.min(this.#afterLast(), this.#firstAfter(max));
-    if (to <= from) return { count: 0, latest: null, latestT: Number.NEGATIVE_INFINITY };
+    const to = Math.min(this.#afterLast(), raw.firstAfter(max));
+    if (to <= from) return { count: 0, latest: null };
     const gaps = this.#gaps;
     const lo = Math.max(min, this.#startT);
     const hi = raw.t(to - 1);
@@ -531,15 +531,15 @@ export class RawSeries implements BandMember {
     }
     for (let i = to - 1; i >= from; i -= 1) {
       const y = raw.valueOrNaN(this.#series, i);
-      if (Number.isFinite(y)) return { count, latest: y, latestT: raw.t(i) };
+      if (Number.isFinite(y)) return { count, latest: y };
     }
-    return { count, latest: null, latestT: Number.NEGATIVE_INFINITY };
+    return { count, latest: null };
   }
 
   /** Lowest and highest value of its points in [min, max] (a range a few buckets wide: the edges of a chart's window). */
   extremes(min: number, max: number): { low: number | null; high: number | null } {
     const raw = this.raw;
-    const end = Math.min(this.#afterLast(), this.#firstAfter(max));
+    const end = Math.min(this.#afterLast(), raw.firstAfter(max));
     let low: number | null = null;
     let high: number | null = null;
     for (let i = raw.firstAtOrAfter(Math.max(min, this.#startT)); i < end; i += 1) {
@@ -551,29 +551,9 @@ export class RawSeries implements BandMember {
     return { low, high };
   }
 
-  /** Count, extremes and newest value of the points in [min, max], as BucketedSeries.stats gives them. */
-  stats(min: number, max: number): RangeStats {
-    const { count, latest, latestT } = this.countAndLatest(min, max);
-    const { low, high } = this.extremes(min, max);
-    return { count, low, high, latest, latestT };
-  }
-
   /** Index of the first row after the points taken in. */
   #afterLast(): number {
-    return this.#firstAfter(this.#lastT);
-  }
-
-  /** Index of the first row with t > `t`. */
-  #firstAfter(t: number): number {
-    const raw = this.raw;
-    let lo = 0;
-    let hi = raw.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (raw.t(mid) <= t) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
+    return this.raw.firstAfter(this.#lastT);
   }
 
   /** Takes in rows `from`… (those after #lastT): their gaps noted, #lastT moved on. */
