@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { NodeHistory } from '../../../electron/shared/node-history';
-import { ChartSeries } from '../../../renderer/src/lib/chart-series';
+import { BucketedSeries, SeriesBand } from '../../../renderer/src/lib/bucketed-series';
+import { ChartSeries, type ChartStats } from '../../../renderer/src/lib/chart-series';
 import { colorSlots, seriesStyles } from '../../../renderer/src/lib/series-colors';
 import { historyRows } from './fixtures';
 import { seededRandom } from '../../helpers/seeded-random';
@@ -63,6 +64,75 @@ describe('ChartSeries', () => {
   });
 });
 
+/**
+ * The reference for the band's nodes without buckets: ChartSeries as it was before, every node a
+ * BucketedSeries (paused or not), the band made of the hidden nodes' buckets, the figures read
+ * from each node's buckets.
+ */
+class EveryNodeBucketed {
+  readonly band = new SeriesBand();
+  #series = new Map<string, BucketedSeries>();
+  #shown: ReadonlySet<string> | null = null;
+  #width = 0;
+
+  setView(shown: ReadonlySet<string> | null): void {
+    this.#shown = shown;
+    const members = this.#hidden();
+    const current = this.band.members;
+    if (members.length === current.length && members.every((s, i) => s === current[i])) return;
+    this.band.reset(members);
+  }
+
+  rebuild(addresses: readonly string[], rawOf: (address: string) => NodeHistory, from: number, width: number): void {
+    this.#width = width;
+    this.#series = new Map(addresses.map((a) => [a, new BucketedSeries(rawOf(a), lag, width, from)]));
+    this.band.reset(this.#hidden());
+  }
+
+  sync(rawOf: (address: string) => NodeHistory, from: number): void {
+    let bandFrom = Number.POSITIVE_INFINITY;
+    for (const s of this.band.members) bandFrom = Math.min(bandFrom, s.newestIndex);
+    let replaced = false;
+    for (const [address, s] of this.#series) {
+      const raw = rawOf(address);
+      if (raw === s.raw) {
+        s.sync();
+        s.dropBefore(from);
+      } else {
+        this.#series.set(address, new BucketedSeries(raw, lag, this.#width, from));
+        replaced = true;
+      }
+    }
+    if (replaced) {
+      this.band.reset(this.#hidden());
+    } else {
+      this.band.update(bandFrom);
+      this.band.dropBefore();
+    }
+  }
+
+  individual(): [string, BucketedSeries][] {
+    return [...this.#series].filter(([address]) => this.#shown === null || this.#shown.has(address));
+  }
+
+  stats(min: number, max: number): ChartStats {
+    const out: ChartStats = { count: 0, low: null, peak: null, latestMax: null, latest: new Map() };
+    for (const [address, s] of this.#series) {
+      const r = s.stats(min, max);
+      out.count += r.count;
+      if (r.low !== null && (out.low === null || r.low < out.low)) out.low = r.low;
+      if (r.high !== null && (out.peak === null || r.high > out.peak)) out.peak = r.high;
+      if (r.latest !== null && (out.latestMax === null || r.latest > out.latestMax)) out.latestMax = r.latest;
+      out.latest.set(address, r.latest);
+    }
+    return out;
+  }
+
+  #hidden(): BucketedSeries[] {
+    return [...this.#series].filter(([address]) => this.#shown !== null && !this.#shown.has(address)).map(([, s]) => s);
+  }
+}
+
 describe('ChartSeries: the band\'s nodes without buckets of their own', () => {
   /**
    * What the chart draws from `edge` on, and its figures for [min, max]. Before `edge` (the first
@@ -70,7 +140,7 @@ describe('ChartSeries: the band\'s nodes without buckets of their own', () => {
    * the retention has trimmed is not worked out again (the entering stroke starts a bucket, about
    * a pixel, later), while a node that kept buckets still has it.
    */
-  const snapshot = (chart: ChartSeries, edge: number, min: number, max: number) => {
+  const snapshot = (chart: ChartSeries | EveryNodeBucketed, edge: number, min: number, max: number) => {
     const inside = (points: readonly { x: number }[]) => points.filter((p) => p.x >= edge);
     return {
       lines: chart.individual().map(([address, s]) => [address, inside(s.points)]),
@@ -79,7 +149,7 @@ describe('ChartSeries: the band\'s nodes without buckets of their own', () => {
     };
   };
 
-  it('draws and reports as when every node kept its buckets, over ticks, gaps, trims, selections and rebuilds', () => {
+  it('draws and reports as when every node kept its buckets, over ticks, gaps, trims, selections, pauses and rebuilds', () => {
     const addresses = ['a', 'b', 'c', 'd', 'e'];
     for (let seed = 1; seed <= 150; seed += 1) {
       const next = seededRandom(seed);
@@ -100,26 +170,41 @@ describe('ChartSeries: the band\'s nodes without buckets of their own', () => {
       let width = 2 ** (8 + pick(6));
       let from = Math.max(0, t - windowMs);
       const lean = new ChartSeries(lag);
-      const full = new ChartSeries(lag);
-      // Frozen, every node keeps its buckets: what the chart did before the band went without them.
-      const view = (shown: ReadonlySet<string> | null): void => {
-        lean.setView(shown, false);
-        full.setView(shown, true);
+      const full = new EveryNodeBucketed();
+      let paused = false;
+      let shown: ReadonlySet<string> | null = null;
+      const view = (which: ReadonlySet<string> | null): void => {
+        shown = which;
+        lean.setView(shown, paused);
+        full.setView(shown);
+      };
+      const sync = (): void => {
+        lean.sync(rawOf, from);
+        full.sync(rawOf, from);
       };
       const someShown = (): ReadonlySet<string> | null => (next() < 0.1 ? null : new Set(addresses.filter(() => next() < 0.3)));
       view(someShown());
       lean.rebuild(addresses, rawOf, from, width);
       full.rebuild(addresses, rawOf, from, width);
-      for (let step = 0; step < 25; step += 1) {
+      for (let step = 0; step < 30; step += 1) {
         const what = next();
-        if (what < 0.5) {
-          for (let k = pick(4); k >= 0; k -= 1) tick();
-          from = Math.max(0, t - windowMs);
-          // The retention trims only what lies before the window.
-          if (next() < 0.5) for (const raw of raws.values()) raw.dropBefore(from - pick(3) * width);
+        if (what < 0.45) {
+          for (let k = pick(paused ? 12 : 4); k >= 0; k -= 1) tick();
+          // Live, the window follows the ticks and the retention trims only what lies before it.
+          // Paused, the window stays put while the retention (here as long as the window) trims
+          // into it: the rows of its left side go.
+          if (!paused) from = Math.max(0, t - windowMs);
+          if (next() < 0.5) for (const raw of raws.values()) raw.dropBefore(paused ? t - windowMs : from - pick(3) * width);
           if (next() < 0.2) view(someShown());
-          lean.sync(rawOf, from);
-          full.sync(rawOf, from);
+          sync();
+        } else if (what < 0.55) {
+          // Paused (the chart draws at once) or back to live (drawn at the window now).
+          paused = !paused;
+          view(shown);
+          if (!paused) {
+            from = Math.max(0, t - windowMs);
+            sync();
+          }
         } else if (what < 0.75) {
           view(someShown());
         } else if (what < 0.85) {
@@ -131,14 +216,44 @@ describe('ChartSeries: the band\'s nodes without buckets of their own', () => {
           const address = addresses[pick(addresses.length)]!;
           const copy = historyRows(rawOf(address).points());
           raws.set(address, copy);
-          lean.sync(rawOf, from);
-          full.sync(rawOf, from);
+          sync();
         }
-        const min = from + pick(windowMs);
-        const max = min + pick(t - min + 1);
         const edge = (Math.floor(from / width) + 1) * width;
+        // Paused, a bucket a range's left edge cuts is counted from its rows, which the retention
+        // may have trimmed since; whether the window's first bucket is cut depends on the rows it
+        // began with (a node that kept its buckets since before the pause counts fewer). The
+        // figures are compared from the first whole bucket on then.
+        const min = Math.max(paused ? edge : from, from + pick(windowMs));
+        const max = min + pick(t - min + 1);
         expect(snapshot(lean, edge, min, max), `seed ${seed}, step ${step}`).toEqual(snapshot(full, edge, min, max));
+        // Before `edge`, the band holds nothing the reference has dropped as the window moved on.
+        expect(lean.band.upper[0]?.x ?? Infinity, `seed ${seed}, step ${step}`).toBeGreaterThanOrEqual(full.band.upper[0]?.x ?? Infinity);
       }
+    }
+  });
+
+  it('enters the window from the bucket just before it, as before, while the history holds that bucket\'s rows', () => {
+    const raws = new Map(['a', 'b', 'c'].map((address, k) => [address, series(100, (i) => ((i * (k + 3)) % 11) * 100 + k)]));
+    const rawOf = (address: string): NodeHistory => raws.get(address) ?? none;
+    const lean = new ChartSeries(lag);
+    const full = new EveryNodeBucketed();
+    const whole = (chart: ChartSeries | EveryNodeBucketed) => [chart.band.upper, chart.band.lower, chart.individual().map(([address, s]) => [address, s.points])];
+    lean.setView(new Set(['a']), false);
+    full.setView(new Set(['a']));
+    lean.rebuild(['a', 'b', 'c'], rawOf, 30_500, 4000);
+    full.rebuild(['a', 'b', 'c'], rawOf, 30_500, 4000);
+    expect(lean.band.upper[0]?.x).toBe(30_000);
+    expect(whole(lean)).toEqual(whole(full));
+    for (let i = 100; i < 130; i += 1) {
+      for (const raw of raws.values()) raw.append({ t: i * 1000, offset: i, lagBytes: (i * 7) % 13, lagSeconds: null });
+      const from = 30_500 + (i - 99) * 1000;
+      if (i === 115) {
+        lean.setView(new Set(['b']), false);
+        full.setView(new Set(['b']));
+      }
+      lean.sync(rawOf, from);
+      full.sync(rawOf, from);
+      expect(whole(lean), `tick ${i}`).toEqual(whole(full));
     }
   });
 
