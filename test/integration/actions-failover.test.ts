@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
 import { check, direct, harness, lagReplica1, planAndRun, replication } from '../helpers/actions';
 import { disposeAfterEach } from '../helpers/dispose';
+import { until } from '../helpers/until';
 
 const PASSWORD = 'failover-secret-9';
 
@@ -55,6 +56,27 @@ describe('emergency failover', () => {
     expect(plan.needsOverride).toContain('MASTER_REACHABLE');
     await expect(h.actions.execute(plan.id, { confirmAddress: plan.confirmAddress ?? undefined })).rejects.toMatchObject({ code: 'NEEDS_OVERRIDE', message: expect.stringMatching(/override for MASTER_REACHABLE/), details: { nothingSent: true, overrides: expect.arrayContaining(['MASTER_REACHABLE']) } });
     expect((await replication(lab, 'master')).role).toBe('master');
+  });
+
+  it('refuses while a master that stopped answering is still alive for its replicas, and warns that a paused one may resume', async () => {
+    // A short repl-timeout (pinged every second so an idle link stays up) lets the replicas notice within the test.
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(2), extraArgs: ['--repl-timeout', '5', '--repl-ping-replica-period', '1'] }));
+    const h = own(await harness(lab, 'master'));
+    const [master, r1, r2] = ['master', 'replica-1', 'replica-2'].map((n) => lab.address(n)) as [string, string, string];
+    lab.pause('master');
+    try {
+      const early = await h.actions.plan({ kind: 'failover' });
+      expect(check(early, 'MASTER_REACHABLE')).toMatchObject({ verdict: 'refused', overridable: true, nodes: expect.arrayContaining([master, r1, r2]) });
+      expect(check(early, 'MASTER_REACHABLE').message).toMatch(/does not answer the console .*still have their link to it up.*repl-timeout, 5 s/);
+      expect(early.needsOverride).toContain('MASTER_REACHABLE');
+
+      await until('both replicas see their link down', async () => ((await Promise.all(['replica-1', 'replica-2'].map((n) => replication(lab, n)))).every((r) => r.master_link_status === 'down') ? true : undefined), 15_000, 200);
+      const later = await h.actions.plan({ kind: 'failover' });
+      expect(check(later, 'MASTER_REACHABLE')).toMatchObject({ verdict: 'warning', message: expect.stringMatching(/does not answer .*rather than refusing connections.*may be paused/) });
+      expect(later.needsOverride).not.toContain('MASTER_REACHABLE');
+    } finally {
+      lab.resume('master');
+    }
   });
 
   it('warns when the chosen replica is behind another one, which would then need a full sync', async () => {

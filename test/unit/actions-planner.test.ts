@@ -199,9 +199,11 @@ describe('planAction', () => {
 
   it('proposes the highest offset for an emergency failover, skipping replica-priority 0, with what is known lost', () => {
     const down = { reachable: false, error: { code: 'UNREACHABLE' as const, message: 'connection refused' }, offset: null };
-    const snapshot = snapshotOf([nodeState(M, down), replicaState(A, M, { offset: 900 }), replicaState(B, M, { offset: 990, priority: 0 }), replicaState(C, M, { offset: 950 })]);
+    const linkDown = { linkStatus: 'down' as const };
+    const snapshot = snapshotOf([nodeState(M, down), replicaState(A, M, { offset: 900, ...linkDown }), replicaState(B, M, { offset: 990, priority: 0, ...linkDown }), replicaState(C, M, { offset: 950, ...linkDown })]);
     const facts = factsFor(snapshot, {}, { lastKnownOffsets: { [M]: { offset: 1000, at: 0 } } });
     const plan = planAction({ kind: 'failover' }, facts, META).plan;
+    expect(check(plan, 'MASTER_REACHABLE')).toMatchObject({ verdict: 'ok', message: `${M} is down (connection refused), and its replicas' links to it are down too` });
     expect(plan.steps[0]).toMatchObject({ node: C, command: 'REPLICAOF NO ONE' });
     expect(plan.confirmAddress).toBe(C);
     expect(plan.lostBytes).toEqual(

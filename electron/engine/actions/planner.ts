@@ -507,6 +507,53 @@ function unknownReplicas(b: PlanBuilder, dead: string, replicas: NodeFacts[], ch
   );
 }
 
+/**
+ * Whether the master an emergency failover replaces is really gone. One that answers is
+ * refused (switchover is the way). One that does not answer the console while its replicas
+ * still have their link up is alive for them (a pause, a cut between the console and it, or a
+ * death they have not noticed yet): promoting now makes two masters, so it is refused until
+ * their links go down (repl-timeout) or the user overrides. A refused connection is a process
+ * that is gone; no answer at all (a timeout) may be a paused process that resumes as a master.
+ */
+function masterIsDown(b: PlanBuilder, dead: string, df: NodeFacts | undefined, replicas: readonly NodeFacts[]): void {
+  if (df?.reachable) {
+    b.check(
+      'MASTER_REACHABLE',
+      'refused',
+      `${dead} answers: an emergency failover now would leave two masters and lose the writes it keeps taking. Use switchover for a planned hand-over with no lost writes; override only if clients can no longer reach ${dead}`,
+      [dead],
+      true,
+    );
+    return;
+  }
+  const why = df?.error ? ` (${df.error})` : '';
+  const linked = replicas.filter((r) => r.linkStatus === 'up' && r.masterAddress !== null && b.canon(r.masterAddress) === dead);
+  if (linked.length > 0) {
+    const timeout = findNode(b.snapshot, dead)?.settings?.replTimeout ?? null;
+    b.check(
+      'MASTER_REACHABLE',
+      'refused',
+      `${dead} does not answer the console${why}, but ${linked.length === 1 ? 'its replica' : 'its replicas'} ${linked.map((r) => r.address).join(', ')} still ${linked.length === 1 ? 'has its' : 'have their'} link to it up: ` +
+        `for them it is alive (paused, or cut off from the console only), or it died so recently they have not noticed. Promoting now may leave two masters taking writes. ` +
+        `Wait until their links go down (repl-timeout${timeout !== null ? `, ${timeout} s` : ''}) and plan again; override only if you know ${dead} is gone for good`,
+      [dead, ...linked.map((r) => r.address)],
+      true,
+    );
+    return;
+  }
+  if (df?.errorCode === 'TIMEOUT') {
+    b.check(
+      'MASTER_REACHABLE',
+      'warning',
+      `${dead} does not answer${why} rather than refusing connections, and its replicas' links are down: it may be paused (SIGSTOP, a long command, swapping) or cut off, not dead. ` +
+        `If it resumes it is a master again and clients that reach it write there: stop its process for good (or fence it off) as part of this failover`,
+      [dead],
+    );
+    return;
+  }
+  b.check('MASTER_REACHABLE', 'ok', `${dead} is down${why}, and its replicas' links to it are down too`, [dead]);
+}
+
 function planFailover(b: PlanBuilder, toAddress: string | undefined, meta: PlanMeta): PlannedAction {
   const dead = b.canon(failoverMaster(b.snapshot, toAddress));
   const df = b.fact(dead);
@@ -521,17 +568,7 @@ function planFailover(b: PlanBuilder, toAddress: string | undefined, meta: PlanM
     `${replicas.length > 1 ? ` and re-point ${plural(replicas.length - 1, 'other replica')}` : ''}`;
   b.involve(dead, ...replicas.map((r) => r.address));
 
-  if (df?.reachable) {
-    b.check(
-      'MASTER_REACHABLE',
-      'refused',
-      `${dead} answers: an emergency failover now would leave two masters and lose the writes it keeps taking. Use switchover for a planned hand-over with no lost writes; override only if clients can no longer reach ${dead}`,
-      [dead],
-      true,
-    );
-  } else {
-    b.check('MASTER_REACHABLE', 'ok', `${dead} cannot be reached${df?.error ? ` (${df.error})` : ''}`, [dead]);
-  }
+  masterIsDown(b, dead, df, usable);
   if (!chosenAddress) {
     b.check('NO_CANDIDATE', 'refused', `no replica of ${dead} can be reached to be promoted`, [dead, ...replicas.map((r) => r.address)]);
     return finish(b, meta, summary, dead);
