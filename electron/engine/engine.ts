@@ -26,6 +26,7 @@ import { systemClock, type Clock } from './clock';
 import { EngineCommands, type NodeCommands } from './node-commands';
 import { EngineError } from './errors';
 import { diffSnapshots, EventMemory } from './events';
+import { DataLossWatch } from './data-loss';
 import { masterAddressOf, pollNode, type NodeRecord } from './node-record';
 import { DEFAULT_MAX_NODES, NodeSet } from './node-set';
 import { PollScheduler, type SlotTiming } from './poll-scheduler';
@@ -315,6 +316,7 @@ class Session {
   private readonly eventLog: ReplicationEvent[] = [];
   /** What the event diff remembers between ticks (one full sync seen from both sides is one event). */
   private readonly eventMemory = new EventMemory();
+  private readonly dataLoss = new DataLossWatch();
   private nextEventId = 1;
   private pendingEvents: ReplicationEvent[] = [];
   private seq = 0;
@@ -711,6 +713,7 @@ class Session {
     const snapshot = buildSnapshot(this.nodes, ++this.seq, this.interval, now, this.sentinels.context());
     snapshot.connection = this.connection;
     this.setWarnings('trust', this.untrustedWarnings(snapshot));
+    this.setWarnings('data-loss', this.dataLoss.observe(snapshot, now));
     for (const warnings of this.externalWarnings.values()) snapshot.warnings.unshift(...warnings);
     for (const node of snapshot.nodes) {
       this.nodes.resolve(node.address)?.history.append(historyPointOf(node, now));

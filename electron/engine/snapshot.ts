@@ -9,6 +9,8 @@ import {
   type SentinelView,
   type TopologyEdge,
   type TopologySnapshot,
+  type TopologyWarning,
+  type WarningCode,
 } from '../shared/types';
 import { bytesBehind, sameHistory, secondsBehind, type OffsetHistory, type OffsetSample } from './lag';
 import { currentOffset, masterAddressOf, type NodeRecord } from './node-record';
@@ -89,7 +91,20 @@ export function buildSnapshot(
   const downSince = new Map<string, number | null>();
   for (const record of records) downSince.set(record.address, record.unreachableSince);
   const warnings = foldMasterDown([...findWarnings(nodes, loops), ...riskWarnings(states, now), ...sentinelWarnings(states)], states, downSince);
-  return { seq, takenAt: now, pollIntervalMs, nodes: states, edges, warnings };
+  return { seq, takenAt: now, pollIntervalMs, nodes: states, edges, warnings: hazardsLast(warnings) };
+}
+
+/**
+ * Hazards that have not struck yet: shown after what is going wrong now. A replica in a resync
+ * loop sat behind "Show all" while "Master without persistence (nothing is wrong yet)" and
+ * "Short backlog" took the banner's first rows.
+ */
+const HAZARDS: ReadonlySet<WarningCode> = new Set<WarningCode>(['MASTER_NO_PERSISTENCE', 'BACKLOG_SHORT', 'WRITABLE_REPLICA']);
+
+/** The same warnings, those going wrong now first (in their order), then the hazards. */
+export function hazardsLast(warnings: TopologyWarning[]): TopologyWarning[] {
+  if (!warnings.some((w) => HAZARDS.has(w.code))) return warnings;
+  return [...warnings.filter((w) => !HAZARDS.has(w.code)), ...warnings.filter((w) => HAZARDS.has(w.code))];
 }
 
 /** Index every master's slaveN lines by the node they resolve to, once per tick. */

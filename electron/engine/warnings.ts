@@ -193,12 +193,18 @@ export function foldMasterDown(warnings: TopologyWarning[], states: readonly Nod
     rest = rest.filter((w) => !folded.includes(w));
     const since = downSince.get(master);
     const direct = below.filter((a) => byAddress.get(a)?.master === master).length;
+    // Restarted without persistence, it comes back empty and wipes the replicas waiting for it.
+    const advice =
+      persistenceOff(byAddress.get(master)?.settings ?? null) === true
+        ? `fail over first (promote the replica with the most data). Do NOT restart ${master} before that: it has no persistence (no RDB saves, no AOF), ` +
+          `so it comes back empty and its replicas, reconnecting on their own, replace their data with its empty dataset. ` +
+          `Stop anything that restarts it on its own (systemd, Kubernetes), and bring it back afterwards as a replica of the new master`
+        : `fail over (promote the replica with the most data) or bring it back`;
     headlines.push({
       code: 'MASTER_DOWN',
       message:
         `${master} down${since ? ` since ${new Date(since).toISOString().slice(11, 19)} UTC` : ''}; ` +
-        `${direct} ${direct === 1 ? 'replica' : 'replicas'} orphaned${below.length > direct ? ` (${below.length} nodes below it)` : ''} → fail over ` +
-        `(promote the replica with the most data) or bring it back${followFrom(folded)}`,
+        `${direct} ${direct === 1 ? 'replica' : 'replicas'} orphaned${below.length > direct ? ` (${below.length} nodes below it)` : ''} → ${advice}${followFrom(folded)}`,
       nodes: [master, ...below],
       folded,
     });

@@ -13,6 +13,7 @@ export const ALERT_RULE_LABELS: Record<AlertRule, string> = {
   MULTIPLE_MASTERS: 'Several masters',
   SYNC_FAILING: 'Sync failing',
   INTERRUPTED_PLAN: 'Interrupted plan',
+  MASTER_RESTARTED_EMPTY: 'Data loss: master restarted empty',
 };
 
 /** A notification's title: the rule and where (a node, or the topology). */

@@ -326,6 +326,8 @@ export type WarningCode =
   | 'MASTER_DOWN'
   /** A master with replicas and neither RDB saves nor AOF: restarted empty, it wipes its replicas (a risk). */
   | 'MASTER_NO_PERSISTENCE'
+  /** A master without persistence restarted empty and its replicas replaced their data with its empty dataset (kept a day). */
+  | 'MASTER_RESTARTED_EMPTY'
   /** A replica's lag is past its master's backlog: its next resync is a full one. */
   | 'BACKLOG_EXCEEDED'
   /** A master's backlog covers under a minute of writes at the current rate. */
@@ -566,6 +568,7 @@ export const ALERT_RULES = [
   'MULTIPLE_MASTERS', // more than one master in one topology (split brain)
   'SYNC_FAILING', // a replica keeps failing to sync
   'INTERRUPTED_PLAN', // a plan of the console stopped half-way
+  'MASTER_RESTARTED_EMPTY', // a master without persistence restarted empty and wiped its replicas (the warning, kept a day)
 ] as const;
 
 export type AlertRule = (typeof ALERT_RULES)[number];

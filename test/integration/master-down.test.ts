@@ -1,12 +1,24 @@
+import Redis from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { ReplicationEngine } from '../../electron/engine/engine';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
 import { waitForTick } from '../helpers/engine';
 import { disposeAfterEach } from '../helpers/dispose';
+import { until } from '../helpers/until';
 
 const POLL_MS = 250;
 
 const own = disposeAfterEach();
+
+async function dbsize(lab: Lab, name: string): Promise<number> {
+  const client = new Redis(lab.port(name), '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await client.connect();
+  try {
+    return await client.dbsize();
+  } finally {
+    client.disconnect();
+  }
+}
 
 describe('MASTER_DOWN', () => {
   it('a dead root master is one headline naming its orphaned replicas, with the per-node warnings folded under it', async () => {
@@ -15,6 +27,11 @@ describe('MASTER_DOWN', () => {
     const replicas = ['replica-1', 'replica-2', 'replica-3'].map((n) => lab.address(n));
     const engine = own(new ReplicationEngine());
     await engine.connect({ seeds: [master], pollIntervalMs: POLL_MS });
+    const writer = new Redis(lab.port('master'), '127.0.0.1');
+    for (let i = 0; i < 100; i++) await writer.set(`k:${i}`, 'v');
+    writer.disconnect();
+    await lab.waitForLinks();
+    await until('replica-1 has the keys', async () => ((await dbsize(lab, 'replica-1')) === 100 ? true : undefined));
 
     await lab.kill('master');
     const { snapshot } = await waitForTick(
@@ -27,13 +44,31 @@ describe('MASTER_DOWN', () => {
     expect(headlines).toHaveLength(1);
     const headline = headlines[0];
     expect(headline?.message).toMatch(new RegExp(`^${master.replace(/\./g, '\\.')} down since \\d\\d:\\d\\d:\\d\\d UTC; 3 replicas orphaned → fail over`));
+    // The lab runs without persistence: restarting it is what would lose the data.
+    expect(headline?.message).toContain(`→ fail over first (promote the replica with the most data). Do NOT restart ${master} before that: it has no persistence`);
     expect(headline?.nodes[0]).toBe(master);
     expect(headline?.nodes.slice(1).sort()).toEqual([...replicas].sort());
     expect(headline?.folded?.map((w) => w.code).sort()).toEqual(['STALLED_UPSTREAM', 'UNKNOWN_MASTER', 'UNKNOWN_MASTER', 'UNKNOWN_MASTER', 'UNREACHABLE']);
     // Nothing it explains stays beside it.
     for (const code of ['UNKNOWN_MASTER', 'UNREACHABLE', 'STALLED_UPSTREAM']) expect(snapshot.warnings.map((w) => w.code)).not.toContain(code);
 
+    // Restarted anyway: it comes back empty, its replicas take its empty dataset, and the view
+    // turns green again. The loss stays said.
     await lab.restart('master');
-    await waitForTick(engine, (u) => !u.snapshot.warnings.some((w) => w.code === 'MASTER_DOWN'), 15_000, 'MASTER_DOWN gone');
+    const wiped = await waitForTick(
+      engine,
+      (u) => !u.snapshot.warnings.some((w) => w.code === 'MASTER_DOWN') && u.snapshot.edges.every((e) => e.health === 'up') &&
+        /then replaced their data/.test(u.snapshot.warnings.find((w) => w.code === 'MASTER_RESTARTED_EMPTY')?.message ?? '') &&
+        !/Still holding/.test(u.snapshot.warnings.find((w) => w.code === 'MASTER_RESTARTED_EMPTY')?.message ?? ''),
+      15_000,
+      'every replica linked again, wiped',
+    );
+    const loss = wiped.snapshot.warnings.find((w) => w.code === 'MASTER_RESTARTED_EMPTY');
+    expect(wiped.snapshot.warnings[0]).toBe(loss);
+    expect(loss?.message).toMatch(new RegExp(`^Data loss: ${master.replace(/\./g, '\\.')} restarted at \\d\\d:\\d\\d:\\d\\d UTC without persistence .* then replaced their data with its empty dataset`));
+    expect(loss?.nodes.slice(1).sort()).toEqual([...replicas].sort());
+    for (const name of ['replica-1', 'replica-2', 'replica-3']) expect(await dbsize(lab, name)).toBe(0);
+    const next = await waitForTick(engine, (u) => u.snapshot.seq >= wiped.snapshot.seq + 4, 5_000, 'four more ticks');
+    expect(next.snapshot.warnings.map((w) => w.code)).toContain('MASTER_RESTARTED_EMPTY');
   });
 });

@@ -141,7 +141,7 @@ describe('alert rules', () => {
     expect(only(new AlertBook().evaluate(sentinel({ stale: true, polledAt: clock.now() - 20_000 }), clock.now())).rule).toBe('STALE');
   });
 
-  it('BACKLOG_EXCEEDED, SYNC_FAILING, MULTIPLE_MASTERS and INTERRUPTED_PLAN while the snapshot carries the warning (folded ones too)', () => {
+  it('BACKLOG_EXCEEDED, SYNC_FAILING, MULTIPLE_MASTERS, INTERRUPTED_PLAN and MASTER_RESTARTED_EMPTY while the snapshot carries the warning (folded ones too)', () => {
     const clock = new FakeClock();
     const book = new AlertBook();
     const nodes = pair({ lag: inSyncLag({ bytesBehindMaster: 5000 }), syncAttempts: 3 }, { backlog: { active: true, size: 4096, firstByteOffset: 1, histlen: 4000 } });
@@ -150,22 +150,24 @@ describe('alert rules', () => {
       { code: 'MASTER_DOWN', message: 'headline', nodes: [M], folded: [{ code: 'SYNC_FAILING', message: `${R} started 3 full syncs from ${M} in 2 minutes and none finished: the master refuses it`, nodes: [R, M] }] },
       { code: 'MULTIPLE_MASTERS', message: `2 masters in one topology: ${M} (1 replica), ${R2} (lone master, no replicas). If more than one takes writes`, nodes: [M, R2] },
       { code: 'INTERRUPTED_PLAN', message: 'INTERRUPTED_PLAN p1: "switchover", started x, did not finish: killed.\nWhat ran:', nodes: [] },
+      { code: 'MASTER_RESTARTED_EMPTY', message: `Data loss: ${M} restarted at 08:12:03 UTC without persistence (no RDB saves, no AOF) and came back empty. ${R} then replaced`, nodes: [M, R] },
     ];
     // BACKLOG_EXCEEDED once it has held for a while: a write burst that a connected replica catches up on is not one.
     const first = book.evaluate(snapshot(nodes, warnings), clock.now());
-    expect(firing(first).map((a) => a.rule).sort()).toEqual(['INTERRUPTED_PLAN', 'MULTIPLE_MASTERS', 'SYNC_FAILING']);
+    expect(firing(first).map((a) => a.rule).sort()).toEqual(['INTERRUPTED_PLAN', 'MASTER_RESTARTED_EMPTY', 'MULTIPLE_MASTERS', 'SYNC_FAILING']);
     expect(firing(book.evaluate(snapshot(nodes, warnings), clock.now() + (BACKLOG_EXCEEDED_HOLD_SECONDS - 1) * 1000)).map((a) => a.rule)).not.toContain('BACKLOG_EXCEEDED');
     clock.jump(BACKLOG_EXCEEDED_HOLD_SECONDS * 1000);
     const view = book.evaluate(snapshot(nodes, warnings), clock.now());
     const byRule = new Map(firing(view).map((a) => [a.rule, a]));
-    expect([...byRule.keys()].sort()).toEqual(['BACKLOG_EXCEEDED', 'INTERRUPTED_PLAN', 'MULTIPLE_MASTERS', 'SYNC_FAILING']);
+    expect([...byRule.keys()].sort()).toEqual(['BACKLOG_EXCEEDED', 'INTERRUPTED_PLAN', 'MASTER_RESTARTED_EMPTY', 'MULTIPLE_MASTERS', 'SYNC_FAILING']);
+    expect(byRule.get('MASTER_RESTARTED_EMPTY')).toMatchObject({ node: M, message: `Data loss: ${M} restarted at 08:12:03 UTC without persistence (no RDB saves, no AOF) and came back empty` });
     expect(byRule.get('BACKLOG_EXCEEDED')).toMatchObject({ node: R, value: 5000, threshold: 4000, message: `${R} is 4.9 KiB behind ${M}, past the 3.9 KiB its backlog holds: its next resync will be a full one` });
     expect(byRule.get('SYNC_FAILING')?.message).toBe(`${R} started 3 full syncs from ${M} in 2 minutes and none finished`);
     expect(byRule.get('MULTIPLE_MASTERS')).toMatchObject({ node: null, value: 2, message: `2 masters in one topology: ${M} (1 replica), ${R2} (lone master, no replicas)` });
     expect(byRule.get('INTERRUPTED_PLAN')).toMatchObject({ node: null, message: 'INTERRUPTED_PLAN p1: "switchover", started x, did not finish: killed' });
     const after = book.evaluate(snapshot(nodes, []), clock.now() + 1000);
     expect(firing(after)).toEqual([]);
-    expect(alertTransitions(view, after).resolved).toHaveLength(4);
+    expect(alertTransitions(view, after).resolved).toHaveLength(5);
   });
 
   it('hostile values never fire: NaN, null, negative and infinite lag, unknown lag', () => {

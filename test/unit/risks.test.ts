@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseSettings, persistenceOff } from '../../electron/engine/replication-settings';
+import { DATA_LOSS_KEEP_MS, DataLossWatch } from '../../electron/engine/data-loss';
+import { hazardsLast } from '../../electron/engine/snapshot';
 import { foldMasterDown, riskWarnings } from '../../electron/engine/warnings';
-import type { NodeState, ReplicationSettings } from '../../electron/shared/types';
+import type { NodeState, ReplicationSettings, TopologySnapshot, TopologyWarning } from '../../electron/shared/types';
 import { inSyncLag, nodeState } from '../helpers/node-state';
 
 const OFF: ReplicationSettings = parseSettings({ save: '' }, { aof_enabled: '0' });
@@ -86,6 +88,12 @@ describe('riskWarnings', () => {
     expect(codes([nodeState('m:1'), replica('r:1', { syncAttempts: 4 })])).toEqual([]);
   });
 
+  it('what is going wrong now comes before the hazards that have not struck yet, each in its order', () => {
+    const w = (code: TopologyWarning['code'], n: string): TopologyWarning => ({ code, message: code, nodes: [n] });
+    const out = hazardsLast([w('MASTER_NO_PERSISTENCE', 'm:1'), w('BACKLOG_SHORT', 'm:1'), w('SYNC_FAILING', 'a:1'), w('WRITABLE_REPLICA', 'b:1'), w('STALLED_UPSTREAM', 'c:1')]);
+    expect(out.map((x) => x.code)).toEqual(['SYNC_FAILING', 'STALLED_UPSTREAM', 'MASTER_NO_PERSISTENCE', 'BACKLOG_SHORT', 'WRITABLE_REPLICA']);
+  });
+
   it('MASTER_DOWN: one headline for a dead root master, the warnings it explains folded under it', () => {
     const down = nodeState('m:1', { reachable: false, error: { code: 'UNREACHABLE', message: 'refused' } });
     const states = [down, replica('a:1', { linkStatus: 'down' }), replica('b:1', { linkStatus: 'down' }), replica('c:1', { master: 'a:1', depth: 2 }), nodeState('x:1')];
@@ -96,6 +104,10 @@ describe('riskWarnings', () => {
     expect(out[0]?.message).toMatch(/^m:1 down since 06:58:22 UTC; 2 replicas orphaned \(3 nodes below it\) → fail over/);
     expect(out[0]?.nodes).toEqual(['m:1', 'a:1', 'b:1', 'c:1']);
     expect(out[0]?.folded?.map((w) => w.code)).toEqual(['UNREACHABLE', 'UNKNOWN_MASTER', 'UNKNOWN_MASTER']);
+    expect(out[0]?.message).not.toContain('Do NOT restart');
+    // Without persistence (as last read), restarting it is what loses the data: fail over first.
+    const empty = foldMasterDown([], [{ ...down, settings: OFF }, ...states.slice(1)], new Map());
+    expect(empty[0]?.message).toMatch(/→ fail over first .*Do NOT restart m:1 before that: it has no persistence/);
     // A live root: nothing to fold.
     const live = [nodeState('m:1'), replica('a:1')];
     expect(foldMasterDown([other], live, new Map())).toEqual([other]);
@@ -134,3 +146,46 @@ describe('riskWarnings', () => {
   });
 });
 
+
+describe('DataLossWatch (MASTER_RESTARTED_EMPTY)', () => {
+  const at = (nodes: NodeState[]): TopologySnapshot => ({ seq: 0, takenAt: 0, pollIntervalMs: 1000, nodes, edges: [], warnings: [] });
+  const master = (runId: string, replid: string, over: Partial<NodeState> = {}): NodeState => nodeState('m:1', { runId, replid, settings: OFF, ...over });
+  const T = Date.UTC(2026, 0, 1, 8, 12, 3);
+
+  it('keeps a day the master that restarted empty, the replicas it wiped and those still holding the data', () => {
+    const watch = new DataLossWatch();
+    const before = [master('run-a', 'old'), replica('a:1', { replid: 'old' }), replica('b:1', { replid: 'old' }), replica('c:1', { master: 'a:1', depth: 2, replid: 'old' })];
+    expect(watch.observe(at(before), T - 1000)).toEqual([]);
+    // Back with a new run_id and history: every node below it still holds the data, for a moment.
+    const back = [master('run-b', 'new'), ...before.slice(1)];
+    const first = watch.observe(at(back), T);
+    expect(first).toHaveLength(1);
+    expect(first[0]).toMatchObject({ code: 'MASTER_RESTARTED_EMPTY', nodes: ['m:1', 'a:1', 'b:1', 'c:1'] });
+    expect(first[0]?.message).toMatch(/^Data loss: m:1 restarted at 08:12:03 UTC without persistence .*came back empty\. Its replicas reconnect .*Still holding the old data: a:1, b:1, c:1: detach them now \(REPLICAOF NO ONE\)/);
+    // a:1 and c:1 below it resynced from it (the replication ID its backlog started with); b:1 is away, and not counted as wiped.
+    const wiped = [master('run-b', 'newer'), replica('a:1', { replid: 'newer' }), replica('b:1', { reachable: false, replid: null }), replica('c:1', { master: 'a:1', depth: 2, replid: 'newer' })];
+    const later = watch.observe(at(wiped), T + 5000);
+    expect(later[0]?.message).toMatch(/a:1, c:1 then replaced their data with its empty dataset \(full resync\).*Restore from a backup/);
+    expect(later[0]?.nodes).toEqual(['m:1', 'a:1', 'c:1']);
+    // Green again, and the warning stays: the data is still gone.
+    expect(watch.observe(at(wiped), T + DATA_LOSS_KEEP_MS)).toHaveLength(1);
+    expect(watch.observe(at(wiped), T + DATA_LOSS_KEEP_MS + 1)).toEqual([]);
+  });
+
+  it('says nothing for a restart with persistence, a master without replicas, or one whose replicas were moved away first', () => {
+    const saving = parseSettings({ save: '3600 1' }, { aof_enabled: '0' });
+    const persisted = new DataLossWatch();
+    persisted.observe(at([master('run-a', 'old', { settings: saving }), replica('a:1', { replid: 'old' })]), T);
+    expect(persisted.observe(at([master('run-b', 'new', { settings: saving }), replica('a:1', { replid: 'old' })]), T + 1000)).toEqual([]);
+
+    const lone = new DataLossWatch();
+    lone.observe(at([master('run-a', 'old')]), T);
+    expect(lone.observe(at([master('run-b', 'new')]), T + 1000)).toEqual([]);
+
+    // Failed over first (a:1 promoted, b:1 follows it): the empty master wipes nobody.
+    const moved = new DataLossWatch();
+    moved.observe(at([master('run-a', 'old'), replica('a:1', { replid: 'old' }), replica('b:1', { replid: 'old' })]), T);
+    const after = [master('run-b', 'new'), nodeState('a:1', { role: 'master', replid: 'promoted', replid2: 'old' }), replica('b:1', { master: 'a:1', replid: 'promoted' })];
+    expect(moved.observe(at(after), T + 1000)).toEqual([]);
+  });
+});

@@ -44,6 +44,7 @@ export const WARNING_LABELS: Record<WarningCode, string> = {
   FENCED_MASTER: 'Fenced master',
   MASTER_DOWN: 'Master down',
   MASTER_NO_PERSISTENCE: 'Master without persistence',
+  MASTER_RESTARTED_EMPTY: 'Data loss',
   BACKLOG_EXCEEDED: 'Past the backlog',
   BACKLOG_SHORT: 'Short backlog',
   SYNC_FAILING: 'Sync failing',

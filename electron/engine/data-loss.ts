@@ -1,0 +1,112 @@
+// A master without persistence that restarts comes back empty, and its replicas, reconnecting
+// on their own, replace their data with its empty dataset: the data is gone from every node. The
+// events alone said "restarted" and "full resync", and the view turned green again a second
+// later. This watch keeps the incident as a warning (MASTER_RESTARTED_EMPTY) for a day, naming
+// the nodes that lost their data and those that still hold it.
+import type { NodeState, TopologySnapshot, TopologyWarning } from '../shared/types';
+import { nodesByAddress } from '../shared/node-index';
+import { persistenceOff } from './replication-settings';
+
+/** How long the warning stays after the restart: the next shift must still see it. */
+export const DATA_LOSS_KEEP_MS = 24 * 60 * 60_000;
+
+/** A master as last read: what its restart would mean. */
+interface MasterReading {
+  runId: string;
+  /** Persistence off when last read (null: not known). */
+  noPersistence: boolean | null;
+  /** Nodes replicating from it (directly or below), as last read. */
+  below: string[];
+}
+
+interface Incident {
+  master: string;
+  at: number;
+  /**
+   * The run the master came back as. Its replication ID is new, and changes once more when its
+   * first replica syncs (a master creating its backlog starts a new history): a node sharing
+   * the ID this run has now took its (empty) dataset.
+   */
+  runId: string;
+  /** The nodes that were below it before the restart. */
+  below: string[];
+  /** Nodes seen with the master's new history: their data was replaced. Kept once seen, in the order seen. */
+  wiped: Set<string>;
+}
+
+export class DataLossWatch {
+  readonly #masters = new Map<string, MasterReading>();
+  readonly #incidents = new Map<string, Incident>();
+
+  /** Read this tick's snapshot; the warnings to show (one per master restarted empty in the last day). */
+  observe(snapshot: TopologySnapshot, now: number): TopologyWarning[] {
+    const byAddress = nodesByAddress(snapshot.nodes);
+    const children = new Map<string, string[]>();
+    for (const node of snapshot.nodes) {
+      if (!node.master || node.role === 'sentinel') continue;
+      const list = children.get(node.master);
+      if (list) list.push(node.address);
+      else children.set(node.master, [node.address]);
+    }
+    for (const node of snapshot.nodes) {
+      if (!node.reachable || node.runId === null || node.role !== 'master') continue;
+      const last = this.#masters.get(node.address);
+      const noPersistence = persistenceOff(node.settings);
+      if (last && last.runId !== node.runId && last.below.length > 0 && (last.noPersistence ?? noPersistence) === true) {
+        this.#incidents.set(node.address, { master: node.address, at: now, runId: node.runId, below: last.below, wiped: new Set() });
+      }
+      this.#masters.set(node.address, { runId: node.runId, noPersistence, below: belowOf(node.address, children) });
+    }
+    const warnings: TopologyWarning[] = [];
+    for (const [address, incident] of this.#incidents) {
+      const warning = now - incident.at > DATA_LOSS_KEEP_MS ? null : this.#warning(incident, byAddress, children);
+      if (warning) warnings.push(warning);
+      else this.#incidents.delete(address);
+    }
+    return warnings;
+  }
+
+  /** Null when no node lost data through it (its replicas had been moved away before it came back). */
+  #warning(incident: Incident, byAddress: ReadonlyMap<string, NodeState>, children: ReadonlyMap<string, string[]>): TopologyWarning | null {
+    const following = belowOf(incident.master, children);
+    const holding: string[] = [];
+    const master = byAddress.get(incident.master);
+    const history = master?.reachable && master.runId === incident.runId ? master.replid : null;
+    for (const address of new Set([...incident.below, ...following])) {
+      const node = byAddress.get(address);
+      if (history !== null && node?.replid === history) incident.wiped.add(address);
+    }
+    // Only a node still following the empty master is about to lose its data.
+    for (const address of following) {
+      const node = byAddress.get(address);
+      if (!incident.wiped.has(address) && node?.reachable && node.role === 'replica') holding.push(address);
+    }
+    const wiped = [...incident.wiped];
+    if (wiped.length === 0 && holding.length === 0) return null;
+    const when = new Date(incident.at).toISOString().slice(11, 19);
+    const message =
+      `Data loss: ${incident.master} restarted at ${when} UTC without persistence (no RDB saves, no AOF) and came back empty. ` +
+      (wiped.length > 0
+        ? `${wiped.join(', ')} then replaced ${wiped.length === 1 ? 'its' : 'their'} data with its empty dataset (full resync): what was written before the restart is gone from ${wiped.length === 1 ? 'that node' : 'these nodes'}. `
+        : `Its replicas reconnect on their own and replace their data with its empty dataset. `) +
+      (holding.length > 0
+        ? `Still holding the old data: ${holding.join(', ')}: detach ${holding.length === 1 ? 'it' : 'them'} now (REPLICAOF NO ONE) before ${holding.length === 1 ? 'it resyncs' : 'they resync'}, and restore from ${holding.length === 1 ? 'it' : 'one of them'}. `
+        : `Restore from a backup. `) +
+      `Turn on RDB saves or appendonly on the master`;
+    return { code: 'MASTER_RESTARTED_EMPTY', message, nodes: [incident.master, ...wiped, ...holding] };
+  }
+}
+
+/** Every node below `address`, from this tick's master → replicas map. */
+function belowOf(address: string, children: ReadonlyMap<string, string[]>): string[] {
+  const out: string[] = [];
+  const seen = new Set<string>([address]);
+  const queue = [...(children.get(address) ?? [])];
+  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+    if (seen.has(next)) continue;
+    seen.add(next);
+    out.push(next);
+    queue.push(...(children.get(next) ?? []));
+  }
+  return out;
+}
