@@ -1,9 +1,9 @@
 // Text renderings of a snapshot for the terminal: tree, table and JSON (Mermaid and the labels
 // they share with it are electron/shared/topology-text.ts's, since the UI exports Mermaid too).
 import type { Alert, NodeLoad, NodeState, TopologySnapshot, TopologyWarning } from '../shared/types';
-import { RISK_WARNINGS } from '../shared/types';
 import { formatBytes, formatOffset, formatSeconds } from '../shared/format';
 import { clean, distinct, lagLabel, roleLabel, staleAge } from '../shared/topology-text';
+import { troubles } from '../shared/node-index';
 
 export { clean, toMermaid } from '../shared/topology-text';
 
@@ -165,7 +165,7 @@ export function problemOf(node: NodeState, snapshot: TopologySnapshot): string |
   if (node.role === 'replica' && node.linkStatus === 'down') return 'link down';
   if (node.sync) return 'full sync';
   if (snapshot.edges.some((e) => e.replica === node.address && e.health === 'lagging')) return 'lagging';
-  const warned = snapshot.warnings.find((w) => !RISK_WARNINGS.has(w.code) && w.nodes.includes(node.address));
+  const warned = snapshot.warnings.find((w) => troubles(w, node.address));
   return warned ? warned.code : null;
 }
 

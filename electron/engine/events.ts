@@ -223,7 +223,12 @@ function droppedReplicas(old: NodeState, node: NodeState | undefined, next: Topo
     const was = previous.find((n) => n.address === replica?.address);
     if (!replica?.reachable || replica.master !== node.address || !was?.reachable || was.runId !== replica.runId) continue;
     if (node.replicas.some((r) => r.address === replica.address || replica.aliases.includes(r.address))) continue;
-    add(node.address, 'replica-dropped', `${node.address} dropped its replica ${replica.address}, which is alive and still replicates from it (link ${replica.linkStatus ?? '?'}): a timeout or its output buffer limit`);
+    // A replica that lost its own master, or resyncs from it, drops its replicas: they follow its new data.
+    const why =
+      node.role === 'replica' && (node.linkStatus !== 'up' || node.sync)
+        ? `it has no link to its own master ${node.master ?? '?'} (or is resyncing from it), and its replicas then have to resync too`
+        : 'a timeout or its output buffer limit';
+    add(node.address, 'replica-dropped', `${node.address} dropped its replica ${replica.address}, which is alive and still replicates from it (link ${replica.linkStatus ?? '?'}): ${why}`);
   }
 }
 

@@ -129,6 +129,16 @@ function ageOf(s: NodeState, now: number): string {
 /** Why a replica keeps failing to sync with its reachable master, or null while it is fine. */
 function syncFailing(s: NodeState, master: NodeState): string | null {
   if (s.linkStatus === 'up' && !s.sync) return null;
+  const down = s.linkDownSinceSeconds;
+  // A replica without a link to its own master refuses to serve a sync (NOMASTERLINK): the
+  // cause is above it, not this replica's credentials.
+  if (master.role === 'replica' && master.linkStatus !== 'up') {
+    if (s.syncAttempts < FAILING_SYNC_ATTEMPTS && (down === null || down < FAILING_LINK_DOWN_SECONDS)) return null;
+    return (
+      `${s.address} cannot sync from ${master.address}: ${master.address} has no link to its own master (${master.master ?? '?'}) ` +
+      `and refuses to serve a sync until it has one ("NOMASTERLINK" in ${s.address}'s log). Mend ${master.address}'s link first; ${s.address} follows on its own`
+    );
+  }
   const rdb = canLoadRdb(s.version, master.version);
   if (rdb.loads === false) {
     return (
@@ -147,7 +157,6 @@ function syncFailing(s: NodeState, master: NodeState): string | null {
       `so its next sync replaces its data: check both logs`
     );
   }
-  const down = s.linkDownSinceSeconds;
   if (s.linkStatus === 'down' && !s.sync && down !== null && down >= FAILING_LINK_DOWN_SECONDS) {
     return (
       `${s.address}'s link to ${master.address} has been down for ${down} s although the master answers the console: ` +

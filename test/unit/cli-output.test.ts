@@ -169,4 +169,11 @@ describe('watch --problems', () => {
     const riskOnly = toProblems(snapshot([master, replica(R1, M), replica(R2, M)], edges, [risk]));
     expect(riskOnly.split('\n')[0]).toMatch(/3 nodes: 3 healthy; 1 warning$/);
   });
+
+  it('a warning about a replica that names its master as the peer leaves the master healthy', () => {
+    for (const code of ['SYNC_FAILING', 'BACKLOG_EXCEEDED'] as const) {
+      const text = toProblems(snapshot([master, replica(R1, M), replica(R2, M)], edges, [{ code, message: `${R1} and ${M}`, nodes: [R1, M] }]));
+      expect(text.split('\n')[0]).toMatch(new RegExp(`3 nodes: 2 healthy, 1 not \\(${R1} ${code}\\); 1 warning$`));
+    }
+  });
 });

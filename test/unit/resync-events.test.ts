@@ -112,6 +112,13 @@ describe('full resyncs from both sides', () => {
       [master({ replicas: [] }), replica('a:1', { linkStatus: 'down' })],
     ]);
     expect(dropped?.filter((e) => e.kind === 'replica-dropped').map((e) => e.node)).toEqual(['m:1']);
+    expect(dropped?.find((e) => e.kind === 'replica-dropped')?.message).toMatch(/: a timeout or its output buffer limit$/);
+    // A middle node that lost its own master drops its replicas for that, not for a timeout.
+    const [, upstream] = run([
+      [master({ replicas: listed, role: 'replica', master: 'top:1', linkStatus: 'up' }), replica('a:1')],
+      [master({ replicas: [], role: 'replica', master: 'top:1', linkStatus: 'down' }), replica('a:1', { linkStatus: 'down' })],
+    ]);
+    expect(upstream?.find((e) => e.kind === 'replica-dropped')?.message).toMatch(/: it has no link to its own master top:1 \(or is resyncing from it\), and its replicas then have to resync too$/);
     // Re-pointed elsewhere is a role change, not a drop.
     const [, moved] = run([
       [master({ replicas: listed }), replica('a:1')],

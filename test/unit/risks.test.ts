@@ -86,6 +86,13 @@ describe('riskWarnings', () => {
     expect(codes([nodeState('m:1'), replica('r:1', { linkStatus: 'down', linkDownSinceSeconds: 5 })])).toEqual([]);
     // Synced now: past attempts are history.
     expect(codes([nodeState('m:1'), replica('r:1', { syncAttempts: 4 })])).toEqual([]);
+    // Its master lost its own master (NOMASTERLINK): the cause is above, not masterauth or an ACL.
+    const middle = replica('a:1', { linkStatus: 'down', linkDownSinceSeconds: 50 });
+    const upstream = riskWarnings([nodeState('m:1', { reachable: false }), middle, replica('r:1', { master: 'a:1', depth: 2, linkStatus: 'down', linkDownSinceSeconds: 45 })], 0);
+    const below = upstream.find((w) => w.code === 'SYNC_FAILING' && w.nodes[0] === 'r:1');
+    expect(below?.message).toMatch(/^r:1 cannot sync from a:1: a:1 has no link to its own master \(m:1\) .*NOMASTERLINK.*Mend a:1's link first/);
+    expect(below?.message).not.toMatch(/masterauth|ACL/);
+    expect(riskWarnings([nodeState('m:1'), middle, replica('r:1', { master: 'a:1', depth: 2, linkStatus: 'down', linkDownSinceSeconds: 5 })], 0).filter((w) => w.nodes[0] === 'r:1')).toEqual([]);
   });
 
   it('what is going wrong now comes before the hazards that have not struck yet, each in its order', () => {

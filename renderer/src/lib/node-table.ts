@@ -53,7 +53,7 @@ export interface NodeRow {
   offset: number | null;
   master: Address | null;
   warnings: number;
-  /** Of those, the ones that make it a problem (not RISK_WARNINGS). */
+  /** Of those, the ones that make it a problem (troubles(): not a risk, not naming it as a peer). */
   problemWarnings: number;
   runId: string | null;
   /** Hops from its root in the drawn tree (0 for a root). */

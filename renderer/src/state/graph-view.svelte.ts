@@ -9,7 +9,7 @@ import type { Address } from '../../../electron/shared/types';
 import { childrenOf, collapsedAbove, collapsedMasters, defaultCollapsed, foldSubtrees, type Folded, type Link } from '../lib/graph-collapse';
 import { fromListKey, listKey } from '../lib/keys';
 import { isProblem, nodeStatus, topologyOrder, type NodeRow } from '../lib/node-table';
-import { RISK_WARNINGS } from '../../../electron/shared/types';
+import { troubles } from '../../../electron/shared/node-index';
 import type { ConsoleState } from './console-state.svelte';
 
 export class GraphView {
@@ -70,7 +70,7 @@ export class GraphView {
         offset: node.offset,
         master: node.master,
         warnings: shown.length,
-        problemWarnings: shown.filter((w) => !RISK_WARNINGS.has(w.code)).length,
+        problemWarnings: shown.filter((w) => troubles(w, address)).length,
         runId: node.runId,
         depth,
         order: i,
