@@ -89,7 +89,8 @@ export function buildSnapshot(
     edges.push({ master: master.address, replica: record.address, health: edgeHealth(context, record, master, state) });
   }
   const downSince = new Map<string, number | null>();
-  for (const record of records) downSince.set(record.address, record.unreachableSince);
+  // Since when it fails to answer is news only after a reading in this session: before one, it is when the console started.
+  for (const record of records) downSince.set(record.address, record.polledAt !== null ? record.unreachableSince : null);
   const warnings = foldMasterDown([...findWarnings(nodes, loops), ...riskWarnings(states, now), ...sentinelWarnings(states)], states, downSince);
   return { seq, takenAt: now, pollIntervalMs, nodes: states, edges, warnings: hazardsLast(warnings) };
 }

@@ -173,7 +173,8 @@ const FOLDED_UNDER_MASTER_DOWN = new Set<WarningCode>(['UNREACHABLE', 'UNKNOWN_M
  * A root master that is down with replicas still pointing at it: one headline ("M down since
  * 06:58:22; 3 replicas orphaned → fail over") with the per-node warnings it explains folded
  * under it, instead of an UNREACHABLE, an UNKNOWN_MASTER per replica and a chip on every card.
- * `downSince` gives when each node stopped answering (ms).
+ * `downSince` gives when each node stopped answering (ms), for one read in this session;
+ * before that, the node's last reading (an earlier session's) is all that is known.
  */
 export function foldMasterDown(warnings: TopologyWarning[], states: readonly NodeState[], downSince: ReadonlyMap<string, number | null>): TopologyWarning[] {
   const byAddress = nodesByAddress(states);
@@ -201,6 +202,12 @@ export function foldMasterDown(warnings: TopologyWarning[], states: readonly Nod
     const folded = rest.filter((w) => FOLDED_UNDER_MASTER_DOWN.has(w.code) && w.nodes.every((a) => family.has(a)));
     rest = rest.filter((w) => !folded.includes(w));
     const since = downSince.get(master);
+    const seen = byAddress.get(master)?.lastSeenAt ?? null;
+    const when = since
+      ? ` since ${new Date(since).toISOString().slice(11, 19)} UTC`
+      : seen !== null
+        ? ` (last read ${new Date(seen).toISOString().slice(0, 19).replace('T', ' ')} UTC)`
+        : ' (never read by this console)';
     const direct = below.filter((a) => byAddress.get(a)?.master === master).length;
     // Restarted without persistence, it comes back empty and wipes the replicas waiting for it.
     const advice =
@@ -212,7 +219,7 @@ export function foldMasterDown(warnings: TopologyWarning[], states: readonly Nod
     headlines.push({
       code: 'MASTER_DOWN',
       message:
-        `${master} down${since ? ` since ${new Date(since).toISOString().slice(11, 19)} UTC` : ''}; ` +
+        `${master} down${when}; ` +
         `${direct} ${direct === 1 ? 'replica' : 'replicas'} orphaned${below.length > direct ? ` (${below.length} nodes below it)` : ''} → ${advice}${followFrom(folded)}`,
       nodes: [master, ...below],
       folded,

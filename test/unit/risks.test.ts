@@ -112,6 +112,10 @@ describe('riskWarnings', () => {
     expect(out[0]?.nodes).toEqual(['m:1', 'a:1', 'b:1', 'c:1']);
     expect(out[0]?.folded?.map((w) => w.code)).toEqual(['UNREACHABLE', 'UNKNOWN_MASTER', 'UNKNOWN_MASTER']);
     expect(out[0]?.message).not.toContain('Do NOT restart');
+    // Not read in this session (a one-shot command, a node from memory): its last reading, not when the console started.
+    const remembered = foldMasterDown([], [{ ...down, lastSeenAt: Date.UTC(2026, 0, 1, 6, 50, 1) }, ...states.slice(1)], new Map([['m:1', null]]));
+    expect(remembered[0]?.message).toMatch(/^m:1 down \(last read 2026-01-01 06:50:01 UTC\); 2 replicas orphaned/);
+    expect(foldMasterDown([], [{ ...down, lastSeenAt: null }, ...states.slice(1)], new Map())[0]?.message).toMatch(/^m:1 down \(never read by this console\); /);
     // Without persistence (as last read), restarting it is what loses the data: fail over first.
     const empty = foldMasterDown([], [{ ...down, settings: OFF }, ...states.slice(1)], new Map());
     expect(empty[0]?.message).toMatch(/→ fail over first .*Do NOT restart m:1 before that: it has no persistence/);
