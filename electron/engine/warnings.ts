@@ -115,7 +115,7 @@ function stalledUpstream(states: readonly NodeState[], byAddress: ReadonlyMap<st
     return {
       code: 'STALLED_UPSTREAM' as const,
       message:
-        `${blocker} is ${why}: ${nodes.length === 1 ? 'the node' : `the ${nodes.length} nodes`} below it receive nothing, whatever their own links say: ${lags.join(', ')}. ` +
+        `${blocker} is ${why}: ${nodes.length === 1 ? 'the node below it receives nothing, whatever its own link says' : `the ${nodes.length} nodes below it receive nothing, whatever their own links say`}: ${lags.join(', ')}. ` +
         `Look at ${blocker} (a paused process, a long command, swapping, its network)`,
       nodes: [blocker, ...nodes.map((n) => n.address)],
     };

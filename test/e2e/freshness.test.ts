@@ -136,6 +136,21 @@ describe('a replica that is reachable but does not answer in time', () => {
     await shot(page, 'fresh-recovered');
   });
 
+  it('a replica below a stalled middle node says the lag is above it, not "Lagging" beside its own 0 B', async () => {
+    const below = card(page, lab.address('replica-1-1'));
+    lab.pause('replica-1');
+    try {
+      await expect.poll(() => below.textContent(), { timeout: 15_000 }).toContain('Stalled above');
+      expect(await below.textContent()).not.toContain('Lagging');
+      await expect.poll(() => below.locator('.row', { hasText: 'lag' }).first().textContent()).toMatch(/^lag\s*\d+(\.\d+)? [KMG]?i?B from root\s*$/);
+      await expect(below.locator('.chip', { hasText: 'Stalled above' }).getAttribute('title')).resolves.toContain(`Behind because ${lab.address('replica-1')}`);
+      await shot(page, 'fresh-stalled-above');
+    } finally {
+      lab.resume('replica-1');
+    }
+    await expect.poll(() => below.textContent(), { timeout: 15_000 }).not.toContain('Stalled above');
+  });
+
   it('logged no errors in the page', () => {
     expect(problems).toEqual([]);
   });

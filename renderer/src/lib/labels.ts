@@ -26,6 +26,9 @@ export const HEALTH_LABELS: Record<EdgeHealth, StatusLabel> = {
   unknown: { label: 'Link unknown', icon: 'info', tone: 'neutral' },
 };
 
+/** A lagging edge whose replica is behind because a node above it is stalled or unreachable (its own lag is 0). */
+export const STALLED_ABOVE: StatusLabel = { label: 'Stalled above', icon: 'alert', tone: 'warn' };
+
 export const WARNING_LABELS: Record<WarningCode, string> = {
   CYCLE: 'Replication cycle',
   MULTIPLE_MASTERS: 'Several masters',
