@@ -1,5 +1,6 @@
-// The risks and the backlog advisor in the real renderer: settings in the node details, and a
-// dead master as one headline with the warnings it explains folded under it.
+// The risks and the backlog advisor in the real renderer: settings in the node details, a
+// dead master as one headline with the warnings it explains folded under it, and the data
+// loss when that master (without persistence) is restarted anyway.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -69,7 +70,22 @@ describe('risks in the UI (real servers)', () => {
       await expect(warnings.locator('li[data-code="MASTER_DOWN"]').textContent()).resolves.toMatch(/down since \d\d:\d\d:\d\d UTC; 3 replicas orphaned → fail over/);
       await warnings.getByTestId('folded-warnings').locator('summary').click();
       await expect.poll(() => warnings.locator('[data-testid="folded-warnings"] li[data-code="UNKNOWN_MASTER"]').count()).toBe(3);
+      await expect(warnings.locator('li[data-code="MASTER_DOWN"]').textContent()).resolves.toContain(`Do NOT restart ${master} before that`);
       await shot(page, 'risks-master-down-dark');
+
+      // Restarted anyway, without persistence: back empty, its replicas wiped, every link green
+      // again. The loss heads the banner, in red, and stays.
+      await lab.restart('master');
+      const loss = warnings.locator('li[data-code="MASTER_RESTARTED_EMPTY"]');
+      await expect.poll(() => loss.textContent(), { timeout: 15_000 }).toMatch(/then replaced their data with its empty dataset/);
+      await expect.poll(() => page.locator('[data-testid^="edge-"][data-health="up"]').count(), { timeout: 15_000 }).toBe(3);
+      await expect(warnings.locator(':scope > ul > li').first().getAttribute('data-code')).resolves.toBe('MASTER_RESTARTED_EMPTY');
+      await expect(loss.locator('.chip').textContent()).resolves.toBe('Data loss');
+      await expect(loss.locator('.chip').getAttribute('class')).resolves.toContain('bad');
+      await expect(card(page, master).locator('.chip', { hasText: 'Data loss' }).getAttribute('class')).resolves.toContain('bad');
+      await shot(page, 'risks-data-loss-dark');
+      await page.emulateMedia({ colorScheme: 'light' });
+      await shot(page, 'risks-data-loss-light');
       expect(problems).toEqual([]);
     } finally {
       await context.close();

@@ -62,6 +62,11 @@ export const WARNING_LABELS: Record<WarningCode, string> = {
   SENTINEL_DOWN: 'Sentinel: master down',
 };
 
+/** A warning chip's tone: a loss that has happened is red, the rest amber. */
+export function warningTone(code: WarningCode): Tone {
+  return code === 'MASTER_RESTARTED_EMPTY' ? 'bad' : 'warn';
+}
+
 export const EVENT_LABELS: Record<EventKind, StatusLabel> = {
   'role-change': { label: 'Role change', icon: 'swap', tone: 'accent' },
   'link-down': { label: 'Link down', icon: 'x', tone: 'bad' },
