@@ -5,6 +5,7 @@ import { planAction } from '../../electron/engine/actions/planner';
 import { afterPromotion, predictResync } from '../../electron/engine/actions/resync';
 import type { ActionPlan } from '../../electron/shared/actions';
 import { META, factsFor, nodeState, replicaState, snapshotOf } from '../helpers/action-fixtures';
+import { inSyncLag } from '../helpers/node-state';
 
 const M = '10.0.0.1:6379';
 const A = '10.0.0.2:6379';
@@ -80,6 +81,21 @@ describe('planAction', () => {
     expect(plan.confirmAddress).toBe(A);
     const forced = planAction({ kind: 'switchover', to: A, options: { switchoverMethod: 'failover' } }, facts, META).plan;
     expect(check(forced, 'MANUAL_SWITCHOVER')).toMatchObject({ verdict: 'refused' });
+  });
+
+  it('warns when the switchover target trails by more than the write pause can wait for, and says how far in readable bytes', () => {
+    const far = { offset: 1000 - 144_409_652 };
+    const snapshot = snapshotOf([nodeState(M, { offset: 1000 }), replicaState(A, M, { ...far, lag: inSyncLag({ bytesBehindMaster: 144_409_652, secondsBehind: 3 }) })]);
+    const plan = planAction({ kind: 'switchover', to: A, options: { stepTimeoutMs: 5000 } }, factsFor(snapshot), META).plan;
+    expect(check(plan, 'REPLICA_BEHIND')).toMatchObject({
+      verdict: 'warning',
+      message: expect.stringMatching(/^10\.0\.0\.2:6379 is 138 MiB \(144409652 bytes\) behind 10\.0\.0\.1:6379 \(3 s of writes\), .*it may not catch up in that time/),
+    });
+    const near = snapshotOf([nodeState(M, { offset: 1000 }), replicaState(A, M, { offset: 900, lag: inSyncLag({ bytesBehindMaster: 100, secondsBehind: 0 }) })]);
+    expect(check(planAction({ kind: 'switchover', to: A, options: { stepTimeoutMs: 5000 } }, factsFor(near), META).plan, 'REPLICA_BEHIND')).toMatchObject({
+      verdict: 'ok',
+      message: expect.stringMatching(/^10\.0\.0\.2:6379 is 100 bytes behind: writes wait until it has every byte/),
+    });
   });
 
   it('uses the address the master lists for FAILOVER TO (announce-ip), not the one the console dials', () => {

@@ -18,6 +18,13 @@ import { commandText, type StepOp } from './operations';
 import { predictResync, type ReplState } from './resync';
 import { sentinelFigures } from './sentinel-facts';
 import { parseAddress } from '../address';
+import { formatBytes } from '../../shared/format';
+
+/** "900 bytes", "138 MiB (144409652 bytes)": readable, with the exact count an operator may compare. */
+export function bytesText(n: number | null): string {
+  if (n === null) return '? bytes';
+  return n < 1024 ? `${n} bytes` : `${formatBytes(n)} (${n} bytes)`;
+}
 
 export const DEFAULT_STEP_TIMEOUT_MS = 30_000;
 /** Longest write pause a switchover asks for (FAILOVER TIMEOUT, CLIENT PAUSE). */

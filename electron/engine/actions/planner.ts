@@ -6,7 +6,7 @@ import { parseAddress } from '../address';
 import type { NodeFacts, PreflightFacts } from './facts';
 import { ancestorsOf, atLeast62, descendantsOf, findNode, replicasOf, rootOf } from './graph';
 import { FENCE_REPLICAS, isFenceValue } from './operations';
-import { MAX_WRITE_PAUSE_MS, PAUSE_MARGIN_MS, PlanBuilder, type PlannedAction } from './plan-builder';
+import { bytesText, MAX_WRITE_PAUSE_MS, PAUSE_MARGIN_MS, PlanBuilder, type PlannedAction } from './plan-builder';
 import { afterPromotion, predictResync, type ReplState } from './resync';
 import { failoverMaster, sentinelGroupMaster } from './scope';
 import { planSentinelFailover } from './sentinel-planner';
@@ -191,6 +191,9 @@ function priorityZero(b: PlanBuilder, f: NodeFacts): void {
 }
 
 /** Bytes `behind` has to catch up with `ahead` when it lies on `ahead`'s history, else null. */
+/** A switchover target this far behind is unlikely to catch up while writes wait (tens of MB/s on a busy link). */
+const CATCH_UP_BYTES = 16 * 1024 * 1024;
+
 function bytesBehind(ahead: NodeFacts, behind: NodeFacts): number | null {
   return historyBytesBehind(ahead, behind);
 }
@@ -229,7 +232,7 @@ function planPromote(b: PlanBuilder, nodeAddress: string, repointSiblings: boole
       b.check(
         'REPLICA_BEHIND',
         'warning',
-        `${node} is ${behind} bytes behind its master ${oldMaster}${nf.linkStatus === 'up' ? '' : ' (its link is down)'}: writes ${oldMaster} has beyond that will not be on ${node}`,
+        `${node} is ${bytesText(behind)} behind its master ${oldMaster}${nf.linkStatus === 'up' ? '' : ' (its link is down)'}: writes ${oldMaster} has beyond that will not be on ${node}`,
         [node, oldMaster],
         true,
       );
@@ -248,7 +251,7 @@ function planPromote(b: PlanBuilder, nodeAddress: string, repointSiblings: boole
     const best = siblings.filter((s) => s.reachable && s.offset !== null).sort((x, y) => (y.offset ?? 0) - (x.offset ?? 0))[0];
     const behind = best ? bytesBehind(best, nf) : null;
     if (best && behind !== null && behind > 0) {
-      b.check('REPLICA_BEHIND', 'warning', `${node} is ${behind} bytes behind ${best.address}, the most up-to-date replica: promoting ${node} loses those writes`, [node, best.address], true);
+      b.check('REPLICA_BEHIND', 'warning', `${node} is ${bytesText(behind)} behind ${best.address}, the most up-to-date replica: promoting ${node} loses those writes`, [node, best.address], true);
       b.lost(node, behind, `behind ${best.address}`);
     }
   }
@@ -362,12 +365,19 @@ function planSwitchover(b: PlanBuilder, toAddress: string, meta: PlanMeta): Plan
   }
   const pauseMs = Math.min(b.options.stepTimeoutMs, MAX_WRITE_PAUSE_MS);
   const behind = bytesBehind(mf, tf);
-  b.check(
-    'REPLICA_BEHIND',
-    'ok',
-    `${to} is ${behind ?? '?'} bytes behind: writes wait until it has every byte (at most ${pauseMs} ms, else the master resumes and nothing changes)`,
-    [to, oldMaster],
-  );
+  const waits = `writes wait until it has every byte (at most ${pauseMs} ms, else the master resumes and nothing changes)`;
+  // A target that trails by more than the pause allows holds the writes for nothing, then stops the plan.
+  const seconds = findNode(b.snapshot, to)?.lag?.secondsBehind ?? null;
+  if ((seconds !== null && seconds * 1000 >= pauseMs / 2) || (behind !== null && behind >= CATCH_UP_BYTES)) {
+    b.check(
+      'REPLICA_BEHIND',
+      'warning',
+      `${to} is ${bytesText(behind)} behind ${oldMaster}${seconds !== null ? ` (${seconds} s of writes)` : ''}, and ${waits}: it may not catch up in that time. Switch over when its lag is small, or give the steps more time (step timeout)`,
+      [to, oldMaster],
+    );
+  } else {
+    b.check('REPLICA_BEHIND', 'ok', `${to} is ${bytesText(behind)} behind: ${waits}`, [to, oldMaster]);
+  }
 
   // At the hand-over the target has exactly the master's offset as writes stopped, which no
   // replica can be past (the siblings, read after the master under load, may be past the
@@ -589,7 +599,7 @@ function planFailover(b: PlanBuilder, toAddress: string | undefined, meta: PlanM
     b.check(
       'REPLICA_BEHIND',
       'warning',
-      `${chosenAddress} is ${behindBest} bytes behind ${best.address}, the most up-to-date reachable replica: promoting it loses those writes and ${best.address} needs a full sync`,
+      `${chosenAddress} is ${bytesText(behindBest)} behind ${best.address}, the most up-to-date reachable replica: promoting it loses those writes and ${best.address} needs a full sync`,
       [chosenAddress, best.address],
       true,
     );

@@ -8,7 +8,7 @@
 import type { ActionRequest } from '../../shared/actions';
 import type { NodeFacts, SentinelReply } from './facts';
 import { replicasOf } from './graph';
-import type { PlanBuilder, PlannedAction } from './plan-builder';
+import { bytesText, type PlanBuilder, type PlannedAction } from './plan-builder';
 import { sentinelFigures } from './sentinel-facts';
 import { historyBytesBehind } from '../replication-rules';
 
@@ -165,7 +165,7 @@ export function planSentinelFailover(b: PlanBuilder, request: SentinelFailoverRe
       b.check(
         'REPLICA_BEHIND',
         'warning',
-        `${prefer} is ${best.gap} bytes behind ${best.f.address}: priority comes before offset in Sentinel's pick, so it wins anyway, and those writes are lost`,
+        `${prefer} is ${bytesText(best.gap)} behind ${best.f.address}: priority comes before offset in Sentinel's pick, so it wins anyway, and those writes are lost`,
         [prefer, best.f.address],
         true,
       );
