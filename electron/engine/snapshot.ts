@@ -15,7 +15,7 @@ import {
 import { bytesBehind, sameHistory, secondsBehind, type OffsetHistory, type OffsetSample } from './lag';
 import { currentOffset, masterAddressOf, type NodeRecord } from './node-record';
 import type { ChainInfo, NodeSet } from './node-set';
-import { findWarnings, foldMasterDown, riskWarnings } from './warnings';
+import { findWarnings, foldMasterDown, riskWarnings, splitBrain } from './warnings';
 import { sentinelWarnings } from './sentinel-warnings';
 import { nodesByAddress } from '../shared/node-index';
 
@@ -92,7 +92,7 @@ export function buildSnapshot(
   // Since when it fails to answer is news only after a reading in this session: before one, it is when the console started.
   for (const record of records) downSince.set(record.address, record.polledAt !== null ? record.unreachableSince : null);
   const warnings = foldMasterDown([...findWarnings(nodes, loops), ...riskWarnings(states, now), ...sentinelWarnings(states)], states, downSince);
-  return { seq, takenAt: now, pollIntervalMs, nodes: states, edges, warnings: hazardsLast(warnings) };
+  return { seq, takenAt: now, pollIntervalMs, nodes: states, edges, warnings: hazardsLast(splitBrain(warnings, states)) };
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { NodeState, TopologyWarning, WarningCode } from '../shared/types';
 import { persistenceOff } from './replication-settings';
+import { formatBytes } from '../shared/format';
 import { canLoadRdb } from './replication-rules';
 import { MAX_FIELD_CHARS, MAX_INFO_CHARS, MAX_REPLICA_LINES, type InfoCuts } from './info-parser';
 import { masterAddressOf, type InfoSection, type NodeRecord } from './node-record';
@@ -166,6 +167,35 @@ function syncFailing(s: NodeState, master: NodeState): string | null {
   return null;
 }
 
+/**
+ * A master's replication stream growing faster than this (bytes per second) is taking writes:
+ * its PINGs to its replicas add about 1.4 B/s.
+ */
+const WRITES_BYTES_PER_SECOND = 64;
+
+/**
+ * MULTIPLE_MASTERS said "if more than one takes writes" while two masters' offsets climbed
+ * under writes. With two or more taking writes now, it says split brain, in so many words.
+ */
+export function splitBrain(warnings: TopologyWarning[], states: readonly NodeState[]): TopologyWarning[] {
+  const at = warnings.findIndex((w) => w.code === 'MULTIPLE_MASTERS');
+  const found = warnings[at];
+  if (!found) return warnings;
+  const byAddress = nodesByAddress(states);
+  const writing: string[] = [];
+  for (const address of found.nodes) {
+    const s = byAddress.get(address);
+    const rate = s?.reachable ? (s.backlogWindow?.writeBytesPerSecond ?? null) : null;
+    if (rate !== null && rate >= WRITES_BYTES_PER_SECOND) writing.push(`${address} (${bytes(rate)}/s)`);
+  }
+  if (writing.length < 2) return warnings;
+  const message =
+    `Split brain: ${writing.length} masters take writes now: ${writing.join(', ')}. Their data diverges with every write, ` +
+    `and what was written to one that is made a replica again is lost at its full resync. Send the clients to one master, ` +
+    `copy what you need from the others, then make them its replicas. ${found.message}`;
+  return warnings.map((w) => (w === found ? { ...w, message } : w));
+}
+
 /** Codes a MASTER_DOWN headline explains when every node they name is the dead master or below it. */
 const FOLDED_UNDER_MASTER_DOWN = new Set<WarningCode>(['UNREACHABLE', 'UNKNOWN_MASTER', 'STALLED_UPSTREAM', 'SYNC_FAILING', 'BACKLOG_EXCEEDED']);
 
@@ -263,11 +293,8 @@ function foldUnderUnreachable(warnings: TopologyWarning[], states: readonly Node
   return rest;
 }
 
-function bytes(n: number): string {
-  if (n < 1024) return `${Math.round(n)} B`;
-  if (n < 1024 * 1024) return `${(n / 1024).toFixed(1)} KB`;
-  return `${(n / 1024 / 1024).toFixed(1)} MB`;
-}
+/** One byte format for the console (KiB, MiB): the cards and charts said MiB where the warnings said MB. */
+const bytes = formatBytes;
 
 // Module-level rather than an arrow made on every tick: nothing holds such an arrow's optimized
 // code between ticks, so each full garbage collection drops it and it is compiled again.

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseSettings, persistenceOff } from '../../electron/engine/replication-settings';
 import { DATA_LOSS_KEEP_MS, DataLossWatch } from '../../electron/engine/data-loss';
 import { hazardsLast } from '../../electron/engine/snapshot';
-import { foldMasterDown, riskWarnings } from '../../electron/engine/warnings';
+import { foldMasterDown, riskWarnings, splitBrain } from '../../electron/engine/warnings';
 import type { NodeState, ReplicationSettings, TopologySnapshot, TopologyWarning } from '../../electron/shared/types';
 import { inSyncLag, nodeState } from '../helpers/node-state';
 
@@ -99,6 +99,18 @@ describe('riskWarnings', () => {
     const w = (code: TopologyWarning['code'], n: string): TopologyWarning => ({ code, message: code, nodes: [n] });
     const out = hazardsLast([w('MASTER_NO_PERSISTENCE', 'm:1'), w('BACKLOG_SHORT', 'm:1'), w('SYNC_FAILING', 'a:1'), w('WRITABLE_REPLICA', 'b:1'), w('STALLED_UPSTREAM', 'c:1')]);
     expect(out.map((x) => x.code)).toEqual(['SYNC_FAILING', 'STALLED_UPSTREAM', 'MASTER_NO_PERSISTENCE', 'BACKLOG_SHORT', 'WRITABLE_REPLICA']);
+  });
+
+  it('MULTIPLE_MASTERS says split brain when two of the masters take writes now, not before', () => {
+    const several = { code: 'MULTIPLE_MASTERS' as const, message: '2 masters in one topology: m:1 (1 replica), x:1 (lone master, no replicas). If more than one takes writes', nodes: ['m:1', 'x:1'] };
+    const rate = (writeBytesPerSecond: number | null): Partial<NodeState> => ({ backlogWindow: { writeBytesPerSecond, coversSeconds: null, awaySeconds: null } });
+    const idle = splitBrain([several], [nodeState('m:1', rate(2000)), nodeState('x:1', rate(1.4))]);
+    expect(idle).toEqual([several]);
+    const both = splitBrain([several], [nodeState('m:1', rate(2000)), nodeState('x:1', rate(512))]);
+    expect(both[0]?.message).toMatch(/^Split brain: 2 masters take writes now: m:1 \(2\.0 KiB\/s\), x:1 \(512 B\/s\)\. .*2 masters in one topology/);
+    expect(both[0]?.nodes).toEqual(['m:1', 'x:1']);
+    // Unknown rates (under 10 s of history, one down) say nothing new.
+    expect(splitBrain([several], [nodeState('m:1', rate(2000)), nodeState('x:1', { ...rate(900), reachable: false })])).toEqual([several]);
   });
 
   it('MASTER_DOWN: one headline for a dead root master, the warnings it explains folded under it', () => {
