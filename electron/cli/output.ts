@@ -2,7 +2,7 @@
 // they share with it are electron/shared/topology-text.ts's, since the UI exports Mermaid too).
 import type { Alert, NodeLoad, NodeState, TopologySnapshot, TopologyWarning } from '../shared/types';
 import { formatBytes, formatOffset, formatSeconds } from '../shared/format';
-import { clean, distinct, lagLabel, roleLabel, staleAge } from '../shared/topology-text';
+import { clean, distinct, lagLabel, roleLabel, staleAge, syncLabel } from '../shared/topology-text';
 import { troubles } from '../shared/node-index';
 
 export { clean, toMermaid } from '../shared/topology-text';
@@ -210,7 +210,7 @@ function nodeRows(nodes: readonly NodeState[], takenAt: number): string[] {
     old(n, n.offset === null ? '—' : formatOffset(n.offset)),
     n.lag ? (n.lag.basis === 'ack' ? `${formatBytes(n.lag.bytesBehindMaster)}*` : old(n, formatBytes(n.lag.bytesBehindMaster))) : '',
     n.lag ? (n.lag.basis === 'ack' ? formatSeconds(n.lag.secondsBehind) : old(n, formatSeconds(n.lag.secondsBehind))) : '',
-    n.sync ? `${n.sync.percent === null ? '…' : `${n.sync.percent.toFixed(0)}%`}` : '',
+    n.sync ? syncLabel(n.sync) : '',
     n.error?.message ?? (n.role === 'sentinel' ? sentinelSummary(n) : ''),
   ]);
   const widths = COLUMNS.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));

@@ -1,7 +1,7 @@
 // A snapshot as plain text that does not depend on where it is shown: the CLI's tree and table,
 // and the Mermaid flowchart that both the CLI (`topology --format mermaid`) and the UI's export
 // make. Server-given strings are cleaned of control characters before they are written anywhere.
-import type { NodeState, TopologyEdge, TopologySnapshot } from './types';
+import type { NodeState, SyncProgress, TopologyEdge, TopologySnapshot } from './types';
 import { formatBytes, formatSeconds } from './format';
 
 /**
@@ -41,11 +41,25 @@ export function roleLabel(node: NodeState, takenAt: number): string {
   return age === null ? node.role : `${node.role}, STALE ${age}`;
 }
 
-/** Lag as one phrase: "lag 1.2 KB (3 s)", or the full sync's progress. */
+/**
+ * A full sync's progress in a few words: "42%", "12 MiB received" (diskless: no total), "loading"
+ * once every byte is in (the replica loads the snapshot), "waiting for the snapshot" before the
+ * first byte (the master is still writing it). `watch` printed "…" for all but the first.
+ */
+export function syncLabel(sync: SyncProgress): string {
+  if (sync.totalBytes !== null && sync.readBytes !== null && sync.readBytes >= sync.totalBytes) return 'loading';
+  if (sync.percent !== null) return `${sync.percent.toFixed(0)}%`;
+  if (sync.readBytes !== null && sync.readBytes > 0) return `${formatBytes(sync.readBytes)} received`;
+  return 'waiting for the snapshot';
+}
+
+/** Lag as one phrase: "lag 1.2 KiB (3 s)", the full sync's progress, or why the lag is not known. */
 export function lagLabel(node: NodeState): string {
   const lag = node.lag;
-  if (node.sync) return `full sync ${node.sync.percent === null ? '' : `${node.sync.percent.toFixed(0)}%`}`.trim();
+  if (node.sync) return `full sync ${syncLabel(node.sync)}`;
   if (!lag) return '';
+  // Nothing reaches it past a node that is not read now: its own "0 B" would read as in sync.
+  if (lag.behindBecauseOf !== null && node.linkStatus !== 'up') return `lag unknown (${lag.behindBecauseOf} is not read)`;
   const seconds = lag.secondsBehind === null ? '' : ` (${formatSeconds(lag.secondsBehind)})`;
   const basis = lag.basis === 'ack' ? ' from last ACK' : '';
   return `lag ${formatBytes(lag.bytesBehindMaster)}${seconds}${basis}`;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { clean, toJson, toMermaid, toProblems, toTable, toTree, warningLines } from '../../electron/cli/output';
+import { lagLabel, syncLabel } from '../../electron/shared/topology-text';
 import type { ListedReplica, NodeState, TopologySnapshot } from '../../electron/shared/types';
 import { inSyncLag, nodeState } from '../helpers/node-state';
 
@@ -175,5 +176,25 @@ describe('watch --problems', () => {
       const text = toProblems(snapshot([master, replica(R1, M), replica(R2, M)], edges, [{ code, message: `${R1} and ${M}`, nodes: [R1, M] }]));
       expect(text.split('\n')[0]).toMatch(new RegExp(`3 nodes: 2 healthy, 1 not \\(${R1} ${code}\\); 1 warning$`));
     }
+  });
+});
+
+describe('a full sync and an unknown lag, in words', () => {
+  const sync = (over: Partial<NonNullable<NodeState['sync']>>): NodeState['sync'] => ({ totalBytes: null, readBytes: null, percent: null, lastIoSecondsAgo: 0, ...over });
+
+  it('says how far a sync is, whether its size is known or not, and when it loads', () => {
+    expect(syncLabel(sync({ totalBytes: 1000, readBytes: 420, percent: 42 }))).toBe('42%');
+    expect(syncLabel(sync({ readBytes: 12 * 1024 * 1024 }))).toBe('12.0 MiB received');
+    expect(syncLabel(sync({ totalBytes: 1000, readBytes: 1000, percent: 100 }))).toBe('loading');
+    expect(syncLabel(sync({}))).toBe('waiting for the snapshot');
+    const table = toTable(snapshot([nodeState(M), nodeState(R1, { role: 'replica', master: M, linkStatus: 'down', sync: sync({ readBytes: 2048 }) })], [{ master: M, replica: R1, health: 'syncing' }]));
+    expect(table).toContain('2.0 KiB received');
+    expect(table).not.toContain('…');
+  });
+
+  it('a replica cut off above says its lag is unknown, not 0 B', () => {
+    const cut = nodeState(R1, { role: 'replica', master: M, linkStatus: 'down', lag: inSyncLag({ behindBecauseOf: M }) });
+    expect(lagLabel(cut)).toBe(`lag unknown (${M} is not read)`);
+    expect(lagLabel({ ...cut, linkStatus: 'up', lag: inSyncLag() })).toBe('lag 0 B (0 s)');
   });
 });

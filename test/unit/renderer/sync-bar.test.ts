@@ -1,0 +1,28 @@
+// The full-sync bar on a card and in the details: what it says before, during and after the transfer.
+import { render } from 'svelte/server';
+import { describe, expect, it } from 'vitest';
+import SyncBar from '../../../renderer/src/components/SyncBar.svelte';
+import type { SyncProgress } from '../../../electron/shared/types';
+
+const text = (sync: SyncProgress, compact = true): string =>
+  render(SyncBar, { props: { sync, compact } })
+    .body.replace(/<[^>]+>/g, '')
+    .replace(/&nbsp;/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
+
+describe('SyncBar', () => {
+  it('shows the percentage while the snapshot arrives', () => {
+    expect(text({ totalBytes: 1000, readBytes: 420, percent: 42, lastIoSecondsAgo: 0 })).toBe('Full sync 42% 420 B of 1000 B');
+  });
+
+  it('says the replica is loading once every byte is in, not a bar stuck near full', () => {
+    const loading = text({ totalBytes: 1000, readBytes: 1000, percent: 100, lastIoSecondsAgo: 9 });
+    expect(loading).toBe('Full sync: loading 1000 B of 1000 B');
+  });
+
+  it('says a transfer has stopped, on a card too', () => {
+    expect(text({ totalBytes: 1000, readBytes: 420, percent: 42, lastIoSecondsAgo: 12 })).toContain('nothing for 12 s');
+    expect(text({ totalBytes: 1000, readBytes: 420, percent: 42, lastIoSecondsAgo: 1 })).not.toContain('nothing for');
+  });
+});
