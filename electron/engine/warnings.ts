@@ -1,6 +1,6 @@
 import type { NodeState, TopologyWarning, WarningCode } from '../shared/types';
 import { persistenceOff } from './replication-settings';
-import { formatBytes } from '../shared/format';
+import { formatBytes, formatSeconds } from '../shared/format';
 import { canLoadRdb } from './replication-rules';
 import { MAX_FIELD_CHARS, MAX_INFO_CHARS, MAX_REPLICA_LINES, type InfoCuts } from './info-parser';
 import { masterAddressOf, type InfoSection, type NodeRecord } from './node-record';
@@ -89,7 +89,7 @@ export function riskWarnings(states: readonly NodeState[], now: number): Topolog
       out.push({
         code: 'BACKLOG_SHORT',
         message:
-          `${s.address}'s backlog (${bytes(s.backlog?.size ?? 0)}) holds ${covers.toFixed(0)} s of writes at the current ${bytes(rate)}/s: ` +
+          `${s.address}'s backlog (${bytes(s.backlog?.size ?? 0)}) holds ${formatSeconds(covers)} of writes at the current ${bytes(rate)}/s: ` +
           `a replica away longer (a restart, a network blip) needs a full resync. Raise repl-backlog-size to at least ${bytes(Math.ceil(rate * 300))} (5 minutes of writes)`,
         nodes: [s.address],
       });
@@ -117,7 +117,9 @@ function stalledUpstream(states: readonly NodeState[], byAddress: ReadonlyMap<st
       code: 'STALLED_UPSTREAM' as const,
       message:
         `${blocker} is ${why}: ${nodes.length === 1 ? 'the node below it receives nothing, whatever its own link says' : `the ${nodes.length} nodes below it receive nothing, whatever their own links say`}: ${lags.join(', ')}. ` +
-        `Look at ${blocker} (a paused process, a long command, swapping, its network)`,
+        (b && !b.reachable && b.error?.code === 'UNREACHABLE'
+          ? `${blocker} is down (it refuses or closes connections): bring it back, or re-point the nodes below it`
+          : `Look at ${blocker} (a paused process, a long command, swapping, its network)`),
       nodes: [blocker, ...nodes.map((n) => n.address)],
     };
   });
@@ -242,9 +244,9 @@ export function foldMasterDown(warnings: TopologyWarning[], states: readonly Nod
     // Restarted without persistence, it comes back empty and wipes the replicas waiting for it.
     const advice =
       persistenceOff(byAddress.get(master)?.settings ?? null) === true
-        ? `fail over first (promote the replica with the most data). Do NOT restart ${master} before that: it has no persistence (no RDB saves, no AOF), ` +
-          `so it comes back empty and its replicas, reconnecting on their own, replace their data with its empty dataset. ` +
-          `Stop anything that restarts it on its own (systemd, Kubernetes), and bring it back afterwards as a replica of the new master`
+        ? `fail over first, do NOT restart ${master} before that: it has no persistence (no RDB saves, no AOF), ` +
+          `so it would come back empty and its replicas, reconnecting on their own, would replace their data with its empty dataset. ` +
+          `Promote the replica with the most data, stop anything that restarts ${master} on its own (systemd, Kubernetes), and bring it back afterwards as a replica of the new master`
         : `fail over (promote the replica with the most data) or bring it back`;
     headlines.push({
       code: 'MASTER_DOWN',

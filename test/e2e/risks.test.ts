@@ -70,7 +70,8 @@ describe('risks in the UI (real servers)', () => {
       await expect(warnings.locator('li[data-code="MASTER_DOWN"]').textContent()).resolves.toMatch(/down since \d\d:\d\d:\d\d UTC; 3 replicas orphaned → fail over/);
       await warnings.getByTestId('folded-warnings').locator('summary').click();
       await expect.poll(() => warnings.locator('[data-testid="folded-warnings"] li[data-code="UNKNOWN_MASTER"]').count()).toBe(3);
-      await expect(warnings.locator('li[data-code="MASTER_DOWN"]').textContent()).resolves.toContain(`Do NOT restart ${master} before that`);
+      await expect(warnings.locator('li[data-code="MASTER_DOWN"]').textContent()).resolves.toContain(`fail over first, do NOT restart ${master} before that`);
+      await expect.poll(() => page.getByTestId('count-masters').textContent()).toMatch(/1 master\s*\(down\)/);
       await shot(page, 'risks-master-down-dark');
 
       // Restarted anyway, without persistence: back empty, its replicas wiped, every link green

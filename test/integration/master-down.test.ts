@@ -45,7 +45,7 @@ describe('MASTER_DOWN', () => {
     const headline = headlines[0];
     expect(headline?.message).toMatch(new RegExp(`^${master.replace(/\./g, '\\.')} down since \\d\\d:\\d\\d:\\d\\d UTC; 3 replicas orphaned → fail over`));
     // The lab runs without persistence: restarting it is what would lose the data.
-    expect(headline?.message).toContain(`→ fail over first (promote the replica with the most data). Do NOT restart ${master} before that: it has no persistence`);
+    expect(headline?.message).toContain(`→ fail over first, do NOT restart ${master} before that: it has no persistence`);
     expect(headline?.nodes[0]).toBe(master);
     expect(headline?.nodes.slice(1).sort()).toEqual([...replicas].sort());
     expect(headline?.folded?.map((w) => w.code).sort()).toEqual(['STALLED_UPSTREAM', 'UNKNOWN_MASTER', 'UNKNOWN_MASTER', 'UNKNOWN_MASTER', 'UNREACHABLE']);

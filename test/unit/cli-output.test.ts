@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { clean, toJson, toMermaid, toProblems, toTable, toTree, warningLines } from '../../electron/cli/output';
 import { lagLabel, syncLabel } from '../../electron/shared/topology-text';
-import type { ListedReplica, NodeState, TopologySnapshot } from '../../electron/shared/types';
+import type { ListedReplica, NodeState, SyncProgress, TopologySnapshot } from '../../electron/shared/types';
 import { inSyncLag, nodeState } from '../helpers/node-state';
 
 const NOW = 1_700_000_000_000;
@@ -180,7 +180,7 @@ describe('watch --problems', () => {
 });
 
 describe('a full sync and an unknown lag, in words', () => {
-  const sync = (over: Partial<NonNullable<NodeState['sync']>>): NodeState['sync'] => ({ totalBytes: null, readBytes: null, percent: null, lastIoSecondsAgo: 0, ...over });
+  const sync = (over: Partial<SyncProgress>): SyncProgress => ({ totalBytes: null, readBytes: null, percent: null, lastIoSecondsAgo: 0, ...over });
 
   it('says how far a sync is, whether its size is known or not, and when it loads', () => {
     expect(syncLabel(sync({ totalBytes: 1000, readBytes: 420, percent: 42 }))).toBe('42%');

@@ -71,6 +71,8 @@ describe('riskWarnings', () => {
     expect(codes([window(30), replica('r:1')])).toEqual(['BACKLOG_SHORT']);
     expect(codes([window(90), replica('r:1')])).toEqual([]);
     expect(codes([window(null), replica('r:1')])).toEqual([]);
+    // Under a second is said in milliseconds, not "0 s".
+    expect(riskWarnings([window(0.4), replica('r:1')], 0)[0]?.message).toContain('holds 400 ms of writes');
   });
 
   it('SYNC_FAILING: an RDB format the replica cannot load, repeated attempts, a link down for long', () => {
@@ -130,7 +132,7 @@ describe('riskWarnings', () => {
     expect(foldMasterDown([], [{ ...down, lastSeenAt: null }, ...states.slice(1)], new Map())[0]?.message).toMatch(/^m:1 down \(never read by this console\); /);
     // Without persistence (as last read), restarting it is what loses the data: fail over first.
     const empty = foldMasterDown([], [{ ...down, settings: OFF }, ...states.slice(1)], new Map());
-    expect(empty[0]?.message).toMatch(/→ fail over first .*Do NOT restart m:1 before that: it has no persistence/);
+    expect(empty[0]?.message).toMatch(/→ fail over first, do NOT restart m:1 before that: it has no persistence/);
     // A live root: nothing to fold.
     const live = [nodeState('m:1'), replica('a:1')];
     expect(foldMasterDown([other], live, new Map())).toEqual([other]);
@@ -166,6 +168,10 @@ describe('riskWarnings', () => {
     const warnings = riskWarnings(states, 9000);
     expect(warnings.map((w) => [w.code, w.nodes])).toEqual([['STALLED_UPSTREAM', ['m:1', 'a:1']]]);
     expect(warnings[0]?.message).toContain('stalled (not read for 8 s)');
+    expect(warnings[0]?.message).toContain('Look at m:1 (a paused process');
+    // Refusing connections, it is down, not stalled: bring it back or re-point what is below it.
+    const refused = riskWarnings([{ ...root, reachable: false, error: { code: 'UNREACHABLE', message: 'm:1: connection refused' } }, states[1]!], 9000);
+    expect(refused[0]?.message).toMatch(/m:1 is unreachable \(m:1: connection refused\).*m:1 is down \(it refuses or closes connections\): bring it back, or re-point the nodes below it$/);
   });
 });
 

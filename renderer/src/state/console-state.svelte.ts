@@ -159,12 +159,16 @@ export class ConsoleState {
     let masters = 0;
     let replicas = 0;
     let unreachable = 0;
+    // A master that does not answer is counted, and said to be down: "1 master" alone read as a working one.
+    let mastersDown = 0;
     for (const node of this.nodes) {
       if (!node.reachable) unreachable += 1;
-      if (node.role === 'master') masters += 1;
-      else if (node.role === 'replica') replicas += 1;
+      if (node.role === 'master') {
+        masters += 1;
+        if (!node.reachable) mastersDown += 1;
+      } else if (node.role === 'replica') replicas += 1;
     }
-    return { nodes: this.nodes.length, masters, replicas, unreachable };
+    return { nodes: this.nodes.length, masters, mastersDown, replicas, unreachable };
   });
 
   /**

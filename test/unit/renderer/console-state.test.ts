@@ -25,7 +25,7 @@ describe('ConsoleState', () => {
     expect(state.nodeByAddress.get('127.0.0.1:7002')?.role).toBe('replica');
     expect(state.edgeByReplica.get('127.0.0.1:7003')?.master).toBe('127.0.0.1:7001');
     expect(state.replicasOf.get('127.0.0.1:7000')).toEqual(['127.0.0.1:7001', '127.0.0.1:7002']);
-    expect(state.counts).toEqual({ nodes: 4, masters: 1, replicas: 3, unreachable: 0 });
+    expect(state.counts).toEqual({ nodes: 4, masters: 1, mastersDown: 0, replicas: 3, unreachable: 0 });
   });
 
   it('finds nodes by alias', () => {
@@ -123,6 +123,10 @@ describe('ConsoleState', () => {
     expect(state.warningsByNode.get('b:1')).toBeUndefined();
     expect([...state.loneMasters]).toEqual(['c:1']);
     expect(state.counts.unreachable).toBe(1);
+    // d:1's role is not known: no master is down.
+    expect(state.counts.mastersDown).toBe(0);
+    state.applySnapshot(makeSnapshot({ seq: 2, nodes: [makeNode('a:1', { reachable: false }), makeReplica('b:1', 'a:1')], edges: [], warnings: [] }), 0);
+    expect(state.counts).toMatchObject({ masters: 1, mastersDown: 1, unreachable: 1 });
   });
 
   it('does not call a single standalone master lone', () => {
