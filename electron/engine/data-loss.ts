@@ -41,13 +41,9 @@ export class DataLossWatch {
   /** Read this tick's snapshot; the warnings to show (one per master restarted empty in the last day). */
   observe(snapshot: TopologySnapshot, now: number): TopologyWarning[] {
     const byAddress = nodesByAddress(snapshot.nodes);
-    const children = new Map<string, string[]>();
-    for (const node of snapshot.nodes) {
-      if (!node.master || node.role === 'sentinel') continue;
-      const list = children.get(node.master);
-      if (list) list.push(node.address);
-      else children.set(node.master, [node.address]);
-    }
+    // Who is below whom, worked out only when a master that may lack persistence needs it (not every tick of a fleet).
+    let children: Map<string, string[]> | null = null;
+    const tree = (): Map<string, string[]> => (children ??= childrenOf(snapshot));
     for (const node of snapshot.nodes) {
       if (!node.reachable || node.runId === null || node.role !== 'master') continue;
       const last = this.#masters.get(node.address);
@@ -55,11 +51,13 @@ export class DataLossWatch {
       if (last && last.runId !== node.runId && last.below.length > 0 && (last.noPersistence ?? noPersistence) === true) {
         this.#incidents.set(node.address, { master: node.address, at: now, runId: node.runId, below: last.below, wiped: new Set() });
       }
-      this.#masters.set(node.address, { runId: node.runId, noPersistence, below: belowOf(node.address, children) });
+      // A master known to persist cannot come back empty: nothing to keep for it.
+      this.#masters.set(node.address, { runId: node.runId, noPersistence, below: noPersistence === false ? [] : belowOf(node.address, tree()) });
     }
+    for (const address of this.#masters.keys()) if (!byAddress.has(address)) this.#masters.delete(address);
     const warnings: TopologyWarning[] = [];
     for (const [address, incident] of this.#incidents) {
-      const warning = now - incident.at > DATA_LOSS_KEEP_MS ? null : this.#warning(incident, byAddress, children);
+      const warning = now - incident.at > DATA_LOSS_KEEP_MS ? null : this.#warning(incident, byAddress, tree());
       if (warning) warnings.push(warning);
       else this.#incidents.delete(address);
     }
@@ -97,12 +95,25 @@ export class DataLossWatch {
   }
 }
 
+/** Each master's replicas, by the master's address. */
+function childrenOf(snapshot: TopologySnapshot): Map<string, string[]> {
+  const children = new Map<string, string[]>();
+  for (const node of snapshot.nodes) {
+    if (!node.master || node.role === 'sentinel') continue;
+    const list = children.get(node.master);
+    if (list) list.push(node.address);
+    else children.set(node.master, [node.address]);
+  }
+  return children;
+}
+
 /** Every node below `address`, from this tick's master → replicas map. */
 function belowOf(address: string, children: ReadonlyMap<string, string[]>): string[] {
   const out: string[] = [];
   const seen = new Set<string>([address]);
   const queue = [...(children.get(address) ?? [])];
-  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+  for (let i = 0; i < queue.length; i++) {
+    const next = queue[i] as string;
     if (seen.has(next)) continue;
     seen.add(next);
     out.push(next);
