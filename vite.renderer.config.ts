@@ -26,7 +26,12 @@ export const rendererConfig = {
     // here. The SVG export's dom-to-svg (with postcss, ~95 kB) is a chunk of its own, loaded when
     // asked for (graph-export.ts).
     chunkSizeWarningLimit: 1024,
-    rolldownOptions: { input: resolve(projectRoot, 'renderer/index.html') },
+    rolldownOptions: {
+      input: resolve(projectRoot, 'renderer/index.html'),
+      // Rolldown's note that the Svelte compiler takes most of the build printed itself, at warn
+      // level, between `npm run web` and the console's URL: a note for bundler authors, not users.
+      checks: { bundlerTimings: false },
+    },
   },
 } satisfies UserConfig;
 
