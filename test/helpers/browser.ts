@@ -81,7 +81,7 @@ export function useBrowserAndRenderer(prefix: string): E2eSetup {
   };
 }
 
-/** A page at `url` that records every console error and uncaught exception. */
+/** A page at `url` that records every console error and warning, and every uncaught exception. */
 export async function openPage(
   browser: Browser,
   url: string,
@@ -91,7 +91,8 @@ export async function openPage(
   const page = await context.newPage();
   const problems: string[] = [];
   page.on('console', (message) => {
-    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+    // Warnings too: Svelte Flow's shortcut library printed a dozen per page, unseen.
+    if (message.type() === 'error' || message.type() === 'warning') problems.push(`console ${message.type()}: ${message.text()}`);
   });
   page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
   await page.goto(url);
