@@ -6,6 +6,7 @@ import type { ConnectionProfile, ProfileInput, SecretName } from '../../../elect
 import { isSeedUrl, parseSeed, type Seed } from '../../../electron/shared/seed-url';
 import { isAddress } from '../../../electron/shared/address-schema';
 import type { Address, ConnectOptions, SentinelOptions, SshOptions, TlsOptions } from '../../../electron/shared/types';
+import { detached } from '../lib/detached.svelte';
 
 export type EntryMode = 'seeds' | 'sentinel';
 export type SshAuth = 'key' | 'password';
@@ -119,7 +120,8 @@ export class ConnectionForm {
   static for(owner: object): { form: ConnectionForm; created: boolean } {
     const existing = FORMS.get(owner);
     if (existing) return { form: existing, created: false };
-    const form = new ConnectionForm();
+    // The connect screen that asks first is gone after a connect; the next one reads the same form.
+    const form = detached(() => new ConnectionForm());
     FORMS.set(owner, form);
     return { form, created: true };
   }

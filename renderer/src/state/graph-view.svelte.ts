@@ -5,6 +5,7 @@
 /* eslint-disable svelte/prefer-svelte-reactivity --
    Every Map and Set here is built whole inside $derived (or assigned whole to $state.raw) and never mutated. */
 import { untrack } from 'svelte';
+import { detached } from '../lib/detached.svelte';
 import type { Address } from '../../../electron/shared/types';
 import { childrenOf, collapsedAbove, collapsedMasters, defaultCollapsed, foldSubtrees, type Folded, type Link } from '../lib/graph-collapse';
 import { fromListKey, listKey } from '../lib/keys';
@@ -138,7 +139,8 @@ const views = new WeakMap<ConsoleState, GraphView>();
 export function graphViewOf(cs: ConsoleState): GraphView {
   let view = views.get(cs);
   if (!view) {
-    view = new GraphView(cs);
+    // Made by the first component that asks, used by others after it is gone.
+    view = detached(() => new GraphView(cs));
     views.set(cs, view);
   }
   return view;
