@@ -34,6 +34,8 @@ describe('Sentinel view', () => {
     // One dashed line from each Sentinel to the master; the replication edge stays the only other one.
     await expect.poll(() => page.locator('.svelte-flow__edge.sentinel-link').count(), { timeout: 15_000 }).toBe(3);
     const master = page.getByTestId(`node-card-${lab.address('master')}`);
+    // Each Sentinel card names the master it gives clients.
+    await expect.poll(() => page.getByTestId(`node-card-${sentinels[0]}`).getByTestId(`sentinel-master-address-${GROUP}`).textContent(), { timeout: 15_000 }).toContain(`master ${lab.address('master')}`);
     const sentinelBox = await page.getByTestId(`node-card-${sentinels[0]}`).boundingBox();
     const masterBox = await master.boundingBox();
     expect(sentinelBox && masterBox && sentinelBox.y + sentinelBox.height < masterBox.y).toBe(true);
@@ -73,6 +75,8 @@ describe('Sentinel view', () => {
     await expect(incident.getByTestId('incident-path').textContent()).resolves.toMatch(/\+try-failover.*\+switch-master/);
     expect(await incident.locator('[data-sentinel-event="+switch-master"]').count()).toBeGreaterThanOrEqual(1);
     await expect.poll(() => page.getByTestId(`node-card-${lab.address('replica-1')}`).getAttribute('data-role'), { timeout: 15_000 }).toBe('master');
+    // After the failover, the Sentinels' cards say which node they chose.
+    await expect.poll(() => page.getByTestId(`node-card-${sentinels[0]}`).getByTestId(`sentinel-master-address-${GROUP}`).textContent(), { timeout: 15_000 }).toContain(`master ${lab.address('replica-1')}`);
     await shot(page, 'sentinel-failover-light');
     expect(problems).toEqual([]);
   });
