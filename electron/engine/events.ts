@@ -8,6 +8,8 @@ type Add = (node: string, kind: EventKind, message: string, peer?: string) => vo
 const MATCH_TICKS = 5;
 /** Ticks a replica already reported for a full sync is not reported again for the same one (unless it keeps syncing). */
 const REPORTED_TICKS = 5;
+/** A node that was a master this many ticks before a full sync as a replica lost what it took as a master. */
+const DEMOTED_TICKS = 30;
 
 /**
  * What the diff remembers between ticks, so one full sync is one event although each side
@@ -33,6 +35,8 @@ export class EventMemory {
   readonly unfinished = new Map<string, 'waiting' | 'loading'>();
   /** Per node: its replid and offset when last read, kept while it is unreachable. */
   readonly histories = new Map<string, { replid: string; offset: number | null }>();
+  /** Per node: the last tick it was read as a master. */
+  readonly masterAt = new Map<string, number>();
 }
 
 /** What changed between two consecutive snapshots, as events an operator cares about. */
@@ -139,7 +143,18 @@ function replicaFullSync(memory: EventMemory, old: NodeState | undefined, node: 
   if (!finished) memory.unfinished.set(a, node.sync ? 'loading' : 'waiting');
   const master = node.master ?? 'its master';
   if (node.master) memory.uncounted.set(node.master, [...(memory.uncounted.get(node.master) ?? []), memory.tick]);
-  add(a, 'full-resync', `${a}'s data was replaced by a full resync from ${master} (${why})`, node.master ?? undefined);
+  add(a, 'full-resync', `${a}'s data was replaced by a full resync from ${master} (${why})${demotedNote(memory, a, master)}`, node.master ?? undefined);
+}
+
+/**
+ * A master made a replica (a split brain joined, a failed-over master back) that resyncs in full:
+ * the writes it took as a master and its new master never had are gone with its old data.
+ */
+function demotedNote(memory: EventMemory, address: string, master: string): string {
+  const wasMaster = memory.masterAt.get(address);
+  return wasMaster !== undefined && memory.tick - wasMaster <= DEMOTED_TICKS
+    ? `. It was a master until just now: the writes it took as a master that ${master} does not have are lost`
+    : '';
 }
 
 /**
@@ -181,7 +196,7 @@ function masterSyncs(
       // and the new replication ID the replica ends with is this sync, not another one.
       const seen = next.nodes.find((n) => n.address === replica);
       if (!(seen?.linkStatus === 'up' && !seen.sync)) memory.unfinished.set(replica, seen?.sync ? 'loading' : 'waiting');
-      add(replica, 'full-resync', `${replica}'s data was replaced by a full resync from ${a} (sync_full ${node.stats.syncFull}${restarted ? ' since its restart' : ''})`, a);
+      add(replica, 'full-resync', `${replica}'s data was replaced by a full resync from ${a} (sync_full ${node.stats.syncFull}${restarted ? ' since its restart' : ''})${demotedNote(memory, replica, a)}`, a);
       left--;
     }
     if (left > 0) {
@@ -245,6 +260,7 @@ function remember(memory: EventMemory, next: TopologySnapshot, present: Readonly
         memory.counters.set(node.address, { runId: node.runId, syncFull: node.stats.syncFull, syncPartialOk: node.stats.syncPartialOk });
       }
     }
+    if (node.reachable && node.role === 'master') memory.masterAt.set(node.address, memory.tick);
     if (node.reachable && node.replid && !node.sync) {
       const history = memory.histories.get(node.address);
       if (history) {
@@ -255,7 +271,7 @@ function remember(memory: EventMemory, next: TopologySnapshot, present: Readonly
       }
     }
   }
-  for (const map of [memory.counters, memory.histories, memory.reported, memory.uncounted]) {
+  for (const map of [memory.counters, memory.histories, memory.reported, memory.uncounted, memory.masterAt]) {
     for (const address of map.keys()) if (!present.has(address)) map.delete(address);
   }
   for (const address of memory.unfinished.keys()) if (!present.has(address)) memory.unfinished.delete(address);

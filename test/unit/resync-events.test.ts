@@ -167,3 +167,24 @@ describe('full resyncs from both sides', () => {
     expect(more.filter((e) => e.kind === 'full-resync').map((e) => e.node)).toEqual(['a:1', 'a:1']);
   });
 });
+
+describe('a master made a replica', () => {
+  it("says a demoted master's full resync lost the writes it took as a master; an ordinary replica's does not", () => {
+    // x:1 was a second master (split brain), then made a replica of m:1: it resyncs in full.
+    const [, , demoted] = run([
+      [master(), replica('a:1'), nodeState('x:1', { runId: 'run-x', replid: REPLID.replace(/^./, 'c'), offset: 9000 })],
+      [master(), replica('a:1'), replica('x:1', { runId: 'run-x', replid: REPLID.replace(/^./, 'c'), offset: 9000, linkStatus: 'down' })],
+      [master(), replica('a:1'), replica('x:1', { runId: 'run-x', replid: NEW_REPLID, offset: 100 })],
+    ]);
+    const event = demoted?.find((e) => e.kind === 'full-resync' && e.node === 'x:1');
+    expect(event?.message).toMatch(/x:1's data was replaced by a full resync from m:1 .*It was a master until just now: the writes it took as a master that m:1 does not have are lost$/);
+    const [, , ordinary] = run([
+      [master(), replica('a:1', { replid: REPLID })],
+      [master(), replica('a:1', { replid: REPLID, linkStatus: 'down' })],
+      [master(), replica('a:1', { replid: NEW_REPLID, offset: 100 })],
+    ]);
+    const plain = ordinary?.find((e) => e.kind === 'full-resync' && e.node === 'a:1');
+    expect(plain?.message).toMatch(/^a:1's data was replaced by a full resync from m:1/);
+    expect(plain?.message).not.toContain('It was a master');
+  });
+});
