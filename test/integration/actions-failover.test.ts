@@ -79,7 +79,7 @@ describe('emergency failover', () => {
     }
   });
 
-  it('warns when the chosen replica is behind another one, which would then need a full sync', async () => {
+  it('flags a chosen replica behind another one (here with none of the data: refused, overridable), which would then need a full sync', async () => {
     const lab = own(await Lab.start({ nodes: masterWithReplicas(3), password: PASSWORD }));
     await lagReplica1(lab, PASSWORD);
     const h = own(await harness(lab, 'master', PASSWORD, [lab.address('replica-1')]));
@@ -87,7 +87,8 @@ describe('emergency failover', () => {
     await lab.kill('master');
 
     const plan = await h.actions.plan({ kind: 'failover', to: r1, options: { setMasterauth: true } });
-    expect(check(plan, 'REPLICA_BEHIND')).toMatchObject({ verdict: 'warning', overridable: true, message: expect.stringMatching(/full sync/) });
+    // Cut off before the master's only writes, replica-1 holds no keys at offset 0: none of the data.
+    expect(check(plan, 'REPLICA_BEHIND')).toMatchObject({ verdict: 'refused', overridable: true, message: expect.stringMatching(/holds no keys at offset 0: it has none of/) });
     expect(plan.lostBytes.find((l) => l.node === r1)?.bytes).toBeGreaterThan(50_000);
     expect(plan.predictions.find((p) => p.node === r2)).toMatchObject({ expected: 'full', flushesData: true });
     const { outcome } = await planAndRun(h, { kind: 'failover', to: r1, options: { setMasterauth: true } }, { overrides: ['REPLICA_BEHIND'] });

@@ -96,6 +96,12 @@ describe('planAction', () => {
       verdict: 'ok',
       message: expect.stringMatching(/^10\.0\.0\.2:6379 is 100 bytes behind: writes wait until it has every byte/),
     });
+    // Not in the master's history now (a full sync under way): no green tick on "? bytes".
+    const apart = snapshotOf([nodeState(M, { offset: 1000 }), replicaState(A, M, { offset: 1, replid: 'f'.repeat(40) })]);
+    expect(check(planAction({ kind: 'switchover', to: A, options: { stepTimeoutMs: 5000 } }, factsFor(apart), META).plan, 'REPLICA_BEHIND')).toMatchObject({
+      verdict: 'warning',
+      message: expect.stringMatching(/^how far 10\.0\.0\.2:6379 is behind 10\.0\.0\.1:6379 cannot be told/),
+    });
   });
 
   it('uses the address the master lists for FAILOVER TO (announce-ip), not the one the console dials', () => {
@@ -231,6 +237,25 @@ describe('planAction', () => {
     // B (priority 0) is ahead of C: it needs a full sync from C, and the plan says why.
     expect(plan.predictions.find((p) => p.node === B)).toMatchObject({ expected: 'full', why: expect.stringContaining('AHEAD') });
     expect(check(plan, 'REPLICA_BEHIND')).toMatchObject({ verdict: 'warning', overridable: true });
+  });
+
+  it('refuses to promote, in an emergency failover, a replica that holds none of the data (a sync under way, no keys at offset 0 or 1), and ranks it last', () => {
+    const down = { reachable: false, error: { code: 'UNREACHABLE' as const, message: 'connection refused' }, offset: null };
+    const empty = snapshotOf([nodeState(M, down), replicaState(A, M, { offset: 1, linkStatus: 'down' })]);
+    const emptyFacts = factsFor(empty);
+    emptyFacts.nodes[A]!.keys = 0;
+    const plan = planAction({ kind: 'failover' }, emptyFacts, META).plan;
+    expect(check(plan, 'REPLICA_BEHIND')).toMatchObject({ verdict: 'refused', overridable: true, message: expect.stringMatching(/^10\.0\.0\.2:6379 holds no keys at offset 1: it has none of 10\.0\.0\.1:6379's data/) });
+    // With keys at that offset, it is a replica of an idle master: promoted as usual.
+    expect(check(planAction({ kind: 'failover' }, factsFor(empty), META).plan, 'REPLICA_BEHIND')?.verdict).toBe('ok');
+    expect(plan.needsOverride).toContain('REPLICA_BEHIND');
+    // Beside a replica with data, it is not the one proposed.
+    const two = snapshotOf([nodeState(M, down), replicaState(A, M, { offset: 1, linkStatus: 'down' }), replicaState(B, M, { offset: 0, linkStatus: 'down', priority: 50 })]);
+    const facts = factsFor(two);
+    facts.nodes[B]!.offset = 500;
+    facts.nodes[A]!.syncInProgress = true;
+    facts.nodes[A]!.offset = 900;
+    expect(planAction({ kind: 'failover' }, facts, META).plan.steps[0]).toMatchObject({ node: B, command: 'REPLICAOF NO ONE' });
   });
 
   it('moves a replica under a sibling or cousin with the root\'s writes held for the moment, never one moving upwards', () => {

@@ -368,7 +368,10 @@ function planSwitchover(b: PlanBuilder, toAddress: string, meta: PlanMeta): Plan
   const waits = `writes wait until it has every byte (at most ${pauseMs} ms, else the master resumes and nothing changes)`;
   // A target that trails by more than the pause allows holds the writes for nothing, then stops the plan.
   const seconds = findNode(b.snapshot, to)?.lag?.secondsBehind ?? null;
-  if ((seconds !== null && seconds * 1000 >= pauseMs / 2) || (behind !== null && behind >= CATCH_UP_BYTES)) {
+  if (behind === null) {
+    // Not in one history with the master (a full sync in progress, another replid): no green tick on "? bytes".
+    b.check('REPLICA_BEHIND', 'warning', `how far ${to} is behind ${oldMaster} cannot be told (not in one replication history with it now): ${waits}`, [to, oldMaster]);
+  } else if ((seconds !== null && seconds * 1000 >= pauseMs / 2) || behind >= CATCH_UP_BYTES) {
     b.check(
       'REPLICA_BEHIND',
       'warning',
@@ -469,10 +472,21 @@ function planSwitchover(b: PlanBuilder, toAddress: string, meta: PlanMeta): Plan
   return finish(b, meta, `${summary}${how}${siblings.length > 0 ? `, then re-point ${plural(siblings.length, 'replica')}` : ''}`, to);
 }
 
+/**
+ * A replica with a full sync under way, or with no keys at offset 0 or 1, holds none of its
+ * master's data: promoting it loses everything. An empty replica whose first sync the master's
+ * death cut short was proposed as "the highest offset (1)" over a master with 200,000 keys in its RDB.
+ */
+function holdsNoData(f: NodeFacts): boolean {
+  return f.syncInProgress || (f.keys === 0 && f.offset !== null && f.offset <= 1);
+}
+
 function rank(candidates: NodeFacts[]): NodeFacts[] {
-  // Highest offset first; among equals, Sentinel's rule: lowest non-zero priority, then address.
+  // Replicas with data first, highest offset first; among equals, Sentinel's rule: lowest
+  // non-zero priority, then address.
   return [...candidates].sort(
     (x, y) =>
+      Number(holdsNoData(x)) - Number(holdsNoData(y)) ||
       (y.offset ?? -1) - (x.offset ?? -1) ||
       Number(x.priority === 0) - Number(y.priority === 0) ||
       (x.priority ?? 100) - (y.priority ?? 100) ||
@@ -595,7 +609,16 @@ function planFailover(b: PlanBuilder, toAddress: string | undefined, meta: PlanM
   priorityZero(b, cf);
 
   const behindBest = best && best !== cf ? bytesBehind(best, cf) : 0;
-  if (best && behindBest !== null && behindBest > 0) {
+  if (holdsNoData(cf)) {
+    b.check(
+      'REPLICA_BEHIND',
+      'refused',
+      `${chosenAddress} ${cf.syncInProgress ? 'is in the middle of a full sync' : `holds no keys at offset ${cf.offset ?? '?'}`}: it has none of ${dead}'s data (its sync never finished, or ${dead} was empty), and promoting it loses all of it. ` +
+        `If ${dead} has an RDB or AOF file, bring it back instead; override only if its data is gone for good`,
+      [chosenAddress, dead],
+      true,
+    );
+  } else if (best && behindBest !== null && behindBest > 0) {
     b.check(
       'REPLICA_BEHIND',
       'warning',
