@@ -713,7 +713,10 @@ class Session {
     const snapshot = buildSnapshot(this.nodes, ++this.seq, this.interval, now, this.sentinels.context());
     snapshot.connection = this.connection;
     this.setWarnings('trust', this.untrustedWarnings(snapshot));
-    this.setWarnings('data-loss', this.dataLoss.observe(snapshot, now));
+    const losses = this.dataLoss.observe(snapshot, now);
+    this.setWarnings('data-loss', losses);
+    // "Nothing is wrong yet" beside the loss it warned of: the loss's own message says to turn persistence on.
+    if (losses.length > 0) snapshot.warnings = snapshot.warnings.filter((w) => w.code !== 'MASTER_NO_PERSISTENCE' || !losses.some((l) => l.nodes[0] === w.nodes[0]));
     for (const warnings of this.externalWarnings.values()) snapshot.warnings.unshift(...warnings);
     for (const node of snapshot.nodes) {
       this.nodes.resolve(node.address)?.history.append(historyPointOf(node, now));

@@ -118,7 +118,9 @@ function stalledUpstream(states: readonly NodeState[], byAddress: ReadonlyMap<st
       message:
         `${blocker} is ${why}: ${nodes.length === 1 ? 'the node below it receives nothing, whatever its own link says' : `the ${nodes.length} nodes below it receive nothing, whatever their own links say`}: ${lags.join(', ')}. ` +
         (b && !b.reachable && b.error?.code === 'UNREACHABLE'
-          ? `${blocker} is down (it refuses or closes connections): bring it back, or re-point the nodes below it`
+          ? persistenceOff(b.settings) === true
+            ? `${blocker} is down (it refuses or closes connections) and has no persistence: fail over before it restarts empty, or re-point the nodes below it`
+            : `${blocker} is down (it refuses or closes connections): bring it back, or re-point the nodes below it`
           : `Look at ${blocker} (a paused process, a long command, swapping, its network)`),
       nodes: [blocker, ...nodes.map((n) => n.address)],
     };
