@@ -30,7 +30,9 @@ interface Incident {
   runId: string;
   /** The nodes that were below it before the restart. */
   below: string[];
-  /** Nodes seen with the master's new history: their data was replaced. Kept once seen, in the order seen. */
+  /** Nodes below it before the restart that have not answered since: once back, they resync from it. */
+  unread: Set<string>;
+  /** Nodes seen following it with its new history: their data was replaced. Kept once seen, in the order seen. */
   wiped: Set<string>;
 }
 
@@ -45,11 +47,20 @@ export class DataLossWatch {
     let children: Map<string, string[]> | null = null;
     const tree = (): Map<string, string[]> => (children ??= childrenOf(snapshot));
     for (const node of snapshot.nodes) {
-      if (!node.reachable || node.runId === null || node.role !== 'master') continue;
+      if (!node.reachable || node.runId === null) continue;
+      // A master made a replica (or a Sentinel) is no longer one whose restart empties its replicas: a
+      // demoted master restarted as a replica and promoted later (a rolling upgrade) holds its data.
+      if (node.role !== 'master') {
+        this.#masters.delete(node.address);
+        continue;
+      }
       const last = this.#masters.get(node.address);
       const noPersistence = persistenceOff(node.settings);
-      if (last && last.runId !== node.runId && last.below.length > 0 && (last.noPersistence ?? noPersistence) === true) {
-        this.#incidents.set(node.address, { master: node.address, at: now, runId: node.runId, below: last.below, wiped: new Set() });
+      if (last && last.runId !== node.runId && restartedEmpty(node, last, noPersistence)) {
+        const below = new Set(last.below);
+        // When it restarted, not when the console saw it back: the console may have been away.
+        const at = node.uptimeSeconds === null ? now : Math.min(now, now - node.uptimeSeconds * 1000);
+        this.#incidents.set(node.address, { master: node.address, at, runId: node.runId, below: last.below, unread: below, wiped: new Set() });
       }
       // A master known to persist cannot come back empty: nothing to keep for it.
       this.#masters.set(node.address, { runId: node.runId, noPersistence, below: noPersistence === false ? [] : belowOf(node.address, tree()) });
@@ -57,6 +68,10 @@ export class DataLossWatch {
     for (const address of this.#masters.keys()) if (!byAddress.has(address)) this.#masters.delete(address);
     const warnings: TopologyWarning[] = [];
     for (const [address, incident] of this.#incidents) {
+      for (const address of incident.unread) {
+        const node = byAddress.get(address);
+        if (!node || node.reachable) incident.unread.delete(address);
+      }
       const warning = now - incident.at > DATA_LOSS_KEEP_MS ? null : this.#warning(incident, byAddress, tree());
       if (warning) warnings.push(warning);
       else this.#incidents.delete(address);
@@ -64,24 +79,25 @@ export class DataLossWatch {
     return warnings;
   }
 
-  /** Null when no node lost data through it (its replicas had been moved away before it came back). */
+  /** Null when no node lost data through it and none can any more (its replicas were moved away before it came back, or restored). */
   #warning(incident: Incident, byAddress: ReadonlyMap<string, NodeState>, children: ReadonlyMap<string, string[]>): TopologyWarning | null {
-    const following = belowOf(incident.master, children);
-    const holding: string[] = [];
     const master = byAddress.get(incident.master);
-    const history = master?.reachable && master.runId === incident.runId ? master.replid : null;
-    for (const address of new Set([...incident.below, ...following])) {
-      const node = byAddress.get(address);
-      if (history !== null && node?.replid === history) incident.wiped.add(address);
-    }
-    // Only a node still following the empty master is about to lose its data.
+    // Still the empty master (the run that came back, and a master): a node following it with its history took its dataset.
+    const empty = master?.reachable === true && master.role === 'master' && master.runId === incident.runId;
+    const following = empty ? belowOf(incident.master, children) : [];
     for (const address of following) {
-      const node = byAddress.get(address);
-      if (!incident.wiped.has(address) && node?.reachable && node.role === 'replica') holding.push(address);
+      if (byAddress.get(address)?.replid === master?.replid) incident.wiped.add(address);
     }
+    // Only a node that held the data and still follows the empty master is about to lose it.
+    const holding = following.filter((address) => {
+      const node = byAddress.get(address);
+      return !incident.wiped.has(address) && incident.below.includes(address) && node?.reachable === true && node.role === 'replica';
+    });
+    // Down or loading since the restart (the whole fleet restarted): once back, they resync from it.
+    const unread = [...incident.unread].filter((address) => !incident.wiped.has(address));
     const wiped = [...incident.wiped];
-    if (wiped.length === 0 && holding.length === 0) return null;
-    const when = new Date(incident.at).toISOString().slice(11, 19);
+    if (wiped.length === 0 && holding.length === 0 && unread.length === 0) return null;
+    const when = new Date(incident.at).toISOString().slice(0, 19).replace('T', ' ');
     const message =
       `Data loss: ${incident.master} restarted at ${when} UTC without persistence (no RDB saves, no AOF) and came back empty. ` +
       (wiped.length > 0
@@ -89,10 +105,25 @@ export class DataLossWatch {
         : `Its replicas reconnect on their own and replace their data with its empty dataset. `) +
       (holding.length > 0
         ? `Still holding the old data: ${holding.join(', ')}: detach ${holding.length === 1 ? 'it' : 'them'} now (REPLICAOF NO ONE) before ${holding.length === 1 ? 'it resyncs' : 'they resync'}, and restore from ${holding.length === 1 ? 'it' : 'one of them'}. `
-        : `Restore from a backup. `) +
+        : '') +
+      (unread.length > 0
+        ? `Not read since the restart: ${unread.join(', ')} (down or loading): ${unread.length === 1 ? 'it copies' : 'they copy'} the empty dataset once back, unless started detached (replicaof no one). `
+        : '') +
+      (holding.length === 0 && unread.length === 0 ? `Restore from a backup. ` : '') +
       `Turn on RDB saves or appendonly on the master`;
-    return { code: 'MASTER_RESTARTED_EMPTY', message, nodes: [incident.master, ...wiped, ...holding] };
+    return { code: 'MASTER_RESTARTED_EMPTY', message, nodes: [incident.master, ...wiped, ...holding, ...unread] };
   }
+}
+
+/**
+ * A master read with a new run: did it come back without its data? Only one that did not persist
+ * (as last read, or as read now when not read before), whose history is new (a promoted replica
+ * keeps the one it replicated as replid2), and that loaded no keys at start (a dump.rdb left on
+ * disk is loaded even with saves off; Redis and Valkey 7.0+ say how many keys it held).
+ */
+function restartedEmpty(node: NodeState, last: MasterReading, noPersistence: boolean | null): boolean {
+  if (last.below.length === 0 || (last.noPersistence ?? noPersistence) !== true) return false;
+  return node.replid2 === null && !((node.settings?.loadedKeys ?? 0) > 0);
 }
 
 /** Each master's replicas, by the master's address. */

@@ -714,10 +714,11 @@ class Session {
     snapshot.connection = this.connection;
     this.setWarnings('trust', this.untrustedWarnings(snapshot));
     const losses = this.dataLoss.observe(snapshot, now);
-    this.setWarnings('data-loss', losses);
     // "Nothing is wrong yet" beside the loss it warned of: the loss's own message says to turn persistence on.
     if (losses.length > 0) snapshot.warnings = snapshot.warnings.filter((w) => w.code !== 'MASTER_NO_PERSISTENCE' || !losses.some((l) => l.nodes[0] === w.nodes[0]));
     for (const warnings of this.externalWarnings.values()) snapshot.warnings.unshift(...warnings);
+    // Data lost comes first, before any other source's warnings: it is the one thing nobody can undo.
+    snapshot.warnings.unshift(...losses);
     for (const node of snapshot.nodes) {
       this.nodes.resolve(node.address)?.history.append(historyPointOf(node, now));
     }

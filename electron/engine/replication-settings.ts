@@ -33,6 +33,7 @@ export function parseSettings(replies: SettingsReplies, persistence: Record<stri
     minReplicasMaxLag: wholeNumber(replies['min-replicas-max-lag']),
     replDisklessSync: yesNo(replies['repl-diskless-sync']),
     replDisklessLoad: replies['repl-diskless-load'] ?? null,
+    loadedKeys: wholeNumber(persistence?.rdb_last_load_keys_loaded),
   };
 }
 

@@ -143,6 +143,11 @@ export interface ReplicationSettings {
   minReplicasMaxLag: number | null;
   replDisklessSync: boolean | null;
   replDisklessLoad: string | null;
+  /**
+   * rdb_last_load_keys_loaded (Redis and Valkey 7.0+): the keys the process last loaded from an
+   * RDB, at start (a dump.rdb on disk) or in a full sync; null where not reported.
+   */
+  loadedKeys: number | null;
 }
 
 export interface BacklogWindow {

@@ -38,6 +38,7 @@ describe('replication settings', () => {
       minReplicasMaxLag: null,
       replDisklessSync: true,
       replDisklessLoad: null,
+      loadedKeys: null,
     });
     expect(persistenceOff(OFF)).toBe(true);
     expect(persistenceOff(parseSettings({ save: '' }, { aof_enabled: '1' }))).toBe(false);
@@ -184,21 +185,72 @@ describe('DataLossWatch (MASTER_RESTARTED_EMPTY)', () => {
   it('keeps a day the master that restarted empty, the replicas it wiped and those still holding the data', () => {
     const watch = new DataLossWatch();
     const before = [master('run-a', 'old'), replica('a:1', { replid: 'old' }), replica('b:1', { replid: 'old' }), replica('c:1', { master: 'a:1', depth: 2, replid: 'old' })];
-    expect(watch.observe(at(before), T - 1000)).toEqual([]);
-    // Back with a new run_id and history: every node below it still holds the data, for a moment.
-    const back = [master('run-b', 'new'), ...before.slice(1)];
+    expect(watch.observe(at(before), T - 10_000)).toEqual([]);
+    // Back with a new run_id and history, up 3 s: every node below it still holds the data, for a moment.
+    const back = [master('run-b', 'new', { uptimeSeconds: 3 }), ...before.slice(1)];
     const first = watch.observe(at(back), T);
     expect(first).toHaveLength(1);
     expect(first[0]).toMatchObject({ code: 'MASTER_RESTARTED_EMPTY', nodes: ['m:1', 'a:1', 'b:1', 'c:1'] });
-    expect(first[0]?.message).toMatch(/^Data loss: m:1 restarted at 08:12:03 UTC without persistence .*came back empty\. Its replicas reconnect .*Still holding the old data: a:1, b:1, c:1: detach them now \(REPLICAOF NO ONE\)/);
+    // The time it restarted (now − uptime), with its date: the warning is read hours later.
+    expect(first[0]?.message).toMatch(/^Data loss: m:1 restarted at 2026-01-01 08:12:00 UTC without persistence .*came back empty\. Its replicas reconnect .*Still holding the old data: a:1, b:1, c:1: detach them now \(REPLICAOF NO ONE\)/);
     // a:1 and c:1 below it resynced from it (the replication ID its backlog started with); b:1 is away, and not counted as wiped.
     const wiped = [master('run-b', 'newer'), replica('a:1', { replid: 'newer' }), replica('b:1', { reachable: false, replid: null }), replica('c:1', { master: 'a:1', depth: 2, replid: 'newer' })];
     const later = watch.observe(at(wiped), T + 5000);
     expect(later[0]?.message).toMatch(/a:1, c:1 then replaced their data with its empty dataset \(full resync\).*Restore from a backup/);
     expect(later[0]?.nodes).toEqual(['m:1', 'a:1', 'c:1']);
     // Green again, and the warning stays: the data is still gone.
-    expect(watch.observe(at(wiped), T + DATA_LOSS_KEEP_MS)).toHaveLength(1);
-    expect(watch.observe(at(wiped), T + DATA_LOSS_KEEP_MS + 1)).toEqual([]);
+    expect(watch.observe(at(wiped), T - 3000 + DATA_LOSS_KEEP_MS)).toHaveLength(1);
+    expect(watch.observe(at(wiped), T - 3000 + DATA_LOSS_KEEP_MS + 1)).toEqual([]);
+  });
+
+  it('keeps the incident while the replicas are down or loading (the whole fleet restarted), and names them once they resync', () => {
+    const watch = new DataLossWatch();
+    watch.observe(at([master('run-a', 'old'), replica('a:1', { replid: 'old' }), replica('b:1', { replid: 'old' })]), T);
+    // The master is back first; its replicas are still starting (LOADING: not read).
+    const loading = [master('run-b', 'new'), replica('a:1', { reachable: false, replid: null }), replica('b:1', { reachable: false, replid: null })];
+    const first = watch.observe(at(loading), T + 1000);
+    expect(first[0]?.message).toMatch(/Not read since the restart: a:1, b:1 \(down or loading\): they copy the empty dataset once back, unless started detached/);
+    expect(first[0]?.nodes).toEqual(['m:1', 'a:1', 'b:1']);
+    // A second later, still loading: the incident is kept (it was dropped at once before).
+    expect(watch.observe(at(loading), T + 2000)).toHaveLength(1);
+    const synced = [master('run-b', 'newer'), replica('a:1', { replid: 'newer' }), replica('b:1', { replid: 'newer' })];
+    expect(watch.observe(at(synced), T + 9000)[0]).toMatchObject({ nodes: ['m:1', 'a:1', 'b:1'] });
+    expect(watch.observe(at(synced), T + 9000)[0]?.message).toMatch(/a:1, b:1 then replaced their data/);
+  });
+
+  it('does not count as wiped the replica detached to restore from, once the empty master is pointed at it', () => {
+    const watch = new DataLossWatch();
+    watch.observe(at([master('run-a', 'old'), replica('a:1', { replid: 'old' }), replica('b:1', { replid: 'old' })]), T);
+    watch.observe(at([master('run-b', 'new'), replica('a:1', { replid: 'old' }), replica('b:1', { replid: 'new' })]), T + 1000);
+    // a:1 detached (REPLICAOF NO ONE: a new history, the old one as replid2), and the empty master made its replica: it took a:1's history.
+    const restoring = [
+      master('run-b', 'restore', { role: 'replica', master: 'a:1', linkStatus: 'up' }),
+      nodeState('a:1', { role: 'master', replid: 'restore', replid2: 'old' }),
+      replica('b:1', { replid: 'new' }),
+    ];
+    const warning = watch.observe(at(restoring), T + 5000)[0];
+    expect(warning?.nodes).toEqual(['m:1', 'b:1']);
+    expect(warning?.message).not.toMatch(/a:1/);
+  });
+
+  it('does not take a demoted master later promoted (a rolling upgrade), a promoted replica, or a master that loaded its dump.rdb, for one restarted empty', () => {
+    // m:1 made a replica of a:1, restarted as a replica, and promoted back: it holds the data.
+    const rolling = new DataLossWatch();
+    rolling.observe(at([master('run-a', 'old'), replica('a:1', { replid: 'old' })]), T);
+    rolling.observe(at([master('run-a', 'a-hist', { role: 'replica', master: 'a:1', linkStatus: 'up' }), nodeState('a:1', { role: 'master', replid: 'a-hist', replid2: 'old' })]), T + 1000);
+    rolling.observe(at([master('run-b', 'a-hist', { role: 'replica', master: 'a:1', linkStatus: 'up' }), nodeState('a:1', { role: 'master', replid: 'a-hist', replid2: 'old' })]), T + 2000);
+    expect(rolling.observe(at([master('run-b', 'mine', { replid2: 'a-hist' }), replica('a:1', { replid: 'mine' })]), T + 3000)).toEqual([]);
+
+    // Restarted while the console was away from it as a replica: its history says it was promoted, not started empty.
+    const promoted = new DataLossWatch();
+    promoted.observe(at([master('run-a', 'old'), replica('a:1', { replid: 'old' })]), T);
+    expect(promoted.observe(at([master('run-b', 'mine', { replid2: 'a-hist' }), replica('a:1', { replid: 'mine' })]), T + 1000)).toEqual([]);
+
+    // Saves off, yet a dump.rdb on disk was loaded at start (Redis 7.0+ says how many keys).
+    const restored = new DataLossWatch();
+    restored.observe(at([master('run-a', 'old'), replica('a:1', { replid: 'old' })]), T);
+    const loaded: ReplicationSettings = { ...OFF, loadedKeys: 200_000 };
+    expect(restored.observe(at([master('run-b', 'new', { settings: loaded }), replica('a:1', { replid: 'new' })]), T + 1000)).toEqual([]);
   });
 
   it('says nothing for a restart with persistence, a master without replicas, or one whose replicas were moved away first', () => {
