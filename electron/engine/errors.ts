@@ -1,6 +1,21 @@
 import type { ApiError, ErrorCode, ErrorDetails } from '../shared/types';
 
 /** An error with a code the UI and the CLI can act on, a message fit to show a person, and what else is known. */
+/** How a refused connection reads: the host answered, and no process listens on the port. */
+const CONNECTION_REFUSED = 'connection refused (nothing is listening on that port)';
+
+/**
+ * An error that says no process listens there (the host, or an SSH bastion's forward, refused the
+ * connection), as opposed to one that cannot be reached (DNS, no route), does not answer (paused,
+ * cut off), or answers but will not serve us (LOADING, a password, TLS).
+ */
+export function connectionRefused(message: string | null): boolean {
+  return message !== null && /connection refused/i.test(message);
+}
+
+/** Codes only a process that answered gives: something runs on that port. */
+export const ANSWERED_CODES: ReadonlySet<ErrorCode> = new Set(['AUTH_FAILED', 'NOPERM', 'LOADING', 'TLS', 'NOT_REDIS', 'SENTINEL', 'CLUSTER_MODE']);
+
 export class EngineError extends Error {
   readonly code: ErrorCode;
   readonly details: ErrorDetails | undefined;
@@ -103,7 +118,7 @@ const RULES: Rule[] = [
   {
     test: /ECONNREFUSED/,
     code: 'UNREACHABLE',
-    explain: (a) => `${a}: connection refused (nothing is listening on that port)`,
+    explain: (a) => `${a}: ${CONNECTION_REFUSED}`,
   },
   {
     test: /ENOTFOUND|EAI_AGAIN|EAI_NONAME/,

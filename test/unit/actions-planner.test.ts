@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { planAction } from '../../electron/engine/actions/planner';
 import { afterPromotion, predictResync } from '../../electron/engine/actions/resync';
 import type { ActionPlan } from '../../electron/shared/actions';
+import type { ErrorCode } from '../../electron/shared/types';
 import { META, factsFor, nodeState, replicaState, snapshotOf } from '../helpers/action-fixtures';
 import { inSyncLag } from '../helpers/node-state';
 
@@ -217,6 +218,28 @@ describe('planAction', () => {
     expect(check(planAction({ kind: 'promote', node: A, repointSiblings: false }, anonymous, META).plan, 'SENTINEL_MANAGED')?.message).toMatch(
       /SENTINEL MASTERS on a Sentinel lists it.*SENTINEL FAILOVER <name>/,
     );
+  });
+
+  it('an emergency failover is ready only over a master that refuses connections: one that answers is running, one cut off may be', () => {
+    const linkDown = { linkStatus: 'down' as const };
+    const verdictFor = (error: { code: ErrorCode; message: string }) => {
+      const snapshot = snapshotOf([nodeState(M, { reachable: false, error, offset: null }), replicaState(A, M, { offset: 900, ...linkDown })]);
+      return check(planAction({ kind: 'failover' }, factsFor(snapshot, {}), META).plan, 'MASTER_REACHABLE');
+    };
+    expect(verdictFor({ code: 'UNREACHABLE', message: `${M}: connection refused (nothing is listening on that port)` })?.verdict).toBe('ok');
+    // A process answers: restarted and loading, or refusing the console's password, it is not down.
+    expect(verdictFor({ code: 'LOADING', message: `${M} is loading its dataset into memory; try again shortly` })).toMatchObject({
+      verdict: 'refused',
+      overridable: true,
+      message: expect.stringMatching(/is running: it answered the console .*loading.*a master again in a moment: wait for it/),
+    });
+    for (const code of ['AUTH_FAILED', 'NOPERM', 'TLS', 'NOT_REDIS'] as const) {
+      expect(verdictFor({ code, message: `${M}: refused` })).toMatchObject({ verdict: 'refused', overridable: true, message: expect.stringMatching(/is running.*use switchover/) });
+    }
+    // Cannot tell from here: a name that does not resolve, no route, a connection reset.
+    for (const message of [`${M}: the host name could not be resolved`, `${M}: no route to that host`, `${M}: the connection was closed by the other side`]) {
+      expect(verdictFor({ code: 'UNREACHABLE', message })).toMatchObject({ verdict: 'warning', message: expect.stringMatching(/cannot be reached from the console .*Make sure it stays down/) });
+    }
   });
 
   it('proposes the highest offset for an emergency failover, skipping replica-priority 0, with what is known lost', () => {

@@ -3,6 +3,7 @@
 // every refusal and prediction is unit-testable from hand-written facts.
 import type { ActionRequest } from '../../shared/actions';
 import { parseAddress } from '../address';
+import { ANSWERED_CODES, connectionRefused } from '../errors';
 import type { NodeFacts, PreflightFacts } from './facts';
 import { ancestorsOf, atLeast62, descendantsOf, findNode, replicasOf, rootOf } from './graph';
 import { FENCE_REPLICAS, isFenceValue } from './operations';
@@ -565,12 +566,38 @@ function masterIsDown(b: PlanBuilder, dead: string, df: NodeFacts | undefined, r
     );
     return;
   }
-  if (df?.errorCode === 'TIMEOUT') {
+  if (df === undefined) {
+    b.check('MASTER_REACHABLE', 'warning', `${dead} could not be read now: nothing tells whether it is down or cut off from the console only. Make sure it stays down (stop its process, or fence it off) as part of this failover`, [dead]);
+    return;
+  }
+  if (df.errorCode !== null && ANSWERED_CODES.has(df.errorCode)) {
+    b.check(
+      'MASTER_REACHABLE',
+      'refused',
+      `${dead} is running: it answered the console${why}, only not with its replication state. ` +
+        `${df.errorCode === 'LOADING' ? `Restarted and loading its dataset, it is a master again in a moment: wait for it, then switch over if it must go. ` : `Give the console access to it and use switchover. `}` +
+        `An emergency failover now may leave two masters; override only if clients can no longer reach ${dead}`,
+      [dead],
+      true,
+    );
+    return;
+  }
+  if (df.errorCode === 'TIMEOUT') {
     b.check(
       'MASTER_REACHABLE',
       'warning',
       `${dead} does not answer${why} rather than refusing connections, and its replicas' links are down: it may be paused (SIGSTOP, a long command, swapping) or cut off, not dead. ` +
         `If it resumes it is a master again and clients that reach it write there: stop its process for good (or fence it off) as part of this failover`,
+      [dead],
+    );
+    return;
+  }
+  if (!connectionRefused(df.error)) {
+    b.check(
+      'MASTER_REACHABLE',
+      'warning',
+      `${dead} cannot be reached from the console${why}, and its replicas' links to it are down: it is down, or cut off from the console and its replicas only (clients may still reach it). ` +
+        `Make sure it stays down (stop its process, or fence it off) as part of this failover`,
       [dead],
     );
     return;
