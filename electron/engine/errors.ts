@@ -1,16 +1,20 @@
 import type { ApiError, ErrorCode, ErrorDetails } from '../shared/types';
 
 /** An error with a code the UI and the CLI can act on, a message fit to show a person, and what else is known. */
-/** How a refused connection reads: the host answered, and no process listens on the port. */
+/** How a refused and a closed connection read. */
 const CONNECTION_REFUSED = 'connection refused (nothing is listening on that port)';
+const CONNECTION_CLOSED = 'the connection was closed by the other side';
 
 /**
- * An error that says no process listens there (the host, or an SSH bastion's forward, refused the
- * connection), as opposed to one that cannot be reached (DNS, no route), does not answer (paused,
- * cut off), or answers but will not serve us (LOADING, a password, TLS).
+ * What an UNREACHABLE error's message says of the node: 'refused', no process listens there (the
+ * host, or an SSH bastion's forward, said so); 'closed', something accepted and dropped the
+ * connection (a crash loop, a proxy); 'unknown', it cannot be reached at all (a name that does
+ * not resolve, no route), so nothing tells whether it is down or cut off from the console only.
  */
-export function connectionRefused(message: string | null): boolean {
-  return message !== null && /connection refused/i.test(message);
+export function unreachableKind(message: string | null): 'refused' | 'closed' | 'unknown' {
+  if (message === null) return 'unknown';
+  if (/connection refused/i.test(message)) return 'refused';
+  return message.includes(CONNECTION_CLOSED) ? 'closed' : 'unknown';
 }
 
 /** Codes only a process that answered gives: something runs on that port. */
@@ -143,7 +147,7 @@ const RULES: Rule[] = [
   {
     test: /ECONNRESET|EPIPE|Connection is closed|Stream isn't writeable|connection closed/i,
     code: 'UNREACHABLE',
-    explain: (a) => `${a}: the connection was closed by the other side`,
+    explain: (a) => `${a}: ${CONNECTION_CLOSED}`,
   },
 ];
 

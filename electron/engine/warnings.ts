@@ -1,5 +1,6 @@
 import type { NodeState, TopologyWarning, WarningCode } from '../shared/types';
 import { persistenceOff } from './replication-settings';
+import { unreachableKind } from './errors';
 import { formatBytes, formatSeconds } from '../shared/format';
 import { canLoadRdb } from './replication-rules';
 import { MAX_FIELD_CHARS, MAX_INFO_CHARS, MAX_REPLICA_LINES, type InfoCuts } from './info-parser';
@@ -117,14 +118,22 @@ function stalledUpstream(states: readonly NodeState[], byAddress: ReadonlyMap<st
       code: 'STALLED_UPSTREAM' as const,
       message:
         `${blocker} is ${why}: ${nodes.length === 1 ? 'the node below it receives nothing, whatever its own link says' : `the ${nodes.length} nodes below it receive nothing, whatever their own links say`}: ${lags.join(', ')}. ` +
-        (b && !b.reachable && b.error?.code === 'UNREACHABLE'
-          ? persistenceOff(b.settings) === true
-            ? `${blocker} is down (it refuses or closes connections) and has no persistence: fail over before it restarts empty, or re-point the nodes below it`
-            : `${blocker} is down (it refuses or closes connections): bring it back, or re-point the nodes below it`
-          : `Look at ${blocker} (a paused process, a long command, swapping, its network)`),
+        blockerAdvice(blocker, b),
       nodes: [blocker, ...nodes.map((n) => n.address)],
     };
   });
+}
+
+/** What to do about the node the ones below it wait for, from how it fails. */
+function blockerAdvice(blocker: string, b: NodeState | undefined): string {
+  if (!b || b.reachable || b.error?.code !== 'UNREACHABLE') return `Look at ${blocker} (a paused process, a long command, swapping, its network)`;
+  const kind = unreachableKind(b.error.message);
+  if (kind === 'unknown') return `${blocker} cannot be reached from the console (its host, or the network between): check it, or re-point the nodes below it`;
+  const down = `${blocker} is down (it ${kind === 'refused' ? 'refuses' : 'closes'} connections)`;
+  // Only a master restarted empty wipes the nodes below it: a replica restarted empty syncs its data back.
+  return b.role === 'master' && persistenceOff(b.settings) === true
+    ? `${down} and has no persistence: fail over before it restarts empty, or re-point the nodes below it`
+    : `${down}: bring it back, or re-point the nodes below it`;
 }
 
 function ageOf(s: NodeState, now: number): string {
@@ -139,6 +148,12 @@ function syncFailing(s: NodeState, master: NodeState): string | null {
   // cause is above it, not this replica's credentials.
   if (master.role === 'replica' && master.linkStatus !== 'up') {
     if (s.syncAttempts < FAILING_SYNC_ATTEMPTS && (down === null || down < FAILING_LINK_DOWN_SECONDS)) return null;
+    if (master.sync) {
+      return (
+        `${s.address} cannot sync from ${master.address}: ${master.address} is itself in a full sync from ${master.master ?? '?'} ` +
+        `and serves no sync until it has loaded it ("NOMASTERLINK" in ${s.address}'s log). Nothing to mend here unless that sync fails too; ${s.address} follows on its own`
+      );
+    }
     return (
       `${s.address} cannot sync from ${master.address}: ${master.address} has no link to its own master (${master.master ?? '?'}) ` +
       `and refuses to serve a sync until it has one ("NOMASTERLINK" in ${s.address}'s log). Mend ${master.address}'s link first; ${s.address} follows on its own`

@@ -96,6 +96,10 @@ describe('riskWarnings', () => {
     expect(below?.message).toMatch(/^r:1 cannot sync from a:1: a:1 has no link to its own master \(m:1\) .*NOMASTERLINK.*Mend a:1's link first/);
     expect(below?.message).not.toMatch(/masterauth|ACL/);
     expect(riskWarnings([nodeState('m:1'), middle, replica('r:1', { master: 'a:1', depth: 2, linkStatus: 'down', linkDownSinceSeconds: 5 })], 0).filter((w) => w.nodes[0] === 'r:1')).toEqual([]);
+    // Its master is itself loading a full sync from above: nothing to mend, it waits.
+    const loading = replica('a:1', { linkStatus: 'down', sync: { totalBytes: 1000, readBytes: 400, percent: 40, lastIoSecondsAgo: 0 } });
+    const waiting = riskWarnings([nodeState('m:1'), loading, replica('r:1', { master: 'a:1', depth: 2, linkStatus: 'down', linkDownSinceSeconds: 45 })], 0);
+    expect(waiting.find((w) => w.code === 'SYNC_FAILING' && w.nodes[0] === 'r:1')?.message).toMatch(/^r:1 cannot sync from a:1: a:1 is itself in a full sync from m:1 and serves no sync until it has loaded it/);
   });
 
   it('what is going wrong now comes before the hazards that have not struck yet, each in its order', () => {
@@ -172,7 +176,21 @@ describe('riskWarnings', () => {
     expect(warnings[0]?.message).toContain('Look at m:1 (a paused process');
     // Refusing connections, it is down, not stalled: bring it back or re-point what is below it.
     const refused = riskWarnings([{ ...root, reachable: false, error: { code: 'UNREACHABLE', message: 'm:1: connection refused' } }, states[1]!], 9000);
-    expect(refused[0]?.message).toMatch(/m:1 is unreachable \(m:1: connection refused\).*m:1 is down \(it refuses or closes connections\): bring it back, or re-point the nodes below it$/);
+    expect(refused[0]?.message).toMatch(/m:1 is unreachable \(m:1: connection refused\).*m:1 is down \(it refuses connections\): bring it back, or re-point the nodes below it$/);
+    // A name that does not resolve, no route: nothing says it is down.
+    const lost = riskWarnings([{ ...root, reachable: false, error: { code: 'UNREACHABLE', message: 'm:1: no route to that host' } }, states[1]!], 9000);
+    expect(lost[0]?.message).toMatch(/m:1 cannot be reached from the console \(its host, or the network between\): check it, or re-point the nodes below it$/);
+    expect(lost[0]?.message).not.toMatch(/is down|refuses/);
+    // A middle replica without persistence, down: restarted empty, it syncs its data back from its master; only a master's empty restart wipes what is below it.
+    const middle = [
+      nodeState('m:1'),
+      replica('a:1', { reachable: false, settings: OFF, error: { code: 'UNREACHABLE', message: 'a:1: connection refused (nothing is listening on that port)' } }),
+      replica('b:1', { master: 'a:1', depth: 2, lag: inSyncLag({ behindBecauseOf: 'a:1' }) }),
+    ];
+    const advice = riskWarnings(middle, 9000).find((w) => w.code === 'STALLED_UPSTREAM')?.message;
+    expect(advice).toMatch(/a:1 is down \(it refuses connections\): bring it back, or re-point the nodes below it$/);
+    const rootDown = riskWarnings([{ ...root, reachable: false, settings: OFF, error: { code: 'UNREACHABLE', message: 'm:1: connection refused' } }, states[1]!], 9000);
+    expect(rootDown[0]?.message).toMatch(/m:1 is down \(it refuses connections\) and has no persistence: fail over before it restarts empty/);
   });
 });
 

@@ -3,7 +3,7 @@
 // every refusal and prediction is unit-testable from hand-written facts.
 import type { ActionRequest } from '../../shared/actions';
 import { parseAddress } from '../address';
-import { ANSWERED_CODES, connectionRefused } from '../errors';
+import { ANSWERED_CODES, unreachableKind } from '../errors';
 import type { NodeFacts, PreflightFacts } from './facts';
 import { ancestorsOf, atLeast62, descendantsOf, findNode, replicasOf, rootOf } from './graph';
 import { FENCE_REPLICAS, isFenceValue } from './operations';
@@ -592,7 +592,7 @@ function masterIsDown(b: PlanBuilder, dead: string, df: NodeFacts | undefined, r
     );
     return;
   }
-  if (!connectionRefused(df.error)) {
+  if (unreachableKind(df.error) !== 'refused') {
     b.check(
       'MASTER_REACHABLE',
       'warning',
