@@ -10,6 +10,23 @@ const MATCH_TICKS = 5;
 const REPORTED_TICKS = 5;
 /** A node that was a master this many ticks before a full sync as a replica lost what it took as a master. */
 const DEMOTED_TICKS = 30;
+/**
+ * A master's own PINGs to its replicas grow its offset by this much every repl-ping-replica-period
+ * (10 s by default): growth within that is not writes.
+ */
+const PING_BYTES = 14;
+const PING_PERIOD_MS = 10_000;
+
+/** A node as last read as a master: in which history, and how far its offset went in it. */
+interface Mastership {
+  /** The last tick it was read as a master, and the first of this history. */
+  tick: number;
+  since: number;
+  replid: string | null;
+  /** Its offset when it became master (a promoted replica's second_repl_offset − 1) or was first read as one. */
+  startOffset: number | null;
+  offset: number | null;
+}
 
 /**
  * What the diff remembers between ticks, so one full sync is one event although each side
@@ -35,13 +52,16 @@ export class EventMemory {
   readonly unfinished = new Map<string, 'waiting' | 'loading'>();
   /** Per node: its replid and offset when last read, kept while it is unreachable. */
   readonly histories = new Map<string, { replid: string; offset: number | null }>();
-  /** Per node: the last tick it was read as a master. */
-  readonly masterAt = new Map<string, number>();
+  /** Per node read as a master: when, and how far its offset went (did it take writes). */
+  readonly masterAt = new Map<string, Mastership>();
+  /** The poll interval of the last snapshot: ticks to time. */
+  intervalMs = 1000;
 }
 
 /** What changed between two consecutive snapshots, as events an operator cares about. */
 export function diffSnapshots(previous: TopologySnapshot | null, next: TopologySnapshot, memory = new EventMemory()): Draft[] {
   memory.tick++;
+  memory.intervalMs = next.pollIntervalMs;
   const before = nodesByAddress(previous?.nodes ?? []);
   const after = nodesByAddress(next.nodes);
   const out: Draft[] = [];
@@ -151,10 +171,25 @@ function replicaFullSync(memory: EventMemory, old: NodeState | undefined, node: 
  * the writes it took as a master and its new master never had are gone with its old data.
  */
 function demotedNote(memory: EventMemory, address: string, master: string): string {
-  const wasMaster = memory.masterAt.get(address);
-  return wasMaster !== undefined && memory.tick - wasMaster <= DEMOTED_TICKS
-    ? `. It was a master until just now: the writes it took as a master that ${master} does not have are lost`
-    : '';
+  const was = memory.masterAt.get(address);
+  if (was === undefined || memory.tick - was.tick > DEMOTED_TICKS) return '';
+  // A master that took no writes (promoted by mistake and put back) loses nothing: its offset grew by its PINGs at most.
+  const pings = PING_BYTES * (Math.floor(((was.tick - was.since) * memory.intervalMs) / PING_PERIOD_MS) + 2);
+  if (was.offset !== null && was.startOffset !== null && was.offset - was.startOffset <= pings) return '';
+  return `. It was a master until just now: the writes it took as a master that ${master} does not have are lost`;
+}
+
+/** Remember a node read as a master: a new history starts its count again. */
+function rememberMaster(memory: EventMemory, node: NodeState): void {
+  const was = memory.masterAt.get(node.address);
+  if (was && was.replid === node.replid) {
+    was.tick = memory.tick;
+    was.offset = node.offset;
+    return;
+  }
+  // Promoted: its history as a master starts where its replica history (replid2) ended.
+  const promotedAt = node.replid2 !== null && node.secondReplOffset !== null ? node.secondReplOffset - 1 : null;
+  memory.masterAt.set(node.address, { tick: memory.tick, since: memory.tick, replid: node.replid, startOffset: promotedAt ?? node.offset, offset: node.offset });
 }
 
 /**
@@ -260,7 +295,7 @@ function remember(memory: EventMemory, next: TopologySnapshot, present: Readonly
         memory.counters.set(node.address, { runId: node.runId, syncFull: node.stats.syncFull, syncPartialOk: node.stats.syncPartialOk });
       }
     }
-    if (node.reachable && node.role === 'master') memory.masterAt.set(node.address, memory.tick);
+    if (node.reachable && node.role === 'master') rememberMaster(memory, node);
     if (node.reachable && node.replid && !node.sync) {
       const history = memory.histories.get(node.address);
       if (history) {

@@ -170,14 +170,21 @@ describe('full resyncs from both sides', () => {
 
 describe('a master made a replica', () => {
   it("says a demoted master's full resync lost the writes it took as a master; an ordinary replica's does not", () => {
-    // x:1 was a second master (split brain), then made a replica of m:1: it resyncs in full.
-    const [, , demoted] = run([
-      [master(), replica('a:1'), nodeState('x:1', { runId: 'run-x', replid: REPLID.replace(/^./, 'c'), offset: 9000 })],
-      [master(), replica('a:1'), replica('x:1', { runId: 'run-x', replid: REPLID.replace(/^./, 'c'), offset: 9000, linkStatus: 'down' })],
+    // x:1 was a second master (split brain: promoted at offset 5000, written to since), then made a replica of m:1: it resyncs in full.
+    const promoted = { runId: 'run-x', replid: REPLID.replace(/^./, 'c'), replid2: REPLID, secondReplOffset: 5001 };
+    const demote = (x: NodeState) => run([
+      [master(), replica('a:1'), x],
+      [master(), replica('a:1'), replica('x:1', { ...promoted, offset: 9000, linkStatus: 'down' })],
       [master(), replica('a:1'), replica('x:1', { runId: 'run-x', replid: NEW_REPLID, offset: 100 })],
-    ]);
-    const event = demoted?.find((e) => e.kind === 'full-resync' && e.node === 'x:1');
+    ])[2];
+    const event = demote(nodeState('x:1', { ...promoted, offset: 9000 }))?.find((e) => e.kind === 'full-resync' && e.node === 'x:1');
     expect(event?.message).toMatch(/x:1's data was replaced by a full resync from m:1 .*It was a master until just now: the writes it took as a master that m:1 does not have are lost$/);
+    // Promoted by mistake and put back before any write (its offset where it was promoted, or a PING's more): nothing of its own is lost.
+    for (const offset of [5000, 5014]) {
+      const idle = demote(nodeState('x:1', { ...promoted, offset }))?.find((e) => e.kind === 'full-resync' && e.node === 'x:1');
+      expect(idle?.message).toMatch(/^x:1's data was replaced by a full resync from m:1/);
+      expect(idle?.message).not.toContain('It was a master');
+    }
     const [, , ordinary] = run([
       [master(), replica('a:1', { replid: REPLID })],
       [master(), replica('a:1', { replid: REPLID, linkStatus: 'down' })],
