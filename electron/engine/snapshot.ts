@@ -10,7 +10,7 @@ import {
   type TopologyEdge,
   type TopologySnapshot,
   type TopologyWarning,
-  type WarningCode,
+  RISK_WARNINGS,
 } from '../shared/types';
 import { bytesBehind, sameHistory, secondsBehind, type OffsetHistory, type OffsetSample } from './lag';
 import { currentOffset, masterAddressOf, type NodeRecord } from './node-record';
@@ -96,16 +96,13 @@ export function buildSnapshot(
 }
 
 /**
- * Hazards that have not struck yet: shown after what is going wrong now. A replica in a resync
- * loop sat behind "Show all" while "Master without persistence (nothing is wrong yet)" and
- * "Short backlog" took the banner's first rows.
+ * The same warnings, those going wrong now first (in their order), then the risks that have not
+ * struck yet (RISK_WARNINGS). A replica in a resync loop sat behind "Show all" while "Master
+ * without persistence (nothing is wrong yet)" and "Short backlog" took the banner's first rows.
  */
-const HAZARDS: ReadonlySet<WarningCode> = new Set<WarningCode>(['MASTER_NO_PERSISTENCE', 'BACKLOG_SHORT', 'WRITABLE_REPLICA']);
-
-/** The same warnings, those going wrong now first (in their order), then the hazards. */
 export function hazardsLast(warnings: TopologyWarning[]): TopologyWarning[] {
-  if (!warnings.some((w) => HAZARDS.has(w.code))) return warnings;
-  return [...warnings.filter((w) => !HAZARDS.has(w.code)), ...warnings.filter((w) => HAZARDS.has(w.code))];
+  if (!warnings.some((w) => RISK_WARNINGS.has(w.code))) return warnings;
+  return [...warnings.filter((w) => !RISK_WARNINGS.has(w.code)), ...warnings.filter((w) => RISK_WARNINGS.has(w.code))];
 }
 
 /** Index every master's slaveN lines by the node they resolve to, once per tick. */

@@ -359,11 +359,12 @@ export type WarningCode =
   | 'SENTINEL_DOWN';
 
 /**
- * Warnings that are a risk to know about, not a problem with the node they name: `watch
- * --problems`, the node table and the graph's problems-first order leave them out (a lab master
- * without persistence would otherwise be "in trouble" forever).
+ * Warnings that are a risk to know about, not a problem with the node they name (nothing is wrong
+ * yet): `watch --problems`, the node table and the graph's problems-first order leave them out (a
+ * lab master without persistence would otherwise be "in trouble" forever), and the banner shows
+ * them after what is going wrong now.
  */
-export const RISK_WARNINGS: ReadonlySet<WarningCode> = new Set<WarningCode>(['MASTER_NO_PERSISTENCE']);
+export const RISK_WARNINGS: ReadonlySet<WarningCode> = new Set<WarningCode>(['MASTER_NO_PERSISTENCE', 'BACKLOG_SHORT', 'WRITABLE_REPLICA']);
 
 export interface TopologyWarning {
   code: WarningCode;

@@ -161,18 +161,21 @@ describe('watch --problems', () => {
   });
 
   it('a lagging edge and a warning on a node count as problems; a risk is listed but leaves the node healthy', () => {
-    const writable = { code: 'WRITABLE_REPLICA' as const, message: `${R1} accepts writes`, nodes: [R1] };
+    const writable = { code: 'UNKNOWN_MASTER' as const, message: `${R1} replicates from an unknown master`, nodes: [R1] };
     const risk = { code: 'MASTER_NO_PERSISTENCE' as const, message: `Risk (lower than a warning, nothing is wrong yet): ${M} has no persistence`, nodes: [M] };
     const lagging = [{ master: M, replica: R1, health: 'up' as const }, { master: M, replica: R2, health: 'lagging' as const }];
     const text = toProblems(snapshot([master, replica(R1, M), replica(R2, M)], lagging, [writable, risk]));
-    expect(text.split('\n')[0]).toMatch(new RegExp(`3 nodes: 1 healthy, 2 not \\(${R1} WRITABLE_REPLICA, ${R2} lagging\\); 2 warnings$`));
+    expect(text.split('\n')[0]).toMatch(new RegExp(`3 nodes: 1 healthy, 2 not \\(${R1} UNKNOWN_MASTER, ${R2} lagging\\); 2 warnings$`));
     expect(text).toContain('! MASTER_NO_PERSISTENCE: Risk');
-    const riskOnly = toProblems(snapshot([master, replica(R1, M), replica(R2, M)], edges, [risk]));
-    expect(riskOnly.split('\n')[0]).toMatch(/3 nodes: 3 healthy; 1 warning$/);
+    // Risks, nothing wrong yet: a master without persistence, a short backlog, a writable replica.
+    const short = { code: 'BACKLOG_SHORT' as const, message: `${M}'s backlog holds 20 s`, nodes: [M] };
+    const accepts = { code: 'WRITABLE_REPLICA' as const, message: `${R1} accepts writes`, nodes: [R1] };
+    const riskOnly = toProblems(snapshot([master, replica(R1, M), replica(R2, M)], edges, [risk, short, accepts]));
+    expect(riskOnly.split('\n')[0]).toMatch(/3 nodes: 3 healthy; 3 warnings$/);
   });
 
   it('a warning about a replica that names its master as the peer leaves the master healthy', () => {
-    for (const code of ['SYNC_FAILING', 'BACKLOG_EXCEEDED'] as const) {
+    for (const code of ['SYNC_FAILING', 'BACKLOG_EXCEEDED', 'MASTER_RESTARTED_EMPTY'] as const) {
       const text = toProblems(snapshot([master, replica(R1, M), replica(R2, M)], edges, [{ code, message: `${R1} and ${M}`, nodes: [R1, M] }]));
       expect(text.split('\n')[0]).toMatch(new RegExp(`3 nodes: 2 healthy, 1 not \\(${R1} ${code}\\); 1 warning$`));
     }

@@ -191,10 +191,10 @@ function priorityZero(b: PlanBuilder, f: NodeFacts): void {
   }
 }
 
-/** Bytes `behind` has to catch up with `ahead` when it lies on `ahead`'s history, else null. */
 /** A switchover target this far behind is unlikely to catch up while writes wait (tens of MB/s on a busy link). */
 const CATCH_UP_BYTES = 16 * 1024 * 1024;
 
+/** Bytes `behind` has to catch up with `ahead` when it lies on `ahead`'s history, else null. */
 function bytesBehind(ahead: NodeFacts, behind: NodeFacts): number | null {
   return historyBytesBehind(ahead, behind);
 }
