@@ -3,7 +3,7 @@ import { parseSettings, persistenceOff } from '../../electron/engine/replication
 import { DATA_LOSS_KEEP_MS, DataLossWatch } from '../../electron/engine/data-loss';
 import { hazardsLast } from '../../electron/engine/snapshot';
 import { foldMasterDown, riskWarnings, splitBrain } from '../../electron/engine/warnings';
-import type { NodeState, ReplicationSettings, TopologySnapshot, TopologyWarning } from '../../electron/shared/types';
+import type { ListedReplica, NodeState, ReplicationSettings, TopologySnapshot, TopologyWarning } from '../../electron/shared/types';
 import { inSyncLag, nodeState } from '../helpers/node-state';
 
 const OFF: ReplicationSettings = parseSettings({ save: '' }, { aof_enabled: '0' });
@@ -53,6 +53,12 @@ describe('riskWarnings', () => {
     expect(codes([nodeState('m:1', { settings: OFF }), replica('r:1')])).toEqual(['MASTER_NO_PERSISTENCE']);
     expect(codes([nodeState('m:1', { settings: OFF })])).toEqual([]);
     expect(codes([nodeState('m:1', { settings: { ...OFF, save: null } }), replica('r:1')])).toEqual([]);
+    // Either kind of persistence on is enough.
+    expect(codes([nodeState('m:1', { settings: { ...OFF, aofEnabled: true } }), replica('r:1')])).toEqual([]);
+    expect(codes([nodeState('m:1', { settings: { ...OFF, save: '3600 1' } }), replica('r:1')])).toEqual([]);
+    // Replicas it lists but the console has not read count as replicas.
+    const listed: ListedReplica = { address: 'r:1', state: 'online', ackOffset: 0, ackAgeSeconds: 0 };
+    expect(codes([nodeState('m:1', { settings: OFF, replicas: [listed] })])).toEqual(['MASTER_NO_PERSISTENCE']);
   });
 
   it('WRITABLE_REPLICA for replica-read-only no', () => {
