@@ -140,7 +140,7 @@ function replicaFullSync(memory: EventMemory, old: NodeState | undefined, node: 
   const last = memory.histories.get(a) ?? (old?.replid ? { replid: old.replid, offset: old.offset } : null);
   let why: string | null = null;
   const started = Boolean(node.sync) && old !== undefined && !old.sync;
-  if (started) why = 'master_sync_in_progress: a full sync started, its data is replaced as it loads';
+  if (started) why = 'master_sync_in_progress: the transfer started';
   else if (!node.sync && last && node.replid && node.replid !== last.replid && node.replid2 !== last.replid) {
     const reset = last.offset !== null && node.offset !== null && node.offset < last.offset;
     why = `new replication ID ${node.replid.slice(0, 8)}…${reset ? `, offset reset from ${last.offset ?? '?'} to ${node.offset ?? '?'}` : ''}`;
@@ -163,7 +163,12 @@ function replicaFullSync(memory: EventMemory, old: NodeState | undefined, node: 
   if (!finished) memory.unfinished.set(a, node.sync ? 'loading' : 'waiting');
   const master = node.master ?? 'its master';
   if (node.master) memory.uncounted.set(node.master, [...(memory.uncounted.get(node.master) ?? []), memory.tick]);
-  add(a, 'full-resync', `${a}'s data was replaced by a full resync from ${master} (${why})${demotedNote(memory, a, master)}`, node.master ?? undefined);
+  add(a, 'full-resync', `${replacedBy(a, master, finished)} (${why})${demotedNote(memory, a, master)}`, node.master ?? undefined);
+}
+
+/** A full resync's event: the data is being replaced while the transfer or the load runs, and was once the link is up. */
+function replacedBy(replica: string, master: string, done: boolean): string {
+  return `${replica}'s data ${done ? 'was' : 'is being'} replaced by a full resync from ${master}`;
 }
 
 /**
@@ -230,8 +235,9 @@ function masterSyncs(
       // Until it is seen linked up again: a big snapshot is made, sent and loaded over many polls,
       // and the new replication ID the replica ends with is this sync, not another one.
       const seen = next.nodes.find((n) => n.address === replica);
-      if (!(seen?.linkStatus === 'up' && !seen.sync)) memory.unfinished.set(replica, seen?.sync ? 'loading' : 'waiting');
-      add(replica, 'full-resync', `${replica}'s data was replaced by a full resync from ${a} (sync_full ${node.stats.syncFull}${restarted ? ' since its restart' : ''})${demotedNote(memory, replica, a)}`, a);
+      const done = seen?.linkStatus === 'up' && !seen.sync;
+      if (!done) memory.unfinished.set(replica, seen?.sync ? 'loading' : 'waiting');
+      add(replica, 'full-resync', `${replacedBy(replica, a, done)} (sync_full ${node.stats.syncFull}${restarted ? ' since its restart' : ''})${demotedNote(memory, replica, a)}`, a);
       left--;
     }
     if (left > 0) {
