@@ -2,7 +2,7 @@
 // they share with it are electron/shared/topology-text.ts's, since the UI exports Mermaid too).
 import type { Alert, NodeLoad, NodeState, TopologySnapshot, TopologyWarning } from '../shared/types';
 import { formatBytes, formatOffset, formatSeconds } from '../shared/format';
-import { clean, distinct, lagLabel, roleLabel, staleAge, syncLabel } from '../shared/topology-text';
+import { clean, distinct, lagLabel, roleLabel, stalledAboveText, staleAge, syncLabel } from '../shared/topology-text';
 import { troubles } from '../shared/node-index';
 
 export { clean, toMermaid } from '../shared/topology-text';
@@ -208,16 +208,17 @@ function nodeRows(nodes: readonly NodeState[], takenAt: number): string[] {
     roleLabel(n, takenAt),
     old(n, n.role === 'replica' && n.reachable ? (n.linkStatus ?? '?') : ''),
     old(n, n.offset === null ? '—' : formatOffset(n.offset)),
-    n.lag ? (n.lag.basis === 'ack' ? `${formatBytes(n.lag.bytesBehindMaster)}*` : old(n, formatBytes(n.lag.bytesBehindMaster))) : '',
+    n.lag ? (n.lag.basis === 'ack' ? `${formatBytes(n.lag.bytesBehindMaster)}*` : old(n, `${formatBytes(n.lag.bytesBehindMaster)}${n.lag.behindBecauseOf ? '^' : ''}`)) : '',
     n.lag ? (n.lag.basis === 'ack' ? formatSeconds(n.lag.secondsBehind) : old(n, formatSeconds(n.lag.secondsBehind))) : '',
     n.sync ? syncLabel(n.sync) : '',
-    n.error?.message ?? (n.role === 'sentinel' ? sentinelSummary(n) : ''),
+    n.error?.message ?? (n.role === 'sentinel' ? sentinelSummary(n) : n.lag?.behindBecauseOf ? stalledAboveText(n.lag) : ''),
   ]);
   const widths = COLUMNS.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const format = (cells: readonly string[]): string =>
     clean(cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd());
   const footnotes = [
     ...(rows.some((r) => (r[4] ?? '').endsWith('*')) ? ['* from the master\'s last ACK: the replica itself cannot be read'] : []),
+    ...(rows.some((r) => /\^\)?$/.test(r[4] ?? '')) ? ['^ to its own master, which receives nothing itself (NOTE says from where)'] : []),
     ...(nodes.some((n) => staleAge(n, takenAt) !== null) ? ['(…) last reading of a STALE node: reachable, but not read for 3 poll intervals'] : []),
   ];
   return [format(COLUMNS), ...rows.map(format), ...footnotes];

@@ -299,9 +299,10 @@ function lagOf(
       return { unappliedBytes, lastAckSecondsAgo, lastMasterIoSecondsAgo, behindBecauseOf, bytesBehindMaster: null, bytesBehindRoot: null, secondsBehind: null, secondsBehindRoot: null, basis: 'offsets' };
     }
     const sample = record.lastSample;
-    // A stalled master's readings are old: "0 behind" what it last had says nothing. The root's say how far behind this is.
+    // A stalled master's readings are old: "0 behind" what it last had says nothing. The root's say
+    // how far behind this is, while the root is read: a root not read now may have taken writes since.
     const toMaster = sample && blocked !== master ? compare(sample, r.replid, master) : null;
-    const toRoot = sample && root && root !== master ? compare(sample, r.replid, root) : toMaster;
+    const toRoot = sample && root && root !== master ? (isFresh(root, context) ? compare(sample, r.replid, root) : null) : toMaster;
     return {
       unappliedBytes,
       lastAckSecondsAgo,

@@ -1,7 +1,7 @@
 // A snapshot as plain text that does not depend on where it is shown: the CLI's tree and table,
 // and the Mermaid flowchart that both the CLI (`topology --format mermaid`) and the UI's export
 // make. Server-given strings are cleaned of control characters before they are written anywhere.
-import type { NodeState, SyncProgress, TopologyEdge, TopologySnapshot } from './types';
+import type { NodeState, ReplicaLag, SyncProgress, TopologyEdge, TopologySnapshot } from './types';
 import { formatBytes, formatSeconds } from './format';
 
 /**
@@ -62,7 +62,15 @@ export function lagLabel(node: NodeState): string {
   if (lag.behindBecauseOf !== null && node.linkStatus !== 'up') return `lag unknown (${lag.behindBecauseOf} is not read)`;
   const seconds = lag.secondsBehind === null ? '' : ` (${formatSeconds(lag.secondsBehind)})`;
   const basis = lag.basis === 'ack' ? ' from last ACK' : '';
-  return `lag ${formatBytes(lag.bytesBehindMaster)}${seconds}${basis}`;
+  // In step with its master, which itself receives nothing: "0 B" alone would read as in sync.
+  const above = lag.behindBecauseOf === null ? '' : ` to ${node.master ?? 'its master'}; ${stalledAboveText(lag)}`;
+  return `lag ${formatBytes(lag.bytesBehindMaster)}${seconds}${basis}${above}`;
+}
+
+/** A replica that nothing reaches past a node above it not read now: how far behind the root, when that is known. */
+export function stalledAboveText(lag: ReplicaLag): string {
+  const root = lag.bytesBehindRoot === null ? 'behind the root by an unknown amount' : `${formatBytes(lag.bytesBehindRoot)} behind the root`;
+  return `nothing reaches it past ${lag.behindBecauseOf ?? '?'} (not read): ${root}`;
 }
 
 /** A Mermaid flowchart, to paste into a runbook or an incident document. */

@@ -77,7 +77,7 @@ describe('a replica that is reachable but does not answer in time', () => {
 
   afterAll(async () => {
     // Never leave a stopped process behind, whatever failed.
-    if (lab) lab.resume('replica-2');
+    if (lab) for (const name of ['replica-2', 'replica-1', 'master']) lab.resume(name);
     await context?.close();
     await app?.close();
     await lab?.close();
@@ -147,6 +147,22 @@ describe('a replica that is reachable but does not answer in time', () => {
       await shot(page, 'fresh-stalled-above');
     } finally {
       lab.resume('replica-1');
+    }
+    await expect.poll(() => below.textContent(), { timeout: 15_000 }).not.toContain('Stalled above');
+  });
+
+  it('two hops below a root that is not read, a replica in step with its master says its lag to the root is unknown, not "0 B"', async () => {
+    const below = card(page, lab.address('replica-1-1'));
+    const edge = page.getByTestId(`edge-${lab.address('replica-1')}-${lab.address('replica-1-1')}`);
+    lab.pause('master');
+    try {
+      await expect.poll(() => below.textContent(), { timeout: 15_000 }).toContain('Stalled above');
+      // Its own lag to replica-1 (read, in step) is kept, with the lag to the root it cannot know.
+      await expect.poll(() => below.locator('.row', { hasText: 'lag' }).first().textContent()).toMatch(/^lag\s*0 B · .* · \? from root\s*$/);
+      await expect.poll(() => edge.textContent()).toMatch(/^\s*stalled above\s*$/);
+      await shot(page, 'fresh-root-stalled-two-hops');
+    } finally {
+      lab.resume('master');
     }
     await expect.poll(() => below.textContent(), { timeout: 15_000 }).not.toContain('Stalled above');
   });

@@ -199,5 +199,13 @@ describe('a full sync and an unknown lag, in words', () => {
     const cut = nodeState(R1, { role: 'replica', master: M, linkStatus: 'down', lag: inSyncLag({ behindBecauseOf: M }) });
     expect(lagLabel(cut)).toBe(`lag unknown (${M} is not read)`);
     expect(lagLabel({ ...cut, linkStatus: 'up', lag: inSyncLag() })).toBe('lag 0 B (0 s)');
+    // Two hops below a dead root: in step with its master, which receives nothing itself.
+    const below = replica(R2, R1, { depth: 2, lag: inSyncLag({ behindBecauseOf: M, bytesBehindRoot: null }) });
+    expect(lagLabel(below)).toBe(`lag 0 B (0 s) to ${R1}; nothing reaches it past ${M} (not read): behind the root by an unknown amount`);
+    expect(lagLabel({ ...below, lag: inSyncLag({ behindBecauseOf: R1, bytesBehindRoot: 2048 }) })).toMatch(/; nothing reaches it past .* \(not read\): 2\.0 KiB behind the root$/);
+    const table = toTable(snapshot([nodeState(M, { reachable: false }), cut, below], [{ master: R1, replica: R2, health: 'lagging' }]));
+    const row = table.split('\n').find((l) => l.trim().startsWith(R2)) ?? '';
+    expect(row).toMatch(/0 B\^ .*nothing reaches it past 127\.0\.0\.1:7000 \(not read\): behind the root by an unknown amount$/);
+    expect(table).toContain('^ to its own master, which receives nothing itself (NOTE says from where)');
   });
 });
