@@ -17,11 +17,15 @@ export const STATUS_LABELS: Record<NodeStatus, string> = {
   live: 'Live',
 };
 
-/** Not answering beats everything; then the link to its master; then old figures; then a full sync in flight. */
+/**
+ * Not answering beats everything; then old figures; then the link to its master; then a full sync
+ * in flight. A stale node's own link reading is old, and its master not hearing from it (a paused
+ * replica: no ACKs) says only what "stale" says, so it is not "link down" (as in `watch --problems`).
+ */
 export function nodeStatus(node: Pick<NodeState, 'reachable' | 'linkStatus' | 'sync'>, health: EdgeHealth | null, stale: boolean): NodeStatus {
   if (!node.reachable) return 'unreachable';
-  if (health === 'down' || node.linkStatus === 'down') return 'link-down';
   if (stale) return 'stale';
+  if (health === 'down' || node.linkStatus === 'down') return 'link-down';
   if (health === 'syncing' || node.sync !== null) return 'syncing';
   return 'live';
 }

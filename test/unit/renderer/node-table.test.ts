@@ -68,7 +68,10 @@ describe('node state in one word', () => {
   const up = { reachable: true, linkStatus: 'up' as const, sync: null };
   it('says the worst thing first', () => {
     expect(nodeStatus({ ...up, reachable: false }, 'down', true)).toBe('unreachable');
-    expect(nodeStatus(up, 'down', true)).toBe('link-down');
+    // Paused: its master has not heard from it (edge down), and it does not answer: stale, not link down.
+    expect(nodeStatus(up, 'down', true)).toBe('stale');
+    expect(nodeStatus(up, 'down', false)).toBe('link-down');
+    expect(nodeStatus({ ...up, linkStatus: 'down' }, 'down', false)).toBe('link-down');
     expect(nodeStatus(up, 'up', true)).toBe('stale');
     expect(nodeStatus(up, 'syncing', false)).toBe('syncing');
     expect(nodeStatus(up, 'lagging', false)).toBe('live');
