@@ -140,7 +140,7 @@ function replicaFullSync(memory: EventMemory, old: NodeState | undefined, node: 
   const last = memory.histories.get(a) ?? (old?.replid ? { replid: old.replid, offset: old.offset } : null);
   let why: string | null = null;
   const started = Boolean(node.sync) && old !== undefined && !old.sync;
-  if (started) why = 'master_sync_in_progress: the transfer started';
+  if (started) why = 'master_sync_in_progress: the sync started';
   else if (!node.sync && last && node.replid && node.replid !== last.replid && node.replid2 !== last.replid) {
     const reset = last.offset !== null && node.offset !== null && node.offset < last.offset;
     why = `new replication ID ${node.replid.slice(0, 8)}…${reset ? `, offset reset from ${last.offset ?? '?'} to ${node.offset ?? '?'}` : ''}`;

@@ -47,10 +47,20 @@ export function roleLabel(node: NodeState, takenAt: number): string {
  * first byte (the master is still writing it). `watch` printed "…" for all but the first.
  */
 export function syncLabel(sync: SyncProgress): string {
-  if (sync.totalBytes !== null && sync.readBytes !== null && sync.readBytes >= sync.totalBytes) return 'loading';
+  const phase = syncPhase(sync);
+  if (phase === 'loading') return 'loading';
   if (sync.percent !== null) return `${sync.percent.toFixed(0)}%`;
-  if (sync.readBytes !== null && sync.readBytes > 0) return `${formatBytes(sync.readBytes)} received`;
-  return 'waiting for the snapshot';
+  return phase === 'transfer' ? `${formatBytes(sync.readBytes)} received` : 'waiting for the snapshot';
+}
+
+/**
+ * Where a full sync is: 'waiting' before the first byte (the master forks and writes its
+ * snapshot, or waits repl-diskless-sync-delay for more replicas), 'transfer' while bytes arrive,
+ * 'loading' once every byte is in (the replica flushes its old data and loads the snapshot).
+ */
+export function syncPhase(sync: SyncProgress): 'waiting' | 'transfer' | 'loading' {
+  if (sync.totalBytes !== null && sync.readBytes !== null && sync.readBytes >= sync.totalBytes) return 'loading';
+  return (sync.readBytes ?? 0) > 0 || (sync.percent ?? 0) > 0 ? 'transfer' : 'waiting';
 }
 
 /** Lag as one phrase: "lag 1.2 KiB (3 s)", the full sync's progress, or why the lag is not known. */

@@ -25,4 +25,13 @@ describe('SyncBar', () => {
     expect(text({ totalBytes: 1000, readBytes: 420, percent: 42, lastIoSecondsAgo: 12 })).toContain('nothing for 12 s');
     expect(text({ totalBytes: 1000, readBytes: 420, percent: 42, lastIoSecondsAgo: 1 })).not.toContain('nothing for');
   });
+
+  it('before the first byte says it waits for the snapshot: no bar, no "0 B received", no stopped transfer', () => {
+    const waiting = { totalBytes: null, readBytes: 0, percent: null, lastIoSecondsAgo: 40 };
+    expect(text(waiting)).toBe('Full sync: waiting for the snapshot');
+    expect(render(SyncBar, { props: { sync: waiting, compact: true } }).body).not.toContain('progressbar');
+    expect(text(waiting, false)).toMatch(/^Full sync: waiting for the snapshot The master is writing it .*nothing received yet\.$/);
+    // Bytes arriving on a diskless sync (no total): the transfer, with its bar.
+    expect(text({ totalBytes: null, readBytes: 2048, percent: null, lastIoSecondsAgo: 0 })).toBe('Full sync 2.0 KiB received');
+  });
 });
