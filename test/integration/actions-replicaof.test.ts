@@ -125,7 +125,7 @@ describe('replicaof', () => {
     const plan = await h.actions.plan({ kind: 'replicaof', node: r2, master });
     expect(plan.canRun).toBe(true);
     expect(plan.predictions[0]).toMatchObject({ node: r2, expected: 'full', flushesData: true });
-    expect(check(plan, 'FULL_SYNC').message).toMatch(/1 key will be flushed/);
+    expect(check(plan, 'FULL_SYNC').message).toMatch(/Its 1 key will be flushed/);
     expect(check(plan, 'MASTER_DEMOTED').verdict).toBe('warning');
     expect(plan.steps[0]?.destructive).toBe(true);
     expect(plan.confirmAddress).toBe(r2);

@@ -63,6 +63,20 @@ describe('planAction', () => {
     expect(plan.confirmAddress).toBeNull();
   });
 
+  it("a switchover's old master that must full-sync counts as its replicas only those left below it, in words that read", () => {
+    // C cannot be reached: not re-pointed, it stays under M; B follows A; A is M's new master.
+    const snapshot = snapshotOf([nodeState(M), replicaState(A, M), replicaState(B, M), replicaState(C, M, { reachable: false })]);
+    // A's backlog starts past M's offset (it was resized, or A restarted): M cannot continue from it.
+    const late = { backlog: { active: true, size: 100, firstByteOffset: 10_000_000, histlen: 100 } };
+    const facts = factsFor(snapshot, { [A]: late, [M]: { keys: 7 } });
+    const plan = planAction({ kind: 'switchover', to: A }, facts, META).plan;
+    expect(check(plan, 'FULL_SYNC')?.message).toMatch(
+      new RegExp(`^${M} will need a full sync from ${A}: ${M} is \\d+ bytes older than ${A}'s backlog keeps: its offset is \\d+, the backlog starts at 10000000\\. Its 7 keys will be flushed and replaced with ${A}'s data\\. Then its replica ${C} must full-sync too\\.$`),
+    );
+    const all = factsFor(snapshotOf([nodeState(M), replicaState(A, M), replicaState(B, M)]), { [A]: late });
+    expect(check(planAction({ kind: 'switchover', to: A }, all, META).plan, 'FULL_SYNC')?.message).not.toMatch(/must full-sync too/);
+  });
+
   it('switches over a pre-6.2 master with the fenced manual sequence, and refuses FAILOVER there', () => {
     const old = { version: 'redis 6.0.20' };
     const snapshot = snapshotOf([nodeState(M, old), replicaState(A, M, old), replicaState(B, M, old)]);
@@ -369,6 +383,6 @@ describe('planAction', () => {
     expect(empty.confirmAddress).toBeNull();
     const full = planAction({ kind: 'replicaof', node: A, master: B }, factsFor(snapshot, { [A]: { replid: 'other', keys: 5 } }), META).plan;
     expect(full.confirmAddress).toBe(A);
-    expect(check(full, 'FULL_SYNC')?.message).toContain('its 5 keys will be flushed');
+    expect(check(full, 'FULL_SYNC')?.message).toContain('Its 5 keys will be flushed');
   });
 });

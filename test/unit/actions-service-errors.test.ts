@@ -165,7 +165,7 @@ describe('ActionService refusals: one code each, nothing sent', () => {
     world.facts = { [A]: { keys: 3 } };
     const stale = await refusal(service.execute(plan.id, { confirmAddress: A }));
     expect(stale).toMatchObject({ code: 'PLAN_STALE', details: { nothingSent: true } });
-    expect(stale.message).toMatch(/now flushes data or changes roles \(.*its 3 keys will be flushed.*\): plan again, review the new plan and confirm it$/);
+    expect(stale.message).toMatch(/now flushes data or changes roles \(.*Its 3 keys will be flushed.*\): plan again, review the new plan and confirm it$/);
     expect(changes()).toEqual([]);
   });
 

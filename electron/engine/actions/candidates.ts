@@ -57,7 +57,7 @@ function candidateProblem(
 function caveat(node: NodeState, candidate: NodeState): string | null {
   const notes: string[] = [];
   const sync = predictResync(node, candidate, { replica: node.address, master: candidate.address });
-  if (sync.expected !== 'partial') notes.push(`full sync expected (${sync.why}): ${node.address}'s data is flushed`);
+  if (sync.expected !== 'partial') notes.push(`full sync expected, ${sync.why}: ${node.address}'s data is flushed`);
   if (compareVersions(node.version, candidate.version) < 0) notes.push(`${node.address} runs ${node.version}, older than ${candidate.version}`);
   if (candidate.role === 'replica' && candidate.linkStatus !== 'up') notes.push(`${candidate.address}'s own link to its master is down`);
   if (node.role === 'master') notes.push(`${node.address} is a master now: it stops taking writes`);

@@ -298,6 +298,14 @@ export class PlanBuilder {
     }
   }
 
+  /** Nodes this plan re-points away from the master they follow now (a switchover's siblings): not left below it. */
+  private readonly movedAway = new Set<string>();
+
+  /** Say which nodes the plan moves away from their master, before the predictions that count who stays. */
+  willMove(...addresses: string[]): void {
+    for (const address of addresses) this.movedAway.add(this.canon(address));
+  }
+
   /** Record the sync `replica` is expected to get from a master whose state will be `master`. */
   predict(replica: NodeFacts, masterAddress: string, master: ReplState): ResyncPrediction {
     const r = replica.address;
@@ -307,12 +315,14 @@ export class PlanBuilder {
     const prediction: ResyncPrediction = { node: r, master: m, expected: sync.expected, why: sync.why, flushesData };
     this.predictions.push(prediction);
     if (flushesData) {
-      const keys = replica.keys === null ? 'its data' : `its ${replica.keys} key${replica.keys === 1 ? '' : 's'}`;
-      const children = replica.replicas.length > 0 ? `; its own ${replica.replicas.length} replica(s) must full-sync too` : '';
+      const keys = replica.keys === null ? 'Its data' : `Its ${replica.keys} key${replica.keys === 1 ? '' : 's'}`;
+      // The replicas that stay below it after this plan (not its new master, not those the plan moves elsewhere) resync from its new data.
+      const staying = replica.replicas.map((l) => this.canon(l.address)).filter((a) => a !== m && !this.movedAway.has(a));
+      const children = staying.length > 0 ? ` Then ${staying.length === 1 ? 'its replica' : `its ${staying.length} replicas`} ${staying.join(', ')} must full-sync too.` : '';
       this.check(
         'FULL_SYNC',
         'warning',
-        `${r} will ${sync.expected === 'full' ? 'need a full sync' : 'probably need a full sync'} from ${m} (${sync.why}): ${keys} will be flushed and replaced by ${m}'s${children}`,
+        `${r} will ${sync.expected === 'full' ? 'need a full sync' : 'probably need a full sync'} from ${m}: ${sync.why}. ${keys} will be flushed and replaced with ${m}'s data.${children}`,
         [r, m],
       );
     }

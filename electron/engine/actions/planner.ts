@@ -395,6 +395,8 @@ function planSwitchover(b: PlanBuilder, toAddress: string, meta: PlanMeta): Plan
   };
   const promoted = afterPromotion(caughtUp);
   const oldAtHandover: NodeFacts = { ...mf, offset: mf.offset === null ? null : handover };
+  // The siblings that can be reached follow the new master: the old one keeps only those that cannot.
+  b.willMove(...siblings.filter((s) => s.reachable).map((s) => s.address));
 
   if (method === 'failover' || method === 'paused-failover') {
     b.auth(mf, tf);

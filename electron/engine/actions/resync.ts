@@ -37,24 +37,24 @@ export function predictResync(replica: ReplState, master: ReplState, names = { r
     case 'past-replid2':
       return {
         expected: 'full',
-        why: `${names.replica} is ${verdict.bytes} bytes AHEAD of where ${names.master}'s history left theirs (offset ${(master.secondReplOffset ?? 1) - 1})`,
+        why: `${names.replica} is ${verdict.bytes} bytes AHEAD of where its history and ${names.master}'s part, at offset ${(master.secondReplOffset ?? 1) - 1}`,
       };
     case 'different-history':
       return {
         expected: 'full',
         why:
-          `different replication history (${names.replica} has replid ${short(replica.replid)}, ${names.master} ${short(master.replid)}` +
-          `${master.replid2 ? ` / ${short(master.replid2)}` : ''})`,
+          `a different replication history: ${names.replica} has replid ${short(replica.replid)}, ${names.master} has ${short(master.replid)}` +
+          `${master.replid2 ? ` and ${short(master.replid2)} before it` : ''}`,
       };
     case 'no-backlog':
       return { expected: 'full', why: `${names.master} has no replication backlog` };
     case 'before-backlog':
       return {
         expected: 'full',
-        why: `${names.replica} is ${verdict.bytes} bytes older than ${names.master}'s backlog keeps (offset ${replica.offset}, backlog starts at ${first})`,
+        why: `${names.replica} is ${verdict.bytes} bytes older than ${names.master}'s backlog keeps: its offset is ${replica.offset}, the backlog starts at ${first}`,
       };
     case 'ahead':
-      return { expected: 'full', why: `${names.replica} is ${verdict.bytes} bytes AHEAD of ${names.master} (offset ${replica.offset} > ${end - 1})` };
+      return { expected: 'full', why: `${names.replica} is ${verdict.bytes} bytes AHEAD of ${names.master}: its offset ${replica.offset} is past ${names.master}'s ${end - 1}` };
   }
 }
 
