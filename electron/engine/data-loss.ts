@@ -6,6 +6,7 @@
 import type { NodeState, TopologySnapshot, TopologyWarning } from '../shared/types';
 import { nodesByAddress } from '../shared/node-index';
 import { persistenceOff } from './replication-settings';
+import type { RememberedNode } from './topology-memory';
 
 /** How long the warning stays after the restart: the next shift must still see it. */
 export const DATA_LOSS_KEEP_MS = 24 * 60 * 60_000;
@@ -39,6 +40,26 @@ interface Incident {
 export class DataLossWatch {
   readonly #masters = new Map<string, MasterReading>();
   readonly #incidents = new Map<string, Incident>();
+
+  /**
+   * What topology memory kept of the masters without persistence and the nodes below them: a
+   * console started after such a master restarted (a one-shot `topology` in the morning) still
+   * finds it with a new run_id, and says what was lost. A master read in this session is not replaced.
+   */
+  recall(entries: readonly RememberedNode[]): void {
+    const children = new Map<string, string[]>();
+    for (const entry of entries) {
+      if (entry.role !== 'replica' || entry.master === null) continue;
+      const list = children.get(entry.master);
+      if (list) list.push(entry.address);
+      else children.set(entry.master, [entry.address]);
+    }
+    for (const entry of entries) {
+      if (entry.role !== 'master' || entry.runId === null || entry.noPersistence !== true || this.#masters.has(entry.address)) continue;
+      const below = belowOf(entry.address, children);
+      if (below.length > 0) this.#masters.set(entry.address, { runId: entry.runId, noPersistence: true, below });
+    }
+  }
 
   /** Read this tick's snapshot; the warnings to show (one per master restarted empty in the last day). */
   observe(snapshot: TopologySnapshot, now: number): TopologyWarning[] {

@@ -27,6 +27,7 @@ import { EngineCommands, type NodeCommands } from './node-commands';
 import { EngineError } from './errors';
 import { diffSnapshots, EventMemory } from './events';
 import { DataLossWatch } from './data-loss';
+import { persistenceOff } from './replication-settings';
 import { masterAddressOf, pollNode, type NodeRecord } from './node-record';
 import { DEFAULT_MAX_NODES, NodeSet } from './node-set';
 import { PollScheduler, type SlotTiming } from './poll-scheduler';
@@ -317,6 +318,7 @@ class Session {
   /** What the event diff remembers between ticks (one full sync seen from both sides is one event). */
   private readonly eventMemory = new EventMemory();
   private readonly dataLoss = new DataLossWatch();
+  private lossRecalled = false;
   private nextEventId = 1;
   private pendingEvents: ReplicationEvent[] = [];
   private seq = 0;
@@ -634,7 +636,7 @@ class Session {
       if (this.nodes.full) break;
       const record = this.nodes.add(entry.address, false, this.clock.now());
       record.rememberedSeenAt = entry.lastSeenAt;
-      record.rememberedAs = { role: entry.role, master: entry.master };
+      record.rememberedAs = { role: entry.role, master: entry.master, noPersistence: entry.noPersistence ?? null };
       record.asSentinel = entry.role === 'sentinel';
       added.push(record);
     }
@@ -662,6 +664,7 @@ class Session {
           master,
           runId: record.server?.runId ?? null,
           replid: record.replication?.replid ?? null,
+          noPersistence: persistenceOff(record.settings),
           lastSeenAt: record.polledAt ?? now,
         });
       } else if (record.reachable && record.asSentinel) {
@@ -684,7 +687,7 @@ class Session {
     for (const record of this.nodes.all()) {
       const entry = memory.get(record.address);
       record.rememberedSeenAt = entry?.lastSeenAt ?? null;
-      record.rememberedAs = entry ? { role: entry.role, master: entry.master } : null;
+      record.rememberedAs = entry ? { role: entry.role, master: entry.master, noPersistence: entry.noPersistence ?? null } : null;
     }
     for (const added of this.recall()) {
       this.scheduler.add(added);
@@ -705,6 +708,11 @@ class Session {
 
   private tick(): TopologySnapshot {
     const now = this.clock.now();
+    if (!this.lossRecalled) {
+      // Once, before this session's readings replace what memory kept (a master's old run_id): a master that restarted before this session.
+      this.lossRecalled = true;
+      if (this.memory) this.dataLoss.recall(this.memory.all());
+    }
     this.remember(now);
     this.forgetVanished(now);
     // A safety net under the adds and removes: every node has a schedule, and nothing else has one.

@@ -57,3 +57,23 @@ export function persistenceOff(settings: ReplicationSettings | null): boolean | 
   if (!settings || settings.save === null || settings.aofEnabled === null) return null;
   return settings.save.trim() === '' && !settings.aofEnabled;
 }
+
+/**
+ * The settings of a node not read in this session, from what topology memory kept: only "no
+ * persistence" is kept (what a restart of it would mean), so only that is said; null otherwise.
+ */
+export function rememberedSettings(noPersistence: boolean | null | undefined): ReplicationSettings | null {
+  if (noPersistence !== true) return null;
+  return {
+    save: '',
+    aofEnabled: false,
+    replBacklogSize: null,
+    replTimeout: null,
+    clientOutputBufferLimitReplica: null,
+    minReplicasToWrite: null,
+    minReplicasMaxLag: null,
+    replDisklessSync: null,
+    replDisklessLoad: null,
+    loadedKeys: null,
+  };
+}

@@ -16,6 +16,7 @@ import { bytesBehind, sameHistory, secondsBehind, type OffsetHistory, type Offse
 import { currentOffset, masterAddressOf, type NodeRecord } from './node-record';
 import type { ChainInfo, NodeSet } from './node-set';
 import { findWarnings, foldMasterDown, riskWarnings, splitBrain } from './warnings';
+import { rememberedSettings } from './replication-settings';
 import { sentinelWarnings } from './sentinel-warnings';
 import { nodesByAddress } from '../shared/node-index';
 
@@ -158,7 +159,8 @@ function nodeState(context: TickContext, record: NodeRecord): NodeState {
     failoverState: live?.failoverState ?? null,
     stats: record.stats,
     lag,
-    settings: record.settings,
+    // Not read in this session: what memory kept of it (no persistence: a restart would wipe its replicas).
+    settings: record.settings ?? rememberedSettings(record.rememberedAs?.noPersistence),
     backlogWindow: backlogWindowOf(context, record, master, lag),
     syncAttempts: syncAttemptsOf(record, now),
     polledAt: record.polledAt,

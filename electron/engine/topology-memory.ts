@@ -22,6 +22,13 @@ export interface RememberedNode {
   formerMaster: string | null;
   runId: string | null;
   replid: string | null;
+  /**
+   * Persistence off (save "" and no AOF) when last read; null or absent when not known (files
+   * written before it was kept). A master remembered without persistence that is down now must
+   * not be restarted, and one found with a new run_id came back empty, even in a console started
+   * after the fact (a one-shot `topology`).
+   */
+  noPersistence?: boolean | null;
   /** When the console last read it (ms since epoch). */
   lastSeenAt: number;
 }
@@ -154,7 +161,9 @@ export class TopologyMemory {
   observe(seen: Omit<RememberedNode, 'formerMaster'>): void {
     const known = this.get(seen.address) ?? seen.aliases.map((a) => this.get(a)).find((e) => e !== undefined);
     const formerMaster = seen.master === null ? (known?.master ?? known?.formerMaster ?? null) : null;
-    const entry: RememberedNode = { ...seen, aliases: [...seen.aliases].sort(), formerMaster };
+    // Not read now (CONFIG GET refused, or not yet): what was known stays.
+    const noPersistence = seen.noPersistence ?? known?.noPersistence ?? null;
+    const entry: RememberedNode = { ...seen, aliases: [...seen.aliases].sort(), formerMaster, noPersistence };
     if (known && sameShape(known, entry) && known.address === entry.address) {
       if (known.lastSeenAt !== entry.lastSeenAt) this.seenMoved = true;
       known.lastSeenAt = entry.lastSeenAt;
@@ -285,6 +294,7 @@ function sameShape(a: RememberedNode, b: RememberedNode): boolean {
     a.formerMaster === b.formerMaster &&
     a.runId === b.runId &&
     a.replid === b.replid &&
+    (a.noPersistence ?? null) === (b.noPersistence ?? null) &&
     a.aliases.join(',') === b.aliases.join(',')
   );
 }
@@ -349,6 +359,7 @@ function isEntry(value: unknown): value is RememberedNode {
     orNull(value.formerMaster) &&
     orNull(value.runId) &&
     orNull(value.replid) &&
+    (value.noPersistence === undefined || value.noPersistence === null || typeof value.noPersistence === 'boolean') &&
     typeof value.lastSeenAt === 'number' &&
     Number.isFinite(value.lastSeenAt)
   );

@@ -4,6 +4,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import Redis from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { ConsoleService } from '../../electron/app/service';
 import { ReplicationEngine } from '../../electron/engine/engine';
@@ -12,6 +13,7 @@ import { Lab, masterWithReplicas } from '../../electron/lab/lab';
 import { disposeAfterEach } from '../helpers/dispose';
 import { node, waitForTick } from '../helpers/engine';
 import { runCli, type CliRun } from '../helpers/cli';
+import { until } from '../helpers/until';
 
 const own = disposeAfterEach();
 
@@ -51,6 +53,44 @@ describe('topology memory', () => {
     const snapshot = await engine.connect({ seeds: [lab.address('master')], pollIntervalMs: 200 });
     expect(node(snapshot, lab.address('replica-2'))).toMatchObject({ reachable: true, role: 'master', master: null, remembered: false });
     expect(node(snapshot, lab.address('replica-1'))).toMatchObject({ role: 'replica', master: lab.address('master') });
+  });
+
+  it('a console started after the fact still knows a master had no persistence: down, not to be restarted; restarted, its data lost', async () => {
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(2) }));
+    const { dir } = own(tempDir());
+    const master = lab.address('master');
+    const writer = new Redis(lab.port('master'), '127.0.0.1');
+    for (let i = 0; i < 100; i++) await writer.set(`k:${i}`, 'v');
+    writer.disconnect();
+    await lab.waitForLinks();
+    await session(dir, master);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, MEMORY_FILE), 'utf8')).nodes.find((n: { address: string }) => n.address === master)).toMatchObject({ noPersistence: true });
+
+    // Down, read by a console that never saw it answer (a one-shot topology): fail over first, do not restart it.
+    await lab.kill('master');
+    const down = own(new ReplicationEngine({ memoryDir: dir, connectTimeoutMs: 800, commandTimeoutMs: 800 }));
+    await down.connect({ seeds: [lab.address('replica-1')], pollIntervalMs: 200 });
+    const headline = (await waitForTick(down, (u) => u.snapshot.warnings.some((w) => w.code === 'MASTER_DOWN'), 10_000, 'MASTER_DOWN')).snapshot.warnings.find((w) => w.code === 'MASTER_DOWN');
+    expect(headline?.message).toContain(`fail over first, do NOT restart ${master} before that: it has no persistence`);
+    await down.disconnect();
+
+    // Restarted anyway while no console ran: the replicas took its empty dataset. The next console says so.
+    await lab.restart('master');
+    await lab.waitForLinks();
+    await until('replica-1 wiped', async () => {
+      const client = new Redis(lab.port('replica-1'), '127.0.0.1');
+      try {
+        return (await client.dbsize()) === 0 ? true : undefined;
+      } finally {
+        client.disconnect();
+      }
+    });
+    const later = own(new ReplicationEngine({ memoryDir: dir, connectTimeoutMs: 800, commandTimeoutMs: 800 }));
+    await later.connect({ seeds: [master], pollIntervalMs: 200 });
+    const loss = (await waitForTick(later, (u) => u.snapshot.warnings.some((w) => w.code === 'MASTER_RESTARTED_EMPTY'), 5_000, 'MASTER_RESTARTED_EMPTY')).snapshot.warnings[0];
+    expect(loss?.code).toBe('MASTER_RESTARTED_EMPTY');
+    expect(loss?.message).toMatch(/then replaced their data with its empty dataset/);
+    expect(loss?.nodes.slice(1).sort()).toEqual([lab.address('replica-1'), lab.address('replica-2')].sort());
   });
 
   it('keeps an unreachable node as remembered, dials it until it answers, and forgets it only when told', async () => {

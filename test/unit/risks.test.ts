@@ -277,6 +277,24 @@ describe('DataLossWatch (MASTER_RESTARTED_EMPTY)', () => {
     expect(restored.observe(at([master('run-b', 'new', { settings: loaded }), replica('a:1', { replid: 'new' })]), T + 1000)).toEqual([]);
   });
 
+  it('knows from topology memory a master that restarted empty before this session, and keeps what it read itself', () => {
+    const entry = (address: string, master: string | null, runId: string, noPersistence: boolean | null = null) =>
+      ({ address, aliases: [], role: master ? 'replica' : 'master', master, formerMaster: null, runId, replid: 'old', noPersistence, lastSeenAt: 0 }) as const;
+    const watch = new DataLossWatch();
+    watch.recall([entry('m:1', null, 'run-a', true), entry('a:1', 'm:1', 'run-x'), entry('c:1', 'a:1', 'run-y')]);
+    const now = [master('run-b', 'new', { uptimeSeconds: 60 }), replica('a:1', { replid: 'new' }), replica('c:1', { master: 'a:1', depth: 2, replid: 'new' })];
+    expect(watch.observe(at(now), T)[0]).toMatchObject({ code: 'MASTER_RESTARTED_EMPTY', nodes: ['m:1', 'a:1', 'c:1'] });
+    // Not without persistence as remembered (unknown, or saving): nothing.
+    const unknown = new DataLossWatch();
+    unknown.recall([entry('m:1', null, 'run-a'), entry('a:1', 'm:1', 'run-x')]);
+    expect(unknown.observe(at(now), T)).toEqual([]);
+    // Read in this session already: memory does not replace that reading.
+    const read = new DataLossWatch();
+    read.observe(at([master('run-b', 'new'), replica('a:1', { replid: 'new' })]), T);
+    read.recall([entry('m:1', null, 'run-a', true), entry('a:1', 'm:1', 'run-x')]);
+    expect(read.observe(at(now), T + 1000)).toEqual([]);
+  });
+
   it('says nothing for a restart with persistence, a master without replicas, or one whose replicas were moved away first', () => {
     const saving = parseSettings({ save: '3600 1' }, { aof_enabled: '0' });
     const persisted = new DataLossWatch();

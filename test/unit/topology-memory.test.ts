@@ -61,6 +61,23 @@ describe('topology memory', () => {
     expect(open().problem).toMatch(/kept aside/);
   });
 
+  it('keeps whether a node had persistence, through readings that could not tell, and reads files from before it was kept', () => {
+    const memory = open();
+    memory.observe({ ...seen('m:1', null), noPersistence: true });
+    // CONFIG GET refused this time: what was known stays.
+    memory.observe({ ...seen('m:1', null), noPersistence: null });
+    expect(memory.get('m:1')?.noPersistence).toBe(true);
+    memory.observe({ ...seen('m:1', null), noPersistence: false });
+    expect(memory.get('m:1')?.noPersistence).toBe(false);
+    memory.save(1000);
+    expect(open().get('m:1')?.noPersistence).toBe(false);
+    const old = { address: 'a:1', aliases: [], role: 'master', master: null, formerMaster: null, runId: null, replid: null, lastSeenAt: 1000 };
+    fs.writeFileSync(path.join(dir, MEMORY_FILE), JSON.stringify({ version: 1, nodes: [old] }));
+    expect(open().get('a:1')).toMatchObject({ address: 'a:1' });
+    fs.writeFileSync(path.join(dir, MEMORY_FILE), JSON.stringify({ version: 1, nodes: [{ ...old, noPersistence: 'yes' }] }));
+    expect(open().problem).toMatch(/kept aside/);
+  });
+
   it('forgets on request, and by itself after the stated time', () => {
     const memory = open({ forgetAfterMs: 10_000 });
     memory.observe(seen('a:1', null, 1000));
