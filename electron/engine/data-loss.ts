@@ -5,6 +5,7 @@
 // the nodes that lost their data and those that still hold it.
 import type { NodeState, TopologySnapshot, TopologyWarning } from '../shared/types';
 import { nodesByAddress } from '../shared/node-index';
+import { formatBytes } from '../shared/format';
 import { persistenceOff } from './replication-settings';
 import type { RememberedNode } from './topology-memory';
 
@@ -18,6 +19,9 @@ interface MasterReading {
   noPersistence: boolean | null;
   /** Nodes replicating from it (directly or below), as last read. */
   below: string[];
+  /** Its replication histories (replid, replid2) and offset as last read: how far past a reloaded dump it had gone (offsets run on across histories). */
+  replids: (string | null)[];
+  offset: number | null;
 }
 
 interface Incident {
@@ -29,6 +33,10 @@ interface Incident {
    * the ID this run has now took its (empty) dataset.
    */
   runId: string;
+  /** rdb_last_load_keys_loaded of the run it came back as: 0 or unknown, empty; more, an old dump.rdb (saves are off). */
+  loadedKeys: number | null;
+  /** An old dump.rdb reloaded in the history it had (replid2): the replication stream it had taken past the dump, at least; null when not known. */
+  lostBytes: number | null;
   /** The nodes that were below it before the restart. */
   below: string[];
   /** Nodes below it before the restart that have not answered since: once back, they resync from it. */
@@ -57,7 +65,7 @@ export class DataLossWatch {
     for (const entry of entries) {
       if (entry.role !== 'master' || entry.runId === null || entry.noPersistence !== true || this.#masters.has(entry.address)) continue;
       const below = belowOf(entry.address, children);
-      if (below.length > 0) this.#masters.set(entry.address, { runId: entry.runId, noPersistence: true, below });
+      if (below.length > 0) this.#masters.set(entry.address, { runId: entry.runId, noPersistence: true, below, replids: [entry.replid], offset: null });
     }
   }
 
@@ -77,14 +85,25 @@ export class DataLossWatch {
       }
       const last = this.#masters.get(node.address);
       const noPersistence = persistenceOff(node.settings);
-      if (last && last.runId !== node.runId && restartedEmpty(node, last, noPersistence)) {
-        const below = new Set(last.below);
+      if (last && last.runId !== node.runId && restartedWithout(node, last, noPersistence)) {
         // When it restarted, not when the console saw it back: the console may have been away.
         const at = node.uptimeSeconds === null ? now : Math.min(now, now - node.uptimeSeconds * 1000);
-        this.#incidents.set(node.address, { master: node.address, at, runId: node.runId, below: last.below, unread: below, wiped: new Set() });
+        const loadedKeys = node.settings?.loadedKeys ?? null;
+        // Restarted again within the day after a loss: the first restart's time and the nodes it wiped stay.
+        const earlier = this.#incidents.get(node.address)?.wiped.size ? this.#incidents.get(node.address) : undefined;
+        this.#incidents.set(node.address, {
+          master: node.address,
+          at: earlier?.at ?? at,
+          runId: node.runId,
+          loadedKeys,
+          lostBytes: earlier?.lostBytes ?? bytesPastDump(node, last),
+          below: [...new Set([...(earlier?.below ?? []), ...last.below])],
+          unread: new Set(last.below),
+          wiped: earlier?.wiped ?? new Set(),
+        });
       }
       // A master known to persist cannot come back empty: nothing to keep for it.
-      this.#masters.set(node.address, { runId: node.runId, noPersistence, below: noPersistence === false ? [] : belowOf(node.address, tree()) });
+      this.#masters.set(node.address, { runId: node.runId, noPersistence, below: noPersistence === false ? [] : belowOf(node.address, tree()), replids: [node.replid, node.replid2], offset: node.offset });
     }
     for (const address of this.#masters.keys()) if (!byAddress.has(address)) this.#masters.delete(address);
     const warnings: TopologyWarning[] = [];
@@ -93,9 +112,15 @@ export class DataLossWatch {
         const node = byAddress.get(address);
         if (!node || node.reachable) incident.unread.delete(address);
       }
-      const warning = now - incident.at > DATA_LOSS_KEEP_MS ? null : this.#warning(incident, byAddress, tree());
+      if (now - incident.at > DATA_LOSS_KEEP_MS) {
+        this.#incidents.delete(address);
+        continue;
+      }
+      const warning = this.#warning(incident, byAddress, tree());
+      const master = byAddress.get(address);
       if (warning) warnings.push(warning);
-      else this.#incidents.delete(address);
+      // Nothing lost yet, and nothing can be once it is no longer the master that came back (its replicas resync from it until then).
+      else if (master?.runId !== incident.runId || master.role !== 'master') this.#incidents.delete(address);
     }
     return warnings;
   }
@@ -103,32 +128,42 @@ export class DataLossWatch {
   /** Null when no node lost data through it and none can any more (its replicas were moved away before it came back, or restored). */
   #warning(incident: Incident, byAddress: ReadonlyMap<string, NodeState>, children: ReadonlyMap<string, string[]>): TopologyWarning | null {
     const master = byAddress.get(incident.master);
-    // Still the empty master (the run that came back, and a master): a node following it with its history took its dataset.
-    const empty = master?.reachable === true && master.role === 'master' && master.runId === incident.runId;
-    const following = empty ? belowOf(incident.master, children) : [];
+    // Still the master that came back (the same run, and a master): the nodes following it are the ones at stake.
+    const current = master?.reachable === true && master.role === 'master' && master.runId === incident.runId;
+    const following = current ? belowOf(incident.master, children) : [];
     for (const address of following) {
-      if (byAddress.get(address)?.replid === master?.replid) incident.wiped.add(address);
+      const node = byAddress.get(address);
+      // Its history, after a full sync (which clears replid2): a partial resync (+CONTINUE) keeps the old one as replid2 and loses nothing.
+      if (incident.below.includes(address) && node?.replid === master?.replid && node?.replid2 === null) incident.wiped.add(address);
     }
-    // Only a node that held the data and still follows the empty master is about to lose it.
+    const wiped = [...incident.wiped];
+    // An old dump.rdb reloaded: a loss only once a replica resynced in full from it (one in step with the dump continues).
+    const oldDump = (incident.loadedKeys ?? 0) > 0;
+    if (oldDump && wiped.length === 0) return null;
+    // Only a node that held the data and still follows the master is about to lose it.
     const holding = following.filter((address) => {
       const node = byAddress.get(address);
       return !incident.wiped.has(address) && incident.below.includes(address) && node?.reachable === true && node.role === 'replica';
     });
-    // Down or loading since the restart (the whole fleet restarted): once back, they resync from it.
-    const unread = [...incident.unread].filter((address) => !incident.wiped.has(address));
-    const wiped = [...incident.wiped];
+    // Down or loading since the restart (the whole fleet restarted): once back, they resync from it; not once it is no longer that master.
+    const unread = current ? [...incident.unread].filter((address) => !incident.wiped.has(address)) : [];
     if (wiped.length === 0 && holding.length === 0 && unread.length === 0) return null;
     const when = new Date(incident.at).toISOString().slice(0, 19).replace('T', ' ');
+    const past = incident.lostBytes === null ? '' : `; it had taken ${formatBytes(incident.lostBytes)} of replication stream past it, at least`;
+    const came = oldDump
+      ? `reloaded an old dump.rdb (${incident.loadedKeys} keys: the snapshot of its last full sync to a replica, or of a manual SAVE${past}), not its data as it was`
+      : 'came back empty';
+    const dataset = oldDump ? 'that old dataset' : 'its empty dataset';
     const message =
-      `Data loss: ${incident.master} restarted at ${when} UTC without persistence (no RDB saves, no AOF) and came back empty. ` +
+      `Data loss: ${incident.master} restarted at ${when} UTC without persistence (no RDB saves, no AOF) and ${came}. ` +
       (wiped.length > 0
-        ? `${wiped.join(', ')} then replaced ${wiped.length === 1 ? 'its' : 'their'} data with its empty dataset (full resync): what was written before the restart is gone from ${wiped.length === 1 ? 'that node' : 'these nodes'}. `
-        : `Its replicas reconnect on their own and replace their data with its empty dataset. `) +
+        ? `${wiped.join(', ')} then replaced ${wiped.length === 1 ? 'its' : 'their'} data with ${dataset} (full resync): what was written ${oldDump ? 'after that snapshot' : 'before the restart'} is gone from ${wiped.length === 1 ? 'that node' : 'these nodes'}. `
+        : `Its replicas reconnect on their own and replace their data with ${dataset}. `) +
       (holding.length > 0
         ? `Still holding the old data: ${holding.join(', ')}: detach ${holding.length === 1 ? 'it' : 'them'} now (REPLICAOF NO ONE) before ${holding.length === 1 ? 'it resyncs' : 'they resync'}, and restore from ${holding.length === 1 ? 'it' : 'one of them'}. `
         : '') +
       (unread.length > 0
-        ? `Not read since the restart: ${unread.join(', ')} (down or loading): ${unread.length === 1 ? 'it copies' : 'they copy'} the empty dataset once back, unless started detached (replicaof no one). `
+        ? `Not read since the restart: ${unread.join(', ')} (down or loading): ${unread.length === 1 ? 'it copies' : 'they copy'} ${dataset} once back, unless started detached (replicaof no one). `
         : '') +
       (holding.length === 0 && unread.length === 0 ? `Restore from a backup. ` : '') +
       `Turn on RDB saves or appendonly on the master`;
@@ -137,14 +172,23 @@ export class DataLossWatch {
 }
 
 /**
- * A master read with a new run: did it come back without its data? Only one that did not persist
- * (as last read, or as read now when not read before), whose history is new (a promoted replica
- * keeps the one it replicated as replid2), and that loaded no keys at start (a dump.rdb left on
- * disk is loaded even with saves off; Redis and Valkey 7.0+ say how many keys it held).
+ * A master read with a new run: did it come back without its data as it was? Only one that did
+ * not persist (as last read, or as read now when not read before), and that did not load an AOF
+ * at start (aof_enabled now: the file its config names). Whether it came back empty or reloaded
+ * an old dump.rdb (a replica's full sync writes one even with saves off) is told by the keys it
+ * loaded, and whether that lost anything by its replicas' resyncs.
  */
-function restartedEmpty(node: NodeState, last: MasterReading, noPersistence: boolean | null): boolean {
+function restartedWithout(node: NodeState, last: MasterReading, noPersistence: boolean | null): boolean {
   if (last.below.length === 0 || (last.noPersistence ?? noPersistence) !== true) return false;
-  return node.replid2 === null && !((node.settings?.loadedKeys ?? 0) > 0);
+  if (node.settings?.aofEnabled === true) return false;
+  // Before 7.0 the keys loaded are not said: a history older than this run (a promoted replica) is then taken as holding its data.
+  return node.settings?.loadedKeys != null || node.replid2 === null;
+}
+
+/** A master back in the history it had (Redis 7.0 restores it from the dump, as replid2): the stream it had read past the dump's offset. */
+function bytesPastDump(node: NodeState, last: MasterReading): number | null {
+  if (last.offset === null || node.replid2 === null || !last.replids.includes(node.replid2) || node.secondReplOffset === null) return null;
+  return Math.max(0, last.offset - (node.secondReplOffset - 1));
 }
 
 /** Each master's replicas, by the master's address. */

@@ -74,12 +74,14 @@ describe('MASTER_DOWN', () => {
     expect(next.snapshot.warnings.map((w) => w.code)).toContain('MASTER_RESTARTED_EMPTY');
   });
 
-  it('a master without saves that loads a dump.rdb left on disk at restart did not come back empty: no data loss is said', async () => {
+  it('a master without saves that reloads a dump.rdb: nothing said while its replicas continue from it; data loss once one resyncs from it in full', async () => {
     const lab = own(await Lab.start({ nodes: masterWithReplicas(1) }));
     const master = lab.address('master');
     const engine = own(new ReplicationEngine());
     await engine.connect({ seeds: [master], pollIntervalMs: POLL_MS });
     const writer = new Redis(lab.port('master'), '127.0.0.1');
+    // No PING between the snapshot and the kill: the replica stays exactly at the dump's offset.
+    await writer.config('SET', 'repl-ping-replica-period', '3600');
     for (let i = 0; i < 100; i++) await writer.set(`k:${i}`, 'v');
     // A snapshot taken by hand (a backup) though saves are off: the restart loads it.
     await writer.save();
@@ -95,5 +97,19 @@ describe('MASTER_DOWN', () => {
     expect(await dbsize(lab, 'replica-1')).toBe(100);
     const next = await waitForTick(engine, (u) => u.snapshot.seq >= back.snapshot.seq + 4, 5_000, 'four more ticks');
     for (const update of [back, next]) expect(update.snapshot.warnings.map((w) => w.code)).not.toContain('MASTER_RESTARTED_EMPTY');
+
+    // 50 writes after that snapshot, and the same restart: the replica is ahead of the dump, resyncs in full, and loses them.
+    const more = new Redis(lab.port('master'), '127.0.0.1');
+    for (let i = 100; i < 150; i++) await more.set(`k:${i}`, 'v');
+    more.disconnect();
+    await until('replica-1 has the 150 keys', async () => ((await dbsize(lab, 'replica-1')) === 150 ? true : undefined));
+    await waitForTick(engine, (u) => (u.snapshot.nodes.find((n) => n.address === master)?.offset ?? 0) > (back.snapshot.nodes.find((n) => n.address === master)?.offset ?? 0), 5_000, 'the writes read');
+    await lab.kill('master');
+    await waitForTick(engine, (u) => u.snapshot.warnings.some((w) => w.code === 'MASTER_DOWN'), 10_000, 'MASTER_DOWN again');
+    await lab.restart('master');
+    const lost = await waitForTick(engine, (u) => u.snapshot.warnings[0]?.code === 'MASTER_RESTARTED_EMPTY', 15_000, 'MASTER_RESTARTED_EMPTY');
+    expect(lost.snapshot.warnings[0]?.message).toMatch(/reloaded an old dump\.rdb \(100 keys: .*; it had taken [\d.]+ (B|KiB) of replication stream past it, at least\), not its data as it was\. .* then replaced its data with that old dataset \(full resync\)/);
+    expect(lost.snapshot.warnings[0]?.nodes).toEqual([master, lab.address('replica-1')]);
+    expect(await dbsize(lab, 'replica-1')).toBe(100);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseSettings, persistenceOff } from '../../electron/engine/replication-settings';
 import { DATA_LOSS_KEEP_MS, DataLossWatch } from '../../electron/engine/data-loss';
+import type { RememberedNode } from '../../electron/engine/topology-memory';
 import { hazardsLast } from '../../electron/engine/snapshot';
 import { foldMasterDown, riskWarnings, splitBrain } from '../../electron/engine/warnings';
 import type { ListedReplica, NodeState, ReplicationSettings, TopologySnapshot, TopologyWarning } from '../../electron/shared/types';
@@ -233,7 +234,7 @@ describe('DataLossWatch (MASTER_RESTARTED_EMPTY)', () => {
     // The master is back first; its replicas are still starting (LOADING: not read).
     const loading = [master('run-b', 'new'), replica('a:1', { reachable: false, replid: null }), replica('b:1', { reachable: false, replid: null })];
     const first = watch.observe(at(loading), T + 1000);
-    expect(first[0]?.message).toMatch(/Not read since the restart: a:1, b:1 \(down or loading\): they copy the empty dataset once back, unless started detached/);
+    expect(first[0]?.message).toMatch(/Not read since the restart: a:1, b:1 \(down or loading\): they copy its empty dataset once back, unless started detached/);
     expect(first[0]?.nodes).toEqual(['m:1', 'a:1', 'b:1']);
     // A second later, still loading: the incident is kept (it was dropped at once before).
     expect(watch.observe(at(loading), T + 2000)).toHaveLength(1);
@@ -270,16 +271,52 @@ describe('DataLossWatch (MASTER_RESTARTED_EMPTY)', () => {
     promoted.observe(at([master('run-a', 'old'), replica('a:1', { replid: 'old' })]), T);
     expect(promoted.observe(at([master('run-b', 'mine', { replid2: 'a-hist' }), replica('a:1', { replid: 'mine' })]), T + 1000)).toEqual([]);
 
-    // Saves off, yet a dump.rdb on disk was loaded at start (Redis 7.0+ says how many keys).
+    // Saves off, yet a dump.rdb on disk was loaded at start (Redis 7.0+ says how many keys), in step with its replica: a:1 continued (partial resync, old history kept as replid2).
     const restored = new DataLossWatch();
     restored.observe(at([master('run-a', 'old'), replica('a:1', { replid: 'old' })]), T);
     const loaded: ReplicationSettings = { ...OFF, loadedKeys: 200_000 };
-    expect(restored.observe(at([master('run-b', 'new', { settings: loaded }), replica('a:1', { replid: 'new' })]), T + 1000)).toEqual([]);
+    expect(restored.observe(at([master('run-b', 'new', { settings: loaded, replid2: 'old' }), replica('a:1', { replid: 'new', replid2: 'old' })]), T + 1000)).toEqual([]);
+    // An AOF loaded at start (appendonly on now): its data as it was.
+    const aof = new DataLossWatch();
+    aof.observe(at([master('run-a', 'old'), replica('a:1', { replid: 'old' })]), T);
+    expect(aof.observe(at([master('run-b', 'new', { settings: { ...OFF, aofEnabled: true, loadedKeys: 0 } }), replica('a:1', { replid: 'new' })]), T + 1000)).toEqual([]);
+  });
+
+  it('an old dump.rdb reloaded (written by a full sync although saves are off) is data loss once a replica resyncs in full from it', () => {
+    const watch = new DataLossWatch();
+    watch.observe(at([master('run-a', 'old', { offset: 90_000 }), replica('a:1', { replid: 'old' }), replica('b:1', { replid: 'old' })]), T);
+    // Back with the keys of its last full sync's snapshot and that history as replid2 (Redis 7.0 restores it, up to the dump's offset): nothing lost yet.
+    const dump: ReplicationSettings = { ...OFF, loadedKeys: 1998 };
+    const back = master('run-b', 'new', { settings: dump, replid2: 'old', secondReplOffset: 20_001, uptimeSeconds: 0 });
+    expect(watch.observe(at([back, replica('a:1', { replid: 'old', linkStatus: 'down' }), replica('b:1', { replid: 'old', linkStatus: 'down' })]), T + 1000)).toEqual([]);
+    // a:1 was ahead of the dump: a full resync (replid2 cleared) replaced its data; b:1 not yet.
+    const warning = watch.observe(at([back, replica('a:1', { replid: 'new' }), replica('b:1', { replid: 'old', linkStatus: 'down' })]), T + 3000)[0];
+    expect(warning?.nodes).toEqual(['m:1', 'a:1', 'b:1']);
+    expect(warning?.message).toMatch(/and reloaded an old dump\.rdb \(1998 keys: the snapshot of its last full sync to a replica, or of a manual SAVE; it had taken 68\.4 KiB of replication stream past it, at least\), not its data as it was\. a:1 then replaced its data with that old dataset \(full resync\): what was written after that snapshot is gone from that node\. Still holding the old data: b:1/);
+    // Before 7.0 the keys loaded are unknown: the same restart with no replid2 is read as empty, with one as a promoted replica's.
+    const six = new DataLossWatch();
+    six.observe(at([master('run-a', 'old'), replica('a:1', { replid: 'old' })]), T);
+    expect(six.observe(at([master('run-b', 'new'), replica('a:1', { replid: 'new' })]), T + 1000)[0]?.message).toMatch(/came back empty/);
+  });
+
+  it('a master restarted empty again the same day keeps the first restart and the nodes it wiped; a demoted one stops speaking for the nodes still down', () => {
+    const watch = new DataLossWatch();
+    watch.observe(at([master('run-a', 'old'), replica('a:1', { replid: 'old' }), replica('b:1', { replid: 'old' })]), T);
+    watch.observe(at([master('run-b', 'new', { uptimeSeconds: 0 }), replica('a:1', { replid: 'new' }), replica('b:1', { reachable: false, replid: null })]), T + 1000);
+    const again = watch.observe(at([master('run-c', 'newer', { uptimeSeconds: 0 }), replica('a:1', { replid: 'new', linkStatus: 'down' }), replica('b:1', { reachable: false, replid: null })]), T + 60_000)[0];
+    expect(again?.message).toMatch(/restarted at 2026-01-01 08:12:04 UTC .*a:1 then replaced its data/);
+    // Sentinel made it a replica of a promoted one: b:1, still down, will follow whichever master it is given; nothing to say of it here.
+    const demoted = [
+      master('run-c', 'a-hist', { role: 'replica', master: 'a:1', linkStatus: 'up' }),
+      nodeState('a:1', { role: 'master', replid: 'a-hist', replid2: 'new' }),
+      replica('b:1', { reachable: false, replid: null }),
+    ];
+    expect(watch.observe(at(demoted), T + 70_000)[0]?.nodes).toEqual(['m:1', 'a:1']);
   });
 
   it('knows from topology memory a master that restarted empty before this session, and keeps what it read itself', () => {
-    const entry = (address: string, master: string | null, runId: string, noPersistence: boolean | null = null) =>
-      ({ address, aliases: [], role: master ? 'replica' : 'master', master, formerMaster: null, runId, replid: 'old', noPersistence, lastSeenAt: 0 }) as const;
+    const entry = (address: string, master: string | null, runId: string, noPersistence: boolean | null = null): RememberedNode =>
+      ({ address, aliases: [], role: master ? 'replica' : 'master', master, formerMaster: null, runId, replid: 'old', noPersistence, lastSeenAt: 0 });
     const watch = new DataLossWatch();
     watch.recall([entry('m:1', null, 'run-a', true), entry('a:1', 'm:1', 'run-x'), entry('c:1', 'a:1', 'run-y')]);
     const now = [master('run-b', 'new', { uptimeSeconds: 60 }), replica('a:1', { replid: 'new' }), replica('c:1', { master: 'a:1', depth: 2, replid: 'new' })];
