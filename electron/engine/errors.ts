@@ -1,6 +1,5 @@
 import type { ApiError, ErrorCode, ErrorDetails } from '../shared/types';
 
-/** An error with a code the UI and the CLI can act on, a message fit to show a person, and what else is known. */
 /** How a refused and a closed connection read. */
 const CONNECTION_REFUSED = 'connection refused (nothing is listening on that port)';
 const CONNECTION_CLOSED = 'the connection was closed by the other side';
@@ -20,6 +19,7 @@ export function unreachableKind(message: string | null): 'refused' | 'closed' | 
 /** Codes only a process that answered gives: something runs on that port. */
 export const ANSWERED_CODES: ReadonlySet<ErrorCode> = new Set(['AUTH_FAILED', 'NOPERM', 'LOADING', 'TLS', 'NOT_REDIS', 'SENTINEL', 'CLUSTER_MODE']);
 
+/** An error with a code the UI and the CLI can act on, a message fit to show a person, and what else is known. */
 export class EngineError extends Error {
   readonly code: ErrorCode;
   readonly details: ErrorDetails | undefined;
@@ -119,6 +119,12 @@ const RULES: Rule[] = [
     explain: (a, raw) => explainNoPerm(a, raw),
   },
   { test: /^LOADING/, code: 'LOADING', explain: (a) => `${a} is loading its dataset into memory; try again shortly` },
+  {
+    // Alive, but it answers nothing else until the script ends: to the console, as good as stalled.
+    test: /^BUSY /,
+    code: 'TIMEOUT',
+    explain: (a) => `${a} is busy running a script or function (BUSY): it answers nothing else until that ends, or SCRIPT KILL / FUNCTION KILL stops it`,
+  },
   {
     test: /ECONNREFUSED/,
     code: 'UNREACHABLE',

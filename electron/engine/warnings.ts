@@ -129,7 +129,7 @@ function blockerAdvice(blocker: string, b: NodeState | undefined): string {
   if (!b || b.reachable || b.error?.code !== 'UNREACHABLE') return `Look at ${blocker} (a paused process, a long command, swapping, its network)`;
   const kind = unreachableKind(b.error.message);
   if (kind === 'unknown') return `${blocker} cannot be reached from the console (its host, or the network between): check it, or re-point the nodes below it`;
-  const down = `${blocker} is down (it ${kind === 'refused' ? 'refuses' : 'closes'} connections)`;
+  const down = kind === 'refused' ? `${blocker} is down (it refuses connections)` : `${blocker} closes the console's connections (down, restarting, or out of clients: maxclients)`;
   // Only a master restarted empty wipes the nodes below it: a replica restarted empty syncs its data back.
   return b.role === 'master' && persistenceOff(b.settings) === true
     ? `${down} and has no persistence: fail over before it restarts empty, or re-point the nodes below it`
@@ -151,7 +151,8 @@ function syncFailing(s: NodeState, master: NodeState): string | null {
     if (master.sync) {
       return (
         `${s.address} cannot sync from ${master.address}: ${master.address} is itself in a full sync from ${master.master ?? '?'} ` +
-        `and serves no sync until it has loaded it ("NOMASTERLINK" in ${s.address}'s log). Nothing to mend here unless that sync fails too; ${s.address} follows on its own`
+        `and serves no sync until it has loaded it ("NOMASTERLINK" in ${s.address}'s log). Nothing to mend here unless that sync fails too; ${s.address} follows on its own, ` +
+        `with a full sync of its own (${master.address}'s history changes with the load)`
       );
     }
     return (

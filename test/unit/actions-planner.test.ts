@@ -241,12 +241,12 @@ describe('planAction', () => {
       return check(planAction({ kind: 'failover' }, factsFor(snapshot, {}), META).plan, 'MASTER_REACHABLE');
     };
     expect(verdictFor({ code: 'UNREACHABLE', message: `${M}: connection refused (nothing is listening on that port)` })?.verdict).toBe('ok');
-    // A process answers: restarted and loading, or refusing the console's password, it is not down.
+    // Restarted and loading: what it loads is older than its replicas' data; failing over keeps it (a warning to fence it, not a refusal).
     expect(verdictFor({ code: 'LOADING', message: `${M} is loading its dataset into memory; try again shortly` })).toMatchObject({
-      verdict: 'refused',
-      overridable: true,
-      message: expect.stringMatching(/is running: it answered the console .*loading.*a master again in a moment: wait for it/),
+      verdict: 'warning',
+      message: expect.stringMatching(/restarted and is loading its dataset .*older than what its replicas hold\. Once loaded .*failing over now keeps their data\. Then keep .* from clients/),
     });
+    // A process answers, refusing the console's password or TLS: it is not down.
     for (const code of ['AUTH_FAILED', 'NOPERM', 'TLS', 'NOT_REDIS'] as const) {
       expect(verdictFor({ code, message: `${M}: refused` })).toMatchObject({ verdict: 'refused', overridable: true, message: expect.stringMatching(/is running.*use switchover/) });
     }

@@ -29,6 +29,8 @@ describe('classifyError', () => {
     ['LOADING Redis is loading the dataset in memory', 'LOADING'],
     ['Command timed out', 'TIMEOUT'],
     ['read ECONNRESET', 'UNREACHABLE'],
+    // A script that runs on: alive, but as good as stalled (it was an INTERNAL error, read by emergency failover as "cannot be reached").
+    ['BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.', 'TIMEOUT'],
   ];
   it.each(cases)('%s → %s', (message, code) => {
     const error = classifyError(new Error(message), '127.0.0.1:6379');

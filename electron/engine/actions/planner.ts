@@ -572,12 +572,23 @@ function masterIsDown(b: PlanBuilder, dead: string, df: NodeFacts | undefined, r
     b.check('MASTER_REACHABLE', 'warning', `${dead} could not be read now: nothing tells whether it is down or cut off from the console only. Make sure it stays down (stop its process, or fence it off) as part of this failover`, [dead]);
     return;
   }
+  if (df.errorCode === 'LOADING') {
+    // Restarted: what it loads is its last save (or an old dump.rdb), older than what its replicas hold.
+    b.check(
+      'MASTER_REACHABLE',
+      'warning',
+      `${dead} restarted and is loading its dataset${why}: its last save (or an old dump.rdb), older than what its replicas hold. ` +
+        `Once loaded it is a master again and its replicas resync to it, losing the difference; failing over now keeps their data. ` +
+        `Then keep ${dead} from clients (fence it, or make it a replica of the new master once it has loaded)`,
+      [dead],
+    );
+    return;
+  }
   if (df.errorCode !== null && ANSWERED_CODES.has(df.errorCode)) {
     b.check(
       'MASTER_REACHABLE',
       'refused',
-      `${dead} is running: it answered the console${why}, only not with its replication state. ` +
-        `${df.errorCode === 'LOADING' ? `Restarted and loading its dataset, it is a master again in a moment: wait for it, then switch over if it must go. ` : `Give the console access to it and use switchover. `}` +
+      `${dead} is running: it answered the console${why}, only not with its replication state. Give the console access to it and use switchover. ` +
         `An emergency failover now may leave two masters; override only if clients can no longer reach ${dead}`,
       [dead],
       true,
