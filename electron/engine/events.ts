@@ -26,6 +26,10 @@ interface Mastership {
   /** Its offset when it became master (a promoted replica's second_repl_offset − 1) or was first read as one. */
   startOffset: number | null;
   offset: number | null;
+  /** The start is where it was promoted (second_repl_offset), not merely where the console first read it. */
+  promoted: boolean;
+  /** It had replicas at some reading: only then do its own PINGs grow its offset. */
+  withReplicas: boolean;
 }
 
 /**
@@ -178,23 +182,35 @@ function replacedBy(replica: string, master: string, done: boolean): string {
 function demotedNote(memory: EventMemory, address: string, master: string): string {
   const was = memory.masterAt.get(address);
   if (was === undefined || memory.tick - was.tick > DEMOTED_TICKS) return '';
-  // A master that took no writes (promoted by mistake and put back) loses nothing: its offset grew by its PINGs at most.
-  const pings = PING_BYTES * (Math.floor(((was.tick - was.since) * memory.intervalMs) / PING_PERIOD_MS) + 2);
-  if (was.offset !== null && was.startOffset !== null && was.offset - was.startOffset <= pings) return '';
+  // A replica promoted by mistake and put back before any write loses nothing: since it was
+  // promoted (a known start), its offset grew by its own PINGs at most (none without replicas).
+  // Anything less known (first read as a master already, a history restarted) keeps the note.
+  const pings = was.withReplicas ? PING_BYTES * (Math.floor(((was.tick - was.since) * memory.intervalMs) / PING_PERIOD_MS) + 2) : 0;
+  if (was.promoted && was.offset !== null && was.startOffset !== null && was.offset - was.startOffset <= pings) return '';
   return `. It was a master until just now: the writes it took as a master that ${master} does not have are lost`;
 }
 
 /** Remember a node read as a master: a new history starts its count again. */
 function rememberMaster(memory: EventMemory, node: NodeState): void {
   const was = memory.masterAt.get(node.address);
+  const withReplicas = (node.connectedReplicas ?? 0) > 0;
   if (was && was.replid === node.replid) {
     was.tick = memory.tick;
     was.offset = node.offset;
+    was.withReplicas ||= withReplicas;
     return;
   }
   // Promoted: its history as a master starts where its replica history (replid2) ended.
   const promotedAt = node.replid2 !== null && node.secondReplOffset !== null ? node.secondReplOffset - 1 : null;
-  memory.masterAt.set(node.address, { tick: memory.tick, since: memory.tick, replid: node.replid, startOffset: promotedAt ?? node.offset, offset: node.offset });
+  memory.masterAt.set(node.address, {
+    tick: memory.tick,
+    since: memory.tick,
+    replid: node.replid,
+    startOffset: promotedAt ?? node.offset,
+    offset: node.offset,
+    promoted: promotedAt !== null,
+    withReplicas,
+  });
 }
 
 /**

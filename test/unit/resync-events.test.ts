@@ -180,12 +180,17 @@ describe('a master made a replica', () => {
     ])[2];
     const event = demote(nodeState('x:1', { ...promoted, offset: 9000 }))?.find((e) => e.kind === 'full-resync' && e.node === 'x:1');
     expect(event?.message).toMatch(/x:1's data was replaced by a full resync from m:1 .*It was a master until just now: the writes it took as a master that m:1 does not have are lost$/);
-    // Promoted by mistake and put back before any write (its offset where it was promoted, or a PING's more): nothing of its own is lost.
-    for (const offset of [5000, 5014]) {
-      const idle = demote(nodeState('x:1', { ...promoted, offset }))?.find((e) => e.kind === 'full-resync' && e.node === 'x:1');
+    // Promoted by mistake and put back before any write (its offset where it was promoted, or a PING's more to its replica): nothing of its own is lost.
+    for (const [offset, connectedReplicas] of [[5000, 0], [5014, 1]] as const) {
+      const idle = demote(nodeState('x:1', { ...promoted, offset, connectedReplicas }))?.find((e) => e.kind === 'full-resync' && e.node === 'x:1');
       expect(idle?.message).toMatch(/^x:1's data was replaced by a full resync from m:1/);
       expect(idle?.message).not.toContain('It was a master');
     }
+    // Without replicas it sends no PINGs: 14 bytes are a write. And a master whose start is not known (first read as one) keeps the note.
+    const lone = demote(nodeState('x:1', { ...promoted, offset: 5014, connectedReplicas: 0 }))?.find((e) => e.kind === 'full-resync' && e.node === 'x:1');
+    expect(lone?.message).toContain('It was a master until just now');
+    const unknown = demote(nodeState('x:1', { runId: 'run-x', replid: promoted.replid, offset: 9000 }))?.find((e) => e.kind === 'full-resync' && e.node === 'x:1');
+    expect(unknown?.message).toContain('It was a master until just now');
     const [, , ordinary] = run([
       [master(), replica('a:1', { replid: REPLID })],
       [master(), replica('a:1', { replid: REPLID, linkStatus: 'down' })],
