@@ -37,6 +37,8 @@ interface Incident {
   loadedKeys: number | null;
   /** An old dump.rdb reloaded in the history it had (replid2): the replication stream it had taken past the dump, at least; null when not known. */
   lostBytes: number | null;
+  /** The master's replication histories before the restart: a replica still in one of them holds the old data. */
+  histories: string[];
   /** The nodes that were below it before the restart. */
   below: string[];
   /** Nodes below it before the restart that have not answered since: once back, they resync from it. */
@@ -97,6 +99,7 @@ export class DataLossWatch {
           runId: node.runId,
           loadedKeys,
           lostBytes: earlier?.lostBytes ?? bytesPastDump(node, last),
+          histories: last.replids.filter((id): id is string => id !== null),
           below: [...new Set([...(earlier?.below ?? []), ...last.below])],
           unread: new Set(last.below),
           wiped: earlier?.wiped ?? new Set(),
@@ -143,7 +146,9 @@ export class DataLossWatch {
     // Only a node that held the data and still follows the master is about to lose it.
     const holding = following.filter((address) => {
       const node = byAddress.get(address);
-      return !incident.wiped.has(address) && incident.below.includes(address) && node?.reachable === true && node.role === 'replica';
+      if (incident.wiped.has(address) || !incident.below.includes(address) || node?.reachable !== true || node.role !== 'replica') return false;
+      // Restarted empty itself meanwhile (a history of its own): nothing to restore from it.
+      return incident.histories.length === 0 || (node.replid !== null && incident.histories.includes(node.replid));
     });
     // Down or loading since the restart (the whole fleet restarted): once back, they resync from it; not once it is no longer that master.
     const unread = current ? [...incident.unread].filter((address) => !incident.wiped.has(address)) : [];

@@ -243,6 +243,16 @@ describe('DataLossWatch (MASTER_RESTARTED_EMPTY)', () => {
     expect(watch.observe(at(synced), T + 9000)[0]?.message).toMatch(/a:1, b:1 then replaced their data/);
   });
 
+  it('does not offer to restore from a replica that restarted empty itself while the master was down', () => {
+    const watch = new DataLossWatch();
+    watch.observe(at([master('run-a', 'old'), replica('a:1', { replid: 'old' }), replica('b:1', { replid: 'old' })]), T);
+    // b:1 restarted too (no persistence): a history of its own, no data; a:1 still holds the old history.
+    const back = [master('run-b', 'new'), replica('a:1', { replid: 'old', linkStatus: 'down' }), replica('b:1', { replid: 'fresh', offset: 0, linkStatus: 'down' })];
+    const warning = watch.observe(at(back), T + 1000)[0];
+    expect(warning?.message).toMatch(/Still holding the old data: a:1: detach it now/);
+    expect(warning?.nodes).toEqual(['m:1', 'a:1']);
+  });
+
   it('does not count as wiped the replica detached to restore from, once the empty master is pointed at it', () => {
     const watch = new DataLossWatch();
     watch.observe(at([master('run-a', 'old'), replica('a:1', { replid: 'old' }), replica('b:1', { replid: 'old' })]), T);
