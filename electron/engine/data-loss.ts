@@ -7,7 +7,7 @@ import type { NodeState, TopologySnapshot, TopologyWarning } from '../shared/typ
 import { nodesByAddress } from '../shared/node-index';
 import { formatBytes } from '../shared/format';
 import { persistenceOff } from './replication-settings';
-import type { RememberedNode } from './topology-memory';
+import type { RememberedNode, StoredLoss } from './topology-memory';
 
 /** How long the warning stays after the restart: the next shift must still see it. */
 export const DATA_LOSS_KEEP_MS = 24 * 60 * 60_000;
@@ -65,10 +65,23 @@ export class DataLossWatch {
       else children.set(entry.master, [entry.address]);
     }
     for (const entry of entries) {
+      // A loss another console saw (this one may be the second to look): kept its day.
+      const loss = entry.dataLoss;
+      if (loss && !this.#incidents.has(entry.address)) {
+        this.#incidents.set(entry.address, { master: entry.address, ...loss, unread: new Set(), wiped: new Set(loss.wiped) });
+      }
       if (entry.role !== 'master' || entry.runId === null || entry.noPersistence !== true || this.#masters.has(entry.address)) continue;
       const below = belowOf(entry.address, children);
       if (below.length > 0) this.#masters.set(entry.address, { runId: entry.runId, noPersistence: true, below, replids: [entry.replid], offset: null });
     }
+  }
+
+  /** What each master's restart lost, to keep in topology memory (null: nothing, or no longer). */
+  stored(address: string): StoredLoss | null {
+    const incident = this.#incidents.get(address);
+    if (!incident) return null;
+    const { at, runId, loadedKeys, lostBytes, histories, below } = incident;
+    return { at, runId, loadedKeys, lostBytes, histories, below, wiped: [...incident.wiped] };
   }
 
   /** Read this tick's snapshot; the warnings to show (one per master restarted empty in the last day). */

@@ -29,8 +29,22 @@ export interface RememberedNode {
    * after the fact (a one-shot `topology`).
    */
   noPersistence?: boolean | null;
+  /** A master without persistence that restarted and lost data (MASTER_RESTARTED_EMPTY), kept its day for the consoles started after. */
+  dataLoss?: StoredLoss | null;
   /** When the console last read it (ms since epoch). */
   lastSeenAt: number;
+}
+
+/** What a master's restart lost, as the watch that saw it knows it (data-loss.ts), in plain data. */
+export interface StoredLoss {
+  at: number;
+  /** The run it came back as. */
+  runId: string;
+  loadedKeys: number | null;
+  lostBytes: number | null;
+  histories: string[];
+  below: string[];
+  wiped: string[];
 }
 
 export interface MemoryOptions {
@@ -163,7 +177,7 @@ export class TopologyMemory {
     const formerMaster = seen.master === null ? (known?.master ?? known?.formerMaster ?? null) : null;
     // Not read now (CONFIG GET refused, or not yet): what was known stays.
     const noPersistence = seen.noPersistence ?? known?.noPersistence ?? null;
-    const entry: RememberedNode = { ...seen, aliases: [...seen.aliases].sort(), formerMaster, noPersistence };
+    const entry: RememberedNode = { ...seen, aliases: [...seen.aliases].sort(), formerMaster, noPersistence, dataLoss: known?.dataLoss ?? null };
     if (known && sameShape(known, entry) && known.address === entry.address) {
       if (known.lastSeenAt !== entry.lastSeenAt) this.seenMoved = true;
       known.lastSeenAt = entry.lastSeenAt;
@@ -173,6 +187,15 @@ export class TopologyMemory {
     this.put(entry);
     this.changed = true;
     this.cap();
+  }
+
+  /** Keep what a master's restart lost (or clear it, with null), for the consoles started after: one that reads it again must not say all is well. */
+  noteLoss(address: string, loss: StoredLoss | null): void {
+    const entry = this.get(address);
+    if (!entry || ((entry.dataLoss ?? null) === null && loss === null)) return;
+    if (JSON.stringify(entry.dataLoss ?? null) === JSON.stringify(loss)) return;
+    entry.dataLoss = loss;
+    this.changed = true;
   }
 
   /** Remove a node (by any of its addresses); returns the entry removed, if any. */
@@ -360,6 +383,7 @@ function isEntry(value: unknown): value is RememberedNode {
     orNull(value.runId) &&
     orNull(value.replid) &&
     (value.noPersistence === undefined || value.noPersistence === null || typeof value.noPersistence === 'boolean') &&
+    (value.dataLoss === undefined || value.dataLoss === null || isStoredLoss(value.dataLoss)) &&
     typeof value.lastSeenAt === 'number' &&
     Number.isFinite(value.lastSeenAt)
   );
@@ -367,4 +391,21 @@ function isEntry(value: unknown): value is RememberedNode {
 
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
+}
+
+const strings = (value: unknown): boolean => Array.isArray(value) && value.every((v) => typeof v === 'string');
+const count = (value: unknown): boolean => value === null || (typeof value === 'number' && Number.isFinite(value));
+
+function isStoredLoss(value: unknown): value is StoredLoss {
+  return (
+    isObject(value) &&
+    typeof value.at === 'number' &&
+    Number.isFinite(value.at) &&
+    typeof value.runId === 'string' &&
+    count(value.loadedKeys) &&
+    count(value.lostBytes) &&
+    strings(value.histories) &&
+    strings(value.below) &&
+    strings(value.wiped)
+  );
 }

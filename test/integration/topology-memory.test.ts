@@ -91,6 +91,13 @@ describe('topology memory', () => {
     expect(loss?.code).toBe('MASTER_RESTARTED_EMPTY');
     expect(loss?.message).toMatch(/then replaced their data with its empty dataset/);
     expect(loss?.nodes.slice(1).sort()).toEqual([lab.address('replica-1'), lab.address('replica-2')].sort());
+    await later.disconnect();
+
+    // The second to look (memory now has the new run_id) is not told all is well: the loss was kept with the master.
+    const second = own(new ReplicationEngine({ memoryDir: dir, connectTimeoutMs: 800, commandTimeoutMs: 800 }));
+    const first = await second.connect({ seeds: [master], pollIntervalMs: 200 });
+    expect(first.warnings[0]).toMatchObject({ code: 'MASTER_RESTARTED_EMPTY', message: loss?.message });
+    expect(first.warnings.map((w) => w.code)).not.toContain('MASTER_NO_PERSISTENCE');
   });
 
   it('keeps an unreachable node as remembered, dials it until it answers, and forgets it only when told', async () => {

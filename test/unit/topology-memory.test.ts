@@ -78,6 +78,22 @@ describe('topology memory', () => {
     expect(open().problem).toMatch(/kept aside/);
   });
 
+  it('keeps what a master restart lost through later readings, clears it on request, and refuses a malformed one', () => {
+    const memory = open();
+    memory.observe(seen('m:1', null));
+    const loss = { at: 500, runId: 'run-b', loadedKeys: 0, lostBytes: null, histories: ['old'], below: ['a:1'], wiped: ['a:1'] };
+    memory.noteLoss('m:1', loss);
+    memory.observe({ ...seen('m:1', null), runId: 'run-b' });
+    memory.save(1000);
+    expect(open().get('m:1')?.dataLoss).toEqual(loss);
+    memory.noteLoss('m:1', null);
+    memory.save(1000);
+    expect(open().get('m:1')?.dataLoss).toBeNull();
+    const entry = { address: 'a:1', aliases: [], role: 'master', master: null, formerMaster: null, runId: null, replid: null, lastSeenAt: 1000 };
+    fs.writeFileSync(path.join(dir, MEMORY_FILE), JSON.stringify({ version: 1, nodes: [{ ...entry, dataLoss: { ...loss, wiped: 'a:1' } }] }));
+    expect(open().problem).toMatch(/kept aside/);
+  });
+
   it('forgets on request, and by itself after the stated time', () => {
     const memory = open({ forgetAfterMs: 10_000 });
     memory.observe(seen('a:1', null, 1000));
