@@ -259,6 +259,23 @@ export function foldMasterDown(warnings: TopologyWarning[], states: readonly Nod
         ? ` (last read ${new Date(seen).toISOString().slice(0, 19).replace('T', ' ')} UTC)`
         : ' (never read by this console)';
     const direct = below.filter((a) => byAddress.get(a)?.master === master).length;
+    const root = byAddress.get(master);
+    // Not answering the console, yet its replicas' links are up (it does not refuse connections):
+    // paused, busy or cut off from the console only. "Down → fail over" would push a failover
+    // that leaves two masters once it resumes (emergency failover itself refuses it).
+    const linked = below.filter((a) => byAddress.get(a)?.master === master && byAddress.get(a)?.reachable && byAddress.get(a)?.linkStatus === 'up');
+    if (linked.length > 0 && root?.error?.code !== 'UNREACHABLE') {
+      headlines.push({
+        code: 'MASTER_DOWN',
+        message:
+          `${master} does not answer the console${when}${root?.error ? ` (${root.error.message})` : ''}, but ${linked.length === 1 ? 'its replica' : 'its replicas'} ${linked.join(', ')} still ` +
+          `${linked.length === 1 ? 'has its' : 'have their'} link to it up: for them it is alive (paused, a long command, or cut off from the console only) → do not fail over yet: ` +
+          `look at ${master}; if their links go down too (repl-timeout), it is down${followFrom(folded)}`,
+        nodes: [master, ...below],
+        folded,
+      });
+      continue;
+    }
     // Restarted without persistence, it comes back empty and wipes the replicas waiting for it.
     const advice =
       persistenceOff(byAddress.get(master)?.settings ?? null) === true

@@ -112,4 +112,21 @@ describe('MASTER_DOWN', () => {
     expect(lost.snapshot.warnings[0]?.nodes).toEqual([master, lab.address('replica-1')]);
     expect(await dbsize(lab, 'replica-1')).toBe(100);
   });
+
+  it('a paused master whose replicas are still linked to it is not "down → fail over"', async () => {
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(2) }));
+    const master = lab.address('master');
+    const engine = own(new ReplicationEngine({ connectTimeoutMs: 500, commandTimeoutMs: 500 }));
+    await engine.connect({ seeds: [master], pollIntervalMs: POLL_MS });
+    await lab.waitForLinks();
+    lab.pause('master');
+    try {
+      const { snapshot } = await waitForTick(engine, (u) => u.snapshot.warnings.some((w) => w.code === 'MASTER_DOWN'), 10_000, 'MASTER_DOWN');
+      const headline = snapshot.warnings.find((w) => w.code === 'MASTER_DOWN');
+      expect(headline?.message).toMatch(new RegExp(`^${master.replace(/\./g, '\\.')} does not answer the console .* still have their link to it up: .*→ do not fail over yet`));
+      expect(headline?.message).not.toMatch(/orphaned/);
+    } finally {
+      lab.resume('master');
+    }
+  });
 });

@@ -150,6 +150,18 @@ describe('riskWarnings', () => {
     expect(foldMasterDown([other], live, new Map())).toEqual([other]);
   });
 
+  it('MASTER_DOWN does not push a failover over a master that times out while its replicas are still linked to it (paused)', () => {
+    const paused = nodeState('m:1', { reachable: false, error: { code: 'TIMEOUT', message: 'm:1 did not answer in time' } });
+    const states = [paused, replica('a:1'), replica('b:1', { linkStatus: 'down' })];
+    const out = foldMasterDown([], states, new Map([['m:1', Date.UTC(2026, 0, 1, 6, 58, 22)]]));
+    expect(out[0]?.code).toBe('MASTER_DOWN');
+    expect(out[0]?.message).toMatch(/^m:1 does not answer the console since 06:58:22 UTC \(m:1 did not answer in time\), but its replica a:1 still has its link to it up: .*→ do not fail over yet: look at m:1; if their links go down too \(repl-timeout\), it is down$/);
+    expect(out[0]?.message).not.toMatch(/orphaned|→ fail over/);
+    // Its links down as well: down, fail over.
+    const gone = foldMasterDown([], [paused, replica('a:1', { linkStatus: 'down' }), replica('b:1', { linkStatus: 'down' })], new Map([['m:1', null]]));
+    expect(gone[0]?.message).toMatch(/2 replicas orphaned → fail over/);
+  });
+
   it("an unreachable middle node heads the warnings of the nodes below it; their own UNREACHABLE stays beside it", () => {
     const states = [
       nodeState('m:1'),
