@@ -32,6 +32,15 @@ describe('predictResync', () => {
     expect(predictResync({ ...master, offset: 4000 }, { ...master, backlog: null })).toMatchObject({ expected: 'full', why: expect.stringContaining('no replication backlog') });
   });
 
+  it('a node promoted off this master (split brain) is told its own writes since the fork are lost, not "a different history"', () => {
+    const forked = { replid: 'mine', replid2: 'r1', offset: 4958, secondReplOffset: 4001, backlog: null };
+    expect(predictResync(forked, master, { replica: A, master: M })).toEqual({
+      expected: 'full',
+      why: `${A} left ${M}'s history at offset 4000 (it was promoted) and has taken 958 bytes of its own stream since: writes made there exist nowhere else and are lost with its data; copy what you need from it first`,
+    });
+    expect(predictResync({ ...forked, offset: 4000 }, master).why).toMatch(/has taken 0 bytes of its own stream since: nothing of its own yet$/);
+  });
+
   it('follows replid2 up to second_repl_offset after a promotion', () => {
     const promoted = afterPromotion(master);
     expect(promoted).toMatchObject({ replid2: 'r1', secondReplOffset: 5001 });

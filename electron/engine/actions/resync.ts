@@ -39,13 +39,25 @@ export function predictResync(replica: ReplState, master: ReplState, names = { r
         expected: 'full',
         why: `${names.replica} is ${verdict.bytes} bytes AHEAD of where its history and ${names.master}'s part, at offset ${(master.secondReplOffset ?? 1) - 1}`,
       };
-    case 'different-history':
+    case 'different-history': {
+      // Promoted off this very master (a split brain, a mistaken REPLICAOF NO ONE): what it took since is its alone.
+      const forkedAt = replica.secondReplOffset === null ? null : replica.secondReplOffset - 1;
+      if (replica.replid2 !== null && forkedAt !== null && (replica.replid2 === master.replid || replica.replid2 === master.replid2)) {
+        const own = Math.max(0, replica.offset - forkedAt);
+        return {
+          expected: 'full',
+          why:
+            `${names.replica} left ${names.master}'s history at offset ${forkedAt} (it was promoted) and has taken ${own} bytes of its own stream since: ` +
+            `${own > 0 ? 'writes made there exist nowhere else and are lost with its data; copy what you need from it first' : 'nothing of its own yet'}`,
+        };
+      }
       return {
         expected: 'full',
         why:
           `a different replication history: ${names.replica} has replid ${short(replica.replid)}, ${names.master} has ${short(master.replid)}` +
           `${master.replid2 ? ` and ${short(master.replid2)} before it` : ''}`,
       };
+    }
     case 'no-backlog':
       return { expected: 'full', why: `${names.master} has no replication backlog` };
     case 'before-backlog':
