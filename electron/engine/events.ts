@@ -257,7 +257,8 @@ function masterSyncs(
       left--;
     }
     if (left > 0) {
-      add(a, 'full-resync', `${a} served ${count(left, 'full resync')} (sync_full ${node.stats.syncFull}${restarted ? ' since its restart' : ''}): the replica's data was replaced`);
+      // sync_full counts a sync when it starts: one dropped half-way (an output buffer limit) replaced nothing.
+      add(a, 'full-resync', `${a} started ${count(left, 'full resync')} (sync_full ${node.stats.syncFull}${restarted ? ' since its restart' : ''}): a replica's data is replaced once its sync completes`);
     }
     // Valkey 8's dual-channel sync loads the snapshot on one channel and PSYNCs the rest on the
     // other: sync_partial_ok counts that second half of the same full sync.
