@@ -94,6 +94,8 @@ export interface NodeRecord {
   settings: ReplicationSettings | null;
   /** When this replica started its recent full-sync transfers (the last few): a replica that keeps failing starts one every few seconds. */
   syncStarts: number[];
+  /** A master: when its sync_full went up (one entry per sync started, the last few). A replica whose sync is dropped and retried at once never shows a new start of its own. */
+  fullSyncsServed: number[];
   /** When topology memory last saw this node (null when it is not remembered): a remembered node is kept and dialled. */
   rememberedSeenAt: number | null;
   /** Its role and master as memory last saw them: what the graph shows while it cannot be read. */
@@ -146,6 +148,7 @@ export function createRecord(address: string, dial: string, seed: boolean, capac
     skipPolls: 0,
     settings: null,
     syncStarts: [],
+    fullSyncsServed: [],
     rememberedSeenAt: null,
     rememberedAs: null,
     asSentinel: false,
@@ -340,7 +343,12 @@ function applyReply(record: NodeRecord, reply: PollReply): void {
   // replica's stats asked only for the load: just the three figures.
   const statsForCounters = reply.stats !== null && (reply.server !== null || servesReplicas(record));
   const stats = reply.stats === null ? null : statsForCounters ? readSection(record, 'stats', reply.stats) : loadOnly(reply.stats, LOAD_FIELDS.stats);
-  if (stats !== null && statsForCounters) record.stats = parseStats(stats) ?? record.stats;
+  if (stats !== null && statsForCounters) {
+    const before = record.stats?.syncFull ?? null;
+    record.stats = parseStats(stats) ?? record.stats;
+    const started = before === null ? 0 : Math.min(MAX_SYNC_STARTS, (record.stats?.syncFull ?? before) - before);
+    for (let i = 0; i < started; i++) record.fullSyncsServed = [...record.fullSyncsServed.slice(-(MAX_SYNC_STARTS - 1)), reply.receivedAt];
+  }
   if (reply.sentinel !== null) record.sentinelMasters = parseSentinelMasters(readSection(record, 'sentinel', reply.sentinel));
   if (record.server?.mode === 'sentinel') {
     record.load = null;

@@ -162,7 +162,7 @@ function nodeState(context: TickContext, record: NodeRecord): NodeState {
     // Not read in this session: what memory kept of it (no persistence: a restart would wipe its replicas).
     settings: record.settings ?? rememberedSettings(record.rememberedAs?.noPersistence),
     backlogWindow: backlogWindowOf(context, record, master, lag),
-    syncAttempts: syncAttemptsOf(record, now),
+    syncAttempts: syncAttemptsOf(record, master, now),
     polledAt: record.polledAt,
     stale: isStale(record, context),
     latencyMs: record.latencyMs,
@@ -180,9 +180,21 @@ function nodeState(context: TickContext, record: NodeRecord): NodeState {
 /** Sync attempts are counted over this window (NodeState.syncAttempts). */
 const SYNC_ATTEMPTS_WINDOW_MS = 120_000;
 
-function syncAttemptsOf(record: NodeRecord, now: number): number {
+function syncAttemptsOf(record: NodeRecord, master: NodeRecord | undefined, now: number): number {
+  const since = now - SYNC_ATTEMPTS_WINDOW_MS;
   let count = 0;
-  for (const t of record.syncStarts) if (t >= now - SYNC_ATTEMPTS_WINDOW_MS) count++;
+  for (const t of record.syncStarts) if (t >= since) count++;
+  // Dropped during the transfer and retried before the next poll, a replica reads "in a sync"
+  // throughout: its master's sync_full, going up meanwhile, counts the attempts.
+  const stuck = record.reachable && record.replication?.role === 'replica' && record.replication.linkStatus !== 'up';
+  if (stuck && master && master !== record) {
+    let served = 0;
+    for (const t of master.fullSyncsServed) if (t >= since) served++;
+    // Shared among the replicas it lists as syncing: a restarted master serves each of its replicas one.
+    let syncing = 0;
+    for (const line of master.replication?.replicas ?? []) if (line.state !== 'online') syncing++;
+    count = Math.max(count, Math.floor(served / Math.max(1, syncing)));
+  }
   return count;
 }
 

@@ -53,6 +53,46 @@ describe('SYNC_FAILING', () => {
   });
 });
 
+describe('SYNC_FAILING: a sync dropped during the transfer and retried at once', () => {
+  it('a replica over its master\'s output buffer limit for replicas reads "in a sync" throughout; the master\'s sync_full counts the attempts', { timeout: 90_000 }, async () => {
+    // A slow snapshot (1 ms a key) and a tiny replica buffer under writes: the master drops the
+    // replica before the snapshot is done, and the replica asks again at once.
+    const lab = own(
+      await Lab.start({
+        nodes: [{ name: 'master' }, { name: 'replica' }],
+        extraArgs: ['--repl-diskless-sync', 'no', '--client-output-buffer-limit', 'replica 16kb 8kb 2', '--rdb-key-save-delay', '1000'],
+      }),
+    );
+    const master = lab.address('master');
+    const replica = lab.address('replica');
+    const writer = new Redis(`redis://${master}`);
+    // 2,000 keys: a 2 s snapshot.
+    const fill = writer.pipeline();
+    for (let i = 0; i < 2000; i++) fill.set(`w:${i}`, 'x'.repeat(1024));
+    await fill.exec();
+    let writing = true;
+    const writes = (async () => {
+      const value = 'x'.repeat(1024);
+      for (let i = 0; writing; i++) await writer.set(`w:${i % 2000}`, value);
+    })();
+    try {
+      const engine = own(new ReplicationEngine());
+      // The default interval: a retry within it is never seen from the replica's side.
+      await engine.connect({ seeds: [master, replica], pollIntervalMs: 1000 });
+      const admin = new Redis(`redis://${replica}`);
+      await admin.call('REPLICAOF', '127.0.0.1', String(lab.port('master')));
+      admin.disconnect();
+      const { snapshot } = await waitForTick(engine, (u) => u.snapshot.warnings.some((w) => w.code === 'SYNC_FAILING' && w.nodes[0] === replica), 60_000, 'SYNC_FAILING');
+      expect(snapshot.warnings.find((w) => w.code === 'SYNC_FAILING')?.message).toMatch(/started \d+ full syncs from .* in 2 minutes and none finished: .*output buffer limit for replicas \(client-output-buffer-limit replica 16384 8192 2 on the master\)/);
+      expect(node(snapshot, replica).linkStatus).toBe('down');
+    } finally {
+      writing = false;
+      await writes.catch(() => undefined);
+      writer.disconnect();
+    }
+  });
+});
+
 describe('SYNC_FAILING: an RDB format the replica cannot load', () => {
   it('a real Redis 7.0 replica under a Valkey 8 master (a fake: no Valkey here) is told it cannot load RDB 11', async () => {
     // No Valkey server runs on this machine: a fake answers as Valkey 8.0.1 (its INFO server,
