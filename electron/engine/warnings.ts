@@ -208,12 +208,39 @@ export function splitBrain(warnings: TopologyWarning[], states: readonly NodeSta
     const rate = s?.reachable ? (s.backlogWindow?.writeBytesPerSecond ?? null) : null;
     if (rate !== null && rate >= WRITES_BYTES_PER_SECOND) writing.push(`${address} (${bytes(rate)}/s)`);
   }
-  if (writing.length < 2) return warnings;
+  if (writing.length < 2) {
+    const fork = forkOf(found.nodes, byAddress);
+    if (!fork) return warnings;
+    // Slow writes, or none now: their histories still say they went apart.
+    const message =
+      `Split brain: ${fork.promoted} was promoted off ${fork.master} at offset ${fork.at} (its replid2 is ${fork.master}'s history) and both have gone on since ` +
+      `(${fork.promoted} +${bytes(fork.promotedBytes)}, ${fork.master} +${bytes(fork.masterBytes)} of replication stream): their data differs. ` +
+      `What was written to the one made a replica again is lost at its full resync: copy what you need from it first. ${found.message}`;
+    return warnings.map((w) => (w === found ? { ...w, message } : w));
+  }
   const message =
     `Split brain: ${writing.length} masters take writes now: ${writing.join(', ')}. Their data diverges with every write, ` +
     `and what was written to one that is made a replica again is lost at its full resync. Send the clients to one master, ` +
     `copy what you need from the others, then make them its replicas. ${found.message}`;
   return warnings.map((w) => (w === found ? { ...w, message } : w));
+}
+
+/** Two of these masters that share a history, both gone on past where one was promoted off the other; null if none. */
+function forkOf(
+  addresses: readonly string[],
+  byAddress: ReadonlyMap<string, NodeState>,
+): { promoted: string; master: string; at: number; promotedBytes: number; masterBytes: number } | null {
+  for (const address of addresses) {
+    const p = byAddress.get(address);
+    if (!p?.reachable || p.replid2 === null || p.secondReplOffset === null || p.offset === null) continue;
+    const at = p.secondReplOffset - 1;
+    for (const other of addresses) {
+      const m = byAddress.get(other);
+      if (other === address || !m?.reachable || m.replid !== p.replid2 || m.offset === null) continue;
+      if (p.offset > at && m.offset > at) return { promoted: address, master: other, at, promotedBytes: p.offset - at, masterBytes: m.offset - at };
+    }
+  }
+  return null;
 }
 
 /** Codes a MASTER_DOWN headline explains when every node they name is the dead master or below it. */

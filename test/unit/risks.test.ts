@@ -125,6 +125,11 @@ describe('riskWarnings', () => {
     expect(both[0]?.nodes).toEqual(['m:1', 'x:1']);
     // Unknown rates (under 10 s of history, one down) say nothing new.
     expect(splitBrain([several], [nodeState('m:1', rate(2000)), nodeState('x:1', { ...rate(900), reachable: false })])).toEqual([several]);
+    // Writes too slow for the rate, but x:1 was promoted off m:1 (replid2) and both went on: their histories say split brain.
+    const forked = splitBrain([several], [nodeState('m:1', { ...rate(2), replid: 'h-m', offset: 21_000 }), nodeState('x:1', { ...rate(3), replid: 'h-x', replid2: 'h-m', secondReplOffset: 20_157, offset: 21_114 })]);
+    expect(forked[0]?.message).toMatch(/^Split brain: x:1 was promoted off m:1 at offset 20156 \(its replid2 is m:1's history\) and both have gone on since \(x:1 \+958 B, m:1 \+844 B of replication stream\): their data differs\./);
+    // Promoted and idle since: not yet apart.
+    expect(splitBrain([several], [nodeState('m:1', { replid: 'h-m', offset: 21_000 }), nodeState('x:1', { replid: 'h-x', replid2: 'h-m', secondReplOffset: 21_001, offset: 21_000 })])).toEqual([several]);
   });
 
   it('MASTER_DOWN: one headline for a dead root master, the warnings it explains folded under it', () => {
