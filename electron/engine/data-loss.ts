@@ -24,26 +24,12 @@ interface MasterReading {
   offset: number | null;
 }
 
-interface Incident {
+/** A master's restart that lost data: what topology memory keeps of it (StoredLoss, documented there), and what only this session knows. */
+interface Incident extends Omit<StoredLoss, 'wiped'> {
   master: string;
-  at: number;
-  /**
-   * The run the master came back as. Its replication ID is new, and changes once more when its
-   * first replica syncs (a master creating its backlog starts a new history): a node sharing
-   * the ID this run has now took its (empty) dataset.
-   */
-  runId: string;
-  /** rdb_last_load_keys_loaded of the run it came back as: 0 or unknown, empty; more, an old dump.rdb (saves are off). */
-  loadedKeys: number | null;
-  /** An old dump.rdb reloaded in the history it had (replid2): the replication stream it had taken past the dump, at least; null when not known. */
-  lostBytes: number | null;
-  /** The master's replication histories before the restart: a replica still in one of them holds the old data. */
-  histories: string[];
-  /** The nodes that were below it before the restart. */
-  below: string[];
   /** Nodes below it before the restart that have not answered since: once back, they resync from it. */
   unread: Set<string>;
-  /** Nodes seen following it with its new history: their data was replaced. Kept once seen, in the order seen. */
+  /** Nodes seen following it with its new history, after a full resync: their data was replaced. Kept once seen, in the order seen. */
   wiped: Set<string>;
 }
 

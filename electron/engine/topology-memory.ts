@@ -37,13 +37,23 @@ export interface RememberedNode {
 
 /** What a master's restart lost, as the watch that saw it knows it (data-loss.ts), in plain data. */
 export interface StoredLoss {
+  /** When it restarted (now − uptime when first seen back). */
   at: number;
-  /** The run it came back as. */
+  /**
+   * The run it came back as. Its replication ID is new, and changes once more when its first
+   * replica syncs (a master creating its backlog starts a new history): a node following it with
+   * the ID this run has now, after a full resync, took its dataset.
+   */
   runId: string;
+  /** rdb_last_load_keys_loaded of the run it came back as: 0 or unknown, empty; more, an old dump.rdb (saves are off). */
   loadedKeys: number | null;
+  /** An old dump.rdb reloaded in the history it had (replid2): the replication stream it had taken past the dump, at least; null when not known. */
   lostBytes: number | null;
+  /** The master's replication histories before the restart: a replica still in one of them holds the old data. */
   histories: string[];
+  /** The nodes that were below it before the restart. */
   below: string[];
+  /** The nodes that took its dataset in a full resync. */
   wiped: string[];
 }
 
