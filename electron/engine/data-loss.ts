@@ -85,6 +85,8 @@ export class DataLossWatch {
         continue;
       }
       const last = this.#masters.get(node.address);
+      // Back, but still loading its dataset: how many keys it loads is not known yet. The reading from before the restart is kept until then.
+      if (last && last.runId !== node.runId && (node.settings?.loading === true || node.load?.persistence?.loading)) continue;
       const noPersistence = persistenceOff(node.settings);
       if (last && last.runId !== node.runId && restartedWithout(node, last, noPersistence)) {
         // When it restarted, not when the console saw it back: the console may have been away.

@@ -296,6 +296,9 @@ export const LOAD_FIELDS = {
     'rdb_saves',
     'aof_enabled',
     'aof_last_write_status',
+    'loading',
+    'loading_loaded_perc',
+    'loading_eta_seconds',
   ],
 } as const;
 
@@ -383,6 +386,10 @@ function parsePersistence(fields: Fields): NodePersistence | null {
     lastSaveAt: saved && lastSave !== null && lastSave > 0 && lastSave <= MAX_UNIX_SECONDS ? lastSave * 1000 : null,
     changesSinceLastSave: toNonNegative(field(fields, 'rdb_changes_since_last_save')),
     aofLastWriteStatus: aofOn ? toStatus(field(fields, 'aof_last_write_status')) : null,
+    loading:
+      toFlag(field(fields, 'loading')) === true
+        ? { percent: toDecimal(field(fields, 'loading_loaded_perc')), etaSeconds: toNonNegative(field(fields, 'loading_eta_seconds')) }
+        : null,
   };
 }
 

@@ -34,6 +34,7 @@ export function parseSettings(replies: SettingsReplies, persistence: Record<stri
     replDisklessSync: yesNo(replies['repl-diskless-sync']),
     replDisklessLoad: replies['repl-diskless-load'] ?? null,
     loadedKeys: wholeNumber(persistence?.rdb_last_load_keys_loaded),
+    loading: persistence?.loading === '1' ? true : persistence?.loading === '0' ? false : null,
   };
 }
 
@@ -75,5 +76,6 @@ export function rememberedSettings(noPersistence: boolean | null | undefined): R
     replDisklessSync: null,
     replDisklessLoad: null,
     loadedKeys: null,
+    loading: null,
   };
 }

@@ -143,6 +143,8 @@ function ageOf(s: NodeState, now: number): string {
 /** Why a replica keeps failing to sync with its reachable master, or null while it is fine. */
 function syncFailing(s: NodeState, master: NodeState): string | null {
   if (s.linkStatus === 'up' && !s.sync) return null;
+  // A master loading its dataset (restarted) answers PSYNC with LOADING: its replicas wait, nothing to mend.
+  if (master.load?.persistence?.loading) return null;
   const down = s.linkDownSinceSeconds;
   // A replica without a link to its own master refuses to serve a sync (NOMASTERLINK): the
   // cause is above it, not this replica's credentials.

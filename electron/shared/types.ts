@@ -148,6 +148,8 @@ export interface ReplicationSettings {
    * RDB, at start (a dump.rdb on disk) or in a full sync; null where not reported.
    */
   loadedKeys: number | null;
+  /** loading:1 when read: still loading its dataset at start, so loadedKeys is not its final count yet. */
+  loading: boolean | null;
 }
 
 export interface BacklogWindow {
@@ -271,6 +273,11 @@ export interface NodePersistence {
   changesSinceLastSave: number | null;
   /** aof_last_write_status when AOF is on, else null. */
   aofLastWriteStatus: 'ok' | 'err' | null;
+  /**
+   * Loading its dataset (loading:1: at start, after a restart): how far (loading_loaded_perc) and
+   * how long left (loading_eta_seconds); null when not loading. Replicas cannot sync meanwhile.
+   */
+  loading: { percent: number | null; etaSeconds: number | null } | null;
 }
 
 /** One master as a Sentinel sees it. */

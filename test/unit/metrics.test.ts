@@ -26,7 +26,7 @@ const LOAD: NonNullable<NodeState['load']> = {
   usedMemoryBytes: 1_000_000,
   maxMemoryBytes: null,
   connectedClients: 7,
-  persistence: { rdbSaveInProgress: false, aofRewriteInProgress: true, lastSaveStatus: 'ok', lastSaveAt: 1_700_000_000_000, changesSinceLastSave: 3, aofLastWriteStatus: null },
+  persistence: { rdbSaveInProgress: false, aofRewriteInProgress: true, lastSaveStatus: 'ok', lastSaveAt: 1_700_000_000_000, changesSinceLastSave: 3, aofLastWriteStatus: null, loading: null },
 };
 
 function topology(): TopologySnapshot {

@@ -38,8 +38,14 @@ describe('parseLoad', () => {
         lastSaveAt: 1_764_745_200_000,
         changesSinceLastSave: 42,
         aofLastWriteStatus: 'err',
+        loading: null,
       },
     });
+  });
+
+  it('a node loading its dataset says how far and how long left', () => {
+    const loading = fields('rdb_bgsave_in_progress:0\naof_rewrite_in_progress:0\nloading:1\nloading_loaded_perc:42.37\nloading_eta_seconds:17');
+    expect(parseLoad({ stats: null, memory: null, clients: null, persistence: loading }, 1).persistence?.loading).toEqual({ percent: 42.37, etaSeconds: 17 });
   });
 
   it('maxmemory 0 is no limit; AOF off has no AOF write status; missing sections are null', () => {
@@ -89,7 +95,7 @@ describe('parseLoad', () => {
     });
     const json = JSON.stringify(load);
     expect(json).not.toMatch(/NaN|Infinity/);
-    const flagsOnly = parseLoad({ stats: null, memory: null, clients: null, persistence: fields(`rdb_bgsave_in_progress:1\nrdb_last_save_time:${Number.MAX_SAFE_INTEGER}\nrdb_changes_since_last_save:-5\nrdb_last_bgsave_status:OK`) }, 1);
+    const flagsOnly = parseLoad({ stats: null, memory: null, clients: null, persistence: fields(`rdb_bgsave_in_progress:1\nrdb_last_save_time:${Number.MAX_SAFE_INTEGER}\nrdb_changes_since_last_save:-5\nrdb_last_bgsave_status:OK\nloading:1\nloading_loaded_perc:NaN\nloading_eta_seconds:-1`) }, 1);
     expect(flagsOnly.persistence).toEqual({
       rdbSaveInProgress: true,
       aofRewriteInProgress: false,
@@ -97,6 +103,7 @@ describe('parseLoad', () => {
       lastSaveAt: null,
       changesSinceLastSave: null,
       aofLastWriteStatus: null,
+      loading: { percent: null, etaSeconds: null },
     });
   });
 

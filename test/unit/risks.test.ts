@@ -40,6 +40,7 @@ describe('replication settings', () => {
       replDisklessSync: true,
       replDisklessLoad: null,
       loadedKeys: null,
+      loading: null,
     });
     expect(persistenceOff(OFF)).toBe(true);
     expect(persistenceOff(parseSettings({ save: '' }, { aof_enabled: '1' }))).toBe(false);
@@ -103,6 +104,10 @@ describe('riskWarnings', () => {
     expect(below?.message).toMatch(/^r:1 cannot sync from a:1: a:1 has no link to its own master \(m:1\) .*NOMASTERLINK.*Mend a:1's link first/);
     expect(below?.message).not.toMatch(/masterauth|ACL/);
     expect(riskWarnings([nodeState('m:1'), middle, replica('r:1', { master: 'a:1', depth: 2, linkStatus: 'down', linkDownSinceSeconds: 5 })], 0).filter((w) => w.nodes[0] === 'r:1')).toEqual([]);
+    // Its master restarted and loads its dataset (PSYNC answered LOADING): not a credentials problem, it waits.
+    const persistence = { rdbSaveInProgress: false, aofRewriteInProgress: false, lastSaveStatus: null, lastSaveAt: null, changesSinceLastSave: null, aofLastWriteStatus: null, loading: { percent: 40, etaSeconds: 60 } };
+    const load = { readAt: 0, opsPerSecond: null, netInputBytesPerSecond: null, netOutputBytesPerSecond: null, usedMemoryBytes: null, maxMemoryBytes: null, connectedClients: null, persistence };
+    expect(codes([nodeState('m:1', { load }), replica('r:1', { linkStatus: 'down', linkDownSinceSeconds: 45, syncAttempts: 5 })])).toEqual([]);
     // Its master is itself loading a full sync from above: nothing to mend, it waits.
     const loading = replica('a:1', { linkStatus: 'down', sync: { totalBytes: 1000, readBytes: 400, percent: 40, lastIoSecondsAgo: 0 } });
     const waiting = riskWarnings([nodeState('m:1'), loading, replica('r:1', { master: 'a:1', depth: 2, linkStatus: 'down', linkDownSinceSeconds: 45 })], 0);
@@ -307,6 +312,16 @@ describe('DataLossWatch (MASTER_RESTARTED_EMPTY)', () => {
     const aof = new DataLossWatch();
     aof.observe(at([master('run-a', 'old'), replica('a:1', { replid: 'old' })]), T);
     expect(aof.observe(at([master('run-b', 'new', { settings: { ...OFF, aofEnabled: true, loadedKeys: 0 } }), replica('a:1', { replid: 'new' })]), T + 1000)).toEqual([]);
+  });
+
+  it('a master back and still loading its dataset is not judged until it has loaded: its key count is not final', () => {
+    const watch = new DataLossWatch();
+    watch.observe(at([master('run-a', 'old'), replica('a:1', { replid: 'old' })]), T);
+    const loading = master('run-b', 'new', { settings: { ...OFF, loadedKeys: 0, loading: true } });
+    expect(watch.observe(at([loading, replica('a:1', { replid: 'old', linkStatus: 'down' })]), T + 1000)).toEqual([]);
+    // Loaded 20,000 keys, and a:1 continued from it: nothing lost.
+    const loaded = master('run-b', 'new', { settings: { ...OFF, loadedKeys: 20_000, loading: false }, replid2: 'old' });
+    expect(watch.observe(at([loaded, replica('a:1', { replid: 'new', replid2: 'old' })]), T + 60_000)).toEqual([]);
   });
 
   it('an old dump.rdb reloaded (written by a full sync although saves are off) is data loss once a replica resyncs in full from it', () => {
