@@ -260,7 +260,9 @@ describe('planAction', () => {
       expect(verdictFor({ code, message: `${M}: refused` })).toMatchObject({ verdict: 'refused', overridable: true, message: expect.stringMatching(/is running.*use switchover/) });
     }
     // Cannot tell from here: a name that does not resolve, no route, a connection reset.
-    for (const message of [`${M}: the host name could not be resolved`, `${M}: no route to that host`, `${M}: the connection was closed by the other side`]) {
+    // Just killed, the console's open connection is reset: closed, with the replicas' links down, is down.
+    expect(verdictFor({ code: 'UNREACHABLE', message: `${M}: the connection was closed by the other side` })?.verdict).toBe('ok');
+    for (const message of [`${M}: the host name could not be resolved`, `${M}: no route to that host`]) {
       expect(verdictFor({ code: 'UNREACHABLE', message })).toMatchObject({ verdict: 'warning', message: expect.stringMatching(/cannot be reached from the console .*Make sure it stays down/) });
     }
   });

@@ -605,7 +605,9 @@ function masterIsDown(b: PlanBuilder, dead: string, df: NodeFacts | undefined, r
     );
     return;
   }
-  if (unreachableKind(df.error) !== 'refused') {
+  // Refused, or closed the moment it died (the console's open connection reset): the process is
+  // gone, as its replicas' links say too. Only a node that cannot be reached at all (DNS, no route) may be cut off.
+  if (unreachableKind(df.error) === 'unknown') {
     b.check(
       'MASTER_REACHABLE',
       'warning',
