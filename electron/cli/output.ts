@@ -1,7 +1,7 @@
 // Text renderings of a snapshot for the terminal: tree, table and JSON (Mermaid and the labels
 // they share with it are electron/shared/topology-text.ts's, since the UI exports Mermaid too).
 import type { Alert, NodeLoad, NodeState, TopologySnapshot, TopologyWarning } from '../shared/types';
-import { formatBytes, formatOffset, formatSeconds } from '../shared/format';
+import { formatBytes, formatOffset, formatSeconds, formatUtc } from '../shared/format';
 import { clean, distinct, lagLabel, roleLabel, stalledAboveText, staleAge, syncLabel } from '../shared/topology-text';
 import { troubles } from '../shared/node-index';
 
@@ -226,7 +226,7 @@ function nodeRows(nodes: readonly NodeState[], takenAt: number): string[] {
 
 /** When an alert line happened: the incident's start when it fired, its end when it resolved (UTC, to the second). */
 function alertTime(at: number): string {
-  return `${new Date(at).toISOString().slice(0, 19).replace('T', ' ')}Z`;
+  return `${formatUtc(at)}Z`;
 }
 
 /** `watch --alerts`, table format: one line per alert that fired or resolved. */

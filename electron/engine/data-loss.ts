@@ -5,7 +5,7 @@
 // the nodes that lost their data and those that still hold it.
 import type { NodeState, TopologySnapshot, TopologyWarning } from '../shared/types';
 import { nodesByAddress } from '../shared/node-index';
-import { formatBytes } from '../shared/format';
+import { formatBytes, formatUtc } from '../shared/format';
 import { persistenceOff } from './replication-settings';
 import type { RememberedNode, StoredLoss } from './topology-memory';
 
@@ -43,13 +43,7 @@ export class DataLossWatch {
    * finds it with a new run_id, and says what was lost. A master read in this session is not replaced.
    */
   recall(entries: readonly RememberedNode[]): void {
-    const children = new Map<string, string[]>();
-    for (const entry of entries) {
-      if (entry.role !== 'replica' || entry.master === null) continue;
-      const list = children.get(entry.master);
-      if (list) list.push(entry.address);
-      else children.set(entry.master, [entry.address]);
-    }
+    const children = childrenOf(entries.filter((entry) => entry.role === 'replica'));
     for (const entry of entries) {
       // A loss another console saw (this one may be the second to look): kept its day.
       const loss = entry.dataLoss;
@@ -75,7 +69,7 @@ export class DataLossWatch {
     const byAddress = nodesByAddress(snapshot.nodes);
     // Who is below whom, worked out only when a master that may lack persistence needs it (not every tick of a fleet).
     let children: Map<string, string[]> | null = null;
-    const tree = (): Map<string, string[]> => (children ??= childrenOf(snapshot));
+    const tree = (): Map<string, string[]> => (children ??= childrenOf(snapshot.nodes));
     for (const node of snapshot.nodes) {
       if (!node.reachable || node.runId === null) continue;
       // A master made a replica (or a Sentinel) is no longer one whose restart empties its replicas: a
@@ -93,7 +87,8 @@ export class DataLossWatch {
         const at = node.uptimeSeconds === null ? now : Math.min(now, now - node.uptimeSeconds * 1000);
         const loadedKeys = node.settings?.loadedKeys ?? null;
         // Restarted again within the day after a loss: the first restart's time and the nodes it wiped stay.
-        const earlier = this.#incidents.get(node.address)?.wiped.size ? this.#incidents.get(node.address) : undefined;
+        const previous = this.#incidents.get(node.address);
+        const earlier = previous?.wiped.size ? previous : undefined;
         this.#incidents.set(node.address, {
           master: node.address,
           at: earlier?.at ?? at,
@@ -154,7 +149,7 @@ export class DataLossWatch {
     // Down or loading since the restart (the whole fleet restarted): once back, they resync from it; not once it is no longer that master.
     const unread = current ? [...incident.unread].filter((address) => !incident.wiped.has(address)) : [];
     if (wiped.length === 0 && holding.length === 0 && unread.length === 0) return null;
-    const when = new Date(incident.at).toISOString().slice(0, 19).replace('T', ' ');
+    const when = formatUtc(incident.at);
     const past = incident.lostBytes === null ? '' : `; it had taken ${formatBytes(incident.lostBytes)} of replication stream past it, at least`;
     const came = oldDump
       ? `reloaded an old dump.rdb (${incident.loadedKeys} keys: the snapshot of its last full sync to a replica, or of a manual SAVE${past}), not its data as it was`
@@ -197,10 +192,10 @@ function bytesPastDump(node: NodeState, last: MasterReading): number | null {
   return Math.max(0, last.offset - (node.secondReplOffset - 1));
 }
 
-/** Each master's replicas, by the master's address. */
-function childrenOf(snapshot: TopologySnapshot): Map<string, string[]> {
+/** Each master's replicas, by the master's address (nodes of a snapshot, or remembered ones). */
+function childrenOf(nodes: readonly { address: string; master: string | null; role: string }[]): Map<string, string[]> {
   const children = new Map<string, string[]>();
-  for (const node of snapshot.nodes) {
+  for (const node of nodes) {
     if (!node.master || node.role === 'sentinel') continue;
     const list = children.get(node.master);
     if (list) list.push(node.address);

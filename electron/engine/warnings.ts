@@ -1,7 +1,7 @@
 import type { NodeState, TopologyWarning, WarningCode } from '../shared/types';
 import { persistenceOff } from './replication-settings';
 import { unreachableKind } from './errors';
-import { formatBytes, formatSeconds } from '../shared/format';
+import { formatBytes, formatSeconds, formatUtc } from '../shared/format';
 import { canLoadRdb } from './replication-rules';
 import { MAX_FIELD_CHARS, MAX_INFO_CHARS, MAX_REPLICA_LINES, type InfoCuts } from './info-parser';
 import { masterAddressOf, type InfoSection, type NodeRecord } from './node-record';
@@ -285,14 +285,17 @@ export function foldMasterDown(warnings: TopologyWarning[], states: readonly Nod
     const when = since
       ? ` since ${new Date(since).toISOString().slice(11, 19)} UTC`
       : seen !== null
-        ? ` (last read ${new Date(seen).toISOString().slice(0, 19).replace('T', ' ')} UTC)`
+        ? ` (last read ${formatUtc(seen)} UTC)`
         : ' (never read by this console)';
     const direct = below.filter((a) => byAddress.get(a)?.master === master).length;
     const root = byAddress.get(master);
     // Not answering the console, yet its replicas' links are up (it does not refuse connections):
     // paused, busy or cut off from the console only. "Down → fail over" would push a failover
     // that leaves two masters once it resumes (emergency failover itself refuses it).
-    const linked = below.filter((a) => byAddress.get(a)?.master === master && byAddress.get(a)?.reachable && byAddress.get(a)?.linkStatus === 'up');
+    const linked = below.filter((a) => {
+      const s = byAddress.get(a);
+      return s?.master === master && s.reachable && s.linkStatus === 'up';
+    });
     if (linked.length > 0 && root?.error?.code !== 'UNREACHABLE') {
       headlines.push({
         code: 'MASTER_DOWN',

@@ -98,6 +98,11 @@ export function formatClock(at: number | null | undefined): string {
   return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
+/** A moment in UTC to the second, with its date ("2026-01-01 08:12:03"): for messages read hours later, on any machine. */
+export function formatUtc(at: number): string {
+  return new Date(at).toISOString().slice(0, 19).replace('T', ' ');
+}
+
 /** A poll interval in milliseconds: "500 ms", "1 s", "2.5 s". */
 export function formatInterval(ms: number | null | undefined): string {
   if (!isNumber(ms)) return MISSING;
