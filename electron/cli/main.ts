@@ -31,6 +31,7 @@ import { readSecret, SecretCancelled } from './read-secret';
 const EXIT_CODES: Record<ErrorCode, number> = {
   UNREACHABLE: 3,
   TIMEOUT: 3,
+  MAX_CLIENTS: 3,
   TLS: 3,
   SSH: 3,
   AUTH_FAILED: 4,
@@ -38,6 +39,7 @@ const EXIT_CODES: Record<ErrorCode, number> = {
   HOST_KEY_UNKNOWN: 4,
   HOST_KEY_CHANGED: 4,
   UNTRUSTED_HOST: 4,
+  PROTECTED_MODE: 4,
   NOT_REDIS: 5,
   SENTINEL: 5,
   CLUSTER_MODE: 5,

@@ -5,7 +5,7 @@ import { parseAddress } from './address';
 import type { Clock } from './clock';
 import { Deadlines } from './deadlines';
 import { EngineError, classifyError, redact, withAclUser } from './errors';
-import { speaksPlainRedis, speaksTls, tlsAlert } from './tls-diagnosis';
+import { errorOnAccept, speaksPlainRedis, speaksTls, tlsAlert } from './tls-diagnosis';
 import type { Transport } from './transport';
 
 export interface Credentials {
@@ -300,8 +300,10 @@ export class ClientRegistry {
       }
     }
     // Operators see us in CLIENT LIST. Best effort: a renamed or forbidden command is fine.
+    // A server out of clients or in protected mode says why on accept, then closes: that reply is
+    // the first command's (this one's), and the only word of why the node cannot be read.
     await client.client('SETNAME', 'replication-console').catch((error: unknown) => {
-      if (/Protocol error|closed/i.test(String((error as Error).message))) throw error;
+      if (/Protocol error|closed|max number of clients|^DENIED/i.test(String((error as Error).message))) throw error;
     });
   }
 
@@ -328,15 +330,22 @@ export class ClientRegistry {
     }
     const probeMs = Math.min(500, Math.round(this.connectTimeoutMs * 0.3));
     const transportTls = this.transport.tls;
-    if (transportTls) {
-      if (await speaksPlainRedis(endpoint.host, endpoint.port, probeMs)) {
-        return new EngineError('TLS', `${address} does not speak TLS: connect without --tls or use its TLS port`);
-      }
+    const host = parseAddress(address).host;
+    const tlsOptions = transportTls ? tlsFor(transportTls, host, endpoint.host !== host) : null;
+    // Up, but refusing new connections (maxclients, protected mode): it says so on accept, and
+    // ioredis hands that to its own first command, leaving only "Connection is closed". Probed
+    // beside the TLS question, so a TLS port that waits for a handshake costs no extra wait.
+    const [refusal, otherKind] = await Promise.all([
+      errorOnAccept(endpoint.host, endpoint.port, tlsOptions, probeMs),
+      tlsOptions ? speaksPlainRedis(endpoint.host, endpoint.port, probeMs) : speaksTls(endpoint.host, endpoint.port, probeMs),
+    ]);
+    if (refusal !== null) return new Error(refusal);
+    if (tlsOptions) {
+      if (otherKind) return new EngineError('TLS', `${address} does not speak TLS: connect without --tls or use its TLS port`);
       if (/ETIMEDOUT/.test(raw)) return cause;
-      const host = parseAddress(address).host;
-      return (await tlsAlert(endpoint.host, endpoint.port, tlsFor(transportTls, host, endpoint.host !== host), probeMs)) ?? cause;
+      return (await tlsAlert(endpoint.host, endpoint.port, tlsOptions, probeMs)) ?? cause;
     }
-    if (await speaksTls(endpoint.host, endpoint.port, probeMs)) {
+    if (otherKind) {
       return new EngineError('TLS', `${address} closed the connection at once: this port uses TLS, connect with --tls (or a rediss:// seed)`);
     }
     // Not TLS either (or too slow to tell): the plain reason stands.

@@ -1,4 +1,4 @@
-import type { ApiError, ErrorCode, ErrorDetails } from '../shared/types';
+import { REFUSES_CONSOLE_CODES, type ApiError, type ErrorCode, type ErrorDetails } from '../shared/types';
 
 /** How a refused and a closed connection read. */
 const CONNECTION_REFUSED = 'connection refused (nothing is listening on that port)';
@@ -17,7 +17,7 @@ export function unreachableKind(message: string | null): 'refused' | 'closed' | 
 }
 
 /** Codes only a process that answered gives: something runs on that port. */
-export const ANSWERED_CODES: ReadonlySet<ErrorCode> = new Set(['AUTH_FAILED', 'NOPERM', 'LOADING', 'TLS', 'NOT_REDIS', 'SENTINEL', 'CLUSTER_MODE']);
+export const ANSWERED_CODES: ReadonlySet<string> = new Set([...REFUSES_CONSOLE_CODES, 'LOADING', 'NOT_REDIS', 'SENTINEL', 'CLUSTER_MODE']);
 
 /** An error with a code the UI and the CLI can act on, a message fit to show a person, and what else is known. */
 export class EngineError extends Error {
@@ -117,6 +117,21 @@ const RULES: Rule[] = [
     test: /NOPERM/,
     code: 'NOPERM',
     explain: (a, raw) => explainNoPerm(a, raw),
+  },
+  {
+    // Sent on accept, then the connection is closed: alive, serving the clients it has.
+    test: /max number of clients reached/i,
+    code: 'MAX_CLIENTS',
+    explain: (a) =>
+      `${a} is up but refuses new connections: max number of clients reached (maxclients); the replicas and clients it has go on. ` +
+      `Close idle connections or raise maxclients`,
+  },
+  {
+    test: /^DENIED|protected mode/i,
+    code: 'PROTECTED_MODE',
+    explain: (a) =>
+      `${a} is up but in protected mode: with no password set, it takes connections only from its own host. ` +
+      `Set a password (requirepass or an ACL user) and connect with it, or connect from that host (an SSH tunnel)`,
   },
   { test: /^LOADING/, code: 'LOADING', explain: (a) => `${a} is loading its dataset into memory; try again shortly` },
   {

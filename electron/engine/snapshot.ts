@@ -10,6 +10,7 @@ import {
   type TopologyEdge,
   type TopologySnapshot,
   type TopologyWarning,
+  REFUSES_CONSOLE_CODES,
   RISK_WARNINGS,
 } from '../shared/types';
 import { bytesBehind, sameHistory, secondsBehind, type OffsetHistory, type OffsetSample } from './lag';
@@ -282,12 +283,16 @@ function isFresh(record: NodeRecord, context: TickContext): boolean {
   return record.reachable && (record.polledAt ?? 0) >= context.freshSince;
 }
 
-/** The nearest node above `record` that is stalled or unreachable: no data flows past it. */
+/**
+ * The nearest node above `record` that is stalled or unreachable: no data flows past it. A node
+ * that is up but refuses the console (its password, its client limit) is not one: data flows
+ * through it, the console only cannot read it, and the lag to the root is read past it.
+ */
 function stalledAbove(context: TickContext, record: NodeRecord): NodeRecord | null {
   // Its chain (record included) has at most `length` nodes before it stops or loops back: no set of seen nodes needed.
   let steps = (context.chains.get(record)?.length ?? context.nodes.size) - 1;
   for (let m = context.nodes.masterOf(record); m && m !== record && steps > 0; m = context.nodes.masterOf(m), steps--) {
-    if (!isFresh(m, context)) return m;
+    if (!isFresh(m, context) && !(m.error && REFUSES_CONSOLE_CODES.has(m.error.code))) return m;
   }
   return null;
 }

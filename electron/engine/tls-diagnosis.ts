@@ -7,7 +7,7 @@ import tls from 'node:tls';
 
 /** True when a plain Redis answers PING at host:port within `ms` (+PONG, or an error such as -NOAUTH). */
 export function speaksPlainRedis(host: string, port: number, ms: number): Promise<boolean> {
-  return probe(net.connect({ host, port }), 'connect', ms, (socket, done) => {
+  return probe(net.connect({ host, port }), 'connect', ms, false, (socket, done) => {
     socket.write('PING\r\n');
     socket.once('data', (chunk: Buffer) => done(chunk[0] === 0x2b || chunk[0] === 0x2d));
   });
@@ -17,22 +17,43 @@ export function speaksPlainRedis(host: string, port: number, ms: number): Promis
 export function speaksTls(host: string, port: number, ms: number): Promise<boolean> {
   const servername = net.isIP(host) === 0 ? host : undefined;
   const socket = tls.connect({ host, port, rejectUnauthorized: false, ...(servername ? { servername } : {}) });
-  return probe(socket, 'secureConnect', ms, (_socket, done) => done(true));
+  return probe(socket, 'secureConnect', ms, false, (_socket, done) => done(true));
 }
 
-function probe<S extends net.Socket>(socket: S, ready: string, ms: number, onReady: (socket: S, done: (answer: boolean) => void) => void): Promise<boolean> {
+/**
+ * The error a server sends as it accepts a connection and then closes it (`-ERR max number of
+ * clients reached`, `-DENIED … protected mode …`), without the leading '-'; null when it sends
+ * nothing of the kind within `ms`. Nothing is written: the reply is the server's own word.
+ */
+export function errorOnAccept(host: string, port: number, tlsOptions: tls.ConnectionOptions | null, ms: number): Promise<string | null> {
+  const socket = tlsOptions ? tls.connect({ ...tlsOptions, host, port }) : net.connect({ host, port });
+  return probe<net.Socket, string | null>(socket, tlsOptions ? 'secureConnect' : 'connect', ms, null, (connected, done) => {
+    connected.once('data', (chunk: Buffer) => {
+      const line = chunk.toString('latin1').split('\r\n')[0] ?? '';
+      done(line.startsWith('-') ? line.slice(1, 301) : null);
+    });
+  });
+}
+
+function probe<S extends net.Socket, T = boolean>(
+  socket: S,
+  ready: string,
+  ms: number,
+  failed: T,
+  onReady: (socket: S, done: (answer: T) => void) => void,
+): Promise<T> {
   return new Promise((resolve) => {
     let settled = false;
-    const done = (answer: boolean): void => {
+    const done = (answer: T): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       socket.destroy();
       resolve(answer);
     };
-    const timer = setTimeout(() => done(false), ms);
-    socket.on('error', () => done(false));
-    socket.once('close', () => done(false));
+    const timer = setTimeout(() => done(failed), ms);
+    socket.on('error', () => done(failed));
+    socket.once('close', () => done(failed));
     socket.once(ready, () => onReady(socket, done));
   });
 }

@@ -1,4 +1,4 @@
-import type { NodeState, TopologyWarning, WarningCode } from '../shared/types';
+import { REFUSES_CONSOLE_CODES, type NodeState, type TopologyWarning, type WarningCode } from '../shared/types';
 import { persistenceOff } from './replication-settings';
 import { unreachableKind } from './errors';
 import { formatBytes, formatSeconds, formatUtc } from '../shared/format';
@@ -296,6 +296,23 @@ export function foldMasterDown(warnings: TopologyWarning[], states: readonly Nod
       const s = byAddress.get(a);
       return s?.master === master && s.reachable && s.linkStatus === 'up';
     });
+    // Up and serving, refusing only the console (its client limit, its password): a failover
+    // would leave two masters, whatever its replicas' links say.
+    if (root?.error && REFUSES_CONSOLE_CODES.has(root.error.code)) {
+      const links =
+        linked.length > 0
+          ? `${linked.length === 1 ? 'its replica' : 'its replicas'} ${linked.join(', ')} still ${linked.length === 1 ? 'has its' : 'have their'} link to it up`
+          : root.error.code === 'MAX_CLIENTS'
+            ? 'its replicas that reconnect are refused too, until connections are freed'
+            : `the console cannot tell how its replicas' links fare`;
+      headlines.push({
+        code: 'MASTER_REFUSES',
+        message: `${root.error.message}. It is not down, the console cannot read it${when}: ${links} → do not fail over a master that still serves its clients (two masters would take writes)${followFrom(folded)}`,
+        nodes: [master, ...below],
+        folded,
+      });
+      continue;
+    }
     if (linked.length > 0 && root?.error?.code !== 'UNREACHABLE') {
       headlines.push({
         code: 'MASTER_DOWN',

@@ -17,6 +17,8 @@ export const ERROR_CODES = [
   'SENTINEL', // a Sentinel where a data node was expected
   'CLUSTER_MODE', // a Redis Cluster node: not managed by REPLICAOF
   'LOADING', // the node is loading its dataset
+  'MAX_CLIENTS', // the node is up but refuses new connections: maxclients reached (its replicas and clients already connected go on)
+  'PROTECTED_MODE', // the node is up but refuses connections from other hosts: protected mode, no password set
   'BAD_ARGUMENT', // invalid input from a caller
   'NOT_CONNECTED', // an API call that needs a session before connect()
   'TLS', // TLS handshake or certificate failure, or TLS on one side only (plain client, TLS port or the reverse)
@@ -38,6 +40,12 @@ export const ERROR_CODES = [
 ] as const;
 
 export type ErrorCode = (typeof ERROR_CODES)[number];
+
+/**
+ * Codes of a Redis server that is up and serving, but refuses this console (its password, its
+ * ACL, its TLS, its client limit, its protected mode): not down, whatever the console cannot read.
+ */
+export const REFUSES_CONSOLE_CODES: ReadonlySet<string> = new Set<ErrorCode>(['AUTH_FAILED', 'NOPERM', 'TLS', 'MAX_CLIENTS', 'PROTECTED_MODE']);
 
 /** What else is known about an error, in fields rather than words inside the message. */
 export interface ErrorDetails {
@@ -336,6 +344,8 @@ export type WarningCode =
   | 'FENCED_MASTER'
   /** The root master is down: one headline, with the per-node warnings folded under it. */
   | 'MASTER_DOWN'
+  /** The root master is up but refuses the console (out of clients, protected mode, password, ACL, TLS): one headline, do not fail over. */
+  | 'MASTER_REFUSES'
   /** A master with replicas and neither RDB saves nor AOF: restarted empty, it wipes its replicas (a risk). */
   | 'MASTER_NO_PERSISTENCE'
   /** A master without persistence restarted empty and its replicas replaced their data with its empty dataset (kept a day). */

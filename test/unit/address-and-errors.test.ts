@@ -31,6 +31,9 @@ describe('classifyError', () => {
     ['read ECONNRESET', 'UNREACHABLE'],
     // A script that runs on: alive, but as good as stalled (it was an INTERNAL error, read by emergency failover as "cannot be reached").
     ['BUSY Redis is busy running a script. You can only call SCRIPT KILL or SHUTDOWN NOSAVE.', 'TIMEOUT'],
+    // Up, refusing new connections (sent on accept, then closed): not "connection closed", not down.
+    ['ERR max number of clients reached', 'MAX_CLIENTS'],
+    ['DENIED Redis is running in protected mode because protected mode is enabled and no password is set for the default user.', 'PROTECTED_MODE'],
   ];
   it.each(cases)('%s → %s', (message, code) => {
     const error = classifyError(new Error(message), '127.0.0.1:6379');

@@ -554,6 +554,19 @@ function masterIsDown(b: PlanBuilder, dead: string, df: NodeFacts | undefined, r
     return;
   }
   const why = df?.error ? ` (${df.error})` : '';
+  // Running (it answered, only not with its state): whatever its replicas' links say. A master
+  // loading its dataset is a restart, below.
+  if (df?.errorCode && df.errorCode !== 'LOADING' && ANSWERED_CODES.has(df.errorCode)) {
+    b.check(
+      'MASTER_REACHABLE',
+      'refused',
+      `${dead} is running: it answered the console${why}, only not with its replication state. Give the console access to it and use switchover. ` +
+        `An emergency failover now may leave two masters; override only if clients can no longer reach ${dead}`,
+      [dead],
+      true,
+    );
+    return;
+  }
   const linked = replicas.filter((r) => r.linkStatus === 'up' && r.masterAddress !== null && b.canon(r.masterAddress) === dead);
   if (linked.length > 0) {
     const timeout = findNode(b.snapshot, dead)?.settings?.replTimeout ?? null;
@@ -581,17 +594,6 @@ function masterIsDown(b: PlanBuilder, dead: string, df: NodeFacts | undefined, r
         `Once loaded it is a master again and its replicas resync to it, losing the difference; failing over now keeps their data. ` +
         `Then keep ${dead} from clients (fence it, or make it a replica of the new master once it has loaded)`,
       [dead],
-    );
-    return;
-  }
-  if (df.errorCode !== null && ANSWERED_CODES.has(df.errorCode)) {
-    b.check(
-      'MASTER_REACHABLE',
-      'refused',
-      `${dead} is running: it answered the console${why}, only not with its replication state. Give the console access to it and use switchover. ` +
-        `An emergency failover now may leave two masters; override only if clients can no longer reach ${dead}`,
-      [dead],
-      true,
     );
     return;
   }

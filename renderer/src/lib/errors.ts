@@ -90,6 +90,14 @@ const EXPLANATIONS: Record<ErrorCode, ErrorExplanation> = {
     title: 'Redis Cluster node',
     hint: 'Cluster replication is managed by the cluster itself, not by REPLICAOF; this console does not handle it.',
   },
+  MAX_CLIENTS: {
+    title: 'The node is out of client connections',
+    hint: 'It is up, but maxclients is reached: it refuses every new connection, the console\'s too. Close idle connections or raise maxclients.',
+  },
+  PROTECTED_MODE: {
+    title: 'The node is in protected mode',
+    hint: 'It has no password set, so it takes connections only from its own host. Set a password, or reach it through an SSH tunnel.',
+  },
   LOADING: {
     title: 'The node is loading its dataset',
     hint: 'It will answer once loading finishes. Try again in a moment.',

@@ -1,6 +1,7 @@
 // Words, icons and tones for roles, link health, warnings and events. Every status the UI
 // colours also gets a word and an icon from here, so colour is never the only signal.
-import type { EdgeHealth, EventKind, NodeRole, WarningCode } from '../../../electron/shared/types';
+import { formatSeconds } from '../../../electron/shared/format';
+import type { EdgeHealth, EventKind, NodePersistence, NodeRole, WarningCode } from '../../../electron/shared/types';
 import type { IconName } from './icons';
 
 export type Tone = 'ok' | 'warn' | 'bad' | 'sync' | 'info' | 'accent' | 'neutral';
@@ -46,6 +47,7 @@ export const WARNING_LABELS: Record<WarningCode, string> = {
   INTERRUPTED_PLAN: 'Interrupted plan',
   FENCED_MASTER: 'Fenced master',
   MASTER_DOWN: 'Master down',
+  MASTER_REFUSES: 'Master refuses console',
   MASTER_NO_PERSISTENCE: 'Master without persistence',
   MASTER_RESTARTED_EMPTY: 'Data loss',
   BACKLOG_EXCEEDED: 'Past the backlog',
@@ -81,3 +83,10 @@ export const EVENT_LABELS: Record<EventKind, StatusLabel> = {
   'replica-dropped': { label: 'Replica dropped', icon: 'minus', tone: 'warn' },
   sentinel: { label: 'Sentinel', icon: 'alert', tone: 'accent' },
 };
+
+/** A node loading its dataset (after a restart): "LOADING 42% · 17 s left", as far as it says. */
+export function loadingLabel(loading: NonNullable<NodePersistence['loading']>): string {
+  const percent = loading.percent !== null ? ` ${Math.floor(loading.percent)}%` : '';
+  const left = loading.etaSeconds !== null ? ` · ${formatSeconds(loading.etaSeconds)} left` : '';
+  return `LOADING${percent}${left}`;
+}

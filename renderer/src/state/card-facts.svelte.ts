@@ -16,6 +16,7 @@ import { ACK_SILENT_SECONDS, type Address, type EdgeHealth, type NodeRole, type 
 import { formatBytes, formatSeconds } from '../../../electron/shared/format';
 import { isReadOnly } from '../lib/node-actions';
 import { isStale } from '../lib/freshness';
+import { loadingLabel } from '../lib/labels';
 import { edgeKey, type ConsoleState } from './console-state.svelte';
 import { graphViewOf, type GraphView } from './graph-view.svelte';
 
@@ -63,6 +64,8 @@ export class NodeFacts {
   stalledAbove = $state<Address | null>(null);
   lagBytesFromRoot = $state<number | null>(null);
   sync = $state.raw<SyncProgress | null>(null);
+  /** Loading its dataset (restarted): "LOADING 42% · 17 s left"; null when not. */
+  loading = $state<string | null>(null);
   replicaCount = $state(0);
   /** Listed online and ACKing; listed online but not heard from for ACK_SILENT_SECONDS (stopped, cut off). */
   online = $state(0);
@@ -177,6 +180,8 @@ export class CardFacts {
     const sync = node?.sync ?? null;
     // Compared by value, read without depending on it (this runs in the effect that writes it).
     if (!sameSync(untrack(() => facts.sync), sync)) facts.sync = sync;
+    const loading = node?.reachable ? (node.load?.persistence?.loading ?? null) : null;
+    facts.loading = loading ? loadingLabel(loading) : null;
     facts.replicaCount = node?.replicas.length ?? 0;
     let online = 0;
     let silent = 0;

@@ -1,0 +1,78 @@
+// A server that is up but refuses new connections says why as it accepts them, then closes:
+// "-ERR max number of clients reached" (maxclients) or "-DENIED … protected mode …". ioredis
+// hands that line to its own first command, so the console only saw "connection closed", and
+// read a master out of clients as down: "MASTER_DOWN … → fail over", with its replica still
+// linked to it and its clients still writing. Real servers here.
+import os from 'node:os';
+import Redis from 'ioredis';
+import { describe, expect, it } from 'vitest';
+import { ReplicationEngine } from '../../electron/engine/engine';
+import { Lab, masterWithReplicas } from '../../electron/lab/lab';
+import { check, direct, harness } from '../helpers/actions';
+import { waitForTick, node } from '../helpers/engine';
+import { disposeAfterEach } from '../helpers/dispose';
+
+const own = disposeAfterEach();
+
+const ALL_CODES = (warnings: { code: string; folded?: { code: string }[] }[]): string[] => warnings.flatMap((w) => [w.code, ...(w.folded ?? []).map((f) => f.code)]);
+
+describe('a node that refuses new connections', () => {
+  it('out of clients (maxclients): MAX_CLIENTS, MASTER_REFUSES "not down, do not fail over", the lag read past it; read again once a slot is free', async () => {
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(2) }));
+    const [master, r1] = ['master', 'replica-1'].map((n) => lab.address(n)) as [string, string];
+    await lab.waitForLinks();
+    // Every slot taken: the two replicas' links and this client (which keeps its own).
+    const admin = direct(lab, 'master');
+    own({ close: async () => admin.disconnect() });
+    const clients = Number(/connected_clients:(\d+)/.exec(await admin.info('clients'))?.[1]);
+    await admin.config('SET', 'maxclients', String(clients));
+    const refused = new Redis({ port: lab.port('master'), lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
+    refused.on('error', () => undefined);
+    await expect(refused.ping()).rejects.toThrow();
+    refused.disconnect();
+
+    const h = own(await harness(lab, 'replica-1'));
+    const { snapshot } = await waitForTick(h.engine, (u) => node(u.snapshot, master).error?.code === 'MAX_CLIENTS', 10_000, 'the master read as out of clients');
+    expect(node(snapshot, master)).toMatchObject({ reachable: false, error: { message: expect.stringMatching(/is up but refuses new connections: max number of clients reached \(maxclients\)/) } });
+    const headline = snapshot.warnings.find((w) => w.code === 'MASTER_REFUSES');
+    expect(snapshot.warnings.map((w) => w.code)).not.toContain('MASTER_DOWN');
+    expect(headline?.message).toMatch(/It is not down, the console cannot read it/);
+    // Seeded from replica-1, the console knows only it: replica-2 is named in the master's INFO, which it cannot read.
+    expect(headline?.message).toContain(`its replica ${r1} still has its link to it up → do not fail over a master that still serves its clients`);
+    expect(headline?.message).not.toMatch(/→ fail over/);
+    // Not "nothing reaches them past it" (their links are up, data flows), not a wrong address.
+    expect(ALL_CODES(snapshot.warnings)).not.toContain('STALLED_UPSTREAM');
+    expect(ALL_CODES(snapshot.warnings)).not.toContain('ADDRESS_MISMATCH');
+    expect(node(snapshot, r1).lag?.behindBecauseOf).toBeNull();
+    expect(snapshot.edges.filter((e) => e.master === master).map((e) => e.health)).toEqual(['up']);
+
+    // Emergency failover refuses: it is running.
+    const plan = await h.actions.plan({ kind: 'failover' });
+    expect(check(plan, 'MASTER_REACHABLE')).toMatchObject({ verdict: 'refused', overridable: true, message: expect.stringMatching(/is running/) });
+
+    // A slot freed: read again, and nothing of it is left.
+    await admin.config('SET', 'maxclients', '10000');
+    const back = await waitForTick(h.engine, (u) => node(u.snapshot, master).reachable, 10_000, 'the master read again');
+    expect(back.snapshot.warnings.map((w) => w.code)).not.toContain('MASTER_REFUSES');
+  });
+
+  it('in protected mode (no password, reached from another address): PROTECTED_MODE, with how to reach it', async () => {
+    // Protected mode refuses connections that do not come from the loopback interface: this
+    // machine's own non-loopback address is one.
+    const address = Object.values(os.networkInterfaces())
+      .flat()
+      .find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
+    expect(address, 'this test needs a non-loopback IPv4 address on the machine').toBeDefined();
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(0), extraArgs: ['--bind', '127.0.0.1', address!, '--protected-mode', 'yes'] }));
+    const seed = `${address}:${lab.port('master')}`;
+    const engine = own(new ReplicationEngine({ connectTimeoutMs: 1000, commandTimeoutMs: 1000 }));
+    await expect(engine.connect({ seeds: [seed], pollIntervalMs: 250 })).rejects.toMatchObject({
+      code: 'PROTECTED_MODE',
+      message: expect.stringMatching(new RegExp(`^${seed.replace(/\./g, '\\.')} is up but in protected mode: with no password set, it takes connections only from its own host`)),
+    });
+    // The same server over loopback answers: the refusal is protected mode's, not a dead port.
+    const local = direct(lab, 'master');
+    own({ close: async () => local.disconnect() });
+    expect(await local.ping()).toBe('PONG');
+  });
+});
