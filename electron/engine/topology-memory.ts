@@ -229,8 +229,8 @@ export class TopologyMemory {
 
   /**
    * Remembered nodes that belong with the nodes `isKnown` accepts: a replica of a known node
-   * (or one that was, before it became a master), or the master of a known node, and so on
-   * transitively. Linear in the memory per round; rounds stop when nothing new joins.
+   * (or one that was, before it became a master), or the master of a known node (or the one it
+   * had before it became a master), and so on transitively. Linear in the memory per round; rounds stop when nothing new joins.
    */
   relatedTo(isKnown: (address: string) => boolean): RememberedNode[] {
     const joined = new Set<RememberedNode>();
@@ -244,11 +244,14 @@ export class TopologyMemory {
       grew = false;
       for (const entry of this.nodes.values()) {
         if (inGroup(entry)) {
-          // Its master belongs too.
-          const master = entry.master === null ? undefined : this.get(entry.master);
-          if (master && !inGroup(master)) {
-            joined.add(master);
-            grew = true;
+          // Its master belongs too, and the master it was promoted off: seeded from the new master
+          // after a failover, the old one is still dialled, and seen if it comes back a master.
+          for (const address of [entry.master, entry.formerMaster]) {
+            const master = address === null ? undefined : this.get(address);
+            if (master && !inGroup(master)) {
+              joined.add(master);
+              grew = true;
+            }
           }
         } else if (known(entry.master) || known(entry.formerMaster)) {
           joined.add(entry);

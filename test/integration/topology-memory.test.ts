@@ -198,6 +198,34 @@ describe('topology memory', () => {
     expect(memory.nodes.map((n) => n.address)).not.toContain(r2);
   });
 
+  it('seeded from the replica promoted after a failover, a later console still dials the old master, and sees two masters once it is back', async () => {
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(2) }));
+    const { dir } = own(tempDir());
+    const [master, r1, r2] = ['master', 'replica-1', 'replica-2'].map((n) => lab.address(n)) as [string, string, string];
+    await session(dir, master);
+    // A failover by hand: the master dies, replica-1 is promoted, replica-2 follows it.
+    await lab.kill('master');
+    const promoted = new Redis(lab.port('replica-1'), '127.0.0.1');
+    await promoted.replicaof('NO', 'ONE');
+    promoted.disconnect();
+    const follower = new Redis(lab.port('replica-2'), '127.0.0.1');
+    await follower.replicaof('127.0.0.1', lab.port('replica-1'));
+    await until('replica-2 linked to replica-1', async () => ((await follower.info('replication')).includes('master_link_status:up') ? true : undefined));
+    follower.disconnect();
+    // A console that saw the promotion (the one that ran the failover, or any after it): memory
+    // now has replica-1 as a master, and no node replicating from the old one.
+    await session(dir, r1);
+
+    const engine = own(new ReplicationEngine({ memoryDir: dir, connectTimeoutMs: 800, commandTimeoutMs: 800 }));
+    const snapshot = await engine.connect({ seeds: [r1], pollIntervalMs: 200 });
+    expect(node(snapshot, master)).toMatchObject({ reachable: false, remembered: true });
+    expect(node(snapshot, r2)).toMatchObject({ role: 'replica', master: r1 });
+    // Restarted by something that does not know of the failover: a second master, seen at once.
+    await lab.restart('master');
+    const { snapshot: split } = await waitForTick(engine, (u) => u.snapshot.warnings.some((w) => w.code === 'MULTIPLE_MASTERS'), 10_000, 'MULTIPLE_MASTERS');
+    expect(split.warnings.find((w) => w.code === 'MULTIPLE_MASTERS')?.nodes.sort()).toEqual([master, r1].sort());
+  });
+
   it('an unreadable memory file is kept aside and reported as MEMORY_UNREADABLE', async () => {
     const lab = own(await Lab.start({ nodes: masterWithReplicas(1) }));
     const { dir } = own(tempDir());

@@ -126,6 +126,17 @@ describe('topology memory', () => {
     expect(related).toEqual(['b:1', 'c:1', 'd:1', 'm:1']);
   });
 
+  it('seeded from a replica promoted after a failover: its old master is recalled (dialled: seen if it comes back a master), with the replicas left on it', () => {
+    const memory = open();
+    memory.observe(seen('m:1', null));
+    for (const r of ['a:1', 'b:1', 'c:1']) memory.observe(seen(r, 'm:1'));
+    // Failover: b promoted, a re-pointed to it; c never re-pointed (down at the time).
+    memory.observe(seen('b:1', null, 2000));
+    memory.observe(seen('a:1', 'b:1', 2000));
+    const known = new Set(['b:1']);
+    expect(memory.relatedTo((address) => known.has(address)).map((e) => e.address).sort()).toEqual(['a:1', 'c:1', 'm:1']);
+  });
+
   it('one node under several addresses is one entry', () => {
     const memory = open();
     memory.observe(seen('a:1', null));
