@@ -1,44 +1,28 @@
 // A master that is up but cannot be read, then one that restarted and is loading, in the real
 // renderer: out of client connections it is "not down, do not fail over" with its reason on its
 // card (it was "down → fail over"); loading, its card says how far (only the details did).
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import Redis from 'ioredis';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConsoleService } from '../../electron/app/service';
-import { ReplicationEngine } from '../../electron/engine/engine';
-import { Lab, masterWithReplicas } from '../../electron/lab/lab';
-import { startWebServer, type WebServer } from '../../electron/web/server';
+import { describe, expect, it } from 'vitest';
+import { masterWithReplicas } from '../../electron/lab/lab';
 import { openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
+import { useLabWebConsole } from '../helpers/web-console';
 
 const e2e = useBrowserAndRenderer('rc-e2e-refusing-');
 
 const card = (page: Page, address: string) => page.locator(`[data-testid="node-card-${address}"]`);
 
 describe('a master that refuses the console, then loads its dataset (real servers)', () => {
-  let lab: Lab;
-  let server: WebServer;
-  let service: ConsoleService;
-  let auditDir: string;
-
-  beforeAll(async () => {
-    // 1 ms a key over 20,000 keys: about 20 s of loading after a restart, answering INFO between keys.
-    lab = await Lab.start({ nodes: masterWithReplicas(1), extraArgs: ['--key-load-delay', '1000', '--loading-process-events-interval-bytes', '1024'] });
-    auditDir = await mkdtemp(join(tmpdir(), 'rc-e2e-refusing-audit-'));
-    service = new ConsoleService({ engine: new ReplicationEngine({ connectTimeoutMs: 1000, commandTimeoutMs: 1000 }), interface: 'web', auditDir });
-    server = await startWebServer({ service, rendererDir: e2e.rendererDir });
-  });
-
-  afterAll(async () => {
-    await server?.close();
-    await service?.close();
-    await lab?.close();
-    if (auditDir) await rm(auditDir, { recursive: true, force: true });
-  });
+  // 1 ms a key over 20,000 keys: about 20 s of loading after a restart, answering INFO between keys.
+  const on = useLabWebConsole(
+    e2e,
+    'rc-e2e-refusing-',
+    { nodes: masterWithReplicas(1), extraArgs: ['--key-load-delay', '1000', '--loading-process-events-interval-bytes', '1024'] },
+    { connectTimeoutMs: 1000, commandTimeoutMs: 1000 },
+  );
 
   it('out of clients: its reason on its card, "not down" in the banner; restarted: LOADING with how far on its card (light and dark)', { timeout: 90_000 }, async () => {
+    const { lab, server } = on;
     const master = lab.address('master');
     const replica = lab.address('replica-1');
     const admin = new Redis(lab.port('master'), '127.0.0.1');

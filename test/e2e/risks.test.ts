@@ -1,42 +1,21 @@
 // The risks and the backlog advisor in the real renderer: settings in the node details, a
 // dead master as one headline with the warnings it explains folded under it, and the data
 // loss when that master (without persistence) is restarted anyway.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ConsoleService } from '../../electron/app/service';
-import { ReplicationEngine } from '../../electron/engine/engine';
-import { Lab, masterWithReplicas } from '../../electron/lab/lab';
-import { startWebServer, type WebServer } from '../../electron/web/server';
+import { describe, expect, it } from 'vitest';
+import { masterWithReplicas } from '../../electron/lab/lab';
 import { openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
+import { useLabWebConsole } from '../helpers/web-console';
 
 const e2e = useBrowserAndRenderer('rc-e2e-risks-');
 
 const card = (page: Page, address: string) => page.locator(`[data-testid="node-card-${address}"]`);
 
 describe('risks in the UI (real servers)', () => {
-  let lab: Lab;
-  let server: WebServer;
-  let service: ConsoleService;
-  let auditDir: string;
-
-  beforeAll(async () => {
-    lab = await Lab.start({ nodes: masterWithReplicas(3) });
-    auditDir = await mkdtemp(join(tmpdir(), 'rc-e2e-risks-audit-'));
-    service = new ConsoleService({ engine: new ReplicationEngine(), interface: 'web', auditDir });
-    server = await startWebServer({ service, rendererDir: e2e.rendererDir });
-  });
-
-  afterAll(async () => {
-    await server?.close();
-    await service?.close();
-    await lab?.close();
-    if (auditDir) await rm(auditDir, { recursive: true, force: true });
-  });
+  const on = useLabWebConsole(e2e, 'rc-e2e-risks-', { nodes: masterWithReplicas(3) });
 
   it('shows the replication settings and the no-persistence risk, then a dead master as one headline (light and dark)', async () => {
+    const { lab, server } = on;
     const master = lab.address('master');
     for (const scheme of ['light', 'dark'] as const) {
       const { context, page, problems } = await openPage(e2e.browser, server.url, scheme);
