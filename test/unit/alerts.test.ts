@@ -93,6 +93,13 @@ describe('alert rules', () => {
     const alert = only(book.evaluate(down(clock.now() - 5_000), clock.now() + 5_000));
     expect(alert).toMatchObject({ rule: 'UNREACHABLE', node: R, value: 10, threshold: 10 });
     expect(alert.message).toBe(`${R} has not answered for 10 s (threshold 10 s): ${R} refused the connection`);
+    // Up but out of client connections: it refuses the console, it does not fail to answer.
+    const refusing = new AlertBook();
+    const full = { error: { code: 'MAX_CLIENTS' as const, message: `${R} is up but refuses new connections: max number of clients reached (maxclients)` } };
+    refusing.evaluate(down(clock.now() - 5_000, full), clock.now());
+    expect(only(refusing.evaluate(down(clock.now() - 5_000, full), clock.now() + 5_000)).message).toBe(
+      `${R} has refused the console for 10 s (threshold 10 s): ${R} is up but refuses new connections: max number of clients reached (maxclients)`,
+    );
     // Remembered from an earlier session: down for days, fires at once.
     expect(only(new AlertBook().evaluate(down(clock.now() - 3 * 86_400_000, { remembered: true }), clock.now()))).toMatchObject({ rule: 'UNREACHABLE' });
     // Never reached (an address only valid elsewhere): not an outage. Kept from the password: not down.
