@@ -22,18 +22,26 @@ export function speaksTls(host: string, port: number, ms: number): Promise<boole
 
 /**
  * The error a server sends as it accepts a connection and then closes it (`-ERR max number of
- * clients reached`, `-DENIED … protected mode …`), without the leading '-'; null when it sends
- * nothing of the kind within `ms`. Nothing is written: the reply is the server's own word.
+ * clients reached`, `-DENIED … protected mode …`), without the leading '-'; null for anything
+ * else within `ms`. A PING goes out a moment later so that a server with nothing to say answers
+ * (+PONG, or -NOAUTH: not what is asked here) well before `ms`; a refusal comes before any reply.
  */
 export function errorOnAccept(host: string, port: number, tlsOptions: tls.ConnectionOptions | null, ms: number): Promise<string | null> {
   const socket = tlsOptions ? tls.connect({ ...tlsOptions, host, port }) : net.connect({ host, port });
   return probe<net.Socket, string | null>(socket, tlsOptions ? 'secureConnect' : 'connect', ms, null, (connected, done) => {
     connected.once('data', (chunk: Buffer) => {
       const line = chunk.toString('latin1').split('\r\n')[0] ?? '';
-      done(line.startsWith('-') ? line.slice(1, 301) : null);
+      done(ACCEPT_REFUSALS.test(line) ? line.slice(1, 301) : null);
     });
+    // Not at once: a PING that reaches a server already closing is answered by a reset, which
+    // may throw away its refusal before it is read.
+    const ping = setTimeout(() => connected.writable && connected.write('PING\r\n'), Math.min(100, ms / 3));
+    connected.once('close', () => clearTimeout(ping));
   });
 }
+
+/** What Redis and Valkey say on accept before closing: out of clients, or protected mode. */
+const ACCEPT_REFUSALS = /^-(ERR max number of clients reached|DENIED)/;
 
 function probe<S extends net.Socket, T = boolean>(
   socket: S,
