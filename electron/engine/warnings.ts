@@ -304,7 +304,9 @@ export function foldMasterDown(warnings: TopologyWarning[], states: readonly Nod
           ? `${linked.length === 1 ? 'its replica' : 'its replicas'} ${linked.join(', ')} still ${linked.length === 1 ? 'has its' : 'have their'} link to it up`
           : root.error.code === 'MAX_CLIENTS'
             ? 'its replicas that reconnect are refused too, until connections are freed'
-            : `the console cannot tell how its replicas' links fare`;
+            : root.error.code === 'PROTECTED_MODE'
+              ? 'its replicas on other hosts are refused too, until it has a password (or protected mode is off)'
+              : `its replicas' links to it are down too`;
       headlines.push({
         code: 'MASTER_REFUSES',
         message: `${root.error.message}. It is not down, the console cannot read it${when}: ${links} → do not fail over a master that still serves its clients (two masters would take writes)${followFrom(folded)}`,

@@ -172,6 +172,21 @@ describe('riskWarnings', () => {
     expect(gone[0]?.message).toMatch(/2 replicas orphaned → fail over/);
   });
 
+  it('MASTER_REFUSES, not MASTER_DOWN, over a master that is up but refuses the console: never "fail over", whatever its replicas\' links say', () => {
+    const refusing = (code: 'MAX_CLIENTS' | 'PROTECTED_MODE' | 'AUTH_FAILED') => nodeState('m:1', { reachable: false, error: { code, message: `m:1 refuses (${code})` } });
+    const since = new Map([['m:1', Date.UTC(2026, 0, 1, 6, 58, 22)]]);
+    const linked = foldMasterDown([], [refusing('MAX_CLIENTS'), replica('a:1'), replica('b:1', { linkStatus: 'down' })], since);
+    expect(linked.map((w) => w.code)).toEqual(['MASTER_REFUSES']);
+    expect(linked[0]?.message).toBe(
+      'm:1 refuses (MAX_CLIENTS). It is not down, the console cannot read it since 06:58:22 UTC: its replica a:1 still has its link to it up → do not fail over a master that still serves its clients (two masters would take writes)',
+    );
+    const unlinked = (code: 'MAX_CLIENTS' | 'PROTECTED_MODE' | 'AUTH_FAILED') => foldMasterDown([], [refusing(code), replica('a:1', { linkStatus: 'down' })], since)[0]?.message;
+    expect(unlinked('MAX_CLIENTS')).toContain('its replicas that reconnect are refused too, until connections are freed → do not fail over');
+    expect(unlinked('PROTECTED_MODE')).toContain('its replicas on other hosts are refused too, until it has a password (or protected mode is off) → do not fail over');
+    expect(unlinked('AUTH_FAILED')).toContain("its replicas' links to it are down too → do not fail over");
+    for (const code of ['MAX_CLIENTS', 'PROTECTED_MODE', 'AUTH_FAILED'] as const) expect(unlinked(code)).not.toMatch(/orphaned|→ fail over/);
+  });
+
   it("an unreachable middle node heads the warnings of the nodes below it; their own UNREACHABLE stays beside it", () => {
     const states = [
       nodeState('m:1'),
