@@ -319,6 +319,8 @@ class Session {
   private readonly eventMemory = new EventMemory();
   private readonly dataLoss = new DataLossWatch();
   private lossRecalled = false;
+  /** The data nodes read on the last tick: one read no more is written to memory at once, with when it was last read. */
+  private readLastTick = new Set<NodeRecord>();
   private nextEventId = 1;
   private pendingEvents: ReplicationEvent[] = [];
   private seq = 0;
@@ -653,9 +655,11 @@ class Session {
       const record = this.nodes.resolve(address);
       if (record && !record.reachable) this.drop(record);
     }
+    const read = new Set<NodeRecord>();
     for (const record of this.nodes.all()) {
       const role = record.replication?.role;
       if (record.reachable && (role === 'master' || role === 'replica') && record.server?.mode !== 'sentinel' && !record.clusterEnabled) {
+        read.add(record);
         const master = role === 'replica' ? (this.nodes.masterOf(record)?.address ?? masterAddressOf(record)) : null;
         memory.observe({
           address: record.address,
@@ -693,7 +697,12 @@ class Session {
       this.scheduler.add(added);
       if (this.running) void this.scheduler.read(added);
     }
-    memory.save(now);
+    // A node that stopped answering: its last read goes to the file now, not up to a minute later
+    // (a console started after it died says "last read" from the file).
+    let lost = false;
+    for (const record of this.readLastTick) if (!read.has(record)) lost = true;
+    this.readLastTick = read;
+    memory.save(now, lost);
     const problem = memory.problem;
     this.setWarnings('topology-memory', problem ? [{ code: 'MEMORY_UNREADABLE', message: problem, nodes: [] }] : []);
   }

@@ -226,6 +226,23 @@ describe('topology memory', () => {
     expect(split.warnings.find((w) => w.code === 'MULTIPLE_MASTERS')?.nodes.sort()).toEqual([master, r1].sort());
   });
 
+  it('a node that stops answering has its last read written at once (a console started after it died says when)', async () => {
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(1) }));
+    const { dir } = own(tempDir());
+    const replica = lab.address('replica-1');
+    const engine = own(new ReplicationEngine({ memoryDir: dir, connectTimeoutMs: 800, commandTimeoutMs: 800 }));
+    const first = await engine.connect({ seeds: [lab.address('master')], pollIntervalMs: 200 });
+    // Read for a while: the file's lastSeenAt moves only once a minute while it answers.
+    await waitForTick(engine, (u) => u.snapshot.seq >= first.seq + 20, 15_000, 'twenty more ticks');
+    const killedAt = Date.now();
+    await lab.kill('replica-1');
+    await waitForTick(engine, (u) => node(u.snapshot, replica).reachable === false, 10_000, 'the replica unreachable');
+    const remembered = JSON.parse(fs.readFileSync(path.join(dir, MEMORY_FILE), 'utf8')).nodes.find((n: { address: string }) => n.address === replica);
+    // Its last read: within a poll or two of the kill, not the session's first seconds.
+    expect(remembered.lastSeenAt).toBeGreaterThan(killedAt - 1500);
+    expect(remembered.lastSeenAt).toBeLessThanOrEqual(Date.now());
+  });
+
   it('an unreadable memory file is kept aside and reported as MEMORY_UNREADABLE', async () => {
     const lab = own(await Lab.start({ nodes: masterWithReplicas(1) }));
     const { dir } = own(tempDir());
