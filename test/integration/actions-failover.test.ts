@@ -1,7 +1,7 @@
 // Emergency failover on real servers: the master is killed; the reachable replica with the
 // highest offset is proposed, what the others lack is shown, the rest are re-pointed.
 import { describe, expect, it } from 'vitest';
-import { Lab, masterWithReplicas } from '../../electron/lab/lab';
+import { docsLayout, Lab, masterWithReplicas } from '../../electron/lab/lab';
 import { check, direct, harness, lagReplica1, planAndRun, replication } from '../helpers/actions';
 import { disposeAfterEach } from '../helpers/dispose';
 import { until } from '../helpers/until';
@@ -46,6 +46,18 @@ describe('emergency failover', () => {
     const promoted = direct(lab, chosen === r2 ? 'replica-2' : 'replica-3', PASSWORD);
     expect(await promoted.get('lag:49')).toBe('x'.repeat(1000));
     promoted.disconnect();
+  });
+
+  it('a dead middle replica is not a master to fail over from: no plan that would promote the node below it beside the live master', async () => {
+    const lab = own(await Lab.start({ nodes: docsLayout() }));
+    const h = own(await harness(lab, 'master'));
+    const [master, r1, r11] = ['master', 'replica-1', 'replica-1-1'].map((n) => lab.address(n)) as [string, string, string];
+    await lab.kill('replica-1');
+    await until('replica-1 read as down', async () => (h.engine.snapshot()?.nodes.find((n) => n.address === r1)?.reachable === false ? true : undefined));
+    const refusal = { code: 'BAD_ARGUMENT', message: expect.stringMatching(new RegExp(`^${r1.replace(/\./g, '\\.')} is a replica \\(of ${master.replace(/\./g, '\\.')}\\), not a master: .*Re-point ${r11.replace(/\./g, '\\.')} to ${master.replace(/\./g, '\\.')} instead`)) };
+    await expect(h.actions.plan({ kind: 'failover' })).rejects.toMatchObject(refusal);
+    await expect(h.actions.plan({ kind: 'failover', to: r11 })).rejects.toMatchObject(refusal);
+    expect((await replication(lab, 'replica-1-1')).role).toBe('slave');
   });
 
   it('refuses while the master answers (MASTER_REACHABLE, overridable) and suggests switchover', async () => {

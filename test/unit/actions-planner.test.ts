@@ -267,6 +267,35 @@ describe('planAction', () => {
     }
   });
 
+  it('never fails over from a replica that is down (a middle node): its master answers, and the nodes below it are re-pointed, not promoted', () => {
+    const down = { reachable: false, error: { code: 'UNREACHABLE' as const, message: 'connection refused' }, offset: null };
+    // M → A (down) → B: A was read (or remembered) as M's replica.
+    const known = snapshotOf([nodeState(M, { replid: 'h-m', offset: 5000 }), replicaState(A, M, down), replicaState(B, A, { depth: 2, replid: 'h-m', offset: 4000, linkStatus: 'down' })]);
+    const refused = new RegExp(`^${A.replace(/\./g, '\\.')} is a replica \\(of ${M.replace(/\./g, '\\.')}\\), not a master: promoting a node below it would make a second master beside ${M.replace(/\./g, '\\.')}\\. Re-point ${B.replace(/\./g, '\\.')} to ${M.replace(/\./g, '\\.')} instead`);
+    expect(() => planAction({ kind: 'failover' }, factsFor(known), META)).toThrow(refused);
+    expect(() => planAction({ kind: 'failover', to: B }, factsFor(known), META)).toThrow(refused);
+    // Never read and nothing remembered of A: B carries M's replication ID, so A relayed M's stream.
+    const unknown = snapshotOf([nodeState(M, { replid: 'h-m', offset: 5000 }), nodeState(A, { ...down, role: 'unknown' }), replicaState(B, A, { depth: 1, replid: 'h-m', offset: 4000, linkStatus: 'down' })]);
+    expect(() => planAction({ kind: 'failover' }, factsFor(unknown), META)).toThrow(refused);
+    // Another history under A: nothing ties it to M; A is the one master down.
+    const apart = snapshotOf([nodeState(M, { replid: 'h-m', offset: 5000 }), nodeState(A, { ...down, role: 'unknown' }), replicaState(B, A, { depth: 1, replid: 'h-a', offset: 4000, linkStatus: 'down' })]);
+    expect(planAction({ kind: 'failover' }, factsFor(apart), META).plan.steps[0]).toMatchObject({ node: B, command: 'REPLICAOF NO ONE' });
+  });
+
+  it('an emergency failover says what a node below a replica holds beyond the one promoted (it resyncs in full from it)', () => {
+    const down = { reachable: false, error: { code: 'UNREACHABLE' as const, message: 'connection refused' }, offset: null };
+    const linkDown = { linkStatus: 'down' as const, replid: 'h-m' };
+    // A restarted from an old save (offset 3227); B below it kept everything it had (19,617).
+    const snapshot = snapshotOf([nodeState(M, down), replicaState(A, M, { offset: 3227, ...linkDown }), replicaState(B, A, { depth: 2, offset: 19_617, ...linkDown }), replicaState(C, M, { offset: 3227, ...linkDown })]);
+    const plan = planAction({ kind: 'failover' }, factsFor(snapshot), META).plan;
+    const chosen = plan.steps[0]?.node;
+    expect([A, C]).toContain(chosen);
+    expect(plan.checks.filter((c) => c.code === 'REPLICA_BEHIND' && c.verdict === 'warning').map((c) => c.message)).toContainEqual(
+      `${B}, below ${A}, holds 16.0 KiB (16390 bytes) more than ${chosen}: promoting ${chosen} makes it resync in full and lose those writes. Copy what you need from ${B} first, or bring ${M} back`,
+    );
+    expect(plan.lostBytes).toContainEqual({ node: B, bytes: 16_390, note: expect.stringContaining(`beyond ${chosen}: lost when it resyncs from it`) });
+  });
+
   it('proposes the highest offset for an emergency failover, skipping replica-priority 0, with what is known lost', () => {
     const down = { reachable: false, error: { code: 'UNREACHABLE' as const, message: 'connection refused' }, offset: null };
     const linkDown = { linkStatus: 'down' as const };

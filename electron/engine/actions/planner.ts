@@ -679,6 +679,22 @@ function planFailover(b: PlanBuilder, toAddress: string | undefined, meta: PlanM
       [chosenAddress],
     );
   }
+  // A node below a replica may hold more than every replica (its master restarted from an old
+  // save and could not serve it since): it resyncs in full from the promoted one, losing that.
+  for (const below of descendantsOf(b.snapshot, dead)) {
+    const bf = replicas.some((r) => b.same(r.address, below.address)) ? undefined : b.fact(below.address);
+    const gap = bf?.reachable ? bytesBehind(bf, cf) : null;
+    if (!bf || gap === null || gap <= 0) continue;
+    b.check(
+      'REPLICA_BEHIND',
+      'warning',
+      `${bf.address}, below ${below.master ?? '?'}, holds ${bytesText(gap)} more than ${chosenAddress}: promoting ${chosenAddress} makes it resync in full and lose those writes. ` +
+        `Copy what you need from ${bf.address} first, or bring ${dead} back`,
+      [chosenAddress, bf.address],
+      true,
+    );
+    b.lost(bf.address, gap, `held by ${bf.address} (below ${below.master ?? '?'}) beyond ${chosenAddress}: lost when it resyncs from it`);
+  }
   const lastSeen = b.facts.lastKnownOffsets[dead];
   if (lastSeen && cf.offset !== null && lastSeen.offset > cf.offset) {
     b.lost(chosenAddress, lastSeen.offset - cf.offset, `at least this much behind ${dead}'s last offset seen by the console (${new Date(lastSeen.at).toISOString()}); writes after that are unknown`);

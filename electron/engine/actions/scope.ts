@@ -1,27 +1,63 @@
 // Which nodes a request touches, from the snapshot alone: the planner reads exactly these
 // fresh before deciding anything.
 import type { ActionRequest } from '../../shared/actions';
-import type { TopologySnapshot } from '../../shared/types';
+import type { NodeState, TopologySnapshot } from '../../shared/types';
 import { EngineError } from '../errors';
-import { findNode, replicasOf, rootOf, tryNormalize } from './graph';
+import { descendantsOf, findNode, replicasOf, rootOf, tryNormalize } from './graph';
 
-/** The master whose group an emergency failover is about: `to`'s master, else the one master that is down. */
+/**
+ * The master whose group an emergency failover is about: `to`'s master, else the one master that
+ * is down. Never a replica that is down (a middle node of a chain): its master is the group's,
+ * and promoting a node below it would make a second master beside one that answers; the nodes
+ * below it are re-pointed (replicaof), not failed over.
+ */
 export function failoverMaster(snapshot: TopologySnapshot, to: string | undefined): string {
   if (to !== undefined) {
     const target = findNode(snapshot, to);
     if (!target) throw new EngineError('BAD_ARGUMENT', `${to} is not a node of this topology`);
     if (!target.master) throw new EngineError('BAD_ARGUMENT', `${target.address} is not a replica: there is nothing to fail over from`);
-    return findNode(snapshot, target.master)?.address ?? tryNormalize(target.master);
+    const master = findNode(snapshot, target.master);
+    const above = master ? (master.master ?? (master.reachable ? null : liveMasterAbove(snapshot, master))) : null;
+    if (master && above) throw middleNode(master.address, above, [target.address]);
+    return master?.address ?? tryNormalize(target.master);
   }
   const withReplicas = snapshot.nodes.filter((n) => n.role !== 'sentinel' && replicasOf(snapshot, n.address).length > 0);
   const down = withReplicas.filter((n) => !n.reachable);
-  if (down.length === 1 && down[0]) return down[0].address;
-  if (down.length > 1) {
-    throw new EngineError('BAD_ARGUMENT', `several masters are down (${down.map((n) => n.address).join(', ')}): say which replica to promote`);
+  const masterOfDown = new Map(down.map((n) => [n, n.master ?? liveMasterAbove(snapshot, n)]));
+  const downMasters = down.filter((n) => masterOfDown.get(n) === null);
+  if (downMasters.length === 1 && downMasters[0]) return downMasters[0].address;
+  if (downMasters.length > 1) {
+    throw new EngineError('BAD_ARGUMENT', `several masters are down (${downMasters.map((n) => n.address).join(', ')}): say which replica to promote`);
+  }
+  for (const [middle, master] of masterOfDown) {
+    if (master) throw middleNode(middle.address, master, replicasOf(snapshot, middle.address).map((n) => n.address));
   }
   const roots = withReplicas.filter((n) => n.role === 'master' && !n.master);
   if (roots.length === 1 && roots[0]) return roots[0].address;
   throw new EngineError('BAD_ARGUMENT', 'no master of this topology is down: say which replica to promote, or use switchover');
+}
+
+/**
+ * A node that cannot be read and has no known master (never read, nothing remembered) may still
+ * be a middle node: its replicas carry the replication ID of the master whose stream it relayed.
+ * That master, when it answers as a master now; null otherwise.
+ */
+function liveMasterAbove(snapshot: TopologySnapshot, node: NodeState): string | null {
+  for (const replica of replicasOf(snapshot, node.address)) {
+    if (!replica.replid) continue;
+    const master = snapshot.nodes.find((n) => n !== node && n.reachable && n.role === 'master' && n.replid === replica.replid);
+    if (master) return master.address;
+  }
+  return null;
+}
+
+/** A failover asked of a node that is itself a replica: what to do instead. */
+function middleNode(address: string, master: string, below: readonly string[]): EngineError {
+  return new EngineError(
+    'BAD_ARGUMENT',
+    `${address} is a replica (of ${master}), not a master: promoting a node below it would make a second master beside ${master}. ` +
+      `Re-point ${below.join(', ')} to ${master} instead (replicaof), or fail over from ${master} if it is the one down`,
+  );
 }
 
 /**
@@ -76,10 +112,14 @@ export function scopeOf(request: ActionRequest, snapshot: TopologySnapshot): str
       add(request.to);
       addGroup(masterOf(request.to));
       break;
-    case 'failover':
+    case 'failover': {
       add(request.to);
-      addGroup(failoverMaster(snapshot, request.to));
+      const master = failoverMaster(snapshot, request.to);
+      addGroup(master);
+      // The nodes below its replicas too: one may hold more than any of them (see planFailover).
+      for (const d of descendantsOf(snapshot, master)) add(d.address);
       break;
+    }
     case 'sentinel-failover': {
       const master = sentinelGroupMaster(snapshot, request);
       if (!master) {
