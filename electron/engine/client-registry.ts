@@ -361,18 +361,24 @@ export class ClientRegistry {
   }
 
   private describe(error: unknown, address: string): EngineError {
-    let classified = error === undefined ? new EngineError('TIMEOUT', '') : withAclUser(classifyError(error, address), this.credentials.user);
+    // The password is taken out of what the server or the driver said, before it is put in our
+    // words (which never hold it): redacting the finished sentence cut a short password out of
+    // "authentication" and told it by where the *** fell.
+    const raw = error instanceof Error && !(error instanceof EngineError) ? withoutSecret(error, this.credentials.password) : error;
+    let classified = raw === undefined ? new EngineError('TIMEOUT', '') : withAclUser(classifyError(raw, address), this.credentials.user);
     // We kept the password from this node (see handshake): NOAUTH means that, not a wrong password.
     if (classified.code === 'AUTH_FAILED' && /NOAUTH/.test(String((error as Error | undefined)?.message)) && this.credentials.password && !this.trusts(address)) {
       classified = new EngineError('UNTRUSTED_HOST', untrustedMessage(address));
     }
+    // A script that runs on answers BUSY: alive, and its rule says so (SCRIPT KILL); not "no answer".
+    const busy = raw instanceof Error && /^BUSY /.test(raw.message);
     const message =
-      classified.code === 'TIMEOUT'
+      classified.code === 'TIMEOUT' && !busy
         ? `${address} did not answer within ${this.commandTimeoutMs} ms (the process may be stalled, overloaded, or not a Redis server)`
         : classified.code === 'AUTH_FAILED' && this.explainAuth
           ? this.explainAuth(classified.message, address)
           : classified.message;
-    return new EngineError(classified.code, redact(message, [this.credentials.password]));
+    return new EngineError(classified.code, message);
   }
 }
 
@@ -397,6 +403,12 @@ const TLS_HANDSHAKE_SHARE = 0.6;
 export function untrustedMessage(address: string): string {
   const { host } = parseAddress(address);
   return `${address} was not sent the password: it is outside the trusted hosts; trust it with --trust ${host} or add it to the connection's trusted hosts`;
+}
+
+/** The same error with the password out of its message (its name and code kept: they decide its class). */
+function withoutSecret(error: Error, password: string | undefined): Error {
+  if (!password || !error.message.includes(password)) return error;
+  return Object.assign(new Error(redact(error.message, [password])), { name: error.name, code: (error as NodeJS.ErrnoException).code });
 }
 
 function isConnectionLoss(error: unknown): boolean {

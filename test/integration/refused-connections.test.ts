@@ -56,6 +56,40 @@ describe('a node that refuses new connections', () => {
     expect(back.snapshot.warnings.map((w) => w.code)).not.toContain('MASTER_REFUSES');
   });
 
+  it('busy in a script: its BUSY reply is the reason shown (SCRIPT KILL), not "did not answer within …"', async () => {
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(1), extraArgs: ['--busy-reply-threshold', '100'] }));
+    const master = lab.address('master');
+    const engine = own(new ReplicationEngine({ connectTimeoutMs: 1000, commandTimeoutMs: 1000 }));
+    await engine.connect({ seeds: [master], pollIntervalMs: 250 });
+    const script = direct(lab, 'master');
+    own({ close: async () => script.disconnect() });
+    const running = script.eval('while true do end', 0).catch((error: Error) => error);
+    try {
+      const { snapshot } = await waitForTick(engine, (u) => /busy running a script/.test(node(u.snapshot, master).error?.message ?? ''), 10_000, 'the master read as busy');
+      expect(node(snapshot, master).error).toEqual({
+        code: 'TIMEOUT',
+        message: `${master} is busy running a script or function (BUSY): it answers nothing else until that ends, or SCRIPT KILL / FUNCTION KILL stops it`,
+      });
+    } finally {
+      // No ready check: it would be answered BUSY too.
+      const killer = new Redis({ port: lab.port('master'), enableReadyCheck: false, maxRetriesPerRequest: 1, retryStrategy: () => null });
+      killer.on('error', () => undefined);
+      await killer.script('KILL').catch(() => undefined);
+      killer.disconnect();
+    }
+    expect(String(await running)).toMatch(/killed by user/i);
+    await waitForTick(engine, (u) => node(u.snapshot, master).reachable, 10_000, 'the master read again');
+  });
+
+  it('a wrong password is kept out of the message without cutting it out of its words (a short one was told by where *** fell)', async () => {
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(0), password: 'the-right-one' }));
+    const master = lab.address('master');
+    const engine = own(new ReplicationEngine({ connectTimeoutMs: 1000, commandTimeoutMs: 1000 }));
+    const failure = await engine.connect({ seeds: [master], password: 'e', pollIntervalMs: 250 }).catch((error: unknown) => error);
+    expect(failure).toMatchObject({ code: 'AUTH_FAILED', message: expect.stringContaining('authentication failed (wrong user name or password)') });
+    expect((failure as Error).message).not.toContain('***');
+  });
+
   it('in protected mode (no password, reached from another address): PROTECTED_MODE, with how to reach it', async () => {
     // Protected mode refuses connections that do not come from the loopback interface: this
     // machine's own non-loopback address is one.

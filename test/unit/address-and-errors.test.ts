@@ -49,5 +49,13 @@ describe('classifyError', () => {
 
   it('redacts secrets', () => {
     expect(redact('AUTH s3cret failed for s3cret', ['s3cret', undefined])).toBe('AUTH *** failed for ***');
+    expect(redact('CONFIG SET masterauth e', ['e'])).toBe('CONFIG SET masterauth ***');
+    expect(redact("ERR invalid password 'a.b*c'", ['a.b*c'])).toBe("ERR invalid password '***'");
+    expect(redact('redis://:pw@host:1', ['pw'])).toBe('redis://:***@host:1');
+  });
+
+  it('leaves a short secret inside a word: cut out of "authentication" it garbled the message and told the password by where *** fell', () => {
+    expect(redact('authentication failed (wrong user name or password)', ['e'])).toBe('authentication failed (wrong user name or password)');
+    expect(redact('127.0.0.1:6379: authentication failed (wrong user name or password)', ['wrong'])).toBe('127.0.0.1:6379: authentication failed (*** user name or password)');
   });
 });
