@@ -327,13 +327,28 @@ export function foldMasterDown(warnings: TopologyWarning[], states: readonly Nod
       });
       continue;
     }
+    const noPersistence = persistenceOff(byAddress.get(master)?.settings ?? null) === true;
+    // Connected, no reply (paused, a script, swapping), and its replicas gave up on it: not gone.
+    // Failed over while it runs, it resumes as a master; it must be stopped for good first.
+    if (root?.error?.code === 'TIMEOUT') {
+      headlines.push({
+        code: 'MASTER_DOWN',
+        message:
+          `${master} does not answer${when} (${root.error.message}), and its ${direct === 1 ? 'replica has' : `${direct} replicas have`} given up on it (link down)` +
+          `${below.length > direct ? ` (${below.length} nodes below it)` : ''}: it is stalled, not gone → look at it; to fail over, stop its process for good (or fence it off) first, ` +
+          `since left running it resumes as a master and clients that reach it write there` +
+          `${noPersistence ? `. It has no persistence: do NOT restart it before the failover (it would come back empty and wipe its replicas)` : ''}${followFrom(folded)}`,
+        nodes: [master, ...below],
+        folded,
+      });
+      continue;
+    }
     // Restarted without persistence, it comes back empty and wipes the replicas waiting for it.
-    const advice =
-      persistenceOff(byAddress.get(master)?.settings ?? null) === true
-        ? `fail over first, do NOT restart ${master} before that: it has no persistence (no RDB saves, no AOF), ` +
-          `so it would come back empty and its replicas, reconnecting on their own, would replace their data with its empty dataset. ` +
-          `Promote the replica with the most data, stop anything that restarts ${master} on its own (systemd, Kubernetes), and bring it back afterwards as a replica of the new master`
-        : `fail over (promote the replica with the most data) or bring it back`;
+    const advice = noPersistence
+      ? `fail over first, do NOT restart ${master} before that: it has no persistence (no RDB saves, no AOF), ` +
+        `so it would come back empty and its replicas, reconnecting on their own, would replace their data with its empty dataset. ` +
+        `Promote the replica with the most data, stop anything that restarts ${master} on its own (systemd, Kubernetes), and bring it back afterwards as a replica of the new master`
+      : `fail over (promote the replica with the most data) or bring it back`;
     headlines.push({
       code: 'MASTER_DOWN',
       message:

@@ -120,6 +120,24 @@ describe('MASTER_DOWN', () => {
     await until('replica-1 back to the dump\'s 100 keys', async () => ((await dbsize(lab, 'replica-1')) === 100 ? true : undefined));
   });
 
+  it('a paused master its replicas gave up on (repl-timeout) is stalled, not gone: stop it for good before failing over, never a bare "→ fail over"', async () => {
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(2), extraArgs: ['--repl-timeout', '2'] }));
+    const master = lab.address('master');
+    const engine = own(new ReplicationEngine({ connectTimeoutMs: 500, commandTimeoutMs: 500 }));
+    await engine.connect({ seeds: [master], pollIntervalMs: POLL_MS });
+    await lab.waitForLinks();
+    lab.pause('master');
+    try {
+      const { snapshot } = await waitForTick(engine, (u) => /given up on it/.test(u.snapshot.warnings.find((w) => w.code === 'MASTER_DOWN')?.message ?? ''), 15_000, 'MASTER_DOWN, links down');
+      const headline = snapshot.warnings.find((w) => w.code === 'MASTER_DOWN');
+      expect(headline?.message).toMatch(new RegExp(`^${master.replace(/\./g, '\\.')} does not answer since .*, and its 2 replicas have given up on it \\(link down\\): it is stalled, not gone → look at it; to fail over, stop its process for good`));
+      expect(headline?.message).toContain('It has no persistence: do NOT restart it before the failover');
+      expect(headline?.message).not.toMatch(/orphaned|→ fail over/);
+    } finally {
+      lab.resume('master');
+    }
+  });
+
   it('a paused master whose replicas are still linked to it is not "down → fail over"', async () => {
     const lab = own(await Lab.start({ nodes: masterWithReplicas(2) }));
     const master = lab.address('master');

@@ -167,9 +167,13 @@ describe('riskWarnings', () => {
     expect(out[0]?.code).toBe('MASTER_DOWN');
     expect(out[0]?.message).toMatch(/^m:1 does not answer the console since 06:58:22 UTC \(m:1 did not answer in time\), but its replica a:1 still has its link to it up: .*→ do not fail over yet: look at m:1; if their links go down too \(repl-timeout\), it is down$/);
     expect(out[0]?.message).not.toMatch(/orphaned|→ fail over/);
-    // Its links down as well: down, fail over.
-    const gone = foldMasterDown([], [paused, replica('a:1', { linkStatus: 'down' }), replica('b:1', { linkStatus: 'down' })], new Map([['m:1', null]]));
-    expect(gone[0]?.message).toMatch(/2 replicas orphaned → fail over/);
+    // Its links down as well (past repl-timeout): given up on, yet stalled, not gone. Never a bare
+    // "→ fail over": left running it resumes as a master (CLIENT PAUSE ALL, DEBUG SLEEP did).
+    const given = foldMasterDown([], [paused, replica('a:1', { linkStatus: 'down' }), replica('b:1', { linkStatus: 'down' })], new Map([['m:1', null]]));
+    expect(given[0]?.message).toMatch(/^m:1 does not answer \(last read .*\) \(m:1 did not answer in time\), and its 2 replicas have given up on it \(link down\): it is stalled, not gone → look at it; to fail over, stop its process for good \(or fence it off\) first/);
+    expect(given[0]?.message).not.toMatch(/orphaned|→ fail over/);
+    const bare = foldMasterDown([], [{ ...paused, settings: OFF }, replica('a:1', { linkStatus: 'down' })], new Map([['m:1', null]]));
+    expect(bare[0]?.message).toMatch(/It has no persistence: do NOT restart it before the failover/);
   });
 
   it('MASTER_REFUSES, not MASTER_DOWN, over a master that is up but refuses the console: never "fail over", whatever its replicas\' links say', () => {
