@@ -1,5 +1,6 @@
 import { REFUSES_CONSOLE_CODES, type NodeState, type TopologyWarning, type WarningCode } from '../shared/types';
 import { persistenceOff } from './replication-settings';
+import { isFenceValue } from './actions/operations';
 import { unreachableKind } from './errors';
 import { formatBytes, formatSeconds, formatUtc } from '../shared/format';
 import { canLoadRdb } from './replication-rules';
@@ -30,7 +31,32 @@ export function findWarnings(nodes: NodeSet, loops: readonly NodeRecord[][] = cy
     ...truncatedReplicaLists(records),
     ...churningReplicas(nodes),
     ...truncatedInfo(records),
+    ...writesRefused(records),
   ];
+}
+
+/**
+ * A master refusing every write now (NOREPLICAS): min-replicas-to-write is on and fewer replicas
+ * than it asks are connected within min-replicas-max-lag. INFO says how many are good only while
+ * the setting is on. The console's own fence (a huge value) is FENCED_MASTER's to say.
+ */
+function writesRefused(records: readonly NodeRecord[]): TopologyWarning[] {
+  const out: TopologyWarning[] = [];
+  for (const r of records) {
+    const need = r.settings?.minReplicasToWrite ?? null;
+    const good = r.replication?.minReplicasGood ?? null;
+    if (!r.reachable || r.replication?.role !== 'master' || need === null || need <= 0 || good === null || good >= need || isFenceValue(need)) continue;
+    const maxLag = r.settings?.minReplicasMaxLag ?? null;
+    out.push({
+      code: 'WRITES_REFUSED',
+      message:
+        `${r.address} refuses every write (NOREPLICAS): min-replicas-to-write is ${need}, and ${good} ${good === 1 ? 'replica is' : 'replicas are'} connected ` +
+        `with a lag under min-replicas-max-lag${maxLag !== null ? ` (${maxLag} s)` : ''}. Bring its replicas back, or lower min-replicas-to-write ` +
+        `(CONFIG SET min-replicas-to-write ${good}) to take writes without that guarantee`,
+      nodes: [r.address],
+    });
+  }
+  return out;
 }
 
 /** A replica that started this many full syncs in 2 minutes without one finishing is SYNC_FAILING. */

@@ -342,6 +342,8 @@ export type WarningCode =
   | 'INTERRUPTED_PLAN'
   /** A master whose min-replicas-to-write still holds the console's write fence: it refuses every write. */
   | 'FENCED_MASTER'
+  /** A master refusing every write (NOREPLICAS): fewer good replicas than its own min-replicas-to-write asks. */
+  | 'WRITES_REFUSED'
   /** The root master is down: one headline, with the per-node warnings folded under it. */
   | 'MASTER_DOWN'
   /** The root master is up but refuses the console (out of clients, protected mode, password, ACL, TLS): one headline, do not fail over. */

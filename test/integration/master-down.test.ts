@@ -138,6 +138,32 @@ describe('MASTER_DOWN', () => {
     }
   });
 
+  it('a master refusing every write for want of replicas (min-replicas-to-write) is WRITES_REFUSED, not healthy', async () => {
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(1), extraArgs: ['--min-replicas-to-write', '1', '--min-replicas-max-lag', '10'] }));
+    const master = lab.address('master');
+    const engine = own(new ReplicationEngine({ connectTimeoutMs: 500, commandTimeoutMs: 500 }));
+    await engine.connect({ seeds: [master], pollIntervalMs: POLL_MS });
+    await lab.waitForLinks();
+    expect(engine.snapshot()?.warnings.map((w) => w.code)).not.toContain('WRITES_REFUSED');
+    await lab.kill('replica-1');
+    const writer = new Redis(lab.port('master'), '127.0.0.1');
+    try {
+      await expect(writer.set('k', 'v')).rejects.toThrow(/NOREPLICAS/);
+    } finally {
+      writer.disconnect();
+    }
+    const { snapshot } = await waitForTick(engine, (u) => u.snapshot.warnings.some((w) => w.code === 'WRITES_REFUSED'), 10_000, 'WRITES_REFUSED');
+    expect(snapshot.warnings.find((w) => w.code === 'WRITES_REFUSED')).toEqual({
+      code: 'WRITES_REFUSED',
+      message:
+        `${master} refuses every write (NOREPLICAS): min-replicas-to-write is 1, and 0 replicas are connected with a lag under min-replicas-max-lag (10 s). ` +
+        'Bring its replicas back, or lower min-replicas-to-write (CONFIG SET min-replicas-to-write 0) to take writes without that guarantee',
+      nodes: [master],
+    });
+    await lab.restart('replica-1');
+    await waitForTick(engine, (u) => !u.snapshot.warnings.some((w) => w.code === 'WRITES_REFUSED'), 15_000, 'WRITES_REFUSED gone with the replica back');
+  });
+
   it('a paused master whose replicas are still linked to it is not "down → fail over"', async () => {
     const lab = own(await Lab.start({ nodes: masterWithReplicas(2) }));
     const master = lab.address('master');

@@ -48,6 +48,7 @@ export const WARNING_LABELS: Record<WarningCode, string> = {
   FENCED_MASTER: 'Fenced master',
   MASTER_DOWN: 'Master down',
   MASTER_REFUSES: 'Master refuses console',
+  WRITES_REFUSED: 'Writes refused',
   MASTER_NO_PERSISTENCE: 'Master without persistence',
   MASTER_RESTARTED_EMPTY: 'Data loss',
   BACKLOG_EXCEEDED: 'Past the backlog',
