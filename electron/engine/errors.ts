@@ -114,6 +114,14 @@ const RULES: Rule[] = [
     explain: (a) => `${a} has no password set, but one was given: connect without --password`,
   },
   {
+    // rename-command INFO "" (or to another name): up and serving, but the console reads nothing without INFO.
+    test: /unknown command [`'"]?info[`'"]?/i,
+    code: 'NOPERM',
+    explain: (a) =>
+      `${a} has INFO renamed or disabled (rename-command): it is up, but the console reads a node through INFO and cannot read this one. ` +
+      `Give INFO back its name in the server's configuration (rename-command, read at start)`,
+  },
+  {
     test: /NOPERM/,
     code: 'NOPERM',
     explain: (a, raw) => explainNoPerm(a, raw),

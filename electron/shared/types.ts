@@ -10,7 +10,7 @@ export type NodeRole = 'master' | 'replica' | 'sentinel' | 'unknown';
 /** Every error code, one meaning each: the UI, the CLI's exit codes and the tests branch on these. Messages never contain credentials. */
 export const ERROR_CODES = [
   'AUTH_FAILED', // wrong password / user, or NOAUTH
-  'NOPERM', // ACL user lacks a needed command
+  'NOPERM', // ACL user lacks a needed command, or the server renamed or disabled it (INFO)
   'UNREACHABLE', // refused, no route, DNS failure, connection reset
   'TIMEOUT', // connected (or not) but no answer in time: stalled process, firewall
   'NOT_REDIS', // something answered, but not the Redis protocol

@@ -3,14 +3,19 @@
 // hands that line to its own first command, so the console only saw "connection closed", and
 // read a master out of clients as down: "MASTER_DOWN … → fail over", with its replica still
 // linked to it and its clients still writing. Real servers here.
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
+import path from 'node:path';
 import Redis from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { ReplicationEngine } from '../../electron/engine/engine';
+import { freePort } from '../../electron/lab/free-port';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
 import { check, direct, harness } from '../helpers/actions';
 import { waitForTick, node } from '../helpers/engine';
 import { disposeAfterEach } from '../helpers/dispose';
+import { until } from '../helpers/until';
 
 const own = disposeAfterEach();
 
@@ -88,6 +93,24 @@ describe('a node that refuses new connections', () => {
     const failure = await engine.connect({ seeds: [master], password: 'e', pollIntervalMs: 250 }).catch((error: unknown) => error);
     expect(failure).toMatchObject({ code: 'AUTH_FAILED', message: expect.stringContaining('authentication failed (wrong user name or password)') });
     expect((failure as Error).message).not.toContain('***');
+  });
+
+  it('with INFO disabled (rename-command): NOPERM, up but unreadable, not an internal error', async () => {
+    // Not a lab node: the lab reads INFO to know its servers are up.
+    const port = await freePort();
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'rc-no-info-'));
+    const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir, '--rename-command', 'INFO', ''], { stdio: 'ignore' });
+    own({ close: async () => void (server.kill('SIGKILL'), await rm(dir, { recursive: true, force: true })) });
+    const probe = new Redis({ port, lazyConnect: true, enableReadyCheck: false, retryStrategy: () => null });
+    probe.on('error', () => undefined);
+    own({ close: async () => probe.disconnect() });
+    await until('the server answers PING', async () => ((await probe.ping().catch(() => null)) === 'PONG' ? true : undefined));
+    const master = `127.0.0.1:${port}`;
+    const engine = own(new ReplicationEngine({ connectTimeoutMs: 1000, commandTimeoutMs: 1000 }));
+    await expect(engine.connect({ seeds: [master], pollIntervalMs: 250 })).rejects.toMatchObject({
+      code: 'NOPERM',
+      message: `${master} has INFO renamed or disabled (rename-command): it is up, but the console reads a node through INFO and cannot read this one. Give INFO back its name in the server's configuration (rename-command, read at start)`,
+    });
   });
 
   it('in protected mode (no password, reached from another address): PROTECTED_MODE, with how to reach it', async () => {
