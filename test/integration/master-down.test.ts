@@ -20,6 +20,16 @@ async function dbsize(lab: Lab, name: string): Promise<number> {
   }
 }
 
+/** A lab watched by an engine with short timeouts, its replicas linked: what the stalled-master tests start from. */
+async function watchedLab(options: Parameters<typeof Lab.start>[0]): Promise<{ lab: Lab; master: string; engine: ReplicationEngine }> {
+  const lab = own(await Lab.start(options));
+  const master = lab.address('master');
+  const engine = own(new ReplicationEngine({ connectTimeoutMs: 500, commandTimeoutMs: 500 }));
+  await engine.connect({ seeds: [master], pollIntervalMs: POLL_MS });
+  await lab.waitForLinks();
+  return { lab, master, engine };
+}
+
 describe('MASTER_DOWN', () => {
   it('a dead root master is one headline naming its orphaned replicas, with the per-node warnings folded under it', async () => {
     const lab = own(await Lab.start({ nodes: masterWithReplicas(3) }));
@@ -121,11 +131,7 @@ describe('MASTER_DOWN', () => {
   });
 
   it('a paused master its replicas gave up on (repl-timeout) is stalled, not gone: stop it for good before failing over, never a bare "→ fail over"', async () => {
-    const lab = own(await Lab.start({ nodes: masterWithReplicas(2), extraArgs: ['--repl-timeout', '2'] }));
-    const master = lab.address('master');
-    const engine = own(new ReplicationEngine({ connectTimeoutMs: 500, commandTimeoutMs: 500 }));
-    await engine.connect({ seeds: [master], pollIntervalMs: POLL_MS });
-    await lab.waitForLinks();
+    const { lab, master, engine } = await watchedLab({ nodes: masterWithReplicas(2), extraArgs: ['--repl-timeout', '2'] });
     lab.pause('master');
     try {
       const { snapshot } = await waitForTick(engine, (u) => /given up on it/.test(u.snapshot.warnings.find((w) => w.code === 'MASTER_DOWN')?.message ?? ''), 15_000, 'MASTER_DOWN, links down');
@@ -139,11 +145,7 @@ describe('MASTER_DOWN', () => {
   });
 
   it('a master refusing every write for want of replicas (min-replicas-to-write) is WRITES_REFUSED, not healthy', async () => {
-    const lab = own(await Lab.start({ nodes: masterWithReplicas(1), extraArgs: ['--min-replicas-to-write', '1', '--min-replicas-max-lag', '10'] }));
-    const master = lab.address('master');
-    const engine = own(new ReplicationEngine({ connectTimeoutMs: 500, commandTimeoutMs: 500 }));
-    await engine.connect({ seeds: [master], pollIntervalMs: POLL_MS });
-    await lab.waitForLinks();
+    const { lab, master, engine } = await watchedLab({ nodes: masterWithReplicas(1), extraArgs: ['--min-replicas-to-write', '1', '--min-replicas-max-lag', '10'] });
     expect(engine.snapshot()?.warnings.map((w) => w.code)).not.toContain('WRITES_REFUSED');
     await lab.kill('replica-1');
     const writer = new Redis(lab.port('master'), '127.0.0.1');
@@ -165,11 +167,7 @@ describe('MASTER_DOWN', () => {
   });
 
   it('a paused master whose replicas are still linked to it is not "down → fail over"', async () => {
-    const lab = own(await Lab.start({ nodes: masterWithReplicas(2) }));
-    const master = lab.address('master');
-    const engine = own(new ReplicationEngine({ connectTimeoutMs: 500, commandTimeoutMs: 500 }));
-    await engine.connect({ seeds: [master], pollIntervalMs: POLL_MS });
-    await lab.waitForLinks();
+    const { lab, master, engine } = await watchedLab({ nodes: masterWithReplicas(2) });
     lab.pause('master');
     try {
       const { snapshot } = await waitForTick(engine, (u) => u.snapshot.warnings.some((w) => w.code === 'MASTER_DOWN'), 10_000, 'MASTER_DOWN');
