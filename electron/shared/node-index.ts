@@ -17,9 +17,10 @@ export function mastersWithReplicas(nodes: readonly NodeState[]): Set<string> {
 /**
  * Warnings about their first node that name the others as its peers (the master a replica
  * fails to sync from, or is too far behind; the replicas a master restarted empty wiped, healthy
- * again): they make only that first node a problem.
+ * again; the replicas of a master that refuses only the console, still linked to it): they make
+ * only that first node a problem.
  */
-const PEER_NAMED: ReadonlySet<WarningCode> = new Set<WarningCode>(['SYNC_FAILING', 'BACKLOG_EXCEEDED', 'MASTER_RESTARTED_EMPTY']);
+const PEER_NAMED: ReadonlySet<WarningCode> = new Set<WarningCode>(['SYNC_FAILING', 'BACKLOG_EXCEEDED', 'MASTER_RESTARTED_EMPTY', 'MASTER_REFUSES']);
 
 /**
  * Whether `warning` makes the node at `address` a problem: it names the node, is not a mere

@@ -174,8 +174,8 @@ describe('watch --problems', () => {
     expect(riskOnly.split('\n')[0]).toMatch(/3 nodes: 3 healthy; 3 warnings$/);
   });
 
-  it('a warning about a replica that names its master as the peer leaves the master healthy', () => {
-    for (const code of ['SYNC_FAILING', 'BACKLOG_EXCEEDED', 'MASTER_RESTARTED_EMPTY'] as const) {
+  it("a warning that names peers after the node it is about (a replica's master, a refusing master's linked replicas) leaves the peers healthy", () => {
+    for (const code of ['SYNC_FAILING', 'BACKLOG_EXCEEDED', 'MASTER_RESTARTED_EMPTY', 'MASTER_REFUSES'] as const) {
       const text = toProblems(snapshot([master, replica(R1, M), replica(R2, M)], edges, [{ code, message: `${R1} and ${M}`, nodes: [R1, M] }]));
       expect(text.split('\n')[0]).toMatch(new RegExp(`3 nodes: 2 healthy, 1 not \\(${R1} ${code}\\); 1 warning$`));
     }
