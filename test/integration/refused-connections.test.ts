@@ -26,7 +26,8 @@ describe('a node that refuses new connections', () => {
     const lab = own(await Lab.start({ nodes: masterWithReplicas(2) }));
     const [master, r1] = ['master', 'replica-1'].map((n) => lab.address(n)) as [string, string];
     await lab.waitForLinks();
-    // Every slot taken: the two replicas' links and this client (which keeps its own).
+    // Every slot taken: this client (connected_clients counts it, not the replicas) and the two
+    // replicas' links, which the limit counts too.
     const admin = direct(lab, 'master');
     own({ close: async () => admin.disconnect() });
     const clients = Number(/connected_clients:(\d+)/.exec(await admin.info('clients'))?.[1]);
@@ -101,10 +102,16 @@ describe('a node that refuses new connections', () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'rc-no-info-'));
     const server = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--dir', dir, '--rename-command', 'INFO', ''], { stdio: 'ignore' });
     own({ close: async () => void (server.kill('SIGKILL'), await rm(dir, { recursive: true, force: true })) });
-    const probe = new Redis({ port, lazyConnect: true, enableReadyCheck: false, retryStrategy: () => null });
-    probe.on('error', () => undefined);
-    own({ close: async () => probe.disconnect() });
-    await until('the server answers PING', async () => ((await probe.ping().catch(() => null)) === 'PONG' ? true : undefined));
+    // A client per try: one that found the port closed (the server not listening yet) stays closed.
+    await until('the server answers PING', async () => {
+      const probe = new Redis({ port, lazyConnect: true, enableReadyCheck: false, retryStrategy: () => null });
+      probe.on('error', () => undefined);
+      try {
+        return (await probe.ping().catch(() => null)) === 'PONG' ? true : undefined;
+      } finally {
+        probe.disconnect();
+      }
+    });
     const master = `127.0.0.1:${port}`;
     const engine = own(new ReplicationEngine({ connectTimeoutMs: 1000, commandTimeoutMs: 1000 }));
     await expect(engine.connect({ seeds: [master], pollIntervalMs: 250 })).rejects.toMatchObject({
