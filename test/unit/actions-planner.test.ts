@@ -277,6 +277,12 @@ describe('planAction', () => {
     // Never read and nothing remembered of A: B carries M's replication ID, so A relayed M's stream.
     const unknown = snapshotOf([nodeState(M, { replid: 'h-m', offset: 5000 }), nodeState(A, { ...down, role: 'unknown' }), replicaState(B, A, { depth: 1, replid: 'h-m', offset: 4000, linkStatus: 'down' })]);
     expect(() => planAction({ kind: 'failover' }, factsFor(unknown), META)).toThrow(refused);
+    // The whole chain above B dead (M, then A): nothing alive above A, so nothing is refused for it.
+    const bothDead = snapshotOf([nodeState(M, { ...down, replid: null }), replicaState(A, M, down), replicaState(B, A, { depth: 2, replid: 'h-m', offset: 4000, linkStatus: 'down' })]);
+    expect(planAction({ kind: 'failover', to: B }, factsFor(bothDead), META).plan.steps[0]).toMatchObject({ node: B, command: 'REPLICAOF NO ONE' });
+    // Memory from before a promotion nobody saw: A remembered as M's replica, M now A's replica (a loop), A dead: A is the master down.
+    const promotedUnseen = snapshotOf([replicaState(M, A, { linkStatus: 'down', replid: 'h-a', offset: 4000 }), replicaState(A, M, { ...down, role: 'master' })]);
+    expect(planAction({ kind: 'failover' }, factsFor(promotedUnseen), META).plan.steps[0]).toMatchObject({ node: M, command: 'REPLICAOF NO ONE' });
     // Another history under A: nothing ties it to M; A is the one master down.
     const apart = snapshotOf([nodeState(M, { replid: 'h-m', offset: 5000 }), nodeState(A, { ...down, role: 'unknown' }), replicaState(B, A, { depth: 1, replid: 'h-a', offset: 4000, linkStatus: 'down' })]);
     expect(planAction({ kind: 'failover' }, factsFor(apart), META).plan.steps[0]).toMatchObject({ node: B, command: 'REPLICAOF NO ONE' });
@@ -294,6 +300,11 @@ describe('planAction', () => {
       `${B}, below ${A}, holds 16.0 KiB (16390 bytes) more than ${chosen}: promoting ${chosen} makes it resync in full and lose those writes. Copy what you need from ${B} first, or bring ${M} back`,
     );
     expect(plan.lostBytes).toContainEqual({ node: B, bytes: 16_390, note: expect.stringContaining(`beyond ${chosen}: lost when it resyncs from it`) });
+    // Below a replica that holds as much (here C, ahead of the chosen A): counted once, as A's lag behind C, not again for the node below C.
+    const D = '10.0.0.5:6379';
+    const even = snapshotOf([nodeState(M, down), replicaState(A, M, { offset: 3000, ...linkDown }), replicaState(C, M, { offset: 5000, ...linkDown }), replicaState(D, C, { depth: 2, offset: 5000, ...linkDown })]);
+    const toA = planAction({ kind: 'failover', to: A }, factsFor(even), META).plan;
+    expect(toA.lostBytes).toEqual([{ node: A, bytes: 2000, note: expect.stringContaining(`behind ${C}`) }]);
   });
 
   it('proposes the highest offset for an emergency failover, skipping replica-priority 0, with what is known lost', () => {

@@ -685,6 +685,10 @@ function planFailover(b: PlanBuilder, toAddress: string | undefined, meta: PlanM
     const bf = replicas.some((r) => b.same(r.address, below.address)) ? undefined : b.fact(below.address);
     const gap = bf?.reachable ? bytesBehind(bf, cf) : null;
     if (!bf || gap === null || gap <= 0) continue;
+    // Not ahead of its own master (read now): what it holds beyond the promoted one, its master
+    // holds too, and is counted there.
+    const parent = below.master ? b.fact(below.master) : undefined;
+    if (parent?.reachable && !((bytesBehind(bf, parent) ?? 1) > 0)) continue;
     b.check(
       'REPLICA_BEHIND',
       'warning',

@@ -17,13 +17,13 @@ export function failoverMaster(snapshot: TopologySnapshot, to: string | undefine
     if (!target) throw new EngineError('BAD_ARGUMENT', `${to} is not a node of this topology`);
     if (!target.master) throw new EngineError('BAD_ARGUMENT', `${target.address} is not a replica: there is nothing to fail over from`);
     const master = findNode(snapshot, target.master);
-    const above = master ? (master.master ?? (master.reachable ? null : liveMasterAbove(snapshot, master))) : null;
+    const above = master ? liveMasterAbove(snapshot, master) : null;
     if (master && above) throw middleNode(master.address, above, [target.address]);
     return master?.address ?? tryNormalize(target.master);
   }
   const withReplicas = snapshot.nodes.filter((n) => n.role !== 'sentinel' && replicasOf(snapshot, n.address).length > 0);
   const down = withReplicas.filter((n) => !n.reachable);
-  const masterOfDown = new Map(down.map((n) => [n, n.master ?? liveMasterAbove(snapshot, n)]));
+  const masterOfDown = new Map(down.map((n) => [n, liveMasterAbove(snapshot, n)]));
   const downMasters = down.filter((n) => masterOfDown.get(n) === null);
   if (downMasters.length === 1 && downMasters[0]) return downMasters[0].address;
   if (downMasters.length > 1) {
@@ -38,11 +38,21 @@ export function failoverMaster(snapshot: TopologySnapshot, to: string | undefine
 }
 
 /**
- * A node that cannot be read and has no known master (never read, nothing remembered) may still
- * be a middle node: its replicas carry the replication ID of the master whose stream it relayed.
- * That master, when it answers as a master now; null otherwise.
+ * The master that answers above `node`, when `node` is a middle node of its chain: up its
+ * `master` links (read, or remembered) to the first node that answers as a master, past dead or
+ * replica ones. Never read and nothing remembered, its replicas still carry the replication ID of
+ * the master whose stream it relayed. Null when nothing alive is above it: a dead root, a chain
+ * whose top is dead too, or links that loop back (memory from before a promotion nobody saw).
  */
 function liveMasterAbove(snapshot: TopologySnapshot, node: NodeState): string | null {
+  const seen = new Set<NodeState>([node]);
+  let up = node.master ? findNode(snapshot, node.master) : undefined;
+  while (up && !seen.has(up)) {
+    seen.add(up);
+    if (up.reachable && up.role === 'master' && !up.master) return up.address;
+    up = up.master ? findNode(snapshot, up.master) : undefined;
+  }
+  if (node.master || node.reachable) return null;
   for (const replica of replicasOf(snapshot, node.address)) {
     if (!replica.replid) continue;
     const master = snapshot.nodes.find((n) => n !== node && n.reachable && n.role === 'master' && n.replid === replica.replid);
