@@ -362,8 +362,8 @@ export class ClientRegistry {
 
   private describe(error: unknown, address: string): EngineError {
     // The password is taken out of what the server or the driver said, before it is put in our
-    // words (which never hold it): redacting the finished sentence cut a short password out of
-    // "authentication" and told it by where the *** fell.
+    // words: redacting only the finished sentence cut a short password out of "authentication"
+    // and told it by where the *** fell.
     const raw = error instanceof Error && !(error instanceof EngineError) ? withoutSecret(error, this.credentials.password) : error;
     let classified = raw === undefined ? new EngineError('TIMEOUT', '') : withAclUser(classifyError(raw, address), this.credentials.user);
     // We kept the password from this node (see handshake): NOAUTH means that, not a wrong password.
@@ -378,7 +378,8 @@ export class ClientRegistry {
         : classified.code === 'AUTH_FAILED' && this.explainAuth
           ? this.explainAuth(classified.message, address)
           : classified.message;
-    return new EngineError(classified.code, message);
+    // And once more over the sentence, should a message of ours ever carry it.
+    return new EngineError(classified.code, redact(message, [this.credentials.password]));
   }
 }
 

@@ -215,21 +215,18 @@ export function withAclUser(error: EngineError, user: string | undefined): Engin
   return new EngineError('NOPERM', error.message.replace('the ACL user lacks', `ACL user ${name} lacks`).replace('ACL SETUSER <user>', `ACL SETUSER ${name}`));
 }
 
-/** What may stand on either side of a secret given as a value: a space, a quote, a separator, a bracket. */
-const VALUE_EDGE = `[\\s'"\`=:,;@/()\\[\\]{}<>]`;
-
 /**
- * Remove secrets from a message before it is shown or logged: each occurrence that stands as a
- * value of its own (between spaces, quotes, `=`, `:`, `@`, brackets… or the text's ends). Inside a
- * word it is left: a short password cut out of "authentication" garbled the message and, by
- * where the *** fell, told the password.
+ * Remove secrets from a message before it is shown or logged: each occurrence that is not part
+ * of a longer word (a letter, digit or underscore on neither side). Inside a word it is left: a
+ * short password cut out of "authentication" garbled the message and, by where the *** fell,
+ * told the password.
  */
 export function redact(message: string, secrets: ReadonlyArray<string | undefined>): string {
   let out = message;
   for (const secret of secrets) {
     if (!secret) continue;
     const escaped = secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-    out = out.replace(new RegExp(`(?<=^|${VALUE_EDGE})${escaped}(?=$|${VALUE_EDGE})`, 'g'), '***');
+    out = out.replace(new RegExp(`(?<![A-Za-z0-9_])${escaped}(?![A-Za-z0-9_])`, 'g'), '***');
   }
   return out;
 }

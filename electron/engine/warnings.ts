@@ -341,7 +341,11 @@ export function foldMasterDown(warnings: TopologyWarning[], states: readonly Nod
       });
       continue;
     }
-    if (linked.length > 0 && root?.error?.code !== 'UNREACHABLE') {
+    // Only a port that refuses connections is a process gone whatever its replicas say (they notice
+    // a reset at once); one that closes the console's connections (TLS out of clients) or cannot be
+    // reached from here is alive for replicas still linked to it.
+    const refused = root?.error?.code === 'UNREACHABLE' && unreachableKind(root.error.message) === 'refused';
+    if (linked.length > 0 && !refused) {
       headlines.push({
         code: 'MASTER_DOWN',
         message:
@@ -354,15 +358,16 @@ export function foldMasterDown(warnings: TopologyWarning[], states: readonly Nod
       continue;
     }
     const noPersistence = persistenceOff(byAddress.get(master)?.settings ?? null) === true;
-    // Connected, no reply (paused, a script, swapping), and its replicas gave up on it: not gone.
-    // Failed over while it runs, it resumes as a master; it must be stopped for good first.
+    // No reply rather than a refusal, and its replicas gave up on it: stalled (paused, a script,
+    // swapping) or its host down or cut off; the console cannot tell. A stalled one resumes as a
+    // master, so it must be made to stay down before a failover.
     if (root?.error?.code === 'TIMEOUT') {
       headlines.push({
         code: 'MASTER_DOWN',
         message:
           `${master} does not answer${when} (${root.error.message}), and its ${direct === 1 ? 'replica has' : `${direct} replicas have`} given up on it (link down)` +
-          `${below.length > direct ? ` (${below.length} nodes below it)` : ''}: it is stalled, not gone → look at it; to fail over, stop its process for good (or fence it off) first, ` +
-          `since left running it resumes as a master and clients that reach it write there` +
+          `${below.length > direct ? ` (${below.length} nodes below it)` : ''}: it is stalled, or its host is down or cut off (the console cannot tell) → ` +
+          `to fail over, make sure it stays down first (stop its process for good, or fence it off): a stalled one resumes as a master and clients that reach it write there` +
           `${noPersistence ? `. It has no persistence: do NOT restart it before the failover (it would come back empty and wipe its replicas)` : ''}${followFrom(folded)}`,
         nodes: [master, ...below],
         folded,

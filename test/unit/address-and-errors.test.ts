@@ -52,6 +52,7 @@ describe('classifyError', () => {
     expect(redact('CONFIG SET masterauth e', ['e'])).toBe('CONFIG SET masterauth ***');
     expect(redact("ERR invalid password 'a.b*c'", ['a.b*c'])).toBe("ERR invalid password '***'");
     expect(redact('redis://:pw@host:1', ['pw'])).toBe('redis://:***@host:1');
+    expect(redact('the password is hunter2.', ['hunter2'])).toBe('the password is ***.');
   });
 
   it('leaves a short secret inside a word: cut out of "authentication" it garbled the message and told the password by where *** fell', () => {

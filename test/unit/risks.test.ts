@@ -170,7 +170,9 @@ describe('riskWarnings', () => {
     // Its links down as well (past repl-timeout): given up on, yet stalled, not gone. Never a bare
     // "→ fail over": left running it resumes as a master (CLIENT PAUSE ALL, DEBUG SLEEP did).
     const given = foldMasterDown([], [paused, replica('a:1', { linkStatus: 'down' }), replica('b:1', { linkStatus: 'down' })], new Map([['m:1', null]]));
-    expect(given[0]?.message).toMatch(/^m:1 does not answer \(last read .*\) \(m:1 did not answer in time\), and its 2 replicas have given up on it \(link down\): it is stalled, not gone → look at it; to fail over, stop its process for good \(or fence it off\) first/);
+    expect(given[0]?.message).toMatch(
+      /^m:1 does not answer \(last read .*\) \(m:1 did not answer in time\), and its 2 replicas have given up on it \(link down\): it is stalled, or its host is down or cut off \(the console cannot tell\) → to fail over, make sure it stays down first \(stop its process for good, or fence it off\)/,
+    );
     expect(given[0]?.message).not.toMatch(/orphaned|→ fail over/);
     const bare = foldMasterDown([], [{ ...paused, settings: OFF }, replica('a:1', { linkStatus: 'down' })], new Map([['m:1', null]]));
     expect(bare[0]?.message).toMatch(/It has no persistence: do NOT restart it before the failover/);
@@ -189,6 +191,14 @@ describe('riskWarnings', () => {
     expect(unlinked('PROTECTED_MODE')).toContain('its replicas on other hosts are refused too, until it has a password (or protected mode is off) → do not fail over');
     expect(unlinked('AUTH_FAILED')).toContain("its replicas' links to it are down too → do not fail over");
     for (const code of ['MAX_CLIENTS', 'PROTECTED_MODE', 'AUTH_FAILED'] as const) expect(unlinked(code)).not.toMatch(/orphaned|→ fail over/);
+  });
+
+  it('MASTER_DOWN over a master that closes the console\'s connections or cannot be reached, with a replica still linked: alive for it, do not fail over yet; one that refuses connections is down', () => {
+    const failing = (message: string) => nodeState('m:1', { reachable: false, error: { code: 'UNREACHABLE', message } });
+    const linked = (message: string) => foldMasterDown([], [failing(message), replica('a:1'), replica('b:1', { linkStatus: 'down' })], new Map([['m:1', null]]))[0]?.message;
+    expect(linked('m:1: the connection was closed by the other side')).toMatch(/still has its link to it up: .*→ do not fail over yet/);
+    expect(linked('m:1: no route to that host')).toMatch(/still has its link to it up: .*→ do not fail over yet/);
+    expect(linked('m:1: connection refused (nothing is listening on that port)')).toMatch(/^m:1 down .*→ fail over/);
   });
 
   it("an unreachable middle node heads the warnings of the nodes below it; their own UNREACHABLE stays beside it", () => {
