@@ -334,7 +334,9 @@ export class ClientRegistry {
     const tlsOptions = transportTls ? tlsFor(transportTls, host, endpoint.host !== host) : null;
     // Up, but refusing new connections (maxclients, protected mode): it says so on accept, and
     // ioredis hands that to its own first command, leaving only "Connection is closed". Probed
-    // beside the TLS question, so a TLS port that waits for a handshake costs no extra wait.
+    // beside the TLS question, so a TLS port that waits for a handshake costs no extra wait. A
+    // TLS server out of clients says nothing (it drops the connection before the handshake): that
+    // stays "closed".
     const [refusal, otherKind] = await Promise.all([
       errorOnAccept(endpoint.host, endpoint.port, tlsOptions, probeMs),
       tlsOptions ? speaksPlainRedis(endpoint.host, endpoint.port, probeMs) : speaksTls(endpoint.host, endpoint.port, probeMs),
