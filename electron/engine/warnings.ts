@@ -341,11 +341,12 @@ export function foldMasterDown(warnings: TopologyWarning[], states: readonly Nod
       });
       continue;
     }
-    // Only a port that refuses connections is a process gone whatever its replicas say (they notice
-    // a reset at once); one that closes the console's connections (TLS out of clients) or cannot be
-    // reached from here is alive for replicas still linked to it.
-    const refused = root?.error?.code === 'UNREACHABLE' && unreachableKind(root.error.message) === 'refused';
-    if (linked.length > 0 && !refused) {
+    // One that cannot be reached from here at all (no route, a name that does not resolve) is
+    // alive for replicas still linked to it. A refused or closed port is not: a killed master's
+    // replicas notice at once, and a reading of them taken just before would otherwise say
+    // "alive" for a tick (a closed port is also how a TLS server out of clients fails, unseen).
+    const cutOff = root?.error?.code === 'UNREACHABLE' && unreachableKind(root.error.message) === 'unknown';
+    if (linked.length > 0 && (root?.error?.code !== 'UNREACHABLE' || cutOff)) {
       headlines.push({
         code: 'MASTER_DOWN',
         message:

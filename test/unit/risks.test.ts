@@ -193,11 +193,13 @@ describe('riskWarnings', () => {
     for (const code of ['MAX_CLIENTS', 'PROTECTED_MODE', 'AUTH_FAILED'] as const) expect(unlinked(code)).not.toMatch(/orphaned|→ fail over/);
   });
 
-  it('MASTER_DOWN over a master that closes the console\'s connections or cannot be reached, with a replica still linked: alive for it, do not fail over yet; one that refuses connections is down', () => {
+  it('MASTER_DOWN over a master the console cannot reach at all, with a replica still linked: alive for it, do not fail over yet; a refused or closed port is down', () => {
     const failing = (message: string) => nodeState('m:1', { reachable: false, error: { code: 'UNREACHABLE', message } });
     const linked = (message: string) => foldMasterDown([], [failing(message), replica('a:1'), replica('b:1', { linkStatus: 'down' })], new Map([['m:1', null]]))[0]?.message;
-    expect(linked('m:1: the connection was closed by the other side')).toMatch(/still has its link to it up: .*→ do not fail over yet/);
     expect(linked('m:1: no route to that host')).toMatch(/still has its link to it up: .*→ do not fail over yet/);
+    expect(linked('m:1: the host name could not be resolved')).toMatch(/still has its link to it up: .*→ do not fail over yet/);
+    // Killed: its replicas notice at once; one read a moment before must not make it "alive" for a tick.
+    expect(linked('m:1: the connection was closed by the other side')).toMatch(/^m:1 down .*→ fail over/);
     expect(linked('m:1: connection refused (nothing is listening on that port)')).toMatch(/^m:1 down .*→ fail over/);
   });
 
