@@ -10,7 +10,7 @@
 // whose own master is down or stale, gets no LINK_DOWN or LAG alert: the node above it has one.
 import { alertThresholdsSchema } from '../shared/schema';
 import { formatBytes, formatSeconds } from '../shared/format';
-import { REFUSES_CONSOLE_CODES, type Alert, type AlertMute, type AlertRule, type AlertsView, type AlertThresholds, type NodeState, type TopologySnapshot, type TopologyWarning, type WarningCode } from '../shared/types';
+import { refusesConsole, type Alert, type AlertMute, type AlertRule, type AlertsView, type AlertThresholds, type NodeState, type TopologySnapshot, type TopologyWarning, type WarningCode } from '../shared/types';
 import { EngineError } from './errors';
 import type { AlertStore } from './alert-store';
 import { mastersWithReplicas, nodesByAddress } from '../shared/node-index';
@@ -293,7 +293,7 @@ export class AlertBook {
             threshold: t.unreachableSeconds,
             message:
               // Up but refusing the console (out of clients, its password): not read, yet it answers.
-              `${a} ${node.error && REFUSES_CONSOLE_CODES.has(node.error.code) ? 'has refused the console' : 'has not answered'} for ${formatSeconds(down)} (threshold ${formatSeconds(t.unreachableSeconds)})` +
+              `${a} ${refusesConsole(node.error) ? 'has refused the console' : 'has not answered'} for ${formatSeconds(down)} (threshold ${formatSeconds(t.unreachableSeconds)})` +
               `${node.error?.message ? `: ${oneLine(node.error.message)}` : ''}` +
               `${replicas > 0 ? `; ${replicas} ${replicas === 1 ? 'replica' : 'replicas'} below it` : ''}`,
           });

@@ -300,10 +300,8 @@ export class ClientRegistry {
       }
     }
     // Operators see us in CLIENT LIST. Best effort: a renamed or forbidden command is fine.
-    // A server out of clients or in protected mode says why on accept, then closes: that reply is
-    // the first command's (this one's), and the only word of why the node cannot be read.
     await client.client('SETNAME', 'replication-console').catch((error: unknown) => {
-      if (/Protocol error|closed|max number of clients|^DENIED/i.test(String((error as Error).message))) throw error;
+      if (/Protocol error|closed/i.test(String((error as Error).message))) throw error;
     });
   }
 

@@ -10,7 +10,7 @@ import {
   type TopologyEdge,
   type TopologySnapshot,
   type TopologyWarning,
-  REFUSES_CONSOLE_CODES,
+  refusesConsole,
   RISK_WARNINGS,
 } from '../shared/types';
 import { bytesBehind, sameHistory, secondsBehind, type OffsetHistory, type OffsetSample } from './lag';
@@ -292,7 +292,7 @@ function stalledAbove(context: TickContext, record: NodeRecord): NodeRecord | nu
   // Its chain (record included) has at most `length` nodes before it stops or loops back: no set of seen nodes needed.
   let steps = (context.chains.get(record)?.length ?? context.nodes.size) - 1;
   for (let m = context.nodes.masterOf(record); m && m !== record && steps > 0; m = context.nodes.masterOf(m), steps--) {
-    if (!isFresh(m, context) && !(m.error && REFUSES_CONSOLE_CODES.has(m.error.code))) return m;
+    if (!isFresh(m, context) && !refusesConsole(m.error)) return m;
   }
   return null;
 }

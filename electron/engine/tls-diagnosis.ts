@@ -6,11 +6,9 @@ import net from 'node:net';
 import tls from 'node:tls';
 
 /** True when a plain Redis answers PING at host:port within `ms` (+PONG, or an error such as -NOAUTH). */
-export function speaksPlainRedis(host: string, port: number, ms: number): Promise<boolean> {
-  return probe(net.connect({ host, port }), 'connect', ms, false, (socket, done) => {
-    socket.write('PING\r\n');
-    socket.once('data', (chunk: Buffer) => done(chunk[0] === 0x2b || chunk[0] === 0x2d));
-  });
+export async function speaksPlainRedis(host: string, port: number, ms: number): Promise<boolean> {
+  const line = await firstLine(net.connect({ host, port }), 'connect', ms, 0);
+  return line !== null && /^[+-]/.test(line);
 }
 
 /** True when host:port completes a TLS handshake within `ms` (no certificate check: only "is it TLS?"). */
@@ -26,16 +24,19 @@ export function speaksTls(host: string, port: number, ms: number): Promise<boole
  * else within `ms`. A PING goes out a moment later so that a server with nothing to say answers
  * (+PONG, or -NOAUTH: not what is asked here) well before `ms`; a refusal comes before any reply.
  */
-export function errorOnAccept(host: string, port: number, tlsOptions: tls.ConnectionOptions | null, ms: number): Promise<string | null> {
+export async function errorOnAccept(host: string, port: number, tlsOptions: tls.ConnectionOptions | null, ms: number): Promise<string | null> {
   const socket = tlsOptions ? tls.connect({ ...tlsOptions, host, port }) : net.connect({ host, port });
-  return probe<net.Socket, string | null>(socket, tlsOptions ? 'secureConnect' : 'connect', ms, null, (connected, done) => {
-    connected.once('data', (chunk: Buffer) => {
-      const line = chunk.toString('latin1').split('\r\n')[0] ?? '';
-      done(ACCEPT_REFUSALS.test(line) ? line.slice(1, 301) : null);
-    });
-    // Not at once: a PING that reaches a server already closing is answered by a reset, which
-    // may throw away its refusal before it is read.
-    const ping = setTimeout(() => connected.writable && connected.write('PING\r\n'), Math.min(100, ms / 3));
+  // The PING not at once: one that reaches a server already closing is answered by a reset,
+  // which may throw away its refusal before it is read.
+  const line = await firstLine(socket, tlsOptions ? 'secureConnect' : 'connect', ms, Math.min(100, ms / 3));
+  return line !== null && ACCEPT_REFUSALS.test(line) ? line.slice(1, 301) : null;
+}
+
+/** The first line the server sends within `ms` of `ready` (a PING goes out `pingAfterMs` after it), or null. */
+function firstLine(socket: net.Socket, ready: string, ms: number, pingAfterMs: number): Promise<string | null> {
+  return probe<net.Socket, string | null>(socket, ready, ms, null, (connected, done) => {
+    connected.once('data', (chunk: Buffer) => done(chunk.toString('latin1').split('\r\n')[0] ?? ''));
+    const ping = setTimeout(() => connected.writable && connected.write('PING\r\n'), pingAfterMs);
     connected.once('close', () => clearTimeout(ping));
   });
 }

@@ -1,4 +1,4 @@
-import { REFUSES_CONSOLE_CODES, type NodeState, type TopologyWarning, type WarningCode } from '../shared/types';
+import { refusesConsole, type NodeState, type TopologyWarning, type WarningCode } from '../shared/types';
 import { persistenceOff } from './replication-settings';
 import { isFenceValue } from './actions/operations';
 import { unreachableKind } from './errors';
@@ -324,7 +324,7 @@ export function foldMasterDown(warnings: TopologyWarning[], states: readonly Nod
     });
     // Up and serving, refusing only the console (its client limit, its password): a failover
     // would leave two masters, whatever its replicas' links say.
-    if (root?.error && REFUSES_CONSOLE_CODES.has(root.error.code)) {
+    if (root?.error && refusesConsole(root.error)) {
       const links =
         linked.length > 0
           ? `${linked.length === 1 ? 'its replica' : 'its replicas'} ${linked.join(', ')} still ${linked.length === 1 ? 'has its' : 'have their'} link to it up`

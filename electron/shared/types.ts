@@ -47,6 +47,11 @@ export type ErrorCode = (typeof ERROR_CODES)[number];
  */
 export const REFUSES_CONSOLE_CODES: ReadonlySet<string> = new Set<ErrorCode>(['AUTH_FAILED', 'NOPERM', 'TLS', 'MAX_CLIENTS', 'PROTECTED_MODE']);
 
+/** A node's error says it is up and refuses the console (REFUSES_CONSOLE_CODES): not down. */
+export function refusesConsole<E extends { code: string }>(error: E | null | undefined): error is E {
+  return error != null && REFUSES_CONSOLE_CODES.has(error.code);
+}
+
 /** What else is known about an error, in fields rather than words inside the message. */
 export interface ErrorDetails {
   /**
