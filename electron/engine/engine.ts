@@ -94,7 +94,8 @@ export class ReplicationEngine {
   constructor(private readonly options: EngineOptions = {}) {}
 
   /**
-   * Discover the topology behind the seeds and start polling it. Rejects when no seed can be used.
+   * Discover the topology behind the seeds and start polling it. Rejects when no seed can be used
+   * and, for seeds that failed, no node topology memory knows of theirs answers either.
    * `profileName`: the saved connection the options came from, shown in the snapshot's connection.
    */
   async connect(options: ConnectOptions, context: { profileName?: string | null } = {}): Promise<TopologySnapshot> {
@@ -410,6 +411,10 @@ class Session {
     if (this.options.sentinel) await this.enterThroughSentinels(this.options.sentinel);
     for (const seed of this.options.seeds) this.nodes.add(seed, true);
     await this.discover();
+    // Seeds that all fail (a killed master, one out of clients or refusing the password) are not
+    // the end when memory knows nodes of theirs: those are dialled, and a seed stays in the graph
+    // as down. Only when none of them answers either is the seed's own error the answer.
+    if (this.seedsAllFailed()) while (this.recall().length > 0) await this.discover();
     this.checkSeeds();
     // What this topology had before (a dead master's replicas, a replica restarted alone): dial it too.
     while (this.recall().length > 0) await this.discover();
@@ -566,12 +571,21 @@ class Session {
     }
   }
 
+  /** No data node answers and every seed failed with an error (not a Sentinel or cluster node that answered). */
+  private seedsAllFailed(): boolean {
+    if (this.options.sentinel || this.hasUsableNode()) return false;
+    return this.nodes.all().every((r) => !r.seed || r.error !== null);
+  }
+
+  private hasUsableNode(): boolean {
+    return this.nodes.all().some((r) => r.reachable && !r.asSentinel && r.server?.mode !== 'sentinel' && !isCluster(r));
+  }
+
   private checkSeeds(): void {
     // The Sentinels answered for the master: a master down right now shows as such.
     if (this.options.sentinel) return;
     const seeds = this.nodes.all().filter((r) => r.seed);
-    const usable = this.nodes.all().filter((r) => r.reachable && !r.asSentinel && r.server?.mode !== 'sentinel' && !isCluster(r));
-    if (usable.length > 0) return;
+    if (this.hasUsableNode()) return;
     // A Sentinel given as a seed: its one master is this topology (SENTINEL_SEED says so), even while that master is down.
     if (seeds.some((r) => r.server?.mode === 'sentinel' && r.sentinelMasters.length === 1)) return;
     const first = seeds[0];
