@@ -92,6 +92,8 @@ const CHECK_CODES: Record<CheckCode, true> = {
   INTERRUPTED_PLAN: true,
   UNKNOWN_REPLICAS: true,
   RESYNC_RACE: true,
+  WRITES_REFUSED: true,
+  EVICTION: true,
 };
 
 /** The --override codes, each one a check code the planner knows. */

@@ -3,7 +3,7 @@
 // the engine, so the desktop, the web mode, `serve` and `watch --alerts` agree.
 //
 // The verdicts follow the console's warnings (warnings.ts): BACKLOG_EXCEEDED, SYNC_FAILING,
-// MULTIPLE_MASTERS, INTERRUPTED_PLAN and MASTER_RESTARTED_EMPTY fire exactly while the snapshot carries that warning
+// MULTIPLE_MASTERS, INTERRUPTED_PLAN, MASTER_RESTARTED_EMPTY and WRITES_REFUSED fire exactly while the snapshot carries that warning
 // (folded under a MASTER_DOWN headline included); the threshold rules read the node states.
 // A node whose figures are old (unreachable, stale) gets that alert and no other: its lag and
 // link are what they were. A replica below a stalled or unreachable node (STALLED_UPSTREAM), or
@@ -349,8 +349,8 @@ export class AlertBook {
       }
     }
 
-    for (const loss of warnings) {
-      if (loss.code === 'MASTER_RESTARTED_EMPTY') out.push({ rule: 'MASTER_RESTARTED_EMPTY', node: loss.nodes[0] ?? null, value: null, threshold: null, message: firstPart(loss.message, 'sentence') });
+    for (const w of warnings) {
+      if (w.code === 'MASTER_RESTARTED_EMPTY' || w.code === 'WRITES_REFUSED') out.push({ rule: w.code, node: w.nodes[0] ?? null, value: null, threshold: null, message: firstPart(w.message, 'sentence') });
     }
     const masters = warnings.find((w) => w.code === 'MULTIPLE_MASTERS');
     if (masters) out.push({ rule: 'MULTIPLE_MASTERS', node: null, value: masters.nodes.length, threshold: 1, message: firstPart(masters.message, 'sentence') });

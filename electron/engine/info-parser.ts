@@ -285,7 +285,7 @@ export function parseStats(fields: Record<string, string>): StatsInfo | null {
 /** The fields parseLoad reads, by section: pickFields reads only these where nothing else needs the section. */
 export const LOAD_FIELDS = {
   stats: ['instantaneous_ops_per_sec', 'instantaneous_input_kbps', 'instantaneous_output_kbps'],
-  memory: ['used_memory', 'maxmemory'],
+  memory: ['used_memory', 'maxmemory', 'maxmemory_policy', 'mem_not_counted_for_evict'],
   clients: ['connected_clients'],
   persistence: [
     'rdb_bgsave_in_progress',
@@ -362,6 +362,8 @@ export function parseLoad(sections: LoadSections, readAt: number): NodeLoad {
     usedMemoryBytes: toNonNegative(field(memory, 'used_memory')),
     // 0 means no limit.
     maxMemoryBytes: maxMemory === 0 ? null : maxMemory,
+    maxMemoryPolicy: policyName(field(memory, 'maxmemory_policy')),
+    memoryNotCountedBytes: toNonNegative(field(memory, 'mem_not_counted_for_evict')),
     connectedClients: toNonNegative(field(sections.clients ?? EMPTY, 'connected_clients')),
     persistence: sections.persistence === null ? null : parsePersistence(sections.persistence),
   };
@@ -445,6 +447,11 @@ function openSection(sections: Record<string, Fields>, name: string): Fields {
 }
 
 /** Own string values only: callers may hand in ordinary objects, whose prototype must not answer. */
+/** A maxmemory policy's name ("noeviction", "allkeys-lru", …); anything else (hostile, cut) is null. */
+function policyName(value: string | undefined): string | null {
+  return value !== undefined && /^[a-z][a-z-]{0,39}$/.test(value) ? value : null;
+}
+
 function field(fields: Fields, key: string): string | undefined {
   if (!Object.hasOwn(fields, key)) return undefined;
   const value = fields[key];

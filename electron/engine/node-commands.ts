@@ -26,13 +26,23 @@ export interface FailoverOptions {
 
 /** The preflight's one round trip: a null stands for a reply the server refused (NOPERM, unknown command). */
 export interface PreflightReplies {
-  info: { server: string | null; replication: string | null; cluster: string | null; keyspace: string | null; sentinel: string | null };
+  info: {
+    server: string | null;
+    replication: string | null;
+    cluster: string | null;
+    keyspace: string | null;
+    sentinel: string | null;
+    memory: string | null;
+    persistence: string | null;
+  };
   config: {
     masterauth: string | null;
     masteruser: string | null;
     requirepass: string | null;
     minReplicasToWrite: string | null;
     minReplicasMaxLag: string | null;
+    save: string | null;
+    stopWritesOnBgsaveError: string | null;
   };
   /** ACL GETUSER default as the flat list Redis returns. */
   aclDefault: unknown[] | null;
@@ -236,24 +246,39 @@ export class EngineCommands implements NodeCommands {
         .info('cluster')
         .info('keyspace')
         .info('sentinel')
+        .info('memory')
+        .info('persistence')
         .call('CONFIG', 'GET', 'masterauth')
         .call('CONFIG', 'GET', 'masteruser')
         .call('CONFIG', 'GET', 'requirepass')
         .call('CONFIG', 'GET', 'min-replicas-to-write')
         .call('CONFIG', 'GET', 'min-replicas-max-lag')
+        .call('CONFIG', 'GET', 'save')
+        .call('CONFIG', 'GET', 'stop-writes-on-bgsave-error')
         .call('ACL', 'GETUSER', 'default')
         .call('PUBSUB', 'NUMSUB', SENTINEL_HELLO_CHANNEL)
         .call('CLIENT', 'LIST')
         .exec()) ?? []) as Reply[];
-      const [server, replication, cluster, keyspace, sentinel, masterauth, masteruser, requirepass, toWrite, maxLag, acl, numsub, clients] = replies;
+      const [server, replication, cluster, keyspace, sentinel, memory, persistence, masterauth, masteruser, requirepass, toWrite, maxLag, save, stopWrites, acl, numsub, clients] =
+        replies;
       return {
-        info: { server: text(server), replication: text(replication), cluster: text(cluster), keyspace: text(keyspace), sentinel: text(sentinel) },
+        info: {
+          server: text(server),
+          replication: text(replication),
+          cluster: text(cluster),
+          keyspace: text(keyspace),
+          sentinel: text(sentinel),
+          memory: text(memory),
+          persistence: text(persistence),
+        },
         config: {
           masterauth: configValue(ok(masterauth)),
           masteruser: configValue(ok(masteruser)),
           requirepass: configValue(ok(requirepass)),
           minReplicasToWrite: configValue(ok(toWrite)),
           minReplicasMaxLag: configValue(ok(maxLag)),
+          save: configValue(ok(save)),
+          stopWritesOnBgsaveError: configValue(ok(stopWrites)),
         },
         aclDefault: Array.isArray(ok(acl)) ? (ok(acl) as unknown[]) : null,
         helloSubscribers: numsubCount(ok(numsub)),

@@ -13,6 +13,7 @@ export const SETTINGS_PARAMETERS = [
   'min-replicas-max-lag',
   'repl-diskless-sync',
   'repl-diskless-load',
+  'stop-writes-on-bgsave-error',
 ] as const;
 
 export type SettingsParameter = (typeof SETTINGS_PARAMETERS)[number];
@@ -33,6 +34,7 @@ export function parseSettings(replies: SettingsReplies, persistence: Record<stri
     minReplicasMaxLag: wholeNumber(replies['min-replicas-max-lag']),
     replDisklessSync: yesNo(replies['repl-diskless-sync']),
     replDisklessLoad: replies['repl-diskless-load'] ?? null,
+    stopWritesOnBgsaveError: yesNo(replies['stop-writes-on-bgsave-error']),
     loadedKeys: wholeNumber(persistence?.rdb_last_load_keys_loaded),
     loading: persistence?.loading === '1' ? true : persistence?.loading === '0' ? false : null,
   };
@@ -75,6 +77,7 @@ export function rememberedSettings(noPersistence: boolean | null | undefined): R
     minReplicasMaxLag: null,
     replDisklessSync: null,
     replDisklessLoad: null,
+    stopWritesOnBgsaveError: null,
     loadedKeys: null,
     loading: null,
   };

@@ -1,5 +1,6 @@
 import { refusesConsole, type NodeState, type TopologyWarning, type WarningCode } from '../shared/types';
 import { persistenceOff } from './replication-settings';
+import { describeHazards, masterHazards, refusesWrites } from './master-hazards';
 import { isFenceValue } from './actions/operations';
 import { unreachableKind } from './errors';
 import { formatBytes, formatSeconds, formatUtc } from '../shared/format';
@@ -36,25 +37,29 @@ export function findWarnings(nodes: NodeSet, loops: readonly NodeRecord[][] = cy
 }
 
 /**
- * A master refusing every write now (NOREPLICAS): min-replicas-to-write is on and fewer replicas
- * than it asks are connected within min-replicas-max-lag. INFO says how many are good only while
- * the setting is on. The console's own fence (a huge value) is FENCED_MASTER's to say.
+ * A master refusing writes now. NOREPLICAS: min-replicas-to-write is on and fewer replicas than
+ * it asks are connected within min-replicas-max-lag (INFO says how many are good only while the
+ * setting is on; the console's own fence, a huge value, is FENCED_MASTER's to say). MISCONF and
+ * OOM: its own disk or memory (master-hazards.ts). One warning per master, every reason in it.
  */
 function writesRefused(records: readonly NodeRecord[]): TopologyWarning[] {
   const out: TopologyWarning[] = [];
   for (const r of records) {
+    if (!r.reachable || r.replication?.role !== 'master') continue;
+    const reasons: string[] = [];
     const need = r.settings?.minReplicasToWrite ?? null;
-    const good = r.replication?.minReplicasGood ?? null;
-    if (!r.reachable || r.replication?.role !== 'master' || need === null || need <= 0 || good === null || good >= need || isFenceValue(need)) continue;
-    const maxLag = r.settings?.minReplicasMaxLag ?? null;
-    out.push({
-      code: 'WRITES_REFUSED',
-      message:
-        `${r.address} refuses every write (NOREPLICAS): min-replicas-to-write is ${need}, and ${good} ${good === 1 ? 'replica is' : 'replicas are'} connected ` +
-        `with a lag under min-replicas-max-lag${maxLag !== null ? ` (${maxLag} s)` : ''}. Bring its replicas back, or lower min-replicas-to-write ` +
-        `(CONFIG SET min-replicas-to-write ${good}) to take writes without that guarantee`,
-      nodes: [r.address],
-    });
+    const good = r.replication.minReplicasGood;
+    if (need !== null && need > 0 && good !== null && good < need && !isFenceValue(need)) {
+      const maxLag = r.settings?.minReplicasMaxLag ?? null;
+      reasons.push(
+        `refuses every write (NOREPLICAS): min-replicas-to-write is ${need}, and ${good} ${good === 1 ? 'replica is' : 'replicas are'} connected ` +
+          `with a lag under min-replicas-max-lag${maxLag !== null ? ` (${maxLag} s)` : ''}. Bring its replicas back, or lower min-replicas-to-write ` +
+          `(CONFIG SET min-replicas-to-write ${good}) to take writes without that guarantee`,
+      );
+    }
+    const hazards = masterHazards(r.settings, r.load).filter(refusesWrites);
+    if (hazards.length > 0) reasons.push(describeHazards(hazards));
+    if (reasons.length > 0) out.push({ code: 'WRITES_REFUSED', message: `${r.address} ${reasons.join('. It also ')}`, nodes: [r.address] });
   }
   return out;
 }

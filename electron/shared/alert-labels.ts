@@ -14,6 +14,7 @@ export const ALERT_RULE_LABELS: Record<AlertRule, string> = {
   SYNC_FAILING: 'Sync failing',
   INTERRUPTED_PLAN: 'Interrupted plan',
   MASTER_RESTARTED_EMPTY: 'Data loss: master restarted empty',
+  WRITES_REFUSED: 'Writes refused',
 };
 
 /** A notification's title: the rule and where (a node, or the topology). */

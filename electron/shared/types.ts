@@ -156,6 +156,8 @@ export interface ReplicationSettings {
   minReplicasMaxLag: number | null;
   replDisklessSync: boolean | null;
   replDisklessLoad: string | null;
+  /** stop-writes-on-bgsave-error: with RDB saves on, a failed save makes a master refuse every write (MISCONF). */
+  stopWritesOnBgsaveError: boolean | null;
   /**
    * rdb_last_load_keys_loaded (Redis and Valkey 7.0+): the keys the process last loaded from an
    * RDB, at start (a dump.rdb on disk) or in a full sync; null where not reported.
@@ -269,6 +271,10 @@ export interface NodeLoad {
   usedMemoryBytes: number | null;
   /** maxmemory; null when unlimited (0). */
   maxMemoryBytes: number | null;
+  /** maxmemory_policy: what it does at maxmemory (noeviction: refuses writes that add data, OOM). */
+  maxMemoryPolicy: string | null;
+  /** mem_not_counted_for_evict: replica output buffers and the AOF buffer, left out of the maxmemory comparison. */
+  memoryNotCountedBytes: number | null;
   connectedClients: number | null;
   persistence: NodePersistence | null;
 }
@@ -347,7 +353,10 @@ export type WarningCode =
   | 'INTERRUPTED_PLAN'
   /** A master whose min-replicas-to-write still holds the console's write fence: it refuses every write. */
   | 'FENCED_MASTER'
-  /** A master refusing every write (NOREPLICAS): fewer good replicas than its own min-replicas-to-write asks. */
+  /**
+   * A master refusing writes: fewer good replicas than its own min-replicas-to-write asks (NOREPLICAS),
+   * a failed RDB save or AOF write (MISCONF), or used memory past maxmemory with noeviction (OOM).
+   */
   | 'WRITES_REFUSED'
   /** The root master is down: one headline, with the per-node warnings folded under it. */
   | 'MASTER_DOWN'
@@ -599,6 +608,7 @@ export const ALERT_RULES = [
   'SYNC_FAILING', // a replica keeps failing to sync
   'INTERRUPTED_PLAN', // a plan of the console stopped half-way
   'MASTER_RESTARTED_EMPTY', // a master without persistence restarted empty and wiped its replicas (the warning, kept a day)
+  'WRITES_REFUSED', // a master refuses writes (NOREPLICAS, MISCONF, OOM: the warning)
 ] as const;
 
 export type AlertRule = (typeof ALERT_RULES)[number];

@@ -51,6 +51,7 @@ export function factsOf(state: NodeState, overrides: Partial<NodeFacts> = {}): N
     requiresAuth: false,
     authBasis: 'ACL GETUSER default',
     minReplicas: { toWrite: 0, maxLag: 10 },
+    asMaster: [],
     sentinelClients: 0,
     sentinelSubscribers: 0,
     sentinelMasters: [],

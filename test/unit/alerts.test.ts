@@ -148,7 +148,7 @@ describe('alert rules', () => {
     expect(only(new AlertBook().evaluate(sentinel({ stale: true, polledAt: clock.now() - 20_000 }), clock.now())).rule).toBe('STALE');
   });
 
-  it('BACKLOG_EXCEEDED, SYNC_FAILING, MULTIPLE_MASTERS, INTERRUPTED_PLAN and MASTER_RESTARTED_EMPTY while the snapshot carries the warning (folded ones too)', () => {
+  it('BACKLOG_EXCEEDED, SYNC_FAILING, MULTIPLE_MASTERS, INTERRUPTED_PLAN, MASTER_RESTARTED_EMPTY and WRITES_REFUSED while the snapshot carries the warning (folded ones too)', () => {
     const clock = new FakeClock();
     const book = new AlertBook();
     const nodes = pair({ lag: inSyncLag({ bytesBehindMaster: 5000 }), syncAttempts: 3 }, { backlog: { active: true, size: 4096, firstByteOffset: 1, histlen: 4000 } });
@@ -158,15 +158,17 @@ describe('alert rules', () => {
       { code: 'MULTIPLE_MASTERS', message: `2 masters in one topology: ${M} (1 replica), ${R2} (lone master, no replicas). If more than one takes writes`, nodes: [M, R2] },
       { code: 'INTERRUPTED_PLAN', message: 'INTERRUPTED_PLAN p1: "switchover", started x, did not finish: killed.\nWhat ran:', nodes: [] },
       { code: 'MASTER_RESTARTED_EMPTY', message: `Data loss: ${M} restarted at 08:12:03 UTC without persistence (no RDB saves, no AOF) and came back empty. ${R} then replaced`, nodes: [M, R] },
+      { code: 'WRITES_REFUSED', message: `${M} refuses every write (MISCONF): its last RDB save failed (rdb_last_bgsave_status:err) and stop-writes-on-bgsave-error is yes. To fix: look`, nodes: [M] },
     ];
     // BACKLOG_EXCEEDED once it has held for a while: a write burst that a connected replica catches up on is not one.
     const first = book.evaluate(snapshot(nodes, warnings), clock.now());
-    expect(firing(first).map((a) => a.rule).sort()).toEqual(['INTERRUPTED_PLAN', 'MASTER_RESTARTED_EMPTY', 'MULTIPLE_MASTERS', 'SYNC_FAILING']);
+    expect(firing(first).map((a) => a.rule).sort()).toEqual(['INTERRUPTED_PLAN', 'MASTER_RESTARTED_EMPTY', 'MULTIPLE_MASTERS', 'SYNC_FAILING', 'WRITES_REFUSED']);
     expect(firing(book.evaluate(snapshot(nodes, warnings), clock.now() + (BACKLOG_EXCEEDED_HOLD_SECONDS - 1) * 1000)).map((a) => a.rule)).not.toContain('BACKLOG_EXCEEDED');
     clock.jump(BACKLOG_EXCEEDED_HOLD_SECONDS * 1000);
     const view = book.evaluate(snapshot(nodes, warnings), clock.now());
     const byRule = new Map(firing(view).map((a) => [a.rule, a]));
-    expect([...byRule.keys()].sort()).toEqual(['BACKLOG_EXCEEDED', 'INTERRUPTED_PLAN', 'MASTER_RESTARTED_EMPTY', 'MULTIPLE_MASTERS', 'SYNC_FAILING']);
+    expect([...byRule.keys()].sort()).toEqual(['BACKLOG_EXCEEDED', 'INTERRUPTED_PLAN', 'MASTER_RESTARTED_EMPTY', 'MULTIPLE_MASTERS', 'SYNC_FAILING', 'WRITES_REFUSED']);
+    expect(byRule.get('WRITES_REFUSED')).toMatchObject({ node: M, message: `${M} refuses every write (MISCONF): its last RDB save failed (rdb_last_bgsave_status:err) and stop-writes-on-bgsave-error is yes` });
     expect(byRule.get('MASTER_RESTARTED_EMPTY')).toMatchObject({ node: M, message: `Data loss: ${M} restarted at 08:12:03 UTC without persistence (no RDB saves, no AOF) and came back empty` });
     expect(byRule.get('BACKLOG_EXCEEDED')).toMatchObject({ node: R, value: 5000, threshold: 4000, message: `${R} is 4.9 KiB behind ${M}, past the 3.9 KiB its backlog holds: its next resync will be a full one` });
     expect(byRule.get('SYNC_FAILING')?.message).toBe(`${R} started 3 full syncs from ${M} in 2 minutes and none finished`);
@@ -174,7 +176,7 @@ describe('alert rules', () => {
     expect(byRule.get('INTERRUPTED_PLAN')).toMatchObject({ node: null, message: 'INTERRUPTED_PLAN p1: "switchover", started x, did not finish: killed' });
     const after = book.evaluate(snapshot(nodes, []), clock.now() + 1000);
     expect(firing(after)).toEqual([]);
-    expect(alertTransitions(view, after).resolved).toHaveLength(5);
+    expect(alertTransitions(view, after).resolved).toHaveLength(6);
   });
 
   it('hostile values never fire: NaN, null, negative and infinite lag, unknown lag', () => {

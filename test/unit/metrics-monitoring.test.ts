@@ -85,7 +85,7 @@ describe('monitoring/prometheus-rules.yml', () => {
   it("mirrors every console alert rule that has a metric, by its console_rule label", () => {
     const text = readFileSync(RULES, 'utf8');
     const mirrored = [...text.matchAll(/console_rule: (\S+)/g)].map((m) => m[1]);
-    expect(mirrored.sort()).toEqual(['BACKLOG_EXCEEDED', 'BACKLOG_SHORT', 'INTERRUPTED_PLAN', 'LAG_BYTES', 'LAG_SECONDS', 'LINK_DOWN', 'MASTER_RESTARTED_EMPTY', 'MULTIPLE_MASTERS', 'STALE', 'SYNC_FAILING', 'UNREACHABLE']);
+    expect(mirrored.sort()).toEqual(['BACKLOG_EXCEEDED', 'BACKLOG_SHORT', 'INTERRUPTED_PLAN', 'LAG_BYTES', 'LAG_SECONDS', 'LINK_DOWN', 'MASTER_RESTARTED_EMPTY', 'MULTIPLE_MASTERS', 'STALE', 'SYNC_FAILING', 'UNREACHABLE', 'WRITES_REFUSED']);
   });
 });
 
@@ -126,7 +126,7 @@ describe('monitoring/grafana-dashboard.json', () => {
 
 describe('the queries of both files', () => {
   it('are all found (the extraction is not vacuous)', () => {
-    expect(ruleExprs.length).toBe(13);
+    expect(ruleExprs.length).toBe(14);
     expect(dashboardExprs.length).toBeGreaterThan(20);
     expect(metricNames('sum by (topology) (rate(replication_console_node_offset_bytes{a="b"}[1m])) and on (node) up')).toEqual(['replication_console_node_offset_bytes', 'up']);
   });

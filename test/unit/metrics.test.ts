@@ -25,6 +25,8 @@ const LOAD: NonNullable<NodeState['load']> = {
   netOutputBytesPerSecond: 4096,
   usedMemoryBytes: 1_000_000,
   maxMemoryBytes: null,
+  maxMemoryPolicy: null,
+  memoryNotCountedBytes: null,
   connectedClients: 7,
   persistence: { rdbSaveInProgress: false, aofRewriteInProgress: true, lastSaveStatus: 'ok', lastSaveAt: 1_700_000_000_000, changesSinceLastSave: 3, aofLastWriteStatus: null, loading: null },
 };

@@ -5,7 +5,7 @@ const fields = (text: string): Record<string, string> => parseInfo(text).fields;
 
 const STATS_TEXT = '# Stats\r\ntotal_connections_received:12\r\ninstantaneous_ops_per_sec:1532\r\ninstantaneous_input_kbps:61.25\r\ninstantaneous_output_kbps:0.02\r\nsync_full:1\r\n';
 const STATS = fields(STATS_TEXT);
-const MEMORY = fields('# Memory\r\nused_memory:2035488\r\nused_memory_human:1.94M\r\nmaxmemory:104857600\r\nmaxmemory_policy:noeviction\r\n');
+const MEMORY = fields('# Memory\r\nused_memory:2035488\r\nused_memory_human:1.94M\r\nmaxmemory:104857600\r\nmaxmemory_policy:noeviction\r\nmem_not_counted_for_evict:4096\r\n');
 const CLIENTS = fields('# Clients\r\nconnected_clients:7\r\nblocked_clients:0\r\n');
 const PERSISTENCE = fields(
   [
@@ -30,6 +30,8 @@ describe('parseLoad', () => {
       netOutputBytesPerSecond: 20,
       usedMemoryBytes: 2_035_488,
       maxMemoryBytes: 104_857_600,
+      maxMemoryPolicy: 'noeviction',
+      memoryNotCountedBytes: 4096,
       connectedClients: 7,
       persistence: {
         rdbSaveInProgress: true,
@@ -77,7 +79,7 @@ describe('parseLoad', () => {
     const load = parseLoad(
       {
         stats: fields(`instantaneous_ops_per_sec:abc\ninstantaneous_input_kbps:${huge}.5\ninstantaneous_output_kbps:-3.5`),
-        memory: fields(`used_memory:${huge}\nmaxmemory:-1`),
+        memory: fields(`used_memory:${huge}\nmaxmemory:-1\nmaxmemory_policy:NoEviction;rm -rf\nmem_not_counted_for_evict:-7`),
         clients: fields('connected_clients:1e3'),
         persistence: fields(`rdb_bgsave_in_progress:yes\naof_rewrite_in_progress:2\nrdb_last_bgsave_status:OK\nrdb_last_save_time:${Number.MAX_SAFE_INTEGER}\nrdb_changes_since_last_save:-5`),
       },
@@ -90,6 +92,8 @@ describe('parseLoad', () => {
       netOutputBytesPerSecond: null,
       usedMemoryBytes: null,
       maxMemoryBytes: null,
+      maxMemoryPolicy: null,
+      memoryNotCountedBytes: null,
       connectedClients: null,
       persistence: null,
     });

@@ -2,6 +2,7 @@
 // the planner stays a pure function that unit tests can feed by hand.
 import type { ErrorCode, ListedReplica, ReplicationBacklog, TopologySnapshot } from '../../shared/types';
 import { findNode, tryNormalize } from './graph';
+import type { MasterHazard } from '../master-hazards';
 
 export interface NodeFacts {
   /** The address it was read at (normalised). */
@@ -38,6 +39,8 @@ export interface NodeFacts {
   /** How requiresAuth was found out, in words. */
   authBasis: string;
   minReplicas: { toWrite: number; maxLag: number } | null;
+  /** What it would do to writes as a master because of its own disk or memory (MISCONF, OOM, eviction). */
+  asMaster: MasterHazard[];
   /** Sentinel connections seen on this data node (CLIENT LIST names, hello subscribers). */
   sentinelClients: number;
   sentinelSubscribers: number;
@@ -130,6 +133,7 @@ export function unreachableFacts(address: string, error: string, errorCode: Erro
     requiresAuth: null,
     authBasis: 'not read',
     minReplicas: null,
+    asMaster: [],
     sentinelClients: 0,
     sentinelSubscribers: 0,
     sentinelMasters: [],

@@ -12,6 +12,7 @@ import { afterPromotion, predictResync, type ReplState } from './resync';
 import { failoverMaster, sentinelGroupMaster } from './scope';
 import { planSentinelFailover } from './sentinel-planner';
 import { historyBytesBehind } from '../replication-rules';
+import { refusesWrites } from '../master-hazards';
 
 /** Longest write pause a replicaof under a sibling asks for: enough for a replica that keeps up, short enough that one that does not fails fast with nothing changed. */
 const RACE_PAUSE_MS = 2000;
@@ -191,6 +192,21 @@ function priorityZero(b: PlanBuilder, f: NodeFacts): void {
   }
 }
 
+/**
+ * The node to promote, as a master, because of its own disk or memory (master-hazards.ts): a
+ * replica past its maxmemory or with a failed save looks fine until it takes writes. Where the
+ * master still takes writes (promote, switchover) a sure hazard refuses the plan, overridably: it
+ * trades a working master for one that refuses writes or drops keys. A failover only warns: the
+ * writes are down already, and the operator may fix the node right after.
+ */
+function hazardsAsMaster(b: PlanBuilder, f: NodeFacts, masterWorks: boolean): void {
+  for (const hazard of f.asMaster) {
+    const code = refusesWrites(hazard) ? 'WRITES_REFUSED' : 'EVICTION';
+    const verdict = masterWorks && hazard.certain ? 'refused' : 'warning';
+    b.check(code, verdict, `${f.address}, once master, ${hazard.effect}. Fix that first: ${hazard.fix}`, [f.address], true);
+  }
+}
+
 /** A switchover target this far behind is unlikely to catch up while writes wait (tens of MB/s on a busy link). */
 const CATCH_UP_BYTES = 16 * 1024 * 1024;
 
@@ -226,6 +242,7 @@ function planPromote(b: PlanBuilder, nodeAddress: string, repointSiblings: boole
   b.failoverRunning([node, oldMaster, ...siblings.map((s) => s.address)]);
   b.sentinel();
   priorityZero(b, nf);
+  hazardsAsMaster(b, nf, mf?.reachable === true);
 
   if (mf?.reachable) {
     const behind = bytesBehind(mf, nf);
@@ -335,6 +352,7 @@ function planSwitchover(b: PlanBuilder, toAddress: string, meta: PlanMeta): Plan
   b.failoverRunning([oldMaster, to, ...siblings.map((s) => s.address)]);
   b.sentinel();
   priorityZero(b, tf);
+  hazardsAsMaster(b, tf, true);
 
   const requested = b.options.switchoverMethod ?? 'auto';
   const modern = atLeast62(mf.version) && atLeast62(tf.version);
@@ -651,6 +669,7 @@ function planFailover(b: PlanBuilder, toAddress: string | undefined, meta: PlanM
   b.failoverRunning(usable.map((f) => f.address));
   b.sentinel();
   priorityZero(b, cf);
+  hazardsAsMaster(b, cf, false);
 
   const behindBest = best && best !== cf ? bytesBehind(best, cf) : 0;
   if (holdsNoData(cf)) {

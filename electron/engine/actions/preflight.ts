@@ -5,7 +5,9 @@
 import type { ReplicationEngine } from '../engine';
 import type { NodeCommands, PreflightReplies } from '../node-commands';
 import { toApiError } from '../errors';
-import { isClusterEnabled, parseInfo, parseReplication, parseSentinelMasters, parseServer, type ReplicationInfo } from '../info-parser';
+import { isClusterEnabled, parseInfo, parseLoad, parseReplication, parseSentinelMasters, parseServer, type ReplicationInfo } from '../info-parser';
+import { parseSettings } from '../replication-settings';
+import { masterHazards } from '../master-hazards';
 import { nodeMaster, nodeOffset, sameHistory } from '../replication-rules';
 import type { TopologySnapshot } from '../../shared/types';
 import type { ActionRequest } from '../../shared/actions';
@@ -203,6 +205,7 @@ function toFacts(address: string, replies: PreflightReplies, password: string | 
     requiresAuth: auth.value,
     authBasis: auth.basis,
     minReplicas: toWrite !== null && maxLag !== null ? { toWrite: Number(toWrite), maxLag: Number(maxLag) } : null,
+    asMaster: hazardsAsMaster(replies),
     sentinelClients: (replies.clientList ?? '').split('\n').filter((line) => SENTINEL_CLIENT.test(line)).length,
     sentinelSubscribers: replies.helloSubscribers,
     sentinelMasters: isSentinel
@@ -226,6 +229,14 @@ function requiresAuth(acl: unknown[] | null, requirepass: string | null, console
   if (requirepass !== null) return { value: requirepass !== '', basis: 'CONFIG GET requirepass' };
   if (!consoleHasPassword) return { value: false, basis: 'the console reaches it without a password' };
   return { value: null, basis: 'ACL GETUSER and CONFIG GET were denied' };
+}
+
+/** What the node would do to writes as a master, from the same INFO and CONFIG GET replies the poll reads them from. */
+function hazardsAsMaster({ info, config }: PreflightReplies): NodeFacts['asMaster'] {
+  const persistence = info.persistence === null ? null : parseInfo(info.persistence).fields;
+  const settings = parseSettings({ save: config.save, 'stop-writes-on-bgsave-error': config.stopWritesOnBgsaveError }, persistence);
+  const memory = info.memory === null ? null : parseInfo(info.memory).fields;
+  return masterHazards(settings, parseLoad({ stats: null, memory, clients: null, persistence }, Date.now()));
 }
 
 function keyCount(info: string | null): number | null {

@@ -1,0 +1,145 @@
+// A master that refuses writes because of its own disk or memory, and a replica that would once
+// promoted, on real servers: a failed RDB save with stop-writes-on-bgsave-error (MISCONF, the
+// default; a full or lost disk), maxmemory reached with noeviction (OOM), and a replica past its
+// maxmemory, which it ignores as a replica but enforces, by refusing writes or evicting keys,
+// from the moment it is a master.
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ReplicationEngine } from '../../electron/engine/engine';
+import { Lab, masterWithReplicas } from '../../electron/lab/lab';
+import { check, codes, direct, harness } from '../helpers/actions';
+import { disposeAfterEach } from '../helpers/dispose';
+import { waitForTick } from '../helpers/engine';
+import { until } from '../helpers/until';
+
+const own = disposeAfterEach();
+
+/** Make `name`'s RDB saves fail as on a lost disk: save points on, its working directory removed, one BGSAVE that fails. */
+async function failSaves(lab: Lab, name: string): Promise<void> {
+  const client = direct(lab, name);
+  try {
+    await client.config('SET', 'save', '3600 1');
+    await rm(path.join(lab.dir, name), { recursive: true, force: true });
+    await client.bgsave();
+    await until(`${name}'s BGSAVE failed`, async () => ((await client.info('persistence')).includes('rdb_last_bgsave_status:err') ? true : undefined));
+  } finally {
+    client.disconnect();
+  }
+}
+
+async function refusal(lab: Lab, name: string): Promise<string> {
+  const client = direct(lab, name);
+  try {
+    await client.set('probe', 'v');
+    return 'accepted';
+  } catch (e) {
+    return (e as Error).message;
+  } finally {
+    client.disconnect();
+  }
+}
+
+const refused = (engine: ReplicationEngine): string | undefined => engine.snapshot()?.warnings.find((w) => w.code === 'WRITES_REFUSED')?.message;
+
+describe('WRITES_REFUSED from the master itself', () => {
+  it('a failed RDB save (stop-writes-on-bgsave-error yes) refuses every write with MISCONF, and it is said until the setting is off', async () => {
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(1) }));
+    const master = lab.address('master');
+    const engine = own(new ReplicationEngine());
+    await engine.connect({ seeds: [master], pollIntervalMs: 100 });
+    await lab.waitForLinks();
+    expect(refused(engine)).toBeUndefined();
+
+    await failSaves(lab, 'master');
+    expect(await refusal(lab, 'master')).toMatch(/^MISCONF/);
+    // The save setting is read with INFO server (every 60 polls), the save status with the load (every 5).
+    const { snapshot } = await waitForTick(engine, () => refused(engine)?.startsWith(`${master} refuses every write (MISCONF)`) === true, 15_000, 'WRITES_REFUSED (MISCONF)');
+    expect(snapshot.warnings.find((w) => w.code === 'WRITES_REFUSED')).toEqual({
+      code: 'WRITES_REFUSED',
+      message:
+        `${master} refuses every write (MISCONF): its last RDB save failed (rdb_last_bgsave_status:err) and stop-writes-on-bgsave-error is yes. ` +
+        'To fix: look at its log and disk (space, the permissions of its dir) and run BGSAVE once fixed, or CONFIG SET stop-writes-on-bgsave-error no to take writes without snapshots',
+      nodes: [master],
+    });
+    // And the alert of that name, on the master.
+    expect(engine.alerts().alerts.find((a) => a.rule === 'WRITES_REFUSED')).toMatchObject({ node: master, state: 'firing' });
+
+    const client = direct(lab, 'master');
+    await client.config('SET', 'stop-writes-on-bgsave-error', 'no');
+    client.disconnect();
+    expect(await refusal(lab, 'master')).toBe('accepted');
+    await waitForTick(engine, () => refused(engine) === undefined, 15_000, 'WRITES_REFUSED gone with stop-writes-on-bgsave-error no');
+    expect(engine.alerts().alerts.find((a) => a.rule === 'WRITES_REFUSED')?.state).toBe('resolved');
+  });
+
+  it('maxmemory reached with noeviction refuses writes with OOM; raising maxmemory ends it', async () => {
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(1) }));
+    const master = lab.address('master');
+    const engine = own(new ReplicationEngine());
+    await engine.connect({ seeds: [master], pollIntervalMs: 100 });
+    const client = direct(lab, 'master');
+    try {
+      await client.config('SET', 'maxmemory', '1');
+      expect(await refusal(lab, 'master')).toMatch(/^OOM command not allowed/);
+      await waitForTick(engine, () => refused(engine) !== undefined, 10_000, 'WRITES_REFUSED (OOM)');
+      expect(refused(engine)).toMatch(
+        new RegExp(`^${master.replace(/\./g, '\\.')} refuses the writes that add data \\(OOM\\): it uses [\\d.]+ [KM]iB against its maxmemory of 1 B, with maxmemory-policy noeviction\\. To fix: raise maxmemory`),
+      );
+      await client.config('SET', 'maxmemory', '0');
+      await waitForTick(engine, () => refused(engine) === undefined, 10_000, 'WRITES_REFUSED gone with maxmemory raised');
+    } finally {
+      client.disconnect();
+    }
+  });
+});
+
+describe('promoting a node that would refuse writes or evict keys as a master', () => {
+  it('a switchover or promote to a replica past its maxmemory is refused (overridably): noeviction would refuse writes, an eviction policy drops keys', async () => {
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(2) }));
+    const writer = direct(lab, 'master');
+    for (let i = 0; i < 200; i++) await writer.set(`k:${i}`, 'x'.repeat(100));
+    writer.disconnect();
+    await lab.waitForLinks();
+    const h = own(await harness(lab, 'master'));
+    const r1 = lab.address('replica-1');
+    const replica = direct(lab, 'replica-1');
+    try {
+      await until('replica-1 has the keys', async () => ((await replica.dbsize()) === 200 ? true : undefined));
+      expect(codes((await h.actions.plan({ kind: 'switchover', to: r1 })))).not.toContain('WRITES_REFUSED');
+
+      // A replica ignores its maxmemory: it keeps taking its master's writes.
+      await replica.config('SET', 'maxmemory', '1');
+      const full = (await h.actions.plan({ kind: 'switchover', to: r1 }));
+      expect(check(full, 'WRITES_REFUSED')).toMatchObject({ verdict: 'refused', overridable: true, message: expect.stringContaining(`${r1}, once master, refuses the writes that add data (OOM)`) });
+      expect(full.needsOverride).toContain('WRITES_REFUSED');
+      expect(check((await h.actions.plan({ kind: 'promote', node: r1, repointSiblings: true })), 'WRITES_REFUSED').verdict).toBe('refused');
+
+      await replica.config('SET', 'maxmemory-policy', 'allkeys-lru');
+      const evicts = (await h.actions.plan({ kind: 'switchover', to: r1 }));
+      expect(check(evicts, 'EVICTION')).toMatchObject({ verdict: 'refused', overridable: true, message: expect.stringContaining('evicts keys until it is under its limit (maxmemory-policy allkeys-lru)') });
+      // What the check warns of: promoted, it drops what it held.
+      await replica.replicaof('NO', 'ONE');
+      // Redis evicts before it runs any command once a master.
+      await replica.ping();
+      expect(await replica.dbsize()).toBeLessThan(200);
+    } finally {
+      replica.disconnect();
+    }
+  });
+
+  it('a replica whose RDB saves fail would refuse every write once promoted (MISCONF)', async () => {
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(2) }));
+    await lab.waitForLinks();
+    const h = own(await harness(lab, 'master'));
+    const r1 = lab.address('replica-1');
+    await failSaves(lab, 'replica-1');
+    const plan = (await h.actions.plan({ kind: 'switchover', to: r1 }));
+    expect(check(plan, 'WRITES_REFUSED')).toMatchObject({
+      verdict: 'refused',
+      overridable: true,
+      message: expect.stringContaining(`${r1}, once master, refuses every write (MISCONF): its last RDB save failed`),
+    });
+    expect(codes(plan, 'refused')).toEqual(['WRITES_REFUSED']);
+  });
+});
