@@ -45,6 +45,8 @@ interface TickContext {
   nodes: NodeSet;
   /** Each replica as its own master lists it (its ACK offset and state), if listed. */
   listed: Map<NodeRecord, ListedReplica>;
+  /** Nodes never read nor remembered that one master, read now, lists: that master (see listedReplicas). */
+  listedOnly: Map<NodeRecord, NodeRecord>;
   /** Each node's chain top and length, computed once per tick (chainOf per node is quadratic on a cascade). */
   chains: Map<NodeRecord, ChainInfo>;
   freshSince: number;
@@ -67,9 +69,11 @@ export function buildSnapshot(
   const records = orderForDisplay(nodes);
   // The chains' walk finds the cycles too: one walk a tick serves the states and the warnings.
   const loops: NodeRecord[][] = [];
+  const { listed, listedOnly } = listedReplicas(nodes);
   const context: TickContext = {
     nodes,
-    listed: listedReplicas(nodes),
+    listed,
+    listedOnly,
     chains: nodes.chains(loops),
     // A reading older than this is stale (the node is stalled or slow): lag then comes from the master's ACK view.
     freshSince: now - 2 * pollIntervalMs - 100,
@@ -84,7 +88,7 @@ export function buildSnapshot(
   const byAddress = nodesByAddress(states);
   const edges: TopologyEdge[] = [];
   for (const record of records) {
-    const master = nodes.masterOf(record) ?? rememberedMasterOf(nodes, record);
+    const master = nodes.masterOf(record) ?? rememberedMasterOf(nodes, record) ?? listedOnly.get(record);
     const state = byAddress.get(record.address);
     // Sentinels watch the tree; they are no part of it.
     if (!master || !state || master === record || record.asSentinel) continue;
@@ -107,18 +111,42 @@ export function hazardsLast(warnings: TopologyWarning[]): TopologyWarning[] {
   return [...warnings.filter((w) => !RISK_WARNINGS.has(w.code)), ...warnings.filter((w) => RISK_WARNINGS.has(w.code))];
 }
 
-/** Index every master's slaveN lines by the node they resolve to, once per tick. */
-function listedReplicas(nodes: NodeSet): Map<NodeRecord, ListedReplica> {
+/**
+ * Index every master's slaveN lines by the node they resolve to, once per tick. A node not read
+ * this session is listed under the master memory gives it. One never read and not remembered
+ * (it refused the console from the start: out of client connections, a password or ACL of its
+ * own, INFO renamed) goes under the one master that lists it (listedOnly): it showed as a root
+ * of its own, and the plans left it out of the replicas to re-point.
+ */
+function listedReplicas(nodes: NodeSet): { listed: Map<NodeRecord, ListedReplica>; listedOnly: Map<NodeRecord, NodeRecord> } {
   const listed = new Map<NodeRecord, ListedReplica>();
+  // null: listed by more than one master, so by none for sure.
+  const unread = new Map<NodeRecord, { master: NodeRecord; line: ListedReplica } | null>();
   for (const master of nodes.all()) {
     if (!master.reachable) continue;
     for (const line of master.replication?.replicas ?? []) {
       const replica = nodes.resolve(line.address);
-      // A node not read this session is listed under the master memory gives it.
-      if (replica && (nodes.masterOf(replica) ?? rememberedMasterOf(nodes, replica)) === master) listed.set(replica, line);
+      if (!replica) continue;
+      const own = nodes.masterOf(replica) ?? rememberedMasterOf(nodes, replica);
+      if (own === master) listed.set(replica, line);
+      else if (!own && replica !== master && neverRead(replica)) {
+        const seen = unread.get(replica);
+        unread.set(replica, seen === undefined || seen?.master === master ? { master, line } : null);
+      }
     }
   }
-  return listed;
+  const listedOnly = new Map<NodeRecord, NodeRecord>();
+  for (const [replica, found] of unread) {
+    if (!found) continue;
+    listed.set(replica, found.line);
+    listedOnly.set(replica, found.master);
+  }
+  return { listed, listedOnly };
+}
+
+/** Nothing read of it in this session, nothing remembered: only what others say of it is known. */
+function neverRead(record: NodeRecord): boolean {
+  return !record.reachable && !record.replication && !record.rememberedAs && !record.asSentinel;
 }
 
 function nodeState(context: TickContext, record: NodeRecord): NodeState {
@@ -137,13 +165,15 @@ function nodeState(context: TickContext, record: NodeRecord): NodeState {
     aliases: [...record.aliases],
     reachable: record.reachable,
     error: record.error,
-    role: remembered?.role ?? roleOf(record),
+    role: remembered?.role ?? (context.listedOnly.has(record) ? 'replica' : roleOf(record)),
     runId: server?.runId ?? null,
     version: server?.versionLabel ?? null,
     uptimeSeconds: uptimeOf(record, now),
     master: record.asSentinel
       ? null
-      : (master?.address ?? masterAddressOf(record) ?? (remembered ? (rememberedMasterOf(nodes, record)?.address ?? remembered.master) : null)),
+      : (master?.address ??
+        masterAddressOf(record) ??
+        (remembered ? (rememberedMasterOf(nodes, record)?.address ?? remembered.master) : (context.listedOnly.get(record)?.address ?? null))),
     masterAsReported: live ? masterAddressOf(record) : null,
     linkStatus: live?.role === 'replica' ? live.linkStatus : null,
     linkDownSinceSeconds: live?.linkDownSinceSeconds ?? null,

@@ -62,6 +62,24 @@ describe('a node that refuses new connections', () => {
     expect(back.snapshot.warnings.map((w) => w.code)).not.toContain('MASTER_REFUSES');
   });
 
+  it('a replica out of clients from the start (never read, not remembered) is drawn under the master that lists it, and a switchover re-points it not', async () => {
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(2) }));
+    const [master, r1, r2] = ['master', 'replica-1', 'replica-2'].map((n) => lab.address(n)) as [string, string, string];
+    await lab.waitForLinks();
+    const admin = direct(lab, 'replica-2');
+    own({ close: async () => admin.disconnect() });
+    const clients = Number(/connected_clients:(\d+)/.exec(await admin.info('clients'))?.[1]);
+    await admin.config('SET', 'maxclients', String(clients));
+
+    const h = own(await harness(lab, 'master'));
+    const { snapshot } = await waitForTick(h.engine, (u) => node(u.snapshot, r2).error?.code === 'MAX_CLIENTS', 10_000, 'replica-2 read as out of clients');
+    // It was a root of its own, as if it replicated from nothing, and no plan counted it.
+    expect(node(snapshot, r2)).toMatchObject({ reachable: false, role: 'replica', master, remembered: false });
+    expect(snapshot.edges.find((e) => e.replica === r2)).toEqual({ master, replica: r2, health: 'up' });
+    const plan = await h.actions.plan({ kind: 'switchover', to: r1 });
+    expect(check(plan, 'UNREACHABLE_REPLICA')).toMatchObject({ verdict: 'warning', message: expect.stringContaining(`${r2} cannot be reached and is not re-pointed`) });
+  });
+
   it('busy in a script: its BUSY reply is the reason shown (SCRIPT KILL), not "did not answer within …"', async () => {
     const lab = own(await Lab.start({ nodes: masterWithReplicas(1), extraArgs: ['--busy-reply-threshold', '100'] }));
     const master = lab.address('master');
