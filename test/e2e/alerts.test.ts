@@ -8,7 +8,7 @@ import Redis from 'ioredis';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
-import { shot, useBrowserAndRenderer } from '../helpers/browser';
+import { connectThroughForm, shot, useBrowserAndRenderer } from '../helpers/browser';
 import { openWebConsole, useCleanups } from '../helpers/web-e2e';
 
 const PASSWORD = 'e2e-alerts-secret-4410';
@@ -49,9 +49,7 @@ describe('alerts, mutes and notifications', () => {
     await context.addInitScript(RECORD_NOTIFICATIONS);
     await page.reload();
 
-    await page.getByTestId('seeds-input').fill(master);
-    await page.getByTestId('password-input').fill(PASSWORD);
-    await page.getByTestId('connect-button').click();
+    await connectThroughForm(page, master, PASSWORD);
     await page.getByTestId(`node-card-${replica}`).waitFor();
 
     // The alerts tab; notifications are off until the user enables them (the permission is granted here already).

@@ -8,7 +8,7 @@ import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Lab, docsLayout, masterWithReplicas, type LabNodeSpec } from '../../electron/lab/lab';
 import { startWebServer, type WebServer } from '../../electron/web/server';
-import { openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
+import { connectThroughForm, openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
 
 const e2e = useBrowserAndRenderer('rc-e2e-big-');
 
@@ -18,13 +18,6 @@ const READABLE_PX = 150;
 function bigLayout(): LabNodeSpec[] {
   const subs = Array.from({ length: 6 }, (_, i) => ({ name: `sub-${i + 1}`, replicaOf: 'replica-1' }));
   return [...masterWithReplicas(50), ...subs];
-}
-
-async function connectThroughForm(page: Page, seeds: string): Promise<void> {
-  await page.getByTestId('seeds-input').fill(seeds);
-  await page.getByTestId('user-input').fill('');
-  await page.getByTestId('password-input').fill('');
-  await page.getByTestId('connect-button').click();
 }
 
 const card = (page: Page, address: string): Locator => page.locator(`[data-testid="node-card-${address}"]`);

@@ -18,7 +18,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
 import { startWebServer, type WebServer } from '../../electron/web/server';
-import { openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
+import { connectThroughForm, openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
 import { FakeRespServer, scenario, type SectionReply } from '../helpers/fake-resp-server';
 import { until } from '../helpers/until';
 
@@ -36,13 +36,6 @@ const WATCH_MS = 10_000;
 
 const card = (page: Page, address: string) => page.locator(`[data-testid="node-card-${address}"]`);
 const detailsAddress = (page: Page) => page.getByTestId('node-details').locator('.panel-head .address');
-
-async function connectThroughForm(page: Page, seeds: readonly string[]): Promise<void> {
-  await page.getByTestId('seeds-input').fill(seeds.join(', '));
-  await page.getByTestId('user-input').fill('');
-  await page.getByTestId('password-input').fill('');
-  await page.getByTestId('connect-button').click();
-}
 
 // Strings, not functions: this file is type-checked without the DOM library.
 /** Long tasks as Chromium reports them, and each new tick as the header shows it (its "updated" time). */

@@ -16,7 +16,7 @@ import { ConsoleService } from '../../electron/app/service';
 import { InterruptedPlans } from '../../electron/engine/actions/interrupted';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
 import { startWebServer, type WebServer } from '../../electron/web/server';
-import { useBrowserAndRenderer } from '../helpers/browser';
+import { connectThroughForm, useBrowserAndRenderer } from '../helpers/browser';
 import { stepStarted } from '../helpers/journal-wait';
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -92,8 +92,7 @@ describe('a fence switchover killed half-way', () => {
     const light = await openWindow(e2e.browser, server.url, 'light');
     windows.push(light);
     const { page } = light;
-    await page.getByTestId('seeds-input').fill(lab.address('replica-2'));
-    await page.getByTestId('connect-button').click();
+    await connectThroughForm(page, lab.address('replica-2'));
 
     const report = page.locator(`[data-testid="interrupted-plan"][data-plan-id="${planId}"]`);
     await report.waitFor({ timeout: 20_000 });

@@ -5,7 +5,7 @@ import Redis from 'ioredis';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { masterWithReplicas } from '../../electron/lab/lab';
-import { openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
+import { connectThroughForm, openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
 import { useLabWebConsole } from '../helpers/web-console';
 
 const e2e = useBrowserAndRenderer('rc-e2e-refusing-');
@@ -40,8 +40,7 @@ describe('a master that refuses the console, then loads its dataset (real server
         const { context, page, problems } = await openPage(e2e.browser, server.url, scheme);
         try {
           if (scheme === 'light') {
-            await page.getByTestId('seeds-input').fill(replica);
-            await page.getByTestId('connect-button').click();
+            await connectThroughForm(page, replica);
           }
           await expect.poll(() => card(page, master).textContent(), { timeout: 15_000 }).toContain('MAX_CLIENTS');
           await expect(card(page, master).textContent()).resolves.toContain('REFUSES THE CONSOLE');

@@ -4,7 +4,7 @@
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { masterWithReplicas } from '../../electron/lab/lab';
-import { openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
+import { connectThroughForm, openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
 import { useLabWebConsole } from '../helpers/web-console';
 
 const e2e = useBrowserAndRenderer('rc-e2e-risks-');
@@ -21,8 +21,7 @@ describe('risks in the UI (real servers)', () => {
       const { context, page, problems } = await openPage(e2e.browser, server.url, scheme);
       try {
         if (scheme === 'light') {
-          await page.getByTestId('seeds-input').fill(master);
-          await page.getByTestId('connect-button').click();
+          await connectThroughForm(page, master);
         }
         await expect.poll(() => page.locator('[data-testid^="node-card-"]').count(), { timeout: 15_000 }).toBe(4);
         const warnings = page.getByTestId('warnings');

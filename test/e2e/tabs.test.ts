@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { Lab } from '../../electron/lab/lab';
-import { openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
+import { connectThroughForm, openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
 import { openWebConsole, useCleanups } from '../helpers/web-e2e';
 
 const e2e = useBrowserAndRenderer('rc-e2e-tabs-');
@@ -50,8 +50,7 @@ describe('topology tabs', () => {
     expect(secondId).not.toBe('main');
     await page.getByTestId('connect-form').waitFor();
     await expect(tab(page, secondId).getAttribute('data-tab-status')).resolves.toBe('disconnected');
-    await page.getByTestId('seeds-input').fill(secondMaster);
-    await page.getByTestId('connect-button').click();
+    await connectThroughForm(page, secondMaster);
     await page.getByTestId(`node-card-${secondMaster}`).waitFor({ timeout: 15_000 });
     await expect.poll(() => cards(page).count()).toBe(1);
     await expect.poll(() => tab(page, secondId).getAttribute('data-tab-status'), { timeout: 10_000 }).toBe('live');

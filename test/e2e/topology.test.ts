@@ -10,7 +10,7 @@ import { Resvg } from '@resvg/resvg-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Lab, docsLayout, masterWithReplicas } from '../../electron/lab/lab';
 import { startWebServer, type WebServer } from '../../electron/web/server';
-import { ARTIFACTS, openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
+import { ARTIFACTS, connectThroughForm, openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
 
 const POLL_MS = 1000;
 
@@ -34,13 +34,6 @@ function ownDataDir(): { enter: () => Promise<void>; leave: () => Promise<void> 
       if (dataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
-}
-
-async function connectThroughForm(page: Page, seeds: string, password?: string): Promise<void> {
-  await page.getByTestId('seeds-input').fill(seeds);
-  await page.getByTestId('user-input').fill('');
-  await page.getByTestId('password-input').fill(password ?? '');
-  await page.getByTestId('connect-button').click();
 }
 
 const card = (page: Page, address: string) => page.locator(`[data-testid="node-card-${address}"]`);

@@ -8,7 +8,7 @@ import Redis from 'ioredis';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { masterWithReplicas } from '../../electron/lab/lab';
-import { openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
+import { connectThroughForm, openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
 import { useLabWebConsole } from '../helpers/web-console';
 
 const e2e = useBrowserAndRenderer('rc-e2e-writes-refused-');
@@ -37,8 +37,7 @@ describe('writes refused by the master itself (real servers)', () => {
         const { context, page, problems } = await openPage(e2e.browser, server.url, scheme);
         try {
           if (scheme === 'light') {
-            await page.getByTestId('seeds-input').fill(master);
-            await page.getByTestId('connect-button').click();
+            await connectThroughForm(page, master);
           }
           const warning = page.getByTestId('warnings').locator('li[data-code="WRITES_REFUSED"]');
           await expect.poll(() => warning.textContent(), { timeout: 15_000 }).toContain(`${master} refuses every write (MISCONF): its last RDB save failed`);

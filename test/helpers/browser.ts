@@ -99,6 +99,14 @@ export async function openPage(
   return { context, page, problems };
 }
 
+/** Fill the connect form (seeds, no user, the password or none) and connect. */
+export async function connectThroughForm(page: Page, seeds: string | readonly string[], password = ''): Promise<void> {
+  await page.getByTestId('seeds-input').fill(typeof seeds === 'string' ? seeds : seeds.join(', '));
+  await page.getByTestId('user-input').fill('');
+  await page.getByTestId('password-input').fill(password);
+  await page.getByTestId('connect-button').click();
+}
+
 export async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
 }
