@@ -94,6 +94,7 @@ const CHECK_CODES: Record<CheckCode, true> = {
   RESYNC_RACE: true,
   WRITES_REFUSED: true,
   EVICTION: true,
+  DISK_ERROR: true,
 };
 
 /** The --override codes, each one a check code the planner knows. */

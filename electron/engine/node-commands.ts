@@ -43,6 +43,7 @@ export interface PreflightReplies {
     minReplicasMaxLag: string | null;
     save: string | null;
     stopWritesOnBgsaveError: string | null;
+    replicaIgnoreDiskWriteErrors: string | null;
   };
   /** ACL GETUSER default as the flat list Redis returns. */
   aclDefault: unknown[] | null;
@@ -255,11 +256,12 @@ export class EngineCommands implements NodeCommands {
         .call('CONFIG', 'GET', 'min-replicas-max-lag')
         .call('CONFIG', 'GET', 'save')
         .call('CONFIG', 'GET', 'stop-writes-on-bgsave-error')
+        .call('CONFIG', 'GET', 'replica-ignore-disk-write-errors')
         .call('ACL', 'GETUSER', 'default')
         .call('PUBSUB', 'NUMSUB', SENTINEL_HELLO_CHANNEL)
         .call('CLIENT', 'LIST')
         .exec()) ?? []) as Reply[];
-      const [server, replication, cluster, keyspace, sentinel, memory, persistence, masterauth, masteruser, requirepass, toWrite, maxLag, save, stopWrites, acl, numsub, clients] =
+      const [server, replication, cluster, keyspace, sentinel, memory, persistence, masterauth, masteruser, requirepass, toWrite, maxLag, save, stopWrites, ignoreDisk, acl, numsub, clients] =
         replies;
       return {
         info: {
@@ -279,6 +281,7 @@ export class EngineCommands implements NodeCommands {
           minReplicasMaxLag: configValue(ok(maxLag)),
           save: configValue(ok(save)),
           stopWritesOnBgsaveError: configValue(ok(stopWrites)),
+          replicaIgnoreDiskWriteErrors: configValue(ok(ignoreDisk)),
         },
         aclDefault: Array.isArray(ok(acl)) ? (ok(acl) as unknown[]) : null,
         helloSubscribers: numsubCount(ok(numsub)),

@@ -258,7 +258,7 @@ async function readReply(client: Redis, generation: number, record: NodeRecord, 
     clients,
     load: wantLoad,
     // A second round trip, once a minute: what decides the replication risks (persistence, backlog, limits).
-    settings: wantServer ? await readSettings(client, SETTINGS_PARAMETERS) : null,
+    settings: wantServer || (wantLoad && refusalHangsOnSettings(record)) ? await readSettings(client, SETTINGS_PARAMETERS) : null,
   };
 }
 
@@ -286,6 +286,18 @@ async function readInOne(client: Redis, record: NodeRecord, sections: string[], 
     record.oneSectionPerInfo = true;
     return readInfo(client, sections, now);
   }
+}
+
+/**
+ * A refusal of writes that a setting decides (a failed save with stop-writes-on-bgsave-error,
+ * fewer good replicas than min-replicas-to-write): the settings are read with every load, not
+ * once a minute, while it holds. Turned off with CONFIG SET, WRITES_REFUSED (and its alert)
+ * stayed a minute after writes were taken again.
+ */
+function refusalHangsOnSettings(record: NodeRecord): boolean {
+  const need = record.settings?.minReplicasToWrite ?? 0;
+  const good = record.replication?.minReplicasGood ?? null;
+  return record.load?.persistence?.lastSaveStatus === 'err' || (need > 0 && good !== null && good < need);
 }
 
 /**

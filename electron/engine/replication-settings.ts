@@ -14,6 +14,7 @@ export const SETTINGS_PARAMETERS = [
   'repl-diskless-sync',
   'repl-diskless-load',
   'stop-writes-on-bgsave-error',
+  'replica-ignore-disk-write-errors',
 ] as const;
 
 export type SettingsParameter = (typeof SETTINGS_PARAMETERS)[number];
@@ -35,6 +36,7 @@ export function parseSettings(replies: SettingsReplies, persistence: Record<stri
     replDisklessSync: yesNo(replies['repl-diskless-sync']),
     replDisklessLoad: replies['repl-diskless-load'] ?? null,
     stopWritesOnBgsaveError: yesNo(replies['stop-writes-on-bgsave-error']),
+    replicaIgnoreDiskWriteErrors: yesNo(replies['replica-ignore-disk-write-errors']),
     loadedKeys: wholeNumber(persistence?.rdb_last_load_keys_loaded),
     loading: persistence?.loading === '1' ? true : persistence?.loading === '0' ? false : null,
   };
@@ -78,6 +80,7 @@ export function rememberedSettings(noPersistence: boolean | null | undefined): R
     replDisklessSync: null,
     replDisklessLoad: null,
     stopWritesOnBgsaveError: null,
+    replicaIgnoreDiskWriteErrors: null,
     loadedKeys: null,
     loading: null,
   };

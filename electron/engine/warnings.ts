@@ -1,6 +1,6 @@
 import { refusesConsole, type NodeState, type TopologyWarning, type WarningCode } from '../shared/types';
 import { persistenceOff } from './replication-settings';
-import { describeHazards, masterHazards, refusesWrites } from './master-hazards';
+import { describeHazards, masterHazards, refusesWrites, replicaHazards } from './write-hazards';
 import { isFenceValue } from './actions/operations';
 import { unreachableKind } from './errors';
 import { formatBytes, formatSeconds, formatUtc } from '../shared/format';
@@ -40,21 +40,34 @@ export function findWarnings(nodes: NodeSet, loops: readonly NodeRecord[][] = cy
  * A master refusing writes now. NOREPLICAS: min-replicas-to-write is on and fewer replicas than
  * it asks are connected within min-replicas-max-lag (INFO says how many are good only while the
  * setting is on; the console's own fence, a huge value, is FENCED_MASTER's to say). MISCONF and
- * OOM: its own disk or memory (master-hazards.ts). One warning per master, every reason in it.
+ * OOM: its own disk or memory (write-hazards.ts). One warning per master, every reason in it.
+ * And DISK_ERROR: a replica that cannot save stops at its master's next write (Redis 7.0+).
  */
 function writesRefused(records: readonly NodeRecord[]): TopologyWarning[] {
   const out: TopologyWarning[] = [];
   for (const r of records) {
-    if (!r.reachable || r.replication?.role !== 'master') continue;
+    if (!r.reachable) continue;
+    if (r.replication?.role === 'replica') {
+      const stops = replicaHazards(r.settings, r.load);
+      if (stops.length > 0) out.push({ code: 'DISK_ERROR', message: `${r.address} ${describeHazards(stops)}`, nodes: [r.address] });
+      continue;
+    }
+    if (r.replication?.role !== 'master') continue;
     const reasons: string[] = [];
     const need = r.settings?.minReplicasToWrite ?? null;
     const good = r.replication.minReplicasGood;
+    const maxLag = r.settings?.minReplicasMaxLag ?? null;
+    const lagged = `with a lag under min-replicas-max-lag${maxLag !== null ? ` (${maxLag} s)` : ''}`;
     if (need !== null && need > 0 && good !== null && good < need && !isFenceValue(need)) {
-      const maxLag = r.settings?.minReplicasMaxLag ?? null;
       reasons.push(
-        `refuses every write (NOREPLICAS): min-replicas-to-write is ${need}, and ${good} ${good === 1 ? 'replica is' : 'replicas are'} connected ` +
-          `with a lag under min-replicas-max-lag${maxLag !== null ? ` (${maxLag} s)` : ''}. Bring its replicas back, or lower min-replicas-to-write ` +
-          `(CONFIG SET min-replicas-to-write ${good}) to take writes without that guarantee`,
+        `refuses every write (NOREPLICAS): min-replicas-to-write is ${need}, and ${good} ${good === 1 ? 'replica is' : 'replicas are'} connected ${lagged}. ` +
+          `Bring its replicas back, or lower min-replicas-to-write (CONFIG SET min-replicas-to-write ${good}) to take writes without that guarantee`,
+      );
+    } else if (need === null && good === 0) {
+      // INFO prints the count only while the setting is on (at least 1): none good is NOREPLICAS, read or not.
+      reasons.push(
+        `refuses every write (NOREPLICAS): min-replicas-to-write is on (the console cannot read it), and no replica is connected ${lagged}. ` +
+          'Bring its replicas back, or lower min-replicas-to-write to take writes without that guarantee',
       );
     }
     const hazards = masterHazards(r.settings, r.load).filter(refusesWrites);

@@ -158,6 +158,8 @@ export interface ReplicationSettings {
   replDisklessLoad: string | null;
   /** stop-writes-on-bgsave-error: with RDB saves on, a failed save makes a master refuse every write (MISCONF). */
   stopWritesOnBgsaveError: boolean | null;
+  /** replica-ignore-disk-write-errors (7.0+): no, and a replica that cannot save stops at its master's next write. */
+  replicaIgnoreDiskWriteErrors: boolean | null;
   /**
    * rdb_last_load_keys_loaded (Redis and Valkey 7.0+): the keys the process last loaded from an
    * RDB, at start (a dump.rdb on disk) or in a full sync; null where not reported.
@@ -358,6 +360,8 @@ export type WarningCode =
    * a failed RDB save or AOF write (MISCONF), or used memory past maxmemory with noeviction (OOM).
    */
   | 'WRITES_REFUSED'
+  /** A replica that cannot save (a failed RDB save or AOF write): Redis 7.0+ stops it at its master's next write. */
+  | 'DISK_ERROR'
   /** The root master is down: one headline, with the per-node warnings folded under it. */
   | 'MASTER_DOWN'
   /** The root master is up but refuses the console (out of clients, protected mode, password, ACL, TLS): one headline, do not fail over. */

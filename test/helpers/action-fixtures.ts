@@ -52,6 +52,7 @@ export function factsOf(state: NodeState, overrides: Partial<NodeFacts> = {}): N
     authBasis: 'ACL GETUSER default',
     minReplicas: { toWrite: 0, maxLag: 10 },
     asMaster: [],
+    asReplica: [],
     sentinelClients: 0,
     sentinelSubscribers: 0,
     sentinelMasters: [],

@@ -69,7 +69,8 @@ describe('WRITES_REFUSED from the master itself', () => {
     await client.config('SET', 'stop-writes-on-bgsave-error', 'no');
     client.disconnect();
     expect(await refusal(lab, 'master')).toBe('accepted');
-    await waitForTick(engine, () => refused(engine) === undefined, 15_000, 'WRITES_REFUSED gone with stop-writes-on-bgsave-error no');
+    // Read again with the load while the refusal holds (every 5 polls), not once a minute (60 polls, 6 s here).
+    await waitForTick(engine, () => refused(engine) === undefined, 3000, 'WRITES_REFUSED gone with stop-writes-on-bgsave-error no');
     expect(engine.alerts().alerts.find((a) => a.rule === 'WRITES_REFUSED')?.state).toBe('resolved');
   });
 
@@ -92,9 +93,78 @@ describe('WRITES_REFUSED from the master itself', () => {
       client.disconnect();
     }
   });
+
+  it('NOREPLICAS is said to a user without CONFIG too: none good is a refusal whatever the setting', async () => {
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(1), extraArgs: ['--min-replicas-to-write', '1', '--min-replicas-max-lag', '10'] }));
+    const master = lab.address('master');
+    const admin = direct(lab, 'master');
+    await admin.call('ACL', 'SETUSER', 'watcher', 'on', '>watcher-pass', '~*', '&*', '+@all', '-config');
+    admin.disconnect();
+    const engine = own(new ReplicationEngine());
+    await engine.connect({ seeds: [master], user: 'watcher', password: 'watcher-pass', pollIntervalMs: 100 });
+    await lab.kill('replica-1');
+    await waitForTick(engine, () => refused(engine) !== undefined, 10_000, 'WRITES_REFUSED (NOREPLICAS, setting unread)');
+    expect(refused(engine)).toBe(
+      `${master} refuses every write (NOREPLICAS): min-replicas-to-write is on (the console cannot read it), and no replica is connected with a lag under min-replicas-max-lag. ` +
+        'Bring its replicas back, or lower min-replicas-to-write to take writes without that guarantee',
+    );
+  });
 });
 
 describe('promoting a node that would refuse writes or evict keys as a master', () => {
+  it("an emergency failover to a replica whose own min-replicas-to-write asks for more replicas than it will have is refused (it ended 'done' with every write refused)", async () => {
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(2), extraArgs: ['--min-replicas-to-write', '1', '--min-replicas-max-lag', '10'] }));
+    await lab.waitForLinks();
+    const h = own(await harness(lab, 'master'));
+    const [r1, r2] = ['replica-1', 'replica-2'].map((n) => lab.address(n));
+    await lab.kill('replica-2');
+    await lab.kill('master');
+    await waitForTick(h.engine, (u) => u.snapshot.warnings.some((w) => w.code === 'MASTER_DOWN'), 10_000, 'MASTER_DOWN');
+    const plan = await h.actions.plan({ kind: 'failover' });
+    expect(check(plan, 'WRITES_REFUSED')).toMatchObject({
+      verdict: 'refused',
+      overridable: true,
+      message: `${r1}, once master, refuses every write (NOREPLICAS): its min-replicas-to-write is 1, and it will have 0 replicas. Lower it first (CONFIG SET min-replicas-to-write 0 on ${r1}), or bring replicas back`,
+    });
+    expect(check(plan, 'UNREACHABLE_REPLICA').nodes).toEqual([r2]);
+  });
+
+  it('a switchover away from a master whose RDB saves fail is refused: as a replica, it would stop at its new master\'s first write', async () => {
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(1) }));
+    await lab.waitForLinks();
+    const h = own(await harness(lab, 'master'));
+    const [master, r1] = ['master', 'replica-1'].map((n) => lab.address(n)) as [string, string];
+    await failSaves(lab, 'master');
+    const plan = await h.actions.plan({ kind: 'switchover', to: r1 });
+    expect(check(plan, 'DISK_ERROR')).toMatchObject({
+      verdict: 'refused',
+      overridable: true,
+      message: expect.stringMatching(new RegExp(`^${master.replace(/\./g, '\\.')}, as a replica of ${r1.replace(/\./g, '\\.')}, stops \\(the process exits\\) at the first write its master sends: its last RDB save failed`)),
+    });
+    expect(codes(plan, 'refused')).toEqual(['DISK_ERROR']);
+  });
+
+  it('a replica past its maxmemory under volatile-lru with no key with a TTL would refuse writes (OOM), not evict', async () => {
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(1) }));
+    const writer = direct(lab, 'master');
+    for (let i = 0; i < 50; i++) await writer.set(`k:${i}`, 'v');
+    writer.disconnect();
+    await lab.waitForLinks();
+    const h = own(await harness(lab, 'master'));
+    const r1 = lab.address('replica-1');
+    const replica = direct(lab, 'replica-1');
+    try {
+      await replica.config('SET', 'maxmemory-policy', 'volatile-lru');
+      await replica.config('SET', 'maxmemory', '1');
+      const plan = await h.actions.plan({ kind: 'switchover', to: r1 });
+      expect(check(plan, 'WRITES_REFUSED').message).toContain(`${r1}, once master, refuses the writes that add data (OOM): it uses`);
+      expect(check(plan, 'WRITES_REFUSED').message).toContain('with maxmemory-policy volatile-lru and no key with a TTL to evict');
+      expect(codes(plan)).not.toContain('EVICTION');
+    } finally {
+      replica.disconnect();
+    }
+  });
+
   it('a switchover or promote to a replica past its maxmemory is refused (overridably): noeviction would refuse writes, an eviction policy drops keys', async () => {
     const lab = own(await Lab.start({ nodes: masterWithReplicas(2) }));
     const writer = direct(lab, 'master');

@@ -40,6 +40,7 @@ describe('replication settings', () => {
       replDisklessSync: true,
       replDisklessLoad: null,
       stopWritesOnBgsaveError: null,
+      replicaIgnoreDiskWriteErrors: null,
       loadedKeys: null,
       loading: null,
     });

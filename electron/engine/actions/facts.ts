@@ -2,7 +2,7 @@
 // the planner stays a pure function that unit tests can feed by hand.
 import type { ErrorCode, ListedReplica, ReplicationBacklog, TopologySnapshot } from '../../shared/types';
 import { findNode, tryNormalize } from './graph';
-import type { MasterHazard } from '../master-hazards';
+import type { WriteHazard } from '../write-hazards';
 
 export interface NodeFacts {
   /** The address it was read at (normalised). */
@@ -40,7 +40,9 @@ export interface NodeFacts {
   authBasis: string;
   minReplicas: { toWrite: number; maxLag: number } | null;
   /** What it would do to writes as a master because of its own disk or memory (MISCONF, OOM, eviction). */
-  asMaster: MasterHazard[];
+  asMaster: WriteHazard[];
+  /** What its own disk would do to it as a replica: stop at its master's next write. */
+  asReplica: WriteHazard[];
   /** Sentinel connections seen on this data node (CLIENT LIST names, hello subscribers). */
   sentinelClients: number;
   sentinelSubscribers: number;
@@ -134,6 +136,7 @@ export function unreachableFacts(address: string, error: string, errorCode: Erro
     authBasis: 'not read',
     minReplicas: null,
     asMaster: [],
+    asReplica: [],
     sentinelClients: 0,
     sentinelSubscribers: 0,
     sentinelMasters: [],

@@ -12,7 +12,7 @@ import { afterPromotion, predictResync, type ReplState } from './resync';
 import { failoverMaster, sentinelGroupMaster } from './scope';
 import { planSentinelFailover } from './sentinel-planner';
 import { historyBytesBehind } from '../replication-rules';
-import { refusesWrites } from '../master-hazards';
+import { refusesWrites, type WriteHazard } from '../write-hazards';
 
 /** Longest write pause a replicaof under a sibling asks for: enough for a replica that keeps up, short enough that one that does not fails fast with nothing changed. */
 const RACE_PAUSE_MS = 2000;
@@ -44,6 +44,7 @@ export function planAction(request: ActionRequest, facts: PreflightFacts, meta: 
 
 function finish(b: PlanBuilder, meta: PlanMeta, summary: string, confirm: string): PlannedAction {
   fencedMasters(b);
+  writeHazards(b);
   if (!b.refused) b.persist();
   return b.build(meta.id, meta.now, meta.ttlMs, summary, confirm);
 }
@@ -65,6 +66,52 @@ function fencedMasters(b: PlanBuilder): void {
     if (b.checks.some((c) => c.code === 'FENCED_MASTER' && c.nodes.includes(address))) continue;
     b.check('FENCED_MASTER', 'warning', fencedMessage(address, f.minReplicas?.toWrite ?? 0), [address]);
   }
+}
+
+/**
+ * What the plan's end state does to writes through the nodes' own disk, memory and settings
+ * (write-hazards.ts): a new master that refuses them (MISCONF, OOM, its own min-replicas-to-write
+ * with fewer replicas than it asks: NOREPLICAS) or drops keys (a replica ignores its maxmemory
+ * until promoted), and a node made a replica that stops at its master's first write (a failed
+ * save: demoting a master whose disk failed killed it). Such a plan ended "done" with writes
+ * still refused, or with a node gone. A sure hazard refuses the plan, overridably, an emergency
+ * failover too: the operator fixes the node first, or overrides and fixes it right after.
+ */
+function writeHazards(b: PlanBuilder): void {
+  for (const e of b.expected.values()) {
+    const f = b.fact(e.address);
+    if (!f?.reachable || !b.changed.has(e.address)) continue;
+    if (e.role === 'master') {
+      for (const h of f.asMaster) hazardCheck(b, refusesWrites(h) ? 'WRITES_REFUSED' : 'EVICTION', e.address, 'once master', h);
+      noReplicas(b, f);
+    } else {
+      for (const h of f.asReplica) hazardCheck(b, 'DISK_ERROR', e.address, `as a replica of ${e.master ?? 'its new master'}`, h);
+    }
+  }
+}
+
+function hazardCheck(b: PlanBuilder, code: 'WRITES_REFUSED' | 'EVICTION' | 'DISK_ERROR', address: string, as: string, hazard: WriteHazard): void {
+  b.check(code, hazard.certain ? 'refused' : 'warning', `${address}, ${as}, ${hazard.effect}. Fix that first: ${hazard.fix}`, [address], hazard.certain);
+}
+
+/** A new master whose own min-replicas-to-write asks for more replicas than it will have refuses every write (NOREPLICAS). */
+function noReplicas(b: PlanBuilder, f: NodeFacts): void {
+  const need = f.minReplicas?.toWrite ?? 0;
+  if (need <= 0 || isFenceValue(need)) return;
+  const expected = [...b.expected.values()];
+  const moving = new Set(expected.filter((e) => e.role === 'replica').map((e) => e.address));
+  const followers =
+    expected.filter((e) => e.role === 'replica' && e.master === f.address).length +
+    f.replicas.filter((l) => l.state === 'online' && !moving.has(b.canon(l.address))).length;
+  if (followers >= need) return;
+  b.check(
+    'WRITES_REFUSED',
+    'refused',
+    `${f.address}, once master, refuses every write (NOREPLICAS): its min-replicas-to-write is ${need}, and it will have ${plural(followers, 'replica')}. ` +
+      `Lower it first (CONFIG SET min-replicas-to-write ${followers} on ${f.address}), or bring replicas back`,
+    [f.address],
+    true,
+  );
 }
 
 function plural(n: number, word: string): string {
@@ -192,21 +239,6 @@ function priorityZero(b: PlanBuilder, f: NodeFacts): void {
   }
 }
 
-/**
- * The node to promote, as a master, because of its own disk or memory (master-hazards.ts): a
- * replica past its maxmemory or with a failed save looks fine until it takes writes. Where the
- * master still takes writes (promote, switchover) a sure hazard refuses the plan, overridably: it
- * trades a working master for one that refuses writes or drops keys. A failover only warns: the
- * writes are down already, and the operator may fix the node right after.
- */
-function hazardsAsMaster(b: PlanBuilder, f: NodeFacts, masterWorks: boolean): void {
-  for (const hazard of f.asMaster) {
-    const code = refusesWrites(hazard) ? 'WRITES_REFUSED' : 'EVICTION';
-    const verdict = masterWorks && hazard.certain ? 'refused' : 'warning';
-    b.check(code, verdict, `${f.address}, once master, ${hazard.effect}. Fix that first: ${hazard.fix}`, [f.address], true);
-  }
-}
-
 /** A switchover target this far behind is unlikely to catch up while writes wait (tens of MB/s on a busy link). */
 const CATCH_UP_BYTES = 16 * 1024 * 1024;
 
@@ -242,7 +274,6 @@ function planPromote(b: PlanBuilder, nodeAddress: string, repointSiblings: boole
   b.failoverRunning([node, oldMaster, ...siblings.map((s) => s.address)]);
   b.sentinel();
   priorityZero(b, nf);
-  hazardsAsMaster(b, nf, mf?.reachable === true);
 
   if (mf?.reachable) {
     const behind = bytesBehind(mf, nf);
@@ -352,7 +383,6 @@ function planSwitchover(b: PlanBuilder, toAddress: string, meta: PlanMeta): Plan
   b.failoverRunning([oldMaster, to, ...siblings.map((s) => s.address)]);
   b.sentinel();
   priorityZero(b, tf);
-  hazardsAsMaster(b, tf, true);
 
   const requested = b.options.switchoverMethod ?? 'auto';
   const modern = atLeast62(mf.version) && atLeast62(tf.version);
@@ -669,7 +699,6 @@ function planFailover(b: PlanBuilder, toAddress: string | undefined, meta: PlanM
   b.failoverRunning(usable.map((f) => f.address));
   b.sentinel();
   priorityZero(b, cf);
-  hazardsAsMaster(b, cf, false);
 
   const behindBest = best && best !== cf ? bytesBehind(best, cf) : 0;
   if (holdsNoData(cf)) {

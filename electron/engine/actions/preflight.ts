@@ -7,7 +7,7 @@ import type { NodeCommands, PreflightReplies } from '../node-commands';
 import { toApiError } from '../errors';
 import { isClusterEnabled, parseInfo, parseLoad, parseReplication, parseSentinelMasters, parseServer, type ReplicationInfo } from '../info-parser';
 import { parseSettings } from '../replication-settings';
-import { masterHazards } from '../master-hazards';
+import { masterHazards, replicaHazards } from '../write-hazards';
 import { nodeMaster, nodeOffset, sameHistory } from '../replication-rules';
 import type { TopologySnapshot } from '../../shared/types';
 import type { ActionRequest } from '../../shared/actions';
@@ -199,13 +199,13 @@ function toFacts(address: string, replies: PreflightReplies, password: string | 
     replicas: repl.replicas,
     priority: repl.priority,
     failoverState: repl.failoverState,
-    keys: keyCount(info.keyspace),
+    keys: keyCount(info.keyspace, 'keys'),
     masterauth: config.masterauth === null ? 'unknown' : config.masterauth === '' ? 'unset' : config.masterauth === password ? 'same' : 'different',
     masteruser: nonEmpty(config.masteruser),
     requiresAuth: auth.value,
     authBasis: auth.basis,
     minReplicas: toWrite !== null && maxLag !== null ? { toWrite: Number(toWrite), maxLag: Number(maxLag) } : null,
-    asMaster: hazardsAsMaster(replies),
+    ...hazards(replies),
     sentinelClients: (replies.clientList ?? '').split('\n').filter((line) => SENTINEL_CLIENT.test(line)).length,
     sentinelSubscribers: replies.helloSubscribers,
     sentinelMasters: isSentinel
@@ -231,18 +231,23 @@ function requiresAuth(acl: unknown[] | null, requirepass: string | null, console
   return { value: null, basis: 'ACL GETUSER and CONFIG GET were denied' };
 }
 
-/** What the node would do to writes as a master, from the same INFO and CONFIG GET replies the poll reads them from. */
-function hazardsAsMaster({ info, config }: PreflightReplies): NodeFacts['asMaster'] {
+/** What the node's disk and memory would do to writes as a master and as a replica, from the INFO and CONFIG GET replies the poll reads them from. */
+function hazards({ info, config }: PreflightReplies): Pick<NodeFacts, 'asMaster' | 'asReplica'> {
   const persistence = info.persistence === null ? null : parseInfo(info.persistence).fields;
-  const settings = parseSettings({ save: config.save, 'stop-writes-on-bgsave-error': config.stopWritesOnBgsaveError }, persistence);
+  const settings = parseSettings(
+    { save: config.save, 'stop-writes-on-bgsave-error': config.stopWritesOnBgsaveError, 'replica-ignore-disk-write-errors': config.replicaIgnoreDiskWriteErrors },
+    persistence,
+  );
   const memory = info.memory === null ? null : parseInfo(info.memory).fields;
-  return masterHazards(settings, parseLoad({ stats: null, memory, clients: null, persistence }, Date.now()));
+  const load = parseLoad({ stats: null, memory, clients: null, persistence }, Date.now());
+  return { asMaster: masterHazards(settings, load, keyCount(info.keyspace, 'expires')), asReplica: replicaHazards(settings, load) };
 }
 
-function keyCount(info: string | null): number | null {
+/** Keys (or keys with a TTL, `expires`) over every database of INFO keyspace; null when unknown. */
+function keyCount(info: string | null, field: 'keys' | 'expires'): number | null {
   if (info === null) return null;
   let total = 0;
-  for (const match of info.matchAll(/^db\d+:keys=(\d+)/gm)) total += Number(match[1]);
+  for (const match of info.matchAll(field === 'keys' ? /^db\d+:keys=(\d+)/gm : /^db\d+:.*\bexpires=(\d+)/gm)) total += Number(match[1]);
   return total;
 }
 

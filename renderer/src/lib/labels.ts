@@ -49,6 +49,7 @@ export const WARNING_LABELS: Record<WarningCode, string> = {
   MASTER_DOWN: 'Master down',
   MASTER_REFUSES: 'Master refuses console',
   WRITES_REFUSED: 'Writes refused',
+  DISK_ERROR: 'Disk error',
   MASTER_NO_PERSISTENCE: 'Master without persistence',
   MASTER_RESTARTED_EMPTY: 'Data loss',
   BACKLOG_EXCEEDED: 'Past the backlog',

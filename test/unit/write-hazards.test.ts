@@ -1,7 +1,7 @@
 // What a node does to writes as a master because of its own disk or memory: the rule behind
 // WRITES_REFUSED's MISCONF and OOM reasons and the planner's WRITES_REFUSED and EVICTION checks.
 import { describe, expect, it } from 'vitest';
-import { masterHazards } from '../../electron/engine/master-hazards';
+import { masterHazards, replicaHazards } from '../../electron/engine/write-hazards';
 import { parseSettings } from '../../electron/engine/replication-settings';
 import { parseInfo, parseLoad } from '../../electron/engine/info-parser';
 import { planAction } from '../../electron/engine/actions/planner';
@@ -37,6 +37,11 @@ describe('masterHazards', () => {
   it('memory past maxmemory (less what is not counted) refuses writes under noeviction and evicts under any other policy', () => {
     expect(kinds(SAVING, load('used_memory:2000\nmaxmemory:1000\nmaxmemory_policy:noeviction\nmem_not_counted_for_evict:0'))).toEqual(['oom']);
     expect(kinds(SAVING, load('used_memory:2000\nmaxmemory:1000\nmaxmemory_policy:allkeys-lru'))).toEqual(['eviction']);
+    // volatile-* evicts only keys with a TTL: without one it refuses writes; unknown, it may.
+    const volatile = load('used_memory:2000\nmaxmemory:1000\nmaxmemory_policy:volatile-lru');
+    expect(kinds(SAVING, volatile)).toEqual(['oom?']);
+    expect(masterHazards(SAVING, volatile, 0)).toMatchObject([{ kind: 'oom', certain: true, effect: expect.stringContaining('with maxmemory-policy volatile-lru and no key with a TTL to evict') }]);
+    expect(masterHazards(SAVING, volatile, 12).map((h) => h.certain)).toEqual([false]);
     // Replica output buffers are not counted: 2000 - 1500 is under the limit.
     expect(kinds(SAVING, load('used_memory:2000\nmaxmemory:1000\nmaxmemory_policy:noeviction\nmem_not_counted_for_evict:1500'))).toEqual([]);
     expect(kinds(SAVING, load('used_memory:2000\nmaxmemory:0\nmaxmemory_policy:noeviction'))).toEqual([]);
@@ -44,6 +49,19 @@ describe('masterHazards', () => {
     expect(masterHazards(SAVING, load('used_memory:2048\nmaxmemory:1024\nmaxmemory_policy:noeviction'))[0]?.effect).toBe(
       'refuses the writes that add data (OOM): it uses 2.0 KiB against its maxmemory of 1.0 KiB, with maxmemory-policy noeviction',
     );
+  });
+});
+
+describe('replicaHazards', () => {
+  const failed = load('used_memory:100\nmaxmemory:1', FAILED_SAVE);
+  it('a disk error stops a replica at its master\'s next write unless replica-ignore-disk-write-errors is yes; memory does not matter to a replica', () => {
+    expect(replicaHazards({ ...SAVING, replicaIgnoreDiskWriteErrors: false }, failed)).toMatchObject([
+      { kind: 'rdb-error', certain: true, effect: expect.stringMatching(/^stops \(the process exits\) at the first write its master sends: its last RDB save failed .* and replica-ignore-disk-write-errors is no$/) },
+    ]);
+    expect(replicaHazards({ ...SAVING, replicaIgnoreDiskWriteErrors: true }, failed)).toEqual([]);
+    // Unread (or Redis 6.x, which takes the write): "may".
+    expect(replicaHazards(SAVING, failed).map((h) => h.certain)).toEqual([false]);
+    expect(replicaHazards({ ...SAVING, replicaIgnoreDiskWriteErrors: false }, load('used_memory:2000\nmaxmemory:1000\nmaxmemory_policy:noeviction'))).toEqual([]);
   });
 });
 
@@ -65,9 +83,42 @@ describe('the planner, promoting a node that would refuse writes or evict keys',
     expect(planAction({ kind: 'switchover', to: A }, factsFor(snapshot), META).plan.checks.map((c) => c.code)).not.toContain('WRITES_REFUSED');
   });
 
-  it('only warns in an emergency failover: the writes are down already', () => {
+  it('an emergency failover too: it would end "done" with writes still refused; an uncertain hazard only warns', () => {
     const down = snapshotOf([nodeState(M, { reachable: false, error: { code: 'UNREACHABLE', message: 'refused' } }), replicaState(A, M, { linkStatus: 'down' })]);
     const plan = planAction({ kind: 'failover' }, factsFor(down, { [A]: { asMaster: full, linkStatus: 'down' } }), META).plan;
-    expect(plan.checks.find((c) => c.code === 'WRITES_REFUSED')).toMatchObject({ verdict: 'warning', overridable: true });
+    expect(plan.checks.find((c) => c.code === 'WRITES_REFUSED')).toMatchObject({ verdict: 'refused', overridable: true });
+    const maybe = full.map((h) => ({ ...h, certain: false }));
+    const unsure = planAction({ kind: 'failover' }, factsFor(down, { [A]: { asMaster: maybe, linkStatus: 'down' } }), META).plan;
+    expect(unsure.checks.find((c) => c.code === 'WRITES_REFUSED')).toMatchObject({ verdict: 'warning', overridable: false });
+  });
+
+  it("its own min-replicas-to-write against the replicas it will have (NOREPLICAS), counting those re-pointed to it", () => {
+    const B = '10.0.0.3:6379';
+    const three = snapshotOf([nodeState(M), replicaState(A, M), replicaState(B, M)]);
+    const asks = (toWrite: number) => ({ [A]: { minReplicas: { toWrite, maxLag: 10 } } });
+    // A switchover gives A the old master and B: two.
+    expect(planAction({ kind: 'switchover', to: A }, factsFor(three, asks(2)), META).plan.checks.map((c) => c.code)).not.toContain('WRITES_REFUSED');
+    const switchover = planAction({ kind: 'switchover', to: A }, factsFor(three, asks(3)), META).plan;
+    expect(switchover.checks.find((c) => c.code === 'WRITES_REFUSED')).toMatchObject({
+      verdict: 'refused',
+      overridable: true,
+      message: `${A}, once master, refuses every write (NOREPLICAS): its min-replicas-to-write is 3, and it will have 2 replicas. Lower it first (CONFIG SET min-replicas-to-write 2 on ${A}), or bring replicas back`,
+    });
+    // Promoted without re-pointing B: none.
+    const alone = planAction({ kind: 'promote', node: A, repointSiblings: false }, factsFor(three, asks(1)), META).plan;
+    expect(alone.checks.find((c) => c.code === 'WRITES_REFUSED')?.message).toContain('its min-replicas-to-write is 1, and it will have 0 replicas');
+    expect(planAction({ kind: 'promote', node: A, repointSiblings: true }, factsFor(three, asks(1)), META).plan.checks.map((c) => c.code)).not.toContain('WRITES_REFUSED');
+  });
+
+  it('a node the plan makes a replica that cannot save: DISK_ERROR (a switchover away from a master whose disk failed stopped it)', () => {
+    const stops = replicaHazards({ ...SAVING, replicaIgnoreDiskWriteErrors: false }, load('used_memory:100\nmaxmemory:0', FAILED_SAVE));
+    const plan = planAction({ kind: 'switchover', to: A }, factsFor(snapshot, { [M]: { asReplica: stops } }), META).plan;
+    expect(plan.checks.find((c) => c.code === 'DISK_ERROR')).toMatchObject({
+      verdict: 'refused',
+      overridable: true,
+      message: expect.stringContaining(`${M}, as a replica of ${A}, stops (the process exits) at the first write its master sends`),
+    });
+    // A node that stays what it is is not the plan's doing.
+    expect(planAction({ kind: 'switchover', to: A }, factsFor(snapshot, { [A]: { asReplica: stops } }), META).plan.checks.map((c) => c.code)).not.toContain('DISK_ERROR');
   });
 });
