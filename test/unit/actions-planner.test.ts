@@ -437,3 +437,18 @@ describe('planAction', () => {
     expect(check(full, 'FULL_SYNC')?.message).toContain('Its 5 keys will be flushed');
   });
 });
+
+describe('plan titles', () => {
+  it('count the replicas the plan re-points, not one it cannot reach (a check says that one stays)', () => {
+    const down = snapshotOf([
+      nodeState(M, { reachable: false, error: { code: 'UNREACHABLE', message: 'refused' } }),
+      replicaState(A, M, { linkStatus: 'down', offset: 100 }),
+      replicaState(B, M, { linkStatus: 'down', offset: 90 }),
+      replicaState(C, M, { reachable: false, error: { code: 'UNREACHABLE', message: 'refused' } }),
+    ]);
+    expect(planAction({ kind: 'failover' }, factsFor(down), META).plan.summary).toBe(`Emergency failover: ${M} is down; promote ${A} (highest offset) and re-point 1 other replica`);
+    const up = snapshotOf([nodeState(M), replicaState(A, M), replicaState(B, M), replicaState(C, M, { reachable: false, error: { code: 'UNREACHABLE', message: 'refused' } })]);
+    expect(planAction({ kind: 'promote', node: A, repointSiblings: true }, factsFor(up), META).plan.summary).toBe(`Promote ${A} to master and re-point 1 former sibling to it`);
+    expect(planAction({ kind: 'switchover', to: A }, factsFor(up), META).plan.summary).toMatch(/, then re-point 1 replica$/);
+  });
+});

@@ -114,6 +114,11 @@ function noReplicas(b: PlanBuilder, f: NodeFacts): void {
   );
 }
 
+/** How many of `nodes` the plan can send a command to (a title counts what it does). */
+function reachable(nodes: readonly NodeFacts[]): number {
+  return nodes.filter((n) => n.reachable).length;
+}
+
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
@@ -262,7 +267,7 @@ function planPromote(b: PlanBuilder, nodeAddress: string, repointSiblings: boole
   const summary =
     kind === 'detach'
       ? `Detach ${node} from ${oldMaster ?? 'its master'}: it becomes a lone master with a copy of the data as of now`
-      : `Promote ${node} to master${repointSiblings && siblings.length > 0 ? ` and re-point ${plural(siblings.length, 'former sibling')} to it` : ''}`;
+      : `Promote ${node} to master${repointSiblings && reachable(siblings) > 0 ? ` and re-point ${plural(reachable(siblings), 'former sibling')} to it` : ''}`;
   b.involve(node);
   if (!nf) return finish(b, meta, summary, node);
   if (nf.role !== 'replica' || oldMaster === null) {
@@ -520,7 +525,7 @@ function planSwitchover(b: PlanBuilder, toAddress: string, meta: PlanMeta): Plan
     b.repoint(sibling, tf, promoted, `follow the new master ${to} (it would otherwise stay under ${oldMaster})`);
   }
   const how = method === 'failover' ? ' with FAILOVER TO' : method === 'paused-failover' ? ' with CLIENT PAUSE WRITE, then FAILOVER TO … FORCE' : ` (manual: ${method})`;
-  return finish(b, meta, `${summary}${how}${siblings.length > 0 ? `, then re-point ${plural(siblings.length, 'replica')}` : ''}`, to);
+  return finish(b, meta, `${summary}${how}${reachable(siblings) > 0 ? `, then re-point ${plural(reachable(siblings), 'replica')}` : ''}`, to);
 }
 
 /**
@@ -680,8 +685,10 @@ function planFailover(b: PlanBuilder, toAddress: string | undefined, meta: PlanM
   const ranked = rank(usable.filter((f) => f.priority !== 0).length > 0 ? usable.filter((f) => f.priority !== 0) : usable);
   const best = rank(usable)[0];
   const chosenAddress = toAddress !== undefined ? b.canon(toAddress) : ranked[0]?.address;
+  // The title counts what the plan re-points: one that cannot be reached is a check, not a step.
+  const others = replicas.filter((r) => r.reachable && (chosenAddress === undefined || !b.same(r.address, chosenAddress))).length;
   const summary = `Emergency failover: ${dead} is down; promote ${chosenAddress ?? '(no candidate)'}${toAddress === undefined ? ' (highest offset)' : ''}` +
-    `${replicas.length > 1 ? ` and re-point ${plural(replicas.length - 1, 'other replica')}` : ''}`;
+    `${others > 0 ? ` and re-point ${plural(others, 'other replica')}` : ''}`;
   b.involve(dead, ...replicas.map((r) => r.address));
 
   masterIsDown(b, dead, df, usable);
