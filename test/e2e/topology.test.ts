@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import Redis from 'ioredis';
 import { Resvg } from '@resvg/resvg-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freePort } from '../../electron/lab/free-port';
 import { Lab, docsLayout, masterWithReplicas } from '../../electron/lab/lab';
 import { startWebServer, type WebServer } from '../../electron/web/server';
 import { ARTIFACTS, connectThroughForm, openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
@@ -421,9 +422,9 @@ describe('connect errors', () => {
   it('explains an unreachable seed', async () => {
     const { context, page } = await openPage(e2e.browser, server.url);
     try {
-      // A port from the lab's range that nothing listens on once the replica is stopped.
-      await lab.stop('replica-1');
-      await connectThroughForm(page, lab.address('replica-1'), 'e2e-right-password');
+      // A port nothing listens on and the console never saw (a stopped node it remembers is
+      // reached through its remembered master instead: the README's topology memory).
+      await connectThroughForm(page, `127.0.0.1:${await freePort()}`, 'e2e-right-password');
       const error = page.getByTestId('connect-error');
       await error.waitFor({ timeout: 15_000 });
       await expect(error.getAttribute('data-code')).resolves.toBe('UNREACHABLE');
