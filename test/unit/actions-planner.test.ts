@@ -256,9 +256,14 @@ describe('planAction', () => {
       message: expect.stringMatching(/restarted and is loading its dataset .*older than what its replicas hold\. Once loaded .*failing over now keeps their data\. Then keep .* from clients/),
     });
     // A process answers, refusing the console's password or TLS: it is not down.
-    for (const code of ['AUTH_FAILED', 'NOPERM', 'TLS', 'NOT_REDIS'] as const) {
+    for (const code of ['AUTH_FAILED', 'NOPERM', 'TLS'] as const) {
       expect(verdictFor({ code, message: `${M}: refused` })).toMatchObject({ verdict: 'refused', overridable: true, message: expect.stringMatching(/is running.*use switchover/) });
     }
+    // A reply that is not Redis's is not the master's (Redis never answers so): another program on its port, or a proxy.
+    expect(verdictFor({ code: 'NOT_REDIS', message: `${M}: answered, but not with the Redis protocol` })).toMatchObject({
+      verdict: 'warning',
+      message: expect.stringMatching(/^Something that does not speak Redis answers on .*: the master is not there \(another program took the port\), or a proxy stands in front of it\. Make sure .* stopped/),
+    });
     // Cannot tell from here: a name that does not resolve, no route, a connection reset.
     // Just killed, the console's open connection is reset: closed, with the replicas' links down, is down.
     expect(verdictFor({ code: 'UNREACHABLE', message: `${M}: the connection was closed by the other side` })?.verdict).toBe('ok');

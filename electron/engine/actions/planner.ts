@@ -608,8 +608,9 @@ function masterIsDown(b: PlanBuilder, dead: string, df: NodeFacts | undefined, r
   }
   const why = df?.error ? ` (${df.error})` : '';
   // Running (it answered, only not with its state): whatever its replicas' links say. A master
-  // loading its dataset is a restart, below.
-  if (df?.errorCode && df.errorCode !== 'LOADING' && ANSWERED_CODES.has(df.errorCode)) {
+  // loading its dataset is a restart, below. A reply that is not Redis's is not the master's:
+  // Redis never answers so (another program on its port, or a proxy in front of it), below.
+  if (df?.errorCode && df.errorCode !== 'LOADING' && df.errorCode !== 'NOT_REDIS' && ANSWERED_CODES.has(df.errorCode)) {
     b.check(
       'MASTER_REACHABLE',
       'refused',
@@ -646,6 +647,16 @@ function masterIsDown(b: PlanBuilder, dead: string, df: NodeFacts | undefined, r
       `${dead} restarted and is loading its dataset${why}: its last save (or an old dump.rdb), older than what its replicas hold. ` +
         `Once loaded it is a master again and its replicas resync to it, losing the difference; failing over now keeps their data. ` +
         `Then keep ${dead} from clients (fence it, or make it a replica of the new master once it has loaded)`,
+      [dead],
+    );
+    return;
+  }
+  if (df.errorCode === 'NOT_REDIS') {
+    b.check(
+      'MASTER_REACHABLE',
+      'warning',
+      `Something that does not speak Redis answers on ${dead}'s port${why}, and its replicas' links are down: the master is not there (another program took the port), ` +
+        `or a proxy stands in front of it. Make sure ${dead}'s Redis process is stopped (or fenced off) as part of this failover`,
       [dead],
     );
     return;
