@@ -48,7 +48,7 @@ function writesRefused(records: readonly NodeRecord[]): TopologyWarning[] {
   for (const r of records) {
     if (!r.reachable) continue;
     if (r.replication?.role === 'replica') {
-      const stops = replicaHazards(r.settings, r.load);
+      const stops = replicaHazards(r.settings, r.load, r.server?.versionLabel ?? null);
       if (stops.length > 0) out.push({ code: 'DISK_ERROR', message: `${r.address} ${describeHazards(stops)}`, nodes: [r.address] });
       continue;
     }

@@ -9,6 +9,7 @@
 // One rule for the snapshot's warnings and the planner's checks.
 import { formatBytes } from '../shared/format';
 import type { NodeLoad, ReplicationSettings } from '../shared/types';
+import { parseServerVersion } from './replication-rules';
 
 export type WriteHazardKind = 'rdb-error' | 'aof-error' | 'oom' | 'eviction';
 
@@ -72,11 +73,11 @@ export function masterHazards(settings: ReplicationSettings | null, load: NodeLo
 /**
  * The hazards for a replica (now, or once demoted or re-pointed): a disk error stops it at the
  * first write its master sends (Redis 7.0+ panics rather than drop the write). Redis 6.x
- * replicas take the write; a server without the setting (null) is therefore "may".
+ * replicas take the write: none there. `version` as INFO server gives it ("redis 7.0.15").
  */
-export function replicaHazards(settings: ReplicationSettings | null, load: NodeLoad | null): WriteHazard[] {
+export function replicaHazards(settings: ReplicationSettings | null, load: NodeLoad | null, version: string | null): WriteHazard[] {
   const ignores = settings?.replicaIgnoreDiskWriteErrors ?? null;
-  if (ignores === true) return [];
+  if (ignores === true || (parseServerVersion(version)?.parts[0] ?? 7) < 7) return [];
   return diskErrors(settings, load).map((e) => {
     const certain = e.certain && ignores === false;
     return {

@@ -94,6 +94,24 @@ describe('WRITES_REFUSED from the master itself', () => {
     }
   });
 
+  it('a replica whose RDB saves fail is DISK_ERROR: Redis stops it at its master\'s next write, which then proves it', async () => {
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(1) }));
+    const r1 = lab.address('replica-1');
+    const engine = own(new ReplicationEngine());
+    await engine.connect({ seeds: [lab.address('master')], pollIntervalMs: 100 });
+    await lab.waitForLinks();
+    await failSaves(lab, 'replica-1');
+    await waitForTick(engine, (u) => u.snapshot.warnings.some((w) => w.code === 'DISK_ERROR'), 5000, 'DISK_ERROR');
+    expect(engine.snapshot()?.warnings.find((w) => w.code === 'DISK_ERROR')).toMatchObject({
+      nodes: [r1],
+      message: expect.stringMatching(new RegExp(`^${r1.replace(/\./g, '\\.')} stops \\(the process exits\\) at the first write its master sends: its last RDB save failed .* and replica-ignore-disk-write-errors is no\\. To fix:`)),
+    });
+    const writer = direct(lab, 'master');
+    await writer.set('k', 'v');
+    writer.disconnect();
+    await waitForTick(engine, (u) => u.snapshot.nodes.some((n) => n.address === r1 && !n.reachable), 5000, 'replica-1 gone');
+  });
+
   it('NOREPLICAS is said to a user without CONFIG too: none good is a refusal whatever the setting', async () => {
     const lab = own(await Lab.start({ nodes: masterWithReplicas(1), extraArgs: ['--min-replicas-to-write', '1', '--min-replicas-max-lag', '10'] }));
     const master = lab.address('master');

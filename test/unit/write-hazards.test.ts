@@ -55,13 +55,15 @@ describe('masterHazards', () => {
 describe('replicaHazards', () => {
   const failed = load('used_memory:100\nmaxmemory:1', FAILED_SAVE);
   it('a disk error stops a replica at its master\'s next write unless replica-ignore-disk-write-errors is yes; memory does not matter to a replica', () => {
-    expect(replicaHazards({ ...SAVING, replicaIgnoreDiskWriteErrors: false }, failed)).toMatchObject([
+    expect(replicaHazards({ ...SAVING, replicaIgnoreDiskWriteErrors: false }, failed, 'redis 7.0.15')).toMatchObject([
       { kind: 'rdb-error', certain: true, effect: expect.stringMatching(/^stops \(the process exits\) at the first write its master sends: its last RDB save failed .* and replica-ignore-disk-write-errors is no$/) },
     ]);
-    expect(replicaHazards({ ...SAVING, replicaIgnoreDiskWriteErrors: true }, failed)).toEqual([]);
+    expect(replicaHazards({ ...SAVING, replicaIgnoreDiskWriteErrors: true }, failed, 'redis 7.0.15')).toEqual([]);
     // Unread (or Redis 6.x, which takes the write): "may".
-    expect(replicaHazards(SAVING, failed).map((h) => h.certain)).toEqual([false]);
-    expect(replicaHazards({ ...SAVING, replicaIgnoreDiskWriteErrors: false }, load('used_memory:2000\nmaxmemory:1000\nmaxmemory_policy:noeviction'))).toEqual([]);
+    expect(replicaHazards(SAVING, failed, 'valkey 8.0.1').map((h) => h.certain)).toEqual([false]);
+    // Redis 6.x replicas take the write (only a master refuses it).
+    expect(replicaHazards(SAVING, failed, 'redis 6.2.14')).toEqual([]);
+    expect(replicaHazards({ ...SAVING, replicaIgnoreDiskWriteErrors: false }, load('used_memory:2000\nmaxmemory:1000\nmaxmemory_policy:noeviction'), 'redis 7.0.15')).toEqual([]);
   });
 });
 
@@ -111,7 +113,7 @@ describe('the planner, promoting a node that would refuse writes or evict keys',
   });
 
   it('a node the plan makes a replica that cannot save: DISK_ERROR (a switchover away from a master whose disk failed stopped it)', () => {
-    const stops = replicaHazards({ ...SAVING, replicaIgnoreDiskWriteErrors: false }, load('used_memory:100\nmaxmemory:0', FAILED_SAVE));
+    const stops = replicaHazards({ ...SAVING, replicaIgnoreDiskWriteErrors: false }, load('used_memory:100\nmaxmemory:0', FAILED_SAVE), 'redis 7.0.15');
     const plan = planAction({ kind: 'switchover', to: A }, factsFor(snapshot, { [M]: { asReplica: stops } }), META).plan;
     expect(plan.checks.find((c) => c.code === 'DISK_ERROR')).toMatchObject({
       verdict: 'refused',

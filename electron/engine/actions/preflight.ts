@@ -205,7 +205,7 @@ function toFacts(address: string, replies: PreflightReplies, password: string | 
     requiresAuth: auth.value,
     authBasis: auth.basis,
     minReplicas: toWrite !== null && maxLag !== null ? { toWrite: Number(toWrite), maxLag: Number(maxLag) } : null,
-    ...hazards(replies),
+    ...hazards(replies, serverInfo.versionLabel),
     sentinelClients: (replies.clientList ?? '').split('\n').filter((line) => SENTINEL_CLIENT.test(line)).length,
     sentinelSubscribers: replies.helloSubscribers,
     sentinelMasters: isSentinel
@@ -232,7 +232,7 @@ function requiresAuth(acl: unknown[] | null, requirepass: string | null, console
 }
 
 /** What the node's disk and memory would do to writes as a master and as a replica, from the INFO and CONFIG GET replies the poll reads them from. */
-function hazards({ info, config }: PreflightReplies): Pick<NodeFacts, 'asMaster' | 'asReplica'> {
+function hazards({ info, config }: PreflightReplies, version: string | null): Pick<NodeFacts, 'asMaster' | 'asReplica'> {
   const persistence = info.persistence === null ? null : parseInfo(info.persistence).fields;
   const settings = parseSettings(
     { save: config.save, 'stop-writes-on-bgsave-error': config.stopWritesOnBgsaveError, 'replica-ignore-disk-write-errors': config.replicaIgnoreDiskWriteErrors },
@@ -240,7 +240,7 @@ function hazards({ info, config }: PreflightReplies): Pick<NodeFacts, 'asMaster'
   );
   const memory = info.memory === null ? null : parseInfo(info.memory).fields;
   const load = parseLoad({ stats: null, memory, clients: null, persistence }, Date.now());
-  return { asMaster: masterHazards(settings, load, keyCount(info.keyspace, 'expires')), asReplica: replicaHazards(settings, load) };
+  return { asMaster: masterHazards(settings, load, keyCount(info.keyspace, 'expires')), asReplica: replicaHazards(settings, load, version) };
 }
 
 /** Keys (or keys with a TTL, `expires`) over every database of INFO keyspace; null when unknown. */
