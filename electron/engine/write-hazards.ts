@@ -40,7 +40,8 @@ export function masterHazards(settings: ReplicationSettings | null, load: NodeLo
   const out: WriteHazard[] = diskErrors(settings, load).map((e) => ({
     kind: e.kind,
     certain: e.certain,
-    effect: `${e.certain ? 'refuses' : 'may refuse'} every write (MISCONF): ${e.cause}`,
+    // It refuses its replicas' PING too: one whose link drops cannot sync again.
+    effect: `${e.certain ? 'refuses' : 'may refuse'} every write (MISCONF): ${e.cause}; a replica whose link drops cannot come back (its PING is refused too)`,
     fix: e.fix,
   }));
   const over = overMaxmemory(load);

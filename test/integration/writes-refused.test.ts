@@ -58,7 +58,8 @@ describe('WRITES_REFUSED from the master itself', () => {
     expect(snapshot.warnings.find((w) => w.code === 'WRITES_REFUSED')).toEqual({
       code: 'WRITES_REFUSED',
       message:
-        `${master} refuses every write (MISCONF): its last RDB save failed (rdb_last_bgsave_status:err) and stop-writes-on-bgsave-error is yes. ` +
+        `${master} refuses every write (MISCONF): its last RDB save failed (rdb_last_bgsave_status:err) and stop-writes-on-bgsave-error is yes; ` +
+        'a replica whose link drops cannot come back (its PING is refused too). ' +
         'To fix: look at its log and disk (space, the permissions of its dir) and run BGSAVE once fixed, or CONFIG SET stop-writes-on-bgsave-error no to take writes without snapshots',
       nodes: [master],
     });
