@@ -16,6 +16,7 @@ import type {
   TopologySnapshot,
   TopologyWarning,
 } from '../shared/types';
+import { refusesConsole } from '../shared/types';
 import { normalizeAddress, parseAddress } from './address';
 import { normalizeAddressMap } from './address-map';
 import { ClientRegistry } from './client-registry';
@@ -590,7 +591,7 @@ class Session {
     if (seeds.some((r) => r.server?.mode === 'sentinel' && r.sentinelMasters.length === 1)) return;
     const first = seeds[0];
     if (!first) throw new EngineError('INTERNAL', 'no seed was recorded');
-    if (first.error) throw new EngineError(first.error.code, first.error.message);
+    if (first.error) throw this.seedsRefused(seeds, first.error) ?? new EngineError(first.error.code, first.error.message);
     if (first.server?.mode === 'sentinel') {
       const monitored = first.sentinelMasters.map((m) => `${m.name} at ${m.address ?? '?'}`).join(', ');
       throw new EngineError(
@@ -604,6 +605,42 @@ class Session {
     throw new EngineError(
       'CLUSTER_MODE',
       `${first.address} runs in cluster mode: replication there is managed with CLUSTER REPLICATE, which this console does not handle`,
+    );
+  }
+
+  /**
+   * The seeds are down and nodes of theirs that memory knows answer, but refuse the console (a
+   * wrong or missing password, above all): that is what to mend, not the dead seed. "Connection
+   * refused" (exit 3) sent the operator after a master known to be dead while a password was
+   * wrong (exit 4). Null when a seed refuses the console itself or no remembered node answers.
+   */
+  private seedsRefused(seeds: readonly NodeRecord[], seedError: { code: string; message: string }): EngineError | null {
+    if (keptOut(seedError)) return null;
+    const refusing = this.nodes
+      .all()
+      .filter((r) => !r.seed && r.rememberedSeenAt !== null && keptOut(r.error))
+      .sort((a, b) => a.address.localeCompare(b.address));
+    const error = refusing[0]?.error;
+    if (!error) return null;
+    const alike = refusing.filter((r) => r.error?.code === error.code);
+    const others = refusing.filter((r) => r.error?.code !== error.code).map((r) => r.error?.message);
+    const reasons = seeds.map((s) => withoutAddress(s.error?.message ?? 'no answer', s.address));
+    const down =
+      seeds.length === 1
+        ? `${seeds[0]?.address} does not answer (${reasons[0]})`
+        : `the seeds do not answer (${seeds.map((s, i) => `${s.address}: ${reasons[i]}`).join('; ')})`;
+    const replicas = alike.every((r) => r.rememberedAs?.role === 'replica');
+    const whose = `${seeds.length === 1 ? 'its' : 'their'} remembered ${replicas ? 'replica' : 'node'}${alike.length === 1 ? '' : 's'}`;
+    const one = alike.length === 1;
+    const what =
+      error.code !== 'AUTH_FAILED'
+        ? `${one ? 'answers' : 'answer'} but ${one ? 'refuses' : 'refuse'} the console`
+        : this.options.password
+          ? `${one ? 'refuses' : 'refuse'} the password`
+          : `${one ? 'refuses' : 'refuse'} to be read without a password`;
+    return new EngineError(
+      error.code,
+      `${down}, and ${whose} ${alike.map((r) => r.address).join(', ')} ${what}. ${error.message}${others.length > 0 ? `; ${others.join('; ')}` : ''}`,
     );
   }
 
@@ -806,6 +843,16 @@ function insecureWarning(): TopologyWarning {
     message: 'TLS without certificate verification (--insecure): anyone on the network path can read and change the traffic, the password included',
     nodes: [],
   };
+}
+
+/** Up and keeping the console out (refusesConsole, or not sent the password: outside the trusted hosts), not down. */
+function keptOut(error: { code: string } | null): boolean {
+  return error?.code === 'UNTRUSTED_HOST' || refusesConsole(error);
+}
+
+/** "host:port: connection refused …" without the address in front, for a sentence that names it already. */
+function withoutAddress(message: string, address: string): string {
+  return message.startsWith(`${address}: `) ? message.slice(address.length + 2) : message;
 }
 
 function isCluster(record: NodeRecord): boolean {

@@ -136,6 +136,29 @@ describe('a seed that does not answer, with its topology remembered', () => {
     expect(first?.nodes.filter((n) => n.role === 'replica' && n.reachable)).toHaveLength(2);
   });
 
+  it('the CLI: a killed master and a wrong or missing password the live replicas refuse is the password error (exit 4), not the dead master; the right one connects', async () => {
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(2), password: 'pw' }));
+    const { dir } = own(tempDir());
+    const [master, r1, r2] = ['master', 'replica-1', 'replica-2'].map((n) => lab.address(n)) as [string, string, string];
+    await remember(dir, master, 'pw');
+    await lab.kill('master');
+
+    const withAuth = (auth: string) => (args: string[]) => runCli(args, { env: { REPLICATION_CONSOLE_DATA_DIR: dir, NO_COLOR: '1', REDISCLI_AUTH: auth } });
+    const down = `${master} does not answer (connection refused (nothing is listening on that port)), and its remembered replicas ${[r1, r2].sort().join(', ')}`;
+    for (const command of ['topology', 'watch']) {
+      const wrong = await withAuth('not-it')([command, '--seed', master]);
+      expect(wrong).toMatchObject({ code: 4, stdout: '' });
+      expect(wrong.stderr).toContain(`replication-console: ${down} refuse the password. `);
+      expect(wrong.stderr).toContain('authentication failed (wrong user name or password)');
+      const none = await withAuth('')([command, '--seed', master]);
+      expect(none).toMatchObject({ code: 4, stdout: '' });
+      expect(none.stderr).toContain(`replication-console: ${down} refuse to be read without a password. `);
+    }
+    const right = await withAuth('pw')(['topology', '--seed', master]);
+    expect(right.code).toBe(0);
+    expect(right.stdout).toContain(`MASTER_DOWN: ${master} down`);
+  });
+
   it('a seed never seen fails with its own error, exit 3, with memory empty or of another topology (not connected to that one); so does one whose remembered nodes are all down', async () => {
     const lab = own(await Lab.start({ nodes: masterWithReplicas(1) }));
     const { dir: empty } = own(tempDir());
