@@ -39,7 +39,7 @@ import { historyPointOf } from '../shared/history-point';
 import type { NodeHistory } from '../shared/node-history';
 import { AlertBook } from './alerts';
 import { AlertStore } from './alert-store';
-import { TopologyMemory } from './topology-memory';
+import { TopologyMemory, type RememberedNode } from './topology-memory';
 
 export { EngineError } from './errors';
 
@@ -689,7 +689,7 @@ class Session {
       if (this.nodes.full) break;
       const record = this.nodes.add(entry.address, false, this.clock.now());
       record.rememberedSeenAt = entry.lastSeenAt;
-      record.rememberedAs = { role: entry.role, master: entry.master, noPersistence: entry.noPersistence ?? null };
+      record.rememberedAs = rememberedAsOf(entry);
       record.asSentinel = entry.role === 'sentinel';
       added.push(record);
     }
@@ -742,7 +742,7 @@ class Session {
     for (const record of this.nodes.all()) {
       const entry = memory.get(record.address);
       record.rememberedSeenAt = entry?.lastSeenAt ?? null;
-      record.rememberedAs = entry ? { role: entry.role, master: entry.master, noPersistence: entry.noPersistence ?? null } : null;
+      record.rememberedAs = entry ? rememberedAsOf(entry) : null;
     }
     for (const added of this.recall()) {
       this.scheduler.add(added);
@@ -843,6 +843,10 @@ function insecureWarning(): TopologyWarning {
     message: 'TLS without certificate verification (--insecure): anyone on the network path can read and change the traffic, the password included',
     nodes: [],
   };
+}
+
+function rememberedAsOf(entry: RememberedNode): NonNullable<NodeRecord['rememberedAs']> {
+  return { role: entry.role, master: entry.master, noPersistence: entry.noPersistence ?? null, replid: entry.replid };
 }
 
 /** Up and keeping the console out (refusesConsole, or not sent the password: outside the trusted hosts), not down. */

@@ -98,8 +98,8 @@ export interface NodeRecord {
   fullSyncsServed: number[];
   /** When topology memory last saw this node (null when it is not remembered): a remembered node is kept and dialled. */
   rememberedSeenAt: number | null;
-  /** Its role and master as memory last saw them: what the graph shows while it cannot be read. */
-  rememberedAs: { role: RememberedNode['role']; master: string | null; noPersistence: boolean | null } | null;
+  /** Its role, master and replication ID as memory last saw them: what the graph shows while it cannot be read. */
+  rememberedAs: { role: RememberedNode['role']; master: string | null; noPersistence: boolean | null; replid: string | null } | null;
   /** Dialled as a Sentinel, with the Sentinel credentials: given with --sentinel, or found as one. */
   asSentinel: boolean;
   /** Given by the user as a Sentinel (ConnectOptions.sentinel), not as a data seed. */

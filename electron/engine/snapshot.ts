@@ -95,9 +95,15 @@ export function buildSnapshot(
     edges.push({ master: master.address, replica: record.address, health: edgeHealth(context, record, master, state) });
   }
   const downSince = new Map<string, number | null>();
-  // Since when it fails to answer is news only after a reading in this session: before one, it is when the console started.
-  for (const record of records) downSince.set(record.address, record.polledAt !== null ? record.unreachableSince : null);
-  const warnings = foldMasterDown([...findWarnings(nodes, loops), ...riskWarnings(states, now), ...sentinelWarnings(states)], states, downSince);
+  // The history a node not answering had when last read (in this session, or by memory): a master promoted off it carries it as replid2.
+  const lastReplids = new Map<string, string>();
+  for (const record of records) {
+    // Since when it fails to answer is news only after a reading in this session: before one, it is when the console started.
+    downSince.set(record.address, record.polledAt !== null ? record.unreachableSince : null);
+    const replid = record.reachable ? null : (record.replication?.replid ?? record.rememberedAs?.replid ?? null);
+    if (replid !== null) lastReplids.set(record.address, replid);
+  }
+  const warnings = foldMasterDown([...findWarnings(nodes, loops), ...riskWarnings(states, now), ...sentinelWarnings(states)], states, downSince, lastReplids);
   return { seq, takenAt: now, pollIntervalMs, nodes: states, edges, warnings: hazardsLast(splitBrain(warnings, states)) };
 }
 

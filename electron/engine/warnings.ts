@@ -3,6 +3,7 @@ import { persistenceOff } from './replication-settings';
 import { describeHazards, masterHazards, refusesWrites, replicaHazards } from './write-hazards';
 import { isFenceValue } from './actions/operations';
 import { unreachableKind } from './errors';
+import { parseAddress } from './address';
 import { formatBytes, formatSeconds, formatUtc } from '../shared/format';
 import { canLoadRdb } from './replication-rules';
 import { MAX_FIELD_CHARS, MAX_INFO_CHARS, MAX_REPLICA_LINES, type InfoCuts } from './info-parser';
@@ -298,8 +299,16 @@ const FOLDED_UNDER_MASTER_DOWN = new Set<WarningCode>(['UNREACHABLE', 'UNKNOWN_M
  * under it, instead of an UNREACHABLE, an UNKNOWN_MASTER per replica and a chip on every card.
  * `downSince` gives when each node stopped answering (ms), for one read in this session;
  * before that, the node's last reading (an earlier session's) is all that is known.
+ * `lastReplids`: the replication ID each node not answering had when last read (this session's
+ * reading, else topology memory's): a live master whose replid2 is the dead master's was promoted
+ * off it, and the headline says it was failed over already, not "→ fail over".
  */
-export function foldMasterDown(warnings: TopologyWarning[], states: readonly NodeState[], downSince: ReadonlyMap<string, number | null>): TopologyWarning[] {
+export function foldMasterDown(
+  warnings: TopologyWarning[],
+  states: readonly NodeState[],
+  downSince: ReadonlyMap<string, number | null>,
+  lastReplids: ReadonlyMap<string, string> = new Map(),
+): TopologyWarning[] {
   const byAddress = nodesByAddress(states);
   const rootOf = (s: NodeState): NodeState => {
     const seen = new Set<NodeState>();
@@ -377,6 +386,16 @@ export function foldMasterDown(warnings: TopologyWarning[], states: readonly Nod
       continue;
     }
     const noPersistence = persistenceOff(byAddress.get(master)?.settings ?? null) === true;
+    const promoted = promotedOff(lastReplids.get(master), states);
+    if (promoted.length > 0) {
+      headlines.push({
+        code: 'MASTER_DOWN',
+        message: failedOver(master, when, root, promoted, below, byAddress, noPersistence) + followFrom(folded),
+        nodes: [master, ...below],
+        folded,
+      });
+      continue;
+    }
     // No reply rather than a refusal, and its replicas gave up on it: stalled (paused, a script,
     // swapping) or its host down or cut off; the console cannot tell. A stalled one resumes as a
     // master, so it must be made to stay down before a failover.
@@ -409,6 +428,72 @@ export function foldMasterDown(warnings: TopologyWarning[], states: readonly Nod
     });
   }
   return [...headlines, ...foldUnderUnreachable(rest, states)];
+}
+
+/**
+ * The live masters promoted off a master whose last known history is `replid`: REPLICAOF NO ONE
+ * keeps the history a replica had as its replid2 (second_repl_offset − 1 is where it left it).
+ */
+function promotedOff(replid: string | undefined, states: readonly NodeState[]): NodeState[] {
+  if (replid === undefined) return [];
+  return states.filter((p) => p.reachable && p.role === 'master' && p.replid2 === replid && p.secondReplOffset !== null);
+}
+
+/**
+ * MASTER_DOWN once a master was promoted off the dead one (by the console's failover, by hand):
+ * the failover is done, what is left is the replicas still on the old master, and the old master
+ * itself, which must not come back as a master. "→ fail over" here sent on-call to do it again
+ * every morning for as long as memory kept the dead master (7 days).
+ */
+function failedOver(
+  master: string,
+  when: string,
+  root: NodeState | undefined,
+  promoted: readonly NodeState[],
+  below: readonly string[],
+  byAddress: ReadonlyMap<string, NodeState>,
+  noPersistence: boolean,
+): string {
+  const stalled = root?.error?.code === 'TIMEOUT';
+  const head = stalled ? `${master} does not answer${when} (${root.error?.message ?? 'no answer'})` : `${master} down${when}`;
+  const [to] = promoted;
+  if (promoted.length > 1 || !to) {
+    return (
+      `${head}; failed over more than once: ${promoted.map((p) => p.address).join(', ')} were each promoted off it (their replid2 is its history) and each is a master now: ` +
+      `keep one (see MULTIPLE_MASTERS), and re-point the others and the ${below.length === 1 ? 'node' : `${below.length} nodes`} still on ${master} to it`
+    );
+  }
+  const fork = (to.secondReplOffset ?? 1) - 1;
+  const direct = below.filter((a) => byAddress.get(a)?.master === master);
+  const live = direct.filter((a) => byAddress.get(a)?.reachable);
+  const onIt = direct.map((a) => {
+    const s = byAddress.get(a);
+    if (!s?.reachable) return `${a} (down)`;
+    const ahead = s.replid === to.replid2 && s.offset !== null && s.offset > fork ? s.offset - fork : 0;
+    return ahead > 0
+      ? `${a} (${bytes(ahead)} of ${master}'s history past where ${to.address} left it: re-pointed, it full-syncs and drops them; copy what you need first)`
+      : `${a} (${s.linkStatus === 'up' ? 'link up' : 'link down'})`;
+  });
+  const deeper = below.length - direct.length;
+  const them = direct.length === 1 ? 'it' : 'them';
+  const repoint =
+    live.length === 0
+      ? `re-point ${them} to ${to.address} when ${direct.length === 1 ? 'it comes' : 'they come'} back`
+      : live.length === direct.length
+        ? `re-point ${them} to ${to.address}`
+        : `re-point ${live.join(', ')} to ${to.address} now, the others when they come back`;
+  const stay = stalled
+    ? `. Make sure ${master} stays down (stop its process for good, or fence it off): a stalled one resumes as a master, and clients that reach it write there`
+    : '';
+  const comeBack = noPersistence
+    ? `Do NOT restart ${master} as a master: it has no persistence (no RDB saves, no AOF), so it would come back empty, and the replicas still on it would replace their data with its empty dataset. ` +
+      `Bring it back only as a replica of ${to.address} (replicaof in its configuration file)`
+    : `Do not let ${master} come back as a master: it would be a second one beside ${to.address}, taking writes ${to.address} never gets. ` +
+      `Bring it back as a replica of ${to.address} (replicaof in its configuration file; a full sync replaces its data)`;
+  return (
+    `${head}; already failed over: ${to.address} was promoted off it at offset ${fork} (its replid2 is ${master}'s history) and is the master now. ` +
+    `Still on ${master}: ${onIt.join(', ')}${deeper > 0 ? ` (${deeper} ${deeper === 1 ? 'node' : 'nodes'} below them)` : ''} → ${repoint} (REPLICAOF ${parseAddress(to.address).host} ${parseAddress(to.address).port})${stay}. ${comeBack}`
+  );
 }
 
 /** The end of a headline's message: how many warnings are folded under it. */

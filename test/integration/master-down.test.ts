@@ -1,3 +1,6 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import Redis from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { ReplicationEngine } from '../../electron/engine/engine';
@@ -5,6 +8,7 @@ import { Lab, masterWithReplicas } from '../../electron/lab/lab';
 import { waitForTick } from '../helpers/engine';
 import { disposeAfterEach } from '../helpers/dispose';
 import { until } from '../helpers/until';
+import { runCli } from '../helpers/cli';
 
 const POLL_MS = 250;
 
@@ -82,6 +86,54 @@ describe('MASTER_DOWN', () => {
     for (const name of ['replica-1', 'replica-2', 'replica-3']) expect(await dbsize(lab, name)).toBe(0);
     const next = await waitForTick(engine, (u) => u.snapshot.seq >= wiped.snapshot.seq + 4, 5_000, 'four more ticks');
     expect(next.snapshot.warnings.map((w) => w.code)).toContain('MASTER_RESTARTED_EMPTY');
+  });
+
+  it('after a failover that succeeded (a replica promoted off the dead master), it says so and names who is left on the old master; never "→ fail over" again', async () => {
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(2) }));
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rc-master-down-it-'));
+    own({ close: async () => fs.rmSync(dir, { recursive: true, force: true }) });
+    const [master, r1, r2] = ['master', 'replica-1', 'replica-2'].map((n) => lab.address(n)) as [string, string, string];
+    const cli = (args: string[]) => runCli(args, { env: { REPLICATION_CONSOLE_DATA_DIR: dir, NO_COLOR: '1' } });
+    const writer = new Redis(lab.port('master'), '127.0.0.1');
+    await writer.set('k', 'v');
+    writer.disconnect();
+    await lab.waitForLinks();
+    await until('replica-1 has the key', async () => ((await dbsize(lab, 'replica-1')) === 1 ? true : undefined));
+    expect((await cli(['topology', '--seed', master])).code).toBe(0);
+    await lab.kill('replica-2');
+    await lab.kill('master');
+    const failover = await cli(['failover', '--seed', master, '--to', r1, '--yes']);
+    expect(failover.stdout).toContain('✓ Done');
+    expect(failover.code).toBe(0);
+
+    // A console started after it, from the new master or the old one: topology memory still knows the old master and replica-2.
+    for (const seed of [r1, master]) {
+      const tree = await cli(['topology', '--seed', seed]);
+      expect(tree.code).toBe(0);
+      const headline = tree.stdout.split('\n').find((line) => line.includes('MASTER_DOWN:')) ?? '';
+      expect(headline).toContain(`MASTER_DOWN: ${master} down (last read `);
+      expect(headline).toMatch(new RegExp(`; already failed over: ${r1.replace(/\./g, '\\.')} was promoted off it at offset \\d+ `));
+      expect(headline).toContain(`Still on ${master}: ${r2} (down) → re-point it to ${r1} when it comes back`);
+      expect(headline).toContain(`Do NOT restart ${master} as a master: it has no persistence`);
+      expect(headline).not.toMatch(/→ fail over|orphaned|Promote the replica/);
+    }
+  });
+
+  it('a replica promoted by hand while the console watches: the headline turns to "already failed over" from its own reading of the old master (no memory)', async () => {
+    const { lab, master, engine } = await watchedLab({ nodes: masterWithReplicas(2) });
+    const [r1, r2] = ['replica-1', 'replica-2'].map((n) => lab.address(n)) as [string, string];
+    await lab.kill('replica-2');
+    await lab.kill('master');
+    await waitForTick(engine, (u) => /orphaned → fail over first/.test(u.snapshot.warnings.find((w) => w.code === 'MASTER_DOWN')?.message ?? ''), 10_000, 'MASTER_DOWN → fail over');
+    const promote = new Redis(lab.port('replica-1'), '127.0.0.1');
+    await promote.replicaof('NO', 'ONE');
+    promote.disconnect();
+    const { snapshot } = await waitForTick(engine, (u) => /already failed over/.test(u.snapshot.warnings.find((w) => w.code === 'MASTER_DOWN')?.message ?? ''), 10_000, 'MASTER_DOWN already failed over');
+    const headline = snapshot.warnings.find((w) => w.code === 'MASTER_DOWN');
+    expect(headline?.message).toContain(`already failed over: ${r1} was promoted off it`);
+    expect(headline?.message).toContain(`Still on ${master}: ${r2} (down) → re-point it to ${r1} when it comes back`);
+    expect(headline?.message).not.toContain('→ fail over');
+    expect(headline?.nodes).toEqual([master, r2]);
   });
 
   it('a master without saves that reloads a dump.rdb: nothing said while its replicas continue from it; data loss once one resyncs from it in full', async () => {

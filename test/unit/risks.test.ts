@@ -162,6 +162,36 @@ describe('riskWarnings', () => {
     expect(foldMasterDown([other], live, new Map())).toEqual([other]);
   });
 
+  it('MASTER_DOWN after a failover: a live master promoted off the dead one (its replid2 is the dead one\'s last history) makes it "already failed over", never "→ fail over"', () => {
+    const down = nodeState('m:1', { reachable: false, error: { code: 'UNREACHABLE', message: 'refused' }, lastSeenAt: Date.UTC(2026, 0, 1, 6, 50, 1) });
+    const p = nodeState('p:1', { replid: 'h-p', replid2: 'h-m', secondReplOffset: 5001, offset: 5100 });
+    const gone = replica('b:1', { reachable: false, error: { code: 'UNREACHABLE', message: 'refused' } });
+    const headline = (states: NodeState[], replids = new Map([['m:1', 'h-m']])) => foldMasterDown([], states, new Map([['m:1', null]]), replids)[0]?.message ?? '';
+    const bare = headline([{ ...down, settings: OFF }, p, gone]);
+    expect(bare).toBe(
+      'm:1 down (last read 2026-01-01 06:50:01 UTC); already failed over: p:1 was promoted off it at offset 5000 (its replid2 is m:1\'s history) and is the master now. ' +
+        'Still on m:1: b:1 (down) → re-point it to p:1 when it comes back (REPLICAOF p 1). Do NOT restart m:1 as a master: it has no persistence (no RDB saves, no AOF), ' +
+        'so it would come back empty, and the replicas still on it would replace their data with its empty dataset. Bring it back only as a replica of p:1 (replicaof in its configuration file)',
+    );
+    // With persistence it comes back with its data, as a second master.
+    expect(headline([down, p, gone])).toContain('Do not let m:1 come back as a master: it would be a second one beside p:1');
+    // A live replica still on it: now; one with more of the old history than the promoted master: said, with what re-pointing costs.
+    const linked = replica('a:1', { linkStatus: 'down', replid: 'h-m', offset: 5000 });
+    expect(headline([down, p, linked, gone])).toContain('Still on m:1: a:1 (link down), b:1 (down) → re-point a:1 to p:1 now, the others when they come back');
+    const ahead = replica('a:1', { linkStatus: 'down', replid: 'h-m', offset: 5400 });
+    expect(headline([down, p, ahead])).toContain("a:1 (400 B of m:1's history past where p:1 left it: re-pointed, it full-syncs and drops them; copy what you need first) → re-point it to p:1 (REPLICAOF p 1)");
+    // Stalled rather than refused: it must stay down, or it resumes as a master.
+    const stalled = headline([{ ...down, error: { code: 'TIMEOUT', message: 'm:1 did not answer in time' } }, p, gone]);
+    expect(stalled).toMatch(/^m:1 does not answer \(last read .*\) \(m:1 did not answer in time\); already failed over: p:1 .* Make sure m:1 stays down/);
+    // Two promoted off it: keep one.
+    const q = nodeState('q:1', { replid: 'h-q', replid2: 'h-m', secondReplOffset: 4001, offset: 4000 });
+    expect(headline([down, p, q, gone])).toMatch(/^m:1 down .*; failed over more than once: p:1, q:1 were each promoted off it .* keep one \(see MULTIPLE_MASTERS\)/);
+    for (const message of [bare, stalled, headline([down, p, linked, gone])]) expect(message).not.toMatch(/→ fail over|orphaned/);
+    // A master of another history (not promoted off m:1), or m:1's history not known: the failover is still to do.
+    expect(headline([down, { ...p, replid2: 'h-other' }, gone])).toMatch(/^m:1 down .*; 1 replica orphaned → fail over/);
+    expect(headline([down, p, gone], new Map())).toMatch(/^m:1 down .*; 1 replica orphaned → fail over/);
+  });
+
   it('MASTER_DOWN does not push a failover over a master that times out while its replicas are still linked to it (paused)', () => {
     const paused = nodeState('m:1', { reachable: false, error: { code: 'TIMEOUT', message: 'm:1 did not answer in time' } });
     const states = [paused, replica('a:1'), replica('b:1', { linkStatus: 'down' })];
