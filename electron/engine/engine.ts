@@ -29,7 +29,7 @@ import { EngineError } from './errors';
 import { diffSnapshots, EventMemory } from './events';
 import { DataLossWatch } from './data-loss';
 import { persistenceOff } from './replication-settings';
-import { masterAddressOf, pollNode, type NodeRecord } from './node-record';
+import { currentOffset, masterAddressOf, pollNode, type NodeRecord } from './node-record';
 import { DEFAULT_MAX_NODES, NodeSet } from './node-set';
 import { PollScheduler, type SlotTiming } from './poll-scheduler';
 import { askSentinels, sentinelAuthMessage } from './sentinel-entry';
@@ -719,6 +719,7 @@ class Session {
           master,
           runId: record.server?.runId ?? null,
           replid: record.replication?.replid ?? null,
+          offset: record.replication ? currentOffset(record.replication) : null,
           noPersistence: persistenceOff(record.settings),
           lastSeenAt: record.polledAt ?? now,
         });
@@ -846,7 +847,7 @@ function insecureWarning(): TopologyWarning {
 }
 
 function rememberedAsOf(entry: RememberedNode): NonNullable<NodeRecord['rememberedAs']> {
-  return { role: entry.role, master: entry.master, noPersistence: entry.noPersistence ?? null, replid: entry.replid };
+  return { role: entry.role, master: entry.master, noPersistence: entry.noPersistence ?? null, replid: entry.replid, offset: entry.offset ?? null };
 }
 
 /** Up and keeping the console out (refusesConsole, or not sent the password: outside the trusted hosts), not down. */

@@ -16,7 +16,7 @@ import {
 import { bytesBehind, sameHistory, secondsBehind, type OffsetHistory, type OffsetSample } from './lag';
 import { currentOffset, masterAddressOf, type NodeRecord } from './node-record';
 import type { ChainInfo, NodeSet } from './node-set';
-import { findWarnings, foldMasterDown, riskWarnings, splitBrain } from './warnings';
+import { findWarnings, foldMasterDown, riskWarnings, splitBrain, type LastHistory } from './warnings';
 import { rememberedSettings } from './replication-settings';
 import { sentinelWarnings } from './sentinel-warnings';
 import { nodesByAddress } from '../shared/node-index';
@@ -96,14 +96,16 @@ export function buildSnapshot(
   }
   const downSince = new Map<string, number | null>();
   // The history a node not answering had when last read (in this session, or by memory): a master promoted off it carries it as replid2.
-  const lastReplids = new Map<string, string>();
+  const lastHistory = new Map<string, LastHistory>();
   for (const record of records) {
     // Since when it fails to answer is news only after a reading in this session: before one, it is when the console started.
     downSince.set(record.address, record.polledAt !== null ? record.unreachableSince : null);
-    const replid = record.reachable ? null : (record.replication?.replid ?? record.rememberedAs?.replid ?? null);
-    if (replid !== null) lastReplids.set(record.address, replid);
+    if (record.reachable) continue;
+    const replid = record.replication?.replid ?? record.rememberedAs?.replid ?? null;
+    const offset = record.replication ? currentOffset(record.replication) : (record.rememberedAs?.offset ?? null);
+    if (replid !== null) lastHistory.set(record.address, { replid, offset });
   }
-  const warnings = foldMasterDown([...findWarnings(nodes, loops), ...riskWarnings(states, now), ...sentinelWarnings(states)], states, downSince, lastReplids);
+  const warnings = foldMasterDown([...findWarnings(nodes, loops), ...riskWarnings(states, now), ...sentinelWarnings(states)], states, downSince, lastHistory);
   return { seq, takenAt: now, pollIntervalMs, nodes: states, edges, warnings: hazardsLast(splitBrain(warnings, states)) };
 }
 

@@ -23,6 +23,12 @@ export interface RememberedNode {
   runId: string | null;
   replid: string | null;
   /**
+   * Its replication offset when last read; absent in files written before it was kept. Not part
+   * of what makes an entry change (it moves with every write): it is as fresh as the last save,
+   * which is forced the moment a node stops answering, so a dead node keeps its last one.
+   */
+  offset?: number | null;
+  /**
    * Persistence off (save "" and no AOF) when last read; null or absent when not known (files
    * written before it was kept). A master remembered without persistence that is down now must
    * not be restarted, and one found with a new run_id came back empty, even in a console started
@@ -191,6 +197,7 @@ export class TopologyMemory {
     if (known && sameShape(known, entry) && known.address === entry.address) {
       if (known.lastSeenAt !== entry.lastSeenAt) this.seenMoved = true;
       known.lastSeenAt = entry.lastSeenAt;
+      known.offset = entry.offset ?? null;
       return;
     }
     if (known) this.drop(known);
@@ -395,6 +402,7 @@ function isEntry(value: unknown): value is RememberedNode {
     orNull(value.formerMaster) &&
     orNull(value.runId) &&
     orNull(value.replid) &&
+    (value.offset === undefined || value.offset === null || (typeof value.offset === 'number' && Number.isSafeInteger(value.offset) && value.offset >= 0)) &&
     (value.noPersistence === undefined || value.noPersistence === null || typeof value.noPersistence === 'boolean') &&
     (value.dataLoss === undefined || value.dataLoss === null || isStoredLoss(value.dataLoss)) &&
     typeof value.lastSeenAt === 'number' &&

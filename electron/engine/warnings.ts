@@ -299,15 +299,15 @@ const FOLDED_UNDER_MASTER_DOWN = new Set<WarningCode>(['UNREACHABLE', 'UNKNOWN_M
  * under it, instead of an UNREACHABLE, an UNKNOWN_MASTER per replica and a chip on every card.
  * `downSince` gives when each node stopped answering (ms), for one read in this session;
  * before that, the node's last reading (an earlier session's) is all that is known.
- * `lastReplids`: the replication ID each node not answering had when last read (this session's
- * reading, else topology memory's): a live master whose replid2 is the dead master's was promoted
- * off it, and the headline says it was failed over already, not "→ fail over".
+ * `lastHistory`: the replication ID and offset each node not answering had when last read (this
+ * session's reading, else topology memory's): a live master promoted off the dead one at about
+ * where it stopped was failed over to (promotedOff), and the headline says so, not "→ fail over".
  */
 export function foldMasterDown(
   warnings: TopologyWarning[],
   states: readonly NodeState[],
   downSince: ReadonlyMap<string, number | null>,
-  lastReplids: ReadonlyMap<string, string> = new Map(),
+  lastHistory: ReadonlyMap<string, LastHistory> = new Map(),
 ): TopologyWarning[] {
   const byAddress = nodesByAddress(states);
   const rootOf = (s: NodeState): NodeState => {
@@ -386,7 +386,7 @@ export function foldMasterDown(
       continue;
     }
     const noPersistence = persistenceOff(byAddress.get(master)?.settings ?? null) === true;
-    const promoted = promotedOff(lastReplids.get(master), states);
+    const promoted = promotedOff(lastHistory.get(master), states, below.map((a) => byAddress.get(a)));
     if (promoted.length > 0) {
       headlines.push({
         code: 'MASTER_DOWN',
@@ -430,13 +430,33 @@ export function foldMasterDown(
   return [...headlines, ...foldUnderUnreachable(rest, states)];
 }
 
+/** A dead node's history when last read: its replication ID and offset (null when not known: memory written before offsets were kept). */
+export interface LastHistory {
+  replid: string;
+  offset: number | null;
+}
+
 /**
- * The live masters promoted off a master whose last known history is `replid`: REPLICAOF NO ONE
- * keeps the history a replica had as its replid2 (second_repl_offset − 1 is where it left it).
+ * How far a dead master may have got past the node promoted off it for that to count as a
+ * failover: its replicas' lag when it died. A copy detached earlier (the console's detach, a
+ * REPLICAOF NO ONE by hand) carries the same replid2, but its master went on taking writes.
  */
-function promotedOff(replid: string | undefined, states: readonly NodeState[]): NodeState[] {
-  if (replid === undefined) return [];
-  return states.filter((p) => p.reachable && p.role === 'master' && p.replid2 === replid && p.secondReplOffset !== null);
+export const FAILOVER_GAP_BYTES = 1024 * 1024;
+
+/**
+ * The live masters promoted off a dead master at about where it stopped: REPLICAOF NO ONE keeps
+ * the history a replica had as its replid2 (second_repl_offset − 1 is where it left it). Not one
+ * the master, or a replica still on it, went on past by more than FAILOVER_GAP_BYTES: that was
+ * a copy taken while it lived, and "already failed over" would have stopped on-call from failing
+ * over and had them re-point replicas holding the later writes onto it. Without the master's last
+ * offset (an old memory file), nothing is claimed.
+ */
+function promotedOff(last: LastHistory | undefined, states: readonly NodeState[], stillOn: readonly (NodeState | undefined)[]): NodeState[] {
+  if (last === undefined || last.offset === null) return [];
+  const { replid, offset } = last;
+  let reached = offset;
+  for (const s of stillOn) if (s?.reachable && s.replid === replid && s.offset !== null) reached = Math.max(reached, s.offset);
+  return states.filter((p) => p.reachable && p.role === 'master' && p.replid2 === replid && p.secondReplOffset !== null && reached - (p.secondReplOffset - 1) <= FAILOVER_GAP_BYTES);
 }
 
 /**

@@ -5,7 +5,8 @@ import Redis from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { ReplicationEngine } from '../../electron/engine/engine';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
-import { waitForTick } from '../helpers/engine';
+import { FAILOVER_GAP_BYTES } from '../../electron/engine/warnings';
+import { node, waitForTick } from '../helpers/engine';
 import { disposeAfterEach } from '../helpers/dispose';
 import { until } from '../helpers/until';
 import { runCli } from '../helpers/cli';
@@ -134,6 +135,27 @@ describe('MASTER_DOWN', () => {
     expect(headline?.message).toContain(`Still on ${master}: ${r2} (down) → re-point it to ${r1} when it comes back`);
     expect(headline?.message).not.toContain('→ fail over');
     expect(headline?.nodes).toEqual([master, r2]);
+  });
+
+  it('a copy detached while the master lived is not a failover: the master went on past it, so its death still says "→ fail over"', async () => {
+    const { lab, master, engine } = await watchedLab({ nodes: masterWithReplicas(2) });
+    const r1 = lab.address('replica-1');
+    // The console's detach, or REPLICAOF NO ONE by hand: the same replid2 a failover leaves.
+    const copy = new Redis(lab.port('replica-1'), '127.0.0.1');
+    await copy.replicaof('NO', 'ONE');
+    copy.disconnect();
+    const writer = new Redis(lab.port('master'), '127.0.0.1');
+    const value = 'x'.repeat(8192);
+    for (let i = 0; i < Math.ceil((2 * FAILOVER_GAP_BYTES) / value.length); i++) await writer.set(`after:${i}`, value);
+    writer.disconnect();
+    // The console reads the master past the copy before it dies.
+    await waitForTick(engine, (u) => (node(u.snapshot, master).offset ?? 0) > 2 * FAILOVER_GAP_BYTES, 10_000, 'the master read past the copy');
+    await lab.kill('master');
+    const { snapshot } = await waitForTick(engine, (u) => u.snapshot.warnings.some((w) => w.code === 'MASTER_DOWN'), 10_000, 'MASTER_DOWN');
+    const headline = snapshot.warnings.find((w) => w.code === 'MASTER_DOWN')?.message ?? '';
+    expect(headline).toMatch(/orphaned → fail over/);
+    expect(headline).not.toContain('already failed over');
+    expect(node(snapshot, r1)).toMatchObject({ role: 'master', reachable: true });
   });
 
   it('a master without saves that reloads a dump.rdb: nothing said while its replicas continue from it; data loss once one resyncs from it in full', async () => {

@@ -3,7 +3,7 @@ import { parseSettings, persistenceOff } from '../../electron/engine/replication
 import { DATA_LOSS_KEEP_MS, DataLossWatch } from '../../electron/engine/data-loss';
 import type { RememberedNode } from '../../electron/engine/topology-memory';
 import { hazardsLast } from '../../electron/engine/snapshot';
-import { foldMasterDown, riskWarnings, splitBrain } from '../../electron/engine/warnings';
+import { FAILOVER_GAP_BYTES, foldMasterDown, riskWarnings, splitBrain } from '../../electron/engine/warnings';
 import type { ListedReplica, NodeState, ReplicationSettings, TopologySnapshot, TopologyWarning } from '../../electron/shared/types';
 import { inSyncLag, nodeState } from '../helpers/node-state';
 
@@ -166,7 +166,8 @@ describe('riskWarnings', () => {
     const down = nodeState('m:1', { reachable: false, error: { code: 'UNREACHABLE', message: 'refused' }, lastSeenAt: Date.UTC(2026, 0, 1, 6, 50, 1) });
     const p = nodeState('p:1', { replid: 'h-p', replid2: 'h-m', secondReplOffset: 5001, offset: 5100 });
     const gone = replica('b:1', { reachable: false, error: { code: 'UNREACHABLE', message: 'refused' } });
-    const headline = (states: NodeState[], replids = new Map([['m:1', 'h-m']])) => foldMasterDown([], states, new Map([['m:1', null]]), replids)[0]?.message ?? '';
+    const last = (offset: number | null) => new Map([['m:1', { replid: 'h-m', offset }]]);
+    const headline = (states: NodeState[], history = last(5000)) => foldMasterDown([], states, new Map([['m:1', null]]), history)[0]?.message ?? '';
     const bare = headline([{ ...down, settings: OFF }, p, gone]);
     expect(bare).toBe(
       'm:1 down (last read 2026-01-01 06:50:01 UTC); already failed over: p:1 was promoted off it at offset 5000 (its replid2 is m:1\'s history) and is the master now. ' +
@@ -190,6 +191,15 @@ describe('riskWarnings', () => {
     // A master of another history (not promoted off m:1), or m:1's history not known: the failover is still to do.
     expect(headline([down, { ...p, replid2: 'h-other' }, gone])).toMatch(/^m:1 down .*; 1 replica orphaned → fail over/);
     expect(headline([down, p, gone], new Map())).toMatch(/^m:1 down .*; 1 replica orphaned → fail over/);
+    // A copy detached while m:1 lived (detach, REPLICAOF NO ONE by hand) has the same replid2, but
+    // m:1 (or a replica still on it) went on past it: the failover is still to do. Its last offset
+    // unknown (a memory file from before offsets were kept): nothing claimed.
+    const later = 5000 + FAILOVER_GAP_BYTES + 1;
+    expect(headline([down, p, gone], last(later))).toMatch(/^m:1 down .*; 1 replica orphaned → fail over/);
+    expect(headline([down, p, replica('a:1', { linkStatus: 'down', replid: 'h-m', offset: later })])).toMatch(/^m:1 down .*; 1 replica orphaned → fail over/);
+    expect(headline([down, p, gone], last(null))).toMatch(/^m:1 down .*; 1 replica orphaned → fail over/);
+    // Behind the dead master by a replica's lag when it died: still the failover.
+    expect(headline([down, p, gone], last(5000 + FAILOVER_GAP_BYTES))).toContain('already failed over: p:1');
   });
 
   it('MASTER_DOWN does not push a failover over a master that times out while its replicas are still linked to it (paused)', () => {
