@@ -297,7 +297,9 @@ async function readInOne(client: Redis, record: NodeRecord, sections: string[], 
 function refusalHangsOnSettings(record: NodeRecord): boolean {
   const need = record.settings?.minReplicasToWrite ?? 0;
   const good = record.replication?.minReplicasGood ?? null;
-  return record.load?.persistence?.lastSaveStatus === 'err' || (need > 0 && good !== null && good < need);
+  // A failed save refuses writes only with save points and stop-writes-on-bgsave-error on (or not known yet).
+  const saveRefuses = record.settings?.save?.trim() !== '' && record.settings?.stopWritesOnBgsaveError !== false;
+  return (record.load?.persistence?.lastSaveStatus === 'err' && saveRefuses) || (need > 0 && good !== null && good < need);
 }
 
 /**

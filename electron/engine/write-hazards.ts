@@ -28,6 +28,14 @@ export function refusesWrites(hazard: WriteHazard): boolean {
   return hazard.kind !== 'eviction';
 }
 
+/**
+ * The replicas a master asks for before it takes a write (min-replicas-to-write), 0 when the
+ * limit is off: Redis applies it only with min-replicas-max-lag on too (checkGoodReplicasStatus).
+ */
+export function replicasAsked(toWrite: number | null | undefined, maxLag: number | null | undefined): number {
+  return toWrite && toWrite > 0 && maxLag && maxLag > 0 ? toWrite : 0;
+}
+
 /** Past maxmemory, a volatile-* policy evicts only keys with a TTL: without one it refuses writes. */
 const TTL_ONLY_POLICY = /^volatile-/;
 
@@ -87,7 +95,9 @@ export function replicaHazards(settings: ReplicationSettings | null, load: NodeL
       effect:
         `${certain ? 'stops' : 'may stop'} (the process exits) at the first write its master sends: ${e.cause}, ` +
         (ignores === false ? 'and replica-ignore-disk-write-errors is no' : 'unless replica-ignore-disk-write-errors is yes (it cannot be read; no by default on 7.0+)'),
-      fix: e.fix,
+      fix:
+        'CONFIG SET replica-ignore-disk-write-errors yes on it (it then applies its master\'s writes without saving), or fix its disk ' +
+        (e.kind === 'rdb-error' ? 'and run BGSAVE (CONFIG SET save "" stops the refusal too, and the saves)' : '(space, I/O errors) until an AOF write succeeds'),
     };
   });
 }

@@ -102,7 +102,7 @@ describe('WRITES_REFUSED from the master itself', () => {
     await engine.connect({ seeds: [lab.address('master')], pollIntervalMs: 100 });
     await lab.waitForLinks();
     await failSaves(lab, 'replica-1');
-    await waitForTick(engine, (u) => u.snapshot.warnings.some((w) => w.code === 'DISK_ERROR'), 5000, 'DISK_ERROR');
+    await waitForTick(engine, (u) => u.snapshot.warnings.some((w) => w.code === 'DISK_ERROR'), 15_000, 'DISK_ERROR');
     expect(engine.snapshot()?.warnings.find((w) => w.code === 'DISK_ERROR')).toMatchObject({
       nodes: [r1],
       message: expect.stringMatching(new RegExp(`^${r1.replace(/\./g, '\\.')} stops \\(the process exits\\) at the first write its master sends: its last RDB save failed .* and replica-ignore-disk-write-errors is no\\. To fix:`)),

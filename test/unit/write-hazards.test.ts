@@ -59,7 +59,7 @@ describe('replicaHazards', () => {
       { kind: 'rdb-error', certain: true, effect: expect.stringMatching(/^stops \(the process exits\) at the first write its master sends: its last RDB save failed .* and replica-ignore-disk-write-errors is no$/) },
     ]);
     expect(replicaHazards({ ...SAVING, replicaIgnoreDiskWriteErrors: true }, failed, 'redis 7.0.15')).toEqual([]);
-    // Unread (or Redis 6.x, which takes the write): "may".
+    // Unread on 7.0+: "may".
     expect(replicaHazards(SAVING, failed, 'valkey 8.0.1').map((h) => h.certain)).toEqual([false]);
     // Redis 6.x replicas take the write (only a master refuses it).
     expect(replicaHazards(SAVING, failed, 'redis 6.2.14')).toEqual([]);
@@ -110,6 +110,24 @@ describe('the planner, promoting a node that would refuse writes or evict keys',
     const alone = planAction({ kind: 'promote', node: A, repointSiblings: false }, factsFor(three, asks(1)), META).plan;
     expect(alone.checks.find((c) => c.code === 'WRITES_REFUSED')?.message).toContain('its min-replicas-to-write is 1, and it will have 0 replicas');
     expect(planAction({ kind: 'promote', node: A, repointSiblings: true }, factsFor(three, asks(1)), META).plan.checks.map((c) => c.code)).not.toContain('WRITES_REFUSED');
+    // min-replicas-max-lag 0 turns the limit off (Redis applies it only with both set).
+    const off = { [A]: { minReplicas: { toWrite: 3, maxLag: 0 } } };
+    expect(planAction({ kind: 'switchover', to: A }, factsFor(three, off), META).plan.checks.map((c) => c.code)).not.toContain('WRITES_REFUSED');
+    // A master the plan takes a replica from: M keeps only B once A moves under B.
+    const moved = planAction({ kind: 'replicaof', node: A, master: B }, factsFor(three, { [M]: { minReplicas: { toWrite: 2, maxLag: 10 } } }), META).plan;
+    expect(moved.checks.find((c) => c.code === 'WRITES_REFUSED')).toMatchObject({
+      verdict: 'refused',
+      overridable: true,
+      message: `${M}, once the plan moves 1 replica away from it, refuses every write (NOREPLICAS): its min-replicas-to-write is 2, and it will have 1 replica. Lower it first (CONFIG SET min-replicas-to-write 1 on ${M}), or bring replicas back`,
+    });
+    // A master already short of replicas is the warnings' to say, not this plan's doing.
+    const short = factsFor(three, { [M]: { minReplicas: { toWrite: 5, maxLag: 10 } } });
+    expect(planAction({ kind: 'switchover', to: A }, short, META).plan.checks.map((c) => c.code)).not.toContain('WRITES_REFUSED');
+  });
+
+  it("a replica made master with a write fence left on it refuses, overridably (FENCED_MASTER): it would refuse every write from the start", () => {
+    const fenced = factsFor(snapshot, { [A]: { minReplicas: { toWrite: 2147483647, maxLag: 10 } } });
+    expect(planAction({ kind: 'switchover', to: A }, fenced, META).plan.checks.find((c) => c.code === 'FENCED_MASTER')).toMatchObject({ verdict: 'refused', overridable: true });
   });
 
   it('a node the plan makes a replica that cannot save: DISK_ERROR (a switchover away from a master whose disk failed stopped it)', () => {
@@ -120,7 +138,12 @@ describe('the planner, promoting a node that would refuse writes or evict keys',
       overridable: true,
       message: expect.stringContaining(`${M}, as a replica of ${A}, stops (the process exits) at the first write its master sends`),
     });
-    // A node that stays what it is is not the plan's doing.
-    expect(planAction({ kind: 'switchover', to: A }, factsFor(snapshot, { [A]: { asReplica: stops } }), META).plan.checks.map((c) => c.code)).not.toContain('DISK_ERROR');
+    // A replica re-pointed stops at its own master's next write anyway (the warnings say so): said, not held against the plan.
+    const B = '10.0.0.3:6379';
+    const siblings = snapshotOf([nodeState(M), replicaState(A, M), replicaState(B, M)]);
+    const plan2 = planAction({ kind: 'switchover', to: A }, factsFor(siblings, { [B]: { asReplica: stops } }), META).plan;
+    expect(plan2.checks.find((c) => c.code === 'DISK_ERROR')).toMatchObject({ verdict: 'warning', overridable: false, message: expect.stringContaining(`${B}, as a replica of ${A}, stops`) });
+    // One the plan does not move at all: nothing.
+    expect(planAction({ kind: 'promote', node: A, repointSiblings: false }, factsFor(siblings, { [B]: { asReplica: stops } }), META).plan.checks.map((c) => c.code)).not.toContain('DISK_ERROR');
   });
 });

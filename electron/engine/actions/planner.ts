@@ -12,7 +12,7 @@ import { afterPromotion, predictResync, type ReplState } from './resync';
 import { failoverMaster, sentinelGroupMaster } from './scope';
 import { planSentinelFailover } from './sentinel-planner';
 import { historyBytesBehind } from '../replication-rules';
-import { refusesWrites, type WriteHazard } from '../write-hazards';
+import { refusesWrites, replicasAsked, type WriteHazard } from '../write-hazards';
 
 /** Longest write pause a replicaof under a sibling asks for: enough for a replica that keeps up, short enough that one that does not fails fast with nothing changed. */
 const RACE_PAUSE_MS = 2000;
@@ -56,7 +56,11 @@ function fencedMessage(address: string, toWrite: number): string {
   );
 }
 
-/** Every master the plan involves, or makes, that still holds a write fence is reported (once). */
+/**
+ * Every master the plan involves, or makes, that still holds a write fence is reported (once). A
+ * replica made master with one would refuse every write from the start: refused, overridably
+ * (the plan ended "done" over a master refusing writes).
+ */
 function fencedMasters(b: PlanBuilder): void {
   const becomesMaster = new Set([...b.expected.values()].filter((e) => e.role === 'master').map((e) => e.address));
   for (const address of b.involved) {
@@ -64,7 +68,8 @@ function fencedMasters(b: PlanBuilder): void {
     if (!f?.reachable || !isFenceValue(f.minReplicas?.toWrite)) continue;
     if (f.role !== 'master' && !becomesMaster.has(address)) continue;
     if (b.checks.some((c) => c.code === 'FENCED_MASTER' && c.nodes.includes(address))) continue;
-    b.check('FENCED_MASTER', 'warning', fencedMessage(address, f.minReplicas?.toWrite ?? 0), [address]);
+    const promoted = f.role !== 'master';
+    b.check('FENCED_MASTER', promoted ? 'refused' : 'warning', fencedMessage(address, f.minReplicas?.toWrite ?? 0), [address], promoted);
   }
 }
 
@@ -80,38 +85,51 @@ function fencedMasters(b: PlanBuilder): void {
 function writeHazards(b: PlanBuilder): void {
   for (const e of b.expected.values()) {
     const f = b.fact(e.address);
-    if (!f?.reachable || !b.changed.has(e.address)) continue;
+    if (!f?.reachable) continue;
     if (e.role === 'master') {
-      for (const h of f.asMaster) hazardCheck(b, refusesWrites(h) ? 'WRITES_REFUSED' : 'EVICTION', e.address, 'once master', h);
-      noReplicas(b, f);
-    } else {
-      for (const h of f.asReplica) hazardCheck(b, 'DISK_ERROR', e.address, `as a replica of ${e.master ?? 'its new master'}`, h);
+      if (f.role !== 'master') for (const h of f.asMaster) hazardCheck(b, refusesWrites(h) ? 'WRITES_REFUSED' : 'EVICTION', e.address, 'once master', h, true);
+    } else if (e.master !== null && (f.masterAddress === null || !b.same(f.masterAddress, e.master))) {
+      // A master made a replica: the plan kills it. A replica re-pointed stops at its own master's
+      // next write anyway (DISK_ERROR in the warnings): said, not held against the plan.
+      for (const h of f.asReplica) hazardCheck(b, 'DISK_ERROR', e.address, `as a replica of ${e.master}`, h, f.role === 'master');
     }
   }
+  noReplicas(b);
 }
 
-function hazardCheck(b: PlanBuilder, code: 'WRITES_REFUSED' | 'EVICTION' | 'DISK_ERROR', address: string, as: string, hazard: WriteHazard): void {
-  b.check(code, hazard.certain ? 'refused' : 'warning', `${address}, ${as}, ${hazard.effect}. Fix that first: ${hazard.fix}`, [address], hazard.certain);
+function hazardCheck(b: PlanBuilder, code: 'WRITES_REFUSED' | 'EVICTION' | 'DISK_ERROR', address: string, as: string, hazard: WriteHazard, blocks: boolean): void {
+  const refuse = hazard.certain && blocks;
+  b.check(code, refuse ? 'refused' : 'warning', `${address}, ${as}, ${hazard.effect}. Fix that first: ${hazard.fix}`, [address], refuse);
 }
 
-/** A new master whose own min-replicas-to-write asks for more replicas than it will have refuses every write (NOREPLICAS). */
-function noReplicas(b: PlanBuilder, f: NodeFacts): void {
-  const need = f.minReplicas?.toWrite ?? 0;
-  if (need <= 0 || isFenceValue(need)) return;
+/**
+ * A master after the plan whose own min-replicas-to-write asks for more replicas than it will
+ * have refuses every write (NOREPLICAS): a new master, or one the plan takes replicas from. A
+ * master already short of them is the warnings' to say (WRITES_REFUSED), not this plan's doing.
+ */
+function noReplicas(b: PlanBuilder): void {
   const expected = [...b.expected.values()];
   const moving = new Set(expected.filter((e) => e.role === 'replica').map((e) => e.address));
-  const followers =
-    expected.filter((e) => e.role === 'replica' && e.master === f.address).length +
-    f.replicas.filter((l) => l.state === 'online' && !moving.has(b.canon(l.address))).length;
-  if (followers >= need) return;
-  b.check(
-    'WRITES_REFUSED',
-    'refused',
-    `${f.address}, once master, refuses every write (NOREPLICAS): its min-replicas-to-write is ${need}, and it will have ${plural(followers, 'replica')}. ` +
-      `Lower it first (CONFIG SET min-replicas-to-write ${followers} on ${f.address}), or bring replicas back`,
-    [f.address],
-    true,
-  );
+  const becomes = new Set(expected.filter((e) => e.role === 'master').map((e) => e.address));
+  for (const address of b.involved) {
+    const f = b.fact(address);
+    if (!f?.reachable || (!becomes.has(address) && (f.role !== 'master' || moving.has(address)))) continue;
+    const asked = replicasAsked(f.minReplicas?.toWrite, f.minReplicas?.maxLag);
+    if (asked === 0 || isFenceValue(asked)) continue;
+    const online = f.replicas.filter((l) => l.state === 'online');
+    const staying = online.filter((l) => !moving.has(b.canon(l.address))).length;
+    const followers = staying + expected.filter((e) => e.role === 'replica' && e.master === address && !online.some((l) => b.same(l.address, e.address))).length;
+    const isNew = f.role !== 'master';
+    if (followers >= asked || (!isNew && followers >= online.length)) continue;
+    b.check(
+      'WRITES_REFUSED',
+      'refused',
+      `${address}, ${isNew ? 'once master' : `once the plan moves ${plural(online.length - staying, 'replica')} away from it`}, refuses every write (NOREPLICAS): ` +
+        `its min-replicas-to-write is ${asked}, and it will have ${plural(followers, 'replica')}. Lower it first (CONFIG SET min-replicas-to-write ${followers} on ${address}), or bring replicas back`,
+      [address],
+      true,
+    );
+  }
 }
 
 /** How many of `nodes` the plan can send a command to (a title counts what it does). */
