@@ -8,7 +8,8 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ReplicationEngine } from '../../electron/engine/engine';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
-import { check, codes, direct, harness } from '../helpers/actions';
+import type Redis from 'ioredis';
+import { check, codes, direct, harness, type Harness } from '../helpers/actions';
 import { disposeAfterEach } from '../helpers/dispose';
 import { waitForTick } from '../helpers/engine';
 import { until } from '../helpers/until';
@@ -38,6 +39,19 @@ async function refusal(lab: Lab, name: string): Promise<string> {
   } finally {
     client.disconnect();
   }
+}
+
+/** A lab whose master holds `keys` keys, its replicas linked, the action harness on it, and a client to replica-1. */
+async function filledLab(replicas: number, keys: number, value: string): Promise<{ h: Harness; r1: string; replica: Redis }> {
+  const lab = own(await Lab.start({ nodes: masterWithReplicas(replicas) }));
+  const writer = direct(lab, 'master');
+  for (let i = 0; i < keys; i++) await writer.set(`k:${i}`, value);
+  writer.disconnect();
+  await lab.waitForLinks();
+  const h = own(await harness(lab, 'master'));
+  const replica = direct(lab, 'replica-1');
+  own({ close: async () => replica.disconnect() });
+  return { h, r1: lab.address('replica-1'), replica };
 }
 
 const refused = (engine: ReplicationEngine): string | undefined => engine.snapshot()?.warnings.find((w) => w.code === 'WRITES_REFUSED')?.message;
@@ -164,57 +178,35 @@ describe('promoting a node that would refuse writes or evict keys as a master', 
   });
 
   it('a replica past its maxmemory under volatile-lru with no key with a TTL would refuse writes (OOM), not evict', async () => {
-    const lab = own(await Lab.start({ nodes: masterWithReplicas(1) }));
-    const writer = direct(lab, 'master');
-    for (let i = 0; i < 50; i++) await writer.set(`k:${i}`, 'v');
-    writer.disconnect();
-    await lab.waitForLinks();
-    const h = own(await harness(lab, 'master'));
-    const r1 = lab.address('replica-1');
-    const replica = direct(lab, 'replica-1');
-    try {
-      await replica.config('SET', 'maxmemory-policy', 'volatile-lru');
-      await replica.config('SET', 'maxmemory', '1');
-      const plan = await h.actions.plan({ kind: 'switchover', to: r1 });
-      expect(check(plan, 'WRITES_REFUSED').message).toContain(`${r1}, once master, refuses the writes that add data (OOM): it uses`);
-      expect(check(plan, 'WRITES_REFUSED').message).toContain('with maxmemory-policy volatile-lru and no key with a TTL to evict');
-      expect(codes(plan)).not.toContain('EVICTION');
-    } finally {
-      replica.disconnect();
-    }
+    const { h, r1, replica } = await filledLab(1, 50, 'v');
+    await replica.config('SET', 'maxmemory-policy', 'volatile-lru');
+    await replica.config('SET', 'maxmemory', '1');
+    const plan = await h.actions.plan({ kind: 'switchover', to: r1 });
+    expect(check(plan, 'WRITES_REFUSED').message).toContain(`${r1}, once master, refuses the writes that add data (OOM): it uses`);
+    expect(check(plan, 'WRITES_REFUSED').message).toContain('with maxmemory-policy volatile-lru and no key with a TTL to evict');
+    expect(codes(plan)).not.toContain('EVICTION');
   });
 
   it('a switchover or promote to a replica past its maxmemory is refused (overridably): noeviction would refuse writes, an eviction policy drops keys', async () => {
-    const lab = own(await Lab.start({ nodes: masterWithReplicas(2) }));
-    const writer = direct(lab, 'master');
-    for (let i = 0; i < 200; i++) await writer.set(`k:${i}`, 'x'.repeat(100));
-    writer.disconnect();
-    await lab.waitForLinks();
-    const h = own(await harness(lab, 'master'));
-    const r1 = lab.address('replica-1');
-    const replica = direct(lab, 'replica-1');
-    try {
-      await until('replica-1 has the keys', async () => ((await replica.dbsize()) === 200 ? true : undefined));
-      expect(codes((await h.actions.plan({ kind: 'switchover', to: r1 })))).not.toContain('WRITES_REFUSED');
+    const { h, r1, replica } = await filledLab(2, 200, 'x'.repeat(100));
+    await until('replica-1 has the keys', async () => ((await replica.dbsize()) === 200 ? true : undefined));
+    expect(codes(await h.actions.plan({ kind: 'switchover', to: r1 }))).not.toContain('WRITES_REFUSED');
 
-      // A replica ignores its maxmemory: it keeps taking its master's writes.
-      await replica.config('SET', 'maxmemory', '1');
-      const full = (await h.actions.plan({ kind: 'switchover', to: r1 }));
-      expect(check(full, 'WRITES_REFUSED')).toMatchObject({ verdict: 'refused', overridable: true, message: expect.stringContaining(`${r1}, once master, refuses the writes that add data (OOM)`) });
-      expect(full.needsOverride).toContain('WRITES_REFUSED');
-      expect(check((await h.actions.plan({ kind: 'promote', node: r1, repointSiblings: true })), 'WRITES_REFUSED').verdict).toBe('refused');
+    // A replica ignores its maxmemory: it keeps taking its master's writes.
+    await replica.config('SET', 'maxmemory', '1');
+    const full = await h.actions.plan({ kind: 'switchover', to: r1 });
+    expect(check(full, 'WRITES_REFUSED')).toMatchObject({ verdict: 'refused', overridable: true, message: expect.stringContaining(`${r1}, once master, refuses the writes that add data (OOM)`) });
+    expect(full.needsOverride).toContain('WRITES_REFUSED');
+    expect(check(await h.actions.plan({ kind: 'promote', node: r1, repointSiblings: true }), 'WRITES_REFUSED').verdict).toBe('refused');
 
-      await replica.config('SET', 'maxmemory-policy', 'allkeys-lru');
-      const evicts = (await h.actions.plan({ kind: 'switchover', to: r1 }));
-      expect(check(evicts, 'EVICTION')).toMatchObject({ verdict: 'refused', overridable: true, message: expect.stringContaining('evicts keys until it is under its limit (maxmemory-policy allkeys-lru)') });
-      // What the check warns of: promoted, it drops what it held.
-      await replica.replicaof('NO', 'ONE');
-      // Redis evicts before it runs any command once a master.
-      await replica.ping();
-      expect(await replica.dbsize()).toBeLessThan(200);
-    } finally {
-      replica.disconnect();
-    }
+    await replica.config('SET', 'maxmemory-policy', 'allkeys-lru');
+    const evicts = await h.actions.plan({ kind: 'switchover', to: r1 });
+    expect(check(evicts, 'EVICTION')).toMatchObject({ verdict: 'refused', overridable: true, message: expect.stringContaining('evicts keys until it is under its limit (maxmemory-policy allkeys-lru)') });
+    // What the check warns of: promoted, it drops what it held.
+    await replica.replicaof('NO', 'ONE');
+    // Redis evicts before it runs any command once a master.
+    await replica.ping();
+    expect(await replica.dbsize()).toBeLessThan(200);
   });
 
   it('a replica whose RDB saves fail would refuse every write once promoted (MISCONF)', async () => {
