@@ -72,7 +72,7 @@ export class PlanBuilder {
   readonly involved = new Set<string>();
   readonly options: Required<Pick<ActionOptions, 'persist' | 'setMasterauth' | 'stepTimeoutMs' | 'skipWritePause'>> & Pick<ActionOptions, 'switchoverMethod' | 'masterAddress'>;
   /** Nodes whose role or master the plan changes (for persistence). */
-  readonly changed = new Set<string>();
+  private readonly changed = new Set<string>();
   private readonly masterauthPlanned = new Set<string>();
 
   constructor(
