@@ -158,6 +158,14 @@ describe('the sentinel-failover plan', () => {
     expect(expected).toEqual(expect.arrayContaining([{ address: B, role: 'master', master: null }, { address: M, role: 'replica', master: B }]));
   });
 
+  it('checks the preferred replica as the new master, as the other plans do (WRITES_REFUSED: it would refuse writes)', () => {
+    const snapshot = group();
+    const oom = { kind: 'oom' as const, certain: true, effect: 'refuses the writes that add data (OOM): it uses 2.0 KiB against its maxmemory of 1.0 KiB, with maxmemory-policy noeviction', fix: 'raise maxmemory' };
+    const overrides = { ...Object.fromEntries(snapshot.nodes.map((n) => [n.address, { priority: n.priority }])), [B]: { priority: 100, asMaster: [oom] } };
+    const p = planAction({ kind: 'sentinel-failover', masterName: 'cache', prefer: B }, factsFor(snapshot, overrides, { sentinel: managed() }), META).plan;
+    expect(check(p, 'WRITES_REFUSED')).toMatchObject({ verdict: 'refused', overridable: true, message: expect.stringContaining(`${B}, once master, refuses the writes that add data (OOM)`) });
+  });
+
   it('without --prefer names the replica Sentinel will pick by today\'s figures and changes no priority', () => {
     const { plan: p } = plan({ kind: 'sentinel-failover', masterName: 'cache' }, managed(), group({ priority: 100, offset: 900 }, { priority: 100, offset: 1000 }));
     expect(p.steps.map((s) => s.command)).toEqual(['SENTINEL FAILOVER cache', 'INFO replication']);
