@@ -4,6 +4,7 @@ import type Redis from 'ioredis';
 import { readInfo, readInfoSections, readSettings, type InfoRead } from './node-commands';
 import { parseServerVersion } from './replication-rules';
 import { parseSettings, SETTINGS_PARAMETERS, type SettingsReplies } from './replication-settings';
+import { refusalHangsOnSettings } from './write-hazards';
 import { formatAddress } from './address';
 import { EngineError, toApiError } from './errors';
 import {
@@ -258,7 +259,11 @@ async function readReply(client: Redis, generation: number, record: NodeRecord, 
     clients,
     load: wantLoad,
     // A second round trip, once a minute: what decides the replication risks (persistence, backlog, limits).
-    settings: wantServer || (wantLoad && refusalHangsOnSettings(record)) ? await readSettings(client, SETTINGS_PARAMETERS) : null,
+    // And with the load while a refusal that settings decide holds (write-hazards.ts): a fix shows within seconds.
+    settings:
+      wantServer || (wantLoad && refusalHangsOnSettings(record.settings, record.load, record.replication?.minReplicasGood ?? null))
+        ? await readSettings(client, SETTINGS_PARAMETERS)
+        : null,
   };
 }
 
@@ -286,20 +291,6 @@ async function readInOne(client: Redis, record: NodeRecord, sections: string[], 
     record.oneSectionPerInfo = true;
     return readInfo(client, sections, now);
   }
-}
-
-/**
- * A refusal of writes that a setting decides (a failed save with stop-writes-on-bgsave-error,
- * fewer good replicas than min-replicas-to-write): the settings are read with every load, not
- * once a minute, while it holds. Turned off with CONFIG SET, WRITES_REFUSED (and its alert)
- * stayed a minute after writes were taken again.
- */
-function refusalHangsOnSettings(record: NodeRecord): boolean {
-  const need = record.settings?.minReplicasToWrite ?? 0;
-  const good = record.replication?.minReplicasGood ?? null;
-  // A failed save refuses writes only with save points and stop-writes-on-bgsave-error on (or not known yet).
-  const saveRefuses = record.settings?.save?.trim() !== '' && record.settings?.stopWritesOnBgsaveError !== false;
-  return (record.load?.persistence?.lastSaveStatus === 'err' && saveRefuses) || (need > 0 && good !== null && good < need);
 }
 
 /**

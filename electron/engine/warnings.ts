@@ -1,11 +1,11 @@
 import { refusesConsole, type NodeState, type TopologyWarning, type WarningCode } from '../shared/types';
 import { persistenceOff } from './replication-settings';
-import { describeHazards, masterHazards, refusesWrites, replicaHazards } from './write-hazards';
+import { describeHazards, masterHazards, refusesWrites, replicaHazards, replicasShort } from './write-hazards';
 import { isFenceValue } from './actions/operations';
 import { unreachableKind } from './errors';
 import { parseAddress } from './address';
 import { formatBytes, formatSeconds, formatUtc } from '../shared/format';
-import { canLoadRdb } from './replication-rules';
+import { canLoadRdb, historyBytesBehind } from './replication-rules';
 import { MAX_FIELD_CHARS, MAX_INFO_CHARS, MAX_REPLICA_LINES, type InfoCuts } from './info-parser';
 import { masterAddressOf, type InfoSection, type NodeRecord } from './node-record';
 import type { NodeSet } from './node-set';
@@ -55,17 +55,16 @@ function writesRefused(records: readonly NodeRecord[]): TopologyWarning[] {
     }
     if (r.replication?.role !== 'master') continue;
     const reasons: string[] = [];
-    const need = r.settings?.minReplicasToWrite ?? null;
-    const good = r.replication.minReplicasGood;
+    const short = replicasShort(r.settings, r.replication.minReplicasGood);
     const maxLag = r.settings?.minReplicasMaxLag ?? null;
     const lagged = `with a lag under min-replicas-max-lag${maxLag !== null ? ` (${maxLag} s)` : ''}`;
-    if (need !== null && need > 0 && good !== null && good < need && !isFenceValue(need)) {
+    if (short && short.need !== null && !isFenceValue(short.need)) {
+      const { need, good } = short;
       reasons.push(
         `refuses every write (NOREPLICAS): min-replicas-to-write is ${need}, and ${good} ${good === 1 ? 'replica is' : 'replicas are'} connected ${lagged}. ` +
           `Bring its replicas back, or lower min-replicas-to-write (CONFIG SET min-replicas-to-write ${good}) to take writes without that guarantee`,
       );
-    } else if (need === null && good === 0) {
-      // INFO prints the count only while the setting is on (at least 1): none good is NOREPLICAS, read or not.
+    } else if (short?.need === null) {
       reasons.push(
         `refuses every write (NOREPLICAS): min-replicas-to-write is on (the console cannot read it), and no replica is connected ${lagged}. ` +
           'Bring its replicas back, or lower min-replicas-to-write to take writes without that guarantee',
@@ -489,7 +488,7 @@ function failedOver(
   const onIt = direct.map((a) => {
     const s = byAddress.get(a);
     if (!s?.reachable) return `${a} (down)`;
-    const ahead = s.replid === to.replid2 && s.offset !== null && s.offset > fork ? s.offset - fork : 0;
+    const ahead = historyBytesBehind(s, { replid: to.replid2, offset: fork }) ?? 0;
     return ahead > 0
       ? `${a} (${bytes(ahead)} of ${master}'s history past where ${to.address} left it: re-pointed, it full-syncs and drops them; copy what you need first)`
       : `${a} (${s.linkStatus === 'up' ? 'link up' : 'link down'})`;

@@ -36,6 +36,27 @@ export function replicasAsked(toWrite: number | null | undefined, maxLag: number
   return toWrite && toWrite > 0 && maxLag && maxLag > 0 ? toWrite : 0;
 }
 
+/**
+ * A master with fewer good replicas than its min-replicas-to-write asks (NOREPLICAS): `good` is
+ * INFO's min_slaves_good_slaves, given only while the limit is on (both settings), so none good
+ * is a refusal even with the setting unread (`need` null). Null when it takes writes.
+ */
+export function replicasShort(settings: ReplicationSettings | null, good: number | null): { need: number | null; good: number } | null {
+  if (good === null) return null;
+  const need = settings?.minReplicasToWrite ?? null;
+  if (need === null) return good === 0 ? { need, good } : null;
+  return need > 0 && good < need ? { need, good } : null;
+}
+
+/**
+ * A refusal of writes that settings decide holds (a failed save under save points and
+ * stop-writes-on-bgsave-error, or NOREPLICAS): the poll re-reads the settings while it does, so
+ * a CONFIG SET that ends it shows within seconds.
+ */
+export function refusalHangsOnSettings(settings: ReplicationSettings | null, load: NodeLoad | null, good: number | null): boolean {
+  return diskErrors(settings, load).some((e) => e.kind === 'rdb-error') || replicasShort(settings, good) !== null;
+}
+
 /** Past maxmemory, a volatile-* policy evicts only keys with a TTL: without one it refuses writes. */
 const TTL_ONLY_POLICY = /^volatile-/;
 
