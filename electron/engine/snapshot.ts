@@ -105,7 +105,7 @@ export function buildSnapshot(
     const offset = record.replication ? currentOffset(record.replication) : (record.rememberedAs?.offset ?? null);
     if (replid !== null) lastHistory.set(record.address, { replid, offset });
   }
-  const warnings = foldMasterDown([...findWarnings(nodes, loops), ...riskWarnings(states, now), ...sentinelWarnings(states)], states, downSince, lastHistory);
+  const warnings = foldMasterDown([...findWarnings(nodes, loops), ...riskWarnings(states, now, lastHistory), ...sentinelWarnings(states)], states, downSince, lastHistory);
   return { seq, takenAt: now, pollIntervalMs, nodes: states, edges, warnings: hazardsLast(splitBrain(warnings, states)) };
 }
 

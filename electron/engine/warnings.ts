@@ -89,7 +89,7 @@ export const BACKLOG_SHORT_SECONDS = 60;
  * Risks read from the finished node states (settings, lag, the backlog advisor): hazards that
  * have not struck yet, and a replica whose next resync is certain to be a full one.
  */
-export function riskWarnings(states: readonly NodeState[], now: number): TopologyWarning[] {
+export function riskWarnings(states: readonly NodeState[], now: number, lastHistory: ReadonlyMap<string, LastHistory> = new Map()): TopologyWarning[] {
   const byAddress = nodesByAddress(states);
   const hasReplicas = mastersWithReplicas(states);
   const out: TopologyWarning[] = [];
@@ -140,14 +140,19 @@ export function riskWarnings(states: readonly NodeState[], now: number): Topolog
       });
     }
   }
-  return [...out, ...stalledUpstream(states, byAddress, now)];
+  return [...out, ...stalledUpstream(states, byAddress, now, lastHistory)];
 }
 
 /**
  * One warning per stalled or unreachable node above others, naming the nodes below it: their
  * own links look fine, but nothing reaches them. Under a root that is down, it folds into MASTER_DOWN.
  */
-function stalledUpstream(states: readonly NodeState[], byAddress: ReadonlyMap<string, NodeState>, now: number): TopologyWarning[] {
+function stalledUpstream(
+  states: readonly NodeState[],
+  byAddress: ReadonlyMap<string, NodeState>,
+  now: number,
+  lastHistory: ReadonlyMap<string, LastHistory>,
+): TopologyWarning[] {
   const below = new Map<string, NodeState[]>();
   for (const s of states) {
     const blocker = s.lag?.behindBecauseOf;
@@ -162,14 +167,24 @@ function stalledUpstream(states: readonly NodeState[], byAddress: ReadonlyMap<st
       code: 'STALLED_UPSTREAM' as const,
       message:
         `${blocker} is ${why}: ${nodes.length === 1 ? 'the node below it receives nothing, whatever its own link says' : `the ${nodes.length} nodes below it receive nothing, whatever their own links say`}: ${lags.join(', ')}. ` +
-        blockerAdvice(blocker, b),
+        blockerAdvice(blocker, b, b?.reachable === false ? promotedOff(lastHistory.get(blocker), states, nodes) : []),
       nodes: [blocker, ...nodes.map((n) => n.address)],
     };
   });
 }
 
-/** What to do about the node the ones below it wait for, from how it fails. */
-function blockerAdvice(blocker: string, b: NodeState | undefined): string {
+/**
+ * What to do about the node the ones below it wait for, from how it fails. Once a master was
+ * promoted off it (`promoted`, see promotedOff), the failover is done: what is left is re-pointing
+ * them. "Fail over before it restarts empty" there contradicted MASTER_DOWN's "already failed over".
+ */
+function blockerAdvice(blocker: string, b: NodeState | undefined, promoted: readonly NodeState[]): string {
+  const [to] = promoted;
+  if (to) {
+    return promoted.length === 1
+      ? `${blocker} was already failed over (${to.address} was promoted off it): re-point the nodes below it to ${to.address}`
+      : `${blocker} was failed over more than once (${promoted.map((p) => p.address).join(', ')}): keep one master, and re-point the nodes below it to it`;
+  }
   if (!b || b.reachable || b.error?.code !== 'UNREACHABLE') return `Look at ${blocker} (a paused process, a long command, swapping, its network)`;
   const kind = unreachableKind(b.error.message);
   if (kind === 'unknown') return `${blocker} cannot be reached from the console (its host, or the network between): check it, or re-point the nodes below it`;

@@ -137,6 +137,28 @@ describe('MASTER_DOWN', () => {
     expect(headline?.nodes).toEqual([master, r2]);
   });
 
+  it('a replica still on the old master after a failover: what is folded under the headline says to re-point it, not to fail over', async () => {
+    const { lab, master, engine } = await watchedLab({ nodes: masterWithReplicas(2) });
+    const [r1, r2] = ['replica-1', 'replica-2'].map((n) => lab.address(n)) as [string, string];
+    await lab.kill('master');
+    await waitForTick(engine, (u) => /orphaned → fail over first/.test(u.snapshot.warnings.find((w) => w.code === 'MASTER_DOWN')?.message ?? ''), 10_000, 'MASTER_DOWN → fail over');
+    const promote = new Redis(lab.port('replica-1'), '127.0.0.1');
+    await promote.replicaof('NO', 'ONE');
+    promote.disconnect();
+    const { snapshot } = await waitForTick(
+      engine,
+      (u) => /already failed over/.test(u.snapshot.warnings.find((w) => w.code === 'MASTER_DOWN')?.message ?? ''),
+      10_000,
+      'MASTER_DOWN already failed over',
+    );
+    const headline = snapshot.warnings.find((w) => w.code === 'MASTER_DOWN');
+    expect(headline?.message).toContain(`Still on ${master}: ${r2} (link down) → re-point it to ${r1} (REPLICAOF`);
+    const stalled = headline?.folded?.find((w) => w.code === 'STALLED_UPSTREAM');
+    expect(stalled?.nodes).toEqual([master, r2]);
+    expect(stalled?.message).toContain(`${master} was already failed over (${r1} was promoted off it): re-point the nodes below it to ${r1}`);
+    for (const w of [headline, ...(headline?.folded ?? [])]) expect(w?.message).not.toMatch(/fail over before|→ fail over/);
+  });
+
   it('a copy detached while the master lived is not a failover: the master went on past it, so its death still says "→ fail over"', async () => {
     const { lab, master, engine } = await watchedLab({ nodes: masterWithReplicas(2) });
     const r1 = lab.address('replica-1');

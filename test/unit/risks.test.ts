@@ -202,6 +202,23 @@ describe('riskWarnings', () => {
     expect(headline([down, p, gone], last(5000 + FAILOVER_GAP_BYTES))).toContain('already failed over: p:1');
   });
 
+  it('STALLED_UPSTREAM under a master already failed over says to re-point, not "fail over before it restarts empty"', () => {
+    const down = nodeState('m:1', { reachable: false, error: { code: 'UNREACHABLE', message: 'm:1: connection refused' }, settings: OFF });
+    const p = nodeState('p:1', { replid: 'h-p', replid2: 'h-m', secondReplOffset: 5001, offset: 5100 });
+    const stuck = replica('a:1', { linkStatus: 'down', replid: 'h-m', offset: 5000, lag: { ...inSyncLag(), behindBecauseOf: 'm:1' } });
+    const history = new Map([['m:1', { replid: 'h-m', offset: 5000 }]]);
+    const stalled = (states: NodeState[], last = history) => riskWarnings(states, 0, last).find((w) => w.code === 'STALLED_UPSTREAM')?.message ?? '';
+    expect(stalled([down, p, stuck])).toMatch(/^m:1 is unreachable .*\. m:1 was already failed over \(p:1 was promoted off it\): re-point the nodes below it to p:1$/);
+    // Folded under the headline, the two agree.
+    const [headline] = foldMasterDown(riskWarnings([down, p, stuck], 0, history), [down, p, stuck], new Map([['m:1', null]]), history);
+    expect(headline?.message).toContain('already failed over');
+    expect(headline?.folded?.map((w) => w.code)).toEqual(['STALLED_UPSTREAM']);
+    for (const w of [headline, ...(headline?.folded ?? [])]) expect(w?.message).not.toMatch(/fail over before|→ fail over/);
+    // Not failed over (no master holds its history): the failover is still the advice.
+    expect(stalled([down, { ...p, replid2: 'h-other' }, stuck])).toMatch(/has no persistence: fail over before it restarts empty, or re-point the nodes below it$/);
+    expect(stalled([down, p, stuck], new Map())).toMatch(/fail over before it restarts empty/);
+  });
+
   it('MASTER_DOWN does not push a failover over a master that times out while its replicas are still linked to it (paused)', () => {
     const paused = nodeState('m:1', { reachable: false, error: { code: 'TIMEOUT', message: 'm:1 did not answer in time' } });
     const states = [paused, replica('a:1'), replica('b:1', { linkStatus: 'down' })];
