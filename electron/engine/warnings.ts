@@ -2,6 +2,7 @@ import { refusesConsole, type NodeState, type TopologyWarning, type WarningCode 
 import { persistenceOff } from './replication-settings';
 import { describeHazards, masterHazards, refusesWrites, replicaHazards, replicasShort } from './write-hazards';
 import { isFenceValue } from './actions/operations';
+import { serverAddressOf } from './actions/graph';
 import { unreachableKind } from './errors';
 import { parseAddress } from './address';
 import { formatBytes, formatSeconds, formatUtc } from '../shared/format';
@@ -404,7 +405,7 @@ export function foldMasterDown(
     if (promoted.length > 0) {
       headlines.push({
         code: 'MASTER_DOWN',
-        message: failedOver(master, when, root, promoted, below, byAddress, noPersistence) + followFrom(folded),
+        message: failedOver(master, when, root, promoted, below, states, byAddress, noPersistence) + followFrom(folded),
         nodes: [master, ...below],
         folded,
       });
@@ -485,6 +486,7 @@ function failedOver(
   root: NodeState | undefined,
   promoted: readonly NodeState[],
   below: readonly string[],
+  states: readonly NodeState[],
   byAddress: ReadonlyMap<string, NodeState>,
   noPersistence: boolean,
 ): string {
@@ -526,8 +528,17 @@ function failedOver(
       `Bring it back as a replica of ${to.address} (replicaof in its configuration file; a full sync replaces its data)`;
   return (
     `${head}; already failed over: ${to.address} was promoted off it at offset ${fork} (its replid2 is ${master}'s history) and is the master now. ` +
-    `Still on ${master}: ${onIt.join(', ')}${deeper > 0 ? ` (${deeper} ${deeper === 1 ? 'node' : 'nodes'} below them)` : ''} → ${repoint} (REPLICAOF ${parseAddress(to.address).host} ${parseAddress(to.address).port})${stay}. ${comeBack}`
+    `Still on ${master}: ${onIt.join(', ')}${deeper > 0 ? ` (${deeper} ${deeper === 1 ? 'node' : 'nodes'} below them)` : ''} → ${repoint} (${replicaofTo(states, to)})${stay}. ${comeBack}`
   );
+}
+
+/**
+ * REPLICAOF to `to` as other servers should reach it (serverAddressOf: how its replicas dial it,
+ * behind NAT or Docker not the console's way in), as a plan would give it.
+ */
+function replicaofTo(states: readonly NodeState[], to: NodeState): string {
+  const { host, port } = parseAddress(serverAddressOf({ nodes: states }, to.address));
+  return `REPLICAOF ${host} ${port}`;
 }
 
 /** The end of a headline's message: how many warnings are folded under it. */

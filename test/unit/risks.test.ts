@@ -181,6 +181,9 @@ describe('riskWarnings', () => {
     expect(headline([down, p, linked, gone])).toContain('Still on m:1: a:1 (link down), b:1 (down) → re-point a:1 to p:1 now, the others when they come back');
     const ahead = replica('a:1', { linkStatus: 'down', replid: 'h-m', offset: 5400 });
     expect(headline([down, p, ahead])).toContain("a:1 (400 B of m:1's history past where p:1 left it: re-pointed, it full-syncs and drops them; copy what you need first) → re-point it to p:1 (REPLICAOF p 1)");
+    // REPLICAOF as other servers reach the new master (its replicas' master_host), not the console's way in (NAT, Docker).
+    const behindNat = replica('c:1', { master: 'p:1', masterAsReported: '10.0.0.5:6379' });
+    expect(headline([down, p, linked, behindNat])).toContain('→ re-point it to p:1 (REPLICAOF 10.0.0.5 6379)');
     // Stalled rather than refused: it must stay down, or it resumes as a master.
     const stalled = headline([{ ...down, error: { code: 'TIMEOUT', message: 'm:1 did not answer in time' } }, p, gone]);
     expect(stalled).toMatch(/^m:1 does not answer \(last read .*\) \(m:1 did not answer in time\); already failed over: p:1 .* Make sure m:1 stays down/);

@@ -28,9 +28,12 @@ interface SnapshotIndex {
   reachedAs: Map<NodeState, string>;
 }
 
-const indexes = new WeakMap<TopologySnapshot, SnapshotIndex>();
+/** What the lookups read of a snapshot: its nodes (the warnings ask with a snapshot's states before the snapshot exists). */
+type Nodes = { readonly nodes: readonly NodeState[] };
 
-function indexOf(snapshot: TopologySnapshot): SnapshotIndex {
+const indexes = new WeakMap<Nodes, SnapshotIndex>();
+
+function indexOf(snapshot: Nodes): SnapshotIndex {
   let index = indexes.get(snapshot);
   if (index) return index;
   const byAddress = new Map<string, NodeState>();
@@ -64,7 +67,7 @@ function indexOf(snapshot: TopologySnapshot): SnapshotIndex {
 }
 
 /** The node reached by `address` (canonical address or alias). */
-export function findNode(snapshot: TopologySnapshot, address: string): NodeState | undefined {
+export function findNode(snapshot: Nodes, address: string): NodeState | undefined {
   const { byAddress } = indexOf(snapshot);
   return byAddress.get(address) ?? byAddress.get(tryNormalize(address));
 }
@@ -127,7 +130,7 @@ export function rootOf(snapshot: TopologySnapshot, address: string): NodeState |
  * the console's canonical address (behind NAT, the console's way in may not be theirs).
  * FAILOVER TO must be given exactly the listed form.
  */
-export function serverAddressOf(snapshot: TopologySnapshot, address: string): string {
+export function serverAddressOf(snapshot: Nodes, address: string): string {
   const node = findNode(snapshot, address);
   if (!node) return tryNormalize(address);
   const index = indexOf(snapshot);
