@@ -343,6 +343,8 @@ export interface LoadSections {
   memory: Record<string, string> | null;
   clients: Record<string, string> | null;
   persistence: Record<string, string> | null;
+  /** INFO keyspace's text, read under a volatile-* policy only (see NodeLoad.keysWithTtl). */
+  keyspace?: string | null;
 }
 
 /**
@@ -364,9 +366,18 @@ export function parseLoad(sections: LoadSections, readAt: number): NodeLoad {
     maxMemoryBytes: maxMemory === 0 ? null : maxMemory,
     maxMemoryPolicy: policyName(field(memory, 'maxmemory_policy')),
     memoryNotCountedBytes: toNonNegative(field(memory, 'mem_not_counted_for_evict')),
+    keysWithTtl: keyCount(sections.keyspace ?? null, 'expires'),
     connectedClients: toNonNegative(field(sections.clients ?? EMPTY, 'connected_clients')),
     persistence: sections.persistence === null ? null : parsePersistence(sections.persistence),
   };
+}
+
+/** Keys (or keys with a TTL, `expires`) over every database of INFO keyspace's text; null when unknown (or past a safe integer). */
+export function keyCount(text: string | null, field: 'keys' | 'expires'): number | null {
+  if (text === null) return null;
+  let total = 0;
+  for (const match of text.matchAll(field === 'keys' ? /^db\d+:keys=(\d+)/gm : /^db\d+:.*\bexpires=(\d+)/gm)) total += Number(match[1]);
+  return Number.isSafeInteger(total) ? total : null;
 }
 
 /** Null when the reply has neither in-progress flag (no persistence section, or not a Redis one). */

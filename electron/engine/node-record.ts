@@ -4,7 +4,7 @@ import type Redis from 'ioredis';
 import { readInfo, readInfoSections, readSettings, type InfoRead } from './node-commands';
 import { parseServerVersion } from './replication-rules';
 import { parseSettings, SETTINGS_PARAMETERS, type SettingsReplies } from './replication-settings';
-import { refusalHangsOnSettings } from './write-hazards';
+import { evictsOnlyKeysWithTtl, refusalHangsOnSettings } from './write-hazards';
 import { formatAddress } from './address';
 import { EngineError, toApiError } from './errors';
 import {
@@ -176,6 +176,8 @@ interface PollReply {
   /** INFO memory and clients: only on the polls that read the load. */
   memory: string | null;
   clients: string | null;
+  /** INFO keyspace: on load polls of a node whose policy evicts only keys with a TTL (or not known yet), see NodeLoad.keysWithTtl. */
+  keyspace: string | null;
   /** This poll reads the load (stats, memory, clients and persistence are all in the reply). */
   load: boolean;
   settings: SettingsReplies | null;
@@ -227,6 +229,8 @@ async function readReply(client: Redis, generation: number, record: NodeRecord, 
   // INFO sentinel costs nothing on a data node (empty reply) and tells a Sentinel apart at once.
   const wantSentinel = wantServer || record.server?.mode === 'sentinel';
   const wantPersistence = wantServer || wantLoad;
+  // Whether such a master past its limit evicts or refuses writes hangs on its keys with a TTL.
+  const wantKeyspace = wantLoad && (record.load === null || evictsOnlyKeysWithTtl(record.load.maxMemoryPolicy));
   // One INFO per section, pipelined: Redis 6.0 and 6.2 take a single section per call.
   const sections = ['replication'];
   if (wantServer) sections.push('server');
@@ -235,6 +239,7 @@ async function readReply(client: Redis, generation: number, record: NodeRecord, 
   if (wantServer) sections.push('cluster');
   if (wantPersistence) sections.push('persistence');
   if (wantLoad) sections.push('memory', 'clients');
+  if (wantKeyspace) sections.push('keyspace');
   const { texts, sentAt, receivedAt } = await readSections(client, record, sections, wantServer, now);
   // The texts come in the order the sections were asked.
   let i = 1;
@@ -245,6 +250,7 @@ async function readReply(client: Redis, generation: number, record: NodeRecord, 
   const persistence = wantPersistence ? (texts[i++] ?? '') : null;
   const memory = wantLoad ? (texts[i++] ?? '') : null;
   const clients = wantLoad ? (texts[i++] ?? '') : null;
+  const keyspace = wantKeyspace ? (texts[i++] ?? '') : null;
   return {
     sentAt,
     receivedAt,
@@ -257,6 +263,7 @@ async function readReply(client: Redis, generation: number, record: NodeRecord, 
     persistence,
     memory,
     clients,
+    keyspace,
     load: wantLoad,
     // A second round trip, once a minute: what decides the replication risks (persistence, backlog, limits).
     // And with the load while a refusal that settings decide holds (write-hazards.ts): a fix shows within seconds.
@@ -360,7 +367,9 @@ function applyReply(record: NodeRecord, reply: PollReply): void {
   } else if (reply.load) {
     const memory = loadOnly(reply.memory, LOAD_FIELDS.memory);
     const clients = loadOnly(reply.clients, LOAD_FIELDS.clients);
-    record.load = parseLoad({ stats, memory, clients, persistence }, reply.receivedAt);
+    // Counted only under the policy it decides (the first load poll reads it before the policy is known).
+    const keyspace = evictsOnlyKeysWithTtl(memory?.maxmemory_policy ?? null) ? reply.keyspace : null;
+    record.load = parseLoad({ stats, memory, clients, persistence, keyspace }, reply.receivedAt);
   }
 
   // Before 6.2 a never-up link reports a Unix time as "down since": uptime lets the parser tell.

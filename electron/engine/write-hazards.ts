@@ -58,14 +58,17 @@ export function refusalHangsOnSettings(settings: ReplicationSettings | null, loa
 }
 
 /** Past maxmemory, a volatile-* policy evicts only keys with a TTL: without one it refuses writes. */
-const TTL_ONLY_POLICY = /^volatile-/;
+export function evictsOnlyKeysWithTtl(policy: string | null): boolean {
+  return policy !== null && policy.startsWith('volatile-');
+}
 
 /**
  * The hazards `settings` and `load` show for a master (now, or once promoted). A load not read
  * yet (or without the sections) says nothing; settings unread make the RDB case uncertain, not
- * silent. `keysWithTtl` (INFO keyspace's expires) decides a volatile-* policy; unknown, it "may".
+ * silent. The load's keysWithTtl (INFO keyspace's expires) decides a volatile-* policy: none left
+ * refuses, some are evicted; unknown, it "may" refuse.
  */
-export function masterHazards(settings: ReplicationSettings | null, load: NodeLoad | null, keysWithTtl: number | null = null): WriteHazard[] {
+export function masterHazards(settings: ReplicationSettings | null, load: NodeLoad | null): WriteHazard[] {
   const out: WriteHazard[] = diskErrors(settings, load).map((e) => ({
     kind: e.kind,
     certain: e.certain,
@@ -78,10 +81,12 @@ export function masterHazards(settings: ReplicationSettings | null, load: NodeLo
     const policy = load?.maxMemoryPolicy ?? null;
     const usage = `it uses ${formatBytes(over.used)} against its maxmemory of ${formatBytes(over.limit)}`;
     const raise = 'raise maxmemory (CONFIG SET maxmemory), or free memory (delete keys, let them expire)';
-    if (policy === 'noeviction' || (policy !== null && TTL_ONLY_POLICY.test(policy) && keysWithTtl === 0)) {
+    const ttlOnly = evictsOnlyKeysWithTtl(policy);
+    const keysWithTtl = load?.keysWithTtl ?? null;
+    if (policy === 'noeviction' || (ttlOnly && keysWithTtl === 0)) {
       const why = policy === 'noeviction' ? 'with maxmemory-policy noeviction' : `with maxmemory-policy ${policy} and no key with a TTL to evict`;
       out.push({ kind: 'oom', certain: true, effect: `refuses the writes that add data (OOM): ${usage}, ${why}`, fix: raise });
-    } else if (policy !== null && TTL_ONLY_POLICY.test(policy)) {
+    } else if (ttlOnly && keysWithTtl === null) {
       out.push({
         kind: 'oom',
         certain: false,
@@ -92,7 +97,7 @@ export function masterHazards(settings: ReplicationSettings | null, load: NodeLo
       out.push({
         kind: 'eviction',
         certain: policy !== null,
-        effect: `evicts keys until it is under its limit (maxmemory-policy ${policy ?? 'unknown'}): ${usage}; its replicas delete the same keys`,
+        effect: `evicts ${ttlOnly ? 'keys with a TTL' : 'keys'} until it is under its limit (maxmemory-policy ${policy ?? 'unknown'}): ${usage}; its replicas delete the same keys`,
         fix: 'raise its maxmemory to at least what it uses first (CONFIG SET maxmemory)',
       });
     }

@@ -277,6 +277,12 @@ export interface NodeLoad {
   maxMemoryPolicy: string | null;
   /** mem_not_counted_for_evict: replica output buffers and the AOF buffer, left out of the maxmemory comparison. */
   memoryNotCountedBytes: number | null;
+  /**
+   * Keys with a TTL over every database (INFO keyspace's expires), read only under a volatile-*
+   * policy, the one it decides: past maxmemory such a master evicts them, and refuses writes (OOM)
+   * once none is left. Null when not read.
+   */
+  keysWithTtl: number | null;
   connectedClients: number | null;
   persistence: NodePersistence | null;
 }

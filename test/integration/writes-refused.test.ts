@@ -42,7 +42,7 @@ async function refusal(lab: Lab, name: string): Promise<string> {
 }
 
 /** A lab whose master holds `keys` keys, its replicas linked, the action harness on it, and a client to replica-1. */
-async function filledLab(replicas: number, keys: number, value: string): Promise<{ h: Harness; r1: string; replica: Redis }> {
+async function filledLab(replicas: number, keys: number, value: string): Promise<{ lab: Lab; h: Harness; r1: string; replica: Redis }> {
   const lab = own(await Lab.start({ nodes: masterWithReplicas(replicas) }));
   const writer = direct(lab, 'master');
   for (let i = 0; i < keys; i++) await writer.set(`k:${i}`, value);
@@ -51,7 +51,7 @@ async function filledLab(replicas: number, keys: number, value: string): Promise
   const h = own(await harness(lab, 'master'));
   const replica = direct(lab, 'replica-1');
   own({ close: async () => replica.disconnect() });
-  return { h, r1: lab.address('replica-1'), replica };
+  return { lab, h, r1: lab.address('replica-1'), replica };
 }
 
 const refused = (engine: ReplicationEngine): string | undefined => engine.snapshot()?.warnings.find((w) => w.code === 'WRITES_REFUSED')?.message;
@@ -107,6 +107,32 @@ describe('WRITES_REFUSED from the master itself', () => {
     } finally {
       client.disconnect();
     }
+  });
+
+  it('past maxmemory under volatile-lru, its keys with a TTL decide: none left refuses writes (OOM, said for sure); some left are evicted (no refusal said)', async () => {
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(1) }));
+    const master = lab.address('master');
+    const client = direct(lab, 'master');
+    own({ close: async () => client.disconnect() });
+    for (let i = 0; i < 20; i++) await client.set(`k:${i}`, 'v');
+    await client.config('SET', 'maxmemory-policy', 'volatile-lru');
+    await client.config('SET', 'maxmemory', '1');
+    expect(await refusal(lab, 'master')).toMatch(/^OOM command not allowed/);
+    const engine = own(new ReplicationEngine());
+    await engine.connect({ seeds: [master], pollIntervalMs: 100 });
+    await waitForTick(engine, () => refused(engine) !== undefined, 10_000, 'WRITES_REFUSED (OOM)');
+    expect(refused(engine)).toMatch(
+      new RegExp(`^${master.replace(/\./g, '\\.')} refuses the writes that add data \\(OOM\\): it uses [\\d.]+ [KM]iB against its maxmemory of 1 B, with maxmemory-policy volatile-lru and no key with a TTL to evict\\.`),
+    );
+    expect(engine.snapshot()?.nodes.find((n) => n.address === master)?.load?.keysWithTtl).toBe(0);
+    // Keys with a TTL to evict (written with the limit lifted): Redis evicts them and takes writes.
+    await client.config('SET', 'maxmemory', '0');
+    for (let i = 0; i < 2000; i++) await client.set(`ttl:${i}`, 'x'.repeat(1000), 'EX', 3600);
+    const used = Number(/used_memory:(\d+)/.exec(await client.info('memory'))?.[1]);
+    await client.config('SET', 'maxmemory', String(used - 500_000));
+    expect(await client.set('probe', 'v')).toBe('OK');
+    await waitForTick(engine, () => refused(engine) === undefined, 10_000, 'no WRITES_REFUSED with keys to evict');
+    await waitForTick(engine, (u) => (u.snapshot.nodes.find((n) => n.address === master)?.load?.keysWithTtl ?? 0) > 0, 10_000, 'keys with a TTL counted');
   });
 
   it('a replica whose RDB saves fail is DISK_ERROR: Redis stops it at its master\'s next write, which then proves it', async () => {
@@ -177,14 +203,22 @@ describe('promoting a node that would refuse writes or evict keys as a master', 
     expect(codes(plan, 'refused')).toEqual(['DISK_ERROR']);
   });
 
-  it('a replica past its maxmemory under volatile-lru with no key with a TTL would refuse writes (OOM), not evict', async () => {
-    const { h, r1, replica } = await filledLab(1, 50, 'v');
+  it('a replica past its maxmemory under volatile-lru would refuse writes (OOM) without a key with a TTL, and evict those it has', async () => {
+    const { lab, h, r1, replica } = await filledLab(1, 50, 'v');
     await replica.config('SET', 'maxmemory-policy', 'volatile-lru');
     await replica.config('SET', 'maxmemory', '1');
     const plan = await h.actions.plan({ kind: 'switchover', to: r1 });
     expect(check(plan, 'WRITES_REFUSED').message).toContain(`${r1}, once master, refuses the writes that add data (OOM): it uses`);
     expect(check(plan, 'WRITES_REFUSED').message).toContain('with maxmemory-policy volatile-lru and no key with a TTL to evict');
     expect(codes(plan)).not.toContain('EVICTION');
+    // Keys with a TTL it would evict once master (a replica keeps them past its limit): EVICTION, not "may refuse".
+    const writer = direct(lab, 'master');
+    own({ close: async () => writer.disconnect() });
+    for (let i = 0; i < 5; i++) await writer.set(`ttl:${i}`, 'v', 'EX', 3600);
+    await until('replica-1 has the keys with a TTL', async () => ((await replica.dbsize()) === 55 ? true : undefined));
+    const evicts = await h.actions.plan({ kind: 'switchover', to: r1 });
+    expect(check(evicts, 'EVICTION').message).toContain('evicts keys with a TTL until it is under its limit (maxmemory-policy volatile-lru)');
+    expect(codes(evicts)).not.toContain('WRITES_REFUSED');
   });
 
   it('a switchover or promote to a replica past its maxmemory is refused (overridably): noeviction would refuse writes, an eviction policy drops keys', async () => {

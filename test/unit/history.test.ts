@@ -296,7 +296,7 @@ describe('historyPointOf', () => {
     expect(historyPointOf(node, 5)).toMatchObject({ t: 5, offset: 1234, lagBytes: null, lagSeconds: null });
     expect(historyPointOf({ ...node, stale: true }, 5).offset).toBeNull();
     expect(historyPointOf({ ...node, reachable: false }, 5).offset).toBeNull();
-    const load = { readAt: 1, opsPerSecond: 10, netInputBytesPerSecond: 20, netOutputBytesPerSecond: 30, usedMemoryBytes: 40, maxMemoryBytes: null, maxMemoryPolicy: null, memoryNotCountedBytes: null, connectedClients: 2, persistence: null };
+    const load = { readAt: 1, opsPerSecond: 10, netInputBytesPerSecond: 20, netOutputBytesPerSecond: 30, usedMemoryBytes: 40, maxMemoryBytes: null, maxMemoryPolicy: null, memoryNotCountedBytes: null, keysWithTtl: null, connectedClients: 2, persistence: null };
     expect(historyPointOf({ ...node, load }, 5)).toMatchObject({ opsPerSecond: 10, netInputBytesPerSecond: 20, netOutputBytesPerSecond: 30, usedMemoryBytes: 40 });
   });
 });

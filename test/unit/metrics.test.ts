@@ -27,6 +27,7 @@ const LOAD: NonNullable<NodeState['load']> = {
   maxMemoryBytes: null,
   maxMemoryPolicy: null,
   memoryNotCountedBytes: null,
+  keysWithTtl: null,
   connectedClients: 7,
   persistence: { rdbSaveInProgress: false, aofRewriteInProgress: true, lastSaveStatus: 'ok', lastSaveAt: 1_700_000_000_000, changesSinceLastSave: 3, aofLastWriteStatus: null, loading: null },
 };

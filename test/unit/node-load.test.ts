@@ -32,6 +32,7 @@ describe('parseLoad', () => {
       maxMemoryBytes: 104_857_600,
       maxMemoryPolicy: 'noeviction',
       memoryNotCountedBytes: 4096,
+      keysWithTtl: null,
       connectedClients: 7,
       persistence: {
         rdbSaveInProgress: true,
@@ -82,6 +83,7 @@ describe('parseLoad', () => {
         memory: fields(`used_memory:${huge}\nmaxmemory:-1\nmaxmemory_policy:NoEviction;rm -rf\nmem_not_counted_for_evict:-7`),
         clients: fields('connected_clients:1e3'),
         persistence: fields(`rdb_bgsave_in_progress:yes\naof_rewrite_in_progress:2\nrdb_last_bgsave_status:OK\nrdb_last_save_time:${Number.MAX_SAFE_INTEGER}\nrdb_changes_since_last_save:-5`),
+        keyspace: `db0:keys=1,expires=${huge},avg_ttl=0\r\ndb1:keys=1,expires=-4`,
       },
       1,
     );
@@ -94,6 +96,7 @@ describe('parseLoad', () => {
       maxMemoryBytes: null,
       maxMemoryPolicy: null,
       memoryNotCountedBytes: null,
+      keysWithTtl: null,
       connectedClients: null,
       persistence: null,
     });

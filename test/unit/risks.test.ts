@@ -108,7 +108,7 @@ describe('riskWarnings', () => {
     expect(riskWarnings([nodeState('m:1'), middle, replica('r:1', { master: 'a:1', depth: 2, linkStatus: 'down', linkDownSinceSeconds: 5 })], 0).filter((w) => w.nodes[0] === 'r:1')).toEqual([]);
     // Its master restarted and loads its dataset (PSYNC answered LOADING): not a credentials problem, it waits.
     const persistence = { rdbSaveInProgress: false, aofRewriteInProgress: false, lastSaveStatus: null, lastSaveAt: null, changesSinceLastSave: null, aofLastWriteStatus: null, loading: { percent: 40, etaSeconds: 60 } };
-    const load = { readAt: 0, opsPerSecond: null, netInputBytesPerSecond: null, netOutputBytesPerSecond: null, usedMemoryBytes: null, maxMemoryBytes: null, maxMemoryPolicy: null, memoryNotCountedBytes: null, connectedClients: null, persistence };
+    const load = { readAt: 0, opsPerSecond: null, netInputBytesPerSecond: null, netOutputBytesPerSecond: null, usedMemoryBytes: null, maxMemoryBytes: null, maxMemoryPolicy: null, memoryNotCountedBytes: null, keysWithTtl: null, connectedClients: null, persistence };
     expect(codes([nodeState('m:1', { load }), replica('r:1', { linkStatus: 'down', linkDownSinceSeconds: 45, syncAttempts: 5 })])).toEqual([]);
     // Its master is itself loading a full sync from above: nothing to mend, it waits.
     const loading = replica('a:1', { linkStatus: 'down', sync: { totalBytes: 1000, readBytes: 400, percent: 40, lastIoSecondsAgo: 0 } });

@@ -37,11 +37,19 @@ describe('masterHazards', () => {
   it('memory past maxmemory (less what is not counted) refuses writes under noeviction and evicts under any other policy', () => {
     expect(kinds(SAVING, load('used_memory:2000\nmaxmemory:1000\nmaxmemory_policy:noeviction\nmem_not_counted_for_evict:0'))).toEqual(['oom']);
     expect(kinds(SAVING, load('used_memory:2000\nmaxmemory:1000\nmaxmemory_policy:allkeys-lru'))).toEqual(['eviction']);
-    // volatile-* evicts only keys with a TTL: without one it refuses writes; unknown, it may.
+    // volatile-* evicts only keys with a TTL (INFO keyspace's expires): without one it refuses writes; with some it evicts them; unknown, it may refuse.
     const volatile = load('used_memory:2000\nmaxmemory:1000\nmaxmemory_policy:volatile-lru');
+    expect(volatile.keysWithTtl).toBeNull();
     expect(kinds(SAVING, volatile)).toEqual(['oom?']);
-    expect(masterHazards(SAVING, volatile, 0)).toMatchObject([{ kind: 'oom', certain: true, effect: expect.stringContaining('with maxmemory-policy volatile-lru and no key with a TTL to evict') }]);
-    expect(masterHazards(SAVING, volatile, 12).map((h) => h.certain)).toEqual([false]);
+    const keyspace = (text: string): NodeLoad => ({ ...volatile, keysWithTtl: parseLoad({ stats: null, memory: null, clients: null, persistence: null, keyspace: text }, 1).keysWithTtl });
+    const none = keyspace('db0:keys=5,expires=0,avg_ttl=0\r\ndb3:keys=2,expires=0,avg_ttl=0');
+    expect(none.keysWithTtl).toBe(0);
+    expect(masterHazards(SAVING, none)).toMatchObject([{ kind: 'oom', certain: true, effect: expect.stringContaining('with maxmemory-policy volatile-lru and no key with a TTL to evict') }]);
+    const some = keyspace('db0:keys=5,expires=0,avg_ttl=0\r\ndb3:keys=20,expires=12,avg_ttl=9000');
+    expect(some.keysWithTtl).toBe(12);
+    expect(masterHazards(SAVING, some)).toMatchObject([{ kind: 'eviction', certain: true, effect: expect.stringMatching(/^evicts keys with a TTL until it is under its limit \(maxmemory-policy volatile-lru\)/) }]);
+    // An empty keyspace section (no database holds a key): none to evict.
+    expect(keyspace('').keysWithTtl).toBe(0);
     // Replica output buffers are not counted: 2000 - 1500 is under the limit.
     expect(kinds(SAVING, load('used_memory:2000\nmaxmemory:1000\nmaxmemory_policy:noeviction\nmem_not_counted_for_evict:1500'))).toEqual([]);
     expect(kinds(SAVING, load('used_memory:2000\nmaxmemory:0\nmaxmemory_policy:noeviction'))).toEqual([]);

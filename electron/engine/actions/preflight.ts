@@ -5,7 +5,7 @@
 import type { ReplicationEngine } from '../engine';
 import type { NodeCommands, PreflightReplies } from '../node-commands';
 import { toApiError } from '../errors';
-import { isClusterEnabled, parseInfo, parseLoad, parseReplication, parseSentinelMasters, parseServer, type ReplicationInfo } from '../info-parser';
+import { isClusterEnabled, keyCount, parseInfo, parseLoad, parseReplication, parseSentinelMasters, parseServer, type ReplicationInfo } from '../info-parser';
 import { parseSettings } from '../replication-settings';
 import { masterHazards, replicaHazards } from '../write-hazards';
 import { nodeMaster, nodeOffset, sameHistory } from '../replication-rules';
@@ -239,16 +239,8 @@ function hazards({ info, config }: PreflightReplies, version: string | null): Pi
     persistence,
   );
   const memory = info.memory === null ? null : parseInfo(info.memory).fields;
-  const load = parseLoad({ stats: null, memory, clients: null, persistence }, Date.now());
-  return { asMaster: masterHazards(settings, load, keyCount(info.keyspace, 'expires')), asReplica: replicaHazards(settings, load, version) };
-}
-
-/** Keys (or keys with a TTL, `expires`) over every database of INFO keyspace; null when unknown. */
-function keyCount(info: string | null, field: 'keys' | 'expires'): number | null {
-  if (info === null) return null;
-  let total = 0;
-  for (const match of info.matchAll(field === 'keys' ? /^db\d+:keys=(\d+)/gm : /^db\d+:.*\bexpires=(\d+)/gm)) total += Number(match[1]);
-  return total;
+  const load = parseLoad({ stats: null, memory, clients: null, persistence, keyspace: info.keyspace }, Date.now());
+  return { asMaster: masterHazards(settings, load), asReplica: replicaHazards(settings, load, version) };
 }
 
 function nonEmpty(value: string | null): string | null {
