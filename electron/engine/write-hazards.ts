@@ -49,12 +49,14 @@ export function replicasShort(settings: ReplicationSettings | null, good: number
 }
 
 /**
- * A refusal of writes that settings decide holds (a failed save under save points and
- * stop-writes-on-bgsave-error, or NOREPLICAS): the poll re-reads the settings while it does, so
- * a CONFIG SET that ends it shows within seconds.
+ * Whether writes are refused hangs on settings the console holds (a failed save: on save points
+ * and stop-writes-on-bgsave-error; NOREPLICAS): the poll re-reads them with the load while it
+ * does, so a CONFIG SET that ends a refusal, or starts one, shows within seconds. Whatever the
+ * settings last read said: save points turned on at run time and a save failing after showed
+ * no MISCONF for up to a minute, and no reason for Sentinel's failover meanwhile.
  */
 export function refusalHangsOnSettings(settings: ReplicationSettings | null, load: NodeLoad | null, good: number | null): boolean {
-  return diskErrors(settings, load).some((e) => e.kind === 'rdb-error') || replicasShort(settings, good) !== null;
+  return load?.persistence?.lastSaveStatus === 'err' || replicasShort(settings, good) !== null;
 }
 
 /** Past maxmemory, a volatile-* policy evicts only keys with a TTL: without one it refuses writes. */
@@ -162,6 +164,16 @@ function diskErrors(settings: ReplicationSettings | null, load: NodeLoad | null)
     });
   }
   return out;
+}
+
+/**
+ * Why a master refuses PING, when its disk is why: Redis denies PING on a master with the writes
+ * (MISCONF), and Sentinel takes that reply for down and fails it over, while the console, whose
+ * INFO is still answered, reads it fine. Null when its disk is fine.
+ */
+export function pingRefusal(settings: ReplicationSettings | null, load: NodeLoad | null): { certain: boolean; cause: string; fix: string } | null {
+  const [error] = diskErrors(settings, load);
+  return error ? { certain: error.certain, cause: error.cause, fix: error.fix } : null;
 }
 
 /** Used memory as Redis compares it with maxmemory (used_memory less mem_not_counted_for_evict), when past it. */

@@ -1,7 +1,7 @@
 // What a node does to writes as a master because of its own disk or memory: the rule behind
 // WRITES_REFUSED's MISCONF and OOM reasons and the planner's WRITES_REFUSED and EVICTION checks.
 import { describe, expect, it } from 'vitest';
-import { masterHazards, replicaHazards } from '../../electron/engine/write-hazards';
+import { masterHazards, refusalHangsOnSettings, replicaHazards } from '../../electron/engine/write-hazards';
 import { parseSettings } from '../../electron/engine/replication-settings';
 import { parseInfo, parseLoad } from '../../electron/engine/info-parser';
 import { planAction } from '../../electron/engine/actions/planner';
@@ -27,6 +27,15 @@ describe('masterHazards', () => {
     expect(kinds(null, failed)).toEqual(['rdb-error?']);
     expect(masterHazards(null, failed)[0]?.effect).toMatch(/^may refuse every write/);
     expect(kinds(SAVING, load('used_memory:100\nmaxmemory:0'))).toEqual([]);
+  });
+
+  it('a failed save makes the poll re-read the settings with the load, whatever they said: save points turned on at run time make it a refusal', () => {
+    const failed = load('used_memory:100\nmaxmemory:0', FAILED_SAVE);
+    expect(refusalHangsOnSettings({ ...SAVING, save: '' }, failed, null)).toBe(true);
+    expect(refusalHangsOnSettings({ ...SAVING, stopWritesOnBgsaveError: false }, failed, null)).toBe(true);
+    expect(refusalHangsOnSettings(SAVING, load('used_memory:100\nmaxmemory:0'), null)).toBe(false);
+    // NOREPLICAS: none good is short whatever the setting.
+    expect(refusalHangsOnSettings(SAVING, null, 0)).toBe(true);
   });
 
   it('an AOF write error stops every write', () => {
