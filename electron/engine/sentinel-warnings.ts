@@ -5,6 +5,7 @@
 import type { NodeState, SentinelMasterView, TopologyWarning } from '../shared/types';
 import { sentinelAuthMessage } from './sentinel-entry';
 import { nodesByAddress } from '../shared/node-index';
+import { pingRefusal } from './write-hazards';
 
 interface Said {
   sentinel: NodeState;
@@ -33,7 +34,7 @@ export function sentinelWarnings(states: readonly NodeState[]): TopologyWarning[
     for (const view of sentinel.sentinel?.masters ?? []) byName.set(view.name, [...(byName.get(view.name) ?? []), { sentinel, view }]);
   }
   for (const [name, said] of byName) {
-    out.push(...noQuorum(name, said, down), ...sentinelDown(name, said), ...disagrees(name, said, byAddress));
+    out.push(...noQuorum(name, said, down), ...sentinelDown(name, said, byAddress), ...disagrees(name, said, byAddress));
   }
   return out;
 }
@@ -57,13 +58,29 @@ function noQuorum(name: string, said: readonly Said[], down: readonly NodeState[
   ];
 }
 
-function sentinelDown(name: string, said: readonly Said[]): TopologyWarning[] {
+/**
+ * A master the console reads but whose disk fails: it answers Sentinel's PING with MISCONF, which
+ * Sentinel takes for down. "Look at the network" sent on-call the wrong way while the failover
+ * came, and the master it demotes cannot sync back while its disk fails.
+ */
+function refusesPing(master: NodeState | undefined): { why: string; fix: string } | null {
+  if (!master?.reachable || master.role !== 'master') return null;
+  const refusal = pingRefusal(master.settings, master.load);
+  if (!refusal) return null;
+  const why =
+    `${master.address} answers the console, but ${refusal.certain ? 'refuses' : 'probably refuses'} Sentinel's PING with MISCONF: ${refusal.cause}, and Sentinel takes that reply for down. ` +
+    `Once failed over, ${master.address} cannot come back as a replica while its disk fails (a full sync writes an RDB file first; on 7.0+ a replica stops at the first write it cannot save)`;
+  return { why, fix: refusal.fix };
+}
+
+function sentinelDown(name: string, said: readonly Said[], byAddress: ReadonlyMap<string, NodeState>): TopologyWarning[] {
   const failingOver = said.filter((x) => x.view.flags.includes('failover_in_progress'));
   const odown = said.filter((x) => x.view.flags.includes('o_down'));
   const sdown = said.filter((x) => x.view.flags.includes('s_down'));
   const master = said.map((x) => x.view.address).find((a) => a !== null) ?? '?';
   const nodes = (group: readonly Said[]): string[] => [...new Set([master, ...group.map((x) => x.sentinel.address)])].filter((a) => a !== '?');
   const leader = said.map((x) => x.view.leader).find((l) => l !== null);
+  const misconf = refusesPing(byAddress.get(master));
   if (failingOver.length > 0) {
     const state = failingOver.map((x) => x.view.failoverState).find((f) => f !== null) ?? 'under way';
     return [
@@ -71,7 +88,8 @@ function sentinelDown(name: string, said: readonly Said[]): TopologyWarning[] {
         code: 'SENTINEL_DOWN',
         message:
           `Sentinel failover of "${name}" in progress (${state}${leader ? `, led by ${leader}` : ''}; master was ${master}), seen by ${list(failingOver)}: ` +
-          `Sentinel promotes a replica and re-points the others. Do not change replication by hand until +switch-master; the events timeline shows each step`,
+          `Sentinel promotes a replica and re-points the others. Do not change replication by hand until +switch-master; the events timeline shows each step` +
+          (misconf ? `. ${misconf.why}: fix its disk` : ''),
         nodes: nodes(failingOver),
       },
     ];
@@ -82,7 +100,8 @@ function sentinelDown(name: string, said: readonly Said[]): TopologyWarning[] {
         code: 'SENTINEL_DOWN',
         message:
           `"${name}"'s master ${master} is objectively down (o_down) for ${list(odown)}: enough Sentinels agree it failed, and one of them is about to fail over to a replica. ` +
-          `Do not promote a replica by hand meanwhile: Sentinel would undo it`,
+          `Do not promote a replica by hand meanwhile: Sentinel would undo it` +
+          (misconf ? `. ${misconf.why}` : ''),
         nodes: nodes(odown),
       },
     ];
@@ -94,7 +113,10 @@ function sentinelDown(name: string, said: readonly Said[]): TopologyWarning[] {
         code: 'SENTINEL_DOWN',
         message:
           `"${name}"'s master ${master} is subjectively down (s_down) for ${list(sdown)}: ${sdown.length === 1 ? 'it gets' : 'they get'} no valid reply from it. ` +
-          `Once ${quorum ?? 'the quorum of'} Sentinels agree it is objectively down and Sentinel fails over; if it answers the console, look at the network between it and ${sdown.length === 1 ? 'that Sentinel' : 'those Sentinels'}`,
+          `Once ${quorum ?? 'the quorum of'} Sentinels agree it is objectively down and Sentinel fails over; ` +
+          (misconf
+            ? `${misconf.why}. To keep it the master, before they agree: ${misconf.fix}`
+            : `if it answers the console, look at the network between it and ${sdown.length === 1 ? 'that Sentinel' : 'those Sentinels'}`),
         nodes: nodes(sdown),
       },
     ];

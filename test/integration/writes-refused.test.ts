@@ -67,8 +67,9 @@ describe('WRITES_REFUSED from the master itself', () => {
 
     await failSaves(lab, 'master');
     expect(await refusal(lab, 'master')).toMatch(/^MISCONF/);
-    // The save setting is read with INFO server (every 60 polls), the save status with the load (every 5).
-    const { snapshot } = await waitForTick(engine, () => refused(engine)?.startsWith(`${master} refuses every write (MISCONF)`) === true, 15_000, 'WRITES_REFUSED (MISCONF)');
+    // The save status is read with the load (every 5 polls), and a failed one re-reads the settings with it: save
+    // points turned on after the console read them (failSaves does) show at once, not at the minute's re-read.
+    const { snapshot } = await waitForTick(engine, () => refused(engine)?.startsWith(`${master} refuses every write (MISCONF)`) === true, 3000, 'WRITES_REFUSED (MISCONF)');
     expect(snapshot.warnings.find((w) => w.code === 'WRITES_REFUSED')).toEqual({
       code: 'WRITES_REFUSED',
       message:
@@ -133,6 +134,24 @@ describe('WRITES_REFUSED from the master itself', () => {
     expect(await client.set('probe', 'v')).toBe('OK');
     await waitForTick(engine, () => refused(engine) === undefined, 10_000, 'no WRITES_REFUSED with keys to evict');
     await waitForTick(engine, (u) => (u.snapshot.nodes.find((n) => n.address === master)?.load?.keysWithTtl ?? 0) > 0, 10_000, 'keys with a TTL counted');
+  });
+
+  it("a Sentinel-watched master whose saves fail: SENTINEL_DOWN says Sentinel's PING gets MISCONF (before: 'look at the network'), and what keeps it the master", async () => {
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(1) }));
+    await lab.waitForLinks();
+    const sentinel = await lab.startSentinel({ masterName: 'disk', master: 'master', quorum: 1, downAfterMs: 1500, failoverTimeoutMs: 4000 });
+    const master = lab.address('master');
+    const engine = own(new ReplicationEngine({ connectTimeoutMs: 1000, commandTimeoutMs: 1000 }));
+    await engine.connect({ seeds: [master], sentinel: { addresses: [sentinel], masterName: 'disk' }, pollIntervalMs: 100 });
+    const said: string[] = [];
+    const stop = engine.onTick((u) => said.push(...u.snapshot.warnings.filter((w) => w.code === 'SENTINEL_DOWN').map((w) => w.message)));
+    own({ close: async () => stop() });
+    await failSaves(lab, 'master');
+    await waitForTick(engine, () => said.some((m) => m.includes('MISCONF')), 15_000, "SENTINEL_DOWN naming MISCONF");
+    const first = said.find((m) => m.includes('MISCONF')) ?? '';
+    expect(first).toContain(`${master} answers the console, but refuses Sentinel's PING with MISCONF: its last RDB save failed (rdb_last_bgsave_status:err) and stop-writes-on-bgsave-error is yes, and Sentinel takes that reply for down`);
+    expect(first).toContain(`Once failed over, ${master} cannot come back as a replica while its disk fails`);
+    expect(said.filter((m) => m.includes('look at the network'))).toEqual([]);
   });
 
   it('a replica whose RDB saves fail is DISK_ERROR: Redis stops it at its master\'s next write, which then proves it', async () => {

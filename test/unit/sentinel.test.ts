@@ -12,6 +12,8 @@ import {
 } from '../../electron/engine/sentinel-parser';
 import { sentinelReading } from '../../electron/engine/sentinel-poll';
 import { sentinelWarnings } from '../../electron/engine/sentinel-warnings';
+import { parseInfo, parseLoad } from '../../electron/engine/info-parser';
+import { parseSettings } from '../../electron/engine/replication-settings';
 import { toJson, toTable, toTree } from '../../electron/cli/output';
 import type { ClientRegistry } from '../../electron/engine/client-registry';
 import { NodeSet } from '../../electron/engine/node-set';
@@ -281,6 +283,29 @@ describe('Sentinel warnings', () => {
       sentinel(S1, view({ flags: ['o_down', 'master', 'failover_in_progress'], failoverState: 'wait_promotion', leader: S1 })),
     ]);
     expect(failover[0]?.message).toContain(`in progress (wait_promotion, led by ${S1}`);
+  });
+
+  it("a master whose disk fails answers the console but refuses Sentinel's PING (MISCONF): that is said, not 'look at the network'", () => {
+    const failedSave = parseLoad(
+      { stats: null, memory: null, clients: null, persistence: parseInfo('rdb_bgsave_in_progress:0\naof_rewrite_in_progress:0\nrdb_last_bgsave_status:err\nrdb_saves:1\naof_enabled:0').fields },
+      1,
+    );
+    const sick = nodeState('127.0.0.1:6379', { load: failedSave, settings: parseSettings({ save: '3600 1', 'stop-writes-on-bgsave-error': 'yes' }, null) });
+    const sdown = (m: NodeState) => sentinelWarnings([m, replica, sentinel(S1, view({ flags: ['s_down', 'master'] }))])[0]?.message ?? '';
+    expect(sdown(master)).toContain('if it answers the console, look at the network between it and that Sentinel');
+    expect(sdown(sick)).toContain(
+      "127.0.0.1:6379 answers the console, but refuses Sentinel's PING with MISCONF: its last RDB save failed (rdb_last_bgsave_status:err) and stop-writes-on-bgsave-error is yes, and Sentinel takes that reply for down",
+    );
+    expect(sdown(sick)).toMatch(/To keep it the master, before they agree: look at its log and disk .* or CONFIG SET stop-writes-on-bgsave-error no/);
+    expect(sdown(sick)).not.toContain('look at the network');
+    // Settings unread: probably.
+    expect(sdown({ ...sick, settings: null })).toContain("but probably refuses Sentinel's PING with MISCONF");
+    const odown = sentinelWarnings([sick, sentinel(S1, view({ flags: ['s_down', 'o_down', 'master'] }))])[0]?.message ?? '';
+    expect(odown).toContain("refuses Sentinel's PING with MISCONF");
+    const failover = sentinelWarnings([sick, sentinel(S1, view({ flags: ['o_down', 'master', 'failover_in_progress'], failoverState: 'wait_promotion' }))])[0]?.message ?? '';
+    expect(failover).toMatch(/Once failed over, 127\.0\.0\.1:6379 cannot come back as a replica while its disk fails .*: fix its disk$/);
+    // Down for the console too: nothing to add.
+    expect(sdown({ ...sick, reachable: false })).toContain('look at the network');
   });
 });
 
