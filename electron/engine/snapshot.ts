@@ -372,6 +372,11 @@ function lagOf(
       basis: 'offsets',
     };
   }
+  // Neither end read now: the two last readings compare old with old, and "0 B, 0 s" said a
+  // replica stalled with its master was in sync. Unknown (what it waits for is still said).
+  if (!isFresh(master, context)) {
+    return { unappliedBytes, lastAckSecondsAgo, lastMasterIoSecondsAgo, behindBecauseOf, bytesBehindMaster: null, bytesBehindRoot: null, secondsBehind: null, secondsBehindRoot: null, basis: 'ack' };
+  }
   // The replica can't be read now (stalled, gone): compare the master's current offset with
   // the most the replica is known to have, its last ACK or its own last reading, whichever
   // is further (a freshly synced replica may not have ACKed yet: offset=0 in the master's list).

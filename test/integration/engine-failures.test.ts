@@ -75,6 +75,26 @@ describe('failures inside a running topology', () => {
     expect(events).toEqual(expect.arrayContaining(['unreachable', 'reachable', 'restart', 'role-change']));
   });
 
+  it('a replica stalled with its master has no lag figure: neither end is read, so "0 B, 0 s" would claim it in sync', async () => {
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(1) }));
+    const engine = own(new ReplicationEngine({ connectTimeoutMs: 500, commandTimeoutMs: 500 }));
+    await engine.connect({ seeds: [lab.address('master')], pollIntervalMs: POLL_MS });
+    const [master, replica] = [lab.address('master'), lab.address('replica-1')];
+    await waitForTick(engine, (u) => node(u.snapshot, replica).lag?.bytesBehindMaster === 0, 5000, 'the replica in sync');
+    await lab.pause('replica-1');
+    // The master read, the replica not: its lag is the master's ACKs' (0 here, nothing written).
+    await waitForTick(engine, (u) => !node(u.snapshot, replica).reachable && node(u.snapshot, master).reachable, 5000, 'the replica stalled');
+    await lab.pause('master');
+    try {
+      const { snapshot } = await waitForTick(engine, (u) => !node(u.snapshot, master).reachable && !node(u.snapshot, replica).reachable, 5000, 'both stalled');
+      expect(node(snapshot, replica).lag).toMatchObject({ bytesBehindMaster: null, secondsBehind: null, bytesBehindRoot: null, secondsBehindRoot: null });
+      expect(snapshot.edges.find((e) => e.replica === replica)?.health).not.toBe('up');
+    } finally {
+      await lab.resume('master');
+      await lab.resume('replica-1');
+    }
+  });
+
   it('keeps polling the others on time while one node is stalled with SIGSTOP', async () => {
     const lab = own(await Lab.start({ nodes: docsLayout() }));
     const engine = own(new ReplicationEngine({ commandTimeoutMs: 1000, connectTimeoutMs: 1000 }));
