@@ -255,10 +255,14 @@ describe('planAction', () => {
       verdict: 'warning',
       message: expect.stringMatching(/restarted and is loading its dataset .*older than what its replicas hold\. Once loaded .*failing over now keeps their data\. Then keep .* from clients/),
     });
-    // A process answers, refusing the console's password or TLS: it is not down.
+    // A process answers, refusing the console's password or TLS: it is not down, and the title does not say so either.
     for (const code of ['AUTH_FAILED', 'NOPERM', 'TLS'] as const) {
       expect(verdictFor({ code, message: `${M}: refused` })).toMatchObject({ verdict: 'refused', overridable: true, message: expect.stringMatching(/is running.*use switchover/) });
+      const snapshot = snapshotOf([nodeState(M, { reachable: false, error: { code, message: `${M}: refused` }, offset: null }), replicaState(A, M, { offset: 900, ...linkDown })]);
+      expect(planAction({ kind: 'failover' }, factsFor(snapshot, {}), META).plan.summary).toBe(`Emergency failover: ${M} is running; promote ${A} (highest offset)`);
     }
+    const live = snapshotOf([nodeState(M), replicaState(A, M, { offset: 900 })]);
+    expect(planAction({ kind: 'failover' }, factsFor(live, {}), META).plan.summary).toBe(`Emergency failover: ${M} still answers; promote ${A} (highest offset)`);
     // A reply that is not Redis's is not the master's (Redis never answers so): another program on its port, or a proxy.
     expect(verdictFor({ code: 'NOT_REDIS', message: `${M}: answered, but not with the Redis protocol` })).toMatchObject({
       verdict: 'warning',

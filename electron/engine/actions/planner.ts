@@ -613,6 +613,16 @@ function unknownReplicas(b: PlanBuilder, dead: string, replicas: NodeFacts[], ch
  * their links go down (repl-timeout) or the user overrides. A refused connection is a process
  * that is gone; no answer at all (a timeout) may be a paused process that resumes as a master.
  */
+/**
+ * Running: it answered the console, only not with its state (a password, TLS, its client limit),
+ * whatever its replicas' links say. A master loading its dataset is a restart, and a reply that
+ * is not Redis's is not the master's: Redis never answers so (another program on its port, or a
+ * proxy in front of it).
+ */
+function answeredWithError(df: NodeFacts | undefined): boolean {
+  return df?.errorCode != null && df.errorCode !== 'LOADING' && df.errorCode !== 'NOT_REDIS' && ANSWERED_CODES.has(df.errorCode);
+}
+
 function masterIsDown(b: PlanBuilder, dead: string, df: NodeFacts | undefined, replicas: readonly NodeFacts[]): void {
   if (df?.reachable) {
     b.check(
@@ -625,10 +635,7 @@ function masterIsDown(b: PlanBuilder, dead: string, df: NodeFacts | undefined, r
     return;
   }
   const why = df?.error ? ` (${df.error})` : '';
-  // Running (it answered, only not with its state): whatever its replicas' links say. A master
-  // loading its dataset is a restart, below. A reply that is not Redis's is not the master's:
-  // Redis never answers so (another program on its port, or a proxy in front of it), below.
-  if (df?.errorCode && df.errorCode !== 'LOADING' && df.errorCode !== 'NOT_REDIS' && ANSWERED_CODES.has(df.errorCode)) {
+  if (answeredWithError(df)) {
     b.check(
       'MASTER_REACHABLE',
       'refused',
@@ -716,7 +723,9 @@ function planFailover(b: PlanBuilder, toAddress: string | undefined, meta: PlanM
   const chosenAddress = toAddress !== undefined ? b.canon(toAddress) : ranked[0]?.address;
   // The title counts what the plan re-points: one that cannot be reached is a check, not a step.
   const others = replicas.filter((r) => r.reachable && (chosenAddress === undefined || !b.same(r.address, chosenAddress))).length;
-  const summary = `Emergency failover: ${dead} is down; promote ${chosenAddress ?? '(no candidate)'}${toAddress === undefined ? ' (highest offset)' : ''}` +
+  // Named as MASTER_REACHABLE judges it: a title saying "is down" over a master that answers went into the audit log when overridden.
+  const state = df?.reachable ? 'still answers' : answeredWithError(df) ? 'is running' : 'is down';
+  const summary = `Emergency failover: ${dead} ${state}; promote ${chosenAddress ?? '(no candidate)'}${toAddress === undefined ? ' (highest offset)' : ''}` +
     `${others > 0 ? ` and re-point ${plural(others, 'other replica')}` : ''}`;
   b.involve(dead, ...replicas.map((r) => r.address));
 
