@@ -428,11 +428,17 @@ export function foldMasterDown(
       continue;
     }
     // Restarted without persistence, it comes back empty and wipes the replicas waiting for it.
-    const advice = noPersistence
-      ? `fail over first, do NOT restart ${master} before that: it has no persistence (no RDB saves, no AOF), ` +
-        `so it would come back empty and its replicas, reconnecting on their own, would replace their data with its empty dataset. ` +
-        `Promote the replica with the most data, stop anything that restarts ${master} on its own (systemd, Kubernetes), and bring it back afterwards as a replica of the new master`
-      : `fail over (promote the replica with the most data) or bring it back`;
+    const sentinel = failsOverOnItsOwn(master, states);
+    const advice = sentinel
+      ? `${sentinel} fails it over on its own (see SENTINEL_DOWN): do not promote a replica by hand, Sentinel would undo it` +
+        (noPersistence
+          ? `. Do NOT restart ${master} before that: it has no persistence (no RDB saves, no AOF), so it would come back empty and its replicas would replace their data with its empty dataset`
+          : '')
+      : noPersistence
+        ? `fail over first, do NOT restart ${master} before that: it has no persistence (no RDB saves, no AOF), ` +
+          `so it would come back empty and its replicas, reconnecting on their own, would replace their data with its empty dataset. ` +
+          `Promote the replica with the most data, stop anything that restarts ${master} on its own (systemd, Kubernetes), and bring it back afterwards as a replica of the new master`
+        : `fail over (promote the replica with the most data) or bring it back`;
     headlines.push({
       code: 'MASTER_DOWN',
       message:
@@ -443,6 +449,19 @@ export function foldMasterDown(
     });
   }
   return [...headlines, ...foldUnderUnreachable(rest, states)];
+}
+
+/**
+ * The Sentinel group that fails `master` over by itself: reachable Sentinels name it as their
+ * master and none says the group cannot authorise a failover (SENTINEL_NO_QUORUM says what to do
+ * then). "→ fail over (promote …)" there sent on-call to a failover the console refuses
+ * (SENTINEL_MANAGED) and Sentinel would undo. Null when none watches it.
+ */
+function failsOverOnItsOwn(master: string, states: readonly NodeState[]): string | null {
+  const views = states.flatMap((s) => (s.role === 'sentinel' && s.reachable ? (s.sentinel?.masters ?? []).filter((v) => v.address === master) : []));
+  const [first] = views;
+  if (!first || views.some((v) => v.ckquorum?.ok === false)) return null;
+  return `Sentinel ("${first.name}", ${views.length} ${views.length === 1 ? 'Sentinel' : 'Sentinels'} watching it)`;
 }
 
 /** A dead node's history when last read: its replication ID and offset (null when not known: memory written before offsets were kept). */

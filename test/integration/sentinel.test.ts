@@ -230,7 +230,11 @@ describe('Sentinel events', () => {
     const doomed = currentMaster(snapshot)?.address ?? '';
     const before = new Set(sentinelEvents().map((e) => e.sentinel?.incident));
     const downSeen: string[] = [];
-    const stop = engine.onTick((u) => downSeen.push(...u.snapshot.warnings.filter((w) => w.code === 'SENTINEL_DOWN').map((w) => w.message)));
+    const headlines: string[] = [];
+    const stop = engine.onTick((u) => {
+      downSeen.push(...u.snapshot.warnings.filter((w) => w.code === 'SENTINEL_DOWN').map((w) => w.message));
+      headlines.push(...u.snapshot.warnings.filter((w) => w.code === 'MASTER_DOWN').map((w) => w.message));
+    });
     await lab.kill(labName(doomed));
     const { snapshot: after } = await waitForTick(
       engine,
@@ -254,6 +258,9 @@ describe('Sentinel events', () => {
     const switched = events.filter((e) => e.sentinel?.event === '+switch-master');
     expect(new Set(switched.map((e) => e.sentinel?.incident))).toEqual(new Set([incident]));
     expect(downSeen.some((m) => /objectively down|failover of "orders" in progress/.test(m))).toBe(true);
+    // The dead master's headline leaves the failover to Sentinel (the console's own refuses it: SENTINEL_MANAGED).
+    expect(headlines.some((m) => m.includes(`Sentinel ("${GROUP}", 3 Sentinels watching it) fails it over on its own`))).toBe(true);
+    expect(headlines.filter((m) => /→ fail over|Promote the replica/.test(m))).toEqual([]);
     expect(node(after, doomed).reachable).toBe(false);
     // Every Sentinel has switched to the new master and none is still failing over: the next case
     // starts from a quiet group (no late +switch-master of this incident reaches its engine).

@@ -157,6 +157,18 @@ describe('riskWarnings', () => {
     // Without persistence (as last read), restarting it is what loses the data: fail over first.
     const empty = foldMasterDown([], [{ ...down, settings: OFF }, ...states.slice(1)], new Map());
     expect(empty[0]?.message).toMatch(/→ fail over first, do NOT restart m:1 before that: it has no persistence/);
+    // Watched by Sentinels that can fail over: they do, not on-call (the console's failover refuses it: SENTINEL_MANAGED).
+    const view = { name: 'orders', address: 'm:1', flags: ['s_down', 'o_down', 'master'], quorum: 2, ckquorum: { ok: true, message: 'OK 2 usable Sentinels' }, replicas: 2, otherSentinels: 1, configEpoch: 0, failoverState: null, leader: null };
+    const sentinel = (address: string, over: Partial<typeof view> = {}): NodeState =>
+      nodeState(address, { role: 'sentinel', offset: null, replid: null, depth: null, sentinel: { masters: [{ ...view, ...over }] } });
+    const watched = foldMasterDown([], [{ ...down, settings: OFF }, ...states.slice(1), sentinel('s:1'), sentinel('s:2')], new Map());
+    expect(watched[0]?.message).toMatch(
+      /2 replicas orphaned \(3 nodes below it\) → Sentinel \("orders", 2 Sentinels watching it\) fails it over on its own \(see SENTINEL_DOWN\): do not promote a replica by hand, Sentinel would undo it\. Do NOT restart m:1 before that: it has no persistence/,
+    );
+    expect(watched[0]?.message).not.toMatch(/Promote the replica|→ fail over/);
+    // Sentinels that cannot authorise a failover, or watch another master: the failover is on-call's again.
+    expect(foldMasterDown([], [down, ...states.slice(1), sentinel('s:1', { ckquorum: { ok: false, message: 'NOQUORUM' } })], new Map())[0]?.message).toMatch(/→ fail over \(promote/);
+    expect(foldMasterDown([], [down, ...states.slice(1), sentinel('s:1', { address: 'x:1' })], new Map())[0]?.message).toMatch(/→ fail over \(promote/);
     // A live root: nothing to fold.
     const live = [nodeState('m:1'), replica('a:1')];
     expect(foldMasterDown([other], live, new Map())).toEqual([other]);
