@@ -15,7 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InterruptedPlans } from '../../electron/engine/actions/interrupted';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
 import type { ActionPlan } from '../../electron/shared/actions';
-import { check, harness, planAndRun, replication, type Harness } from '../helpers/actions';
+import { check, harness, planAndRun, replication, WriteLoad, type Harness } from '../helpers/actions';
 import { nextStart, stepStarted } from '../helpers/journal-wait';
 import { until } from '../helpers/until';
 import { runCli, type CliRun } from '../helpers/cli';
@@ -108,7 +108,14 @@ describe('a Sentinel-managed group', () => {
     const { plan } = JSON.parse(dry.stdout.split('\n')[0] ?? '') as { plan: ActionPlan };
     expect(plan.request).toMatchObject({ kind: 'sentinel-failover', masterName: NAME });
     expect(plan.canRun).toBe(true);
-    expect(plan.steps.map((s) => s.command)).toEqual([`SENTINEL FAILOVER ${NAME}`, 'INFO replication']);
+    expect(plan.steps.map((s) => s.command)).toEqual([
+      'CLIENT PAUSE 10000 WRITE',
+      'INFO replication',
+      `SENTINEL FAILOVER ${NAME}`,
+      'REPLICAOF <the new master>',
+      'CLIENT UNPAUSE',
+      'INFO replication',
+    ]);
     expect(plan.summary).toContain('Sentinel picks the new master');
     expect((await replication(lab, 'master')).role).toBe('master');
 
@@ -121,16 +128,31 @@ describe('a Sentinel-managed group', () => {
     expect(`${stray.stderr}${nowhere.stderr}`).not.toMatch(/\n\s+at /);
   }, 60_000);
 
-  it('sentinel-failover --prefer makes that replica the master; the others follow; the priorities are back; the audit has it', async () => {
+  it('sentinel-failover --prefer makes that replica the master with zero lost writes; the others follow; the priorities are back; the audit has it', async () => {
     // replica-1 at 1 would win as things are: the plan must lower replica-2 and raise replica-1.
     await onNode('replica-1', (c) => c.config('SET', 'replica-priority', '1'));
     await onNode('replica-2', (c) => c.config('SET', 'replica-priority', '80'));
+    // A client that writes to the master by address, not through Sentinel, until refused. Sentinel
+    // pauses nothing and demotes the old master only at its next look (every 10 s): before, every
+    // write it acknowledged meanwhile was dropped at its resync, behind "Done".
+    const load = new WriteLoad(lab, ['master', 'replica-1', 'replica-2']).start();
+    await until('writes flowing', async () => (load.acked.length > 100 ? true : undefined));
     const { plan, outcome } = await planAndRun(h, { kind: 'sentinel-failover', masterName: NAME, prefer: lab.address('replica-2') });
+    // Every write acknowledged so far, by whichever node, is on the new master.
+    expect(await load.missingOn('replica-2')).toEqual([]);
+    await until('writes on the new master', async () => ((load.countsByNode()['replica-2'] ?? 0) > 100 ? true : undefined), 20_000);
+    await load.stop();
+    expect(await load.missingOn('replica-2')).toEqual([]);
+    expect(load.countsByNode()['master']).toBeGreaterThan(100);
     expect(plan.steps.map((s) => `${s.node} ${s.command}`)).toEqual([
       `${lab.address('replica-2')} CONFIG SET replica-priority 1`,
       `${lab.address('replica-1')} CONFIG SET replica-priority 2`,
       expect.stringMatching(/SENTINEL REPLICAS rc-main$/),
+      `${lab.address('master')} CLIENT PAUSE 10000 WRITE`,
+      `${lab.address('replica-2')} INFO replication`,
       expect.stringMatching(/SENTINEL FAILOVER rc-main$/),
+      `${lab.address('master')} REPLICAOF 127.0.0.1 ${lab.port('replica-2')}`,
+      `${lab.address('master')} CLIENT UNPAUSE`,
       `${lab.address('master')} INFO replication`,
       `${lab.address('replica-2')} CONFIG SET replica-priority 80`,
       `${lab.address('replica-1')} CONFIG SET replica-priority 1`,

@@ -146,7 +146,12 @@ describe('the sentinel-failover plan', () => {
       `${B} CONFIG SET replica-priority 1`,
       `${A} CONFIG SET replica-priority 2`,
       `${S1} SENTINEL REPLICAS cache`,
+      // Writes held on the old master until it is a replica: none lands after the promotion (Sentinel does not pause them).
+      `${M} CLIENT PAUSE 10000 WRITE`,
+      `${B} INFO replication`,
       `${S1} SENTINEL FAILOVER cache`,
+      `${M} REPLICAOF 10.0.0.3 6379`,
+      `${M} CLIENT UNPAUSE`,
       `${M} INFO replication`,
       `${B} CONFIG SET replica-priority 80`,
       `${A} CONFIG SET replica-priority 1`,
@@ -168,8 +173,22 @@ describe('the sentinel-failover plan', () => {
 
   it('without --prefer names the replica Sentinel will pick by today\'s figures and changes no priority', () => {
     const { plan: p } = plan({ kind: 'sentinel-failover', masterName: 'cache' }, managed(), group({ priority: 100, offset: 900 }, { priority: 100, offset: 1000 }));
-    expect(p.steps.map((s) => s.command)).toEqual(['SENTINEL FAILOVER cache', 'INFO replication']);
+    expect(p.steps.map((s) => `${s.node} ${s.command}`)).toEqual([
+      `${M} CLIENT PAUSE 10000 WRITE`,
+      `${B} INFO replication`,
+      `${S1} SENTINEL FAILOVER cache`,
+      `${M} REPLICAOF <the new master>`,
+      `${M} CLIENT UNPAUSE`,
+      `${M} INFO replication`,
+    ]);
     expect(check(p, 'SENTINEL_STEER').message).toContain(`By today's figures that is ${B}`);
+    expect(check(p, 'OLD_MASTER_STAYS')).toMatchObject({ verdict: 'ok', message: expect.stringContaining(`${M} answers: its writes wait (CLIENT PAUSE WRITE, at most 10000 ms) from just before SENTINEL FAILOVER`) });
+  });
+
+  it('without a write pause (declined, or a master before 6.2) the old master is still made a replica at once, and what it may lose is said', () => {
+    const declined = plan({ kind: 'sentinel-failover', masterName: 'cache', options: { skipWritePause: true } }, managed()).plan;
+    expect(declined.steps.map((s) => s.command)).toEqual(['SENTINEL FAILOVER cache', 'REPLICAOF <the new master>', 'INFO replication']);
+    expect(check(declined, 'OLD_MASTER_STAYS')).toMatchObject({ verdict: 'warning', message: expect.stringMatching(/no write pause was asked for.*is lost at its resync/) });
   });
 
   it('refuses with no Sentinel, none answering, a Sentinel failover in progress, or a preferred node that cannot win', () => {
@@ -220,6 +239,7 @@ describe('Execution of a sentinel-failover', () => {
       `${B} CONFIG SET replica-priority 1`,
       `journal undo restore-config ${A} replica-priority 1`,
       `${A} CONFIG SET replica-priority 2`,
+      `journal undo pause-ends ${M}`,
       `${S1} SENTINEL FAILOVER cache`,
       `${B} CONFIG SET replica-priority 80`,
       `${A} CONFIG SET replica-priority 1`,
@@ -233,9 +253,11 @@ describe('Execution of a sentinel-failover', () => {
     const { fake, timeline, execution } = setUp((f) => f.on('SENTINEL FAILOVER', () => Promise.reject(new Error('INPROG Failover already in progress'))));
     const report = await execution.run();
     expect(report.status).toBe('failed');
-    expect(report.steps.map((s) => s.status)).toEqual(['ok', 'ok', 'ok', 'failed', 'skipped', 'ok', 'ok']);
+    // Nothing promoted: the old master is not demoted, and its held writes are released (clean-up).
+    expect(report.steps.map((s) => s.status)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok', 'failed', 'skipped', 'skipped', 'skipped', 'ok', 'ok']);
     expect(changes(timeline).slice(-2)).toEqual([`${B} CONFIG SET replica-priority 80`, `${A} CONFIG SET replica-priority 1`]);
     expect(fake.node(M).role).toBe('master');
+    expect(report.cleanup.join(' ')).toContain(`CLIENT UNPAUSE on ${M}`);
     expect(report.handedOver).toBe(false);
   });
 
@@ -246,13 +268,15 @@ describe('Execution of a sentinel-failover', () => {
     expect(report.status).toBe('failed');
     expect(report.failure?.message).toContain(`Sentinel chose ${A}, not ${B}`);
     expect(fake.node(A).role).toBe('master');
+    // Sentinel's pick is the master all the same: the old master is made its replica (not left taking writes until Sentinel looks).
+    expect(fake.node(M)).toMatchObject({ role: 'replica', master: A });
     expect([fake.node(A).config['replica-priority'], fake.node(B).config['replica-priority']]).toEqual(['1', '80']);
   });
 
   it('skips a restore whose change was never sent', async () => {
     const { fake, execution } = setUp((f) => f.on('CONFIG SET', () => Promise.reject(new Error('ERR CONFIG SET failed'))));
     const report = await execution.run();
-    expect(report.steps.map((s) => s.status)).toEqual(['failed', 'skipped', 'skipped', 'skipped', 'skipped', 'failed', 'skipped']);
+    expect(report.steps.map((s) => s.status)).toEqual(['failed', 'skipped', 'skipped', 'skipped', 'skipped', 'skipped', 'skipped', 'skipped', 'skipped', 'failed', 'skipped']);
     expect(fake.node(M).role).toBe('master');
   });
 });

@@ -7,7 +7,7 @@
 import type { AbortResult, StepProgress, StepResult } from '../../shared/actions';
 import type { ErrorCode } from '../../shared/types';
 import { toApiError } from '../errors';
-import { formatAddress } from '../address';
+import { formatAddress, parseAddress } from '../address';
 import type { ReplicationInfo } from '../info-parser';
 import { tryNormalize as tryNormalizeAddress } from './graph';
 import type { NodeCommands } from '../node-commands';
@@ -100,7 +100,7 @@ export class Execution {
         stopped = 'skipped: the plan was aborted';
       }
       if (stopped === null && failure && op.kind !== 'config-rewrite') stopped = 'skipped: an earlier step failed';
-      if (stopped !== null && !this.restoreDue(i)) {
+      if (stopped !== null && !this.restoreDue(i) && !this.demoteDue(i)) {
         await this.skipFrom(i, stopped, i + 1);
         continue;
       }
@@ -162,6 +162,15 @@ export class Execution {
     return this.planned.ops.some(
       (o, i) => i < index && o.kind === 'set-config' && o.steer === 'on' && o.node === op.node && o.parameter === op.parameter && !['pending', 'skipped'].includes(this.steps[i]?.status ?? 'pending'),
     );
+  }
+
+  /**
+   * The old master's demotion once Sentinel promoted a replica, even one the plan did not prefer
+   * (a failed step after the promotion): left a master, it takes writes until Sentinel's next
+   * look, and its resync drops them.
+   */
+  private demoteDue(index: number): boolean {
+    return this.planned.ops[index]?.kind === 'sentinel-demote' && this.sentinelMaster !== null;
   }
 
   /** Ask the running plan to stop; says whether (and how) that can be done safely now. */
@@ -307,6 +316,8 @@ export class Execution {
         return this.sentinelPriorities(op, progress);
       case 'sentinel-failover':
         return this.sentinelFailover(op, progress);
+      case 'sentinel-demote':
+        return this.sentinelDemote(op);
       case 'sentinel-followers':
         return this.sentinelFollowers(op, progress);
     }
@@ -361,12 +372,39 @@ export class Execution {
     const target = op.consoleAddress[tryNormalizeAddress(chosen)] ?? chosen;
     this.promoted.add(target);
     if (op.prefer !== null && !sameAddress(chosen, op.prefer)) {
+      // Sentinel's pick is the master all the same: the old master is still made its replica.
+      this.sentinelMaster = { sentinel: chosen, console: target };
       throw new StepFailure(`Sentinel chose ${chosen}, not ${op.prefer}: the steer did not hold (another replica's priority or state changed in between). ${chosen} is the master now; Sentinel owns that choice`);
     }
     const role = await pollUntil(() => readReplication(this.commands, target), (r) => r.role === 'master', { timeoutMs: this.options.stepTimeoutMs, intervalMs: this.interval() });
     if (role.status !== 'done') throw new StepFailure(`the Sentinels report ${chosen} as the master, but it reports role ${role.value?.role ?? '?'}${role.error ? ` (${role.error})` : ''}`);
     this.sentinelMaster = { sentinel: chosen, console: target };
     return `the Sentinels report ${chosen} as the master of "${op.masterName}", and it reports role master`;
+  }
+
+  /**
+   * The old master made a replica of the master Sentinel promoted, as Sentinel does at its next
+   * look: given by Sentinel's address for it (the one other servers use). Already done by
+   * Sentinel: nothing to send.
+   */
+  private async sentinelDemote(op: Extract<StepOp, { kind: 'sentinel-demote' }>): Promise<string> {
+    const chosen = this.sentinelMaster;
+    if (!chosen) throw new StepFailure('internal: no new master was recorded');
+    const follows = (r: ReplicationInfo): boolean => {
+      const master = masterOf(r);
+      return r.role === 'replica' && master !== null && (sameAddress(master, chosen.sentinel) || sameAddress(master, chosen.console));
+    };
+    const stop = this.writeStop;
+    const lapsed = stop !== null && stop.node === op.node && stop.until !== null && stop.until < Date.now();
+    const late = lapsed ? ` The write pause had run out before the new master was reported: writes ${op.node} took after that were lost at its resync` : '';
+    if (follows(await readReplication(this.commands, op.node))) {
+      this.demoted.add(op.node);
+      return `${op.node} already replicates from ${chosen.sentinel} (Sentinel was first).${late}`;
+    }
+    const { host, port } = parseAddress(chosen.sentinel);
+    await this.commands.replicaof(op.node, host, port);
+    this.demoted.add(op.node);
+    return `${op.node} replicates from ${chosen.sentinel}: it takes no more writes (READONLY).${late}`;
   }
 
   private async sentinelFollowers(op: Extract<StepOp, { kind: 'sentinel-followers' }>, progress: (m: string, d?: StepProgress['detail']) => void): Promise<string> {

@@ -2,6 +2,7 @@
 // sees for it. Passwords are never part of an operation: set-masterauth takes the console's
 // own password from the engine at the moment it runs.
 import { failoverArgs } from '../node-commands';
+import { parseAddress } from '../address';
 
 /** Writes refused until restored: no replica count can reach this. */
 export const FENCE_REPLICAS = 2147483647;
@@ -53,6 +54,12 @@ export type StepOp =
       sentinels: string[];
       consoleAddress: Record<string, string>;
     }
+  /**
+   * REPLICAOF the master Sentinel just promoted, on `node` (the old master), at once: Sentinel
+   * does it at its next look (it reads the old master every 10 s), and a master meanwhile takes
+   * writes its resync then drops. `target` is the preferred new master when the plan steers one.
+   */
+  | { kind: 'sentinel-demote'; node: string; target: string | null }
   /** Polls INFO replication on `members` (the old master first) until each follows the new master Sentinel chose. */
   | { kind: 'sentinel-followers'; node: string; members: string[] }
   /** Polls INFO replication until `node` (the replica) has every byte `master` had when writes stopped. */
@@ -86,6 +93,8 @@ export function commandText(op: StepOp): string {
       return `SENTINEL REPLICAS ${op.masterName}`;
     case 'sentinel-failover':
       return `SENTINEL FAILOVER ${op.masterName}`;
+    case 'sentinel-demote':
+      return op.target ? `REPLICAOF ${parseAddress(op.target).host} ${parseAddress(op.target).port}` : 'REPLICAOF <the new master>';
     case 'sentinel-followers':
       return 'INFO replication';
   }

@@ -7,8 +7,8 @@
 // names what to put back. Pure, like the planner.
 import type { ActionRequest } from '../../shared/actions';
 import type { NodeFacts, SentinelReply } from './facts';
-import { replicasOf } from './graph';
-import { bytesText, type PlanBuilder, type PlannedAction } from './plan-builder';
+import { atLeast62, replicasOf } from './graph';
+import { bytesText, MAX_WRITE_PAUSE_MS, type PlanBuilder, type PlannedAction } from './plan-builder';
 import { sentinelFigures } from './sentinel-facts';
 import { historyBytesBehind } from '../replication-rules';
 
@@ -129,6 +129,9 @@ export function planSentinelFailover(b: PlanBuilder, request: SentinelFailoverRe
   const listed = (address: string): SentinelReply['replicas'][number] | undefined => via.replicas.find((r) => b.same(r.address, address));
   const priorityOf = (f: NodeFacts): number => f.priority ?? listed(f.address)?.priority ?? DEFAULT_PRIORITY;
   const pickable = siblings.filter((f) => f.reachable && f.role === 'replica' && !listed(f.address)?.flags.some((x) => UNPICKABLE.includes(x)));
+  // Sentinel's pick by today's figures: the lowest non-zero priority, then the highest offset.
+  const sentinelsPick = (): NodeFacts | undefined =>
+    [...pickable].filter((f) => priorityOf(f) !== 0).sort((x, y) => priorityOf(x) - priorityOf(y) || (y.offset ?? -1) - (x.offset ?? -1))[0];
   const rule = 'SENTINEL FAILOVER takes no target: the Sentinel picks the replica with the lowest non-zero replica-priority, then the highest offset, then the lowest run id';
 
   let changes: PriorityChange[] = [];
@@ -184,21 +187,28 @@ export function planSentinelFailover(b: PlanBuilder, request: SentinelFailoverRe
           `and puts the original values back at the end (journaled first: if the console dies, the interrupted-plan report names them)`;
     b.check('SENTINEL_STEER', 'ok', `${rule}; ${how}`, [prefer, ...changes.map((c) => c.node)]);
   } else {
-    const ranked = [...pickable]
-      .filter((f) => priorityOf(f) !== 0)
-      .sort((x, y) => priorityOf(x) - priorityOf(y) || (y.offset ?? -1) - (x.offset ?? -1));
-    const pick = ranked[0];
+    const pick = sentinelsPick();
     if (!pick) {
       b.check('NO_CANDIDATE', 'refused', `no replica of ${master} can be picked by Sentinel (reachable, not down, replica-priority above 0)`, [master, ...siblings.map((f) => f.address)]);
       return finish(summary, confirm);
     }
     b.check('SENTINEL_STEER', 'ok', `${rule}. By today's figures that is ${pick.address} (replica-priority ${priorityOf(pick)}, offset ${pick.offset ?? '?'}); plan with --prefer HOST:PORT to steer it`, [pick.address]);
   }
+  // Sentinel does not pause writes, and turns the old master into a replica only at its next look
+  // (every 10 s): clients that write to it by address kept writing for that long, and its resync
+  // dropped all of it (an attack run lost 331,005 acknowledged writes behind a "Done"). Held here
+  // from before SENTINEL FAILOVER until the console has made it a replica, they wait, then get READONLY.
+  const hold = mf?.reachable && !b.options.skipWritePause && atLeast62(mf.version) ? Math.min(b.options.stepTimeoutMs, MAX_WRITE_PAUSE_MS) : null;
   if (mf?.reachable) {
     b.check(
       'OLD_MASTER_STAYS',
-      'ok',
-      `${master} answers: Sentinel makes it a replica of the new master (+convert-to-slave, within seconds). Sentinel does not pause writes: a write it takes in the moment of the hand-over may be lost`,
+      hold !== null ? 'ok' : 'warning',
+      hold !== null
+        ? `${master} answers: its writes wait (CLIENT PAUSE WRITE, at most ${hold} ms) from just before SENTINEL FAILOVER until the console has made it a replica of the new master, ` +
+            `at once rather than at Sentinel's next look (every 10 s); released, they get READONLY, and clients that ask Sentinel move at +switch-master. Sentinel does not pause writes: ` +
+            `without this, what clients writing to ${master} by address sent until then was lost at its resync`
+        : `${master} answers, and its writes cannot be held (${b.options.skipWritePause ? 'no write pause was asked for' : `CLIENT PAUSE WRITE needs Redis 6.2; it runs ${mf.version ?? 'an unknown version'}`}): ` +
+            `Sentinel does not pause writes, so what clients write to ${master} by address between the promotion and its demotion (the console makes it a replica at once) is lost at its resync`,
       [master],
     );
   }
@@ -221,6 +231,17 @@ export function planSentinelFailover(b: PlanBuilder, request: SentinelFailoverRe
     );
   }
   const answering = answered.map((r) => r.sentinel);
+  const predicted = prefer ? pickable.find((f) => b.same(f.address, prefer)) : sentinelsPick();
+  if (hold !== null) {
+    b.step({ kind: 'pause-writes', node: master, ms: hold }, 'hold writes on the old master (they wait; reads go on): Sentinel does not stop them', 'CLIENT PAUSE answers OK');
+    if (predicted) {
+      b.step(
+        { kind: 'wait-caught-up', node: predicted.address, master },
+        `wait until ${predicted.address}${prefer ? '' : ", Sentinel's likely pick,"} has every byte ${master} took: Sentinel promotes without waiting`,
+        `${predicted.address}'s offset reaches ${master}'s`,
+      );
+    }
+  }
   b.step(
     {
       kind: 'sentinel-failover',
@@ -235,6 +256,16 @@ export function planSentinelFailover(b: PlanBuilder, request: SentinelFailoverRe
     `${answering.join(', ')} report a new master (GET-MASTER-ADDR-BY-NAME)${prefer ? `: ${prefer}` : ''}, and it reports role master`,
     true,
   );
+  if (mf?.reachable) {
+    b.step(
+      { kind: 'sentinel-demote', node: master, target: prefer ?? null },
+      "make the old master a replica of the new master at once (Sentinel would at its next look, up to 10 s later, and writes it took meanwhile were lost)",
+      `${master} reports role replica of the new master`,
+    );
+    if (hold !== null) {
+      b.step({ kind: 'unpause-writes', node: master }, 'release the held writes: as a replica it answers them READONLY, and clients go to the new master', 'CLIENT UNPAUSE answers OK');
+    }
+  }
   const followers = [master, ...siblings.filter((f) => f.reachable).map((f) => f.address)];
   b.step(
     { kind: 'sentinel-followers', node: master, members: followers },
