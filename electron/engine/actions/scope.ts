@@ -72,7 +72,8 @@ function middleNode(address: string, master: string, below: readonly string[]): 
 
 /**
  * The master of the group a sentinel-failover is about: the one given, the preferred replica's,
- * the one a Sentinel in the topology (or the Sentinel entry point) names, or the only group there is.
+ * the one a Sentinel in the topology (or the Sentinel entry point) names, or the only group there is
+ * (its master reachable or not).
  */
 export function sentinelGroupMaster(snapshot: TopologySnapshot, request: Extract<ActionRequest, { kind: 'sentinel-failover' }>): string | null {
   const canon = (address: string): string => findNode(snapshot, address)?.address ?? tryNormalize(address);
@@ -87,7 +88,9 @@ export function sentinelGroupMaster(snapshot: TopologySnapshot, request: Extract
       if (watched?.address) return rootOf(snapshot, canon(watched.address))?.address ?? canon(watched.address);
     }
   }
-  const roots = snapshot.nodes.filter((n) => n.role === 'master' && !n.master && replicasOf(snapshot, n.address).length > 0);
+  // A master that is down (role unknown, its replicas still under it) is the group's root all the same:
+  // that is when SENTINEL FAILOVER is wanted most.
+  const roots = snapshot.nodes.filter((n) => n.role !== 'sentinel' && n.role !== 'replica' && !n.master && replicasOf(snapshot, n.address).length > 0);
   return roots.length === 1 && roots[0] ? roots[0].address : null;
 }
 

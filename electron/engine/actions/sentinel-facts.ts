@@ -32,7 +32,7 @@ export async function sentinelFacts(
 ): Promise<SentinelFacts | null> {
   const data = read.filter((f) => f.reachable && f.mode !== 'sentinel');
   const canon = (address: string): string => findNode(snapshot, address)?.address ?? tryNormalize(address);
-  const group = new Set(data.flatMap((f) => [canon(f.address), ...(findNode(snapshot, f.address)?.aliases ?? [])]));
+  const group = groupAddresses(snapshot, read);
   const inGroup = (address: string | null): boolean => address !== null && (group.has(canon(address)) || group.has(tryNormalize(address)));
   const managed = data.filter((f) => f.sentinelClients > 0 || f.sentinelSubscribers > 0).map((f) => f.address);
 
@@ -91,6 +91,23 @@ export async function sentinelFacts(
     evidence,
     replies: about,
   };
+}
+
+/**
+ * Every address the group's data nodes may be named by: the nodes read, reachable or not, and the
+ * master each reachable replica follows, as it dials it. A master that is down is still the one its
+ * Sentinels monitor and name (GET-MASTER-ADDR-BY-NAME) until they fail it over: leaving it out left
+ * out every Sentinel of a group whose master had died, exactly when SENTINEL FAILOVER is wanted.
+ */
+function groupAddresses(snapshot: TopologySnapshot, read: NodeFacts[]): Set<string> {
+  const members = read.filter((f) => f.mode !== 'sentinel' && findNode(snapshot, f.address)?.role !== 'sentinel');
+  const named = members.flatMap((f) => (f.reachable && f.masterAddress !== null ? [f.address, f.masterAddress] : [f.address]));
+  return new Set(
+    named.flatMap((address) => {
+      const node = findNode(snapshot, address);
+      return [tryNormalize(address), ...(node ? [node.address, ...node.aliases] : [])];
+    }),
+  );
 }
 
 /** Ask the known Sentinels, and the others the first one that answers knows of. */
