@@ -60,7 +60,7 @@ export type StepOp =
    * writes its resync then drops. `target` is the preferred new master when the plan steers one.
    */
   | { kind: 'sentinel-demote'; node: string; target: string | null }
-  /** Polls INFO replication on `members` (the old master first) until each follows the new master Sentinel chose. */
+  /** Polls INFO replication on `members` (the old master first, when it answers) until each follows the new master Sentinel chose. */
   | { kind: 'sentinel-followers'; node: string; members: string[] }
   /** Polls INFO replication until `node` (the replica) has every byte `master` had when writes stopped. */
   | { kind: 'wait-caught-up'; node: string; master: string }

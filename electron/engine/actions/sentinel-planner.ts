@@ -211,6 +211,13 @@ export function planSentinelFailover(b: PlanBuilder, request: SentinelFailoverRe
             `Sentinel does not pause writes, so what clients write to ${master} by address between the promotion and its demotion (the console makes it a replica at once) is lost at its resync`,
       [master],
     );
+  } else {
+    b.check(
+      'OLD_MASTER_STAYS',
+      'ok',
+      `${master} does not answer: the plan does not wait for it. Sentinel makes it a replica of the new master when it is back (+convert-to-slave); until then its Sentinels list it as a replica that is down`,
+      [master],
+    );
   }
 
   const consoleAddress: Record<string, string> = {};
@@ -266,9 +273,10 @@ export function planSentinelFailover(b: PlanBuilder, request: SentinelFailoverRe
       b.step({ kind: 'unpause-writes', node: master }, 'release the held writes: as a replica it answers them READONLY, and clients go to the new master', 'CLIENT UNPAUSE answers OK');
     }
   }
-  const followers = [master, ...siblings.filter((f) => f.reachable).map((f) => f.address)];
+  // A master that is down cannot follow anyone yet: waiting for it would fail a failover that worked.
+  const followers = [...(mf?.reachable ? [master] : []), ...siblings.filter((f) => f.reachable).map((f) => f.address)];
   b.step(
-    { kind: 'sentinel-followers', node: master, members: followers },
+    { kind: 'sentinel-followers', node: followers[0] ?? master, members: followers },
     'wait until Sentinel has made the old master and the other replicas follow the new master',
     `${followers.join(', ')} (all but the new master) replicate from it with their link up`,
   );
