@@ -196,20 +196,39 @@ export class PlanBuilder {
     const kind = this.request.kind;
     const { count, quorum, answered } = sentinelFigures(s);
     const name = s.masterName ?? '<name>';
+    const asked = s.replies !== undefined && s.replies.length > 0;
+    const silent = (s.replies ?? []).filter((r) => r.error !== null).map((r) => r.sentinel);
+    const answering = asked && answered.length < count ? `, ${answered.length} answer${answered.length === 1 ? 's' : ''}` : '';
     const figures = s.masterName
-      ? `${count} Sentinel${count === 1 ? '' : 's'}${quorum !== null ? `, quorum ${quorum}` : ''}, master name "${s.masterName}"`
+      ? `${count} Sentinel${count === 1 ? '' : 's'}${answering}${quorum !== null ? `, quorum ${quorum}` : ''}, master name "${s.masterName}"`
       : 'its master name could not be read: SENTINEL MASTERS on a Sentinel lists it';
     const seen = s.evidence && s.evidence.length > 0 ? s.evidence.join('; ') : `Sentinel connections on ${s.managedNodes.join(', ')}`;
     const timeout = answered.find((r) => r.failoverTimeoutMs !== null)?.failoverTimeoutMs ?? null;
+    // Whether the group fails over on its own now is CKQUORUM's to say, asked of the Sentinels that
+    // answer: with too few of them left it cannot, whatever the others did while they ran.
+    const stuck = answered.length > 0 && answered.every((r) => r.ckquorum !== null && !r.ckquorum.ok);
+    const ckquorum = `CKQUORUM on ${answered.map((r) => `${r.sentinel}: ${r.ckquorum?.message ?? '?'}`).join('; ')}`;
     const undo =
       kind === 'replicaof'
         ? `it re-points a replica it knows back to the master it knows${timeout !== null ? ` once failover-timeout (${timeout} ms) has passed` : ''}, and fails over on its own when that master is down`
         : kind === 'detach'
           ? 'it turns a replica that made itself a master back into a replica within seconds'
           : kind === 'failover'
-            ? 'it fails a master that is down over on its own, to a replica of its choosing, and turns a master promoted behind its back back into a replica'
+            ? stuck
+              ? `the Sentinels that answer cannot fail it over on their own now (${ckquorum}), but once enough of them are back they do, to a replica of their choosing, and turn a master promoted behind their back back into a replica`
+              : asked && answered.length === 0
+                ? 'none of its Sentinels answers the console, so whether they can fail it over on their own now cannot be told: the ones still running do once enough of them agree, to a replica of their choosing, and turn a master promoted behind their back back into a replica'
+                : 'it fails a master that is down over on its own, to a replica of its choosing, and turns a master promoted behind its back back into a replica'
             : 'it reconfigures the replicas to the master it knows and turns a replica promoted behind its back back into a replica, or fails over on its own to another node';
-    const where = s.sentinels.length > 0 ? ` on a Sentinel (${s.sentinels.join(', ')})` : '';
+    const notNow = stuck && kind !== 'failover' && kind !== 'detach' ? ` (the Sentinels that answer cannot fail over on their own now, ${ckquorum}, until enough of them are back)` : '';
+    // SENTINEL FAILOVER goes to one that answers: a dead one is never offered.
+    const where = !asked
+      ? s.sentinels.length > 0
+        ? ` on a Sentinel (${s.sentinels.join(', ')})`
+        : ''
+      : answered.length > 0
+        ? ` on a Sentinel that answers (${answered.map((r) => r.sentinel).join(', ')})`
+        : ` on a Sentinel, once one answers (none does now: ${silent.join(', ')})`;
     const instead =
       `Use the Sentinel action instead: sentinel-failover${s.masterName ? ` --master-name ${s.masterName}` : ''} [--prefer HOST:PORT], which runs SENTINEL FAILOVER ${name}${where}. ` +
       `Sentinel picks the new master itself (SENTINEL FAILOVER takes no target); the plan steers it with replica-priority`;
@@ -217,7 +236,7 @@ export class PlanBuilder {
     this.check(
       'SENTINEL_MANAGED',
       changesMaster ? 'refused' : 'warning',
-      `Sentinel manages this group (${figures}; seen from ${seen}): ${undo}. ${instead}`,
+      `Sentinel manages this group (${figures}; seen from ${seen}): ${undo}${notNow}. ${instead}`,
       s.managedNodes.length > 0 ? s.managedNodes : [...this.involved],
       true,
     );
