@@ -9,9 +9,11 @@ import type { SentinelFacts, SentinelReply } from '../../electron/engine/actions
 import type { PlannedAction } from '../../electron/engine/actions/plan-builder';
 import { planAction } from '../../electron/engine/actions/planner';
 import { sentinelFacts } from '../../electron/engine/actions/sentinel-facts';
+import { sentinelGroupMaster } from '../../electron/engine/actions/scope';
 import { steerPriorities } from '../../electron/engine/actions/sentinel-planner';
 import type { ActionPlan, ActionRequest } from '../../electron/shared/actions';
 import type { NodeState } from '../../electron/shared/types';
+import { unreachableFacts } from '../../electron/engine/actions/facts';
 import { META, factsFor, factsOf, nodeState, replicaState, snapshotOf } from '../helpers/action-fixtures';
 import { FakeNodeCommands, RecordingJournal } from '../helpers/fake-node-commands';
 
@@ -119,6 +121,67 @@ describe('sentinelFacts: every source', () => {
     const read = [factsOf(snapshot.nodes[0] as NodeState, { sentinelSubscribers: 1 })];
     expect(await sentinelFacts(fake, snapshot, read, { helloMs: 10, known: null })).toMatchObject({ masterName: 'cache', sentinels: [S1], managedNodes: [M] });
     expect(await sentinelFacts(fake, snapshot, [factsOf(snapshot.nodes[0] as NodeState)], { helloMs: 10, known: null })).toBeNull();
+  });
+});
+
+describe('a group whose master is down', () => {
+  const deadMaster = nodeState(M, { reachable: false, role: 'unknown', error: { code: 'UNREACHABLE', message: 'connection refused' } });
+  const downGroup = (extra: NodeState[] = []) => snapshotOf([deadMaster, replicaState(A, M, { linkStatus: 'down' }), replicaState(B, M, { linkStatus: 'down' }), ...extra]);
+  const deadFacts = unreachableFacts(M, 'connection refused', 'UNREACHABLE');
+  const withDeadMaster = (snapshot: ReturnType<typeof downGroup>, sentinel: SentinelFacts) => {
+    const facts = factsFor(snapshot, {}, { sentinel });
+    return { ...facts, nodes: { ...facts.nodes, [M]: deadFacts } };
+  };
+
+  it('sentinelFacts keeps the Sentinels that monitor the dead master, known by its address or as the replicas\' master', async () => {
+    const watching = (address: string) => nodeState(address, { role: 'sentinel', sentinelMasters: [{ name: 'cache', status: 'ok', address: M }] });
+    const snapshot = downGroup([watching(S1), watching(S2)]);
+    const [, a, b] = snapshot.nodes as NodeState[];
+    const fake = FakeNodeCommands.group(M, [A, B]).sentinel(S1, 'cache', M).sentinel(S2, 'cache', M);
+    const facts = await sentinelFacts(fake, snapshot, [deadFacts, factsOf(a as NodeState), factsOf(b as NodeState)], { helloMs: 10, known: null });
+    expect(facts).toMatchObject({ masterName: 'cache', sentinels: [S1, S2] });
+    expect(facts?.replies?.map((r) => [r.sentinel, r.error, r.masterAddress])).toEqual([
+      [S1, null, M],
+      [S2, null, M],
+    ]);
+    // The dead master not read at all: the replicas' master says which it is. Found from the hello channel on a replica.
+    const bare = downGroup();
+    fake.sentinelHello = async () => `10.0.0.9,26379,abc,0,cache,10.0.0.1,6379,0`;
+    const fromReplica = await sentinelFacts(fake, bare, [factsOf(bare.nodes[1] as NodeState, { sentinelSubscribers: 1 })], { helloMs: 10, known: null });
+    expect(fromReplica?.replies?.filter((r) => r.error === null).map((r) => r.sentinel)).toEqual([S1, S2]);
+  });
+
+  it('sentinel-failover: its group is the dead master\'s, and it waits only for the nodes that answer to follow', () => {
+    const snapshot = downGroup();
+    expect(sentinelGroupMaster(snapshot, { kind: 'sentinel-failover', masterName: 'cache' })).toBe(M);
+    const p = planAction({ kind: 'sentinel-failover', masterName: 'cache' }, withDeadMaster(snapshot, managed()), META).plan;
+    expect(p.canRun).toBe(true);
+    expect(p.steps.map((s) => `${s.node} ${s.command}`)).toEqual([`${S1} SENTINEL FAILOVER cache`, `${A} INFO replication`]);
+    expect(check(p, 'OLD_MASTER_STAYS').message).toContain(`${M} does not answer: the plan does not wait for it`);
+  });
+
+  it('SENTINEL_MANAGED names only the Sentinels that answer, and says what CKQUORUM says of failing over on their own', () => {
+    const snapshot = downGroup();
+    const facts = (sentinel: SentinelFacts) => withDeadMaster(snapshot, sentinel);
+    const noQuorum = { ok: false, message: 'NOQUORUM 1 usable Sentinels. Not enough available Sentinels to reach the specified quorum for this master' };
+    const lonely = managed([reply(S1, { ckquorum: noQuorum }), reply(S2, { error: 'connection refused' }), reply(S3, { error: 'connection refused' })]);
+    const stuck = check(planAction({ kind: 'failover' }, facts(lonely), META).plan, 'SENTINEL_MANAGED');
+    expect(stuck.verdict).toBe('refused');
+    expect(stuck.message).toContain('3 Sentinels, 1 answers, quorum 2, master name "cache"');
+    expect(stuck.message).toContain(`cannot fail it over on their own now (CKQUORUM on ${S1}: NOQUORUM 1 usable Sentinels`);
+    expect(stuck.message).not.toContain('fails a master that is down over on its own');
+    expect(stuck.message).toContain(`SENTINEL FAILOVER cache on a Sentinel that answers (${S1}).`);
+    const repoint = check(planAction({ kind: 'replicaof', node: B, master: A }, facts(lonely), META).plan, 'SENTINEL_MANAGED');
+    expect(repoint.message).toContain(`the Sentinels that answer cannot fail over on their own now, CKQUORUM on ${S1}`);
+
+    const able = check(planAction({ kind: 'failover' }, facts(managed([reply(S1), reply(S2, { error: 'connection refused' })])), META).plan, 'SENTINEL_MANAGED');
+    expect(able.message).toContain('fails a master that is down over on its own');
+    expect(able.message).toContain(`on a Sentinel that answers (${S1}).`);
+
+    const silent = managed([reply(S2, { error: 'connection refused' }), reply(S3, { error: 'connection refused' })]);
+    const none = check(planAction({ kind: 'failover' }, facts(silent), META).plan, 'SENTINEL_MANAGED');
+    expect(none.message).toContain(`on a Sentinel, once one answers (none does now: ${S2}, ${S3})`);
+    expect(none.message).toContain('whether they can fail it over on their own now cannot be told');
   });
 });
 

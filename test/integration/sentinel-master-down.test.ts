@@ -1,0 +1,141 @@
+// A Sentinel-managed group whose master is dead, before its Sentinels fail it over (down-after
+// raised to 60 s, as a slow-to-act deployment has it): a real master, two replicas and three real
+// redis-sentinel processes (quorum 2). Its Sentinels still name the dead master; they belong to
+// the group all the same. sentinel-failover is offered, through the Sentinel entry point or from
+// a replica, and runs on a Sentinel that answers; a manual failover is refused with the real
+// figures. With two of the three Sentinels killed, no message names a dead one as the one to run
+// SENTINEL FAILOVER on or claims the group fails over on its own (CKQUORUM says NOQUORUM), and
+// SENTINEL FAILOVER on the one left promotes a replica that the other follows. Every wait is for
+// a condition.
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import Redis from 'ioredis';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { Lab, masterWithReplicas } from '../../electron/lab/lab';
+import type { ActionPlan } from '../../electron/shared/actions';
+import { check, harness, planAndRun, replication, type Harness } from '../helpers/actions';
+import { runCli, type CliRun } from '../helpers/cli';
+import { until } from '../helpers/until';
+
+const NAME = 'grp';
+const SENTINELS = ['sentinel-1', 'sentinel-2', 'sentinel-3'];
+
+let lab: Lab;
+
+async function onNode<T>(name: string, work: (c: Redis) => Promise<T>): Promise<T> {
+  const c = new Redis({ host: '127.0.0.1', port: lab.port(name), maxRetriesPerRequest: 0, retryStrategy: () => null, commandTimeout: 2000 });
+  try {
+    return await work(c);
+  } finally {
+    c.disconnect();
+  }
+}
+
+/** SENTINEL MASTER as a map, from one Sentinel. */
+async function sentinelMaster(sentinel: string): Promise<Record<string, string>> {
+  return onNode(sentinel, async (c) => {
+    const flat = (await c.call('SENTINEL', 'MASTER', NAME)) as string[];
+    const out: Record<string, string> = {};
+    for (let i = 0; i + 1 < flat.length; i += 2) out[flat[i] ?? ''] = flat[i + 1] ?? '';
+    return out;
+  });
+}
+
+/** The CLI as a user runs it, with a data directory of its own. */
+async function cli(args: string[]): Promise<CliRun> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'rc-sentinel-down-'));
+  try {
+    return await runCli(args, { env: { REPLICATION_CONSOLE_DATA_DIR: dataDir, NO_COLOR: '1' } });
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+function planOf(run: CliRun): ActionPlan {
+  return (JSON.parse(run.stdout.split('\n')[0] ?? '') as { plan: ActionPlan }).plan;
+}
+
+beforeAll(async () => {
+  lab = await Lab.start({ nodes: masterWithReplicas(2) });
+  for (let i = 0; i < 3; i++) await lab.startSentinel({ masterName: NAME, master: 'master', quorum: 2, downAfterMs: 60_000, failoverTimeoutMs: 5000 });
+  await until('the Sentinels to know each other and the replicas', async () => {
+    const views = await Promise.all(SENTINELS.map(sentinelMaster));
+    return views.every((v) => v['num-slaves'] === '2' && v['num-other-sentinels'] === '2') ? true : undefined;
+  }, 30_000);
+  await lab.kill('master');
+}, 60_000);
+
+afterAll(async () => {
+  await lab?.close();
+});
+
+describe('a Sentinel-managed group whose master is down', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await harness(lab, 'replica-1');
+  });
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  it('sentinel-failover is offered, through the Sentinel entry point and from a replica, on a Sentinel that answers', async () => {
+    for (const where of [['--sentinel', lab.address('sentinel-1'), '--master-name', NAME], ['--seed', lab.address('replica-1'), '--master-name', NAME]]) {
+      const run = await cli(['sentinel-failover', ...where, '--dry-run', '--json']);
+      expect(run.code, `${where.join(' ')}: ${run.stdout}${run.stderr}`).toBe(0);
+      const plan = planOf(run);
+      expect(plan.canRun).toBe(true);
+      expect(check(plan, 'SENTINEL_UNREACHABLE')).toMatchObject({ verdict: 'ok' });
+      expect(check(plan, 'SENTINEL_UNREACHABLE').message).toContain(`3 of 3 Sentinels of "${NAME}" answer (quorum 2)`);
+      expect(plan.steps.map((s) => s.command)).toContain(`SENTINEL FAILOVER ${NAME}`);
+      // The dead master is not waited for: Sentinel makes it a replica when it is back.
+      expect(plan.steps.map((s) => s.node)).not.toContain(lab.address('master'));
+      expect(check(plan, 'OLD_MASTER_STAYS').message).toContain(`${lab.address('master')} does not answer`);
+    }
+  }, 60_000);
+
+  it('a manual failover is refused with the Sentinels that answer, quorum and CKQUORUM as they are', async () => {
+    const plan = await h.actions.plan({ kind: 'failover' });
+    const managed = check(plan, 'SENTINEL_MANAGED');
+    expect(managed.verdict).toBe('refused');
+    expect(managed.message).toContain(`3 Sentinels, quorum 2, master name "${NAME}"`);
+    expect(managed.message).toContain('fails a master that is down over on its own');
+    for (const s of SENTINELS) expect(managed.message).toContain(lab.address(s));
+  }, 30_000);
+
+  it('with two Sentinels dead: neither is offered, no claim of failing over on its own, and SENTINEL FAILOVER on the last one works', async () => {
+    await lab.kill('sentinel-2');
+    await lab.kill('sentinel-3');
+    // A Sentinel counts the others out only after down-after: lowered on the one left, it finds them
+    // down within seconds. The master goes s_down too, and alone it can never reach o_down (quorum 2).
+    await onNode('sentinel-1', (c) => c.call('SENTINEL', 'SET', NAME, 'down-after-milliseconds', '1000'));
+    await until('sentinel-1 to say NOQUORUM', () => onNode('sentinel-1', (c) => c.call('SENTINEL', 'CKQUORUM', NAME)).then(() => undefined, (e: Error) => (/NOQUORUM/.test(e.message) ? true : undefined)), 30_000);
+    const dead = [lab.address('sentinel-2'), lab.address('sentinel-3')];
+
+    const manual = check(await h.actions.plan({ kind: 'failover' }), 'SENTINEL_MANAGED');
+    expect(manual.message).toContain(`3 Sentinels, 1 answers, quorum 2, master name "${NAME}"`);
+    expect(manual.message).toContain(`SENTINEL FAILOVER ${NAME} on a Sentinel that answers (${lab.address('sentinel-1')})`);
+    expect(manual.message).not.toContain('fails a master that is down over on its own');
+    expect(manual.message).toMatch(/cannot fail it over on their own now \(CKQUORUM on [^)]*NOQUORUM/);
+
+    const plan = await h.actions.plan({ kind: 'sentinel-failover', masterName: NAME });
+    expect(plan.canRun).toBe(true);
+    expect(check(plan, 'SENTINEL_UNREACHABLE')).toMatchObject({ verdict: 'warning' });
+    expect(check(plan, 'SENTINEL_UNREACHABLE').message).toContain(`1 of 3 Sentinels of "${NAME}" answer`);
+    expect(check(plan, 'SENTINEL_NO_QUORUM')).toMatchObject({ verdict: 'warning' });
+    const failover = plan.steps.find((s) => s.command === `SENTINEL FAILOVER ${NAME}`);
+    expect(failover?.node).toBe(lab.address('sentinel-1'));
+    for (const d of dead) expect(failover?.node).not.toBe(d);
+
+    // Sentinel reads a replica's INFO every 10 s until it sees its link down, and picks none read more
+    // than 5 s ago (NOGOODSLAVE): wait until it has read both since the master died.
+    await until('sentinel-1 to read the replicas since the master died', async () => {
+      const replicas = (await onNode('sentinel-1', (c) => c.call('SENTINEL', 'REPLICAS', NAME))) as string[][];
+      return replicas.length === 2 && replicas.every((r) => r[r.indexOf('master-link-status') + 1] === 'err') ? true : undefined;
+    }, 30_000);
+    const { outcome } = await planAndRun(h, { kind: 'sentinel-failover', masterName: NAME });
+    expect(outcome.status, JSON.stringify(outcome.steps.map((s) => [s.command, s.status, s.message]))).toBe('ok');
+    const roles = await Promise.all(['replica-1', 'replica-2'].map(async (n) => (await replication(lab, n)).role));
+    expect(roles.sort()).toEqual(['master', 'slave']);
+  }, 90_000);
+});
