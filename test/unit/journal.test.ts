@@ -287,3 +287,155 @@ describe('interrupted plan report', () => {
     expect(report.now).toContain(`${S}: unreachable (connect ECONNREFUSED)`);
   });
 });
+
+/** The commands run in order over the roles read now never point a node at one that replicates from it. */
+function expectNoCycle(commands: readonly { node: string; command: string }[], nodes: ReadonlyMap<string, NodeNow>): void {
+  const upstream = new Map([...nodes.values()].map((n) => [n.address, n.role === 'replica' ? n.master : null]));
+  for (const { node, command } of commands) {
+    const to = /^REPLICAOF (\S+) (\d+)$/.exec(command);
+    if (!to) {
+      if (command === 'REPLICAOF NO ONE') upstream.set(node, null);
+      continue;
+    }
+    const target = `${to[1]}:${to[2]}`;
+    for (let at: string | null | undefined = target, hops = 0; at && hops < 10; at = upstream.get(at), hops++) {
+      expect(at, `${command} on ${node}: ${target} replicates from ${node}`).not.toBe(node);
+    }
+    upstream.set(node, target);
+  }
+}
+
+describe('interrupted plan report after the topology moved on', () => {
+  // CLIENT PAUSE, wait, FAILOVER TO … FORCE, re-point the sibling: the default switchover.
+  const pausedFailoverOps: StepOp[] = [
+    { kind: 'pause-writes', node: M, ms: 2000 },
+    { kind: 'wait-caught-up', node: T, master: M },
+    { kind: 'failover', node: M, target: T, host: '127.0.0.1', port: 7001, timeoutMs: 1, force: true },
+    { kind: 'replicaof', node: S, host: '127.0.0.1', port: 7001, master: T },
+  ];
+
+  it('killed before any role changed, then a later switchover to another node: nothing to undo, no cycle, closed', () => {
+    const p = planned('plan-superseded', pausedFailoverOps);
+    // Only the CLIENT PAUSE ran; a later switchover made S the master.
+    const nodes = new Map([
+      [S, node(S, 'master', null)],
+      [M, node(M, 'replica', S)],
+      [T, node(T, 'replica', S)],
+    ]);
+    const report = assess(diedAt(p, 1, 1000), nodes, 10_000);
+    expectNoCycle(report.commands, nodes);
+    expect(report.commands).toEqual([]);
+    expect(report.settled).toBe(true);
+    expect(report.changedSince.sort()).toEqual([M, T, S].sort());
+    expect(report.now).toContain(`${S}: master, changed since by something else (before the plan: replica of ${M})`);
+    const text = reportText(report).join('\n');
+    expect(text).toContain('Nothing is left to do');
+    expect(text).toMatch(/changed after this plan by something else/);
+    expect(text).not.toMatch(/REPLICAOF/);
+  });
+
+  it('killed after its FAILOVER, then another node made master: the FAILOVER is not undone (no second master)', () => {
+    const p = planned('plan-superseded-2', pausedFailoverOps);
+    const nodes = new Map([
+      [S, node(S, 'master', null)],
+      [T, node(T, 'replica', S)],
+      [M, node(M, 'replica', T)],
+    ]);
+    const report = assess(diedAt(p, 2, 1000), nodes, 10_000);
+    expect(report.commands).toEqual([]);
+    expect(report.settled).toBe(true);
+    expect(report.changedSince.sort()).toEqual([T, S].sort());
+  });
+
+  it('re-run to its end by a later plan: closed, nothing undone', () => {
+    const p = planned('plan-rerun', pausedFailoverOps);
+    const nodes = new Map([
+      [T, node(T, 'master', null)],
+      [M, node(M, 'replica', T)],
+      [S, node(S, 'replica', T)],
+    ]);
+    const report = assess(diedAt(p, 1, 1000), nodes, 10_000);
+    expect(report).toMatchObject({ settled: true, commands: [] });
+  });
+
+  it('finishing moves only the nodes still where the plan had them', () => {
+    const p = planned('plan-finish-partly', pauseOps);
+    // The promotion ran, the console died at the old master's REPLICAOF; S was detached by hand since.
+    const nodes = new Map([
+      [M, node(M, 'master', null)],
+      [T, node(T, 'master', null)],
+      [S, node(S, 'master', null)],
+    ]);
+    const report = assess(diedAt(p, 3, 1000), nodes, 20_000);
+    expect(report.direction).toBe('finish');
+    expect(report.commands.map((c) => `${c.node} ${c.command}`)).toEqual([`${M} REPLICAOF 127.0.0.1 7001`]);
+    expect(report.changedSince).toEqual([S]);
+    expect(report.settled).toBe(false);
+  });
+
+  it('a new master the plan did not promote is not its to finish: T made master by hand is left alone', () => {
+    const p = planned('plan-not-ours', pausedFailoverOps);
+    // Killed at the wait; T promoted by hand since, M still a master.
+    const nodes = new Map([
+      [M, node(M, 'master', null)],
+      [T, node(T, 'master', null)],
+      [S, node(S, 'replica', M)],
+    ]);
+    const report = assess(diedAt(p, 1, 1000), nodes, 10_000);
+    expect(report.direction).toBe('roll back');
+    expect(report.commands).toEqual([]);
+    expect(report.changedSince).toEqual([T]);
+  });
+
+  it('a setting changed since to a value the plan never set is not put back', () => {
+    const p = planned('plan-fence-later', fenceOps);
+    const nodes = new Map([
+      [M, node(M, 'master', null, { 'min-replicas-to-write': '1' })],
+      [T, node(T, 'replica', M)],
+      [S, node(S, 'replica', M)],
+    ]);
+    const report = assess(diedAt(p, 1), nodes, 5000);
+    expect(report.commands).toEqual([]);
+    expect(report.fenced).toEqual([]);
+    expect(report.settled).toBe(true);
+    expect(report.note).toContain('a value this plan did not set');
+  });
+
+  it('an emergency failover done but for its dead old master: closed, with what to do when it comes back', () => {
+    const base = planned('plan-emergency', [
+      { kind: 'promote', node: T },
+      { kind: 'replicaof', node: S, host: '127.0.0.1', port: 7001, master: T },
+    ]);
+    const p: PlannedAction = {
+      ...base,
+      plan: { ...base.plan, request: { kind: 'failover' }, summary: `Emergency failover: ${M} is down; promote ${T}` },
+      // The dead master could not be read when the plan was made: it has no role before.
+      before: [
+        { address: T, role: 'replica', master: M },
+        { address: S, role: 'replica', master: M },
+      ],
+      expected: [
+        { address: T, role: 'master', master: null },
+        { address: S, role: 'replica', master: T },
+      ],
+    };
+    const dead: NodeNow = { address: M, reachable: false, role: 'unknown', master: null, linkStatus: null, error: 'connect ECONNREFUSED', settings: {} };
+    const halfway = assess(diedAt(p, 1), new Map([[M, dead], [T, node(T, 'master', null)], [S, node(S, 'replica', M)]]), 5000);
+    expect(halfway).toMatchObject({ direction: 'finish', settled: false });
+    expect(halfway.commands.map((c) => `${c.node} ${c.command}`)).toEqual([`${S} REPLICAOF 127.0.0.1 7001`]);
+    const done = assess(diedAt(p, 1), new Map([[M, dead], [T, node(T, 'master', null)], [S, node(S, 'replica', T)]]), 5000);
+    expect(done.settled).toBe(true);
+    expect(done.now).toContain(`${M}: unreachable (connect ECONNREFUSED)`);
+    expect(done.note).toMatch(new RegExp(`${M} cannot be reached .* make it a replica at once \\(REPLICAOF 127\\.0\\.0\\.1 7001`));
+  });
+
+  it('is never settled while a node the plan works on cannot be read', () => {
+    const p = planned('plan-wait', pausedFailoverOps);
+    const nodes = new Map([
+      [M, { ...node(M, 'replica', null), reachable: false, role: 'unknown' as const, error: 'timeout' }],
+      [T, node(T, 'master', null)],
+      [S, node(S, 'replica', T)],
+    ]);
+    expect(assess(diedAt(p, 3, 1000), nodes, 10_000).settled).toBe(false);
+  });
+});

@@ -83,7 +83,8 @@ export class InterruptedPlans {
   private async assessAndClose(plan: JournaledPlan, nodes: Awaited<ReturnType<typeof readPlanNodes>>, now: number): Promise<InterruptedReport> {
     const report = assess(plan, nodes, now);
     if (report.settled) {
-      await this.store.close(plan.started.planId, 'settled: nodes seen in the expected end state or the original one, no fence, no pause').catch(() => false);
+      const reason = report.changedSince.length > 0 ? `moot: ${report.changedSince.join(', ')} changed since by something else, no fence, no pause` : 'settled: nodes seen in the expected end state or the original one, no fence, no pause';
+      await this.store.close(plan.started.planId, reason).catch(() => false);
     }
     return report;
   }

@@ -2,8 +2,9 @@
 // each node stands now (read fresh), and the exact commands that finish the plan (when the
 // new master took over) or roll it back (when it did not). A master still holding the write
 // fence is named FENCED_MASTER with the value journaled before the fence, never the fence
-// value itself. A plan whose nodes are seen settled (its expected end state or its original
-// state, no fence, no pause) is reported once more and closed.
+// value itself. The advice follows the steps the journal shows sent: it never undoes a change
+// the plan did not make, and nodes changed since by something else are left alone. A plan with
+// nothing left to send (no move, no fence, no pause) is reported once more and closed.
 import type { NodeRole, TopologyWarning } from '../../shared/types';
 import { formatAddress, normalizeAddress, parseAddress } from '../address';
 import { toApiError } from '../errors';
@@ -54,9 +55,11 @@ export interface InterruptedReport {
   fenced: { node: string; value: string; original: string }[];
   /** A write pause still running, and when it ends by itself. */
   pausedUntil: { node: string; until: number }[];
-  /** In the expected end state or the original one, no fence, no pause: the record is closed. */
+  /** Nothing left to send (no move, fence or pause; no node it waits for): the record is closed. */
   settled: boolean;
-  /** A word on the plan's kind, printed with the report (a Sentinel failover: roles are Sentinel's). */
+  /** Nodes in a role neither the plan nor their state before it explains: changed since by something else. */
+  changedSince: string[];
+  /** Words printed with the report: a Sentinel failover's roles are Sentinel's, nodes changed since, a node not waited for. */
   note?: string;
 }
 
@@ -95,54 +98,194 @@ function fencedNodes(plan: JournaledPlan): string[] {
   return plan.started.ops.filter((op) => op.kind === 'set-config' && op.fence === 'on').map((op) => op.node);
 }
 
-/** Build the report for one interrupted plan from its journal and the nodes as read now. */
+/** A role a node has or may be given: master, or replica of `master` (the console's address of it). */
+type Role = Pick<ExpectedNode, 'role' | 'master'>;
+
+/** A role a step of the plan gives a node, with the address that step sends for its master. */
+interface Effect extends Role {
+  host?: string;
+  port?: number;
+}
+
+/** Whether step `index` was sent, or may have been: recorded, and neither pending nor skipped (the executor's own rule). */
+function mayHaveRun(plan: JournaledPlan, index: number): boolean {
+  const status = plan.steps.get(index)?.status;
+  return status !== undefined && status !== 'pending' && status !== 'skipped';
+}
+
+/** The roles the steps that ran (or may have) gave each node, keyed by normalized address. */
+function roleEffects(plan: JournaledPlan): Map<string, Effect[]> {
+  const out = new Map<string, Effect[]>();
+  const add = (node: string, effect: Effect): void => {
+    const key = normalizeAddress(node);
+    out.set(key, [...(out.get(key) ?? []), effect]);
+  };
+  plan.started.ops.forEach((op, index) => {
+    if (!mayHaveRun(plan, index)) return;
+    if (op.kind === 'replicaof') add(op.node, { role: 'replica', master: op.master, host: op.host, port: op.port });
+    else if (op.kind === 'promote') add(op.node, { role: 'master', master: null });
+    else if (op.kind === 'failover') {
+      add(op.node, { role: 'replica', master: op.target, host: op.host, port: op.port });
+      add(op.target, { role: 'master', master: null });
+    }
+  });
+  return out;
+}
+
+/** A move to advise, with the master it points the node at (null: REPLICAOF NO ONE). */
+interface Move {
+  command: RecoveryCommand;
+  target: string | null;
+  /** The node is a master now and must follow another: until then two masters take writes. */
+  demotes: boolean;
+}
+
+/**
+ * The moves in an order where no REPLICAOF points a node at one that replicates from it at that
+ * moment (simulated over the roles read now), demotions of a current master first. Moves that
+ * would make a cycle in any order are returned apart, never advised.
+ */
+function orderMoves(moves: readonly Move[], nodes: ReadonlyMap<string, NodeNow>): { ordered: Move[]; unsafe: Move[] } {
+  const upstream = new Map<string, string | null>();
+  for (const n of nodes.values()) if (n.reachable) upstream.set(normalizeAddress(n.address), n.role === 'replica' && n.master ? normalizeAddress(n.master) : null);
+  const isBelow = (target: string, node: string): boolean => {
+    const seen = new Set<string>();
+    for (let at: string | null | undefined = target; at; at = upstream.get(at)) {
+      if (at === node) return true;
+      if (seen.has(at)) return false;
+      seen.add(at);
+    }
+    return false;
+  };
+  const pending = [...moves].sort((a, b) => Number(b.demotes) - Number(a.demotes));
+  const ordered: Move[] = [];
+  for (;;) {
+    const next = pending.findIndex((m) => m.target === null || !isBelow(normalizeAddress(m.target), normalizeAddress(m.command.node)));
+    if (next < 0) break;
+    const [move] = pending.splice(next, 1);
+    if (!move) break;
+    ordered.push(move);
+    upstream.set(normalizeAddress(move.command.node), move.target === null ? null : normalizeAddress(move.target));
+  }
+  return { ordered, unsafe: pending };
+}
+
+/** The REPLICAOF arguments for `node` to follow `master`: the plan's own, when a step of it sends that (as servers reach the master). */
+function replicaofArgs(plan: JournaledPlan, node: string, master: string): { host: string; port: number } {
+  const same = (a: string, b: string): boolean => normalizeAddress(a) === normalizeAddress(b);
+  for (const op of plan.started.ops) {
+    if (op.kind === 'replicaof' && same(op.node, node) && same(op.master, master)) return { host: op.host, port: op.port };
+    if (op.kind === 'failover' && same(op.node, node) && same(op.target, master)) return { host: op.host, port: op.port };
+  }
+  return parseAddress(master);
+}
+
+/**
+ * Build the report for one interrupted plan from its journal and the nodes as read now. The
+ * advice follows the steps the journal shows sent (or maybe sent): a roll back undoes only the
+ * roles those steps gave, a finish moves only nodes still where the plan had them. A node in a
+ * role neither the plan nor its state before explains was changed since by something else (a
+ * later plan, by hand, Sentinel): it is never moved, and a roll back then advises no move at all.
+ */
 export function assess(plan: JournaledPlan, nodes: ReadonlyMap<string, NodeNow>, now: number): InterruptedReport {
   const { started } = plan;
   const same = (a: string | null, b: string | null): boolean => a !== null && b !== null && normalizeAddress(a) === normalizeAddress(b);
+  const at = (n: NodeNow, t: Role): boolean => n.role === t.role && (t.role === 'master' || same(n.master, t.master));
   const matches = (targets: readonly ExpectedNode[]): boolean =>
     targets.length > 0 &&
     targets.every((t) => {
       const n = nodes.get(t.address);
-      return n !== undefined && n.reachable && n.role === t.role && (t.role === 'master' || same(n.master, t.master));
+      return n !== undefined && n.reachable && at(n, t);
     });
+  const beforeOf = new Map(started.before.map((b) => [normalizeAddress(b.address), b]));
+  const expectedOf = new Map(started.expected.map((e) => [normalizeAddress(e.address), e]));
+  const effects = roleEffects(plan);
 
   // Originals: journaled by the executor (undo records) first, else from the plan's own restore steps.
   const originals = new Map<string, OriginalValue>();
   for (const o of started.original) originals.set(`${o.node} ${o.parameter}`, o);
   for (const u of plan.undos) if (u.kind === 'restore-config') originals.set(`${u.node} ${u.parameter}`, { node: u.node, parameter: u.parameter, value: u.value });
 
+  const notes: string[] = [];
   const fenced: InterruptedReport['fenced'] = [];
   const restores: RecoveryCommand[] = [];
   for (const o of originals.values()) {
     const current = nodes.get(o.node)?.settings[o.parameter];
     if (current === undefined || current === null || current === o.value) continue;
+    // Only a value a step of the plan set (and sent, or may have) is the plan's to put back.
+    const setByPlan = started.ops.some((op, i) => op.kind === 'set-config' && same(op.node, o.node) && op.parameter === o.parameter && op.value === current && mayHaveRun(plan, i));
+    if (!setByPlan) {
+      notes.push(`${o.node}'s ${o.parameter} is ${current}, a value this plan did not set (it was ${o.value} before the plan): left as it is.`);
+      continue;
+    }
     if (o.parameter === FENCE_PARAMETER && current === String(FENCE_REPLICAS)) fenced.push({ node: o.node, value: current, original: o.value });
     restores.push({ node: o.node, command: `CONFIG SET ${o.parameter} ${o.value}`, why: `restore ${o.parameter} to ${o.value}, its value before the plan (now ${current})` });
   }
 
   const pausedUntil = pauses(plan).filter((p) => p.until > now);
 
-  const newMaster = started.expected.find((e) => e.role === 'master' && !started.before.some((b) => b.address === e.address && b.role === 'master'));
-  const tookOver = newMaster !== undefined && nodes.get(newMaster.address)?.role === 'master';
-  const direction: InterruptedReport['direction'] = tookOver ? 'finish' : 'roll back';
-  const targets = tookOver ? started.expected : started.before;
-
   // On a Sentinel-managed group the roles are Sentinel's: re-pointing by hand would fight it. Only
   // the replica priorities the plan changed to steer it are put back.
   const sentinelOwned = started.request.kind === 'sentinel-failover';
-  const moves: RecoveryCommand[] = [];
-  for (const t of sentinelOwned ? [] : targets) {
-    const n = nodes.get(t.address);
-    if (!n) continue;
-    if (t.role === 'master' && n.role !== 'master') {
-      moves.push({ node: t.address, command: 'REPLICAOF NO ONE', why: `${t.address} was a master ${tookOver ? 'in the plan' : 'before the plan'}` });
-    } else if (t.role === 'replica' && t.master !== null && (n.role !== 'replica' || !same(n.master, t.master))) {
-      const { host, port } = parseAddress(t.master);
-      moves.push({ node: t.address, command: `REPLICAOF ${host} ${port}`, why: `${t.address} ${tookOver ? 'should follow the new master' : 'followed'} ${t.master}${tookOver ? '' : ' before the plan'}` });
+  const newMaster = started.expected.find((e) => e.role === 'master' && !started.before.some((b) => b.address === e.address && b.role === 'master'));
+  // Took over by this plan's own step (Sentinel's, for a Sentinel failover), not by something after it.
+  const madeMaster = newMaster !== undefined && (sentinelOwned || (effects.get(normalizeAddress(newMaster.address)) ?? []).some((e) => e.role === 'master'));
+  const tookOver = newMaster !== undefined && madeMaster && nodes.get(newMaster.address)?.role === 'master';
+  const direction: InterruptedReport['direction'] = tookOver || (newMaster === undefined && matches(started.expected)) ? 'finish' : 'roll back';
+  const finishing = direction === 'finish';
+
+  const addresses = planAddresses(plan);
+  const known = (n: NodeNow | undefined): n is NodeNow => n !== undefined && n.reachable && (n.role === 'master' || n.role === 'replica');
+  // Nodes in a role that neither their state before the plan nor a step of it explains.
+  const changed = new Set<string>();
+  for (const address of addresses) {
+    const n = nodes.get(address);
+    if (!known(n) || sentinelOwned) continue;
+    const before = beforeOf.get(normalizeAddress(address));
+    const expected = expectedOf.get(normalizeAddress(address));
+    if (before === undefined && expected === undefined) continue;
+    if ((before && at(n, before)) || (effects.get(normalizeAddress(address)) ?? []).some((e) => at(n, e))) continue;
+    // Where the plan was going: harmless when finishing it, someone else's move when rolling back.
+    if (finishing && expected && at(n, expected)) continue;
+    changed.add(address);
+  }
+
+  const moves: Move[] = [];
+  if (!sentinelOwned && !(!finishing && changed.size > 0)) {
+    for (const address of addresses) {
+      const n = nodes.get(address);
+      if (!known(n) || changed.has(address)) continue;
+      const before = beforeOf.get(normalizeAddress(address));
+      const byPlan = (effects.get(normalizeAddress(address)) ?? []).some((e) => at(n, e)) && !(before && at(n, before));
+      const target = finishing ? expectedOf.get(normalizeAddress(address)) : byPlan ? before : undefined;
+      if (!target || at(n, target)) continue;
+      if (target.role === 'master') {
+        moves.push({ command: { node: address, command: 'REPLICAOF NO ONE', why: `${address} was a master ${finishing ? 'in the plan' : 'before the plan'}` }, target: null, demotes: false });
+      } else if (target.master !== null) {
+        const { host, port } = finishing ? replicaofArgs(plan, address, target.master) : parseAddress(target.master);
+        moves.push({
+          command: { node: address, command: `REPLICAOF ${host} ${port}`, why: `${address} ${finishing ? 'should follow the new master' : 'followed'} ${target.master}${finishing ? '' : ' before the plan'}` },
+          target: target.master,
+          demotes: n.role === 'master',
+        });
+      }
     }
   }
-  // A node that is a master but must become a replica goes first: until then two masters take writes.
-  moves.sort((a, b) => Number(nodes.get(b.node)?.role === 'master') - Number(nodes.get(a.node)?.role === 'master'));
+  const { ordered, unsafe } = orderMoves(moves, nodes);
+
+  if (changed.size > 0) {
+    const list = [...changed];
+    const them = list.length === 1 ? 'it' : 'them';
+    notes.push(
+      `The topology was changed after this plan by something else (a later plan, a change by hand, Sentinel): ${list.join(', ')} ${list.length === 1 ? 'is' : 'are'} not where this plan left ${them}. ` +
+        (finishing
+          ? `${list.length === 1 ? 'It is' : 'They are'} left as ${list.length === 1 ? 'it is' : 'they are'}; only nodes still where this plan had them are moved.`
+          : `What this plan changed is moot now: none of it is undone, and no node is re-pointed.`),
+    );
+  }
+  for (const m of unsafe) {
+    notes.push(`Not advised: ${m.command.command} on ${m.command.node} would put it under a node that replicates from it (a cycle). Check the topology by hand.`);
+  }
 
   const unpauses: RecoveryCommand[] = pausedUntil.map((p) => ({
     node: p.node,
@@ -150,32 +293,53 @@ export function assess(plan: JournaledPlan, nodes: ReadonlyMap<string, NodeNow>,
     why: `writes on ${p.node} wait under a CLIENT PAUSE until ${new Date(p.until).toISOString()}${tookOver ? ', after it follows the new master' : ''}`,
   }));
 
-  const unreachable = planAddresses(plan).filter((a) => nodes.get(a)?.reachable === false);
-  const rolesSettled = sentinelOwned || matches(started.expected) || matches(started.before);
-  const settled = unreachable.length === 0 && rolesSettled && restores.length === 0 && pausedUntil.length === 0;
+  // An unreachable node holds the report open only when the plan has work on it: a role it aims
+  // to give it, a step on it, a setting to put back. The dead master an emergency failover moves
+  // away from has none: the report does not wait for it to come back.
+  const hasWork = (address: string): boolean =>
+    expectedOf.has(normalizeAddress(address)) || started.ops.some((op) => same(op.node, address)) || [...originals.values()].some((o) => same(o.node, address));
+  const unread = (address: string): boolean => {
+    const n = nodes.get(address);
+    return n !== undefined && (!n.reachable || (!sentinelOwned && n.role === 'unknown'));
+  };
+  const waiting = addresses.filter((a) => unread(a) && hasWork(a));
+  for (const address of addresses.filter((a) => unread(a) && !hasWork(a))) {
+    if (started.request.kind === 'failover' && tookOver && newMaster) {
+      const { host, port } = replicaofArgs(plan, address, newMaster.address);
+      notes.push(
+        `${address} cannot be reached and this plan sends it nothing: the report does not wait for it. When it comes back it is still a master, with any writes ${newMaster.address} never got: ` +
+          `make it a replica at once (REPLICAOF ${host} ${port} on it; a full sync replaces its data).`,
+      );
+    } else {
+      notes.push(`${address} cannot be reached and this plan sends it nothing: the report does not wait for it.`);
+    }
+  }
+
+  const settled = waiting.length === 0 && ordered.length === 0 && unsafe.length === 0 && restores.length === 0 && pausedUntil.length === 0;
   const masterName = started.request.kind === 'sentinel-failover' ? (started.request.masterName ?? started.ops.find((op) => op.kind === 'sentinel-failover')?.masterName) : undefined;
+  if (sentinelOwned) {
+    notes.unshift(
+      `A Sentinel failover: the roles are Sentinel's (SENTINEL GET-MASTER-ADDR-BY-NAME ${masterName ?? '<name>'} on a Sentinel gives the master); do not re-point nodes by hand. ` +
+        `Only the replica-priority values the plan changed to steer Sentinel's pick need putting back`,
+    );
+  }
 
   return {
     planId: started.planId,
     summary: started.summary,
     startedAt: started.at,
     who: `${started.user}@${started.host} via ${started.interface}`,
-    nodes: planAddresses(plan),
+    nodes: addresses,
     cause: plan.finished?.interrupted ?? 'the console stopped while the plan ran (killed, crashed, or the machine went down)',
     ran: ranLines(plan),
-    now: planAddresses(plan).map((a) => nodeLine(nodes.get(a), a, fenced)),
+    now: addresses.map((a) => nodeLine(nodes.get(a), a, fenced, changed.has(a) ? beforeOf.get(normalizeAddress(a)) ?? null : undefined)),
     direction,
-    commands: settled ? [] : [...moves, ...restores, ...unpauses],
+    commands: settled ? [] : [...ordered.map((m) => m.command), ...restores, ...unpauses],
     fenced,
     pausedUntil,
     settled,
-    ...(sentinelOwned
-      ? {
-          note:
-            `A Sentinel failover: the roles are Sentinel's (SENTINEL GET-MASTER-ADDR-BY-NAME ${masterName ?? '<name>'} on a Sentinel gives the master); do not re-point nodes by hand. ` +
-            `Only the replica-priority values the plan changed to steer Sentinel's pick need putting back`,
-        }
-      : {}),
+    changedSince: [...changed],
+    ...(notes.length > 0 ? { note: notes.join('\n') } : {}),
   };
 }
 
@@ -201,12 +365,14 @@ function ranLines(plan: JournaledPlan): string[] {
   });
 }
 
-function nodeLine(n: NodeNow | undefined, address: string, fenced: InterruptedReport['fenced']): string {
+/** `before` is given (null: not read then) for a node changed since the plan by something else. */
+function nodeLine(n: NodeNow | undefined, address: string, fenced: InterruptedReport['fenced'], before?: ExpectedNode | null): string {
   if (!n) return `${address}: not read`;
   if (!n.reachable) return `${address}: unreachable (${n.error ?? 'no answer'})`;
   const role = n.role === 'replica' ? `replica of ${n.master ?? '?'}, link ${n.linkStatus ?? '?'}` : n.role;
   const fence = fenced.find((f) => f.node === address);
-  return `${address}: ${role}${fence ? `, FENCED (min-replicas-to-write ${fence.value}: every write is refused)` : ''}`;
+  const was = before === undefined ? '' : `, changed since by something else (before the plan: ${before === null ? 'not read' : before.role === 'master' ? 'master' : `replica of ${before.master ?? '?'}`})`;
+  return `${address}: ${role}${fence ? `, FENCED (min-replicas-to-write ${fence.value}: every write is refused)` : ''}${was}`;
 }
 
 /** The warnings a connected topology shows for these reports. */
@@ -242,7 +408,11 @@ export function reportText(r: InterruptedReport): string[] {
     lines.push(`FENCED_MASTER ${f.node}: min-replicas-to-write is ${f.value}, the write fence, so every write is refused; its value before the plan was ${f.original}.`);
   }
   if (r.settled) {
-    lines.push('Nothing is left to do: the nodes are settled (no fence, no pause). This record is now closed.');
+    lines.push(
+      r.changedSince.length > 0
+        ? 'Nothing is left to do: the nodes have moved on since this plan (no fence, no pause of it left). This record is now closed.'
+        : 'Nothing is left to do: the nodes are settled (no fence, no pause). This record is now closed.',
+    );
     return lines;
   }
   lines.push(`To ${r.direction} it, run in this order:`);
