@@ -263,6 +263,46 @@ describe('Execution: fenced and paused manual sequences', () => {
   });
 });
 
+describe('Execution: a role change that gets no answer', () => {
+  const stalled = (address: string): EngineError => new EngineError('TIMEOUT', `${address} did not answer within 1500 ms`);
+
+  it('is recorded as unanswered, and the step says it may have taken effect or still may', async () => {
+    const run = setUp(switchover('paused-failover'));
+    run.fake.on('REPLICAOF', (address) => {
+      if (address === B) throw stalled(B);
+    });
+    const report = await run.execution.run();
+    expect(report.status).toBe('failed');
+    expect(report.handedOver).toBe(true);
+    expect(report.unanswered).toEqual([{ stepIndex: 4, node: B, command: 'REPLICAOF 10.0.0.2 6379', error: `${B} did not answer within 1500 ms` }]);
+    expect(report.steps[4]?.message).toBe(`REPLICAOF 10.0.0.2 6379 on ${B} got no answer (${B} did not answer within 1500 ms): it may have taken effect, or may still when ${B} runs again`);
+  });
+
+  it('a REPLICAOF the node answers with an error is not unanswered: it did not take effect', async () => {
+    const run = setUp(switchover('paused-failover'));
+    run.fake.on('REPLICAOF', (address) => {
+      if (address === B) throw new EngineError('NOPERM', 'ACL user monitor lacks permission for REPLICAOF');
+    });
+    const report = await run.execution.run();
+    expect(report.status).toBe('failed');
+    expect(report.unanswered).toEqual([]);
+    expect(report.failure?.message).toBe('ACL user monitor lacks permission for REPLICAOF');
+  });
+
+  it('pause method: a REPLICAOF NO ONE without an answer may have promoted: the old master\'s writes stay stopped ON PURPOSE', async () => {
+    const run = setUp(switchover('pause'));
+    run.fake.on('REPLICAOF', (address, args) => {
+      if (address === A && args.includes('NO')) throw stalled(A);
+    });
+    const report = await run.execution.run();
+    expect(report.status).toBe('failed');
+    expect(report.unanswered.map((u) => [u.node, u.command])).toEqual([[A, 'REPLICAOF NO ONE']]);
+    expect(run.fake.sent().filter((c) => c.includes('UNPAUSE'))).toEqual([]);
+    expect(report.cleanup).toHaveLength(1);
+    expect(report.cleanup[0]).toMatch(/^Writes on 10\.0\.0\.1:6379 are still stopped ON PURPOSE: 10\.0\.0\.2:6379 may have been promoted \(it did not answer\).*two masters/);
+  });
+});
+
 describe('Execution: the plan journal', () => {
   it('a journal that cannot be written stops the plan before anything is sent', async () => {
     const run = setUp(switchover('paused-failover'));

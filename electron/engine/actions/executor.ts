@@ -32,6 +32,17 @@ export interface ExecutionReport {
   /** Index of the first step that changes roles and whether it completed. */
   handedOver: boolean;
   failure: { stepIndex: number; message: string } | null;
+  /** Role changes sent that got no answer: each may have taken effect, or still may when its node runs again. */
+  unanswered: UnansweredCommand[];
+}
+
+/** A role-changing command (REPLICAOF, REPLICAOF NO ONE, FAILOVER) that got no answer. */
+export interface UnansweredCommand {
+  stepIndex: number;
+  node: string;
+  command: string;
+  /** Why no answer came (a timeout, a connection lost). */
+  error: string;
 }
 
 type ReleaseOp = Extract<StepOp, { kind: 'set-config' | 'unpause-writes' }>;
@@ -67,6 +78,7 @@ export class Execution {
   /** Writes stopped on the old master, and how to release them. */
   private writeStop: { node: string; release: ReleaseOp[]; until: number | null } | null = null;
   private readonly promoted = new Set<string>();
+  private readonly unanswered: UnansweredCommand[] = [];
   /** Old masters that now replicate from the new one: releasing their writes is safe (they answer READONLY). */
   private readonly demoted = new Set<string>();
   /** The master Sentinel chose, in its form and the console's. */
@@ -152,7 +164,7 @@ export class Execution {
     this.current = -1;
     const cleanup = status === 'ok' ? [] : await this.cleanUp();
     this.finished = true;
-    return { status, steps: this.steps, cleanup, handedOver: this.handedOver(), failure };
+    return { status, steps: this.steps, cleanup, handedOver: this.handedOver(), failure, unanswered: this.unanswered };
   }
 
   /** A Sentinel steer's restore whose change was sent (or may have been): it runs even after a failure or an abort. */
@@ -296,7 +308,8 @@ export class Execution {
       case 'wait-caught-up':
         return this.waitCaughtUp(op, progress);
       case 'promote': {
-        await this.commands.replicaofNoOne(op.node);
+        // Counted as promoted even without an answer: releasing the old master's writes then could make two masters.
+        await this.roleChange(index, op.node, () => this.commands.replicaofNoOne(op.node), () => this.promoted.add(op.node));
         this.promoted.add(op.node);
         const result = await pollUntil(() => readReplication(this.commands, op.node), (r) => r.role === 'master', {
           timeoutMs: this.options.stepTimeoutMs,
@@ -306,9 +319,9 @@ export class Execution {
         return `${op.node} is a master (replid ${result.value.replid?.slice(0, 8) ?? '?'}…, offset ${offsetOf(result.value) ?? '?'})`;
       }
       case 'replicaof':
-        return this.replicaof(op, progress);
+        return this.replicaof(op, index, progress);
       case 'failover':
-        return this.failover(op, progress);
+        return this.failover(op, index, progress);
       case 'config-rewrite':
         await this.commands.configRewrite(op.node);
         return 'config file rewritten';
@@ -488,9 +501,9 @@ export class Execution {
     }
   }
 
-  private async replicaof(op: Extract<StepOp, { kind: 'replicaof' }>, progress: (m: string, d?: StepProgress['detail']) => void): Promise<string> {
+  private async replicaof(op: Extract<StepOp, { kind: 'replicaof' }>, index: number, progress: (m: string, d?: StepProgress['detail']) => void): Promise<string> {
     const before = await readStats(this.commands, op.master);
-    const reply = await this.commands.replicaof(op.node, op.host, op.port);
+    const reply = await this.roleChange(index, op.node, () => this.commands.replicaof(op.node, op.host, op.port));
     // The old master of a manual switchover now refuses writes (READONLY): releasing its stop is safe.
     if (this.writeStop?.node === op.node && this.promoted.size > 0) this.demoted.add(op.node);
     const wanted = formatAddress(op.host, op.port);
@@ -552,13 +565,13 @@ export class Execution {
     return `link up (${kind}), offset ${reached ?? '?'}${goal !== null ? ` ≥ ${op.master}'s ${goal}` : ''}`;
   }
 
-  private async failover(op: Extract<StepOp, { kind: 'failover' }>, progress: (m: string, d?: StepProgress['detail']) => void): Promise<string> {
+  private async failover(op: Extract<StepOp, { kind: 'failover' }>, index: number, progress: (m: string, d?: StepProgress['detail']) => void): Promise<string> {
     const until = this.writeStop?.node === op.node ? this.writeStop.until : null;
     if (op.force && until !== null && until - Date.now() < PAUSE_MARGIN_MS) {
       // FORCE hands over whatever the target has: writes resumed in between would be lost.
       throw new StepFailure(`the write pause on ${op.node} runs out in ${Math.max(0, until - Date.now())} ms: not handing over with FORCE`);
     }
-    await this.commands.failover(op.node, { to: { host: op.host, port: op.port }, force: op.force, timeoutMs: op.timeoutMs });
+    await this.roleChange(index, op.node, () => this.commands.failover(op.node, { to: { host: op.host, port: op.port }, force: op.force, timeoutMs: op.timeoutMs }));
     let lastState = 'waiting-for-sync';
     progress(`${op.node}: ${lastState}`, { master_failover_state: lastState });
     const ended = await pollUntil(
@@ -613,13 +626,31 @@ export class Execution {
     return `${op.target} is the master; ${op.node} replicates from it (link up, offset ${offsetOf(linked.value) ?? '?'})`;
   }
 
+  /**
+   * Send a command that changes a node's role. No answer is no proof it was not carried out: a
+   * stalled process (SIGSTOP, a long fork, a slow disk) runs it once it resumes. Such a command is
+   * recorded as unanswered, and the step fails saying so, never as if nothing had been sent.
+   */
+  private async roleChange<T>(index: number, node: string, send: () => Promise<T>, mayHave?: () => void): Promise<T> {
+    try {
+      return await send();
+    } catch (error) {
+      const failure = toApiError(error);
+      if (!NO_ANSWER.has(failure.code)) throw error;
+      const command = this.steps[index]?.command ?? 'the command';
+      this.unanswered.push({ stepIndex: index, node, command, error: failure.message });
+      mayHave?.();
+      throw new StepFailure(`${command} on ${node} got no answer (${failure.message}): it may have taken effect, or may still when ${node} runs again`);
+    }
+  }
+
   /** After a failure or abort: release a write stop unless that would leave two masters taking writes. */
   private async cleanUp(): Promise<string[]> {
     const stop = this.writeStop;
     if (!stop) return [];
     if (this.promoted.size > 0 && !this.demoted.has(stop.node)) {
       return [
-        `Writes on ${stop.node} are still stopped ON PURPOSE: ${[...this.promoted].join(', ')} was promoted, and releasing ${stop.node} now would let two masters take writes. ` +
+        `Writes on ${stop.node} are still stopped ON PURPOSE: ${[...this.promoted].join(', ')} ${this.unanswered.some((u) => this.promoted.has(u.node)) ? 'may have been promoted (it did not answer)' : 'was promoted'}, and releasing ${stop.node} now would let two masters take writes. ` +
           `Make ${stop.node} a replica of ${[...this.promoted][0]} first, then release it (${stop.release.map(commandText).join(', ')})` +
           (stop.until ? `; the pause runs out by itself at ${new Date(stop.until).toISOString()}` : ''),
       ];
