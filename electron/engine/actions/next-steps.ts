@@ -101,6 +101,13 @@ export function nextSteps(
   }
   const persisted = plan.steps.some((s) => s.command === 'CONFIG REWRITE');
 
+  if (report.status !== 'ok' && !report.handedOver && report.unanswered.length > 0) {
+    const where = finals.filter((n) => planned.expected.some((e) => e.address === n.address) || plan.nodes.includes(n.address)).map(describe);
+    out.push(`The plan stopped at a role change that got no answer and may still take effect. Where the nodes stand now: ${where.join('; ')}.`);
+    for (const u of report.unanswered) out.push(unansweredAdvice(planned, report, u, byAddress.get(u.node), snapshot));
+    undo(planned, finals, snapshot, out, new Set(report.unanswered.map((u) => u.node)));
+    return out;
+  }
   if (report.status !== 'ok' && !report.handedOver) {
     const where = finals.filter((n) => planned.expected.some((e) => e.address === n.address) || plan.nodes.includes(n.address)).map(describe);
     out.push(
@@ -158,8 +165,12 @@ export function nextSteps(
   return out;
 }
 
+function unreachable(now: FinalNodeState): string {
+  return `${now.address} cannot be reached${now.error ? ` (${now.error})` : ''}`;
+}
+
 function adviceFor(expected: ExpectedNode, now: FinalNodeState, snapshot: TopologySnapshot | null): string | null {
-  if (!now.reachable) return `${now.address} cannot be reached${now.error ? ` (${now.error})` : ''}: when it is back, it should be ${expected.role === 'master' ? 'a master' : `a replica of ${expected.master}`}; check its role then.`;
+  if (!now.reachable) return `${unreachable(now)}: when it is back, it should be ${plannedAs(expected)}; check its role then.`;
   if (expected.role === 'master') {
     if (now.role === 'master') return null;
     return `${now.address} is still a replica of ${now.master ?? '?'}: it was not promoted.`;
@@ -173,11 +184,49 @@ function adviceFor(expected: ExpectedNode, now: FinalNodeState, snapshot: Topolo
   return null;
 }
 
-function undo(planned: PlannedAction, finals: FinalNodeState[], snapshot: TopologySnapshot | null, out: string[]): void {
+/** The command that puts a node back as it was before the plan, if one does. */
+function backCommand(before: ExpectedNode, snapshot: TopologySnapshot | null): string | null {
+  return before.role === 'master' ? 'REPLICAOF NO ONE' : before.master ? replicaofCommand(snapshot, before.master) : null;
+}
+
+/**
+ * A role change that got no answer (a timeout, a connection lost after sending): the
+ * node may have carried it out, or carries it out when it runs again (a stalled process resumes
+ * with the command in its buffer). Its role once it answers says which; what to do in each case.
+ */
+function unansweredAdvice(planned: PlannedAction, report: ExecutionReport, u: ExecutionReport['unanswered'][number], now: FinalNodeState | undefined, snapshot: TopologySnapshot | null): string {
+  const expected = planned.expected.find((e) => same(e.address, u.node));
+  const before = planned.before.find((b) => same(b.address, u.node));
+  const head = `${u.command} on ${u.node} got no answer (${u.error}): it may have taken effect, or may still when ${u.node} runs again.`;
+  const op = planned.ops[u.stepIndex];
+  // A move held inside a write pause (RESYNC_RACE) that was released without it having been seen.
+  const released = op?.kind === 'replicaof' && planned.ops.some((o) => o.kind === 'pause-writes') && report.cleanup.some((c) => c.startsWith('Done for you: CLIENT UNPAUSE'));
+  const laterChanges = planned.ops.some((o, i) => i > u.stepIndex && (o.kind === 'replicaof' || o.kind === 'promote' || o.kind === 'failover') && report.steps[i]?.status === 'skipped');
+  const back = before ? backCommand(before, snapshot) : null;
+  const tookEffect =
+    'the change took effect' +
+    (released ? ' without the write pause held for it (released when no answer came), so it may have needed a full sync' : '') +
+    (laterChanges ? '; the plan\'s later steps did not run: plan again to finish' : '') +
+    (back ? `; to go back instead: ${back} on ${u.node}` : '');
+  const nothing = `nothing changed: fix what stopped it, then plan again`;
+  if (!now || !now.reachable) {
+    if (!expected || !before) return `${head} ${now ? unreachable(now) : `${u.node} was not read`}: when it is back, check its role then.`;
+    return `${head} ${now ? unreachable(now) : `${u.node} was not read`}: when it is back, check its role then. ${cap(plannedAs(expected))} means ${tookEffect}; still ${plannedAs(before)} means ${nothing}. Until then, do not re-point it or plan again.`;
+  }
+  if (expected && isAs(now, expected)) return `${head} ${describe(now)} now: ${tookEffect}.`;
+  if (before && isAs(now, before)) return `${head} ${describe(now)} now, as before the plan: ${nothing}.`;
+  return `${head} ${describe(now)} now, which is neither what the plan had nor what it aimed at. ${LOOK_FIRST}`;
+}
+
+function cap(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
+}
+
+function undo(planned: PlannedAction, finals: FinalNodeState[], snapshot: TopologySnapshot | null, out: string[], told: ReadonlySet<string> = new Set()): void {
   let others = false;
   for (const node of finals) {
     const before = planned.before.find((b) => b.address === node.address);
-    if (!before || !node.reachable) continue;
+    if (!before || !node.reachable || told.has(node.address)) continue;
     const changed = before.role !== node.role || (node.role === 'replica' && before.master !== node.master);
     if (!changed) continue;
     // Only a change this plan makes is undone: anything else is someone else's doing.
@@ -186,7 +235,7 @@ function undo(planned: PlannedAction, finals: FinalNodeState[], snapshot: Topolo
       out.push(`${describe(node)}, instead of ${before.role === 'master' ? 'a master' : `a replica of ${before.master}`} before: this plan did not make that change.`);
       continue;
     }
-    const back = before.role === 'master' ? 'REPLICAOF NO ONE' : before.master ? replicaofCommand(snapshot, before.master) : null;
+    const back = backCommand(before, snapshot);
     out.push(`${describe(node)}, instead of ${before.role === 'master' ? 'a master' : `a replica of ${before.master}`} before.${back ? ` To go back: ${back} on ${node.address}.` : ''}`);
   }
   if (others) out.push(LOOK_FIRST);
