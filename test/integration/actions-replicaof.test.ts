@@ -69,6 +69,64 @@ describe('replicaof', () => {
     expect(outcome.auditFile).toBe(path.join(h.auditDir, 'audit.jsonl'));
   });
 
+  it('a REPLICAOF the stalled replica gets but does not answer: told it may still take effect, kept in the journal, and it does', async () => {
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(2) }));
+    const h = own(await harness(lab, 'master'));
+    const [master, r1, r2] = [lab.address('master'), lab.address('replica-1'), lab.address('replica-2')];
+    await caughtUp(lab, 'master', ['replica-1', 'replica-2']);
+    let stalled = false;
+    try {
+      // SIGSTOP as the REPLICAOF goes out: it lands in replica-2's socket, and no answer comes.
+      const { plan, outcome } = await planAndRun(
+        h,
+        { kind: 'replicaof', node: r2, master: r1 },
+        {
+          onProgress: (p) => {
+            if (!stalled && p.status === 'running' && p.message.startsWith('sending REPLICAOF')) {
+              lab.pause('replica-2');
+              stalled = true;
+            }
+          },
+        },
+      );
+      expect(plan.steps.map((s) => s.command)).toEqual(['CLIENT PAUSE 2000 WRITE', 'INFO replication', `REPLICAOF 127.0.0.1 ${lab.port('replica-1')}`, 'CLIENT UNPAUSE']);
+      expect(stalled).toBe(true);
+      expect(outcome.status).toBe('failed');
+      expect(outcome.steps.map((s) => s.status)).toEqual(['ok', 'ok', 'failed', 'skipped']);
+      expect(outcome.steps[2]?.message).toMatch(new RegExp(`on ${r2} got no answer \\(.*did not answer within.*\\): it may have taken effect, or may still when ${r2} runs again`));
+      const said = outcome.nextSteps.join('\n');
+      expect(said).not.toMatch(/before its main change took effect/);
+      expect(outcome.nextSteps[0]).toBe(`Done for you: CLIENT UNPAUSE on ${master}: it takes writes again`);
+      expect(said).toContain(`${r2} cannot be reached`);
+      expect(said).toContain(`when it is back, check its role then. A replica of ${r1} means the change took effect without the write pause`);
+      expect(said).toContain(`to go back instead: REPLICAOF 127.0.0.1 ${lab.port('master')} on ${r2}`);
+      expect(said).toContain(`still a replica of ${master} means nothing changed`);
+
+      // Not a cleanly ended plan: the journal keeps it until replica-2 is read again.
+      const kept = await h.actions.interrupted.check(h.engine.commands(), null);
+      expect(kept.reports.map((r) => [r.planId, r.settled])).toEqual([[plan.id, false]]);
+      expect(kept.reports[0]?.cause).toMatch(/REPLICAOF .* on .* got no answer/);
+    } finally {
+      lab.resume('replica-2');
+    }
+    // Resumed, replica-2 carries out the REPLICAOF it was sent.
+    const deadline = Date.now() + 10_000;
+    while ((await replication(lab, 'replica-2')).master_port !== String(lab.port('replica-1'))) {
+      if (Date.now() > deadline) throw new Error('replica-2 never followed replica-1');
+      await sleep(100);
+    }
+    // Once the console reads it again (its connection backs off while the node is stalled) and the
+    // plan's 2 s pause is over, the plan is seen settled in its end state: reported once more, then closed.
+    let last = await h.actions.interrupted.check(h.engine.commands(), null);
+    while (!last.reports.every((r) => r.settled)) {
+      if (Date.now() > deadline + 10_000) throw new Error(`never settled: ${JSON.stringify(last.reports)}`);
+      await sleep(200);
+      last = await h.actions.interrupted.check(h.engine.commands(), null);
+    }
+    expect(last.reports.map((r) => [r.planId, r.settled])).toEqual([[expect.any(String), true]]);
+    expect((await h.actions.interrupted.check(h.engine.commands(), null)).reports).toEqual([]);
+  });
+
   it('refuses a cycle: a node under its own descendant, or under itself', async () => {
     const lab = own(await Lab.start({ nodes: docsLayout() }));
     const h = own(await harness(lab, 'master'));

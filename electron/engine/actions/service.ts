@@ -24,7 +24,7 @@ import { InterruptedPlans } from './interrupted';
 import { JournalStore, PlanJournal } from './journal';
 import { NodeClaims, type ClaimOwner, type HeldClaims } from './claims';
 import { moveCandidates } from './candidates';
-import { Execution } from './executor';
+import { Execution, type UnansweredCommand } from './executor';
 import type { SentinelFacts } from './facts';
 import { tryNormalize } from './graph';
 import { finalStates, nextSteps, unverified } from './next-steps';
@@ -204,7 +204,9 @@ export class ActionService {
       });
       report = await slot.execution.run();
       // Read once: a stop that comes after this line finds the plan ended, not kept for the next start.
-      const interrupted = slot.interrupted;
+      // A role change that got no answer may still take effect: the journal keeps the plan as
+      // half-done, reported (`interrupted`) until its nodes are read settled.
+      const interrupted = slot.interrupted ?? unansweredCause(report.unanswered);
       await journal.finish(report.status, interrupted).catch(() => undefined);
       slot.ended = { status: report.status, kept: interrupted !== null };
     } catch (error) {
@@ -407,6 +409,12 @@ export class ActionService {
     const now = Date.now();
     for (const [id, planned] of this.plans) if (planned.plan.expiresAt < now) this.plans.delete(id);
   }
+}
+
+/** Why a plan whose role change got no answer stays in the journal, or null when every one was answered. */
+function unansweredCause(unanswered: readonly UnansweredCommand[]): string | null {
+  if (unanswered.length === 0) return null;
+  return unanswered.map((u) => `${u.command} on ${u.node} got no answer (${u.error}): ${u.node} may still carry it out when it runs again`).join('; ');
 }
 
 /** Every node a plan changes or expects something of. */
