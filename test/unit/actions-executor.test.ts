@@ -278,15 +278,22 @@ describe('Execution: a role change that gets no answer', () => {
     expect(report.steps[4]?.message).toBe(`REPLICAOF 10.0.0.2 6379 on ${B} got no answer (${B} did not answer within 1500 ms): it may have taken effect, or may still when ${B} runs again`);
   });
 
-  it('a REPLICAOF the node answers with an error is not unanswered: it did not take effect', async () => {
-    const run = setUp(switchover('paused-failover'));
-    run.fake.on('REPLICAOF', (address) => {
-      if (address === B) throw new EngineError('NOPERM', 'ACL user monitor lacks permission for REPLICAOF');
-    });
-    const report = await run.execution.run();
-    expect(report.status).toBe('failed');
-    expect(report.unanswered).toEqual([]);
-    expect(report.failure?.message).toBe('ACL user monitor lacks permission for REPLICAOF');
+  it('a REPLICAOF answered with an error, or refused a connection, is not unanswered: it did not take effect', async () => {
+    for (const error of [
+      new EngineError('NOPERM', 'ACL user monitor lacks permission for REPLICAOF'),
+      new EngineError('INTERNAL', 'Internal error: ERR Command is not allowed'),
+      new EngineError('TIMEOUT', `${B} is busy running a script or function (BUSY): it answers nothing else until that ends`),
+      new EngineError('UNREACHABLE', `${B}: connection refused (nothing is listening on that port)`),
+    ]) {
+      const run = setUp(switchover('paused-failover'));
+      run.fake.on('REPLICAOF', (address) => {
+        if (address === B) throw error;
+      });
+      const report = await run.execution.run();
+      expect(report.status).toBe('failed');
+      expect(report.unanswered, error.message).toEqual([]);
+      expect(report.failure?.message).toBe(error.message);
+    }
   });
 
   it('pause method: a REPLICAOF NO ONE without an answer may have promoted: the old master\'s writes stay stopped ON PURPOSE', async () => {

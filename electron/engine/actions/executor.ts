@@ -5,8 +5,8 @@
 // writes. Every step start and end, and every change that needs undoing, is written to the
 // plan journal before the command goes out, so a console that dies leaves a trace.
 import type { AbortResult, StepProgress, StepResult } from '../../shared/actions';
-import type { ErrorCode } from '../../shared/types';
-import { toApiError } from '../errors';
+import type { ApiError, ErrorCode } from '../../shared/types';
+import { toApiError, unreachableKind } from '../errors';
 import { formatAddress, parseAddress } from '../address';
 import type { ReplicationInfo } from '../info-parser';
 import { tryNormalize as tryNormalizeAddress } from './graph';
@@ -49,6 +49,16 @@ type ReleaseOp = Extract<StepOp, { kind: 'set-config' | 'unpause-writes' }>;
 
 /** Failures where the node may have run the command without our hearing it. */
 const NO_ANSWER: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['TIMEOUT', 'UNREACHABLE', 'NOT_REDIS', 'NOT_CONNECTED', 'INTERNAL']);
+
+/**
+ * A role change with no answer: a timeout, or a connection lost with the command perhaps in the
+ * node's socket (a stalled process runs it when it resumes). Not a reply, even an error one (ERR,
+ * BUSY: refused at once), nor a connection refused or never made (NOT_CONNECTED): nothing got there.
+ */
+function unansweredRoleChange(error: ApiError): boolean {
+  if (error.code === 'TIMEOUT') return !/\(BUSY\)/.test(error.message);
+  return error.code === 'UNREACHABLE' && unreachableKind(error.message) !== 'refused';
+}
 
 
 // Sentinel works at its own pace, whatever the step timeout: it reads a replica's INFO every 10 s,
@@ -636,7 +646,7 @@ export class Execution {
       return await send();
     } catch (error) {
       const failure = toApiError(error);
-      if (!NO_ANSWER.has(failure.code)) throw error;
+      if (!unansweredRoleChange(failure)) throw error;
       const command = this.steps[index]?.command ?? 'the command';
       this.unanswered.push({ stepIndex: index, node, command, error: failure.message });
       mayHave?.();
