@@ -340,7 +340,7 @@ export class Execution {
       case 'sentinel-failover':
         return this.sentinelFailover(op, progress);
       case 'sentinel-demote':
-        return this.sentinelDemote(op);
+        return this.sentinelDemote(op, index);
       case 'sentinel-followers':
         return this.sentinelFollowers(op, progress);
     }
@@ -410,7 +410,7 @@ export class Execution {
    * look: given by Sentinel's address for it (the one other servers use). Already done by
    * Sentinel: nothing to send.
    */
-  private async sentinelDemote(op: Extract<StepOp, { kind: 'sentinel-demote' }>): Promise<string> {
+  private async sentinelDemote(op: Extract<StepOp, { kind: 'sentinel-demote' }>, index: number): Promise<string> {
     const chosen = this.sentinelMaster;
     if (!chosen) throw new StepFailure('internal: no new master was recorded');
     const follows = (r: ReplicationInfo): boolean => {
@@ -425,7 +425,7 @@ export class Execution {
       return `${op.node} already replicates from ${chosen.sentinel} (Sentinel was first).${late}`;
     }
     const { host, port } = parseAddress(chosen.sentinel);
-    await this.commands.replicaof(op.node, host, port);
+    await this.roleChange(index, op.node, () => this.commands.replicaof(op.node, host, port));
     this.demoted.add(op.node);
     return `${op.node} replicates from ${chosen.sentinel}: it takes no more writes (READONLY).${late}`;
   }
