@@ -225,4 +225,46 @@ describe('a Sentinel-managed group', () => {
       await rm(dataDir, { recursive: true, force: true });
     }
   }, 60_000);
+  it('a console killed at the write pause, at SENTINEL FAILOVER or at the demotion: the group ends with one master taking writes, the old master its replica, and the report closes', async () => {
+    // Steps without --prefer: 0 CLIENT PAUSE, 1 catch-up wait, 2 SENTINEL FAILOVER, 3 REPLICAOF on the old master, 4 CLIENT UNPAUSE, 5 followers.
+    for (const step of [0, 2, 3]) {
+      const current = await sentinelsAgree();
+      const dataDir = await mkdtemp(path.join(os.tmpdir(), 'rc-sentinel-kill-'));
+      try {
+        const child = spawn(process.execPath, [path.join(ROOT, 'bin/replication-console.js'), 'sentinel-failover', '--master-name', NAME, '--seed', lab.address(current), '--yes'], {
+          cwd: ROOT,
+          env: { ...process.env, REPLICATION_CONSOLE_DATA_DIR: dataDir, NO_COLOR: '1' },
+          stdio: ['ignore', 'pipe', 'pipe'],
+        });
+        let output = '';
+        child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+        child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+        const exited = once(child, 'exit');
+        const planId = await Promise.race([
+          stepStarted(dataDir, step),
+          exited.then(() => {
+            throw new Error(`the CLI ended before the cut at step ${step + 1}:\n${output}`);
+          }),
+        ]);
+        child.kill('SIGKILL');
+        await exited;
+        // Whatever the cut: one master the Sentinels agree on, every other node its replica with the link up, and writes taken
+        // (a pause left behind ends by itself; Sentinel demotes an old master the console did not get to).
+        const master = await sentinelsAgree();
+        await until(`the group settled after a cut at step ${step + 1}`, async () => {
+          const others = await Promise.all(NODES.filter((n) => n !== master).map((n) => replication(lab, n)));
+          return others.every((r) => r.role === 'slave' && r.master_port === String(lab.port(master)) && r.master_link_status === 'up') ? true : undefined;
+        }, 30_000);
+        await until('the master takes writes', async () => ((await onNode(master, (c) => c.set('after-cut', String(step)))) === 'OK' ? true : undefined), 15_000);
+        // The report has nothing left to send once the pause time has passed: it closes.
+        const report = await until('the report settled', async () => {
+          const r = await nextStart(dataDir, planId).catch(() => null);
+          return r?.settled ? r : undefined;
+        }, 15_000);
+        expect(report.commands.filter((c) => /REPLICAOF/.test(c.command))).toEqual([]);
+      } finally {
+        await rm(dataDir, { recursive: true, force: true });
+      }
+    }
+  }, 240_000);
 });
