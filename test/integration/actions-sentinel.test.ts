@@ -229,6 +229,11 @@ describe('a Sentinel-managed group', () => {
     // Steps without --prefer: 0 CLIENT PAUSE, 1 catch-up wait, 2 SENTINEL FAILOVER, 3 REPLICAOF on the old master, 4 CLIENT UNPAUSE, 5 followers.
     for (const step of [0, 2, 3]) {
       const current = await sentinelsAgree();
+      // The last failover fully over on every Sentinel (the plan refuses while one is in progress).
+      await until('no Sentinel failover in progress', async () => {
+        const views = await Promise.all(sentinels.map(sentinelMaster));
+        return views.every((v) => !(v.flags ?? '').includes('failover_in_progress')) ? true : undefined;
+      }, 30_000);
       const dataDir = await mkdtemp(path.join(os.tmpdir(), 'rc-sentinel-kill-'));
       try {
         const child = spawn(process.execPath, [path.join(ROOT, 'bin/replication-console.js'), 'sentinel-failover', '--master-name', NAME, '--seed', lab.address(current), '--yes'], {
