@@ -336,6 +336,35 @@ describe('Execution of a sentinel-failover', () => {
     expect([fake.node(A).config['replica-priority'], fake.node(B).config['replica-priority']]).toEqual(['1', '80']);
   });
 
+  it("holds the old master's writes until it is demoted, pausing it again while the Sentinels take longer than the pause", async () => {
+    const planned = plan({ kind: 'sentinel-failover', masterName: 'cache', options: { stepTimeoutMs: 1500 } }, managed([reply(S1)]), group());
+    const timeline: string[] = [];
+    const fake = FakeNodeCommands.group(M, [A, B], 1000, timeline).sentinel(S1, 'cache', M);
+    let asked = 0;
+    // The Sentinel names the new master only after the first pause (1.5 s) would have run out.
+    fake.on('SENTINEL GET-MASTER-ADDR-BY-NAME', async () => {
+      if (asked++ === 0) await new Promise((resolve) => setTimeout(resolve, 1200));
+    });
+    const report = await new Execution(fake, planned, { pollMs: 2, stepTimeoutMs: 1500, journal: new RecordingJournal(timeline), onProgress: () => undefined }).run();
+    expect(report.status, JSON.stringify(report.steps.map((st) => st.message))).toBe('ok');
+    const pauses = timeline.filter((l) => l.startsWith(`${M} CLIENT PAUSE`));
+    expect(pauses.length).toBeGreaterThanOrEqual(2);
+    // Each pause journaled before it is sent, as the first one is.
+    expect(timeline.filter((l) => l === `journal undo pause-ends ${M}`).length).toBe(pauses.length);
+    expect(timeline.findLastIndex((l) => l.startsWith(`${M} CLIENT PAUSE`))).toBeLessThan(timeline.indexOf(`${M} CLIENT UNPAUSE`));
+  });
+
+  it('keeps the writes held when SENTINEL FAILOVER was accepted but no new master was reported in time: Sentinel may still promote', async () => {
+    const planned = plan({ kind: 'sentinel-failover', masterName: 'cache' }, managed([reply(S1)]), group());
+    // Accepted, and no new master reported in time (Sentinel still electing, or stuck).
+    const accepted = FakeNodeCommands.group(M, [A, B], 1000, []).sentinel(S1, 'cache', M);
+    accepted.sentinelFailover = async () => undefined;
+    const report = await new Execution(accepted, planned, { pollMs: 2, stepTimeoutMs: 100, sentinelFailoverWaitMs: 100, onProgress: () => undefined }).run();
+    expect(report.status).toBe('failed');
+    expect(report.cleanup.join(' ')).toMatch(new RegExp(`Writes on ${M.replace(/\./g, '\\.')} stay held ON PURPOSE: SENTINEL FAILOVER was accepted`));
+    expect(accepted.node(M).pausedUntil).not.toBeNull();
+  });
+
   it('skips a restore whose change was never sent', async () => {
     const { fake, execution } = setUp((f) => f.on('CONFIG SET', () => Promise.reject(new Error('ERR CONFIG SET failed'))));
     const report = await execution.run();

@@ -22,6 +22,8 @@ export interface ExecutorOptions {
   onProgress: (progress: StepProgress) => void;
   /** Where step starts, ends and undo records go before the commands (default: nowhere). */
   journal?: StepJournal;
+  /** How long the Sentinels get to report a new master after SENTINEL FAILOVER (default 30 s: Sentinel works at its own pace). */
+  sentinelFailoverWaitMs?: number;
 }
 
 export interface ExecutionReport {
@@ -86,7 +88,10 @@ export class Execution {
   private failoverAborting = false;
   private finished = false;
   /** Writes stopped on the old master, and how to release them. */
-  private writeStop: { node: string; release: ReleaseOp[]; until: number | null } | null = null;
+  /** Writes stopped on `node`: how to release them, when a pause runs out by itself, and its length (to hold it longer). */
+  private writeStop: { node: string; release: ReleaseOp[]; until: number | null; ms?: number } | null = null;
+  /** SENTINEL FAILOVER was accepted: Sentinel may promote a replica at any moment from then on. */
+  private sentinelAsked = false;
   private readonly promoted = new Set<string>();
   private readonly unanswered: UnansweredCommand[] = [];
   /** Old masters that now replicate from the new one: releasing their writes is safe (they answer READONLY). */
@@ -298,7 +303,7 @@ export class Execution {
         await this.journal.undo({ kind: 'pause-ends', node: op.node, until: Date.now() + op.ms });
         // Timed from before the send: the server's pause ends no earlier than this.
         const sentAt = Date.now();
-        this.writeStop = { node: op.node, release: [{ kind: 'unpause-writes', node: op.node }], until: sentAt + op.ms };
+        this.writeStop = { node: op.node, release: [{ kind: 'unpause-writes', node: op.node }], until: sentAt + op.ms, ms: op.ms };
         try {
           await this.commands.clientPause(op.node, op.ms, 'WRITE');
         } catch (error) {
@@ -369,10 +374,13 @@ export class Execution {
 
   private async sentinelFailover(op: Extract<StepOp, { kind: 'sentinel-failover' }>, progress: (m: string, d?: StepProgress['detail']) => void): Promise<string> {
     await this.commands.sentinelFailover(op.node, op.masterName);
+    this.sentinelAsked = true;
     progress(`${op.node} accepted SENTINEL FAILOVER ${op.masterName}: waiting for the Sentinels to report a new master`);
     const others = op.sentinels.filter((s) => !sameAddress(s, op.node));
-    const read = async (): Promise<{ sentinel: string; master: string | null }[]> =>
-      Promise.all([op.node, ...others].map(async (sentinel) => ({ sentinel, master: await this.commands.sentinelMasterAddress(sentinel, op.masterName).catch(() => null) })));
+    const read = async (): Promise<{ sentinel: string; master: string | null }[]> => {
+      await this.holdWrites();
+      return Promise.all([op.node, ...others].map(async (sentinel) => ({ sentinel, master: await this.commands.sentinelMasterAddress(sentinel, op.masterName).catch(() => null) })));
+    };
     const switched = await pollUntil(
       read,
       (answers) => {
@@ -382,7 +390,7 @@ export class Execution {
         return answers.every((a) => a.master === null || sameAddress(a.master, mine));
       },
       {
-        timeoutMs: Math.max(this.options.stepTimeoutMs, SENTINEL_FAILOVER_WAIT_MS),
+        timeoutMs: Math.max(this.options.stepTimeoutMs, this.options.sentinelFailoverWaitMs ?? SENTINEL_FAILOVER_WAIT_MS),
         intervalMs: Math.max(this.options.pollMs, 100),
         onValue: (answers) => progress(answers.map((a) => `${a.sentinel}: ${a.master ?? '?'}`).join(', ')),
       },
@@ -403,6 +411,21 @@ export class Execution {
     if (role.status !== 'done') throw new StepFailure(`the Sentinels report ${chosen} as the master, but it reports role ${role.value?.role ?? '?'}${role.error ? ` (${role.error})` : ''}`);
     this.sentinelMaster = { sentinel: chosen, console: target };
     return `the Sentinels report ${chosen} as the master of "${op.masterName}", and it reports role master`;
+  }
+
+  /**
+   * Keep the old master's writes held while Sentinel works at its own pace (the Sentinels report
+   * the new master once it has reconfigured replicas: more than the pause with several, or one
+   * that stalls): paused again before it runs out, journaled first, as a pause is. Redis keeps
+   * the later end. Run out, it would take writes its resync then drops.
+   */
+  private async holdWrites(): Promise<void> {
+    const stop = this.writeStop;
+    if (!stop?.ms || stop.until === null || stop.until - Date.now() > 2 * PAUSE_MARGIN_MS) return;
+    const until = Date.now() + stop.ms;
+    await this.journal.undo({ kind: 'pause-ends', node: stop.node, until });
+    await this.commands.clientPause(stop.node, stop.ms, 'WRITE');
+    stop.until = until;
   }
 
   /**
@@ -658,6 +681,13 @@ export class Execution {
   private async cleanUp(): Promise<string[]> {
     const stop = this.writeStop;
     if (!stop) return [];
+    if (this.sentinelAsked && this.promoted.size === 0 && !this.demoted.has(stop.node)) {
+      // Sentinel may still promote: released now, the old master takes writes its resync then drops.
+      return [
+        `Writes on ${stop.node} stay held ON PURPOSE: SENTINEL FAILOVER was accepted, and Sentinel may still promote a replica; released now, ${stop.node} would take writes that its resync then drops. ` +
+          `The pause runs out by itself${stop.until ? ` at ${new Date(stop.until).toISOString()}` : ''}; check SENTINEL MASTER (failover-state) meanwhile`,
+      ];
+    }
     if (this.promoted.size > 0 && !this.demoted.has(stop.node)) {
       return [
         `Writes on ${stop.node} are still stopped ON PURPOSE: ${[...this.promoted].join(', ')} ${this.unanswered.some((u) => this.promoted.has(u.node)) ? 'may have been promoted (it did not answer)' : 'was promoted'}, and releasing ${stop.node} now would let two masters take writes. ` +
