@@ -236,8 +236,10 @@ describe('the sentinel-failover plan', () => {
 
   it('without --prefer names the replica Sentinel will pick by today\'s figures and changes no priority', () => {
     const { plan: p } = plan({ kind: 'sentinel-failover', masterName: 'cache' }, managed(), group({ priority: 100, offset: 900 }, { priority: 100, offset: 1000 }));
+    // Both at priority 100: either may be picked (Sentinel ranks by offsets up to 10 s old, then run id), so both must catch up.
     expect(p.steps.map((s) => `${s.node} ${s.command}`)).toEqual([
       `${M} CLIENT PAUSE 10000 WRITE`,
+      `${A} INFO replication`,
       `${B} INFO replication`,
       `${S1} SENTINEL FAILOVER cache`,
       `${M} REPLICAOF <the new master>`,

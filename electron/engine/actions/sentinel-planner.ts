@@ -238,14 +238,17 @@ export function planSentinelFailover(b: PlanBuilder, request: SentinelFailoverRe
     );
   }
   const answering = answered.map((r) => r.sentinel);
-  const predicted = prefer ? pickable.find((f) => b.same(f.address, prefer)) : sentinelsPick();
+  // Each replica Sentinel may pick must have every byte before it is asked: it promotes without
+  // waiting, ranks by the offsets it read up to 10 s ago, and breaks ties by run id. Steered, the one preferred.
+  const top = Math.min(...pickable.map(priorityOf).filter((p) => p !== 0));
+  const mayPick = prefer ? pickable.filter((f) => b.same(f.address, prefer)) : pickable.filter((f) => priorityOf(f) === top);
   if (hold !== null) {
     b.step({ kind: 'pause-writes', node: master, ms: hold }, 'hold writes on the old master (they wait; reads go on): Sentinel does not stop them', 'CLIENT PAUSE answers OK');
-    if (predicted) {
+    for (const f of mayPick) {
       b.step(
-        { kind: 'wait-caught-up', node: predicted.address, master },
-        `wait until ${predicted.address}${prefer ? '' : ", Sentinel's likely pick,"} has every byte ${master} took: Sentinel promotes without waiting`,
-        `${predicted.address}'s offset reaches ${master}'s`,
+        { kind: 'wait-caught-up', node: f.address, master },
+        `wait until ${f.address}${prefer ? '' : ', one Sentinel may pick,'} has every byte ${master} took: Sentinel promotes without waiting`,
+        `${f.address}'s offset reaches ${master}'s`,
       );
     }
   }
