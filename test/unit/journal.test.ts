@@ -273,6 +273,30 @@ describe('interrupted plan report', () => {
     expect(reportText(after).join('\n')).toContain('Nothing is left to do');
   });
 
+  it('a sentinel-failover killed after SENTINEL FAILOVER: the old master, still a master, keeps its writes held until the pause runs out (no CLIENT UNPAUSE)', () => {
+    const SENTINEL = '127.0.0.1:26379';
+    const base = planned('plan-sentinel', [
+      { kind: 'pause-writes', node: M, ms: 10_000 },
+      { kind: 'wait-caught-up', node: T, master: M },
+      { kind: 'sentinel-failover', node: SENTINEL, masterName: 'cache', oldMaster: M, prefer: null, sentinels: [SENTINEL], consoleAddress: {} },
+      { kind: 'sentinel-demote', node: M, target: null },
+      { kind: 'unpause-writes', node: M },
+      { kind: 'sentinel-followers', node: M, members: [M, S] },
+    ]);
+    const p: PlannedAction = { ...base, plan: { ...base.plan, request: { kind: 'sentinel-failover', masterName: 'cache' } }, expected: [] };
+    // Sentinel promoted T; M is still a master (paused) until Sentinel's next look.
+    const nodes = new Map([[M, node(M, 'master', null)], [T, node(T, 'master', null)], [S, node(S, 'replica', M)]]);
+    const during = assess(diedAt(p, 2, 1000), nodes, 5000);
+    expect(during.commands).toEqual([]);
+    expect(during.settled).toBe(false);
+    expect(during.note).toMatch(new RegExp(`Writes on ${M.replace(/\./g, '\\.')} stay held until .*Do not CLIENT UNPAUSE it before it replicates from the new master`));
+    expect(assess(diedAt(p, 2, 1000), nodes, 12_000).settled).toBe(true);
+    // Killed before SENTINEL FAILOVER: nothing asked of Sentinel, so releasing the writes is the way back.
+    expect(assess(diedAt(p, 1, 1000), new Map([[M, node(M, 'master', null)], [T, node(T, 'replica', M)], [S, node(S, 'replica', M)]]), 5000).commands).toEqual([
+      { node: M, command: 'CLIENT UNPAUSE', why: expect.any(String) },
+    ]);
+  });
+
   it('is settled in the expected end state, and never while a node cannot be read', () => {
     const p = planned('plan-done', fenceOps);
     const end = new Map([

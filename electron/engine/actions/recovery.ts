@@ -287,11 +287,23 @@ export function assess(plan: JournaledPlan, nodes: ReadonlyMap<string, NodeNow>,
     notes.push(`Not advised: ${m.command.command} on ${m.command.node} would put it under a node that replicates from it (a cycle). Check the topology by hand.`);
   }
 
-  const unpauses: RecoveryCommand[] = pausedUntil.map((p) => ({
-    node: p.node,
-    command: 'CLIENT UNPAUSE',
-    why: `writes on ${p.node} wait under a CLIENT PAUSE until ${new Date(p.until).toISOString()}${tookOver ? ', after it follows the new master' : ''}`,
-  }));
+  // A Sentinel failover asked for: Sentinel may promote a replica at any moment, and an old master
+  // released while still a master takes writes its resync then drops. Its pause runs out by itself.
+  const sentinelAsked = sentinelOwned && started.ops.some((op, i) => op.kind === 'sentinel-failover' && mayHaveRun(plan, i));
+  const heldOnPurpose = (p: { node: string }): boolean => sentinelAsked && nodes.get(p.node)?.role === 'master';
+  for (const p of pausedUntil.filter(heldOnPurpose)) {
+    notes.push(
+      `Writes on ${p.node} stay held until ${new Date(p.until).toISOString()}, when the pause runs out by itself: SENTINEL FAILOVER was sent, and released now ${p.node}, still a master, ` +
+        `would take writes that its resync drops once Sentinel makes it a replica. Do not CLIENT UNPAUSE it before it replicates from the new master (SENTINEL GET-MASTER-ADDR-BY-NAME).`,
+    );
+  }
+  const unpauses: RecoveryCommand[] = pausedUntil
+    .filter((p) => !heldOnPurpose(p))
+    .map((p) => ({
+      node: p.node,
+      command: 'CLIENT UNPAUSE',
+      why: `writes on ${p.node} wait under a CLIENT PAUSE until ${new Date(p.until).toISOString()}${tookOver ? ', after it follows the new master' : ''}`,
+    }));
 
   // An unreachable node holds the report open only when the plan has work on it: a role it aims
   // to give it, a step on it, a setting to put back. The dead master an emergency failover moves
