@@ -451,6 +451,13 @@ describe('interrupted plan report after the topology moved on', () => {
     expect(done.settled).toBe(true);
     expect(done.now).toContain(`${M}: unreachable (connect ECONNREFUSED)`);
     expect(done.note).toMatch(new RegExp(`${M} cannot be reached .* make it a replica at once \\(REPLICAOF 127\\.0\\.0\\.1 7001`));
+    // Back as a master beside T: two masters take writes. Made a replica (as the plan told S to reach T), and the report stays open until it is.
+    const back = assess(diedAt(p, 1), new Map([[M, node(M, 'master', null)], [T, node(T, 'master', null)], [S, node(S, 'replica', T)]]), 5000);
+    expect(back).toMatchObject({ direction: 'finish', settled: false });
+    expect(back.commands.map((c) => `${c.node} ${c.command}`)).toEqual([`${M} REPLICAOF 127.0.0.1 7001`]);
+    const natted = { ...p, ops: p.ops.map((op) => (op.kind === 'replicaof' ? { ...op, host: '10.0.0.2', port: 6379 } : op)) };
+    expect(assess(diedAt(natted, 1), new Map([[M, node(M, 'master', null)], [T, node(T, 'master', null)], [S, node(S, 'replica', T)]]), 5000).commands[0]?.command).toBe('REPLICAOF 10.0.0.2 6379');
+    expect(assess(diedAt(p, 1), new Map([[M, node(M, 'replica', T)], [T, node(T, 'master', null)], [S, node(S, 'replica', T)]]), 5000).settled).toBe(true);
   });
 
   it('is never settled while a node the plan works on cannot be read', () => {

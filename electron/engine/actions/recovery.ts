@@ -11,7 +11,7 @@ import { toApiError } from '../errors';
 import { parseInfo, parseReplication } from '../info-parser';
 import type { NodeCommands } from '../node-commands';
 import type { ExpectedNode } from './plan-builder';
-import { FENCE_REPLICAS } from './operations';
+import { FENCE_REPLICAS, type StepOp } from './operations';
 import type { JournaledPlan, OriginalValue } from './journal';
 
 /** The two reads recovery needs: the NodeCommands subset, so tests and front ends can pass any. */
@@ -173,11 +173,11 @@ function orderMoves(moves: readonly Move[], nodes: ReadonlyMap<string, NodeNow>)
 /** The REPLICAOF arguments for `node` to follow `master`: the plan's own, when a step of it sends that (as servers reach the master). */
 function replicaofArgs(plan: JournaledPlan, node: string, master: string): { host: string; port: number } {
   const same = (a: string, b: string): boolean => normalizeAddress(a) === normalizeAddress(b);
-  for (const op of plan.started.ops) {
-    if (op.kind === 'replicaof' && same(op.node, node) && same(op.master, master)) return { host: op.host, port: op.port };
-    if (op.kind === 'failover' && same(op.node, node) && same(op.target, master)) return { host: op.host, port: op.port };
-  }
-  return parseAddress(master);
+  // How the plan told servers to reach `master`: to this node first, else to any other (the dead
+  // old master of an emergency failover was sent nothing); behind NAT not the console's way in.
+  const told = (op: StepOp): boolean => (op.kind === 'replicaof' && same(op.master, master)) || (op.kind === 'failover' && same(op.target, master));
+  const op = plan.started.ops.find((o) => told(o) && same(o.node, node)) ?? plan.started.ops.find(told);
+  return op && (op.kind === 'replicaof' || op.kind === 'failover') ? { host: op.host, port: op.port } : parseAddress(master);
 }
 
 /**
@@ -250,6 +250,13 @@ export function assess(plan: JournaledPlan, nodes: ReadonlyMap<string, NodeNow>,
     changed.add(address);
   }
 
+  // An emergency failover's old master is not among the nodes it plans (it was down): back as a
+  // master beside the one the plan promoted, it is made a replica, or two masters take writes
+  // and the report closed over them.
+  const oldMaster = started.request.kind === 'failover' && tookOver && newMaster ? beforeOf.get(normalizeAddress(newMaster.address))?.master : undefined;
+  const destination = (address: string): ExpectedNode | undefined =>
+    expectedOf.get(normalizeAddress(address)) ??
+    (oldMaster !== undefined && oldMaster !== null && newMaster && same(address, oldMaster) ? { address, role: 'replica', master: newMaster.address } : undefined);
   const moves: Move[] = [];
   if (!sentinelOwned && !(!finishing && changed.size > 0)) {
     for (const address of addresses) {
@@ -257,7 +264,7 @@ export function assess(plan: JournaledPlan, nodes: ReadonlyMap<string, NodeNow>,
       if (!known(n) || changed.has(address)) continue;
       const before = beforeOf.get(normalizeAddress(address));
       const byPlan = (effects.get(normalizeAddress(address)) ?? []).some((e) => at(n, e)) && !(before && at(n, before));
-      const target = finishing ? expectedOf.get(normalizeAddress(address)) : byPlan ? before : undefined;
+      const target = finishing ? destination(address) : byPlan ? before : undefined;
       if (!target || at(n, target)) continue;
       if (target.role === 'master') {
         moves.push({ command: { node: address, command: 'REPLICAOF NO ONE', why: `${address} was a master ${finishing ? 'in the plan' : 'before the plan'}` }, target: null, demotes: false });
