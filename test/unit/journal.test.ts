@@ -291,6 +291,11 @@ describe('interrupted plan report', () => {
     expect(during.settled).toBe(false);
     expect(during.note).toMatch(new RegExp(`Writes on ${M.replace(/\./g, '\\.')} stay held until .*Do not CLIENT UNPAUSE it before it replicates from the new master`));
     expect(assess(diedAt(p, 2, 1000), nodes, 12_000).settled).toBe(true);
+    // Done, and a replica the plan only read (its catch-up wait) dead for good: nothing is left for it, the report closes.
+    const waited = { ...p, ops: p.ops.flatMap((op): StepOp[] => (op.kind === 'wait-caught-up' ? [op, { ...op, node: S }] : [op])) };
+    waited.plan = { ...waited.plan, steps: waited.ops.map((op, i) => ({ id: `s${i + 1}`, node: op.node, command: `${op.kind} ${i + 1}`, purpose: '', destructive: false, verify: '' })) };
+    const gone: NodeNow = { address: S, reachable: false, role: 'unknown', master: null, linkStatus: null, error: 'connect ECONNREFUSED', settings: {} };
+    expect(assess(diedAt(waited, 6, 1000), new Map([[M, node(M, 'replica', T)], [T, node(T, 'master', null)], [S, gone]]), 12_000).settled).toBe(true);
     // Killed before SENTINEL FAILOVER: nothing asked of Sentinel, so releasing the writes is the way back.
     expect(assess(diedAt(p, 1, 1000), new Map([[M, node(M, 'master', null)], [T, node(T, 'replica', M)], [S, node(S, 'replica', M)]]), 5000).commands).toEqual([
       { node: M, command: 'CLIENT UNPAUSE', why: expect.any(String) },

@@ -181,6 +181,15 @@ function replicaofArgs(plan: JournaledPlan, node: string, master: string): { hos
 }
 
 /**
+ * An op that changes the node it is sent to. The others read (a catch-up wait, the followers'
+ * check) or go to a Sentinel: a dead Sentinel, or a replica only read, is no work left, and
+ * held a Sentinel failover's report open for good.
+ */
+function changesNode(op: StepOp): boolean {
+  return !['wait-caught-up', 'sentinel-followers', 'sentinel-priorities', 'sentinel-failover'].includes(op.kind);
+}
+
+/**
  * Build the report for one interrupted plan from its journal and the nodes as read now. The
  * advice follows the steps the journal shows sent (or maybe sent): a roll back undoes only the
  * roles those steps gave, a finish moves only nodes still where the plan had them. A node in a
@@ -316,7 +325,7 @@ export function assess(plan: JournaledPlan, nodes: ReadonlyMap<string, NodeNow>,
   // to give it, a step on it, a setting to put back. The dead master an emergency failover moves
   // away from has none: the report does not wait for it to come back.
   const hasWork = (address: string): boolean =>
-    expectedOf.has(normalizeAddress(address)) || started.ops.some((op) => same(op.node, address)) || [...originals.values()].some((o) => same(o.node, address));
+    expectedOf.has(normalizeAddress(address)) || started.ops.some((op) => changesNode(op) && same(op.node, address)) || [...originals.values()].some((o) => same(o.node, address));
   const unread = (address: string): boolean => {
     const n = nodes.get(address);
     return n !== undefined && (!n.reachable || (!sentinelOwned && n.role === 'unknown'));
