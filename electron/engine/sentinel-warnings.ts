@@ -41,6 +41,15 @@ export function sentinelWarnings(states: readonly NodeState[]): TopologyWarning[
 
 const list = (said: readonly Said[]): string => said.map((x) => x.sentinel.address).join(', ');
 
+/**
+ * The Sentinels that answer cannot fail their master over on their own now: each says so
+ * (SENTINEL CKQUORUM fails). One rule for the warnings and the plans: with too few of them left
+ * it cannot, whatever the others did while they ran.
+ */
+export function cannotFailOver(ckquorums: readonly ({ ok: boolean } | null)[]): boolean {
+  return ckquorums.length > 0 && ckquorums.every((c) => c !== null && !c.ok);
+}
+
 function noQuorum(name: string, said: readonly Said[], down: readonly NodeState[]): TopologyWarning[] {
   const failing = said.filter((x) => x.view.ckquorum?.ok === false);
   const first = failing[0];

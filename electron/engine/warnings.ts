@@ -11,6 +11,7 @@ import { MAX_FIELD_CHARS, MAX_INFO_CHARS, MAX_REPLICA_LINES, type InfoCuts } fro
 import { masterAddressOf, type InfoSection, type NodeRecord } from './node-record';
 import type { NodeSet } from './node-set';
 import { mastersWithReplicas, nodesByAddress } from '../shared/node-index';
+import { cannotFailOver } from './sentinel-warnings';
 
 /** More never-reached addresses than this from one master's list become one warning, not one each. */
 const GROUP_UNREACHED_OVER = 5;
@@ -428,7 +429,7 @@ export function foldMasterDown(
       continue;
     }
     // Restarted without persistence, it comes back empty and wipes the replicas waiting for it.
-    const sentinel = failsOverOnItsOwn(master, states);
+    const sentinel = failsOverOnItsOwn(master, states, byAddress);
     const advice = sentinel
       ? `${sentinel} fails it over on its own (see SENTINEL_DOWN): do not promote a replica by hand, Sentinel would undo it` +
         (noPersistence
@@ -453,14 +454,18 @@ export function foldMasterDown(
 
 /**
  * The Sentinel group that fails `master` over by itself: reachable Sentinels name it as their
- * master and none says the group cannot authorise a failover (SENTINEL_NO_QUORUM says what to do
- * then). "→ fail over (promote …)" there sent on-call to a failover the console refuses
- * (SENTINEL_MANAGED) and Sentinel would undo. Null when none watches it.
+ * master (by any of its addresses), they can authorise a failover (cannotFailOver, the plans'
+ * rule too), and a replica of it can be promoted (reachable, replica-priority not 0: Sentinel
+ * aborts with no good replica otherwise). "→ fail over (promote …)" there sent on-call to a
+ * failover the console refuses (SENTINEL_MANAGED) and Sentinel would undo. Null otherwise.
  */
-function failsOverOnItsOwn(master: string, states: readonly NodeState[]): string | null {
-  const views = states.flatMap((s) => (s.role === 'sentinel' && s.reachable ? (s.sentinel?.masters ?? []).filter((v) => v.address === master) : []));
+function failsOverOnItsOwn(master: string, states: readonly NodeState[], byAddress: ReadonlyMap<string, NodeState>): string | null {
+  const node = byAddress.get(master);
+  if (!node) return null;
+  const views = states.flatMap((s) => (s.role === 'sentinel' && s.reachable ? (s.sentinel?.masters ?? []).filter((v) => v.address !== null && byAddress.get(v.address) === node) : []));
   const [first] = views;
-  if (!first || views.some((v) => v.ckquorum?.ok === false)) return null;
+  if (!first || cannotFailOver(views.map((v) => v.ckquorum))) return null;
+  if (!states.some((s) => s.master === master && s.reachable && s.role === 'replica' && s.priority !== 0)) return null;
   return `Sentinel ("${first.name}", ${views.length} ${views.length === 1 ? 'Sentinel' : 'Sentinels'} watching it)`;
 }
 

@@ -169,6 +169,11 @@ describe('riskWarnings', () => {
     // Sentinels that cannot authorise a failover, or watch another master: the failover is on-call's again.
     expect(foldMasterDown([], [down, ...states.slice(1), sentinel('s:1', { ckquorum: { ok: false, message: 'NOQUORUM' } })], new Map())[0]?.message).toMatch(/→ fail over \(promote/);
     expect(foldMasterDown([], [down, ...states.slice(1), sentinel('s:1', { address: 'x:1' })], new Map())[0]?.message).toMatch(/→ fail over \(promote/);
+    // One Sentinel of two failing CKQUORUM: the other can still lead (the plans' rule: all that answer must fail).
+    expect(foldMasterDown([], [down, ...states.slice(1), sentinel('s:1'), sentinel('s:2', { ckquorum: { ok: false, message: 'NOQUORUM' } })], new Map())[0]?.message).toContain('fails it over on its own');
+    // No replica Sentinel can promote (replica-priority 0 everywhere): it aborts with no good replica, so the failover is on-call's.
+    const never = states.map((s) => (s.role === 'replica' ? { ...s, priority: 0 } : s));
+    expect(foldMasterDown([], [down, ...never.slice(1), sentinel('s:1')], new Map())[0]?.message).toMatch(/→ fail over \(promote/);
     // A live root: nothing to fold.
     const live = [nodeState('m:1'), replica('a:1')];
     expect(foldMasterDown([other], live, new Map())).toEqual([other]);

@@ -17,6 +17,7 @@ import { compareVersions, findNode, serverAddressOf, tryNormalize } from './grap
 import { commandText, type StepOp } from './operations';
 import { predictResync, type ReplState } from './resync';
 import { sentinelFigures } from './sentinel-facts';
+import { cannotFailOver } from '../sentinel-warnings';
 import { parseAddress } from '../address';
 import { formatBytes } from '../../shared/format';
 
@@ -206,7 +207,7 @@ export class PlanBuilder {
     const timeout = answered.find((r) => r.failoverTimeoutMs !== null)?.failoverTimeoutMs ?? null;
     // Whether the group fails over on its own now is CKQUORUM's to say, asked of the Sentinels that
     // answer: with too few of them left it cannot, whatever the others did while they ran.
-    const stuck = answered.length > 0 && answered.every((r) => r.ckquorum !== null && !r.ckquorum.ok);
+    const stuck = cannotFailOver(answered.map((r) => r.ckquorum));
     const ckquorum = `CKQUORUM on ${answered.map((r) => `${r.sentinel}: ${r.ckquorum?.message ?? '?'}`).join('; ')}`;
     const undo =
       kind === 'replicaof'
