@@ -33,6 +33,7 @@ function reply(sentinel: string, overrides: Partial<SentinelReply> = {}): Sentin
     quorum: 2,
     sentinelCount: 3,
     failoverTimeoutMs: 5000,
+    downAfterMs: 30_000,
     ckquorum: { ok: true, message: 'OK 3 usable Sentinels. Quorum and failover authorization can be reached' },
     replicas: [
       { address: A, flags: ['slave'], priority: 100, offset: 1000 },
@@ -248,6 +249,9 @@ describe('the sentinel-failover plan', () => {
     ]);
     expect(check(p, 'SENTINEL_STEER').message).toContain(`By today's figures that is ${B}`);
     expect(check(p, 'OLD_MASTER_STAYS')).toMatchObject({ verdict: 'ok', message: expect.stringContaining(`${M} answers: its writes wait (CLIENT PAUSE WRITE, at most 10000 ms) from just before SENTINEL FAILOVER`) });
+    // The catch-up waits end well within down-after-milliseconds: paused, the master stops answering its Sentinels' PING.
+    const quick = plan({ kind: 'sentinel-failover', masterName: 'cache' }, managed([reply(S1, { downAfterMs: 1000 })]), group()).ops;
+    expect(quick.filter((o) => o.kind === 'wait-caught-up').map((o) => (o.kind === 'wait-caught-up' ? o.withinMs : null))).toEqual([500, 500]);
   });
 
   it('without a write pause (declined, or a master before 6.2) the old master is still made a replica at once, and what it may lose is said', () => {
@@ -365,6 +369,21 @@ describe('Execution of a sentinel-failover', () => {
     expect(report.status).toBe('failed');
     expect(report.cleanup.join(' ')).toMatch(new RegExp(`Writes on ${M.replace(/\./g, '\\.')} stay held ON PURPOSE: SENTINEL FAILOVER was accepted`));
     expect(accepted.node(M).pausedUntil).not.toBeNull();
+  });
+
+  it('a replica Sentinel may pick that does not catch up stops the plan before SENTINEL FAILOVER, within down-after-milliseconds, and the writes are released', async () => {
+    const planned = plan({ kind: 'sentinel-failover', masterName: 'cache' }, managed([reply(S1, { downAfterMs: 200 })]), group());
+    const timeline: string[] = [];
+    const fake = FakeNodeCommands.group(M, [A, B], 1000, timeline).sentinel(S1, 'cache', M);
+    fake.node(M).offset = 2000;
+    fake.node(A).follows = false;
+    const started = Date.now();
+    const report = await new Execution(fake, planned, { pollMs: 2, stepTimeoutMs: 5000, journal: new RecordingJournal(timeline), onProgress: () => undefined }).run();
+    expect(report.status).toBe('failed');
+    expect(report.failure?.message).toContain(`${A} did not catch up in time`);
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(timeline.some((l) => l.includes('SENTINEL FAILOVER'))).toBe(false);
+    expect(report.cleanup.join(' ')).toContain(`CLIENT UNPAUSE on ${M}`);
   });
 
   it('skips a restore whose change was never sent', async () => {

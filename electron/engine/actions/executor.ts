@@ -503,7 +503,7 @@ export class Execution {
   private async waitCaughtUp(op: Extract<StepOp, { kind: 'wait-caught-up' }>, progress: (m: string, d?: StepProgress['detail']) => void): Promise<string> {
     const until = this.writeStop?.until;
     // Leave time for the hand-over before a pause runs out.
-    const budget = until ? Math.min(this.options.stepTimeoutMs, until - Date.now() - PAUSE_MARGIN_MS) : this.options.stepTimeoutMs;
+    const budget = Math.min(until ? Math.min(this.options.stepTimeoutMs, until - Date.now() - PAUSE_MARGIN_MS) : this.options.stepTimeoutMs, op.withinMs ?? Infinity);
     const deadline = Date.now() + Math.max(0, budget);
     let target = -1;
     // Read after the write stop: every acknowledged write is at or below the master's offset.

@@ -75,6 +75,8 @@ export interface SentinelReply {
   /** num-other-sentinels + 1. */
   sentinelCount: number | null;
   failoverTimeoutMs: number | null;
+  /** down-after-milliseconds: how long the master may give it no valid reply before it is down for this Sentinel. */
+  downAfterMs: number | null;
   ckquorum: { ok: boolean; message: string } | null;
   /** The replicas as this Sentinel knows them: the ones it may pick from. */
   replicas: { address: string; flags: string[]; priority: number | null; offset: number | null }[];

@@ -62,8 +62,12 @@ export type StepOp =
   | { kind: 'sentinel-demote'; node: string; target: string | null }
   /** Polls INFO replication on `members` (the old master first, when it answers) until each follows the new master Sentinel chose. */
   | { kind: 'sentinel-followers'; node: string; members: string[] }
-  /** Polls INFO replication until `node` (the replica) has every byte `master` had when writes stopped. */
-  | { kind: 'wait-caught-up'; node: string; master: string }
+  /**
+   * Polls INFO replication until `node` (the replica) has every byte `master` had when writes
+   * stopped; for at most `withinMs` when given (before SENTINEL FAILOVER: the paused master stops
+   * answering its Sentinels, who take it for down after down-after-milliseconds and fail it over on their own).
+   */
+  | { kind: 'wait-caught-up'; node: string; master: string; withinMs?: number }
   | { kind: 'config-rewrite'; node: string };
 
 /** The exact command text for the plan and the audit log. */

@@ -146,6 +146,7 @@ async function askSentinel(commands: NodeCommands, sentinel: string, name: strin
       quorum: count(master.quorum),
       sentinelCount: count(master['num-other-sentinels']) === null ? null : (count(master['num-other-sentinels']) ?? 0) + 1,
       failoverTimeoutMs: count(master['failover-timeout']),
+      downAfterMs: count(master['down-after-milliseconds']),
       ckquorum,
       replicas: replicas
         .filter((r) => r.ip && r.port)
@@ -157,7 +158,7 @@ async function askSentinel(commands: NodeCommands, sentinel: string, name: strin
         })),
     };
   } catch (error) {
-    return { sentinel, error: toApiError(error).message, masterAddress: null, flags: [], quorum: null, sentinelCount: null, failoverTimeoutMs: null, ckquorum: null, replicas: [] };
+    return { sentinel, error: toApiError(error).message, masterAddress: null, flags: [], quorum: null, sentinelCount: null, failoverTimeoutMs: null, downAfterMs: null, ckquorum: null, replicas: [] };
   }
 }
 

@@ -242,11 +242,16 @@ export function planSentinelFailover(b: PlanBuilder, request: SentinelFailoverRe
   // waiting, ranks by the offsets it read up to 10 s ago, and breaks ties by run id. Steered, the one preferred.
   const top = Math.min(...pickable.map(priorityOf).filter((p) => p !== 0));
   const mayPick = prefer ? pickable.filter((f) => b.same(f.address, prefer)) : pickable.filter((f) => priorityOf(f) === top);
+  // Paused, the master answers its Sentinels' PING no more (their hello PUBLISH waits, and their
+  // link with it): past down-after-milliseconds they take it for down and fail over on their own.
+  // The catch-up wait stays well within it.
+  const downAfter = Math.min(...answered.map((r) => r.downAfterMs ?? Infinity));
+  const withinMs = Number.isFinite(downAfter) ? { withinMs: Math.floor(downAfter / 2) } : {};
   if (hold !== null) {
     b.step({ kind: 'pause-writes', node: master, ms: hold }, 'hold writes on the old master (they wait; reads go on): Sentinel does not stop them', 'CLIENT PAUSE answers OK');
     for (const f of mayPick) {
       b.step(
-        { kind: 'wait-caught-up', node: f.address, master },
+        { kind: 'wait-caught-up', node: f.address, master, ...withinMs },
         `wait until ${f.address}${prefer ? '' : ', one Sentinel may pick,'} has every byte ${master} took: Sentinel promotes without waiting`,
         `${f.address}'s offset reaches ${master}'s`,
       );
