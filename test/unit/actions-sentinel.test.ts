@@ -258,6 +258,11 @@ describe('the sentinel-failover plan', () => {
     const declined = plan({ kind: 'sentinel-failover', masterName: 'cache', options: { skipWritePause: true } }, managed()).plan;
     expect(declined.steps.map((s) => s.command)).toEqual(['SENTINEL FAILOVER cache', 'REPLICAOF <the new master>', 'INFO replication']);
     expect(check(declined, 'OLD_MASTER_STAYS')).toMatchObject({ verdict: 'warning', message: expect.stringMatching(/no write pause was asked for.*is lost at its resync/) });
+    // A master the Sentinel does not name (SENTINEL_DISAGREES overridden): neither held nor re-pointed; its writes are not the plan's to wipe.
+    const foreign = plan({ kind: 'sentinel-failover', master: M, masterName: 'cache' }, managed([reply(S1, { masterAddress: A })])).plan;
+    expect(foreign.steps.map((s) => s.command)).not.toContain('REPLICAOF <the new master>');
+    expect(foreign.steps.map((s) => s.command)).not.toContain('CLIENT PAUSE 10000 WRITE');
+    expect(check(foreign, 'OLD_MASTER_STAYS').message).toContain(`names ${A} as the master of "cache"`);
   });
 
   it('refuses with no Sentinel, none answering, a Sentinel failover in progress, or a preferred node that cannot win', () => {

@@ -198,7 +198,10 @@ export function planSentinelFailover(b: PlanBuilder, request: SentinelFailoverRe
   // (every 10 s): clients that write to it by address kept writing for that long, and its resync
   // dropped all of it (an attack run lost 331,005 acknowledged writes behind a "Done"). Held here
   // from before SENTINEL FAILOVER until the console has made it a replica, they wait, then get READONLY.
-  const hold = mf?.reachable && !b.options.skipWritePause && atLeast62(mf.version) ? Math.min(b.options.stepTimeoutMs, MAX_WRITE_PAUSE_MS) : null;
+  // Only a master the Sentinel asked names is Sentinel's to demote: with SENTINEL_DISAGREES overridden, a
+  // master promoted behind the Sentinels' back is not held or re-pointed by the plan (its writes would be wiped).
+  const theirs = mf?.reachable === true && via.masterAddress !== null && b.same(via.masterAddress, master);
+  const hold = theirs && mf && !b.options.skipWritePause && atLeast62(mf.version) ? Math.min(b.options.stepTimeoutMs, MAX_WRITE_PAUSE_MS) : null;
   if (mf?.reachable) {
     b.check(
       'OLD_MASTER_STAYS',
@@ -207,7 +210,9 @@ export function planSentinelFailover(b: PlanBuilder, request: SentinelFailoverRe
         ? `${master} answers: its writes wait (CLIENT PAUSE WRITE, at most ${hold} ms) from just before SENTINEL FAILOVER until the console has made it a replica of the new master, ` +
             `at once rather than at Sentinel's next look (every 10 s); released, they get READONLY, and clients that ask Sentinel move at +switch-master. Sentinel does not pause writes: ` +
             `without this, what clients writing to ${master} by address sent until then was lost at its resync`
-        : `${master} answers, and its writes cannot be held (${b.options.skipWritePause ? 'no write pause was asked for' : `CLIENT PAUSE WRITE needs Redis 6.2; it runs ${mf.version ?? 'an unknown version'}`}): ` +
+        : !theirs
+          ? `${master} answers, but ${via.sentinel} names ${via.masterAddress ?? 'no master'} as the master of "${name}": the plan neither holds ${master}'s writes nor re-points it (Sentinel does not know it as its master)`
+          : `${master} answers, and its writes cannot be held (${b.options.skipWritePause ? 'no write pause was asked for' : `CLIENT PAUSE WRITE needs Redis 6.2; it runs ${mf.version ?? 'an unknown version'}`}): ` +
             `Sentinel does not pause writes, so what clients write to ${master} by address between the promotion and its demotion (the console makes it a replica at once) is lost at its resync`,
       [master],
     );
@@ -271,7 +276,7 @@ export function planSentinelFailover(b: PlanBuilder, request: SentinelFailoverRe
     `${answering.join(', ')} report a new master (GET-MASTER-ADDR-BY-NAME)${prefer ? `: ${prefer}` : ''}, and it reports role master`,
     true,
   );
-  if (mf?.reachable) {
+  if (theirs) {
     b.step(
       { kind: 'sentinel-demote', node: master, target: prefer ?? null },
       "make the old master a replica of the new master at once (Sentinel would at its next look, up to 10 s later, and writes it took meanwhile were lost)",
