@@ -14,11 +14,10 @@ import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InterruptedPlans } from '../../electron/engine/actions/interrupted';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
-import type { ActionPlan } from '../../electron/shared/actions';
 import { check, harness, planAndRun, replication, WriteLoad, type Harness } from '../helpers/actions';
 import { nextStart, stepStarted } from '../helpers/journal-wait';
 import { until } from '../helpers/until';
-import { runCli, type CliRun } from '../helpers/cli';
+import { cliRun, onNode as onLabNode, planOf, sentinelView, startSentinelGroup } from '../helpers/sentinel-group';
 
 const NAME = 'rc-main';
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -27,35 +26,9 @@ const NODES = ['master', 'replica-1', 'replica-2'] as const;
 let lab: Lab;
 let sentinels: string[] = [];
 
-async function onNode<T>(name: string, work: (c: Redis) => Promise<T>): Promise<T> {
-  const c = new Redis({ host: '127.0.0.1', port: lab.port(name), maxRetriesPerRequest: 0, retryStrategy: () => null, commandTimeout: 2000 });
-  try {
-    return await work(c);
-  } finally {
-    c.disconnect();
-  }
-}
-
-/** The CLI as a user runs it, with a data directory of its own. */
-async function cli(args: string[]): Promise<CliRun> {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'rc-sentinel-cli-'));
-  try {
-    return await runCli(args, { env: { REPLICATION_CONSOLE_DATA_DIR: dataDir, NO_COLOR: '1' } });
-  } finally {
-    await rm(dataDir, { recursive: true, force: true });
-  }
-}
-
-/** SENTINEL MASTER as a map, from one Sentinel. */
-async function sentinelMaster(sentinel: string): Promise<Record<string, string>> {
-  return onNode(sentinel, async (c) => {
-    const flat = (await c.call('SENTINEL', 'MASTER', NAME)) as string[];
-    const out: Record<string, string> = {};
-    for (let i = 0; i + 1 < flat.length; i += 2) out[flat[i] ?? ''] = flat[i + 1] ?? '';
-    return out;
-  });
-}
-
+const onNode = <T>(name: string, work: (c: Redis) => Promise<T>): Promise<T> => onLabNode(lab, name, work);
+const sentinelMaster = (sentinel: string): Promise<Record<string, string>> => sentinelView(lab, sentinel, NAME);
+const cli = cliRun;
 const priority = (name: string): Promise<string> => onNode(name, async (c) => ((await c.config('GET', 'replica-priority')) as string[])[1] ?? '?');
 
 /** The lab node every Sentinel names as the master, once they agree and it says so itself. */
@@ -70,13 +43,7 @@ async function sentinelsAgree(): Promise<string> {
 
 beforeAll(async () => {
   lab = await Lab.start({ nodes: masterWithReplicas(2) });
-  for (let i = 0; i < 3; i++) await lab.startSentinel({ masterName: NAME, master: 'master', quorum: 2, downAfterMs: 1000, failoverTimeoutMs: 5000 });
-  sentinels = ['sentinel-1', 'sentinel-2', 'sentinel-3'];
-  // Each Sentinel has found both replicas (from the master's INFO) and the two other Sentinels (hello channel).
-  await until('the Sentinels to know each other and the replicas', async () => {
-    const views = await Promise.all(sentinels.map(sentinelMaster));
-    return views.every((v) => v['num-slaves'] === '2' && v['num-other-sentinels'] === '2') ? true : undefined;
-  }, 30_000);
+  sentinels = await startSentinelGroup(lab, NAME, 2, { downAfterMs: 1000, failoverTimeoutMs: 5000 });
 }, 60_000);
 
 afterAll(async () => {
@@ -105,7 +72,7 @@ describe('a Sentinel-managed group', () => {
   it('sentinel-failover on the command line: through the Sentinel entry point with --dry-run --json; usage errors exit 2', async () => {
     const dry = await cli(['sentinel-failover', '--sentinel', lab.address('sentinel-2'), '--master-name', NAME, '--dry-run', '--json']);
     expect(dry.code, dry.stderr).toBe(0);
-    const { plan } = JSON.parse(dry.stdout.split('\n')[0] ?? '') as { plan: ActionPlan };
+    const plan = planOf(dry);
     expect(plan.request).toMatchObject({ kind: 'sentinel-failover', masterName: NAME });
     expect(plan.canRun).toBe(true);
     expect(plan.steps.map((s) => s.command)).toEqual([
@@ -238,7 +205,7 @@ describe('a Sentinel-managed group', () => {
       try {
         // Where the cut falls: the plan has a catch-up wait per replica Sentinel may pick.
         const dry = await cli(['sentinel-failover', '--master-name', NAME, '--seed', lab.address(current), '--dry-run', '--json']);
-        const step = (JSON.parse(dry.stdout.split('\n')[0] ?? '') as { plan: ActionPlan }).plan.steps.findIndex((s) => s.command.startsWith(cut));
+        const step = planOf(dry).steps.findIndex((s) => s.command.startsWith(cut));
         expect(step, dry.stdout).toBeGreaterThanOrEqual(0);
         const child = spawn(process.execPath, [path.join(ROOT, 'bin/replication-console.js'), 'sentinel-failover', '--master-name', NAME, '--seed', lab.address(current), '--yes'], {
           cwd: ROOT,

@@ -7,15 +7,11 @@
 // SENTINEL FAILOVER on or claims the group fails over on its own (CKQUORUM says NOQUORUM), and
 // SENTINEL FAILOVER on the one left promotes a replica that the other follows. Every wait is for
 // a condition.
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
 import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
-import type { ActionPlan } from '../../electron/shared/actions';
 import { check, harness, planAndRun, replication, type Harness } from '../helpers/actions';
-import { runCli, type CliRun } from '../helpers/cli';
+import { cliRun, onNode as onLabNode, planOf, startSentinelGroup } from '../helpers/sentinel-group';
 import { until } from '../helpers/until';
 
 const NAME = 'grp';
@@ -23,46 +19,12 @@ const SENTINELS = ['sentinel-1', 'sentinel-2', 'sentinel-3'];
 
 let lab: Lab;
 
-async function onNode<T>(name: string, work: (c: Redis) => Promise<T>): Promise<T> {
-  const c = new Redis({ host: '127.0.0.1', port: lab.port(name), maxRetriesPerRequest: 0, retryStrategy: () => null, commandTimeout: 2000 });
-  try {
-    return await work(c);
-  } finally {
-    c.disconnect();
-  }
-}
-
-/** SENTINEL MASTER as a map, from one Sentinel. */
-async function sentinelMaster(sentinel: string): Promise<Record<string, string>> {
-  return onNode(sentinel, async (c) => {
-    const flat = (await c.call('SENTINEL', 'MASTER', NAME)) as string[];
-    const out: Record<string, string> = {};
-    for (let i = 0; i + 1 < flat.length; i += 2) out[flat[i] ?? ''] = flat[i + 1] ?? '';
-    return out;
-  });
-}
-
-/** The CLI as a user runs it, with a data directory of its own. */
-async function cli(args: string[]): Promise<CliRun> {
-  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'rc-sentinel-down-'));
-  try {
-    return await runCli(args, { env: { REPLICATION_CONSOLE_DATA_DIR: dataDir, NO_COLOR: '1' } });
-  } finally {
-    await rm(dataDir, { recursive: true, force: true });
-  }
-}
-
-function planOf(run: CliRun): ActionPlan {
-  return (JSON.parse(run.stdout.split('\n')[0] ?? '') as { plan: ActionPlan }).plan;
-}
+const onNode = <T>(name: string, work: (c: Redis) => Promise<T>): Promise<T> => onLabNode(lab, name, work);
+const cli = cliRun;
 
 beforeAll(async () => {
   lab = await Lab.start({ nodes: masterWithReplicas(2) });
-  for (let i = 0; i < 3; i++) await lab.startSentinel({ masterName: NAME, master: 'master', quorum: 2, downAfterMs: 60_000, failoverTimeoutMs: 5000 });
-  await until('the Sentinels to know each other and the replicas', async () => {
-    const views = await Promise.all(SENTINELS.map(sentinelMaster));
-    return views.every((v) => v['num-slaves'] === '2' && v['num-other-sentinels'] === '2') ? true : undefined;
-  }, 30_000);
+  await startSentinelGroup(lab, NAME, 2, { downAfterMs: 60_000, failoverTimeoutMs: 5000 });
   await lab.kill('master');
 }, 60_000);
 

@@ -1,0 +1,62 @@
+// Shared by the Sentinel action tests: a lab's group of three real Sentinels, a plain client to
+// one of its processes, a Sentinel's view of the group, and the CLI run as a user runs it.
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import Redis from 'ioredis';
+import type { Lab } from '../../electron/lab/lab';
+import type { ActionPlan } from '../../electron/shared/actions';
+import { runCli, type CliRun } from './cli';
+import { until } from './until';
+
+/** Run `work` with a plain client to the lab process `name` (a node or a Sentinel). */
+export async function onNode<T>(lab: Lab, name: string, work: (c: Redis) => Promise<T>): Promise<T> {
+  const c = new Redis({ host: '127.0.0.1', port: lab.port(name), maxRetriesPerRequest: 0, retryStrategy: () => null, commandTimeout: 2000 });
+  try {
+    return await work(c);
+  } finally {
+    c.disconnect();
+  }
+}
+
+/** SENTINEL MASTER `group` as a map, from one Sentinel. */
+export function sentinelView(lab: Lab, sentinel: string, group: string): Promise<Record<string, string>> {
+  return onNode(lab, sentinel, async (c) => {
+    const flat = (await c.call('SENTINEL', 'MASTER', group)) as string[];
+    const out: Record<string, string> = {};
+    for (let i = 0; i + 1 < flat.length; i += 2) out[flat[i] ?? ''] = flat[i + 1] ?? '';
+    return out;
+  });
+}
+
+/**
+ * Three Sentinels (quorum 2) watching the lab's master as `group`, once each has found the
+ * master's `replicas` (from its INFO) and the two other Sentinels (hello channel). Their names.
+ */
+export async function startSentinelGroup(lab: Lab, group: string, replicas: number, timing: { downAfterMs: number; failoverTimeoutMs: number }): Promise<string[]> {
+  const names: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    await lab.startSentinel({ masterName: group, master: 'master', quorum: 2, ...timing });
+    names.push(`sentinel-${i + 1}`);
+  }
+  await until('the Sentinels to know each other and the replicas', async () => {
+    const views = await Promise.all(names.map((s) => sentinelView(lab, s, group)));
+    return views.every((v) => v['num-slaves'] === String(replicas) && v['num-other-sentinels'] === '2') ? true : undefined;
+  }, 30_000);
+  return names;
+}
+
+/** The CLI as a user runs it, with a data directory of its own. */
+export async function cliRun(args: string[]): Promise<CliRun> {
+  const dataDir = await mkdtemp(path.join(os.tmpdir(), 'rc-sentinel-cli-'));
+  try {
+    return await runCli(args, { env: { REPLICATION_CONSOLE_DATA_DIR: dataDir, NO_COLOR: '1' } });
+  } finally {
+    await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** The plan a `--dry-run --json` run printed first. */
+export function planOf(run: CliRun): ActionPlan {
+  return (JSON.parse(run.stdout.split('\n')[0] ?? '') as { plan: ActionPlan }).plan;
+}
