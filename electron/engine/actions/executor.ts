@@ -436,14 +436,10 @@ export class Execution {
   private async sentinelDemote(op: Extract<StepOp, { kind: 'sentinel-demote' }>, index: number): Promise<string> {
     const chosen = this.sentinelMaster;
     if (!chosen) throw new StepFailure('internal: no new master was recorded');
-    const follows = (r: ReplicationInfo): boolean => {
-      const master = masterOf(r);
-      return r.role === 'replica' && master !== null && (sameAddress(master, chosen.sentinel) || sameAddress(master, chosen.console));
-    };
     const stop = this.writeStop;
     const lapsed = stop !== null && stop.node === op.node && stop.until !== null && stop.until < Date.now();
     const late = lapsed ? ` The write pause had run out before the new master was reported: writes ${op.node} took after that were lost at its resync` : '';
-    if (follows(await readReplication(this.commands, op.node))) {
+    if (replicatesFrom(await readReplication(this.commands, op.node), chosen)) {
       this.demoted.add(op.node);
       return `${op.node} already replicates from ${chosen.sentinel} (Sentinel was first).${late}`;
     }
@@ -457,10 +453,7 @@ export class Execution {
     const chosen = this.sentinelMaster;
     if (!chosen) throw new StepFailure('internal: no new master was recorded');
     const members = op.members.filter((m) => !sameAddress(m, chosen.console) && !sameAddress(m, chosen.sentinel));
-    const follows = (r: ReplicationInfo | null): boolean => {
-      const master = r ? masterOf(r) : null;
-      return r !== null && master !== null && (sameAddress(master, chosen.sentinel) || sameAddress(master, chosen.console)) && r.linkStatus === 'up' && !r.syncInProgress;
-    };
+    const follows = (r: ReplicationInfo | null): boolean => r !== null && replicatesFrom(r, chosen) && r.linkStatus === 'up' && !r.syncInProgress;
     const result = await pollUntil(
       () => Promise.all(members.map((m) => readReplication(this.commands, m).catch(() => null))),
       (all) => all.every(follows),
@@ -712,6 +705,12 @@ export class Execution {
     this.writeStop = null;
     return done;
   }
+}
+
+/** A replica of the master Sentinel chose, named in Sentinel's form or the console's. */
+function replicatesFrom(r: ReplicationInfo, chosen: { sentinel: string; console: string }): boolean {
+  const master = masterOf(r);
+  return master !== null && (sameAddress(master, chosen.sentinel) || sameAddress(master, chosen.console));
 }
 
 /** In a manual switchover: the promotion step up to the old master's REPLICAOF. */
