@@ -56,18 +56,19 @@ export class OffsetHistory {
   }
 
   /**
-   * The oldest reading already past `offset`, and whether some reading was at or below it.
-   * Scans from the newest backwards: offsets only grow inside one history (the caller
-   * clears this on a new replid), and a lagging replica is usually close to the end.
+   * The two readings around `offset`: the newest at or below it, and the oldest already past it
+   * (either null when there is none). Scans from the newest backwards: offsets only grow inside
+   * one history (the caller clears this on a new replid), and a lagging replica is usually close
+   * to the end.
    */
-  firstPast(offset: number): { sample: OffsetSample | null; covered: boolean } {
-    let first: OffsetSample | null = null;
+  around(offset: number): { atOrBelow: OffsetSample | null; past: OffsetSample | null } {
+    let past: OffsetSample | null = null;
     for (let i = this.rows.length - 1; i >= 0; i--) {
       const s = this.at(i);
-      if (s.offset <= offset) return { sample: first, covered: true };
-      first = s;
+      if (s.offset <= offset) return { atOrBelow: s, past };
+      past = s;
     }
-    return { sample: first, covered: false };
+    return { atOrBelow: null, past };
   }
 
   clear(): void {
@@ -94,13 +95,23 @@ export function bytesBehind(sample: OffsetSample, upstream: OffsetHistory): numb
 }
 
 /**
- * Seconds since the upstream node moved past the replica's offset: how old the replica's
- * view is. A lower bound: the upstream passed it somewhere between two readings, and we
- * take the later one. When the replica is older than all history, the bound is the
- * history's age.
+ * Seconds since the upstream node moved past the replica's offset: how old the replica's view
+ * is. The upstream passed it between two of its readings, the last at or below the offset and
+ * the first past it; under a write load those are a poll apart and megabytes apart, so the
+ * moment is interpolated by offset between them (writes taken as steady in between). Taking
+ * the later reading instead said "6 ms" for a replica half a second of writes behind. When the
+ * replica is older than all history, the bound is the history's age.
  */
 export function secondsBehind(sample: OffsetSample, upstream: OffsetHistory): number | null {
-  const { sample: past } = upstream.firstPast(sample.offset);
+  const { atOrBelow, past } = upstream.around(sample.offset);
   if (!past) return upstream.length === 0 ? null : 0;
-  return Math.max(0, (sample.sentAt - past.receivedAt) / 1000);
+  if (!atOrBelow) return Math.max(0, (sample.sentAt - past.receivedAt) / 1000);
+  const share = (sample.offset - atOrBelow.offset) / (past.offset - atOrBelow.offset);
+  const passedAt = readAt(atOrBelow) + share * (readAt(past) - readAt(atOrBelow));
+  return Math.max(0, (readAt(sample) - passedAt) / 1000);
+}
+
+/** A reading's moment: the server read itself somewhere between the request and the reply. */
+function readAt(sample: OffsetSample): number {
+  return (sample.sentAt + sample.receivedAt) / 2;
 }

@@ -45,9 +45,21 @@ describe('secondsBehind', () => {
     [3000, 3001, 400],
   ]);
 
-  it('is the time since the master moved past the replica offset', () => {
-    // The replica has 150: the master passed it by the reading at ~1000.
-    expect(secondsBehind({ sentAt: 3500, receivedAt: 3501, offset: 150 }, master)).toBeCloseTo(2.499, 3);
+  it('is the time since the master moved past the replica offset, placed between its readings by offset', () => {
+    // The replica has 150: halfway from the reading at ~0 (100) to the one at ~1000 (200).
+    expect(secondsBehind({ sentAt: 3500, receivedAt: 3501, offset: 150 }, master)).toBeCloseTo(3, 3);
+    expect(secondsBehind({ sentAt: 3500, receivedAt: 3501, offset: 190 }, master)).toBeCloseTo(2.6, 3);
+  });
+
+  it('says half a second, not milliseconds, for a replica half a poll of heavy writes behind', () => {
+    // 10 MiB of writes a second, the master read every second; the replica read 6 ms after the
+    // master, 5 MiB behind it. The later master reading alone said 6 ms.
+    const mib = 1024 * 1024;
+    const busy = history([
+      [0, 2, 1000 * mib],
+      [1000, 1002, 1010 * mib],
+    ]);
+    expect(secondsBehind({ sentAt: 1008, receivedAt: 1010, offset: 1005 * mib }, busy)).toBeCloseTo(0.508, 3);
   });
 
   it('is zero for a caught-up replica', () => {
