@@ -69,6 +69,17 @@ function unansweredRoleChange(error: ApiError): boolean {
 const SENTINEL_INFO_WAIT_MS = 25_000;
 const SENTINEL_FAILOVER_WAIT_MS = 30_000;
 const SENTINEL_RECONFIGURE_WAIT_MS = 60_000;
+/**
+ * With its master down, Sentinel picks no replica it read more than 5 s ago, and reads each every
+ * 10 s until one reports its link down (then every second): within seconds of the master's death
+ * SENTINEL FAILOVER gets NOGOODSLAVE for readings that are only old. One INFO period and a
+ * margin of asking again, and the refusal is real.
+ */
+const SENTINEL_STALE_REPLICAS_MS = 12_000;
+
+function noGoodReplica(error: unknown): boolean {
+  return /NOGOODSLAVE/.test(toApiError(error).message);
+}
 
 /** Equal as addresses ("localhost:1" and "127.0.0.1:1" are not: only the spelling is normalised). */
 function sameAddress(a: string, b: string): boolean {
@@ -373,7 +384,7 @@ export class Execution {
   }
 
   private async sentinelFailover(op: Extract<StepOp, { kind: 'sentinel-failover' }>, progress: (m: string, d?: StepProgress['detail']) => void): Promise<string> {
-    await this.commands.sentinelFailover(op.node, op.masterName);
+    await this.askSentinelFailover(op, progress);
     this.sentinelAsked = true;
     progress(`${op.node} accepted SENTINEL FAILOVER ${op.masterName}: waiting for the Sentinels to report a new master`);
     const others = op.sentinels.filter((s) => !sameAddress(s, op.node));
@@ -411,6 +422,35 @@ export class Execution {
     if (role.status !== 'done') throw new StepFailure(`the Sentinels report ${chosen} as the master, but it reports role ${role.value?.role ?? '?'}${role.error ? ` (${role.error})` : ''}`);
     this.sentinelMaster = { sentinel: chosen, console: target };
     return `the Sentinels report ${chosen} as the master of "${op.masterName}", and it reports role master`;
+  }
+
+  /** SENTINEL FAILOVER, asked again while the refusal is NOGOODSLAVE from readings that are only old. */
+  private async askSentinelFailover(op: Extract<StepOp, { kind: 'sentinel-failover' }>, progress: (m: string) => void): Promise<void> {
+    const asked = await pollUntil(
+      async () => {
+        await this.holdWrites();
+        return this.commands.sentinelFailover(op.node, op.masterName).then(
+          () => null,
+          (error: unknown) => error,
+        );
+      },
+      (refusal) => refusal === null || !noGoodReplica(refusal),
+      {
+        timeoutMs: SENTINEL_STALE_REPLICAS_MS,
+        intervalMs: 1000,
+        stop: this.stopWanted,
+        onValue: (refusal) => {
+          if (refusal !== null && noGoodReplica(refusal)) progress(`${op.node} answers NOGOODSLAVE: it takes none of the replicas it last read as fit to promote; asking again while it reads them anew (every 10 s, every second once one reports its link down)`);
+        },
+      },
+    );
+    const refusal = asked.value;
+    if (refusal === null) return;
+    if (!noGoodReplica(refusal)) throw refusal;
+    if (asked.status === 'stopped') throw new StepAborted(`stopped while ${op.node} answered NOGOODSLAVE; SENTINEL FAILOVER was not accepted`);
+    throw new StepFailure(
+      `${op.node} still answers NOGOODSLAVE after ${SENTINEL_STALE_REPLICAS_MS / 1000} s: it finds no replica to promote. It takes none with replica-priority 0, none it cannot reach or read within the last seconds, and none whose link to the master has been down for more than ten times down-after-milliseconds: check SENTINEL REPLICAS ${op.masterName}`,
+    );
   }
 
   /**
