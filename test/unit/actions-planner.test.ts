@@ -421,10 +421,15 @@ describe('planAction', () => {
     const oldPlan = planAction({ kind: 'replicaof', node: A, master: B }, factsFor(old), META).plan;
     expect(oldPlan.steps.map((s) => s.command)).toEqual(['REPLICAOF 10.0.0.3 6379']);
     expect(check(oldPlan, 'RESYNC_RACE')?.message).toContain(`CLIENT PAUSE WRITE needs Redis 6.2 on ${M} (it runs redis 6.0.20)`);
+    // A root the console cannot read while the links from it say up (cut off from the console, or
+    // stalled) may still take writes: the race stays, and its pause cannot be had.
+    const cutOff = planAction({ kind: 'replicaof', node: A, master: B }, factsFor(snapshot, { [M]: { reachable: false, error: 'connect ETIMEDOUT' } }), META).plan;
+    expect(cutOff.steps.map((s) => s.command)).toEqual(['REPLICAOF 10.0.0.3 6379']);
+    expect(check(cutOff, 'RESYNC_RACE')).toMatchObject({ verdict: 'warning', message: expect.stringContaining(`${M} does not answer the console now (connect ETIMEDOUT), so its writes cannot be held`) });
     // A stream that stands still has no race: the new master's link is down, the root is down, or it is another history.
     const still = [
       factsFor(snapshotOf([nodeState(M), replicaState(A, M), replicaState(B, M, { linkStatus: 'down' })])),
-      factsFor(snapshot, { [M]: { reachable: false } }),
+      factsFor(snapshotOf([nodeState(M), replicaState(A, M, { linkStatus: 'down' }), replicaState(B, M, { linkStatus: 'down' })]), { [M]: { reachable: false } }),
       factsFor(snapshot, { [A]: { replid: 'other', keys: 0 } }),
       factsFor(snapshotOf([nodeState(M), replicaState(A, M), replicaState(C, M), replicaState(B, C, { depth: 2 })]), { [C]: { linkStatus: 'down' } }),
     ];

@@ -202,7 +202,7 @@ function planReplicaof(b: PlanBuilder, nodeAddress: string, masterAddress: strin
   if (race) {
     const { root, rootFacts } = race;
     const risk = `${node} and ${master} both take ${root}'s live stream, and ${node} would get a full sync if it were one write ahead of ${master} the instant it asks for PSYNC`;
-    if (!b.options.skipWritePause && atLeast62(rootFacts.version)) {
+    if (!b.options.skipWritePause && rootFacts.reachable && atLeast62(rootFacts.version)) {
       hold = { root, ms: Math.min(b.options.stepTimeoutMs, RACE_PAUSE_MS) };
       const paused = `writes on ${root} wait (CLIENT PAUSE WRITE) from just before the move until ${node}'s link is up, a few milliseconds when ${master} keeps up, at most ${hold.ms} ms: ${risk}`;
       // A new master that trails the root by more than the wait allows holds the writes for nothing, then stops the plan.
@@ -219,7 +219,11 @@ function planReplicaof(b: PlanBuilder, nodeAddress: string, masterAddress: strin
         b.check('RESYNC_RACE', 'ok', `${paused}. The pause can be declined; the plan then warns of the race`, [node, master, root]);
       }
     } else {
-      const why = b.options.skipWritePause ? 'no write pause was asked for' : `CLIENT PAUSE WRITE needs Redis 6.2 on ${root} (it runs ${rootFacts.version ?? 'an unknown version'})`;
+      const why = b.options.skipWritePause
+        ? 'no write pause was asked for'
+        : !rootFacts.reachable
+          ? `${root} does not answer the console now (${rootFacts.error ?? 'no reply'}), so its writes cannot be held, while the links from it say up: it may still take writes`
+          : `CLIENT PAUSE WRITE needs Redis 6.2 on ${root} (it runs ${rootFacts.version ?? 'an unknown version'})`;
       b.check('RESYNC_RACE', 'warning', `${risk}; ${why}`, [node, master, root]);
     }
   }
@@ -241,8 +245,10 @@ function streamRace(b: PlanBuilder, nf: NodeFacts, mf: NodeFacts): { root: strin
   const root = rootOf(b.snapshot, nf.address);
   const masterRoot = rootOf(b.snapshot, mf.address);
   if (!root || !masterRoot || !b.same(masterRoot.address, root.address)) return null;
+  // A root the console cannot read (cut off from it, or stalled) still races when the links from
+  // it say up: it may be taking writes; only its pause cannot be had.
   const rootFacts = b.fact(root.address);
-  if (!rootFacts?.reachable || rootFacts.role !== 'master') return null;
+  if (!rootFacts || (rootFacts.reachable && rootFacts.role !== 'master')) return null;
   // Both chains flow from the root: a node under a broken link stands still (and a new master that stands still cannot catch up).
   const flows = (address: string): boolean =>
     ancestorsOf(b.snapshot, address).every((a) => b.same(a.address, root.address) || (b.fact(a.address)?.linkStatus ?? a.linkStatus) === 'up');
