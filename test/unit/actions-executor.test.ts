@@ -132,6 +132,17 @@ describe('Execution: paused-failover', () => {
     expect(report.cleanup).toEqual([]);
   });
 
+  it('a CLIENT PAUSE whose connection was never made paused nothing: no release is tried or advised', async () => {
+    const run = setUp(switchover('paused-failover'));
+    run.fake.on('CLIENT PAUSE', async () => {
+      throw new EngineError('NOT_CONNECTED', `not connected to ${M}`);
+    });
+    const report = await run.execution.run();
+    expect(report.status).toBe('failed');
+    expect(run.fake.sent()).toEqual([`${M} CLIENT PAUSE 3000 WRITE`]);
+    expect(report.cleanup).toEqual([]);
+  });
+
   it('a CLIENT PAUSE that got no answer may have paused: it is released in clean-up', async () => {
     const run = setUp(switchover('paused-failover'));
     run.fake.on('CLIENT PAUSE', async () => {
@@ -222,6 +233,17 @@ describe('Execution: fenced and paused manual sequences', () => {
     expect(run.fake.sent().at(-1)).toBe(`${M} CONFIG SET min-replicas-to-write 1`);
     expect(run.fake.node(M).config['min-replicas-to-write']).toBe('1');
     expect(report.cleanup).toEqual([`Done for you: CONFIG SET min-replicas-to-write 1 on ${M}: it takes writes again`]);
+  });
+
+  it('a fence the server refuses (NOPERM) stopped no writes: nothing is released or said to be', async () => {
+    const run = setUp(switchover('fence'));
+    run.fake.on('CONFIG SET', async (address, args) => {
+      if (address === M && args[2] === 'min-replicas-to-write' && args[3] === '2147483647') throw new EngineError('NOPERM', 'ACL user monitor lacks permission for CONFIG SET');
+    });
+    const report = await run.execution.run();
+    expect(report.status).toBe('failed');
+    expect(run.fake.sent().filter((c) => c.includes('min-replicas-to-write'))).toEqual([`${M} CONFIG SET min-replicas-to-write 2147483647`]);
+    expect(report.cleanup).toEqual([]);
   });
 
   it('keeps the fence ON PURPOSE when the old master cannot follow the promoted replica', async () => {

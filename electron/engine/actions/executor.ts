@@ -5,7 +5,7 @@
 // writes. Every step start and end, and every change that needs undoing, is written to the
 // plan journal before the command goes out, so a console that dies leaves a trace.
 import type { AbortResult, StepProgress, StepResult } from '../../shared/actions';
-import type { ApiError, ErrorCode } from '../../shared/types';
+import type { ApiError } from '../../shared/types';
 import { toApiError, unreachableKind } from '../errors';
 import { formatAddress, parseAddress } from '../address';
 import type { ReplicationInfo } from '../info-parser';
@@ -50,18 +50,17 @@ export interface UnansweredCommand {
 type ReleaseOp = Extract<StepOp, { kind: 'set-config' | 'unpause-writes' }>;
 
 /** Failures where the node may have run the command without our hearing it. */
-const NO_ANSWER: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['TIMEOUT', 'UNREACHABLE', 'NOT_REDIS', 'NOT_CONNECTED', 'INTERNAL']);
-
 /**
- * A role change with no answer: a timeout, or a connection lost with the command perhaps in the
- * node's socket (a stalled process runs it when it resumes). Not a reply, even an error one (ERR,
- * BUSY: refused at once), nor a connection refused or never made (NOT_CONNECTED): nothing got there.
+ * Whether a command that failed may still have reached the node and taken effect: no answer (a
+ * timeout, or a connection lost with the command perhaps in the node's socket: a stalled process
+ * runs it when it resumes). Not a reply, even an error one (ERR, NOPERM, BUSY: refused at once),
+ * nor a connection refused or never made (NOT_CONNECTED): nothing got there. The one rule for a
+ * pause to release, a fence to take down and a role change to report as unanswered.
  */
-function unansweredRoleChange(error: ApiError): boolean {
+function mayHaveTakenEffect(error: ApiError): boolean {
   if (error.code === 'TIMEOUT') return !/\(BUSY\)/.test(error.message);
   return error.code === 'UNREACHABLE' && unreachableKind(error.message) !== 'refused';
 }
-
 
 // Sentinel works at its own pace, whatever the step timeout: it reads a replica's INFO every 10 s,
 // elects a leader and promotes within seconds, and turns an old master into a replica once it
@@ -319,9 +318,8 @@ export class Execution {
           await this.commands.clientPause(op.node, op.ms, 'WRITE');
         } catch (error) {
           const failure = toApiError(error);
-          // The server answered with an error (NOPERM, …): no pause took, so there is nothing to
-          // release. No reply is no proof the pause did not take: then it is released in clean-up.
-          if (!NO_ANSWER.has(failure.code)) this.writeStop = null;
+          // No pause took: nothing to release. One that may have is released in clean-up.
+          if (!mayHaveTakenEffect(failure)) this.writeStop = null;
           throw new StepFailure(`CLIENT PAUSE on ${op.node} failed: ${failure.message}`);
         }
         return `writes on ${op.node} wait (for at most ${op.ms} ms)`;
@@ -525,7 +523,12 @@ export class Execution {
       const restoreLag: ReleaseOp[] = lagFix ? [{ kind: 'set-config', node: op.node, parameter: 'min-replicas-max-lag', value: '0' }] : [];
       // Set before sending: a CONFIG SET that times out may still have taken.
       this.writeStop = { node: op.node, release: [...release, ...restoreLag], until: null };
-      await this.commands.configSet(op.node, op.parameter, op.value);
+      try {
+        await this.commands.configSet(op.node, op.parameter, op.value);
+      } catch (error) {
+        if (!mayHaveTakenEffect(toApiError(error))) this.writeStop = null;
+        throw error;
+      }
       return `writes on ${op.node} are now refused (NOREPLICAS)`;
     }
     await this.commands.configSet(op.node, op.parameter, op.value);
@@ -702,7 +705,7 @@ export class Execution {
       return await send();
     } catch (error) {
       const failure = toApiError(error);
-      if (!unansweredRoleChange(failure)) throw error;
+      if (!mayHaveTakenEffect(failure)) throw error;
       const command = this.steps[index]?.command ?? 'the command';
       this.unanswered.push({ stepIndex: index, node, command, error: failure.message });
       mayHave?.();
