@@ -231,6 +231,33 @@ describe('interrupted plan report', () => {
     expect(reportText(report)).toContain(`FENCED_MASTER ${M}: min-replicas-to-write is ${FENCE_REPLICAS}, the write fence, so every write is refused; its value before the plan was 0.`);
   });
 
+  it('a fence that cannot be read (CONFIG GET refused) keeps the report open with the restore to run, unless the plan put it back itself', () => {
+    const p = planned('plan-fence-unread', fenceOps);
+    const unread: NodeNow = { ...node(M, 'master', null, { 'min-replicas-to-write': null }), settingErrors: { 'min-replicas-to-write': 'NOPERM this user has no permissions to run the config|get command' } };
+    const nodes = new Map([
+      [M, unread],
+      [T, node(T, 'replica', M)],
+      [S, node(S, 'replica', M)],
+    ]);
+    const report = assess(diedAt(p, 1), nodes, 5000);
+    expect(report.settled).toBe(false);
+    expect(report.commands).toEqual([
+      {
+        node: M,
+        command: 'CONFIG SET min-replicas-to-write 0',
+        why: expect.stringContaining(`min-replicas-to-write cannot be read now (NOPERM this user has no permissions to run the config|get command) and the plan may have left it at ${FENCE_REPLICAS} (the write fence: every write refused)`),
+      },
+    ]);
+    // The plan's own release ran to the end: nothing of it is left to put back.
+    const after = assess(diedAt(p, 5), new Map([
+      [M, { ...unread, role: 'replica', master: T, linkStatus: 'up' }],
+      [T, node(T, 'master', null)],
+      [S, node(S, 'replica', T)],
+    ]), 5000);
+    expect(after.commands).toEqual([]);
+    expect(after.settled).toBe(true);
+  });
+
   it('a fence switchover killed after the promotion: the old master follows first, then its fence goes, then the sibling', () => {
     const p = planned('plan-fence-2', fenceOps);
     const report = assess(diedAt(p, 3), new Map([

@@ -26,6 +26,8 @@ export interface NodeNow {
   error: string | null;
   /** Current values of the settings the plan changes (null: could not be read). */
   settings: Record<string, string | null>;
+  /** Why a setting could not be read (CONFIG GET refused or failed), by parameter. */
+  settingErrors?: Record<string, string>;
 }
 
 export interface RecoveryCommand {
@@ -76,9 +78,15 @@ export async function readPlanNodes(reader: NodeReader, plan: JournaledPlan): Pr
       try {
         const info = parseReplication(parseInfo(await reader.info(address, 'replication')));
         const settings: Record<string, string | null> = {};
-        for (const parameter of settingsOf(address)) settings[parameter] = await reader.configGet(address, parameter).catch(() => null);
+        const settingErrors: Record<string, string> = {};
+        for (const parameter of settingsOf(address)) {
+          settings[parameter] = await reader.configGet(address, parameter).catch((error: unknown) => {
+            settingErrors[parameter] = toApiError(error).message;
+            return null;
+          });
+        }
         const master = info.role === 'replica' && info.masterHost && info.masterPort !== null ? formatAddress(info.masterHost, info.masterPort) : null;
-        return [address, { address, reachable: true, role: info.role, master, linkStatus: info.linkStatus, error: null, settings }];
+        return [address, { address, reachable: true, role: info.role, master, linkStatus: info.linkStatus, error: null, settings, settingErrors }];
       } catch (error) {
         return [address, { address, reachable: false, role: 'unknown', master: null, linkStatus: null, error: toApiError(error).message, settings: {} }];
       }
@@ -219,7 +227,22 @@ export function assess(plan: JournaledPlan, nodes: ReadonlyMap<string, NodeNow>,
   const fenced: InterruptedReport['fenced'] = [];
   const restores: RecoveryCommand[] = [];
   for (const o of originals.values()) {
-    const current = nodes.get(o.node)?.settings[o.parameter];
+    const n = nodes.get(o.node);
+    const current = n?.settings[o.parameter];
+    if (current === null && n?.reachable) {
+      // Unread is not restored: the report stays open over a setting the plan may have left changed.
+      const left = valueLeft(plan, o);
+      if (left !== null) {
+        restores.push({
+          node: o.node,
+          command: `CONFIG SET ${o.parameter} ${o.value}`,
+          why:
+            `${o.parameter} cannot be read now (${n.settingErrors?.[o.parameter] ?? 'CONFIG GET failed'}) and the plan may have left it at ${left}` +
+            `${o.parameter === FENCE_PARAMETER && left === String(FENCE_REPLICAS) ? ' (the write fence: every write refused)' : ''}; this puts back ${o.value}, its value before the plan`,
+        });
+      }
+      continue;
+    }
     if (current === undefined || current === null || current === o.value) continue;
     // Only a value a step of the plan set (and sent, or may have) is the plan's to put back.
     const setByPlan = started.ops.some((op, i) => op.kind === 'set-config' && same(op.node, o.node) && op.parameter === o.parameter && op.value === current && mayHaveRun(plan, i));
@@ -369,6 +392,20 @@ export function assess(plan: JournaledPlan, nodes: ReadonlyMap<string, NodeNow>,
     changedSince: [...changed],
     ...(notes.length > 0 ? { note: notes.join('\n') } : {}),
   };
+}
+
+/**
+ * The value the plan's steps may have left a setting at, when that is not its original: the last
+ * step setting it that may have run, unless that one ran to the end and put the original back.
+ */
+function valueLeft(plan: JournaledPlan, original: OriginalValue): string | null {
+  let left: string | null = null;
+  plan.started.ops.forEach((op, i) => {
+    if (op.kind !== 'set-config' || op.parameter !== original.parameter || normalizeAddress(op.node) !== normalizeAddress(original.node) || !mayHaveRun(plan, i)) return;
+    if (op.value !== original.value) left = op.value;
+    else if (plan.steps.get(i)?.status === 'ok') left = null;
+  });
+  return left;
 }
 
 /** Write pauses the plan started: from the executor's undo records, else from each pause step's start. */
