@@ -6,7 +6,7 @@ import type { ApiChannel, ApiMethods, Envelope, InterruptedPlanList, Interrupted
 import type { ActionInterface, StepProgress } from '../shared/actions';
 import type { CheckResult } from '../engine/actions/interrupted';
 import { InterruptedPlans } from '../engine/actions/interrupted';
-import type { InterruptedReport } from '../engine/actions/recovery';
+import { nothingToSend, type InterruptedReport } from '../engine/actions/recovery';
 import type { ConnectOptions, EventQuery, HistoriesQuery, HistoryColumns, HistoryPoint, HistoryQuery, ReplicationEvent, TickUpdate, TopologySnapshot } from '../shared/types';
 import { isApiChannel, parseCall, type TopologyInfo } from '../shared/channels';
 import { ReplicationEngine } from '../engine/engine';
@@ -392,5 +392,8 @@ function planReport(r: InterruptedReport): InterruptedPlanReport {
     fenced: r.fenced.map(({ node, value, original }) => ({ node, value, original })),
     pausedUntil: r.pausedUntil.map(({ node, until }) => ({ node, until })),
     settled: r.settled,
+    waitingFor: [...r.waitingFor],
+    notes: r.note ? r.note.split('\n') : [],
+    nothingToSend: r.settled || r.commands.length > 0 ? '' : nothingToSend(r),
   };
 }

@@ -54,6 +54,12 @@ export interface InterruptedPlanReport {
   pausedUntil: { node: Address; until: number }[];
   /** Seen settled at the last check: the record is already closed. */
   settled: boolean;
+  /** Nodes the plan has work on that could not be read: the report waits for them. */
+  waitingFor: Address[];
+  /** What the report says beside its commands: nodes changed since by something else, moves not advised (a cycle), writes held on purpose, nodes not waited for. */
+  notes: string[];
+  /** Why there is no command to run while the report is open (empty when there are commands or it is settled). */
+  nothingToSend: string;
 }
 
 /** The interrupted plans touching the connected topology, as of the last check of the journal. */

@@ -2,7 +2,8 @@
 // run by the CLI is killed (-9) once the journal records its wait step starting, the master
 // is left refusing every write. A web console opened on that topology shows the report in the
 // warnings banner (what ran, where each node stands, the commands in order, the fenced master
-// with the value to restore); "I have dealt with it" dismisses it in every open window.
+// with the value to restore, and in its notes a replica someone re-pointed by hand meanwhile);
+// "I have dealt with it" dismisses it in every open window.
 // The cut is triggered by the journal, as in test/integration/interrupted-plans.test.ts.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
@@ -67,6 +68,13 @@ describe('a fence switchover killed half-way', () => {
     lab = await Lab.start({ nodes: masterWithReplicas(2) });
     dataDir = await mkdtemp(join(tmpdir(), 'rc-e2e-interrupted-data-'));
     planId = await cutFenceSwitchover(lab, dataDir);
+    // Someone re-points a replica by hand meanwhile: the report names it in its notes and leaves it.
+    const sibling = new Redis({ port: lab.port('replica-2'), maxRetriesPerRequest: 0, retryStrategy: () => null });
+    try {
+      await sibling.replicaof('127.0.0.1', lab.port('replica-1'));
+    } finally {
+      sibling.disconnect();
+    }
     service = new ConsoleService({ interface: 'web', auditDir: dataDir });
     server = await startWebServer({ service, rendererDir: e2e.rendererDir });
   });
@@ -113,6 +121,9 @@ describe('a fence switchover killed half-way', () => {
     expect(now).toContain(`${master}: master, FENCED`);
     const commands = await report.getByTestId('interrupted-command').allTextContents();
     expect(commands.some((c) => c.includes(master) && c.includes('CONFIG SET min-replicas-to-write 0'))).toBe(true);
+    expect(commands.some((c) => c.includes('REPLICAOF'))).toBe(false);
+    const notes = (await report.getByTestId('interrupted-notes').textContent()) ?? '';
+    expect(notes).toContain(`changed after this plan by something else (a later plan, a change by hand, Sentinel): ${lab.address('replica-2')} is not where this plan left it`);
 
     // The copy button gives every command as a redis-cli line, in the order shown.
     await report.getByRole('button', { name: /Copy every command/ }).click();

@@ -317,6 +317,9 @@ describe('interrupted plan report', () => {
     expect(during.commands).toEqual([]);
     expect(during.settled).toBe(false);
     expect(during.note).toMatch(new RegExp(`Writes on ${M.replace(/\./g, '\\.')} stay held until .*Do not CLIENT UNPAUSE it before it replicates from the new master`));
+    // No command, and no node it waits for: it says so, not "wait for the unreachable nodes".
+    expect(during.waitingFor).toEqual([]);
+    expect(reportText(during)).toContain('  (nothing the console can advise safely now: see the notes above, then check again)');
     expect(assess(diedAt(p, 2, 1000), nodes, 12_000).settled).toBe(true);
     // Done, and a replica the plan only read (its catch-up wait) dead for good: nothing is left for it, the report closes.
     const waited = { ...p, ops: p.ops.flatMap((op): StepOp[] => (op.kind === 'wait-caught-up' ? [op, { ...op, node: S }] : [op])) };
@@ -341,6 +344,8 @@ describe('interrupted plan report', () => {
     const report = assess(diedAt(p, 5), end, 5000);
     expect(report.settled).toBe(false);
     expect(report.now).toContain(`${S}: unreachable (connect ECONNREFUSED)`);
+    expect(report.waitingFor).toEqual([S]);
+    expect(reportText(report)).toContain(`  (nothing to send yet: wait until ${S} answers, then check again)`);
   });
 });
 

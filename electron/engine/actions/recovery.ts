@@ -61,6 +61,8 @@ export interface InterruptedReport {
   settled: boolean;
   /** Nodes in a role neither the plan nor their state before it explains: changed since by something else. */
   changedSince: string[];
+  /** Nodes the plan has work on that cannot be read now: the report waits for them. */
+  waitingFor: string[];
   /** Words printed with the report: a Sentinel failover's roles are Sentinel's, nodes changed since, a node not waited for. */
   note?: string;
 }
@@ -390,6 +392,7 @@ export function assess(plan: JournaledPlan, nodes: ReadonlyMap<string, NodeNow>,
     pausedUntil,
     settled,
     changedSince: [...changed],
+    waitingFor: waiting,
     ...(notes.length > 0 ? { note: notes.join('\n') } : {}),
   };
 }
@@ -482,7 +485,14 @@ export function reportText(r: InterruptedReport): string[] {
   }
   lines.push(`To ${r.direction} it, run in this order:`);
   for (const c of r.commands) lines.push(`  on ${c.node}: ${c.command}    # ${c.why}`);
-  if (r.commands.length === 0) lines.push('  (nothing to send yet: wait for the unreachable nodes, then check again)');
+  if (r.commands.length === 0) lines.push(`  (${nothingToSend(r)})`);
   lines.push(`Once done it is closed at the next check; to dismiss it now: replication-console interrupted --dismiss ${r.planId}`);
   return lines;
+}
+
+/** Why an open report has no command to run: nodes it waits for, or only what it will not advise (a cycle, a pause held on purpose). */
+export function nothingToSend(r: Pick<InterruptedReport, 'waitingFor'>): string {
+  return r.waitingFor.length > 0
+    ? `nothing to send yet: wait until ${r.waitingFor.join(', ')} ${r.waitingFor.length === 1 ? 'answers' : 'answer'}, then check again`
+    : 'nothing the console can advise safely now: see the notes above, then check again';
 }

@@ -29,6 +29,9 @@ function report(planId = PLAN, patch: Partial<InterruptedPlanReport> = {}): Inte
     fenced: [{ node: '127.0.0.1:7000', value: '2147483647', original: '0' }],
     pausedUntil: [],
     settled: false,
+    waitingFor: [],
+    notes: [],
+    nothingToSend: '',
     ...patch,
   };
 }
