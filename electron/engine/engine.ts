@@ -419,7 +419,8 @@ class Session {
     this.checkSeeds();
     // What this topology had before (a dead master's replicas, a replica restarted alone): dial it too.
     while (this.recall().length > 0) await this.discover();
-    // No Sentinel given or remembered: the masters' hello channel names them, if any watch.
+    // No Sentinel given or remembered: the hello channel names them, if any watch (a master's, or a
+    // replica's when its master is down).
     if (await this.sentinels.findFromHello()) await this.discover();
     await this.readMastersFirst();
     this.running = true;

@@ -1,7 +1,8 @@
 // The Sentinels of one session: which master names belong to this topology, each Sentinel's
-// view read after its INFO, the Sentinels found on the masters' hello channel, and every
-// Sentinel's events, subscribed to for as long as it is a node (re-subscribed after a lost
-// connection). On +switch-master the topology is re-read at once instead of at the next poll.
+// view read after its INFO, the Sentinels found on the hello channel (of the masters, and on
+// connect of the replicas of a master that is down), and every Sentinel's events, subscribed to
+// for as long as it is a node (re-subscribed after a lost connection). On +switch-master the
+// topology is re-read at once instead of at the next poll.
 import type { ClientRegistry } from './client-registry';
 import { SENTINEL_HELLO_CHANNEL } from './node-commands';
 import type { NodeRecord } from './node-record';
@@ -13,7 +14,7 @@ import { readSentinel } from './sentinel-poll';
 
 export interface SentinelWatchHost {
   nodes: NodeSet;
-  /** Data nodes' connections (the hello channel is on the masters). */
+  /** Data nodes' connections (the hello channel is on masters and replicas). */
   dataRegistry: ClientRegistry;
   /** Sentinels' connections, with the Sentinel credentials. */
   sentinelRegistry: ClientRegistry;
@@ -107,7 +108,7 @@ export class SentinelWatch {
   }
 
   /**
-   * On connect, when no Sentinel is known yet: a master with subscribers on the hello channel is
+   * On connect, when no Sentinel is known yet: a data node with subscribers on the hello channel is
    * monitored, and its first hello names one Sentinel (which names the others). So a one-shot
    * `topology --seed` shows the Sentinels too, at the cost of up to 2.5 s on monitored groups only.
    * Returns true when a Sentinel was added (discovery then reads it).
@@ -115,16 +116,19 @@ export class SentinelWatch {
   async findFromHello(): Promise<boolean> {
     const { nodes, dataRegistry } = this.host;
     if (nodes.all().some((r) => r.asSentinel)) return false;
-    const masters = nodes.all().filter((r) => r.reachable && r.replication?.role === 'master');
+    const monitored = async (record: NodeRecord): Promise<boolean> => {
+      try {
+        const reply = await dataRegistry.run(record.dial, (client) => client.call('PUBSUB', 'NUMSUB', SENTINEL_HELLO_CHANNEL));
+        return Array.isArray(reply) && Number(reply[1]) > 0;
+      } catch {
+        return false;
+      }
+    };
     const heard = await Promise.all(
-      masters.map(async (master) => {
-        try {
-          const reply = await dataRegistry.run(master.dial, (client) => client.call('PUBSUB', 'NUMSUB', SENTINEL_HELLO_CHANNEL));
-          if (!Array.isArray(reply) || Number(reply[1]) === 0) return null;
-          return await dataRegistry.listen(master.dial, SENTINEL_HELLO_CHANNEL, HELLO_WAIT_MS);
-        } catch {
-          return null;
-        }
+      [...this.helloGroups().values()].map(async (group) => {
+        // A dead master's replicas all hear the same hellos: listen on the first one a Sentinel watches.
+        for (const record of group) if (await monitored(record)) return dataRegistry.listen(record.dial, SENTINEL_HELLO_CHANNEL, HELLO_WAIT_MS).catch(() => null);
+        return null;
       }),
     );
     let added = false;
@@ -200,6 +204,33 @@ export class SentinelWatch {
     const added = this.host.nodes.addSentinel(address, this.host.now());
     if (added) this.host.added([added]);
     return added !== null;
+  }
+
+  /**
+   * Where the hello channel names a group's Sentinels, by group: each reachable master alone, and
+   * the reachable replicas of a master that is not (down, never reached), in node order. Sentinels
+   * announce themselves on every master and replica they monitor, so while the master is down its
+   * replicas still hear them: listening on masters only, a seed that was a replica of a dead master
+   * never found the Sentinels, exactly when on-call needs SENTINEL FAILOVER rather than a manual one.
+   */
+  private helloGroups(): Map<NodeRecord, NodeRecord[]> {
+    const { nodes } = this.host;
+    const groups = new Map<NodeRecord, NodeRecord[]>();
+    for (const record of nodes.all()) {
+      if (record.asSentinel || !record.reachable) continue;
+      const role = record.replication?.role;
+      if (role === 'master') {
+        groups.set(record, [record]);
+      } else if (role === 'replica') {
+        const master = nodes.masterOf(record);
+        if (master?.reachable) continue;
+        const key = master ?? record;
+        const group = groups.get(key);
+        if (group) group.push(record);
+        else groups.set(key, [record]);
+      }
+    }
+    return groups;
   }
 }
 

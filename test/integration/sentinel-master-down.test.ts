@@ -10,6 +10,7 @@
 import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
+import type { TopologySnapshot } from '../../electron/shared/types';
 import { check, harness, planAndRun, replication, type Harness } from '../helpers/actions';
 import { cliRun, onNode as onLabNode, planOf, startSentinelGroup } from '../helpers/sentinel-group';
 import { until } from '../helpers/until';
@@ -62,6 +63,36 @@ describe('a Sentinel-managed group whose master is down', () => {
     expect(managed.verdict).toBe('refused');
     expect(managed.message).toContain(`3 Sentinels, quorum 2, master name "${NAME}"`);
     expect(managed.message).toContain('fails a master that is down over on its own');
+    for (const s of SENTINELS) expect(managed.message).toContain(lab.address(s));
+  }, 30_000);
+
+  it('topology from a replica seed finds the Sentinels on the replica\'s hello channel, the other replica through them, and says Sentinel fails the master over', async () => {
+    // The master's hello channel and CLIENT LIST died with it; Sentinels announce themselves on the replicas too.
+    const seed = lab.address('replica-1');
+    const [json, tree, failover] = await Promise.all([
+      cli(['topology', '--seed', seed, '--format', 'json']),
+      cli(['topology', '--seed', seed]),
+      cli(['failover', '--seed', seed, '--dry-run', '--json']),
+    ]);
+    expect(json.code, json.stderr).toBe(0);
+    const snapshot = JSON.parse(json.stdout) as TopologySnapshot;
+    const sentinels = snapshot.nodes.filter((n) => n.role === 'sentinel');
+    expect(sentinels.map((n) => n.address).sort()).toEqual(SENTINELS.map((s) => lab.address(s)).sort());
+    for (const s of sentinels) expect(s.sentinel?.masters.map((m) => [m.name, m.address])).toEqual([[NAME, lab.address('master')]]);
+    // The Sentinels list the replicas: the one not given as a seed is found through them.
+    expect(snapshot.nodes.find((n) => n.address === lab.address('replica-2'))).toMatchObject({ role: 'replica', reachable: true });
+    const down = snapshot.warnings.find((w) => w.code === 'MASTER_DOWN');
+    expect(down?.message).toContain(`→ Sentinel ("${NAME}", 3 Sentinels watching it) fails it over on its own`);
+    expect(down?.message).not.toContain('promote the replica with the most data');
+
+    expect(tree.code, tree.stderr).toBe(0);
+    expect(tree.stdout).toContain('\nSentinels:\n');
+    for (const s of SENTINELS) expect(tree.stdout).toMatch(new RegExp(`^  ${lab.address(s)}  sentinel  ${NAME} → ${lab.address('master')}`, 'm'));
+
+    expect(failover.code, failover.stderr).toBe(1);
+    const managed = check(planOf(failover), 'SENTINEL_MANAGED');
+    expect(managed.verdict).toBe('refused');
+    expect(managed.message).toContain(`3 Sentinels in the topology`);
     for (const s of SENTINELS) expect(managed.message).toContain(lab.address(s));
   }, 30_000);
 
