@@ -1,8 +1,8 @@
 // The Sentinels of one session: which master names belong to this topology, each Sentinel's
-// view read after its INFO, the Sentinels found on the hello channel (of the masters, and on
-// connect of the replicas of a master that is down), and every Sentinel's events, subscribed to
-// for as long as it is a node (re-subscribed after a lost connection). On +switch-master the
-// topology is re-read at once instead of at the next poll.
+// view read after its INFO, the Sentinels found on the hello channel (of the masters, or of the
+// replicas of a master that is down), and every Sentinel's events, subscribed to for as long as
+// it is a node (re-subscribed after a lost connection). On +switch-master the topology is re-read
+// at once instead of at the next poll.
 import type { ClientRegistry } from './client-registry';
 import { SENTINEL_HELLO_CHANNEL } from './node-commands';
 import type { NodeRecord } from './node-record';
@@ -141,20 +141,24 @@ export class SentinelWatch {
     return added;
   }
 
-  /** Once per tick: an event subscription per Sentinel, a hello subscription per reachable master; gone nodes' closed. */
+  /**
+   * Once per tick: an event subscription per Sentinel, a hello subscription per group (its master,
+   * or one replica of a master that is down); gone nodes' closed.
+   */
   sync(): void {
     const { nodes, dataRegistry, sentinelRegistry } = this.host;
     this.budget = MAX_SENTINEL_MESSAGES_PER_TICK;
-    const sentinels = new Set<NodeRecord>();
-    const masters = new Set<NodeRecord>();
-    for (const record of nodes.all()) {
-      if (record.asSentinel) sentinels.add(record);
-      else if (record.reachable && record.replication?.role === 'master') masters.add(record);
+    const sentinels = new Set(nodes.all().filter((r) => r.asSentinel));
+    const listened = new Set<NodeRecord>();
+    for (const group of this.helloGroups().values()) {
+      // The replica already listened to stays while it is a candidate: no new subscription per tick.
+      const kept = group.find((r) => this.helloSubs.has(r)) ?? group[0];
+      if (kept) listened.add(kept);
     }
     reconcile(this.eventSubs, sentinels, (record) =>
       sentinelRegistry.subscribe(record.dial, ['*'], (channel, text) => this.onEvent(record, channel, text)),
     );
-    reconcile(this.helloSubs, masters, (record) => dataRegistry.subscribe(record.dial, [SENTINEL_HELLO_CHANNEL], (_channel, text) => this.onHello(text)));
+    reconcile(this.helloSubs, listened, (record) => dataRegistry.subscribe(record.dial, [SENTINEL_HELLO_CHANNEL], (_channel, text) => this.onHello(text)));
   }
 
   /** For the snapshot: who leads each master's failover under way. */
