@@ -83,12 +83,13 @@ export class ClientRegistry {
    * Run `work` against the node's client, connecting first if needed. The whole call is
    * bounded by the connect and command timeouts; errors come back as EngineErrors.
    */
-  async run<T>(address: string, work: (client: Redis, generation: number) => Promise<T>): Promise<T> {
+  async run<T>(address: string, work: (client: Redis, generation: number) => Promise<T>, options: { againOnCut?: boolean } = {}): Promise<T> {
     if (this.closed) throw new EngineError('NOT_CONNECTED', 'the console was disconnected');
     const backoff = this.backoffs.get(address);
     if (backoff && Date.now() < backoff.retryAt) throw backoff.error;
 
     const entry = this.entryFor(address);
+    const established = entry.isReady;
     try {
       if (!entry.isReady) await withTimeout(entry.ready, this.connectTimeoutMs, () => entry.lastError);
       const client = entry.client;
@@ -101,6 +102,13 @@ export class ClientRegistry {
       // only sees "Connection is closed"; the real reason is the last 'error' event.
       const cause = isConnectionLoss(error) && entry.lastError ? entry.lastError : (error ?? entry.lastError);
       const failure = this.describe(cause, address);
+      // A connection that worked, cut by the node (Sentinel's CLIENT KILL of every node it
+      // reconfigures, an idle timeout, a proxy): a node that answers on a fresh one is not down.
+      // Once, and only for work that can be sent twice (reads).
+      if (options.againOnCut && established && isConnectionLoss(error)) {
+        this.disconnect(address);
+        return this.run(address, work);
+      }
       // A reply error (NOPERM, LOADING, …) leaves the connection usable; anything else
       // (timeout, reset, protocol garbage) means this connection can't be trusted.
       if (!isReplyError(error)) this.drop(address, failure);

@@ -183,6 +183,9 @@ interface PollReply {
   settings: SettingsReplies | null;
 }
 
+/** A poll only reads: a connection the node cut under it is made again and the poll sent again at once. */
+const AGAIN_ON_CUT = { againOnCut: true };
+
 /**
  * One poll of one node: a single pipelined round trip (INFO replication, plus INFO server
  * on a new connection or now and then, INFO stats on nodes that serve replicas), sent by
@@ -195,7 +198,7 @@ export async function pollNode(registry: ClientRegistry, record: NodeRecord, now
     return;
   }
   try {
-    const reply = await registry.run(record.dial, (client, generation) => readReply(client, generation, record, now));
+    const reply = await registry.run(record.dial, (client, generation) => readReply(client, generation, record, now), AGAIN_ON_CUT);
     applyReply(record, reply);
     const chars =
       reply.replication.length +
