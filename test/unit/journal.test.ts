@@ -487,7 +487,7 @@ describe('interrupted plan report after the topology moved on', () => {
     const done = assess(diedAt(p, 1), new Map([[M, dead], [T, node(T, 'master', null)], [S, node(S, 'replica', T)]]), 5000);
     expect(done.settled).toBe(true);
     expect(done.now).toContain(`${M}: unreachable (connect ECONNREFUSED)`);
-    expect(done.note).toMatch(new RegExp(`${M} cannot be reached .* make it a replica at once \\(REPLICAOF 127\\.0\\.0\\.1 7001`));
+    expect(done.note).toMatch(new RegExp(`${M} cannot be reached .* make it a replica of ${T} at once \\(REPLICAOF 127\\.0\\.0\\.1 7001 on ${M}`));
     // Back as a master beside T: two masters take writes. Made a replica (as the plan told S to reach T), and the report stays open until it is.
     const back = assess(diedAt(p, 1), new Map([[M, node(M, 'master', null)], [T, node(T, 'master', null)], [S, node(S, 'replica', T)]]), 5000);
     expect(back).toMatchObject({ direction: 'finish', settled: false });

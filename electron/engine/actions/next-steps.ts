@@ -6,6 +6,7 @@ import { parseAddress } from '../address';
 import type { ExecutionReport } from './executor';
 import { findNode, serverAddressOf, tryNormalize } from './graph';
 import type { ExpectedNode, PlannedAction } from './plan-builder';
+import { oldMasterComesBack } from './operations';
 
 /** The involved nodes as the snapshot shows them now. */
 export function finalStates(snapshot: TopologySnapshot | null, addresses: string[]): FinalNodeState[] {
@@ -144,7 +145,7 @@ export function nextSteps(
       const dead = plan.checks.find((c) => c.code === 'OLD_MASTER_STAYS')?.nodes[0];
       const promoted = planned.expected.find((e) => e.role === 'master')?.address;
       if (dead && promoted) {
-        out.push(`When ${dead} comes back it is still a master: make it a replica of ${promoted} at once (${replicaofCommand(snapshot, promoted)} on ${dead}; a full sync replaces its data).`);
+        out.push(`${oldMasterComesBack(dead, promoted, replicaofCommand(snapshot, promoted))}.`);
       }
     }
     if (!persisted && planned.expected.length > 0) {

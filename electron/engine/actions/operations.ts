@@ -71,6 +71,17 @@ export type StepOp =
   | { kind: 'config-rewrite'; node: string };
 
 /** The exact command text for the plan and the audit log. */
+/**
+ * An emergency failover's dead old master, once back: the one sentence the plan's check, its
+ * outcome and the interrupted-plan report give. `replicaof` is the command to send when known.
+ */
+export function oldMasterComesBack(dead: string, newMaster: string, replicaof?: string): string {
+  return (
+    `When ${dead} comes back it is still a master, with any writes it took that ${newMaster} never got: ` +
+    `make it a replica of ${newMaster} at once (${replicaof ? `${replicaof} on ${dead}; ` : ''}a full sync replaces its data)`
+  );
+}
+
 export function commandText(op: StepOp): string {
   switch (op.kind) {
     case 'set-masterauth':

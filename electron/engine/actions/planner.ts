@@ -6,7 +6,7 @@ import { parseAddress } from '../address';
 import { ANSWERED_CODES, unreachableKind } from '../errors';
 import type { NodeFacts, PreflightFacts } from './facts';
 import { ancestorsOf, atLeast62, descendantsOf, findNode, replicasOf, rootOf } from './graph';
-import { FENCE_REPLICAS, isFenceValue } from './operations';
+import { FENCE_REPLICAS, isFenceValue, oldMasterComesBack } from './operations';
 import { bytesText, MAX_WRITE_PAUSE_MS, PAUSE_MARGIN_MS, PlanBuilder, type PlannedAction } from './plan-builder';
 import { afterPromotion, predictResync, type ReplState } from './resync';
 import { failoverMaster, sentinelGroupMaster } from './scope';
@@ -823,7 +823,7 @@ function planFailover(b: PlanBuilder, toAddress: string | undefined, meta: PlanM
   b.check(
     'OLD_MASTER_STAYS',
     'warning',
-    `when ${dead} comes back it is still a master, with any writes it took that ${chosenAddress} never got: make it a replica of ${chosenAddress} at once (a full sync replaces its data)`,
+    oldMasterComesBack(dead, chosenAddress),
     [dead, chosenAddress],
   );
   return finish(b, meta, summary, chosenAddress);

@@ -11,7 +11,7 @@ import { toApiError } from '../errors';
 import { parseInfo, parseReplication } from '../info-parser';
 import type { NodeCommands } from '../node-commands';
 import type { ExpectedNode } from './plan-builder';
-import { FENCE_REPLICAS, type StepOp } from './operations';
+import { FENCE_REPLICAS, oldMasterComesBack, type StepOp } from './operations';
 import type { JournaledPlan, OriginalValue } from './journal';
 
 /** The two reads recovery needs: the NodeCommands subset, so tests and front ends can pass any. */
@@ -360,8 +360,7 @@ export function assess(plan: JournaledPlan, nodes: ReadonlyMap<string, NodeNow>,
     if (started.request.kind === 'failover' && tookOver && newMaster) {
       const { host, port } = replicaofArgs(plan, address, newMaster.address);
       notes.push(
-        `${address} cannot be reached and this plan sends it nothing: the report does not wait for it. When it comes back it is still a master, with any writes ${newMaster.address} never got: ` +
-          `make it a replica at once (REPLICAOF ${host} ${port} on it; a full sync replaces its data).`,
+        `${address} cannot be reached and this plan sends it nothing: the report does not wait for it. ${oldMasterComesBack(address, newMaster.address, `REPLICAOF ${host} ${port}`)}.`,
       );
     } else {
       notes.push(`${address} cannot be reached and this plan sends it nothing: the report does not wait for it.`);
