@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type Redis from 'ioredis';
 import type {
   ConnectionSummary,
@@ -326,6 +327,8 @@ class Session {
   private nextEventId = 1;
   private pendingEvents: ReplicationEvent[] = [];
   private seq = 0;
+  /** Told to every snapshot: a page that outlives its server tells the new session's ticks from old ones by it. */
+  private readonly id = randomUUID();
   private readonly clock: Clock;
   private readonly scheduler: PollScheduler<NodeRecord>;
   private running = false;
@@ -782,6 +785,7 @@ class Session {
     this.sentinels.sync();
     const snapshot = buildSnapshot(this.nodes, ++this.seq, this.interval, now, this.sentinels.context());
     snapshot.connection = this.connection;
+    snapshot.session = this.id;
     this.setWarnings('trust', this.untrustedWarnings(snapshot));
     const losses = this.dataLoss.observe(snapshot, now);
     // Kept with the master in memory: a console started after this one (a one-shot topology) still says it.

@@ -418,8 +418,13 @@ export interface TopologyWarning {
 }
 
 export interface TopologySnapshot {
-  /** Increases by one per tick. */
+  /** Increases by one per tick, within one engine session. */
   seq: number;
+  /**
+   * The engine session the ticks come from (new on every connect, and in a restarted server):
+   * its seq starts again at 1. Absent in hand-built snapshots.
+   */
+  session?: string;
   takenAt: number;
   pollIntervalMs: number;
   nodes: NodeState[];

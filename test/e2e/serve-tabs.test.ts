@@ -7,6 +7,7 @@ import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Redis from 'ioredis';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { Lab } from '../../electron/lab/lab';
@@ -93,5 +94,60 @@ describe('serve --config in the browser', () => {
       expect(problems).toEqual([]);
       await context.close();
     }
+  });
+
+  it('a page open across a serve restart goes live on the new server\'s ticks at once (they count from 1 again)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rc-e2e-serve-restart-'));
+    cleanups.push(() => rm(dir, { recursive: true, force: true }));
+    const lab = await Lab.start({ nodes: [{ name: 'orders' }, { name: 'orders-r', replicaOf: 'orders' }] });
+    cleanups.push(() => lab.close());
+    const config = join(dir, 'serve.json');
+    await writeFile(config, JSON.stringify({ topologies: [{ name: 'orders', seeds: [lab.address('orders')], pollIntervalMs: 100 }] }));
+    // The same address and token across the restart, as a service manager restarts it.
+    const tokenFile = join(dir, 'token');
+    await writeFile(tokenFile, `${'a1'.repeat(16)}\n`, { mode: 0o600 });
+    const listen = `127.0.0.1:${await freePort()}`;
+    const start = (): { stop: () => Promise<void>; url: Promise<string> } => {
+      const abort = new AbortController();
+      let server: WebServer | null = null;
+      const done = runServe(['--listen', listen, '--config', config, '--auth-token-file', tokenFile], {
+        signal: abort.signal,
+        rendererDir: e2e.rendererDir,
+        log: () => undefined,
+        onListening: (s) => (server = s),
+      });
+      const stop = async (): Promise<void> => {
+        abort.abort();
+        await done;
+      };
+      cleanups.push(stop);
+      return { stop, url: until('serve to listen', async () => (server as WebServer | null)?.url) };
+    };
+    const first = start();
+    await first.url;
+    const { context, page, problems } = await openPage(e2e.browser, `http://${listen}/?token=${'a1'.repeat(16)}`, 'light');
+    cleanups.push(() => context.close());
+    let ticks = 0;
+    page.on('websocket', (socket) => socket.on('framereceived', ({ payload }) => (ticks += String(payload).includes('"push":"topology:tick"') ? 1 : 0)));
+    const status = page.getByTestId('connection-status');
+    const card = page.getByTestId(`node-card-${lab.address('orders-r')}`);
+    await card.waitFor({ timeout: 10_000 });
+    await expect.poll(() => status.getAttribute('data-freshness'), { timeout: 10_000 }).toBe('live');
+    // 60 ticks of the old server (6 s at 100 ms): the new one would need as long again to pass its count.
+    await until('60 ticks on the page', async () => (ticks >= 60 ? true : undefined), 30_000);
+    await first.stop();
+    await expect.poll(() => status.getAttribute('data-freshness'), { timeout: 10_000 }).not.toBe('live');
+    // Meanwhile the replica is detached: only the new server's ticks can show it.
+    const replica = new Redis({ port: lab.port('orders-r'), maxRetriesPerRequest: 0, retryStrategy: () => null });
+    try {
+      await replica.replicaof('NO', 'ONE');
+    } finally {
+      replica.disconnect();
+    }
+    await start().url;
+    await expect.poll(() => card.getAttribute('data-role'), { timeout: 3000 }).toBe('master');
+    await expect.poll(() => status.getAttribute('data-freshness'), { timeout: 3000 }).toBe('live');
+    await shot(page, 'serve-restart-live-light');
+    expect(problems.filter((p) => !/ERR_CONNECTION_REFUSED|WebSocket/.test(p))).toEqual([]);
   });
 });

@@ -83,6 +83,8 @@ export class ConsoleState {
   highlighted = $state.raw<ReadonlySet<Address>>(new Set());
 
   readonly #clock: Clock;
+  /** Engine sessions this view has moved on from (a restarted server's old one). */
+  readonly #retired = new Set<string>();
 
   constructor(clock: Clock) {
     this.#clock = clock;
@@ -258,6 +260,9 @@ export class ConsoleState {
 
   /** The first snapshot of a session: replaces whatever was shown before. */
   connected(snapshot: TopologySnapshot, receivedAt: number): void {
+    // A session replaced is never shown again, should a late tick of it still arrive.
+    const previous = this.snapshot?.session;
+    if (previous !== undefined && previous !== snapshot.session) this.#retired.add(previous);
     this.status = 'connected';
     this.error = null;
     this.snapshot = snapshot;
@@ -272,9 +277,14 @@ export class ConsoleState {
     this.receivedAt = null;
   }
 
-  /** A tick. Returns false when it was ignored (not connected, or older than what is shown). */
-  applySnapshot(snapshot: TopologySnapshot, receivedAt: number): boolean {
+  /**
+   * A tick. Returns false when it was ignored (not connected, or older than what is shown), and
+   * 'new-session' when it comes from another engine session than the one shown (a restarted
+   * server, whose seq starts again at 1): the caller adopts it as a fresh connection.
+   */
+  applySnapshot(snapshot: TopologySnapshot, receivedAt: number): boolean | 'new-session' {
     if (this.status !== 'connected') return false;
+    if (this.snapshot !== null && snapshot.session !== this.snapshot.session) return snapshot.session !== undefined && this.#retired.has(snapshot.session) ? false : 'new-session';
     if (this.snapshot !== null && snapshot.seq <= this.snapshot.seq) return false;
     this.snapshot = this.snapshot === null ? snapshot : sharedWith(this.snapshot, snapshot, this.nodeByAddress);
     this.receivedAt = receivedAt;

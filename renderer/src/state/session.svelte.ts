@@ -76,7 +76,17 @@ export class Session {
   }
 
   handleTick(update: TickUpdate): void {
-    if (!this.console.applySnapshot(update.snapshot, this.#now())) return;
+    const applied = this.console.applySnapshot(update.snapshot, this.#now());
+    if (applied === 'new-session') {
+      // The server restarted (serve reconnects its topologies): its ticks start again at 1, and
+      // were all dropped as older than the last one shown, the page frozen on STALE until the new
+      // count passed the old one. Taken as a fresh connection: its history and events are the new engine's.
+      this.#adopt(update.snapshot);
+      this.events.add(update.events);
+      if (update.alerts) this.alerts.applyTick(update.alerts);
+      return;
+    }
+    if (!applied) return;
     this.history.appendSnapshot(update.snapshot);
     this.events.add(update.events);
     if (update.alerts) this.alerts.applyTick(update.alerts);

@@ -36,6 +36,30 @@ describe('Session', () => {
     expect(api.listeners.size).toBe(0);
   });
 
+  it('takes the ticks of a restarted server (a new engine session, its count from 1 again) as a fresh connection, not as old ticks to drop', async () => {
+    const api = new ScriptedApi();
+    const { session, time } = makeSession(api);
+    const stop = session.start();
+    api.connectResult = { ...labSnapshot(1, 1000), session: 'before' };
+    expect(await session.connect({ seeds: ['127.0.0.1:7000'] })).toBe(true);
+    await flush();
+    for (let seq = 2; seq <= 40; seq++) api.push({ snapshot: { ...labSnapshot(seq, 1000 * seq), session: 'before' }, events: [makeEvent(seq, 1000 * seq, '127.0.0.1:7002', 'link-up')] });
+    expect(session.console.snapshot?.seq).toBe(40);
+    // The server restarts: its first tick is seq 1 of another session.
+    time.now = 60_000;
+    api.push({ snapshot: { ...labSnapshot(1, 60_000), session: 'after' }, events: [makeEvent(1, 60_000, '127.0.0.1:7001', 'reachable')] });
+    expect(session.console.snapshot).toMatchObject({ seq: 1, session: 'after', takenAt: 60_000 });
+    expect(session.console.receivedAt).toBe(60_000);
+    // Its events are the new engine's, numbered from 1 again: none is hidden as seen before.
+    expect(session.events.items.map((e) => [e.id, e.at])).toEqual([[1, 60_000]]);
+    api.push({ snapshot: { ...labSnapshot(2, 61_000), session: 'after' }, events: [] });
+    expect(session.console.snapshot?.seq).toBe(2);
+    // A late tick of the old session is not shown over the new one.
+    api.push({ snapshot: { ...labSnapshot(41, 41_000), session: 'before' }, events: [] });
+    expect(session.console.snapshot).toMatchObject({ seq: 2, session: 'after' });
+    stop();
+  });
+
   it('asks for a node\'s raw INFO on its own (ticks leave it out), and gives the error that kept it away', async () => {
     const api = new ScriptedApi();
     const { session } = makeSession(api);
