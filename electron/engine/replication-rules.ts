@@ -51,6 +51,15 @@ export function historyBytesBehind(
   return Math.max(0, ahead.offset - behind.offset);
 }
 
+/**
+ * Whether `holder` has everything `node` has: `node`'s offset lies on `holder`'s history and is
+ * not past `holder`'s own offset. False when an offset is unknown.
+ */
+export function holdsHistoryOf(holder: HistoryIdentity & { offset: number | null }, node: { replid: string | null; offset: number | null }): boolean {
+  if (holder.offset === null || node.offset === null) return false;
+  return sameHistory({ replid: node.replid, offset: node.offset }, holder) && node.offset <= holder.offset;
+}
+
 // ── A node's offset and master ───────────────────────────────────────────────────────────
 
 /** The INFO replication fields that decide a node's offset and master. */

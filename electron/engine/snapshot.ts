@@ -19,6 +19,7 @@ import type { ChainInfo, NodeSet } from './node-set';
 import { findWarnings, foldMasterDown, riskWarnings, splitBrain, type LastHistory } from './warnings';
 import { rememberedSettings } from './replication-settings';
 import { sentinelWarnings } from './sentinel-warnings';
+import { cycleVerdicts } from './cycle-verdict';
 import { nodesByAddress } from '../shared/node-index';
 
 /** What the session knows of Sentinel failovers under way, for the Sentinels' views. */
@@ -105,7 +106,8 @@ export function buildSnapshot(
     const offset = record.replication ? currentOffset(record.replication) : (record.rememberedAs?.offset ?? null);
     if (replid !== null) lastHistory.set(record.address, { replid, offset });
   }
-  const warnings = foldMasterDown([...findWarnings(nodes, loops), ...riskWarnings(states, now, lastHistory), ...sentinelWarnings(states)], states, downSince, lastHistory);
+  const found = [...findWarnings(nodes, loops), ...riskWarnings(states, now, lastHistory), ...sentinelWarnings(states)];
+  const warnings = foldMasterDown(loops.length > 0 ? cycleVerdicts(found, states) : found, states, downSince, lastHistory);
   return { seq, takenAt: now, pollIntervalMs, nodes: states, edges, warnings: hazardsLast(splitBrain(warnings, states)) };
 }
 

@@ -12,6 +12,7 @@ import { masterAddressOf, type InfoSection, type NodeRecord } from './node-recor
 import type { NodeSet } from './node-set';
 import { mastersWithReplicas, nodesByAddress } from '../shared/node-index';
 import { cannotFailOver } from './sentinel-warnings';
+import { loopAbove } from './cycle-verdict';
 
 /** More never-reached addresses than this from one master's list become one warning, not one each. */
 const GROUP_UNREACHED_OVER = 5;
@@ -128,7 +129,7 @@ export function riskWarnings(states: readonly NodeState[], now: number, lastHist
         nodes: [s.address, master.address],
       });
     }
-    const failing = master?.reachable ? syncFailing(s, master) : null;
+    const failing = master?.reachable ? syncFailing(s, master, byAddress) : null;
     if (failing) out.push({ code: 'SYNC_FAILING', message: failing, nodes: [s.address, master?.address ?? ''] });
     const covers = s.backlogWindow?.coversSeconds ?? null;
     if (s.role === 'master' && hasReplicas.has(s.address) && covers !== null && covers < BACKLOG_SHORT_SECONDS) {
@@ -202,7 +203,7 @@ function ageOf(s: NodeState, now: number): string {
 }
 
 /** Why a replica keeps failing to sync with its reachable master, or null while it is fine. */
-function syncFailing(s: NodeState, master: NodeState): string | null {
+function syncFailing(s: NodeState, master: NodeState, byAddress: ReadonlyMap<string, NodeState>): string | null {
   if (s.linkStatus === 'up' && !s.sync) return null;
   // A master loading its dataset (restarted) answers PSYNC with LOADING: its replicas wait, nothing to mend.
   if (master.load?.persistence?.loading) return null;
@@ -211,6 +212,15 @@ function syncFailing(s: NodeState, master: NodeState): string | null {
   // cause is above it, not this replica's credentials.
   if (master.role === 'replica' && master.linkStatus !== 'up') {
     if (s.syncAttempts < FAILING_SYNC_ATTEMPTS && (down === null || down < FAILING_LINK_DOWN_SECONDS)) return null;
+    // In a cycle every node waits for the next one's link: "mend its link first" pointed around it.
+    const loop = loopAbove(master.address, byAddress);
+    if (loop) {
+      return (
+        `${s.address} cannot sync from ${master.address}: ${master.address} is in a replication cycle (${[...loop, loop[0]].join(' → ')}), ` +
+        `where no node serves a sync while its own link is down ("NOMASTERLINK" in ${s.address}'s log). No link here can be mended: ` +
+        `break the cycle as CYCLE says, and ${s.address} follows on its own`
+      );
+    }
     if (master.sync) {
       return (
         `${s.address} cannot sync from ${master.address}: ${master.address} is itself in a full sync from ${master.master ?? '?'} ` +
