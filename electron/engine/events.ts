@@ -1,5 +1,6 @@
 import type { EventKind, NodeState, ReplicationEvent, TopologySnapshot } from '../shared/types';
 import { nodesByAddress } from '../shared/node-index';
+import { holdsHistoryOf } from './replication-rules';
 
 type Draft = Omit<ReplicationEvent, 'id' | 'at'>;
 type Add = (node: string, kind: EventKind, message: string, peer?: string) => void;
@@ -54,8 +55,8 @@ export class EventMemory {
    * seconds, which is SYNC_FAILING, not an event each time.
    */
   readonly unfinished = new Map<string, 'waiting' | 'loading'>();
-  /** Per node: its replid and offset when last read, kept while it is unreachable. */
-  readonly histories = new Map<string, { replid: string; offset: number | null }>();
+  /** Per node: its replid, offset and run_id when last read, kept while it is unreachable. */
+  readonly histories = new Map<string, { replid: string; offset: number | null; runId: string | null }>();
   /** Per node read as a master: when, and how far its offset went (did it take writes). */
   readonly masterAt = new Map<string, Mastership>();
   /** The poll interval of the last snapshot: ticks to time. */
@@ -90,7 +91,7 @@ export function diffSnapshots(previous: TopologySnapshot | null, next: TopologyS
   }
   // Replicas first: a master's sync_full increments are matched against what they show.
   if (previous) {
-    for (const node of next.nodes) replicaFullSync(memory, before.get(node.address), node, add);
+    for (const node of next.nodes) replicaFullSync(memory, before.get(node.address), node, after, add);
     for (const node of next.nodes) masterSyncs(memory, before.get(node.address), node, next, before, add);
     for (const old of before.values()) droppedReplicas(old, after.get(old.address), next, previous.nodes, add);
   }
@@ -138,10 +139,10 @@ function nodeChanges(old: NodeState, node: NodeState, add: Add): void {
  * keeps the old one as replid2), often with the offset reset. Compared with the last reading
  * before an unreachable spell too, so a replica restarted empty is caught.
  */
-function replicaFullSync(memory: EventMemory, old: NodeState | undefined, node: NodeState, add: Add): void {
+function replicaFullSync(memory: EventMemory, old: NodeState | undefined, node: NodeState, after: ReadonlyMap<string, NodeState>, add: Add): void {
   if (!node.reachable || node.role !== 'replica') return;
   const a = node.address;
-  const last = memory.histories.get(a) ?? (old?.replid ? { replid: old.replid, offset: old.offset } : null);
+  const last = memory.histories.get(a) ?? (old?.replid ? { replid: old.replid, offset: old.offset, runId: old.runId } : null);
   let why: string | null = null;
   const started = Boolean(node.sync) && old !== undefined && !old.sync;
   if (started) why = 'master_sync_in_progress: the sync started';
@@ -167,7 +168,16 @@ function replicaFullSync(memory: EventMemory, old: NodeState | undefined, node: 
   if (!finished) memory.unfinished.set(a, node.sync ? 'loading' : 'waiting');
   const master = node.master ?? 'its master';
   if (node.master) memory.uncounted.set(node.master, [...(memory.uncounted.get(node.master) ?? []), memory.tick]);
-  add(a, 'full-resync', `${replacedBy(a, master, finished)} (${why})${demotedNote(memory, a, master)}`, node.master ?? undefined);
+  const note = demotedNote(memory, a, master, node.master ? after.get(node.master) : undefined);
+  // A new process with a new history and no sync yet lost its history in the restart, not to a
+  // sync: "is being replaced by a full resync" was false where no sync can start (a cycle).
+  const lastRun = last?.runId ?? null;
+  if (!started && !finished && lastRun !== null && node.runId !== null && node.runId !== lastRun) {
+    const restarted = `${a} restarted without its replication history (${why}): it holds nothing, or a dump older than its history`;
+    add(a, 'full-resync', `${restarted}, and takes ${master}'s data in a full sync once its link is up${note}`, node.master ?? undefined);
+    return;
+  }
+  add(a, 'full-resync', `${replacedBy(a, master, finished)} (${why})${note}`, node.master ?? undefined);
 }
 
 /** A full resync's event: the data is being replaced while the transfer or the load runs, and was once the link is up. */
@@ -177,11 +187,15 @@ function replacedBy(replica: string, master: string, done: boolean): string {
 
 /**
  * A master made a replica (a split brain joined, a failed-over master back) that resyncs in full:
- * the writes it took as a master and its new master never had are gone with its old data.
+ * the writes it took as a master and its new master never had are gone with its old data. Not
+ * when its new master (`upstream`, as read now) has all of them: a master restarted empty under
+ * its own replica (a stale replicaof line) lost nothing its replica does not hold, and the note
+ * said the loss the other way round.
  */
-function demotedNote(memory: EventMemory, address: string, master: string): string {
+function demotedNote(memory: EventMemory, address: string, master: string, upstream: NodeState | undefined): string {
   const was = memory.masterAt.get(address);
   if (was === undefined || memory.tick - was.tick > DEMOTED_TICKS) return '';
+  if (upstream?.reachable && holdsHistoryOf(upstream, was)) return '';
   // A replica promoted by mistake and put back before any write loses nothing: since it was
   // promoted (a known start), its offset grew by its own PINGs at most (none without replicas).
   // Anything less known (first read as a master already, a history restarted) keeps the note.
@@ -253,7 +267,7 @@ function masterSyncs(
       const seen = next.nodes.find((n) => n.address === replica);
       const done = seen?.linkStatus === 'up' && !seen.sync;
       if (!done) memory.unfinished.set(replica, seen?.sync ? 'loading' : 'waiting');
-      add(replica, 'full-resync', `${replacedBy(replica, a, done)} (sync_full ${node.stats.syncFull}${restarted ? ' since its restart' : ''})${demotedNote(memory, replica, a)}`, a);
+      add(replica, 'full-resync', `${replacedBy(replica, a, done)} (sync_full ${node.stats.syncFull}${restarted ? ' since its restart' : ''})${demotedNote(memory, replica, a, node)}`, a);
       left--;
     }
     if (left > 0) {
@@ -324,8 +338,9 @@ function remember(memory: EventMemory, next: TopologySnapshot, present: Readonly
       if (history) {
         history.replid = node.replid;
         history.offset = node.offset;
+        history.runId = node.runId;
       } else {
-        memory.histories.set(node.address, { replid: node.replid, offset: node.offset });
+        memory.histories.set(node.address, { replid: node.replid, offset: node.offset, runId: node.runId });
       }
     }
   }

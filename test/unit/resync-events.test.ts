@@ -4,6 +4,7 @@ import type { NodeState, TopologySnapshot } from '../../electron/shared/types';
 import { nodeState, REPLID } from '../helpers/node-state';
 
 const NEW_REPLID = 'b'.repeat(40);
+const Z_REPLID = 'd'.repeat(40);
 
 function master(over: Partial<NodeState> = {}): NodeState {
   return nodeState('m:1', { runId: 'run-m', stats: { syncFull: 2, syncPartialOk: 0, syncPartialErr: 0 }, ...over });
@@ -200,5 +201,32 @@ describe('a master made a replica', () => {
     const plain = ordinary?.find((e) => e.kind === 'full-resync' && e.node === 'a:1');
     expect(plain?.message).toMatch(/^a:1's data was replaced by a full resync from m:1/);
     expect(plain?.message).not.toContain('It was a master');
+  });
+
+  it('a master restarted empty under its own replica (a stale replicaof line): its history is gone in the restart, and the replica holds every write it took', () => {
+    // m:1 was the master at offset 5000, a:1 its replica in sync; m:1 comes back empty as a:1's replica, a:1 still replicates from m:1 (a cycle).
+    const [, , back] = run([
+      [master({ offset: 5000, connectedReplicas: 1 }), replica('a:1')],
+      [master({ reachable: false, offset: null, replid: null }), replica('a:1', { linkStatus: 'down' })],
+      [master({ runId: 'run-m2', role: 'replica', master: 'a:1', linkStatus: 'down', replid: NEW_REPLID, offset: 1 }), replica('a:1', { linkStatus: 'down' })],
+    ]);
+    const event = back?.find((e) => e.kind === 'full-resync' && e.node === 'm:1');
+    expect(event?.message).toBe(
+      `m:1 restarted without its replication history (new replication ID ${NEW_REPLID.slice(0, 8)}…, offset reset from 5000 to 1): ` +
+        "it holds nothing, or a dump older than its history, and takes a:1's data in a full sync once its link is up",
+    );
+  });
+
+  it('a demoted master whose new master holds every write it took loses none in its full resync', () => {
+    // x:1 was a master of history c… up to 9000; m:1 followed it to 9000 and was promoted off it: x:1 is then made m:1's replica and resyncs in full.
+    const history = REPLID.replace(/^./, 'c');
+    const [, , full] = run([
+      [master({ replid: NEW_REPLID, replid2: history, secondReplOffset: 9001, offset: 9500 }), nodeState('x:1', { runId: 'run-x', replid: history, offset: 9000 })],
+      [master({ replid: NEW_REPLID, replid2: history, secondReplOffset: 9001, offset: 9500 }), replica('x:1', { runId: 'run-x', replid: history, offset: 9000, linkStatus: 'down' })],
+      [master({ replid: NEW_REPLID, replid2: history, secondReplOffset: 9001, offset: 9500 }), replica('x:1', { runId: 'run-x', replid: Z_REPLID, offset: 100 })],
+    ]);
+    const event = full?.find((e) => e.kind === 'full-resync' && e.node === 'x:1');
+    expect(event?.message).toMatch(/^x:1's data was replaced by a full resync from m:1/);
+    expect(event?.message).not.toContain('It was a master');
   });
 });
