@@ -72,6 +72,45 @@ describe('planAction', () => {
     expect(plan.confirmAddress).toBeNull();
   });
 
+  it('promoting a node of a replication cycle: the others take its data, so one holding more needs an override and is named instead', () => {
+    // M restarted empty with a stale replicaof A, while A (holding everything, 100 keys) replicates from M.
+    const snapshot = snapshotOf([
+      replicaState(M, A, { linkStatus: 'down', depth: null, replid: 'z'.repeat(40), offset: 1 }),
+      replicaState(A, M, { linkStatus: 'down', depth: null, offset: 2915 }),
+    ]);
+    const facts = factsFor(snapshot, { [M]: { keys: 0 }, [A]: { keys: 100 } });
+    const wrong = planAction({ kind: 'promote', node: M, repointSiblings: false }, facts, META).plan;
+    expect(check(wrong, 'CYCLE')).toMatchObject({ verdict: 'ok', message: `${M} is in a replication cycle (${M} → ${A} → ${M}): made a master, it breaks it, and the others take its data` });
+    expect(check(wrong, 'REPLICA_BEHIND')).toMatchObject({
+      verdict: 'warning',
+      overridable: true,
+      message:
+        `${A} (100 keys) holds 2.8 KiB (2915 bytes) that ${M} lacks: in the cycle it is below ${M}, so once ${M} is a master it takes ${M}'s data in a full sync and loses those writes. ` +
+        `Promote ${A} instead: it holds what every node of the cycle holds`,
+    });
+    expect(wrong.needsOverride).toEqual(['REPLICA_BEHIND']);
+    expect(wrong.lostBytes).toEqual([{ node: A, bytes: 2915, note: `only on it: lost when it takes ${M}'s data` }]);
+    // Its master is one of the cycle, which takes its data: not a second master taking writes.
+    expect(check(wrong, 'OLD_MASTER_STAYS')).toBeUndefined();
+    const right = planAction({ kind: 'promote', node: A, repointSiblings: false }, facts, META).plan;
+    expect(check(right, 'REPLICA_BEHIND')).toMatchObject({ verdict: 'ok', message: `${A} holds everything the other nodes of its cycle hold` });
+    expect(check(right, 'OLD_MASTER_STAYS')).toBeUndefined();
+    expect(right.needsOverride).toEqual([]);
+    expect(right.canRun).toBe(true);
+  });
+
+  it('promoting a node of a cycle whose histories went apart: what the other holds past the fork is at risk, and no node is named instead', () => {
+    const snapshot = snapshotOf([
+      replicaState(M, A, { linkStatus: 'down', depth: null, offset: 3538 }),
+      replicaState(A, M, { linkStatus: 'down', depth: null, replid: 'b'.repeat(40), replid2: 'a'.repeat(40), secondReplOffset: 2916, offset: 4438 }),
+    ]);
+    const plan = planAction({ kind: 'promote', node: A, repointSiblings: false }, factsFor(snapshot), META).plan;
+    expect(check(plan, 'REPLICA_BEHIND')?.message).toBe(
+      `${M} (10 keys) holds 623 bytes that ${A} lacks: in the cycle it is below ${A}, so once ${A} is a master it takes ${A}'s data in a full sync and loses those writes.`,
+    );
+    expect(plan.lostBytes).toEqual([{ node: M, bytes: 623, note: `only on it: lost when it takes ${A}'s data` }]);
+  });
+
   it("a switchover's old master that must full-sync counts as its replicas only those left below it, in words that read", () => {
     // C cannot be reached: not re-pointed, it stays under M; B follows A; A is M's new master.
     const snapshot = snapshotOf([nodeState(M), replicaState(A, M), replicaState(B, M), replicaState(C, M, { reachable: false })]);

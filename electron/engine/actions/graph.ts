@@ -119,6 +119,14 @@ export function ancestorsOf(snapshot: TopologySnapshot, address: string): NodeSt
   return out;
 }
 
+/** The other nodes of the replication cycle `address` is in, its master first; empty when it is in none. */
+export function cycleThrough(snapshot: TopologySnapshot, address: string): NodeState[] {
+  const up = ancestorsOf(snapshot, address);
+  const last = up.at(-1);
+  const self = findNode(snapshot, address);
+  return last?.master && self && findNode(snapshot, last.master) === self ? up : [];
+}
+
 /** The top of the chain `address` belongs to (itself when it is a master). */
 export function rootOf(snapshot: TopologySnapshot, address: string): NodeState | undefined {
   return ancestorsOf(snapshot, address).at(-1) ?? findNode(snapshot, address);

@@ -5,13 +5,13 @@ import type { ActionRequest } from '../../shared/actions';
 import { parseAddress } from '../address';
 import { ANSWERED_CODES, unreachableKind } from '../errors';
 import type { NodeFacts, PreflightFacts } from './facts';
-import { ancestorsOf, atLeast62, descendantsOf, findNode, replicasOf, rootOf } from './graph';
+import { ancestorsOf, atLeast62, cycleThrough, descendantsOf, findNode, replicasOf, rootOf } from './graph';
 import { FENCE_REPLICAS, isFenceValue, oldMasterComesBack } from './operations';
 import { bytesText, MAX_WRITE_PAUSE_MS, PAUSE_MARGIN_MS, PlanBuilder, type PlannedAction } from './plan-builder';
 import { afterPromotion, predictResync, type ReplState } from './resync';
 import { failoverMaster, sentinelGroupMaster } from './scope';
 import { planSentinelFailover } from './sentinel-planner';
-import { historyBytesBehind } from '../replication-rules';
+import { historyBytesBehind, holdsHistoryOf, sameHistory } from '../replication-rules';
 import { refusesWrites, replicasAsked, type WriteHazard } from '../write-hazards';
 
 /** Longest write pause a replicaof under a sibling asks for: enough for a replica that keeps up, short enough that one that does not fails fast with nothing changed. */
@@ -276,6 +276,69 @@ function bytesBehind(ahead: NodeFacts, behind: NodeFacts): number | null {
   return historyBytesBehind(ahead, behind);
 }
 
+/**
+ * Promoting a node of a replication cycle breaks it, and every other node of it ends up below the
+ * node, taking its data: a node holding writes it lacks loses them in that full sync. Their old
+ * master does not stay a master taking writes (OLD_MASTER_STAYS): it is one of them. Promoting the
+ * empty node of a cycle that a restart made was "Ready to run" and wiped the node holding the data.
+ */
+function promoteInCycle(b: PlanBuilder, node: string, nf: NodeFacts, cycle: readonly string[]): void {
+  const members = cycle.map((address) => b.fact(address));
+  b.involve(...cycle);
+  const path = [node, ...cycle, node].join(' → ');
+  b.check('CYCLE', 'ok', `${node} is in a replication cycle (${path}): made a master, it breaks it, and the others take its data`, [node, ...cycle]);
+  const everyone = [nf, ...members].filter((f): f is NodeFacts => f?.reachable === true);
+  const keeper = everyone.find((k) => everyone.every((o) => holdsAll(k, o)));
+  const instead = keeper && keeper !== nf ? ` Promote ${keeper.address} instead: it holds what every node of the cycle holds` : '';
+  let losing = 0;
+  for (const [i, address] of cycle.entries()) {
+    const of = members[i];
+    if (!of?.reachable) {
+      b.check('REPLICA_BEHIND', 'warning', `${address} cannot be read (${of?.error ?? 'not read'}): whatever only it holds is lost when it takes ${node}'s data`, [node, address], true);
+      losing++;
+      continue;
+    }
+    if (holdsAll(nf, of)) continue;
+    losing++;
+    const bytes = bytesOnlyOn(of, nf);
+    const keys = of.keys === null ? '' : ` (${of.keys.toLocaleString('en')} ${of.keys === 1 ? 'key' : 'keys'})`;
+    b.check(
+      'REPLICA_BEHIND',
+      'warning',
+      `${address}${keys} holds ${bytes === null ? 'writes' : bytesText(bytes)} that ${node} lacks: in the cycle it is below ${node}, so once ${node} is a master it takes ${node}'s data in a full sync and loses ${bytes === null ? 'them' : 'those writes'}.${instead}`,
+      [node, address],
+      true,
+    );
+    if (bytes !== null) b.lost(address, bytes, `only on it: lost when it takes ${node}'s data`);
+  }
+  if (losing === 0) b.check('REPLICA_BEHIND', 'ok', `${node} holds everything the other nodes of its cycle hold`, [node, ...cycle]);
+}
+
+/**
+ * `holder` has everything `f` holds: `f` lies on its history, or holds nothing by replication
+ * (offset 0 or 1 of a history of its own, no keys: restarted without its data).
+ */
+function holdsAll(holder: NodeFacts, f: NodeFacts): boolean {
+  return (f.replid2 === null && f.offset !== null && f.offset <= 1 && f.keys === 0) || holdsHistoryOf(holder, f);
+}
+
+/** How much of its replication stream `f` has that `node` lacks, where the histories tell; null when they do not. */
+function bytesOnlyOn(f: NodeFacts, node: NodeFacts): number | null {
+  if (f.offset === null) return null;
+  // Nothing of its own: everything f has is missing.
+  if (node.replid2 === null && node.offset !== null && node.offset <= 1) return f.offset;
+  if (sameHistoryOrBefore(f, node)) return Math.max(0, f.offset - (node.offset ?? 0));
+  // Went apart where one was promoted off the other's history.
+  if (node.replid2 !== null && node.replid2 === f.replid && node.secondReplOffset !== null) return Math.max(0, f.offset - (node.secondReplOffset - 1));
+  if (f.replid2 !== null && f.replid2 === node.replid && f.secondReplOffset !== null) return Math.max(0, f.offset - (f.secondReplOffset - 1));
+  return null;
+}
+
+/** `node`'s position lies on `f`'s history (`f` may be ahead of it). */
+function sameHistoryOrBefore(f: NodeFacts, node: NodeFacts): boolean {
+  return node.offset !== null && sameHistory({ replid: node.replid, offset: node.offset }, f);
+}
+
 function planPromote(b: PlanBuilder, nodeAddress: string, repointSiblings: boolean, meta: PlanMeta, kind: 'promote' | 'detach'): PlannedAction {
   const node = b.canon(nodeAddress);
   const nf = b.requireDataNode(node, kind === 'promote' ? 'the replica to promote' : 'the replica to detach');
@@ -304,7 +367,10 @@ function planPromote(b: PlanBuilder, nodeAddress: string, repointSiblings: boole
   b.sentinel();
   priorityZero(b, nf);
 
-  if (mf?.reachable) {
+  const cycle = cycleThrough(b.snapshot, node).map((n) => n.address);
+  if (cycle.length > 0) {
+    promoteInCycle(b, node, nf, cycle);
+  } else if (mf?.reachable) {
     const behind = bytesBehind(mf, nf);
     if (behind !== null && behind > 0) {
       b.check(

@@ -3,7 +3,7 @@
 import type { ActionRequest } from '../../shared/actions';
 import type { NodeState, TopologySnapshot } from '../../shared/types';
 import { EngineError } from '../errors';
-import { descendantsOf, findNode, replicasOf, rootOf, tryNormalize } from './graph';
+import { cycleThrough, descendantsOf, findNode, replicasOf, rootOf, tryNormalize } from './graph';
 
 /**
  * The master whose group an emergency failover is about: `to`'s master, else the one master that
@@ -120,6 +120,8 @@ export function scopeOf(request: ActionRequest, snapshot: TopologySnapshot): str
     case 'detach':
       add(request.node);
       addGroup(masterOf(request.node));
+      // In a cycle every other node of it ends up below this one: what each holds decides the plan.
+      for (const n of cycleThrough(snapshot, request.node)) add(n.address);
       break;
     case 'switchover':
       add(request.to);
