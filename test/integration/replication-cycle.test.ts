@@ -1,0 +1,176 @@
+// Two nodes replicating from each other: no node takes writes, and Redis 7.0 lets neither serve
+// the other a sync (NOMASTERLINK), so what only one of them holds stays there. The CYCLE headline
+// must say which node holds the most data and the REPLICAOF NO ONE that keeps it; following that
+// advice on the real servers must lose nothing.
+import { describe, expect, it } from 'vitest';
+import Redis from 'ioredis';
+import { ReplicationEngine } from '../../electron/engine/engine';
+import { Lab } from '../../electron/lab/lab';
+import { freePort } from '../../electron/lab/free-port';
+import { FAILING_LINK_DOWN_SECONDS } from '../../electron/engine/warnings';
+import type { TopologySnapshot, TopologyWarning } from '../../electron/shared/types';
+import { waitForTick } from '../helpers/engine';
+import { check, codes, harness, planAndRun } from '../helpers/actions';
+import { disposeAfterEach } from '../helpers/dispose';
+import { until } from '../helpers/until';
+
+const POLL_MS = 250;
+
+const own = disposeAfterEach();
+
+async function on<T>(port: number, work: (client: Redis) => Promise<T>): Promise<T> {
+  const client = new Redis(port, '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 0 });
+  try {
+    await client.connect();
+    return await work(client);
+  } finally {
+    client.disconnect();
+  }
+}
+
+async function write(port: number, prefix: string, n: number): Promise<void> {
+  await on(port, async (c) => {
+    const pipeline = c.pipeline();
+    for (let i = 0; i < n; i++) pipeline.set(`${prefix}:${i}`, 'v');
+    await pipeline.exec();
+  });
+}
+
+function replication(port: number): Promise<Record<string, string>> {
+  return on(port, async (c) => Object.fromEntries(((await c.info('replication')) as string).split('\r\n').filter((l) => l.includes(':')).map((l) => l.split(':', 2) as [string, string])));
+}
+
+/** Until `replica` reports its link up at its master's offset. */
+async function inSync(replica: number, master: number): Promise<void> {
+  await until(`${replica} in sync with ${master}`, async () => {
+    const [r, m] = [await replication(replica), await replication(master)];
+    return r.master_link_status === 'up' && r.slave_repl_offset === m.master_repl_offset ? true : undefined;
+  });
+}
+
+const dbsize = (port: number): Promise<number> => on(port, (c) => c.dbsize());
+
+/** The full and partial syncs a node has served (INFO stats). */
+async function syncs(port: number): Promise<{ full: number; partial: number }> {
+  const stats = await on(port, (c) => c.info('stats'));
+  const field = (name: string): number => Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(stats)?.[1]);
+  return { full: field('sync_full'), partial: field('sync_partial_ok') };
+}
+
+function cycleOf(snapshot: TopologySnapshot): TopologyWarning | undefined {
+  return snapshot.warnings.find((w) => w.code === 'CYCLE');
+}
+
+async function watch(lab: Lab, names: string[]): Promise<ReplicationEngine> {
+  const engine = own(new ReplicationEngine());
+  await engine.connect({ seeds: names.map((n) => lab.address(n)), pollIntervalMs: POLL_MS });
+  return engine;
+}
+
+describe('a replication cycle: who holds the data, and how to break it without losing any', () => {
+  it('a failed-over master restarted with its stale replicaof line, empty (no persistence): its replica holds everything', { timeout: 90_000 }, async () => {
+    // a started as b's replica (its configuration says so), was promoted, and b was made its replica.
+    const lab = own(await Lab.start({ nodes: [{ name: 'b' }, { name: 'a', replicaOf: 'b' }] }));
+    const [a, b] = [lab.address('a'), lab.address('b')];
+    await on(lab.port('a'), (c) => c.replicaof('NO', 'ONE'));
+    await on(lab.port('b'), (c) => c.replicaof('127.0.0.1', lab.port('a')));
+    await write(lab.port('a'), 'k', 100);
+    await inSync(lab.port('b'), lab.port('a'));
+    const h = own(await harness(lab, 'a', undefined, [b]));
+    const engine = h.engine;
+    await waitForTick(engine, (u) => u.snapshot.nodes.some((n) => n.address === b && n.linkStatus === 'up'), 5000, 'b linked to a');
+
+    // Restarted, a reads its old replicaof b and comes back empty: b replicates from a, a from b.
+    await lab.restart('a');
+    const { snapshot } = await waitForTick(engine, (u) => cycleOf(u.snapshot) !== undefined, 10_000, 'CYCLE');
+    const cycle = cycleOf(snapshot);
+    expect(cycle?.nodes.toSorted()).toEqual([a, b].toSorted());
+    expect(cycle?.message).toContain(`${b} holds the most data`);
+    expect(cycle?.message).toContain(`${a} holds nothing of it`);
+    expect(cycle?.message).toContain(`→ REPLICAOF NO ONE on ${b} (Promote)`);
+    expect(cycle?.message).toContain(`Do not promote ${a} instead`);
+    expect(cycle?.message).not.toContain(`REPLICAOF NO ONE on ${a}`);
+    // Its restart lost a's data; b holds all of it. "The writes it took as a master that b does not have are lost" was the other way round.
+    const restarted = engine.events({ node: a, limit: 100 }).filter((e) => e.kind === 'full-resync');
+    expect(restarted.map((e) => e.message)).toEqual([expect.stringMatching(new RegExp(`^${a} restarted without its replication history`))]);
+    expect(restarted[0]?.message).not.toContain('It was a master');
+
+    // b's link has been down long enough to fail: its SYNC_FAILING follows from the cycle, and no longer sends the operator round it.
+    const failing = await waitForTick(
+      engine,
+      (u) => cycleOf(u.snapshot)?.folded?.some((w) => w.code === 'SYNC_FAILING') === true,
+      (FAILING_LINK_DOWN_SECONDS + 15) * 1000,
+      'SYNC_FAILING folded under CYCLE',
+    );
+    expect(failing.snapshot.warnings.map((w) => w.code)).not.toContain('SYNC_FAILING');
+    const [folded] = cycleOf(failing.snapshot)?.folded ?? [];
+    expect(folded?.nodes).toEqual([b, a]);
+    expect(folded?.message).toContain(`${a} is in a replication cycle`);
+    expect(folded?.message).not.toMatch(/Mend .* link first/);
+
+    // Promoting a, the empty one, would have b take its data: the plan says so and wants an override.
+    const wrong = await h.actions.plan({ kind: 'promote', node: a, repointSiblings: false });
+    expect(check(wrong, 'REPLICA_BEHIND')).toMatchObject({ verdict: 'warning', overridable: true, message: expect.stringContaining(`${b} (100 keys) holds`) });
+    expect(check(wrong, 'REPLICA_BEHIND').message).toContain(`Promote ${b} instead`);
+    expect(wrong.needsOverride).toEqual(['REPLICA_BEHIND']);
+    expect(wrong.lostBytes.map((l) => l.node)).toEqual([b]);
+
+    // The advice, through the console on the real servers: a takes b's data back and nothing is lost.
+    const { plan, outcome } = await planAndRun(h, { kind: 'promote', node: b, repointSiblings: false });
+    expect(plan.needsOverride).toEqual([]);
+    expect(codes(plan, 'warning')).not.toContain('OLD_MASTER_STAYS');
+    expect(outcome.ok).toBe(true);
+    await inSync(lab.port('a'), lab.port('b'));
+    expect([await dbsize(lab.port('a')), await dbsize(lab.port('b'))]).toEqual([100, 100]);
+    await waitForTick(engine, (u) => cycleOf(u.snapshot) === undefined, 5000, 'the cycle gone');
+  });
+
+  it('a master pointed at its replica that had lost its link: the master is ahead in their one history', async () => {
+    const lab = own(await Lab.start({ nodes: [{ name: 'm' }, { name: 'r', replicaOf: 'm' }] }));
+    const [m, r] = [lab.address('m'), lab.address('r')];
+    await write(lab.port('m'), 'k', 100);
+    await inSync(lab.port('r'), lab.port('m'));
+    // r loses its link (pointed at a port where nothing listens), m takes 50 writes more, then each is made the other's replica.
+    await on(lab.port('r'), async (c) => c.replicaof('127.0.0.1', await freePort()));
+    await write(lab.port('m'), 'later', 50);
+    await on(lab.port('m'), (c) => c.replicaof('127.0.0.1', lab.port('r')));
+    await on(lab.port('r'), (c) => c.replicaof('127.0.0.1', lab.port('m')));
+    const engine = await watch(lab, ['m']);
+    const { snapshot } = await waitForTick(engine, (u) => cycleOf(u.snapshot) !== undefined, 10_000, 'CYCLE');
+    const message = cycleOf(snapshot)?.message ?? '';
+    expect(message).toContain(`${m} holds the most data`);
+    expect(message).toMatch(new RegExp(`${r} is [\\d.]+ KiB behind it`));
+    expect(message).toContain(`→ REPLICAOF NO ONE on ${m} (Promote)`);
+    expect(message).toContain(`Do not promote ${r} instead: ${m} would then take its data in a full sync`);
+
+    const before = await syncs(lab.port('m'));
+    await on(lab.port('m'), (c) => c.replicaof('NO', 'ONE'));
+    await inSync(lab.port('r'), lab.port('m'));
+    expect([await dbsize(lab.port('m')), await dbsize(lab.port('r'))]).toEqual([150, 150]);
+    // r's offset lies on m's previous history (its replid2): a partial sync, nothing flushed.
+    expect(await syncs(lab.port('m'))).toEqual({ full: before.full, partial: before.partial + 1 });
+  });
+
+  it('a replica promoted and written to, its old master written to as well, then each pointed at the other: no node holds everything', async () => {
+    const lab = own(await Lab.start({ nodes: [{ name: 'm' }, { name: 'r', replicaOf: 'm' }] }));
+    const [m, r] = [lab.address('m'), lab.address('r')];
+    await write(lab.port('m'), 'k', 100);
+    await inSync(lab.port('r'), lab.port('m'));
+    await on(lab.port('r'), (c) => c.replicaof('NO', 'ONE'));
+    await write(lab.port('r'), 'on-r', 50);
+    await write(lab.port('m'), 'on-m', 20);
+    await on(lab.port('r'), async (c) => c.replicaof('127.0.0.1', await freePort()));
+    await on(lab.port('m'), (c) => c.replicaof('127.0.0.1', lab.port('r')));
+    await on(lab.port('r'), (c) => c.replicaof('127.0.0.1', lab.port('m')));
+    const engine = await watch(lab, ['m']);
+    const { snapshot } = await waitForTick(engine, (u) => cycleOf(u.snapshot) !== undefined, 10_000, 'CYCLE');
+    const message = cycleOf(snapshot)?.message ?? '';
+    const fork = Number((await replication(lab.port('r'))).second_repl_offset) - 1;
+    expect(message).toContain('No node holds all the data');
+    expect(message).toContain(`${r} was promoted off ${m}'s history at offset ${fork.toLocaleString('en')}`);
+    expect(message).toContain('copy what you need from them first');
+    expect(message).toContain(`(${r} holds the most past where they went apart)`);
+    expect(message).not.toContain('holds the most data');
+    expect([await dbsize(lab.port('m')), await dbsize(lab.port('r'))]).toEqual([120, 150]);
+  });
+});
