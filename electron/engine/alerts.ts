@@ -36,6 +36,8 @@ export const RESOLVED_KEEP_MS = 60 * 60_000;
 export const BACKLOG_EXCEEDED_HOLD_SECONDS = 10;
 /** Longest mute: a week (the channel's schema says the same). */
 const MAX_MUTE_MINUTES = 7 * 24 * 60;
+/** Console stops remembered: enough for every fact a threshold still holds open. */
+const MAX_STOPS = 16;
 
 /** What one rule found true on one node (or the topology) on this tick. */
 interface Finding {
@@ -64,6 +66,8 @@ export class AlertBook {
   #pending = new Map<string, number>();
   /** When a fact with no clock of its own (a link down for an unknown time, a node down) was first seen. */
   #since = new Map<string, number>();
+  /** When the console itself was stopped (the latest few): not counted in how long a fact held. */
+  #stopped: { from: number; to: number }[] = [];
   /** Newest first. */
   #resolved: Alert[] = [];
   #last: TopologySnapshot | null = null;
@@ -203,6 +207,7 @@ export class AlertBook {
     this.#active.clear();
     this.#pending.clear();
     this.#since.clear();
+    this.#stopped = [];
     this.#resolved = [];
     this.#restored.clear();
     this.#last = null;
@@ -252,13 +257,29 @@ export class AlertBook {
     return this.#mutes.some((m) => m.until > now && (m.node === null || m.node === node));
   }
 
-  /** How long (s) a fact has held: from its own clock when it has one, else from when the book first saw it. */
+  /**
+   * The console itself did not run from `from` to `to` (asleep, stopped): that time is not counted
+   * as any fact's, so a node is not "unread for 31 s" because the console slept 30 of them.
+   */
+  consoleStopped(from: number, to: number): void {
+    if (!(to > from)) return;
+    this.#stopped.push({ from, to });
+    if (this.#stopped.length > MAX_STOPS) this.#stopped.splice(0, this.#stopped.length - MAX_STOPS);
+  }
+
+  /**
+   * How long (s) a fact has held: from its own clock when it has one, else from when the book first
+   * saw it; the time the console itself was stopped left out.
+   */
   #heldFor(fact: string, address: string, now: number, since: number | null, seen: Set<string>): number {
     const key = `${fact}\u0000${address}`;
     seen.add(key);
     const first = this.#since.get(key) ?? now;
     this.#since.set(key, first);
-    return (now - Math.min(first, since !== null && Number.isFinite(since) ? since : first)) / 1000;
+    const start = Math.min(first, since !== null && Number.isFinite(since) ? since : first);
+    let stopped = 0;
+    for (const s of this.#stopped) stopped += Math.max(0, Math.min(now, s.to) - Math.max(start, s.from));
+    return (now - start - stopped) / 1000;
   }
 
   #find(snapshot: TopologySnapshot, now: number): Finding[] {

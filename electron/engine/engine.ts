@@ -115,7 +115,9 @@ export class ReplicationEngine {
     }
     this.alertTopology = topology;
     const transport = await openTransport(options);
-    const session = new Session({ ...options, seeds, pollIntervalMs, profileName: context.profileName ?? null }, transport, this.options, (update) => this.emit(update));
+    const session = new Session({ ...options, seeds, pollIntervalMs, profileName: context.profileName ?? null }, transport, this.options, (update) => this.emit(update), (from, to) =>
+      this.alertBook.consoleStopped(from, to),
+    );
     this.session = session;
     this.showAlertStoreProblem();
     try {
@@ -343,6 +345,7 @@ class Session {
     private readonly transport: Transport,
     engineOptions: EngineOptions,
     private readonly publish: (update: TickUpdate) => void,
+    onStall: (from: number, to: number) => void,
   ) {
     this.interval = options.pollIntervalMs;
     this.nodes = new NodeSet(engineOptions.historyPoints ?? 3600, normalizeMap(options.addressMap), engineOptions.maxNodes);
@@ -382,6 +385,7 @@ class Session {
       poll: (record) => this.pollOnce(record),
       phaseOf: (record) => this.phaseOf(record),
       tick: () => void this.tick(),
+      onStall,
       onSlot: onPollSlot && ((record, slot) => onPollSlot(record.address, slot)),
       onError: (error) => process.emitWarning(`poll schedule: ${error instanceof Error ? error.message : String(error)}`),
     });

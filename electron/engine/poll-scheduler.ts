@@ -9,6 +9,12 @@ export interface PollSchedulerOptions<N> {
   phaseOf?: (node: N) => number;
   /** Once per interval, half an interval after the slot's polls, when their replies are in. */
   tick?: () => void;
+  /**
+   * The console itself did not run from `from` to `to` (a machine asleep, a stopped process): its
+   * tick came that late. That tick is skipped, so the polls sent on resuming are in before the
+   * next: otherwise it showed every node unread for the whole gap, as if each had stalled.
+   */
+  onStall?: (from: number, to: number) => void;
   /** Every slot as it is served (the bench measures lateness with it). */
   onSlot?: (node: N, slot: SlotTiming) => void;
   /** A poll, tick or observer that threw. */
@@ -57,6 +63,9 @@ interface Wave<N> {
   entries: Set<Entry<N>>;
 }
 
+/** A tick this late means the console itself stopped running (asleep, SIGSTOP), not a busy loop. */
+const STALL_MS = 5000;
+
 interface Reading {
   startedAt: number;
   done: Promise<void>;
@@ -82,6 +91,7 @@ export class PollScheduler<N extends object> {
   private stopped = false;
   private tickTimer: TimerHandle | null = null;
   private tickSlot = -1;
+  private skippedLast = false;
 
   constructor(private readonly options: PollSchedulerOptions<N>) {
     if (!(options.intervalMs > 0 && Number.isFinite(options.intervalMs))) {
@@ -266,7 +276,20 @@ export class PollScheduler<N extends object> {
   private fireTick(): void {
     this.tickTimer = null;
     if (!this.running) return;
+    const dueAt = this.epoch + this.tickSlot * this.interval + this.interval / 2;
+    const now = this.clock.now();
     this.armTick(this.tickSlot + 1);
+    // Late by this much, the event loop did not run: not load (a tick is never skipped twice in a row).
+    if (now - dueAt >= Math.max(2 * this.interval, STALL_MS) && !this.skippedLast) {
+      this.skippedLast = true;
+      try {
+        this.options.onStall?.(dueAt, now);
+      } catch (error) {
+        this.report(error);
+      }
+      return;
+    }
+    this.skippedLast = false;
     if (!this.options.tick) return;
     try {
       this.options.tick();

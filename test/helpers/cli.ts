@@ -18,10 +18,12 @@ export interface CliOptions {
   stdin?: string;
   /** Sends Ctrl-C (SIGINT) once the output so far satisfies it (for watch): a condition, never a fixed time. */
   stopWhen?: (stdout: string) => boolean;
+  /** Called with the output so far and the process's pid whenever stdout grows (to signal it mid-run). */
+  onStdout?: (stdout: string, pid: number) => void;
 }
 
 /** Runs the CLI with `args` until it exits. */
-export function runCli(args: string[], { env, stdin, stopWhen }: CliOptions = {}): Promise<CliRun> {
+export function runCli(args: string[], { env, stdin, stopWhen, onStdout }: CliOptions = {}): Promise<CliRun> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, REDISCLI_AUTH: '', ...env } });
     let stdout = '';
@@ -29,6 +31,7 @@ export function runCli(args: string[], { env, stdin, stopWhen }: CliOptions = {}
     let stopped = false;
     child.stdout.on('data', (d: Buffer) => {
       stdout += d.toString();
+      if (onStdout && child.pid !== undefined) onStdout(stdout, child.pid);
       if (stopWhen && !stopped && stopWhen(stdout)) {
         stopped = true;
         child.kill('SIGINT');

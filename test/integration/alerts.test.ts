@@ -31,6 +31,21 @@ describe('watch --alerts', () => {
     expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
   });
 
+  it('a console stopped for 7 s (a laptop asleep, SIGSTOP) fires no STALE on waking for its own sleep: exit 0', async () => {
+    let slept: Promise<void> | null = null;
+    const run = await runCli(['watch', '--seed', lab.address('master'), '--interval', '200', '--alerts', '--alert', 'stale-seconds=2', '--duration', '12'], {
+      onStdout: (stdout, pid) => {
+        if (slept || !stdout.includes('Watching alerts')) return;
+        process.kill(pid, 'SIGSTOP');
+        // The sleep is the scenario: the console does not run for 7 s, the servers go on.
+        slept = new Promise((resolve) => setTimeout(resolve, 7000)).then(() => void process.kill(pid, 'SIGCONT'));
+      },
+    });
+    await slept;
+    expect(run.stdout).not.toMatch(/FIRING/);
+    expect(run.code).toBe(0);
+  }, 30_000);
+
   it('a mutes file it cannot read: kept aside, and said on stderr (the mutes in it are not in effect), exit 0', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'rc-alerts-unreadable-'));
     try {

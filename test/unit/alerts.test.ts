@@ -110,6 +110,24 @@ describe('alert rules', () => {
     expect(firing(new AlertBook().evaluate(untrusted, clock.now()))).toEqual([]);
   });
 
+  it('the time the console itself was stopped (asleep, SIGSTOP) is not counted against a node: no STALE for its own sleep, UNREACHABLE timed from when it watched', () => {
+    const clock = new FakeClock();
+    const book = new AlertBook();
+    const t0 = clock.now();
+    // Read at t0, then the console slept 30 s: on waking the node is 31 s unread, 30 of them the console's.
+    book.consoleStopped(t0 + 500, t0 + 30_500);
+    const stale = pair({}, { stale: true, polledAt: t0 });
+    expect(firing(book.evaluate(snapshot(stale), t0 + 31_000))).toEqual([]);
+    // Still unread 10 s of watching later: that is the node's.
+    expect(only(book.evaluate(snapshot(stale), t0 + 40_600))).toMatchObject({ rule: 'STALE', node: M, value: 10.6 });
+    // A node that died while the console slept: down for the time it was watched, not since its last reading.
+    const other = new AlertBook();
+    other.consoleStopped(t0 + 1000, t0 + 45_000);
+    const down = snapshot(pair({ reachable: false, lastSeenAt: t0, error: { code: 'UNREACHABLE', message: `${R} refused the connection` } }));
+    expect(firing(other.evaluate(down, t0 + 46_000))).toEqual([]);
+    expect(only(other.evaluate(down, t0 + 54_000)).message).toBe(`${R} has not answered for 10 s (threshold 10 s): ${R} refused the connection`);
+  });
+
   it('STALE after staleSeconds without a reading; a replica below a stale or down master gets no LINK_DOWN or LAG', () => {
     const clock = new FakeClock();
     const book = new AlertBook();

@@ -35,6 +35,7 @@ class Sim {
   readonly open = new Set<Reading>();
   readonly slots = new Map<FakeNode, SlotTiming[]>();
   readonly ticks: number[] = [];
+  readonly stalls: [number, number][] = [];
   readonly errors: unknown[] = [];
   readonly inFlight = new Map<FakeNode, number>();
   maxInFlight = 0;
@@ -53,6 +54,7 @@ class Sim {
       poll: (node) => this.poll(node),
       phaseOf: (node) => Math.min(node.depth, 5) * 10,
       tick: () => this.ticks.push(this.clock.now()),
+      onStall: (from, to) => this.stalls.push([from, to]),
       onSlot: (node, slot) => {
         const slots = this.slots.get(node);
         if (slots) slots.push(slot);
@@ -327,6 +329,34 @@ describe('poll scheduler', () => {
     const ticks = sim.ticks.slice(ticksBefore + 1);
     expect(ticks.every((t) => (t - sim.startedAt - I - I / 2) % I === 0)).toBe(true);
     expect(new Set(sim.ticks).size).toBe(sim.ticks.length);
+  });
+
+  it('after the console itself stopped (asleep, SIGSTOP): the late tick is skipped and said, so the next comes after the polls sent on waking', async () => {
+    const sim = new Sim(() => 5);
+    const nodes = topology(4);
+    sim.start(nodes);
+    await sim.clock.advance(10 * I);
+    const ticksBefore = sim.ticks.length;
+    const lastTick = sim.ticks.at(-1) ?? 0;
+    const readingsBefore = sim.readings.length;
+    sim.clock.jump(30 * I);
+    await sim.clock.advance(0);
+    const woke = sim.clock.now();
+    // Every node is asked at once; no tick yet over readings 30 s old.
+    expect(sim.readings.length - readingsBefore).toBe(nodes.length);
+    expect(sim.ticks.length).toBe(ticksBefore);
+    expect(sim.stalls).toEqual([[lastTick + I, woke]]);
+    await sim.clock.advance(I);
+    // The next tick is on the grid, after every reading sent on waking has ended.
+    expect(sim.ticks.length).toBe(ticksBefore + 1);
+    const tick = sim.ticks.at(-1) ?? 0;
+    expect((tick - sim.startedAt - I - I / 2) % I).toBe(0);
+    expect(sim.readings.slice(readingsBefore, readingsBefore + nodes.length).every((r) => r.endedAt !== null && r.endedAt <= tick)).toBe(true);
+    // A loop merely busy (3.7 s at 1 s ticks) is not taken for the console stopping: its tick runs.
+    sim.clock.jump(3.7 * I);
+    await sim.clock.advance(0);
+    expect(sim.stalls).toHaveLength(1);
+    expect(sim.ticks.length).toBe(ticksBefore + 2);
   });
 
   it('nodes due at the same time share one timer; a wave emptied by removals leaves no timer behind', async () => {
