@@ -5,8 +5,8 @@
 import { formatSeconds } from '../../../electron/shared/format';
 import type { NodeState } from '../../../electron/shared/types';
 
-/** What the header says: LIVE only while ticks arrive and no node is stale. */
-export type FreshnessState = 'live' | 'nodes-stale' | 'no-ticks';
+/** What the header says: LIVE only while ticks arrive on time and no node is stale. */
+export type FreshnessState = 'live' | 'nodes-stale' | 'late' | 'no-ticks';
 
 /** Milliseconds since the node's last successful poll, never negative; null if it was never read. */
 export function nodeAgeMs(node: Pick<NodeState, 'polledAt'>, now: number): number | null {

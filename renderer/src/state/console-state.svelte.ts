@@ -69,6 +69,10 @@ function sharedWith(shown: TopologySnapshot, next: TopologySnapshot, shownByAddr
 
 /** A tick is late after this many poll intervals without one. */
 export const STALE_AFTER_INTERVALS = 3;
+/** Ticks arriving this much later than the fastest one did are late: 2 poll intervals, and at least this. */
+const LATE_MIN_MS = 3000;
+/** How fast the fastest transit may creep up (ms per ms): two clocks that drift apart, not a delay. */
+const TRANSIT_DRIFT = 0.001;
 
 export class ConsoleState {
   status = $state<ConnectionStatus>('disconnected');
@@ -78,6 +82,14 @@ export class ConsoleState {
   snapshot = $state.raw<TopologySnapshot | null>(null);
   /** Local time when the current snapshot arrived. */
   receivedAt = $state<number | null>(null);
+  /**
+   * How much later than usual the current snapshot arrived: its transit (arrival by this clock
+   * minus taken-at by the server's) less the fastest transit of this connection, which stands for
+   * the two clocks' difference. A buffering proxy or VPN, or a page that stalled and replays
+   * what queued up: ticks arrive regularly, each seconds old.
+   */
+  lateMs = $state(0);
+  #fastestTransit: { ms: number; at: number } | null = null;
   selected = $state<Address | null>(null);
   /** Nodes to emphasise while the pointer is over a warning. */
   highlighted = $state.raw<ReadonlySet<Address>>(new Set());
@@ -237,9 +249,12 @@ export class ConsoleState {
     this.oldestStale === null ? null : nodeAgeMs(this.oldestStale, this.#now),
   );
 
-  /** LIVE only while ticks arrive and every node is fresh; otherwise what is out of date. */
+  /** Ticks arrive, but seconds after they were taken (see lateMs): what is shown is that old. */
+  readonly late: boolean = $derived(this.status === 'connected' && this.lateMs > Math.max(LATE_MIN_MS, 2 * (this.pollIntervalMs ?? 0)));
+
+  /** LIVE only while ticks arrive on time and every node is fresh; otherwise what is out of date. */
   readonly freshness: FreshnessState = $derived(
-    this.stale ? 'no-ticks' : this.staleNodes.length > 0 ? 'nodes-stale' : 'live',
+    this.stale ? 'no-ticks' : this.late ? 'late' : this.staleNodes.length > 0 ? 'nodes-stale' : 'live',
   );
 
   /** Is what is shown of this node out of date (see staleNodes)? Reads the clock only through `stale`, which flips rarely. */
@@ -267,6 +282,8 @@ export class ConsoleState {
     this.error = null;
     this.snapshot = snapshot;
     this.receivedAt = receivedAt;
+    this.#fastestTransit = null;
+    this.#measureTransit(snapshot, receivedAt);
     if (this.selected !== null && !this.nodeByAddress.has(this.selected)) this.selected = null;
   }
 
@@ -288,9 +305,20 @@ export class ConsoleState {
     if (this.snapshot !== null && snapshot.seq <= this.snapshot.seq) return false;
     this.snapshot = this.snapshot === null ? snapshot : sharedWith(this.snapshot, snapshot, this.nodeByAddress);
     this.receivedAt = receivedAt;
+    this.#measureTransit(snapshot, receivedAt);
     // The banner that set the highlight is gone with its last warning: no pointer-leave will come.
     if (snapshot.warnings.length === 0 && this.highlighted.size > 0) this.highlighted = new Set();
     return true;
+  }
+
+  #measureTransit(snapshot: TopologySnapshot, receivedAt: number): void {
+    const transit = receivedAt - snapshot.takenAt;
+    if (!Number.isFinite(transit)) return;
+    const fastest = this.#fastestTransit;
+    // The fastest may creep up as slowly as two clocks drift apart, never jump with a delay.
+    const floor = fastest === null ? transit : Math.min(transit, fastest.ms + (receivedAt - fastest.at) * TRANSIT_DRIFT);
+    this.#fastestTransit = { ms: floor, at: receivedAt };
+    this.lateMs = Math.max(0, transit - floor);
   }
 
   select(address: Address | null): void {

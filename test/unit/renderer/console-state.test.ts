@@ -99,6 +99,32 @@ describe('ConsoleState', () => {
     expect(state.stale).toBe(false);
   });
 
+  it('is not LIVE while ticks arrive regularly but seconds after they were taken (a buffering link, a page replaying what queued up)', () => {
+    // The server's clock is 5 s behind the page's: a transit of 5 s is the usual one, not a delay.
+    const clock = new Clock(1_000_000);
+    const state = new ConsoleState(clock);
+    state.beginConnect({ seeds: ['127.0.0.1:7000'], user: null });
+    state.connected(labSnapshot(1, 995_000), 1_000_000);
+    const tick = (seq: number, takenAt: number, receivedAt: number): void => {
+      clock.now = receivedAt;
+      state.applySnapshot(labSnapshot(seq, takenAt), receivedAt);
+    };
+    tick(2, 996_000, 1_001_000);
+    expect(state.freshness).toBe('live');
+    // The link starts buffering: each tick comes 10 s after it was taken, one a second.
+    for (let seq = 3; seq < 8; seq++) tick(seq, 997_000 + (seq - 3) * 1000, 1_012_000 + (seq - 3) * 1000);
+    expect(state.stale).toBe(false);
+    expect(state.lateMs).toBeGreaterThan(9900);
+    expect(state.freshness).toBe('late');
+    // Caught up: on time again.
+    tick(8, 1_012_000, 1_017_000);
+    expect(state.lateMs).toBe(0);
+    expect(state.freshness).toBe('live');
+    // Two intervals of jitter is not late.
+    tick(9, 1_013_000, 1_019_900);
+    expect(state.freshness).toBe('live');
+  });
+
   it('maps warnings to nodes and marks lone masters', () => {
     const clock = new Clock(0);
     const state = new ConsoleState(clock);
