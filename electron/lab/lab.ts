@@ -29,6 +29,11 @@ export interface LabOptions {
   waitForLinks?: boolean;
   /** TLS only: the nodes listen on a TLS port (no plain port) and replicate over TLS. */
   tls?: LabTlsOptions;
+  /**
+   * Start each node from a redis.conf in its dir, as in production, instead of command-line options:
+   * CONFIG REWRITE works (Sentinel's too), and a restart reads the file as it stands, rewritten or not.
+   */
+  configFile?: boolean;
 }
 
 /** PEM files for a TLS-only lab. The server certificate is also each replica's client certificate. */
@@ -114,6 +119,8 @@ interface Proc {
   port: number;
   /** Restarted with asLoneMaster: runs without --replicaof. */
   loneMaster: boolean;
+  /** The port its redis.conf was written for (configFile labs): a restart on that port reads the file as it stands. */
+  configFilePort?: number;
   /** The command line for the current port (a sentinel writes its config file here). */
   args: () => Promise<string[]>;
   /** The password its own clients send (a Sentinel's requirepass; the lab password for data nodes). */
@@ -162,6 +169,7 @@ export class Lab {
   private readonly password: string | undefined;
   private readonly extraArgs: string[];
   private readonly tls: LabTlsOptions | undefined;
+  private readonly configFile: boolean;
   /** How the lab itself connects to its TLS nodes (null: plain TCP). */
   private readonly tlsClient: tls.ConnectionOptions | null;
   private readonly usedPorts = new Set<number>();
@@ -174,6 +182,7 @@ export class Lab {
     this.password = options.password || undefined;
     this.extraArgs = options.extraArgs ?? [];
     this.tls = options.tls;
+    this.configFile = options.configFile ?? false;
     this.tlsClient = options.tls ? labTlsClient(options.tls) : null;
     this.nodeNames = options.nodes.map((node) => node.name);
     for (const spec of options.nodes) {
@@ -186,7 +195,7 @@ export class Lab {
         replicaOf: spec.replicaOf,
         port: 0,
         loneMaster: false,
-        args: async () => this.redisArgs(proc),
+        args: async () => (this.configFile ? this.configFileArgs(proc) : this.redisArgs(proc)),
         auth: this.password,
         run: null,
       };
@@ -406,6 +415,25 @@ export class Lab {
       );
     }
     return [...args, ...this.extraArgs];
+  }
+
+  /**
+   * redis.conf in the node's dir, written from its command-line options on a port it was not written
+   * for (the first start, a port race), read as it stands on a restart. A lone master's restart adds
+   * `replicaof no one` after the file, as the command line does for the file's own lines.
+   */
+  private async configFileArgs(proc: Proc): Promise<string[]> {
+    const file = path.join(proc.dir, 'redis.conf');
+    if (proc.configFilePort !== proc.port) {
+      const lines: string[] = [];
+      for (const arg of this.redisArgs(proc)) {
+        if (arg.startsWith('--')) lines.push(arg.slice(2));
+        else lines[lines.length - 1] += ` ${quote(arg)}`;
+      }
+      await writeFile(file, `${lines.join('\n')}\n`, { mode: 0o600 });
+      proc.configFilePort = proc.port;
+    }
+    return [file, ...(proc.loneMaster ? ['--replicaof', 'no', 'one'] : [])];
   }
 
   private sentinelConfig(proc: Proc, options: LabSentinelOptions): string {
