@@ -1,13 +1,14 @@
-// Actions on a Sentinel-managed group, against a real master, two replicas and three real
-// redis-sentinel processes (quorum 2, down-after 1000 ms, failover-timeout 5000 ms): a manual
-// switchover is refused with Sentinel's figures and the Sentinel action to use; sentinel-failover
-// with --prefer makes that replica the master, the others follow it, the replica priorities it
-// changed to steer Sentinel are back, and the audit has it; a console killed between the
-// priority change and SENTINEL FAILOVER leaves an INTERRUPTED_PLAN report naming the priorities
-// to put back. Every wait is for a condition.
+// Actions on a Sentinel-managed group, against a real master, two replicas (started from config
+// files) and three real redis-sentinel processes (quorum 2, down-after 1000 ms, failover-timeout
+// 5000 ms): a manual switchover is refused with Sentinel's figures and the Sentinel action to use;
+// sentinel-failover with --prefer makes that replica the master, the others follow it, the replica
+// priorities it changed to steer Sentinel are back, in the config files too (Sentinel's own CONFIG
+// REWRITE wrote the steer there) and after a restart, and the audit has it; a console killed
+// between the priority change and SENTINEL FAILOVER leaves an INTERRUPTED_PLAN report naming the
+// priorities to put back. Every wait is for a condition.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import Redis from 'ioredis';
@@ -29,6 +30,12 @@ let sentinels: string[] = [];
 const onNode = <T>(name: string, work: (c: Redis) => Promise<T>): Promise<T> => onLabNode(lab, name, work);
 const sentinelMaster = (sentinel: string): Promise<Record<string, string>> => sentinelView(lab, sentinel, NAME);
 const cli = cliRun;
+/** The line of `name`'s config file that sets `parameter` (as CONFIG REWRITE writes it), or null. */
+async function configLine(name: string, parameter: string): Promise<string | null> {
+  const file = await onNode(name, async (c) => /^config_file:(.*)$/m.exec(await c.info('server'))?.[1]?.trim() ?? '');
+  expect(file, `${name} runs from a config file`).not.toBe('');
+  return (await readFile(file, 'utf8')).split('\n').find((line) => line.startsWith(`${parameter} `)) ?? null;
+}
 const priority = (name: string): Promise<string> => onNode(name, async (c) => ((await c.config('GET', 'replica-priority')) as string[])[1] ?? '?');
 
 /** The lab node every Sentinel names as the master, once they agree and it says so itself. */
@@ -42,7 +49,8 @@ async function sentinelsAgree(): Promise<string> {
 }
 
 beforeAll(async () => {
-  lab = await Lab.start({ nodes: masterWithReplicas(2) });
+  // Started from config files, as in production: Sentinel's own CONFIG REWRITE (sent with each SLAVEOF) lands there.
+  lab = await Lab.start({ nodes: masterWithReplicas(2), configFile: true });
   sentinels = await startSentinelGroup(lab, NAME, 2, { downAfterMs: 1000, failoverTimeoutMs: 5000 });
 }, 60_000);
 
@@ -123,7 +131,9 @@ describe('a Sentinel-managed group', () => {
       `${lab.address('master')} CLIENT UNPAUSE`,
       `${lab.address('master')} INFO replication`,
       `${lab.address('replica-2')} CONFIG SET replica-priority 80`,
+      `${lab.address('replica-2')} CONFIG REWRITE`,
       `${lab.address('replica-1')} CONFIG SET replica-priority 1`,
+      `${lab.address('replica-1')} CONFIG REWRITE`,
     ]);
     expect(check(plan, 'SENTINEL_STEER').message).toMatch(/SENTINEL FAILOVER takes no target.*replica-2|takes no target/);
     expect(outcome.status, JSON.stringify(outcome.steps.map((s) => [s.command, s.status, s.message]))).toBe('ok');
@@ -136,6 +146,20 @@ describe('a Sentinel-managed group', () => {
     }
     expect(await priority('replica-1')).toBe('1');
     expect(await priority('replica-2')).toBe('80');
+    // Sentinel's CONFIG REWRITE (with its SLAVEOF NO ONE to replica-2, its SLAVEOF to replica-1) wrote the steer into their
+    // config files; the plan's own CONFIG REWRITE after the restore writes the original back, and a restart keeps it.
+    expect(outcome.steps.filter((st) => st.command === 'CONFIG REWRITE').map((st) => [st.node, st.status])).toEqual([
+      [lab.address('replica-2'), 'ok'],
+      [lab.address('replica-1'), 'ok'],
+    ]);
+    expect(await configLine('replica-2', 'replica-priority')).toBe('replica-priority 80');
+    expect(await configLine('replica-1', 'replica-priority')).toBe('replica-priority 1');
+    await lab.restart('replica-1');
+    expect(await priority('replica-1')).toBe('1');
+    await until('replica-1 back under replica-2', async () => {
+      const r = await replication(lab, 'replica-1');
+      return r.master_port === String(lab.port('replica-2')) && r.master_link_status === 'up' ? true : undefined;
+    }, 20_000);
 
     const audit = (await h.actions.audit(10)).at(-1);
     expect(audit).toMatchObject({ request: { kind: 'sentinel-failover', prefer: lab.address('replica-2') }, outcome: 'ok' });

@@ -14,6 +14,7 @@ import { steerPriorities } from '../../electron/engine/actions/sentinel-planner'
 import type { ActionPlan, ActionRequest } from '../../electron/shared/actions';
 import type { NodeState } from '../../electron/shared/types';
 import { unreachableFacts } from '../../electron/engine/actions/facts';
+import { classifyError } from '../../electron/engine/errors';
 import { META, factsFor, factsOf, nodeState, replicaState, snapshotOf } from '../helpers/action-fixtures';
 import { FakeNodeCommands, RecordingJournal } from '../helpers/fake-node-commands';
 
@@ -218,9 +219,25 @@ describe('the sentinel-failover plan', () => {
       `${M} CLIENT UNPAUSE`,
       `${M} INFO replication`,
       `${B} CONFIG SET replica-priority 80`,
+      // Sentinel's SLAVEOF goes with a CONFIG REWRITE: the steer is in their config files, and put back there too.
+      `${B} CONFIG REWRITE`,
       `${A} CONFIG SET replica-priority 1`,
+      `${A} CONFIG REWRITE`,
     ]);
     expect(check(p, 'SENTINEL_STEER').message).toMatch(/SENTINEL FAILOVER takes no target: the Sentinel picks the replica with the lowest non-zero replica-priority.*10\.0\.0\.3:6379 replica-priority 80 → 1, 10\.0\.0\.2:6379 replica-priority 1 → 2/);
+    expect(check(p, 'SENTINEL_STEER').message).toContain('run from a config file, where Sentinel\'s own CONFIG REWRITE writes the steered value');
+    expect(ops.filter((o) => o.kind === 'steer-rewrite')).toEqual([
+      { kind: 'steer-rewrite', node: B, master: M, parameter: 'replica-priority', steered: '1', restored: '80', file: '/etc/redis/redis.conf' },
+      { kind: 'steer-rewrite', node: A, master: M, parameter: 'replica-priority', steered: '2', restored: '1', file: '/etc/redis/redis.conf' },
+    ]);
+    // A node without a config file has nothing for Sentinel's rewrite to write into: no CONFIG REWRITE there.
+    const snapshot = group({ priority: 1 }, { priority: 80 });
+    const noFile = planAction(
+      { kind: 'sentinel-failover', masterName: 'cache', prefer: B },
+      factsFor(snapshot, { [A]: { priority: 1, configFile: null }, [B]: { priority: 80 } }, { sentinel: managed() }),
+      META,
+    ).plan;
+    expect(noFile.steps.filter((s) => s.command === 'CONFIG REWRITE').map((s) => s.node)).toEqual([B]);
     expect(p.confirmAddress).toBe(B);
     expect(p.canRun).toBe(true);
     expect(ops.filter((o) => o.kind === 'set-config').map((o) => (o.kind === 'set-config' ? o.steer : null))).toEqual(['on', 'on', 'off', 'off']);
@@ -302,7 +319,7 @@ describe('Execution of a sentinel-failover', () => {
     const execution = new Execution(fake, planned, { pollMs: 2, stepTimeoutMs: 500, journal: new RecordingJournal(timeline), onProgress: () => undefined });
     return { fake, timeline, execution };
   }
-  const changes = (timeline: string[]): string[] => timeline.filter((l) => /CONFIG SET|SENTINEL FAILOVER|journal undo/.test(l));
+  const changes = (timeline: string[]): string[] => timeline.filter((l) => /CONFIG SET|CONFIG REWRITE|SENTINEL FAILOVER|journal undo/.test(l));
 
   it('journals each original priority before the change, fails over to the preferred replica, and restores them', async () => {
     const { fake, timeline, execution } = setUp();
@@ -316,8 +333,15 @@ describe('Execution of a sentinel-failover', () => {
       `journal undo pause-ends ${M}`,
       `${S1} SENTINEL FAILOVER cache`,
       `${B} CONFIG SET replica-priority 80`,
+      `${B} CONFIG REWRITE`,
       `${A} CONFIG SET replica-priority 1`,
+      `${A} CONFIG REWRITE`,
     ]);
+    expect(report.steps.filter((s) => s.command === 'CONFIG REWRITE').map((s) => s.message)).toEqual([
+      "/etc/redis/redis.conf says replica-priority 80 again (Sentinel's CONFIG REWRITE had written 1 there when it promoted 10.0.0.3:6379)",
+      "/etc/redis/redis.conf says replica-priority 1 again (Sentinel's CONFIG REWRITE had written 2 there when it re-pointed 10.0.0.2:6379)",
+    ]);
+    expect(report.notes).toEqual([]);
     expect(fake.node(B).role).toBe('master');
     expect(fake.node(M)).toMatchObject({ role: 'replica', master: B });
     expect(report.handedOver).toBe(true);
@@ -328,8 +352,13 @@ describe('Execution of a sentinel-failover', () => {
     const report = await execution.run();
     expect(report.status).toBe('failed');
     // Nothing promoted: the old master is not demoted, and its held writes are released (clean-up).
-    expect(report.steps.map((s) => s.status)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok', 'failed', 'skipped', 'skipped', 'skipped', 'ok', 'ok']);
+    expect(report.steps.map((s) => s.status)).toEqual(['ok', 'ok', 'ok', 'ok', 'ok', 'failed', 'skipped', 'skipped', 'skipped', 'ok', 'skipped', 'ok', 'skipped']);
     expect(changes(timeline).slice(-2)).toEqual([`${B} CONFIG SET replica-priority 80`, `${A} CONFIG SET replica-priority 1`]);
+    // Sentinel re-pointed no one, so it rewrote no config file: nothing of the node's runtime state is persisted by the plan.
+    expect(report.steps.filter((s) => s.command === 'CONFIG REWRITE').map((s) => s.message)).toEqual([
+      `not needed: ${B} still replicates from ${M}, so Sentinel did not rewrite /etc/redis/redis.conf: it holds what it held before the plan`,
+      `not needed: ${A} still replicates from ${M}, so Sentinel did not rewrite /etc/redis/redis.conf: it holds what it held before the plan`,
+    ]);
     expect(fake.node(M).role).toBe('master');
     expect(report.cleanup.join(' ')).toContain(`CLIENT UNPAUSE on ${M}`);
     expect(report.handedOver).toBe(false);
@@ -394,7 +423,30 @@ describe('Execution of a sentinel-failover', () => {
   it('skips a restore whose change was never sent', async () => {
     const { fake, execution } = setUp((f) => f.on('CONFIG SET', () => Promise.reject(new Error('ERR CONFIG SET failed'))));
     const report = await execution.run();
-    expect(report.steps.map((s) => s.status)).toEqual(['failed', 'skipped', 'skipped', 'skipped', 'skipped', 'skipped', 'skipped', 'skipped', 'skipped', 'failed', 'skipped']);
+    expect(report.steps.map((s) => s.status)).toEqual(['failed', 'skipped', 'skipped', 'skipped', 'skipped', 'skipped', 'skipped', 'skipped', 'skipped', 'failed', 'skipped', 'skipped', 'skipped']);
     expect(fake.node(M).role).toBe('master');
+  });
+
+  it('a CONFIG REWRITE the server refuses leaves the failover done, and says what the config file still holds and what to run', async () => {
+    const { fake, timeline, execution } = setUp((f) =>
+      // As NodeCommands reports a server's error reply.
+      f.on('CONFIG REWRITE', (address) => (address === A ? Promise.reject(classifyError(new Error('ERR Rewriting config file: Permission denied'), A)) : Promise.resolve())),
+    );
+    const report = await execution.run();
+    expect(report.status).toBe('ok');
+    expect(report.failure).toBeNull();
+    expect(fake.node(B).role).toBe('master');
+    const rewrites = report.steps.filter((s) => s.command === 'CONFIG REWRITE');
+    expect(rewrites.map((s) => [s.node, s.status])).toEqual([
+      [B, 'ok'],
+      [A, 'failed'],
+    ]);
+    const said =
+      `CONFIG REWRITE failed on ${A} (${A}: ERR Rewriting config file: Permission denied): its replica-priority is 1 again, but /etc/redis/redis.conf still says replica-priority 2 ` +
+      `(Sentinel's own CONFIG REWRITE wrote it there when it re-pointed ${A}), and a restart brings 2 back, which steers Sentinel's next pick. ` +
+      `Fix what stops the rewrite (the server must be able to write /etc/redis/redis.conf and its directory), then run CONFIG REWRITE on ${A}; or change that line to "replica-priority 1" by hand`;
+    expect(rewrites[1]?.message).toBe(said);
+    expect(report.notes).toEqual([`${said}.`]);
+    expect(changes(timeline).at(-1)).toBe(`${A} CONFIG REWRITE`);
   });
 });

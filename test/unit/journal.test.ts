@@ -332,6 +332,49 @@ describe('interrupted plan report', () => {
     ]);
   });
 
+  it('a sentinel-failover killed after Sentinel re-pointed a steered replica: CONFIG REWRITE follows its CONFIG SET (Sentinel wrote the steer into its config file), and only there', () => {
+    const SENTINEL = '127.0.0.1:26379';
+    const FILE = '/etc/redis/redis.conf';
+    const base = planned('plan-steer', [
+      { kind: 'set-config', node: T, parameter: 'replica-priority', value: '1', steer: 'on' },
+      { kind: 'set-config', node: S, parameter: 'replica-priority', value: '2', steer: 'on' },
+      { kind: 'sentinel-priorities', node: SENTINEL, masterName: 'cache', priorities: [] },
+      { kind: 'sentinel-failover', node: SENTINEL, masterName: 'cache', oldMaster: M, prefer: T, sentinels: [SENTINEL], consoleAddress: {} },
+      { kind: 'sentinel-followers', node: M, members: [M, S] },
+      { kind: 'set-config', node: T, parameter: 'replica-priority', value: '100', steer: 'off' },
+      { kind: 'steer-rewrite', node: T, master: M, parameter: 'replica-priority', steered: '1', restored: '100', file: FILE },
+      { kind: 'set-config', node: S, parameter: 'replica-priority', value: '1', steer: 'off' },
+      { kind: 'steer-rewrite', node: S, master: M, parameter: 'replica-priority', steered: '2', restored: '1', file: FILE },
+    ]);
+    const p: PlannedAction = { ...base, plan: { ...base.plan, request: { kind: 'sentinel-failover', masterName: 'cache', prefer: T } } };
+    // Sentinel promoted T; S is still where it was (Sentinel did not get to it): only T's file holds the steer.
+    const nodes = new Map([
+      [M, node(M, 'replica', T)],
+      [T, node(T, 'master', null, { 'replica-priority': '1' })],
+      [S, node(S, 'replica', M, { 'replica-priority': '2' })],
+    ]);
+    const report = assess(diedAt(p, 4), nodes, 5000);
+    expect(report.commands).toEqual([
+      { node: T, command: 'CONFIG SET replica-priority 100', why: expect.any(String) },
+      { node: T, command: 'CONFIG REWRITE', why: `Sentinel promoted ${T} since the plan, and the CONFIG REWRITE it sends with every SLAVEOF wrote replica-priority 1 into ${FILE}: after the CONFIG SET, this writes 100 there` },
+      { node: S, command: 'CONFIG SET replica-priority 1', why: expect.any(String) },
+    ]);
+    expect(reportText(report).join('\n')).toContain(`on ${T}: CONFIG REWRITE    # Sentinel promoted`);
+    // Killed between T's restore and its CONFIG REWRITE: the value is back, the file is not; said once, the report still closes.
+    const between = new Map([...nodes, [T, node(T, 'master', null, { 'replica-priority': '100' })], [S, node(S, 'replica', T, { 'replica-priority': '1' })]]);
+    const late = assess(diedAt(p, 6), between, 5000);
+    expect(late.settled).toBe(true);
+    expect(late.note).toContain(`${T}'s replica-priority is back to 100, but the plan stopped before its CONFIG REWRITE there: Sentinel promoted ${T} since the plan`);
+    expect(late.note).toContain(`Run CONFIG REWRITE on ${T}`);
+    // T's rewrite ran: nothing more to say of T; killed at S's restore, S (re-pointed by Sentinel meanwhile) is named instead.
+    const later = assess(diedAt(p, 7), between, 5000).note ?? '';
+    expect(later).not.toContain(`${T}'s replica-priority is back`);
+    expect(later).toContain(`${S}'s replica-priority is back to 1, but the plan stopped before its CONFIG REWRITE there: Sentinel re-pointed ${S} since the plan`);
+    // Killed before SENTINEL FAILOVER: no node moved, no file holds the steer, no CONFIG REWRITE.
+    const early = assess(diedAt(p, 2), new Map([[M, node(M, 'master', null)], [T, node(T, 'replica', M, { 'replica-priority': '1' })], [S, node(S, 'replica', M, { 'replica-priority': '2' })]]), 5000);
+    expect(early.commands.map((c) => `${c.node} ${c.command}`)).toEqual([`${T} CONFIG SET replica-priority 100`, `${S} CONFIG SET replica-priority 1`]);
+  });
+
   it('is settled in the expected end state, and never while a node cannot be read', () => {
     const p = planned('plan-done', fenceOps);
     const end = new Map([

@@ -36,6 +36,8 @@ export interface ExecutionReport {
   failure: { stepIndex: number; message: string } | null;
   /** Role changes sent that got no answer: each may have taken effect, or still may when its node runs again. */
   unanswered: UnansweredCommand[];
+  /** What the operator must still do about a step that ended without stopping the plan (a config file left holding a steer). */
+  notes: string[];
 }
 
 /** A role-changing command (REPLICAOF, REPLICAOF NO ONE, FAILOVER) that got no answer. */
@@ -87,6 +89,15 @@ function sameAddress(a: string, b: string): boolean {
 
 class StepFailure extends Error {}
 class StepAborted extends Error {}
+/** A step that ends without stopping the plan: nothing was needed (skipped), or what failed leaves the plan's result as it is. */
+class StepSet extends Error {
+  constructor(
+    readonly status: 'skipped' | 'failed',
+    message: string,
+  ) {
+    super(message);
+  }
+}
 
 /** One running plan; abort() may be called while run() is in progress. */
 export class Execution {
@@ -104,6 +115,7 @@ export class Execution {
   private sentinelAsked = false;
   private readonly promoted = new Set<string>();
   private readonly unanswered: UnansweredCommand[] = [];
+  private readonly notes: string[] = [];
   /** Old masters that now replicate from the new one: releasing their writes is safe (they answer READONLY). */
   private readonly demoted = new Set<string>();
   /** The master Sentinel chose, in its form and the console's. */
@@ -137,7 +149,7 @@ export class Execution {
         stopped = 'skipped: the plan was aborted';
       }
       if (stopped === null && failure && op.kind !== 'config-rewrite') stopped = 'skipped: an earlier step failed';
-      if (stopped !== null && !this.restoreDue(i) && !this.demoteDue(i)) {
+      if (stopped !== null && !this.restoreDue(i) && !this.rewriteDue(i) && !this.demoteDue(i)) {
         await this.skipFrom(i, stopped, i + 1);
         continue;
       }
@@ -156,14 +168,16 @@ export class Execution {
         continue;
       }
       this.emit(step, 'running', `sending ${step.command} to ${step.node}`);
-      let outcome: { status: 'ok' | 'failed' | 'aborted'; message: string };
+      let outcome: { status: 'ok' | 'failed' | 'aborted' | 'skipped'; message: string; stops: boolean };
       try {
-        outcome = { status: 'ok', message: await this.runOp(op, i) };
+        outcome = { status: 'ok', message: await this.runOp(op, i), stops: false };
       } catch (error) {
         outcome =
           error instanceof StepAborted
-            ? { status: 'aborted', message: error.message }
-            : { status: 'failed', message: error instanceof StepFailure ? error.message : toApiError(error).message };
+            ? { status: 'aborted', message: error.message, stops: true }
+            : error instanceof StepSet
+              ? { status: error.status, message: error.message, stops: false }
+              : { status: 'failed', message: error instanceof StepFailure ? error.message : toApiError(error).message, stops: true };
       }
       try {
         await this.complete(i, outcome.status, outcome.message);
@@ -179,7 +193,7 @@ export class Execution {
         stopped ??= 'skipped: the plan was aborted';
         continue;
       }
-      if (outcome.status === 'failed') {
+      if (outcome.status === 'failed' && outcome.stops) {
         // Persistence steps are independent of each other: try the others, then report.
         failure ??= { stepIndex: i, message: outcome.message };
         status = 'failed';
@@ -189,7 +203,7 @@ export class Execution {
     this.current = -1;
     const cleanup = status === 'ok' ? [] : await this.cleanUp();
     this.finished = true;
-    return { status, steps: this.steps, cleanup, handedOver: this.handedOver(), failure, unanswered: this.unanswered };
+    return { status, steps: this.steps, cleanup, handedOver: this.handedOver(), failure, unanswered: this.unanswered, notes: this.notes };
   }
 
   /** A Sentinel steer's restore whose change was sent (or may have been): it runs even after a failure or an abort. */
@@ -199,6 +213,19 @@ export class Execution {
     return this.planned.ops.some(
       (o, i) => i < index && o.kind === 'set-config' && o.steer === 'on' && o.node === op.node && o.parameter === op.parameter && !['pending', 'skipped'].includes(this.steps[i]?.status ?? 'pending'),
     );
+  }
+
+  /** The CONFIG REWRITE after a steer's restore that ran: it runs whenever the restore did. */
+  private rewriteDue(index: number): boolean {
+    const op = this.planned.ops[index];
+    if (op?.kind !== 'steer-rewrite') return false;
+    const restore = this.restoreOf(op, index);
+    return restore >= 0 && !['pending', 'skipped'].includes(this.steps[restore]?.status ?? 'pending');
+  }
+
+  /** The index of the restore a steer-rewrite follows (-1: none). */
+  private restoreOf(op: Extract<StepOp, { kind: 'steer-rewrite' }>, index: number): number {
+    return this.planned.ops.findLastIndex((o, i) => i < index && o.kind === 'set-config' && o.steer === 'off' && o.node === op.node && o.parameter === op.parameter);
   }
 
   /**
@@ -266,7 +293,7 @@ export class Execution {
   }
 
   /** End a step: recorded in the journal (awaited, may throw), then reported. */
-  private async complete(index: number, status: 'ok' | 'failed' | 'aborted', message: string): Promise<void> {
+  private async complete(index: number, status: 'ok' | 'failed' | 'aborted' | 'skipped', message: string): Promise<void> {
     const step = this.steps[index];
     if (!step) return;
     step.status = status;
@@ -349,6 +376,8 @@ export class Execution {
       case 'config-rewrite':
         await this.commands.configRewrite(op.node);
         return 'config file rewritten';
+      case 'steer-rewrite':
+        return this.steerRewrite(op, index);
       case 'sentinel-priorities':
         return this.sentinelPriorities(op, progress);
       case 'sentinel-failover':
@@ -508,6 +537,56 @@ export class Execution {
       );
     }
     return `${members.join(', ')} replicate from ${chosen.sentinel}`;
+  }
+
+  /**
+   * CONFIG REWRITE after a steer's restore, on a node Sentinel re-pointed or promoted during the
+   * plan: Sentinel's SLAVEOF goes with a CONFIG REWRITE, which wrote the steered value into its
+   * config file. A node that still follows the master it followed was not rewritten by Sentinel:
+   * it is sent nothing. Never stops the plan; what is left to do goes to the outcome's notes.
+   */
+  private async steerRewrite(op: Extract<StepOp, { kind: 'steer-rewrite' }>, index: number): Promise<string> {
+    const holds = `${op.file} still says ${op.parameter} ${op.steered}`;
+    const steer = `the steer (${op.parameter} ${op.steered})`;
+    let now: ReplicationInfo;
+    try {
+      now = await readReplication(this.commands, op.node);
+    } catch (error) {
+      const message = `${op.node} cannot be read (${toApiError(error).message}), so whether Sentinel re-pointed it, and rewrote ${op.file} with ${steer}, cannot be told`;
+      this.notes.push(`${cap(message)}. When it answers: if it replicates from another master than ${op.master ?? 'before'}, or is a master, run CONFIG REWRITE on it once its ${op.parameter} is ${op.restored}.`);
+      throw new StepSet('skipped', `not sent: ${message}`);
+    }
+    const master = masterOf(now);
+    const promoted = now.role === 'master';
+    const moved = promoted || master === null || op.master === null || !sameAddress(master, op.master);
+    const how = promoted ? 'promoted' : 're-pointed';
+    if (!moved) {
+      throw new StepSet('skipped', `not needed: ${op.node} still replicates from ${master}, so Sentinel did not rewrite ${op.file}: it holds what it held before the plan`);
+    }
+    if (this.steps[this.restoreOf(op, index)]?.status !== 'ok') {
+      this.notes.push(
+        `Once ${op.node}'s ${op.parameter} is back to ${op.restored}, run CONFIG REWRITE on it: Sentinel ${how} it during the plan, and its CONFIG REWRITE left ${holds}, which a restart brings back.`,
+      );
+      throw new StepSet('skipped', `not sent: the restore before it did not pass, and a rewrite now would keep ${steer} in ${op.file}`);
+    }
+    try {
+      await this.commands.configRewrite(op.node);
+    } catch (error) {
+      const { code, message: reason } = toApiError(error);
+      if (/without a config file/i.test(reason)) {
+        throw new StepSet('failed', `${op.node} runs without a config file now (${reason}): no file holds the steer; its startup configuration decides after a restart`);
+      }
+      const message =
+        `CONFIG REWRITE failed on ${op.node} (${reason}): its ${op.parameter} is ${op.restored} again, but ${holds} (Sentinel's own CONFIG REWRITE wrote it there when it ${how} ${op.node}), ` +
+        `and a restart brings ${op.steered} back, which steers Sentinel's next pick. ` +
+        (code === 'NOPERM'
+          ? `Run CONFIG REWRITE on ${op.node} as a user allowed to (or allow the console's user, as the error says); `
+          : `Fix what stops the rewrite (the server must be able to write ${op.file} and its directory), then run CONFIG REWRITE on ${op.node}; `) +
+        `or change that line to "${op.parameter} ${op.restored}" by hand`;
+      this.notes.push(`${message}.`);
+      throw new StepSet('failed', message);
+    }
+    return `${op.file} says ${op.parameter} ${op.restored} again (Sentinel's CONFIG REWRITE had written ${op.steered} there when it ${how} ${op.node})`;
   }
 
   private async setConfig(op: Extract<StepOp, { kind: 'set-config' }>, index: number): Promise<string> {
@@ -748,6 +827,10 @@ export class Execution {
     this.writeStop = null;
     return done;
   }
+}
+
+function cap(text: string): string {
+  return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
 /** A replica of the master Sentinel chose, named in Sentinel's form or the console's. */

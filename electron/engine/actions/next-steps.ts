@@ -253,6 +253,8 @@ function sentinelNextSteps(planned: PlannedAction, report: ExecutionReport, out:
     const step = report.steps[i];
     if (step && step.status !== 'ok' && step.status !== 'skipped') out.push(`Put the replica priority back by hand: ${step.command} on ${node} (${step.message || step.status}).`);
   }
+  // A config file still holding a steer (CONFIG REWRITE failed, or could not be sent yet): the plan's result stands, the file must be fixed.
+  out.push(...report.notes);
   if (report.status !== 'ok') {
     out.push(
       `Sentinel owns the roles in this group: do not re-point nodes by hand. SENTINEL GET-MASTER-ADDR-BY-NAME ${name} and SENTINEL REPLICAS ${name} on a Sentinel say where it stands` +

@@ -68,7 +68,17 @@ export type StepOp =
    * answering its Sentinels, who take it for down after down-after-milliseconds and fail it over on their own).
    */
   | { kind: 'wait-caught-up'; node: string; master: string; withinMs?: number }
-  | { kind: 'config-rewrite'; node: string };
+  | { kind: 'config-rewrite'; node: string }
+  /**
+   * CONFIG REWRITE on `node` after its steered `parameter` was put back to `restored`, so that its
+   * config file (`file`, from INFO server) says `restored` again. Sentinel sends CONFIG REWRITE with
+   * every SLAVEOF it sends: a node it promoted or re-pointed had the steered value (`steered`)
+   * written into its file, and the restore alone left it there for the next restart. Sent only to
+   * such a node (a master now, or one that follows another master than `master`, the one it
+   * followed when planned): anywhere else it would persist runtime changes nobody asked to
+   * persist. A failure is reported and leaves the plan's result alone.
+   */
+  | { kind: 'steer-rewrite'; node: string; master: string | null; parameter: string; steered: string; restored: string; file: string };
 
 /** The exact command text for the plan and the audit log. */
 /**
@@ -103,6 +113,7 @@ export function commandText(op: StepOp): string {
     case 'wait-caught-up':
       return 'INFO replication';
     case 'config-rewrite':
+    case 'steer-rewrite':
       return 'CONFIG REWRITE';
     case 'sentinel-priorities':
       return `SENTINEL REPLICAS ${op.masterName}`;

@@ -245,6 +245,12 @@ export function assess(plan: JournaledPlan, nodes: ReadonlyMap<string, NodeNow>,
       }
       continue;
     }
+    const rewrite = steerRewrite(plan, o, n);
+    if (current === o.value && rewrite && !rewrite.ended) {
+      notes.push(
+        `${o.node}'s ${o.parameter} is back to ${o.value}, but the plan stopped before its CONFIG REWRITE there: ${rewrite.why}. Run CONFIG REWRITE on ${o.node} (unless you have since), or a restart brings ${rewrite.op.steered} back.`,
+      );
+    }
     if (current === undefined || current === null || current === o.value) continue;
     // Only a value a step of the plan set (and sent, or may have) is the plan's to put back.
     const setByPlan = started.ops.some((op, i) => op.kind === 'set-config' && same(op.node, o.node) && op.parameter === o.parameter && op.value === current && mayHaveRun(plan, i));
@@ -254,6 +260,7 @@ export function assess(plan: JournaledPlan, nodes: ReadonlyMap<string, NodeNow>,
     }
     if (o.parameter === FENCE_PARAMETER && current === String(FENCE_REPLICAS)) fenced.push({ node: o.node, value: current, original: o.value });
     restores.push({ node: o.node, command: `CONFIG SET ${o.parameter} ${o.value}`, why: `restore ${o.parameter} to ${o.value}, its value before the plan (now ${current})` });
+    if (rewrite) restores.push({ node: o.node, command: 'CONFIG REWRITE', why: `${rewrite.why}: after the CONFIG SET, this writes ${o.value} there` });
   }
 
   const pausedUntil = pauses(plan).filter((p) => p.until > now);
@@ -372,7 +379,7 @@ export function assess(plan: JournaledPlan, nodes: ReadonlyMap<string, NodeNow>,
   if (sentinelOwned) {
     notes.unshift(
       `A Sentinel failover: the roles are Sentinel's (SENTINEL GET-MASTER-ADDR-BY-NAME ${masterName ?? '<name>'} on a Sentinel gives the master); do not re-point nodes by hand. ` +
-        `Only the replica-priority values the plan changed to steer Sentinel's pick need putting back`,
+        `Only the replica-priority values the plan changed to steer Sentinel's pick need putting back (and written back with CONFIG REWRITE into the config file of a node Sentinel promoted or re-pointed: its own CONFIG REWRITE wrote the steer there)`,
     );
   }
 
@@ -408,6 +415,29 @@ function valueLeft(plan: JournaledPlan, original: OriginalValue): string | null 
     else if (plan.steps.get(i)?.status === 'ok') left = null;
   });
   return left;
+}
+
+/**
+ * The plan's CONFIG REWRITE for a steered setting, when it applies now: the node runs from a config
+ * file and was promoted or re-pointed since it was planned (Sentinel's SLAVEOF goes with a CONFIG
+ * REWRITE, which wrote the steered value into the file). `ended`: the plan's own step for it ran to an end.
+ */
+function steerRewrite(plan: JournaledPlan, o: OriginalValue, n: NodeNow | undefined): { op: Extract<StepOp, { kind: 'steer-rewrite' }>; why: string; ended: boolean } | null {
+  const index = plan.started.ops.findIndex((op) => op.kind === 'steer-rewrite' && normalizeAddress(op.node) === normalizeAddress(o.node) && op.parameter === o.parameter);
+  const op = plan.started.ops[index];
+  if (op?.kind !== 'steer-rewrite' || !n?.reachable) return null;
+  // A steer never sent left nothing for Sentinel's rewrite to write.
+  const steered = plan.started.ops.some((s, i) => s.kind === 'set-config' && s.steer === 'on' && s.node === op.node && s.parameter === op.parameter && mayHaveRun(plan, i));
+  if (!steered) return null;
+  const promoted = n.role === 'master';
+  const moved = promoted || (n.role === 'replica' && n.master !== null && (op.master === null || normalizeAddress(n.master) !== normalizeAddress(op.master)));
+  if (!moved) return null;
+  const status = plan.steps.get(index)?.status;
+  return {
+    op,
+    why: `Sentinel ${promoted ? 'promoted' : 're-pointed'} ${o.node} since the plan, and the CONFIG REWRITE it sends with every SLAVEOF wrote ${op.parameter} ${op.steered} into ${op.file}`,
+    ended: status !== undefined && status !== 'running' && status !== 'pending',
+  };
 }
 
 /** Write pauses the plan started: from the executor's undo records, else from each pause step's start. */

@@ -134,6 +134,13 @@ export function planSentinelFailover(b: PlanBuilder, request: SentinelFailoverRe
     [...pickable].filter((f) => priorityOf(f) !== 0).sort((x, y) => priorityOf(x) - priorityOf(y) || (y.offset ?? -1) - (x.offset ?? -1))[0];
   const rule = 'SENTINEL FAILOVER takes no target: the Sentinel picks the replica with the lowest non-zero replica-priority, then the highest offset, then the lowest run id';
 
+  // Sentinel's SLAVEOF goes with a CONFIG REWRITE: on a node started from a config file, the steer lands in the file.
+  const persisted = (nodes: string[]): string => {
+    const withFile = nodes.filter((n) => (b.fact(n)?.configFile ?? null) !== null);
+    if (withFile.length === 0) return '';
+    return `; ${withFile.join(', ')} ${withFile.length === 1 ? 'runs' : 'run'} from a config file, where Sentinel's own CONFIG REWRITE writes the steered value when it promotes or re-points the node: ` +
+      `there the plan sends CONFIG REWRITE after the restore, so a restart does not bring the steer back`;
+  };
   let changes: PriorityChange[] = [];
   if (prefer) {
     const pf = b.requireDataNode(prefer, 'the preferred new master');
@@ -184,7 +191,8 @@ export function planSentinelFailover(b: PlanBuilder, request: SentinelFailoverRe
       changes.length === 0
         ? `${prefer} already has the lowest replica-priority (${own}): no change is needed`
         : `to make ${prefer} its pick, the plan sets ${changes.map((c) => `${c.node} replica-priority ${c.from} → ${c.to}`).join(', ')} first, waits until ${via.sentinel} has read the new values (it reads replicas every 10 s), ` +
-          `and puts the original values back at the end (journaled first: if the console dies, the interrupted-plan report names them)`;
+          `and puts the original values back at the end (journaled first: if the console dies, the interrupted-plan report names them)` +
+          persisted(changes.map((c) => c.node));
     b.check('SENTINEL_STEER', 'ok', `${rule}; ${how}`, [prefer, ...changes.map((c) => c.node)]);
   } else {
     const pick = sentinelsPick();
@@ -299,6 +307,15 @@ export function planSentinelFailover(b: PlanBuilder, request: SentinelFailoverRe
       'put the original replica-priority back (runs even if an earlier step failed)',
       'CONFIG SET answers OK',
     );
+    const file = b.fact(c.node)?.configFile ?? null;
+    if (file !== null) {
+      b.step(
+        { kind: 'steer-rewrite', node: c.node, master: b.fact(c.node)?.masterAddress ?? null, parameter: 'replica-priority', steered: String(c.to), restored: String(c.from), file },
+        `Sentinel sends CONFIG REWRITE with every SLAVEOF it sends: promoting or re-pointing ${c.node} writes replica-priority ${c.to} into ${file}, ` +
+          `and a restart would bring it back. Sent only if Sentinel did re-point it (that rewrite already saved its other settings), after the restore`,
+        `CONFIG REWRITE answers OK: ${file} says replica-priority ${c.from}`,
+      );
+    }
   }
   if (prefer) {
     b.expect(prefer, 'master', null);
