@@ -5,7 +5,8 @@
 // priorities it changed to steer Sentinel are back, in the config files too (Sentinel's own CONFIG
 // REWRITE wrote the steer there) and after a restart, and the audit has it; a console killed
 // between the priority change and SENTINEL FAILOVER leaves an INTERRUPTED_PLAN report naming the
-// priorities to put back. Every wait is for a condition.
+// priorities to put back; a switchover run past SENTINEL_MANAGED ends with a note of what the
+// Sentinels name now and how to tell them the new master. Every wait is for a condition.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -15,6 +16,7 @@ import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InterruptedPlans } from '../../electron/engine/actions/interrupted';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
+import { formatOutcome } from '../../electron/cli/action-output';
 import { check, harness, planAndRun, replication, WriteLoad, type Harness } from '../helpers/actions';
 import { nextStart, stepStarted } from '../helpers/journal-wait';
 import { until } from '../helpers/until';
@@ -286,4 +288,40 @@ describe('a Sentinel-managed group', () => {
       }
     }
   }, 300_000);
+
+  it('a switchover run past SENTINEL_MANAGED ends done with a note: the Sentinels still name the old master, what they do about it, and how to tell them the new one (which holds)', async () => {
+    const current = await sentinelsAgree();
+    await until('no Sentinel failover in progress', async () => {
+      const views = await Promise.all(sentinels.map(sentinelMaster));
+      return views.every((v) => !(v.flags ?? '').includes('failover_in_progress')) ? true : undefined;
+    }, 30_000);
+    const target = NODES.find((n) => n !== current) ?? 'master';
+    const { plan, outcome } = await planAndRun(h, { kind: 'switchover', to: lab.address(target) }, { overrides: ['SENTINEL_MANAGED'] });
+    expect(check(plan, 'SENTINEL_MANAGED')).toMatchObject({ verdict: 'refused', overridable: true });
+    expect(outcome.status, JSON.stringify(outcome.steps.map((st) => [st.command, st.status, st.message]))).toBe('ok');
+    // Asked after the fact: they still name the old master, now a replica, and will fail it over on their own.
+    const note = outcome.nextSteps[0] ?? '';
+    const [old, made] = [lab.address(current), lab.address(target)];
+    expect(note).toContain(`The Sentinels of "${NAME}" name ${old} as its master, not ${made} (SENTINEL GET-MASTER-ADDR-BY-NAME ${NAME}: `);
+    expect(note).toContain(`${old} now reports itself a replica: they take it for down once it has done so for down-after-milliseconds (1000 ms)`);
+    expect(note).toContain(`fail it over on their own, to a replica of their choosing (not necessarily ${made})`);
+    expect(note).toContain(`first SENTINEL REMOVE ${NAME} on every Sentinel of the group (`);
+    expect(note).toContain(`SENTINEL MONITOR ${NAME} 127.0.0.1 ${lab.port(target)} 2 and SENTINEL SET ${NAME} down-after-milliseconds 1000 failover-timeout 5000`);
+    // The CLI prints the outcome's notes as they are.
+    expect(formatOutcome(outcome, { color: false })).toContain(`Notes:\n  • ${note}`);
+
+    // Done as the note says, they name the new master and keep it: each has heard the others again (hello), and none took back the old one.
+    for (const sn of sentinels) await onNode(sn, (c) => c.call('SENTINEL', 'REMOVE', NAME));
+    for (const sn of sentinels) {
+      await onNode(sn, async (c) => {
+        await c.call('SENTINEL', 'MONITOR', NAME, '127.0.0.1', String(lab.port(target)), '2');
+        await c.call('SENTINEL', 'SET', NAME, 'down-after-milliseconds', '1000', 'failover-timeout', '5000');
+      });
+    }
+    await until('the Sentinels to know each other and the replicas again', async () => {
+      const views = await Promise.all(sentinels.map(sentinelMaster));
+      return views.every((v) => v['num-slaves'] === '2' && v['num-other-sentinels'] === '2') ? true : undefined;
+    }, 30_000);
+    expect(await sentinelsAgree()).toBe(target);
+  }, 90_000);
 });

@@ -1,8 +1,10 @@
 // Actions on a Sentinel-managed group, from hand-written facts and a scripted fake of
 // NodeCommands: how the preflight knows a group is managed (connections, Sentinels in the
 // topology, the hello channel), SENTINEL_MANAGED's figures and verdicts, the sentinel-failover
-// plan's checks, steps and steer values, and the executor putting the priorities back whatever
-// happened. The same against three real Sentinels is in test/integration/actions-sentinel.test.ts.
+// plan's checks, steps and steer values, the executor putting the priorities back whatever
+// happened (in the config files Sentinel rewrote too), and what the Sentinels make of a master
+// changed around them. The same against three real Sentinels is in
+// test/integration/actions-sentinel.test.ts.
 import { describe, expect, it } from 'vitest';
 import { Execution } from '../../electron/engine/actions/executor';
 import type { SentinelFacts, SentinelReply } from '../../electron/engine/actions/facts';
@@ -11,7 +13,8 @@ import { planAction } from '../../electron/engine/actions/planner';
 import { sentinelFacts } from '../../electron/engine/actions/sentinel-facts';
 import { sentinelGroupMaster } from '../../electron/engine/actions/scope';
 import { steerPriorities } from '../../electron/engine/actions/sentinel-planner';
-import type { ActionPlan, ActionRequest } from '../../electron/shared/actions';
+import { sentinelAftermath, wentAroundSentinels, type SentinelAnswer } from '../../electron/engine/actions/sentinel-aftermath';
+import type { ActionPlan, ActionRequest, FinalNodeState } from '../../electron/shared/actions';
 import type { NodeState } from '../../electron/shared/types';
 import { unreachableFacts } from '../../electron/engine/actions/facts';
 import { classifyError } from '../../electron/engine/errors';
@@ -88,6 +91,58 @@ describe('SENTINEL_MANAGED', () => {
 
   it('is absent when nothing says Sentinel watches the group', () => {
     expect(plan({ kind: 'switchover', to: A }, null).plan.checks.map((c) => c.code)).not.toContain('SENTINEL_MANAGED');
+  });
+});
+
+describe('sentinelAftermath: what the Sentinels make of a master changed around them', () => {
+  const final = (address: string, role: FinalNodeState['role'], master: string | null = null, reachable = true): FinalNodeState => ({
+    address,
+    reachable,
+    role,
+    master,
+    linkStatus: master ? 'up' : null,
+    offset: 1000,
+    error: reachable ? null : 'connection refused',
+  });
+  const naming = (master: string | null, ...sentinels: string[]): SentinelAnswer[] => sentinels.map((sentinel) => ({ sentinel, master, error: null }));
+  const switchover = plan({ kind: 'switchover', to: A });
+  const afterSwitchover = [final(A, 'master'), final(M, 'replica', A), final(B, 'replica', A)];
+
+  it('asks only after a change of master run past SENTINEL_MANAGED', () => {
+    expect(wentAroundSentinels(switchover)).toBe(true);
+    expect(wentAroundSentinels(plan({ kind: 'promote', node: A, repointSiblings: false }))).toBe(true);
+    expect(wentAroundSentinels(plan({ kind: 'replicaof', node: B, master: A }))).toBe(false);
+    expect(wentAroundSentinels(plan({ kind: 'switchover', to: A }, null))).toBe(false);
+  });
+
+  it('still naming the old master, now a replica: they fail it over on their own; how to tell them the new one, every Sentinel removed first', () => {
+    const note = sentinelAftermath(switchover, naming(M, S1, S2, S3), afterSwitchover, group()) ?? '';
+    expect(note).toContain(`The Sentinels of "cache" name ${M} as its master, not ${A} (SENTINEL GET-MASTER-ADDR-BY-NAME cache: ${S1}: ${M}; ${S2}: ${M}; ${S3}: ${M})`);
+    expect(note).toContain(`${M} now reports itself a replica: they take it for down once it has done so for down-after-milliseconds (30000 ms)`);
+    expect(note).toContain(`first SENTINEL REMOVE cache on every Sentinel of the group (${S1}, ${S2}, ${S3}), then on each: SENTINEL MONITOR cache 10.0.0.2 6379 2 and SENTINEL SET cache down-after-milliseconds 30000 failover-timeout 5000 and every other setting`);
+    // The old master dead (an emergency failover): they fail it over once they agree, or take it back if it returns first.
+    const dead = sentinelAftermath(switchover, naming(M, S1, S2, S3), [final(A, 'master'), final(M, 'unknown', null, false), final(B, 'replica', A)], group()) ?? '';
+    expect(dead).toContain(`${M} does not answer: they take it for down once enough of them agree (quorum 2)`);
+    expect(dead).toContain(`If ${M} comes back first, they take it as the master again and make ${A} its replica.`);
+  });
+
+  it('still naming the old master, still a master (a promote): the promoted replica is turned back; sentinel-failover is the way', () => {
+    const promote = plan({ kind: 'promote', node: A, repointSiblings: false });
+    const note = sentinelAftermath(promote, naming(M, S1, S2, S3), [final(A, 'master'), final(M, 'master'), final(B, 'replica', M)], group()) ?? '';
+    expect(note).toContain(`${M} is still a master, so they turn ${A}, a replica promoted behind their back, back into a replica of ${M} within seconds`);
+    expect(note).toContain(`once ${A} replicates from ${M} again, run sentinel-failover --master-name cache --prefer ${A}`);
+    expect(note).not.toContain('SENTINEL REMOVE');
+  });
+
+  it('agreeing, naming a third node, disagreeing, or silent: each said as it is', () => {
+    expect(sentinelAftermath(switchover, naming(A, S1, S2, S3), afterSwitchover, group())).toBe(
+      `The Sentinels of "cache" name ${A} as its master too (SENTINEL GET-MASTER-ADDR-BY-NAME cache: ${S1}: ${A}; ${S2}: ${A}; ${S3}: ${A}): they agree with this plan's result.`,
+    );
+    expect(sentinelAftermath(switchover, naming(B, S1, S2), afterSwitchover, group())).toContain(`name ${B} as its master, not ${A}`);
+    expect(sentinelAftermath(switchover, naming(B, S1, S2), afterSwitchover, group())).toContain(`they failed over on their own while or after this plan ran`);
+    expect(sentinelAftermath(switchover, [...naming(M, S1), ...naming(A, S2)], afterSwitchover, group())).toContain(`disagree about its master after the plan (SENTINEL GET-MASTER-ADDR-BY-NAME cache: ${S1}: ${M}; ${S2}: ${A})`);
+    const silent = sentinelAftermath(switchover, [{ sentinel: S1, master: null, error: `${S1}: connection refused` }], afterSwitchover, group());
+    expect(silent).toContain(`None of the Sentinels of "cache" answered SENTINEL GET-MASTER-ADDR-BY-NAME cache after the plan (${S1}: no answer (${S1}: connection refused))`);
   });
 });
 

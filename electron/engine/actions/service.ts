@@ -28,6 +28,7 @@ import { Execution, type UnansweredCommand } from './executor';
 import type { SentinelFacts } from './facts';
 import { tryNormalize } from './graph';
 import { finalStates, nextSteps, unverified } from './next-steps';
+import { askSentinels, sentinelAftermath, wentAroundSentinels } from './sentinel-aftermath';
 import { DEFAULT_STEP_TIMEOUT_MS, type PlannedAction } from './plan-builder';
 import { planAction } from './planner';
 import { comparedAsReplicas, gatherFacts } from './preflight';
@@ -222,6 +223,16 @@ export class ActionService {
     // is not there is not done (another change may have happened meanwhile).
     const contradicted = report.status === 'ok' ? unverified(fresh, nodes) : [];
     const status = contradicted.length > 0 ? 'failed' : report.status;
+    const advice = nextSteps(fresh, report, nodes, snapshot, contradicted);
+    // A master changed around the group's Sentinels: what they name now decides what happens next,
+    // first of the notes when the plan is done (it ends "done", and they are about to undo it).
+    if (report.handedOver && wentAroundSentinels(fresh)) {
+      const note = sentinelAftermath(fresh, await askSentinels(this.engine.commands(), fresh), nodes, snapshot);
+      if (note !== null) {
+        if (status === 'ok') advice.unshift(note);
+        else advice.push(note);
+      }
+    }
     const outcome: Omit<ActionOutcome, 'auditFile'> = {
       planId,
       ok: status === 'ok',
@@ -230,7 +241,7 @@ export class ActionService {
       finishedAt: Date.now(),
       steps: report.steps,
       nodes,
-      nextSteps: nextSteps(fresh, report, nodes, snapshot, contradicted),
+      nextSteps: advice,
     };
     const needed: readonly string[] = fresh.plan.needsOverride;
     const overrides = (options.overrides ?? []).filter((code) => needed.includes(code));
