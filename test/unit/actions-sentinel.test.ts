@@ -497,8 +497,8 @@ describe('Execution of a sentinel-failover', () => {
       [A, 'failed'],
     ]);
     const said =
-      `CONFIG REWRITE failed on ${A} (${A}: ERR Rewriting config file: Permission denied): its replica-priority is 1 again, but /etc/redis/redis.conf still says replica-priority 2 ` +
-      `(Sentinel's own CONFIG REWRITE wrote it there when it re-pointed ${A}), and a restart brings 2 back, which steers Sentinel's next pick. ` +
+      `CONFIG REWRITE failed on ${A} (${A}: ERR Rewriting config file: Permission denied): its replica-priority is 1 again, but /etc/redis/redis.conf still says replica-priority 2, ` +
+      `as Sentinel's own CONFIG REWRITE wrote it when it re-pointed ${A} (unless that one failed too), and a restart brings 2 back, which steers Sentinel's next pick. ` +
       `Fix what stops the rewrite (the server must be able to write /etc/redis/redis.conf and its directory), then run CONFIG REWRITE on ${A}; or change that line to "replica-priority 1" by hand`;
     expect(rewrites[1]?.message).toBe(said);
     expect(report.notes).toEqual([`${said}.`]);

@@ -577,7 +577,7 @@ export class Execution {
         throw new StepSet('failed', `${op.node} runs without a config file now (${reason}): no file holds the steer; its startup configuration decides after a restart`);
       }
       const message =
-        `CONFIG REWRITE failed on ${op.node} (${reason}): its ${op.parameter} is ${op.restored} again, but ${holds} (Sentinel's own CONFIG REWRITE wrote it there when it ${how} ${op.node}), ` +
+        `CONFIG REWRITE failed on ${op.node} (${reason}): its ${op.parameter} is ${op.restored} again, but ${holds}, as Sentinel's own CONFIG REWRITE wrote it when it ${how} ${op.node} (unless that one failed too), ` +
         `and a restart brings ${op.steered} back, which steers Sentinel's next pick. ` +
         (code === 'NOPERM'
           ? `Run CONFIG REWRITE on ${op.node} as a user allowed to (or allow the console's user, as the error says); `
