@@ -366,6 +366,9 @@ describe('interrupted plan report', () => {
     expect(late.settled).toBe(true);
     expect(late.note).toContain(`${T}'s replica-priority is back to 100, but the plan stopped before its CONFIG REWRITE there: Sentinel promoted ${T} since the plan`);
     expect(late.note).toContain(`Run CONFIG REWRITE on ${T}`);
+    // Printed a line per note (the CLI turns a newline inside a line into "?").
+    expect(reportText(late).filter((line) => line.includes('\n'))).toEqual([]);
+    expect(reportText(late)).toContain(late.note?.split('\n')[1]);
     // T's rewrite ran: nothing more to say of T; killed at S's restore, S (re-pointed by Sentinel meanwhile) is named instead.
     const later = assess(diedAt(p, 7), between, 5000).note ?? '';
     expect(later).not.toContain(`${T}'s replica-priority is back`);

@@ -500,7 +500,8 @@ export function reportText(r: InterruptedReport): string[] {
     'Where each node stands now:',
     ...r.now.map((l) => `  ${l}`),
   ];
-  if (r.note) lines.push(r.note);
+  // One line each: a note is several sentences joined by newlines, and a terminal line must hold none.
+  if (r.note) lines.push(...r.note.split('\n'));
   for (const f of r.fenced) {
     lines.push(`FENCED_MASTER ${f.node}: min-replicas-to-write is ${f.value}, the write fence, so every write is refused; its value before the plan was ${f.original}.`);
   }
