@@ -558,10 +558,11 @@ export class Execution {
     }
     const master = masterOf(now);
     const promoted = now.role === 'master';
-    const moved = promoted || master === null || op.master === null || !sameAddress(master, op.master);
+    const moved = promoted || (master !== null && op.master !== null && !sameAddress(master, op.master));
     const how = promoted ? 'promoted' : 're-pointed';
     if (!moved) {
-      throw new StepSet('skipped', `not needed: ${op.node} still replicates from ${master}, so Sentinel did not rewrite ${op.file}: it holds what it held before the plan`);
+      const where = master === null ? 'is neither a master nor a replica of another master' : `still replicates from ${master}`;
+      throw new StepSet('skipped', `not needed: ${op.node} ${where}, so Sentinel did not rewrite ${op.file}: it holds what it held before the plan`);
     }
     if (this.steps[this.restoreOf(op, index)]?.status !== 'ok') {
       this.notes.push(

@@ -430,7 +430,7 @@ function steerRewrite(plan: JournaledPlan, o: OriginalValue, n: NodeNow | undefi
   const steered = plan.started.ops.some((s, i) => s.kind === 'set-config' && s.steer === 'on' && s.node === op.node && s.parameter === op.parameter && mayHaveRun(plan, i));
   if (!steered) return null;
   const promoted = n.role === 'master';
-  const moved = promoted || (n.role === 'replica' && n.master !== null && (op.master === null || normalizeAddress(n.master) !== normalizeAddress(op.master)));
+  const moved = promoted || (n.role === 'replica' && n.master !== null && op.master !== null && normalizeAddress(n.master) !== normalizeAddress(op.master));
   if (!moved) return null;
   const status = plan.steps.get(index)?.status;
   return {
