@@ -36,6 +36,7 @@ import { PollScheduler, type SlotTiming } from './poll-scheduler';
 import { askSentinels, sentinelAuthMessage } from './sentinel-entry';
 import { SentinelWatch } from './sentinel-watch';
 import { buildSnapshot } from './snapshot';
+import { formatSeconds } from '../shared/format';
 import { historyPointOf } from '../shared/history-point';
 import type { NodeHistory } from '../shared/node-history';
 import { AlertBook } from './alerts';
@@ -329,6 +330,8 @@ class Session {
   private nextEventId = 1;
   private pendingEvents: ReplicationEvent[] = [];
   private seq = 0;
+  /** The console itself did not run then (asleep, stopped): the next tick's events may have happened at any point of it. */
+  private unwatched: { from: number; to: number } | null = null;
   /** Told to every snapshot: a page that outlives its server tells the new session's ticks from old ones by it. */
   private readonly id = randomUUID();
   private readonly clock: Clock;
@@ -385,7 +388,10 @@ class Session {
       poll: (record) => this.pollOnce(record),
       phaseOf: (record) => this.phaseOf(record),
       tick: () => void this.tick(),
-      onStall,
+      onStall: (from, to) => {
+        this.unwatched = { from: this.unwatched?.from ?? from, to };
+        onStall(from, to);
+      },
       onSlot: onPollSlot && ((record, slot) => onPollSlot(record.address, slot)),
       onError: (error) => process.emitWarning(`poll schedule: ${error instanceof Error ? error.message : String(error)}`),
     });
@@ -802,8 +808,12 @@ class Session {
     for (const node of snapshot.nodes) {
       this.nodes.resolve(node.address)?.history.append(historyPointOf(node, now));
     }
+    const unwatched = this.unwatched;
+    this.unwatched = null;
     for (const draft of diffSnapshots(this.latest, snapshot, this.eventMemory)) {
       const event: ReplicationEvent = { id: this.nextEventId++, at: now, ...draft };
+      // Found on waking: it is dated when the console saw it, which may be long after it happened.
+      if (unwatched) event.message += ` (found on waking: the console itself had not run for ${formatSeconds(Math.round((unwatched.to - unwatched.from) / 1000))}, and this happened at some point before)`;
       this.eventLog.push(event);
       this.pendingEvents.push(event);
     }

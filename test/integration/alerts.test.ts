@@ -46,6 +46,37 @@ describe('watch --alerts', () => {
     expect(run.code).toBe(0);
   }, 30_000);
 
+  it('a console stopped for 7 s while a replica is detached: no tick over readings that old, and the change is marked as found on waking', async () => {
+    const replica = new Redis({ port: lab.port('replica-1'), maxRetriesPerRequest: 0, retryStrategy: () => null });
+    let slept: Promise<void> | null = null;
+    try {
+      const run = await runCli(['watch', '--seed', lab.address('master'), '--interval', '200', '--format', 'json', '--duration', '12'], {
+        onStdout: (stdout, pid) => {
+          if (slept || !stdout.includes('\n')) return;
+          process.kill(pid, 'SIGSTOP');
+          slept = replica
+            .replicaof('NO', 'ONE')
+            .then(() => new Promise((resolve) => setTimeout(resolve, 7000)))
+            .then(() => void process.kill(pid, 'SIGCONT'));
+        },
+      });
+      await slept;
+      expect(run.code).toBe(0);
+      const ticks = run.stdout
+        .trim()
+        .split('\n')
+        .map((line) => JSON.parse(line) as { nodes: { address: string; stale: boolean; role: string }[]; events: { node: string; message: string }[] });
+      // Every node was read after waking before the next tick: none is shown stale.
+      expect(ticks.flatMap((t) => t.nodes.filter((n) => n.stale).map((n) => n.address))).toEqual([]);
+      const change = ticks.flatMap((t) => t.events).find((e) => e.node === lab.address('replica-1') && /master/.test(e.message));
+      expect(change?.message).toMatch(/\(found on waking: the console itself had not run for [6-9] s, and this happened at some point before\)$/);
+    } finally {
+      await replica.replicaof('127.0.0.1', lab.port('master')).catch(() => undefined);
+      replica.disconnect();
+      await lab.waitForLinks();
+    }
+  }, 40_000);
+
   it('a mutes file it cannot read: kept aside, and said on stderr (the mutes in it are not in effect), exit 0', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'rc-alerts-unreadable-'));
     try {
