@@ -257,3 +257,44 @@ describe('a master listing itself, and two replicas announcing one address (real
     });
   }
 });
+
+describe('ticks that arrive seconds after they were taken (a buffering proxy or VPN in front of serve)', () => {
+  it('the header says DELAYED with how late, not LIVE, and LIVE again once they arrive on time (light and dark)', async () => {
+    const lab = await Lab.start({ nodes: masterWithReplicas(1) });
+    const app = await startConsole(new ReplicationEngine());
+    const context = await e2e.browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: 'light' });
+    try {
+      const page = await context.newPage();
+      const problems: string[] = [];
+      page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+      // Everything the server sends is held `delayMs` on its way, as a buffering link does.
+      let delayMs = 0;
+      await page.routeWebSocket(/\/api/, (ws) => {
+        const server = ws.connectToServer();
+        server.onMessage((message) => {
+          const held = delayMs;
+          if (held === 0) ws.send(message);
+          else setTimeout(() => ws.send(message), held);
+        });
+      });
+      await page.goto(app.server.url);
+      await connectThroughForm(page, lab.address('master'));
+      const status = page.getByTestId('connection-status');
+      await expect.poll(() => status.getAttribute('data-freshness'), { timeout: 15_000 }).toBe('live');
+      delayMs = 8000;
+      await expect.poll(() => status.getAttribute('data-freshness'), { timeout: 20_000, interval: 200 }).toBe('late');
+      await expect(status.textContent()).resolves.toMatch(/DELAYED\s*updates arrive [78] s late · taken \d\d:\d\d:\d\d/);
+      await expect(status.getAttribute('data-stale')).resolves.toBe('true');
+      await shot(page, 'delayed-light');
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await shot(page, 'delayed-dark');
+      delayMs = 0;
+      await expect.poll(() => status.getAttribute('data-freshness'), { timeout: 10_000 }).toBe('live');
+      expect(problems).toEqual([]);
+    } finally {
+      await context.close();
+      await app.close();
+      await lab.close();
+    }
+  });
+});
