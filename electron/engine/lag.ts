@@ -61,14 +61,14 @@ export class OffsetHistory {
    * one history (the caller clears this on a new replid), and a lagging replica is usually close
    * to the end.
    */
-  around(offset: number): { atOrBelow: OffsetSample | null; past: OffsetSample | null } {
+  around(offset: number): { atOrBelow: OffsetSample | null; past: OffsetSample | null; before: OffsetSample | null } {
     let past: OffsetSample | null = null;
     for (let i = this.rows.length - 1; i >= 0; i--) {
       const s = this.at(i);
-      if (s.offset <= offset) return { atOrBelow: s, past };
+      if (s.offset <= offset) return { atOrBelow: s, past, before: i > 0 ? this.at(i - 1) : null };
       past = s;
     }
-    return { atOrBelow: null, past };
+    return { atOrBelow: null, past, before: null };
   }
 
   clear(): void {
@@ -97,15 +97,18 @@ export function bytesBehind(sample: OffsetSample, upstream: OffsetHistory): numb
 /**
  * Seconds since the upstream node moved past the replica's offset: how old the replica's view
  * is. The upstream passed it between two of its readings, the last at or below the offset and
- * the first past it; under a write load those are a poll apart and megabytes apart, so the
- * moment is interpolated by offset between them (writes taken as steady in between). Taking
- * the later reading instead said "6 ms" for a replica half a second of writes behind. When the
+ * the first past it. Under a write load (the offset grew into that first reading too) those are a
+ * poll and megabytes apart, so the moment is interpolated by offset between them, writes taken as
+ * steady: the later reading alone said "6 ms" for a replica half a second of writes behind.
+ * Otherwise (a lone write, a PING) it may have come at the very end, and the later reading is the
+ * bound: interpolated, a replica one PING behind an idle master read a whole poll behind. When the
  * replica is older than all history, the bound is the history's age.
  */
 export function secondsBehind(sample: OffsetSample, upstream: OffsetHistory): number | null {
-  const { atOrBelow, past } = upstream.around(sample.offset);
+  const { atOrBelow, past, before } = upstream.around(sample.offset);
   if (!past) return upstream.length === 0 ? null : 0;
-  if (!atOrBelow) return Math.max(0, (sample.sentAt - past.receivedAt) / 1000);
+  const steady = atOrBelow !== null && before !== null && before.offset < atOrBelow.offset;
+  if (!atOrBelow || !steady) return Math.max(0, (sample.sentAt - past.receivedAt) / 1000);
   const share = (sample.offset - atOrBelow.offset) / (past.offset - atOrBelow.offset);
   const passedAt = readAt(atOrBelow) + share * (readAt(past) - readAt(atOrBelow));
   return Math.max(0, (readAt(sample) - passedAt) / 1000);

@@ -85,7 +85,19 @@ type HubTable = typeof HUB_METHODS;
  * after renderer/src/api unwraps the envelopes): one ReplicationConsoleApi per topology, each with
  * its own engine and polling, plus the app's calls.
  */
+/** Whether the page reaches the console server (web mode), since when, and where it is. */
+export interface ServerLink {
+  reachable: boolean;
+  since: number;
+  host: string;
+}
+
 export type ReplicationConsoleBridge = {
+  /**
+   * Web mode only (in Electron the main process is the window's own): called whenever the socket
+   * to the console server is lost or comes back. Returns a disposer.
+   */
+  onServerLink?(listener: (link: ServerLink) => void): () => void;
   /** The API of one topology (created in the main process on its first call). */
   topology(id: string): ReplicationConsoleApi;
   /** Stop the topology's polling and drop it (its tab closed). */

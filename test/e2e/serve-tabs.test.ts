@@ -13,8 +13,8 @@ import { describe, expect, it } from 'vitest';
 import { Lab } from '../../electron/lab/lab';
 import { freePort } from '../../electron/lab/free-port';
 import { runServe } from '../../electron/serve/serve-command';
-import type { WebServer } from '../../electron/web/server';
-import { openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
+import { startWebServer, type WebServer } from '../../electron/web/server';
+import { connectThroughForm, openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
 import { useCleanups } from '../helpers/web-e2e';
 import { until } from '../helpers/until';
 
@@ -148,6 +148,42 @@ describe('serve --config in the browser', () => {
     await expect.poll(() => card.getAttribute('data-role'), { timeout: 3000 }).toBe('master');
     await expect.poll(() => status.getAttribute('data-freshness'), { timeout: 3000 }).toBe('live');
     await shot(page, 'serve-restart-live-light');
+    expect(problems.filter((p) => !/ERR_CONNECTION_REFUSED|WebSocket/.test(p))).toEqual([]);
+  });
+});
+
+describe('the web mode across a restart of its server', () => {
+  it('says the server is lost while it is down, and once back without the topology, that it must be connected again', async () => {
+    const lab = await Lab.start({ nodes: [{ name: 'orders' }] });
+    cleanups.push(() => lab.close());
+    const port = await freePort();
+    const token = 'b2'.repeat(16);
+    const first = await startWebServer({ port, token, rendererDir: e2e.rendererDir });
+    let firstClosed = false;
+    cleanups.push(async () => {
+      if (!firstClosed) await first.close();
+    });
+    const { context, page, problems } = await openPage(e2e.browser, first.url, 'light');
+    cleanups.push(() => context.close());
+    await connectThroughForm(page, lab.address('orders'));
+    await page.getByTestId(`node-card-${lab.address('orders')}`).waitFor({ timeout: 10_000 });
+    await expect(page.getByTestId('server-lost').count()).resolves.toBe(0);
+
+    await first.close();
+    firstClosed = true;
+    const lost = page.getByTestId('server-lost');
+    await lost.waitFor({ timeout: 10_000 });
+    await expect(lost.textContent()).resolves.toMatch(new RegExp(`Lost the connection to the console server at\\s*127\\.0\\.0\\.1:${port}\\s*at \\d\\d:\\d\\d:\\d\\d: trying\\s+again`));
+    await shot(page, 'web-server-lost-light');
+
+    // Back on the same address and token, as a new process: it knows no topology of this page.
+    const second = await startWebServer({ port, token, rendererDir: e2e.rendererDir });
+    cleanups.push(() => second.close());
+    await expect.poll(() => lost.count(), { timeout: 15_000 }).toBe(0);
+    await expect.poll(() => page.getByTestId('connect-error').textContent().catch(() => ''), { timeout: 10_000 }).toContain(
+      'The console server restarted and is not connected to this topology any more: connect again',
+    );
+    await shot(page, 'web-server-back-light');
     expect(problems.filter((p) => !/ERR_CONNECTION_REFUSED|WebSocket/.test(p))).toEqual([]);
   });
 });

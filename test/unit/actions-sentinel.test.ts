@@ -419,6 +419,23 @@ describe('Execution of a sentinel-failover', () => {
     expect(report.handedOver).toBe(false);
   });
 
+  it('with the master up, NOGOODSLAVE is Sentinel\'s answer: asked once, the held writes not held longer, the priorities put back', async () => {
+    let asked = 0;
+    const { fake, timeline, execution } = setUp((f) =>
+      f.on('SENTINEL FAILOVER', () => {
+        asked++;
+        return Promise.reject(new Error('NOGOODSLAVE No suitable replica to promote'));
+      }),
+    );
+    const report = await execution.run();
+    expect(report.status).toBe('failed');
+    expect(asked).toBe(1);
+    expect(report.failure?.message).toMatch(/NOGOODSLAVE/);
+    expect(changes(timeline).filter((l) => l.includes('pause-ends'))).toHaveLength(1);
+    expect(fake.node(M).role).toBe('master');
+    expect(report.cleanup.join(' ')).toContain(`CLIENT UNPAUSE on ${M}`);
+  });
+
   it('fails, and still restores, when Sentinel picks another replica than the preferred one', async () => {
     // Someone lowers A's priority between the steer and the failover: Sentinel takes A.
     const { fake, execution } = setUp((f) => f.on('SENTINEL FAILOVER', () => void (f.node(A).config['replica-priority'] = '1')));

@@ -109,3 +109,31 @@ describe('ws-client: what a failed call says about what was sent', () => {
     expect(error).toMatchObject({ code: 'UNREACHABLE', details: { nothingSent: true } });
   });
 });
+
+describe('ws-client: the page is told when it loses the console server and when it is back', () => {
+  it('reached on the first open; lost once when an open socket drops (not on every failed retry); back when one opens again', async () => {
+    vi.useFakeTimers();
+    HandSocket.made = [];
+    const web = createWebSocketBridge('ws://127.0.0.1:1/api?token=t', { WebSocketImpl: HandSocket, minReconnectMs: 100, maxReconnectMs: 100 });
+    const links: { reachable: boolean; host: string }[] = [];
+    web.onServerLink?.((link) => links.push({ reachable: link.reachable, host: link.host }));
+    const stopTicks = web.topology('main').onTick(() => undefined);
+    expect(links).toEqual([]);
+    opened().drop();
+    expect(links).toEqual([
+      { reachable: true, host: '127.0.0.1:1' },
+      { reachable: false, host: '127.0.0.1:1' },
+    ]);
+    // Retries that fail say nothing new.
+    await vi.advanceTimersByTimeAsync(100);
+    HandSocket.made[1]?.drop();
+    await vi.advanceTimersByTimeAsync(100);
+    expect(links).toHaveLength(2);
+    HandSocket.made[2]?.open();
+    expect(links.map((l) => l.reachable)).toEqual([true, false, true]);
+    stopTicks();
+    // Closed by the page itself: not a lost server.
+    web.close();
+    expect(links).toHaveLength(3);
+  });
+});

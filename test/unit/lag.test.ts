@@ -45,10 +45,12 @@ describe('secondsBehind', () => {
     [3000, 3001, 400],
   ]);
 
-  it('is the time since the master moved past the replica offset, placed between its readings by offset', () => {
-    // The replica has 150: halfway from the reading at ~0 (100) to the one at ~1000 (200).
-    expect(secondsBehind({ sentAt: 3500, receivedAt: 3501, offset: 150 }, master)).toBeCloseTo(3, 3);
-    expect(secondsBehind({ sentAt: 3500, receivedAt: 3501, offset: 190 }, master)).toBeCloseTo(2.6, 3);
+  it('is the time since the master moved past the replica offset, placed between its readings by offset while writes flow', () => {
+    // The replica has 250: halfway from the reading at ~1000 (200) to the one at ~2000 (300).
+    expect(secondsBehind({ sentAt: 3500, receivedAt: 3501, offset: 250 }, master)).toBeCloseTo(2, 3);
+    expect(secondsBehind({ sentAt: 3500, receivedAt: 3501, offset: 290 }, master)).toBeCloseTo(1.6, 3);
+    // Before the first reading there is nothing to tell a flow by: the later reading is the bound.
+    expect(secondsBehind({ sentAt: 3500, receivedAt: 3501, offset: 150 }, master)).toBeCloseTo(2.499, 3);
   });
 
   it('says half a second, not milliseconds, for a replica half a poll of heavy writes behind', () => {
@@ -56,10 +58,20 @@ describe('secondsBehind', () => {
     // master, 5 MiB behind it. The later master reading alone said 6 ms.
     const mib = 1024 * 1024;
     const busy = history([
+      [-1000, -998, 990 * mib],
       [0, 2, 1000 * mib],
       [1000, 1002, 1010 * mib],
     ]);
     expect(secondsBehind({ sentAt: 1008, receivedAt: 1010, offset: 1005 * mib }, busy)).toBeCloseTo(0.508, 3);
+  });
+
+  it('on an idle master, a replica one lone write (a PING) behind is as far behind as the later reading says, not a poll', () => {
+    const idle = history([
+      [0, 1, 1000],
+      [1000, 1001, 1000],
+      [2000, 2001, 1040],
+    ]);
+    expect(secondsBehind({ sentAt: 2010, receivedAt: 2011, offset: 1000 }, idle)).toBeCloseTo(0.009, 3);
   });
 
   it('is zero for a caught-up replica', () => {

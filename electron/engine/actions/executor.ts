@@ -451,30 +451,31 @@ export class Execution {
     return `the Sentinels report ${chosen} as the master of "${op.masterName}", and it reports role master`;
   }
 
-  /** SENTINEL FAILOVER, asked again while the refusal is NOGOODSLAVE from readings that are only old. */
+  /**
+   * SENTINEL FAILOVER, asked again while the refusal is NOGOODSLAVE from readings that are only old:
+   * only with the old master down (up, Sentinel takes replicas read within 30 s, and its refusal
+   * is real; and a master whose writes are held must not be held longer than planned).
+   */
   private async askSentinelFailover(op: Extract<StepOp, { kind: 'sentinel-failover' }>, progress: (m: string) => void): Promise<void> {
-    const asked = await pollUntil(
-      async () => {
-        await this.holdWrites();
-        return this.commands.sentinelFailover(op.node, op.masterName).then(
-          () => null,
-          (error: unknown) => error,
-        );
-      },
-      (refusal) => refusal === null || !noGoodReplica(refusal),
-      {
-        timeoutMs: SENTINEL_STALE_REPLICAS_MS,
-        intervalMs: 1000,
-        stop: this.stopWanted,
-        onValue: (refusal) => {
-          if (refusal !== null && noGoodReplica(refusal)) progress(`${op.node} answers NOGOODSLAVE: it takes none of the replicas it last read as fit to promote; asking again while it reads them anew (every 10 s, every second once one reports its link down)`);
-        },
-      },
-    );
-    const refusal = asked.value;
-    if (refusal === null) return;
-    if (!noGoodReplica(refusal)) throw refusal;
-    if (asked.status === 'stopped') throw new StepAborted(`stopped while ${op.node} answered NOGOODSLAVE; SENTINEL FAILOVER was not accepted`);
+    const ask = (): Promise<{ refusal: unknown }> =>
+      this.commands.sentinelFailover(op.node, op.masterName).then(
+        () => ({ refusal: null }),
+        (error: unknown) => ({ refusal: error }),
+      );
+    const first = await ask();
+    if (first.refusal === null) return;
+    if (!op.masterDown || !noGoodReplica(first.refusal)) throw first.refusal;
+    progress(`${op.node} answers NOGOODSLAVE: it takes none of the replicas it last read as fit to promote; asking again while it reads them anew (every 10 s, every second once one reports its link down)`);
+    const again = await pollUntil(ask, (r) => r.refusal === null || !noGoodReplica(r.refusal), { timeoutMs: SENTINEL_STALE_REPLICAS_MS, intervalMs: 1000, stop: this.stopWanted });
+    const refusal = again.value ? again.value.refusal : first.refusal;
+    if (again.status === 'done' && refusal === null) return;
+    // Meanwhile its own failover started (o_down): that is the failover asked for, under way.
+    if (again.status === 'done' && /INPROG/.test(toApiError(refusal).message)) {
+      progress(`${op.node} answers INPROG: the Sentinels are failing "${op.masterName}" over on their own now`);
+      return;
+    }
+    if (again.status === 'done') throw refusal;
+    if (again.status === 'stopped') throw new StepAborted(`stopped while ${op.node} answered NOGOODSLAVE; SENTINEL FAILOVER was not accepted`);
     throw new StepFailure(
       `${op.node} still answers NOGOODSLAVE after ${SENTINEL_STALE_REPLICAS_MS / 1000} s: it finds no replica to promote. It takes none with replica-priority 0, none it cannot reach or read within the last seconds, and none whose link to the master has been down for more than ten times down-after-milliseconds: check SENTINEL REPLICAS ${op.masterName}`,
     );

@@ -53,6 +53,8 @@ export type StepOp =
       prefer: string | null;
       sentinels: string[];
       consoleAddress: Record<string, string>;
+      /** The old master did not answer when planned: Sentinel's NOGOODSLAVE may be its stale readings (asked again). Absent in older journals. */
+      masterDown?: boolean;
     }
   /**
    * REPLICAOF the master Sentinel just promoted, on `node` (the old master), at once: Sentinel

@@ -279,6 +279,7 @@ export function planSentinelFailover(b: PlanBuilder, request: SentinelFailoverRe
       prefer: prefer ? (listed(prefer)?.address ?? prefer) : null,
       sentinels: answering,
       consoleAddress,
+      masterDown: mf?.reachable !== true,
     },
     `ask the Sentinel to fail "${name}" over: it picks the new master${prefer ? ` (${prefer}, steered)` : ''}, promotes it and reconfigures the others`,
     `${answering.join(', ')} report a new master (GET-MASTER-ADDR-BY-NAME)${prefer ? `: ${prefer}` : ''}, and it reports role master`,

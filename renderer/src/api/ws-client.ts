@@ -8,6 +8,7 @@ import type {
   PushChannel,
   ReplicationConsoleApi,
   ReplicationConsoleBridge,
+  ServerLink,
 } from '../../../electron/shared/api';
 import { MAIN_TOPOLOGY } from '../../../electron/shared/api';
 import type { WirePush, WireRequest, WireResponse } from '../../../electron/shared/schema';
@@ -101,6 +102,15 @@ export function createWebSocketBridge(url: string, options: WebSocketApiOptions 
   let failures = 0;
   let reconnectTimer: ReturnType<typeof setTimeout> | null = null;
   let closed = false;
+  // Told to the page once the socket was open: lost, and back.
+  let link: ServerLink | null = null;
+  const linkListeners = new Set<(link: ServerLink) => void>();
+  const host = new URL(url).host;
+  function setLink(reachable: boolean): void {
+    if (link?.reachable === reachable) return;
+    link = { reachable, since: Date.now(), host };
+    for (const listener of [...linkListeners]) listener(link);
+  }
 
   function ensureSocket(): void {
     if (socket || closed || reconnectTimer) return;
@@ -109,6 +119,7 @@ export function createWebSocketBridge(url: string, options: WebSocketApiOptions 
     ws.onopen = () => {
       open = true;
       failures = 0;
+      setLink(true);
       for (const call of pending.values()) {
         if (call.unsent !== null) {
           ws.send(call.unsent);
@@ -121,6 +132,7 @@ export function createWebSocketBridge(url: string, options: WebSocketApiOptions 
     };
     ws.onclose = () => {
       socket = null;
+      if (open && !closed) setLink(false);
       open = false;
       // A call already on the wire may or may not have run: fail it rather than run it twice.
       for (const [id, call] of pending) {
@@ -236,6 +248,10 @@ export function createWebSocketBridge(url: string, options: WebSocketApiOptions 
 
   return {
     ...unwrapBridge(bindEnvelopeBridge(call, subscribe as TopologySubscribe)),
+    onServerLink(listener) {
+      linkListeners.add(listener);
+      return () => linkListeners.delete(listener);
+    },
     close() {
       closed = true;
       if (reconnectTimer) clearTimeout(reconnectTimer);

@@ -93,6 +93,32 @@ export class Session {
     if (this.interrupted.track(update.snapshot.warnings)) void this.loadInterrupted();
   }
 
+  /**
+   * The console server is back after the page lost it (web mode): take what it has for this tab
+   * now. A server restarted since has another engine session, or none for this tab at all (the web
+   * mode keeps no topology across a restart): then the tab says so instead of waiting on ticks that
+   * never come.
+   */
+  async resync(): Promise<void> {
+    if (this.console.status !== 'connected') return;
+    const attempt = this.#attempt;
+    let snapshot: TickUpdate['snapshot'] | null;
+    try {
+      snapshot = await this.#api.getTopology();
+    } catch {
+      return;
+    }
+    if (attempt !== this.#attempt || this.console.status !== 'connected') return;
+    if (snapshot === null) {
+      this.console.failed({
+        code: 'NOT_CONNECTED',
+        message: 'The console server restarted and is not connected to this topology any more: connect again',
+      });
+    } else if (snapshot.session !== this.console.snapshot?.session) {
+      this.#adopt(snapshot);
+    }
+  }
+
   /** The saved-connection calls, for the connect screen's profile list (RENDERER, issue 9). */
   get profileApi(): Pick<
     ReplicationConsoleApi,

@@ -2,7 +2,7 @@
 // polling in the main process) and its own chart view. Every tab keeps listening while
 // another is shown, so switching back finds its history and events complete.
 import { untrack } from 'svelte';
-import type { ReplicationConsoleApi, ReplicationConsoleBridge } from '../../../electron/shared/api';
+import type { ReplicationConsoleApi, ReplicationConsoleBridge, ServerLink } from '../../../electron/shared/api';
 import type { TopologyInfo } from '../../../electron/shared/channels';
 import { MAIN_TOPOLOGY, MAX_TOPOLOGIES } from '../../../electron/shared/api';
 import { tabName, tabStatus, type TabStatus } from '../lib/tab-label';
@@ -103,6 +103,8 @@ export function newTabId(): string {
 export class TabsState {
   tabs = $state.raw<Tab[]>([]);
   activeId = $state<string>(MAIN_TOPOLOGY);
+  /** Web mode: the socket to the console server, once it was open (null until then, and in Electron). */
+  server = $state.raw<ServerLink | null>(null);
 
   readonly active: Tab = $derived(this.tabs.find((t) => t.id === this.activeId) ?? this.#first());
   readonly full: boolean = $derived(this.tabs.length >= MAX_TOPOLOGIES);
@@ -131,8 +133,16 @@ export class TabsState {
       for (const tab of this.tabs) tab.start();
     });
     void this.#restore();
+    const stopLink = this.#bridge.onServerLink?.((link) => {
+      const lost = this.server?.reachable === false;
+      this.server = link;
+      // Back after it was lost: a restarted server may not have this window's topologies any more.
+      // serve's own come back by themselves (their ticks are taken as a new session).
+      if (link.reachable && lost) for (const tab of this.tabs) if (tab.info?.managed !== true) void tab.session.resync();
+    });
     return () => {
       this.#started = false;
+      stopLink?.();
       for (const tab of untrack(() => this.tabs)) tab.stop();
     };
   }

@@ -60,6 +60,26 @@ describe('Session', () => {
     stop();
   });
 
+  it('on the server coming back: a restarted web mode without this topology says so (connect again); a new session of it is adopted; the same one is left as is', async () => {
+    const api = new ScriptedApi();
+    const { session } = makeSession(api);
+    const stop = session.start();
+    api.connectResult = { ...labSnapshot(5, 1000), session: 'one' };
+    expect(await session.connect({ seeds: ['127.0.0.1:7000'] })).toBe(true);
+    await flush();
+    api.topology = { ...labSnapshot(9, 2000), session: 'one' };
+    await session.resync();
+    expect(session.console.snapshot).toMatchObject({ seq: 5, session: 'one' });
+    api.topology = { ...labSnapshot(1, 3000), session: 'two' };
+    await session.resync();
+    expect(session.console.snapshot).toMatchObject({ seq: 1, session: 'two' });
+    api.topology = null;
+    await session.resync();
+    expect(session.console.status).toBe('disconnected');
+    expect(session.console.error).toEqual({ code: 'NOT_CONNECTED', message: 'The console server restarted and is not connected to this topology any more: connect again' });
+    stop();
+  });
+
   it('asks for a node\'s raw INFO on its own (ticks leave it out), and gives the error that kept it away', async () => {
     const api = new ScriptedApi();
     const { session } = makeSession(api);
