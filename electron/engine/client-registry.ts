@@ -105,13 +105,15 @@ export class ClientRegistry {
       // A connection that worked, cut by the node (Sentinel's CLIENT KILL of every node it
       // reconfigures, an idle timeout, a proxy): a node that answers on a fresh one is not down.
       // Once, and only for work that can be sent twice (reads).
+      // Only this connection is done with: another caller may have opened the next one already.
+      const current = this.entries.get(address) === entry;
       if (options.againOnCut && established && isConnectionLoss(error)) {
-        this.disconnect(address);
+        if (current) this.disconnect(address);
         return this.run(address, work);
       }
       // A reply error (NOPERM, LOADING, …) leaves the connection usable; anything else
       // (timeout, reset, protocol garbage) means this connection can't be trusted.
-      if (!isReplyError(error)) this.drop(address, failure);
+      if (!isReplyError(error) && current) this.drop(address, failure);
       throw failure;
     }
   }
