@@ -72,7 +72,9 @@ export const STALE_AFTER_INTERVALS = 3;
 /** Ticks arriving this much later than the fastest one did are late: 2 poll intervals, and at least this. */
 const LATE_MIN_MS = 3000;
 /** How fast the fastest transit may creep up (ms per ms): two clocks that drift apart, not a delay. */
-const TRANSIT_DRIFT = 0.001;
+const TRANSIT_DRIFT = 0.0002;
+/** A clock that moved this much more than time did between two ticks was set (NTP, a VM resumed). */
+const CLOCK_STEP_MS = 1000;
 
 export class ConsoleState {
   status = $state<ConnectionStatus>('disconnected');
@@ -90,6 +92,8 @@ export class ConsoleState {
    */
   lateMs = $state(0);
   #fastestTransit: { ms: number; at: number } | null = null;
+  /** The last tick's times, to tell a clock that stepped from a tick that came late. */
+  #lastTimes: { takenAt: number; receivedAt: number; monotonicAt: number } | null = null;
   selected = $state<Address | null>(null);
   /** Nodes to emphasise while the pointer is over a warning. */
   highlighted = $state.raw<ReadonlySet<Address>>(new Set());
@@ -283,6 +287,7 @@ export class ConsoleState {
     this.snapshot = snapshot;
     this.receivedAt = receivedAt;
     this.#fastestTransit = null;
+    this.#lastTimes = null;
     this.#measureTransit(snapshot, receivedAt);
     if (this.selected !== null && !this.nodeByAddress.has(this.selected)) this.selected = null;
   }
@@ -299,21 +304,37 @@ export class ConsoleState {
    * 'new-session' when it comes from another engine session than the one shown (a restarted
    * server, whose seq starts again at 1): the caller adopts it as a fresh connection.
    */
-  applySnapshot(snapshot: TopologySnapshot, receivedAt: number): boolean | 'new-session' {
+  applySnapshot(snapshot: TopologySnapshot, receivedAt: number, monotonicAt?: number): boolean | 'new-session' {
     if (this.status !== 'connected') return false;
     if (this.snapshot !== null && snapshot.session !== this.snapshot.session) return snapshot.session !== undefined && this.#retired.has(snapshot.session) ? false : 'new-session';
     if (this.snapshot !== null && snapshot.seq <= this.snapshot.seq) return false;
     this.snapshot = this.snapshot === null ? snapshot : sharedWith(this.snapshot, snapshot, this.nodeByAddress);
     this.receivedAt = receivedAt;
-    this.#measureTransit(snapshot, receivedAt);
+    this.#measureTransit(snapshot, receivedAt, monotonicAt);
     // The banner that set the highlight is gone with its last warning: no pointer-leave will come.
     if (snapshot.warnings.length === 0 && this.highlighted.size > 0) this.highlighted = new Set();
     return true;
   }
 
-  #measureTransit(snapshot: TopologySnapshot, receivedAt: number): void {
+  /**
+   * `monotonicAt` (performance.now()) tells a clock that stepped from a tick that came late: the
+   * page's wall clock moved by more than the monotonic one, or, ticks arriving at their regular
+   * pace, the server's taken-at moved by more. Either shifts every transit, not the delay: the
+   * fastest moves with it (else a clock set 5 s forward read DELAYED for 80 minutes).
+   */
+  #measureTransit(snapshot: TopologySnapshot, receivedAt: number, monotonicAt?: number): void {
     const transit = receivedAt - snapshot.takenAt;
     if (!Number.isFinite(transit)) return;
+    const last = this.#lastTimes;
+    this.#lastTimes = monotonicAt === undefined ? null : { takenAt: snapshot.takenAt, receivedAt, monotonicAt };
+    if (last !== null && monotonicAt !== undefined && this.#fastestTransit !== null) {
+      const elapsed = monotonicAt - last.monotonicAt;
+      const pageStep = receivedAt - last.receivedAt - elapsed;
+      const interval = snapshot.pollIntervalMs;
+      const regular = Math.abs(elapsed - interval) < interval / 2;
+      const serverStep = regular ? snapshot.takenAt - last.takenAt - elapsed : 0;
+      if (Math.abs(pageStep) > CLOCK_STEP_MS || Math.abs(serverStep) > CLOCK_STEP_MS) this.#fastestTransit.ms += pageStep - serverStep;
+    }
     const fastest = this.#fastestTransit;
     // The fastest may creep up as slowly as two clocks drift apart, never jump with a delay.
     const floor = fastest === null ? transit : Math.min(transit, fastest.ms + (receivedAt - fastest.at) * TRANSIT_DRIFT);

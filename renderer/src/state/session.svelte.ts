@@ -39,6 +39,8 @@ export class Session {
 
   readonly #api: ReplicationConsoleApi;
   readonly #now: () => number;
+  /** A clock no one sets (performance.now()): tells the wall clock's steps from time going by. */
+  readonly #monotonic: () => number = () => globalThis.performance.now();
   #attempt = 0;
   #candidates: Promise<void> | null = null;
 
@@ -76,12 +78,12 @@ export class Session {
   }
 
   handleTick(update: TickUpdate): void {
-    const applied = this.console.applySnapshot(update.snapshot, this.#now());
+    const applied = this.console.applySnapshot(update.snapshot, this.#now(), this.#monotonic());
     if (applied === 'new-session') {
       // The server restarted (serve reconnects its topologies): its ticks start again at 1, and
       // were all dropped as older than the last one shown, the page frozen on STALE until the new
       // count passed the old one. Taken as a fresh connection: its history and events are the new engine's.
-      this.#adopt(update.snapshot);
+      this.#takeOver(update.snapshot);
       this.events.add(update.events);
       if (update.alerts) this.alerts.applyTick(update.alerts);
       return;
@@ -115,7 +117,7 @@ export class Session {
         message: 'The console server restarted and is not connected to this topology any more: connect again',
       });
     } else if (snapshot.session !== this.console.snapshot?.session) {
-      this.#adopt(snapshot);
+      this.#takeOver(snapshot);
     }
   }
 
@@ -352,15 +354,20 @@ export class Session {
     await this.refreshLab();
     try {
       const snapshot = await this.#api.getTopology();
-      if (snapshot && attempt === this.#attempt && this.console.status === 'disconnected') {
-        // The session's own seeds are not known here: the nodes that answered stand in (not a
-        // thousand addresses a hostile master lists).
-        this.console.beginConnect({ seeds: snapshot.nodes.filter((n) => !isNeverReached(n)).map((n) => n.address), user: null });
-        this.#adopt(snapshot);
-      }
+      if (snapshot && attempt === this.#attempt && this.console.status === 'disconnected') this.#takeOver(snapshot);
     } catch {
       // No session yet: the connect screen is what the user needs.
     }
+  }
+
+  /**
+   * A session this window did not connect itself (a reloaded window, a restarted server, another
+   * window's reconnect of the tab): its seeds are not known here, so the nodes that answered stand
+   * in for them (not a thousand addresses a hostile master lists), never the old session's.
+   */
+  #takeOver(snapshot: TickUpdate['snapshot']): void {
+    this.console.beginConnect({ seeds: snapshot.nodes.filter((n) => !isNeverReached(n)).map((n) => n.address), user: null });
+    this.#adopt(snapshot);
   }
 
   #adopt(snapshot: TickUpdate['snapshot']): void {

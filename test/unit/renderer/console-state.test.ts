@@ -125,6 +125,33 @@ describe('ConsoleState', () => {
     expect(state.freshness).toBe('live');
   });
 
+  it('a clock that is set (the page\'s forward, the server\'s back) is not a delay; ticks held on the way still are', () => {
+    const clock = new Clock(1_000_000);
+    const state = new ConsoleState(clock);
+    state.beginConnect({ seeds: ['127.0.0.1:7000'], user: null });
+    state.connected(labSnapshot(1, 1_000_000), 1_000_000);
+    let seq = 1;
+    // takenAt by the server's clock, receivedAt by the page's wall clock, mono by performance.now().
+    const tick = (takenAt: number, receivedAt: number, mono: number): void => {
+      clock.now = receivedAt;
+      state.applySnapshot(labSnapshot(++seq, takenAt), receivedAt, mono);
+    };
+    tick(1_001_000, 1_001_000, 1000);
+    // The page's clock is set 5 s forward between two ticks a second apart.
+    tick(1_002_000, 1_007_000, 2000);
+    tick(1_003_000, 1_008_000, 3000);
+    expect(state.freshness).toBe('live');
+    // The server's clock is set 5 s back.
+    tick(998_000, 1_009_000, 4000);
+    tick(999_000, 1_010_000, 5000);
+    expect(state.freshness).toBe('live');
+    // A link that starts holding ticks 8 s: a gap in arrivals, then each 8 s late.
+    tick(1_000_000, 1_019_000, 14_000);
+    tick(1_001_000, 1_020_000, 15_000);
+    expect(state.lateMs).toBeGreaterThan(7900);
+    expect(state.freshness).toBe('late');
+  });
+
   it('maps warnings to nodes and marks lone masters', () => {
     const clock = new Clock(0);
     const state = new ConsoleState(clock);

@@ -50,6 +50,8 @@ describe('Session', () => {
     api.push({ snapshot: { ...labSnapshot(1, 60_000), session: 'after' }, events: [makeEvent(1, 60_000, '127.0.0.1:7001', 'reachable')] });
     expect(session.console.snapshot).toMatchObject({ seq: 1, session: 'after', takenAt: 60_000 });
     expect(session.console.receivedAt).toBe(60_000);
+    // Whose seeds it was connected with is not known: the nodes that answered stand in.
+    expect(session.console.target).toEqual({ seeds: labSnapshot(1, 60_000).nodes.map((n) => n.address), user: null });
     // Its events are the new engine's, numbered from 1 again: none is hidden as seen before.
     expect(session.events.items.map((e) => [e.id, e.at])).toEqual([[1, 60_000]]);
     api.push({ snapshot: { ...labSnapshot(2, 61_000), session: 'after' }, events: [] });
