@@ -6,7 +6,7 @@ import type { ApiChannel, ApiMethods, Envelope, InterruptedPlanList, Interrupted
 import type { ActionInterface, StepProgress } from '../shared/actions';
 import type { CheckResult } from '../engine/actions/interrupted';
 import { InterruptedPlans } from '../engine/actions/interrupted';
-import { nothingToSend, type InterruptedReport } from '../engine/actions/recovery';
+import type { InterruptedReport } from '../engine/actions/recovery';
 import type { ConnectOptions, EventQuery, HistoriesQuery, HistoryColumns, HistoryPoint, HistoryQuery, ReplicationEvent, TickUpdate, TopologySnapshot } from '../shared/types';
 import { isApiChannel, parseCall, type TopologyInfo } from '../shared/channels';
 import { ReplicationEngine } from '../engine/engine';
@@ -394,6 +394,5 @@ function planReport(r: InterruptedReport): InterruptedPlanReport {
     settled: r.settled,
     waitingFor: [...r.waitingFor],
     notes: r.note ? r.note.split('\n') : [],
-    nothingToSend: r.settled || r.commands.length > 0 ? '' : nothingToSend(r),
   };
 }

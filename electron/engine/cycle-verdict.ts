@@ -9,6 +9,7 @@ import type { NodeState, TopologyWarning, WarningCode } from '../shared/types';
 import { nodesByAddress } from '../shared/node-index';
 import { formatBytes } from '../shared/format';
 import { holdsHistoryOf } from './replication-rules';
+import { persistenceOff } from './replication-settings';
 
 /** Warnings about a node of a cycle, or below one, that the cycle explains: folded under its CYCLE headline. */
 const FOLDED_UNDER_CYCLE: ReadonlySet<WarningCode> = new Set<WarningCode>(['SYNC_FAILING', 'BACKLOG_EXCEEDED', 'STALLED_UPSTREAM']);
@@ -76,12 +77,15 @@ function readOf(node: NodeState | undefined): Read | null {
 }
 
 /**
- * Nothing in its history: offset 0 or 1 of a replication ID of its own, no previous one. A
- * replica restarted without its data (no persistence) shows this, and so does one that never
- * synced; a real stream is past that within its first command.
+ * Nothing at all: offset 0 or 1 of a replication ID of its own, no previous one, and nothing
+ * loaded from its own files (no persistence, or its last load read 0 keys). A replica restarted
+ * without its data shows this, and so does one that never synced. One restarted from an AOF, or an
+ * RDB without its replication ID, shows the same offset with keys in it: that one cannot be
+ * compared by offset, and is not said to hold nothing (the Promote plan counts its keys).
  */
 function holdsNoHistory(r: Read): boolean {
-  return r.node.replid2 === null && r.offset <= 1;
+  if (r.node.replid2 !== null || r.offset > 1) return false;
+  return persistenceOff(r.node.settings) === true || r.node.settings?.loadedKeys === 0;
 }
 
 /** Whether everything `other` holds by replication is in `keeper`'s history, up to its offset. */

@@ -97,6 +97,21 @@ export function riskWarnings(states: readonly NodeState[], now: number, lastHist
   const hasReplicas = mastersWithReplicas(states);
   const out: TopologyWarning[] = [];
   for (const s of states) {
+    const master = s.role === 'replica' && s.master ? byAddress.get(s.master) : undefined;
+    // A replica that cannot be read (stalled, gone) is judged by its master's record of it (its
+    // last ACK): past the backlog, its next resync is a full one all the same. Skipped, a stalled
+    // replica was said to exceed it only in the second or two before its poll timed out.
+    const behind = s.lag?.bytesBehindMaster ?? null;
+    const held = master?.backlog?.active ? master.backlog.histlen : null;
+    if (master?.reachable && behind !== null && held !== null && behind > held) {
+      out.push({
+        code: 'BACKLOG_EXCEEDED',
+        message:
+          `${s.address} is ${bytes(behind)} behind ${master.address}, past the ${bytes(held)} its backlog holds: ` +
+          `its next resync will be a full one (its data flushed and reloaded). Raise repl-backlog-size on ${master.address} to keep the next such gap partial`,
+        nodes: [s.address, master.address],
+      });
+    }
     if (!s.reachable) continue;
     if (s.role === 'master' && (hasReplicas.has(s.address) || s.replicas.length > 0) && persistenceOff(s.settings) === true) {
       out.push({
@@ -115,18 +130,6 @@ export function riskWarnings(states: readonly NodeState[], now: number, lastHist
           `${s.address} is a writable replica (replica-read-only no): writes sent to it are not replicated anywhere, ` +
           `make its data differ from its master's, and vanish at its next full resync. Set replica-read-only yes unless this is intended`,
         nodes: [s.address],
-      });
-    }
-    const master = s.role === 'replica' && s.master ? byAddress.get(s.master) : undefined;
-    const behind = s.lag?.bytesBehindMaster ?? null;
-    const held = master?.backlog?.active ? master.backlog.histlen : null;
-    if (master?.reachable && behind !== null && held !== null && behind > held) {
-      out.push({
-        code: 'BACKLOG_EXCEEDED',
-        message:
-          `${s.address} is ${bytes(behind)} behind ${master.address}, past the ${bytes(held)} its backlog holds: ` +
-          `its next resync will be a full one (its data flushed and reloaded). Raise repl-backlog-size on ${master.address} to keep the next such gap partial`,
-        nodes: [s.address, master.address],
       });
     }
     const failing = master?.reachable ? syncFailing(s, master, byAddress) : null;

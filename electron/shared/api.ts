@@ -58,8 +58,6 @@ export interface InterruptedPlanReport {
   waitingFor: Address[];
   /** What the report says beside its commands: nodes changed since by something else, moves not advised (a cycle), writes held on purpose, nodes not waited for. */
   notes: string[];
-  /** Why there is no command to run while the report is open (empty when there are commands or it is settled). */
-  nothingToSend: string;
 }
 
 /** The interrupted plans touching the connected topology, as of the last check of the journal. */

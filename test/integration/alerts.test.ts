@@ -6,7 +6,7 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
-import { freePort } from '../../electron/lab/free-port';
+import { DEAD_PORT } from '../helpers/dead-port';
 import { runCli } from '../helpers/cli';
 import { ReplicationEngine } from '../../electron/engine/engine';
 import { waitForTick } from '../helpers/engine';
@@ -41,6 +41,7 @@ describe('watch --alerts', () => {
         slept = new Promise((resolve) => setTimeout(resolve, 7000)).then(() => void process.kill(pid, 'SIGCONT'));
       },
     });
+    expect(slept).not.toBeNull();
     await slept;
     expect(run.stdout).not.toMatch(/FIRING/);
     expect(run.code).toBe(0);
@@ -50,7 +51,8 @@ describe('watch --alerts', () => {
     const replica = new Redis({ port: lab.port('replica-1'), maxRetriesPerRequest: 0, retryStrategy: () => null });
     let slept: Promise<void> | null = null;
     try {
-      const run = await runCli(['watch', '--seed', lab.address('master'), '--interval', '200', '--format', 'json', '--duration', '12'], {
+      // 1 s polls: on a loaded machine a 200 ms one may be read late enough to be stale on its own.
+      const run = await runCli(['watch', '--seed', lab.address('master'), '--interval', '1000', '--format', 'json', '--duration', '12'], {
         onStdout: (stdout, pid) => {
           if (slept || !stdout.includes('\n')) return;
           process.kill(pid, 'SIGSTOP');
@@ -60,6 +62,7 @@ describe('watch --alerts', () => {
             .then(() => void process.kill(pid, 'SIGCONT'));
         },
       });
+      expect(slept).not.toBeNull();
       await slept;
       expect(run.code).toBe(0);
       const ticks = run.stdout
@@ -97,7 +100,7 @@ describe('watch --alerts', () => {
     const admin = new Redis(lab.port('replica-1'), '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 1 });
     try {
       await admin.connect();
-      const dead = await freePort();
+      const dead = DEAD_PORT;
       let broken = false;
       const run = await runCli(
         ['watch', '--seed', lab.address('master'), '--seed', replica, '--interval', '200', '--alerts', '--alert', 'link-down-seconds=1', '--duration', '20', '--format', 'json'],
@@ -138,7 +141,7 @@ describe('watch --alerts', () => {
       } finally {
         await engine.disconnect();
       }
-      await admin.replicaof('127.0.0.1', await freePort());
+      await admin.replicaof('127.0.0.1', DEAD_PORT);
       const run = await runCli(['watch', ...seeds.flatMap((seed) => ['--seed', seed]), '--interval', '200', '--alerts', '--alert', 'link-down-seconds=0', '--duration', '3', '--format', 'json'], {
         env: { REPLICATION_CONSOLE_DATA_DIR: dataDir },
       });
@@ -157,7 +160,7 @@ describe('watch --alerts', () => {
     const replica = lab.address('replica-1');
     const admin = new Redis(lab.port('replica-1'), '127.0.0.1', { maxRetriesPerRequest: 1 });
     try {
-      const dead = await freePort();
+      const dead = DEAD_PORT;
       await admin.replicaof('127.0.0.1', dead);
       const run = await runCli(['watch', '--seed', lab.address('master'), '--seed', replica, '--interval', '200', '--alerts', '--alert', 'link-down-seconds=0', '--duration', '20']);
       expect(run.code).toBe(6);
@@ -181,7 +184,7 @@ describe('watch --alerts', () => {
     const admin = new Redis(lab.port('replica-1'), '127.0.0.1', { maxRetriesPerRequest: 1 });
     const engine = new ReplicationEngine();
     try {
-      await admin.replicaof('127.0.0.1', await freePort());
+      await admin.replicaof('127.0.0.1', DEAD_PORT);
       engine.setAlertThresholds({ linkDownSeconds: 0 });
       const seeds = [lab.address('master'), replica];
       await engine.connect({ seeds, pollIntervalMs: 200 });

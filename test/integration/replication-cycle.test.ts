@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import Redis from 'ioredis';
 import { ReplicationEngine } from '../../electron/engine/engine';
 import { Lab } from '../../electron/lab/lab';
-import { freePort } from '../../electron/lab/free-port';
+import { DEAD_PORT } from '../helpers/dead-port';
 import { FAILING_LINK_DOWN_SECONDS } from '../../electron/engine/warnings';
 import type { TopologySnapshot, TopologyWarning } from '../../electron/shared/types';
 import { waitForTick } from '../helpers/engine';
@@ -131,7 +131,7 @@ describe('a replication cycle: who holds the data, and how to break it without l
     await write(lab.port('m'), 'k', 100);
     await inSync(lab.port('r'), lab.port('m'));
     // r loses its link (pointed at a port where nothing listens), m takes 50 writes more, then each is made the other's replica.
-    await on(lab.port('r'), async (c) => c.replicaof('127.0.0.1', await freePort()));
+    await on(lab.port('r'), (c) => c.replicaof('127.0.0.1', DEAD_PORT));
     await write(lab.port('m'), 'later', 50);
     await on(lab.port('m'), (c) => c.replicaof('127.0.0.1', lab.port('r')));
     await on(lab.port('r'), (c) => c.replicaof('127.0.0.1', lab.port('m')));
@@ -159,7 +159,7 @@ describe('a replication cycle: who holds the data, and how to break it without l
     await on(lab.port('r'), (c) => c.replicaof('NO', 'ONE'));
     await write(lab.port('r'), 'on-r', 50);
     await write(lab.port('m'), 'on-m', 20);
-    await on(lab.port('r'), async (c) => c.replicaof('127.0.0.1', await freePort()));
+    await on(lab.port('r'), (c) => c.replicaof('127.0.0.1', DEAD_PORT));
     await on(lab.port('m'), (c) => c.replicaof('127.0.0.1', lab.port('r')));
     await on(lab.port('r'), (c) => c.replicaof('127.0.0.1', lab.port('m')));
     const engine = await watch(lab, ['m']);

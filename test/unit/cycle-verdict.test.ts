@@ -4,12 +4,16 @@ import { riskWarnings } from '../../electron/engine/warnings';
 import { nodesByAddress } from '../../electron/shared/node-index';
 import type { NodeState, TopologyWarning } from '../../electron/shared/types';
 import { nodeState } from '../helpers/node-state';
+import { parseSettings } from '../../electron/engine/replication-settings';
 
 const X = 'a'.repeat(40);
 const Y = 'b'.repeat(40);
 const Z = 'c'.repeat(40);
 
 /** A node of a cycle: a replica of `master` whose link is down, at `offset` of history `replid`. */
+/** No RDB saves, no AOF: a restart brings it back empty. */
+const EMPTY_ON_RESTART = parseSettings({ save: '' }, { aof_enabled: '0' });
+
 function looped(address: string, master: string, offset: number, over: Partial<NodeState> = {}): NodeState {
   return nodeState(address, { role: 'replica', master, linkStatus: 'down', depth: null, replid: X, offset, ...over });
 }
@@ -43,10 +47,15 @@ describe('CYCLE: who holds the most data, and the REPLICAOF NO ONE that keeps it
   });
 
   it('a node restarted empty (offset 1 of a new history) holds nothing: the other holds the data, whatever the offsets say', () => {
-    const message = verdict([looped('a:1', 'b:1', 1, { replid: Z }), looped('b:1', 'a:1', 2915)]);
+    const message = verdict([looped('a:1', 'b:1', 1, { replid: Z, settings: EMPTY_ON_RESTART }), looped('b:1', 'a:1', 2915)]);
     expect(message).toContain('b:1 holds the most data (offset 2,915 of history aaaaaaaa…); a:1 holds nothing of it (offset 1 of a history of its own: it restarted without its data, or never synced)');
     expect(message).toContain('REPLICAOF NO ONE on b:1');
     expect(message).toContain('Do not promote a:1 instead: b:1 would then take its data in a full sync');
+    // Restarted from its own files (an AOF, an RDB without its replication ID): the same offset with
+    // keys in it. Not said to hold nothing: what it holds cannot be told by offset.
+    const reloaded = verdict([looped('a:1', 'b:1', 1, { replid: Z, settings: parseSettings({ save: '' }, { aof_enabled: '1', rdb_last_load_keys_loaded: '100' }) }), looped('b:1', 'a:1', 2915)]);
+    expect(reloaded).not.toContain('holds nothing');
+    expect(reloaded).not.toContain('REPLICAOF NO ONE on b:1 (Promote)');
   });
 
   it('the same data on both: either will do, and no node is warned against', () => {
@@ -83,7 +92,7 @@ describe('CYCLE: who holds the most data, and the REPLICAOF NO ONE that keeps it
 
   it('a node below the cycle holding more than any node of it: promote it, then make the node it hangs from its replica', () => {
     const message = verdict([
-      looped('a:1', 'b:1', 1, { replid: Z }),
+      looped('a:1', 'b:1', 1, { replid: Z, settings: EMPTY_ON_RESTART }),
       looped('b:1', 'a:1', 1000),
       nodeState('c:1', { role: 'replica', master: 'a:1', linkStatus: 'down', depth: null, replid: X, offset: 2000 }),
     ]);

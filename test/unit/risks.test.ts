@@ -74,6 +74,9 @@ describe('riskWarnings', () => {
     expect(codes([master, replica('r:1', { lag: inSyncLag({ bytesBehindMaster: 16000 }) })])).toEqual([]);
     const warnings = riskWarnings([master, replica('r:1', { lag: inSyncLag({ bytesBehindMaster: 20000 }) })], 0);
     expect(warnings.map((w) => [w.code, w.nodes])).toEqual([['BACKLOG_EXCEEDED', ['r:1', 'm:1']]]);
+    // A replica that cannot be read (stalled past its poll's timeout) is judged by its master's record of it.
+    const stalled = replica('r:1', { reachable: false, error: { code: 'TIMEOUT', message: 'r:1 did not answer within 1500 ms' }, lag: inSyncLag({ bytesBehindMaster: 351_032, basis: 'ack' }) });
+    expect(codes([master, stalled])).toEqual(['BACKLOG_EXCEEDED']);
   });
 
   it('BACKLOG_SHORT under a minute of writes, not while idle', () => {

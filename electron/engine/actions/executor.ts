@@ -51,7 +51,6 @@ export interface UnansweredCommand {
 
 type ReleaseOp = Extract<StepOp, { kind: 'set-config' | 'unpause-writes' }>;
 
-/** Failures where the node may have run the command without our hearing it. */
 /**
  * Whether a command that failed may still have reached the node and taken effect: no answer (a
  * timeout, or a connection lost with the command perhaps in the node's socket: a stalled process

@@ -82,7 +82,6 @@ export type StepOp =
    */
   | { kind: 'steer-rewrite'; node: string; master: string | null; parameter: string; steered: string; restored: string; file: string };
 
-/** The exact command text for the plan and the audit log. */
 /**
  * An emergency failover's dead old master, once back: the one sentence the plan's check, its
  * outcome and the interrupted-plan report give. `replicaof` is the command to send when known.
@@ -94,6 +93,7 @@ export function oldMasterComesBack(dead: string, newMaster: string, replicaof?: 
   );
 }
 
+/** The exact command text for the plan and the audit log. */
 export function commandText(op: StepOp): string {
   switch (op.kind) {
     case 'set-masterauth':

@@ -31,7 +31,6 @@ function report(planId = PLAN, patch: Partial<InterruptedPlanReport> = {}): Inte
     settled: false,
     waitingFor: [],
     notes: [],
-    nothingToSend: '',
     ...patch,
   };
 }
