@@ -360,19 +360,22 @@ describe('interrupted plan report', () => {
       { node: S, command: 'CONFIG SET replica-priority 1', why: expect.any(String) },
     ]);
     expect(reportText(report).join('\n')).toContain(`on ${T}: CONFIG REWRITE    # Sentinel promoted`);
-    // Killed between T's restore and its CONFIG REWRITE: the value is back, the file is not; said once, the report still closes.
+    // Killed between T's restore and its CONFIG REWRITE: the value is back, the file is not. The
+    // report stays open with the CONFIG REWRITE to run (a note alone closed it, unseen in the app).
     const between = new Map([...nodes, [T, node(T, 'master', null, { 'replica-priority': '100' })], [S, node(S, 'replica', T, { 'replica-priority': '1' })]]);
     const late = assess(diedAt(p, 6), between, 5000);
-    expect(late.settled).toBe(true);
-    expect(late.note).toContain(`${T}'s replica-priority is back to 100, but the plan stopped before its CONFIG REWRITE there: Sentinel promoted ${T} since the plan`);
-    expect(late.note).toContain(`Run CONFIG REWRITE on ${T}`);
+    expect(late.settled).toBe(false);
+    expect(late.commands).toEqual([
+      { node: T, command: 'CONFIG REWRITE', why: expect.stringContaining(`replica-priority is back to 100, but the plan stopped before its CONFIG REWRITE: Sentinel promoted ${T} since the plan`) },
+      { node: S, command: 'CONFIG REWRITE', why: expect.stringContaining(`replica-priority is back to 1, but the plan stopped before its CONFIG REWRITE: Sentinel re-pointed ${S} since the plan`) },
+    ]);
+    expect(late.commands[0]?.why).toContain('dismiss this report once done');
     // Printed a line per note (the CLI turns a newline inside a line into "?").
     expect(reportText(late).filter((line) => line.includes('\n'))).toEqual([]);
-    expect(reportText(late)).toContain(late.note?.split('\n')[1]);
-    // T's rewrite ran: nothing more to say of T; killed at S's restore, S (re-pointed by Sentinel meanwhile) is named instead.
-    const later = assess(diedAt(p, 7), between, 5000).note ?? '';
-    expect(later).not.toContain(`${T}'s replica-priority is back`);
-    expect(later).toContain(`${S}'s replica-priority is back to 1, but the plan stopped before its CONFIG REWRITE there: Sentinel re-pointed ${S} since the plan`);
+    // T's rewrite ran: nothing more of T; killed at S's restore, S (re-pointed by Sentinel meanwhile) is named instead.
+    const later = assess(diedAt(p, 7), between, 5000).commands;
+    expect(later.map((c) => `${c.node} ${c.command}`)).toEqual([`${S} CONFIG REWRITE`]);
+    expect(later[0]?.why).toContain(`replica-priority is back to 1, but the plan stopped before its CONFIG REWRITE: Sentinel re-pointed ${S} since the plan`);
     // Killed before SENTINEL FAILOVER: no node moved, no file holds the steer, no CONFIG REWRITE.
     const early = assess(diedAt(p, 2), new Map([[M, node(M, 'master', null)], [T, node(T, 'replica', M, { 'replica-priority': '1' })], [S, node(S, 'replica', M, { 'replica-priority': '2' })]]), 5000);
     expect(early.commands.map((c) => `${c.node} ${c.command}`)).toEqual([`${T} CONFIG SET replica-priority 100`, `${S} CONFIG SET replica-priority 1`]);

@@ -12,7 +12,7 @@ import type { ReplicationInfo } from '../info-parser';
 import { tryNormalize as tryNormalizeAddress } from './graph';
 import type { NodeCommands } from '../node-commands';
 import { PAUSE_MARGIN_MS, type PlannedAction } from './plan-builder';
-import { commandText, type StepOp } from './operations';
+import { commandText, movedBySentinel, type StepOp } from './operations';
 import { masterOf, offsetOf, pollUntil, readReplication, readStats } from './probe';
 import { NO_JOURNAL, type StepJournal } from './step-journal';
 
@@ -558,7 +558,7 @@ export class Execution {
     }
     const master = masterOf(now);
     const promoted = now.role === 'master';
-    const moved = promoted || (master !== null && op.master !== null && !sameAddress(master, op.master));
+    const moved = movedBySentinel({ role: now.role, master }, op.master);
     const how = promoted ? 'promoted' : 're-pointed';
     if (!moved) {
       const where = master === null ? 'is neither a master nor a replica of another master' : `still replicates from ${master}`;

@@ -3,6 +3,7 @@
 // own password from the engine at the moment it runs.
 import { failoverArgs } from '../node-commands';
 import { parseAddress } from '../address';
+import { tryNormalize } from './graph';
 
 /** Writes refused until restored: no replica count can reach this. */
 export const FENCE_REPLICAS = 2147483647;
@@ -81,6 +82,17 @@ export type StepOp =
    * persist. A failure is reported and leaves the plan's result alone.
    */
   | { kind: 'steer-rewrite'; node: string; master: string | null; parameter: string; steered: string; restored: string; file: string };
+
+/**
+ * Whether Sentinel promoted or re-pointed a steered node since the plan was made (`plannedMaster`:
+ * the master it followed then): Sentinel's SLAVEOF goes with a CONFIG REWRITE, which wrote the
+ * steer into its file. One that reports no master, or whose planned master is unknown, is not
+ * counted: a CONFIG REWRITE there would persist whatever state it is in.
+ */
+export function movedBySentinel(now: { role: string; master: string | null }, plannedMaster: string | null): boolean {
+  if (now.role === 'master') return true;
+  return now.role === 'replica' && now.master !== null && plannedMaster !== null && tryNormalize(now.master) !== tryNormalize(plannedMaster);
+}
 
 /**
  * An emergency failover's dead old master, once back: the one sentence the plan's check, its

@@ -11,7 +11,7 @@ import { toApiError } from '../errors';
 import { parseInfo, parseReplication } from '../info-parser';
 import type { NodeCommands } from '../node-commands';
 import type { ExpectedNode } from './plan-builder';
-import { FENCE_REPLICAS, oldMasterComesBack, type StepOp } from './operations';
+import { FENCE_REPLICAS, movedBySentinel, oldMasterComesBack, type StepOp } from './operations';
 import type { JournaledPlan, OriginalValue } from './journal';
 
 /** The two reads recovery needs: the NodeCommands subset, so tests and front ends can pass any. */
@@ -247,9 +247,13 @@ export function assess(plan: JournaledPlan, nodes: ReadonlyMap<string, NodeNow>,
     }
     const rewrite = steerRewrite(plan, o, n);
     if (current === o.value && rewrite && !rewrite.ended) {
-      notes.push(
-        `${o.node}'s ${o.parameter} is back to ${o.value}, but the plan stopped before its CONFIG REWRITE there: ${rewrite.why}. Run CONFIG REWRITE on ${o.node} (unless you have since), or a restart brings ${rewrite.op.steered} back.`,
-      );
+      // A command, not only a note: the report stays open (a note alone closed it at the next
+      // check, unseen in the app), and the console cannot read the file to see it done.
+      restores.push({
+        node: o.node,
+        command: 'CONFIG REWRITE',
+        why: `${o.parameter} is back to ${o.value}, but the plan stopped before its CONFIG REWRITE: ${rewrite.why}, and a restart brings ${rewrite.op.steered} back (the console cannot read the file: dismiss this report once done)`,
+      });
     }
     if (current === undefined || current === null || current === o.value) continue;
     // Only a value a step of the plan set (and sent, or may have) is the plan's to put back.
@@ -430,8 +434,7 @@ function steerRewrite(plan: JournaledPlan, o: OriginalValue, n: NodeNow | undefi
   const steered = plan.started.ops.some((s, i) => s.kind === 'set-config' && s.steer === 'on' && s.node === op.node && s.parameter === op.parameter && mayHaveRun(plan, i));
   if (!steered) return null;
   const promoted = n.role === 'master';
-  const moved = promoted || (n.role === 'replica' && n.master !== null && op.master !== null && normalizeAddress(n.master) !== normalizeAddress(op.master));
-  if (!moved) return null;
+  if (!movedBySentinel(n, op.master)) return null;
   const status = plan.steps.get(index)?.status;
   return {
     op,
