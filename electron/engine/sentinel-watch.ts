@@ -5,7 +5,7 @@
 // at once instead of at the next poll.
 import type { ClientRegistry } from './client-registry';
 import { SENTINEL_HELLO_CHANNEL } from './node-commands';
-import type { NodeRecord } from './node-record';
+import { masterAddressOf, type NodeRecord } from './node-record';
 import type { NodeSet } from './node-set';
 import type { SentinelContext } from './snapshot';
 import { SentinelIncidents, sentinelEvent, type SentinelEventDraft, type SentinelFeedContext } from './sentinel-events';
@@ -217,9 +217,11 @@ export class SentinelWatch {
    * replicas still hear them: listening on masters only, a seed that was a replica of a dead master
    * never found the Sentinels, exactly when on-call needs SENTINEL FAILOVER rather than a manual one.
    */
-  private helloGroups(): Map<NodeRecord, NodeRecord[]> {
+  private helloGroups(): Map<NodeRecord | string, NodeRecord[]> {
     const { nodes } = this.host;
-    const groups = new Map<NodeRecord, NodeRecord[]>();
+    // Keyed by the master's record, or by the address the replicas name for it when it has none:
+    // replicas of one master the console never reached are one group, one subscription.
+    const groups = new Map<NodeRecord | string, NodeRecord[]>();
     for (const record of nodes.all()) {
       if (record.asSentinel || !record.reachable) continue;
       const role = record.replication?.role;
@@ -228,7 +230,7 @@ export class SentinelWatch {
       } else if (role === 'replica') {
         const master = nodes.masterOf(record);
         if (master?.reachable) continue;
-        const key = master ?? record;
+        const key = master ?? masterAddressOf(record) ?? record;
         const group = groups.get(key);
         if (group) group.push(record);
         else groups.set(key, [record]);
