@@ -174,6 +174,8 @@ describe('the web mode across a restart of its server', () => {
     const lost = page.getByTestId('server-lost');
     await lost.waitFor({ timeout: 10_000 });
     await expect(lost.textContent()).resolves.toMatch(new RegExp(`Lost the connection to the console server at\\s*127\\.0\\.0\\.1:${port}\\s*at \\d\\d:\\d\\d:\\d\\d: trying\\s+again`));
+    // No tick can come: the header says so at once, not LIVE for three more intervals.
+    await expect(page.getByTestId('connection-status').getAttribute('data-freshness')).resolves.toBe('no-ticks');
     await shot(page, 'web-server-lost-light');
 
     // Back on the same address and token, as a new process: it knows no topology of this page.

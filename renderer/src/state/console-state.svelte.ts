@@ -91,6 +91,8 @@ export class ConsoleState {
    * what queued up: ticks arrive regularly, each seconds old.
    */
   lateMs = $state(0);
+  /** Web mode: the socket to the console server is down, so no tick can come (set by the tabs). */
+  serverLost = $state(false);
   #fastestTransit: { ms: number; at: number } | null = null;
   /** The last tick's times, to tell a clock that stepped from a tick that came late. */
   #lastTimes: { takenAt: number; receivedAt: number; monotonicAt: number } | null = null;
@@ -220,12 +222,11 @@ export class ConsoleState {
     this.receivedAt === null ? null : Math.max(0, this.#clock.now - this.receivedAt),
   );
 
-  /** True when no tick arrived for STALE_AFTER_INTERVALS poll intervals. */
+  /** True when no tick arrived for STALE_AFTER_INTERVALS poll intervals, or none can (the server is lost). */
   readonly stale: boolean = $derived(
     this.status === 'connected' &&
-      this.sinceTickMs !== null &&
-      this.pollIntervalMs !== null &&
-      this.sinceTickMs > STALE_AFTER_INTERVALS * this.pollIntervalMs,
+      (this.serverLost ||
+        (this.sinceTickMs !== null && this.pollIntervalMs !== null && this.sinceTickMs > STALE_AFTER_INTERVALS * this.pollIntervalMs)),
   );
 
   /**

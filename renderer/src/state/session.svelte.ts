@@ -112,6 +112,7 @@ export class Session {
     }
     if (attempt !== this.#attempt || this.console.status !== 'connected') return;
     if (snapshot === null) {
+      this.#leave();
       this.console.failed({
         code: 'NOT_CONNECTED',
         message: 'The console server restarted and is not connected to this topology any more: connect again',
@@ -170,17 +171,22 @@ export class Session {
     } catch {
       // Leaving the session is what the user asked for; the engine drops it on its side too.
     } finally {
-      this.console.reset();
-      this.history.reset();
-      this.events.reset();
-      this.moves.reset();
-      this.menu.close();
-      this.planDialog.close();
-      this.audit.reset();
-      this.interrupted.reset();
-      this.alerts.reset();
+      this.#leave();
       this.busy = null;
     }
+  }
+
+  /** Everything of the session shown goes: its view, history, events, dialogs and alerts. */
+  #leave(): void {
+    this.console.reset();
+    this.history.reset();
+    this.events.reset();
+    this.moves.reset();
+    this.menu.close();
+    this.planDialog.close();
+    this.audit.reset();
+    this.interrupted.reset();
+    this.alerts.reset();
   }
 
   /** A card is picked up: ask the engine (instantly, from its snapshot) where it may go. */
