@@ -296,6 +296,9 @@ describe('a Sentinel-managed group', () => {
       return views.every((v) => !(v.flags ?? '').includes('failover_in_progress')) ? true : undefined;
     }, 30_000);
     const target = NODES.find((n) => n !== current) ?? 'master';
+    // Time to follow the note before the Sentinels act on their own: at 1 s they could fail over
+    // between the switchover and the REMOVE on a loaded machine (red in CI, two files at once).
+    for (const sn of sentinels) await onNode(sn, (c) => c.call('SENTINEL', 'SET', NAME, 'down-after-milliseconds', '15000'));
     const { plan, outcome } = await planAndRun(h, { kind: 'switchover', to: lab.address(target) }, { overrides: ['SENTINEL_MANAGED'] });
     expect(check(plan, 'SENTINEL_MANAGED')).toMatchObject({ verdict: 'refused', overridable: true });
     expect(outcome.status, JSON.stringify(outcome.steps.map((st) => [st.command, st.status, st.message]))).toBe('ok');
@@ -303,10 +306,10 @@ describe('a Sentinel-managed group', () => {
     const note = outcome.nextSteps[0] ?? '';
     const [old, made] = [lab.address(current), lab.address(target)];
     expect(note).toContain(`The Sentinels of "${NAME}" name ${old} as its master, not ${made} (SENTINEL GET-MASTER-ADDR-BY-NAME ${NAME}: `);
-    expect(note).toContain(`${old} now reports itself a replica: they take it for down once it has done so for down-after-milliseconds (1000 ms)`);
+    expect(note).toContain(`${old} now reports itself a replica: they take it for down once it has done so for down-after-milliseconds (15000 ms)`);
     expect(note).toContain(`fail it over on their own, to a replica of their choosing (not necessarily ${made})`);
     expect(note).toContain(`first SENTINEL REMOVE ${NAME} on every Sentinel of the group (`);
-    expect(note).toContain(`SENTINEL MONITOR ${NAME} 127.0.0.1 ${lab.port(target)} 2 and SENTINEL SET ${NAME} down-after-milliseconds 1000 failover-timeout 5000`);
+    expect(note).toContain(`SENTINEL MONITOR ${NAME} 127.0.0.1 ${lab.port(target)} 2 and SENTINEL SET ${NAME} down-after-milliseconds 15000 failover-timeout 5000`);
     // The CLI prints the outcome's notes as they are.
     expect(formatOutcome(outcome, { color: false })).toContain(`Notes:\n  • ${note}`);
 
@@ -315,7 +318,7 @@ describe('a Sentinel-managed group', () => {
     for (const sn of sentinels) {
       await onNode(sn, async (c) => {
         await c.call('SENTINEL', 'MONITOR', NAME, '127.0.0.1', String(lab.port(target)), '2');
-        await c.call('SENTINEL', 'SET', NAME, 'down-after-milliseconds', '1000', 'failover-timeout', '5000');
+        await c.call('SENTINEL', 'SET', NAME, 'down-after-milliseconds', '15000', 'failover-timeout', '5000');
       });
     }
     await until('the Sentinels to know each other and the replicas again', async () => {
