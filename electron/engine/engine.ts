@@ -116,9 +116,8 @@ export class ReplicationEngine {
     }
     this.alertTopology = topology;
     const transport = await openTransport(options);
-    const session = new Session({ ...options, seeds, pollIntervalMs, profileName: context.profileName ?? null }, transport, this.options, (update) => this.emit(update), (from, to) =>
-      this.alertBook.consoleStopped(from, to),
-    );
+    const onStall = (from: number, to: number): void => this.alertBook.consoleStopped(from, to);
+    const session = new Session({ ...options, seeds, pollIntervalMs, profileName: context.profileName ?? null }, transport, this.options, (update) => this.emit(update), onStall);
     this.session = session;
     this.showAlertStoreProblem();
     try {

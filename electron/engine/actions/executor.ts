@@ -9,7 +9,7 @@ import type { ApiError } from '../../shared/types';
 import { toApiError, unreachableKind } from '../errors';
 import { formatAddress, parseAddress } from '../address';
 import type { ReplicationInfo } from '../info-parser';
-import { tryNormalize as tryNormalizeAddress } from './graph';
+import { sameAddress, tryNormalize as tryNormalizeAddress } from './graph';
 import type { NodeCommands } from '../node-commands';
 import { PAUSE_MARGIN_MS, type PlannedAction } from './plan-builder';
 import { commandText, movedBySentinel, type StepOp } from './operations';
@@ -81,10 +81,6 @@ function noGoodReplica(error: unknown): boolean {
   return /NOGOODSLAVE/.test(toApiError(error).message);
 }
 
-/** Equal as addresses ("localhost:1" and "127.0.0.1:1" are not: only the spelling is normalised). */
-function sameAddress(a: string, b: string): boolean {
-  return tryNormalizeAddress(a) === tryNormalizeAddress(b);
-}
 
 class StepFailure extends Error {}
 class StepAborted extends Error {}

@@ -13,6 +13,11 @@ export function tryNormalize(address: string): string {
   }
 }
 
+/** Equal as addresses ("localhost:1" and "127.0.0.1:1" are not: only the spelling is normalised). */
+export function sameAddress(a: string, b: string): boolean {
+  return tryNormalize(a) === tryNormalize(b);
+}
+
 /**
  * A snapshot's lookups, built once per snapshot (snapshots are immutable): planning a move in
  * a topology of a thousand nodes, or beside a master listing thousands of replica lines, must

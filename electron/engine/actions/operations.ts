@@ -3,7 +3,7 @@
 // own password from the engine at the moment it runs.
 import { failoverArgs } from '../node-commands';
 import { parseAddress } from '../address';
-import { tryNormalize } from './graph';
+import { sameAddress } from './graph';
 
 /** Writes refused until restored: no replica count can reach this. */
 export const FENCE_REPLICAS = 2147483647;
@@ -91,7 +91,7 @@ export type StepOp =
  */
 export function movedBySentinel(now: { role: string; master: string | null }, plannedMaster: string | null): boolean {
   if (now.role === 'master') return true;
-  return now.role === 'replica' && now.master !== null && plannedMaster !== null && tryNormalize(now.master) !== tryNormalize(plannedMaster);
+  return now.role === 'replica' && now.master !== null && plannedMaster !== null && !sameAddress(now.master, plannedMaster);
 }
 
 /**

@@ -79,17 +79,13 @@ export class Session {
 
   handleTick(update: TickUpdate): void {
     const applied = this.console.applySnapshot(update.snapshot, this.#now(), this.#monotonic());
-    if (applied === 'new-session') {
-      // The server restarted (serve reconnects its topologies): its ticks start again at 1, and
-      // were all dropped as older than the last one shown, the page frozen on STALE until the new
-      // count passed the old one. Taken as a fresh connection: its history and events are the new engine's.
-      this.#takeOver(update.snapshot);
-      this.events.add(update.events);
-      if (update.alerts) this.alerts.applyTick(update.alerts);
-      return;
-    }
     if (!applied) return;
-    this.history.appendSnapshot(update.snapshot);
+    // Another engine session: the server restarted (serve reconnects its topologies), its ticks
+    // start again at 1, and were all dropped as older than the last one shown, the page frozen on
+    // STALE until the new count passed the old one. Taken as a fresh connection: its history and
+    // events are the new engine's.
+    if (applied === 'new-session') this.#takeOver(update.snapshot);
+    else this.history.appendSnapshot(update.snapshot);
     this.events.add(update.events);
     if (update.alerts) this.alerts.applyTick(update.alerts);
     if (this.interrupted.track(update.snapshot.warnings)) void this.loadInterrupted();
