@@ -17,6 +17,7 @@ import { startWebServer, type WebServer } from '../../electron/web/server';
 import { connectThroughForm, openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
 import { useCleanups } from '../helpers/web-e2e';
 import { until } from '../helpers/until';
+import { DEAD_PORT } from '../helpers/dead-port';
 
 const e2e = useBrowserAndRenderer('rc-e2e-serve-tabs-');
 const cleanups = useCleanups();
@@ -30,7 +31,7 @@ describe('serve --config in the browser', () => {
     cleanups.push(() => rm(dir, { recursive: true, force: true }));
     const lab = await Lab.start({ nodes: [{ name: 'orders' }] });
     cleanups.push(() => lab.close());
-    const deadPort = await freePort();
+    const deadPort = DEAD_PORT;
     const config = join(dir, 'serve.json');
     await writeFile(
       config,

@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import Redis from 'ioredis';
 import { Resvg } from '@resvg/resvg-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../electron/lab/free-port';
 import { Lab, docsLayout, masterWithReplicas } from '../../electron/lab/lab';
 import { startWebServer, type WebServer } from '../../electron/web/server';
 import { ARTIFACTS, connectThroughForm, openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
+import { DEAD_PORT } from '../helpers/dead-port';
 
 const POLL_MS = 1000;
 
@@ -424,7 +424,7 @@ describe('connect errors', () => {
     try {
       // A port nothing listens on and the console never saw (a stopped node it remembers is
       // reached through its remembered master instead: the README's topology memory).
-      await connectThroughForm(page, `127.0.0.1:${await freePort()}`, 'e2e-right-password');
+      await connectThroughForm(page, `127.0.0.1:${DEAD_PORT}`, 'e2e-right-password');
       const error = page.getByTestId('connect-error');
       await error.waitFor({ timeout: 15_000 });
       await expect(error.getAttribute('data-code')).resolves.toBe('UNREACHABLE');

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { createServer, type AddressInfo, type Socket } from 'node:net';
 import { Lab, docsLayout, masterWithReplicas } from '../../electron/lab/lab';
 import { runCli as cli } from '../helpers/cli';
-import { freePort } from '../../electron/lab/free-port';
+import { DEAD_PORT } from '../helpers/dead-port';
 
 const BIN = 'bin/replication-console.js';
 let lab: Lab;
@@ -174,7 +174,7 @@ describe('replication-console CLI', () => {
   const failures: Array<[string, () => Promise<string[]>, number, RegExp]> = [
     ['a wrong password', async () => ['--seed', lab.address('master'), '--password', 'nope'], 4, /authentication failed/],
     ['a missing password', async () => ['--seed', lab.address('master')], 4, /requires a password/],
-    ['a closed port', async () => ['--seed', `127.0.0.1:${await freePort()}`], 3, /connection refused/],
+    ['a closed port', async () => ['--seed', `127.0.0.1:${DEAD_PORT}`], 3, /connection refused/],
     ['a bad address', async () => ['--seed', 'localhost:0'], 2, /invalid port/],
     ['an unknown option', async () => ['--seed', lab.address('master'), '--frob'], 2, /^replication-console: unknown option --frob\n/],
   ];

@@ -3,8 +3,8 @@ import { createServer, type Server, type Socket } from 'node:net';
 import Redis from 'ioredis';
 import { ReplicationEngine } from '../../electron/engine/engine';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
-import { freePort } from '../../electron/lab/free-port';
 import { node, waitForTick } from '../helpers/engine';
+import { DEAD_PORT } from '../helpers/dead-port';
 
 const TIMEOUT_MS = 1000;
 let engine: ReplicationEngine;
@@ -54,7 +54,7 @@ describe('bad seeds get a clear, specific error within the timeout', () => {
   }
 
   it('a closed port', async () => {
-    const port = await freePort();
+    const port = DEAD_PORT;
     const f = await failure(`127.0.0.1:${port}`);
     expect(f).toMatchObject({ code: 'UNREACHABLE', message: `127.0.0.1:${port}: connection refused (nothing is listening on that port)` });
     expect(f.ms).toBeLessThan(TIMEOUT_MS);
@@ -102,7 +102,7 @@ describe('bad seeds get a clear, specific error within the timeout', () => {
     const sentinel = await lab.startSentinel({ masterName: 'mymaster', master: 'master' });
     const admin = new Redis(Number(sentinel.split(':')[1]), '127.0.0.1');
     try {
-      await admin.call('SENTINEL', 'MONITOR', 'other', '127.0.0.1', String(await freePort()), '1');
+      await admin.call('SENTINEL', 'MONITOR', 'other', '127.0.0.1', String(DEAD_PORT), '1');
     } finally {
       admin.disconnect();
     }

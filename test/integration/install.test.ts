@@ -8,7 +8,7 @@ import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, r
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../electron/lab/free-port';
+import { DEAD_PORT } from '../helpers/dead-port';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
 const BIN = path.join(ROOT, 'bin/replication-console.js');
@@ -137,7 +137,7 @@ describe('serve after install', () => {
     const items = ['bin', 'electron', 'renderer', 'scripts', 'out/cli', 'package.json', 'package-lock.json', 'vite.renderer.config.ts', 'tsconfig.json', 'tsconfig.base.json', 'tsconfig.web.json', 'tsconfig.node.json'];
     for (const item of items) cpSync(path.join(ROOT, item), path.join(checkout, item), { recursive: true, preserveTimestamps: true });
     symlinkSync(path.join(ROOT, 'node_modules'), path.join(checkout, 'node_modules'));
-    const closed = await freePort();
+    const closed = DEAD_PORT;
     const child = spawn(process.execPath, [path.join(checkout, 'bin/replication-console.js'), 'serve', '--listen', '127.0.0.1:0', '--seed', `127.0.0.1:${closed}`], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, REPLICATION_CONSOLE_DATA_DIR: data },

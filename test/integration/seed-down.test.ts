@@ -8,12 +8,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ReplicationEngine } from '../../electron/engine/engine';
-import { freePort } from '../../electron/lab/free-port';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
 import { direct } from '../helpers/actions';
 import { runCli, type CliRun } from '../helpers/cli';
 import { disposeAfterEach } from '../helpers/dispose';
 import { node, waitForTick } from '../helpers/engine';
+import { DEAD_PORT } from '../helpers/dead-port';
 
 const own = disposeAfterEach();
 const TIMEOUTS = { connectTimeoutMs: 800, commandTimeoutMs: 800 };
@@ -165,7 +165,7 @@ describe('a seed that does not answer, with its topology remembered', () => {
     const { dir: other } = own(tempDir());
     const master = lab.address('master');
     await remember(other, master);
-    const never = `127.0.0.1:${await freePort()}`;
+    const never = `127.0.0.1:${DEAD_PORT}`;
     const refused = async (seed: string, dir: string): Promise<void> => {
       for (const command of ['topology', 'watch']) {
         const run = await cli([command, '--seed', seed], dir);

@@ -8,10 +8,10 @@ import os from 'node:os';
 import path from 'node:path';
 import Redis from 'ioredis';
 import { ReplicationEngine } from '../../electron/engine/engine';
-import { freePort } from '../../electron/lab/free-port';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
 import type { NodeState, ReplicationEvent, TickUpdate, TopologySnapshot } from '../../electron/shared/types';
 import { node, waitForTick } from '../helpers/engine';
+import { DEAD_PORT, DEAD_PORTS } from '../helpers/dead-port';
 
 const GROUP = 'orders';
 let lab: Lab;
@@ -65,7 +65,7 @@ function currentMaster(snapshot: TopologySnapshot): NodeState | undefined {
 
 describe('Sentinel as the entry point', () => {
   it('asks the Sentinels for the master, its replicas and the other Sentinels, past one that is down', async () => {
-    const dead = `127.0.0.1:${await freePort()}`;
+    const dead = `127.0.0.1:${DEAD_PORT}`;
     const first = await newEngine().connect({ seeds: [], sentinel: { addresses: [dead, sentinels[0] ?? ''], masterName: GROUP } });
     expect(node(first, lab.address('master')).role).toBe('master');
     expect(node(first, lab.address('replica-1')).role).toBe('replica');
@@ -114,9 +114,7 @@ describe('Sentinel as the entry point', () => {
       code: 'BAD_ARGUMENT',
       message: expect.stringMatching(new RegExp(`No Sentinel monitors a master named "nope": ${sentinels[0]} monitors ${GROUP};`)) as unknown,
     });
-    const a = await freePort();
-    let b = await freePort();
-    while (b === a) b = await freePort();
+    const [a, b] = DEAD_PORTS;
     const down = newEngine().connect({ seeds: [], sentinel: { addresses: [`127.0.0.1:${a}`, `127.0.0.1:${b}`], masterName: GROUP } });
     await expect(down).rejects.toMatchObject({ code: 'UNREACHABLE' });
     await expect(down).rejects.toThrow(

@@ -20,6 +20,7 @@ import type { WireResponse } from '../../electron/shared/schema';
 import { runCli } from '../helpers/cli';
 import { makeTestCertificates, type TestCertificates } from '../helpers/tls-certs';
 import { until } from '../helpers/until';
+import { DEAD_PORT } from '../helpers/dead-port';
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/replication-console.js');
 const RULES = path.resolve(import.meta.dirname, '../../monitoring/prometheus-rules.yml');
@@ -136,7 +137,7 @@ beforeAll(async () => {
   await writeFile(path.join(work, 'lab.pass'), `${LAB_PASSWORD}\n`, { mode: 0o600 });
   await writeFile(path.join(work, 'token'), `${TOKEN}\n`, { mode: 0o600 });
   await writeFile(path.join(work, 'users'), 'ops:basic-pass-1\n', { mode: 0o600 });
-  const nothingThere = await freePort();
+  const nothingThere = DEAD_PORT;
   await writeFile(
     path.join(work, 'serve.json'),
     JSON.stringify({

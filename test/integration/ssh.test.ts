@@ -13,13 +13,13 @@ import { connectWithHostKeyPrompt } from '../../electron/cli/host-key-prompt';
 import { ReplicationEngine } from '../../electron/engine/engine';
 import type { EngineError } from '../../electron/engine/errors';
 import { openTunnel } from '../../electron/engine/ssh-tunnel';
-import { freePort } from '../../electron/lab/free-port';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
 import type { SshOptions } from '../../electron/shared/types';
 import { disposeAfterEach } from '../helpers/dispose';
 import { node, waitForTick } from '../helpers/engine';
 import { keygenFingerprint, makeKey, PASSPHRASE, startSshd, type Sshd } from '../helpers/sshd';
 import { runCli } from '../helpers/cli';
+import { DEAD_PORT } from '../helpers/dead-port';
 
 const own = disposeAfterEach();
 const FINGERPRINT = /SHA256:[A-Za-z0-9+/]{43}/;
@@ -128,7 +128,7 @@ describe('SSH tunnel to a real topology', () => {
     const sshd = own(await startSshd());
     const tunnel = await openTunnel(sshTo(sshd, knownHostsFor(sshd)));
     own({ close: async () => tunnel.close() });
-    const closedPort = await freePort();
+    const closedPort = DEAD_PORT;
     const error = await failure(tunnel.endpoint('127.0.0.1', closedPort));
     expect(error.code).toBe('UNREACHABLE');
     expect(error.message).toContain(`127.0.0.1:${closedPort}: the SSH bastion root@127.0.0.1:${sshd.port} could not connect to it`);
@@ -249,7 +249,7 @@ describe('each failure has its own message', () => {
     const noFile = await failure(openTunnel(sshTo(sshd, knownHosts, { keyFile: join(sshd.dir, 'no_such_key') })));
     expect(noFile).toMatchObject({ code: 'SSH', message: `the SSH key file ${join(sshd.dir, 'no_such_key')} does not exist` });
 
-    const closedPort = await freePort();
+    const closedPort = DEAD_PORT;
     const refused = await failure(openTunnel({ ...sshTo(sshd, knownHosts), port: closedPort }));
     expect(refused).toMatchObject({ code: 'SSH', message: `the SSH bastion 127.0.0.1:${closedPort} refused the connection (is sshd listening on that port?)` });
 
