@@ -470,6 +470,9 @@ interface Summary {
   firstRenderMs: number;
   switchMs: number;
   longestFrameMs: number;
+  /** The renderer's own CPU in its most expensive frame (thread time: no wait for a core). */
+  longestFrameCpuMs: number;
+  framesOverBudgetCpu: number;
   /** The same from SETTLED_MS into the ticks: apart from what follows the switch to 1 h at once. */
   settledLongestFrameMs: number;
   p99FrameMs: number;
@@ -494,6 +497,8 @@ function summarize(result: ScenarioResult): Summary {
     firstRenderMs: result.firstRender.done,
     switchMs: result.switchToHour.ms,
     longestFrameMs: Math.max(0, ...work),
+    longestFrameCpuMs: Math.max(0, ...result.frames.map((f) => f.cpuMs)),
+    framesOverBudgetCpu: result.frames.filter((f) => f.cpuMs > FRAME_BUDGET_MS).length,
     settledLongestFrameMs: Math.max(0, ...result.frames.filter((f) => f.at >= SETTLED_MS).map((f) => f.workMs)),
     p99FrameMs: percentile(work, 99),
     p95FrameMs: percentile(work, 95),
@@ -529,6 +534,9 @@ function flatFigures({ big, bigger, baseline }: RendererMeasurements): Record<st
     'longest frame, 100 nodes [ms]': r1(b.longestFrameMs),
     'longest frame, 4 nodes [ms]': r1(s.longestFrameMs),
     'longest frame, 100 / 4 nodes [×]': r2(b.longestFrameMs / s.longestFrameMs),
+    'longest frame CPU, 100 nodes [ms]': r1(b.longestFrameCpuMs),
+    'longest frame CPU, 4 nodes [ms]': r1(s.longestFrameCpuMs),
+    'frames over 16 ms CPU, 100 nodes [frames]': b.framesOverBudgetCpu,
     [`longest frame after ${SETTLED_MS / 1000} s, 100 nodes [ms]`]: r1(b.settledLongestFrameMs),
     [`longest frame after ${SETTLED_MS / 1000} s, 4 nodes [ms]`]: r1(s.settledLongestFrameMs),
     'frame p99, 100 nodes [ms]': r1(b.p99FrameMs),
@@ -585,6 +593,7 @@ function worstFrames(frames: Frame[], count: number): Frame[] {
     .map((f) => ({
       ...f,
       workMs: r1(f.workMs),
+      cpuMs: r1(f.cpuMs),
       spanMs: r1(f.spanMs),
       renderMs: r1(f.renderMs),
       styleAndLayoutMs: r1(f.styleAndLayoutMs),
@@ -608,7 +617,7 @@ function notesOf({ big, bigger, baseline }: RendererMeasurements): string[] {
   if (worst) {
     const scripts = worst.scripts.map((s) => `${s.what} ${s.ms} ms`).join(', ') || 'no script';
     notes.push(
-      `Renderer: worst frame (100 nodes) ${worst.workMs} ms of work: rendering ${worst.renderMs} ms ` +
+      `Renderer: worst frame (100 nodes) ${worst.workMs} ms of work (${worst.cpuMs} ms of it the main thread's own CPU, the rest waiting for a core): rendering ${worst.renderMs} ms ` +
         `(style and layout ${worst.styleAndLayoutMs} ms), scripts: ${scripts}.`,
     );
   }
@@ -635,6 +644,8 @@ function table(measured: RendererMeasurements): string {
     [`switch charts 5 min → 1 h, median of ${SWITCHES}`, ms(b.switchMs), ms(s.switchMs), ratio(b.switchMs, s.switchMs), ''],
     ['  range of the switches', span(measured.big.switches.map((w) => w.ms)), span(measured.baseline.switches.map((w) => w.ms)), '', ''],
     ['longest frame (main-thread work)', ms(b.longestFrameMs), ms(s.longestFrameMs), ratio(b.longestFrameMs, s.longestFrameMs), `≤ ${FRAME_BUDGET_MS} ms ${b.longestFrameMs <= FRAME_BUDGET_MS ? 'ok' : 'MISSED'}`],
+    ['  of it the renderer\'s own CPU (the rest: waiting for a core)', ms(b.longestFrameCpuMs), ms(s.longestFrameCpuMs), ratio(b.longestFrameCpuMs, s.longestFrameCpuMs), ''],
+    ['  frames over 16 ms of CPU', String(b.framesOverBudgetCpu), String(s.framesOverBudgetCpu), '', ''],
     [`  after the first ${SETTLED_MS / 1000} s of ticks`, ms(b.settledLongestFrameMs), ms(s.settledLongestFrameMs), ratio(b.settledLongestFrameMs, s.settledLongestFrameMs), ''],
     ['frame work p99', ms(b.p99FrameMs), ms(s.p99FrameMs), ratio(b.p99FrameMs, s.p99FrameMs), ''],
     ['frame work p95', ms(b.p95FrameMs), ms(s.p95FrameMs), ratio(b.p95FrameMs, s.p95FrameMs), ''],
@@ -664,7 +675,7 @@ function printWorstFrames(result: ScenarioResult, count: number): void {
   console.log(`\nWorst frames, ${result.nodes} nodes (work = all main-thread tasks of the frame):`);
   for (const f of worstFrames(result.frames, count)) {
     const scripts = f.scripts.map((s) => `${s.what} ${s.ms} ms`).join('; ') || '—';
-    console.log(`  t+${(f.at / 1000).toFixed(1)} s  work ${f.workMs} ms  render ${f.renderMs} ms (style+layout ${f.styleAndLayoutMs} ms)  scripts: ${scripts}`);
+    console.log(`  t+${(f.at / 1000).toFixed(1)} s  work ${f.workMs} ms (CPU ${f.cpuMs} ms)  render ${f.renderMs} ms (style+layout ${f.styleAndLayoutMs} ms)  scripts: ${scripts}`);
   }
   if (result.loadProfile) {
     console.log(`\nCPU profile of the last load: ${result.loadProfile.busyMs} ms busy. Most self time:`);

@@ -15,6 +15,8 @@ export interface TraceEvent {
   ph: string;
   ts: number;
   dur?: number;
+  /** Thread time of a complete ('X') event, µs. */
+  tdur?: number;
   pid: number;
   tid: number;
   args?: Record<string, unknown>;
@@ -28,6 +30,12 @@ export interface Part {
 export interface Frame {
   /** Summed main-thread task time in the frame, ms. */
   workMs: number;
+  /**
+   * The same tasks' thread time (CPU the main thread itself used), ms. On a machine whose cores
+   * are busy with other processes (the bench's own redis-servers and engine), a task's wall time
+   * also holds the time its thread waited for a core: workMs − cpuMs is that wait.
+   */
+  cpuMs: number;
   /** From the frame's first task to the end of its rendering (the LoAF duration), ms. */
   spanMs: number;
   /** Rendering step (rAF callbacks, style, layout, paint): ms. */
@@ -49,6 +57,8 @@ export interface FrameAnalysis {
 interface Interval {
   start: number;
   end: number;
+  /** Thread time, µs (a task's tdur). */
+  cpu?: number;
   args?: Record<string, unknown>;
 }
 
@@ -66,7 +76,7 @@ export function analyzeFrames(events: TraceEvent[]): FrameAnalysis {
   const tasks = topLevel(
     onMain
       .filter((e) => e.name === 'RunTask' && e.ph === 'X')
-      .map((e) => ({ start: e.ts, end: e.ts + (e.dur ?? 0) })),
+      .map((e) => ({ start: e.ts, end: e.ts + (e.dur ?? 0), cpu: e.tdur ?? e.dur ?? 0 })),
   );
   const renders = pairs(onMain, 'AnimationFrame::Render').filter((r) => r.end > from && r.end <= to);
   const styles = pairs(onMain, 'AnimationFrame::StyleAndLayout');
@@ -80,15 +90,18 @@ export function analyzeFrames(events: TraceEvent[]): FrameAnalysis {
     const render = renders[i] as Interval;
     while (taskAt < tasks.length && (tasks[taskAt] as Interval).start <= from) taskAt++;
     let work = 0;
+    let cpu = 0;
     let firstStart = Number.POSITIVE_INFINITY;
     for (let t = taskAt; t < tasks.length && (tasks[t] as Interval).start <= render.end; t++) {
       const task = tasks[t] as Interval;
       work += task.end - task.start;
+      cpu += task.cpu ?? 0;
       firstStart = Math.min(firstStart, task.start);
     }
     const inFrame = (x: Interval): boolean => x.start > from && x.end <= render.end;
     frames.push({
       workMs: work / 1000,
+      cpuMs: cpu / 1000,
       spanMs: Number.isFinite(firstStart) ? (render.end - firstStart) / 1000 : 0,
       renderMs: (render.end - render.start) / 1000,
       styleAndLayoutMs: styles.filter(inFrame).reduce((sum, s) => sum + (s.end - s.start), 0) / 1000,
