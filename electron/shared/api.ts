@@ -76,6 +76,9 @@ export const MAX_TOPOLOGIES = 16;
 /** The first tab's topology: the one --seed and --lab open, and the one a client naming none talks to. */
 export const MAIN_TOPOLOGY = 'main';
 
+/** The web mode's round-trip probe: the console server answers it at once, outside any topology. */
+export const LINK_PING = 'link:ping';
+
 type HubTable = typeof HUB_METHODS;
 
 /**
@@ -88,6 +91,13 @@ export interface ServerLink {
   reachable: boolean;
   since: number;
   host: string;
+  /**
+   * How long a request to the console server takes to be answered, ms: the latest probe's round
+   * trip, or longer while the probes sent since go unanswered (null before the first answer). A
+   * link that holds what the server sends (a buffering proxy, a VPN) shows here from the first
+   * second, where the ticks' own lateness cannot tell it from the two clocks' difference.
+   */
+  roundTripMs?: number | null;
 }
 
 export type ReplicationConsoleBridge = {

@@ -16,7 +16,7 @@ import { hostname } from 'node:os';
 import { dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { WebSocket, WebSocketServer, type RawData } from 'ws';
-import type { Envelope } from '../shared/api';
+import { LINK_PING, type Envelope } from '../shared/api';
 import { wireRequestSchema, type WirePush, type WireResponse } from '../shared/schema';
 import type { ConsoleService } from '../app/service';
 import { ConsoleHub, parseTopologyId } from '../app/console-hub';
@@ -209,6 +209,8 @@ export async function startWebServer(options: WebServerOptions = {}): Promise<We
       return bad(readableId(parsed), 'Malformed message: expected {id: number, channel: string, args: [...]}');
     }
     const { id, channel, args, topology } = request.data;
+    // The page's round-trip probe (ws-client.ts): answered at once, by the server alone.
+    if (channel === LINK_PING) return reply(id, { ok: true, value: null });
     const named = parseTopologyId(topology);
     const refusal = named.ok ? (options.refuse?.(named.id, channel) ?? null) : null;
     if (refusal !== null) return bad(id, refusal);

@@ -297,4 +297,41 @@ describe('ticks that arrive seconds after they were taken (a buffering proxy or 
       await lab.close();
     }
   });
+
+  it('a link that holds everything from the first message: every tick equally late, DELAYED by how long the server takes to answer (light and dark)', async () => {
+    const lab = await Lab.start({ nodes: masterWithReplicas(1) });
+    const app = await startConsole(new ReplicationEngine());
+    const context = await e2e.browser.newContext({ viewport: { width: 1440, height: 900 }, colorScheme: 'light' });
+    try {
+      const page = await context.newPage();
+      const problems: string[] = [];
+      page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+      let delayMs = 6000;
+      await page.routeWebSocket(/\/api/, (ws) => {
+        const server = ws.connectToServer();
+        server.onMessage((message) => {
+          const held = delayMs;
+          if (held === 0) ws.send(message);
+          else setTimeout(() => ws.send(message), held);
+        });
+      });
+      await page.goto(app.server.url);
+      await connectThroughForm(page, lab.address('master'));
+      const status = page.getByTestId('connection-status');
+      // The ticks' own lateness sees nothing: the first came as late as every other.
+      await expect.poll(() => status.getAttribute('data-freshness'), { timeout: 30_000, interval: 200 }).toBe('late');
+      await expect(page.getByTestId('late-text').getAttribute('data-late-by')).resolves.toBe('link');
+      await expect(status.textContent()).resolves.toMatch(/DELAYED\s*the console server takes [67] s to answer: what is shown may be that old · taken \d\d:\d\d:\d\d/);
+      await shot(page, 'delayed-link-light');
+      await page.emulateMedia({ colorScheme: 'dark' });
+      await shot(page, 'delayed-link-dark');
+      delayMs = 0;
+      await expect.poll(() => status.getAttribute('data-freshness'), { timeout: 10_000 }).toBe('live');
+      expect(problems).toEqual([]);
+    } finally {
+      await context.close();
+      await app.close();
+      await lab.close();
+    }
+  });
 });

@@ -3,7 +3,8 @@
 // wire when the socket drops may have run, so its error claims nothing.
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { ApiCallError } from '../../electron/shared/bind-api';
-import { createWebSocketBridge, type SocketLike } from '../../renderer/src/api/ws-client';
+import { LINK_PING } from '../../electron/shared/api';
+import { LINK_PROBE_MS, createWebSocketBridge, type SocketLike } from '../../renderer/src/api/ws-client';
 
 const PLAN_ID = '11111111-1111-4111-8111-111111111111';
 
@@ -21,6 +22,15 @@ class HandSocket implements SocketLike {
   }
   send(data: string): void {
     this.sent.push(data);
+  }
+  /** What was sent but the round-trip probes. */
+  get calls(): string[] {
+    return this.sent.filter((data) => (JSON.parse(data) as { channel: string }).channel !== LINK_PING);
+  }
+  /** The server's answer to the message sent `index`-th. */
+  answer(index: number): void {
+    const { id } = JSON.parse(this.sent[index] ?? 'null') as { id: number };
+    (this.onmessage as ((event: unknown) => void) | null)?.({ data: JSON.stringify({ id, result: { ok: true, value: null } }) });
   }
   close(): void {
     this.drop();
@@ -78,7 +88,7 @@ describe('ws-client: what a failed call says about what was sent', () => {
     const web = bridge();
     const pending = failure(web.topology('main').executeAction({ planId: PLAN_ID }));
     const socket = opened();
-    expect(socket.sent).toHaveLength(1);
+    expect(socket.calls).toHaveLength(1);
     socket.drop();
     const error = await pending;
     expect(error.code).toBe('UNREACHABLE');
@@ -98,7 +108,7 @@ describe('ws-client: what a failed call says about what was sent', () => {
     const queued = failure(api.executeAction({ planId: PLAN_ID }));
     web.close();
     expect(await queued).toMatchObject({ code: 'UNREACHABLE', message: 'The console connection was closed', details: { nothingSent: true } });
-    expect(socket.sent).toHaveLength(1);
+    expect(socket.calls).toHaveLength(1);
     expect(HandSocket.made).toHaveLength(1);
   });
 
@@ -135,5 +145,78 @@ describe('ws-client: the page is told when it loses the console server and when 
     // Closed by the page itself: not a lost server.
     web.close();
     expect(links).toHaveLength(3);
+  });
+});
+
+describe('ws-client: how long the console server takes to answer (a link slow from the first tick on)', () => {
+  function probing() {
+    vi.useFakeTimers();
+    HandSocket.made = [];
+    let now = 1000;
+    const web = createWebSocketBridge('ws://127.0.0.1:1/api?token=t', {
+      WebSocketImpl: HandSocket,
+      minReconnectMs: 60_000,
+      maxReconnectMs: 60_000,
+      monotonicNow: () => now,
+    });
+    const trips: (number | null | undefined)[] = [];
+    web.onServerLink?.((link) => trips.push(link.reachable ? link.roundTripMs : undefined));
+    web.topology('main').onTick(() => undefined);
+    const socket = opened();
+    const probes = (): number[] => socket.sent.flatMap((data, i) => ((JSON.parse(data) as { channel: string }).channel === LINK_PING ? [i] : []));
+    const pass = async (ms: number): Promise<void> => {
+      now += ms;
+      await vi.advanceTimersByTimeAsync(ms);
+    };
+    return { web, socket, trips, probes, pass, later: (ms: number) => (now += ms) };
+  }
+
+  it('probes on open and every LINK_PROBE_MS; each answer gives the round trip', async () => {
+    const { web, socket, trips, probes, pass, later } = probing();
+    expect(probes()).toEqual([0]);
+    expect(trips).toEqual([null]);
+    later(40);
+    socket.answer(0);
+    expect(trips.at(-1)).toBe(40);
+    await pass(LINK_PROBE_MS);
+    expect(probes()).toEqual([0, 1]);
+    later(15);
+    socket.answer(1);
+    expect(trips.at(-1)).toBe(15);
+    web.close();
+    await pass(5 * LINK_PROBE_MS);
+    expect(probes()).toEqual([0, 1]);
+  });
+
+  it('unanswered probes make it grow; answers to probes older than one already answered are left out', async () => {
+    const { web, socket, trips, probes, pass, later } = probing();
+    later(10);
+    socket.answer(0);
+    // The link holds everything from here: the probes go out, no answer comes.
+    await pass(LINK_PROBE_MS);
+    await pass(LINK_PROBE_MS);
+    await pass(LINK_PROBE_MS);
+    expect(probes()).toEqual([0, 1, 2, 3]);
+    expect(trips.at(-1)).toBe(2 * LINK_PROBE_MS);
+    // It lets go: the newest probe is answered at once, then the held ones arrive.
+    socket.answer(3);
+    expect(trips.at(-1)).toBe(0);
+    socket.answer(1);
+    socket.answer(2);
+    expect(trips.at(-1)).toBe(0);
+    web.close();
+  });
+
+  it('starts again on a new socket', async () => {
+    const { web, socket, trips, pass } = probing();
+    await pass(LINK_PROBE_MS);
+    expect(trips.at(-1)).toBe(LINK_PROBE_MS);
+    socket.drop();
+    await pass(60_000);
+    const next = HandSocket.made[1];
+    if (!next) throw new Error('no new socket');
+    next.open();
+    expect(trips.at(-1)).toBeNull();
+    web.close();
   });
 });

@@ -10,7 +10,7 @@ import type {
   ReplicationConsoleBridge,
   ServerLink,
 } from '../../../electron/shared/api';
-import { MAIN_TOPOLOGY } from '../../../electron/shared/api';
+import { LINK_PING, MAIN_TOPOLOGY } from '../../../electron/shared/api';
 import type { WirePush, WireRequest, WireResponse } from '../../../electron/shared/schema';
 import type { ErrorCode, ErrorDetails } from '../../../electron/shared/types';
 import { bindEnvelopeBridge, unwrapBridge, type TopologySubscribe } from '../../../electron/shared/bind-api';
@@ -28,6 +28,10 @@ function failure(code: ErrorCode, message: string, details: ErrorDetails = {}): 
 const UNTIMED_CHANNELS: ReadonlySet<BridgeChannel> = new Set<BridgeChannel>(['action:execute']);
 
 type Listener = (data: unknown) => void;
+
+/** While the socket is open, a round-trip probe ('link:ping', answered by the server at once) this often. */
+export const LINK_PROBE_MS = 2000;
+const MAX_PROBES_WAITING = 30;
 
 /**
  * The part of a WebSocket this client uses: the browser's, or the `ws` package's in Node tests.
@@ -53,6 +57,8 @@ export interface WebSocketApiOptions {
   maxReconnectMs?: number;
   /** For tests outside a browser; default the global WebSocket. */
   WebSocketImpl?: SocketFactory;
+  /** The clock round trips are measured by (default performance.now: one no one sets). */
+  monotonicNow?: () => number;
 }
 
 export interface WebSocketApi extends ReplicationConsoleApi {
@@ -108,8 +114,65 @@ export function createWebSocketBridge(url: string, options: WebSocketApiOptions 
   const host = new URL(url).host;
   function setLink(reachable: boolean): void {
     if (link?.reachable === reachable) return;
-    link = { reachable, since: Date.now(), host };
+    link = { reachable, since: Date.now(), host, roundTripMs: null };
+    tellLink();
+  }
+  function tellLink(): void {
+    if (link === null) return;
     for (const listener of [...linkListeners]) listener(link);
+  }
+
+  // Round trips. Probes are sent on a timer whether or not the last one was answered, and only an
+  // answer to a probe newer than the last answered one counts: on a link that held everything
+  // and let go, the answers to the held probes (long round trips) do not undo a quick one.
+  const monotonicNow = options.monotonicNow ?? (() => globalThis.performance.now());
+  const probes = new Map<number, number>();
+  let answeredProbe = 0;
+  let lastRoundTrip: number | null = null;
+  let probeTimer: ReturnType<typeof setInterval> | null = null;
+  function startProbes(ws: SocketLike): void {
+    stopProbes();
+    const probe = (): void => {
+      if (!open || socket !== ws) return;
+      // A link that answers nothing for a minute: the oldest probe says how long already.
+      if (probes.size >= MAX_PROBES_WAITING) return tellRoundTrip();
+      const id = nextId++;
+      probes.set(id, monotonicNow());
+      ws.send(JSON.stringify({ id, channel: LINK_PING, args: [] } satisfies WireRequest));
+      tellRoundTrip();
+    };
+    probe();
+    probeTimer = setInterval(probe, LINK_PROBE_MS);
+  }
+  function stopProbes(): void {
+    if (probeTimer !== null) clearInterval(probeTimer);
+    probeTimer = null;
+    probes.clear();
+    answeredProbe = 0;
+    lastRoundTrip = null;
+  }
+  /** The latest answer's round trip, or the wait of the oldest probe sent after it, whichever is longer. */
+  function tellRoundTrip(): void {
+    if (link === null || !link.reachable) return;
+    let waiting: number | null = null;
+    for (const [id, sentAt] of probes) if (id > answeredProbe) waiting = Math.min(waiting ?? sentAt, sentAt);
+    const unanswered = waiting === null ? 0 : monotonicNow() - waiting;
+    // The probe just sent has waited for nothing yet: no news until one is answered or waits longer.
+    const roundTripMs = lastRoundTrip === null ? (unanswered > 0 ? unanswered : null) : Math.max(lastRoundTrip, unanswered);
+    if (roundTripMs === link.roundTripMs) return;
+    link = { ...link, roundTripMs };
+    tellLink();
+  }
+  function answered(id: number): boolean {
+    const sentAt = probes.get(id);
+    if (sentAt === undefined) return false;
+    for (const older of probes.keys()) if (older <= id) probes.delete(older);
+    if (id > answeredProbe) {
+      answeredProbe = id;
+      lastRoundTrip = monotonicNow() - sentAt;
+      tellRoundTrip();
+    }
+    return true;
   }
 
   function ensureSocket(): void {
@@ -120,6 +183,7 @@ export function createWebSocketBridge(url: string, options: WebSocketApiOptions 
       open = true;
       failures = 0;
       setLink(true);
+      startProbes(ws);
       for (const call of pending.values()) {
         if (call.unsent !== null) {
           ws.send(call.unsent);
@@ -132,6 +196,7 @@ export function createWebSocketBridge(url: string, options: WebSocketApiOptions 
     };
     ws.onclose = () => {
       socket = null;
+      stopProbes();
       if (open && !closed) setLink(false);
       open = false;
       // A call already on the wire may or may not have run: fail it rather than run it twice.
@@ -175,6 +240,7 @@ export function createWebSocketBridge(url: string, options: WebSocketApiOptions 
     }
     const { id, result } = message as Partial<WireResponse>;
     if (typeof id !== 'number' || typeof result !== 'object' || result === null) return;
+    if (answered(id)) return;
     settle(id, result);
   }
 
@@ -254,6 +320,7 @@ export function createWebSocketBridge(url: string, options: WebSocketApiOptions 
     },
     close() {
       closed = true;
+      stopProbes();
       if (reconnectTimer) clearTimeout(reconnectTimer);
       reconnectTimer = null;
       for (const [id, call] of [...pending]) {

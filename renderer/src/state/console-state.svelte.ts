@@ -11,6 +11,7 @@ import type {
   TopologySnapshot,
   TopologyWarning,
 } from '../../../electron/shared/types';
+import type { ServerLink } from '../../../electron/shared/api';
 import { isStale, nodeAgeMs, type FreshnessState } from '../lib/freshness';
 import { listKey, tupleKey, uniqueBy } from '../lib/keys';
 import { shareEqual } from '../lib/structural-sharing';
@@ -91,8 +92,14 @@ export class ConsoleState {
    * what queued up: ticks arrive regularly, each seconds old.
    */
   lateMs = $state(0);
-  /** Web mode: the socket to the console server is down, so no tick can come (set by the tabs). */
+  /** Web mode: the socket to the console server is down, so no tick can come (see followLink). */
   serverLost = $state(false);
+  /**
+   * Web mode: how long the console server takes to answer (the link's round trip, see
+   * ServerLink). Ticks held on their way from the first one arrive regularly, each as late as
+   * the first: lateMs cannot see that, the round trip does.
+   */
+  linkRoundTripMs = $state<number | null>(null);
   #fastestTransit: { ms: number; at: number } | null = null;
   /** The last tick's times, to tell a clock that stepped from a tick that came late. */
   #lastTimes: { takenAt: number; receivedAt: number; monotonicAt: number } | null = null;
@@ -254,8 +261,26 @@ export class ConsoleState {
     this.oldestStale === null ? null : nodeAgeMs(this.oldestStale, this.#now),
   );
 
-  /** Ticks arrive, but seconds after they were taken (see lateMs): what is shown is that old. */
-  readonly late: boolean = $derived(this.status === 'connected' && this.lateMs > Math.max(LATE_MIN_MS, 2 * (this.pollIntervalMs ?? 0)));
+  /** How late an update may come before the header stops saying LIVE: two intervals, at least LATE_MIN_MS. */
+  readonly #lateAfterMs: number = $derived(Math.max(LATE_MIN_MS, 2 * (this.pollIntervalMs ?? 0)));
+
+  /**
+   * Why what is shown is seconds old though ticks arrive: 'ticks', they arrive later than this
+   * connection's fastest (see lateMs); 'link', the console server takes that long to answer (a
+   * link slow from the first tick on); null: neither.
+   */
+  readonly lateBy: 'ticks' | 'link' | null = $derived(
+    this.status !== 'connected'
+      ? null
+      : this.lateMs > this.#lateAfterMs
+        ? 'ticks'
+        : (this.linkRoundTripMs ?? 0) > this.#lateAfterMs
+          ? 'link'
+          : null,
+  );
+
+  /** Ticks arrive, but what they show is seconds old (see lateBy). */
+  readonly late: boolean = $derived(this.lateBy !== null);
 
   /** LIVE only while ticks arrive on time and every node is fresh; otherwise what is out of date. */
   readonly freshness: FreshnessState = $derived(
@@ -344,6 +369,12 @@ export class ConsoleState {
     const floor = fastest === null ? transit : Math.min(transit, fastest.ms + (receivedAt - fastest.at) * TRANSIT_DRIFT);
     this.#fastestTransit = { ms: floor, at: receivedAt };
     this.lateMs = Math.max(0, transit - floor);
+  }
+
+  /** The web mode's socket to the console server (null in the desktop app, where there is none). */
+  followLink(link: ServerLink | null): void {
+    this.serverLost = link?.reachable === false;
+    this.linkRoundTripMs = link?.roundTripMs ?? null;
   }
 
   select(address: Address | null): void {

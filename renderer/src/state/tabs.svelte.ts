@@ -136,7 +136,7 @@ export class TabsState {
     const stopLink = this.#bridge.onServerLink?.((link) => {
       const lost = this.server?.reachable === false;
       this.server = link;
-      for (const tab of this.tabs) tab.session.console.serverLost = !link.reachable;
+      for (const tab of this.tabs) tab.session.console.followLink(link);
       // Back after it was lost: a restarted server may not have this window's topologies any more.
       // serve's own come back by themselves (their ticks are taken as a new session).
       if (link.reachable && lost) for (const tab of this.tabs) if (tab.info?.managed !== true) void tab.session.resync();
@@ -185,7 +185,7 @@ export class TabsState {
   #make(id: string): Tab {
     const api = this.#bridge.topology(id);
     const tab = new Tab(id, new Session(api), api);
-    tab.session.console.serverLost = this.server?.reachable === false;
+    tab.session.console.followLink(this.server);
     if (this.#started) tab.start();
     return tab;
   }

@@ -156,6 +156,31 @@ describe('ConsoleState', () => {
     expect(state.freshness).toBe('live');
   });
 
+  it('a link that holds every tick from the first one: regular ticks, each as late as the first, DELAYED by the round trip', () => {
+    const clock = new Clock(1_000_000);
+    const state = new ConsoleState(clock);
+    state.beginConnect({ seeds: ['127.0.0.1:7000'], user: null });
+    // Every tick arrives 6 s after it was taken, from the first: its transit is the fastest there is.
+    state.connected(labSnapshot(1, 994_000), 1_000_000);
+    for (let seq = 2; seq < 6; seq++) {
+      clock.now = 1_000_000 + (seq - 1) * 1000;
+      state.applySnapshot(labSnapshot(seq, clock.now - 6000), clock.now);
+    }
+    expect(state.lateMs).toBe(0);
+    state.followLink({ reachable: true, since: 1_000_000, host: 'console:8080', roundTripMs: null });
+    expect(state.freshness).toBe('live');
+    state.followLink({ reachable: true, since: 1_000_000, host: 'console:8080', roundTripMs: 6020 });
+    expect(state.lateBy).toBe('link');
+    expect(state.freshness).toBe('late');
+    // A round trip within two intervals (and 3 s) is a slow link, not a late view.
+    state.followLink({ reachable: true, since: 1_000_000, host: 'console:8080', roundTripMs: 2500 });
+    expect(state.freshness).toBe('live');
+    // Lost: no tick can come, whatever the last round trip was.
+    state.followLink({ reachable: false, since: 1_006_000, host: 'console:8080', roundTripMs: null });
+    expect(state.serverLost).toBe(true);
+    expect(state.freshness).toBe('no-ticks');
+  });
+
   it('maps warnings to nodes and marks lone masters', () => {
     const clock = new Clock(0);
     const state = new ConsoleState(clock);
