@@ -68,6 +68,12 @@ export class AlertBook {
   #since = new Map<string, number>();
   /** When the console itself was stopped (the latest few): not counted in how long a fact held. */
   #stopped: { from: number; to: number }[] = [];
+  /**
+   * The first evaluation: no fact held longer than this console has watched. A node remembered
+   * from an earlier run was last seen then; when it went down since is not known (a second `watch
+   * --alerts` paged a replica stalled 2.6 s as down for the 23 s since the first run read it).
+   */
+  #watchingFrom: number | null = null;
   /** Newest first. */
   #resolved: Alert[] = [];
   #last: TopologySnapshot | null = null;
@@ -86,6 +92,7 @@ export class AlertBook {
 
   /** Evaluate the rules on this tick's snapshot; `now` is the engine's clock. */
   evaluate(snapshot: TopologySnapshot, now: number): AlertsView {
+    this.#watchingFrom ??= now;
     this.#last = snapshot;
     this.#pickUpNodeMutes(now);
     const findings = new Map<string, Finding>();
@@ -269,17 +276,23 @@ export class AlertBook {
 
   /**
    * How long (s) a fact has held: from its own clock when it has one, else from when the book first
-   * saw it; the time the console itself was stopped left out.
+   * saw it; never from before this console watched, and the time it was stopped left out.
    */
   #heldFor(fact: string, address: string, now: number, since: number | null, seen: Set<string>): number {
     const key = `${fact}\u0000${address}`;
     seen.add(key);
     const first = this.#since.get(key) ?? now;
     this.#since.set(key, first);
-    const start = Math.min(first, since !== null && Number.isFinite(since) ? since : first);
+    const start = Math.max(this.#watchingFrom ?? now, Math.min(first, since !== null && Number.isFinite(since) ? since : first));
     let stopped = 0;
     for (const s of this.#stopped) stopped += Math.max(0, Math.min(now, s.to) - Math.max(start, s.from));
     return (now - start - stopped) / 1000;
+  }
+
+  /** "; last seen 3 d ago, before this console watched": a node down since an earlier run may have been down that long. */
+  #seenBefore(lastSeenAt: number | null, now: number): string {
+    if (lastSeenAt === null || this.#watchingFrom === null || lastSeenAt >= this.#watchingFrom) return '';
+    return `; last seen ${formatSeconds(Math.round((now - lastSeenAt) / 1000))} ago, before this console watched`;
   }
 
   #find(snapshot: TopologySnapshot, now: number): Finding[] {
@@ -316,7 +329,8 @@ export class AlertBook {
               // Up but refusing the console (out of clients, its password): not read, yet it answers.
               `${a} ${refusesConsole(node.error) ? 'has refused the console' : 'has not answered'} for ${formatSeconds(down)} (threshold ${formatSeconds(t.unreachableSeconds)})` +
               `${node.error?.message ? `: ${oneLine(node.error.message)}` : ''}` +
-              `${replicas > 0 ? `; ${replicas} ${replicas === 1 ? 'replica' : 'replicas'} below it` : ''}`,
+              `${replicas > 0 ? `; ${replicas} ${replicas === 1 ? 'replica' : 'replicas'} below it` : ''}` +
+              this.#seenBefore(node.lastSeenAt, now),
           });
         }
         continue;

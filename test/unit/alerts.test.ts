@@ -24,6 +24,13 @@ function pair(replica: Partial<NodeState> = {}, master: Partial<NodeState> = {})
   ];
 }
 
+/** A book that has watched since `from` (nothing held longer than the console watched). */
+function watchingFrom(from: number): AlertBook {
+  const book = new AlertBook();
+  book.evaluate(snapshot([]), from);
+  return book;
+}
+
 function firing(view: AlertsView): Alert[] {
   return view.alerts.filter((a) => a.state !== 'resolved');
 }
@@ -76,7 +83,7 @@ describe('alert rules', () => {
 
   it('UNREACHABLE from when the node was last seen; never-reached and untrusted nodes do not fire; nothing else fires on a node down', () => {
     const clock = new FakeClock();
-    const book = new AlertBook();
+    const book = watchingFrom(clock.now() - 5_000);
     const down = (lastSeenAt: number | null, extra: Partial<NodeState> = {}): TopologySnapshot =>
       snapshot(
         pair({
@@ -94,26 +101,34 @@ describe('alert rules', () => {
     expect(alert).toMatchObject({ rule: 'UNREACHABLE', node: R, value: 10, threshold: 10 });
     expect(alert.message).toBe(`${R} has not answered for 10 s (threshold 10 s): ${R} refused the connection`);
     // Up but out of client connections: it refuses the console, it does not fail to answer.
-    const refusing = new AlertBook();
+    const refusing = watchingFrom(clock.now() - 5_000);
     const full = { error: { code: 'MAX_CLIENTS' as const, message: `${R} is up but refuses new connections: max number of clients reached (maxclients)` } };
     refusing.evaluate(down(clock.now() - 5_000, full), clock.now());
     expect(only(refusing.evaluate(down(clock.now() - 5_000, full), clock.now() + 5_000)).message).toBe(
       `${R} has refused the console for 10 s (threshold 10 s): ${R} is up but refuses new connections: max number of clients reached (maxclients)`,
     );
-    // Remembered from an earlier session: down for days, fires at once.
-    expect(only(new AlertBook().evaluate(down(clock.now() - 3 * 86_400_000, { remembered: true }), clock.now()))).toMatchObject({ rule: 'UNREACHABLE' });
+    // Remembered from an earlier run, last seen days ago: when it went down since is not known. It
+    // fires once this console has watched it down for the threshold, and says when it was last seen.
+    const remembered = new AlertBook();
+    const longGone = down(clock.now() - 3 * 86_400_000, { remembered: true });
+    expect(firing(remembered.evaluate(longGone, clock.now()))).toEqual([]);
+    expect(only(remembered.evaluate(longGone, clock.now() + 10_000))).toMatchObject({
+      rule: 'UNREACHABLE',
+      value: 10,
+      message: `${R} has not answered for 10 s (threshold 10 s): ${R} refused the connection; last seen 3 d ago, before this console watched`,
+    });
     // Never reached (an address only valid elsewhere): not an outage. Kept from the password: not down.
     const never = new AlertBook();
     expect(firing(never.evaluate(down(null), clock.now()))).toEqual([]);
     expect(firing(never.evaluate(down(null), clock.now() + 3_600_000))).toEqual([]);
     const untrusted = down(clock.now() - 60_000, { error: { code: 'UNTRUSTED_HOST', message: 'not trusted' } });
-    expect(firing(new AlertBook().evaluate(untrusted, clock.now()))).toEqual([]);
+    expect(firing(watchingFrom(clock.now() - 60_000).evaluate(untrusted, clock.now()))).toEqual([]);
   });
 
   it('the time the console itself was stopped (asleep, SIGSTOP) is not counted against a node: no STALE for its own sleep, UNREACHABLE timed from when it watched', () => {
     const clock = new FakeClock();
-    const book = new AlertBook();
     const t0 = clock.now();
+    const book = watchingFrom(t0);
     // Read at t0, then the console slept 30 s: on waking the node is 31 s unread, 30 of them the console's.
     book.consoleStopped(t0 + 500, t0 + 30_500);
     const stale = pair({}, { stale: true, polledAt: t0 });
@@ -121,7 +136,7 @@ describe('alert rules', () => {
     // Still unread 10 s of watching later: that is the node's.
     expect(only(book.evaluate(snapshot(stale), t0 + 40_600))).toMatchObject({ rule: 'STALE', node: M, value: 10.6 });
     // A node that died while the console slept: down for the time it was watched, not since its last reading.
-    const other = new AlertBook();
+    const other = watchingFrom(t0);
     other.consoleStopped(t0 + 1000, t0 + 45_000);
     const down = snapshot(pair({ reachable: false, lastSeenAt: t0, error: { code: 'UNREACHABLE', message: `${R} refused the connection` } }));
     expect(firing(other.evaluate(down, t0 + 46_000))).toEqual([]);
@@ -130,7 +145,7 @@ describe('alert rules', () => {
 
   it('STALE after staleSeconds without a reading; a replica below a stale or down master gets no LINK_DOWN or LAG', () => {
     const clock = new FakeClock();
-    const book = new AlertBook();
+    const book = watchingFrom(clock.now() - 12_000);
     const nodes = pair(
       { linkStatus: 'down', linkDownSinceSeconds: 30, lag: inSyncLag({ bytesBehindMaster: 50 * MB, secondsBehind: 40 }) },
       { stale: true, polledAt: clock.now() - 12_000 },
@@ -149,7 +164,7 @@ describe('alert rules', () => {
   it('a replica whose master is down (seen before) gets no LINK_DOWN, the master is UNREACHABLE; one pointed at an address never reached does', () => {
     const clock = new FakeClock();
     const downMaster = { reachable: false, lastSeenAt: clock.now() - 60_000, error: { code: 'UNREACHABLE' as const, message: 'refused' } };
-    const view = new AlertBook().evaluate(snapshot(pair({ linkStatus: 'down', linkDownSinceSeconds: 60 }, downMaster)), clock.now());
+    const view = watchingFrom(clock.now() - 60_000).evaluate(snapshot(pair({ linkStatus: 'down', linkDownSinceSeconds: 60 }, downMaster)), clock.now());
     expect(only(view)).toMatchObject({ rule: 'UNREACHABLE', node: M });
     expect(only(view).message).toContain('; 1 replica below it');
     const wrong = new AlertBook().evaluate(snapshot(pair({ linkStatus: 'down', linkDownSinceSeconds: 60, lag: inSyncLag({ behindBecauseOf: M }) }, { ...downMaster, lastSeenAt: null })), clock.now());
@@ -162,8 +177,8 @@ describe('alert rules', () => {
     const sentinel = (extra: Partial<NodeState>): TopologySnapshot =>
       snapshot([nodeState(s, { role: 'sentinel', linkStatus: 'down', linkDownSinceSeconds: 100, backlogWindow: { coversSeconds: 1, writeBytesPerSecond: 1, awaySeconds: null }, replicas: [{ address: R, state: 'online', ackOffset: 0, ackAgeSeconds: 0 }], ...extra })]);
     expect(firing(new AlertBook().evaluate(sentinel({}), clock.now()))).toEqual([]);
-    expect(only(new AlertBook().evaluate(sentinel({ reachable: false, lastSeenAt: clock.now() - 20_000 }), clock.now())).rule).toBe('UNREACHABLE');
-    expect(only(new AlertBook().evaluate(sentinel({ stale: true, polledAt: clock.now() - 20_000 }), clock.now())).rule).toBe('STALE');
+    expect(only(watchingFrom(clock.now() - 20_000).evaluate(sentinel({ reachable: false, lastSeenAt: clock.now() - 20_000 }), clock.now())).rule).toBe('UNREACHABLE');
+    expect(only(watchingFrom(clock.now() - 20_000).evaluate(sentinel({ stale: true, polledAt: clock.now() - 20_000 }), clock.now())).rule).toBe('STALE');
   });
 
   it('BACKLOG_EXCEEDED, SYNC_FAILING, MULTIPLE_MASTERS, INTERRUPTED_PLAN, MASTER_RESTARTED_EMPTY and WRITES_REFUSED while the snapshot carries the warning (folded ones too)', () => {
