@@ -36,6 +36,7 @@ import { PollScheduler, type SlotTiming } from './poll-scheduler';
 import { askSentinels, sentinelAuthMessage } from './sentinel-entry';
 import { SentinelWatch } from './sentinel-watch';
 import { buildSnapshot } from './snapshot';
+import { refusesOnlyByFence } from './warnings';
 import { formatSeconds } from '../shared/format';
 import { historyPointOf } from '../shared/history-point';
 import type { NodeHistory } from '../shared/node-history';
@@ -802,6 +803,13 @@ class Session {
     // "Nothing is wrong yet" beside the loss it warned of: the loss's own message says to turn persistence on.
     if (losses.length > 0) snapshot.warnings = snapshot.warnings.filter((w) => w.code !== 'MASTER_NO_PERSISTENCE' || !losses.some((l) => l.nodes[0] === w.nodes[0]));
     for (const warnings of this.externalWarnings.values()) snapshot.warnings.unshift(...warnings);
+    const explained = new Set((this.externalWarnings.get('journal') ?? []).filter((w) => w.code === 'FENCED_MASTER').flatMap((w) => w.nodes));
+    if (explained.size > 0) {
+      snapshot.warnings = snapshot.warnings.filter((w) => {
+        const record = w.code === 'WRITES_REFUSED' && w.nodes[0] !== undefined && explained.has(w.nodes[0]) ? this.nodes.resolve(w.nodes[0]) : undefined;
+        return record === undefined || !refusesOnlyByFence(record);
+      });
+    }
     // Data lost comes first, before any other source's warnings: it is the one thing nobody can undo.
     snapshot.warnings.unshift(...losses);
     for (const node of snapshot.nodes) {

@@ -43,7 +43,8 @@ export function findWarnings(nodes: NodeSet, loops: readonly NodeRecord[][] = cy
 /**
  * A master refusing writes now. NOREPLICAS: min-replicas-to-write is on and fewer replicas than
  * it asks are connected within min-replicas-max-lag (INFO says how many are good only while the
- * setting is on; the console's own fence, a huge value, is FENCED_MASTER's to say). MISCONF and
+ * setting is on), or it holds the console's own fence, a huge value (the journal's FENCED_MASTER
+ * says more while the plan that set it is interrupted: the engine then drops this). MISCONF and
  * OOM: its own disk or memory (write-hazards.ts). One warning per master, every reason in it.
  * And DISK_ERROR: a replica that cannot save stops at its master's next write (Redis 7.0+).
  */
@@ -61,7 +62,15 @@ function writesRefused(records: readonly NodeRecord[]): TopologyWarning[] {
     const short = replicasShort(r.settings, r.replication.minReplicasGood);
     const maxLag = r.settings?.minReplicasMaxLag ?? null;
     const lagged = `with a lag under min-replicas-max-lag${maxLag !== null ? ` (${maxLag} s)` : ''}`;
-    if (short && short.need !== null && !isFenceValue(short.need)) {
+    if (isFenceValue(r.settings?.minReplicasToWrite)) {
+      // Kept on purpose by a plan that failed after the hand-over, while another master may take
+      // writes; the plan's journal is closed then, so nothing else would say it (helper-71).
+      reasons.push(
+        `refuses every write (NOREPLICAS): min-replicas-to-write is ${r.settings?.minReplicasToWrite}, the write fence a console plan sets during a switchover, ` +
+          'and a plan that failed after the hand-over keeps it on purpose while another master may take writes. ' +
+          `Once ${r.address} follows the new master, or if it is the only master, restore its value before the plan (0 unless you set one): CONFIG SET min-replicas-to-write <value> on ${r.address}`,
+      );
+    } else if (short && short.need !== null) {
       const { need, good } = short;
       reasons.push(
         `refuses every write (NOREPLICAS): min-replicas-to-write is ${need}, and ${good} ${good === 1 ? 'replica is' : 'replicas are'} connected ${lagged}. ` +
@@ -78,6 +87,15 @@ function writesRefused(records: readonly NodeRecord[]): TopologyWarning[] {
     if (reasons.length > 0) out.push({ code: 'WRITES_REFUSED', message: `${r.address} ${reasons.join('. It also ')}`, nodes: [r.address] });
   }
   return out;
+}
+
+/**
+ * A master whose one reason to refuse writes is the console's own fence: while the interrupted
+ * plan that set it is in the journal, its FENCED_MASTER says that (with the value before), and the
+ * engine drops this master's WRITES_REFUSED.
+ */
+export function refusesOnlyByFence(r: NodeRecord): boolean {
+  return r.replication?.role === 'master' && isFenceValue(r.settings?.minReplicasToWrite) && !masterHazards(r.settings, r.load).some(refusesWrites);
 }
 
 /** A replica that started this many full syncs in 2 minutes without one finishing is SYNC_FAILING. */

@@ -189,6 +189,25 @@ describe('WRITES_REFUSED from the master itself', () => {
   });
 });
 
+describe('a master left fenced by a plan that failed after the hand-over (no interrupted plan to say so)', () => {
+  it('is WRITES_REFUSED, with what the fence is and how to lift it (it was silent: the fence value was left to FENCED_MASTER, which only an interrupted plan gives)', async () => {
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(1) }));
+    const master = lab.address('master');
+    const admin = direct(lab, 'master');
+    await admin.config('SET', 'min-replicas-to-write', '2147483647');
+    admin.disconnect();
+    expect(await refusal(lab, 'master')).toMatch(/^NOREPLICAS/);
+    const engine = own(new ReplicationEngine());
+    await engine.connect({ seeds: [master], pollIntervalMs: 100 });
+    await waitForTick(engine, () => refused(engine) !== undefined, 10_000, 'WRITES_REFUSED (the fence)');
+    expect(refused(engine)).toBe(
+      `${master} refuses every write (NOREPLICAS): min-replicas-to-write is 2147483647, the write fence a console plan sets during a switchover, ` +
+        'and a plan that failed after the hand-over keeps it on purpose while another master may take writes. ' +
+        `Once ${master} follows the new master, or if it is the only master, restore its value before the plan (0 unless you set one): CONFIG SET min-replicas-to-write <value> on ${master}`,
+    );
+  });
+});
+
 describe('promoting a node that would refuse writes or evict keys as a master', () => {
   it("an emergency failover to a replica whose own min-replicas-to-write asks for more replicas than it will have is refused (it ended 'done' with every write refused)", async () => {
     const lab = own(await Lab.start({ nodes: masterWithReplicas(2), extraArgs: ['--min-replicas-to-write', '1', '--min-replicas-max-lag', '10'] }));
