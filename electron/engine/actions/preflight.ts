@@ -5,7 +5,7 @@
 import type { ReplicationEngine } from '../engine';
 import type { NodeCommands, PreflightReplies } from '../node-commands';
 import { toApiError } from '../errors';
-import { isClusterEnabled, keyCount, parseInfo, parseLoad, parseReplication, parseSentinelMasters, parseServer, type ReplicationInfo } from '../info-parser';
+import { isClusterEnabled, keyCount, parseInfo, parseLoad, parseReplication, parseSentinelMasters, parseServer, type ReplicationInfo, type ServerInfo } from '../info-parser';
 import { parseSettings } from '../replication-settings';
 import { masterHazards, replicaHazards } from '../write-hazards';
 import { nodeMaster, nodeOffset, sameHistory } from '../replication-rules';
@@ -181,7 +181,7 @@ function toFacts(address: string, replies: PreflightReplies, password: string | 
   const serverInfo = parseServer(parseInfo(info.server ?? '').fields);
   const repl = parseReplication(parseInfo(info.replication ?? ''));
   const isSentinel = serverInfo.mode === 'sentinel';
-  const auth = requiresAuth(replies.aclDefault, config.requirepass, consoleHasPassword);
+  const auth = requiresAuth(replies.aclDefault, config.requirepass, consoleHasPassword, hasAcl(serverInfo));
   const toWrite = config.minReplicasToWrite;
   const maxLag = config.minReplicasMaxLag;
   return {
@@ -219,16 +219,27 @@ function toFacts(address: string, replies: PreflightReplies, password: string | 
  * (6.0+); requirepass is the pre-6.0 answer; when both are denied, the console's own
  * connection is the only hint.
  */
-function requiresAuth(acl: unknown[] | null, requirepass: string | null, consoleHasPassword: boolean): { value: boolean | null; basis: string } {
+function requiresAuth(acl: unknown[] | null, requirepass: string | null, consoleHasPassword: boolean, aclServer: boolean): { value: boolean | null; basis: string } {
   if (acl) {
     const flagsAt = acl.indexOf('flags');
     const flags = flagsAt >= 0 && Array.isArray(acl[flagsAt + 1]) ? (acl[flagsAt + 1] as unknown[]) : [];
     const open = flags.includes('on') && flags.includes('nopass');
     return { value: !open, basis: 'ACL GETUSER default' };
   }
-  if (requirepass !== null) return { value: requirepass !== '', basis: 'CONFIG GET requirepass' };
+  if (requirepass !== null && requirepass !== '') return { value: true, basis: 'CONFIG GET requirepass' };
+  // Since Redis 6 a password set with ACL SETUSER default does not show in requirepass: empty
+  // says "none" only where there is no ACL (a replica pointed there with no masterauth stayed cut off).
+  if (requirepass === '' && !aclServer) return { value: false, basis: 'CONFIG GET requirepass' };
   if (!consoleHasPassword) return { value: false, basis: 'the console reaches it without a password' };
+  if (requirepass === '') return { value: null, basis: 'its requirepass is empty, but a password set with ACL SETUSER does not show there, and ACL GETUSER default was denied' };
   return { value: null, basis: 'ACL GETUSER and CONFIG GET were denied' };
+}
+
+/** Redis 6.0 and later (and every Valkey) have ACL users: a password may be set without requirepass. */
+function hasAcl(server: ServerInfo): boolean {
+  if (server.product === 'valkey') return true;
+  const major = Number.parseInt(server.version ?? '', 10);
+  return !Number.isFinite(major) || major >= 6;
 }
 
 /** What the node's disk and memory would do to writes as a master and as a replica, from the INFO and CONFIG GET replies the poll reads them from. */
