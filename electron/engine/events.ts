@@ -200,8 +200,14 @@ function demotedNote(memory: EventMemory, address: string, master: string, upstr
   // promoted (a known start), its offset grew by its own PINGs at most (none without replicas).
   // Anything less known (first read as a master already, a history restarted) keeps the note.
   const pings = was.withReplicas ? PING_BYTES * (Math.floor(((was.tick - was.since) * memory.intervalMs) / PING_PERIOD_MS) + 2) : 0;
-  if (was.promoted && was.offset !== null && was.startOffset !== null && was.offset - was.startOffset <= pings) return '';
-  return `. It was a master until just now: the writes it took as a master that ${master} does not have are lost`;
+  const grew = was.offset !== null && was.startOffset !== null && was.offset - was.startOffset > pings;
+  if (was.promoted && !grew) return '';
+  // Writes seen (its offset grew past its PINGs): lost. Else its offset cannot tell: a master read
+  // as one from the start (an old master restarted empty, then converted by Sentinel) counts no
+  // writes in it without replicas, and "the writes it took … are lost" claimed a loss nobody saw.
+  return grew
+    ? `. It was a master until just now: the writes it took as a master that ${master} does not have are lost`
+    : `. It was a master until just now: any write it took as a master that ${master} does not have is lost`;
 }
 
 /** Remember a node read as a master: a new history starts its count again. */
