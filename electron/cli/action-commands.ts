@@ -95,6 +95,7 @@ const CHECK_CODES: Record<CheckCode, true> = {
   WRITES_REFUSED: true,
   EVICTION: true,
   DISK_ERROR: true,
+  PERMISSION: true,
 };
 
 /** The --override codes, each one a check code the planner knows. */

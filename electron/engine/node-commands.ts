@@ -6,7 +6,7 @@
 // through readInfo below. Connection set-up (AUTH, CLIENT SETNAME) is the registry's.
 import type Redis from 'ioredis';
 import { formatAddress } from './address';
-import { EngineError } from './errors';
+import { EngineError, toApiError } from './errors';
 
 /** Run `work` on the connection to one node (ReplicationEngine.run). */
 export type RunOn = <T>(address: string, work: (client: Redis) => Promise<T>) => Promise<T>;
@@ -54,6 +54,35 @@ export interface PreflightReplies {
 
 export const SENTINEL_HELLO_CHANNEL = '__sentinel__:hello';
 
+/** A command a plan sends that can be asked, harmlessly, whether the console's user may send it. */
+export type ProbedCommand = 'REPLICAOF' | 'SLAVEOF' | 'FAILOVER' | 'CLIENT PAUSE' | 'CONFIG SET' | 'CONFIG GET';
+
+/**
+ * Each probed command in a form that Redis turns down inside the command. processCommand checks
+ * that the command exists, then its arity, then the user's ACL, and only then runs it: so this
+ * form gets NOPERM (or "unknown command" when renamed) where the real one would, and elsewhere an
+ * argument error with no effect at all (checked on Redis 7.0, master and replica: role, offsets,
+ * pause and settings unchanged). Never `REPLICAOF NO ONE`: that is a promotion. ACL rules and
+ * rename-command apply to a command (CONFIG SET), not to its parameter: one probe serves every
+ * CONFIG SET, including masterauth's, whose every value is valid. CLIENT UNPAUSE and CONFIG
+ * REWRITE have no such form and are not probed.
+ */
+export const PERMISSION_PROBES: Record<ProbedCommand, readonly [string, ...string[]]> = {
+  REPLICAOF: ['REPLICAOF', '127.0.0.1', 'not-a-port'], // "Invalid master port"
+  SLAVEOF: ['SLAVEOF', '127.0.0.1', 'not-a-port'],
+  FAILOVER: ['FAILOVER', 'TIMEOUT', '0'], // "FAILOVER timeout must be greater than 0", parsed before anything is done
+  'CLIENT PAUSE': ['CLIENT', 'PAUSE', 'not-a-number', 'WRITE'], // "timeout is not an integer"
+  'CONFIG SET': ['CONFIG', 'SET', 'min-replicas-to-write', 'not-a-number'], // "argument couldn't be parsed into an integer"
+  'CONFIG GET': ['CONFIG', 'GET', 'min-replicas-to-write'], // a read
+};
+
+/**
+ * What a permission probe found: allowed (any other answer); denied (NOPERM, with the console's
+ * usual message naming the rule to add); disabled (renamed or removed with rename-command); or
+ * unanswered (timeout, connection lost: the plan's reachability checks decide).
+ */
+export type Permission = { status: 'allowed' } | { status: 'denied' | 'disabled' | 'unanswered'; message: string };
+
 export interface NodeCommands {
   /** INFO of one or more sections, pipelined in one round trip, as one text. */
   info(address: string, ...sections: string[]): Promise<string>;
@@ -71,6 +100,8 @@ export interface NodeCommands {
   clientPause(address: string, ms: number, mode: PauseMode): Promise<void>;
   clientUnpause(address: string): Promise<void>;
   configRewrite(address: string): Promise<void>;
+  /** Whether the console's user may send `command` on the node, asked with its harmless form (PERMISSION_PROBES). */
+  mayRun(address: string, command: ProbedCommand): Promise<Permission>;
   /** Everything the preflight reads from one node, in one pipelined round trip. */
   preflight(address: string): Promise<PreflightReplies>;
   /** One message from the node's Sentinel hello channel, or null after `ms`. */
@@ -236,6 +267,30 @@ export class EngineCommands implements NodeCommands {
 
   async configRewrite(address: string): Promise<void> {
     await this.call(address, 'CONFIG', 'REWRITE');
+  }
+
+  async mayRun(address: string, command: ProbedCommand): Promise<Permission> {
+    // Harmless, but still a REPLICAOF or a CONFIG SET on the wire: a monitoring session sends none.
+    if (this.readOnly()) return { status: 'unanswered', message: `This connection is read-only (monitoring only): ${command} was not probed on ${address}` };
+    const [name, ...args] = PERMISSION_PROBES[command];
+    let answer: string;
+    try {
+      answer = await this.runOn(address, async (client) => {
+        try {
+          return String(await client.call(name, ...args));
+        } catch (error) {
+          // NOPERM goes on to the registry, which words it with the user and the rule to add;
+          // any other reply is the command's own refusal of the argument: allowed.
+          if (error instanceof Error && error.name === 'ReplyError' && !/^NOPERM/.test(error.message)) return error.message;
+          throw error;
+        }
+      });
+    } catch (error) {
+      const { code, message } = toApiError(error);
+      return { status: code === 'NOPERM' ? 'denied' : 'unanswered', message };
+    }
+    if (/^ERR unknown command/i.test(answer)) return { status: 'disabled', message: `${address}: ${answer.split('\n')[0]?.trim() ?? ''}` };
+    return { status: 'allowed' };
   }
 
   preflight(address: string): Promise<PreflightReplies> {

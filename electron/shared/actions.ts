@@ -102,7 +102,8 @@ export type CheckCode =
   | 'WRITES_REFUSED' // the node to promote would refuse writes as a master: a failed save or AOF write (MISCONF), memory past maxmemory with noeviction (OOM), its min-replicas-to-write (NOREPLICAS)
   | 'EVICTION' // the node to promote is past its maxmemory (a replica ignores it): as a master it evicts keys at once, and its replicas delete them too
   | 'DISK_ERROR' // a node the plan makes a replica cannot save (a failed RDB save or AOF write): Redis 7.0+ stops it at its master's first write
-  | 'RESYNC_RACE'; // replicaof: the node and its new master take one live stream; one write ahead at PSYNC is a full sync
+  | 'RESYNC_RACE' // replicaof: the node and its new master take one live stream; one write ahead at PSYNC is a full sync
+  | 'PERMISSION'; // the console's user may not send a command the plan sends on a node (ACL NOPERM), or the command is renamed or disabled there
 
 export interface PlanCheck {
   code: CheckCode;

@@ -5,7 +5,7 @@
 // that fails) with hooks. Every command, and every journal call of a RecordingJournal sharing
 // the timeline, lands in one ordered list so a test can assert what went out before what.
 import type { StepResult } from '../../electron/shared/actions';
-import type { FailoverOptions, NodeCommands, PauseMode, PreflightReplies } from '../../electron/engine/node-commands';
+import type { FailoverOptions, NodeCommands, PauseMode, Permission, PreflightReplies, ProbedCommand } from '../../electron/engine/node-commands';
 import { failoverArgs } from '../../electron/engine/node-commands';
 import type { StepJournal, Undo } from '../../electron/engine/actions/step-journal';
 
@@ -34,6 +34,8 @@ export class FakeNodeCommands implements NodeCommands {
   readonly reads: string[] = [];
   /** Sentinels by address: the name and the master each monitors. */
   readonly sentinels = new Map<string, { name: string; master: string }>();
+  /** Scripted answers to permission probes, by `address command` (`127.0.0.1:1 REPLICAOF`). */
+  readonly permissions = new Map<string, Permission>();
 
   constructor(readonly timeline: string[] = []) {}
 
@@ -134,6 +136,12 @@ export class FakeNodeCommands implements NodeCommands {
 
   async configRewrite(address: string): Promise<void> {
     await this.send(address, ['CONFIG', 'REWRITE']);
+  }
+
+  /** Permissions as scripted in `permissions` (`address command`), allowed otherwise; each probe lands in the timeline. */
+  async mayRun(address: string, command: ProbedCommand): Promise<Permission> {
+    this.timeline.push(`${address} probe ${command}`);
+    return this.permissions.get(`${address} ${command}`) ?? { status: 'allowed' };
   }
 
   preflight(): Promise<PreflightReplies> {

@@ -120,7 +120,7 @@ export class PlanBuilder {
   }
 
   get refused(): boolean {
-    return this.checks.some((c) => c.verdict === 'refused' && !c.overridable);
+    return refusedBy(this.checks);
   }
 
   step(op: StepOp, purpose: string, verify: string, destructive = false): void {
@@ -419,7 +419,7 @@ export class PlanBuilder {
       destructive: s.destructive,
       verify: s.verify,
     }));
-    const needsOverride = [...new Set(this.checks.filter((c) => c.overridable && c.verdict !== 'ok').map((c) => c.code))];
+    const needsOverride = overridesOf(this.checks);
     const refused = this.refused;
     const plan: ActionPlan = {
       id,
@@ -445,4 +445,34 @@ export class PlanBuilder {
     }
     return { plan, ops: this.steps.map((s) => s.op), expected: [...this.expected.values()], before, sentinel: this.facts.sentinel };
   }
+}
+
+/** True when a check refuses the plan outright (no override can run it). */
+function refusedBy(checks: readonly PlanCheck[]): boolean {
+  return checks.some((c) => c.verdict === 'refused' && !c.overridable);
+}
+
+/** The codes the operator must override to run the plan. */
+function overridesOf(checks: readonly PlanCheck[]): CheckCode[] {
+  return [...new Set(checks.filter((c) => c.overridable && c.verdict !== 'ok').map((c) => c.code))];
+}
+
+/**
+ * The plan with checks made after it was built, from what only its steps tell (the permission
+ * probe asks about the commands they send): its verdict follows them the way build() decides it.
+ */
+export function withChecks(planned: PlannedAction, extra: readonly PlanCheck[]): PlannedAction {
+  if (extra.length === 0) return planned;
+  const checks = [...planned.plan.checks, ...extra];
+  const refused = refusedBy(checks);
+  return {
+    ...planned,
+    plan: {
+      ...planned.plan,
+      checks,
+      canRun: planned.plan.canRun && !refused,
+      needsOverride: overridesOf(checks),
+      confirmAddress: refused ? null : planned.plan.confirmAddress,
+    },
+  };
 }

@@ -30,6 +30,7 @@ import { tryNormalize } from './graph';
 import { finalStates, nextSteps, unverified } from './next-steps';
 import { askSentinels, sentinelAftermath, wentAroundSentinels } from './sentinel-aftermath';
 import { DEFAULT_STEP_TIMEOUT_MS, type PlannedAction } from './plan-builder';
+import { checkPermissions } from './permissions';
 import { planAction } from './planner';
 import { comparedAsReplicas, gatherFacts } from './preflight';
 import { scopeOf } from './scope';
@@ -396,7 +397,9 @@ export class ActionService {
       ...(request.kind === 'sentinel-failover' && request.masterName ? { masterName: request.masterName } : {}),
     });
     if (facts.sentinel?.masterName) this.sentinelSeen = { facts: facts.sentinel, at: Date.now() };
-    return planAction(request, facts, { id, now: previous?.plan.createdAt ?? Date.now(), ttlMs: this.ttlMs });
+    const planned = planAction(request, facts, { id, now: previous?.plan.createdAt ?? Date.now(), ttlMs: this.ttlMs });
+    // Here, so the plan shown and its re-check before running both ask.
+    return checkPermissions(this.engine.commands(), planned, facts);
   }
 
   /** Tell every window why the running plan is being stopped, as a progress line of its current step. */
