@@ -36,6 +36,8 @@ export class FakeNodeCommands implements NodeCommands {
   readonly sentinels = new Map<string, { name: string; master: string }>();
   /** Scripted answers to permission probes, by `address command` (`127.0.0.1:1 REPLICAOF`). */
   readonly permissions = new Map<string, Permission>();
+  /** Every permission probe asked, as `address command`. */
+  readonly probes: string[] = [];
 
   constructor(readonly timeline: string[] = []) {}
 
@@ -138,9 +140,9 @@ export class FakeNodeCommands implements NodeCommands {
     await this.send(address, ['CONFIG', 'REWRITE']);
   }
 
-  /** Permissions as scripted in `permissions` (`address command`), allowed otherwise; each probe lands in the timeline. */
+  /** Permissions as scripted in `permissions` (`address command`), allowed otherwise. Listed in `probes`, not the timeline: a probe changes nothing. */
   async mayRun(address: string, command: ProbedCommand): Promise<Permission> {
-    this.timeline.push(`${address} probe ${command}`);
+    this.probes.push(`${address} ${command}`);
     return this.permissions.get(`${address} ${command}`) ?? { status: 'allowed' };
   }
 

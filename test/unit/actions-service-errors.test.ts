@@ -50,7 +50,8 @@ class StandInEngine {
   readOnly = false;
   connected = true;
   fake = FakeNodeCommands.group(M, [A, B]);
-  commandsFail: Error | null = null;
+  /** commands() throws `error` once `after` calls have passed (the re-check's permission probe is one). */
+  commandsFail: { error: Error; after: number } | null = null;
   /** The snapshot with each node's role and master as the fake nodes have them now (as a real poll would read). */
   async refresh(): Promise<TopologySnapshot> {
     if (world.frozen) return world.snapshot;
@@ -69,7 +70,7 @@ class StandInEngine {
     return { password: undefined, user: undefined };
   }
   commands(): FakeNodeCommands {
-    if (this.commandsFail) throw this.commandsFail;
+    if (this.commandsFail && this.commandsFail.after-- <= 0) throw this.commandsFail.error;
     return this.fake;
   }
   history(): [] {
@@ -270,7 +271,8 @@ describe('ActionService after the run started: no claim that nothing was sent', 
 
   it('drops a nothingSent claim from an error thrown once the journal is written', async () => {
     const plan = await service.plan(MOVE);
-    engine.commandsFail = new EngineError('NOT_CONNECTED', 'the session closed under the plan', { nothingSent: true, node: A });
+    // The re-check's permission probe still has the session; the run that follows does not.
+    engine.commandsFail = { error: new EngineError('NOT_CONNECTED', 'the session closed under the plan', { nothingSent: true, node: A }), after: 1 };
     const error = await refusal(service.execute(plan.id));
     expect(error.code).toBe('NOT_CONNECTED');
     expect(error.details).toEqual({ node: A });
