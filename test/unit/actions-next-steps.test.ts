@@ -24,7 +24,7 @@ function planned(request: ActionRequest): PlannedAction {
 function report(p: PlannedAction, ended: StepResult['status'][], extra: Partial<ExecutionReport> = {}): ExecutionReport {
   const steps = p.plan.steps.map((s, i) => ({ ...s, status: ended[i] ?? 'skipped', startedAt: null, finishedAt: null, message: '' }));
   const failed = ended.findIndex((s) => s === 'failed');
-  return { status: 'failed', steps, cleanup: [], handedOver: false, failure: failed >= 0 ? { stepIndex: failed, message: 'x' } : null, unanswered: [], notes: [], ...extra };
+  return { status: 'failed', steps, cleanup: [], handedOver: false, failure: failed >= 0 ? { stepIndex: failed, message: 'x' } : null, unanswered: [], notes: [], handingOver: null, ...extra };
 }
 
 function final(address: string, state: Partial<FinalNodeState>): FinalNodeState {

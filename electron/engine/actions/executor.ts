@@ -1,5 +1,6 @@
 // Runs a plan's steps in order through NodeCommands. Each step is verified before the next one
-// starts (roles, links, offsets) within a deadline; the first failure stops the plan. A
+// starts (roles, links, offsets) within a deadline; the first failure stops the plan, save the
+// few steps runsAfterStop() names. A
 // switchover's write stop (CLIENT PAUSE or the min-replicas fence) is always released when the
 // hand-over did not happen, and deliberately kept when releasing it would let two masters take
 // writes. Every step start and end, and every change that needs undoing, is written to the
@@ -38,6 +39,11 @@ export interface ExecutionReport {
   unanswered: UnansweredCommand[];
   /** What the operator must still do about a step that ended without stopping the plan (a config file left holding a steer). */
   notes: string[];
+  /**
+   * A FAILOVER the old master accepted and is still carrying out (failover-in-progress) when its
+   * step gave up: it completes by itself once the target answers. Null otherwise.
+   */
+  handingOver: { node: string; target: string } | null;
 }
 
 /** A role-changing command (REPLICAOF, REPLICAOF NO ONE, FAILOVER) that got no answer. */
@@ -50,6 +56,9 @@ export interface UnansweredCommand {
 }
 
 type ReleaseOp = Extract<StepOp, { kind: 'set-config' | 'unpause-writes' }>;
+
+/** Why the plan stopped: a step failed, the operator aborted, or the journal could not be written. */
+type StopCause = 'failed' | 'aborted' | 'journal';
 
 /**
  * Whether a command that failed may still have reached the node and taken effect: no answer (a
@@ -109,6 +118,8 @@ export class Execution {
   /** SENTINEL FAILOVER was accepted: Sentinel may promote a replica at any moment from then on. */
   private sentinelAsked = false;
   private readonly promoted = new Set<string>();
+  /** A FAILOVER accepted and still under way inside Redis when its step gave up. */
+  private handingOver: ExecutionReport['handingOver'] = null;
   private readonly unanswered: UnansweredCommand[] = [];
   private readonly notes: string[] = [];
   /** Old masters that now replicate from the new one: releasing their writes is safe (they answer READONLY). */
@@ -131,21 +142,26 @@ export class Execution {
   async run(): Promise<ExecutionReport> {
     let failure: ExecutionReport['failure'] = null;
     let status: ExecutionReport['status'] = 'ok';
-    // Set once the plan stops: later steps are skipped with this message, except the restores
-    // of a Sentinel steer, which must run whatever happened before them.
-    let stopped: string | null = null;
+    // Set once the plan stops: later steps are skipped with this message, except those
+    // runsAfterStop() names.
+    const halt: { message: string | null; cause: StopCause } = { message: null, cause: 'failed' };
+    const stop = (cause: StopCause, message: string): void => {
+      if (halt.message !== null) return;
+      halt.message = message;
+      halt.cause = cause;
+    };
     const ops = this.planned.ops;
     for (let i = 0; i < ops.length; i++) {
       const op = ops[i];
       const step = this.steps[i];
       if (!op || !step) continue;
-      if (stopped === null && this.abortRequested && !this.inCritical(i)) {
+      if (halt.message === null && this.abortRequested && !this.inCritical(i)) {
         status = 'aborted';
-        stopped = 'skipped: the plan was aborted';
+        stop('aborted', 'skipped: the plan was aborted');
       }
-      if (stopped === null && failure && op.kind !== 'config-rewrite') stopped = 'skipped: an earlier step failed';
-      if (stopped !== null && !this.restoreDue(i) && !this.rewriteDue(i) && !this.demoteDue(i)) {
-        await this.skipFrom(i, stopped, i + 1);
+      if (halt.message === null && failure && op.kind !== 'config-rewrite') stop('failed', 'skipped: an earlier step failed');
+      if (halt.message !== null && !(await this.runsAfterStop(i, halt.cause))) {
+        await this.skipFrom(i, halt.message, i + 1);
         continue;
       }
       this.current = i;
@@ -159,7 +175,7 @@ export class Execution {
         failure ??= { stepIndex: i, message };
         status = 'failed';
         await this.complete(i, 'failed', message).catch(() => undefined);
-        stopped ??= 'skipped: an earlier step failed';
+        stop('journal', 'skipped: an earlier step failed');
         continue;
       }
       this.emit(step, 'running', `sending ${step.command} to ${step.node}`);
@@ -180,25 +196,53 @@ export class Execution {
         // The step ran; its end could not be recorded. Stop here rather than go on untraced.
         failure ??= { stepIndex: i, message: `the plan journal could not be written after ${step.command} on ${step.node}: ${toApiError(error).message}` };
         status = outcome.status === 'aborted' ? 'aborted' : 'failed';
-        stopped ??= 'skipped: the plan journal could not be written';
+        stop('journal', 'skipped: the plan journal could not be written');
         continue;
       }
       if (outcome.status === 'aborted') {
         status = 'aborted';
-        stopped ??= 'skipped: the plan was aborted';
+        stop('aborted', 'skipped: the plan was aborted');
         continue;
       }
       if (outcome.status === 'failed' && outcome.stops) {
         // Persistence steps are independent of each other: try the others, then report.
         failure ??= { stepIndex: i, message: outcome.message };
         status = 'failed';
-        if (op.kind !== 'config-rewrite') stopped ??= 'skipped: an earlier step failed';
+        if (op.kind !== 'config-rewrite') stop('failed', 'skipped: an earlier step failed');
       }
     }
     this.current = -1;
     const cleanup = status === 'ok' ? [] : await this.cleanUp();
     this.finished = true;
-    return { status, steps: this.steps, cleanup, handedOver: this.handedOver(), failure, unanswered: this.unanswered, notes: this.notes };
+    return { status, steps: this.steps, cleanup, handedOver: this.handedOver(), failure, unanswered: this.unanswered, notes: this.notes, handingOver: this.handingOver };
+  }
+
+  /**
+   * The one rule for which steps still run once the plan has stopped; every other step is
+   * skipped. Whatever stopped it: a Sentinel steer's restore and its CONFIG REWRITE (a priority
+   * left changed steers every later failover), and the old master's demotion once Sentinel
+   * promoted. After a failure only (not an abort, not a journal that cannot be written): a
+   * replica's re-point to the node this plan promoted, once a fresh read shows that node a master.
+   * It is then the master the plan made, and the replica would otherwise stay under a master that
+   * is down or on its way to being a replica (a manual switchover whose old master died after the
+   * promotion left its replicas to full-sync from it, restarted empty). Never the old master's own
+   * REPLICAOF, nor a re-point to a promoted node that does not answer as a master.
+   */
+  private async runsAfterStop(index: number, cause: StopCause): Promise<boolean> {
+    if (this.restoreDue(index) || this.rewriteDue(index) || this.demoteDue(index)) return true;
+    return cause === 'failed' && (await this.repointDue(index));
+  }
+
+  /** A replica (before the plan) re-pointed to a node this plan promoted, which reads as a master now. */
+  private async repointDue(index: number): Promise<boolean> {
+    const op = this.planned.ops[index];
+    if (op?.kind !== 'replicaof' || ![...this.promoted].some((p) => sameAddress(p, op.master))) return false;
+    if (this.planned.before.find((b) => sameAddress(b.address, op.node))?.role !== 'replica') return false;
+    try {
+      return (await readReplication(this.commands, op.master)).role === 'master';
+    } catch {
+      return false;
+    }
   }
 
   /** A Sentinel steer's restore whose change was sent (or may have been): it runs even after a failure or an abort. */
@@ -278,9 +322,19 @@ export class Execution {
     return this.critical !== null && index >= this.critical.from && index <= this.critical.to && this.promoted.size > 0;
   }
 
+  /**
+   * Whether the plan's main change took effect: its first role change passed, or its node was
+   * seen to take the new role before the step's later checks failed (a promoted node killed as its
+   * role was read back; an old master that became a replica while its new master then did not
+   * answer). A promotion sent without an answer is not counted: it may not have happened.
+   */
   private handedOver(): boolean {
     const decisive = this.planned.ops.findIndex((op) => op.kind === 'promote' || op.kind === 'failover' || op.kind === 'replicaof' || op.kind === 'sentinel-failover');
-    return decisive >= 0 && this.steps[decisive]?.status === 'ok';
+    if (decisive < 0) return false;
+    if (this.steps[decisive]?.status === 'ok') return true;
+    const op = this.planned.ops[decisive];
+    const made = op?.kind === 'promote' ? op.node : op?.kind === 'failover' ? op.target : null;
+    return made !== null && this.promoted.has(made) && !this.unanswered.some((u) => u.stepIndex === decisive);
   }
 
   private emit(step: StepResult, status: StepProgress['status'], message: string, detail?: StepProgress['detail']): void {
@@ -734,16 +788,29 @@ export class Execution {
         },
       },
     );
-    if (ended.status !== 'done') {
-      const stuck = ended.value?.failoverState ?? 'unknown';
-      throw new StepFailure(
-        `FAILOVER did not finish: ${op.node} is still ${stuck}${ended.error ? ` (${ended.error})` : ''}. ` +
-          (stuck === 'failover-in-progress'
-            ? `Writes stay paused there. If ${op.target} is down, FAILOVER ABORT on ${op.node} makes it a master again; if ${op.target} is up, it may already be the master: check before aborting`
-            : `Check ${op.target}`),
-      );
+    let oldInfo: ReplicationInfo;
+    if (ended.status === 'done') oldInfo = ended.value;
+    else {
+      // Read once more: what Redis is doing now decides the report. FAILOVER, once accepted, goes
+      // on inside Redis: a target stalled (SIGSTOP, DEBUG SLEEP) past the step's deadline left the
+      // old master a replica in failover-in-progress, its writes held, and the hand-over completed
+      // by itself when the target ran again.
+      const now = await readReplication(this.commands, op.node).catch(() => null);
+      if (now !== null && (now.failoverState === 'no-failover' || now.failoverState === null)) oldInfo = now;
+      else {
+        const stuck = now?.failoverState ?? ended.value?.failoverState ?? 'unknown';
+        const seen = now === null ? ' (as last read)' : '';
+        if (stuck === 'failover-in-progress') {
+          this.handingOver = { node: op.node, target: op.target };
+          throw new StepFailure(
+            `FAILOVER did not finish: ${op.node} is still failover-in-progress${seen}, handing over to ${op.target}${ended.error ? ` (${ended.error})` : ''}. ` +
+              `It completes by itself when ${op.target} answers; writes on ${op.node} are held by FAILOVER until then. ` +
+              `FAILOVER ABORT on ${op.node} cancels it, but check before aborting that ${op.target} is not a master already: that would leave two masters`,
+          );
+        }
+        throw new StepFailure(`FAILOVER did not finish: ${op.node} is still ${stuck}${seen}${ended.error ? ` (${ended.error})` : ''}. Check ${op.target}`);
+      }
     }
-    const oldInfo = ended.value;
     if (oldInfo.role !== 'replica') {
       if (this.abortRequested || this.failoverAborting) throw new StepAborted(`FAILOVER aborted: ${op.node} is still the master and takes writes again`);
       throw new StepFailure(
@@ -789,6 +856,16 @@ export class Execution {
     }
   }
 
+  /** Down for sure now (refused, or dropped as it died); a node that does not answer in time may be stalled, and resume. */
+  private async isDown(node: string): Promise<boolean> {
+    try {
+      await readReplication(this.commands, node);
+      return false;
+    } catch (error) {
+      return downError(error);
+    }
+  }
+
   /** After a failure or abort: release a write stop unless that would leave two masters taking writes. */
   private async cleanUp(): Promise<string[]> {
     const stop = this.writeStop;
@@ -801,6 +878,12 @@ export class Execution {
       ];
     }
     if (this.promoted.size > 0 && !this.demoted.has(stop.node)) {
+      // Held on purpose only while a process holds them: a node that is down holds nothing, and
+      // restarted it is a master with no pause or fence (the outcome's advice says what to do then).
+      if (await this.isDown(stop.node)) {
+        this.writeStop = null;
+        return [];
+      }
       return [
         `Writes on ${stop.node} are still stopped ON PURPOSE: ${[...this.promoted].join(', ')} ${this.unanswered.some((u) => this.promoted.has(u.node)) ? 'may have been promoted (it did not answer)' : 'was promoted'}, and releasing ${stop.node} now would let two masters take writes. ` +
           `Make ${stop.node} a replica of ${[...this.promoted][0]} first, then release it (${stop.release.map(commandText).join(', ')})` +
@@ -808,7 +891,12 @@ export class Execution {
       ];
     }
     const done: string[] = [];
-    const outcome = this.demoted.has(stop.node) ? 'its held writes now get READONLY' : 'it takes writes again';
+    const handing = this.handingOver?.node === stop.node ? this.handingOver.target : null;
+    const outcome = this.demoted.has(stop.node)
+      ? 'its held writes now get READONLY'
+      : handing !== null
+        ? `its writes stay refused: it is a replica of ${handing} handing over to it, and FAILOVER holds its writes until that ends (READONLY after)`
+        : 'it takes writes again';
     for (const op of stop.release) {
       try {
         if (op.kind === 'unpause-writes') await this.commands.clientUnpause(op.node);
@@ -824,6 +912,12 @@ export class Execution {
     this.writeStop = null;
     return done;
   }
+}
+
+/** A node whose connection is refused or was dropped as it died: no process holds anything there. */
+function downError(error: unknown): boolean {
+  const { code, message } = toApiError(error);
+  return code === 'UNREACHABLE' && unreachableKind(message) !== 'unknown';
 }
 
 function cap(text: string): string {
