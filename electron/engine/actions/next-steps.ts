@@ -3,6 +3,7 @@
 import type { FinalNodeState } from '../../shared/actions';
 import type { TopologySnapshot } from '../../shared/types';
 import { parseAddress } from '../address';
+import { unreachableKind } from '../errors';
 import type { ExecutionReport } from './executor';
 import { findNode, serverAddressOf, tryNormalize } from './graph';
 import type { ExpectedNode, PlannedAction } from './plan-builder';
@@ -109,6 +110,7 @@ export function nextSteps(
     undo(planned, finals, snapshot, out, new Set(report.unanswered.map((u) => u.node)));
     return out;
   }
+  if (report.status !== 'ok' && report.handingOver) return [...out, ...handingOverAdvice(planned, report.handingOver, finals, snapshot)];
   if (report.status !== 'ok' && !report.handedOver) {
     const where = finals.filter((n) => planned.expected.some((e) => e.address === n.address) || plan.nodes.includes(n.address)).map(describe);
     out.push(
@@ -120,6 +122,14 @@ export function nextSteps(
     return out;
   }
 
+  const masters = finals.filter((n) => n.reachable && n.role === 'master');
+  if (report.status !== 'ok' && masters.length === 0) {
+    // The node made master died or came back as something else: advice to finish would re-point
+    // healthy replicas at it, or have it promoted again, empty.
+    const [headline, ...wayOut] = noMasterAdvice(planned, finals, snapshot);
+    return [headline ?? '', ...out, ...wayOut];
+  }
+
   let others = false;
   for (const expected of planned.expected) {
     const now = byAddress.get(expected.address);
@@ -129,11 +139,10 @@ export function nextSteps(
       out.push(`${describe(now)}: this plan did not make that change.`);
       continue;
     }
-    const advice = adviceFor(expected, now, snapshot);
+    const advice = adviceFor(expected, now, snapshot, oldMasterDown(planned, report, expected, now));
     if (advice) out.push(advice);
   }
   if (others) out.push(LOOK_FIRST);
-  const masters = finals.filter((n) => n.reachable && n.role === 'master');
   if (masters.length > 1) {
     out.push(
       `${masters.length} masters now: ${masters.map((m) => m.address).join(', ')}. Make sure clients write to only one of them; ` +
@@ -170,7 +179,26 @@ function unreachable(now: FinalNodeState): string {
   return `${now.address} cannot be reached${now.error ? ` (${now.error})` : ''}`;
 }
 
-function adviceFor(expected: ExpectedNode, now: FinalNodeState, snapshot: TopologySnapshot | null): string | null {
+/**
+ * An old master the plan was making a replica that is down now (its port refuses connections, or
+ * it dropped the console's as it died), its config file not rewritten: restarted, it is a master
+ * again, with none of the plan's write stop. What that stop was, or null when this is not the case.
+ */
+function oldMasterDown(planned: PlannedAction, report: ExecutionReport, expected: ExpectedNode, now: FinalNodeState): string | null {
+  const before = planned.before.find((b) => same(b.address, expected.address));
+  if (now.reachable || before?.role !== 'master' || expected.role !== 'replica' || unreachableKind(now.error) === 'unknown') return null;
+  if (report.steps.some((s) => s.command === 'CONFIG REWRITE' && same(s.node, expected.address) && s.status === 'ok')) return null;
+  const held = planned.ops.find((op) => (op.kind === 'pause-writes' || (op.kind === 'set-config' && op.fence === 'on')) && same(op.node, expected.address));
+  return held?.kind === 'pause-writes' ? 'pause' : held ? 'write fence' : 'write stop';
+}
+
+function adviceFor(expected: ExpectedNode, now: FinalNodeState, snapshot: TopologySnapshot | null, downOldMaster: string | null = null): string | null {
+  if (downOldMaster !== null && expected.master) {
+    return (
+      `${now.address} is down (${now.error ?? 'not reachable'}); restarted, it comes back a master with no ${downOldMaster}: ` +
+      `make it a replica of ${expected.master} (${replicaofCommand(snapshot, expected.master)}) before clients reach it.`
+    );
+  }
   if (!now.reachable) return `${unreachable(now)}: when it is back, it should be ${plannedAs(expected)}; check its role then.`;
   if (expected.role === 'master') {
     if (now.role === 'master') return null;
@@ -217,6 +245,75 @@ function unansweredAdvice(planned: PlannedAction, report: ExecutionReport, u: Ex
   if (expected && isAs(now, expected)) return `${head} ${describe(now)} now: ${tookEffect}.`;
   if (before && isAs(now, before)) return `${head} ${describe(now)} now, as before the plan: ${nothing}.`;
   return `${head} ${describe(now)} now, which is neither what the plan had nor what it aimed at. ${LOOK_FIRST}`;
+}
+
+/**
+ * A FAILOVER the old master accepted and still carries out (failover-in-progress): it is a replica
+ * of the target already, its writes held by FAILOVER, and the hand-over completes by itself once
+ * the target answers. Nothing to undo: REPLICAOF NO ONE on it then would make two masters.
+ */
+function handingOverAdvice(planned: PlannedAction, handing: { node: string; target: string }, finals: FinalNodeState[], snapshot: TopologySnapshot | null): string[] {
+  const { node, target } = handing;
+  const where = finals.filter((n) => planned.expected.some((e) => same(e.address, n.address)) || planned.plan.nodes.includes(n.address)).map(describe);
+  const out = [
+    `${node} is handing over to ${target}: it completes when ${target} answers; writes on ${node} are held by FAILOVER until then (then READONLY: clients go to ${target}). ` +
+      `Where the nodes stand now: ${where.join('; ')}.`,
+    `If ${target} is gone for good, FAILOVER ABORT on ${node} cancels it and ${node} is the master again; check first that ${target} is not a master (it takes over the moment it answers): aborting then leaves two masters.`,
+  ];
+  const left = planned.expected.filter((e) => e.role === 'replica' && same(e.master, target) && !same(e.address, node)).map((e) => e.address);
+  if (left.length > 0) {
+    out.push(`Once ${target} is the master, re-point ${left.join(', ')} to it (${replicaofCommand(snapshot, target)} on each): until then they follow it through ${node}.`);
+  }
+  return out;
+}
+
+/**
+ * No node of the plan answers as a master after the hand-over: the one made master died (or
+ * answers as something else). Nothing takes writes. The way out is the node that answers holding
+ * the most (by offset: the old master of a switchover, which has every byte it took, when none is
+ * ahead of it); never the node made master, which restarted comes back as its config file says,
+ * holding its last save or nothing, and never a re-point to a node that is down.
+ */
+function noMasterAdvice(planned: PlannedAction, finals: FinalNodeState[], snapshot: TopologySnapshot | null): string[] {
+  const made = planned.expected.filter((e) => e.role === 'master').map((e) => finals.find((n) => same(n.address, e.address)) ?? unread(e.address));
+  const wasMaster = (n: FinalNodeState): boolean => planned.before.some((b) => same(b.address, n.address) && b.role === 'master');
+  const out = [
+    `No master now: nothing takes writes.${made.length > 0 ? ` ${made.map((n) => `${describe(n)}, though this plan made it a master`).join('; ')}.` : ''}`,
+  ];
+  // Only stalled, a promoted node resumes as a master: the way out would make a second one.
+  const stalled = made.filter((n) => !n.reachable && unreachableKind(n.error) === 'unknown' && !/not in the topology/.test(n.error ?? ''));
+  const holding = finals
+    .filter((n): n is FinalNodeState & { offset: number } => n.reachable && n.offset !== null && n.offset > 1)
+    .sort((a, b) => b.offset - a.offset || Number(wasMaster(b)) - Number(wasMaster(a)) || a.address.localeCompare(b.address, 'en', { numeric: true }));
+  const best = holding[0];
+  const away = finals.filter((n) => !n.reachable).map((n) => n.address);
+  if (!best) {
+    out.push(`No node that answers holds the data: bring back ${away.join(' or ') || 'the old master'} from its RDB or AOF file rather than promote a node that answers empty.`);
+    return out;
+  }
+  const rest = holding.slice(1).map((n) => `${n.address} at ${n.offset}`);
+  const why =
+    wasMaster(best) && planned.plan.request.kind === 'switchover'
+      ? ` again (the old master: it has every byte it took, offset ${best.offset})`
+      : ` (it answers with the most data: offset ${best.offset}${rest.length > 0 ? `; the others: ${rest.join(', ')}` : ''})`;
+  const follow = finals.filter((n) => n.reachable && n !== best && !(n.role === 'replica' && same(n.master, best.address))).map((n) => n.address);
+  out.push(
+    `${stalled.length > 0 ? `First make sure ${stalled.map((n) => n.address).join(', ')} is stopped for good (it does not answer, and may only be stalled: it would resume as a master). Then the` : 'The'} way out: ` +
+      `make ${best.address} the master${why}: REPLICAOF NO ONE on ${best.address}` +
+      (follow.length > 0 ? `, then ${replicaofCommand(snapshot, best.address)} on ${follow.join(', ')}` : '') +
+      '.',
+  );
+  if (away.length > 0) {
+    out.push(
+      `When ${away.join(', ')} ${away.length === 1 ? 'is' : 'are'} back, make ${away.length === 1 ? 'it' : 'each'} a replica of ${best.address} (${replicaofCommand(snapshot, best.address)}) before clients reach it, and do not promote ${away.length === 1 ? 'it' : 'any'}: ` +
+        `restarted, a node comes back as its config file says (a master, or a replica of a node that is down), holding its last save or nothing.`,
+    );
+  }
+  return out;
+}
+
+function unread(address: string): FinalNodeState {
+  return { address, reachable: false, role: 'unknown', master: null, linkStatus: null, offset: null, error: 'not in the topology' };
 }
 
 function cap(text: string): string {
