@@ -351,3 +351,100 @@ describe('Execution: the plan journal', () => {
     expect(run.fake.sent().some((c) => c.includes('CLIENT PAUSE'))).toBe(false);
   });
 });
+
+describe('Execution: nodes that fail mid-plan', () => {
+  const refused = (address: string): EngineError => new EngineError('UNREACHABLE', `${address}: connection refused (nothing is listening on that port)`);
+  const dead = (run: Run, address: string): void => {
+    run.fake.on('INFO', (a) => {
+      if (a === address) throw refused(address);
+    });
+    run.fake.on('REPLICAOF', (a) => {
+      if (a === address) throw refused(address);
+    });
+  };
+
+  it('pause method, old master dead after the promotion: the siblings still follow the new master; no "held on purpose", no release tried', async () => {
+    const run = setUp(switchover('pause'), (p, r) => {
+      if (p.stepId === 's3' && p.status === 'ok') dead(r, M);
+    });
+    const report = await run.execution.run();
+    expect(report.status).toBe('failed');
+    expect(statuses(report)).toEqual([
+      'CLIENT PAUSE 3000 WRITE: ok',
+      'INFO replication: ok',
+      'REPLICAOF NO ONE: ok',
+      'REPLICAOF 10.0.0.2 6379: failed',
+      'CLIENT UNPAUSE: skipped',
+      'REPLICAOF 10.0.0.2 6379: ok',
+    ]);
+    expect(report.steps[5]?.node).toBe(B);
+    expect(run.fake.node(B)).toMatchObject({ role: 'replica', master: A });
+    expect(report.cleanup).toEqual([]);
+    expect(run.fake.sent().some((c) => c.includes('UNPAUSE'))).toBe(false);
+    expect(report.handedOver).toBe(true);
+  });
+
+  it('a stalled old master (no answer) keeps its writes held on purpose; the siblings still follow the new master', async () => {
+    const run = setUp(switchover('pause'), (p, r) => {
+      if (p.stepId === 's3' && p.status === 'ok') {
+        const stalled = (): never => {
+          throw new EngineError('TIMEOUT', `${M} did not answer within 1500 ms`);
+        };
+        r.fake.on('INFO', (a) => (a === M ? stalled() : undefined));
+        r.fake.on('REPLICAOF', (a) => (a === M ? stalled() : undefined));
+      }
+    });
+    const report = await run.execution.run();
+    expect(report.cleanup[0]).toMatch(/^Writes on 10\.0\.0\.1:6379 are still stopped ON PURPOSE/);
+    expect(run.fake.node(B)).toMatchObject({ role: 'replica', master: A });
+  });
+
+  it('the new master dead after the promotion: no sibling is pointed at it', async () => {
+    const run = setUp(switchover('pause'), (p, r) => {
+      if (p.stepId !== 's3' || p.status !== 'ok') return;
+      // The old master's REPLICAOF to the dead node answers OK and never links up.
+      r.fake.on('INFO', (a) => {
+        if (a === A) throw refused(A);
+        if (a === M && r.fake.node(M).role === 'replica') r.fake.node(M).linkStatus = 'down';
+      });
+    }, 300);
+    const report = await run.execution.run();
+    expect(report.status).toBe('failed');
+    expect(report.steps.at(-1)).toMatchObject({ node: B, status: 'skipped' });
+    expect(run.fake.sent(B)).toEqual([]);
+  });
+
+  it('a promotion answered, then its node lost before the read-back: handed over all the same', async () => {
+    const run = setUp(switchover('pause'), undefined, 300);
+    run.fake.on('REPLICAOF', (address, args) => {
+      if (address === A && args[1] === 'NO') {
+        run.fake.on('INFO', (a) => {
+          if (a === A) throw refused(A);
+        });
+      }
+    });
+    const report = await run.execution.run();
+    expect(report.steps[2]?.status).toBe('failed');
+    expect(report.handedOver).toBe(true);
+    expect(report.unanswered).toEqual([]);
+  });
+
+  it('paused FAILOVER whose target stalls after FAILOVER was accepted: the hand-over under way is recorded, and the release does not say writes resume', async () => {
+    // A 3 s pause, and 300 ms for the step: the step gives up while the hand-over is under way.
+    const run = setUp(switchover('paused-failover'), undefined, 300);
+    run.fake.on('FAILOVER', (address, args) => {
+      if (args[1] !== 'TO') return;
+      // As Redis 7.0 does: a replica of the target at once, waiting for its PSYNC answer.
+      Object.assign(run.fake.node(address), { role: 'replica', master: A, linkStatus: 'down', failoverState: 'failover-in-progress' });
+    });
+    const report = await run.execution.run();
+    expect(report.status).toBe('failed');
+    expect(report.handingOver).toEqual({ node: M, target: A });
+    expect(report.handedOver).toBe(false);
+    expect(report.failure?.message).toMatch(/is still failover-in-progress, handing over to 10\.0\.0\.2:6379\. It completes by itself when/);
+    expect(report.cleanup).toHaveLength(1);
+    expect(report.cleanup[0]).not.toMatch(/takes writes again/);
+    expect(report.cleanup[0]).toMatch(/its writes stay refused: it is a replica of 10\.0\.0\.2:6379 handing over to it/);
+    expect(run.fake.sent(B)).toEqual([]);
+  });
+});

@@ -96,3 +96,93 @@ describe('nextSteps: a role change sent but not answered', () => {
     expect(out).toContain(`${B} cannot be reached (${STALLED}): when it is back, it should be a replica of ${A}; check its role then.`);
   });
 });
+
+const REFUSED = (address: string): string => `${address}: connection refused (nothing is listening on that port)`;
+const down = (address: string, state: Partial<FinalNodeState> = {}): FinalNodeState =>
+  final(address, { reachable: false, role: 'unknown', master: null, linkStatus: null, offset: null, error: REFUSED(address), ...state });
+
+describe('nextSteps: no master left after the hand-over', () => {
+  it('emergency failover, the promoted replica killed after REPLICAOF NO ONE: no master first, then the replica with the most data, never the dead one', () => {
+    const dead = snapshotOf([nodeState(M, { reachable: false, offset: null }), replicaState(A, M, { offset: 1000 }), replicaState(B, M, { offset: 900 })]);
+    const p = planAction({ kind: 'failover', to: A }, factsFor(dead), META);
+    expect(p.plan.steps.map((s) => `${s.node} ${s.command}`)).toEqual([`${A} REPLICAOF NO ONE`, `${B} REPLICAOF 10.0.0.2 6379`]);
+    const out = nextSteps(
+      p,
+      report(p, ['ok', 'failed'], { handedOver: true }),
+      [down(M), down(A), final(B, { master: A, linkStatus: 'down', offset: 900 })],
+      dead,
+    );
+    expect(out[0]).toMatch(/^No master now: nothing takes writes\. 10\.0\.0\.2:6379 cannot be reached .*, though this plan made it a master\.$/);
+    expect(out[1]).toBe(`The way out: make ${B} the master (it answers with the most data: offset 900): REPLICAOF NO ONE on ${B}.`);
+    expect(out[2]).toMatch(new RegExp(`^When ${M}, ${A} are back, make each a replica of ${B} \\(REPLICAOF 10\\.0\\.0\\.3 6379\\) before clients reach it, and do not promote any`));
+    const text = out.join('\n');
+    expect(text).not.toMatch(/should be a master|masterauth|REPLICAOF 10\.0\.0\.2 6379/);
+  });
+
+  it('fence switchover, the target killed after its promotion: the old master is the way out, its replicas already follow it', () => {
+    const sw = planned({ kind: 'switchover', to: A, options: { switchoverMethod: 'fence' } });
+    const released = [`Done for you: CONFIG SET min-replicas-to-write 0 on ${M}: its held writes now get READONLY`];
+    const out = nextSteps(
+      sw,
+      report(sw, sw.plan.steps.map((s) => (s.command === 'REPLICAOF NO ONE' ? 'ok' : s.node === M && s.command.startsWith('REPLICAOF') ? 'failed' : 'ok')), { handedOver: true, cleanup: released }),
+      [final(M, { master: A, linkStatus: 'down', offset: 1200 }), down(A), final(B, { master: M, offset: 1200 })],
+      SNAPSHOT,
+    );
+    expect(out[0]).toMatch(/^No master now: nothing takes writes\./);
+    expect(out[1]).toBe(released[0]);
+    expect(out[2]).toBe(`The way out: make ${M} the master again (the old master: it has every byte it took, offset 1200): REPLICAOF NO ONE on ${M}.`);
+    expect(out[3]).toMatch(new RegExp(`^When ${A} is back, make it a replica of ${M} \\(REPLICAOF 10\\.0\\.0\\.1 6379\\)`));
+  });
+
+  it('a node that answers ahead of the old master is the one to promote; a node back empty never is', () => {
+    const sw = planned({ kind: 'switchover', to: A, options: { switchoverMethod: 'paused-failover' } });
+    const out = nextSteps(
+      sw,
+      report(sw, ['ok', 'ok', 'ok', 'ok', 'failed'], { handedOver: true }),
+      [final(M, { master: A, linkStatus: 'down', offset: 1200 }), final(A, { master: M, linkStatus: 'down', offset: 0 }), final(B, { master: A, linkStatus: 'down', offset: 1300 })],
+      SNAPSHOT,
+    );
+    expect(out[1]).toBe(`The way out: make ${B} the master (it answers with the most data: offset 1300; the others: ${M} at 1200): REPLICAOF NO ONE on ${B}, then REPLICAOF 10.0.0.3 6379 on ${M}, ${A}.`);
+  });
+
+  it('a promoted node that only does not answer (stalled) may resume as a master: stop it for good first', () => {
+    const sw = planned({ kind: 'switchover', to: A, options: { switchoverMethod: 'fence' } });
+    const out = nextSteps(
+      sw,
+      report(sw, sw.plan.steps.map(() => 'ok'), { status: 'failed', handedOver: true }),
+      [final(M, { master: A, linkStatus: 'down', offset: 1200 }), final(A, { reachable: false, role: 'unknown', master: null, error: STALLED.replace(B, A) }), final(B, { master: M, offset: 1200 })],
+      SNAPSHOT,
+    );
+    expect(out[1]).toMatch(new RegExp(`^First make sure ${A} is stopped for good .* Then the way out: make ${M} the master again`));
+  });
+});
+
+describe('nextSteps: a FAILOVER still handing over', () => {
+  it('says the hand-over completes when the target answers, never that the old master takes writes, never REPLICAOF NO ONE', () => {
+    const sw = planned({ kind: 'switchover', to: A, options: { switchoverMethod: 'paused-failover' } });
+    const out = nextSteps(
+      sw,
+      report(sw, ['ok', 'ok', 'failed'], { handingOver: { node: M, target: A } }),
+      [final(M, { master: A, linkStatus: 'down' }), final(A, { reachable: false, role: 'unknown', master: null, error: STALLED.replace(B, A) }), final(B, {})],
+      SNAPSHOT,
+    );
+    const text = out.join('\n');
+    expect(out[0]).toMatch(new RegExp(`^${M} is handing over to ${A}: it completes when ${A} answers; writes on ${M} are held by FAILOVER until then`));
+    expect(text).toContain(`FAILOVER ABORT on ${M} cancels it`);
+    expect(text).toContain(`Once ${A} is the master, re-point ${B} to it (REPLICAOF 10.0.0.2 6379 on each)`);
+    expect(text).not.toMatch(/before its main change took effect|REPLICAOF NO ONE|takes writes again/);
+  });
+});
+
+describe('nextSteps: the old master down after the promotion', () => {
+  it('restarted it is a master with no pause: make it a replica of the new master before clients reach it', () => {
+    const sw = planned({ kind: 'switchover', to: A, options: { switchoverMethod: 'pause' } });
+    const out = nextSteps(
+      sw,
+      report(sw, ['ok', 'ok', 'ok', 'failed', 'skipped', 'ok'], { handedOver: true }),
+      [down(M), final(A, { role: 'master', master: null }), final(B, { master: A })],
+      SNAPSHOT,
+    );
+    expect(out).toEqual([`${M} is down (${REFUSED(M)}); restarted, it comes back a master with no pause: make it a replica of ${A} (REPLICAOF 10.0.0.2 6379) before clients reach it.`]);
+  });
+});
