@@ -230,7 +230,7 @@ describe('ChartSeries: the band\'s nodes without buckets of their own', () => {
         expect(lean.band.upper[0]?.x ?? Infinity, `seed ${seed}, step ${step}`).toBeGreaterThanOrEqual(full.band.upper[0]?.x ?? Infinity);
       }
     }
-  });
+  }, 30_000); // 150 random histories: 3 s alone, past the 5 s default on a machine busy with integration labs
 
   it('enters the window from the bucket just before it, as before, while the history holds that bucket\'s rows', () => {
     const raws = new Map(['a', 'b', 'c'].map((address, k) => [address, series(100, (i) => ((i * (k + 3)) % 11) * 100 + k)]));
