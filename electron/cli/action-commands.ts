@@ -83,6 +83,7 @@ const CHECK_CODES: Record<CheckCode, true> = {
   NOT_DIRECT_REPLICA: true,
   NOT_LISTED: true,
   LINK_DOWN: true,
+  LOADING: true,
   NOTHING_TO_DO: true,
   NO_CANDIDATE: true,
   NO_CONFIG_FILE: true,

@@ -91,6 +91,7 @@ export type CheckCode =
   | 'NOT_DIRECT_REPLICA' // switchover target replicates through another replica
   | 'NOT_LISTED' // the master does not list the switchover target as an online replica
   | 'LINK_DOWN' // a replica's link to its master is down or syncing
+  | 'LOADING' // a node the plan sends REPLICAOF or FAILOVER to is loading its dataset: Redis refuses both (LOADING) until it has loaded
   | 'NOTHING_TO_DO' // already in the requested state
   | 'NO_CANDIDATE' // no reachable replica can be promoted
   | 'NO_CONFIG_FILE' // persistence asked, but the server runs without a config file

@@ -51,6 +51,8 @@ export function factsOf(state: NodeState, overrides: Partial<NodeFacts> = {}): N
     requiresAuth: false,
     authBasis: 'ACL GETUSER default',
     minReplicas: { toWrite: 0, maxLag: 10 },
+    minReplicasGood: null,
+    loading: null,
     asMaster: [],
     asReplica: [],
     sentinelClients: 0,

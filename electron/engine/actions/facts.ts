@@ -38,7 +38,16 @@ export interface NodeFacts {
   requiresAuth: boolean | null;
   /** How requiresAuth was found out, in words. */
   authBasis: string;
+  /** min-replicas-to-write and min-replicas-max-lag (CONFIG GET); null when either could not be read. */
   minReplicas: { toWrite: number; maxLag: number } | null;
+  /**
+   * INFO replication's min_slaves_good_slaves, on any role: Redis gives it exactly while both
+   * min-replicas settings are on, so with CONFIG GET refused it still tells the limit is on (a
+   * number) or off (null), only not how many replicas it asks for.
+   */
+  minReplicasGood: number | null;
+  /** INFO persistence loading:1 (a restart, or a full sync's RDB): Redis answers REPLICAOF and FAILOVER with LOADING until it has loaded. */
+  loading: { percent: number | null; etaSeconds: number | null } | null;
   /** What it would do to writes as a master because of its own disk or memory (MISCONF, OOM, eviction). */
   asMaster: WriteHazard[];
   /** What its own disk would do to it as a replica: stop at its master's next write. */
@@ -137,6 +146,8 @@ export function unreachableFacts(address: string, error: string, errorCode: Erro
     requiresAuth: null,
     authBasis: 'not read',
     minReplicas: null,
+    minReplicasGood: null,
+    loading: null,
     asMaster: [],
     asReplica: [],
     sentinelClients: 0,

@@ -43,10 +43,36 @@ export function planAction(request: ActionRequest, facts: PreflightFacts, meta: 
 }
 
 function finish(b: PlanBuilder, meta: PlanMeta, summary: string, confirm: string): PlannedAction {
+  loadingNodes(b);
   fencedMasters(b);
   writeHazards(b);
   if (!b.refused) b.persist();
   return b.build(meta.id, meta.now, meta.ttlMs, summary, confirm);
+}
+
+/**
+ * A node the plan sends REPLICAOF or FAILOVER to while it loads its dataset (restarted, or taking
+ * a full sync's snapshot) answers LOADING, and the plan stops at that step, after the ones
+ * before it ran. Refused up front, not overridably: Redis takes neither command until it has loaded.
+ */
+function loadingNodes(b: PlanBuilder): void {
+  const told = new Set<string>();
+  for (const { op } of b.steps) {
+    if (op.kind !== 'replicaof' && op.kind !== 'promote' && op.kind !== 'failover') continue;
+    const address = b.canon(op.node);
+    const f = b.fact(address);
+    if (!f?.reachable || f.loading === null || told.has(address)) continue;
+    told.add(address);
+    const { percent, etaSeconds } = f.loading;
+    const progress = [percent !== null ? `${percent}% loaded` : null, etaSeconds !== null ? `about ${etaSeconds} s left` : null].filter((p) => p !== null).join(', ');
+    b.check(
+      'LOADING',
+      'refused',
+      `${address} is loading ${f.syncInProgress ? 'the snapshot of a full sync' : 'its dataset from disk'}${progress ? ` (${progress})` : ''}: Redis answers ${op.kind === 'failover' ? 'FAILOVER' : 'REPLICAOF'} ` +
+        `with LOADING until it has loaded, so the plan would stop at that step. Plan again once it has loaded (INFO persistence loading:0)`,
+      [address],
+    );
+  }
 }
 
 function fencedMessage(address: string, toWrite: number): string {

@@ -205,6 +205,7 @@ function toFacts(address: string, replies: PreflightReplies, password: string | 
     requiresAuth: auth.value,
     authBasis: auth.basis,
     minReplicas: toWrite !== null && maxLag !== null ? { toWrite: Number(toWrite), maxLag: Number(maxLag) } : null,
+    minReplicasGood: repl.minReplicasGood,
     ...hazards(replies, serverInfo.versionLabel),
     sentinelClients: (replies.clientList ?? '').split('\n').filter((line) => SENTINEL_CLIENT.test(line)).length,
     sentinelSubscribers: replies.helloSubscribers,
@@ -242,8 +243,8 @@ function hasAcl(server: ServerInfo): boolean {
   return !Number.isFinite(major) || major >= 6;
 }
 
-/** What the node's disk and memory would do to writes as a master and as a replica, from the INFO and CONFIG GET replies the poll reads them from. */
-function hazards({ info, config }: PreflightReplies, version: string | null): Pick<NodeFacts, 'asMaster' | 'asReplica'> {
+/** What the node's disk and memory would do to writes as a master and as a replica, from the INFO and CONFIG GET replies the poll reads them from; and whether it is loading. */
+function hazards({ info, config }: PreflightReplies, version: string | null): Pick<NodeFacts, 'asMaster' | 'asReplica' | 'loading'> {
   const persistence = info.persistence === null ? null : parseInfo(info.persistence).fields;
   const settings = parseSettings(
     { save: config.save, 'stop-writes-on-bgsave-error': config.stopWritesOnBgsaveError, 'replica-ignore-disk-write-errors': config.replicaIgnoreDiskWriteErrors },
@@ -251,7 +252,7 @@ function hazards({ info, config }: PreflightReplies, version: string | null): Pi
   );
   const memory = info.memory === null ? null : parseInfo(info.memory).fields;
   const load = parseLoad({ stats: null, memory, clients: null, persistence, keyspace: info.keyspace }, Date.now());
-  return { asMaster: masterHazards(settings, load), asReplica: replicaHazards(settings, load, version) };
+  return { asMaster: masterHazards(settings, load), asReplica: replicaHazards(settings, load, version), loading: load?.persistence?.loading ?? null };
 }
 
 function nonEmpty(value: string | null): string | null {
