@@ -180,8 +180,11 @@ describe('the planner asks the same rules', () => {
       replicaState(A, M, { replid: 'old', offset: 1200 }),
     ]);
     const plan = planAction({ kind: 'promote', node: A, repointSiblings: false }, factsFor(snapshot), META).plan;
-    // A has 200 bytes M never had: no "bytes behind" can be told, and none is invented.
-    expect(plan.checks.find((c) => c.code === 'REPLICA_BEHIND')).toBeUndefined();
+    // A has 200 bytes M never had: no "bytes behind" can be told, and none is invented; nor is it a tick.
+    expect(plan.checks.filter((c) => c.code === 'REPLICA_BEHIND')).toEqual([
+      expect.objectContaining({ verdict: 'warning', overridable: false, message: expect.stringContaining(`how far ${A} is behind its master ${M} cannot be told`) }),
+    ]);
+    expect(plan.lostBytes).toEqual([]);
     const onHistory = snapshotOf([
       nodeState(M, { replid: 'new', replid2: 'old', secondReplOffset: 1000, offset: 5000 }),
       replicaState(A, M, { replid: 'old', offset: 900 }),

@@ -394,11 +394,34 @@ function planPromote(b: PlanBuilder, nodeAddress: string, repointSiblings: boole
   priorityZero(b, nf);
 
   const cycle = cycleThrough(b.snapshot, node).map((n) => n.address);
+  const empty = cycle.length === 0 && holdsNoData(nf);
+  if (empty) {
+    const followers = repointSiblings ? siblings.filter((s) => s.reachable).map((s) => s.address) : [];
+    holdsNoDataCheck(
+      b,
+      nf,
+      oldMaster,
+      mf?.reachable ? mf.keys : null,
+      followers,
+      `Wait until its sync from ${oldMaster} has finished (link up, master_sync_in_progress:0) and plan again, or promote a replica that holds the data; override only if you mean to start over empty`,
+    );
+  }
   if (cycle.length > 0) {
     promoteInCycle(b, node, nf, cycle);
   } else if (mf?.reachable) {
     const behind = bytesBehind(mf, nf);
-    if (behind !== null && behind > 0) {
+    if (empty) {
+      // Said above: it holds none of the data.
+    } else if (behind === null) {
+      // Not in one history with its master (restarted from another history's save, say): no tick on "? bytes".
+      b.check(
+        'REPLICA_BEHIND',
+        'warning',
+        `how far ${node} is behind its master ${oldMaster} cannot be told (not in one replication history with it now: replid ${nf.replid?.slice(0, 8) ?? '?'}…, ${oldMaster} has ${mf.replid?.slice(0, 8) ?? '?'}…): ` +
+          `writes ${oldMaster} has may not be on ${node}. Compare their data (DBSIZE, a few keys) before promoting it`,
+        [node, oldMaster],
+      );
+    } else if (behind > 0) {
       b.check(
         'REPLICA_BEHIND',
         'warning',
@@ -419,7 +442,7 @@ function planPromote(b: PlanBuilder, nodeAddress: string, repointSiblings: boole
   } else {
     b.check('MASTER_UNREACHABLE', 'warning', `${node}'s master ${oldMaster} cannot be reached${mf?.error ? ` (${mf.error})` : ''}: "failover" picks the most up-to-date replica for you`, [oldMaster]);
     const best = siblings.filter((s) => s.reachable && s.offset !== null).sort((x, y) => (y.offset ?? 0) - (x.offset ?? 0))[0];
-    const behind = best ? bytesBehind(best, nf) : null;
+    const behind = best && !empty ? bytesBehind(best, nf) : null;
     if (best && behind !== null && behind > 0) {
       b.check('REPLICA_BEHIND', 'warning', `${node} is ${bytesText(behind)} behind ${best.address}, the most up-to-date replica: promoting ${node} loses those writes`, [node, best.address], true);
       b.lost(node, behind, `behind ${best.address}`);
@@ -538,7 +561,11 @@ function planSwitchover(b: PlanBuilder, toAddress: string, meta: PlanMeta): Plan
   const waits = `writes wait until it has every byte (at most ${pauseMs} ms, else the master resumes and nothing changes)`;
   // A target that trails by more than the pause allows holds the writes for nothing, then stops the plan.
   const seconds = findNode(b.snapshot, to)?.lag?.secondsBehind ?? null;
-  if (behind === null) {
+  if (holdsNoData(tf)) {
+    // Its link is syncing (LINK_DOWN refuses that); with no keys at offset 0 or 1, FAILOVER could take it there.
+    const followers = [oldMaster, ...siblings.filter((s) => s.reachable).map((s) => s.address)];
+    holdsNoDataCheck(b, tf, oldMaster, mf.keys, followers, `Switch over to a replica that holds the data, or wait until ${to}'s sync has finished`);
+  } else if (behind === null) {
     // Not in one history with the master (a full sync in progress, another replid): no green tick on "? bytes".
     b.check('REPLICA_BEHIND', 'warning', `how far ${to} is behind ${oldMaster} cannot be told (not in one replication history with it now): ${waits}`, [to, oldMaster]);
   } else if ((seconds !== null && seconds * 1000 >= pauseMs / 2) || behind >= CATCH_UP_BYTES) {
@@ -653,12 +680,35 @@ function holdsNoData(f: NodeFacts): boolean {
   return f.syncInProgress || (f.keys === 0 && f.offset !== null && f.offset <= 1);
 }
 
+/**
+ * Refuse, overridably, to make a node that holds none of `source`'s data a master: everything is
+ * lost, and so is the data of every node the plan re-points to it (`followers`: a full sync from
+ * it replaces theirs with its empty dataset). A promote of a replica restarted empty, waiting for
+ * its full sync, ran to "ok" with it and both re-pointed siblings at 0 keys.
+ */
+function holdsNoDataCheck(b: PlanBuilder, f: NodeFacts, source: string, sourceKeys: number | null, followers: readonly string[], advice: string): void {
+  const why = f.syncInProgress ? `is in the middle of a full sync${f.loading ? ' (loading its snapshot)' : ''}` : `holds no keys at offset ${f.offset ?? '?'}`;
+  const held = sourceKeys !== null && sourceKeys > 0 ? ` (${sourceKeys.toLocaleString('en')} ${sourceKeys === 1 ? 'key' : 'keys'} there)` : '';
+  const emptied =
+    followers.length === 0
+      ? ''
+      : ` ${followers.join(', ')}, re-pointed to it, ${followers.length === 1 ? 'is' : 'are'} emptied too: a full sync from it replaces ${followers.length === 1 ? 'its' : 'their'} data with its empty dataset.`;
+  b.check(
+    'REPLICA_BEHIND',
+    'refused',
+    `${f.address} ${why}: it has none of ${source}'s data${held}, and promoting it loses all of it.${emptied} ${advice}`,
+    [f.address, source, ...followers],
+    true,
+  );
+}
+
 function rank(candidates: NodeFacts[]): NodeFacts[] {
-  // Replicas with data first, highest offset first; among equals, Sentinel's rule: lowest
-  // non-zero priority, then address.
+  // Replicas with data first (one loading cannot be promoted yet), highest offset first; among
+  // equals, Sentinel's rule: lowest non-zero priority, then address.
+  const last = (f: NodeFacts): number => Number(holdsNoData(f) || f.loading !== null);
   return [...candidates].sort(
     (x, y) =>
-      Number(holdsNoData(x)) - Number(holdsNoData(y)) ||
+      last(x) - last(y) ||
       (y.offset ?? -1) - (x.offset ?? -1) ||
       Number(x.priority === 0) - Number(y.priority === 0) ||
       (x.priority ?? 100) - (y.priority ?? 100) ||
@@ -845,13 +895,22 @@ function planFailover(b: PlanBuilder, toAddress: string | undefined, meta: PlanM
 
   const behindBest = best && best !== cf ? bytesBehind(best, cf) : 0;
   if (holdsNoData(cf)) {
+    const followers = replicas.filter((r) => r !== cf && r.reachable).map((r) => r.address);
+    holdsNoDataCheck(
+      b,
+      cf,
+      dead,
+      null,
+      followers,
+      `Its sync never finished, or ${dead} was empty. If ${dead} has an RDB or AOF file, bring it back instead; override only if its data is gone for good`,
+    );
+  } else if (best && best !== cf && behindBest === null) {
     b.check(
       'REPLICA_BEHIND',
-      'refused',
-      `${chosenAddress} ${cf.syncInProgress ? 'is in the middle of a full sync' : `holds no keys at offset ${cf.offset ?? '?'}`}: it has none of ${dead}'s data (its sync never finished, or ${dead} was empty), and promoting it loses all of it. ` +
-        `If ${dead} has an RDB or AOF file, bring it back instead; override only if its data is gone for good`,
-      [chosenAddress, dead],
-      true,
+      'warning',
+      `${chosenAddress} and ${best.address} (offset ${best.offset ?? '?'}), the most advanced reachable replica, are not in one replication history: which holds more cannot be told from their offsets. ` +
+        `Compare their data before promoting ${chosenAddress}; ${best.address} needs a full sync from it`,
+      [chosenAddress, best.address],
     );
   } else if (best && behindBest !== null && behindBest > 0) {
     b.check(
