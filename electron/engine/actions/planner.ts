@@ -140,18 +140,37 @@ function noReplicas(b: PlanBuilder): void {
   for (const address of b.involved) {
     const f = b.fact(address);
     if (!f?.reachable || (!becomes.has(address) && (f.role !== 'master' || moving.has(address)))) continue;
-    const asked = replicasAsked(f.minReplicas?.toWrite, f.minReplicas?.maxLag);
+    // Unread (CONFIG GET refused), the limit is on exactly when INFO gives min_slaves_good_slaves:
+    // then it asks for at least one replica, how many more is unknown.
+    const unread = f.minReplicas === null;
+    if (unread && f.minReplicasGood === null) continue;
+    const asked = unread ? 1 : replicasAsked(f.minReplicas?.toWrite, f.minReplicas?.maxLag);
     if (asked === 0 || isFenceValue(asked)) continue;
     const online = f.replicas.filter((l) => l.state === 'online');
     const staying = online.filter((l) => !moving.has(b.canon(l.address))).length;
     const followers = staying + expected.filter((e) => e.role === 'replica' && e.master === address && !online.some((l) => b.same(l.address, e.address))).length;
     const isNew = f.role !== 'master';
+    if (followers >= asked && unread && (isNew || followers < online.length)) {
+      const when = isNew ? 'once master' : `once the plan moves ${plural(online.length - staying, 'replica')} away from it`;
+      b.check(
+        'WRITES_REFUSED',
+        'warning',
+        `${address}'s min-replicas-to-write cannot be read (CONFIG GET refused for the console's user there, the rule +config|get), and INFO replication shows the limit on (min_slaves_good_slaves): ` +
+          `${when} it may refuse every write (NOREPLICAS), if it asks for more than the ${plural(followers, 'replica')} it will have. ` +
+          `Check with CONFIG GET min-replicas-to-write on ${address} (as a user allowed +config|get) and lower it to ${followers} or less first if it asks for more`,
+        [address],
+      );
+      continue;
+    }
     if (followers >= asked || (!isNew && followers >= online.length)) continue;
+    const setting = unread
+      ? `its min-replicas-to-write cannot be read (CONFIG GET refused), but INFO replication shows the limit on (min_slaves_good_slaves): it asks for at least 1 replica`
+      : `its min-replicas-to-write is ${asked}`;
     b.check(
       'WRITES_REFUSED',
       'refused',
       `${address}, ${isNew ? 'once master' : `once the plan moves ${plural(online.length - staying, 'replica')} away from it`}, refuses every write (NOREPLICAS): ` +
-        `its min-replicas-to-write is ${asked}, and it will have ${plural(followers, 'replica')}. Lower it first (CONFIG SET min-replicas-to-write ${followers} on ${address}), or bring replicas back`,
+        `${setting}, and it will have ${plural(followers, 'replica')}. Lower it first (CONFIG SET min-replicas-to-write ${followers} on ${address}), or bring replicas back`,
       [address],
       true,
     );
