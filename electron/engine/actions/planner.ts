@@ -550,6 +550,8 @@ function planSwitchover(b: PlanBuilder, toAddress: string, meta: PlanMeta): Plan
   const requested = b.options.switchoverMethod ?? 'auto';
   const modern = atLeast62(mf.version) && atLeast62(tf.version);
   const method = requested === 'auto' ? (modern ? 'paused-failover' : 'fence') : requested;
+  // The fence's settings as read: what makes it hold, and what is put back. Never defaults.
+  let fence: { toWrite: number; maxLag: number } | null = null;
   if (method !== 'fence' && !modern) {
     const needs = method === 'pause' ? 'CLIENT PAUSE WRITE' : method === 'failover' ? 'FAILOVER' : 'CLIENT PAUSE WRITE and FAILOVER';
     b.check('MANUAL_SWITCHOVER', 'refused', `${needs} needs Redis 6.2 or later on both nodes (${oldMaster}: ${mf.version}, ${to}: ${tf.version})`, [oldMaster, to]);
@@ -563,15 +565,29 @@ function planSwitchover(b: PlanBuilder, toAddress: string, meta: PlanMeta): Plan
       [oldMaster, to],
     );
   } else if (method === 'fence') {
+    if (mf.minReplicas === null) {
+      // Taken for the defaults (max-lag 10, to-write 0), the fence on a master with max-lag 0 did
+      // nothing: 200+ acknowledged writes lost behind "Done", and its min-replicas-to-write 1 "restored" as 0.
+      b.check(
+        'MANUAL_SWITCHOVER',
+        'refused',
+        `the fence method needs ${oldMaster}'s min-replicas-to-write and min-replicas-max-lag, and they cannot be read there (CONFIG GET refused for the console's user: the README's admin rules grant it with +config|get). ` +
+          `Redis ignores the fence while min-replicas-max-lag is 0, so writes could go on through the switchover and be lost, and the values to restore afterwards are unknown. ` +
+          `Allow +config|get on ${oldMaster}, or switch over with --method paused-failover, failover or pause (Redis 6.2+), which do not need them`,
+        [oldMaster],
+      );
+      return finish(b, meta, summary, to);
+    }
     b.check(
       'MANUAL_SWITCHOVER',
       'ok',
       `manual sequence${modern ? '' : ' (FAILOVER needs 6.2)'}: writes on ${oldMaster} are refused (min-replicas-to-write) while ${to} catches up and takes over, then the setting is restored`,
       [oldMaster, to],
     );
-    const toWrite = mf.minReplicas?.toWrite;
+    fence = mf.minReplicas;
+    const toWrite = fence.toWrite;
     if (isFenceValue(toWrite)) {
-      b.check('FENCED_MASTER', 'refused', `${fencedMessage(oldMaster, toWrite ?? 0)}; a fence plan would take that as the value to restore`, [oldMaster]);
+      b.check('FENCED_MASTER', 'refused', `${fencedMessage(oldMaster, toWrite)}; a fence plan would take that as the value to restore`, [oldMaster]);
       return finish(b, meta, summary, to);
     }
   }
@@ -650,7 +666,7 @@ function planSwitchover(b: PlanBuilder, toAddress: string, meta: PlanMeta): Plan
     if (method === 'pause') {
       b.step({ kind: 'pause-writes', node: oldMaster, ms: pauseMs }, 'stop writes (they wait; reads go on)', 'CLIENT PAUSE answers OK');
     } else {
-      if (mf.minReplicas?.maxLag === 0) {
+      if (fence?.maxLag === 0) {
         b.step({ kind: 'set-config', node: oldMaster, parameter: 'min-replicas-max-lag', value: '10' }, 'min-replicas-to-write is ignored while max-lag is 0', 'OK');
       }
       b.step(
@@ -666,14 +682,13 @@ function planSwitchover(b: PlanBuilder, toAddress: string, meta: PlanMeta): Plan
     b.repoint(oldAtHandover, tf, promoted, 'make the old master a replica of the new one');
     if (method === 'pause') {
       b.step({ kind: 'unpause-writes', node: oldMaster }, 'release paused clients: their writes now get READONLY and go to the new master', 'CLIENT UNPAUSE answers OK');
-    } else {
-      const original = mf.minReplicas ?? { toWrite: 0, maxLag: 10 };
+    } else if (fence) {
       b.step(
-        { kind: 'set-config', node: oldMaster, parameter: 'min-replicas-to-write', value: String(original.toWrite), fence: 'off' },
+        { kind: 'set-config', node: oldMaster, parameter: 'min-replicas-to-write', value: String(fence.toWrite), fence: 'off' },
         'restore the setting used as a write fence',
         'CONFIG SET answers OK',
       );
-      if (original.maxLag === 0) {
+      if (fence.maxLag === 0) {
         b.step({ kind: 'set-config', node: oldMaster, parameter: 'min-replicas-max-lag', value: '0' }, 'restore min-replicas-max-lag', 'OK');
       }
     }
