@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { Lab, docsLayout, masterWithReplicas } from '../../electron/lab/lab';
 import { caughtUp, check, codes, direct, harness, lagReplica1, planAndRun, replication } from '../helpers/actions';
 import { disposeAfterEach } from '../helpers/dispose';
+import { until } from '../helpers/until';
 
 const PASSWORD = 'promote-secret-7';
 
@@ -99,6 +100,35 @@ describe('promote', () => {
     expect(outcome.nodes.find((n) => n.address === r1)).toMatchObject({ role: 'master' });
     const after = await h.engine.refresh();
     expect(after.nodes.find((n) => n.address === r11)).toMatchObject({ role: 'replica', master: r1, linkStatus: 'up' });
+  });
+
+  it('refuses to promote a replica loading its full sync\'s snapshot: LOADING (Redis refuses REPLICAOF NO ONE until loaded) and none of the data', async () => {
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(2) }));
+    const writer = direct(lab, 'master');
+    const batch = writer.pipeline();
+    for (let i = 0; i < 3000; i++) batch.set(`k:${i}`, String(i));
+    await batch.exec();
+    writer.disconnect();
+    await caughtUp(lab, 'master', ['replica-1', 'replica-2']);
+    const h = own(await harness(lab, 'master'));
+    // Loading 3000 keys takes ~6 s (2 ms each), answering between every KiB read; a write of its
+    // own while detached makes its way back a full sync.
+    const r1Client = direct(lab, 'replica-1');
+    await r1Client.config('SET', 'key-load-delay', '2000');
+    await r1Client.config('SET', 'loading-process-events-interval-bytes', '1024');
+    await r1Client.call('REPLICAOF', 'NO', 'ONE');
+    await r1Client.set('own-write', '1');
+    await r1Client.call('REPLICAOF', '127.0.0.1', String(lab.port('master')));
+    const persistence = async (): Promise<string> => String(await r1Client.call('INFO', 'persistence'));
+    await until('replica-1 loading', async () => ((await persistence()).includes('loading:1') ? true : undefined), 5000);
+    const r1 = lab.address('replica-1');
+    const plan = await h.actions.plan({ kind: 'promote', node: r1, repointSiblings: true });
+    const stillLoading = (await persistence()).includes('loading:1');
+    r1Client.disconnect();
+    expect(stillLoading, 'replica-1 loaded before the plan was made: the test proves nothing').toBe(true);
+    expect(check(plan, 'LOADING')).toMatchObject({ verdict: 'refused', overridable: false, nodes: [r1], message: expect.stringMatching(/is loading the snapshot of a full sync \(.*% loaded.*\): Redis answers REPLICAOF with LOADING until it has loaded/) });
+    expect(check(plan, 'REPLICA_BEHIND')).toMatchObject({ verdict: 'refused', overridable: true, message: expect.stringContaining(`is in the middle of a full sync (loading its snapshot): it has none of ${lab.address('master')}'s data (3,000 keys there)`) });
+    expect(plan.canRun).toBe(false);
   });
 
   it('on a Sentinel-managed group, refuses unless overridden and offers SENTINEL FAILOVER with the group name', async () => {

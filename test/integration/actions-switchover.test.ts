@@ -2,11 +2,14 @@
 // (CLIENT PAUSE WRITE, then FAILOVER TO … FORCE TIMEOUT 1), a bare FAILOVER TO, the manual
 // CLIENT PAUSE sequence and the pre-6.2 fenced sequence all lose no acknowledged write;
 // a target killed or stalled mid-way and an abort leave the old master writable and say so.
+import { rmSync } from 'node:fs';
+import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Lab, docsLayout, masterWithReplicas } from '../../electron/lab/lab';
 import type { StepProgress, SwitchoverMethod } from '../../electron/shared/actions';
 import { caughtUp, check, direct, harness, planAndRun, replication, sleep, WriteLoad, type Harness } from '../helpers/actions';
 import { disposeAfterEach } from '../helpers/dispose';
+import { until } from '../helpers/until';
 
 let load: WriteLoad | undefined;
 
@@ -241,6 +244,31 @@ describe('switchover', () => {
     const down = await h.actions.plan({ kind: 'switchover', to: lab.address('replica-2') });
     expect(check(down, 'MASTER_UNREACHABLE')).toMatchObject({ verdict: 'refused', message: expect.stringMatching(/Use failover/) });
     expect(down.canRun).toBe(false);
+  });
+
+  it('refuses a target restarted empty and waiting for its full sync: it holds none of the data, and the old master and siblings would be emptied too', async () => {
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(2) }));
+    const writer = direct(lab, 'master');
+    for (let i = 0; i < 300; i++) await writer.set(`k:${i}`, String(i));
+    await caughtUp(lab, 'master', ['replica-1', 'replica-2']);
+    // replica-1 restarts without its dump.rdb; its full sync waits 8 s on the master before the transfer.
+    await lab.kill('replica-1');
+    rmSync(path.join(lab.dir, 'replica-1', 'dump.rdb'), { force: true });
+    await writer.config('SET', 'repl-diskless-sync-delay', '8');
+    writer.disconnect();
+    await lab.restart('replica-1');
+    await until('replica-1 waiting for its full sync', async () => ((await replication(lab, 'replica-1')).master_link_status === 'down' ? true : undefined), 5000);
+    const h = own(await harness(lab, 'master'));
+    const [master, r1, r2] = ['master', 'replica-1', 'replica-2'].map((n) => lab.address(n)) as [string, string, string];
+    const plan = await h.actions.plan({ kind: 'switchover', to: r1 });
+    expect((await replication(lab, 'replica-1')).master_link_status, 'replica-1 synced before the plan was made').toBe('down');
+    expect(check(plan, 'REPLICA_BEHIND')).toMatchObject({
+      verdict: 'refused',
+      overridable: true,
+      message: expect.stringMatching(new RegExp(`^${r1} (is in the middle of a full sync|holds no keys at offset [01]): it has none of ${master}'s data \\(300 keys there\\), and promoting it loses all of it\\. ${master}, ${r2}, re-pointed to it, are emptied too`)),
+    });
+    expect(check(plan, 'LINK_DOWN')).toMatchObject({ verdict: 'refused' });
+    expect(plan.canRun).toBe(false);
   });
 });
 

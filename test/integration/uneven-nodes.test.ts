@@ -171,6 +171,28 @@ describe('CONFIG GET refused on one node (the rest of the admin rules kept)', ()
   });
 });
 
+describe('the same settings with CONFIG GET allowed', () => {
+  it('a fence switchover whose old master has min-replicas-max-lag 0 it can read: the fence is made to hold, no write lost, both settings put back', async () => {
+    const lab = await unevenLab(2);
+    await on(lab, 'master', 'CONFIG', 'SET', 'min-replicas-max-lag', '0');
+    await on(lab, 'master', 'CONFIG', 'SET', 'min-replicas-to-write', '1');
+    const h = await adminHarness(lab);
+    load = new WriteLoad(lab, ['master', 'replica-1'], LAB_PASSWORD).start();
+    await sleep(400);
+    const { plan, outcome } = await planAndRun(h, { kind: 'switchover', to: lab.address('replica-1'), options: { switchoverMethod: 'fence', stepTimeoutMs: 4000 } });
+    await sleep(300);
+    await load.stop();
+    const writes = load;
+    load = undefined;
+    const settings = [
+      ((await on(lab, 'master', 'CONFIG', 'GET', 'min-replicas-to-write')) as string[])[1],
+      ((await on(lab, 'master', 'CONFIG', 'GET', 'min-replicas-max-lag')) as string[])[1],
+    ];
+    expect(plan.steps.filter((s) => s.node === lab.address('master')).map((s) => s.command)).toContain('CONFIG SET min-replicas-max-lag 10');
+    expect({ status: outcome.status, lost: (await writes.missingOn('replica-1')).length, settings }).toEqual({ status: 'ok', lost: 0, settings: ['1', '0'] });
+  });
+});
+
 describe('auth read unevenly', () => {
   it('a new master whose default user has an ACL password (no requirepass) and whose ACL GETUSER is refused: not taken for "no password needed"', async () => {
     const lab = await unevenLab(2);

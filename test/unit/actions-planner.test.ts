@@ -394,6 +394,87 @@ describe('planAction', () => {
     expect(planAction({ kind: 'failover' }, facts, META).plan.steps[0]).toMatchObject({ node: B, command: 'REPLICAOF NO ONE' });
   });
 
+  it('refuses, overridably, to promote or switch over to a replica that holds none of the data, naming the nodes re-pointed to it, which it empties too', () => {
+    const snapshot = snapshotOf([nodeState(M, { offset: 5000 }), replicaState(A, M, { offset: 1, linkStatus: 'down', replid: 'fresh' }), replicaState(B, M)]);
+    const empty = factsFor(snapshot, { [A]: { keys: 0, syncInProgress: false }, [M]: { keys: 2000 } });
+    const promote = planAction({ kind: 'promote', node: A, repointSiblings: true }, empty, META).plan;
+    expect(promote.checks.filter((c) => c.code === 'REPLICA_BEHIND')).toEqual([
+      expect.objectContaining({
+        verdict: 'refused',
+        overridable: true,
+        message: expect.stringMatching(new RegExp(`^${A} holds no keys at offset 1: it has none of ${M}'s data \\(2,000 keys there\\), and promoting it loses all of it\\. ${B}, re-pointed to it, is emptied too: a full sync from it replaces its data with its empty dataset\\. Wait until its sync`)),
+      }),
+    ]);
+    expect(promote.needsOverride).toContain('REPLICA_BEHIND');
+    expect(promote.canRun).toBe(true);
+    // Without re-pointing, only itself; a full sync under way says so.
+    const syncing = factsFor(snapshot, { [A]: { syncInProgress: true, keys: 500 } });
+    const alone = planAction({ kind: 'promote', node: A, repointSiblings: false }, syncing, META).plan;
+    expect(check(alone, 'REPLICA_BEHIND')?.message).toMatch(new RegExp(`^${A} is in the middle of a full sync: it has none of ${M}'s data \\(10 keys there\\), and promoting it loses all of it\\. Wait`));
+    // A switchover to it: the old master and every sibling follow it.
+    const linked = snapshotOf([nodeState(M, { offset: 1 }), replicaState(A, M, { offset: 1 }), replicaState(B, M, { offset: 1 })]);
+    const switchover = planAction({ kind: 'switchover', to: A }, factsFor(linked, { [A]: { keys: 0 }, [M]: { keys: 3 } }), META).plan;
+    expect(check(switchover, 'REPLICA_BEHIND')).toMatchObject({
+      verdict: 'refused',
+      overridable: true,
+      message: expect.stringContaining(`${M}, ${B}, re-pointed to it, are emptied too`),
+    });
+    // With keys at that offset, it is a replica of an idle master: no such refusal.
+    expect(check(planAction({ kind: 'switchover', to: A }, factsFor(linked), META).plan, 'REPLICA_BEHIND')?.verdict).toBe('ok');
+  });
+
+  it('refuses, not overridably, a plan that sends REPLICAOF or FAILOVER to a node loading its dataset (Redis answers LOADING)', () => {
+    const snapshot = snapshotOf([nodeState(M), replicaState(A, M, { linkStatus: 'down', offset: 1 }), replicaState(B, M)]);
+    const loading = { loading: { percent: 35.26, etaSeconds: 5 }, syncInProgress: true };
+    const promote = planAction({ kind: 'promote', node: A, repointSiblings: true }, factsFor(snapshot, { [A]: loading }), META).plan;
+    expect(promote.checks.find((c) => c.code === 'LOADING')).toEqual({
+      code: 'LOADING',
+      verdict: 'refused',
+      overridable: false,
+      nodes: [A],
+      message: `${A} is loading the snapshot of a full sync (35.26% loaded, about 5 s left): Redis answers REPLICAOF with LOADING until it has loaded, so the plan would stop at that step. Plan again once it has loaded (INFO persistence loading:0)`,
+    });
+    expect(promote.canRun).toBe(false);
+    // A sibling re-pointed while it loads its own save after a restart: the plan would stop half-way.
+    const sibling = planAction({ kind: 'promote', node: A, repointSiblings: true }, factsFor(snapshot, { [B]: { loading: { percent: null, etaSeconds: null } } }), META).plan;
+    expect(sibling.checks.filter((c) => c.code === 'LOADING')).toEqual([expect.objectContaining({ nodes: [B], message: expect.stringMatching(new RegExp(`^${B} is loading its dataset from disk: Redis answers REPLICAOF`)) })]);
+    // An emergency failover proposes a replica that is not loading.
+    const down = { reachable: false, error: { code: 'UNREACHABLE' as const, message: 'connection refused' }, offset: null };
+    const dead = snapshotOf([nodeState(M, down), replicaState(A, M, { offset: 900, linkStatus: 'down' }), replicaState(B, M, { offset: 800, linkStatus: 'down' })]);
+    const failover = planAction({ kind: 'failover' }, factsFor(dead, { [A]: { loading: { percent: 50, etaSeconds: 2 } } }), META).plan;
+    expect(failover.steps[0]).toMatchObject({ node: B, command: 'REPLICAOF NO ONE' });
+  });
+
+  it('refuses a fence switchover whose old master\'s min-replicas settings cannot be read, and keeps the fence as it was when they can', () => {
+    const old = { version: 'redis 6.0.20' };
+    const snapshot = snapshotOf([nodeState(M, old), replicaState(A, M, old)]);
+    const unread = planAction({ kind: 'switchover', to: A }, factsFor(snapshot, { [M]: { minReplicas: null } }), META).plan;
+    expect(unread.canRun).toBe(false);
+    expect(unread.checks.filter((c) => c.verdict !== 'ok')).toEqual([
+      expect.objectContaining({
+        code: 'MANUAL_SWITCHOVER',
+        verdict: 'refused',
+        overridable: false,
+        nodes: [M],
+        message: expect.stringMatching(new RegExp(`^the fence method needs ${M}'s min-replicas-to-write and min-replicas-max-lag, and they cannot be read there \\(CONFIG GET refused .*\\+config\\|get\\).* Allow \\+config\\|get on ${M}, or switch over with --method paused-failover, failover or pause \\(Redis 6\\.2\\+\\), which do not need them$`)),
+      }),
+    ]);
+    // Asked for on 6.2+ too; the other methods there do not read them.
+    const modern = snapshotOf([nodeState(M), replicaState(A, M)]);
+    const asked = (method: 'fence' | 'pause' | 'paused-failover') => planAction({ kind: 'switchover', to: A, options: { switchoverMethod: method } }, factsFor(modern, { [M]: { minReplicas: null } }), META).plan;
+    expect(asked('fence').canRun).toBe(false);
+    expect(asked('pause').canRun).toBe(true);
+    expect(asked('paused-failover').canRun).toBe(true);
+    // Read: min-replicas-to-write 1 with max-lag 0 is made to hold, then both are put back.
+    const read = planAction({ kind: 'switchover', to: A }, factsFor(snapshot, { [M]: { minReplicas: { toWrite: 1, maxLag: 0 } } }), META).plan;
+    expect(read.steps.filter((s) => s.node === M && s.command.startsWith('CONFIG SET')).map((s) => s.command)).toEqual([
+      'CONFIG SET min-replicas-max-lag 10',
+      'CONFIG SET min-replicas-to-write 2147483647',
+      'CONFIG SET min-replicas-to-write 1',
+      'CONFIG SET min-replicas-max-lag 0',
+    ]);
+  });
+
   it('moves a replica under a sibling or cousin with the root\'s writes held for the moment, never one moving upwards', () => {
     // M ← A, M ← B ← C: A and C both take M's live stream.
     const snapshot = snapshotOf([nodeState(M), replicaState(A, M), replicaState(B, M), replicaState(C, B, { depth: 2 })]);

@@ -142,6 +142,38 @@ describe('the planner, promoting a node that would refuse writes or evict keys',
     expect(planAction({ kind: 'switchover', to: A }, short, META).plan.checks.map((c) => c.code)).not.toContain('WRITES_REFUSED');
   });
 
+  it('min-replicas-to-write it cannot read (CONFIG GET refused): INFO says whether the limit is on; on, none left refuses and some left warns', () => {
+    const B = '10.0.0.3:6379';
+    const three = snapshotOf([nodeState(M), replicaState(A, M), replicaState(B, M)]);
+    // Unread, and INFO gives no min_slaves_good_slaves: the limit is off, nothing to say.
+    const off = factsFor(three, { [A]: { minReplicas: null, minReplicasGood: null } });
+    expect(planAction({ kind: 'switchover', to: A }, off, META).plan.checks.map((c) => c.code)).not.toContain('WRITES_REFUSED');
+    // On: a switchover leaves A two replicas, and whether it asks for more cannot be told.
+    const on = factsFor(three, { [A]: { minReplicas: null, minReplicasGood: 0 } });
+    const switchover = planAction({ kind: 'switchover', to: A }, on, META).plan;
+    expect(switchover.checks.filter((c) => c.code === 'WRITES_REFUSED')).toEqual([
+      expect.objectContaining({
+        verdict: 'warning',
+        overridable: false,
+        nodes: [A],
+        message: expect.stringMatching(
+          new RegExp(`^${A}'s min-replicas-to-write cannot be read \\(CONFIG GET refused .*\\+config\\|get\\).*: once master, it may refuse every write \\(NOREPLICAS\\), if it asks for more than the 2 replicas it will have\\. Check with CONFIG GET min-replicas-to-write on ${A}`),
+        ),
+      }),
+    ]);
+    expect(switchover.canRun).toBe(true);
+    // Promoted alone, it asks for at least one and has none: refused, as with the value read.
+    const alone = planAction({ kind: 'promote', node: A, repointSiblings: false }, on, META).plan;
+    expect(alone.checks.find((c) => c.code === 'WRITES_REFUSED')).toMatchObject({
+      verdict: 'refused',
+      overridable: true,
+      message: expect.stringContaining('INFO replication shows the limit on (min_slaves_good_slaves): it asks for at least 1 replica, and it will have 0 replicas'),
+    });
+    // A master the plan takes a replica from, its limit on and unread: M keeps B only.
+    const moved = planAction({ kind: 'replicaof', node: A, master: B }, factsFor(three, { [M]: { minReplicas: null, minReplicasGood: 2 } }), META).plan;
+    expect(moved.checks.find((c) => c.code === 'WRITES_REFUSED')).toMatchObject({ verdict: 'warning', message: expect.stringContaining(`once the plan moves 1 replica away from it, it may refuse every write`) });
+  });
+
   it("a replica made master with a write fence left on it refuses, overridably (FENCED_MASTER): it would refuse every write from the start", () => {
     const fenced = factsFor(snapshot, { [A]: { minReplicas: { toWrite: 2147483647, maxLag: 10 } } });
     expect(planAction({ kind: 'switchover', to: A }, fenced, META).plan.checks.find((c) => c.code === 'FENCED_MASTER')).toMatchObject({ verdict: 'refused', overridable: true });

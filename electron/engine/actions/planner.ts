@@ -156,7 +156,7 @@ function noReplicas(b: PlanBuilder): void {
         'WRITES_REFUSED',
         'warning',
         `${address}'s min-replicas-to-write cannot be read (CONFIG GET refused for the console's user there, the rule +config|get), and INFO replication shows the limit on (min_slaves_good_slaves): ` +
-          `${when} it may refuse every write (NOREPLICAS), if it asks for more than the ${plural(followers, 'replica')} it will have. ` +
+          `${when}, it may refuse every write (NOREPLICAS), if it asks for more than the ${plural(followers, 'replica')} it will have. ` +
           `Check with CONFIG GET min-replicas-to-write on ${address} (as a user allowed +config|get) and lower it to ${followers} or less first if it asks for more`,
         [address],
       );
