@@ -412,15 +412,19 @@ describe('planAction', () => {
     const alone = planAction({ kind: 'promote', node: A, repointSiblings: false }, syncing, META).plan;
     expect(check(alone, 'REPLICA_BEHIND')?.message).toMatch(new RegExp(`^${A} is in the middle of a full sync: it has none of ${M}'s data \\(10 keys there\\), and promoting it loses all of it\\. Wait`));
     // A switchover to it: the old master and every sibling follow it.
-    const linked = snapshotOf([nodeState(M, { offset: 1 }), replicaState(A, M, { offset: 1 }), replicaState(B, M, { offset: 1 })]);
-    const switchover = planAction({ kind: 'switchover', to: A }, factsFor(linked, { [A]: { keys: 0 }, [M]: { keys: 3 } }), META).plan;
+    const switchover = planAction({ kind: 'switchover', to: A }, factsFor(snapshot, { [A]: { syncInProgress: true } }), META).plan;
     expect(check(switchover, 'REPLICA_BEHIND')).toMatchObject({
       verdict: 'refused',
       overridable: true,
       message: expect.stringContaining(`${M}, ${B}, re-pointed to it, are emptied too`),
     });
-    // With keys at that offset, it is a replica of an idle master: no such refusal.
-    expect(check(planAction({ kind: 'switchover', to: A }, factsFor(linked), META).plan, 'REPLICA_BEHIND')?.verdict).toBe('ok');
+    // A master with no keys either (a lab just started): nothing to lose.
+    const bare = factsFor(snapshot, { [A]: { keys: 0 }, [M]: { keys: 0 } });
+    expect(planAction({ kind: 'promote', node: A, repointSiblings: true }, bare, META).plan.checks.filter((c) => c.code === 'REPLICA_BEHIND' && c.verdict === 'refused')).toEqual([]);
+    // In one history, the bytes it lacks say it (cut off before the master's first writes).
+    const sameHistory = snapshotOf([nodeState(M, { offset: 5000 }), replicaState(A, M, { offset: 1, linkStatus: 'down' }), replicaState(B, M)]);
+    const cut = planAction({ kind: 'promote', node: A, repointSiblings: true }, factsFor(sameHistory, { [A]: { keys: 0 } }), META).plan;
+    expect(check(cut, 'REPLICA_BEHIND')).toMatchObject({ verdict: 'warning', overridable: true, message: expect.stringContaining(`${A} is 4.9 KiB (4999 bytes) behind its master ${M}`) });
   });
 
   it('refuses, not overridably, a plan that sends REPLICAOF or FAILOVER to a node loading its dataset (Redis answers LOADING)', () => {

@@ -413,7 +413,7 @@ function planPromote(b: PlanBuilder, nodeAddress: string, repointSiblings: boole
   priorityZero(b, nf);
 
   const cycle = cycleThrough(b.snapshot, node).map((n) => n.address);
-  const empty = cycle.length === 0 && holdsNoData(nf);
+  const empty = cycle.length === 0 && holdsNoneOf(nf, mf);
   if (empty) {
     const followers = repointSiblings ? siblings.filter((s) => s.reachable).map((s) => s.address) : [];
     holdsNoDataCheck(
@@ -596,7 +596,7 @@ function planSwitchover(b: PlanBuilder, toAddress: string, meta: PlanMeta): Plan
   const waits = `writes wait until it has every byte (at most ${pauseMs} ms, else the master resumes and nothing changes)`;
   // A target that trails by more than the pause allows holds the writes for nothing, then stops the plan.
   const seconds = findNode(b.snapshot, to)?.lag?.secondsBehind ?? null;
-  if (holdsNoData(tf)) {
+  if (holdsNoneOf(tf, mf)) {
     // Its link is syncing (LINK_DOWN refuses that); with no keys at offset 0 or 1, FAILOVER could take it there.
     const followers = [oldMaster, ...siblings.filter((s) => s.reachable).map((s) => s.address)];
     holdsNoDataCheck(b, tf, oldMaster, mf.keys, followers, `Switch over to a replica that holds the data, or wait until ${to}'s sync has finished`);
@@ -712,6 +712,19 @@ function planSwitchover(b: PlanBuilder, toAddress: string, meta: PlanMeta): Plan
  */
 function holdsNoData(f: NodeFacts): boolean {
   return f.syncInProgress || (f.keys === 0 && f.offset !== null && f.offset <= 1);
+}
+
+/**
+ * A replica to make master that holds none of `source`'s data, where that loses something: not
+ * when `source`, read now, holds no keys either (a lab just started), nor when both lie in one
+ * history, where the bytes it lacks say it better (REPLICA_BEHIND with the bytes). A master
+ * that cannot be read may hold anything.
+ */
+function holdsNoneOf(f: NodeFacts, source: NodeFacts | undefined): boolean {
+  if (!holdsNoData(f)) return false;
+  if (!source?.reachable) return true;
+  if (source.keys === 0) return false;
+  return f.syncInProgress || bytesBehind(source, f) === null;
 }
 
 /**
