@@ -55,7 +55,13 @@ export interface PreflightReplies {
 export const SENTINEL_HELLO_CHANNEL = '__sentinel__:hello';
 
 /** A command a plan sends that can be asked, harmlessly, whether the console's user may send it. */
-export type ProbedCommand = 'REPLICAOF' | 'SLAVEOF' | 'FAILOVER' | 'CLIENT PAUSE' | 'CONFIG SET' | 'CONFIG GET';
+export type ProbedCommand = 'REPLICAOF' | 'SLAVEOF' | 'FAILOVER' | 'CLIENT PAUSE' | 'CONFIG SET' | 'CONFIG GET' | ReplicationCommand;
+
+/**
+ * What a replica sends its master as its masteruser (PING, then REPLCONF and PSYNC), asked of the
+ * master when a plan gives the replica the console's own user (set masterauth).
+ */
+export type ReplicationCommand = 'PSYNC' | 'REPLCONF' | 'PING';
 
 /**
  * Each probed command in a form that Redis turns down inside the command. processCommand checks
@@ -66,6 +72,12 @@ export type ProbedCommand = 'REPLICAOF' | 'SLAVEOF' | 'FAILOVER' | 'CLIENT PAUSE
  * rename-command apply to a command (CONFIG SET), not to its parameter: one probe serves every
  * CONFIG SET, including masterauth's, whose every value is valid. CLIENT UNPAUSE and CONFIG
  * REWRITE have no such form and are not probed.
+ *
+ * PSYNC's form is harmless only from Redis 7.0 on: syncCommand parses the offset before anything
+ * else (redis/redis#10243, in 7.0.0). Before, `PSYNC ?` went on to a full sync that made the
+ * console's own connection a replica, so it is asked of 7.0+ masters only (permissions.ts). It
+ * logs "Replica … asks for synchronization but with a wrong offset" on the master. REPLCONF
+ * with an even argument count is a syntax error before any option is read, in every version.
  */
 export const PERMISSION_PROBES: Record<ProbedCommand, readonly [string, ...string[]]> = {
   REPLICAOF: ['REPLICAOF', '127.0.0.1', 'not-a-port'], // "Invalid master port"
@@ -74,6 +86,9 @@ export const PERMISSION_PROBES: Record<ProbedCommand, readonly [string, ...strin
   'CLIENT PAUSE': ['CLIENT', 'PAUSE', 'not-a-number', 'WRITE'], // "timeout is not an integer"
   'CONFIG SET': ['CONFIG', 'SET', 'min-replicas-to-write', 'not-a-number'], // "argument couldn't be parsed into an integer"
   'CONFIG GET': ['CONFIG', 'GET', 'min-replicas-to-write'], // a read
+  PSYNC: ['PSYNC', '?', 'not-a-number'], // 7.0+: "value is not an integer or out of range", before any sync starts
+  REPLCONF: ['REPLCONF', 'not-a-pair'], // "syntax error": options come in pairs
+  PING: ['PING'],
 };
 
 /**

@@ -2,7 +2,7 @@
 // plan: the mapping and the verdict are pure; the probes themselves run against real servers in
 // test/integration/uneven-nodes.test.ts and actions-permissions.test.ts.
 import { describe, expect, it } from 'vitest';
-import { checkPermissions, permissionChecks, probesOf, unprobed } from '../../electron/engine/actions/permissions';
+import { checkPermissions, permissionChecks, probesOf, psyncProbeIsHarmless, unprobed } from '../../electron/engine/actions/permissions';
 import { planAction } from '../../electron/engine/actions/planner';
 import type { StepOp } from '../../electron/engine/actions/operations';
 import { PERMISSION_PROBES } from '../../electron/engine/node-commands';
@@ -55,6 +55,45 @@ describe('probesOf', () => {
       { kind: 'steer-rewrite', node: A, master: M, parameter: 'replica-priority', steered: '1', restored: '100', file: '/etc/redis.conf' },
     ];
     expect(probesOf(ops).map((p) => `${p.node} ${p.command}`)).toEqual([`${A} CONFIG SET`, `${M} CLIENT PAUSE`, `${M} REPLICAOF`]);
+  });
+
+  it('a replica given the console\'s credentials: its new master is asked PING, REPLCONF and PSYNC once, for every such replica', () => {
+    const ops: StepOp[] = [
+      { kind: 'set-masterauth', node: A, master: M },
+      { kind: 'set-masteruser', node: A, user: 'admin' },
+      { kind: 'replicaof', node: A, host: '10.0.0.1', port: 6379, master: M },
+      { kind: 'set-masterauth', node: B, master: M },
+      { kind: 'replicaof', node: B, host: '10.0.0.1', port: 6379, master: M },
+    ];
+    const probes = probesOf(ops);
+    expect(probes.map((p) => `${p.node} ${p.command}`)).toEqual([
+      `${A} CONFIG SET`,
+      `${A} CONFIG GET`,
+      `${M} PING`,
+      `${M} REPLCONF`,
+      `${M} PSYNC`,
+      `${A} REPLICAOF`,
+      `${B} CONFIG SET`,
+      `${B} CONFIG GET`,
+      `${B} REPLICAOF`,
+    ]);
+    expect(probes.filter((p) => p.node === M).map((p) => p.replicas)).toEqual([
+      [A, B],
+      [A, B],
+      [A, B],
+    ]);
+    // A journal written before the master was recorded: nothing asked of a master it does not name.
+    expect(probesOf([{ kind: 'set-masterauth', node: A }]).map((p) => p.command)).toEqual(['CONFIG SET', 'CONFIG GET']);
+  });
+
+  it('the replication probes are refused inside the command; PSYNC\'s only from Redis 7.0 (before, it started a full sync)', () => {
+    expect(PERMISSION_PROBES.PSYNC).toEqual(['PSYNC', '?', 'not-a-number']);
+    // An even argument count: "syntax error" before any option is read.
+    expect(PERMISSION_PROBES.REPLCONF.length % 2).toBe(0);
+    expect(PERMISSION_PROBES.PING).toEqual(['PING']);
+    expect(['redis 7.0.0', 'redis 7.4.1', 'valkey 8.0.1', 'valkey 7.2.7'].map(psyncProbeIsHarmless)).toEqual([true, true, true, true]);
+    // 7.0's release candidates report 6.9.x.
+    expect(['redis 6.2.14', 'redis 6.9.240', 'redis 6.0.20', null, 'garbage'].map(psyncProbeIsHarmless)).toEqual([false, false, false, false, false]);
   });
 
   it('every probe is a form the server refuses inside the command: never REPLICAOF NO ONE, never a real pause or value', () => {
@@ -132,6 +171,35 @@ describe('checkPermissions', () => {
     expect(fake.probes).not.toContain(`${B} REPLICAOF`);
     expect(fake.probes).toContain(`${M} SLAVEOF`);
     expect(checked.plan.checks.find((c) => c.code === 'PERMISSION')?.message).toMatch(/SLAVEOF, its old name, answers/);
+  });
+
+  it('--set-masterauth with a user its new master refuses PSYNC to: refused, naming the master, the user and the rule', async () => {
+    const facts = factsFor(snapshot, { [A]: { requiresAuth: true, authBasis: 'requirepass' }, [B]: { masterauth: 'unset' } }, { console: { user: 'admin', hasPassword: true } });
+    const planned = planAction({ kind: 'replicaof', node: B, master: A, options: { setMasterauth: true } }, { ...facts }, META);
+    expect(planned.plan.canRun).toBe(true);
+    const fake = FakeNodeCommands.group(M, [A, B]);
+    fake.permissions.set(`${A} PSYNC`, { status: 'denied', message: `${A}: ACL user admin lacks permission for PSYNC` });
+    fake.permissions.set(`${A} REPLCONF`, { status: 'denied', message: `${A}: ACL user admin lacks permission for REPLCONF` });
+    const checked = await checkPermissions(fake, planned, facts);
+    expect(checked.plan.canRun).toBe(false);
+    const refused = checked.plan.checks.filter((c) => c.code === 'PERMISSION' && c.verdict === 'refused');
+    expect(refused).toHaveLength(1);
+    expect(refused[0]?.nodes).toEqual([A]);
+    expect(refused[0]?.message).toMatch(new RegExp(`^${A}: ACL user admin may not send REPLCONF, PSYNC there, and "set masterauth" \\(--set-masterauth\\) gives ${B} the console's own user \\(admin\\)`));
+    expect(refused[0]?.message).toContain(`ACL SETUSER admin +psync +replconf +ping on ${A}`);
+  });
+
+  it('a master older than 7.0 is not sent PSYNC at all: a warning says what to make sure of', async () => {
+    const old = snapshotOf([nodeState(M), replicaState(A, M, { version: 'redis 6.2.14' }), replicaState(B, M)]);
+    const facts = factsFor(old, { [A]: { requiresAuth: true, authBasis: 'requirepass' }, [B]: { masterauth: 'unset' } }, { console: { user: 'admin', hasPassword: true } });
+    const planned = planAction({ kind: 'replicaof', node: B, master: A, options: { setMasterauth: true } }, facts, META);
+    const fake = FakeNodeCommands.group(M, [A, B]);
+    const checked = await checkPermissions(fake, planned, facts);
+    expect(fake.probes).toContain(`${A} REPLCONF`);
+    expect(fake.probes).not.toContain(`${A} PSYNC`);
+    expect(checked.plan.canRun).toBe(true);
+    const warning = checked.plan.checks.find((c) => c.code === 'PERMISSION' && c.verdict === 'warning');
+    expect(warning?.message).toMatch(/redis 6\.2\.14: whether ACL user admin may send PSYNC there was not asked .*\+psync \+replconf \+ping/);
   });
 
   it('everything allowed: the plan is unchanged but for the tick', async () => {

@@ -20,7 +20,11 @@ export function isFenceValue(toWrite: number | null | undefined): boolean {
 }
 
 export type StepOp =
-  | { kind: 'set-masterauth'; node: string }
+  /**
+   * CONFIG SET masterauth (the console's password) on `node`; `master` is the console's address for
+   * the master it will then authenticate to as the console's user (absent in older journals).
+   */
+  | { kind: 'set-masterauth'; node: string; master?: string }
   | { kind: 'set-masteruser'; node: string; user: string }
   /** REPLICAOF host port; `master` is the console's address for the new master (to compare offsets). */
   | { kind: 'replicaof'; node: string; host: string; port: number; master: string }

@@ -3,8 +3,14 @@
 // replica had been promoted, left two masters. Each (node, command) pair is asked once, in the
 // harmless form node-commands.ts keeps (PERMISSION_PROBES), when the plan is made and again in
 // the re-check before it runs: both go through ActionService.compute.
+//
+// A plan that sets masterauth (and masteruser) gives the replica the console's own user to
+// replicate as. The README's admin user has no +psync +replconf +ping: the replica's link never
+// came up ("NOPERM … 'psync'" in its log only) while the plan said it would. So the master is asked
+// too, whether that user may send what a replica sends it.
 import type { PlanCheck } from '../../shared/actions';
-import type { NodeCommands, Permission, ProbedCommand } from '../node-commands';
+import type { NodeCommands, Permission, ProbedCommand, ReplicationCommand } from '../node-commands';
+import { parseServerVersion } from '../replication-rules';
 import { factsFor, type PreflightFacts } from './facts';
 import { commandText, type StepOp } from './operations';
 import { withChecks, type PlannedAction } from './plan-builder';
@@ -14,7 +20,15 @@ export interface Probe {
   node: string;
   command: ProbedCommand;
   step: string;
+  /** For a replication command asked of a master: the replicas the plan has replicate from it as the console's user. */
+  replicas?: string[];
 }
+
+/** What a replica sends its master as its masteruser, in the order it sends them. */
+export const REPLICATION_COMMANDS: readonly ReplicationCommand[] = ['PING', 'REPLCONF', 'PSYNC'];
+
+/** The rules a replication user needs (Redis's own documentation, REDIS-REPLICATION.md). */
+export const REPLICATION_RULES = '+psync +replconf +ping';
 
 /** A probe and what it found; `slaveofAnswers` only for a REPLICAOF renamed or disabled. */
 export interface ProbeAnswer extends Probe {
@@ -57,7 +71,10 @@ export function probedCommands(op: StepOp): ProbedCommand[] {
   }
 }
 
-/** Each distinct (node, command) pair the steps send, in the order the steps first send it. */
+/**
+ * Each distinct (node, command) pair the steps send, in the order the steps first send it; and,
+ * for a replica given the console's credentials, what it will send its master as that user.
+ */
 export function probesOf(ops: readonly StepOp[]): Probe[] {
   const probes = new Map<string, Probe>();
   for (const op of ops) {
@@ -65,8 +82,26 @@ export function probesOf(ops: readonly StepOp[]): Probe[] {
       const key = `${op.node} ${command}`;
       if (!probes.has(key)) probes.set(key, { node: op.node, command, step: commandText(op) });
     }
+    if (op.kind !== 'set-masterauth' || op.master === undefined) continue;
+    for (const command of REPLICATION_COMMANDS) {
+      const key = `${op.master} ${command}`;
+      const known = probes.get(key);
+      if (known?.replicas && !known.replicas.includes(op.node)) known.replicas.push(op.node);
+      else if (!known) probes.set(key, { node: op.master, command, step: `${command} (${op.node} replicating as the console's user)`, replicas: [op.node] });
+    }
   }
   return [...probes.values()];
+}
+
+/**
+ * Whether `PSYNC ? not-a-number` is harmless on a server of this version: from Redis 7.0.0 on (and
+ * so every Valkey) the offset is parsed before anything else. Before, it started a full sync to
+ * the console's own connection. Unknown: not harmless.
+ */
+export function psyncProbeIsHarmless(version: string | null): boolean {
+  const parsed = parseServerVersion(version);
+  if (!parsed) return false;
+  return parsed.product === 'valkey' || parsed.parts[0] >= 7;
 }
 
 /** Commands the steps send that no probe can ask about, by name. */
@@ -81,9 +116,10 @@ export function unprobed(ops: readonly StepOp[]): string[] {
  * tick saying what was asked where, what did not answer (its reachability checks decide) and what
  * was not asked.
  */
-export function permissionChecks(answers: readonly ProbeAnswer[], notProbed: readonly string[]): PlanCheck[] {
-  const refusals: PlanCheck[] = [];
+export function permissionChecks(answers: readonly ProbeAnswer[], notProbed: readonly string[], user: string | null = null): PlanCheck[] {
+  const refusals: PlanCheck[] = replicationRefusals(answers, user);
   for (const a of answers) {
+    if (a.replicas && a.permission.status === 'denied') continue;
     if (a.permission.status === 'denied') {
       refusals.push(refusal(`${a.permission.message}. The plan sends ${a.step} there, so it cannot run`, a.node));
     } else if (a.permission.status === 'disabled') {
@@ -114,7 +150,9 @@ export function permissionChecks(answers: readonly ProbeAnswer[], notProbed: rea
  * already say so.
  */
 export async function checkPermissions(commands: NodeCommands, planned: PlannedAction, facts: PreflightFacts): Promise<PlannedAction> {
-  const probes = probesOf(planned.ops).filter((p) => factsFor(facts, p.node)?.reachable === true);
+  const reachable = probesOf(planned.ops).filter((p) => factsFor(facts, p.node)?.reachable === true);
+  const psyncUnasked = reachable.filter((p) => p.command === 'PSYNC' && !psyncProbeIsHarmless(factsFor(facts, p.node)?.version ?? null));
+  const probes = reachable.filter((p) => !psyncUnasked.includes(p));
   const answers = await Promise.all(
     probes.map(async (probe): Promise<ProbeAnswer> => {
       const permission = await commands.mayRun(probe.node, probe.command);
@@ -123,7 +161,52 @@ export async function checkPermissions(commands: NodeCommands, planned: PlannedA
       return { ...probe, permission, slaveofAnswers: slaveof.status === 'allowed' };
     }),
   );
-  return withChecks(planned, permissionChecks(answers, unprobed(planned.ops)));
+  const user = facts.console.user;
+  const warnings = psyncUnasked.map((p) => psyncNotAsked(p, factsFor(facts, p.node)?.version ?? null, user));
+  return withChecks(planned, [...permissionChecks(answers, unprobed(planned.ops), user), ...warnings]);
+}
+
+/**
+ * One refusal per master that turns down what a replica sends it as the console's user: the
+ * replicas the plan gives that user to would never get their link up.
+ */
+function replicationRefusals(answers: readonly ProbeAnswer[], user: string | null): PlanCheck[] {
+  const byMaster = new Map<string, { commands: string[]; replicas: string[] }>();
+  for (const a of answers) {
+    if (!a.replicas || a.permission.status !== 'denied') continue;
+    const entry = byMaster.get(a.node) ?? { commands: [], replicas: [] };
+    entry.commands.push(a.command);
+    for (const r of a.replicas) if (!entry.replicas.includes(r)) entry.replicas.push(r);
+    byMaster.set(a.node, entry);
+  }
+  const name = user ?? 'default';
+  return [...byMaster].map(([master, { commands, replicas }]) => {
+    const them = replicas.join(', ');
+    const their = replicas.length === 1 ? 'its' : 'their';
+    return refusal(
+      `${master}: ACL user ${name} may not send ${commands.join(', ')} there, and "set masterauth" (--set-masterauth) gives ${them} the console's own user (${name}) ` +
+        `to replicate from ${master} as: ${their} link would never come up (NOPERM in ${their} log, nothing the console can see). ` +
+        `Add the replication rules with ACL SETUSER ${name} ${REPLICATION_RULES} on ${master}, or give ${them} a replication user yourself ` +
+        `(CONFIG SET masteruser and masterauth) and plan without "set masterauth"`,
+      master,
+    );
+  });
+}
+
+/** A master too old (or of a version unknown) for a harmless PSYNC: said, not asked. */
+function psyncNotAsked(probe: Probe, version: string | null, user: string | null): PlanCheck {
+  const name = user ?? 'default';
+  const them = (probe.replicas ?? []).join(', ');
+  return {
+    code: 'PERMISSION',
+    verdict: 'warning',
+    message:
+      `${probe.node} runs ${version ?? 'a version the console could not read'}: whether ACL user ${name} may send PSYNC there was not asked (before Redis 7.0 no form of PSYNC ` +
+      `is harmless: it starts a full sync). "set masterauth" gives ${them} the console's own user to replicate from ${probe.node} as: make sure ${name}'s rules there ` +
+      `include ${REPLICATION_RULES}, or the link stays down`,
+    overridable: false,
+    nodes: [probe.node],
+  };
 }
 
 function refusal(message: string, node: string): PlanCheck {

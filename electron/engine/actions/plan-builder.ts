@@ -275,7 +275,7 @@ export class PlanBuilder {
     const wrongUser = replica.masterauth === 'same' && aclUser !== null && replica.masteruser !== aclUser;
     if (replica.masterauth === 'unset' || ((replica.masterauth === 'different' || wrongUser) && this.options.setMasterauth)) {
       if (this.options.setMasterauth && consoleHasPassword) {
-        this.planMasterauth(r);
+        this.planMasterauth(r, m);
         this.check('MASTERAUTH_MISSING', 'ok', `${m} requires a password: masterauth${userPart} will be set on ${r} from the console's credentials`, [r, m]);
         return;
       }
@@ -308,10 +308,11 @@ export class PlanBuilder {
     this.check('MASTERAUTH_MISSING', 'ok', `${m} requires a password and ${r} has masterauth set`, [r, m]);
   }
 
-  private planMasterauth(address: string): void {
+  private planMasterauth(address: string, master: string): void {
     if (this.masterauthPlanned.has(address)) return;
     this.masterauthPlanned.add(address);
-    this.step({ kind: 'set-masterauth', node: address }, 'give the replica the password of its new master', 'CONFIG GET masterauth is set');
+    // The master is kept so that the permission probes ask it whether the console's user may replicate.
+    this.step({ kind: 'set-masterauth', node: address, master: this.canon(master) }, 'give the replica the password of its new master', 'CONFIG GET masterauth is set');
     const user = this.facts.console.user;
     if (user && user !== 'default') {
       this.step({ kind: 'set-masteruser', node: address, user }, 'authenticate to the new master as the console\'s ACL user', `CONFIG GET masteruser is ${user}`);
