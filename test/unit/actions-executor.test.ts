@@ -448,3 +448,52 @@ describe('Execution: nodes that fail mid-plan', () => {
     expect(run.fake.sent(B)).toEqual([]);
   });
 });
+
+describe('Execution: credentials given with --set-masterauth', () => {
+  function moveWithMasterauth(): PlannedAction {
+    const snapshot = snapshotOf([nodeState(M, { offset: 1000 }), replicaState(A, M, { offset: 1000 }), replicaState(B, M, { offset: 1000 })]);
+    const facts = factsFor(snapshot, { [A]: { requiresAuth: true, authBasis: 'requirepass' }, [B]: { masterauth: 'different', masteruser: 'repl-old' } }, { console: { user: 'admin', hasPassword: true } });
+    const planned = planAction({ kind: 'replicaof', node: B, master: A, options: { setMasterauth: true, stepTimeoutMs: 300, skipWritePause: true } }, facts, META);
+    if (!planned.plan.canRun) throw new Error(`plan refused: ${planned.plan.checks.map((c) => c.message).join('; ')}`);
+    return planned;
+  }
+
+  function withOldCredentials(run: Run): void {
+    Object.assign(run.fake.node(B).config, { masterauth: 'old-secret', masteruser: 'repl-old' });
+  }
+
+  it('REPLICAOF refused: the replica still follows its old master, and the console puts its old masterauth and masteruser back', async () => {
+    const run = setUp(moveWithMasterauth());
+    withOldCredentials(run);
+    run.fake.on('REPLICAOF', () => {
+      throw new EngineError('NOPERM', 'refused');
+    });
+    const report = await run.execution.run();
+    expect(report.status).toBe('failed');
+    expect(run.fake.sent()).toEqual([
+      `${B} CONFIG GET masterauth`,
+      `${B} CONFIG GET masteruser`,
+      `${B} CONFIG SET masterauth ***`,
+      `${B} CONFIG SET masteruser admin`,
+      `${B} REPLICAOF 10.0.0.2 6379`,
+      `${B} CONFIG SET masterauth old-secret`,
+      `${B} CONFIG SET masteruser repl-old`,
+    ]);
+    expect(report.cleanup.join('\n')).toMatch(new RegExp(`masterauth and masteruser on ${B} put back as before the plan`));
+    expect(report.cleanup.join('\n')).not.toContain('old-secret');
+    expect(report.authChanged).toEqual([]);
+  });
+
+  it('REPLICAOF sent, link never up: left as it is, and named for the way back (never the password)', async () => {
+    const run = setUp(moveWithMasterauth(), undefined, 300);
+    withOldCredentials(run);
+    // Accepted, but the link does not come up (a refused AUTH only shows in the replica's log).
+    run.fake.on('INFO', (address) => {
+      if (address === B && run.fake.node(B).master === A) run.fake.node(B).linkStatus = 'down';
+    });
+    const report = await run.execution.run();
+    expect(report.status).toBe('failed');
+    expect(run.fake.sent().filter((c) => c.includes('old-secret') || c.includes('repl-old'))).toEqual([]);
+    expect(report.authChanged).toEqual([{ node: B, masteruser: 'repl-old' }]);
+  });
+});

@@ -24,7 +24,7 @@ function planned(request: ActionRequest): PlannedAction {
 function report(p: PlannedAction, ended: StepResult['status'][], extra: Partial<ExecutionReport> = {}): ExecutionReport {
   const steps = p.plan.steps.map((s, i) => ({ ...s, status: ended[i] ?? 'skipped', startedAt: null, finishedAt: null, message: '' }));
   const failed = ended.findIndex((s) => s === 'failed');
-  return { status: 'failed', steps, cleanup: [], handedOver: false, failure: failed >= 0 ? { stepIndex: failed, message: 'x' } : null, unanswered: [], notes: [], handingOver: null, ...extra };
+  return { status: 'failed', steps, cleanup: [], handedOver: false, failure: failed >= 0 ? { stepIndex: failed, message: 'x' } : null, unanswered: [], notes: [], handingOver: null, authChanged: [], ...extra };
 }
 
 function final(address: string, state: Partial<FinalNodeState>): FinalNodeState {
@@ -184,5 +184,22 @@ describe('nextSteps: the old master down after the promotion', () => {
       SNAPSHOT,
     );
     expect(out).toEqual([`${M} is down (${REFUSED(M)}); restarted, it comes back a master with no pause: make it a replica of ${A} (REPLICAOF 10.0.0.2 6379) before clients reach it.`]);
+  });
+});
+
+describe('nextSteps: a replica given the console\'s credentials', () => {
+  it('the way back sets its previous masterauth and masteruser first, naming the password, never printing it', () => {
+    const facts = factsFor(SNAPSHOT, { [A]: { requiresAuth: true, authBasis: 'requirepass' }, [B]: { masterauth: 'unset' } }, { console: { user: 'admin', hasPassword: true } });
+    const move = planAction({ kind: 'replicaof', node: B, master: A, options: { setMasterauth: true, skipWritePause: true } }, facts, META);
+    expect(move.plan.steps.map((s) => s.command)).toEqual(['CONFIG SET masterauth ***', 'CONFIG SET masteruser admin', 'REPLICAOF 10.0.0.2 6379']);
+    const ran = report(move, ['ok', 'ok', 'failed'], { authChanged: [{ node: B, masteruser: '' }] });
+    const out = nextSteps(move, ran, [final(M, { role: 'master', master: null }), final(A, {}), final(B, { master: A, linkStatus: 'down' })], SNAPSHOT);
+    expect(out.at(-1)).toBe(
+      `${B} replicates from ${A} (link down), instead of a replica of ${M} before. To go back: CONFIG SET masterauth <its previous masterauth (the one it had before the plan)> ` +
+        `and CONFIG SET masteruser "" (the plan gave it the console's credentials, which its old master may refuse), then REPLICAOF 10.0.0.1 6379 on ${B}.`,
+    );
+    // Without credentials changed, the way back is the REPLICAOF alone.
+    const plain = nextSteps(move, report(move, ['ok', 'ok', 'failed']), [final(M, { role: 'master', master: null }), final(A, {}), final(B, { master: A, linkStatus: 'down' })], SNAPSHOT);
+    expect(plain.at(-1)).toMatch(/To go back: REPLICAOF 10\.0\.0\.1 6379 on /);
   });
 });

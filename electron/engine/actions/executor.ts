@@ -44,6 +44,12 @@ export interface ExecutionReport {
    * step gave up: it completes by itself once the target answers. Null otherwise.
    */
   handingOver: { node: string; target: string } | null;
+  /**
+   * Replicas left with the masterauth/masteruser the plan gave them (the console's credentials),
+   * with their masteruser before the plan ('' for none, null when it could not be read). Their
+   * previous masterauth is a password: kept in memory only, never in a report or the journal.
+   */
+  authChanged: { node: string; masteruser: string | null }[];
 }
 
 /** A role-changing command (REPLICAOF, REPLICAOF NO ONE, FAILOVER) that got no answer. */
@@ -122,6 +128,13 @@ export class Execution {
   private handingOver: ExecutionReport['handingOver'] = null;
   private readonly unanswered: UnansweredCommand[] = [];
   private readonly notes: string[] = [];
+  /**
+   * masterauth and masteruser as each replica had them before the plan set its own: what it
+   * replicated from its old master with. In memory only (a password is never journaled).
+   */
+  private readonly authBefore = new Map<string, { masterauth: string | null; masteruser: string | null }>();
+  /** Nodes whose role change was accepted, or got no answer and may have been. */
+  private readonly roleSent = new Set<string>();
   /** Old masters that now replicate from the new one: releasing their writes is safe (they answer READONLY). */
   private readonly demoted = new Set<string>();
   /** The master Sentinel chose, in its form and the console's. */
@@ -212,9 +225,19 @@ export class Execution {
       }
     }
     this.current = -1;
-    const cleanup = status === 'ok' ? [] : await this.cleanUp();
+    const cleanup = status === 'ok' ? [] : [...(await this.cleanUp()), ...(await this.restoreAuth())];
     this.finished = true;
-    return { status, steps: this.steps, cleanup, handedOver: this.handedOver(), failure, unanswered: this.unanswered, notes: this.notes, handingOver: this.handingOver };
+    return {
+      status,
+      steps: this.steps,
+      cleanup,
+      handedOver: this.handedOver(),
+      failure,
+      unanswered: this.unanswered,
+      notes: this.notes,
+      handingOver: this.handingOver,
+      authChanged: status === 'ok' ? [] : this.authLeft(),
+    };
   }
 
   /**
@@ -377,9 +400,11 @@ export class Execution {
     const progress = (message: string, detail?: StepProgress['detail']): void => this.emit(step, 'running', message, detail);
     switch (op.kind) {
       case 'set-masterauth':
+        await this.rememberAuth(op.node);
         await this.commands.setMasterauth(op.node);
         return 'masterauth set';
       case 'set-masteruser':
+        await this.rememberAuth(op.node);
         await this.commands.configSet(op.node, 'masteruser', op.user);
         return `masteruser set to ${op.user}`;
       case 'set-config':
@@ -845,10 +870,13 @@ export class Execution {
    */
   private async roleChange<T>(index: number, node: string, send: () => Promise<T>, mayHave?: () => void): Promise<T> {
     try {
-      return await send();
+      const reply = await send();
+      this.roleSent.add(node);
+      return reply;
     } catch (error) {
       const failure = toApiError(error);
       if (!mayHaveTakenEffect(failure)) throw error;
+      this.roleSent.add(node);
       const command = this.steps[index]?.command ?? 'the command';
       this.unanswered.push({ stepIndex: index, node, command, error: failure.message });
       mayHave?.();
@@ -867,6 +895,52 @@ export class Execution {
   }
 
   /** After a failure or abort: release a write stop unless that would leave two masters taking writes. */
+  /** Read a replica's masterauth and masteruser before the plan first changes them (null: unreadable). */
+  private async rememberAuth(node: string): Promise<void> {
+    if (this.authBefore.has(node)) return;
+    const read = (parameter: string): Promise<string | null> => this.commands.configGet(node, parameter).catch(() => null);
+    this.authBefore.set(node, { masterauth: await read('masterauth'), masteruser: await read('masteruser') });
+  }
+
+  /** Whether a role change on `node` was accepted (or may have been): its credentials then serve its new master. */
+  private roleChangeSent(node: string): boolean {
+    return this.roleSent.has(node);
+  }
+
+  /**
+   * After a failure or an abort: a replica given the console's credentials whose REPLICAOF was
+   * never sent still follows its old master, and needs what it had to reconnect to it. The console
+   * put them there, so it puts the old ones back itself.
+   */
+  private async restoreAuth(): Promise<string[]> {
+    const done: string[] = [];
+    for (const [node, before] of this.authBefore) {
+      if (this.roleChangeSent(node)) continue;
+      const restored: string[] = [];
+      try {
+        if (before.masterauth !== null) {
+          await this.commands.configSet(node, 'masterauth', before.masterauth);
+          restored.push('masterauth');
+        }
+        if (before.masteruser !== null) {
+          await this.commands.configSet(node, 'masteruser', before.masteruser);
+          restored.push('masteruser');
+        }
+        if (restored.length > 0) done.push(`Done for you: ${restored.join(' and ')} on ${node} put back as before the plan (its REPLICAOF was not sent: it still follows its old master)`);
+        if (restored.length < 2) done.push(`${node}: its ${before.masterauth === null ? 'masterauth' : 'masteruser'} could not be read before the plan, so it was not put back: set it as it was`);
+      } catch (error) {
+        done.push(`Could not put back masterauth and masteruser on ${node} (${toApiError(error).message}): set them as they were before the plan, or it cannot reconnect to its master`);
+      }
+      this.authBefore.delete(node);
+    }
+    return done;
+  }
+
+  /** Replicas whose REPLICAOF went out with the console's credentials: the way back must restore theirs. */
+  private authLeft(): ExecutionReport['authChanged'] {
+    return [...this.authBefore].filter(([node]) => this.roleChangeSent(node)).map(([node, before]) => ({ node, masteruser: before.masteruser }));
+  }
+
   private async cleanUp(): Promise<string[]> {
     const stop = this.writeStop;
     if (!stop) return [];

@@ -107,7 +107,7 @@ export function nextSteps(
     const where = finals.filter((n) => planned.expected.some((e) => e.address === n.address) || plan.nodes.includes(n.address)).map(describe);
     out.push(`The plan stopped at a role change that got no answer and may still take effect. Where the nodes stand now: ${where.join('; ')}.`);
     for (const u of report.unanswered) out.push(unansweredAdvice(planned, report, u, byAddress.get(u.node), snapshot));
-    undo(planned, finals, snapshot, out, new Set(report.unanswered.map((u) => u.node)));
+    undo(planned, finals, snapshot, out, new Set(report.unanswered.map((u) => u.node)), report.authChanged);
     return out;
   }
   if (report.status !== 'ok' && report.handingOver) return [...out, ...handingOverAdvice(planned, report.handingOver, finals, snapshot)];
@@ -118,7 +118,7 @@ export function nextSteps(
         (report.failure ? ` Fix what stopped it, then plan again: ${report.failure.message}` : ''),
     );
     // A replicaof that was sent but never came up is still a change: say how to go back.
-    undo(planned, finals, snapshot, out);
+    undo(planned, finals, snapshot, out, new Set(), report.authChanged);
     return out;
   }
 
@@ -214,6 +214,21 @@ function adviceFor(expected: ExpectedNode, now: FinalNodeState, snapshot: Topolo
 }
 
 /** The command that puts a node back as it was before the plan, if one does. */
+/**
+ * For a replica sent back to its old master: the credentials it had for it, to set first (the
+ * plan gave it the console's, which that master may refuse). The old masterauth is a password,
+ * so it is described, never printed. '' when the plan did not change them.
+ */
+function credentialsFirst(before: ExpectedNode | undefined, node: string, auth: ExecutionReport['authChanged']): string {
+  const changed = before?.role === 'replica' ? auth.find((a) => same(a.node, node)) : undefined;
+  if (!changed) return '';
+  const user =
+    changed.masteruser === null
+      ? 'CONFIG SET masteruser <its previous masteruser (the console could not read it)>'
+      : `CONFIG SET masteruser ${changed.masteruser === '' ? '""' : changed.masteruser}`;
+  return `CONFIG SET masterauth <its previous masterauth (the one it had before the plan)> and ${user} (the plan gave it the console's credentials, which its old master may refuse), then `;
+}
+
 function backCommand(before: ExpectedNode, snapshot: TopologySnapshot | null): string | null {
   return before.role === 'master' ? 'REPLICAOF NO ONE' : before.master ? replicaofCommand(snapshot, before.master) : null;
 }
@@ -236,7 +251,7 @@ function unansweredAdvice(planned: PlannedAction, report: ExecutionReport, u: Ex
     'the change took effect' +
     (released ? ' without the write pause held for it (released when no answer came), so it may have needed a full sync' : '') +
     (laterChanges ? '; the plan\'s later steps did not run: plan again to finish' : '') +
-    (back ? `; to go back instead: ${back} on ${u.node}` : '');
+    (back ? `; to go back instead: ${credentialsFirst(before, u.node, report.authChanged)}${back} on ${u.node}` : '');
   const nothing = `nothing changed: fix what stopped it, then plan again`;
   if (!now || !now.reachable) {
     if (!expected || !before) return `${head} ${now ? unreachable(now) : `${u.node} was not read`}: when it is back, check its role then.`;
@@ -320,7 +335,14 @@ function cap(text: string): string {
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 
-function undo(planned: PlannedAction, finals: FinalNodeState[], snapshot: TopologySnapshot | null, out: string[], told: ReadonlySet<string> = new Set()): void {
+function undo(
+  planned: PlannedAction,
+  finals: FinalNodeState[],
+  snapshot: TopologySnapshot | null,
+  out: string[],
+  told: ReadonlySet<string> = new Set(),
+  auth: ExecutionReport['authChanged'] = [],
+): void {
   let others = false;
   for (const node of finals) {
     const before = planned.before.find((b) => b.address === node.address);
@@ -334,7 +356,9 @@ function undo(planned: PlannedAction, finals: FinalNodeState[], snapshot: Topolo
       continue;
     }
     const back = backCommand(before, snapshot);
-    out.push(`${describe(node)}, instead of ${before.role === 'master' ? 'a master' : `a replica of ${before.master}`} before.${back ? ` To go back: ${back} on ${node.address}.` : ''}`);
+    out.push(
+      `${describe(node)}, instead of ${before.role === 'master' ? 'a master' : `a replica of ${before.master}`} before.${back ? ` To go back: ${credentialsFirst(before, node.address, auth)}${back} on ${node.address}.` : ''}`,
+    );
   }
   if (others) out.push(LOOK_FIRST);
 }
