@@ -1,0 +1,117 @@
+// --set-masterauth on real redis-server 7.0, as an ACL user: the replica is given the console's own
+// user to replicate as, so its new master must let that user PSYNC, REPLCONF and PING (asked before
+// anything is sent), and the way back from a move that never came up must give the replica back the
+// credentials its old master accepts.
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import Redis from 'ioredis';
+import { describe, expect, it } from 'vitest';
+import { ReplicationEngine } from '../../electron/engine/engine';
+import { ActionService } from '../../electron/engine/actions/service';
+import { Lab, masterWithReplicas } from '../../electron/lab/lab';
+import { planAndRun, replication, sleep, type Harness } from '../helpers/actions';
+import { disposeAfterEach } from '../helpers/dispose';
+
+const own = disposeAfterEach();
+const LAB_PASSWORD = 'lab-default-secret';
+const ADMIN_PASSWORD = 'admin-user-secret';
+/** The README's admin rules (ACL users section), and what a replica needs on top of them to replicate as that user. */
+const ADMIN_RULES = `on >${ADMIN_PASSWORD} resetkeys resetchannels &__sentinel__:hello -@all +info +client|setname +client|list +client|pause +client|unpause +psubscribe +subscribe +pubsub|numsub +config|get +config|set +config|rewrite +acl|getuser +replicaof +failover`.split(' ');
+const REPLICATION_RULES = ['+psync', '+replconf', '+ping'];
+
+async function on(lab: Lab, name: string, ...command: string[]): Promise<unknown> {
+  const client = new Redis({ host: '127.0.0.1', port: lab.port(name), password: LAB_PASSWORD, maxRetriesPerRequest: 1 });
+  try {
+    return await client.call(command[0] ?? '', ...command.slice(1));
+  } finally {
+    client.disconnect();
+  }
+}
+
+async function adminHarness(lab: Lab): Promise<Harness> {
+  const engine = new ReplicationEngine({ connectTimeoutMs: 800, commandTimeoutMs: 800 });
+  await engine.connect({ seeds: [lab.address('master')], user: 'admin', password: ADMIN_PASSWORD, pollIntervalMs: 200 });
+  const auditDir = await mkdtemp(path.join(os.tmpdir(), 'rc-audit-'));
+  const actions = new ActionService(engine, { auditDir, interface: 'cli', pollMs: 50, sentinelHelloMs: 500 });
+  return own({
+    engine,
+    actions,
+    auditDir,
+    async close() {
+      await engine.disconnect();
+      await rm(auditDir, { recursive: true, force: true });
+    },
+  });
+}
+
+async function linkUp(lab: Lab, name: string, ms: number): Promise<string | undefined> {
+  const deadline = Date.now() + ms;
+  let status: string | undefined;
+  while (Date.now() < deadline) {
+    status = (await replication(lab, name, LAB_PASSWORD)).master_link_status;
+    if (status === 'up') return status;
+    await sleep(100);
+  }
+  return status;
+}
+
+describe('--set-masterauth as an ACL user', () => {
+  it('a user with +psync +replconf +ping on the new master: asked, allowed, and the link comes up as that user', async () => {
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(2), password: LAB_PASSWORD }));
+    for (const name of lab.nodeNames) await on(lab, name, 'ACL', 'SETUSER', 'admin', ...ADMIN_RULES, ...REPLICATION_RULES);
+    await on(lab, 'replica-2', 'CONFIG', 'SET', 'masterauth', '');
+    const h = await adminHarness(lab);
+    const { plan, outcome } = await planAndRun(h, {
+      kind: 'replicaof',
+      node: lab.address('replica-2'),
+      master: lab.address('replica-1'),
+      options: { setMasterauth: true, stepTimeoutMs: 6000, skipWritePause: true },
+    });
+    const permission = plan.checks.find((c) => c.code === 'PERMISSION');
+    expect(permission?.verdict).toBe('ok');
+    expect(permission?.message).toMatch(new RegExp(`PING on ${lab.address('replica-1')}; REPLCONF on ${lab.address('replica-1')}; PSYNC on ${lab.address('replica-1')}`));
+    expect(outcome.status, outcome.nextSteps.join('\n')).toBe('ok');
+    const r2 = await replication(lab, 'replica-2', LAB_PASSWORD);
+    expect([r2.master_port, r2.master_link_status]).toEqual([String(lab.port('replica-1')), 'up']);
+    expect(((await on(lab, 'replica-2', 'CONFIG', 'GET', 'masteruser')) as string[])[1]).toBe('admin');
+    // The probes left the new master as it was: no replica added, no full sync for the console's connection.
+    const stats = (await on(lab, 'replica-1', 'INFO', 'stats')) as string;
+    expect(/sync_full:(\d+)/.exec(stats)?.[1]).toBe('0');
+  });
+
+  it('a move that never came up: the way back sets its previous masterauth and masteruser first, and then its link to the old master is up again', async () => {
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(2), password: LAB_PASSWORD }));
+    // The old master has the README's admin rules only: it does not let admin replicate.
+    await on(lab, 'master', 'ACL', 'SETUSER', 'admin', ...ADMIN_RULES);
+    for (const name of ['replica-1', 'replica-2']) await on(lab, name, 'ACL', 'SETUSER', 'admin', ...ADMIN_RULES, ...REPLICATION_RULES);
+    for (const name of ['replica-1', 'replica-2']) expect(await linkUp(lab, name, 8000)).toBe('up');
+    // replica-1 cut off from its own master: it answers replica-2's PSYNC with NOMASTERLINK, so the move never comes up.
+    await on(lab, 'replica-1', 'CONFIG', 'SET', 'masterauth', 'not-the-password');
+    await on(lab, 'master', 'CLIENT', 'KILL', 'TYPE', 'replica');
+    await sleep(500);
+    expect((await replication(lab, 'replica-1', LAB_PASSWORD)).master_link_status).toBe('down');
+    const h = await adminHarness(lab);
+    const plan = await h.actions.plan({
+      kind: 'replicaof',
+      node: lab.address('replica-2'),
+      master: lab.address('replica-1'),
+      options: { setMasterauth: true, stepTimeoutMs: 3000, skipWritePause: true },
+    });
+    expect(plan.canRun, plan.checks.filter((c) => c.verdict === 'refused').map((c) => c.message).join('; ')).toBe(true);
+    const outcome = await h.actions.execute(plan.id, { confirmAddress: plan.confirmAddress ?? undefined, overrides: plan.needsOverride });
+    expect(outcome.status).toBe('failed');
+    const back = outcome.nextSteps.find((l) => l.includes('To go back'));
+    expect(back, outcome.nextSteps.join('\n')).toContain(
+      `To go back: CONFIG SET masterauth <its previous masterauth (the one it had before the plan)> and CONFIG SET masteruser "" (the plan gave it the console's credentials, which its old master may refuse), then REPLICAOF 127.0.0.1 ${lab.port('master')} on ${lab.address('replica-2')}.`,
+    );
+    expect(outcome.nextSteps.join('\n')).not.toMatch(new RegExp(`${LAB_PASSWORD}|${ADMIN_PASSWORD}`));
+    // The REPLICAOF alone (what the report used to say): the old master refuses admin's PSYNC.
+    await on(lab, 'replica-2', 'REPLICAOF', '127.0.0.1', String(lab.port('master')));
+    expect(await linkUp(lab, 'replica-2', 2000)).not.toBe('up');
+    // Then the credentials as the report says, the previous masterauth being the lab's password: it reconnects by itself.
+    await on(lab, 'replica-2', 'CONFIG', 'SET', 'masterauth', LAB_PASSWORD);
+    await on(lab, 'replica-2', 'CONFIG', 'SET', 'masteruser', '');
+    expect(await linkUp(lab, 'replica-2', 8000)).toBe('up');
+  });
+});
