@@ -18,10 +18,18 @@ export interface Harness {
 
 /** Connect an engine to the lab (seeded at `seed`) with short timeouts and a service with a temp audit dir. */
 export async function harness(lab: Lab, seed: string, password?: string, seeds: string[] = []): Promise<Harness> {
+  return harnessAs([lab.address(seed), ...seeds], { password });
+}
+
+/**
+ * The same, logged in as `user` when given (what `--user` gives the CLI); `sentinelHelloMs` is how
+ * long a plan listens for Sentinels on a node's hello channel.
+ */
+export async function harnessAs(seeds: string[], login: { user?: string; password?: string }, sentinelHelloMs = 2500): Promise<Harness> {
   const engine = new ReplicationEngine({ connectTimeoutMs: 800, commandTimeoutMs: 800 });
-  await engine.connect({ seeds: [lab.address(seed), ...seeds], password, pollIntervalMs: 200 });
+  await engine.connect({ seeds, ...login, pollIntervalMs: 200 });
   const auditDir = await mkdtemp(path.join(os.tmpdir(), 'rc-audit-'));
-  const actions = new ActionService(engine, { auditDir, interface: 'cli', pollMs: 50, sentinelHelloMs: 2500 });
+  const actions = new ActionService(engine, { auditDir, interface: 'cli', pollMs: 50, sentinelHelloMs });
   return {
     engine,
     actions,

@@ -2,12 +2,12 @@
 // (so the test fails when the README drifts): topology and watch work with exactly the
 // monitoring rules, the admin rules allow every command the actions send (and a real
 // switchover), and a refused command names the rule to add.
-import { readFileSync } from 'node:fs';
 import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReplicationEngine } from '../../electron/engine/engine';
 import { EngineError } from '../../electron/engine/errors';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
+import { readmeRules } from '../helpers/acl';
 import { disposeAfterEach } from '../helpers/dispose';
 import { runCli, type CliRun } from '../helpers/cli';
 
@@ -16,18 +16,6 @@ const ADMIN_PASSWORD = 'acl-default-secret';
 const USER_PASSWORD = 'acl-user-secret';
 let lab: Lab;
 
-/** The `ACL SETUSER NAME …` line of the README's ACL users section, as arguments after SETUSER. */
-function readmeRules(name: string): string[] {
-  const readme = readFileSync('README.md', 'utf8');
-  const section = readme.slice(readme.indexOf('## ACL users'), readme.indexOf('\n## ', readme.indexOf('## ACL users') + 1));
-  const line = section.split('\n').find((l) => l.startsWith(`ACL SETUSER ${name} `));
-  if (!line) throw new Error(`README's ACL users section has no "ACL SETUSER ${name}" line`);
-  return line
-    .trim()
-    .split(/\s+/)
-    .slice(3)
-    .map((token) => (token === '>PASSWORD' ? `>${USER_PASSWORD}` : token));
-}
 
 function direct(name: string): Redis {
   return new Redis({ host: '127.0.0.1', port: lab.port(name), password: ADMIN_PASSWORD, lazyConnect: true, maxRetriesPerRequest: 0 });
@@ -67,8 +55,8 @@ function cli(args: string[], stopWhen?: (stdout: string) => boolean): Promise<Cl
 beforeAll(async () => {
   lab = await Lab.start({ nodes: masterWithReplicas(1), password: ADMIN_PASSWORD });
   await onEveryNode(async (client) => {
-    await client.call('ACL', 'SETUSER', 'monitor', ...readmeRules('monitor'));
-    await client.call('ACL', 'SETUSER', 'admin', ...readmeRules('admin'));
+    await client.call('ACL', 'SETUSER', 'monitor', ...readmeRules('monitor', USER_PASSWORD));
+    await client.call('ACL', 'SETUSER', 'admin', ...readmeRules('admin', USER_PASSWORD));
     await client.call('ACL', 'LOG', 'RESET');
   });
 });
@@ -164,8 +152,8 @@ describe('the README admin rules', () => {
     const sentinel = await lab.startSentinel({ masterName: 'acl-group', master: 'master' });
     const client = new Redis({ host: '127.0.0.1', port: Number(sentinel.split(':')[1]), lazyConnect: true, maxRetriesPerRequest: 0 });
     try {
-      await client.call('ACL', 'SETUSER', 'sentinel-monitor', ...readmeRules('sentinel-monitor'));
-      await client.call('ACL', 'SETUSER', 'sentinel-admin', ...readmeRules('sentinel-admin'));
+      await client.call('ACL', 'SETUSER', 'sentinel-monitor', ...readmeRules('sentinel-monitor', USER_PASSWORD));
+      await client.call('ACL', 'SETUSER', 'sentinel-admin', ...readmeRules('sentinel-admin', USER_PASSWORD));
       const viewing = [
         ['INFO', 'server'],
         ['CLIENT', 'SETNAME', 'replication-console'],

@@ -7,22 +7,14 @@ import os from 'node:os';
 import path from 'node:path';
 import Redis from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ReplicationEngine } from '../../electron/engine/engine';
-import { ActionService } from '../../electron/engine/actions/service';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
 import type { ActionPlan, ActionRequest } from '../../electron/shared/actions';
-import { replication, type Harness } from '../helpers/actions';
+import { replication } from '../helpers/actions';
 import { runCli } from '../helpers/cli';
+import { ADMIN_PASSWORD, ADMIN_RULES, LAB_PASSWORD, adminHarness, on } from '../helpers/acl';
 import { disposeAfterEach } from '../helpers/dispose';
 
 const own = disposeAfterEach();
-const LAB_PASSWORD = 'lab-default-secret';
-const ADMIN_PASSWORD = 'admin-user-secret';
-/** The README's admin rules (ACL users section). */
-const ADMIN_RULES =
-  'on >PASSWORD resetkeys resetchannels &__sentinel__:hello -@all +info +client|setname +client|list +client|pause +client|unpause +psubscribe +subscribe +pubsub|numsub +config|get +config|set +config|rewrite +acl|getuser +replicaof +failover'
-    .replace('PASSWORD', ADMIN_PASSWORD)
-    .split(' ');
 
 let dataDir: string | undefined;
 afterEach(async () => {
@@ -30,14 +22,6 @@ afterEach(async () => {
   dataDir = undefined;
 });
 
-async function on(lab: Lab, name: string, ...command: string[]): Promise<unknown> {
-  const client = new Redis({ host: '127.0.0.1', port: lab.port(name), password: LAB_PASSWORD, maxRetriesPerRequest: 1 });
-  try {
-    return await client.call(command[0] ?? '', ...command.slice(1));
-  } finally {
-    client.disconnect();
-  }
-}
 
 /** master + n replicas with the README's admin user on every node. */
 async function adminLab(n: number, options: { configFile?: boolean } = {}): Promise<Lab> {
@@ -50,22 +34,6 @@ async function adminLab(n: number, options: { configFile?: boolean } = {}): Prom
   return lab;
 }
 
-/** The action service as the ACL user `admin` (what `--user admin` gives the CLI). */
-async function adminHarness(lab: Lab): Promise<Harness> {
-  const engine = new ReplicationEngine({ connectTimeoutMs: 800, commandTimeoutMs: 800 });
-  await engine.connect({ seeds: [lab.address('master')], user: 'admin', password: ADMIN_PASSWORD, pollIntervalMs: 200 });
-  const auditDir = await mkdtemp(path.join(os.tmpdir(), 'rc-audit-'));
-  const actions = new ActionService(engine, { auditDir, interface: 'cli', pollMs: 50, sentinelHelloMs: 300 });
-  return own({
-    engine,
-    actions,
-    auditDir,
-    async close() {
-      await engine.disconnect();
-      await rm(auditDir, { recursive: true, force: true });
-    },
-  });
-}
 
 function refusals(plan: ActionPlan): string[] {
   return plan.checks.filter((c) => c.code === 'PERMISSION' && c.verdict === 'refused').map((c) => c.message);
@@ -116,7 +84,7 @@ describe('the plan asks whether the console may send what it will send', () => {
   it('switchover --method fence with the old master lacking +replicaof: refused before anything is sent, the fence never set', async () => {
     const lab = await adminLab(2);
     await on(lab, 'master', 'ACL', 'SETUSER', 'admin', '-replicaof');
-    const h = await adminHarness(lab);
+    const h = own(await adminHarness(lab, 300));
     const plan = await h.actions.plan({ kind: 'switchover', to: lab.address('replica-1'), options: { switchoverMethod: 'fence', stepTimeoutMs: 4000 } });
     expect(plan.canRun).toBe(false);
     expect(refusals(plan)).toEqual([
@@ -131,7 +99,7 @@ describe('the plan asks whether the console may send what it will send', () => {
   it('switchover --method pause with the master lacking +client|pause: refused, naming the rule', async () => {
     const lab = await adminLab(1);
     await on(lab, 'master', 'ACL', 'SETUSER', 'admin', '-client|pause');
-    const h = await adminHarness(lab);
+    const h = own(await adminHarness(lab, 300));
     const plan = await h.actions.plan({ kind: 'switchover', to: lab.address('replica-1'), options: { switchoverMethod: 'pause', stepTimeoutMs: 4000 } });
     expect(plan.canRun).toBe(false);
     expect(refusals(plan)).toEqual([
@@ -144,7 +112,7 @@ describe('the plan asks whether the console may send what it will send', () => {
   it('replicaof of a replica lacking +replicaof: refused, and the re-check after the rule is added lets it run', async () => {
     const lab = await adminLab(2);
     await on(lab, 'replica-2', 'ACL', 'SETUSER', 'admin', '-replicaof');
-    const h = await adminHarness(lab);
+    const h = own(await adminHarness(lab, 300));
     const request: ActionRequest = { kind: 'replicaof', node: lab.address('replica-2'), master: lab.address('replica-1'), options: { stepTimeoutMs: 4000 } };
     const refused = await h.actions.plan(request);
     expect(refused.canRun).toBe(false);
@@ -166,7 +134,7 @@ describe('the plan asks whether the console may send what it will send', () => {
     // The restart read the ACL afresh: the admin user again, on the master.
     await on(lab, 'master', 'ACL', 'SETUSER', 'admin', ...ADMIN_RULES);
     await on(lab, 'master', 'CONFIG', 'SET', 'repl-ping-replica-period', '3600');
-    const h = await adminHarness(lab);
+    const h = own(await adminHarness(lab, 300));
     const renamed = `^${lab.address('master')}: REPLICAOF is renamed or disabled there \\(it answers "unknown command": rename-command in its redis.conf\\), so the plan, which sends REPLICAOF 127\\.0\\.0\\.1 ${lab.port('replica-1')} there, cannot run`;
     // The README's admin user may not send SLAVEOF either: nothing said of it.
     const pause = await h.actions.plan({ kind: 'switchover', to: lab.address('replica-1'), options: { switchoverMethod: 'pause', stepTimeoutMs: 4000 } });
@@ -194,7 +162,7 @@ describe('the plan asks whether the console may send what it will send', () => {
 
   it('the probe changes nothing: role, offsets, pause and settings the same on every node after a refused plan and after an allowed one', async () => {
     const lab = await adminLab(2);
-    const h = await adminHarness(lab);
+    const h = own(await adminHarness(lab, 300));
     const before = await everyState(lab);
     // Allowed: every probe in turn (CLIENT PAUSE, FAILOVER, REPLICAOF, CONFIG SET), none executed.
     for (const method of ['paused-failover', 'pause', 'fence'] as const) {

@@ -2,48 +2,17 @@
 // user to replicate as, so its new master must let that user PSYNC, REPLCONF and PING (asked before
 // anything is sent), and the way back from a move that never came up must give the replica back the
 // credentials its old master accepts.
-import { mkdtemp, rm } from 'node:fs/promises';
-import os from 'node:os';
-import path from 'node:path';
-import Redis from 'ioredis';
 import { describe, expect, it } from 'vitest';
-import { ReplicationEngine } from '../../electron/engine/engine';
-import { ActionService } from '../../electron/engine/actions/service';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
-import { planAndRun, replication, sleep, type Harness } from '../helpers/actions';
+import { planAndRun, replication, sleep } from '../helpers/actions';
+import { ADMIN_PASSWORD, ADMIN_RULES, LAB_PASSWORD, adminHarness, on } from '../helpers/acl';
 import { disposeAfterEach } from '../helpers/dispose';
 
 const own = disposeAfterEach();
-const LAB_PASSWORD = 'lab-default-secret';
-const ADMIN_PASSWORD = 'admin-user-secret';
-/** The README's admin rules (ACL users section), and what a replica needs on top of them to replicate as that user. */
-const ADMIN_RULES = `on >${ADMIN_PASSWORD} resetkeys resetchannels &__sentinel__:hello -@all +info +client|setname +client|list +client|pause +client|unpause +psubscribe +subscribe +pubsub|numsub +config|get +config|set +config|rewrite +acl|getuser +replicaof +failover`.split(' ');
+/** What a replica needs on top of the README's admin rules to replicate as that user. */
 const REPLICATION_RULES = ['+psync', '+replconf', '+ping'];
 
-async function on(lab: Lab, name: string, ...command: string[]): Promise<unknown> {
-  const client = new Redis({ host: '127.0.0.1', port: lab.port(name), password: LAB_PASSWORD, maxRetriesPerRequest: 1 });
-  try {
-    return await client.call(command[0] ?? '', ...command.slice(1));
-  } finally {
-    client.disconnect();
-  }
-}
 
-async function adminHarness(lab: Lab): Promise<Harness> {
-  const engine = new ReplicationEngine({ connectTimeoutMs: 800, commandTimeoutMs: 800 });
-  await engine.connect({ seeds: [lab.address('master')], user: 'admin', password: ADMIN_PASSWORD, pollIntervalMs: 200 });
-  const auditDir = await mkdtemp(path.join(os.tmpdir(), 'rc-audit-'));
-  const actions = new ActionService(engine, { auditDir, interface: 'cli', pollMs: 50, sentinelHelloMs: 500 });
-  return own({
-    engine,
-    actions,
-    auditDir,
-    async close() {
-      await engine.disconnect();
-      await rm(auditDir, { recursive: true, force: true });
-    },
-  });
-}
 
 async function linkUp(lab: Lab, name: string, ms: number): Promise<string | undefined> {
   const deadline = Date.now() + ms;
@@ -61,7 +30,7 @@ describe('--set-masterauth as an ACL user', () => {
     const lab = own(await Lab.start({ nodes: masterWithReplicas(2), password: LAB_PASSWORD }));
     for (const name of lab.nodeNames) await on(lab, name, 'ACL', 'SETUSER', 'admin', ...ADMIN_RULES, ...REPLICATION_RULES);
     await on(lab, 'replica-2', 'CONFIG', 'SET', 'masterauth', '');
-    const h = await adminHarness(lab);
+    const h = own(await adminHarness(lab));
     const { plan, outcome } = await planAndRun(h, {
       kind: 'replicaof',
       node: lab.address('replica-2'),
@@ -91,7 +60,7 @@ describe('--set-masterauth as an ACL user', () => {
     await on(lab, 'master', 'CLIENT', 'KILL', 'TYPE', 'replica');
     await sleep(500);
     expect((await replication(lab, 'replica-1', LAB_PASSWORD)).master_link_status).toBe('down');
-    const h = await adminHarness(lab);
+    const h = own(await adminHarness(lab));
     const plan = await h.actions.plan({
       kind: 'replicaof',
       node: lab.address('replica-2'),

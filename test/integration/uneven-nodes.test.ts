@@ -7,24 +7,15 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import Redis from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ReplicationEngine } from '../../electron/engine/engine';
-import { ActionService } from '../../electron/engine/actions/service';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
 import type { ActionPlan } from '../../electron/shared/actions';
-import { planAndRun, replication, sleep, WriteLoad, type Harness } from '../helpers/actions';
+import { planAndRun, replication, sleep, WriteLoad } from '../helpers/actions';
+import { ADMIN_PASSWORD, ADMIN_RULES, LAB_PASSWORD, adminHarness, on } from '../helpers/acl';
 import { disposeAfterEach } from '../helpers/dispose';
 import { runCli } from '../helpers/cli';
 
 const own = disposeAfterEach();
-const LAB_PASSWORD = 'lab-default-secret';
-const ADMIN_PASSWORD = 'admin-user-secret';
-/** The README's admin rules (ACL users section). */
-const ADMIN_RULES =
-  'on >PASSWORD resetkeys resetchannels &__sentinel__:hello -@all +info +client|setname +client|list +client|pause +client|unpause +psubscribe +subscribe +pubsub|numsub +config|get +config|set +config|rewrite +acl|getuser +replicaof +failover'
-    .replace('PASSWORD', ADMIN_PASSWORD)
-    .split(' ');
 
 let load: WriteLoad | undefined;
 afterEach(async () => {
@@ -32,18 +23,6 @@ afterEach(async () => {
   load = undefined;
 });
 
-function admin(lab: Lab, name: string): Redis {
-  return new Redis({ host: '127.0.0.1', port: lab.port(name), password: LAB_PASSWORD, maxRetriesPerRequest: 1 });
-}
-
-async function on(lab: Lab, name: string, ...command: string[]): Promise<unknown> {
-  const client = admin(lab, name);
-  try {
-    return await client.call(command[0] ?? '', ...command.slice(1));
-  } finally {
-    client.disconnect();
-  }
-}
 
 /** master + n replicas, the README's admin user on every node, then `uneven` applied on one node. */
 async function unevenLab(n: number): Promise<Lab> {
@@ -52,22 +31,6 @@ async function unevenLab(n: number): Promise<Lab> {
   return lab;
 }
 
-/** The action service as the ACL user `admin` (what `--user admin` gives the CLI). */
-async function adminHarness(lab: Lab): Promise<Harness> {
-  const engine = new ReplicationEngine({ connectTimeoutMs: 800, commandTimeoutMs: 800 });
-  await engine.connect({ seeds: [lab.address('master')], user: 'admin', password: ADMIN_PASSWORD, pollIntervalMs: 200 });
-  const auditDir = await mkdtemp(path.join(os.tmpdir(), 'rc-audit-'));
-  const actions = new ActionService(engine, { auditDir, interface: 'cli', pollMs: 50, sentinelHelloMs: 500 });
-  return own({
-    engine,
-    actions,
-    auditDir,
-    async close() {
-      await engine.disconnect();
-      await rm(auditDir, { recursive: true, force: true });
-    },
-  });
-}
 
 function notOk(plan: ActionPlan): string[] {
   return plan.checks.filter((c) => c.verdict !== 'ok').map((c) => `${c.code}: ${c.message}`);
@@ -81,7 +44,7 @@ describe('one node missing one admin rule', () => {
   it('switchover --method pause with the old master lacking +replicaof: refused before anything is sent, not two masters', async () => {
     const lab = await unevenLab(2);
     await on(lab, 'master', 'ACL', 'SETUSER', 'admin', '-replicaof');
-    const h = await adminHarness(lab);
+    const h = own(await adminHarness(lab));
     const plan = await h.actions.plan({ kind: 'switchover', to: lab.address('replica-1'), options: { switchoverMethod: 'pause', stepTimeoutMs: 4000 } });
     if (plan.canRun) {
       // What the build does: CLIENT PAUSE, REPLICAOF NO ONE on replica-1, then REPLICAOF on the
@@ -99,7 +62,7 @@ describe('one node missing one admin rule', () => {
   it('a fence switchover that fails after the promotion leaves the old master fenced, and topology says nothing about it', async () => {
     const lab = await unevenLab(2);
     await on(lab, 'master', 'ACL', 'SETUSER', 'admin', '-replicaof');
-    const h = await adminHarness(lab);
+    const h = own(await adminHarness(lab));
     const plan = await h.actions.plan({ kind: 'switchover', to: lab.address('replica-1'), options: { switchoverMethod: 'fence', stepTimeoutMs: 4000 } });
     if (plan.canRun) await h.actions.execute(plan.id, { confirmAddress: plan.confirmAddress ?? undefined, overrides: plan.needsOverride });
     await h.close();
@@ -130,7 +93,7 @@ describe('CONFIG GET refused on one node (the rest of the admin rules kept)', ()
     await on(lab, 'replica-1', 'CONFIG', 'SET', 'min-replicas-max-lag', '10');
     await on(lab, 'replica-1', 'CONFIG', 'SET', 'min-replicas-to-write', '3');
     await on(lab, 'replica-1', 'ACL', 'SETUSER', 'admin', '-config|get');
-    const h = await adminHarness(lab);
+    const h = own(await adminHarness(lab));
     const plan = await h.actions.plan({ kind: 'switchover', to: lab.address('replica-1'), options: { stepTimeoutMs: 4000 } });
     // With CONFIG GET allowed this is WRITES_REFUSED (refused). Refused CONFIG GET: no check at all,
     // "Ready to run", and the run ends "Done" with the new master answering NOREPLICAS to every write.
@@ -146,7 +109,7 @@ describe('CONFIG GET refused on one node (the rest of the admin rules kept)', ()
     await on(lab, 'master', 'CONFIG', 'SET', 'min-replicas-max-lag', '0');
     await on(lab, 'master', 'CONFIG', 'SET', 'min-replicas-to-write', '1');
     await on(lab, 'master', 'ACL', 'SETUSER', 'admin', '-config|get');
-    const h = await adminHarness(lab);
+    const h = own(await adminHarness(lab));
     load = new WriteLoad(lab, ['master', 'replica-1'], LAB_PASSWORD).start();
     await sleep(400);
     // A plan refused outright (the fence needs the values it cannot read) is an answer too: nothing is sent.
@@ -176,7 +139,7 @@ describe('the same settings with CONFIG GET allowed', () => {
     const lab = await unevenLab(2);
     await on(lab, 'master', 'CONFIG', 'SET', 'min-replicas-max-lag', '0');
     await on(lab, 'master', 'CONFIG', 'SET', 'min-replicas-to-write', '1');
-    const h = await adminHarness(lab);
+    const h = own(await adminHarness(lab));
     load = new WriteLoad(lab, ['master', 'replica-1'], LAB_PASSWORD).start();
     await sleep(400);
     const { plan, outcome } = await planAndRun(h, { kind: 'switchover', to: lab.address('replica-1'), options: { switchoverMethod: 'fence', stepTimeoutMs: 4000 } });
@@ -201,7 +164,7 @@ describe('auth read unevenly', () => {
     await on(lab, 'replica-1', 'ACL', 'SETUSER', 'default', 'on', 'resetpass', `>${LAB_PASSWORD}`);
     await on(lab, 'replica-1', 'ACL', 'SETUSER', 'admin', '-acl|getuser');
     await on(lab, 'replica-2', 'CONFIG', 'SET', 'masterauth', '');
-    const h = await adminHarness(lab);
+    const h = own(await adminHarness(lab));
     const plan = await h.actions.plan({ kind: 'replicaof', node: lab.address('replica-2'), master: lab.address('replica-1'), options: { stepTimeoutMs: 4000 } });
     // The build: no auth check at all, "Ready to run"; run, replica-2's link stays down (NOAUTH in its log).
     expect(
@@ -213,7 +176,7 @@ describe('auth read unevenly', () => {
   it('--set-masterauth as the README admin user: the replica is given a masteruser that cannot PSYNC, and the advice to go back leaves it cut off', async () => {
     const lab = await unevenLab(2);
     await on(lab, 'replica-2', 'CONFIG', 'SET', 'masterauth', '');
-    const h = await adminHarness(lab);
+    const h = own(await adminHarness(lab));
     const plan = await h.actions.plan({
       kind: 'replicaof',
       node: lab.address('replica-2'),
