@@ -1,14 +1,22 @@
 import type { EventKind, NodeState, ReplicationEvent, TopologySnapshot } from '../shared/types';
 import { nodesByAddress } from '../shared/node-index';
 import { holdsHistoryOf } from './replication-rules';
+import { formatBytes } from '../shared/format';
 
 type Draft = Omit<ReplicationEvent, 'id' | 'at'>;
-type Add = (node: string, kind: EventKind, message: string, peer?: string) => void;
+/** `completes`: a full resync's "was replaced" after its "is being replaced", not another resync. */
+type Add = (node: string, kind: EventKind, message: string, peer?: string, completes?: boolean) => void;
 
-/** Ticks a replica-side full sync waits for its master's sync_full to count it (polls land on either side of it). */
-const MATCH_TICKS = 5;
-/** Ticks a replica already reported for a full sync is not reported again for the same one (unless it keeps syncing). */
-const REPORTED_TICKS = 5;
+/** How long a replica-side full sync waits for its master's sync_full to count it (polls land on either side of it). */
+const MATCH_MS = 5_000;
+/**
+ * How long after a replica was last seen away (not read, link not up, syncing, not listed online
+ * by its master) its master's sync_full may be its sync: a small sync is over between two polls,
+ * and a replica stalled past its master's limits resyncs the moment it is back.
+ */
+const AWAY_MS = 10_000;
+/** The smallest output buffer limit for replicas that is not said to be small: this many seconds of writes. */
+const BUFFER_LIMIT_SECONDS = 60;
 /** A node that was a master this many ticks before a full sync as a replica lost what it took as a master. */
 const DEMOTED_TICKS = 30;
 /**
@@ -17,6 +25,13 @@ const DEMOTED_TICKS = 30;
  */
 const PING_BYTES = 14;
 const PING_PERIOD_MS = 10_000;
+
+/** A replica's full sync reported before it finished: how it stood, from whom, and whether "is being replaced" was said. */
+interface Unfinished {
+  state: 'waiting' | 'loading';
+  master: string;
+  said: 'is being' | 'was';
+}
 
 /** A node as last read as a master: in which history, and how far its offset went in it. */
 interface Mastership {
@@ -41,10 +56,12 @@ interface Mastership {
  */
 export class EventMemory {
   tick = 0;
-  /** Per master: the ticks of replica-side full syncs its sync_full has not counted yet. */
-  readonly uncounted = new Map<string, number[]>();
-  /** Per replica: the tick it was last reported as fully resynced. */
-  readonly reported = new Map<string, number>();
+  /** Per master: the replica-side full syncs (replica, tick) its sync_full has not counted yet. */
+  readonly uncounted = new Map<string, { replica: string; tick: number }[]>();
+  /** Per replica: the last tick it was seen away from its master (not read, link not up, syncing, not listed online). */
+  readonly away = new Map<string, number>();
+  /** Per replica: the tick its last full resync was reported (its time away before that is explained). */
+  readonly resyncedAt = new Map<string, number>();
   /** Per node: its run_id and sync_full when last read (the baseline after a restart is 0). */
   readonly counters = new Map<string, { runId: string | null; syncFull: number; syncPartialOk: number }>();
   /**
@@ -54,7 +71,7 @@ export class EventMemory {
    * ID it ends with, is then the same sync; a replica that keeps failing starts a sync every few
    * seconds, which is SYNC_FAILING, not an event each time.
    */
-  readonly unfinished = new Map<string, 'waiting' | 'loading'>();
+  readonly unfinished = new Map<string, Unfinished>();
   /** Per node: its replid, offset and run_id when last read, kept while it is unreachable. */
   readonly histories = new Map<string, { replid: string; offset: number | null; runId: string | null }>();
   /** Per node read as a master: when, and how far its offset went (did it take writes). */
@@ -70,8 +87,10 @@ export function diffSnapshots(previous: TopologySnapshot | null, next: TopologyS
   const before = nodesByAddress(previous?.nodes ?? []);
   const after = nodesByAddress(next.nodes);
   const out: Draft[] = [];
-  const add: Add = (node, kind, message, peer) => {
-    out.push(peer ? { node, kind, message, peer } : { node, kind, message });
+  const add: Add = (node, kind, message, peer, completes) => {
+    const draft: Draft = peer ? { node, kind, message, peer } : { node, kind, message };
+    if (completes) draft.completes = true;
+    out.push(draft);
   };
 
   // An address a replica list names that has never answered is no node yet: it "joins" at its
@@ -91,8 +110,9 @@ export function diffSnapshots(previous: TopologySnapshot | null, next: TopologyS
   }
   // Replicas first: a master's sync_full increments are matched against what they show.
   if (previous) {
+    noteAway(memory, next, before, after);
     for (const node of next.nodes) replicaFullSync(memory, before.get(node.address), node, after, add);
-    for (const node of next.nodes) masterSyncs(memory, before.get(node.address), node, next, before, add);
+    for (const node of next.nodes) masterSyncs(memory, before.get(node.address), node, next, add);
     for (const old of before.values()) droppedReplicas(old, after.get(old.address), next, previous.nodes, add);
   }
   remember(memory, next, after);
@@ -137,7 +157,8 @@ function nodeChanges(old: NodeState, node: NodeState, add: Add): void {
  * A replica's own signs that its data was replaced: a sync transfer started
  * (master_sync_in_progress), or a new replid that is not a partial resync's switch (which
  * keeps the old one as replid2), often with the offset reset. Compared with the last reading
- * before an unreachable spell too, so a replica restarted empty is caught.
+ * before an unreachable spell too, so a replica restarted empty is caught. A sync reported
+ * while it ran says "was replaced" once it has finished: its link is up again.
  */
 function replicaFullSync(memory: EventMemory, old: NodeState | undefined, node: NodeState, after: ReadonlyMap<string, NodeState>, add: Add): void {
   if (!node.reachable || node.role !== 'replica') return;
@@ -152,32 +173,104 @@ function replicaFullSync(memory: EventMemory, old: NodeState | undefined, node: 
   }
   const finished = node.linkStatus === 'up' && !node.sync;
   const pending = memory.unfinished.get(a);
-  if (finished) memory.unfinished.delete(a);
-  if (!why) return;
-  if (pending !== undefined) {
-    // A sync already reported: its transfer starting after its master counted it, or the new
-    // replication ID it ends with, is that sync. A transfer after one that broke off is another
-    // attempt: counted against its master's sync_full, not reported again.
-    if (started && pending === 'loading' && node.master) memory.uncounted.set(node.master, [...(memory.uncounted.get(node.master) ?? []), memory.tick]);
-    if (started) memory.unfinished.set(a, 'loading');
+  if (pending !== undefined && finished) {
+    // The sync already reported is over (the new replication ID it ends with is that sync).
+    memory.unfinished.delete(a);
+    if (pending.said === 'is being') add(a, 'full-resync', `${replacedBy(a, pending.master, true)}: the sync finished, its link is up`, pending.master, true);
     return;
   }
-  const reportedAt = memory.reported.get(a);
-  if (reportedAt !== undefined && memory.tick - reportedAt <= REPORTED_TICKS) return;
-  memory.reported.set(a, memory.tick);
-  if (!finished) memory.unfinished.set(a, node.sync ? 'loading' : 'waiting');
+  if (!why) return;
+  if (pending !== undefined) {
+    // A sync already reported: its transfer starting after its master counted it is that sync.
+    // A transfer after one that broke off is another attempt: counted against its master's
+    // sync_full, not reported again (SYNC_FAILING says it once).
+    if (started && pending.state === 'loading' && node.master) uncount(memory, node.master, a);
+    if (started) pending.state = 'loading';
+    return;
+  }
   const master = node.master ?? 'its master';
-  if (node.master) memory.uncounted.set(node.master, [...(memory.uncounted.get(node.master) ?? []), memory.tick]);
-  const note = demotedNote(memory, a, master, node.master ? after.get(node.master) : undefined);
+  const upstream = node.master ? after.get(node.master) : undefined;
+  if (node.master) uncount(memory, node.master, a);
+  memory.resyncedAt.set(a, memory.tick);
+  const note = demotedNote(memory, a, master, upstream);
   // A new process with a new history and no sync yet lost its history in the restart, not to a
   // sync: "is being replaced by a full resync" was false where no sync can start (a cycle).
   const lastRun = last?.runId ?? null;
   if (!started && !finished && lastRun !== null && node.runId !== null && node.runId !== lastRun) {
+    memory.unfinished.set(a, { state: 'waiting', master, said: 'was' });
     const restarted = `${a} restarted without its replication history (${why}): it holds nothing, or a dump older than its history`;
     add(a, 'full-resync', `${restarted}, and takes ${master}'s data in a full sync once its link is up${note}`, node.master ?? undefined);
     return;
   }
-  add(a, 'full-resync', `${replacedBy(a, master, finished)} (${why})${note}`, node.master ?? undefined);
+  if (!finished) memory.unfinished.set(a, { state: node.sync ? 'loading' : 'waiting', master, said: 'is being' });
+  add(a, 'full-resync', `${replacedBy(a, master, finished)} (${why})${note}${bufferLimitNote(upstream)}`, node.master ?? undefined);
+}
+
+/** A replica-side full sync its master's sync_full is still to count. */
+function uncount(memory: EventMemory, master: string, replica: string): void {
+  memory.uncounted.set(master, [...(memory.uncounted.get(master) ?? []), { replica, tick: memory.tick }]);
+}
+
+/** Ticks that span `ms` at the current poll interval: the same time whatever a front end polls at. */
+function ticksIn(memory: EventMemory, ms: number): number {
+  return Math.max(2, Math.ceil(ms / Math.max(1, memory.intervalMs)));
+}
+
+/**
+ * Remember when each replica was last seen away from its master: not read, its link not up, in a
+ * sync, restarted, re-pointed, or not listed online by its master. A resync it went through
+ * between two polls shows then only in its master's sync_full, and this says whose it may be.
+ */
+function noteAway(memory: EventMemory, next: TopologySnapshot, before: ReadonlyMap<string, NodeState>, after: ReadonlyMap<string, NodeState>): void {
+  for (const node of next.nodes) {
+    const old = before.get(node.address);
+    const wasReplica = node.role === 'replica' || old?.role === 'replica';
+    if (!wasReplica) continue;
+    const master = node.master ? after.get(node.master) : undefined;
+    const line = master?.replicas.find((r) => r.address === node.address || node.aliases.includes(r.address));
+    const away =
+      !node.reachable ||
+      node.linkStatus !== 'up' ||
+      Boolean(node.sync) ||
+      old === undefined ||
+      !old.reachable ||
+      old.runId !== node.runId ||
+      old.master !== node.master ||
+      (line !== undefined && line.state !== 'online') ||
+      (master?.reachable === true && line === undefined && master.replicas.length > 0);
+    if (away) memory.away.set(node.address, memory.tick);
+  }
+}
+
+/**
+ * A master whose output buffer limit for replicas holds under a minute of its writes drops a
+ * replica that falls that far behind (a pause, a slow link), and the replica resyncs in full,
+ * again and again under the same writes: said on a resync of a replica whose link dropped.
+ */
+function bufferLimitNote(master: NodeState | undefined): string {
+  const setting = master?.settings?.clientOutputBufferLimitReplica ?? null;
+  const rate = master?.backlogWindow?.writeBytesPerSecond ?? null;
+  if (!master || setting === null || rate === null || rate <= 0) return '';
+  const [hard, soft] = setting.split(/\s+/).map(sizeBytes);
+  const limits = [hard, soft].filter((n): n is number => typeof n === 'number' && n > 0);
+  if (limits.length === 0) return '';
+  const smallest = Math.min(...limits);
+  if (smallest >= rate * BUFFER_LIMIT_SECONDS) return '';
+  return (
+    `. Its link to ${master.address} dropped under writes: ${master.address}'s client-output-buffer-limit replica ${setting} holds ` +
+    `${(smallest / rate).toFixed(1)} s of its writes (${formatBytes(rate)}/s), and a replica that falls that far behind is disconnected and resyncs in full. ` +
+    `Raise it to at least ${formatBytes(Math.ceil(rate * BUFFER_LIMIT_SECONDS))} (a minute of writes)`
+  );
+}
+
+/** "268435456", "256mb", "64k" as bytes (CONFIG GET gives bytes; a config file may not). */
+function sizeBytes(text: string | undefined): number | null {
+  const match = /^(\d+)(k|kb|m|mb|g|gb)?$/i.exec(text ?? '');
+  if (!match) return null;
+  const unit = (match[2] ?? '').toLowerCase();
+  const scale = unit.startsWith('g') ? 1024 ** 3 : unit.startsWith('m') ? 1024 ** 2 : unit.startsWith('k') ? 1024 : 1;
+  // Redis reads "k" as 1000 and "kb" as 1024: close enough to say a limit is small.
+  return Number(match[1]) * scale;
 }
 
 /** A full resync's event: the data is being replaced while the transfer or the load runs, and was once the link is up. */
@@ -244,7 +337,6 @@ function masterSyncs(
   old: NodeState | undefined,
   node: NodeState,
   next: TopologySnapshot,
-  before: ReadonlyMap<string, NodeState>,
   add: Add,
 ): void {
   if (!node.stats) return;
@@ -255,30 +347,35 @@ function masterSyncs(
   const full = node.stats.syncFull - (restarted ? 0 : last.syncFull);
   let partial = node.stats.syncPartialOk - (restarted ? 0 : last.syncPartialOk);
   if (full > 0) {
-    const fresh = (memory.uncounted.get(a) ?? []).filter((t) => memory.tick - t <= MATCH_TICKS);
-    const counted = Math.min(full, fresh.length);
-    memory.uncounted.set(a, fresh.slice(counted));
-    let left = full - counted;
-    for (const replica of syncingReplicasOf(node, next, before)) {
+    const fresh = (memory.uncounted.get(a) ?? []).filter((u) => memory.tick - u.tick <= ticksIn(memory, MATCH_MS));
+    const counted = fresh.slice(0, full);
+    memory.uncounted.set(a, fresh.slice(counted.length));
+    const matched = new Set(counted.map((u) => u.replica));
+    let left = full - counted.length;
+    const candidates = syncingReplicasOf(memory, node, next);
+    for (const replica of candidates) {
       if (left === 0) break;
-      const reportedAt = memory.reported.get(replica);
-      if (reportedAt !== undefined && memory.tick - reportedAt <= REPORTED_TICKS) continue;
+      if (matched.has(replica)) continue;
       if (memory.unfinished.has(replica)) {
         left--; // another attempt of a replica that keeps failing: SYNC_FAILING says so, once
         continue;
       }
-      memory.reported.set(replica, memory.tick);
       // Until it is seen linked up again: a big snapshot is made, sent and loaded over many polls,
       // and the new replication ID the replica ends with is this sync, not another one.
       const seen = next.nodes.find((n) => n.address === replica);
       const done = seen?.linkStatus === 'up' && !seen.sync;
-      if (!done) memory.unfinished.set(replica, seen?.sync ? 'loading' : 'waiting');
-      add(replica, 'full-resync', `${replacedBy(replica, a, done)} (sync_full ${node.stats.syncFull}${restarted ? ' since its restart' : ''})${demotedNote(memory, replica, a, node)}`, a);
+      if (!done) memory.unfinished.set(replica, { state: seen?.sync ? 'loading' : 'waiting', master: a, said: 'is being' });
+      memory.resyncedAt.set(replica, memory.tick);
+      const why = `sync_full ${node.stats.syncFull}${restarted ? ' since its restart' : ''}`;
+      add(replica, 'full-resync', `${replacedBy(replica, a, done)} (${why})${demotedNote(memory, replica, a, node)}${bufferLimitNote(node)}`, a);
       left--;
     }
     if (left > 0) {
       // sync_full counts a sync when it starts: one dropped half-way (an output buffer limit) replaced nothing.
-      add(a, 'full-resync', `${a} started ${count(left, 'full resync')} (sync_full ${node.stats.syncFull}${restarted ? ' since its restart' : ''}): a replica's data is replaced once its sync completes`);
+      // More syncs than replicas away: some of them synced twice between two polls, which the console cannot tell apart.
+      const recent = next.nodes.filter((n) => n.master === a && memory.tick - (memory.resyncedAt.get(n.address) ?? -Infinity) <= ticksIn(memory, AWAY_MS)).map((n) => n.address);
+      const whose = recent.length > 0 ? `, again to ${recent.join(' or ')} (more than once between two polls)` : '';
+      add(a, 'full-resync', `${a} started ${count(left, 'full resync')} (sync_full ${node.stats.syncFull}${restarted ? ' since its restart' : ''})${whose}: a replica's data is replaced once its sync completes`);
     }
     // Valkey 8's dual-channel sync loads the snapshot on one channel and PSYNCs the rest on the
     // other: sync_partial_ok counts that second half of the same full sync.
@@ -289,20 +386,23 @@ function masterSyncs(
 
 /**
  * The replicas of a master that may have been served its full syncs: first those it lists in
- * a sync state or that show a sync in progress, then those that were away, restarted or
- * linked again since the last tick (a small sync is over before the next poll).
+ * a sync state or that show a sync in progress, then those seen away from it lately (a small
+ * sync is over before the next poll, and the poll that saw it away may be several back), the
+ * most recent first.
  */
-function syncingReplicasOf(master: NodeState, next: TopologySnapshot, before: ReadonlyMap<string, NodeState>): string[] {
+function syncingReplicasOf(memory: EventMemory, master: NodeState, next: TopologySnapshot): string[] {
   const syncing: string[] = [];
-  const returning: string[] = [];
+  const returning: { address: string; tick: number }[] = [];
   for (const node of next.nodes) {
     if (node.master !== master.address) continue;
     const line = master.replicas.find((r) => r.address === node.address || node.aliases.includes(r.address));
-    const old = before.get(node.address);
+    const awayAt = memory.away.get(node.address);
+    const explained = (memory.resyncedAt.get(node.address) ?? -1) >= (awayAt ?? -1);
     if (node.sync || (line && line.state !== 'online')) syncing.push(node.address);
-    else if (!old?.reachable || old.runId !== node.runId || old.linkStatus !== 'up' || old.master !== node.master) returning.push(node.address);
+    else if (awayAt !== undefined && !explained && memory.tick - awayAt <= ticksIn(memory, AWAY_MS)) returning.push({ address: node.address, tick: awayAt });
   }
-  return [...syncing, ...returning];
+  returning.sort((x, y) => y.tick - x.tick);
+  return [...syncing, ...returning.map((r) => r.address)];
 }
 
 /** A master that stops listing a replica which is alive and still points at it (dropped: timeout, output buffer). */
@@ -350,7 +450,7 @@ function remember(memory: EventMemory, next: TopologySnapshot, present: Readonly
       }
     }
   }
-  for (const map of [memory.counters, memory.histories, memory.reported, memory.uncounted, memory.masterAt]) {
+  for (const map of [memory.counters, memory.histories, memory.away, memory.resyncedAt, memory.uncounted, memory.masterAt]) {
     for (const address of map.keys()) if (!present.has(address)) map.delete(address);
   }
   for (const address of memory.unfinished.keys()) if (!present.has(address)) memory.unfinished.delete(address);

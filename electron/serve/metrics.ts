@@ -67,8 +67,9 @@ class ResyncCounts {
       before.partial = syncPartialOk;
     }
     for (const event of events) {
-      // Attributed to the replica (peer: the master that served it); unattributed ones stay the master's count.
-      if (event.kind === 'full-resync' && event.peer !== undefined) {
+      // Attributed to the replica (peer: the master that served it); unattributed ones stay the master's
+      // count, and a "was replaced" that ends one reported while it ran is that same resync.
+      if (event.kind === 'full-resync' && event.peer !== undefined && !event.completes) {
         const key = `${topology} ${event.node}`;
         this.replicaFull.set(key, (this.replicaFull.get(key) ?? 0) + 1);
       }

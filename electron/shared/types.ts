@@ -458,6 +458,8 @@ export interface ReplicationEvent {
   message: string;
   /** The other node the event concerns (the master that served a full resync): its event list shows it too. */
   peer?: Address;
+  /** kind 'full-resync': says that a resync reported while it ran has finished ("was replaced"); not another resync. */
+  completes?: boolean;
   /** kind 'sentinel': the Sentinel's event name, the master name it concerns, and the incident it belongs to. */
   sentinel?: {
     /** "+sdown", "+odown", "+switch-master", … */

@@ -51,7 +51,7 @@ describe('full resyncs from both sides', () => {
       [master({ runId: 'run-m2', replid: NEW_REPLID, offset: 14 }), replica('a:1', { replid: NEW_REPLID, offset: 14 }), replica('b:2', { replid: NEW_REPLID, offset: 14 })],
     ]);
     const fulls = (events: ReturnType<typeof diffSnapshots> | undefined): [string, string | undefined][] =>
-      (events ?? []).filter((e) => e.kind === 'full-resync').map((e) => [e.node, e.peer]);
+      (events ?? []).filter((e) => e.kind === 'full-resync' && !e.completes).map((e) => [e.node, e.peer]);
     expect(fulls(restart)).toEqual([
       ['a:1', 'm:1'],
       ['b:2', 'm:1'],
@@ -59,7 +59,12 @@ describe('full resyncs from both sides', () => {
     // Seen while the transfer runs: the data is being replaced, not yet replaced.
     expect(restart?.find((e) => e.node === 'a:1' && e.kind === 'full-resync')?.message).toMatch(/^a:1's data is being replaced by a full resync from m:1 \(/);
     expect(fulls(synced)).toEqual([]);
-    expect(fulls(settled)).toEqual([]);
+    // Said "is being replaced" while it ran: "was replaced" once done, marked as the same resync.
+    expect(synced?.filter((e) => e.completes).map((e) => e.message)).toEqual([
+      "a:1's data was replaced by a full resync from m:1: the sync finished, its link is up",
+      "b:2's data was replaced by a full resync from m:1: the sync finished, its link is up",
+    ]);
+    expect(settled).toEqual([]);
   });
 
   it('a replica seen first: the master counting it later is not a second event', () => {
@@ -70,7 +75,7 @@ describe('full resyncs from both sides', () => {
     ]);
     expect(first?.map((e) => [e.kind, e.node])).toEqual([['full-resync', 'a:1']]);
     expect(first?.[0]?.message).toContain('master_sync_in_progress');
-    expect(counted).toEqual([]);
+    expect(counted?.map((e) => [e.kind, e.node, e.completes])).toEqual([['full-resync', 'a:1', true]]);
   });
 
   it('a replica restarted empty and resynced between two polls: caught by its new replid and the offset reset', () => {
@@ -146,9 +151,10 @@ describe('full resyncs from both sides', () => {
       // A later full sync of another replica, within a few polls: its own event, not swallowed.
       [master({ stats: { syncFull: 4, syncPartialOk: 0, syncPartialErr: 0 } }), replica('a:1', { replid: NEW_REPLID, offset: 30 }), replica('b:2', { sync: SYNCING })],
     ]).flat();
-    expect(events.filter((e) => e.kind === 'full-resync').map((e) => [e.node, e.peer])).toEqual([
-      ['a:1', 'm:1'],
-      ['b:2', 'm:1'],
+    expect(events.filter((e) => e.kind === 'full-resync').map((e) => [e.node, e.peer, e.completes ?? false])).toEqual([
+      ['a:1', 'm:1', false],
+      ['a:1', 'm:1', true],
+      ['b:2', 'm:1', false],
     ]);
   });
 
@@ -167,7 +173,11 @@ describe('full resyncs from both sides', () => {
       ...Array.from({ length: 7 }, () => [master({ stats: { syncFull: 8, syncPartialOk: 0, syncPartialErr: 0 } }), replica('a:1')]),
       [master({ stats: { syncFull: 9, syncPartialOk: 0, syncPartialErr: 0 } }), replica('a:1', { sync: SYNCING })],
     ]).flat();
-    expect(more.filter((e) => e.kind === 'full-resync').map((e) => e.node)).toEqual(['a:1', 'a:1']);
+    expect(more.filter((e) => e.kind === 'full-resync').map((e) => [e.node, e.completes ?? false])).toEqual([
+      ['a:1', false],
+      ['a:1', true],
+      ['a:1', false],
+    ]);
   });
 });
 
@@ -229,5 +239,83 @@ describe('a master made a replica', () => {
     const event = full?.find((e) => e.kind === 'full-resync' && e.node === 'x:1');
     expect(event?.message).toMatch(/^x:1's data was replaced by a full resync from m:1/);
     expect(event?.message).not.toContain('It was a master');
+  });
+});
+
+describe('the same resyncs whatever the poll timing', () => {
+  /** The real timeline of one replica kicked by its master's output buffer limit 5 times (8 s apart), read at time t. */
+  function obufAt(t: number): NodeState[] {
+    const cycle = Math.floor(t / 8);
+    const phase = t % 8;
+    const done = Math.min(5, cycle + (phase >= 4.2 ? 1 : 0));
+    const settings = { clientOutputBufferLimitReplica: '262144 131072 1' } as NodeState['settings'];
+    const backlogWindow = { writeBytesPerSecond: 480_000, coversSeconds: 2, awaySeconds: null };
+    const paused = cycle < 5 && phase < 4;
+    const syncing = cycle < 5 && phase >= 4.2 && phase < 4.6;
+    const line = { address: 'r:3', state: syncing ? 'send_bulk' : 'online', ackOffset: 0, ackAgeSeconds: 0 };
+    // Dropped a second into the pause; listed again once it asks for a sync.
+    const listed = cycle < 5 && ((phase >= 1 && phase < 4.2) || (phase < 1 && false)) ? [] : [line];
+    return [
+      master({ stats: { syncFull: 2 + done, syncPartialOk: 0, syncPartialErr: 0 }, replicas: listed, settings: { ...(master().settings ?? {}), ...settings } as NodeState['settings'], backlogWindow }),
+      replica('r:3', paused ? { reachable: false } : phase < 4.2 && cycle < 5 ? {} : syncing ? { linkStatus: 'down', sync: SYNCING } : {}),
+    ];
+  }
+
+  function runAt(intervalMs: number, startMs: number, endS: number, timeline: (t: number) => NodeState[]): ReturnType<typeof diffSnapshots> {
+    const memory = new EventMemory();
+    let previous: TopologySnapshot | null = null;
+    const out: ReturnType<typeof diffSnapshots> = [];
+    for (let ms = startMs; ms <= endS * 1000; ms += intervalMs) {
+      const next = { ...snap(timeline(ms / 1000)), pollIntervalMs: intervalMs };
+      out.push(...diffSnapshots(previous, next, memory));
+      previous = next;
+    }
+    return out;
+  }
+
+  it('a replica kicked by its master output buffer limit 5 times: 5 resyncs on it, whatever the interval and phase of the polls', () => {
+    for (const intervalMs of [1000, 700, 2000]) {
+      for (const startMs of [0, 150, 350, 600]) {
+        const events = runAt(intervalMs, startMs, 50, obufAt);
+        const resyncs = events.filter((e) => e.kind === 'full-resync' && !e.completes);
+        expect(resyncs.map((e) => e.node), `every ${intervalMs} ms from ${startMs} ms`).toEqual(['r:3', 'r:3', 'r:3', 'r:3', 'r:3']);
+        // The cause, from the master's setting and its write rate.
+        expect(resyncs[0]?.message).toContain("m:1's client-output-buffer-limit replica 262144 131072 1 holds 0.3 s of its writes");
+      }
+    }
+  });
+
+  /** A middle node r:1 (with sub-replicas a:1, b:2) timed out by its master, resumed at t=10: it resyncs, then a:1 twice and b:2 once. */
+  function cascadeAt(t: number): NodeState[] {
+    const paused = t >= 2 && t < 10;
+    const r1Sync = t >= 10.1 && t < 10.3;
+    const topFull = 2 + (t >= 10.1 ? 1 : 0);
+    const midFull = 2 + (t >= 10.35 ? 2 : 0) + (t >= 10.8 ? 1 : 0);
+    const aSync = (t >= 10.35 && t < 10.5) || (t >= 10.8 && t < 11);
+    const bSync = t >= 10.4 && t < 10.6;
+    const mid = paused
+      ? replica('r:1', { reachable: false })
+      : replica('r:1', { stats: { syncFull: midFull, syncPartialOk: 0, syncPartialErr: 0 }, ...(r1Sync ? { linkStatus: 'down', sync: SYNCING } : {}) });
+    const sub = (address: string, syncing: boolean): NodeState =>
+      replica(address, { master: 'r:1', depth: 2, ...(paused || (t >= 10 && t < 10.35) ? { linkStatus: 'down' } : syncing ? { linkStatus: 'down', sync: SYNCING } : {}) });
+    return [master({ stats: { syncFull: topFull, syncPartialOk: 0, syncPartialErr: 0 } }), mid, sub('a:1', aSync), sub('b:2', bSync)];
+  }
+
+  it('a cascade resynced after its middle node came back: each resync on its replica, every "is being" followed by "was", whatever the polls', () => {
+    for (const intervalMs of [1000, 700, 250]) {
+      for (const startMs of [0, 100, 450]) {
+        const events = runAt(intervalMs, startMs, 25, cascadeAt).filter((e) => e.kind === 'full-resync');
+        const resyncs = events.filter((e) => !e.completes && e.peer !== undefined).map((e) => `${e.node}<${e.peer ?? ''}`);
+        const where = `every ${intervalMs} ms from ${startMs} ms`;
+        // a:1's two syncs may fall between two polls: its master's sync_full says both, and one event is one sync seen.
+        expect(resyncs.filter((r) => r !== 'a:1<r:1').sort(), where).toEqual(['b:2<r:1', 'r:1<m:1']);
+        expect(resyncs, where).toEqual(expect.arrayContaining(['r:1<m:1', 'a:1<r:1', 'b:2<r:1']));
+        // Only a second sync of a:1 between two polls is left on its master, naming whom it may be.
+        for (const left of events.filter((e) => (e.node === 'm:1' || e.node === 'r:1') && e.peer === undefined)) expect(left.message, where).toMatch(/^r:1 started a full resync \(sync_full 5\), again to (a:1 or b:2|b:2 or a:1) /);
+        for (const being of events.filter((e) => / is being replaced/.test(e.message))) {
+          expect(events.some((e) => e.node === being.node && e.completes), `${where}: ${being.message}`).toBe(true);
+        }
+      }
+    }
   });
 });
