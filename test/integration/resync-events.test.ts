@@ -32,7 +32,8 @@ async function dbsize(address: string): Promise<number> {
 function fullResyncsOf(engine: ReplicationEngine, address: string): string[] {
   return engine
     .events({ limit: 10_000 })
-    .filter((e) => e.kind === 'full-resync' && e.node === address)
+    // A "was replaced" that follows an "is being replaced" is the same resync.
+    .filter((e) => e.kind === 'full-resync' && e.node === address && !e.completes)
     .map((e) => e.message);
 }
 
