@@ -60,6 +60,8 @@ export class EventMemory {
   readonly uncounted = new Map<string, { replica: string; tick: number }[]>();
   /** Per replica: the last tick it was seen away from its master (not read, link not up, syncing, not listed online). */
   readonly away = new Map<string, number>();
+  /** Replicas whose link going down was said (a link-down event) since their last full resync. */
+  readonly dropSaid = new Set<string>();
   /** Per replica: the tick its last full resync was reported (its time away before that is explained). */
   readonly resyncedAt = new Map<string, number>();
   /** Per node: its run_id and sync_full when last read (the baseline after a restart is 0). */
@@ -90,6 +92,7 @@ export function diffSnapshots(previous: TopologySnapshot | null, next: TopologyS
   const add: Add = (node, kind, message, peer, completes) => {
     const draft: Draft = peer ? { node, kind, message, peer } : { node, kind, message };
     if (completes) draft.completes = true;
+    if (kind === 'link-down') memory.dropSaid.add(node);
     out.push(draft);
   };
 
@@ -112,7 +115,7 @@ export function diffSnapshots(previous: TopologySnapshot | null, next: TopologyS
   if (previous) {
     noteAway(memory, next, before, after);
     for (const node of next.nodes) replicaFullSync(memory, before.get(node.address), node, after, add);
-    for (const node of next.nodes) masterSyncs(memory, before.get(node.address), node, next, add);
+    for (const node of next.nodes) masterSyncs(memory, before, node, next, add);
     for (const old of before.values()) droppedReplicas(old, after.get(old.address), next, previous.nodes, add);
   }
   remember(memory, next, after);
@@ -192,6 +195,7 @@ function replicaFullSync(memory: EventMemory, old: NodeState | undefined, node: 
   const upstream = node.master ? after.get(node.master) : undefined;
   if (node.master) uncount(memory, node.master, a);
   memory.resyncedAt.set(a, memory.tick);
+  if (started && old?.runId === node.runId && old.master === node.master) unseenDrop(memory, a, master, add);
   const note = demotedNote(memory, a, master, upstream);
   // A new process with a new history and no sync yet lost its history in the restart, not to a
   // sync: "is being replaced by a full resync" was false where no sync can start (a cycle).
@@ -204,6 +208,16 @@ function replicaFullSync(memory: EventMemory, old: NodeState | undefined, node: 
   }
   if (!finished) memory.unfinished.set(a, { state: node.sync ? 'loading' : 'waiting', master, said: 'is being' });
   add(a, 'full-resync', `${replacedBy(a, master, finished)} (${why})${note}${bufferLimitNote(upstream)}`, node.master ?? undefined);
+}
+
+/**
+ * A full resync of a replica that neither restarted nor changed master means its link dropped:
+ * said as a link-down when the console did not see it go (the replica was not read then, or the
+ * drop and the new sync fell between two polls), so every drop is counted.
+ */
+function unseenDrop(memory: EventMemory, replica: string, master: string, add: Add): void {
+  if (!memory.dropSaid.has(replica)) add(replica, 'link-down', `${replica}: link to ${master} went down (seen by the full resync that followed)`);
+  memory.dropSaid.delete(replica);
 }
 
 /** A replica-side full sync its master's sync_full is still to count. */
@@ -334,13 +348,14 @@ function rememberMaster(memory: EventMemory, node: NodeState): void {
  */
 function masterSyncs(
   memory: EventMemory,
-  old: NodeState | undefined,
+  before: ReadonlyMap<string, NodeState>,
   node: NodeState,
   next: TopologySnapshot,
   add: Add,
 ): void {
   if (!node.stats) return;
   const a = node.address;
+  const old = before.get(a);
   const last = memory.counters.get(a) ?? (old?.stats ? { runId: old.runId, syncFull: old.stats.syncFull, syncPartialOk: old.stats.syncPartialOk } : null);
   if (!last) return;
   const restarted = last.runId !== null && node.runId !== null && last.runId !== node.runId;
@@ -366,6 +381,7 @@ function masterSyncs(
       const done = seen?.linkStatus === 'up' && !seen.sync;
       if (!done) memory.unfinished.set(replica, { state: seen?.sync ? 'loading' : 'waiting', master: a, said: 'is being' });
       memory.resyncedAt.set(replica, memory.tick);
+      if (seen && before.get(replica)?.runId === seen.runId && before.get(replica)?.master === a) unseenDrop(memory, replica, a, add);
       const why = `sync_full ${node.stats.syncFull}${restarted ? ' since its restart' : ''}`;
       add(replica, 'full-resync', `${replacedBy(replica, a, done)} (${why})${demotedNote(memory, replica, a, node)}${bufferLimitNote(node)}`, a);
       left--;
@@ -454,6 +470,7 @@ function remember(memory: EventMemory, next: TopologySnapshot, present: Readonly
     for (const address of map.keys()) if (!present.has(address)) map.delete(address);
   }
   for (const address of memory.unfinished.keys()) if (!present.has(address)) memory.unfinished.delete(address);
+  for (const address of memory.dropSaid) if (!present.has(address)) memory.dropSaid.delete(address);
 }
 
 function describe(node: NodeState): string {

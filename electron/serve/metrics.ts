@@ -42,6 +42,8 @@ class ResyncCounts {
   readonly served = new Map<string, { runId: string | null; full: number; partial: number; fullTotal: number; partialTotal: number }>();
   /** Per "topology node": full resyncs of that replica, as the engine's events say. */
   readonly replicaFull = new Map<string, number>();
+  /** Per "topology node": times a replica's link to its master went down, as the engine's events say. */
+  readonly linkDrops = new Map<string, number>();
 
   observe(topology: string, { snapshot, events }: TickUpdate): void {
     for (const node of snapshot.nodes) {
@@ -72,6 +74,10 @@ class ResyncCounts {
       if (event.kind === 'full-resync' && event.peer !== undefined && !event.completes) {
         const key = `${topology} ${event.node}`;
         this.replicaFull.set(key, (this.replicaFull.get(key) ?? 0) + 1);
+      }
+      if (event.kind === 'link-down') {
+        const key = `${topology} ${event.node}`;
+        this.linkDrops.set(key, (this.linkDrops.get(key) ?? 0) + 1);
       }
     }
   }
@@ -257,6 +263,13 @@ export class ServeMetrics {
       this.#nodes((topology, node) => {
         if (node.role !== 'replica') return;
         emit({ topology, node: node.address }, this.#resyncs.replicaFull.get(`${topology} ${node.address}`) ?? 0);
+      }),
+    );
+
+    this.#counter('replica_link_drops_total', "Times a replica's link to its master went down, as the console saw them (a full resync after a drop it did not see says it).", ['topology', 'node'], (emit) =>
+      this.#nodes((topology, node) => {
+        if (node.role !== 'replica') return;
+        emit({ topology, node: node.address }, this.#resyncs.linkDrops.get(`${topology} ${node.address}`) ?? 0);
       }),
     );
 

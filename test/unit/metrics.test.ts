@@ -190,8 +190,16 @@ describe('serve metrics', () => {
     tick(current);
     expect(await counters()).toEqual([0, 0, 0]);
     current = master({ stats: { syncFull: 5, syncPartialOk: 2, syncPartialErr: 0 } });
-    tick(current, [{ id: 1, at: 1, node: REPLICA, kind: 'full-resync', message: 'x', peer: MASTER }, { id: 2, at: 1, node: MASTER, kind: 'partial-resync', message: 'y' }]);
+    tick(current, [
+      { id: 1, at: 1, node: REPLICA, kind: 'link-down', message: 'w' },
+      { id: 2, at: 1, node: REPLICA, kind: 'full-resync', message: 'x', peer: MASTER },
+      { id: 3, at: 1, node: MASTER, kind: 'partial-resync', message: 'y' },
+    ]);
     expect(await counters()).toEqual([2, 1, 1]);
+    // Its "was replaced" once finished is the same resync; the link drop is counted.
+    tick(current, [{ id: 4, at: 2, node: REPLICA, kind: 'full-resync', message: 'z', peer: MASTER, completes: true }]);
+    expect(await counters()).toEqual([2, 1, 1]);
+    expect(samples(await metrics.render()).get(`replication_console_replica_link_drops_total{topology="orders",node="${REPLICA}"}`)).toBe(1);
     // Restarted (a new run_id, counters from 0): its new counts are added, never subtracted.
     current = master({ runId: 'after-restart', stats: { syncFull: 1, syncPartialOk: 0, syncPartialErr: 0 } });
     tick(current);

@@ -70,12 +70,19 @@ describe('full resyncs from both sides', () => {
   it('a replica seen first: the master counting it later is not a second event', () => {
     const [, first, counted] = run([
       [master(), replica('a:1')],
-      [master(), replica('a:1', { sync: SYNCING })],
+      [master(), replica('a:1', { linkStatus: 'down', sync: SYNCING })],
       [master({ stats: { syncFull: 3, syncPartialOk: 0, syncPartialErr: 0 } }), replica('a:1', { replid: NEW_REPLID, offset: 10 })],
     ]);
-    expect(first?.map((e) => [e.kind, e.node])).toEqual([['full-resync', 'a:1']]);
-    expect(first?.[0]?.message).toContain('master_sync_in_progress');
-    expect(counted?.map((e) => [e.kind, e.node, e.completes])).toEqual([['full-resync', 'a:1', true]]);
+    // Its link going down is seen as such: said once, not again by the resync.
+    expect(first?.map((e) => [e.kind, e.node])).toEqual([
+      ['link-down', 'a:1'],
+      ['full-resync', 'a:1'],
+    ]);
+    expect(first?.[1]?.message).toContain('master_sync_in_progress');
+    expect(counted?.map((e) => [e.kind, e.node, e.completes])).toEqual([
+      ['link-up', 'a:1', undefined],
+      ['full-resync', 'a:1', true],
+    ]);
   });
 
   it('a replica restarted empty and resynced between two polls: caught by its new replid and the offset reset', () => {
@@ -110,7 +117,9 @@ describe('full resyncs from both sides', () => {
       [master(valkey), replica('a:1')],
       [master({ ...valkey, stats: { syncFull: 3, syncPartialOk: 1, syncPartialErr: 0 } }), replica('a:1', { sync: SYNCING })],
     ]);
-    expect(counted?.map((e) => e.kind)).toEqual(['full-resync']);
+    // The drop the console did not see (the link read up, then a sync) is said by the resync.
+    expect(counted?.map((e) => e.kind)).toEqual(['link-down', 'full-resync']);
+    expect(counted?.[0]?.message).toBe('a:1: link to m:1 went down (seen by the full resync that followed)');
   });
 
   it('a master dropping a replica that is alive and still points at it', () => {
@@ -279,6 +288,8 @@ describe('the same resyncs whatever the poll timing', () => {
         const events = runAt(intervalMs, startMs, 50, obufAt);
         const resyncs = events.filter((e) => e.kind === 'full-resync' && !e.completes);
         expect(resyncs.map((e) => e.node), `every ${intervalMs} ms from ${startMs} ms`).toEqual(['r:3', 'r:3', 'r:3', 'r:3', 'r:3']);
+        // Each drop counted once, seen or not (the replica was not read while its master dropped it).
+        expect(events.filter((e) => e.kind === 'link-down').map((e) => e.node), `every ${intervalMs} ms from ${startMs} ms`).toEqual(['r:3', 'r:3', 'r:3', 'r:3', 'r:3']);
         // The cause, from the master's setting and its write rate.
         expect(resyncs[0]?.message).toContain("m:1's client-output-buffer-limit replica 262144 131072 1 holds 0.3 s of its writes");
       }
