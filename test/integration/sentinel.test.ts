@@ -260,17 +260,24 @@ describe('Sentinel events', () => {
     expect(headlines.some((m) => m.includes(`Sentinel ("${GROUP}", 3 Sentinels watching it) fails it over on its own`))).toBe(true);
     expect(headlines.filter((m) => /→ fail over|Promote the replica/.test(m))).toEqual([]);
     expect(node(after, doomed).reachable).toBe(false);
-    // Every Sentinel has switched to the new master and none is still failing over: the next case
-    // starts from a quiet group (no late +switch-master of this incident reaches its engine).
-    const promoted = currentMaster(after)?.address;
+    // Every Sentinel agrees on one master, which the console reads as a master, and none is still
+    // failing over: the next case starts from a quiet group (no late +switch-master of this
+    // incident reaches its engine). Not necessarily the master seen first: a promotion Sentinel
+    // cannot confirm within its failover-timeout on a loaded machine is abandoned, and it fails
+    // over again to another replica (red in CI once: two files at once).
     await waitForTick(
       engine,
       ({ snapshot: s }) => {
         const views = sentinelNodes(s).filter((n) => sentinels.includes(n.address) && n.reachable).map(viewOf);
-        return views.length === 3 && views.every((v) => v !== undefined && v.address === promoted && !v.flags.includes('failover_in_progress'));
+        const agreed = views[0]?.address;
+        return (
+          views.length === 3 &&
+          views.every((v) => v !== undefined && v.address === agreed && !v.flags.includes('failover_in_progress')) &&
+          s.nodes.some((n) => n.address === agreed && n.role === 'master' && n.reachable)
+        );
       },
-      20_000,
-      'every Sentinel on the new master, none failing over',
+      30_000,
+      'every Sentinel on one master, none failing over',
     );
     await lab.restart(labName(doomed));
   });
