@@ -295,8 +295,9 @@ export class EngineCommands implements NodeCommands {
           return String(await client.call(name, ...args));
         } catch (error) {
           // NOPERM goes on to the registry, which words it with the user and the rule to add;
+          // NOAUTH and WRONGPASS come before the ACL check and say nothing of it (unanswered);
           // any other reply is the command's own refusal of the argument: allowed.
-          if (error instanceof Error && error.name === 'ReplyError' && !/^NOPERM/.test(error.message)) return error.message;
+          if (error instanceof Error && error.name === 'ReplyError' && !/^(NOPERM|NOAUTH|WRONGPASS)/.test(error.message)) return error.message;
           throw error;
         }
       });

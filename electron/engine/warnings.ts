@@ -62,7 +62,8 @@ function writesRefused(records: readonly NodeRecord[]): TopologyWarning[] {
     const short = replicasShort(r.settings, r.replication.minReplicasGood);
     const maxLag = r.settings?.minReplicasMaxLag ?? null;
     const lagged = `with a lag under min-replicas-max-lag${maxLag !== null ? ` (${maxLag} s)` : ''}`;
-    if (isFenceValue(r.settings?.minReplicasToWrite)) {
+    // Redis ignores min-replicas-to-write while min-replicas-max-lag is 0 (INFO then has no good-replica count).
+    if (isFenceValue(r.settings?.minReplicasToWrite) && r.replication.minReplicasGood !== null) {
       // Kept on purpose by a plan that failed after the hand-over, while another master may take
       // writes; the plan's journal is closed then, so nothing else would say it (helper-71).
       reasons.push(
@@ -95,7 +96,12 @@ function writesRefused(records: readonly NodeRecord[]): TopologyWarning[] {
  * engine drops this master's WRITES_REFUSED.
  */
 export function refusesOnlyByFence(r: NodeRecord): boolean {
-  return r.replication?.role === 'master' && isFenceValue(r.settings?.minReplicasToWrite) && !masterHazards(r.settings, r.load).some(refusesWrites);
+  return (
+    r.replication?.role === 'master' &&
+    isFenceValue(r.settings?.minReplicasToWrite) &&
+    r.replication.minReplicasGood !== null &&
+    !masterHazards(r.settings, r.load).some(refusesWrites)
+  );
 }
 
 /** A replica that started this many full syncs in 2 minutes without one finishing is SYNC_FAILING. */

@@ -497,3 +497,22 @@ describe('Execution: credentials given with --set-masterauth', () => {
     expect(report.authChanged).toEqual([{ node: B, masteruser: 'repl-old' }]);
   });
 });
+
+describe('re-pointing after a failure', () => {
+  it('a promote of a live master\'s replica that fails on a sibling: the siblings left keep following the master clients write to', async () => {
+    const C = '10.0.0.4:6379';
+    const snapshot = snapshotOf([nodeState(M, { offset: 1000 }), replicaState(A, M, { offset: 1000 }), replicaState(B, M, { offset: 1000 }), replicaState(C, M, { offset: 1000 })]);
+    const planned = planAction({ kind: 'promote', node: A, repointSiblings: true, options: { stepTimeoutMs: 300 } }, factsFor(snapshot), META);
+    if (!planned.plan.canRun) throw new Error(`plan refused: ${planned.plan.checks.map((c) => c.message).join('; ')}`);
+    const fake = FakeNodeCommands.group(M, [A, B, C], 1000);
+    fake.on('REPLICAOF', (address) => {
+      if (address === B) throw new EngineError('NOPERM', `ACL user admin lacks permission for REPLICAOF on ${B}`);
+    });
+    const report = await new Execution(fake, planned, { pollMs: 2, stepTimeoutMs: 300, journal: new RecordingJournal([]), onProgress: () => undefined }).run();
+    expect(report.status).toBe('failed');
+    expect(fake.node(A).role).toBe('master');
+    // M still takes writes (a promote leaves it a master, unpaused): C stays with it.
+    expect(fake.node(C)).toMatchObject({ role: 'replica', master: M });
+    expect(fake.sent(C)).toEqual([]);
+  });
+});

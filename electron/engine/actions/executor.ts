@@ -256,15 +256,28 @@ export class Execution {
     return cause === 'failed' && (await this.repointDue(index));
   }
 
-  /** A replica (before the plan) re-pointed to a node this plan promoted, which reads as a master now. */
+  /**
+   * A replica (before the plan) re-pointed to a node this plan promoted, which reads as a master
+   * now, while the master it follows takes no writes: down or stalled, no longer a master, or held
+   * by this plan's write stop. A live master that takes writes keeps its replicas (review: a failed
+   * promote of a live master's replica would otherwise move them to a master nobody writes to).
+   */
   private async repointDue(index: number): Promise<boolean> {
     const op = this.planned.ops[index];
     if (op?.kind !== 'replicaof' || ![...this.promoted].some((p) => sameAddress(p, op.master))) return false;
-    if (this.planned.before.find((b) => sameAddress(b.address, op.node))?.role !== 'replica') return false;
+    const before = this.planned.before.find((b) => sameAddress(b.address, op.node));
+    if (before?.role !== 'replica') return false;
     try {
-      return (await readReplication(this.commands, op.master)).role === 'master';
+      if ((await readReplication(this.commands, op.master)).role !== 'master') return false;
     } catch {
       return false;
+    }
+    const old = before.master;
+    if (old === null || (this.writeStop !== null && sameAddress(this.writeStop.node, old))) return true;
+    try {
+      return (await readReplication(this.commands, old)).role !== 'master';
+    } catch {
+      return true;
     }
   }
 

@@ -58,7 +58,7 @@ function finish(b: PlanBuilder, meta: PlanMeta, summary: string, confirm: string
 function loadingNodes(b: PlanBuilder): void {
   const told = new Set<string>();
   for (const { op } of b.steps) {
-    if (op.kind !== 'replicaof' && op.kind !== 'promote' && op.kind !== 'failover') continue;
+    if (op.kind !== 'replicaof' && op.kind !== 'promote' && op.kind !== 'failover' && op.kind !== 'sentinel-demote') continue;
     const address = b.canon(op.node);
     const f = b.fact(address);
     if (!f?.reachable || f.loading === null || told.has(address)) continue;

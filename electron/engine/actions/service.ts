@@ -119,7 +119,11 @@ export class ActionService {
     return this.log.file;
   }
 
-  /** Read the nodes involved fresh and compute the plan. Sends nothing that changes anything. */
+  /**
+   * Read the nodes involved fresh and compute the plan. Sends nothing that changes anything: the
+   * permission probes are commands Redis refuses (permissions.ts), seen only in ACL LOG, the error
+   * counts of INFO commandstats/errorstats and, for PSYNC, one line of the master's log.
+   */
   async plan(request: ActionRequest): Promise<ActionPlan> {
     this.refuseReadOnly();
     const parsed = actionRequestSchema.safeParse(request);
@@ -131,7 +135,7 @@ export class ActionService {
     try {
       planned = await this.compute(parsed.data, randomUUID(), null);
     } catch (error) {
-      // Planning only reads: whatever failed, nothing was changed.
+      // Planning only reads (and probes with commands Redis refuses): whatever failed, nothing was changed.
       throw withDetails(error, NOTHING_SENT);
     }
     // Another console on this machine is changing these nodes: what was just read is mid-change.
