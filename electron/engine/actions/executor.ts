@@ -907,7 +907,6 @@ export class Execution {
     }
   }
 
-  /** After a failure or abort: release a write stop unless that would leave two masters taking writes. */
   /** Read a replica's masterauth and masteruser before the plan first changes them (null: unreadable). */
   private async rememberAuth(node: string): Promise<void> {
     if (this.authBefore.has(node)) return;
@@ -954,6 +953,7 @@ export class Execution {
     return [...this.authBefore].filter(([node]) => this.roleChangeSent(node)).map(([node, before]) => ({ node, masteruser: before.masteruser }));
   }
 
+  /** After a failure or abort: release a write stop unless that would leave two masters taking writes. */
   private async cleanUp(): Promise<string[]> {
     const stop = this.writeStop;
     if (!stop) return [];

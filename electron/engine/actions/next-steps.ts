@@ -213,7 +213,6 @@ function adviceFor(expected: ExpectedNode, now: FinalNodeState, snapshot: Topolo
   return null;
 }
 
-/** The command that puts a node back as it was before the plan, if one does. */
 /**
  * For a replica sent back to its old master: the credentials it had for it, to set first (the
  * plan gave it the console's, which that master may refuse). The old masterauth is a password,
@@ -229,6 +228,7 @@ function credentialsFirst(before: ExpectedNode | undefined, node: string, auth: 
   return `CONFIG SET masterauth <its previous masterauth (the one it had before the plan)> and ${user} (the plan gave it the console's credentials, which its old master may refuse), then `;
 }
 
+/** The command that puts a node back as it was before the plan, if one does. */
 function backCommand(before: ExpectedNode, snapshot: TopologySnapshot | null): string | null {
   return before.role === 'master' ? 'REPLICAOF NO ONE' : before.master ? replicaofCommand(snapshot, before.master) : null;
 }
