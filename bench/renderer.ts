@@ -116,6 +116,8 @@ interface ScenarioResult {
   frames: Frame[];
   busyFraction: number;
   tickBytes: number;
+  /** The median tick message the page got while the ticks were recorded (a difference from the tick before). */
+  sentTickBytes: number;
   /** history:get calls the service answered (one per node per page load). */
   historyQueries: number;
   problems: string[];
@@ -310,6 +312,15 @@ async function runScenario(
 
     context = await browser.newContext({ viewport: VIEWPORT });
     const page = await context.newPage();
+    // What the page is sent per tick: whole at first, then differences (tick-wire.ts).
+    let recordingTicks = false;
+    const tickFrames: number[] = [];
+    page.on('websocket', (socket) =>
+      socket.on('framereceived', ({ payload }) => {
+        const text = String(payload);
+        if (recordingTicks && text.startsWith('{"push":"topology:tick"')) tickFrames.push(Buffer.byteLength(text));
+      }),
+    );
     const problems: string[] = [];
     page.on('console', (message) => {
       if (message.type() === 'error') problems.push(`console: ${message.text()}`);
@@ -365,7 +376,9 @@ async function runScenario(
     tracing = true;
     const cdp = options.profile ? await startProfiler(context, page) : null;
     await page.evaluate('window.__rendererBench.startRecording()');
+    recordingTicks = true;
     await page.waitForTimeout(TICK_SECONDS * 1000);
+    recordingTicks = false;
     const recording = await page.evaluate<Recording>('window.__rendererBench.stopRecording()');
     const profile = cdp ? await stopProfiler(cdp, 'renderer-ticks.cpuprofile', 'CPU profile of the page during the ticks (DevTools › Performance)') : undefined;
     tracing = false;
@@ -392,6 +405,7 @@ async function runScenario(
       frames,
       busyFraction,
       tickBytes,
+      sentTickBytes: middle(tickFrames, (b) => b),
       historyQueries: service.asked.queries,
       problems,
       profile: profile && topFunctions(profile, 25),
@@ -576,6 +590,7 @@ function detailsOf({ big, bigger, baseline }: RendererMeasurements): Record<stri
     ticks: r.recording.ticks,
     tickIntervals: r.recording.tickIntervals.map(r1),
     tickBytes: r.tickBytes,
+    sentTickBytes: r.sentTickBytes,
     historyQueries: r.historyQueries,
     worstFrames: worstFrames(r.frames, 8),
     loafs: r.recording.loafs,
@@ -610,8 +625,9 @@ function notesOf({ big, bigger, baseline }: RendererMeasurements): string[] {
       'from a Chromium trace; "longest rAF gap" is the longest time between two requestAnimationFrame callbacks ' +
       `(16.7 ms when no frame is missed). History: ${HISTORY_SECONDS} synthesized 1 Hz points per node before the session, ` +
       'then the real engine\'s; snapshots and ticks are real.',
-    `Renderer: ${b.ticks} ticks in ${TICK_SECONDS} s (100 nodes), tick message ${Math.round(big.tickBytes / 1024)} KiB ` +
-      `(4 nodes: ${Math.round(baseline.tickBytes / 1024)} KiB).`,
+    `Renderer: ${b.ticks} ticks in ${TICK_SECONDS} s (100 nodes), a tick whole ${Math.round(big.tickBytes / 1024)} KiB ` +
+      `(4 nodes: ${Math.round(baseline.tickBytes / 1024)} KiB), sent as a difference from the one before: median ${(big.sentTickBytes / 1024).toFixed(1)} KiB ` +
+      `(4 nodes: ${(baseline.sentTickBytes / 1024).toFixed(1)} KiB).`,
   ];
   const worst = worstFrames(big.frames, 1)[0];
   if (worst) {

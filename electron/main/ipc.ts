@@ -4,7 +4,8 @@
 // topologyId, data)); the hub checks the id like any other argument.
 import type { IpcMainInvokeEvent } from 'electron';
 import type { ApiPushes, Envelope, PushChannel } from '../shared/channels';
-import { BRIDGE_CHANNELS } from '../shared/channels';
+import { BRIDGE_CHANNELS, HUB_METHODS } from '../shared/channels';
+import { TickEncoder, TickReceiver } from '../shared/tick-wire';
 import type { ConsoleHub } from '../app/console-hub';
 
 /** The part of ipcMain this needs (a stand-in in tests). */
@@ -34,14 +35,33 @@ export function registerIpc(
       if (!isTrustedSender(event)) {
         return { ok: false, error: { code: 'FORBIDDEN', message: `${channel}: refused, the call did not come from the console page`, details: { nothingSent: true } } };
       }
-      return hub.invoke(topology, channel, rawArgs);
+      // The page holds another tick than the next difference changes (a reload): its next tick goes whole.
+      if (channel === HUB_METHODS.resendTick.channel && typeof topology === 'string') receiver.resend(topology);
+      const result = await hub.invoke(topology, channel, rawArgs);
+      if (channel === HUB_METHODS.closeTopology.channel && typeof topology === 'string' && result.ok) ticks.forget(topology);
+      return result;
     });
   }
   const push = <P extends PushChannel>(channel: P, topology: string, data: ApiPushes[P]): void => {
     const contents = target();
     if (contents && !contents.isDestroyed()) contents.send(channel, topology, data);
   };
-  const stopTicks = hub.onTick((topology, update) => push('topology:tick', topology, update));
+  // Ticks go as differences from the one before (tick-wire.ts): a structured clone of a whole
+  // 100-node snapshot every second was most of what the page did with a tick.
+  const ticks = new TickEncoder();
+  let receiver = new TickReceiver();
+  let receiverOf: PushTarget | null = null;
+  const stopTicks = hub.onTick((topology, update) => {
+    const tick = ticks.encode(topology, update);
+    const contents = target();
+    if (!contents || contents.isDestroyed()) return;
+    // Another window (the first closed, a new one opened) holds nothing yet.
+    if (contents !== receiverOf) {
+      receiver = new TickReceiver();
+      receiverOf = contents;
+    }
+    push('topology:tick', topology, receiver.take(tick));
+  });
   const stopProgress = hub.onActionProgress((topology, progress) => push('action:progress', topology, progress));
   return () => {
     stopTicks();

@@ -123,4 +123,6 @@ export type EnvelopeBridge = {
   topology(id: string): EnvelopeApi;
   closeTopology(id: string): Promise<Envelope<ResultOf<HubTable['closeTopology']>>>;
   openTopologies(): Promise<Envelope<ResultOf<HubTable['openTopologies']>>>;
+  /** Ask for the topology's next tick whole (the page's TickDecoder holds another than a difference changes). */
+  resendTick(id: string): Promise<Envelope<ResultOf<HubTable['resendTick']>>>;
 };

@@ -7,6 +7,7 @@ import type { EnvelopeBridge, ReplicationConsoleApi, ReplicationConsoleBridge } 
 import { MAIN_TOPOLOGY } from './api';
 import type { BridgeChannel, Envelope, EnvelopeApi, PushChannel, WireError } from './channels';
 import { API_METHODS, HUB_METHODS, PUSHES } from './channels';
+import { TickDecoder } from './tick-wire';
 import type { ErrorCode, ErrorDetails } from './types';
 
 /** Send one call on a channel for one topology; resolves with its envelope (a transport failure too). */
@@ -58,6 +59,7 @@ export function bindEnvelopeBridge(call: TopologyCall, subscribe: TopologySubscr
     closeTopology: (id) => call(id, HUB_METHODS.closeTopology.channel, []) as Promise<Envelope<void>>,
     // Any valid id will do: the list is the app's, not a topology's.
     openTopologies: () => call(MAIN_TOPOLOGY, HUB_METHODS.openTopologies.channel, []) as Promise<Envelope<string[]>>,
+    resendTick: (id) => call(id, HUB_METHODS.resendTick.channel, []) as Promise<Envelope<void>>,
   };
 }
 
@@ -85,8 +87,12 @@ async function settle<T>(pending: Promise<Envelope<T>>): Promise<T> {
   return unwrapEnvelope(envelope);
 }
 
-/** One topology's API with values and ApiCallErrors instead of envelopes. */
-export function unwrapApi(api: EnvelopeApi): ReplicationConsoleApi {
+/**
+ * One topology's API with values and ApiCallErrors instead of envelopes, and ticks whole: each
+ * listener decodes the differences it is sent (tick-wire.ts), and `askWholeTick` asks the
+ * sender for a whole one when a difference does not fit.
+ */
+export function unwrapApi(api: EnvelopeApi, askWholeTick: () => void = () => undefined): ReplicationConsoleApi {
   const unwrapped: Record<string, unknown> = {};
   const calls = api as unknown as Record<string, (...args: unknown[]) => Promise<Envelope<unknown>>>;
   for (const name of Object.keys(API_METHODS)) {
@@ -94,13 +100,21 @@ export function unwrapApi(api: EnvelopeApi): ReplicationConsoleApi {
     unwrapped[name] = (...args: unknown[]) => (callOne ? settle(callOne(...args)) : Promise.reject(new ApiCallError('INTERNAL', `Internal error: the bridge lacks ${name}`)));
   }
   for (const name of Object.keys(PUSHES)) unwrapped[name] = calls[name];
+  const onTick: ReplicationConsoleApi['onTick'] = (listener) => {
+    const decoder = new TickDecoder(askWholeTick);
+    return api.onTick((wire) => {
+      const update = decoder.decode(wire);
+      if (update !== null) listener(update);
+    });
+  };
+  unwrapped.onTick = onTick;
   return unwrapped as ReplicationConsoleApi;
 }
 
 /** The whole bridge with values and ApiCallErrors. */
 export function unwrapBridge(bridge: EnvelopeBridge): ReplicationConsoleBridge {
   return {
-    topology: (id) => unwrapApi(bridge.topology(id)),
+    topology: (id) => unwrapApi(bridge.topology(id), () => void bridge.resendTick(id)),
     closeTopology: (id) => settle(bridge.closeTopology(id)),
     openTopologies: () => settle(bridge.openTopologies()),
   };

@@ -11,6 +11,7 @@ import type { ConnectionProfile, ProfileImportResult, ProfileList } from './prof
 import { profileIdSchema, profileInputSchema } from './profile-schema';
 import { alertMuteSchema, alertThresholdsSchema, connectOptionsSchema, eventQuerySchema, historiesQuerySchema, historyQuerySchema } from './schema';
 import type { AlertsView, HistoryColumns, HistoryPoint, RawReplication, ReplicationEvent, TickUpdate, TopologySnapshot } from './types';
+import type { TickWire } from './tick-wire';
 import type { InterruptedPlanList } from './api';
 
 /** An argument list: a tuple, or a union of tuples for optional trailing arguments. */
@@ -120,12 +121,22 @@ export const HUB_METHODS = {
   closeTopology: method('topology:close', noArguments, nothing),
   /** The ids of the topologies open now, for a reloaded window to show their tabs again. */
   openTopologies: method('topology:list', noArguments, z.array(z.string())),
+  /**
+   * The page holds another tick than the one a difference changes (tick-wire.ts): send this
+   * topology's next tick whole. Answered by the transport that sends differences; the hub's own
+   * listeners get every tick whole.
+   */
+  resendTick: method('tick:resend', noArguments, nothing),
 } as const;
 
-/** Pushed messages: one tick per poll, one progress per step change of a running plan. */
+/**
+ * Pushed messages: one tick per poll, one progress per step change of a running plan. `wire` is
+ * what crosses (a tick as a difference from the one before, tick-wire.ts), `data` what a
+ * listener of the unwrapped API gets.
+ */
 export const PUSHES = {
-  onTick: { channel: 'topology:tick', data: built<TickUpdate>('object') },
-  onActionProgress: { channel: 'action:progress', data: built<StepProgress>('object') },
+  onTick: { channel: 'topology:tick', data: built<TickUpdate>('object'), wire: built<TickWire>('object') },
+  onActionProgress: { channel: 'action:progress', data: built<StepProgress>('object'), wire: built<StepProgress>('object') },
 } as const;
 
 type ApiTable = typeof API_METHODS;
@@ -148,7 +159,8 @@ export type HubChannel = keyof HubMethods;
 /** Every method the bridge carries: one topology's and the app's. */
 export type BridgeMethods = ApiMethods & HubMethods;
 export type BridgeChannel = keyof BridgeMethods;
-export type ApiPushes = { [K in PushName as PushTable[K]['channel']]: z.output<PushTable[K]['data']> };
+/** Channel → what crosses it. */
+export type ApiPushes = { [K in PushName as PushTable[K]['channel']]: z.output<PushTable[K]['wire']> };
 export type PushChannel = keyof ApiPushes;
 
 /** The object the renderer (and the CLI) calls: one topology's API, whatever carries it. */
@@ -156,9 +168,9 @@ export type ReplicationConsoleApi = { [K in ApiMethodName]: (...args: ArgsOf<Api
   [K in PushName]: (listener: (data: z.output<PushTable[K]['data']>) => void) => () => void;
 };
 
-/** The same API with each call's envelope instead of its value: what the preload exposes (see bind-api.ts). */
+/** The same API with each call's envelope instead of its value, and pushes as they cross: what the preload exposes (see bind-api.ts). */
 export type EnvelopeApi = { [K in ApiMethodName]: (...args: ArgsOf<ApiTable[K]>) => Promise<Envelope<ResultOf<ApiTable[K]>>> } & {
-  [K in PushName]: (listener: (data: z.output<PushTable[K]['data']>) => void) => () => void;
+  [K in PushName]: (listener: (data: z.output<PushTable[K]['wire']>) => void) => () => void;
 };
 
 /** What crosses the bridge for every call: the value, or the error as fields (never an exception). */

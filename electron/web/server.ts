@@ -24,6 +24,8 @@ import type { AuthResult, HttpAuth } from '../serve/http-auth';
 import { isLoopbackHost } from '../serve/listen';
 import { formatAddress } from '../engine/address';
 import { StaticFiles } from './static-files';
+import { HUB_METHODS } from '../shared/channels';
+import { TickEncoder, TickReceiver, type TickWire } from '../shared/tick-wire';
 
 export interface WebServerOptions {
   /** The topologies to expose; whoever made the hub closes it. */
@@ -214,18 +216,51 @@ export async function startWebServer(options: WebServerOptions = {}): Promise<We
     const named = parseTopologyId(topology);
     const refusal = named.ok ? (options.refuse?.(named.id, channel) ?? null) : null;
     if (refusal !== null) return bad(id, refusal);
-    reply(id, await hub.invoke(topology, channel, args));
+    // The page holds another tick than the next difference changes: its next tick goes whole.
+    if (channel === HUB_METHODS.resendTick.channel && named.ok) receiverOf(ws).resend(named.id);
+    const result = await hub.invoke(topology, channel, args);
+    if (channel === HUB_METHODS.closeTopology.channel && named.ok && result.ok) ticks.forget(named.id);
+    reply(id, result);
+  }
+
+  /** Whether a push can go to this client now: one that can't keep up skips some rather than growing our memory without bound. */
+  function keepsUp(client: WebSocket): boolean {
+    return client.readyState === WebSocket.OPEN && client.bufferedAmount < MAX_BUFFERED_BYTES;
   }
 
   function broadcast(push: WirePush): void {
     const message = JSON.stringify(push);
+    for (const client of wss.clients) if (keepsUp(client)) client.send(message);
+  }
+
+  // Ticks go as differences from the one before (tick-wire.ts) to a client known to hold it, and
+  // whole to the others (a new one, or one that skipped a tick); each form is encoded once.
+  const ticks = new TickEncoder();
+  const receivers = new WeakMap<WebSocket, TickReceiver>();
+  function receiverOf(client: WebSocket): TickReceiver {
+    let receiver = receivers.get(client);
+    if (!receiver) {
+      receiver = new TickReceiver();
+      receivers.set(client, receiver);
+    }
+    return receiver;
+  }
+  function sendTick(topology: string, tick: ReturnType<TickEncoder['encode']>): void {
+    const messages = new Map<TickWire, string>();
     for (const client of wss.clients) {
-      if (client.readyState === WebSocket.OPEN && client.bufferedAmount < MAX_BUFFERED_BYTES) client.send(message);
+      if (!keepsUp(client)) continue;
+      const data = receiverOf(client).take(tick);
+      let message = messages.get(data);
+      if (message === undefined) {
+        message = JSON.stringify({ push: 'topology:tick', topology, data } satisfies WirePush);
+        messages.set(data, message);
+      }
+      client.send(message);
     }
   }
 
   // Every window gets every topology's ticks: each routes them to the tab showing that topology.
-  const stopTicks = hub.onTick((topology, update) => broadcast({ push: 'topology:tick', topology, data: update }));
+  const stopTicks = hub.onTick((topology, update) => sendTick(topology, ticks.encode(topology, update)));
   // Every window sees a running plan's progress; each one shows only the plan it started.
   const stopProgress = hub.onActionProgress((topology, progress) => broadcast({ push: 'action:progress', topology, data: progress }));
 

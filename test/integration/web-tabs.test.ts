@@ -15,6 +15,7 @@ import { ConsoleHub } from '../../electron/app/console-hub';
 import { Lab } from '../../electron/lab/lab';
 import { startWebServer, type WebServer } from '../../electron/web/server';
 import type { WirePush, WireResponse } from '../../electron/shared/schema';
+import { isTickDelta, tickId, TickDecoder, type TickWire } from '../../electron/shared/tick-wire';
 import type { TickUpdate, TopologySnapshot } from '../../electron/shared/types';
 import { createWebSocketBridge, webSocketUrlFor, type WebSocketBridge } from '../../renderer/src/api/ws-client';
 
@@ -70,8 +71,12 @@ class Client {
     return response.result;
   }
 
+  /** The topology's ticks as a page rebuilds them: the first whole, the others from differences. */
   ticksOf(topology: string): TickUpdate[] {
-    return this.pushes.flatMap((p) => (p.push === 'topology:tick' && p.topology === topology ? [p.data] : []));
+    const decoder = new TickDecoder(() => {
+      throw new Error(`a difference for ${topology} that does not fit the tick before it`);
+    });
+    return this.pushes.flatMap((p) => (p.push === 'topology:tick' && p.topology === topology ? [decoder.decode(p.data)].filter((u) => u !== null) : []));
   }
 }
 
@@ -106,6 +111,41 @@ describe('web mode, several topologies', () => {
       expect(await client.call({ channel: 'topology:close', topology: 'two', args: [] })).toEqual({ ok: true, value: null });
     } finally {
       client.ws.close();
+    }
+  });
+
+  it('sends ticks as differences that rebuild the engine’s own, through writes, a replica killed and back, and a late client', async () => {
+    const whole = new Map<string, unknown>();
+    const stopWhole = hub.onTick((topology, update) => topology === 'deltas' && whole.set(tickId(update.snapshot), JSON.parse(JSON.stringify(update))));
+    const early = new Client();
+    const late = new Client();
+    const writer = new Redis(lab.port('a'), '127.0.0.1');
+    try {
+      await early.opened();
+      await early.call({ channel: 'topology:connect', topology: 'deltas', args: [{ seeds: [a], pollIntervalMs: 200 }] });
+      await writer.set('k', 'v'.repeat(1000));
+      await expect.poll(() => early.ticksOf('deltas').length, { timeout: 10_000 }).toBeGreaterThanOrEqual(3);
+      await late.opened();
+      await lab.kill('a-replica');
+      await expect.poll(() => early.ticksOf('deltas').at(-1)?.snapshot.nodes.find((n) => n.address === lab.address('a-replica'))?.reachable, { timeout: 10_000 }).toBe(false);
+      await lab.restart('a-replica');
+      await writer.set('k2', 'w');
+      await expect.poll(() => early.ticksOf('deltas').at(-1)?.snapshot.nodes.find((n) => n.address === lab.address('a-replica'))?.linkStatus, { timeout: 20_000 }).toBe('up');
+      await expect.poll(() => late.ticksOf('deltas').length, { timeout: 10_000 }).toBeGreaterThanOrEqual(3);
+
+      for (const client of [early, late]) {
+        const forms = client.pushes.filter((p) => p.push === 'topology:tick' && p.topology === 'deltas').map((p) => (isTickDelta(p.data as TickWire) ? 'delta' : 'whole'));
+        // Whole once (the first tick a client gets), differences after.
+        expect(forms[0]).toBe('whole');
+        expect(forms.slice(1).every((form) => form === 'delta')).toBe(true);
+        for (const update of client.ticksOf('deltas')) expect(update, tickId(update.snapshot)).toEqual(whole.get(tickId(update.snapshot)));
+      }
+      expect(await early.call({ channel: 'topology:close', topology: 'deltas', args: [] })).toEqual({ ok: true, value: null });
+    } finally {
+      stopWhole();
+      writer.disconnect();
+      early.ws.close();
+      late.ws.close();
     }
   });
 

@@ -12,6 +12,7 @@ import { ConsoleHub } from '../../electron/app/console-hub';
 import type { Envelope, EnvelopeBridge } from '../../electron/shared/api';
 import { ApiCallError, unwrapBridge } from '../../electron/shared/bind-api';
 import type { TickUpdate } from '../../electron/shared/types';
+import { isTickDelta, TickDecoder, type TickWire } from '../../electron/shared/tick-wire';
 import { registerIpc, type IpcMainLike, type PushTarget } from '../../electron/main/ipc';
 import { API_CHANNELS, BRIDGE_CHANNELS } from '../../electron/shared/channels';
 import { Lab } from '../../electron/lab/lab';
@@ -40,6 +41,12 @@ function tick(takenAt: number): TickUpdate {
   return { snapshot: { takenAt } as TickUpdate['snapshot'], events: [] };
 }
 
+/** A tick these tests send whole. */
+function wholeTick(wire: TickWire): TickUpdate {
+  if (isTickDelta(wire)) throw new Error('expected a whole tick');
+  return wire;
+}
+
 describe('preload', () => {
   let bridge: EnvelopeBridge;
   let ipcRenderer: EventEmitter;
@@ -57,7 +64,7 @@ describe('preload', () => {
 
   it('exposes the bridge as window.replicationConsole, never ipcRenderer', () => {
     expect([...electron.exposed.keys()]).toEqual(['replicationConsole']);
-    expect(Object.keys(bridge).sort()).toEqual(['closeTopology', 'openTopologies', 'topology']);
+    expect(Object.keys(bridge).sort()).toEqual(['closeTopology', 'openTopologies', 'resendTick', 'topology']);
     expect(Object.values(bridge).every((v) => typeof v === 'function')).toBe(true);
   });
 
@@ -102,9 +109,9 @@ describe('preload', () => {
 
   it("routes each push to its topology's listeners only, through one ipcRenderer listener per channel", () => {
     const got: Record<string, number[]> = { one: [], two: [], twoAgain: [] };
-    const stopOne = bridge.topology('t-one').onTick((u) => got.one?.push(u.snapshot.takenAt));
-    const stopTwo = bridge.topology('t-two').onTick((u) => got.two?.push(u.snapshot.takenAt));
-    const stopTwoAgain = bridge.topology('t-two').onTick((u) => got.twoAgain?.push(u.snapshot.takenAt));
+    const stopOne = bridge.topology('t-one').onTick((u) => got.one?.push(wholeTick(u).snapshot.takenAt));
+    const stopTwo = bridge.topology('t-two').onTick((u) => got.two?.push(wholeTick(u).snapshot.takenAt));
+    const stopTwoAgain = bridge.topology('t-two').onTick((u) => got.twoAgain?.push(wholeTick(u).snapshot.takenAt));
     // Twelve more tabs: still one listener, under the EventEmitter's limit of ten.
     const more = Array.from({ length: 12 }, (_, i) => bridge.topology(`t-${i}`).onTick(() => undefined));
     expect(ipcRenderer.listenerCount('topology:tick')).toBe(1);
@@ -131,7 +138,7 @@ describe('preload', () => {
     const stopBad = bridge.topology('t-bad').onTick(() => {
       throw new Error('broken');
     });
-    const stopGood = bridge.topology('t-bad').onTick((u) => got.push(u.snapshot.takenAt));
+    const stopGood = bridge.topology('t-bad').onTick((u) => got.push(wholeTick(u).snapshot.takenAt));
     ipcRenderer.emit('topology:tick', {}, 't-bad', tick(7));
     expect(got).toEqual([7]);
     expect(errors).toHaveBeenCalledTimes(1);
@@ -178,8 +185,8 @@ describe("main's IPC handlers", () => {
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it('handles every API channel and the two app-level ones', () => {
-    expect([...handlers.keys()].sort()).toEqual([...API_CHANNELS, 'topology:close', 'topology:list'].sort());
+  it('handles every API channel and the three app-level ones', () => {
+    expect([...handlers.keys()].sort()).toEqual([...API_CHANNELS, 'tick:resend', 'topology:close', 'topology:list'].sort());
     expect(BRIDGE_CHANNELS).toContain('topology:close');
   });
 
@@ -220,12 +227,27 @@ describe("main's IPC handlers", () => {
       sent.length = 0;
       const connected = await handle('topology:connect', 't-live', { seeds: [lab.address('m')], pollIntervalMs: 200 });
       expect(connected).toMatchObject({ ok: true });
-      await expect.poll(() => sent.length, { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
-      for (const [channel, topology, data] of sent) {
+      await expect.poll(() => sent.length, { timeout: 10_000 }).toBeGreaterThanOrEqual(3);
+      // The first tick whole, the next ones as differences that rebuild the engine's own.
+      const decoder = new TickDecoder(() => {
+        throw new Error('a difference that does not fit the tick before it');
+      });
+      const forms: string[] = [];
+      for (const [channel, topology, data] of sent.slice(0, 3)) {
         expect(channel).toBe('topology:tick');
         expect(topology).toBe('t-live');
-        expect((data as TickUpdate).snapshot.nodes.map((n) => n.address)).toEqual([lab.address('m')]);
+        forms.push(isTickDelta(data as TickWire) ? 'delta' : 'whole');
+        const update = decoder.decode(data as TickWire);
+        expect(update?.snapshot.nodes.map((n) => n.address)).toEqual([lab.address('m')]);
       }
+      expect(forms).toEqual(['whole', 'delta', 'delta']);
+      const latest = (await handle('topology:get', 't-live')) as Envelope<TickUpdate['snapshot']>;
+      // A page that asks (a reload) gets the next tick whole.
+      const asked = sent.length;
+      expect(await handle('tick:resend', 't-live')).toEqual({ ok: true, value: null });
+      await expect.poll(() => sent.length, { timeout: 10_000 }).toBeGreaterThan(asked);
+      expect(isTickDelta(sent[asked]?.[2] as TickWire)).toBe(false);
+      expect(latest.ok).toBe(true);
       // A destroyed window is skipped, not sent to.
       let destroyed = false;
       const before = sent.length;
