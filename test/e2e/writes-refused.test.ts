@@ -45,7 +45,7 @@ describe('writes refused by the master itself (real servers)', () => {
           const policy = page.getByTestId('node-details').locator('[data-field="memory-policy"]');
           await expect.poll(() => policy.textContent(), { timeout: 10_000 }).toBe('noeviction');
           await policy.scrollIntoViewIfNeeded();
-          await expect(page.getByTestId('node-details').locator('[data-field="memory"]').textContent()).resolves.toMatch(/^\s*[\d.]+ KiB\sof 1 B\s\(> 999 %\)\s· noeviction\s*$/);
+          await expect(page.getByTestId('node-details').locator('[data-field="memory"]').textContent()).resolves.toMatch(/^\s*[\d.]+ [KM]iB\sof 1 B\s\(> 999 %\)\s· noeviction\s*$/);
           await shot(page, `writes-refused-${scheme}`);
 
           if (scheme === 'light') {
