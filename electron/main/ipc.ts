@@ -30,6 +30,11 @@ export function registerIpc(
   isTrustedSender: (event: IpcMainInvokeEvent) => boolean,
   target: () => PushTarget | null,
 ): () => void {
+  // Ticks go as differences from the one before (tick-wire.ts), as in the web mode: the page
+  // takes in what changed, not a whole 100-node snapshot every second.
+  const ticks = new TickEncoder();
+  let receiver = new TickReceiver();
+  let receiverOf: PushTarget | null = null;
   for (const channel of BRIDGE_CHANNELS) {
     ipcMain.handle(channel, async (event, topology, ...rawArgs): Promise<Envelope<unknown>> => {
       if (!isTrustedSender(event)) {
@@ -46,15 +51,10 @@ export function registerIpc(
     const contents = target();
     if (contents && !contents.isDestroyed()) contents.send(channel, topology, data);
   };
-  // Ticks go as differences from the one before (tick-wire.ts): a structured clone of a whole
-  // 100-node snapshot every second was most of what the page did with a tick.
-  const ticks = new TickEncoder();
-  let receiver = new TickReceiver();
-  let receiverOf: PushTarget | null = null;
   const stopTicks = hub.onTick((topology, update) => {
-    const tick = ticks.encode(topology, update);
     const contents = target();
     if (!contents || contents.isDestroyed()) return;
+    const tick = ticks.encode(topology, update);
     // Another window (the first closed, a new one opened) holds nothing yet.
     if (contents !== receiverOf) {
       receiver = new TickReceiver();

@@ -260,7 +260,8 @@ export async function startWebServer(options: WebServerOptions = {}): Promise<We
   }
 
   // Every window gets every topology's ticks: each routes them to the tab showing that topology.
-  const stopTicks = hub.onTick((topology, update) => sendTick(topology, ticks.encode(topology, update)));
+  // With no window open (serve watched by Prometheus alone) no tick is compared at all.
+  const stopTicks = hub.onTick((topology, update) => wss.clients.size > 0 && sendTick(topology, ticks.encode(topology, update)));
   // Every window sees a running plan's progress; each one shows only the plan it started.
   const stopProgress = hub.onActionProgress((topology, progress) => broadcast({ push: 'action:progress', topology, data: progress }));
 
