@@ -166,7 +166,9 @@ function topLevel(tasks: Interval[]): Interval[] {
 
 function scriptName(args: Record<string, unknown> | undefined): string {
   const info = (args?.animation_frame_script_timing_info ?? {}) as Record<string, unknown>;
-  const invoker = String(info.property_like_name || info.class_like_name || info.invoker_type || 'script');
+  // "DOMWebSocket message" (a tick arriving) apart from "MessagePort message" (a chart redraw run apart, lib/frame-queue.ts).
+  const named = [info.class_like_name, info.property_like_name].filter(Boolean).join(' ');
+  const invoker = String(named || info.invoker_type || 'script');
   const fn = String(info.source_location_function_name ?? '');
   return fn ? `${invoker} → ${fn}` : invoker;
 }
