@@ -78,11 +78,18 @@ export type ReplicationCommand = 'PSYNC' | 'REPLCONF' | 'PING';
  * console's own connection a replica, so it is asked of 7.0+ masters only (permissions.ts). It
  * logs "Replica … asks for synchronization but with a wrong offset" on the master. REPLCONF
  * with an even argument count is a syntax error before any option is read, in every version.
+ *
+ * Redis 7 also allows a command by its first argument (`+replicaof|no` allows REPLICAOF NO ONE
+ * and nothing else, `+failover|to` FAILOVER TO …; it logs a deprecation warning, and honours it).
+ * So REPLICAOF and FAILOVER are asked with the first argument the plan sends (probeArgs): here the
+ * defaults, for a plan whose first argument is not known yet.
  */
 export const PERMISSION_PROBES: Record<ProbedCommand, readonly [string, ...string[]]> = {
   REPLICAOF: ['REPLICAOF', '127.0.0.1', 'not-a-port'], // "Invalid master port"
   SLAVEOF: ['SLAVEOF', '127.0.0.1', 'not-a-port'],
-  FAILOVER: ['FAILOVER', 'TIMEOUT', '0'], // "FAILOVER timeout must be greater than 0", parsed before anything is done
+  // "value is not an integer or out of range": the options are parsed before anything is done.
+  // TO is the first argument the plan sends (failoverArgs).
+  FAILOVER: ['FAILOVER', 'TO', '127.0.0.1', 'not-a-port'],
   'CLIENT PAUSE': ['CLIENT', 'PAUSE', 'not-a-number', 'WRITE'], // "timeout is not an integer"
   'CONFIG SET': ['CONFIG', 'SET', 'min-replicas-to-write', 'not-a-number'], // "argument couldn't be parsed into an integer"
   'CONFIG GET': ['CONFIG', 'GET', 'min-replicas-to-write'], // a read
@@ -96,6 +103,19 @@ export const PERMISSION_PROBES: Record<ProbedCommand, readonly [string, ...strin
  * usual message naming the rule to add); disabled (renamed or removed with rename-command); or
  * unanswered (timeout, connection lost: the plan's reachability checks decide).
  */
+
+/**
+ * The probe of `command` with `first` as its first argument, for REPLICAOF (SLAVEOF) whose first
+ * argument is the new master's host, or NO for a promotion. `REPLICAOF NO not-a-port` is harmless
+ * too: Redis promotes only on NO ONE, and otherwise takes NO for a host and refuses the port before
+ * anything else (checked on Redis 7.0: role, replid and offsets unchanged). The second argument is
+ * never a number: `REPLICAOF NO 6379` would make the node replicate from a host named NO.
+ */
+export function probeArgs(command: ProbedCommand, first?: string): readonly [string, ...string[]] {
+  const form = PERMISSION_PROBES[command];
+  if (first === undefined || (command !== 'REPLICAOF' && command !== 'SLAVEOF')) return form;
+  return [form[0], first, 'not-a-port'];
+}
 export type Permission = { status: 'allowed' } | { status: 'denied' | 'disabled' | 'unanswered'; message: string };
 
 export interface NodeCommands {
@@ -115,8 +135,8 @@ export interface NodeCommands {
   clientPause(address: string, ms: number, mode: PauseMode): Promise<void>;
   clientUnpause(address: string): Promise<void>;
   configRewrite(address: string): Promise<void>;
-  /** Whether the console's user may send `command` on the node, asked with its harmless form (PERMISSION_PROBES). */
-  mayRun(address: string, command: ProbedCommand): Promise<Permission>;
+  /** Whether the console's user may send `command` (with `first` as its first argument) on the node, asked with its harmless form (probeArgs). */
+  mayRun(address: string, command: ProbedCommand, first?: string): Promise<Permission>;
   /** Everything the preflight reads from one node, in one pipelined round trip. */
   preflight(address: string): Promise<PreflightReplies>;
   /** One message from the node's Sentinel hello channel, or null after `ms`. */
@@ -284,10 +304,10 @@ export class EngineCommands implements NodeCommands {
     await this.call(address, 'CONFIG', 'REWRITE');
   }
 
-  async mayRun(address: string, command: ProbedCommand): Promise<Permission> {
+  async mayRun(address: string, command: ProbedCommand, first?: string): Promise<Permission> {
     // Harmless, but still a REPLICAOF or a CONFIG SET on the wire: a monitoring session sends none.
     if (this.readOnly()) return { status: 'unanswered', message: `This connection is read-only (monitoring only): ${command} was not probed on ${address}` };
-    const [name, ...args] = PERMISSION_PROBES[command];
+    const [name, ...args] = probeArgs(command, first);
     let answer: string;
     try {
       answer = await this.runOn(address, async (client) => {

@@ -160,6 +160,35 @@ describe('the plan asks whether the console may send what it will send', () => {
     expect([(await replication(lab, 'master', LAB_PASSWORD)).role, (await replication(lab, 'replica-1', LAB_PASSWORD)).role]).toEqual(['master', 'slave']);
   });
 
+  it('first-argument rules (+replicaof|no, +replicaof|<host>, +failover|to): asked with the first argument the plan sends, changing nothing', async () => {
+    const lab = await adminLab(2);
+    // Redis 7 allows a command by its first argument ("Deprecation warning … misuse of ACL" in its
+    // log, but honoured): replica-1 may only be promoted, the master only re-pointed to 127.0.0.1
+    // and sent FAILOVER TO.
+    await on(lab, 'replica-1', 'ACL', 'SETUSER', 'admin', '-replicaof', '+replicaof|no');
+    await on(lab, 'master', 'ACL', 'SETUSER', 'admin', '-replicaof', '+replicaof|127.0.0.1', '-failover', '+failover|to');
+    const h = own(await adminHarness(lab, 300));
+    const before = await everyState(lab);
+    for (const method of ['paused-failover', 'pause', 'fence'] as const) {
+      const plan = await h.actions.plan({ kind: 'switchover', to: lab.address('replica-1'), options: { switchoverMethod: method } });
+      expect(plan.canRun, `${method}: ${refusals(plan).join(' | ')}`).toBe(true);
+      expect(plan.checks.find((c) => c.code === 'PERMISSION')?.verdict, method).toBe('ok');
+    }
+    const promote: ActionRequest = { kind: 'promote', node: lab.address('replica-1'), repointSiblings: true };
+    expect(refusals(await h.actions.plan(promote))).toEqual([]);
+    // The other way round: replica-1 may be re-pointed to 127.0.0.1 but not promoted, which the plan sends it.
+    await on(lab, 'replica-1', 'ACL', 'SETUSER', 'admin', '-replicaof', '+replicaof|127.0.0.1');
+    expect(refusals(await h.actions.plan(promote))).toEqual([
+      `${lab.address('replica-1')}: ACL user admin lacks permission for REPLICAOF: add it with ACL SETUSER admin +replicaof. The plan sends REPLICAOF NO ONE there, so it cannot run`,
+    ]);
+    // And the master lacking FAILOVER TO, allowed FAILOVER ABORT only.
+    await on(lab, 'master', 'ACL', 'SETUSER', 'admin', '-failover', '+failover|abort');
+    const failover = await h.actions.plan({ kind: 'switchover', to: lab.address('replica-1'), options: { switchoverMethod: 'paused-failover' } });
+    expect(refusals(failover)).toEqual([expect.stringMatching(new RegExp(`^${lab.address('master')}: ACL user admin lacks permission for FAILOVER: .*The plan sends FAILOVER TO 127\\.0\\.0\\.1 ${lab.port('replica-1')}`))]);
+    expect(await everyState(lab)).toEqual(before);
+    expect(await writesFlow(lab, 'master')).toBe(true);
+  });
+
   it('the probe changes nothing: role, offsets, pause and settings the same on every node after a refused plan and after an allowed one', async () => {
     const lab = await adminLab(2);
     const h = own(await adminHarness(lab, 300));

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { checkPermissions, permissionChecks, probesOf, psyncProbeIsHarmless, unprobed } from '../../electron/engine/actions/permissions';
 import { planAction } from '../../electron/engine/actions/planner';
 import type { StepOp } from '../../electron/engine/actions/operations';
-import { PERMISSION_PROBES } from '../../electron/engine/node-commands';
+import { PERMISSION_PROBES, probeArgs } from '../../electron/engine/node-commands';
 import { META, factsFor, nodeState, replicaState, snapshotOf } from '../helpers/action-fixtures';
 import { FakeNodeCommands } from '../helpers/fake-node-commands';
 
@@ -101,7 +101,27 @@ describe('probesOf', () => {
     expect(PERMISSION_PROBES.REPLICAOF[2]).not.toMatch(/^\d+$/);
     expect(PERMISSION_PROBES['CLIENT PAUSE'][2]).not.toMatch(/^\d+$/);
     expect(PERMISSION_PROBES['CONFIG SET'][3]).not.toMatch(/^\d+$/);
-    expect(PERMISSION_PROBES.FAILOVER).toEqual(['FAILOVER', 'TIMEOUT', '0']);
+    // TO first, as the plan's FAILOVER: a rule +failover|to allows it.
+    expect(PERMISSION_PROBES.FAILOVER).toEqual(['FAILOVER', 'TO', '127.0.0.1', 'not-a-port']);
+  });
+
+  it('REPLICAOF is asked with the first argument the step sends (NO for a promotion), never with a port', () => {
+    const ops: StepOp[] = [
+      { kind: 'promote', node: A },
+      { kind: 'replicaof', node: M, host: 'redis-a.internal', port: 6379, master: A },
+      { kind: 'sentinel-demote', node: B, target: '10.0.0.2:6379' },
+      { kind: 'sentinel-demote', node: M, target: null },
+    ];
+    expect(probesOf(ops).map((p) => [p.node, p.first, p.hostUnknown])).toEqual([
+      [A, 'NO', undefined],
+      [M, 'redis-a.internal', undefined],
+      [B, '10.0.0.2', undefined],
+      [M, undefined, true],
+    ]);
+    expect(probeArgs('REPLICAOF', 'NO')).toEqual(['REPLICAOF', 'NO', 'not-a-port']);
+    expect(probeArgs('SLAVEOF', 'redis-a.internal')).toEqual(['SLAVEOF', 'redis-a.internal', 'not-a-port']);
+    expect(probeArgs('REPLICAOF')).toEqual(PERMISSION_PROBES.REPLICAOF);
+    expect(probeArgs('CONFIG SET', 'NO')).toEqual(PERMISSION_PROBES['CONFIG SET']);
   });
 });
 
@@ -121,6 +141,16 @@ describe('permissionChecks', () => {
     expect(renamed?.verdict).toBe('refused');
     expect(renamed?.message).toMatch(new RegExp(`^${M}: REPLICAOF is renamed or disabled there .*rename-command.*SLAVEOF, its old name, answers there`));
     expect(permissionChecks([{ ...probe, permission: { status: 'disabled', message: 'x' }, slaveofAnswers: false }], [])[0]?.message).not.toMatch(/SLAVEOF/);
+  });
+
+  it('a REPLICAOF refused when its host was not known (Sentinel\'s pick) says a host rule cannot be asked, and how to have it asked', () => {
+    const demote = { node: M, command: 'REPLICAOF' as const, hostUnknown: true as const, step: 'REPLICAOF <the new master>', permission: { status: 'denied' as const, message: NOPERM } };
+    expect(permissionChecks([demote], [])[0]?.message).toBe(
+      `${NOPERM}. The plan sends REPLICAOF <the new master> there, so it cannot run (asked as REPLICAOF 127.0.0.1: the new master is Sentinel's pick, not known yet. ` +
+        `If the user's rules allow REPLICAOF only for some hosts, +replicaof|<host>, that cannot be asked: name the new master (prefer, --prefer) to have it asked with its host)`,
+    );
+    const { hostUnknown: _known, ...steered } = demote;
+    expect(permissionChecks([{ ...steered, first: '10.0.0.2' }], [])[0]?.message).toBe(`${NOPERM}. The plan sends REPLICAOF <the new master> there, so it cannot run`);
   });
 
   it('all allowed is one tick saying what was asked; no answer refuses nothing; the unprobed are named', () => {

@@ -10,6 +10,7 @@
 // too, whether that user may send what a replica sends it.
 import type { PlanCheck } from '../../shared/actions';
 import type { NodeCommands, Permission, ProbedCommand, ReplicationCommand } from '../node-commands';
+import { parseAddress } from '../address';
 import { parseServerVersion } from '../replication-rules';
 import { factsFor, type PreflightFacts } from './facts';
 import { commandText, type StepOp } from './operations';
@@ -19,6 +20,13 @@ import { withChecks, type PlannedAction } from './plan-builder';
 export interface Probe {
   node: string;
   command: ProbedCommand;
+  /**
+   * REPLICAOF's first argument as the step sends it (the new master's host, NO for a promotion):
+   * an ACL rule can allow the command by it (`+replicaof|no`).
+   */
+  first?: string;
+  /** REPLICAOF to a master not known when planned (sentinel-demote without a steer: Sentinel's pick), asked with PERMISSION_PROBES' host. */
+  hostUnknown?: true;
   step: string;
   /** For a replication command asked of a master: the replicas the plan has replicate from it as the console's user. */
   replicas?: string[];
@@ -44,7 +52,9 @@ export function probedCommands(op: StepOp): ProbedCommand[] {
     case 'sentinel-demote':
       return ['REPLICAOF'];
     case 'failover':
-      // FAILOVER ABORT, when the plan is stopped, is the same command to the ACL.
+      // Asked as FAILOVER TO …, the form the step sends. FAILOVER ABORT, sent when the plan is
+      // stopped, is the same command to the ACL unless a rule allows FAILOVER by its first
+      // argument (+failover|to); then the failover ends by itself at its TIMEOUT.
       return ['FAILOVER'];
     case 'pause-writes':
       return ['CLIENT PAUSE'];
@@ -79,8 +89,10 @@ export function probesOf(ops: readonly StepOp[]): Probe[] {
   const probes = new Map<string, Probe>();
   for (const op of ops) {
     for (const command of probedCommands(op)) {
-      const key = `${op.node} ${command}`;
-      if (!probes.has(key)) probes.set(key, { node: op.node, command, step: commandText(op) });
+      const first = command === 'REPLICAOF' ? firstArgument(op) : undefined;
+      const key = `${op.node} ${command} ${first ?? ''}`;
+      const unknown = command === 'REPLICAOF' && op.kind === 'sentinel-demote' && first === undefined;
+      if (!probes.has(key)) probes.set(key, { node: op.node, command, ...(first !== undefined ? { first } : {}), ...(unknown ? { hostUnknown: true } : {}), step: commandText(op) });
     }
     if (op.kind !== 'set-masterauth' || op.master === undefined) continue;
     for (const command of REPLICATION_COMMANDS) {
@@ -91,6 +103,14 @@ export function probesOf(ops: readonly StepOp[]): Probe[] {
     }
   }
   return [...probes.values()];
+}
+
+/** The first argument of the REPLICAOF a step sends, when known before it runs. */
+function firstArgument(op: StepOp): string | undefined {
+  if (op.kind === 'promote') return 'NO';
+  if (op.kind === 'replicaof') return op.host;
+  if (op.kind === 'sentinel-demote' && op.target) return parseAddress(op.target).host;
+  return undefined;
 }
 
 /**
@@ -121,7 +141,7 @@ export function permissionChecks(answers: readonly ProbeAnswer[], notProbed: rea
   for (const a of answers) {
     if (a.replicas && a.permission.status === 'denied') continue;
     if (a.permission.status === 'denied') {
-      refusals.push(refusal(`${a.permission.message}. The plan sends ${a.step} there, so it cannot run`, a.node));
+      refusals.push(refusal(`${a.permission.message}. The plan sends ${a.step} there, so it cannot run${a.hostUnknown ? UNKNOWN_HOST : ''}`, a.node));
     } else if (a.permission.status === 'disabled') {
       const slaveof = a.slaveofAnswers
         ? `; SLAVEOF, its old name, answers there, but the plan sends REPLICAOF: give REPLICAOF its name back (the rename-command line, read at start), or run the steps by hand with SLAVEOF`
@@ -155,9 +175,9 @@ export async function checkPermissions(commands: NodeCommands, planned: PlannedA
   const probes = reachable.filter((p) => !psyncUnasked.includes(p));
   const answers = await Promise.all(
     probes.map(async (probe): Promise<ProbeAnswer> => {
-      const permission = await commands.mayRun(probe.node, probe.command);
+      const permission = await commands.mayRun(probe.node, probe.command, probe.first);
       if (probe.command !== 'REPLICAOF' || permission.status !== 'disabled') return { ...probe, permission };
-      const slaveof = await commands.mayRun(probe.node, 'SLAVEOF');
+      const slaveof = await commands.mayRun(probe.node, 'SLAVEOF', probe.first);
       return { ...probe, permission, slaveofAnswers: slaveof.status === 'allowed' };
     }),
   );
@@ -208,6 +228,14 @@ function psyncNotAsked(probe: Probe, version: string | null, user: string | null
     nodes: [probe.node],
   };
 }
+
+/**
+ * Said with a REPLICAOF refused whose host was not known when planned: asked with another host, the
+ * probe cannot tell a user refused REPLICAOF from one allowed it only for some hosts.
+ */
+const UNKNOWN_HOST =
+  ' (asked as REPLICAOF 127.0.0.1: the new master is Sentinel\'s pick, not known yet. If the user\'s rules allow REPLICAOF only for some hosts, +replicaof|<host>, ' +
+  'that cannot be asked: name the new master (prefer, --prefer) to have it asked with its host)';
 
 function refusal(message: string, node: string): PlanCheck {
   return { code: 'PERMISSION', verdict: 'refused', message, overridable: false, nodes: [node] };
