@@ -2,6 +2,8 @@
 // user to replicate as, so its new master must let that user PSYNC, REPLCONF and PING (asked before
 // anything is sent), and the way back from a move that never came up must give the replica back the
 // credentials its old master accepts.
+import { readFile, readdir } from 'node:fs/promises';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
 import { planAndRun, replication, sleep } from '../helpers/actions';
@@ -13,6 +15,12 @@ const own = disposeAfterEach();
 const REPLICATION_RULES = ['+psync', '+replconf', '+ping'];
 
 
+
+/** Every file the service wrote under `dir` (audit log, journals, settled or not), by name relative to it. */
+async function written(dir: string): Promise<Record<string, string>> {
+  const names = (await readdir(dir, { recursive: true, withFileTypes: true })).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+  return Object.fromEntries(await Promise.all(names.map(async (f) => [path.relative(dir, f), await readFile(f, 'utf8')] as const)));
+}
 
 async function linkUp(lab: Lab, name: string, ms: number): Promise<string | undefined> {
   const deadline = Date.now() + ms;
@@ -75,6 +83,10 @@ describe('--set-masterauth as an ACL user', () => {
       `To go back: CONFIG SET masterauth <its previous masterauth (the one it had before the plan)> and CONFIG SET masteruser "" (the plan gave it the console's credentials, which its old master may refuse), then REPLICAOF 127.0.0.1 ${lab.port('master')} on ${lab.address('replica-2')}.`,
     );
     expect(outcome.nextSteps.join('\n')).not.toMatch(new RegExp(`${LAB_PASSWORD}|${ADMIN_PASSWORD}`));
+    // Neither password (the old masterauth put back, the console's set) in the audit log or the journal.
+    const files = await written(h.auditDir);
+    expect(Object.keys(files).sort()).toEqual(['audit.jsonl', expect.stringMatching(/^journal\/done\/.+\.jsonl$/)]);
+    for (const [name, text] of Object.entries(files)) expect([name, text.includes(LAB_PASSWORD), text.includes(ADMIN_PASSWORD)]).toEqual([name, false, false]);
     // The REPLICAOF alone (what the report used to say): the old master refuses admin's PSYNC.
     await on(lab, 'replica-2', 'REPLICAOF', '127.0.0.1', String(lab.port('master')));
     expect(await linkUp(lab, 'replica-2', 2000)).not.toBe('up');
