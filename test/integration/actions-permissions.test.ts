@@ -9,7 +9,7 @@ import Redis from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
 import type { ActionPlan, ActionRequest } from '../../electron/shared/actions';
-import { replication } from '../helpers/actions';
+import { replication, sleep } from '../helpers/actions';
 import { runCli } from '../helpers/cli';
 import { ADMIN_PASSWORD, ADMIN_RULES, LAB_PASSWORD, adminHarness, on } from '../helpers/acl';
 import { disposeAfterEach } from '../helpers/dispose';
@@ -187,6 +187,22 @@ describe('the plan asks whether the console may send what it will send', () => {
     expect(refusals(failover)).toEqual([expect.stringMatching(new RegExp(`^${lab.address('master')}: ACL user admin lacks permission for FAILOVER: .*The plan sends FAILOVER TO 127\\.0\\.0\\.1 ${lab.port('replica-1')}`))]);
     expect(await everyState(lab)).toEqual(before);
     expect(await writesFlow(lab, 'master')).toBe(true);
+  });
+
+  it('a probe answered WRONGPASS (the password changed since the console logged in) is unanswered, not allowed', async () => {
+    const lab = await adminLab(1);
+    const h = own(await adminHarness(lab, 300));
+    const replica = lab.address('replica-1');
+    const commands = h.engine.commands();
+    expect(await commands.mayRun(replica, 'REPLICAOF', '127.0.0.1')).toEqual({ status: 'allowed' });
+    // The console's connection reconnects with the old password: ioredis's AUTH is refused, and
+    // the probe's own reply is WRONGPASS, which comes before any ACL check and says nothing of it.
+    await on(lab, 'replica-1', 'ACL', 'SETUSER', 'admin', 'resetpass', '>another-admin-password');
+    await on(lab, 'replica-1', 'CLIENT', 'KILL', 'USER', 'admin');
+    await sleep(500);
+    const answer = await commands.mayRun(replica, 'REPLICAOF', '127.0.0.1');
+    expect(answer.status, JSON.stringify(answer)).toBe('unanswered');
+    expect(answer).toMatchObject({ message: expect.not.stringContaining('another-admin-password') });
   });
 
   it('the probe changes nothing: role, offsets, pause and settings the same on every node after a refused plan and after an allowed one', async () => {
