@@ -259,6 +259,25 @@ describe('steerPriorities', () => {
 });
 
 describe('the sentinel-failover plan', () => {
+  it('refuses, not overridably, when the old master is loading its dataset: its REPLICAOF (sentinel-demote) would be answered LOADING', () => {
+    const snapshot = group();
+    const overrides = Object.fromEntries(snapshot.nodes.map((n) => [n.address, { priority: n.priority }]));
+    const loading = { ...overrides, [M]: { ...overrides[M], loading: { percent: 12.5, etaSeconds: 40 } } };
+    const p = planAction({ kind: 'sentinel-failover', masterName: 'cache', prefer: B }, factsFor(snapshot, loading, { sentinel: managed() }), META).plan;
+    // The old master gets CLIENT PAUSE (taken while loading) and the REPLICAOF: only the latter is refused.
+    expect(p.steps.filter((s) => s.node === M).map((s) => s.command)).toContain('REPLICAOF 10.0.0.3 6379');
+    expect(p.checks.filter((c) => c.code === 'LOADING')).toEqual([
+      {
+        code: 'LOADING',
+        verdict: 'refused',
+        overridable: false,
+        nodes: [M],
+        message: `${M} is loading its dataset from disk (12.5% loaded, about 40 s left): Redis answers REPLICAOF with LOADING until it has loaded, so the plan would stop at that step. Plan again once it has loaded (INFO persistence loading:0)`,
+      },
+    ]);
+    expect(p.canRun).toBe(false);
+  });
+
   it('says Sentinel picks, steers with replica-priority, restores at the end, and asks for the new master', () => {
     const { plan: p, ops, expected } = plan({ kind: 'sentinel-failover', masterName: 'cache', prefer: B }, managed(), group({ priority: 1 }, { priority: 80 }));
     expect(p.summary).toContain('Sentinel picks the new master, steered to 10.0.0.3:6379 with replica-priority');
