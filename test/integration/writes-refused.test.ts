@@ -208,6 +208,30 @@ describe('a master left fenced by a plan that failed after the hand-over (no int
   });
 });
 
+describe('a fence Redis does not enforce', () => {
+  it('min-replicas-to-write at the fence value with min-replicas-max-lag 0: Redis takes every write, so no WRITES_REFUSED is said', async () => {
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(1) }));
+    const master = lab.address('master');
+    const admin = direct(lab, 'master');
+    await admin.config('SET', 'min-replicas-max-lag', '0');
+    await admin.config('SET', 'min-replicas-to-write', '2147483647');
+    admin.disconnect();
+    // Redis checks the fence only while min-replicas-max-lag is non-zero (INFO then has no min_slaves_good_slaves).
+    expect(await refusal(lab, 'master')).toBe('accepted');
+    const engine = own(new ReplicationEngine());
+    await engine.connect({ seeds: [master], pollIntervalMs: 100 });
+    await waitForTick(
+      engine,
+      (u) => u.snapshot.nodes.some((n) => n.address === master && n.settings?.minReplicasToWrite === 2147483647 && n.settings.minReplicasMaxLag === 0),
+      10_000,
+      'the fence and the lag of 0 read',
+    );
+    await waitForTick(engine, () => true, 5000, 'one more tick');
+    expect(refused(engine)).toBeUndefined();
+    expect(await refusal(lab, 'master')).toBe('accepted');
+  });
+});
+
 describe('promoting a node that would refuse writes or evict keys as a master', () => {
   it("an emergency failover to a replica whose own min-replicas-to-write asks for more replicas than it will have is refused (it ended 'done' with every write refused)", async () => {
     const lab = own(await Lab.start({ nodes: masterWithReplicas(2), extraArgs: ['--min-replicas-to-write', '1', '--min-replicas-max-lag', '10'] }));
