@@ -57,6 +57,38 @@ describe('--set-masterauth as an ACL user', () => {
     expect(/sync_full:(\d+)/.exec(stats)?.[1]).toBe('0');
   });
 
+  it('stopped after masterauth was set, before REPLICAOF: the old masterauth is put back, and neither it nor the console\'s password is in the audit log or the journal', async () => {
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(2), password: LAB_PASSWORD }));
+    for (const name of lab.nodeNames) await on(lab, name, 'ACL', 'SETUSER', 'admin', ...ADMIN_RULES, ...REPLICATION_RULES);
+    // replica-2 replicates with the lab's password (its masterauth): the plan replaces it with admin's.
+    expect(((await on(lab, 'replica-2', 'CONFIG', 'GET', 'masterauth')) as string[])[1]).toBe(LAB_PASSWORD);
+    const h = own(await adminHarness(lab));
+    const plan = await h.actions.plan({
+      kind: 'replicaof',
+      node: lab.address('replica-2'),
+      master: lab.address('replica-1'),
+      options: { setMasterauth: true, stepTimeoutMs: 4000, skipWritePause: true },
+    });
+    expect(plan.steps.map((s) => s.command)).toEqual(['CONFIG SET masterauth ***', 'CONFIG SET masteruser admin', `REPLICAOF 127.0.0.1 ${lab.port('replica-1')}`]);
+    const masteruser = plan.steps[1]?.id;
+    let stopped: Promise<unknown> | undefined;
+    const outcome = await h.actions.execute(plan.id, {
+      confirmAddress: plan.confirmAddress ?? undefined,
+      overrides: plan.needsOverride,
+      onProgress: (p) => {
+        if (p.stepId === masteruser && p.status === 'running') stopped ??= h.actions.abort(plan.id);
+      },
+    });
+    expect(await stopped).toMatchObject({ accepted: true });
+    expect(outcome.status).not.toBe('ok');
+    expect(outcome.nextSteps.join('\n')).toContain(`masterauth and masteruser on ${lab.address('replica-2')} put back as before the plan`);
+    expect(((await on(lab, 'replica-2', 'CONFIG', 'GET', 'masterauth')) as string[])[1]).toBe(LAB_PASSWORD);
+    const files = await written(h.auditDir);
+    expect(Object.keys(files).sort()).toEqual(['audit.jsonl', expect.stringMatching(/^journal\/done\/.+\.jsonl$/)]);
+    expect(files['audit.jsonl']).toContain('masterauth');
+    for (const [name, text] of Object.entries(files)) expect([name, text.includes(LAB_PASSWORD), text.includes(ADMIN_PASSWORD)]).toEqual([name, false, false]);
+  });
+
   it('a move that never came up: the way back sets its previous masterauth and masteruser first, and then its link to the old master is up again', async () => {
     const lab = own(await Lab.start({ nodes: masterWithReplicas(2), password: LAB_PASSWORD }));
     // The old master has the README's admin rules only: it does not let admin replicate.
