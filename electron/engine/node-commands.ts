@@ -94,7 +94,7 @@ export const PERMISSION_PROBES: Record<ProbedCommand, readonly [string, ...strin
   'CONFIG SET': ['CONFIG', 'SET', 'min-replicas-to-write', 'not-a-number'], // "argument couldn't be parsed into an integer"
   'CONFIG GET': ['CONFIG', 'GET', 'min-replicas-to-write'], // a read
   PSYNC: ['PSYNC', '?', 'not-a-number'], // 7.0+: "value is not an integer or out of range", before any sync starts
-  REPLCONF: ['REPLCONF', 'not-a-pair'], // "syntax error": options come in pairs
+  REPLCONF: ['REPLCONF', 'listening-port'], // "syntax error": options come in pairs (each of REPLCONF_SENT, probeForms)
   PING: ['PING'],
 };
 
@@ -103,6 +103,20 @@ export const PERMISSION_PROBES: Record<ProbedCommand, readonly [string, ...strin
  * usual message naming the rule to add); disabled (renamed or removed with rename-command); or
  * unanswered (timeout, connection lost: the plan's reachability checks decide).
  */
+
+/**
+ * The REPLCONF options a Redis 7 replica sends its master, each an ACL first argument of its own
+ * (`+replconf|ack`): listening-port and capa in the handshake, then ACK every second (refused, the
+ * link is up but the master never learns the replica's offset: checked on Redis 7.0). ip-address is
+ * sent only with replica-announce-ip, which the plan does not know.
+ */
+export const REPLCONF_SENT = ['listening-port', 'capa', 'ack'] as const;
+
+/** Every form asking about `command`: one, but for REPLCONF one per option a replica sends. */
+export function probeForms(command: ProbedCommand, first?: string): (readonly [string, ...string[]])[] {
+  if (command === 'REPLCONF') return REPLCONF_SENT.map((option) => ['REPLCONF', option] as const);
+  return [probeArgs(command, first)];
+}
 
 /**
  * The probe of `command` with `first` as its first argument, for REPLICAOF (SLAVEOF) whose first
@@ -307,7 +321,15 @@ export class EngineCommands implements NodeCommands {
   async mayRun(address: string, command: ProbedCommand, first?: string): Promise<Permission> {
     // Harmless, but still a REPLICAOF or a CONFIG SET on the wire: a monitoring session sends none.
     if (this.readOnly()) return { status: 'unanswered', message: `This connection is read-only (monitoring only): ${command} was not probed on ${address}` };
-    const [name, ...args] = probeArgs(command, first);
+    for (const form of probeForms(command, first)) {
+      const permission = await this.probe(address, form);
+      if (permission.status !== 'allowed') return permission;
+    }
+    return { status: 'allowed' };
+  }
+
+  /** One probe form sent: see mayRun. */
+  private async probe(address: string, [name, ...args]: readonly [string, ...string[]]): Promise<Permission> {
     let answer: string;
     try {
       answer = await this.runOn(address, async (client) => {

@@ -57,6 +57,32 @@ describe('--set-masterauth as an ACL user', () => {
     expect(/sync_full:(\d+)/.exec(stats)?.[1]).toBe('0');
   });
 
+  it('REPLCONF allowed by its first arguments (+replconf|listening-port|capa|ack): asked with each, allowed, and the link comes up; without ack, refused', async () => {
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(2), password: LAB_PASSWORD }));
+    // What a replica sends (checked on Redis 7.0): without +replconf|ack its link comes up but the
+    // master never gets an ACK (ACL LOG fills with replconf, its offset stays 0 in INFO).
+    const replconf = ['+replconf|listening-port', '+replconf|capa', '+replconf|ack'];
+    for (const name of lab.nodeNames) await on(lab, name, 'ACL', 'SETUSER', 'admin', ...ADMIN_RULES, '+psync', '+ping', ...replconf);
+    await on(lab, 'replica-2', 'CONFIG', 'SET', 'masterauth', '');
+    const h = own(await adminHarness(lab));
+    const request = {
+      kind: 'replicaof',
+      node: lab.address('replica-2'),
+      master: lab.address('replica-1'),
+      options: { setMasterauth: true, stepTimeoutMs: 6000, skipWritePause: true },
+    } as const;
+    await on(lab, 'replica-1', 'ACL', 'SETUSER', 'admin', '-replconf', ...replconf.slice(0, 2));
+    const refused = await h.actions.plan(request);
+    expect(refused.checks.filter((c) => c.code === 'PERMISSION' && c.verdict === 'refused').map((c) => c.message)).toEqual([
+      expect.stringMatching(new RegExp(`^${lab.address('replica-1')}: ACL user admin may not send REPLCONF there`)),
+    ]);
+    await on(lab, 'replica-1', 'ACL', 'SETUSER', 'admin', '+replconf|ack');
+    const { plan, outcome } = await planAndRun(h, request);
+    expect(plan.checks.find((c) => c.code === 'PERMISSION')).toMatchObject({ verdict: 'ok', message: expect.stringContaining(`REPLCONF on ${lab.address('replica-1')}`) });
+    expect(outcome.status, outcome.nextSteps.join('\n')).toBe('ok');
+    expect(await linkUp(lab, 'replica-2', 8000)).toBe('up');
+  });
+
   it('stopped after masterauth was set, before REPLICAOF: the old masterauth is put back, and neither it nor the console\'s password is in the audit log or the journal', async () => {
     const lab = own(await Lab.start({ nodes: masterWithReplicas(2), password: LAB_PASSWORD }));
     for (const name of lab.nodeNames) await on(lab, name, 'ACL', 'SETUSER', 'admin', ...ADMIN_RULES, ...REPLICATION_RULES);

@@ -11,12 +11,13 @@ import { EngineCommands, type RunOn } from '../../electron/engine/node-commands'
 const NODE = '10.0.0.1:6379';
 
 /** EngineCommands over one client whose every command is answered `reply` (an error when it is one). */
-function answering(reply: string | Error): { commands: EngineCommands; sent: string[][] } {
+function answering(reply: string | Error | ((args: string[]) => string | Error)): { commands: EngineCommands; sent: string[][] } {
   const sent: string[][] = [];
   const client = {
     call: (...args: string[]) => {
       sent.push(args);
-      return reply instanceof Error ? Promise.reject(reply) : Promise.resolve(reply);
+      const answer = typeof reply === 'function' ? reply(args) : reply;
+      return answer instanceof Error ? Promise.reject(answer) : Promise.resolve(answer);
     },
   } as unknown as Redis;
   // As the registry does: an error leaves run() in the console's words (classifyError).
@@ -44,5 +45,18 @@ describe('mayRun: the reply to a probe', () => {
     expect(sent).toEqual([['REPLICAOF', 'NO', 'not-a-port']]);
     expect((await answering(new ReplyError("NOPERM User admin has no permissions to run the 'replicaof' command")).commands.mayRun(NODE, 'REPLICAOF')).status).toBe('denied');
     expect((await answering(new ReplyError("ERR unknown command 'REPLICAOF', with args beginning with: ")).commands.mayRun(NODE, 'REPLICAOF')).status).toBe('disabled');
+  });
+
+  it('REPLCONF is asked once per option a replica sends (a rule can allow REPLCONF by its first argument): any refused is denied', async () => {
+    const { commands, sent } = answering((args) =>
+      args[1] === 'ack' ? new ReplyError("NOPERM User admin has no permissions to run the 'replconf' command") : new ReplyError('ERR syntax error'),
+    );
+    expect((await commands.mayRun(NODE, 'REPLCONF')).status).toBe('denied');
+    expect(sent).toEqual([
+      ['REPLCONF', 'listening-port'],
+      ['REPLCONF', 'capa'],
+      ['REPLCONF', 'ack'],
+    ]);
+    expect(await answering(new ReplyError('ERR syntax error')).commands.mayRun(NODE, 'REPLCONF')).toEqual({ status: 'allowed' });
   });
 });
