@@ -120,13 +120,15 @@ export function probeForms(command: ProbedCommand, first?: string): (readonly [s
 
 /**
  * The probe of `command` with `first` as its first argument, for REPLICAOF (SLAVEOF) whose first
- * argument is the new master's host, or NO for a promotion. `REPLICAOF NO not-a-port` is harmless
+ * argument is the new master's host, or NO for a promotion, and FAILOVER ABORT. `REPLICAOF NO not-a-port` is harmless
  * too: Redis promotes only on NO ONE, and otherwise takes NO for a host and refuses the port before
  * anything else (checked on Redis 7.0: role, replid and offsets unchanged). The second argument is
  * never a number: `REPLICAOF NO 6379` would make the node replicate from a host named NO.
  */
 export function probeArgs(command: ProbedCommand, first?: string): readonly [string, ...string[]] {
   const form = PERMISSION_PROBES[command];
+  // FAILOVER ABORT aborts only with no other argument: with one more it is a syntax error, in any state.
+  if (command === 'FAILOVER' && first?.toUpperCase() === 'ABORT') return ['FAILOVER', 'ABORT', 'not-an-option'];
   if (first === undefined || (command !== 'REPLICAOF' && command !== 'SLAVEOF')) return form;
   return [form[0], first, 'not-a-port'];
 }

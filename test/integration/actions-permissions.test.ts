@@ -160,7 +160,7 @@ describe('the plan asks whether the console may send what it will send', () => {
     expect([(await replication(lab, 'master', LAB_PASSWORD)).role, (await replication(lab, 'replica-1', LAB_PASSWORD)).role]).toEqual(['master', 'slave']);
   });
 
-  it('first-argument rules (+replicaof|no, +replicaof|<host>, +failover|to): asked with the first argument the plan sends, changing nothing', async () => {
+  it('first-argument rules (+replicaof|no, +replicaof|<host>, +failover|to, +failover|abort): asked with the first argument the plan sends, changing nothing', async () => {
     const lab = await adminLab(2);
     // Redis 7 allows a command by its first argument ("Deprecation warning … misuse of ACL" in its
     // log, but honoured): replica-1 may only be promoted, the master only re-pointed to 127.0.0.1
@@ -174,6 +174,16 @@ describe('the plan asks whether the console may send what it will send', () => {
       expect(plan.canRun, `${method}: ${refusals(plan).join(' | ')}`).toBe(true);
       expect(plan.checks.find((c) => c.code === 'PERMISSION')?.verdict, method).toBe('ok');
     }
+    // FAILOVER TO allowed, FAILOVER ABORT (sent if the plan is stopped) not: said, as a warning.
+    const noAbort = (await h.actions.plan({ kind: 'switchover', to: lab.address('replica-1'), options: { switchoverMethod: 'paused-failover' } })).checks.filter(
+      (c) => c.code === 'PERMISSION' && c.verdict === 'warning',
+    );
+    expect(noAbort.map((c) => c.message)).toEqual([
+      expect.stringMatching(new RegExp(`^${lab.address('master')}: ACL user admin may send FAILOVER TO but not FAILOVER ABORT there .* ACL SETUSER admin \\+failover\\|abort$`)),
+    ]);
+    await on(lab, 'master', 'ACL', 'SETUSER', 'admin', '+failover|abort');
+    const withAbort = await h.actions.plan({ kind: 'switchover', to: lab.address('replica-1'), options: { switchoverMethod: 'paused-failover' } });
+    expect(withAbort.checks.filter((c) => c.code === 'PERMISSION').map((c) => c.verdict)).toEqual(['ok']);
     const promote: ActionRequest = { kind: 'promote', node: lab.address('replica-1'), repointSiblings: true };
     expect(refusals(await h.actions.plan(promote))).toEqual([]);
     // The other way round: replica-1 may be re-pointed to 127.0.0.1 but not promoted, which the plan sends it.
@@ -181,7 +191,7 @@ describe('the plan asks whether the console may send what it will send', () => {
     expect(refusals(await h.actions.plan(promote))).toEqual([
       `${lab.address('replica-1')}: ACL user admin lacks permission for REPLICAOF: add it with ACL SETUSER admin +replicaof. The plan sends REPLICAOF NO ONE there, so it cannot run`,
     ]);
-    // And the master lacking FAILOVER TO, allowed FAILOVER ABORT only.
+    // And the master lacking FAILOVER TO, allowed FAILOVER ABORT only: refused, not asked about ABORT.
     await on(lab, 'master', 'ACL', 'SETUSER', 'admin', '-failover', '+failover|abort');
     const failover = await h.actions.plan({ kind: 'switchover', to: lab.address('replica-1'), options: { switchoverMethod: 'paused-failover' } });
     expect(refusals(failover)).toEqual([expect.stringMatching(new RegExp(`^${lab.address('master')}: ACL user admin lacks permission for FAILOVER: .*The plan sends FAILOVER TO 127\\.0\\.0\\.1 ${lab.port('replica-1')}`))]);

@@ -122,6 +122,9 @@ describe('probesOf', () => {
     expect(probeArgs('SLAVEOF', 'redis-a.internal')).toEqual(['SLAVEOF', 'redis-a.internal', 'not-a-port']);
     expect(probeArgs('REPLICAOF')).toEqual(PERMISSION_PROBES.REPLICAOF);
     expect(probeArgs('CONFIG SET', 'NO')).toEqual(PERMISSION_PROBES['CONFIG SET']);
+    // A bare FAILOVER ABORT aborts; with one more argument it is a syntax error.
+    expect(probeArgs('FAILOVER', 'ABORT')).toEqual(['FAILOVER', 'ABORT', 'not-an-option']);
+    expect(probeArgs('FAILOVER', 'TO')).toEqual(PERMISSION_PROBES.FAILOVER);
   });
 });
 

@@ -53,8 +53,7 @@ export function probedCommands(op: StepOp): ProbedCommand[] {
       return ['REPLICAOF'];
     case 'failover':
       // Asked as FAILOVER TO …, the form the step sends. FAILOVER ABORT, sent when the plan is
-      // stopped, is the same command to the ACL unless a rule allows FAILOVER by its first
-      // argument (+failover|to); then the failover ends by itself at its TIMEOUT.
+      // stopped, is asked too where TO is allowed (abortChecks): a rule can allow one and not the other.
       return ['FAILOVER'];
     case 'pause-writes':
       return ['CLIENT PAUSE'];
@@ -183,7 +182,34 @@ export async function checkPermissions(commands: NodeCommands, planned: PlannedA
   );
   const user = facts.console.user;
   const warnings = psyncUnasked.map((p) => psyncNotAsked(p, factsFor(facts, p.node)?.version ?? null, user));
-  return withChecks(planned, [...permissionChecks(answers, unprobed(planned.ops), user), ...warnings]);
+  const aborts = await abortChecks(commands, planned.ops, answers, user);
+  return withChecks(planned, [...permissionChecks(answers, unprobed(planned.ops), user), ...warnings, ...aborts]);
+}
+
+/**
+ * A FAILOVER the user may send but may not abort (a rule allowing FAILOVER by its first argument,
+ * +failover|to): the plan runs, but a stop while the old master waits for the target is refused,
+ * and the failover ends only at its TIMEOUT. A warning: the hand-over itself is allowed.
+ */
+async function abortChecks(commands: NodeCommands, ops: readonly StepOp[], answers: readonly ProbeAnswer[], user: string | null): Promise<PlanCheck[]> {
+  const failovers = ops.filter((op): op is Extract<StepOp, { kind: 'failover' }> => op.kind === 'failover');
+  const allowed = failovers.filter((op) => answers.some((a) => a.node === op.node && a.command === 'FAILOVER' && a.permission.status === 'allowed'));
+  const checks = await Promise.all(
+    allowed.map(async (op): Promise<PlanCheck | null> => {
+      const abort = await commands.mayRun(op.node, 'FAILOVER', 'ABORT');
+      if (abort.status !== 'denied') return null;
+      return {
+        code: 'PERMISSION',
+        verdict: 'warning',
+        message:
+          `${op.node}: ACL user ${user ?? 'default'} may send FAILOVER TO but not FAILOVER ABORT there (a rule allowing FAILOVER by its first argument): ` +
+          `a stop while the FAILOVER step waits for ${op.target} is refused, and the failover ends only at its TIMEOUT (${op.timeoutMs} ms). To allow it: ACL SETUSER ${user ?? 'default'} +failover|abort`,
+        overridable: false,
+        nodes: [op.node],
+      };
+    }),
+  );
+  return checks.filter((c): c is PlanCheck => c !== null);
 }
 
 /**
