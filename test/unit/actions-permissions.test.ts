@@ -116,8 +116,16 @@ describe('probesOf', () => {
       [A, 'NO', undefined],
       [M, 'redis-a.internal', undefined],
       [B, '10.0.0.2', undefined],
+      // A journal from before the hosts were recorded: asked with 127.0.0.1, and said so if refused.
       [M, undefined, true],
     ]);
+    // Sentinel's pick: each host it may pick is asked, as Sentinel lists it (what the step sends).
+    const unsteered = probesOf([{ kind: 'sentinel-demote', node: M, target: null, hosts: ['10.0.0.2', '10.0.0.3'] }]);
+    expect(unsteered.map((p) => [p.first, p.step])).toEqual([
+      ['10.0.0.2', 'REPLICAOF <the new master> (REPLICAOF 10.0.0.2 … if Sentinel picks the replica there)'],
+      ['10.0.0.3', 'REPLICAOF <the new master> (REPLICAOF 10.0.0.3 … if Sentinel picks the replica there)'],
+    ]);
+    expect(probesOf([{ kind: 'sentinel-demote', node: M, target: 'a.example:6379', hosts: ['10.0.0.2'] }]).map((p) => p.first)).toEqual(['10.0.0.2']);
     expect(probeArgs('REPLICAOF', 'NO')).toEqual(['REPLICAOF', 'NO', 'not-a-port']);
     expect(probeArgs('SLAVEOF', 'redis-a.internal')).toEqual(['SLAVEOF', 'redis-a.internal', 'not-a-port']);
     expect(probeArgs('REPLICAOF')).toEqual(PERMISSION_PROBES.REPLICAOF);

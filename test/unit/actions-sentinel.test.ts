@@ -259,6 +259,12 @@ describe('steerPriorities', () => {
 });
 
 describe('the sentinel-failover plan', () => {
+  it('records, for the old master\'s REPLICAOF, the host of each replica Sentinel may pick (the one steered to when steered), to ask the ACL with', () => {
+    const demote = (p: PlannedAction) => p.ops.find((o) => o.kind === 'sentinel-demote');
+    expect(demote(plan({ kind: 'sentinel-failover', masterName: 'cache' }))).toEqual({ kind: 'sentinel-demote', node: M, target: null, hosts: ['10.0.0.2', '10.0.0.3'] });
+    expect(demote(plan({ kind: 'sentinel-failover', masterName: 'cache', prefer: B }))).toMatchObject({ target: B, hosts: ['10.0.0.3'] });
+  });
+
   it('refuses, not overridably, when the old master is loading its dataset: its REPLICAOF (sentinel-demote) would be answered LOADING', () => {
     const snapshot = group();
     const overrides = Object.fromEntries(snapshot.nodes.map((n) => [n.address, { priority: n.priority }]));

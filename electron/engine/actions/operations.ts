@@ -66,7 +66,17 @@ export type StepOp =
    * does it at its next look (it reads the old master every 10 s), and a master meanwhile takes
    * writes its resync then drops. `target` is the preferred new master when the plan steers one.
    */
-  | { kind: 'sentinel-demote'; node: string; target: string | null }
+  | {
+      kind: 'sentinel-demote';
+      node: string;
+      target: string | null;
+      /**
+       * The hosts, as Sentinel lists them, of the replicas it may pick (the one steered to, when
+       * steered): the REPLICAOF's first argument, which an ACL rule can allow by (`+replicaof|<host>`).
+       * Absent in older journals.
+       */
+      hosts?: string[];
+    }
   /** Polls INFO replication on `members` (the old master first, when it answers) until each follows the new master Sentinel chose. */
   | { kind: 'sentinel-followers'; node: string; members: string[] }
   /**

@@ -25,7 +25,7 @@ export interface Probe {
    * an ACL rule can allow the command by it (`+replicaof|no`).
    */
   first?: string;
-  /** REPLICAOF to a master not known when planned (sentinel-demote without a steer: Sentinel's pick), asked with PERMISSION_PROBES' host. */
+  /** REPLICAOF to a master not known when planned (sentinel-demote without a steer, from a journal without its hosts), asked with PERMISSION_PROBES' host. */
   hostUnknown?: true;
   step: string;
   /** For a replication command asked of a master: the replicas the plan has replicate from it as the console's user. */
@@ -88,10 +88,14 @@ export function probesOf(ops: readonly StepOp[]): Probe[] {
   const probes = new Map<string, Probe>();
   for (const op of ops) {
     for (const command of probedCommands(op)) {
-      const first = command === 'REPLICAOF' ? firstArgument(op) : undefined;
-      const key = `${op.node} ${command} ${first ?? ''}`;
-      const unknown = command === 'REPLICAOF' && op.kind === 'sentinel-demote' && first === undefined;
-      if (!probes.has(key)) probes.set(key, { node: op.node, command, ...(first !== undefined ? { first } : {}), ...(unknown ? { hostUnknown: true } : {}), step: commandText(op) });
+      const firsts = command === 'REPLICAOF' ? firstArguments(op) : [];
+      const unknown = command === 'REPLICAOF' && op.kind === 'sentinel-demote' && firsts.length === 0;
+      for (const first of firsts.length > 0 ? firsts : [undefined]) {
+        const key = `${op.node} ${command} ${first ?? ''}`;
+        // Sentinel's pick, not known yet: each host it may pick is asked, and named.
+        const step = op.kind === 'sentinel-demote' && !op.target && first !== undefined ? `${commandText(op)} (REPLICAOF ${first} … if Sentinel picks the replica there)` : commandText(op);
+        if (!probes.has(key)) probes.set(key, { node: op.node, command, ...(first !== undefined ? { first } : {}), ...(unknown ? { hostUnknown: true } : {}), step });
+      }
     }
     if (op.kind !== 'set-masterauth' || op.master === undefined) continue;
     for (const command of REPLICATION_COMMANDS) {
@@ -104,12 +108,16 @@ export function probesOf(ops: readonly StepOp[]): Probe[] {
   return [...probes.values()];
 }
 
-/** The first argument of the REPLICAOF a step sends, when known before it runs. */
-function firstArgument(op: StepOp): string | undefined {
-  if (op.kind === 'promote') return 'NO';
-  if (op.kind === 'replicaof') return op.host;
-  if (op.kind === 'sentinel-demote' && op.target) return parseAddress(op.target).host;
-  return undefined;
+/**
+ * The first argument of the REPLICAOF a step sends, when known before it runs; for the old master
+ * after a Sentinel failover, each one it may send (the host of each replica Sentinel may pick).
+ */
+function firstArguments(op: StepOp): string[] {
+  if (op.kind === 'promote') return ['NO'];
+  if (op.kind === 'replicaof') return [op.host];
+  if (op.kind !== 'sentinel-demote') return [];
+  if (op.hosts && op.hosts.length > 0) return op.hosts;
+  return op.target ? [parseAddress(op.target).host] : [];
 }
 
 /**

@@ -6,6 +6,7 @@
 // The priority changes are journaled with their original values, so an interrupted plan's report
 // names what to put back. Pure, like the planner.
 import type { ActionRequest } from '../../shared/actions';
+import { parseAddress } from '../address';
 import type { NodeFacts, SentinelReply } from './facts';
 import { atLeast62, replicasOf } from './graph';
 import { bytesText, MAX_WRITE_PAUSE_MS, type PlanBuilder, type PlannedAction } from './plan-builder';
@@ -295,7 +296,7 @@ export function planSentinelFailover(b: PlanBuilder, request: SentinelFailoverRe
   );
   if (theirs) {
     b.step(
-      { kind: 'sentinel-demote', node: master, target: prefer ?? null },
+      { kind: 'sentinel-demote', node: master, target: prefer ?? null, hosts: [...new Set(mayPick.map((f) => parseAddress(listed(f.address)?.address ?? f.address).host))] },
       "make the old master a replica of the new master at once (Sentinel would at its next look, up to 10 s later, and writes it took meanwhile were lost)",
       `${master} reports role replica of the new master`,
     );
