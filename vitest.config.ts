@@ -6,8 +6,11 @@ import { svelte } from '@sveltejs/vite-plugin-svelte';
 // take the unit tier from ~101 s to ~71 s. Integration and e2e start real redis-server processes (and Chromium). Integration
 // files mostly wait on their servers (timeouts, links, Sentinel's clock), so two run at once:
 // that halves the suite's time on two cores, and every timing assertion in them waits for a
-// condition rather than for a fixed time. e2e files drive Chromium, which keeps a core busy, and
-// assert the page stays responsive: they run one at a time.
+// condition rather than for a fixed time. e2e files mostly wait on their servers and on the page
+// too, and two run at once; the files that assert how long the page's main thread is busy
+// (TIMED_E2E) run after them, one at a time, with the machine to themselves.
+const TIMED_E2E = ['test/e2e/hostile.test.ts', 'test/e2e/big-topology.test.ts'];
+
 export default defineConfig({
   test: {
     projects: [
@@ -33,10 +36,24 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['test/e2e/**/*.test.ts'],
+          exclude: TIMED_E2E,
           setupFiles: ['test/helpers/isolated-data-dir.ts'],
-          // The renderer is built once for every e2e file.
+          // The renderer is built once for every e2e file of both projects.
+          globalSetup: ['test/helpers/e2e-global-setup.ts'],
+          maxWorkers: 2,
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        test: {
+          name: 'e2e-timed',
+          include: TIMED_E2E,
+          setupFiles: ['test/helpers/isolated-data-dir.ts'],
           globalSetup: ['test/helpers/e2e-global-setup.ts'],
           fileParallelism: false,
+          // After the e2e project, alone on the machine.
+          sequence: { groupOrder: 1 },
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },

@@ -10,13 +10,18 @@ declare module 'vitest' {
   }
 }
 
-let renderer: BuiltRenderer | undefined;
+// Both e2e projects (e2e, e2e-timed) name this setup: one build for the run, removed by the last teardown.
+const shared = globalThis as typeof globalThis & { rcE2eRenderer?: { built: Promise<BuiltRenderer>; users: number } };
 
 export async function setup(project: TestProject): Promise<void> {
-  renderer = await buildRendererTo('rc-e2e-renderer-');
-  project.provide('rendererDir', renderer.dir);
+  shared.rcE2eRenderer ??= { built: buildRendererTo('rc-e2e-renderer-'), users: 0 };
+  shared.rcE2eRenderer.users += 1;
+  project.provide('rendererDir', (await shared.rcE2eRenderer.built).dir);
 }
 
 export async function teardown(): Promise<void> {
-  await renderer?.remove();
+  const entry = shared.rcE2eRenderer;
+  if (!entry || --entry.users > 0) return;
+  shared.rcE2eRenderer = undefined;
+  await (await entry.built).remove();
 }
