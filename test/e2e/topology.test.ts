@@ -202,14 +202,14 @@ describe('topology in the web mode, against the docs lab', () => {
     await shot(page, 'lag-under-load');
     // The stalled replica's card says its lag is from the master's ACK view: a longer row than
     // usual, which must still stay inside the card (it drew past its right edge).
-    const overflowing: string[] = [];
-    for (const card of await page.locator('.card').all()) {
-      const edge = await card.boundingBox();
-      for (const part of await card.locator('.row > *').all()) {
-        const box = await part.boundingBox();
-        if (edge && box && box.x + box.width > edge.x + edge.width + 0.5) overflowing.push(await part.innerText());
-      }
-    }
+    // Measured in one go in the page: the rows change as the replica catches up, and a row
+    // listed first and measured after was gone (a 30 s wait on a loaded machine).
+    const overflowing = await page.locator('.card').evaluateAll((cards) =>
+      cards.flatMap((card) => {
+        const edge = card.getBoundingClientRect();
+        return [...card.querySelectorAll('.row > *')].filter((part) => part.getBoundingClientRect().right > edge.right + 0.5).map((part) => part.textContent ?? '');
+      }),
+    );
     expect(overflowing).toEqual([]);
     await expect.poll(latest, { timeout: 15_000, interval: 250 }).toBe(0);
     await shot(page, 'lag-recovered');
