@@ -77,7 +77,7 @@ afterAll(async () => {
 describe('what the preload exposes', () => {
   it("exactly the bridge's functions, once, under one name", () => {
     expect([...standIn.exposed.keys()]).toEqual(['replicationConsole']);
-    expect(Object.keys(exposed).sort()).toEqual(['closeTopology', 'openTopologies', 'topology']);
+    expect(Object.keys(exposed).sort()).toEqual(['closeTopology', 'openTopologies', 'resendTick', 'topology']);
     const topology = exposed.topology('t-x') as unknown as Record<string, unknown>;
     expect(Object.keys(topology).sort()).toEqual([...Object.keys(API_METHODS), ...Object.keys(PUSHES)].sort());
     for (const value of [...Object.values(exposed), ...Object.values(topology)]) expect(typeof value).toBe('function');
