@@ -94,6 +94,17 @@ export function bytesBehind(sample: OffsetSample, upstream: OffsetHistory): numb
   return before === null ? null : Math.max(0, before - sample.offset);
 }
 
+/** Seconds behind an upstream node; `lowerBound` when only "at least" that many can be told. */
+export interface SecondsBehind {
+  seconds: number;
+  /**
+   * The replica's offset is older than every reading of the upstream the console holds (it
+   * started watching, or the replid changed, after the upstream passed it): the figure is the
+   * history's age, and the real one is larger by an unknown amount.
+   */
+  lowerBound: boolean;
+}
+
 /**
  * Seconds since the upstream node moved past the replica's offset: how old the replica's view
  * is. The upstream passed it between two of its readings, the last at or below the offset and
@@ -102,16 +113,23 @@ export function bytesBehind(sample: OffsetSample, upstream: OffsetHistory): numb
  * steady: the later reading alone said "6 ms" for a replica half a second of writes behind.
  * Otherwise (a lone write, a PING) it may have come at the very end, and the later reading is the
  * bound: interpolated, a replica one PING behind an idle master read a whole poll behind. When the
- * replica is older than all history, the bound is the history's age.
+ * replica is older than all history, the history's age is all that can be said: a lower bound,
+ * flagged so (a replica cut off 75 s before the console started read "10 ms" as if exact).
+ *
+ * A replica's master_link_down_since_seconds does not tighten that bound: the link going down is
+ * not when the master passed the replica's offset. A replica caught up when its link dropped
+ * falls behind only at the master's next write (or PING, and an idle master with no other
+ * replica sends none), so the link's age overstates the lag, by however long the master stayed
+ * idle: a lower bound built on it would be false.
  */
-export function secondsBehind(sample: OffsetSample, upstream: OffsetHistory): number | null {
+export function secondsBehind(sample: OffsetSample, upstream: OffsetHistory): SecondsBehind | null {
   const { atOrBelow, past, before } = upstream.around(sample.offset);
-  if (!past) return upstream.length === 0 ? null : 0;
+  if (!past) return upstream.length === 0 ? null : { seconds: 0, lowerBound: false };
   const steady = atOrBelow !== null && before !== null && before.offset < atOrBelow.offset;
-  if (!atOrBelow || !steady) return Math.max(0, (sample.sentAt - past.receivedAt) / 1000);
+  if (!atOrBelow || !steady) return { seconds: Math.max(0, (sample.sentAt - past.receivedAt) / 1000), lowerBound: atOrBelow === null };
   const share = (sample.offset - atOrBelow.offset) / (past.offset - atOrBelow.offset);
   const passedAt = readAt(atOrBelow) + share * (readAt(past) - readAt(atOrBelow));
-  return Math.max(0, (readAt(sample) - passedAt) / 1000);
+  return { seconds: Math.max(0, (readAt(sample) - passedAt) / 1000), lowerBound: false };
 }
 
 /** A reading's moment: the server read itself somewhere between the request and the reply. */

@@ -13,7 +13,7 @@ import {
   refusesConsole,
   RISK_WARNINGS,
 } from '../shared/types';
-import { bytesBehind, sameHistory, secondsBehind, type OffsetHistory, type OffsetSample } from './lag';
+import { bytesBehind, sameHistory, secondsBehind, type OffsetHistory, type OffsetSample, type SecondsBehind } from './lag';
 import { currentOffset, masterAddressOf, type NodeRecord } from './node-record';
 import type { ChainInfo, NodeSet } from './node-set';
 import { findWarnings, foldMasterDown, riskWarnings, splitBrain, type LastHistory } from './warnings';
@@ -355,7 +355,7 @@ function lagOf(
   const fresh = isFresh(record, context);
   if (fresh) {
     if (r.syncInProgress) {
-      return { unappliedBytes, lastAckSecondsAgo, lastMasterIoSecondsAgo, behindBecauseOf, bytesBehindMaster: null, bytesBehindRoot: null, secondsBehind: null, secondsBehindRoot: null, basis: 'offsets' };
+      return { unappliedBytes, lastAckSecondsAgo, lastMasterIoSecondsAgo, behindBecauseOf, bytesBehindMaster: null, bytesBehindRoot: null, secondsBehind: null, secondsBehindIsLowerBound: false, secondsBehindRoot: null, secondsBehindRootIsLowerBound: false, basis: 'offsets' };
     }
     const sample = record.lastSample;
     // A stalled master's readings are old: "0 behind" what it last had says nothing. The root's say
@@ -369,15 +369,17 @@ function lagOf(
       behindBecauseOf,
       bytesBehindMaster: toMaster?.bytes ?? null,
       bytesBehindRoot: toRoot?.bytes ?? null,
-      secondsBehind: toMaster?.seconds ?? null,
-      secondsBehindRoot: toRoot?.seconds ?? null,
+      secondsBehind: toMaster?.seconds?.seconds ?? null,
+      secondsBehindIsLowerBound: toMaster?.seconds?.lowerBound ?? false,
+      secondsBehindRoot: toRoot?.seconds?.seconds ?? null,
+      secondsBehindRootIsLowerBound: toRoot?.seconds?.lowerBound ?? false,
       basis: 'offsets',
     };
   }
   // Neither end read now: the two last readings compare old with old, and "0 B, 0 s" said a
   // replica stalled with its master was in sync. Unknown (what it waits for is still said).
   if (!isFresh(master, context)) {
-    return { unappliedBytes, lastAckSecondsAgo, lastMasterIoSecondsAgo, behindBecauseOf, bytesBehindMaster: null, bytesBehindRoot: null, secondsBehind: null, secondsBehindRoot: null, basis: 'ack' };
+    return { unappliedBytes, lastAckSecondsAgo, lastMasterIoSecondsAgo, behindBecauseOf, bytesBehindMaster: null, bytesBehindRoot: null, secondsBehind: null, secondsBehindIsLowerBound: false, secondsBehindRoot: null, secondsBehindRootIsLowerBound: false, basis: 'ack' };
   }
   // The replica can't be read now (stalled, gone): compare the master's current offset with
   // the most the replica is known to have, its last ACK or its own last reading, whichever
@@ -389,6 +391,7 @@ function lagOf(
   if (!masterNow || (!readingCounts && !ackCounts)) return null;
   const known = Math.max(ackCounts ? (listed?.ackOffset ?? 0) : 0, readingCounts ? (lastReading?.offset ?? 0) : 0);
   const knownSample: OffsetSample = { sentAt: masterNow.sentAt, receivedAt: masterNow.receivedAt, offset: known };
+  const seconds = secondsBehind(knownSample, master.offsets);
   return {
     unappliedBytes,
     lastAckSecondsAgo,
@@ -396,23 +399,27 @@ function lagOf(
     behindBecauseOf,
     bytesBehindMaster: Math.max(0, masterNow.offset - known),
     bytesBehindRoot: null,
-    secondsBehind: secondsBehind(knownSample, master.offsets),
+    secondsBehind: seconds?.seconds ?? null,
+    secondsBehindIsLowerBound: seconds?.lowerBound ?? false,
     secondsBehindRoot: null,
+    secondsBehindRootIsLowerBound: false,
     basis: 'ack',
   };
 }
+
+const IN_STEP: SecondsBehind = { seconds: 0, lowerBound: false };
 
 function compare(
   sample: OffsetSample,
   replid: string | null,
   upstream: NodeRecord,
-): { bytes: number | null; seconds: number | null } | null {
+): { bytes: number | null; seconds: SecondsBehind | null } | null {
   const u = upstream.replication;
   if (!u || !upstream.reachable) return null;
   if (!sameHistory({ replid, offset: sample.offset }, u)) return null;
   const history: OffsetHistory = upstream.offsets;
   const bytes = bytesBehind(sample, history);
-  return { bytes, seconds: bytes === 0 ? 0 : bytes === null ? null : secondsBehind(sample, history) };
+  return { bytes, seconds: bytes === 0 ? IN_STEP : bytes === null ? null : secondsBehind(sample, history) };
 }
 
 /**

@@ -121,6 +121,8 @@ export interface ReplicaLag {
   bytesBehindRoot: number | null;
   /** Seconds behind the root master (from the root's offset history), only inside one replication history. */
   secondsBehindRoot: number | null;
+  /** secondsBehindRoot is only a lower bound ("at least"): the node is older than all of the root's history the console holds. */
+  secondsBehindRootIsLowerBound: boolean;
   /**
    * The nearest node above this one that is stalled (not read for 2 poll intervals) or unreachable:
    * this node is behind because of it, whatever its own link says (STALLED_UPSTREAM). Null when the chain is read.
@@ -130,6 +132,12 @@ export interface ReplicaLag {
   unappliedBytes: number | null;
   /** now − when the direct master had this node's offset (from the master's history). */
   secondsBehind: number | null;
+  /**
+   * secondsBehind is only a lower bound ("at least"): this node's offset is older than all of its
+   * master's offset history the console holds (it started, or the replid changed, since), so the
+   * figure is that history's age and the real lag that or more. False when secondsBehind is null.
+   */
+  secondsBehindIsLowerBound: boolean;
   /** Seconds since this replica last ACKed, as its master lists it. */
   lastAckSecondsAgo: number | null;
   /** master_last_io_seconds_ago (−1 from Redis is reported as null). */

@@ -54,10 +54,12 @@ export function inSyncLag(overrides: Partial<ReplicaLag> = {}): ReplicaLag {
     bytesBehindRoot: 0,
     unappliedBytes: 0,
     secondsBehind: 0,
+    secondsBehindIsLowerBound: false,
     lastAckSecondsAgo: 0,
     lastMasterIoSecondsAgo: 0,
     basis: 'offsets',
     secondsBehindRoot: 0,
+    secondsBehindRootIsLowerBound: false,
     behindBecauseOf: null,
     ...overrides,
   };

@@ -47,10 +47,10 @@ describe('secondsBehind', () => {
 
   it('is the time since the master moved past the replica offset, placed between its readings by offset while writes flow', () => {
     // The replica has 250: halfway from the reading at ~1000 (200) to the one at ~2000 (300).
-    expect(secondsBehind({ sentAt: 3500, receivedAt: 3501, offset: 250 }, master)).toBeCloseTo(2, 3);
-    expect(secondsBehind({ sentAt: 3500, receivedAt: 3501, offset: 290 }, master)).toBeCloseTo(1.6, 3);
+    expect(secondsBehind({ sentAt: 3500, receivedAt: 3501, offset: 250 }, master)?.seconds).toBeCloseTo(2, 3);
+    expect(secondsBehind({ sentAt: 3500, receivedAt: 3501, offset: 290 }, master)?.seconds).toBeCloseTo(1.6, 3);
     // Before the first reading there is nothing to tell a flow by: the later reading is the bound.
-    expect(secondsBehind({ sentAt: 3500, receivedAt: 3501, offset: 150 }, master)).toBeCloseTo(2.499, 3);
+    expect(secondsBehind({ sentAt: 3500, receivedAt: 3501, offset: 150 }, master)?.seconds).toBeCloseTo(2.499, 3);
   });
 
   it('says half a second, not milliseconds, for a replica half a poll of heavy writes behind', () => {
@@ -62,7 +62,7 @@ describe('secondsBehind', () => {
       [0, 2, 1000 * mib],
       [1000, 1002, 1010 * mib],
     ]);
-    expect(secondsBehind({ sentAt: 1008, receivedAt: 1010, offset: 1005 * mib }, busy)).toBeCloseTo(0.508, 3);
+    expect(secondsBehind({ sentAt: 1008, receivedAt: 1010, offset: 1005 * mib }, busy)?.seconds).toBeCloseTo(0.508, 3);
   });
 
   it('on an idle master, a replica one lone write (a PING) behind is as far behind as the later reading says, not a poll', () => {
@@ -71,15 +71,28 @@ describe('secondsBehind', () => {
       [1000, 1001, 1000],
       [2000, 2001, 1040],
     ]);
-    expect(secondsBehind({ sentAt: 2010, receivedAt: 2011, offset: 1000 }, idle)).toBeCloseTo(0.009, 3);
+    expect(secondsBehind({ sentAt: 2010, receivedAt: 2011, offset: 1000 }, idle)?.seconds).toBeCloseTo(0.009, 3);
   });
 
   it('is zero for a caught-up replica', () => {
-    expect(secondsBehind({ sentAt: 3500, receivedAt: 3501, offset: 400 }, master)).toBe(0);
+    expect(secondsBehind({ sentAt: 3500, receivedAt: 3501, offset: 400 }, master)?.seconds).toBe(0);
   });
 
-  it('is bounded below by the age of the history when the replica is older than all of it', () => {
-    expect(secondsBehind({ sentAt: 3500, receivedAt: 3501, offset: 10 }, master)).toBeCloseTo(3.499, 3);
+  it('is bounded below by the age of the history when the replica is older than all of it, and says it is only a bound', () => {
+    expect(secondsBehind({ sentAt: 3500, receivedAt: 3501, offset: 10 }, master)).toEqual({ seconds: expect.closeTo(3.499, 3), lowerBound: true });
+  });
+
+  it('is "at least" the history\'s age for a replica cut off before the console started, however young the history', () => {
+    // The console's first master reading, 10 ms before the replica's: the replica lost its link
+    // long before, 143 bytes back. "10 ms" is all the history can say, and only as a lower bound.
+    const young = history([[0, 2, 1143]]);
+    expect(secondsBehind({ sentAt: 12, receivedAt: 13, offset: 1000 }, young)).toEqual({ seconds: 0.01, lowerBound: true });
+  });
+
+  it('is exact (not a bound) whenever the master passed the offset inside its history', () => {
+    for (const offset of [150, 250, 290, 400]) {
+      expect(secondsBehind({ sentAt: 3500, receivedAt: 3501, offset }, master)?.lowerBound).toBe(false);
+    }
   });
 
   it('is unknown without master history', () => {

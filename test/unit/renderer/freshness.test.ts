@@ -102,10 +102,12 @@ describe('chart points of a stale node', () => {
         bytesBehindRoot: null,
         unappliedBytes: null,
         secondsBehind: 2,
+        secondsBehindIsLowerBound: false,
         lastAckSecondsAgo: 4,
         lastMasterIoSecondsAgo: null,
         basis: 'ack',
         secondsBehindRoot: null,
+        secondsBehindRootIsLowerBound: false,
         behindBecauseOf: null,
       },
     });
