@@ -30,6 +30,15 @@ export function formatBytes(bytes: number | null | undefined): string {
   return `${sign}${text} ${BYTE_UNITS[unit]}`;
 }
 
+/**
+ * Seconds behind, as every front end says them: "at least 10 ms" when the figure is only a lower
+ * bound (ReplicaLag.secondsBehindIsLowerBound: the replica is older than the master history held).
+ */
+export function formatSecondsBehind(seconds: number | null | undefined, lowerBound: boolean): string {
+  const text = formatSeconds(seconds);
+  return lowerBound && isNumber(seconds) ? `at least ${text}` : text;
+}
+
 /** A duration given in seconds: 350 ms, 4.2 s, 42 s, 3 min 12 s, 2 h 5 min, 3 d 4 h. */
 export function formatSeconds(seconds: number | null | undefined): string {
   if (!isNumber(seconds)) return MISSING;

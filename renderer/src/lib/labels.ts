@@ -12,6 +12,10 @@ export interface StatusLabel {
   tone: Tone;
 }
 
+/** The tooltip of a lag in seconds that is only a lower bound ("at least 10 ms"). */
+export const LAG_LOWER_BOUND_TITLE =
+  "At least this far behind, maybe much further: the replica's offset is older than all of its master's history the console holds (it started watching, or the history changed, after the master passed it)";
+
 export const ROLE_LABELS: Record<NodeRole, string> = {
   master: 'Master',
   replica: 'Replica',

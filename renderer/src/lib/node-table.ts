@@ -54,6 +54,8 @@ export interface NodeRow {
   status: NodeStatus;
   lagBytes: number | null;
   lagSeconds: number | null;
+  /** lagSeconds is only "at least": the replica is older than its master's history the console holds. */
+  lagSecondsLowerBound: boolean;
   offset: number | null;
   master: Address | null;
   warnings: number;
@@ -110,6 +112,16 @@ function compareValues(a: string | number | null, b: string | number | null): nu
   return naturalCompare(String(a), String(b));
 }
 
+/**
+ * "At least N s" sorts above every exact figure, whatever N: a bound is the age of the master's
+ * whole history, an exact figure falls inside a history, so the bounded replica is the further behind
+ * (histories start when the console does, or at a replid change). Bounds among themselves by N.
+ */
+function compareLagSeconds(a: NodeRow, b: NodeRow): number {
+  if (a.lagSecondsLowerBound !== b.lagSecondsLowerBound) return a.lagSecondsLowerBound ? 1 : -1;
+  return (a.lagSeconds ?? 0) - (b.lagSeconds ?? 0);
+}
+
 function valueOf(row: NodeRow, key: SortKey): string | number | null {
   if (key === 'status') return STATUS_ORDER.indexOf(row.status);
   return row[key];
@@ -127,7 +139,7 @@ export function sortRows(rows: readonly NodeRow[], sort: SortSpec | null): NodeR
     const vb = valueOf(b, sort.key);
     if (va === null && vb !== null) return 1;
     if (vb === null && va !== null) return -1;
-    const c = va === null || vb === null ? 0 : compareValues(va, vb) * sign;
+    const c = va === null || vb === null ? 0 : (sort.key === 'lagSeconds' ? compareLagSeconds(a, b) : compareValues(va, vb)) * sign;
     return c || naturalCompare(a.address, b.address);
   });
 }

@@ -13,7 +13,7 @@
    reads them reactively (the fields of each facts object are the reactive part). */
 import { untrack } from 'svelte';
 import { ACK_SILENT_SECONDS, type Address, type EdgeHealth, type NodeRole, type NodeState, type SyncProgress, type TopologyEdge, type TopologyWarning } from '../../../electron/shared/types';
-import { formatBytes, formatSeconds } from '../../../electron/shared/format';
+import { formatBytes, formatSecondsBehind } from '../../../electron/shared/format';
 import { isReadOnly } from '../lib/node-actions';
 import { isStale } from '../lib/freshness';
 import { loadingLabel } from '../lib/labels';
@@ -53,6 +53,8 @@ export class NodeFacts {
   lagBasis = $state<'offsets' | 'ack' | null>(null);
   lagBytes = $state<number | null>(null);
   lagSeconds = $state<number | null>(null);
+  /** lagSeconds is only "at least" (older than the master's history the console holds). */
+  lagSecondsLowerBound = $state(false);
   offset = $state<number | null>(null);
   version = $state<string | null>(null);
   uptime = $state<number | null>(null);
@@ -85,10 +87,10 @@ export class NodeFacts {
     this.address = address;
   }
 
-  /** "12 KiB · 0.3 s", or '—' when neither figure is known. */
+  /** "12 KiB · 0.3 s" ("12 KiB · at least 0.3 s" for a bound), or '—' when neither figure is known. */
   get lagText(): string {
     if (this.lagBytes === null && this.lagSeconds === null) return '—';
-    return `${formatBytes(this.lagBytes)} · ${formatSeconds(this.lagSeconds)}`;
+    return `${formatBytes(this.lagBytes)} · ${formatSecondsBehind(this.lagSeconds, this.lagSecondsLowerBound)}`;
   }
 }
 
@@ -169,6 +171,7 @@ export class CardFacts {
     facts.lagBasis = lag?.basis ?? null;
     facts.lagBytes = lag?.bytesBehindMaster ?? null;
     facts.lagSeconds = lag?.secondsBehind ?? null;
+    facts.lagSecondsLowerBound = lag?.secondsBehindIsLowerBound ?? false;
     facts.offset = node?.offset ?? null;
     facts.version = node?.version ?? null;
     facts.uptime = node?.uptimeSeconds ?? null;

@@ -68,6 +68,7 @@ export class GraphView {
         status: nodeStatus(node, cs.edgeByReplica.get(address)?.health ?? null, cs.isNodeStale(node)),
         lagBytes: node.lag?.bytesBehindMaster ?? null,
         lagSeconds: node.lag?.secondsBehind ?? null,
+        lagSecondsLowerBound: node.lag?.secondsBehindIsLowerBound ?? false,
         offset: node.offset,
         master: node.master,
         warnings: shown.length,

@@ -3,6 +3,7 @@ import type { NodeState } from '../../../electron/shared/types';
 import { cardFactsOf } from '../../../renderer/src/state/card-facts.svelte';
 import { Clock } from '../../../renderer/src/state/clock.svelte';
 import { ConsoleState } from '../../../renderer/src/state/console-state.svelte';
+import { graphViewOf } from '../../../renderer/src/state/graph-view.svelte';
 import { makeNode, makeReplica, makeSnapshot } from './fixtures';
 
 const M = '10.0.0.1:6379';
@@ -52,6 +53,22 @@ describe('card facts', () => {
     expect([r2.reachable, r2.errorCode, r2.errorMessage]).toEqual([false, 'TIMEOUT', 'no answer']);
     expect(cards.edge(M, R2).health).toBe('down');
     expect(cards.node(M).online).toBe(cs.nodeByAddress.get(M)!.replicas.filter((r) => r.state === 'online').length);
+  });
+
+  it('say "at least" for a lag in seconds that is only a lower bound, on the card, its edge label source and the table row', () => {
+    // Cut off 75 s before the console started 10 ms ago: 10 ms is only the age of the master's history.
+    const cs = connected();
+    const cards = cardFactsOf(cs);
+    const bound = { ...makeReplica(R1, M).lag!, bytesBehindMaster: 143, secondsBehind: 0.01, secondsBehindIsLowerBound: true };
+    cs.applySnapshot(snapshot(2, { [R1]: { lag: bound } }), 1_001_000);
+    cards.sync();
+    expect(cards.node(R1).lagText).toBe('143 B · at least 10 ms');
+    expect(cards.node(R1).lagSecondsLowerBound).toBe(true);
+    expect(graphViewOf(cs).rowByAddress.get(R1)).toMatchObject({ lagSeconds: 0.01, lagSecondsLowerBound: true });
+    // An exact figure is not dressed up as a bound.
+    cs.applySnapshot(snapshot(3, { [R1]: { lag: { ...bound, secondsBehindIsLowerBound: false } } }), 1_002_000);
+    cards.sync();
+    expect(cards.node(R1).lagText).toBe('143 B · 10 ms');
   });
 
   it('keep the objects a card shows while they are equal (a warning list, a sync), and forget a node that is gone', () => {

@@ -12,7 +12,7 @@ import {
 } from '../../../renderer/src/lib/node-table';
 
 function row(address: string, over: Partial<NodeRow> = {}): NodeRow {
-  const r = { address, role: 'replica' as const, status: 'live' as const, lagBytes: 0, lagSeconds: 0, offset: 100, master: 'm:1', warnings: 0, runId: null, depth: 1, order: 0, ...over };
+  const r = { address, role: 'replica' as const, status: 'live' as const, lagBytes: 0, lagSeconds: 0, lagSecondsLowerBound: false, offset: 100, master: 'm:1', warnings: 0, runId: null, depth: 1, order: 0, ...over };
   return { problemWarnings: r.warnings, ...r };
 }
 
@@ -36,6 +36,12 @@ describe('node table sort', () => {
   it('sorts by lag both ways with unknown figures last either way', () => {
     expect(addresses(sortRows(rows, { key: 'lagBytes', dir: 'desc' }))).toEqual(['r:3', 'r:1', 'r:4', 'm:1', 'r:2']);
     expect(addresses(sortRows(rows, { key: 'lagBytes', dir: 'asc' }))).toEqual(['r:4', 'r:1', 'r:3', 'm:1', 'r:2']);
+  });
+  it('sorts an "at least" lag in seconds as further behind than any exact figure, whatever its number', () => {
+    // r:9 is older than all of its master's history (10 ms old): at least 10 ms, in fact maybe minutes.
+    const withBound = [...rows, row('r:9', { order: 5, lagBytes: 143, lagSeconds: 0.01, lagSecondsLowerBound: true })];
+    expect(addresses(sortRows(withBound, { key: 'lagSeconds', dir: 'desc' }))).toEqual(['r:9', 'r:3', 'r:1', 'r:4', 'm:1', 'r:2']);
+    expect(addresses(sortRows(withBound, { key: 'lagSeconds', dir: 'asc' }))).toEqual(['r:4', 'r:1', 'r:3', 'r:9', 'm:1', 'r:2']);
   });
   it('sorts by text columns and warnings', () => {
     expect(addresses(sortRows(rows, { key: 'address', dir: 'desc' }))).toEqual(['r:4', 'r:3', 'r:2', 'r:1', 'm:1']);
