@@ -1,7 +1,7 @@
 // Text renderings of a snapshot for the terminal: tree, table and JSON (Mermaid and the labels
 // they share with it are electron/shared/topology-text.ts's, since the UI exports Mermaid too).
 import type { Alert, NodeLoad, NodeState, TopologySnapshot, TopologyWarning } from '../shared/types';
-import { formatBytes, formatOffset, formatSeconds, formatUtc } from '../shared/format';
+import { formatBytes, formatOffset, formatSeconds, formatSecondsBehind, formatUtc } from '../shared/format';
 import { clean, distinct, lagLabel, roleLabel, stalledAboveText, staleAge, syncLabel } from '../shared/topology-text';
 import { troubles } from '../shared/node-index';
 
@@ -26,6 +26,8 @@ export function toJson(snapshot: TopologySnapshot): object {
       lagBytes: n.lag?.bytesBehindMaster ?? null,
       lagBytesFromRoot: n.lag?.bytesBehindRoot ?? null,
       lagSeconds: n.lag?.secondsBehind ?? null,
+      // lagSeconds is only "at least" that: the replica is older than all of its master's history held.
+      lagSecondsIsLowerBound: n.lag?.secondsBehindIsLowerBound ?? false,
       unappliedBytes: n.lag?.unappliedBytes ?? null,
       lastAckSecondsAgo: n.lag?.lastAckSecondsAgo ?? null,
       syncInProgress: n.sync !== null,
@@ -209,7 +211,7 @@ function nodeRows(nodes: readonly NodeState[], takenAt: number): string[] {
     old(n, n.role === 'replica' && n.reachable ? (n.linkStatus ?? '?') : ''),
     old(n, n.offset === null ? '—' : formatOffset(n.offset)),
     n.lag ? (n.lag.basis === 'ack' ? `${formatBytes(n.lag.bytesBehindMaster)}*` : old(n, `${formatBytes(n.lag.bytesBehindMaster)}${n.lag.behindBecauseOf ? '^' : ''}`)) : '',
-    n.lag ? (n.lag.basis === 'ack' ? formatSeconds(n.lag.secondsBehind) : old(n, formatSeconds(n.lag.secondsBehind))) : '',
+    n.lag ? (n.lag.basis === 'ack' ? formatSecondsBehind(n.lag.secondsBehind, n.lag.secondsBehindIsLowerBound) : old(n, formatSecondsBehind(n.lag.secondsBehind, n.lag.secondsBehindIsLowerBound))) : '',
     n.sync ? syncLabel(n.sync) : '',
     n.error?.message ?? (n.role === 'sentinel' ? sentinelSummary(n) : n.lag?.behindBecauseOf ? stalledAboveText(n.lag) : ''),
   ]);

@@ -9,7 +9,7 @@
 // link are what they were. A replica below a stalled or unreachable node (STALLED_UPSTREAM), or
 // whose own master is down or stale, gets no LINK_DOWN or LAG alert: the node above it has one.
 import { alertThresholdsSchema } from '../shared/schema';
-import { formatBytes, formatSeconds } from '../shared/format';
+import { formatBytes, formatSeconds, formatSecondsBehind } from '../shared/format';
 import { refusesConsole, type Alert, type AlertMute, type AlertRule, type AlertsView, type AlertThresholds, type NodeState, type TopologySnapshot, type TopologyWarning, type WarningCode } from '../shared/types';
 import { EngineError } from './errors';
 import type { AlertStore } from './alert-store';
@@ -446,7 +446,8 @@ export class AlertBook {
         node: a,
         value: round(seconds),
         threshold: t.lagSeconds,
-        message: `${a} is ${formatSeconds(seconds)} behind ${m} (threshold ${formatSeconds(t.lagSeconds)})`,
+        // A lower bound fires too (the real lag is at least that), and says it is one.
+        message: `${a} is ${formatSecondsBehind(seconds, node.lag?.secondsBehindIsLowerBound === true)} behind ${m} (threshold ${formatSeconds(t.lagSeconds)})`,
       });
     }
     return out;

@@ -192,7 +192,7 @@ function stalledUpstream(
   return [...below].map(([blocker, nodes]) => {
     const b = byAddress.get(blocker);
     const why = b?.reachable ? `stalled (not read for ${ageOf(b, now)})` : `unreachable (${b?.error?.message ?? 'no answer'})`;
-    const lags = nodes.map((n) => `${n.address}${n.lag?.bytesBehindRoot != null ? ` ${bytes(n.lag.bytesBehindRoot)}${n.lag.secondsBehindRoot != null ? ` / ${n.lag.secondsBehindRoot.toFixed(1)} s` : ''} behind the root` : ''}`);
+    const lags = nodes.map((n) => `${n.address}${n.lag?.bytesBehindRoot != null ? ` ${bytes(n.lag.bytesBehindRoot)}${n.lag.secondsBehindRoot != null ? ` / ${n.lag.secondsBehindRootIsLowerBound ? 'at least ' : ''}${n.lag.secondsBehindRoot.toFixed(1)} s` : ''} behind the root` : ''}`);
     return {
       code: 'STALLED_UPSTREAM' as const,
       message:

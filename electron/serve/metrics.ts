@@ -238,9 +238,17 @@ export class ServeMetrics {
     const toMaster = { withMaster: true };
     this.#nodeGauge('link_up', "1 when a replica's link to its master is up, 0 when down.", (n) => (n.linkStatus === null ? null : n.linkStatus === 'up'), toMaster);
     this.#nodeGauge('replica_lag_bytes', 'Bytes a replica is behind its direct master (offsets read time-aligned).', (n) => n.lag?.bytesBehindMaster, toMaster);
-    this.#nodeGauge('replica_lag_seconds', 'Seconds a replica is behind its direct master (from the master\'s offset history).', (n) => n.lag?.secondsBehind, toMaster);
+    this.#nodeGauge(
+      'replica_lag_seconds',
+      "Seconds a replica is behind its direct master (from the master's offset history); only a lower bound where replica_lag_is_lower_bound is 1.",
+      (n) => n.lag?.secondsBehind,
+      toMaster,
+    );
+    // Beside each lag in seconds: 1 when the replica is older than all of its master's history the console holds (the figure is that history's age).
+    this.#nodeGauge('replica_lag_is_lower_bound', '1 when replica_lag_seconds is only a lower bound (the replica is older than the master history the console holds), else 0.', (n) => (n.lag?.secondsBehind == null ? null : n.lag.secondsBehindIsLowerBound), toMaster);
     this.#nodeGauge('replica_root_lag_bytes', 'Bytes a replica is behind the root master of its replication history.', (n) => n.lag?.bytesBehindRoot);
-    this.#nodeGauge('replica_root_lag_seconds', 'Seconds a replica is behind the root master of its replication history.', (n) => n.lag?.secondsBehindRoot);
+    this.#nodeGauge('replica_root_lag_seconds', 'Seconds a replica is behind the root master of its replication history; only a lower bound where replica_root_lag_is_lower_bound is 1.', (n) => n.lag?.secondsBehindRoot);
+    this.#nodeGauge('replica_root_lag_is_lower_bound', '1 when replica_root_lag_seconds is only a lower bound (the replica is older than the root history the console holds), else 0.', (n) => (n.lag?.secondsBehindRoot == null ? null : n.lag.secondsBehindRootIsLowerBound));
     this.#nodeGauge('replica_link_down_seconds', "How long a replica's link to its master has been down.", (n) => (n.linkStatus === 'down' ? n.linkDownSinceSeconds : null), toMaster);
     this.#nodeGauge('replica_backlog_margin_seconds', 'How long a replica could be away from now before its resync is a full one.', (n) => n.backlogWindow?.awaySeconds);
     this.#nodeGauge('sync_in_progress', '1 while a replica loads a full sync from its master, else 0.', (n) => (n.role === 'replica' ? n.sync !== null : null));

@@ -2,7 +2,7 @@
 // and the Mermaid flowchart that both the CLI (`topology --format mermaid`) and the UI's export
 // make. Server-given strings are cleaned of control characters before they are written anywhere.
 import type { NodeState, ReplicaLag, SyncProgress, TopologyEdge, TopologySnapshot } from './types';
-import { formatBytes, formatSeconds } from './format';
+import { formatBytes, formatSeconds, formatSecondsBehind } from './format';
 
 /**
  * Strip control characters (ANSI escapes, C1 controls) from text that came from a server:
@@ -63,14 +63,14 @@ export function syncPhase(sync: SyncProgress): 'waiting' | 'transfer' | 'loading
   return (sync.readBytes ?? 0) > 0 || (sync.percent ?? 0) > 0 ? 'transfer' : 'waiting';
 }
 
-/** Lag as one phrase: "lag 1.2 KiB (3 s)", the full sync's progress, or why the lag is not known. */
+/** Lag as one phrase: "lag 1.2 KiB (3 s)" ("(at least 3 s)" for a bound), the full sync's progress, or why the lag is not known. */
 export function lagLabel(node: NodeState): string {
   const lag = node.lag;
   if (node.sync) return `full sync ${syncLabel(node.sync)}`;
   if (!lag) return '';
   // Nothing reaches it past a node that is not read now: its own "0 B" would read as in sync.
   if (lag.behindBecauseOf !== null && node.linkStatus !== 'up') return `lag unknown (${lag.behindBecauseOf} is not read)`;
-  const seconds = lag.secondsBehind === null ? '' : ` (${formatSeconds(lag.secondsBehind)})`;
+  const seconds = lag.secondsBehind === null ? '' : ` (${formatSecondsBehind(lag.secondsBehind, lag.secondsBehindIsLowerBound)})`;
   const basis = lag.basis === 'ack' ? ' from last ACK' : '';
   // In step with its master, which itself receives nothing: "0 B" alone would read as in sync.
   const above = lag.behindBecauseOf === null ? '' : ` to ${node.master ?? 'its master'}; ${stalledAboveText(lag)}`;

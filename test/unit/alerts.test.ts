@@ -59,6 +59,13 @@ describe('alert rules', () => {
     const clock = new FakeClock();
     const book = new AlertBook();
     expect(only(book.evaluate(snapshot(pair({ lag: inSyncLag({ secondsBehind: 12.5 }) })), clock.now()))).toMatchObject({ rule: 'LAG_SECONDS', value: 12.5, threshold: 10 });
+    // Only a lower bound (older than the master's history held): it fires all the same, the real lag being at least that, and says so.
+    const bound = new AlertBook();
+    expect(only(bound.evaluate(snapshot(pair({ lag: inSyncLag({ secondsBehind: 12.5, secondsBehindIsLowerBound: true }) })), clock.now()))).toMatchObject({
+      rule: 'LAG_SECONDS',
+      value: 12.5,
+      message: `${R} is at least 13 s behind ${M} (threshold 10 s)`,
+    });
 
     const book2 = new AlertBook();
     expect(only(book2.evaluate(snapshot(pair({ linkStatus: 'down', linkDownSinceSeconds: 11 })), clock.now())).message).toBe(`${R}'s link to ${M} has been down for 11 s (threshold 10 s)`);

@@ -199,6 +199,8 @@ describe('a full sync and an unknown lag, in words', () => {
     const cut = nodeState(R1, { role: 'replica', master: M, linkStatus: 'down', lag: inSyncLag({ behindBecauseOf: M }) });
     expect(lagLabel(cut)).toBe(`lag unknown (${M} is not read)`);
     expect(lagLabel({ ...cut, linkStatus: 'up', lag: inSyncLag() })).toBe('lag 0 B (0 s)');
+    // Older than all of the master's history held (the console started 10 ms ago): only a bound.
+    expect(lagLabel({ ...cut, linkStatus: 'down', lag: inSyncLag({ bytesBehindMaster: 143, secondsBehind: 0.01, secondsBehindIsLowerBound: true }) })).toBe('lag 143 B (at least 10 ms)');
     // Two hops below a dead root: in step with its master, which receives nothing itself.
     const below = replica(R2, R1, { depth: 2, lag: inSyncLag({ behindBecauseOf: M, bytesBehindRoot: null }) });
     expect(lagLabel(below)).toBe(`lag 0 B (0 s) to ${R1}; nothing reaches it past ${M} (not read): behind the root by an unknown amount`);

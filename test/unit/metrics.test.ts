@@ -79,7 +79,16 @@ function topology(): TopologySnapshot {
         polledAt: 1_699_999_970_000,
       }),
       // Reachable, its link down.
-      nodeState(LINK_DOWN, { role: 'replica', master: MASTER, linkStatus: 'down', linkDownSinceSeconds: 12, offset: 2000, depth: 1 }),
+      // Cut off before the console started: its lag in seconds is only the master history's age, a lower bound.
+      nodeState(LINK_DOWN, {
+        role: 'replica',
+        master: MASTER,
+        linkStatus: 'down',
+        linkDownSinceSeconds: 12,
+        offset: 2000,
+        depth: 1,
+        lag: inSyncLag({ bytesBehindMaster: 3000, secondsBehind: 0.01, secondsBehindIsLowerBound: true, bytesBehindRoot: 3000, secondsBehindRoot: 0.01, secondsBehindRootIsLowerBound: true }),
+      }),
       nodeState('10.0.0.9:26379', { role: 'sentinel', offset: null, version: 'redis 7.0.15', depth: null }),
     ],
     { warnings: [{ code: 'BACKLOG_SHORT', message: 'short', nodes: [MASTER] }, { code: 'UNREACHABLE', message: 'x', nodes: [CASCADED] }, { code: 'UNREACHABLE', message: 'y', nodes: [] }] },
@@ -131,6 +140,12 @@ describe('serve metrics', () => {
     expect(s.get(`replication_console_replica_lag_bytes{${node(REPLICA)},master="${MASTER}"}`)).toBe(1000);
     expect(s.get(`replication_console_replica_lag_seconds{${node(REPLICA)},master="${MASTER}"}`)).toBe(1.5);
     expect(s.get(`replication_console_replica_root_lag_seconds{${node(REPLICA)}}`)).toBe(1.5);
+    // Exact figures: the lower-bound gauges beside them say 0 (a bound is 1, below).
+    expect(s.get(`replication_console_replica_lag_is_lower_bound{${node(REPLICA)},master="${MASTER}"}`)).toBe(0);
+    expect(s.get(`replication_console_replica_root_lag_is_lower_bound{${node(REPLICA)}}`)).toBe(0);
+    expect(s.get(`replication_console_replica_lag_seconds{${node(LINK_DOWN)},master="${MASTER}"}`)).toBe(0.01);
+    expect(s.get(`replication_console_replica_lag_is_lower_bound{${node(LINK_DOWN)},master="${MASTER}"}`)).toBe(1);
+    expect(s.get(`replication_console_replica_root_lag_is_lower_bound{${node(LINK_DOWN)}}`)).toBe(1);
     expect(s.get(`replication_console_link_up{${node(REPLICA)},master="${MASTER}"}`)).toBe(1);
     expect(s.get(`replication_console_link_up{${node(LINK_DOWN)},master="${MASTER}"}`)).toBe(0);
     expect(s.get(`replication_console_replica_link_down_seconds{${node(LINK_DOWN)},master="${MASTER}"}`)).toBe(12);

@@ -251,13 +251,16 @@ function planReplicaof(b: PlanBuilder, nodeAddress: string, masterAddress: strin
       hold = { root, ms: Math.min(b.options.stepTimeoutMs, RACE_PAUSE_MS) };
       const paused = `writes on ${root} wait (CLIENT PAUSE WRITE) from just before the move until ${node}'s link is up, a few milliseconds when ${master} keeps up, at most ${hold.ms} ms: ${risk}`;
       // A new master that trails the root by more than the wait allows holds the writes for nothing, then stops the plan.
-      const behind = findNode(b.snapshot, master)?.lag?.secondsBehindRoot ?? null;
+      const masterLag = findNode(b.snapshot, master)?.lag;
+      const behind = masterLag?.secondsBehindRoot ?? null;
+      // "At least N s" (older than the root's history held) may be any longer: it cannot say the new master keeps up.
+      const atLeast = masterLag?.secondsBehindRootIsLowerBound === true;
       const waitMs = Math.max(0, hold.ms - PAUSE_MARGIN_MS);
-      if (behind !== null && behind * 1000 >= waitMs) {
+      if (behind !== null && (atLeast || behind * 1000 >= waitMs)) {
         b.check(
           'RESYNC_RACE',
           'warning',
-          `${paused}. But ${master} is ${behind} s behind ${root}, and it has ${waitMs} ms to catch up once writes wait: if it does not, the plan stops before REPLICAOF with nothing moved, writes released. Move ${node} when ${master} keeps up, or decline the pause`,
+          `${paused}. But ${master} is ${atLeast ? 'at least ' : ''}${behind} s behind ${root}, and it has ${waitMs} ms to catch up once writes wait: if it does not, the plan stops before REPLICAOF with nothing moved, writes released. Move ${node} when ${master} keeps up, or decline the pause`,
           [node, master, root],
         );
       } else {
@@ -595,7 +598,10 @@ function planSwitchover(b: PlanBuilder, toAddress: string, meta: PlanMeta): Plan
   const behind = bytesBehind(mf, tf);
   const waits = `writes wait until it has every byte (at most ${pauseMs} ms, else the master resumes and nothing changes)`;
   // A target that trails by more than the pause allows holds the writes for nothing, then stops the plan.
-  const seconds = findNode(b.snapshot, to)?.lag?.secondsBehind ?? null;
+  const toLag = findNode(b.snapshot, to)?.lag;
+  const seconds = toLag?.secondsBehind ?? null;
+  // "At least N s" (older than the master's history held) may be any longer: never taken as close enough.
+  const atLeast = seconds !== null && toLag?.secondsBehindIsLowerBound === true;
   if (holdsNoneOf(tf, mf)) {
     // Its link is syncing (LINK_DOWN refuses that); with no keys at offset 0 or 1, FAILOVER could take it there.
     const followers = [oldMaster, ...siblings.filter((s) => s.reachable).map((s) => s.address)];
@@ -603,11 +609,11 @@ function planSwitchover(b: PlanBuilder, toAddress: string, meta: PlanMeta): Plan
   } else if (behind === null) {
     // Not in one history with the master (a full sync in progress, another replid): no green tick on "? bytes".
     b.check('REPLICA_BEHIND', 'warning', `how far ${to} is behind ${oldMaster} cannot be told (not in one replication history with it now): ${waits}`, [to, oldMaster]);
-  } else if ((seconds !== null && seconds * 1000 >= pauseMs / 2) || behind >= CATCH_UP_BYTES) {
+  } else if ((seconds !== null && (atLeast || seconds * 1000 >= pauseMs / 2)) || behind >= CATCH_UP_BYTES) {
     b.check(
       'REPLICA_BEHIND',
       'warning',
-      `${to} is ${bytesText(behind)} behind ${oldMaster}${seconds !== null ? ` (${seconds} s of writes)` : ''}, and ${waits}: it may not catch up in that time. Switch over when its lag is small, or give the steps more time (step timeout)`,
+      `${to} is ${bytesText(behind)} behind ${oldMaster}${seconds !== null ? ` (${atLeast ? 'at least ' : ''}${seconds} s of writes)` : ''}, and ${waits}: it may not catch up in that time. Switch over when its lag is small, or give the steps more time (step timeout)`,
       [to, oldMaster],
     );
   } else {
