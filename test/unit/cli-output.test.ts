@@ -195,6 +195,13 @@ describe('a full sync and an unknown lag, in words', () => {
     expect(table).not.toContain('…');
   });
 
+  it('a lag in seconds that is only a lower bound says "at least" in the watch table and in JSON', () => {
+    const bounded = nodeState(R1, { role: 'replica', master: M, linkStatus: 'down', lag: inSyncLag({ bytesBehindMaster: 143, secondsBehind: 0.01, secondsBehindIsLowerBound: true }) });
+    const snap = snapshot([nodeState(M), bounded], [{ master: M, replica: R1, health: 'down' }]);
+    expect(toTable(snap).split('\n').find((l) => l.includes(R1))).toMatch(/143 B\s+at least 10 ms/);
+    expect(toJson(snap)).toMatchObject({ nodes: [{}, { address: R1, lagSeconds: 0.01, lagSecondsIsLowerBound: true }] });
+  });
+
   it('a replica cut off above says its lag is unknown, not 0 B', () => {
     const cut = nodeState(R1, { role: 'replica', master: M, linkStatus: 'down', lag: inSyncLag({ behindBecauseOf: M }) });
     expect(lagLabel(cut)).toBe(`lag unknown (${M} is not read)`);
