@@ -242,6 +242,14 @@ describe('riskWarnings', () => {
     expect(stalled([down, p, stuck], new Map())).toMatch(/fail over before it restarts empty/);
   });
 
+  it('STALLED_UPSTREAM says "at least" for a lag to the root in seconds that is only a lower bound', () => {
+    const down = nodeState('m:1', { reachable: false, error: { code: 'UNREACHABLE', message: 'm:1: connection refused' }, settings: OFF });
+    const lag = (secondsBehindRootIsLowerBound: boolean) => ({ ...inSyncLag(), behindBecauseOf: 'm:1', bytesBehindRoot: 2048, secondsBehindRoot: 3.5, secondsBehindRootIsLowerBound });
+    const stalled = (bound: boolean) => riskWarnings([down, replica('a:1', { linkStatus: 'down', lag: lag(bound) })], 0).find((w) => w.code === 'STALLED_UPSTREAM')?.message ?? '';
+    expect(stalled(true)).toContain('a:1 2.0 KiB / at least 3.5 s behind the root');
+    expect(stalled(false)).toContain('a:1 2.0 KiB / 3.5 s behind the root');
+  });
+
   it('MASTER_DOWN does not push a failover over a master that times out while its replicas are still linked to it (paused)', () => {
     const paused = nodeState('m:1', { reachable: false, error: { code: 'TIMEOUT', message: 'm:1 did not answer in time' } });
     const states = [paused, replica('a:1'), replica('b:1', { linkStatus: 'down' })];
