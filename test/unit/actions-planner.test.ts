@@ -154,12 +154,15 @@ describe('planAction', () => {
       verdict: 'warning',
       message: expect.stringMatching(/^10\.0\.0\.2:6379 is 138 MiB \(144409652 bytes\) behind 10\.0\.0\.1:6379 \(3 s of writes\), .*it may not catch up in that time/),
     });
-    // "At least 10 ms" (older than all of the master's history held) is no sign it is close: it may be minutes.
-    const bounded = snapshotOf([nodeState(M, { offset: 1000 }), replicaState(A, M, { offset: 900, lag: inSyncLag({ bytesBehindMaster: 100, secondsBehind: 0.01, secondsBehindIsLowerBound: true }) })]);
+    // "At least 3 s" (older than all of the master's history held) is past the pause for sure, and says so.
+    const bounded = snapshotOf([nodeState(M, { offset: 1000 }), replicaState(A, M, { offset: 900, lag: inSyncLag({ bytesBehindMaster: 100, secondsBehind: 3, secondsBehindIsLowerBound: true }) })]);
     expect(check(planAction({ kind: 'switchover', to: A, options: { stepTimeoutMs: 5000 } }, factsFor(bounded), META).plan, 'REPLICA_BEHIND')).toMatchObject({
       verdict: 'warning',
-      message: expect.stringMatching(/^10\.0\.0\.2:6379 is 100 bytes behind 10\.0\.0\.1:6379 \(at least 0\.01 s of writes\), .*it may not catch up/),
+      message: expect.stringMatching(/^10\.0\.0\.2:6379 is 100 bytes behind 10\.0\.0\.1:6379 \(at least 3 s of writes\), .*it may not catch up/),
     });
+    // "At least 10 ms" just after connecting (a history of one reading): 100 bytes catch up within the pause.
+    const young = snapshotOf([nodeState(M, { offset: 1000 }), replicaState(A, M, { offset: 900, lag: inSyncLag({ bytesBehindMaster: 100, secondsBehind: 0.01, secondsBehindIsLowerBound: true }) })]);
+    expect(check(planAction({ kind: 'switchover', to: A, options: { stepTimeoutMs: 5000 } }, factsFor(young), META).plan, 'REPLICA_BEHIND')?.verdict).toBe('ok');
     const near = snapshotOf([nodeState(M, { offset: 1000 }), replicaState(A, M, { offset: 900, lag: inSyncLag({ bytesBehindMaster: 100, secondsBehind: 0 }) })]);
     expect(check(planAction({ kind: 'switchover', to: A, options: { stepTimeoutMs: 5000 } }, factsFor(near), META).plan, 'REPLICA_BEHIND')).toMatchObject({
       verdict: 'ok',
@@ -541,11 +544,11 @@ describe('planAction', () => {
     expect(plan.canRun).toBe(true);
     const keepsUp = snapshotOf([nodeState(M), replicaState(A, M), replicaState(B, M, { lag: lag(0) })]);
     expect(check(planAction({ kind: 'replicaof', node: A, master: B }, factsFor(keepsUp), META).plan, 'RESYNC_RACE')?.verdict).toBe('ok');
-    // Only "at least 0.01 s" behind the root (older than its history held): not taken as keeping up.
-    const bounded = snapshotOf([nodeState(M), replicaState(A, M), replicaState(B, M, { lag: { ...lag(0.01), secondsBehindRootIsLowerBound: true } })]);
+    // "At least 2 s" behind the root (older than its history held): past the wait for sure, and said so.
+    const bounded = snapshotOf([nodeState(M), replicaState(A, M), replicaState(B, M, { lag: { ...lag(2), secondsBehindRootIsLowerBound: true } })]);
     expect(check(planAction({ kind: 'replicaof', node: A, master: B }, factsFor(bounded), META).plan, 'RESYNC_RACE')).toMatchObject({
       verdict: 'warning',
-      message: expect.stringContaining(`${B} is at least 0.01 s behind ${M}, and it has 1000 ms to catch up once writes wait`),
+      message: expect.stringContaining(`${B} is at least 2 s behind ${M}, and it has 1000 ms to catch up once writes wait`),
     });
   });
 

@@ -253,10 +253,11 @@ function planReplicaof(b: PlanBuilder, nodeAddress: string, masterAddress: strin
       // A new master that trails the root by more than the wait allows holds the writes for nothing, then stops the plan.
       const masterLag = findNode(b.snapshot, master)?.lag;
       const behind = masterLag?.secondsBehindRoot ?? null;
-      // "At least N s" (older than the root's history held) may be any longer: it cannot say the new master keeps up.
+      // "At least N s" (older than the root's history held): past the wait it is past for sure; under
+      // it, as just after connecting, the plan's own wait finds out (nothing moved if it is longer).
       const atLeast = masterLag?.secondsBehindRootIsLowerBound === true;
       const waitMs = Math.max(0, hold.ms - PAUSE_MARGIN_MS);
-      if (behind !== null && (atLeast || behind * 1000 >= waitMs)) {
+      if (behind !== null && behind * 1000 >= waitMs) {
         b.check(
           'RESYNC_RACE',
           'warning',
@@ -600,7 +601,8 @@ function planSwitchover(b: PlanBuilder, toAddress: string, meta: PlanMeta): Plan
   // A target that trails by more than the pause allows holds the writes for nothing, then stops the plan.
   const toLag = findNode(b.snapshot, to)?.lag;
   const seconds = toLag?.secondsBehind ?? null;
-  // "At least N s" (older than the master's history held) may be any longer: never taken as close enough.
+  // "At least N s" (older than the master's history held, as just after connecting): past the
+  // pause it is past for sure; under it, the bytes behind say whether it catches up in time.
   const atLeast = seconds !== null && toLag?.secondsBehindIsLowerBound === true;
   if (holdsNoneOf(tf, mf)) {
     // Its link is syncing (LINK_DOWN refuses that); with no keys at offset 0 or 1, FAILOVER could take it there.
@@ -609,7 +611,7 @@ function planSwitchover(b: PlanBuilder, toAddress: string, meta: PlanMeta): Plan
   } else if (behind === null) {
     // Not in one history with the master (a full sync in progress, another replid): no green tick on "? bytes".
     b.check('REPLICA_BEHIND', 'warning', `how far ${to} is behind ${oldMaster} cannot be told (not in one replication history with it now): ${waits}`, [to, oldMaster]);
-  } else if ((seconds !== null && (atLeast || seconds * 1000 >= pauseMs / 2)) || behind >= CATCH_UP_BYTES) {
+  } else if ((seconds !== null && seconds * 1000 >= pauseMs / 2) || behind >= CATCH_UP_BYTES) {
     b.check(
       'REPLICA_BEHIND',
       'warning',
