@@ -220,6 +220,6 @@ describe('npm run dist, packed offline', () => {
     runInNewContext(source, { require: sandboxRequire, module, exports: module.exports, console });
     expect(refused).toEqual([]);
     expect([...exposed.keys()]).toEqual(['replicationConsole']);
-    expect(Object.keys(exposed.get('replicationConsole') as object).sort()).toEqual(['closeTopology', 'openTopologies', 'topology']);
+    expect(Object.keys(exposed.get('replicationConsole') as object).sort()).toEqual(['closeTopology', 'openTopologies', 'resendTick', 'topology']);
   });
 });
