@@ -99,12 +99,6 @@ export const PERMISSION_PROBES: Record<ProbedCommand, readonly [string, ...strin
 };
 
 /**
- * What a permission probe found: allowed (any other answer); denied (NOPERM, with the console's
- * usual message naming the rule to add); disabled (renamed or removed with rename-command); or
- * unanswered (timeout, connection lost: the plan's reachability checks decide).
- */
-
-/**
  * The REPLCONF options a Redis 7 replica sends its master, each an ACL first argument of its own
  * (`+replconf|ack`): listening-port and capa in the handshake, then ACK every second (refused, the
  * link is up but the master never learns the replica's offset: checked on Redis 7.0). ip-address is
@@ -132,6 +126,12 @@ export function probeArgs(command: ProbedCommand, first?: string): readonly [str
   if (first === undefined || (command !== 'REPLICAOF' && command !== 'SLAVEOF')) return form;
   return [form[0], first, 'not-a-port'];
 }
+
+/**
+ * What a permission probe found: allowed (any other answer); denied (NOPERM, with the console's
+ * usual message naming the rule to add); disabled (renamed or removed with rename-command); or
+ * unanswered (timeout, connection lost: the plan's reachability checks decide).
+ */
 export type Permission = { status: 'allowed' } | { status: 'denied' | 'disabled' | 'unanswered'; message: string };
 
 export interface NodeCommands {
