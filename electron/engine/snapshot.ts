@@ -355,7 +355,7 @@ function lagOf(
   const fresh = isFresh(record, context);
   if (fresh) {
     if (r.syncInProgress) {
-      return { unappliedBytes, lastAckSecondsAgo, lastMasterIoSecondsAgo, behindBecauseOf, bytesBehindMaster: null, bytesBehindRoot: null, secondsBehind: null, secondsBehindIsLowerBound: false, secondsBehindRoot: null, secondsBehindRootIsLowerBound: false, basis: 'offsets' };
+      return { unappliedBytes, lastAckSecondsAgo, lastMasterIoSecondsAgo, behindBecauseOf, ...NO_FIGURES, basis: 'offsets' };
     }
     const sample = record.lastSample;
     // A stalled master's readings are old: "0 behind" what it last had says nothing. The root's say
@@ -379,7 +379,7 @@ function lagOf(
   // Neither end read now: the two last readings compare old with old, and "0 B, 0 s" said a
   // replica stalled with its master was in sync. Unknown (what it waits for is still said).
   if (!isFresh(master, context)) {
-    return { unappliedBytes, lastAckSecondsAgo, lastMasterIoSecondsAgo, behindBecauseOf, bytesBehindMaster: null, bytesBehindRoot: null, secondsBehind: null, secondsBehindIsLowerBound: false, secondsBehindRoot: null, secondsBehindRootIsLowerBound: false, basis: 'ack' };
+    return { unappliedBytes, lastAckSecondsAgo, lastMasterIoSecondsAgo, behindBecauseOf, ...NO_FIGURES, basis: 'ack' };
   }
   // The replica can't be read now (stalled, gone): compare the master's current offset with
   // the most the replica is known to have, its last ACK or its own last reading, whichever
@@ -408,6 +408,16 @@ function lagOf(
 }
 
 const IN_STEP: SecondsBehind = { seconds: 0, lowerBound: false };
+
+/** A lag whose figures cannot be told (a full sync under way, or neither end read now). */
+const NO_FIGURES = {
+  bytesBehindMaster: null,
+  bytesBehindRoot: null,
+  secondsBehind: null,
+  secondsBehindIsLowerBound: false,
+  secondsBehindRoot: null,
+  secondsBehindRootIsLowerBound: false,
+} as const;
 
 function compare(
   sample: OffsetSample,

@@ -5,18 +5,14 @@ import Redis from 'ioredis';
 import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { masterWithReplicas } from '../../electron/lab/lab';
-import { connectThroughForm, openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
+import { replication } from '../helpers/actions';
+import { cardRowsPastEdge, connectThroughForm, openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
 import { until } from '../helpers/until';
 import { useLabWebConsole } from '../helpers/web-console';
 
 const e2e = useBrowserAndRenderer('rc-e2e-lag-bound-');
 
 const card = (page: Page, address: string) => page.locator(`[data-testid="node-card-${address}"]`);
-
-/** One field of a node's INFO replication. */
-async function infoField(client: Redis, field: string): Promise<string | undefined> {
-  return new RegExp(`^${field}:(.*)$`, 'm').exec(await client.info('replication'))?.[1]?.trim();
-}
 
 describe('a lag in seconds that is only a lower bound (real servers)', () => {
   const on = useLabWebConsole(e2e, 'rc-e2e-lag-bound-', { nodes: masterWithReplicas(1) }, { connectTimeoutMs: 1000, commandTimeoutMs: 1000 });
@@ -33,7 +29,7 @@ describe('a lag in seconds that is only a lower bound (real servers)', () => {
       // (a masterauth the password-less master turns down), so it keeps its master and offset.
       await r.config('SET', 'masterauth', 'not-the-password');
       await r.call('CLIENT', 'KILL', 'TYPE', 'master');
-      await until('the replica link down', async () => ((await infoField(r, 'master_link_status')) === 'down' ? true : undefined), 10_000);
+      await until('the replica link down', async () => ((await replication(lab, 'replica-1')).master_link_status === 'down' ? true : undefined), 10_000);
       for (let i = 0; i < 50; i++) await m.set(`after:${i}`, 'x'.repeat(100));
 
       for (const scheme of ['light', 'dark'] as const) {
@@ -41,13 +37,7 @@ describe('a lag in seconds that is only a lower bound (real servers)', () => {
         try {
           if (scheme === 'light') await connectThroughForm(page, [master, replica]);
           await expect.poll(() => card(page, replica).textContent(), { timeout: 15_000 }).toMatch(/at least \d/);
-          const overflowing = await page.locator('.card').evaluateAll((cards) =>
-            cards.flatMap((c) => {
-              const edge = c.getBoundingClientRect();
-              return [...c.querySelectorAll('.row > *')].filter((part) => part.getBoundingClientRect().right > edge.right + 0.5).map((part) => part.textContent ?? '');
-            }),
-          );
-          expect(overflowing).toEqual([]);
+          expect(await cardRowsPastEdge(page)).toEqual([]);
           await card(page, replica).click();
           await expect.poll(() => page.getByTestId('node-details').textContent(), { timeout: 10_000 }).toMatch(/at least \d/);
           await shot(page, `lag-bound-${scheme}`);

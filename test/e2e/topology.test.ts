@@ -10,7 +10,7 @@ import { Resvg } from '@resvg/resvg-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Lab, docsLayout, masterWithReplicas } from '../../electron/lab/lab';
 import { startWebServer, type WebServer } from '../../electron/web/server';
-import { ARTIFACTS, connectThroughForm, openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
+import { ARTIFACTS, cardRowsPastEdge, connectThroughForm, openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
 import { DEAD_PORT } from '../helpers/dead-port';
 
 const POLL_MS = 1000;
@@ -202,15 +202,7 @@ describe('topology in the web mode, against the docs lab', () => {
     await shot(page, 'lag-under-load');
     // The stalled replica's card says its lag is from the master's ACK view: a longer row than
     // usual, which must still stay inside the card (it drew past its right edge).
-    // Measured in one go in the page: the rows change as the replica catches up, and a row
-    // listed first and measured after was gone (a 30 s wait on a loaded machine).
-    const overflowing = await page.locator('.card').evaluateAll((cards) =>
-      cards.flatMap((card) => {
-        const edge = card.getBoundingClientRect();
-        return [...card.querySelectorAll('.row > *')].filter((part) => part.getBoundingClientRect().right > edge.right + 0.5).map((part) => part.textContent ?? '');
-      }),
-    );
-    expect(overflowing).toEqual([]);
+    expect(await cardRowsPastEdge(page)).toEqual([]);
     await expect.poll(latest, { timeout: 15_000, interval: 250 }).toBe(0);
     await shot(page, 'lag-recovered');
 

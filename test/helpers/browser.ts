@@ -107,6 +107,20 @@ export async function connectThroughForm(page: Page, seeds: string | readonly st
   await page.getByTestId('connect-button').click();
 }
 
+/**
+ * The text of every card row part drawn past its card's right edge. Measured in one go in the
+ * page: the rows change as ticks arrive, and a row listed first and measured after was gone (a
+ * 30 s wait on a loaded machine).
+ */
+export async function cardRowsPastEdge(page: Page): Promise<string[]> {
+  return page.locator('.card').evaluateAll((cards) =>
+    cards.flatMap((card) => {
+      const edge = card.getBoundingClientRect();
+      return [...card.querySelectorAll('.row > *')].filter((part) => part.getBoundingClientRect().right > edge.right + 0.5).map((part) => part.textContent ?? '');
+    }),
+  );
+}
+
 export async function shot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`) });
 }

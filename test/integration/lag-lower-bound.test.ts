@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import Redis from 'ioredis';
 import { ReplicationEngine } from '../../electron/engine/engine';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
+import { caughtUp, replication } from '../helpers/actions';
 import { runCli } from '../helpers/cli';
 import { disposeAfterEach } from '../helpers/dispose';
 import { node, waitForTick } from '../helpers/engine';
@@ -12,12 +13,6 @@ import { until } from '../helpers/until';
 
 const own = disposeAfterEach();
 const CUT_OFF_MS = 1500;
-
-/** One field of a node's INFO replication. */
-async function infoField(client: Redis, field: string): Promise<string | undefined> {
-  const info = await client.info('replication');
-  return new RegExp(`^${field}:(.*)$`, 'm').exec(info)?.[1]?.trim();
-}
 
 describe('lag in seconds of a replica cut off before the console started', () => {
   it('is only "at least" the age of the master history held: flagged in the snapshot, said so by topology, watch and the LAG_SECONDS alert', async () => {
@@ -29,14 +24,14 @@ describe('lag in seconds of a replica cut off before the console started', () =>
     own({ disconnect: async () => void (m.disconnect(), r.disconnect()) });
 
     await m.set('before', 'x');
-    await until('the replica caught up', async () => ((await infoField(r, 'slave_repl_offset')) === (await infoField(m, 'master_repl_offset')) ? true : undefined), 10_000);
+    await caughtUp(lab, 'master', ['replica-1'], undefined, 10_000);
     // Cut off: its link dropped, and every reconnection fails at AUTH (a masterauth the master, which
     // has no password, refuses), before any sync starts. It keeps pointing at the master and keeps its
     // offset, link down, while the master takes writes. (A master refusing PSYNC by ACL instead had
     // the replica try a SYNC each second: read then, it showed as a full sync, with no lag.)
     await r.config('SET', 'masterauth', 'not-the-password');
     await r.call('CLIENT', 'KILL', 'TYPE', 'master');
-    await until('the replica link down', async () => ((await infoField(r, 'master_link_status')) === 'down' ? true : undefined), 10_000);
+    await until('the replica link down', async () => ((await replication(lab, 'replica-1')).master_link_status === 'down' ? true : undefined), 10_000);
     const cutAt = Date.now();
     for (let i = 0; Date.now() - cutAt < CUT_OFF_MS; i++) {
       await m.set(`after:${i % 100}`, 'x'.repeat(100));

@@ -117,7 +117,7 @@ function compareValues(a: string | number | null, b: string | number | null): nu
  * whole history, an exact figure falls inside a history, so the bounded replica is the further behind
  * (histories start when the console does, or at a replid change). Bounds among themselves by N.
  */
-function compareLagSeconds(a: NodeRow, b: NodeRow): number {
+export function compareLagSeconds(a: Pick<NodeRow, 'lagSeconds' | 'lagSecondsLowerBound'>, b: Pick<NodeRow, 'lagSeconds' | 'lagSecondsLowerBound'>): number {
   if (a.lagSecondsLowerBound !== b.lagSecondsLowerBound) return a.lagSecondsLowerBound ? 1 : -1;
   return (a.lagSeconds ?? 0) - (b.lagSeconds ?? 0);
 }
