@@ -3,6 +3,7 @@ import { ChunkPool, NodeHistory, RingSeries } from '../../electron/shared/node-h
 import { decimateHistory } from '../../electron/shared/history-decimate';
 import { historyPointOf } from '../../electron/shared/history-point';
 import { nodeState } from '../helpers/node-state';
+import { seededRandom } from '../helpers/seeded-random';
 import type { HistoryPoint } from '../../electron/shared/types';
 
 describe('RingSeries', () => {
@@ -186,6 +187,28 @@ describe('NodeHistory as the renderer keeps it', () => {
     expect(h.points()).toEqual([at(1000), at(2000, { opsPerSecond: 5 }), at(3000)]);
     expect([0, 1000, 1500, 3000, 3001].map((t) => h.firstAtOrAfter(t))).toEqual([0, 0, 1, 2, 3]);
     expect([0, 1000, 1500, 3000, 3001].map((t) => h.firstAfter(t))).toEqual([0, 1, 1, 3, 3]);
+  });
+
+  it('finds a time like a scan from the front, wherever the row is and with repeated times', () => {
+    const random = seededRandom(11);
+    for (let round = 0; round < 200; round++) {
+      const h = new NodeHistory(64);
+      const rows = Math.floor(random() * 90);
+      let t = 1000;
+      for (let i = 0; i < rows; i++) {
+        // Some times repeat; past 64 rows the oldest give way, as in a full history.
+        t += random() < 0.2 ? 0 : Math.ceil(random() * 3) * 1000;
+        h.append(at(t));
+      }
+      const times = Array.from({ length: h.length }, (_, i) => h.t(i));
+      const probes = [0, ...times, ...times.map((v) => v - 500), ...times.map((v) => v + 500), t + 10_000];
+      for (const probe of probes) {
+        const atOrAfter = times.findIndex((v) => v >= probe);
+        const after = times.findIndex((v) => v > probe);
+        expect(h.firstAtOrAfter(probe), `round ${round}, t ≥ ${probe}`).toBe(atOrAfter < 0 ? times.length : atOrAfter);
+        expect(h.firstAfter(probe), `round ${round}, t > ${probe}`).toBe(after < 0 ? times.length : after);
+      }
+    }
   });
 
   it('is cut at the front by time', () => {
