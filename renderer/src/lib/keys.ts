@@ -57,6 +57,13 @@ export function listKey(items: readonly string[]): string {
   return JSON.stringify(items);
 }
 
+/** The same strings in the same order. */
+export function sameList(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return false;
+  return true;
+}
+
 export function fromListKey(key: string): string[] {
   return JSON.parse(key) as string[];
 }

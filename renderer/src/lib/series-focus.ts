@@ -84,7 +84,8 @@ export class LagWindow {
     if (cached && cached.points === points && min >= cached.min && max >= cached.max) {
       const { scan } = cached;
       // NaN (never taken) compares false: only figures taken before the window count.
-      const slid = Object.values(scan.taken).some((t) => t < min);
+      const { taken } = scan;
+      const slid = taken.peakBytes < min || taken.peakSeconds < min || taken.latestBytes < min || taken.latestSeconds < min;
       if (!slid) {
         scanLag(points, min, max, scan.lastT, scan);
         cached.min = min;

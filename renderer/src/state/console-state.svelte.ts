@@ -13,7 +13,7 @@ import type {
 } from '../../../electron/shared/types';
 import type { ServerLink } from '../../../electron/shared/api';
 import { isStale, nodeAgeMs, type FreshnessState } from '../lib/freshness';
-import { listKey, tupleKey, uniqueBy } from '../lib/keys';
+import { listKey, sameList, tupleKey, uniqueBy } from '../lib/keys';
 import { shareEqual } from '../lib/structural-sharing';
 import { foldUnreached, type FoldedNodes, type UnreachedGroup } from '../lib/unreached-fold';
 import type { Clock } from './clock.svelte';
@@ -203,12 +203,21 @@ export class ConsoleState {
    * of this key and nowhere else, so live ticks never move a card.
    */
   readonly structureKey: string = $derived.by(() => {
-    const nodes = this.drawnNodes.map((n) => n.address).sort();
-    const edges = this.edges.map((e) => edgeKey(e.master, e.replica)).sort();
+    const nodes = this.drawnNodes.map((n) => n.address);
+    const edges = this.edges.map((e) => edgeKey(e.master, e.replica));
     // A group, not its members: a churning list that changes every poll moves no card.
-    const groups = this.unreachedGroups.map((g) => JSON.stringify(g.master)).sort();
-    return listKey([listKey(nodes), listKey(edges), listKey(groups)]);
+    const groups = this.unreachedGroups.map((g) => JSON.stringify(g.master));
+    // Ticks keep the snapshot's order: the same lists in the same order are the same key, without
+    // sorting and joining a hundred addresses again.
+    const last = this.#structure;
+    if (last && sameList(last.nodes, nodes) && sameList(last.edges, edges) && sameList(last.groups, groups)) return last.key;
+    const key = listKey([listKey([...nodes].sort()), listKey([...edges].sort()), listKey([...groups].sort())]);
+    this.#structure = { nodes, edges, groups, key };
+    return key;
   });
+
+  /** What structureKey was last made from, in snapshot order (a memo read only there). */
+  #structure: { nodes: readonly string[]; edges: readonly string[]; groups: readonly string[]; key: string } | null = null;
 
   readonly selectedNode: NodeState | null = $derived(
     this.selected === null ? null : (this.nodeByAddress.get(this.selected) ?? null),

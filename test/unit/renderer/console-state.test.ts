@@ -87,6 +87,22 @@ describe('ConsoleState', () => {
     expect(state.structureKey).not.toBe(key);
   });
 
+  it('keeps the structure key when the same nodes and edges come in another order, and changes it when one goes', () => {
+    const { state } = connectedState();
+    const key = state.structureKey;
+    const reordered = labSnapshot(2, 1_001_000);
+    reordered.nodes = [...reordered.nodes].reverse();
+    reordered.edges = [...reordered.edges].reverse();
+    state.applySnapshot(reordered, 1_001_000);
+    expect(state.structureKey).toBe(key);
+    const fewer = labSnapshot(3, 1_002_000);
+    fewer.edges = fewer.edges.filter((e) => e.replica !== '127.0.0.1:7003');
+    state.applySnapshot(fewer, 1_002_000);
+    expect(state.structureKey).not.toBe(key);
+    state.applySnapshot(labSnapshot(4, 1_003_000), 1_003_000);
+    expect(state.structureKey).toBe(key);
+  });
+
   it('is stale after three poll intervals without a tick', () => {
     const { state, clock } = connectedState(1_000_000);
     expect(state.stale).toBe(false);
