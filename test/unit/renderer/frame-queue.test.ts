@@ -65,6 +65,55 @@ describe('FrameQueue.request (a chart redraw)', () => {
   });
 });
 
+describe('FrameQueue.requestAlone (the redraw a job found it needs)', () => {
+  it('runs in a task of its own after the frame, before the other jobs, which wait a frame more', () => {
+    const { queue, ran, job, frame, frames } = harness(0.5);
+    const [a, b, c] = [{}, {}, {}];
+    // Cheap jobs share a task; a's finds it must redraw and hands that on.
+    queue.request(a, () => {
+      job('a')();
+      queue.requestAlone(a, job('a redraw'));
+    });
+    queue.request(b, job('b'));
+    frame();
+    expect(ran).toEqual(['a', 'b']);
+    queue.request(c, job('c'));
+    frame();
+    expect(ran).toEqual(['a', 'b', 'a redraw']);
+    frame();
+    expect(ran).toEqual(['a', 'b', 'a redraw', 'c']);
+    expect(frames).toHaveLength(0);
+  });
+
+  it('runs one per frame, a later request replacing an earlier one; cancel and a job run at once drop it', () => {
+    const { queue, ran, job, frame, frames } = harness(0.5);
+    const [a, b, c] = [{}, {}, {}];
+    queue.requestAlone(a, job('a1'));
+    queue.requestAlone(b, job('b'));
+    queue.requestAlone(a, job('a2'));
+    queue.requestAlone(c, job('c'));
+    queue.cancel(c);
+    frame();
+    expect(ran).toEqual(['a2']);
+    queue.request(b, job('b now'), true);
+    expect(ran).toEqual(['a2', 'b now']);
+    frame();
+    expect(ran).toEqual(['a2', 'b now']);
+    expect(frames).toHaveLength(0);
+    expect(queue.pending).toBe(0);
+  });
+
+  it('keeps a tick that lands after it out of its frame', () => {
+    const { queue, ran, job, frame } = harness(6);
+    queue.requestAlone({}, job('redraw'));
+    frame();
+    queue.runApart(job('tick'));
+    expect(ran).toEqual(['redraw']);
+    frame();
+    expect(ran).toEqual(['redraw', 'tick']);
+  });
+});
+
 describe('FrameQueue.runApart (a tick)', () => {
   it('runs at once when no job ran in this frame', () => {
     const { queue, ran, job } = harness(6);
