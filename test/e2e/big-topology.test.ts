@@ -156,6 +156,8 @@ describe('a topology of 57 nodes', () => {
       await expect.poll(() => stalledCard.locator('.far-state').textContent()).toBe('Unreachable');
       // The side panel's list (no node selected) puts it first too, not below the fold.
       await expect.poll(() => page.locator('table.overview tbody tr[data-node]').first().getAttribute('data-node')).toBe(stalled);
+      // Its row says so, as its card does (both read the node's facts).
+      await expect.poll(() => page.locator(`table.overview tbody tr[data-node="${stalled}"]`).textContent()).toContain('down');
 
       await page.getByTestId('tab-nodes').click();
       const table = page.getByTestId('node-table');
