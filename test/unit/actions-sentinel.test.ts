@@ -3,7 +3,7 @@
 // topology, the hello channel), SENTINEL_MANAGED's figures and verdicts, the sentinel-failover
 // plan's checks, steps and steer values, the executor putting the priorities back whatever
 // happened (in the config files Sentinel rewrote too), and what the Sentinels make of a master
-// changed around them. The same against three real Sentinels is in
+// changed, or a replica moved or detached, around them. The same against three real Sentinels is in
 // test/integration/actions-sentinel.test.ts.
 import { describe, expect, it } from 'vitest';
 import { Execution } from '../../electron/engine/actions/executor';
@@ -108,11 +108,13 @@ describe('sentinelAftermath: what the Sentinels make of a master changed around 
   const switchover = plan({ kind: 'switchover', to: A });
   const afterSwitchover = [final(A, 'master'), final(M, 'replica', A), final(B, 'replica', A)];
 
-  it('asks only after a change of master run past SENTINEL_MANAGED', () => {
+  it('asks after a change of master, or a replica moved or detached, run past SENTINEL_MANAGED', () => {
     expect(wentAroundSentinels(switchover)).toBe(true);
     expect(wentAroundSentinels(plan({ kind: 'promote', node: A, repointSiblings: false }))).toBe(true);
-    expect(wentAroundSentinels(plan({ kind: 'replicaof', node: B, master: A }))).toBe(false);
+    expect(wentAroundSentinels(plan({ kind: 'replicaof', node: B, master: A }))).toBe(true);
+    expect(wentAroundSentinels(plan({ kind: 'detach', node: B }))).toBe(true);
     expect(wentAroundSentinels(plan({ kind: 'switchover', to: A }, null))).toBe(false);
+    expect(wentAroundSentinels(plan({ kind: 'detach', node: B }, null))).toBe(false);
   });
 
   it('still naming the old master, now a replica: they fail it over on their own; how to tell them the new one, every Sentinel removed first', () => {
@@ -143,6 +145,50 @@ describe('sentinelAftermath: what the Sentinels make of a master changed around 
     expect(sentinelAftermath(switchover, [...naming(M, S1), ...naming(A, S2)], afterSwitchover, group())).toContain(`disagree about its master after the plan (SENTINEL GET-MASTER-ADDR-BY-NAME cache: ${S1}: ${M}; ${S2}: ${A})`);
     const silent = sentinelAftermath(switchover, [{ sentinel: S1, master: null, error: `${S1}: connection refused` }], afterSwitchover, group());
     expect(silent).toContain(`None of the Sentinels of "cache" answered SENTINEL GET-MASTER-ADDR-BY-NAME cache after the plan (${S1}: no answer (${S1}: connection refused))`);
+  });
+});
+
+describe('sentinelAftermath: a replica moved or detached around the Sentinels', () => {
+  const C = '10.0.0.4:6379';
+  const O = '10.0.0.5:6379';
+  // C replicates from A: a replica of a replica, which the Sentinels do not list (they read replicas from the master's INFO).
+  const wider = () => snapshotOf([nodeState(M, { offset: 1000 }), replicaState(A, M, { offset: 1000 }), replicaState(B, M, { offset: 1000 }), replicaState(C, A, { offset: 1000, depth: 2 }), nodeState(O)]);
+  const naming = (master: string | null, ...sentinels: string[]): SentinelAnswer[] => sentinels.map((sentinel) => ({ sentinel, master, error: null }));
+  const note = (request: ActionRequest, answers = naming(M, S1, S2, S3)): string => sentinelAftermath(plan(request, managed(), wider()), answers, [], wider()) ?? '';
+
+  it('a replica they list moved under another node: re-pointed back after failover-timeout, as measured, and SENTINEL RESET on every Sentinel to keep it there', () => {
+    const moved = note({ kind: 'replicaof', node: B, master: A });
+    expect(moved).toContain(`The Sentinels of "cache" name ${M} as its master (SENTINEL GET-MASTER-ADDR-BY-NAME cache: ${S1}: ${M}; ${S2}: ${M}; ${S3}: ${M}), and list ${B} among its replicas`);
+    expect(moved).toContain(`They re-point it to ${M} (+fix-slave-config) once failover-timeout (5000 ms) has passed since an INFO read of theirs (every 10 s) showed it moved`);
+    expect(moved).toContain('measured on Redis 7.0, 14 s after the REPLICAOF with failover-timeout 5000, 34 s with 30000, here within about 20 s');
+    expect(moved).toContain('This move will not hold.');
+    expect(moved).toContain(`To keep ${B} under ${A}: SENTINEL RESET cache on every Sentinel of the group (${S1}, ${S2}, ${S3})`);
+    // Under a master outside the group: the same, and the resync back drops what it took from there.
+    expect(note({ kind: 'replicaof', node: B, master: O })).toContain(`in full (dropping what it took from ${O}) when not`);
+  });
+
+  it('a replica they list detached: made a replica again within seconds, with a full sync; reset to keep it detached, sentinel-failover to make it the master', () => {
+    const detached = note({ kind: 'detach', node: B });
+    expect(detached).toContain(`and list ${B} among its replicas: this plan detached it around them (SENTINEL_MANAGED overridden)`);
+    expect(detached).toContain(`they turn it back into a replica of ${M} (+convert-to-slave), whatever failover-timeout: measured on Redis 7.0, 14 s after the detach`);
+    expect(detached).toContain('drops everything written to it meanwhile');
+    expect(detached).toContain(`To keep ${B} detached: SENTINEL RESET cache on every Sentinel of the group (${S1}, ${S2}, ${S3})`);
+    expect(detached).toContain(`sentinel-failover --master-name cache --prefer ${B}`);
+    expect(detached).not.toContain('SENTINEL REMOVE');
+  });
+
+  it('a replica they do not list is left where the plan put it; one moved under the master they name is theirs', () => {
+    expect(note({ kind: 'detach', node: C })).toContain(`They did not list ${C} among the replicas of "cache" before the plan (SENTINEL REPLICAS cache: a replica of a replica, or a node from outside the group), so they leave it detached`);
+    expect(note({ kind: 'replicaof', node: C, master: B })).toContain(`so they leave it under ${B}`);
+    expect(note({ kind: 'replicaof', node: C, master: M })).toContain(`${C} replicates from it, as they expect, and they leave it there (they did not list it among its replicas: they add it at their next INFO read of ${M}`);
+  });
+
+  it('the master they name made a replica: they fail it over; they failed over already; no answer: each said as it is', () => {
+    const demoted = note({ kind: 'replicaof', node: M, master: O });
+    expect(demoted).toContain(`name ${M} as its master (SENTINEL GET-MASTER-ADDR-BY-NAME cache: ${S1}: ${M}; ${S2}: ${M}; ${S3}: ${M}), which this plan made a replica of ${O}`);
+    expect(demoted).toContain('They take it for down once it has reported itself a replica for down-after-milliseconds (30000 ms)');
+    expect(note({ kind: 'replicaof', node: B, master: A }, naming(A, S1, S2))).toContain(`name ${A} as its master (SENTINEL GET-MASTER-ADDR-BY-NAME cache: ${S1}: ${A}; ${S2}: ${A}), not ${M} as before the plan: they failed over on their own`);
+    expect(note({ kind: 'detach', node: B }, [{ sentinel: S1, master: null, error: 'connection refused' }])).toContain(`so whether they leave ${B} detached cannot be told`);
   });
 });
 

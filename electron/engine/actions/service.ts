@@ -229,8 +229,9 @@ export class ActionService {
     const contradicted = report.status === 'ok' ? unverified(fresh, nodes) : [];
     const status = contradicted.length > 0 ? 'failed' : report.status;
     const advice = nextSteps(fresh, report, nodes, snapshot, contradicted);
-    // A master changed around the group's Sentinels: what they name now decides what happens next,
-    // first of the notes when the plan is done (it ends "done", and they are about to undo it).
+    // A master changed, or a replica moved or detached, around the group's Sentinels: what they name
+    // now decides what happens next, first of the notes when the plan is done (it ends "done", and
+    // they are about to undo it).
     if (report.handedOver && wentAroundSentinels(fresh)) {
       const note = sentinelAftermath(fresh, await askSentinels(this.engine.commands(), fresh), nodes, snapshot);
       if (note !== null) {
