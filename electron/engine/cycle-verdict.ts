@@ -31,12 +31,12 @@ export function loopAbove(address: string, byAddress: ReadonlyMap<string, NodeSt
 }
 
 /**
- * Each CYCLE headline of two or more nodes with its verdict (who holds the most data, what
- * breaks the cycle without losing it), and the warnings of its nodes and of those below them
- * folded under it.
+ * Each CYCLE headline with its verdict (who holds the most data, what breaks the cycle without
+ * losing it), and the warnings of its nodes and of those below them folded under it. A node
+ * replicating from itself is a cycle of one, judged by the same rules: it got no advice at all.
  */
 export function cycleVerdicts(warnings: readonly TopologyWarning[], states: readonly NodeState[]): TopologyWarning[] {
-  const headlines = warnings.filter((w) => w.code === 'CYCLE' && w.nodes.length > 1);
+  const headlines = warnings.filter((w) => w.code === 'CYCLE' && w.nodes.length > 0);
   if (headlines.length === 0) return [...warnings];
   const byAddress = nodesByAddress(states);
   let rest = [...warnings];
@@ -111,31 +111,42 @@ function verdictOf(loop: readonly string[], members: readonly (NodeState | undef
       : ` ${unread.join(', ')} could not be read (what ${unread.length === 1 ? 'it holds is' : 'they hold is'} not counted): check ${unread.length === 1 ? 'its' : 'their'} master_repl_offset before choosing.`;
   if (reads.length === 0) return `The console could not read any of them: it cannot say which holds the most data.${caveat}`;
   const keepers = reads.filter((k) => reads.every((o) => covers(k, o)));
-  const inLoop = (r: Read): boolean => loop.includes(r.node.address);
+  const inLoopAddress = (address: string): boolean => loop.includes(address);
+  const inLoop = (r: Read): boolean => inLoopAddress(r.node.address);
   // The same data on several: one in the loop breaks it in one step, and its order decides the rest.
   const keeper = keepers.find(inLoop) ?? keepers[0];
   if (!keeper) return diverged(reads, loop) + caveat;
   const others = reads.filter((o) => o !== keeper && inLoop(o));
   const relations = others.map((o) => `${o.node.address} ${relationTo(keeper, o)}`);
   const k = keeper.node.address;
+  // A node replicating from itself: what it kept, and the two ways out (it is a master, or it is a replica of some other node).
+  const self = loop.length === 1;
   const holds =
-    reads.length > 1 && reads.every(holdsNoHistory)
+    self && inLoop(keeper)
+      ? holdsNoHistory(keeper)
+        ? `${k} holds nothing by replication (offset ${count.format(keeper.offset)} of a history of its own: it restarted without its data, or never synced)`
+        : `${k} keeps the data it had (offset ${count.format(keeper.offset)} of history ${short(keeper.replid)})`
+      : reads.length > 1 && reads.every(holdsNoHistory)
       ? `None of them holds anything by replication (offset 0 or 1, a history of its own each: restarted without their data, or never synced)`
       : keepers.length === reads.length && reads.length > 1
       ? `They all hold the same data (offset ${count.format(keeper.offset)} of history ${short(keeper.replid)}): breaking it at any of them loses nothing`
       : `${k} holds the most data (offset ${count.format(keeper.offset)} of history ${short(keeper.replid)})${relations.length > 0 ? `; ${relations.join('; ')}` : ''}`;
   const entry = inLoop(keeper) ? null : entryOf(k, loop, byAddress);
   const nothing = unread.length === 0 ? 'lose nothing' : 'lose nothing the console could read';
+  const below = [...members].some((m) => m !== undefined && !inLoopAddress(m.address));
   const action = entry
-    ? `REPLICAOF NO ONE on ${k} (Promote), then make ${entry} a replica of ${k}: the other nodes of the cycle follow through it and ${nothing}`
-    : `REPLICAOF NO ONE on ${k} (Promote): the others replicate from it again, directly or through each other, and ${nothing}`;
+    ? `REPLICAOF NO ONE on ${k} (Promote), then make ${entry} a replica of ${k}: ${self ? `the nodes below ${entry}` : 'the other nodes of the cycle'} follow through it and ${nothing}`
+    : self
+      ? `REPLICAOF NO ONE on ${k} (Promote) if it should be a master: it takes writes again${below ? ' and the nodes below it receive them' : ''}, and ${unread.length === 0 ? 'nothing is lost' : 'nothing the console could read is lost'}. ` +
+        `If it should be a replica, point it at its master instead (REPLICAOF <host> <port> on ${k}, or Replicate from in its menu): a partial sync where ${k} lies on that master's history, else a full sync that replaces its data with the master's`
+      : `REPLICAOF NO ONE on ${k} (Promote): the others replicate from it again, directly or through each other, and ${nothing}`;
   const losers = reads.filter((o) => inLoop(o) && !covers(o, keeper)).map((o) => o.node.address);
   const notThem =
     losers.length === 0
       ? ''
       : ` Do not promote ${losers.join(' or ')} instead: ${k} would then take ${losers.length === 1 ? 'its' : "that node's"} data in a full sync, and what only ${k} holds would be lost.`;
   return (
-    `${holds} → ${action}. Persist it with CONFIG REWRITE on ${k}: a replicaof line left in a configuration file brings a cycle back at the next restart.` +
+    `${holds} → ${action}. Persist it with CONFIG REWRITE on ${k}: a replicaof line left in a configuration file brings ${self ? 'it' : 'a cycle'} back at the next restart.` +
     notThem +
     caveat
   );

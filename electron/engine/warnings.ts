@@ -657,7 +657,9 @@ function cycles(loops: readonly NodeRecord[][]): TopologyWarning[] {
     code: 'CYCLE',
     message:
       loop.length === 1
-        ? `${loop[0]?.address} replicates from itself: it will never receive data`
+        ? // Measured on Redis 7.0: REPLICAOF to its own address (or an alias of it) answers OK; the node
+          // turns read-only, asks itself for PSYNC and is refused (NOMASTERLINK) every second, keeps its data.
+          `${loop[0]?.address} replicates from itself: it takes no writes (READONLY) and receives nothing (it asks itself for a sync and refuses it, NOMASTERLINK), nor do the nodes below it`
         : `Replication cycle: ${[...loop, loop[0]].map((r) => r?.address).join(' → ')}. None of these nodes has a master that takes writes`,
     nodes: loop.map((r) => r.address),
   }));

@@ -99,6 +99,18 @@ describe('planAction', () => {
     expect(right.canRun).toBe(true);
   });
 
+  it('promoting a node that replicates from itself (a cycle of one): no master stays one, no sibling to re-point, nothing behind', () => {
+    const snapshot = snapshotOf([replicaState(A, A, { linkStatus: 'down', depth: null }), replicaState(B, A, { depth: null })]);
+    const plan = planAction({ kind: 'promote', node: A, repointSiblings: true }, factsFor(snapshot), META).plan;
+    // Its "old master" is itself: "stays a master and keeps taking writes (two masters)" was false, and its own replica was re-pointed to it.
+    expect(check(plan, 'OLD_MASTER_STAYS')).toBeUndefined();
+    expect(check(plan, 'REPLICA_BEHIND')).toBeUndefined();
+    expect(check(plan, 'CYCLE')).toMatchObject({ verdict: 'ok', message: `${A} replicates from itself (${A} → ${A}): made a master, it takes writes again, with the data it has` });
+    expect(plan.summary).toBe(`Promote ${A} to master`);
+    expect(plan.steps.map((s) => `${s.node} ${s.command}`)).toEqual([`${A} REPLICAOF NO ONE`]);
+    expect(plan.canRun).toBe(true);
+  });
+
   it('promoting a node of a cycle whose histories went apart: what the other holds past the fork is at risk, and no node is named instead', () => {
     const snapshot = snapshotOf([
       replicaState(M, A, { linkStatus: 'down', depth: null, offset: 3538 }),

@@ -102,18 +102,46 @@ describe('CYCLE: who holds the most data, and the REPLICAOF NO ONE that keeps it
     expect(message).toContain('Do not promote a:1 or b:1 instead');
   });
 
-  it("folds the cycle's SYNC_FAILING and BACKLOG_EXCEEDED under it, not another node's, and leaves a node replicating from itself alone", () => {
+  it("folds the cycle's SYNC_FAILING and BACKLOG_EXCEEDED under it, not another node's, and judges a node replicating from itself apart", () => {
     const states = [looped('a:1', 'b:1', 4438), looped('b:1', 'a:1', 2915), nodeState('m:1'), nodeState('r:1', { role: 'replica', master: 'm:1' }), looped('s:1', 's:1', 10)];
     const inCycle: TopologyWarning = { code: 'SYNC_FAILING', message: 'b:1 cannot sync from a:1', nodes: ['b:1', 'a:1'] };
     const behind: TopologyWarning = { code: 'BACKLOG_EXCEEDED', message: 'b:1 is behind', nodes: ['b:1', 'a:1'] };
     const elsewhere: TopologyWarning = { code: 'SYNC_FAILING', message: 'r:1 cannot sync from m:1', nodes: ['r:1', 'm:1'] };
     const self: TopologyWarning = { code: 'CYCLE', message: 's:1 replicates from itself: it will never receive data', nodes: ['s:1'] };
-    const out = cycleVerdicts([cycle('a:1', 'b:1'), inCycle, behind, elsewhere, self], states);
+    const selfFailing: TopologyWarning = { code: 'SYNC_FAILING', message: 's:1 cannot sync from s:1', nodes: ['s:1', 's:1'] };
+    const out = cycleVerdicts([cycle('a:1', 'b:1'), inCycle, behind, elsewhere, self, selfFailing], states);
     expect(out.map((w) => w.code)).toEqual(['CYCLE', 'SYNC_FAILING', 'CYCLE']);
     expect(out[0]?.folded).toEqual([inCycle, behind]);
     expect(out[0]?.message).toMatch(/\. 2 more warnings follow from this$/);
     expect(out[1]).toBe(elsewhere);
-    expect(out[2]).toBe(self);
+    expect(out[2]?.folded).toEqual([selfFailing]);
+    expect(out[2]?.message).toMatch(/^s:1 replicates from itself: it will never receive data\. s:1 keeps the data it had/);
+  });
+});
+
+describe('CYCLE of one: a node replicating from itself', () => {
+  const self = (): TopologyWarning => ({ code: 'CYCLE', message: 's:1 replicates from itself', nodes: ['s:1'] });
+
+  it('keeps its data: REPLICAOF NO ONE if it should be a master, else point it at its master; persist it', () => {
+    const [out] = cycleVerdicts([self()], [looped('s:1', 's:1', 593), nodeState('r:1', { role: 'replica', master: 's:1', depth: null, replid: X, offset: 593 })]);
+    expect(out?.message).toBe(
+      's:1 replicates from itself. s:1 keeps the data it had (offset 593 of history aaaaaaaa…) → ' +
+        'REPLICAOF NO ONE on s:1 (Promote) if it should be a master: it takes writes again and the nodes below it receive them, and nothing is lost. ' +
+        'If it should be a replica, point it at its master instead (REPLICAOF <host> <port> on s:1, or Replicate from in its menu): ' +
+        "a partial sync where s:1 lies on that master's history, else a full sync that replaces its data with the master's. " +
+        'Persist it with CONFIG REWRITE on s:1: a replicaof line left in a configuration file brings it back at the next restart.',
+    );
+  });
+
+  it('restarted empty under a replica that holds the data: promote the replica, then make it the replica of that one; never promote it', () => {
+    const [out] = cycleVerdicts(
+      [self()],
+      [looped('s:1', 's:1', 1, { replid: Z, settings: EMPTY_ON_RESTART }), nodeState('r:1', { role: 'replica', master: 's:1', linkStatus: 'down', depth: null, replid: X, offset: 2915 })],
+    );
+    expect(out?.message).toContain('r:1 holds the most data (offset 2,915 of history aaaaaaaa…); s:1 holds nothing of it');
+    expect(out?.message).toContain('→ REPLICAOF NO ONE on r:1 (Promote), then make s:1 a replica of r:1: the nodes below s:1 follow through it and lose nothing.');
+    expect(out?.message).toContain('Do not promote s:1 instead: r:1 would then take its data in a full sync');
+    expect(out?.message).not.toContain('REPLICAOF NO ONE on s:1');
   });
 });
 

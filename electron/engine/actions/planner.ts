@@ -330,11 +330,16 @@ function bytesBehind(ahead: NodeFacts, behind: NodeFacts): number | null {
  * node, taking its data: a node holding writes it lacks loses them in that full sync. Their old
  * master does not stay a master taking writes (OLD_MASTER_STAYS): it is one of them. Promoting the
  * empty node of a cycle that a restart made was "Ready to run" and wiped the node holding the data.
+ * A node replicating from itself is a cycle of one (`cycle` empty): no other node of it to lose anything.
  */
 function promoteInCycle(b: PlanBuilder, node: string, nf: NodeFacts, cycle: readonly string[]): void {
   const members = cycle.map((address) => b.fact(address));
   b.involve(...cycle);
   const path = [node, ...cycle, node].join(' → ');
+  if (cycle.length === 0) {
+    b.check('CYCLE', 'ok', `${node} replicates from itself (${path}): made a master, it takes writes again, with the data it has`, [node]);
+    return;
+  }
   b.check('CYCLE', 'ok', `${node} is in a replication cycle (${path}): made a master, it breaks it, and the others take its data`, [node, ...cycle]);
   const everyone = [nf, ...members].filter((f): f is NodeFacts => f?.reachable === true);
   const keeper = everyone.find((k) => everyone.every((o) => holdsAll(k, o)));
@@ -399,7 +404,9 @@ function planPromote(b: PlanBuilder, nodeAddress: string, repointSiblings: boole
           .map((r) => b.fact(r.address))
           .filter((f): f is NodeFacts => f !== undefined);
   const oldMaster = nf?.masterAddress ? b.canon(nf.masterAddress) : null;
-  const siblings = siblingsOf(oldMaster);
+  // Replicating from itself (a cycle of one): no siblings, no master that stays one, nothing to be behind.
+  const selfLoop = oldMaster !== null && b.same(oldMaster, node);
+  const siblings = selfLoop ? [] : siblingsOf(oldMaster);
   const summary =
     kind === 'detach'
       ? `Detach ${node} from ${oldMaster ?? 'its master'}: it becomes a lone master with a copy of the data as of now`
@@ -417,7 +424,7 @@ function planPromote(b: PlanBuilder, nodeAddress: string, repointSiblings: boole
   priorityZero(b, nf);
 
   const cycle = cycleThrough(b.snapshot, node).map((n) => n.address);
-  const empty = cycle.length === 0 && holdsNoneOf(nf, mf);
+  const empty = cycle.length === 0 && !selfLoop && holdsNoneOf(nf, mf);
   if (empty) {
     const followers = repointSiblings ? siblings.filter((s) => s.reachable).map((s) => s.address) : [];
     holdsNoDataCheck(
@@ -429,7 +436,7 @@ function planPromote(b: PlanBuilder, nodeAddress: string, repointSiblings: boole
       `Wait until its sync from ${oldMaster} has finished (link up, master_sync_in_progress:0) and plan again, or promote a replica that holds the data; override only if you mean to start over empty`,
     );
   }
-  if (cycle.length > 0) {
+  if (cycle.length > 0 || selfLoop) {
     promoteInCycle(b, node, nf, cycle);
   } else if (mf?.reachable) {
     const behind = bytesBehind(mf, nf);
