@@ -50,6 +50,8 @@ interface TickContext {
   listedOnly: Map<NodeRecord, NodeRecord>;
   /** Each node's chain top and length, computed once per tick (chainOf per node is quadratic on a cascade). */
   chains: Map<NodeRecord, ChainInfo>;
+  /** The nodes of every replication cycle (a node replicating from itself included). */
+  looped: Set<NodeRecord>;
   freshSince: number;
   /** A reachable node last read before this is stale: 3 poll intervals without a reading. */
   staleBefore: number;
@@ -76,6 +78,7 @@ export function buildSnapshot(
     listed,
     listedOnly,
     chains: nodes.chains(loops),
+    looped: new Set(loops.flat()),
     // A reading older than this is stale (the node is stalled or slow): lag then comes from the master's ACK view.
     freshSince: now - 2 * pollIntervalMs - 100,
     staleBefore: now - STALE_AFTER_INTERVALS * pollIntervalMs,
@@ -169,7 +172,9 @@ function nodeState(context: TickContext, record: NodeRecord): NodeState {
   const chain = context.chains.get(record) ?? { top: record, length: 1 };
   const top = chain.top;
   const attached = top.replication?.role === 'master' && !nodes.masterOf(top);
-  const lag = r?.role === 'replica' && master ? lagOf(context, record, master, top, stalledAbove(context, record)) : null;
+  // A chain whose top still has a master runs into a cycle: it has no root to be behind.
+  const cycle = context.looped.has(record) ? 'in' : nodes.masterOf(top) ? 'below' : null;
+  const lag = r?.role === 'replica' && master ? lagOf(context, record, master, cycle === 'below' ? null : top, stalledAbove(context, record), cycle === 'in') : null;
   return {
     address: record.address,
     aliases: [...record.aliases],
@@ -341,8 +346,9 @@ function lagOf(
   context: TickContext,
   record: NodeRecord,
   master: NodeRecord,
-  root: NodeRecord | undefined,
+  root: NodeRecord | null,
   blocked: NodeRecord | null,
+  inCycle: boolean,
 ): ReplicaLag | null {
   const r = record.replication;
   if (!r) return null;
@@ -353,15 +359,19 @@ function lagOf(
   const lastMasterIoSecondsAgo = record.reachable ? r.lastIoSecondsAgo : null;
   const behindBecauseOf = blocked?.address ?? null;
   const fresh = isFresh(record, context);
+  // In a cycle nothing is upstream: the node ahead read "0 B" (clamped) and the one behind a lag
+  // that never closes. No figures; the CYCLE warning compares their offsets.
+  if (inCycle) return { unappliedBytes, lastAckSecondsAgo, lastMasterIoSecondsAgo, behindBecauseOf, ...NO_FIGURES, inCycle, basis: 'offsets' };
   if (fresh) {
     if (r.syncInProgress) {
-      return { unappliedBytes, lastAckSecondsAgo, lastMasterIoSecondsAgo, behindBecauseOf, ...NO_FIGURES, basis: 'offsets' };
+      return { unappliedBytes, lastAckSecondsAgo, lastMasterIoSecondsAgo, behindBecauseOf, ...NO_FIGURES, inCycle, basis: 'offsets' };
     }
     const sample = record.lastSample;
     // A stalled master's readings are old: "0 behind" what it last had says nothing. The root's say
     // how far behind this is, while the root is read: a root not read now may have taken writes since.
     const toMaster = sample && blocked !== master ? compare(sample, r.replid, master) : null;
-    const toRoot = sample && root && root !== master ? (isFresh(root, context) ? compare(sample, r.replid, root) : null) : toMaster;
+    // Below a cycle (root null) there is no root: not the master's figure passed off as the root's.
+    const toRoot = root === null ? null : sample && root !== master ? (isFresh(root, context) ? compare(sample, r.replid, root) : null) : toMaster;
     return {
       unappliedBytes,
       lastAckSecondsAgo,
@@ -373,13 +383,14 @@ function lagOf(
       secondsBehindIsLowerBound: toMaster?.seconds?.lowerBound ?? false,
       secondsBehindRoot: toRoot?.seconds?.seconds ?? null,
       secondsBehindRootIsLowerBound: toRoot?.seconds?.lowerBound ?? false,
+      inCycle,
       basis: 'offsets',
     };
   }
   // Neither end read now: the two last readings compare old with old, and "0 B, 0 s" said a
   // replica stalled with its master was in sync. Unknown (what it waits for is still said).
   if (!isFresh(master, context)) {
-    return { unappliedBytes, lastAckSecondsAgo, lastMasterIoSecondsAgo, behindBecauseOf, ...NO_FIGURES, basis: 'ack' };
+    return { unappliedBytes, lastAckSecondsAgo, lastMasterIoSecondsAgo, behindBecauseOf, ...NO_FIGURES, inCycle, basis: 'ack' };
   }
   // The replica can't be read now (stalled, gone): compare the master's current offset with
   // the most the replica is known to have, its last ACK or its own last reading, whichever
@@ -403,6 +414,7 @@ function lagOf(
     secondsBehindIsLowerBound: seconds?.lowerBound ?? false,
     secondsBehindRoot: null,
     secondsBehindRootIsLowerBound: false,
+    inCycle,
     basis: 'ack',
   };
 }

@@ -128,6 +128,13 @@ export interface ReplicaLag {
    * this node is behind because of it, whatever its own link says (STALLED_UPSTREAM). Null when the chain is read.
    */
   behindBecauseOf: Address | null;
+  /**
+   * This node is in a replication cycle (replicating from itself included): no node of it is a
+   * source, so no lag is told (every bytes and seconds figure is null) and none closes until the
+   * cycle is broken; the CYCLE warning compares their offsets. Below a cycle, only the lag to the
+   * direct master is told (there is no root).
+   */
+  inCycle: boolean;
   /** slave_read_repl_offset − slave_repl_offset (6.2+), else null. */
   unappliedBytes: number | null;
   /** now − when the direct master had this node's offset (from the master's history). */

@@ -61,6 +61,7 @@ export function inSyncLag(overrides: Partial<ReplicaLag> = {}): ReplicaLag {
     secondsBehindRoot: 0,
     secondsBehindRootIsLowerBound: false,
     behindBecauseOf: null,
+    inCycle: false,
     ...overrides,
   };
 }

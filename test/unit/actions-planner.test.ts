@@ -542,6 +542,7 @@ describe('planAction', () => {
       secondsBehindIsLowerBound: false,
       lastAckSecondsAgo: 0,
       lastMasterIoSecondsAgo: 0,
+      inCycle: false,
       basis: 'offsets' as const,
     });
     const slow = snapshotOf([nodeState(M), replicaState(A, M), replicaState(B, M, { lag: lag(3) })]);

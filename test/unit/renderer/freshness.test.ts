@@ -109,6 +109,7 @@ describe('chart points of a stale node', () => {
         secondsBehindRoot: null,
         secondsBehindRootIsLowerBound: false,
         behindBecauseOf: null,
+        inCycle: false,
       },
     });
     // No load read yet: its figures are null, not zero.

@@ -25,7 +25,7 @@ describe('HistoryState', () => {
       labSnapshot(2, 2000, {
         [r2]: {
           offset: 4200,
-          lag: { bytesBehindMaster: 800, bytesBehindRoot: 800, unappliedBytes: 0, secondsBehind: 1.5, secondsBehindIsLowerBound: false, lastAckSecondsAgo: 0, lastMasterIoSecondsAgo: 0, basis: 'offsets', secondsBehindRoot: 1.5, secondsBehindRootIsLowerBound: false, behindBecauseOf: null },
+          lag: { bytesBehindMaster: 800, bytesBehindRoot: 800, unappliedBytes: 0, secondsBehind: 1.5, secondsBehindIsLowerBound: false, lastAckSecondsAgo: 0, lastMasterIoSecondsAgo: 0, basis: 'offsets', secondsBehindRoot: 1.5, secondsBehindRootIsLowerBound: false, behindBecauseOf: null, inCycle: false },
         },
       }),
     );
@@ -51,7 +51,7 @@ describe('HistoryState', () => {
       labSnapshot(3, 3000, {
         [r2]: {
           reachable: false,
-          lag: { bytesBehindMaster: 5000, bytesBehindRoot: 5000, unappliedBytes: null, secondsBehind: 2, secondsBehindIsLowerBound: false, lastAckSecondsAgo: 2, lastMasterIoSecondsAgo: null, basis: 'ack', secondsBehindRoot: null, secondsBehindRootIsLowerBound: false, behindBecauseOf: null },
+          lag: { bytesBehindMaster: 5000, bytesBehindRoot: 5000, unappliedBytes: null, secondsBehind: 2, secondsBehindIsLowerBound: false, lastAckSecondsAgo: 2, lastMasterIoSecondsAgo: null, basis: 'ack', secondsBehindRoot: null, secondsBehindRootIsLowerBound: false, behindBecauseOf: null, inCycle: false },
         },
       }),
     );

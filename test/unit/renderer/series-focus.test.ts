@@ -114,7 +114,7 @@ describe('ChartFocus', () => {
         makeNode('10.0.0.1:6379'),
         ...Array.from({ length: 99 }, (_, i) =>
           makeReplica(`10.0.1.${i}:6379`, '10.0.0.1:6379', {
-            lag: { bytesBehindMaster: lagOf(i), bytesBehindRoot: lagOf(i), unappliedBytes: 0, secondsBehind: 0, secondsBehindIsLowerBound: false, lastAckSecondsAgo: 0, lastMasterIoSecondsAgo: 0, basis: 'offsets', secondsBehindRoot: 0, secondsBehindRootIsLowerBound: false, behindBecauseOf: null },
+            lag: { bytesBehindMaster: lagOf(i), bytesBehindRoot: lagOf(i), unappliedBytes: 0, secondsBehind: 0, secondsBehindIsLowerBound: false, lastAckSecondsAgo: 0, lastMasterIoSecondsAgo: 0, basis: 'offsets', secondsBehindRoot: 0, secondsBehindRootIsLowerBound: false, behindBecauseOf: null, inCycle: false },
           }),
         ),
       ],
