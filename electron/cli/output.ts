@@ -2,7 +2,7 @@
 // they share with it are electron/shared/topology-text.ts's, since the UI exports Mermaid too).
 import type { Alert, NodeLoad, NodeState, TopologySnapshot, TopologyWarning } from '../shared/types';
 import { formatBytes, formatOffset, formatSeconds, formatSecondsBehind, formatUtc } from '../shared/format';
-import { clean, distinct, lagLabel, roleLabel, stalledAboveText, staleAge, syncLabel } from '../shared/topology-text';
+import { clean, CYCLE_LAG, CYCLE_LAG_WHY, distinct, lagLabel, roleLabel, stalledAboveText, staleAge, syncLabel } from '../shared/topology-text';
 import { troubles } from '../shared/node-index';
 
 export { clean, toMermaid } from '../shared/topology-text';
@@ -24,6 +24,8 @@ export function toJson(snapshot: TopologySnapshot): object {
       linkStatus: n.linkStatus,
       offset: n.offset,
       lagBytes: n.lag?.bytesBehindMaster ?? null,
+      // In a replication cycle: the lag figures are null, for this reason (not "0").
+      lagInCycle: n.lag?.inCycle ?? false,
       lagBytesFromRoot: n.lag?.bytesBehindRoot ?? null,
       lagSeconds: n.lag?.secondsBehind ?? null,
       // lagSeconds is only "at least" that: the replica is older than all of its master's history held.
@@ -210,10 +212,10 @@ function nodeRows(nodes: readonly NodeState[], takenAt: number): string[] {
     roleLabel(n, takenAt),
     old(n, n.role === 'replica' && n.reachable ? (n.linkStatus ?? '?') : ''),
     old(n, n.offset === null ? '—' : formatOffset(n.offset)),
-    n.lag ? (n.lag.basis === 'ack' ? `${formatBytes(n.lag.bytesBehindMaster)}*` : old(n, `${formatBytes(n.lag.bytesBehindMaster)}${n.lag.behindBecauseOf ? '^' : ''}`)) : '',
-    n.lag ? (n.lag.basis === 'ack' ? formatSecondsBehind(n.lag.secondsBehind, n.lag.secondsBehindIsLowerBound) : old(n, formatSecondsBehind(n.lag.secondsBehind, n.lag.secondsBehindIsLowerBound))) : '',
+    lagCell(n, old),
+    n.lag ? (n.lag.inCycle ? '—' : n.lag.basis === 'ack' ? formatSecondsBehind(n.lag.secondsBehind, n.lag.secondsBehindIsLowerBound) : old(n, formatSecondsBehind(n.lag.secondsBehind, n.lag.secondsBehindIsLowerBound))) : '',
     n.sync ? syncLabel(n.sync) : '',
-    n.error?.message ?? (n.role === 'sentinel' ? sentinelSummary(n) : n.lag?.behindBecauseOf ? stalledAboveText(n.lag) : ''),
+    n.error?.message ?? (n.role === 'sentinel' ? sentinelSummary(n) : n.lag?.inCycle ? CYCLE_LAG_WHY : n.lag?.behindBecauseOf ? stalledAboveText(n.lag) : ''),
   ]);
   const widths = COLUMNS.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const format = (cells: readonly string[]): string =>
@@ -224,6 +226,15 @@ function nodeRows(nodes: readonly NodeState[], takenAt: number): string[] {
     ...(nodes.some((n) => staleAge(n, takenAt) !== null) ? ['(…) last reading of a STALE node: reachable, but not read for 3 poll intervals'] : []),
   ];
   return [format(COLUMNS), ...rows.map(format), ...footnotes];
+}
+
+/** The LAG cell: bytes behind its master, marked when from the master's last ACK (*) or held back above (^); none in a cycle. */
+function lagCell(n: NodeState, old: (n: NodeState, text: string) => string): string {
+  const lag = n.lag;
+  if (!lag) return '';
+  if (lag.inCycle) return CYCLE_LAG;
+  if (lag.basis === 'ack') return `${formatBytes(lag.bytesBehindMaster)}*`;
+  return old(n, `${formatBytes(lag.bytesBehindMaster)}${lag.behindBecauseOf ? '^' : ''}`);
 }
 
 /** When an alert line happened: the incident's start when it fired, its end when it resolved (UTC, to the second). */

@@ -63,11 +63,22 @@ export function syncPhase(sync: SyncProgress): 'waiting' | 'transfer' | 'loading
   return (sync.readBytes ?? 0) > 0 || (sync.percent ?? 0) > 0 ? 'transfer' : 'waiting';
 }
 
+/**
+ * A cycle node's lag in every front end (card, node table, details, CLI, Mermaid): no figure
+ * (ReplicaLag.inCycle), this instead. The node ahead read "0 B", as if in step.
+ */
+export const CYCLE_LAG = 'in a cycle';
+
+/** Why a cycle node has no lag figure: its tooltip, and its note in `watch`. */
+export const CYCLE_LAG_WHY =
+  'No lag in a replication cycle: no node of it is a source, so none is behind one, and no gap closes until the cycle is broken. The CYCLE warning compares their offsets.';
+
 /** Lag as one phrase: "lag 1.2 KiB (3 s)" ("(at least 3 s)" for a bound), the full sync's progress, or why the lag is not known. */
 export function lagLabel(node: NodeState): string {
   const lag = node.lag;
   if (node.sync) return `full sync ${syncLabel(node.sync)}`;
   if (!lag) return '';
+  if (lag.inCycle) return `lag — (${CYCLE_LAG}: see CYCLE)`;
   // Nothing reaches it past a node that is not read now: its own "0 B" would read as in sync.
   if (lag.behindBecauseOf !== null && node.linkStatus !== 'up') return `lag unknown (${lag.behindBecauseOf} is not read)`;
   const seconds = lag.secondsBehind === null ? '' : ` (${formatSecondsBehind(lag.secondsBehind, lag.secondsBehindIsLowerBound)})`;

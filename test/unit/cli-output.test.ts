@@ -217,4 +217,18 @@ describe('a full sync and an unknown lag, in words', () => {
     expect(row).toMatch(/0 B\^ .*nothing reaches it past 127\.0\.0\.1:7000 \(not read\): behind the root by an unknown amount$/);
     expect(table).toContain('^ to its own master, which receives nothing itself (NOTE says from where)');
   });
+  it('a node of a replication cycle has no lag figure, and says why, in the tree, the watch table, Mermaid and JSON', () => {
+    const cycleLag = inSyncLag({ inCycle: true, bytesBehindMaster: null, bytesBehindRoot: null, secondsBehind: null, secondsBehindRoot: null });
+    const a = nodeState(R1, { role: 'replica', master: R2, linkStatus: 'down', depth: null, offset: 4553, lag: cycleLag });
+    const b = nodeState(R2, { role: 'replica', master: R1, linkStatus: 'down', depth: null, offset: 2913, lag: cycleLag });
+    const snap = snapshot([a, b], [{ master: R2, replica: R1, health: 'down' }, { master: R1, replica: R2, health: 'down' }]);
+    expect(lagLabel(a)).toBe('lag — (in a cycle: see CYCLE)');
+    expect(toTree(snap)).not.toContain('0 B');
+    const row = toTable(snap).split('\n').find((l) => l.startsWith(R1)) ?? '';
+    expect(row).toMatch(/4,553\s+in a cycle\s+—\s+No lag in a replication cycle: no node of it is a source/);
+    expect(toMermaid(snap)).toContain('lag — (in a cycle: see CYCLE)');
+    expect(toJson(snap)).toMatchObject({ nodes: [{ address: R1, lagBytes: null, lagBytesFromRoot: null, lagSeconds: null, lagInCycle: true }, { lagInCycle: true }] });
+    // Any other replica: lagInCycle false in JSON.
+    expect(toJson(snapshot([nodeState(M), replica(R1, M)], []))).toMatchObject({ nodes: [{ lagInCycle: false }, { lagBytes: 0, lagInCycle: false }] });
+  });
 });

@@ -56,6 +56,8 @@ export interface NodeRow {
   lagSeconds: number | null;
   /** lagSeconds is only "at least": the replica is older than its master's history the console holds. */
   lagSecondsLowerBound: boolean;
+  /** In a replication cycle: no lag figures (null), CYCLE_LAG shown instead. */
+  lagInCycle: boolean;
   offset: number | null;
   master: Address | null;
   warnings: number;

@@ -14,6 +14,7 @@
 import { untrack } from 'svelte';
 import { ACK_SILENT_SECONDS, type Address, type EdgeHealth, type NodeRole, type NodeState, type SyncProgress, type TopologyEdge, type TopologyWarning } from '../../../electron/shared/types';
 import { formatBytes, formatSecondsBehind } from '../../../electron/shared/format';
+import { CYCLE_LAG } from '../../../electron/shared/topology-text';
 import { isReadOnly } from '../lib/node-actions';
 import { isStale } from '../lib/freshness';
 import { loadingLabel } from '../lib/labels';
@@ -55,6 +56,8 @@ export class NodeFacts {
   lagSeconds = $state<number | null>(null);
   /** lagSeconds is only "at least" (older than the master's history the console holds). */
   lagSecondsLowerBound = $state(false);
+  /** In a replication cycle: no lag figure, CYCLE_LAG instead. */
+  lagInCycle = $state(false);
   offset = $state<number | null>(null);
   version = $state<string | null>(null);
   uptime = $state<number | null>(null);
@@ -87,8 +90,9 @@ export class NodeFacts {
     this.address = address;
   }
 
-  /** "12 KiB · 0.3 s" ("12 KiB · at least 0.3 s" for a bound), or '—' when neither figure is known. */
+  /** "12 KiB · 0.3 s" ("12 KiB · at least 0.3 s" for a bound), "in a cycle", or '—' when neither figure is known. */
   get lagText(): string {
+    if (this.lagInCycle) return CYCLE_LAG;
     if (this.lagBytes === null && this.lagSeconds === null) return '—';
     return `${formatBytes(this.lagBytes)} · ${formatSecondsBehind(this.lagSeconds, this.lagSecondsLowerBound)}`;
   }
@@ -172,6 +176,7 @@ export class CardFacts {
     facts.lagBytes = lag?.bytesBehindMaster ?? null;
     facts.lagSeconds = lag?.secondsBehind ?? null;
     facts.lagSecondsLowerBound = lag?.secondsBehindIsLowerBound ?? false;
+    facts.lagInCycle = lag?.inCycle ?? false;
     facts.offset = node?.offset ?? null;
     facts.version = node?.version ?? null;
     facts.uptime = node?.uptimeSeconds ?? null;

@@ -69,6 +69,7 @@ export class GraphView {
         lagBytes: node.lag?.bytesBehindMaster ?? null,
         lagSeconds: node.lag?.secondsBehind ?? null,
         lagSecondsLowerBound: node.lag?.secondsBehindIsLowerBound ?? false,
+        lagInCycle: node.lag?.inCycle ?? false,
         offset: node.offset,
         master: node.master,
         warnings: shown.length,

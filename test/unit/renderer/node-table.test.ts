@@ -12,7 +12,7 @@ import {
 } from '../../../renderer/src/lib/node-table';
 
 function row(address: string, over: Partial<NodeRow> = {}): NodeRow {
-  const r = { address, role: 'replica' as const, status: 'live' as const, lagBytes: 0, lagSeconds: 0, lagSecondsLowerBound: false, offset: 100, master: 'm:1', warnings: 0, runId: null, depth: 1, order: 0, ...over };
+  const r = { address, role: 'replica' as const, status: 'live' as const, lagBytes: 0, lagSeconds: 0, lagSecondsLowerBound: false, lagInCycle: false, offset: 100, master: 'm:1', warnings: 0, runId: null, depth: 1, order: 0, ...over };
   return { problemWarnings: r.warnings, ...r };
 }
 
