@@ -13,6 +13,7 @@ import { waitForTick } from '../helpers/engine';
 import { check, codes, harness, planAndRun } from '../helpers/actions';
 import { disposeAfterEach } from '../helpers/dispose';
 import { until } from '../helpers/until';
+import { runCli } from '../helpers/cli';
 
 const POLL_MS = 250;
 
@@ -172,5 +173,82 @@ describe('a replication cycle: who holds the data, and how to break it without l
     expect(message).toContain(`(${r} holds the most past where they went apart)`);
     expect(message).not.toContain('holds the most data');
     expect([await dbsize(lab.port('m')), await dbsize(lab.port('r'))]).toEqual([120, 150]);
+  });
+
+  it('the lag of a cycle\'s nodes: no figure in any front end (the node ahead read "0 B", as if in step)', async () => {
+    const lab = own(await Lab.start({ nodes: [{ name: 'm' }, { name: 'r', replicaOf: 'm' }] }));
+    const [m, r] = [lab.address('m'), lab.address('r')];
+    await write(lab.port('m'), 'k', 100);
+    await inSync(lab.port('r'), lab.port('m'));
+    await on(lab.port('r'), (c) => c.replicaof('127.0.0.1', DEAD_PORT));
+    await write(lab.port('m'), 'later', 50);
+    await on(lab.port('m'), (c) => c.replicaof('127.0.0.1', lab.port('r')));
+    await on(lab.port('r'), (c) => c.replicaof('127.0.0.1', lab.port('m')));
+    // Different offsets in one history, both links down: m ahead of its master r, r behind its master m.
+    const [mInfo, rInfo] = [await replication(lab.port('m')), await replication(lab.port('r'))];
+    expect(mInfo.master_replid).toBe(rInfo.master_replid);
+    expect(Number(mInfo.master_repl_offset)).toBeGreaterThan(Number(rInfo.master_repl_offset));
+    expect([mInfo.master_link_status, rInfo.master_link_status]).toEqual(['down', 'down']);
+
+    const engine = await watch(lab, ['m']);
+    const { snapshot } = await waitForTick(engine, (u) => cycleOf(u.snapshot) !== undefined && u.snapshot.nodes.every((n) => n.lag !== null), 10_000, 'CYCLE');
+    for (const address of [m, r]) {
+      const lag = snapshot.nodes.find((n) => n.address === address)?.lag;
+      expect(lag).toMatchObject({ inCycle: true, bytesBehindMaster: null, bytesBehindRoot: null, secondsBehind: null, secondsBehindRoot: null });
+    }
+
+    const seed = ['--seed', m];
+    const tree = await runCli(['topology', ...seed]);
+    const lines = tree.stdout.split('\n');
+    for (const address of [m, r]) expect(lines.find((l) => l.includes(`${address}  replica`))).toContain('lag — (in a cycle: see CYCLE)');
+    expect(tree.stdout).not.toMatch(/lag 0 B/);
+    const json = JSON.parse((await runCli(['topology', ...seed, '--format', 'json'])).stdout) as { nodes: { address: string; lagBytes: unknown; lagBytesFromRoot: unknown; lagSeconds: unknown; lagInCycle: unknown }[] };
+    for (const n of json.nodes) expect(n).toMatchObject({ lagBytes: null, lagBytesFromRoot: null, lagSeconds: null, lagInCycle: true });
+    const table = (await runCli(['watch', ...seed, '--interval', '200', '--duration', '2'])).stdout;
+    for (const address of [m, r]) {
+      const row = table.split('\n').findLast((l) => l.startsWith(address));
+      expect(row).toMatch(/\bin a cycle\s+—\s+No lag in a replication cycle/);
+      expect(row).not.toMatch(/\b0 B\b/);
+    }
+  });
+
+  it('a node made a replica of itself: Redis says OK, it turns read-only and keeps its data; the console says so, and its advice loses nothing', { timeout: 60_000 }, async () => {
+    const lab = own(await Lab.start({ nodes: [{ name: 's' }, { name: 'r', replicaOf: 's' }] }));
+    const [s, r] = [lab.address('s'), lab.address('r')];
+    await write(lab.port('s'), 'k', 100);
+    await inSync(lab.port('r'), lab.port('s'));
+    const offset = Number((await replication(lab.port('s'))).master_repl_offset);
+    // Measured on Redis 7.0: OK, then a PSYNC to itself every second, refused (NOMASTERLINK); the link never comes up.
+    expect(await on(lab.port('s'), (c) => c.replicaof('127.0.0.1', lab.port('s')))).toBe('OK');
+    const info = await replication(lab.port('s'));
+    expect(info).toMatchObject({ role: 'slave', master_host: '127.0.0.1', master_port: String(lab.port('s')), master_link_status: 'down', master_link_down_since_seconds: '-1' });
+    expect(Number(info.slave_repl_offset)).toBe(offset);
+    await expect(on(lab.port('s'), (c) => c.set('x', '1'))).rejects.toThrow(/READONLY/);
+    expect(await dbsize(lab.port('s'))).toBe(100);
+
+    const h = own(await harness(lab, 's'));
+    const { snapshot } = await waitForTick(h.engine, (u) => cycleOf(u.snapshot) !== undefined && u.snapshot.nodes.length === 2, 10_000, 'CYCLE of one');
+    const cycle = cycleOf(snapshot);
+    expect(cycle?.nodes).toEqual([s]);
+    expect(cycle?.message).toContain(`${s} replicates from itself: it takes no writes (READONLY) and receives nothing`);
+    expect(cycle?.message).toContain(`${s} keeps the data it had (offset ${offset.toLocaleString('en')} of history`);
+    expect(cycle?.message).toContain(`→ REPLICAOF NO ONE on ${s} (Promote) if it should be a master: it takes writes again and the nodes below it receive them, and nothing is lost`);
+    expect(cycle?.message).toContain(`If it should be a replica, point it at its master instead (REPLICAOF <host> <port> on ${s}`);
+    expect(cycle?.message).toContain(`Persist it with CONFIG REWRITE on ${s}`);
+    // Its lag is no figure ("0 B (0 s)" to itself); its replica's, to it, is one, with no root to be behind.
+    const node = (address: string) => snapshot.nodes.find((n) => n.address === address);
+    expect(node(s)?.lag).toMatchObject({ inCycle: true, bytesBehindMaster: null, secondsBehind: null });
+    expect(node(r)?.lag).toMatchObject({ inCycle: false, bytesBehindMaster: 0, bytesBehindRoot: null });
+
+    // The advice, through the console: the Promote plan says what is true of a node with itself as master.
+    const { plan, outcome } = await planAndRun(h, { kind: 'promote', node: s, repointSiblings: true });
+    expect(codes(plan, 'warning')).toEqual([]);
+    expect(check(plan, 'CYCLE').message).toBe(`${s} replicates from itself (${s} → ${s}): made a master, it takes writes again, with the data it has`);
+    expect(plan.steps.map((step) => `${step.node} ${step.command}`)).toEqual([`${s} REPLICAOF NO ONE`]);
+    expect(outcome.ok).toBe(true);
+    await write(lab.port('s'), 'after', 10);
+    await inSync(lab.port('r'), lab.port('s'));
+    expect([await dbsize(lab.port('s')), await dbsize(lab.port('r'))]).toEqual([110, 110]);
+    await waitForTick(h.engine, (u) => cycleOf(u.snapshot) === undefined, 5000, 'the cycle gone');
   });
 });
