@@ -62,6 +62,22 @@ function cycleOf(snapshot: TopologySnapshot): TopologyWarning | undefined {
   return snapshot.warnings.find((w) => w.code === 'CYCLE');
 }
 
+/**
+ * A master pointed at its replica that had lost its link: r loses it (pointed at a port where
+ * nothing listens), m takes 50 writes more, then each is made the other's replica. One history,
+ * m ahead of r, both links down.
+ */
+async function cycleWithMasterAhead(): Promise<{ lab: Lab; m: string; r: string }> {
+  const lab = own(await Lab.start({ nodes: [{ name: 'm' }, { name: 'r', replicaOf: 'm' }] }));
+  await write(lab.port('m'), 'k', 100);
+  await inSync(lab.port('r'), lab.port('m'));
+  await on(lab.port('r'), (c) => c.replicaof('127.0.0.1', DEAD_PORT));
+  await write(lab.port('m'), 'later', 50);
+  await on(lab.port('m'), (c) => c.replicaof('127.0.0.1', lab.port('r')));
+  await on(lab.port('r'), (c) => c.replicaof('127.0.0.1', lab.port('m')));
+  return { lab, m: lab.address('m'), r: lab.address('r') };
+}
+
 async function watch(lab: Lab, names: string[]): Promise<ReplicationEngine> {
   const engine = own(new ReplicationEngine());
   await engine.connect({ seeds: names.map((n) => lab.address(n)), pollIntervalMs: POLL_MS });
@@ -127,15 +143,7 @@ describe('a replication cycle: who holds the data, and how to break it without l
   });
 
   it('a master pointed at its replica that had lost its link: the master is ahead in their one history', async () => {
-    const lab = own(await Lab.start({ nodes: [{ name: 'm' }, { name: 'r', replicaOf: 'm' }] }));
-    const [m, r] = [lab.address('m'), lab.address('r')];
-    await write(lab.port('m'), 'k', 100);
-    await inSync(lab.port('r'), lab.port('m'));
-    // r loses its link (pointed at a port where nothing listens), m takes 50 writes more, then each is made the other's replica.
-    await on(lab.port('r'), (c) => c.replicaof('127.0.0.1', DEAD_PORT));
-    await write(lab.port('m'), 'later', 50);
-    await on(lab.port('m'), (c) => c.replicaof('127.0.0.1', lab.port('r')));
-    await on(lab.port('r'), (c) => c.replicaof('127.0.0.1', lab.port('m')));
+    const { lab, m, r } = await cycleWithMasterAhead();
     const engine = await watch(lab, ['m']);
     const { snapshot } = await waitForTick(engine, (u) => cycleOf(u.snapshot) !== undefined, 10_000, 'CYCLE');
     const message = cycleOf(snapshot)?.message ?? '';
@@ -176,14 +184,7 @@ describe('a replication cycle: who holds the data, and how to break it without l
   });
 
   it('the lag of a cycle\'s nodes: no figure in any front end (the node ahead read "0 B", as if in step)', async () => {
-    const lab = own(await Lab.start({ nodes: [{ name: 'm' }, { name: 'r', replicaOf: 'm' }] }));
-    const [m, r] = [lab.address('m'), lab.address('r')];
-    await write(lab.port('m'), 'k', 100);
-    await inSync(lab.port('r'), lab.port('m'));
-    await on(lab.port('r'), (c) => c.replicaof('127.0.0.1', DEAD_PORT));
-    await write(lab.port('m'), 'later', 50);
-    await on(lab.port('m'), (c) => c.replicaof('127.0.0.1', lab.port('r')));
-    await on(lab.port('r'), (c) => c.replicaof('127.0.0.1', lab.port('m')));
+    const { lab, m, r } = await cycleWithMasterAhead();
     // Different offsets in one history, both links down: m ahead of its master r, r behind its master m.
     const [mInfo, rInfo] = [await replication(lab.port('m')), await replication(lab.port('r'))];
     expect(mInfo.master_replid).toBe(rInfo.master_replid);
