@@ -213,7 +213,7 @@ function nodeRows(nodes: readonly NodeState[], takenAt: number): string[] {
     old(n, n.role === 'replica' && n.reachable ? (n.linkStatus ?? '?') : ''),
     old(n, n.offset === null ? '—' : formatOffset(n.offset)),
     lagCell(n, old),
-    n.lag ? (n.lag.inCycle ? '—' : n.lag.basis === 'ack' ? formatSecondsBehind(n.lag.secondsBehind, n.lag.secondsBehindIsLowerBound) : old(n, formatSecondsBehind(n.lag.secondsBehind, n.lag.secondsBehindIsLowerBound))) : '',
+    secondsCell(n, old),
     n.sync ? syncLabel(n.sync) : '',
     n.error?.message ?? (n.role === 'sentinel' ? sentinelSummary(n) : n.lag?.inCycle ? CYCLE_LAG_WHY : n.lag?.behindBecauseOf ? stalledAboveText(n.lag) : ''),
   ]);
@@ -235,6 +235,15 @@ function lagCell(n: NodeState, old: (n: NodeState, text: string) => string): str
   if (lag.inCycle) return CYCLE_LAG;
   if (lag.basis === 'ack') return `${formatBytes(lag.bytesBehindMaster)}*`;
   return old(n, `${formatBytes(lag.bytesBehindMaster)}${lag.behindBecauseOf ? '^' : ''}`);
+}
+
+/** The LAG TIME cell: seconds behind its master ("at least" for a bound), current when from the master's last ACK; none in a cycle. */
+function secondsCell(n: NodeState, old: (n: NodeState, text: string) => string): string {
+  const lag = n.lag;
+  if (!lag) return '';
+  if (lag.inCycle) return '—';
+  const text = formatSecondsBehind(lag.secondsBehind, lag.secondsBehindIsLowerBound);
+  return lag.basis === 'ack' ? text : old(n, text);
 }
 
 /** When an alert line happened: the incident's start when it fired, its end when it resolved (UTC, to the second). */

@@ -4,8 +4,8 @@
 // topologyId, data)); the hub checks the id like any other argument.
 import type { IpcMainInvokeEvent } from 'electron';
 import type { ApiPushes, Envelope, PushChannel } from '../shared/channels';
-import { BRIDGE_CHANNELS, HUB_METHODS } from '../shared/channels';
-import { TickEncoder, TickReceiver } from '../shared/tick-wire';
+import { BRIDGE_CHANNELS } from '../shared/channels';
+import { carryCall, TickEncoder, TickReceiver } from '../shared/tick-wire';
 import type { ConsoleHub } from '../app/console-hub';
 
 /** The part of ipcMain this needs (a stand-in in tests). */
@@ -40,11 +40,7 @@ export function registerIpc(
       if (!isTrustedSender(event)) {
         return { ok: false, error: { code: 'FORBIDDEN', message: `${channel}: refused, the call did not come from the console page`, details: { nothingSent: true } } };
       }
-      // The page holds another tick than the next difference changes (a reload): its next tick goes whole.
-      if (channel === HUB_METHODS.resendTick.channel && typeof topology === 'string') receiver.resend(topology);
-      const result = await hub.invoke(topology, channel, rawArgs);
-      if (channel === HUB_METHODS.closeTopology.channel && typeof topology === 'string' && result.ok) ticks.forget(topology);
-      return result;
+      return carryCall(channel, typeof topology === 'string' ? topology : null, ticks, receiver, () => hub.invoke(topology, channel, rawArgs));
     });
   }
   const push = <P extends PushChannel>(channel: P, topology: string, data: ApiPushes[P]): void => {

@@ -7,6 +7,7 @@
 // a new receiver, or one that missed a tick (a slow socket skips ticks), gets the next one whole.
 // The receiving side (TickDecoder) checks the same thing and, should it ever hold another tick
 // (a reloaded Electron page keeps its window), drops differences and asks for a whole tick.
+import { HUB_METHODS } from './channels';
 import { applyJsonDelta, diffJson, type JsonDelta } from './json-delta';
 import type { AlertsView, ReplicationEvent, TickUpdate, TopologySnapshot } from './types';
 
@@ -85,6 +86,24 @@ export class TickReceiver {
   resend(topology: string): void {
     this.#held.delete(topology);
   }
+}
+
+/**
+ * A call a transport carries for `topology` (null: not a valid id), and what it means for that
+ * transport's ticks: tick:resend makes this receiver's next tick whole (the hub itself answers it
+ * with nothing), and a topology closed lets its last tick go. `invoke` asks the hub.
+ */
+export async function carryCall<R extends { ok: boolean }>(
+  channel: string,
+  topology: string | null,
+  ticks: TickEncoder,
+  receiver: TickReceiver,
+  invoke: () => Promise<R>,
+): Promise<R> {
+  if (topology !== null && channel === HUB_METHODS.resendTick.channel) receiver.resend(topology);
+  const result = await invoke();
+  if (topology !== null && channel === HUB_METHODS.closeTopology.channel && result.ok) ticks.forget(topology);
+  return result;
 }
 
 /** Differences that do not fit before a whole tick is asked for again (the first ask cannot be lost on an ordered link, but costs nothing to repeat). */

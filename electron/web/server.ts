@@ -24,8 +24,7 @@ import type { AuthResult, HttpAuth } from '../serve/http-auth';
 import { isLoopbackHost } from '../serve/listen';
 import { formatAddress } from '../engine/address';
 import { StaticFiles } from './static-files';
-import { HUB_METHODS } from '../shared/channels';
-import { TickEncoder, TickReceiver, type TickWire } from '../shared/tick-wire';
+import { carryCall, TickEncoder, TickReceiver, type TickWire } from '../shared/tick-wire';
 
 export interface WebServerOptions {
   /** The topologies to expose; whoever made the hub closes it. */
@@ -216,11 +215,7 @@ export async function startWebServer(options: WebServerOptions = {}): Promise<We
     const named = parseTopologyId(topology);
     const refusal = named.ok ? (options.refuse?.(named.id, channel) ?? null) : null;
     if (refusal !== null) return bad(id, refusal);
-    // The page holds another tick than the next difference changes: its next tick goes whole.
-    if (channel === HUB_METHODS.resendTick.channel && named.ok) receiverOf(ws).resend(named.id);
-    const result = await hub.invoke(topology, channel, args);
-    if (channel === HUB_METHODS.closeTopology.channel && named.ok && result.ok) ticks.forget(named.id);
-    reply(id, result);
+    reply(id, await carryCall(channel, named.ok ? named.id : null, ticks, receiverOf(ws), () => hub.invoke(topology, channel, args)));
   }
 
   /** Whether a push can go to this client now: one that can't keep up skips some rather than growing our memory without bound. */

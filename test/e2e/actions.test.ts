@@ -11,14 +11,13 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ConsoleService } from '../../electron/app/service';
 import { Lab, docsLayout } from '../../electron/lab/lab';
 import { startWebServer, type WebServer } from '../../electron/web/server';
-import { openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
+import { card, openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
 
 const POLL_MS = 1000;
 
 const e2e = useBrowserAndRenderer('rc-e2e-actions-');
 
 
-const card = (page: Page, address: string) => page.locator(`[data-testid="node-card-${address}"]`);
 const edge = (page: Page, master: string, replica: string) => page.locator(`[data-testid="edge-${master}-${replica}"]`);
 
 

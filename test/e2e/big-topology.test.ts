@@ -8,7 +8,7 @@ import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Lab, docsLayout, masterWithReplicas, type LabNodeSpec } from '../../electron/lab/lab';
 import { startWebServer, type WebServer } from '../../electron/web/server';
-import { connectThroughForm, openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
+import { card, connectThroughForm, openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
 
 const e2e = useBrowserAndRenderer('rc-e2e-big-');
 
@@ -20,7 +20,6 @@ function bigLayout(): LabNodeSpec[] {
   return [...masterWithReplicas(50), ...subs];
 }
 
-const card = (page: Page, address: string): Locator => page.locator(`[data-testid="node-card-${address}"]`);
 const cards = (page: Page): Locator => page.locator('[data-testid^="node-card-"]');
 
 /** Where the layout put a card: its Svelte Flow node's style (position). */

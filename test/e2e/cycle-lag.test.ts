@@ -2,17 +2,15 @@
 // cycle is a source, so neither has a lag figure. The node ahead read "0 B · 0 s" on its card, in
 // the node table and in the details, as if in step; each now says it is in a cycle (light and dark).
 import Redis from 'ioredis';
-import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { masterWithReplicas } from '../../electron/lab/lab';
 import { caughtUp, replication } from '../helpers/actions';
-import { cardRowsPastEdge, connectThroughForm, openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
+import { card, cardRowsPastEdge, connectThroughForm, openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
 import { DEAD_PORT } from '../helpers/dead-port';
 import { useLabWebConsole } from '../helpers/web-console';
 
 const e2e = useBrowserAndRenderer('rc-e2e-cycle-lag-');
 
-const card = (page: Page, address: string) => page.locator(`[data-testid="node-card-${address}"]`);
 
 describe('the lag of a replication cycle (real servers)', () => {
   const on = useLabWebConsole(e2e, 'rc-e2e-cycle-lag-', { nodes: masterWithReplicas(1) }, { connectTimeoutMs: 1000, commandTimeoutMs: 1000 });

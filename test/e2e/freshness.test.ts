@@ -16,7 +16,7 @@ import { ConsoleService } from '../../electron/app/service';
 import { ReplicationEngine } from '../../electron/engine/engine';
 import { Lab, docsLayout, masterWithReplicas } from '../../electron/lab/lab';
 import { startWebServer, type WebServer } from '../../electron/web/server';
-import { connectThroughForm, openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
+import { card, connectThroughForm, openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
 
 const POLL_MS = 1000;
 /**
@@ -27,7 +27,6 @@ const COMMAND_TIMEOUT_MS = 60_000;
 
 const e2e = useBrowserAndRenderer('rc-e2e-fresh-');
 
-const card = (page: Page, address: string) => page.locator(`[data-testid="node-card-${address}"]`);
 
 /** A web server over its own engine (long command timeout) and a throw-away audit directory. */
 async function startConsole(engine: ReplicationEngine): Promise<{ service: ConsoleService; server: WebServer; close(): Promise<void> }> {

@@ -18,7 +18,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
 import { startWebServer, type WebServer } from '../../electron/web/server';
-import { connectThroughForm, openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
+import { card, connectThroughForm, openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
 import { FakeRespServer, scenario, type SectionReply } from '../helpers/fake-resp-server';
 import { until } from '../helpers/until';
 
@@ -34,7 +34,6 @@ const MAX_BUSY_SHARE = 0.25;
 const MAX_CLICK_MS = 2000;
 const WATCH_MS = 10_000;
 
-const card = (page: Page, address: string) => page.locator(`[data-testid="node-card-${address}"]`);
 const detailsAddress = (page: Page) => page.getByTestId('node-details').locator('.panel-head .address');
 
 // Strings, not functions: this file is type-checked without the DOM library.

@@ -2,17 +2,15 @@
 // seconds can only be the age of the master history the console holds, and the card, the node
 // table and the details say "at least", inside the card (light and dark).
 import Redis from 'ioredis';
-import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { masterWithReplicas } from '../../electron/lab/lab';
 import { replication } from '../helpers/actions';
-import { cardRowsPastEdge, connectThroughForm, openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
+import { card, cardRowsPastEdge, connectThroughForm, openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
 import { until } from '../helpers/until';
 import { useLabWebConsole } from '../helpers/web-console';
 
 const e2e = useBrowserAndRenderer('rc-e2e-lag-bound-');
 
-const card = (page: Page, address: string) => page.locator(`[data-testid="node-card-${address}"]`);
 
 describe('a lag in seconds that is only a lower bound (real servers)', () => {
   const on = useLabWebConsole(e2e, 'rc-e2e-lag-bound-', { nodes: masterWithReplicas(1) }, { connectTimeoutMs: 1000, commandTimeoutMs: 1000 });

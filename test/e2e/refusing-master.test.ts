@@ -2,15 +2,13 @@
 // renderer: out of client connections it is "not down, do not fail over" with its reason on its
 // card (it was "down → fail over"); loading, its card says how far (only the details did).
 import Redis from 'ioredis';
-import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { masterWithReplicas } from '../../electron/lab/lab';
-import { connectThroughForm, openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
+import { card, connectThroughForm, openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
 import { useLabWebConsole } from '../helpers/web-console';
 
 const e2e = useBrowserAndRenderer('rc-e2e-refusing-');
 
-const card = (page: Page, address: string) => page.locator(`[data-testid="node-card-${address}"]`);
 
 describe('a master that refuses the console, then loads its dataset (real servers)', () => {
   // 1 ms a key over 20,000 keys: about 20 s of loading after a restart, answering INFO between keys.

@@ -1,15 +1,13 @@
 // The risks and the backlog advisor in the real renderer: settings in the node details, a
 // dead master as one headline with the warnings it explains folded under it, and the data
 // loss when that master (without persistence) is restarted anyway.
-import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { masterWithReplicas } from '../../electron/lab/lab';
-import { connectThroughForm, openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
+import { card, connectThroughForm, openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
 import { useLabWebConsole } from '../helpers/web-console';
 
 const e2e = useBrowserAndRenderer('rc-e2e-risks-');
 
-const card = (page: Page, address: string) => page.locator(`[data-testid="node-card-${address}"]`);
 
 describe('risks in the UI (real servers)', () => {
   const on = useLabWebConsole(e2e, 'rc-e2e-risks-', { nodes: masterWithReplicas(3) });

@@ -10,7 +10,7 @@ import { Resvg } from '@resvg/resvg-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Lab, docsLayout, masterWithReplicas } from '../../electron/lab/lab';
 import { startWebServer, type WebServer } from '../../electron/web/server';
-import { ARTIFACTS, cardRowsPastEdge, connectThroughForm, openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
+import { ARTIFACTS, card, cardRowsPastEdge, connectThroughForm, openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
 import { DEAD_PORT } from '../helpers/dead-port';
 
 const POLL_MS = 1000;
@@ -37,7 +37,6 @@ function ownDataDir(): { enter: () => Promise<void>; leave: () => Promise<void> 
   };
 }
 
-const card = (page: Page, address: string) => page.locator(`[data-testid="node-card-${address}"]`);
 
 
 describe('topology in the web mode, against the docs lab', () => {

@@ -5,15 +5,13 @@
 import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import Redis from 'ioredis';
-import type { Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import { masterWithReplicas } from '../../electron/lab/lab';
-import { connectThroughForm, openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
+import { card, connectThroughForm, openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
 import { useLabWebConsole } from '../helpers/web-console';
 
 const e2e = useBrowserAndRenderer('rc-e2e-writes-refused-');
 
-const card = (page: Page, address: string) => page.locator(`[data-testid="node-card-${address}"]`);
 
 describe('writes refused by the master itself (real servers)', () => {
   const on = useLabWebConsole(e2e, 'rc-e2e-writes-refused-', { nodes: masterWithReplicas(1) }, { connectTimeoutMs: 1000, commandTimeoutMs: 1000 });

@@ -4,7 +4,7 @@ import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { afterAll, beforeAll, inject } from 'vitest';
 import { build } from 'vite';
 
@@ -105,6 +105,11 @@ export async function connectThroughForm(page: Page, seeds: string | readonly st
   await page.getByTestId('user-input').fill('');
   await page.getByTestId('password-input').fill(password);
   await page.getByTestId('connect-button').click();
+}
+
+/** A node's card in the graph. */
+export function card(page: Page, address: string): Locator {
+  return page.locator(`[data-testid="node-card-${address}"]`);
 }
 
 /**
