@@ -43,6 +43,7 @@ import type { NodeHistory } from '../shared/node-history';
 import { AlertBook } from './alerts';
 import { AlertStore } from './alert-store';
 import { TopologyMemory, type RememberedNode } from './topology-memory';
+import { addToGroup } from '../shared/group';
 
 export { EngineError } from './errors';
 
@@ -579,7 +580,7 @@ class Session {
       const sample = record.lastSample;
       if (!record.reachable || !master?.reachable || !sample || master.offsets.readBefore(sample.sentAt)) continue;
       const depth = this.nodes.chainOf(record).length;
-      levels.set(depth, [...(levels.get(depth) ?? []), record]);
+      addToGroup(levels, depth, record);
     }
     for (const depth of [...levels.keys()].sort((a, b) => a - b)) {
       await Promise.all((levels.get(depth) ?? []).map((r) => this.scheduler.read(r)));

@@ -6,6 +6,7 @@ import type { NodeState, SentinelMasterView, TopologyWarning } from '../shared/t
 import { sentinelAuthMessage } from './sentinel-entry';
 import { nodesByAddress } from '../shared/node-index';
 import { pingRefusal } from './write-hazards';
+import { addToGroup } from '../shared/group';
 
 interface Said {
   sentinel: NodeState;
@@ -31,7 +32,7 @@ export function sentinelWarnings(states: readonly NodeState[]): TopologyWarning[
   const byName = new Map<string, Said[]>();
   for (const sentinel of sentinels) {
     if (!sentinel.reachable) continue;
-    for (const view of sentinel.sentinel?.masters ?? []) byName.set(view.name, [...(byName.get(view.name) ?? []), { sentinel, view }]);
+    for (const view of sentinel.sentinel?.masters ?? []) addToGroup(byName, view.name, { sentinel, view });
   }
   for (const [name, said] of byName) {
     out.push(...noQuorum(name, said, down), ...sentinelDown(name, said, byAddress), ...disagrees(name, said, byAddress));
@@ -138,7 +139,7 @@ function disagrees(name: string, said: readonly Said[], byAddress: ReadonlyMap<s
   if (said.some((x) => x.view.flags.some((f) => f === 'failover_in_progress' || f === 'o_down' || f === 's_down'))) return [];
   const claims = new Map<string, Said[]>();
   for (const x of said) {
-    if (x.view.address !== null) claims.set(x.view.address, [...(claims.get(x.view.address) ?? []), x]);
+    if (x.view.address !== null) addToGroup(claims, x.view.address, x);
   }
   if (claims.size > 1) {
     const parts = [...claims].map(([address, group]) => `${list(group)} ${group.length === 1 ? 'says' : 'say'} ${address}`);

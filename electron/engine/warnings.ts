@@ -13,6 +13,7 @@ import type { NodeSet } from './node-set';
 import { mastersWithReplicas, nodesByAddress } from '../shared/node-index';
 import { cannotFailOver } from './sentinel-warnings';
 import { loopAbove } from './cycle-verdict';
+import { addToGroup } from '../shared/group';
 
 /** More never-reached addresses than this from one master's list become one warning, not one each. */
 const GROUP_UNREACHED_OVER = 5;
@@ -187,7 +188,7 @@ function stalledUpstream(
   for (const s of states) {
     const blocker = s.lag?.behindBecauseOf;
     if (!blocker) continue;
-    below.set(blocker, [...(below.get(blocker) ?? []), s]);
+    addToGroup(below, blocker, s);
   }
   return [...below].map(([blocker, nodes]) => {
     const b = byAddress.get(blocker);
@@ -377,7 +378,7 @@ export function foldMasterDown(
     if (!s.master) continue;
     const root = rootOf(s);
     if (root === s || root.reachable || root.master) continue;
-    orphans.set(root.address, [...(orphans.get(root.address) ?? []), s.address]);
+    addToGroup(orphans, root.address, s.address);
   }
   if (orphans.size === 0) return foldUnderUnreachable(warnings, states);
   let rest = warnings;
@@ -614,8 +615,10 @@ function followFrom(folded: readonly TopologyWarning[]): string {
  * put ten "Unknown master" lines in the banner above the one that said what happened.
  */
 function foldUnderUnreachable(warnings: TopologyWarning[], states: readonly NodeState[]): TopologyWarning[] {
+  // Most ticks: every replica answers, and there is nothing to fold.
+  if (!states.some(unreachableReplica)) return warnings;
   const below = new Map<string, string[]>();
-  for (const s of states) if (s.master) below.set(s.master, [...(below.get(s.master) ?? []), s.address]);
+  for (const s of states) if (s.master) addToGroup(below, s.master, s.address);
   let rest = warnings;
   for (const s of states) {
     if (s.reachable || !s.master || !below.has(s.address)) continue;
@@ -639,6 +642,10 @@ function foldUnderUnreachable(warnings: TopologyWarning[], states: readonly Node
 
 /** One byte format for the console (KiB, MiB): the cards and charts said MiB where the warnings said MB. */
 const bytes = formatBytes;
+
+function unreachableReplica(state: NodeState): boolean {
+  return !state.reachable && !!state.master;
+}
 
 // Module-level rather than an arrow made on every tick: nothing holds such an arrow's optimized
 // code between ticks, so each full garbage collection drops it and it is compiled again.

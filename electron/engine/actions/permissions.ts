@@ -15,6 +15,7 @@ import { parseServerVersion } from '../replication-rules';
 import { factsFor, type PreflightFacts } from './facts';
 import { commandText, type StepOp } from './operations';
 import { withChecks, type PlannedAction } from './plan-builder';
+import { addToGroup } from '../../shared/group';
 
 /** One (node, command) pair a plan sends, with the text of the first step that sends it. */
 export interface Probe {
@@ -278,6 +279,6 @@ function refusal(message: string, node: string): PlanCheck {
 /** "REPLICAOF on a, b; CLIENT PAUSE on a". */
 function byCommand(answers: readonly ProbeAnswer[]): string {
   const nodes = new Map<string, string[]>();
-  for (const a of answers) nodes.set(a.command, [...(nodes.get(a.command) ?? []), a.node]);
+  for (const a of answers) addToGroup(nodes, a.command, a.node);
   return [...nodes].map(([command, on]) => `${command} on ${on.join(', ')}`).join('; ');
 }

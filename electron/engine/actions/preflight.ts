@@ -15,6 +15,7 @@ import { unreachableFacts, type NodeFacts, type PreflightFacts, type SentinelFac
 import { sentinelFacts } from './sentinel-facts';
 import { findNode, replicasOf, tryNormalize } from './graph';
 import { sleep } from './probe';
+import { addToGroup } from '../../shared/group';
 
 const SENTINEL_CLIENT = /\bname=sentinel-[0-9a-f]+-(cmd|pubsub)\b/;
 /** How long a node fed by a live link may take to pass an offset a node read before it had. */
@@ -82,7 +83,7 @@ export async function gatherFacts(
   for (const address of all) {
     if (first.has(address)) continue;
     const depth = depthOf(address);
-    levels.set(depth, [...(levels.get(depth) ?? []), address]);
+    addToGroup(levels, depth, address);
   }
   const readAll = (addresses: string[]): Promise<NodeFacts[]> =>
     Promise.all(addresses.map((address) => readNode(commands, address, credentials.password, Boolean(credentials.password))));

@@ -13,6 +13,7 @@ import type { NodeCommands } from '../node-commands';
 import type { ExpectedNode } from './plan-builder';
 import { FENCE_REPLICAS, movedBySentinel, oldMasterComesBack, type StepOp } from './operations';
 import type { JournaledPlan, OriginalValue } from './journal';
+import { addToGroup } from '../../shared/group';
 
 /** The two reads recovery needs: the NodeCommands subset, so tests and front ends can pass any. */
 export type NodeReader = Pick<NodeCommands, 'info' | 'configGet'>;
@@ -128,7 +129,7 @@ function roleEffects(plan: JournaledPlan): Map<string, Effect[]> {
   const out = new Map<string, Effect[]>();
   const add = (node: string, effect: Effect): void => {
     const key = normalizeAddress(node);
-    out.set(key, [...(out.get(key) ?? []), effect]);
+    addToGroup(out, key, effect);
   };
   plan.started.ops.forEach((op, index) => {
     if (!mayHaveRun(plan, index)) return;

@@ -4,6 +4,7 @@
 // summary (with the chain above them), so the one stalled replica is a readable card, not a
 // number, and the other forty-nine healthy ones do not come back just because it stalled.
 import type { Address } from '../../../electron/shared/types';
+import { addToGroup } from '../../../electron/shared/group';
 
 /**
  * A master with more direct replicas than this starts collapsed. Up to 12 cards fit a typical
@@ -34,7 +35,7 @@ export function descendantsOf(root: Address, children: ReadonlyMap<Address, read
 
 export function childrenOf(links: readonly Link[]): Map<Address, Address[]> {
   const map = new Map<Address, Address[]>();
-  for (const l of links) if (l.master !== l.replica) map.set(l.master, [...(map.get(l.master) ?? []), l.replica]);
+  for (const l of links) if (l.master !== l.replica) addToGroup(map, l.master, l.replica);
   return map;
 }
 
@@ -64,7 +65,7 @@ export interface Folded {
 export function foldSubtrees(links: readonly Link[], collapsed: ReadonlySet<Address>, problems: ReadonlySet<Address>): Folded {
   const children = childrenOf(links);
   const parents = new Map<Address, Address[]>();
-  for (const l of links) if (l.master !== l.replica) parents.set(l.replica, [...(parents.get(l.replica) ?? []), l.master]);
+  for (const l of links) if (l.master !== l.replica) addToGroup(parents, l.replica, l.master);
   const hidden = new Set<Address>();
   const below = new Map<Address, Address[]>();
   for (const master of [...collapsed].sort()) {
@@ -94,7 +95,7 @@ export function foldSubtrees(links: readonly Link[], collapsed: ReadonlySet<Addr
 /** The collapsed masters above `address` (to expand so a search can show it). */
 export function collapsedAbove(address: Address, links: readonly Link[], collapsed: ReadonlySet<Address>): Address[] {
   const parents = new Map<Address, Address[]>();
-  for (const l of links) if (l.master !== l.replica) parents.set(l.replica, [...(parents.get(l.replica) ?? []), l.master]);
+  for (const l of links) if (l.master !== l.replica) addToGroup(parents, l.replica, l.master);
   const out: Address[] = [];
   const seen = new Set<Address>([address]);
   const stack = [...(parents.get(address) ?? [])];

@@ -5,6 +5,7 @@
 import { Graph, layout } from '@dagrejs/dagre';
 import type { Address } from '../../../electron/shared/types';
 import { GRID_FROM, GRID_GAP, gridColumns, gridOrder, packGrid } from './graph-grid';
+import { addToGroup } from '../../../electron/shared/group';
 
 export interface LayoutEdge {
   master: Address;
@@ -112,14 +113,14 @@ export function layoutTree(nodes: readonly string[], edges: readonly LayoutEdge[
   const ins = new Map<string, LayoutEdge[]>();
   for (const e of sortedEdges) {
     outs.set(e.master, (outs.get(e.master) ?? 0) + 1);
-    ins.set(e.replica, [...(ins.get(e.replica) ?? []), e]);
+    addToGroup(ins, e.replica, e);
   }
   const leavesOf = new Map<string, string[]>();
   for (const address of sortedNodes) {
     const feeding = ins.get(address) ?? [];
     const only = feeding[0];
     if (feeding.length !== 1 || !only || (only.minlen ?? 1) !== 1 || outs.has(address)) continue;
-    leavesOf.set(only.master, [...(leavesOf.get(only.master) ?? []), address]);
+    addToGroup(leavesOf, only.master, address);
   }
   // Grids under replicas of one master sit side by side in one rank: together, not each, they
   // take the panel's shape. Each shaped like the panel, the nine grids of a master → 9 → 90 tree

@@ -3,6 +3,7 @@
 // shown, by the same helpers as the cards (electron/shared/format.ts).
 import type { Address, EdgeHealth, NodeRole, NodeState } from '../../../electron/shared/types';
 import { naturalCompare } from './graph-grid';
+import { addToGroup } from '../../../electron/shared/group';
 
 /** One word per node for "what is wrong with it", worst first (the order a sort by state uses). */
 export type NodeStatus = 'unreachable' | 'link-down' | 'stale' | 'syncing' | 'live';
@@ -80,7 +81,7 @@ export function topologyOrder(addresses: readonly Address[], edges: readonly { m
   const fed = new Set<Address>();
   for (const e of edges) {
     if (!known.has(e.master) || !known.has(e.replica) || e.master === e.replica) continue;
-    children.set(e.master, [...(children.get(e.master) ?? []), e.replica]);
+    addToGroup(children, e.master, e.replica);
     fed.add(e.replica);
   }
   const out: { address: Address; depth: number }[] = [];
