@@ -98,6 +98,8 @@ interface Recording {
   /** Chart.js draws per chart while the ticks arrived. */
   chartRedraws: Record<string, number>;
   tickIntervals: number[];
+  /** Each tick message's length as the page got it (whole at first, then differences: tick-wire.ts), characters. */
+  tickSizes: number[];
   points: { offset: number; lag: number; lagSeconds: number };
   cards: number;
   edges: number;
@@ -116,7 +118,7 @@ interface ScenarioResult {
   frames: Frame[];
   busyFraction: number;
   tickBytes: number;
-  /** The median tick message the page got while the ticks were recorded (a difference from the tick before). */
+  /** The median tick message the page got while the ticks were recorded (a difference from the tick before), in characters: about its bytes. */
   sentTickBytes: number;
   /** history:get calls the service answered (one per node per page load). */
   historyQueries: number;
@@ -159,19 +161,24 @@ export async function measureRenderer(options: { profile?: boolean; saveTrace?: 
   const labs: Lab[] = [];
   try {
     const rendererDir = join(workDir, 'renderer');
-    // The labs one after another, after the build: 200 redis-servers started at once miss the
-    // lab's ready timeout on a small, busy machine. The 200 nodes are the 100-node lab with a second one
-    // joined under its master (REPLICAOF), after the 100-node scenario.
     await buildRenderer(rendererDir, options.profile === true);
-    const small = await startLab(docsLayout());
-    labs.push(small);
-    const large = await startTree(labs);
-    const second = await startTree(labs);
     browser = await launchChromium();
     const probe = await readFile(PROBE, 'utf8');
     const saveTrace = options.saveTrace === true;
+    // Each scenario runs beside only the servers it watches, as a console runs beside none of
+    // its servers: the labs used to be started together up front, and the 4- and 100-node
+    // scenarios ran beside ~200 idle redis-servers, each waking 10 times a second (hz) on the
+    // same two cores. The labs start one after another: 200 redis-servers started at once miss
+    // the lab's ready timeout on a small, busy machine. The 200 nodes are the 100-node lab with
+    // a second one joined under its master (REPLICAOF).
+    const small = await startLab(docsLayout());
+    labs.push(small);
     const baseline = await runScenario(browser, rendererDir, probe, small, { profile: false, saveTrace });
+    labs.splice(labs.indexOf(small), 1);
+    await small.close();
+    const large = await startTree(labs);
     const big = await runScenario(browser, rendererDir, probe, large, { profile: options.profile === true, saveTrace });
+    const second = await startTree(labs);
     const larger = await joinUnder(large, second);
     const bigger = await runScenario(browser, rendererDir, probe, larger, { profile: false, saveTrace });
     return { big, bigger, baseline };
@@ -215,7 +222,10 @@ async function startTree(labs: Lab[]): Promise<LabView> {
     }
   }
   await Promise.all(joins);
-  return { nodeNames: [...names.keys()], address: (name: string) => names.get(name) ?? top.address(name) };
+  const tree = { nodeNames: [...names.keys()], address: (name: string) => names.get(name) ?? top.address(name) };
+  // Measured as soon as it is up: the first snapshot must not show edges still syncing.
+  await settled(tree, 'the tree\'s replicas');
+  return tree;
 }
 
 /** REPLICAOF `upstream` on `address`, and wait until its link is up. */
@@ -239,14 +249,8 @@ async function replicate(address: string, upstream: string): Promise<void> {
 /** `lower`'s master becomes a replica of `upper`'s: one topology of both, seeded at upper's master. */
 async function joinUnder(upper: LabView, lower: LabView): Promise<LabView> {
   await replicate(lower.address('master'), upper.address('master'));
-  // Its replicas resync with it (a partial resync, on the new replication id): wait until every
-  // link is up and settled, twice a second apart, or the first snapshot shows edges syncing.
-  for (let settled = 0, deadline = Date.now() + 60_000; settled < 2; ) {
-    if (Date.now() > deadline) throw new Error('the joined lab\'s replicas did not settle within 60 s');
-    const states = await Promise.all(lower.nodeNames.filter((name) => name !== 'master').map((name) => linkSettled(lower.address(name))));
-    settled = states.every(Boolean) ? settled + 1 : 0;
-    await new Promise((resolve) => setTimeout(resolve, 1000));
-  }
+  // Its replicas resync with it (a partial resync, on the new replication id).
+  await settled(lower, 'the joined lab\'s replicas');
   const names = new Map<string, string>();
   for (const name of upper.nodeNames) names.set(name, upper.address(name));
   for (const name of lower.nodeNames) names.set(`lower/${name}`, lower.address(name));
@@ -254,6 +258,20 @@ async function joinUnder(upper: LabView, lower: LabView): Promise<LabView> {
     nodeNames: [...names.keys()],
     address: (name: string) => names.get(name) ?? upper.address(name),
   };
+}
+
+/**
+ * Waits until every replica of `view` (all but its master) has its link up and no sync under
+ * way, twice a second apart: otherwise the first snapshot shows edges syncing.
+ */
+async function settled(view: LabView, what: string): Promise<void> {
+  const replicas = view.nodeNames.filter((name) => name !== 'master');
+  for (let times = 0, deadline = Date.now() + 60_000; times < 2; ) {
+    if (Date.now() > deadline) throw new Error(`${what} did not settle within 60 s`);
+    const states = await Promise.all(replicas.map((name) => linkSettled(view.address(name))));
+    times = states.every(Boolean) ? times + 1 : 0;
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+  }
 }
 
 /** A replica whose link is up and not syncing. */
@@ -312,15 +330,6 @@ async function runScenario(
 
     context = await browser.newContext({ viewport: VIEWPORT });
     const page = await context.newPage();
-    // What the page is sent per tick: whole at first, then differences (tick-wire.ts).
-    let recordingTicks = false;
-    const tickFrames: number[] = [];
-    page.on('websocket', (socket) =>
-      socket.on('framereceived', ({ payload }) => {
-        const text = String(payload);
-        if (recordingTicks && text.startsWith('{"push":"topology:tick"')) tickFrames.push(Buffer.byteLength(text));
-      }),
-    );
     const problems: string[] = [];
     page.on('console', (message) => {
       if (message.type() === 'error') problems.push(`console: ${message.text()}`);
@@ -376,9 +385,7 @@ async function runScenario(
     tracing = true;
     const cdp = options.profile ? await startProfiler(context, page) : null;
     await page.evaluate('window.__rendererBench.startRecording()');
-    recordingTicks = true;
     await page.waitForTimeout(TICK_SECONDS * 1000);
-    recordingTicks = false;
     const recording = await page.evaluate<Recording>('window.__rendererBench.stopRecording()');
     const profile = cdp ? await stopProfiler(cdp, 'renderer-ticks.cpuprofile', 'CPU profile of the page during the ticks (DevTools › Performance)') : undefined;
     tracing = false;
@@ -405,7 +412,7 @@ async function runScenario(
       frames,
       busyFraction,
       tickBytes,
-      sentTickBytes: middle(tickFrames, (b) => b),
+      sentTickBytes: middle(recording.tickSizes, (b) => b),
       historyQueries: service.asked.queries,
       problems,
       profile: profile && topFunctions(profile, 25),

@@ -7,7 +7,9 @@
   const CARDS = '[data-testid^="node-card-"]';
   const EDGES = '[data-testid^="edge-"]';
 
-  const state = { ticks: 0, tickTimes: [] };
+  // tickSizes: each tick message's length in characters, the JSON text as sent (ASCII but for a
+  // rare character in a message, so about its bytes), without copying it anywhere.
+  const state = { ticks: 0, tickTimes: [], tickSizes: [] };
 
   // Count tick pushes as they reach the page (the app's own onmessage runs after this listener).
   const NativeWebSocket = window.WebSocket;
@@ -18,6 +20,7 @@
         if (typeof event.data === 'string' && event.data.startsWith('{"push":"topology:tick"')) {
           state.ticks += 1;
           state.tickTimes.push(performance.now());
+          state.tickSizes.push(event.data.length);
         } else if (typeof event.data === 'string' && event.data.includes('"t":[')) {
           // The answer to history:all (columns of times): when it reached the page.
           mark('historyArrived', true);
@@ -141,7 +144,8 @@
     rec.longTasks.push(...rec.taskObserver.takeRecords().map((e) => e.duration));
     rec.loafObserver.disconnect();
     rec.taskObserver.disconnect();
-    const tickTimes = state.tickTimes.filter((t) => t >= rec.startedAt);
+    const recorded = state.tickTimes.map((t, i) => [t, state.tickSizes[i]]).filter(([t]) => t >= rec.startedAt);
+    const tickTimes = recorded.map(([t]) => t);
     return {
       seconds: (performance.now() - rec.startedAt) / 1000,
       gaps: rec.gaps,
@@ -150,6 +154,7 @@
       ticks: state.ticks - rec.ticksAtStart,
       chartRedraws: Object.fromEntries(Object.entries(redrawsNow()).map(([chart, n]) => [chart, n - (rec.redrawsAtStart[chart] ?? 0)])),
       tickIntervals: tickTimes.slice(1).map((t, i) => t - tickTimes[i]),
+      tickSizes: recorded.map(([, size]) => size),
       points: pointsNow(),
       cards: count(CARDS),
       edges: count(EDGES),
