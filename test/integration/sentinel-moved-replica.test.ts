@@ -94,12 +94,14 @@ describe('a replica moved or detached around the Sentinels', () => {
     await sentinelsSettled(2);
     const node = lab.address('replica-2');
     const { outcome } = await planAndRun(h, { kind: 'detach', node }, { overrides: ['SENTINEL_MANAGED'] });
+    const detachedAt = Date.now();
     const note = outcome.nextSteps[0] ?? '';
     expect(note).toContain(`To keep ${node} detached: SENTINEL RESET ${NAME} on every Sentinel of the group (`);
     for (const s of sentinels) await onNode(s, (c) => c.call('SENTINEL', 'RESET', NAME));
     await sentinelsSettled(1);
-    // Past the time they took to turn it back without the reset (14 s), with a margin: still a master.
-    await new Promise((resolve) => setTimeout(resolve, 20_000));
+    // Without the reset they turn it back at their second INFO read of it after the detach, reads
+    // 10 s apart: by 20 s (14 s measured). Past that from the detach, with a margin: still a master.
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, detachedAt + 25_000 - Date.now())));
     expect((await replication(lab, 'replica-2')).role).toBe('master');
     expect((await Promise.all(sentinels.map((s) => sentinelView(lab, s, NAME)))).map((v) => v['num-slaves'])).toEqual(['1', '1', '1']);
   }, 90_000);
