@@ -19,6 +19,7 @@ const NAME = 'grp';
 const SENTINELS = ['sentinel-1', 'sentinel-2', 'sentinel-3'];
 
 let lab: Lab;
+let masterKilledAt = 0;
 
 const onNode = <T>(name: string, work: (c: Redis) => Promise<T>): Promise<T> => onLabNode(lab, name, work);
 const cli = cliRun;
@@ -27,6 +28,7 @@ beforeAll(async () => {
   lab = await Lab.start({ nodes: masterWithReplicas(2) });
   await startSentinelGroup(lab, NAME, 2, { downAfterMs: 60_000, failoverTimeoutMs: 5000 });
   await lab.kill('master');
+  masterKilledAt = Date.now();
 }, 60_000);
 
 afterAll(async () => {
@@ -101,7 +103,11 @@ describe('a Sentinel-managed group whose master is down', () => {
     await lab.kill('sentinel-3');
     // A Sentinel counts the others out only after down-after: lowered on the one left, it finds them
     // down within seconds. The master goes s_down too, and alone it can never reach o_down (quorum 2).
-    await onNode('sentinel-1', (c) => c.call('SENTINEL', 'SET', NAME, 'down-after-milliseconds', '1000'));
+    // It promotes no replica whose link has been down for more than ten times down-after (plus the
+    // time it has held the master s_down): the link went down with the master, the tests above ago
+    // (14 s on a loaded machine: NOGOODSLAVE at a flat 1000 ms), so ten times it covers that too.
+    const downAfterMs = 1000 + Math.ceil((Date.now() - masterKilledAt) / 10);
+    await onNode('sentinel-1', (c) => c.call('SENTINEL', 'SET', NAME, 'down-after-milliseconds', String(downAfterMs)));
     await until('sentinel-1 to say NOQUORUM', () => onNode('sentinel-1', (c) => c.call('SENTINEL', 'CKQUORUM', NAME)).then(() => undefined, (e: Error) => (/NOQUORUM/.test(e.message) ? true : undefined)), 30_000);
     const dead = [lab.address('sentinel-2'), lab.address('sentinel-3')];
 
