@@ -39,10 +39,16 @@ async function backUnderMaster(what: string, timeoutMs: number): Promise<void> {
 
 /** Every Sentinel lists `replicas` replicas of the group and knows the two others. */
 async function sentinelsSettled(replicas: number): Promise<void> {
-  await until('the Sentinels to know each other and the replicas', async () => {
-    const views = await Promise.all(sentinels.map((s) => sentinelView(lab, s, NAME)));
-    return views.every((v) => v['num-slaves'] === String(replicas) && v['num-other-sentinels'] === '2') ? true : undefined;
-  }, 30_000);
+  let seen = 'nothing read';
+  try {
+    await until('the Sentinels to know each other and the replicas', async () => {
+      const views = await Promise.all(sentinels.map((s) => sentinelView(lab, s, NAME)));
+      seen = views.map((v) => `${v['num-slaves']} replicas and ${v['num-other-sentinels']} other Sentinels`).join('; ');
+      return views.every((v) => v['num-slaves'] === String(replicas) && v['num-other-sentinels'] === '2') ? true : undefined;
+    }, 30_000);
+  } catch (error) {
+    throw new Error(`${error instanceof Error ? error.message : String(error)}: wanted ${replicas} replicas and 2 other Sentinels each, last read ${seen}`);
+  }
 }
 
 beforeAll(async () => {
@@ -101,6 +107,7 @@ describe('a replica moved or detached around the Sentinels', () => {
     const node = lab.address('replica-2');
     const { outcome } = await planAndRun(h, { kind: 'detach', node }, { overrides: DETACH_OVERRIDES });
     const detachedAt = Date.now();
+    expect(outcome.status, JSON.stringify(outcome.steps.map((s) => [s.command, s.status, s.message]))).toBe('ok');
     const note = outcome.nextSteps[0] ?? '';
     expect(note).toContain(`To keep ${node} detached: SENTINEL RESET ${NAME} on every Sentinel of the group (`);
     for (const s of sentinels) await onNode(s, (c) => c.call('SENTINEL', 'RESET', NAME));
