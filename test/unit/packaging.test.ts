@@ -18,17 +18,23 @@ async function loadConfig(): Promise<Configuration> {
   return getConfig(root, null, null);
 }
 
+/**
+ * The validator compiles electron-builder's whole JSON schema on first use: about a second alone,
+ * and past vitest's 5 s default on a machine busy with other work (seen once, in a CI run beside another suite).
+ */
+const VALIDATOR_MS = 30_000;
+
 describe('electron-builder.yml', () => {
   it('is accepted by electron-builder 26’s own schema validator', async () => {
     const config = await loadConfig();
     await expect(validateConfiguration(config, new DebugLogger(false))).resolves.toBeUndefined();
-  });
+  }, VALIDATOR_MS);
 
   it('is really validated: a misspelt option is refused', async () => {
     const config = await loadConfig();
     const broken = { ...config, linux: { ...config.linux, categroy: 'Development' } } as Configuration;
     await expect(validateConfiguration(broken, new DebugLogger(false))).rejects.toThrow(/configuration\.linux/);
-  });
+  }, VALIDATOR_MS);
 
   it('names the app and packs only the built output into an asar, with nothing to rebuild', async () => {
     const config = await loadConfig();
