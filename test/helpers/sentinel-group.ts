@@ -19,14 +19,21 @@ export async function onNode<T>(lab: Lab, name: string, work: (c: Redis) => Prom
   }
 }
 
+/** A Sentinel reply's flat field-value list as a map. */
+function fieldMap(flat: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (let i = 0; i + 1 < flat.length; i += 2) out[flat[i] ?? ''] = flat[i + 1] ?? '';
+  return out;
+}
+
 /** SENTINEL MASTER `group` as a map, from one Sentinel. */
 export function sentinelView(lab: Lab, sentinel: string, group: string): Promise<Record<string, string>> {
-  return onNode(lab, sentinel, async (c) => {
-    const flat = (await c.call('SENTINEL', 'MASTER', group)) as string[];
-    const out: Record<string, string> = {};
-    for (let i = 0; i + 1 < flat.length; i += 2) out[flat[i] ?? ''] = flat[i + 1] ?? '';
-    return out;
-  });
+  return onNode(lab, sentinel, async (c) => fieldMap((await c.call('SENTINEL', 'MASTER', group)) as string[]));
+}
+
+/** SENTINEL REPLICAS `group`, each replica as a map, from one Sentinel. */
+export function sentinelReplicas(lab: Lab, sentinel: string, group: string): Promise<Record<string, string>[]> {
+  return onNode(lab, sentinel, async (c) => ((await c.call('SENTINEL', 'REPLICAS', group)) as string[][]).map(fieldMap));
 }
 
 /**

@@ -20,7 +20,7 @@ import { formatOutcome } from '../../electron/cli/action-output';
 import { check, harness, planAndRun, replication, WriteLoad, type Harness } from '../helpers/actions';
 import { nextStart, stepStarted } from '../helpers/journal-wait';
 import { until } from '../helpers/until';
-import { cliRun, onNode as onLabNode, planOf, sentinelView, startSentinelGroup } from '../helpers/sentinel-group';
+import { cliRun, onNode as onLabNode, planOf, sentinelReplicas, sentinelView, startSentinelGroup } from '../helpers/sentinel-group';
 
 const NAME = 'rc-main';
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -42,13 +42,8 @@ const priority = (name: string): Promise<string> => onNode(name, async (c) => ((
 
 /** The flags `sentinel` gives the lab replica `name` in SENTINEL REPLICAS ("slave" when healthy), or null when it does not list it. */
 async function replicaFlags(sentinel: string, name: string): Promise<string | null> {
-  const replicas = await onNode(sentinel, async (c) => (await c.call('SENTINEL', 'REPLICAS', NAME)) as string[][]);
-  for (const flat of replicas) {
-    const fields = new Map<string, string>();
-    for (let i = 0; i + 1 < flat.length; i += 2) fields.set(flat[i] ?? '', flat[i + 1] ?? '');
-    if (fields.get('port') === String(lab.port(name))) return fields.get('flags') ?? null;
-  }
-  return null;
+  const replica = (await sentinelReplicas(lab, sentinel, NAME)).find((r) => r.port === String(lab.port(name)));
+  return replica?.flags ?? null;
 }
 
 /** The lab node every Sentinel names as the master, once they agree and it says so itself. */

@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
 import type { TopologySnapshot } from '../../electron/shared/types';
 import { check, harness, planAndRun, replication, type Harness } from '../helpers/actions';
-import { cliRun, onNode as onLabNode, planOf, startSentinelGroup } from '../helpers/sentinel-group';
+import { cliRun, onNode as onLabNode, planOf, sentinelReplicas, startSentinelGroup } from '../helpers/sentinel-group';
 import { until } from '../helpers/until';
 
 const NAME = 'grp';
@@ -129,8 +129,8 @@ describe('a Sentinel-managed group whose master is down', () => {
     // Sentinel reads a replica's INFO every 10 s until it sees its link down, and picks none read more
     // than 5 s ago (NOGOODSLAVE): wait until it has read both since the master died.
     await until('sentinel-1 to read the replicas since the master died', async () => {
-      const replicas = (await onNode('sentinel-1', (c) => c.call('SENTINEL', 'REPLICAS', NAME))) as string[][];
-      return replicas.length === 2 && replicas.every((r) => r[r.indexOf('master-link-status') + 1] === 'err') ? true : undefined;
+      const replicas = await sentinelReplicas(lab, 'sentinel-1', NAME);
+      return replicas.length === 2 && replicas.every((r) => r['master-link-status'] === 'err') ? true : undefined;
     }, 30_000);
     const { outcome } = await planAndRun(h, { kind: 'sentinel-failover', masterName: NAME });
     expect(outcome.status, JSON.stringify(outcome.steps.map((s) => [s.command, s.status, s.message]))).toBe('ok');

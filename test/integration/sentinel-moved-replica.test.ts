@@ -12,7 +12,7 @@ import { formatOutcome } from '../../electron/cli/action-output';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
 import type { ActionOutcome } from '../../electron/shared/actions';
 import { check, harness, planAndRun, replication, type Harness } from '../helpers/actions';
-import { cliRun, onNode as onLabNode, sentinelView, startSentinelGroup } from '../helpers/sentinel-group';
+import { cliRun, onNode as onLabNode, sentinelReplicas, sentinelView, startSentinelGroup } from '../helpers/sentinel-group';
 import { until } from '../helpers/until';
 
 const NAME = 'rc-moved';
@@ -37,14 +37,23 @@ async function backUnderMaster(what: string, timeoutMs: number): Promise<void> {
   }, timeoutMs);
 }
 
-/** Every Sentinel lists `replicas` replicas of the group and knows the two others. */
+/**
+ * Every Sentinel lists `replicas` replicas of the group, each last read as a replica, and knows the
+ * two others. The role read matters: a Sentinel that last read replica-2 as a master (the earlier
+ * detach) and reads it as one again after the next detach sees no role change, so it does not wait
+ * its 8 s before turning it back into a replica: it does so at once, before its SENTINEL RESET.
+ */
 async function sentinelsSettled(replicas: number): Promise<void> {
   let seen = 'nothing read';
   try {
     await until('the Sentinels to know each other and the replicas', async () => {
-      const views = await Promise.all(sentinels.map((s) => sentinelView(lab, s, NAME)));
-      seen = views.map((v) => `${v['num-slaves']} replicas and ${v['num-other-sentinels']} other Sentinels`).join('; ');
-      return views.every((v) => v['num-slaves'] === String(replicas) && v['num-other-sentinels'] === '2') ? true : undefined;
+      const views = await Promise.all(sentinels.map(async (s) => ({ master: await sentinelView(lab, s, NAME), replicas: await sentinelReplicas(lab, s, NAME) })));
+      seen = views
+        .map((v) => `${v.master['num-slaves']} replicas (read as ${v.replicas.map((r) => r['role-reported']).join(', ')}) and ${v.master['num-other-sentinels']} other Sentinels`)
+        .join('; ');
+      const settled = (v: (typeof views)[number]): boolean =>
+        v.master['num-slaves'] === String(replicas) && v.master['num-other-sentinels'] === '2' && v.replicas.every((r) => r['role-reported'] === 'slave');
+      return views.every(settled) ? true : undefined;
     }, 30_000);
   } catch (error) {
     throw new Error(`${error instanceof Error ? error.message : String(error)}: wanted ${replicas} replicas and 2 other Sentinels each, last read ${seen}`);

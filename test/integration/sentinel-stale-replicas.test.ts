@@ -8,7 +8,7 @@ import Redis from 'ioredis';
 import { afterAll, expect, it } from 'vitest';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
 import { harness, replication, type Harness } from '../helpers/actions';
-import { onNode } from '../helpers/sentinel-group';
+import { onNode, sentinelReplicas } from '../helpers/sentinel-group';
 import { until } from '../helpers/until';
 
 const NAME = 'grp';
@@ -22,11 +22,7 @@ afterAll(async () => {
 
 /** SENTINEL REPLICAS' one replica as a map, from the lab's Sentinel. */
 async function sentinelReplica(l: Lab): Promise<Record<string, string>> {
-  const all = (await onNode(l, 'sentinel-1', (c: Redis) => c.call('SENTINEL', 'REPLICAS', NAME))) as string[][];
-  const flat = all[0] ?? [];
-  const out: Record<string, string> = {};
-  for (let i = 0; i + 1 < flat.length; i += 2) out[flat[i] ?? ''] = flat[i + 1] ?? '';
-  return out;
+  return (await sentinelReplicas(l, 'sentinel-1', NAME))[0] ?? {};
 }
 
 it('sentinel-failover right after the master died: Sentinel answers NOGOODSLAVE from its stale reading, the plan asks again and the replica is promoted', async () => {
