@@ -32,6 +32,12 @@ export interface PreflightOptions {
    * replicaof moves): read before every other node, so none of those looks ahead of it.
    */
   readFirst?: string[];
+  /**
+   * Replicas the plan compares with their own masters (the node a detach or promote takes out):
+   * read before their masters, so a write between the two reads would count as one they lack.
+   * Each is given CATCH_UP_MS, if its link is up, to reach the offset its master was read at.
+   */
+  catchUpToMaster?: string[];
   /** The Sentinel master name the request gives, when it gives one. */
   masterName?: string;
 }
@@ -39,6 +45,11 @@ export interface PreflightOptions {
 /** The nodes a request compares, as replicas, with a node that is not their master: see PreflightOptions.readFirst. */
 export function comparedAsReplicas(request: ActionRequest): string[] {
   return request.kind === 'replicaof' ? [request.node] : [];
+}
+
+/** The replicas a request compares with their own masters: see PreflightOptions.catchUpToMaster. */
+export function comparedWithMaster(request: ActionRequest): string[] {
+  return request.kind === 'detach' || request.kind === 'promote' ? [request.node] : [];
 }
 
 /** Read every address fresh and put together what the planner needs. */
@@ -90,12 +101,25 @@ export async function gatherFacts(
   const firstRead = await readAll([...first]);
   const read: NodeFacts[] = [...firstRead];
   for (const depth of [...levels.keys()].sort((a, b) => b - a)) read.push(...(await readAll(levels.get(depth) ?? [])));
-  await catchUp(commands, firstRead, read);
   const nodes: Record<string, NodeFacts> = {};
   for (const facts of read) {
     nodes[facts.address] = facts;
     for (const alias of findNode(snapshot, facts.address)?.aliases ?? []) nodes[alias] ??= facts;
   }
+  const goals: CatchUpGoal[] = [];
+  // Every other replica read after the first: to the offsets of those in its history.
+  for (const f of read) {
+    if (firstRead.includes(f)) continue;
+    const offsets = firstRead.filter((x) => x.reachable && x.offset !== null && sameHistory({ replid: x.replid, offset: x.offset }, f)).map((x) => x.offset ?? -1);
+    if (offsets.length > 0) goals.push({ replica: f, offset: Math.max(...offsets) });
+  }
+  // A detached or promoted replica: to its master's offset, read after it.
+  for (const address of options.catchUpToMaster ?? []) {
+    const f = nodes[findNode(snapshot, address)?.address ?? tryNormalize(address)];
+    const master = f?.masterAddress ? nodes[findNode(snapshot, f.masterAddress)?.address ?? f.masterAddress] : undefined;
+    if (f && master?.reachable && master.offset !== null && sameHistory({ replid: master.replid, offset: master.offset }, f)) goals.push({ replica: f, offset: master.offset });
+  }
+  await catchUp(commands, goals);
   const lastKnownOffsets: PreflightFacts['lastKnownOffsets'] = {};
   for (const facts of read) {
     if (facts.reachable) continue;
@@ -144,14 +168,22 @@ function replicationFacts(repl: ReplicationInfo): Pick<
  * until it has passed every offset of `first`, for at most CATCH_UP_MS. One that does not
  * get there is honestly behind, and stays so in the facts.
  */
-async function catchUp(commands: NodeCommands, first: NodeFacts[], read: NodeFacts[]): Promise<void> {
-  const waits = read
-    .filter((f) => !first.includes(f) && f.reachable && f.role === 'replica' && f.linkStatus === 'up' && !f.syncInProgress)
-    .map(async (f) => {
-      const goal = Math.max(
-        -1,
-        ...first.filter((x) => x.reachable && x.offset !== null && sameHistory({ replid: x.replid, offset: x.offset }, f)).map((x) => x.offset ?? -1),
-      );
+/** A replica to re-read until its offset reaches `offset` (read on another node after it). */
+interface CatchUpGoal {
+  replica: NodeFacts;
+  offset: number;
+}
+
+/**
+ * Re-reads each replica whose link is up until its offset reaches its goal, for CATCH_UP_MS at
+ * most: a replica read before the node it is compared with then holds what that node had when
+ * read, as it would have, read at the same instant. One that does not get there in time is
+ * judged on its last reading: behind by what it still lacks.
+ */
+async function catchUp(commands: NodeCommands, goals: CatchUpGoal[]): Promise<void> {
+  const waits = goals
+    .filter(({ replica: f }) => f.reachable && f.role === 'replica' && f.linkStatus === 'up' && !f.syncInProgress)
+    .map(async ({ replica: f, offset: goal }) => {
       const deadline = Date.now() + CATCH_UP_MS;
       while ((f.offset ?? -1) < goal && Date.now() < deadline) {
         await sleep(CATCH_UP_POLL_MS);

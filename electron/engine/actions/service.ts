@@ -32,7 +32,7 @@ import { askSentinels, sentinelAftermath, wentAroundSentinels } from './sentinel
 import { DEFAULT_STEP_TIMEOUT_MS, type PlannedAction } from './plan-builder';
 import { checkPermissions } from './permissions';
 import { planAction } from './planner';
-import { comparedAsReplicas, gatherFacts } from './preflight';
+import { comparedAsReplicas, comparedWithMaster, gatherFacts } from './preflight';
 import { scopeOf } from './scope';
 
 const SENTINEL_NAME_TTL_MS = 60_000;
@@ -399,6 +399,7 @@ export class ActionService {
       helloMs: this.helloMs,
       knownSentinel: previous?.sentinel ?? recent,
       readFirst: comparedAsReplicas(request),
+      catchUpToMaster: comparedWithMaster(request),
       ...(request.kind === 'sentinel-failover' && request.masterName ? { masterName: request.masterName } : {}),
     });
     if (facts.sentinel?.masterName) this.sentinelSeen = { facts: facts.sentinel, at: Date.now() };
