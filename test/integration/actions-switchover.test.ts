@@ -35,13 +35,15 @@ async function switchoverUnderLoad(method: SwitchoverMethod): Promise<Lab> {
   const lab = own(await Lab.start({ nodes: masterWithReplicas(3) }));
   const h = own(await harness(lab, 'master'));
   const [master, r1, r2, r3] = NAMES.map((n) => lab.address(n)) as [string, string, string, string];
-  load = new WriteLoad(lab, NAMES).start();
-  await sleep(400);
-  const before = load.acked.length;
+  const writes = new WriteLoad(lab, NAMES).start();
+  load = writes;
+  // Writes flowing before and after: counted, not timed (a loaded machine made 30 in 400 ms).
+  await waitFor(() => writes.acked.length > 100, 10_000);
+  const before = writes.acked.length;
 
   const { plan, outcome } = await planAndRun(h, { kind: 'switchover', to: r1, options: { switchoverMethod: method, stepTimeoutMs: 8000 } });
-  await sleep(300);
-  await load.stop();
+  await waitFor(() => (writes.countsByNode()['replica-1'] ?? 0) > 10, 10_000);
+  await writes.stop();
 
   expect(outcome.steps.map((s) => [s.command, s.status])).toEqual(plan.steps.map((s) => [s.command, 'ok']));
   expect(outcome.ok).toBe(true);
@@ -50,13 +52,13 @@ async function switchoverUnderLoad(method: SwitchoverMethod): Promise<Lab> {
   for (const replica of [master, r2, r3]) expect(byAddress.get(replica)).toMatchObject({ role: 'replica', master: r1, linkStatus: 'up' });
 
   // Writes went on before and after, and every acknowledged one is on the new master.
-  const counts = load.countsByNode();
+  const counts = writes.countsByNode();
   expect(before).toBeGreaterThan(100);
   expect(counts['master']).toBeGreaterThan(100);
   expect(counts['replica-1']).toBeGreaterThan(10);
-  expect(await load.missingOn('replica-1')).toEqual([]);
+  expect(await writes.missingOn('replica-1')).toEqual([]);
   await caughtUp(lab, 'replica-1', ['master', 'replica-2', 'replica-3']);
-  for (const name of ['master', 'replica-2', 'replica-3']) expect(await load.missingOn(name)).toEqual([]);
+  for (const name of ['master', 'replica-2', 'replica-3']) expect(await writes.missingOn(name)).toEqual([]);
   for (const prediction of plan.predictions) expect(prediction, prediction.why).toMatchObject({ expected: 'partial' });
   return lab;
 }
@@ -103,8 +105,9 @@ describe('switchover', () => {
     const lab = own(await Lab.start({ nodes: masterWithReplicas(2) }));
     const h = own(await harness(lab, 'master'));
     const [master, r1, r2] = ['master', 'replica-1', 'replica-2'].map((n) => lab.address(n)) as [string, string, string];
-    load = new WriteLoad(lab, ['master', 'replica-2']).start();
-    await sleep(300);
+    const writes = new WriteLoad(lab, ['master', 'replica-2']).start();
+    load = writes;
+    await waitFor(() => writes.acked.length > 20, 10_000);
 
     let killed: Promise<void> | null = null;
     const seen: StepProgress[] = [];
@@ -134,11 +137,11 @@ describe('switchover', () => {
     expect(outcome.nextSteps[0]).toContain(`${master} is a master`);
     expect(outcome.nextSteps[0]).toContain(`${r1} cannot be reached`);
 
-    const writesBefore = load.countsByNode()['master'] ?? 0;
-    await sleep(300);
-    await load.stop();
-    expect(load.countsByNode()['master']).toBeGreaterThan(writesBefore);
-    expect(await load.missingOn('master')).toEqual([]);
+    // The old master takes writes again.
+    const writesBefore = writes.countsByNode()['master'] ?? 0;
+    await waitFor(() => (writes.countsByNode()['master'] ?? 0) > writesBefore, 10_000);
+    await writes.stop();
+    expect(await writes.missingOn('master')).toEqual([]);
     const audit = await h.actions.audit(1);
     expect(audit[0]).toMatchObject({ outcome: 'failed', steps: [expect.objectContaining({ status: 'failed' }), expect.objectContaining({ status: 'skipped' })] });
   });
@@ -165,9 +168,9 @@ describe('switchover', () => {
       lab.resume('replica-1');
     }
     expect((await replication(lab, 'master')).master_failover_state).toBe('no-failover');
+    // Writes go on.
     const acked = writes.acked.length;
-    await sleep(200);
-    expect(writes.acked.length).toBeGreaterThan(acked);
+    await waitFor(() => writes.acked.length > acked, 10_000);
     expect(await h.actions.abort(plan.id)).toMatchObject({ accepted: false });
   });
 
