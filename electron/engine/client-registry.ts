@@ -107,13 +107,20 @@ export class ClientRegistry {
       // Once, and only for work that can be sent twice (reads).
       // Only this connection is done with: another caller may have opened the next one already.
       const current = this.entries.get(address) === entry;
-      if (options.againOnCut && established && isConnectionLoss(error)) {
+      const cut = established && isConnectionLoss(error);
+      if (options.againOnCut && cut) {
         if (current) this.disconnect(address);
         return this.run(address, work);
       }
       // A reply error (NOPERM, LOADING, …) leaves the connection usable; anything else
-      // (timeout, reset, protocol garbage) means this connection can't be trusted.
-      if (!isReplyError(error) && current) this.drop(address, failure);
+      // (timeout, reset, protocol garbage) means this connection can't be trusted. A cut one
+      // says nothing yet of the node: no backoff, or a read failed by the same cut and sent
+      // again at once would meet it (the node shown unreachable for one tick). A node that
+      // died fails its next dial, and that sets the backoff.
+      if (!isReplyError(error) && current) {
+        if (cut) this.disconnect(address);
+        else this.drop(address, failure);
+      }
       throw failure;
     }
   }

@@ -5,6 +5,7 @@
 // change, and an event and an alert timer for nothing.
 import Redis from 'ioredis';
 import { afterAll, expect, it } from 'vitest';
+import { ClientRegistry } from '../../electron/engine/client-registry';
 import { ReplicationEngine } from '../../electron/engine/engine';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
 import type { TickUpdate } from '../../electron/shared/types';
@@ -61,3 +62,24 @@ it('a connection the node cuts under a poll is made again at once: the node is n
   expect(down.map((u) => u.snapshot.nodes.find((n) => n.address === replica)?.error?.message)).toEqual([]);
   expect(ticks.length).toBeGreaterThan(3);
 }, 60_000);
+
+it('a read cut beside another call on the same connection is sent again at once: the other call failing leaves no backoff in its way', async () => {
+  lab ??= await Lab.start({ nodes: masterWithReplicas(1) });
+  const address = lab.address('master');
+  const registry = new ClientRegistry({ connectTimeoutMs: 2000, commandTimeoutMs: 20_000 });
+  const killer = new Redis({ port: lab.port('master'), maxRetriesPerRequest: 0, retryStrategy: () => null });
+  try {
+    await registry.run(address, (c) => c.ping());
+    // On one connection, in this order: a call that is not sent again (a BLPOP, blocked, holds the
+    // connection's queue), then a read that is. The cut fails the first before the second.
+    const other = registry.run(address, (c) => c.blpop('connection-cut:never', 10)).then(() => 'answered', (e: Error) => e.message);
+    const read = registry.run(address, (c) => c.info('replication'), { againOnCut: true }).then((text) => text.includes('role:master'), (e: Error) => e.message);
+    await until('the BLPOP to block', async () => (String(await killer.client('LIST')).includes('cmd=blpop') ? true : undefined), 5000);
+    await killer.call('CLIENT', 'KILL', 'TYPE', 'normal', 'SKIPME', 'yes');
+    expect(await other).toMatch(/closed/i);
+    expect(await read).toBe(true);
+  } finally {
+    killer.disconnect();
+    registry.disconnectAll();
+  }
+}, 30_000);
