@@ -163,12 +163,10 @@ function replicationFacts(repl: ReplicationInfo): Pick<
 }
 
 /**
- * A node read after `first` but behind it on its history is, when a live link feeds it, only
- * behind by when it was read (a sibling gets the same stream a moment later): read it again
- * until it has passed every offset of `first`, for at most CATCH_UP_MS. One that does not
- * get there is honestly behind, and stays so in the facts.
+ * A replica to re-read until its offset reaches `offset`, read on another node after it: a node
+ * read after `first` (a sibling gets the same stream a moment later), or a detached or promoted
+ * replica, read before its master.
  */
-/** A replica to re-read until its offset reaches `offset` (read on another node after it). */
 interface CatchUpGoal {
   replica: NodeFacts;
   offset: number;
