@@ -7,9 +7,9 @@
   const CARDS = '[data-testid^="node-card-"]';
   const EDGES = '[data-testid^="edge-"]';
 
-  // tickSizes: each tick message's length in characters, the JSON text as sent (ASCII but for a
-  // rare character in a message, so about its bytes), without copying it anywhere.
-  const state = { ticks: 0, tickTimes: [], tickSizes: [] };
+  // tickLog: each tick message as it arrived, and its length in characters (the JSON text as sent:
+  // ASCII but for a rare character in a message, so about its bytes), without copying it anywhere.
+  const state = { ticks: 0, tickLog: [] };
 
   // Count tick pushes as they reach the page (the app's own onmessage runs after this listener).
   const NativeWebSocket = window.WebSocket;
@@ -19,8 +19,7 @@
       this.addEventListener('message', (event) => {
         if (typeof event.data === 'string' && event.data.startsWith('{"push":"topology:tick"')) {
           state.ticks += 1;
-          state.tickTimes.push(performance.now());
-          state.tickSizes.push(event.data.length);
+          state.tickLog.push({ at: performance.now(), size: event.data.length });
         } else if (typeof event.data === 'string' && event.data.includes('"t":[')) {
           // The answer to history:all (columns of times): when it reached the page.
           mark('historyArrived', true);
@@ -144,8 +143,7 @@
     rec.longTasks.push(...rec.taskObserver.takeRecords().map((e) => e.duration));
     rec.loafObserver.disconnect();
     rec.taskObserver.disconnect();
-    const recorded = state.tickTimes.map((t, i) => [t, state.tickSizes[i]]).filter(([t]) => t >= rec.startedAt);
-    const tickTimes = recorded.map(([t]) => t);
+    const recorded = state.tickLog.filter((tick) => tick.at >= rec.startedAt);
     return {
       seconds: (performance.now() - rec.startedAt) / 1000,
       gaps: rec.gaps,
@@ -153,8 +151,8 @@
       longTasks: rec.longTasks,
       ticks: state.ticks - rec.ticksAtStart,
       chartRedraws: Object.fromEntries(Object.entries(redrawsNow()).map(([chart, n]) => [chart, n - (rec.redrawsAtStart[chart] ?? 0)])),
-      tickIntervals: tickTimes.slice(1).map((t, i) => t - tickTimes[i]),
-      tickSizes: recorded.map(([, size]) => size),
+      tickIntervals: recorded.slice(1).map((tick, i) => tick.at - recorded[i].at),
+      tickSizes: recorded.map((tick) => tick.size),
       points: pointsNow(),
       cards: count(CARDS),
       edges: count(EDGES),

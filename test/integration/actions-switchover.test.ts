@@ -7,7 +7,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Lab, docsLayout, masterWithReplicas } from '../../electron/lab/lab';
 import type { StepProgress, SwitchoverMethod } from '../../electron/shared/actions';
-import { caughtUp, check, direct, harness, planAndRun, replication, sleep, WriteLoad, type Harness } from '../helpers/actions';
+import { caughtUp, check, direct, harness, planAndRun, replication, WriteLoad, type Harness } from '../helpers/actions';
 import { disposeAfterEach } from '../helpers/dispose';
 import { until } from '../helpers/until';
 
@@ -21,7 +21,7 @@ async function twoReplicasUnderLoad(): Promise<{ lab: Lab; h: Harness; master: s
   const h = own(await harness(lab, 'master'));
   const writes = new WriteLoad(lab, ['master']).start();
   load = writes;
-  await waitFor(() => writes.acked.length >= 50, 5000);
+  await waitFor('50 writes', () => writes.acked.length >= 50, 5000);
   return { lab, h, master: lab.address('master'), r1: lab.address('replica-1'), writes };
 }
 afterEach(async () => {
@@ -38,11 +38,11 @@ async function switchoverUnderLoad(method: SwitchoverMethod): Promise<Lab> {
   const writes = new WriteLoad(lab, NAMES).start();
   load = writes;
   // Writes flowing before and after: counted, not timed (a loaded machine made 30 in 400 ms).
-  await waitFor(() => writes.acked.length > 100, 10_000);
+  await waitFor('over 100 writes before the switchover', () => writes.acked.length > 100, 10_000);
   const before = writes.acked.length;
 
   const { plan, outcome } = await planAndRun(h, { kind: 'switchover', to: r1, options: { switchoverMethod: method, stepTimeoutMs: 8000 } });
-  await waitFor(() => (writes.countsByNode()['replica-1'] ?? 0) > 10, 10_000);
+  await waitFor('over 10 writes on the new master', () => (writes.countsByNode()['replica-1'] ?? 0) > 10, 10_000);
   await writes.stop();
 
   expect(outcome.steps.map((s) => [s.command, s.status])).toEqual(plan.steps.map((s) => [s.command, 'ok']));
@@ -107,7 +107,7 @@ describe('switchover', () => {
     const [master, r1, r2] = ['master', 'replica-1', 'replica-2'].map((n) => lab.address(n)) as [string, string, string];
     const writes = new WriteLoad(lab, ['master', 'replica-2']).start();
     load = writes;
-    await waitFor(() => writes.acked.length > 20, 10_000);
+    await waitFor('over 20 writes', () => writes.acked.length > 20, 10_000);
 
     let killed: Promise<void> | null = null;
     const seen: StepProgress[] = [];
@@ -139,7 +139,7 @@ describe('switchover', () => {
 
     // The old master takes writes again.
     const writesBefore = writes.countsByNode()['master'] ?? 0;
-    await waitFor(() => (writes.countsByNode()['master'] ?? 0) > writesBefore, 10_000);
+    await waitFor('a write on the old master', () => (writes.countsByNode()['master'] ?? 0) > writesBefore, 10_000);
     await writes.stop();
     expect(await writes.missingOn('master')).toEqual([]);
     const audit = await h.actions.audit(1);
@@ -170,7 +170,7 @@ describe('switchover', () => {
     expect((await replication(lab, 'master')).master_failover_state).toBe('no-failover');
     // Writes go on.
     const acked = writes.acked.length;
-    await waitFor(() => writes.acked.length > acked, 10_000);
+    await waitFor('another write', () => writes.acked.length > acked, 10_000);
     expect(await h.actions.abort(plan.id)).toMatchObject({ accepted: false });
   });
 
@@ -195,7 +195,7 @@ describe('switchover', () => {
       expect(outcome.finishedAt - started).toBeLessThan(2500 + 2000);
       expect((await replication(lab, 'master')).role).toBe('master');
       const acked = writes.acked.length;
-      await waitFor(() => writes.acked.length > acked + 50, 2000);
+      await waitFor('50 more writes', () => writes.acked.length > acked + 50, 2000);
     } finally {
       lab.resume('replica-1');
     }
@@ -235,7 +235,7 @@ describe('switchover', () => {
     }
     expect(await replication(lab, 'master')).toMatchObject({ role: 'master', master_failover_state: 'no-failover' });
     const acked = writes.acked.length;
-    await waitFor(() => writes.acked.length > acked + 50, 2000);
+    await waitFor('50 more writes', () => writes.acked.length > acked + 50, 2000);
   });
 
   it('refuses when the master is down (use failover) or the target is a cascaded replica', async () => {
@@ -275,10 +275,7 @@ describe('switchover', () => {
   });
 });
 
-async function waitFor(condition: () => boolean, timeoutMs: number): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await sleep(10);
-  }
+/** Waits for `condition` to hold (the shared polling loop, until). */
+async function waitFor(what: string, condition: () => boolean, timeoutMs: number): Promise<void> {
+  await until(what, async () => (condition() ? true : undefined), timeoutMs, 10);
 }
