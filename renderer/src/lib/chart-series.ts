@@ -40,6 +40,14 @@ export class ChartSeries {
   #from = 0;
   /** Where a replaced series' memory goes for the series that replace it (then let go). */
   readonly #pool = new ChunkPool();
+  /** Bumped whenever what the series hold may have changed (rebuild, points taken in, another view). */
+  #revision = 0;
+  /**
+   * stats()'s last answer and what it was for. A tick's redraw asks twice (once to see whether
+   * the picture changes, once to draw it, a frame later) with nothing changed in between: at 100
+   * nodes the second answer was as many objects again, on every tick, for each chart.
+   */
+  #stats: { revision: number; min: number; max: number; from: number; answer: ChartStats } | null = null;
 
   constructor(metric: HistorySeries) {
     this.#metric = metric;
@@ -73,6 +81,7 @@ export class ChartSeries {
     const members = this.#hidden();
     const current = this.band.members;
     if (!changed && members.length === current.length && members.every((s, i) => s === current[i])) return;
+    this.#revision += 1;
     this.band.reset(members);
   }
 
@@ -80,6 +89,7 @@ export class ChartSeries {
   rebuild(addresses: readonly Address[], rawOf: (address: Address) => NodeHistory, from: number, width: number): void {
     this.#width = width;
     this.#from = from;
+    this.#revision += 1;
     for (const s of this.#series.values()) s.release();
     this.#series = new Map(addresses.map((a) => [a, this.#make(a, rawOf(a))]));
     this.#pool.clear();
@@ -98,7 +108,7 @@ export class ChartSeries {
     this.#series.forEach((s, address) => {
       const raw = rawOf(address);
       if (raw === s.raw) {
-        s.sync();
+        if (s.sync()) this.#revision += 1;
         s.dropBefore(from);
       } else {
         s.release();
@@ -107,6 +117,7 @@ export class ChartSeries {
       }
     });
     if (replaced) {
+      this.#revision += 1;
       this.#pool.clear();
       this.#resetBand();
     } else {
@@ -124,8 +135,16 @@ export class ChartSeries {
     return out;
   }
 
-  /** Counts, extremes and newest values of the raw points in [min, max], over every series. */
+  /** Counts, extremes and newest values of the raw points in [min, max], over every series (the same object while nothing changed). */
   stats(min: number, max: number): ChartStats {
+    const last = this.#stats;
+    if (last && last.revision === this.#revision && last.min === min && last.max === max && last.from === this.#from) return last.answer;
+    const answer = this.#statsOf(min, max);
+    this.#stats = { revision: this.#revision, min, max, from: this.#from, answer };
+    return answer;
+  }
+
+  #statsOf(min: number, max: number): ChartStats {
     const out: ChartStats = { count: 0, low: null, peak: null, latestMax: null, latest: new Map() };
     const take = (low: number | null, high: number | null): void => {
       if (low !== null && (out.low === null || low < out.low)) out.low = low;
