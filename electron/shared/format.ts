@@ -67,6 +67,16 @@ export function formatSeconds(seconds: number | null | undefined): string {
   return h === 0 ? `${sign}${d} d` : `${sign}${d} d ${h} h`;
 }
 
+/**
+ * An uptime as a node card shows it: to the second for its first minute (a restart shows), then
+ * to the minute (3 min, 2 h 5 min, 3 d 4 h). A hundred cards counting seconds changed a hundred
+ * texts on every tick; the node's details keep the exact figure.
+ */
+export function formatUptime(seconds: number | null | undefined): string {
+  if (!isNumber(seconds) || seconds < 60) return formatSeconds(seconds);
+  return formatSeconds(Math.floor(seconds / 60) * 60);
+}
+
 /** A replication offset with thousands separators: 1,234,567. */
 export function formatOffset(offset: number | null | undefined): string {
   if (!isNumber(offset)) return MISSING;

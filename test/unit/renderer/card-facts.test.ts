@@ -41,18 +41,32 @@ describe('card facts', () => {
     const r1 = cards.node(R1);
     expect(cardFactsOf(cs)).toBe(cards);
     expect(cards.node(R1)).toBe(r1);
-    expect([r1.known, r1.reachable, r1.role, r1.edgeHealth, r1.nodeStale, r1.polledAt]).toEqual([true, true, 'replica', 'up', false, 1_001_000]);
+    // When it was read is kept only while the card is stale (only then shown): fresh, it changes every tick.
+    expect([r1.known, r1.reachable, r1.role, r1.edgeHealth, r1.nodeStale, r1.polledAt]).toEqual([true, true, 'replica', 'up', false, null]);
     expect(cards.node(M).replicasBelow).toBe(2);
     expect(cards.edge(M, R2).health).toBe('up');
 
     const lag = { ...makeReplica(R1, M).lag!, bytesBehindMaster: 2048, secondsBehind: 1.5 };
-    cs.applySnapshot(snapshot(2, { [R1]: { offset: 999_999, lag }, [R2]: { reachable: false, error: { code: 'TIMEOUT', message: 'no answer' } } }), 1_001_000);
+    cs.applySnapshot(snapshot(2, { [R1]: { offset: 999_999, lag }, [R2]: { reachable: false, error: { code: 'TIMEOUT', message: 'no answer' }, lag: { ...makeReplica(R2, M).lag!, basis: 'ack', lastAckSecondsAgo: 3 } } }), 1_001_000);
     cards.sync();
-    expect([r1.offset, r1.lagText, r1.polledAt]).toEqual([999_999, '2.0 KiB · 1.5 s', 1_002_000]);
+    expect([r1.offset, r1.lagText, r1.polledAt]).toEqual([999_999, '2.0 KiB · 1.5 s', null]);
     const r2 = cards.node(R2);
     expect([r2.reachable, r2.errorCode, r2.errorMessage]).toEqual([false, 'TIMEOUT', 'no answer']);
     expect(cards.edge(M, R2).health).toBe('down');
     expect(cards.node(M).online).toBe(cs.nodeByAddress.get(M)!.replicas.filter((r) => r.state === 'online').length);
+    // Its last ACK, as its master lists it, is kept while it is unreachable (its edge says "no ACK 3 s").
+    expect([r2.lastAck, r1.lastAck]).toEqual([3, null]);
+
+    // Stale by the engine's rule: when it was read is kept, as the card shows it.
+    cs.applySnapshot(snapshot(3, { [R1]: { stale: true, polledAt: 1_001_500 } }), 1_002_000);
+    cards.sync();
+    expect([r1.nodeStale, r1.polledAt]).toEqual([true, 1_001_500]);
+
+    // When it was last seen is kept while the card says it (remembered, not reachable).
+    expect(r1.lastSeenAt).toBeNull();
+    cs.applySnapshot(snapshot(4, { [R1]: { reachable: false, remembered: true, lastSeenAt: 990_000 } }), 1_003_000);
+    cards.sync();
+    expect([r1.remembered, r1.lastSeenAt]).toEqual([true, 990_000]);
   });
 
   it('say "at least" for a lag in seconds that is only a lower bound, on the card, its edge label source and the table row', () => {
@@ -96,8 +110,11 @@ describe('card facts', () => {
     const cards = cardFactsOf(cs);
     cards.sync();
     expect(cards.late).toBe(false);
+    expect(cards.node(R1).polledAt).toBeNull();
     clock.now = 1_000_000 + 3 * (cs.pollIntervalMs ?? 1000) + 1;
     cards.sync();
     expect(cards.late).toBe(true);
+    // Every reachable card is stale now: each keeps when it was last read.
+    expect(cards.node(R1).polledAt).toBe(1_001_000);
   });
 });

@@ -7,6 +7,7 @@ import {
   formatOffset,
   formatRelativeTime,
   formatSeconds,
+  formatUptime,
 } from '../../../electron/shared/format';
 
 describe('formatBytes', () => {
@@ -49,6 +50,15 @@ describe('formatSeconds', () => {
     expect(formatSeconds(7200)).toBe('2 h');
     expect(formatSeconds(7500)).toBe('2 h 5 min');
     expect(formatSeconds(3 * 86_400 + 4 * 3600)).toBe('3 d 4 h');
+  });
+});
+
+describe('formatUptime', () => {
+  it('counts seconds for the first minute only, then minutes: a card changes it once a minute', () => {
+    expect(formatUptime(null)).toBe(MISSING);
+    expect([0, 12, 59].map(formatUptime)).toEqual(['0 s', '12 s', '59 s']);
+    expect([60, 192, 239, 3599].map(formatUptime)).toEqual(['1 min', '3 min', '3 min', '59 min']);
+    expect([7500, 7559, 3 * 86_400 + 4 * 3600 + 59].map(formatUptime)).toEqual(['2 h 5 min', '2 h 5 min', '3 d 4 h']);
   });
 });
 
