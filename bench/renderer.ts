@@ -1,8 +1,8 @@
 // The renderer in real Chromium, through the web mode, against labs of 100 and 200 real
 // redis-server nodes (a master, 9 replicas, 10 under each; for 200, a second such lab under
 // the first's master) with one hour of history: time to the
-// first full render, time to switch the charts to 1 h, and frame timing while 1 Hz ticks
-// arrive. The baseline, measured in the same run with the same build, browser, viewport and
+// first full render, time to switch the charts to 1 h, frame timing while 1 Hz ticks arrive,
+// then what the page allocates per tick (bench/renderer/allocation.ts). The baseline, measured in the same run with the same build, browser, viewport and
 // one hour of history, is the 4-node docs layout: the ratios say what the 96 extra nodes cost.
 //
 // Alone: `node bin/run-ts.js bench/renderer.ts`; add `--profile` for CPU profiles of the page
@@ -21,6 +21,7 @@ import type { TopologySnapshot } from '../electron/shared/types';
 import { startWebServer, type WebServer } from '../electron/web/server';
 import { BackfilledService } from './renderer/backfilled-service';
 import { TRACE_CATEGORIES, analyzeFrames, percentile, type Frame, type TraceEvent } from './renderer/frames';
+import { startAllocationSampling, type Allocation } from './renderer/allocation';
 import { topFunctions, type CpuProfile } from './renderer/profile';
 import type { BenchResult, Figure } from './types';
 import { launchChromium } from '../test/helpers/browser';
@@ -45,6 +46,8 @@ const MISSED_FRAME_GAP_MS = 25;
 const FIRST_POINTS_PER_SERIES = 100; // of ~150 in the default 5 min window
 const HOUR_POINTS_PER_SERIES = 1400; // of ~1800 in the 1 h window
 const STEP_TIMEOUT_MS = 60_000;
+/** After the traced ticks: this long of ticks with the page's allocations sampled (which slows it down). */
+const ALLOCATION_SECONDS = 10;
 /** Measured page loads per topology (after one warm-up load), and switches to 1 h. */
 const LOADS = 3;
 const SWITCHES = 3;
@@ -123,6 +126,8 @@ interface ScenarioResult {
   /** history:get calls the service answered (one per node per page load). */
   historyQueries: number;
   problems: string[];
+  /** What the page allocated while ticks arrived (after the traced ticks), and over how many ticks. */
+  allocation: Allocation & { ticks: number };
   profile?: ReturnType<typeof topFunctions>;
   /** With --profile: the page's CPU profile during its last measured load. */
   loadProfile?: ReturnType<typeof topFunctions>;
@@ -404,6 +409,7 @@ async function runScenario(
     if (options.saveTrace) await saveResult(`renderer-ticks-${nodes}.trace.json`, traceText, 'trace of the ticks (DevTools › Performance › Load profile)');
     const trace = JSON.parse(traceText) as { traceEvents: TraceEvent[] };
     const { frames, busyFraction } = analyzeFrames(trace.traceEvents);
+    const allocation = await sampleAllocation(context, page);
     const hour = charts(HOUR_POINTS_PER_SERIES);
     const stillHour = recording.points.offset >= (hour['offset-chart'] ?? 0) && recording.points.lag >= (hour['lag-chart'] ?? 0);
     if (recording.cards !== nodes || recording.edges !== nodes - 1 || !stillHour) {
@@ -426,6 +432,7 @@ async function runScenario(
       sentTickBytes: middle(recording.tickSizes, (b) => b),
       historyQueries: service.asked.queries,
       problems,
+      allocation,
       profile: profile && topFunctions(profile, 25),
       loadProfile: loadProfile && topFunctions(loadProfile, 25),
     };
@@ -435,6 +442,21 @@ async function runScenario(
     await server?.close();
     await service.close();
     await rm(dataDir, { recursive: true, force: true });
+  }
+}
+
+/** What the page allocates over ALLOCATION_SECONDS of ticks, and how many ticks it got meanwhile. */
+async function sampleAllocation(context: BrowserContext, page: Page): Promise<Allocation & { ticks: number }> {
+  const ticksNow = async (): Promise<number> => (await page.evaluate<{ ticks: number }>('window.__rendererBench.status()')).ticks;
+  const cdp = await context.newCDPSession(page);
+  try {
+    const before = await ticksNow();
+    const stop = await startAllocationSampling(cdp, 8);
+    await page.waitForTimeout(ALLOCATION_SECONDS * 1000);
+    const allocation = await stop();
+    return { ...allocation, ticks: (await ticksNow()) - before };
+  } finally {
+    await cdp.detach();
   }
 }
 
@@ -520,6 +542,8 @@ interface Summary {
   loafs: number;
   busyPercent: number;
   ticks: number;
+  /** KiB the page allocated per tick (garbage included), from the sampled window. */
+  allocatedPerTickKib: number;
 }
 
 function summarize(result: ScenarioResult): Summary {
@@ -545,6 +569,7 @@ function summarize(result: ScenarioResult): Summary {
     loafs: result.recording.loafs.length,
     busyPercent: result.busyFraction * 100,
     ticks: result.recording.ticks,
+    allocatedPerTickKib: result.allocation.bytes / 1024 / Math.max(1, result.allocation.ticks),
   };
 }
 
@@ -582,12 +607,16 @@ function flatFigures({ big, bigger, baseline }: RendererMeasurements): Record<st
     'main thread busy, 100 nodes [%]': r1(b.busyPercent),
     'main thread busy, 4 nodes [%]': r1(s.busyPercent),
     'main thread busy, 100 / 4 nodes [×]': r2(b.busyPercent / s.busyPercent),
+    'allocated per tick, 100 nodes [KiB]': Math.round(b.allocatedPerTickKib),
+    'allocated per tick, 4 nodes [KiB]': Math.round(s.allocatedPerTickKib),
+    'allocated per tick, 100 / 4 nodes [×]': r1(b.allocatedPerTickKib / s.allocatedPerTickKib),
     'first render, 200 nodes [ms]': r1(g.firstRenderMs),
     'first render, 200 / 4 nodes [×]': r2(g.firstRenderMs / s.firstRenderMs),
     'longest frame, 200 nodes [ms]': r1(g.longestFrameMs),
     'frame p99, 200 nodes [ms]': r1(g.p99FrameMs),
     'frames over 16 ms, 200 nodes [frames]': g.framesOverBudget,
     'main thread busy, 200 nodes [%]': r1(g.busyPercent),
+    'allocated per tick, 200 nodes [KiB]': Math.round(g.allocatedPerTickKib),
     baseline:
       '4-node docs layout, same build, browser, viewport and 1 h of history, measured in the same run; ' +
       `frames are traced over ${TICK_SECONDS} s of 1 Hz ticks with the charts on 1 h`,
@@ -614,6 +643,7 @@ function detailsOf({ big, bigger, baseline }: RendererMeasurements): Record<stri
     loafs: r.recording.loafs,
     longTasks: r.recording.longTasks.map(r1),
     problems: r.problems,
+    allocation: r.allocation,
     profile: r.profile,
   });
   return { bigTopology: detail(big), biggerTopology: detail(bigger), baseline: detail(baseline) };
@@ -655,6 +685,11 @@ function notesOf({ big, bigger, baseline }: RendererMeasurements): string[] {
         `(style and layout ${worst.styleAndLayoutMs} ms), scripts: ${scripts}.`,
     );
   }
+  const allocators = big.allocation.top.slice(0, 4).map((a) => `${a.fn} ${a.kib} KiB`).join(', ');
+  notes.push(
+    `Renderer: allocated per tick (100 nodes) ${Math.round(b.allocatedPerTickKib)} KiB over ${big.allocation.ticks} ticks ` +
+      `(sampled for ${ALLOCATION_SECONDS} s after the traced ticks); most by ${allocators}.`,
+  );
   for (const [label, r] of [['100 nodes', big], ['200 nodes', bigger], ['4 nodes', baseline]] as const) {
     if (r.problems.length > 0) notes.push(`Renderer: the page logged errors (${label}): ${r.problems.slice(0, 3).join(' | ')}`);
   }
@@ -691,6 +726,7 @@ function table(measured: RendererMeasurements): string {
     ['long animation frames (LoAF ≥ 50 ms)', String(b.loafs), String(s.loafs), '', ''],
     ['main thread busy during ticks', `${r1(b.busyPercent)} %`, `${r1(s.busyPercent)} %`, ratio(b.busyPercent, s.busyPercent), ''],
     ['ticks received', String(b.ticks), String(s.ticks), '', ''],
+    [`allocated per tick (sampled ${ALLOCATION_SECONDS} s)`, `${Math.round(b.allocatedPerTickKib)} KiB`, `${Math.round(s.allocatedPerTickKib)} KiB`, ratio(b.allocatedPerTickKib, s.allocatedPerTickKib), ''],
     ['chart redraws during the ticks', redrawText(measured.big.recording.chartRedraws), redrawText(measured.baseline.recording.chartRedraws), '', ''],
   ];
   const widths = rows[0]!.map((_, col) => Math.max(...rows.map((row) => row[col]!.length)));
