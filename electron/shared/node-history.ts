@@ -44,6 +44,42 @@ export class ChunkPool {
 }
 
 /**
+ * Per time bucket (index floor(t / width)) over a span of indexes from `from`, the lowest and
+ * highest of the values folded in, and whether any bucket there was seen at all: what a chart's
+ * band of many series is made of. Filled in place, by index, with no object or call per value.
+ */
+export class BucketExtremes {
+  readonly from: number;
+  readonly low: Float64Array;
+  readonly high: Float64Array;
+  /** Per index: 0 no bucket there; 1 buckets without a value only; 2 values (low and high hold them). */
+  readonly state: Uint8Array;
+
+  constructor(from: number, span: number) {
+    this.from = from;
+    this.low = new Float64Array(span);
+    this.high = new Float64Array(span);
+    this.state = new Uint8Array(span);
+  }
+
+  /** Takes in one bucket at `index` (outside the span: ignored); `values` false for a bucket without one. */
+  add(index: number, values: boolean, low: number, high: number): void {
+    const k = index - this.from;
+    if (k < 0 || k >= this.state.length) return;
+    if (!values) {
+      if (this.state[k] === 0) this.state[k] = 1;
+    } else if (this.state[k] !== 2) {
+      this.low[k] = low;
+      this.high[k] = high;
+      this.state[k] = 2;
+    } else {
+      if (low < (this.low[k] as number)) this.low[k] = low;
+      if (high > (this.high[k] as number)) this.high[k] = high;
+    }
+  }
+}
+
+/**
  * A bounded ring of numeric rows stored in Float64Arrays, in chunks of a fixed number of rows:
  * a ring takes a chunk as it needs one, and the chunk its oldest rows leave is kept for the next
  * (a ring that drops at the front as fast as it adds at the back allocates nothing). Memory
@@ -223,6 +259,27 @@ export class RingSeries {
     return lo;
   }
 
+  /**
+   * Folds rows `from` to `to` (exclusive) into `into`, each in the bucket of its `timeColumn`
+   * (floor(t / width)), by its `valueColumn` (NaN: a bucket without a value). The rows are read
+   * here, not through at(): a chart's band folds every node's newest rows on every tick, and a
+   * number returned from a call the page's compiler did not inline is a heap object each.
+   */
+  foldBuckets(timeColumn: number, valueColumn: number, from: number, to: number, width: number, into: BucketExtremes): void {
+    const chunks = this.chunks;
+    const shift = this.shift;
+    const mask = this.mask;
+    const tBase = timeColumn << shift;
+    const vBase = valueColumn << shift;
+    for (let i = Math.max(0, from), end = Math.min(to, this.count); i < end; i++) {
+      const row = this.head + i;
+      const chunk = chunks[row >> shift] as Float64Array;
+      const slot = row & mask;
+      const v = chunk[vBase | slot] as number;
+      into.add(Math.floor((chunk[tBase | slot] as number) / width), Number.isFinite(v), v, v);
+    }
+  }
+
   /** The rows from logical index `from` (0 = oldest) to the newest, of one column, in order (NaN: no value). */
   slice(column: number, from: number): Float64Array {
     if (!(column >= 0 && column < this.columnCount)) throw new RangeError(`no column ${column}`);
@@ -353,6 +410,11 @@ export class NodeHistory {
   /** The same as value, NaN for none (the charts' inner loops). */
   valueOrNaN(series: HistorySeries, i: number): number {
     return this.rows.at(i, COLUMN_OF[series]);
+  }
+
+  /** Folds `series` of rows `from` to `to` (exclusive) into `into`, by the bucket of each row's time (RingSeries.foldBuckets). */
+  foldBuckets(series: HistorySeries, from: number, to: number, width: number, into: BucketExtremes): void {
+    this.rows.foldBuckets(T, COLUMN_OF[series], from, to, width, into);
   }
 
   /** Row `i` as a point (a load figure only when it has one, as pointsOfColumns gives it). */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ChunkPool, NodeHistory, RingSeries } from '../../electron/shared/node-history';
+import { BucketExtremes, ChunkPool, NodeHistory, RingSeries } from '../../electron/shared/node-history';
 import { decimateHistory } from '../../electron/shared/history-decimate';
 import { historyPointOf } from '../../electron/shared/history-point';
 import { nodeState } from '../helpers/node-state';
@@ -150,6 +150,29 @@ describe('RingSeries', () => {
     expect(ring.lastAtOrBefore(0, 25)).toBe(1);
     expect(ring.lastAtOrBefore(0, 5)).toBe(-1);
     expect(ring.lastAtOrBefore(0, 40)).toBe(3);
+  });
+});
+
+describe('BucketExtremes', () => {
+  it('folds a ring\'s rows into per-bucket lows and highs, across the wrap-around, gaps and the edges of its span', () => {
+    // Time, value: buckets of 10 ms; the ring keeps the last 8 rows (t 21…55), in chunks of 4.
+    const ring = new RingSeries(8, 2, 4);
+    const rows: [number, number | null][] = [[0, 9], [5, 9], [20, 4], [21, 7], [25, 1], [30, null], [35, null], [40, 3], [41, null], [50, 8], [55, 2]];
+    for (const row of rows) ring.push(row);
+    const into = new BucketExtremes(2, 4); // buckets 2…5
+    ring.foldBuckets(0, 1, 0, ring.length, 10, into);
+    expect([...into.state]).toEqual([2, 1, 2, 2]);
+    expect([into.low[0], into.high[0], into.low[2], into.high[2], into.low[3], into.high[3]]).toEqual([1, 7, 3, 3, 2, 8]);
+    // A second fold of other rows (as another node's) widens them; buckets outside the span are left out.
+    into.add(3, true, -1, 0);
+    into.add(9, true, -5, 50);
+    into.add(4, false, 0, 0);
+    expect([...into.state]).toEqual([2, 2, 2, 2]);
+    expect([into.low[1], into.high[1], into.low[2], into.high[2]]).toEqual([-1, 0, 3, 3]);
+    // Only the rows asked for: row 3 alone (t 35, no value) marks bucket 3 seen, without a value.
+    const part = new BucketExtremes(2, 4);
+    ring.foldBuckets(0, 1, 3, 4, 10, part);
+    expect([...part.state]).toEqual([0, 1, 0, 0]);
   });
 });
 

@@ -6,14 +6,11 @@
 // buckets and their min/max are the engine's decimator's (electron/shared/history-decimate.ts),
 // kept incrementally here so a tick adds to the newest bucket instead of reducing again.
 import { addToMinMax, bucketWidth, emptyMinMax, resetMinMax, type MinMax } from '../../../electron/shared/history-decimate';
-import { RingSeries, type ChunkPool, type NodeHistory } from '../../../electron/shared/node-history';
+import { BucketExtremes, RingSeries, type ChunkPool, type NodeHistory } from '../../../electron/shared/node-history';
 import type { HistorySeries } from '../../../electron/shared/types';
 
 /** A point as Chart.js takes it with `parsing: false`; null breaks the line. */
 export type XY = { x: number; y: number | null };
-
-/** A bucket as the band takes it in: its index, whether it holds a value, and its lowest and highest. */
-export type BucketVisitor = (index: number, values: boolean, low: number, high: number) => void;
 
 /** A series the band stands for: a BucketedSeries, or a RawSeries that keeps no buckets of its own. */
 export interface BandMember {
@@ -22,8 +19,8 @@ export interface BandMember {
   /** Index of its oldest and newest bucket (+Infinity when it has none). */
   readonly firstIndex: number;
   readonly newestIndex: number;
-  /** Visits its buckets from index `from` on, in any order. */
-  eachBucketFrom(from: number, visit: BucketVisitor): void;
+  /** Folds its buckets from index `into.from` on into `into`. */
+  addBucketsTo(into: BucketExtremes): void;
 }
 
 /** One series' extremes in one time bucket (the shared decimator's MinMax), placed on the axis. */
@@ -58,7 +55,7 @@ const { first: FIRST, last: LAST, count: COUNT, minT: MIN_T, minY: MIN_Y, maxT: 
  */
 const MIN_CHUNK_BUCKETS = 16;
 
-/** Bucket indexes a band is worked out over in arrays at most (a chart's window spans a few hundred). */
+/** Bucket indexes a band spans at most (a chart's window spans a few thousand at most: a bucket is about a pixel). */
 const MAX_DENSE_BAND = 100_000;
 
 /**
@@ -298,14 +295,14 @@ export class BucketedSeries {
     }
   }
 
-  /** Its buckets from index `from` on, newest first: what each puts in the band (see BandMember). */
-  eachBucketFrom(from: number, visit: BucketVisitor): void {
+  /** Its buckets from index `into.from` on, newest first: what each puts in the band (see BandMember). */
+  addBucketsTo(into: BucketExtremes): void {
     const rows = this.#rows;
     for (let i = rows.length - 1; i >= 0; i -= 1) {
       const index = this.indexAt(i);
-      if (index < from) break;
-      if (rows.at(i, COUNT) === 0) visit(index, false, 0, 0);
-      else visit(index, true, rows.at(i, MIN_Y), rows.at(i, MAX_Y));
+      if (index < into.from) break;
+      if (rows.at(i, COUNT) === 0) into.add(index, false, 0, 0);
+      else into.add(index, true, rows.at(i, MIN_Y), rows.at(i, MAX_Y));
     }
   }
 
@@ -482,35 +479,11 @@ export class RawSeries implements BandMember {
   /** Nothing to give back: it holds no buckets. */
   release(): void {}
 
-  eachBucketFrom(from: number, visit: BucketVisitor): void {
+  /** Its rows' buckets from index `into.from` on (the band's newest after a tick: a few rows), read in the history's arrays. */
+  addBucketsTo(into: BucketExtremes): void {
     const raw = this.raw;
-    const width = this.width;
-    const series = this.#series;
-    const end = this.#afterLast();
-    let index = Number.NaN;
-    let values = false;
-    let low = 0;
-    let high = 0;
-    for (let i = raw.firstAtOrAfter(Math.max(this.#startT, from * width)); i < end; i += 1) {
-      const t = raw.t(i);
-      const at = Math.floor(t / width);
-      if (at !== index) {
-        if (!Number.isNaN(index)) visit(index, values, low, high);
-        index = at;
-        values = false;
-      }
-      const y = raw.valueOrNaN(series, i);
-      if (!Number.isFinite(y)) continue;
-      if (!values) {
-        low = y;
-        high = y;
-        values = true;
-      } else {
-        if (y < low) low = y;
-        if (y > high) high = y;
-      }
-    }
-    if (!Number.isNaN(index)) visit(index, values, low, high);
+    const from = raw.firstAtOrAfter(Math.max(this.#startT, into.from * this.width));
+    raw.foldBuckets(this.#series, from, this.#afterLast(), this.width, into);
   }
 
   /** How many points with a value it has in [min, max], and the newest of them. */
@@ -650,8 +623,7 @@ export class SeriesBand {
   #recompute(from: number): void {
     // The members share a width and their buckets lie in a window a few hundred indexes wide:
     // lowest/highest per index in arrays over that span (a Map entry and an object per index
-    // cost a 100-node chart's rebuild tens of milliseconds). A span too wide for that (never on
-    // a chart's window) falls back to a map.
+    // cost a 100-node chart's rebuild tens of milliseconds).
     let width = 1;
     let to = Number.NEGATIVE_INFINITY;
     for (const s of this.#members) {
@@ -660,62 +632,23 @@ export class SeriesBand {
       if (Number.isFinite(newest)) to = Math.max(to, newest);
     }
     if (!(to >= from)) return;
-    const span = to - from + 1;
-    if (span > MAX_DENSE_BAND) {
-      this.#recomputeSparse(from, width);
-      return;
+    // A band wider than any chart's window is in pixels holds nothing it could show before its newest part.
+    if (to - from + 1 > MAX_DENSE_BAND) {
+      from = to - MAX_DENSE_BAND + 1;
+      this.upper.length = 0;
+      this.lower.length = 0;
+      this.#indices.length = 0;
     }
-    const low = new Float64Array(span);
-    const high = new Float64Array(span);
-    // 0: no member has this index; 1: buckets without a value only; 2: values.
-    const state = new Uint8Array(span);
-    const visit: BucketVisitor = (index, values, lo, hi) => {
-      const k = index - from;
-      if (!values) {
-        if (state[k] === 0) state[k] = 1;
-      } else if (state[k] !== 2) {
-        low[k] = lo;
-        high[k] = hi;
-        state[k] = 2;
-      } else {
-        if (lo < (low[k] as number)) low[k] = lo;
-        if (hi > (high[k] as number)) high[k] = hi;
-      }
-    };
-    for (const s of this.#members) s.eachBucketFrom(from, visit);
-    for (let k = 0; k < span; k += 1) {
+    const extremes = new BucketExtremes(from, to - from + 1);
+    for (const s of this.#members) s.addBucketsTo(extremes);
+    const { low, high, state } = extremes;
+    for (let k = 0; k < state.length; k += 1) {
       const seen = state[k] as number;
       if (seen === 0) continue;
       const index = from + k;
       const x = (index + 0.5) * width;
       this.upper.push({ x, y: seen === 2 ? (high[k] as number) : null });
       this.lower.push({ x, y: seen === 2 ? (low[k] as number) : null });
-      this.#indices.push(index);
-    }
-  }
-
-  /** The same as #recompute, per index in a map. */
-  #recomputeSparse(from: number, width: number): void {
-    const merged = new Map<number, { low: number; high: number; values: boolean }>();
-    for (const s of this.#members) {
-      s.eachBucketFrom(from, (index, values, low, high) => {
-        const m = merged.get(index);
-        if (!values) {
-          if (!m) merged.set(index, { low: 0, high: 0, values: false });
-        } else if (!m || !m.values) {
-          merged.set(index, { low, high, values: true });
-        } else {
-          if (low < m.low) m.low = low;
-          if (high > m.high) m.high = high;
-        }
-      });
-    }
-    const indices = [...merged.keys()].sort((a, b) => a - b);
-    for (const index of indices) {
-      const m = merged.get(index) as { low: number; high: number; values: boolean };
-      const x = (index + 0.5) * width;
-      this.upper.push({ x, y: m.values ? m.high : null });
-      this.lower.push({ x, y: m.values ? m.low : null });
       this.#indices.push(index);
     }
   }
