@@ -621,8 +621,8 @@ export class SeriesBand {
 
   /** Appends band points for every bucket index >= from that some member has. */
   #recompute(from: number): void {
-    // The members share a width and their buckets lie in a window a few hundred indexes wide:
-    // lowest/highest per index in arrays over that span (a Map entry and an object per index
+    // The members share a width and their buckets lie in a window about as many indexes wide as
+    // the chart is pixels: lowest/highest per index in arrays over that span (a Map entry and an object per index
     // cost a 100-node chart's rebuild tens of milliseconds).
     let width = 1;
     let to = Number.NEGATIVE_INFINITY;
