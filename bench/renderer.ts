@@ -1,9 +1,10 @@
 // The renderer in real Chromium, through the web mode, against labs of 100 and 200 real
 // redis-server nodes (a master, 9 replicas, 10 under each; for 200, a second such lab under
-// the first's master) with one hour of history: time to the
-// first full render, time to switch the charts to 1 h, frame timing while 1 Hz ticks arrive,
-// then what the page allocates per tick (bench/renderer/allocation.ts). The baseline, measured in the same run with the same build, browser, viewport and
-// one hour of history, is the 4-node docs layout: the ratios say what the 96 extra nodes cost.
+// the first's master) with one hour of history: time to the first full render, time to switch
+// the charts to 1 h, frame timing while 1 Hz ticks arrive, then what the page allocates per
+// tick (bench/renderer/allocation.ts). The baseline, measured in the same run with the same
+// build, browser, viewport and one hour of history, is the 4-node docs layout: the ratios say
+// what the 96 extra nodes cost.
 //
 // Alone: `node bin/run-ts.js bench/renderer.ts`; add `--profile` for CPU profiles of the page
 // (from an unminified build) during its last load, its last switch to 1 h and the ticks, with

@@ -62,6 +62,33 @@ describe('ChartSeries', () => {
     expect(chart.band.upper.at(-1)?.y).toBe(9);
     expect(chart.stats(0, 100_000).peak).toBe(9);
   });
+
+  it('answers the stats again only when a tick, a rebuild, another view or another range changed them', () => {
+    const live = new Map<string, NodeHistory>([
+      ['a', series(100, () => 0)],
+      ['b', series(100, () => 0)],
+    ]);
+    const rawOf = (a: string): NodeHistory => live.get(a) ?? none;
+    const chart = new ChartSeries(lag);
+    chart.rebuild(['a', 'b'], rawOf, 0, 1000);
+    chart.setView(new Set(['a']), false);
+    const first = chart.stats(0, 100_000);
+    expect(first.peak).toBe(0);
+    // A redraw's second look, nothing new in between: the same answer.
+    chart.sync(rawOf, 0);
+    expect(chart.stats(0, 100_000)).toBe(first);
+    // A tick's point inside the same range: a new answer that has it.
+    live.get('b')!.append({ t: 99_500, offset: 0, lagBytes: 5, lagSeconds: null });
+    chart.sync(rawOf, 0);
+    const ticked = chart.stats(0, 100_000);
+    expect([ticked.peak, ticked.latest.get('b')]).toEqual([5, 5]);
+    // Another range, then another view, each answered afresh.
+    expect(chart.stats(0, 99_000).peak).toBe(0);
+    const again = chart.stats(0, 100_000);
+    chart.setView(new Set(['b']), false);
+    expect(chart.stats(0, 100_000)).not.toBe(again);
+    expect(chart.stats(0, 100_000).peak).toBe(5);
+  });
 });
 
 /**
