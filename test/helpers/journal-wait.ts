@@ -47,3 +47,16 @@ export async function endedBeforeCut(dataDir: string, planId: string): Promise<b
   }
   return false;
 }
+
+/**
+ * The steps the plan's journal records starting, in the order they started: after a kill aimed
+ * at one step, whether it landed there or later (a quick step, like a wait whose replica is
+ * already caught up, can be over, and the next ones started, before the kill reaches the process).
+ */
+export async function stepsStarted(dataDir: string, planId: string): Promise<number[]> {
+  for (const dir of [path.join(dataDir, JOURNAL_DIR), path.join(dataDir, JOURNAL_DIR, 'done')]) {
+    const read = await readJournal(path.join(dir, `${planId}.jsonl`)).catch(() => null);
+    if (read?.started) return [...read.stepStarts.keys()];
+  }
+  return [];
+}
