@@ -26,6 +26,9 @@ function whenIdle(): Promise<void> {
   });
 }
 
+/** The charts wait at most this long for a load's first answer before drawing what the ticks brought. */
+const FIRST_ANSWER_WAIT_MS = 3000;
+
 /**
  * Rows a node's history holds at most: an hour at the fastest poll interval (100 ms) and a
  * loaded hour besides. The time retention cuts it long before.
@@ -52,6 +55,12 @@ export class HistoryState {
   addresses = $state.raw<Address[]>([]);
   /** The newest t of any point. */
   latest = $state<number | null>(null);
+  /**
+   * A load's first answer is awaited (for FIRST_ANSWER_WAIT_MS at most): the charts hold their
+   * first draw for it. Drawn before it came, a 100-node page's charts took the main thread for
+   * a tick's single point, and the answer, already sent, waited behind that work.
+   */
+  awaitingFirst = $state(false);
 
   readonly retentionMs: number;
   #series = new Map<Address, NodeHistory>();
@@ -112,7 +121,12 @@ export class HistoryState {
   async load(api: HistoryApi, addresses: readonly Address[], now: number): Promise<void> {
     this.#source = api;
     const generation = this.#generation + 1;
-    if (!(await this.#fetch(addresses, now - FIRST_LOAD_MS, 'replace'))) return;
+    this.awaitingFirst = true;
+    const giveUp = setTimeout(() => (this.awaitingFirst = false), FIRST_ANSWER_WAIT_MS);
+    const answered = await this.#fetch(addresses, now - FIRST_LOAD_MS, 'replace');
+    clearTimeout(giveUp);
+    this.awaitingFirst = false;
+    if (!answered) return;
     await whenIdle();
     // A reset, a reload or another load since: theirs is the newer answer.
     if (this.#generation !== generation) return;
@@ -146,6 +160,9 @@ export class HistoryState {
       answer = await api.getHistories({ nodes: [...addresses], since, maxPoints: HISTORY_LOAD_MAX_POINTS, series });
     } catch {
       return false;
+    } finally {
+      // Before the answer is taken in: the charts draw it in the same task (the epoch effect).
+      this.awaitingFirst = false;
     }
     // A reset, or a newer load, since this one was asked: it is out of date.
     if (generation !== this.#generation) return false;

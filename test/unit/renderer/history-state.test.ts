@@ -157,6 +157,42 @@ describe('HistoryState', () => {
     expect(history.series(r2).points()).toEqual([]);
   });
 
+  it('says while a load\'s first answer is awaited (the charts hold their first draw), until it comes, fails, or 3 s pass', async () => {
+    // Answered: no longer awaited by the time the answer is in (the charts draw it in that task).
+    let answer: (value: Record<string, HistoryColumns>) => void = () => undefined;
+    const history = new HistoryState();
+    history.appendSnapshot(labSnapshot(10, 10_000));
+    expect(history.awaitingFirst).toBe(false);
+    // The first call waits for answer(); the second (the rest of the hour, once idle) gets nothing more.
+    let calls = 0;
+    const api: HistoryApi = { getHistories: () => (calls++ === 0 ? new Promise((resolve) => (answer = resolve)) : Promise.resolve({})) };
+    const loading = history.load(api, [r2], 10_000);
+    expect(history.awaitingFirst).toBe(true);
+    answer({ [r2]: columnsOf([{ t: 9000, offset: 1, lagBytes: 0, lagSeconds: 0 }]) });
+    await loading;
+    expect([history.awaitingFirst, history.series(r2).length]).toEqual([false, 2]);
+
+    // Failed.
+    const failed = new HistoryState();
+    const failing = failed.load({ getHistories: () => Promise.reject(new Error('gone')) }, [r2], 10_000);
+    expect(failed.awaitingFirst).toBe(true);
+    await failing;
+    expect(failed.awaitingFirst).toBe(false);
+
+    // Never answered: the charts stop waiting after 3 s.
+    vi.useFakeTimers();
+    try {
+      const hung = new HistoryState();
+      void hung.load({ getHistories: () => new Promise(() => undefined) }, [r2], 10_000);
+      vi.advanceTimersByTime(2999);
+      expect(hung.awaitingFirst).toBe(true);
+      vi.advanceTimersByTime(1);
+      expect(hung.awaitingFirst).toBe(false);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('keeps tick data when the batched call fails', async () => {
     const history = new HistoryState();
     history.appendSnapshot(labSnapshot(10, 10_000));
