@@ -43,8 +43,10 @@ export class NodeFacts {
   known = $state(false);
   reachable = $state(false);
   role = $state<NodeRole>('unknown');
-  /** Reachable and flagged stale by the engine (the card adds the no-ticks staleness, which ages with the clock). */
+  /** Reachable and flagged stale by the engine. */
   nodeStale = $state(false);
+  /** What its card shows is old: stale by the engine, or reachable while no tick came for 3 intervals (CardFacts.late). */
+  stale = $state(false);
   // The figures that change on every tick (when the node was read, last seen, last ACKed) are
   // kept only while the card shows them, null otherwise: a write of a changed value costs Svelte
   // about 1.4 KB of garbage (its batch records the old value), and these were written for every
@@ -172,8 +174,10 @@ export class CardFacts {
     facts.reachable = node?.reachable ?? false;
     facts.role = node?.role ?? 'unknown';
     facts.nodeStale = node !== undefined && isStale(node);
-    // The card's own rule for stale (NodeCard): the engine's flag, or no tick for a while (cs.stale).
-    facts.polledAt = node !== undefined && (isStale(node) || (cs.stale && node.reachable)) ? node.polledAt : null;
+    // cs.stale is what sync() copies to `late`: read here too, as node() fills a new card outside sync().
+    const stale = node !== undefined && (facts.nodeStale || (cs.stale && node.reachable));
+    facts.stale = stale;
+    facts.polledAt = stale ? node.polledAt : null;
     facts.remembered = node?.remembered === true;
     facts.lastSeenAt = node?.remembered === true && !node.reachable ? node.lastSeenAt : null;
     facts.errorCode = node?.error?.code ?? null;

@@ -121,11 +121,11 @@ export class HistoryState {
   async load(api: HistoryApi, addresses: readonly Address[], now: number): Promise<void> {
     this.#source = api;
     const generation = this.#generation + 1;
-    this.awaitingFirst = true;
+    // Nothing asked for (no node): nothing to wait for. Otherwise #fetch ends the wait.
+    this.awaitingFirst = addresses.length > 0;
     const giveUp = setTimeout(() => (this.awaitingFirst = false), FIRST_ANSWER_WAIT_MS);
     const answered = await this.#fetch(addresses, now - FIRST_LOAD_MS, 'replace');
     clearTimeout(giveUp);
-    this.awaitingFirst = false;
     if (!answered) return;
     await whenIdle();
     // A reset, a reload or another load since: theirs is the newer answer.

@@ -60,7 +60,7 @@ describe('card facts', () => {
     // Stale by the engine's rule: when it was read is kept, as the card shows it.
     cs.applySnapshot(snapshot(3, { [R1]: { stale: true, polledAt: 1_001_500 } }), 1_002_000);
     cards.sync();
-    expect([r1.nodeStale, r1.polledAt]).toEqual([true, 1_001_500]);
+    expect([r1.nodeStale, r1.stale, r1.polledAt]).toEqual([true, true, 1_001_500]);
 
     // When it was last seen is kept while the card says it (remembered, not reachable).
     expect(r1.lastSeenAt).toBeNull();
@@ -110,11 +110,11 @@ describe('card facts', () => {
     const cards = cardFactsOf(cs);
     cards.sync();
     expect(cards.late).toBe(false);
-    expect(cards.node(R1).polledAt).toBeNull();
+    expect([cards.node(R1).stale, cards.node(R1).polledAt]).toEqual([false, null]);
     clock.now = 1_000_000 + 3 * (cs.pollIntervalMs ?? 1000) + 1;
     cards.sync();
     expect(cards.late).toBe(true);
     // Every reachable card is stale now: each keeps when it was last read.
-    expect(cards.node(R1).polledAt).toBe(1_001_000);
+    expect([cards.node(R1).stale, cards.node(R1).polledAt]).toEqual([true, 1_001_000]);
   });
 });
