@@ -50,8 +50,17 @@ const MAX_READ_EVERY = 30;
  * and the INFO stats a master already reads for its sync counters is reused, not asked twice.
  */
 export const LOAD_EVERY = 5;
-/** Sync starts remembered per node: enough to tell a replica retrying every few seconds. */
-const MAX_SYNC_STARTS = 10;
+/**
+ * Sync starts remembered per node: a replica retrying every half second for the 2 minutes they
+ * are counted over (SYNC_ATTEMPTS_WINDOW_MS in snapshot.ts). At 10, a storm of 53 syncs read 10.
+ */
+const MAX_SYNC_STARTS = 240;
+
+/** A full sync a master started (its sync_full went up), and among how many replicas it then listed as syncing (at least 1). */
+export interface ServedSync {
+  at: number;
+  sharedBy: number;
+}
 
 /** Everything the engine knows about one node. Mutable; owned by the engine. */
 export interface NodeRecord {
@@ -95,8 +104,18 @@ export interface NodeRecord {
   settings: ReplicationSettings | null;
   /** When this replica started its recent full-sync transfers (the last few): a replica that keeps failing starts one every few seconds. */
   syncStarts: number[];
-  /** A master: when its sync_full went up (one entry per sync started, the last few). A replica whose sync is dropped and retried at once never shows a new start of its own. */
-  fullSyncsServed: number[];
+  /**
+   * A master: when its sync_full went up (one entry per sync started, the last few), and among
+   * how many replicas it then listed as syncing. A replica whose sync is dropped and retried at
+   * once never shows a new start of its own: these count its attempts, shared among those replicas.
+   */
+  fullSyncsServed: ServedSync[];
+  /**
+   * A replica: the first reading of its current spell without a working link (down, or in a
+   * sync); null while its link is up. Only the syncs of this spell are its attempts: a master's
+   * syncs that finished before it, for other replicas, are not.
+   */
+  awaySince: number | null;
   /** When topology memory last saw this node (null when it is not remembered): a remembered node is kept and dialled. */
   rememberedSeenAt: number | null;
   /** Its role, master and replication ID as memory last saw them: what the graph shows while it cannot be read. */
@@ -150,6 +169,7 @@ export function createRecord(address: string, dial: string, seed: boolean, capac
     settings: null,
     syncStarts: [],
     fullSyncsServed: [],
+    awaySince: null,
     rememberedSeenAt: null,
     rememberedAs: null,
     asSentinel: false,
@@ -342,9 +362,11 @@ function applyReply(record: NodeRecord, reply: PollReply): void {
     if (server.mode === null && server.runId === null && server.version === null) {
       throw new EngineError('NOT_REDIS', `${record.address} answered INFO without any server fields: is it a Redis server?`);
     }
-    // A new process starts its sync counters at zero: that is the baseline for its events.
+    // A new process starts its sync counters at zero: that is the baseline for its events. Its
+    // spell without a link, if any, starts again with it.
     if (record.server?.runId && server.runId && server.runId !== record.server.runId) {
       record.stats = { syncFull: 0, syncPartialOk: 0, syncPartialErr: 0 };
+      record.awaySince = null;
     }
     record.server = server;
     record.serverGeneration = reply.generation;
@@ -358,11 +380,11 @@ function applyReply(record: NodeRecord, reply: PollReply): void {
   // replica's stats asked only for the load: just the three figures.
   const statsForCounters = reply.stats !== null && (reply.server !== null || servesReplicas(record));
   const stats = reply.stats === null ? null : statsForCounters ? readSection(record, 'stats', reply.stats) : loadOnly(reply.stats, LOAD_FIELDS.stats);
+  let served = 0;
   if (stats !== null && statsForCounters) {
     const before = record.stats?.syncFull ?? null;
     record.stats = parseStats(stats) ?? record.stats;
-    const started = before === null ? 0 : Math.min(MAX_SYNC_STARTS, (record.stats?.syncFull ?? before) - before);
-    for (let i = 0; i < started; i++) record.fullSyncsServed = [...record.fullSyncsServed.slice(-(MAX_SYNC_STARTS - 1)), reply.receivedAt];
+    served = before === null ? 0 : Math.min(MAX_SYNC_STARTS, (record.stats?.syncFull ?? before) - before);
   }
   if (reply.sentinel !== null) record.sentinelMasters = parseSentinelMasters(readSection(record, 'sentinel', reply.sentinel));
   if (record.server?.mode === 'sentinel') {
@@ -381,6 +403,15 @@ function applyReply(record: NodeRecord, reply: PollReply): void {
   if (replication.syncInProgress && record.replication?.syncInProgress !== true) {
     record.syncStarts = [...record.syncStarts.slice(-(MAX_SYNC_STARTS - 1)), reply.receivedAt];
   }
+  if (served > 0) {
+    // The replicas this same reply lists as syncing: the syncs just started were theirs.
+    let sharedBy = 0;
+    for (const line of replication.replicas) if (line.state !== 'online') sharedBy++;
+    const entry: ServedSync = { at: reply.receivedAt, sharedBy: Math.max(1, sharedBy) };
+    record.fullSyncsServed = [...record.fullSyncsServed.slice(Math.max(0, record.fullSyncsServed.length + served - MAX_SYNC_STARTS)), ...Array<ServedSync>(served).fill(entry)];
+  }
+  const away = replication.role === 'replica' && (replication.linkStatus !== 'up' || replication.syncInProgress);
+  record.awaySince = away ? (record.awaySince ?? reply.receivedAt) : null;
   record.replication = record.server?.mode === 'sentinel' ? null : replication;
   record.polls++;
   record.reachable = true;

@@ -53,6 +53,7 @@ interface TickContext {
   /** The nodes of every replication cycle (a node replicating from itself included). */
   looped: Set<NodeRecord>;
   freshSince: number;
+  intervalMs: number;
   /** A reachable node last read before this is stale: 3 poll intervals without a reading. */
   staleBefore: number;
   now: number;
@@ -81,6 +82,7 @@ export function buildSnapshot(
     looped: new Set(loops.flat()),
     // A reading older than this is stale (the node is stalled or slow): lag then comes from the master's ACK view.
     freshSince: now - 2 * pollIntervalMs - 100,
+    intervalMs: pollIntervalMs,
     staleBefore: now - STALE_AFTER_INTERVALS * pollIntervalMs,
     now,
     sentinels,
@@ -208,7 +210,7 @@ function nodeState(context: TickContext, record: NodeRecord): NodeState {
     // Not read in this session: what memory kept of it (no persistence: a restart would wipe its replicas).
     settings: record.settings ?? rememberedSettings(record.rememberedAs?.noPersistence),
     backlogWindow: backlogWindowOf(context, record, master, lag),
-    syncAttempts: syncAttemptsOf(record, master, now),
+    syncAttempts: syncAttemptsOf(record, master, context),
     polledAt: record.polledAt,
     stale: isStale(record, context),
     latencyMs: record.latencyMs,
@@ -226,20 +228,29 @@ function nodeState(context: TickContext, record: NodeRecord): NodeState {
 /** Sync attempts are counted over this window (NodeState.syncAttempts). */
 const SYNC_ATTEMPTS_WINDOW_MS = 120_000;
 
-function syncAttemptsOf(record: NodeRecord, master: NodeRecord | undefined, now: number): number {
-  const since = now - SYNC_ATTEMPTS_WINDOW_MS;
+/**
+ * The full syncs a replica started in its current spell without a working link, within the last
+ * 2 minutes. A sync that finished ended the spell: the syncs before it are not attempts that
+ * failed. Without the spell, a replica's first (slow) full sync was counted with the two its
+ * master had served other replicas a minute before, and read as 3 failed attempts.
+ */
+function syncAttemptsOf(record: NodeRecord, master: NodeRecord | undefined, context: TickContext): number {
+  const r = record.replication;
+  if (record.awaySince === null || r?.role !== 'replica') return 0;
+  // A poll interval of slack: the master, read first, may have counted the spell's first sync
+  // before the replica's reading showed it away.
+  const since = Math.max(context.now - SYNC_ATTEMPTS_WINDOW_MS, record.awaySince - context.intervalMs);
   let count = 0;
   for (const t of record.syncStarts) if (t >= since) count++;
   // Dropped during the transfer and retried before the next poll, a replica reads "in a sync"
   // throughout: its master's sync_full, going up meanwhile, counts the attempts.
-  const stuck = record.reachable && record.replication?.role === 'replica' && record.replication.linkStatus !== 'up';
-  if (stuck && master && master !== record) {
+  if (record.reachable && r.linkStatus !== 'up' && master && master !== record) {
+    // Each shared among the replicas the master listed as syncing when it started: a restarted
+    // master serves each of its replicas one.
     let served = 0;
-    for (const t of master.fullSyncsServed) if (t >= since) served++;
-    // Shared among the replicas it lists as syncing: a restarted master serves each of its replicas one.
-    let syncing = 0;
-    for (const line of master.replication?.replicas ?? []) if (line.state !== 'online') syncing++;
-    count = Math.max(count, Math.floor(served / Math.max(1, syncing)));
+    for (const sync of master.fullSyncsServed) if (sync.at >= since) served += 1 / sync.sharedBy;
+    // The shares of a sync add up to 1 (up to rounding): 3 × 1/3 is one attempt, not none.
+    count = Math.max(count, Math.floor(served + 1e-9));
   }
   return count;
 }

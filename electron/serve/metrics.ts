@@ -252,7 +252,7 @@ export class ServeMetrics {
     this.#nodeGauge('replica_link_down_seconds', "How long a replica's link to its master has been down.", (n) => (n.linkStatus === 'down' ? n.linkDownSinceSeconds : null), toMaster);
     this.#nodeGauge('replica_backlog_margin_seconds', 'How long a replica could be away from now before its resync is a full one.', (n) => n.backlogWindow?.awaySeconds);
     this.#nodeGauge('sync_in_progress', '1 while a replica loads a full sync from its master, else 0.', (n) => (n.role === 'replica' ? n.sync !== null : null));
-    this.#nodeGauge('sync_attempts', 'Full syncs a replica started in the last 2 minutes (3 or more without one finishing: failing).', (n) => (n.role === 'replica' ? n.syncAttempts : null));
+    this.#nodeGauge('sync_attempts', 'Full syncs a replica started in the last 2 minutes since its link was last up (3 or more: failing).', (n) => (n.role === 'replica' ? n.syncAttempts : null));
 
     // Resyncs: counters that only go up while serve runs.
     this.#counter('full_resyncs_total', 'Full resyncs the node served to its replicas (from its sync_full, counted while the console watches).', ['topology', 'node'], (emit) =>

@@ -123,3 +123,51 @@ describe('SYNC_FAILING: an RDB format the replica cannot load', () => {
     expect(node(snapshot, fake.address).version).toBe('valkey 8.0.1');
   });
 });
+
+describe('SYNC_FAILING: a slow first sync after its master served others', () => {
+  it("a replica's one slow full sync, a minute after its master fully synced two restarted replicas, is one attempt, not three failed ones", { timeout: 90_000 }, async () => {
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(3), extraArgs: ['--repl-diskless-sync', 'no'] }));
+    const master = lab.address('master');
+    const late = lab.address('replica-3');
+    const admin = own(new Redis(`redis://${master}`));
+    // 2,000 keys: at 2 ms a key (below), a 4 s snapshot.
+    const fill = admin.pipeline();
+    for (let i = 0; i < 2000; i++) fill.set(`k:${i}`, 'x'.repeat(512));
+    await fill.exec();
+    const engine = own(new ReplicationEngine());
+    await engine.connect({ seeds: [master], pollIntervalMs: POLL_MS });
+    await waitForTick(engine, (u) => u.snapshot.nodes.filter((n) => n.linkStatus === 'up').length === 3, 10_000, 'three linked replicas');
+    const before = node(engine.snapshot()!, master).stats?.syncFull ?? 0;
+
+    // Two replicas restart without persistence: the master serves each a full sync, which finishes.
+    await lab.restart('replica-1');
+    await lab.restart('replica-2');
+    await waitForTick(
+      engine,
+      (u) => u.snapshot.nodes.filter((n) => n.linkStatus === 'up').length === 3 && (node(u.snapshot, master).stats?.syncFull ?? 0) >= before + 2,
+      20_000,
+      'both restarted replicas synced',
+    );
+
+    // The third one's sync is slow: still going over many ticks, it is one attempt.
+    await admin.config('SET', 'rdb-key-save-delay', '2000');
+    await lab.restart('replica-3');
+    const seen: { attempts: number; failing: boolean; syncing: boolean }[] = [];
+    await waitForTick(
+      engine,
+      (u) => {
+        const r = node(u.snapshot, late);
+        const syncing = r.reachable && r.linkStatus !== 'up';
+        seen.push({ attempts: r.syncAttempts, failing: u.snapshot.warnings.some((w) => w.code === 'SYNC_FAILING'), syncing });
+        return r.reachable && r.linkStatus === 'up' && seen.some((s) => s.syncing);
+      },
+      30_000,
+      'the slow sync done',
+    );
+    expect(seen.filter((s) => s.syncing).length).toBeGreaterThanOrEqual(4);
+    expect(seen.filter((s) => s.failing)).toEqual([]);
+    expect(Math.max(...seen.filter((s) => s.syncing).map((s) => s.attempts))).toBe(1);
+    // Linked again: no attempt left to count.
+    expect(node(engine.snapshot()!, late).syncAttempts).toBe(0);
+  });
+});
