@@ -317,6 +317,10 @@ describe('topology in the web mode, against the docs lab', () => {
     expect(text).not.toContain('foreignObject');
     // Colours and links in forms other tools read (resvg skipped the links' color(srgb …) strokes).
     expect(text).not.toMatch(/color\(srgb|url\(&quot;/);
+    // Nothing of the page's address: in the web mode it carries the access token (dom-to-svg wrote it in a comment).
+    expect(new URL(server.url).searchParams.get('token')).toBeTruthy();
+    expect(text).not.toContain(new URL(server.url).searchParams.get('token'));
+    expect(text).not.toContain('<!--');
     for (const name of ['master', 'replica-1', 'replica-2', 'replica-1-1']) expect(text).toMatch(new RegExp(`<text[^>]*>(?:(?!</text>).)*${lab.address(name).replaceAll('.', '\\.')}`, 's'));
     await writeFile(join(ARTIFACTS, 'export-graph.svg'), text);
     // Drawn by resvg, as a tool that is not a browser would: the cards and links are there.

@@ -105,6 +105,7 @@ export async function graphSvg(viewport: HTMLElement, nodes: Node[], background:
   } finally {
     viewport.style.transform = shown;
   }
+  withoutComments(svg);
   const backdrop = svg.createElementNS(SVG_NS, 'rect');
   backdrop.setAttribute('x', String(area.x));
   backdrop.setAttribute('y', String(area.y));
@@ -114,6 +115,17 @@ export async function graphSvg(viewport: HTMLElement, nodes: Node[], background:
   svg.documentElement.insertBefore(backdrop, svg.documentElement.firstChild);
   for (const element of svg.querySelectorAll('*')) plainAttributes(element);
   return new XMLSerializer().serializeToString(svg);
+}
+
+/**
+ * Drops the document's comments. dom-to-svg writes the address of the page it drew in one, and
+ * the web mode's address carries its access token: an SVG put on a wiki handed out the console.
+ */
+function withoutComments(svg: XMLDocument): void {
+  const walker = svg.createTreeWalker(svg, NodeFilter.SHOW_COMMENT);
+  const comments: Comment[] = [];
+  while (walker.nextNode()) comments.push(walker.currentNode as Comment);
+  for (const comment of comments) comment.remove();
 }
 
 /** Each colour attribute with the attribute that carries its alpha in SVG 1.1. */
