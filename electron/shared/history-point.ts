@@ -4,15 +4,17 @@ import type { HistoryPoint, NodeState } from './types';
 
 /**
  * The point a tick at `t` contributes for one node. An unreachable or stale node has no
- * offset (a gap: its last reading is old, drawing it again would show it as current) but may
- * still have lag, estimated by the engine from its master's view of the last ACK. Load figures
- * are those last read (they are read every few polls).
+ * offset and no load figures (a gap: its last reading is old, drawing it again would show it as
+ * current; a stopped node's ops/s ran on flat to the chart's edge) but may still have lag,
+ * estimated by the engine from its master's view of the last ACK. A node read now has the load
+ * figures last read (they are read every few polls).
  */
 export function historyPointOf(node: NodeState, t: number): HistoryPoint {
-  const load = node.load;
+  const current = node.reachable && !node.stale;
+  const load = current ? node.load : null;
   return {
     t,
-    offset: node.reachable && !node.stale ? node.offset : null,
+    offset: current ? node.offset : null,
     lagBytes: node.lag?.bytesBehindMaster ?? null,
     lagSeconds: node.lag?.secondsBehind ?? null,
     opsPerSecond: load?.opsPerSecond ?? null,

@@ -344,6 +344,10 @@ describe('historyPointOf', () => {
     expect(historyPointOf({ ...node, reachable: false }, 5).offset).toBeNull();
     const load = { readAt: 1, opsPerSecond: 10, netInputBytesPerSecond: 20, netOutputBytesPerSecond: 30, usedMemoryBytes: 40, maxMemoryBytes: null, maxMemoryPolicy: null, memoryNotCountedBytes: null, keysWithTtl: null, connectedClients: 2, persistence: null };
     expect(historyPointOf({ ...node, load }, 5)).toMatchObject({ opsPerSecond: 10, netInputBytesPerSecond: 20, netOutputBytesPerSecond: 30, usedMemoryBytes: 40 });
+    // Not read now: its last load figures are not drawn on as if current (a stopped node's ops/s ran on flat).
+    const gap = { opsPerSecond: null, netInputBytesPerSecond: null, netOutputBytesPerSecond: null, usedMemoryBytes: null };
+    expect(historyPointOf({ ...node, load, stale: true }, 5)).toMatchObject(gap);
+    expect(historyPointOf({ ...node, load, reachable: false }, 5)).toMatchObject(gap);
   });
 });
 
