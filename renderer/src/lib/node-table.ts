@@ -64,6 +64,12 @@ export interface NodeRow {
   warnings: number;
   /** Of those, the ones that make it a problem (troubles(): not a risk, not naming it as a peer). */
   problemWarnings: number;
+  /**
+   * The node itself is in trouble (isProblem of its own state). The page's lost contact with the
+   * console's server makes every node's status stale, and is no node's problem: counted, it
+   * unfolded every collapsed subtree and laid the graph out again, and the tab said 100 problems.
+   */
+  problem: boolean;
   runId: string | null;
   /** Hops from its root in the drawn tree (0 for a root). */
   depth: number;
@@ -167,7 +173,7 @@ export function filterRows(rows: readonly NodeRow[], filter: RowFilter): NodeRow
   return rows.filter(
     (row) =>
       (filter.role === 'all' || row.role === filter.role) &&
-      (filter.status === 'all' || (filter.status === 'problems' ? isProblem(row.status, row.problemWarnings) : row.status === filter.status)) &&
+      (filter.status === 'all' || (filter.status === 'problems' ? row.problem : row.status === filter.status)) &&
       matchesText(row, filter.text),
   );
 }

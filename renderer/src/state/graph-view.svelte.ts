@@ -8,6 +8,7 @@ import { untrack } from 'svelte';
 import { detached } from '../lib/detached.svelte';
 import type { Address } from '../../../electron/shared/types';
 import { childrenOf, collapsedAbove, collapsedMasters, defaultCollapsed, foldSubtrees, type Folded, type Link } from '../lib/graph-collapse';
+import { isStale } from '../lib/freshness';
 import { fromListKey, listKey } from '../lib/keys';
 import { isProblem, nodeStatus, topologyOrder, type NodeRow } from '../lib/node-table';
 import { troubles } from '../../../electron/shared/node-index';
@@ -62,10 +63,13 @@ export class GraphView {
       if (!node) return [];
       // As the card counts them: it says UNREACHABLE in words already.
       const shown = (cs.warningsByNode.get(address) ?? []).filter((w) => w.code !== 'UNREACHABLE');
+      const health = cs.edgeByReplica.get(address)?.health ?? null;
+      const status = nodeStatus(node, health, cs.isNodeStale(node));
+      const problemWarnings = shown.filter((w) => troubles(w, address)).length;
       const row: NodeRow = {
         address,
         role: node.role,
-        status: nodeStatus(node, cs.edgeByReplica.get(address)?.health ?? null, cs.isNodeStale(node)),
+        status,
         lagBytes: node.lag?.bytesBehindMaster ?? null,
         lagSeconds: node.lag?.secondsBehind ?? null,
         lagSecondsLowerBound: node.lag?.secondsBehindIsLowerBound ?? false,
@@ -73,7 +77,9 @@ export class GraphView {
         offset: node.offset,
         master: node.master,
         warnings: shown.length,
-        problemWarnings: shown.filter((w) => troubles(w, address)).length,
+        problemWarnings,
+        // Its own state: stale by the engine's reading, not because this page lost the server.
+        problem: isProblem(cs.stale ? nodeStatus(node, health, isStale(node)) : status, problemWarnings),
         runId: node.runId,
         depth,
         order: i,
@@ -90,7 +96,7 @@ export class GraphView {
   readonly rowByAddress: ReadonlyMap<Address, NodeRow> = $derived(new Map(this.rows.map((r) => [r.address, r])));
 
   /** The problem nodes, as a key: equal from tick to tick while the same nodes are in trouble. */
-  readonly problemKey: string = $derived(listKey(this.rows.filter((r) => isProblem(r.status, r.problemWarnings)).map((r) => r.address).sort()));
+  readonly problemKey: string = $derived(listKey(this.rows.filter((r) => r.problem).map((r) => r.address).sort()));
   readonly problems: ReadonlySet<Address> = $derived(new Set(fromListKey(this.problemKey)));
 
   /** The replication links, rebuilt only when the structure changes (a tick brings new edge objects every time). */

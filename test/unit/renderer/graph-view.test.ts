@@ -56,6 +56,29 @@ describe('GraphView of one topology', () => {
     expect(view.folded.hidden.size).toBe(replicas.length - 1);
   });
 
+  it("the page losing its server (every node's figures stale) is no node's problem: nothing unfolds, the layout stays", () => {
+    const clock = new Clock(1_000_000);
+    const cs = new ConsoleState(clock);
+    cs.beginConnect({ seeds: [M], user: null });
+    cs.connected(snapshot(1, { [replicas[2]!]: { reachable: false } }), 1_000_000);
+    const view = graphViewOf(cs);
+    const key = view.layoutKey;
+    expect([...view.problems]).toEqual([replicas[2]]);
+    // No tick for 3 intervals: every reachable node reads stale, in the table too.
+    clock.now = 1_010_000;
+    expect(cs.stale).toBe(true);
+    expect(view.rowByAddress.get(replicas[0]!)?.status).toBe('stale');
+    expect([...view.problems]).toEqual([replicas[2]]);
+    expect(view.layoutKey).toBe(key);
+    expect(view.isCollapsed(M)).toBe(true);
+    expect(view.folded.hidden.size).toBe(replicas.length - 1);
+    // A node the engine itself found stale still is one.
+    cs.applySnapshot(snapshot(11, { [replicas[2]!]: { reachable: false }, [replicas[4]!]: { stale: true } }), 1_011_000);
+    clock.now = 1_011_000;
+    expect(cs.stale).toBe(false);
+    expect([...view.problems].sort()).toEqual([replicas[2], replicas[4]].sort());
+  });
+
   it('a focus on a folded node expands its subtree, selects it and asks the graph to centre it', () => {
     const cs = connected();
     const view = graphViewOf(cs);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   filterRows,
+  isProblem,
   NO_FILTER,
   nextSort,
   nodeStatus,
@@ -13,7 +14,8 @@ import {
 
 function row(address: string, over: Partial<NodeRow> = {}): NodeRow {
   const r = { address, role: 'replica' as const, status: 'live' as const, lagBytes: 0, lagSeconds: 0, lagSecondsLowerBound: false, lagInCycle: false, offset: 100, master: 'm:1', warnings: 0, runId: null, depth: 1, order: 0, ...over };
-  return { problemWarnings: r.warnings, ...r };
+  const problemWarnings = r.problemWarnings ?? r.warnings;
+  return { problemWarnings, problem: isProblem(r.status, problemWarnings), ...r };
 }
 
 const rows: NodeRow[] = [
