@@ -2,7 +2,7 @@
 // feature) and its alert thresholds. JSON checked with zod, each mistake named by its field.
 // Secrets never sit in the file: passwordFile (a mounted secret) or passwordEnv (an environment
 // variable); relative paths are relative to the config file.
-import { readFile } from 'node:fs/promises';
+import { access, constants, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { TOPOLOGY_ID_PATTERN } from '../shared/api';
@@ -166,7 +166,7 @@ async function connectOptionsOf(t: TopologyEntry, context: Context): Promise<Con
   if (t.user !== undefined) options.user = t.user;
   const password = await secret(context, 'password', t.passwordFile, t.passwordEnv);
   if (password !== undefined) options.password = password;
-  if (t.tls) options.tls = tlsOf(t.tls, context.base);
+  if (t.tls) options.tls = await tlsOf(t.tls, context);
   if (t.sentinel) options.sentinel = await sentinelOf(t.sentinel, context);
   if (t.ssh) options.ssh = await sshOf(t.ssh, context);
   if (t.trustedHosts) options.trustedHosts = [...new Set(t.trustedHosts)];
@@ -176,12 +176,28 @@ async function connectOptionsOf(t: TopologyEntry, context: Context): Promise<Con
   return options;
 }
 
-function tlsOf(tls: TlsOptions, base: string): TlsOptions {
+async function tlsOf(tls: TlsOptions, context: Context): Promise<TlsOptions> {
   const out: TlsOptions = { ...tls };
-  if (tls.caFile) out.caFile = path.resolve(base, tls.caFile);
-  if (tls.certFile) out.certFile = path.resolve(base, tls.certFile);
-  if (tls.keyFile) out.keyFile = path.resolve(base, tls.keyFile);
+  const where = { ...context, where: `${context.where}.tls` };
+  if (tls.caFile) out.caFile = await readableFile(where, 'caFile', tls.caFile);
+  if (tls.certFile) out.certFile = await readableFile(where, 'certFile', tls.certFile);
+  if (tls.keyFile) out.keyFile = await readableFile(where, 'keyFile', tls.keyFile);
   return out;
+}
+
+/**
+ * A file the connection reads when it connects, resolved and checked now: a CA file that is not
+ * there was found only at connect time, then retried every second forever as a connect failure,
+ * named by the CLI's flag (--cacert) rather than the config's field.
+ */
+async function readableFile({ where, base }: Context, field: string, file: string): Promise<string> {
+  const full = path.resolve(base, file);
+  try {
+    await access(full, constants.R_OK);
+  } catch (error) {
+    throw new ConfigError(`${where}.${field}: cannot read ${full}: ${errnoText(error)}`);
+  }
+  return full;
 }
 
 async function sentinelOf(s: z.output<typeof sentinelSchema>, context: Context): Promise<SentinelOptions> {
@@ -195,10 +211,11 @@ async function sentinelOf(s: z.output<typeof sentinelSchema>, context: Context):
 async function sshOf(s: z.output<typeof sshSchema>, context: Context): Promise<SshOptions> {
   const ssh: SshOptions = { host: s.host, user: s.user };
   if (s.port !== undefined) ssh.port = s.port;
-  if (s.keyFile) ssh.keyFile = path.resolve(context.base, s.keyFile);
+  const where = { ...context, where: `${context.where}.ssh` };
+  if (s.keyFile) ssh.keyFile = await readableFile(where, 'keyFile', s.keyFile);
+  // Not checked: a known-hosts file accepting new keys may not exist yet.
   if (s.knownHostsFile) ssh.knownHostsFile = path.resolve(context.base, s.knownHostsFile);
   if (s.acceptHostKey) ssh.acceptHostKey = s.acceptHostKey;
-  const where = { ...context, where: `${context.where}.ssh` };
   const password = await secret(where, 'password', s.passwordFile, s.passwordEnv);
   if (password !== undefined) ssh.password = password;
   const passphrase = await secret(where, 'passphrase', s.passphraseFile, s.passphraseEnv);

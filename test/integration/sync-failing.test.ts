@@ -129,7 +129,8 @@ describe('SYNC_FAILING: a slow first sync after its master served others', () =>
     const lab = own(await Lab.start({ nodes: masterWithReplicas(3), extraArgs: ['--repl-diskless-sync', 'no'] }));
     const master = lab.address('master');
     const late = lab.address('replica-3');
-    const admin = own(new Redis(`redis://${master}`));
+    const admin = new Redis(`redis://${master}`);
+    own({ close: async () => admin.disconnect() });
     // 2,000 keys: at 2 ms a key (below), a 4 s snapshot.
     const fill = admin.pipeline();
     for (let i = 0; i < 2000; i++) fill.set(`k:${i}`, 'x'.repeat(512));

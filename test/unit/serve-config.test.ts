@@ -14,6 +14,7 @@ beforeAll(() => {
   configFile = path.join(dir, 'serve.json');
   writeFileSync(path.join(dir, 'orders.pass'), 's3cret-orders\n');
   writeFileSync(path.join(dir, 'bastion.pass'), 'ssh-pass');
+  for (const file of ['ca.pem', 'client.pem', 'client.key', 'id_ed25519']) writeFileSync(path.join(dir, file), 'stand-in\n');
 });
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -42,7 +43,7 @@ describe('serve config', () => {
             seeds: ['10.0.0.1:6379', '10.0.0.1:6379', 'redis-b.internal:6380'],
             user: 'console',
             passwordFile: 'orders.pass',
-            tls: { enabled: true, caFile: 'ca.pem', certFile: '/etc/tls/client.pem', keyFile: 'client.key', sni: 'redis.internal' },
+            tls: { enabled: true, caFile: 'ca.pem', certFile: path.join(dir, 'client.pem'), keyFile: 'client.key', sni: 'redis.internal' },
             trustedHosts: ['*.internal', '10.0.0.0/8'],
             addressMap: { '172.17.0.2:6379': '10.0.0.1:6379' },
             pollIntervalMs: 2000,
@@ -70,7 +71,7 @@ describe('serve config', () => {
         seeds: ['10.0.0.1:6379', 'redis-b.internal:6380'],
         user: 'console',
         password: 's3cret-orders',
-        tls: { enabled: true, caFile: path.join(dir, 'ca.pem'), certFile: '/etc/tls/client.pem', keyFile: path.join(dir, 'client.key'), sni: 'redis.internal' },
+        tls: { enabled: true, caFile: path.join(dir, 'ca.pem'), certFile: path.join(dir, 'client.pem'), keyFile: path.join(dir, 'client.key'), sni: 'redis.internal' },
         trustedHosts: ['*.internal', '10.0.0.0/8'],
         addressMap: { '172.17.0.2:6379': '10.0.0.1:6379' },
         pollIntervalMs: 2000,
@@ -101,6 +102,13 @@ describe('serve config', () => {
     );
     expect(await refusal({ alerts: { forSeconds: '2h' }, topologies: [{ name: 'orders', seeds: ['a:1'] }] })).toMatch(/^.*: alerts\.forSeconds: .*3600/);
     expect(await refusal({ topologies: [{ name: 'a', seeds: ['a:1'] }, { name: 'a', seeds: ['b:1'] }] })).toBe(`${configFile}: topologies[1].name: "a" is the name of an earlier topology too`);
+  });
+
+  it('checks at start the files a connection reads when it connects (TLS certificates, an SSH key), naming the field', async () => {
+    const tls = (over: object) => ({ topologies: [{ name: 'orders', seeds: ['a:1'], tls: { enabled: true, ...over } }] });
+    expect(await refusal(tls({ caFile: 'nope.pem' }))).toMatch(new RegExp(`^${configFile.replaceAll('.', '\\.')}: topologies\\[0\\] \\("orders"\\)\\.tls\\.caFile: cannot read ${path.join(dir, 'nope.pem').replaceAll('.', '\\.')}: `));
+    expect(await refusal(tls({ certFile: 'client.pem', keyFile: 'missing.key' }))).toMatch(/\.tls\.keyFile: cannot read .*missing\.key/);
+    expect(await refusal({ topologies: [{ name: 'o', seeds: ['a:1'], ssh: { host: 'b', user: 'u', keyFile: 'no_key' } }] })).toMatch(/topologies\[0\] \("o"\)\.ssh\.keyFile: cannot read .*no_key/);
   });
 
   it('refuses a secret written in the file, and says where else it goes', async () => {
