@@ -217,6 +217,17 @@ export class ServeMetrics {
       },
     );
 
+    this.#gauge(
+      'node_alert_firing',
+      "1 while the console's alert of this rule fires on this node (acknowledged too, muted not). The console's verdict: no LINK_DOWN below a node that is down, no UNREACHABLE for an address never reached. The alerting rules require it.",
+      ['topology', 'node', 'rule'],
+      (emit) => {
+        for (const t of this.#current) {
+          for (const a of t.alerts?.alerts ?? []) if (a.node !== null && a.state !== 'resolved' && !a.muted) emit({ topology: t.id, node: a.node, rule: a.rule }, 1);
+        }
+      },
+    );
+
     // Every node.
     this.#gauge('node_info', "A node's role and version (value 1).", ['topology', 'node', 'role', 'version'], (emit) =>
       this.#nodes((topology, node) => emit({ topology, node: node.address, role: node.role, version: node.version ?? '' }, 1), { sentinels: true }),

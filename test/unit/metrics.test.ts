@@ -161,6 +161,9 @@ describe('serve metrics', () => {
     // A rule that does not fire reads 0, not "no data".
     expect(s.get('replication_console_alerts_firing{topology="orders",rule="STALE"}')).toBe(0);
     expect(s.get('replication_console_alerts_firing{topology="orders",rule="LINK_DOWN"}')).toBe(0);
+    // Per node, the console's verdict the alerting rules require: firing and acknowledged, not muted nor resolved.
+    expect(s.get(`replication_console_node_alert_firing{topology="orders",node="${MASTER}",rule="LAG_SECONDS"}`)).toBe(1);
+    expect([...s.keys()].filter((k) => k.startsWith('replication_console_node_alert_firing{'))).toHaveLength(1);
     // A node not read now: that it is down or stale, and its last read; none of its last readings
     // (its resync counters go on: they count what happened while it was watched).
     const readings = (n: string) =>
