@@ -168,7 +168,10 @@ export function problemOf(node: NodeState, snapshot: TopologySnapshot): string |
   if (staleAge(node, snapshot.takenAt) !== null) return 'stale';
   if (node.role === 'replica' && node.linkStatus === 'down') return 'link down';
   if (node.sync) return 'full sync';
-  if (snapshot.edges.some((e) => e.replica === node.address && e.health === 'lagging')) return 'lagging';
+  if (snapshot.edges.some((e) => e.replica === node.address && e.health === 'lagging')) {
+    // In step with its own master, which receives nothing: "lagging" beside 0 B read as a contradiction.
+    return node.lag?.behindBecauseOf ? `stalled above (${node.lag.behindBecauseOf} not read)` : 'lagging';
+  }
   const warned = snapshot.warnings.find((w) => troubles(w, node.address));
   return warned ? warned.code : null;
 }

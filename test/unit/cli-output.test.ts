@@ -216,6 +216,10 @@ describe('a full sync and an unknown lag, in words', () => {
     const row = table.split('\n').find((l) => l.trim().startsWith(R2)) ?? '';
     expect(row).toMatch(/0 B\^ .*nothing reaches it past 127\.0\.0\.1:7000 \(not read\): behind the root by an unknown amount$/);
     expect(table).toContain('^ to its own master, which receives nothing itself (NOTE says from where)');
+    // --problems: where its lag comes from, not "lagging" beside 0 B.
+    expect(toProblems(snapshot([nodeState(M, { reachable: false }), cut, below], [{ master: R1, replica: R2, health: 'lagging' }])).split('\n')[0]).toContain(
+      `${R2} stalled above (${M} not read)`,
+    );
   });
   it('a node of a replication cycle has no lag figure, and says why, in the tree, the watch table, Mermaid and JSON', () => {
     const cycleLag = inSyncLag({ inCycle: true, bytesBehindMaster: null, bytesBehindRoot: null, secondsBehind: null, secondsBehindRoot: null });
