@@ -241,7 +241,11 @@ export class ServeMetrics {
     this.#nodeGauge('node_poll_duration_seconds', "How long the node's last poll took.", (n) => (n.latencyMs === null ? null : n.latencyMs / 1000), lastRead);
     this.#nodeGauge('node_last_poll_timestamp_seconds', 'When the node was last read (Unix time).', (n) => (n.polledAt === null ? null : n.polledAt / 1000), lastRead);
     this.#nodeGauge('node_depth', 'Hops from the root master (0 for a master).', (n) => n.depth);
-    this.#nodeGauge('backlog_seconds', "Seconds of writes the node's replication backlog holds at the current write rate.", (n) => n.backlogWindow?.coversSeconds);
+    // A replica's backlog window is its master's (what it can be away for): exported per replica, a
+    // dashboard drew each master's figure once per replica.
+    this.#nodeGauge('backlog_seconds', "Seconds of writes a master's replication backlog holds at the current write rate.", (n) =>
+      n.role === 'master' ? n.backlogWindow?.coversSeconds : null,
+    );
     this.#nodeGauge('backlog_size_bytes', 'repl-backlog-size of the node, while its backlog is active.', (n) => (n.backlog?.active ? n.backlog.size : null));
     this.#nodeGauge('write_bytes_per_second', "How fast the node's master offset grows (its own master's, for a replica).", (n) => n.backlogWindow?.writeBytesPerSecond);
 

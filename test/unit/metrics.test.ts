@@ -49,6 +49,8 @@ function topology(): TopologySnapshot {
         depth: 1,
         lag: inSyncLag({ bytesBehindMaster: 1000, secondsBehind: 1.5, bytesBehindRoot: 1000, secondsBehindRoot: 1.5 }),
         stats: { syncFull: 0, syncPartialOk: 0, syncPartialErr: 0 },
+        // Its master's window: how long it may be away.
+        backlogWindow: { writeBytesPerSecond: 100, coversSeconds: 42.5, awaySeconds: 32.5 },
       }),
       // Unreachable, its last readings still in the snapshot (the lag growing with the master's
       // offset): none is exported, only that it is down and when it was last read.
@@ -151,6 +153,8 @@ describe('serve metrics', () => {
     expect(s.get(`replication_console_replica_link_down_seconds{${node(LINK_DOWN)},master="${MASTER}"}`)).toBe(12);
     expect(s.get(`replication_console_sync_in_progress{${node(REPLICA)}}`)).toBe(0);
     expect(s.get(`replication_console_backlog_seconds{${node(MASTER)}}`)).toBe(42.5);
+    // A replica's window is its master's: not exported again under the replica.
+    expect([...s.keys()].filter((k) => k.startsWith('replication_console_backlog_seconds{'))).toEqual([`replication_console_backlog_seconds{${node(MASTER)}}`]);
     expect(s.get(`replication_console_node_ops_per_second{${node(MASTER)}}`)).toBe(250);
     expect(s.get(`replication_console_node_aof_rewrite_in_progress{${node(MASTER)}}`)).toBe(1);
     expect(s.get(`replication_console_node_last_save_ok{${node(MASTER)}}`)).toBe(1);
