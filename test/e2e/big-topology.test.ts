@@ -126,6 +126,21 @@ describe('a topology of 57 nodes', () => {
     // The sub-replicas hang below their own master.
     expect((await box(card(page, lab.address('sub-1')))).y).toBeGreaterThan((await box(card(page, lab.address('replica-1')))).y);
     await shot(page, 'big-expanded-light');
+
+    // A subtree collapsed at this zoom: its summary reads large too (its 12 px rows were 2.5 px on screen).
+    const sub = lab.address('replica-1');
+    await page.getByTestId(`collapse-${sub}`).click();
+    const summary = page.getByTestId(`subtree-summary-${sub}`);
+    await summary.waitFor();
+    await fit(page);
+    const count = summary.locator('.far-count');
+    await expect(count.textContent()).resolves.toBe('6 replicas');
+    await expect(summary.locator('.far-state').textContent()).resolves.toBe('all live');
+    const zoom = (await box(summary)).width / 240;
+    expect(Number.parseFloat(await count.evaluate((el) => (el.ownerDocument.defaultView as unknown as { getComputedStyle(e: unknown): { fontSize: string } }).getComputedStyle(el).fontSize)) * zoom).toBeGreaterThanOrEqual(6);
+    await shot(page, 'big-far-summary-light');
+    await page.getByTestId(`expand-${sub}`).click();
+    await expect.poll(() => cards(page).count(), { timeout: 10_000 }).toBe(57);
   });
 
   it('puts a stalled replica first in its grid, first in the table by state, and beside the summary when collapsed', async () => {
