@@ -266,6 +266,10 @@ describe('a topology of 57 nodes', () => {
     }
     await expect.poll(() => card(page, lab.address(last)).getAttribute('data-reachable'), { timeout: 15_000 }).toBe('true');
     await expect.poll(() => card(page, lab.address(last)).getAttribute('data-stale'), { timeout: 15_000 }).toBe('false');
+    // Another node selected: the outline goes with the selection (two cards looked selected).
+    await card(page, lab.address(grid[1]!)).click();
+    await expect.poll(() => card(page, target).getAttribute('class')).not.toContain('found');
+    await expect.poll(() => card(page, target).getAttribute('class')).not.toContain('selected');
     await search.press('Escape');
     await expect(search.inputValue()).resolves.toBe('');
     await expect.poll(() => card(page, target).getAttribute('class')).not.toContain('found');

@@ -19,7 +19,7 @@ export class GraphView {
   choices = $state.raw<ReadonlyMap<Address, boolean>>(new Map());
   /** The node a search or the table asked to show; `seq` tells two asks for one node apart. */
   focusRequest = $state.raw<{ address: Address; seq: number } | null>(null);
-  /** The node a search found, outlined until the search is cleared. */
+  /** The node a search found, outlined until the search is cleared or another node is selected. */
   found = $state<Address | null>(null);
   /**
    * The graph is zoomed out past reading (set by the canvas): cards show their address and state
