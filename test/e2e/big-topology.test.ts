@@ -3,12 +3,14 @@
 // readable at fit view (collapsed by default, a grid when expanded), a stalled replica must come
 // first (in its grid, beside the summary, in the table sorted by state), and the search must
 // find a node. Screenshots land in test-artifacts/ for a human to look at, light and dark.
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Resvg } from '@resvg/resvg-js';
 import type { BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Lab, docsLayout, masterWithReplicas, type LabNodeSpec } from '../../electron/lab/lab';
 import { startWebServer, type WebServer } from '../../electron/web/server';
-import { card, connectThroughForm, openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
+import { ARTIFACTS, card, connectThroughForm, openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
 
 const e2e = useBrowserAndRenderer('rc-e2e-big-');
 
@@ -141,6 +143,16 @@ describe('a topology of 57 nodes', () => {
     await shot(page, 'big-far-summary-light');
     await page.getByTestId(`expand-${sub}`).click();
     await expect.poll(() => cards(page).count(), { timeout: 10_000 }).toBe(57);
+
+    // Exported at this zoom, the picture holds the cards whole (their rows), not their far view
+    // (address and state): it is drawn at one pixel per unit. The view stays as it was.
+    const [svg] = await Promise.all([page.waitForEvent('download'), page.getByTestId('export-svg').click()]);
+    const raw = await readFile(await svg.path(), 'utf8');
+    const text = raw.startsWith('data:') ? decodeURIComponent(raw.slice(raw.indexOf(',') + 1)) : raw;
+    expect(text.match(/<text[^>]*>(?:(?!<\/text>).)*offset/gs)?.length ?? 0).toBeGreaterThanOrEqual(57);
+    await writeFile(join(ARTIFACTS, 'big-export-at-fit-resvg.png'), new Resvg(text, { fitTo: { mode: 'width', value: 2400 } }).render().asPng());
+    await expect(page.locator('.svelte-flow.far').count()).resolves.toBe(1);
+    await expect(page.getByTestId('export-problem').count()).resolves.toBe(0);
   });
 
   it('puts a stalled replica first in its grid, first in the table by state, and beside the summary when collapsed', async () => {

@@ -26,6 +26,12 @@ export class GraphView {
    * large, and leave the rest of their content out instead of hiding it.
    */
   far = $state(false);
+  /**
+   * A picture of the graph is being taken: the cards are drawn whole whatever the zoom, as the
+   * picture shows them at one pixel per unit (exported at fit view, it held only each card's
+   * address and state, and the zoomed-out buttons).
+   */
+  exporting = $state(false);
 
   readonly #cs: ConsoleState;
   #seq = 0;
