@@ -121,6 +121,9 @@ describe('a topology of 57 nodes', () => {
     const far = card(page, lab.address('replica-2')).locator('.far-address');
     expect(Number.parseFloat(await far.evaluate((el) => (el.ownerDocument.defaultView as unknown as { getComputedStyle(e: unknown): { fontSize: string } }).getComputedStyle(el).fontSize)) * (width / 240)).toBeGreaterThanOrEqual(6);
     await expect(card(page, lab.address('replica-2')).locator('.far-state').textContent()).resolves.toContain('Live');
+    // The way back out stays inside its card at this size (it ran 23-37 units past the edge).
+    const [masterCard, fold] = [await box(card(page, master)), await box(page.getByTestId(`collapse-${master}`))];
+    expect(fold.x + fold.width).toBeLessThanOrEqual(masterCard.x + masterCard.width);
     // An edge's label leaves its figures out this far (the cards carry the lag): none to work out per tick.
     await expect(page.getByTestId(`edge-${master}-${lab.address('replica-2')}`).evaluate((el) => el.textContent?.trim())).resolves.toBe('');
     // Several rows of replicas: a grid, not a row.
