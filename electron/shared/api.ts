@@ -98,6 +98,12 @@ export interface ServerLink {
    * second, where the ticks' own lateness cannot tell it from the two clocks' difference.
    */
   roundTripMs?: number | null;
+  /**
+   * Lost, and the server answers over HTTP but refuses the socket again and again: it was
+   * restarted with a new access token (the web mode makes one per run) or new credentials, and
+   * this page will never get back in. Without it the page said "trying again" for ever.
+   */
+  refused?: boolean;
 }
 
 export type ReplicationConsoleBridge = {

@@ -187,6 +187,18 @@ describe('the web mode across a restart of its server', () => {
       'The console server restarted and is not connected to this topology any more: connect again',
     );
     await shot(page, 'web-server-back-light');
+
+    // Restarted as the web mode restarts, with a token of its own: this page can never get back
+    // in, and says so, rather than "trying again" for ever.
+    await second.close();
+    await lost.waitFor({ timeout: 10_000 });
+    const third = await startWebServer({ port, rendererDir: e2e.rendererDir });
+    cleanups.push(() => third.close());
+    await expect.poll(() => lost.getAttribute('data-refused'), { timeout: 15_000 }).toBe('true');
+    expect((await lost.textContent())?.replace(/\s+/g, ' ')).toMatch(
+      /answers again, but no longer lets this page in: it was restarted, and each run of the web mode has a new access token .*Open the address it printed when it started/,
+    );
+    await shot(page, 'web-server-refused-light');
     expect(problems.filter((p) => !/ERR_CONNECTION_REFUSED|WebSocket/.test(p))).toEqual([]);
   });
 });

@@ -13,7 +13,8 @@ import { startWebServer, type WebServer } from '../../electron/web/server';
 import type { StepProgress } from '../../electron/shared/actions';
 import type { TickUpdate } from '../../electron/shared/types';
 import { ApiCallError } from '../../renderer/src/api/errors';
-import { createWebSocketApi, webSocketUrlFor, type WebSocketApi } from '../../renderer/src/api/ws-client';
+import { createWebSocketApi, createWebSocketBridge, webSocketUrlFor, type WebSocketApi } from '../../renderer/src/api/ws-client';
+import { MAIN_TOPOLOGY, type ServerLink } from '../../electron/shared/api';
 
 let lab: Lab;
 let service: ConsoleService;
@@ -150,6 +151,35 @@ describe('WebSocket client', () => {
     // A plan runs once: the second try is refused before anything is sent.
     expect(again).toMatchObject({ code: 'PLAN_EXPIRED', details: { nothingSent: true } });
     await api.disconnect();
+  });
+
+  it('says the server refuses this page when it comes back with a new token, and only then', async () => {
+    const own = await startWebServer({ service });
+    const { protocol, host, search } = new URL(own.url);
+    const bridge = createWebSocketBridge(webSocketUrlFor({ protocol, host, search }), { WebSocketImpl: WebSocket, minReconnectMs: 50, maxReconnectMs: 100 });
+    const links: ServerLink[] = [];
+    bridge.onServerLink?.((link) => links.push(link));
+    let restarted: WebServer | null = null;
+    try {
+      // The socket opens with the first call.
+      await bridge.topology(MAIN_TOPOLOGY).labStatus();
+      await waitFor(() => (links.at(-1)?.reachable ? true : undefined));
+      const port = own.port;
+      await own.close();
+      await waitFor(() => (links.at(-1)?.reachable === false ? true : undefined));
+      // Down: sockets refused, and nothing answers over HTTP either: lost, not refused.
+      await new Promise((resolve) => setTimeout(resolve, 600));
+      expect(links.at(-1)).toMatchObject({ reachable: false });
+      expect(links.at(-1)?.refused).toBeUndefined();
+      // Back on the same port with a token of its own, as a restarted web mode is.
+      restarted = await startWebServer({ service, port });
+      const refused = await waitFor(() => (links.at(-1)?.refused ? links.at(-1) : undefined));
+      expect(refused).toMatchObject({ reachable: false, refused: true, host });
+    } finally {
+      bridge.close();
+      await restarted?.close();
+      await own.close();
+    }
   });
 
   it('fails a call with UNREACHABLE when the server is gone', async () => {

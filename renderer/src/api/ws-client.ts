@@ -59,7 +59,12 @@ export interface WebSocketApiOptions {
   WebSocketImpl?: SocketFactory;
   /** The clock round trips are measured by (default performance.now: one no one sets). */
   monotonicNow?: () => number;
+  /** Asks the server's HTTP side whether it is up (ServerLink.refused); default the global fetch. */
+  fetchImpl?: (url: string) => Promise<unknown>;
 }
+
+/** Sockets refused in a row, after the link was lost, before the server's HTTP side is asked whether it is up. */
+const REFUSALS_BEFORE_ASKING = 2;
 
 export interface WebSocketApi extends ReplicationConsoleApi {
   /** Stop reconnecting and fail whatever is pending. */
@@ -112,6 +117,16 @@ export function createWebSocketBridge(url: string, options: WebSocketApiOptions 
   let link: ServerLink | null = null;
   const linkListeners = new Set<(link: ServerLink) => void>();
   const host = new URL(url).host;
+  // Not from the browser's cache: a cached page would say a server that is down answers. (Node's
+  // RequestInit type has no `cache`; the browser's fetch, the one this runs on, does.)
+  const fetchImpl = options.fetchImpl ?? ((target: string) => globalThis.fetch(target, { cache: 'no-store' } as RequestInit));
+  // The server's own page, without the token: it answers whoever asks, token or not.
+  const httpUrl = new URL(url);
+  httpUrl.protocol = httpUrl.protocol === 'wss:' ? 'https:' : 'http:';
+  httpUrl.pathname = '/';
+  httpUrl.search = '';
+  // Sockets that closed without opening since the link was lost.
+  let refusedInARow = 0;
   function setLink(reachable: boolean): void {
     if (link?.reachable === reachable) return;
     link = { reachable, since: Date.now(), host, roundTripMs: null };
@@ -182,6 +197,7 @@ export function createWebSocketBridge(url: string, options: WebSocketApiOptions 
     ws.onopen = () => {
       open = true;
       failures = 0;
+      refusedInARow = 0;
       setLink(true);
       startProbes(ws);
       for (const call of pending.values()) {
@@ -197,7 +213,10 @@ export function createWebSocketBridge(url: string, options: WebSocketApiOptions 
     ws.onclose = () => {
       socket = null;
       stopProbes();
-      if (open && !closed) setLink(false);
+      if (open && !closed) {
+        refusedInARow = 0;
+        setLink(false);
+      } else if (!open && link?.reachable === false) noteRefusal();
       open = false;
       // A call already on the wire may or may not have run: fail it rather than run it twice.
       for (const [id, call] of pending) {
@@ -213,6 +232,25 @@ export function createWebSocketBridge(url: string, options: WebSocketApiOptions 
     };
     // onclose always follows onerror; nothing more to do here.
     ws.onerror = () => undefined;
+  }
+
+  /**
+   * A socket that never opened, after the link was lost: if that keeps happening while the
+   * server's HTTP side answers, the server is up and refuses this page (ServerLink.refused).
+   */
+  function noteRefusal(): void {
+    refusedInARow += 1;
+    if (refusedInARow < REFUSALS_BEFORE_ASKING || link?.refused) return;
+    const asked = link;
+    fetchImpl(httpUrl.href).then(
+      () => {
+        // Still lost, and the same loss: answered over HTTP, refused on the socket.
+        if (link !== asked || link === null || link.reachable || closed) return;
+        link = { ...link, refused: true };
+        tellLink();
+      },
+      () => undefined,
+    );
   }
 
   function scheduleReconnect(): void {
