@@ -158,7 +158,9 @@ export function layoutTree(nodes: readonly string[], edges: readonly LayoutEdge[
       g.setNode(rowKey(master, r), { width: block.width, height });
     });
   }
-  for (const edge of sortedEdges) {
+  // Added last first: dagre's first ordering of a rank walks the edges as a stack, and added in
+  // address order they came out right to left (replicas c b a under their master).
+  for (const edge of [...sortedEdges].reverse()) {
     if (inGrid.has(edge.replica)) continue;
     g.setEdge(edge.master, edge.replica, { minlen: edge.minlen ?? 1 });
   }

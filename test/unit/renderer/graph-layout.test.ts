@@ -29,6 +29,33 @@ describe('layoutTopology', () => {
     const two = layoutTopology(['c', 'b', 'a'], [...edges].reverse(), box);
     expect([...two.entries()].sort()).toEqual([...one.entries()].sort());
   });
+  it('puts siblings left to right in address order, subtrees too', () => {
+    const edges: LayoutEdge[] = [];
+    for (const r of ['r1', 'r2', 'r3']) {
+      edges.push({ master: 'm', replica: r });
+      edges.push({ master: r, replica: `${r}-a` });
+    }
+    const pos = layoutTopology(['m', 'r1', 'r2', 'r3', 'r1-a', 'r2-a', 'r3-a'], edges, box);
+    const x = (key: string): number => pos.get(key)?.x ?? Number.NaN;
+    expect(x('r1')).toBeLessThan(x('r2'));
+    expect(x('r2')).toBeLessThan(x('r3'));
+    expect(x('r1-a')).toBeLessThan(x('r2-a'));
+    // Nine subtrees, each a grid of ten: still in order (dagre's own order ran right to left).
+    const keys = ['m'];
+    const links: LayoutEdge[] = [];
+    for (let i = 1; i <= 9; i++) {
+      keys.push(`r${i}`);
+      links.push({ master: 'm', replica: `r${i}` });
+      for (let j = 10; j < 20; j++) {
+        keys.push(`r${i}-${j}`);
+        links.push({ master: `r${i}`, replica: `r${i}-${j}` });
+      }
+    }
+    const tree = layoutTree(keys, links, box, { aspect: 2 });
+    const order = [...tree.positions].filter(([key]) => /^r\d$/.test(key)).sort((a, b) => a[1].x - b[1].x).map(([key]) => key);
+    expect(order).toEqual(['r1', 'r2', 'r3', 'r4', 'r5', 'r6', 'r7', 'r8', 'r9']);
+  });
+
   it('survives cycles, self edges and edges to unknown nodes', () => {
     const pos = layoutTopology(
       ['a', 'b'],
