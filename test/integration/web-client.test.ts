@@ -175,6 +175,10 @@ describe('WebSocket client', () => {
       restarted = await startWebServer({ service, port });
       const refused = await waitFor(() => (links.at(-1)?.refused ? links.at(-1) : undefined));
       expect(refused).toMatchObject({ reachable: false, refused: true, host });
+      // Gone for good after all: lost again, not said to refuse.
+      await restarted.close();
+      await waitFor(() => (links.at(-1)?.refused === false ? true : undefined));
+      expect(links.at(-1)).toMatchObject({ reachable: false, refused: false });
     } finally {
       bridge.close();
       await restarted?.close();

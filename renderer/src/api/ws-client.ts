@@ -237,19 +237,23 @@ export function createWebSocketBridge(url: string, options: WebSocketApiOptions 
   /**
    * A socket that never opened, after the link was lost: if that keeps happening while the
    * server's HTTP side answers, the server is up and refuses this page (ServerLink.refused).
+   * Asked again at each refusal (one every 10 s at most): a server that then goes away for good
+   * is lost again, not said to refuse.
    */
   function noteRefusal(): void {
     refusedInARow += 1;
-    if (refusedInARow < REFUSALS_BEFORE_ASKING || link?.refused) return;
-    const asked = link;
+    if (refusedInARow < REFUSALS_BEFORE_ASKING) return;
+    const lostSince = link?.since;
+    const answer = (refused: boolean): void => {
+      // Still lost, and the same loss (a socket opened since made a new link).
+      if (link === null || link.reachable || link.since !== lostSince || closed) return;
+      if ((link.refused === true) === refused) return;
+      link = { ...link, refused };
+      tellLink();
+    };
     fetchImpl(httpUrl.href).then(
-      () => {
-        // Still lost, and the same loss: answered over HTTP, refused on the socket.
-        if (link !== asked || link === null || link.reachable || closed) return;
-        link = { ...link, refused: true };
-        tellLink();
-      },
-      () => undefined,
+      () => answer(true),
+      () => answer(false),
     );
   }
 
