@@ -123,11 +123,43 @@ export async function loadServeConfig(file: string, env: NodeJS.ProcessEnv = pro
   try {
     json = JSON.parse(text);
   } catch (error) {
+    const message = error instanceof Error ? error.message : 'invalid';
+    const at = lineAndColumn(text, jsonErrorPosition(text, message));
     // V8 quotes the text around the mistake: said without it, since it could be anything.
-    const reason = (error instanceof Error ? error.message : 'invalid').replace(/,?\s*"[^]*"\s*is not valid JSON/, '').replace(/"[^"]*"/g, '…');
-    throw new ConfigError(`the config file ${file} is not valid JSON: ${reason.slice(0, 200)}`);
+    const reason = message
+      .replace(/,?\s*(\.\.\.)?"[^]*"(\.\.\.)?\s*is not valid JSON/, '')
+      .replace(/ in JSON at position \d+.*$/, '')
+      .replace(/"[^"]*"/g, '…');
+    throw new ConfigError(`the config file ${file} is not valid JSON${at ? ` at line ${at.line}, column ${at.column}` : ''}: ${reason.slice(0, 200)}`);
   }
   return parseServeConfig(json, { file, env });
+}
+
+/**
+ * Where JSON.parse stopped, from its message: "at position N", or for an unexpected token the
+ * ten characters of context V8 quotes on each side of it (found in the text, never repeated).
+ */
+function jsonErrorPosition(text: string, message: string): number | null {
+  const at = / at position (\d+)/.exec(message);
+  if (at) return Number(at[1]);
+  const context = /^Unexpected token .*?, (\.\.\.)?"([^]*)"(\.\.\.)? is not valid JSON$/.exec(message);
+  if (!context) return null;
+  const [, before, quoted = '', after] = context;
+  if (before) {
+    const start = text.indexOf(quoted);
+    return start < 0 ? null : start + JSON_CONTEXT_CHARS;
+  }
+  // From the start of the text to ten characters past the token.
+  return after ? quoted.length - JSON_CONTEXT_CHARS : null;
+}
+
+/** The characters V8 quotes on each side of an unexpected token (kMaxContextCharacters). */
+const JSON_CONTEXT_CHARS = 10;
+
+function lineAndColumn(text: string, position: number | null): { line: number; column: number } | null {
+  if (position === null || position < 0 || position > text.length) return null;
+  const before = text.slice(0, position).split('\n');
+  return { line: before.length, column: (before.at(-1)?.length ?? 0) + 1 };
 }
 
 /** Check a config's JSON and resolve it; `file` names it in messages and anchors relative paths. */

@@ -140,8 +140,18 @@ describe('serve config', () => {
     const broken = path.join(dir, 'broken.json');
     writeFileSync(broken, '{"topologies": [ {"name": "x", "password": secret-value } ] }');
     const error = (await loadServeConfig(broken).catch((e: unknown) => e)) as Error;
-    expect(error.message).toMatch(new RegExp(`^the config file ${broken.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is not valid JSON: `));
+    expect(error.message).toMatch(new RegExp(`^the config file ${broken.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} is not valid JSON at line \\d+, column \\d+: `));
     expect(error.message).not.toContain('secret-value');
+    // Where, as an editor counts: line and column of the token JSON stopped at.
+    expect(error.message).toMatch(/ is not valid JSON at line 1, column 44: Unexpected token/);
+    const trailing = path.join(dir, 'trailing.json');
+    writeFileSync(trailing, '{\n  "topologies": [\n    { "name": "a", "seeds": ["10.0.0.1:6379"] },\n  ]\n}\n');
+    expect(((await loadServeConfig(trailing).catch((e: unknown) => e)) as Error).message).toMatch(/ is not valid JSON at line 4, column 3: Unexpected token/);
+    const missingComma = path.join(dir, 'comma.json');
+    writeFileSync(missingComma, '{\n  "timeoutMs": 2000\n  "topologies": []\n}\n');
+    expect(((await loadServeConfig(missingComma).catch((e: unknown) => e)) as Error).message).toBe(
+      `the config file ${missingComma} is not valid JSON at line 3, column 3: Expected ',' or '}' after property value`,
+    );
     writeFileSync(configFile, JSON.stringify({ topologies: [{ name: 'main', seeds: ['127.0.0.1:6379'] }] }));
     expect((await loadServeConfig(configFile)).topologies[0]?.connect).toEqual({ seeds: ['127.0.0.1:6379'] });
   });
