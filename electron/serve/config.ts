@@ -135,6 +135,9 @@ export async function loadServeConfig(file: string, env: NodeJS.ProcessEnv = pro
   return parseServeConfig(json, { file, env });
 }
 
+/** The characters V8 quotes on each side of an unexpected token (kMaxContextCharacters). */
+const JSON_CONTEXT_CHARS = 10;
+
 /**
  * Where JSON.parse stopped, from its message: "at position N", or for an unexpected token the
  * ten characters of context V8 quotes on each side of it (found in the text, never repeated).
@@ -153,8 +156,6 @@ function jsonErrorPosition(text: string, message: string): number | null {
   return after ? quoted.length - JSON_CONTEXT_CHARS : null;
 }
 
-/** The characters V8 quotes on each side of an unexpected token (kMaxContextCharacters). */
-const JSON_CONTEXT_CHARS = 10;
 
 function lineAndColumn(text: string, position: number | null): { line: number; column: number } | null {
   if (position === null || position < 0 || position > text.length) return null;

@@ -43,8 +43,8 @@ export class NodeFacts {
   known = $state(false);
   reachable = $state(false);
   role = $state<NodeRole>('unknown');
-  /** Reachable and flagged stale by the engine. */
-  nodeStale = $state(false);
+  /** Reachable and flagged stale by the engine. Not reactive: nothing renders it (they read `stale`). */
+  nodeStale = false;
   /** What its card shows is old: stale by the engine, or reachable while no tick came for 3 intervals (CardFacts.late). */
   stale = $state(false);
   // The figures that change on every tick (when the node was read, last seen, last ACKed) are

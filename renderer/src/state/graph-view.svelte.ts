@@ -85,7 +85,7 @@ export class GraphView {
         warnings: shown.length,
         problemWarnings,
         // Its own state: stale by the engine's reading, not because this page lost the server.
-        problem: isProblem(cs.stale ? nodeStatus(node, health, isStale(node)) : status, problemWarnings),
+        problem: isProblem(nodeStatus(node, health, isStale(node)), problemWarnings),
         runId: node.runId,
         depth,
         order: i,
