@@ -2,7 +2,8 @@
 // replicas of one master, one of them with 6 replicas of its own (57 nodes). The graph must stay
 // readable at fit view (collapsed by default, a grid when expanded), a stalled replica must come
 // first (in its grid, beside the summary, in the table sorted by state), and the search must
-// find a node. Screenshots land in test-artifacts/ for a human to look at, light and dark.
+// find a node. A tree of 37 nodes must start folded from the bottom up, as 100 would. Screenshots
+// land in test-artifacts/ for a human to look at, light and dark.
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
@@ -351,6 +352,54 @@ describe('a topology of 57 nodes', () => {
   it('logged no errors in the page', () => {
     expect(problems).toEqual([]);
   });
+});
+
+/** 'master' → 'm1'…'m4' → 8 replicas each ('m1-1'…'m4-8'): 37 nodes, past the 30 cards a graph draws before it folds more. */
+function treeLayout(): LabNodeSpec[] {
+  const middles = ['m1', 'm2', 'm3', 'm4'];
+  return [
+    { name: 'master' },
+    ...middles.map((name) => ({ name, replicaOf: 'master' })),
+    ...middles.flatMap((m) => Array.from({ length: 8 }, (_, i) => ({ name: `${m}-${i + 1}`, replicaOf: m }))),
+  ];
+}
+
+describe('a tree of 37 nodes (a master, 4 replicas, 8 under each)', () => {
+  let lab: Lab;
+  let server: WebServer;
+  const summaries = (page: Page): Locator => page.locator('[data-testid^="subtree-summary-"]');
+
+  beforeAll(async () => {
+    lab = await Lab.start({ nodes: treeLayout() });
+    server = await startWebServer({ rendererDir: e2e.rendererDir });
+  }, 120_000);
+
+  afterAll(async () => {
+    await server?.close();
+    await lab?.close();
+  });
+
+  for (const scheme of ['light', 'dark'] as const) {
+    it(`starts folded from the bottom: 5 cards and 4 summaries, readable at fit view; one expands alone (${scheme})`, async () => {
+      const { context, page, problems } = await openPage(e2e.browser, server.url, scheme);
+      try {
+        if (scheme === 'light') await connectThroughForm(page, lab.address('master'));
+        const middles = ['m1', 'm2', 'm3', 'm4'].map((name) => lab.address(name));
+        for (const m of middles) await expect.poll(() => page.getByTestId(`subtree-summary-${m}`).getAttribute('data-count'), { timeout: 20_000 }).toBe('8');
+        await expect.poll(() => cards(page).count()).toBe(5);
+        await expect(page.getByTestId(`subtree-summary-${lab.address('master')}`).count()).resolves.toBe(0);
+        await fit(page);
+        for (const address of [lab.address('master'), ...middles]) expect((await box(card(page, address))).width).toBeGreaterThanOrEqual(READABLE_PX);
+        await shot(page, `big-tree-folded-${scheme}`);
+        await page.getByTestId(`expand-${middles[0]}`).click();
+        await expect.poll(() => cards(page).count(), { timeout: 10_000 }).toBe(13);
+        await expect.poll(() => summaries(page).count()).toBe(3);
+        expect(problems).toEqual([]);
+      } finally {
+        await context.close();
+      }
+    });
+  }
 });
 
 describe('the 4-node docs topology keeps its picture', () => {

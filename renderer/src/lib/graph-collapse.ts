@@ -5,6 +5,7 @@
 // number, and the other forty-nine healthy ones do not come back just because it stalled.
 import type { Address } from '../../../electron/shared/types';
 import { addToGroup } from '../../../electron/shared/group';
+import { GRID_FROM } from './graph-grid';
 
 /**
  * A master with more direct replicas than this starts collapsed. Up to 12 cards fit a typical
@@ -39,9 +40,67 @@ export function childrenOf(links: readonly Link[]): Map<Address, Address[]> {
   return map;
 }
 
-/** Masters that start collapsed: more than `over` direct replicas. */
-export function defaultCollapsed(children: ReadonlyMap<Address, readonly Address[]>, over = COLLAPSE_OVER): Set<Address> {
-  return new Set([...children].filter(([, list]) => list.length > over).map(([master]) => master));
+/**
+ * A graph that would still draw more cards than this starts with more subtrees collapsed. A
+ * hundred nodes as 9 masters of 10 drew 100 cards at a fit-view zoom of 0.2, every word about
+ * 5 px; folded to 19 cards, the fit view reads (the far view's words at 9 px or more).
+ */
+export const DRAWN_OVER = 30;
+
+/**
+ * Masters that start collapsed: those with more than `over` direct replicas; then, while the graph
+ * would still draw more than `drawnOver` cards, the subtrees from the bottom up, one height at a
+ * time (every master whose replicas are all leaves, then the masters of those, and so on), so
+ * the upper levels stay drawn and every subtree of a height looks the same. Only masters with
+ * a collapse button (GRID_FROM replicas or more) fold this way, and never a root: a root
+ * folded leaves one summary card for the whole topology.
+ */
+export function defaultCollapsed(
+  children: ReadonlyMap<Address, readonly Address[]>,
+  over = COLLAPSE_OVER,
+  drawnOver = DRAWN_OVER,
+): Set<Address> {
+  const out = new Set([...children].filter(([, list]) => list.length > over).map(([master]) => master));
+  const nodes = new Set<Address>();
+  for (const [master, list] of children) for (const a of [master, ...list]) nodes.add(a);
+  const hasMaster = new Set([...children.values()].flat());
+  const heights = subtreeHeights(children);
+  const top = Math.max(0, ...heights.values());
+  for (let height = 1; height <= top && drawnCards(nodes, children, out) > drawnOver; height++) {
+    for (const [master, list] of children) {
+      if (heights.get(master) === height && list.length >= GRID_FROM && hasMaster.has(master)) out.add(master);
+    }
+  }
+  return out;
+}
+
+/** How many cards the graph draws with `collapsed` folded and no problem kept apart: nodes not hidden, plus one summary per fold. */
+function drawnCards(nodes: ReadonlySet<Address>, children: ReadonlyMap<Address, readonly Address[]>, collapsed: ReadonlySet<Address>): number {
+  const hidden = new Set<Address>();
+  for (const master of collapsed) for (const below of descendantsOf(master, children)) hidden.add(below);
+  let summaries = 0;
+  for (const master of collapsed) if (!hidden.has(master) && (children.get(master)?.length ?? 0) > 0) summaries++;
+  return nodes.size - hidden.size + summaries;
+}
+
+/** Each master's height: 1 when its replicas are all leaves, one more than its highest replica otherwise. A cycle counts each node once. */
+function subtreeHeights(children: ReadonlyMap<Address, readonly Address[]>): Map<Address, number> {
+  const heights = new Map<Address, number>();
+  const visiting = new Set<Address>();
+  const heightOf = (at: Address): number => {
+    const known = heights.get(at);
+    if (known !== undefined) return known;
+    const list = children.get(at) ?? [];
+    if (list.length === 0 || visiting.has(at)) return 0;
+    visiting.add(at);
+    let height = 0;
+    for (const replica of list) height = Math.max(height, heightOf(replica) + 1);
+    visiting.delete(at);
+    heights.set(at, height);
+    return height;
+  };
+  for (const master of children.keys()) heightOf(master);
+  return heights;
 }
 
 /** The defaults, overridden by what the user chose on each card (true: collapsed). */
