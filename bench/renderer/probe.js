@@ -5,6 +5,7 @@
 (() => {
   const config = window.__rendererBenchConfig;
   const CARDS = '[data-testid^="node-card-"]';
+  const SUMMARIES = '[data-testid^="subtree-summary-"]';
   const EDGES = '[data-testid^="edge-"]';
 
   // tickLog: each tick message as it arrived, and its length in characters (the JSON text as sent:
@@ -58,8 +59,9 @@
       requestAnimationFrame(frame);
     });
 
-  // From navigation start (performance.now() counts from it) until the whole topology and the
-  // charts' history are on screen, with the time each part first appeared.
+  // From navigation start (performance.now() counts from it) until the whole topology (as drawn
+  // at first: config.drawn, with its subtrees folded by default) and the charts' history are on
+  // screen, with the time each part first appeared.
   const milestones = { firstCard: null, allCards: null, allEdges: null, historyArrived: null, chartsDrawn: null, done: null };
   const mark = (key, holds) => {
     if (milestones[key] === null && holds) milestones[key] = performance.now();
@@ -69,8 +71,8 @@
     () => {
       const cards = count(CARDS);
       mark('firstCard', cards > 0);
-      mark('allCards', cards >= config.nodes);
-      mark('allEdges', count(EDGES) >= config.edges);
+      mark('allCards', cards >= config.drawn.cards && count(SUMMARIES) >= config.drawn.summaries);
+      mark('allEdges', count(EDGES) >= config.drawn.edges);
       mark('chartsDrawn', chartsHave(config.firstCharts));
     },
   ).then((done) => ({ ...milestones, done, cards: count(CARDS), edges: count(EDGES), ticks: state.ticks }));
@@ -84,6 +86,27 @@
     button.click();
     const end = await whenDrawn(() => chartsHave(minimum));
     return { ms: end - start, pressed: button.getAttribute('aria-pressed'), points: pointsNow() };
+  };
+
+  /**
+   * Clicks every summary's expand button (each once: a summary stays until the layout that
+   * replaces it is drawn; a second click would fold it again), and those that expanding shows,
+   * until every node is a card; resolves with ms from the first click to that frame drawn.
+   */
+  const expandAll = async () => {
+    const clicked = new Set();
+    const clickAll = () => {
+      for (const button of document.querySelectorAll('[data-testid^="expand-"]')) {
+        const id = button.getAttribute('data-testid');
+        if (clicked.has(id)) continue;
+        clicked.add(id);
+        button.click();
+      }
+    };
+    const start = performance.now();
+    clickAll();
+    const end = await whenDrawn(() => count(CARDS) >= config.nodes && count(EDGES) >= config.edges, clickAll);
+    return end - start;
   };
 
   /** Chart.js draws so far, per chart (a tick that changes no pixel draws nothing). */
@@ -159,7 +182,7 @@
     };
   };
 
-  const status = () => ({ cards: count(CARDS), edges: count(EDGES), points: pointsNow(), ticks: state.ticks, milestones });
+  const status = () => ({ cards: count(CARDS), summaries: count(SUMMARIES), edges: count(EDGES), points: pointsNow(), ticks: state.ticks, milestones });
 
-  window.__rendererBench = { firstRender, switchWindow, startRecording, stopRecording, status };
+  window.__rendererBench = { firstRender, switchWindow, expandAll, startRecording, stopRecording, status };
 })();
