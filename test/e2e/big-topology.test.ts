@@ -2,7 +2,7 @@
 // replicas of one master, one of them with 6 replicas of its own (57 nodes). The graph must stay
 // readable at fit view (collapsed by default, a grid when expanded), a stalled replica must come
 // first (in its grid, beside the summary, in the table sorted by state), and the search must
-// find a node. A tree of 37 nodes must start folded from the bottom up, as 100 would. Screenshots
+// find a node. A tree of 100 nodes must start folded from the bottom up, readable at fit view. Screenshots
 // land in test-artifacts/ for a human to look at, light and dark.
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -354,23 +354,23 @@ describe('a topology of 57 nodes', () => {
   });
 });
 
-/** 'master' → 'm1'…'m4' → 8 replicas each ('m1-1'…'m4-8'): 37 nodes, past the 30 cards a graph draws before it folds more. */
-function treeLayout(): LabNodeSpec[] {
-  const middles = ['m1', 'm2', 'm3', 'm4'];
+/** 'master' → 'm1'…'m9' → 10 replicas each ('m1-1'…'m9-10'): 100 nodes, as the renderer bench draws them. */
+function hundredLayout(): LabNodeSpec[] {
+  const middles = Array.from({ length: 9 }, (_, i) => `m${i + 1}`);
   return [
     { name: 'master' },
     ...middles.map((name) => ({ name, replicaOf: 'master' })),
-    ...middles.flatMap((m) => Array.from({ length: 8 }, (_, i) => ({ name: `${m}-${i + 1}`, replicaOf: m }))),
+    ...middles.flatMap((m) => Array.from({ length: 10 }, (_, i) => ({ name: `${m}-${i + 1}`, replicaOf: m }))),
   ];
 }
 
-describe('a tree of 37 nodes (a master, 4 replicas, 8 under each)', () => {
+describe('a tree of 100 nodes (a master, 9 replicas, 10 under each)', () => {
   let lab: Lab;
   let server: WebServer;
   const summaries = (page: Page): Locator => page.locator('[data-testid^="subtree-summary-"]');
 
   beforeAll(async () => {
-    lab = await Lab.start({ nodes: treeLayout() });
+    lab = await Lab.start({ nodes: hundredLayout() });
     server = await startWebServer({ rendererDir: e2e.rendererDir });
   }, 120_000);
 
@@ -380,20 +380,25 @@ describe('a tree of 37 nodes (a master, 4 replicas, 8 under each)', () => {
   });
 
   for (const scheme of ['light', 'dark'] as const) {
-    it(`starts folded from the bottom: 5 cards and 4 summaries, readable at fit view; one expands alone (${scheme})`, async () => {
+    it(`starts folded from the bottom: 10 cards and 9 summaries, readable at fit view; one expands alone (${scheme})`, async () => {
       const { context, page, problems } = await openPage(e2e.browser, server.url, scheme);
       try {
         if (scheme === 'light') await connectThroughForm(page, lab.address('master'));
-        const middles = ['m1', 'm2', 'm3', 'm4'].map((name) => lab.address(name));
-        for (const m of middles) await expect.poll(() => page.getByTestId(`subtree-summary-${m}`).getAttribute('data-count'), { timeout: 20_000 }).toBe('8');
-        await expect.poll(() => cards(page).count()).toBe(5);
+        const middles = Array.from({ length: 9 }, (_, i) => lab.address(`m${i + 1}`));
+        for (const m of middles) await expect.poll(() => page.getByTestId(`subtree-summary-${m}`).getAttribute('data-count'), { timeout: 30_000 }).toBe('10');
+        await expect.poll(() => cards(page).count()).toBe(10);
         await expect(page.getByTestId(`subtree-summary-${lab.address('master')}`).count()).resolves.toBe(0);
         await fit(page);
-        for (const address of [lab.address('master'), ...middles]) expect((await box(card(page, address))).width).toBeGreaterThanOrEqual(READABLE_PX);
-        await shot(page, `big-tree-folded-${scheme}`);
+        // Zoomed out, cards say their address large: 9 px or more on screen (unfolded, about 5 px).
+        const zoom = (await box(card(page, middles[0]!))).width / 240;
+        console.log(`100 nodes folded, zoom at fit view: ${zoom.toFixed(2)}`);
+        await expect(page.locator('.svelte-flow.far').count()).resolves.toBe(1);
+        const far = card(page, middles[0]!).locator('.far-address');
+        expect(Number.parseFloat(await far.evaluate((el) => (el.ownerDocument.defaultView as unknown as { getComputedStyle(e: unknown): { fontSize: string } }).getComputedStyle(el).fontSize)) * zoom).toBeGreaterThanOrEqual(9);
+        await shot(page, `big-hundred-folded-${scheme}`);
         await page.getByTestId(`expand-${middles[0]}`).click();
-        await expect.poll(() => cards(page).count(), { timeout: 10_000 }).toBe(13);
-        await expect.poll(() => summaries(page).count()).toBe(3);
+        await expect.poll(() => cards(page).count(), { timeout: 10_000 }).toBe(20);
+        await expect.poll(() => summaries(page).count()).toBe(8);
         expect(problems).toEqual([]);
       } finally {
         await context.close();
