@@ -6,6 +6,11 @@
 // changed: Svelte's $state skips a write of an equal value, so a card whose node did not change is
 // not even visited, and one whose offset moved re-runs the one text that shows it.
 //
+// Every field is $state.raw: they hold primitives (or arrays replaced whole), and a write to a
+// plain $state field hands its value to Svelte's proxy(), which allocates its closure context on
+// every call, even for a number it returns untouched: ~35 fields written for every node on every
+// tick made a seventh of what the page allocated at 100 nodes.
+//
 // What ages with the clock (a stale card's age) stays in the card: it reads `polledAt` only while
 // it is stale, so fresh cards do not depend on the field that changes every tick.
 /* eslint-disable svelte/prefer-svelte-reactivity --
@@ -40,59 +45,59 @@ function sameSync(a: SyncProgress | null, b: SyncProgress | null): boolean {
 export class NodeFacts {
   readonly address: Address;
   /** The snapshot holds this node. */
-  known = $state(false);
-  reachable = $state(false);
-  role = $state<NodeRole>('unknown');
+  known = $state.raw(false);
+  reachable = $state.raw(false);
+  role = $state.raw<NodeRole>('unknown');
   /** Reachable and flagged stale by the engine. Not reactive: nothing renders it (they read `stale`). */
   nodeStale = false;
   /** What its card shows is old: stale by the engine, or reachable while no tick came for 3 intervals (CardFacts.late). */
-  stale = $state(false);
+  stale = $state.raw(false);
   // The figures that change on every tick (when the node was read, last seen, last ACKed) are
   // kept only while the card shows them, null otherwise: a write of a changed value costs Svelte
   // about 1.4 KB of garbage (its batch records the old value), and these were written for every
   // node on every tick (4,000 writes in 20 s at 100 nodes, a quarter of what the page allocated).
   /** When it was last read: kept while the card is stale. */
-  polledAt = $state<number | null>(null);
-  remembered = $state(false);
+  polledAt = $state.raw<number | null>(null);
+  remembered = $state.raw(false);
   /** When the console last read it: kept while it is remembered and unreachable. */
-  lastSeenAt = $state<number | null>(null);
-  errorCode = $state<string | null>(null);
-  errorMessage = $state<string | undefined>(undefined);
-  lagBasis = $state<'offsets' | 'ack' | null>(null);
-  lagBytes = $state<number | null>(null);
-  lagSeconds = $state<number | null>(null);
+  lastSeenAt = $state.raw<number | null>(null);
+  errorCode = $state.raw<string | null>(null);
+  errorMessage = $state.raw<string | undefined>(undefined);
+  lagBasis = $state.raw<'offsets' | 'ack' | null>(null);
+  lagBytes = $state.raw<number | null>(null);
+  lagSeconds = $state.raw<number | null>(null);
   /** lagSeconds is only "at least" (older than the master's history the console holds). */
-  lagSecondsLowerBound = $state(false);
+  lagSecondsLowerBound = $state.raw(false);
   /** In a replication cycle: no lag figure, CYCLE_LAG instead. */
-  lagInCycle = $state(false);
-  offset = $state<number | null>(null);
-  version = $state<string | null>(null);
+  lagInCycle = $state.raw(false);
+  offset = $state.raw<number | null>(null);
+  version = $state.raw<string | null>(null);
   /** As the card shows it (formatUptime): it changes once a minute, not on every tick. */
-  uptime = $state<string | null>(null);
-  linkStatus = $state<'up' | 'down' | null>(null);
-  linkDownSince = $state<number | null>(null);
+  uptime = $state.raw<string | null>(null);
+  linkStatus = $state.raw<'up' | 'down' | null>(null);
+  linkDownSince = $state.raw<number | null>(null);
   /** Seconds since it last ACKed, as its master lists it: kept while it is unreachable. */
-  lastAck = $state<number | null>(null);
+  lastAck = $state.raw<number | null>(null);
   /** The stalled or unreachable node above it that it is behind because of, and its lag to the root. */
-  stalledAbove = $state<Address | null>(null);
-  lagBytesFromRoot = $state<number | null>(null);
+  stalledAbove = $state.raw<Address | null>(null);
+  lagBytesFromRoot = $state.raw<number | null>(null);
   sync = $state.raw<SyncProgress | null>(null);
   /** Loading its dataset (restarted): "LOADING 42% · 17 s left"; null when not. */
-  loading = $state<string | null>(null);
-  replicaCount = $state(0);
+  loading = $state.raw<string | null>(null);
+  replicaCount = $state.raw(0);
   /** Listed online and ACKing; listed online but not heard from for ACK_SILENT_SECONDS (stopped, cut off). */
-  online = $state(0);
-  silent = $state(0);
+  online = $state.raw(0);
+  silent = $state.raw(0);
   /** The health of the edge that feeds this node. */
-  edgeHealth = $state<EdgeHealth | null>(null);
-  lone = $state(false);
+  edgeHealth = $state.raw<EdgeHealth | null>(null);
+  lone = $state.raw(false);
   /** Its warnings but UNREACHABLE (the card says that in words). */
   warnings = $state.raw<readonly TopologyWarning[]>(NO_WARNINGS);
   /** Direct replicas drawn under it. */
-  replicasBelow = $state(0);
-  collapsed = $state(false);
+  replicasBelow = $state.raw(0);
+  collapsed = $state.raw(false);
   /** Collapsed: how many nodes its summary holds. */
-  folded = $state(0);
+  folded = $state.raw(0);
 
   constructor(address: Address) {
     this.address = address;
@@ -108,14 +113,14 @@ export class NodeFacts {
 
 /** One edge's own figure: its health. */
 export class EdgeFacts {
-  health = $state<EdgeHealth | null>(null);
+  health = $state.raw<EdgeHealth | null>(null);
 }
 
 export class CardFacts {
   /** The connection is read-only: no card can be moved. */
-  readOnly = $state(false);
+  readOnly = $state.raw(false);
   /** No tick for 3 poll intervals (ConsoleState.stale), copied so cards do not depend on the clock. */
-  late = $state(false);
+  late = $state.raw(false);
 
   readonly #cs: ConsoleState;
   readonly #view: GraphView;
