@@ -4,9 +4,9 @@
 // the charts to 1 h, frame timing while 1 Hz ticks arrive, then what the page allocates per
 // tick (bench/renderer/allocation.ts). The page draws these trees with subtrees folded, as it
 // does by default (graph-collapse.ts: 19 cards for 100 nodes); at 100 nodes the ticks are then
-// recorded again with every subtree expanded, every node a card. The baseline, measured in the same run with the same
-// build, browser, viewport and one hour of history, is the 4-node docs layout: the ratios say
-// what the 96 extra nodes cost.
+// recorded again with every subtree expanded, every node a card. The baseline, measured in the
+// same run with the same build, browser, viewport and one hour of history, is the 4-node docs
+// layout: the ratios say what the 96 extra nodes cost.
 //
 // Alone: `node bin/run-ts.js bench/renderer.ts`; add `--profile` for CPU profiles of the page
 // (from an unminified build) during its last load, its last switch to 1 h and the ticks, with
