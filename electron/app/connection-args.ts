@@ -7,7 +7,7 @@ import { parseMapEntries } from '../engine/address-map';
 import { formatAddress, parseAddress } from '../engine/address';
 import { EngineError } from '../engine/errors';
 import { checkTrustPattern } from '../engine/trusted-hosts';
-import { parseSeed, SeedError, type Seed } from '../shared/seed-url';
+import { parseSeed, redactSeed, SeedError, type Seed } from '../shared/seed-url';
 import type { StartupCheckOptions } from '../engine/actions/interrupted';
 import type { ConnectOptions, SentinelOptions, SshOptions, TlsOptions } from '../shared/types';
 import { CONNECTION_HELP, UsageError, type ConnectionOptionName, type OptionValues } from './options';
@@ -159,13 +159,13 @@ function sshOf(values: ConnectionValues): SshOptions | null {
   }
   const at = target.lastIndexOf('@');
   const user = at === -1 ? '' : target.slice(0, at);
-  if (user.length === 0) throw new ConnectionUsageError(`--ssh must be USER@HOST[:PORT], not "${target.slice(0, 100)}"`);
+  if (user.length === 0) throw new ConnectionUsageError(`--ssh must be USER@HOST[:PORT], not "${redactSeed(target).slice(0, 100)}"`);
   let host: string;
   let port: number;
   try {
     ({ host, port } = parseAddress(target.slice(at + 1), 22));
   } catch {
-    throw new ConnectionUsageError(`--ssh must be USER@HOST[:PORT], not "${target.slice(0, 100)}"`);
+    throw new ConnectionUsageError(`--ssh must be USER@HOST[:PORT], not "${redactSeed(target).slice(0, 100)}"`);
   }
   const ssh: SshOptions = { host, user, ...(port === 22 ? {} : { port }) };
   if (values['ssh-key'] !== undefined) ssh.keyFile = values['ssh-key'];
@@ -195,7 +195,7 @@ function sentinelOf(values: ConnectionValues): SentinelOptions | null {
           const { host, port } = parseAddress(text, 26379);
           return formatAddress(host, port);
         } catch {
-          throw new ConnectionUsageError(`--sentinel must be HOST:PORT, not "${text.slice(0, 100)}"`);
+          throw new ConnectionUsageError(`--sentinel must be HOST:PORT, not "${redactSeed(text).slice(0, 100)}"`);
         }
       }),
     ),

@@ -6,6 +6,7 @@ import type { ActionOptions, ActionRequest, CheckCode, SwitchoverMethod } from '
 import { MAIN_TOPOLOGY } from '../shared/api';
 import { normalizeAddress } from '../engine/address';
 import { isAddress } from '../shared/address-schema';
+import { redactSeed } from '../shared/seed-url';
 import { formatOutcome, formatPlan, ProgressPrinter, runnable, type Style } from './action-output';
 import { clean } from './output';
 import type { ConnectOptions } from '../shared/types';
@@ -30,7 +31,7 @@ function required(values: Values, name: 'node' | 'master' | 'to', command: strin
 
 /** A node named on the command line, refused here by its flag's name rather than by the API's field name. */
 function checked(text: string, name: 'node' | 'master' | 'to' | 'prefer'): string {
-  if (!isAddress(text)) throw new UsageError(`--${name} must be HOST:PORT, not "${text.slice(0, 100)}"`);
+  if (!isAddress(text)) throw new UsageError(`--${name} must be HOST:PORT, not "${clean(redactSeed(text)).slice(0, 100)}"`);
   return text;
 }
 
@@ -48,7 +49,7 @@ function masterAddress(text: string): string {
   } catch {
     // Reported below, with the flag's name.
   }
-  throw new UsageError(`--master-address must be HOST:PORT, not "${clean(text)}"`);
+  throw new UsageError(`--master-address must be HOST:PORT, not "${clean(redactSeed(text))}"`);
 }
 
 /**

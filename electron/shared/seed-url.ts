@@ -37,7 +37,7 @@ export function parseSeed(text: string): Seed {
   const value = text.trim();
   if (value.length === 0) throw new SeedError('a seed is empty: expected host:port or a redis:// URL');
   const scheme = SCHEME.exec(value);
-  if (!scheme) return { address: parseHostPort(value, value), tls: false };
+  if (!scheme) return { address: parseHostPort(value, redactSeed(value)), tls: false };
   const name = (scheme[1] ?? '').toLowerCase();
   const shown = redactSeed(value);
   if (name !== 'redis' && name !== 'rediss') {
@@ -73,18 +73,21 @@ export function checkSeed(text: string): string | null {
   }
 }
 
-/** The seed as it may be shown: a URL's password replaced by "***" (anything else unchanged). */
+/**
+ * The seed as it may be shown: a URL's password replaced by "***". Text with an "@" that is not a
+ * URL (a mistyped scheme such as "redis//:pw@h", or "pw@h") shows "***" for all before the "@":
+ * it may be a password. Anything else unchanged.
+ */
 export function redactSeed(text: string): string {
-  const scheme = SCHEME.exec(text.trim());
-  if (!scheme) return text.trim();
   const value = text.trim();
-  const rest = value.slice(scheme[0].length);
-  const at = rest.lastIndexOf('@');
+  const at = value.lastIndexOf('@');
   if (at === -1) return value;
-  const userInfo = rest.slice(0, at);
+  const scheme = SCHEME.exec(value);
+  if (!scheme) return `***${value.slice(at)}`;
+  const userInfo = value.slice(scheme[0].length, at);
   const colon = userInfo.indexOf(':');
   if (colon === -1) return value;
-  return `${scheme[0]}${userInfo.slice(0, colon)}:***${rest.slice(at)}`;
+  return `${scheme[0]}${userInfo.slice(0, colon)}:***${value.slice(at)}`;
 }
 
 /** True when the text is a URL seed (redis://, rediss:// or another scheme, which parseSeed refuses). */

@@ -120,6 +120,21 @@ describe('--override', () => {
   });
 });
 
+describe('a node flag given a URL', () => {
+  it('says what it must be without the password in it', async () => {
+    const session = refusingSession(new ApiCallError('BUSY', 'busy'));
+    for (const [command, values] of [
+      ['replicaof', { node: '127.0.0.1:7001', master: 'redis://:S3cr3tPW@127.0.0.1:7000' }],
+      ['detach', { node: 'redis//:S3cr3tPW@127.0.0.1:7001' }],
+    ] as const) {
+      const refused = runActionCommand(command, values, session);
+      await expect(refused).rejects.toThrow(UsageError);
+      await expect(refused).rejects.toThrow(/must be HOST:PORT, not "(redis:\/\/:)?\*\*\*@127\.0\.0\.1:700\d"/);
+    }
+    expect(session.api.planAction).not.toHaveBeenCalled();
+  });
+});
+
 describe('help corners', () => {
   function answer(argv: string[]): { code: number | null; out: string; err: string } {
     let out = '';

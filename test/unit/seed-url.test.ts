@@ -60,6 +60,10 @@ describe('parseSeed: redis:// and rediss:// URLs', () => {
       ['redis://u:topsecret@:1', /no host/],
       ['redis://u:topsecret@h:99999', /invalid port/],
       ['redis://u:top%ZZsecret@h:1', /malformed %-escape/],
+      // Not URLs at all, so nothing says which part is the password: all before the "@" is hidden.
+      ['redis//:topsecret@h:1', /a user or password goes in a URL/],
+      ['redis:/:topsecret@h:1', /a user or password goes in a URL/],
+      ['topsecret@h:1', /a user or password goes in a URL/],
     ];
     for (const [text, message] of bad) {
       let caught: unknown;
@@ -83,6 +87,8 @@ describe('helpers', () => {
     expect(redactSeed('rediss://alice:s3cret@h:1/0')).toBe('rediss://alice:***@h:1/0');
     expect(redactSeed('redis://alice@h:1')).toBe('redis://alice@h:1');
     expect(redactSeed('h:1')).toBe('h:1');
+    expect(redactSeed('redis//:s3cret@h:1')).toBe('***@h:1');
+    expect(redactSeed('s3c@ret@h:1')).toBe('***@h:1');
     expect(isSeedUrl('rediss://h')).toBe(true);
     expect(isSeedUrl('h:1')).toBe(false);
   });
