@@ -98,6 +98,14 @@ describe('topology memory', () => {
     const first = await second.connect({ seeds: [master], pollIntervalMs: 200 });
     expect(first.warnings[0]).toMatchObject({ code: 'MASTER_RESTARTED_EMPTY', message: loss?.message });
     expect(first.warnings.map((w) => w.code)).not.toContain('MASTER_NO_PERSISTENCE');
+    await second.disconnect();
+
+    // Memory holds every topology this machine watched: another one, with the same memory, is not told of that loss.
+    const other = own(await Lab.start({ nodes: masterWithReplicas(1) }));
+    const elsewhere = own(new ReplicationEngine({ memoryDir: dir, connectTimeoutMs: 800, commandTimeoutMs: 800 }));
+    const unrelated = await elsewhere.connect({ seeds: [other.address('master')], pollIntervalMs: 200 });
+    const ticked = await waitForTick(elsewhere, (u) => u.snapshot.seq > unrelated.seq + 2, 5_000, 'three more ticks');
+    for (const snapshot of [unrelated, ticked.snapshot]) expect(snapshot.warnings.map((w) => w.code)).not.toContain('MASTER_RESTARTED_EMPTY');
   });
 
   it('keeps an unreachable node as remembered, dials it until it answers, and forgets it only when told', async () => {
