@@ -352,7 +352,8 @@ export interface LoadSections {
  * reading only the fields shown. Hostile values (not a number, negative, past a safe integer)
  * are null: the snapshot never carries NaN or Infinity.
  */
-export function parseLoad(sections: LoadSections, readAt: number): NodeLoad {
+/** `startedAt`: when the process started (ms), from its uptime; it tells a save from Redis's own start (see parsePersistence). */
+export function parseLoad(sections: LoadSections, readAt: number, startedAt: number | null = null): NodeLoad {
   const stats = sections.stats ?? EMPTY;
   const memory = sections.memory ?? EMPTY;
   const maxMemory = toNonNegative(field(memory, 'maxmemory'));
@@ -368,7 +369,7 @@ export function parseLoad(sections: LoadSections, readAt: number): NodeLoad {
     memoryNotCountedBytes: toNonNegative(field(memory, 'mem_not_counted_for_evict')),
     keysWithTtl: keyCount(sections.keyspace ?? null, 'expires'),
     connectedClients: toNonNegative(field(sections.clients ?? EMPTY, 'connected_clients')),
-    persistence: sections.persistence === null ? null : parsePersistence(sections.persistence),
+    persistence: sections.persistence === null ? null : parsePersistence(sections.persistence, startedAt),
   };
 }
 
@@ -381,20 +382,25 @@ export function keyCount(text: string | null, field: 'keys' | 'expires'): number
 }
 
 /** Null when the reply has neither in-progress flag (no persistence section, or not a Redis one). */
-function parsePersistence(fields: Fields): NodePersistence | null {
+function parsePersistence(fields: Fields, startedAt: number | null): NodePersistence | null {
   const rdb = toFlag(field(fields, 'rdb_bgsave_in_progress'));
   const aof = toFlag(field(fields, 'aof_rewrite_in_progress'));
   if (rdb === null && aof === null) return null;
   const lastSave = toNonNegative(field(fields, 'rdb_last_save_time'));
   const aofOn = field(fields, 'aof_enabled') === '1';
-  // Redis counts its own start as a save (rdb_last_save_time = start, status ok): with no RDB save
-  // since (rdb_saves:0, 7.0+) neither says anything, and a node started with save "" showed
-  // "LAST SAVE OK, saved 52 min ago" without a snapshot ever written.
-  const saved = toNonNegative(field(fields, 'rdb_saves')) !== 0;
+  // Redis starts with rdb_last_save_time at its start and rdb_last_bgsave_status ok, and moves the
+  // time only when a save succeeds: a node started with save "" showed "LAST SAVE OK, saved 52
+  // min ago" without a snapshot ever written, and one whose every save failed "saved" at its start.
+  // A save succeeded since it started when the time is past its start (2 s of slack: both are
+  // whole seconds). Without its start (uptime not read), rdb_saves (7.0+) says whether one was tried.
+  const saved =
+    lastSave !== null && startedAt !== null ? lastSave * 1000 > startedAt + 2000 : toNonNegative(field(fields, 'rdb_saves')) !== 0;
+  const status = toStatus(field(fields, 'rdb_last_bgsave_status'));
   return {
     rdbSaveInProgress: rdb === true,
     aofRewriteInProgress: aof === true,
-    lastSaveStatus: saved ? toStatus(field(fields, 'rdb_last_bgsave_status')) : null,
+    // A failure is always one: the status starts ok, and CONFIG RESETSTAT zeroes rdb_saves but keeps it.
+    lastSaveStatus: status === 'err' ? 'err' : saved ? status : null,
     // Seconds since the epoch; 0 (never saved) and values past a ms-safe integer are unknown.
     lastSaveAt: saved && lastSave !== null && lastSave > 0 && lastSave <= MAX_UNIX_SECONDS ? lastSave * 1000 : null,
     changesSinceLastSave: toNonNegative(field(fields, 'rdb_changes_since_last_save')),

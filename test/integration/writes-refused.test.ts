@@ -90,6 +90,26 @@ describe('WRITES_REFUSED from the master itself', () => {
     expect(engine.alerts().alerts.find((a) => a.rule === 'WRITES_REFUSED')?.state).toBe('resolved');
   });
 
+  it('is said after CONFIG RESETSTAT too (rdb_saves back to 0), and the start time is not taken for a save', async () => {
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(1) }));
+    const master = lab.address('master');
+    await lab.waitForLinks();
+    await failSaves(lab, 'master');
+    const admin = direct(lab, 'master');
+    await admin.config('RESETSTAT');
+    const persistence = await admin.info('persistence');
+    expect(persistence).toContain('rdb_saves:0');
+    expect(persistence).toContain('rdb_last_bgsave_status:err');
+    admin.disconnect();
+    expect(await refusal(lab, 'master')).toMatch(/^MISCONF/);
+    // A console started now: the failed save is one, though the counter of saves says none.
+    const engine = own(new ReplicationEngine());
+    await engine.connect({ seeds: [master], pollIntervalMs: 100 });
+    const { snapshot } = await waitForTick(engine, () => refused(engine)?.startsWith(`${master} refuses every write (MISCONF)`) === true, 3000, 'WRITES_REFUSED after RESETSTAT');
+    // Redis's own start is its rdb_last_save_time until a save succeeds: no save time to show.
+    expect(snapshot.nodes.find((n) => n.address === master)?.load?.persistence).toMatchObject({ lastSaveStatus: 'err', lastSaveAt: null });
+  });
+
   it('maxmemory reached with noeviction refuses writes with OOM; raising maxmemory ends it', async () => {
     const lab = own(await Lab.start({ nodes: masterWithReplicas(1) }));
     const master = lab.address('master');
