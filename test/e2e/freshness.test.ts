@@ -115,6 +115,8 @@ describe('a replica that is reachable but does not answer in time', () => {
       const details = page.getByTestId('node-details');
       await expect.poll(() => details.locator('.panel-head .address').textContent(), { timeout: 5000 }).toBe(address);
       await expect.poll(() => page.getByTestId('details-stale').textContent()).toMatch(/stale · \d+ s/);
+      // Its load figures too say how old they are, though its last poll may have read them.
+      await expect.poll(() => details.locator('[data-field="read-at"]').textContent()).toMatch(/read \d+ s ago/);
       await shot(page, 'fresh-stale-node-selected');
     } finally {
       lab.resume('replica-2');

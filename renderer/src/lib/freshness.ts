@@ -28,3 +28,14 @@ export function staleLabel(ms: number | null): string {
 export function isStale(node: Pick<NodeState, 'stale' | 'reachable'>): boolean {
   return node.stale && node.reachable;
 }
+
+/**
+ * How old a node's load figures are, when that is worth saying (null otherwise). The load is read
+ * every few polls: its age shows when it is older than the last poll, and whenever the node is not
+ * being read (unreachable, or stale as `notRead` says): its last poll may have read the load, and
+ * figures without an age beside UNREACHABLE read as current.
+ */
+export function loadAgeMs(loadReadAt: number, node: Pick<NodeState, 'polledAt' | 'reachable'>, notRead: boolean, now: number): number | null {
+  const behind = node.polledAt === null || loadReadAt < node.polledAt || !node.reachable || notRead;
+  return behind && now - loadReadAt >= 1000 ? now - loadReadAt : null;
+}

@@ -2,7 +2,7 @@
 // shown with the age of its last reading, by the renderer's clock, and its old offset is
 // never charted as if it were current.
 import { describe, expect, it } from 'vitest';
-import { formatAge, nodeAgeMs, staleLabel } from '../../../renderer/src/lib/freshness';
+import { formatAge, loadAgeMs, nodeAgeMs, staleLabel } from '../../../renderer/src/lib/freshness';
 import { Clock } from '../../../renderer/src/state/clock.svelte';
 import { ConsoleState } from '../../../renderer/src/state/console-state.svelte';
 import { pointFromNode } from '../../../renderer/src/state/history-state.svelte';
@@ -124,5 +124,20 @@ describe('chart points of a stale node', () => {
       usedMemoryBytes: null,
     });
     expect(pointFromNode({ ...stale, stale: false }, NOW).offset).toBe(4242);
+  });
+});
+
+describe('the load figures\' age', () => {
+  const read = 10_000;
+  it('is said when the load is older than the last poll, and whenever the node is not being read', () => {
+    // Read with the last poll, the node answering: current, no age.
+    expect(loadAgeMs(read, { polledAt: read, reachable: true }, false, read + 5000)).toBeNull();
+    // Read some polls ago.
+    expect(loadAgeMs(read, { polledAt: read + 4000, reachable: true }, false, read + 5000)).toBe(5000);
+    // The last poll read it, and then the node stopped answering: its figures are 7 s old, not current.
+    expect(loadAgeMs(read, { polledAt: read, reachable: false }, false, read + 7000)).toBe(7000);
+    expect(loadAgeMs(read, { polledAt: read, reachable: true }, true, read + 7000)).toBe(7000);
+    // Under a second: not worth saying.
+    expect(loadAgeMs(read, { polledAt: read, reachable: false }, false, read + 500)).toBeNull();
   });
 });
