@@ -248,6 +248,7 @@ describe('topology in the web mode, against the docs lab', () => {
       // the console is one of its clients (replicas are not counted in connected_clients).
       await expect.poll(async () => Number((await load.locator('[data-field="ops"]').textContent())?.replace(/,/g, '')), { timeout: 15_000 }).toBeGreaterThan(0);
       await expect.poll(async () => Number(await load.locator('[data-field="clients"]').textContent())).toBeGreaterThanOrEqual(1);
+      await expect(load.locator('[data-field="ops-note"]').count()).resolves.toBe(0);
       await expect(load.locator('[data-field="memory"]').textContent()).resolves.toMatch(/\d(\.\d)? (B|KiB|MiB)/);
       await expect(load.locator('[data-field="net-in"]').textContent()).resolves.toMatch(/\/s$/);
       await expect.poll(() => load.locator('[data-field="last-save"]').getAttribute('data-status'), { timeout: 15_000 }).toBe('ok');
@@ -274,6 +275,8 @@ describe('topology in the web mode, against the docs lab', () => {
       await dark.context.close();
     }
     await card(page, lab.address('replica-1')).click();
+    // A replica's ops/s and network in count its master's stream: said beside them, the master's are not.
+    await expect.poll(() => page.getByTestId('node-load').locator('[data-field="ops-note"]').textContent(), { timeout: 10_000 }).toContain("its master's writes included");
   });
 
   it('follows the dark colour scheme', async () => {
