@@ -98,7 +98,10 @@ export function stalledAboveText(lag: ReplicaLag): string {
 export function toMermaid(snapshot: TopologySnapshot): string {
   const { nodes, edges } = distinct(snapshot);
   const ids = new Map(nodes.map((n, i) => [n.address, `n${i}`]));
-  const esc = (text: string): string => clean(text).replace(/"/g, '#quot;').replace(/[<>]/g, '');
+  // Mermaid's entity codes, "#" first: a server's text with "#60;" in it is shown as typed, not
+  // turned into a "<" by Mermaid; "<" and ">" as codes, drawn as text, never HTML.
+  const esc = (text: string): string =>
+    clean(text).replace(/#/g, '#35;').replace(/"/g, '#quot;').replace(/</g, '#60;').replace(/>/g, '#62;');
   const lines = ['graph TD'];
   for (const node of nodes) {
     const parts = [node.address, roleLabel(node, snapshot.takenAt), node.version ?? '', lagLabel(node)].filter(Boolean);

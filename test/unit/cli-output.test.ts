@@ -118,6 +118,15 @@ describe('servers that list one address twice', () => {
     expect(mermaid.split('\n').filter((l) => l.includes('-->'))).toEqual(['  n0 -->|up| n1']);
     expect(mermaid).not.toContain('undefined');
   });
+
+  it('draws a hostile announced address in Mermaid as typed: entity codes and arrows escaped, no HTML', () => {
+    const hostile = 'h"]-->n0;#60;b#62;<i>x:6379';
+    const mermaid = toMermaid(snapshot([nodeState(M), replica(hostile, M)], [{ master: M, replica: hostile, health: 'up' }]));
+    const label = mermaid.split('\n').find((l) => l.startsWith('  n1['));
+    expect(label?.startsWith('  n1["h#quot;]--#62;n0;#35;60;b#35;62;#60;i#62;x:6379<br/>')).toBe(true);
+    expect(label).not.toMatch(/<i>|#60;b/);
+    expect(mermaid.split('\n').filter((l) => l.includes('-->|'))).toEqual(['  n0 -->|up| n1']);
+  });
 });
 
 describe('warningLines', () => {
