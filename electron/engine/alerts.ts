@@ -312,6 +312,9 @@ export class AlertBook {
     const hasReplicas = mastersWithReplicas(snapshot.nodes);
     const replicaCount = new Map<string, number>();
     for (const n of snapshot.nodes) if (n.master) replicaCount.set(n.master, (replicaCount.get(n.master) ?? 0) + 1);
+    // Replicas their master lists as syncing (wait_bgsave, send_bulk): before the transfer starts
+    // the replica itself says neither "syncing" nor up (a diskless sync's delay, another save first).
+    const syncingEdges = new Set(snapshot.edges.filter((e) => e.health === 'syncing').map((e) => e.replica));
 
     for (const node of snapshot.nodes) {
       const a = node.address;
@@ -350,7 +353,7 @@ export class AlertBook {
       }
       if (node.role === 'sentinel') continue;
 
-      if (node.role === 'replica' && node.master) out.push(...this.#replicaFindings(node, byAddress, now, seen));
+      if (node.role === 'replica' && node.master) out.push(...this.#replicaFindings(node, byAddress, syncingEdges, now, seen));
       const exceeded = backlogExceeded.get(a);
       if (exceeded && this.#heldFor('backlog', a, now, null, seen) >= BACKLOG_EXCEEDED_HOLD_SECONDS) {
         const master = byAddress.get(exceeded.nodes[1] ?? node.master ?? '');
@@ -404,7 +407,7 @@ export class AlertBook {
     return out;
   }
 
-  #replicaFindings(node: NodeState, byAddress: ReadonlyMap<string, NodeState>, now: number, seen: Set<string>): Finding[] {
+  #replicaFindings(node: NodeState, byAddress: ReadonlyMap<string, NodeState>, syncingEdges: ReadonlySet<string>, now: number, seen: Set<string>): Finding[] {
     const master = node.master ? byAddress.get(node.master) : undefined;
     const t = this.#thresholds;
     const a = node.address;
@@ -415,8 +418,11 @@ export class AlertBook {
     if (hasOwnAlert(master) || hasOwnAlert(node.lag?.behindBecauseOf ? byAddress.get(node.lag.behindBecauseOf) : undefined)) return [];
     const m = master?.address ?? node.master ?? '?';
     const out: Finding[] = [];
-    // During a (full) sync the link reads down: that is a resync, not an outage (SYNC_FAILING covers one that keeps failing).
-    if (node.linkStatus === 'down' && !node.sync) {
+    // During a (full) sync the link reads down: a resync does not start an outage (SYNC_FAILING
+    // covers one that keeps failing). Nor does it end one: a link down whose every resync fails
+    // (a rotated password, a refused PSYNC) is one incident, not a new one at each attempt.
+    const syncing = node.sync !== null || syncingEdges.has(a);
+    if (node.linkStatus === 'down' && (!syncing || this.#active.has(keyOf('LINK_DOWN', a)))) {
       const reported = finite(node.linkDownSinceSeconds);
       const down = reported !== null && reported >= 0 ? reported : this.#heldFor('link', a, now, null, seen);
       if (down >= t.linkDownSeconds) {

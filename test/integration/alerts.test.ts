@@ -179,6 +179,39 @@ describe('watch --alerts', () => {
     expect(unknown.stderr).toContain('--alert: unknown threshold "lag"; the names are lag-bytes, lag-seconds, link-down-seconds, unreachable-seconds, stale-seconds, backlog-short-seconds, for-seconds');
   });
 
+  it('a link whose every resync is refused (PSYNC not allowed) is one LINK_DOWN incident, not one per attempt', async () => {
+    const replica = lab.address('replica-1');
+    const master = new Redis(lab.port('master'), '127.0.0.1', { maxRetriesPerRequest: 1 });
+    const engine = new ReplicationEngine();
+    try {
+      engine.setAlertThresholds({ linkDownSeconds: 0 });
+      await engine.connect({ seeds: [lab.address('master')], pollIntervalMs: 200 });
+      await master.call('ACL', 'SETUSER', 'default', '-psync', '-sync');
+      await master.call('CLIENT', 'KILL', 'TYPE', 'replica');
+      const ids = new Set<string>();
+      // 8 s of ticks: the replica retries its refused resync every second or so meanwhile.
+      const watchUntil = Date.now() + 8000;
+      await waitForTick(
+        engine,
+        (u) => {
+          for (const a of u.alerts?.alerts ?? []) if (a.rule === 'LINK_DOWN' && a.node === replica) ids.add(a.id);
+          return Date.now() > watchUntil;
+        },
+        20_000,
+        '8 s of ticks through the refused resyncs',
+      );
+      expect([...ids]).toHaveLength(1);
+      await master.call('ACL', 'SETUSER', 'default', '+psync', '+sync');
+      const back = await waitForTick(engine, (u) => u.alerts?.alerts.find((a) => a.rule === 'LINK_DOWN' && a.node === replica)?.state === 'resolved', 20_000, 'LINK_DOWN resolved');
+      expect(back.alerts?.alerts.filter((a) => a.rule === 'LINK_DOWN' && a.node === replica).map((a) => a.id)).toEqual([...ids]);
+    } finally {
+      await engine.disconnect();
+      await master.call('ACL', 'SETUSER', 'default', '+psync', '+sync').catch(() => undefined);
+      master.disconnect();
+      await lab.waitForLinks();
+    }
+  });
+
   it("one engine: a reconnect to the same seeds keeps the incident (same id) and the mutes; other seeds start afresh but for the node's mute", async () => {
     const replica = lab.address('replica-1');
     const admin = new Redis(lab.port('replica-1'), '127.0.0.1', { maxRetriesPerRequest: 1 });

@@ -80,6 +80,19 @@ describe('alert rules', () => {
     const book4 = new AlertBook();
     const syncing = snapshot(pair({ linkStatus: 'down', linkDownSinceSeconds: 60, sync: { totalBytes: null, readBytes: 10, percent: null, lastIoSecondsAgo: 0 } }));
     expect(firing(book4.evaluate(syncing, clock.now()))).toEqual([]);
+    // Nor is one that its master lists as syncing before the transfer starts (wait_bgsave: a diskless
+    // sync's delay, or another save first), though the replica says neither syncing nor up yet.
+    const waiting: TopologySnapshot = { ...snapshot(pair({ linkStatus: 'down', linkDownSinceSeconds: 11 })), edges: [{ master: M, replica: R, health: 'syncing' }] };
+    expect(firing(book4.evaluate(waiting, clock.now() + 1000))).toEqual([]);
+    // A link down whose every resync fails is one incident: the attempts do not end it and start a new one.
+    const book6 = new AlertBook();
+    const outage = only(book6.evaluate(snapshot(pair({ linkStatus: 'down', linkDownSinceSeconds: 11 })), clock.now()));
+    const retrying = snapshot(pair({ linkStatus: 'down', linkDownSinceSeconds: 14, sync: { totalBytes: null, readBytes: 0, percent: null, lastIoSecondsAgo: 0 } }));
+    expect(only(book6.evaluate(retrying, clock.now() + 3000))).toMatchObject({ id: outage.id, rule: 'LINK_DOWN', value: 14 });
+    expect(only(book6.evaluate(snapshot(pair({ linkStatus: 'down', linkDownSinceSeconds: 17 })), clock.now() + 6000))).toMatchObject({ id: outage.id, value: 17 });
+    const back = book6.evaluate(snapshot(pair()), clock.now() + 9000);
+    expect(firing(back)).toEqual([]);
+    expect(back.alerts.filter((a) => a.rule === 'LINK_DOWN').map((a) => a.id)).toEqual([outage.id]);
 
     const book5 = new AlertBook();
     const short = snapshot(pair({}, { backlogWindow: { coversSeconds: 20, writeBytesPerSecond: 50_000, awaySeconds: null } }));
