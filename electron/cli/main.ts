@@ -258,11 +258,14 @@ async function watch({ api, options }: CliSession, { format, problemsOnly, alert
       // A mutes file that could not be read: the alerts below may include muted nodes' ones.
       for (const warning of snapshot.warnings) if (warning.code === 'MEMORY_UNREADABLE') console.error(clean(`replication-console: ${warning.message}`));
       connected = true;
-      // What is already firing fires now: the first evaluation's alerts are all new.
+      // What is already firing fires now: the first evaluation's alerts are all new. One someone
+      // acknowledged (in the app, in serve) fires still: a cron check must not pass during a split
+      // brain because the incident was seen; acknowledging stops notifications, not the incident.
       const { fired, mutedFired } = alertTransitions(null, view);
+      const seen = view.alerts.filter((alert) => alert.state === 'acknowledged' && !alert.muted);
       previous = view;
-      for (const alert of [...fired, ...mutedFired]) console.log(format === 'json' ? alertJson(alert, 'fired') : alertLine(alert, 'fired'));
-      if (fired.length > 0) finish(ALERT_FIRED_EXIT_CODE);
+      for (const alert of [...fired, ...seen, ...mutedFired]) console.log(format === 'json' ? alertJson(alert, 'fired') : alertLine(alert, 'fired'));
+      if (fired.length + seen.length > 0) finish(ALERT_FIRED_EXIT_CODE);
       if (over) finish(0);
       return stopped;
     });

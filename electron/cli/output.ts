@@ -258,7 +258,7 @@ function alertTime(at: number): string {
 export function alertLine(alert: Alert, change: 'fired' | 'resolved'): string {
   const at = change === 'fired' ? alert.startedAt : (alert.resolvedAt ?? alert.startedAt);
   const what = change === 'fired' ? 'FIRING  ' : 'RESOLVED';
-  return clean(`${alertTime(at)}  ${what}  ${alert.rule.padEnd(16)}  ${(alert.node ?? 'topology').padEnd(21)}  ${alert.message}${alert.muted ? '  (muted)' : ''}`);
+  return clean(`${alertTime(at)}  ${what}  ${alert.rule.padEnd(16)}  ${(alert.node ?? 'topology').padEnd(21)}  ${alert.message}${alert.muted ? '  (muted)' : alert.state === 'acknowledged' ? '  (acknowledged)' : ''}`);
 }
 
 /** `watch --alerts --format json`: one object per line, the alert as the API gives it with its change. */

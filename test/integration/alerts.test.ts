@@ -155,6 +155,34 @@ describe('watch --alerts', () => {
     }
   });
 
+  it('an incident acknowledged in the app still fires for the watch (exit 6): acknowledging stops notifications, not the incident', async () => {
+    const replica = lab.address('replica-1');
+    const dataDir = mkdtempSync(join(tmpdir(), 'rc-alerts-acknowledged-'));
+    const admin = new Redis(lab.port('replica-1'), '127.0.0.1', { maxRetriesPerRequest: 1 });
+    const seeds = [lab.address('master'), replica];
+    try {
+      await admin.replicaof('127.0.0.1', DEAD_PORT);
+      const engine = new ReplicationEngine({ memoryDir: dataDir });
+      try {
+        engine.setAlertThresholds({ linkDownSeconds: 0 });
+        await engine.connect({ seeds, pollIntervalMs: 200 });
+        const { alerts } = await waitForTick(engine, (u) => u.alerts?.alerts.some((a) => a.rule === 'LINK_DOWN' && a.state === 'firing') === true, 10_000, 'LINK_DOWN fires');
+        engine.acknowledgeAlert(alerts!.alerts.find((a) => a.rule === 'LINK_DOWN')!.id);
+      } finally {
+        await engine.disconnect();
+      }
+      const run = await runCli(['watch', ...seeds.flatMap((seed) => ['--seed', seed]), '--interval', '200', '--alerts', '--alert', 'link-down-seconds=0', '--duration', '3'], {
+        env: { REPLICATION_CONSOLE_DATA_DIR: dataDir, NO_COLOR: '1' },
+      });
+      expect(run.code).toBe(6);
+      expect(run.stdout).toMatch(new RegExp(`FIRING  +LINK_DOWN +${replica.replace(/\./g, '\\.')} .*\\(acknowledged\\)`));
+    } finally {
+      await admin.replicaof('127.0.0.1', lab.port('master')).catch(() => undefined);
+      admin.disconnect();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
   it('the table format prints one line per alert: time, FIRING, rule, node, message', async () => {
     // Already down when the watch starts: it fires on the first evaluation (link-down-seconds=0).
     const replica = lab.address('replica-1');
