@@ -34,6 +34,8 @@ export const RESOLVED_KEEP_MS = 60 * 60_000;
  * itself (BACKLOG_SHORT says the backlog is small); one that stays past it is the risk.
  */
 export const BACKLOG_EXCEEDED_HOLD_SECONDS = 10;
+/** Beyond the rules' own times, for restored acknowledgements: a few polls for the node to be read again. */
+const RESTORE_SLACK_MS = 5000;
 /** Longest mute: a week (the channel's schema says the same). */
 const MAX_MUTE_MINUTES = 7 * 24 * 60;
 /** Console stops remembered: enough for every fact a threshold still holds open. */
@@ -134,10 +136,16 @@ export class AlertBook {
         muted: false,
       });
     }
-    // Restored acknowledgements are for incidents still going at the first evaluation only:
-    // one whose incident ended while the console was away is dropped from the store too.
-    if (this.#restored.size > 0) forgetAcknowledged = true;
-    this.#restored.clear();
+    // Restored acknowledgements are for incidents still going when the console is back, which
+    // may take the rule's own time to fire again: UNREACHABLE and STALE count only the time this
+    // console watched (an acknowledged node still down fired anew 10 s after a restart), and
+    // forSeconds delays every rule. Past that, one not taken up ended while the console was away:
+    // dropped from the store too.
+    for (const [key, restored] of this.#restored) {
+      if (this.#mayFireAgain(restored, snapshot, now)) continue;
+      this.#restored.delete(key);
+      forgetAcknowledged = true;
+    }
     if (forgetAcknowledged) this.#save(now);
     return this.view(now);
   }
@@ -225,10 +233,33 @@ export class AlertBook {
   state(now: number): AlertBookState {
     return {
       mutes: this.#mutes.filter((m) => m.until > now).map((m) => ({ ...m })),
-      acknowledged: [...this.#active.values()]
-        .filter((a) => a.state === 'acknowledged' && a.acknowledgedAt !== null)
-        .map((a) => ({ rule: a.rule, node: a.node, id: a.id, startedAt: a.startedAt, acknowledgedAt: a.acknowledgedAt ?? a.startedAt })),
+      acknowledged: [
+        ...[...this.#active.values()]
+          .filter((a) => a.state === 'acknowledged' && a.acknowledgedAt !== null)
+          .map((a) => ({ rule: a.rule, node: a.node, id: a.id, startedAt: a.startedAt, acknowledgedAt: a.acknowledgedAt ?? a.startedAt })),
+        // Restored, and not yet fired again since the restart (see evaluate): kept meanwhile.
+        ...[...this.#restored.values()].map((a) => ({ ...a })),
+      ],
     };
+  }
+
+  /**
+   * A restored acknowledgement not taken up yet: can its incident still be going? Only while the
+   * rule's own time to fire has not passed since this console began watching (none for a rule
+   * that fires at once, with forSeconds 0), and the node is still in that state.
+   */
+  #mayFireAgain(restored: AlertBookState['acknowledged'][number], snapshot: TopologySnapshot, now: number): boolean {
+    const t = this.#thresholds;
+    const node = restored.node === null ? undefined : snapshot.nodes.find((n) => n.address === restored.node);
+    const held: Partial<Record<AlertRule, [seconds: number, holds: boolean]>> = {
+      UNREACHABLE: [t.unreachableSeconds, node !== undefined && !node.reachable],
+      STALE: [t.staleSeconds, node !== undefined && node.reachable && node.stale],
+      LINK_DOWN: [t.linkDownSeconds, node !== undefined && node.linkStatus === 'down'],
+      BACKLOG_EXCEEDED: [BACKLOG_EXCEEDED_HOLD_SECONDS, true],
+    };
+    const [seconds, holds] = held[restored.rule] ?? [0, true];
+    const graceMs = (seconds + t.forSeconds) * 1000;
+    return holds && graceMs > 0 && now - (this.#watchingFrom ?? now) <= graceMs + RESTORE_SLACK_MS;
   }
 
   /** Take up a stored state: mutes still running, and acknowledgements of incidents still going at the next evaluation. */

@@ -388,4 +388,37 @@ describe('incidents', () => {
     expect(only(view)).toMatchObject({ id, state: 'acknowledged', startedAt: clock.now() });
     expect(view.mutes.map((m) => m.node)).toEqual([M, null]);
   });
+
+  it('an acknowledged node still down stays acknowledged across a restart, though UNREACHABLE takes its own time to fire again', () => {
+    const clock = new FakeClock();
+    const down = (): TopologySnapshot => snapshot([nodeState(M, { reachable: false, lastSeenAt: clock.now() - 60_000, error: { code: 'TIMEOUT', message: 'timed out' } })]);
+    const book = watchingFrom(clock.now() - 30_000);
+    const id = only(book.evaluate(down(), clock.now())).id;
+    book.acknowledge(id, clock.now());
+    const saved = book.state(clock.now());
+
+    const restarted = new AlertBook();
+    restarted.restore(saved, clock.now());
+    // The first evaluations after the restart: not fired yet (it counts only the time it watched), and the acknowledgement is kept meanwhile.
+    clock.jump(1000);
+    expect(firing(restarted.evaluate(down(), clock.now()))).toEqual([]);
+    expect(restarted.state(clock.now()).acknowledged.map((a) => a.id)).toEqual([id]);
+    clock.jump(DEFAULT_ALERT_THRESHOLDS.unreachableSeconds * 1000);
+    expect(only(restarted.evaluate(down(), clock.now()))).toMatchObject({ id, rule: 'UNREACHABLE', state: 'acknowledged' });
+
+    // One whose incident ended while the console was away (the node answers again) is dropped at once,
+    // and not given to a later incident; one still down that never fires again, once the rule's time has passed.
+    const healthy = new AlertBook();
+    healthy.restore(saved, clock.now());
+    healthy.evaluate(snapshot([nodeState(M)]), clock.now());
+    expect(healthy.state(clock.now()).acknowledged).toEqual([]);
+    const slow = new AlertBook();
+    slow.restore(saved, clock.now());
+    slow.setThresholds({ unreachableSeconds: 3600 }, clock.now());
+    slow.evaluate(down(), clock.now());
+    expect(slow.state(clock.now()).acknowledged).toHaveLength(1);
+    clock.jump(3600_000 + 10_000);
+    slow.evaluate(snapshot([nodeState(M, { reachable: false, lastSeenAt: null, error: { code: 'TIMEOUT', message: 'timed out' } })]), clock.now());
+    expect(slow.state(clock.now()).acknowledged).toEqual([]);
+  });
 });
