@@ -25,12 +25,19 @@ export function thresholdFields(t: AlertThresholds): ThresholdFields {
 
 export type ThresholdParse = { ok: true; change: Partial<AlertThresholds> } | { ok: false; errors: Partial<Record<ThresholdKey, string>> };
 
-/** What to send: only the fields that differ from `current`; or a message for each field that is not a valid number. */
+/**
+ * What to send: only the fields edited (their text differs from what the form showed for
+ * `current`) to a value that differs from it; or a message for each field that is not a valid
+ * number. A field left as shown is never sent: the form rounds to two decimals, and sending that
+ * back turned a lag of 5,000,000 B into 5,001,708 B when only "For" was changed.
+ */
 export function parseThresholds(fields: ThresholdFields, current: AlertThresholds): ThresholdParse {
   const errors: Partial<Record<ThresholdKey, string>> = {};
   const change: Partial<AlertThresholds> = {};
+  const shown = thresholdFields(current);
   for (const { key, unit, max } of THRESHOLD_FIELDS) {
     const raw = fields[key].trim();
+    if (raw === shown[key]) continue;
     const value = Number(raw);
     if (raw === '') errors[key] = 'Required';
     else if (!Number.isFinite(value)) errors[key] = 'Not a number';

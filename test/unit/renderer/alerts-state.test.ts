@@ -129,6 +129,12 @@ describe('the thresholds form', () => {
     const fields = { ...thresholdFields(current), lagBytes: '2.5', linkDownSeconds: '1' };
     expect(parseThresholds(fields, current)).toEqual({ ok: true, change: { lagBytes: 2.5 * 1024 * 1024, linkDownSeconds: 1 } });
   });
+  it('sends only the fields edited: one left as shown (rounded) is not sent back', () => {
+    const exact = { ...current, lagBytes: 5_000_000, lagSeconds: 2.345 };
+    const fields = { ...thresholdFields(exact), forSeconds: '1' };
+    expect(fields.lagBytes).toBe('4.77');
+    expect(parseThresholds(fields, exact)).toEqual({ ok: true, change: { forSeconds: 1 } });
+  });
   it('says what is wrong with each field', () => {
     const fields = { ...thresholdFields(current), lagSeconds: 'abc', staleSeconds: '-1', unreachableSeconds: ' ', forSeconds: '4000' };
     expect(parseThresholds(fields, current)).toEqual({
