@@ -37,7 +37,7 @@ export interface ConsoleServiceOptions {
   profiles?: ProfileStore;
 }
 
-/** While an interrupted plan is shown, its nodes are read again at most this often (ticks drive it). */
+/** The journal is read again at most this often (ticks drive it), and a reported plan's nodes with it. */
 const JOURNAL_RECHECK_MS = 5000;
 
 const NO_INTERRUPTED_PLANS: InterruptedPlanList = { reports: [], problems: [], checkedAt: 0 };
@@ -56,7 +56,8 @@ export class ConsoleService {
   readonly #stopWaitMs: number | undefined;
   #profiles: ProfileStore | Promise<ProfileStore> | null;
   readonly #dataDir: string;
-  #journal: { shown: boolean; checkedAt: number; checking: boolean } = { shown: false, checkedAt: 0, checking: false };
+  /** `reportedOpen`: plans this session reported not settled (see #checkInterruptedPlans). */
+  #journal: { checkedAt: number; checking: boolean; reportedOpen: Set<string> } = { checkedAt: 0, checking: false, reportedOpen: new Set() };
   /** The last check's reports, for 'journal:interrupted' (the warnings carry them as text only). */
   #interrupted: InterruptedPlanList = NO_INTERRUPTED_PLANS;
   // Journal checks run one at a time: a check that read the journal before a dismiss must not
@@ -116,11 +117,14 @@ export class ConsoleService {
     this.#ownsLab = options.lab === undefined;
     // Stopping the lab from any topology disconnects this one first if it watches the lab.
     this.#stopWatchingLab = this.#lab.onStopping((addresses) => this.#labStopping(addresses));
-    // While an interrupted plan is reported, read its nodes again now and then: the warning
-    // goes away once the operator has run the commands it gives.
+    // Read the journal again now and then: a plan another process (a CLI, another window's
+    // server) left half-done while this console watched is reported within seconds, not at the
+    // next connect (serve ran for hours without INTERRUPTED_PLAN while `watch` fired it); and a
+    // reported one's nodes are read again, so the warning goes once its commands have been run.
+    // The journal's directory holds only the plans not yet settled: a readdir when there are none.
     this.#engine.onTick(() => {
       const j = this.#journal;
-      if (j.shown && !j.checking && Date.now() - j.checkedAt >= JOURNAL_RECHECK_MS) void this.checkInterruptedPlans();
+      if (!j.checking && Date.now() - j.checkedAt >= JOURNAL_RECHECK_MS) void this.checkInterruptedPlans(true);
     });
   }
 
@@ -139,23 +143,31 @@ export class ConsoleService {
    * Report the interrupted plans touching the connected topology as INTERRUPTED_PLAN and
    * FENCED_MASTER warnings (and close the settled ones). Resolves with what was found.
    */
-  checkInterruptedPlans(): Promise<CheckResult> {
-    const run = this.#journalChecks.then(() => this.#checkInterruptedPlans());
+  checkInterruptedPlans(periodic = false): Promise<CheckResult> {
+    const run = this.#journalChecks.then(() => this.#checkInterruptedPlans(periodic));
     this.#journalChecks = run.catch(() => undefined);
     return run;
   }
 
-  async #checkInterruptedPlans(): Promise<CheckResult> {
+  /**
+   * `periodic`: the check ticks run, not a connect or a dismiss. It closes a settled plan only
+   * once this session reported it unsettled (the operator ran its commands): one it finds
+   * settled at once stays open, so the next connect reports it too, as before such checks ran.
+   */
+  async #checkInterruptedPlans(periodic: boolean): Promise<CheckResult> {
     const snapshot = this.#engine.snapshot();
     if (!snapshot) return { reports: [], problems: [] };
     this.#journal.checking = true;
     try {
-      const result = await this.#actions.interrupted.check(this.#engine.commands(), snapshot);
+      const result = await this.#actions.interrupted.check(this.#engine.commands(), snapshot, Date.now(), (planId) => !periodic || this.#journal.reportedOpen.has(planId));
       // Disconnected meanwhile: nothing to show these on.
       if (!this.#engine.connected) return result;
+      for (const report of result.reports) {
+        if (report.settled) this.#journal.reportedOpen.delete(report.planId);
+        else this.#journal.reportedOpen.add(report.planId);
+      }
       const warnings = InterruptedPlans.warnings(result);
       this.#engine.setWarnings('journal', warnings);
-      this.#journal.shown = result.reports.some((r) => !r.settled);
       this.#interrupted = { reports: result.reports.map(planReport), problems: result.problems, checkedAt: Date.now() };
       return result;
     } catch (error) {
@@ -361,7 +373,7 @@ export class ConsoleService {
   async #disconnectNow(reason: string): Promise<void> {
     // A plan runs over this connection: cutting it mid-plan is what leaves a fenced master behind.
     await this.stopRunningPlan(reason);
-    this.#journal = { shown: false, checkedAt: 0, checking: false };
+    this.#journal = { checkedAt: 0, checking: false, reportedOpen: new Set() };
     this.#interrupted = NO_INTERRUPTED_PLANS;
     this.#connected = false;
     this.#connectedSeeds = [];

@@ -417,3 +417,42 @@ for (const subject of CUTS) {
     });
   });
 }
+
+describe('a console already watching the topology', () => {
+  let lab: Lab;
+  beforeAll(async () => {
+    lab = await Lab.start({ nodes: masterWithReplicas(2) });
+  });
+  afterAll(async () => {
+    await lab?.close();
+  });
+
+  it('reports a plan a CLI left half-done (kill -9) within seconds, without connecting again', async () => {
+    const dataDir = await mkdtemp(path.join(os.tmpdir(), 'rc-interrupted-watching-'));
+    // serve, or the desktop app, on the same data directory as the CLI an operator runs beside it.
+    const service = new ConsoleService({ interface: 'desktop', auditDir: dataDir });
+    try {
+      await service.connect({ seeds: [lab.address('master')], pollIntervalMs: 200 });
+      expect(service.snapshot()?.warnings.map((w) => w.code)).not.toContain('INTERRUPTED_PLAN');
+      const child = cli(['switchover', '--to', lab.address('replica-1'), '--method', 'fence', '--seed', lab.address('master'), '--step-timeout', String(STEP_TIMEOUT_MS), '--yes'], dataDir);
+      const exited = once(child, 'exit');
+      // Cut after the fence went on (step 1 of 6): the plan is half-done whatever follows.
+      const planId = await stepStarted(dataDir, 1);
+      child.kill('SIGKILL');
+      await exited;
+      expect(await endedBeforeCut(dataDir, planId)).toBe(false);
+      await until('INTERRUPTED_PLAN on the console that was already watching', async () =>
+        service.snapshot()?.warnings.some((w) => w.code === 'INTERRUPTED_PLAN' && w.message.includes(planId)) ? true : undefined,
+      );
+      const report = (await new InterruptedPlans(dataDir).checkAtStart({ timeoutMs: 1000 })).reports.find((r) => r.planId === planId);
+      if (report) {
+        await runCommands(lab, report);
+        await new InterruptedPlans(dataDir).dismiss(planId);
+      }
+    } finally {
+      await service.close();
+      await reset(lab);
+      await rm(dataDir, { recursive: true, force: true });
+    }
+  });
+});

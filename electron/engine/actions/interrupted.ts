@@ -33,14 +33,14 @@ export class InterruptedPlans {
 
   /**
    * Reports for the interrupted plans that touch `snapshot` (every one when null), their nodes
-   * read through `reader`. Settled plans are closed after this report.
+   * read through `reader`. Settled plans are closed after this report, those `mayClose` allows.
    */
-  async check(reader: NodeReader, snapshot: TopologySnapshot | null, now = Date.now()): Promise<CheckResult> {
+  async check(reader: NodeReader, snapshot: TopologySnapshot | null, now = Date.now(), mayClose: (planId: string) => boolean = () => true): Promise<CheckResult> {
     const { plans, broken } = await this.store.interrupted();
     const addresses = snapshot ? new Set(snapshot.nodes.flatMap((n) => [n.address, ...n.aliases])) : null;
     const touching = plans.filter((p) => addresses === null || planAddresses(p).some((a) => addresses.has(a)));
     const reports: InterruptedReport[] = [];
-    for (const plan of touching) reports.push(await this.assessAndClose(plan, await readPlanNodes(reader, plan), now));
+    for (const plan of touching) reports.push(await this.assessAndClose(plan, await readPlanNodes(reader, plan), now, mayClose(plan.started.planId)));
     return { reports, problems: brokenText(broken) };
   }
 
@@ -80,9 +80,9 @@ export class InterruptedPlans {
     return [...result.problems, ...result.reports.flatMap((r) => [...reportText(r), ''])];
   }
 
-  private async assessAndClose(plan: JournaledPlan, nodes: Awaited<ReturnType<typeof readPlanNodes>>, now: number): Promise<InterruptedReport> {
+  private async assessAndClose(plan: JournaledPlan, nodes: Awaited<ReturnType<typeof readPlanNodes>>, now: number, mayClose = true): Promise<InterruptedReport> {
     const report = assess(plan, nodes, now);
-    if (report.settled) {
+    if (report.settled && mayClose) {
       const reason = report.changedSince.length > 0 ? `moot: ${report.changedSince.join(', ')} changed since by something else, no fence, no pause` : 'settled: nodes seen in the expected end state or the original one, no fence, no pause';
       await this.store.close(plan.started.planId, reason).catch(() => false);
     }
