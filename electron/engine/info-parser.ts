@@ -71,6 +71,11 @@ export interface ServerInfo {
   mode: 'standalone' | 'sentinel' | 'cluster' | null;
   tcpPort: number | null;
   uptimeSeconds: number | null;
+  /**
+   * The second the process started, by the server's own clock (server_time_usec less its uptime,
+   * 6.2+): what its rdb_last_save_time reads until a save succeeds. Null when either is missing.
+   */
+  startedAtSecond: number | null;
   configFile: string | null;
 }
 
@@ -225,6 +230,8 @@ export function parseServer(fields: Record<string, string>): ServerInfo {
   const product = isValkey ? 'valkey' : 'redis';
   // Valkey 7.2 says server_name:valkey but has no valkey_version yet: its redis_version is real.
   const version = valkeyVersion ?? nonEmpty(field(fields, 'redis_version'));
+  const uptime = toNonNegative(field(fields, 'uptime_in_seconds'));
+  const serverMicros = toNonNegative(field(fields, 'server_time_usec'));
   return {
     runId: nonEmpty(field(fields, 'run_id')),
     product,
@@ -232,7 +239,8 @@ export function parseServer(fields: Record<string, string>): ServerInfo {
     versionLabel: version === null ? null : `${product} ${version}`,
     mode: serverMode(fields),
     tcpPort: toPort(field(fields, 'tcp_port')),
-    uptimeSeconds: toNonNegative(field(fields, 'uptime_in_seconds')),
+    uptimeSeconds: uptime,
+    startedAtSecond: serverMicros === null || uptime === null || serverMicros / 1e6 > MAX_UNIX_SECONDS ? null : Math.floor(serverMicros / 1e6) - uptime,
     configFile: nonEmpty(field(fields, 'config_file')),
   };
 }
@@ -352,8 +360,8 @@ export interface LoadSections {
  * reading only the fields shown. Hostile values (not a number, negative, past a safe integer)
  * are null: the snapshot never carries NaN or Infinity.
  */
-/** `startedAt`: when the process started (ms), from its uptime; it tells a save from Redis's own start (see parsePersistence). */
-export function parseLoad(sections: LoadSections, readAt: number, startedAt: number | null = null): NodeLoad {
+/** `startedAtSecond`: when the process started (ServerInfo.startedAtSecond); it tells a save from Redis's own start (see parsePersistence). */
+export function parseLoad(sections: LoadSections, readAt: number, startedAtSecond: number | null = null): NodeLoad {
   const stats = sections.stats ?? EMPTY;
   const memory = sections.memory ?? EMPTY;
   const maxMemory = toNonNegative(field(memory, 'maxmemory'));
@@ -369,7 +377,7 @@ export function parseLoad(sections: LoadSections, readAt: number, startedAt: num
     memoryNotCountedBytes: toNonNegative(field(memory, 'mem_not_counted_for_evict')),
     keysWithTtl: keyCount(sections.keyspace ?? null, 'expires'),
     connectedClients: toNonNegative(field(sections.clients ?? EMPTY, 'connected_clients')),
-    persistence: sections.persistence === null ? null : parsePersistence(sections.persistence, startedAt),
+    persistence: sections.persistence === null ? null : parsePersistence(sections.persistence, startedAtSecond),
   };
 }
 
@@ -382,7 +390,7 @@ export function keyCount(text: string | null, field: 'keys' | 'expires'): number
 }
 
 /** Null when the reply has neither in-progress flag (no persistence section, or not a Redis one). */
-function parsePersistence(fields: Fields, startedAt: number | null): NodePersistence | null {
+function parsePersistence(fields: Fields, startedAtSecond: number | null): NodePersistence | null {
   const rdb = toFlag(field(fields, 'rdb_bgsave_in_progress'));
   const aof = toFlag(field(fields, 'aof_rewrite_in_progress'));
   if (rdb === null && aof === null) return null;
@@ -391,10 +399,10 @@ function parsePersistence(fields: Fields, startedAt: number | null): NodePersist
   // Redis starts with rdb_last_save_time at its start and rdb_last_bgsave_status ok, and moves the
   // time only when a save succeeds: a node started with save "" showed "LAST SAVE OK, saved 52
   // min ago" without a snapshot ever written, and one whose every save failed "saved" at its start.
-  // A save succeeded since it started when the time is past its start (2 s of slack: both are
-  // whole seconds). Without its start (uptime not read), rdb_saves (7.0+) says whether one was tried.
-  const saved =
-    lastSave !== null && startedAt !== null ? lastSave * 1000 > startedAt + 2000 : toNonNegative(field(fields, 'rdb_saves')) !== 0;
+  // A save succeeded since it started when the time is past its start, both by the server's clock
+  // (the console's may be seconds off). Without its start (before 6.2, or INFO server not read),
+  // rdb_saves (7.0+) says whether one was tried.
+  const saved = lastSave !== null && startedAtSecond !== null ? lastSave > startedAtSecond : toNonNegative(field(fields, 'rdb_saves')) !== 0;
   const status = toStatus(field(fields, 'rdb_last_bgsave_status'));
   return {
     rdbSaveInProgress: rdb === true,

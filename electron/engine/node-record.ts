@@ -394,9 +394,7 @@ function applyReply(record: NodeRecord, reply: PollReply): void {
     const clients = loadOnly(reply.clients, LOAD_FIELDS.clients);
     // Counted only under the policy it decides (the first load poll reads it before the policy is known).
     const keyspace = evictsOnlyKeysWithTtl(memory?.maxmemory_policy ?? null) ? reply.keyspace : null;
-    const uptime = record.server?.uptimeSeconds ?? null;
-    const startedAt = uptime === null || record.serverReadAt === null ? null : record.serverReadAt - uptime * 1000;
-    record.load = parseLoad({ stats, memory, clients, persistence, keyspace }, reply.receivedAt, startedAt);
+    record.load = parseLoad({ stats, memory, clients, persistence, keyspace }, reply.receivedAt, record.server?.startedAtSecond ?? null);
   }
 
   // Before 6.2 a never-up link reports a Unix time as "down since": uptime lets the parser tell.

@@ -151,6 +151,7 @@ describe('redis 5.0 master with two replicas', () => {
       mode: 'standalone',
       tcpPort: 6379,
       uptimeSeconds: 1296042,
+      startedAtSecond: null,
       configFile: '/etc/redis/redis.conf',
     });
     expect(isClusterEnabled(info.fields)).toBe(false);
@@ -199,6 +200,7 @@ describe('redis 6.0 replica in the middle of a chain', () => {
       mode: 'standalone',
       tcpPort: 6379,
       uptimeSeconds: 86417,
+      startedAtSecond: null,
       configFile: '/usr/local/etc/redis/redis.conf',
     });
   });
@@ -249,6 +251,7 @@ describe('redis 6.2 replica during a disk-based full sync', () => {
       mode: 'standalone',
       tcpPort: 6380,
       uptimeSeconds: 604811,
+      startedAtSecond: 1699485231,
       configFile: '/etc/redis/redis-6380.conf',
     });
   });
@@ -303,6 +306,7 @@ describe('redis 7.0, captured from real servers', () => {
       mode: 'standalone',
       tcpPort: 17301,
       uptimeSeconds: 20,
+      startedAtSecond: 1795246184,
       configFile: null,
     });
     expect(withoutRaw(repl)).toEqual({
@@ -438,6 +442,7 @@ describe('redis 7.0, captured from real servers', () => {
       mode: 'sentinel',
       tcpPort: 17304,
       uptimeSeconds: 19,
+      startedAtSecond: 1795246185,
       configFile: '/tmp/tmp.6GYVGepoz9/sentinel.conf',
     });
     expect(parseSentinelMasters(info.fields)).toEqual([
@@ -465,6 +470,7 @@ describe('valkey 8.0 during a dual-channel full sync', () => {
       mode: 'standalone',
       tcpPort: 6379,
       uptimeSeconds: 264019,
+      startedAtSecond: 1732614420,
       configFile: '/etc/valkey/valkey.conf',
     });
     expect(info.fields['redis_version']).toBe('7.2.4');
@@ -568,6 +574,7 @@ describe('hostile input', () => {
       // tcp_port appears twice: '6379abc', then '63790', which wins.
       tcpPort: 63790,
       uptimeSeconds: null,
+      startedAtSecond: null,
       configFile: 'C:\\redis\\redis.conf:with:colons',
     });
     expect(isClusterEnabled(info.fields)).toBe(false);
@@ -655,6 +662,7 @@ describe('parseServer', () => {
       mode: null,
       tcpPort: null,
       uptimeSeconds: null,
+      startedAtSecond: null,
       configFile: null,
     });
     const inherited = Object.create({ run_id: 'from-prototype' }) as Record<string, string>;

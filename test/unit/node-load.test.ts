@@ -73,9 +73,9 @@ describe('parseLoad', () => {
     const savedOnce = fields('rdb_bgsave_in_progress:0\naof_rewrite_in_progress:0\nrdb_last_save_time:1764745200\nrdb_last_bgsave_status:ok\nrdb_saves:1');
     expect(parseLoad({ stats: null, memory: null, clients: null, persistence: savedOnce }, 1).persistence).toMatchObject({ lastSaveStatus: 'ok', lastSaveAt: 1_764_745_200_000 });
     expect(parseLoad({ stats: null, memory: null, clients: null, persistence: fields('loading:0') }, 1).persistence).toBeNull();
-    // With its start known (from uptime): a save time no later than the start is Redis's own start,
-    // whether or not a save was tried (rdb_saves counts failed ones, and CONFIG RESETSTAT zeroes it).
-    const started = 1_764_745_200_000;
+    // With its start known (server_time_usec less uptime): a save time no later than the start is Redis's
+    // own start, whether or not a save was tried (rdb_saves counts failed ones, and CONFIG RESETSTAT zeroes it).
+    const started = 1_764_745_200;
     const failedOnly = fields('rdb_bgsave_in_progress:0\naof_rewrite_in_progress:0\nrdb_last_save_time:1764745200\nrdb_last_bgsave_status:err\nrdb_saves:2');
     expect(parseLoad({ stats: null, memory: null, clients: null, persistence: failedOnly }, 1, started).persistence).toMatchObject({ lastSaveStatus: 'err', lastSaveAt: null });
     const afterResetStat = fields('rdb_bgsave_in_progress:0\naof_rewrite_in_progress:0\nrdb_last_save_time:1764745200\nrdb_last_bgsave_status:err\nrdb_saves:0');
