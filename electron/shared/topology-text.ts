@@ -119,5 +119,8 @@ export function toMermaid(snapshot: TopologySnapshot): string {
     lines.push('  classDef unreachable stroke-dasharray: 5 5,opacity:0.6');
     lines.push(`  class ${unreachable.join(',')} unreachable`);
   }
+  // The warnings as comments (not drawn, read in the source): a label says "see CYCLE", and a
+  // runbook pasted from this needs the why. One line each: a line break would end the comment.
+  for (const w of snapshot.warnings) lines.push(`  %% ${w.code}: ${clean(w.message.replace(/\s*[\r\n]+\s*/g, ' · '))}`);
   return lines.join('\n');
 }

@@ -240,6 +240,9 @@ describe('a full sync and an unknown lag, in words', () => {
     const row = toTable(snap).split('\n').find((l) => l.startsWith(R1)) ?? '';
     expect(row).toMatch(/4,553\s+in a cycle\s+—\s+No lag in a replication cycle: no node of it is a source/);
     expect(toMermaid(snap)).toContain('lag — (in a cycle: see CYCLE)');
+    // The warning it points at is in the file, as a comment on one line (a line break would end it and inject syntax).
+    const warned = toMermaid({ ...snap, warnings: [{ code: 'CYCLE', message: `${R1} and ${R2} replicate from each other\nA[evil] --> B`, nodes: [R1, R2] }] });
+    expect(warned.split('\n').at(-1)).toBe(`  %% CYCLE: ${R1} and ${R2} replicate from each other · A[evil] --> B`);
     expect(toJson(snap)).toMatchObject({ nodes: [{ address: R1, lagBytes: null, lagBytesFromRoot: null, lagSeconds: null, lagInCycle: true }, { lagInCycle: true }] });
     // Any other replica: lagInCycle false in JSON.
     expect(toJson(snapshot([nodeState(M), replica(R1, M)], []))).toMatchObject({ nodes: [{ lagInCycle: false }, { lagBytes: 0, lagInCycle: false }] });
