@@ -109,7 +109,7 @@ export class DataLossWatch {
     for (const [address, incident] of this.#incidents) {
       // Recalled from memory, which holds every topology this machine watched: an incident none of
       // whose nodes is in this one belongs to another (kept, for when that one is watched).
-      if (!byAddress.has(address) && !incident.below.some((node) => byAddress.has(node)) && ![...incident.wiped].some((node) => byAddress.has(node))) continue;
+      if (![incident.master, ...incident.below, ...incident.wiped].some((node) => byAddress.has(node))) continue;
       for (const address of incident.unread) {
         const node = byAddress.get(address);
         if (!node || node.reachable) incident.unread.delete(address);
