@@ -60,7 +60,11 @@ export class EventMemory {
   readonly uncounted = new Map<string, { replica: string; tick: number }[]>();
   /** Per replica: the last tick it was seen away from its master (not read, link not up, syncing, not listed online). */
   readonly away = new Map<string, number>();
-  /** Replicas whose link going down was said (a link-down event) since their last full resync. */
+  /**
+   * Replicas whose link going down was said (a link-down event), until a full resync explains the
+   * drop or the link is read up twice in a row (back by a partial resync): a later drop the console
+   * does not see is then said by the full resync that follows it.
+   */
   readonly dropSaid = new Set<string>();
   /** Per replica: the tick its last full resync was reported (its time away before that is explained). */
   readonly resyncedAt = new Map<string, number>();
@@ -117,12 +121,18 @@ export function diffSnapshots(previous: TopologySnapshot | null, next: TopologyS
     for (const node of next.nodes) replicaFullSync(memory, before.get(node.address), node, after, add);
     for (const node of next.nodes) masterSyncs(memory, before, node, next, add);
     for (const old of before.values()) droppedReplicas(old, after.get(old.address), next, previous.nodes, add);
+    // Twice, not once: the master's count of a sync that ran between two polls may come a reading later.
+    for (const address of memory.dropSaid) if (linkUp(before.get(address)) && linkUp(after.get(address))) memory.dropSaid.delete(address);
   }
   remember(memory, next, after);
   for (const old of before.values()) {
     if (!after.has(old.address) && everRead(old)) add(old.address, 'node-vanished', `${old.address} left the topology`);
   }
   return out;
+}
+
+function linkUp(node: NodeState | undefined): boolean {
+  return node !== undefined && node.reachable && node.linkStatus === 'up' && !node.sync;
 }
 
 /** Whether the console has ever had an answer from this node (remembered nodes count). */

@@ -122,6 +122,34 @@ describe('full resyncs from both sides', () => {
     expect(counted?.[0]?.message).toBe('a:1: link to m:1 went down (seen by the full resync that followed)');
   });
 
+  it('a drop said, then healed by a partial resync: the next drop the console misses is still said by its full resync', () => {
+    const [, down, , , unseen] = run([
+      [master(), replica('a:1')],
+      [master(), replica('a:1', { linkStatus: 'down' })],
+      // Back by a partial resync: its master counts sync_partial_ok, not sync_full.
+      [master({ stats: { syncFull: 2, syncPartialOk: 1, syncPartialErr: 0 } }), replica('a:1', { offset: 5100 })],
+      [master({ stats: { syncFull: 2, syncPartialOk: 1, syncPartialErr: 0 } }), replica('a:1', { offset: 5200 })],
+      // Later: dropped and syncing again between two polls (the link read up, then a transfer).
+      [master({ stats: { syncFull: 3, syncPartialOk: 1, syncPartialErr: 0 } }), replica('a:1', { sync: SYNCING })],
+    ]);
+    expect(down?.map((e) => e.kind)).toEqual(['link-down']);
+    expect(unseen?.map((e) => e.kind)).toEqual(['link-down', 'full-resync']);
+    expect(unseen?.[0]?.message).toBe('a:1: link to m:1 went down (seen by the full resync that followed)');
+  });
+
+  it('a drop said and a full resync that ran between two polls: the drop is not said twice', () => {
+    const [, down, back, counted] = run([
+      [master(), replica('a:1')],
+      [master(), replica('a:1', { linkStatus: 'down' })],
+      // Synced and linked up before the next poll; its master's count of it read a poll later.
+      [master(), replica('a:1', { offset: 5100 })],
+      [master({ stats: { syncFull: 3, syncPartialOk: 0, syncPartialErr: 0 } }), replica('a:1', { offset: 5200 })],
+    ]);
+    expect(down?.map((e) => e.kind)).toEqual(['link-down']);
+    expect(back?.map((e) => e.kind)).toEqual(['link-up']);
+    expect(counted?.map((e) => [e.kind, e.node])).toEqual([['full-resync', 'a:1']]);
+  });
+
   it('a master dropping a replica that is alive and still points at it', () => {
     const listed = [{ address: 'a:1', state: 'online', ackOffset: 5000, ackAgeSeconds: 0 }];
     const [, dropped] = run([
