@@ -116,6 +116,11 @@ export interface NodeRecord {
    * syncs that finished before it, for other replicas, are not.
    */
   awaySince: number | null;
+  /**
+   * The first reading of its current spell in a FAILOVER (master_failover_state waiting-for-sync or
+   * failover-in-progress: its writes held); null when not in one.
+   */
+  failoverSince: number | null;
   /** When topology memory last saw this node (null when it is not remembered): a remembered node is kept and dialled. */
   rememberedSeenAt: number | null;
   /** Its role, master and replication ID as memory last saw them: what the graph shows while it cannot be read. */
@@ -170,6 +175,7 @@ export function createRecord(address: string, dial: string, seed: boolean, capac
     syncStarts: [],
     fullSyncsServed: [],
     awaySince: null,
+    failoverSince: null,
     rememberedSeenAt: null,
     rememberedAs: null,
     asSentinel: false,
@@ -412,6 +418,7 @@ function applyReply(record: NodeRecord, reply: PollReply): void {
   }
   const away = replication.role === 'replica' && (replication.linkStatus !== 'up' || replication.syncInProgress);
   record.awaySince = away ? (record.awaySince ?? reply.receivedAt) : null;
+  record.failoverSince = holdsWritesInFailover(replication) ? (record.failoverSince ?? reply.receivedAt) : null;
   record.replication = record.server?.mode === 'sentinel' ? null : replication;
   record.polls++;
   record.reachable = true;
@@ -438,6 +445,11 @@ function markUnreachable(record: NodeRecord, error: unknown, at: number): void {
   record.unreachableSince ??= at;
   record.lastSample = null;
   record.latencyMs = null;
+}
+
+/** In a FAILOVER (6.2+): writes are paused from the moment it starts until the target accepts the hand-over. */
+export function holdsWritesInFailover(replication: ReplicationInfo): boolean {
+  return replication.failoverState === 'waiting-for-sync' || replication.failoverState === 'failover-in-progress';
 }
 
 /** The node's replication offset: master_repl_offset on a master, slave_repl_offset on a replica. */

@@ -47,19 +47,23 @@ export function findWarnings(nodes: NodeSet, loops: readonly NodeRecord[][] = cy
  * setting is on), or it holds the console's own fence, a huge value (the journal's FENCED_MASTER
  * says more while the plan that set it is interrupted: the engine then drops this). MISCONF and
  * OOM: its own disk or memory (write-hazards.ts). One warning per master, every reason in it.
- * And DISK_ERROR: a replica that cannot save stops at its master's next write (Redis 7.0+).
+ * And DISK_ERROR: a replica that cannot save stops at its master's next write (Redis 7.0+). A
+ * FAILOVER holding writes (heldByFailover) is a reason too, on a node already demoted by it as well.
  */
 function writesRefused(records: readonly NodeRecord[]): TopologyWarning[] {
   const out: TopologyWarning[] = [];
   for (const r of records) {
     if (!r.reachable) continue;
+    const held = heldByFailover(r);
     if (r.replication?.role === 'replica') {
+      // Demoted by its FAILOVER already, the target not yet taking over: its writes are still held.
+      if (held !== null) out.push({ code: 'WRITES_REFUSED', message: `${r.address} ${held}`, nodes: [r.address] });
       const stops = replicaHazards(r.settings, r.load, r.server?.versionLabel ?? null);
       if (stops.length > 0) out.push({ code: 'DISK_ERROR', message: `${r.address} ${describeHazards(stops)}`, nodes: [r.address] });
       continue;
     }
     if (r.replication?.role !== 'master') continue;
-    const reasons: string[] = [];
+    const reasons: string[] = held === null ? [] : [held];
     const short = replicasShort(r.settings, r.replication.minReplicasGood);
     const maxLag = r.settings?.minReplicasMaxLag ?? null;
     const lagged = `with a lag under min-replicas-max-lag${maxLag !== null ? ` (${maxLag} s)` : ''}`;
@@ -91,6 +95,32 @@ function writesRefused(records: readonly NodeRecord[]): TopologyWarning[] {
   return out;
 }
 
+/** Writes held this long by a FAILOVER are said (a planned hand-over takes well under a second once the target has caught up). */
+export const FAILOVER_HELD_MS = 5000;
+
+/**
+ * A node whose FAILOVER has held its writes for FAILOVER_HELD_MS or more (it pauses them from the
+ * start: CLIENT PAUSE WRITE): waiting for a replica to catch up, which without TIMEOUT lasts for
+ * ever, or demoted already and waiting for the target to accept the hand-over. Whoever sent it may
+ * be gone (a console killed half-way, another tool): nothing but the node's own INFO says so.
+ */
+function heldByFailover(r: NodeRecord): string | null {
+  if (r.failoverSince === null || r.polledAt === null || r.polledAt - r.failoverSince < FAILOVER_HELD_MS) return null;
+  const since = formatSeconds(Math.round((r.polledAt - r.failoverSince) / 1000));
+  const target = masterAddressOf(r);
+  if (r.replication?.failoverState === 'failover-in-progress' && target !== null) {
+    return (
+      `holds every write: it handed over to ${target} in a FAILOVER and has waited ${since} for it to accept (master_failover_state failover-in-progress). ` +
+      `Its writes are released once ${target} answers (then READONLY: clients go to ${target}). If ${target} is gone for good, FAILOVER ABORT on ${r.address} makes it the master again, ` +
+      `but check first that ${target} is not a master already: that would leave two masters`
+    );
+  }
+  return (
+    `holds every write: it has been in a FAILOVER for ${since} (master_failover_state ${r.replication?.failoverState ?? '?'}), which pauses writes until a replica has every byte and takes over. ` +
+    `A FAILOVER sent with TIMEOUT gives up by itself then; one without waits for ever. If no plan of yours is running it, FAILOVER ABORT on ${r.address} releases the writes and it stays the master`
+  );
+}
+
 /**
  * A master whose one reason to refuse writes is the console's own fence: while the interrupted
  * plan that set it is in the journal, its FENCED_MASTER says that (with the value before), and the
@@ -99,6 +129,7 @@ function writesRefused(records: readonly NodeRecord[]): TopologyWarning[] {
 export function refusesOnlyByFence(r: NodeRecord): boolean {
   return (
     r.replication?.role === 'master' &&
+    heldByFailover(r) === null &&
     isFenceValue(r.settings?.minReplicasToWrite) &&
     r.replication.minReplicasGood !== null &&
     !masterHazards(r.settings, r.load).some(refusesWrites)

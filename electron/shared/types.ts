@@ -378,7 +378,8 @@ export type WarningCode =
   | 'FENCED_MASTER'
   /**
    * A master refusing writes: fewer good replicas than its own min-replicas-to-write asks (NOREPLICAS),
-   * a failed RDB save or AOF write (MISCONF), or used memory past maxmemory with noeviction (OOM).
+   * a failed RDB save or AOF write (MISCONF), or used memory past maxmemory with noeviction (OOM);
+   * or a node whose FAILOVER has held its writes for 5 s or more.
    */
   | 'WRITES_REFUSED'
   /** A replica that cannot save (a failed RDB save or AOF write): Redis 7.0+ stops it at its master's next write. */

@@ -13,6 +13,8 @@ import { check, codes, direct, harness, type Harness } from '../helpers/actions'
 import { disposeAfterEach } from '../helpers/dispose';
 import { waitForTick } from '../helpers/engine';
 import { until } from '../helpers/until';
+import { parseAddress } from '../../electron/engine/address';
+import { FAILOVER_HELD_MS } from '../../electron/engine/warnings';
 
 const own = disposeAfterEach();
 
@@ -225,6 +227,35 @@ describe('a master left fenced by a plan that failed after the hand-over (no int
         'and a plan that failed after the hand-over keeps it on purpose while another master may take writes. ' +
         `Once ${master} follows the new master, or if it is the only master, restore its value before the plan (0 unless you set one): CONFIG SET min-replicas-to-write <value> on ${master}`,
     );
+  });
+});
+
+describe('a FAILOVER that holds the writes (whoever sent it may be gone)', () => {
+  it('one sent without TIMEOUT to a stalled replica waits for ever: WRITES_REFUSED once it has held them 5 s, gone after FAILOVER ABORT', async () => {
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(1) }));
+    await lab.waitForLinks();
+    const master = lab.address('master');
+    const engine = own(new ReplicationEngine());
+    await engine.connect({ seeds: [master], pollIntervalMs: 200 });
+    const admin = direct(lab, 'master');
+    own({ close: async () => admin.disconnect() });
+    lab.pause('replica-1');
+    own({ close: async () => lab.resume('replica-1') });
+    // A write the stalled replica never acknowledges: the master waits for it to catch up, its writes paused.
+    await admin.set('k', 'v');
+    const { host, port } = parseAddress(lab.address('replica-1'));
+    expect(await admin.call('FAILOVER', 'TO', host, String(port))).toBe('OK');
+    const startedAt = Date.now();
+    await until('waiting-for-sync', async () => ((await admin.info('replication')).includes('master_failover_state:waiting-for-sync') ? true : undefined));
+    await waitForTick(engine, () => refused(engine) !== undefined, 15_000, 'WRITES_REFUSED (FAILOVER)');
+    // Not before the writes were held 5 s: a planned hand-over is over long before.
+    expect(Date.now() - startedAt).toBeGreaterThanOrEqual(FAILOVER_HELD_MS - 1000);
+    expect(refused(engine)?.startsWith(`${master} holds every write: it has been in a FAILOVER for `)).toBe(true);
+    expect(refused(engine)).toMatch(/ for \d+ s \(master_failover_state waiting-for-sync\), which pauses writes until a replica has every byte and takes over\. /);
+    expect(refused(engine)).toContain(`one without waits for ever. If no plan of yours is running it, FAILOVER ABORT on ${master} releases the writes and it stays the master`);
+    expect(await admin.call('FAILOVER', 'ABORT')).toBe('OK');
+    await waitForTick(engine, () => refused(engine) === undefined, 5000, 'no WRITES_REFUSED after FAILOVER ABORT');
+    expect(await refusal(lab, 'master')).toBe('accepted');
   });
 });
 

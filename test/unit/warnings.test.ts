@@ -150,3 +150,35 @@ describe('MULTIPLE_MASTERS', () => {
     expect(warning?.message).toContain('10.0.0.2:6379 (lone master, no replicas)');
   });
 });
+
+describe('WRITES_REFUSED: a FAILOVER holding the writes', () => {
+  it('a node its FAILOVER demoted already, waiting for the target: said once held 5 s, naming the target and the two-masters risk of aborting', () => {
+    const nodes = new NodeSet(10);
+    const old = read(nodes.add('10.0.0.1:6379', true), { master: '10.0.0.2:6379', extra: 'master_failover_state:failover-in-progress' });
+    old.failoverSince = 6_000;
+    old.polledAt = 10_000;
+    expect(only(findWarnings(nodes), 'WRITES_REFUSED')).toEqual([]);
+    old.polledAt = 11_000;
+    expect(only(findWarnings(nodes), 'WRITES_REFUSED')).toEqual([
+      {
+        code: 'WRITES_REFUSED',
+        message:
+          '10.0.0.1:6379 holds every write: it handed over to 10.0.0.2:6379 in a FAILOVER and has waited 5 s for it to accept (master_failover_state failover-in-progress). ' +
+          'Its writes are released once 10.0.0.2:6379 answers (then READONLY: clients go to 10.0.0.2:6379). If 10.0.0.2:6379 is gone for good, FAILOVER ABORT on 10.0.0.1:6379 makes it the master again, ' +
+          'but check first that 10.0.0.2:6379 is not a master already: that would leave two masters',
+        nodes: ['10.0.0.1:6379'],
+      },
+    ]);
+  });
+
+  it('a master waiting for sync is one warning with its other reasons', () => {
+    const nodes = new NodeSet(10);
+    const master = read(nodes.add('10.0.0.1:6379', true), { extra: 'master_failover_state:waiting-for-sync\nmin_slaves_good_slaves:0' });
+    master.failoverSince = 0;
+    master.polledAt = 7_000;
+    const [refusal, ...rest] = only(findWarnings(nodes), 'WRITES_REFUSED');
+    expect(rest).toEqual([]);
+    expect(refusal?.message).toMatch(/^10\.0\.0\.1:6379 holds every write: it has been in a FAILOVER for 7 s \(master_failover_state waiting-for-sync\)/);
+    expect(refusal?.message).toContain('. It also refuses every write (NOREPLICAS)');
+  });
+});
