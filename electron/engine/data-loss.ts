@@ -109,7 +109,7 @@ export class DataLossWatch {
     for (const [address, incident] of this.#incidents) {
       // Recalled from memory, which holds every topology this machine watched: an incident none of
       // whose nodes is in this one belongs to another (kept, for when that one is watched).
-      if (![incident.master, ...incident.below, ...incident.wiped].some((node) => byAddress.has(node))) continue;
+      if (!concerns(incident, byAddress)) continue;
       for (const address of incident.unread) {
         const node = byAddress.get(address);
         if (!node || node.reachable) incident.unread.delete(address);
@@ -173,6 +173,22 @@ export class DataLossWatch {
       `Turn on RDB saves or appendonly on the master`;
     return { code: 'MASTER_RESTARTED_EMPTY', message, nodes: [incident.master, ...wiped, ...holding, ...unread] };
   }
+}
+
+/**
+ * Whether an incident belongs to this snapshot's topology: its master is in it, or a node of the
+ * incident that still hangs from it (a master now, or a replica of another of its nodes). A node
+ * it wiped that was re-pointed to a master of another topology took that master's data: the loss
+ * is not that topology's (it paged a data loss there, ten minutes late, of a master not in it).
+ */
+function concerns(incident: Incident, byAddress: ReadonlyMap<string, NodeState>): boolean {
+  if (byAddress.has(incident.master)) return true;
+  const ours = new Set([incident.master, ...incident.below, ...incident.wiped]);
+  for (const address of ours) {
+    const node = byAddress.get(address);
+    if (node && (node.role !== 'replica' || node.master === null || ours.has(node.master))) return true;
+  }
+  return false;
 }
 
 /**

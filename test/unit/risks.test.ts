@@ -371,6 +371,19 @@ describe('DataLossWatch (MASTER_RESTARTED_EMPTY)', () => {
     expect(watch.observe(at(wiped), T - 3000 + DATA_LOSS_KEEP_MS + 1)).toEqual([]);
   });
 
+  it("is said only in its own topology: not where a node it wiped was re-pointed to another topology's master (that node took that master's data)", () => {
+    const watch = new DataLossWatch();
+    const before = [master('run-a', 'old'), replica('a:1', { replid: 'old' }), replica('b:1', { replid: 'old' })];
+    watch.observe(at(before), T - 10_000);
+    expect(watch.observe(at([master('run-b', 'new'), replica('a:1', { replid: 'new' }), replica('b:1', { replid: 'new' })]), T)[0]?.nodes).toEqual(['m:1', 'a:1', 'b:1']);
+    // Another topology (one memory for all, in serve): b:1 now replicates from its master x:1.
+    const elsewhere = [nodeState('x:1', { runId: 'run-x', replid: 'xx' }), replica('b:1', { master: 'x:1', replid: 'xx' })];
+    expect(watch.observe(at(elsewhere), T + 1000)).toEqual([]);
+    // Its own topology without the master in it (gone from the graph): the nodes it wiped that still hang together say it.
+    const orphans = [replica('a:1', { master: 'b:1', replid: 'new' }), nodeState('b:1', { runId: 'run-b1', replid: 'new2' })];
+    expect(watch.observe(at(orphans), T + 2000)).toHaveLength(1);
+  });
+
   it('keeps the incident while the replicas are down or loading (the whole fleet restarted), and names them once they resync', () => {
     const watch = new DataLossWatch();
     watch.observe(at([master('run-a', 'old'), replica('a:1', { replid: 'old' }), replica('b:1', { replid: 'old' })]), T);
