@@ -14,6 +14,7 @@ import { refusesConsole, type Alert, type AlertMute, type AlertRule, type Alerts
 import { EngineError } from './errors';
 import type { AlertStore } from './alert-store';
 import { mastersWithReplicas, nodesByAddress } from '../shared/node-index';
+import { answeringForSeconds } from './warnings';
 
 export const DEFAULT_ALERT_THRESHOLDS: AlertThresholds = {
   lagBytes: 10 * 1024 * 1024,
@@ -455,7 +456,8 @@ export class AlertBook {
     const syncing = node.sync !== null || syncingEdges.has(a);
     if (node.linkStatus === 'down' && (!syncing || this.#active.has(keyOf('LINK_DOWN', a)))) {
       const reported = finite(node.linkDownSinceSeconds);
-      const down = reported !== null && reported >= 0 ? reported : this.#heldFor('link', a, now, null, seen);
+      // Counted from when its master answered: the master's own outage is its UNREACHABLE, not this link's.
+      const down = reported !== null && reported >= 0 ? Math.min(reported, answeringForSeconds(master, now)) : this.#heldFor('link', a, now, null, seen);
       if (down >= t.linkDownSeconds) {
         out.push({
           rule: 'LINK_DOWN',

@@ -87,6 +87,11 @@ export interface NodeRecord {
   latencyMs: number | null;
   polledAt: number | null;
   unreachableSince: number | null;
+  /**
+   * When it answered again after the console had read it unreachable (this session); null while
+   * it has answered every read since its first. A replica's link to it cannot have come back before.
+   */
+  answeringSince: number | null;
   /** What the last read of each INFO section had to cut (only sections that were cut). */
   infoCuts: Partial<Record<InfoSection, InfoCuts>>;
   /**
@@ -166,6 +171,7 @@ export function createRecord(address: string, dial: string, seed: boolean, capac
     latencyMs: null,
     polledAt: null,
     unreachableSince: null,
+    answeringSince: null,
     infoCuts: {},
     listedBy: null,
     lastListedAt: now,
@@ -423,6 +429,7 @@ function applyReply(record: NodeRecord, reply: PollReply): void {
   record.polls++;
   record.reachable = true;
   record.error = null;
+  if (record.unreachableSince !== null) record.answeringSince = reply.receivedAt;
   record.unreachableSince = null;
   record.latencyMs = reply.receivedAt - reply.sentAt;
   record.polledAt = reply.receivedAt;

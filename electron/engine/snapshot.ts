@@ -212,6 +212,7 @@ function nodeState(context: TickContext, record: NodeRecord): NodeState {
     backlogWindow: backlogWindowOf(context, record, master, lag),
     syncAttempts: syncAttemptsOf(record, master, context),
     polledAt: record.polledAt,
+    answeringSince: record.answeringSince,
     stale: isStale(record, context),
     latencyMs: record.latencyMs,
     depth: attached ? chain.length - 1 : null,

@@ -188,7 +188,7 @@ export function riskWarnings(states: readonly NodeState[], now: number, lastHist
         nodes: [s.address],
       });
     }
-    const failing = master?.reachable ? syncFailing(s, master, byAddress) : null;
+    const failing = master?.reachable ? syncFailing(s, master, byAddress, now) : null;
     if (failing) out.push({ code: 'SYNC_FAILING', message: failing, nodes: [s.address, master?.address ?? ''] });
     const covers = s.backlogWindow?.coversSeconds ?? null;
     if (s.role === 'master' && hasReplicas.has(s.address) && covers !== null && covers < BACKLOG_SHORT_SECONDS) {
@@ -262,7 +262,19 @@ function ageOf(s: NodeState, now: number): string {
 }
 
 /** Why a replica keeps failing to sync with its reachable master, or null while it is fine. */
-function syncFailing(s: NodeState, master: NodeState, byAddress: ReadonlyMap<string, NodeState>): string | null {
+/**
+ * How long a master has answered (seconds, Infinity when nothing bounds it): no longer than it has
+ * been up (a restart), nor than since it answered again after the console read it unreachable. A
+ * replica's link to it cannot have come back before: a link down for 52 s read as a failing sync,
+ * and a LINK_DOWN page, in the seconds its replicas took to reconnect after it came back.
+ */
+export function answeringForSeconds(master: NodeState | undefined, now: number): number {
+  if (!master) return Infinity;
+  const up = master.uptimeSeconds ?? Infinity;
+  return master.answeringSince === null ? up : Math.min(up, Math.max(0, (now - master.answeringSince) / 1000));
+}
+
+function syncFailing(s: NodeState, master: NodeState, byAddress: ReadonlyMap<string, NodeState>, now: number): string | null {
   if (s.linkStatus === 'up' && !s.sync) return null;
   // A master loading its dataset (restarted) answers PSYNC with LOADING: its replicas wait, nothing to mend.
   if (master.load?.persistence?.loading) return null;
@@ -310,7 +322,7 @@ function syncFailing(s: NodeState, master: NodeState, byAddress: ReadonlyMap<str
       `so its next sync replaces its data: check both logs`
     );
   }
-  if (s.linkStatus === 'down' && !s.sync && down !== null && down >= FAILING_LINK_DOWN_SECONDS) {
+  if (s.linkStatus === 'down' && !s.sync && down !== null && Math.min(down, answeringForSeconds(master, now)) >= FAILING_LINK_DOWN_SECONDS) {
     return (
       `${s.address}'s link to ${master.address} has been down for ${down} s although the master answers the console: ` +
       `wrong masterauth or masteruser, the master refusing it (ACL, maxclients, protected mode), or a network path only the console has. Check the replica's log`

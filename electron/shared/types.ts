@@ -240,6 +240,11 @@ export interface NodeState {
   /** When the last successful poll finished (ms since epoch), and how long it took. */
   polledAt: number | null;
   /**
+   * When it answered again after the console had read it unreachable in this session (ms since
+   * epoch); null while it has answered every read. See answeringForSeconds.
+   */
+  answeringSince: number | null;
+  /**
    * Reachable, but not read for 3 poll intervals or more (a poll scheduled but not answered,
    * a slow node, a busy console): what is shown is `now − polledAt` old. A state of its own,
    * not unreachable. The header says LIVE only while no node is stale.

@@ -33,6 +33,7 @@ export function nodeState(address: string, overrides: Partial<NodeState> = {}): 
     stats: null,
     lag: null,
     polledAt: 1,
+    answeringSince: null,
     stale: false,
     latencyMs: 1,
     depth: 0,

@@ -191,6 +191,18 @@ describe('alert rules', () => {
     expect(only(wrong)).toMatchObject({ rule: 'LINK_DOWN', node: R, value: 60 });
   });
 
+  it('a master back after an outage: its replicas\' links count from when it answered, not from when it went down', () => {
+    const clock = new FakeClock();
+    const book = watchingFrom(clock.now() - 60_000);
+    // Read down for a minute (UNREACHABLE, no LINK_DOWN below it), then answering again 3 s ago: the replica is reconnecting.
+    const back = book.evaluate(snapshot(pair({ linkStatus: 'down', linkDownSinceSeconds: 52 }, { answeringSince: clock.now() - 3000 })), clock.now());
+    expect(firing(back)).toEqual([]);
+    // Restarted 4 s ago (its uptime), the console never having read it down: the same.
+    expect(firing(new AlertBook().evaluate(snapshot(pair({ linkStatus: 'down', linkDownSinceSeconds: 52 }, { uptimeSeconds: 4 })), clock.now()))).toEqual([]);
+    // Answering for 12 s and the link still down: LINK_DOWN, counted from when the master answered.
+    expect(only(book.evaluate(snapshot(pair({ linkStatus: 'down', linkDownSinceSeconds: 61 }, { answeringSince: clock.now() - 3000 })), clock.now() + 9000))).toMatchObject({ rule: 'LINK_DOWN', node: R, value: 12 });
+  });
+
   it('Sentinels: UNREACHABLE and STALE only', () => {
     const clock = new FakeClock();
     const s = '127.0.0.1:26379';

@@ -102,6 +102,13 @@ describe('riskWarnings', () => {
     expect(codes([nodeState('m:1'), replica('r:1', { linkStatus: 'down', linkDownSinceSeconds: 5 })])).toEqual([]);
     // Synced now: past attempts are history.
     expect(codes([nodeState('m:1'), replica('r:1', { syncAttempts: 4 })])).toEqual([]);
+    // Its master just came back (restarted 4 s ago, or answering again for 4 s after the console read it down): the
+    // replica reconnects; its link was down for the master's outage, not for a sync that fails.
+    const linkDown52 = replica('r:1', { linkStatus: 'down', linkDownSinceSeconds: 52 });
+    expect(riskWarnings([nodeState('m:1', { uptimeSeconds: 4 }), linkDown52], 100_000)).toEqual([]);
+    expect(riskWarnings([nodeState('m:1', { answeringSince: 96_000 }), linkDown52], 100_000)).toEqual([]);
+    // Once the master has answered for 30 s, the link still down is failing.
+    expect(riskWarnings([nodeState('m:1', { answeringSince: 70_000 }), linkDown52], 100_000)[0]?.message).toContain("r:1's link to m:1 has been down for 52 s although the master answers the console");
     // Its master lost its own master (NOMASTERLINK): the cause is above, not masterauth or an ACL.
     const middle = replica('a:1', { linkStatus: 'down', linkDownSinceSeconds: 50 });
     const upstream = riskWarnings([nodeState('m:1', { reachable: false }), middle, replica('r:1', { master: 'a:1', depth: 2, linkStatus: 'down', linkDownSinceSeconds: 45 })], 0);
