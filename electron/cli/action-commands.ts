@@ -93,6 +93,7 @@ const CHECK_CODES: Record<CheckCode, true> = {
   FENCED_MASTER: true,
   INTERRUPTED_PLAN: true,
   UNKNOWN_REPLICAS: true,
+  ALREADY_FAILED_OVER: true,
   RESYNC_RACE: true,
   WRITES_REFUSED: true,
   EVICTION: true,

@@ -571,7 +571,7 @@ export const FAILOVER_GAP_BYTES = 1024 * 1024;
  * over and had them re-point replicas holding the later writes onto it. Without the master's last
  * offset (an old memory file), nothing is claimed.
  */
-function promotedOff(last: LastHistory | undefined, states: readonly NodeState[], stillOn: readonly (NodeState | undefined)[]): NodeState[] {
+export function promotedOff(last: LastHistory | undefined, states: readonly NodeState[], stillOn: readonly (NodeState | undefined)[]): NodeState[] {
   if (last === undefined || last.offset === null) return [];
   const { replid, offset } = last;
   let reached = offset;
@@ -641,7 +641,7 @@ function failedOver(
  * REPLICAOF to `to` as other servers should reach it (serverAddressOf: how its replicas dial it,
  * behind NAT or Docker not the console's way in), as a plan would give it.
  */
-function replicaofTo(states: readonly NodeState[], to: NodeState): string {
+export function replicaofTo(states: readonly NodeState[], to: NodeState): string {
   const { host, port } = parseAddress(serverAddressOf({ nodes: states }, to.address));
   return `REPLICAOF ${host} ${port}`;
 }

@@ -100,6 +100,7 @@ export type CheckCode =
   | 'FENCED_MASTER' // a master still holds a write fence of an earlier plan: never taken as the value to restore
   | 'INTERRUPTED_PLAN' // an earlier plan stopped half-way in this topology: finish or roll it back first
   | 'UNKNOWN_REPLICAS' // the dead master's replica list cannot be known: other replicas, maybe ahead, may exist
+  | 'ALREADY_FAILED_OVER' // a node was promoted off the dead master already: a failover would make a second master
   | 'WRITES_REFUSED' // the node to promote would refuse writes as a master: a failed save or AOF write (MISCONF), memory past maxmemory with noeviction (OOM), its min-replicas-to-write (NOREPLICAS)
   | 'EVICTION' // the node to promote is past its maxmemory (a replica ignores it): as a master it evicts keys at once, and its replicas delete them too
   | 'DISK_ERROR' // a node the plan makes a replica cannot save (a failed RDB save or AOF write): Redis 7.0+ stops it at its master's first write

@@ -48,6 +48,36 @@ describe('emergency failover', () => {
     promoted.disconnect();
   });
 
+  it('a replica stalled through the failover, back on the dead master: a second failover is refused (it made a second master), and re-pointing is said', async () => {
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(3) }));
+    await lab.waitForLinks();
+    const h = own(await harness(lab, 'master'));
+    const [master, r3] = [lab.address('master'), lab.address('replica-3')];
+    lab.pause('replica-3');
+    own({ close: async () => lab.resume('replica-3') });
+    await lab.kill('master');
+    await until('the master read as down', async () => (h.engine.snapshot()?.nodes.find((n) => n.address === master)?.reachable === false ? true : undefined));
+    const first = await h.actions.plan({ kind: 'failover' });
+    const chosen = first.steps[0]?.node;
+    const outcome = await h.actions.execute(first.id, { confirmAddress: chosen, overrides: first.needsOverride });
+    expect(outcome.ok).toBe(true);
+    lab.resume('replica-3');
+    await until('replica-3 read again, still on the dead master', async () => {
+      const node = h.engine.snapshot()?.nodes.find((n) => n.address === r3);
+      return node?.reachable && node.master === master ? true : undefined;
+    });
+    // The web page's node menu offered "Emergency failover" for it, and the plan was ready to run: promote replica-3 beside the new master.
+    const again = await h.actions.plan({ kind: 'failover' });
+    expect(check(again, 'ALREADY_FAILED_OVER')).toMatchObject({
+      verdict: 'refused',
+      message: expect.stringContaining(`${master} was already failed over: ${chosen} was promoted off it (its replid2 is ${master}'s history) and is the master now. A failover now would make a second master beside it`),
+    });
+    expect(check(again, 'ALREADY_FAILED_OVER').message).toContain(`Re-point ${r3} to ${chosen} instead`);
+    expect(again.needsOverride).not.toContain('ALREADY_FAILED_OVER');
+    await expect(h.actions.execute(again.id, { confirmAddress: again.confirmAddress ?? r3, overrides: ['ALREADY_FAILED_OVER'] })).rejects.toThrow();
+    expect((await replication(lab, 'replica-3')).role).toBe('slave');
+  });
+
   it('a dead middle replica is not a master to fail over from: no plan that would promote the node below it beside the live master', async () => {
     const lab = own(await Lab.start({ nodes: docsLayout() }));
     const h = own(await harness(lab, 'master'));

@@ -13,6 +13,7 @@ import { failoverMaster, sentinelGroupMaster } from './scope';
 import { planSentinelFailover } from './sentinel-planner';
 import { historyBytesBehind, holdsHistoryOf, sameHistory } from '../replication-rules';
 import { refusesWrites, replicasAsked, type WriteHazard } from '../write-hazards';
+import { promotedOff, replicaofTo } from '../warnings';
 
 /** Longest write pause a replicaof under a sibling asks for: enough for a replica that keeps up, short enough that one that does not fails fast with nothing changed. */
 const RACE_PAUSE_MS = 2000;
@@ -833,6 +834,40 @@ function answeredWithError(df: NodeFacts | undefined): boolean {
   return df?.errorCode != null && df.errorCode !== 'LOADING' && df.errorCode !== 'NOT_REDIS' && ANSWERED_CODES.has(df.errorCode);
 }
 
+/**
+ * A node promoted off the dead master already: a master now whose replid2 is the history the
+ * replicas still on the dead one carry, forked where they stand (warnings.ts promotedOff, as
+ * MASTER_DOWN's "already failed over" says). A failover now makes a second master beside it: the
+ * console's own split brain, for a straggler back after the failover or a failover run again after
+ * one killed half-way. Refused (no override): the nodes still on the dead master are re-pointed.
+ */
+function alreadyFailedOver(b: PlanBuilder, dead: string): boolean {
+  const stillOn = replicasOf(b.snapshot, dead);
+  const replid = findNode(b.snapshot, dead)?.replid ?? stillOn.find((r) => r.replid !== null)?.replid ?? null;
+  if (replid === null) return false;
+  let offset: number | null = null;
+  for (const r of stillOn) if (r.replid === replid && r.offset !== null) offset = Math.max(offset ?? 0, r.offset);
+  const promoted = promotedOff({ replid, offset }, b.snapshot.nodes, stillOn).filter((p) => !b.same(p.address, dead));
+  const [to] = promoted;
+  if (!to) return false;
+  const live = stillOn.filter((r) => r.reachable).map((r) => r.address);
+  const repoint =
+    live.length > 0
+      ? `Re-point ${live.join(', ')} to ${to.address} instead (replicaof --node … --master ${to.address}, or ${replicaofTo(b.snapshot.nodes, to)} on ${live.length === 1 ? 'it' : 'each'})`
+      : `Re-point the nodes still on ${dead} to ${to.address} when they come back`;
+  b.check(
+    'ALREADY_FAILED_OVER',
+    'refused',
+    promoted.length > 1
+      ? `${dead} was failed over more than once: ${promoted.map((p) => p.address).join(', ')} were each promoted off it (their replid2 is its history) and each is a master now. ` +
+          `Keep one (see MULTIPLE_MASTERS) and re-point the others to it; a failover now would make one more`
+      : `${dead} was already failed over: ${to.address} was promoted off it (its replid2 is ${dead}'s history) and is the master now. ` +
+          `A failover now would make a second master beside it, both taking writes. ${repoint}`,
+    [dead, ...promoted.map((p) => p.address)],
+  );
+  return true;
+}
+
 function masterIsDown(b: PlanBuilder, dead: string, df: NodeFacts | undefined, replicas: readonly NodeFacts[]): void {
   if (df?.reachable) {
     b.check(
@@ -940,6 +975,7 @@ function planFailover(b: PlanBuilder, toAddress: string | undefined, meta: PlanM
   b.involve(dead, ...replicas.map((r) => r.address));
 
   masterIsDown(b, dead, df, usable);
+  if (alreadyFailedOver(b, dead)) return finish(b, meta, summary, dead);
   if (!chosenAddress) {
     b.check('NO_CANDIDATE', 'refused', `no replica of ${dead} can be reached to be promoted`, [dead, ...replicas.map((r) => r.address)]);
     return finish(b, meta, summary, dead);
