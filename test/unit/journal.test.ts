@@ -284,6 +284,32 @@ describe('interrupted plan report', () => {
     expect(report.commands).toEqual([{ node: S, command: 'REPLICAOF 127.0.0.1 7001', why: expect.any(String) }]);
   });
 
+  it('a FAILOVER killed while it still runs: nothing is moved (Redis refuses REPLICAOF meanwhile), and the note says what ends it', () => {
+    const p = planned('plan-handing', failoverOps);
+    // The target stalled after FAILOVER was accepted: the old master is its replica already, its writes held.
+    const handing = new Map([
+      [M, { ...node(M, 'replica', T), linkStatus: 'down' as const, failoverState: 'failover-in-progress' }],
+      [T, { address: T, reachable: false, role: 'unknown' as const, master: null, linkStatus: null, error: 'no answer', settings: {} }],
+      [S, node(S, 'replica', M)],
+    ]);
+    const report = assess(diedAt(p, 0), handing, 5000);
+    // Before: "To roll back: on M: REPLICAOF NO ONE", which Redis answers "ERR REPLICAOF not allowed while failing over".
+    expect(report).toMatchObject({ direction: 'finish', settled: false, commands: [] });
+    expect(report.now[0]).toBe(`${M}: replica of ${T}, link down, in a FAILOVER (failover-in-progress: its writes held)`);
+    expect(report.note).toContain(`${M} is handing over to ${T} (master_failover_state failover-in-progress)`);
+    expect(report.note).toContain(`FAILOVER ABORT on ${M} makes it the master again, but check first that ${T} is not a master`);
+    // Still waiting for sync: the FAILOVER's TIMEOUT ends it by itself; FAILOVER ABORT ends it now.
+    const waiting = assess(diedAt(p, 0), new Map([
+      [M, { ...node(M, 'master', null), failoverState: 'waiting-for-sync' }],
+      [T, node(T, 'replica', M)],
+      [S, node(S, 'replica', M)],
+    ]), 5000);
+    expect(waiting).toMatchObject({ settled: false, commands: [] });
+    expect(waiting.note).toContain(`or until the FAILOVER's TIMEOUT (5000 ms after it was sent) runs out and ${M} stays the master. FAILOVER ABORT on ${M} releases the writes now`);
+    // Over (the target took over): re-point what is left, as before.
+    expect(assess(diedAt(p, 0), new Map([[M, node(M, 'replica', T)], [T, node(T, 'master', null)], [S, node(S, 'replica', M)]]), 5000).commands).toHaveLength(1);
+  });
+
   it('a pause switchover killed mid-way: CLIENT UNPAUSE while the pause runs, nothing once it has ended', () => {
     const p = planned('plan-pause', pauseOps);
     const nodes = new Map([

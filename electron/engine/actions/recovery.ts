@@ -24,6 +24,8 @@ export interface NodeNow {
   role: NodeRole;
   master: string | null;
   linkStatus: 'up' | 'down' | null;
+  /** master_failover_state (6.2+): 'waiting-for-sync' or 'failover-in-progress' while a FAILOVER holds its writes; null before 6.2 or unread. */
+  failoverState?: string | null;
   error: string | null;
   /** Current values of the settings the plan changes (null: could not be read). */
   settings: Record<string, string | null>;
@@ -89,7 +91,7 @@ export async function readPlanNodes(reader: NodeReader, plan: JournaledPlan): Pr
           });
         }
         const master = info.role === 'replica' && info.masterHost && info.masterPort !== null ? formatAddress(info.masterHost, info.masterPort) : null;
-        return [address, { address, reachable: true, role: info.role, master, linkStatus: info.linkStatus, error: null, settings, settingErrors }];
+        return [address, { address, reachable: true, role: info.role, master, linkStatus: info.linkStatus, failoverState: info.failoverState, error: null, settings, settingErrors }];
       } catch (error) {
         return [address, { address, reachable: false, role: 'unknown', master: null, linkStatus: null, error: toApiError(error).message, settings: {} }];
       }
@@ -220,13 +222,21 @@ export function assess(plan: JournaledPlan, nodes: ReadonlyMap<string, NodeNow>,
   const beforeOf = new Map(started.before.map((b) => [normalizeAddress(b.address), b]));
   const expectedOf = new Map(started.expected.map((e) => [normalizeAddress(e.address), e]));
   const effects = roleEffects(plan);
+  // A FAILOVER of this plan still under way: Redis finishes it (or, waiting for sync, gives up at
+  // its TIMEOUT) by itself, and refuses REPLICAOF on that node meanwhile. Nothing is moved until it
+  // ends: a roll back's REPLICAOF NO ONE there was refused, and a finish would be premature.
+  const handing = started.ops.flatMap((op, i) => {
+    if (op.kind !== 'failover' || !mayHaveRun(plan, i)) return [];
+    const state = nodes.get(op.node)?.failoverState;
+    return state === 'waiting-for-sync' || state === 'failover-in-progress' ? [{ op, state }] : [];
+  });
 
   // Originals: journaled by the executor (undo records) first, else from the plan's own restore steps.
   const originals = new Map<string, OriginalValue>();
   for (const o of started.original) originals.set(`${o.node} ${o.parameter}`, o);
   for (const u of plan.undos) if (u.kind === 'restore-config') originals.set(`${u.node} ${u.parameter}`, { node: u.node, parameter: u.parameter, value: u.value });
 
-  const notes: string[] = [];
+  const notes: string[] = handing.map(({ op, state }) => handingOverNote(op.node, op.target, state, op.timeoutMs));
   const fenced: InterruptedReport['fenced'] = [];
   const restores: RecoveryCommand[] = [];
   for (const o of originals.values()) {
@@ -277,7 +287,9 @@ export function assess(plan: JournaledPlan, nodes: ReadonlyMap<string, NodeNow>,
   // Took over by this plan's own step (Sentinel's, for a Sentinel failover), not by something after it.
   const madeMaster = newMaster !== undefined && (sentinelOwned || (effects.get(normalizeAddress(newMaster.address)) ?? []).some((e) => e.role === 'master'));
   const tookOver = newMaster !== undefined && madeMaster && nodes.get(newMaster.address)?.role === 'master';
-  const direction: InterruptedReport['direction'] = tookOver || (newMaster === undefined && matches(started.expected)) ? 'finish' : 'roll back';
+  // Demoted already by the FAILOVER and handing over: the way is forward, whatever the roles read now.
+  const handedOver = handing.some((h) => h.state === 'failover-in-progress');
+  const direction: InterruptedReport['direction'] = handedOver || tookOver || (newMaster === undefined && matches(started.expected)) ? 'finish' : 'roll back';
   const finishing = direction === 'finish';
 
   const addresses = planAddresses(plan);
@@ -324,6 +336,7 @@ export function assess(plan: JournaledPlan, nodes: ReadonlyMap<string, NodeNow>,
       }
     }
   }
+  if (handing.length > 0) moves.length = 0;
   const { ordered, unsafe } = orderMoves(moves, nodes);
 
   if (changed.size > 0) {
@@ -379,7 +392,7 @@ export function assess(plan: JournaledPlan, nodes: ReadonlyMap<string, NodeNow>,
     }
   }
 
-  const settled = waiting.length === 0 && ordered.length === 0 && unsafe.length === 0 && restores.length === 0 && pausedUntil.length === 0;
+  const settled = handing.length === 0 && waiting.length === 0 && ordered.length === 0 && unsafe.length === 0 && restores.length === 0 && pausedUntil.length === 0;
   const masterName = started.request.kind === 'sentinel-failover' ? (started.request.masterName ?? started.ops.find((op) => op.kind === 'sentinel-failover')?.masterName) : undefined;
   if (sentinelOwned) {
     notes.unshift(
@@ -406,6 +419,21 @@ export function assess(plan: JournaledPlan, nodes: ReadonlyMap<string, NodeNow>,
     waitingFor: waiting,
     ...(notes.length > 0 ? { note: notes.join('\n') } : {}),
   };
+}
+
+/** What a FAILOVER still under way on `node` means, and the one command that ends it early (FAILOVER ABORT), with its risk. */
+function handingOverNote(node: string, target: string, state: string, timeoutMs: number): string {
+  if (state === 'failover-in-progress') {
+    return (
+      `${node} is handing over to ${target} (master_failover_state failover-in-progress): it is a replica of ${target} already, and its writes are held by FAILOVER until ${target} accepts; ` +
+      `then ${target} is the master (the plan's way forward) and ${node} follows it. Nothing can be sent to ${node} meanwhile (Redis refuses REPLICAOF while failing over). ` +
+      `If ${target} is gone for good, FAILOVER ABORT on ${node} makes it the master again, but check first that ${target} is not a master: it takes over the moment it answers, and aborting then leaves two masters.`
+    );
+  }
+  return (
+    `${node} is in a FAILOVER to ${target} (master_failover_state waiting-for-sync): its writes are held until ${target} has every byte and takes over, ` +
+    `or until the FAILOVER's TIMEOUT (${timeoutMs} ms after it was sent) runs out and ${node} stays the master. FAILOVER ABORT on ${node} releases the writes now, and it stays the master.`
+  );
 }
 
 /**
@@ -471,9 +499,10 @@ function nodeLine(n: NodeNow | undefined, address: string, fenced: InterruptedRe
   if (!n) return `${address}: not read`;
   if (!n.reachable) return `${address}: unreachable (${n.error ?? 'no answer'})`;
   const role = n.role === 'replica' ? `replica of ${n.master ?? '?'}, link ${n.linkStatus ?? '?'}` : n.role;
+  const failing = n.failoverState === 'waiting-for-sync' || n.failoverState === 'failover-in-progress' ? `, in a FAILOVER (${n.failoverState}: its writes held)` : '';
   const fence = fenced.find((f) => f.node === address);
   const was = before === undefined ? '' : `, changed since by something else (before the plan: ${before === null ? 'not read' : before.role === 'master' ? 'master' : `replica of ${before.master ?? '?'}`})`;
-  return `${address}: ${role}${fence ? `, FENCED (min-replicas-to-write ${fence.value}: every write is refused)` : ''}${was}`;
+  return `${address}: ${role}${failing}${fence ? `, FENCED (min-replicas-to-write ${fence.value}: every write is refused)` : ''}${was}`;
 }
 
 /** The warnings a connected topology shows for these reports. */
