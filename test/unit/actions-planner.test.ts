@@ -357,6 +357,21 @@ describe('planAction', () => {
     expect(planAction({ kind: 'failover' }, factsFor(apart), META).plan.steps[0]).toMatchObject({ node: B, command: 'REPLICAOF NO ONE' });
   });
 
+  it('a middle replica stalled when its master dies is not a second master down: the group is failed over, and the nodes below it are named', () => {
+    const dead = { reachable: false, error: { code: 'UNREACHABLE' as const, message: 'connection refused' }, offset: null };
+    const stalled = { reachable: false, error: { code: 'TIMEOUT' as const, message: 'did not answer within 1500 ms' }, offset: null };
+    const linkDown = { linkStatus: 'down' as const, replid: 'h-m' };
+    // M dead; A (SIGSTOPped) remembered as M's replica, with B below it; C reachable. It said "several masters are down (M, A)".
+    const snapshot = snapshotOf([nodeState(M, dead), replicaState(A, M, stalled), replicaState(B, A, { depth: 2, offset: 3000, ...linkDown }), replicaState(C, M, { offset: 3000, ...linkDown })]);
+    const plan = planAction({ kind: 'failover' }, factsFor(snapshot), META).plan;
+    expect(plan.steps[0]).toMatchObject({ node: C, command: 'REPLICAOF NO ONE' });
+    expect(plan.checks.find((c) => c.code === 'UNREACHABLE_REPLICA')).toMatchObject({
+      verdict: 'warning',
+      message: `${A} (with ${B} below it) cannot be reached and is not re-pointed: it still follows ${M} when it comes back. Re-point it to ${C} then (replicaof --node ${A} --master ${C})`,
+      nodes: [A, B],
+    });
+  });
+
   it('an emergency failover says what a node below a replica holds beyond the one promoted (it resyncs in full from it)', () => {
     const down = { reachable: false, error: { code: 'UNREACHABLE' as const, message: 'connection refused' }, offset: null };
     const linkDown = { linkStatus: 'down' as const, replid: 'h-m' };

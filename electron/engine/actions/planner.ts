@@ -1064,7 +1064,15 @@ function planFailover(b: PlanBuilder, toAddress: string | undefined, meta: PlanM
   for (const other of replicas) {
     if (other === cf) continue;
     if (!other.reachable) {
-      b.check('UNREACHABLE_REPLICA', 'warning', `${other.address} cannot be reached and is not re-pointed: it still follows ${dead} when it comes back`, [other.address]);
+      // The nodes below it follow it: say so, or they were never named at all.
+      const below = descendantsOf(b.snapshot, other.address).map((n) => n.address);
+      const with_ = below.length > 0 ? ` (with ${below.join(', ')} below it)` : '';
+      b.check(
+        'UNREACHABLE_REPLICA',
+        'warning',
+        `${other.address}${with_} cannot be reached and is not re-pointed: it still follows ${dead} when it comes back. Re-point it to ${chosenAddress} then (replicaof --node ${other.address} --master ${chosenAddress})`,
+        [other.address, ...below],
+      );
       continue;
     }
     b.repoint(other, cf, promoted, `follow the new master ${chosenAddress}`);

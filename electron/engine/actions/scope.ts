@@ -24,7 +24,9 @@ export function failoverMaster(snapshot: TopologySnapshot, to: string | undefine
   const withReplicas = snapshot.nodes.filter((n) => n.role !== 'sentinel' && replicasOf(snapshot, n.address).length > 0);
   const down = withReplicas.filter((n) => !n.reachable);
   const masterOfDown = new Map(down.map((n) => [n, liveMasterAbove(snapshot, n)]));
-  const downMasters = down.filter((n) => masterOfDown.get(n) === null);
+  // A down node whose master links lead to another down one is a middle node of that one's group
+  // (stalled with it): that group has one master down, its top, not several.
+  const downMasters = down.filter((n) => masterOfDown.get(n) === null && !hangsBelow(snapshot, n, down));
   if (downMasters.length === 1 && downMasters[0]) return downMasters[0].address;
   if (downMasters.length > 1) {
     throw new EngineError('BAD_ARGUMENT', `several masters are down (${downMasters.map((n) => n.address).join(', ')}): say which replica to promote`);
@@ -59,6 +61,16 @@ function liveMasterAbove(snapshot: TopologySnapshot, node: NodeState): string | 
     if (master) return master.address;
   }
   return null;
+}
+
+/** Whether `node`'s master links (read, or remembered) lead to one of `others`. */
+function hangsBelow(snapshot: TopologySnapshot, node: NodeState, others: readonly NodeState[]): boolean {
+  const seen = new Set<NodeState>([node]);
+  for (let up = node.master ? findNode(snapshot, node.master) : undefined; up && !seen.has(up); up = up.master ? findNode(snapshot, up.master) : undefined) {
+    if (others.includes(up)) return true;
+    seen.add(up);
+  }
+  return false;
 }
 
 /** A failover asked of a node that is itself a replica: what to do instead. */
