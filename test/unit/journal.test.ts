@@ -310,6 +310,27 @@ describe('interrupted plan report', () => {
     expect(assess(diedAt(p, 0), new Map([[M, node(M, 'replica', T)], [T, node(T, 'master', null)], [S, node(S, 'replica', M)]]), 5000).commands).toHaveLength(1);
   });
 
+  it('a pause switchover killed after the promotion, its pause run out: the side that took more writes since the split is kept, and what the other loses is said', () => {
+    const p = planned('plan-split', pauseOps);
+    const at = (n: NodeNow, replid: string, replid2: string | null, offset: number, secondReplOffset: number | null): NodeNow => ({ ...n, history: { replid, replid2, offset, secondReplOffset } });
+    // T promoted at offset 1000 (its replid2 is M's history); M never followed, and took 652 MiB once its pause ran out.
+    const tookMore = new Map([
+      [M, at(node(M, 'master', null), 'h-m', null, 1000 + 652 * 1024 * 1024, null)],
+      [T, at(node(T, 'master', null), 'h-t', 'h-m', 1089, 1001)],
+      [S, node(S, 'replica', M)],
+    ]);
+    const report = assess(diedAt(p, 3, 1000), tookMore, 20_000);
+    // Before: "finish", REPLICAOF on M, which full-syncs it from T and drops the 652 MiB.
+    expect(report.direction).toBe('roll back');
+    expect(report.commands).toEqual([{ node: T, command: 'REPLICAOF 127.0.0.1 7000', why: expect.any(String) }]);
+    expect(report.note).toContain(`${M} is still a master beside ${T}: since ${T} was promoted, ${M} took 652 MiB of writes and ${T} 89 B. Finishing would make ${M} resync in full from ${T} and drop its 652 MiB: the roll back keeps them`);
+    // The old master still paused (took nothing since): finishing, as before, and nothing to say.
+    const held = new Map([[M, at(node(M, 'master', null), 'h-m', null, 1000, null)], [T, at(node(T, 'master', null), 'h-t', 'h-m', 1089, 1001)], [S, node(S, 'replica', M)]]);
+    const finish = assess(diedAt(p, 3, 1000), held, 5000);
+    expect(finish.direction).toBe('finish');
+    expect(finish.note ?? '').not.toContain('still a master beside');
+  });
+
   it('a pause switchover killed mid-way: CLIENT UNPAUSE while the pause runs, nothing once it has ended', () => {
     const p = planned('plan-pause', pauseOps);
     const nodes = new Map([

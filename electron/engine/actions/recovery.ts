@@ -14,6 +14,8 @@ import type { ExpectedNode } from './plan-builder';
 import { FENCE_REPLICAS, movedBySentinel, oldMasterComesBack, type StepOp } from './operations';
 import type { JournaledPlan, OriginalValue } from './journal';
 import { addToGroup } from '../../shared/group';
+import { formatBytes } from '../../shared/format';
+import { currentOffset } from '../node-record';
 
 /** The two reads recovery needs: the NodeCommands subset, so tests and front ends can pass any. */
 export type NodeReader = Pick<NodeCommands, 'info' | 'configGet'>;
@@ -26,6 +28,8 @@ export interface NodeNow {
   linkStatus: 'up' | 'down' | null;
   /** master_failover_state (6.2+): 'waiting-for-sync' or 'failover-in-progress' while a FAILOVER holds its writes; null before 6.2 or unread. */
   failoverState?: string | null;
+  /** Its replication histories and offset (master_replid, master_replid2, its offset, second_repl_offset): how much each of two masters took since they split. */
+  history?: { replid: string | null; replid2: string | null; offset: number | null; secondReplOffset: number | null };
   error: string | null;
   /** Current values of the settings the plan changes (null: could not be read). */
   settings: Record<string, string | null>;
@@ -91,7 +95,8 @@ export async function readPlanNodes(reader: NodeReader, plan: JournaledPlan): Pr
           });
         }
         const master = info.role === 'replica' && info.masterHost && info.masterPort !== null ? formatAddress(info.masterHost, info.masterPort) : null;
-        return [address, { address, reachable: true, role: info.role, master, linkStatus: info.linkStatus, failoverState: info.failoverState, error: null, settings, settingErrors }];
+        const history = { replid: info.replid, replid2: info.replid2, offset: currentOffset(info), secondReplOffset: info.secondReplOffset };
+        return [address, { address, reachable: true, role: info.role, master, linkStatus: info.linkStatus, failoverState: info.failoverState, history, error: null, settings, settingErrors }];
       } catch (error) {
         return [address, { address, reachable: false, role: 'unknown', master: null, linkStatus: null, error: toApiError(error).message, settings: {} }];
       }
@@ -289,7 +294,13 @@ export function assess(plan: JournaledPlan, nodes: ReadonlyMap<string, NodeNow>,
   const tookOver = newMaster !== undefined && madeMaster && nodes.get(newMaster.address)?.role === 'master';
   // Demoted already by the FAILOVER and handing over: the way is forward, whatever the roles read now.
   const handedOver = handing.some((h) => h.state === 'failover-in-progress');
-  const direction: InterruptedReport['direction'] = handedOver || tookOver || (newMaster === undefined && matches(started.expected)) ? 'finish' : 'roll back';
+  // Two masters now: the plan promoted the new one, and the old one never followed and took writes
+  // once its pause ran out. Finishing drops what the old one took since the split, rolling back
+  // what the new one took: the way that loses less is advised, and what it loses is said.
+  const split = tookOver && newMaster && !sentinelOwned ? splitSince(nodes.get(newMaster.address), beforeOf.get(normalizeAddress(newMaster.address))?.master ?? null, nodes) : null;
+  const keepOld = split !== null && split.oldTook > split.newTook;
+  if (split !== null && split.oldTook > 0 && newMaster) notes.push(splitNote(split, newMaster.address, keepOld));
+  const direction: InterruptedReport['direction'] = handedOver || (tookOver && !keepOld) || (newMaster === undefined && matches(started.expected)) ? 'finish' : 'roll back';
   const finishing = direction === 'finish';
 
   const addresses = planAddresses(plan);
@@ -419,6 +430,33 @@ export function assess(plan: JournaledPlan, nodes: ReadonlyMap<string, NodeNow>,
     waitingFor: waiting,
     ...(notes.length > 0 ? { note: notes.join('\n') } : {}),
   };
+}
+
+interface Split {
+  old: string;
+  /** Bytes of writes each took since the new master was promoted off the old one's history. */
+  oldTook: number;
+  newTook: number;
+}
+
+/** The old master still a master beside the new one, and what each took since the fork (null: not two masters of one history, or offsets unread). */
+function splitSince(made: NodeNow | undefined, old: string | null, nodes: ReadonlyMap<string, NodeNow>): Split | null {
+  const was = old === null ? undefined : nodes.get(old);
+  const a = made?.history;
+  const b = was?.history;
+  if (!made?.reachable || made.role !== 'master' || !was?.reachable || was.role !== 'master' || !a || !b || old === null) return null;
+  if (a.replid2 === null || a.replid2 !== b.replid || a.secondReplOffset === null || a.offset === null || b.offset === null) return null;
+  const fork = a.secondReplOffset - 1;
+  return { old, oldTook: Math.max(0, b.offset - fork), newTook: Math.max(0, a.offset - fork) };
+}
+
+function splitNote(split: Split, made: string, keepOld: boolean): string {
+  const both = `${split.old} is still a master beside ${made}: since ${made} was promoted, ${split.old} took ${formatBytes(split.oldTook)} of writes and ${made} ${formatBytes(split.newTook)}. `;
+  return keepOld
+    ? both +
+        `Finishing would make ${split.old} resync in full from ${made} and drop its ${formatBytes(split.oldTook)}: the roll back keeps them (${made} follows ${split.old} again, dropping its ${formatBytes(split.newTook)}). ` +
+        `Point clients back at ${split.old} if any moved to ${made}.`
+    : both + `Finishing makes ${split.old} resync in full from ${made}, dropping its ${formatBytes(split.oldTook)}: copy what you need from it first.`;
 }
 
 /** What a FAILOVER still under way on `node` means, and the one command that ends it early (FAILOVER ABORT), with its risk. */
