@@ -357,6 +357,15 @@ describe('planAction', () => {
     expect(planAction({ kind: 'failover' }, factsFor(apart), META).plan.steps[0]).toMatchObject({ node: B, command: 'REPLICAOF NO ONE' });
   });
 
+  it('promote under a master that does not answer: a stalled one (timed out, or its replica still linked) resumes as a master, so two masters are warned of; a dead one is not', () => {
+    const promoteOf = (master: Partial<Parameters<typeof nodeState>[1]>, replica: Partial<Parameters<typeof replicaState>[2]> = {}) =>
+      planAction({ kind: 'promote', node: A, repointSiblings: false }, factsFor(snapshotOf([nodeState(M, { reachable: false, offset: null, ...master }), replicaState(A, M, { offset: 900, ...replica })])), META).plan;
+    const stalled = promoteOf({ error: { code: 'TIMEOUT', message: `${M} did not answer within 1500 ms` } });
+    expect(stalled.checks.find((c) => c.code === 'OLD_MASTER_STAYS')).toMatchObject({ verdict: 'warning', message: expect.stringMatching(new RegExp(`^${M.replace(/\./g, '\\.')} is not known to be down \\(${A.replace(/\./g, '\\.')}'s link to it is still up\\): a stalled or cut-off master resumes as a master`)) });
+    const dead = promoteOf({ error: { code: 'UNREACHABLE', message: `${M}: connection refused (nothing is listening on that port)` } }, { linkStatus: 'down' });
+    expect(dead.checks.map((c) => c.code)).not.toContain('OLD_MASTER_STAYS');
+  });
+
   it('a middle replica stalled when its master dies is not a second master down: the group is failed over, and the nodes below it are named', () => {
     const dead = { reachable: false, error: { code: 'UNREACHABLE' as const, message: 'connection refused' }, offset: null };
     const stalled = { reachable: false, error: { code: 'TIMEOUT' as const, message: 'did not answer within 1500 ms' }, offset: null };

@@ -472,6 +472,16 @@ function planPromote(b: PlanBuilder, nodeAddress: string, repointSiblings: boole
     );
   } else {
     b.check('MASTER_UNREACHABLE', 'warning', `${node}'s master ${oldMaster} cannot be reached${mf?.error ? ` (${mf.error})` : ''}: "failover" picks the most up-to-date replica for you`, [oldMaster]);
+    // Not known dead (no answer at all, or its replica's link to it still up): a stalled master resumes as a master.
+    if (nf.linkStatus === 'up' || answeredWithError(mf) || unreachableKind(mf?.error ?? null) === 'unknown') {
+      b.check(
+        'OLD_MASTER_STAYS',
+        'warning',
+        `${oldMaster} is not known to be down${nf.linkStatus === 'up' ? ` (${node}'s link to it is still up)` : ''}: a stalled or cut-off master resumes as a master, taking writes that are not on ${node} (two masters). ` +
+          `Make sure it stays down (stop its process, or fence it off) before promoting, or use failover, which waits until its replicas see it gone`,
+        [oldMaster, node],
+      );
+    }
     const best = siblings.filter((s) => s.reachable && s.offset !== null).sort((x, y) => (y.offset ?? 0) - (x.offset ?? 0))[0];
     const behind = best && !empty ? bytesBehind(best, nf) : null;
     if (best && behind !== null && behind > 0) {
