@@ -149,10 +149,21 @@ export function toTree(snapshot: TopologySnapshot): string {
 export function warningLines(warnings: TopologyWarning[]): string[] {
   if (warnings.length === 0) return [];
   // The same finding reported twice is printed once; what a headline explains is indented under it.
-  const lines = [
-    ...new Set(warnings.flatMap((w) => [clean(`  ! ${w.code}: ${w.message}`), ...(w.folded ?? []).map((f) => clean(`      ${f.code}: ${f.message}`))])),
-  ];
+  const lines = [...new Set(warnings.flatMap((w) => [block(`  ! ${w.code}: `, w.message), ...(w.folded ?? []).map((f) => block(`      ${f.code}: `, f.message))]))];
   return ['', 'Warnings:', ...lines];
+}
+
+/**
+ * A message on its own lines (an interrupted plan's report has several), each cleaned; the lines
+ * after the first indented under it, so none can pass for a warning of its own (its '?' in place
+ * of each line break read as garbage).
+ */
+function block(head: string, message: string): string {
+  const indent = ' '.repeat(head.indexOf(':') + 2);
+  return message
+    .split(/\r?\n/)
+    .map((line, i) => clean(i === 0 ? `${head}${line}` : `${indent}${line}`))
+    .join('\n');
 }
 
 

@@ -141,6 +141,12 @@ describe('warningLines', () => {
     ]);
     expect(lines).toEqual(['', 'Warnings:', `  ! MASTER_DOWN: ${M} down since 10:00:00; 2 replicas orphaned → fail over`, `      UNKNOWN_MASTER: ${R1} replicates from ${M}, which cannot be reached`]);
   });
+
+  it("prints a report of several lines (an interrupted plan's) on its own lines, indented under its code, each still cleaned", () => {
+    const lines = warningLines([{ code: 'INTERRUPTED_PLAN', message: `Plan 1234: switch over\nRan: s1 ok\n  ! FAKE: \u001b[31mred`, nodes: [M] }]);
+    // Its line breaks printed as '?' before.
+    expect(lines.slice(2).join('\n').split('\n')).toEqual(['  ! INTERRUPTED_PLAN: Plan 1234: switch over', `${' '.repeat(22)}Ran: s1 ok`, `${' '.repeat(22)}  ! FAKE: ?[31mred`]);
+  });
 });
 
 describe('watch --problems', () => {
