@@ -30,6 +30,10 @@ describe('predictResync', () => {
     expect(predictResync({ ...master, offset: 5100 }, master)).toMatchObject({ expected: 'full', why: expect.stringContaining('100 bytes AHEAD') });
     expect(predictResync({ ...master, replid: 'other' }, master)).toMatchObject({ expected: 'full', why: expect.stringContaining('different replication history') });
     expect(predictResync({ ...master, offset: 4000 }, { ...master, backlog: null })).toMatchObject({ expected: 'full', why: expect.stringContaining('no replication backlog') });
+    // Against a node about to be promoted: its replid is the one the promotion makes, not a placeholder ("promoted…").
+    expect(predictResync({ ...master, replid: 'abcdef1234' }, afterPromotion(master), { replica: B, master: A }).why).toBe(
+      `a different replication history: ${B} has replid abcdef12…, ${A} has the new one its promotion makes and r1… before it`,
+    );
   });
 
   it('a node promoted off this master (split brain) is told its own writes since the fork are lost, not "a different history"', () => {

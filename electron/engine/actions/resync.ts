@@ -16,7 +16,9 @@ export interface ReplState {
 
 export type Resync = Pick<ResyncPrediction, 'expected' | 'why'>;
 
-const short = (id: string | null): string => (id ? `${id.slice(0, 8)}…` : '?');
+/** The replid afterPromotion gives a node about to be promoted: not a real one, so never shown as an ID. */
+const PROMOTED_PREFIX = 'promoted-';
+const short = (id: string | null): string => (id === null ? '?' : id.startsWith(PROMOTED_PREFIX) ? 'the new one its promotion makes' : `${id.slice(0, 8)}…`);
 
 /** Predict the sync `replica` gets from `master` as both stand now (the rules: replication-rules.ts psyncVerdict). */
 export function predictResync(replica: ReplState, master: ReplState, names = { replica: 'the replica', master: 'the new master' }): Resync {
@@ -73,7 +75,7 @@ export function predictResync(replica: ReplState, master: ReplState, names = { r
 /** The state a node takes after REPLICAOF NO ONE: a new replid, the old one kept as replid2 up to offset + 1. */
 export function afterPromotion(node: ReplState): ReplState {
   return {
-    replid: node.replid === null ? null : `promoted-${node.replid}`,
+    replid: node.replid === null ? null : `${PROMOTED_PREFIX}${node.replid}`,
     replid2: node.replid,
     offset: node.offset,
     secondReplOffset: node.offset === null ? null : node.offset + 1,
