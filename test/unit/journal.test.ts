@@ -361,13 +361,17 @@ describe('interrupted plan report', () => {
     // Sentinel promoted T; M is still a master (paused) until Sentinel's next look.
     const nodes = new Map([[M, node(M, 'master', null)], [T, node(T, 'master', null)], [S, node(S, 'replica', M)]]);
     const during = assess(diedAt(p, 2, 1000), nodes, 5000);
-    expect(during.commands).toEqual([]);
+    // The plan's own next step (sentinel-demote), before its pause runs out: Sentinel makes M follow only at its next look.
+    const demote = { node: M, command: 'REPLICAOF 127.0.0.1 7001', why: expect.stringMatching(new RegExp(`^${M.replace(/\./g, '\\.')} is still a master beside ${T.replace(/\./g, '\\.')}, which Sentinel made the master: the writes it takes are dropped .*SENTINEL GET-MASTER-ADDR-BY-NAME cache names`)) };
+    expect(during.commands).toEqual([demote]);
     expect(during.settled).toBe(false);
     expect(during.note).toMatch(new RegExp(`Writes on ${M.replace(/\./g, '\\.')} stay held until .*Do not CLIENT UNPAUSE it before it replicates from the new master`));
-    // No command, and no node it waits for: it says so, not "wait for the unreachable nodes".
+    expect(during.note).toContain("do not re-point nodes by hand, but for the old master (the plan's own next step, below)");
     expect(during.waitingFor).toEqual([]);
-    expect(reportText(during)).toContain('  (nothing the console can advise safely now: see the notes above, then check again)');
-    expect(assess(diedAt(p, 2, 1000), nodes, 12_000).settled).toBe(true);
+    // Its pause run out, M takes writes beside T: still open, with the same move (it closed as "settled", and 1.3 GB were dropped when Sentinel converted M).
+    expect(assess(diedAt(p, 2, 1000), nodes, 12_000)).toMatchObject({ settled: false, commands: [demote] });
+    // M follows T (by hand, or Sentinel's look): closed.
+    expect(assess(diedAt(p, 2, 1000), new Map([[M, node(M, 'replica', T)], [T, node(T, 'master', null)], [S, node(S, 'replica', T)]]), 12_000).settled).toBe(true);
     // Done, and a replica the plan only read (its catch-up wait) dead for good: nothing is left for it, the report closes.
     const waited = { ...p, ops: p.ops.flatMap((op): StepOp[] => (op.kind === 'wait-caught-up' ? [op, { ...op, node: S }] : [op])) };
     waited.plan = { ...waited.plan, steps: waited.ops.map((op, i) => ({ id: `s${i + 1}`, node: op.node, command: `${op.kind} ${i + 1}`, purpose: '', destructive: false, verify: '' })) };

@@ -403,11 +403,31 @@ export function assess(plan: JournaledPlan, nodes: ReadonlyMap<string, NodeNow>,
     }
   }
 
-  const settled = handing.length === 0 && waiting.length === 0 && ordered.length === 0 && unsafe.length === 0 && restores.length === 0 && pausedUntil.length === 0;
-  const masterName = started.request.kind === 'sentinel-failover' ? (started.request.masterName ?? started.ops.find((op) => op.kind === 'sentinel-failover')?.masterName) : undefined;
+  // A Sentinel failover killed after Sentinel promoted a node but before the plan made the old master
+  // follow it (sentinel-demote): Sentinel does so only at its next look, up to 10 s later, and what
+  // the old master takes once its pause runs out is dropped then (1.3 GB, measured). That step of
+  // the plan's own is the one move advised, and the report stays open while both are masters.
+  const demotes: RecoveryCommand[] = [];
+  if (sentinelOwned) {
+    started.ops.forEach((op, i) => {
+      if (op.kind !== 'sentinel-demote' || plan.steps.get(i)?.status === 'ok') return;
+      const old = nodes.get(op.node);
+      const made = addresses.map((a) => nodes.get(a)).find((n) => n?.reachable && n.role === 'master' && !same(n.address, op.node) && (op.target === null || same(n.address, op.target)));
+      if (!old?.reachable || old.role !== 'master' || !made) return;
+      const { host, port } = parseAddress(made.address);
+      demotes.push({
+        node: op.node,
+        command: `REPLICAOF ${host} ${port}`,
+        why:
+          `${op.node} is still a master beside ${made.address}, which Sentinel made the master: the writes it takes are dropped when Sentinel makes it a replica, at its next look. ` +
+          `This is the plan's own next step; check first that SENTINEL GET-MASTER-ADDR-BY-NAME ${masterNameOf(started) ?? '<name>'} names ${made.address}`,
+      });
+    });
+  }
+  const settled = demotes.length === 0 && handing.length === 0 && waiting.length === 0 && ordered.length === 0 && unsafe.length === 0 && restores.length === 0 && pausedUntil.length === 0;
   if (sentinelOwned) {
     notes.unshift(
-      `A Sentinel failover: the roles are Sentinel's (SENTINEL GET-MASTER-ADDR-BY-NAME ${masterName ?? '<name>'} on a Sentinel gives the master); do not re-point nodes by hand. ` +
+      `A Sentinel failover: the roles are Sentinel's (SENTINEL GET-MASTER-ADDR-BY-NAME ${masterNameOf(started) ?? '<name>'} on a Sentinel gives the master); do not re-point nodes by hand${demotes.length > 0 ? ', but for the old master (the plan\'s own next step, below)' : ''}. ` +
         `Only the replica-priority values the plan changed to steer Sentinel's pick need putting back (and written back with CONFIG REWRITE into the config file of a node Sentinel promoted or re-pointed: its own CONFIG REWRITE wrote the steer there)`,
     );
   }
@@ -422,7 +442,7 @@ export function assess(plan: JournaledPlan, nodes: ReadonlyMap<string, NodeNow>,
     ran: ranLines(plan),
     now: addresses.map((a) => nodeLine(nodes.get(a), a, fenced, changed.has(a) ? beforeOf.get(normalizeAddress(a)) ?? null : undefined)),
     direction,
-    commands: settled ? [] : [...ordered.map((m) => m.command), ...restores, ...unpauses],
+    commands: settled ? [] : [...demotes, ...ordered.map((m) => m.command), ...restores, ...unpauses],
     fenced,
     pausedUntil,
     settled,
@@ -430,6 +450,12 @@ export function assess(plan: JournaledPlan, nodes: ReadonlyMap<string, NodeNow>,
     waitingFor: waiting,
     ...(notes.length > 0 ? { note: notes.join('\n') } : {}),
   };
+}
+
+/** The Sentinel group a sentinel-failover plan is about, as asked or as its SENTINEL FAILOVER step names it. */
+function masterNameOf(started: JournaledPlan['started']): string | null {
+  if (started.request.kind !== 'sentinel-failover') return null;
+  return started.request.masterName ?? started.ops.find((op) => op.kind === 'sentinel-failover')?.masterName ?? null;
 }
 
 interface Split {
