@@ -738,6 +738,15 @@ class Session {
           noPersistence: persistenceOff(record.settings),
           lastSeenAt: record.polledAt ?? now,
         });
+      } else if (!record.reachable && record.polls === 0 && refusesConsole(record.error)) {
+        // A replica that refuses the console (another password, an ACL): never read, known from its
+        // master's list alone. Remembered as such, or once that master dies nothing names it, and a
+        // failover run then says it dials every replica the master had and leaves it out.
+        const lister = this.listerOf(record);
+        const known = memory.get(record.address);
+        if (lister && (known === undefined || known.listedOnly === true)) {
+          memory.observe({ address: record.address, aliases: [...record.aliases], role: 'replica', master: lister.address, runId: null, replid: null, offset: null, listedOnly: true, lastSeenAt: lister.polledAt ?? now });
+        }
       } else if (record.reachable && record.asSentinel) {
         // A Sentinel is remembered with the master of ours it monitors, so a later session recalls it with that group.
         const master = record.sentinel?.masters.find((m) => m.facts?.address)?.facts?.address ?? null;
@@ -772,6 +781,13 @@ class Session {
     memory.save(now, lost);
     const problem = memory.problem;
     this.setWarnings('topology-memory', problem ? [{ code: 'MEMORY_UNREADABLE', message: problem, nodes: [] }] : []);
+  }
+
+  /** The reachable master whose replica list names this node now, if any. */
+  private listerOf(record: NodeRecord): NodeRecord | undefined {
+    const lister = record.listedBy === null ? undefined : this.nodes.resolve(record.listedBy);
+    const names = (address: string): boolean => address === record.address || record.aliases.has(address);
+    return lister?.reachable && lister.replication?.replicas.some((line) => names(line.address)) ? lister : undefined;
   }
 
   /** How far after the grid slot a node is read: by its depth below the top, so masters are read first. */

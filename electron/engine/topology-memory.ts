@@ -37,7 +37,13 @@ export interface RememberedNode {
   noPersistence?: boolean | null;
   /** A master without persistence that restarted and lost data (MASTER_RESTARTED_EMPTY), kept its day for the consoles started after. */
   dataLoss?: StoredLoss | null;
-  /** When the console last read it (ms since epoch). */
+  /**
+   * Never read: it refuses the console (another password, an ACL, TLS), and is known from its
+   * master's replica list only, as of lastSeenAt (when that master last listed it). Kept so that a
+   * console started after that master died still counts it among its replicas (a failover names it).
+   */
+  listedOnly?: boolean;
+  /** When the console last read it (ms since epoch), or for a listedOnly node when its master last listed it. */
   lastSeenAt: number;
 }
 
@@ -338,6 +344,7 @@ function sameShape(a: RememberedNode, b: RememberedNode): boolean {
     a.runId === b.runId &&
     a.replid === b.replid &&
     (a.noPersistence ?? null) === (b.noPersistence ?? null) &&
+    (a.listedOnly ?? false) === (b.listedOnly ?? false) &&
     a.aliases.join(',') === b.aliases.join(',')
   );
 }
@@ -405,6 +412,7 @@ function isEntry(value: unknown): value is RememberedNode {
     (value.offset === undefined || value.offset === null || (typeof value.offset === 'number' && Number.isSafeInteger(value.offset) && value.offset >= 0)) &&
     (value.noPersistence === undefined || value.noPersistence === null || typeof value.noPersistence === 'boolean') &&
     (value.dataLoss === undefined || value.dataLoss === null || isStoredLoss(value.dataLoss)) &&
+    (value.listedOnly === undefined || typeof value.listedOnly === 'boolean') &&
     typeof value.lastSeenAt === 'number' &&
     Number.isFinite(value.lastSeenAt)
   );

@@ -10,7 +10,8 @@ import { describe, expect, it } from 'vitest';
 import { ReplicationEngine } from '../../electron/engine/engine';
 import { ActionService } from '../../electron/engine/actions/service';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
-import { check, lagReplica1, replication } from '../helpers/actions';
+import { check, direct, lagReplica1, replication } from '../helpers/actions';
+import { waitForTick } from '../helpers/engine';
 import { disposeAfterEach } from '../helpers/dispose';
 
 const PASSWORD = 'unknown-replicas-7';
@@ -57,6 +58,27 @@ describe('failover with incomplete knowledge', () => {
       const info = await replication(lab, name, PASSWORD);
       expect(`${info.master_host}:${info.master_port}`).toBe(chosen);
     }
+  });
+
+  it('a replica that refuses the console (another password) is remembered from its master\'s list: a failover after the master died counts it and names it', async () => {
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(3), password: PASSWORD }));
+    const { dir } = own(tempDir());
+    const r3 = lab.address('replica-3');
+    const admin = direct(lab, 'replica-3', PASSWORD);
+    await admin.config('SET', 'requirepass', 'another-password');
+    admin.disconnect();
+    // An earlier session saw the master list it, and was refused by it.
+    const earlier = await console1(lab, 'master', dir, dir);
+    await waitForTick(earlier.engine, (u) => u.snapshot.nodes.some((n) => n.address === r3 && n.error?.code === 'AUTH_FAILED'), 10_000, 'replica-3 refusing the console');
+    await waitForTick(earlier.engine, () => true, 5000, 'one more tick');
+    await earlier.close();
+    await lab.kill('master');
+
+    // Before: "dials every replica it had (replica-1, replica-2)", and replica-3 was never named.
+    const h = own(await console1(lab, 'replica-1', dir, dir));
+    const plan = await h.actions.plan({ kind: 'failover', options: { setMasterauth: true } });
+    expect(check(plan, 'UNKNOWN_REPLICAS').message).toContain(r3);
+    expect(check(plan, 'UNREACHABLE_REPLICA')).toMatchObject({ verdict: 'warning', message: expect.stringContaining(`${r3} cannot be reached and is not re-pointed: it still follows`) });
   });
 
   it('without memory, from one seed: refuses with UNKNOWN_REPLICAS and says how to name the others', async () => {
