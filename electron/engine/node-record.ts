@@ -424,7 +424,7 @@ function applyReply(record: NodeRecord, reply: PollReply): void {
   }
   const away = replication.role === 'replica' && (replication.linkStatus !== 'up' || replication.syncInProgress);
   record.awaySince = away ? (record.awaySince ?? reply.receivedAt) : null;
-  record.failoverSince = holdsWritesInFailover(replication) ? (record.failoverSince ?? reply.receivedAt) : null;
+  record.failoverSince = holdsWritesInFailover(replication.failoverState) ? (record.failoverSince ?? reply.receivedAt) : null;
   record.replication = record.server?.mode === 'sentinel' ? null : replication;
   record.polls++;
   record.reachable = true;
@@ -454,9 +454,9 @@ function markUnreachable(record: NodeRecord, error: unknown, at: number): void {
   record.latencyMs = null;
 }
 
-/** In a FAILOVER (6.2+): writes are paused from the moment it starts until the target accepts the hand-over. */
-export function holdsWritesInFailover(replication: ReplicationInfo): boolean {
-  return replication.failoverState === 'waiting-for-sync' || replication.failoverState === 'failover-in-progress';
+/** In a FAILOVER (master_failover_state, 6.2+): writes are paused from the moment it starts until the target accepts the hand-over. */
+export function holdsWritesInFailover(failoverState: string | null | undefined): boolean {
+  return failoverState === 'waiting-for-sync' || failoverState === 'failover-in-progress';
 }
 
 /** The node's replication offset: master_repl_offset on a master, slave_repl_offset on a replica. */

@@ -15,7 +15,7 @@ import { FENCE_REPLICAS, movedBySentinel, oldMasterComesBack, type StepOp } from
 import type { JournaledPlan, OriginalValue } from './journal';
 import { addToGroup } from '../../shared/group';
 import { formatBytes } from '../../shared/format';
-import { currentOffset } from '../node-record';
+import { currentOffset, holdsWritesInFailover } from '../node-record';
 
 /** The two reads recovery needs: the NodeCommands subset, so tests and front ends can pass any. */
 export type NodeReader = Pick<NodeCommands, 'info' | 'configGet'>;
@@ -232,8 +232,8 @@ export function assess(plan: JournaledPlan, nodes: ReadonlyMap<string, NodeNow>,
   // ends: a roll back's REPLICAOF NO ONE there was refused, and a finish would be premature.
   const handing = started.ops.flatMap((op, i) => {
     if (op.kind !== 'failover' || !mayHaveRun(plan, i)) return [];
-    const state = nodes.get(op.node)?.failoverState;
-    return state === 'waiting-for-sync' || state === 'failover-in-progress' ? [{ op, state }] : [];
+    const state = nodes.get(op.node)?.failoverState ?? null;
+    return state !== null && holdsWritesInFailover(state) ? [{ op, state }] : [];
   });
 
   // Originals: journaled by the executor (undo records) first, else from the plan's own restore steps.
@@ -563,7 +563,7 @@ function nodeLine(n: NodeNow | undefined, address: string, fenced: InterruptedRe
   if (!n) return `${address}: not read`;
   if (!n.reachable) return `${address}: unreachable (${n.error ?? 'no answer'})`;
   const role = n.role === 'replica' ? `replica of ${n.master ?? '?'}, link ${n.linkStatus ?? '?'}` : n.role;
-  const failing = n.failoverState === 'waiting-for-sync' || n.failoverState === 'failover-in-progress' ? `, in a FAILOVER (${n.failoverState}: its writes held)` : '';
+  const failing = holdsWritesInFailover(n.failoverState) ? `, in a FAILOVER (${n.failoverState}: its writes held)` : '';
   const fence = fenced.find((f) => f.node === address);
   const was = before === undefined ? '' : `, changed since by something else (before the plan: ${before === null ? 'not read' : before.role === 'master' ? 'master' : `replica of ${before.master ?? '?'}`})`;
   return `${address}: ${role}${failing}${fence ? `, FENCED (min-replicas-to-write ${fence.value}: every write is refused)` : ''}${was}`;
