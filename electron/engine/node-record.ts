@@ -123,7 +123,8 @@ export interface NodeRecord {
   awaySince: number | null;
   /**
    * The first reading of its current spell in a FAILOVER (master_failover_state waiting-for-sync or
-   * failover-in-progress: its writes held); null when not in one.
+   * failover-in-progress: its writes held); -Infinity when it was in one at the console's first
+   * reading of it (since when is not known); null when not in one.
    */
   failoverSince: number | null;
   /** When topology memory last saw this node (null when it is not remembered): a remembered node is kept and dialled. */
@@ -424,7 +425,8 @@ function applyReply(record: NodeRecord, reply: PollReply): void {
   }
   const away = replication.role === 'replica' && (replication.linkStatus !== 'up' || replication.syncInProgress);
   record.awaySince = away ? (record.awaySince ?? reply.receivedAt) : null;
-  record.failoverSince = holdsWritesInFailover(replication.failoverState) ? (record.failoverSince ?? reply.receivedAt) : null;
+  // In one already at the first reading (a one-shot `topology`, a console started during it): held since before, for how long unknown.
+  record.failoverSince = holdsWritesInFailover(replication.failoverState) ? (record.failoverSince ?? (record.polls === 0 ? -Infinity : reply.receivedAt)) : null;
   record.replication = record.server?.mode === 'sentinel' ? null : replication;
   record.polls++;
   record.reachable = true;

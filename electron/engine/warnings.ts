@@ -106,17 +106,17 @@ export const FAILOVER_HELD_MS = 5000;
  */
 function heldByFailover(r: NodeRecord): string | null {
   if (r.failoverSince === null || r.polledAt === null || r.polledAt - r.failoverSince < FAILOVER_HELD_MS) return null;
-  const since = formatSeconds(Math.round((r.polledAt - r.failoverSince) / 1000));
+  const held = Number.isFinite(r.failoverSince) ? `for ${formatSeconds(Math.round((r.polledAt - r.failoverSince) / 1000))}` : 'since before the console first read it';
   const target = masterAddressOf(r);
   if (r.replication?.failoverState === 'failover-in-progress' && target !== null) {
     return (
-      `holds every write: it handed over to ${target} in a FAILOVER and has waited ${since} for it to accept (master_failover_state failover-in-progress). ` +
-      `Its writes are released once ${target} answers (then READONLY: clients go to ${target}). If ${target} is gone for good, FAILOVER ABORT on ${r.address} makes it the master again, ` +
+      `takes no writes, and nothing else does: its FAILOVER made it a replica of ${target}, which has not taken over yet (master_failover_state failover-in-progress, ${held}). ` +
+      `Writes sent to it wait, or are refused READONLY; ${target} becomes the master once it answers. If ${target} is gone for good, FAILOVER ABORT on ${r.address} makes it the master again, ` +
       `but check first that ${target} is not a master already: that would leave two masters`
     );
   }
   return (
-    `holds every write: it has been in a FAILOVER for ${since} (master_failover_state ${r.replication?.failoverState ?? '?'}), which pauses writes until a replica has every byte and takes over. ` +
+    `holds every write: it has been in a FAILOVER ${held} (master_failover_state ${r.replication?.failoverState ?? '?'}), which pauses writes until a replica has every byte and takes over. ` +
     `A FAILOVER sent with TIMEOUT gives up by itself then; one without waits for ever. If no plan of yours is running it, FAILOVER ABORT on ${r.address} releases the writes and it stays the master`
   );
 }

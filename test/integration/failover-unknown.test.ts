@@ -78,7 +78,8 @@ describe('failover with incomplete knowledge', () => {
     const h = own(await console1(lab, 'replica-1', dir, dir));
     const plan = await h.actions.plan({ kind: 'failover', options: { setMasterauth: true } });
     expect(check(plan, 'UNKNOWN_REPLICAS').message).toContain(r3);
-    expect(check(plan, 'UNREACHABLE_REPLICA')).toMatchObject({ verdict: 'warning', message: expect.stringContaining(`${r3} cannot be reached and is not re-pointed: it still follows`) });
+    // Said as what it is: alive, refusing the console, its offset unknown (it may be the most advanced).
+    expect(check(plan, 'UNREACHABLE_REPLICA')).toMatchObject({ verdict: 'warning', message: expect.stringMatching(new RegExp(`^${r3.replace(/\./g, '\\.')} answers but refuses the console \\(.*\\), so it is not compared or re-pointed: how far it got is unknown, and it may hold more than`)) });
   });
 
   it('without memory, from one seed: refuses with UNKNOWN_REPLICAS and says how to name the others', async () => {

@@ -253,6 +253,10 @@ describe('a FAILOVER that holds the writes (whoever sent it may be gone)', () =>
     expect(refused(engine)?.startsWith(`${master} holds every write: it has been in a FAILOVER for `)).toBe(true);
     expect(refused(engine)).toMatch(/ for \d+ s \(master_failover_state waiting-for-sync\), which pauses writes until a replica has every byte and takes over\. /);
     expect(refused(engine)).toContain(`one without waits for ever. If no plan of yours is running it, FAILOVER ABORT on ${master} releases the writes and it stays the master`);
+    // A console started meanwhile (a one-shot `topology`) says it at its first reading: it never reached the 5 s of its own.
+    const later = own(new ReplicationEngine());
+    const first = await later.connect({ seeds: [master], pollIntervalMs: 200 });
+    expect(first.warnings.find((w) => w.code === 'WRITES_REFUSED')?.message).toMatch(/ holds every write: it has been in a FAILOVER since before the console first read it \(master_failover_state waiting-for-sync\)/);
     expect(await admin.call('FAILOVER', 'ABORT')).toBe('OK');
     await waitForTick(engine, () => refused(engine) === undefined, 5000, 'no WRITES_REFUSED after FAILOVER ABORT');
     expect(await refusal(lab, 'master')).toBe('accepted');

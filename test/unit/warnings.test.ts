@@ -163,8 +163,8 @@ describe('WRITES_REFUSED: a FAILOVER holding the writes', () => {
       {
         code: 'WRITES_REFUSED',
         message:
-          '10.0.0.1:6379 holds every write: it handed over to 10.0.0.2:6379 in a FAILOVER and has waited 5 s for it to accept (master_failover_state failover-in-progress). ' +
-          'Its writes are released once 10.0.0.2:6379 answers (then READONLY: clients go to 10.0.0.2:6379). If 10.0.0.2:6379 is gone for good, FAILOVER ABORT on 10.0.0.1:6379 makes it the master again, ' +
+          '10.0.0.1:6379 takes no writes, and nothing else does: its FAILOVER made it a replica of 10.0.0.2:6379, which has not taken over yet (master_failover_state failover-in-progress, for 5 s). ' +
+          'Writes sent to it wait, or are refused READONLY; 10.0.0.2:6379 becomes the master once it answers. If 10.0.0.2:6379 is gone for good, FAILOVER ABORT on 10.0.0.1:6379 makes it the master again, ' +
           'but check first that 10.0.0.2:6379 is not a master already: that would leave two masters',
         nodes: ['10.0.0.1:6379'],
       },
@@ -180,5 +180,13 @@ describe('WRITES_REFUSED: a FAILOVER holding the writes', () => {
     expect(rest).toEqual([]);
     expect(refusal?.message).toMatch(/^10\.0\.0\.1:6379 holds every write: it has been in a FAILOVER for 7 s \(master_failover_state waiting-for-sync\)/);
     expect(refusal?.message).toContain('. It also refuses every write (NOREPLICAS)');
+  });
+
+  it('in a FAILOVER already at the console\'s first reading (a one-shot topology): said at once, since when unknown', () => {
+    const nodes = new NodeSet(10);
+    const master = read(nodes.add('10.0.0.1:6379', true), { extra: 'master_failover_state:waiting-for-sync' });
+    master.failoverSince = -Infinity;
+    master.polledAt = 1_000;
+    expect(only(findWarnings(nodes), 'WRITES_REFUSED')[0]?.message).toMatch(/^10\.0\.0\.1:6379 holds every write: it has been in a FAILOVER since before the console first read it \(master_failover_state waiting-for-sync\)/);
   });
 });

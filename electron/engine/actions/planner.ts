@@ -4,6 +4,7 @@
 import type { ActionRequest } from '../../shared/actions';
 import { parseAddress } from '../address';
 import { ANSWERED_CODES, unreachableKind } from '../errors';
+import { REFUSES_CONSOLE_CODES } from '../../shared/types';
 import type { NodeFacts, PreflightFacts } from './facts';
 import { ancestorsOf, atLeast62, cycleThrough, descendantsOf, findNode, replicasOf, rootOf } from './graph';
 import { FENCE_REPLICAS, isFenceValue, oldMasterComesBack } from './operations';
@@ -1077,10 +1078,15 @@ function planFailover(b: PlanBuilder, toAddress: string | undefined, meta: PlanM
       // The nodes below it follow it: say so, or they were never named at all.
       const below = descendantsOf(b.snapshot, other.address).map((n) => n.address);
       const with_ = below.length > 0 ? ` (with ${below.join(', ')} below it)` : '';
+      // Alive but refusing the console (a password of its own, an ACL): how far it got is unknown, and it may hold the most.
+      const refuses = other.errorCode !== null && REFUSES_CONSOLE_CODES.has(other.errorCode);
       b.check(
         'UNREACHABLE_REPLICA',
         'warning',
-        `${other.address}${with_} cannot be reached and is not re-pointed: it still follows ${dead} when it comes back. Re-point it to ${chosenAddress} then (replicaof --node ${other.address} --master ${chosenAddress})`,
+        refuses
+          ? `${other.address}${with_} answers but refuses the console (${other.error ?? other.errorCode}), so it is not compared or re-pointed: how far it got is unknown, and it may hold more than ${chosenAddress}. ` +
+              `Let the console in (its password, an ACL user) and plan again; else re-point it to ${chosenAddress} by hand (REPLICAOF on it), which replaces its data`
+          : `${other.address}${with_} cannot be reached and is not re-pointed: it still follows ${dead} when it comes back. Re-point it to ${chosenAddress} then (replicaof --node ${other.address} --master ${chosenAddress})`,
         [other.address, ...below],
       );
       continue;
