@@ -357,7 +357,7 @@ describe('interrupted plan report', () => {
       { kind: 'unpause-writes', node: M },
       { kind: 'sentinel-followers', node: M, members: [M, S] },
     ]);
-    const p: PlannedAction = { ...base, plan: { ...base.plan, request: { kind: 'sentinel-failover', masterName: 'cache' } }, expected: [] };
+    const p: PlannedAction = { ...base, plan: { ...base.plan, request: { kind: 'sentinel-failover', masterName: 'cache' }, nodes: [...base.plan.nodes, SENTINEL] }, expected: [] };
     // Sentinel promoted T; M is still a master (paused) until Sentinel's next look.
     const nodes = new Map([[M, node(M, 'master', null)], [T, node(T, 'master', null)], [S, node(S, 'replica', M)]]);
     const during = assess(diedAt(p, 2, 1000), nodes, 5000);
@@ -367,6 +367,8 @@ describe('interrupted plan report', () => {
     expect(during.settled).toBe(false);
     expect(during.note).toMatch(new RegExp(`Writes on ${M.replace(/\./g, '\\.')} stay held until .*Do not CLIENT UNPAUSE it before it replicates from the new master`));
     expect(during.note).toContain("do not re-point nodes by hand, but for the old master (the plan's own next step, below)");
+    // The Sentinel asked is said to be one (it has no replication section: it read "unknown").
+    expect(during.now).toContain(`${SENTINEL}: a Sentinel`);
     expect(during.waitingFor).toEqual([]);
     // Its pause run out, M takes writes beside T: still open, with the same move (it closed as "settled", and 1.3 GB were dropped when Sentinel converted M).
     expect(assess(diedAt(p, 2, 1000), nodes, 12_000)).toMatchObject({ settled: false, commands: [demote] });

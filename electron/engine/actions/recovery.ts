@@ -440,7 +440,7 @@ export function assess(plan: JournaledPlan, nodes: ReadonlyMap<string, NodeNow>,
     nodes: addresses,
     cause: plan.finished?.interrupted ?? 'the console stopped while the plan ran (killed, crashed, or the machine went down)',
     ran: ranLines(plan),
-    now: addresses.map((a) => nodeLine(nodes.get(a), a, fenced, changed.has(a) ? beforeOf.get(normalizeAddress(a)) ?? null : undefined)),
+    now: addresses.map((a) => (isSentinelOf(started, a) ? `${a}: a Sentinel` : nodeLine(nodes.get(a), a, fenced, changed.has(a) ? beforeOf.get(normalizeAddress(a)) ?? null : undefined))),
     direction,
     commands: settled ? [] : [...demotes, ...ordered.map((m) => m.command), ...restores, ...unpauses],
     fenced,
@@ -450,6 +450,12 @@ export function assess(plan: JournaledPlan, nodes: ReadonlyMap<string, NodeNow>,
     waitingFor: waiting,
     ...(notes.length > 0 ? { note: notes.join('\n') } : {}),
   };
+}
+
+/** Whether the plan asked `address` as a Sentinel (its INFO has no replication section: "unknown" said nothing). */
+function isSentinelOf(started: JournaledPlan['started'], address: string): boolean {
+  const at = normalizeAddress(address);
+  return started.ops.some((op) => op.kind === 'sentinel-failover' && [op.node, ...op.sentinels].some((s) => normalizeAddress(s) === at));
 }
 
 /** The Sentinel group a sentinel-failover plan is about, as asked or as its SENTINEL FAILOVER step names it. */
