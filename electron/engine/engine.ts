@@ -890,7 +890,7 @@ function insecureWarning(): TopologyWarning {
 }
 
 function rememberedAsOf(entry: RememberedNode): NonNullable<NodeRecord['rememberedAs']> {
-  return { role: entry.role, master: entry.master, noPersistence: entry.noPersistence ?? null, replid: entry.replid, offset: entry.offset ?? null };
+  return { role: entry.role, master: entry.master, formerMaster: entry.formerMaster, noPersistence: entry.noPersistence ?? null, replid: entry.replid, offset: entry.offset ?? null };
 }
 
 /** Up and keeping the console out (refusesConsole, or not sent the password: outside the trusted hosts), not down. */

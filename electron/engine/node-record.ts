@@ -130,7 +130,15 @@ export interface NodeRecord {
   /** When topology memory last saw this node (null when it is not remembered): a remembered node is kept and dialled. */
   rememberedSeenAt: number | null;
   /** Its role, master and replication ID as memory last saw them: what the graph shows while it cannot be read. */
-  rememberedAs: { role: RememberedNode['role']; master: string | null; noPersistence: boolean | null; replid: string | null; offset: number | null } | null;
+  rememberedAs: {
+    role: RememberedNode['role'];
+    master: string | null;
+    /** The master it replicated from before it last became one (a promoted replica's old master). */
+    formerMaster: string | null;
+    noPersistence: boolean | null;
+    replid: string | null;
+    offset: number | null;
+  } | null;
   /** Dialled as a Sentinel, with the Sentinel credentials: given with --sentinel, or found as one. */
   asSentinel: boolean;
   /** Given by the user as a Sentinel (ConnectOptions.sentinel), not as a data seed. */

@@ -731,10 +731,23 @@ function multipleMasters(nodes: NodeSet, records: readonly NodeRecord[]): Topolo
     // A master whose listed replicas never answer is not a lone master: it says it has replicas.
     return `${m.address} (${listed > 0 ? `lists ${plural(listed)}, none reached` : 'lone master, no replicas'})`;
   };
+  // A master that topology memory saw promoted off another master here: that one is its old master, back.
+  const oldMasters = masters.flatMap((promoted) => {
+    const former = promoted.rememberedAs?.formerMaster ?? null;
+    const old = former === null ? undefined : masters.find((m) => m !== promoted && (m.address === former || m.aliases.has(former)));
+    if (!old) return [];
+    const { host, port } = parseAddress(promoted.address);
+    return [
+      ` ${old.address} is the master ${promoted.address} was promoted off (as the console remembers it), back as a master beside it: ` +
+        `make it a replica of ${promoted.address} (REPLICAOF ${host} ${port} on ${old.address}: a full sync replaces what it took since; copy what you need first), or keep it and re-point ${promoted.address}'s side to it.`,
+    ];
+  });
   return [
     {
       code: 'MULTIPLE_MASTERS',
-      message: `${masters.length} masters in one topology: ${masters.map(describe).join(', ')}. If more than one takes writes, their data diverges (split brain); a lone master may be a replica that restarted without its replicaof setting`,
+      message:
+        `${masters.length} masters in one topology: ${masters.map(describe).join(', ')}. If more than one takes writes, their data diverges (split brain)` +
+        (oldMasters.length > 0 ? `.${oldMasters.join('')}` : '; a lone master may be a replica that restarted without its replicaof setting'),
       nodes: masters.map((m) => m.address),
     },
   ];

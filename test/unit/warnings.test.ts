@@ -190,3 +190,22 @@ describe('WRITES_REFUSED: a FAILOVER holding the writes', () => {
     expect(only(findWarnings(nodes), 'WRITES_REFUSED')[0]?.message).toMatch(/^10\.0\.0\.1:6379 holds every write: it has been in a FAILOVER since before the console first read it \(master_failover_state waiting-for-sync\)/);
   });
 });
+
+describe('MULTIPLE_MASTERS: an old master back after a failover', () => {
+  it('names it as the master the other was promoted off (topology memory), with the REPLICAOF that makes it follow', () => {
+    const nodes = new NodeSet(10);
+    const promoted = read(nodes.add('10.0.0.2:6379', true), { replicas: ['10.0.0.3:6379'] });
+    read(nodes.add('10.0.0.3:6379', true), { master: '10.0.0.2:6379' });
+    read(nodes.add('10.0.0.1:6379', true));
+    promoted.rememberedAs = { role: 'master', master: null, formerMaster: '10.0.0.1:6379', noPersistence: null, replid: null, offset: null };
+    const [split] = only(findWarnings(nodes), 'MULTIPLE_MASTERS');
+    // It said only "a lone master may be a replica that restarted without its replicaof setting".
+    expect(split?.message).toBe(
+      '2 masters in one topology: 10.0.0.2:6379 (1 replica), 10.0.0.1:6379 (lone master, no replicas). If more than one takes writes, their data diverges (split brain). ' +
+        '10.0.0.1:6379 is the master 10.0.0.2:6379 was promoted off (as the console remembers it), back as a master beside it: make it a replica of 10.0.0.2:6379 ' +
+        '(REPLICAOF 10.0.0.2 6379 on 10.0.0.1:6379: a full sync replaces what it took since; copy what you need first), or keep it and re-point 10.0.0.2:6379\'s side to it.',
+    );
+    promoted.rememberedAs = null;
+    expect(only(findWarnings(nodes), 'MULTIPLE_MASTERS')[0]?.message).toContain('a lone master may be a replica that restarted without its replicaof setting');
+  });
+});
