@@ -232,6 +232,10 @@ describe('topology memory', () => {
     await lab.restart('master');
     const { snapshot: split } = await waitForTick(engine, (u) => u.snapshot.warnings.some((w) => w.code === 'MULTIPLE_MASTERS'), 10_000, 'MULTIPLE_MASTERS');
     expect(split.warnings.find((w) => w.code === 'MULTIPLE_MASTERS')?.nodes.sort()).toEqual([master, r1].sort());
+    // Said as what it is: the old master, back, and how to make it follow (not "a replica restarted without its replicaof").
+    expect(split.warnings.find((w) => w.code === 'MULTIPLE_MASTERS')?.message).toContain(
+      `${master} is the master ${r1} was promoted off (as the console remembers it), back as a master beside it: make it a replica of ${r1} (REPLICAOF 127.0.0.1 ${lab.port('replica-1')} on ${master}`,
+    );
   });
 
   it('a node that stops answering has its last read written at once (a console started after it died says when)', async () => {
