@@ -74,6 +74,7 @@ describe('emergency failover', () => {
     });
     expect(check(again, 'ALREADY_FAILED_OVER').message).toContain(`Re-point ${r3} to ${chosen} instead`);
     expect(again.needsOverride).not.toContain('ALREADY_FAILED_OVER');
+    expect(again.summary).toBe(`Emergency failover: ${master} was already failed over to ${chosen}; nothing to promote`);
     await expect(h.actions.execute(again.id, { confirmAddress: again.confirmAddress ?? r3, overrides: ['ALREADY_FAILED_OVER'] })).rejects.toThrow();
     expect((await replication(lab, 'replica-3')).role).toBe('slave');
   });

@@ -852,15 +852,15 @@ function answeredWithError(df: NodeFacts | undefined): boolean {
  * console's own split brain, for a straggler back after the failover or a failover run again after
  * one killed half-way. Refused (no override): the nodes still on the dead master are re-pointed.
  */
-function alreadyFailedOver(b: PlanBuilder, dead: string): boolean {
+function alreadyFailedOver(b: PlanBuilder, dead: string): string | null {
   const stillOn = replicasOf(b.snapshot, dead);
   const replid = findNode(b.snapshot, dead)?.replid ?? stillOn.find((r) => r.replid !== null)?.replid ?? null;
-  if (replid === null) return false;
+  if (replid === null) return null;
   let offset: number | null = null;
   for (const r of stillOn) if (r.replid === replid && r.offset !== null) offset = Math.max(offset ?? 0, r.offset);
   const promoted = promotedOff({ replid, offset }, b.snapshot.nodes, stillOn).filter((p) => !b.same(p.address, dead));
   const [to] = promoted;
-  if (!to) return false;
+  if (!to) return null;
   const live = stillOn.filter((r) => r.reachable).map((r) => r.address);
   const repoint =
     live.length > 0
@@ -876,7 +876,7 @@ function alreadyFailedOver(b: PlanBuilder, dead: string): boolean {
           `A failover now would make a second master beside it, both taking writes. ${repoint}`,
     [dead, ...promoted.map((p) => p.address)],
   );
-  return true;
+  return promoted.map((p) => p.address).join(', ');
 }
 
 function masterIsDown(b: PlanBuilder, dead: string, df: NodeFacts | undefined, replicas: readonly NodeFacts[]): void {
@@ -986,7 +986,9 @@ function planFailover(b: PlanBuilder, toAddress: string | undefined, meta: PlanM
   b.involve(dead, ...replicas.map((r) => r.address));
 
   masterIsDown(b, dead, df, usable);
-  if (alreadyFailedOver(b, dead)) return finish(b, meta, summary, dead);
+  const promotedAlready = alreadyFailedOver(b, dead);
+  // The title says so: "promote X and re-point 1 other replica" over a plan with no steps misled.
+  if (promotedAlready !== null) return finish(b, meta, `Emergency failover: ${dead} was already failed over to ${promotedAlready}; nothing to promote`, dead);
   if (!chosenAddress) {
     b.check('NO_CANDIDATE', 'refused', `no replica of ${dead} can be reached to be promoted`, [dead, ...replicas.map((r) => r.address)]);
     return finish(b, meta, summary, dead);
