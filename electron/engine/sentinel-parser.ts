@@ -63,9 +63,13 @@ export function parseSentinelMaster(reply: unknown): SentinelMasterFacts | null 
   };
 }
 
-/** SENTINEL CKQUORUM's reply, or its error ("NOQUORUM 1 usable Sentinels. …"). */
+/**
+ * SENTINEL CKQUORUM's reply, or its error ("NOQUORUM 1 usable Sentinels. …"). Null when the console
+ * may not ask (NOPERM, NOAUTH, WRONGPASS): that says nothing of the quorum, and read as NOQUORUM it
+ * told the operator to lower a healthy group's quorum.
+ */
 export function parseCkquorum(reply: unknown): { ok: boolean; message: string } | null {
-  if (reply instanceof Error) return { ok: false, message: reply.message.replace(/^ERR\s+/, '') };
+  if (reply instanceof Error) return /^(NOPERM|NOAUTH|WRONGPASS)\b/.test(reply.message) ? null : { ok: false, message: reply.message.replace(/^ERR\s+/, '') };
   if (typeof reply !== 'string') return null;
   return { ok: /^OK\b/.test(reply), message: reply };
 }

@@ -52,6 +52,9 @@ describe('SENTINEL replies', () => {
       ok: false,
       message: expect.stringMatching(/^NOQUORUM 1 usable/) as unknown,
     });
+    // Not allowed to ask: the quorum is unknown, not missing (it said NO QUORUM, and to lower a healthy group's quorum).
+    expect(parseCkquorum(new Error("NOPERM this user has no permissions to run the 'sentinel|ckquorum' command"))).toBeNull();
+    expect(parseCkquorum(new Error('NOAUTH Authentication required.'))).toBeNull();
     expect(parseMasterAddr(['::1', '6380'])).toBe('[::1]:6380');
     expect(parseMasterAddr(null)).toBeNull();
     expect(parseMasterAddr(['127.0.0.1', '99999'])).toBeNull();

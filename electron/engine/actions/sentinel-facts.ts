@@ -134,7 +134,11 @@ async function askSentinel(commands: NodeCommands, sentinel: string, name: strin
   try {
     const [master, ckquorum, masterAddress, replicas] = await Promise.all([
       commands.sentinelMaster(sentinel, name),
-      commands.sentinelCkquorum(sentinel, name).catch((error: unknown) => ({ ok: false, message: toApiError(error).message })),
+      // Not allowed to ask (NOPERM, NOAUTH) says nothing of the quorum: unknown, not "no quorum".
+      commands.sentinelCkquorum(sentinel, name).catch((error: unknown) => {
+        const failure = toApiError(error);
+        return failure.code === 'NOPERM' || failure.code === 'AUTH_FAILED' ? null : { ok: false, message: failure.message };
+      }),
       commands.sentinelMasterAddress(sentinel, name),
       commands.sentinelReplicas(sentinel, name),
     ]);
