@@ -87,6 +87,8 @@ class SshTunnel implements Tunnel {
   private opening: Promise<Client> | null = null;
   private lastAttemptAt = Number.NEGATIVE_INFINITY;
   private dropped: EngineError | null = null;
+  /** Why the session that was up dropped: said once before each failed re-open (it grew a clause per attempt). */
+  private dropReason: string | null = null;
   private closed = false;
   private readonly forwards = new Map<string, Promise<Forward>>();
 
@@ -167,6 +169,7 @@ class SshTunnel implements Tunnel {
       (client) => {
         this.opening = null;
         this.dropped = null;
+        this.dropReason = null;
         if (this.closed) {
           client.end();
           throw new EngineError('SSH', `the SSH tunnel ${this.label} was closed`);
@@ -178,7 +181,7 @@ class SshTunnel implements Tunnel {
         this.opening = null;
         // Once the session has been up, a failed re-open keeps the nodes failing (bounded) with both reasons.
         if (wasDropped && error instanceof EngineError) {
-          this.dropped = new EngineError(error.code, `${wasDropped.message}; re-opening it failed: ${error.message}`);
+          this.dropped = new EngineError(error.code, `${this.dropReason ?? wasDropped.message}; re-opening it failed: ${error.message}`);
           throw this.dropped;
         }
         throw error;
@@ -257,7 +260,8 @@ class SshTunnel implements Tunnel {
         if (this.client === client) {
           this.client = null;
           const why = lastError ? ` (${lastError.message})` : '';
-          this.dropped = new EngineError('SSH', `the SSH tunnel ${this.label} dropped${why}; it is re-opened on the next use`);
+          this.dropReason = `the SSH tunnel ${this.label} dropped${why}`;
+          this.dropped = new EngineError('SSH', `${this.dropReason}; it is re-opened on the next use`);
         }
       });
       client.connect(config);

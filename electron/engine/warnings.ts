@@ -465,6 +465,20 @@ export function foldMasterDown(
       });
       continue;
     }
+    // The console's own way in is down (its SSH tunnel): no node can be read, so nothing is known
+    // of the master or its replicas. "Down → fail over first" over three healthy nodes sent on-call
+    // to fail over what the console only could not see.
+    if (root?.error?.code === 'SSH' && states.every((s) => !s.reachable)) {
+      headlines.push({
+        code: 'MASTER_DOWN',
+        message:
+          `${master} cannot be read${when}, nor any node: the console's SSH tunnel is down (${root.error.message}). Nothing is known of their state → ` +
+          `this is no reason to fail over: mend the way in (the bastion, its sshd, the network to it) and the console reads them again${followFrom(folded)}`,
+        nodes: [master, ...below],
+        folded,
+      });
+      continue;
+    }
     // One that cannot be reached from here at all (no route, a name that does not resolve) is
     // alive for replicas still linked to it. A refused or closed port is not: a killed master's
     // replicas notice at once, and a reading of them taken just before would otherwise say

@@ -118,6 +118,14 @@ describe('SSH tunnel to a real topology', () => {
       20_000,
       'a failed re-open named on a node',
     );
+    // Re-opened again and again (every 2 s): each failure said once, not one clause more per attempt.
+    const later = await waitForTick(engine, (u) => u.snapshot.takenAt >= Date.now() - 1000 && u.snapshot.seq > down.snapshot.seq + 25, 20_000, 'several re-opens later');
+    for (const n of later.snapshot.nodes) expect((n.error?.message ?? '').split('re-opening it failed').length, n.error?.message).toBeLessThanOrEqual(2);
+    // Every node unread through the console's own tunnel: not "down → fail over first" over nodes that are up.
+    const blind = later.snapshot.warnings.find((w) => w.code === 'MASTER_DOWN');
+    expect(blind?.message).toContain(`${lab.address('master')} cannot be read`);
+    expect(blind?.message).toContain("nor any node: the console's SSH tunnel is down");
+    expect(blind?.message).not.toMatch(/fail over first|Promote the replica/);
 
     const restarted = own(await startSshd({ dir: sshd.dir, port: sshd.port }));
     await waitForTick(engine, (u) => u.snapshot.nodes.length === 2 && u.snapshot.nodes.every((n) => n.reachable), 20_000, 'the nodes back through the tunnel');

@@ -184,6 +184,11 @@ describe('riskWarnings', () => {
     // No replica Sentinel can promote (replica-priority 0 everywhere): it aborts with no good replica, so the failover is on-call's.
     const never = states.map((s) => (s.role === 'replica' ? { ...s, priority: 0 } : s));
     expect(foldMasterDown([], [down, ...never.slice(1), sentinel('s:1')], new Map())[0]?.message).toMatch(/→ fail over \(promote/);
+    // The console's own SSH tunnel down: no node read, nothing known of them; never "→ fail over" (it said "fail over first" over three healthy nodes).
+    const ssh = { reachable: false, error: { code: 'SSH' as const, message: 'the SSH tunnel root@bastion:22 dropped; it is re-opened on the next use' } };
+    const blind = foldMasterDown([], [{ ...down, ...ssh, settings: OFF }, replica('a:1', ssh), replica('b:1', ssh)], new Map());
+    expect(blind[0]?.message).toMatch(/^m:1 cannot be read .*, nor any node: the console's SSH tunnel is down \(the SSH tunnel root@bastion:22 dropped.*\)\. Nothing is known of their state → this is no reason to fail over/);
+    expect(blind[0]?.message).not.toMatch(/fail over first|Promote the replica/);
     // A live root: nothing to fold.
     const live = [nodeState('m:1'), replica('a:1')];
     expect(foldMasterDown([other], live, new Map())).toEqual([other]);
