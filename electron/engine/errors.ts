@@ -44,7 +44,7 @@ export function withDetails(error: unknown, details: ErrorDetails): EngineError 
 interface Rule {
   test: RegExp;
   code: ErrorCode;
-  explain: (address: string, raw: string) => string;
+  explain: (address: string, raw: string, error: unknown) => string;
 }
 
 // Order matters: the first rule that matches wins. Each message says what happened in an
@@ -54,7 +54,7 @@ const RULES: Rule[] = [
   {
     test: /ERR_TLS_CERT_ALTNAME_INVALID|does not match certificate's altnames/i,
     code: 'TLS',
-    explain: (a, raw) => `${a}: the server's certificate is not issued for this host name or IP: connect with --sni NAME, NAME being a name the certificate lists${altnames(raw)}`,
+    explain: (a, raw, error) => `${a}: the server's certificate is not issued for this host name or IP: connect with --sni NAME, NAME being a name the certificate lists${altnames(raw, error)}`,
   },
   {
     test: /CERT_HAS_EXPIRED|certificate has expired/i,
@@ -184,10 +184,13 @@ const RULES: Rule[] = [
  * What Node's check says the certificate lists and which name was checked ("Host: x. is not in
  * the cert's altnames: DNS:a, IP Address:b"), so the operator can pick the --sni at once.
  */
-function altnames(raw: string): string {
+function altnames(raw: string, error: unknown): string {
   const match = /(?:Host|IP): (\S+?)\.? is not in the cert's (?:altnames|list): ?([^\n]*)/.exec(raw);
   if (!match) return '';
-  const listed = (match[2] ?? '').trim().slice(0, 300);
+  // Dialled by IP, Node's text lists only the certificate's IP addresses ("it lists no name" over a
+  // certificate for db.example.test): the certificate itself, when the error carries it, lists all.
+  const cert = (error as { cert?: { subjectaltname?: unknown } } | null)?.cert?.subjectaltname;
+  const listed = (typeof cert === 'string' && cert.trim() !== '' ? cert : (match[2] ?? '')).trim().slice(0, 300);
   return ` (${listed ? `it lists ${listed}` : 'it lists no name'}; checked: ${(match[1] ?? '').slice(0, 253)})`;
 }
 
@@ -196,7 +199,7 @@ export function classifyError(error: unknown, address: string): EngineError {
   if (error instanceof EngineError) return error;
   const raw = rawMessage(error);
   for (const rule of RULES) {
-    if (rule.test.test(raw)) return new EngineError(rule.code, rule.explain(address, raw));
+    if (rule.test.test(raw)) return new EngineError(rule.code, rule.explain(address, raw, error));
   }
   return new EngineError('INTERNAL', `${address}: ${firstLine(raw) || 'unexpected error'}`);
 }

@@ -140,6 +140,22 @@ describe('a TLS-only master and replica', () => {
     }
   });
 
+  it('a certificate for a DNS name only, dialled by IP: the names it lists are said (not "it lists no name")', async () => {
+    const port = await freePort();
+    const server = spawn('setpriv', ['--pdeathsig', 'KILL', '--', 'redis-server', '--port', '0', '--tls-port', String(port), '--bind', '127.0.0.1', '--save', '', '--tls-cert-file', certs.otherNameCert, '--tls-key-file', certs.otherNameKey, '--tls-ca-cert-file', certs.caFile, '--tls-auth-clients', 'no'], { stdio: 'ignore' });
+    try {
+      await untilTlsAnswers(port);
+      const error = await failure({ seeds: [`127.0.0.1:${port}`], tls: tls() });
+      expect(error.code).toBe('TLS');
+      // Node's own text lists only the certificate's IP addresses when an IP is checked: it said "it lists no name".
+      expect(error.message).toMatch(/--sni NAME, NAME being a name the certificate lists \(it lists DNS:db\.example\.test; checked: 127\.0\.0\.1\)$/);
+    } finally {
+      const exited = new Promise((resolve) => server.once('exit', resolve));
+      server.kill('SIGTERM');
+      await exited;
+    }
+  });
+
   it('the CLI exits 3 on a TLS failure, with the message and no stack', async () => {
     const run = await runCli(['topology', '--seed', lab.address('master'), '--tls', '--cacert', certs.otherCaFile]);
     expect(run.code).toBe(3);
