@@ -26,7 +26,8 @@ export async function connectWithHostKeyPrompt<T>(
     return await connect(options);
   } catch (error) {
     const unknown = unknownHostKey(error);
-    if (!unknown || !options.ssh) throw error;
+    // A fingerprint given that is not the host's: its own message says so (asking again hid it).
+    if (!unknown || !options.ssh || options.ssh.acceptHostKey) throw error;
     // Only now: opening stdin costs a handle (and time) that a connection without a question never needs.
     const io = given ?? { input: process.stdin, output: process.stderr };
     if (!io.input.isTTY || !io.output.isTTY) {

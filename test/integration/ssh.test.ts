@@ -210,6 +210,13 @@ describe('known_hosts', () => {
     );
     expect(noTerminal.code).toBe('HOST_KEY_UNKNOWN');
     expect(noTerminal.message).toContain(`--ssh-accept-host-key ${sshd.hostFingerprint}`);
+    // A wrong fingerprint given to accept: said to be wrong (the same "no terminal" text hid it).
+    const wrong = 'SHA256:' + 'A'.repeat(43);
+    const mismatch = await failure(
+      connectWithHostKeyPrompt({ seeds: [], ssh: sshTo(sshd, knownHosts, { acceptHostKey: wrong }) }, connect, { input: new PassThrough(), output: new PassThrough() }),
+    );
+    expect(mismatch.code).toBe('HOST_KEY_UNKNOWN');
+    expect(mismatch.message).toContain(`the fingerprint given to accept (${wrong}) is not this key's`);
 
     const input = Object.assign(new PassThrough(), { isTTY: true });
     const output = Object.assign(new PassThrough(), { isTTY: true });
