@@ -125,9 +125,9 @@ function failure(error: EngineError, address: string): Answer {
 /** An AUTH failure of a Sentinel explained with --sentinel-password / --sentinel-user. */
 export function sentinelAuthMessage(message: string, address: string): string {
   if (/requires a password|NOAUTH/i.test(message)) {
-    return `${address} (a Sentinel) requires a password of its own: give --sentinel-password (and --sentinel-user for an ACL user)`;
+    return `${address} (dialled as a Sentinel) requires a password of its own: give --sentinel-password (and --sentinel-user for an ACL user)`;
   }
-  return `${address} (a Sentinel) refused the Sentinel credentials (wrong --sentinel-user or --sentinel-password)`;
+  return `${address} (dialled as a Sentinel) refused the Sentinel credentials (wrong --sentinel-user or --sentinel-password)`;
 }
 
 function addressOrEmpty(fields: Record<string, string>): string[] {

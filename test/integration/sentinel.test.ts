@@ -188,12 +188,12 @@ describe('Sentinel credentials', () => {
       const refused = newEngine().connect({ seeds: [], sentinel: { addresses: [guarded], masterName: 'guarded' } });
       await expect(refused).rejects.toMatchObject({
         code: 'AUTH_FAILED',
-        message: `No Sentinel could be reached: ${guarded} (a Sentinel) requires a password of its own: give --sentinel-password (and --sentinel-user for an ACL user)`,
+        message: `No Sentinel could be reached: ${guarded} (dialled as a Sentinel) requires a password of its own: give --sentinel-password (and --sentinel-user for an ACL user)`,
       });
       const wrong = newEngine().connect({ seeds: [], sentinel: { addresses: [guarded], masterName: 'guarded', password: 'not-it' } });
       await expect(wrong).rejects.toMatchObject({
         code: 'AUTH_FAILED',
-        message: `No Sentinel could be reached: ${guarded} (a Sentinel) refused the Sentinel credentials (wrong --sentinel-user or --sentinel-password)`,
+        message: `No Sentinel could be reached: ${guarded} (dialled as a Sentinel) refused the Sentinel credentials (wrong --sentinel-user or --sentinel-password)`,
       });
       const first = await newEngine().connect({ seeds: [], sentinel: { addresses: [guarded], masterName: 'guarded', password: secret } });
       expect(node(first, own.address('m')).role).toBe('master');
@@ -203,7 +203,7 @@ describe('Sentinel credentials', () => {
       await newEngine().connect({ seeds: [own.address('m')] });
       const { snapshot: seen } = await waitForTick(engine, ({ snapshot: s }) => s.nodes.some((n) => n.address === guarded && n.error !== null), 10_000, 'the guarded Sentinel refusing');
       expect(seen.nodes.find((n) => n.address === guarded)?.error?.message).toBe(
-        `${guarded} (a Sentinel) requires a password of its own: give --sentinel-password (and --sentinel-user for an ACL user)`,
+        `${guarded} (dialled as a Sentinel) requires a password of its own: give --sentinel-password (and --sentinel-user for an ACL user)`,
       );
     } finally {
       await engine.disconnect();
