@@ -358,7 +358,7 @@ export class ClientRegistry {
     ]);
     if (refusal !== null) return new Error(refusal);
     if (tlsOptions) {
-      if (otherKind) return new EngineError('TLS', `${address} does not speak TLS: connect without --tls or use its TLS port`);
+      if (otherKind) return new EngineError('TLS', `${address} does not speak TLS: connect without --tls or use its TLS port (a replica the console found in a master's list announces its plain port: tls-replication no on it, or its replica-announce-port)`);
       if (/ETIMEDOUT/.test(raw)) return cause;
       return (await tlsAlert(endpoint.host, endpoint.port, tlsOptions, probeMs)) ?? cause;
     }

@@ -85,7 +85,7 @@ const RULES: Rule[] = [
   {
     test: /wrong version number|packet length too long|WRONG_VERSION_NUMBER/i,
     code: 'TLS',
-    explain: (a) => `${a} does not speak TLS: connect without --tls or use its TLS port`,
+    explain: (a) => `${a} does not speak TLS: connect without --tls or use its TLS port (a replica the console found in a master's list announces its plain port: tls-replication no on it, or its replica-announce-port)`,
   },
   {
     test: /alert handshake failure/i,

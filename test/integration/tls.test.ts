@@ -97,7 +97,7 @@ describe('a TLS-only master and replica', () => {
     const plain = own(await Lab.start({ nodes: [{ name: 'plain' }] }));
     const error = await failure({ seeds: [plain.address('plain')], tls: tls() });
     expect(error.code).toBe('TLS');
-    expect(error.message).toBe(`${plain.address('plain')} does not speak TLS: connect without --tls or use its TLS port`);
+    expect(error.message).toBe(`${plain.address('plain')} does not speak TLS: connect without --tls or use its TLS port (a replica the console found in a master's list announces its plain port: tls-replication no on it, or its replica-announce-port)`);
   });
 
   it('a CA that did not sign the certificate: --cacert; --insecure connects and says TLS_INSECURE', async () => {
