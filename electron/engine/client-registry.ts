@@ -395,8 +395,9 @@ export class ClientRegistry {
         : classified.code === 'AUTH_FAILED' && this.explainAuth
           ? this.explainAuth(classified.message, address)
           : classified.message;
-    // And once more over the sentence, should a message of ours ever carry it.
-    return new EngineError(classified.code, redact(message, [this.credentials.password]));
+    // Not redacted again: our words never carry it, and a password that is one of them ("wrong",
+    // "password") was cut out of the sentence and told by where the *** fell.
+    return new EngineError(classified.code, message);
   }
 }
 
