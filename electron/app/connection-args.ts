@@ -183,7 +183,8 @@ function sentinelOf(values: ConnectionValues): SentinelOptions | null {
   const masterName = values['master-name'];
   if (addresses.length === 0) {
     const stray = (['master-name', 'sentinel-user', 'sentinel-password'] as const).find((name) => values[name] !== undefined);
-    if (stray) throw new ConnectionUsageError(`--${stray} needs --sentinel HOST:PORT`);
+    // A Sentinel given with --seed is read with the data nodes' credentials: say how to give it as one.
+    if (stray) throw new ConnectionUsageError(`--${stray} needs --sentinel HOST:PORT (a Sentinel given with --seed is read with the data nodes' --user/--password: give it as --sentinel HOST:PORT --master-name NAME to use --sentinel-user/--sentinel-password)`);
     return null;
   }
   if (!masterName) throw new ConnectionUsageError('--sentinel needs --master-name NAME (the name Sentinel monitors the master by)');

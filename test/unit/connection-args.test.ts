@@ -101,6 +101,8 @@ describe('parseConnection', () => {
       [['--seed', 'h:1', '--ssh', 'u@b', '--ssh-accept-host-key', 'MD5:aa'], /SHA256:… fingerprint/],
       [['--sentinel', 's:1'], /--sentinel needs --master-name/],
       [['--seed', 'h:1', '--master-name', 'm'], /--master-name needs --sentinel/],
+      // A password-protected Sentinel given as a seed: how to give it as a Sentinel (following "give --password" used its password on the data nodes).
+      [['--seed', 'h:26379', '--sentinel-password', 'x'], /--sentinel-password needs --sentinel HOST:PORT \(a Sentinel given with --seed is read with the data nodes' --user\/--password: give it as --sentinel HOST:PORT --master-name NAME/],
       [['--seed', 'h:1', '--sentinel', 's:0', '--master-name', 'm'], /--sentinel must be HOST:PORT/],
       [['--seed', 'h:1', '--trust', '10.0.0.0/99'], /trusted host "10.0.0.0\/99"/],
       [['--seed', 'h:1', '--map', 'nonsense'], /--map takes FROM=TO/],
