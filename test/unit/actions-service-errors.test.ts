@@ -156,6 +156,22 @@ describe('ActionService refusals: one code each, nothing sent', () => {
     expect(changes()).toEqual([]);
   });
 
+  it('PLAN_STALE when a check overridden at review now says something else: the override answered the reason read, not the code', async () => {
+    // Reviewed: M stalled, its replicas still linked (MASTER_REACHABLE, overridable); the operator overrides that.
+    const stalled = { reachable: false, error: { code: 'TIMEOUT' as const, message: `${M} did not answer within 1500 ms` }, offset: null };
+    world.snapshot = snapshotOf([nodeState(M, stalled), replicaState(A, M), replicaState(B, M)]);
+    world.facts = { [M]: { reachable: false, error: `${M} did not answer within 1500 ms`, errorCode: 'TIMEOUT' } };
+    const plan = await service.plan({ kind: 'failover', to: A });
+    expect(plan.checks.find((c) => c.code === 'MASTER_REACHABLE')?.message).toMatch(/still have their link to it up/);
+    // M answers again before Run: the same steps, the same code, another reason (two masters). It ran, and said "Done".
+    world.snapshot = snapshotOf([nodeState(M), replicaState(A, M), replicaState(B, M)]);
+    world.facts = {};
+    const stale = await refusal(service.execute(plan.id, { confirmAddress: A, overrides: plan.needsOverride }));
+    expect(stale).toMatchObject({ code: 'PLAN_STALE', details: { nothingSent: true, overrides: ['MASTER_REACHABLE'] } });
+    expect(stale.message).toMatch(new RegExp(`^what you overrode changed since you reviewed the plan \\(MASTER_REACHABLE now says: ${M.replace(/\./g, '\\.')} answers: an emergency failover now would leave two masters`));
+    expect(changes()).toEqual([]);
+  });
+
   it('PLAN_STALE, not a confirmation never asked for, when the same steps now flush data', async () => {
     // A reviewed in another history while empty: nothing to flush, nothing to confirm.
     world.snapshot = snapshotOf([nodeState(M), replicaState(A, M, { replid: 'elsewhere', replid2: null }), replicaState(B, M)]);

@@ -466,6 +466,18 @@ function withoutNothingSent(error: unknown): EngineError {
   return new EngineError(code, message, Object.keys(rest).length > 0 ? rest : undefined);
 }
 
+/**
+ * What a check says, as far as an override answers it: its messages for `code`, figures and their
+ * units left out (a replica's bytes behind move with every write; the reason does not).
+ */
+function reasons(plan: ActionPlan, code: string): string {
+  return plan.checks
+    .filter((c) => c.code === code && c.verdict !== 'ok')
+    .map((c) => c.message.replace(/\d[\d,.]*(\s*(B|KiB|MiB|GiB|TiB|bytes|ms|s)\b)?/g, '#'))
+    .sort()
+    .join('\n');
+}
+
 /** Why a plan may not run now (each reason its own code; nothing is sent), or null. */
 function refusal(shown: ActionPlan, fresh: ActionPlan, options: ExecuteOptions): EngineError | null {
   const sig = (plan: ActionPlan): string => plan.steps.map((s) => `${s.node} ${s.command}`).join('\n');
@@ -484,6 +496,16 @@ function refusal(shown: ActionPlan, fresh: ActionPlan, options: ExecuteOptions):
   if (missing.length > 0) {
     const why = fresh.checks.filter((c) => missing.includes(c.code) && c.verdict !== 'ok').map((c) => `${c.code}: ${c.message}`);
     return new EngineError('NEEDS_OVERRIDE', `needs an explicit override for ${missing.join(', ')} (${why.join('; ')})`, { nothingSent: true, overrides: [...missing] });
+  }
+  // An override answers the reason the operator read, not the code: given for "its replicas still
+  // have their link up", it ran a failover over a master that answered again (two masters, "Done").
+  const changedReasons = fresh.needsOverride.filter((code) => given.has(code) && reasons(shown, code) !== reasons(fresh, code));
+  if (changedReasons.length > 0) {
+    const now = fresh.checks.filter((c) => changedReasons.includes(c.code) && c.verdict !== 'ok').map((c) => `${c.code} now says: ${c.message}`);
+    return new EngineError('PLAN_STALE', `what you overrode changed since you reviewed the plan (${now.join('; ')}): plan again and review the new plan`, {
+      nothingSent: true,
+      overrides: changedReasons,
+    });
   }
   if (shown.confirmAddress === null && fresh.confirmAddress !== null) {
     // Reviewed as harmless, harmful now (a replica that got keys meanwhile would be flushed): the
