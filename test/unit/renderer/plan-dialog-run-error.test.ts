@@ -8,7 +8,7 @@ import type { ApiError, ErrorDetails } from '../../../electron/shared/types';
 import { runErrorView } from '../../../renderer/src/lib/run-error';
 import { Clock } from '../../../renderer/src/state/clock.svelte';
 import { Session } from '../../../renderer/src/state/session.svelte';
-import { makeOutcome, makePlan, makePromotePlan, PLAN_ID } from './action-fixtures';
+import { makeOutcome, makePlan, makePromotePlan, makeStep, PLAN_ID } from './action-fixtures';
 import PlanDialogHarness from './PlanDialogHarness.svelte';
 import { CodedError, ScriptedApi } from './scripted-api';
 
@@ -177,3 +177,21 @@ describe('runErrorView', () => {
   });
 });
 
+describe('PlanDialog steps', () => {
+  it('a command carrying the password (shown as ***) has no copy button: pasted, it set masterauth to "***"', async () => {
+    const api = new ScriptedApi();
+    api.plans = makePlan({
+      steps: [makeStep('s1', '127.0.0.1:7002', 'CONFIG SET masterauth ***'), makeStep('s2', '127.0.0.1:7002', 'REPLICAOF 127.0.0.1 7001')],
+    });
+    const session = new Session(api, new Clock(1000), () => 1000);
+    session.start();
+    await session.connect({ seeds: ['127.0.0.1:7000'] });
+    await session.openPlan(api.plans.request);
+    const { html, text } = shown(session);
+    expect(html).not.toContain('aria-label="Copy command: CONFIG SET masterauth ***"');
+    expect(html).toContain('data-testid="step-no-copy"');
+    expect(text).toContain('password hidden: not copied');
+    // The other steps still copy.
+    expect(html).toContain('aria-label="Copy command: REPLICAOF 127.0.0.1 7001"');
+  });
+});
