@@ -99,6 +99,8 @@ describe('Execution: paused-failover', () => {
     ]);
     expect(run.fake.sent()).toEqual([`${M} CLIENT PAUSE 3000 WRITE`, `${M} CLIENT UNPAUSE`]);
     expect(report.cleanup).toEqual([`Done for you: CLIENT UNPAUSE on ${M}: it takes writes again`]);
+    // Its own step says the clean-up sent it: "Skipped: the plan was aborted" beside "Done for you" read as writes still held.
+    expect(report.steps[3]?.message).toBe('skipped: the plan was aborted; sent by the clean-up instead (see what was done for you)');
     expect(report.handedOver).toBe(false);
     expect(run.fake.node(M)).toMatchObject({ role: 'master', pausedUntil: null });
     // Every skipped step reaches the journal too.

@@ -907,6 +907,18 @@ export class Execution {
     }
   }
 
+  /**
+   * The plan's own step for a release the clean-up sent: still "skipped", but saying it was sent.
+   * "Skipped: the plan was aborted" beside "Done for you: CLIENT UNPAUSE" read as writes still held.
+   */
+  private sentByCleanUp(op: ReleaseOp): void {
+    this.planned.ops.forEach((planned, i) => {
+      const step = this.steps[i];
+      const same = planned.kind === op.kind && planned.node === op.node && (planned.kind !== 'set-config' || (op.kind === 'set-config' && planned.parameter === op.parameter && planned.value === op.value));
+      if (same && step?.status === 'skipped') step.message = `${step.message}; sent by the clean-up instead (see what was done for you)`;
+    });
+  }
+
   /** Read a replica's masterauth and masteruser before the plan first changes them (null: unreadable). */
   private async rememberAuth(node: string): Promise<void> {
     if (this.authBefore.has(node)) return;
@@ -989,6 +1001,7 @@ export class Execution {
         if (op.kind === 'unpause-writes') await this.commands.clientUnpause(op.node);
         else await this.commands.configSet(op.node, op.parameter, op.value);
         done.push(`Done for you: ${commandText(op)} on ${op.node}: ${outcome}`);
+        this.sentByCleanUp(op);
       } catch (error) {
         done.push(
           `Could not release writes on ${op.node} (${toApiError(error).message}): run ${commandText(op)} there yourself` +
