@@ -152,7 +152,17 @@ describe('ActionService refusals: one code each, nothing sent', () => {
     world.frozen = true;
     world.snapshot = snapshotOf([nodeState(M), replicaState(A, B, { depth: 2 }), replicaState(B, M)]);
     const stale = await refusal(service.execute(plan.id));
-    expect(stale).toMatchObject({ code: 'PLAN_STALE', message: expect.stringMatching(/steps would now be different: plan again/), details: { nothingSent: true } });
+    expect(stale).toMatchObject({ code: 'PLAN_STALE', message: expect.stringMatching(/steps would now be different( \(now .*\))?: plan again/), details: { nothingSent: true } });
+    expect(changes()).toEqual([]);
+  });
+
+  it('PLAN_STALE names what a check now refuses: a target that stopped answering was "the steps would now be different" and nothing more', async () => {
+    const plan = await service.plan(MOVE);
+    world.snapshot = snapshotOf([nodeState(M), replicaState(A, M), replicaState(B, M, { reachable: false, error: { code: 'TIMEOUT', message: `${B} did not answer within 1500 ms` } })]);
+    world.facts = { [B]: { reachable: false, error: `${B} did not answer within 1500 ms`, errorCode: 'TIMEOUT' } };
+    const stale = await refusal(service.execute(plan.id));
+    expect(stale.code).toBe('PLAN_STALE');
+    expect(stale.message).toMatch(new RegExp(`steps would now be different \\(now UNREACHABLE_TARGET: .*${B.replace(/\./g, '\\.')}.*\\): plan again`));
     expect(changes()).toEqual([]);
   });
 

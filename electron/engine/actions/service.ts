@@ -482,7 +482,13 @@ function reasons(plan: ActionPlan, code: string): string {
 function refusal(shown: ActionPlan, fresh: ActionPlan, options: ExecuteOptions): EngineError | null {
   const sig = (plan: ActionPlan): string => plan.steps.map((s) => `${s.node} ${s.command}`).join('\n');
   if (sig(shown) !== sig(fresh)) {
-    return new EngineError('PLAN_STALE', 'the topology changed since this plan was made and the steps would now be different: plan again and review the new plan', NOTHING_SENT);
+    // What changed, when a check says it: "the steps would now be different" over a target that stopped answering named nothing.
+    const now = fresh.checks.filter((c) => c.verdict === 'refused').map((c) => `${c.code}: ${c.message}`);
+    return new EngineError(
+      'PLAN_STALE',
+      `the topology changed since this plan was made and the steps would now be different${now.length > 0 ? ` (now ${now.join('; ')})` : ''}: plan again and review the new plan`,
+      NOTHING_SENT,
+    );
   }
   if (!fresh.canRun) {
     const refused = fresh.checks.filter((c) => c.verdict === 'refused' && !c.overridable);
