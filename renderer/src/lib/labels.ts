@@ -96,3 +96,19 @@ export function loadingLabel(loading: NonNullable<NodePersistence['loading']>): 
   const left = loading.etaSeconds !== null ? ` · ${formatSeconds(loading.etaSeconds)} left` : '';
   return `LOADING${percent}${left}`;
 }
+
+/**
+ * An address short enough for a card (about 17 characters show): a long host name keeps the head
+ * and tail of its first label and the port ("redis-…r-02:6379"), which is what tells two hosts of one
+ * domain apart; the end cut off ("redis-replica-n…") made them identical and hid the port. The full
+ * address is the title.
+ */
+export function compactAddress(address: string, max = 17): string {
+  if (address.length <= max) return address;
+  const colon = address.lastIndexOf(':');
+  const host = colon > 0 ? address.slice(0, colon) : address;
+  const port = colon > 0 ? address.slice(colon) : '';
+  const first = host.startsWith('[') ? host : (host.split('.')[0] ?? host);
+  const room = Math.max(6, max - port.length - 1);
+  return first.length <= room ? `${first}…${port}` : `${first.slice(0, room - 5)}…${first.slice(-4)}${port}`;
+}

@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 
-const css = readFileSync(new URL('../../../renderer/src/app.css', import.meta.url), 'utf8').replace(/\/\*[^]*?\*\//g, '');
+const css = readFileSync(new URL('../../renderer/src/app.css', import.meta.url), 'utf8').replace(/\/\*[^]*?\*\//g, '');
 
 /** The custom properties a selector's block sets (the first block for that selector). */
 function variables(selector: string): Map<string, string> {
