@@ -68,6 +68,8 @@ export interface ErrorDetails {
   checks?: string[];
   /** BUSY: the plan that is running. */
   runningPlanId?: string;
+  /** BUSY: that plan runs in another process (the CLI, another app): it can be stopped only there, not aborted from here. */
+  elsewhere?: boolean;
   /** The node the error is about. */
   node?: Address;
 }

@@ -359,7 +359,7 @@ describe('ActionService beside a console in another process', () => {
     const plan = await service.plan(MOVE);
     await claimedElsewhere(B);
     const busy = await refusal(service.execute(plan.id));
-    expect(busy).toMatchObject({ code: 'BUSY', message: BUSY_MESSAGE, details: { nothingSent: true, runningPlanId: 'other-console-plan' } });
+    expect(busy).toMatchObject({ code: 'BUSY', message: BUSY_MESSAGE, details: { nothingSent: true, runningPlanId: 'other-console-plan', elsewhere: true } });
     expect(changes()).toEqual([]);
     // Planning again is refused as well: what it would read is mid-change.
     expect(await refusal(service.plan(MOVE))).toMatchObject({ code: 'BUSY', details: { nothingSent: true, runningPlanId: 'other-console-plan' } });

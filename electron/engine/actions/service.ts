@@ -449,7 +449,7 @@ function busyElsewhere(other: Pick<ClaimOwner, 'planId' | 'summary' | 'user' | '
     'BUSY',
     `another console is running a plan on these nodes: "${other.summary}" (plan ${other.planId}, by ${other.user}@${other.host}, ${other.interface}, pid ${other.pid}, since ${since}). ` +
       'Wait for it to finish, then plan again; nothing was sent.',
-    { nothingSent: true, runningPlanId: other.planId },
+    { nothingSent: true, runningPlanId: other.planId, elsewhere: true },
   );
 }
 

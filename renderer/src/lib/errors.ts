@@ -43,6 +43,7 @@ function detailsOf(value: unknown): ErrorDetails | null {
   if (isStrings(raw.checks)) out.checks = raw.checks;
   if (typeof raw.confirm === 'string') out.confirm = raw.confirm;
   if (typeof raw.runningPlanId === 'string') out.runningPlanId = raw.runningPlanId;
+  if (typeof raw.elsewhere === 'boolean') out.elsewhere = raw.elsewhere;
   if (typeof raw.node === 'string') out.node = raw.node;
   return Object.keys(out).length > 0 ? out : null;
 }

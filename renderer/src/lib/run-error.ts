@@ -62,7 +62,9 @@ export function runErrorView(error: ApiError): RunErrorView {
         title,
         sent: 'nothing',
         remedy: 'wait-or-abort',
-        advice: `Another plan${details.runningPlanId ? ` (${details.runningPlanId.slice(0, 8)})` : ''} is running on this topology. Wait for it to finish, then run this one again; or abort it.`,
+        advice: details.elsewhere
+          ? `Another console runs a plan${details.runningPlanId ? ` (${details.runningPlanId.slice(0, 8)})` : ''} on these nodes (who and where: above). Wait for it to finish, then plan again; it can be stopped only where it runs.`
+          : `Another plan${details.runningPlanId ? ` (${details.runningPlanId.slice(0, 8)})` : ''} is running on this topology. Wait for it to finish, then run this one again; or abort it.`,
       };
     case 'NEEDS_OVERRIDE':
       return {

@@ -322,7 +322,8 @@ export class PlanDialogState {
   /** The plan an Abort button stops: this dialog's while it runs, or the one a BUSY refusal named. */
   get abortTarget(): string | null {
     if (this.phase === 'running') return this.plan?.id ?? null;
-    return this.runError?.code === 'BUSY' ? (this.runError.details?.runningPlanId ?? null) : null;
+    // A plan of another process (the CLI) is stopped there: "Abort" here was refused as "not running".
+    return this.runError?.code === 'BUSY' && this.runError.details?.elsewhere !== true ? (this.runError.details?.runningPlanId ?? null) : null;
   }
 
   abortAnswered(planId: string, result: AbortResult): void {

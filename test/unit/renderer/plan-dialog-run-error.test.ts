@@ -177,6 +177,15 @@ describe('runErrorView', () => {
   });
 });
 
+describe('PlanDialog and a plan of another process', () => {
+  it('BUSY for a plan the CLI runs offers no Abort (it can be stopped only where it runs): "Abort refused: this plan is not running"', async () => {
+    const { session } = await refused(coded('BUSY', 'another console is running a plan on these nodes: "Switch over" (plan 33333333, by ops@box, cli, pid 15534)', { nothingSent: true, runningPlanId: OTHER_PLAN, elsewhere: true }));
+    const { html, text } = shown(session);
+    expect(html).not.toContain('data-testid="abort-running"');
+    expect(text).toMatch(/Another console runs a plan \(22222222\) on these nodes .* it can be stopped only where it runs\./);
+  });
+});
+
 describe('PlanDialog steps', () => {
   it('a command carrying the password (shown as ***) has no copy button: pasted, it set masterauth to "***"', async () => {
     const api = new ScriptedApi();
