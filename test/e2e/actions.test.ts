@@ -321,7 +321,7 @@ describe('topology changes in the web mode, against the docs lab', () => {
       await shot(p, 'actions-node-menu-dark');
       await p.keyboard.press('Escape');
       // Focus back on the card's actions button (it fell to <body>: a keyboard user started over at the top).
-      await expect.poll(() => p.evaluate(() => document.activeElement?.getAttribute('data-testid') ?? document.activeElement?.tagName)).toBe(`node-menu-button-${r11}`);
+      await expect.poll(() => p.locator(':focus').getAttribute('data-testid')).toBe(`node-menu-button-${r11}`);
       await p.getByTestId('tab-audit').click();
       await expect.poll(() => p.getByTestId('audit-row').count(), { timeout: 5000 }).toBe(4);
       await shot(p, 'actions-audit-dark');

@@ -124,36 +124,34 @@ describe('a TLS-only master and replica', () => {
     expect(snapshot.nodes.filter((n) => n.reachable)).toHaveLength(2);
   });
 
-  it('an expired certificate says so', async () => {
-    // The lab checks its nodes' certificates, so this one server is started by hand.
+  /**
+   * What the console says of a TLS server with this certificate, dialled at 127.0.0.1. The lab
+   * checks its nodes' certificates, so this one server is started by hand.
+   */
+  async function failureWithCert(cert: string, key: string): Promise<EngineError> {
     const port = await freePort();
-    const server = spawn('setpriv', ['--pdeathsig', 'KILL', '--', 'redis-server', '--port', '0', '--tls-port', String(port), '--bind', '127.0.0.1', '--save', '', '--tls-cert-file', certs.expiredCert, '--tls-key-file', certs.expiredKey, '--tls-ca-cert-file', certs.caFile, '--tls-auth-clients', 'no'], { stdio: 'ignore' });
+    const server = spawn('setpriv', ['--pdeathsig', 'KILL', '--', 'redis-server', '--port', '0', '--tls-port', String(port), '--bind', '127.0.0.1', '--save', '', '--tls-cert-file', cert, '--tls-key-file', key, '--tls-ca-cert-file', certs.caFile, '--tls-auth-clients', 'no'], { stdio: 'ignore' });
     try {
       await untilTlsAnswers(port);
-      const error = await failure({ seeds: [`127.0.0.1:${port}`], tls: tls() });
-      expect(error.code).toBe('TLS');
-      expect(error.message).toMatch(/the server's certificate has expired: renew it on the server \(tls-cert-file\)/);
+      return await failure({ seeds: [`127.0.0.1:${port}`], tls: tls() });
     } finally {
       const exited = new Promise((resolve) => server.once('exit', resolve));
       server.kill('SIGTERM');
       await exited;
     }
+  }
+
+  it('an expired certificate says so', async () => {
+    const error = await failureWithCert(certs.expiredCert, certs.expiredKey);
+    expect(error.code).toBe('TLS');
+    expect(error.message).toMatch(/the server's certificate has expired: renew it on the server \(tls-cert-file\)/);
   });
 
   it('a certificate for a DNS name only, dialled by IP: the names it lists are said (not "it lists no name")', async () => {
-    const port = await freePort();
-    const server = spawn('setpriv', ['--pdeathsig', 'KILL', '--', 'redis-server', '--port', '0', '--tls-port', String(port), '--bind', '127.0.0.1', '--save', '', '--tls-cert-file', certs.otherNameCert, '--tls-key-file', certs.otherNameKey, '--tls-ca-cert-file', certs.caFile, '--tls-auth-clients', 'no'], { stdio: 'ignore' });
-    try {
-      await untilTlsAnswers(port);
-      const error = await failure({ seeds: [`127.0.0.1:${port}`], tls: tls() });
-      expect(error.code).toBe('TLS');
-      // Node's own text lists only the certificate's IP addresses when an IP is checked: it said "it lists no name".
-      expect(error.message).toMatch(/--sni NAME, NAME being a name the certificate lists \(it lists DNS:db\.example\.test; checked: 127\.0\.0\.1\)$/);
-    } finally {
-      const exited = new Promise((resolve) => server.once('exit', resolve));
-      server.kill('SIGTERM');
-      await exited;
-    }
+    const error = await failureWithCert(certs.otherNameCert, certs.otherNameKey);
+    expect(error.code).toBe('TLS');
+    // Node's own text lists only the certificate's IP addresses when an IP is checked: it said "it lists no name".
+    expect(error.message).toMatch(/--sni NAME, NAME being a name the certificate lists \(it lists DNS:db\.example\.test; checked: 127\.0\.0\.1\)$/);
   });
 
   it('the CLI exits 3 on a TLS failure, with the message and no stack', async () => {
