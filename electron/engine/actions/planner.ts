@@ -4,7 +4,7 @@
 import type { ActionRequest } from '../../shared/actions';
 import { parseAddress } from '../address';
 import { ANSWERED_CODES, unreachableKind } from '../errors';
-import { REFUSES_CONSOLE_CODES } from '../../shared/types';
+import { refusesConsole } from '../../shared/types';
 import type { NodeFacts, PreflightFacts } from './facts';
 import { ancestorsOf, atLeast62, cycleThrough, descendantsOf, findNode, replicasOf, rootOf } from './graph';
 import { FENCE_REPLICAS, isFenceValue, oldMasterComesBack } from './operations';
@@ -1081,7 +1081,7 @@ function planFailover(b: PlanBuilder, toAddress: string | undefined, meta: PlanM
       const below = descendantsOf(b.snapshot, other.address).map((n) => n.address);
       const with_ = below.length > 0 ? ` (with ${below.join(', ')} below it)` : '';
       // Alive but refusing the console (a password of its own, an ACL): how far it got is unknown, and it may hold the most.
-      const refuses = other.errorCode !== null && REFUSES_CONSOLE_CODES.has(other.errorCode);
+      const refuses = refusesConsole(other.errorCode === null ? null : { code: other.errorCode });
       b.check(
         'UNREACHABLE_REPLICA',
         'warning',
