@@ -405,6 +405,7 @@ function planReport(r: InterruptedReport): InterruptedPlanReport {
     pausedUntil: r.pausedUntil.map(({ node, until }) => ({ node, until })),
     settled: r.settled,
     waitingFor: [...r.waitingFor],
+    linking: r.linking.map(({ node, master, syncing }) => ({ node, master, syncing })),
     notes: r.note ? r.note.split('\n') : [],
   };
 }

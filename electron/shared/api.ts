@@ -56,6 +56,8 @@ export interface InterruptedPlanReport {
   settled: boolean;
   /** Nodes the plan has work on that could not be read: the report waits for them. */
   waitingFor: Address[];
+  /** Replicas where the plan wants them whose link is not up yet (a full sync under way, or reconnecting): the report waits for them too. */
+  linking: { node: Address; master: Address | null; syncing: boolean }[];
   /** What the report says beside its commands: nodes changed since by something else, moves not advised (a cycle), writes held on purpose, nodes not waited for. */
   notes: string[];
 }

@@ -347,6 +347,27 @@ describe('interrupted plan report', () => {
     expect(reportText(after).join('\n')).toContain('Nothing is left to do');
   });
 
+  it('a pause switchover rolled back while the replica still full-syncs from the old master: open until its link is up', () => {
+    const p = planned('plan-pause-resync', pauseOps);
+    // Roles back where they were, pause over; T was put back under M and resyncs in full (its link reads down meanwhile).
+    const syncing = new Map([
+      [M, node(M, 'master', null)],
+      [T, { ...node(T, 'replica', M), linkStatus: 'down' as const, syncInProgress: true }],
+      [S, node(S, 'replica', M)],
+    ]);
+    const report = assess(diedAt(p, 3, 1000), syncing, 12_000);
+    // Before: settled, "Nothing is left to do … This record is now closed", the sync still running.
+    expect(report).toMatchObject({ direction: 'roll back', settled: false, commands: [], linking: [{ node: T, master: M, syncing: true }] });
+    expect(report.now).toContain(`${T}: replica of ${M}, link down, full sync in progress`);
+    expect(reportText(report)).toContain(`  (nothing to send yet: wait until ${T}'s link to ${M} is up (a full sync from it is under way), then check again)`);
+    // A link down without a sync (reconnecting, or refused) holds it open too, and says so.
+    const down = assess(diedAt(p, 3, 1000), new Map([...syncing, [T, { ...node(T, 'replica', M), linkStatus: 'down' as const }]]), 12_000);
+    expect(down.linking).toEqual([{ node: T, master: M, syncing: false }]);
+    expect(reportText(down).join('\n')).toContain('reconnecting, or refused');
+    // In sync: closed.
+    expect(assess(diedAt(p, 3, 1000), new Map([...syncing, [T, node(T, 'replica', M)]]), 12_000)).toMatchObject({ settled: true, linking: [] });
+  });
+
   it('a sentinel-failover killed after SENTINEL FAILOVER: the old master, still a master, keeps its writes held until the pause runs out (no CLIENT UNPAUSE)', () => {
     const SENTINEL = '127.0.0.1:26379';
     const base = planned('plan-sentinel', [

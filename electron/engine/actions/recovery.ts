@@ -15,6 +15,7 @@ import { FENCE_REPLICAS, movedBySentinel, oldMasterComesBack, type StepOp } from
 import type { JournaledPlan, OriginalValue } from './journal';
 import { addToGroup } from '../../shared/group';
 import { formatBytes } from '../../shared/format';
+import { nothingToSend } from '../../shared/interrupted-text';
 import { currentOffset, holdsWritesInFailover } from '../node-record';
 
 /** The two reads recovery needs: the NodeCommands subset, so tests and front ends can pass any. */
@@ -26,6 +27,8 @@ export interface NodeNow {
   role: NodeRole;
   master: string | null;
   linkStatus: 'up' | 'down' | null;
+  /** master_sync_in_progress: a full sync from its master under way (the link reads down meanwhile). */
+  syncInProgress?: boolean;
   /** master_failover_state (6.2+): 'waiting-for-sync' or 'failover-in-progress' while a FAILOVER holds its writes; null before 6.2 or unread. */
   failoverState?: string | null;
   /** Its replication histories and offset (master_replid, master_replid2, its offset, second_repl_offset): how much each of two masters took since they split. */
@@ -70,6 +73,8 @@ export interface InterruptedReport {
   changedSince: string[];
   /** Nodes the plan has work on that cannot be read now: the report waits for them. */
   waitingFor: string[];
+  /** Replicas where the plan wants them whose link is not up yet (a full sync under way, or reconnecting): the report waits for them too. */
+  linking: { node: string; master: string | null; syncing: boolean }[];
   /** Words printed with the report: a Sentinel failover's roles are Sentinel's, nodes changed since, a node not waited for. */
   note?: string;
 }
@@ -96,7 +101,7 @@ export async function readPlanNodes(reader: NodeReader, plan: JournaledPlan): Pr
         }
         const master = info.role === 'replica' && info.masterHost && info.masterPort !== null ? formatAddress(info.masterHost, info.masterPort) : null;
         const history = { replid: info.replid, replid2: info.replid2, offset: currentOffset(info), secondReplOffset: info.secondReplOffset };
-        return [address, { address, reachable: true, role: info.role, master, linkStatus: info.linkStatus, failoverState: info.failoverState, history, error: null, settings, settingErrors }];
+        return [address, { address, reachable: true, role: info.role, master, linkStatus: info.linkStatus, syncInProgress: info.syncInProgress, failoverState: info.failoverState, history, error: null, settings, settingErrors }];
       } catch (error) {
         return [address, { address, reachable: false, role: 'unknown', master: null, linkStatus: null, error: toApiError(error).message, settings: {} }];
       }
@@ -424,7 +429,16 @@ export function assess(plan: JournaledPlan, nodes: ReadonlyMap<string, NodeNow>,
       });
     });
   }
-  const settled = demotes.length === 0 && handing.length === 0 && waiting.length === 0 && ordered.length === 0 && unsafe.length === 0 && restores.length === 0 && pausedUntil.length === 0;
+  // A replica where the plan wants it, and no move advised for it, whose link is not up: a roll
+  // back or a finish is done only once it replicates. Closed at once, the record said "settled"
+  // while the replica's full sync from the master it was put back under still ran.
+  const linking = addresses.flatMap((address): InterruptedReport['linking'] => {
+    const n = nodes.get(address);
+    if (!known(n) || n.role !== 'replica' || changed.has(address) || !hasWork(address) || moves.some((m) => same(m.command.node, address))) return [];
+    const syncing = n.syncInProgress === true;
+    return n.linkStatus === 'up' && !syncing ? [] : [{ node: address, master: n.master, syncing }];
+  });
+  const settled = demotes.length === 0 && handing.length === 0 && waiting.length === 0 && linking.length === 0 && ordered.length === 0 && unsafe.length === 0 && restores.length === 0 && pausedUntil.length === 0;
   if (sentinelOwned) {
     notes.unshift(
       `A Sentinel failover: the roles are Sentinel's (SENTINEL GET-MASTER-ADDR-BY-NAME ${masterNameOf(started) ?? '<name>'} on a Sentinel gives the master); do not re-point nodes by hand${demotes.length > 0 ? ', but for the old master (the plan\'s own next step, below)' : ''}. ` +
@@ -448,6 +462,7 @@ export function assess(plan: JournaledPlan, nodes: ReadonlyMap<string, NodeNow>,
     settled,
     changedSince: [...changed],
     waitingFor: waiting,
+    linking,
     ...(notes.length > 0 ? { note: notes.join('\n') } : {}),
   };
 }
@@ -568,7 +583,7 @@ function ranLines(plan: JournaledPlan): string[] {
 function nodeLine(n: NodeNow | undefined, address: string, fenced: InterruptedReport['fenced'], before?: ExpectedNode | null): string {
   if (!n) return `${address}: not read`;
   if (!n.reachable) return `${address}: unreachable (${n.error ?? 'no answer'})`;
-  const role = n.role === 'replica' ? `replica of ${n.master ?? '?'}, link ${n.linkStatus ?? '?'}` : n.role;
+  const role = n.role === 'replica' ? `replica of ${n.master ?? '?'}, link ${n.linkStatus ?? '?'}${n.syncInProgress ? ', full sync in progress' : ''}` : n.role;
   const failing = holdsWritesInFailover(n.failoverState) ? `, in a FAILOVER (${n.failoverState}: its writes held)` : '';
   const fence = fenced.find((f) => f.node === address);
   const was = before === undefined ? '' : `, changed since by something else (before the plan: ${before === null ? 'not read' : before.role === 'master' ? 'master' : `replica of ${before.master ?? '?'}`})`;
@@ -621,11 +636,4 @@ export function reportText(r: InterruptedReport): string[] {
   if (r.commands.length === 0) lines.push(`  (${nothingToSend(r)})`);
   lines.push(`Once done it is closed at the next check; to dismiss it now: replication-console interrupted --dismiss ${r.planId}`);
   return lines;
-}
-
-/** Why an open report has no command to run: nodes it waits for, or only what it will not advise (a cycle, a pause held on purpose). */
-export function nothingToSend(r: Pick<InterruptedReport, 'waitingFor'>): string {
-  return r.waitingFor.length > 0
-    ? `nothing to send yet: wait until ${r.waitingFor.join(', ')} ${r.waitingFor.length === 1 ? 'answers' : 'answer'}, then check again`
-    : 'nothing the console can advise safely now: see the notes above, then check again';
 }

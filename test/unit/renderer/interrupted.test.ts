@@ -30,6 +30,7 @@ function report(planId = PLAN, patch: Partial<InterruptedPlanReport> = {}): Inte
     pausedUntil: [],
     settled: false,
     waitingFor: [],
+    linking: [],
     notes: [],
     ...patch,
   };
