@@ -2,7 +2,7 @@
 // between the action engine, the CLI, the bridge and the renderer. A request becomes a plan
 // (steps, exact commands, checks, predictions) before anything is sent; executing a plan
 // yields progress events and one outcome, and appends one audit line.
-import type { Address, LinkStatus, NodeRole } from './types';
+import type { Address, ApiError, LinkStatus, NodeRole } from './types';
 
 /**
  * How a switchover hands over. 'auto': 'paused-failover' on 6.2+, else the fenced manual sequence.
@@ -208,6 +208,27 @@ export interface ActionOutcome {
   /** What to do now, most important first; empty when all went as planned. */
   nextSteps: string[];
   auditFile: string;
+}
+
+/**
+ * The plan this topology's console runs now (or ran last), for a window that did not start it:
+ * one reloaded mid-run, or one whose Run was refused BUSY and waits for it to end.
+ */
+export interface PlanRun {
+  planId: string;
+  /** 'checking': its nodes are read again before the first command (it may still be refused, nothing sent); 'ended': it has its outcome, or the error it stopped on. */
+  status: 'checking' | 'running' | 'ended';
+  /** The plan as it runs (its request, steps and checks). */
+  plan: ActionPlan;
+  /** When its first command went out; null while checking. */
+  startedAt: number | null;
+  /** The latest progress of each step that has reported. */
+  progress: StepProgress[];
+  /** When each step was first seen running, by step id. */
+  stepStartedAt: Record<string, number>;
+  outcome: ActionOutcome | null;
+  /** Ended without an outcome: what it stopped on. */
+  error: ApiError | null;
 }
 
 export interface AbortResult {

@@ -4,7 +4,7 @@
 // map (app/service.ts), the main process's IPC handlers and the renderer's wrapper all derive
 // from it: a new method is added here, once.
 import { z } from 'zod';
-import type { ActionOutcome, ActionPlan, AuditList, MoveCandidate, StepProgress } from './actions';
+import type { ActionOutcome, ActionPlan, AuditList, MoveCandidate, PlanRun, StepProgress } from './actions';
 import { actionRequestSchema, executeRequestSchema } from './action-schema';
 import { addressSchema } from './address-schema';
 import type { ConnectionProfile, ProfileImportResult, ProfileList } from './profiles';
@@ -95,6 +95,8 @@ export const API_METHODS = {
   /** Runs a plan made by planAction; progress arrives through onActionProgress meanwhile. */
   executeAction: method('action:execute', z.tuple([executeRequestSchema]), built<ActionOutcome>('object')),
   abortAction: method('action:abort', z.tuple([planId]), abortResultSchema),
+  /** The plan this topology runs now, or ran last, with its progress and outcome: for a window that did not start it (reloaded, or refused BUSY). */
+  runningAction: method('action:running', noArguments, built<PlanRun>('object').nullable()),
   /** For drag-and-drop: every other node as a new master for `node`, from the last snapshot. */
   moveCandidates: method('action:candidates', z.tuple([addressSchema]), built<MoveCandidate[]>('array')),
   /** The most recent audit entries, newest last: this topology's by default, or 'all'. */

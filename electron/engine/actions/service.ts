@@ -14,6 +14,7 @@ import type {
   AuditList,
   AuditScope,
   MoveCandidate,
+  PlanRun,
   StepProgress,
 } from '../../shared/actions';
 import { actionRequestSchema } from '../../shared/action-schema';
@@ -75,6 +76,19 @@ interface RunningPlan {
   done: Promise<unknown>;
   /** How the run ended, once its journal is closed: `kept` when a stop had come first (reported at the next start). */
   ended?: { status: string; kept: boolean };
+  /** The plan as it runs, for the windows that follow it (see runView). */
+  plan: ActionPlan;
+}
+
+/** A run as the service keeps it for runView: built up as it goes, copied out whole. */
+interface RunRecord {
+  plan: ActionPlan;
+  startedAt: number;
+  progress: Map<string, StepProgress>;
+  stepStartedAt: Map<string, number>;
+  outcome: ActionOutcome | null;
+  error: PlanRun['error'];
+  ended: boolean;
 }
 
 /** What stopRunning did, in words the front end shows. */
@@ -87,6 +101,8 @@ export interface StopResult {
 export class ActionService {
   private readonly plans = new Map<string, PlannedAction>();
   private running: RunningPlan | null = null;
+  /** The run that went out last (running, or ended with its outcome): what runView shows a window that did not start it. */
+  private lastRun: RunRecord | null = null;
   private readonly listeners = new Set<(progress: StepProgress) => void>();
   private readonly log: AuditLog;
   private readonly dir: string;
@@ -165,7 +181,15 @@ export class ActionService {
     const { password } = this.engine.credentials();
     // Taken before the re-check, so two calls cannot both pass the line above.
     let settle: () => void = () => undefined;
-    const slot: RunningPlan = { planId, summary: shown.plan.summary, execution: null, interrupted: null, currentStep: shown.plan.steps[0]?.id ?? null, done: new Promise<void>((resolve) => (settle = resolve)) };
+    const slot: RunningPlan = {
+      planId,
+      summary: shown.plan.summary,
+      execution: null,
+      interrupted: null,
+      currentStep: shown.plan.steps[0]?.id ?? null,
+      done: new Promise<void>((resolve) => (settle = resolve)),
+      plan: shown.plan,
+    };
     this.running = slot;
     let held: HeldClaims | null = null;
     const release = async (): Promise<void> => {
@@ -198,12 +222,17 @@ export class ActionService {
     }
     let report;
     const startedAt = Date.now();
+    slot.plan = fresh.plan;
+    const record: RunRecord = { plan: fresh.plan, startedAt, progress: new Map(), stepStartedAt: new Map(), outcome: null, error: null, ended: false };
+    this.lastRun = record;
     try {
       slot.execution = new Execution(this.engine.commands(), fresh, {
         pollMs: this.pollMs,
         stepTimeoutMs: fresh.plan.request.options?.stepTimeoutMs ?? DEFAULT_STEP_TIMEOUT_MS,
         onProgress: (progress) => {
           if (progress.status === 'running') slot.currentStep = progress.stepId;
+          record.progress.set(progress.stepId, progress);
+          if (progress.status === 'running' && !record.stepStartedAt.has(progress.stepId)) record.stepStartedAt.set(progress.stepId, progress.at);
           this.publish(progress, options.onProgress);
         },
         journal,
@@ -217,7 +246,10 @@ export class ActionService {
       slot.ended = { status: report.status, kept: interrupted !== null };
     } catch (error) {
       // The run started: what reached the nodes is not known here, so nothing is claimed.
-      throw withoutNothingSent(error);
+      const cause = withoutNothingSent(error);
+      record.error = toApiError(cause);
+      record.ended = true;
+      throw cause;
     } finally {
       await release();
     }
@@ -256,7 +288,10 @@ export class ActionService {
     } catch (error) {
       outcome.nextSteps.push(`The audit log ${this.log.file} could not be written: ${toApiError(error).message}`);
     }
-    return { ...outcome, auditFile: this.log.file };
+    const done = { ...outcome, auditFile: this.log.file };
+    record.outcome = done;
+    record.ended = true;
+    return done;
   }
 
   /**
@@ -344,6 +379,31 @@ export class ActionService {
   /** The summary of the running plan, or null. */
   get runningPlan(): { planId: string; summary: string } | null {
     return this.running ? { planId: this.running.planId, summary: this.running.summary } : null;
+  }
+
+  /**
+   * The plan running now (being re-checked, or sending), else the last one that ran, with its
+   * progress so far and, once ended, its outcome: what a window that did not start it shows (one
+   * reloaded mid-run; one refused BUSY, to see it end). Null when no plan has run.
+   */
+  runView(): PlanRun | null {
+    const slot = this.running;
+    const record = this.lastRun;
+    // Claimed and being read again: nothing sent yet, and it may still be refused.
+    if (slot && slot.execution === null && (record === null || record.plan.id !== slot.planId)) {
+      return { planId: slot.planId, status: 'checking', plan: slot.plan, startedAt: null, progress: [], stepStartedAt: {}, outcome: null, error: null };
+    }
+    if (!record) return null;
+    return {
+      planId: record.plan.id,
+      status: record.ended ? 'ended' : 'running',
+      plan: record.plan,
+      startedAt: record.startedAt,
+      progress: [...record.progress.values()],
+      stepStartedAt: Object.fromEntries(record.stepStartedAt),
+      outcome: record.outcome,
+      error: record.error,
+    };
   }
 
   /** For drag-and-drop: every other node as a new master for `node`, from the current snapshot (no network). */

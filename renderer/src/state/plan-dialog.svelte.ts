@@ -13,6 +13,7 @@ import type {
   CheckCode,
   ExecuteRequest,
   PlanCheck,
+  PlanRun,
   PlanStep,
   ResyncPrediction,
   StepProgress,
@@ -90,6 +91,11 @@ export class PlanDialogState {
   stepStartedAt = $state.raw<ReadonlyMap<string, number>>(new Map());
   outcome = $state.raw<ActionOutcome | null>(null);
   abort = $state.raw<AbortState>({ pending: false, result: null, error: null });
+  /**
+   * The dialog shows a plan this window did not run: one still running in the console when the
+   * window was (re)loaded. Its progress comes as pushes and its end from the console (followed()).
+   */
+  following = $state(false);
 
   #token = 0;
 
@@ -131,8 +137,13 @@ export class PlanDialogState {
    * after any other run error the way on is to plan again, or to look first.
    */
   readonly retryable: boolean = $derived(
-    this.runError !== null && this.runError.details?.nothingSent === true && ['BUSY', 'NEEDS_OVERRIDE', 'NEEDS_CONFIRMATION'].includes(this.runError.code),
+    this.runError !== null &&
+      this.runError.details?.nothingSent === true &&
+      ['BUSY', 'NEEDS_OVERRIDE', 'NEEDS_CONFIRMATION'].includes(this.runError.code),
   );
+
+  /** The console's running plan to ask after on each tick: the one this dialog follows. */
+  readonly watchedRun: string | null = $derived(this.following && this.phase === 'running' ? (this.plan?.id ?? null) : null);
 
   /** Full (or unknown) syncs: the replica's data is replaced. Shown first and loud. */
   readonly flushes: ResyncPrediction[] = $derived(this.plan ? this.plan.predictions.filter((p) => p.flushesData) : []);
@@ -192,6 +203,56 @@ export class PlanDialogState {
   readonly canAbort: boolean = $derived(
     this.phase === 'running' && this.request?.kind === 'switchover' && this.abort.result?.accepted !== true,
   );
+
+  /**
+   * Show a plan the console is running that this window did not start (reloaded mid-run): its
+   * steps, progress so far and, from there on, the pushes. Only over a closed dialog.
+   */
+  follow(run: PlanRun): boolean {
+    if (this.phase !== 'closed' || run.status !== 'running') return false;
+    this.#reset('planning', run.plan.request);
+    this.plan = run.plan;
+    this.phase = 'running';
+    this.following = true;
+    this.#merge(run);
+    return true;
+  }
+
+  /** What the console says of the plan watched (watchedRun): its progress and end. `run` null: the console has run none. */
+  runSeen(run: PlanRun | null): void {
+    const watched = this.watchedRun;
+    if (watched === null) return;
+    const same = run !== null && run.planId === watched;
+    if (!same) {
+      // The console no longer knows it (restarted): how it ended was not seen here.
+      this.runError = {
+        code: 'INTERNAL',
+        message: 'The console no longer reports this plan, so how it ended was not seen here.',
+      };
+      this.phase = 'review';
+      return;
+    }
+    this.#merge(run);
+    if (run.status !== 'ended') return;
+    if (run.outcome) {
+      this.outcome = run.outcome;
+      this.phase = 'done';
+    } else {
+      this.runError = run.error ?? { code: 'INTERNAL', message: 'The plan ended without an outcome.' };
+      this.phase = 'review';
+    }
+  }
+
+  /** The console's record of a followed run: each step's newer progress, and when it started. */
+  #merge(run: PlanRun): void {
+    const progress = new Map(this.progress);
+    for (const p of run.progress) {
+      const known = progress.get(p.stepId);
+      if (!known || known.at <= p.at) progress.set(p.stepId, p);
+    }
+    this.progress = progress;
+    this.stepStartedAt = new Map([...Object.entries(run.stepStartedAt), ...this.stepStartedAt]);
+  }
 
   /** Opens the dialog for a request; returns the token planned()/planFailed() must present. */
   begin(request: ActionRequest): number {
@@ -336,9 +397,12 @@ export class PlanDialogState {
     this.abort = { pending: false, result: null, error };
   }
 
-  /** Closing while a plan runs is refused: the outcome must be seen. Returns whether it closed. */
+  /**
+   * Closing while a plan runs is refused: the outcome must be seen. One this window only follows
+   * runs on without it (its outcome is in the audit log). Returns whether it closed.
+   */
   close(): boolean {
-    if (this.phase === 'running') return false;
+    if (this.phase === 'running' && !this.following) return false;
     this.#reset('closed', null);
     return true;
   }
@@ -354,6 +418,7 @@ export class PlanDialogState {
     this.outcome = null;
     this.overrides = new Set();
     this.confirmText = '';
+    this.following = false;
     this.#clearRun();
   }
 

@@ -43,6 +43,8 @@ export class Session {
   readonly #monotonic: () => number = () => globalThis.performance.now();
   #attempt = 0;
   #candidates: Promise<void> | null = null;
+  /** An 'action:running' call in flight: ticks ask at most one at a time. */
+  #askingRun = false;
 
   constructor(
     api: ReplicationConsoleApi,
@@ -89,6 +91,30 @@ export class Session {
     this.events.add(update.events);
     if (update.alerts) this.alerts.applyTick(update.alerts);
     if (this.interrupted.track(update.snapshot.warnings)) void this.loadInterrupted();
+    if (this.planDialog.watchedRun !== null) void this.#askRun();
+  }
+
+  /** The console's running (or last) plan, for the plan dialog that follows one or waits for one to end. */
+  async #askRun(): Promise<void> {
+    if (this.#askingRun) return;
+    this.#askingRun = true;
+    try {
+      this.planDialog.runSeen(await this.#api.runningAction());
+    } catch {
+      // Asked again at the next tick.
+    } finally {
+      this.#askingRun = false;
+    }
+  }
+
+  /** A (re)loaded window: a plan the console runs now on this topology (started here before a reload) is shown running. */
+  async #attachRunning(attempt: number): Promise<void> {
+    try {
+      const run = await this.#api.runningAction();
+      if (run && attempt === this.#attempt && this.console.status === 'connected') this.planDialog.follow(run);
+    } catch {
+      // Not known: the audit log will tell once it ends.
+    }
   }
 
   /**
@@ -356,7 +382,10 @@ export class Session {
     await this.refreshLab();
     try {
       const snapshot = await this.#api.getTopology();
-      if (snapshot && attempt === this.#attempt && this.console.status === 'disconnected') this.#takeOver(snapshot);
+      if (snapshot && attempt === this.#attempt && this.console.status === 'disconnected') {
+        this.#takeOver(snapshot);
+        await this.#attachRunning(attempt);
+      }
     } catch {
       // No session yet: the connect screen is what the user needs.
     }

@@ -12,6 +12,7 @@ import type {
   AuditScope,
   ExecuteRequest,
   MoveCandidate,
+  PlanRun,
   StepProgress,
 } from '../../../electron/shared/actions';
 import type {
@@ -59,6 +60,8 @@ export class ScriptedApi implements ReplicationConsoleApi {
   plans: Scripted<ActionRequest, ActionPlan> = new Error('no plan scripted');
   outcome: Scripted<ExecuteRequest, ActionOutcome> = new Error('no outcome scripted');
   abortResult: Scripted<string, AbortResult> = { accepted: true, message: 'stopping before the next step' };
+  /** What 'action:running' answers: the console's running (or last) plan. */
+  run: Scripted<void, PlanRun | null> = null;
   audit: Scripted<number | undefined, AuditEntry[]> = [];
   interrupted: Scripted<void, InterruptedPlanList> = { reports: [], problems: [], checkedAt: 0 };
   dismissResult: Scripted<string, boolean> = true;
@@ -172,6 +175,10 @@ export class ScriptedApi implements ReplicationConsoleApi {
   async abortAction(planId: string): Promise<AbortResult> {
     this.calls.push('abortAction');
     return answer(this.abortResult, planId);
+  }
+  async runningAction(): Promise<PlanRun | null> {
+    this.calls.push('runningAction');
+    return answer(this.run, undefined);
   }
   async moveCandidates(node: string): Promise<MoveCandidate[]> {
     this.calls.push('moveCandidates');

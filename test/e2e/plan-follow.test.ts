@@ -1,0 +1,101 @@
+// A plan running in the console, seen from a window that did not start it, in real Chromium
+// through the web mode against a real lab: a reloaded window finds the plan it started still
+// running (its steps, progress and outcome). A full sync held back by repl-diskless-sync-delay
+// keeps the plan running long enough to reload.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { BrowserContext, Page } from 'playwright-core';
+import Redis from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ConsoleService } from '../../electron/app/service';
+import { Lab, docsLayout } from '../../electron/lab/lab';
+import { startWebServer, type WebServer } from '../../electron/web/server';
+import { openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
+
+const e2e = useBrowserAndRenderer('rc-e2e-plan-follow-');
+
+describe('a running plan seen from a window that did not start it', () => {
+  let lab: Lab;
+  let auditDir: string;
+  let service: ConsoleService;
+  let server: WebServer;
+  let context: BrowserContext;
+  let page: Page;
+  let problems: string[];
+  let m: string;
+  let r2: string;
+
+  beforeAll(async () => {
+    lab = await Lab.start({ nodes: docsLayout(), extraArgs: ['--repl-diskless-sync-delay', '4'] });
+    [m, r2] = ['master', 'replica-2'].map((n) => lab.address(n)) as [string, string];
+    auditDir = await mkdtemp(join(tmpdir(), 'rc-e2e-follow-audit-'));
+    service = new ConsoleService({ interface: 'web', auditDir });
+    await service.connect({ seeds: [m], pollIntervalMs: 1000 });
+    server = await startWebServer({ rendererDir: e2e.rendererDir, service });
+    ({ context, page, problems } = await openPage(e2e.browser, server.url, 'light'));
+    await page.locator('[data-testid^="edge-"][data-health="up"]').nth(2).waitFor({ timeout: 15_000 });
+  });
+
+  afterEach(async ({ task }) => {
+    if (task.result?.state === 'fail') await shot(page, `follow-FAILED-${task.name.slice(0, 40).replace(/\W+/g, '-')}`);
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    await server?.close();
+    await service?.close();
+    await lab?.close();
+    if (auditDir) await rm(auditDir, { recursive: true, force: true });
+  });
+
+  /** replica-2 leaves by hand and takes writes: re-attaching it is a full sync, slow by the lab's delay. */
+  async function strayReplica2(): Promise<void> {
+    const client = new Redis({ host: '127.0.0.1', port: lab.port('replica-2'), lazyConnect: true, maxRetriesPerRequest: 1 });
+    await client.connect();
+    try {
+      await client.call('REPLICAOF', 'NO', 'ONE');
+      for (let i = 0; i < 20; i++) await client.set(`e2e:follow:${i}`, 'written to the detached replica');
+    } finally {
+      await client.quit();
+    }
+    await page.locator(`[data-testid="node-card-${r2}"][data-lone="true"]`).waitFor({ timeout: 15_000 });
+  }
+
+  /** On `on`: re-attach replica-2 under the master from its menu, confirm and run; resolves once a step runs. */
+  async function runReattach(on: Page): Promise<void> {
+    await on.getByTestId(`node-menu-button-${r2}`).click();
+    await on.getByTestId('node-action-reattach').click();
+    await on.getByTestId(`move-to-${m}`).click();
+    const dialog = on.getByTestId('plan-dialog');
+    await expect.poll(() => dialog.getAttribute('data-phase'), { timeout: 15_000 }).toBe('review');
+    const confirm = on.getByTestId('plan-confirm-input');
+    if (await confirm.isVisible()) await confirm.fill((await confirm.getAttribute('data-confirm-address')) ?? '');
+    await on.getByTestId('plan-run').click();
+    await on.locator('[data-testid="plan-step"][data-status="running"]').first().waitFor({ timeout: 15_000 });
+  }
+
+  it('a window reloaded mid-run shows the plan still running, its progress, and its outcome', async () => {
+    await strayReplica2();
+    await runReattach(page);
+    await page.reload();
+
+    const dialog = page.getByTestId('plan-dialog');
+    await expect.poll(() => dialog.getAttribute('data-phase'), { timeout: 15_000 }).toBe('running');
+    await page.getByTestId('plan-following').waitFor();
+    await expect(page.getByTestId('plan-dialog').textContent()).resolves.toContain(`REPLICAOF 127.0.0.1 ${lab.port('master')}`);
+    await page.locator('[data-testid="plan-step"][data-status="running"]').first().waitFor({ timeout: 10_000 });
+    await shot(page, 'follow-reloaded-running');
+
+    const outcome = page.getByTestId('plan-outcome');
+    await outcome.waitFor({ timeout: 60_000 });
+    await expect(outcome.getAttribute('data-status')).resolves.toBe('ok');
+    await shot(page, 'follow-reloaded-outcome');
+    await page.getByTestId('plan-close').click();
+    await expect.poll(() => dialog.getAttribute('data-phase')).toBe('closed');
+  });
+
+  it('logged no errors in the page', () => {
+    expect(problems).toEqual([]);
+  });
+});
