@@ -1,7 +1,8 @@
 // A plan running in the console, seen from a window that did not start it, in real Chromium
 // through the web mode against a real lab: a reloaded window finds the plan it started still
-// running (its steps, progress and outcome). A full sync held back by repl-diskless-sync-delay
-// keeps the plan running long enough to reload.
+// running (its steps, progress and outcome), and a second window refused BUSY by it sees it end
+// and is offered to plan again rather than a Run the console would refuse PLAN_STALE. A full
+// sync held back by repl-diskless-sync-delay keeps each plan running long enough to do both.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,10 +26,11 @@ describe('a running plan seen from a window that did not start it', () => {
   let problems: string[];
   let m: string;
   let r2: string;
+  let r11: string;
 
   beforeAll(async () => {
     lab = await Lab.start({ nodes: docsLayout(), extraArgs: ['--repl-diskless-sync-delay', '4'] });
-    [m, r2] = ['master', 'replica-2'].map((n) => lab.address(n)) as [string, string];
+    [m, r2, r11] = ['master', 'replica-2', 'replica-1-1'].map((n) => lab.address(n)) as [string, string, string];
     auditDir = await mkdtemp(join(tmpdir(), 'rc-e2e-follow-audit-'));
     service = new ConsoleService({ interface: 'web', auditDir });
     await service.connect({ seeds: [m], pollIntervalMs: 1000 });
@@ -93,6 +95,42 @@ describe('a running plan seen from a window that did not start it', () => {
     await shot(page, 'follow-reloaded-outcome');
     await page.getByTestId('plan-close').click();
     await expect.poll(() => dialog.getAttribute('data-phase')).toBe('closed');
+  });
+
+  it('a window refused BUSY sees the other plan end and is offered to plan again, not a stale Run', async () => {
+    const other = await context.newPage();
+    try {
+      await other.goto(server.url);
+      await other.locator('[data-testid^="edge-"][data-health="up"]').nth(2).waitFor({ timeout: 15_000 });
+      await strayReplica2();
+      await runReattach(page);
+
+      // The other window re-points replica-1-1 under the master meanwhile: refused BUSY, nothing sent.
+      await other.getByTestId(`node-menu-button-${r11}`).click();
+      await other.getByTestId('node-action-move').click();
+      await other.getByTestId(`move-to-${m}`).click();
+      const dialog = other.getByTestId('plan-dialog');
+      await expect.poll(() => dialog.getAttribute('data-phase'), { timeout: 15_000 }).toBe('review');
+      await other.getByTestId('plan-run').click();
+      await expect.poll(() => other.getByTestId('run-error').getAttribute('data-code'), { timeout: 15_000 }).toBe('BUSY');
+
+      await page.getByTestId('plan-outcome').waitFor({ timeout: 60_000 });
+      await other.getByTestId('busy-ended').waitFor({ timeout: 10_000 });
+      await expect(other.getByTestId('run-error').count()).resolves.toBe(0);
+      await expect(other.getByTestId('plan-run').count()).resolves.toBe(0);
+      await shot(other, 'follow-busy-ended-light');
+      await other.emulateMedia({ colorScheme: 'dark' });
+      await shot(other, 'follow-busy-ended-dark');
+
+      await other.getByTestId('plan-again').click();
+      await expect.poll(() => dialog.getAttribute('data-phase'), { timeout: 15_000 }).toBe('review');
+      await expect(other.getByTestId('busy-ended').count()).resolves.toBe(0);
+      await expect.poll(() => other.getByTestId('plan-run').isEnabled()).toBe(true);
+      await other.getByTestId('plan-cancel').click();
+      await page.getByTestId('plan-close').click();
+    } finally {
+      await other.close();
+    }
   });
 
   it('logged no errors in the page', () => {

@@ -96,6 +96,8 @@ export class PlanDialogState {
    * window was (re)loaded. Its progress comes as pushes and its end from the console (followed()).
    */
   following = $state(false);
+  /** The plan a BUSY refusal named (this console's, another window's) has ended since: plan again. */
+  busyEnded = $state(false);
 
   #token = 0;
 
@@ -139,11 +141,16 @@ export class PlanDialogState {
   readonly retryable: boolean = $derived(
     this.runError !== null &&
       this.runError.details?.nothingSent === true &&
-      ['BUSY', 'NEEDS_OVERRIDE', 'NEEDS_CONFIRMATION'].includes(this.runError.code),
+      ['BUSY', 'NEEDS_OVERRIDE', 'NEEDS_CONFIRMATION'].includes(this.runError.code) &&
+      // The plan it waited for has changed the nodes: run as reviewed, it was refused PLAN_STALE.
+      !this.busyEnded,
   );
 
-  /** The console's running plan to ask after on each tick: the one this dialog follows. */
-  readonly watchedRun: string | null = $derived(this.following && this.phase === 'running' ? (this.plan?.id ?? null) : null);
+  /** The console's running plan to ask after on each tick: one this dialog follows, or one a BUSY refusal waits for. */
+  readonly watchedRun: string | null = $derived.by(() => {
+    if (this.following && this.phase === 'running') return this.plan?.id ?? null;
+    return this.#busyWith;
+  });
 
   /** Full (or unknown) syncs: the replica's data is replaced. Shown first and loud. */
   readonly flushes: ResyncPrediction[] = $derived(this.plan ? this.plan.predictions.filter((p) => p.flushesData) : []);
@@ -204,6 +211,13 @@ export class PlanDialogState {
     this.phase === 'running' && this.request?.kind === 'switchover' && this.abort.result?.accepted !== true,
   );
 
+  /** The plan of this console a BUSY refusal names, while it is not known to have ended. */
+  get #busyWith(): string | null {
+    const error = this.runError;
+    if (this.phase !== 'review' || this.busyEnded || error?.code !== 'BUSY' || error.details?.elsewhere === true) return null;
+    return error.details?.runningPlanId ?? null;
+  }
+
   /**
    * Show a plan the console is running that this window did not start (reloaded mid-run): its
    * steps, progress so far and, from there on, the pushes. Only over a closed dialog.
@@ -218,11 +232,19 @@ export class PlanDialogState {
     return true;
   }
 
-  /** What the console says of the plan watched (watchedRun): its progress and end. `run` null: the console has run none. */
+  /**
+   * What the console says of the plan watched (watchedRun): a followed plan's progress and end,
+   * or the end of the one a BUSY refusal waited for. `run` null: the console has run none.
+   */
   runSeen(run: PlanRun | null): void {
     const watched = this.watchedRun;
     if (watched === null) return;
     const same = run !== null && run.planId === watched;
+    if (!this.following) {
+      // Another plan in its place, or none: the one named has ended (or was refused, nothing sent).
+      if (!same || run.status === 'ended') this.busyEnded = true;
+      return;
+    }
     if (!same) {
       // The console no longer knows it (restarted): how it ended was not seen here.
       this.runError = {
@@ -349,6 +371,7 @@ export class PlanDialogState {
     if (this.plan?.id !== planId) return;
     this.phase = 'running';
     this.runError = null;
+    this.busyEnded = false;
     this.outcome = null;
     this.#clearRun();
   }
@@ -419,6 +442,7 @@ export class PlanDialogState {
     this.overrides = new Set();
     this.confirmText = '';
     this.following = false;
+    this.busyEnded = false;
     this.#clearRun();
   }
 

@@ -1,12 +1,15 @@
 // A plan this window did not run, as the console reports it ('action:running'): the one a
-// reloaded window finds running, shown with its progress, abortable, until its outcome.
+// reloaded window finds running (shown with its progress, abortable, until its outcome), and the
+// one a BUSY refusal waited for (its end seen, and the way on is to plan again).
 import { describe, expect, it } from 'vitest';
 import type { ActionPlan, PlanRun } from '../../../electron/shared/actions';
 import { Clock } from '../../../renderer/src/state/clock.svelte';
 import { Session } from '../../../renderer/src/state/session.svelte';
 import { makeOutcome, makePlan, makeProgress, makeStep, PLAN_ID } from './action-fixtures';
 import { labSnapshot } from './fixtures';
-import { ScriptedApi } from './scripted-api';
+import { CodedError, ScriptedApi } from './scripted-api';
+
+const OTHER_ID = '22222222-2222-4222-8222-222222222222';
 
 function run(plan: ActionPlan, patch: Partial<PlanRun> = {}): PlanRun {
   return { planId: plan.id, status: 'running', plan, startedAt: 2000, progress: [], stepStartedAt: {}, outcome: null, error: null, ...patch };
@@ -72,5 +75,67 @@ describe('a plan the console runs that this window did not start', () => {
     await expect.poll(() => session.planDialog.phase).toBe('running');
     expect(session.planDialog.close()).toBe(true);
     expect(session.planDialog.phase).toBe('closed');
+  });
+});
+
+describe('a Run refused BUSY by another window’s plan', () => {
+  async function refusedBusy(api: ScriptedApi): Promise<Session> {
+    api.plans = makePlan();
+    api.outcome = new CodedError('BUSY', `another plan is running (${OTHER_ID}): wait for it or abort it`, { nothingSent: true, runningPlanId: OTHER_ID });
+    const session = new Session(api, new Clock(1000), () => 1000);
+    session.start();
+    await session.connect({ seeds: ['127.0.0.1:7000'] });
+    await session.openPlan({ kind: 'replicaof', node: '127.0.0.1:7002', master: '127.0.0.1:7001' });
+    await session.runPlan();
+    expect(session.planDialog.runError?.code).toBe('BUSY');
+    return session;
+  }
+
+  it('sees the other plan end at a tick: no Run of the stale plan, plan again instead', async () => {
+    const api = new ScriptedApi();
+    const other = makePlan({ id: OTHER_ID });
+    api.run = run(other);
+    const session = await refusedBusy(api);
+    const dialog = session.planDialog;
+    expect(dialog.retryable).toBe(true);
+    expect(dialog.watchedRun).toBe(OTHER_ID);
+
+    api.push({ snapshot: labSnapshot(2, 2000), events: [] });
+    await expect.poll(() => api.calls.filter((c) => c === 'runningAction').length).toBe(1);
+    expect(dialog.busyEnded).toBe(false);
+
+    api.run = run(other, { status: 'ended', outcome: makeOutcome(other) });
+    api.push({ snapshot: labSnapshot(3, 3000), events: [] });
+    await expect.poll(() => dialog.busyEnded).toBe(true);
+    expect(dialog.retryable).toBe(false);
+    expect(dialog.watchedRun).toBeNull();
+
+    // Planning again clears it.
+    await session.planAgain();
+    expect(dialog.busyEnded).toBe(false);
+    expect(dialog.runError).toBeNull();
+  });
+
+  it('takes a plan refused before it started (none running now) as ended too', async () => {
+    const api = new ScriptedApi();
+    api.run = null;
+    const session = await refusedBusy(api);
+    api.push({ snapshot: labSnapshot(2, 2000), events: [] });
+    await expect.poll(() => session.planDialog.busyEnded).toBe(true);
+  });
+
+  it('does not watch a plan of another process (the CLI): its end is not the console’s to see', async () => {
+    const api = new ScriptedApi();
+    api.plans = makePlan();
+    api.outcome = new CodedError('BUSY', 'another console is running a plan on these nodes', { nothingSent: true, runningPlanId: OTHER_ID, elsewhere: true });
+    const session = new Session(api, new Clock(1000), () => 1000);
+    session.start();
+    await session.connect({ seeds: ['127.0.0.1:7000'] });
+    await session.openPlan({ kind: 'replicaof', node: '127.0.0.1:7002', master: '127.0.0.1:7001' });
+    await session.runPlan();
+    expect(session.planDialog.watchedRun).toBeNull();
+    api.push({ snapshot: labSnapshot(2, 2000), events: [] });
+    await settle();
+    expect(api.calls).not.toContain('runningAction');
   });
 });
