@@ -177,6 +177,8 @@ export interface StepProgress {
   at: number;
   /** Live figures while a step runs, e.g. { master_failover_state: 'waiting-for-sync' } or sync progress. */
   detail?: Record<string, string | number>;
+  /** A running step while a write pause (CLIENT PAUSE) holds: on which node, and for how much longer (ms, from `at`). */
+  writePause?: { node: Address; leftMs: number };
 }
 
 export interface StepResult extends PlanStep {

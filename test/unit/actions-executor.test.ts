@@ -107,6 +107,28 @@ describe('Execution: paused-failover', () => {
     expect(run.timeline.filter((l) => l.endsWith('skipped'))).toEqual(['journal step 2 skipped', 'journal step 3 skipped', 'journal step 4 skipped']);
   });
 
+  it('says, while the pause holds, how long it still holds, and the target\'s offsets as the app writes them', async () => {
+    const run = setUp(switchover('paused-failover'), (p, r) => {
+      // Caught up once the figures were seen a few times.
+      if (p.stepId === 's2' && r.progress.filter((q) => q.stepId === 's2').length > 3) r.fake.node(A).offset = 1_234_567;
+    });
+    run.fake.node(A).follows = false;
+    run.fake.node(A).offset = 1_000_000;
+    run.fake.node(M).offset = 1_234_567;
+    const report = await run.execution.run();
+    expect(report.status).toBe('ok');
+    const waiting = run.progress.filter((p) => p.stepId === 's2' && p.status === 'running');
+    expect(waiting.map((p) => p.message)).toContain(`${A} at offset 1,000,000 of 1,234,567, 229 KiB to go`);
+    for (const p of waiting) {
+      expect(p.writePause?.node).toBe(M);
+      expect(p.writePause?.leftMs).toBeGreaterThan(0);
+      expect(p.writePause?.leftMs).toBeLessThanOrEqual(3000);
+    }
+    expect(report.steps[1]?.message).toBe(`${A} has every byte up to offset 1,234,567`);
+    // Released (CLIENT UNPAUSE): the steps after it say no pause.
+    expect(run.progress.filter((p) => p.stepId === 's5' && p.status === 'running').every((p) => p.writePause === undefined)).toBe(true);
+  });
+
   it('times out when the target never catches up, before the pause runs out: released, and says where it stopped', async () => {
     // A 1.5 s pause leaves 0.5 s to wait: a second is kept for the hand-over.
     const planned = switchover('paused-failover', 1500);
@@ -117,7 +139,7 @@ describe('Execution: paused-failover', () => {
     const report = await run.execution.run();
     expect(Date.now() - started).toBeLessThan(1400);
     expect(report.status).toBe('failed');
-    expect(report.failure).toEqual({ stepIndex: 1, message: `${A} did not catch up in time: offset 1000 of 1500` });
+    expect(report.failure).toEqual({ stepIndex: 1, message: `${A} did not catch up in time: offset 1,000 of 1,500, 500 B to go` });
     expect(run.fake.sent()).toEqual([`${M} CLIENT PAUSE 1500 WRITE`, `${M} CLIENT UNPAUSE`]);
     expect(report.cleanup[0]).toMatch(/^Done for you: CLIENT UNPAUSE/);
   });

@@ -16,6 +16,7 @@ import { PAUSE_MARGIN_MS, type PlannedAction } from './plan-builder';
 import { commandText, movedBySentinel, type StepOp } from './operations';
 import { masterOf, offsetOf, pollUntil, readReplication, readStats } from './probe';
 import { NO_JOURNAL, type StepJournal } from './step-journal';
+import { formatBytes, formatOffset } from '../../shared/format';
 
 export interface ExecutorOptions {
   pollMs: number;
@@ -374,7 +375,11 @@ export class Execution {
   }
 
   private emit(step: StepResult, status: StepProgress['status'], message: string, detail?: StepProgress['detail']): void {
-    this.options.onProgress({ planId: this.planned.plan.id, stepId: step.id, status, message, at: Date.now(), ...(detail ? { detail } : {}) });
+    const at = Date.now();
+    // A running step under a write pause says how long the pause still holds (a fence has no end).
+    const stop = this.writeStop;
+    const writePause = status === 'running' && stop !== null && stop.until !== null ? { node: stop.node, leftMs: Math.max(0, stop.until - at) } : null;
+    this.options.onProgress({ planId: this.planned.plan.id, stepId: step.id, status, message, at, ...(detail ? { detail } : {}), ...(writePause ? { writePause } : {}) });
   }
 
   /** End a step: recorded in the journal (awaited, may throw), then reported. */
@@ -717,7 +722,7 @@ export class Execution {
       const master = await readReplication(this.commands, op.master);
       const offset = offsetOf(master);
       if (offset === null) throw new StepFailure(`${op.master} reports no replication offset`);
-      if (offset <= target) return `${op.node} has every byte up to offset ${target}`;
+      if (offset <= target) return `${op.node} has every byte up to offset ${formatOffset(target)}`;
       target = offset;
       const goal = target;
       const result = await pollUntil(
@@ -726,14 +731,14 @@ export class Execution {
         {
           timeoutMs: Math.max(0, deadline - Date.now()),
           intervalMs: Math.min(this.interval(), 50),
-          onValue: (r) => progress(`${op.node} at offset ${offsetOf(r) ?? '?'} of ${goal}`, { offset: offsetOf(r) ?? -1, target: goal }),
+          onValue: (r) => progress(`${op.node} at offset ${offsetText(offsetOf(r))} of ${formatOffset(goal)}${behindText(offsetOf(r), goal)}`, { offset: offsetOf(r) ?? -1, target: goal }),
           stop: this.stopWanted,
         },
       );
       if (result.status === 'stopped') throw new StepAborted(`stopped while waiting for ${op.node} to catch up`);
       if (result.status === 'timeout') {
         const at = result.value ? offsetOf(result.value) : null;
-        throw new StepFailure(`${op.node} did not catch up in time: offset ${at ?? '?'} of ${goal}${result.error ? ` (${result.error})` : ''}`);
+        throw new StepFailure(`${op.node} did not catch up in time: offset ${offsetText(at)} of ${formatOffset(goal)}${behindText(at, goal)}${result.error ? ` (${result.error})` : ''}`);
       }
     }
   }
@@ -1037,4 +1042,14 @@ function criticalWindow(ops: StepOp[]): { from: number; to: number } | null {
   const from = ops.findIndex((op) => op.kind === 'promote');
   const to = ops.findIndex((op) => op.kind === 'replicaof' && op.node === wait.master);
   return from >= 0 && to > from ? { from, to } : null;
+}
+
+/** An offset as read ("?" when the node gave none), with thousands separators. */
+function offsetText(offset: number | null): string {
+  return offset === null ? '?' : formatOffset(offset);
+}
+
+/** ", 1.2 MiB to go" while a node is short of `goal`, nothing otherwise. */
+function behindText(offset: number | null, goal: number): string {
+  return offset !== null && offset < goal ? `, ${formatBytes(goal - offset)} to go` : '';
 }

@@ -98,8 +98,15 @@ export class PlanDialogState {
   following = $state(false);
   /** The plan a BUSY refusal named (this console's, another window's) has ended since: plan again. */
   busyEnded = $state(false);
+  /** The write pause (CLIENT PAUSE) the running plan holds, as its last progress said: on which node, and until when by this window's clock. */
+  writePause = $state.raw<{ node: string; endsAt: number; seenAt: number } | null>(null);
 
   #token = 0;
+  readonly #now: () => number;
+
+  constructor(now: () => number = Date.now) {
+    this.#now = now;
+  }
 
   readonly open: boolean = $derived(this.phase !== 'closed');
   readonly options: ActionOptions = $derived(this.request?.options ?? {});
@@ -381,6 +388,11 @@ export class PlanDialogState {
     const next = new Map(this.progress);
     next.set(progress.stepId, progress);
     this.progress = next;
+    // Said by every running step while it holds (time left when sent, counted down here from receipt); gone once released.
+    if (progress.status === 'running') {
+      const seenAt = this.#now();
+      this.writePause = progress.writePause ? { node: progress.writePause.node, endsAt: seenAt + progress.writePause.leftMs, seenAt } : null;
+    }
     if (progress.status === 'running' && !this.stepStartedAt.has(progress.stepId)) {
       this.stepStartedAt = new Map(this.stepStartedAt).set(progress.stepId, progress.at);
     }
@@ -447,6 +459,7 @@ export class PlanDialogState {
   }
 
   #clearRun(): void {
+    this.writePause = null;
     this.progress = new Map();
     this.stepStartedAt = new Map();
     this.abort = { pending: false, result: null, error: null };

@@ -29,7 +29,7 @@ export class Session {
   readonly events: EventsState;
   readonly moves = new MoveState();
   readonly menu = new NodeMenuState();
-  readonly planDialog = new PlanDialogState();
+  readonly planDialog: PlanDialogState;
   readonly audit = new AuditState();
   readonly interrupted = new InterruptedState();
   readonly alerts: AlertsState;
@@ -55,6 +55,7 @@ export class Session {
     this.#api = api;
     this.alerts = new AlertsState(api, notifier);
     this.#now = now;
+    this.planDialog = new PlanDialogState(now);
     this.clock = clock;
     this.console = new ConsoleState(clock);
     this.history = new HistoryState();
