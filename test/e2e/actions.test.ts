@@ -12,6 +12,7 @@ import { ConsoleService } from '../../electron/app/service';
 import { Lab, docsLayout } from '../../electron/lab/lab';
 import { startWebServer, type WebServer } from '../../electron/web/server';
 import { card, openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
+import { dragOnto, settled } from '../helpers/drag';
 
 const POLL_MS = 1000;
 
@@ -20,43 +21,6 @@ const e2e = useBrowserAndRenderer('rc-e2e-actions-');
 
 const edge = (page: Page, master: string, replica: string) => page.locator(`[data-testid="edge-${master}-${replica}"]`);
 
-
-type Box = { x: number; y: number; width: number; height: number };
-
-async function boxOf(page: Page, address: string): Promise<Box> {
-  const box = await card(page, address).boundingBox();
-  if (!box) throw new Error(`no card for ${address}`);
-  return box;
-}
-
-/** Waits until the graph stops moving (a re-layout fits the view with a short animation). */
-async function settled(page: Page, address: string): Promise<Box> {
-  let last = await boxOf(page, address);
-  for (let i = 0; i < 40; i++) {
-    await page.waitForTimeout(150);
-    const now = await boxOf(page, address);
-    if (Math.abs(now.x - last.x) < 0.5 && Math.abs(now.y - last.y) < 0.5) return now;
-    last = now;
-  }
-  return last;
-}
-
-/**
- * Presses on the head of `from`, moves in small steps (xyflow needs real pointer moves past
- * its drag threshold) to the upper part of `to`, and leaves the button down: the caller looks,
- * then calls page.mouse.up().
- */
-async function dragOnto(page: Page, from: string, to: string): Promise<void> {
-  const a = await settled(page, from);
-  const b = await boxOf(page, to);
-  const start = { x: a.x + a.width * 0.35, y: a.y + 14 };
-  const end = { x: b.x + b.width * 0.35, y: b.y + 22 };
-  await page.mouse.move(start.x, start.y);
-  await page.mouse.down();
-  await page.mouse.move(start.x + 6, start.y + 6, { steps: 3 });
-  await page.mouse.move(end.x, end.y, { steps: 15 });
-  await page.mouse.move(end.x + 2, end.y + 1, { steps: 2 });
-}
 
 /** In the open plan dialog: type the confirmation if asked, run, and wait for the outcome. */
 async function confirmAndRun(page: Page, afterRun?: () => Promise<void>): Promise<number> {

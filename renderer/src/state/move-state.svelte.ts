@@ -113,6 +113,16 @@ export class MoveState {
     return { kind: 'plan', node, master: target };
   }
 
+  /** Escape: the drag ends here and now, and the drop that ends the pointer's drag finds none (nothing is planned). */
+  cancel(): void {
+    this.#token += 1;
+    this.dragging = null;
+    this.candidates = null;
+    this.over = null;
+    this.pointer = null;
+    this.error = null;
+  }
+
   dismissNotice(): void {
     this.notice = null;
   }

@@ -79,4 +79,17 @@ describe('MoveState', () => {
     expect(moves.targetFor('127.0.0.1:7000')).toMatchObject({ verdict: 'unchecked', text: expect.stringMatching(/not checked/) });
     expect(moves.drop('127.0.0.1:7000')).toEqual({ kind: 'plan', node: '127.0.0.1:7002', master: '127.0.0.1:7000' });
   });
+
+  it('Escape ends the drag: the drop that follows plans nothing, and the late candidates are dropped', () => {
+    const moves = new MoveState();
+    const token = moves.begin('127.0.0.1:7002');
+    moves.hover('127.0.0.1:7000', { x: 10, y: 10 });
+    moves.cancel();
+    expect(moves.active).toBe(false);
+    expect(moves.targetFor('127.0.0.1:7000')).toBeNull();
+    moves.loaded(token, CANDIDATES);
+    expect(moves.candidates).toBeNull();
+    expect(moves.drop('127.0.0.1:7000')).toEqual({ kind: 'none' });
+    expect(moves.notice).toBeNull();
+  });
 });
