@@ -88,6 +88,9 @@ describe('a running plan seen from a window that did not start it', () => {
     await expect(page.getByTestId('plan-dialog').textContent()).resolves.toContain(`REPLICAOF 127.0.0.1 ${lab.port('master')}`);
     await page.locator('[data-testid="plan-step"][data-status="running"]').first().waitFor({ timeout: 10_000 });
     await shot(page, 'follow-reloaded-running');
+    await page.emulateMedia({ colorScheme: 'dark' });
+    await shot(page, 'follow-reloaded-running-dark');
+    await page.emulateMedia({ colorScheme: 'light' });
 
     const outcome = page.getByTestId('plan-outcome');
     await outcome.waitFor({ timeout: 60_000 });
