@@ -2,19 +2,22 @@
 // through the web mode against a real lab: a reloaded window finds the plan it started still
 // running (its steps, progress and outcome), and a second window refused BUSY by it sees it end
 // and is offered to plan again rather than a Run the console would refuse PLAN_STALE. A full
-// sync held back by repl-diskless-sync-delay keeps each plan running long enough to do both.
+// sync held back by repl-diskless-sync-delay keeps each plan running until the test has done both
+// (held long, released by lowering the delay: a fixed few seconds ran out on a busy machine).
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import Redis from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConsoleService } from '../../electron/app/service';
 import { Lab, docsLayout } from '../../electron/lab/lab';
 import { startWebServer, type WebServer } from '../../electron/web/server';
 import { openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
 
 const e2e = useBrowserAndRenderer('rc-e2e-plan-follow-');
+/** Long enough that a plan's full sync waits for the test to release it (setSyncDelay(0)); inside the step's 30 s timeout. */
+const HELD_SYNC_SECONDS = 25;
 
 describe('a running plan seen from a window that did not start it', () => {
   let lab: Lab;
@@ -29,7 +32,7 @@ describe('a running plan seen from a window that did not start it', () => {
   let r11: string;
 
   beforeAll(async () => {
-    lab = await Lab.start({ nodes: docsLayout(), extraArgs: ['--repl-diskless-sync-delay', '4'] });
+    lab = await Lab.start({ nodes: docsLayout() });
     [m, r2, r11] = ['master', 'replica-2', 'replica-1-1'].map((n) => lab.address(n)) as [string, string, string];
     auditDir = await mkdtemp(join(tmpdir(), 'rc-e2e-follow-audit-'));
     service = new ConsoleService({ interface: 'web', auditDir });
@@ -50,6 +53,17 @@ describe('a running plan seen from a window that did not start it', () => {
     await lab?.close();
     if (auditDir) await rm(auditDir, { recursive: true, force: true });
   });
+
+  /** The master starts a full sync once the delay has passed since a replica asked, checked every second: lowered, the sync held starts. */
+  async function setSyncDelay(seconds: number): Promise<void> {
+    const client = new Redis({ host: '127.0.0.1', port: lab.port('master'), lazyConnect: true, maxRetriesPerRequest: 1 });
+    await client.connect();
+    try {
+      await client.config('SET', 'repl-diskless-sync-delay', String(seconds));
+    } finally {
+      await client.quit();
+    }
+  }
 
   /** replica-2 leaves by hand and takes writes: re-attaching it is a full sync, slow by the lab's delay. */
   async function strayReplica2(): Promise<void> {
@@ -77,6 +91,9 @@ describe('a running plan seen from a window that did not start it', () => {
     await on.locator('[data-testid="plan-step"][data-status="running"]').first().waitFor({ timeout: 15_000 });
   }
 
+  // Held from the start of each test (the lab's first syncs ran at the default delay).
+  beforeEach(() => setSyncDelay(HELD_SYNC_SECONDS));
+
   it('a window reloaded mid-run shows the plan still running, its progress, and its outcome', async () => {
     await strayReplica2();
     await runReattach(page);
@@ -91,6 +108,7 @@ describe('a running plan seen from a window that did not start it', () => {
     await page.emulateMedia({ colorScheme: 'dark' });
     await shot(page, 'follow-reloaded-running-dark');
     await page.emulateMedia({ colorScheme: 'light' });
+    await setSyncDelay(0);
 
     const outcome = page.getByTestId('plan-outcome');
     await outcome.waitFor({ timeout: 60_000 });
@@ -116,6 +134,7 @@ describe('a running plan seen from a window that did not start it', () => {
       await expect.poll(() => dialog.getAttribute('data-phase'), { timeout: 15_000 }).toBe('review');
       await other.getByTestId('plan-run').click();
       await expect.poll(() => other.getByTestId('run-error').getAttribute('data-code'), { timeout: 15_000 }).toBe('BUSY');
+      await setSyncDelay(0);
 
       await page.getByTestId('plan-outcome').waitFor({ timeout: 60_000 });
       await other.getByTestId('busy-ended').waitFor({ timeout: 10_000 });
