@@ -670,7 +670,7 @@ class Session {
     }
     const sizeBefore = this.nodes.size;
     const before = this.nodes.all();
-    const survivor = this.nodes.mergeByRunId(record);
+    const survivor = this.nodes.foldOtherPort(this.nodes.mergeByRunId(record));
     // A merge folds one node into another: stop the one that is gone (rare, so the scan is fine).
     if (this.nodes.size !== sizeBefore) {
       for (const gone of before) {
