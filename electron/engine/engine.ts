@@ -769,6 +769,13 @@ class Session {
       record.rememberedSeenAt = entry?.lastSeenAt ?? null;
       record.rememberedAs = entry ? rememberedAsOf(entry) : null;
     }
+    // A node not read here that memory knows by the run_id a node here answers with is that node
+    // (its other port, seen by a plain session, now on TLS): not a second master beside it.
+    for (const record of [...this.nodes.all()]) {
+      if (!this.nodes.foldRemembered(record)) continue;
+      this.scheduler.remove(record);
+      this.registryOf(record).disconnect(record.dial);
+    }
     for (const added of this.recall()) {
       this.scheduler.add(added);
       if (this.running) void this.scheduler.read(added);
@@ -890,7 +897,7 @@ function insecureWarning(): TopologyWarning {
 }
 
 function rememberedAsOf(entry: RememberedNode): NonNullable<NodeRecord['rememberedAs']> {
-  return { role: entry.role, master: entry.master, formerMaster: entry.formerMaster, noPersistence: entry.noPersistence ?? null, replid: entry.replid, offset: entry.offset ?? null };
+  return { role: entry.role, master: entry.master, formerMaster: entry.formerMaster, noPersistence: entry.noPersistence ?? null, replid: entry.replid, offset: entry.offset ?? null, runId: entry.runId };
 }
 
 /** Up and keeping the console out (refusesConsole, or not sent the password: outside the trusted hosts), not down. */

@@ -144,6 +144,8 @@ export interface NodeRecord {
     noPersistence: boolean | null;
     replid: string | null;
     offset: number | null;
+    /** The run_id it answered with: a node answering with it now is that process (NodeSet.foldRemembered). */
+    runId: string | null;
   } | null;
   /** Dialled as a Sentinel, with the Sentinel credentials: given with --sentinel, or found as one. */
   asSentinel: boolean;

@@ -328,6 +328,21 @@ export class NodeSet {
     return !known.reachable && !known.asSentinel && answersOtherTransport(known.error) && (runId === null || runId === node.server?.runId);
   }
 
+  /**
+   * A node this connection cannot read, that topology memory saw answering with the run_id a
+   * node here answers with now, is that process at another address (a run_id is one process
+   * start): folded into it, as mergeByRunId would have, had it been read. Returns the node kept.
+   */
+  foldRemembered(record: NodeRecord): NodeRecord | null {
+    const runId = record.rememberedAs?.runId ?? null;
+    if (runId === null || record.reachable || record.asSentinel || !this.contains(record)) return null;
+    if ((record.server?.runId ?? runId) !== runId) return null;
+    const twin = this.byRunId.get(runId);
+    if (!twin || twin === record || !twin.reachable || !this.contains(twin) || twin.server?.runId !== runId) return null;
+    this.fold(record, twin);
+    return twin;
+  }
+
   /** `drop` is `keep` at other addresses: its addresses become keep's aliases, and it leaves the set. */
   private fold(drop: NodeRecord, keep: NodeRecord): void {
     keep.aliases.add(drop.address);

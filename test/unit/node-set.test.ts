@@ -206,6 +206,24 @@ describe('NodeSet: linear per poll', () => {
     expect(nodes.resolve('10.0.0.5:6379')).toBe(translatedOther);
   });
 
+  it('folds a node it cannot read into the node answering with the run_id memory kept for it, and only that one', () => {
+    const remembered = (record: NodeRecord, runId: string): NodeRecord => {
+      record.rememberedAs = { role: 'master', master: null, formerMaster: null, noPersistence: null, replid: null, offset: null, runId };
+      return record;
+    };
+    const nodes = new NodeSet(10);
+    const live = read(nodes.add('10.0.0.1:6380', true), { runId: 'x' });
+    nodes.mergeByRunId(live);
+    const ghost = remembered(refused(nodes.add('10.0.0.1:6379', false)), 'x');
+    const other = remembered(refused(nodes.add('10.0.0.2:6379', false)), 'y');
+    const answering = remembered(read(nodes.add('10.0.0.3:6379', false), { runId: 'z' }), 'x');
+    expect(nodes.foldRemembered(other)).toBeNull();
+    expect(nodes.foldRemembered(answering)).toBeNull();
+    expect(nodes.foldRemembered(ghost)).toBe(live);
+    expect(nodes.resolve('10.0.0.1:6379')).toBe(live);
+    expect(nodes.all()).toEqual([live, other, answering]);
+  });
+
   it('answers masterOf from the last reading and the addresses known now: a master added later, a merge, a removal, a new master', () => {
     const nodes = new NodeSet(10);
     const replica = read(nodes.add('10.0.0.2:6379', true), { master: '10.0.0.1:6379' });
