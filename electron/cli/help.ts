@@ -70,7 +70,7 @@ ${CONNECTION_HELP}
 
 Exit codes: 0 ok, 2 bad usage or refused on a --read-only connection, 3 unreachable, timed out,
 out of client connections (maxclients), TLS or SSH failure, 4 authentication, ACL permission,
-protected mode, SSH host key unknown or changed, or a node outside the trusted hosts, 5 not a Redis data node (Sentinel, cluster mode, other protocol),
+protected mode, SSH host key unknown, changed or revoked, or a node outside the trusted hosts, 5 not a Redis data node (Sentinel, cluster mode, other protocol),
 6 an alert fired (watch --alerts), 1 anything else.`;
 
 const COMMON = `\n\n${CONNECTION_HELP}\n\nRun \`replication-console --help\` for every command and the exit codes.`;

@@ -355,7 +355,7 @@ function verifyHostKey(blob: Buffer, hostName: string, file: string, acceptHostK
     case 'known':
       return null;
     case 'revoked':
-      return new EngineError('SSH', `the ${type} host key of '${hostName}' (${print}) is marked @revoked in ${file}:${verdict.line}: refusing to connect`);
+      return new EngineError('HOST_KEY_REVOKED', `the ${type} host key of '${hostName}' (${print}) is marked @revoked in ${file}:${verdict.line}: refusing to connect`);
     case 'changed':
       return new EngineError(
         'HOST_KEY_CHANGED',

@@ -25,6 +25,7 @@ export const ERROR_CODES = [
   'SSH', // the SSH tunnel could not be opened (bastion unreachable, SSH authentication, forwarding refused)
   'HOST_KEY_UNKNOWN', // the SSH host is not in known_hosts: the message carries its "SHA256:…" fingerprint to confirm
   'HOST_KEY_CHANGED', // the SSH host key differs from known_hosts: refused, as OpenSSH does
+  'HOST_KEY_REVOKED', // the SSH host key is marked @revoked in known_hosts: refused, as OpenSSH does
   'UNTRUSTED_HOST', // a discovered node outside the trusted hosts: it is not sent the credentials
   'READ_ONLY', // an action on a read-only connection: refused by the service
   'PLAN_EXPIRED', // execute of a plan id that is unknown, already run, or older than its time to live: plan again

@@ -185,6 +185,20 @@ describe('known_hosts', () => {
     expect(readFileSync(knownHosts, 'utf8')).not.toContain(sshd.hostPublicKey);
   });
 
+  it('a @revoked host key is refused with HOST_KEY_REVOKED, and the CLI exits 4 as for the other host-key refusals', async () => {
+    const sshd = own(await startSshd());
+    const knownHosts = join(sshd.dir, 'known_hosts_revoked');
+    writeFileSync(knownHosts, `@revoked [127.0.0.1]:${sshd.port} ${sshd.hostPublicKey}\n[127.0.0.1]:${sshd.port} ${sshd.hostPublicKey}\n`);
+
+    const error = await failure(openTunnel(sshTo(sshd, knownHosts)));
+    expect(error.code).toBe('HOST_KEY_REVOKED');
+    expect(error.message).toBe(`the ED25519 host key of '[127.0.0.1]:${sshd.port}' (${sshd.hostFingerprint}) is marked @revoked in ${knownHosts}:1: refusing to connect`);
+    // It exited 3, "unreachable or an SSH failure", where a changed or unknown key exits 4.
+    const run = await runCli(['topology', '--ssh', `root@127.0.0.1:${sshd.port}`, '--ssh-key', sshd.key.file, '--ssh-known-hosts', knownHosts, '--seed', `127.0.0.1:${DEAD_PORT}`]);
+    expect(run.code).toBe(4);
+    expect(run.stderr).toContain('is marked @revoked');
+  });
+
   it('a hashed entry made by ssh-keygen -H matches', async () => {
     const sshd = own(await startSshd());
     const knownHosts = knownHostsFor(sshd);

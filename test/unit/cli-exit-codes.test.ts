@@ -19,6 +19,7 @@ const DOCUMENTED: Partial<Record<ErrorCode, number>> = {
   NOPERM: 4,
   HOST_KEY_UNKNOWN: 4,
   HOST_KEY_CHANGED: 4,
+  HOST_KEY_REVOKED: 4,
   UNTRUSTED_HOST: 4,
   PROTECTED_MODE: 4,
   NOT_REDIS: 5,

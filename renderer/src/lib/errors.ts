@@ -127,6 +127,10 @@ const EXPLANATIONS: Record<ErrorCode, ErrorExplanation> = {
     title: 'SSH host key changed',
     hint: 'The bastion presents a different key than known_hosts records: someone may be intercepting the connection. Refused; fix known_hosts only once you know why it changed.',
   },
+  HOST_KEY_REVOKED: {
+    title: 'SSH host key revoked',
+    hint: 'The bastion presents a key that known_hosts marks @revoked: it must not be trusted again. Refused; the bastion needs a new host key.',
+  },
   UNTRUSTED_HOST: {
     title: 'Untrusted host',
     hint: 'The node is outside the trusted hosts, so it is not sent the password. Add its host to the trusted hosts if it belongs to you.',
