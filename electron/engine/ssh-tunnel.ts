@@ -7,6 +7,7 @@ import type { AuthenticationType, AnyAuthMethod, ClientChannel, ConnectConfig, P
 import type { SshOptions } from '../shared/types';
 import { formatAddress } from './address';
 import { EngineError } from './errors';
+import { answerOnPort } from './ssh-diagnosis';
 import {
   appendKnownHost,
   checkHostKey,
@@ -238,23 +239,37 @@ class SshTunnel implements Tunnel {
     return new Promise<Client>((resolve, reject) => {
       let ready = false;
       let lastError: Error | null = null;
+      let failed = false;
+      const fail = (error: EngineError): void => {
+        failed = true;
+        reject(error);
+      };
+      // The handshake never started: what answers on that port says more than ssh2's "Connection lost before handshake".
+      const notSsh = (fallback: EngineError): void => {
+        failed = true;
+        void this.notSshError(fallback).then(reject);
+      };
       client.on('ready', () => {
         ready = true;
         resolve(client);
       });
-      client.on('error', (error: Error & { level?: string }) => {
+      client.on('error', (error: Error & { level?: string; code?: string }) => {
         lastError = error;
-        if (ready) return;
-        if (hostKeyError) return reject(hostKeyError);
+        if (ready || failed) return;
+        if (hostKeyError) return fail(hostKeyError);
         if (error.level === 'client-authentication') {
           const accepts = serverMethods ? `; the server accepts: ${serverMethods.join(', ')}` : '';
-          return reject(new EngineError('SSH', `SSH authentication failed for ${this.label} (tried: ${tried.join(', ') || 'nothing'}${accepts})`));
+          return fail(new EngineError('SSH', `SSH authentication failed for ${this.label} (tried: ${tried.join(', ') || 'nothing'}${accepts})`));
         }
-        reject(this.connectError(error));
+        if (/before handshake/i.test(error.message)) return notSsh(this.closedDuringHandshake());
+        if (error.code === 'ECONNRESET') return notSsh(this.connectError(error));
+        fail(this.connectError(error));
       });
       client.on('close', () => {
         if (!ready) {
-          reject(hostKeyError ?? new EngineError('SSH', `the SSH bastion ${formatAddress(host, this.port)} closed the connection during the handshake`));
+          if (failed) return;
+          if (hostKeyError) fail(hostKeyError);
+          else notSsh(this.closedDuringHandshake());
           return;
         }
         if (this.client === client) {
@@ -266,6 +281,23 @@ class SshTunnel implements Tunnel {
       });
       client.connect(config);
     });
+  }
+
+  private closedDuringHandshake(): EngineError {
+    return new EngineError('SSH', `the SSH bastion ${formatAddress(this.options.host, this.port)} closed the connection during the handshake`);
+  }
+
+  /** What a port that dropped the SSH client before the handshake is, when it can be told; else `fallback`. */
+  private async notSshError(fallback: EngineError): Promise<EngineError> {
+    const where = formatAddress(this.options.host, this.port);
+    const answer = await answerOnPort(this.options.host, this.port, Math.min(this.settings.readyTimeoutMs ?? 10_000, 3000));
+    if (answer.kind === 'other') {
+      return new EngineError('SSH', `the SSH bastion ${where} answered, but not as an SSH server (it sent ${answer.sent}): is ${this.port} its SSH port?`);
+    }
+    if (answer.kind === 'silent') {
+      return new EngineError('SSH', `the SSH bastion ${where} closed the connection before the SSH handshake, without a word: is ${this.port} its SSH port, and is it an SSH server?`);
+    }
+    return fallback;
   }
 
   private connectError(error: Error & { level?: string; code?: string }): EngineError {

@@ -4,6 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer, connect as netConnect, type Server } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { join } from 'node:path';
@@ -291,6 +292,40 @@ describe('each failure has its own message', () => {
     expect(timedOut).toMatchObject({
       code: 'SSH',
       message: `the SSH bastion 127.0.0.1:${silentPort} did not complete the SSH handshake in time (unreachable, or not an SSH server)`,
+    });
+  });
+
+  it('a port that is not an SSH server: what it sent (an HTTP server), or that it closed saying nothing, where ssh2 says "Connection lost before handshake"', async () => {
+    const sshd = own(await startSshd());
+    const knownHosts = knownHostsFor(sshd);
+    const web = createHttpServer((_request, response) => response.end('hello'));
+    await new Promise<void>((resolve) => web.listen(0, '127.0.0.1', resolve));
+    own({
+      close: () =>
+        new Promise<void>((resolve) => {
+          web.close(() => resolve());
+          web.closeAllConnections();
+        }),
+    });
+    const webPort = (web.address() as { port: number }).port;
+    const answered = await failure(openTunnel({ ...sshTo(sshd, knownHosts), port: webPort }));
+    expect(answered).toMatchObject({
+      code: 'SSH',
+      message: `the SSH bastion 127.0.0.1:${webPort} answered, but not as an SSH server (it sent "HTTP/1.1 400 Bad Request"): is ${webPort} its SSH port?`,
+    });
+    // The CLI says the same, exit 3 (an SSH failure).
+    const run = await runCli(['topology', '--ssh', `root@127.0.0.1:${webPort}`, '--ssh-key', sshd.key.file, '--ssh-known-hosts', knownHosts, '--seed', `127.0.0.1:${DEAD_PORT}`]);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain(`answered, but not as an SSH server (it sent "HTTP/1.1 400 Bad Request")`);
+
+    const mute = createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => mute.listen(0, '127.0.0.1', resolve));
+    own({ close: () => new Promise<void>((resolve) => mute.close(() => resolve())) });
+    const mutePort = (mute.address() as { port: number }).port;
+    const closed = await failure(openTunnel({ ...sshTo(sshd, knownHosts), port: mutePort }));
+    expect(closed).toMatchObject({
+      code: 'SSH',
+      message: `the SSH bastion 127.0.0.1:${mutePort} closed the connection before the SSH handshake, without a word: is ${mutePort} its SSH port, and is it an SSH server?`,
     });
   });
 
