@@ -90,7 +90,7 @@ export class ConsoleService {
     // The progress callback travels as 'action:progress' pushes (see onActionProgress).
     'action:execute': ({ planId, confirmAddress, overrides }) => this.#actions.execute(planId, { confirmAddress, overrides }),
     'action:abort': (planId) => this.#actions.abort(planId),
-    'action:running': async () => this.#actions.runView(),
+    'action:running': async (planId?) => this.#actions.runView(planId),
     'action:candidates': async (node) => this.#actions.candidates(node),
     'audit:list': (limit?, scope?) => this.#actions.auditList(limit, scope),
     'journal:interrupted': async () => this.#interrupted,

@@ -177,7 +177,7 @@ export interface StepProgress {
   at: number;
   /** Live figures while a step runs, e.g. { master_failover_state: 'waiting-for-sync' } or sync progress. */
   detail?: Record<string, string | number>;
-  /** A running step while a write pause (CLIENT PAUSE) holds: on which node, and for how much longer (ms, from `at`). */
+  /** While a write pause (CLIENT PAUSE) holds: on which node, and for how much longer (ms, from `at`). Absent once released (or run out), on every report. */
   writePause?: { node: Address; leftMs: number };
 }
 
@@ -231,6 +231,8 @@ export interface PlanRun {
   outcome: ActionOutcome | null;
   /** Ended without an outcome: what it stopped on. */
   error: ApiError | null;
+  /** The write pause (CLIENT PAUSE) it holds as this is made: on which node, and for how much longer (ms); null when none holds. */
+  writePause: { node: Address; leftMs: number } | null;
 }
 
 export interface AbortResult {

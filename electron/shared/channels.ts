@@ -95,8 +95,12 @@ export const API_METHODS = {
   /** Runs a plan made by planAction; progress arrives through onActionProgress meanwhile. */
   executeAction: method('action:execute', z.tuple([executeRequestSchema]), built<ActionOutcome>('object')),
   abortAction: method('action:abort', z.tuple([planId]), abortResultSchema),
-  /** The plan this topology runs now, or ran last, with its progress and outcome: for a window that did not start it (reloaded, or refused BUSY). */
-  runningAction: method('action:running', noArguments, built<PlanRun>('object').nullable()),
+  /**
+   * The plan this topology runs now, or ran last, with its progress and outcome: for a window that
+   * did not start it (reloaded, or refused BUSY). With a plan id: that plan's run while the console
+   * still keeps it (a later plan may have started since), else the newest.
+   */
+  runningAction: method('action:running', z.union([z.tuple([planId]), noArguments]), built<PlanRun>('object').nullable()),
   /** For drag-and-drop: every other node as a new master for `node`, from the last snapshot. */
   moveCandidates: method('action:candidates', z.tuple([addressSchema]), built<MoveCandidate[]>('array')),
   /** The most recent audit entries, newest last: this topology's by default, or 'all'. */

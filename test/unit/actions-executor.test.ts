@@ -125,8 +125,10 @@ describe('Execution: paused-failover', () => {
       expect(p.writePause?.leftMs).toBeLessThanOrEqual(3000);
     }
     expect(report.steps[1]?.message).toBe(`${A} has every byte up to offset 1,234,567`);
-    // Released (CLIENT UNPAUSE): the steps after it say no pause.
-    expect(run.progress.filter((p) => p.stepId === 's5' && p.status === 'running').every((p) => p.writePause === undefined)).toBe(true);
+    // Said from the pause's own end on, by every report; released (CLIENT UNPAUSE, s4), none says it any more, its own end first.
+    expect(run.progress.find((p) => p.stepId === 's1' && p.status === 'ok')?.writePause?.node).toBe(M);
+    expect(run.progress.find((p) => p.stepId === 's4' && p.status === 'ok')?.writePause).toBeUndefined();
+    expect(run.progress.filter((p) => p.stepId === 's5').every((p) => p.writePause === undefined)).toBe(true);
   });
 
   it('times out when the target never catches up, before the pause runs out: released, and says where it stopped', async () => {

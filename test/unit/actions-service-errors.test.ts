@@ -239,7 +239,7 @@ describe('ActionService refusals: one code each, nothing sent', () => {
     let release: () => void = () => undefined;
     engine.fake.on('REPLICAOF', () => new Promise<void>((resolve) => (release = resolve)));
     const first = await service.plan(MOVE);
-    const second = await service.plan({ kind: 'replicaof', node: B, master: A });
+    const second = await service.plan({ kind: 'replicaof', node: A, master: M });
     const running = service.execute(first.id);
     await vi.waitUntil(() => engine.fake.sent().some((line) => line.includes('REPLICAOF')));
     const busy = await refusal(service.execute(second.id));
@@ -417,5 +417,18 @@ describe('ActionService: the fresh read after the run decides the outcome', () =
     expect(advice).toContain(`${M} replicates from ${B} (link up), instead of a master before: this plan did not make that change.`);
     expect(advice).toMatch(/Another change happened meanwhile/);
     expect(advice).not.toMatch(/To go back|REPLICAOF NO ONE/);
+  });
+});
+
+describe('ActionService.runView: the runs a window that did not start them follows', () => {
+  it('answers for the plan asked by id after a later plan has run, and for the newest without one', async () => {
+    const first = await service.plan(MOVE);
+    expect((await service.execute(first.id)).ok).toBe(true);
+    const second = await service.plan({ kind: 'replicaof', node: A, master: M });
+    expect((await service.execute(second.id)).ok).toBe(true);
+    // Before: only the newest was kept, and a window following the first saw "no longer reported".
+    expect(service.runView(first.id)).toMatchObject({ planId: first.id, status: 'ended', outcome: { planId: first.id, ok: true }, writePause: null });
+    expect(service.runView()).toMatchObject({ planId: second.id, status: 'ended' });
+    expect(service.runView('6f1c1d52-4c1e-4bb5-9d44-0d2c9a3d8f11')?.planId).toBe(second.id);
   });
 });

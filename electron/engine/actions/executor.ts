@@ -376,10 +376,16 @@ export class Execution {
 
   private emit(step: StepResult, status: StepProgress['status'], message: string, detail?: StepProgress['detail']): void {
     const at = Date.now();
-    // A running step under a write pause says how long the pause still holds (a fence has no end).
-    const stop = this.writeStop;
-    const writePause = status === 'running' && stop !== null && stop.until !== null ? { node: stop.node, leftMs: Math.max(0, stop.until - at) } : null;
+    // Every report says whether a write pause still holds, and for how long (a fence has no end):
+    // said only by running steps, the last step's UNPAUSE (or the clean-up's) left it shown held.
+    const writePause = this.writePause(at);
     this.options.onProgress({ planId: this.planned.plan.id, stepId: step.id, status, message, at, ...(detail ? { detail } : {}), ...(writePause ? { writePause } : {}) });
+  }
+
+  /** The write pause (CLIENT PAUSE) the run holds at `at`: on which node, and for how much longer; null when none holds. */
+  writePause(at: number): StepProgress['writePause'] | null {
+    const stop = this.writeStop;
+    return stop !== null && stop.until !== null ? { node: stop.node, leftMs: Math.max(0, stop.until - at) } : null;
   }
 
   /** End a step: recorded in the journal (awaited, may throw), then reported. */

@@ -80,6 +80,9 @@ interface RunningPlan {
   plan: ActionPlan;
 }
 
+/** Runs runView keeps (the newest last), for windows that follow one to learn how it ended. */
+const RECENT_RUNS = 8;
+
 /** A run as the service keeps it for runView: built up as it goes, copied out whole. */
 interface RunRecord {
   plan: ActionPlan;
@@ -101,8 +104,12 @@ export interface StopResult {
 export class ActionService {
   private readonly plans = new Map<string, PlannedAction>();
   private running: RunningPlan | null = null;
-  /** The run that went out last (running, or ended with its outcome): what runView shows a window that did not start it. */
-  private lastRun: RunRecord | null = null;
+  /**
+   * The runs that went out last, oldest first (running, or ended with their outcome): what runView
+   * shows a window that did not start one. More than one: a window following a plan learns how it
+   * ended at its next ask, by when another plan may have started.
+   */
+  private readonly recentRuns: RunRecord[] = [];
   private readonly listeners = new Set<(progress: StepProgress) => void>();
   private readonly log: AuditLog;
   private readonly dir: string;
@@ -224,7 +231,8 @@ export class ActionService {
     const startedAt = Date.now();
     slot.plan = fresh.plan;
     const record: RunRecord = { plan: fresh.plan, startedAt, progress: new Map(), stepStartedAt: new Map(), outcome: null, error: null, ended: false };
-    this.lastRun = record;
+    this.recentRuns.push(record);
+    if (this.recentRuns.length > RECENT_RUNS) this.recentRuns.shift();
     try {
       slot.execution = new Execution(this.engine.commands(), fresh, {
         pollMs: this.pollMs,
@@ -386,14 +394,20 @@ export class ActionService {
    * progress so far and, once ended, its outcome: what a window that did not start it shows (one
    * reloaded mid-run; one refused BUSY, to see it end). Null when no plan has run.
    */
-  runView(): PlanRun | null {
+  runView(planId?: string): PlanRun | null {
     const slot = this.running;
-    const record = this.lastRun;
+    const asked = planId === undefined ? undefined : this.recentRuns.find((r) => r.plan.id === planId);
+    if (asked) return this.viewOf(asked);
+    const record = this.recentRuns.at(-1) ?? null;
     // Claimed and being read again: nothing sent yet, and it may still be refused.
     if (slot && slot.execution === null && (record === null || record.plan.id !== slot.planId)) {
-      return { planId: slot.planId, status: 'checking', plan: slot.plan, startedAt: null, progress: [], stepStartedAt: {}, outcome: null, error: null };
+      return { planId: slot.planId, status: 'checking', plan: slot.plan, startedAt: null, progress: [], stepStartedAt: {}, outcome: null, error: null, writePause: null };
     }
-    if (!record) return null;
+    return record ? this.viewOf(record) : null;
+  }
+
+  private viewOf(record: RunRecord): PlanRun {
+    const execution = this.running?.planId === record.plan.id ? this.running.execution : null;
     return {
       planId: record.plan.id,
       status: record.ended ? 'ended' : 'running',
@@ -403,8 +417,10 @@ export class ActionService {
       stepStartedAt: Object.fromEntries(record.stepStartedAt),
       outcome: record.outcome,
       error: record.error,
+      writePause: record.ended ? null : (execution?.writePause(Date.now()) ?? null),
     };
   }
+
 
   /** For drag-and-drop: every other node as a new master for `node`, from the current snapshot (no network). */
   candidates(node: string): MoveCandidate[] {

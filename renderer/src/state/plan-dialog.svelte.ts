@@ -272,8 +272,15 @@ export class PlanDialogState {
     }
   }
 
-  /** The console's record of a followed run: each step's newer progress, and when it started. */
+  /** A write pause as the console said it (null: none holds), counted down from now. */
+  #pauseSeen(pause: { node: string; leftMs: number } | null): void {
+    const seenAt = this.#now();
+    this.writePause = pause ? { node: pause.node, endsAt: seenAt + pause.leftMs, seenAt } : null;
+  }
+
+  /** The console's record of a followed run: each step's newer progress, when each started, and the write pause it holds now. */
   #merge(run: PlanRun): void {
+    this.#pauseSeen(run.writePause);
     const progress = new Map(this.progress);
     for (const p of run.progress) {
       const known = progress.get(p.stepId);
@@ -388,11 +395,8 @@ export class PlanDialogState {
     const next = new Map(this.progress);
     next.set(progress.stepId, progress);
     this.progress = next;
-    // Said by every running step while it holds (time left when sent, counted down here from receipt); gone once released.
-    if (progress.status === 'running') {
-      const seenAt = this.#now();
-      this.writePause = progress.writePause ? { node: progress.writePause.node, endsAt: seenAt + progress.writePause.leftMs, seenAt } : null;
-    }
+    // Said by every report while it holds (time left when sent, counted down here from receipt); absent once released.
+    this.#pauseSeen(progress.writePause ?? null);
     if (progress.status === 'running' && !this.stepStartedAt.has(progress.stepId)) {
       this.stepStartedAt = new Map(this.stepStartedAt).set(progress.stepId, progress.at);
     }

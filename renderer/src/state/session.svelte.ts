@@ -92,15 +92,16 @@ export class Session {
     this.events.add(update.events);
     if (update.alerts) this.alerts.applyTick(update.alerts);
     if (this.interrupted.track(update.snapshot.warnings)) void this.loadInterrupted();
-    if (this.planDialog.watchedRun !== null) void this.#askRun();
+    const watched = this.planDialog.watchedRun;
+    if (watched !== null) void this.#askRun(watched);
   }
 
   /** The console's running (or last) plan, for the plan dialog that follows one or waits for one to end. */
-  async #askRun(): Promise<void> {
+  async #askRun(planId: string): Promise<void> {
     if (this.#askingRun) return;
     this.#askingRun = true;
     try {
-      this.planDialog.runSeen(await this.#api.runningAction());
+      this.planDialog.runSeen(await this.#api.runningAction(planId));
     } catch {
       // Asked again at the next tick.
     } finally {

@@ -12,7 +12,7 @@ import { CodedError, ScriptedApi } from './scripted-api';
 const OTHER_ID = '22222222-2222-4222-8222-222222222222';
 
 function run(plan: ActionPlan, patch: Partial<PlanRun> = {}): PlanRun {
-  return { planId: plan.id, status: 'running', plan, startedAt: 2000, progress: [], stepStartedAt: {}, outcome: null, error: null, ...patch };
+  return { planId: plan.id, status: 'running', plan, startedAt: 2000, progress: [], stepStartedAt: {}, outcome: null, error: null, writePause: null, ...patch };
 }
 
 const settle = (): Promise<void> => new Promise((resolve) => setTimeout(resolve, 0));
@@ -75,6 +75,42 @@ describe('a plan the console runs that this window did not start', () => {
     await expect.poll(() => session.planDialog.phase).toBe('running');
     expect(session.planDialog.close()).toBe(true);
     expect(session.planDialog.phase).toBe('closed');
+  });
+
+  it('learns how the plan it follows ended by its id, though another plan started since (not "no longer reported")', async () => {
+    const plan = makePlan();
+    const next = makePlan({ id: OTHER_ID });
+    const api = new ScriptedApi();
+    api.topology = labSnapshot(5, 5000);
+    api.run = run(plan);
+    const session = new Session(api, new Clock(5000), () => 5000);
+    session.start();
+    const dialog = session.planDialog;
+    await expect.poll(() => dialog.phase).toBe('running');
+    // It ended, and the next plan started before this window's next ask: the console answers for the id asked.
+    api.run = (planId) => (planId === plan.id ? run(plan, { status: 'ended', outcome: makeOutcome(plan) }) : run(next));
+    api.push({ snapshot: labSnapshot(6, 6000), events: [] });
+    await expect.poll(() => dialog.phase).toBe('done');
+    expect(dialog.outcome?.planId).toBe(plan.id);
+    expect(dialog.runError).toBeNull();
+  });
+
+  it('counts down the write pause the console says it holds, from a reload on, and drops it once a report says none holds', async () => {
+    const plan = makePlan({ request: { kind: 'switchover', to: '127.0.0.1:7001' } });
+    const api = new ScriptedApi();
+    api.topology = labSnapshot(5, 5000);
+    api.run = run(plan, { writePause: { node: '127.0.0.1:7000', leftMs: 7000 } });
+    const session = new Session(api, new Clock(5000), () => 5000);
+    session.start();
+    const dialog = session.planDialog;
+    await expect.poll(() => dialog.phase).toBe('running');
+    // Before: nothing until the next running step's report.
+    expect(dialog.writePause).toEqual({ node: '127.0.0.1:7000', endsAt: 12_000, seenAt: 5000 });
+    api.progress(makeProgress('s1', 'running', { writePause: { node: '127.0.0.1:7000', leftMs: 6000 } }));
+    expect(dialog.writePause?.endsAt).toBe(11_000);
+    // The UNPAUSE step's own end says no pause: gone at once (it stayed until the outcome).
+    api.progress(makeProgress('s1', 'ok'));
+    expect(dialog.writePause).toBeNull();
   });
 });
 

@@ -61,7 +61,7 @@ export class ScriptedApi implements ReplicationConsoleApi {
   outcome: Scripted<ExecuteRequest, ActionOutcome> = new Error('no outcome scripted');
   abortResult: Scripted<string, AbortResult> = { accepted: true, message: 'stopping before the next step' };
   /** What 'action:running' answers: the console's running (or last) plan. */
-  run: Scripted<void, PlanRun | null> = null;
+  run: Scripted<string | undefined, PlanRun | null> = null;
   audit: Scripted<number | undefined, AuditEntry[]> = [];
   interrupted: Scripted<void, InterruptedPlanList> = { reports: [], problems: [], checkedAt: 0 };
   dismissResult: Scripted<string, boolean> = true;
@@ -176,9 +176,9 @@ export class ScriptedApi implements ReplicationConsoleApi {
     this.calls.push('abortAction');
     return answer(this.abortResult, planId);
   }
-  async runningAction(): Promise<PlanRun | null> {
+  async runningAction(planId?: string): Promise<PlanRun | null> {
     this.calls.push('runningAction');
-    return answer(this.run, undefined);
+    return answer(this.run, planId);
   }
   async moveCandidates(node: string): Promise<MoveCandidate[]> {
     this.calls.push('moveCandidates');
