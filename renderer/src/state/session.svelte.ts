@@ -2,7 +2,7 @@
 // feeds every tick to the topology, the history and the events, the topology changes (drag
 // candidates, plan, run, abort, progress, audit) and a node's raw INFO. The only place that
 // calls the API besides the charts' history load and the alerts' own calls (alerts-state.svelte.ts).
-import type { ActionRequest } from '../../../electron/shared/actions';
+import type { ActionRequest, PlanRun } from '../../../electron/shared/actions';
 import type { Address, ApiError, ConnectOptions, RawReplication, TickUpdate } from '../../../electron/shared/types';
 import type { LabInfo, ReplicationConsoleApi } from '../../../electron/shared/api';
 import { toApiError } from '../lib/errors';
@@ -45,6 +45,8 @@ export class Session {
   #candidates: Promise<void> | null = null;
   /** An 'action:running' call in flight: ticks ask at most one at a time. */
   #askingRun = false;
+  /** The plan a (re)loaded window found being checked before its first command: followed once it runs (#attach). */
+  #checking: string | null = null;
 
   constructor(
     api: ReplicationConsoleApi,
@@ -92,7 +94,7 @@ export class Session {
     this.events.add(update.events);
     if (update.alerts) this.alerts.applyTick(update.alerts);
     if (this.interrupted.track(update.snapshot.warnings)) void this.loadInterrupted();
-    const watched = this.planDialog.watchedRun;
+    const watched = this.planDialog.watchedRun ?? this.#checking;
     if (watched !== null) void this.#askRun(watched);
   }
 
@@ -101,7 +103,9 @@ export class Session {
     if (this.#askingRun) return;
     this.#askingRun = true;
     try {
-      this.planDialog.runSeen(await this.#api.runningAction(planId));
+      const run = await this.#api.runningAction(planId);
+      if (planId === this.#checking) this.#attach(run);
+      else this.planDialog.runSeen(run);
     } catch {
       // Asked again at the next tick.
     } finally {
@@ -113,10 +117,23 @@ export class Session {
   async #attachRunning(attempt: number): Promise<void> {
     try {
       const run = await this.#api.runningAction();
-      if (run && attempt === this.#attempt && this.console.status === 'connected') this.planDialog.follow(run);
+      if (attempt === this.#attempt && this.console.status === 'connected') this.#attach(run);
     } catch {
       // Not known: the audit log will tell once it ends.
     }
+  }
+
+  /**
+   * Follow `run` once it runs. One still being checked (its nodes read again before the first
+   * command) is asked after at each tick until it runs, or turns out refused (nothing sent: not
+   * kept, the console names another) or over: a window reloaded in that second showed nothing of it.
+   */
+  #attach(run: PlanRun | null): void {
+    const waiting = this.#checking;
+    this.#checking = null;
+    if (run === null || (waiting !== null && run.planId !== waiting)) return;
+    if (run.status === 'checking') this.#checking = run.planId;
+    else this.planDialog.follow(run);
   }
 
   /**

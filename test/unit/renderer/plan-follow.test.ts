@@ -77,6 +77,40 @@ describe('a plan the console runs that this window did not start', () => {
     expect(session.planDialog.phase).toBe('closed');
   });
 
+  it('a window reloaded while the plan is checked before its first command follows it once it runs; not one refused there', async () => {
+    const plan = makePlan();
+    const api = new ScriptedApi();
+    api.topology = labSnapshot(5, 5000);
+    api.run = run(plan, { status: 'checking', startedAt: null });
+    const session = new Session(api, new Clock(5000), () => 5000);
+    session.start();
+    const dialog = session.planDialog;
+    await expect.poll(() => api.calls).toContain('runningAction');
+    await settle();
+    expect(dialog.phase).toBe('closed');
+    // Before: never asked again, and the plan ran unseen in this window.
+    api.run = (planId) => (planId === plan.id ? run(plan) : null);
+    api.push({ snapshot: labSnapshot(6, 6000), events: [] });
+    await expect.poll(() => dialog.phase).toBe('running');
+    expect(dialog.following).toBe(true);
+
+    // Refused at its check: the console keeps no run of it, and names another (or none): nothing shown.
+    const refused = new ScriptedApi();
+    refused.topology = labSnapshot(5, 5000);
+    refused.run = run(plan, { status: 'checking', startedAt: null });
+    const other = new Session(refused, new Clock(5000), () => 5000);
+    other.start();
+    await expect.poll(() => refused.calls).toContain('runningAction');
+    await settle();
+    refused.run = null;
+    refused.push({ snapshot: labSnapshot(6, 6000), events: [] });
+    await expect.poll(() => refused.calls.filter((c) => c === 'runningAction').length).toBe(2);
+    refused.push({ snapshot: labSnapshot(7, 7000), events: [] });
+    await settle();
+    expect(refused.calls.filter((c) => c === 'runningAction').length).toBe(2);
+    expect(other.planDialog.phase).toBe('closed');
+  });
+
   it('learns how the plan it follows ended by its id, though another plan started since (not "no longer reported")', async () => {
     const plan = makePlan();
     const next = makePlan({ id: OTHER_ID });
