@@ -155,6 +155,32 @@ describe('a running plan seen from a window that did not start it', () => {
     }
   });
 
+  it('a window open all along says another window runs a plan, and shows it on asking', async () => {
+    const other = await context.newPage();
+    try {
+      await other.goto(server.url);
+      await other.locator('[data-testid^="edge-"][data-health="up"]').nth(2).waitFor({ timeout: 15_000 });
+      await strayReplica2();
+      await runReattach(page);
+      const strip = other.getByTestId('plan-elsewhere');
+      await strip.waitFor({ timeout: 15_000 });
+      await expect(strip.textContent()).resolves.toContain(`Make ${r2} a replica of ${m}`);
+      await shot(other, 'follow-elsewhere-light');
+      await other.emulateMedia({ colorScheme: 'dark' });
+      await shot(other, 'follow-elsewhere-dark');
+      await other.emulateMedia({ colorScheme: 'light' });
+      await other.getByTestId('plan-elsewhere-show').click();
+      await other.getByTestId('plan-following').waitFor();
+      await expect(strip.count()).resolves.toBe(0);
+      await setSyncDelay(0);
+      await other.getByTestId('plan-outcome').waitFor({ timeout: 60_000 });
+      await page.getByTestId('plan-outcome').waitFor({ timeout: 60_000 });
+      await page.getByTestId('plan-close').click();
+    } finally {
+      await other.close();
+    }
+  });
+
   it('logged no errors in the page', () => {
     expect(problems).toEqual([]);
   });

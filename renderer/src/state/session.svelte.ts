@@ -45,6 +45,9 @@ export class Session {
   #candidates: Promise<void> | null = null;
   /** An 'action:running' call in flight: ticks ask at most one at a time. */
   #askingRun = false;
+  /** A plan the console runs on this topology that this window does not show (#askElsewhere): said in a strip, with Show. */
+  elsewhere = $state.raw<PlanRun | null>(null);
+  #askingElsewhere = false;
   /** The plan a (re)loaded window found being checked before its first command: followed once it runs (#attach). */
   #checking: string | null = null;
 
@@ -72,7 +75,10 @@ export class Session {
     // A tick is applied at once unless a chart redraw ran in the frame being made: then right
     // after that frame, so the two never add up in one frame (lib/frame-queue.ts).
     const stopTicks = this.#api.onTick((update) => chartFrames.runApart(() => this.handleTick(update)));
-    const stopProgress = this.#api.onActionProgress((progress) => this.planDialog.applyProgress(progress));
+    const stopProgress = this.#api.onActionProgress((progress) => {
+      this.planDialog.applyProgress(progress);
+      if (progress.planId !== this.planDialog.plan?.id && progress.planId !== this.elsewhere?.planId) void this.#askElsewhere(progress.planId);
+    });
     const stopClock = this.clock.start();
     void this.#resume();
     return () => {
@@ -96,6 +102,34 @@ export class Session {
     if (this.interrupted.track(update.snapshot.warnings)) void this.loadInterrupted();
     const watched = this.planDialog.watchedRun ?? this.#checking;
     if (watched !== null) void this.#askRun(watched);
+    if (this.elsewhere !== null) void this.#askElsewhere(this.elsewhere.planId);
+  }
+
+  /**
+   * A plan this topology's console runs that this window does not show: another window's (or
+   * tab's, or another operator's on the same `serve`), or one this window followed and closed.
+   * Learnt from its progress pushes, asked after at each tick until it ends. Before, such a plan
+   * showed only as nodes changing roles, until this window's own Run was refused BUSY.
+   */
+  async #askElsewhere(planId: string): Promise<void> {
+    if (this.#askingElsewhere) return;
+    this.#askingElsewhere = true;
+    try {
+      const run = await this.#api.runningAction(planId);
+      const shown = this.planDialog.plan?.id === planId && this.planDialog.phase !== 'closed';
+      this.elsewhere = run !== null && run.planId === planId && run.status === 'running' && !shown ? run : null;
+    } catch {
+      // Asked again at the next tick (or push).
+    } finally {
+      this.#askingElsewhere = false;
+    }
+  }
+
+  /** Show the plan running elsewhere in the plan dialog, following it (only over a closed dialog). */
+  showElsewhere(): void {
+    const run = this.elsewhere;
+    if (run === null || !this.planDialog.follow(run)) return;
+    this.elsewhere = null;
   }
 
   /** The console's running (or last) plan, for the plan dialog that follows one or waits for one to end. */

@@ -148,6 +148,51 @@ describe('a plan the console runs that this window did not start', () => {
   });
 });
 
+describe('a plan another window runs, seen from a window open all along', () => {
+  it('is said in a strip from its first report, can be shown (followed), and goes once it ends', async () => {
+    const plan = makePlan({ id: OTHER_ID });
+    const api = new ScriptedApi();
+    api.run = null;
+    const session = new Session(api, new Clock(1000), () => 1000);
+    session.start();
+    await session.connect({ seeds: ['127.0.0.1:7000'] });
+    expect(session.elsewhere).toBeNull();
+    // Before: its reports were dropped here (not this dialog's plan), and nothing said a plan ran.
+    api.run = (planId) => (planId === OTHER_ID ? run(plan, { progress: [makeProgress('s1', 'running', { planId: OTHER_ID })] }) : null);
+    api.progress(makeProgress('s1', 'running', { planId: OTHER_ID }));
+    await expect.poll(() => session.elsewhere?.planId).toBe(OTHER_ID);
+    session.showElsewhere();
+    expect(session.planDialog.following).toBe(true);
+    expect(session.planDialog.phase).toBe('running');
+    expect(session.elsewhere).toBeNull();
+    // Closed while it runs: said again at its next report; gone once the console says it ended.
+    expect(session.planDialog.close()).toBe(true);
+    api.progress(makeProgress('s2', 'running', { planId: OTHER_ID }));
+    await expect.poll(() => session.elsewhere?.planId).toBe(OTHER_ID);
+    api.run = run(plan, { status: 'ended', outcome: makeOutcome(plan) });
+    api.push({ snapshot: labSnapshot(2, 2000), events: [] });
+    await expect.poll(() => session.elsewhere).toBeNull();
+  });
+
+  it('is not said in the window that runs it', async () => {
+    const plan = makePlan();
+    const api = new ScriptedApi();
+    api.plans = plan;
+    api.outcome = () => new Promise(() => undefined);
+    api.run = run(plan);
+    const session = new Session(api, new Clock(1000), () => 1000);
+    session.start();
+    await session.connect({ seeds: ['127.0.0.1:7000'] });
+    await session.openPlan({ kind: 'replicaof', node: '127.0.0.1:7002', master: '127.0.0.1:7001' });
+    void session.runPlan();
+    await expect.poll(() => session.planDialog.phase).toBe('running');
+    api.progress(makeProgress('s1', 'running'));
+    await settle();
+    expect(session.elsewhere).toBeNull();
+    expect(api.calls.filter((c) => c === 'runningAction')).toEqual([]);
+  });
+});
+
 describe('a Run refused BUSY by another window’s plan', () => {
   async function refusedBusy(api: ScriptedApi): Promise<Session> {
     api.plans = makePlan();
