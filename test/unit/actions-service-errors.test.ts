@@ -14,7 +14,7 @@ import { JOURNAL_DIR } from '../../electron/engine/actions/journal';
 import { ActionService } from '../../electron/engine/actions/service';
 import type { ReplicationEngine } from '../../electron/engine/engine';
 import { EngineError } from '../../electron/engine/errors';
-import type { ActionRequest } from '../../electron/shared/actions';
+import type { ActionRequest, StepProgress } from '../../electron/shared/actions';
 import type { TopologySnapshot } from '../../electron/shared/types';
 import { factsFor, nodeState, replicaState, snapshotOf } from '../helpers/action-fixtures';
 import { FakeNodeCommands } from '../helpers/fake-node-commands';
@@ -303,6 +303,24 @@ describe('ActionService after the run started: no claim that nothing was sent', 
     expect(error.code).toBe('NOT_CONNECTED');
     expect(error.details).toEqual({ node: A });
     expect(error.details?.nothingSent).toBeUndefined();
+  });
+
+  it('the notice of a stop says the write pause that still holds, as every step report does', async () => {
+    const seen: StepProgress[] = [];
+    service.onProgress((p) => seen.push(p));
+    engine.fake.node(A).follows = false;
+    engine.fake.node(A).offset = 500;
+    const plan = await service.plan({ kind: 'switchover', to: A, options: { switchoverMethod: 'pause' } });
+    const outcome = service.execute(plan.id, { confirmAddress: A, overrides: plan.needsOverride });
+    await vi.waitUntil(() => seen.some((p) => p.writePause !== undefined && p.status === 'running'), { timeout: 5000 });
+    const stopping = service.stopRunning('SIGINT received', 5000);
+    // Ended before it is judged: a failure here must not leave the plan running into the next test.
+    await stopping;
+    await outcome.catch(() => undefined);
+    const notice = seen.find((p) => p.message.startsWith('SIGINT received: stopping the plan'));
+    // Before: the notice carried none, and the page's countdown went while the pause held on.
+    expect(notice?.writePause?.node).toBe(M);
+    expect(notice?.writePause?.leftMs).toBeGreaterThan(0);
   });
 
   it('a stop that reaches a plan after its end says it ended and leaves nothing for the next start', async () => {

@@ -488,7 +488,10 @@ export class ActionService {
   private publishNotice(slot: RunningPlan, message: string): void {
     const stepId = slot.currentStep;
     if (stepId === null) return;
-    this.publish({ planId: slot.planId, stepId, status: 'running', message, at: Date.now() }, undefined);
+    const at = Date.now();
+    // As every report does: whether a write pause still holds (without it the countdown went, the pause held on).
+    const writePause = slot.execution?.writePause(at) ?? null;
+    this.publish({ planId: slot.planId, stepId, status: 'running', message, at, ...(writePause ? { writePause } : {}) }, undefined);
   }
 
   private publish(progress: StepProgress, direct: ((p: StepProgress) => void) | undefined): void {
