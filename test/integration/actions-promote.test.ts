@@ -56,7 +56,7 @@ describe('promote', () => {
     const plan = await h.actions.plan({ kind: 'promote', node: r1, repointSiblings: true });
     const behind = check(plan, 'REPLICA_BEHIND');
     expect(behind).toMatchObject({ verdict: 'warning', overridable: true });
-    expect(behind.message).toMatch(new RegExp(`${r1} is .*\\(\\d+ bytes\\) behind its master ${master}`));
+    expect(behind.message).toMatch(new RegExp(`${r1} is .*\\([\\d,]+ bytes\\) behind its master ${master}`));
     expect(plan.needsOverride).toEqual(['REPLICA_BEHIND']);
     expect(plan.canRun).toBe(true);
     expect(plan.lostBytes).toEqual([{ node: r1, bytes: expect.any(Number), note: `behind its master ${master}` }]);

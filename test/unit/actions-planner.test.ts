@@ -89,7 +89,7 @@ describe('planAction', () => {
       verdict: 'warning',
       overridable: true,
       message:
-        `${A} (100 keys) holds 2.8 KiB (2915 bytes) that ${M} lacks: in the cycle it is below ${M}, so once ${M} is a master it takes ${M}'s data in a full sync and loses those writes. ` +
+        `${A} (100 keys) holds 2.8 KiB (2,915 bytes) that ${M} lacks: in the cycle it is below ${M}, so once ${M} is a master it takes ${M}'s data in a full sync and loses those writes. ` +
         `Promote ${A} instead: it holds what every node of the cycle holds`,
     });
     expect(wrong.needsOverride).toEqual(['REPLICA_BEHIND']);
@@ -168,7 +168,7 @@ describe('planAction', () => {
     const plan = planAction({ kind: 'switchover', to: A, options: { stepTimeoutMs: 5000 } }, factsFor(snapshot), META).plan;
     expect(check(plan, 'REPLICA_BEHIND')).toMatchObject({
       verdict: 'warning',
-      message: expect.stringMatching(/^10\.0\.0\.2:6379 is 138 MiB \(144409652 bytes\) behind 10\.0\.0\.1:6379 \(3 s of writes\), .*it may not catch up in that time/),
+      message: expect.stringMatching(/^10\.0\.0\.2:6379 is 138 MiB \(144,409,652 bytes\) behind 10\.0\.0\.1:6379 \(3 s of writes\), .*it may not catch up in that time/),
     });
     // "At least 3 s" (older than all of the master's history held) is past the pause for sure, and says so.
     const bounded = snapshotOf([nodeState(M, { offset: 1000 }), replicaState(A, M, { offset: 900, lag: inSyncLag({ bytesBehindMaster: 100, secondsBehind: 3, secondsBehindIsLowerBound: true }) })]);
@@ -394,7 +394,7 @@ describe('planAction', () => {
     const chosen = plan.steps[0]?.node;
     expect([A, C]).toContain(chosen);
     expect(plan.checks.filter((c) => c.code === 'REPLICA_BEHIND' && c.verdict === 'warning').map((c) => c.message)).toContainEqual(
-      `${B}, below ${A}, holds 16.0 KiB (16390 bytes) more than ${chosen}: promoting ${chosen} makes it resync in full and lose those writes. Copy what you need from ${B} first, or bring ${M} back`,
+      `${B}, below ${A}, holds 16.0 KiB (16,390 bytes) more than ${chosen}: promoting ${chosen} makes it resync in full and lose those writes. Copy what you need from ${B} first, or bring ${M} back`,
     );
     expect(plan.lostBytes).toContainEqual({ node: B, bytes: 16_390, note: expect.stringContaining(`beyond ${chosen}: lost when it resyncs from it`) });
     // Below a replica that holds as much (here C, ahead of the chosen A): counted once, as A's lag behind C, not again for the node below C.
@@ -473,7 +473,7 @@ describe('planAction', () => {
     // In one history, the bytes it lacks say it (cut off before the master's first writes).
     const sameHistory = snapshotOf([nodeState(M, { offset: 5000 }), replicaState(A, M, { offset: 1, linkStatus: 'down' }), replicaState(B, M)]);
     const cut = planAction({ kind: 'promote', node: A, repointSiblings: true }, factsFor(sameHistory, { [A]: { keys: 0 } }), META).plan;
-    expect(check(cut, 'REPLICA_BEHIND')).toMatchObject({ verdict: 'warning', overridable: true, message: expect.stringContaining(`${A} is 4.9 KiB (4999 bytes) behind its master ${M}`) });
+    expect(check(cut, 'REPLICA_BEHIND')).toMatchObject({ verdict: 'warning', overridable: true, message: expect.stringContaining(`${A} is 4.9 KiB (4,999 bytes) behind its master ${M}`) });
   });
 
   it('refuses, not overridably, a plan that sends REPLICAOF or FAILOVER to a node loading its dataset (Redis answers LOADING)', () => {

@@ -190,6 +190,6 @@ describe('the planner asks the same rules', () => {
       replicaState(A, M, { replid: 'old', offset: 900 }),
     ]);
     const behind = planAction({ kind: 'promote', node: A, repointSiblings: false }, factsFor(onHistory), META).plan;
-    expect(behind.checks.find((c) => c.code === 'REPLICA_BEHIND')).toMatchObject({ verdict: 'warning', message: expect.stringContaining('4.0 KiB (4100 bytes) behind') });
+    expect(behind.checks.find((c) => c.code === 'REPLICA_BEHIND')).toMatchObject({ verdict: 'warning', message: expect.stringContaining('4.0 KiB (4,100 bytes) behind') });
   });
 });

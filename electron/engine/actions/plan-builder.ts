@@ -19,12 +19,12 @@ import { predictResync, type ReplState } from './resync';
 import { sentinelFigures } from './sentinel-facts';
 import { cannotFailOver } from '../sentinel-warnings';
 import { parseAddress } from '../address';
-import { formatBytes } from '../../shared/format';
+import { formatBytes, formatOffset } from '../../shared/format';
 
-/** "900 bytes", "138 MiB (144409652 bytes)": readable, with the exact count an operator may compare. */
+/** "900 bytes", "138 MiB (144,409,652 bytes)": readable, with the exact count an operator may compare. */
 export function bytesText(n: number | null): string {
   if (n === null) return '? bytes';
-  return n < 1024 ? `${n} bytes` : `${formatBytes(n)} (${n} bytes)`;
+  return n < 1024 ? `${n} bytes` : `${formatBytes(n)} (${formatOffset(n)} bytes)`;
 }
 
 export const DEFAULT_STEP_TIMEOUT_MS = 30_000;
