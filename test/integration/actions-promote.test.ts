@@ -134,10 +134,11 @@ describe('promote', () => {
     writer.disconnect();
     await caughtUp(lab, 'master', ['replica-1', 'replica-2']);
     const h = own(await harness(lab, 'master'));
-    // Loading 3000 keys takes ~6 s (2 ms each), answering between every KiB read; a write of its
-    // own while detached makes its way back a full sync.
+    // Loading 3000 keys takes ~15 s (5 ms each), answering between every KiB read: the plan is made
+    // well inside it on a loaded machine (at 2 ms a key it once came after). A write of its own
+    // while detached makes its way back a full sync.
     const r1Client = direct(lab, 'replica-1');
-    await r1Client.config('SET', 'key-load-delay', '2000');
+    await r1Client.config('SET', 'key-load-delay', '5000');
     await r1Client.config('SET', 'loading-process-events-interval-bytes', '1024');
     await r1Client.call('REPLICAOF', 'NO', 'ONE');
     await r1Client.set('own-write', '1');
