@@ -5,7 +5,7 @@ import { parseAddress } from './address';
 import type { Clock } from './clock';
 import { Deadlines } from './deadlines';
 import { EngineError, classifyError, redact, withAclUser } from './errors';
-import { errorOnAccept, NOT_TLS, speaksPlainRedis, speaksTls, tlsAlert, USES_TLS } from './tls-diagnosis';
+import { errorOnAccept, speaksPlainRedis, speaksTls, tlsAlert } from './tls-diagnosis';
 import type { Transport } from './transport';
 
 export interface Credentials {
@@ -358,12 +358,12 @@ export class ClientRegistry {
     ]);
     if (refusal !== null) return new Error(refusal);
     if (tlsOptions) {
-      if (otherKind) return new EngineError('TLS', `${address}${NOT_TLS} (a replica the console found in a master's list announces its plain port: tls-replication no on it, or its replica-announce-port)`);
+      if (otherKind) return new EngineError('TLS', `${address} does not speak TLS: connect without --tls or use its TLS port (a replica the console found in a master's list announces its plain port: tls-replication no on it, or its replica-announce-port)`);
       if (/ETIMEDOUT/.test(raw)) return cause;
       return (await tlsAlert(endpoint.host, endpoint.port, tlsOptions, probeMs)) ?? cause;
     }
     if (otherKind) {
-      return new EngineError('TLS', `${address}${USES_TLS} (or a rediss:// seed)`);
+      return new EngineError('TLS', `${address} closed the connection at once: this port uses TLS, connect with --tls (or a rediss:// seed)`);
     }
     // Not TLS either (or too slow to tell): the plain reason stands.
     return cause;

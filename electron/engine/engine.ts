@@ -670,7 +670,7 @@ class Session {
     }
     const sizeBefore = this.nodes.size;
     const before = this.nodes.all();
-    const survivor = this.nodes.foldOtherPort(this.nodes.mergeByRunId(record));
+    const survivor = this.nodes.mergeByRunId(record);
     // A merge folds one node into another: stop the one that is gone (rare, so the scan is fine).
     if (this.nodes.size !== sizeBefore) {
       for (const gone of before) {
@@ -768,13 +768,6 @@ class Session {
       const entry = memory.get(record.address);
       record.rememberedSeenAt = entry?.lastSeenAt ?? null;
       record.rememberedAs = entry ? rememberedAsOf(entry) : null;
-    }
-    // A node not read here that memory knows by the run_id a node here answers with is that node
-    // (its other port, seen by a plain session, now on TLS): not a second master beside it.
-    for (const record of [...this.nodes.all()]) {
-      if (!this.nodes.foldRemembered(record)) continue;
-      this.scheduler.remove(record);
-      this.registryOf(record).disconnect(record.dial);
     }
     for (const added of this.recall()) {
       this.scheduler.add(added);
@@ -897,7 +890,7 @@ function insecureWarning(): TopologyWarning {
 }
 
 function rememberedAsOf(entry: RememberedNode): NonNullable<NodeRecord['rememberedAs']> {
-  return { role: entry.role, master: entry.master, formerMaster: entry.formerMaster, noPersistence: entry.noPersistence ?? null, replid: entry.replid, offset: entry.offset ?? null, runId: entry.runId };
+  return { role: entry.role, master: entry.master, formerMaster: entry.formerMaster, noPersistence: entry.noPersistence ?? null, replid: entry.replid, offset: entry.offset ?? null };
 }
 
 /** Up and keeping the console out (refusesConsole, or not sent the password: outside the trusted hosts), not down. */

@@ -107,12 +107,6 @@ export interface NodeRecord {
   skipPolls: number;
   /** Replication settings (CONFIG GET, INFO persistence), read with INFO server. */
   settings: ReplicationSettings | null;
-  /**
-   * Its tls-port (CONFIG GET, read with the settings): 0 when it has none, null when not known
-   * (CONFIG GET refused, not read yet). With INFO server's tcp_port, the two ports one process
-   * listens on: the same server reached at both is one node (NodeSet.foldOtherPort).
-   */
-  tlsPort: number | null;
   /** When this replica started its recent full-sync transfers (the last few): a replica that keeps failing starts one every few seconds. */
   syncStarts: number[];
   /**
@@ -144,8 +138,6 @@ export interface NodeRecord {
     noPersistence: boolean | null;
     replid: string | null;
     offset: number | null;
-    /** The run_id it answered with: a node answering with it now is that process (NodeSet.foldRemembered). */
-    runId: string | null;
   } | null;
   /** Dialled as a Sentinel, with the Sentinel credentials: given with --sentinel, or found as one. */
   asSentinel: boolean;
@@ -195,7 +187,6 @@ export function createRecord(address: string, dial: string, seed: boolean, capac
     readEvery: 1,
     skipPolls: 0,
     settings: null,
-    tlsPort: null,
     syncStarts: [],
     fullSyncsServed: [],
     awaySince: null,
@@ -230,11 +221,8 @@ interface PollReply {
   keyspace: string | null;
   /** This poll reads the load (stats, memory, clients and persistence are all in the reply). */
   load: boolean;
-  settings: (SettingsReplies & { 'tls-port'?: string | null }) | null;
+  settings: SettingsReplies | null;
 }
-
-/** What the settings' CONFIG GET also reads: the port a server takes TLS on, beside INFO server's tcp_port. */
-const POLLED_PARAMETERS = [...SETTINGS_PARAMETERS, 'tls-port'] as const;
 
 /** A poll only reads: a connection the node cut under it is made again and the poll sent again at once. */
 const AGAIN_ON_CUT = { againOnCut: true };
@@ -325,7 +313,7 @@ async function readReply(client: Redis, generation: number, record: NodeRecord, 
     // And with the load while a refusal that settings decide holds (write-hazards.ts): a fix shows within seconds.
     settings:
       wantServer || (wantLoad && refusalHangsOnSettings(record.settings, record.load, record.replication?.minReplicasGood ?? null))
-        ? await readSettings(client, POLLED_PARAMETERS)
+        ? await readSettings(client, SETTINGS_PARAMETERS)
         : null,
   };
 }
@@ -407,11 +395,7 @@ function applyReply(record: NodeRecord, reply: PollReply): void {
   }
   const persistence =
     reply.persistence === null ? null : reply.settings !== null ? readSection(record, 'persistence', reply.persistence) : loadOnly(reply.persistence, LOAD_FIELDS.persistence);
-  if (reply.settings !== null) {
-    record.settings = parseSettings(reply.settings, persistence);
-    const tlsPort = reply.settings['tls-port'];
-    record.tlsPort = tlsPort !== null && tlsPort !== undefined && /^\d{1,5}$/.test(tlsPort) ? Number(tlsPort) : null;
-  }
+  if (reply.settings !== null) record.settings = parseSettings(reply.settings, persistence);
   if (reply.cluster !== null) record.clusterEnabled = isClusterEnabled(readSection(record, 'cluster', reply.cluster));
   // Parsed once: the sync counters and, on a load poll, the throughput read the same fields. A
   // replica's stats asked only for the load: just the three figures.

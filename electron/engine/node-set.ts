@@ -1,9 +1,8 @@
-import { formatAddress, normalizeAddress, parseAddress } from './address';
+import { normalizeAddress } from './address';
 import { dialAddress } from './address-map';
 import { EngineError } from './errors';
 import { createRecord, masterAddressOf, neighboursOf, type NodeRecord } from './node-record';
 import { dataAddressesOf, sentinelAddressesOf } from './sentinel-poll';
-import { answersOtherTransport } from './tls-diagnosis';
 
 /** Nodes one topology follows unless EngineOptions.maxNodes says otherwise. */
 export const DEFAULT_MAX_NODES = 1000;
@@ -65,8 +64,6 @@ export class NodeSet {
   /** Changes whenever an address starts or stops resolving to a node: masterOf's answers hold until then. */
   private addressesVersion = 0;
   private readonly byRunId = new Map<string, NodeRecord>();
-  /** Per address: the node read on the same host's other port (see foldOtherPort), as of that node's last reading. */
-  private readonly byOtherPort = new Map<string, NodeRecord>();
   private readonly runIdOf = new Map<NodeRecord, string>();
   /** The records as an array, rebuilt only when a node is added or removed. */
   private list: readonly NodeRecord[] | null = null;
@@ -267,89 +264,13 @@ export class NodeSet {
     }
     // Keep the seed, else the node known first.
     const [keep, drop] = record.seed && !twin.seed ? [record, twin] : [twin, record];
-    this.fold(drop, keep);
-    this.indexRunId(keep, runId);
-    return keep;
-  }
-
-  /**
-   * A server with both `port` and `tls-port` is one process on two ports: reached on one of
-   * them, it is that node at the other too (its replicas may name it there, a seed may give it
-   * there), where this connection, TLS or not, fails as the other transport ("does not speak
-   * TLS", "this port uses TLS"). Such a node is folded into the one reached on the same host's
-   * other port, from either side: `record` just read, or `record` just failed so. Only where the
-   * node was reached on one of its own ports (INFO server's tcp_port, CONFIG GET tls-port):
-   * behind a port translation (NAT, --map) the same host's other port may be another server. A
-   * node that answers, or fails otherwise, is never folded. Returns the node kept. O(the node's
-   * addresses): the failing side finds the node read through an index of other ports.
-   */
-  foldOtherPort(record: NodeRecord): NodeRecord {
-    if (!this.contains(record)) return record;
-    if (record.reachable) {
-      for (const other of this.otherPortAddresses(record)) {
-        this.byOtherPort.set(other, record);
-        const known = this.resolve(other);
-        if (known && known !== record && this.otherTransportOf(known, record)) this.fold(known, record);
-      }
-      return record;
-    }
-    if (!answersOtherTransport(record.error)) return record;
-    for (const address of [record.address, ...record.aliases]) {
-      const node = this.byOtherPort.get(address);
-      // An entry is checked when used: that node may have gone, or changed ports, since.
-      if (!node || node === record || !node.reachable || !this.contains(node) || !this.otherPortAddresses(node).includes(address)) continue;
-      if (!this.otherTransportOf(record, node)) continue;
-      this.fold(record, node);
-      return node;
-    }
-    return record;
-  }
-
-  /** `node`'s addresses on its other port: for each of its addresses on one of its two ports, the same host on the other. */
-  private otherPortAddresses(node: NodeRecord): string[] {
-    const plain = node.server?.tcpPort ?? 0;
-    const tls = node.tlsPort ?? 0;
-    if (plain <= 0 || tls <= 0 || plain === tls) return [];
-    const out: string[] = [];
-    for (const address of [node.address, ...node.aliases]) {
-      try {
-        const { host, port } = parseAddress(address);
-        if (port === plain || port === tls) out.push(formatAddress(host, port === plain ? tls : plain));
-      } catch {
-        // Not host:port: it has no other port.
-      }
-    }
-    return out;
-  }
-
-  /** `known` fails as the other transport and has told no run_id but `node`'s: it can be `node` at its other port. */
-  private otherTransportOf(known: NodeRecord, node: NodeRecord): boolean {
-    const runId = known.server?.runId ?? null;
-    return !known.reachable && !known.asSentinel && answersOtherTransport(known.error) && (runId === null || runId === node.server?.runId);
-  }
-
-  /**
-   * A node this connection cannot read, that topology memory saw answering with the run_id a
-   * node here answers with now, is that process at another address (a run_id is one process
-   * start): folded into it, as mergeByRunId would have, had it been read. Returns the node kept.
-   */
-  foldRemembered(record: NodeRecord): NodeRecord | null {
-    const runId = record.rememberedAs?.runId ?? null;
-    if (runId === null || record.reachable || record.asSentinel || !this.contains(record)) return null;
-    if ((record.server?.runId ?? runId) !== runId) return null;
-    const twin = this.byRunId.get(runId);
-    if (!twin || twin === record || !twin.reachable || !this.contains(twin) || twin.server?.runId !== runId) return null;
-    this.fold(record, twin);
-    return twin;
-  }
-
-  /** `drop` is `keep` at other addresses: its addresses become keep's aliases, and it leaves the set. */
-  private fold(drop: NodeRecord, keep: NodeRecord): void {
     keep.aliases.add(drop.address);
     for (const alias of drop.aliases) keep.aliases.add(alias);
     keep.seed ||= drop.seed;
     this.remove(drop);
     for (const address of [drop.address, ...drop.aliases]) this.index(address, keep);
+    this.indexRunId(keep, runId);
+    return keep;
   }
 
   private indexRunId(record: NodeRecord, runId: string): void {
@@ -446,7 +367,6 @@ export class NodeSet {
     const runId = this.runIdOf.get(record);
     if (runId !== undefined && this.byRunId.get(runId) === record) this.byRunId.delete(runId);
     this.runIdOf.delete(record);
-    for (const address of this.otherPortAddresses(record)) if (this.byOtherPort.get(address) === record) this.byOtherPort.delete(address);
     this.list = null;
   }
 

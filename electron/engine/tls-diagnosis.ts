@@ -5,19 +5,6 @@
 import net from 'node:net';
 import tls from 'node:tls';
 
-/** A plain port dialled with TLS says this, after its address. */
-export const NOT_TLS = ' does not speak TLS: connect without --tls or use its TLS port';
-/** A TLS port dialled without TLS says this, after its address. */
-export const USES_TLS = ' closed the connection at once: this port uses TLS, connect with --tls';
-
-/**
- * The node answered, but as the other transport (a plain port dialled with TLS, or the reverse):
- * how the other port of a server with both `port` and `tls-port` fails.
- */
-export function answersOtherTransport(error: { code: string; message: string } | null): boolean {
-  return error?.code === 'TLS' && (error.message.includes(NOT_TLS) || error.message.includes(USES_TLS));
-}
-
 /** True when a plain Redis answers PING at host:port within `ms` (+PONG, or an error such as -NOAUTH). */
 export async function speaksPlainRedis(host: string, port: number, ms: number): Promise<boolean> {
   const line = await firstLine(net.connect({ host, port }), 'connect', ms, 0);

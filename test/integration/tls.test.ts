@@ -1,11 +1,7 @@
 // TLS against real redis-server 7.0: a TLS-only master and replica (no plain port, tls-replication
 // yes) with certificates made by openssl in the test; each way TLS goes wrong has its own message.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { connect as connectTls } from 'node:tls';
-import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReplicationEngine } from '../../electron/engine/engine';
 import { EngineError } from '../../electron/engine/errors';
@@ -15,8 +11,6 @@ import type { ConnectOptions, TlsOptions } from '../../electron/shared/types';
 import { disposeAfterEach } from '../helpers/dispose';
 import { makeTestCertificates, type TestCertificates } from '../helpers/tls-certs';
 import { runCli } from '../helpers/cli';
-import { until } from '../helpers/until';
-import { waitForTick } from '../helpers/engine';
 
 const own = disposeAfterEach();
 let certs: TestCertificates;
@@ -180,82 +174,4 @@ describe('a server that requires client certificates (tls-auth-clients yes)', ()
       ['replica', true],
     ]);
   });
-});
-
-/** One redis-server listening on a plain port and a TLS port, as production often runs them; a replica of `replicaOf` (a plain port) if given. */
-async function startBothPorts(replicaOf?: number, announceTls = false): Promise<{ plain: string; tls: string; client: Redis; close(): Promise<void> }> {
-  const [plain, tlsPort] = [await freePort(), await freePort()];
-  const dir = mkdtempSync(join(tmpdir(), 'rc-both-ports-'));
-  const args = ['--port', String(plain), '--tls-port', String(tlsPort), '--bind', '127.0.0.1', '--save', '', '--dir', dir];
-  args.push('--tls-cert-file', certs.serverCert, '--tls-key-file', certs.serverKey, '--tls-ca-cert-file', certs.caFile, '--tls-auth-clients', 'no');
-  if (replicaOf !== undefined) args.push('--replicaof', '127.0.0.1', String(replicaOf));
-  // Listed by its master at its TLS port, while it replicates over the plain one.
-  if (announceTls) args.push('--replica-announce-port', String(tlsPort));
-  const server = spawn('setpriv', ['--pdeathsig', 'KILL', '--', 'redis-server', ...args], { stdio: 'ignore' });
-  const exited = new Promise((resolve) => server.once('exit', resolve));
-  const client = new Redis({ host: '127.0.0.1', port: plain, lazyConnect: true, maxRetriesPerRequest: 0, retryStrategy: () => 50 });
-  client.on('error', () => {}); // refused until the server listens: until() retries
-  const close = async (): Promise<void> => {
-    client.disconnect();
-    server.kill('SIGTERM');
-    await exited;
-    rmSync(dir, { recursive: true, force: true });
-  };
-  try {
-    await until(`redis-server on ${plain}`, async () => ((await client.ping()) === 'PONG' ? true : undefined));
-    if (replicaOf !== undefined) await until('the replica\'s link', async () => ((await client.info('replication')).includes('master_link_status:up') ? true : undefined));
-    await untilTlsAnswers(tlsPort);
-  } catch (error) {
-    await close();
-    throw error;
-  }
-  return { plain: `127.0.0.1:${plain}`, tls: `127.0.0.1:${tlsPort}`, client, close };
-}
-
-describe('a server listening on both port and tls-port', () => {
-  /** What one server drawn as two nodes raised (not the timing ones, such as a stale reading on a loaded machine). */
-  const ABOUT_TWO_NODES = new Set(['MULTIPLE_MASTERS', 'MASTER_REFUSES', 'MASTER_DOWN', 'UNKNOWN_MASTER', 'NOT_POINTING_BACK', 'UNREACHABLE']);
-
-  // The replica replicates over the plain port and its master lists it there: the console, on
-  // TLS, reads both on their TLS ports. It drew four nodes: the master and, as another root, the
-  // master again at its plain port (MASTER_REFUSES: "do not fail over a master that still serves").
-  it('is one node, its plain port an alias, with its replica under it', async () => {
-    const master = own(await startBothPorts());
-    const replica = own(await startBothPorts(Number(master.plain.split(':')[1])));
-    // The master given twice, by both ports: the plain one is the TLS one's alias, not a seed of its own.
-    const watching = engine();
-    const first = await watching.connect({ seeds: [master.plain, master.tls, replica.tls], tls: tls() });
-    // A plain port is told from a dead one by a probe of its own (tls-diagnosis.ts): on a loaded
-    // machine that probe can miss the first reading, and the next one folds it.
-    const snapshot = first.nodes.length === 2 ? first : (await waitForTick(watching, (u) => u.snapshot.nodes.length === 2, 10_000, 'two nodes')).snapshot;
-    expect(snapshot.nodes.map((n) => [n.address, n.role, n.reachable, n.master, n.aliases])).toEqual([
-      [master.tls, 'master', true, null, [master.plain]],
-      [replica.tls, 'replica', true, master.tls, [replica.plain]],
-    ]);
-    expect(snapshot.edges).toEqual([expect.objectContaining({ master: master.tls, replica: replica.tls })]);
-    expect(snapshot.warnings.map((w) => w.code).filter((code) => ABOUT_TWO_NODES.has(code))).toEqual([]);
-  });
-
-  // A plain session remembered the master at its plain port; on TLS its replica (announcing its
-  // TLS port) still names it there: it was drawn as a second master, remembered and down, beside
-  // itself. Without CONFIG GET (the README's monitoring user) its tls-port is unknown, and the
-  // run_id memory kept for the plain port, the one it answers with on TLS, says it is that server.
-  for (const configGet of [true, false]) {
-    it(`is one master for the CLI on TLS after a session on its plain port${configGet ? '' : ', to a user that may not CONFIG GET'}`, async () => {
-      const master = own(await startBothPorts());
-      const replica = own(await startBothPorts(Number(master.plain.split(':')[1]), true));
-      if (!configGet) for (const node of [master, replica]) await node.client.call('ACL', 'SETUSER', 'default', '-config|get');
-      expect((await runCli(['topology', '--seed', master.plain, '--format', 'json'])).code).toBe(0);
-      const run = await runCli(['topology', '--seed', master.tls, '--tls', '--cacert', certs.caFile, '--format', 'json']);
-      expect(run.stderr).toBe('');
-      expect(run.code).toBe(0);
-      const out = JSON.parse(run.stdout) as { nodes: Array<{ address: string; role: string; master: string | null; aliases: string[] }>; warnings: Array<{ code: string }> };
-      expect(out.nodes.map((n) => [n.address, n.role, n.master, n.aliases])).toEqual([
-        [master.tls, 'master', null, [master.plain]],
-        // Its plain port: named by nobody, so not a node, nor an alias.
-        [replica.tls, 'replica', master.tls, []],
-      ]);
-      expect(out.warnings.map((w) => w.code).filter((code) => ABOUT_TWO_NODES.has(code))).toEqual([]);
-    });
-  }
 });

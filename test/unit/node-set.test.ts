@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { NodeRecord } from '../../electron/engine/node-record';
 import { NodeSet } from '../../electron/engine/node-set';
-import { NOT_TLS } from '../../electron/engine/tls-diagnosis';
 import { read, refused } from '../helpers/node-record';
 
 const INTERVAL = 1000;
@@ -164,64 +163,6 @@ describe('NodeSet: linear per poll', () => {
     expect(nodes.size).toBe(2);
     const c = read(nodes.add('10.0.0.3:6379', false), { runId: 'new' });
     expect(nodes.mergeByRunId(c)).toBe(a);
-  });
-
-  it('folds a node failing as the other transport into the node read on the same host\'s other port, from either side, and nothing else', () => {
-    const listening = (record: NodeRecord, tcpPort: number, tlsPort: number | null): NodeRecord => {
-      if (record.server) record.server = { ...record.server, tcpPort };
-      record.tlsPort = tlsPort;
-      return record;
-    };
-    const plainOnTls = (record: NodeRecord): NodeRecord => {
-      refused(record).error = { code: 'TLS', message: `${record.address}${NOT_TLS} (…)` };
-      return record;
-    };
-    const nodes = new NodeSet(10);
-    // The seed on the plain port fails first; the TLS port is read after: folded from the reader's side.
-    const seedOnPlain = plainOnTls(nodes.add('10.0.0.1:6379', true));
-    expect(nodes.foldOtherPort(seedOnPlain)).toBe(seedOnPlain);
-    const master = listening(read(nodes.add('10.0.0.1:6380', true), { runId: 'm' }), 6379, 6380);
-    expect(nodes.foldOtherPort(master)).toBe(master);
-    expect(nodes.contains(seedOnPlain)).toBe(false);
-    expect(nodes.resolve('10.0.0.1:6379')).toBe(master);
-    // Read first, the plain port listed after and failing: folded from the failing side.
-    const replica = listening(read(nodes.add('10.0.0.2:6380', true), { runId: 'r' }), 6379, 6380);
-    expect(nodes.foldOtherPort(replica)).toBe(replica);
-    expect(nodes.resolve('10.0.0.2:6379')).toBeUndefined();
-    const listed = plainOnTls(nodes.add('10.0.0.2:6379', false));
-    expect(nodes.foldOtherPort(listed)).toBe(replica);
-    expect(nodes.resolve('10.0.0.2:6379')).toBe(replica);
-    // Down there (connection refused), not the other transport: maybe another server, left alone.
-    const down = refused(nodes.add('10.0.0.3:6379', false));
-    const third = listening(read(nodes.add('10.0.0.3:6380', true), { runId: 't' }), 6379, 6380);
-    nodes.foldOtherPort(third);
-    expect(nodes.resolve('10.0.0.3:6379')).toBe(down);
-    // tls-port not known (CONFIG GET refused): nothing is guessed.
-    const unknownTls = plainOnTls(nodes.add('10.0.0.4:6379', false));
-    nodes.foldOtherPort(listening(read(nodes.add('10.0.0.4:6380', true), { runId: 'u' }), 6379, null));
-    expect(nodes.resolve('10.0.0.4:6379')).toBe(unknownTls);
-    // Reached through a port translation (16380 is neither of its ports): the same host's 6379 may be another server.
-    const translatedOther = plainOnTls(nodes.add('10.0.0.5:6379', false));
-    nodes.foldOtherPort(listening(read(nodes.add('10.0.0.5:16380', true), { runId: 'x' }), 6379, 6380));
-    expect(nodes.resolve('10.0.0.5:6379')).toBe(translatedOther);
-  });
-
-  it('folds a node it cannot read into the node answering with the run_id memory kept for it, and only that one', () => {
-    const remembered = (record: NodeRecord, runId: string): NodeRecord => {
-      record.rememberedAs = { role: 'master', master: null, formerMaster: null, noPersistence: null, replid: null, offset: null, runId };
-      return record;
-    };
-    const nodes = new NodeSet(10);
-    const live = read(nodes.add('10.0.0.1:6380', true), { runId: 'x' });
-    nodes.mergeByRunId(live);
-    const ghost = remembered(refused(nodes.add('10.0.0.1:6379', false)), 'x');
-    const other = remembered(refused(nodes.add('10.0.0.2:6379', false)), 'y');
-    const answering = remembered(read(nodes.add('10.0.0.3:6379', false), { runId: 'z' }), 'x');
-    expect(nodes.foldRemembered(other)).toBeNull();
-    expect(nodes.foldRemembered(answering)).toBeNull();
-    expect(nodes.foldRemembered(ghost)).toBe(live);
-    expect(nodes.resolve('10.0.0.1:6379')).toBe(live);
-    expect(nodes.all()).toEqual([live, other, answering]);
   });
 
   it('answers masterOf from the last reading and the addresses known now: a master added later, a merge, a removal, a new master', () => {

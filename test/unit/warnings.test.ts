@@ -197,7 +197,7 @@ describe('MULTIPLE_MASTERS: an old master back after a failover', () => {
     const promoted = read(nodes.add('10.0.0.2:6379', true), { replicas: ['10.0.0.3:6379'] });
     read(nodes.add('10.0.0.3:6379', true), { master: '10.0.0.2:6379' });
     read(nodes.add('10.0.0.1:6379', true));
-    promoted.rememberedAs = { role: 'master', master: null, formerMaster: '10.0.0.1:6379', noPersistence: null, replid: null, offset: null, runId: null };
+    promoted.rememberedAs = { role: 'master', master: null, formerMaster: '10.0.0.1:6379', noPersistence: null, replid: null, offset: null };
     const [split] = only(findWarnings(nodes), 'MULTIPLE_MASTERS');
     // It said only "a lone master may be a replica that restarted without its replicaof setting".
     expect(split?.message).toBe(
