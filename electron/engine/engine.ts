@@ -437,6 +437,7 @@ class Session {
     // replica's when its master is down).
     if (await this.sentinels.findFromHello()) await this.discover();
     await this.readMastersFirst();
+    await this.readAgainIfOld();
     this.running = true;
     this.scheduler.track(this.nodes.all());
     this.scheduler.start();
@@ -581,6 +582,25 @@ class Session {
       if (!record.reachable || !master?.reachable || !sample || master.offsets.readBefore(sample.sentAt)) continue;
       const depth = this.nodes.chainOf(record).length;
       addToGroup(levels, depth, record);
+    }
+    for (const depth of [...levels.keys()].sort((a, b) => a - b)) {
+      await Promise.all((levels.get(depth) ?? []).map((r) => this.scheduler.read(r)));
+    }
+  }
+
+  /**
+   * Nodes read more than a poll interval before discovery ended are read again, roots first:
+   * discovery waits for every node it found, and one that hangs (SIGSTOP, a TLS handshake to a
+   * plain port) holds it up to the timeout. The first snapshot then called the healthy nodes read
+   * before it STALE and their master stalled (STALLED_UPSTREAM, "not read for 5 s"), aged by the
+   * console's own wait. One that hangs now too is unread after this, as it should be.
+   */
+  private async readAgainIfOld(): Promise<void> {
+    const now = this.clock.now();
+    const levels = new Map<number, NodeRecord[]>();
+    for (const record of this.nodes.all()) {
+      if (!record.reachable || record.polledAt === null || now - record.polledAt <= this.interval) continue;
+      addToGroup(levels, this.nodes.chainOf(record).length, record);
     }
     for (const depth of [...levels.keys()].sort((a, b) => a - b)) {
       await Promise.all((levels.get(depth) ?? []).map((r) => this.scheduler.read(r)));

@@ -124,6 +124,25 @@ describe('failures inside a running topology', () => {
     await waitForTick(engine, (u) => node(u.snapshot, stalled).reachable, 10_000, 'stalled node back');
   });
 
+
+  it('a replica stalled (SIGSTOP) at connect holds discovery up to the timeout, and the first snapshot still reads the others as fresh, not stalled', async () => {
+    const lab = own(await Lab.start({ nodes: docsLayout() }));
+    const stalled = lab.address('replica-2');
+    lab.pause('replica-2');
+    try {
+      // A timeout longer than three poll intervals: the nodes read before the wait would count as stale.
+      const engine = own(new ReplicationEngine({ commandTimeoutMs: 4000, connectTimeoutMs: 4000 }));
+      const first = await engine.connect({ seeds: [lab.address('master')], pollIntervalMs: 1000 });
+      expect(node(first, stalled).reachable).toBe(false);
+      // Before: the master and replica-1 STALE ("last read 4 s ago") and STALLED_UPSTREAM on both, read before the wait.
+      const others = first.nodes.filter((n) => n.address !== stalled);
+      expect(others.filter((n) => n.stale).map((n) => n.address)).toEqual([]);
+      expect(others.every((n) => n.polledAt !== null && first.takenAt - n.polledAt < 1000)).toBe(true);
+      expect(first.warnings.filter((w) => w.code === 'STALLED_UPSTREAM')).toEqual([]);
+    } finally {
+      lab.resume('replica-2');
+    }
+  });
   it('shows lag under a write load and drains it to zero afterwards', async () => {
     const lab = own(await Lab.start({ nodes: masterWithReplicas(1) }));
     const engine = own(new ReplicationEngine());
