@@ -60,6 +60,8 @@ export class HostKeyUnknownError extends EngineError {
 // ssh2's host key algorithms in its own order; the types known_hosts holds for the host go first (as ssh does).
 const HOST_KEY_ALGORITHMS: ServerHostKeyAlgorithm[] = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'];
 const UNUSED_CHANNEL_MS = 10_000;
+/** How long a handshake that timed out has its port looked at (what answers there), at most. */
+const TIMEOUT_PROBE_MS = 1000;
 /** SSH_MSG_CHANNEL_OPEN_FAILURE reason codes (RFC 4254 §5.1). */
 const ADMINISTRATIVELY_PROHIBITED = 1;
 const CONNECT_FAILED = 2;
@@ -245,9 +247,9 @@ class SshTunnel implements Tunnel {
         reject(error);
       };
       // The handshake never started: what answers on that port says more than ssh2's "Connection lost before handshake".
-      const notSsh = (fallback: EngineError): void => {
+      const notSsh = (fallback: EngineError, probeMs?: number): void => {
         failed = true;
-        void this.notSshError(fallback).then(reject);
+        void this.notSshError(fallback, probeMs).then(reject);
       };
       client.on('ready', () => {
         ready = true;
@@ -263,6 +265,10 @@ class SshTunnel implements Tunnel {
         }
         if (/before handshake/i.test(error.message)) return notSsh(this.closedDuringHandshake());
         if (error.code === 'ECONNRESET') return notSsh(this.connectError(error));
+        // A server that answers and keeps the line open (Redis: "-ERR unknown command 'SSH-2.0-…'")
+        // waited out the whole handshake timeout and was "unreachable, or not an SSH server": a
+        // short look tells which (an unreachable host adds at most that look).
+        if (error.level === 'client-timeout') return notSsh(this.connectError(error), TIMEOUT_PROBE_MS);
         fail(this.connectError(error));
       });
       client.on('close', () => {
@@ -288,9 +294,9 @@ class SshTunnel implements Tunnel {
   }
 
   /** What a port that dropped the SSH client before the handshake is, when it can be told; else `fallback`. */
-  private async notSshError(fallback: EngineError): Promise<EngineError> {
+  private async notSshError(fallback: EngineError, probeMs = 3000): Promise<EngineError> {
     const where = formatAddress(this.options.host, this.port);
-    const answer = await answerOnPort(this.options.host, this.port, Math.min(this.settings.readyTimeoutMs ?? 10_000, 3000));
+    const answer = await answerOnPort(this.options.host, this.port, Math.min(this.settings.readyTimeoutMs ?? 10_000, probeMs));
     if (answer.kind === 'other') {
       return new EngineError('SSH', `the SSH bastion ${where} answered, but not as an SSH server (it sent ${answer.sent}): is ${this.port} its SSH port?`);
     }

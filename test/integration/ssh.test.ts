@@ -295,7 +295,7 @@ describe('each failure has its own message', () => {
     });
   });
 
-  it('a port that is not an SSH server: what it sent (an HTTP server), or that it closed saying nothing, where ssh2 says "Connection lost before handshake"', async () => {
+  it('a port that is not an SSH server: what it sent (an HTTP server, a Redis), or that it closed saying nothing, where ssh2 says "Connection lost before handshake" or timed out', async () => {
     const sshd = own(await startSshd());
     const knownHosts = knownHostsFor(sshd);
     const web = createHttpServer((_request, response) => response.end('hello'));
@@ -317,6 +317,14 @@ describe('each failure has its own message', () => {
     const run = await runCli(['topology', '--ssh', `root@127.0.0.1:${webPort}`, '--ssh-key', sshd.key.file, '--ssh-known-hosts', knownHosts, '--seed', `127.0.0.1:${DEAD_PORT}`]);
     expect(run.code).toBe(3);
     expect(run.stderr).toContain(`answered, but not as an SSH server (it sent "HTTP/1.1 400 Bad Request")`);
+
+    // A Redis port: it answers ssh2's version line with an error and keeps the line open, so the
+    // handshake waited out its timeout and said "unreachable, or not an SSH server".
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(0) }));
+    const redisPort = lab.port('master');
+    const redis = await failure(openTunnel({ ...sshTo(sshd, knownHosts), port: redisPort }, { readyTimeoutMs: 1000 }));
+    expect(redis.code).toBe('SSH');
+    expect(redis.message).toMatch(new RegExp(`^the SSH bastion 127\\.0\\.0\\.1:${redisPort} answered, but not as an SSH server \\(it sent "-ERR unknown command 'SSH-2\\.0-`));
 
     const mute = createServer((socket) => socket.destroy());
     await new Promise<void>((resolve) => mute.listen(0, '127.0.0.1', resolve));
