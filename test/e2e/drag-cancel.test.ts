@@ -1,16 +1,11 @@
 // Escape during a drag, in real Chromium through the web mode against a real lab: the drag ends
 // there (no ghost, no drop targets, the card back where the layout put it and no longer following
 // the pointer), and letting go over a valid master afterwards plans nothing.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConsoleService } from '../../electron/app/service';
 import { Lab, docsLayout } from '../../electron/lab/lab';
-import { startWebServer } from '../../electron/web/server';
-import { card, openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
+import { card, shot, useBrowserAndRenderer } from '../helpers/browser';
 import { boxOf, dragOnto, settled } from '../helpers/drag';
-import { useCleanups } from '../helpers/web-e2e';
+import { openServiceConsole, useCleanups } from '../helpers/web-e2e';
 
 const e2e = useBrowserAndRenderer('rc-e2e-drag-cancel-');
 const cleanups = useCleanups();
@@ -21,15 +16,7 @@ describe('a drag cancelled with Escape', () => {
   it('ends the drag, puts the card back, and a drop after it sends nothing', async () => {
     const lab = await Lab.start({ nodes: docsLayout() });
     cleanups.push(() => lab.close());
-    const auditDir = await mkdtemp(join(tmpdir(), 'rc-e2e-drag-cancel-audit-'));
-    cleanups.push(() => rm(auditDir, { recursive: true, force: true }));
-    const service = new ConsoleService({ interface: 'web', auditDir });
-    cleanups.push(() => service.close());
-    await service.connect({ seeds: [lab.address('master')], pollIntervalMs: 1000 });
-    const server = await startWebServer({ rendererDir: e2e.rendererDir, service });
-    cleanups.push(() => server.close());
-    const opened = await openPage(e2e.browser, server.url, 'light');
-    cleanups.push(() => opened.context.close());
+    const opened = await openServiceConsole(e2e, cleanups, lab.address('master'));
     const { page } = opened;
     problems = opened.problems;
     const [m, r11] = [lab.address('master'), lab.address('replica-1-1')];

@@ -2,17 +2,12 @@
 // the web mode against a real lab: as on the cards, they keep the head and tail of its first
 // label and the port, with the whole address as the title; the details head still has room for
 // its buttons. replica-2 announces itself by a host name (replica-announce-ip) its master lists.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import Redis from 'ioredis';
 import type { Page } from 'playwright-core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConsoleService } from '../../electron/app/service';
 import { Lab, docsLayout } from '../../electron/lab/lab';
-import { startWebServer } from '../../electron/web/server';
-import { card, openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
-import { useCleanups } from '../helpers/web-e2e';
+import { card, shot, useBrowserAndRenderer } from '../helpers/browser';
+import { openServiceConsole, useCleanups } from '../helpers/web-e2e';
 
 const e2e = useBrowserAndRenderer('rc-e2e-long-address-');
 const cleanups = useCleanups();
@@ -42,15 +37,7 @@ describe('a node known by a long host name', () => {
       cleanups.push(() => master.disconnect());
       await expect.poll(async () => String(await master.info('replication')), { timeout: 15_000 }).toContain(`ip=${HOST}`);
 
-      const auditDir = await mkdtemp(join(tmpdir(), 'rc-e2e-long-audit-'));
-      cleanups.push(() => rm(auditDir, { recursive: true, force: true }));
-      const service = new ConsoleService({ interface: 'web', auditDir });
-      cleanups.push(() => service.close());
-      await service.connect({ seeds: [lab.address('master')], pollIntervalMs: 1000 });
-      const server = await startWebServer({ rendererDir: e2e.rendererDir, service });
-      cleanups.push(() => server.close());
-      const opened = await openPage(e2e.browser, server.url, scheme);
-      cleanups.push(() => opened.context.close());
+      const opened = await openServiceConsole(e2e, cleanups, lab.address('master'), scheme);
       const { page } = opened;
       problems.push(...opened.problems);
 

@@ -94,6 +94,16 @@ describe('a running plan seen from a window that did not start it', () => {
   // Held from the start of each test (the lab's first syncs ran at the default delay).
   beforeEach(() => setSyncDelay(HELD_SYNC_SECONDS));
 
+  /** A second window on the console, open all along; then the first one's plan runs (re-attaching replica-2), held at its full sync. */
+  async function secondWindowWhilePlanRuns(): Promise<Page> {
+    const other = await context.newPage();
+    await other.goto(server.url);
+    await other.locator('[data-testid^="edge-"][data-health="up"]').nth(2).waitFor({ timeout: 15_000 });
+    await strayReplica2();
+    await runReattach(page);
+    return other;
+  }
+
   it('a window reloaded mid-run shows the plan still running, its progress, and its outcome', async () => {
     await strayReplica2();
     await runReattach(page);
@@ -119,12 +129,8 @@ describe('a running plan seen from a window that did not start it', () => {
   });
 
   it('a window refused BUSY sees the other plan end and is offered to plan again, not a stale Run', async () => {
-    const other = await context.newPage();
+    const other = await secondWindowWhilePlanRuns();
     try {
-      await other.goto(server.url);
-      await other.locator('[data-testid^="edge-"][data-health="up"]').nth(2).waitFor({ timeout: 15_000 });
-      await strayReplica2();
-      await runReattach(page);
 
       // The other window re-points replica-1-1 under the master meanwhile: refused BUSY, nothing sent.
       await other.getByTestId(`node-menu-button-${r11}`).click();
@@ -156,12 +162,8 @@ describe('a running plan seen from a window that did not start it', () => {
   });
 
   it('a window open all along says another window runs a plan, and shows it on asking', async () => {
-    const other = await context.newPage();
+    const other = await secondWindowWhilePlanRuns();
     try {
-      await other.goto(server.url);
-      await other.locator('[data-testid^="edge-"][data-health="up"]').nth(2).waitFor({ timeout: 15_000 });
-      await strayReplica2();
-      await runReattach(page);
       const strip = other.getByTestId('plan-elsewhere');
       await strip.waitFor({ timeout: 15_000 });
       await expect(strip.textContent()).resolves.toContain(`Make ${r2} a replica of ${m}`);

@@ -2,16 +2,11 @@
 // target catches up under the master's write pause, its offsets read as the app writes them
 // (26,113, with the bytes to go) and the dialog counts down the time the pause still holds.
 // The target is held behind by a CLIENT PAUSE WRITE of its own, which holds its master's stream.
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import Redis from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ConsoleService } from '../../electron/app/service';
 import { Lab, docsLayout } from '../../electron/lab/lab';
-import { startWebServer } from '../../electron/web/server';
-import { openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
-import { useCleanups } from '../helpers/web-e2e';
+import { shot, useBrowserAndRenderer } from '../helpers/browser';
+import { openServiceConsole, useCleanups } from '../helpers/web-e2e';
 
 const e2e = useBrowserAndRenderer('rc-e2e-plan-progress-');
 const cleanups = useCleanups();
@@ -22,15 +17,7 @@ describe('a switchover under a write pause, as it runs', () => {
   it('shows the target\'s offsets formatted and the time the pause still holds, counting down', async () => {
     const lab = await Lab.start({ nodes: docsLayout() });
     cleanups.push(() => lab.close());
-    const auditDir = await mkdtemp(join(tmpdir(), 'rc-e2e-progress-audit-'));
-    cleanups.push(() => rm(auditDir, { recursive: true, force: true }));
-    const service = new ConsoleService({ interface: 'web', auditDir });
-    cleanups.push(() => service.close());
-    await service.connect({ seeds: [lab.address('master')], pollIntervalMs: 1000 });
-    const server = await startWebServer({ rendererDir: e2e.rendererDir, service });
-    cleanups.push(() => server.close());
-    const opened = await openPage(e2e.browser, server.url, 'light');
-    cleanups.push(() => opened.context.close());
+    const opened = await openServiceConsole(e2e, cleanups, lab.address('master'));
     const { page } = opened;
     problems = opened.problems;
     const r1 = lab.address('replica-1');

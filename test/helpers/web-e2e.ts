@@ -1,8 +1,12 @@
 // For e2e files that drive the web mode in Chromium: clean-ups that run after the file, and a
 // console (hub, web server, page) whose parts are closed by them.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll } from 'vitest';
 import { ConsoleHub, type ConsoleHubOptions } from '../../electron/app/console-hub';
+import { ConsoleService } from '../../electron/app/service';
 import { startWebServer, type WebServer } from '../../electron/web/server';
 import { openPage, type E2eSetup } from './browser';
 
@@ -51,4 +55,30 @@ export async function openWebConsole(
   const { context, page, problems } = await openPage(e2e.browser, server.url, colorScheme);
   cleanups.push(() => context.close());
   return { hub, server, context, page, problems };
+}
+
+export interface ServiceConsole {
+  service: ConsoleService;
+  server: WebServer;
+  context: BrowserContext;
+  page: Page;
+  /** Console errors and uncaught exceptions of the page (see openPage). */
+  problems: string[];
+}
+
+/**
+ * One topology's console service (an audit directory of its own) connected to `seed` at 1 s
+ * polls, the web mode over it, and a page on it; each closed by `cleanups`.
+ */
+export async function openServiceConsole(e2e: E2eSetup, cleanups: Cleanups, seed: string, colorScheme: 'light' | 'dark' = 'light'): Promise<ServiceConsole> {
+  const auditDir = await mkdtemp(join(tmpdir(), 'rc-e2e-audit-'));
+  cleanups.push(() => rm(auditDir, { recursive: true, force: true }));
+  const service = new ConsoleService({ interface: 'web', auditDir });
+  cleanups.push(() => service.close());
+  await service.connect({ seeds: [seed], pollIntervalMs: 1000 });
+  const server = await startWebServer({ rendererDir: e2e.rendererDir, service });
+  cleanups.push(() => server.close());
+  const { context, page, problems } = await openPage(e2e.browser, server.url, colorScheme);
+  cleanups.push(() => context.close());
+  return { service, server, context, page, problems };
 }

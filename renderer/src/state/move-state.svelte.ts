@@ -128,12 +128,7 @@ export class MoveState {
   }
 
   reset(): void {
-    this.#token += 1;
-    this.dragging = null;
-    this.candidates = null;
-    this.over = null;
-    this.pointer = null;
-    this.error = null;
+    this.cancel();
     this.notice = null;
   }
 }
