@@ -4,25 +4,21 @@
 // and is offered to plan again rather than a Run the console would refuse PLAN_STALE. A full
 // sync held back by repl-diskless-sync-delay keeps each plan running until the test has done both
 // (held long, released by lowering the delay: a fixed few seconds ran out on a busy machine).
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { BrowserContext, Page } from 'playwright-core';
 import Redis from 'ioredis';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ConsoleService } from '../../electron/app/service';
+import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { Lab, docsLayout } from '../../electron/lab/lab';
-import { startWebServer, type WebServer } from '../../electron/web/server';
-import { openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
+import type { WebServer } from '../../electron/web/server';
+import { shot, useBrowserAndRenderer } from '../helpers/browser';
+import { openServiceConsole, useCleanups } from '../helpers/web-e2e';
 
 const e2e = useBrowserAndRenderer('rc-e2e-plan-follow-');
+const cleanups = useCleanups();
 /** Long enough that a plan's full sync waits for the test to release it (setSyncDelay(0)); inside the step's 30 s timeout. */
 const HELD_SYNC_SECONDS = 25;
 
 describe('a running plan seen from a window that did not start it', () => {
   let lab: Lab;
-  let auditDir: string;
-  let service: ConsoleService;
   let server: WebServer;
   let context: BrowserContext;
   let page: Page;
@@ -33,12 +29,9 @@ describe('a running plan seen from a window that did not start it', () => {
 
   beforeAll(async () => {
     lab = await Lab.start({ nodes: docsLayout() });
+    cleanups.push(() => lab.close());
     [m, r2, r11] = ['master', 'replica-2', 'replica-1-1'].map((n) => lab.address(n)) as [string, string, string];
-    auditDir = await mkdtemp(join(tmpdir(), 'rc-e2e-follow-audit-'));
-    service = new ConsoleService({ interface: 'web', auditDir });
-    await service.connect({ seeds: [m], pollIntervalMs: 1000 });
-    server = await startWebServer({ rendererDir: e2e.rendererDir, service });
-    ({ context, page, problems } = await openPage(e2e.browser, server.url, 'light'));
+    ({ server, context, page, problems } = await openServiceConsole(e2e, cleanups, m));
     await page.locator('[data-testid^="edge-"][data-health="up"]').nth(2).waitFor({ timeout: 15_000 });
   });
 
@@ -46,13 +39,6 @@ describe('a running plan seen from a window that did not start it', () => {
     if (task.result?.state === 'fail') await shot(page, `follow-FAILED-${task.name.slice(0, 40).replace(/\W+/g, '-')}`);
   });
 
-  afterAll(async () => {
-    await context?.close();
-    await server?.close();
-    await service?.close();
-    await lab?.close();
-    if (auditDir) await rm(auditDir, { recursive: true, force: true });
-  });
 
   /** The master starts a full sync once the delay has passed since a replica asked, checked every second: lowered, the sync held starts. */
   async function setSyncDelay(seconds: number): Promise<void> {
