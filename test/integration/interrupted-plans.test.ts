@@ -348,9 +348,12 @@ for (const subject of CUTS) {
           const probe = afterCut(lab, Date.now());
           await running;
           expect(code, text.stderr()).toBe(0);
+          expect(planId).toBe(plan.id);
+          // The signal can land after the last step ended and the plan let go: no plan to stop, nothing
+          // to say (seen once on a loaded machine); the journal records the end.
+          if (!text.stderr().includes('SIGINT received') && (await endedBeforeCut(dataDir, planId))) return { planId, probe, ended: true };
           // It said what it did with the running plan.
           expect(text.stderr()).toMatch(/SIGINT received .*(stopping|cannot stop safely|had not sent|had already ended)/);
-          expect(planId).toBe(plan.id);
           return { planId, probe, ended: ENDED_FIRST.test(text.stderr()) };
         } finally {
           api.close();
