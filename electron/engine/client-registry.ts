@@ -4,7 +4,7 @@ import Redis from 'ioredis';
 import { parseAddress } from './address';
 import type { Clock } from './clock';
 import { Deadlines } from './deadlines';
-import { EngineError, classifyError, redact, withAclUser } from './errors';
+import { EngineError, classifyError, notTls, redact, withAclUser } from './errors';
 import { errorOnAccept, speaksPlainRedis, speaksTls, tlsAlert } from './tls-diagnosis';
 import type { Transport } from './transport';
 
@@ -358,7 +358,7 @@ export class ClientRegistry {
     ]);
     if (refusal !== null) return new Error(refusal);
     if (tlsOptions) {
-      if (otherKind) return new EngineError('TLS', `${address} does not speak TLS: connect without --tls or use its TLS port (a replica the console found in a master's list announces its plain port: tls-replication no on it, or its replica-announce-port)`);
+      if (otherKind) return new EngineError('TLS', notTls(address));
       if (/ETIMEDOUT/.test(raw)) return cause;
       return (await tlsAlert(endpoint.host, endpoint.port, tlsOptions, probeMs)) ?? cause;
     }

@@ -575,14 +575,17 @@ class Session {
    * by level from the roots, makes the first snapshot complete.
    */
   private async readMastersFirst(): Promise<void> {
-    const levels = new Map<number, NodeRecord[]>();
-    for (const record of this.nodes.all()) {
+    await this.readByLevel((record) => {
       const master = this.nodes.masterOf(record);
       const sample = record.lastSample;
-      if (!record.reachable || !master?.reachable || !sample || master.offsets.readBefore(sample.sentAt)) continue;
-      const depth = this.nodes.chainOf(record).length;
-      addToGroup(levels, depth, record);
-    }
+      return record.reachable && master?.reachable === true && sample !== null && !master.offsets.readBefore(sample.sentAt);
+    });
+  }
+
+  /** Read again the nodes `wanted` picks, level by level from the roots (a master's reading before its replicas'). */
+  private async readByLevel(wanted: (record: NodeRecord) => boolean): Promise<void> {
+    const levels = new Map<number, NodeRecord[]>();
+    for (const record of this.nodes.all()) if (wanted(record)) addToGroup(levels, this.nodes.chainOf(record).length, record);
     for (const depth of [...levels.keys()].sort((a, b) => a - b)) {
       await Promise.all((levels.get(depth) ?? []).map((r) => this.scheduler.read(r)));
     }
@@ -597,14 +600,7 @@ class Session {
    */
   private async readAgainIfOld(): Promise<void> {
     const now = this.clock.now();
-    const levels = new Map<number, NodeRecord[]>();
-    for (const record of this.nodes.all()) {
-      if (!record.reachable || record.polledAt === null || now - record.polledAt <= this.interval) continue;
-      addToGroup(levels, this.nodes.chainOf(record).length, record);
-    }
-    for (const depth of [...levels.keys()].sort((a, b) => a - b)) {
-      await Promise.all((levels.get(depth) ?? []).map((r) => this.scheduler.read(r)));
-    }
+    await this.readByLevel((record) => record.reachable && record.polledAt !== null && now - record.polledAt > this.interval);
   }
 
   /** No data node answers and every seed failed with an error (not a Sentinel or cluster node that answered). */

@@ -85,7 +85,7 @@ const RULES: Rule[] = [
   {
     test: /wrong version number|packet length too long|WRONG_VERSION_NUMBER/i,
     code: 'TLS',
-    explain: (a) => `${a} does not speak TLS: connect without --tls or use its TLS port (a replica the console found in a master's list announces its plain port: tls-replication no on it, or its replica-announce-port)`,
+    explain: (a) => notTls(a),
   },
   {
     test: /alert handshake failure/i,
@@ -179,6 +179,11 @@ const RULES: Rule[] = [
     explain: (a) => `${a}: ${CONNECTION_CLOSED}`,
   },
 ];
+
+/** A plain port dialled with TLS, told from its answer (the rule above) or from a probe (ClientRegistry). */
+export function notTls(address: string): string {
+  return `${address} does not speak TLS: connect without --tls or use its TLS port (a replica the console found in a master's list announces its plain port: tls-replication no on it, or its replica-announce-port)`;
+}
 
 /**
  * What Node's check says the certificate lists and which name was checked ("Host: x. is not in

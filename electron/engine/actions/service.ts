@@ -421,7 +421,6 @@ export class ActionService {
     };
   }
 
-
   /** For drag-and-drop: every other node as a new master for `node`, from the current snapshot (no network). */
   candidates(node: string): MoveCandidate[] {
     const snapshot = this.engine.snapshot();

@@ -43,11 +43,10 @@ export class Session {
   readonly #monotonic: () => number = () => globalThis.performance.now();
   #attempt = 0;
   #candidates: Promise<void> | null = null;
-  /** An 'action:running' call in flight: ticks ask at most one at a time. */
-  #askingRun = false;
+  /** The 'action:running' calls in flight, by what asks (#askOnce): ticks and pushes ask at most one each at a time. */
+  readonly #asking = { dialog: false, elsewhere: false };
   /** A plan the console runs on this topology that this window does not show (#askElsewhere): said in a strip, with Show. */
   elsewhere = $state.raw<PlanRun | null>(null);
-  #askingElsewhere = false;
   /** The plan a (re)loaded window found being checked before its first command: followed once it runs (#attach). */
   #checking: string | null = null;
 
@@ -111,18 +110,11 @@ export class Session {
    * Learnt from its progress pushes, asked after at each tick until it ends. Before, such a plan
    * showed only as nodes changing roles, until this window's own Run was refused BUSY.
    */
-  async #askElsewhere(planId: string): Promise<void> {
-    if (this.#askingElsewhere) return;
-    this.#askingElsewhere = true;
-    try {
-      const run = await this.#api.runningAction(planId);
+  #askElsewhere(planId: string): Promise<void> {
+    return this.#askOnce('elsewhere', planId, (run) => {
       const shown = this.planDialog.plan?.id === planId && this.planDialog.phase !== 'closed';
       this.elsewhere = run !== null && run.planId === planId && run.status === 'running' && !shown ? run : null;
-    } catch {
-      // Asked again at the next tick (or push).
-    } finally {
-      this.#askingElsewhere = false;
-    }
+    });
   }
 
   /** Show the plan running elsewhere in the plan dialog, following it (only over a closed dialog). */
@@ -133,17 +125,23 @@ export class Session {
   }
 
   /** The console's running (or last) plan, for the plan dialog that follows one or waits for one to end. */
-  async #askRun(planId: string): Promise<void> {
-    if (this.#askingRun) return;
-    this.#askingRun = true;
-    try {
-      const run = await this.#api.runningAction(planId);
+  #askRun(planId: string): Promise<void> {
+    return this.#askOnce('dialog', planId, (run) => {
       if (planId === this.#checking) this.#attach(run);
       else this.planDialog.runSeen(run);
+    });
+  }
+
+  /** Ask the console after `planId`'s run and hand the answer to `seen`, unless `who` asks already; a failure is asked again at the next tick. */
+  async #askOnce(who: 'dialog' | 'elsewhere', planId: string, seen: (run: PlanRun | null) => void): Promise<void> {
+    if (this.#asking[who]) return;
+    this.#asking[who] = true;
+    try {
+      seen(await this.#api.runningAction(planId));
     } catch {
-      // Asked again at the next tick.
+      // Asked again at the next tick (or push).
     } finally {
-      this.#askingRun = false;
+      this.#asking[who] = false;
     }
   }
 
