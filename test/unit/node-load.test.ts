@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LOAD_FIELDS, parseInfo, parseLoad, pickFields } from '../../electron/engine/info-parser';
+import { LOAD_FIELDS, MAX_INFO_CHARS, parseInfo, parseLoad, pickFields } from '../../electron/engine/info-parser';
 
 const fields = (text: string): Record<string, string> => parseInfo(text).fields;
 
@@ -142,6 +142,13 @@ describe('pickFields', () => {
     expect(picked.connected_clients).toContain('[cut: 2000 characters]');
     expect(pickFields('used_memory:7', ['used_memory']).used_memory).toBe('7');
     expect(pickFields('', ['used_memory'])).toEqual({});
+    // A key that begins another is told apart from it; a lone \r starts no line (parseInfo's rule).
+    expect({ ...pickFields('loading_loaded_perc:5\r\nloading:1\r\n', ['loading', 'loading_loaded_perc']) }).toEqual({ loading: '1', loading_loaded_perc: '5' });
+    expect({ ...pickFields('aof_enabled:0\rloading:1\r\n', ['loading', 'aof_enabled']) }).toEqual({ aof_enabled: '0\rloading:1' });
+    // Nothing past MAX_INFO_CHARS is read.
+    const long = `loading:0\nx:${'x'.repeat(MAX_INFO_CHARS)}\nloading:1\n`;
+    expect(pickFields(long, ['loading']).loading).toBe('0');
+    expect(pickFields(long.slice(MAX_INFO_CHARS - 20), ['loading']).loading).toBe('1');
     // The same figures as through parseInfo.
     const sections = { stats: pickFields(STATS_TEXT, LOAD_FIELDS.stats), memory: null, clients: null, persistence: null };
     expect(parseLoad(sections, 1)).toEqual(parseLoad({ ...sections, stats: fields(STATS_TEXT) }, 1));
