@@ -44,6 +44,8 @@ export interface PreflightReplies {
     save: string | null;
     stopWritesOnBgsaveError: string | null;
     replicaIgnoreDiskWriteErrors: string | null;
+    tlsPort: string | null;
+    tlsReplication: string | null;
   };
   /** ACL GETUSER default as the flat list Redis returns. */
   aclDefault: unknown[] | null;
@@ -372,11 +374,13 @@ export class EngineCommands implements NodeCommands {
         .call('CONFIG', 'GET', 'save')
         .call('CONFIG', 'GET', 'stop-writes-on-bgsave-error')
         .call('CONFIG', 'GET', 'replica-ignore-disk-write-errors')
+        .call('CONFIG', 'GET', 'tls-port')
+        .call('CONFIG', 'GET', 'tls-replication')
         .call('ACL', 'GETUSER', 'default')
         .call('PUBSUB', 'NUMSUB', SENTINEL_HELLO_CHANNEL)
         .call('CLIENT', 'LIST')
         .exec()) ?? []) as Reply[];
-      const [server, replication, cluster, keyspace, sentinel, memory, persistence, masterauth, masteruser, requirepass, toWrite, maxLag, save, stopWrites, ignoreDisk, acl, numsub, clients] =
+      const [server, replication, cluster, keyspace, sentinel, memory, persistence, masterauth, masteruser, requirepass, toWrite, maxLag, save, stopWrites, ignoreDisk, tlsPort, tlsReplication, acl, numsub, clients] =
         replies;
       return {
         info: {
@@ -397,6 +401,8 @@ export class EngineCommands implements NodeCommands {
           save: configValue(ok(save)),
           stopWritesOnBgsaveError: configValue(ok(stopWrites)),
           replicaIgnoreDiskWriteErrors: configValue(ok(ignoreDisk)),
+          tlsPort: configValue(ok(tlsPort)),
+          tlsReplication: configValue(ok(tlsReplication)),
         },
         aclDefault: Array.isArray(ok(acl)) ? (ok(acl) as unknown[]) : null,
         helloSubscribers: numsubCount(ok(numsub)),

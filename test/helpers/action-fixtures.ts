@@ -58,8 +58,16 @@ export function factsOf(state: NodeState, overrides: Partial<NodeFacts> = {}): N
     sentinelClients: 0,
     sentinelSubscribers: 0,
     sentinelMasters: [],
+    // A plain server: its port is the one in its address, no TLS port, replication in the clear.
+    plainPort: portOf(state.address),
+    tlsPort: 0,
+    tlsReplication: false,
     ...overrides,
   };
+}
+
+function portOf(address: string): number {
+  return Number(address.slice(address.lastIndexOf(':') + 1));
 }
 
 /** Facts for every node of the snapshot, with per-address overrides. */

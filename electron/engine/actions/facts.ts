@@ -57,6 +57,12 @@ export interface NodeFacts {
   sentinelSubscribers: number;
   /** When the node is itself a Sentinel: the masters it monitors. */
   sentinelMasters: { name: string; address: string | null }[];
+  /** Its plain port (INFO server tcp_port): 0 when it has none (TLS only), null when unknown. */
+  plainPort: number | null;
+  /** Its tls-port (CONFIG GET): 0 when it has none, null when unknown (refused, or a build without TLS). */
+  tlsPort: number | null;
+  /** tls-replication (CONFIG GET): as a replica it dials its master over TLS; null when unknown. */
+  tlsReplication: boolean | null;
 }
 
 export interface SentinelFacts {
@@ -153,5 +159,8 @@ export function unreachableFacts(address: string, error: string, errorCode: Erro
     sentinelClients: 0,
     sentinelSubscribers: 0,
     sentinelMasters: [],
+    plainPort: null,
+    tlsPort: null,
+    tlsReplication: null,
   };
 }

@@ -243,6 +243,9 @@ function toFacts(address: string, replies: PreflightReplies, password: string | 
     sentinelMasters: isSentinel
       ? parseSentinelMasters(parseInfo(info.sentinel ?? '').fields).map(({ name, address: a }) => ({ name, address: a }))
       : [],
+    plainPort: serverInfo.tcpPort,
+    tlsPort: portValue(config.tlsPort),
+    tlsReplication: config.tlsReplication === 'yes' ? true : config.tlsReplication === 'no' ? false : null,
   };
 }
 
@@ -284,6 +287,13 @@ function hazards({ info, config }: PreflightReplies, version: string | null): Pi
   const memory = info.memory === null ? null : parseInfo(info.memory).fields;
   const load = parseLoad({ stats: null, memory, clients: null, persistence, keyspace: info.keyspace }, Date.now());
   return { asMaster: masterHazards(settings, load), asReplica: replicaHazards(settings, load, version), loading: load?.persistence?.loading ?? null };
+}
+
+/** A port from CONFIG GET (0: none), null when not read or not a port. */
+function portValue(value: string | null): number | null {
+  if (value === null || !/^\d{1,5}$/.test(value)) return null;
+  const n = Number(value);
+  return n <= 65535 ? n : null;
 }
 
 function nonEmpty(value: string | null): string | null {
