@@ -73,6 +73,7 @@ const CHECK_CODES: Record<CheckCode, true> = {
   PRIORITY_ZERO: true,
   VERSION_OLDER: true,
   MASTERAUTH_MISSING: true,
+  TLS_REPLICATION: true,
   MASTERAUTH_DIFFERS: true,
   AUTH_UNKNOWN: true,
   FULL_SYNC: true,

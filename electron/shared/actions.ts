@@ -80,6 +80,7 @@ export type CheckCode =
   | 'PRIORITY_ZERO' // replica-priority 0: the operator marked it "never promote"
   | 'VERSION_OLDER' // a replica would run an older version than its new master
   | 'MASTERAUTH_MISSING' // the new master needs a password the replica does not have
+  | 'TLS_REPLICATION' // a replica is given its new master's port of the other transport than its tls-replication (the plan sends its own instead), or the master has none of its
   | 'MASTERAUTH_DIFFERS' // the replica's masterauth is not the password the console uses
   | 'AUTH_UNKNOWN' // could not tell whether the new master needs a password
   | 'FULL_SYNC' // a full resynchronisation is expected: the replica's data is flushed

@@ -18,7 +18,8 @@ import { commandText, type StepOp } from './operations';
 import { predictResync, type ReplState } from './resync';
 import { sentinelFigures } from './sentinel-facts';
 import { cannotFailOver } from '../sentinel-warnings';
-import { parseAddress } from '../address';
+import { formatAddress, parseAddress } from '../address';
+import { transportMismatch } from './master-port';
 import { formatBytes, formatOffset } from '../../shared/format';
 
 /** "900 bytes", "138 MiB (144,409,652 bytes)": readable, with the exact count an operator may compare. */
@@ -361,7 +362,8 @@ export class PlanBuilder {
     this.version(replica, master);
     const prediction = this.predict(replica, master.address, masterState);
     // The address the replicas use for their master, not necessarily the console's way in (NAT); the user may name it.
-    const { host, port } = parseAddress(this.options.masterAddress ?? serverAddressOf(this.snapshot, master.address));
+    const named = this.options.masterAddress;
+    const { host, port } = this.dialAddress(replica, master, named ?? serverAddressOf(this.snapshot, master.address), named !== undefined);
     const flushes = prediction.flushesData && replica.keys !== 0;
     const demotes = replica.role === 'master';
     if (hold) {
@@ -387,6 +389,50 @@ export class PlanBuilder {
     if (hold) this.step({ kind: 'unpause-writes', node: hold.root }, 'release the held writes', 'CLIENT UNPAUSE answers OK');
     this.expect(replica.address, 'replica', master.address);
     this.markChanged(replica.address);
+  }
+
+  /**
+   * The host and port to give `replica` for `master`: `address` (the one the servers know it by,
+   * or the one the user `named`), but with the master's port of the replica's transport when
+   * `address` is its port of the other one (see master-port.ts). A named port of the wrong
+   * transport, and a master with no port the replica can dial, refuse the plan (TLS_REPLICATION;
+   * the address is still returned, for the step the refused plan shows); a master whose port of
+   * the replica's transport cannot be read keeps the address, and the plan needs an override.
+   */
+  dialAddress(replica: NodeFacts, master: NodeFacts, address: string, named: boolean): { host: string; port: number } {
+    const { host, port } = parseAddress(address);
+    const mismatch = transportMismatch(replica, master, port);
+    if (!mismatch) return { host, port };
+    const r = replica.address;
+    const m = master.address;
+    const { wants, other } = mismatch;
+    const dials = `${r} has tls-replication ${wants === 'TLS' ? 'yes' : 'no'}, so it dials its master ${wants === 'TLS' ? 'over TLS' : 'in the clear'}`;
+    const given = `${formatAddress(host, port)} is ${m}'s ${mismatch.given} port`;
+    if (other !== null && other > 0 && !named) {
+      this.check('TLS_REPLICATION', 'ok', `${dials}: it is sent ${formatAddress(host, other)}, ${m}'s ${wants} port (${given}, where its link would stay down)`, [r, m]);
+      return { host, port: other };
+    }
+    if (other === null) {
+      // Which port to send instead cannot be told: the address is kept, and running needs an override.
+      this.check(
+        'TLS_REPLICATION',
+        'warning',
+        `${dials}, but ${given}, and its ${wants} port could not be read (CONFIG GET ${wants === 'TLS' ? 'tls-port' : 'port'} refused): ${r}'s link would stay down there. ` +
+          `Name ${m}'s ${wants} port as the address replicas dial (--master-address HOST:PORT), or let the console's user read its config (+config|get), and plan again`,
+        [r, m],
+        true,
+      );
+      return { host, port };
+    }
+    const refusal =
+      other === 0
+        ? `${dials}, but ${m} has no ${wants} port (${wants === 'TLS' ? 'tls-port' : 'port'} 0: ${given}, its only one): ${r}'s link would stay down. ` +
+          (wants === 'TLS' ? `Give ${m} a tls-port, or set tls-replication no on ${r}` : `Set tls-replication yes on ${r}, or give ${m} a plain port`) +
+          ', and plan again'
+        : `${dials}, but ${given} (the address given for replicas to dial): ${r}'s link would stay down there. ` +
+          `Give ${formatAddress(host, other)}, ${m}'s ${wants} port, or leave the address out and the console picks it`;
+    this.check('TLS_REPLICATION', 'refused', refusal, [r, m]);
+    return { host, port };
   }
 
   /** CONFIG REWRITE on every changed node, when asked; warns ahead about nodes without a config file. */
