@@ -49,12 +49,49 @@ describe('the port a replica is sent for its new master', () => {
     }
   });
 
+  it('FAILOVER TO cannot hand over when the old master cannot dial the target as listed: auto takes the manual sequence, FAILOVER asked for is refused', () => {
+    const facts = factsFor(group, { [M]: both(true), [A]: both(false), [B]: both(false) });
+    // The hand-over waits for the old master to reach the target at the listed address (PSYNC … FAILOVER): at its plain port, never.
+    const auto = planAction({ kind: 'switchover', to: A }, facts, META).plan;
+    expect(auto.canRun).toBe(true);
+    expect(auto.steps.map((s) => `${s.node} ${s.command}`)).toEqual([
+      `${M} CLIENT PAUSE 10000 WRITE`,
+      `${A} INFO replication`,
+      `${A} REPLICAOF NO ONE`,
+      `${M} REPLICAOF 10.0.0.2 6380`,
+      `${M} CLIENT UNPAUSE`,
+      `${B} REPLICAOF 10.0.0.2 6379`,
+    ]);
+    expect(auto.checks.find((c) => c.code === 'MANUAL_SWITCHOVER')?.message).toMatch(
+      /^FAILOVER cannot hand over to 10\.0\.0\.2:6379 here \(10\.0\.0\.1:6379 cannot dial it at 10\.0\.0\.2:6379, see TLS_REPLICATION\), so: manual sequence: .*\(two masters\)$/,
+    );
+    for (const method of ['paused-failover', 'failover'] as const) {
+      const asked = planAction({ kind: 'switchover', to: A, options: { switchoverMethod: method } }, facts, META).plan;
+      expect(asked.canRun).toBe(false);
+      expect(tlsChecks(asked)).toEqual([
+        {
+          code: 'TLS_REPLICATION',
+          verdict: 'refused',
+          overridable: false,
+          nodes: [M, A],
+          message:
+            `${M} has tls-replication yes, so it dials its master over TLS, but FAILOVER TO names ${A} as ${M} lists it, ${A}, its plain port: the hand-over waits until ${M}, ` +
+            `made its replica at that address, reaches it there, which it never does, and writes stay held meanwhile. ` +
+            `Switch over with --method pause or fence, which send ${M} REPLICAOF 10.0.0.2 6380, ${A}'s TLS port, or set tls-replication no on ${M} first`,
+        },
+      ]);
+    }
+    // Where the transports agree, the default paused FAILOVER as ever.
+    const agreed = planAction({ kind: 'switchover', to: A }, factsFor(group, { [M]: both(false), [A]: both(false), [B]: both(true) }), META).plan;
+    expect(replicaofs(agreed)).toEqual([`${M} FAILOVER TO 10.0.0.2 6379 FORCE TIMEOUT 1`, `${B} REPLICAOF 10.0.0.2 6380`]);
+  });
+
   it('the other way: a new master listed at its TLS port, a sibling with tls-replication no is sent its plain port', () => {
     const tlsGroup = snapshotOf([nodeState(M), replicaState(A_TLS, M), replicaState(B, M)]);
     const facts = factsFor(tlsGroup, { [M]: both(true), [A_TLS]: both(true), [B]: both(false) });
-    const plan = planAction({ kind: 'switchover', to: A_TLS, options: { switchoverMethod: 'pause' } }, facts, META).plan;
+    const plan = planAction({ kind: 'switchover', to: A_TLS }, facts, META).plan;
     expect(plan.canRun).toBe(true);
-    expect(replicaofs(plan)).toEqual([`${A_TLS} REPLICAOF NO ONE`, `${M} REPLICAOF 10.0.0.2 6380`, `${B} REPLICAOF 10.0.0.2 6379`]);
+    expect(replicaofs(plan)).toEqual([`${M} FAILOVER TO 10.0.0.2 6380 FORCE TIMEOUT 1`, `${B} REPLICAOF 10.0.0.2 6379`]);
     expect(tlsChecks(plan)).toMatchObject([{ verdict: 'ok', nodes: [B, A_TLS], message: expect.stringMatching(/^10\.0\.0\.3:6379 has tls-replication no, so it dials its master in the clear: it is sent 10\.0\.0\.2:6379, /) }]);
   });
 

@@ -33,3 +33,13 @@ export function transportMismatch(replica: PortFacts, master: PortFacts, port: n
   if (given === null || given === wants) return null;
   return { wants, given, other: wants === 'TLS' ? master.tlsPort : master.plainPort };
 }
+
+/** "A has tls-replication yes, so it dials its master over TLS": why a port of the other transport fails. */
+export function dialsText(replica: string, mismatch: TransportMismatch): string {
+  return `${replica} has tls-replication ${mismatch.wants === 'TLS' ? 'yes' : 'no'}, so it dials its master ${mismatch.wants === 'TLS' ? 'over TLS' : 'in the clear'}`;
+}
+
+/** The setting that names a master's port of `transport`. */
+export function portSetting(transport: Transport): string {
+  return transport === 'TLS' ? 'tls-port' : 'port';
+}

@@ -19,7 +19,7 @@ import { predictResync, type ReplState } from './resync';
 import { sentinelFigures } from './sentinel-facts';
 import { cannotFailOver } from '../sentinel-warnings';
 import { formatAddress, parseAddress } from '../address';
-import { transportMismatch } from './master-port';
+import { dialsText, portSetting, transportMismatch } from './master-port';
 import { formatBytes, formatOffset } from '../../shared/format';
 
 /** "900 bytes", "138 MiB (144,409,652 bytes)": readable, with the exact count an operator may compare. */
@@ -406,7 +406,7 @@ export class PlanBuilder {
     const r = replica.address;
     const m = master.address;
     const { wants, other } = mismatch;
-    const dials = `${r} has tls-replication ${wants === 'TLS' ? 'yes' : 'no'}, so it dials its master ${wants === 'TLS' ? 'over TLS' : 'in the clear'}`;
+    const dials = dialsText(r, mismatch);
     const given = `${formatAddress(host, port)} is ${m}'s ${mismatch.given} port`;
     if (other !== null && other > 0 && !named) {
       this.check('TLS_REPLICATION', 'ok', `${dials}: it is sent ${formatAddress(host, other)}, ${m}'s ${wants} port (${given}, where its link would stay down)`, [r, m]);
@@ -417,7 +417,7 @@ export class PlanBuilder {
       this.check(
         'TLS_REPLICATION',
         'warning',
-        `${dials}, but ${given}, and its ${wants} port could not be read (CONFIG GET ${wants === 'TLS' ? 'tls-port' : 'port'} refused): ${r}'s link would stay down there. ` +
+        `${dials}, but ${given}, and its ${wants} port could not be read (CONFIG GET ${portSetting(wants)} refused): ${r}'s link would stay down there. ` +
           `Name ${m}'s ${wants} port as the address replicas dial (--master-address HOST:PORT), or let the console's user read its config (+config|get), and plan again`,
         [r, m],
         true,
@@ -426,7 +426,7 @@ export class PlanBuilder {
     }
     const refusal =
       other === 0
-        ? `${dials}, but ${m} has no ${wants} port (${wants === 'TLS' ? 'tls-port' : 'port'} 0: ${given}, its only one): ${r}'s link would stay down. ` +
+        ? `${dials}, but ${m} has no ${wants} port (${portSetting(wants)} 0: ${given}, its only one): ${r}'s link would stay down. ` +
           (wants === 'TLS' ? `Give ${m} a tls-port, or set tls-replication no on ${r}` : `Set tls-replication yes on ${r}, or give ${m} a plain port`) +
           ', and plan again'
         : `${dials}, but ${given} (the address given for replicas to dial): ${r}'s link would stay down there. ` +

@@ -11,6 +11,7 @@ import { FENCE_REPLICAS, isFenceValue, oldMasterComesBack } from './operations';
 import { bytesText, MAX_WRITE_PAUSE_MS, PAUSE_MARGIN_MS, PlanBuilder, type PlannedAction } from './plan-builder';
 import { afterPromotion, predictResync, type ReplState } from './resync';
 import { failoverMaster, sentinelGroupMaster } from './scope';
+import { dialsText, portSetting, transportMismatch, type TransportMismatch } from './master-port';
 import { planSentinelFailover } from './sentinel-planner';
 import { historyBytesBehind, holdsHistoryOf, sameHistory } from '../replication-rules';
 import { refusesWrites, replicasAsked, type WriteHazard } from '../write-hazards';
@@ -572,19 +573,27 @@ function planSwitchover(b: PlanBuilder, toAddress: string, meta: PlanMeta): Plan
 
   const requested = b.options.switchoverMethod ?? 'auto';
   const modern = atLeast62(mf.version) && atLeast62(tf.version);
-  const method = requested === 'auto' ? (modern ? 'paused-failover' : 'fence') : requested;
+  // FAILOVER makes the old master a replica of the target at the address it lists the target by,
+  // and hands over only once the old master has reached it there (PSYNC … FAILOVER): at a port of
+  // the other transport than its tls-replication it never does, and writes stay held (measured on
+  // 7.0: failover-in-progress until FAILOVER ABORT). The manual sequence re-points it to a port it can dial.
+  const listedAt = listed?.address ?? to;
+  const cannotHandOver = transportMismatch(mf, tf, parseAddress(listedAt).port);
+  const method = requested === 'auto' ? (modern ? (cannotHandOver ? 'pause' : 'paused-failover') : 'fence') : requested;
   // The fence's settings as read: what makes it hold, and what is put back. Never defaults.
   let fence: { toWrite: number; maxLag: number } | null = null;
   if (method !== 'fence' && !modern) {
     const needs = method === 'pause' ? 'CLIENT PAUSE WRITE' : method === 'failover' ? 'FAILOVER' : 'CLIENT PAUSE WRITE and FAILOVER';
     b.check('MANUAL_SWITCHOVER', 'refused', `${needs} needs Redis 6.2 or later on both nodes (${oldMaster}: ${mf.version}, ${to}: ${tf.version})`, [oldMaster, to]);
   } else if (method === 'pause') {
+    const chosen = requested === 'auto' && cannotHandOver !== null;
     b.check(
       'MANUAL_SWITCHOVER',
       'warning',
-      `manual sequence: writes on ${oldMaster} wait under CLIENT PAUSE WRITE while ${to} catches up and takes over. ` +
-        `If the console dies between REPLICAOF NO ONE on ${to} and REPLICAOF on ${oldMaster}, the pause runs out and both take writes (two masters); ` +
-        `the default paused-failover has no such window`,
+      `${chosen ? `FAILOVER cannot hand over to ${to} here (${oldMaster} cannot dial it at ${listedAt}, see TLS_REPLICATION), so: ` : ''}` +
+        `manual sequence: writes on ${oldMaster} wait under CLIENT PAUSE WRITE while ${to} catches up and takes over. ` +
+        `If the console dies between REPLICAOF NO ONE on ${to} and REPLICAOF on ${oldMaster}, the pause runs out and both take writes (two masters)` +
+        (chosen ? '' : '; the default paused-failover has no such window'),
       [oldMaster, to],
     );
   } else if (method === 'fence') {
@@ -660,7 +669,8 @@ function planSwitchover(b: PlanBuilder, toAddress: string, meta: PlanMeta): Plan
     b.auth(mf, tf);
     b.version(mf, tf);
     b.predict(oldAtHandover, to, promoted);
-    const { host, port } = parseAddress(listed?.address ?? to);
+    const { host, port } = parseAddress(listedAt);
+    if (cannotHandOver) failoverCannotHandOver(b, mf, tf, listedAt, cannotHandOver);
     const verify = `master_failover_state goes back to no-failover with ${to} a master and ${oldMaster} its replica`;
     if (method === 'failover') {
       b.step(
@@ -730,6 +740,23 @@ function planSwitchover(b: PlanBuilder, toAddress: string, meta: PlanMeta): Plan
   }
   const how = method === 'failover' ? ' with FAILOVER TO' : method === 'paused-failover' ? ' with CLIENT PAUSE WRITE, then FAILOVER TO … FORCE' : ` (manual: ${method})`;
   return finish(b, meta, `${summary}${how}${reachable(siblings) > 0 ? `, then re-point ${plural(reachable(siblings), 'replica')}` : ''}`, to);
+}
+
+/** Refuse FAILOVER TO where the old master cannot dial the target at the address its master lists (see planSwitchover). */
+function failoverCannotHandOver(b: PlanBuilder, old: NodeFacts, target: NodeFacts, listedAt: string, mismatch: TransportMismatch): void {
+  const { host } = parseAddress(listedAt);
+  const { wants, given, other } = mismatch;
+  const instead =
+    other !== null && other > 0
+      ? `Switch over with --method pause or fence, which send ${old.address} REPLICAOF ${host} ${other}, ${target.address}'s ${wants} port, or set tls-replication ${given === 'TLS' ? 'yes' : 'no'} on ${old.address} first`
+      : `${target.address} has no ${wants} port to send it instead (${other === 0 ? `${portSetting(wants)} 0` : `CONFIG GET ${portSetting(wants)} refused`}): set tls-replication ${given === 'TLS' ? 'yes' : 'no'} on ${old.address} first`;
+  b.check(
+    'TLS_REPLICATION',
+    'refused',
+    `${dialsText(old.address, mismatch)}, but FAILOVER TO names ${target.address} as ${old.address} lists it, ${listedAt}, its ${given} port: the hand-over waits until ${old.address}, ` +
+      `made its replica at that address, reaches it there, which it never does, and writes stay held meanwhile. ${instead}`,
+    [old.address, target.address],
+  );
 }
 
 /**
