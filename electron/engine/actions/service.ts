@@ -263,7 +263,7 @@ export class ActionService {
     }
     const snapshot = await this.engine.refresh().catch(() => this.engine.snapshot());
     const addresses = [...new Set([...fresh.plan.nodes, ...fresh.expected.map((e) => e.address)])];
-    const nodes = finalStates(snapshot, addresses);
+    const nodes = finalStates(snapshot, addresses, fresh.ops);
     // Every step passed, but the fresh read afterwards is what counts: a plan whose end state
     // is not there is not done (another change may have happened meanwhile).
     const contradicted = report.status === 'ok' ? unverified(fresh, nodes) : [];
