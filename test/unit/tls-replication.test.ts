@@ -3,8 +3,10 @@
 // for the master (TLS_REPLICATION). Servers of 6379 (plain) and 6380 (TLS) on each host.
 import { describe, expect, it } from 'vitest';
 import type { NodeFacts } from '../../electron/engine/actions/facts';
+import type { ExecutionReport } from '../../electron/engine/actions/executor';
+import { nextSteps } from '../../electron/engine/actions/next-steps';
 import { planAction } from '../../electron/engine/actions/planner';
-import type { ActionPlan } from '../../electron/shared/actions';
+import type { ActionPlan, StepResult } from '../../electron/shared/actions';
 import { META, factsFor, nodeState, replicaState, snapshotOf } from '../helpers/action-fixtures';
 
 const M = '10.0.0.1:6379';
@@ -172,5 +174,26 @@ describe('the port a replica is sent for its new master', () => {
     expect([right.canRun, replicaofs(right), tlsChecks(right)]).toEqual([true, [`${B} REPLICAOF 10.0.0.2 6380`], []]);
     const natted = planAction({ kind: 'replicaof', node: B, master: A, options: { masterAddress: '192.0.2.7:16380' } }, facts, META).plan;
     expect([natted.canRun, replicaofs(natted), tlsChecks(natted)]).toEqual([true, [`${B} REPLICAOF 192.0.2.7 16380`], []]);
+  });
+
+  it('a plan stopped before the old master followed: the advice to finish gives the port the plan chose for it', () => {
+    const planned = planAction({ kind: 'switchover', to: A }, factsFor(group, { [M]: both(true), [A]: both(false), [B]: both(false) }), META);
+    const index = planned.plan.steps.findIndex((s) => s.node === M && s.command.startsWith('REPLICAOF'));
+    const steps = planned.plan.steps.map((s, i) => ({ ...s, status: (i < index ? 'ok' : i === index ? 'failed' : 'skipped') as StepResult['status'], startedAt: null, finishedAt: null, message: '' }));
+    const report: ExecutionReport = {
+      status: 'failed',
+      steps,
+      cleanup: [],
+      handedOver: true,
+      failure: { stepIndex: index, message: 'x' },
+      unanswered: [],
+      notes: [],
+      handingOver: null,
+      authChanged: [],
+    };
+    const state = { reachable: true, linkStatus: null, offset: 1000, error: null };
+    const out = nextSteps(planned, report, [{ address: M, role: 'master', master: null, ...state }, { address: A, role: 'master', master: null, ...state }, { address: B, role: 'replica', master: M, ...state, linkStatus: 'up' }], group);
+    expect(out).toContain(`${M} is a master, but should replicate from ${A}: run REPLICAOF 10.0.0.2 6380 on it.`);
+    expect(out).toContain(`${B} still replicates from ${M}: to finish, run REPLICAOF 10.0.0.2 6379 on it.`);
   });
 });

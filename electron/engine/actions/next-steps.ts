@@ -45,6 +45,12 @@ function replicaofCommand(snapshot: TopologySnapshot | null, master: string): st
   return `REPLICAOF ${host} ${port}`;
 }
 
+/** REPLICAOF for `node` to follow `master`: the plan's own when a step of it sends that (the port `node` can dial, see TLS_REPLICATION), else as servers reach the master. */
+function replicaofFor(ops: readonly StepOp[], snapshot: TopologySnapshot | null, node: string, master: string): string {
+  const op = ops.find((o) => o.kind === 'replicaof' && same(o.node, node) && same(o.master, master));
+  return op?.kind === 'replicaof' ? `REPLICAOF ${op.host} ${op.port}` : replicaofCommand(snapshot, master);
+}
+
 function describe(node: FinalNodeState): string {
   if (!node.reachable) return `${node.address} cannot be reached${node.error ? ` (${node.error})` : ''}`;
   if (node.role === 'master') return `${node.address} is a master`;
@@ -151,7 +157,7 @@ export function nextSteps(
       out.push(`${describe(now)}: this plan did not make that change.`);
       continue;
     }
-    const advice = adviceFor(expected, now, snapshot, oldMasterDown(planned, report, expected, now));
+    const advice = adviceFor(expected, now, snapshot, planned.ops, oldMasterDown(planned, report, expected, now));
     if (advice) out.push(advice);
   }
   if (others) out.push(LOOK_FIRST);
@@ -181,7 +187,7 @@ export function nextSteps(
   const rewriteFailures = report.steps.filter((s) => s.command === 'CONFIG REWRITE' && s.status === 'failed');
   for (const step of rewriteFailures) {
     const e = planned.expected.find((x) => x.address === step.node);
-    const role = e?.role === 'replica' && e.master ? `"replicaof ${replicaofCommand(snapshot, e.master).slice('REPLICAOF '.length)}"` : 'no replicaof line';
+    const role = e?.role === 'replica' && e.master ? `"replicaof ${replicaofFor(planned.ops, snapshot, e.address, e.master).slice('REPLICAOF '.length)}"` : 'no replicaof line';
     out.push(`The change is live on ${step.node} but not persisted (${step.message}): give it ${role} in its startup configuration.`);
   }
   return out;
@@ -204,11 +210,12 @@ function oldMasterDown(planned: PlannedAction, report: ExecutionReport, expected
   return held?.kind === 'pause-writes' ? 'pause' : held ? 'write fence' : 'write stop';
 }
 
-function adviceFor(expected: ExpectedNode, now: FinalNodeState, snapshot: TopologySnapshot | null, downOldMaster: string | null = null): string | null {
+function adviceFor(expected: ExpectedNode, now: FinalNodeState, snapshot: TopologySnapshot | null, ops: readonly StepOp[], downOldMaster: string | null = null): string | null {
+  const replicaof = (master: string): string => replicaofFor(ops, snapshot, expected.address, master);
   if (downOldMaster !== null && expected.master) {
     return (
       `${now.address} is down (${now.error ?? 'not reachable'}); restarted, it comes back a master with no ${downOldMaster}: ` +
-      `make it a replica of ${expected.master} (${replicaofCommand(snapshot, expected.master)}) before clients reach it.`
+      `make it a replica of ${expected.master} (${replicaof(expected.master)}) before clients reach it.`
     );
   }
   if (!now.reachable) return `${unreachable(now)}: when it is back, it should be ${plannedAs(expected)}; check its role then.`;
@@ -217,8 +224,8 @@ function adviceFor(expected: ExpectedNode, now: FinalNodeState, snapshot: Topolo
     return `${now.address} is still a replica of ${now.master ?? '?'}: it was not promoted.`;
   }
   const master = expected.master ?? '?';
-  if (now.role === 'master') return `${now.address} is a master, but should replicate from ${master}: run ${replicaofCommand(snapshot, master)} on it.`;
-  if (now.master !== master) return `${now.address} still replicates from ${now.master ?? '?'}: to finish, run ${replicaofCommand(snapshot, master)} on it.`;
+  if (now.role === 'master') return `${now.address} is a master, but should replicate from ${master}: run ${replicaof(master)} on it.`;
+  if (now.master !== master) return `${now.address} still replicates from ${now.master ?? '?'}: to finish, run ${replicaof(master)} on it.`;
   if (now.linkStatus !== 'up') {
     return `${now.address} replicates from ${master} but its link is down: check ${master}'s reachability and ${now.address}'s masterauth (a refused password only shows in ${now.address}'s log).`;
   }
