@@ -3,9 +3,9 @@
 // console in the clear: every node ends up replicating from the new master at the port its own
 // tls-replication dials (TLS_REPLICATION). The certificates are made by openssl in the test.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { freePort } from '../../electron/lab/free-port';
-import { Lab, masterWithReplicas } from '../../electron/lab/lab';
+import type { Lab } from '../../electron/lab/lab';
 import { caughtUp, check, direct, harness, planAndRun, replication } from '../helpers/actions';
+import { startMixedTransportGroup } from '../helpers/mixed-transport';
 import { disposeAfterEach } from '../helpers/dispose';
 import { makeTestCertificates, type TestCertificates } from '../helpers/tls-certs';
 
@@ -17,32 +17,10 @@ beforeAll(() => {
 });
 afterAll(() => certs?.remove());
 
-const NAMES = ['master', 'replica-1', 'replica-2'];
-
-/**
- * A master with two replicas, each given a tls-port beside its port; the master alone has
- * tls-replication yes (it does not dial anyone while it is the master). Its replicas replicate in
- * the clear, so it lists them by their plain ports. Returns each node's TLS port.
- */
 async function mixedGroup(): Promise<{ lab: Lab; tlsPort: Record<string, number> }> {
-  const lab = own(await Lab.start({ nodes: masterWithReplicas(2) }));
-  const tlsPort: Record<string, number> = {};
-  for (const name of NAMES) {
-    const port = await freePort();
-    tlsPort[name] = port;
-    const client = direct(lab, name);
-    try {
-      await client.call('CONFIG', 'SET', 'tls-cert-file', certs.serverCert, 'tls-key-file', certs.serverKey, 'tls-ca-cert-file', certs.caFile, 'tls-auth-clients', 'no');
-      await client.call('CONFIG', 'SET', 'tls-port', String(port));
-      if (name === 'master') {
-        await client.call('CONFIG', 'SET', 'tls-replication', 'yes');
-        for (let i = 0; i < 100; i++) await client.set(`before:${i}`, String(i));
-      }
-    } finally {
-      client.disconnect();
-    }
-  }
-  return { lab, tlsPort };
+  const group = await startMixedTransportGroup(certs);
+  own(group.lab);
+  return group;
 }
 
 describe('a switchover over mixed transports', () => {
