@@ -49,17 +49,26 @@ export function confirms(typed: string, address: string): boolean {
 }
 
 /**
- * The address replicas are told to dial: the first `REPLICAOF host port` of the steps, as
- * host:port (IPv6 in brackets), or null when no step points a replica at a master.
+ * The addresses replicas are told to dial: each `REPLICAOF host port` of the steps, as host:port
+ * (IPv6 in brackets), once each in the order of the steps; empty when no step points a replica
+ * at a master. Usually one; two where replicas dial the new master over different transports
+ * (its plain port and its TLS port, by their tls-replication: TLS_REPLICATION).
  */
-export function replicaofTargetOf(steps: readonly PlanStep[]): string | null {
+export function replicaofTargetsOf(steps: readonly PlanStep[]): string[] {
+  const targets: string[] = [];
   for (const step of steps) {
     const match = /^REPLICAOF (\S+) (\d+)$/.exec(step.command);
     if (!match || match[1] === undefined) continue;
     const host = match[1].includes(':') ? `[${match[1]}]` : match[1];
-    return `${host}:${match[2]}`;
+    const target = `${host}:${match[2]}`;
+    if (!targets.includes(target)) targets.push(target);
   }
-  return null;
+  return targets;
+}
+
+/** The first address replicas are told to dial (see replicaofTargetsOf), or null. */
+export function replicaofTargetOf(steps: readonly PlanStep[]): string | null {
+  return replicaofTargetsOf(steps)[0] ?? null;
 }
 
 /**
@@ -111,7 +120,8 @@ export class PlanDialogState {
   readonly open: boolean = $derived(this.phase !== 'closed');
   readonly options: ActionOptions = $derived(this.request?.options ?? {});
   /** Where the plan's replicas will dial their new master (from its REPLICAOF step), or null. */
-  readonly replicaofTarget: string | null = $derived(this.plan ? replicaofTargetOf(this.plan.steps) : null);
+  readonly replicaofTargets: string[] = $derived(this.plan ? replicaofTargetsOf(this.plan.steps) : []);
+  readonly replicaofTarget: string | null = $derived(this.replicaofTargets[0] ?? null);
 
   /** Non-ok checks the operator may accept: each gets a "run anyway" checkbox. */
   readonly overridable: PlanCheck[] = $derived(

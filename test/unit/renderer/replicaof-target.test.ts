@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ActionPlan, ActionRequest } from '../../../electron/shared/actions';
 import { Clock } from '../../../renderer/src/state/clock.svelte';
-import { parseMasterAddress, replicaofTargetOf } from '../../../renderer/src/state/plan-dialog.svelte';
+import { parseMasterAddress, replicaofTargetOf, replicaofTargetsOf } from '../../../renderer/src/state/plan-dialog.svelte';
 import { Session } from '../../../renderer/src/state/session.svelte';
 import { makePlan, makePromotePlan, makeStep } from './action-fixtures';
 import { ScriptedApi } from './scripted-api';
@@ -32,6 +32,16 @@ describe('replicaofTargetOf', () => {
     expect(replicaofTargetOf([makeStep('s1', '[::1]:7002', 'REPLICAOF ::1 7001')])).toBe('[::1]:7001');
     expect(replicaofTargetOf([makeStep('s1', '127.0.0.1:7001', 'REPLICAOF NO ONE')])).toBeNull();
     expect(replicaofTargetOf([])).toBeNull();
+  });
+
+  it('lists each address once where replicas dial the new master over different transports', () => {
+    const steps = [
+      makeStep('s1', '127.0.0.1:7002', 'REPLICAOF 127.0.0.1 7001'),
+      makeStep('s2', '127.0.0.1:7003', 'REPLICAOF 127.0.0.1 7101'),
+      makeStep('s3', '127.0.0.1:7004', 'REPLICAOF 127.0.0.1 7001'),
+    ];
+    expect(replicaofTargetsOf(steps)).toEqual(['127.0.0.1:7001', '127.0.0.1:7101']);
+    expect(replicaofTargetsOf(makePromotePlan().steps)).toEqual(['127.0.0.1:7001']);
   });
 });
 
