@@ -66,8 +66,13 @@ export interface ServedSync {
 export interface NodeRecord {
   address: string;
   aliases: Set<string>;
-  /** The address actually dialled (after the user's address map). */
+  /** The address actually dialled (after the user's address map): `dialledAs`'s. */
   dial: string;
+  /**
+   * Which of its addresses (its own or an alias) it is dialled by: the one that last answered as
+   * it (NodeSet.dialBy). Memory keeps it under this one, the others as aliases.
+   */
+  dialledAs: string;
   seed: boolean;
   server: ServerInfo | null;
   replication: ReplicationInfo | null;
@@ -163,6 +168,7 @@ export function createRecord(address: string, dial: string, seed: boolean, capac
     address,
     aliases: new Set(),
     dial,
+    dialledAs: address,
     seed,
     server: null,
     replication: null,
@@ -254,9 +260,13 @@ export async function pollNode(registry: ClientRegistry, record: NodeRecord, now
     markUnreachable(record, error, now());
     // Only an address a replica list named that never answered at all: a seed, a master, a node seen
     // before, or a live server refusing us for now (LOADING, NOPERM) is tried every poll.
-    const noAnswer = record.error?.code === 'UNREACHABLE' || record.error?.code === 'TIMEOUT';
-    if (record.polls === 0 && record.listedBy !== null && noAnswer) readEveryAfter(record, record.readEvery * 2);
+    if (record.polls === 0 && record.listedBy !== null && gaveNoAnswer(record.error)) readEveryAfter(record, record.readEvery * 2);
   }
+}
+
+/** Nothing answered there (refused, unreachable, timed out): unlike a refusal of the console (a password, NOPERM, LOADING), it proves no server. */
+export function gaveNoAnswer(error: { code: string } | null): boolean {
+  return error?.code === 'UNREACHABLE' || error?.code === 'TIMEOUT';
 }
 
 /**

@@ -50,7 +50,8 @@ export interface ChainInfo {
 /**
  * The nodes of one topology, reachable by any of their addresses. Two addresses that turn
  * out to reach the same process (same run_id) become one node: the address it was first
- * reached by stays canonical, the other becomes an alias.
+ * reached by stays canonical, the other becomes an alias. Whatever its name, a node is dialled
+ * at the address that last answered as it (dialBy).
  *
  * Bounded whatever servers say: at most `maxNodes` nodes are added from what nodes list
  * (seeds always count); once full, a master's list can take the room of never-reached nodes
@@ -270,7 +271,31 @@ export class NodeSet {
     this.remove(drop);
     for (const address of [drop.address, ...drop.aliases]) this.index(address, keep);
     this.indexRunId(keep, runId);
+    // `record` just answered; a twin kept for its seniority may have stopped (a port forward closed).
+    if (keep !== record && record.reachable && !keep.reachable) this.dialBy(keep, record.dialledAs);
     return keep;
+  }
+
+  /**
+   * From now on, dial `record` at `address`, one of its own that just answered as it (same
+   * run_id): a node is dialled at the address that last answered, and the one that stopped
+   * answering stays an alias, tried again when this one fails. An address another node holds is
+   * left to it. Returns false when nothing changed.
+   */
+  dialBy(record: NodeRecord, address: string): boolean {
+    const normalized = safeNormalize(address);
+    const owner = this.byAddress.get(normalized);
+    if (!this.contains(record) || (owner !== undefined && owner !== record) || record.dialledAs === normalized) return false;
+    if (normalized !== record.address) record.aliases.add(normalized);
+    if (owner === undefined) this.index(normalized, record);
+    record.dialledAs = normalized;
+    record.dial = dialAddress(this.addressMap, normalized);
+    return true;
+  }
+
+  /** The address dialled for `address`, through the user's address map. */
+  dialOf(address: string): string {
+    return dialAddress(this.addressMap, safeNormalize(address));
   }
 
   private indexRunId(record: NodeRecord, runId: string): void {

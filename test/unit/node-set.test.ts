@@ -152,6 +152,30 @@ describe('NodeSet: linear per poll', () => {
     expect(nodes.size).toBe(1);
   });
 
+  it('dials a node at the address that last answered as it: a twin kept for its seniority that stopped answering is dialled at the new one', () => {
+    const nodes = new NodeSet(10, { '10.0.0.7:6379': '127.0.0.1:7007' });
+    const forwarded = read(nodes.add('127.0.0.1:7001', false), { runId: 'same' });
+    nodes.mergeByRunId(forwarded);
+    refused(forwarded);
+    // Listed at its own address, which answers as the same process: one node, dialled there from now on.
+    const own = read(nodes.add('10.0.0.7:6379', false), { runId: 'same' });
+    expect(nodes.mergeByRunId(own)).toBe(forwarded);
+    expect(forwarded).toMatchObject({ address: '127.0.0.1:7001', dialledAs: '10.0.0.7:6379', dial: '127.0.0.1:7007' });
+    expect([...forwarded.aliases]).toEqual(['10.0.0.7:6379']);
+    // Its first address answers again and the second fails: back to the first, the second stays an alias.
+    expect(nodes.dialBy(forwarded, '127.0.0.1:7001')).toBe(true);
+    expect(forwarded).toMatchObject({ dialledAs: '127.0.0.1:7001', dial: '127.0.0.1:7001' });
+    expect(nodes.resolve('10.0.0.7:6379')).toBe(forwarded);
+    // Both answering: the node keeps the address it has.
+    const both = read(nodes.add('10.0.0.8:6379', true), { runId: 'both' });
+    nodes.mergeByRunId(both);
+    expect(nodes.mergeByRunId(read(nodes.add('10.0.0.9:6379', false), { runId: 'both' }))).toBe(both);
+    expect(both.dial).toBe('10.0.0.8:6379');
+    // Another node's address is never taken over.
+    expect(nodes.dialBy(forwarded, '10.0.0.8:6379')).toBe(false);
+    expect(forwarded.dial).toBe('127.0.0.1:7001');
+  });
+
   it('does not merge with a node that has restarted under a new run_id since it was indexed', () => {
     const nodes = new NodeSet(10);
     const a = read(nodes.add('10.0.0.1:6379', true), { runId: 'old' });
