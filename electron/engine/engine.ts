@@ -32,6 +32,7 @@ import { DataLossWatch } from './data-loss';
 import { persistenceOff } from './replication-settings';
 import { currentOffset, masterAddressOf, pollNode, type NodeRecord } from './node-record';
 import { DEFAULT_MAX_NODES, NodeSet } from './node-set';
+import { answeringAddress } from './redial';
 import { PollScheduler, type SlotTiming } from './poll-scheduler';
 import { askSentinels, sentinelAuthMessage } from './sentinel-entry';
 import { SentinelWatch } from './sentinel-watch';
@@ -679,6 +680,15 @@ class Session {
   private async pollOnce(record: NodeRecord): Promise<void> {
     await pollNode(this.registryOf(record), record, this.clock.now);
     if (this.stopped) return;
+    // Silent where it is dialled, but it answers as itself at another of its addresses: read there, from now on.
+    const dial = record.dial;
+    const answering = await answeringAddress(this.registryOf(record), this.nodes, record, this.memory?.get(record.address));
+    if (this.stopped) return;
+    if (answering !== null && this.nodes.dialBy(record, answering)) {
+      this.registryOf(record).forget(dial);
+      await pollNode(this.registryOf(record), record, this.clock.now);
+      if (this.stopped) return;
+    }
     // Only a Sentinel (or a node that answers as one) has anything to do there: a data node's poll skips the extra await.
     if (record.reachable && (record.asSentinel || record.server?.mode === 'sentinel')) {
       await this.sentinels.afterPoll(record);
@@ -692,7 +702,8 @@ class Session {
       for (const gone of before) {
         if (this.nodes.resolve(gone.address) === gone) continue;
         this.scheduler.remove(gone);
-        if (gone !== survivor) this.registryOf(gone).disconnect(gone.dial);
+        // The survivor may dial where the folded node did (the address that answered last).
+        if (gone !== survivor && gone.dial !== survivor.dial) this.registryOf(gone).disconnect(gone.dial);
       }
     }
     this.addNeighbours(survivor);
@@ -744,8 +755,7 @@ class Session {
         read.add(record);
         const master = role === 'replica' ? (this.nodes.masterOf(record)?.address ?? masterAddressOf(record)) : null;
         memory.observe({
-          address: record.address,
-          aliases: [...record.aliases],
+          ...addressesOf(record),
           role,
           master,
           runId: record.server?.runId ?? null,
@@ -761,15 +771,14 @@ class Session {
         const lister = this.listerOf(record);
         const known = memory.get(record.address);
         if (lister && (known === undefined || known.listedOnly === true)) {
-          memory.observe({ address: record.address, aliases: [...record.aliases], role: 'replica', master: lister.address, runId: null, replid: null, offset: null, listedOnly: true, lastSeenAt: lister.polledAt ?? now });
+          memory.observe({ ...addressesOf(record), role: 'replica', master: lister.address, runId: null, replid: null, offset: null, listedOnly: true, lastSeenAt: lister.polledAt ?? now });
         }
       } else if (record.reachable && record.asSentinel) {
         // A Sentinel is remembered with the master of ours it monitors, so a later session recalls it with that group.
         const master = record.sentinel?.masters.find((m) => m.facts?.address)?.facts?.address ?? null;
         if (master !== null) {
           memory.observe({
-            address: record.address,
-            aliases: [...record.aliases],
+            ...addressesOf(record),
             role: 'sentinel',
             master: this.nodes.resolve(master)?.address ?? master,
             runId: record.server?.runId ?? null,
@@ -903,6 +912,11 @@ function insecureWarning(): TopologyWarning {
     message: 'TLS without certificate verification (--insecure): anyone on the network path can read and change the traffic, the password included',
     nodes: [],
   };
+}
+
+/** A node's addresses as memory keeps them: the one it last answered at first (dialled first next time), the others as aliases. */
+function addressesOf(record: NodeRecord): { address: string; aliases: string[] } {
+  return { address: record.dialledAs, aliases: [record.address, ...record.aliases].filter((a) => a !== record.dialledAs) };
 }
 
 function rememberedAsOf(entry: RememberedNode): NonNullable<NodeRecord['rememberedAs']> {

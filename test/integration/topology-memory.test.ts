@@ -13,6 +13,7 @@ import { Lab, masterWithReplicas } from '../../electron/lab/lab';
 import { disposeAfterEach } from '../helpers/dispose';
 import { node, waitForTick } from '../helpers/engine';
 import { runCli, type CliRun } from '../helpers/cli';
+import { forwardTo } from '../helpers/port-forward';
 import { until } from '../helpers/until';
 
 const own = disposeAfterEach();
@@ -236,6 +237,32 @@ describe('topology memory', () => {
     expect(split.warnings.find((w) => w.code === 'MULTIPLE_MASTERS')?.message).toContain(
       `${master} is the master ${r1} was promoted off (as the console remembers it), back as a master beside it: make it a replica of ${r1} (REPLICAOF 127.0.0.1 ${lab.port('replica-1')} on ${master}`,
     );
+  });
+
+  it('a node known at two addresses is dialled at the one that still answers, in this session and the next', async () => {
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(2) }));
+    const { dir } = own(tempDir());
+    const [master, r1, r2] = ['master', 'replica-1', 'replica-2'].map((n) => lab.address(n)) as [string, string, string];
+    // replica-1 through a port forward (the console's way in), and at its own port (as its master lists it): one node.
+    const forward = own(await forwardTo(lab.port('replica-1')));
+    const engine = own(new ReplicationEngine({ memoryDir: dir, connectTimeoutMs: 800, commandTimeoutMs: 800 }));
+    const first = await engine.connect({ seeds: [forward.address, master], pollIntervalMs: 200 });
+    expect(node(first, forward.address)).toMatchObject({ reachable: true, aliases: [r1] });
+
+    // The forward goes; the server runs on, its master lists it connected: it is read at its own port.
+    await forward.close();
+    const { snapshot } = await waitForTick(engine, (u) => u.snapshot.seq > first.seq + 10, 10_000, 'ten ticks without the forward');
+    expect(node(snapshot, forward.address)).toMatchObject({ reachable: true, remembered: false, role: 'replica', master });
+    await engine.disconnect();
+    const remembered = (JSON.parse(fs.readFileSync(path.join(dir, MEMORY_FILE), 'utf8')) as { nodes: { address: string; aliases: string[] }[] }).nodes;
+    expect(remembered.find((n) => n.address === r1)).toMatchObject({ aliases: [forward.address] });
+
+    // The next session knows replica-1 from memory alone (its master is dead): it dials the address that answered last.
+    await lab.kill('master');
+    const next = own(new ReplicationEngine({ memoryDir: dir, connectTimeoutMs: 800, commandTimeoutMs: 800 }));
+    const later = await next.connect({ seeds: [r2], pollIntervalMs: 200 });
+    expect(node(later, r1)).toMatchObject({ reachable: true, remembered: false, role: 'replica' });
+    expect(later.nodes.map((n) => n.address)).not.toContain(forward.address);
   });
 
   it('a node that stops answering has its last read written at once (a console started after it died says when)', async () => {
