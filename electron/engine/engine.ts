@@ -790,7 +790,10 @@ class Session {
     }
     memory.expire(now);
     for (const record of this.nodes.all()) {
-      const entry = memory.get(record.address);
+      const found = memory.get(record.address);
+      // A node never read that its master lists now is that listing, not a node known from an
+      // earlier session: memory keeps the listing for the day the master dies (listedOnly above).
+      const entry = found?.listedOnly === true && this.listerOf(record) ? undefined : found;
       record.rememberedSeenAt = entry?.lastSeenAt ?? null;
       record.rememberedAs = entry ? rememberedAsOf(entry) : null;
     }

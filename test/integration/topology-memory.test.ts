@@ -12,6 +12,7 @@ import { MEMORY_FILE } from '../../electron/engine/topology-memory';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
 import { disposeAfterEach } from '../helpers/dispose';
 import { node, waitForTick } from '../helpers/engine';
+import { replication } from '../helpers/actions';
 import { runCli, type CliRun } from '../helpers/cli';
 import { forwardTo } from '../helpers/port-forward';
 import { until } from '../helpers/until';
@@ -263,6 +264,50 @@ describe('topology memory', () => {
     const later = await next.connect({ seeds: [r2], pollIntervalMs: 200 });
     expect(node(later, r1)).toMatchObject({ reachable: true, remembered: false, role: 'replica' });
     expect(later.nodes.map((n) => n.address)).not.toContain(forward.address);
+  });
+
+  it('a replica only its master lists (its announced address refuses the console) is listed, not remembered, while that master lists it', async () => {
+    // Protected mode refuses what does not come over loopback: this machine's other address is such a way in.
+    const host = Object.values(os.networkInterfaces())
+      .flat()
+      .find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
+    expect(host, 'this test needs a non-loopback IPv4 address on the machine').toBeDefined();
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(2) }));
+    const { dir } = own(tempDir());
+    const master = lab.address('master');
+    const listedAs = `${host}:${lab.port('replica-2')}`;
+    const replica = new Redis(lab.port('replica-2'), '127.0.0.1');
+    await replica.config('SET', 'bind', `127.0.0.1 ${host}`);
+    await replica.config('SET', 'protected-mode', 'yes');
+    await replica.config('SET', 'replica-announce-ip', host!);
+    replica.disconnect();
+    // The announced address is sent when the replica connects: make it reconnect.
+    const admin = new Redis(lab.port('master'), '127.0.0.1');
+    await admin.client('KILL', 'TYPE', 'replica');
+    admin.disconnect();
+    await until('the master lists replica-2 at its announced address', async () => (Object.values(await replication(lab, 'master')).some((v) => v.startsWith(`ip=${host},`)) ? true : undefined));
+    await lab.waitForLinks();
+
+    const engine = own(new ReplicationEngine({ memoryDir: dir, connectTimeoutMs: 800, commandTimeoutMs: 800 }));
+    const first = await engine.connect({ seeds: [master], pollIntervalMs: 200 });
+    const { snapshot } = await waitForTick(engine, (u) => u.snapshot.seq > first.seq + 3, 10_000, 'three more ticks');
+    const listed = { reachable: false, error: { code: 'PROTECTED_MODE' }, role: 'replica', master, remembered: false, lastSeenAt: null };
+    // Said as what it is from the first snapshot on: its master lists it, the console has never read it.
+    for (const s of [first, snapshot]) expect(node(s, listedAs)).toMatchObject(listed);
+    await engine.disconnect();
+    // Memory keeps it as its master lists it, for a console started once that master is dead.
+    const file = JSON.parse(fs.readFileSync(path.join(dir, MEMORY_FILE), 'utf8')) as { nodes: { address: string }[] };
+    expect(file.nodes.find((n) => n.address === listedAs)).toMatchObject({ listedOnly: true, master });
+
+    // The next console, its master listing it still: the same.
+    const next = own(new ReplicationEngine({ memoryDir: dir, connectTimeoutMs: 800, commandTimeoutMs: 800 }));
+    expect(node(await next.connect({ seeds: [master], pollIntervalMs: 200 }), listedAs)).toMatchObject(listed);
+    await next.disconnect();
+    // Its master dead, memory alone knows it: remembered.
+    await lab.kill('master');
+    const after = own(new ReplicationEngine({ memoryDir: dir, connectTimeoutMs: 800, commandTimeoutMs: 800 }));
+    const down = await after.connect({ seeds: [lab.address('replica-1')], pollIntervalMs: 200 });
+    expect(node(down, listedAs)).toMatchObject({ reachable: false, role: 'replica', master, remembered: true });
   });
 
   it('a node that stops answering has its last read written at once (a console started after it died says when)', async () => {
