@@ -23,6 +23,7 @@ import { CYCLE_LAG } from '../../../electron/shared/topology-text';
 import { isReadOnly } from '../lib/node-actions';
 import { isStale } from '../lib/freshness';
 import { loadingLabel } from '../lib/labels';
+import { isNeverReached } from '../lib/unreached-fold';
 import { edgeKey, type ConsoleState } from './console-state.svelte';
 import { graphViewOf, type GraphView } from './graph-view.svelte';
 
@@ -61,6 +62,8 @@ export class NodeFacts {
   remembered = $state.raw(false);
   /** When the console last read it: kept while it is remembered and unreachable. */
   lastSeenAt = $state.raw<number | null>(null);
+  /** Never read and not remembered: the master whose replica list is all the console knows of it (drawn under it). */
+  listedBy = $state.raw<Address | null>(null);
   errorCode = $state.raw<string | null>(null);
   errorMessage = $state.raw<string | undefined>(undefined);
   lagBasis = $state.raw<'offsets' | 'ack' | null>(null);
@@ -185,6 +188,7 @@ export class CardFacts {
     facts.polledAt = stale ? node.polledAt : null;
     facts.remembered = node?.remembered === true;
     facts.lastSeenAt = node?.remembered === true && !node.reachable ? node.lastSeenAt : null;
+    facts.listedBy = node && !node.remembered && isNeverReached(node) ? node.master : null;
     facts.errorCode = node?.error?.code ?? null;
     facts.errorMessage = node?.error?.message;
     const lag = node?.lag ?? null;

@@ -69,6 +69,26 @@ describe('card facts', () => {
     expect([r1.remembered, r1.lastSeenAt]).toEqual([true, 990_000]);
   });
 
+  it('say a replica never read is known from the list of the master it is drawn under, and one remembered is not', () => {
+    const cs = connected();
+    const cards = cardFactsOf(cs);
+    const r2 = cards.node(R2);
+    expect(r2.listedBy).toBeNull();
+    // Refusing the console from the start: never read, drawn under the master that lists it.
+    const refusing = { reachable: false, polledAt: null, runId: null, error: { code: 'PROTECTED_MODE' as const, message: 'protected mode' } };
+    cs.applySnapshot(snapshot(2, { [R2]: refusing }), 1_001_000);
+    cards.sync();
+    expect([r2.listedBy, r2.remembered, r2.lastSeenAt]).toEqual([M, false, null]);
+    // Known from an earlier session's memory: remembered, with when it was last seen, not "listed by".
+    cs.applySnapshot(snapshot(3, { [R2]: { ...refusing, remembered: true, lastSeenAt: 990_000 } }), 1_002_000);
+    cards.sync();
+    expect([r2.listedBy, r2.remembered, r2.lastSeenAt]).toEqual([null, true, 990_000]);
+    // Read once in this session (a run_id): a node that went away, not one only listed.
+    cs.applySnapshot(snapshot(4, { [R2]: { reachable: false, error: { code: 'UNREACHABLE', message: 'refused' } } }), 1_003_000);
+    cards.sync();
+    expect(r2.listedBy).toBeNull();
+  });
+
   it('say "at least" for a lag in seconds that is only a lower bound, on the card, its edge label source and the table row', () => {
     // Cut off 75 s before the console started 10 ms ago: 10 ms is only the age of the master's history.
     const cs = connected();
