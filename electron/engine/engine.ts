@@ -680,14 +680,17 @@ class Session {
   private async pollOnce(record: NodeRecord): Promise<void> {
     await pollNode(this.registryOf(record), record, this.clock.now);
     if (this.stopped) return;
-    // Silent where it is dialled, but it answers as itself at another of its addresses: read there, from now on.
-    const dial = record.dial;
-    const answering = await answeringAddress(this.registryOf(record), this.nodes, record, this.memory?.get(record.address));
-    if (this.stopped) return;
-    if (answering !== null && this.nodes.dialBy(record, answering)) {
-      this.registryOf(record).forget(dial);
-      await pollNode(this.registryOf(record), record, this.clock.now);
+    // Silent where it is dialled, but it answers as itself at another of its addresses: read there,
+    // from now on. Only after a failed poll: a poll that answered skips the extra await.
+    if (!record.reachable) {
+      const dial = record.dial;
+      const answering = await answeringAddress(this.registryOf(record), this.nodes, record, this.memory?.get(record.address));
       if (this.stopped) return;
+      if (answering !== null && this.nodes.dialBy(record, answering)) {
+        this.registryOf(record).forget(dial);
+        await pollNode(this.registryOf(record), record, this.clock.now);
+        if (this.stopped) return;
+      }
     }
     // Only a Sentinel (or a node that answers as one) has anything to do there: a data node's poll skips the extra await.
     if (record.reachable && (record.asSentinel || record.server?.mode === 'sentinel')) {
