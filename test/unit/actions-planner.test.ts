@@ -13,6 +13,11 @@ const A = '10.0.0.2:6379';
 const B = '10.0.0.3:6379';
 const C = '10.0.0.4:6379';
 
+/** `text` as a regular expression matching it literally. */
+function esc(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
 function check(plan: ActionPlan, code: string): ActionPlan['checks'][number] | undefined {
   return plan.checks.find((c) => c.code === code && c.verdict !== 'ok') ?? plan.checks.find((c) => c.code === code);
 }
@@ -378,11 +383,44 @@ describe('planAction', () => {
     const snapshot = snapshotOf([nodeState(M, dead), replicaState(A, M, stalled), replicaState(B, A, { depth: 2, offset: 3000, ...linkDown }), replicaState(C, M, { offset: 3000, ...linkDown })]);
     const plan = planAction({ kind: 'failover' }, factsFor(snapshot), META).plan;
     expect(plan.steps[0]).toMatchObject({ node: C, command: 'REPLICAOF NO ONE' });
+    // Stalled, not gone: it may hold more than C, so the plan needs an override.
     expect(plan.checks.find((c) => c.code === 'UNREACHABLE_REPLICA')).toMatchObject({
       verdict: 'warning',
-      message: `${A} (with ${B} below it) cannot be reached and is not re-pointed: it still follows ${M} when it comes back. Re-point it to ${C} then (replicaof --node ${A} --master ${C})`,
+      overridable: true,
+      message: expect.stringMatching(new RegExp(`^${esc(A)} \\(with ${esc(B)} below it\\) does not answer \\(did not answer within 1500 ms\\) rather than refusing connections: it may be paused .* it may hold more than ${esc(C)}\\.`)),
       nodes: [A, B],
     });
+  });
+
+  it('an emergency failover does not call a replica the most advanced while another it cannot read may hold more: stalled or refusing needs an override, known ahead counts the loss, gone is named', () => {
+    const dead = { reachable: false, error: { code: 'UNREACHABLE' as const, message: 'connection refused' }, offset: null };
+    const linkDown = { linkStatus: 'down' as const, replid: 'h-m' };
+    const planWith = (a: Partial<Parameters<typeof replicaState>[2]>, lastKnownOffsets: Record<string, { offset: number; at: number }> = {}) =>
+      planAction({ kind: 'failover' }, { ...factsFor(snapshotOf([nodeState(M, dead), replicaState(A, M, { reachable: false, offset: null, ...a }), replicaState(C, M, { offset: 3_904_143, ...linkDown })])), lastKnownOffsets }, META).plan;
+    const unreachable = (plan: ActionPlan) => plan.checks.find((c) => c.code === 'UNREACHABLE_REPLICA');
+
+    // SIGSTOPped (timed out): alive, maybe far ahead of C. It said "✓ C has the highest offset" and was ready to run.
+    const stalled = planWith({ error: { code: 'TIMEOUT', message: `${A} did not answer within 1500 ms (the process may be stalled)` } });
+    expect(stalled.steps[0]).toMatchObject({ node: C, command: 'REPLICAOF NO ONE' });
+    expect(unreachable(stalled)).toMatchObject({ verdict: 'warning', overridable: true, message: expect.stringContaining(`it may hold more than ${C}`) });
+    expect(check(stalled, 'REPLICA_BEHIND')?.message).toBe(`${C} has the highest offset (3904143) of the 1 known replica of ${M} reachable now; one more cannot be read (UNREACHABLE_REPLICA)`);
+
+    // Refusing the console: alive, unread.
+    const refusing = planWith({ error: { code: 'AUTH_FAILED', message: `${A}: WRONGPASS invalid username-password pair` } });
+    expect(unreachable(refusing)).toMatchObject({ verdict: 'warning', overridable: true, message: expect.stringContaining(`may hold more than ${C}`) });
+
+    // Read before it went away, ahead of C: the loss is counted.
+    const ahead = planWith({ error: { code: 'TIMEOUT', message: 'timed out' } }, { [A]: { offset: 52_250_023, at: Date.UTC(2026, 11, 7, 16) } });
+    expect(unreachable(ahead)).toMatchObject({
+      verdict: 'warning',
+      overridable: true,
+      message: expect.stringMatching(new RegExp(`^${esc(A)} cannot be read now \\(timed out\\), but the console last read it at offset 52,250,023 \\(2026-12-07T16:00:00.000Z\\), 46\\.1 MiB \\(48,345,880 bytes\\) past ${esc(C)}: promoting ${esc(C)} loses at least those writes`)),
+    });
+    expect(ahead.lostBytes).toContainEqual({ node: A, bytes: 48_345_880, note: expect.stringContaining('when the console last read it') });
+
+    // Connection refused: the process is gone; named, no override.
+    const gone = planWith({ error: dead.error });
+    expect(unreachable(gone)).toMatchObject({ verdict: 'warning', overridable: false, message: `${A} cannot be reached and is not re-pointed: it still follows ${M} when it comes back. Re-point it to ${C} then (replicaof --node ${A} --master ${C})` });
   });
 
   it('an emergency failover says what a node below a replica holds beyond the one promoted (it resyncs in full from it)', () => {

@@ -16,6 +16,7 @@ import { planSentinelFailover } from './sentinel-planner';
 import { historyBytesBehind, holdsHistoryOf, sameHistory } from '../replication-rules';
 import { refusesWrites, replicasAsked, type WriteHazard } from '../write-hazards';
 import { promotedOff, replicaofTo } from '../warnings';
+import { formatOffset } from '../../shared/format';
 
 /** Longest write pause a replicaof under a sibling asks for: enough for a replica that keeps up, short enough that one that does not fails fast with nothing changed. */
 const RACE_PAUSE_MS = 2000;
@@ -994,6 +995,66 @@ function masterIsDown(b: PlanBuilder, dead: string, df: NodeFacts | undefined, r
   b.check('MASTER_REACHABLE', 'ok', `${dead} is down${why}, and its replicas' links to it are down too`, [dead]);
 }
 
+/**
+ * A replica of the dead master that the console cannot read now: it is not compared or
+ * re-pointed. How far it got decides what promoting `chosen` loses, so the plan says what is
+ * known: ahead of `chosen` when last read (the writes counted as lost), or alive and unread
+ * (refusing the console, or not answering: a paused or cut-off process), where it may hold more
+ * than `chosen`: both need an override, as promoting a replica known to be behind does. One that
+ * refuses connections is gone (with whatever it held), and only named.
+ */
+function unreachableSibling(b: PlanBuilder, other: NodeFacts, chosen: NodeFacts, dead: string): void {
+  // The nodes below it follow it: say so, or they were never named at all.
+  const below = descendantsOf(b.snapshot, other.address).map((n) => n.address);
+  const with_ = below.length > 0 ? ` (with ${below.join(', ')} below it)` : '';
+  const nodes = [other.address, ...below];
+  const c = chosen.address;
+  const byHand = `re-point it to ${c} by hand (replicaof --node ${other.address} --master ${c}), which replaces its data`;
+  const seen = b.facts.lastKnownOffsets[other.address];
+  const ahead = seen && chosen.offset !== null && seen.offset > chosen.offset ? seen.offset - chosen.offset : null;
+  if (seen && ahead !== null) {
+    b.check(
+      'UNREACHABLE_REPLICA',
+      'warning',
+      `${other.address}${with_} cannot be read now (${other.error ?? other.errorCode ?? 'no answer'}), but the console last read it at offset ${formatOffset(seen.offset)} (${new Date(seen.at).toISOString()}), ` +
+        `${bytesText(ahead)} past ${c}: promoting ${c} loses at least those writes. Bring it back and plan again (the most advanced replica is then promoted), or override; then ${byHand}`,
+      nodes,
+      true,
+    );
+    b.lost(other.address, ahead, `held by ${other.address} when the console last read it, beyond ${c}: lost if ${c} is promoted`);
+    return;
+  }
+  if (refusesConsole(other.errorCode === null ? null : { code: other.errorCode })) {
+    b.check(
+      'UNREACHABLE_REPLICA',
+      'warning',
+      `${other.address}${with_} answers but refuses the console (${other.error ?? other.errorCode}), so it is not compared or re-pointed: how far it got is unknown, and it may hold more than ${c}. ` +
+        `Let the console in (its password, an ACL user) and plan again; or override, then ${byHand}`,
+      nodes,
+      true,
+    );
+    return;
+  }
+  if (other.errorCode === 'TIMEOUT') {
+    b.check(
+      'UNREACHABLE_REPLICA',
+      'warning',
+      `${other.address}${with_} does not answer (${other.error ?? 'timed out'}) rather than refusing connections: it may be paused (SIGSTOP, a long command, swapping) or cut off, not gone, ` +
+        `so how far it got is unknown, and it may hold more than ${c}. Find out on its host (INFO replication), and plan again once it answers; or override if it is gone for good, ` +
+        `then ${byHand} when it is back (it still follows ${dead})`,
+      nodes,
+      true,
+    );
+    return;
+  }
+  b.check(
+    'UNREACHABLE_REPLICA',
+    'warning',
+    `${other.address}${with_} cannot be reached and is not re-pointed: it still follows ${dead} when it comes back. Re-point it to ${c} then (replicaof --node ${other.address} --master ${c})`,
+    nodes,
+  );
+}
+
 function planFailover(b: PlanBuilder, toAddress: string | undefined, meta: PlanMeta): PlannedAction {
   const dead = b.canon(failoverMaster(b.snapshot, toAddress));
   const df = b.fact(dead);
@@ -1032,6 +1093,7 @@ function planFailover(b: PlanBuilder, toAddress: string | undefined, meta: PlanM
   priorityZero(b, cf);
 
   const behindBest = best && best !== cf ? bytesBehind(best, cf) : 0;
+  const unreachable = replicas.filter((r) => !r.reachable).length;
   if (holdsNoData(cf)) {
     const followers = replicas.filter((r) => r !== cf && r.reachable).map((r) => r.address);
     holdsNoDataCheck(
@@ -1063,7 +1125,8 @@ function planFailover(b: PlanBuilder, toAddress: string | undefined, meta: PlanM
     b.check(
       'REPLICA_BEHIND',
       'ok',
-      `${chosenAddress} has the highest offset (${cf.offset ?? '?'}) of the ${plural(usable.length, 'known replica')} of ${dead} reachable now`,
+      `${chosenAddress} has the highest offset (${cf.offset ?? '?'}) of the ${plural(usable.length, 'known replica')} of ${dead} reachable now` +
+        (unreachable > 0 ? `; ${unreachable === 1 ? 'one more cannot be read' : `${unreachable} more cannot be read`} (UNREACHABLE_REPLICA)` : ''),
       [chosenAddress],
     );
   }
@@ -1104,20 +1167,7 @@ function planFailover(b: PlanBuilder, toAddress: string | undefined, meta: PlanM
   for (const other of replicas) {
     if (other === cf) continue;
     if (!other.reachable) {
-      // The nodes below it follow it: say so, or they were never named at all.
-      const below = descendantsOf(b.snapshot, other.address).map((n) => n.address);
-      const with_ = below.length > 0 ? ` (with ${below.join(', ')} below it)` : '';
-      // Alive but refusing the console (a password of its own, an ACL): how far it got is unknown, and it may hold the most.
-      const refuses = refusesConsole(other.errorCode === null ? null : { code: other.errorCode });
-      b.check(
-        'UNREACHABLE_REPLICA',
-        'warning',
-        refuses
-          ? `${other.address}${with_} answers but refuses the console (${other.error ?? other.errorCode}), so it is not compared or re-pointed: how far it got is unknown, and it may hold more than ${chosenAddress}. ` +
-              `Let the console in (its password, an ACL user) and plan again; else re-point it to ${chosenAddress} by hand (REPLICAOF on it), which replaces its data`
-          : `${other.address}${with_} cannot be reached and is not re-pointed: it still follows ${dead} when it comes back. Re-point it to ${chosenAddress} then (replicaof --node ${other.address} --master ${chosenAddress})`,
-        [other.address, ...below],
-      );
+      unreachableSibling(b, other, cf, dead);
       continue;
     }
     b.repoint(other, cf, promoted, `follow the new master ${chosenAddress}`);
