@@ -751,9 +751,20 @@ function multipleMasters(nodes: NodeSet, records: readonly NodeRecord[]): Topolo
     const old = former === null ? undefined : masters.find((m) => m !== promoted && (m.address === former || m.aliases.has(former)));
     if (!old) return [];
     const { host, port } = parseAddress(promoted.address);
+    const back = ` ${old.address} is the master ${promoted.address} was promoted off (as the console remembers it), back as a master beside it`;
+    const replicaof = `REPLICAOF ${host} ${port} on ${old.address}`;
+    // Back without its data (no keys loaded at its start), it is no side to keep: its replicas would take its empty dataset.
+    if (old.settings?.loadedKeys === 0) {
+      const written = old.replication?.masterReplOffset ?? null;
+      return [
+        written === 0
+          ? `${back}, empty: it loaded no keys when it started and has taken no writes since. Make it a replica of ${promoted.address} (${replicaof}); keeping it would replace the data of ${promoted.address}'s side with nothing.`
+          : `${back}: it loaded no keys when it started, so it holds only what was written to it since${written === null ? '' : ` (${bytes(written)} of writes)`}. ` +
+            `Make it a replica of ${promoted.address} (${replicaof}: a full sync replaces those writes; copy what you need first); keeping it would replace the data of ${promoted.address}'s side with them.`,
+      ];
+    }
     return [
-      ` ${old.address} is the master ${promoted.address} was promoted off (as the console remembers it), back as a master beside it: ` +
-        `make it a replica of ${promoted.address} (REPLICAOF ${host} ${port} on ${old.address}: a full sync replaces what it took since; copy what you need first), or keep it and re-point ${promoted.address}'s side to it.`,
+      `${back}: make it a replica of ${promoted.address} (${replicaof}: a full sync replaces what it took since; copy what you need first), or keep it and re-point ${promoted.address}'s side to it.`,
     ];
   });
   return [

@@ -3,6 +3,7 @@ import { MAX_REPLICA_LINES } from '../../electron/engine/info-parser';
 import type { NodeRecord } from '../../electron/engine/node-record';
 import { NodeSet } from '../../electron/engine/node-set';
 import { findWarnings } from '../../electron/engine/warnings';
+import { parseSettings } from '../../electron/engine/replication-settings';
 import type { TopologyWarning, WarningCode } from '../../electron/shared/types';
 import { read, refused } from '../helpers/node-record';
 
@@ -207,5 +208,26 @@ describe('MULTIPLE_MASTERS: an old master back after a failover', () => {
     );
     promoted.rememberedAs = null;
     expect(only(findWarnings(nodes), 'MULTIPLE_MASTERS')[0]?.message).toContain('a lone master may be a replica that restarted without its replicaof setting');
+  });
+
+  it('back empty (no keys loaded at its start): never offered as the side to keep, whose replicas would take its empty dataset', () => {
+    const nodes = new NodeSet(10);
+    const promoted = read(nodes.add('10.0.0.2:6379', true), { replicas: ['10.0.0.3:6379'] });
+    read(nodes.add('10.0.0.3:6379', true), { master: '10.0.0.2:6379' });
+    promoted.rememberedAs = { role: 'master', master: null, formerMaster: '10.0.0.1:6379', noPersistence: true, replid: null, offset: null };
+    const back = (offset: number): string | undefined => {
+      const old = read(nodes.add('10.0.0.1:6379', true), { extra: `master_repl_offset:${offset}` });
+      old.settings = { ...parseSettings({ save: '' }, { aof_enabled: '0' }), loadedKeys: 0 };
+      return only(findWarnings(nodes), 'MULTIPLE_MASTERS')[0]?.message;
+    };
+    // Restarted with save "": it said "make it a replica …, or keep it and re-point 10.0.0.2:6379's side to it".
+    expect(back(0)).toContain(
+      '10.0.0.1:6379 is the master 10.0.0.2:6379 was promoted off (as the console remembers it), back as a master beside it, empty: it loaded no keys when it started and has taken no writes since. ' +
+        "Make it a replica of 10.0.0.2:6379 (REPLICAOF 10.0.0.2 6379 on 10.0.0.1:6379); keeping it would replace the data of 10.0.0.2:6379's side with nothing.",
+    );
+    expect(back(0)).not.toContain('or keep it');
+    // Written to since: what it holds is those writes alone.
+    expect(back(2048)).toContain('it loaded no keys when it started, so it holds only what was written to it since (2.0 KiB of writes)');
+    expect(back(2048)).not.toContain('or keep it');
   });
 });
