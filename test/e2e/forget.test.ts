@@ -5,19 +5,15 @@ import fs from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { ConsoleService } from '../../electron/app/service';
+import { describe, expect, it } from 'vitest';
 import { ReplicationEngine } from '../../electron/engine/engine';
 import { MEMORY_FILE } from '../../electron/engine/topology-memory';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
-import { startWebServer } from '../../electron/web/server';
-import { openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
+import { shot, useBrowserAndRenderer } from '../helpers/browser';
+import { openServiceConsole, useCleanups } from '../helpers/web-e2e';
 
 const e2e = useBrowserAndRenderer('rc-e2e-forget-');
-const cleanups: (() => Promise<unknown>)[] = [];
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-});
+const cleanups = useCleanups();
 
 describe('Forget a remembered node', () => {
   it.each(['light', 'dark'] as const)('offers Forget on a remembered replica and drops it (%s)', async (scheme) => {
@@ -32,13 +28,8 @@ describe('Forget a remembered node', () => {
     await earlier.disconnect();
     await lab.kill('replica-2');
 
-    const service = new ConsoleService({ interface: 'web', auditDir: dir });
-    cleanups.push(() => service.close());
-    await service.connect({ seeds: [m], pollIntervalMs: 1000 });
-    const server = await startWebServer({ rendererDir: e2e.rendererDir, service });
-    cleanups.push(() => server.close());
-    const { context, page, problems } = await openPage(e2e.browser, server.url, scheme);
-    cleanups.push(() => context.close());
+    // The console shares the earlier engine's memory: the data directory its audit log is in.
+    const { page, problems } = await openServiceConsole(e2e, cleanups, m, scheme, dir);
 
     const card = page.getByTestId(`node-card-${r2}`);
     await card.waitFor({ timeout: 15_000 });

@@ -6,18 +6,14 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Redis from 'ioredis';
-import { afterAll, describe, expect, it } from 'vitest';
-import { ConsoleService } from '../../electron/app/service';
+import { describe, expect, it } from 'vitest';
 import { MEMORY_FILE } from '../../electron/engine/topology-memory';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
-import { startWebServer } from '../../electron/web/server';
-import { openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
+import { shot, useBrowserAndRenderer } from '../helpers/browser';
+import { openServiceConsole, useCleanups } from '../helpers/web-e2e';
 
 const e2e = useBrowserAndRenderer('rc-e2e-listed-');
-const cleanups: (() => Promise<unknown>)[] = [];
-afterAll(async () => {
-  for (const cleanup of cleanups.reverse()) await cleanup();
-});
+const cleanups = useCleanups();
 
 describe('A replica only its master lists', () => {
   it.each(['light', 'dark'] as const)('is drawn as listed by its master and never read, not remembered (%s)', async (scheme) => {
@@ -31,13 +27,7 @@ describe('A replica only its master lists', () => {
     admin.disconnect();
 
     // The desktop and web front ends remember in the data directory their audit log is in.
-    const service = new ConsoleService({ interface: 'web', auditDir: dir });
-    cleanups.push(() => service.close());
-    await service.connect({ seeds: [m], pollIntervalMs: 1000 });
-    const server = await startWebServer({ rendererDir: e2e.rendererDir, service });
-    cleanups.push(() => server.close());
-    const { context, page, problems } = await openPage(e2e.browser, server.url, scheme);
-    cleanups.push(() => context.close());
+    const { page, problems } = await openServiceConsole(e2e, cleanups, m, scheme, dir);
 
     const card = page.getByTestId(`node-card-${r2}`);
     await card.waitFor({ timeout: 15_000 });

@@ -67,12 +67,20 @@ export interface ServiceConsole {
 }
 
 /**
- * One topology's console service (an audit directory of its own) connected to `seed` at 1 s
- * polls, the web mode over it, and a page on it; each closed by `cleanups`.
+ * One topology's console service connected to `seed` at 1 s polls, the web mode over it, and a
+ * page on it; each closed by `cleanups`. Its audit directory (where the desktop and web front
+ * ends keep topology memory too) is one of its own, or `dataDir`, which the caller made and
+ * removes (a test that reads the memory file, or one an earlier engine wrote).
  */
-export async function openServiceConsole(e2e: E2eSetup, cleanups: Cleanups, seed: string, colorScheme: 'light' | 'dark' = 'light'): Promise<ServiceConsole> {
-  const auditDir = await mkdtemp(join(tmpdir(), 'rc-e2e-audit-'));
-  cleanups.push(() => rm(auditDir, { recursive: true, force: true }));
+export async function openServiceConsole(
+  e2e: E2eSetup,
+  cleanups: Cleanups,
+  seed: string,
+  colorScheme: 'light' | 'dark' = 'light',
+  dataDir?: string,
+): Promise<ServiceConsole> {
+  const auditDir = dataDir ?? (await mkdtemp(join(tmpdir(), 'rc-e2e-audit-')));
+  if (dataDir === undefined) cleanups.push(() => rm(auditDir, { recursive: true, force: true }));
   const service = new ConsoleService({ interface: 'web', auditDir });
   cleanups.push(() => service.close());
   await service.connect({ seeds: [seed], pollIntervalMs: 1000 });
