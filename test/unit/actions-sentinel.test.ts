@@ -14,7 +14,7 @@ import { sentinelFacts } from '../../electron/engine/actions/sentinel-facts';
 import { sentinelGroupMaster } from '../../electron/engine/actions/scope';
 import { steerPriorities } from '../../electron/engine/actions/sentinel-planner';
 import { sentinelAftermath, wentAroundSentinels, type SentinelAnswer } from '../../electron/engine/actions/sentinel-aftermath';
-import type { ActionPlan, ActionRequest, FinalNodeState } from '../../electron/shared/actions';
+import type { ActionPlan, ActionRequest, FinalNodeState, StepProgress } from '../../electron/shared/actions';
 import type { NodeState } from '../../electron/shared/types';
 import { unreachableFacts } from '../../electron/engine/actions/facts';
 import { classifyError } from '../../electron/engine/errors';
@@ -442,16 +442,22 @@ describe('the sentinel-failover plan', () => {
 });
 
 describe('Execution of a sentinel-failover', () => {
-  function setUp(hook?: (fake: FakeNodeCommands) => void): { fake: FakeNodeCommands; timeline: string[]; execution: Execution } {
+  function setUp(hook?: (fake: FakeNodeCommands) => void): { fake: FakeNodeCommands; timeline: string[]; execution: Execution; planned: PlannedAction; progress: StepProgress[] } {
     const planned = plan({ kind: 'sentinel-failover', masterName: 'cache', prefer: B }, managed([reply(S1)]), group({ priority: 1 }, { priority: 80 }));
     const timeline: string[] = [];
     const fake = FakeNodeCommands.group(M, [A, B], 1000, timeline).sentinel(S1, 'cache', M);
     fake.node(A).config['replica-priority'] = '1';
     fake.node(B).config['replica-priority'] = '80';
     hook?.(fake);
-    const execution = new Execution(fake, planned, { pollMs: 2, stepTimeoutMs: 500, journal: new RecordingJournal(timeline), onProgress: () => undefined });
-    return { fake, timeline, execution };
+    const progress: StepProgress[] = [];
+    const execution = new Execution(fake, planned, { pollMs: 2, stepTimeoutMs: 500, journal: new RecordingJournal(timeline), onProgress: (p) => progress.push(p) });
+    return { fake, timeline, execution, planned, progress };
   }
+  /** The progress lines of the step that waits for the Sentinel to read the new priorities. */
+  const waitLines = (planned: PlannedAction, progress: StepProgress[]): string[] => {
+    const id = planned.plan.steps.find((st) => st.command === 'SENTINEL REPLICAS cache')?.id;
+    return progress.filter((p) => p.stepId === id && p.status === 'running').map((p) => p.message);
+  };
   const changes = (timeline: string[]): string[] => timeline.filter((l) => /CONFIG SET|CONFIG REWRITE|SENTINEL FAILOVER|journal undo/.test(l));
 
   it('journals each original priority before the change, fails over to the preferred replica, and restores them', async () => {
@@ -598,5 +604,20 @@ describe('Execution of a sentinel-failover', () => {
     expect(rewrites[1]?.message).toBe(said);
     expect(report.notes).toEqual([`${said}.`]);
     expect(changes(timeline).at(-1)).toBe(`${A} CONFIG REWRITE`);
+  });
+
+  it('the wait for the new priorities names the replicas still at the old one, and says when none is (never "of none")', async () => {
+    let reads = 0;
+    const { planned, progress, execution } = setUp((f) => {
+      const real = f.sentinelReplicas.bind(f);
+      // Its first read is from before the steer: both at their old priority.
+      f.sentinelReplicas = async (address, name) => (await real(address, name)).map((r) => (reads++ < 2 ? { ...r, 'slave-priority': r.port === '6379' && r.ip === '10.0.0.3' ? '80' : '1' } : r));
+    });
+    const report = await execution.run();
+    expect(report.status, JSON.stringify(report.steps.map((st) => st.message))).toBe('ok');
+    const lines = waitLines(planned, progress);
+    expect(lines).toContain(`${S1} still has the old priority of ${B}, ${A}`);
+    expect(lines.at(-1)).toBe(`${S1} reports the new priorities`);
+    expect(lines.join('\n')).not.toMatch(/of none|of null|of undefined/);
   });
 });

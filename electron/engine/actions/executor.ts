@@ -498,7 +498,8 @@ export class Execution {
     const result = await pollUntil(() => this.commands.sentinelReplicas(op.node, op.masterName), (r) => wanted(r).length === 0, {
       timeoutMs: Math.max(this.options.stepTimeoutMs, SENTINEL_INFO_WAIT_MS),
       intervalMs: Math.max(this.options.pollMs, 200),
-      onValue: (r) => progress(`${op.node} still has the old priority of ${wanted(r).join(', ') || 'none'}`),
+      // Told every reading, the last one too: with nothing left, "still has the old priority of none".
+      onValue: (r) => progress(wanted(r).length > 0 ? `${op.node} still has the old priority of ${wanted(r).join(', ')}` : `${op.node} reports the new priorities`),
       stop: this.stopWanted,
     });
     if (result.status === 'stopped') throw new StepAborted(`stopped before ${op.node} read the new priorities; SENTINEL FAILOVER was not sent`);
