@@ -14,6 +14,8 @@ import { sentinelFacts } from '../../electron/engine/actions/sentinel-facts';
 import { sentinelGroupMaster } from '../../electron/engine/actions/scope';
 import { steerPriorities } from '../../electron/engine/actions/sentinel-planner';
 import { sentinelAftermath, wentAroundSentinels, type SentinelAnswer } from '../../electron/engine/actions/sentinel-aftermath';
+import { groupState, prioritiesProgress, stillDownText, type SentinelLook } from '../../electron/engine/actions/sentinel-watch';
+import { nextSteps } from '../../electron/engine/actions/next-steps';
 import type { ActionPlan, ActionRequest, FinalNodeState, StepProgress } from '../../electron/shared/actions';
 import type { NodeState } from '../../electron/shared/types';
 import { unreachableFacts } from '../../electron/engine/actions/facts';
@@ -619,5 +621,85 @@ describe('Execution of a sentinel-failover', () => {
     expect(lines).toContain(`${S1} still has the old priority of ${B}, ${A}`);
     expect(lines.at(-1)).toBe(`${S1} reports the new priorities`);
     expect(lines.join('\n')).not.toMatch(/of none|of null|of undefined/);
+  });
+
+  it('says each state of the wait in words: replicas at the old priority, none left, the Sentinel silent, the master down', () => {
+    const steady = { kind: 'steady' } as const;
+    expect(prioritiesProgress(S1, [B], null, steady, M)).toBe(`${S1} still has the old priority of ${B}`);
+    expect(prioritiesProgress(S1, [], null, steady, M)).toBe(`${S1} reports the new priorities`);
+    expect(prioritiesProgress(S1, null, `${S1} did not answer within 800 ms`, steady, M)).toBe(`${S1} does not answer SENTINEL REPLICAS (${S1} did not answer within 800 ms): waiting for it to read the new priorities`);
+    const looks: SentinelLook[] = [
+      { sentinel: S1, master: M, flags: ['master', 's_down', 'o_down'], error: null },
+      { sentinel: S2, master: null, flags: null, error: `${S2} did not answer within 800 ms` },
+      { sentinel: S3, master: M, flags: ['master'], error: null },
+    ];
+    const down = groupState(looks, M);
+    expect(down).toEqual({ kind: 'down', down: [looks[0]] });
+    expect(prioritiesProgress(S1, [B], null, down, M)).toBe(
+      `${M} is down for the Sentinels (${S1}: s_down, o_down): they fail it over on their own once enough of them agree; waiting for what they do (SENTINEL FAILOVER is not sent meanwhile)`,
+    );
+    if (down.kind !== 'down') throw new Error('not down');
+    expect(stillDownText(down, M, 'cache', 25_000, looks)).toContain(
+      `${M} is down for the Sentinels (${S1}: s_down, o_down), and after 25 s they had not failed it over (${S1} names ${M}, ${S2} did not answer within 800 ms, ${S3} names ${M}): SENTINEL FAILOVER was not sent. `,
+    );
+    expect(groupState([{ ...looks[0]!, master: B }, looks[1]!, looks[2]!], M)).toEqual({ kind: 'switched', master: B });
+  });
+
+  it('Sentinel failing over on its own while the priorities wait (its master down): the plan ends at once, says so, sends no SENTINEL FAILOVER, and puts the priorities back', async () => {
+    let asked = 0;
+    const { fake, timeline, execution, planned, progress } = setUp((f) => {
+      // The Sentinel asked never reads the steer (stalled, or it lists the new master's replicas by then).
+      f.on('SENTINEL REPLICAS', () => Promise.reject(new Error(`${S1} did not answer within 800 ms`)));
+      const real = f.sentinelMaster.bind(f);
+      f.sentinelMaster = async (address, name) => {
+        const view = await real(address, name);
+        if (++asked === 2) {
+          // The master dies; the Sentinels promote B on their own.
+          f.on('INFO', (a) => (a === M ? Promise.reject(new Error(`${M}: connection refused`)) : undefined));
+          Object.assign(f.node(B), { role: 'master', master: null });
+          Object.assign(f.node(A), { master: B });
+          for (const sn of f.sentinels.values()) sn.master = B;
+        }
+        return { ...view, flags: asked === 1 ? 'master,s_down,o_down' : 'master' };
+      };
+    });
+    const started = Date.now();
+    const report = await execution.run();
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(report.status).toBe('failed');
+    expect(waitLines(planned, progress)[1]).toContain(`${M} is down for the Sentinels (${S1}: s_down, o_down)`);
+    expect(report.failure?.message).toContain(`Sentinel failed "cache" over on its own to ${B}, the replica this plan preferred (${S1} names ${B}; ${B} reports role master)`);
+    expect(report.failure?.message).toContain(`the console did not send SENTINEL FAILOVER`);
+    expect(report.failure?.message).toContain(`${M} does not answer: Sentinel makes it a replica of ${B} when it is back`);
+    expect(report.failure?.message).not.toMatch(/in time/);
+    expect(timeline.some((l) => l.includes('SENTINEL FAILOVER'))).toBe(false);
+    expect(report.sentinelOnItsOwn).toMatchObject({ masterName: 'cache', master: B, prefer: B, oldMaster: M });
+    expect([fake.node(A).config['replica-priority'], fake.node(B).config['replica-priority']]).toEqual(['1', '80']);
+    // The old master is not sent a REPLICAOF: it does not answer, and Sentinel converts it when it is back.
+    expect(fake.sent(M).filter((l) => l.includes('REPLICAOF'))).toEqual([]);
+    const advice = nextSteps(planned, report, [], null);
+    expect(advice[0]).toBe(`Sentinel failed "cache" over on its own to ${B}, the replica this plan preferred (${S1} names ${B}), while the plan waited before SENTINEL FAILOVER: the console did not send SENTINEL FAILOVER.`);
+    expect(advice[1]).toBe(`The replica priorities the plan changed to steer Sentinel are back: CONFIG SET replica-priority 80 on ${B}, CONFIG SET replica-priority 1 on ${A}.`);
+    expect(advice.join(' ')).toContain(`makes ${M} a replica of ${B} once it sees it as a master again (+convert-to-slave). Do not re-point nodes by hand`);
+    expect(advice.join(' ')).not.toMatch(/in time|--prefer/);
+  });
+
+  it('Sentinel failing over on its own to another replica than the preferred one: said so, the preferred one named for a next run; an old master still up is made a replica of the new one', async () => {
+    const { fake, execution, planned } = setUp((f) => {
+      f.on('SENTINEL REPLICAS', () => {
+        // Another console's SENTINEL FAILOVER, or the Sentinels' own on a master they cannot reach: A promoted, M still up.
+        Object.assign(f.node(A), { role: 'master', master: null });
+        Object.assign(f.node(B), { master: A });
+        for (const sn of f.sentinels.values()) sn.master = A;
+      });
+    });
+    const report = await execution.run();
+    expect(report.status).toBe('failed');
+    expect(report.failure?.message).toContain(`Sentinel failed "cache" over on its own to ${A}, not ${B}, the replica this plan preferred`);
+    expect(report.failure?.message).toContain(`${M} still answers as a master: the plan makes it a replica of ${A} next`);
+    expect(fake.node(M)).toMatchObject({ role: 'replica', master: A });
+    const advice = nextSteps(planned, report, [], null).join(' ');
+    expect(advice).toContain(`${M} replicates from it already`);
+    expect(advice).toContain(`To make ${B} the master, run sentinel-failover --master-name cache --prefer ${B} once the Sentinels list it as a replica of ${A}.`);
   });
 });

@@ -16,6 +16,7 @@ import { PAUSE_MARGIN_MS, type PlannedAction } from './plan-builder';
 import { commandText, movedBySentinel, type StepOp } from './operations';
 import { masterOf, offsetOf, pollUntil, readReplication, readStats } from './probe';
 import { NO_JOURNAL, type StepJournal } from './step-journal';
+import { groupState, lookAtGroup, onItsOwnText, prioritiesProgress, saidText, stillDownText, type GroupState, type SentinelLook } from './sentinel-watch';
 import { formatBytes, formatOffset } from '../../shared/format';
 
 export interface ExecutorOptions {
@@ -51,6 +52,21 @@ export interface ExecutionReport {
    * previous masterauth is a password: kept in memory only, never in a report or the journal.
    */
   authChanged: { node: string; masteruser: string | null }[];
+  /** Sentinel failed the group over on its own while the plan waited before SENTINEL FAILOVER (absent otherwise). */
+  sentinelOnItsOwn?: SentinelOnItsOwn;
+}
+
+/** A failover the Sentinels made on their own, seen while the plan waited before sending SENTINEL FAILOVER. */
+export interface SentinelOnItsOwn {
+  masterName: string;
+  /** The new master, as the console knows it. */
+  master: string;
+  /** The replica the plan steered Sentinel to, as the console knows it; null when it steered none. */
+  prefer: string | null;
+  /** The master before, as the console knows it. */
+  oldMaster: string;
+  /** What each Sentinel said (GET-MASTER-ADDR-BY-NAME). */
+  said: string;
 }
 
 /** A role-changing command (REPLICAOF, REPLICAOF NO ONE, FAILOVER) that got no answer. */
@@ -63,6 +79,7 @@ export interface UnansweredCommand {
 }
 
 type ReleaseOp = Extract<StepOp, { kind: 'set-config' | 'unpause-writes' }>;
+type SentinelFailoverOp = Extract<StepOp, { kind: 'sentinel-failover' }>;
 
 /** Why the plan stopped: a step failed, the operator aborted, or the journal could not be written. */
 type StopCause = 'failed' | 'aborted' | 'journal';
@@ -140,6 +157,8 @@ export class Execution {
   private readonly demoted = new Set<string>();
   /** The master Sentinel chose, in its form and the console's. */
   private sentinelMaster: { sentinel: string; console: string } | null = null;
+  /** The Sentinels failed over on their own before this plan asked them to. */
+  private onItsOwn: SentinelOnItsOwn | null = null;
   /** Manual switchover: from the promotion until the old master follows, stopping would leave two masters. */
   private readonly critical: { from: number; to: number } | null;
 
@@ -238,6 +257,7 @@ export class Execution {
       notes: this.notes,
       handingOver: this.handingOver,
       authChanged: status === 'ok' ? [] : this.authLeft(),
+      ...(this.onItsOwn ? { sentinelOnItsOwn: this.onItsOwn } : {}),
     };
   }
 
@@ -487,26 +507,80 @@ export class Execution {
     }
   }
 
+  /**
+   * Wait until the Sentinel reports the steered priorities. Meanwhile the group may fail over
+   * without the plan: every Sentinel the SENTINEL FAILOVER step would ask is asked for its master
+   * too (one stalled must not hide the others' failover). A master down for them holds the wait
+   * (they fail it over on their own); a new master named ends it at once, and the plan with it.
+   */
   private async sentinelPriorities(op: Extract<StepOp, { kind: 'sentinel-priorities' }>, progress: (m: string, d?: StepProgress['detail']) => void): Promise<string> {
-    const wanted = (replicas: Record<string, string>[]): string[] =>
+    const failover = this.planned.ops.find((o): o is SentinelFailoverOp => o.kind === 'sentinel-failover');
+    const sentinels = failover ? [op.node, ...failover.sentinels.filter((s) => !sameAddress(s, op.node))] : [];
+    const oldMaster = failover?.oldMaster ?? null;
+    const pendingOf = (replicas: Record<string, string>[]): string[] =>
       op.priorities
         .filter((p) => {
           const listed = replicas.find((r) => r.ip !== undefined && r.port !== undefined && sameAddress(formatAddress(r.ip, Number(r.port)), p.address));
           return listed?.['slave-priority'] !== String(p.priority);
         })
         .map((p) => p.address);
-    const result = await pollUntil(() => this.commands.sentinelReplicas(op.node, op.masterName), (r) => wanted(r).length === 0, {
+    const read = async (): Promise<{ pending: string[] | null; error: string | null; looks: SentinelLook[]; state: GroupState }> => {
+      const [listed, looks] = await Promise.all([
+        this.commands.sentinelReplicas(op.node, op.masterName).then(
+          (replicas) => ({ pending: pendingOf(replicas), error: null }),
+          (error: unknown) => ({ pending: null, error: toApiError(error).message }),
+        ),
+        lookAtGroup(this.commands, sentinels, op.masterName),
+      ]);
+      return { ...listed, looks, state: oldMaster === null ? { kind: 'steady' } : groupState(looks, oldMaster) };
+    };
+    const startedAt = Date.now();
+    const result = await pollUntil(read, (r) => r.state.kind === 'switched' || (r.state.kind === 'steady' && r.pending?.length === 0), {
       timeoutMs: Math.max(this.options.stepTimeoutMs, SENTINEL_INFO_WAIT_MS),
       intervalMs: Math.max(this.options.pollMs, 200),
-      // Told every reading, the last one too: with nothing left, "still has the old priority of none".
-      onValue: (r) => progress(wanted(r).length > 0 ? `${op.node} still has the old priority of ${wanted(r).join(', ')}` : `${op.node} reports the new priorities`),
+      onValue: (r) => {
+        if (r.state.kind !== 'switched') progress(prioritiesProgress(op.node, r.pending, r.error, r.state, oldMaster));
+      },
       stop: this.stopWanted,
     });
+    if (result.status === 'done' && result.value.state.kind === 'switched' && failover) return this.failedOverOnItsOwn(op, failover, result.value.state.master, result.value.looks);
     if (result.status === 'stopped') throw new StepAborted(`stopped before ${op.node} read the new priorities; SENTINEL FAILOVER was not sent`);
     if (result.status === 'timeout') {
-      throw new StepFailure(`${op.node} did not report the new priorities in time (${result.error ?? `still old for ${wanted(result.value ?? []).join(', ')}`}): SENTINEL FAILOVER was not sent`);
+      const last = result.value;
+      if (last?.state.kind === 'down' && oldMaster !== null) throw new StepFailure(stillDownText(last.state, oldMaster, op.masterName, Date.now() - startedAt, last.looks));
+      const why = result.error ?? (last === null ? 'no answer' : last.pending === null ? (last.error ?? 'no answer') : `still old for ${last.pending.join(', ')}`);
+      throw new StepFailure(`${op.node} did not report the new priorities in time (${why}): SENTINEL FAILOVER was not sent`);
     }
     return `${op.node} sees ${op.priorities.map((p) => `${p.address} at priority ${p.priority}`).join(', ')}`;
+  }
+
+  /**
+   * The Sentinels named a new master before the plan sent SENTINEL FAILOVER: the plan stops (its
+   * priorities are put back, runsAfterStop), saying what Sentinel did. An old master still
+   * answering as a master is made a replica by the plan's own step, as after its own SENTINEL FAILOVER.
+   */
+  private async failedOverOnItsOwn(op: Extract<StepOp, { kind: 'sentinel-priorities' }>, failover: SentinelFailoverOp, chosen: string, looks: SentinelLook[]): Promise<never> {
+    const known = (address: string): string => failover.consoleAddress[tryNormalizeAddress(address)] ?? address;
+    const target = known(chosen);
+    const old = known(failover.oldMaster);
+    const [now, before] = await Promise.all([readReplication(this.commands, target).catch(() => null), readReplication(this.commands, old).catch(() => null)]);
+    const demotes = this.planned.ops.some((o) => o.kind === 'sentinel-demote');
+    let oldState: string;
+    if (before === null) oldState = `${old} does not answer: Sentinel makes it a replica of ${chosen} when it is back (+convert-to-slave)`;
+    else if (before.role === 'master' && demotes) {
+      this.sentinelMaster = { sentinel: chosen, console: target };
+      oldState = `${old} still answers as a master: the plan makes it a replica of ${chosen} next, as Sentinel would at its next look`;
+    } else if (before.role === 'master') oldState = `${old} still answers as a master: Sentinel makes it a replica of ${chosen} at its next look (+convert-to-slave)`;
+    else oldState = `${old} replicates from ${masterOf(before) ?? '?'}`;
+    // The one that made it names it first; the others take it from the hello channel within seconds.
+    const behind = looks.filter((l) => l.master !== null && sameAddress(l.master, failover.oldMaster)).map((l) => l.sentinel);
+    const said = saidText(looks) + (behind.length > 0 ? `; ${behind.join(', ')} learn${behind.length === 1 ? 's' : ''} the new master from the others within seconds` : '');
+    const prefer = failover.prefer === null ? null : known(failover.prefer);
+    this.onItsOwn = { masterName: failover.masterName, master: target, prefer, oldMaster: old, said };
+    throw new StepFailure(
+      `${onItsOwnText(failover.masterName, target, prefer)} (${said}${now === null ? '' : `; ${target} reports role ${now.role}`}) while the plan waited for ${op.node} to read the new priorities: ` +
+        `the console did not send SENTINEL FAILOVER, and the plan stops here. ${oldState}. The priorities the plan changed are put back next`,
+    );
   }
 
   private async sentinelFailover(op: Extract<StepOp, { kind: 'sentinel-failover' }>, progress: (m: string, d?: StepProgress['detail']) => void): Promise<string> {

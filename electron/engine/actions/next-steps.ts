@@ -8,6 +8,7 @@ import type { ExecutionReport } from './executor';
 import { findNode, serverAddressOf, tryNormalize } from './graph';
 import type { ExpectedNode, PlannedAction } from './plan-builder';
 import { oldMasterComesBack, type StepOp } from './operations';
+import { onItsOwnText } from './sentinel-watch';
 
 /**
  * The involved nodes as the snapshot shows them now. `ops` are the plan's steps: a replica that
@@ -385,16 +386,37 @@ function undo(
 /** After a Sentinel failover: roles are Sentinel's (never advise a REPLICAOF); priorities must be back. */
 function sentinelNextSteps(planned: PlannedAction, report: ExecutionReport, out: string[]): string[] {
   const name = planned.ops.find((op) => op.kind === 'sentinel-failover')?.masterName ?? '<name>';
+  const own = report.sentinelOnItsOwn ?? null;
+  if (own) {
+    out.push(`${onItsOwnText(name, own.master, own.prefer)} (${own.said}), while the plan waited before SENTINEL FAILOVER: the console did not send SENTINEL FAILOVER.`);
+  }
   const lastOf = new Map<string, number>();
   planned.ops.forEach((op, i) => {
     if (op.kind === 'set-config' && op.steer === 'off') lastOf.set(op.node, i);
   });
+  const restored: string[] = [];
   for (const [node, i] of lastOf) {
     const step = report.steps[i];
-    if (step && step.status !== 'ok' && step.status !== 'skipped') out.push(`Put the replica priority back by hand: ${step.command} on ${node} (${step.message || step.status}).`);
+    if (step?.status === 'ok') restored.push(`${step.command} on ${node}`);
+    else if (step && step.status !== 'skipped') out.push(`Put the replica priority back by hand: ${step.command} on ${node} (${step.message || step.status}).`);
   }
+  if (own && restored.length > 0) out.push(`The replica priorities the plan changed to steer Sentinel are back: ${restored.join(', ')}.`);
   // A config file still holding a steer (CONFIG REWRITE failed, or could not be sent yet): the plan's result stands, the file must be fixed.
   out.push(...report.notes);
+  if (own) {
+    const demote = planned.ops.findIndex((op) => op.kind === 'sentinel-demote');
+    const old =
+      demote >= 0 && report.steps[demote]?.status === 'ok'
+        ? `${own.oldMaster} replicates from it already (the plan's REPLICAOF, as Sentinel does at its next look)`
+        : `makes ${own.oldMaster} a replica of ${own.master} once it sees it as a master again (+convert-to-slave)`;
+    out.push(
+      `The roles are Sentinel's: it re-points the replicas it lists to ${own.master}, and ${old}. Do not re-point nodes by hand: SENTINEL REPLICAS ${name} on a Sentinel shows how far it is.`,
+    );
+    if (own.prefer !== null && !same(own.master, own.prefer)) {
+      out.push(`To make ${own.prefer} the master, run sentinel-failover --master-name ${name} --prefer ${own.prefer} once the Sentinels list it as a replica of ${own.master}.`);
+    }
+    return out;
+  }
   if (report.status !== 'ok') {
     out.push(
       `Sentinel owns the roles in this group: do not re-point nodes by hand. SENTINEL GET-MASTER-ADDR-BY-NAME ${name} and SENTINEL REPLICAS ${name} on a Sentinel say where it stands` +
