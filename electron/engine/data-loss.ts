@@ -22,6 +22,9 @@ interface MasterReading {
   /** Its replication histories (replid, replid2) and offset as last read: how far past a reloaded dump it had gone (offsets run on across histories). */
   replids: (string | null)[];
   offset: number | null;
+  /** The run of each node below it, as read with it (or as memory last saw them: `remembered`). */
+  runs: Record<string, string>;
+  remembered: boolean;
 }
 
 /** A master's restart that lost data: what topology memory keeps of it (StoredLoss, documented there), and what only this session knows. */
@@ -44,6 +47,7 @@ export class DataLossWatch {
    */
   recall(entries: readonly RememberedNode[]): void {
     const children = childrenOf(entries.filter((entry) => entry.role === 'replica'));
+    const runOf = new Map(entries.map((entry) => [entry.address, entry.runId]));
     for (const entry of entries) {
       // A loss another console saw (this one may be the second to look): kept its day.
       const loss = entry.dataLoss;
@@ -52,7 +56,9 @@ export class DataLossWatch {
       }
       if (entry.role !== 'master' || entry.runId === null || entry.noPersistence !== true || this.#masters.has(entry.address)) continue;
       const below = belowOf(entry.address, children);
-      if (below.length > 0) this.#masters.set(entry.address, { runId: entry.runId, noPersistence: true, below, replids: [entry.replid], offset: null });
+      if (below.length === 0) continue;
+      const runs = runsOf(below, (address) => runOf.get(address) ?? null);
+      this.#masters.set(entry.address, { runId: entry.runId, noPersistence: true, below, replids: [entry.replid], offset: null, runs, remembered: true });
     }
   }
 
@@ -60,8 +66,8 @@ export class DataLossWatch {
   stored(address: string): StoredLoss | null {
     const incident = this.#incidents.get(address);
     if (!incident) return null;
-    const { at, runId, loadedKeys, lostBytes, histories, below } = incident;
-    return { at, runId, loadedKeys, lostBytes, histories, below, wiped: [...incident.wiped] };
+    const { at, runId, loadedKeys, lostBytes, histories, below, runsBefore, runsJustBefore } = incident;
+    return { at, runId, loadedKeys, lostBytes, histories, below, wiped: [...incident.wiped], runsBefore, runsJustBefore };
   }
 
   /** Read this tick's snapshot; the warnings to show (one per master restarted empty in the last day). */
@@ -97,12 +103,16 @@ export class DataLossWatch {
           lostBytes: earlier?.lostBytes ?? bytesPastDump(node, last),
           histories: last.replids.filter((id): id is string => id !== null),
           below: [...new Set([...(earlier?.below ?? []), ...last.below])],
+          runsBefore: last.runs,
+          runsJustBefore: !last.remembered,
           unread: new Set(last.below),
           wiped: earlier?.wiped ?? new Set(),
         });
       }
       // A master known to persist cannot come back empty: nothing to keep for it.
-      this.#masters.set(node.address, { runId: node.runId, noPersistence, below: noPersistence === false ? [] : belowOf(node.address, tree()), replids: [node.replid, node.replid2], offset: node.offset });
+      const below = noPersistence === false ? [] : belowOf(node.address, tree());
+      const runs = runsOf(below, (address) => (byAddress.get(address)?.reachable ? (byAddress.get(address)?.runId ?? null) : null));
+      this.#masters.set(node.address, { runId: node.runId, noPersistence, below, replids: [node.replid, node.replid2], offset: node.offset, runs, remembered: false });
     }
     for (const address of this.#masters.keys()) if (!byAddress.has(address)) this.#masters.delete(address);
     const warnings: TopologyWarning[] = [];
@@ -121,8 +131,8 @@ export class DataLossWatch {
       const warning = this.#warning(incident, byAddress, tree());
       const master = byAddress.get(address);
       if (warning) warnings.push(warning);
-      // Nothing lost yet, and nothing can be once it is no longer the master that came back (its replicas resync from it until then).
-      else if (master?.runId !== incident.runId || master.role !== 'master') this.#incidents.delete(address);
+      // Nothing lost yet, and nothing can be once it is no longer the master that came back (its replicas resync from it until then), or nothing is left below it.
+      else if (master?.runId !== incident.runId || master.role !== 'master' || incident.below.length === 0) this.#incidents.delete(address);
     }
     return warnings;
   }
@@ -136,7 +146,10 @@ export class DataLossWatch {
     for (const address of following) {
       const node = byAddress.get(address);
       // Its history, after a full sync (which clears replid2): a partial resync (+CONTINUE) keeps the old one as replid2 and loses nothing.
-      if (incident.below.includes(address) && node?.replid === master?.replid && node?.replid2 === null) incident.wiped.add(address);
+      if (!node || !incident.below.includes(address) || node.replid !== master?.replid || node.replid2 !== null) continue;
+      if (heldData(node, incident, master)) incident.wiped.add(address);
+      // Came back empty itself and took the new dataset: nothing of it is left for this restart to take.
+      else if (!incident.wiped.has(address)) incident.below = incident.below.filter((other) => other !== address);
     }
     const wiped = [...incident.wiped];
     // An old dump.rdb reloaded: a loss only once a replica resynced in full from it (one in step with the dump continues).
@@ -173,6 +186,34 @@ export class DataLossWatch {
       `Turn on RDB saves or appendonly on the master`;
     return { code: 'MASTER_RESTARTED_EMPTY', message, nodes: [incident.master, ...wiped, ...holding, ...unread] };
   }
+}
+
+/**
+ * Whether a node that took the restarted master's dataset in a full resync had data for it to
+ * replace: it ran on through the master's restart (the resync replaced what it held), or it
+ * persists (it reloaded its own data at start). One restarted with the master (the whole group
+ * restarted) without persistence came back empty on its own: nothing was replaced. Its run says
+ * which: the one it had before the restart, it ran on; another, read with the master just before
+ * the restart, it restarted after. Another than memory last saw (maybe long before), its uptime
+ * against the master's tells (whole seconds: one up no longer started with it, or after).
+ */
+function heldData(node: NodeState, incident: Incident, master: NodeState | undefined): boolean {
+  if (persistenceOff(node.settings) !== true) return true;
+  const before = incident.runsBefore?.[node.address];
+  if (before !== undefined && node.runId === before) return true;
+  if (before !== undefined && incident.runsJustBefore === true) return false;
+  if (node.uptimeSeconds === null || master?.uptimeSeconds === null || master?.uptimeSeconds === undefined) return true;
+  return node.uptimeSeconds > master.uptimeSeconds;
+}
+
+/** The runs known of `addresses`, by address. */
+function runsOf(addresses: readonly string[], runOf: (address: string) => string | null): Record<string, string> {
+  const runs: Record<string, string> = {};
+  for (const address of addresses) {
+    const run = runOf(address);
+    if (run !== null) runs[address] = run;
+  }
+  return runs;
 }
 
 /**

@@ -65,8 +65,16 @@ export interface StoredLoss {
   histories: string[];
   /** The nodes that were below it before the restart. */
   below: string[];
-  /** The nodes that took its dataset in a full resync. */
+  /** The nodes that took its dataset in a full resync, and had data for it to replace. */
   wiped: string[];
+  /**
+   * The run of each node below it before the restart: a node back with the same ran on through it
+   * (the resync replaced its data); one back with another restarted too, and lost only what it did
+   * not persist itself. Absent in files written before it was kept.
+   */
+  runsBefore?: Record<string, string>;
+  /** runsBefore was read with the master just before its restart; false: as memory last saw them (maybe long before: another run is then told by uptimes). */
+  runsJustBefore?: boolean;
 }
 
 export interface MemoryOptions {
@@ -435,6 +443,8 @@ function isStoredLoss(value: unknown): value is StoredLoss {
     count(value.lostBytes) &&
     strings(value.histories) &&
     strings(value.below) &&
-    strings(value.wiped)
+    strings(value.wiped) &&
+    (value.runsBefore === undefined || (isObject(value.runsBefore) && Object.values(value.runsBefore).every((run) => typeof run === 'string'))) &&
+    (value.runsJustBefore === undefined || typeof value.runsJustBefore === 'boolean')
   );
 }

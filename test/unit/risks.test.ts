@@ -536,4 +536,57 @@ describe('DataLossWatch (MASTER_RESTARTED_EMPTY)', () => {
     const after = [master('run-b', 'new'), nodeState('a:1', { role: 'master', replid: 'promoted', replid2: 'old' }), replica('b:1', { master: 'a:1', replid: 'promoted' })];
     expect(moved.observe(at(after), T + 1000)).toEqual([]);
   });
+
+  // Every node restarted at once without persistence: each came back empty on its own, and the
+  // replicas' full resync from the empty master replaced nothing. Not "replaced their data".
+  it('does not take a restart of the whole group for a master that wiped its replicas', () => {
+    const watch = new DataLossWatch();
+    const up = { polledAt: T };
+    watch.observe(at([master('run-a', 'old', up), replica('a:1', { replid: 'old', settings: OFF, ...up }), replica('b:1', { replid: 'old', settings: OFF, ...up })]), T);
+    // The master is back first (up 2 s); its replicas are still starting: they may yet copy its empty dataset (a replica that persists reloads its data).
+    const starting = [master('run-b', 'new', { uptimeSeconds: 2, polledAt: T + 5000 }), replica('a:1', { reachable: false, replid: null }), replica('b:1', { reachable: false, replid: null })];
+    expect(watch.observe(at(starting), T + 5000)[0]?.message).toMatch(/Not read since the restart: a:1, b:1/);
+    // Back as new processes (other run_ids than when the master was last read up), without persistence: they came back empty themselves.
+    const back = (settings: ReplicationSettings): NodeState[] => [
+      master('run-b', 'newer', { uptimeSeconds: 4, polledAt: T + 7000 }),
+      replica('a:1', { runId: 'run-a2', replid: 'newer', uptimeSeconds: 1, settings, polledAt: T + 7000 }),
+      replica('b:1', { runId: 'run-b2', replid: 'newer', uptimeSeconds: 1, settings, polledAt: T + 7000 }),
+    ];
+    expect(watch.observe(at(back(OFF)), T + 7000)).toEqual([]);
+    expect(watch.observe(at(back(OFF)), T + 8000)).toEqual([]);
+    // Replicas that persist reloaded their data at start, and the resync replaced it: that is the loss.
+    const persisting = new DataLossWatch();
+    const saving = parseSettings({ save: '3600 1' }, { aof_enabled: '0' });
+    persisting.observe(at([master('run-a', 'old', up), replica('a:1', { replid: 'old', settings: saving, ...up }), replica('b:1', { replid: 'old', settings: saving, ...up })]), T);
+    persisting.observe(at(starting), T + 5000);
+    expect(persisting.observe(at(back(saving)), T + 7000)[0]?.message).toMatch(/a:1, b:1 then replaced their data with its empty dataset/);
+    // A replica that ran on through the master's restart (the same run, however young) held the data, and lost it.
+    const ranOn = new DataLossWatch();
+    ranOn.observe(at([master('run-a', 'old', up), replica('a:1', { replid: 'old', settings: OFF, uptimeSeconds: 1, ...up })]), T);
+    const young = [master('run-b', 'newer', { uptimeSeconds: 0 }), replica('a:1', { replid: 'newer', settings: OFF, uptimeSeconds: 2 })];
+    expect(ranOn.observe(at(young), T + 1000)[0]?.message).toMatch(/a:1 then replaced its data with its empty dataset/);
+  });
+
+  it('tells a group restarted at once from a master restarted alone, in a console started after (topology memory)', () => {
+    const entry = (address: string, master: string | null, runId: string): RememberedNode =>
+      ({ address, aliases: [], role: master ? 'replica' : 'master', master, formerMaster: null, runId, replid: 'old', noPersistence: true, lastSeenAt: T - 3_600_000 });
+    const memory = [entry('m:1', null, 'run-a'), entry('a:1', 'm:1', 'run-x'), entry('b:1', 'm:1', 'run-y')];
+    // The master up 60 s; its replicas up 60 and 59 s: started with it, or after.
+    const group = [
+      master('run-b', 'new', { uptimeSeconds: 60, polledAt: T }),
+      replica('a:1', { runId: 'run-x2', replid: 'new', uptimeSeconds: 59, settings: OFF, polledAt: T }),
+      replica('b:1', { runId: 'run-y2', replid: 'new', uptimeSeconds: 60, settings: OFF, polledAt: T }),
+    ];
+    const together = new DataLossWatch();
+    together.recall(memory);
+    expect(together.observe(at(group), T)).toEqual([]);
+    expect(together.stored('m:1')).toBeNull();
+    // The same with replicas that ran on: a:1 the process memory saw (however young), b:1 another, up longer than the master. The master's restart wiped them.
+    const alone = new DataLossWatch();
+    alone.recall(memory);
+    const kept = group.map((n) => (n.address === 'a:1' ? { ...n, runId: 'run-x' } : n.address === 'b:1' ? { ...n, uptimeSeconds: 61 } : n));
+    expect(alone.observe(at(kept), T)[0]).toMatchObject({ code: 'MASTER_RESTARTED_EMPTY', nodes: ['m:1', 'a:1', 'b:1'] });
+    expect(alone.stored('m:1')?.wiped).toEqual(['a:1', 'b:1']);
+  });
+
 });
