@@ -66,8 +66,8 @@ export class DataLossWatch {
   stored(address: string): StoredLoss | null {
     const incident = this.#incidents.get(address);
     if (!incident) return null;
-    const { at, runId, loadedKeys, lostBytes, histories, below, runsBefore, runsJustBefore } = incident;
-    return { at, runId, loadedKeys, lostBytes, histories, below, wiped: [...incident.wiped], runsBefore, runsJustBefore };
+    const { at, runId, loadedKeys, lostBytes, histories, below, runsBefore, runsJustBefore, againAt } = incident;
+    return { at, runId, loadedKeys, lostBytes, histories, below, wiped: [...incident.wiped], runsBefore, runsJustBefore, ...(againAt === undefined ? {} : { againAt }) };
   }
 
   /** Read this tick's snapshot; the warnings to show (one per master restarted empty in the last day). */
@@ -86,27 +86,31 @@ export class DataLossWatch {
       }
       const last = this.#masters.get(node.address);
       // Back, but still loading its dataset: how many keys it loads is not known yet. The reading from before the restart is kept until then.
-      if (last && last.runId !== node.runId && (node.settings?.loading === true || node.load?.persistence?.loading)) continue;
+      if (last && last.runId !== node.runId && loading(node)) continue;
       const noPersistence = persistenceOff(node.settings);
       if (last && last.runId !== node.runId && restartedWithout(node, last, noPersistence)) {
         // When it restarted, not when the console saw it back: the console may have been away.
         const at = node.uptimeSeconds === null ? now : Math.min(now, now - node.uptimeSeconds * 1000);
         const loadedKeys = node.settings?.loadedKeys ?? null;
-        // Restarted again within the day after a loss: the first restart's time and the nodes it wiped stay.
-        const previous = this.#incidents.get(node.address);
-        const earlier = previous?.wiped.size ? previous : undefined;
+        // Restarted again within the day after a loss: the first restart's time and the nodes it wiped
+        // stay, for the nodes still following it. A node it wiped that follows another master now (a
+        // failover since) took that one's data: the earlier loss is history, not this restart's.
+        const following = belowOf(node.address, tree());
+        const stillWiped = [...(this.#incidents.get(node.address)?.wiped ?? [])].filter((address) => following.includes(address));
+        const earlier = stillWiped.length > 0 ? this.#incidents.get(node.address) : undefined;
         this.#incidents.set(node.address, {
           master: node.address,
           at: earlier?.at ?? at,
+          ...(earlier ? { againAt: at } : {}),
           runId: node.runId,
           loadedKeys,
           lostBytes: earlier?.lostBytes ?? bytesPastDump(node, last),
           histories: last.replids.filter((id): id is string => id !== null),
-          below: [...new Set([...(earlier?.below ?? []), ...last.below])],
+          below: [...new Set([...stillWiped, ...last.below])],
           runsBefore: last.runs,
           runsJustBefore: !last.remembered,
           unread: new Set(last.below),
-          wiped: earlier?.wiped ?? new Set(),
+          wiped: new Set(stillWiped),
         });
       }
       // A master known to persist cannot come back empty: nothing to keep for it.
@@ -124,7 +128,7 @@ export class DataLossWatch {
         const node = byAddress.get(address);
         if (!node || node.reachable) incident.unread.delete(address);
       }
-      if (now - incident.at > DATA_LOSS_KEEP_MS) {
+      if (now - incident.at > DATA_LOSS_KEEP_MS || !stillBorneOut(incident, byAddress)) {
         this.#incidents.delete(address);
         continue;
       }
@@ -165,14 +169,15 @@ export class DataLossWatch {
     // Down or loading since the restart (the whole fleet restarted): once back, they resync from it; not once it is no longer that master.
     const unread = current ? [...incident.unread].filter((address) => !incident.wiped.has(address)) : [];
     if (wiped.length === 0 && holding.length === 0 && unread.length === 0) return null;
-    const when = formatUtc(incident.at);
+    // Its own times: the restart that lost the data, and the latest, when it restarted again since with nodes it wiped still following it.
+    const when = `${formatUtc(incident.at)} UTC${incident.againAt === undefined ? '' : ` (and again at ${formatUtc(incident.againAt)} UTC)`}`;
     const past = incident.lostBytes === null ? '' : `; it had taken ${formatBytes(incident.lostBytes)} of replication stream past it, at least`;
     const came = oldDump
       ? `reloaded an old dump.rdb (${incident.loadedKeys} keys: the snapshot of its last full sync to a replica, or of a manual SAVE${past}), not its data as it was`
       : 'came back empty';
     const dataset = oldDump ? 'that old dataset' : 'its empty dataset';
     const message =
-      `Data loss: ${incident.master} restarted at ${when} UTC without persistence (no RDB saves, no AOF) and ${came}. ` +
+      `Data loss: ${incident.master} restarted at ${when} without persistence (no RDB saves, no AOF) and ${came}. ` +
       (wiped.length > 0
         ? `${wiped.join(', ')} then replaced ${wiped.length === 1 ? 'its' : 'their'} data with ${dataset} (full resync): what was written ${oldDump ? 'after that snapshot' : 'before the restart'} is gone from ${wiped.length === 1 ? 'that node' : 'these nodes'}. `
         : `Its replicas reconnect on their own and replace their data with ${dataset}. `) +
@@ -217,6 +222,35 @@ function runsOf(addresses: readonly string[], runOf: (address: string) => string
 }
 
 /**
+ * An incident is said only while the nodes' state bears it out, and this applies it: its master
+ * read running another process (restarted again, and that restart not itself a loss carrying
+ * this one) makes it history (false); a node of it read following a master outside it took that
+ * master's data (a failover since, a restore), and leaves it.
+ */
+function stillBorneOut(incident: Incident, byAddress: ReadonlyMap<string, NodeState>): boolean {
+  const master = byAddress.get(incident.master);
+  if (master?.reachable === true && master.runId !== null && master.runId !== incident.runId && !loading(master)) return false;
+  const ours = new Set([incident.master, ...incident.below, ...incident.wiped]);
+  // Until none is left to go: a node below one that left follows that master too.
+  for (let left = true; left; ) {
+    left = false;
+    for (const address of ours) {
+      const node = byAddress.get(address);
+      if (node?.reachable !== true || node.role !== 'replica' || node.master === null || ours.has(node.master)) continue;
+      ours.delete(address);
+      left = true;
+    }
+  }
+  incident.below = incident.below.filter((address) => ours.has(address));
+  for (const address of [...incident.wiped, ...incident.unread]) {
+    if (ours.has(address)) continue;
+    incident.wiped.delete(address);
+    incident.unread.delete(address);
+  }
+  return true;
+}
+
+/**
  * Whether an incident belongs to this snapshot's topology: its master is in it, or a node of the
  * incident that still hangs from it (a master now, or a replica of another of its nodes). A node
  * it wiped that was re-pointed to a master of another topology took that master's data: the loss
@@ -244,6 +278,11 @@ function restartedWithout(node: NodeState, last: MasterReading, noPersistence: b
   if (node.settings?.aofEnabled === true) return false;
   // Before 7.0 the keys loaded are not said: a history older than this run (a promoted replica) is then taken as holding its data.
   return node.settings?.loadedKeys != null || node.replid2 === null;
+}
+
+/** Still loading its dataset at start: what it loaded is not known yet. */
+function loading(node: NodeState): boolean {
+  return node.settings?.loading === true || (node.load?.persistence?.loading ?? null) !== null;
 }
 
 /** A master back in the history it had (Redis 7.0 restores it from the dump, as replid2): the stream it had read past the dump's offset. */

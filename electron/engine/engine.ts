@@ -846,8 +846,9 @@ class Session {
     snapshot.session = this.id;
     this.setWarnings('trust', this.untrustedWarnings(snapshot));
     const losses = this.dataLoss.observe(snapshot, now);
-    // Kept with the master in memory: a console started after this one (a one-shot topology) still says it.
-    if (this.memory) for (const node of snapshot.nodes) if (node.role === 'master') this.memory.noteLoss(node.address, this.dataLoss.stored(node.address));
+    // Kept with the master in memory: a console started after this one (a one-shot topology) still says it. Cleared
+    // there too once it is over, whatever the node is now (a replica of the master promoted since).
+    if (this.memory) for (const node of snapshot.nodes) this.memory.noteLoss(node.address, this.dataLoss.stored(node.address));
     // "Nothing is wrong yet" beside the loss it warned of: the loss's own message says to turn persistence on.
     if (losses.length > 0) snapshot.warnings = snapshot.warnings.filter((w) => w.code !== 'MASTER_NO_PERSISTENCE' || !losses.some((l) => l.nodes[0] === w.nodes[0]));
     for (const warnings of this.externalWarnings.values()) snapshot.warnings.unshift(...warnings);

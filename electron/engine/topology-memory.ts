@@ -75,6 +75,8 @@ export interface StoredLoss {
   runsBefore?: Record<string, string>;
   /** runsBefore was read with the master just before its restart; false: as memory last saw them (maybe long before: another run is then told by uptimes). */
   runsJustBefore?: boolean;
+  /** Restarted again within the day while nodes it wiped still followed it: that restart's time (`at` stays the first's). */
+  againAt?: number;
 }
 
 export interface MemoryOptions {
@@ -445,6 +447,7 @@ function isStoredLoss(value: unknown): value is StoredLoss {
     strings(value.below) &&
     strings(value.wiped) &&
     (value.runsBefore === undefined || (isObject(value.runsBefore) && Object.values(value.runsBefore).every((run) => typeof run === 'string'))) &&
-    (value.runsJustBefore === undefined || typeof value.runsJustBefore === 'boolean')
+    (value.runsJustBefore === undefined || typeof value.runsJustBefore === 'boolean') &&
+    (value.againAt === undefined || (typeof value.againAt === 'number' && Number.isFinite(value.againAt)))
   );
 }

@@ -589,4 +589,49 @@ describe('DataLossWatch (MASTER_RESTARTED_EMPTY)', () => {
     expect(alone.stored('m:1')?.wiped).toEqual(['a:1', 'b:1']);
   });
 
+  // The incident an earlier session kept: m:1 restarted empty at T0 and wiped a:1 and b:1. Since
+  // then a:1 was promoted (b:1 follows it) and m:1 restarted again. None of that is a current loss.
+  it('does not state a remembered incident as current for nodes that moved on, nor with its time for a later restart', () => {
+    const T0 = T - 3_600_000;
+    const loss = { at: T0, runId: 'run-b', loadedKeys: 0, lostBytes: null, histories: ['old'], below: ['a:1', 'b:1'], wiped: ['a:1', 'b:1'] };
+    const entry = (address: string, master: string | null, runId: string, over: Partial<RememberedNode> = {}): RememberedNode =>
+      ({ address, aliases: [], role: master ? 'replica' : 'master', master, formerMaster: null, runId, replid: 'new', noPersistence: true, lastSeenAt: T0 + 60_000, ...over });
+    const memory = [entry('m:1', null, 'run-b', { dataLoss: loss }), entry('a:1', 'm:1', 'run-x'), entry('b:1', 'm:1', 'run-y')];
+    const promoted = nodeState('a:1', { runId: 'run-x', replid: 'promoted', replid2: 'new', polledAt: T });
+    const follows = replica('b:1', { runId: 'run-y', master: 'a:1', replid: 'promoted', polledAt: T });
+
+    // m:1 restarted again (up 30 s), a lone master: no old time, no nodes that follow a:1.
+    const again = new DataLossWatch();
+    again.recall(memory);
+    const lone = master('run-c', 'fresh', { uptimeSeconds: 30, polledAt: T });
+    expect(again.observe(at([lone, promoted, follows]), T)).toEqual([]);
+    expect(again.stored('m:1')?.wiped).toEqual([]);
+    // Made a replica of a:1 (the group healthy again): nothing is left of it, in memory either.
+    const rejoined = master('run-c', 'promoted', { role: 'replica', master: 'a:1', linkStatus: 'up', polledAt: T + 60_000 });
+    expect(again.observe(at([rejoined, promoted, follows]), T + 60_000)).toEqual([]);
+    expect(again.stored('m:1')).toBeNull();
+    const later = new DataLossWatch();
+    later.recall([entry('m:1', 'a:1', 'run-c', { role: 'replica', dataLoss: { ...loss, runId: 'run-c', at: T - 30_000, wiped: [] } }), entry('a:1', null, 'run-x'), entry('b:1', 'a:1', 'run-y')]);
+    expect(later.observe(at([rejoined, promoted, follows]), T + 120_000)).toEqual([]);
+    expect(later.stored('m:1')).toBeNull();
+
+    // m:1 not restarted again, its nodes re-pointed to a master with data (x:1): they took x:1's data.
+    const moved = new DataLossWatch();
+    moved.recall(memory);
+    const same = master('run-b', 'new', { uptimeSeconds: 3600, polledAt: T });
+    const x = nodeState('x:1', { runId: 'run-z', replid: 'xx', polledAt: T });
+    const took = ['a:1', 'b:1'].map((address) => replica(address, { master: 'x:1', replid: 'xx', polledAt: T }));
+    expect(moved.observe(at([same, x, ...took]), T)).toEqual([]);
+    expect(moved.stored('m:1')).toBeNull();
+
+    // a:1 moved on, b:1 still follows m:1: restarted again, m:1 wipes b:1 again. The loss is the first restart's, and both times are said.
+    const half = new DataLossWatch();
+    half.recall(memory);
+    half.observe(at([same, promoted, replica('b:1', { runId: 'run-y', replid: 'new', polledAt: T })]), T);
+    const restarted = master('run-c', 'fresh', { uptimeSeconds: 5, polledAt: T + 10_000 });
+    const warning = half.observe(at([restarted, promoted, replica('b:1', { runId: 'run-y', replid: 'fresh', polledAt: T + 10_000 })]), T + 10_000)[0];
+    expect(warning?.nodes).toEqual(['m:1', 'b:1']);
+    const utc = (ms: number): string => new Date(ms).toISOString().slice(0, 19).replace('T', ' ');
+    expect(warning?.message).toMatch(new RegExp(`^Data loss: m:1 restarted at ${utc(T0)} UTC \\(and again at ${utc(T + 5000)} UTC\\) without persistence .*\\. b:1 then replaced its data`));
+  });
 });
