@@ -4,8 +4,10 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import Redis from 'ioredis';
-import type { Lab } from '../../electron/lab/lab';
+import { afterAll, beforeAll } from 'vitest';
+import { Lab, masterWithReplicas } from '../../electron/lab/lab';
 import type { ActionPlan } from '../../electron/shared/actions';
+import { harness, type Harness } from './actions';
 import { runCli, type CliRun } from './cli';
 import { until } from './until';
 
@@ -66,4 +68,32 @@ export async function cliRun(args: string[]): Promise<CliRun> {
 /** The plan a `--dry-run --json` run printed first. */
 export function planOf(run: CliRun): ActionPlan {
   return (JSON.parse(run.stdout.split('\n')[0] ?? '') as { plan: ActionPlan }).plan;
+}
+
+/** One group a test file's tests share (see useSentinelGroup). */
+export interface SharedSentinelGroup {
+  lab: Lab;
+  /** The Sentinels' lab names. */
+  sentinels: string[];
+  /** A console harness seeded at the master. */
+  h: Harness;
+}
+
+/**
+ * For a file whose tests share one group: a master, two replicas and three Sentinels that call a
+ * master down after 1 s, and a console harness on the master; started before the file's tests
+ * (its fields are set then), stopped after them.
+ */
+export function useSentinelGroup(group: string): SharedSentinelGroup {
+  const shared = {} as SharedSentinelGroup;
+  beforeAll(async () => {
+    shared.lab = await Lab.start({ nodes: masterWithReplicas(2) });
+    shared.sentinels = await startSentinelGroup(shared.lab, group, 2, { downAfterMs: 1000, failoverTimeoutMs: 5000 });
+    shared.h = await harness(shared.lab, 'master');
+  }, 60_000);
+  afterAll(async () => {
+    await shared.h?.close();
+    await shared.lab?.close();
+  });
+  return shared;
 }

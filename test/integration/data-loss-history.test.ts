@@ -61,16 +61,22 @@ async function failOverAndRestartOldMaster(lab: Lab): Promise<void> {
   await lab.restart('master', { asLoneMaster: true });
 }
 
+/** A master with two replicas holding 500 keys, linked, and a first session's engine (not connected yet) over a topology memory of their own. */
+async function watchedGroup(): Promise<{ lab: Lab; dir: string; master: string; r1: string; r2: string; watching: ReplicationEngine }> {
+  const lab = own(await Lab.start({ nodes: masterWithReplicas(2) }));
+  const { dir } = own(tempDir());
+  const [master, r1, r2] = ['master', 'replica-1', 'replica-2'].map((n) => lab.address(n)) as [string, string, string];
+  await write(lab, 500);
+  await lab.waitForLinks();
+  const watching = own(new ReplicationEngine({ memoryDir: dir, connectTimeoutMs: 800, commandTimeoutMs: 800 }));
+  return { lab, dir, master, r1, r2, watching };
+}
+
 describe('MASTER_RESTARTED_EMPTY over sessions (topology memory)', () => {
   it('a restart of the whole group is not said to have wiped the replicas, then or in a later session after a failover', async () => {
-    const lab = own(await Lab.start({ nodes: masterWithReplicas(2) }));
-    const { dir } = own(tempDir());
-    const [master, r1, r2] = ['master', 'replica-1', 'replica-2'].map((n) => lab.address(n)) as [string, string, string];
-    await write(lab, 500);
-    await lab.waitForLinks();
+    const { lab, dir, master, r1, r2, watching } = await watchedGroup();
 
     // Session 1 watches the whole group go down and come back: every node empty, none took its data from the master.
-    const watching = own(new ReplicationEngine({ memoryDir: dir, connectTimeoutMs: 800, commandTimeoutMs: 800 }));
     const first = await watching.connect({ seeds: [master], pollIntervalMs: POLL_MS });
     const runs = new Map(first.nodes.map((n) => [n.address, n.runId]));
     for (const name of ['master', 'replica-1', 'replica-2']) await lab.kill(name);
@@ -97,14 +103,9 @@ describe('MASTER_RESTARTED_EMPTY over sessions (topology memory)', () => {
   });
 
   it('an incident an earlier session saw is not said again once its nodes follow another master and its master restarted again', async () => {
-    const lab = own(await Lab.start({ nodes: masterWithReplicas(2) }));
-    const { dir } = own(tempDir());
-    const [master, r1, r2] = ['master', 'replica-1', 'replica-2'].map((n) => lab.address(n)) as [string, string, string];
-    await write(lab, 500);
-    await lab.waitForLinks();
+    const { lab, dir, master, r1, r2, watching } = await watchedGroup();
 
     // Session 1: the master alone restarts empty, and its replicas, running on, take its empty dataset. The real incident.
-    const watching = own(new ReplicationEngine({ memoryDir: dir, connectTimeoutMs: 800, commandTimeoutMs: 800 }));
     await watching.connect({ seeds: [master], pollIntervalMs: POLL_MS });
     await lab.restart('master');
     const wiped = await waitForTick(watching, (u) => /then replaced their data/.test(lossOf(u)?.message ?? ''), 15_000, 'replicas wiped');

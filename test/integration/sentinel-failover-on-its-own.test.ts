@@ -6,12 +6,12 @@
 // once the two others have read the steer, so their own failover picks the preferred replica.
 // Every wait is for a condition.
 import Redis from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { formatOutcome } from '../../electron/cli/action-output';
-import { Lab, masterWithReplicas } from '../../electron/lab/lab';
+import type { Lab } from '../../electron/lab/lab';
 import type { StepProgress } from '../../electron/shared/actions';
-import { harness, planAndRun, type Harness } from '../helpers/actions';
-import { onNode as onLabNode, sentinelReplicas, sentinelView, startSentinelGroup } from '../helpers/sentinel-group';
+import { planAndRun, type Harness } from '../helpers/actions';
+import { onNode as onLabNode, sentinelReplicas, sentinelView, useSentinelGroup } from '../helpers/sentinel-group';
 import { until } from '../helpers/until';
 
 const NAME = 'rc-own';
@@ -23,15 +23,9 @@ let h: Harness;
 const onNode = <T>(name: string, work: (c: Redis) => Promise<T>): Promise<T> => onLabNode(lab, name, work);
 const priority = (name: string): Promise<string> => onNode(name, async (c) => ((await c.config('GET', 'replica-priority')) as string[])[1] ?? '?');
 
-beforeAll(async () => {
-  lab = await Lab.start({ nodes: masterWithReplicas(2) });
-  sentinels = await startSentinelGroup(lab, NAME, 2, { downAfterMs: 1000, failoverTimeoutMs: 5000 });
-  h = await harness(lab, 'master');
-}, 60_000);
-
-afterAll(async () => {
-  await h?.close();
-  await lab?.close();
+const group = useSentinelGroup(NAME);
+beforeAll(() => {
+  ({ lab, sentinels, h } = group);
 });
 
 describe('sentinel-failover when the master dies while the priorities step waits', () => {

@@ -7,12 +7,12 @@
 // RESET on every Sentinel) keeps it. Every wait is for a condition, bar the one that shows nothing
 // happens.
 import Redis from 'ioredis';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { formatOutcome } from '../../electron/cli/action-output';
-import { Lab, masterWithReplicas } from '../../electron/lab/lab';
+import type { Lab } from '../../electron/lab/lab';
 import type { ActionOutcome } from '../../electron/shared/actions';
-import { check, harness, planAndRun, replication, type Harness } from '../helpers/actions';
-import { cliRun, onNode as onLabNode, sentinelReplicas, sentinelView, startSentinelGroup } from '../helpers/sentinel-group';
+import { check, planAndRun, replication, type Harness } from '../helpers/actions';
+import { cliRun, onNode as onLabNode, sentinelReplicas, sentinelView, useSentinelGroup } from '../helpers/sentinel-group';
 import { until } from '../helpers/until';
 
 const NAME = 'rc-moved';
@@ -54,15 +54,9 @@ async function sentinelsSettled(replicas: number): Promise<void> {
   }
 }
 
-beforeAll(async () => {
-  lab = await Lab.start({ nodes: masterWithReplicas(2) });
-  sentinels = await startSentinelGroup(lab, NAME, 2, { downAfterMs: 1000, failoverTimeoutMs: 5000 });
-  h = await harness(lab, 'master');
-}, 60_000);
-
-afterAll(async () => {
-  await h?.close();
-  await lab?.close();
+const group = useSentinelGroup(NAME);
+beforeAll(() => {
+  ({ lab, sentinels, h } = group);
 });
 
 describe('a replica moved or detached around the Sentinels', () => {
