@@ -83,10 +83,41 @@ class ResyncCounts {
   }
 }
 
+/**
+ * When the console first read each replica's link down, per "topology node" (gone once it reads
+ * up, or the node is not read): how long a link has been down where Redis does not say. A link
+ * never up since the replica started reports master_link_down_since_seconds -1 (a replica
+ * restarted while it cannot sync: a wrong masterauth, its master unreachable), so such a replica
+ * had no replica_link_down_seconds at all, and the alerting rule on it never fired.
+ */
+class LinkDownSince {
+  readonly #since = new Map<string, number>();
+
+  observe(topology: string, snapshot: TopologySnapshot): void {
+    const down = new Set<string>();
+    for (const node of snapshot.nodes) {
+      if (node.role !== 'replica' || !node.reachable || node.stale || node.linkStatus !== 'down') continue;
+      const key = `${topology} ${node.address}`;
+      down.add(key);
+      if (!this.#since.has(key)) this.#since.set(key, snapshot.takenAt);
+    }
+    for (const key of this.#since.keys()) if (key.startsWith(`${topology} `) && !down.has(key)) this.#since.delete(key);
+  }
+
+  /** Seconds the link of `node` has been down: as Redis says, else since the console first read it down (a lower bound); null while up. */
+  seconds(topology: string, node: NodeState, snapshot: TopologySnapshot): number | null {
+    if (node.linkStatus !== 'down') return null;
+    if (node.linkDownSinceSeconds !== null && node.linkDownSinceSeconds >= 0) return node.linkDownSinceSeconds;
+    const since = this.#since.get(`${topology} ${node.address}`);
+    return since === undefined ? null : Math.max(0, snapshot.takenAt - since) / 1000;
+  }
+}
+
 export class ServeMetrics {
   readonly registry = new Registry();
   readonly #options: ServeMetricsOptions;
   readonly #resyncs = new ResyncCounts();
+  readonly #linkDown = new LinkDownSince();
   /** The topologies read once at the start of a scrape, so every metric of it sees the same state. */
   #current: TopologyMetricsState[] = [];
 
@@ -107,6 +138,7 @@ export class ServeMetrics {
   /** Every tick of every topology (the hub's onTick): only the resync counters are kept per tick. */
   observe(topology: string, update: TickUpdate): void {
     this.#resyncs.observe(topology, update);
+    this.#linkDown.observe(topology, update.snapshot);
   }
 
   /** The exposition text of a scrape. */
@@ -164,14 +196,14 @@ export class ServeMetrics {
   #nodeGauge(
     name: string,
     help: string,
-    value: (node: NodeState) => number | boolean | null | undefined,
+    value: (node: NodeState, topology: string, snapshot: TopologySnapshot) => number | boolean | null | undefined,
     { withMaster = false, ofLastRead = false } = {},
   ): void {
     this.#gauge(name, help, withMaster ? ['topology', 'node', 'master'] : ['topology', 'node'], (emit) =>
       this.#nodes(
-        (topology, node) => {
+        (topology, node, snapshot) => {
           if (!ofLastRead && (!node.reachable || node.stale)) return;
-          const v = value(node);
+          const v = value(node, topology, snapshot);
           if (v === null || v === undefined || (typeof v === 'number' && !Number.isFinite(v))) return;
           emit({ topology, node: node.address, ...(withMaster ? { master: node.master ?? '' } : {}) }, typeof v === 'boolean' ? Number(v) : v);
         },
@@ -264,7 +296,12 @@ export class ServeMetrics {
     this.#nodeGauge('replica_root_lag_bytes', 'Bytes a replica is behind the root master of its replication history.', (n) => n.lag?.bytesBehindRoot);
     this.#nodeGauge('replica_root_lag_seconds', 'Seconds a replica is behind the root master of its replication history; only a lower bound where replica_root_lag_is_lower_bound is 1.', (n) => n.lag?.secondsBehindRoot);
     this.#nodeGauge('replica_root_lag_is_lower_bound', '1 when replica_root_lag_seconds is only a lower bound (the replica is older than the root history the console holds), else 0.', (n) => (n.lag?.secondsBehindRoot == null ? null : n.lag.secondsBehindRootIsLowerBound));
-    this.#nodeGauge('replica_link_down_seconds', "How long a replica's link to its master has been down.", (n) => (n.linkStatus === 'down' ? n.linkDownSinceSeconds : null), toMaster);
+    this.#nodeGauge(
+      'replica_link_down_seconds',
+      "How long a replica's link to its master has been down: as Redis says (master_link_down_since_seconds), else, for a link never up since the replica started, since the console first read it down.",
+      (n, topology, snapshot) => this.#linkDown.seconds(topology, n, snapshot),
+      toMaster,
+    );
     this.#nodeGauge('replica_backlog_margin_seconds', 'How long a replica could be away from now before its resync is a full one.', (n) => n.backlogWindow?.awaySeconds);
     this.#nodeGauge('sync_in_progress', '1 while a replica loads a full sync from its master, else 0.', (n) => (n.role === 'replica' ? n.sync !== null : null));
     this.#nodeGauge('sync_attempts', 'Full syncs a replica started in the last 2 minutes since its link was last up (3 or more: failing).', (n) => (n.role === 'replica' ? n.syncAttempts : null));

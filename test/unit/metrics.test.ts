@@ -195,6 +195,31 @@ describe('serve metrics', () => {
     expect([...s.keys()].filter((k) => k.startsWith('replication_console_node_'))).toEqual([]);
   });
 
+  it('gives a link never up since the replica started (Redis: down since -1) its time down as the console read it, so the link-down rule can fire', async () => {
+    const T = 1_700_000_000_000;
+    const down = (takenAt: number, linkStatus: 'up' | 'down' = 'down'): TopologySnapshot =>
+      snapshot([nodeState(MASTER, { offset: 5000 }), nodeState(REPLICA, { role: 'replica', master: MASTER, linkStatus, linkDownSinceSeconds: null, depth: 1, offset: 0 })], { takenAt });
+    let current = down(T);
+    const metrics = metricsOf(() => state(current));
+    const seconds = async (): Promise<number | undefined> =>
+      samples(await metrics.render()).get(`replication_console_replica_link_down_seconds{topology="orders",node="${REPLICA}",master="${MASTER}"}`);
+    metrics.observe('orders', { snapshot: current, events: [] });
+    // A wrong masterauth: it had no sample at all, and RedisReplicaLinkDown (>= 10 s) never fired.
+    expect(await seconds()).toBe(0);
+    current = down(T + 15_000);
+    metrics.observe('orders', { snapshot: current, events: [] });
+    expect(await seconds()).toBe(15);
+    // Up again: no sample; down again later counts afresh.
+    current = down(T + 16_000, 'up');
+    metrics.observe('orders', { snapshot: current, events: [] });
+    expect(await seconds()).toBeUndefined();
+    current = down(T + 20_000);
+    metrics.observe('orders', { snapshot: current, events: [] });
+    current = down(T + 23_000);
+    metrics.observe('orders', { snapshot: current, events: [] });
+    expect(await seconds()).toBe(3);
+  });
+
   it('counts resyncs from the first tick on, and only up: across a master restart too', async () => {
     let current = topology();
     const metrics = metricsOf(() => state(current));
