@@ -41,8 +41,16 @@ const fileSchema = z.object({
 });
 type AlertsFile = z.infer<typeof fileSchema>;
 
-/** A node's mute set (or, null, lifted) here since the last save: the file's other nodes are left as another console wrote them. */
-export type NodeMuteChanges = ReadonlyMap<string, AlertMute | null>;
+/**
+ * A mute set (or, null, lifted) here since the last save, by node; the key null is the whole
+ * topology's. What it does not name is left as another console wrote it.
+ */
+export type NodeMuteChanges = ReadonlyMap<string | null, AlertMute | null>;
+
+/** The running whole-topology mutes the file keeps for `topology`. */
+function topologyMutesOf(body: AlertsFile, topology: string, now: number): AlertMute[] {
+  return body.topologies[topology]?.mutes.filter((m) => m.node === null && m.until > now) ?? [];
+}
 
 /** Every running node mute in the file, the longest one per node. */
 function nodeMutesOf(body: AlertsFile, now: number): AlertMute[] {
@@ -73,36 +81,42 @@ export class AlertStore {
     const body = this.#read();
     if (!body) return null;
     const state = body.topologies[topology];
-    const mutes = [...(state?.mutes.filter((m) => m.node === null && m.until > now) ?? []), ...nodeMutesOf(body, now)];
+    const mutes = [...topologyMutesOf(body, topology, now), ...nodeMutesOf(body, now)];
     if (!state && mutes.length === 0) return null;
     return { mutes, acknowledged: state?.acknowledged ?? [] };
   }
 
   /**
-   * The node mutes now in the file when another console wrote it since this store last read or
-   * wrote it (a mute set on the desktop reaches a running `serve`), else null. One stat when nothing changed.
+   * The mutes now in the file for `topology` (its whole-topology mute and every node's) when
+   * another console wrote it since this store last read or wrote it (a mute set on the desktop
+   * reaches a running `serve` on the same topology), else null. One stat when nothing changed.
    */
-  nodeMutesIfChanged(now: number): AlertMute[] | null {
+  mutesIfChanged(topology: string, now: number): AlertMute[] | null {
     const time = mtimeOf(this.file);
     if (time === this.#fileTime) return null;
     const body = this.#read();
-    return body ? nodeMutesOf(body, now) : null;
+    return body ? [...topologyMutesOf(body, topology, now), ...nodeMutesOf(body, now)] : null;
   }
 
   /**
-   * Read the file again and replace only this topology's entry (its whole-topology mutes and
-   * acknowledgements) and the node mutes `changes` names: another console may have saved its own.
+   * Read the file again and replace only this topology's acknowledgements, and the mutes `changes`
+   * names (a node's, or the topology's): another console on the same file may have saved its own
+   * since. A console acknowledging an alert wrote its whole entry, and a maintenance mute another
+   * console had set on the topology was gone.
    */
   save(topology: string, state: AlertBookState, now: number, changes: NodeMuteChanges = new Map()): void {
     const body: AlertsFile = this.#read() ?? { version: 1, topologies: {} };
     const nodes = new Map(nodeMutesOf(body, now).map((m) => [m.node as string, m]));
+    let whole = topologyMutesOf(body, topology, now);
     for (const [node, mute] of changes) {
-      if (mute && mute.until > now) nodes.set(node, mute);
+      const live = mute !== null && mute.until > now;
+      if (node === null) whole = live ? [mute] : [];
+      else if (live) nodes.set(node, mute);
       else nodes.delete(node);
     }
     // Node mutes kept in a topology's entry (an earlier version) move to `nodes`, where every topology reads them.
     for (const entry of Object.values(body.topologies)) entry.mutes = entry.mutes.filter((m) => m.node === null);
-    const live = { mutes: state.mutes.filter((m) => m.node === null && m.until > now), acknowledged: state.acknowledged };
+    const live = { mutes: whole, acknowledged: state.acknowledged };
     if (live.mutes.length === 0 && live.acknowledged.length === 0) delete body.topologies[topology];
     else body.topologies[topology] = { ...live, savedAt: now };
     const kept = Object.entries(body.topologies)

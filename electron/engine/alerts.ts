@@ -83,8 +83,8 @@ export class AlertBook {
   #sequence = 0;
   /** Where mutes and acknowledgements are kept across a restart, and under which topology. */
   #store: { store: AlertStore; topology: string } | null = null;
-  /** Node mutes set or lifted here since the last save (a node's mute is kept for every topology). */
-  #nodeChanges = new Map<string, AlertMute | null>();
+  /** Mutes set or lifted here since the last save, by node (a node's mute is kept for every topology; null: the whole topology's). */
+  #nodeChanges = new Map<string | null, AlertMute | null>();
   /** Acknowledgements restored from an earlier run: taken up by the first finding of the same rule and node. */
   #restored = new Map<string, AlertBookState['acknowledged'][number]>();
 
@@ -97,7 +97,7 @@ export class AlertBook {
   evaluate(snapshot: TopologySnapshot, now: number): AlertsView {
     this.#watchingFrom ??= now;
     this.#last = snapshot;
-    this.#pickUpNodeMutes(now);
+    this.#pickUpMutes(now);
     const findings = new Map<string, Finding>();
     for (const finding of this.#find(snapshot, now)) findings.set(keyOf(finding.rule, finding.node), finding);
 
@@ -191,14 +191,14 @@ export class AlertBook {
     }
     const mute: AlertMute = { node, until: now + minutes * 60_000, reason: reason?.trim() ? reason.trim().slice(0, 200) : null };
     this.#mutes = [...this.#mutes.filter((m) => m.node !== node), mute];
-    if (node !== null) this.#nodeChanges.set(node, mute);
+    this.#nodeChanges.set(node, mute);
     this.#save(now);
     return this.view(now);
   }
 
   unmute(node: string | null, now: number): AlertsView {
     this.#mutes = this.#mutes.filter((m) => m.node !== node);
-    if (node !== null) this.#nodeChanges.set(node, null);
+    this.#nodeChanges.set(node, null);
     this.#save(now);
     return this.view(now);
   }
@@ -285,11 +285,11 @@ export class AlertBook {
     this.#nodeChanges.clear();
   }
 
-  /** Node mutes another console set or lifted in the store since it was last read: taken up here. */
-  #pickUpNodeMutes(now: number): void {
-    const current = this.#store?.store.nodeMutesIfChanged(now);
-    if (!current) return;
-    this.#mutes = [...this.#mutes.filter((m) => m.node === null), ...current];
+  /** Mutes another console set or lifted in the store since it was last read (a node's, or this topology's): taken up here. */
+  #pickUpMutes(now: number): void {
+    if (!this.#store) return;
+    const current = this.#store.store.mutesIfChanged(this.#store.topology, now);
+    if (current) this.#mutes = current;
   }
 
   #isMuted(node: string | null, now: number): boolean {

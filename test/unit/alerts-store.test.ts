@@ -119,6 +119,35 @@ describe('alert store', () => {
     expect(Object.keys(file.nodes)).toEqual(['10.9.9.9:6379']);
   });
 
+  it('a whole-topology mute set by one console on the topology reaches another running on it, and survives the other saving an acknowledgement', async () => {
+    const clock = new FakeClock();
+    const dir = tempDir();
+    // Two serves (or the app and a serve) on one data directory, watching the same topology.
+    const a = new AlertBook();
+    a.persistTo(new AlertStore(dir), 'T1', clock.now());
+    const b = new AlertBook();
+    b.persistTo(new AlertStore(dir), 'T1', clock.now());
+    a.evaluate(lagging(50 << 20), clock.now());
+    const firing = b.evaluate(lagging(50 << 20), clock.now()).alerts[0];
+    expect(firing).toMatchObject({ node: R, muted: false });
+
+    a.mute(null, 30, 'maintenance window', clock.now());
+    await clock.advance(1000);
+    // It kept paging from B (its /metrics said the alert fired).
+    expect(b.evaluate(lagging(50 << 20), clock.now()).alerts[0]).toMatchObject({ node: R, muted: true });
+
+    // B acknowledges: it wrote its whole entry, mutes: [], and the maintenance mute was gone after A restarted.
+    b.acknowledge(firing!.id, clock.now());
+    const restarted = new AlertBook();
+    restarted.persistTo(new AlertStore(dir), 'T1', clock.now());
+    expect(restarted.evaluate(lagging(50 << 20), clock.now()).mutes.map((m) => [m.node, m.reason])).toEqual([[null, 'maintenance window']]);
+
+    // Lifted on B: lifted on A too.
+    b.unmute(null, clock.now());
+    await clock.advance(1000);
+    expect(a.evaluate(lagging(50 << 20), clock.now()).alerts[0]).toMatchObject({ node: R, muted: false });
+  });
+
   it("takes up the node mutes an earlier version kept in one topology's entry, for every topology, and moves them on its next save", () => {
     const clock = new FakeClock();
     const dir = tempDir();
