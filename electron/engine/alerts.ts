@@ -101,6 +101,7 @@ export class AlertBook {
     const findings = new Map<string, Finding>();
     for (const finding of this.#find(snapshot, now)) findings.set(keyOf(finding.rule, finding.node), finding);
 
+    this.#handOver(findings, now);
     let forgetAcknowledged = false;
     for (const [key, alert] of this.#active) {
       if (findings.has(key)) continue;
@@ -149,6 +150,24 @@ export class AlertBook {
     }
     if (forgetAcknowledged) this.#save(now);
     return this.view(now);
+  }
+
+  /**
+   * A node that was not read for a while (STALE: a paused process, a request under way) and then
+   * fails outright (its request timed out: UNREACHABLE) is one outage getting worse, not a stale
+   * node that recovered and a new incident: its alert goes on under the new rule, with its id, its
+   * start and its acknowledgement, at once (no for-delay, no notification, no resolution of STALE).
+   */
+  #handOver(findings: ReadonlyMap<string, Finding>, now: number): void {
+    for (const [key, stale] of this.#active) {
+      if (stale.rule !== 'STALE' || findings.has(key)) continue;
+      const downKey = keyOf('UNREACHABLE', stale.node);
+      const down = findings.get(downKey);
+      if (!down || this.#active.has(downKey)) continue;
+      this.#active.delete(key);
+      this.#pending.delete(downKey);
+      this.#active.set(downKey, { ...stale, rule: down.rule, message: down.message, value: down.value, threshold: down.threshold, muted: this.#isMuted(stale.node, now) });
+    }
   }
 
   view(now: number): AlertsView {

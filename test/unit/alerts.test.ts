@@ -181,6 +181,26 @@ describe('alert rules', () => {
     expect(firing(new AlertBook().evaluate(snapshot(chain), clock.now()))).toEqual([]);
   });
 
+  it('a stale node that then fails outright (its request timed out) is one incident getting worse: STALE goes on as UNREACHABLE, not resolved and fired anew', () => {
+    const clock = new FakeClock();
+    const t0 = clock.now();
+    const book = watchingFrom(t0 - 60_000);
+    const staleView = book.evaluate(snapshot(pair({}, { stale: true, polledAt: t0 - 12_000 })), t0);
+    const stale = only(staleView);
+    expect(stale).toMatchObject({ rule: 'STALE', node: M });
+    book.acknowledge(stale.id, t0 + 1000);
+    const before = book.view(t0 + 1000);
+    // SIGSTOPped under --timeout 20000: at the timeout, unreachable. It said "RESOLVED STALE" and fired UNREACHABLE anew.
+    const down = { reachable: false, lastSeenAt: t0 - 12_000, error: { code: 'TIMEOUT' as const, message: `${M} did not answer within 20000 ms` } };
+    const after = book.evaluate(snapshot(pair({}, down)), t0 + 9_000);
+    expect(only(after)).toMatchObject({ id: stale.id, rule: 'UNREACHABLE', node: M, state: 'acknowledged', startedAt: stale.startedAt });
+    expect(after.alerts.filter((a) => a.state === 'resolved')).toEqual([]);
+    expect(alertTransitions(before, after)).toEqual({ fired: [], resolved: [], mutedFired: [] });
+    // Back: the one incident resolves, once.
+    const back = book.evaluate(snapshot(pair()), t0 + 12_000);
+    expect(alertTransitions(after, back).resolved.map((a) => [a.id, a.rule])).toEqual([[stale.id, 'UNREACHABLE']]);
+  });
+
   it('a replica whose master is down (seen before) gets no LINK_DOWN, the master is UNREACHABLE; one pointed at an address never reached does', () => {
     const clock = new FakeClock();
     const downMaster = { reachable: false, lastSeenAt: clock.now() - 60_000, error: { code: 'UNREACHABLE' as const, message: 'refused' } };
