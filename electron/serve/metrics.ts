@@ -84,31 +84,31 @@ class ResyncCounts {
 }
 
 /**
- * When the console first read each replica's link down, per "topology node" (gone once it reads
+ * When the console first read each replica's link down, by topology and node (gone once it reads
  * up, or the node is not read): how long a link has been down where Redis does not say. A link
  * never up since the replica started reports master_link_down_since_seconds -1 (a replica
  * restarted while it cannot sync: a wrong masterauth, its master unreachable), so such a replica
  * had no replica_link_down_seconds at all, and the alerting rule on it never fired.
  */
 class LinkDownSince {
-  readonly #since = new Map<string, number>();
+  /** By topology, then node address. */
+  readonly #since = new Map<string, Map<string, number>>();
 
   observe(topology: string, snapshot: TopologySnapshot): void {
-    const down = new Set<string>();
+    const before = this.#since.get(topology);
+    const now = new Map<string, number>();
     for (const node of snapshot.nodes) {
       if (node.role !== 'replica' || !node.reachable || node.stale || node.linkStatus !== 'down') continue;
-      const key = `${topology} ${node.address}`;
-      down.add(key);
-      if (!this.#since.has(key)) this.#since.set(key, snapshot.takenAt);
+      now.set(node.address, before?.get(node.address) ?? snapshot.takenAt);
     }
-    for (const key of this.#since.keys()) if (key.startsWith(`${topology} `) && !down.has(key)) this.#since.delete(key);
+    this.#since.set(topology, now);
   }
 
   /** Seconds the link of `node` has been down: as Redis says, else since the console first read it down (a lower bound); null while up. */
   seconds(topology: string, node: NodeState, snapshot: TopologySnapshot): number | null {
     if (node.linkStatus !== 'down') return null;
     if (node.linkDownSinceSeconds !== null && node.linkDownSinceSeconds >= 0) return node.linkDownSinceSeconds;
-    const since = this.#since.get(`${topology} ${node.address}`);
+    const since = this.#since.get(topology)?.get(node.address);
     return since === undefined ? null : Math.max(0, snapshot.takenAt - since) / 1000;
   }
 }
