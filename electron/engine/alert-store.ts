@@ -45,7 +45,7 @@ type AlertsFile = z.infer<typeof fileSchema>;
  * A mute set (or, null, lifted) here since the last save, by node; the key null is the whole
  * topology's. What it does not name is left as another console wrote it.
  */
-export type NodeMuteChanges = ReadonlyMap<string | null, AlertMute | null>;
+export type MuteChanges = ReadonlyMap<string | null, AlertMute | null>;
 
 /** The running whole-topology mutes the file keeps for `topology`. */
 function topologyMutesOf(body: AlertsFile, topology: string, now: number): AlertMute[] {
@@ -104,7 +104,7 @@ export class AlertStore {
    * since. A console acknowledging an alert wrote its whole entry, and a maintenance mute another
    * console had set on the topology was gone.
    */
-  save(topology: string, state: AlertBookState, now: number, changes: NodeMuteChanges = new Map()): void {
+  save(topology: string, state: AlertBookState, now: number, changes: MuteChanges = new Map()): void {
     const body: AlertsFile = this.#read() ?? { version: 1, topologies: {} };
     const nodes = new Map(nodeMutesOf(body, now).map((m) => [m.node as string, m]));
     let whole = topologyMutesOf(body, topology, now);

@@ -84,7 +84,7 @@ export class AlertBook {
   /** Where mutes and acknowledgements are kept across a restart, and under which topology. */
   #store: { store: AlertStore; topology: string } | null = null;
   /** Mutes set or lifted here since the last save, by node (a node's mute is kept for every topology; null: the whole topology's). */
-  #nodeChanges = new Map<string | null, AlertMute | null>();
+  #muteChanges = new Map<string | null, AlertMute | null>();
   /** Acknowledgements restored from an earlier run: taken up by the first finding of the same rule and node. */
   #restored = new Map<string, AlertBookState['acknowledged'][number]>();
 
@@ -210,14 +210,14 @@ export class AlertBook {
     }
     const mute: AlertMute = { node, until: now + minutes * 60_000, reason: reason?.trim() ? reason.trim().slice(0, 200) : null };
     this.#mutes = [...this.#mutes.filter((m) => m.node !== node), mute];
-    this.#nodeChanges.set(node, mute);
+    this.#muteChanges.set(node, mute);
     this.#save(now);
     return this.view(now);
   }
 
   unmute(node: string | null, now: number): AlertsView {
     this.#mutes = this.#mutes.filter((m) => m.node !== node);
-    this.#nodeChanges.set(node, null);
+    this.#muteChanges.set(node, null);
     this.#save(now);
     return this.view(now);
   }
@@ -238,7 +238,7 @@ export class AlertBook {
   reset(): void {
     // A node's mute is the node's, whichever seeds name it: only the whole topology's goes.
     this.#mutes = this.#mutes.filter((m) => m.node !== null);
-    this.#nodeChanges.clear();
+    this.#muteChanges.clear();
     this.#active.clear();
     this.#pending.clear();
     this.#since.clear();
@@ -300,8 +300,8 @@ export class AlertBook {
 
   #save(now: number): void {
     if (!this.#store) return;
-    this.#store.store.save(this.#store.topology, this.state(now), now, this.#nodeChanges);
-    this.#nodeChanges.clear();
+    this.#store.store.save(this.#store.topology, this.state(now), now, this.#muteChanges);
+    this.#muteChanges.clear();
   }
 
   /** Mutes another console set or lifted in the store since it was last read (a node's, or this topology's): taken up here. */

@@ -5,7 +5,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import Redis from 'ioredis';
 import { describe, expect, it } from 'vitest';
 import { ReplicationEngine } from '../../electron/engine/engine';
 import { MEMORY_FILE, type RememberedNode } from '../../electron/engine/topology-memory';
@@ -14,6 +13,7 @@ import type { TickUpdate } from '../../electron/shared/types';
 import { disposeAfterEach } from '../helpers/dispose';
 import { collectTicks, waitForTick } from '../helpers/engine';
 import { runCli, type CliRun } from '../helpers/cli';
+import { onNode } from '../helpers/sentinel-group';
 import { until } from '../helpers/until';
 
 const own = disposeAfterEach();
@@ -24,16 +24,7 @@ function tempDir(): { dir: string; close(): Promise<void> } {
   return { dir, close: async () => fs.rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** Runs `command` on one lab node. */
-async function on<T>(lab: Lab, name: string, command: (client: Redis) => Promise<T>): Promise<T> {
-  const client = new Redis(lab.port(name), '127.0.0.1', { lazyConnect: true, maxRetriesPerRequest: 1 });
-  await client.connect();
-  try {
-    return await command(client);
-  } finally {
-    client.disconnect();
-  }
-}
+const on = onNode;
 
 const write = (lab: Lab, keys: number): Promise<unknown> =>
   on(lab, 'master', (client) => client.eval("for i = 1, tonumber(ARGV[1]) do redis.call('SET', 'k:' .. i, 'v') end", 0, keys));
