@@ -475,8 +475,12 @@ export class AlertBook {
     const syncing = node.sync !== null || syncingEdges.has(a);
     if (node.linkStatus === 'down' && (!syncing || this.#active.has(keyOf('LINK_DOWN', a)))) {
       const reported = finite(node.linkDownSinceSeconds);
+      // Held since this console first read it down, every tick: a replica whose handshake keeps
+      // failing (a wrong masterauth) says -1, then a few seconds, then -1 again, and the one outage
+      // resolved and fired anew, notified each time. Redis's own figure counts when it is longer.
+      const held = this.#heldFor('link', a, now, null, seen);
       // Counted from when its master answered: the master's own outage is its UNREACHABLE, not this link's.
-      const down = reported !== null && reported >= 0 ? Math.min(reported, answeringForSeconds(master, now)) : this.#heldFor('link', a, now, null, seen);
+      const down = reported !== null && reported >= 0 ? Math.min(Math.max(reported, held), answeringForSeconds(master, now)) : held;
       if (down >= t.linkDownSeconds) {
         out.push({
           rule: 'LINK_DOWN',

@@ -181,6 +181,24 @@ describe('alert rules', () => {
     expect(firing(new AlertBook().evaluate(snapshot(chain), clock.now()))).toEqual([]);
   });
 
+  it('a link whose handshake keeps failing (down since -1, then 0 s, then -1) is one LINK_DOWN incident, not resolved and fired anew at each attempt', () => {
+    const clock = new FakeClock();
+    const t0 = clock.now();
+    const book = watchingFrom(t0 - 60_000);
+    book.setThresholds({ linkDownSeconds: 1 }, t0);
+    const at = (reported: number | null, t: number): AlertsView => book.evaluate(snapshot(pair({ linkStatus: 'down', linkDownSinceSeconds: reported })), t);
+    at(null, t0);
+    const first = only(at(null, t0 + 2000));
+    expect(first).toMatchObject({ rule: 'LINK_DOWN', node: R });
+    let previous = book.view(t0 + 2000);
+    for (const [reported, t] of [[0, 3000], [null, 4000], [0, 5000], [1, 6000]] as const) {
+      const view = at(reported, t0 + t);
+      expect(only(view).id).toBe(first.id);
+      expect(alertTransitions(previous, view)).toEqual({ fired: [], resolved: [], mutedFired: [] });
+      previous = view;
+    }
+  });
+
   it('a stale node that then fails outright (its request timed out) is one incident getting worse: STALE goes on as UNREACHABLE, not resolved and fired anew', () => {
     const clock = new FakeClock();
     const t0 = clock.now();
