@@ -36,29 +36,14 @@ interface IndexedKey {
   index: number;
 }
 
-/**
- * One parsed INFO reply. It also knows its slaveN keys (found while parsing, cheaper than a test
- * of every key later), so parseReplication given the whole reply lists the replica lines without
- * a scan, and returns the replication section exactly. Kept in a private field: the reply's
- * visible parts are its sections, fields and cuts alone.
- */
+/** One parsed INFO reply: its lower-cased sections, one flat map of every field, and what was cut. */
 export class ParsedInfo {
-  readonly #replicaKeys: readonly IndexedKey[];
-
   constructor(
     readonly sections: Record<string, Record<string, string>>,
     readonly fields: Record<string, string>,
     /** Null when the whole reply was read as sent. */
     readonly cuts: InfoCuts | null,
-    replicaKeys: readonly IndexedKey[],
-  ) {
-    this.#replicaKeys = replicaKeys;
-  }
-
-  /** The slaveN keys of the flat map, in the order read. */
-  static replicaKeysOf(info: ParsedInfo): readonly IndexedKey[] {
-    return info.#replicaKeys;
-  }
+  ) {}
 }
 
 export interface ServerInfo {
@@ -134,20 +119,20 @@ const DECIMAL = /^-?\d+(\.\d+)?$/;
 const MAX_UNIX_SECONDS = Math.floor(Number.MAX_SAFE_INTEGER / 1000);
 const EMPTY: Fields = Object.freeze(Object.create(null) as Fields);
 
+/** What scanInfo reports of an INFO reply, line by line. */
+interface InfoVisitor {
+  /** A `# Name` line: the name trimmed, cut and lower-cased. */
+  section(name: string): void;
+  /** A `key:value` line, its value cut to MAX_FIELD_CHARS (and marked) where longer. */
+  field(key: string, value: string): void;
+}
+
 /**
- * INFO text → lower-cased sections plus one flat map of every field (last duplicate wins).
- * Reads at most MAX_INFO_CHARS, cuts longer values to MAX_FIELD_CHARS (marking them), and
- * never copies a whole long line: the cost is one scan of the text, whatever its size.
- * A reply of one section (most polls read INFO replication alone) has one map: the flat map
- * is that section (callers never change either).
+ * The one reading of INFO text, line by line: reads at most MAX_INFO_CHARS, cuts longer values to
+ * MAX_FIELD_CHARS (marking them), drops lines without a usable key, and never copies a whole long
+ * line: the cost is one scan of the text, whatever its size. Returns what had to be cut, or null.
  */
-export function parseInfo(text: string): ParsedInfo {
-  const sections = emptyRecord<Fields>();
-  let fields = emptyRecord<string>();
-  let section: Fields | null = null;
-  // True while every field read so far is in `section`, the only section: then the flat map is it.
-  let shared = true;
-  const replicaKeys: IndexedKey[] = [];
+function scanInfo(text: string, visitor: InfoVisitor): InfoCuts | null {
   const input = typeof text === 'string' ? text : '';
   const cuts: InfoCuts = { replyChars: input.length, linesSkipped: 0, fieldsCut: 0, fields: [] };
   let kept = 0;
@@ -170,13 +155,7 @@ export function parseInfo(text: string): ParsedInfo {
     // Only the head of a line is ever read: a key, a colon and one field's worth of value.
     const headEnd = Math.min(end, lineStart + 2 * MAX_FIELD_CHARS + 1);
     if (input.charCodeAt(lineStart) === 35 /* # */) {
-      const opened = openSection(sections, input.slice(lineStart + 1, headEnd).trim().slice(0, MAX_FIELD_CHARS).toLowerCase());
-      if (shared && section !== null && opened !== section) {
-        // A second section: from here on the flat map is a map of its own.
-        shared = false;
-        for (const key in section) fields[key] = section[key]!;
-      }
-      section = opened;
+      visitor.section(input.slice(lineStart + 1, headEnd).trim().slice(0, MAX_FIELD_CHARS).toLowerCase());
       kept += Math.min(length, MAX_FIELD_CHARS);
       continue;
     }
@@ -197,20 +176,54 @@ export function parseInfo(text: string): ParsedInfo {
     const value = valueChars > MAX_FIELD_CHARS ? cutValue(input.slice(valueStart, valueStart + MAX_FIELD_CHARS), valueChars) : input.slice(valueStart, end);
     if (valueChars > MAX_FIELD_CHARS) noteCut(cuts, key, valueChars);
     kept += key.length + value.length + 2;
-    const index = keyIndex(key, SLAVE_LINE_KEY);
-    // A repeated key is one field (its last value): listed once.
-    if (index >= 0 && !(key in (shared && section !== null ? section : fields))) replicaKeys.push({ key, index });
-    if (section === null) {
-      // A field before any section header is in the flat map only.
-      shared = false;
-      fields[key] = value;
-      continue;
-    }
-    section[key] = value;
-    if (!shared) fields[key] = value;
+    visitor.field(key, value);
   }
-  if (shared && section !== null) fields = section;
-  return new ParsedInfo(sections, fields, cuts.fieldsCut > 0 || cuts.linesSkipped > 0 ? cuts : null, replicaKeys);
+  return cuts.fieldsCut > 0 || cuts.linesSkipped > 0 ? cuts : null;
+}
+
+/**
+ * INFO text → lower-cased sections plus one flat map of every field (last duplicate wins), read
+ * by scanInfo's rules. A reply of one section has one map: the flat map is that section (callers
+ * never change either).
+ */
+export function parseInfo(text: string): ParsedInfo {
+  const maps = new InfoMaps();
+  const cuts = scanInfo(text, maps);
+  return new ParsedInfo(maps.sections, maps.flat(), cuts);
+}
+
+/** The maps parseInfo builds, as scanInfo reads the lines. */
+class InfoMaps implements InfoVisitor {
+  readonly sections = emptyRecord<Fields>();
+  #fields = emptyRecord<string>();
+  #section: Fields | null = null;
+  /** True while every field read so far is in the only section: then the flat map is it. */
+  #shared = true;
+
+  section(name: string): void {
+    const opened = openSection(this.sections, name);
+    if (this.#shared && this.#section !== null && opened !== this.#section) {
+      // A second section: from here on the flat map is a map of its own.
+      this.#shared = false;
+      for (const key in this.#section) this.#fields[key] = this.#section[key]!;
+    }
+    this.#section = opened;
+  }
+
+  field(key: string, value: string): void {
+    if (this.#section === null) {
+      // A field before any section header is in the flat map only.
+      this.#shared = false;
+      this.#fields[key] = value;
+      return;
+    }
+    this.#section[key] = value;
+    if (!this.#shared) this.#fields[key] = value;
+  }
+
+  flat(): Fields {
+    return this.#shared && this.#section !== null ? this.#section : this.#fields;
+  }
 }
 
 /** A cut value says so itself, so the details panel shows what happened wherever it is displayed. */
@@ -246,39 +259,182 @@ export function parseServer(fields: Record<string, string>): ServerInfo {
 }
 
 /**
- * Role, link, offsets, listed replicas and backlog from INFO replication. `uptimeSeconds`: the
- * server's uptime from an earlier INFO server, when the reply has none (see linkDownSince).
+ * Role, link, offsets, listed replicas and backlog from INFO replication, given as a parsed reply
+ * or a map of fields. `uptimeSeconds`: the server's uptime from an earlier INFO server, when the
+ * reply has none (see linkDownSince).
  */
 export function parseReplication(info: ParsedInfo | Record<string, string>, uptimeSeconds: number | null = null): ReplicationInfo {
   const parsed = info instanceof ParsedInfo ? info : null;
   const fields = parsed ? parsed.fields : (info as Fields);
-  const syncInProgress = field(fields, 'master_sync_in_progress') === '1';
-  const lineKeys = replicaLineKeys(fields, parsed);
-  return {
-    role: toRole(field(fields, 'role')),
-    masterHost: nonEmpty(field(fields, 'master_host')),
-    masterPort: toPort(field(fields, 'master_port')),
-    linkStatus: toLinkStatus(field(fields, 'master_link_status')),
-    lastIoSecondsAgo: toNonNegative(field(fields, 'master_last_io_seconds_ago')),
-    syncInProgress,
-    sync: syncInProgress ? parseSyncProgress(fields) : null,
-    linkDownSinceSeconds: linkDownSince(fields, uptimeSeconds),
-    readReplOffset: toNonNegative(field(fields, 'slave_read_repl_offset')),
-    replicaReplOffset: toNonNegative(field(fields, 'slave_repl_offset')),
-    priority: toNonNegative(field(fields, 'replica_priority') ?? field(fields, 'slave_priority')),
-    readOnly: toFlag(field(fields, 'replica_read_only') ?? field(fields, 'slave_read_only')),
-    replicaAnnounced: toFlag(field(fields, 'replica_announced')),
-    connectedReplicas: toNonNegative(field(fields, 'connected_slaves')),
-    ...parseListedReplicas(fields, lineKeys),
-    failoverState: nonEmpty(field(fields, 'master_failover_state')),
-    replid: nonEmpty(field(fields, 'master_replid')),
-    replid2: toReplid2(field(fields, 'master_replid2')),
-    masterReplOffset: toNonNegative(field(fields, 'master_repl_offset')),
-    secondReplOffset: toNonNegative(field(fields, 'second_repl_offset')),
-    backlog: parseBacklog(fields),
-    minReplicasGood: toNonNegative(field(fields, 'min_slaves_good_slaves')),
-    raw: replicationSection(fields, parsed?.sections['replication'], lineKeys.total),
-  };
+  const read = ReplicationFields.of(fields);
+  const raw = replicationSection(fields, parsed?.sections['replication'], read.replicaLines.size);
+  return new ReplicationReading(read, uptimeSeconds, raw);
+}
+
+/**
+ * parseReplication of INFO replication's text, read straight from it: the fields it is made of go
+ * to their slots as the lines are scanned, with no map of every field (every node's every poll
+ * reads one). `raw` is parsed from the text only when asked for (the details panel). Returns what
+ * had to be cut too, as parseInfo does.
+ */
+export function readReplication(text: string, uptimeSeconds: number | null = null): { info: ReplicationInfo; cuts: InfoCuts | null } {
+  const read = new ReplicationFields();
+  const cuts = scanInfo(text, read);
+  return { info: new ReplicationReading(read, uptimeSeconds, text), cuts };
+}
+
+/**
+ * The fields of INFO replication a ReplicationInfo is made of, one slot each (undefined: not in
+ * the reply; the last of duplicates wins), and its slaveN lines. Filled by scanInfo from a reply's
+ * text, or from a map of fields: each field is read by one rule, whichever way it came.
+ */
+class ReplicationFields implements InfoVisitor {
+  role: string | undefined = undefined;
+  masterHost: string | undefined = undefined;
+  masterPort: string | undefined = undefined;
+  linkStatus: string | undefined = undefined;
+  lastIoSecondsAgo: string | undefined = undefined;
+  syncInProgress: string | undefined = undefined;
+  syncTotalBytes: string | undefined = undefined;
+  syncReadBytes: string | undefined = undefined;
+  syncPercent: string | undefined = undefined;
+  syncLastIoSecondsAgo: string | undefined = undefined;
+  linkDownSinceSeconds: string | undefined = undefined;
+  uptimeSeconds: string | undefined = undefined;
+  readReplOffset: string | undefined = undefined;
+  replicaReplOffset: string | undefined = undefined;
+  replicaPriority: string | undefined = undefined;
+  slavePriority: string | undefined = undefined;
+  replicaReadOnly: string | undefined = undefined;
+  slaveReadOnly: string | undefined = undefined;
+  replicaAnnounced: string | undefined = undefined;
+  connectedReplicas: string | undefined = undefined;
+  failoverState: string | undefined = undefined;
+  replid: string | undefined = undefined;
+  replid2: string | undefined = undefined;
+  masterReplOffset: string | undefined = undefined;
+  secondReplOffset: string | undefined = undefined;
+  backlogActive: string | undefined = undefined;
+  backlogSize: string | undefined = undefined;
+  backlogFirstByteOffset: string | undefined = undefined;
+  backlogHistlen: string | undefined = undefined;
+  minReplicasGood: string | undefined = undefined;
+  /** slaveN key → its line, in the order first read (a repeated key is one line: its last value). */
+  readonly replicaLines = new Map<string, string>();
+
+  /** From a map of fields: its own string values only (a hand-built map's prototype must not answer). */
+  static of(fields: Fields): ReplicationFields {
+    const read = new ReplicationFields();
+    for (const key of Object.keys(fields)) {
+      const value = field(fields, key);
+      if (value !== undefined) read.field(key, value);
+    }
+    return read;
+  }
+
+  section(): void {
+    // Every field counts wherever it is (the flat map's rule): a section changes nothing.
+  }
+
+  field(key: string, value: string): void {
+    // In the order servers print the section: most lines match within a few cases.
+    switch (key) {
+      case 'role': this.role = value; return;
+      case 'master_host': this.masterHost = value; return;
+      case 'master_port': this.masterPort = value; return;
+      case 'master_link_status': this.linkStatus = value; return;
+      case 'master_last_io_seconds_ago': this.lastIoSecondsAgo = value; return;
+      case 'master_sync_in_progress': this.syncInProgress = value; return;
+      case 'slave_read_repl_offset': this.readReplOffset = value; return;
+      case 'slave_repl_offset': this.replicaReplOffset = value; return;
+      case 'master_sync_total_bytes': this.syncTotalBytes = value; return;
+      case 'master_sync_read_bytes': this.syncReadBytes = value; return;
+      case 'master_sync_perc': this.syncPercent = value; return;
+      case 'master_sync_last_io_seconds_ago': this.syncLastIoSecondsAgo = value; return;
+      case 'master_link_down_since_seconds': this.linkDownSinceSeconds = value; return;
+      case 'slave_priority': this.slavePriority = value; return;
+      case 'replica_priority': this.replicaPriority = value; return;
+      case 'slave_read_only': this.slaveReadOnly = value; return;
+      case 'replica_read_only': this.replicaReadOnly = value; return;
+      case 'replica_announced': this.replicaAnnounced = value; return;
+      case 'connected_slaves': this.connectedReplicas = value; return;
+      case 'min_slaves_good_slaves': this.minReplicasGood = value; return;
+      case 'master_failover_state': this.failoverState = value; return;
+      case 'master_replid': this.replid = value; return;
+      case 'master_replid2': this.replid2 = value; return;
+      case 'master_repl_offset': this.masterReplOffset = value; return;
+      case 'second_repl_offset': this.secondReplOffset = value; return;
+      case 'repl_backlog_active': this.backlogActive = value; return;
+      case 'repl_backlog_size': this.backlogSize = value; return;
+      case 'repl_backlog_first_byte_offset': this.backlogFirstByteOffset = value; return;
+      case 'repl_backlog_histlen': this.backlogHistlen = value; return;
+      case 'uptime_in_seconds': this.uptimeSeconds = value; return;
+    }
+    if (keyIndex(key, SLAVE_LINE_KEY) >= 0) this.replicaLines.set(key, value);
+  }
+}
+
+/**
+ * A ReplicationInfo. Its `raw` section is kept as given, or as the reply's text, parsed only
+ * when asked for (the details panel): every node's every poll makes one of these.
+ */
+class ReplicationReading implements ReplicationInfo {
+  role: ReplicationInfo['role'];
+  masterHost: string | null;
+  masterPort: number | null;
+  linkStatus: ReplicationInfo['linkStatus'];
+  lastIoSecondsAgo: number | null;
+  syncInProgress: boolean;
+  sync: SyncProgress | null;
+  linkDownSinceSeconds: number | null;
+  readReplOffset: number | null;
+  replicaReplOffset: number | null;
+  priority: number | null;
+  readOnly: boolean | null;
+  replicaAnnounced: boolean | null;
+  connectedReplicas: number | null;
+  replicas: ListedReplica[];
+  listedLines: number;
+  failoverState: string | null;
+  replid: string | null;
+  replid2: string | null;
+  masterReplOffset: number | null;
+  secondReplOffset: number | null;
+  backlog: ReplicationBacklog | null;
+  minReplicasGood: number | null;
+  readonly #raw: Fields | string;
+
+  constructor(read: ReplicationFields, uptimeSeconds: number | null, raw: Fields | string) {
+    this.role = toRole(read.role);
+    this.masterHost = nonEmpty(read.masterHost);
+    this.masterPort = toPort(read.masterPort);
+    this.linkStatus = toLinkStatus(read.linkStatus);
+    this.lastIoSecondsAgo = toNonNegative(read.lastIoSecondsAgo);
+    this.syncInProgress = read.syncInProgress === '1';
+    this.sync = this.syncInProgress ? parseSyncProgress(read) : null;
+    this.linkDownSinceSeconds = linkDownSince(read, uptimeSeconds);
+    this.readReplOffset = toNonNegative(read.readReplOffset);
+    this.replicaReplOffset = toNonNegative(read.replicaReplOffset);
+    this.priority = toNonNegative(read.replicaPriority ?? read.slavePriority);
+    this.readOnly = toFlag(read.replicaReadOnly ?? read.slaveReadOnly);
+    this.replicaAnnounced = toFlag(read.replicaAnnounced);
+    this.connectedReplicas = toNonNegative(read.connectedReplicas);
+    const { replicas, listedLines } = parseListedReplicas(read.replicaLines);
+    this.replicas = replicas;
+    this.listedLines = listedLines;
+    this.failoverState = nonEmpty(read.failoverState);
+    this.replid = nonEmpty(read.replid);
+    this.replid2 = toReplid2(read.replid2);
+    this.masterReplOffset = toNonNegative(read.masterReplOffset);
+    this.secondReplOffset = toNonNegative(read.secondReplOffset);
+    this.backlog = parseBacklog(read);
+    this.minReplicasGood = toNonNegative(read.minReplicasGood);
+    this.#raw = raw;
+  }
+
+  get raw(): Fields {
+    return typeof this.#raw === 'string' ? parseReplication(parseInfo(this.#raw)).raw : this.#raw;
+  }
 }
 
 /** Full / partial resync counters from INFO stats; null unless all three are valid. */
@@ -440,7 +596,7 @@ function toStatus(value: string | undefined): 'ok' | 'err' | null {
 export function parseSentinelMasters(fields: Record<string, string>): SentinelMaster[] {
   const masters: SentinelMaster[] = [];
   // A Sentinel watching thousands of masters is as hostile as a master listing thousands of replicas.
-  for (const key of indexedKeys(fields, SENTINEL_MASTER_KEY).slice(0, MAX_REPLICA_LINES)) {
+  for (const key of indexedKeys(Object.keys(fields), SENTINEL_MASTER_KEY).slice(0, MAX_REPLICA_LINES)) {
     const pairs = parsePairs(field(fields, key) ?? '');
     const name = nonEmpty(pairs.get('name'));
     if (name === null) continue;
@@ -512,18 +668,18 @@ function ascendingIndex(a: IndexedKey, b: IndexedKey): number {
 }
 
 /** Keys like slave3 or master0, ordered by their number. */
-function indexedKeys(fields: Fields, pattern: RegExp): string[] {
+function indexedKeys(keys: Iterable<string>, pattern: RegExp): string[] {
   const indexed: IndexedKey[] = [];
-  for (const key of Object.keys(fields)) {
+  for (const key of keys) {
     const index = keyIndex(key, pattern);
     if (index >= 0) indexed.push({ key, index });
   }
   return byIndex(indexed);
 }
 
-/** The slaveN keys read: the first MAX_REPLICA_LINES by number, and how many there were. `parsed`: the reply `fields` came from, if known. */
-function replicaLineKeys(fields: Fields, parsed: ParsedInfo | null): { read: string[]; total: number } {
-  const all = parsed ? byIndex(ParsedInfo.replicaKeysOf(parsed)) : indexedKeys(fields, SLAVE_LINE_KEY);
+/** The slaveN keys among `keys` read: the first MAX_REPLICA_LINES by number, and how many there were. */
+function replicaLineKeys(keys: Iterable<string>): { read: string[]; total: number } {
+  const all = indexedKeys(keys, SLAVE_LINE_KEY);
   return { read: all.length > MAX_REPLICA_LINES ? all.slice(0, MAX_REPLICA_LINES) : all, total: all.length };
 }
 
@@ -617,14 +773,14 @@ function allZeros(text: string): boolean {
 
 // ---------------------------------------------------------------- replication details
 
-function parseSyncProgress(fields: Fields): SyncProgress {
-  const total = toInt(field(fields, 'master_sync_total_bytes'));
-  const read = toNonNegative(field(fields, 'master_sync_read_bytes'));
+function parseSyncProgress(fields: ReplicationFields): SyncProgress {
+  const total = toInt(fields.syncTotalBytes);
+  const read = toNonNegative(fields.syncReadBytes);
   return {
     totalBytes: total !== null && total > 0 ? total : null,
     readBytes: read,
-    percent: syncPercent(total, read, field(fields, 'master_sync_perc')),
-    lastIoSecondsAgo: toNonNegative(field(fields, 'master_sync_last_io_seconds_ago')),
+    percent: syncPercent(total, read, fields.syncPercent),
+    lastIoSecondsAgo: toNonNegative(fields.syncLastIoSecondsAgo),
   };
 }
 
@@ -642,20 +798,20 @@ function clampPercent(value: number): number {
   return Math.min(100, Math.max(0, value));
 }
 
-function linkDownSince(fields: Fields, uptimeSeconds: number | null): number | null {
-  const seconds = toNonNegative(field(fields, 'master_link_down_since_seconds'));
-  const uptime = toNonNegative(field(fields, 'uptime_in_seconds')) ?? uptimeSeconds;
+function linkDownSince(fields: ReplicationFields, uptimeSeconds: number | null): number | null {
+  const seconds = toNonNegative(fields.linkDownSinceSeconds);
+  const uptime = toNonNegative(fields.uptimeSeconds) ?? uptimeSeconds;
   // Before 6.2 a link that was never up reports "now − 0", i.e. the Unix time. A link cannot
   // have been down for longer than the process has run, so that is 6.2's -1 in disguise.
   if (seconds !== null && uptime !== null && seconds > uptime) return null;
   return seconds;
 }
 
-function parseBacklog(fields: Fields): ReplicationInfo['backlog'] {
-  const active = toFlag(field(fields, 'repl_backlog_active'));
-  const size = toNonNegative(field(fields, 'repl_backlog_size'));
-  const firstByteOffset = toNonNegative(field(fields, 'repl_backlog_first_byte_offset'));
-  const histlen = toNonNegative(field(fields, 'repl_backlog_histlen'));
+function parseBacklog(fields: ReplicationFields): ReplicationInfo['backlog'] {
+  const active = toFlag(fields.backlogActive);
+  const size = toNonNegative(fields.backlogSize);
+  const firstByteOffset = toNonNegative(fields.backlogFirstByteOffset);
+  const histlen = toNonNegative(fields.backlogHistlen);
   if (active === null || size === null || firstByteOffset === null || histlen === null) return null;
   return { active, size, firstByteOffset, histlen };
 }
@@ -688,7 +844,7 @@ function replicationSection(fields: Fields, section: Fields | undefined, listedI
   if (section && listedInFields <= MAX_REPLICA_LINES) return section;
   const source = section ?? fields;
   const keep = section ? (): boolean => true : isReplicationKey;
-  const { read, total } = replicaLineKeys(source, null);
+  const { read, total } = replicaLineKeys(Object.keys(source));
   const unread = total > read.length ? new Set(Object.keys(source).filter((k) => SLAVE_LINE_KEY.test(k))) : null;
   if (unread) for (const key of read) unread.delete(key);
   const raw = emptyRecord<string>();
@@ -714,10 +870,12 @@ interface ReplicaEntry extends ListedReplica {
   hasMainLine: boolean;
 }
 
-function parseListedReplicas(fields: Fields, { read, total }: { read: string[]; total: number }): { replicas: ListedReplica[]; listedLines: number } {
+/** The replicas the slaveN lines list (keyed by slaveN). */
+function parseListedReplicas(replicaLines: ReadonlyMap<string, string>): { replicas: ListedReplica[]; listedLines: number } {
+  const { read, total } = replicaLineKeys(replicaLines.keys());
   const lines: ReplicaLine[] = [];
   for (const key of read) {
-    const line = parseReplicaLine(field(fields, key) ?? '');
+    const line = parseReplicaLine(replicaLines.get(key) ?? '');
     if (line) lines.push(line);
   }
   let dualChannel = false;

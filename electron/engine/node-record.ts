@@ -12,10 +12,9 @@ import {
   isClusterEnabled,
   MAX_INFO_CHARS,
   parseInfo,
-  type ParsedInfo,
   LOAD_FIELDS,
   parseLoad,
-  parseReplication,
+  readReplication,
   pickFields,
   parseSentinelMasters,
   parseServer,
@@ -371,15 +370,15 @@ function readEveryAfter(record: NodeRecord, every: number): void {
 
 /** Parse one section's reply and remember what had to be cut from it. */
 function readSection(record: NodeRecord, section: InfoSection, text: string): Record<string, string> {
-  return parseSection(record, section, text).fields;
+  const parsed = parseInfo(text);
+  noteCuts(record, section, parsed.cuts);
+  return parsed.fields;
 }
 
-/** The whole parsed reply (parseReplication reads its replica lines and section from it), its cuts noted on the record. */
-function parseSection(record: NodeRecord, section: InfoSection, text: string): ParsedInfo {
-  const parsed = parseInfo(text);
-  if (parsed.cuts) record.infoCuts[section] = parsed.cuts;
+/** What had to be cut from a section's reply, kept on the record until a reply of it reads whole. */
+function noteCuts(record: NodeRecord, section: InfoSection, cuts: InfoCuts | null): void {
+  if (cuts) record.infoCuts[section] = cuts;
   else if (record.infoCuts[section]) delete record.infoCuts[section];
-  return parsed;
 }
 
 /** A section read only for the load: its few fields picked out (see pickFields), not parsed whole. */
@@ -429,7 +428,8 @@ function applyReply(record: NodeRecord, reply: PollReply): void {
   }
 
   // Before 6.2 a never-up link reports a Unix time as "down since": uptime lets the parser tell.
-  const replication = parseReplication(parseSection(record, 'replication', reply.replication), record.server?.uptimeSeconds ?? null);
+  const { info: replication, cuts } = readReplication(reply.replication, record.server?.uptimeSeconds ?? null);
+  noteCuts(record, 'replication', cuts);
   const previousReplid = record.replication?.replid ?? null;
   if (replication.syncInProgress && record.replication?.syncInProgress !== true) {
     record.syncStarts = [...record.syncStarts.slice(-(MAX_SYNC_STARTS - 1)), reply.receivedAt];

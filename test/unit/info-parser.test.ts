@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { describe, it, expect } from 'vitest';
 import {
   isClusterEnabled,
@@ -10,6 +10,7 @@ import {
   parseSentinelMasters,
   parseServer,
   parseStats,
+  readReplication,
   type ReplicationInfo,
 } from '../../electron/engine/info-parser';
 
@@ -914,5 +915,33 @@ describe('caps: whatever a server sends, the result stays small', () => {
     expect(replicas.map((r) => r.ackOffset)).toEqual(Array.from({ length: 500 }, (_, i) => i));
     const plain = Array.from({ length: 1000 }, (_, i) => `slave${i}:ip=10.0.0.9,port=6379,state=online,offset=1,lag=0`);
     expect(parseReplication(parseInfo(plain.join('\n')).fields).replicas).toHaveLength(1000);
+  });
+});
+
+describe('readReplication: the text read straight to its fields, as parseReplication(parseInfo(text)) reads it', () => {
+  const replicaLine = (i: number) => `slave${i}:ip=10.0.0.${i % 250},port=${6379 + i},state=online,offset=${i},lag=0`;
+  const texts: [string, string][] = [
+    ...readdirSync(new URL('../fixtures/info/', import.meta.url)).map((name): [string, string] => [name, fixture(name)]),
+    ['empty', ''],
+    ['no header', 'role:slave\nmaster_host:10.0.0.1\nmaster_port:6379\n'],
+    ['fields before the header and a duplicate after', 'master_repl_offset:5\n# Replication\nrole:master\nmaster_repl_offset:9\n'],
+    ['a field repeated in a second section', '# Server\nuptime_in_seconds:100\n# Replication\nrole:slave\nmaster_link_down_since_seconds:1700000000\n# Other\nrole:master\n'],
+    ['a repeated header', '# Replication\nrole:slave\n# Replication\nmaster_host:h\nmaster_port:1\n'],
+    ['slave keys repeated, odd and out of order', `# Replication\nrole:master\n${replicaLine(3)}\nslave01:ip=1.1.1.1,port=1,state=online,offset=1,lag=0\n${replicaLine(1)}\nslave_x:1\nslavey:2\n${replicaLine(3).replace('offset=3', 'offset=30')}\n`],
+    ['more replica lines than are read', `# Replication\nrole:master\n${Array.from({ length: MAX_REPLICA_LINES + 5 }, (_, i) => replicaLine(MAX_REPLICA_LINES + 4 - i)).join('\n')}\n`],
+    ['cut fields and a keyless line', `# Replication\nrole:slave\nmaster_replid:${'a'.repeat(MAX_FIELD_CHARS + 9)}\n${'k'.repeat(MAX_FIELD_CHARS + 1)}:1\n:x\nmaster_port:6379\n`],
+    ['past the reply cap', `# Replication\nrole:master\n${Array.from({ length: 30_000 }, (_, i) => `pad_${i}:${'v'.repeat(40)}`).join('\n')}\nmaster_repl_offset:7\n`],
+    ['CR only and CRLF mixed', '# Replication\r\nrole:slave\rmaster_host:x\r\nmaster_port:7\n\r\nmaster_sync_in_progress:1\r\nmaster_sync_perc:12.5\r\n'],
+    ['prototype keys', '# Replication\n__proto__:1\nconstructor:2\nrole:master\nhasOwnProperty:3\n'],
+  ];
+
+  it.each(texts)('%s', (_name, text) => {
+    const parsed = parseInfo(text);
+    const expected = parseReplication(parsed, 42);
+    const { info, cuts } = readReplication(text, 42);
+    expect(withoutRaw(info)).toEqual(withoutRaw(expected));
+    expect(info.listedLines).toBe(expected.listedLines);
+    expect(info.raw).toEqual(expected.raw);
+    expect(cuts).toEqual(parsed.cuts);
   });
 });
