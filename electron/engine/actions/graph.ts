@@ -1,8 +1,9 @@
 // Pure questions about a snapshot's replication tree: who is whom, who hangs under whom, and
 // which address other servers should be given for a node. No network.
 import type { NodeState, TopologySnapshot } from '../../shared/types';
-import { normalizeAddress } from '../address';
+import { formatAddress, normalizeAddress } from '../address';
 import { compareServers, parseServerVersion } from '../replication-rules';
+import type { StepOp } from './operations';
 
 /** Normalise without throwing: an unparseable address simply matches nothing. */
 export function tryNormalize(address: string): string {
@@ -77,13 +78,27 @@ export function findNode(snapshot: Nodes, address: string): NodeState | undefine
   return byAddress.get(address) ?? byAddress.get(tryNormalize(address));
 }
 
-/** True when both addresses lead to the same node of the snapshot (or are the same text). */
-export function sameNode(snapshot: TopologySnapshot, a: string, b: string): boolean {
+/** True when both addresses lead to the same node of the snapshot (or are the same text: all there is to go by without one). */
+export function sameNode(snapshot: Nodes | null, a: string, b: string): boolean {
   const na = tryNormalize(a);
   const nb = tryNormalize(b);
   if (na === nb) return true;
+  if (!snapshot) return false;
   const node = findNode(snapshot, na);
   return node !== undefined && node === findNode(snapshot, nb);
+}
+
+/**
+ * The master a replica follows, from its master_host:master_port (`reported`), named as the
+ * console knows it: the master a REPLICAOF or FAILOVER step of `ops` sent that replica to by
+ * that address (servers may reach a master at one the console does not know: --master-address,
+ * a TLS port), else the node the snapshot knows by it (an alias such as localhost for 127.0.0.1,
+ * a port forward merged by run_id, an --map source), else `reported` itself.
+ */
+export function masterAsKnown(snapshot: Nodes | null, replica: string, reported: string, ops: readonly StepOp[] = []): string {
+  const told = ops.find((o) => (o.kind === 'replicaof' || o.kind === 'failover') && sameNode(snapshot, o.node, replica) && sameAddress(formatAddress(o.host, o.port), reported));
+  const master = told?.kind === 'replicaof' ? told.master : told?.kind === 'failover' ? told.target : reported;
+  return (snapshot ? findNode(snapshot, master)?.address : undefined) ?? master;
 }
 
 /** Direct replicas of `address`: nodes whose master resolves to it. */

@@ -2,10 +2,10 @@
 // should do now, in the order it matters.
 import type { FinalNodeState } from '../../shared/actions';
 import type { TopologySnapshot } from '../../shared/types';
-import { formatAddress, parseAddress } from '../address';
+import { parseAddress } from '../address';
 import { unreachableKind } from '../errors';
 import type { ExecutionReport } from './executor';
-import { findNode, serverAddressOf, tryNormalize } from './graph';
+import { findNode, masterAsKnown, serverAddressOf, tryNormalize } from './graph';
 import type { ExpectedNode, PlannedAction } from './plan-builder';
 import { oldMasterComesBack, type StepOp } from './operations';
 import { onItsOwnText } from './sentinel-watch';
@@ -19,26 +19,18 @@ export function finalStates(snapshot: TopologySnapshot | null, addresses: string
   return addresses.map((address) => {
     const node = snapshot ? findNode(snapshot, address) : undefined;
     if (!node) return { address, reachable: false, role: 'unknown', master: null, linkStatus: null, offset: null, error: 'not in the topology' };
-    const told = snapshot && node.master !== null ? toldMaster(snapshot, node.address, node.master, ops) : undefined;
     return {
       address: node.address,
       reachable: node.reachable,
       role: node.role,
       // As the topology knows it: a master the replica names by another address (an alias, the
       // masterAddress it was told) is reported as that node.
-      master: node.master === null || !snapshot ? node.master : (told ?? findNode(snapshot, node.master)?.address ?? node.master),
+      master: node.master === null || !snapshot ? node.master : masterAsKnown(snapshot, node.address, node.master, ops),
       linkStatus: node.linkStatus,
       offset: node.offset,
       error: node.error?.message ?? null,
     };
   });
-}
-
-/** The master a REPLICAOF step of the plan sent `replica` to by `address`, if one did. */
-function toldMaster(snapshot: TopologySnapshot, replica: string, address: string, ops: readonly StepOp[]): string | undefined {
-  const node = findNode(snapshot, replica);
-  const op = ops.find((o) => o.kind === 'replicaof' && findNode(snapshot, o.node) === node && tryNormalize(formatAddress(o.host, o.port)) === tryNormalize(address));
-  return op?.kind === 'replicaof' ? (findNode(snapshot, op.master)?.address ?? op.master) : undefined;
 }
 
 function replicaofCommand(snapshot: TopologySnapshot | null, master: string): string {
