@@ -9,8 +9,10 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { JournalStore, PlanJournal, originalValues, readJournal, type JournaledPlan, type StartedRecord } from '../../electron/engine/actions/journal';
 import { FENCE_REPLICAS, type StepOp } from '../../electron/engine/actions/operations';
 import type { PlannedAction } from '../../electron/engine/actions/plan-builder';
-import { assess, recoveryWarnings, reportText, type NodeNow } from '../../electron/engine/actions/recovery';
+import { assess, readPlanNodes, recoveryWarnings, reportText, type NodeNow, type NodeReader } from '../../electron/engine/actions/recovery';
 import type { StepResult } from '../../electron/shared/actions';
+import type { TopologySnapshot } from '../../electron/shared/types';
+import { nodeState } from '../helpers/node-state';
 
 const M = '127.0.0.1:7000';
 const T = '127.0.0.1:7001';
@@ -618,6 +620,49 @@ describe('interrupted plan report after the topology moved on', () => {
     const natted = { ...p, ops: p.ops.map((op) => (op.kind === 'replicaof' ? { ...op, host: '10.0.0.2', port: 6379 } : op)) };
     expect(assess(diedAt(natted, 1), new Map([[M, node(M, 'master', null)], [T, node(T, 'master', null)], [S, node(S, 'replica', T)]]), 5000).commands[0]?.command).toBe('REPLICAOF 10.0.0.2 6379');
     expect(assess(diedAt(p, 1), new Map([[M, node(M, 'replica', T)], [T, node(T, 'master', null)], [S, node(S, 'replica', T)]]), 5000).settled).toBe(true);
+  });
+
+  /** A reader answering INFO replication with each node's role and master_host:master_port as given. */
+  function serversSay(roles: Record<string, string | null>): NodeReader {
+    return {
+      info: async (address) => {
+        const master = roles[address];
+        if (master === undefined) throw new Error(`no server at ${address}`);
+        if (master === null) return '# Replication\r\nrole:master\r\nconnected_slaves:0\r\n';
+        const [host, port] = [master.slice(0, master.lastIndexOf(':')), master.slice(master.lastIndexOf(':') + 1)];
+        return `# Replication\r\nrole:slave\r\nmaster_host:${host}\r\nmaster_port:${port}\r\nmaster_link_status:up\r\nmaster_sync_in_progress:0\r\n`;
+      },
+      configGet: async () => null,
+    };
+  }
+
+  /** The topology as the console sees it, M known by `aliases` too (localhost, a port forward merged by run_id, an --map source). */
+  function topologyWith(aliases: string[]): Pick<TopologySnapshot, 'nodes'> {
+    return { nodes: [nodeState(M, { aliases }), nodeState(T), nodeState(S)] };
+  }
+
+  it('killed after its FAILOVER, the sibling following the old master by another of its addresses: it is where it was, and the finish re-points it', async () => {
+    const p = diedAt(planned('plan-alias', pausedFailoverOps), 3, 1000);
+    for (const alias of ['localhost:7000', '10.0.0.5:6379']) {
+      const reader = serversSay({ [M]: T, [T]: null, [S]: alias });
+      const nodes = await readPlanNodes(reader, p, topologyWith([alias]));
+      expect(nodes.get(S)).toMatchObject({ master: M, masterAsReported: alias });
+      const report = assess(p, nodes, 10_000);
+      expect(report.changedSince, alias).toEqual([]);
+      expect(report.commands.map((c) => `${c.node} ${c.command}`), alias).toEqual([`${S} REPLICAOF 127.0.0.1 7001`]);
+      expect(report.now, alias).toContain(`${S}: replica of ${M} (as ${alias}), link up`);
+      // Without the topology nothing tells the alias from another server: read as the server says.
+      expect((await readPlanNodes(reader, p)).get(S)).toMatchObject({ master: alias });
+    }
+  });
+
+  it('the sibling following the address the plan\'s REPLICAOF gave it (--master-address, unknown to the console): done, not changed since', async () => {
+    const ops: StepOp[] = [...pausedFailoverOps.slice(0, 3), { kind: 'replicaof', node: S, host: 'db-t.internal', port: 6380, master: T }];
+    const p = diedAt(planned('plan-told', ops), 3, 1000);
+    const nodes = await readPlanNodes(serversSay({ [M]: T, [T]: null, [S]: 'db-t.internal:6380' }), p, topologyWith([]));
+    expect(nodes.get(S)).toMatchObject({ master: T, masterAsReported: 'db-t.internal:6380' });
+    const report = assess(p, nodes, 10_000);
+    expect(report).toMatchObject({ changedSince: [], commands: [], settled: true });
   });
 
   it('is never settled while a node the plan works on cannot be read', () => {

@@ -40,7 +40,7 @@ export class InterruptedPlans {
     const addresses = snapshot ? new Set(snapshot.nodes.flatMap((n) => [n.address, ...n.aliases])) : null;
     const touching = plans.filter((p) => addresses === null || planAddresses(p).some((a) => addresses.has(a)));
     const reports: InterruptedReport[] = [];
-    for (const plan of touching) reports.push(await this.assessAndClose(plan, await readPlanNodes(reader, plan), now, mayClose(plan.started.planId)));
+    for (const plan of touching) reports.push(await this.assessAndClose(plan, await readPlanNodes(reader, plan, snapshot), now, mayClose(plan.started.planId)));
     return { reports, problems: brokenText(broken) };
   }
 
@@ -57,7 +57,7 @@ export class InterruptedPlans {
       try {
         await engine.connect({ ...options.connection, seeds: planAddresses(plan), user: options.user, password: options.password, pollIntervalMs: 60_000 }).catch(() => null);
         const reader: NodeReader = engine.connected ? engine.commands() : unreachableReader;
-        reports.push(await this.assessAndClose(plan, await readPlanNodes(reader, plan), options.now?.() ?? Date.now()));
+        reports.push(await this.assessAndClose(plan, await readPlanNodes(reader, plan, engine.snapshot()), options.now?.() ?? Date.now()));
       } finally {
         await engine.disconnect();
       }

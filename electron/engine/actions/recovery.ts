@@ -5,11 +5,12 @@
 // value itself. The advice follows the steps the journal shows sent: it never undoes a change
 // the plan did not make, and nodes changed since by something else are left alone. A plan with
 // nothing left to send (no move, no fence, no pause) is reported once more and closed.
-import type { NodeRole, TopologyWarning } from '../../shared/types';
+import type { NodeRole, TopologySnapshot, TopologyWarning } from '../../shared/types';
 import { formatAddress, normalizeAddress, parseAddress } from '../address';
 import { toApiError } from '../errors';
 import { parseInfo, parseReplication } from '../info-parser';
 import type { NodeCommands } from '../node-commands';
+import { masterAsKnown, sameAddress, sameNode } from './graph';
 import type { ExpectedNode } from './plan-builder';
 import { FENCE_REPLICAS, movedBySentinel, oldMasterComesBack, type StepOp } from './operations';
 import type { JournaledPlan, OriginalValue } from './journal';
@@ -25,7 +26,10 @@ export interface NodeNow {
   address: string;
   reachable: boolean;
   role: NodeRole;
+  /** The master it follows, named as the plan names that node when it is one of the plan's (graph.ts masterAsKnown, sameNode). */
   master: string | null;
+  /** Its master_host:master_port as it reports them, when `master` names that node otherwise (localhost, a port forward, an --map source). */
+  masterAsReported?: string;
   linkStatus: 'up' | 'down' | null;
   /** master_sync_in_progress: a full sync from its master under way (the link reads down meanwhile). */
   syncInProgress?: boolean;
@@ -81,9 +85,18 @@ export interface InterruptedReport {
 
 const FENCE_PARAMETER = 'min-replicas-to-write';
 
-/** Read every node of the plan fresh (INFO replication and the settings it changes). */
-export async function readPlanNodes(reader: NodeReader, plan: JournaledPlan): Promise<Map<string, NodeNow>> {
+/**
+ * Read every node of the plan fresh (INFO replication and the settings it changes). `snapshot`
+ * is the topology the reader reaches them through: a replica that names its master by another
+ * address of it (an alias, a port forward, an --map source) is read as following the plan's node.
+ */
+export async function readPlanNodes(reader: NodeReader, plan: JournaledPlan, snapshot: Pick<TopologySnapshot, 'nodes'> | null = null): Promise<Map<string, NodeNow>> {
   const addresses = planAddresses(plan);
+  const names = planNames(plan);
+  const masterOf = (replica: string, reported: string): string => {
+    const known = masterAsKnown(snapshot, replica, reported, plan.started.ops);
+    return names.find((name) => sameNode(snapshot, name, known)) ?? known;
+  };
   const settingsOf = (address: string): string[] => [
     ...new Set([...plan.started.original.filter((o) => o.node === address).map((o) => o.parameter), ...fencedNodes(plan).filter((n) => n === address).map(() => FENCE_PARAMETER)]),
   ];
@@ -99,9 +112,11 @@ export async function readPlanNodes(reader: NodeReader, plan: JournaledPlan): Pr
             return null;
           });
         }
-        const master = info.role === 'replica' && info.masterHost && info.masterPort !== null ? formatAddress(info.masterHost, info.masterPort) : null;
+        const reported = info.role === 'replica' && info.masterHost && info.masterPort !== null ? formatAddress(info.masterHost, info.masterPort) : null;
+        const master = reported === null ? null : masterOf(address, reported);
+        const aka = reported !== null && master !== null && !sameAddress(reported, master) ? { masterAsReported: reported } : {};
         const history = { replid: info.replid, replid2: info.replid2, offset: currentOffset(info), secondReplOffset: info.secondReplOffset };
-        return [address, { address, reachable: true, role: info.role, master, linkStatus: info.linkStatus, syncInProgress: info.syncInProgress, failoverState: info.failoverState, history, error: null, settings, settingErrors }];
+        return [address, { address, reachable: true, role: info.role, master, ...aka, linkStatus: info.linkStatus, syncInProgress: info.syncInProgress, failoverState: info.failoverState, history, error: null, settings, settingErrors }];
       } catch (error) {
         return [address, { address, reachable: false, role: 'unknown', master: null, linkStatus: null, error: toApiError(error).message, settings: {} }];
       }
@@ -114,6 +129,12 @@ export async function readPlanNodes(reader: NodeReader, plan: JournaledPlan): Pr
 export function planAddresses(plan: JournaledPlan): string[] {
   const { started } = plan;
   return [...new Set([...started.before.map((n) => n.address), ...started.expected.map((n) => n.address), ...started.nodes])];
+}
+
+/** Every address the plan names a node by: its nodes, and the masters it found or aimed to give them. */
+function planNames(plan: JournaledPlan): string[] {
+  const { before, expected } = plan.started;
+  return [...new Set([...planAddresses(plan), ...[...before, ...expected].flatMap((n) => (n.master === null ? [] : [n.master]))])];
 }
 
 /** Nodes where the plan set the write fence. */
@@ -583,7 +604,7 @@ function ranLines(plan: JournaledPlan): string[] {
 function nodeLine(n: NodeNow | undefined, address: string, fenced: InterruptedReport['fenced'], before?: ExpectedNode | null): string {
   if (!n) return `${address}: not read`;
   if (!n.reachable) return `${address}: unreachable (${n.error ?? 'no answer'})`;
-  const role = n.role === 'replica' ? `replica of ${n.master ?? '?'}, link ${n.linkStatus ?? '?'}${n.syncInProgress ? ', full sync in progress' : ''}` : n.role;
+  const role = n.role === 'replica' ? `replica of ${n.master ?? '?'}${n.masterAsReported ? ` (as ${n.masterAsReported})` : ''}, link ${n.linkStatus ?? '?'}${n.syncInProgress ? ', full sync in progress' : ''}` : n.role;
   const failing = holdsWritesInFailover(n.failoverState) ? `, in a FAILOVER (${n.failoverState}: its writes held)` : '';
   const fence = fenced.find((f) => f.node === address);
   const was = before === undefined ? '' : `, changed since by something else (before the plan: ${before === null ? 'not read' : before.role === 'master' ? 'master' : `replica of ${before.master ?? '?'}`})`;
