@@ -7,6 +7,11 @@ export interface PortForward {
   address: string;
   /** Stop listening and cut every connection through it: its port refuses from then on. */
   close(): Promise<void>;
+  /**
+   * Stop listening, keeping the connections through it: a replica's link made through it stays
+   * up while the console can no longer dial its address, as behind NAT (the --map case).
+   */
+  refuseNew(): void;
 }
 
 /** Forward a free loopback port to 127.0.0.1:`port`. */
@@ -30,6 +35,9 @@ export async function forwardTo(port: number): Promise<PortForward> {
   let closed: Promise<void> | null = null;
   return {
     address: `127.0.0.1:${own}`,
+    refuseNew: () => {
+      if (server.listening) server.close();
+    },
     close: () =>
       (closed ??= new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();
