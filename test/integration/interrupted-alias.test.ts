@@ -12,6 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConsoleService } from '../../electron/app/service';
 import { InterruptedPlans, type StartupCheckOptions } from '../../electron/engine/actions/interrupted';
 import { readJournal, JOURNAL_DIR } from '../../electron/engine/actions/journal';
 import type { InterruptedReport } from '../../electron/engine/actions/recovery';
@@ -142,6 +143,16 @@ describe('an interrupted plan whose replicas follow their master by another addr
     try {
       const planId = await killedBeforeRepoint(lab, dataDir, `localhost:${lab.port('master')}`, []);
       const report = await reportOf(dataDir, planId);
+      // A console connecting to the topology reads the nodes through its own engine: the same report.
+      const service = new ConsoleService({ interface: 'desktop', auditDir: dataDir });
+      try {
+        const snapshot = await service.connect({ seeds: [lab.address('replica-1')], pollIntervalMs: 500 });
+        const warning = snapshot.warnings.find((w) => w.code === 'INTERRUPTED_PLAN')?.message ?? '';
+        expect(warning).toContain(`on ${lab.address('replica-2')}: REPLICAOF 127.0.0.1 ${lab.port('replica-1')}`);
+        expect(warning).not.toMatch(/changed since by something else/);
+      } finally {
+        await service.close();
+      }
       await expectSiblingRepointed(lab, report, dataDir);
       expect(report.now.find((l) => l.startsWith(`${lab.address('replica-2')}:`))).toContain(`replica of ${lab.address('master')} (as localhost:${lab.port('master')}), link up`);
     } finally {
