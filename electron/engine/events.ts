@@ -58,6 +58,11 @@ export class EventMemory {
   tick = 0;
   /** Per master: the replica-side full syncs (replica, tick) its sync_full has not counted yet. */
   readonly uncounted = new Map<string, { replica: string; tick: number }[]>();
+  /**
+   * Per replica: a full sync read finished (link up) while its master, read in the same tick, did
+   * not list it yet, so its sync_full had not counted it: the rise that follows is that sync.
+   */
+  readonly lateCount = new Map<string, { master: string; tick: number }>();
   /** Per replica: the last tick it was seen away from its master (not read, link not up, syncing, not listed online). */
   readonly away = new Map<string, number>();
   /**
@@ -189,6 +194,11 @@ function replicaFullSync(memory: EventMemory, old: NodeState | undefined, node: 
   if (pending !== undefined && finished) {
     // The sync already reported is over (the new replication ID it ends with is that sync).
     memory.unfinished.delete(a);
+    memory.resyncedAt.set(a, memory.tick);
+    // Its master read without it listed was read before this attempt began (a fast sync after
+    // failing ones): the sync_full that rises next for it is this sync, not another one.
+    const upstream = node.master ? after.get(node.master) : undefined;
+    if (node.master && upstream?.reachable && !listedBy(upstream, node)) memory.lateCount.set(a, { master: node.master, tick: memory.tick });
     if (pending.said === 'is being') add(a, 'full-resync', `${replacedBy(a, pending.master, true)}: the sync finished, its link is up`, pending.master, true);
     return;
   }
@@ -377,10 +387,20 @@ function masterSyncs(
     memory.uncounted.set(a, fresh.slice(counted.length));
     const matched = new Set(counted.map((u) => u.replica));
     let left = full - counted.length;
-    const candidates = syncingReplicasOf(memory, node, next);
-    for (const replica of candidates) {
+    const { syncing, returning } = syncingReplicasOf(memory, node, next);
+    // After the replicas seen in a sync now (a count is theirs first), a sync already said replaced.
+    const late = [...memory.lateCount]
+      .filter(([replica, at]) => at.master === a && memory.tick - at.tick <= ticksIn(memory, MATCH_MS) && !syncing.includes(replica))
+      .map(([replica]) => replica);
+    for (const replica of [...syncing, ...late, ...returning]) {
       if (left === 0) break;
       if (matched.has(replica)) continue;
+      if (late.includes(replica)) {
+        memory.lateCount.delete(replica);
+        matched.add(replica);
+        left--;
+        continue;
+      }
       if (memory.unfinished.has(replica)) {
         left--; // another attempt of a replica that keeps failing: SYNC_FAILING says so, once
         continue;
@@ -411,12 +431,12 @@ function masterSyncs(
 }
 
 /**
- * The replicas of a master that may have been served its full syncs: first those it lists in
- * a sync state or that show a sync in progress, then those seen away from it lately (a small
- * sync is over before the next poll, and the poll that saw it away may be several back), the
- * most recent first.
+ * The replicas of a master that may have been served its full syncs: those it lists in a sync
+ * state or that show a sync in progress (`syncing`), and those seen away from it lately
+ * (`returning`: a small sync is over before the next poll, and the poll that saw it away may be
+ * several back), the most recent first.
  */
-function syncingReplicasOf(memory: EventMemory, master: NodeState, next: TopologySnapshot): string[] {
+function syncingReplicasOf(memory: EventMemory, master: NodeState, next: TopologySnapshot): { syncing: string[]; returning: string[] } {
   const syncing: string[] = [];
   const returning: { address: string; tick: number }[] = [];
   for (const node of next.nodes) {
@@ -428,7 +448,12 @@ function syncingReplicasOf(memory: EventMemory, master: NodeState, next: Topolog
     else if (awayAt !== undefined && !explained && memory.tick - awayAt <= ticksIn(memory, AWAY_MS)) returning.push({ address: node.address, tick: awayAt });
   }
   returning.sort((x, y) => y.tick - x.tick);
-  return [...syncing, ...returning.map((r) => r.address)];
+  return { syncing, returning: returning.map((r) => r.address) };
+}
+
+/** Whether `master` lists `replica` (by the address it lists, or one of the replica's aliases), in any state. */
+function listedBy(master: NodeState, replica: NodeState): boolean {
+  return master.replicas.some((r) => r.address === replica.address || replica.aliases.includes(r.address));
 }
 
 /** A master that stops listing a replica which is alive and still points at it (dropped: timeout, output buffer). */
@@ -476,7 +501,8 @@ function remember(memory: EventMemory, next: TopologySnapshot, present: Readonly
       }
     }
   }
-  for (const map of [memory.counters, memory.histories, memory.away, memory.resyncedAt, memory.uncounted, memory.masterAt]) {
+  for (const [address, at] of memory.lateCount) if (memory.tick - at.tick > ticksIn(memory, MATCH_MS)) memory.lateCount.delete(address);
+  for (const map of [memory.counters, memory.histories, memory.away, memory.resyncedAt, memory.uncounted, memory.masterAt, memory.lateCount]) {
     for (const address of map.keys()) if (!present.has(address)) map.delete(address);
   }
   for (const address of memory.unfinished.keys()) if (!present.has(address)) memory.unfinished.delete(address);

@@ -218,6 +218,27 @@ describe('full resyncs from both sides', () => {
   });
 });
 
+describe('a replica that failed to sync, then synced', () => {
+  it('read linked before its master counted that sync: one resync, not a second one', () => {
+    const steps: NodeState[][] = [[master(), replica('a:1')]];
+    for (let i = 0; i < 3; i++) {
+      const stats = { syncFull: 3 + i, syncPartialOk: 0, syncPartialErr: 0 };
+      steps.push([master({ stats }), replica('a:1', { linkStatus: 'down', sync: SYNCING })]);
+      steps.push([master({ stats }), replica('a:1', { linkStatus: 'down' })]);
+    }
+    const online = [{ address: 'a:1', state: 'online', ackOffset: 10, ackAgeSeconds: 0 }];
+    // Its master read before the attempt that worked began (it does not list a:1), then counting it.
+    steps.push([master({ stats: { syncFull: 5, syncPartialOk: 0, syncPartialErr: 0 }, replicas: [] }), replica('a:1', { replid: NEW_REPLID, offset: 10 })]);
+    steps.push([master({ stats: { syncFull: 6, syncPartialOk: 0, syncPartialErr: 0 }, replicas: online }), replica('a:1', { replid: NEW_REPLID, offset: 10 })]);
+    steps.push([master({ stats: { syncFull: 6, syncPartialOk: 0, syncPartialErr: 0 }, replicas: online }), replica('a:1', { replid: NEW_REPLID, offset: 10 })]);
+    const events = run(steps).flat().filter((e) => e.kind === 'full-resync');
+    expect(events.map((e) => [e.node, e.completes ?? false])).toEqual([
+      ['a:1', false],
+      ['a:1', true],
+    ]);
+  });
+});
+
 describe('a master made a replica', () => {
   it("says a demoted master's full resync lost the writes it took as a master; an ordinary replica's does not", () => {
     // x:1 was a second master (split brain: promoted at offset 5000, written to since), then made a replica of m:1: it resyncs in full.
