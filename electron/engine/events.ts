@@ -4,8 +4,11 @@ import { holdsHistoryOf } from './replication-rules';
 import { formatBytes } from '../shared/format';
 
 type Draft = Omit<ReplicationEvent, 'id' | 'at'>;
-/** `completes`: a full resync's "was replaced" after its "is being replaced", not another resync. */
-type Add = (node: string, kind: EventKind, message: string, peer?: string, completes?: boolean) => void;
+/**
+ * `resync`, for a replica's full resync: 'started' (not finished yet), 'replaced' (finished: its
+ * data was replaced), or 'completes' (the end of one reported when it started: replaced, not another resync).
+ */
+type Add = (node: string, kind: EventKind, message: string, peer?: string, resync?: 'started' | 'replaced' | 'completes') => void;
 
 /** How long a replica-side full sync waits for its master's sync_full to count it (polls land on either side of it). */
 const MATCH_MS = 5_000;
@@ -26,11 +29,10 @@ const DEMOTED_TICKS = 30;
 const PING_BYTES = 14;
 const PING_PERIOD_MS = 10_000;
 
-/** A replica's full sync reported before it finished: how it stood, from whom, and whether "is being replaced" was said. */
+/** A replica's full sync reported before it finished: how it stood, and from whom. Its end is said when its link is up. */
 interface Unfinished {
   state: 'waiting' | 'loading';
   master: string;
-  said: 'is being' | 'was';
 }
 
 /** A node as last read as a master: in which history, and how far its offset went in it. */
@@ -76,7 +78,8 @@ export class EventMemory {
   /** Per node: its run_id and sync_full when last read (the baseline after a restart is 0). */
   readonly counters = new Map<string, { runId: string | null; syncFull: number; syncPartialOk: number }>();
   /**
-   * Replicas reported as fully resynced whose sync has not finished yet (link not up since):
+   * Replicas whose full sync was reported started (or whose restart lost their history) and has
+   * not finished yet (link not up since): its end, when the data was replaced, is said then.
    * 'waiting' when its master counted it before the replica showed the transfer (a big dataset's
    * snapshot takes a while), 'loading' once it did. The transfer starting, or the new replication
    * ID it ends with, is then the same sync; a replica that keeps failing starts a sync every few
@@ -98,9 +101,10 @@ export function diffSnapshots(previous: TopologySnapshot | null, next: TopologyS
   const before = nodesByAddress(previous?.nodes ?? []);
   const after = nodesByAddress(next.nodes);
   const out: Draft[] = [];
-  const add: Add = (node, kind, message, peer, completes) => {
+  const add: Add = (node, kind, message, peer, resync) => {
     const draft: Draft = peer ? { node, kind, message, peer } : { node, kind, message };
-    if (completes) draft.completes = true;
+    if (resync === 'completes') draft.completes = true;
+    if (resync === 'completes' || resync === 'replaced') draft.replaced = true;
     if (kind === 'link-down') memory.dropSaid.add(node);
     out.push(draft);
   };
@@ -192,14 +196,15 @@ function replicaFullSync(memory: EventMemory, old: NodeState | undefined, node: 
   const finished = node.linkStatus === 'up' && !node.sync;
   const pending = memory.unfinished.get(a);
   if (pending !== undefined && finished) {
-    // The sync already reported is over (the new replication ID it ends with is that sync).
+    // The sync already reported is over (the new replication ID it ends with is that sync): only
+    // now was the data replaced (a restart without its history said what it lost when seen).
     memory.unfinished.delete(a);
     memory.resyncedAt.set(a, memory.tick);
     // Its master read without it listed was read before this attempt began (a fast sync after
     // failing ones): the sync_full that rises next for it is this sync, not another one.
     const upstream = node.master ? after.get(node.master) : undefined;
     if (node.master && upstream?.reachable && !listedBy(upstream, node)) memory.lateCount.set(a, { master: node.master, tick: memory.tick });
-    if (pending.said === 'is being') add(a, 'full-resync', `${replacedBy(a, pending.master, true)}: the sync finished, its link is up`, pending.master, true);
+    add(a, 'full-resync', `${a}'s data was replaced by a full resync from ${pending.master}: the sync finished, its link is up`, pending.master, 'completes');
     return;
   }
   if (!why) return;
@@ -218,16 +223,16 @@ function replicaFullSync(memory: EventMemory, old: NodeState | undefined, node: 
   if (started && old?.runId === node.runId && old.master === node.master) unseenDrop(memory, a, master, add);
   const note = demotedNote(memory, a, master, upstream);
   // A new process with a new history and no sync yet lost its history in the restart, not to a
-  // sync: "is being replaced by a full resync" was false where no sync can start (a cycle).
+  // sync: "started a full resync" was false where no sync can start (a cycle).
   const lastRun = last?.runId ?? null;
   if (!started && !finished && lastRun !== null && node.runId !== null && node.runId !== lastRun) {
-    memory.unfinished.set(a, { state: 'waiting', master, said: 'was' });
+    memory.unfinished.set(a, { state: 'waiting', master });
     const restarted = `${a} restarted without its replication history (${why}): it holds nothing, or a dump older than its history`;
     add(a, 'full-resync', `${restarted}, and takes ${master}'s data in a full sync once its link is up${note}`, node.master ?? undefined);
     return;
   }
-  if (!finished) memory.unfinished.set(a, { state: node.sync ? 'loading' : 'waiting', master, said: 'is being' });
-  add(a, 'full-resync', `${replacedBy(a, master, finished)} (${why})${note}${bufferLimitNote(upstream)}`, node.master ?? undefined);
+  if (!finished) memory.unfinished.set(a, { state: node.sync ? 'loading' : 'waiting', master });
+  add(a, 'full-resync', `${fullResync(a, master, finished, why)}${note}${bufferLimitNote(upstream)}`, node.master ?? undefined, finished ? 'replaced' : 'started');
 }
 
 /**
@@ -307,9 +312,14 @@ function sizeBytes(text: string | undefined): number | null {
   return Number(match[1]) * scale;
 }
 
-/** A full resync's event: the data is being replaced while the transfer or the load runs, and was once the link is up. */
-function replacedBy(replica: string, master: string, done: boolean): string {
-  return `${replica}'s data ${done ? 'was' : 'is being'} replaced by a full resync from ${master}`;
+/**
+ * A full resync's event: started while the snapshot is made, sent or loaded (the replica keeps its
+ * old data until it loads, and a sync that keeps failing never gets there), replaced once its link is up.
+ */
+function fullResync(replica: string, master: string, done: boolean, why: string): string {
+  return done
+    ? `${replica}'s data was replaced by a full resync from ${master} (${why})`
+    : `${replica} started a full resync from ${master} (${why}): its data is replaced once the sync finishes`;
 }
 
 /**
@@ -409,11 +419,11 @@ function masterSyncs(
       // and the new replication ID the replica ends with is this sync, not another one.
       const seen = next.nodes.find((n) => n.address === replica);
       const done = seen?.linkStatus === 'up' && !seen.sync;
-      if (!done) memory.unfinished.set(replica, { state: seen?.sync ? 'loading' : 'waiting', master: a, said: 'is being' });
+      if (!done) memory.unfinished.set(replica, { state: seen?.sync ? 'loading' : 'waiting', master: a });
       memory.resyncedAt.set(replica, memory.tick);
       if (seen && before.get(replica)?.runId === seen.runId && before.get(replica)?.master === a) unseenDrop(memory, replica, a, add);
       const why = `sync_full ${node.stats.syncFull}${restarted ? ' since its restart' : ''}`;
-      add(replica, 'full-resync', `${replacedBy(replica, a, done)} (${why})${demotedNote(memory, replica, a, node)}${bufferLimitNote(node)}`, a);
+      add(replica, 'full-resync', `${fullResync(replica, a, done, why)}${demotedNote(memory, replica, a, node)}${bufferLimitNote(node)}`, a, done ? 'replaced' : 'started');
       left--;
     }
     if (left > 0) {

@@ -40,7 +40,7 @@ type Emit = (labels: Labels, value: number) => void;
 class ResyncCounts {
   /** Per "topology node": the last sync_full / sync_partial_ok read, and the totals so far. */
   readonly served = new Map<string, { runId: string | null; full: number; partial: number; fullTotal: number; partialTotal: number }>();
-  /** Per "topology node": full resyncs of that replica, as the engine's events say. */
+  /** Per "topology node": full resyncs that replaced that replica's data (finished), as the engine's events say. */
   readonly replicaFull = new Map<string, number>();
   /** Per "topology node": times a replica's link to its master went down, as the engine's events say. */
   readonly linkDrops = new Map<string, number>();
@@ -69,9 +69,10 @@ class ResyncCounts {
       before.partial = syncPartialOk;
     }
     for (const event of events) {
-      // Attributed to the replica (peer: the master that served it); unattributed ones stay the master's
-      // count, and a "was replaced" that ends one reported while it ran is that same resync.
-      if (event.kind === 'full-resync' && event.peer !== undefined && !event.completes) {
+      // Counted when the replica's data was replaced: its sync finished, its link up. A sync seen
+      // starting is not one yet, and one that never finishes (a replica that cannot write the RDB
+      // retries for ever) is SYNC_FAILING and sync_attempts, not a resync a replica went through.
+      if (event.kind === 'full-resync' && event.replaced === true) {
         const key = `${topology} ${event.node}`;
         this.replicaFull.set(key, (this.replicaFull.get(key) ?? 0) + 1);
       }
@@ -307,7 +308,7 @@ export class ServeMetrics {
     this.#nodeGauge('sync_attempts', 'Full syncs a replica started in the last 2 minutes since its link was last up (3 or more: failing).', (n) => (n.role === 'replica' ? n.syncAttempts : null));
 
     // Resyncs: counters that only go up while serve runs.
-    this.#counter('full_resyncs_total', 'Full resyncs the node served to its replicas (from its sync_full, counted while the console watches).', ['topology', 'node'], (emit) =>
+    this.#counter('full_resyncs_total', 'Full resyncs the node started serving to its replicas (from its sync_full, counted while the console watches): a sync that failed and was retried counts at each attempt.', ['topology', 'node'], (emit) =>
       this.#nodes((topology, node) => {
         const served = this.#resyncs.served.get(`${topology} ${node.address}`);
         if (served) emit({ topology, node: node.address }, served.fullTotal);
@@ -319,7 +320,7 @@ export class ServeMetrics {
         if (served) emit({ topology, node: node.address }, served.partialTotal);
       }),
     );
-    this.#counter('replica_full_resyncs_total', "Full resyncs that replaced a replica's data, as the console saw them.", ['topology', 'node'], (emit) =>
+    this.#counter('replica_full_resyncs_total', "Full resyncs that replaced a replica's data, counted when the sync finished (its link up on the new data); a sync that started and never finished is not one (see sync_attempts).", ['topology', 'node'], (emit) =>
       this.#nodes((topology, node) => {
         if (node.role !== 'replica') return;
         emit({ topology, node: node.address }, this.#resyncs.replicaFull.get(`${topology} ${node.address}`) ?? 0);

@@ -484,6 +484,13 @@ export interface ReplicationEvent {
   peer?: Address;
   /** kind 'full-resync': says that a resync reported while it ran has finished ("was replaced"); not another resync. */
   completes?: boolean;
+  /**
+   * kind 'full-resync' of a replica: its sync finished (its link is up on the new data), so its
+   * data was replaced. Said once per resync: at once when the sync was over between two polls, else
+   * by the event that `completes` the one reported when it started. A sync that started and never
+   * finished (SYNC_FAILING: a replica that cannot write or load the RDB) replaced nothing.
+   */
+  replaced?: boolean;
   /** kind 'sentinel': the Sentinel's event name, the master name it concerns, and the incident it belongs to. */
   sentinel?: {
     /** "+sdown", "+odown", "+switch-master", … */

@@ -32,7 +32,7 @@ async function dbsize(address: string): Promise<number> {
 function fullResyncsOf(engine: ReplicationEngine, address: string): string[] {
   return engine
     .events({ limit: 10_000 })
-    // A "was replaced" that follows an "is being replaced" is the same resync.
+    // A "was replaced" that ends one reported when it started is the same resync.
     .filter((e) => e.kind === 'full-resync' && e.node === address && !e.completes)
     .map((e) => e.message);
 }
@@ -68,13 +68,15 @@ describe('full resyncs reported from both sides, across restarts', () => {
     for (const r of replicas) {
       const events = fullResyncsOf(engine, r);
       expect(events, `full-resync events of ${r}`).toHaveLength(1);
-      // 'was' once the link is up again, 'is being' when a poll saw the transfer (the unit tests pin each).
-      expect(events[0]).toMatch(new RegExp(`^${r.replace(/\./g, '\\.')}'s data (was|is being) replaced by a full resync from ${master.replace(/\./g, '\\.')}`));
+      // 'was replaced' once the link is up again, 'started' when a poll saw the transfer (the unit tests pin each).
+      expect(events[0]).toMatch(new RegExp(`^${r.replace(/\./g, '\\.')}('s data was replaced by| started) a full resync from ${master.replace(/\./g, '\\.')}`));
+      // Either way the sync finished: its data was replaced once, said once.
+      expect(engine.events({ limit: 10_000 }).filter((e) => e.kind === 'full-resync' && e.node === r && e.replaced), `replaced ${r}`).toHaveLength(1);
     }
     // The master's own event list shows the syncs it served, one per replica, and the end of each
     // that a poll saw running (a loaded machine's slower load); none is left unexplained on it.
     const served = engine.events({ node: master, limit: 10_000 }).filter((e) => e.kind === 'full-resync');
-    const seenRunning = replicas.filter((r) => fullResyncsOf(engine, r)[0]?.includes("'s data is being replaced"));
+    const seenRunning = replicas.filter((r) => fullResyncsOf(engine, r)[0]?.includes(' started a full resync from '));
     expect(served.filter((e) => !e.completes).map((e) => e.node).sort()).toEqual([...replicas].sort());
     expect(served.filter((e) => e.completes).map((e) => e.node).sort()).toEqual(seenRunning.sort());
     expect(fullResyncsOf(engine, master)).toEqual([]);
@@ -111,7 +113,8 @@ describe('full resyncs reported from both sides, across restarts', () => {
     await waitForTick(engine, (u) => u.snapshot.seq >= seq + 8, 10_000, 'eight more ticks');
     const events = fullResyncsOf(engine, replica);
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatch(new RegExp(`^${replica.replace(/\./g, '\\.')}'s data (was|is being) replaced by a full resync from ${master.replace(/\./g, '\\.')}`));
+    expect(events[0]).toMatch(new RegExp(`^${replica.replace(/\./g, '\\.')}('s data was replaced by| started) a full resync from ${master.replace(/\./g, '\\.')}`));
+    expect(engine.events({ limit: 10_000 }).filter((e) => e.kind === 'full-resync' && e.node === replica && e.replaced)).toHaveLength(1);
     expect(fullResyncsOf(engine, master)).toEqual([]);
     expect(engine.events({ limit: 10_000 }).map((e) => e.kind)).not.toContain('replica-dropped');
   });

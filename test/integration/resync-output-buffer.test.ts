@@ -47,6 +47,8 @@ describe('a replica kicked again and again by its master output buffer limit', (
     expect(served).toBeGreaterThanOrEqual(2);
     const resyncs = engine.events({ limit: 10_000 }).filter((e) => e.kind === 'full-resync' && e.at >= since);
     expect(resyncs.filter((e) => !e.completes).map((e) => e.node)).toEqual(Array.from({ length: served }, () => replica));
+    // Each one finished (the link came up on the new data): each replaced its data once.
+    expect(resyncs.filter((e) => e.replaced).map((e) => e.node)).toEqual(Array.from({ length: served }, () => replica));
     // Each drop counted, although the replica was not read while its master dropped it.
     const drops = engine.events({ limit: 10_000 }).filter((e) => e.kind === 'link-down' && e.node === replica && e.at >= since);
     expect(drops.length).toBeGreaterThanOrEqual(served);

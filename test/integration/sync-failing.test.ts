@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import Redis from 'ioredis';
 import { ReplicationEngine } from '../../electron/engine/engine';
@@ -6,6 +9,7 @@ import { node, waitForTick } from '../helpers/engine';
 import { disposeAfterEach } from '../helpers/dispose';
 import { FAILING_LINK_DOWN_SECONDS } from '../../electron/engine/warnings';
 import { FakeRespServer } from '../helpers/fake-resp-server';
+import { ServeMetrics } from '../../electron/serve/metrics';
 
 const POLL_MS = 250;
 
@@ -170,5 +174,65 @@ describe('SYNC_FAILING: a slow first sync after its master served others', () =>
     expect(Math.max(...seen.filter((s) => s.syncing).map((s) => s.attempts))).toBe(1);
     // Linked again: no attempt left to count.
     expect(node(engine.snapshot()!, late).syncAttempts).toBe(0);
+  });
+});
+
+describe('SYNC_FAILING: a replica that cannot write the RDB it is sent', () => {
+  it("replaced nothing while it fails, so serve's replica_full_resyncs_total stays 0; its data is replaced, and counted once, when a sync finishes", { timeout: 120_000 }, async () => {
+    // dir is a protected config in Redis 7.0: allowed here so the replica's dir can be moved.
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(1), extraArgs: ['--enable-protected-configs', 'yes'] }));
+    const master = lab.address('master');
+    const replica = lab.address('replica-1');
+    const onMaster = new Redis(`redis://${master}`);
+    const onReplica = new Redis(`redis://${replica}`);
+    own({ close: async () => (onMaster.disconnect(), onReplica.disconnect()) });
+    await onMaster.set('from-master', '1');
+    const engine = own(new ReplicationEngine());
+    await engine.connect({ seeds: [master], pollIntervalMs: POLL_MS });
+    const metrics = new ServeMetrics({ version: '1.0.0', processMetrics: false, topologies: () => [{ id: 'main', up: true, connectFailures: 0, snapshot: engine.snapshot(), alerts: null }] });
+    engine.onTick((update) => metrics.observe('main', update));
+    const sample = async (name: string, address: string): Promise<number | undefined> => {
+      const line = new RegExp(`^replication_console_${name}\\{topology="main",node="${address}"\\} (\\S+)$`, 'm').exec(await metrics.render());
+      return line ? Number(line[1]) : undefined;
+    };
+    await waitForTick(engine, (u) => node(u.snapshot, replica).linkStatus === 'up', 10_000, 'replica linked');
+    expect(await sample('replica_full_resyncs_total', replica)).toBe(0);
+
+    // Its dir removed: the RDB its master sends cannot be written (Redis 7.0 logs "Opening the temp
+    // file needed for MASTER <-> REPLICA synchronization: No such file or directory" and retries).
+    // Detached and written to, its next sync is a full one.
+    const gone = await mkdtemp(path.join(os.tmpdir(), 'rc-replica-dir-'));
+    await onReplica.config('SET', 'dir', gone);
+    await rm(gone, { recursive: true });
+    await onReplica.call('REPLICAOF', 'NO', 'ONE');
+    await onReplica.set('own-write', '1');
+    await onReplica.call('REPLICAOF', '127.0.0.1', String(lab.port('master')));
+    const { snapshot } = await waitForTick(
+      engine,
+      (u) => u.snapshot.warnings.some((w) => w.code === 'SYNC_FAILING' && w.nodes[0] === replica),
+      (FAILING_LINK_DOWN_SECONDS + 45) * 1000,
+      'SYNC_FAILING',
+    );
+    expect((node(snapshot, master).stats?.syncFull ?? 0)).toBeGreaterThanOrEqual(3);
+    // Its master served (started) every attempt; the replica took none of them: its own write is still there.
+    expect(await sample('full_resyncs_total', master)).toBeGreaterThanOrEqual(3);
+    expect(await onReplica.get('own-write')).toBe('1');
+    expect(await sample('replica_full_resyncs_total', replica)).toBe(0);
+    const failing = engine.events({ limit: 10_000 }).filter((e) => e.kind === 'full-resync' && e.node === replica);
+    expect(failing.filter((e) => e.replaced)).toEqual([]);
+    for (const event of failing) expect(event.message).toMatch(new RegExp(`^${replica} started a full resync from ${master} \\(.*\\): its data is replaced once the sync finishes`));
+
+    // A dir it can write: the next attempt finishes, and that is the one resync that replaced its data.
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'rc-replica-dir-'));
+    own({ close: () => rm(dir, { recursive: true, force: true }) });
+    await onReplica.config('SET', 'dir', dir);
+    await waitForTick(engine, (u) => node(u.snapshot, replica).linkStatus === 'up' && !node(u.snapshot, replica).sync, 30_000, 'the sync finished');
+    expect(await onReplica.get('own-write')).toBeNull();
+    expect(await onReplica.get('from-master')).toBe('1');
+    const seq = engine.snapshot()?.seq ?? 0;
+    await waitForTick(engine, (u) => u.snapshot.seq >= seq + 4, 10_000, 'four more ticks');
+    const replaced = engine.events({ limit: 10_000 }).filter((e) => e.kind === 'full-resync' && e.node === replica && e.replaced);
+    expect(replaced.map((e) => e.message)).toEqual([expect.stringMatching(new RegExp(`^${replica}'s data was replaced by a full resync from ${master}`))]);
+    expect(await sample('replica_full_resyncs_total', replica)).toBe(1);
   });
 });

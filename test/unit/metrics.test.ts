@@ -242,18 +242,22 @@ describe('serve metrics', () => {
       { id: 2, at: 1, node: REPLICA, kind: 'full-resync', message: 'x', peer: MASTER },
       { id: 3, at: 1, node: MASTER, kind: 'partial-resync', message: 'y' },
     ]);
+    // The replica's sync started: its master served it, its data is not replaced yet (it may never be).
+    expect(await counters()).toEqual([2, 1, 0]);
+    // Its "was replaced" once finished: now it was, once; the link drop is counted.
+    tick(current, [{ id: 4, at: 2, node: REPLICA, kind: 'full-resync', message: 'z', peer: MASTER, completes: true, replaced: true }]);
     expect(await counters()).toEqual([2, 1, 1]);
-    // Its "was replaced" once finished is the same resync; the link drop is counted.
-    tick(current, [{ id: 4, at: 2, node: REPLICA, kind: 'full-resync', message: 'z', peer: MASTER, completes: true }]);
-    expect(await counters()).toEqual([2, 1, 1]);
+    // A resync over between two polls is said replaced at once: one more.
+    tick(current, [{ id: 5, at: 3, node: REPLICA, kind: 'full-resync', message: 'v', peer: MASTER, replaced: true }]);
+    expect(await counters()).toEqual([2, 1, 2]);
     expect(samples(await metrics.render()).get(`replication_console_replica_link_drops_total{topology="orders",node="${REPLICA}"}`)).toBe(1);
     // Restarted (a new run_id, counters from 0): its new counts are added, never subtracted.
     current = master({ runId: 'after-restart', stats: { syncFull: 1, syncPartialOk: 0, syncPartialErr: 0 } });
     tick(current);
-    expect(await counters()).toEqual([3, 1, 1]);
+    expect(await counters()).toEqual([3, 1, 2]);
     // Unreachable for a while: the counter stays as it was.
     tick(master({ reachable: false, stats: null }));
-    expect(await counters()).toEqual([3, 1, 1]);
+    expect(await counters()).toEqual([3, 1, 2]);
   });
 
   it("passes promtool check metrics, Prometheus's own linter, process metrics included", async () => {

@@ -56,13 +56,15 @@ describe('full resyncs from both sides', () => {
       ['a:1', 'm:1'],
       ['b:2', 'm:1'],
     ]);
-    // Seen while the transfer runs: the data is being replaced, not yet replaced.
-    expect(restart?.find((e) => e.node === 'a:1' && e.kind === 'full-resync')?.message).toMatch(/^a:1's data is being replaced by a full resync from m:1 \(/);
+    // Seen while the transfer runs: started, its data not replaced yet (a sync may never finish).
+    const started = restart?.find((e) => e.node === 'a:1' && e.kind === 'full-resync');
+    expect(started?.message).toBe("a:1 started a full resync from m:1 (master_sync_in_progress: the sync started): its data is replaced once the sync finishes");
+    expect(restart?.filter((e) => e.replaced)).toEqual([]);
     expect(fulls(synced)).toEqual([]);
-    // Said "is being replaced" while it ran: "was replaced" once done, marked as the same resync.
-    expect(synced?.filter((e) => e.completes).map((e) => e.message)).toEqual([
-      "a:1's data was replaced by a full resync from m:1: the sync finished, its link is up",
-      "b:2's data was replaced by a full resync from m:1: the sync finished, its link is up",
+    // Said started while it ran: "was replaced" once done, marked as the same resync, and replaced only now.
+    expect(synced?.filter((e) => e.completes).map((e) => [e.message, e.replaced])).toEqual([
+      ["a:1's data was replaced by a full resync from m:1: the sync finished, its link is up", true],
+      ["b:2's data was replaced by a full resync from m:1: the sync finished, its link is up", true],
     ]);
     expect(settled).toEqual([]);
   });
@@ -204,17 +206,35 @@ describe('full resyncs from both sides', () => {
     }
     const events = run(steps).flat();
     expect(events.filter((e) => e.kind === 'full-resync').map((e) => e.node)).toEqual(['a:1']);
+    // None of those attempts finished: its data was never replaced (the metric counts none).
+    expect(events.filter((e) => e.replaced)).toEqual([]);
+    expect(events.find((e) => e.kind === 'full-resync')?.message).toMatch(/^a:1 started a full resync from m:1 \(.*\): its data is replaced once the sync finishes$/);
     // Once it syncs for real, its next full resync is news again.
     const more = run([
       ...steps,
       ...Array.from({ length: 7 }, () => [master({ stats: { syncFull: 8, syncPartialOk: 0, syncPartialErr: 0 } }), replica('a:1')]),
       [master({ stats: { syncFull: 9, syncPartialOk: 0, syncPartialErr: 0 } }), replica('a:1', { sync: SYNCING })],
     ]).flat();
-    expect(more.filter((e) => e.kind === 'full-resync').map((e) => [e.node, e.completes ?? false])).toEqual([
-      ['a:1', false],
-      ['a:1', true],
-      ['a:1', false],
+    expect(more.filter((e) => e.kind === 'full-resync').map((e) => [e.node, e.completes ?? false, e.replaced ?? false])).toEqual([
+      ['a:1', false, false],
+      ['a:1', true, true],
+      ['a:1', false, false],
     ]);
+  });
+
+  it('a replica restarted without its history: its data is replaced when its full sync finishes, said then', () => {
+    const [, , back, linked, settled] = run([
+      [master(), replica('a:1')],
+      [master(), replica('a:1', { reachable: false, replid: null, offset: null })],
+      [master(), replica('a:1', { runId: 'run-a2', replid: NEW_REPLID, offset: 1, linkStatus: 'down' })],
+      [master({ stats: { syncFull: 3, syncPartialOk: 0, syncPartialErr: 0 } }), replica('a:1', { runId: 'run-a2', offset: 5100 })],
+      [master({ stats: { syncFull: 3, syncPartialOk: 0, syncPartialErr: 0 } }), replica('a:1', { runId: 'run-a2', offset: 5100 })],
+    ]);
+    expect(back?.filter((e) => e.kind === 'full-resync').map((e) => [e.message.split(' (')[0], e.replaced ?? false])).toEqual([['a:1 restarted without its replication history', false]]);
+    expect(linked?.filter((e) => e.kind === 'full-resync').map((e) => [e.node, e.message, e.completes, e.replaced])).toEqual([
+      ['a:1', "a:1's data was replaced by a full resync from m:1: the sync finished, its link is up", true, true],
+    ]);
+    expect(settled?.filter((e) => e.kind === 'full-resync')).toEqual([]);
   });
 });
 
@@ -232,9 +252,10 @@ describe('a replica that failed to sync, then synced', () => {
     steps.push([master({ stats: { syncFull: 6, syncPartialOk: 0, syncPartialErr: 0 }, replicas: online }), replica('a:1', { replid: NEW_REPLID, offset: 10 })]);
     steps.push([master({ stats: { syncFull: 6, syncPartialOk: 0, syncPartialErr: 0 }, replicas: online }), replica('a:1', { replid: NEW_REPLID, offset: 10 })]);
     const events = run(steps).flat().filter((e) => e.kind === 'full-resync');
-    expect(events.map((e) => [e.node, e.completes ?? false])).toEqual([
-      ['a:1', false],
-      ['a:1', true],
+    // Started once (not replaced), replaced once when it finished.
+    expect(events.map((e) => [e.node, e.completes ?? false, e.replaced ?? false])).toEqual([
+      ['a:1', false, false],
+      ['a:1', true, true],
     ]);
   });
 });
@@ -337,6 +358,8 @@ describe('the same resyncs whatever the poll timing', () => {
         const events = runAt(intervalMs, startMs, 50, obufAt);
         const resyncs = events.filter((e) => e.kind === 'full-resync' && !e.completes);
         expect(resyncs.map((e) => e.node), `every ${intervalMs} ms from ${startMs} ms`).toEqual(['r:3', 'r:3', 'r:3', 'r:3', 'r:3']);
+        // Each of them finished: five times its data was replaced, once each.
+        expect(events.filter((e) => e.kind === 'full-resync' && e.replaced).map((e) => e.node), `every ${intervalMs} ms from ${startMs} ms`).toEqual(['r:3', 'r:3', 'r:3', 'r:3', 'r:3']);
         // Each drop counted once, seen or not (the replica was not read while its master dropped it).
         expect(events.filter((e) => e.kind === 'link-down').map((e) => e.node), `every ${intervalMs} ms from ${startMs} ms`).toEqual(['r:3', 'r:3', 'r:3', 'r:3', 'r:3']);
         // The cause, from the master's setting and its write rate.
@@ -361,7 +384,7 @@ describe('the same resyncs whatever the poll timing', () => {
     return [master({ stats: { syncFull: topFull, syncPartialOk: 0, syncPartialErr: 0 } }), mid, sub('a:1', aSync), sub('b:2', bSync)];
   }
 
-  it('a cascade resynced after its middle node came back: each resync on its replica, every "is being" followed by "was", whatever the polls', () => {
+  it('a cascade resynced after its middle node came back: each resync on its replica, every "started" followed by "was replaced", whatever the polls', () => {
     for (const intervalMs of [1000, 700, 250]) {
       for (const startMs of [0, 100, 450]) {
         const events = runAt(intervalMs, startMs, 25, cascadeAt).filter((e) => e.kind === 'full-resync');
@@ -372,9 +395,13 @@ describe('the same resyncs whatever the poll timing', () => {
         expect(resyncs, where).toEqual(expect.arrayContaining(['r:1<m:1', 'a:1<r:1', 'b:2<r:1']));
         // Only a second sync of a:1 between two polls is left on its master, naming whom it may be.
         for (const left of events.filter((e) => (e.node === 'm:1' || e.node === 'r:1') && e.peer === undefined)) expect(left.message, where).toMatch(/^r:1 started a full resync \(sync_full 5\), again to (a:1 or b:2|b:2 or a:1) /);
-        for (const being of events.filter((e) => / is being replaced/.test(e.message))) {
-          expect(events.some((e) => e.node === being.node && e.completes), `${where}: ${being.message}`).toBe(true);
+        const started = events.filter((e) => e.peer !== undefined && !e.replaced);
+        for (const being of started) {
+          expect(being.message, where).toMatch(/ started a full resync from .*: its data is replaced once the sync finishes$/);
+          expect(events.some((e) => e.node === being.node && e.completes && e.replaced), `${where}: ${being.message}`).toBe(true);
         }
+        // Every resync on a replica ends replaced, once.
+        expect(events.filter((e) => e.replaced).length, where).toBe(resyncs.length);
       }
     }
   });
