@@ -285,7 +285,7 @@ describe('serve', () => {
     expect((await api('up{job="replication-console"}'))?.[0]?.value[1]).toBe('1');
     const rules = JSON.parse((await get(`http://127.0.0.1:${port}/api/v1/rules`)).body) as { data: { groups: { name: string; rules: { name: string; health: string }[] }[] } };
     const group = rules.data.groups.find((g) => g.name === 'replication-console');
-    expect(group?.rules.length).toBe(14);
+    expect(group?.rules.length).toBe(13);
     // Evaluated against the real series: the offline topology's rule is pending or firing, none broken.
     await until('the rules to have been evaluated', async () => {
       const now = JSON.parse((await get(`http://127.0.0.1:${port}/api/v1/rules`)).body) as typeof rules;
