@@ -36,6 +36,11 @@ interface IndexedKey {
   index: number;
 }
 
+/** A slaveN line: its key, N and value. */
+interface IndexedLine extends IndexedKey {
+  value: string;
+}
+
 /** One parsed INFO reply: its lower-cased sections, one flat map of every field, and what was cut. */
 export class ParsedInfo {
   constructor(
@@ -107,13 +112,9 @@ export interface SentinelMaster {
   sentinels: number | null;
 }
 
-const SLAVE_LINE_KEY = /^slave(\d+)$/;
-const SENTINEL_MASTER_KEY = /^master(\d+)$/;
-/** The literal start of each indexed-key pattern: keys without it cannot match. */
-const INDEXED_PREFIX = new Map<RegExp, string>([
-  [SLAVE_LINE_KEY, 'slave'],
-  [SENTINEL_MASTER_KEY, 'master'],
-]);
+/** The prefixes of indexed keys (slaveN, masterN): the prefix, then one or more ASCII digits. */
+const SLAVE_LINE_KEY = 'slave';
+const SENTINEL_MASTER_KEY = 'master';
 const DECIMAL = /^-?\d+(\.\d+)?$/;
 /** A Unix time in seconds whose milliseconds are still a safe integer. */
 const MAX_UNIX_SECONDS = Math.floor(Number.MAX_SAFE_INTEGER / 1000);
@@ -319,8 +320,8 @@ class ReplicationFields implements InfoVisitor {
   backlogFirstByteOffset: string | undefined = undefined;
   backlogHistlen: string | undefined = undefined;
   minReplicasGood: string | undefined = undefined;
-  /** slaveN key → its line, in the order first read (a repeated key is one line: its last value). */
-  readonly replicaLines = new Map<string, string>();
+  /** slaveN key → its N and its line, in the order first read (a repeated key is one line: its last value). */
+  readonly replicaLines = new Map<string, IndexedLine>();
 
   /** From a map of fields: its own string values only (a hand-built map's prototype must not answer). */
   static of(fields: Fields): ReplicationFields {
@@ -370,7 +371,8 @@ class ReplicationFields implements InfoVisitor {
       case 'repl_backlog_histlen': this.backlogHistlen = value; return;
       case 'uptime_in_seconds': this.uptimeSeconds = value; return;
     }
-    if (keyIndex(key, SLAVE_LINE_KEY) >= 0) this.replicaLines.set(key, value);
+    const index = keyIndex(key, SLAVE_LINE_KEY);
+    if (index >= 0) this.replicaLines.set(key, { key, index, value });
   }
 }
 
@@ -643,14 +645,13 @@ function field(fields: Fields, key: string): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
-/** N of a key like slave3 or master0 that `pattern` (an indexed-key pattern) matches, else -1. */
-function keyIndex(key: string, pattern: RegExp): number {
-  // Most keys are not indexed ones: a prefix test is much cheaper than the pattern.
-  const prefix = INDEXED_PREFIX.get(pattern);
-  // The index follows the prefix at once: slave_repl_offset, master_host and the like stop here.
-  if (prefix !== undefined && !(key.startsWith(prefix) && isDigit(key.charCodeAt(prefix.length)))) return -1;
-  const match = pattern.exec(key);
-  return match ? Number(match[1]) : -1;
+/** N of a key like slave3 or master0 (`prefix`: SLAVE_LINE_KEY or SENTINEL_MASTER_KEY), else -1. */
+function keyIndex(key: string, prefix: string): number {
+  // The index follows the prefix at once: slave_repl_offset, master_host and the like stop at
+  // its first character. Tested by hand: every key of every reply comes here.
+  if (key.length === prefix.length || !key.startsWith(prefix)) return -1;
+  for (let i = prefix.length; i < key.length; i++) if (!isDigit(key.charCodeAt(i))) return -1;
+  return Number(key.slice(prefix.length));
 }
 
 /** Indexed keys ordered by their number (which is only a position in the reply). */
@@ -668,10 +669,10 @@ function ascendingIndex(a: IndexedKey, b: IndexedKey): number {
 }
 
 /** Keys like slave3 or master0, ordered by their number. */
-function indexedKeys(keys: Iterable<string>, pattern: RegExp): string[] {
+function indexedKeys(keys: Iterable<string>, prefix: string): string[] {
   const indexed: IndexedKey[] = [];
   for (const key of keys) {
-    const index = keyIndex(key, pattern);
+    const index = keyIndex(key, prefix);
     if (index >= 0) indexed.push({ key, index });
   }
   return byIndex(indexed);
@@ -829,7 +830,7 @@ const REPLICATION_KEYS = new Set([
 const REPLICATION_PREFIXES = ['master_', 'repl_backlog_', 'replica_', 'replicas_'];
 
 function isReplicationKey(key: string): boolean {
-  return REPLICATION_KEYS.has(key) || SLAVE_LINE_KEY.test(key) || REPLICATION_PREFIXES.some((p) => key.startsWith(p));
+  return REPLICATION_KEYS.has(key) || keyIndex(key, SLAVE_LINE_KEY) >= 0 || REPLICATION_PREFIXES.some((p) => key.startsWith(p));
 }
 
 /**
@@ -845,7 +846,7 @@ function replicationSection(fields: Fields, section: Fields | undefined, listedI
   const source = section ?? fields;
   const keep = section ? (): boolean => true : isReplicationKey;
   const { read, total } = replicaLineKeys(Object.keys(source));
-  const unread = total > read.length ? new Set(Object.keys(source).filter((k) => SLAVE_LINE_KEY.test(k))) : null;
+  const unread = total > read.length ? new Set(Object.keys(source).filter((k) => keyIndex(k, SLAVE_LINE_KEY) >= 0)) : null;
   if (unread) for (const key of read) unread.delete(key);
   const raw = emptyRecord<string>();
   for (const key of Object.keys(source)) {
@@ -870,12 +871,12 @@ interface ReplicaEntry extends ListedReplica {
   hasMainLine: boolean;
 }
 
-/** The replicas the slaveN lines list (keyed by slaveN). */
-function parseListedReplicas(replicaLines: ReadonlyMap<string, string>): { replicas: ListedReplica[]; listedLines: number } {
-  const { read, total } = replicaLineKeys(replicaLines.keys());
+/** The replicas the slaveN lines list: the first MAX_REPLICA_LINES by number, and how many lines there were. */
+function parseListedReplicas(replicaLines: ReadonlyMap<string, IndexedLine>): { replicas: ListedReplica[]; listedLines: number } {
+  const sorted = [...replicaLines.values()].sort(ascendingIndex);
   const lines: ReplicaLine[] = [];
-  for (const key of read) {
-    const line = parseReplicaLine(replicaLines.get(key) ?? '');
+  for (let i = 0; i < sorted.length && i < MAX_REPLICA_LINES; i++) {
+    const line = parseReplicaLine(sorted[i]!.value);
     if (line) lines.push(line);
   }
   let dualChannel = false;
@@ -888,7 +889,7 @@ function parseListedReplicas(replicaLines: ReadonlyMap<string, string>): { repli
   } else {
     for (const line of lines) replicas.push({ address: line.address, state: line.state, ackOffset: line.offset, ackAgeSeconds: line.lag });
   }
-  return { replicas, listedLines: total };
+  return { replicas, listedLines: sorted.length };
 }
 
 /** One `ip=…,port=…,state=…,offset=…,lag=…[,type=…]` line; null when any required part is unusable. */
