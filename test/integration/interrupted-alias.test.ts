@@ -10,7 +10,6 @@ import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ConsoleService } from '../../electron/app/service';
 import { InterruptedPlans, type StartupCheckOptions } from '../../electron/engine/actions/interrupted';
@@ -19,6 +18,7 @@ import type { InterruptedReport } from '../../electron/engine/actions/recovery';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
 import { stepStarted } from '../helpers/journal-wait';
 import { forwardTo, type PortForward } from '../helpers/port-forward';
+import { onNode } from '../helpers/sentinel-group';
 import { until } from '../helpers/until';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -27,13 +27,8 @@ const NAMES = ['master', 'replica-1', 'replica-2'];
 const UNPAUSE_STEP = 3;
 const REPOINT_STEP = 4;
 
-async function call(lab: Lab, name: string, ...args: string[]): Promise<unknown> {
-  const c = new Redis({ host: '127.0.0.1', port: lab.port(name), maxRetriesPerRequest: 0, retryStrategy: () => null, commandTimeout: 3000 });
-  try {
-    return await c.call(...(args as [string, ...string[]]));
-  } finally {
-    c.disconnect();
-  }
+function call(lab: Lab, name: string, ...args: string[]): Promise<unknown> {
+  return onNode(lab, name, (c) => c.call(...(args as [string, ...string[]])));
 }
 
 /** Back to 'master' with both replicas linked to it at `masterAs` (HOST:PORT), no pause. */

@@ -9,12 +9,12 @@ import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import Redis from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InterruptedPlans } from '../../electron/engine/actions/interrupted';
 import { readJournal, JOURNAL_DIR } from '../../electron/engine/actions/journal';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
 import { nextStart, stepStarted } from '../helpers/journal-wait';
+import { onNode } from '../helpers/sentinel-group';
 import { until } from '../helpers/until';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -40,13 +40,8 @@ function cli(args: string[], dataDir: string): { child: ChildProcess; stdout: ()
 
 const NAMES = ['master', 'replica-1', 'replica-2', 'replica-3'];
 
-async function call(lab: Lab, name: string, ...args: string[]): Promise<unknown> {
-  const c = new Redis({ host: '127.0.0.1', port: lab.port(name), maxRetriesPerRequest: 0, retryStrategy: () => null, commandTimeout: 3000 });
-  try {
-    return await c.call(...(args as [string, ...string[]]));
-  } finally {
-    c.disconnect();
-  }
+function call(lab: Lab, name: string, ...args: string[]): Promise<unknown> {
+  return onNode(lab, name, (c) => c.call(...(args as [string, ...string[]])));
 }
 
 /** Back to 'master' with the three replicas linked to it, no pause. */
