@@ -211,6 +211,25 @@ export interface ActionOutcome {
   /** What to do now, most important first; empty when all went as planned. */
   nextSteps: string[];
   auditFile: string;
+  /**
+   * A sentinel-failover that stopped because the Sentinels failed the master over on their own
+   * while it waited before SENTINEL FAILOVER (status 'failed': the plan did not do what it
+   * planned, but nothing of it broke). Absent otherwise.
+   */
+  sentinelOnItsOwn?: SentinelOnItsOwn;
+}
+
+/** A failover the Sentinels made on their own, seen while a sentinel-failover waited before sending SENTINEL FAILOVER. */
+export interface SentinelOnItsOwn {
+  masterName: string;
+  /** The new master, as the console knows it. */
+  master: Address;
+  /** The replica the plan steered Sentinel to, as the console knows it; null when it steered none. */
+  prefer: Address | null;
+  /** Whether Sentinel picked `prefer`; null when the plan steered none. */
+  toPreferred: boolean | null;
+  /** The master before, as the console knows it. */
+  oldMaster: Address;
 }
 
 /**

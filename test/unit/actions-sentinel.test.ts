@@ -673,7 +673,7 @@ describe('Execution of a sentinel-failover', () => {
     expect(report.failure?.message).toContain(`${M} does not answer: Sentinel makes it a replica of ${B} when it is back`);
     expect(report.failure?.message).not.toMatch(/in time/);
     expect(timeline.some((l) => l.includes('SENTINEL FAILOVER'))).toBe(false);
-    expect(report.sentinelOnItsOwn).toMatchObject({ masterName: 'cache', master: B, prefer: B, oldMaster: M });
+    expect(report.sentinelOnItsOwn).toMatchObject({ masterName: 'cache', master: B, prefer: B, toPreferred: true, oldMaster: M });
     expect([fake.node(A).config['replica-priority'], fake.node(B).config['replica-priority']]).toEqual(['1', '80']);
     // The old master is not sent a REPLICAOF: it does not answer, and Sentinel converts it when it is back.
     expect(fake.sent(M).filter((l) => l.includes('REPLICAOF'))).toEqual([]);
@@ -696,6 +696,7 @@ describe('Execution of a sentinel-failover', () => {
     const report = await execution.run();
     expect(report.status).toBe('failed');
     expect(report.failure?.message).toContain(`Sentinel failed "cache" over on its own to ${A}, not ${B}, the replica this plan preferred`);
+    expect(report.sentinelOnItsOwn).toMatchObject({ masterName: 'cache', master: A, prefer: B, toPreferred: false, oldMaster: M });
     expect(report.failure?.message).toContain(`${M} still answers as a master: the plan makes it a replica of ${A} next`);
     expect(fake.node(M)).toMatchObject({ role: 'replica', master: A });
     const advice = nextSteps(planned, report, [], null).join(' ');

@@ -5,7 +5,7 @@
 // hand-over did not happen, and deliberately kept when releasing it would let two masters take
 // writes. Every step start and end, and every change that needs undoing, is written to the
 // plan journal before the command goes out, so a console that dies leaves a trace.
-import type { AbortResult, StepProgress, StepResult } from '../../shared/actions';
+import type { AbortResult, SentinelOnItsOwn as SharedSentinelOnItsOwn, StepProgress, StepResult } from '../../shared/actions';
 import type { ApiError } from '../../shared/types';
 import { toApiError, unreachableKind } from '../errors';
 import { formatAddress, parseAddress } from '../address';
@@ -56,16 +56,8 @@ export interface ExecutionReport {
   sentinelOnItsOwn?: SentinelOnItsOwn;
 }
 
-/** A failover the Sentinels made on their own, seen while the plan waited before sending SENTINEL FAILOVER. */
-export interface SentinelOnItsOwn {
-  masterName: string;
-  /** The new master, as the console knows it. */
-  master: string;
-  /** The replica the plan steered Sentinel to, as the console knows it; null when it steered none. */
-  prefer: string | null;
-  /** The master before, as the console knows it. */
-  oldMaster: string;
-  /** What each Sentinel said (GET-MASTER-ADDR-BY-NAME). */
+/** What the outcome says of a failover the Sentinels made on their own, and what each Sentinel said (GET-MASTER-ADDR-BY-NAME) for the step's message. */
+export interface SentinelOnItsOwn extends SharedSentinelOnItsOwn {
   said: string;
 }
 
@@ -576,7 +568,7 @@ export class Execution {
     const behind = looks.filter((l) => l.master !== null && sameAddress(l.master, failover.oldMaster)).map((l) => l.sentinel);
     const said = saidText(looks) + (behind.length > 0 ? `; ${behind.join(', ')} learn${behind.length === 1 ? 's' : ''} the new master from the others within seconds` : '');
     const prefer = failover.prefer === null ? null : known(failover.prefer);
-    this.onItsOwn = { masterName: failover.masterName, master: target, prefer, oldMaster: old, said };
+    this.onItsOwn = { masterName: failover.masterName, master: target, prefer, toPreferred: prefer === null ? null : sameAddress(target, prefer), oldMaster: old, said };
     throw new StepFailure(
       `${onItsOwnText(failover.masterName, target, prefer)} (${said}${now === null ? '' : `; ${target} reports role ${now.role}`}) while the plan waited for ${op.node} to read the new priorities: ` +
         `the console did not send SENTINEL FAILOVER, and the plan stops here. ${oldState}. The priorities the plan changed are put back next`,

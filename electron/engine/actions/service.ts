@@ -15,6 +15,7 @@ import type {
   AuditScope,
   MoveCandidate,
   PlanRun,
+  SentinelOnItsOwn,
   StepProgress,
 } from '../../shared/actions';
 import { actionRequestSchema } from '../../shared/action-schema';
@@ -25,7 +26,7 @@ import { InterruptedPlans } from './interrupted';
 import { JournalStore, PlanJournal } from './journal';
 import { NodeClaims, type ClaimOwner, type HeldClaims } from './claims';
 import { moveCandidates } from './candidates';
-import { Execution, type UnansweredCommand } from './executor';
+import { Execution, type ExecutionReport, type UnansweredCommand } from './executor';
 import type { SentinelFacts } from './facts';
 import { tryNormalize } from './graph';
 import { finalStates, nextSteps, unverified } from './next-steps';
@@ -288,6 +289,8 @@ export class ActionService {
       steps: report.steps,
       nodes,
       nextSteps: advice,
+      // The facts only: what each Sentinel said is in the step's message and the next steps.
+      ...(report.sentinelOnItsOwn ? { sentinelOnItsOwn: onItsOwnFacts(report.sentinelOnItsOwn) } : {}),
     };
     const needed: readonly string[] = fresh.plan.needsOverride;
     const overrides = (options.overrides ?? []).filter((code) => needed.includes(code));
@@ -510,6 +513,11 @@ export class ActionService {
 }
 
 /** Why a plan whose role change got no answer stays in the journal, or null when every one was answered. */
+/** What the outcome carries of Sentinel's own failover: the report's fields, not what each Sentinel said. */
+function onItsOwnFacts(own: NonNullable<ExecutionReport['sentinelOnItsOwn']>): SentinelOnItsOwn {
+  return { masterName: own.masterName, master: own.master, prefer: own.prefer, toPreferred: own.toPreferred, oldMaster: own.oldMaster };
+}
+
 function unansweredCause(unanswered: readonly UnansweredCommand[]): string | null {
   if (unanswered.length === 0) return null;
   return unanswered.map((u) => `${u.command} on ${u.node} got no answer (${u.error}): ${u.node} may still carry it out when it runs again`).join('; ');
