@@ -2,6 +2,7 @@
 // verdict (✓ ! ✗); colour, when the terminal has it, only repeats them.
 import type { ActionOutcome, ActionPlan, CheckVerdict, StepProgress } from '../shared/actions';
 import { formatBytes } from '../shared/format';
+import { onItsOwnHeadline } from '../shared/outcome-text';
 import { clean } from './output';
 
 export interface Style {
@@ -108,11 +109,18 @@ export class ProgressPrinter {
   }
 }
 
+/**
+ * The outcome's headline says why the plan ended: a sentinel-failover whose failover the Sentinels
+ * made on their own is "Stopped" with what they did, in yellow; "Failed" is for a plan that broke.
+ */
 export function formatOutcome(outcome: ActionOutcome, style: Style): string {
+  const took = outcome.finishedAt - outcome.startedAt;
   const head =
     outcome.status === 'ok'
-      ? paint(style, '32', `✓ Done in ${outcome.finishedAt - outcome.startedAt} ms.`)
-      : paint(style, '31', `✗ ${outcome.status === 'aborted' ? 'Aborted' : 'Failed'} after ${outcome.finishedAt - outcome.startedAt} ms.`);
+      ? paint(style, '32', `✓ Done in ${took} ms.`)
+      : outcome.sentinelOnItsOwn
+        ? paint(style, '33', clean(`■ Stopped after ${took} ms: ${onItsOwnHeadline(outcome.sentinelOnItsOwn)}`))
+        : paint(style, '31', `✗ ${outcome.status === 'aborted' ? 'Aborted' : 'Failed'} after ${took} ms.`);
   const lines = ['', head, '', 'Nodes now (read fresh):'];
   for (const n of outcome.nodes) {
     const state = !n.reachable

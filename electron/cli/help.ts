@@ -35,7 +35,8 @@ Options for these commands (plus the connection options below):
 ${optionLines(['dry-run', 'yes', 'persist', 'set-masterauth', 'override', 'step-timeout', 'master-address', 'json'])}
 With --json, a refusal or failure is one line too: {"error":{"code","message","details"}}, where
 details.nothingSent true means no node was sent anything (the same as "nothing was sent." on stderr).
-Exit codes: 0 done, 1 refused, failed or aborted, or the confirmation prompt closed (Ctrl-D, end of
+Exit codes: 0 done, 1 refused, failed, aborted or stopped (a sentinel-failover whose failover the
+Sentinels made on their own: "■ Stopped"), or the confirmation prompt closed (Ctrl-D, end of
 input), 130 the prompt cancelled with Ctrl-C; nothing is sent in either case (plus the connection codes above).`;
 
 export const INTERRUPTED_HELP = `Interrupted plans (a console killed mid-plan leaves them in the plan journal):
