@@ -29,6 +29,17 @@ export const OUTCOME_LABELS: Record<ActionOutcome['status'], StatusLabel> = {
   aborted: { label: 'Aborted', icon: 'stop', tone: 'warn' },
 };
 
+/**
+ * A sentinel-failover the Sentinels made pointless by failing over on their own before it sent
+ * SENTINEL FAILOVER: it stopped, it did not break anything, and the failover happened.
+ */
+export const STOPPED_BY_SENTINEL_LABEL: StatusLabel = { label: 'Stopped — Sentinel failed over on its own', icon: 'stop', tone: 'warn' };
+
+/** The label of an outcome: its status's, save a plan stopped by Sentinel's own failover (a warning, not a failure). */
+export function outcomeLabel(outcome: Pick<ActionOutcome, 'status' | 'sentinelOnItsOwn'>): StatusLabel {
+  return outcome.status !== 'ok' && outcome.sentinelOnItsOwn ? STOPPED_BY_SENTINEL_LABEL : OUTCOME_LABELS[outcome.status];
+}
+
 export const KIND_LABELS: Record<ActionKind, { label: string; icon: IconName }> = {
   replicaof: { label: 'Re-point', icon: 'link' },
   promote: { label: 'Promote', icon: 'promote' },
