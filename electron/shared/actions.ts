@@ -230,6 +230,8 @@ export interface SentinelOnItsOwn {
   toPreferred: boolean | null;
   /** The master before, as the console knows it. */
   oldMaster: Address;
+  /** The step the plan stopped at (its wait for the Sentinel to read the priorities): failed, as the plan did, but nothing of it broke. */
+  stepId: string;
 }
 
 /**

@@ -25,7 +25,7 @@ function outcome(patch: Partial<ActionOutcome> = {}): ActionOutcome {
   };
 }
 
-const own = (patch: Partial<SentinelOnItsOwn> = {}): SentinelOnItsOwn => ({ masterName: 'orders', master: PREFER, prefer: PREFER, toPreferred: true, oldMaster: OLD, ...patch });
+const own = (patch: Partial<SentinelOnItsOwn> = {}): SentinelOnItsOwn => ({ masterName: 'orders', master: PREFER, prefer: PREFER, toPreferred: true, oldMaster: OLD, stepId: 's2', ...patch });
 const headline = (o: ActionOutcome, color = false): string => formatOutcome(o, { color }).split('\n')[1] ?? '';
 
 describe('formatOutcome', () => {

@@ -568,7 +568,7 @@ export class Execution {
     const behind = looks.filter((l) => l.master !== null && sameAddress(l.master, failover.oldMaster)).map((l) => l.sentinel);
     const said = saidText(looks) + (behind.length > 0 ? `; ${behind.join(', ')} learn${behind.length === 1 ? 's' : ''} the new master from the others within seconds` : '');
     const prefer = failover.prefer === null ? null : known(failover.prefer);
-    this.onItsOwn = { masterName: failover.masterName, master: target, prefer, toPreferred: prefer === null ? null : sameAddress(target, prefer), oldMaster: old, said };
+    this.onItsOwn = { masterName: failover.masterName, master: target, prefer, toPreferred: prefer === null ? null : sameAddress(target, prefer), oldMaster: old, stepId: this.steps[this.current]?.id ?? '', said };
     throw new StepFailure(
       `${onItsOwnText(failover.masterName, target, prefer)} (${said}${now === null ? '' : `; ${target} reports role ${now.role}`}) while the plan waited for ${op.node} to read the new priorities: ` +
         `the console did not send SENTINEL FAILOVER, and the plan stops here. ${oldState}. The priorities the plan changed are put back next`,

@@ -515,7 +515,7 @@ export class ActionService {
 /** Why a plan whose role change got no answer stays in the journal, or null when every one was answered. */
 /** What the outcome carries of Sentinel's own failover: the report's fields, not what each Sentinel said. */
 function onItsOwnFacts(own: NonNullable<ExecutionReport['sentinelOnItsOwn']>): SentinelOnItsOwn {
-  return { masterName: own.masterName, master: own.master, prefer: own.prefer, toPreferred: own.toPreferred, oldMaster: own.oldMaster };
+  return { masterName: own.masterName, master: own.master, prefer: own.prefer, toPreferred: own.toPreferred, oldMaster: own.oldMaster, stepId: own.stepId };
 }
 
 function unansweredCause(unanswered: readonly UnansweredCommand[]): string | null {

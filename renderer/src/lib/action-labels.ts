@@ -35,6 +35,9 @@ export const OUTCOME_LABELS: Record<ActionOutcome['status'], StatusLabel> = {
  */
 export const STOPPED_BY_SENTINEL_LABEL: StatusLabel = { label: 'Stopped — Sentinel failed over on its own', icon: 'stop', tone: 'warn' };
 
+/** The step a sentinel-failover stopped at when the Sentinels failed over on their own. */
+export const STOPPED_STEP_LABEL: StatusLabel = { label: 'Stopped', icon: 'stop', tone: 'warn' };
+
 /** The label of an outcome: its status's, save a plan stopped by Sentinel's own failover (a warning, not a failure). */
 export function outcomeLabel(outcome: Pick<ActionOutcome, 'status' | 'sentinelOnItsOwn'>): StatusLabel {
   return outcome.status !== 'ok' && outcome.sentinelOnItsOwn ? STOPPED_BY_SENTINEL_LABEL : OUTCOME_LABELS[outcome.status];

@@ -33,6 +33,8 @@ export interface StepRow extends PlanStep {
   detail: Record<string, string | number> | null;
   startedAt: number | null;
   finishedAt: number | null;
+  /** The step a sentinel-failover stopped at because the Sentinels failed over on their own: "Stopped", not "Failed". */
+  stoppedBySentinel: boolean;
 }
 
 export type PlanOption = 'persist' | 'setMasterauth' | 'skipWritePause';
@@ -194,6 +196,7 @@ export class PlanDialogState {
     const plan = this.plan;
     if (!plan) return [];
     const results = new Map((this.outcome?.steps ?? []).map((s) => [s.id, s]));
+    const stoppedAt = this.outcome?.sentinelOnItsOwn?.stepId ?? null;
     return plan.steps.map((step, index) => {
       const result = results.get(step.id);
       const live = this.progress.get(step.id);
@@ -206,6 +209,7 @@ export class PlanDialogState {
           detail: live?.detail ?? null,
           startedAt: result.startedAt,
           finishedAt: result.finishedAt,
+          stoppedBySentinel: result.status === 'failed' && result.id === stoppedAt,
         };
       }
       const ended = live && live.status !== 'running';
@@ -217,6 +221,7 @@ export class PlanDialogState {
         detail: live?.detail ?? null,
         startedAt: this.stepStartedAt.get(step.id) ?? null,
         finishedAt: ended ? live.at : null,
+        stoppedBySentinel: false,
       };
     });
   });

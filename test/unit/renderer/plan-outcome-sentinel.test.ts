@@ -44,12 +44,12 @@ function stoppedBySentinel(own: Partial<SentinelOnItsOwn> = {}): ActionOutcome {
     finishedAt: 14_000,
     steps: base.steps.map((s, i) => ({ ...s, status: status[i] ?? 'ok' })),
     nextSteps: ADVICE,
-    sentinelOnItsOwn: { masterName: 'orders', master: PREFER, prefer: PREFER, toPreferred: true, oldMaster: M, ...own },
+    sentinelOnItsOwn: { masterName: 'orders', master: PREFER, prefer: PREFER, toPreferred: true, oldMaster: M, stepId: 's2', ...own },
   };
 }
 
-/** The dialog's HTML once the plan has run to `outcome`. */
-async function shown(outcome: ActionOutcome): Promise<string> {
+/** The dialog's state and HTML once the plan has run to `outcome`. */
+async function ran(outcome: ActionOutcome): Promise<{ session: Session; html: string }> {
   const api = new ScriptedApi();
   api.plans = PLAN;
   api.outcome = outcome;
@@ -63,8 +63,15 @@ async function shown(outcome: ActionOutcome): Promise<string> {
   expect(session.planDialog.phase).toBe('done');
   const { body } = render(PlanDialogHarness, { props: { session } });
   stop();
-  return body;
+  return { session, html: body };
 }
+
+const shown = async (outcome: ActionOutcome): Promise<string> => (await ran(outcome)).html;
+
+/** The opening tag of the step row `n` (1-based). */
+const stepTag = (html: string, n: number): string => [...html.matchAll(/<li class="step [^>]*>/g)][n - 1]?.[0] ?? '';
+/** The opening tag of the message of step row `n` (every row here has one). */
+const messageTag = (html: string, n: number): string => [...html.matchAll(/<div class="message [^>]*>/g)][n - 1]?.[0] ?? '';
 
 const text = (html: string): string =>
   html
@@ -97,6 +104,29 @@ describe('the outcome of a sentinel-failover stopped by Sentinel\'s own failover
     const head = said.slice(0, said.indexOf('Steps ·'));
     expect(head).not.toMatch(/Failed|steps completed/);
     expect(said).toContain(`What to do now ${ADVICE[0]} ${ADVICE[1]}`);
+  });
+
+  it('marks the step it stopped at "Stopped" in the warning tone, not "Failed" (its status failed all the same)', async () => {
+    const { session, html } = await ran(stoppedBySentinel());
+    expect(session.planDialog.rows.map((r) => [r.status, r.stoppedBySentinel])).toEqual([
+      ['ok', false],
+      ['failed', true],
+      ['skipped', false],
+      ['ok', false],
+    ]);
+    expect(stepTag(html, 2)).toMatch(/class="step stopped[ "]/);
+    expect(stepTag(html, 2)).toContain('data-status="failed"');
+    expect(stepTag(html, 2)).toContain('data-stopped-by="sentinel"');
+    expect(text(html)).toContain('2 127.0.0.1:26379 SENTINEL REPLICAS orders Stopped 100 ms');
+    expect(messageTag(html, 2)).toMatch(/class="message [^"]*\bwarn\b/);
+    expect(messageTag(html, 2)).not.toMatch(/\bbad\b/);
+    // A plain failure's step stays "Failed".
+    const { sentinelOnItsOwn: _, ...failed } = stoppedBySentinel();
+    const plain = await ran(failed);
+    expect(plain.session.planDialog.rows[1]?.stoppedBySentinel).toBe(false);
+    expect(stepTag(plain.html, 2)).toMatch(/class="step failed[ "]/);
+    expect(messageTag(plain.html, 2)).toMatch(/class="message [^"]*\bbad\b/);
+    expect(text(plain.html)).toContain('SENTINEL REPLICAS orders Failed 100 ms');
   });
 
   it('says when Sentinel picked another replica than the preferred one', async () => {
