@@ -93,7 +93,13 @@ describe('sentinel-failover when the master dies while the priorities step waits
     expect(advice).toContain('the console did not send SENTINEL FAILOVER');
     expect(advice).toContain(`The replica priorities the plan changed to steer Sentinel are back: CONFIG SET replica-priority ${before} on ${prefer}`);
     expect(advice).not.toMatch(/in time|Put the replica priority back by hand/);
+    // Said in the outcome's headline, not "Failed": the failover happened, to the preferred replica.
+    expect(outcome.sentinelOnItsOwn).toEqual({ masterName: NAME, master: prefer, prefer, toPreferred: true, oldMaster: lab.address('master'), stepId: wait?.id });
     const printed = formatOutcome(outcome, { color: false });
+    expect(printed).toMatch(
+      new RegExp(`^■ Stopped after \\d+ ms: Sentinel failed "${NAME}" over on its own to ${prefer.replace(/\./g, '\\.')} \\(the replica this plan preferred\\); the console sent no SENTINEL FAILOVER\\.$`, 'm'),
+    );
+    expect(printed).not.toContain('Failed after');
     expect(printed).not.toContain('did not report the new priorities in time');
   }, 120_000);
 });
