@@ -512,12 +512,13 @@ export class ActionService {
   }
 }
 
-/** Why a plan whose role change got no answer stays in the journal, or null when every one was answered. */
 /** What the outcome carries of Sentinel's own failover: the report's fields, not what each Sentinel said. */
 function onItsOwnFacts(own: NonNullable<ExecutionReport['sentinelOnItsOwn']>): SentinelOnItsOwn {
-  return { masterName: own.masterName, master: own.master, prefer: own.prefer, toPreferred: own.toPreferred, oldMaster: own.oldMaster, stepId: own.stepId };
+  const { said: _said, ...facts } = own;
+  return facts;
 }
 
+/** Why a plan whose role change got no answer stays in the journal, or null when every one was answered. */
 function unansweredCause(unanswered: readonly UnansweredCommand[]): string | null {
   if (unanswered.length === 0) return null;
   return unanswered.map((u) => `${u.command} on ${u.node} got no answer (${u.error}): ${u.node} may still carry it out when it runs again`).join('; ');
