@@ -298,6 +298,8 @@ export interface AuditEntry {
     message: string;
   }[];
   outcome: ActionOutcome['status'];
+  /** A sentinel-failover stopped by Sentinel's own failover (ActionOutcome.sentinelOnItsOwn): listed as "Stopped", not "Failed". */
+  sentinelOnItsOwn?: SentinelOnItsOwn;
   finalNodes: FinalNodeState[];
   nextSteps: string[];
 }

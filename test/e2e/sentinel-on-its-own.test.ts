@@ -108,6 +108,14 @@ describe('a sentinel-failover the Sentinels make pointless by failing over on th
     await page.emulateMedia({ colorScheme: 'dark' });
     await shot(page, 'sentinel-on-its-own-dark');
     await page.emulateMedia({ colorScheme: 'light' });
+
+    // The audit lists it the same way: stopped by Sentinel, not failed.
+    await page.getByTestId('plan-close').click();
+    await page.getByTestId('tab-audit').click();
+    const row = page.getByTestId('audit-row').first();
+    await expect.poll(() => row.textContent(), { timeout: 5000 }).toContain('Stopped — Sentinel failed over on its own');
+    await expect(row.getAttribute('data-outcome')).resolves.toBe('failed');
+    await shot(page, 'sentinel-on-its-own-audit');
     expect(problems).toEqual([]);
   });
 });

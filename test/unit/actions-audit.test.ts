@@ -76,6 +76,12 @@ describe('audit entries', () => {
     expect(entry.steps[1]?.message).toBe('b:2: WRONGPASS for ***');
   });
 
+  it('keeps why a sentinel-failover stopped (Sentinel failed over on its own), so the audit lists it as stopped, not failed', () => {
+    const own = { masterName: 'orders', master: 'b:2', prefer: 'b:2', toPreferred: true, oldMaster: 'a:1', stepId: 's2' };
+    expect(auditEntry(planned, { ...outcome, sentinelOnItsOwn: own }, { user: 'ann', host: 'box', interface: 'cli' }, [], [secret]).sentinelOnItsOwn).toEqual(own);
+    expect(auditEntry(planned, outcome, { user: 'ann', host: 'box', interface: 'cli' }, [], [secret])).not.toHaveProperty('sentinelOnItsOwn');
+  });
+
   it('appends JSON lines and reads the last ones back; a torn line is reported and the next entry starts on a line of its own', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'rc-audit-unit-'));
     try {

@@ -70,6 +70,7 @@ export function auditEntry(
       message: clean(s.message),
     })),
     outcome: outcome.status,
+    ...(outcome.sentinelOnItsOwn ? { sentinelOnItsOwn: outcome.sentinelOnItsOwn } : {}),
     finalNodes: outcome.nodes.map((n) => ({ ...n, error: n.error === null ? null : clean(n.error) })),
     nextSteps: outcome.nextSteps.map(clean),
   };

@@ -1,6 +1,6 @@
 // Words, symbols and tones for topology changes: check verdicts, step states, outcomes and a
 // one-line title per request. The symbols (✓ ! ✗) are the CLI's, so both read the same.
-import type { ActionKind, ActionOutcome, ActionRequest, CheckVerdict, StepResult } from '../../../electron/shared/actions';
+import type { ActionKind, ActionOutcome, ActionRequest, CheckVerdict, SentinelOnItsOwn, StepResult } from '../../../electron/shared/actions';
 import type { IconName } from './icons';
 import type { StatusLabel } from './labels';
 
@@ -37,6 +37,11 @@ export const STOPPED_BY_SENTINEL_LABEL: StatusLabel = { label: 'Stopped — Sent
 
 /** The step a sentinel-failover stopped at when the Sentinels failed over on their own. */
 export const STOPPED_STEP_LABEL: StatusLabel = { label: 'Stopped', icon: 'stop', tone: 'warn' };
+
+/** Whether `step` is the one its plan stopped at because the Sentinels failed over on their own (it failed, but broke nothing). */
+export function stoppedBySentinel(step: { id: string; status: StepResult['status'] }, own: Pick<SentinelOnItsOwn, 'stepId'> | undefined): boolean {
+  return step.status === 'failed' && step.id === own?.stepId;
+}
 
 /** The label of an outcome: its status's, save a plan stopped by Sentinel's own failover (a warning, not a failure). */
 export function outcomeLabel(outcome: Pick<ActionOutcome, 'status' | 'sentinelOnItsOwn'>): StatusLabel {

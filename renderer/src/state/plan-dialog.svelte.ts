@@ -20,6 +20,7 @@ import type {
   StepResult,
 } from '../../../electron/shared/actions';
 import type { ApiError } from '../../../electron/shared/types';
+import { stoppedBySentinel } from '../lib/action-labels';
 import { parseSeed } from '../lib/seeds';
 
 export type PlanPhase = 'closed' | 'planning' | 'review' | 'running' | 'done';
@@ -196,7 +197,7 @@ export class PlanDialogState {
     const plan = this.plan;
     if (!plan) return [];
     const results = new Map((this.outcome?.steps ?? []).map((s) => [s.id, s]));
-    const stoppedAt = this.outcome?.sentinelOnItsOwn?.stepId ?? null;
+    const own = this.outcome?.sentinelOnItsOwn;
     return plan.steps.map((step, index) => {
       const result = results.get(step.id);
       const live = this.progress.get(step.id);
@@ -209,7 +210,7 @@ export class PlanDialogState {
           detail: live?.detail ?? null,
           startedAt: result.startedAt,
           finishedAt: result.finishedAt,
-          stoppedBySentinel: result.status === 'failed' && result.id === stoppedAt,
+          stoppedBySentinel: stoppedBySentinel(result, own),
         };
       }
       const ended = live && live.status !== 'running';
