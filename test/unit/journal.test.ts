@@ -11,7 +11,7 @@ import { FENCE_REPLICAS, type StepOp } from '../../electron/engine/actions/opera
 import type { PlannedAction } from '../../electron/engine/actions/plan-builder';
 import { assess, readPlanNodes, recoveryWarnings, reportText, type NodeNow, type NodeReader } from '../../electron/engine/actions/recovery';
 import type { StepResult } from '../../electron/shared/actions';
-import type { TopologySnapshot } from '../../electron/shared/types';
+import type { NodeState, TopologySnapshot } from '../../electron/shared/types';
 import { nodeState } from '../helpers/node-state';
 
 const M = '127.0.0.1:7000';
@@ -663,6 +663,23 @@ describe('interrupted plan report after the topology moved on', () => {
     expect(nodes.get(S)).toMatchObject({ master: T, masterAsReported: 'db-t.internal:6380' });
     const report = assess(p, nodes, 10_000);
     expect(report).toMatchObject({ changedSince: [], commands: [], settled: true });
+  });
+
+  it("the sibling following the address the plan's REPLICAOF gave it, where the console now reads another node that lists it (a port forward or VIP moved since): follows that node, not done", async () => {
+    const ops: StepOp[] = [...pausedFailoverOps.slice(0, 3), { kind: 'replicaof', node: S, host: '10.0.0.9', port: 6379, master: T }];
+    const p = diedAt(planned('plan-told-moved', ops), 3, 1000);
+    const reader = serversSay({ [M]: T, [T]: null, [S]: '10.0.0.9:6379' });
+    const online = (address: string): NodeState['replicas'][number] => ({ address, state: 'online', ackOffset: 0, ackAgeSeconds: 0 });
+    // 10.0.0.9:6379 reached T when the step was sent; the console reads the old master M there now, listing S.
+    const moved = { nodes: [nodeState(M, { aliases: ['10.0.0.9:6379'], replicas: [online(S)] }), nodeState(T, { replicas: [online(M)] }), nodeState(S)] };
+    const nodes = await readPlanNodes(reader, p, moved);
+    expect(nodes.get(S)).toMatchObject({ master: M, masterAsReported: '10.0.0.9:6379' });
+    const report = assess(p, nodes, 10_000);
+    expect(report.settled).toBe(false);
+    expect(report.now).toContain(`${S}: replica of ${M} (as 10.0.0.9:6379), link up`);
+    // The node read there does not list S, T does (servers reach T at an address that is another node from the console): T.
+    const twoViews = { nodes: [nodeState(M, { aliases: ['10.0.0.9:6379'] }), nodeState(T, { replicas: [online(M), online(S)] }), nodeState(S)] };
+    expect((await readPlanNodes(reader, p, twoViews)).get(S)).toMatchObject({ master: T, masterAsReported: '10.0.0.9:6379' });
   });
 
   it('is never settled while a node the plan works on cannot be read', () => {

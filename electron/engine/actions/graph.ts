@@ -93,12 +93,27 @@ export function sameNode(snapshot: Nodes | null, a: string, b: string): boolean 
  * console knows it: the master a REPLICAOF or FAILOVER step of `ops` sent that replica to by
  * that address (servers may reach a master at one the console does not know: --master-address,
  * a TLS port), else the node the snapshot knows by it (an alias such as localhost for 127.0.0.1,
- * a port forward merged by run_id, an --map source), else `reported` itself.
+ * a port forward merged by run_id, an --map source), else `reported` itself. A step's word is
+ * what the address reached when it was sent: where the console reads another node there now that
+ * lists the replica, and the step's master does not, the replica follows that node (a port
+ * forward or VIP moved since, a plan read back long after it was cut off).
  */
 export function masterAsKnown(snapshot: Nodes | null, replica: string, reported: string, ops: readonly StepOp[] = []): string {
   const told = ops.find((o) => (o.kind === 'replicaof' || o.kind === 'failover') && sameNode(snapshot, o.node, replica) && sameAddress(formatAddress(o.host, o.port), reported));
   const master = told?.kind === 'replicaof' ? told.master : told?.kind === 'failover' ? told.target : reported;
-  return (snapshot ? findNode(snapshot, master)?.address : undefined) ?? master;
+  if (!snapshot) return master;
+  const named = findNode(snapshot, master);
+  if (told) {
+    const there = findNode(snapshot, reported);
+    if (there?.reachable && there !== named && lists(snapshot, there, replica) && !(named && lists(snapshot, named, replica))) return there.address;
+  }
+  return named?.address ?? master;
+}
+
+/** Whether `master` lists `replica` among its replicas (by any address the snapshot knows it by). */
+function lists(snapshot: Nodes, master: NodeState, replica: string): boolean {
+  const node = findNode(snapshot, replica);
+  return master.replicas.some((line) => (node !== undefined && findNode(snapshot, line.address) === node) || sameAddress(line.address, replica));
 }
 
 /** Direct replicas of `address`: nodes whose master resolves to it. */
