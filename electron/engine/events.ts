@@ -417,8 +417,12 @@ function masterSyncs(
       }
       // Until it is seen linked up again: a big snapshot is made, sent and loaded over many polls,
       // and the new replication ID the replica ends with is this sync, not another one.
+      // Done only where its master lists it online too: a replica read linked up while its master,
+      // read after the link dropped, lists it in wait_bgsave or send_bulk is a reading from before
+      // this sync (polls land on either side of the drop), not one it finished.
       const seen = next.nodes.find((n) => n.address === replica);
-      const done = seen?.linkStatus === 'up' && !seen.sync;
+      const line = seen ? lineOf(node, seen) : undefined;
+      const done = seen?.linkStatus === 'up' && !seen.sync && (line === undefined || line.state === 'online');
       if (!done) memory.unfinished.set(replica, { state: seen?.sync ? 'loading' : 'waiting', master: a });
       memory.resyncedAt.set(replica, memory.tick);
       if (seen && before.get(replica)?.runId === seen.runId && before.get(replica)?.master === a) unseenDrop(memory, replica, a, add);
@@ -451,7 +455,7 @@ function syncingReplicasOf(memory: EventMemory, master: NodeState, next: Topolog
   const returning: { address: string; tick: number }[] = [];
   for (const node of next.nodes) {
     if (node.master !== master.address) continue;
-    const line = master.replicas.find((r) => r.address === node.address || node.aliases.includes(r.address));
+    const line = lineOf(master, node);
     const awayAt = memory.away.get(node.address);
     const explained = (memory.resyncedAt.get(node.address) ?? -1) >= (awayAt ?? -1);
     if (node.sync || (line && line.state !== 'online')) syncing.push(node.address);
@@ -463,7 +467,12 @@ function syncingReplicasOf(memory: EventMemory, master: NodeState, next: Topolog
 
 /** Whether `master` lists `replica` (by the address it lists, or one of the replica's aliases), in any state. */
 function listedBy(master: NodeState, replica: NodeState): boolean {
-  return master.replicas.some((r) => r.address === replica.address || replica.aliases.includes(r.address));
+  return lineOf(master, replica) !== undefined;
+}
+
+/** The line `master` lists `replica` on (by the address it lists, or one of the replica's aliases). */
+function lineOf(master: NodeState, replica: NodeState): NodeState['replicas'][number] | undefined {
+  return master.replicas.find((r) => r.address === replica.address || replica.aliases.includes(r.address));
 }
 
 /** A master that stops listing a replica which is alive and still points at it (dropped: timeout, output buffer). */

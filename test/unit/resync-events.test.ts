@@ -238,6 +238,29 @@ describe('full resyncs from both sides', () => {
   });
 });
 
+describe('a master counting a sync before the replica shows it', () => {
+  const listed = (state: string): NodeState['replicas'] => [{ address: 'a:1', state, ackOffset: 0, ackAgeSeconds: 0 }];
+  const stats = (syncFull: number): NodeState['stats'] => ({ syncFull, syncPartialOk: 0, syncPartialErr: 0 });
+
+  it('the replica read linked up just before its link dropped, its master listing it in wait_bgsave: started, replaced once when it finishes', () => {
+    for (const syncSeen of [true, false]) {
+      const steps: NodeState[][] = [
+        [master({ stats: stats(2), replicas: listed('online') }), replica('a:1')],
+        // The replica's reading is from before the drop; its master's, from after the PSYNC it answered with a full sync.
+        [master({ stats: stats(3), replicas: listed('wait_bgsave') }), replica('a:1')],
+        ...(syncSeen ? [[master({ stats: stats(3), replicas: listed('send_bulk') }), replica('a:1', { linkStatus: 'down', sync: SYNCING })]] : []),
+        [master({ stats: stats(3), replicas: listed('online') }), replica('a:1', { replid: NEW_REPLID, offset: 10 })],
+        [master({ stats: stats(3), replicas: listed('online') }), replica('a:1', { replid: NEW_REPLID, offset: 10 })],
+      ];
+      const events = run(steps).flat().filter((e) => e.kind === 'full-resync');
+      expect(events.map((e) => [e.node, e.completes ?? false, e.replaced ?? false]), `sync seen: ${syncSeen}`).toEqual([
+        ['a:1', false, false],
+        ['a:1', true, true],
+      ]);
+    }
+  });
+});
+
 describe('a replica that failed to sync, then synced', () => {
   it('read linked before its master counted that sync: one resync, not a second one', () => {
     const steps: NodeState[][] = [[master(), replica('a:1')]];
