@@ -372,7 +372,12 @@ export class AlertBook {
       if (!node.reachable) {
         if (!alertsWhenDown(node) && !unreachableWarned.has(a)) continue;
         const down = this.#heldFor('down', a, now, node.lastSeenAt, seen);
-        if (down >= t.unreachableSeconds) {
+        // A node already STALE that now fails outright goes on as UNREACHABLE at once (#handOver),
+        // and stays so while it is down, whatever unreachableSeconds says: below it, STALE resolved
+        // and the outage had no alert until UNREACHABLE fired as a new incident (unreachableSeconds
+        // after its last answer, when the request timeout is shorter).
+        const underWay = this.#active.has(keyOf('STALE', a)) || this.#active.has(keyOf('UNREACHABLE', a));
+        if (down >= t.unreachableSeconds || underWay) {
           const replicas = replicaCount.get(a) ?? 0;
           out.push({
             rule: 'UNREACHABLE',

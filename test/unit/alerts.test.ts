@@ -219,6 +219,21 @@ describe('alert rules', () => {
     expect(alertTransitions(after, back).resolved.map((a) => [a.id, a.rule])).toEqual([[stale.id, 'UNREACHABLE']]);
   });
 
+  it('a stale node that fails outright before unreachableSeconds: still one incident, UNREACHABLE at once (no time with no alert)', () => {
+    const t0 = new FakeClock().now();
+    const book = watchingFrom(t0 - 60_000);
+    book.setThresholds({ unreachableSeconds: 30 }, t0 - 60_000);
+    const stale = only(book.evaluate(snapshot(pair({}, { stale: true, polledAt: t0 - 12_000 })), t0));
+    expect(stale).toMatchObject({ rule: 'STALE', node: M });
+    // --timeout 20000: unreachable 20 s after its last answer, 10 s short of unreachableSeconds.
+    const down = { reachable: false, lastSeenAt: t0 - 12_000, error: { code: 'TIMEOUT' as const, message: `${M} did not answer within 20000 ms` } };
+    for (const at of [t0 + 8_000, t0 + 12_000, t0 + 20_000]) {
+      const view = book.evaluate(snapshot(pair({}, down)), at);
+      expect(only(view), `${at - t0} ms`).toMatchObject({ id: stale.id, rule: 'UNREACHABLE', node: M, startedAt: stale.startedAt });
+      expect(view.alerts.filter((a) => a.state === 'resolved'), `${at - t0} ms`).toEqual([]);
+    }
+  });
+
   it('a replica whose master is down (seen before) gets no LINK_DOWN, the master is UNREACHABLE; one pointed at an address never reached does', () => {
     const clock = new FakeClock();
     const downMaster = { reachable: false, lastSeenAt: clock.now() - 60_000, error: { code: 'UNREACHABLE' as const, message: 'refused' } };
