@@ -677,6 +677,9 @@ describe('interrupted plan report after the topology moved on', () => {
     const report = assess(p, nodes, 10_000);
     expect(report.settled).toBe(false);
     expect(report.now).toContain(`${S}: replica of ${M} (as 10.0.0.9:6379), link up`);
+    // The way to finish is not the step's address again (it reaches M now: S would stay where it is).
+    expect(report.commands.map((c) => c.command)).not.toContain('REPLICAOF 10.0.0.9 6379');
+    expect(report.commands).toContainEqual(expect.objectContaining({ node: S, command: `REPLICAOF 127.0.0.1 ${T.split(':')[1]}` }));
     // The node read there does not list S, T does (servers reach T at an address that is another node from the console): T.
     const twoViews = { nodes: [nodeState(M, { aliases: ['10.0.0.9:6379'] }), nodeState(T, { replicas: [online(M), online(S)] }), nodeState(S)] };
     expect((await readPlanNodes(reader, p, twoViews)).get(S)).toMatchObject({ master: T, masterAsReported: '10.0.0.9:6379' });

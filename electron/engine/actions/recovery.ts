@@ -215,11 +215,16 @@ function orderMoves(moves: readonly Move[], nodes: ReadonlyMap<string, NodeNow>)
 }
 
 /** The REPLICAOF arguments for `node` to follow `master`: the plan's own, when a step of it sends that (as servers reach the master). */
-function replicaofArgs(plan: JournaledPlan, node: string, master: string): { host: string; port: number } {
+function replicaofArgs(plan: JournaledPlan, nodes: ReadonlyMap<string, NodeNow>, node: string, master: string): { host: string; port: number } {
   const same = (a: string, b: string): boolean => normalizeAddress(a) === normalizeAddress(b);
+  // An address a node is read following another node by reaches that node now (a port forward
+  // or VIP moved since the step was sent): advising it would keep the replica where it is.
+  const elsewhere = (address: string): boolean =>
+    [...nodes.values()].some((n) => n.masterAsReported !== undefined && same(n.masterAsReported, address) && n.master !== null && !same(n.master, master));
   // How the plan told servers to reach `master`: to this node first, else to any other (the dead
   // old master of an emergency failover was sent nothing); behind NAT not the console's way in.
-  const told = (op: StepOp): boolean => (op.kind === 'replicaof' && same(op.master, master)) || (op.kind === 'failover' && same(op.target, master));
+  const told = (op: StepOp): boolean =>
+    ((op.kind === 'replicaof' && same(op.master, master)) || (op.kind === 'failover' && same(op.target, master))) && !elsewhere(formatAddress(op.host, op.port));
   const op = plan.started.ops.find((o) => told(o) && same(o.node, node)) ?? plan.started.ops.find(told);
   return op && (op.kind === 'replicaof' || op.kind === 'failover') ? { host: op.host, port: op.port } : parseAddress(master);
 }
@@ -364,7 +369,7 @@ export function assess(plan: JournaledPlan, nodes: ReadonlyMap<string, NodeNow>,
       if (target.role === 'master') {
         moves.push({ command: { node: address, command: 'REPLICAOF NO ONE', why: `${address} was a master ${finishing ? 'in the plan' : 'before the plan'}` }, target: null, demotes: false });
       } else if (target.master !== null) {
-        const { host, port } = finishing ? replicaofArgs(plan, address, target.master) : parseAddress(target.master);
+        const { host, port } = finishing ? replicaofArgs(plan, nodes, address, target.master) : parseAddress(target.master);
         moves.push({
           command: { node: address, command: `REPLICAOF ${host} ${port}`, why: `${address} ${finishing ? 'should follow the new master' : 'followed'} ${target.master}${finishing ? '' : ' before the plan'}` },
           target: target.master,
@@ -420,7 +425,7 @@ export function assess(plan: JournaledPlan, nodes: ReadonlyMap<string, NodeNow>,
   const waiting = addresses.filter((a) => unread(a) && hasWork(a));
   for (const address of addresses.filter((a) => unread(a) && !hasWork(a))) {
     if (started.request.kind === 'failover' && tookOver && newMaster) {
-      const { host, port } = replicaofArgs(plan, address, newMaster.address);
+      const { host, port } = replicaofArgs(plan, nodes, address, newMaster.address);
       notes.push(
         `${address} cannot be reached and this plan sends it nothing: the report does not wait for it. ${oldMasterComesBack(address, newMaster.address, `REPLICAOF ${host} ${port}`)}.`,
       );
