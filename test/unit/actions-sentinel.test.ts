@@ -674,6 +674,10 @@ describe('Execution of a sentinel-failover', () => {
     expect(report.failure?.message).not.toMatch(/in time/);
     expect(timeline.some((l) => l.includes('SENTINEL FAILOVER'))).toBe(false);
     expect(report.sentinelOnItsOwn).toMatchObject({ masterName: 'cache', master: B, prefer: B, toPreferred: true, oldMaster: M });
+    // The steps it never reached say why: Sentinel's doing, not a failure of the plan's.
+    const skipped = report.steps.filter((s) => s.status === 'skipped').map((s) => s.message);
+    expect(skipped.length).toBeGreaterThan(0);
+    expect(new Set(skipped)).toEqual(new Set(['skipped: the plan stopped (Sentinel failed over on its own)']));
     expect([fake.node(A).config['replica-priority'], fake.node(B).config['replica-priority']]).toEqual(['1', '80']);
     // The old master is not sent a REPLICAOF: it does not answer, and Sentinel converts it when it is back.
     expect(fake.sent(M).filter((l) => l.includes('REPLICAOF'))).toEqual([]);

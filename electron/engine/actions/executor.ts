@@ -184,7 +184,7 @@ export class Execution {
         status = 'aborted';
         stop('aborted', 'skipped: the plan was aborted');
       }
-      if (halt.message === null && failure && op.kind !== 'config-rewrite') stop('failed', 'skipped: an earlier step failed');
+      if (halt.message === null && failure && op.kind !== 'config-rewrite') stop('failed', this.skippedAfterFailure());
       if (halt.message !== null && !(await this.runsAfterStop(i, halt.cause))) {
         await this.skipFrom(i, halt.message, i + 1);
         continue;
@@ -233,7 +233,7 @@ export class Execution {
         // Persistence steps are independent of each other: try the others, then report.
         failure ??= { stepIndex: i, message: outcome.message };
         status = 'failed';
-        if (op.kind !== 'config-rewrite') stop('failed', 'skipped: an earlier step failed');
+        if (op.kind !== 'config-rewrite') stop('failed', this.skippedAfterFailure());
       }
     }
     this.current = -1;
@@ -544,6 +544,11 @@ export class Execution {
       throw new StepFailure(`${op.node} did not report the new priorities in time (${why}): SENTINEL FAILOVER was not sent`);
     }
     return `${op.node} sees ${op.priorities.map((p) => `${p.address} at priority ${p.priority}`).join(', ')}`;
+  }
+
+  /** What the steps after a failed one say: a Sentinel's own failover stopped the plan, it broke nothing. */
+  private skippedAfterFailure(): string {
+    return this.onItsOwn ? 'skipped: the plan stopped (Sentinel failed over on its own)' : 'skipped: an earlier step failed';
   }
 
   /**
