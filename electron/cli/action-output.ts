@@ -99,7 +99,11 @@ export class ProgressPrinter {
     }
     const took = this.started.has(p.stepId) ? ` (${p.at - (this.started.get(p.stepId) ?? p.at)} ms)` : '';
     const symbol =
-      p.status === 'ok' ? mark(this.style, 'ok') : p.status === 'failed' ? mark(this.style, 'refused') : paint(this.style, '33', p.status === 'aborted' ? '■' : '-');
+      p.status === 'ok'
+        ? mark(this.style, 'ok')
+        : p.status === 'failed' && p.stoppedBy === undefined
+          ? mark(this.style, 'refused')
+          : paint(this.style, '33', p.status === 'aborted' || p.stoppedBy !== undefined ? '■' : '-');
     if (p.status === 'skipped') {
       // A step that found nothing to do says why; one skipped because the plan stopped says so on the failed step.
       const why = p.message && !p.message.startsWith('skipped:') ? ` (${clean(p.message)})` : '';

@@ -180,6 +180,8 @@ export interface StepProgress {
   detail?: Record<string, string | number>;
   /** While a write pause (CLIENT PAUSE) holds: on which node, and for how much longer (ms, from `at`). Absent once released (or run out), on every report. */
   writePause?: { node: Address; leftMs: number };
+  /** On the end of the step a sentinel-failover stopped at because the Sentinels failed over on their own (ActionOutcome.sentinelOnItsOwn). */
+  stoppedBy?: 'sentinel';
 }
 
 export interface StepResult extends PlanStep {

@@ -678,6 +678,8 @@ describe('Execution of a sentinel-failover', () => {
     const skipped = report.steps.filter((s) => s.status === 'skipped').map((s) => s.message);
     expect(skipped.length).toBeGreaterThan(0);
     expect(new Set(skipped)).toEqual(new Set(['skipped: the plan stopped (Sentinel failed over on its own)']));
+    // Its end, as reported live, says what stopped it (the CLI's line for it is ■, not ✗).
+    expect(progress.filter((p) => p.status === 'failed').map((p) => [p.stepId, p.stoppedBy])).toEqual([[report.sentinelOnItsOwn?.stepId, 'sentinel']]);
     expect([fake.node(A).config['replica-priority'], fake.node(B).config['replica-priority']]).toEqual(['1', '80']);
     // The old master is not sent a REPLICAOF: it does not answer, and Sentinel converts it when it is back.
     expect(fake.sent(M).filter((l) => l.includes('REPLICAOF'))).toEqual([]);

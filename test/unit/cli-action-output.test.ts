@@ -2,8 +2,8 @@
 // failing the master over on their own (its master died while the plan waited before SENTINEL
 // FAILOVER) is "Stopped" with what they did, not "Failed" like a plan that broke something.
 import { describe, expect, it } from 'vitest';
-import { formatOutcome } from '../../electron/cli/action-output';
-import type { ActionOutcome, SentinelOnItsOwn } from '../../electron/shared/actions';
+import { formatOutcome, ProgressPrinter } from '../../electron/cli/action-output';
+import type { ActionOutcome, ActionPlan, SentinelOnItsOwn } from '../../electron/shared/actions';
 
 const OLD = '10.0.0.1:6379';
 const PREFER = '10.0.0.2:6379';
@@ -56,5 +56,21 @@ describe('formatOutcome', () => {
 
   it('cleans a master name the servers gave of control characters', () => {
     expect(headline(outcome({ sentinelOnItsOwn: own({ masterName: 'ord\x1b[2Jers' }) }))).toContain('Sentinel failed "ord?[2Jers" over');
+  });
+});
+
+describe('ProgressPrinter', () => {
+  const plan = { steps: [{ id: 's1', node: PREFER, command: 'CONFIG SET replica-priority 1' }, { id: 's2', node: '10.0.0.9:26379', command: 'SENTINEL REPLICAS orders' }] } as unknown as ActionPlan;
+  const printed = (stoppedBy: 'sentinel' | undefined): string[] => {
+    const lines: string[] = [];
+    const printer = new ProgressPrinter(plan, { color: false }, (line) => lines.push(line));
+    printer.print({ planId: 'p', stepId: 's2', status: 'running', message: 'waiting', at: 0 });
+    printer.print({ planId: 'p', stepId: 's2', status: 'failed', message: 'Sentinel failed "orders" over on its own', at: 10, ...(stoppedBy ? { stoppedBy } : {}) });
+    return lines;
+  };
+
+  it('ends the step a Sentinel\'s own failover stopped the plan at with ■, not ✗ like a step that broke', () => {
+    expect(printed('sentinel').at(-1)).toBe('      ■ Sentinel failed "orders" over on its own (10 ms)');
+    expect(printed(undefined).at(-1)).toBe('      ✗ Sentinel failed "orders" over on its own (10 ms)');
   });
 });

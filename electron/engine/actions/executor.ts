@@ -391,7 +391,9 @@ export class Execution {
     // Every report says whether a write pause still holds, and for how long (a fence has no end):
     // said only by running steps, the last step's UNPAUSE (or the clean-up's) left it shown held.
     const writePause = this.writePause(at);
-    this.options.onProgress({ planId: this.planned.plan.id, stepId: step.id, status, message, at, ...(detail ? { detail } : {}), ...(writePause ? { writePause } : {}) });
+    // The step a Sentinel's own failover stopped the plan at: its end says so (the CLI's line is not a ✗).
+    const stoppedBy = status === 'failed' && this.onItsOwn?.stepId === step.id ? { stoppedBy: 'sentinel' as const } : {};
+    this.options.onProgress({ planId: this.planned.plan.id, stepId: step.id, status, message, at, ...(detail ? { detail } : {}), ...(writePause ? { writePause } : {}), ...stoppedBy });
   }
 
   /** The write pause (CLIENT PAUSE) the run holds at `at`: on which node, and for how much longer; null when none holds. */
