@@ -222,7 +222,8 @@ export class PlanDialogState {
         detail: live?.detail ?? null,
         startedAt: this.stepStartedAt.get(step.id) ?? null,
         finishedAt: ended ? live.at : null,
-        stoppedBySentinel: false,
+        // Said by its live end already, before the outcome arrives.
+        stoppedBySentinel: live?.status === 'failed' && live.stoppedBy === 'sentinel',
       };
     });
   });

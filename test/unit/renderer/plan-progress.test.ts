@@ -64,6 +64,15 @@ describe('the plan dialog while a plan runs', () => {
     expect(text(session)).toContain(`Writes held on ${M} : the pause has run out`);
   });
 
+  it('marks a step "Stopped" from its live end when a Sentinel failover stopped the plan there, before the outcome comes', async () => {
+    const { session, api } = await running();
+    api.progress(makeProgress('s2', 'failed', { message: 'Sentinel failed "orders" over on its own', stoppedBy: 'sentinel' }));
+    expect(session.planDialog.rows[1]).toMatchObject({ status: 'failed', stoppedBySentinel: true });
+    expect(text(session)).toContain('INFO replication Stopped');
+    api.progress(makeProgress('s3', 'failed', { message: 'FAILOVER refused' }));
+    expect(session.planDialog.rows[2]).toMatchObject({ status: 'failed', stoppedBySentinel: false });
+  });
+
   it('says nothing of a pause once a running step reports none (released)', async () => {
     const { session, api } = await running();
     api.progress(makeProgress('s2', 'running', { writePause: { node: M, leftMs: 8000 } }));
