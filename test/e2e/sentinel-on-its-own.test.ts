@@ -15,8 +15,7 @@ import { ConsoleService } from '../../electron/app/service';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
 import { startWebServer } from '../../electron/web/server';
 import { openPage, shot, useBrowserAndRenderer } from '../helpers/browser';
-import { sentinelReplicas, sentinelView, startSentinelGroup } from '../helpers/sentinel-group';
-import { until } from '../helpers/until';
+import { sentinelsFailOverOnTheirOwn, startSentinelGroup } from '../helpers/sentinel-group';
 import { useCleanups } from '../helpers/web-e2e';
 
 const NAME = 'rc-own-e2e';
@@ -69,16 +68,8 @@ describe('a sentinel-failover the Sentinels make pointless by failing over on th
     await started;
     expect(via.sentinel, "the Sentinel the step asks is one of the lab's").not.toBeNull();
     const live = sentinels.filter((s) => s !== via.sentinel);
-    // The two others read the steer (every 10 s): their failover then picks the preferred replica.
-    await until('the live Sentinels to read the new priority', async () => {
-      const views = await Promise.all(live.map((s) => sentinelReplicas(lab, s, NAME)));
-      return views.every((v) => v.find((r) => r.port === String(lab.port('replica-2')))?.['slave-priority'] === '1') ? true : undefined;
-    }, 30_000);
-    await lab.kill('master');
-    await until('a live Sentinel to name the preferred replica as the master', async () => {
-      const views = await Promise.all(live.map((s) => sentinelView(lab, s, NAME)));
-      return views.some((v) => v.port === String(lab.port('replica-2'))) ? true : undefined;
-    }, 30_000, 50);
+    // The two others read the steer: their failover then picks the preferred replica.
+    await sentinelsFailOverOnTheirOwn(lab, live, NAME, 'replica-2');
 
     const outcome = page.getByTestId('plan-outcome');
     await outcome.waitFor({ timeout: 30_000 });

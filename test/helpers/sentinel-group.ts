@@ -97,3 +97,24 @@ export function useSentinelGroup(group: string): SharedSentinelGroup {
   });
   return shared;
 }
+
+/**
+ * The Sentinels fail `group` over on their own, to the replica a plan steered them to (the lab node
+ * `prefer`, given replica-priority 1), while the plan waits: once every `live` Sentinel has read the
+ * steer (they read each replica's INFO every 10 s), the master is killed, and this returns when one
+ * of them names `prefer` as the master. Returns when the master was killed.
+ */
+export async function sentinelsFailOverOnTheirOwn(lab: Lab, live: readonly string[], group: string, prefer: string): Promise<number> {
+  const port = String(lab.port(prefer));
+  await until('the live Sentinels to read the new priority', async () => {
+    const views = await Promise.all(live.map((s) => sentinelReplicas(lab, s, group)));
+    return views.every((v) => v.find((r) => r.port === port)?.['slave-priority'] === '1') ? true : undefined;
+  }, 30_000);
+  await lab.kill('master');
+  const killedAt = Date.now();
+  await until('a live Sentinel to name the preferred replica as the master', async () => {
+    const views = await Promise.all(live.map((s) => sentinelView(lab, s, group)));
+    return views.some((v) => v.port === port) ? true : undefined;
+  }, 30_000, 50);
+  return killedAt;
+}

@@ -11,8 +11,7 @@ import { formatOutcome } from '../../electron/cli/action-output';
 import type { Lab } from '../../electron/lab/lab';
 import type { StepProgress } from '../../electron/shared/actions';
 import { planAndRun, type Harness } from '../helpers/actions';
-import { onNode as onLabNode, sentinelReplicas, sentinelView, useSentinelGroup } from '../helpers/sentinel-group';
-import { until } from '../helpers/until';
+import { onNode as onLabNode, sentinelsFailOverOnTheirOwn, useSentinelGroup } from '../helpers/sentinel-group';
 
 const NAME = 'rc-own';
 
@@ -51,17 +50,8 @@ describe('sentinel-failover when the master dies while the priorities step waits
       await Promise.race([started, run.then(() => Promise.reject(new Error('the plan ended before its priorities step started')))]);
       expect(via.sentinel, "the Sentinel the step asks is one of the lab's").not.toBeNull();
       const live = sentinels.filter((s) => s !== via.sentinel);
-      // The two others read the steer (every 10 s): their failover then picks the preferred replica.
-      await until('the live Sentinels to read the new priority', async () => {
-        const views = await Promise.all(live.map((s) => sentinelReplicas(lab, s, NAME)));
-        return views.every((v) => v.find((r) => r.port === String(lab.port('replica-2')))?.['slave-priority'] === '1') ? true : undefined;
-      }, 30_000);
-      await lab.kill('master');
-      killedAt = Date.now();
-      await until('a live Sentinel to name the preferred replica as the master', async () => {
-        const views = await Promise.all(live.map((s) => sentinelView(lab, s, NAME)));
-        return views.some((v) => v.port === String(lab.port('replica-2'))) ? true : undefined;
-      }, 30_000, 50);
+      // The two others read the steer: their failover then picks the preferred replica.
+      killedAt = await sentinelsFailOverOnTheirOwn(lab, live, NAME, 'replica-2');
       switchedAt = Date.now();
     } catch (error) {
       // The plan ends before the test does, its Sentinel running again.
