@@ -217,6 +217,23 @@ function execute(api: WebSocketApi, plan: ActionPlan): Promise<unknown> {
   return api.executeAction({ planId: plan.id, ...(plan.confirmAddress ? { confirmAddress: plan.confirmAddress } : {}), overrides: plan.needsOverride }).catch((e: unknown) => e);
 }
 
+/**
+ * The journal's id of the plan once step `step` started; a plan that ends (or is refused) before
+ * that fails the test at once, with what it ended on, rather than after stepStarted's timeout.
+ */
+function whenStepStarts(dataDir: string, step: number, running: Promise<unknown>): Promise<string> {
+  const ended = running.then((result) => {
+    const said =
+      result instanceof Error
+        ? result.message
+        : JSON.stringify((result as { status?: string; steps?: { command: string; status: string; message: string }[] }).steps?.map((s) => [s.command, s.status, s.message]) ?? result);
+    throw new Error(`the plan ended before step ${step + 1} started: ${said}`);
+  });
+  // It always ends, after the cut too: only the race may take that as a failure.
+  ended.catch(() => undefined);
+  return Promise.race([stepStarted(dataDir, step), ended]);
+}
+
 for (const subject of CUTS) {
   describe(`${subject.name} cut off at every step`, () => {
     let lab: Lab;
@@ -341,7 +358,7 @@ for (const subject of CUTS) {
         try {
           const plan = await planOver(api, lab, subject);
           const running = execute(api, plan);
-          const planId = await stepStarted(dataDir, step);
+          const planId = await whenStepStarts(dataDir, step, running);
           child.kill('SIGINT');
           // The server exits once the plan reached its safe point: the cut is complete then.
           const [code] = (await exited) as [number | null];
@@ -386,7 +403,7 @@ for (const subject of CUTS) {
             service.onStopNotice((m) => stopNotices.push(m)),
           ];
           const running = execute(a, plan);
-          await stepStarted(dataDir, step);
+          await whenStepStarts(dataDir, step, running);
           await b.disconnect();
           const probe = afterCut(lab, Date.now());
           const outcome = (await running) as { status?: string };
