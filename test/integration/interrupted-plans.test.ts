@@ -374,6 +374,8 @@ for (const subject of CUTS) {
           return { planId, probe, ended: ENDED_FIRST.test(text.stderr()) };
         } finally {
           api.close();
+          // A cut that failed before its SIGINT leaves no server polling the lab's ports for good.
+          if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
         }
       });
     });
