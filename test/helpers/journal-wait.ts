@@ -7,17 +7,24 @@ import { JOURNAL_DIR, readJournal } from '../../electron/engine/actions/journal'
 import type { InterruptedReport } from '../../electron/engine/actions/recovery';
 import { until } from './until';
 
-/** Resolves with the plan id once a journal in `dataDir` records step `index` (0-based) starting. */
-export function stepStarted(dataDir: string, index: number, timeoutMs = 20_000): Promise<string> {
+/**
+ * Resolves with the plan id once a journal in `dataDir` records step `index` (0-based) starting.
+ * A plan that starts the step and ends between two reads has moved its journal to done/ by the
+ * next: journals there count too, but for those already there when the wait began (earlier plans').
+ */
+export async function stepStarted(dataDir: string, index: number, timeoutMs = 20_000): Promise<string> {
   const dir = path.join(dataDir, JOURNAL_DIR);
+  const done = path.join(dir, 'done');
+  const list = (d: string): Promise<string[]> => readdir(d).then((names) => names.filter((n) => n.endsWith('.jsonl')), () => []);
+  const earlier = new Set(await list(done));
   return until(
     `the journal to record step ${index + 1} starting`,
     async () => {
-      for (const name of await readdir(dir).catch(() => [] as string[])) {
-        if (!name.endsWith('.jsonl')) continue;
-        const text = await readFile(path.join(dir, name), 'utf8').catch(() => '');
+      const journals = [...(await list(dir)).map((n) => path.join(dir, n)), ...(await list(done)).filter((n) => !earlier.has(n)).map((n) => path.join(done, n))];
+      for (const file of journals) {
+        const text = await readFile(file, 'utf8').catch(() => '');
         if (text.split('\n').some((line) => line.includes('"type":"step"') && line.includes(`"index":${index},`) && line.includes('"status":"running"'))) {
-          return name.replace(/\.jsonl$/, '');
+          return path.basename(file, '.jsonl');
         }
       }
       return undefined;

@@ -20,7 +20,7 @@ import { Lab, masterWithReplicas } from '../../electron/lab/lab';
 import type { ActionPlan, ActionRequest, SwitchoverMethod } from '../../electron/shared/actions';
 import { startWebServer, type WebServer } from '../../electron/web/server';
 import { createWebSocketApi, webSocketUrlFor, type WebSocketApi } from '../../renderer/src/api/ws-client';
-import { endedBeforeCut, nextStart, stepStarted } from '../helpers/journal-wait';
+import { endedBeforeCut, nextStart, stepStarted, stepsStarted } from '../helpers/journal-wait';
 import { until } from '../helpers/until';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -218,11 +218,14 @@ function execute(api: WebSocketApi, plan: ActionPlan): Promise<unknown> {
 }
 
 /**
- * The journal's id of the plan once step `step` started; a plan that ends (or is refused) before
- * that fails the test at once, with what it ended on, rather than after stepStarted's timeout.
+ * Resolves once the journal records step `step` of the plan `planId` starting: `ended` true when
+ * the plan had already ended by then (a quick last step can start and end between two reads of
+ * the journal: the cut then comes after the end, and nothing may be reported). A plan that ends (or is refused) without ever starting that step fails the test at once,
+ * with what it ended on, rather than after stepStarted's timeout.
  */
-function whenStepStarts(dataDir: string, step: number, running: Promise<unknown>): Promise<string> {
-  const ended = running.then((result) => {
+function whenStepStarts(dataDir: string, step: number, planId: string, running: Promise<unknown>): Promise<{ ended: boolean }> {
+  const ended = running.then(async (result) => {
+    if ((await stepsStarted(dataDir, planId)).includes(step)) return { ended: true };
     const said =
       result instanceof Error
         ? result.message
@@ -231,7 +234,11 @@ function whenStepStarts(dataDir: string, step: number, running: Promise<unknown>
   });
   // It always ends, after the cut too: only the race may take that as a failure.
   ended.catch(() => undefined);
-  return Promise.race([stepStarted(dataDir, step), ended]);
+  const started = stepStarted(dataDir, step).then(async (id) => {
+    expect(id, 'the plan the journal records').toBe(planId);
+    return { ended: await endedBeforeCut(dataDir, planId) };
+  });
+  return Promise.race([started, ended]);
 }
 
 for (const subject of CUTS) {
@@ -358,14 +365,15 @@ for (const subject of CUTS) {
         try {
           const plan = await planOver(api, lab, subject);
           const running = execute(api, plan);
-          const planId = await whenStepStarts(dataDir, step, running);
+          const planId = plan.id;
+          const { ended } = await whenStepStarts(dataDir, step, planId, running);
           child.kill('SIGINT');
           // The server exits once the plan reached its safe point: the cut is complete then.
           const [code] = (await exited) as [number | null];
           const probe = afterCut(lab, Date.now());
           await running;
           expect(code, text.stderr()).toBe(0);
-          expect(planId).toBe(plan.id);
+          if (ended) return { planId, probe, ended };
           // The signal can land after the last step ended and the plan let go: no plan to stop, nothing
           // to say (seen once on a loaded machine); the journal records the end.
           if (!text.stderr().includes('SIGINT received') && (await endedBeforeCut(dataDir, planId))) return { planId, probe, ended: true };
@@ -405,12 +413,19 @@ for (const subject of CUTS) {
             service.onStopNotice((m) => stopNotices.push(m)),
           ];
           const running = execute(a, plan);
-          await whenStepStarts(dataDir, step, running);
+          const { ended } = await whenStepStarts(dataDir, step, plan.id, running);
           await b.disconnect();
           const probe = afterCut(lab, Date.now());
           const outcome = (await running) as { status?: string };
           for (const stop of stops) stop();
           expect(outcome.status, where).toMatch(/^(ok|aborted|failed)$/);
+          if (ended) {
+            // Not cut at all: it had ended before the step was seen starting; nothing is reported.
+            await expectNoReport(dataDir, plan.id, where);
+            await expectWritesBack(lab, null, probe, where);
+            await b.disconnect();
+            continue;
+          }
           expect(notices.some((m) => /Disconnect was asked/.test(m)), `${where}: ${notices.join(' | ')}`).toBe(true);
           if (stopNotices.some((m) => ENDED_FIRST.test(m))) {
             // Not cut at all: it finished before the Disconnect reached it; nothing is reported.
