@@ -261,9 +261,17 @@ describe('a Sentinel-managed group', () => {
         ]);
         child.kill('SIGKILL');
         await exited;
-        // Whatever the cut: one master the Sentinels agree on, every other node its replica with the link up, and writes taken
-        // (a pause left behind ends by itself; Sentinel demotes an old master the console did not get to).
-        // Asked again each time: a SENTINEL FAILOVER sent just before the cut moves the master a moment later.
+        // The report closes once nothing is left to send: the pause time has passed, and an old master
+        // Sentinel has not demoted yet is a replica. That is Sentinel's next look at it (every 10 s)
+        // after the promotion a SENTINEL FAILOVER sent just before the cut makes a moment later.
+        // Until then the group below may look settled around the old master.
+        const report = await until('the report settled', async () => {
+          const r = await nextStart(dataDir, planId);
+          if (r.settled) return r;
+          // What keeps it open, for the timeout's message.
+          throw new Error(JSON.stringify({ now: r.now, commands: r.commands, waitingFor: r.waitingFor, linking: r.linking, pausedUntil: r.pausedUntil }));
+        }, 45_000);
+        // Whatever the cut: one master the Sentinels agree on, every other node its replica with the link up, and writes taken.
         const master = await until(`the group settled after a cut at step ${step + 1}`, async () => {
           const named = await Promise.all(sentinels.map(async (sn) => (await sentinelMaster(sn)).port));
           const node = NODES.find((n) => String(lab.port(n)) === named[0]);
@@ -272,11 +280,6 @@ describe('a Sentinel-managed group', () => {
           return others.every((r) => r.role === 'slave' && r.master_port === String(lab.port(node)) && r.master_link_status === 'up') ? node : undefined;
         }, 60_000);
         await until('the master takes writes', async () => ((await onNode(master, (c) => c.set('after-cut', String(step)))) === 'OK' ? true : undefined), 15_000);
-        // The report has nothing left to send once the pause time has passed: it closes.
-        const report = await until('the report settled', async () => {
-          const r = await nextStart(dataDir, planId).catch(() => null);
-          return r?.settled ? r : undefined;
-        }, 15_000);
         expect(report.commands.filter((c) => /REPLICAOF/.test(c.command))).toEqual([]);
       } finally {
         await rm(dataDir, { recursive: true, force: true });
@@ -318,7 +321,9 @@ describe('a Sentinel-managed group', () => {
     }
     await until('the Sentinels to know each other and the replicas again', async () => {
       const views = await Promise.all(sentinels.map(sentinelMaster));
-      return views.every((v) => v['num-slaves'] === '2' && v['num-other-sentinels'] === '2') ? true : undefined;
+      if (views.every((v) => v['num-slaves'] === '2' && v['num-other-sentinels'] === '2')) return true;
+      // What each one knows, for the timeout's message.
+      throw new Error(JSON.stringify(views.map((v) => ({ master: `${v.ip}:${v.port}`, flags: v.flags, replicas: v['num-slaves'], sentinels: v['num-other-sentinels'] }))));
     }, 30_000);
     expect(await sentinelsAgree()).toBe(target);
   }, 90_000);
