@@ -55,10 +55,18 @@ export const LOAD_EVERY = 5;
  */
 const MAX_SYNC_STARTS = 240;
 
-/** A full sync a master started (its sync_full went up), and among how many replicas it then listed as syncing (at least 1). */
+/**
+ * A full sync a master started (its sync_full went up), and the replicas it listed in that same
+ * reply: the sync was one of those it listed syncing. None listed so: it may be any replica's
+ * but those it listed online (a sync dropped, and its replica not back yet), or no replica's at
+ * all (a sibling's that finished between two reads, a client outside the topology).
+ */
 export interface ServedSync {
   at: number;
-  sharedBy: number;
+  /** The addresses of the replica lines not online then, as the master gave them. */
+  syncing: readonly string[];
+  /** Those of the lines online then (read only when none was syncing). */
+  online: readonly string[];
 }
 
 /** Everything the engine knows about one node. Mutable; owned by the engine. */
@@ -436,9 +444,10 @@ function applyReply(record: NodeRecord, reply: PollReply): void {
   }
   if (served > 0) {
     // The replicas this same reply lists as syncing: the syncs just started were theirs.
-    let sharedBy = 0;
-    for (const line of replication.replicas) if (line.state !== 'online') sharedBy++;
-    const entry: ServedSync = { at: reply.receivedAt, sharedBy: Math.max(1, sharedBy) };
+    const syncing: string[] = [];
+    const online: string[] = [];
+    for (const line of replication.replicas) (line.state === 'online' ? online : syncing).push(line.address);
+    const entry: ServedSync = { at: reply.receivedAt, syncing, online: syncing.length === 0 ? online : [] };
     record.fullSyncsServed = [...record.fullSyncsServed.slice(Math.max(0, record.fullSyncsServed.length + served - MAX_SYNC_STARTS)), ...Array<ServedSync>(served).fill(entry)];
   }
   const away = replication.role === 'replica' && (replication.linkStatus !== 'up' || replication.syncInProgress);

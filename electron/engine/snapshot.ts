@@ -14,7 +14,7 @@ import {
   RISK_WARNINGS,
 } from '../shared/types';
 import { bytesBehind, sameHistory, secondsBehind, type OffsetHistory, type OffsetSample, type SecondsBehind } from './lag';
-import { currentOffset, masterAddressOf, type NodeRecord } from './node-record';
+import { currentOffset, masterAddressOf, type NodeRecord, type ServedSync } from './node-record';
 import type { ChainInfo, NodeSet } from './node-set';
 import { findWarnings, foldMasterDown, riskWarnings, splitBrain, type LastHistory } from './warnings';
 import { rememberedSettings } from './replication-settings';
@@ -246,14 +246,24 @@ function syncAttemptsOf(record: NodeRecord, master: NodeRecord | undefined, cont
   // Dropped during the transfer and retried before the next poll, a replica reads "in a sync"
   // throughout: its master's sync_full, going up meanwhile, counts the attempts.
   if (record.reachable && r.linkStatus !== 'up' && master && master !== record) {
-    // Each shared among the replicas the master listed as syncing when it started: a restarted
-    // master serves each of its replicas one.
     let served = 0;
-    for (const sync of master.fullSyncsServed) if (sync.at >= since) served += 1 / sync.sharedBy;
+    for (const sync of master.fullSyncsServed) if (sync.at >= since) served += shareOf(sync, record);
     // The shares of a sync add up to 1 (up to rounding): 3 × 1/3 is one attempt, not none.
     count = Math.max(count, Math.floor(served + 1e-9));
   }
   return count;
+}
+
+/**
+ * How much of a sync its master served is `record`'s attempt: a share of one among the replicas
+ * the master listed syncing (a restarted master serves each of its replicas one); with none listed
+ * so, all of it unless the master listed `record` online. Counted for every away replica, a sync
+ * served to a sibling just before this one went away made its one slow sync two.
+ */
+function shareOf(sync: ServedSync, record: NodeRecord): number {
+  const names = (address: string): boolean => address === record.address || record.aliases.has(address);
+  if (sync.syncing.length > 0) return sync.syncing.some(names) ? 1 / sync.syncing.length : 0;
+  return sync.online.some(names) ? 0 : 1;
 }
 
 /** The write rate is measured over this much of a master's offset history. */

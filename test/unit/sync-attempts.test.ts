@@ -1,0 +1,67 @@
+import { describe, expect, it } from 'vitest';
+import type { NodeRecord } from '../../electron/engine/node-record';
+import { NodeSet } from '../../electron/engine/node-set';
+import { buildSnapshot } from '../../electron/engine/snapshot';
+import { read } from '../helpers/node-record';
+
+const MASTER = '10.0.0.1:6379';
+const SIBLING = '10.0.0.2:6379';
+const AWAY = '10.0.0.3:6379';
+const INTERVAL = 1000;
+const NOW = 1_000_000;
+
+/** A master listing two replicas; AWAY is reachable, its link down since `awaySince`, in a sync it started then. */
+function topology(awaySince: number): { nodes: NodeSet; master: NodeRecord; away: NodeRecord } {
+  const nodes = new NodeSet(10);
+  const master = read(nodes.add(MASTER, true), { replicas: [SIBLING, AWAY] });
+  read(nodes.add(SIBLING, false), { master: MASTER });
+  const away = read(nodes.add(AWAY, false), { master: MASTER, extra: 'master_sync_in_progress:1' });
+  away.replication = { ...away.replication!, linkStatus: 'down', syncInProgress: true };
+  away.awaySince = awaySince;
+  away.syncStarts = [awaySince];
+  return { nodes, master, away };
+}
+
+function attempts(nodes: NodeSet, address = AWAY): number {
+  return buildSnapshot(nodes, 1, INTERVAL, NOW).nodes.find((n) => n.address === address)?.syncAttempts ?? -1;
+}
+
+describe("a replica's sync attempts, counted from its master's sync_full", () => {
+  it('leave out a sync the master served a sibling just before this replica went away', () => {
+    // Within the poll interval of slack before the replica was read away: the master listed the sibling syncing.
+    const { nodes, master } = topology(NOW - 5000);
+    master.fullSyncsServed = [{ at: NOW - 5400, syncing: [SIBLING], online: [] }];
+    expect(attempts(nodes)).toBe(1);
+  });
+
+  it("leave out a sync with no replica listed syncing while the master listed this one online (a sibling's, over between two reads)", () => {
+    const { nodes, master } = topology(NOW - 5000);
+    master.fullSyncsServed = [{ at: NOW - 5400, syncing: [], online: [SIBLING, AWAY] }];
+    expect(attempts(nodes)).toBe(1);
+  });
+
+  it('count a sync with no replica listed syncing while the master did not list this one: dropped, and not back yet', () => {
+    const { nodes, master } = topology(NOW - 30_000);
+    master.fullSyncsServed = [NOW - 29_000, NOW - 19_000, NOW - 9_000].map((at) => ({ at, syncing: [], online: [SIBLING] }));
+    expect(attempts(nodes)).toBe(3);
+  });
+
+  it('count each sync the master listed this replica syncing for: retried between two reads, it reads "in a sync" throughout', () => {
+    const { nodes, master } = topology(NOW - 30_000);
+    master.fullSyncsServed = [NOW - 29_000, NOW - 19_000, NOW - 9_000].map((at) => ({ at, syncing: [AWAY], online: [] }));
+    expect(attempts(nodes)).toBe(3);
+  });
+
+  it('share a sync among the replicas listed syncing with it: a restarted master serves each one', () => {
+    const { nodes, master } = topology(NOW - 10_000);
+    master.fullSyncsServed = [1, 2].map(() => ({ at: NOW - 9_000, syncing: [SIBLING, AWAY], online: [] }));
+    expect(attempts(nodes)).toBe(1);
+  });
+
+  it('know the replica by an alias the master lists it under', () => {
+    const { nodes, master, away } = topology(NOW - 30_000);
+    away.aliases.add('replica-3.example:6379');
+    master.fullSyncsServed = [NOW - 29_000, NOW - 19_000].map((at) => ({ at, syncing: ['replica-3.example:6379'], online: [] }));
+    expect(attempts(nodes)).toBe(2);
+  });
+});
