@@ -204,7 +204,10 @@ function replicaFullSync(memory: EventMemory, old: NodeState | undefined, node: 
     // failing ones): the sync_full that rises next for it is this sync, not another one.
     const upstream = node.master ? after.get(node.master) : undefined;
     if (node.master && upstream?.reachable && !listedBy(upstream, node)) memory.lateCount.set(a, { master: node.master, tick: memory.tick });
-    add(a, 'full-resync', `${a}'s data was replaced by a full resync from ${pending.master}: the sync finished, its link is up`, pending.master, 'completes');
+    // Re-pointed while it synced: the sync that finished is from the master it follows now.
+    const from = node.master ?? pending.master;
+    const moved = from !== pending.master ? ` (re-pointed from ${pending.master} while it synced)` : '';
+    add(a, 'full-resync', `${a}'s data was replaced by a full resync from ${from}${moved}: the sync finished, its link is up`, from, 'completes');
     return;
   }
   if (!why) return;

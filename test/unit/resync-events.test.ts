@@ -261,6 +261,24 @@ describe('a master counting a sync before the replica shows it', () => {
   });
 });
 
+describe('a replica re-pointed while it synced', () => {
+  it('names the master it follows now as the one whose data replaced its own, and the one it left', () => {
+    const other = (over: Partial<NodeState> = {}): NodeState => nodeState('m:2', { runId: 'run-m2', replid: Z_REPLID, stats: { syncFull: 0, syncPartialOk: 0, syncPartialErr: 0 }, ...over });
+    const events = run([
+      [master(), other(), replica('a:1')],
+      [master(), other(), replica('a:1', { linkStatus: 'down', sync: SYNCING })],
+      // REPLICAOF m:2 mid-transfer: the sync from m:1 is dropped, m:2 serves another.
+      [master(), other({ stats: { syncFull: 1, syncPartialOk: 0, syncPartialErr: 0 } }), replica('a:1', { master: 'm:2', linkStatus: 'down', sync: SYNCING })],
+      [master(), other(), replica('a:1', { master: 'm:2', replid: Z_REPLID, offset: 10 })],
+    ])
+      .flat()
+      .filter((e) => e.kind === 'full-resync' && e.node === 'a:1');
+    expect(events.filter((e) => e.completes).map((e) => [e.message, e.peer, e.replaced])).toEqual([
+      ["a:1's data was replaced by a full resync from m:2 (re-pointed from m:1 while it synced): the sync finished, its link is up", 'm:2', true],
+    ]);
+  });
+});
+
 describe('a replica that failed to sync, then synced', () => {
   it('read linked before its master counted that sync: one resync, not a second one', () => {
     const steps: NodeState[][] = [[master(), replica('a:1')]];
