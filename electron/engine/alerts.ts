@@ -485,7 +485,7 @@ export class AlertBook {
       // resolved and fired anew, notified each time. Redis's own figure counts when it is longer.
       const held = this.#heldFor('link', a, now, null, seen);
       // Counted from when its master answered: the master's own outage is its UNREACHABLE, not this link's.
-      const down = reported !== null && reported >= 0 ? Math.min(Math.max(reported, held), answeringForSeconds(master, now)) : held;
+      const down = reported !== null ? Math.min(linkDownFor(reported, held), answeringForSeconds(master, now)) : held;
       if (down >= t.linkDownSeconds) {
         out.push({
           rule: 'LINK_DOWN',
@@ -536,6 +536,17 @@ function flatten(warnings: readonly TopologyWarning[]): TopologyWarning[] {
 }
 
 /** A finite, non-negative number, or null (NaN, null, negative and infinite values never fire). */
+/**
+ * How long a replica's link has been down, the console's alerts and serve's metric alike: since
+ * the console first read it down (`heldSeconds`), or Redis's own master_link_down_since_seconds
+ * where longer (a link down before the console watched). Redis's figure alone restarts at each
+ * failed handshake (-1, then 0 s, then -1: a wrong masterauth), and the one outage read as over
+ * and begun anew.
+ */
+export function linkDownFor(reportedSeconds: number | null, heldSeconds: number): number {
+  return reportedSeconds !== null && reportedSeconds >= 0 ? Math.max(reportedSeconds, heldSeconds) : heldSeconds;
+}
+
 function finite(value: number | null | undefined): number | null {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : null;
 }

@@ -10,6 +10,7 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { AlertsView, NodeState, TickUpdate, TopologySnapshot } from '../shared/types';
 import { ALERT_RULES } from '../shared/types';
+import { linkDownFor } from '../engine/alerts';
 
 export const METRIC_PREFIX = 'replication_console_';
 
@@ -89,7 +90,9 @@ class ResyncCounts {
  * up, or the node is not read): how long a link has been down where Redis does not say. A link
  * never up since the replica started reports master_link_down_since_seconds -1 (a replica
  * restarted while it cannot sync: a wrong masterauth, its master unreachable), so such a replica
- * had no replica_link_down_seconds at all, and the alerting rule on it never fired.
+ * had no replica_link_down_seconds at all, and the alerting rule on it never fired. Redis's
+ * figure alone also restarts at each failed handshake (-1, then 0 s): the sample dropped below the
+ * rule's threshold for a scrape, and Alertmanager resolved the page and sent it again.
  */
 class LinkDownSince {
   /** By topology, then node address. */
@@ -105,12 +108,12 @@ class LinkDownSince {
     this.#since.set(topology, now);
   }
 
-  /** Seconds the link of `node` has been down: as Redis says, else since the console first read it down (a lower bound); null while up. */
+  /** Seconds the link of `node` has been down (linkDownFor: since the console first read it down, or as Redis says where longer); null while up. */
   seconds(topology: string, node: NodeState, snapshot: TopologySnapshot): number | null {
     if (node.linkStatus !== 'down') return null;
-    if (node.linkDownSinceSeconds !== null && node.linkDownSinceSeconds >= 0) return node.linkDownSinceSeconds;
+    const reported = node.linkDownSinceSeconds !== null && node.linkDownSinceSeconds >= 0 ? node.linkDownSinceSeconds : null;
     const since = this.#since.get(topology)?.get(node.address);
-    return since === undefined ? null : Math.max(0, snapshot.takenAt - since) / 1000;
+    return since === undefined ? reported : linkDownFor(reported, Math.max(0, snapshot.takenAt - since) / 1000);
   }
 }
 
@@ -299,7 +302,7 @@ export class ServeMetrics {
     this.#nodeGauge('replica_root_lag_is_lower_bound', '1 when replica_root_lag_seconds is only a lower bound (the replica is older than the root history the console holds), else 0.', (n) => (n.lag?.secondsBehindRoot == null ? null : n.lag.secondsBehindRootIsLowerBound));
     this.#nodeGauge(
       'replica_link_down_seconds',
-      "How long a replica's link to its master has been down: as Redis says (master_link_down_since_seconds), else, for a link never up since the replica started, since the console first read it down.",
+      "How long a replica's link to its master has been down: since the console first read it down, or as Redis says (master_link_down_since_seconds) where longer; Redis's figure alone restarts at each failed handshake.",
       (n, topology, snapshot) => this.#linkDown.seconds(topology, n, snapshot),
       toMaster,
     );

@@ -220,6 +220,22 @@ describe('serve metrics', () => {
     expect(await seconds()).toBe(3);
   });
 
+  it("keeps a link's time down growing while Redis's own figure restarts at each failed handshake (down since -1, then 0 s, then -1): the link-down rule does not resolve and fire anew", async () => {
+    const T = 1_700_000_000_000;
+    const down = (takenAt: number, linkDownSinceSeconds: number | null): TopologySnapshot =>
+      snapshot([nodeState(MASTER, { offset: 5000 }), nodeState(REPLICA, { role: 'replica', master: MASTER, linkStatus: 'down', linkDownSinceSeconds, depth: 1, offset: 0 })], { takenAt });
+    let current = down(T, null);
+    const metrics = metricsOf(() => state(current));
+    const read = [];
+    for (const [after, reported] of [[0, null], [15_000, null], [16_000, 0], [17_000, null], [18_000, 1], [60_000, 120]] as const) {
+      current = down(T + after, reported);
+      metrics.observe('orders', { snapshot: current, events: [] });
+      read.push(samples(await metrics.render()).get(`replication_console_replica_link_down_seconds{topology="orders",node="${REPLICA}",master="${MASTER}"}`));
+    }
+    // Redis's own figure counts where it is longer (a link down before this console watched).
+    expect(read).toEqual([0, 15, 16, 17, 18, 120]);
+  });
+
   it('counts resyncs from the first tick on, and only up: across a master restart too', async () => {
     let current = topology();
     const metrics = metricsOf(() => state(current));
