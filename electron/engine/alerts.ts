@@ -535,7 +535,6 @@ function flatten(warnings: readonly TopologyWarning[]): TopologyWarning[] {
   return warnings.flatMap((w) => [w, ...flatten(w.folded ?? [])]);
 }
 
-/** A finite, non-negative number, or null (NaN, null, negative and infinite values never fire). */
 /**
  * How long a replica's link has been down, the console's alerts and serve's metric alike: since
  * the console first read it down (`heldSeconds`), or Redis's own master_link_down_since_seconds
@@ -547,6 +546,7 @@ export function linkDownFor(reportedSeconds: number | null, heldSeconds: number)
   return reportedSeconds !== null && reportedSeconds >= 0 ? Math.max(reportedSeconds, heldSeconds) : heldSeconds;
 }
 
+/** A finite, non-negative number, or null (NaN, null, negative and infinite values never fire). */
 function finite(value: number | null | undefined): number | null {
   return typeof value === 'number' && Number.isFinite(value) && value >= 0 ? value : null;
 }

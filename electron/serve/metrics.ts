@@ -87,7 +87,7 @@ class ResyncCounts {
 
 /**
  * When the console first read each replica's link down, by topology and node (gone once it reads
- * up, or the node is not read): how long a link has been down where Redis does not say. A link
+ * up, or the node is not read): how long a link has been down, with linkDownFor. A link
  * never up since the replica started reports master_link_down_since_seconds -1 (a replica
  * restarted while it cannot sync: a wrong masterauth, its master unreachable), so such a replica
  * had no replica_link_down_seconds at all, and the alerting rule on it never fired. Redis's
