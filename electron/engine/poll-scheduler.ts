@@ -65,6 +65,12 @@ interface Wave<N> {
 
 /** A tick this late means the console itself stopped running (asleep, SIGSTOP), not a busy loop. */
 const STALL_MS = 5000;
+/**
+ * A timer that fires this much before its time by the clock: the clock was set back (NTP, an
+ * administrator, a VM's clock corrected). Timers run on monotonic time and fire a millisecond
+ * early at most; a clock that slews drifts by a fraction of a millisecond per interval.
+ */
+const CLOCK_BACK_MS = 50;
 
 interface Reading {
   startedAt: number;
@@ -230,6 +236,8 @@ export class PollScheduler<N extends object> {
   private fireWave(wave: Wave<N>): void {
     wave.timer = null;
     if (this.waves.get(wave.dueAt) === wave) this.waves.delete(wave.dueAt);
+    const back = wave.dueAt - this.clock.now();
+    if (back > CLOCK_BACK_MS) this.clockSetBack(back, wave);
     for (const entry of [...wave.entries]) {
       // A node removed by an earlier one's reading or observer has left the wave already.
       if (entry.wave !== wave) continue;
@@ -276,8 +284,12 @@ export class PollScheduler<N extends object> {
   private fireTick(): void {
     this.tickTimer = null;
     if (!this.running) return;
-    const dueAt = this.epoch + this.tickSlot * this.interval + this.interval / 2;
+    let dueAt = this.epoch + this.tickSlot * this.interval + this.interval / 2;
     const now = this.clock.now();
+    if (dueAt - now > CLOCK_BACK_MS) {
+      this.clockSetBack(dueAt - now, null);
+      dueAt = now;
+    }
     this.armTick(this.tickSlot + 1);
     // Late by this much, the event loop did not run: not load (a tick is never skipped twice in a row).
     if (now - dueAt >= Math.max(2 * this.interval, STALL_MS) && !this.skippedLast) {
@@ -295,6 +307,32 @@ export class PollScheduler<N extends object> {
       this.options.tick();
     } catch (error) {
       this.report(error);
+    }
+  }
+
+  /**
+   * The clock was set back by `by` ms: the grid moves back with it, and every timer is set again on
+   * it. Each timer still fires after its delay (monotonic time), but the next slot and tick were
+   * set for their grid time by the clock that moved: an hour back, the console stopped reading
+   * and ticking for an hour, and a page on the same machine, whose clock moved too, said LIVE.
+   * `firing`'s nodes are being served (their next slot is set then, on the new grid).
+   */
+  private clockSetBack(by: number, firing: Wave<N> | null): void {
+    this.epoch -= by;
+    for (const entry of this.entries.values()) {
+      if (entry.wave === null) continue;
+      if (entry.wave === firing) {
+        entry.dueAt -= by;
+        continue;
+      }
+      const { slot, skipped } = entry;
+      this.disarm(entry);
+      this.arm(entry.node, entry, slot);
+      entry.skipped = skipped;
+    }
+    if (this.tickTimer !== null) {
+      this.clock.clearTimeout(this.tickTimer);
+      this.armTick(this.tickSlot);
     }
   }
 

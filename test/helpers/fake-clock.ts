@@ -10,7 +10,10 @@ interface Timer {
 }
 
 export class FakeClock implements Clock {
+  /** Monotonic time: what timers run on. */
   private time: number;
+  /** How far the wall clock (now()) was set away from monotonic time (see setWall). */
+  private offset = 0;
   private readonly timers = new Map<number, Timer>();
   private nextId = 1;
 
@@ -18,7 +21,7 @@ export class FakeClock implements Clock {
     this.time = start;
   }
 
-  now = (): number => this.time;
+  now = (): number => this.time + this.offset;
 
   setTimeout = (callback: () => void, ms: number): TimerHandle => {
     const id = this.nextId++;
@@ -53,6 +56,14 @@ export class FakeClock implements Clock {
   /** Move time forward without firing anything, as a blocked event loop does; the next advance fires what is overdue. */
   jump(ms: number): void {
     this.time += ms;
+  }
+
+  /**
+   * Set the wall clock by `ms` (negative: back), as NTP or an administrator does: now() moves at
+   * once, while timers, which run on monotonic time as Node's do, still fire after their delay.
+   */
+  setWall(ms: number): void {
+    this.offset += ms;
   }
 
   private earliest(until: number): { id: number; timer: Timer } | null {

@@ -2,6 +2,7 @@
 // every node keeps being read every interval (no node stale, the snapshot not frozen). Before
 // the poll scheduler, a slot that came due during a plan's refresh ended that node's polling.
 import { describe, expect, it } from 'vitest';
+import type { Clock } from '../../electron/engine/clock';
 import { ReplicationEngine } from '../../electron/engine/engine';
 import type { SlotTiming } from '../../electron/engine/poll-scheduler';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
@@ -150,6 +151,23 @@ describe('poll schedule', () => {
     expect(offsets('master')).toEqual([0]);
     expect(offsets('replica-1')).toEqual([10]);
     expect(offsets('replica-2')).toEqual([INTERVAL / 4]);
+  });
+
+  it('goes on reading and ticking when the wall clock is set back an hour (NTP, an administrator), every node read after it', async () => {
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(2) }));
+    // The system clock with a setting of its own; timers stay Node's, on monotonic time, as on a machine whose clock is set.
+    let offset = 0;
+    const clock: Clock = { now: () => Date.now() + offset, setTimeout: (callback, ms) => setTimeout(callback, ms), clearTimeout: (handle) => clearTimeout(handle) };
+    const engine = own(new ReplicationEngine({ clock, connectTimeoutMs: 800, commandTimeoutMs: 800 }));
+    await engine.connect({ seeds: [lab.address('master')], pollIntervalMs: INTERVAL });
+    await nextTicks(engine, 2);
+    offset = -3_600_000;
+    const setAt = clock.now();
+    // Before, the console stopped reading and ticking for the hour the clock went back.
+    const ticks = await nextTicks(engine, 5);
+    const last = ticks.at(-1)!.snapshot;
+    expect(last.nodes).toHaveLength(3);
+    expect(last.nodes.every((n) => n.reachable && !n.stale && n.polledAt !== null && n.polledAt >= setAt), describeSnapshot(last)).toBe(true);
   });
 
   it('folds a second address of a node into it while running: one schedule left, polled every interval', async () => {

@@ -359,6 +359,25 @@ describe('poll scheduler', () => {
     expect(sim.ticks.length).toBe(ticksBefore + 2);
   });
 
+  it('the wall clock set back an hour (NTP, an administrator): every node is still read every interval, with a tick each interval', async () => {
+    const sim = new Sim(() => 5);
+    const nodes = topology(4);
+    sim.start(nodes);
+    await sim.clock.advance(10 * I);
+    const ticksBefore = sim.ticks.length;
+    const readingsBefore = sim.readings.length;
+    // Timers run on monotonic time: only now() moves back. Before, every slot and the tick were
+    // set for their grid time by the clock that moved, an hour away: the console froze for an hour.
+    sim.clock.setWall(-HOUR);
+    await sim.clock.advance(5 * I);
+    expect(sim.ticks.length - ticksBefore).toBeGreaterThanOrEqual(4);
+    for (const node of nodes) expect(sim.readings.slice(readingsBefore).filter((r) => r.node === node).length).toBeGreaterThanOrEqual(4);
+    // Still one tick per interval, and no stall said: the console never stopped.
+    const after = sim.ticks.slice(ticksBefore);
+    expect(after.slice(1).map((t, i) => t - after[i]!)).toEqual(after.slice(1).map(() => I));
+    expect(sim.stalls).toEqual([]);
+  });
+
   it('nodes due at the same time share one timer; a wave emptied by removals leaves no timer behind', async () => {
     const sim = new Sim(() => 5);
     const nodes = topology(9); // depths 0, 1 ×5, 2 ×3: three waves
