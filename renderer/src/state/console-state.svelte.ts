@@ -85,6 +85,8 @@ export class ConsoleState {
   snapshot = $state.raw<TopologySnapshot | null>(null);
   /** Local time when the current snapshot arrived. */
   receivedAt = $state<number | null>(null);
+  /** performance.now() when it arrived, when the caller said (see sinceTickMs). */
+  #receivedMonotonic = $state<number | null>(null);
   /**
    * How much later than usual the current snapshot arrived: its transit (arrival by this clock
    * minus taken-at by the server's) less the fastest transit of this connection, which stands for
@@ -233,10 +235,17 @@ export class ConsoleState {
     return Math.max(this.#clock.now, this.receivedAt ?? 0);
   }
 
-  /** Milliseconds since the current snapshot arrived, by the reactive clock. */
-  readonly sinceTickMs: number | null = $derived.by(() =>
-    this.receivedAt === null ? null : Math.max(0, this.#clock.now - this.receivedAt),
-  );
+  /**
+   * Milliseconds since the current snapshot arrived, by the reactive clock: by the wall clock or
+   * by the monotonic one, whichever says longer. By the wall clock alone, ticks that stopped as
+   * the clock was set back an hour were not missed for that hour: LIVE over the last one.
+   */
+  readonly sinceTickMs: number | null = $derived.by(() => {
+    if (this.receivedAt === null) return null;
+    const byWall = this.#clock.now - this.receivedAt;
+    const byMonotonic = this.#receivedMonotonic === null ? 0 : this.#clock.monotonic - this.#receivedMonotonic;
+    return Math.max(0, byWall, byMonotonic);
+  });
 
   /** True when no tick arrived for STALE_AFTER_INTERVALS poll intervals, or none can (the server is lost). */
   readonly stale: boolean = $derived(
@@ -313,7 +322,7 @@ export class ConsoleState {
   }
 
   /** The first snapshot of a session: replaces whatever was shown before. */
-  connected(snapshot: TopologySnapshot, receivedAt: number): void {
+  connected(snapshot: TopologySnapshot, receivedAt: number, monotonicAt?: number): void {
     // A session replaced is never shown again, should a late tick of it still arrive.
     const previous = this.snapshot?.session;
     if (previous !== undefined && previous !== snapshot.session) this.#retired.add(previous);
@@ -321,6 +330,7 @@ export class ConsoleState {
     this.error = null;
     this.snapshot = snapshot;
     this.receivedAt = receivedAt;
+    this.#receivedMonotonic = monotonicAt ?? null;
     this.#fastestTransit = null;
     this.#lastTimes = null;
     this.#measureTransit(snapshot, receivedAt);
@@ -332,6 +342,7 @@ export class ConsoleState {
     this.error = error;
     this.snapshot = null;
     this.receivedAt = null;
+    this.#receivedMonotonic = null;
   }
 
   /**
@@ -345,6 +356,7 @@ export class ConsoleState {
     if (this.snapshot !== null && snapshot.seq <= this.snapshot.seq) return false;
     this.snapshot = this.snapshot === null ? snapshot : sharedWith(this.snapshot, snapshot, this.nodeByAddress);
     this.receivedAt = receivedAt;
+    this.#receivedMonotonic = monotonicAt ?? null;
     this.#measureTransit(snapshot, receivedAt, monotonicAt);
     // The banner that set the highlight is gone with its last warning: no pointer-leave will come.
     if (snapshot.warnings.length === 0 && this.highlighted.size > 0) this.highlighted = new Set();
@@ -398,6 +410,7 @@ export class ConsoleState {
     this.status = 'disconnected';
     this.snapshot = null;
     this.receivedAt = null;
+    this.#receivedMonotonic = null;
     this.selected = null;
     this.highlighted = new Set();
     this.target = null;

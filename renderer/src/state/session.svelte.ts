@@ -453,7 +453,7 @@ export class Session {
   }
 
   #adopt(snapshot: TickUpdate['snapshot']): void {
-    this.console.connected(snapshot, this.#now());
+    this.console.connected(snapshot, this.#now(), this.#monotonic());
     this.history.reset();
     this.history.appendSnapshot(snapshot);
     this.events.reset();

@@ -90,6 +90,22 @@ describe('freshness of the view', () => {
     expect(state.staleNodes).toHaveLength(4);
     expect(state.oldestStaleAgeMs).toBe(1000 + 3 * 1000 + 1 + 3_000);
   });
+
+  it('says ticks stopped when they stop just as the clock is set back: time going by is counted on a clock no one sets', () => {
+    const clock = new Clock(NOW, 50_000);
+    const state = new ConsoleState(clock);
+    state.beginConnect({ seeds: [R1], user: null });
+    state.connected(labSnapshot(1, NOW), NOW, 50_000);
+    state.applySnapshot(labSnapshot(2, NOW + 1000), NOW + 1000, 51_000);
+    // 4 s go by and the clock is set back an hour on the way (NTP, a VM resumed): no tick came.
+    clock.now = NOW + 5000 - 3_600_000;
+    clock.monotonic = 55_000;
+    // Before, by the wall clock alone, no time had gone by: LIVE for the hour the clock went back.
+    expect(state.sinceTickMs).toBe(4000);
+    expect(state.freshness).toBe('no-ticks');
+    state.applySnapshot(labSnapshot(3, NOW + 5000 - 3_600_000), NOW + 5000 - 3_600_000, 55_000);
+    expect(state.freshness).toBe('live');
+  });
 });
 
 describe('chart points of a stale node', () => {
