@@ -300,6 +300,13 @@ export class ConsoleState {
   /** Ticks arrive, but what they show is seconds old (see lateBy). */
   readonly late: boolean = $derived(this.lateBy !== null);
 
+  /**
+   * No tick comes because the console server itself does not answer (its process stopped or
+   * hung, the link holds everything): the socket is open, but the link's probes wait unanswered.
+   * The header says so: "no update for 14 s" alone read as if the nodes were behind.
+   */
+  readonly serverSilent: boolean = $derived(this.stale && !this.serverLost && this.lateBy === 'link');
+
   /** LIVE only while ticks arrive on time and every node is fresh; otherwise what is out of date. */
   readonly freshness: FreshnessState = $derived(
     this.stale ? 'no-ticks' : this.late ? 'late' : this.staleNodes.length > 0 ? 'nodes-stale' : 'live',

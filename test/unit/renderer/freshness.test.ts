@@ -91,6 +91,22 @@ describe('freshness of the view', () => {
     expect(state.oldestStaleAgeMs).toBe(1000 + 3 * 1000 + 1 + 3_000);
   });
 
+  it('says the console server does not answer when ticks stop and the link\'s probes wait too, not when only ticks stop', () => {
+    const { state, clock } = connected();
+    state.applySnapshot(labSnapshot(2, NOW + 1000), NOW + 1000);
+    state.followLink({ reachable: true, since: NOW, host: '127.0.0.1:1', roundTripMs: 2 });
+    clock.now = NOW + 1000 + 3 * 1000 + 1;
+    // The server answers its probes: the ticks stopped behind it (the engine), not the server.
+    expect(state.freshness).toBe('no-ticks');
+    expect(state.serverSilent).toBe(false);
+    // The oldest probe has waited 4 s: the server itself is silent (stopped, hung).
+    state.followLink({ reachable: true, since: NOW, host: '127.0.0.1:1', roundTripMs: 4000 });
+    expect(state.serverSilent).toBe(true);
+    // Lost outright is said by the bar above the tabs, not here.
+    state.followLink({ reachable: false, since: NOW, host: '127.0.0.1:1', roundTripMs: null });
+    expect(state.serverSilent).toBe(false);
+  });
+
   it('says ticks stopped when they stop just as the clock is set back: time going by is counted on a clock no one sets', () => {
     const clock = new Clock(NOW, 50_000);
     const state = new ConsoleState(clock);
