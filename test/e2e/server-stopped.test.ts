@@ -58,7 +58,7 @@ describe('the web server process stopped while a page is open', () => {
     child.kill('SIGSTOP');
     const stoppedAt = Date.now();
     // Three intervals without a tick, and the link's probe unanswered past 3 s (probes go every 2 s).
-    await until('STALE, the server named', async () => ((await page.getByTestId('no-ticks-text').getAttribute('data-server-silent')) === 'true' ? true : undefined), 15_000);
+    await until('STALE, the server named', async () => ((await page.getByTestId('no-ticks-text').getAttribute('data-server-silent', { timeout: 500 })) === 'true' ? true : undefined), 15_000);
     expect(Date.now() - stoppedAt).toBeLessThan(10_000);
     await expect(status.getAttribute('data-freshness')).resolves.toBe('no-ticks');
     await expect(status.textContent()).resolves.toMatch(/STALE\s*no update for \d+ s: the console server does not answer/);
