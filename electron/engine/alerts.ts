@@ -325,6 +325,14 @@ export class AlertBook {
     if (this.#stopped.length > MAX_STOPS) this.#stopped.splice(0, this.#stopped.length - MAX_STOPS);
   }
 
+  /** The clock was set back by `by` ms: when facts were first seen moves back with it (else each held "negative" time, and resolved, until the clock caught up). */
+  clockSetBack(by: number): void {
+    for (const [key, at] of this.#since) this.#since.set(key, at - by);
+    for (const [key, at] of this.#pending) this.#pending.set(key, at - by);
+    if (this.#watchingFrom !== null) this.#watchingFrom -= by;
+    this.#stopped = this.#stopped.map((s) => ({ from: s.from - by, to: s.to - by }));
+  }
+
   /**
    * How long (s) a fact has held: from its own clock when it has one, else from when the book first
    * saw it; never from before this console watched, and the time it was stopped left out.

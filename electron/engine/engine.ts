@@ -30,7 +30,7 @@ import { EngineError } from './errors';
 import { diffSnapshots, EventMemory } from './events';
 import { DataLossWatch } from './data-loss';
 import { persistenceOff } from './replication-settings';
-import { currentOffset, masterAddressOf, pollNode, type NodeRecord } from './node-record';
+import { clockSetBack, currentOffset, masterAddressOf, pollNode, type NodeRecord } from './node-record';
 import { DEFAULT_MAX_NODES, NodeSet } from './node-set';
 import { answeringAddress } from './redial';
 import { PollScheduler, type SlotTiming } from './poll-scheduler';
@@ -120,7 +120,15 @@ export class ReplicationEngine {
     this.alertTopology = topology;
     const transport = await openTransport(options);
     const onStall = (from: number, to: number): void => this.alertBook.consoleStopped(from, to);
-    const session = new Session({ ...options, seeds, pollIntervalMs, profileName: context.profileName ?? null }, transport, this.options, (update) => this.emit(update), onStall);
+    const onClockSetBack = (by: number): void => this.alertBook.clockSetBack(by);
+    const session = new Session(
+      { ...options, seeds, pollIntervalMs, profileName: context.profileName ?? null },
+      transport,
+      this.options,
+      (update) => this.emit(update),
+      onStall,
+      onClockSetBack,
+    );
     this.session = session;
     this.showAlertStoreProblem();
     try {
@@ -351,6 +359,7 @@ class Session {
     engineOptions: EngineOptions,
     private readonly publish: (update: TickUpdate) => void,
     onStall: (from: number, to: number) => void,
+    onClockSetBack: (by: number) => void,
   ) {
     this.interval = options.pollIntervalMs;
     this.nodes = new NodeSet(engineOptions.historyPoints ?? 3600, normalizeMap(options.addressMap), engineOptions.maxNodes);
@@ -393,6 +402,10 @@ class Session {
       onStall: (from, to) => {
         this.unwatched = { from: this.unwatched?.from ?? from, to };
         onStall(from, to);
+      },
+      onClockSetBack: (by) => {
+        for (const record of this.nodes.all()) clockSetBack(record, by);
+        onClockSetBack(by);
       },
       onSlot: onPollSlot && ((record, slot) => onPollSlot(record.address, slot)),
       onError: (error) => process.emitWarning(`poll schedule: ${error instanceof Error ? error.message : String(error)}`),

@@ -168,6 +168,23 @@ export interface NodeRecord {
   masterOf: { master: NodeRecord | undefined; reading: ReplicationInfo | null; version: number };
 }
 
+/**
+ * The clock was set back by `by` ms: the times this record keeps move back with it, so that what
+ * compares them with the clock (stale after 3 intervals, down since, uptime between reads) reads
+ * time gone by, not an hour in the future. Before, a node stalled as the clock went back an hour
+ * was read "not stale" for that hour.
+ */
+export function clockSetBack(record: NodeRecord, by: number): void {
+  const back = (at: number | null): number | null => (at === null || !Number.isFinite(at) ? at : at - by);
+  record.polledAt = back(record.polledAt);
+  record.serverReadAt = back(record.serverReadAt);
+  record.unreachableSince = back(record.unreachableSince);
+  record.answeringSince = back(record.answeringSince);
+  record.awaySince = back(record.awaySince);
+  record.failoverSince = back(record.failoverSince);
+  record.lastListedAt -= by;
+}
+
 export type InfoSection = 'replication' | 'server' | 'stats' | 'sentinel' | 'cluster' | 'persistence';
 
 export function createRecord(address: string, dial: string, seed: boolean, capacity: number, now = Date.now()): NodeRecord {

@@ -15,6 +15,8 @@ export interface PollSchedulerOptions<N> {
    * next: otherwise it showed every node unread for the whole gap, as if each had stalled.
    */
   onStall?: (from: number, to: number) => void;
+  /** The clock was set back by `by` ms (see clockSetBack): times taken before it are that much ahead of it now. */
+  onClockSetBack?: (by: number) => void;
   /** Every slot as it is served (the bench measures lateness with it). */
   onSlot?: (node: N, slot: SlotTiming) => void;
   /** A poll, tick or observer that threw. */
@@ -333,6 +335,11 @@ export class PollScheduler<N extends object> {
     if (this.tickTimer !== null) {
       this.clock.clearTimeout(this.tickTimer);
       this.armTick(this.tickSlot);
+    }
+    try {
+      this.options.onClockSetBack?.(by);
+    } catch (error) {
+      this.report(error);
     }
   }
 

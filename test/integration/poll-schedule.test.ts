@@ -170,6 +170,31 @@ describe('poll schedule', () => {
     expect(last.nodes.every((n) => n.reachable && !n.stale && n.polledAt !== null && n.polledAt >= setAt), describeSnapshot(last)).toBe(true);
   });
 
+  it('a node stalled when the wall clock is set back an hour stays stale, and its STALE alert firing', async () => {
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(2) }));
+    let offset = 0;
+    const clock: Clock = { now: () => Date.now() + offset, setTimeout: (callback, ms) => setTimeout(callback, ms), clearTimeout: (handle) => clearTimeout(handle) };
+    // A command timeout far longer than the test: the stalled replica stays reachable and unread.
+    const engine = own(new ReplicationEngine({ clock, connectTimeoutMs: 800, commandTimeoutMs: 60_000 }));
+    engine.setAlertThresholds({ staleSeconds: 1 });
+    await engine.connect({ seeds: [lab.address('master')], pollIntervalMs: INTERVAL });
+    const replica = lab.address('replica-1');
+    lab.pause('replica-1');
+    try {
+      const firing = (update: TickUpdate): boolean => update.alerts?.alerts.some((a) => a.rule === 'STALE' && a.node === replica && a.state === 'firing') ?? false;
+      await waitForTick(engine, firing, 10_000, 'STALE firing for replica-1');
+      offset = -3_600_000;
+      // Before, its last reading was an hour "ahead" of the clock: not stale, and STALE resolved, for that hour.
+      const ticks = await nextTicks(engine, 5);
+      for (const tick of ticks) {
+        const node = tick.snapshot.nodes.find((n) => n.address === replica);
+        expect({ stale: node?.stale, reachable: node?.reachable, firing: firing(tick) }).toEqual({ stale: true, reachable: true, firing: true });
+      }
+    } finally {
+      lab.resume('replica-1');
+    }
+  });
+
   it('folds a second address of a node into it while running: one schedule left, polled every interval', async () => {
     const lab = own(await Lab.start({ nodes: masterWithReplicas(1) }));
     const slots = new Map<string, number>();
