@@ -39,6 +39,12 @@ export class OffsetHistory {
     this.rows.push(row);
   }
 
+  /** Every reading's times move `by` ms (negative: back), as the clock they were read by was set. */
+  moveTimes(by: number): void {
+    this.rows.shiftColumn(SENT, by);
+    this.rows.shiftColumn(RECEIVED, by);
+  }
+
   latest(): OffsetSample | null {
     return this.rows.length === 0 ? null : this.at(this.rows.length - 1);
   }

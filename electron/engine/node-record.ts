@@ -183,6 +183,13 @@ export function clockSetBack(record: NodeRecord, by: number): void {
   record.awaySince = back(record.awaySince);
   record.failoverSince = back(record.failoverSince);
   record.lastListedAt -= by;
+  // Readings in time order, searched by time: the offset readings lag in seconds is read from,
+  // the chart history, the syncs counted over the last 2 minutes.
+  record.offsets.moveTimes(-by);
+  if (record.lastSample) record.lastSample = { ...record.lastSample, sentAt: record.lastSample.sentAt - by, receivedAt: record.lastSample.receivedAt - by };
+  record.history.moveTimes(-by);
+  record.syncStarts = record.syncStarts.map((at) => at - by);
+  record.fullSyncsServed = record.fullSyncsServed.map((sync) => ({ ...sync, at: sync.at - by }));
 }
 
 export type InfoSection = 'replication' | 'server' | 'stats' | 'sentinel' | 'cluster' | 'persistence';

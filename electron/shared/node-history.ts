@@ -311,6 +311,16 @@ export class RingSeries {
     this.count = 0;
   }
 
+  /** Adds `by` to every value of `column` (no value stays none): times moved with a clock set back. */
+  shiftColumn(column: number, by: number): void {
+    for (let i = 0; i < this.count; i++) {
+      const row = this.head + i;
+      const chunk = this.chunks[row >> this.shift] as Float64Array;
+      const at = (column << this.shift) | (row & this.mask);
+      chunk[at] = (chunk[at] as number) + by;
+    }
+  }
+
   /** Forgets the `n` oldest rows. */
   dropOldest(n: number): void {
     const drop = Math.min(Math.max(0, n), this.count);
@@ -395,6 +405,11 @@ export class NodeHistory {
       for (let c = 0; c < COLUMNS; c++) row[c] = other.rows.get(i, c);
       this.rows.push(row);
     }
+  }
+
+  /** Every row's time moves `by` ms (negative: back), as the clock it was read by was set. */
+  moveTimes(by: number): void {
+    this.rows.shiftColumn(T, by);
   }
 
   /** Time of row `i` (0 = oldest). */
