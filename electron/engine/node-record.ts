@@ -1,4 +1,4 @@
-import type { ApiError, NodeLoad, ReplicationSettings } from '../shared/types';
+import type { ApiError, ListedReplica, NodeLoad, ReplicationSettings } from '../shared/types';
 import type { ClientRegistry } from './client-registry';
 import type Redis from 'ioredis';
 import { readInfo, readInfoSections, readSettings, type InfoRead } from './node-commands';
@@ -56,17 +56,41 @@ export const LOAD_EVERY = 5;
 const MAX_SYNC_STARTS = 240;
 
 /**
- * A full sync a master started (its sync_full went up), and the replicas it listed in that same
- * reply: the sync was one of those it listed syncing. None listed so: it may be any replica's
- * but those it listed online (a sync dropped, and its replica not back yet), or no replica's at
- * all (a sibling's that finished between two reads, a client outside the topology).
+ * A full sync a master started (its sync_full went up), and the replicas it may have been for:
+ * one of those it listed syncing in that reading (shared among them). None of those: any replica
+ * but those it listed at all then (a sync dropped, its replica not back yet), or no replica's
+ * (a sibling's that finished between two reads, a client outside the topology).
  */
 export interface ServedSync {
   at: number;
   /** The addresses of the replica lines not online then, as the master gave them. */
   syncing: readonly string[];
-  /** Those of the lines online then (read only when none was syncing). */
-  online: readonly string[];
+  /** Every line's address then (read only when `syncing` is empty): the sync was none of theirs. */
+  listed: readonly string[];
+}
+
+/**
+ * The `count` full syncs a master started between its reading `before` and its reading `lines`,
+ * each with the replicas it may have been for (ServedSync). A replica listed syncing now and not
+ * before started one; one listed syncing in both may have been dropped and retried (a sync looks
+ * unbroken across reads), one more each at most. The rest started and ended between the reads:
+ * given to those listed syncing, a replica's one sync read as 3 when two siblings' finished
+ * meanwhile, and SYNC_FAILING fired on a replica in its first sync.
+ */
+export function servedSyncs(count: number, at: number, lines: readonly ListedReplica[], before: readonly ListedReplica[]): ServedSync[] {
+  const wasSyncing = before.filter((line) => line.state !== 'online').map((line) => line.address);
+  const syncing = lines.filter((line) => line.state !== 'online').map((line) => line.address);
+  const fresh = syncing.filter((address) => !wasSyncing.includes(address));
+  const going = syncing.filter((address) => wasSyncing.includes(address));
+  const listed = lines.map((line) => line.address);
+  const out: ServedSync[] = [];
+  for (const group of [fresh, going]) {
+    // Fewer syncs than the group: shared among it (a restarted master serves each of its replicas one).
+    const n = Math.min(count - out.length, group.length);
+    for (let i = 0; i < n; i++) out.push({ at, syncing: group, listed: [] });
+  }
+  while (out.length < count) out.push({ at, syncing: [], listed });
+  return out;
 }
 
 /** Everything the engine knows about one node. Mutable; owned by the engine. */
@@ -122,9 +146,9 @@ export interface NodeRecord {
   /** When this replica started its recent full-sync transfers (the last few): a replica that keeps failing starts one every few seconds. */
   syncStarts: number[];
   /**
-   * A master: when its sync_full went up (one entry per sync started, the last few), and among
-   * how many replicas it then listed as syncing. A replica whose sync is dropped and retried at
-   * once never shows a new start of its own: these count its attempts, shared among those replicas.
+   * A master: when its sync_full went up (one entry per sync started, the last few), and which
+   * replicas each may have been for (servedSyncs). A replica whose sync is dropped and retried at
+   * once never shows a new start of its own: these count its attempts.
    */
   fullSyncsServed: ServedSync[];
   /**
@@ -467,12 +491,8 @@ function applyReply(record: NodeRecord, reply: PollReply): void {
     record.syncStarts = [...record.syncStarts.slice(-(MAX_SYNC_STARTS - 1)), reply.receivedAt];
   }
   if (served > 0) {
-    // The replicas this same reply lists as syncing: the syncs just started were theirs.
-    const syncing: string[] = [];
-    const online: string[] = [];
-    for (const line of replication.replicas) (line.state === 'online' ? online : syncing).push(line.address);
-    const entry: ServedSync = { at: reply.receivedAt, syncing, online: syncing.length === 0 ? online : [] };
-    record.fullSyncsServed = [...record.fullSyncsServed.slice(Math.max(0, record.fullSyncsServed.length + served - MAX_SYNC_STARTS)), ...Array<ServedSync>(served).fill(entry)];
+    const entries = servedSyncs(served, reply.receivedAt, replication.replicas, record.replication?.replicas ?? []);
+    record.fullSyncsServed = [...record.fullSyncsServed.slice(Math.max(0, record.fullSyncsServed.length + entries.length - MAX_SYNC_STARTS)), ...entries];
   }
   const away = replication.role === 'replica' && (replication.linkStatus !== 'up' || replication.syncInProgress);
   record.awaySince = away ? (record.awaySince ?? reply.receivedAt) : null;

@@ -6,6 +6,7 @@ import Redis from 'ioredis';
 import { ReplicationEngine } from '../../electron/engine/engine';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
 import { node, waitForTick } from '../helpers/engine';
+import { until } from '../helpers/until';
 import { disposeAfterEach } from '../helpers/dispose';
 import { FAILING_LINK_DOWN_SECONDS } from '../../electron/engine/warnings';
 import { FakeRespServer } from '../helpers/fake-resp-server';
@@ -174,6 +175,62 @@ describe('SYNC_FAILING: a slow first sync after its master served others', () =>
     expect(Math.max(...seen.filter((s) => s.syncing).map((s) => s.attempts))).toBe(1);
     // Linked again: no attempt left to count.
     expect(node(engine.snapshot()!, late).syncAttempts).toBe(0);
+  });
+});
+
+describe("SYNC_FAILING: siblings' syncs that finished between two reads of their master", () => {
+  it('a replica the master lists in its one slow sync, after two siblings synced since the last read, is one attempt, not three', { timeout: 60_000 }, async () => {
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(3), extraArgs: ['--repl-diskless-sync', 'no'] }));
+    const master = lab.address('master');
+    const late = lab.address('replica-3');
+    const admin = new Redis(`redis://${master}`);
+    own({ close: async () => admin.disconnect() });
+    const fill = admin.pipeline();
+    for (let i = 0; i < 1000; i++) fill.set(`k:${i}`, 'x'.repeat(100));
+    await fill.exec();
+    // A long interval: all three syncs below start between two reads of the master.
+    const engine = own(new ReplicationEngine());
+    await engine.connect({ seeds: [master], pollIntervalMs: 3000 });
+    await waitForTick(engine, (u) => u.snapshot.nodes.filter((n) => n.linkStatus === 'up').length === 3, 15_000, 'three linked replicas');
+    const { snapshot: start } = await waitForTick(engine, () => true, 5000, 'a fresh read');
+    const before = node(start, master).stats?.syncFull ?? 0;
+
+    // Detached and re-attached, a replica's history is new to its master: a full sync. Two quick
+    // ones, over at once, then a slow one (its snapshot takes 5 s).
+    const resync = async (name: string): Promise<void> => {
+      const replica = new Redis(`redis://${lab.address(name)}`);
+      try {
+        await replica.call('REPLICAOF', 'NO', 'ONE');
+        await replica.call('REPLICAOF', '127.0.0.1', String(lab.port('master')));
+      } finally {
+        replica.disconnect();
+      }
+    };
+    await Promise.all([resync('replica-1'), resync('replica-2')]);
+    const stat = async (section: string, field: string): Promise<number> => Number(new RegExp(`^${field}:(\\d+)`, 'm').exec(await admin.info(section))?.[1]);
+    await until('both quick syncs over', async () =>
+      (await stat('stats', 'sync_full')) >= before + 2 && !/state=(wait_bgsave|send_bulk)/.test(await admin.info('replication')) && (await stat('persistence', 'rdb_bgsave_in_progress')) === 0 ? true : undefined,
+    );
+    await admin.config('SET', 'rdb-key-save-delay', '5000');
+    await resync('replica-3');
+
+    const seen: { syncFull: number; attempts: number; failing: boolean }[] = [];
+    await waitForTick(
+      engine,
+      (u) => {
+        const r = node(u.snapshot, late);
+        if (r.reachable && r.linkStatus !== 'up') {
+          seen.push({ syncFull: node(u.snapshot, master).stats?.syncFull ?? 0, attempts: r.syncAttempts, failing: u.snapshot.warnings.some((w) => w.code === 'SYNC_FAILING') });
+        }
+        return r.linkStatus === 'up' && seen.length > 0;
+      },
+      30_000,
+      'the slow sync done',
+    );
+    // The case itself: the master's first reading in the slow sync already had all three.
+    expect(seen[0]?.syncFull).toBe(before + 3);
+    expect(seen.map((s) => s.attempts)).toEqual(seen.map(() => 1));
+    expect(seen.filter((s) => s.failing)).toEqual([]);
   });
 });
 

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import type { NodeRecord } from '../../electron/engine/node-record';
+import { servedSyncs, type NodeRecord } from '../../electron/engine/node-record';
 import { NodeSet } from '../../electron/engine/node-set';
 import { buildSnapshot } from '../../electron/engine/snapshot';
 import { read } from '../helpers/node-record';
+import type { ListedReplica } from '../../electron/shared/types';
 
 const MASTER = '10.0.0.1:6379';
 const SIBLING = '10.0.0.2:6379';
@@ -30,38 +31,81 @@ describe("a replica's sync attempts, counted from its master's sync_full", () =>
   it('leave out a sync the master served a sibling just before this replica went away', () => {
     // Within the poll interval of slack before the replica was read away: the master listed the sibling syncing.
     const { nodes, master } = topology(NOW - 5000);
-    master.fullSyncsServed = [{ at: NOW - 5400, syncing: [SIBLING], online: [] }];
+    master.fullSyncsServed = [{ at: NOW - 5400, syncing: [SIBLING], listed: [] }];
     expect(attempts(nodes)).toBe(1);
   });
 
   it("leave out a sync with no replica listed syncing while the master listed this one online (a sibling's, over between two reads)", () => {
     const { nodes, master } = topology(NOW - 5000);
-    master.fullSyncsServed = [{ at: NOW - 5400, syncing: [], online: [SIBLING, AWAY] }];
+    master.fullSyncsServed = servedSyncs(1, NOW - 5400, [line(SIBLING, 'online'), line(AWAY, 'online')], [line(SIBLING, 'wait_bgsave'), line(AWAY, 'online')]);
     expect(attempts(nodes)).toBe(1);
   });
 
   it('count a sync with no replica listed syncing while the master did not list this one: dropped, and not back yet', () => {
     const { nodes, master } = topology(NOW - 30_000);
-    master.fullSyncsServed = [NOW - 29_000, NOW - 19_000, NOW - 9_000].map((at) => ({ at, syncing: [], online: [SIBLING] }));
+    master.fullSyncsServed = [NOW - 29_000, NOW - 19_000, NOW - 9_000].flatMap((at) => servedSyncs(1, at, [line(SIBLING, 'online')], [line(SIBLING, 'online'), line(AWAY, 'send_bulk')]));
     expect(attempts(nodes)).toBe(3);
   });
 
   it('count each sync the master listed this replica syncing for: retried between two reads, it reads "in a sync" throughout', () => {
     const { nodes, master } = topology(NOW - 30_000);
-    master.fullSyncsServed = [NOW - 29_000, NOW - 19_000, NOW - 9_000].map((at) => ({ at, syncing: [AWAY], online: [] }));
+    master.fullSyncsServed = [NOW - 29_000, NOW - 19_000, NOW - 9_000].map((at) => ({ at, syncing: [AWAY], listed: [] }));
     expect(attempts(nodes)).toBe(3);
   });
 
   it('share a sync among the replicas listed syncing with it: a restarted master serves each one', () => {
     const { nodes, master } = topology(NOW - 10_000);
-    master.fullSyncsServed = [1, 2].map(() => ({ at: NOW - 9_000, syncing: [SIBLING, AWAY], online: [] }));
+    master.fullSyncsServed = [1, 2].map(() => ({ at: NOW - 9_000, syncing: [SIBLING, AWAY], listed: [] }));
     expect(attempts(nodes)).toBe(1);
   });
 
   it('know the replica by an alias the master lists it under', () => {
     const { nodes, master, away } = topology(NOW - 30_000);
     away.aliases.add('replica-3.example:6379');
-    master.fullSyncsServed = [NOW - 29_000, NOW - 19_000].map((at) => ({ at, syncing: ['replica-3.example:6379'], online: [] }));
+    master.fullSyncsServed = [NOW - 29_000, NOW - 19_000].map((at) => ({ at, syncing: ['replica-3.example:6379'], listed: [] }));
     expect(attempts(nodes)).toBe(2);
   });
+
+  it("count one sync for a replica the master lists syncing when two siblings' syncs started and finished since its last reading", () => {
+    // Three syncs between two readings of the master: the siblings are back online, this replica still in its first.
+    const { nodes, master } = topology(NOW - 1500);
+    const lines = [line(SIBLING, 'online'), line('10.0.0.4:6379', 'online'), line(AWAY, 'wait_bgsave')];
+    master.fullSyncsServed = servedSyncs(3, NOW - 1000, lines, [line(SIBLING, 'online'), line('10.0.0.4:6379', 'online'), line(AWAY, 'online')]);
+    expect(attempts(nodes)).toBe(1);
+  });
+
+  it('count a sync dropped and retried between two readings for the replica listed syncing in both, one a reading', () => {
+    const { nodes, master } = topology(NOW - 30_000);
+    const syncing = [line(SIBLING, 'online'), line(AWAY, 'send_bulk')];
+    master.fullSyncsServed = [
+      ...servedSyncs(1, NOW - 29_000, syncing, [line(SIBLING, 'online')]),
+      ...servedSyncs(1, NOW - 28_000, syncing, syncing),
+      ...servedSyncs(1, NOW - 27_000, syncing, syncing),
+    ];
+    expect(attempts(nodes)).toBe(3);
+  });
+
+  it('give a sync a newly listed sibling started to that sibling, not to a replica listed syncing since before', () => {
+    // This replica's one long sync, while three siblings restarted one after the other each synced.
+    const { nodes, master } = topology(NOW - 60_000);
+    const siblings = ['10.0.0.4:6379', '10.0.0.5:6379', '10.0.0.6:6379'];
+    master.fullSyncsServed = servedSyncs(1, NOW - 59_000, [line(AWAY, 'wait_bgsave')], []);
+    for (const [i, sibling] of siblings.entries()) {
+      master.fullSyncsServed.push(...servedSyncs(1, NOW - 50_000 + i * 10_000, [line(AWAY, 'send_bulk'), line(sibling, 'wait_bgsave')], [line(AWAY, 'send_bulk')]));
+    }
+    expect(attempts(nodes)).toBe(1);
+  });
+
+  it("leave the syncs that started and ended between two readings to a replica the master did not list at all (dropped, not back yet)", () => {
+    const entries = servedSyncs(3, NOW, [line(SIBLING, 'online'), line(AWAY, 'wait_bgsave')], [line(SIBLING, 'online'), line(AWAY, 'online')]);
+    expect(entries).toEqual([
+      { at: NOW, syncing: [AWAY], listed: [] },
+      { at: NOW, syncing: [], listed: [SIBLING, AWAY] },
+      { at: NOW, syncing: [], listed: [SIBLING, AWAY] },
+    ]);
+  });
 });
+
+function line(address: string, state: string): ListedReplica {
+  return { address, state, ackOffset: 0, ackAgeSeconds: 0 };
+}
