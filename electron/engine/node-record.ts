@@ -57,16 +57,16 @@ const MAX_SYNC_STARTS = 240;
 
 /**
  * A full sync a master started (its sync_full went up), and the replicas it may have been for:
- * one of those it listed syncing in that reading (shared among them). None of those: any replica
- * but those it listed at all then (a sync dropped, its replica not back yet), or no replica's
- * (a sibling's that finished between two reads, a client outside the topology).
+ * one of those it listed syncing in that reading (shared among them); none of those, one it had
+ * listed syncing in the reading before and no longer listed at all (dropped, not back yet), or no
+ * replica's (a sibling's that finished between two reads, a client outside the topology).
  */
 export interface ServedSync {
   at: number;
   /** The addresses of the replica lines not online then, as the master gave them. */
   syncing: readonly string[];
-  /** Every line's address then (read only when `syncing` is empty): the sync was none of theirs. */
-  listed: readonly string[];
+  /** Read only when `syncing` is empty: those listed syncing in the reading before and not listed then. */
+  dropped: readonly string[];
 }
 
 /**
@@ -75,21 +75,22 @@ export interface ServedSync {
  * before started one; one listed syncing in both may have been dropped and retried (a sync looks
  * unbroken across reads), one more each at most. The rest started and ended between the reads:
  * given to those listed syncing, a replica's one sync read as 3 when two siblings' finished
- * meanwhile, and SYNC_FAILING fired on a replica in its first sync.
+ * meanwhile. Given to any replica not listed, one refused at the handshake (it never syncs) took
+ * every `redis-cli --rdb` backup of its master for a failed attempt.
  */
 export function servedSyncs(count: number, at: number, lines: readonly ListedReplica[], before: readonly ListedReplica[]): ServedSync[] {
   const wasSyncing = before.filter((line) => line.state !== 'online').map((line) => line.address);
   const syncing = lines.filter((line) => line.state !== 'online').map((line) => line.address);
   const fresh = syncing.filter((address) => !wasSyncing.includes(address));
   const going = syncing.filter((address) => wasSyncing.includes(address));
-  const listed = lines.map((line) => line.address);
+  const dropped = wasSyncing.filter((address) => !lines.some((line) => line.address === address));
   const out: ServedSync[] = [];
   for (const group of [fresh, going]) {
     // Fewer syncs than the group: shared among it (a restarted master serves each of its replicas one).
     const n = Math.min(count - out.length, group.length);
-    for (let i = 0; i < n; i++) out.push({ at, syncing: group, listed: [] });
+    for (let i = 0; i < n; i++) out.push({ at, syncing: group, dropped: [] });
   }
-  while (out.length < count) out.push({ at, syncing: [], listed });
+  while (out.length < count) out.push({ at, syncing: [], dropped });
   return out;
 }
 

@@ -257,13 +257,14 @@ function syncAttemptsOf(record: NodeRecord, master: NodeRecord | undefined, cont
 /**
  * How much of a sync its master served is `record`'s attempt: a share of one among the replicas
  * the master listed syncing (a restarted master serves each of its replicas one); with none of
- * those, all of it unless the master listed `record` at all. Counted for every away replica, a sync served to a sibling
+ * those, all of it if the master had listed `record` syncing in its reading before and no longer
+ * listed it (dropped, not back yet). Counted for every away replica, a sync served to a sibling
  * just before this one went away made its one slow sync two.
  */
 function shareOf(sync: ServedSync, record: NodeRecord): number {
   const names = (address: string): boolean => address === record.address || record.aliases.has(address);
   if (sync.syncing.length > 0) return sync.syncing.some(names) ? 1 / sync.syncing.length : 0;
-  return sync.listed.some(names) ? 0 : 1;
+  return sync.dropped.some(names) ? 1 : 0;
 }
 
 /** The write rate is measured over this much of a master's offset history. */

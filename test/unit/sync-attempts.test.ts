@@ -31,7 +31,7 @@ describe("a replica's sync attempts, counted from its master's sync_full", () =>
   it('leave out a sync the master served a sibling just before this replica went away', () => {
     // Within the poll interval of slack before the replica was read away: the master listed the sibling syncing.
     const { nodes, master } = topology(NOW - 5000);
-    master.fullSyncsServed = [{ at: NOW - 5400, syncing: [SIBLING], listed: [] }];
+    master.fullSyncsServed = [{ at: NOW - 5400, syncing: [SIBLING], dropped: [] }];
     expect(attempts(nodes)).toBe(1);
   });
 
@@ -41,28 +41,36 @@ describe("a replica's sync attempts, counted from its master's sync_full", () =>
     expect(attempts(nodes)).toBe(1);
   });
 
-  it('count a sync with no replica listed syncing while the master did not list this one: dropped, and not back yet', () => {
+  it('count a sync with no replica listed syncing for a replica listed syncing the reading before and not listed now: dropped, and not back yet', () => {
     const { nodes, master } = topology(NOW - 30_000);
     master.fullSyncsServed = [NOW - 29_000, NOW - 19_000, NOW - 9_000].flatMap((at) => servedSyncs(1, at, [line(SIBLING, 'online')], [line(SIBLING, 'online'), line(AWAY, 'send_bulk')]));
     expect(attempts(nodes)).toBe(3);
   });
 
+  it('leave out a sync with no replica listed syncing from a replica the master did not list syncing before either (refused at the handshake)', () => {
+    // Its link down, its master never reached: three `redis-cli --rdb` backups of its master, each over between two reads.
+    const { nodes, master } = topology(NOW - 30_000);
+    const lines = [line(SIBLING, 'online')];
+    master.fullSyncsServed = [NOW - 29_000, NOW - 19_000, NOW - 9_000].flatMap((at) => servedSyncs(1, at, lines, lines));
+    expect(attempts(nodes)).toBe(1);
+  });
+
   it('count each sync the master listed this replica syncing for: retried between two reads, it reads "in a sync" throughout', () => {
     const { nodes, master } = topology(NOW - 30_000);
-    master.fullSyncsServed = [NOW - 29_000, NOW - 19_000, NOW - 9_000].map((at) => ({ at, syncing: [AWAY], listed: [] }));
+    master.fullSyncsServed = [NOW - 29_000, NOW - 19_000, NOW - 9_000].map((at) => ({ at, syncing: [AWAY], dropped: [] }));
     expect(attempts(nodes)).toBe(3);
   });
 
   it('share a sync among the replicas listed syncing with it: a restarted master serves each one', () => {
     const { nodes, master } = topology(NOW - 10_000);
-    master.fullSyncsServed = [1, 2].map(() => ({ at: NOW - 9_000, syncing: [SIBLING, AWAY], listed: [] }));
+    master.fullSyncsServed = [1, 2].map(() => ({ at: NOW - 9_000, syncing: [SIBLING, AWAY], dropped: [] }));
     expect(attempts(nodes)).toBe(1);
   });
 
   it('know the replica by an alias the master lists it under', () => {
     const { nodes, master, away } = topology(NOW - 30_000);
     away.aliases.add('replica-3.example:6379');
-    master.fullSyncsServed = [NOW - 29_000, NOW - 19_000].map((at) => ({ at, syncing: ['replica-3.example:6379'], listed: [] }));
+    master.fullSyncsServed = [NOW - 29_000, NOW - 19_000].map((at) => ({ at, syncing: ['replica-3.example:6379'], dropped: [] }));
     expect(attempts(nodes)).toBe(2);
   });
 
@@ -96,12 +104,13 @@ describe("a replica's sync attempts, counted from its master's sync_full", () =>
     expect(attempts(nodes)).toBe(1);
   });
 
-  it("leave the syncs that started and ended between two readings to a replica the master did not list at all (dropped, not back yet)", () => {
-    const entries = servedSyncs(3, NOW, [line(SIBLING, 'online'), line(AWAY, 'wait_bgsave')], [line(SIBLING, 'online'), line(AWAY, 'online')]);
+  it('leave the syncs that started and ended between two readings to a replica dropped since the reading before (listed syncing then, not listed now)', () => {
+    const gone = '10.0.0.4:6379';
+    const entries = servedSyncs(3, NOW, [line(SIBLING, 'online'), line(AWAY, 'send_bulk')], [line(SIBLING, 'online'), line(AWAY, 'wait_bgsave'), line(gone, 'send_bulk')]);
     expect(entries).toEqual([
-      { at: NOW, syncing: [AWAY], listed: [] },
-      { at: NOW, syncing: [], listed: [SIBLING, AWAY] },
-      { at: NOW, syncing: [], listed: [SIBLING, AWAY] },
+      { at: NOW, syncing: [AWAY], dropped: [] },
+      { at: NOW, syncing: [], dropped: [gone] },
+      { at: NOW, syncing: [], dropped: [gone] },
     ]);
   });
 });
