@@ -104,6 +104,14 @@ describe("a replica's sync attempts, counted from its master's sync_full", () =>
     expect(attempts(nodes)).toBe(1);
   });
 
+  it('count a sync for a replica its master lists online without an ACK yet: a diskless snapshot sent, not loaded', () => {
+    // It cannot write what it receives and asks again: each time, its master lists it online (offset 0) at once.
+    const { nodes, master } = topology(NOW - 30_000);
+    const sent = [line(SIBLING, 'online', 5000), line(AWAY, 'online', 0)];
+    master.fullSyncsServed = [NOW - 29_000, NOW - 19_000, NOW - 9_000].flatMap((at) => servedSyncs(1, at, sent, [line(SIBLING, 'online', 5000)]));
+    expect(attempts(nodes)).toBe(3);
+  });
+
   it('leave the syncs that started and ended between two readings to a replica dropped since the reading before (listed syncing then, not listed now)', () => {
     const gone = '10.0.0.4:6379';
     const entries = servedSyncs(3, NOW, [line(SIBLING, 'online'), line(AWAY, 'send_bulk')], [line(SIBLING, 'online'), line(AWAY, 'wait_bgsave'), line(gone, 'send_bulk')]);
@@ -115,6 +123,6 @@ describe("a replica's sync attempts, counted from its master's sync_full", () =>
   });
 });
 
-function line(address: string, state: string): ListedReplica {
-  return { address, state, ackOffset: 0, ackAgeSeconds: 0 };
+function line(address: string, state: string, ackOffset = state === 'online' ? 1000 : 0): ListedReplica {
+  return { address, state, ackOffset, ackAgeSeconds: 0 };
 }
