@@ -200,13 +200,15 @@ function replicaFullSync(memory: EventMemory, old: NodeState | undefined, node: 
     // now was the data replaced (a restart without its history said what it lost when seen).
     memory.unfinished.delete(a);
     memory.resyncedAt.set(a, memory.tick);
-    // Its master read without it listed was read before this attempt began (a fast sync after
-    // failing ones): the sync_full that rises next for it is this sync, not another one.
-    const upstream = node.master ? after.get(node.master) : undefined;
-    if (node.master && upstream?.reachable && !listedBy(upstream, node)) memory.lateCount.set(a, { master: node.master, tick: memory.tick });
     // Re-pointed while it synced: the sync that finished is from the master it follows now.
     const from = node.master ?? pending.master;
     const moved = from !== pending.master ? ` (re-pointed from ${pending.master} while it synced)` : '';
+    // Its master read without it listed was read before this attempt began (a fast sync after
+    // failing ones): the sync_full that rises next for it is this sync, not another one. So for
+    // a master it was re-pointed to, listed or not: a replica's INFO stats is read only once it
+    // serves one, and its count came a poll later as "again, more than once between two polls".
+    const upstream = node.master ? after.get(node.master) : undefined;
+    if (node.master && upstream?.reachable && (moved || !listedBy(upstream, node))) memory.lateCount.set(a, { master: node.master, tick: memory.tick });
     add(a, 'full-resync', `${a}'s data was replaced by a full resync from ${from}${moved}: the sync finished, its link is up`, from, 'completes');
     return;
   }

@@ -279,6 +279,26 @@ describe('a replica re-pointed while it synced', () => {
   });
 });
 
+describe('a replica re-pointed while it synced, its new master counted after it linked', () => {
+  it('takes the sync_full the new master shows a poll later for the sync already said finished, not for another one "between two polls"', () => {
+    const other = (syncFull: number, over: Partial<NodeState> = {}): NodeState =>
+      nodeState('m:2', { runId: 'run-m2', replid: Z_REPLID, stats: { syncFull, syncPartialOk: 0, syncPartialErr: 0 }, ...over });
+    const listing = [{ address: 'a:1', state: 'online', ackOffset: 10, ackAgeSeconds: 0 }];
+    const events = run([
+      [master(), other(0), replica('a:1')],
+      [master(), other(0), replica('a:1', { linkStatus: 'down', sync: SYNCING })],
+      [master(), other(0), replica('a:1', { master: 'm:2', linkStatus: 'down', sync: SYNCING })],
+      // Linked to m:2 and listed by it; m:2's INFO stats, read only once it serves a replica, shows the sync a poll later.
+      [master(), other(0, { replicas: listing }), replica('a:1', { master: 'm:2', replid: Z_REPLID, offset: 10 })],
+      [master(), other(1, { replicas: listing }), replica('a:1', { master: 'm:2', replid: Z_REPLID, offset: 10 })],
+    ]).flat();
+    expect(events.filter((e) => e.kind === 'full-resync').map((e) => e.message)).toEqual([
+      'a:1 started a full resync from m:1 (master_sync_in_progress: the sync started): its data is replaced once the sync finishes',
+      "a:1's data was replaced by a full resync from m:2 (re-pointed from m:1 while it synced): the sync finished, its link is up",
+    ]);
+  });
+});
+
 describe('a replica that failed to sync, then synced', () => {
   it('read linked before its master counted that sync: one resync, not a second one', () => {
     const steps: NodeState[][] = [[master(), replica('a:1')]];
