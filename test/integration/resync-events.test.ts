@@ -119,3 +119,37 @@ describe('full resyncs reported from both sides, across restarts', () => {
     expect(engine.events({ limit: 10_000 }).map((e) => e.kind)).not.toContain('replica-dropped');
   });
 });
+
+describe('a replica re-pointed to a sibling while its full sync runs', () => {
+  it('one resync, from the sibling it follows now: the sibling counting it a poll late is not another sync "between two polls"', { timeout: 60_000 }, async () => {
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(2), extraArgs: ['--repl-diskless-sync', 'no'] }));
+    const master = lab.address('master');
+    const sibling = lab.address('replica-1');
+    const mover = lab.address('replica-2');
+    await fill(master);
+    const engine = own(new ReplicationEngine());
+    await engine.connect({ seeds: [master], pollIntervalMs: POLL_MS });
+    await waitForTick(engine, (u) => u.snapshot.nodes.filter((n) => n.linkStatus === 'up').length === 2, 10_000, 'two linked replicas');
+
+    // Detached and written to, its history is its own: a full sync from the master, slow (a 5 s snapshot).
+    const admin = new Redis(`redis://${master}`);
+    const moving = new Redis(`redis://${mover}`);
+    own({ close: async () => (admin.disconnect(), moving.disconnect()) });
+    await admin.config('SET', 'rdb-key-save-delay', '1000');
+    await moving.call('REPLICAOF', 'NO', 'ONE');
+    await moving.set('own-write', '1');
+    await moving.call('REPLICAOF', '127.0.0.1', String(lab.port('master')));
+    await waitForTick(engine, (u) => Boolean(node(u.snapshot, mover).sync), 5000, 'its sync from the master');
+    await moving.call('REPLICAOF', '127.0.0.1', String(lab.port('replica-1')));
+    await waitForTick(engine, (u) => node(u.snapshot, mover).master === sibling && node(u.snapshot, mover).linkStatus === 'up' && (node(u.snapshot, sibling).stats?.syncFull ?? 0) >= 1, 20_000, 'synced from the sibling');
+    const seq = engine.snapshot()?.seq ?? 0;
+    await waitForTick(engine, (u) => u.snapshot.seq >= seq + 8, 10_000, 'eight more ticks');
+
+    expect(await moving.get('own-write')).toBeNull();
+    const resyncs = engine.events({ limit: 10_000 }).filter((e) => e.kind === 'full-resync');
+    expect(resyncs.filter((e) => e.node === sibling)).toEqual([]);
+    expect(resyncs.filter((e) => e.node === mover && e.completes).map((e) => e.message)).toEqual([
+      `${mover}'s data was replaced by a full resync from ${sibling} (re-pointed from ${master} while it synced): the sync finished, its link is up`,
+    ]);
+  });
+});
