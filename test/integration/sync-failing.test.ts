@@ -132,17 +132,21 @@ describe('SYNC_FAILING: an RDB format the replica cannot load', () => {
   });
 });
 
+/** A master and three replicas on disk-based syncs, the master holding `keys` keys of `size` bytes; replica-3 is the one the tests watch. */
+async function filledLab(keys: number, size: number): Promise<{ lab: Lab; master: string; late: string; admin: Redis }> {
+  const lab = own(await Lab.start({ nodes: masterWithReplicas(3), extraArgs: ['--repl-diskless-sync', 'no'] }));
+  const admin = new Redis(`redis://${lab.address('master')}`);
+  own({ close: async () => admin.disconnect() });
+  const fill = admin.pipeline();
+  for (let i = 0; i < keys; i++) fill.set(`k:${i}`, 'x'.repeat(size));
+  await fill.exec();
+  return { lab, master: lab.address('master'), late: lab.address('replica-3'), admin };
+}
+
 describe('SYNC_FAILING: a slow first sync after its master served others', () => {
   it("a replica's one slow full sync, a minute after its master fully synced two restarted replicas, is one attempt, not three failed ones", { timeout: 90_000 }, async () => {
-    const lab = own(await Lab.start({ nodes: masterWithReplicas(3), extraArgs: ['--repl-diskless-sync', 'no'] }));
-    const master = lab.address('master');
-    const late = lab.address('replica-3');
-    const admin = new Redis(`redis://${master}`);
-    own({ close: async () => admin.disconnect() });
     // 2,000 keys: at 2 ms a key (below), a 4 s snapshot.
-    const fill = admin.pipeline();
-    for (let i = 0; i < 2000; i++) fill.set(`k:${i}`, 'x'.repeat(512));
-    await fill.exec();
+    const { lab, master, late, admin } = await filledLab(2000, 512);
     const engine = own(new ReplicationEngine());
     await engine.connect({ seeds: [master], pollIntervalMs: POLL_MS });
     await waitForTick(engine, (u) => u.snapshot.nodes.filter((n) => n.linkStatus === 'up').length === 3, 10_000, 'three linked replicas');
@@ -183,14 +187,7 @@ describe('SYNC_FAILING: a slow first sync after its master served others', () =>
 
 describe("SYNC_FAILING: siblings' syncs that finished between two reads of their master", () => {
   it('a replica the master lists in its one slow sync, after two siblings synced since the last read, is one attempt, not three', { timeout: 60_000 }, async () => {
-    const lab = own(await Lab.start({ nodes: masterWithReplicas(3), extraArgs: ['--repl-diskless-sync', 'no'] }));
-    const master = lab.address('master');
-    const late = lab.address('replica-3');
-    const admin = new Redis(`redis://${master}`);
-    own({ close: async () => admin.disconnect() });
-    const fill = admin.pipeline();
-    for (let i = 0; i < 1000; i++) fill.set(`k:${i}`, 'x'.repeat(100));
-    await fill.exec();
+    const { lab, master, late, admin } = await filledLab(1000, 100);
     // A long interval: all three syncs below start between two reads of the master.
     const engine = own(new ReplicationEngine());
     await engine.connect({ seeds: [master], pollIntervalMs: 3000 });
