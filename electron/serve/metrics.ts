@@ -103,7 +103,10 @@ class LinkDownSince {
     const now = new Map<string, number>();
     for (const node of snapshot.nodes) {
       if (node.role !== 'replica' || !node.reachable || node.stale || node.linkStatus !== 'down') continue;
-      now.set(node.address, before?.get(node.address) ?? snapshot.takenAt);
+      // Or since Redis said it went down, where earlier, and the earliest kept (as the alert book does):
+      // Redis's 1 s, then -1 a tick 999 ms later, read 1 then 0.999.
+      const reported = node.linkDownSinceSeconds !== null && node.linkDownSinceSeconds >= 0 ? snapshot.takenAt - node.linkDownSinceSeconds * 1000 : snapshot.takenAt;
+      now.set(node.address, Math.min(before?.get(node.address) ?? snapshot.takenAt, reported));
     }
     this.#since.set(topology, now);
   }

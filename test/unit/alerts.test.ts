@@ -314,6 +314,19 @@ describe('incidents', () => {
   const lagging = snapshot(pair({ lag: inSyncLag({ bytesBehindMaster: 20 * MB }) }));
   const healthy = snapshot(pair());
 
+  it('a link Redis once said was down 1 s, then says -1: still down from then, not 0.999 s from the console\'s first read, one incident', () => {
+    const clock = new FakeClock();
+    const t0 = clock.now();
+    const book = watchingFrom(t0 - 60_000);
+    book.setThresholds({ linkDownSeconds: 1 }, t0);
+    const down = (reported: number | null): TopologySnapshot => snapshot(pair({ linkStatus: 'down', linkDownSinceSeconds: reported }));
+    expect(firing(book.evaluate(down(1), t0)).map((a) => a.rule)).toEqual(['LINK_DOWN']);
+    const id = only(book.evaluate(down(1), t0)).id;
+    // The next tick comes 999 ms later (ticks are not exactly a second apart), the handshake failed again: -1.
+    const next = book.evaluate(down(null), t0 + 999);
+    expect(firing(next).map((a) => [a.rule, a.id, a.value])).toEqual([['LINK_DOWN', id, 2]]);
+  });
+
   it('keep their id from firing to resolved; the next incident gets a new id; transitions say fired once', () => {
     const clock = new FakeClock();
     const book = new AlertBook();

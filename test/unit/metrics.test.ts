@@ -227,13 +227,14 @@ describe('serve metrics', () => {
     let current = down(T, null);
     const metrics = metricsOf(() => state(current));
     const read = [];
-    for (const [after, reported] of [[0, null], [15_000, null], [16_000, 0], [17_000, null], [18_000, 1], [60_000, 120]] as const) {
+    for (const [after, reported] of [[0, null], [15_000, null], [16_000, 0], [17_000, null], [18_000, 1], [60_000, 120], [60_999, null]] as const) {
       current = down(T + after, reported);
       metrics.observe('orders', { snapshot: current, events: [] });
       read.push(samples(await metrics.render()).get(`replication_console_replica_link_down_seconds{topology="orders",node="${REPLICA}",master="${MASTER}"}`));
     }
-    // Redis's own figure counts where it is longer (a link down before this console watched).
-    expect(read).toEqual([0, 15, 16, 17, 18, 120]);
+    // Redis's own figure counts where it is longer (a link down before this console watched), and
+    // still once it says -1 again: 120.999, not back to 60.999 from the console's first read.
+    expect(read).toEqual([0, 15, 16, 17, 18, 120, 120.999]);
   });
 
   it('counts resyncs from the first tick on, and only up: across a master restart too', async () => {
