@@ -5,6 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
 import { shot, useBrowserAndRenderer } from '../helpers/browser';
+import { startSentinelGroup } from '../helpers/sentinel-group';
 import { openWebConsole, useCleanups } from '../helpers/web-e2e';
 
 const GROUP = 'mymaster';
@@ -15,8 +16,7 @@ describe('Sentinel view', () => {
   it('draws the Sentinels apart, shows their view, and groups a real failover as one incident', async () => {
     const lab = await Lab.start({ nodes: masterWithReplicas(1) });
     cleanups.push(() => lab.close());
-    const sentinels: string[] = [];
-    for (let i = 0; i < 3; i++) sentinels.push(await lab.startSentinel({ masterName: GROUP, master: 'master', quorum: 2, downAfterMs: 1000, failoverTimeoutMs: 4000 }));
+    const sentinels = (await startSentinelGroup(lab, GROUP, 1, { downAfterMs: 1000, failoverTimeoutMs: 4000 })).map((name) => lab.address(name));
     const { page, problems } = await openWebConsole(e2e, cleanups);
 
     // The Sentinel fields of the form: a bad master name is caught before anything is sent.
