@@ -1,6 +1,6 @@
 // Text renderings of a snapshot for the terminal: tree, table and JSON (Mermaid and the labels
 // they share with it are electron/shared/topology-text.ts's, since the UI exports Mermaid too).
-import type { Alert, NodeLoad, NodeState, TopologySnapshot, TopologyWarning } from '../shared/types';
+import type { Alert, NodeLoad, NodeState, SyncClient, TopologySnapshot, TopologyWarning } from '../shared/types';
 import { formatBytes, formatOffset, formatSeconds, formatSecondsBehind, formatUtc } from '../shared/format';
 import { clean, CYCLE_LAG, CYCLE_LAG_WHY, distinct, lagLabel, roleLabel, stalledAboveText, staleAge, syncLabel } from '../shared/topology-text';
 import { troubles } from '../shared/node-index';
@@ -106,6 +106,11 @@ export function sentinelSummary(node: NodeState): string {
     .join('; ');
 }
 
+/** A master's sync client (a line with port 0), as a leaf of its tree: what it is, since it is no node. */
+function syncClientLine(client: SyncClient): string {
+  return `${client.ip} (sync client, no port announced: redis-cli --rdb or --replica, a backup or migration tool)  ${client.state}`;
+}
+
 /** The "Sentinels" section under the tree: address, reachability, and its view of each master. */
 function sentinelLines(sentinels: readonly NodeState[], takenAt: number): string[] {
   if (sentinels.length === 0) return [];
@@ -138,7 +143,9 @@ export function toTree(snapshot: TopologySnapshot): string {
     lines.push(top ? line : `${prefix}${last ? '└─ ' : '├─ '}${line}`);
     const kids = children.get(node.address) ?? [];
     const childPrefix = top ? '' : `${prefix}${last ? '   ' : '│  '}`;
-    kids.forEach((kid, i) => walk(kid, childPrefix, i === kids.length - 1, false));
+    const clients = node.reachable ? node.syncClients : [];
+    kids.forEach((kid, i) => walk(kid, childPrefix, i === kids.length - 1 && clients.length === 0, false));
+    clients.forEach((client, i) => lines.push(clean(`${childPrefix}${i === clients.length - 1 ? '└─ ' : '├─ '}${syncClientLine(client)}`)));
   };
   for (const node of nodes) if (!hasParent.has(node.address)) walk(node, '', true, true);
   for (const node of nodes) if (!seen.has(node.address)) walk(node, '', true, true);

@@ -435,6 +435,18 @@ function masterSyncs(
       add(replica, 'full-resync', `${fullResync(replica, a, done, why)}${demotedNote(memory, replica, a, node)}${bufferLimitNote(node)}`, a, done ? 'replaced' : 'started');
       left--;
     }
+    // A sync client in a sync now (redis-cli --rdb: port 0) took one: said as what it is, not as a replica's data replaced.
+    const clients = left > 0 ? node.syncClients.filter((c) => c.state !== 'online').slice(0, left) : [];
+    if (clients.length > 0) {
+      const ips = [...new Set(clients.map((c) => c.ip))].join(', ');
+      add(
+        a,
+        'full-resync',
+        `${a} started ${count(clients.length, 'full sync')} for ${clients.length === 1 ? 'a sync client' : 'sync clients'} at ${ips} that announced no port ` +
+          `(redis-cli --rdb or --replica, a backup or migration tool; sync_full ${node.stats.syncFull}): ${a} makes a snapshot for it, and no replica's data is replaced`,
+      );
+      left -= clients.length;
+    }
     if (left > 0) {
       // sync_full counts a sync when it starts: one dropped half-way (an output buffer limit) replaced nothing.
       // More syncs than replicas away: some of them synced twice between two polls, which the console cannot tell apart.

@@ -5,7 +5,7 @@
 // whatever was cut is reported (ParsedInfo.cuts, ReplicationInfo.listedLines) so the engine
 // can say so instead of carrying megabytes into every tick.
 
-import type { ListedReplica, NodeLoad, NodePersistence, ReplicationBacklog, SyncProgress } from '../shared/types';
+import type { ListedReplica, NodeLoad, NodePersistence, ReplicationBacklog, SyncClient, SyncProgress } from '../shared/types';
 
 type Fields = Record<string, string>;
 
@@ -86,6 +86,8 @@ export interface ReplicationInfo {
   connectedReplicas: number | null;
   /** At most MAX_REPLICA_LINES lines' worth, dual-channel pairs merged. */
   replicas: ListedReplica[];
+  /** Lines that announced no port (`port=0`): sync clients, not replicas (see SyncClient). */
+  syncClients: SyncClient[];
   /** How many `slaveN` lines the reply had, read or not: more than MAX_REPLICA_LINES means `replicas` is cut. */
   listedLines: number;
   failoverState: string | null;
@@ -396,6 +398,7 @@ class ReplicationReading implements ReplicationInfo {
   replicaAnnounced: boolean | null;
   connectedReplicas: number | null;
   replicas: ListedReplica[];
+  syncClients: SyncClient[];
   listedLines: number;
   failoverState: string | null;
   replid: string | null;
@@ -421,8 +424,9 @@ class ReplicationReading implements ReplicationInfo {
     this.readOnly = toFlag(read.replicaReadOnly ?? read.slaveReadOnly);
     this.replicaAnnounced = toFlag(read.replicaAnnounced);
     this.connectedReplicas = toNonNegative(read.connectedReplicas);
-    const { replicas, listedLines } = parseListedReplicas(read.replicaLines);
+    const { replicas, syncClients, listedLines } = parseListedReplicas(read.replicaLines);
     this.replicas = replicas;
+    this.syncClients = syncClients;
     this.listedLines = listedLines;
     this.failoverState = nonEmpty(read.failoverState);
     this.replid = nonEmpty(read.replid);
@@ -860,6 +864,8 @@ function replicationSection(fields: Fields, section: Fields | undefined, listedI
 
 interface ReplicaLine {
   address: string;
+  ip: string;
+  port: number;
   state: string;
   offset: number;
   lag: number;
@@ -871,13 +877,19 @@ interface ReplicaEntry extends ListedReplica {
   hasMainLine: boolean;
 }
 
-/** The replicas the slaveN lines list: the first MAX_REPLICA_LINES by number, and how many lines there were. */
-function parseListedReplicas(replicaLines: ReadonlyMap<string, IndexedLine>): { replicas: ListedReplica[]; listedLines: number } {
+/**
+ * The replicas the slaveN lines list: the first MAX_REPLICA_LINES by number, and how many lines
+ * there were. A line with port 0 is a sync client (see SyncClient): kept apart, never a replica
+ * to dial, resolve or count as one.
+ */
+function parseListedReplicas(replicaLines: ReadonlyMap<string, IndexedLine>): { replicas: ListedReplica[]; syncClients: SyncClient[]; listedLines: number } {
   const sorted = [...replicaLines.values()].sort(ascendingIndex);
   const lines: ReplicaLine[] = [];
+  const syncClients: SyncClient[] = [];
   for (let i = 0; i < sorted.length && i < MAX_REPLICA_LINES; i++) {
     const line = parseReplicaLine(sorted[i]!.value);
-    if (line) lines.push(line);
+    if (line?.port === 0) syncClients.push({ ip: line.ip, state: line.state, ackOffset: line.offset, ackAgeSeconds: line.lag });
+    else if (line) lines.push(line);
   }
   let dualChannel = false;
   for (const line of lines) dualChannel ||= line.rdbChannel;
@@ -889,7 +901,7 @@ function parseListedReplicas(replicaLines: ReadonlyMap<string, IndexedLine>): { 
   } else {
     for (const line of lines) replicas.push({ address: line.address, state: line.state, ackOffset: line.offset, ackAgeSeconds: line.lag });
   }
-  return { replicas, listedLines: sorted.length };
+  return { replicas, syncClients, listedLines: sorted.length };
 }
 
 /** One `ip=…,port=…,state=…,offset=…,lag=…[,type=…]` line; null when any required part is unusable. */
@@ -939,6 +951,8 @@ function parseReplicaLine(text: string): ReplicaLine | null {
   if (ip === null || port === null || state === null || offset === null || lag === null) return null;
   return {
     address: formatAddress(ip, port),
+    ip,
+    port,
     state,
     offset,
     // lag is wall-clock now − last ACK: a clock stepped backwards makes it negative.

@@ -201,6 +201,7 @@ function nodeState(context: TickContext, record: NodeRecord): NodeState {
     secondReplOffset: live?.secondReplOffset ?? null,
     backlog: live?.backlog ?? null,
     replicas: live?.replicas ?? [],
+    syncClients: live?.syncClients ?? [],
     connectedReplicas: live?.connectedReplicas ?? null,
     priority: live?.priority ?? null,
     readOnly: live?.readOnly ?? null,

@@ -739,7 +739,8 @@ function multipleMasters(nodes: NodeSet, records: readonly NodeRecord[]): Topolo
   }
   const describe = (m: NodeRecord): string => {
     const replicas = replicaCount.get(m) ?? 0;
-    const listed = m.replication?.listedLines ?? 0;
+    // Sync clients (redis-cli --rdb: port 0) are no replicas it has.
+    const listed = (m.replication?.listedLines ?? 0) - (m.replication?.syncClients.length ?? 0);
     const plural = (n: number): string => `${n.toLocaleString('en')} replica${n === 1 ? '' : 's'}`;
     if (replicas > 0) return `${m.address} (${plural(replicas)})`;
     // A master whose listed replicas never answer is not a lone master: it says it has replicas.

@@ -101,6 +101,20 @@ export interface ListedReplica {
   ackAgeSeconds: number;
 }
 
+/**
+ * A `slaveN` line with port 0: a connection that took the replication stream without announcing
+ * a listening port. `redis-cli --rdb` and `--replica`, backup and migration tools do; so would a
+ * replica listening on no TCP port. No node the console can read: its full sync forks the master
+ * but replaces no replica's data.
+ */
+export interface SyncClient {
+  ip: string;
+  state: string;
+  /** Last offset it ACKed (0 before the first ACK, or for a tool that never ACKs). */
+  ackOffset: number;
+  ackAgeSeconds: number;
+}
+
 /** The replication backlog a node keeps: partial resyncs are possible inside its window. */
 export interface ReplicationBacklog {
   active: boolean;
@@ -226,6 +240,8 @@ export interface NodeState {
   secondReplOffset: number | null;
   backlog: ReplicationBacklog | null;
   replicas: ListedReplica[];
+  /** The sync clients the master lists (lines with port 0): never nodes of the topology. */
+  syncClients: SyncClient[];
   /** connected_slaves: how many replicas the master says are connected (more than `replicas` lists when its list was cut); null when not reachable. */
   connectedReplicas: number | null;
   /** replica-priority (0 = never promote); null on masters that don't report it. */

@@ -26,6 +26,7 @@ export function nodeState(address: string, overrides: Partial<NodeState> = {}): 
     secondReplOffset: null,
     backlog: { active: true, size: 1 << 20, firstByteOffset: 1, histlen: 1000 },
     replicas: [],
+    syncClients: [],
     connectedReplicas: 0,
     priority: 100,
     readOnly: null,

@@ -1,5 +1,8 @@
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { describe, expect, it } from 'vitest';
 import Redis from 'ioredis';
+import { toTree } from '../../electron/cli/output';
 import { ReplicationEngine } from '../../electron/engine/engine';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
 import { node, waitForTick } from '../helpers/engine';
@@ -151,5 +154,37 @@ describe('a replica re-pointed to a sibling while its full sync runs', () => {
     expect(resyncs.filter((e) => e.node === mover && e.completes).map((e) => e.message)).toEqual([
       `${mover}'s data was replaced by a full resync from ${sibling} (re-pointed from ${master} while it synced): the sync finished, its link is up`,
     ]);
+  });
+});
+
+describe('a backup taken with redis-cli (a sync client that announces no port)', () => {
+  it('is no replica: no node at port 0, no UNREACHABLE, and its full sync said as a snapshot for it, not as data replaced', async () => {
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(1) }));
+    const master = lab.address('master');
+    const replica = lab.address('replica-1');
+    await fill(master);
+    const engine = own(new ReplicationEngine());
+    await engine.connect({ seeds: [master], pollIntervalMs: POLL_MS });
+    await waitForTick(engine, (u) => node(u.snapshot, replica).linkStatus === 'up' && node(u.snapshot, replica).offset === node(u.snapshot, master).offset, 10_000, 'the replica caught up');
+    const admin = new Redis(`redis://${master}`);
+    own({ close: async () => admin.disconnect() });
+    // The sync waits 2 s before it starts: polls see the client listed in wait_bgsave.
+    await admin.config('SET', 'repl-diskless-sync', 'yes');
+    await admin.config('SET', 'repl-diskless-sync-delay', '2');
+
+    // `redis-cli --replica` takes a full sync, then stays, listed as `slaveN:ip=127.0.0.1,port=0,…`.
+    const tool = spawn('redis-cli', ['-p', String(lab.port('master')), '--replica'], { stdio: 'ignore' });
+    own({ close: async () => void (tool.exitCode === null && (tool.kill(), await once(tool, 'exit'))) });
+    await waitForTick(engine, (u) => node(u.snapshot, master).syncClients.some((c) => c.state !== 'online'), 10_000, 'the client listed in its sync');
+    const synced = await waitForTick(engine, (u) => node(u.snapshot, master).syncClients.some((c) => c.state === 'online'), 15_000, 'the client online');
+    const seq = synced.snapshot.seq;
+    const { snapshot } = await waitForTick(engine, (u) => u.snapshot.seq >= seq + 4, 10_000, 'four more ticks');
+
+    expect(node(snapshot, master).syncClients).toEqual([expect.objectContaining({ ip: '127.0.0.1', state: 'online' })]);
+    expect(snapshot.nodes.map((n) => n.address).sort()).toEqual([master, replica].sort());
+    expect(snapshot.warnings.filter((w) => w.nodes.some((a) => a.endsWith(':0')) || w.code === 'UNREACHABLE')).toEqual([]);
+    const resyncs = engine.events({ limit: 10_000 }).filter((e) => e.kind === 'full-resync');
+    expect(resyncs.map((e) => [e.node, e.replaced ?? false, e.message.split(' that announced')[0]])).toEqual([[master, false, `${master} started a full sync for a sync client at 127.0.0.1`]]);
+    expect(toTree(snapshot)).toContain('127.0.0.1 (sync client, no port announced: redis-cli --rdb or --replica, a backup or migration tool)  online');
   });
 });

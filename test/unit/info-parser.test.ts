@@ -163,6 +163,7 @@ describe('redis 5.0 master with two replicas', () => {
       role: 'master',
       ...NO_REPLICA_FIELDS,
       connectedReplicas: 2,
+      syncClients: [],
       replicas: [
         { address: '10.0.1.12:6379', state: 'online', ackOffset: 2740138122, ackAgeSeconds: 0 },
         { address: '10.0.1.13:6380', state: 'online', ackOffset: 2740137980, ackAgeSeconds: 1 },
@@ -222,6 +223,7 @@ describe('redis 6.0 replica in the middle of a chain', () => {
       readOnly: true,
       replicaAnnounced: null,
       connectedReplicas: 1,
+      syncClients: [],
       replicas: [{ address: '10.0.2.21:6379', state: 'online', ackOffset: 58213377, ackAgeSeconds: 1 }],
       failoverState: null,
       replid: '1ae767232a30e23134136aab907f3afa7e4a34ae',
@@ -278,6 +280,7 @@ describe('redis 6.2 replica during a disk-based full sync', () => {
       readOnly: true,
       replicaAnnounced: false,
       connectedReplicas: 0,
+      syncClients: [],
       replicas: [],
       failoverState: 'no-failover',
       replid: '54fc916fad2b043160cb6a882fd42dae094412d3',
@@ -314,6 +317,7 @@ describe('redis 7.0, captured from real servers', () => {
       role: 'master',
       ...NO_REPLICA_FIELDS,
       connectedReplicas: 1,
+      syncClients: [],
       replicas: [{ address: '127.0.0.1:17302', state: 'online', ackOffset: 1345, ackAgeSeconds: 0 }],
       failoverState: 'no-failover',
       replid: '9f7f5e5bb387dd270cacff07e8ae0f0463378097',
@@ -349,6 +353,7 @@ describe('redis 7.0, captured from real servers', () => {
       readOnly: true,
       replicaAnnounced: true,
       connectedReplicas: 0,
+      syncClients: [],
       replicas: [],
       failoverState: 'no-failover',
       replid: '9f7f5e5bb387dd270cacff07e8ae0f0463378097',
@@ -409,6 +414,7 @@ describe('redis 7.0, captured from real servers', () => {
       readOnly: true,
       replicaAnnounced: true,
       connectedReplicas: 0,
+      syncClients: [],
       replicas: [],
       failoverState: 'no-failover',
       replid: '08352a8aa3bd56d5cba767b191033e30ec27689f',
@@ -481,6 +487,7 @@ describe('valkey 8.0 during a dual-channel full sync', () => {
       ...NO_REPLICA_FIELDS,
       // Valkey counts the rdb channel as a connection: three lines, two replicas.
       connectedReplicas: 3,
+      syncClients: [],
       replicas: [
         { address: '[fd00:4::11]:6379', state: 'online', ackOffset: 734003510, ackAgeSeconds: 0 },
         { address: '10.0.4.12:6379', state: 'bg_transfer', ackOffset: 0, ackAgeSeconds: 0 },
@@ -598,6 +605,7 @@ describe('hostile input', () => {
       readOnly: null,
       replicaAnnounced: null,
       connectedReplicas: null,
+      syncClients: [],
       replicas: [
         // slave2 appears twice; the second line wins.
         { address: '10.0.0.12:6390', state: 'send_bulk', ackOffset: 0, ackAgeSeconds: 0 },
@@ -797,10 +805,19 @@ describe('listed replicas', () => {
     expect(parseReplication(info).listedLines).toBe(2);
   });
 
-  it('brackets IPv6 addresses once and accepts port 0 (a replica that did not announce a port)', () => {
+  it('brackets IPv6 addresses once', () => {
     expect(replicas(['ip=::1,port=6380,state=online,offset=1,lag=0'])[0]?.address).toBe('[::1]:6380');
     expect(replicas(['ip=[::1],port=6380,state=online,offset=1,lag=0'])[0]?.address).toBe('[::1]:6380');
-    expect(replicas(['ip=10.0.0.1,port=0,state=online,offset=1,lag=0'])[0]?.address).toBe('10.0.0.1:0');
+  });
+
+  it('keeps a line with port 0 apart as a sync client (redis-cli --rdb), counted among the lines but no replica', () => {
+    const info = parseInfo(
+      ['# Replication', 'role:master', 'connected_slaves:2', 'slave0:ip=10.0.0.1,port=0,state=wait_bgsave,offset=0,lag=3', 'slave1:ip=10.0.0.2,port=6379,state=online,offset=9,lag=0'].join('\r\n'),
+    );
+    const replication = parseReplication(info);
+    expect(replication.replicas.map((r) => r.address)).toEqual(['10.0.0.2:6379']);
+    expect(replication.syncClients).toEqual([{ ip: '10.0.0.1', state: 'wait_bgsave', ackOffset: 0, ackAgeSeconds: 3 }]);
+    expect(replication.listedLines).toBe(2);
   });
 });
 

@@ -113,6 +113,20 @@ describe('full resyncs from both sides', () => {
     expect(counted?.[0]?.message).toBe("m:1 started 2 full resyncs (sync_full 4): a replica's data is replaced once its sync completes");
   });
 
+  it('a full sync a sync client without a port takes (redis-cli --rdb) is said as that: no replica data replaced', () => {
+    const backup = { ip: '10.0.0.9', state: 'wait_bgsave', ackOffset: 0, ackAgeSeconds: 0 };
+    const [, counted] = run([[master(), replica('a:1')], [master({ stats: { syncFull: 4, syncPartialOk: 0, syncPartialErr: 0 }, syncClients: [backup] }), replica('a:1')]]);
+    expect(counted?.map((e) => [e.kind, e.node, e.replaced ?? false])).toEqual([
+      ['full-resync', 'm:1', false],
+      ['full-resync', 'm:1', false],
+    ]);
+    expect(counted?.[0]?.message).toBe(
+      "m:1 started a full sync for a sync client at 10.0.0.9 that announced no port (redis-cli --rdb or --replica, a backup or migration tool; sync_full 4): m:1 makes a snapshot for it, and no replica's data is replaced",
+    );
+    // The other one nobody explains stays on the master, as before.
+    expect(counted?.[1]?.message).toBe("m:1 started a full resync (sync_full 4): a replica's data is replaced once its sync completes");
+  });
+
   it('a Valkey dual-channel sync counts once: its PSYNC half is not a partial resync', () => {
     const valkey = { version: 'valkey 8.0.1' };
     const [, counted] = run([
