@@ -452,7 +452,14 @@ function masterSyncs(
       // More syncs than replicas away: some of them synced twice between two polls, which the console cannot tell apart.
       const recent = next.nodes.filter((n) => n.master === a && memory.tick - (memory.resyncedAt.get(n.address) ?? -Infinity) <= ticksIn(memory, AWAY_MS)).map((n) => n.address);
       const whose = recent.length > 0 ? `, again to ${recent.join(' or ')} (more than once between two polls)` : '';
-      add(a, 'full-resync', `${a} started ${count(left, 'full resync')} (sync_full ${node.stats.syncFull}${restarted ? ' since its restart' : ''})${whose}: a replica's data is replaced once its sync completes`);
+      // A sync client it lists, done by now (a small snapshot is sent between two polls), may have taken it.
+      const listedClients = [...new Set(node.syncClients.map((c) => c.ip))];
+      const orClient = listedClients.length > 0 ? `, unless it was for the sync client${node.syncClients.length === 1 ? '' : 's'} it lists at ${listedClients.join(', ')} (no port announced: redis-cli --rdb or --replica, a backup or migration tool)` : '';
+      add(
+        a,
+        'full-resync',
+        `${a} started ${count(left, 'full resync')} (sync_full ${node.stats.syncFull}${restarted ? ' since its restart' : ''})${whose}: a replica's data is replaced once its sync completes${orClient}`,
+      );
     }
     // Valkey 8's dual-channel sync loads the snapshot on one channel and PSYNCs the rest on the
     // other: sync_partial_ok counts that second half of the same full sync.

@@ -91,6 +91,8 @@ export class NodeFacts {
   /** Listed online and ACKing; listed online but not heard from for ACK_SILENT_SECONDS (stopped, cut off). */
   online = $state.raw(0);
   silent = $state.raw(0);
+  /** Connections taking its replication stream without a port (redis-cli --rdb, a backup tool): no replicas. */
+  syncClients = $state.raw(0);
   /** The health of the edge that feeds this node. */
   edgeHealth = $state.raw<EdgeHealth | null>(null);
   lone = $state.raw(false);
@@ -220,6 +222,7 @@ export class CardFacts {
     }
     facts.online = online;
     facts.silent = silent;
+    facts.syncClients = node?.reachable ? node.syncClients.length : 0;
     facts.edgeHealth = cs.edgeByReplica.get(address)?.health ?? null;
     facts.lone = cs.loneMasters.has(address);
     const all = cs.warningsByNode.get(address);
