@@ -26,6 +26,14 @@ function whenIdle(): Promise<void> {
   });
 }
 
+/**
+ * A tick taken this much before the newest tick says the engine's clock was set back (NTP, an
+ * administrator, a VM resumed). Less is left alone: its points are dropped as old until the clock
+ * has caught up, a second at most. Ticks come in order (ConsoleState drops one older than the
+ * last), each taken later than the one before unless the clock went back.
+ */
+export const CLOCK_SET_BACK_MS = 1000;
+
 /** The charts wait at most this long for a load's first answer before drawing what the ticks brought. */
 const FIRST_ANSWER_WAIT_MS = 3000;
 
@@ -64,6 +72,8 @@ export class HistoryState {
 
   readonly retentionMs: number;
   #series = new Map<Address, NodeHistory>();
+  /** When the newest tick was taken (null: none since the history started). */
+  #newestTickAt: number | null = null;
   /** Time of each node's first point that a tick brought (with every series). */
   #liveFrom = new Map<Address, number>();
   /** Where the engine's history comes from, once a load has been asked for. */
@@ -82,10 +92,16 @@ export class HistoryState {
     return this.#series.get(address) ?? NO_HISTORY;
   }
 
-  /** Adds one point per node of a tick, and drops points older than the retention. */
+  /**
+   * Adds one point per node of a tick, and drops points older than the retention. A tick from a
+   * clock set back starts the history again from the engine's (see #clockSetBack).
+   */
   appendSnapshot(snapshot: TopologySnapshot): void {
+    const setBack = this.#newestTickAt !== null && snapshot.takenAt < this.#newestTickAt - CLOCK_SET_BACK_MS;
+    if (setBack) this.#forgetAll();
+    this.#newestTickAt = Math.max(this.#newestTickAt ?? Number.NEGATIVE_INFINITY, snapshot.takenAt);
     let added = false;
-    let newAddress = false;
+    let newAddress = setBack;
     for (const node of snapshot.nodes) {
       // A node never reached has nothing to chart; a churning list brings new ones every poll,
       // and a series each would grow this map without end.
@@ -108,6 +124,28 @@ export class HistoryState {
       this.version += 1;
     }
     if (newAddress) this.addresses = [...this.#series.keys()];
+    if (setBack) this.#clockSetBack(snapshot.takenAt);
+  }
+
+  /**
+   * The engine's clock was set back: the engine moved its history back with it (its
+   * clockSetBack), while the points here stayed ahead of every tick to come, each new one dropped
+   * as older than the last. The charts drew no new point, for as long as the clock had gone
+   * back, unless the page was loaded again. Now what the engine has is loaded again, in one call,
+   * in front of the points ticks bring from the step on (the engine keeps the same ones, at the
+   * same times): one source of truth, which knows by how much its clock went back.
+   */
+  #clockSetBack(takenAt: number): void {
+    this.epoch += 1;
+    void this.#fetch(this.addresses, takenAt - this.retentionMs, 'replace');
+  }
+
+  /** Every series goes, and what ticks and loads brought with them. */
+  #forgetAll(): void {
+    this.#newestTickAt = null;
+    this.#liveFrom.clear();
+    this.#series.clear();
+    this.latest = null;
   }
 
   /**
@@ -196,10 +234,8 @@ export class HistoryState {
     this.#generation += 1;
     this.#source = null;
     this.#loaded = new Set();
-    this.#liveFrom.clear();
-    this.#series.clear();
+    this.#forgetAll();
     this.addresses = [];
-    this.latest = null;
     this.epoch += 1;
   }
 

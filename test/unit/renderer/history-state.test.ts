@@ -1,8 +1,9 @@
 import { describe, expect, it, vi } from 'vitest';
 import { NodeHistory } from '../../../electron/shared/node-history';
-import type { HistoriesQuery, HistoryColumns, HistoryPoint } from '../../../electron/shared/types';
+import { historyPointOf } from '../../../electron/shared/history-point';
+import type { HistoriesQuery, HistoryColumns, HistoryPoint, TopologySnapshot } from '../../../electron/shared/types';
 import { BucketedSeries, bucketWidth } from '../../../renderer/src/lib/bucketed-series';
-import { ALWAYS_CHARTED, FIRST_LOAD_MS, HISTORY_LOAD_MAX_POINTS, HistoryState } from '../../../renderer/src/state/history-state.svelte';
+import { ALWAYS_CHARTED, CLOCK_SET_BACK_MS, FIRST_LOAD_MS, HISTORY_LOAD_MAX_POINTS, HistoryState } from '../../../renderer/src/state/history-state.svelte';
 import type { ReplicationConsoleApi } from '../../../electron/shared/api';
 
 type HistoryApi = Pick<ReplicationConsoleApi, 'getHistories'>;
@@ -16,6 +17,53 @@ function columnsOf(points: HistoryPoint[]): HistoryColumns {
 import { labSnapshot } from './fixtures';
 
 const r2 = '127.0.0.1:7002';
+const HOUR = 60 * 60_000;
+
+/**
+ * The engine's side: each tick's points kept per node (as its tick does), moved back when its
+ * clock is set back (as its clockSetBack does), and answered from in one batched call.
+ */
+class FakeEngine {
+  readonly queries: HistoriesQuery[] = [];
+  readonly #nodes = new Map<string, NodeHistory>();
+  /** The next call's answer is held until release() (an answer still on its way). */
+  hold = false;
+  #held: (() => void)[] = [];
+  readonly api: HistoryApi = {
+    getHistories: async (query) => {
+      this.queries.push(query);
+      // Read when asked, as the engine does: a call answered before the clock went back has the old times.
+      const answer = Object.fromEntries((query.nodes ?? [...this.#nodes.keys()]).map((a) => [a, (this.#nodes.get(a) ?? new NodeHistory(1)).columns(query.since, query.maxPoints, query.series)]));
+      if (this.hold) await new Promise<void>((resolve) => this.#held.push(resolve));
+      return answer;
+    },
+  };
+
+  tick(seq: number, takenAt: number): TopologySnapshot {
+    const snapshot = labSnapshot(seq, takenAt, { [r2]: { offset: 4000 + seq } });
+    for (const node of snapshot.nodes) {
+      let rows = this.#nodes.get(node.address);
+      if (!rows) this.#nodes.set(node.address, (rows = new NodeHistory(10_000)));
+      rows.append(historyPointOf(node, takenAt));
+    }
+    return snapshot;
+  }
+
+  setBack(by: number): void {
+    for (const rows of this.#nodes.values()) rows.moveTimes(-by);
+  }
+
+  release(): void {
+    for (const resolve of this.#held.splice(0)) resolve();
+  }
+}
+
+/** Each point's time, checked to rise strictly (no duplicate, none out of order). */
+function timesInOrder(history: HistoryState, address: string): number[] {
+  const times = history.series(address).points().map((p) => p.t);
+  for (let i = 1; i < times.length; i++) expect(times[i]).toBeGreaterThan(times[i - 1] as number);
+  return times;
+}
 
 describe('HistoryState', () => {
   it('appends one point per node and tick, with lag for replicas', () => {
@@ -233,6 +281,70 @@ describe('HistoryState', () => {
     const chart = new BucketedSeries(rows, 'lagSeconds', bucketWidth(span, 300), loaded[0]?.t ?? 0);
     expect(chart.points.length).toBeLessThanOrEqual(2 * 302);
     expect(Math.max(...chart.points.map((p) => p.y ?? 0))).toBe(42);
+  });
+
+  it('a tick from a clock set back an hour: the history is loaded again from the engine\'s, which moved back with it, in one call, and new ticks are charted at once, in order', async () => {
+    const engine = new FakeEngine();
+    const history = new HistoryState();
+    const start = 1_000_000_000;
+    history.appendSnapshot(engine.tick(1, start));
+    await history.load(engine.api, history.addresses, start);
+    for (let seq = 2; seq <= 10; seq++) history.appendSnapshot(engine.tick(seq, start + (seq - 1) * 1000));
+    // A tick a little behind the one before (under the tolerance) is dropped as before, with no call.
+    const calls = engine.queries.length;
+    history.appendSnapshot(labSnapshot(11, start + 9000 - CLOCK_SET_BACK_MS / 2));
+    expect(engine.queries).toHaveLength(calls);
+    for (let seq = 12; seq <= 14; seq++) history.appendSnapshot(engine.tick(seq, start + (seq - 2) * 1000));
+    const before = timesInOrder(history, r2);
+    expect(before).toHaveLength(13);
+
+    engine.setBack(HOUR);
+    const stepped = start + 13_000 - HOUR;
+    const epoch = history.epoch;
+    engine.hold = true;
+    history.appendSnapshot(engine.tick(15, stepped));
+    // Drawn at once, before the engine has answered: the tick's point, not an hour-old newest.
+    expect(history.latest).toBe(stepped);
+    expect(timesInOrder(history, r2)).toEqual([stepped]);
+    expect(history.epoch).toBeGreaterThan(epoch);
+    // One batched call for every charted node, over the retention back from the tick.
+    expect(engine.queries).toHaveLength(calls + 1);
+    expect(engine.queries.at(-1)).toEqual({ nodes: history.addresses, since: stepped - history.retentionMs, maxPoints: HISTORY_LOAD_MAX_POINTS, series: [...ALWAYS_CHARTED] });
+    expect(history.addresses).toHaveLength(4);
+    // A tick while the answer is on its way is kept too.
+    history.appendSnapshot(engine.tick(16, stepped + 1000));
+    engine.hold = false;
+    const epochBeforeAnswer = history.epoch;
+    engine.release();
+    await vi.waitFor(() => expect(history.epoch).toBeGreaterThan(epochBeforeAnswer));
+    // The engine's points, moved back an hour, then the ticks' own: each once, in time order.
+    const moved = before.map((t) => t - HOUR);
+    expect(timesInOrder(history, r2)).toEqual([...moved, stepped, stepped + 1000]);
+    expect(history.series(r2).points().map((p) => p.offset)).toEqual([4001, 4002, 4003, 4004, 4005, 4006, 4007, 4008, 4009, 4010, 4012, 4013, 4014, 4015, 4016]);
+    // And the next ticks go on being charted.
+    const version = history.version;
+    history.appendSnapshot(engine.tick(17, stepped + 2000));
+    expect(history.version).toBe(version + 1);
+    expect(history.series(r2).points().at(-1)?.t).toBe(stepped + 2000);
+    expect(history.latest).toBe(stepped + 2000);
+  });
+
+  it('an answer asked before the clock went back (old times) is dropped for the one asked after it', async () => {
+    const engine = new FakeEngine();
+    const history = new HistoryState();
+    const start = 1_000_000_000;
+    for (let seq = 1; seq <= 5; seq++) history.appendSnapshot(engine.tick(seq, start + (seq - 1) * 1000));
+    engine.hold = true;
+    const loading = history.load(engine.api, history.addresses, start + 4000);
+    engine.setBack(HOUR);
+    engine.hold = false;
+    const stepped = start + 5000 - HOUR;
+    history.appendSnapshot(engine.tick(6, stepped));
+    await vi.waitFor(() => expect(history.series(r2).points()).toHaveLength(6));
+    engine.release();
+    await loading;
+    expect(timesInOrder(history, r2)).toEqual([0, 1000, 2000, 3000, 4000, 5000].map((d) => start + d - HOUR));
+    expect(history.latest).toBe(stepped);
   });
 
   it('resets everything', () => {
