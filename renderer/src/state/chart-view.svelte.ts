@@ -49,6 +49,12 @@ export class ChartView {
     else this.pause(now);
   }
 
+  /** The clock was set back `by` ms: a paused or zoomed range moves with the history it shows. */
+  moveBack(by: number): void {
+    if (this.pausedAt !== null) this.pausedAt -= by;
+    if (this.zoom) this.zoom = { min: this.zoom.min - by, max: this.zoom.max - by };
+  }
+
   /** Zooms to [a, b] (either order); returns false for a range too short to mean anything. */
   zoomTo(a: number, b: number): boolean {
     const min = Math.min(a, b);

@@ -70,6 +70,13 @@ export class HistoryState {
    */
   awaitingFirst = $state(false);
 
+  /**
+   * Told how far the clock went back when a tick shows it was (to within a poll interval: the
+   * newest tick before it, and one interval, against the tick's time). A paused or zoomed chart
+   * view moves with it, else it would show a range an hour ahead of every point.
+   */
+  onClockSetBack: ((by: number) => void) | null = null;
+
   readonly retentionMs: number;
   #series = new Map<Address, NodeHistory>();
   /** When the newest tick was taken (null: none since the history started). */
@@ -97,7 +104,8 @@ export class HistoryState {
    * clock set back starts the history again from the engine's (see #clockSetBack).
    */
   appendSnapshot(snapshot: TopologySnapshot): void {
-    const setBack = this.#newestTickAt !== null && snapshot.takenAt < this.#newestTickAt - CLOCK_SET_BACK_MS;
+    const newestTick = this.#newestTickAt;
+    const setBack = newestTick !== null && snapshot.takenAt < newestTick - CLOCK_SET_BACK_MS;
     if (setBack) this.#forgetAll();
     this.#newestTickAt = Math.max(this.#newestTickAt ?? Number.NEGATIVE_INFINITY, snapshot.takenAt);
     let added = false;
@@ -124,7 +132,10 @@ export class HistoryState {
       this.version += 1;
     }
     if (newAddress) this.addresses = [...this.#series.keys()];
-    if (setBack) this.#clockSetBack(snapshot.takenAt);
+    if (setBack) {
+      this.#clockSetBack(snapshot.takenAt);
+      this.onClockSetBack?.(newestTick + snapshot.pollIntervalMs - snapshot.takenAt);
+    }
   }
 
   /**

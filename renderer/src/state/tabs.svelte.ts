@@ -35,6 +35,7 @@ export class Tab {
     this.session = session;
     this.#api = api;
     tabsBySession.set(session, this);
+    session.history.onClockSetBack = (by) => this.chartView.moveBack(by);
   }
 
   /** What the tab is called: serve's config name, else tabName's; reactive through the session's state. */

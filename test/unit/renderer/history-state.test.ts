@@ -298,6 +298,8 @@ describe('HistoryState', () => {
     const before = timesInOrder(history, r2);
     expect(before).toHaveLength(13);
 
+    const told: number[] = [];
+    history.onClockSetBack = (by) => told.push(by);
     engine.setBack(HOUR);
     const stepped = start + 13_000 - HOUR;
     const epoch = history.epoch;
@@ -307,6 +309,8 @@ describe('HistoryState', () => {
     expect(history.latest).toBe(stepped);
     expect(timesInOrder(history, r2)).toEqual([stepped]);
     expect(history.epoch).toBeGreaterThan(epoch);
+    // By how much (a paused or zoomed chart view moves with it): the engine's grid moved by as much.
+    expect(told).toEqual([HOUR]);
     // One batched call for every charted node, over the retention back from the tick.
     expect(engine.queries).toHaveLength(calls + 1);
     expect(engine.queries.at(-1)).toEqual({ nodes: history.addresses, since: stepped - history.retentionMs, maxPoints: HISTORY_LOAD_MAX_POINTS, series: [...ALWAYS_CHARTED] });

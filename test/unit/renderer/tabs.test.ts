@@ -159,6 +159,25 @@ describe('TabsState', () => {
     stop();
   });
 
+  it('a paused and zoomed chart view moves back with a clock set back an hour, onto the points it showed', async () => {
+    const bridge = new ScriptedBridge();
+    const tabs = new TabsState(bridge, counter());
+    const stop = tabs.start();
+    const main = tabs.active;
+    const start = 1_000_000_000;
+    const hour = 60 * 60_000;
+    bridge.topology('main').connectResult = labSnapshot(1, start);
+    expect(await main.session.connect({ seeds: ['127.0.0.1:7000'] })).toBe(true);
+    for (let seq = 2; seq <= 5; seq++) bridge.topology('main').push({ snapshot: labSnapshot(seq, start + (seq - 1) * 1000), events: [] });
+    main.chartView.zoomTo(start + 1000, start + 3000);
+    main.chartView.pause(start + 4000);
+    // The engine's grid moved back with its clock: the next tick comes an interval after the last, an hour earlier.
+    bridge.topology('main').push({ snapshot: labSnapshot(6, start + 5000 - hour), events: [] });
+    expect(main.chartView.pausedAt).toBe(start + 4000 - hour);
+    expect(main.chartView.zoom).toEqual({ min: start + 1000 - hour, max: start + 3000 - hour });
+    stop();
+  });
+
   it(`opens at most ${MAX_TOPOLOGIES} tabs`, () => {
     const tabs = new TabsState(new ScriptedBridge(), counter());
     for (let i = 1; i < MAX_TOPOLOGIES; i++) expect(tabs.open()).not.toBeNull();
