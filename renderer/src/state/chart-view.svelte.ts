@@ -16,6 +16,21 @@ export const MIN_SPAN_MS = 60_000;
 /** While the history is shorter than the window, the span drawn grows by this share of the window at a time. */
 const SPAN_STEPS = 32;
 
+/** After this long without a tick, a live axis moves on past the newest point, so that the data visibly ages. */
+export const AXIS_STALE_AFTER_MS = 2_000;
+
+/**
+ * Where a live x axis ends: at the newest point while ticks arrive (so the 1 Hz clock does not
+ * redraw the charts a second time per tick), and once they stop, as far past it as time has gone
+ * by since the last tick came. On the history's time line (the engine's clock), not the page's:
+ * ended at the page's clock, the axis ran past every point by as much as that clock was ahead of
+ * the engine's (another machine's, or not set back with it: an hour ahead, every chart empty).
+ */
+export function liveAxisEnd(latest: number | null, sinceTickMs: number | null, now: number): number {
+  if (latest === null) return now;
+  return latest + Math.max(0, (sinceTickMs ?? 0) - AXIS_STALE_AFTER_MS);
+}
+
 export interface TimeRange {
   min: number;
   max: number;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { THEME_STORAGE_KEY, ThemeState } from '../../../renderer/src/state/theme.svelte';
-import { CHART_WINDOWS, ChartView, MIN_SPAN_MS } from '../../../renderer/src/state/chart-view.svelte';
+import { AXIS_STALE_AFTER_MS, CHART_WINDOWS, ChartView, MIN_SPAN_MS, liveAxisEnd } from '../../../renderer/src/state/chart-view.svelte';
 import { MemoryStorage } from './fixtures';
 
 class FakeMedia {
@@ -95,5 +95,17 @@ describe('ChartView', () => {
     view.zoomTo(0, 5000);
     view.resetZoom();
     expect(view.frozen).toBe(false);
+  });
+
+  it('ends a live axis on the engine\'s time line: at the newest point while ticks come, moving on by the time since the last once they stop, whatever the page\'s clock says', () => {
+    const latest = 1_000_000;
+    const hour = 60 * 60_000;
+    // The page's clock an hour ahead (another machine, or the engine's set back and not the page's).
+    expect(liveAxisEnd(latest, 800, latest + hour)).toBe(latest);
+    expect(liveAxisEnd(latest, AXIS_STALE_AFTER_MS + 5000, latest + hour)).toBe(latest + 5000);
+    // And an hour behind.
+    expect(liveAxisEnd(latest, 800, latest - hour)).toBe(latest);
+    // No point yet: the page's clock is all there is.
+    expect(liveAxisEnd(null, null, 42)).toBe(42);
   });
 });
