@@ -245,8 +245,11 @@ function syncAttemptsOf(record: NodeRecord, master: NodeRecord | undefined, cont
   let count = 0;
   for (const t of record.syncStarts) if (t >= since) count++;
   // Dropped during the transfer and retried before the next poll, a replica reads "in a sync"
-  // throughout: its master's sync_full, going up meanwhile, counts the attempts.
-  if (record.reachable && r.linkStatus !== 'up' && master && master !== record) {
+  // throughout: its master's sync_full, going up meanwhile, counts the attempts. So it does while
+  // the replica is not read (r is then its last reading, away): one that cannot write the RDB
+  // blocks ~5 s at each attempt and times out the console's reads, and its count fell to 0 and
+  // rose again with every other poll.
+  if (r.linkStatus !== 'up' && master && master !== record) {
     let served = 0;
     for (const sync of master.fullSyncsServed) if (sync.at >= since) served += shareOf(sync, record);
     // The shares of a sync add up to 1 (up to rounding): 3 × 1/3 is one attempt, not none.

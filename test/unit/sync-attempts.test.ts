@@ -112,6 +112,18 @@ describe("a replica's sync attempts, counted from its master's sync_full", () =>
     expect(attempts(nodes)).toBe(3);
   });
 
+  it('count the syncs the master lists it syncing for while the replica itself is not read: its last reading was away', () => {
+    // It cannot write the RDB it is sent: it blocks ~5 s at each attempt, and the console's reads time out.
+    const { nodes, master, away } = topology(NOW - 30_000);
+    away.reachable = false;
+    away.error = { code: 'TIMEOUT', message: `${AWAY} did not answer in time` };
+    master.fullSyncsServed = [NOW - 29_000, NOW - 19_000, NOW - 9_000].map((at) => ({ at, syncing: [AWAY], dropped: [] }));
+    expect(attempts(nodes)).toBe(3);
+    // Its last reading had its link up: nothing of its master's is its attempt.
+    away.awaySince = null;
+    expect(attempts(nodes)).toBe(0);
+  });
+
   it('leave the syncs that started and ended between two readings to a replica dropped since the reading before (listed syncing then, not listed now)', () => {
     const gone = '10.0.0.4:6379';
     const entries = servedSyncs(3, NOW, [line(SIBLING, 'online'), line(AWAY, 'send_bulk')], [line(SIBLING, 'online'), line(AWAY, 'wait_bgsave'), line(gone, 'send_bulk')]);
