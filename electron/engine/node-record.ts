@@ -63,7 +63,7 @@ const MAX_SYNC_STARTS = 240;
  */
 export interface ServedSync {
   at: number;
-  /** The addresses of the replica lines in a sync then (inSync), as the master gave them. */
+  /** The addresses of the replica lines in a sync then (listedInSync), as the master gave them. */
   syncing: readonly string[];
   /** Read only when `syncing` is empty: those listed syncing in the reading before and not listed then. */
   dropped: readonly string[];
@@ -79,8 +79,8 @@ export interface ServedSync {
  * every `redis-cli --rdb` backup of its master for a failed attempt.
  */
 export function servedSyncs(count: number, at: number, lines: readonly ListedReplica[], before: readonly ListedReplica[]): ServedSync[] {
-  const wasSyncing = before.filter(inSync).map((line) => line.address);
-  const syncing = lines.filter(inSync).map((line) => line.address);
+  const wasSyncing = before.filter(listedInSync).map((line) => line.address);
+  const syncing = lines.filter(listedInSync).map((line) => line.address);
   const fresh = syncing.filter((address) => !wasSyncing.includes(address));
   const going = syncing.filter((address) => wasSyncing.includes(address));
   const dropped = wasSyncing.filter((address) => !lines.some((line) => line.address === address));
@@ -99,7 +99,7 @@ export function servedSyncs(count: number, at: number, lines: readonly ListedRep
  * diskless sync lists its replica online as soon as the snapshot is sent, loaded or not: one that
  * cannot load it (no dir to write it to) was listed online at every attempt, and none counted.
  */
-function inSync(line: ListedReplica): boolean {
+export function listedInSync(line: ListedReplica): boolean {
   return line.state !== 'online' || line.ackOffset === 0;
 }
 

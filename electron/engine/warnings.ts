@@ -8,7 +8,7 @@ import { parseAddress } from './address';
 import { formatBytes, formatSeconds, formatUtc } from '../shared/format';
 import { canLoadRdb, historyBytesBehind } from './replication-rules';
 import { MAX_FIELD_CHARS, MAX_INFO_CHARS, MAX_REPLICA_LINES, type InfoCuts } from './info-parser';
-import { masterAddressOf, type InfoSection, type NodeRecord } from './node-record';
+import { listedInSync, masterAddressOf, type InfoSection, type NodeRecord } from './node-record';
 import type { NodeSet } from './node-set';
 import { mastersWithReplicas, nodesByAddress } from '../shared/node-index';
 import { cannotFailOver } from './sentinel-warnings';
@@ -168,7 +168,12 @@ export function riskWarnings(states: readonly NodeState[], now: number, lastHist
         nodes: [s.address, master.address],
       });
     }
-    if (!s.reachable) continue;
+    if (!s.reachable) {
+      // Not read now: failing still, on its master's word, for a while (failingWhileUnread).
+      const held = master && failingWhileUnread(s, master, now) ? syncFailing(s, master, byAddress, now) : null;
+      if (held) out.push({ code: 'SYNC_FAILING', message: held, nodes: [s.address, master?.address ?? ''] });
+      continue;
+    }
     if (s.role === 'master' && (hasReplicas.has(s.address) || s.replicas.length > 0) && persistenceOff(s.settings) === true) {
       out.push({
         code: 'MASTER_NO_PERSISTENCE',
@@ -261,7 +266,31 @@ function ageOf(s: NodeState, now: number): string {
   return s.polledAt === null ? 'a while' : `${Math.max(0, Math.round((now - s.polledAt) / 1000))} s`;
 }
 
-/** Why a replica keeps failing to sync with its reachable master, or null while it is fine. */
+/**
+ * A replica not read for longer than this is not judged SYNC_FAILING on its master's word: it
+ * answered between its attempts before (a replica that cannot write the RDB blocks ~5 s at each,
+ * its reads time out for 5 to 11 s at a time, measured at a 1 s poll). Its UNREACHABLE says the rest.
+ */
+export const FAILING_UNREAD_SECONDS = 30;
+
+/**
+ * May a replica the console cannot read now still be judged by its attempts (syncFailing)? Only
+ * on its master's word, read now: a replica that cannot write the RDB it is sent blocks ~5 s at
+ * each attempt, and its reads time out about half the time. Skipped, its SYNC_FAILING, and the
+ * alert, went off at each timeout and back on, notified anew, at the next reading.
+ * Its master (read now, fresh) lists it still in a sync (not online, or online before its first
+ * ACK), or lists it no longer while its reads time out (dropped at the end of an attempt, the
+ * process busy, not gone: a dead one refuses or cuts the connection). Synced (online with an ACK),
+ * gone (refused), or not read for FAILING_UNREAD_SECONDS (stalled: its UNREACHABLE stands for it),
+ * it is not held.
+ */
+function failingWhileUnread(s: NodeState, master: NodeState, now: number): boolean {
+  if (s.reachable || s.role !== 'replica' || s.polledAt === null || now - s.polledAt > FAILING_UNREAD_SECONDS * 1000) return false;
+  if (!master.reachable || master.stale) return false;
+  const line = master.replicas.find((l) => l.address === s.address || s.aliases.includes(l.address));
+  return line ? listedInSync(line) : s.error?.code === 'TIMEOUT';
+}
+
 /**
  * How long a master has answered (seconds, Infinity when nothing bounds it): no longer than it has
  * been up (a restart), nor than since it answered again after the console read it unreachable. A
@@ -274,6 +303,7 @@ export function answeringForSeconds(master: NodeState | undefined, now: number):
   return master.answeringSince === null ? up : Math.min(up, Math.max(0, (now - master.answeringSince) / 1000));
 }
 
+/** Why a replica keeps failing to sync with its reachable master, or null while it is fine. */
 function syncFailing(s: NodeState, master: NodeState, byAddress: ReadonlyMap<string, NodeState>, now: number): string | null {
   if (s.linkStatus === 'up' && !s.sync) return null;
   // A master loading its dataset (restarted) answers PSYNC with LOADING: its replicas wait, nothing to mend.
@@ -318,7 +348,8 @@ function syncFailing(s: NodeState, master: NodeState, byAddress: ReadonlyMap<str
     return (
       `${s.address} started ${s.syncAttempts} full syncs from ${master.address} in 2 minutes and none finished: ` +
       `the master refuses it (a wrong masterauth or masteruser), drops it during the transfer (its output buffer limit for replicas${limit}, ` +
-      `repl-timeout ${settings?.replTimeout ?? '?'} s), or it cannot load what it receives. It has lost its place in the master's history, ` +
+      `repl-timeout ${settings?.replTimeout ?? '?'} s), or it cannot write or load what it receives (its dir missing or not writable: ` +
+      `it then stops answering for about 5 s at each attempt). It has lost its place in the master's history, ` +
       `so its next sync replaces its data: check both logs`
     );
   }

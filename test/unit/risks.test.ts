@@ -3,7 +3,7 @@ import { parseSettings, persistenceOff } from '../../electron/engine/replication
 import { DATA_LOSS_KEEP_MS, DataLossWatch } from '../../electron/engine/data-loss';
 import type { RememberedNode } from '../../electron/engine/topology-memory';
 import { hazardsLast } from '../../electron/engine/snapshot';
-import { FAILOVER_GAP_BYTES, foldMasterDown, riskWarnings, splitBrain } from '../../electron/engine/warnings';
+import { FAILING_UNREAD_SECONDS, FAILOVER_GAP_BYTES, foldMasterDown, riskWarnings, splitBrain } from '../../electron/engine/warnings';
 import type { ListedReplica, NodeState, ReplicationSettings, TopologySnapshot, TopologyWarning } from '../../electron/shared/types';
 import { inSyncLag, nodeState } from '../helpers/node-state';
 
@@ -124,6 +124,38 @@ describe('riskWarnings', () => {
     const loading = replica('a:1', { linkStatus: 'down', sync: { totalBytes: 1000, readBytes: 400, percent: 40, lastIoSecondsAgo: 0 } });
     const waiting = riskWarnings([nodeState('m:1'), loading, replica('r:1', { master: 'a:1', depth: 2, linkStatus: 'down', linkDownSinceSeconds: 45 })], 0);
     expect(waiting.find((w) => w.code === 'SYNC_FAILING' && w.nodes[0] === 'r:1')?.message).toMatch(/^r:1 cannot sync from a:1: a:1 is itself in a full sync from m:1 and serves no sync until it has loaded it/);
+  });
+
+  it("SYNC_FAILING of a replica not read now goes on on its master's word: listed still in a sync, or not listed while its reads time out; not once synced, gone, or long unread", () => {
+    // It cannot write the RDB it is sent: blocked ~5 s at each attempt, the console's reads time out.
+    const now = 100_000;
+    const listed = (state: string, ackOffset: number): ListedReplica[] => [{ address: 'r:1', state, ackOffset, ackAgeSeconds: 0 }];
+    const timedOut = { code: 'TIMEOUT' as const, message: 'r:1 did not answer in time' };
+    const unread = (over: Partial<NodeState> = {}): NodeState =>
+      replica('r:1', { reachable: false, error: timedOut, linkStatus: null, lag: null, syncAttempts: 4, polledAt: now - 6000, ...over });
+    const failing = (master: Partial<NodeState>, r: Partial<NodeState> = {}): TopologyWarning[] =>
+      riskWarnings([nodeState('m:1', { polledAt: now - 200, ...master }), unread(r)], now).filter((w) => w.code === 'SYNC_FAILING');
+    // Its master lists it online before its first ACK (the RDB sent, not loaded), or waiting for its snapshot.
+    const held = failing({ replicas: listed('online', 0) });
+    expect(held.map((w) => w.nodes)).toEqual([['r:1', 'm:1']]);
+    expect(held[0]?.message).toMatch(/^r:1 started 4 full syncs from m:1 in 2 minutes and none finished: .*cannot write or load what it receives \(its dir missing or not writable/);
+    expect(failing({ replicas: listed('wait_bgsave', 0) })).toHaveLength(1);
+    // Dropped at the end of an attempt, not back yet, while its reads time out: busy, not gone.
+    expect(failing({ replicas: [] })).toHaveLength(1);
+    // By an alias its master lists it under.
+    expect(failing({ replicas: [{ address: 'r-alias:1', state: 'send_bulk', ackOffset: 0, ackAgeSeconds: 0 }] }, { aliases: ['r-alias:1'] })).toHaveLength(1);
+    // Synced: its master has its ACK.
+    expect(failing({ replicas: listed('online', 5000) })).toEqual([]);
+    // Gone: the connection refused, its master lists it no longer.
+    expect(failing({ replicas: [] }, { error: { code: 'UNREACHABLE', message: 'r:1: connection refused' } })).toEqual([]);
+    // Not read for longer than FAILING_UNREAD_SECONDS: stalled, its UNREACHABLE stands for it.
+    expect(failing({ replicas: listed('wait_bgsave', 0) }, { polledAt: now - (FAILING_UNREAD_SECONDS + 1) * 1000 })).toEqual([]);
+    expect(failing({ replicas: listed('wait_bgsave', 0) }, { polledAt: now - (FAILING_UNREAD_SECONDS - 1) * 1000 })).toHaveLength(1);
+    // Its master's word is old or missing.
+    expect(failing({ replicas: listed('wait_bgsave', 0), stale: true })).toEqual([]);
+    expect(failing({ replicas: listed('wait_bgsave', 0), reachable: false })).toEqual([]);
+    // Too few attempts to say it fails.
+    expect(failing({ replicas: listed('wait_bgsave', 0) }, { syncAttempts: 2 })).toEqual([]);
   });
 
   it('what is going wrong now comes before the hazards that have not struck yet, each in its order', () => {
