@@ -6,7 +6,8 @@
 // MULTIPLE_MASTERS, INTERRUPTED_PLAN, MASTER_RESTARTED_EMPTY and WRITES_REFUSED fire exactly while the snapshot carries that warning
 // (folded under a MASTER_DOWN headline included); the threshold rules read the node states.
 // A node whose figures are old (unreachable, stale) gets that alert and no other: its lag and
-// link are what they were. A replica below a stalled or unreachable node (STALLED_UPSTREAM), or
+// link are what they were. SYNC_FAILING alone goes on where its warning does (on its master's
+// word). A replica below a stalled or unreachable node (STALLED_UPSTREAM), or
 // whose own master is down or stale, gets no LINK_DOWN or LAG alert: the node above it has one.
 import { alertThresholdsSchema } from '../shared/schema';
 import { formatBytes, formatSeconds, formatSecondsBehind } from '../shared/format';
@@ -377,8 +378,16 @@ export class AlertBook {
     // the replica itself says neither "syncing" nor up (a diskless sync's delay, another save first).
     const syncingEdges = new Set(snapshot.edges.filter((e) => e.health === 'syncing').map((e) => e.replica));
 
+    const failingSync = (node: NodeState): void => {
+      const failing = syncFailing.get(node.address);
+      if (failing) out.push({ rule: 'SYNC_FAILING', node: node.address, value: node.syncAttempts, threshold: null, message: firstPart(failing.message) });
+    };
+
     for (const node of snapshot.nodes) {
       const a = node.address;
+      // SYNC_FAILING goes on while the replica is not read only as the engine's warning does, on
+      // its master's word (a replica that cannot write the RDB times out at each attempt).
+      if (!node.reachable || node.stale) failingSync(node);
       if (!node.reachable) {
         if (!alertsWhenDown(node) && !unreachableWarned.has(a)) continue;
         const down = this.#heldFor('down', a, now, node.lastSeenAt, seen);
@@ -436,8 +445,7 @@ export class AlertBook {
               : firstPart(exceeded.message),
         });
       }
-      const failing = syncFailing.get(a);
-      if (failing) out.push({ rule: 'SYNC_FAILING', node: a, value: node.syncAttempts, threshold: null, message: firstPart(failing.message) });
+      failingSync(node);
       const covers = finite(node.backlogWindow?.coversSeconds);
       if (node.role === 'master' && (hasReplicas.has(a) || node.replicas.length > 0) && covers !== null && covers >= 0 && covers < t.backlogShortSeconds) {
         const rate = finite(node.backlogWindow?.writeBytesPerSecond);

@@ -13,6 +13,8 @@ import { disposeAfterEach } from '../helpers/dispose';
 import { FAILING_LINK_DOWN_SECONDS } from '../../electron/engine/warnings';
 import { FakeRespServer } from '../helpers/fake-resp-server';
 import { ServeMetrics } from '../../electron/serve/metrics';
+import { alertTransitions } from '../../electron/shared/alert-transitions';
+import type { Alert, AlertsView } from '../../electron/shared/types';
 
 const POLL_MS = 250;
 const run = promisify(execFile);
@@ -330,5 +332,63 @@ describe('SYNC_FAILING: a replica that cannot write the RDB it is sent', () => {
     const replaced = engine.events({ limit: 10_000 }).filter((e) => e.kind === 'full-resync' && e.node === replica && e.replaced);
     expect(replaced.map((e) => e.message)).toEqual([expect.stringMatching(new RegExp(`^${replica}'s data was replaced by a full resync from ${master}`))]);
     expect(await sample('replica_full_resyncs_total', replica)).toBe(1);
+  });
+});
+
+describe('SYNC_FAILING: a replica that blocks at each attempt and times out the console', () => {
+  it('a replica that cannot write the RDB it is sent is one incident across its timeouts, notified once; it resolves once, when it syncs', { timeout: 60_000 }, async () => {
+    // dir is a protected config in Redis 7.0: allowed here so the replica's dir can be moved.
+    const lab = own(await Lab.start({ nodes: masterWithReplicas(1), extraArgs: ['--enable-protected-configs', 'yes'] }));
+    const replica = lab.address('replica-1');
+    const onReplica = new Redis(`redis://${replica}`);
+    own({ close: async () => onReplica.disconnect() });
+    const engine = own(new ReplicationEngine());
+    await engine.connect({ seeds: [lab.address('master')], pollIntervalMs: POLL_MS });
+    await waitForTick(engine, (u) => node(u.snapshot, replica).linkStatus === 'up', 10_000, 'replica linked');
+
+    // Its dir removed, disk-based loading: Redis 7.0 tries the temp file 5 times a second apart at
+    // each attempt, answering nothing meanwhile, and the console's reads of it time out.
+    const gone = await mkdtemp(path.join(os.tmpdir(), 'rc-replica-dir-'));
+    await onReplica.config('SET', 'dir', gone);
+    await rm(gone, { recursive: true });
+    await onReplica.call('REPLICAOF', 'NO', 'ONE');
+    await onReplica.call('REPLICAOF', '127.0.0.1', String(lab.port('master')));
+
+    // Every transition of its SYNC_FAILING alert (what the desktop notifies), and the alert each tick once fired.
+    const transitions: string[] = [];
+    const whileFailing: { read: boolean; id: string | null }[] = [];
+    let previous: AlertsView | null = null;
+    const syncFailing = (view: AlertsView | undefined): Alert | undefined => view?.alerts.find((a) => a.rule === 'SYNC_FAILING' && a.node === replica && a.state !== 'resolved');
+    const stop = engine.onTick((u) => {
+      if (!u.alerts) return;
+      const { fired, resolved } = alertTransitions(previous, u.alerts);
+      for (const a of fired) if (a.rule === 'SYNC_FAILING') transitions.push(`fired ${a.id}`);
+      for (const a of resolved) if (a.rule === 'SYNC_FAILING') transitions.push(`resolved ${a.id}`);
+      previous = u.alerts;
+      const r = node(u.snapshot, replica);
+      if (transitions.length > 0) whileFailing.push({ read: r.reachable && !r.stale, id: syncFailing(u.alerts)?.id ?? null });
+    });
+    own({ close: async () => stop() });
+    // Fired, then at least two ticks it was not read (one blocked attempt), then read again.
+    await waitForTick(
+      engine,
+      () => {
+        const unread = whileFailing.findIndex((t) => !t.read);
+        return unread >= 0 && whileFailing.filter((t) => !t.read).length >= 2 && whileFailing.slice(unread).some((t) => t.read);
+      },
+      40_000,
+      'SYNC_FAILING fired, then a blocked attempt not read, then a reading',
+    );
+    const [first] = transitions;
+    const id = first?.replace('fired ', '') ?? '';
+    expect(transitions).toEqual([`fired ${id}`]);
+    expect(whileFailing.map((t) => t.id)).toEqual(whileFailing.map(() => id));
+
+    // A dir it can write: the next attempt finishes, and the incident resolves, once.
+    const dir = await mkdtemp(path.join(os.tmpdir(), 'rc-replica-dir-'));
+    own({ close: () => rm(dir, { recursive: true, force: true }) });
+    await onReplica.config('SET', 'dir', dir);
+    await waitForTick(engine, (u) => node(u.snapshot, replica).linkStatus === 'up' && !syncFailing(u.alerts), 20_000, 'synced, SYNC_FAILING resolved');
+    expect(transitions).toEqual([`fired ${id}`, `resolved ${id}`]);
   });
 });

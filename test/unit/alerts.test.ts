@@ -297,6 +297,31 @@ describe('alert rules', () => {
     expect(alertTransitions(view, after).resolved).toHaveLength(6);
   });
 
+  it("SYNC_FAILING stays one incident while the replica is not read and the warning holds on its master's word; it resolves with the warning", () => {
+    // A replica that cannot write the RDB: its reads time out (or come late: stale) at each attempt, read again between them.
+    const clock = new FakeClock();
+    const book = watchingFrom(clock.now());
+    const failing: TopologyWarning = { code: 'SYNC_FAILING', message: `${R} started 3 full syncs from ${M} in 2 minutes and none finished: it cannot write it`, nodes: [R, M] };
+    const read = snapshot(pair({ linkStatus: 'down', syncAttempts: 3 }), [failing]);
+    const timedOut = snapshot(pair({ reachable: false, linkStatus: null, syncAttempts: 3, error: { code: 'TIMEOUT', message: `${R} did not answer in time` } }), [failing]);
+    const late = snapshot(pair({ stale: true, linkStatus: 'down', syncAttempts: 3 }), [failing]);
+    let previous = book.evaluate(read, clock.now());
+    const id = only(previous).id;
+    const transitions: string[] = [];
+    for (const [i, tick] of [timedOut, timedOut, late, read, timedOut, read].entries()) {
+      const next = book.evaluate(tick, clock.now() + (i + 1) * 1000);
+      expect(firing(next).map((a) => [a.rule, a.id]), `tick ${i + 1}`).toEqual([['SYNC_FAILING', id]]);
+      const { fired, resolved } = alertTransitions(previous, next);
+      transitions.push(...fired.map((a) => `fired ${a.rule}`), ...resolved.map((a) => `resolved ${a.rule}`));
+      previous = next;
+    }
+    expect(transitions).toEqual([]);
+    // Not read and no longer warned of (its master has it synced, or it is gone): resolved.
+    const resolvedView = book.evaluate(snapshot(pair({ reachable: false, linkStatus: null, error: { code: 'TIMEOUT', message: `${R} did not answer in time` } })), clock.now() + 8000);
+    expect(firing(resolvedView)).toEqual([]);
+    expect(alertTransitions(previous, resolvedView).resolved.map((a) => a.rule)).toEqual(['SYNC_FAILING']);
+  });
+
   it('hostile values never fire: NaN, null, negative and infinite lag, unknown lag', () => {
     const clock = new FakeClock();
     const book = new AlertBook();
