@@ -10,7 +10,7 @@ import { Lab, masterWithReplicas } from '../../electron/lab/lab';
 import { node, waitForTick } from '../helpers/engine';
 import { until } from '../helpers/until';
 import { disposeAfterEach } from '../helpers/dispose';
-import { FAILING_LINK_DOWN_SECONDS } from '../../electron/engine/warnings';
+import { FAILING_LINK_DOWN_SECONDS, FAILING_SYNC_ATTEMPTS } from '../../electron/engine/warnings';
 import { FakeRespServer } from '../helpers/fake-resp-server';
 import { ServeMetrics } from '../../electron/serve/metrics';
 import { alertTransitions } from '../../electron/shared/alert-transitions';
@@ -248,6 +248,18 @@ describe('SYNC_FAILING: backups taken with redis-cli --rdb while a replica is re
     own({ close: () => rm(dir, { recursive: true, force: true }) });
     const engine = own(new ReplicationEngine());
     await engine.connect({ seeds: [master], pollIntervalMs: POLL_MS });
+    // Its own attempts, as the console's readings catch them (in a sync, then not): refused, a
+    // Redis 7.0 replica falls back from PSYNC to SYNC, in a "transfer" for an instant before its
+    // master refuses that too, once a second; a reading catches one now and then (twice in about
+    // one run of ten). Those are its attempts; the backups are not.
+    let ownStarts = 0;
+    let syncing = false;
+    const stop = engine.onTick((u) => {
+      const now = u.snapshot.nodes.some((n) => n.address === refused && n.sync !== null);
+      if (now && !syncing) ownStarts++;
+      syncing = now;
+    });
+    own({ close: async () => stop() });
     await waitForTick(engine, (u) => u.snapshot.nodes.filter((n) => n.linkStatus === 'up').length === 2, 10_000, 'two linked replicas');
 
     // replica-1 replicates as a user of its own; the default user, replica-2's, may no longer sync.
@@ -265,11 +277,10 @@ describe('SYNC_FAILING: backups taken with redis-cli --rdb while a replica is re
       const { snapshot } = await waitForTick(engine, (u) => (node(u.snapshot, master).stats?.syncFull ?? 0) > before, 5000, `backup ${i + 1} seen`);
       const r = node(snapshot, refused);
       expect(r.linkStatus).toBe('down');
-      // Refused, a Redis 7.0 replica falls back from PSYNC to SYNC, in a "transfer" for an instant
-      // before its master refuses that too: a reading may catch one now and then, no more.
-      expect(r.syncAttempts).toBeLessThan(2);
-      // Down for under FAILING_LINK_DOWN_SECONDS: not failing yet, and never for syncs it did not start.
-      expect(snapshot.warnings.filter((w) => w.code === 'SYNC_FAILING')).toEqual([]);
+      // Its attempts are those caught in its own readings: not one backup among them.
+      expect(r.syncAttempts).toBeLessThanOrEqual(ownStarts);
+      // Down for under FAILING_LINK_DOWN_SECONDS: not failing, but for attempts of its own if they reach 3.
+      expect(snapshot.warnings.filter((w) => w.code === 'SYNC_FAILING').length).toBe(r.syncAttempts >= FAILING_SYNC_ATTEMPTS ? 1 : 0);
     }
     expect(await admin.info('replication')).not.toContain(`port=${lab.port('replica-2')},state=online`);
   });
