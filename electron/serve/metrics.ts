@@ -35,6 +35,11 @@ export interface ServeMetricsOptions {
 }
 
 type Labels = Record<string, string>;
+
+/** A master or a replica (not a Sentinel, not a node never read). */
+function isDataNode(node: NodeState): boolean {
+  return node.role === 'master' || node.role === 'replica';
+}
 type Emit = (labels: Labels, value: number) => void;
 
 /** Resync counts that only go up while the process runs, kept per topology and node. */
@@ -81,6 +86,14 @@ class ResyncCounts {
         const key = `${topology} ${event.node}`;
         this.linkDrops.set(key, (this.linkDrops.get(key) ?? 0) + 1);
       }
+    }
+    // A node that left the topology (forgotten, or no longer remembered) has no series; back, it
+    // starts again from 0, a new series. Kept, it came back with its old count, as if it had just
+    // gone through that many resyncs (a series that appears above 0 is a resync to the alerting
+    // rule), and every address ever seen stayed in these maps.
+    const present = new Set(snapshot.nodes.map((node) => `${topology} ${node.address}`));
+    for (const counts of [this.served, this.replicaFull, this.linkDrops]) {
+      for (const key of counts.keys()) if (key.startsWith(`${topology} `) && !present.has(key)) counts.delete(key);
     }
   }
 }
@@ -326,17 +339,22 @@ export class ServeMetrics {
         if (served) emit({ topology, node: node.address }, served.partialTotal);
       }),
     );
-    this.#counter('replica_full_resyncs_total', "Full resyncs that replaced a replica's data, counted when the sync finished (its link up on the new data); a sync that started and never finished is not one (see sync_attempts).", ['topology', 'node'], (emit) =>
+    // A replica's counters are exported for every data node read, masters too (0, or what the node
+    // went through while it was a replica): exported for replicas alone, a promoted replica's series
+    // ended, and a master rejoining as a replica (an old master restarted, a new node attached) began
+    // its series at its first full resync, already 1 when Prometheus first scraped it (the new
+    // replica's 0 was there for one poll, the old master's for 5 s): increase() saw no resync.
+    this.#counter('replica_full_resyncs_total', "Full resyncs that replaced a node's data as a replica, counted when the sync finished (its link up on the new data); a sync that started and never finished is not one (see sync_attempts). Every master and replica has one (a master's: while it was a replica).", ['topology', 'node'], (emit) =>
       this.#nodes((topology, node) => {
-        if (node.role !== 'replica') return;
-        emit({ topology, node: node.address }, this.#resyncs.replicaFull.get(`${topology} ${node.address}`) ?? 0);
+        const count = this.#resyncs.replicaFull.get(`${topology} ${node.address}`);
+        if (count !== undefined || isDataNode(node)) emit({ topology, node: node.address }, count ?? 0);
       }),
     );
 
-    this.#counter('replica_link_drops_total', "Times a replica's link to its master went down, as the console saw them (a full resync after a drop it did not see says it).", ['topology', 'node'], (emit) =>
+    this.#counter('replica_link_drops_total', "Times a replica's link to its master went down, as the console saw them (a full resync after a drop it did not see says it). Every master and replica has one (a master's: while it was a replica).", ['topology', 'node'], (emit) =>
       this.#nodes((topology, node) => {
-        if (node.role !== 'replica') return;
-        emit({ topology, node: node.address }, this.#resyncs.linkDrops.get(`${topology} ${node.address}`) ?? 0);
+        const count = this.#resyncs.linkDrops.get(`${topology} ${node.address}`);
+        if (count !== undefined || isDataNode(node)) emit({ topology, node: node.address }, count ?? 0);
       }),
     );
 

@@ -64,7 +64,8 @@ function metricNames(expr: string): string[] {
     .replace(/"(?:[^"\\]|\\.)*"/g, '""')
     .replace(/\{[^}]*\}/g, '')
     .replace(/\b(by|without|on|ignoring|group_left|group_right)\s*\([^)]*\)/g, '$1')
-    .replace(/\[[^\]]*\]/g, '');
+    .replace(/\[[^\]]*\]/g, '')
+    .replace(/\boffset\s+[0-9][0-9smhdwy]*/g, 'offset');
   return [...stripped.matchAll(/[A-Za-z_:][A-Za-z0-9_:]*/g)]
     .filter((m) => !/^\s*\(/.test(stripped.slice((m.index ?? 0) + m[0].length)))
     .map((m) => m[0])

@@ -277,6 +277,41 @@ describe('serve metrics', () => {
     expect(await counters()).toEqual([3, 1, 2]);
   });
 
+  it("keeps a replica's counters across a promotion and from a master's first poll (no series that begins above 0), and starts them again for a node that left", async () => {
+    let current = topology();
+    const metrics = metricsOf(() => state(current));
+    const replicaFull = async (node: string): Promise<number | undefined> =>
+      samples(await metrics.render()).get(`replication_console_replica_full_resyncs_total{topology="orders",node="${node}"}`);
+    const drops = async (node: string): Promise<number | undefined> =>
+      samples(await metrics.render()).get(`replication_console_replica_link_drops_total{topology="orders",node="${node}"}`);
+    const tick = (events: TickUpdate['events'] = []): void => metrics.observe('orders', { snapshot: current, events });
+    const withNode = (address: string, overrides: Partial<NodeState>): TopologySnapshot => ({ ...current, nodes: current.nodes.map((n) => (n.address === address ? { ...n, ...overrides } : n)) });
+    tick();
+    // The master has its 0 before it ever is a replica: when it rejoins as one (an old master
+    // restarted under the promoted replica), its first full resync is a 0 → 1 Prometheus sees.
+    expect(await replicaFull(MASTER)).toBe(0);
+    expect(await drops(MASTER)).toBe(0);
+    tick([
+      { id: 1, at: 1, node: REPLICA, kind: 'link-down', message: 'w' },
+      { id: 2, at: 1, node: REPLICA, kind: 'full-resync', message: 'x', peer: MASTER, replaced: true },
+    ]);
+    expect(await replicaFull(REPLICA)).toBe(1);
+    // Promoted: its series goes on (it ended, and came back at 1 when it was a replica again).
+    current = withNode(REPLICA, { role: 'master', master: null, linkStatus: null });
+    tick();
+    expect(await replicaFull(REPLICA)).toBe(1);
+    expect(await drops(REPLICA)).toBe(1);
+    // It leaves the topology (forgotten): no series; back, a new series from 0, not its old count.
+    const without = current;
+    current = { ...without, nodes: without.nodes.filter((n) => n.address !== REPLICA) };
+    tick();
+    expect(await replicaFull(REPLICA)).toBeUndefined();
+    current = without;
+    tick();
+    expect(await replicaFull(REPLICA)).toBe(0);
+    expect(await drops(REPLICA)).toBe(0);
+  });
+
   it("passes promtool check metrics, Prometheus's own linter, process metrics included", async () => {
     const metrics = new ServeMetrics({ version: '1.0.0', topologies: () => [{ id: 'orders', up: true, connectFailures: 0, snapshot: topology(), alerts: ALERTS }] });
     const text = await metrics.render();
