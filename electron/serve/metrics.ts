@@ -327,7 +327,7 @@ export class ServeMetrics {
     this.#nodeGauge('sync_attempts', 'Full syncs a replica started in the last 2 minutes since its link was last up (3 or more: failing).', (n) => (n.role === 'replica' ? n.syncAttempts : null));
 
     // Resyncs: counters that only go up while serve runs.
-    this.#counter('full_resyncs_total', 'Full resyncs the node started serving to its replicas (from its sync_full, counted while the console watches): a sync that failed and was retried counts at each attempt.', ['topology', 'node'], (emit) =>
+    this.#counter('full_resyncs_total', 'Full resyncs the node started serving to its replicas (from its sync_full, counted while the console watches): a sync that failed and was retried counts at each attempt, and so does one for a sync client that announced no port (redis-cli --rdb, a backup tool).', ['topology', 'node'], (emit) =>
       this.#nodes((topology, node) => {
         const served = this.#resyncs.served.get(`${topology} ${node.address}`);
         if (served) emit({ topology, node: node.address }, served.fullTotal);
