@@ -1,4 +1,5 @@
 import { REFUSES_CONSOLE_CODES, type ApiError, type ErrorCode, type ErrorDetails } from '../shared/types';
+import { detached } from './detached';
 
 /** How a refused and a closed connection read. */
 const CONNECTION_REFUSED = 'connection refused (nothing is listening on that port)';
@@ -270,6 +271,11 @@ function rawMessage(error: unknown): string {
   return typeof error === 'string' ? error : '';
 }
 
+/**
+ * The first line, trimmed, at most 300 characters, as a copy (see detached.ts): a record keeps its
+ * error, and a view into a server's error reply of megabytes would keep all of it.
+ */
 function firstLine(text: string): string {
-  return (text.split('\n')[0] ?? '').trim().slice(0, 300);
+  const newline = text.indexOf('\n');
+  return detached((newline < 0 ? text : text.slice(0, newline)).trim().slice(0, 300));
 }

@@ -6,6 +6,7 @@
 // can say so instead of carrying megabytes into every tick.
 
 import type { ListedReplica, NodeLoad, NodePersistence, ReplicationBacklog, SyncClient, SyncProgress } from '../shared/types';
+import { detached } from './detached';
 
 type Fields = Record<string, string>;
 
@@ -191,8 +192,71 @@ function scanInfo(text: string, visitor: InfoVisitor): InfoCuts | null {
  */
 export function parseInfo(text: string): ParsedInfo {
   const maps = new InfoMaps();
-  const cuts = scanInfo(text, maps);
+  const cuts = scanInfo(text, isLong(text) ? new DetachedLines(maps) : maps);
   return new ParsedInfo(maps.sections, maps.flat(), cuts);
+}
+
+/** Longer than MAX_INFO_CHARS: what is read of it is copied out (DetachedLines), never kept as views of it. */
+function isLong(text: string): boolean {
+  return typeof text === 'string' && text.length > MAX_INFO_CHARS;
+}
+
+/**
+ * Hands what scanInfo reads of a long reply on to `into` as copies of their own (see detached.ts):
+ * a value kept from it (a run_id, an address, a replid) would otherwise keep the whole reply
+ * alive, megabytes for each reading a record holds. With `keepLines`, also keeps the lines read,
+ * as ReadLines. Only for replies past MAX_INFO_CHARS: a normal reply is kept whole, never copied.
+ */
+class DetachedLines implements InfoVisitor {
+  readonly #lines: string[] | null;
+
+  constructor(
+    private readonly into: InfoVisitor,
+    keepLines = false,
+  ) {
+    this.#lines = keepLines ? [] : null;
+  }
+
+  section(name: string): void {
+    this.#lines?.push(`#${name}`);
+    this.into.section(detached(name));
+  }
+
+  field(key: string, value: string): void {
+    this.#lines?.push(`${key}:${value}`);
+    this.into.field(detached(key), detached(value));
+  }
+
+  /** The lines read (keepLines), in one string of their own. */
+  read(): ReadLines {
+    return new ReadLines(detached((this.#lines ?? []).join('\n')));
+  }
+}
+
+/**
+ * The lines scanInfo read of a long reply, as it read them (`#name`, `key:value`: names, keys and
+ * values already cut), one per line: at most MAX_INFO_CHARS' worth, whatever the reply's size.
+ * Read again, they give the maps parseInfo gave of the whole reply.
+ */
+class ReadLines {
+  constructor(readonly text: string) {}
+
+  parsed(): ParsedInfo {
+    const maps = new InfoMaps();
+    const text = this.text;
+    // Nothing in a line as read holds a newline, and a key holds no colon: each line splits as written.
+    for (let start = 0; start < text.length; ) {
+      let end = text.indexOf('\n', start);
+      if (end < 0) end = text.length;
+      if (text.charCodeAt(start) === 35 /* # */) maps.section(text.slice(start + 1, end));
+      else {
+        const colon = text.indexOf(':', start);
+        maps.field(text.slice(start, colon), text.slice(colon + 1, end));
+      }
+      start = end + 1;
+    }
+    return new ParsedInfo(maps.sections, maps.flat(), null);
+  }
 }
 
 /** The maps parseInfo builds, as scanInfo reads the lines. */
@@ -236,7 +300,8 @@ function cutValue(head: string, chars: number): string {
 
 function noteCut(cuts: InfoCuts, key: string, chars: number): void {
   cuts.fieldsCut++;
-  if (cuts.fields.length < MAX_CUTS_NAMED) cuts.fields.push({ key: key.slice(0, 64), chars });
+  // Kept on the record while the section reads cut: a copy, not a view of the reply.
+  if (cuts.fields.length < MAX_CUTS_NAMED) cuts.fields.push({ key: detached(key.slice(0, 64)), chars });
 }
 
 /** Identity, product, version and mode from INFO server. */
@@ -282,6 +347,12 @@ export function parseReplication(info: ParsedInfo | Record<string, string>, upti
  */
 export function readReplication(text: string, uptimeSeconds: number | null = null): { info: ReplicationInfo; cuts: InfoCuts | null } {
   const read = new ReplicationFields();
+  if (isLong(text)) {
+    // A record keeps up to three readings: each keeps the lines read, not the reply.
+    const lines = new DetachedLines(read, true);
+    const cuts = scanInfo(text, lines);
+    return { info: new ReplicationReading(read, uptimeSeconds, lines.read()), cuts };
+  }
   const cuts = scanInfo(text, read);
   return { info: new ReplicationReading(read, uptimeSeconds, text), cuts };
 }
@@ -379,8 +450,9 @@ class ReplicationFields implements InfoVisitor {
 }
 
 /**
- * A ReplicationInfo. Its `raw` section is kept as given, or as the reply's text, parsed only
- * when asked for (the details panel): every node's every poll makes one of these.
+ * A ReplicationInfo. Its `raw` section is kept as given, or as the reply's text (the lines read of
+ * a long one), parsed only when asked for (the details panel): every node's every poll makes one
+ * of these.
  */
 class ReplicationReading implements ReplicationInfo {
   role: ReplicationInfo['role'];
@@ -407,9 +479,9 @@ class ReplicationReading implements ReplicationInfo {
   secondReplOffset: number | null;
   backlog: ReplicationBacklog | null;
   minReplicasGood: number | null;
-  readonly #raw: Fields | string;
+  readonly #raw: Fields | string | ReadLines;
 
-  constructor(read: ReplicationFields, uptimeSeconds: number | null, raw: Fields | string) {
+  constructor(read: ReplicationFields, uptimeSeconds: number | null, raw: Fields | string | ReadLines) {
     this.role = toRole(read.role);
     this.masterHost = nonEmpty(read.masterHost);
     this.masterPort = toPort(read.masterPort);
@@ -439,7 +511,9 @@ class ReplicationReading implements ReplicationInfo {
   }
 
   get raw(): Fields {
-    return typeof this.#raw === 'string' ? parseReplication(parseInfo(this.#raw)).raw : this.#raw;
+    const raw = this.#raw;
+    if (typeof raw === 'string') return parseReplication(parseInfo(raw)).raw;
+    return raw instanceof ReadLines ? parseReplication(raw.parsed()).raw : raw;
   }
 }
 
@@ -492,6 +566,8 @@ export function pickFields(text: string, keys: readonly string[]): Record<string
     if (value.charCodeAt(value.length - 1) === 13 /* \r */) value = value.slice(0, -1);
     out[key] = value.length > MAX_FIELD_CHARS ? cutValue(value.slice(0, MAX_FIELD_CHARS), value.length) : value;
   }
+  // A policy name kept from a long reply must not keep the reply (see DetachedLines).
+  if (isLong(input)) for (const key in out) out[key] = detached(out[key]!);
   return out;
 }
 

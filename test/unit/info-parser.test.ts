@@ -950,6 +950,14 @@ describe('readReplication: the text read straight to its fields, as parseReplica
     ['past the reply cap', `# Replication\nrole:master\n${Array.from({ length: 30_000 }, (_, i) => `pad_${i}:${'v'.repeat(40)}`).join('\n')}\nmaster_repl_offset:7\n`],
     ['CR only and CRLF mixed', '# Replication\r\nrole:slave\rmaster_host:x\r\nmaster_port:7\n\r\nmaster_sync_in_progress:1\r\nmaster_sync_perc:12.5\r\n'],
     ['prototype keys', '# Replication\n__proto__:1\nconstructor:2\nrole:master\nhasOwnProperty:3\n'],
+    // Past MAX_INFO_CHARS: read through the lines kept of it (ReadLines), not the reply.
+    [
+      'long: a huge field among odd lines',
+      `master_repl_offset:5\r\n#  Replication  \r\nrole:slave\r\nx_note:${'A'.repeat(MAX_INFO_CHARS + 5)}\r\nmaster_host:h\r\n:x\r\n${'k'.repeat(MAX_FIELD_CHARS + 1)}:1\r\nvalue_with_cr:v\r\r\nmid:a\rb\r\n# REPLICATION\r\nmaster_port:7\r\nmaster_host:h2\r\n# Other\r\nrole:master\r\n__proto__:p\r\nkeyless line\r\n#\r\nlast:1`,
+    ],
+    ['long: more replica lines than are read', `# Replication\nrole:master\n${Array.from({ length: 20_000 }, (_, i) => replicaLine(19_999 - i)).join('\n')}\nmaster_repl_offset:7\n`],
+    ['long: one line', `${'k'.repeat(MAX_INFO_CHARS + 1)}`],
+    ['long: one field', `x_note:${'v'.repeat(MAX_INFO_CHARS + 1)}`],
   ];
 
   it.each(texts)('%s', (_name, text) => {
