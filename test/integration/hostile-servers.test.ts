@@ -3,6 +3,8 @@
 // each case must get its own warning. What a real server can be made to say (a master that
 // lists itself, two replicas announcing one address) is also shown with real servers.
 import Redis from 'ioredis';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ReplicationEngine } from '../../electron/engine/engine';
 import { MAX_FIELD_CHARS, MAX_REPLICA_LINES } from '../../electron/engine/info-parser';
@@ -188,6 +190,32 @@ describe('hostile servers beside a real node, in one engine session', () => {
     expect(warning?.message).toContain('read once every 20 polls');
     // Read at connect and then once every 20 polls, not once a second (a read that timed out is retried).
     expect(fake.infoCalls('replication')).toBeLessThanOrEqual(5);
+  });
+
+  it('eight replicas answering 8 MB each: the engine keeps what the caps allow of their readings, not the replies', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const heap = (): number => {
+      for (let i = 0; i < 3; i++) gc();
+      return process.memoryUsage().heapUsed;
+    };
+    const [host, port] = [real.slice(0, real.lastIndexOf(':')), real.slice(real.lastIndexOf(':') + 1)];
+    // Each a replica of the real node, the huge field ahead of what its record keeps as strings:
+    // the reading itself, and as masterAddressReading and masterOf.reading.
+    const reply = (i: number): string =>
+      ['role:slave', `x_proxy_note:${'A'.repeat(8 * MB)}`, `master_host:${host}`, `master_port:${port}`, 'master_link_status:up', `master_replid:${String(i).padStart(40, 'c')}`, 'slave_repl_offset:1'].join('\n');
+    const fakes = await Promise.all(Array.from({ length: 8 }, (_, i) => FakeRespServer.start({ info: { replication: reply(i) } }).then(own)));
+    const before = heap();
+    const run = await runBeside(fakes, real);
+    for (const fake of fakes) expect(node(run.last, fake.address).master).toBe(real);
+    // The least of three ticks: a reply read at the moment of a measurement is not what is kept.
+    const kept: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      await waitForTick(run.engine, () => true, 5 * INTERVAL);
+      kept.push(heap() - before);
+    }
+    // Measured before: 129 MB (each record kept two replies: its reading and an older one as masterAddressReading); now 1.1 MB.
+    expect(Math.min(...kept)).toBeLessThan(24 * MB);
   });
 
   // Two hostile servers in one session (a session of its own each proved nothing more and cost
