@@ -2,6 +2,8 @@
 // cadence): whether a master keeps its data across a restart, how long a replica may be away
 // before its resync is a full one, what makes a master drop a replica.
 import type { ReplicationSettings } from '../shared/types';
+import { detached } from './detached';
+import { MAX_FIELD_CHARS } from './info-parser';
 
 /** CONFIG GET parameters the poll reads, one command each (CONFIG GET a b c is 7.0+ only). */
 export const SETTINGS_PARAMETERS = [
@@ -26,20 +28,32 @@ export type SettingsReplies = Partial<Record<SettingsParameter, string | null>>;
 export function parseSettings(replies: SettingsReplies, persistence: Record<string, string> | null): ReplicationSettings {
   const aof = persistence?.aof_enabled;
   return {
-    save: replies.save ?? null,
+    save: keptText(replies.save),
     aofEnabled: aof === '1' ? true : aof === '0' ? false : null,
     replBacklogSize: wholeNumber(replies['repl-backlog-size']),
     replTimeout: wholeNumber(replies['repl-timeout']),
-    clientOutputBufferLimitReplica: replicaBufferLimit(replies['client-output-buffer-limit'] ?? null),
+    clientOutputBufferLimitReplica: replicaBufferLimit(keptText(replies['client-output-buffer-limit'])),
     minReplicasToWrite: wholeNumber(replies['min-replicas-to-write']),
     minReplicasMaxLag: wholeNumber(replies['min-replicas-max-lag']),
     replDisklessSync: yesNo(replies['repl-diskless-sync']),
-    replDisklessLoad: replies['repl-diskless-load'] ?? null,
+    replDisklessLoad: keptText(replies['repl-diskless-load']),
     stopWritesOnBgsaveError: yesNo(replies['stop-writes-on-bgsave-error']),
     replicaIgnoreDiskWriteErrors: yesNo(replies['replica-ignore-disk-write-errors']),
     loadedKeys: wholeNumber(persistence?.rdb_last_load_keys_loaded),
     loading: persistence?.loading === '1' ? true : persistence?.loading === '0' ? false : null,
   };
+}
+
+/**
+ * A setting's text as the record keeps it: a value longer than an INFO field (only a hostile
+ * server's) is trimmed, cut to MAX_FIELD_CHARS and copied (see detached.ts), not kept whole on the
+ * record and in every snapshot. Trimmed first, so a blank `save` stays blank.
+ */
+function keptText(value: string | null | undefined): string | null {
+  if (value === null || value === undefined) return null;
+  if (value.length <= MAX_FIELD_CHARS) return value;
+  const trimmed = value.trim();
+  return detached(trimmed.length <= MAX_FIELD_CHARS ? trimmed : `${trimmed.slice(0, MAX_FIELD_CHARS)}… [cut: ${value.length} characters]`);
 }
 
 function wholeNumber(value: string | null | undefined): number | null {

@@ -7,7 +7,8 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { classifyError, toApiError } from '../../electron/engine/errors';
-import { LOAD_FIELDS, MAX_INFO_CHARS, parseInfo, parseServer, pickFields, readReplication } from '../../electron/engine/info-parser';
+import { LOAD_FIELDS, MAX_FIELD_CHARS, MAX_INFO_CHARS, parseInfo, parseServer, pickFields, readReplication } from '../../electron/engine/info-parser';
+import { parseSettings, persistenceOff } from '../../electron/engine/replication-settings';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -16,8 +17,8 @@ const MB = 1024 * 1024;
 /** Replies kept per case: the code before kept each whole, COUNT × 12 MB. */
 const COUNT = 8;
 const REPLY_CHARS = 12 * MB;
-/** Far above what is kept now (a few hundred KB, or MAX_INFO_CHARS' worth of lines per reading), far below COUNT replies. */
-const BOUND = 40 * MB;
+/** Far above what is kept now (under 1 MB, or MAX_INFO_CHARS' worth of lines per reading: 11 MB), far below COUNT replies (96 MB). */
+const BOUND = 32 * MB;
 
 function heapAfterGc(): number {
   for (let i = 0; i < 3; i++) gc();
@@ -26,9 +27,12 @@ function heapAfterGc(): number {
 
 /** The heap still held by what `keep` returns for COUNT fresh replies of `reply(i)`, the replies themselves dropped. */
 function retained(reply: (i: number) => string, keep: (text: string) => unknown): number {
-  // Once beforehand, kept by nobody: whatever the runtime holds of the last reply read (one, not
-  // one per reading: V8 keeps the last subject of a regular expression) is in both measurements.
-  keep(reply(COUNT));
+  // Less what the same loop leaves when nothing is kept: the runtime holds on to one string of
+  // the size of a reply made here (12 MB whatever COUNT is, with the code under test or without).
+  return heapAfterLoop(reply, keep) - heapAfterLoop(reply, () => null);
+}
+
+function heapAfterLoop(reply: (i: number) => string, keep: (text: string) => unknown): number {
   const before = heapAfterGc();
   const kept: unknown[] = [];
   for (let i = 0; i < COUNT; i++) kept.push(keep(reply(i)));
@@ -37,9 +41,12 @@ function retained(reply: (i: number) => string, keep: (text: string) => unknown)
   return after - before;
 }
 
-/** A flat string of `lines`, as a reply read off a socket is (one string of its own per reply). */
+/**
+ * `lines` ending in CRLF, as one flat string of its own, as a reply read off a socket is (a join
+ * of two or more parts is flat; 'C'.repeat(n) alone is a tree of joins of a few small strings).
+ */
 function text(lines: string[]): string {
-  return lines.join('\r\n');
+  return [...lines, ''].join('\r\n');
 }
 
 /** A field of megabytes ahead of the fields a reading keeps as strings. */
@@ -66,6 +73,7 @@ function manyReplicasReply(i: number): string {
 }
 
 describe('what is kept of a reply of megabytes', () => {
+
   it('the replies are long enough to be cut, and the readings still read what follows the long field', () => {
     const reply = hugeFieldReply(1);
     expect(reply.length).toBeGreaterThan(REPLY_CHARS);
@@ -107,6 +115,18 @@ describe('what is kept of a reply of megabytes', () => {
     const memoryReply = (i: number): string => text([`maxmemory_policy:volatile-lfu-${'x'.repeat(20)}`, `used_memory:${i}`, `x_proxy_note:${'M'.repeat(REPLY_CHARS)}`]);
     const bytes = retained(memoryReply, (reply) => pickFields(reply, LOAD_FIELDS.memory));
     expect(bytes).toBeLessThan(BOUND);
+  });
+
+  it('settings (CONFIG GET replies of megabytes) keep at most a field each, a blank save still blank', () => {
+    const configReply = (i: number): string => text([`${i} ${'C'.repeat(REPLY_CHARS)}`]);
+    const bytes = retained(configReply, (reply) =>
+      parseSettings({ save: reply, 'repl-diskless-load': reply, 'client-output-buffer-limit': `slave 268435456 67108864 60 ${reply}` }, null),
+    );
+    expect(bytes).toBeLessThan(BOUND);
+    const settings = parseSettings({ save: ' '.repeat(2 * MAX_FIELD_CHARS), 'repl-diskless-load': 'x'.repeat(MAX_FIELD_CHARS + 1), 'client-output-buffer-limit': `slave 1 2 3 ${'p'.repeat(MAX_FIELD_CHARS)}` }, { aof_enabled: '0' });
+    expect(persistenceOff(settings)).toBe(true);
+    expect(settings.replDisklessLoad).toBe(`${'x'.repeat(MAX_FIELD_CHARS)}… [cut: ${MAX_FIELD_CHARS + 1} characters]`);
+    expect(settings.clientOutputBufferLimitReplica).toBe('1 2 3');
   });
 
   it('an error reply of megabytes, kept as a node error, keeps only its first 300 characters', () => {
