@@ -7,13 +7,13 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { request } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import Redis from 'ioredis';
 import { afterAll, describe, expect, it } from 'vitest';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
 import { until } from '../helpers/until';
+import { getText } from '../helpers/http-get';
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/replication-console.js');
 
@@ -30,19 +30,6 @@ afterAll(async () => {
   await lab?.close();
   if (work) await rm(work, { recursive: true, force: true });
 });
-
-function get(url: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    request(url, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve(body));
-    })
-      .on('error', reject)
-      .end();
-  });
-}
 
 async function redisCommand(address: string, ...args: string[]): Promise<unknown> {
   const [host, port] = address.split(':');
@@ -83,7 +70,7 @@ describe('serve /metrics through a failover', () => {
     let scraping = true;
     const scraper = (async () => {
       while (scraping) {
-        const text = await get(metricsUrl);
+        const text = await getText(metricsUrl);
         scrapes.push({ master: fullResyncs(text, master), replica: fullResyncs(text, replica) });
         await new Promise((resolve) => setTimeout(resolve, 100));
       }
@@ -100,7 +87,7 @@ describe('serve /metrics through a failover', () => {
       // The master dies; its replica is promoted: the promoted node's series goes on.
       await lab.kill('master');
       await redisCommand(replica, 'REPLICAOF', 'NO', 'ONE');
-      await until('serve to read the replica as a master', async () => (role(await get(metricsUrl), replica) === 'master' ? true : undefined), 20_000, 100);
+      await until('serve to read the replica as a master', async () => (role(await getText(metricsUrl), replica) === 'master' ? true : undefined), 20_000, 100);
 
       // The old master comes back (empty: no persistence) and is made a replica of the new one: a full sync replaces its data.
       await lab.restart('master', { asLoneMaster: true });

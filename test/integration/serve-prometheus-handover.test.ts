@@ -6,7 +6,6 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { request } from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -14,6 +13,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { Lab, masterWithReplicas } from '../../electron/lab/lab';
 import { freePort } from '../../electron/lab/free-port';
 import { until } from '../helpers/until';
+import { getText } from '../helpers/http-get';
 
 const BIN = path.resolve(import.meta.dirname, '../../bin/replication-console.js');
 const RULES = path.resolve(import.meta.dirname, '../../monitoring/prometheus-rules.yml');
@@ -32,19 +32,6 @@ afterAll(async () => {
   await lab?.close();
   if (work) await rm(work, { recursive: true, force: true });
 });
-
-function get(url: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    request(url, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => (body += chunk));
-      res.on('end', () => resolve(body));
-    })
-      .on('error', reject)
-      .end();
-  });
-}
 
 function start(command: string, args: string[], cwd?: string): { child: ChildProcessWithoutNullStreams; out: () => string } {
   const child = spawn(command, args, { cwd, env: { ...process.env, REDISCLI_AUTH: '' } });
@@ -93,7 +80,7 @@ describe('serve and a real Prometheus with the shipped rules', () => {
     const prometheus = start('prometheus', [`--config.file=${path.join(work, 'prometheus.yml')}`, `--storage.tsdb.path=${path.join(work, 'tsdb')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'], work);
     const api = async <T>(route: string): Promise<T> => {
       if (prometheus.child.exitCode !== null) throw new Error(`prometheus exited: ${prometheus.out()}`);
-      return (JSON.parse(await get(`http://127.0.0.1:${port}${route}`)) as { data: T }).data;
+      return (JSON.parse(await getText(`http://127.0.0.1:${port}${route}`)) as { data: T }).data;
     };
     await until('Prometheus to have scraped the replica as reachable', async () => {
       const data = await api<{ result: unknown[] }>(`/api/v1/query?query=${encodeURIComponent(`replication_console_node_reachable{node="${replica}"} == 1`)}`);
