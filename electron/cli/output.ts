@@ -1,6 +1,6 @@
 // Text renderings of a snapshot for the terminal: tree, table and JSON (Mermaid and the labels
 // they share with it are electron/shared/topology-text.ts's, since the UI exports Mermaid too).
-import type { Alert, NodeLoad, NodeState, SyncClient, TopologySnapshot, TopologyWarning } from '../shared/types';
+import { SYNC_CLIENT_KINDS, type Alert, type NodeLoad, type NodeState, type SyncClient, type TopologySnapshot, type TopologyWarning } from '../shared/types';
 import { formatBytes, formatOffset, formatSeconds, formatSecondsBehind, formatUtc } from '../shared/format';
 import { clean, CYCLE_LAG, CYCLE_LAG_WHY, distinct, lagLabel, roleLabel, stalledAboveText, staleAge, syncLabel } from '../shared/topology-text';
 import { troubles } from '../shared/node-index';
@@ -108,7 +108,7 @@ export function sentinelSummary(node: NodeState): string {
 
 /** A master's sync client (a line with port 0), as a leaf of its tree: what it is, since it is no node. */
 function syncClientLine(client: SyncClient): string {
-  return `${client.ip} (sync client, no port announced: redis-cli --rdb or --replica, a backup or migration tool)  ${client.state}`;
+  return `${client.ip} (sync client, no port announced: ${SYNC_CLIENT_KINDS})  ${client.state}`;
 }
 
 /** The "Sentinels" section under the tree: address, reachability, and its view of each master. */

@@ -503,7 +503,7 @@ export class AlertBook {
       // few seconds, then -1 again. Counted by whichever said so that tick, the time went 1 s, then
       // 0.999 s (read down one tick earlier than its 1 s), and the outage resolved under a 1 s
       // threshold and fired anew, notified twice (the alerts e2e, about one run in ten).
-      const held = this.#heldFor('link', a, now, reported !== null ? now - reported * 1000 : null, seen);
+      const held = this.#heldFor('link', a, now, reportedDownAt(node, now), seen);
       // Counted from when its master answered: the master's own outage is its UNREACHABLE, not this link's.
       const down = Math.min(reported !== null ? linkDownFor(reported, held) : held, answeringForSeconds(master, now));
       if (down >= t.linkDownSeconds) {
@@ -564,6 +564,12 @@ function flatten(warnings: readonly TopologyWarning[]): TopologyWarning[] {
  */
 export function linkDownFor(reportedSeconds: number | null, heldSeconds: number): number {
   return reportedSeconds !== null && reportedSeconds >= 0 ? Math.max(reportedSeconds, heldSeconds) : heldSeconds;
+}
+
+/** When Redis says the replica's link went down (now − master_link_down_since_seconds), or null where it says nothing (-1: never up since it started). */
+export function reportedDownAt(node: Pick<NodeState, 'linkDownSinceSeconds'>, now: number): number | null {
+  const seconds = finite(node.linkDownSinceSeconds);
+  return seconds === null ? null : now - seconds * 1000;
 }
 
 /** A finite, non-negative number, or null (NaN, null, negative and infinite values never fire). */

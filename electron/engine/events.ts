@@ -1,5 +1,5 @@
-import type { EventKind, NodeState, ReplicationEvent, TopologySnapshot } from '../shared/types';
-import { nodesByAddress } from '../shared/node-index';
+import { SYNC_CLIENT_KINDS, type EventKind, type NodeState, type ReplicationEvent, type TopologySnapshot } from '../shared/types';
+import { listedLineOf, nodesByAddress } from '../shared/node-index';
 import { holdsHistoryOf } from './replication-rules';
 import { formatBytes } from '../shared/format';
 
@@ -271,7 +271,7 @@ function noteAway(memory: EventMemory, next: TopologySnapshot, before: ReadonlyM
     const wasReplica = node.role === 'replica' || old?.role === 'replica';
     if (!wasReplica) continue;
     const master = node.master ? after.get(node.master) : undefined;
-    const line = master?.replicas.find((r) => r.address === node.address || node.aliases.includes(r.address));
+    const line = master ? listedLineOf(master, node) : undefined;
     const away =
       !node.reachable ||
       node.linkStatus !== 'up' ||
@@ -426,7 +426,7 @@ function masterSyncs(
       // read after the link dropped, lists it in wait_bgsave or send_bulk is a reading from before
       // this sync (polls land on either side of the drop), not one it finished.
       const seen = next.nodes.find((n) => n.address === replica);
-      const line = seen ? lineOf(node, seen) : undefined;
+      const line = seen ? listedLineOf(node, seen) : undefined;
       const done = seen?.linkStatus === 'up' && !seen.sync && (line === undefined || line.state === 'online');
       if (!done) memory.unfinished.set(replica, { state: seen?.sync ? 'loading' : 'waiting', master: a });
       memory.resyncedAt.set(replica, memory.tick);
@@ -443,7 +443,7 @@ function masterSyncs(
         a,
         'full-resync',
         `${a} started ${count(clients.length, 'full sync')} for ${clients.length === 1 ? 'a sync client' : 'sync clients'} at ${ips} that announced no port ` +
-          `(redis-cli --rdb or --replica, a backup or migration tool; sync_full ${node.stats.syncFull}): ${a} makes a snapshot for it, and no replica's data is replaced`,
+          `(${SYNC_CLIENT_KINDS}; sync_full ${node.stats.syncFull}): ${a} makes a snapshot for it, and no replica's data is replaced`,
       );
       left -= clients.length;
     }
@@ -454,7 +454,7 @@ function masterSyncs(
       const whose = recent.length > 0 ? `, again to ${recent.join(' or ')} (more than once between two polls)` : '';
       // A sync client it lists, done by now (a small snapshot is sent between two polls), may have taken it.
       const listedClients = [...new Set(node.syncClients.map((c) => c.ip))];
-      const orClient = listedClients.length > 0 ? `, unless it was for the sync client${node.syncClients.length === 1 ? '' : 's'} it lists at ${listedClients.join(', ')} (no port announced: redis-cli --rdb or --replica, a backup or migration tool)` : '';
+      const orClient = listedClients.length > 0 ? `, unless it was for the sync client${node.syncClients.length === 1 ? '' : 's'} it lists at ${listedClients.join(', ')} (no port announced: ${SYNC_CLIENT_KINDS})` : '';
       add(
         a,
         'full-resync',
@@ -479,7 +479,7 @@ function syncingReplicasOf(memory: EventMemory, master: NodeState, next: Topolog
   const returning: { address: string; tick: number }[] = [];
   for (const node of next.nodes) {
     if (node.master !== master.address) continue;
-    const line = lineOf(master, node);
+    const line = listedLineOf(master, node);
     const awayAt = memory.away.get(node.address);
     const explained = (memory.resyncedAt.get(node.address) ?? -1) >= (awayAt ?? -1);
     if (node.sync || (line && line.state !== 'online')) syncing.push(node.address);
@@ -491,12 +491,7 @@ function syncingReplicasOf(memory: EventMemory, master: NodeState, next: Topolog
 
 /** Whether `master` lists `replica` (by the address it lists, or one of the replica's aliases), in any state. */
 function listedBy(master: NodeState, replica: NodeState): boolean {
-  return lineOf(master, replica) !== undefined;
-}
-
-/** The line `master` lists `replica` on (by the address it lists, or one of the replica's aliases). */
-function lineOf(master: NodeState, replica: NodeState): NodeState['replicas'][number] | undefined {
-  return master.replicas.find((r) => r.address === replica.address || replica.aliases.includes(r.address));
+  return listedLineOf(master, replica) !== undefined;
 }
 
 /** A master that stops listing a replica which is alive and still points at it (dropped: timeout, output buffer). */

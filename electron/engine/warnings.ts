@@ -10,7 +10,7 @@ import { canLoadRdb, historyBytesBehind } from './replication-rules';
 import { MAX_FIELD_CHARS, MAX_INFO_CHARS, MAX_REPLICA_LINES, type InfoCuts } from './info-parser';
 import { listedInSync, masterAddressOf, type InfoSection, type NodeRecord } from './node-record';
 import type { NodeSet } from './node-set';
-import { mastersWithReplicas, nodesByAddress } from '../shared/node-index';
+import { listedLineOf, mastersWithReplicas, nodesByAddress } from '../shared/node-index';
 import { cannotFailOver } from './sentinel-warnings';
 import { loopAbove } from './cycle-verdict';
 import { addToGroup } from '../shared/group';
@@ -287,7 +287,7 @@ export const FAILING_UNREAD_SECONDS = 30;
 function failingWhileUnread(s: NodeState, master: NodeState, now: number): boolean {
   if (s.reachable || s.role !== 'replica' || s.polledAt === null || now - s.polledAt > FAILING_UNREAD_SECONDS * 1000) return false;
   if (!master.reachable || master.stale) return false;
-  const line = master.replicas.find((l) => l.address === s.address || s.aliases.includes(l.address));
+  const line = listedLineOf(master, s);
   return line ? listedInSync(line) : s.error?.code === 'TIMEOUT';
 }
 

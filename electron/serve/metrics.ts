@@ -10,7 +10,7 @@
 import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { AlertsView, NodeState, TickUpdate, TopologySnapshot } from '../shared/types';
 import { ALERT_RULES } from '../shared/types';
-import { linkDownFor } from '../engine/alerts';
+import { linkDownFor, reportedDownAt } from '../engine/alerts';
 
 export const METRIC_PREFIX = 'replication_console_';
 
@@ -35,12 +35,12 @@ export interface ServeMetricsOptions {
 }
 
 type Labels = Record<string, string>;
+type Emit = (labels: Labels, value: number) => void;
 
 /** A master or a replica (not a Sentinel, not a node never read). */
 function isDataNode(node: NodeState): boolean {
   return node.role === 'master' || node.role === 'replica';
 }
-type Emit = (labels: Labels, value: number) => void;
 
 /** Resync counts that only go up while the process runs, kept per topology and node. */
 class ResyncCounts {
@@ -118,8 +118,7 @@ class LinkDownSince {
       if (node.role !== 'replica' || !node.reachable || node.stale || node.linkStatus !== 'down') continue;
       // Or since Redis said it went down, where earlier, and the earliest kept (as the alert book does):
       // Redis's 1 s, then -1 a tick 999 ms later, read 1 then 0.999.
-      const reported = node.linkDownSinceSeconds !== null && node.linkDownSinceSeconds >= 0 ? snapshot.takenAt - node.linkDownSinceSeconds * 1000 : snapshot.takenAt;
-      now.set(node.address, Math.min(before?.get(node.address) ?? snapshot.takenAt, reported));
+      now.set(node.address, Math.min(before?.get(node.address) ?? snapshot.takenAt, reportedDownAt(node, snapshot.takenAt) ?? snapshot.takenAt));
     }
     this.#since.set(topology, now);
   }

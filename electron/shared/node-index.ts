@@ -8,6 +8,11 @@ export function nodesByAddress(nodes: readonly NodeState[]): ReadonlyMap<string,
 }
 
 /** The addresses replicas of the snapshot name as their master. */
+/** The line `master` lists `replica` on (by the address it lists, or one of the replica's aliases). */
+export function listedLineOf(master: NodeState, replica: NodeState): NodeState['replicas'][number] | undefined {
+  return master.replicas.find((r) => r.address === replica.address || replica.aliases.includes(r.address));
+}
+
 export function mastersWithReplicas(nodes: readonly NodeState[]): Set<string> {
   const masters = new Set<string>();
   for (const node of nodes) if (node.role === 'replica' && node.master) masters.add(node.master);

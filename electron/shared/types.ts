@@ -107,6 +107,9 @@ export interface ListedReplica {
  * replica listening on no TCP port. No node the console can read: its full sync forks the master
  * but replaces no replica's data.
  */
+/** What a sync client usually is, as the event log, the tree and the card's title say it. */
+export const SYNC_CLIENT_KINDS = 'redis-cli --rdb or --replica, a backup or migration tool';
+
 export interface SyncClient {
   ip: string;
   state: string;
